@@ -1,0 +1,202 @@
+package data
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Date is a calendar day with no time of day and no time zone, held as the
+// number YYYYMMDD so that dates compare with < and ==. The zero Date means
+// "no date" (an open end date, or a field left blank).
+type Date int32
+
+// NewDate returns the Date for a year, month and day that are known valid.
+func NewDate(y int, m time.Month, d int) Date {
+	return Date(y*10000 + int(m)*100 + d)
+}
+
+// DateOf returns the calendar day of t in t's own location.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return NewDate(y, m, d)
+}
+
+// Today is the local calendar day.
+func Today() Date { return DateOf(time.Now()) }
+
+// IsZero reports whether d is "no date".
+func (d Date) IsZero() bool { return d == 0 }
+
+// Year, Month and Day split the date.
+func (d Date) Year() int          { return int(d) / 10000 }
+func (d Date) Month() time.Month  { return time.Month(int(d) / 100 % 100) }
+func (d Date) Day() int           { return int(d) % 100 }
+func (d Date) Time() time.Time    { return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC) }
+func (d Date) AddDays(n int) Date { return DateOf(d.Time().AddDate(0, 0, n)) }
+
+// String is the ISO form YYYY-MM-DD, or "" for the zero Date. It is also the
+// form stored in the database, so text comparison there matches Date order.
+func (d Date) String() string {
+	if d == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", d.Year(), int(d.Month()), d.Day())
+}
+
+// US is the form clerks read and type: MM/DD/YYYY, or "" for the zero Date.
+func (d Date) US() string {
+	if d == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%02d/%02d/%04d", int(d.Month()), d.Day(), d.Year())
+}
+
+// AddMonths adds n calendar months. A day that does not exist in the target
+// month rolls over into the next one, the way an anniversary of February 29
+// falls on March 1 in a common year.
+func (d Date) AddMonths(n int) Date {
+	return DateOf(d.Time().AddDate(0, n, 0))
+}
+
+// DateError says what is wrong with a typed or imported date.
+type DateError struct {
+	Input  string
+	Reason string
+}
+
+func (e *DateError) Error() string {
+	if e.Input == "" {
+		return e.Reason
+	}
+	return fmt.Sprintf("%q is not a valid date: %s", e.Input, e.Reason)
+}
+
+// ErrDateRequired is returned by ParseDate for a blank input.
+var ErrDateRequired = &DateError{Reason: "a date is required (MM/DD/YYYY)"}
+
+// MinYear and MaxYear bound the years a date may have: nothing in this
+// program's records is older than the oldest living student's birth or
+// further away than an eligibility window from now.
+const (
+	MinYear = 1900
+	MaxYear = 2199
+)
+
+// ParseDate reads a date typed as MM/DD/YYYY (one-digit month and day are
+// accepted) or YYYY-MM-DD. Blank input is ErrDateRequired; a two-digit year,
+// a month outside 1–12 or a day the month does not have is refused with a
+// reason a clerk can act on.
+func ParseDate(s string) (Date, error) {
+	in := strings.TrimSpace(s)
+	if in == "" {
+		return 0, ErrDateRequired
+	}
+	var parts []string
+	var y, m, d string
+	switch {
+	case strings.Contains(in, "/"):
+		parts = strings.Split(in, "/")
+		if len(parts) != 3 {
+			return 0, &DateError{in, "use MM/DD/YYYY"}
+		}
+		m, d, y = parts[0], parts[1], parts[2]
+	case strings.Contains(in, "-"):
+		parts = strings.Split(in, "-")
+		if len(parts) != 3 {
+			return 0, &DateError{in, "use YYYY-MM-DD or MM/DD/YYYY"}
+		}
+		y, m, d = parts[0], parts[1], parts[2]
+		if len(y) != 4 {
+			return 0, &DateError{in, "use YYYY-MM-DD or MM/DD/YYYY"}
+		}
+	default:
+		return 0, &DateError{in, "use MM/DD/YYYY"}
+	}
+	if len(y) != 4 {
+		return 0, &DateError{in, "the year needs four digits (MM/DD/YYYY)"}
+	}
+	yn, ok1 := digits(y)
+	mn, ok2 := digits(m)
+	dn, ok3 := digits(d)
+	if !ok1 || !ok2 || !ok3 || len(m) > 2 || len(d) > 2 {
+		return 0, &DateError{in, "only digits are allowed between the separators"}
+	}
+	if yn < MinYear || yn > MaxYear {
+		return 0, &DateError{in, fmt.Sprintf("the year must be between %d and %d", MinYear, MaxYear)}
+	}
+	if mn < 1 || mn > 12 {
+		return 0, &DateError{in, fmt.Sprintf("month %d is not between 1 and 12", mn)}
+	}
+	if last := daysIn(yn, time.Month(mn)); dn < 1 || dn > last {
+		return 0, &DateError{in, fmt.Sprintf("%s %d has %d days", time.Month(mn), yn, last)}
+	}
+	return NewDate(yn, time.Month(mn), dn), nil
+}
+
+// ParseOptionalDate is ParseDate where blank means "no date".
+func ParseOptionalDate(s string) (Date, error) {
+	if strings.TrimSpace(s) == "" {
+		return 0, nil
+	}
+	return ParseDate(s)
+}
+
+func digits(s string) (int, bool) {
+	if s == "" {
+		return 0, false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil
+}
+
+func daysIn(y int, m time.Month) int {
+	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// Period is an inclusive range of days, such as a reporting period.
+type Period struct {
+	From, To Date
+}
+
+// Overlaps reports whether [start, end] shares a day with p; a zero end is
+// open (still enrolled, still in the program).
+func (p Period) Overlaps(start, end Date) bool {
+	return start <= p.To && (end.IsZero() || end >= p.From)
+}
+
+// Contains reports whether d falls in p.
+func (p Period) Contains(d Date) bool { return d >= p.From && d <= p.To }
+
+// Validate refuses a period whose start is after its end.
+func (p Period) Validate() error {
+	if p.From.IsZero() || p.To.IsZero() {
+		return fmt.Errorf("a period needs both a start and an end date")
+	}
+	if p.From > p.To {
+		return fmt.Errorf("the period starts (%s) after it ends (%s)", p.From.US(), p.To.US())
+	}
+	return nil
+}
+
+func (p Period) String() string { return p.From.US() + " – " + p.To.US() }
+
+// SchoolYear is the period Aug 1 of startYear to Jun 30 of the next year.
+func SchoolYear(startYear int) Period {
+	return Period{NewDate(startYear, time.August, 1), NewDate(startYear+1, time.June, 30)}
+}
+
+// SchoolYearOf is the school year that d falls in; July belongs to the
+// school year that starts the next month.
+func SchoolYearOf(d Date) Period {
+	if d.Month() >= time.July {
+		return SchoolYear(d.Year())
+	}
+	return SchoolYear(d.Year() - 1)
+}

@@ -1,0 +1,181 @@
+package store
+
+// migrations are applied in order at Open; PRAGMA user_version holds how
+// many have run. Append only: a shipped migration is never edited.
+var migrations = []string{
+	// 1: the state extract, migrant records, sync outbox, audit log, users.
+	`
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE regions (
+	code TEXT PRIMARY KEY,
+	name TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE districts (
+	number      TEXT PRIMARY KEY,
+	name        TEXT NOT NULL,
+	region_code TEXT NOT NULL REFERENCES regions(code)
+) WITHOUT ROWID;
+CREATE INDEX districts_region ON districts(region_code);
+
+CREATE TABLE schools (
+	number          TEXT PRIMARY KEY,
+	district_number TEXT NOT NULL REFERENCES districts(number),
+	name            TEXT NOT NULL,
+	classification  TEXT NOT NULL DEFAULT '',
+	public          INTEGER NOT NULL DEFAULT 1
+) WITHOUT ROWID;
+CREATE INDEX schools_district ON schools(district_number);
+
+-- last_key and first_key are data.NormalizeName of the names, for search.
+CREATE TABLE students (
+	state_id     TEXT PRIMARY KEY,
+	local_number TEXT NOT NULL DEFAULT '',
+	last_name    TEXT NOT NULL,
+	first_name   TEXT NOT NULL,
+	middle_name  TEXT NOT NULL DEFAULT '',
+	birth_date   TEXT NOT NULL,
+	gender       TEXT NOT NULL,
+	race         TEXT NOT NULL,
+	last_key     TEXT NOT NULL,
+	first_key    TEXT NOT NULL
+);
+CREATE INDEX students_birth ON students(birth_date);
+
+-- One row per word of a student's last name (field 0) and first name
+-- (field 1), so that either surname of a compound, or a prefix of it, is
+-- an index range. sort_key orders hits the way the results list them.
+CREATE TABLE name_tokens (
+	field    INTEGER NOT NULL,
+	token    TEXT NOT NULL,
+	sort_key TEXT NOT NULL,
+	state_id TEXT NOT NULL,
+	PRIMARY KEY (field, token, sort_key, state_id)
+) WITHOUT ROWID;
+CREATE INDEX name_tokens_student ON name_tokens(state_id);
+
+CREATE TABLE enrollments (
+	id            TEXT PRIMARY KEY,
+	state_id      TEXT NOT NULL REFERENCES students(state_id),
+	school_number TEXT NOT NULL REFERENCES schools(number),
+	grade         TEXT NOT NULL,
+	service_type  TEXT NOT NULL,
+	start_date    TEXT NOT NULL,
+	end_date      TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+CREATE INDEX enrollments_student ON enrollments(state_id);
+CREATE INDEX enrollments_school ON enrollments(school_number, start_date);
+
+CREATE TABLE programs (
+	state_id   TEXT NOT NULL REFERENCES students(state_id),
+	program    TEXT NOT NULL,
+	code       TEXT NOT NULL DEFAULT '',
+	start_date TEXT NOT NULL,
+	end_date   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX programs_student ON programs(state_id, program);
+
+CREATE TABLE assessments (
+	state_id          TEXT NOT NULL REFERENCES students(state_id),
+	subject           TEXT NOT NULL,
+	test_date         TEXT NOT NULL,
+	performance_level TEXT NOT NULL,
+	PRIMARY KEY (state_id, subject, test_date)
+) WITHOUT ROWID;
+
+-- A migrant record (Student Migrant Detail). id is a UUID made by the
+-- client that first saved it. version goes up with every change;
+-- published_version is the version last published (0: never). deleted
+-- rows are tombstones kept for sync and audit.
+CREATE TABLE migrant_records (
+	id                TEXT PRIMARY KEY,
+	state_id          TEXT NOT NULL REFERENCES students(state_id),
+	mis2000_id        TEXT NOT NULL,
+	qad               TEXT NOT NULL,
+	eed               TEXT NOT NULL,
+	version           INTEGER NOT NULL DEFAULT 1,
+	deleted           INTEGER NOT NULL DEFAULT 0,
+	created_at        TEXT NOT NULL,
+	created_by        TEXT NOT NULL,
+	updated_at        TEXT NOT NULL,
+	updated_by        TEXT NOT NULL,
+	published_version INTEGER NOT NULL DEFAULT 0,
+	published_at      TEXT NOT NULL DEFAULT '',
+	published_by      TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+CREATE INDEX migrant_records_student ON migrant_records(state_id);
+
+-- The read-only copies: which districts a record is published to, and the
+-- record version each received.
+CREATE TABLE published (
+	record_id       TEXT NOT NULL REFERENCES migrant_records(id),
+	district_number TEXT NOT NULL REFERENCES districts(number),
+	version         INTEGER NOT NULL,
+	published_at    TEXT NOT NULL,
+	published_by    TEXT NOT NULL,
+	PRIMARY KEY (record_id, district_number)
+) WITHOUT ROWID;
+CREATE INDEX published_district ON published(district_number, record_id);
+
+-- Mutations waiting to be pushed to the hub, written in the same
+-- transaction as the change they describe. mutation_id is the UUID that
+-- makes a retried push apply once.
+CREATE TABLE outbox (
+	seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+	mutation_id  TEXT NOT NULL UNIQUE,
+	entity       TEXT NOT NULL,
+	entity_id    TEXT NOT NULL,
+	op           TEXT NOT NULL,
+	base_version INTEGER NOT NULL,
+	payload      TEXT NOT NULL,
+	created_at   TEXT NOT NULL,
+	pushed_at    TEXT NOT NULL DEFAULT ''
+);
+
+-- Append-only: the triggers refuse any change to a written row.
+CREATE TABLE audit (
+	seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+	at        TEXT NOT NULL,
+	username  TEXT NOT NULL,
+	action    TEXT NOT NULL,
+	entity    TEXT NOT NULL,
+	entity_id TEXT NOT NULL,
+	before    TEXT NOT NULL DEFAULT '',
+	after     TEXT NOT NULL DEFAULT ''
+);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+-- Local profiles and their roles; the hub holds the same data.
+-- role: state_admin, clerk (region_code), coordinator (user_districts),
+-- district_admin (district_number).
+CREATE TABLE users (
+	username        TEXT PRIMARY KEY,
+	full_name       TEXT NOT NULL,
+	role            TEXT NOT NULL,
+	region_code     TEXT NOT NULL DEFAULT '',
+	district_number TEXT NOT NULL DEFAULT '',
+	email           TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+
+CREATE TABLE user_districts (
+	username        TEXT NOT NULL REFERENCES users(username),
+	district_number TEXT NOT NULL REFERENCES districts(number),
+	PRIMARY KEY (username, district_number)
+) WITHOUT ROWID;
+
+CREATE TABLE report_grants (
+	username        TEXT NOT NULL REFERENCES users(username),
+	district_number TEXT NOT NULL REFERENCES districts(number),
+	granted_by      TEXT NOT NULL,
+	granted_at      TEXT NOT NULL,
+	PRIMARY KEY (username, district_number)
+) WITHOUT ROWID;
+`,
+}

@@ -1,0 +1,204 @@
+// Package store is the local SQLite database of a Migrant Desk workstation:
+// schema and migrations, the state extract, migrant records with their
+// outbox and audit rows, and Advanced Search.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Store is an open database. It keeps two pools: one connection for
+// writers, whose transactions take the write lock at BEGIN (so two writers
+// queue instead of failing with SQLITE_BUSY halfway), and several for
+// readers, which WAL lets run beside the writer.
+type Store struct {
+	path string
+	w    *sql.DB
+	r    *sql.DB
+	now  func() time.Time
+}
+
+// DefaultPath is where the app keeps its database when none is named:
+// the user's config folder, e.g. ~/.config/migrant-desk/migrantdesk.db.
+func DefaultPath() string {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		dir = "."
+	}
+	return filepath.Join(dir, "migrant-desk", "migrantdesk.db")
+}
+
+// Open opens (creating if needed) the database at path and brings its
+// schema up to date. A file that already has data is copied to a backup
+// beside it before a migration changes it.
+func Open(path string) (*Store, error) {
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
+	w, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	r, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(8)
+	s := &Store{path: path, w: w, r: r, now: time.Now}
+	if err := s.migrate(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func dsn(path string, writer bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	if writer {
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Add("_pragma", "query_only(1)")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// createPrivate makes the database file readable by its owner only before
+// SQLite sees it; SQLite gives the -wal and -shm files the same mode.
+func createPrivate(path string) error {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("create folder for database %s: %w", path, err)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+func (s *Store) migrate() error {
+	var version int
+	if err := s.w.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil {
+		return fmt.Errorf("read schema version of %s: %w", s.path, err)
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("database %s has schema version %d, newer than this program knows (%d): use a newer Migrant Desk", s.path, version, len(migrations))
+	}
+	if version == len(migrations) {
+		return nil
+	}
+	if version > 0 {
+		backup := fmt.Sprintf("%s.v%d-%s.bak", s.path, version, time.Now().Format("20060102-150405"))
+		if _, err := s.w.Exec(`VACUUM INTO ?`, backup); err != nil {
+			return fmt.Errorf("back up %s before upgrading it: %w", s.path, err)
+		}
+		if err := os.Chmod(backup, 0o600); err != nil {
+			return fmt.Errorf("back up %s: %w", s.path, err)
+		}
+	}
+	for i := version; i < len(migrations); i++ {
+		err := s.write(context.Background(), func(tx *sql.Tx) error {
+			if _, err := tx.Exec(migrations[i]); err != nil {
+				return err
+			}
+			_, err := tx.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, i+1))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("upgrade database %s to schema version %d: %w", s.path, i+1, err)
+		}
+	}
+	return nil
+}
+
+// write runs fn in one write transaction: all of it commits or none does.
+func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// read runs fn in one read transaction, so every query in it sees the same
+// snapshot of the database.
+func (s *Store) read(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+// timestamp is the form every *_at column holds: UTC, RFC 3339, seconds.
+func (s *Store) timestamp() string {
+	return s.now().UTC().Format(time.RFC3339)
+}
+
+// Meta keys.
+const (
+	MetaDemo     = "demo"      // "1" on a database made by the demo generator
+	MetaDemoSeed = "demo_seed" // the generator's seed
+	MetaImported = "imported_at"
+)
+
+// Meta returns the value stored under key, or "" if there is none.
+func (s *Store) Meta(ctx context.Context, key string) (string, error) {
+	var v string
+	err := s.r.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read setting %s: %w", key, err)
+	}
+	return v, nil
+}
+
+// SetMeta stores value under key.
+func (s *Store) SetMeta(ctx context.Context, key, value string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		return setMeta(tx, key, value)
+	})
+}
+
+func setMeta(tx *sql.Tx, key, value string) error {
+	_, err := tx.Exec(`INSERT INTO meta(key, value) VALUES(?, ?)
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}
+
+// IsDemo reports whether the database holds generated demo data.
+func (s *Store) IsDemo(ctx context.Context) (bool, error) {
+	v, err := s.Meta(ctx, MetaDemo)
+	return v == "1", err
+}

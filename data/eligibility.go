@@ -77,6 +77,9 @@ func (es Errors) Error() string {
 	return strings.Join(s, "; ")
 }
 
+// Unwrap lets errors.As find a *FieldError inside the list.
+func (es Errors) Unwrap() []error { return es }
+
 // Err returns nil for no errors, so callers can `return errs.Err()`.
 func (es Errors) Err() error {
 	if len(es) == 0 {

@@ -100,15 +100,19 @@ func (s *Store) Close() error {
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
-func (s *Store) migrate() error {
+func (s *Store) migrate() error { return s.applyMigrations(migrations) }
+
+// applyMigrations brings the schema up to len(ms), backing up a file that
+// already has a schema first.
+func (s *Store) applyMigrations(ms []string) error {
 	var version int
 	if err := s.w.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil {
 		return fmt.Errorf("read schema version of %s: %w", s.path, err)
 	}
-	if version > len(migrations) {
-		return fmt.Errorf("database %s has schema version %d, newer than this program knows (%d): use a newer Migrant Desk", s.path, version, len(migrations))
+	if version > len(ms) {
+		return fmt.Errorf("database %s has schema version %d, newer than this program knows (%d): use a newer Migrant Desk", s.path, version, len(ms))
 	}
-	if version == len(migrations) {
+	if version == len(ms) {
 		return nil
 	}
 	if version > 0 {
@@ -120,9 +124,9 @@ func (s *Store) migrate() error {
 			return fmt.Errorf("back up %s: %w", s.path, err)
 		}
 	}
-	for i := version; i < len(migrations); i++ {
+	for i := version; i < len(ms); i++ {
 		err := s.write(context.Background(), func(tx *sql.Tx) error {
-			if _, err := tx.Exec(migrations[i]); err != nil {
+			if _, err := tx.Exec(ms[i]); err != nil {
 				return err
 			}
 			_, err := tx.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, i+1))

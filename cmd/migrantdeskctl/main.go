@@ -1,0 +1,98 @@
+// Command migrantdeskctl is the headless companion of the Migrant Desk app:
+// demo data, extract imports, bulk migrant records, search, reports,
+// reconciliation, the state hub and sync. It is pure Go (CGO_ENABLED=0)
+// and needs no display.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"sort"
+	"strings"
+
+	"migrantdesk/data/store"
+)
+
+// command is one subcommand. run gets the arguments after the command's
+// name and writes its results to out.
+type command struct {
+	usage string
+	run   func(args []string, out io.Writer) error
+}
+
+// commands is filled by the init functions of the files beside this one,
+// one file per command.
+var commands = map[string]command{}
+
+func main() {
+	if err := dispatch(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "migrantdeskctl:", oneLine(err))
+		os.Exit(1)
+	}
+}
+
+func dispatch(args []string, out io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(out)
+		return nil
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		return fmt.Errorf("unknown command %q; run migrantdeskctl help for the list", args[0])
+	}
+	err := c.run(args[1:], out)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+func usage(out io.Writer) {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintln(out, "usage: migrantdeskctl COMMAND [flags]")
+	for _, n := range names {
+		fmt.Fprintf(out, "  %s\n", commands[n].usage)
+	}
+}
+
+// oneLine keeps the exit message to the one line the spec promises.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// newFlags makes a flag set that reports errors instead of exiting, with
+// the --db flag every command takes.
+func newFlags(name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	db := fs.String("db", store.DefaultPath(), "database `FILE`")
+	return fs, db
+}
+
+// parse parses flags, turning flag errors into one-line errors that name
+// the command.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%s: %w", fs.Name(), err)
+	}
+	return nil
+}
+
+// operator names who runs the command, for the audit log.
+func operator() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "migrantdeskctl"
+}

@@ -1,0 +1,715 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"migrantdesk/data"
+)
+
+// Status is where a migrant record stands with the districts.
+type Status int
+
+const (
+	// StatusSaved: saved, never published; no district sees it.
+	StatusSaved Status = iota + 1
+	// StatusPublished: every district that should have it has this version.
+	StatusPublished
+	// StatusNeedsPublishing: published once, but changed since, or the
+	// student's enrollments now call for other districts.
+	StatusNeedsPublishing
+)
+
+func (st Status) String() string {
+	switch st {
+	case StatusSaved:
+		return "Saved, not published"
+	case StatusPublished:
+		return "Published"
+	case StatusNeedsPublishing:
+		return "Needs publishing"
+	}
+	return "Unknown"
+}
+
+// Copy is a record's read-only copy in one district.
+type Copy struct {
+	District data.District
+	Version  int
+	At, By   string
+}
+
+// Record is a migrant record with its history and where it stands.
+type Record struct {
+	data.MigrantRecord
+	CreatedAt, CreatedBy     string
+	UpdatedAt, UpdatedBy     string
+	PublishedVersion         int
+	PublishedAt, PublishedBy string
+	// Copies are the districts the record is published to now.
+	Copies []Copy
+	// Targets are the districts publishing now would send it to: those
+	// where the student has an enrollment overlapping [QAD, EED].
+	Targets []data.District
+	Status  Status
+	// Reasons say, in a clerk's words, why the record needs publishing.
+	Reasons []string
+}
+
+// ConflictError is an edit made against a version that is no longer the
+// record's current one.
+type ConflictError struct {
+	ID              string
+	Have, Current   int
+	ChangedBy, When string
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("this record was changed by %s at %s after you opened it (version %d, you had %d); reopen the student to see the change before editing",
+		e.ChangedBy, e.When, e.Current, e.Have)
+}
+
+// ErrNoStudent is returned for a state ID the database does not hold.
+var ErrNoStudent = errors.New("no student has that state ID")
+
+// ErrNoRecord is returned for a record ID the database does not hold.
+var ErrNoRecord = errors.New("no such migrant record")
+
+const recordCols = `id, state_id, mis2000_id, qad, eed, version, created_at, created_by, updated_at, updated_by,
+	published_version, published_at, published_by`
+
+func scanRecord(row interface{ Scan(...any) error }) (Record, error) {
+	var r Record
+	var qad, eed string
+	err := row.Scan(&r.ID, &r.StateID, &r.MIS2000ID, &qad, &eed, &r.Version, &r.CreatedAt, &r.CreatedBy,
+		&r.UpdatedAt, &r.UpdatedBy, &r.PublishedVersion, &r.PublishedAt, &r.PublishedBy)
+	if err != nil {
+		return r, err
+	}
+	if r.QAD, err = data.ParseDate(qad); err != nil {
+		return r, fmt.Errorf("record %s: stored QAD: %w", r.ID, err)
+	}
+	if r.EED, err = data.ParseDate(eed); err != nil {
+		return r, fmt.Errorf("record %s: stored EED: %w", r.ID, err)
+	}
+	return r, nil
+}
+
+// StudentRecords returns a student's migrant records (not deleted ones),
+// latest QAD first, each with its copies, targets and status.
+func (s *Store) StudentRecords(ctx context.Context, stateID string) ([]Record, error) {
+	var out []Record
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		recs, err := recordsOf(tx, stateID)
+		if err != nil {
+			return err
+		}
+		for i := range recs {
+			if err := fillStatus(tx, &recs[i]); err != nil {
+				return err
+			}
+		}
+		out = recs
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the migrant records of student %s: %w", stateID, err)
+	}
+	return out, nil
+}
+
+// RecordByID returns one record with its status.
+func (s *Store) RecordByID(ctx context.Context, id string) (Record, error) {
+	var r Record
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		if r, err = loadRecord(tx, id); err != nil {
+			return err
+		}
+		return fillStatus(tx, &r)
+	})
+	if err != nil {
+		return Record{}, fmt.Errorf("read migrant record %s: %w", id, err)
+	}
+	return r, nil
+}
+
+func recordsOf(tx *sql.Tx, stateID string) ([]Record, error) {
+	rows, err := tx.Query(`SELECT `+recordCols+` FROM migrant_records
+		WHERE state_id = ? AND deleted = 0 ORDER BY qad DESC`, stateID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Record
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func loadRecord(tx *sql.Tx, id string) (Record, error) {
+	r, err := scanRecord(tx.QueryRow(`SELECT `+recordCols+` FROM migrant_records WHERE id = ? AND deleted = 0`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, ErrNoRecord
+	}
+	return r, err
+}
+
+// targets are the districts where the student has an enrollment (any
+// school, any grade) overlapping the window [qad, eed].
+func targets(tx *sql.Tx, stateID string, qad, eed data.Date) ([]data.District, error) {
+	rows, err := tx.Query(`SELECT DISTINCT d.number, d.name, d.region_code
+		FROM enrollments e
+		JOIN schools sc ON sc.number = e.school_number
+		JOIN districts d ON d.number = sc.district_number
+		WHERE e.state_id = ? AND e.start_date <= ? AND (e.end_date = '' OR e.end_date >= ?)
+		ORDER BY d.number`, stateID, eed.String(), qad.String())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []data.District
+	for rows.Next() {
+		var d data.District
+		if err := rows.Scan(&d.Number, &d.Name, &d.RegionCode); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+func copiesOf(tx *sql.Tx, id string) ([]Copy, error) {
+	rows, err := tx.Query(`SELECT d.number, d.name, d.region_code, p.version, p.published_at, p.published_by
+		FROM published p JOIN districts d ON d.number = p.district_number
+		WHERE p.record_id = ? ORDER BY d.number`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Copy
+	for rows.Next() {
+		var c Copy
+		if err := rows.Scan(&c.District.Number, &c.District.Name, &c.District.RegionCode, &c.Version, &c.At, &c.By); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func fillStatus(tx *sql.Tx, r *Record) error {
+	var err error
+	if r.Copies, err = copiesOf(tx, r.ID); err != nil {
+		return err
+	}
+	if r.Targets, err = targets(tx, r.StateID, r.QAD, r.EED); err != nil {
+		return err
+	}
+	r.Status, r.Reasons = status(*r)
+	return nil
+}
+
+// status decides where a record stands from its versions, its copies and
+// the districts it should reach now.
+func status(r Record) (Status, []string) {
+	var reasons []string
+	if len(r.Targets) == 0 {
+		reasons = append(reasons, "the student has no enrollment in any district during the eligibility window, so there is no district to publish to")
+	}
+	if r.PublishedVersion == 0 {
+		if len(r.Targets) > 0 {
+			reasons = append(reasons, "saved but never published")
+		}
+		return StatusSaved, reasons
+	}
+	if r.PublishedVersion < r.Version {
+		reasons = append(reasons, fmt.Sprintf("changed on %s by %s after it was published", dayOf(r.UpdatedAt), r.UpdatedBy))
+	}
+	have := map[string]bool{}
+	for _, c := range r.Copies {
+		have[c.District.Number] = true
+	}
+	want := map[string]bool{}
+	for _, d := range r.Targets {
+		want[d.Number] = true
+		if !have[d.Number] {
+			reasons = append(reasons, fmt.Sprintf("the student is now enrolled in district %s %s, which has not received it", d.Number, d.Name))
+		}
+	}
+	for _, c := range r.Copies {
+		if !want[c.District.Number] {
+			reasons = append(reasons, fmt.Sprintf("the student has no enrollment in district %s %s during the eligibility window any more; publishing removes that district's copy", c.District.Number, c.District.Name))
+		}
+	}
+	if len(reasons) == 0 {
+		return StatusPublished, nil
+	}
+	return StatusNeedsPublishing, reasons
+}
+
+func dayOf(ts string) string {
+	if len(ts) >= 10 {
+		if d, err := data.ParseDate(ts[:10]); err == nil {
+			return d.US()
+		}
+	}
+	return ts
+}
+
+// recordJSON is how a record travels in the outbox and the audit log.
+type recordJSON struct {
+	ID        string   `json:"id"`
+	StateID   string   `json:"state_id"`
+	MIS2000ID string   `json:"mis2000_id"`
+	QAD       string   `json:"qad"`
+	EED       string   `json:"eed"`
+	Version   int      `json:"version"`
+	Deleted   bool     `json:"deleted,omitempty"`
+	Districts []string `json:"districts,omitempty"`
+}
+
+func toJSON(r data.MigrantRecord) recordJSON {
+	return recordJSON{ID: r.ID, StateID: r.StateID, MIS2000ID: r.MIS2000ID, QAD: r.QAD.String(), EED: r.EED.String(), Version: r.Version}
+}
+
+func (j recordJSON) String() string {
+	b, _ := json.Marshal(j)
+	return string(b)
+}
+
+func birthDate(tx *sql.Tx, stateID string) (data.Date, error) {
+	var b string
+	err := tx.QueryRow(`SELECT birth_date FROM students WHERE state_id = ?`, stateID).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("state ID %q: %w", stateID, ErrNoStudent)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return data.ParseDate(b)
+}
+
+// checkRecord applies the form's rules to r against what is stored: the
+// student exists, the fields are valid for the student's age, and the
+// window overlaps none of the student's other records. A zero EED is
+// filled with the computed default.
+func (s *Store) checkRecord(tx *sql.Tx, r *data.MigrantRecord, others []data.MigrantRecord) error {
+	birth, err := birthDate(tx, r.StateID)
+	if err != nil {
+		return err
+	}
+	if r.EED.IsZero() && !r.QAD.IsZero() {
+		r.EED = data.DefaultExpiration(r.QAD, birth)
+	}
+	if err := data.ValidateRecord(*r, birth, data.DateOf(s.now())); err != nil {
+		return err
+	}
+	if others == nil {
+		recs, err := recordsOf(tx, r.StateID)
+		if err != nil {
+			return err
+		}
+		for _, o := range recs {
+			others = append(others, o.MigrantRecord)
+		}
+	}
+	return data.CheckOverlap(*r, others)
+}
+
+// SaveRecord validates and saves a record: a new one when r.ID is "", else
+// an edit of the version the clerk opened (r.Version). The record, its
+// outbox entry and its audit row commit together or not at all.
+// Validation errors are data.Errors of *data.FieldError, an overlap is a
+// *data.OverlapError, an edit of an old version a *ConflictError.
+func (s *Store) SaveRecord(ctx context.Context, user string, r data.MigrantRecord) (Record, error) {
+	r.MIS2000ID = strings.TrimSpace(r.MIS2000ID)
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if err := s.checkRecord(tx, &r, nil); err != nil {
+			return err
+		}
+		now := s.timestamp()
+		if r.ID == "" {
+			r.ID = uuid.NewString()
+			r.Version = 1
+			_, err := tx.Exec(`INSERT INTO migrant_records(id, state_id, mis2000_id, qad, eed, version,
+				created_at, created_by, updated_at, updated_by) VALUES(?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
+				r.ID, r.StateID, r.MIS2000ID, r.QAD.String(), r.EED.String(), now, user, now, user)
+			if err != nil {
+				return err
+			}
+			if err := s.enqueue(tx, "migrant_record", r.ID, "create", 0, toJSON(r)); err != nil {
+				return err
+			}
+			return s.audit(tx, user, "create", "migrant_record", r.ID, "", toJSON(r).String())
+		}
+		old, err := loadRecord(tx, r.ID)
+		if err != nil {
+			return err
+		}
+		if old.StateID != r.StateID {
+			return fmt.Errorf("record %s belongs to student %s, not %s", r.ID, old.StateID, r.StateID)
+		}
+		if old.Version != r.Version {
+			return &ConflictError{ID: r.ID, Have: r.Version, Current: old.Version, ChangedBy: old.UpdatedBy, When: old.UpdatedAt}
+		}
+		if old.MIS2000ID == r.MIS2000ID && old.QAD == r.QAD && old.EED == r.EED {
+			return nil
+		}
+		r.Version = old.Version + 1
+		_, err = tx.Exec(`UPDATE migrant_records SET mis2000_id = ?, qad = ?, eed = ?, version = ?,
+			updated_at = ?, updated_by = ? WHERE id = ?`,
+			r.MIS2000ID, r.QAD.String(), r.EED.String(), r.Version, now, user, r.ID)
+		if err != nil {
+			return err
+		}
+		if err := s.enqueue(tx, "migrant_record", r.ID, "update", old.Version, toJSON(r)); err != nil {
+			return err
+		}
+		return s.audit(tx, user, "update", "migrant_record", r.ID, toJSON(old.MigrantRecord).String(), toJSON(r).String())
+	})
+	if err != nil {
+		return Record{}, saveError(err)
+	}
+	return s.RecordByID(ctx, r.ID)
+}
+
+// saveError keeps rule errors as they are (the form shows them beside
+// fields) and puts database failures into a sentence.
+func saveError(err error) error {
+	var fe data.Errors
+	var oe *data.OverlapError
+	var ce *ConflictError
+	if errors.As(err, &fe) || errors.As(err, &oe) || errors.As(err, &ce) || errors.Is(err, ErrNoStudent) || errors.Is(err, ErrNoRecord) {
+		return err
+	}
+	return fmt.Errorf("the record was not saved, nothing was changed: %w", err)
+}
+
+// DeleteRecord marks a record entered in error as deleted (a tombstone
+// that sync and the audit log keep) and removes its district copies.
+func (s *Store) DeleteRecord(ctx context.Context, user, id string, version int) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		old, err := loadRecord(tx, id)
+		if err != nil {
+			return err
+		}
+		if old.Version != version {
+			return &ConflictError{ID: id, Have: version, Current: old.Version, ChangedBy: old.UpdatedBy, When: old.UpdatedAt}
+		}
+		now := s.timestamp()
+		if _, err := tx.Exec(`UPDATE migrant_records SET deleted = 1, version = version + 1, updated_at = ?, updated_by = ?
+			WHERE id = ?`, now, user, id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`DELETE FROM published WHERE record_id = ?`, id); err != nil {
+			return err
+		}
+		gone := toJSON(old.MigrantRecord)
+		gone.Version++
+		gone.Deleted = true
+		if err := s.enqueue(tx, "migrant_record", id, "delete", old.Version, gone); err != nil {
+			return err
+		}
+		return s.audit(tx, user, "delete", "migrant_record", id, toJSON(old.MigrantRecord).String(), gone.String())
+	})
+	if err != nil {
+		return fmt.Errorf("delete migrant record: %w", err)
+	}
+	return nil
+}
+
+// PublishResult says what a publish did.
+type PublishResult struct {
+	Published int // records now published
+	Copies    int // district copies written
+	// Skipped are records with no district to publish to, by ID, with why.
+	Skipped map[string]string
+}
+
+// Publish makes each record's read-only copy, at its current version, in
+// every district where the student is enrolled during the eligibility
+// window, and removes copies from districts that no longer qualify. All
+// records publish in one transaction. progress, if not nil, is called
+// after each record.
+func (s *Store) Publish(ctx context.Context, user string, ids []string, progress func(done, total int)) (PublishResult, error) {
+	res := PublishResult{Skipped: map[string]string{}}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		for i, id := range ids {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			r, err := loadRecord(tx, id)
+			if err != nil {
+				return fmt.Errorf("record %s: %w", id, err)
+			}
+			n, err := s.publishOne(tx, user, r)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				res.Skipped[id] = "the student has no enrollment in any district during the eligibility window"
+			} else {
+				res.Published++
+				res.Copies += n
+			}
+			if progress != nil {
+				progress(i+1, len(ids))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return PublishResult{}, fmt.Errorf("publishing stopped and nothing was published: %w", err)
+	}
+	return res, nil
+}
+
+// publishOne publishes r inside tx and returns how many districts have it.
+func (s *Store) publishOne(tx *sql.Tx, user string, r Record) (int, error) {
+	ds, err := targets(tx, r.StateID, r.QAD, r.EED)
+	if err != nil || len(ds) == 0 {
+		return 0, err
+	}
+	now := s.timestamp()
+	keep := make([]string, len(ds))
+	for i, d := range ds {
+		keep[i] = d.Number
+		_, err := tx.Exec(`INSERT INTO published(record_id, district_number, version, published_at, published_by)
+			VALUES(?, ?, ?, ?, ?) ON CONFLICT(record_id, district_number) DO UPDATE SET
+			version = excluded.version, published_at = excluded.published_at, published_by = excluded.published_by`,
+			r.ID, d.Number, r.Version, now, user)
+		if err != nil {
+			return 0, fmt.Errorf("publish record %s to district %s: %w", r.ID, d.Number, err)
+		}
+	}
+	list, _ := json.Marshal(keep)
+	if _, err := tx.Exec(`DELETE FROM published WHERE record_id = ? AND district_number NOT IN (SELECT value FROM json_each(?))`,
+		r.ID, string(list)); err != nil {
+		return 0, err
+	}
+	if _, err := tx.Exec(`UPDATE migrant_records SET published_version = version, published_at = ?, published_by = ? WHERE id = ?`,
+		now, user, r.ID); err != nil {
+		return 0, err
+	}
+	j := toJSON(r.MigrantRecord)
+	j.Districts = keep
+	if err := s.enqueue(tx, "migrant_record", r.ID, "publish", r.Version, j); err != nil {
+		return 0, err
+	}
+	return len(ds), s.audit(tx, user, "publish", "migrant_record", r.ID, "", j.String())
+}
+
+// Unpublished is a record that is not published as it should be, with
+// its student's name for the list.
+type Unpublished struct {
+	Record
+	Student data.Student
+}
+
+// NeedsPublishing lists the records of a region's students (a student is
+// in a region when any enrollment is in one of its districts; "" means
+// every region) whose status is Saved or Needs publishing and that have a
+// district to go to. Ordered by student name.
+func (s *Store) NeedsPublishing(ctx context.Context, region string) ([]Unpublished, error) {
+	var out []Unpublished
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.Query(`SELECT `+prefixed("r.", recordCols)+`, `+studentCols("st.")+`
+			FROM migrant_records r JOIN students st ON st.state_id = r.state_id
+			WHERE r.deleted = 0 AND (? = '' OR EXISTS (
+				SELECT 1 FROM enrollments e JOIN schools sc ON sc.number = e.school_number
+				JOIN districts d ON d.number = sc.district_number
+				WHERE e.state_id = r.state_id AND d.region_code = ?))
+			ORDER BY st.last_key, st.first_key, r.qad`, region, region)
+		if err != nil {
+			return err
+		}
+		var all []Unpublished
+		for rows.Next() {
+			var u Unpublished
+			var qad, eed, birth string
+			err := rows.Scan(&u.ID, &u.StateID, &u.MIS2000ID, &qad, &eed, &u.Version, &u.CreatedAt, &u.CreatedBy,
+				&u.UpdatedAt, &u.UpdatedBy, &u.PublishedVersion, &u.PublishedAt, &u.PublishedBy,
+				&u.Student.StateID, &u.Student.LocalNumber, &u.Student.LastName, &u.Student.FirstName,
+				&u.Student.MiddleName, &birth, &u.Student.Gender, &u.Student.Race)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			u.QAD, _ = data.ParseDate(qad)
+			u.EED, _ = data.ParseDate(eed)
+			u.Student.BirthDate, _ = data.ParseDate(birth)
+			all = append(all, u)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, u := range all {
+			if err := fillStatus(tx, &u.Record); err != nil {
+				return err
+			}
+			if u.Status != StatusPublished && len(u.Targets) > 0 {
+				out = append(out, u)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list records that need publishing: %w", err)
+	}
+	return out, nil
+}
+
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = p + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// RowError is a problem with one record of a bulk load.
+type RowError struct {
+	Index int // 0-based, into the records given
+	Err   error
+}
+
+func (e RowError) Error() string { return fmt.Sprintf("record %d: %v", e.Index+1, e.Err) }
+func (e RowError) Unwrap() error { return e.Err }
+
+// RowErrors lists every bad record of a bulk load.
+type RowErrors []RowError
+
+func (es RowErrors) Error() string {
+	s := make([]string, len(es))
+	for i, e := range es {
+		s[i] = e.Error()
+	}
+	return fmt.Sprintf("%d records refused: %s", len(es), strings.Join(s, "; "))
+}
+
+// RecordsResult says what a bulk load did.
+type RecordsResult struct {
+	Saved     int // new records
+	Unchanged int // rows identical to a record already stored
+	Published int // records published (with publish)
+	Districts int // district copies written
+}
+
+// ImportRecords loads migrant records in bulk with the form's rules
+// (SPEC §6): every record is checked against the database and against the
+// other records given, and either all are saved (and, with publish,
+// published) or, when any is refused, none is and every refusal is
+// returned as RowErrors. A row identical to a stored record (same student,
+// MIS2000 ID, QAD and EED) is counted as unchanged, so a file can be
+// loaded twice.
+func (s *Store) ImportRecords(ctx context.Context, user string, recs []data.MigrantRecord, publish bool) (RecordsResult, error) {
+	var res RecordsResult
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res = RecordsResult{}
+		var bad RowErrors
+		byStudent := map[string][]data.MigrantRecord{}
+		fresh := make([]bool, len(recs))
+		for i := range recs {
+			if i%1024 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			r := &recs[i]
+			r.ID, r.Version = "", 0
+			r.MIS2000ID = strings.TrimSpace(r.MIS2000ID)
+			others, ok := byStudent[r.StateID]
+			if !ok {
+				stored, err := recordsOf(tx, r.StateID)
+				if err != nil {
+					return err
+				}
+				others = []data.MigrantRecord{}
+				for _, o := range stored {
+					others = append(others, o.MigrantRecord)
+				}
+			}
+			if same := identical(*r, others); same != "" {
+				res.Unchanged++
+				byStudent[r.StateID] = others
+				continue
+			}
+			if err := s.checkRecord(tx, r, others); err != nil {
+				bad = append(bad, RowError{i, err})
+				byStudent[r.StateID] = others
+				continue
+			}
+			r.ID = uuid.NewString()
+			r.Version = 1
+			fresh[i] = true
+			byStudent[r.StateID] = append(others, *r)
+		}
+		if len(bad) > 0 {
+			return bad
+		}
+		now := s.timestamp()
+		ins, err := tx.Prepare(`INSERT INTO migrant_records(id, state_id, mis2000_id, qad, eed, version,
+			created_at, created_by, updated_at, updated_by) VALUES(?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		for i, r := range recs {
+			if !fresh[i] {
+				continue
+			}
+			if _, err := ins.Exec(r.ID, r.StateID, r.MIS2000ID, r.QAD.String(), r.EED.String(), now, user, now, user); err != nil {
+				return fmt.Errorf("record %d: %w", i+1, err)
+			}
+			if err := s.enqueue(tx, "migrant_record", r.ID, "create", 0, toJSON(r)); err != nil {
+				return err
+			}
+			if err := s.audit(tx, user, "create (bulk)", "migrant_record", r.ID, "", toJSON(r).String()); err != nil {
+				return err
+			}
+			res.Saved++
+			if !publish {
+				continue
+			}
+			n, err := s.publishOne(tx, user, Record{MigrantRecord: r})
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				res.Published++
+				res.Districts += n
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		var rows RowErrors
+		if errors.As(err, &rows) {
+			return RecordsResult{}, rows
+		}
+		return RecordsResult{}, fmt.Errorf("load migrant records, nothing was saved: %w", err)
+	}
+	return res, nil
+}
+
+// identical returns the ID of a record equal to r in every field a clerk
+// enters (an empty EED matches any), or "".
+func identical(r data.MigrantRecord, others []data.MigrantRecord) string {
+	for _, o := range others {
+		if o.StateID == r.StateID && o.MIS2000ID == r.MIS2000ID && o.QAD == r.QAD && (r.EED.IsZero() || o.EED == r.EED) && o.ID != "" {
+			return o.ID
+		}
+	}
+	return ""
+}

@@ -1,0 +1,153 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Roles a user can have.
+const (
+	RoleStateAdmin    = "state_admin"
+	RoleClerk         = "clerk"          // regional data clerk, of RegionCode
+	RoleCoordinator   = "coordinator"    // district coordinator, of Districts
+	RoleDistrictAdmin = "district_admin" // district administrator, of DistrictNumber
+)
+
+// RoleNames spells roles out for people.
+var RoleNames = map[string]string{
+	RoleStateAdmin:    "State administrator",
+	RoleClerk:         "Regional data clerk",
+	RoleCoordinator:   "District coordinator",
+	RoleDistrictAdmin: "District administrator",
+}
+
+// User is a local profile: who is working, and what they may see.
+type User struct {
+	Username       string
+	FullName       string
+	Role           string
+	RegionCode     string   // clerks
+	DistrictNumber string   // district administrators
+	Districts      []string // coordinators
+	Email          string
+}
+
+// Validate checks that the role is known and has what it needs.
+func (u User) Validate() error {
+	switch {
+	case strings.TrimSpace(u.Username) == "":
+		return errors.New("a user needs a user name")
+	case strings.TrimSpace(u.FullName) == "":
+		return fmt.Errorf("user %s needs a full name", u.Username)
+	}
+	switch u.Role {
+	case RoleStateAdmin:
+	case RoleClerk:
+		if u.RegionCode == "" {
+			return fmt.Errorf("clerk %s needs a region", u.Username)
+		}
+	case RoleCoordinator:
+		if len(u.Districts) == 0 {
+			return fmt.Errorf("coordinator %s needs at least one district", u.Username)
+		}
+	case RoleDistrictAdmin:
+		if u.DistrictNumber == "" {
+			return fmt.Errorf("district administrator %s needs a district", u.Username)
+		}
+	default:
+		return fmt.Errorf("role %q is not one of state_admin, clerk, coordinator, district_admin", u.Role)
+	}
+	return nil
+}
+
+// SaveUser adds or replaces a user, audited as done by actor.
+func (s *Store) SaveUser(ctx context.Context, actor string, u User) error {
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`INSERT INTO users(username, full_name, role, region_code, district_number, email)
+			VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(username) DO UPDATE SET full_name = excluded.full_name,
+			role = excluded.role, region_code = excluded.region_code, district_number = excluded.district_number,
+			email = excluded.email`, u.Username, u.FullName, u.Role, u.RegionCode, u.DistrictNumber, u.Email)
+		if err != nil {
+			return fmt.Errorf("save user %s: %w", u.Username, err)
+		}
+		if _, err := tx.Exec(`DELETE FROM user_districts WHERE username = ?`, u.Username); err != nil {
+			return err
+		}
+		for _, d := range u.Districts {
+			if _, err := tx.Exec(`INSERT INTO user_districts(username, district_number) VALUES(?, ?)`, u.Username, d); err != nil {
+				return fmt.Errorf("give user %s district %s: %w", u.Username, d, err)
+			}
+		}
+		return s.audit(tx, actor, "save", "user", u.Username, "", fmt.Sprintf("%s %s%s%s %v", u.Role, u.FullName, u.RegionCode, u.DistrictNumber, u.Districts))
+	})
+}
+
+// Users lists every user by name.
+func (s *Store) Users(ctx context.Context) ([]User, error) {
+	var out []User
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.Query(`SELECT username, full_name, role, region_code, district_number, email FROM users ORDER BY full_name, username`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var u User
+			if err := rows.Scan(&u.Username, &u.FullName, &u.Role, &u.RegionCode, &u.DistrictNumber, &u.Email); err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, u)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for i := range out {
+			if out[i].Districts, err = userDistricts(tx, out[i].Username); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return out, nil
+}
+
+// UserByName returns one user.
+func (s *Store) UserByName(ctx context.Context, username string) (User, error) {
+	us, err := s.Users(ctx)
+	if err != nil {
+		return User{}, err
+	}
+	for _, u := range us {
+		if u.Username == username {
+			return u, nil
+		}
+	}
+	return User{}, fmt.Errorf("there is no user %q", username)
+}
+
+func userDistricts(tx *sql.Tx, username string) ([]string, error) {
+	rows, err := tx.Query(`SELECT district_number FROM user_districts WHERE username = ? ORDER BY district_number`, username)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}

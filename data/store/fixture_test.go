@@ -23,37 +23,37 @@ func day(t testing.TB, s string) data.Date {
 // school, and three students whose enrollments are spelled out below.
 func fixture(t testing.TB) *data.Extract {
 	return &data.Extract{
-		Regions: []data.Region{{"C", "Central"}, {"W", "Western"}},
+		Regions: []data.Region{{Code: "C", Name: "Central"}, {Code: "W", Name: "Western"}},
 		Districts: []data.District{
-			{"001", "Adair County", "C"},
-			{"002", "Barren County", "C"},
-			{"003", "Calloway County", "W"},
+			{Number: "001", Name: "Adair County", RegionCode: "C"},
+			{Number: "002", Name: "Barren County", RegionCode: "C"},
+			{Number: "003", Name: "Calloway County", RegionCode: "W"},
 		},
 		Schools: []data.School{
-			{"001010", "001", "Adair Elementary", "A1"},
-			{"002010", "002", "Barren Middle", "A2"},
-			{"003010", "003", "Calloway High", "A3"},
-			{"001900", "001", "St. Mary Academy", "J1"},
+			{Number: "001010", DistrictNumber: "001", Name: "Adair Elementary", Classification: "A1"},
+			{Number: "002010", DistrictNumber: "002", Name: "Barren Middle", Classification: "A2"},
+			{Number: "003010", DistrictNumber: "003", Name: "Calloway High", Classification: "A3"},
+			{Number: "001900", DistrictNumber: "001", Name: "St. Mary Academy", Classification: "J1"},
 		},
 		Students: []data.Student{
-			{"0000000001", "L1", "García López", "María", "José", day(t, "2012-05-05"), "F", "1"},
-			{"0000000002", "L2", "Núñez", "Ana", "", day(t, "2010-01-20"), "F", "1"},
-			{"0000000003", "L3", "O'Neil", "Sean", "", day(t, "2011-03-03"), "M", "6"},
+			{StateID: "0000000001", LocalNumber: "L1", LastName: "García López", FirstName: "María", MiddleName: "José", BirthDate: day(t, "2012-05-05"), Gender: "F", Race: "1"},
+			{StateID: "0000000002", LocalNumber: "L2", LastName: "Núñez", FirstName: "Ana", MiddleName: "", BirthDate: day(t, "2010-01-20"), Gender: "F", Race: "1"},
+			{StateID: "0000000003", LocalNumber: "L3", LastName: "O'Neil", FirstName: "Sean", MiddleName: "", BirthDate: day(t, "2011-03-03"), Gender: "M", Race: "6"},
 		},
 		Enrollments: []data.Enrollment{
 			// María: Adair all along.
-			{"E1", "0000000001", "001010", "06", "P", day(t, "2024-08-10"), 0},
+			{ID: "E1", StateID: "0000000001", SchoolNumber: "001010", Grade: "06", ServiceType: "P", Start: day(t, "2024-08-10"), End: 0},
 			// Ana: Adair until December 2025, then Calloway.
-			{"E2", "0000000002", "001010", "09", "P", day(t, "2024-08-10"), day(t, "2025-12-19")},
-			{"E3", "0000000002", "003010", "09", "P", day(t, "2026-01-05"), 0},
+			{ID: "E2", StateID: "0000000002", SchoolNumber: "001010", Grade: "09", ServiceType: "P", Start: day(t, "2024-08-10"), End: day(t, "2025-12-19")},
+			{ID: "E3", StateID: "0000000002", SchoolNumber: "003010", Grade: "09", ServiceType: "P", Start: day(t, "2026-01-05"), End: 0},
 			// Sean: private school only.
-			{"E4", "0000000003", "001900", "08", "P", day(t, "2024-08-10"), 0},
+			{ID: "E4", StateID: "0000000003", SchoolNumber: "001900", Grade: "08", ServiceType: "P", Start: day(t, "2024-08-10"), End: 0},
 		},
 		Programs: []data.Program{
-			{"0000000001", "FRAM", "F", day(t, "2024-08-01"), 0},
+			{StateID: "0000000001", Program: "FRAM", Code: "F", Start: day(t, "2024-08-01"), End: 0},
 		},
 		Assessments: []data.Assessment{
-			{"0000000001", "MATH", day(t, "2025-04-20"), "Apprentice"},
+			{StateID: "0000000001", Subject: "MATH", TestDate: day(t, "2025-04-20"), Level: "Apprentice"},
 		},
 	}
 }

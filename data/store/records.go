@@ -486,10 +486,11 @@ func (s *Store) publishOne(tx *sql.Tx, user string, r Record) (int, error) {
 	keep := make([]string, len(ds))
 	for i, d := range ds {
 		keep[i] = d.Number
-		_, err := tx.Exec(`INSERT INTO published(record_id, district_number, version, published_at, published_by)
-			VALUES(?, ?, ?, ?, ?) ON CONFLICT(record_id, district_number) DO UPDATE SET
-			version = excluded.version, published_at = excluded.published_at, published_by = excluded.published_by`,
-			r.ID, d.Number, r.Version, now, user)
+		_, err := tx.Exec(`INSERT INTO published(record_id, district_number, version, mis2000_id, qad, eed, published_at, published_by)
+			VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(record_id, district_number) DO UPDATE SET
+			version = excluded.version, mis2000_id = excluded.mis2000_id, qad = excluded.qad, eed = excluded.eed,
+			published_at = excluded.published_at, published_by = excluded.published_by`,
+			r.ID, d.Number, r.Version, r.MIS2000ID, r.QAD.String(), r.EED.String(), now, user)
 		if err != nil {
 			return 0, fmt.Errorf("publish record %s to district %s: %w", r.ID, d.Number, err)
 		}

@@ -110,11 +110,15 @@ CREATE TABLE migrant_records (
 CREATE INDEX migrant_records_student ON migrant_records(state_id);
 
 -- The read-only copies: which districts a record is published to, and the
--- record version each received.
+-- version each received with its values, so that a district (and its
+-- reports) sees what was published, not a clerk's later unpublished edit.
 CREATE TABLE published (
 	record_id       TEXT NOT NULL REFERENCES migrant_records(id),
 	district_number TEXT NOT NULL REFERENCES districts(number),
 	version         INTEGER NOT NULL,
+	mis2000_id      TEXT NOT NULL,
+	qad             TEXT NOT NULL,
+	eed             TEXT NOT NULL,
 	published_at    TEXT NOT NULL,
 	published_by    TEXT NOT NULL,
 	PRIMARY KEY (record_id, district_number)

@@ -1,0 +1,252 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+
+	"migrantdesk/data"
+)
+
+// DistrictRecord is a migrant record as a district sees it: the copy
+// published to the district, with the student and the student's current
+// enrollment in that district.
+type DistrictRecord struct {
+	RecordID                 string
+	Student                  data.Student
+	MIS2000ID                string
+	QAD, EED                 data.Date
+	Version                  int
+	PublishedAt, PublishedBy string
+	// The student's enrollment in the district that the list shows:
+	// open ones first, then P > S > N, then the latest start.
+	SchoolNumber, SchoolName, Grade string
+	Withdrawn                       data.Date
+}
+
+// Active reports whether the eligibility window includes the day.
+func (r DistrictRecord) Active(on data.Date) bool {
+	return r.QAD <= on && r.EED >= on
+}
+
+// DistrictRecords lists the records published to a district, by student
+// name. It reads only the published copies: what the clerk has changed
+// since is not shown until it is published again.
+func (s *Store) DistrictRecords(ctx context.Context, district string) ([]DistrictRecord, error) {
+	var out []DistrictRecord
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.Query(`SELECT p.record_id, `+studentCols("st.")+`, p.mis2000_id, p.qad, p.eed, p.version,
+				p.published_at, p.published_by,
+				coalesce(e.school_number, ''), coalesce(sc.name, ''), coalesce(e.grade, ''), coalesce(e.end_date, '')
+			FROM published p
+			JOIN migrant_records r ON r.id = p.record_id AND r.deleted = 0
+			JOIN students st ON st.state_id = r.state_id
+			LEFT JOIN enrollments e ON e.id = (
+				SELECT e2.id FROM enrollments e2 JOIN schools s2 ON s2.number = e2.school_number
+				WHERE e2.state_id = r.state_id AND s2.district_number = p.district_number
+				ORDER BY e2.end_date = '' DESC, e2.end_date DESC,
+					CASE e2.service_type WHEN 'P' THEN 0 WHEN 'S' THEN 1 ELSE 2 END, e2.start_date DESC, e2.id
+				LIMIT 1)
+			LEFT JOIN schools sc ON sc.number = e.school_number
+			WHERE p.district_number = ?
+			ORDER BY st.last_key, st.first_key, st.state_id, p.qad DESC`, district)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var d DistrictRecord
+			var birth, qad, eed, end string
+			st := &d.Student
+			if err := rows.Scan(&d.RecordID, &st.StateID, &st.LocalNumber, &st.LastName, &st.FirstName, &st.MiddleName,
+				&birth, &st.Gender, &st.Race, &d.MIS2000ID, &qad, &eed, &d.Version, &d.PublishedAt, &d.PublishedBy,
+				&d.SchoolNumber, &d.SchoolName, &d.Grade, &end); err != nil {
+				return err
+			}
+			var errs [4]error
+			st.BirthDate, errs[0] = data.ParseDate(birth)
+			d.QAD, errs[1] = data.ParseDate(qad)
+			d.EED, errs[2] = data.ParseDate(eed)
+			d.Withdrawn, errs[3] = data.ParseOptionalDate(end)
+			if err := errors.Join(errs[:]...); err != nil {
+				return fmt.Errorf("record %s: %w", d.RecordID, err)
+			}
+			out = append(out, d)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the migrant records of district %s: %w", district, err)
+	}
+	return out, nil
+}
+
+// CanSeeDistrict reports whether u may open district d's window: a state
+// administrator any, a clerk those of the clerk's region (to preview what
+// the district sees), a coordinator their districts, a district
+// administrator their own.
+func (u User) CanSeeDistrict(d data.District) bool {
+	switch u.Role {
+	case RoleStateAdmin:
+		return true
+	case RoleClerk:
+		return d.RegionCode == u.RegionCode
+	case RoleCoordinator:
+		return slices.Contains(u.Districts, d.Number)
+	case RoleDistrictAdmin:
+		return u.DistrictNumber == d.Number
+	}
+	return false
+}
+
+// VisibleDistricts lists the districts u may open, by number.
+func (s *Store) VisibleDistricts(ctx context.Context, u User) ([]data.District, error) {
+	all, err := s.Districts(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, d := range all {
+		if u.CanSeeDistrict(d) {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// ReportAccess says whether a user may run the QA Migrant report for a
+// district and, when not, whom to ask.
+type ReportAccess struct {
+	Allowed bool
+	// Why is a sentence for the user when not allowed.
+	Why string
+	// Admins are the district administrators who can grant access.
+	Admins []User
+}
+
+// CanRunReport decides report access: state administrators, clerks of the
+// district's region and the district's administrator may; a coordinator
+// of the district may once its administrator has granted it.
+func (s *Store) CanRunReport(ctx context.Context, u User, district data.District) (ReportAccess, error) {
+	if !u.CanSeeDistrict(district) {
+		return ReportAccess{Why: fmt.Sprintf("%s cannot see district %s %s.", u.FullName, district.Number, district.Name)}, nil
+	}
+	if u.Role != RoleCoordinator {
+		return ReportAccess{Allowed: true}, nil
+	}
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM report_grants WHERE username = ? AND district_number = ?`,
+		u.Username, district.Number).Scan(&n)
+	if err != nil {
+		return ReportAccess{}, fmt.Errorf("read report access of %s: %w", u.Username, err)
+	}
+	if n > 0 {
+		return ReportAccess{Allowed: true}, nil
+	}
+	admins, err := s.DistrictAdmins(ctx, district.Number)
+	if err != nil {
+		return ReportAccess{}, err
+	}
+	why := fmt.Sprintf("Access to the QA Migrant report for %s %s has not been granted to you.", district.Number, district.Name)
+	if len(admins) == 0 {
+		why += " The district has no district administrator yet: ask the state administrator."
+	} else {
+		why += " Ask your district administrator, " + admins[0].FullName
+		if admins[0].Email != "" {
+			why += " (" + admins[0].Email + ")"
+		}
+		why += ", to grant it."
+	}
+	return ReportAccess{Why: why, Admins: admins}, nil
+}
+
+// DistrictAdmins lists the administrators of a district.
+func (s *Store) DistrictAdmins(ctx context.Context, district string) ([]User, error) {
+	us, err := s.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []User
+	for _, u := range us {
+		if u.Role == RoleDistrictAdmin && u.DistrictNumber == district {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// Grantee is a coordinator of a district and whether they may run its
+// report.
+type Grantee struct {
+	User
+	Granted              bool
+	GrantedBy, GrantedAt string
+}
+
+// Grantees lists the coordinators of a district with their report access.
+func (s *Store) Grantees(ctx context.Context, district string) ([]Grantee, error) {
+	us, err := s.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Grantee
+	err = s.read(ctx, func(tx *sql.Tx) error {
+		for _, u := range us {
+			if u.Role != RoleCoordinator || !slices.Contains(u.Districts, district) {
+				continue
+			}
+			g := Grantee{User: u}
+			err := tx.QueryRow(`SELECT granted_by, granted_at FROM report_grants WHERE username = ? AND district_number = ?`,
+				u.Username, district).Scan(&g.GrantedBy, &g.GrantedAt)
+			switch {
+			case err == nil:
+				g.Granted = true
+			case !errors.Is(err, sql.ErrNoRows):
+				return err
+			}
+			out = append(out, g)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read report access in district %s: %w", district, err)
+	}
+	return out, nil
+}
+
+// SetReportAccess grants (or revokes) a coordinator's access to a
+// district's QA Migrant report. Only the district's administrator (or a
+// state administrator) may, and only for a coordinator of that district.
+func (s *Store) SetReportAccess(ctx context.Context, admin User, username, district string, grant bool) error {
+	if !(admin.Role == RoleStateAdmin || admin.Role == RoleDistrictAdmin && admin.DistrictNumber == district) {
+		return fmt.Errorf("%s is not the administrator of district %s and cannot change its report access", admin.FullName, district)
+	}
+	target, err := s.UserByName(ctx, username)
+	if err != nil {
+		return err
+	}
+	if target.Role != RoleCoordinator || !slices.Contains(target.Districts, district) {
+		return fmt.Errorf("%s is not a coordinator of district %s", target.FullName, district)
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		var res sql.Result
+		var err error
+		action := "grant report"
+		if grant {
+			res, err = tx.Exec(`INSERT OR IGNORE INTO report_grants(username, district_number, granted_by, granted_at)
+				VALUES(?, ?, ?, ?)`, username, district, admin.Username, s.timestamp())
+		} else {
+			action = "revoke report"
+			res, err = tx.Exec(`DELETE FROM report_grants WHERE username = ? AND district_number = ?`, username, district)
+		}
+		if err != nil {
+			return fmt.Errorf("change report access of %s: %w", username, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		return s.audit(tx, admin.Username, action, "user", username, "", "QA Migrant report, district "+district)
+	})
+}

@@ -526,51 +526,128 @@ type Unpublished struct {
 func (s *Store) NeedsPublishing(ctx context.Context, region string) ([]Unpublished, error) {
 	var out []Unpublished
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.Query(`SELECT `+prefixed("r.", recordCols)+`, `+studentCols("st.")+`
-			FROM migrant_records r JOIN students st ON st.state_id = r.state_id
-			WHERE r.deleted = 0 AND (? = '' OR EXISTS (
-				SELECT 1 FROM enrollments e JOIN schools sc ON sc.number = e.school_number
-				JOIN districts d ON d.number = sc.district_number
-				WHERE e.state_id = r.state_id AND d.region_code = ?))
-			ORDER BY st.last_key, st.first_key, r.qad`, region, region)
-		if err != nil {
-			return err
-		}
-		var all []Unpublished
-		for rows.Next() {
-			var u Unpublished
-			var qad, eed, birth string
-			err := rows.Scan(&u.ID, &u.StateID, &u.MIS2000ID, &qad, &eed, &u.Version, &u.CreatedAt, &u.CreatedBy,
-				&u.UpdatedAt, &u.UpdatedBy, &u.PublishedVersion, &u.PublishedAt, &u.PublishedBy,
-				&u.Student.StateID, &u.Student.LocalNumber, &u.Student.LastName, &u.Student.FirstName,
-				&u.Student.MiddleName, &birth, &u.Student.Gender, &u.Student.Race)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			u.QAD, _ = data.ParseDate(qad)
-			u.EED, _ = data.ParseDate(eed)
-			u.Student.BirthDate, _ = data.ParseDate(birth)
-			all = append(all, u)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, u := range all {
-			if err := fillStatus(tx, &u.Record); err != nil {
-				return err
-			}
-			if u.Status != StatusPublished && len(u.Targets) > 0 {
-				out = append(out, u)
-			}
-		}
-		return nil
+		var err error
+		out, err = unpublished(tx, region)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list records that need publishing: %w", err)
 	}
 	return out, nil
+}
+
+// regionRecords selects the live records of a region's students (?1 is
+// the region code, empty for all).
+const regionRecords = `SELECT r.* FROM migrant_records r WHERE r.deleted = 0 AND (?1 = '' OR EXISTS (
+	SELECT 1 FROM enrollments e JOIN schools sc ON sc.number = e.school_number
+	JOIN districts d ON d.number = sc.district_number
+	WHERE e.state_id = r.state_id AND d.region_code = ?1))`
+
+// unpublished reads every record of the region with its copies and
+// targets in three set queries, then applies status, the one rule for
+// where a record stands. The CROSS JOIN keeps SQLite walking from the
+// records to their students' enrollments; left to itself, with no
+// statistics, it scans every enrollment in the state.
+func unpublished(tx *sql.Tx, region string) ([]Unpublished, error) {
+	rows, err := tx.Query(`WITH recs AS (`+regionRecords+`)
+		SELECT `+prefixed("r.", recordCols)+`, `+studentCols("st.")+`
+		FROM recs r JOIN students st ON st.state_id = r.state_id
+		ORDER BY st.last_key, st.first_key, r.qad`, region)
+	if err != nil {
+		return nil, err
+	}
+	var all []Unpublished
+	index := map[string]int{}
+	for rows.Next() {
+		var u Unpublished
+		var qad, eed, birth string
+		err := rows.Scan(&u.ID, &u.StateID, &u.MIS2000ID, &qad, &eed, &u.Version, &u.CreatedAt, &u.CreatedBy,
+			&u.UpdatedAt, &u.UpdatedBy, &u.PublishedVersion, &u.PublishedAt, &u.PublishedBy,
+			&u.Student.StateID, &u.Student.LocalNumber, &u.Student.LastName, &u.Student.FirstName,
+			&u.Student.MiddleName, &birth, &u.Student.Gender, &u.Student.Race)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		var errs [3]error
+		u.QAD, errs[0] = data.ParseDate(qad)
+		u.EED, errs[1] = data.ParseDate(eed)
+		u.Student.BirthDate, errs[2] = data.ParseDate(birth)
+		if err := errors.Join(errs[:]...); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("record %s: %w", u.ID, err)
+		}
+		index[u.ID] = len(all)
+		all = append(all, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	rows, err = tx.Query(`WITH recs AS (`+regionRecords+`)
+		SELECT DISTINCT r.id, d.number, d.name, d.region_code
+		FROM recs r
+		CROSS JOIN enrollments e ON e.state_id = r.state_id AND e.start_date <= r.eed AND (e.end_date = '' OR e.end_date >= r.qad)
+		JOIN schools sc ON sc.number = e.school_number
+		JOIN districts d ON d.number = sc.district_number
+		ORDER BY r.id, d.number`, region)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id string
+		var d data.District
+		if err := rows.Scan(&id, &d.Number, &d.Name, &d.RegionCode); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		u := &all[index[id]]
+		u.Targets = append(u.Targets, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	rows, err = tx.Query(`WITH recs AS (`+regionRecords+`)
+		SELECT p.record_id, d.number, d.name, d.region_code, p.version, p.published_at, p.published_by
+		FROM recs r JOIN published p ON p.record_id = r.id
+		JOIN districts d ON d.number = p.district_number
+		ORDER BY p.record_id, d.number`, region)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id string
+		var c Copy
+		if err := rows.Scan(&id, &c.District.Number, &c.District.Name, &c.District.RegionCode, &c.Version, &c.At, &c.By); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		u := &all[index[id]]
+		u.Copies = append(u.Copies, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	var out []Unpublished
+	for _, u := range all {
+		u.Status, u.Reasons = status(u.Record)
+		if u.Status != StatusPublished && len(u.Targets) > 0 {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// CountNeedsPublishing is how many records NeedsPublishing would list,
+// for the status bar.
+func (s *Store) CountNeedsPublishing(ctx context.Context, region string) (int, error) {
+	recs, err := s.NeedsPublishing(ctx, region)
+	return len(recs), err
 }
 
 func prefixed(p, cols string) string {

@@ -1,0 +1,59 @@
+// Command migrantdesk is the Migrant Desk desktop app for regional data
+// clerks: Advanced Search, the student detail, the Student Migrant Detail
+// form and publishing, on the workstation's local database.
+//
+//	migrantdesk [--db FILE] [--user NAME] [--open STATEID] [--district NUMBER]
+//
+// It is the only package that imports fyne/v2/app; the screens are in
+// package gui.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"migrantdesk/assets"
+	"migrantdesk/data/store"
+	"migrantdesk/gui"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "migrantdesk:", strings.Join(strings.Fields(err.Error()), " "))
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("migrantdesk", flag.ContinueOnError)
+	db := fs.String("db", store.DefaultPath(), "database `FILE`")
+	user := fs.String("user", "", "work as the local profile `NAME` (default: ask)")
+	open := fs.String("open", "", "open the student with this state `ID` at start")
+	district := fs.String("district", "", "open the window of district `NUMBER` at start")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q (flags are --db, --user, --open, --district)", fs.Arg(0))
+	}
+	st, err := store.Open(*db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	a := app.NewWithID("org.migrantdesk.app")
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	ui, err := gui.New(a, st, gui.Options{User: *user, Open: strings.TrimSpace(*open), District: strings.TrimSpace(*district)})
+	if err != nil {
+		return err
+	}
+	ui.ShowMain()
+	a.Run()
+	return nil
+}

@@ -1,0 +1,133 @@
+package gui
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"migrantdesk/data"
+	"migrantdesk/data/store"
+)
+
+// canRun asks the database whether a user may run a district's report.
+func canRun(t *testing.T, st *store.Store, username, district string) bool {
+	t.Helper()
+	ctx := context.Background()
+	usr, err := st.UserByName(ctx, username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := st.District(ctx, district)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, err := st.CanRunReport(ctx, usr, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return acc.Allowed
+}
+
+// accessRows are the coordinator rows as the screen shows them.
+func accessRows(a *accessScreen) []string {
+	var out []string
+	for _, row := range a.rows.Objects {
+		out = append(out, labelTexts(row)[0]+" | "+labelTexts(row)[2])
+	}
+	return out
+}
+
+func TestDistrictAdministratorGrantsAccess(t *testing.T) {
+	st := districtFixture(t)
+	// Rosa has her window open, without access.
+	ru, rw := openDistrictWindow(t, st, rosa, "001")
+	if rw.report.allowed() {
+		t.Fatal("Rosa may run the report before the grant")
+	}
+
+	u, w := openDistrictWindow(t, st, admin, "001")
+	if got := tabNames(w.tabs); !slices.Equal(got, []string{"Migrant records", "QA Migrant report", "Users and access"}) {
+		t.Fatalf("tabs %q", got)
+	}
+	w.tabs.SelectIndex(2)
+	u.wait()
+	a := w.access
+	want := []string{"Rosa Díaz (rdiaz) | Not granted", "Tom Baker (tbaker) | Granted " + data.Today().US() + " by Ana Torres (atorres)"}
+	if got := accessRows(a); !slices.Equal(got, want) {
+		t.Errorf("coordinators %q, want %q", got, want)
+	}
+	if a.hint.Text != "1 of 2 coordinators may run the QA Migrant report." {
+		t.Errorf("hint %q", a.hint.Text)
+	}
+
+	// Grant Rosa.
+	test.Tap(a.checks[rosa])
+	u.wait()
+	if !canRun(t, st, rosa, "001") {
+		t.Fatal("ticking Rosa's box did not grant her the report")
+	}
+	if w.message.Text != "Rosa Díaz may now run the QA Migrant report of 001." || a.hint.Text != "2 of 2 coordinators may run the QA Migrant report." {
+		t.Errorf("message %q, hint %q", w.message.Text, a.hint.Text)
+	}
+	if !a.checks[rosa].Checked {
+		t.Error("Rosa's box is not ticked after the grant")
+	}
+	audit, err := st.Audit(context.Background(), "user", rosa)
+	if err != nil || len(audit) == 0 || audit[0].User != admin || audit[0].Action != "grant report" {
+		t.Errorf("audit %+v %v", audit, err)
+	}
+
+	// Rosa's open window finds the grant when she goes to the report.
+	rw.tabs.SelectIndex(0)
+	rw.tabs.SelectIndex(1)
+	ru.wait()
+	if !rw.report.allowed() || findButton(rw.win.Canvas(), "Save Detail report (Excel)…") == nil {
+		t.Error("Rosa's report screen does not offer the report after the grant")
+	}
+
+	// Revoke Tom.
+	test.Tap(a.checks[tom])
+	u.wait()
+	if canRun(t, st, tom, "001") {
+		t.Fatal("unticking Tom's box did not revoke his access")
+	}
+	if w.message.Text != "Tom Baker may no longer run the QA Migrant report of 001." {
+		t.Errorf("message %q", w.message.Text)
+	}
+	_, tw := openDistrictWindow(t, st, tom, "001")
+	if tw.report.allowed() {
+		t.Error("Tom still gets the report controls after the revocation")
+	}
+}
+
+func TestUsersAndAccessTabIsTheAdministrators(t *testing.T) {
+	st := districtFixture(t)
+	u := start(t, st, Options{User: stateAdm})
+	ctx := context.Background()
+	for _, c := range []struct {
+		user, district string
+		tab            bool
+	}{{admin, "001", true}, {stateAdm, "003", true}, {rosa, "001", false}, {tom, "001", false}, {clerk, "001", false}} {
+		usr, err := st.UserByName(ctx, c.user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := st.District(ctx, c.district)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := newDistrictWindow(u, usr, d, mustDate(t, fixtureDay))
+		if has := slices.Contains(tabNames(w.tabs), "Users and access"); has != c.tab {
+			t.Errorf("%s in %s: Users and access tab %v, want %v", c.user, c.district, has, c.tab)
+		}
+		w.win.Close()
+	}
+	_, w := openDistrictWindow(t, st, stateAdm, "003")
+	w.tabs.SelectIndex(2)
+	w.u.wait()
+	if w.access.hint.Text != "003 Calloway County has no coordinators yet: a state administrator adds them." {
+		t.Errorf("hint %q", w.access.hint.Text)
+	}
+}

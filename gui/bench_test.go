@@ -1,0 +1,156 @@
+package gui
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/data"
+	"migrantdesk/data/demo/demotest"
+	"migrantdesk/data/store"
+)
+
+// BenchmarkPublish1000 publishes 1,000 records in one go the way the
+// Needs publishing list does: one st.Publish, with the progress bar moved
+// through fyne.Do after each record. SPEC: under 2 s.
+func BenchmarkPublish1000(b *testing.B) {
+	const n = 1000
+	test.NewTempApp(b)
+	st, err := store.Open(filepath.Join(b.TempDir(), "publish.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	ex := &data.Extract{
+		Regions:   []data.Region{{Code: "C", Name: "Central"}},
+		Districts: []data.District{{Number: "001", Name: "Adair County", RegionCode: "C"}, {Number: "002", Name: "Barren County", RegionCode: "C"}},
+		Schools: []data.School{
+			{Number: "001010", DistrictNumber: "001", Name: "Adair Elementary"},
+			{Number: "002010", DistrictNumber: "002", Name: "Barren Middle"},
+		},
+	}
+	recs := make([]data.MigrantRecord, n)
+	for i := range n {
+		id := fmt.Sprintf("%010d", i+1)
+		ex.Students = append(ex.Students, data.Student{StateID: id, LastName: "Student", FirstName: id,
+			BirthDate: data.NewDate(2012, 5, 5), Gender: "F", Race: "1"})
+		// Half the students are in two districts, so 1,500 copies are written.
+		ex.Enrollments = append(ex.Enrollments, data.Enrollment{ID: "A" + id, StateID: id, SchoolNumber: "001010",
+			Grade: "06", ServiceType: "P", Start: data.NewDate(2024, 8, 10)})
+		if i%2 == 0 {
+			ex.Enrollments = append(ex.Enrollments, data.Enrollment{ID: "B" + id, StateID: id, SchoolNumber: "002010",
+				Grade: "06", ServiceType: "S", Start: data.NewDate(2025, 1, 6)})
+		}
+		recs[i] = data.MigrantRecord{StateID: id, MIS2000ID: fmt.Sprint(100000 + i), QAD: data.NewDate(2025, 9, 1)}
+	}
+	if _, err := st.ImportExtract(ctx, ex, "bench"); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := st.ImportRecords(ctx, "bench", recs, false); err != nil {
+		b.Fatal(err)
+	}
+	need, err := st.NeedsPublishing(ctx, "")
+	if err != nil || len(need) != n {
+		b.Fatalf("%d records to publish (%v), want %d", len(need), err, n)
+	}
+	ids := make([]string, n)
+	for i, r := range need {
+		ids[i] = r.ID
+	}
+	bar := widget.NewProgressBar()
+	b.ResetTimer()
+	for range b.N {
+		res, err := st.Publish(ctx, "bench", ids, func(done, total int) {
+			fyne.Do(func() { bar.SetValue(float64(done) / float64(total)) })
+		})
+		if err != nil || res.Published != n || res.Copies != n+n/2 {
+			b.Fatalf("published %d records, %d copies (%v)", res.Published, res.Copies, err)
+		}
+	}
+}
+
+// BenchmarkOpenStudent reads a student of the state-scale database and
+// builds the detail screen, as opening a search result does: the student
+// with the most enrollments among those with the most migrant records.
+// SPEC: under 50 ms.
+func BenchmarkOpenStudent(b *testing.B) {
+	path := demotest.StateDB(b)
+	st, err := store.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	stateID, enrollments, records := busyStudent(b, path)
+	b.Logf("student %s: %d enrollments, %d migrant records", stateID, enrollments, records)
+	benchOpen(b, st, stateID)
+}
+
+// BenchmarkOpenBusyStudent is BenchmarkOpenStudent for a student with 10
+// enrollments and 3 records, more than any student of the demo state has,
+// on the small fixture database.
+func BenchmarkOpenBusyStudent(b *testing.B) {
+	st := openFixture(b)
+	ctx := context.Background()
+	ex := fixture(b)
+	for i := range 10 {
+		ex.Enrollments = append(ex.Enrollments, data.Enrollment{ID: fmt.Sprintf("B%d", i), StateID: maria,
+			SchoolNumber: []string{"001010", "002010", "003010"}[i%3], Grade: "06", ServiceType: "S",
+			Start: data.NewDate(2015+i, 8, 10), End: data.NewDate(2016+i, 5, 30)})
+	}
+	ex.Enrollments = ex.Enrollments[1:] // María's E1 goes: 10 in all
+	if _, err := st.ImportExtract(ctx, ex, "bench"); err != nil {
+		b.Fatal(err)
+	}
+	for _, qad := range []data.Date{data.NewDate(2016, 9, 1), data.NewDate(2020, 9, 1), data.NewDate(2023, 9, 1)} {
+		r, err := st.SaveRecord(ctx, "bench", data.MigrantRecord{StateID: maria, MIS2000ID: "4512345", QAD: qad})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := st.Publish(ctx, "bench", []string{r.ID}, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	d, err := st.Student(ctx, maria)
+	if err != nil || len(d.Enrollments) != 10 || len(d.Records) != 3 {
+		b.Fatalf("%d enrollments, %d records (%v)", len(d.Enrollments), len(d.Records), err)
+	}
+	benchOpen(b, st, maria)
+}
+
+func benchOpen(b *testing.B, st *store.Store, stateID string) {
+	u := newUI(b, test.NewTempApp(b), st, Options{})
+	ctx := context.Background()
+	b.ResetTimer()
+	for range b.N {
+		d, err := st.Student(ctx, stateID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		u.student.set(d)
+		u.student.obj.Resize(fyne.NewSize(1280, 700))
+	}
+}
+
+// busyStudent finds the student with the most enrollments among those
+// with three migrant records (or the most records there are).
+func busyStudent(b *testing.B, path string) (stateID string, enrollments, records int) {
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	err = db.QueryRow(`SELECT r.state_id, (SELECT count(*) FROM enrollments e WHERE e.state_id = r.state_id) AS n, count(*) AS m
+		FROM migrant_records r WHERE r.deleted = 0 GROUP BY r.state_id
+		ORDER BY min(m, 3) DESC, n DESC LIMIT 1`).Scan(&stateID, &enrollments, &records)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return stateID, enrollments, records
+}

@@ -1,0 +1,572 @@
+package gui
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/data"
+	"migrantdesk/data/store"
+)
+
+// District Edition profiles of the fixture.
+const (
+	rosa  = "rdiaz"   // Rosa Díaz, coordinator of 001 and 002, no report access
+	tom   = "tbaker"  // Tom Baker, coordinator of 001, granted by Ana Torres
+	admin = "atorres" // Ana Torres, district administrator of 001
+)
+
+// fixtureDay is the day the district windows of the tests are shown on:
+// a fixed day, so that "active" and the school-year presets do not move
+// with the calendar.
+const fixtureDay = "2026-03-01"
+
+// districtFixture is the clerk's fixture with District Edition profiles
+// and published records: district 001 has four (María's expired and
+// active ones, Ana's, and Sean's at a private school), 002 has one.
+func districtFixture(t *testing.T) *store.Store {
+	t.Helper()
+	st := openFixture(t)
+	ctx := context.Background()
+	for _, u := range []store.User{
+		{Username: rosa, FullName: "Rosa Díaz", Role: store.RoleCoordinator, Districts: []string{"001", "002"}, Email: "rosa.diaz@adair.example"},
+		{Username: tom, FullName: "Tom Baker", Role: store.RoleCoordinator, Districts: []string{"001"}},
+		{Username: admin, FullName: "Ana Torres", Role: store.RoleDistrictAdmin, DistrictNumber: "001", Email: "ana.torres@adair.example"},
+	} {
+		if err := st.SaveUser(ctx, "tester", u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := func(stateID, mis, qad, eed string) data.MigrantRecord {
+		return data.MigrantRecord{StateID: stateID, MIS2000ID: mis, QAD: mustDate(t, qad), EED: mustDate(t, eed)}
+	}
+	recs := []data.MigrantRecord{
+		rec(maria, "004500001", "2024-08-15", "2024-12-31"),
+		rec(maria, "004500001", "2025-09-01", "2028-08-31"),
+		rec(ana, "004500004", "2024-09-01", "2027-08-31"),
+		rec(sean, "004500005", "2025-09-01", "2028-08-31"),
+		rec(hernanA, "004500002", "2025-09-01", "2028-08-31"),
+	}
+	if _, err := st.ImportRecords(ctx, clerk, recs, true); err != nil {
+		t.Fatal(err)
+	}
+	adm, err := st.UserByName(ctx, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetReportAccess(ctx, adm, tom, "001", true); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// openDistrictWindow starts the app as user and opens district number's
+// window as of fixtureDay, with its records and access read.
+func openDistrictWindow(t *testing.T, st *store.Store, user, number string) (*UI, *districtWindow) {
+	t.Helper()
+	u := start(t, st, Options{User: user})
+	d, err := st.District(context.Background(), number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newDistrictWindow(u, u.user, d, mustDate(t, fixtureDay))
+	w.show()
+	u.wait()
+	t.Cleanup(func() {
+		if districtWindows[u][number] == w {
+			w.win.Close()
+		}
+	})
+	return u, w
+}
+
+// windowTitles are the titles of the app's windows, sorted; the test
+// driver's own untitled window is left out.
+func windowTitles(a fyne.App) []string {
+	var out []string
+	for _, w := range a.Driver().AllWindows() {
+		if w.Title() != "" {
+			out = append(out, w.Title())
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// pickerEntry is the filter of the district picker shown over the main window.
+func pickerEntry(t *testing.T, u *UI) *entry {
+	t.Helper()
+	top := u.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no district picker is shown")
+	}
+	for _, o := range walk(top) {
+		if e, ok := o.(*entry); ok && e.PlaceHolder == "Type a district number or name" {
+			return e
+		}
+	}
+	t.Fatal("the district picker has no filter")
+	return nil
+}
+
+func TestDistrictPickerAndWindows(t *testing.T) {
+	st := districtFixture(t)
+	u := start(t, st, Options{User: rosa})
+
+	// Rosa coordinates 001 and 002: the picker offers those two only.
+	u.openDistrictPicker()
+	u.wait()
+	e := pickerEntry(t, u)
+	if got := texts(u.win.Canvas()); !slices.Contains(got, "001 Adair County") || !slices.Contains(got, "002 Barren County") ||
+		slices.Contains(got, "003 Calloway County") {
+		t.Errorf("the picker lists %q", got)
+	}
+	// Typing filters by name; Enter opens the one left.
+	test.Type(e, "barr")
+	if got := texts(u.win.Canvas()); slices.Contains(got, "001 Adair County") || !slices.Contains(got, "Press Enter to open it.") {
+		t.Errorf("after typing barr the picker shows %q", got)
+	}
+	pressEnter(u, e)
+	want := []string{"Migrant Desk", "Migrant Desk — 002 Barren County"}
+	if got := windowTitles(u.app); !slices.Equal(got, want) {
+		t.Fatalf("windows %q, want %q", got, want)
+	}
+	if u.dialogs.open() {
+		t.Error("the picker stays open after opening a district")
+	}
+
+	// By number, without its leading zeros.
+	u.openDistrictPicker()
+	u.wait()
+	e = pickerEntry(t, u)
+	test.Type(e, "1")
+	pressEnter(u, e)
+	want = []string{"Migrant Desk", "Migrant Desk — 001 Adair County", "Migrant Desk — 002 Barren County"}
+	if got := windowTitles(u.app); !slices.Equal(got, want) {
+		t.Fatalf("windows %q, want %q", got, want)
+	}
+
+	// Opening a district again brings its window forward: no second window.
+	u.openDistrict("001")
+	u.wait()
+	if got := windowTitles(u.app); len(got) != 3 {
+		t.Errorf("opening 001 again made windows %q", got)
+	}
+
+	// Ctrl+W closes one alone; the main window and the other stay.
+	districtWindows[u]["002"].win.Canvas().(fyne.Shortcutable).TypedShortcut(keyCloseWindow)
+	want = []string{"Migrant Desk", "Migrant Desk — 001 Adair County"}
+	if got := windowTitles(u.app); !slices.Equal(got, want) {
+		t.Errorf("after closing 002 the windows are %q, want %q", got, want)
+	}
+	if districtWindows[u]["002"] != nil {
+		t.Error("the closed window is still known")
+	}
+	// And it opens again.
+	u.openDistrict("002")
+	u.wait()
+	if got := windowTitles(u.app); len(got) != 3 {
+		t.Errorf("reopening 002 gave windows %q", got)
+	}
+	// Another profile starting to work closes them all.
+	u.closeDistricts()
+	if got := windowTitles(u.app); len(got) != 1 || len(districtWindows[u]) != 0 {
+		t.Errorf("after closing all, windows %q", got)
+	}
+
+	// A district the profile may not see is refused, even when asked by number.
+	u.openDistrict("003")
+	u.wait()
+	if got := windowTitles(u.app); len(got) != 1 {
+		t.Errorf("a coordinator opened 003: %q", got)
+	}
+	if !slices.Contains(texts(u.win.Canvas()), "Rosa Díaz (District coordinator) may not open district 003 Calloway County.") {
+		t.Errorf("no reason given: %q", texts(u.win.Canvas()))
+	}
+}
+
+func TestDistrictAdministratorGetsTheWindowStraightAway(t *testing.T) {
+	st := districtFixture(t)
+	u := start(t, st, Options{User: admin})
+	u.openDistrictPicker()
+	u.wait()
+	want := []string{"Migrant Desk", "Migrant Desk — 001 Adair County"}
+	if got := windowTitles(u.app); !slices.Equal(got, want) {
+		t.Errorf("windows %q, want %q: a user with one district needs no picker", got, want)
+	}
+	districtWindows[u]["001"].win.Close()
+}
+
+func TestClerkPreviewsTheDistrictsOfTheRegion(t *testing.T) {
+	st := districtFixture(t)
+	u := start(t, st, Options{User: clerk})
+	u.openDistrictPicker()
+	u.wait()
+	got := texts(u.win.Canvas())
+	if !slices.Contains(got, "001 Adair County") || !slices.Contains(got, "002 Barren County") || slices.Contains(got, "003 Calloway County") {
+		t.Errorf("a clerk of region C is offered %q", got)
+	}
+	u.dialogs.closeTop()
+
+	_, w := openDistrictWindow(t, st, clerk, "001")
+	isNote := func(s string) bool {
+		return strings.HasPrefix(s, "Preview as district: this window shows exactly what 001 Adair County sees")
+	}
+	if !w.preview || !slices.ContainsFunc(labelTexts(w.win.Content()), isNote) {
+		t.Errorf("the clerk's window has no preview note: %q", labelTexts(w.win.Content()))
+	}
+	if w.access != nil || len(w.tabs.Items) != 2 {
+		t.Error("a clerk sees the Users and access tab")
+	}
+	// The same records as the district's own coordinator.
+	_, cw := openDistrictWindow(t, st, tom, "001")
+	if cw.preview {
+		t.Error("the coordinator's window says it is a preview")
+	}
+	if !slices.Equal(listedNames(w), listedNames(cw)) {
+		t.Errorf("the clerk sees %q, the district %q", listedNames(w), listedNames(cw))
+	}
+}
+
+// labelTexts are the texts of the labels drawn in o, in order.
+func labelTexts(o fyne.CanvasObject) []string {
+	var out []string
+	for _, c := range walk(o) {
+		if l, ok := c.(*widget.Label); ok && l.Visible() {
+			out = append(out, l.Text)
+		}
+	}
+	return out
+}
+
+// listedNames are the list's rows as name, grade and eligibility.
+func listedNames(w *districtWindow) []string {
+	out := make([]string, len(w.records.shown))
+	for i, r := range w.records.shown {
+		out[i] = districtCell(r, colName, w.today) + " " + districtCell(r, colGrade, w.today) + " " + districtCell(r, colEligibility, w.today)
+	}
+	return out
+}
+
+func TestDistrictRecordsFilterAndSort(t *testing.T) {
+	st := districtFixture(t)
+	_, w := openDistrictWindow(t, st, rosa, "001")
+	l := w.records
+
+	byName := []string{
+		"García López, María José 06 Active",  // QAD 09/01/2025
+		"García López, María José 06 Expired", // QAD 08/15/2024
+		"Núñez, Ana 09 Active",
+		"O'Neil, Sean 08 Active",
+	}
+	if got := listedNames(w); !slices.Equal(got, byName) {
+		t.Fatalf("district 001 lists %q, want %q", got, byName)
+	}
+	if l.count.Text != "4 migrant records published to Adair County, 3 active today." {
+		t.Errorf("count %q", l.count.Text)
+	}
+	row := make([]string, len(districtColumns))
+	for c := range districtColumns {
+		row[c] = districtCell(l.shown[2], c, w.today)
+	}
+	wantRow := []string{"Núñez, Ana", ana, "01/20/2010", "09", "Adair Elementary", "12/19/2025", "004500004", "09/01/2024", "08/31/2027", "Active"}
+	if !slices.Equal(row, wantRow) {
+		t.Errorf("Ana's row %q, want %q", row, wantRow)
+	}
+	// The table draws the rows.
+	if got := labelTexts(l.table); !slices.Contains(got, "O'Neil, Sean") || !slices.Contains(got, "St. Mary Academy") {
+		t.Errorf("the table draws %q", got)
+	}
+
+	// Click Grade: K to 12; again: 12 to K; names break ties.
+	tapHeader(t, l, "Grade")
+	want := []string{"García López, María José 06 Active", "García López, María José 06 Expired", "O'Neil, Sean 08 Active", "Núñez, Ana 09 Active"}
+	if got := listedNames(w); !slices.Equal(got, want) {
+		t.Errorf("by grade %q, want %q", got, want)
+	}
+	tapHeader(t, l, "Grade ▲")
+	want = []string{"Núñez, Ana 09 Active", "O'Neil, Sean 08 Active", "García López, María José 06 Active", "García López, María José 06 Expired"}
+	if got := listedNames(w); !slices.Equal(got, want) {
+		t.Errorf("by grade, reversed %q, want %q", got, want)
+	}
+	if headerTexts(l)[3] != "Grade ▼" {
+		t.Errorf("headers %q", headerTexts(l))
+	}
+	// Eligibility: active ones first, then expired.
+	tapHeader(t, l, "Eligibility")
+	if got := listedNames(w); got[3] != "García López, María José 06 Expired" {
+		t.Errorf("by eligibility %q", got)
+	}
+	// QAD: earliest first.
+	tapHeader(t, l, "QAD")
+	var qads []string
+	for _, r := range l.shown {
+		qads = append(qads, r.QAD.US())
+	}
+	if want := []string{"08/15/2024", "09/01/2024", "09/01/2025", "09/01/2025"}; !slices.Equal(qads, want) {
+		t.Errorf("by QAD %q, want %q", qads, want)
+	}
+	// School: Adair Elementary before St. Mary Academy.
+	tapHeader(t, l, "School")
+	if got := districtCell(l.shown[3], colSchool, w.today); got != "St. Mary Academy" {
+		t.Errorf("last by school: %q", got)
+	}
+	tapHeader(t, l, "Name")
+
+	// Filter: accents and case do not matter; every word must match.
+	for _, c := range []struct {
+		typed string
+		n     int
+	}{{"nunez", 1}, {"GARCIA lop", 2}, {"maria", 2}, {"ana", 1}, {"004500005", 1}, {"1000000", 4}, {"maria nunez", 0}, {"zz", 0}} {
+		l.filter.SetText(c.typed)
+		if len(l.shown) != c.n {
+			t.Errorf("filter %q shows %d records, want %d", c.typed, len(l.shown), c.n)
+		}
+	}
+	retype(l.filter, "nunez")
+	if l.count.Text != "1 shown of 4 migrant records published to Adair County, 3 active today." {
+		t.Errorf("count %q", l.count.Text)
+	}
+	// Esc in the filter clears it.
+	l.filter.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if len(l.shown) != 4 {
+		t.Errorf("Esc left %d records shown", len(l.shown))
+	}
+}
+
+// sortHeaders are the column headings the table draws.
+func sortHeaders(l *recordList) []*sortHeader {
+	var out []*sortHeader
+	for _, o := range walk(l.table) {
+		if h, ok := o.(*sortHeader); ok && h.Visible() {
+			out = append(out, h)
+		}
+	}
+	slices.SortFunc(out, func(a, b *sortHeader) int { return a.col - b.col })
+	return out
+}
+
+func headerTexts(l *recordList) []string {
+	var out []string
+	for _, h := range sortHeaders(l) {
+		out = append(out, h.label.Text)
+	}
+	return out
+}
+
+// tapHeader clicks the column heading with that text.
+func tapHeader(t *testing.T, l *recordList, text string) {
+	t.Helper()
+	for _, h := range sortHeaders(l) {
+		if h.label.Text == text {
+			test.Tap(h)
+			return
+		}
+	}
+	t.Fatalf("no heading %q among %q", text, headerTexts(l))
+}
+
+func TestDistrictRecordDetail(t *testing.T) {
+	st := districtFixture(t)
+	ctx := context.Background()
+	// The clerk changes Ana's record after publishing: the district keeps
+	// seeing the published copy.
+	recs, err := st.StudentRecords(ctx, ana)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := recs[0].MigrantRecord
+	edit.MIS2000ID = "999"
+	if _, err := st.SaveRecord(ctx, clerk, edit); err != nil {
+		t.Fatal(err)
+	}
+	u, w := openDistrictWindow(t, st, rosa, "001")
+	retype(w.records.filter, "nunez")
+	w.records.table.Select(widget.TableCellID{Row: 0, Col: 0})
+	u.wait()
+	top := w.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("clicking a record shows no detail")
+	}
+	got := labelTexts(top)
+	for _, want := range []string{
+		"Núñez, Ana",
+		"State ID 1000000004 · local number L4 · born 01/20/2010 (age 16) · Female · Hispanic/Latino",
+		"MIS2000 ID", "004500004",
+		"Last Qualifying Arrival Date (QAD)", "09/01/2024",
+		"Eligibility Expiration Date (EED)", "08/31/2027",
+		"Eligibility on 03/01/2026", "Active",
+		"001010 Adair Elementary", "P primary", "08/10/2024", "12/19/2025",
+		"None (no FRAM row means paid meals)",
+		"Math: no test on record\nReading: no test on record",
+	} {
+		if !slices.Contains(got, want) {
+			t.Errorf("the detail does not show %q: %q", want, got)
+		}
+	}
+	for _, never := range []string{"999", "003010 Calloway Elementary"} {
+		if slices.Contains(got, never) {
+			t.Errorf("the detail shows %q, which district 001 may not see", never)
+		}
+	}
+	if !slices.ContainsFunc(got, func(s string) bool { return strings.HasSuffix(s, "by Lucía Ramos (clerk1) (version 1)") }) {
+		t.Errorf("the detail does not say who published: %q", got)
+	}
+	// Esc closes it.
+	w.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if w.dialogs.open() {
+		t.Error("Esc did not close the detail")
+	}
+}
+
+// allowedControls are the controls of a district window that take input
+// and why none of them can change a record. Anything else that takes
+// input fails TestDistrictWindowIsReadOnly.
+func allowedControls(w *districtWindow) map[fyne.CanvasObject]string {
+	r := w.report
+	allowed := map[fyne.CanvasObject]string{
+		w.records.filter: "filters the list on screen",
+		r.period:         "chooses the report period",
+		r.from:           "types the report period",
+		r.to:             "types the report period",
+		r.password:       "password of the report file",
+		r.confirm:        "password of the report file",
+		r.detailBtn:      "writes a report file, not a record",
+		r.aggBtn:         "writes a report file, not a record",
+		r.cancelBtn:      "cancels a report file being written",
+	}
+	if w.access != nil {
+		for _, c := range w.access.checks {
+			allowed[c] = "grants a user report access, not a record"
+		}
+	}
+	return allowed
+}
+
+// inputs lists the objects in o that take input and are enabled, except
+// those allowed (whose insides are not searched).
+func inputs(o fyne.CanvasObject, allowed map[fyne.CanvasObject]string) []fyne.CanvasObject {
+	if _, ok := allowed[o]; ok {
+		return nil
+	}
+	var out []fyne.CanvasObject
+	if d, ok := o.(fyne.Disableable); ok && !d.Disabled() {
+		out = append(out, o)
+	}
+	switch c := o.(type) {
+	case *container.AppTabs:
+		// The tab bar only switches tabs; the tabs' contents are searched.
+		for _, it := range c.Items {
+			out = append(out, inputs(it.Content, allowed)...)
+		}
+	case fyne.Widget:
+		for _, child := range test.WidgetRenderer(c).Objects() {
+			out = append(out, inputs(child, allowed)...)
+		}
+	case *fyne.Container:
+		for _, child := range c.Objects {
+			out = append(out, inputs(child, allowed)...)
+		}
+	}
+	return out
+}
+
+// TestDistrictWindowIsReadOnly walks everything a district window can
+// show — every tab, the record table's cells, the record detail, the
+// report's controls and its "saved" dialog — and fails on any control that
+// takes input other than the allowed ones (report period, password,
+// export buttons, the administrator's grant boxes, the list filter): no
+// entry, choice or button can change a record.
+func TestDistrictWindowIsReadOnly(t *testing.T) {
+	st := districtFixture(t)
+	for _, user := range []string{admin, rosa, clerk} {
+		t.Run(user, func(t *testing.T) {
+			u, w := openDistrictWindow(t, st, user, "001")
+			w.saver = tempSaver{dir: t.TempDir()}
+			dialogButtons := map[*widget.Button]string{}
+			check := func(where string, o fyne.CanvasObject) {
+				t.Helper()
+				allowed := allowedControls(w)
+				for b, why := range dialogButtons {
+					allowed[b] = why
+				}
+				for _, in := range inputs(o, allowed) {
+					t.Errorf("%s: %T %s takes input", where, in, describe(in))
+				}
+			}
+			check("window", w.win.Content())
+			for _, tab := range w.tabs.Items {
+				w.tabs.Select(tab)
+				u.wait()
+				check(tab.Text+" tab", tab.Content)
+			}
+			if n := len(labelTexts(w.records.table)); n < len(districtColumns)*4 {
+				t.Errorf("the walk reached only %d labels in the table", n)
+			}
+
+			// The detail of every record: only its Close button.
+			for i := range w.records.shown {
+				w.records.table.Select(widget.TableCellID{Row: i, Col: 0})
+				u.wait()
+				top := w.win.Canvas().Overlays().Top()
+				if top == nil {
+					t.Fatalf("record %d shows no detail", i)
+				}
+				closeBtn := findButton(w.win.Canvas(), "Close")
+				dialogButtons[closeBtn] = "closes the detail"
+				check("record detail", top)
+				test.Tap(closeBtn)
+			}
+
+			// The report's "saved" dialog: Close and Open the file.
+			if w.report.allowed() {
+				tapReport(t, u, w, w.report.aggBtn)
+				top := w.win.Canvas().Overlays().Top()
+				if top == nil {
+					t.Fatal("no dialog after saving the report")
+				}
+				dialogButtons[findButton(w.win.Canvas(), "Close")] = "closes the dialog"
+				dialogButtons[findButton(w.win.Canvas(), "Open the file")] = "opens the saved report file"
+				check("report saved dialog", top)
+			}
+		})
+	}
+}
+
+func describe(o fyne.CanvasObject) string {
+	switch w := o.(type) {
+	case *widget.Button:
+		return "«" + w.Text + "»"
+	case *entry:
+		return "«" + w.PlaceHolder + "»"
+	case *widget.Check:
+		return "«" + w.Text + "»"
+	}
+	return ""
+}
+
+// tapIn taps the button with that text in a district window.
+func tapIn(t *testing.T, w *districtWindow, text string) {
+	t.Helper()
+	b := findButton(w.win.Canvas(), text)
+	if b == nil || b.Disabled() {
+		t.Fatalf("no enabled button %q in %s", text, w.win.Title())
+	}
+	test.Tap(b)
+	w.u.wait()
+}
+
+// tabNames are the tabs of a district window.
+func tabNames(tabs *container.AppTabs) []string {
+	var out []string
+	for _, it := range tabs.Items {
+		out = append(out, it.Text)
+	}
+	return out
+}

@@ -1,0 +1,115 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/data/store"
+)
+
+// needsScreen lists the records of the clerk's region that are saved but
+// not published, or need publishing again, with why; they publish in one
+// go.
+type needsScreen struct {
+	u       *UI
+	recs    []store.Unpublished
+	hint    *widget.Label
+	list    *widget.List
+	publish *widget.Button
+	obj     fyne.CanvasObject
+	seq     int
+}
+
+func newNeedsScreen(u *UI) *needsScreen {
+	n := &needsScreen{u: u, hint: widget.NewLabel("")}
+	n.hint.Wrapping = fyne.TextWrapWord
+	n.publish = widget.NewButtonWithIcon("Publish all…", theme.UploadIcon(), func() {
+		if len(n.recs) > 0 {
+			u.confirmPublish(n.recs, n.load)
+		}
+	})
+	n.publish.Importance = widget.HighImportance
+	n.publish.Disable()
+	refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), n.load)
+	n.list = widget.NewList(
+		func() int { return len(n.recs) },
+		func() fyne.CanvasObject {
+			name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			name.Truncation = fyne.TextTruncateClip
+			why := widget.NewLabel("")
+			why.Truncation = fyne.TextTruncateClip
+			return container.NewVBox(name, why)
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			r := n.recs[i]
+			rows := o.(*fyne.Container).Objects
+			rows[0].(*widget.Label).SetText(fmt.Sprintf("%s · State ID %s · MIS2000 ID %s · QAD %s · EED %s · %s",
+				r.Student.FullName(), r.StateID, r.MIS2000ID, r.QAD.US(), r.EED.US(), r.Status))
+			rows[1].(*widget.Label).SetText("Goes to " + districtList(r.Targets) + ". Why: " + strings.Join(r.Reasons, "; "))
+		})
+	n.list.OnSelected = func(i widget.ListItemID) {
+		n.list.UnselectAll()
+		if i >= 0 && i < len(n.recs) {
+			u.openStudent(n.recs[i].StateID)
+		}
+	}
+	top := container.NewVBox(heading("Needs publishing"), n.hint, container.NewHBox(n.publish, refresh))
+	n.obj = container.NewBorder(top, nil, nil, nil, n.list)
+	return n
+}
+
+// load lists the records off the UI goroutine.
+func (n *needsScreen) load() {
+	n.seq++
+	seq := n.seq
+	region := n.u.region()
+	n.hint.SetText("Looking for records to publish…")
+	n.publish.Disable()
+	n.u.background(func() func() {
+		recs, err := n.u.st.NeedsPublishing(context.Background(), region)
+		return func() {
+			if seq != n.seq {
+				return
+			}
+			if err != nil {
+				n.hint.SetText(sentence(err.Error()))
+				return
+			}
+			n.set(recs, region)
+		}
+	})
+}
+
+func (n *needsScreen) set(recs []store.Unpublished, region string) {
+	n.recs = recs
+	n.list.Refresh()
+	where := "in every region"
+	if region != "" {
+		where = "of region " + region
+	}
+	if len(recs) == 0 {
+		n.hint.SetText(fmt.Sprintf("Every migrant record %s is published to the districts that should have it. "+
+			"A record shows up here when it is saved but not published, changed after publishing, "+
+			"or when its student enrolls in a district that has not received it.", where))
+		n.publish.SetText("Publish all…")
+		n.publish.Disable()
+		return
+	}
+	n.hint.SetText(fmt.Sprintf("%d record%s %s need%s publishing. Click a record to open its student, or publish them all at once.",
+		len(recs), plural(len(recs)), where, verbS(len(recs))))
+	n.publish.SetText(fmt.Sprintf("Publish all %d…", len(recs)))
+	n.publish.Enable()
+}
+
+func verbS(n int) string {
+	if n == 1 {
+		return "s"
+	}
+	return ""
+}

@@ -1,0 +1,121 @@
+package gui
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"migrantdesk/data"
+	"migrantdesk/data/store"
+)
+
+// TestReimportAsksToPublishAgain: a record published to Adair needs
+// publishing again when a newer extract enrolls the student in Barren
+// during the eligibility window; the Needs publishing list says why and
+// publishes it to both.
+func TestReimportAsksToPublishAgain(t *testing.T) {
+	st := openFixture(t)
+	ctx := context.Background()
+	r := saveRecord(t, st, maria, "000777", "2025-09-01")
+	if _, err := st.Publish(ctx, "other", []string{r.ID}, nil); err != nil {
+		t.Fatal(err)
+	}
+	u := start(t, st, Options{User: clerk})
+	if got := u.status.unpub.Text; got != "Need publishing: 0" {
+		t.Fatalf("status bar before the re-import: %q", got)
+	}
+
+	ex := fixture(t)
+	ex.Enrollments = append(ex.Enrollments, data.Enrollment{ID: "E7", StateID: maria, SchoolNumber: "002010",
+		Grade: "06", ServiceType: "S", Start: mustDate(t, "2026-01-12")})
+	if _, err := st.ImportExtract(ctx, ex, "tester"); err != nil {
+		t.Fatal(err)
+	}
+
+	// The student's detail shows the record needs publishing, and why.
+	u.openStudent(maria)
+	u.wait()
+	c := u.student.cards[0]
+	if c.badge.Text != " Needs publishing " {
+		t.Errorf("badge %q", c.badge.Text)
+	}
+	if !strings.Contains(c.detail.Text, "• The student is now enrolled in district 002 Barren County, which has not received it.") {
+		t.Errorf("the card does not say why: %q", c.detail.Text)
+	}
+	if got := u.student.enrollments.len(); got != 2 {
+		t.Errorf("%d enrollments shown, want 2", got)
+	}
+
+	// The Needs publishing list of the clerk's region has it.
+	u.showNeeds()
+	u.wait()
+	if len(u.needs.recs) != 1 || u.needs.recs[0].ID != r.ID {
+		t.Fatalf("needs publishing lists %d records", len(u.needs.recs))
+	}
+	if !strings.HasPrefix(u.needs.hint.Text, "1 record of region C needs publishing.") {
+		t.Errorf("hint %q", u.needs.hint.Text)
+	}
+	tap(t, u, "Publish all 1…")
+	if !slices.Contains(texts(u.win.Canvas()), "→ 001 Adair County, 002 Barren County") {
+		t.Errorf("the confirmation does not list both districts: %q", texts(u.win.Canvas()))
+	}
+	tap(t, u, "Publish")
+
+	got := records(t, st, maria)[0]
+	if got.Status != store.StatusPublished || len(got.Copies) != 2 {
+		t.Errorf("after publishing: status %v, %d copies", got.Status, len(got.Copies))
+	}
+	if len(u.needs.recs) != 0 || u.needs.publish.Disabled() == false {
+		t.Error("the list still offers records to publish")
+	}
+	if !strings.HasPrefix(u.needs.hint.Text, "Every migrant record of region C is published") {
+		t.Errorf("empty list hint %q", u.needs.hint.Text)
+	}
+	if got := u.status.unpub.Text; got != "Need publishing: 0" {
+		t.Errorf("status bar after publishing: %q", got)
+	}
+}
+
+// TestNeedsPublishingPublishesMany publishes several students' records in
+// one go from the list, with the progress shown.
+func TestNeedsPublishingPublishesMany(t *testing.T) {
+	st := openFixture(t)
+	var ids []string
+	for _, id := range []string{maria, hernanA, ana} {
+		ids = append(ids, saveRecord(t, st, id, "1"+id[7:], "2025-09-01").ID)
+	}
+	saveRecord(t, st, hernanB, "999", "2025-09-01") // region W only: not the clerk's
+	u := start(t, st, Options{User: clerk})
+	if got := u.status.unpub.Text; got != "Need publishing: 3" {
+		t.Errorf("status bar: %q", got)
+	}
+	u.showNeeds()
+	u.wait()
+	var names []string
+	for _, r := range u.needs.recs {
+		names = append(names, r.Student.FullName())
+	}
+	if !slices.Equal(names, []string{"García López, María José", "Hernandez, Maria", "Núñez, Ana"}) {
+		t.Errorf("needs publishing lists %q", names)
+	}
+	// A row opens its student.
+	u.needs.list.Select(1)
+	u.wait()
+	if !u.student.shown() || u.student.detail.Student.StateID != hernanA {
+		t.Fatal("the second row did not open its student")
+	}
+
+	u.showNeeds()
+	u.wait()
+	tap(t, u, "Publish all 3…")
+	tap(t, u, "Publish")
+	for _, id := range []string{maria, hernanA, ana} {
+		if r := records(t, st, id)[0]; r.Status != store.StatusPublished {
+			t.Errorf("student %s: %v", id, r.Status)
+		}
+	}
+	if got := u.status.message.Text; got != "Published 3 records: 4 district copies written." {
+		t.Errorf("status message %q", got)
+	}
+}

@@ -1,0 +1,312 @@
+package gui
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"migrantdesk/data"
+	"migrantdesk/data/store"
+)
+
+// saveRecord stores a record as another clerk would, for a test's start.
+func saveRecord(t *testing.T, st *store.Store, stateID, mis, qad string) store.Record {
+	t.Helper()
+	r, err := st.SaveRecord(context.Background(), "other", data.MigrantRecord{StateID: stateID, MIS2000ID: mis, QAD: mustDate(t, qad)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// openOn starts the UI on one student's detail.
+func openOn(t *testing.T, st *store.Store, stateID string) *UI {
+	t.Helper()
+	u := start(t, st, Options{User: clerk, Open: stateID})
+	if !u.student.shown() {
+		t.Fatalf("student %s is not shown", stateID)
+	}
+	return u
+}
+
+func TestNewRecordStartsFromThePreviousOne(t *testing.T) {
+	st := openFixture(t)
+	saveRecord(t, st, maria, "000777", "2021-03-15")
+	u := openOn(t, st, maria)
+	press(t, u, keyNew)
+	f := u.student.form
+	if f.mis.Text != "000777" {
+		t.Errorf("MIS2000 ID = %q, want the previous record's 000777", f.mis.Text)
+	}
+	if u.win.Canvas().Focused() != f.qad.entry {
+		t.Error("with the MIS2000 ID filled in, the cursor should start in the QAD")
+	}
+}
+
+func TestOverlapIsRefusedNamingTheOtherRecord(t *testing.T) {
+	st := openFixture(t)
+	saveRecord(t, st, maria, "000777", "2022-09-01") // window 09/01/2022 – 08/31/2025
+	u := openOn(t, st, maria)
+	press(t, u, keyNew)
+	f := u.student.form
+	test.Type(f.qad.entry, "01/15/2025")
+	want := "This record cannot be saved: the eligibility window overlaps the student's record with MIS2000 ID 000777 (09/01/2022 – 08/31/2025)."
+	if f.formErr.Text != want || !f.formErr.Visible() {
+		t.Errorf("form error = %q, want %q", f.formErr.Text, want)
+	}
+	if !f.saveBtn.Disabled() {
+		t.Error("Save is enabled for an overlapping record")
+	}
+
+	// A window after the other record's is fine.
+	retype(f.qad.entry, "09/01/2025")
+	if f.formErr.Visible() || f.saveBtn.Disabled() {
+		t.Errorf("a later window is refused: %q", f.formErr.Text)
+	}
+
+	// Another clerk saves an overlapping record while this form is open:
+	// the store refuses the save, and the form names that record.
+	saveRecord(t, st, maria, "000888", "2025-10-01")
+	press(t, u, keySave)
+	if u.student.form == nil {
+		t.Fatal("the form closed although the store refused the record")
+	}
+	want = "This record cannot be saved: the eligibility window overlaps the student's record with MIS2000 ID 000888 (10/01/2025 – 09/30/2028)."
+	if f.formErr.Text != want {
+		t.Errorf("form error = %q, want %q", f.formErr.Text, want)
+	}
+	if n := len(records(t, st, maria)); n != 2 {
+		t.Errorf("%d records stored, want the 2 saved by the other clerk", n)
+	}
+}
+
+// TestFailedSaveWritesNothing makes the database refuse the audit row, the
+// last write of a save: the clerk reads what happened and neither the
+// record nor its outbox entry is left behind.
+func TestFailedSaveWritesNothing(t *testing.T) {
+	st := openFixture(t)
+	db, err := sql.Open("sqlite", st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TRIGGER full_disk BEFORE INSERT ON audit
+		BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`); err != nil {
+		t.Fatal(err)
+	}
+	u := openOn(t, st, maria)
+	press(t, u, keyNew)
+	f := u.student.form
+	test.Type(f.mis, "4512345")
+	test.Type(f.qad.entry, "09/01/2025")
+	press(t, u, keySave)
+
+	if u.student.form == nil {
+		t.Fatal("the form closed although nothing was saved")
+	}
+	if !strings.HasPrefix(f.formErr.Text, "The record was not saved, nothing was changed: ") ||
+		!strings.Contains(f.formErr.Text, "database or disk is full") {
+		t.Errorf("the clerk reads %q", f.formErr.Text)
+	}
+	if f.saveBtn.Disabled() {
+		t.Error("Save is disabled after a failed save; the clerk cannot try again")
+	}
+	var recs, outbox int
+	if err := db.QueryRow(`SELECT (SELECT count(*) FROM migrant_records), (SELECT count(*) FROM outbox)`).Scan(&recs, &outbox); err != nil {
+		t.Fatal(err)
+	}
+	if recs != 0 || outbox != 0 {
+		t.Errorf("a failed save left %d records and %d outbox rows", recs, outbox)
+	}
+
+	// Once the database takes writes again, Save works.
+	if _, err := db.Exec(`DROP TRIGGER full_disk`); err != nil {
+		t.Fatal(err)
+	}
+	press(t, u, keySave)
+	if u.student.form != nil {
+		t.Fatalf("second try: %q", f.formErr.Text)
+	}
+	if n := len(records(t, st, maria)); n != 1 {
+		t.Errorf("%d records after the second try", n)
+	}
+}
+
+func TestEditAfterPublishingNeedsPublishing(t *testing.T) {
+	st := openFixture(t)
+	r := saveRecord(t, st, maria, "000777", "2025-09-01")
+	if _, err := st.Publish(context.Background(), "other", []string{r.ID}, nil); err != nil {
+		t.Fatal(err)
+	}
+	u := openOn(t, st, maria)
+	tap(t, u, "Edit")
+	f := u.student.form
+	if f.mis.Text != "000777" || f.qad.entry.Text != "09/01/2025" || f.eed.entry.Text != "08/31/2028" {
+		t.Fatalf("edit form holds %q %q %q", f.mis.Text, f.qad.entry.Text, f.eed.entry.Text)
+	}
+	// The stored EED is the computed one, so it follows the QAD.
+	retype(f.qad.entry, "08/15/2025")
+	if f.eed.entry.Text != "08/14/2028" {
+		t.Errorf("EED = %q after changing the QAD, want 08/14/2028", f.eed.entry.Text)
+	}
+	tap(t, u, "Save (Ctrl+S)")
+
+	got := records(t, st, maria)[0]
+	if got.Version != 2 || got.QAD.US() != "08/15/2025" || got.Status != store.StatusNeedsPublishing {
+		t.Fatalf("after the edit: version %d, QAD %s, status %v", got.Version, got.QAD.US(), got.Status)
+	}
+	c := u.student.cards[0]
+	if c.badge.Text != " Needs publishing " {
+		t.Errorf("badge %q", c.badge.Text)
+	}
+	if !strings.Contains(c.detail.Text, "• Changed on ") || !strings.Contains(c.detail.Text, " by clerk1 after it was published.") {
+		t.Errorf("the card does not say why: %q", c.detail.Text)
+	}
+}
+
+func TestDeleteKeepsATombstone(t *testing.T) {
+	st := openFixture(t)
+	r := saveRecord(t, st, maria, "000777", "2025-09-01")
+	u := openOn(t, st, maria)
+
+	tap(t, u, "Delete…")
+	tap(t, u, "Keep it")
+	if n := len(records(t, st, maria)); n != 1 {
+		t.Fatalf("Keep it deleted the record (%d left)", n)
+	}
+
+	tap(t, u, "Delete…")
+	tap(t, u, "Delete")
+	if n := len(records(t, st, maria)); n != 0 {
+		t.Fatalf("%d records after deleting", n)
+	}
+	if len(u.student.cards) != 0 {
+		t.Error("the deleted record is still shown")
+	}
+	audit, err := st.Audit(context.Background(), "migrant_record", r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(audit) == 0 || audit[0].Action != "delete" || audit[0].User != clerk || !strings.Contains(audit[0].Before, `"mis2000_id":"000777"`) {
+		t.Errorf("audit log after delete: %+v", audit)
+	}
+	if !strings.Contains(u.status.message.Text, "Deleted the record with MIS2000 ID 000777") {
+		t.Errorf("status: %q", u.status.message.Text)
+	}
+}
+
+func TestFormKeyboard(t *testing.T) {
+	st := openFixture(t)
+	u := openOn(t, st, maria)
+	press(t, u, keyNew)
+	f := u.student.form
+	c := u.win.Canvas()
+
+	// Tab follows the form: MIS2000 ID, QAD, EED, then the buttons.
+	if c.Focused() != f.mis {
+		t.Fatalf("the form opens with %T focused, want the MIS2000 ID", c.Focused())
+	}
+	for _, want := range []fyne.Focusable{f.qad.entry, f.eed.entry} {
+		test.FocusNext(c)
+		if c.Focused() != want {
+			t.Fatalf("Tab moved to %T, want the next field", c.Focused())
+		}
+	}
+	test.FocusNext(c)
+	if c.Focused() != findButton(c, "Cancel") {
+		t.Errorf("Tab after the EED moved to %T, want Cancel", c.Focused())
+	}
+
+	// Enter in a field saves when the record is valid.
+	test.Type(f.mis, "4512345")
+	test.Type(f.qad.entry, "09/01/2025")
+	pressEnter(u, f.qad.entry)
+	if u.student.form != nil {
+		t.Fatalf("Enter did not save: %q", f.formErr.Text)
+	}
+
+	// Esc closes the form without saving.
+	press(t, u, keyNew)
+	f = u.student.form
+	f.mis.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if u.student.form != nil || u.dialogs.open() {
+		t.Error("Esc did not close the form")
+	}
+	if n := len(records(t, st, maria)); n != 1 {
+		t.Errorf("%d records, want the one saved with Enter", n)
+	}
+
+	// Esc with nothing focused closes the top dialog too.
+	tap(t, u, "Delete…")
+	c.Unfocus()
+	c.(interface{ OnTypedKey() func(*fyne.KeyEvent) }).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if u.dialogs.open() {
+		t.Error("Esc did not close the delete confirmation")
+	}
+}
+
+func TestCalendarPicksADate(t *testing.T) {
+	st := openFixture(t)
+	u := openOn(t, st, maria)
+	press(t, u, keyNew)
+	f := u.student.form
+	test.Type(f.qad.entry, "09/01/2025")
+	f.qad.entry.ActionItem.(*tapIcon).Tapped(nil)
+	if f.qad.pop == nil || !f.qad.pop.Visible() {
+		t.Fatal("the calendar did not open")
+	}
+	// The calendar opens on September 2025; pick the 15th.
+	day15 := findButton(u.win.Canvas(), "15")
+	if day15 == nil {
+		t.Fatal("no day 15 in the calendar")
+	}
+	test.Tap(day15)
+	if f.qad.entry.Text != "09/15/2025" || f.qad.pop.Visible() {
+		t.Errorf("after picking: QAD %q, calendar visible %v", f.qad.entry.Text, f.qad.pop.Visible())
+	}
+	if f.eed.entry.Text != "09/14/2028" {
+		t.Errorf("EED %q after picking the QAD", f.eed.entry.Text)
+	}
+	// Esc closes the calendar, not the form.
+	f.qad.entry.ActionItem.(*tapIcon).Tapped(nil)
+	u.dialogs.closeTop()
+	if f.qad.pop.Visible() || u.student.form == nil {
+		t.Error("Esc should close the calendar and leave the form open")
+	}
+}
+
+// TestDatesAreMonthFirstInAnyLocale: widget.DateEntry reads 03/04/2025 as
+// the 3rd of April under LANG=C or en_GB; the form's date fields read
+// MM/DD/YYYY (and YYYY-MM-DD) whatever the locale.
+func TestDatesAreMonthFirstInAnyLocale(t *testing.T) {
+	st := openFixture(t)
+	u := openOn(t, st, maria)
+	press(t, u, keyNew)
+	f := u.student.form
+	for _, in := range []string{"03/04/2025", "3/4/2025", "2025-03-04"} {
+		retype(f.qad.entry, in)
+		d, err := f.qad.date()
+		if err != nil || d.String() != "2025-03-04" {
+			t.Errorf("QAD %q read as %v (%v), want March 4, 2025", in, d, err)
+		}
+	}
+}
+
+// TestRecordFormLayout keeps the form's layout with errors showing: each
+// error under its field, the EED help, nothing clipped. The master is
+// testdata/record_form_errors.xml.
+func TestRecordFormLayout(t *testing.T) {
+	st := openFixture(t)
+	u := openOn(t, st, maria)
+	press(t, u, keyNew)
+	f := u.student.form
+	u.win.Canvas().Unfocus()
+	f.mis.SetText("12AB")
+	f.qad.entry.SetText("09/01/2025")
+	f.eed.entry.SetText("09/30/2028")
+	test.AssertObjectRendersToMarkup(t, "record_form_errors.xml", f.content)
+}

@@ -1,0 +1,151 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"image/color"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/data"
+	"migrantdesk/data/store"
+)
+
+// recordCard is one migrant record in the student's history: its dates,
+// a status badge, what the status means, and Edit and Delete.
+type recordCard struct {
+	s      *studentScreen
+	rec    store.Record
+	badge  *canvas.Text
+	detail *widget.Label
+	edit   *widget.Button
+	delete *widget.Button
+	obj    fyne.CanvasObject
+}
+
+func newRecordCard(s *studentScreen, r store.Record) *recordCard {
+	c := &recordCard{s: s, rec: r}
+	title := widget.NewLabelWithStyle(fmt.Sprintf("MIS2000 ID %s    QAD %s    EED %s", r.MIS2000ID, r.QAD.US(), r.EED.US()),
+		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	var badge fyne.CanvasObject
+	badge, c.badge = statusBadge(r.Status)
+	c.detail = widget.NewLabel(recordStory(r))
+	c.detail.Wrapping = fyne.TextWrapWord
+	// Plain text buttons: a themed icon is an SVG parsed for every card,
+	// a third of the time it takes to show a student.
+	c.edit = widget.NewButton("Edit", func() { s.openForm(c.rec) })
+	c.delete = widget.NewButton("Delete…", c.confirmDelete)
+	c.delete.Importance = widget.DangerImportance
+	top := container.NewBorder(nil, nil, container.NewHBox(title, container.NewCenter(badge)), container.NewHBox(c.edit, c.delete))
+	bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
+	bg.CornerRadius = theme.InputRadiusSize()
+	c.obj = container.NewStack(bg, container.NewPadded(container.NewVBox(top, c.detail)))
+	return c
+}
+
+// statusBadge is a coloured label for a record's status: green published,
+// orange needs publishing, blue saved.
+func statusBadge(st store.Status) (fyne.CanvasObject, *canvas.Text) {
+	fill := theme.Color(theme.ColorNamePrimary)
+	switch st {
+	case store.StatusPublished:
+		fill = badgeGreen
+	case store.StatusNeedsPublishing:
+		fill = badgeOrange
+	}
+	bg := canvas.NewRectangle(fill)
+	bg.CornerRadius = theme.InputRadiusSize()
+	text := canvas.NewText(" "+st.String()+" ", color.White)
+	text.TextStyle = fyne.TextStyle{Bold: true}
+	return container.NewStack(bg, container.NewPadded(text)), text
+}
+
+// Badge colours dark enough for white text to read on them, in the light
+// theme and the dark.
+var (
+	badgeOrange = color.NRGBA{R: 0xc2, G: 0x4e, B: 0x00, A: 0xff}
+	badgeGreen  = color.NRGBA{R: 0x2e, G: 0x7d, B: 0x32, A: 0xff}
+)
+
+// recordStory says in sentences where a record stands: who entered and
+// changed it, where it is published, and why it needs publishing.
+func recordStory(r store.Record) string {
+	var lines []string
+	entered := fmt.Sprintf("Entered %s by %s", day(r.CreatedAt), r.CreatedBy)
+	if r.Version > 1 {
+		entered += fmt.Sprintf("; last changed %s by %s (version %d)", day(r.UpdatedAt), r.UpdatedBy, r.Version)
+	}
+	lines = append(lines, entered+".")
+	if len(r.Copies) > 0 {
+		copies := make([]string, len(r.Copies))
+		for i, c := range r.Copies {
+			copies[i] = fmt.Sprintf("%s %s on %s by %s", c.District.Number, c.District.Name, day(c.At), c.By)
+			if c.Version != r.Version {
+				copies[i] += fmt.Sprintf(" (version %d)", c.Version)
+			}
+		}
+		lines = append(lines, "Published to "+strings.Join(copies, "; ")+".")
+	}
+	for _, why := range r.Reasons {
+		lines = append(lines, "• "+sentence(why))
+	}
+	if r.Status != store.StatusPublished && len(r.Targets) > 0 {
+		lines = append(lines, "Publishing sends it to "+districtList(r.Targets)+".")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func districtList(ds []data.District) string {
+	names := make([]string, len(ds))
+	for i, d := range ds {
+		names[i] = d.Number + " " + d.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// day turns a stored timestamp into the day as clerks read it.
+func day(ts string) string {
+	if len(ts) >= 10 {
+		if d, err := data.ParseDate(ts[:10]); err == nil {
+			return d.US()
+		}
+	}
+	return ts
+}
+
+// confirmDelete deletes a record entered in error, after asking. The store
+// keeps it as a tombstone and in the audit log, and districts lose their
+// copy.
+func (c *recordCard) confirmDelete() {
+	u := c.s.u
+	r := c.rec
+	msg := fmt.Sprintf("Delete the record with MIS2000 ID %s (QAD %s, EED %s)?\n\n"+
+		"Only delete a record entered in error. It disappears from this student and from every district "+
+		"that received it; the audit log keeps what it said and who deleted it.", r.MIS2000ID, r.QAD.US(), r.EED.US())
+	d := dialog.NewCustomConfirm("Delete migrant record", "Delete", "Keep it",
+		paragraph(msg, 480), func(ok bool) {
+			if !ok {
+				return
+			}
+			u.background(func() func() {
+				err := u.st.DeleteRecord(context.Background(), u.user.Username, r.ID, r.Version)
+				return func() {
+					if err != nil {
+						u.showError("The record was not deleted", err)
+						return
+					}
+					u.status.say(fmt.Sprintf("Deleted the record with MIS2000 ID %s of %s.", r.MIS2000ID, c.s.detail.Student.FullName()))
+					c.s.reload()
+					u.refreshStatus()
+				}
+			})
+		}, u.win)
+	d.SetConfirmImportance(widget.DangerImportance)
+	u.dialogs.showDialog(d)
+}

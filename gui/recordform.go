@@ -1,0 +1,336 @@
+package gui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image/color"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/data"
+	"migrantdesk/data/store"
+)
+
+// recordForm is the Student Migrant Detail: MIS2000 ID, Last Qualifying
+// Arrival Date and Eligibility Expiration Date of one record, new or being
+// edited. It checks the record with the rules of package data while the
+// clerk types, shows each problem beside its field, and keeps Save
+// disabled until the record can be saved.
+type recordForm struct {
+	s     *studentScreen
+	rec   store.Record // ID "" for a new record
+	birth data.Date
+
+	content  fyne.CanvasObject // the fields, without the dialog around them
+	mis      *entry
+	qad      *dateField
+	eed      *dateField
+	misErr   *widget.Label
+	qadErr   *widget.Label
+	eedErr   *widget.Label
+	eedHelp  *widget.Label
+	formErr  *widget.Label
+	reset    *widget.Button
+	saveBtn  *widget.Button
+	dlg      *dialog.CustomDialog
+	touched  map[*entry]bool
+	eedSet   bool // the clerk chose the EED: stop computing it
+	filling  bool // the form is writing the EED itself
+	saving   bool
+	lastSave error // the store's answer to the last Save, shown until an edit
+}
+
+// openForm shows the Student Migrant Detail for r: a new record when r.ID
+// is "", else an edit of the version shown.
+func (s *studentScreen) openForm(r store.Record) {
+	if s.form != nil {
+		return
+	}
+	u := s.u
+	f := &recordForm{
+		s: s, rec: r, birth: s.detail.Student.BirthDate,
+		mis:     newEntry("up to 12 digits"),
+		qad:     newDateField(u),
+		eed:     newDateField(u),
+		misErr:  errorLabel(),
+		qadErr:  errorLabel(),
+		eedErr:  errorLabel(),
+		eedHelp: widget.NewLabel(""),
+		formErr: errorLabel(),
+		touched: map[*entry]bool{},
+	}
+	f.eedHelp.Wrapping = fyne.TextWrapWord
+	f.mis.SetText(r.MIS2000ID)
+	if r.ID != "" {
+		f.qad.set(r.QAD)
+		f.eed.set(r.EED)
+		// An EED that is not the computed one was chosen by a clerk.
+		f.eedSet = r.EED != data.DefaultExpiration(r.QAD, f.birth)
+	}
+	for _, e := range []*entry{f.mis, f.qad.entry, f.eed.entry} {
+		e.onEscape = u.dialogs.closeTop
+		e.OnSubmitted = func(string) { f.save() }
+	}
+	f.mis.OnChanged = func(string) { f.changed(f.mis) }
+	f.qad.entry.OnChanged = func(string) { f.qadChanged() }
+	f.eed.entry.OnChanged = func(string) {
+		if f.filling {
+			return // qadChanged checks the form once it is done
+		}
+		f.eedSet = true
+		f.changed(f.eed.entry)
+	}
+	f.reset = widget.NewButton("Use the computed date", func() {
+		f.eedSet = false
+		f.qadChanged()
+	})
+	f.reset.Importance = widget.LowImportance
+
+	cancel := widget.NewButton("Cancel", func() { f.dlg.Hide() })
+	f.saveBtn = widget.NewButton("Save (Ctrl+S)", f.save)
+	f.saveBtn.Importance = widget.HighImportance
+
+	st := s.detail.Student
+	who := widget.NewLabel(fmt.Sprintf("%s · State ID %s · born %s", st.FullName(), st.StateID, st.BirthDate.US()))
+	fields := container.NewVBox(
+		who,
+		field("MIS2000 ID", f.mis, f.misErr),
+		field("Last Qualifying Arrival Date (QAD)", f.qad.entry, f.qadErr),
+		field("Eligibility Expiration Date (EED)", f.eed.entry, f.eedErr),
+		f.eedHelp,
+		container.NewHBox(f.reset),
+		f.formErr,
+	)
+	title := "New Student Migrant Detail"
+	if r.ID != "" {
+		title = "Edit Student Migrant Detail"
+	}
+	width := canvas.NewRectangle(color.Transparent)
+	width.SetMinSize(fyne.NewSize(600, 0))
+	f.content = container.NewStack(width, fields)
+	f.dlg = dialog.NewCustomWithoutButtons(title, f.content, u.win)
+	f.dlg.SetButtons([]fyne.CanvasObject{cancel, f.saveBtn})
+	f.dlg.SetOnClosed(func() { s.form = nil })
+	s.form = f
+	f.check()
+	u.dialogs.showDialog(f.dlg)
+	first := f.mis
+	if r.ID == "" && r.MIS2000ID != "" {
+		first = f.qad.entry
+	}
+	u.win.Canvas().Focus(first)
+}
+
+// errorLabel is the red sentence beside a field; hidden while empty.
+func errorLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Importance = widget.DangerImportance
+	l.Wrapping = fyne.TextWrapWord
+	l.Hide()
+	return l
+}
+
+func setError(l *widget.Label, msg string) {
+	l.SetText(sentence(msg))
+	if msg == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+}
+
+// field is a form field with its name above and its error below.
+func field(name string, input fyne.CanvasObject, errLabel *widget.Label) fyne.CanvasObject {
+	return container.NewVBox(widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), input, errLabel)
+}
+
+func (f *recordForm) changed(e *entry) {
+	f.touched[e] = true
+	f.lastSave = nil
+	f.check()
+}
+
+// qadChanged recomputes the EED from the QAD until the clerk sets it.
+func (f *recordForm) qadChanged() {
+	if !f.eedSet {
+		f.filling = true
+		if qad, err := f.qad.date(); err == nil {
+			f.eed.set(data.DefaultExpiration(qad, f.birth))
+		} else {
+			f.eed.entry.SetText("")
+		}
+		f.filling = false
+	}
+	f.changed(f.qad.entry)
+}
+
+// record is the record as the form holds it; dates that do not parse are
+// zero, and their errors are returned by field.
+func (f *recordForm) record() (data.MigrantRecord, map[string]string) {
+	r := f.rec.MigrantRecord
+	r.MIS2000ID = strings.TrimSpace(f.mis.Text)
+	errs := map[string]string{}
+	var err error
+	if r.QAD, err = f.qad.date(); err != nil {
+		errs["QAD"] = err.Error()
+	}
+	if r.EED, err = f.eed.date(); err != nil {
+		errs["EED"] = err.Error()
+	}
+	var fes data.Errors
+	if errors.As(data.ValidateRecord(r, f.birth, today()), &fes) {
+		for _, e := range fes {
+			var fe *data.FieldError
+			if errors.As(e, &fe) && errs[fe.Field] == "" {
+				errs[fe.Field] = fe.Reason
+			}
+		}
+	}
+	return r, errs
+}
+
+// check shows every problem of the record and enables Save only when
+// there is none. A field the clerk has not touched yet shows no error for
+// being empty, but Save stays disabled.
+func (f *recordForm) check() bool {
+	r, errs := f.record()
+	show := func(l *widget.Label, e *entry, name string) {
+		if f.touched[e] || strings.TrimSpace(e.Text) != "" {
+			setError(l, errs[name])
+		} else {
+			setError(l, "")
+		}
+	}
+	show(f.misErr, f.mis, "MIS2000 ID")
+	show(f.qadErr, f.qad.entry, "QAD")
+	show(f.eedErr, f.eed.entry, "EED")
+
+	f.eedHelp.SetText("")
+	if errs["QAD"] == "" && !r.QAD.IsZero() {
+		f.eedHelp.SetText(fmt.Sprintf("For this QAD the expiration date is %s at the latest (36 months less a day, and never past "+
+			"the day before the 22nd birthday). An earlier date, for graduation or high-school equivalency, is allowed.",
+			data.LatestExpiration(r.QAD, f.birth).US()))
+	}
+	if f.eedSet {
+		f.reset.Show()
+	} else {
+		f.reset.Hide()
+	}
+
+	overlap := ""
+	if len(errs) == 0 {
+		if err := data.CheckOverlap(r, f.s.others()); err != nil {
+			overlap = "This record cannot be saved: " + err.Error()
+		}
+	}
+	switch {
+	case overlap != "":
+		setError(f.formErr, overlap)
+	case f.lastSave != nil:
+		// A failed save does not block another try: the database may
+		// be free again.
+		setError(f.formErr, f.lastSave.Error())
+	default:
+		setError(f.formErr, "")
+	}
+	f.fit()
+	ok := len(errs) == 0 && overlap == "" && !f.saving
+	if ok {
+		f.saveBtn.Enable()
+	} else {
+		f.saveBtn.Disable()
+	}
+	return ok
+}
+
+// fit grows the dialog when an error needs more lines.
+func (f *recordForm) fit() {
+	if f.dlg == nil {
+		return
+	}
+	if min := f.dlg.MinSize(); min.Height > 0 {
+		f.dlg.Resize(min)
+	}
+}
+
+// others are the student's records as stored, for the overlap rule.
+func (s *studentScreen) others() []data.MigrantRecord {
+	out := make([]data.MigrantRecord, len(s.detail.Records))
+	for i, r := range s.detail.Records {
+		out[i] = r.MigrantRecord
+	}
+	return out
+}
+
+// save writes the record off the UI goroutine. The store writes the
+// record, its outbox entry and its audit row in one transaction; when it
+// refuses or fails, the form stays open with the reason.
+func (f *recordForm) save() {
+	if f.saving || !f.check() {
+		return
+	}
+	r, _ := f.record()
+	u := f.s.u
+	f.saving = true
+	f.saveBtn.Disable()
+	f.saveBtn.SetText("Saving…")
+	u.background(func() func() {
+		saved, err := u.st.SaveRecord(context.Background(), u.user.Username, r)
+		return func() {
+			f.saving = false
+			f.saveBtn.SetText("Save (Ctrl+S)")
+			if err != nil {
+				f.refused(err)
+				return
+			}
+			f.dlg.Hide()
+			verb := "Saved"
+			if r.ID != "" {
+				verb = "Saved the change to"
+			}
+			msg := fmt.Sprintf("%s the record with MIS2000 ID %s of %s.", verb, saved.MIS2000ID, f.s.detail.Student.FullName())
+			if saved.Status != store.StatusPublished && len(saved.Targets) > 0 {
+				msg += " Publish it to send it to " + districtList(saved.Targets) + "."
+			}
+			u.status.say(msg)
+			f.s.reload()
+			u.refreshStatus()
+		}
+	})
+}
+
+// refused shows why the store did not save: rule errors beside their
+// fields, anything else as a sentence above the buttons.
+func (f *recordForm) refused(err error) {
+	var fes data.Errors
+	if errors.As(err, &fes) {
+		for _, e := range fes {
+			var fe *data.FieldError
+			if !errors.As(e, &fe) {
+				continue
+			}
+			switch fe.Field {
+			case "MIS2000 ID":
+				setError(f.misErr, fe.Reason)
+			case "QAD":
+				setError(f.qadErr, fe.Reason)
+			case "EED":
+				setError(f.eedErr, fe.Reason)
+			}
+		}
+		f.saveBtn.Disable()
+		return
+	}
+	var oe *data.OverlapError
+	if errors.As(err, &oe) {
+		err = fmt.Errorf("this record cannot be saved: %w", oe)
+	}
+	f.lastSave = err
+	f.check()
+}

@@ -1,0 +1,474 @@
+package gui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/data"
+	"migrantdesk/data/store"
+	"migrantdesk/report"
+)
+
+// export is one of the two files the report screen makes.
+type export struct {
+	name   string // as the audit log and the file name say it
+	title  string // as the buttons say it
+	kind   string // file type, for the save dialog's filter
+	ext    string
+	perm   os.FileMode
+	detail bool
+}
+
+var (
+	detailExport = export{name: "QA Migrant detail", title: "Detail report (Excel)", kind: "Excel workbook",
+		ext: ".xlsx", perm: 0o600, detail: true} // owner only: it holds PII
+	aggregatedExport = export{name: "QA Migrant aggregated", title: "Aggregated report (PDF)", kind: "PDF document",
+		ext: ".pdf", perm: 0o644}
+)
+
+// Period choices.
+const (
+	periodCurrent = iota
+	periodPrevious
+	periodCustom
+)
+
+// reportScreen is the QA Migrant report of the district: what it is, the
+// reporting period, and the two exports. Users without access are told
+// whom to ask, and get no way to make it.
+type reportScreen struct {
+	w          *districtWindow
+	side       *fyne.Container // the period and exports, or why there are none
+	sideScroll *container.Scroll
+
+	presets   [2]data.Period // current and previous school year
+	period    *widget.RadioGroup
+	choices   []string
+	custom    *fyne.Container
+	from, to  *entry
+	fromErr   *widget.Label
+	toErr     *widget.Label
+	periodErr *widget.Label
+	summary   *widget.Label
+
+	password    *entry
+	confirm     *entry
+	passwordErr *widget.Label
+	detailBtn   *widget.Button
+	aggBtn      *widget.Button
+
+	running   *fyne.Container
+	stage     *widget.Label
+	cancelBtn *widget.Button
+	stop      context.CancelFunc // cancels the report being made, if any
+
+	controls fyne.CanvasObject
+	denied   *widget.Label
+	obj      fyne.CanvasObject
+
+	// build reads the report; tests replace it to hold a report in
+	// progress until it is cancelled.
+	build func(ctx context.Context, st *store.Store, district string, p data.Period) (*report.QA, error)
+}
+
+func newReportScreen(w *districtWindow) *reportScreen {
+	r := &reportScreen{
+		w:           w,
+		side:        container.NewStack(widget.NewLabel("Checking your access to the report…")),
+		from:        newEntry("MM/DD/YYYY"),
+		to:          newEntry("MM/DD/YYYY"),
+		fromErr:     errorLabel(),
+		toErr:       errorLabel(),
+		periodErr:   errorLabel(),
+		summary:     widget.NewLabel(""),
+		password:    newEntry("Password (optional)"),
+		confirm:     newEntry("Confirm the password"),
+		passwordErr: errorLabel(),
+		stage:       widget.NewLabel(""),
+		denied:      widget.NewLabel(""),
+		build:       report.Build,
+	}
+	cur := data.SchoolYearOf(w.today)
+	r.presets = [2]data.Period{cur, data.SchoolYear(cur.From.Year() - 1)}
+	r.choices = []string{
+		fmt.Sprintf("Current school year %s", schoolYearText(r.presets[0])),
+		fmt.Sprintf("Previous school year %s", schoolYearText(r.presets[1])),
+		"Custom dates",
+	}
+	r.period = widget.NewRadioGroup(r.choices, nil)
+	r.period.Required = true
+	r.period.SetSelected(r.choices[periodCurrent])
+	r.from.SetText(r.presets[0].From.US())
+	r.to.SetText(r.presets[0].To.US())
+	r.password.Password = true
+	r.confirm.Password = true
+	r.summary.Wrapping = fyne.TextWrapWord
+	r.denied.Wrapping = fyne.TextWrapWord
+	r.denied.Importance = widget.WarningImportance
+
+	r.custom = container.NewGridWithColumns(2,
+		field("From", r.from, r.fromErr), field("To", r.to, r.toErr))
+	r.detailBtn = widget.NewButtonWithIcon("Save "+detailExport.title+"…", theme.DocumentSaveIcon(), func() { r.export(detailExport) })
+	r.detailBtn.Importance = widget.HighImportance
+	r.aggBtn = widget.NewButtonWithIcon("Save "+aggregatedExport.title+"…", theme.DocumentSaveIcon(), func() { r.export(aggregatedExport) })
+	r.aggBtn.Importance = widget.HighImportance
+	r.cancelBtn = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), r.cancel)
+	r.running = container.NewVBox(widget.NewProgressBarInfinite(), container.NewBorder(nil, nil, nil, r.cancelBtn, r.stage))
+	r.running.Hide()
+
+	r.controls = container.NewVBox(
+		heading("Reporting period"), r.period, r.custom, r.periodErr, r.summary,
+		widget.NewSeparator(),
+		heading(detailExport.title+": contains PII"),
+		wrapped("One row per qualifying enrollment. A password is optional: with one, Excel and LibreOffice "+
+			"ask for it before opening the file. Use one whenever the file may leave this computer."),
+		container.NewGridWithColumns(2, r.password, r.confirm),
+		r.passwordErr,
+		container.NewHBox(r.detailBtn),
+		widget.NewSeparator(),
+		heading(aggregatedExport.title+": no PII"),
+		wrapped("Unduplicated counts by grade, gender, race/ethnicity, student group and school, to check "+
+			"the School Report Card counts."),
+		container.NewHBox(r.aggBtn),
+		r.running)
+	r.period.OnChanged = func(string) { r.check() }
+	for _, e := range []*entry{r.from, r.to, r.password, r.confirm} {
+		e.OnChanged = func(string) { r.check() }
+	}
+	r.check()
+
+	intro := widget.NewRichTextFromMarkdown(reportIntro())
+	intro.Wrapping = fyne.TextWrapWord
+	landing := container.NewVBox(intro, wrapped(auditNote))
+	r.sideScroll = container.NewVScroll(r.side)
+	r.obj = container.NewGridWithColumns(2, container.NewVScroll(landing), r.sideScroll)
+	return r
+}
+
+// schoolYearText is "2025–26 (08/01/2025 – 06/30/2026)".
+func schoolYearText(p data.Period) string {
+	return fmt.Sprintf("%d–%02d (%s)", p.From.Year(), p.To.Year()%100, p)
+}
+
+func wrapped(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// reportIntro is the landing text: what the report is for, who is and is
+// never in it, and what each export holds.
+func reportIntro() string {
+	return "## QA Migrant report\n\n" +
+		"Find the district's migrant students who are enrolled and eligible for services in a reporting " +
+		"period, and check their data before the School Report Card counts are final.\n\n" +
+		"**Who is in it.** " + report.Inclusion + "\n\n" +
+		"**Who is never in it.** " + report.Exclusions + "\n\n" +
+		"**Two exports.**\n\n" +
+		"* **Detail report (Excel)**: one row per qualifying enrollment, with names, birth dates and IDs. " +
+		"It contains personally identifiable information (PII): keep it only where student records may be " +
+		"kept, and protect it with a password when it may leave this computer. A \"No\" under Economically " +
+		"Disadvantaged is highlighted as a data-quality issue.\n" +
+		"* **Aggregated report (PDF)**: unduplicated student counts by grade, gender, race/ethnicity, student " +
+		"group and school, with a chart of the grade counts. It holds no student names or IDs.\n"
+}
+
+// auditNote follows the landing text: a paragraph after a list would be
+// drawn as part of its last item.
+const auditNote = "Every export is written to the audit log: who made it, which report, the district, " +
+	"the period, the number of rows and the file."
+
+// load asks again whether the user may run the report (a grant may have
+// arrived since the window opened) and shows the controls or the reason.
+func (r *reportScreen) load() {
+	usr, d := r.w.user, r.w.d
+	r.w.u.background(func() func() {
+		acc, err := r.w.u.st.CanRunReport(context.Background(), usr, d)
+		return func() {
+			switch {
+			case err != nil:
+				r.denied.SetText(sentence(err.Error()))
+				r.side.Objects = []fyne.CanvasObject{r.denied}
+			case !acc.Allowed:
+				r.denied.SetText(acc.Why)
+				r.side.Objects = []fyne.CanvasObject{widget.NewCard("Access not granted", "", r.denied)}
+			default:
+				r.side.Objects = []fyne.CanvasObject{r.controls}
+			}
+			r.side.Refresh()
+		}
+	})
+}
+
+// allowed reports whether the controls are on screen.
+func (r *reportScreen) allowed() bool {
+	return len(r.side.Objects) == 1 && r.side.Objects[0] == r.controls
+}
+
+// selectedPeriod is the period chosen, or why there is none.
+func (r *reportScreen) selectedPeriod() (data.Period, error) {
+	switch r.choice() {
+	case periodCurrent, periodPrevious:
+		return r.presets[r.choice()], nil
+	}
+	from, ferr := data.ParseDate(r.from.Text)
+	to, terr := data.ParseDate(r.to.Text)
+	if err := errors.Join(ferr, terr); err != nil {
+		return data.Period{}, err
+	}
+	p := data.Period{From: from, To: to}
+	return p, p.Validate()
+}
+
+func (r *reportScreen) choice() int {
+	for i, c := range r.choices {
+		if c == r.period.Selected {
+			return i
+		}
+	}
+	return periodCurrent
+}
+
+// check shows the errors of what is typed, beside the field, and enables
+// the exports when the period (and the password, for the Detail report)
+// is right.
+func (r *reportScreen) check() {
+	custom := r.choice() == periodCustom
+	if custom {
+		r.custom.Show()
+	} else {
+		r.custom.Hide()
+	}
+	typedError := func(e *entry, l *widget.Label) {
+		_, err := data.ParseDate(e.Text)
+		if !custom || strings.TrimSpace(e.Text) == "" {
+			err = nil
+		}
+		setError(l, errText(err))
+	}
+	typedError(r.from, r.fromErr)
+	typedError(r.to, r.toErr)
+	p, err := r.selectedPeriod()
+	setError(r.periodErr, "")
+	switch {
+	case err == nil:
+		days := int(p.To.Time().Sub(p.From.Time()).Hours()/24) + 1
+		r.summary.SetText(fmt.Sprintf("The report covers %s: %d days.", p, days))
+	case custom && !r.fromErr.Visible() && !r.toErr.Visible() && strings.TrimSpace(r.from.Text) != "" && strings.TrimSpace(r.to.Text) != "":
+		setError(r.periodErr, err.Error())
+		r.summary.SetText("")
+	default:
+		r.summary.SetText("Type the first and the last day of the period, as MM/DD/YYYY.")
+	}
+
+	pwOK := r.password.Text == r.confirm.Text
+	switch {
+	case pwOK:
+		setError(r.passwordErr, "")
+	case r.confirm.Text == "":
+		setError(r.passwordErr, "type the password a second time to confirm it")
+	default:
+		setError(r.passwordErr, "the two passwords differ")
+	}
+	idle := r.stop == nil
+	enable(r.detailBtn, idle && err == nil && pwOK)
+	enable(r.aggBtn, idle && err == nil)
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// enable enables or disables a control.
+func enable(w fyne.Disableable, on bool) {
+	if on {
+		w.Enable()
+	} else {
+		w.Disable()
+	}
+}
+
+// export asks where to save the file, then makes it off the UI goroutine.
+func (r *reportScreen) export(x export) {
+	p, err := r.selectedPeriod()
+	if err != nil || r.stop != nil {
+		return
+	}
+	j := job{export: x, period: p}
+	if x.detail {
+		j.password = r.password.Text
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r.begin(cancel, "Choose where to save the "+x.title+"…")
+	req := saveRequest{
+		win:   r.w.win,
+		title: "Save the " + x.title,
+		dir:   reportFolder(r.w.u.app),
+		name:  fileName(x, r.w.d, p),
+		kind:  x.kind,
+		ext:   x.ext,
+	}
+	r.w.saver.saveAs(req, func(path string) {
+		if path == "" || ctx.Err() != nil {
+			r.end()
+			r.w.say("Nothing was saved.")
+			return
+		}
+		if !strings.EqualFold(filepath.Ext(path), x.ext) {
+			path += x.ext
+		}
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+		rememberFolder(r.w.u.app, path)
+		j.path = path
+		r.generate(ctx, j)
+	})
+}
+
+// job is one report file to make.
+type job struct {
+	export
+	period   data.Period
+	password string // of the Detail workbook; "" for none
+	path     string
+}
+
+// fileName is the name a report file is offered under, such as
+// "QA Migrant detail 001 2025-08-01 to 2026-06-30.xlsx".
+func fileName(x export, d data.District, p data.Period) string {
+	return fmt.Sprintf("%s %s %s to %s%s", x.name, d.Number, p.From, p.To, x.ext)
+}
+
+// begin disables the exports and shows the progress with its Cancel.
+func (r *reportScreen) begin(cancel context.CancelFunc, stage string) {
+	r.stop = cancel
+	r.stage.SetText(stage)
+	r.running.Show()
+	r.sideScroll.ScrollToBottom() // the progress and its Cancel are last
+	r.period.Disable()
+	r.check()
+}
+
+func (r *reportScreen) end() {
+	if r.stop != nil {
+		r.stop()
+	}
+	r.stop = nil
+	r.running.Hide()
+	r.period.Enable()
+	r.check()
+}
+
+// cancel stops the report being made; no file is left and nothing is
+// written to the audit log.
+func (r *reportScreen) cancel() {
+	if r.stop != nil {
+		r.stop()
+		r.stage.SetText("Cancelling…")
+	}
+}
+
+// generate makes the file off the UI goroutine, then says how it went.
+func (r *reportScreen) generate(ctx context.Context, j job) {
+	r.stage.SetText("Reading the records of " + r.w.d.Number + " " + r.w.d.Name + "…")
+	usr := r.w.user
+	meta := report.Meta{GeneratedAt: time.Now(), GeneratedBy: usr.FullName + " (" + usr.Username + ")"}
+	r.w.u.background(func() func() {
+		rows, err := r.write(ctx, j, meta)
+		return func() { r.finished(j, rows, err) }
+	})
+}
+
+// write makes the report file beside its path, records the export in the
+// audit log, then puts the file in place: a cancelled or failed report
+// leaves no file, and no file exists that the audit log does not list.
+// It runs off the UI goroutine and reads only what does not change.
+func (r *reportScreen) write(ctx context.Context, j job, meta report.Meta) (rows int, err error) {
+	st, d := r.w.u.st, r.w.d
+	q, err := r.build(ctx, st, d.Number, j.period)
+	if err != nil {
+		return 0, err
+	}
+	fyne.Do(func() { r.stage.SetText(fmt.Sprintf("Writing %s…", filepath.Base(j.path))) })
+	out, err := report.Create(j.path, j.perm)
+	if err != nil {
+		return 0, err
+	}
+	defer out.Abort()
+	if j.detail {
+		rows = len(q.Rows)
+		err = q.WriteDetail(out, meta, j.password)
+	} else {
+		rows = q.Counts.Total
+		err = q.WriteAggregated(out, meta)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	err = st.AuditExport(ctx, r.w.user.Username, store.ExportAudit{Report: j.name, District: d.Number,
+		Period: j.period.From.String() + "/" + j.period.To.String(), Rows: rows, File: j.path})
+	if err != nil {
+		return 0, fmt.Errorf("the export could not be written to the audit log, so no file was saved: %w", err)
+	}
+	return rows, out.Commit()
+}
+
+// finished tells the user how the report went and offers to open the file.
+func (r *reportScreen) finished(j job, rows int, err error) {
+	r.end()
+	switch {
+	case errors.Is(err, context.Canceled):
+		r.w.say("Cancelled: no file was saved.")
+		return
+	case err != nil:
+		r.w.say("The " + j.title + " was not saved.")
+		r.w.showError("The "+j.title+" was not saved", err)
+		return
+	}
+	what := fmt.Sprintf("%d row%s", rows, plural(rows))
+	if !j.detail {
+		what = fmt.Sprintf("%d student%s", rows, plural(rows))
+	}
+	r.w.say(fmt.Sprintf("Saved the %s (%s) to %s.", j.title, what, j.path))
+	msg := wrapped(fmt.Sprintf("The %s of %s %s for %s, %s, is saved to:\n%s\n\nThe export is recorded in the audit log.",
+		j.title, r.w.d.Number, r.w.d.Name, j.period, what, j.path))
+	var dlg *dialog.CustomDialog
+	open := widget.NewButtonWithIcon("Open the file", theme.FileIcon(), func() {
+		dlg.Hide()
+		if err := r.w.u.app.OpenURL(fileURL(j.path)); err != nil {
+			r.w.showError("The file could not be opened", err)
+		}
+	})
+	open.Importance = widget.HighImportance
+	dlg = dialog.NewCustomWithoutButtons(j.title+" saved", container.NewGridWrap(fyne.NewSize(520, 150), msg), r.w.win)
+	dlg.SetButtons([]fyne.CanvasObject{widget.NewButton("Close", func() { dlg.Hide() }), open})
+	r.w.dialogs.showDialog(dlg)
+}
+
+// fileURL is the file:// URL of a local path, for the system to open.
+func fileURL(path string) *url.URL {
+	slashed := filepath.ToSlash(path)
+	if !strings.HasPrefix(slashed, "/") {
+		slashed = "/" + slashed // C:/Users/... on Windows
+	}
+	return &url.URL{Scheme: "file", Path: slashed}
+}

@@ -1,0 +1,379 @@
+package gui
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/xuri/excelize/v2"
+
+	"migrantdesk/data"
+	"migrantdesk/data/store"
+	"migrantdesk/report"
+)
+
+// tempSaver stands for the save dialog: it answers a file of the
+// suggested name in dir, or cancels when dir is "", and keeps the
+// requests it was given.
+type tempSaver struct {
+	dir  string
+	asks *[]saveRequest
+}
+
+func (s tempSaver) saveAs(req saveRequest, done func(path string)) {
+	if s.asks != nil {
+		*s.asks = append(*s.asks, req)
+	}
+	if s.dir == "" {
+		done("")
+		return
+	}
+	done(filepath.Join(s.dir, req.name))
+}
+
+// tapReport taps an export button and waits for the report to be made.
+func tapReport(t *testing.T, u *UI, w *districtWindow, b *widget.Button) {
+	t.Helper()
+	if b.Disabled() {
+		t.Fatalf("%q is disabled: %q", b.Text, w.report.summary.Text)
+	}
+	test.Tap(b)
+	u.wait()
+}
+
+// exports are the export rows of the audit log, oldest first.
+func exports(t *testing.T, st *store.Store) (users []string, rows []store.ExportAudit) {
+	t.Helper()
+	entries, err := st.Audit(context.Background(), "report", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range slices.Backward(entries) {
+		var x store.ExportAudit
+		if err := json.Unmarshal([]byte(e.After), &x); err != nil {
+			t.Fatalf("audit row %q: %v", e.After, err)
+		}
+		users = append(users, e.User+" "+e.Action)
+		rows = append(rows, x)
+	}
+	return users, rows
+}
+
+func TestReportWithoutGrantSaysWhomToAsk(t *testing.T) {
+	st := districtFixture(t)
+	_, w := openDistrictWindow(t, st, rosa, "001")
+	w.tabs.SelectIndex(1)
+	if w.report.allowed() {
+		t.Fatal("a coordinator without the grant gets the report controls")
+	}
+	want := "Access to the QA Migrant report for 001 Adair County has not been granted to you. " +
+		"Ask your district administrator, Ana Torres (ana.torres@adair.example), to grant it."
+	if got := labelTexts(w.report.obj); !slices.Contains(got, want) {
+		t.Errorf("the report screen says %q, want %q", got, want)
+	}
+	for _, text := range []string{"Save Detail report (Excel)…", "Save Aggregated report (PDF)…"} {
+		if findButton(w.win.Canvas(), text) != nil {
+			t.Errorf("%q is on screen without access", text)
+		}
+	}
+	// The records are still there, and so is the description of the report.
+	if len(w.records.shown) != 4 {
+		t.Errorf("%d records shown", len(w.records.shown))
+	}
+	intro := introText(w)
+	for _, want := range []string{report.Exclusions, "contains personally identifiable information (PII)",
+		"Detail report (Excel)", "Aggregated report (PDF)", "audit log"} {
+		if !strings.Contains(intro, want) {
+			t.Errorf("the landing text does not say %q", want)
+		}
+	}
+}
+
+// introText is the landing text of the report screen, bullets included.
+func introText(w *districtWindow) string {
+	var b strings.Builder
+	var add func(segs []widget.RichTextSegment)
+	add = func(segs []widget.RichTextSegment) {
+		for _, s := range segs {
+			switch s := s.(type) {
+			case *widget.ListSegment:
+				add(s.Items)
+			case *widget.ParagraphSegment:
+				add(s.Texts)
+			default:
+				b.WriteString(s.Textual())
+			}
+		}
+	}
+	for _, o := range walk(w.report.obj) {
+		if rt, ok := o.(*widget.RichText); ok {
+			add(rt.Segments)
+		}
+	}
+	return b.String()
+}
+
+func TestReportDetailFromTheScreen(t *testing.T) {
+	st := districtFixture(t)
+	u, w := openDistrictWindow(t, st, tom, "001")
+	dir := t.TempDir()
+	var asks []saveRequest
+	w.saver = tempSaver{dir: dir, asks: &asks}
+	r := w.report
+	if !r.allowed() {
+		t.Fatal("a coordinator with the grant has no report controls")
+	}
+
+	// The presets, as of 03/01/2026.
+	want := []string{"Current school year 2025–26 (08/01/2025 – 06/30/2026)", "Previous school year 2024–25 (08/01/2024 – 06/30/2025)", "Custom dates"}
+	if !slices.Equal(r.period.Options, want) || r.period.Selected != want[0] {
+		t.Errorf("period choices %q (%q chosen), want %q", r.period.Options, r.period.Selected, want)
+	}
+	if r.custom.Visible() {
+		t.Error("the custom dates show for a preset")
+	}
+	r.period.SetSelected(want[1])
+	if r.summary.Text != "The report covers 08/01/2024 – 06/30/2025: 334 days." {
+		t.Errorf("summary %q", r.summary.Text)
+	}
+
+	// A password typed twice differently blocks the Detail report only.
+	test.Type(r.password, "s3cret")
+	if r.passwordErr.Text != "Type the password a second time to confirm it." || !r.detailBtn.Disabled() {
+		t.Errorf("password error %q, Detail disabled %v", r.passwordErr.Text, r.detailBtn.Disabled())
+	}
+	test.Type(r.confirm, "s3crex")
+	if r.passwordErr.Text != "The two passwords differ." || !r.detailBtn.Disabled() || r.aggBtn.Disabled() {
+		t.Errorf("password error %q, Detail disabled %v, Aggregated disabled %v", r.passwordErr.Text, r.detailBtn.Disabled(), r.aggBtn.Disabled())
+	}
+	retype(r.confirm, "s3cret")
+	if r.passwordErr.Visible() {
+		t.Errorf("password error %q for equal passwords", r.passwordErr.Text)
+	}
+
+	tapReport(t, u, w, r.detailBtn)
+	name := "QA Migrant detail 001 2024-08-01 to 2025-06-30.xlsx"
+	if len(asks) != 1 || asks[0].name != name || asks[0].ext != ".xlsx" || asks[0].win != w.win {
+		t.Fatalf("save dialog asked %+v", asks)
+	}
+	path := filepath.Join(dir, name)
+	if _, err := excelize.OpenFile(path); err == nil {
+		t.Error("the workbook opens without its password")
+	}
+	f, err := excelize.OpenFile(path, excelize.Options{Password: "s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(report.DetailSheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := func(name string) int { return slices.Index(report.DetailColumns[:], name) }
+	var got []string
+	for _, row := range rows[1:] {
+		got = append(got, strings.Join([]string{row[col("Last Name")], row[col("School Name")], row[col("MIS2000 ID")],
+			row[col("Last Qualifying Arrival Date")], row[col("Eligibility Expiration Date")]}, "|"))
+	}
+	// Sean (private school) is left out; María's row has the record of
+	// that year.
+	wantRows := []string{
+		"García López|Adair Elementary|004500001|08/15/2024|12/31/2024",
+		"Núñez|Adair Elementary|004500004|09/01/2024|08/31/2027",
+	}
+	if !slices.Equal(got, wantRows) {
+		t.Errorf("workbook rows %q, want %q", got, wantRows)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("the workbook holds PII and is readable by others: %v %v", fi.Mode(), err)
+	}
+
+	// The export is in the audit log.
+	users, audits := exports(t, st)
+	wantAudit := store.ExportAudit{Report: "QA Migrant detail", District: "001", Period: "2024-08-01/2025-06-30", Rows: 2, File: path}
+	if !slices.Equal(users, []string{"tbaker export"}) || audits[0] != wantAudit {
+		t.Errorf("audit %q %+v, want %+v", users, audits, wantAudit)
+	}
+	// The user is told, and may open the file.
+	if w.message.Text != "Saved the Detail report (Excel) (2 rows) to "+path+"." {
+		t.Errorf("message %q", w.message.Text)
+	}
+	if !slices.Contains(labelTexts(w.win.Canvas().Overlays().Top()),
+		"The Detail report (Excel) of 001 Adair County for 08/01/2024 – 06/30/2025, 2 rows, is saved to:\n"+path+"\n\nThe export is recorded in the audit log.") {
+		t.Errorf("the saved dialog says %q", labelTexts(w.win.Canvas().Overlays().Top()))
+	}
+	tapIn(t, w, "Open the file")
+	if w.dialogs.open() {
+		t.Error("the dialog stays open after Open the file")
+	}
+	if got := fileURL(path).String(); got != "file://"+strings.ReplaceAll(path, " ", "%20") {
+		t.Errorf("file URL %q", got)
+	}
+
+	// The folder is remembered for the next save.
+	if got := u.app.Preferences().String(prefReportFolder); got != dir {
+		t.Errorf("remembered folder %q, want %q", got, dir)
+	}
+	tapReport(t, u, w, r.aggBtn)
+	if len(asks) != 2 || asks[1].dir != dir {
+		t.Errorf("the second save starts in %q, want %q", asks[1].dir, dir)
+	}
+}
+
+func TestReportAggregatedWithCustomDates(t *testing.T) {
+	st := districtFixture(t)
+	u, w := openDistrictWindow(t, st, admin, "001")
+	dir := t.TempDir()
+	w.saver = tempSaver{dir: dir}
+	r := w.report
+	r.period.SetSelected("Custom dates")
+	if !r.custom.Visible() {
+		t.Fatal("the custom dates do not show")
+	}
+	// Errors show beside the field while typing.
+	retype(r.from, "13/01/2025")
+	if r.fromErr.Text != `"13/01/2025" is not a valid date: month 13 is not between 1 and 12.` || !r.aggBtn.Disabled() {
+		t.Errorf("From error %q, Aggregated disabled %v", r.fromErr.Text, r.aggBtn.Disabled())
+	}
+	retype(r.from, "08/01/2025")
+	retype(r.to, "07/31/2025")
+	if r.fromErr.Visible() || r.periodErr.Text != "The period starts (08/01/2025) after it ends (07/31/2025)." || !r.aggBtn.Disabled() {
+		t.Errorf("From error %q, period error %q, Aggregated disabled %v", r.fromErr.Text, r.periodErr.Text, r.aggBtn.Disabled())
+	}
+	retype(r.to, "")
+	if r.periodErr.Visible() || r.toErr.Visible() || !r.aggBtn.Disabled() ||
+		r.summary.Text != "Type the first and the last day of the period, as MM/DD/YYYY." {
+		t.Errorf("empty To: errors %q %q, summary %q", r.periodErr.Text, r.toErr.Text, r.summary.Text)
+	}
+	retype(r.to, "6/30/2026")
+	if r.periodErr.Visible() || r.summary.Text != "The report covers 08/01/2025 – 06/30/2026: 334 days." {
+		t.Errorf("period error %q, summary %q", r.periodErr.Text, r.summary.Text)
+	}
+
+	tapReport(t, u, w, r.aggBtn)
+	path := filepath.Join(dir, "QA Migrant aggregated 001 2025-08-01 to 2026-06-30.pdf")
+	b, err := os.ReadFile(path)
+	if err != nil || !strings.HasPrefix(string(b), "%PDF-") {
+		t.Fatalf("no PDF at %s: %v", path, err)
+	}
+	users, audits := exports(t, st)
+	want := store.ExportAudit{Report: "QA Migrant aggregated", District: "001", Period: "2025-08-01/2026-06-30", Rows: 2, File: path}
+	if !slices.Equal(users, []string{"atorres export"}) || audits[0] != want {
+		t.Errorf("audit %q %+v, want %+v", users, audits, want)
+	}
+	if w.message.Text != "Saved the Aggregated report (PDF) (2 students) to "+path+"." {
+		t.Errorf("message %q", w.message.Text)
+	}
+}
+
+func TestReportCancel(t *testing.T) {
+	st := districtFixture(t)
+	u, w := openDistrictWindow(t, st, admin, "001")
+	dir := t.TempDir()
+	r := w.report
+
+	// Cancelling the save dialog saves nothing.
+	w.saver = tempSaver{}
+	tapReport(t, u, w, r.detailBtn)
+	if w.message.Text != "Nothing was saved." || r.running.Visible() || r.detailBtn.Disabled() {
+		t.Errorf("after cancelling the dialog: %q, running %v", w.message.Text, r.running.Visible())
+	}
+
+	// A report being made stops on Cancel: no file, no audit row.
+	w.saver = tempSaver{dir: dir}
+	started := make(chan struct{})
+	r.build = func(ctx context.Context, st *store.Store, district string, p data.Period) (*report.QA, error) {
+		close(started)
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	test.Tap(r.detailBtn)
+	<-started
+	if !r.running.Visible() || !r.detailBtn.Disabled() || !r.aggBtn.Disabled() || r.cancelBtn.Disabled() {
+		t.Errorf("while running: progress shown %v, Detail disabled %v, Cancel disabled %v",
+			r.running.Visible(), r.detailBtn.Disabled(), r.cancelBtn.Disabled())
+	}
+	if !strings.HasPrefix(r.stage.Text, "Reading the records of 001 Adair County") {
+		t.Errorf("stage %q", r.stage.Text)
+	}
+	test.Tap(r.cancelBtn)
+	u.wait()
+	if w.message.Text != "Cancelled: no file was saved." || r.running.Visible() || r.detailBtn.Disabled() {
+		t.Errorf("after Cancel: %q, running %v, Detail disabled %v", w.message.Text, r.running.Visible(), r.detailBtn.Disabled())
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Errorf("a cancelled report left %v", files)
+	}
+	if users, _ := exports(t, st); len(users) != 0 {
+		t.Errorf("a cancelled report is in the audit log: %q", users)
+	}
+
+	// Closing the window cancels too.
+	started = make(chan struct{})
+	test.Tap(r.aggBtn)
+	<-started
+	w.win.Close()
+	u.wait()
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Errorf("a report cancelled by closing the window left %v", files)
+	}
+}
+
+// TestFyneSaveDialog drives the fallback save dialog: it opens in the
+// folder given with the suggested name, and Save answers the path without
+// leaving an empty file behind.
+func TestFyneSaveDialog(t *testing.T) {
+	test.NewTempApp(t)
+	win := test.NewWindow(nil)
+	win.Resize(fyne.NewSize(1000, 700))
+	defer win.Close()
+	dir := t.TempDir()
+	got := make(chan string, 1)
+	fyneSaver{}.saveAs(saveRequest{win: win, title: "Save the Detail report (Excel)", dir: dir,
+		name: "report.xlsx", kind: "Excel workbook", ext: ".xlsx"}, func(path string) { got <- path })
+	save := findButton(win.Canvas(), "Save")
+	if save == nil || save.Disabled() {
+		t.Fatalf("the save dialog has no enabled Save button: %q", texts(win.Canvas()))
+	}
+	test.Tap(save)
+	if path := <-got; path != filepath.Join(dir, "report.xlsx") {
+		t.Errorf("the dialog answered %q", path)
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Errorf("the dialog left %v", files)
+	}
+}
+
+// TestNativeSaveFallsBack checks that a system dialog that panics (no
+// display, no GTK) gives way to the fallback, and that one that works
+// answers its path.
+func TestNativeSaveFallsBack(t *testing.T) {
+	test.NewTempApp(t)
+	saved := nativeSave
+	defer func() { nativeSave = saved }()
+	req := saveRequest{dir: t.TempDir(), name: "report.pdf", ext: ".pdf"}
+	var asks []saveRequest
+	fallback := tempSaver{dir: "/fallback", asks: &asks}
+
+	nativeSave = func(saveRequest) (string, error) {
+		panic("gtk initialisation failed; presumably no X server is available")
+	}
+	got := make(chan string)
+	nativeSaver{fallback: fallback}.saveAs(req, func(path string) { got <- path })
+	if path := <-got; path != "/fallback/report.pdf" || len(asks) != 1 {
+		t.Errorf("after the panic the answer is %q, the fallback was asked %d times", path, len(asks))
+	}
+
+	nativeSave = func(r saveRequest) (string, error) { return filepath.Join(r.dir, "chosen.pdf"), nil }
+	nativeSaver{fallback: fallback}.saveAs(req, func(path string) { got <- path })
+	if path := <-got; path != filepath.Join(req.dir, "chosen.pdf") || len(asks) != 1 {
+		t.Errorf("the system dialog's answer is %q, the fallback was asked %d times", path, len(asks))
+	}
+}

@@ -1,0 +1,256 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/data"
+	"migrantdesk/data/store"
+)
+
+// searchLimit is how many matches a search shows; more means the clerk
+// should say more about the student.
+const searchLimit = 200
+
+// resultColumns are the columns of the search results, wide enough to read
+// a compound surname, a school name and a district name.
+var resultColumns = []column{
+	{"Name", 320}, {"Birth date", 105}, {"Gender", 70}, {"State ID", 115},
+	{"School", 300}, {"Grade", 60}, {"District", 290},
+}
+
+// searchScreen is Advanced Search: everything the clerk knows about the
+// student, and the students that match.
+type searchScreen struct {
+	u        *UI
+	last     *entry
+	first    *entry
+	birth    *entry
+	stateID  *entry
+	gender   *widget.Select
+	district *widget.Select
+	button   *widget.Button
+	hint     *widget.Label
+	table    *widget.Table
+	obj      fyne.CanvasObject
+
+	districts []data.District // the district choices, after "Any district"
+	results   []store.Result
+	seq       int // the latest search; older answers are dropped
+}
+
+const anyChoice = "Any"
+
+func newSearchScreen(u *UI) *searchScreen {
+	s := &searchScreen{
+		u:       u,
+		last:    newEntry("e.g. García López"),
+		first:   newEntry("e.g. María"),
+		birth:   newEntry("MM/DD/YYYY"),
+		stateID: newEntry("10 digits"),
+		hint:    widget.NewLabel("Type what you know about the student and press Enter."),
+	}
+	for _, e := range []*entry{s.last, s.first, s.birth, s.stateID} {
+		e.OnSubmitted = func(string) { s.run() }
+	}
+	genders := []string{anyChoice}
+	for _, g := range data.Genders {
+		genders = append(genders, data.GenderNames[g])
+	}
+	s.gender = widget.NewSelect(genders, nil)
+	s.gender.SetSelectedIndex(0)
+	s.district = widget.NewSelect([]string{anyChoice}, nil)
+	s.district.SetSelectedIndex(0)
+	s.button = widget.NewButtonWithIcon("Search", theme.SearchIcon(), s.run)
+	s.button.Importance = widget.HighImportance
+	clear := widget.NewButton("Clear", s.clear)
+	s.hint.Wrapping = fyne.TextWrapWord
+	s.table = s.newTable()
+
+	form := container.NewGridWithColumns(6,
+		labeled("Last name", s.last), labeled("First name", s.first), labeled("Birth date", s.birth),
+		labeled("State ID", s.stateID), labeled("Gender", s.gender), labeled("District", s.district),
+	)
+	buttons := container.NewBorder(nil, nil, container.NewHBox(s.button, clear), nil, s.hint)
+	top := container.NewVBox(heading("Advanced Search"), form, buttons)
+	s.obj = container.NewBorder(top, nil, nil, nil, s.table)
+	return s
+}
+
+// labeled puts a field's name above it.
+func labeled(name string, field fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewVBox(widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), field)
+}
+
+func heading(text string) *widget.Label {
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.SizeName = theme.SizeNameSubHeadingText
+	return l
+}
+
+func (s *searchScreen) loadDistricts() {
+	s.u.background(func() func() {
+		ds, err := s.u.st.Districts(context.Background(), "")
+		return func() {
+			if err != nil {
+				s.hint.SetText(sentence(err.Error()))
+				return
+			}
+			s.districts = ds
+			if len(ds) == 0 {
+				s.hint.SetText(fmt.Sprintf("This database has no students yet: load the state extract with "+
+					"migrantdeskctl import --db %s FOLDER (or make a demo database with migrantdeskctl demo).", s.u.st.Path()))
+			}
+			opts := []string{anyChoice}
+			for _, d := range ds {
+				opts = append(opts, d.Number+" "+d.Name)
+			}
+			s.district.SetOptions(opts)
+			s.district.SetSelectedIndex(0)
+		}
+	})
+}
+
+func (s *searchScreen) newTable() *widget.Table {
+	t := widget.NewTableWithHeaders(
+		func() (int, int) { return len(s.results), len(resultColumns) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateClip
+			return l
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			o.(*widget.Label).SetText(resultCell(s.results[id.Row], id.Col))
+		})
+	t.ShowHeaderColumn = false
+	t.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 {
+			o.(*widget.Label).SetText(resultColumns[id.Col].title)
+		}
+	}
+	for i, c := range resultColumns {
+		t.SetColumnWidth(i, c.width)
+	}
+	t.OnSelected = func(id widget.TableCellID) {
+		t.UnselectAll()
+		if id.Row >= 0 && id.Row < len(s.results) {
+			s.u.openStudent(s.results[id.Row].Student.StateID)
+		}
+	}
+	return t
+}
+
+// resultCell is the text of one cell of the results.
+func resultCell(r store.Result, col int) string {
+	switch col {
+	case 0:
+		return r.Student.FullName()
+	case 1:
+		return r.Student.BirthDate.US()
+	case 2:
+		return data.GenderNames[r.Student.Gender]
+	case 3:
+		return r.Student.StateID
+	case 4:
+		if r.SchoolName == "" {
+			return "not enrolled"
+		}
+		return r.SchoolName
+	case 5:
+		return r.Grade
+	case 6:
+		if r.DistrictNumber == "" {
+			return ""
+		}
+		return r.DistrictNumber + " " + r.DistrictName
+	}
+	return ""
+}
+
+// query reads the form, or says what to fix in it.
+func (s *searchScreen) query() (store.Query, error) {
+	q := store.Query{
+		Last:    strings.TrimSpace(s.last.Text),
+		First:   strings.TrimSpace(s.first.Text),
+		StateID: strings.TrimSpace(s.stateID.Text),
+		Limit:   searchLimit,
+	}
+	var err error
+	if q.BirthDate, err = data.ParseOptionalDate(s.birth.Text); err != nil {
+		return q, fmt.Errorf("birth date: %w", err)
+	}
+	if i := s.gender.SelectedIndex(); i > 0 {
+		q.Gender = data.Genders[i-1]
+	}
+	if i := s.district.SelectedIndex(); i > 0 {
+		q.District = s.districts[i-1].Number
+	}
+	if q.Empty() {
+		return q, store.ErrEmptyQuery
+	}
+	return q, nil
+}
+
+// run searches with what the form holds, off the UI goroutine.
+func (s *searchScreen) run() {
+	q, err := s.query()
+	if err != nil {
+		s.hint.SetText(sentence(err.Error()))
+		return
+	}
+	s.seq++
+	seq := s.seq
+	s.hint.SetText("Searching…")
+	s.u.background(func() func() {
+		res, err := s.u.st.Search(context.Background(), q)
+		return func() {
+			if seq != s.seq {
+				return
+			}
+			if err != nil {
+				s.hint.SetText(sentence(err.Error()))
+				return
+			}
+			s.show(res)
+		}
+	})
+}
+
+func (s *searchScreen) show(res []store.Result) {
+	s.results = res
+	s.table.ScrollToTop()
+	s.table.Refresh()
+	switch n := len(res); {
+	case n == 0:
+		s.hint.SetText("No student matches. Try one surname only (García instead of García López), " +
+			"leave out the first name, or search by birth date or state ID alone.")
+	case n == 1:
+		s.hint.SetText("1 student found. Click the row to open the student.")
+	case n >= searchLimit:
+		s.hint.SetText(fmt.Sprintf("The first %d matches are shown: add a first name or a birth date to find the student.", n))
+	default:
+		s.hint.SetText(fmt.Sprintf("%d students found. Birth date, school and grade tell students of the same name apart; click a row to open the student.", n))
+	}
+}
+
+func (s *searchScreen) clear() {
+	for _, e := range []*entry{s.last, s.first, s.birth, s.stateID} {
+		e.SetText("")
+	}
+	s.gender.SetSelectedIndex(0)
+	s.district.SetSelectedIndex(0)
+	s.seq++
+	s.results = nil
+	s.table.Refresh()
+	s.hint.SetText("Type what you know about the student and press Enter.")
+	s.u.win.Canvas().Focus(s.last)
+}

@@ -1,0 +1,210 @@
+package gui
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/data/store"
+)
+
+func TestWindowTitleAndDemoMarker(t *testing.T) {
+	st := openFixture(t)
+	u := start(t, st, Options{User: clerk})
+	if got := u.win.Title(); got != "Migrant Desk" {
+		t.Errorf("title %q", got)
+	}
+	if hasText(u.win.Content(), "DEMO DATA — not real students") {
+		t.Error("a real database is marked as demo data")
+	}
+
+	if err := st.SetMeta(context.Background(), store.MetaDemo, "1"); err != nil {
+		t.Fatal(err)
+	}
+	u = start(t, st, Options{User: clerk})
+	if !hasText(u.win.Content(), "DEMO DATA — not real students") {
+		t.Error("the demo database has no marker")
+	}
+}
+
+// hasText reports whether a canvas.Text with that text is drawn in o.
+func hasText(o fyne.CanvasObject, s string) bool {
+	for _, c := range walk(o) {
+		if t, ok := c.(*canvas.Text); ok && t.Text == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestSearchHints(t *testing.T) {
+	st := openFixture(t)
+	u := start(t, st, Options{User: clerk})
+	s := u.search
+	if u.current != s.obj || u.win.Canvas().Focused() != s.last {
+		t.Fatal("the app does not open on Advanced Search with the cursor in Last name")
+	}
+
+	// Nothing typed: say what to type.
+	pressEnter(u, s.last)
+	if s.hint.Text != "Type at least one of last name, first name, birth date, state ID, gender or district." {
+		t.Errorf("empty search hint %q", s.hint.Text)
+	}
+	// A birth date that is not one.
+	test.Type(s.birth, "2/30/2012")
+	pressEnter(u, s.birth)
+	if s.hint.Text != `Birth date: "2/30/2012" is not a valid date: February 2012 has 29 days.` {
+		t.Errorf("bad birth date hint %q", s.hint.Text)
+	}
+	// No match: a hint, not an empty table.
+	retype(s.birth, "")
+	test.Type(s.last, "Zzyzx")
+	pressEnter(u, s.last)
+	if len(s.results) != 0 || !strings.HasPrefix(s.hint.Text, "No student matches.") {
+		t.Errorf("%d results, hint %q", len(s.results), s.hint.Text)
+	}
+	// Two Maria Hernandez: birth date, school and district tell them apart.
+	retype(s.last, "hernandez")
+	test.Type(s.first, "maria")
+	pressEnter(u, s.first)
+	if len(s.results) != 2 || !strings.HasPrefix(s.hint.Text, "2 students found.") {
+		t.Fatalf("%d results, hint %q", len(s.results), s.hint.Text)
+	}
+	var rows []string
+	for _, r := range s.results {
+		rows = append(rows, resultCell(r, 1)+" "+resultCell(r, 4)+" "+resultCell(r, 6))
+	}
+	slices.Sort(rows)
+	want := []string{"02/02/2011 Barren Middle 002 Barren County", "09/09/2014 Calloway Elementary 003 Calloway County"}
+	if !slices.Equal(rows, want) {
+		t.Errorf("rows %q, want %q", rows, want)
+	}
+	// Clear empties the form and the results.
+	tap(t, u, "Clear")
+	if s.last.Text != "" || s.first.Text != "" || len(s.results) != 0 {
+		t.Error("Clear left something behind")
+	}
+}
+
+func TestResultColumnsAreWideEnough(t *testing.T) {
+	// The widest values a clerk meets must fit their column at the
+	// default text size: a long compound name, a long school name.
+	long := map[int]string{
+		1: "12/31/2012",
+		3: "1234567890",
+		0: "Hernandez Salinas, Maria Guadalupe Marisol",
+		4: "Raceland-Worthington Middle/High School",
+		6: "423 Raceland-Worthington Independent",
+	}
+	for col, text := range long {
+		w := fyne.MeasureText(text, 14, fyne.TextStyle{}).Width + 2*8 // label padding
+		if w > resultColumns[col].width {
+			t.Errorf("column %s is %v wide; %q needs %v", resultColumns[col].title, resultColumns[col].width, text, w)
+		}
+	}
+}
+
+func TestProfileIsAskedAndRemembered(t *testing.T) {
+	st := openFixture(t)
+	a := test.NewTempApp(t)
+	a.Preferences().SetString(prefLastUser, stateAdm)
+	u := newUI(t, a, st, Options{})
+	u.ShowMain()
+	u.wait()
+	pick := findSelect(u.win.Canvas())
+	if pick == nil {
+		t.Fatal("no profile question at start")
+	}
+	if pick.Selected != "Pat Moore (admin) — State administrator" {
+		t.Errorf("the question offers %q, want the profile used last", pick.Selected)
+	}
+	if !slices.Contains(pick.Options, "Lucía Ramos (clerk1) — Regional data clerk, region C") {
+		t.Errorf("options %q", pick.Options)
+	}
+	// Esc does not dismiss the question at start: someone must be working.
+	u.dialogs.closeTop()
+	if findSelect(u.win.Canvas()) == nil {
+		t.Fatal("the profile question went away without an answer")
+	}
+	pick.SetSelected("Lucía Ramos (clerk1) — Regional data clerk, region C")
+	tap(t, u, "Work as this profile")
+	if u.user.Username != clerk || a.Preferences().String(prefLastUser) != clerk {
+		t.Errorf("working as %q, remembered %q", u.user.Username, a.Preferences().String(prefLastUser))
+	}
+	if got := u.status.profile.Text; got != "Profile: Lucía Ramos, Regional data clerk, region C" {
+		t.Errorf("status bar %q", got)
+	}
+}
+
+// findSelect finds the select of the dialog on top.
+func findSelect(c fyne.Canvas) *widget.Select {
+	top := c.Overlays().Top()
+	if top == nil {
+		return nil
+	}
+	for _, o := range walk(top) {
+		if s, ok := o.(*widget.Select); ok {
+			return s
+		}
+	}
+	return nil
+}
+
+func TestNoProfilesWorksAsTheComputerUser(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "empty.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	u := start(t, st, Options{})
+	if findSelect(u.win.Canvas()) != nil {
+		t.Error("asked for a profile in a database with none")
+	}
+	if u.user.Username == "" || !strings.Contains(u.status.profile.Text, "this database has no profiles") {
+		t.Errorf("user %q, status %q", u.user.Username, u.status.profile.Text)
+	}
+}
+
+func TestUnknownUserIsRefused(t *testing.T) {
+	st := openFixture(t)
+	_, err := New(test.NewTempApp(t), st, Options{User: "nobody"})
+	if err == nil || !strings.Contains(err.Error(), `there is no user "nobody"`) || !strings.Contains(err.Error(), "clerk1, admin") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestOpenUnknownStudent(t *testing.T) {
+	st := openFixture(t)
+	u := start(t, st, Options{User: clerk, Open: "0000000999"})
+	if u.student.shown() || !u.dialogs.open() {
+		t.Fatal("no error shown for an unknown state ID")
+	}
+	found := false
+	for _, s := range texts(u.win.Canvas()) {
+		if strings.HasPrefix(s, "No student has state ID 0000000999 in ") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the error reads %q", texts(u.win.Canvas()))
+	}
+}
+
+func TestEmptyDatabaseSaysWhatToDo(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "empty.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	u := start(t, st, Options{})
+	if !strings.HasPrefix(u.search.hint.Text, "This database has no students yet: load the state extract with migrantdeskctl import --db ") {
+		t.Errorf("hint %q", u.search.hint.Text)
+	}
+}

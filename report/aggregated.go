@@ -1,0 +1,290 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/go-pdf/fpdf"
+
+	"migrantdesk/assets"
+)
+
+// CountingRule explains the unduplicated counts on the Aggregated report.
+const CountingRule = "Each student is counted once, by the qualifying enrollment with service type P, " +
+	"else S, else N (ties: the latest start date). The report holds no student names or IDs."
+
+// WriteAggregatedFile writes the Aggregated PDF to path through a
+// temporary file, so a failed write leaves nothing behind.
+func (q *QA) WriteAggregatedFile(path string, meta Meta) error {
+	return WriteFile(path, 0o644, func(w io.Writer) error { return q.WriteAggregated(w, meta) })
+}
+
+// WriteAggregated writes the Aggregated report (.pdf) to w.
+//
+// The footer's "Page X of Y" is laid out twice: once to count the pages,
+// then for real. fpdf's page-count alias would be replaced after the font
+// subset is chosen, so a digit that appears nowhere else would print blank.
+func (q *QA) WriteAggregated(w io.Writer, meta Meta) error {
+	first, err := q.layoutAggregated(meta, 0)
+	if err != nil {
+		return err
+	}
+	pdf, err := q.layoutAggregated(meta, first.PageNo())
+	if err != nil {
+		return err
+	}
+	if err := pdf.Output(w); err != nil {
+		return fmt.Errorf("write the aggregated report: %w", err)
+	}
+	return nil
+}
+
+// Page geometry, in millimetres, on US Letter.
+const (
+	pageMargin   = 18.0
+	headerBottom = 31.0
+	footerTop    = 262.0
+	rowHeight    = 5.0
+	fontFamily   = "DejaVu"
+)
+
+// pdfDoc is one layout pass of the Aggregated report.
+type pdfDoc struct {
+	*fpdf.Fpdf
+	q     *QA
+	meta  Meta
+	pages int // 0 on the counting pass
+	width float64
+}
+
+func (q *QA) layoutAggregated(meta Meta, pages int) (*fpdf.Fpdf, error) {
+	pdf := fpdf.New("P", "mm", "Letter", "")
+	pdf.AddUTF8FontFromBytes(fontFamily, "", assets.FontRegular)
+	pdf.AddUTF8FontFromBytes(fontFamily, "B", assets.FontBold)
+	pdf.SetTitle("QA Migrant report: Aggregated counts, district "+q.DistrictLabel()+", "+q.Period.String(), true)
+	pdf.SetAuthor(meta.GeneratedBy, true)
+	pdf.SetCreator("Migrant Desk", true)
+	pdf.SetCreationDate(meta.GeneratedAt)
+	pdf.SetModificationDate(meta.GeneratedAt)
+	pdf.SetMargins(pageMargin, headerBottom, pageMargin)
+	pdf.SetAutoPageBreak(false, 0)
+	pageW, _ := pdf.GetPageSize()
+	d := &pdfDoc{Fpdf: pdf, q: q, meta: meta, pages: pages, width: pageW - 2*pageMargin}
+	pdf.SetHeaderFunc(d.header)
+	pdf.SetFooterFunc(d.footer)
+
+	pdf.AddPage()
+	d.summary()
+	d.grades()
+	d.demographics()
+	d.groups()
+	d.schools()
+	if err := pdf.Error(); err != nil {
+		return nil, fmt.Errorf("lay out the aggregated report: %w", err)
+	}
+	return pdf, nil
+}
+
+func (d *pdfDoc) header() {
+	d.SetXY(pageMargin, 14)
+	d.SetFont(fontFamily, "B", 14)
+	d.SetTextColor(0, 0, 0)
+	d.CellFormat(d.width, 7, "QA Migrant report: Aggregated counts", "", 1, "L", false, 0, "")
+	d.SetFont(fontFamily, "", 10)
+	d.CellFormat(d.width, 6, "District "+d.q.DistrictLabel()+"    Reporting period "+d.q.Period.String(), "", 1, "L", false, 0, "")
+	d.SetDrawColor(120, 120, 120)
+	d.SetLineWidth(0.3)
+	d.Line(pageMargin, headerBottom-3, pageMargin+d.width, headerBottom-3)
+	d.SetXY(pageMargin, headerBottom)
+}
+
+func (d *pdfDoc) footer() {
+	d.SetDrawColor(120, 120, 120)
+	d.SetLineWidth(0.3)
+	d.Line(pageMargin, footerTop+2, pageMargin+d.width, footerTop+2)
+	d.SetXY(pageMargin, footerTop+3)
+	d.SetFont(fontFamily, "", 8)
+	d.SetTextColor(60, 60, 60)
+	d.CellFormat(d.width*0.7, 5, "Generated "+d.meta.GeneratedText(), "", 0, "L", false, 0, "")
+	page := "Page " + strconv.Itoa(d.PageNo())
+	if d.pages > 0 {
+		page += " of " + strconv.Itoa(d.pages)
+	}
+	d.CellFormat(d.width*0.3, 5, page, "", 0, "R", false, 0, "")
+	d.SetTextColor(0, 0, 0)
+}
+
+// room starts a new page unless h millimetres fit above the footer.
+func (d *pdfDoc) room(h float64) {
+	if d.GetY()+h > footerTop {
+		d.AddPage()
+	}
+}
+
+func (d *pdfDoc) heading(title string, next float64) {
+	d.room(9 + next)
+	d.Ln(3)
+	d.SetFont(fontFamily, "B", 11)
+	d.CellFormat(d.width, 7, title, "", 1, "L", false, 0, "")
+}
+
+func (d *pdfDoc) summary() {
+	d.SetFont(fontFamily, "B", 12)
+	d.CellFormat(d.width, 8, fmt.Sprintf("Migrant students counted: %d", d.q.Counts.Total), "", 1, "L", false, 0, "")
+	d.SetFont(fontFamily, "", 9)
+	d.MultiCell(d.width, 4.6, CountingRule, "", "L", false)
+	d.Ln(2)
+	d.SetFillColor(240, 240, 240)
+	d.SetFont(fontFamily, "B", 9)
+	d.CellFormat(d.width, 6, "Not included", "", 1, "L", true, 0, "")
+	d.SetFont(fontFamily, "", 9)
+	d.MultiCell(d.width, 4.6, Exclusions, "", "L", true)
+}
+
+// column is one column of a table: its width, its header, its alignment.
+type column struct {
+	w     float64
+	title string
+	align string
+}
+
+// table draws a header and rows at x, starting new pages (with the header
+// again) as needed, and leaves the cursor below it at the left margin.
+func (d *pdfDoc) table(x float64, cols []column, rows [][]string) {
+	head := func() {
+		d.SetX(x)
+		d.SetFont(fontFamily, "B", 9)
+		d.SetFillColor(222, 230, 242)
+		for _, c := range cols {
+			d.CellFormat(c.w, rowHeight+0.6, c.title, "B", 0, c.align, true, 0, "")
+		}
+		d.Ln(-1)
+	}
+	head()
+	d.SetFont(fontFamily, "", 9)
+	d.SetFillColor(246, 246, 246)
+	for i, r := range rows {
+		if d.GetY()+rowHeight > footerTop {
+			d.AddPage()
+			head()
+			d.SetFont(fontFamily, "", 9)
+			d.SetFillColor(246, 246, 246)
+		}
+		d.SetX(x)
+		for j, c := range cols {
+			d.CellFormat(c.w, rowHeight, d.fit(r[j], c.w), "", 0, c.align, i%2 == 1, 0, "")
+		}
+		d.Ln(-1)
+	}
+	d.SetX(pageMargin)
+}
+
+// tableHeight is what table needs for n rows.
+func tableHeight(n int) float64 { return rowHeight + 0.6 + float64(n)*rowHeight }
+
+// fit shortens s with an ellipsis so that it fits a cell of width w.
+func (d *pdfDoc) fit(s string, w float64) string {
+	room := w - 2*d.GetCellMargin()
+	if d.GetStringWidth(s) <= room {
+		return s
+	}
+	r := []rune(s)
+	for len(r) > 0 && d.GetStringWidth(string(r)+"…") > room {
+		r = r[:len(r)-1]
+	}
+	return string(r) + "…"
+}
+
+func countRows(cs []Count) [][]string {
+	rows := make([][]string, len(cs))
+	for i, c := range cs {
+		rows[i] = []string{c.Label, strconv.Itoa(c.N)}
+	}
+	return rows
+}
+
+func (d *pdfDoc) grades() {
+	gs := d.q.Counts.Grades
+	h := tableHeight(len(gs))
+	d.heading("Students by grade", h)
+	top := d.GetY()
+	d.table(pageMargin, []column{{22, "Grade", "L"}, {24, "Students", "R"}}, countRows(gs))
+	d.chart(pageMargin+58, top, d.width-58, h)
+	d.SetY(top + h)
+}
+
+// chart draws the grade counts as vertical bars in the box (x, y, w, h),
+// each bar with its count above and its grade below.
+func (d *pdfDoc) chart(x, y, w, h float64) {
+	gs := d.q.Counts.Grades
+	most := 0
+	for _, g := range gs {
+		most = max(most, g.N)
+	}
+	const labelH = 5.0
+	base := y + h - labelH
+	top := y + 6 // room for the tallest bar's count
+	slot := w / float64(len(gs))
+	d.SetDrawColor(90, 90, 90)
+	d.SetLineWidth(0.3)
+	d.Line(x, base, x+w, base)
+	for i, g := range gs {
+		bx := x + float64(i)*slot
+		barH := 0.0
+		if most > 0 {
+			barH = (base - top) * float64(g.N) / float64(most)
+		}
+		if barH > 0 {
+			d.SetFillColor(62, 104, 168)
+			d.Rect(bx+slot*0.15, base-barH, slot*0.7, barH, "F")
+		}
+		d.SetFont(fontFamily, "", 7.5)
+		d.SetXY(bx, base-barH-4.5)
+		d.CellFormat(slot, 4, strconv.Itoa(g.N), "", 0, "C", false, 0, "")
+		d.SetFont(fontFamily, "B", 8)
+		d.SetXY(bx, base+0.8)
+		d.CellFormat(slot, 4, g.Label, "", 0, "C", false, 0, "")
+	}
+}
+
+// demographics puts gender and race/ethnicity side by side.
+func (d *pdfDoc) demographics() {
+	c := d.q.Counts
+	h := max(tableHeight(len(c.Genders)), tableHeight(len(c.Races)))
+	d.room(9 + h)
+	d.Ln(3)
+	top := d.GetY()
+	d.SetFont(fontFamily, "B", 11)
+	d.CellFormat(58, 7, "Students by gender", "", 0, "L", false, 0, "")
+	d.CellFormat(d.width-58, 7, "Students by race/ethnicity", "", 1, "L", false, 0, "")
+	d.table(pageMargin, []column{{24, "Gender", "L"}, {22, "Students", "R"}}, countRows(c.Genders))
+	d.SetY(top + 7)
+	d.table(pageMargin+58, []column{{d.width - 58 - 22, "Race/ethnicity", "L"}, {22, "Students", "R"}}, countRows(c.Races))
+	d.SetY(top + 7 + h)
+}
+
+func (d *pdfDoc) groups() {
+	gs := d.q.Counts.Groups
+	d.heading("Students by student group", tableHeight(len(gs)))
+	rows := make([][]string, len(gs))
+	for i, g := range gs {
+		rows[i] = []string{g.Label, strconv.Itoa(g.Yes), strconv.Itoa(g.No)}
+	}
+	d.table(pageMargin, []column{{70, "Student group", "L"}, {22, "Yes", "R"}, {22, "No", "R"}}, rows)
+}
+
+func (d *pdfDoc) schools() {
+	ss := d.q.Counts.Schools
+	d.heading("Students by school", tableHeight(min(len(ss), 3)))
+	if len(ss) == 0 {
+		d.SetFont(fontFamily, "", 9)
+		d.CellFormat(d.width, rowHeight, "No student is in the report.", "", 1, "L", false, 0, "")
+		return
+	}
+	rows := make([][]string, len(ss))
+	for i, s := range ss {
+		rows[i] = []string{s.Number, s.Name, strconv.Itoa(s.N)}
+	}
+	d.table(pageMargin, []column{{30, "School number", "L"}, {d.width - 30 - 22, "School name", "L"}, {22, "Students", "R"}}, rows)
+}

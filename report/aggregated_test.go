@@ -1,0 +1,204 @@
+package report
+
+import (
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"migrantdesk/data"
+)
+
+// pdfText writes the Aggregated report and reads it back with pdftotext.
+func pdfText(t *testing.T, q *QA, args ...string) string {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Skip("pdftotext is not installed (Debian: apt-get install poppler-utils; make test installs it)")
+	}
+	path := filepath.Join(t.TempDir(), "aggregated.pdf")
+	if err := q.WriteAggregatedFile(path, testMeta); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, append(append(args, "-enc", "UTF-8"), path, "-")...).Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+// manySchools is a made-up district whose school list runs over pages:
+// school i has i+1 students, each in grade 05, so the counts are easy to
+// state.
+func manySchools(n int) *QA {
+	var rows []Row
+	for i := range n {
+		for j := 0; j <= i; j++ {
+			var r Row
+			r.Student = data.Student{StateID: fmt.Sprintf("S%03d-%03d", i, j), Gender: "F", Race: "1"}
+			r.Enrollment = data.Enrollment{ID: r.Student.StateID, StateID: r.Student.StateID,
+				SchoolNumber: fmt.Sprintf("9%05d", i), Grade: "05", ServiceType: "P"}
+			r.SchoolName = fmt.Sprintf("Escuela %03d Niños Héroes de Chapultepec con un nombre muy largo para ver cómo se corta", i)
+			rows = append(rows, r)
+		}
+	}
+	return New(data.District{Number: "900", Name: "Distrito Grande"}, period, rows)
+}
+
+// lines splits pdftotext -raw output (text in the order it was drawn).
+func lines(text string) []string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// inOrder reports the first of want that is not a line of got after the
+// previous one.
+func inOrder(got, want []string) (missing string, ok bool) {
+	i := 0
+	for _, w := range want {
+		for i < len(got) && got[i] != w {
+			i++
+		}
+		if i == len(got) {
+			return w, false
+		}
+		i++
+	}
+	return "", true
+}
+
+func TestAggregatedPDF(t *testing.T) {
+	st := loadState(t)
+	text := pdfText(t, build(t, st, "001"), "-raw")
+	want := []string{
+		"QA Migrant report: Aggregated counts",
+		"District 001 Valle Verde Reporting period 08/01/2024 – 06/30/2025",
+		"Migrant students counted: 10",
+		"Not included",
+		"This report never includes migrant out-of-school youth (OSY), preschool students (grades PS, 97, 98, 99),",
+		"students in grade 14 (post-secondary and adult), or K–12 students enrolled in a private (non-public) school.",
+		"Students by grade",
+		"Grade Students",
+		"K 1", "01 0", "02 2", "03 0", "04 0", "05 1", "06 1", "07 0", "08 1", "09 0", "10 1", "11 1", "12 2",
+		// the chart: each bar's count, then its grade
+		"1", "K", "0", "01", "2", "02", "0", "03", "0", "04", "1", "05", "1", "06", "0", "07", "1", "08",
+		"0", "09", "1", "10", "1", "11", "2", "12",
+		"Gender Students", "Female 4", "Male 5", "Non-binary 1",
+		"Race/ethnicity Students",
+		"Hispanic/Latino 6", "American Indian or Alaska Native 1", "Asian 1", "Black or African American 0",
+		"Native Hawaiian or Other Pacific Islander 0", "White 1", "Two or More Races 1",
+		"Students by student group",
+		"Student group Yes No",
+		"Economically Disadvantaged 6 4", "English Learner 2 8", "Disability 1 9", "Homeless 2 8",
+		"Students by school",
+		"School number School name Students",
+		"001100 Escuela Primaria Núñez 5",
+		"001200 Valle Verde High School 5",
+		"Generated 11/02/2026 2:05 PM UTC by coord.núñez Page 1 of 1",
+	}
+	if missing, ok := inOrder(lines(text), want); !ok {
+		t.Errorf("the PDF text lacks %q (in order):\n%s", missing, text)
+	}
+}
+
+// TestAggregatedHasNoPII looks for every name, ID and birth date of the
+// students in the report.
+func TestAggregatedHasNoPII(t *testing.T) {
+	st := loadState(t)
+	for _, d := range []string{"001", "002"} {
+		text := pdfText(t, build(t, st, d))
+		_, rows := expectedRows(t, "expected_detail_"+d+".csv")
+		for _, r := range rows {
+			// State ID, last, first and middle name, birth date, MIS2000
+			// ID. Not the local number: "0120" is part of school 001200.
+			for _, pii := range []string{r[0], r[2], r[3], r[4], r[5], r[14]} {
+				if pii != "" && strings.Contains(text, pii) {
+					t.Errorf("district %s: the aggregated report shows %q", d, pii)
+				}
+			}
+		}
+	}
+}
+
+func TestAggregatedEmpty(t *testing.T) {
+	st := loadState(t)
+	got := lines(pdfText(t, build(t, st, "003"), "-raw"))
+	want := []string{"District 003 Lago Azul Reporting period 08/01/2024 – 06/30/2025",
+		"Migrant students counted: 0", "K 0", "12 0", "Female 0", "Homeless 0 0", "Students by school",
+		"No student is in the report.", "Generated 11/02/2026 2:05 PM UTC by coord.núñez Page 1 of 1"}
+	if missing, ok := inOrder(got, want); !ok {
+		t.Errorf("the empty report lacks %q:\n%s", missing, strings.Join(got, "\n"))
+	}
+}
+
+// TestAggregatedPages checks a school list that runs over several pages:
+// every page has its header and "Page X of Y" with the true page count,
+// the table header is repeated, every school is listed, and long names
+// are cut with an ellipsis, accents intact.
+func TestAggregatedPages(t *testing.T) {
+	q := manySchools(140)
+	path := filepath.Join(t.TempDir(), "aggregated.pdf")
+	if err := q.WriteAggregatedFile(path, testMeta); err != nil {
+		t.Fatal(err)
+	}
+	info, err := exec.Command("pdfinfo", path).Output()
+	if err != nil {
+		t.Skipf("pdfinfo: %v (Debian: apt-get install poppler-utils)", err)
+	}
+	m := regexp.MustCompile(`(?m)^Pages:\s+(\d+)$`).FindSubmatch(info)
+	if m == nil {
+		t.Fatalf("pdfinfo:\n%s", info)
+	}
+	pages, _ := strconv.Atoi(string(m[1]))
+	if pages < 3 {
+		t.Fatalf("%d pages for 140 schools", pages)
+	}
+	got := lines(pdfText(t, q, "-raw"))
+	var want []string
+	for p := 1; p <= pages; p++ {
+		want = append(want, "QA Migrant report: Aggregated counts", "District 900 Distrito Grande Reporting period 08/01/2024 – 06/30/2025")
+		if p > 1 {
+			want = append(want, "School number School name Students")
+		}
+		want = append(want, fmt.Sprintf("Generated 11/02/2026 2:05 PM UTC by coord.núñez Page %d of %d", p, pages))
+	}
+	if missing, ok := inOrder(got, want); !ok {
+		t.Errorf("lacks %q:\n%s", missing, strings.Join(got, "\n"))
+	}
+	text := strings.Join(got, "\n")
+	for i := range 140 {
+		// School i has i+1 students.
+		row := regexp.MustCompile(fmt.Sprintf(`(?m)^9%05d Escuela %03d Niños Héroes de Chapultepec .*… %d$`, i, i, i+1))
+		if !row.MatchString(text) {
+			t.Errorf("school %d is not listed as number, cut name, %d students", i, i+1)
+		}
+	}
+}
+
+func TestAggregatedEmbedsUnicodeFont(t *testing.T) {
+	st := loadState(t)
+	path := filepath.Join(t.TempDir(), "aggregated.pdf")
+	if err := build(t, st, "002").WriteAggregatedFile(path, testMeta); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdffonts", path).Output()
+	if err != nil {
+		t.Skipf("pdffonts: %v (Debian: apt-get install poppler-utils)", err)
+	}
+	embedded := regexp.MustCompile(`(?m)^\S*dejavu\S*\s+CID TrueType\s+Identity-H\s+yes`)
+	if n := len(embedded.FindAll(out, -1)); n != 2 {
+		t.Errorf("%d embedded DejaVu fonts, want regular and bold:\n%s", n, out)
+	}
+	if text := pdfText(t, build(t, st, "002"), "-raw"); !strings.Contains(text, "District 002 Río Grande") ||
+		!strings.Contains(text, "002100 Río Grande Middle School 2") {
+		t.Errorf("accents lost:\n%s", text)
+	}
+}

@@ -1,0 +1,74 @@
+package report
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestWriteFileAllOrNothing(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "report.xlsx")
+	if err := os.WriteFile(path, []byte("last week's report"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	// A writer that fails halfway leaves the old file as it was and no
+	// temporary file beside it.
+	failed := errors.New("disk full")
+	err := WriteFile(path, 0o600, func(w io.Writer) error {
+		io.WriteString(w, "half a report")
+		return failed
+	})
+	if !errors.Is(err, failed) {
+		t.Fatalf("got %v", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "last week's report" {
+		t.Errorf("the old file became %q", b)
+	}
+	if es, _ := os.ReadDir(dir); len(es) != 1 {
+		t.Errorf("%d files in the folder, want the old report alone", len(es))
+	}
+
+	// A complete write replaces it, with the mode asked for.
+	if err := WriteFile(path, 0o644, func(w io.Writer) error {
+		_, err := io.WriteString(w, "this week's report")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "this week's report" {
+		t.Errorf("the file holds %q", b)
+	}
+	if info, _ := os.Stat(path); info.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v", info.Mode().Perm())
+	}
+	if es, _ := os.ReadDir(dir); len(es) != 1 {
+		t.Errorf("%d files in the folder, want the report alone", len(es))
+	}
+}
+
+func TestCreateRefusesUnwritablePaths(t *testing.T) {
+	dir := t.TempDir()
+	for path, want := range map[string]string{
+		filepath.Join(dir, "missing", "r.pdf"): "cannot write " + filepath.Join(dir, "missing", "r.pdf"),
+		dir:                                    "it is a folder",
+		"":                                     "no output file was named",
+	} {
+		if _, err := Create(path, 0o644); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Create(%q): %v, want %q", path, err, want)
+		}
+	}
+	if os.Geteuid() != 0 { // root writes anywhere
+		locked := filepath.Join(dir, "locked")
+		if err := os.Mkdir(locked, 0o500); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Create(filepath.Join(locked, "r.pdf"), 0o644); err == nil {
+			t.Errorf("wrote into a read-only folder")
+		}
+	}
+}

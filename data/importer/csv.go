@@ -1,0 +1,157 @@
+package importer
+
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"migrantdesk/data"
+)
+
+// csvRows reads a CSV file: UTF-8 with or without a byte-order mark,
+// RFC 4180 quoting, records of any length (the table checks them against
+// the header so that it can say which line is wrong).
+type csvRows struct {
+	r    *csv.Reader
+	rec  []string
+	c    io.Closer
+	size int64 // bytes in the file, to size the tables read from it
+}
+
+var bom = []byte{0xEF, 0xBB, 0xBF}
+
+func newCSVRows(in io.Reader, c io.Closer, size int64) *csvRows {
+	br := bufio.NewReaderSize(in, 1<<16)
+	if b, err := br.Peek(len(bom)); err == nil && string(b) == string(bom) {
+		br.Discard(len(bom))
+	}
+	r := csv.NewReader(br)
+	r.FieldsPerRecord = -1
+	r.ReuseRecord = true
+	return &csvRows{r: r, c: c, size: size}
+}
+
+func (c *csvRows) next() ([]string, error) {
+	rec, err := c.r.Read()
+	c.rec = rec
+	return rec, err
+}
+
+func (c *csvRows) line(field int) int {
+	if field >= len(c.rec) {
+		field = 0
+	}
+	if len(c.rec) == 0 {
+		return 0
+	}
+	line, _ := c.r.FieldPos(field)
+	return line
+}
+
+func (c *csvRows) bytes() int64 { return c.size }
+
+func (c *csvRows) date(field int, required bool) (data.Date, error) {
+	v := c.rec[field]
+	if d, ok := isoDate(v); ok {
+		return d, nil
+	}
+	if required {
+		return data.ParseDate(v)
+	}
+	return data.ParseOptionalDate(v)
+}
+
+// isoDate reads the common case of a date, YYYY-MM-DD with a day that
+// every month has, without allocating: a state extract has millions of
+// dates. Anything else is left to data.ParseDate, which accepts the same
+// dates and explains the bad ones.
+func isoDate(v string) (data.Date, bool) {
+	if len(v) != 10 || v[4] != '-' || v[7] != '-' {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(v); i++ {
+		if i == 4 || i == 7 {
+			continue
+		}
+		if v[i] < '0' || v[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(v[i]-'0')
+	}
+	y, m, d := n/10000, n/100%100, n%100
+	if y < data.MinYear || y > data.MaxYear || m < 1 || m > 12 || d < 1 || d > 28 {
+		return 0, false
+	}
+	return data.Date(n), true
+}
+
+func (c *csvRows) close() error {
+	if c.c == nil {
+		return nil
+	}
+	return c.c.Close()
+}
+
+// source is where the tables of an extract come from: a folder of CSV
+// files or a workbook.
+type source interface {
+	// open returns the rows of the named table ("students") and where
+	// its problems are; an absent table is an error wrapping
+	// os.ErrNotExist.
+	open(name string) (rs rows, at Problem, ragged bool, err error)
+	// label names a table in a message: "students.csv", "sheet students".
+	label(name string) string
+	close() error
+}
+
+// folder is an extract as a folder of CSV files. File names are matched
+// without regard to case, as they are on the Windows machines the
+// extracts come from.
+type folder struct {
+	dir   string
+	names map[string]string // lower-case name → name on disk
+}
+
+func openFolder(dir string) (*folder, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read the extract folder: %w", err)
+	}
+	f := &folder{dir: dir, names: map[string]string{}}
+	for _, e := range entries {
+		if !e.IsDir() {
+			f.names[strings.ToLower(e.Name())] = e.Name()
+		}
+	}
+	return f, nil
+}
+
+func (f *folder) label(name string) string { return name + ".csv" }
+
+func (f *folder) open(name string) (rows, Problem, bool, error) {
+	at := Problem{File: f.label(name)}
+	disk, ok := f.names[at.File]
+	if !ok {
+		return nil, at, false, fmt.Errorf("%s is not in the folder %s: %w", at.File, f.dir, os.ErrNotExist)
+	}
+	return openCSV(filepath.Join(f.dir, disk), at)
+}
+
+func openCSV(path string, at Problem) (rows, Problem, bool, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, at, false, err
+	}
+	var size int64
+	if info, err := file.Stat(); err == nil {
+		size = info.Size()
+	}
+	return newCSVRows(file, file, size), at, false, nil
+}
+
+func (f *folder) close() error { return nil }

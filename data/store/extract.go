@@ -29,6 +29,14 @@ func (c ExtractCounts) String() string {
 // kept as they are.
 func (s *Store) ImportExtract(ctx context.Context, ex *data.Extract, user string) (ExtractCounts, error) {
 	var c ExtractCounts
+	// A state extract writes millions of rows in one transaction; with
+	// SQLite's 2 MB default page cache it keeps evicting and rereading
+	// the pages it is filling. The cache grows for the import only, so the
+	// app's memory stays small.
+	if _, err := s.w.ExecContext(ctx, `PRAGMA cache_size = -262144`); err != nil {
+		return c, fmt.Errorf("import the state extract: %w", err)
+	}
+	defer s.w.Exec(`PRAGMA cache_size = -2000`)
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		if err := importExtract(ctx, tx, ex, &c); err != nil {
 			return err
@@ -45,98 +53,83 @@ func (s *Store) ImportExtract(ctx context.Context, ex *data.Extract, user string
 }
 
 func importExtract(ctx context.Context, tx *sql.Tx, ex *data.Extract, c *ExtractCounts) error {
-	run := func(what, query string, n int, args func(i int) []any) error {
-		st, err := tx.PrepareContext(ctx, query)
-		if err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		defer st.Close()
-		for i := 0; i < n; i++ {
-			if i%4096 == 0 && ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if _, err := st.Exec(args(i)...); err != nil {
-				return fmt.Errorf("%s row %d: %w", what, i+1, err)
-			}
-		}
-		return nil
-	}
-	err := run("regions", `INSERT INTO regions(code, name) VALUES(?, ?)
-		ON CONFLICT(code) DO UPDATE SET name = excluded.name`, len(ex.Regions), func(i int) []any {
-		r := ex.Regions[i]
-		return []any{r.Code, r.Name}
-	})
-	if err != nil {
+	var loaded bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM students)`).Scan(&loaded); err != nil {
 		return err
 	}
-	err = run("districts", `INSERT INTO districts(number, name, region_code) VALUES(?, ?, ?)
-		ON CONFLICT(number) DO UPDATE SET name = excluded.name, region_code = excluded.region_code`, len(ex.Districts), func(i int) []any {
-		d := ex.Districts[i]
-		return []any{d.Number, d.Name, d.RegionCode}
-	})
-	if err != nil {
-		return err
-	}
-	err = run("schools", `INSERT INTO schools(number, district_number, name, classification, public) VALUES(?, ?, ?, ?, ?)
-		ON CONFLICT(number) DO UPDATE SET district_number = excluded.district_number, name = excluded.name,
-			classification = excluded.classification, public = excluded.public`, len(ex.Schools), func(i int) []any {
-		sc := ex.Schools[i]
-		return []any{sc.Number, sc.DistrictNumber, sc.Name, sc.Classification, sc.Public()}
-	})
-	if err != nil {
-		return err
-	}
-	err = run("students", `INSERT INTO students(state_id, local_number, last_name, first_name, middle_name,
-			birth_date, gender, race, last_key, first_key) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT(state_id) DO UPDATE SET local_number = excluded.local_number, last_name = excluded.last_name,
-			first_name = excluded.first_name, middle_name = excluded.middle_name, birth_date = excluded.birth_date,
-			gender = excluded.gender, race = excluded.race, last_key = excluded.last_key, first_key = excluded.first_key`,
-		len(ex.Students), func(i int) []any {
-			st := ex.Students[i]
-			return []any{st.StateID, st.LocalNumber, st.LastName, st.FirstName, st.MiddleName,
-				st.BirthDate.String(), st.Gender, st.Race, data.NormalizeName(st.LastName), data.NormalizeName(st.FirstName)}
+	err := batchInsert(ctx, tx, "regions", `INSERT INTO regions(code, name)`,
+		`ON CONFLICT(code) DO UPDATE SET name = excluded.name`, 2, len(ex.Regions), func(i int, a []any) []any {
+			r := ex.Regions[i]
+			return append(a, r.Code, r.Name)
 		})
 	if err != nil {
 		return err
+	}
+	err = batchInsert(ctx, tx, "districts", `INSERT INTO districts(number, name, region_code)`,
+		`ON CONFLICT(number) DO UPDATE SET name = excluded.name, region_code = excluded.region_code`,
+		3, len(ex.Districts), func(i int, a []any) []any {
+			d := ex.Districts[i]
+			return append(a, d.Number, d.Name, d.RegionCode)
+		})
+	if err != nil {
+		return err
+	}
+	err = batchInsert(ctx, tx, "schools", `INSERT INTO schools(number, district_number, name, classification, public)`,
+		`ON CONFLICT(number) DO UPDATE SET district_number = excluded.district_number, name = excluded.name,
+			classification = excluded.classification, public = excluded.public`,
+		5, len(ex.Schools), func(i int, a []any) []any {
+			sc := ex.Schools[i]
+			return append(a, sc.Number, sc.DistrictNumber, sc.Name, sc.Classification, sc.Public())
+		})
+	if err != nil {
+		return err
+	}
+	err = batchInsert(ctx, tx, "students", `INSERT INTO students(state_id, local_number, last_name, first_name, middle_name,
+			birth_date, gender, race, last_key, first_key)`,
+		`ON CONFLICT(state_id) DO UPDATE SET local_number = excluded.local_number, last_name = excluded.last_name,
+			first_name = excluded.first_name, middle_name = excluded.middle_name, birth_date = excluded.birth_date,
+			gender = excluded.gender, race = excluded.race, last_key = excluded.last_key, first_key = excluded.first_key`,
+		10, len(ex.Students), func(i int, a []any) []any {
+			st := ex.Students[i]
+			return append(a, st.StateID, st.LocalNumber, st.LastName, st.FirstName, st.MiddleName,
+				st.BirthDate.String(), st.Gender, st.Race, data.NormalizeName(st.LastName), data.NormalizeName(st.FirstName))
+		})
+	if err != nil {
+		return err
+	}
+	// A first import into an empty database has nothing to replace.
+	if loaded {
+		if err := replaceStudentRows(ctx, tx, ex.Students); err != nil {
+			return err
+		}
 	}
 	if err := indexNames(ctx, tx, ex.Students); err != nil {
 		return err
 	}
-	for _, q := range []string{
-		`DELETE FROM enrollments WHERE state_id = ?`,
-		`DELETE FROM programs WHERE state_id = ?`,
-		`DELETE FROM assessments WHERE state_id = ?`,
-	} {
-		if err := run("replace student rows", q, len(ex.Students), func(i int) []any {
-			return []any{ex.Students[i].StateID}
-		}); err != nil {
-			return err
-		}
-	}
-	err = run("enrollments", `INSERT INTO enrollments(id, state_id, school_number, grade, service_type, start_date, end_date)
-		VALUES(?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT(id) DO UPDATE SET state_id = excluded.state_id, school_number = excluded.school_number,
+	err = batchInsert(ctx, tx, "enrollments", `INSERT INTO enrollments(id, state_id, school_number, grade, service_type, start_date, end_date)`,
+		`ON CONFLICT(id) DO UPDATE SET state_id = excluded.state_id, school_number = excluded.school_number,
 			grade = excluded.grade, service_type = excluded.service_type, start_date = excluded.start_date,
-			end_date = excluded.end_date`, len(ex.Enrollments), func(i int) []any {
-		e := ex.Enrollments[i]
-		return []any{e.ID, e.StateID, e.SchoolNumber, e.Grade, e.ServiceType, e.Start.String(), e.End.String()}
-	})
-	if err != nil {
-		return err
-	}
-	err = run("programs", `INSERT INTO programs(state_id, program, code, start_date, end_date) VALUES(?, ?, ?, ?, ?)`,
-		len(ex.Programs), func(i int) []any {
-			p := ex.Programs[i]
-			return []any{p.StateID, p.Program, p.Code, p.Start.String(), p.End.String()}
+			end_date = excluded.end_date`,
+		7, len(ex.Enrollments), func(i int, a []any) []any {
+			e := ex.Enrollments[i]
+			return append(a, e.ID, e.StateID, e.SchoolNumber, e.Grade, e.ServiceType, e.Start.String(), e.End.String())
 		})
 	if err != nil {
 		return err
 	}
-	err = run("assessments", `INSERT INTO assessments(state_id, subject, test_date, performance_level) VALUES(?, ?, ?, ?)
-		ON CONFLICT(state_id, subject, test_date) DO UPDATE SET performance_level = excluded.performance_level`,
-		len(ex.Assessments), func(i int) []any {
-			a := ex.Assessments[i]
-			return []any{a.StateID, a.Subject, a.TestDate.String(), a.Level}
+	err = batchInsert(ctx, tx, "programs", `INSERT INTO programs(state_id, program, code, start_date, end_date)`, "",
+		5, len(ex.Programs), func(i int, a []any) []any {
+			p := ex.Programs[i]
+			return append(a, p.StateID, p.Program, p.Code, p.Start.String(), p.End.String())
+		})
+	if err != nil {
+		return err
+	}
+	err = batchInsert(ctx, tx, "assessments", `INSERT INTO assessments(state_id, subject, test_date, performance_level)`,
+		`ON CONFLICT(state_id, subject, test_date) DO UPDATE SET performance_level = excluded.performance_level`,
+		4, len(ex.Assessments), func(i int, a []any) []any {
+			as := ex.Assessments[i]
+			return append(a, as.StateID, as.Subject, as.TestDate.String(), as.Level)
 		})
 	if err != nil {
 		return err
@@ -146,42 +139,64 @@ func importExtract(ctx context.Context, tx *sql.Tx, ex *data.Extract, c *Extract
 	return nil
 }
 
+// replaceStudentRows removes the enrollments, programs, assessments and
+// search tokens of the students an extract lists, which it then writes
+// anew.
+func replaceStudentRows(ctx context.Context, tx *sql.Tx, students []data.Student) error {
+	for _, q := range []string{
+		`DELETE FROM enrollments WHERE state_id = ?`,
+		`DELETE FROM programs WHERE state_id = ?`,
+		`DELETE FROM assessments WHERE state_id = ?`,
+		`DELETE FROM name_tokens WHERE state_id = ?`,
+	} {
+		st, err := tx.PrepareContext(ctx, q)
+		if err != nil {
+			return err
+		}
+		for i, s := range students {
+			if i%4096 == 0 && ctx.Err() != nil {
+				st.Close()
+				return ctx.Err()
+			}
+			if _, err := st.Exec(s.StateID); err != nil {
+				st.Close()
+				return fmt.Errorf("replace the rows of student %s: %w", s.StateID, err)
+			}
+		}
+		st.Close()
+	}
+	return nil
+}
+
 // Name token fields.
 const (
 	fieldLast  = 0
 	fieldFirst = 1
 )
 
-// indexNames rewrites the search tokens of the given students.
+// indexNames writes the search tokens of the given students, whose old
+// tokens replaceStudentRows has removed.
 func indexNames(ctx context.Context, tx *sql.Tx, students []data.Student) error {
-	del, err := tx.PrepareContext(ctx, `DELETE FROM name_tokens WHERE state_id = ?`)
-	if err != nil {
-		return err
+	type token struct {
+		field       int
+		tok, sortBy string
+		stateID     string
 	}
-	defer del.Close()
-	ins, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO name_tokens(field, token, sort_key, state_id) VALUES(?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer ins.Close()
-	for i, st := range students {
-		if i%4096 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if _, err := del.Exec(st.StateID); err != nil {
-			return fmt.Errorf("index names of %s: %w", st.StateID, err)
-		}
+	var rows []token
+	for _, st := range students {
 		last, first := data.NormalizeName(st.LastName), data.NormalizeName(st.FirstName)
 		sort := SortKey(last, first)
 		for field, name := range [2]string{fieldLast: last, fieldFirst: first} {
 			for _, tok := range data.SearchTokens(name) {
-				if _, err := ins.Exec(field, tok, sort, st.StateID); err != nil {
-					return fmt.Errorf("index names of %s: %w", st.StateID, err)
-				}
+				rows = append(rows, token{field, tok, sort, st.StateID})
 			}
 		}
 	}
-	return nil
+	return batchInsert(ctx, tx, "name index", `INSERT OR IGNORE INTO name_tokens(field, token, sort_key, state_id)`, "",
+		4, len(rows), func(i int, a []any) []any {
+			r := rows[i]
+			return append(a, r.field, r.tok, r.sortBy, r.stateID)
+		})
 }
 
 // SortKey orders students by last name, then first name, as result lists do.

@@ -70,6 +70,9 @@ func dsn(path string, writer bool) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	if writer {
+		// Big writes (an extract import) spill statement journals to
+		// temp files otherwise.
+		q.Add("_pragma", "temp_store(2)")
 		q.Set("_txlock", "immediate")
 	} else {
 		q.Add("_pragma", "query_only(1)")

@@ -20,7 +20,7 @@ GOTAGS    := migrated_fynedo
 BIN       := bin
 
 DEMO_DB       ?= $(HOME)/.local/share/migrant-desk/demo.db
-DEMO_STUDENTS ?= 5000
+DEMO_STUDENTS ?= 20000
 
 BENCH     ?= .
 COUNT     ?= 5

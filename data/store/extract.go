@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"migrantdesk/data"
 )
@@ -85,14 +86,16 @@ func importExtract(ctx context.Context, tx *sql.Tx, ex *data.Extract, c *Extract
 		return err
 	}
 	err = batchInsert(ctx, tx, "students", `INSERT INTO students(state_id, local_number, last_name, first_name, middle_name,
-			birth_date, gender, race, last_key, first_key)`,
+			birth_date, gender, race, last_key, first_key, sort_key)`,
 		`ON CONFLICT(state_id) DO UPDATE SET local_number = excluded.local_number, last_name = excluded.last_name,
 			first_name = excluded.first_name, middle_name = excluded.middle_name, birth_date = excluded.birth_date,
-			gender = excluded.gender, race = excluded.race, last_key = excluded.last_key, first_key = excluded.first_key`,
-		10, len(ex.Students), func(i int, a []any) []any {
+			gender = excluded.gender, race = excluded.race, last_key = excluded.last_key, first_key = excluded.first_key,
+			sort_key = excluded.sort_key`,
+		11, len(ex.Students), func(i int, a []any) []any {
 			st := ex.Students[i]
+			last, first := data.NormalizeName(st.LastName), data.NormalizeName(st.FirstName)
 			return append(a, st.StateID, st.LocalNumber, st.LastName, st.FirstName, st.MiddleName,
-				st.BirthDate.String(), st.Gender, st.Race, data.NormalizeName(st.LastName), data.NormalizeName(st.FirstName))
+				st.BirthDate.String(), st.Gender, st.Race, last, first, searchSortKey(last, first))
 		})
 	if err != nil {
 		return err
@@ -103,9 +106,6 @@ func importExtract(ctx context.Context, tx *sql.Tx, ex *data.Extract, c *Extract
 			return err
 		}
 	}
-	if err := indexNames(ctx, tx, ex.Students); err != nil {
-		return err
-	}
 	err = batchInsert(ctx, tx, "enrollments", `INSERT INTO enrollments(id, state_id, school_number, grade, service_type, start_date, end_date)`,
 		`ON CONFLICT(id) DO UPDATE SET state_id = excluded.state_id, school_number = excluded.school_number,
 			grade = excluded.grade, service_type = excluded.service_type, start_date = excluded.start_date,
@@ -115,6 +115,9 @@ func importExtract(ctx context.Context, tx *sql.Tx, ex *data.Extract, c *Extract
 			return append(a, e.ID, e.StateID, e.SchoolNumber, e.Grade, e.ServiceType, e.Start.String(), e.End.String())
 		})
 	if err != nil {
+		return err
+	}
+	if err := indexForSearch(ctx, tx, ex); err != nil {
 		return err
 	}
 	err = batchInsert(ctx, tx, "programs", `INSERT INTO programs(state_id, program, code, start_date, end_date)`, "",
@@ -148,6 +151,7 @@ func replaceStudentRows(ctx context.Context, tx *sql.Tx, students []data.Student
 		`DELETE FROM programs WHERE state_id = ?`,
 		`DELETE FROM assessments WHERE state_id = ?`,
 		`DELETE FROM name_tokens WHERE state_id = ?`,
+		`DELETE FROM district_students WHERE state_id = ?`,
 	} {
 		st, err := tx.PrepareContext(ctx, q)
 		if err != nil {
@@ -168,38 +172,66 @@ func replaceStudentRows(ctx context.Context, tx *sql.Tx, students []data.Student
 	return nil
 }
 
-// Name token fields.
-const (
-	fieldLast  = 0
-	fieldFirst = 1
-)
-
-// indexNames writes the search tokens of the given students, whose old
-// tokens replaceStudentRows has removed.
-func indexNames(ctx context.Context, tx *sql.Tx, students []data.Student) error {
-	type token struct {
-		field       int
-		tok, sortBy string
-		stateID     string
+// indexForSearch writes what Search finds the extract's students by (their
+// old rows replaceStudentRows has removed): name tokens and, for each
+// district they are enrolled in, a district_students row. It runs once
+// the enrollments are written, and builds every row in memory so that
+// they go in as multi-row inserts.
+func indexForSearch(ctx context.Context, tx *sql.Tx, ex *data.Extract) error {
+	districtOf := map[string]string{}
+	rows, err := tx.QueryContext(ctx, `SELECT number, district_number FROM schools`)
+	if err != nil {
+		return err
 	}
-	var rows []token
-	for _, st := range students {
-		last, first := data.NormalizeName(st.LastName), data.NormalizeName(st.FirstName)
-		sort := SortKey(last, first)
-		for field, name := range [2]string{fieldLast: last, fieldFirst: first} {
-			for _, tok := range data.SearchTokens(name) {
-				rows = append(rows, token{field, tok, sort, st.StateID})
-			}
+	for rows.Next() {
+		var school, district string
+		if err := rows.Scan(&school, &district); err != nil {
+			rows.Close()
+			return err
+		}
+		districtOf[school] = district
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	districts := map[string][]string{}
+	for _, e := range ex.Enrollments {
+		d := districtOf[e.SchoolNumber]
+		if !slices.Contains(districts[e.StateID], d) {
+			districts[e.StateID] = append(districts[e.StateID], d)
 		}
 	}
-	return batchInsert(ctx, tx, "name index", `INSERT OR IGNORE INTO name_tokens(field, token, sort_key, state_id)`, "",
-		4, len(rows), func(i int, a []any) []any {
-			r := rows[i]
-			return append(a, r.field, r.tok, r.sortBy, r.stateID)
+	type tokenRow struct {
+		field          int
+		token, sortKey string
+		stateID        string
+	}
+	type districtRow struct{ district, sortKey, stateID string }
+	var tokens []tokenRow
+	var members []districtRow
+	for _, st := range ex.Students {
+		last, first := data.NormalizeName(st.LastName), data.NormalizeName(st.FirstName)
+		key := searchSortKey(last, first)
+		ds := districts[st.StateID]
+		for _, d := range ds {
+			members = append(members, districtRow{d, key, st.StateID})
+		}
+		for _, t := range nameTokens(last, first, ds) {
+			tokens = append(tokens, tokenRow{t.field, t.token, key, st.StateID})
+		}
+	}
+	err = batchInsert(ctx, tx, "search index", `INSERT OR IGNORE INTO name_tokens(field, token, sort_key, state_id)`, "",
+		4, len(tokens), func(i int, a []any) []any {
+			r := tokens[i]
+			return append(a, r.field, r.token, r.sortKey, r.stateID)
 		})
-}
-
-// SortKey orders students by last name, then first name, as result lists do.
-func SortKey(lastKey, firstKey string) string {
-	return lastKey + "," + firstKey
+	if err != nil {
+		return err
+	}
+	return batchInsert(ctx, tx, "district index", `INSERT OR IGNORE INTO district_students(district_number, sort_key, state_id)`, "",
+		3, len(members), func(i int, a []any) []any {
+			r := members[i]
+			return append(a, r.district, r.sortKey, r.stateID)
+		})
 }

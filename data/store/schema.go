@@ -42,13 +42,16 @@ CREATE TABLE students (
 	gender       TEXT NOT NULL,
 	race         TEXT NOT NULL,
 	last_key     TEXT NOT NULL,
-	first_key    TEXT NOT NULL
+	first_key    TEXT NOT NULL,
+	sort_key     TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX students_birth ON students(birth_date);
+-- A prefix of a last name is one range of this index, in result order.
+CREATE INDEX students_sort ON students(sort_key, state_id);
 
--- One row per word of a student's last name (field 0) and first name
--- (field 1), so that either surname of a compound, or a prefix of it, is
--- an index range. sort_key orders hits the way the results list them.
+-- Search tokens of a student's names (see the tok* fields in search.go),
+-- so that either surname of a compound, or a prefix of it, is an index
+-- range. sort_key orders hits the way the results list them.
 CREATE TABLE name_tokens (
 	field    INTEGER NOT NULL,
 	token    TEXT NOT NULL,
@@ -57,6 +60,16 @@ CREATE TABLE name_tokens (
 	PRIMARY KEY (field, token, sort_key, state_id)
 ) WITHOUT ROWID;
 CREATE INDEX name_tokens_student ON name_tokens(state_id);
+
+-- Each district's students in result order, for a search limited to a
+-- district.
+CREATE TABLE district_students (
+	district_number TEXT NOT NULL,
+	sort_key        TEXT NOT NULL,
+	state_id        TEXT NOT NULL,
+	PRIMARY KEY (district_number, sort_key, state_id)
+) WITHOUT ROWID;
+CREATE INDEX district_students_student ON district_students(state_id);
 
 CREATE TABLE enrollments (
 	id            TEXT PRIMARY KEY,

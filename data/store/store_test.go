@@ -152,8 +152,12 @@ func TestReimportKeepsAppDataAndReplacesStudentRows(t *testing.T) {
 	if n := count(t, st, `SELECT count(*) FROM enrollments WHERE id = 'E1' AND end_date = '2026-06-30'`); n != 1 {
 		t.Fatal("withdrawal date not updated")
 	}
-	if n := count(t, st, `SELECT count(*) FROM name_tokens WHERE state_id = '0000000001' AND field = 0`); n != 3 {
+	if n := count(t, st, `SELECT count(*) FROM name_tokens WHERE state_id = '0000000001' AND field IN (?, ?)
+		AND token IN ('garcia', 'lopez', 'garcialopez')`, tokLast, tokLastJoined); n != 3 {
 		t.Fatalf("last-name tokens after rename: %d, want garcia, lopez, garcialopez", n)
+	}
+	if n := count(t, st, `SELECT count(*) FROM district_students WHERE state_id = '0000000001'`); n != 1 {
+		t.Fatalf("district_students rows after re-import: %d, want Adair only", n)
 	}
 }
 

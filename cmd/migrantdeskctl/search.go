@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"migrantdesk/data"
+	"migrantdesk/data/store"
+)
+
+func init() {
+	commands["search"] = command{
+		usage: "search --db F [--last L] [--first N] [--dob D] [--state-id I] [--gender G] [--district D] [--limit N] [--json]",
+		run:   runSearch,
+	}
+}
+
+func runSearch(args []string, out io.Writer) error {
+	fs, db := newFlags("search")
+	var q store.Query
+	fs.StringVar(&q.Last, "last", "", "last name, or the start of any word of it")
+	fs.StringVar(&q.First, "first", "", "first name, or the start of any word of it")
+	dob := fs.String("dob", "", "birth date, YYYY-MM-DD or MM/DD/YYYY")
+	fs.StringVar(&q.StateID, "state-id", "", "state student ID, or its start")
+	fs.StringVar(&q.Gender, "gender", "", "F, M or X")
+	fs.StringVar(&q.District, "district", "", "district number the student is enrolled in")
+	limit := fs.Int("limit", store.DefaultLimit, "at most this many students")
+	asJSON := fs.Bool("json", false, "print a JSON array instead of a table")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("search: unexpected argument %q; the search fields are flags such as --last", fs.Arg(0))
+	}
+	var err error
+	if q.BirthDate, err = data.ParseOptionalDate(*dob); err != nil {
+		return fmt.Errorf("search: --dob: %w", err)
+	}
+	if *limit < 1 {
+		return fmt.Errorf("search: --limit must be at least 1, not %d", *limit)
+	}
+	if q.Empty() {
+		return errors.New("search: give at least one of --last, --first, --dob, --state-id, --gender or --district")
+	}
+	if _, err := os.Stat(*db); err != nil {
+		return fmt.Errorf("search: no database at %s: %w", *db, err)
+	}
+	st, err := store.Open(*db)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	defer st.Close()
+	// One more than the limit tells whether there were more to show.
+	q.Limit = *limit + 1
+	res, err := st.Search(context.Background(), q)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	more := len(res) > *limit
+	res = res[:min(len(res), *limit)]
+	if *asJSON {
+		return writeSearchJSON(out, res)
+	}
+	return writeSearchTable(out, res, more)
+}
+
+func writeSearchTable(out io.Writer, res []store.Result, more bool) error {
+	if len(res) == 0 {
+		_, err := fmt.Fprintln(out, "No students match.")
+		return err
+	}
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "STATE ID\tNAME\tBIRTH DATE\tGENDER\tSCHOOL\tGRADE")
+	for _, r := range res {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Student.StateID, r.Student.FullName(), r.Student.BirthDate.US(),
+			r.Student.Gender, r.SchoolName, r.Grade)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if more {
+		_, err := fmt.Fprintf(out, "More students match than the %d shown: narrow the search or raise --limit.\n", len(res))
+		return err
+	}
+	return nil
+}
+
+// searchRow is one student of `search --json`: dates are YYYY-MM-DD, and
+// the school, district and grade are of the current enrollment.
+type searchRow struct {
+	StateID        string `json:"state_id"`
+	LastName       string `json:"last_name"`
+	FirstName      string `json:"first_name"`
+	MiddleName     string `json:"middle_name"`
+	BirthDate      string `json:"birth_date"`
+	Gender         string `json:"gender"`
+	Exact          bool   `json:"exact"`
+	SchoolNumber   string `json:"school_number"`
+	SchoolName     string `json:"school_name"`
+	DistrictNumber string `json:"district_number"`
+	DistrictName   string `json:"district_name"`
+	Grade          string `json:"grade"`
+}
+
+func writeSearchJSON(out io.Writer, res []store.Result) error {
+	rows := make([]searchRow, len(res))
+	for i, r := range res {
+		s := r.Student
+		rows[i] = searchRow{s.StateID, s.LastName, s.FirstName, s.MiddleName, s.BirthDate.String(), s.Gender,
+			r.Exact, r.SchoolNumber, r.SchoolName, r.DistrictNumber, r.DistrictName, r.Grade}
+	}
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rows)
+}

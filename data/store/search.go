@@ -1,0 +1,1081 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"modernc.org/sqlite"
+
+	"migrantdesk/data"
+)
+
+// Query is an Advanced Search (SPEC §1): every field given must match.
+type Query struct {
+	Last, First string    // as typed; normalised inside
+	BirthDate   data.Date // zero = any
+	StateID     string    // exact, or prefix
+	Gender      string    // "", F, M, X
+	District    string    // district number: the student has an enrollment in it
+	Limit       int       // 0 = DefaultLimit
+}
+
+// Result is one student found, with the current enrollment that tells two
+// students of the same name apart.
+type Result struct {
+	Student data.Student
+	// Exact: every name term matched a whole word (ranked first). True
+	// when the query has no name.
+	Exact bool
+	// The current enrollment: still open, or else the latest to end;
+	// among those, data.Prefer. Blank for a student with none.
+	SchoolNumber, SchoolName, DistrictNumber, DistrictName, Grade string
+}
+
+// DefaultLimit is how many students a search returns when Query.Limit is 0.
+const DefaultLimit = 100
+
+// ErrEmptyQuery is returned for a query with nothing to search by.
+var ErrEmptyQuery = errors.New("type at least one of last name, first name, birth date, state ID, gender or district")
+
+// Empty reports whether the query has nothing to search by; a name that
+// normalises to nothing ("---") counts as blank.
+func (q Query) Empty() bool {
+	return data.NormalizeName(q.Last) == "" && data.NormalizeName(q.First) == "" && q.BirthDate.IsZero() &&
+		strings.TrimSpace(q.StateID) == "" && strings.TrimSpace(q.Gender) == "" && strings.TrimSpace(q.District) == ""
+}
+
+// Search finds the students matching q. Names ignore case, accents and
+// punctuation; each typed word must be the start of a word of the name,
+// or of the name run together ("delacruz"). Students whose every typed
+// word is a whole word come first, then the rest; each group by last
+// name, first name. At most q.Limit students are returned.
+func (s *Store) Search(ctx context.Context, q Query) ([]Result, error) {
+	sp, err := newSearchSpec(q)
+	if err != nil {
+		return nil, err
+	}
+	return s.search(ctx, sp)
+}
+
+func (s *Store) search(ctx context.Context, sp *searchSpec) ([]Result, error) {
+	var out []Result
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		hits, err := sp.find(ctx, tx)
+		if err != nil {
+			return err
+		}
+		out, err = loadSearchResults(ctx, tx, hits)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search students: %w", err)
+	}
+	return out, nil
+}
+
+// searchSpec is a normalised query.
+type searchSpec struct {
+	last, first []string // words of the normalised names
+	birth       string   // ISO date or ""
+	id          string   // state ID prefix or ""
+	gender      string
+	district    string
+	limit       int
+	searchLimits
+	counted map[string]int // see cost
+}
+
+func newSearchSpec(q Query) (*searchSpec, error) {
+	if q.Empty() {
+		return nil, ErrEmptyQuery
+	}
+	sp := &searchSpec{
+		last:     distinctWords(data.NormalizeName(q.Last)),
+		first:    distinctWords(data.NormalizeName(q.First)),
+		birth:    q.BirthDate.String(),
+		id:       strings.TrimSpace(q.StateID),
+		gender:   strings.ToUpper(strings.TrimSpace(q.Gender)),
+		district: strings.TrimSpace(q.District),
+		limit:    q.Limit,
+
+		searchLimits: defaultSearchLimits,
+	}
+	if _, ok := data.GenderNames[sp.gender]; sp.gender != "" && !ok {
+		return nil, fmt.Errorf("gender %q is not one of F, M or X", q.Gender)
+	}
+	if sp.limit <= 0 {
+		sp.limit = DefaultLimit
+	}
+	return sp, nil
+}
+
+// searchHit is one student found, in result order.
+type searchHit struct {
+	stateID string
+	exact   bool
+}
+
+// searchLimits are the planner's thresholds, in index rows. Counting the
+// rows of an index range costs a fraction of walking them with filters,
+// so a pass counts each way it could walk, up to count rows, and walks
+// the shortest; one under enough is taken without counting the others. A
+// birth date or state ID shared by fewer than set students is read whole
+// and sorted. A token range longer than count is merged word by word when
+// it has at most arms distinct words.
+type searchLimits struct{ count, enough, set, arms int }
+
+var defaultSearchLimits = searchLimits{count: 5000, enough: 2000, set: 400, arms: 24}
+
+// find returns the matching students in result order, at most sp.limit.
+//
+// A birth date or a state ID that few students share is read whole and
+// sorted. Otherwise the search makes two passes: students whose every name
+// term is a whole word, then, below the limit, those matched by prefix
+// only. Each pass merges ordered lists (see searchList) that together hold
+// every student it can find, checks every condition on each row in result
+// order and stops at the limit.
+func (sp *searchSpec) find(ctx context.Context, tx *sql.Tx) ([]searchHit, error) {
+	if sp.birth != "" || sp.id != "" {
+		c, err := sp.cost(ctx, tx, []searchList{sp.setList()}, sp.set)
+		if err != nil {
+			return nil, err
+		}
+		if !c.capped {
+			return sp.findSet(ctx, tx)
+		}
+	}
+	levels := []int{levelExact, levelPrefix}
+	if len(sp.last)+len(sp.first) == 0 {
+		levels = []int{levelAny}
+	}
+	var hits []searchHit
+	for _, level := range levels {
+		need := sp.limit - len(hits)
+		if need <= 0 {
+			break
+		}
+		lists, err := sp.choose(ctx, tx, level, need)
+		if err != nil {
+			return nil, err
+		}
+		found, err := sp.walk(ctx, tx, lists, level, need)
+		if err != nil {
+			return nil, err
+		}
+		hits = append(hits, found...)
+	}
+	return hits, nil
+}
+
+// Name levels: how well the name terms match a student (see nameLevel).
+// levelAny is the one pass of a search without name terms.
+const (
+	levelAny    = -1
+	levelMiss   = 0
+	levelPrefix = 1
+	levelExact  = 2
+)
+
+// Fields of name_tokens (written by indexSearch). Search walks the rows
+// of one token in result order. A prefix of the first word of the last
+// name needs no field: students.sort_key starts with that word, so the
+// students whose last name starts with a prefix are one range of the sort
+// key, in result order, however many words start so.
+const (
+	tokLast        = 0 // a word of the last name
+	tokFirst       = 1 // a word of the first name
+	tokLastJoined  = 2 // the last name run together, when it has several words
+	tokFirstJoined = 3 // the first name run together, likewise
+	tokLastLater   = 4 // a word of the last name after its first word
+	tokPair        = 5 // "l f": a word of the last name and one of the first
+	tokLastPair    = 6 // "a b": two words of the last name, a < b
+	tokFirstPair   = 7 // "a b": two words of the first name, a < b
+	// "d\x1fw": a district the student is enrolled in and a word of the
+	// last name after its first, or of the first name: the lists of those
+	// words within a district.
+	tokDistrictLater = 8
+	tokDistrictFirst = 9
+)
+
+// searchList is some rows of a table whose rows hold sort_key and state_id
+// and whose index gives them in that order, the order of the results:
+// name_tokens under one token, students, or district_students under one
+// district. Walking students with a district asked for walks that
+// district's students instead.
+type searchList struct {
+	table      string // with the alias n
+	where      string
+	args       []any
+	inDistrict bool // holds only students of the district asked for
+}
+
+func tokenList(field int, token string) searchList {
+	return searchList{table: "name_tokens n", where: "n.field = ? AND n.token = ?", args: []any{field, token},
+		inDistrict: field == tokDistrictLater || field == tokDistrictFirst}
+}
+
+// tokenRange is the tokens after lo that start with prefix: the range is
+// sorted, so it is walked only when short. 0xFF never occurs in UTF-8 and
+// SQLite compares text bytewise, so prefix+"\xff" bounds the range.
+func tokenRange(field int, lo, prefix string) searchList {
+	return searchList{table: "name_tokens n", where: "n.field = ? AND n.token > ? AND n.token < ?",
+		args: []any{field, lo, prefix + "\xff"}, inDistrict: field == tokDistrictLater || field == tokDistrictFirst}
+}
+
+// sortRange is the students whose sort key starts with prefix, or all
+// students for "": those of the district when one is asked for.
+func (sp *searchSpec) sortRange(prefix string) searchList {
+	if prefix == "" {
+		return sp.sortBetween("", "")
+	}
+	return sp.sortBetween(prefix, prefix+"\xff")
+}
+
+// sortBetween is the students with lo <= sort key < hi (no bounds for
+// ""), of the district when one is asked for.
+func (sp *searchSpec) sortBetween(lo, hi string) searchList {
+	l := searchList{table: "students n", where: "1"}
+	if sp.district != "" {
+		l = searchList{"district_students n", "n.district_number = ?", []any{sp.district}, true}
+	}
+	if lo != "" {
+		l.where += " AND n.sort_key >= ? AND n.sort_key < ?"
+		l.args = append(l.args, lo, hi)
+	}
+	return l
+}
+
+// setList is the students with the birth date and state ID asked for.
+func (sp *searchSpec) setList() searchList {
+	var where []string
+	var args []any
+	if sp.birth != "" {
+		where, args = append(where, "n.birth_date = ?"), append(args, sp.birth)
+	}
+	if sp.id != "" {
+		where, args = append(where, "n.state_id >= ? AND n.state_id < ?"), append(args, sp.id, sp.id+"\xff")
+	}
+	return searchList{table: "students n", where: strings.Join(where, " AND "), args: args}
+}
+
+// maxLists bounds the lists of one walk: SQLite merges at most 500.
+const maxLists = 200
+
+// errTooManyLists says a candidate would merge more lists than it saves.
+var errTooManyLists = errors.New("too many lists to merge")
+
+// A candidate is a way to walk one pass: lists makes lists that together
+// hold every student the pass can find, or fails with errTooManyLists.
+// Their rows match covers of the name terms.
+type candidate struct {
+	lists  func(ctx context.Context, tx *sql.Tx) ([]searchList, error)
+	covers int
+}
+
+// choose picks the lists a pass walks, which is to stop after need rows
+// are found: the candidate that costs least. A list costs its rows times
+// what checking one row costs (see rowCost); when every row of a
+// candidate matches the whole query, the walk stops after need rows
+// whatever the lists hold. A candidate's rows are counted only up to the
+// count limit or the cost of the best candidate so far, so a candidate
+// that reaches the count limit may cost more: when such a one is
+// cheapest, it is counted again up to the cost of the cheapest candidate
+// fully counted, the longest walk it could save. The candidates are tried
+// in order and the first that costs less than the enough limit is taken
+// at once; a single candidate is taken uncounted. Without a candidate,
+// the pass walks every student (of the district), which any list is a
+// part of in the same order.
+func (sp *searchSpec) choose(ctx context.Context, tx *sql.Tx, level, need int) ([]searchList, error) {
+	var best, known *costed
+	cs := sp.candidates(level)
+	for _, c := range cs {
+		lists, err := c.lists(ctx, tx)
+		if errors.Is(err, errTooManyLists) || len(lists) > maxLists {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(cs) == 1 {
+			return lists, nil
+		}
+		limit := sp.count
+		if best != nil {
+			limit = min(limit, best.cost)
+		}
+		cand, err := sp.cost(ctx, tx, lists, limit)
+		if err != nil {
+			return nil, err
+		}
+		if sp.dense(c, lists) && cand.cost > need+len(lists) {
+			cand.cost, cand.capped = need+len(lists), false
+		}
+		if best == nil || cand.cost < best.cost {
+			best = cand
+		}
+		if !cand.capped && (known == nil || cand.cost < known.cost) {
+			known = cand
+		}
+		if best.cost < sp.enough {
+			break
+		}
+	}
+	if best == nil {
+		return []searchList{sp.sortRange("")}, nil
+	}
+	if best.capped && known != nil && known != best {
+		recount, err := sp.cost(ctx, tx, best.lists, known.cost)
+		if err != nil {
+			return nil, err
+		}
+		if recount.cost >= known.cost {
+			best = known
+		}
+	}
+	return best.lists, nil
+}
+
+// costed is a candidate's lists with what walking them costs, at least.
+type costed struct {
+	lists  []searchList
+	cost   int
+	capped bool // the count stopped at its limit: it may cost more
+}
+
+// cost reads the lists' rows, up to limit of them in all, in one query,
+// and adds up what checking each costs. Lists read to their end are
+// remembered for the rest of the search, and dropped when empty: they add
+// nothing to a walk.
+func (sp *searchSpec) cost(ctx context.Context, tx *sql.Tx, lists []searchList, limit int) (*costed, error) {
+	if sp.counted == nil {
+		sp.counted = map[string]int{}
+	}
+	n := make([]int, len(lists))
+	known := make([]bool, len(lists))
+	var arms []string
+	var args []any
+	for i, l := range lists {
+		n[i], known[i] = sp.counted[countKey(l)]
+		if !known[i] {
+			arms = append(arms, fmt.Sprintf(`SELECT %d AS list FROM %s WHERE %s`, i, l.table, l.where))
+			args = append(args, l.args...)
+		}
+	}
+	rows := 0
+	if arms != nil {
+		q := `SELECT list, count(*) FROM (` + strings.Join(arms, " UNION ALL ") + ` LIMIT ?) GROUP BY list`
+		r, err := tx.QueryContext(ctx, q, append(args, limit)...)
+		if err != nil {
+			return nil, err
+		}
+		defer r.Close()
+		for r.Next() {
+			var i, c int
+			if err := r.Scan(&i, &c); err != nil {
+				return nil, err
+			}
+			n[i], rows = c, rows+c
+		}
+		if err := r.Err(); err != nil {
+			return nil, err
+		}
+	}
+	c := &costed{capped: rows == limit}
+	for i, l := range lists {
+		if !known[i] && !c.capped {
+			sp.counted[countKey(l)] = n[i]
+		}
+		if n[i] > 0 || c.capped && !known[i] {
+			c.cost += n[i] * sp.rowCost(l)
+			c.lists = append(c.lists, l)
+		}
+	}
+	return c, nil
+}
+
+func countKey(l searchList) string { return fmt.Sprint(l.table, l.where, l.args) }
+
+// dense reports whether every row of a candidate's lists matches the
+// query (but perhaps at the other name level): its lists match every name
+// term, and there is nothing else to check.
+func (sp *searchSpec) dense(c candidate, lists []searchList) bool {
+	if c.covers < len(sp.last)+len(sp.first) || sp.gender != "" || sp.birth != "" || sp.id != "" {
+		return false
+	}
+	for _, l := range lists {
+		if sp.district != "" && !l.inDistrict {
+			return false
+		}
+	}
+	return true
+}
+
+// rowCost is what checking one row of l costs, in units of reading a row:
+// the name and state ID are read from the row itself, the district and
+// the student's gender and birth date take an index seek each.
+func (sp *searchSpec) rowCost(l searchList) int {
+	cost := 1
+	if sp.district != "" && !l.inDistrict {
+		cost += 3
+	}
+	if (sp.gender != "" || sp.birth != "") && l.table != "students n" {
+		cost += 3
+	}
+	return cost
+}
+
+// candidates lists the ways to walk a pass, likely cheapest first: a
+// pair of typed words (a last and a first name, or two of one name), the
+// words that each term is a prefix of (prefix pass), one term, the
+// district.
+func (sp *searchSpec) candidates(level int) []candidate {
+	var cs []candidate
+	last, first := byLength(sp.last), byLength(sp.first)
+	if level == levelAny {
+		if sp.district != "" {
+			cs = append(cs, candidate{sp.fixed(sp.sortRange("")), 0})
+		}
+		return cs
+	}
+	if len(last) > 0 && len(first) > 0 {
+		cs = append(cs, candidate{sp.pair(level, tokPair, searchTerm{tokLast, last[0]}, searchTerm{tokFirst, first[0]}), 2})
+	}
+	if len(last) > 1 {
+		cs = append(cs, candidate{sp.pair(level, tokLastPair, searchTerm{tokLast, last[0]}, searchTerm{tokLast, last[1]}), 2})
+	}
+	if len(first) > 1 {
+		cs = append(cs, candidate{sp.pair(level, tokFirstPair, searchTerm{tokFirst, first[0]}, searchTerm{tokFirst, first[1]}), 2})
+	}
+	if level == levelPrefix {
+		union := func(ctx context.Context, tx *sql.Tx) ([]searchList, error) {
+			var all []searchList
+			for _, t := range sp.terms() {
+				lists, err := sp.longer(ctx, tx, t)
+				if err != nil {
+					return nil, err
+				}
+				all = append(all, lists...)
+			}
+			return all, nil
+		}
+		cs = append(cs, candidate{union, 1})
+	}
+	for _, t := range sp.terms() {
+		if level == levelPrefix && len(sp.terms()) == 1 {
+			break // its lists hold those of the first candidate and more
+		}
+		one := func(ctx context.Context, tx *sql.Tx) ([]searchList, error) {
+			field, token := sp.words(t)
+			exact := []searchList{tokenList(field, token), tokenList(joinedField(t.field), t.term)}
+			if t.field == tokLast && sp.district != "" {
+				exact = append(exact, sp.sortRange(t.term+sortSep), sp.sortRange(t.term+" "))
+			}
+			if level == levelExact {
+				return exact, nil
+			}
+			lists, err := sp.longer(ctx, tx, t)
+			if err != nil {
+				return nil, err
+			}
+			return append(exact, lists...), nil
+		}
+		cs = append(cs, candidate{one, 1})
+	}
+	// Every student of the district, when no last name is asked for: the
+	// students a last name matches are bunched in result order, so the
+	// walk would read up to them, where the district's lists of that
+	// name hold them first.
+	if sp.district != "" && len(last) == 0 {
+		cs = append(cs, candidate{sp.fixed(sp.sortRange("")), 0})
+	}
+	return cs
+}
+
+func (sp *searchSpec) fixed(lists ...searchList) func(context.Context, *sql.Tx) ([]searchList, error) {
+	return func(context.Context, *sql.Tx) ([]searchList, error) { return lists, nil }
+}
+
+// searchTerm is a typed word and the name_tokens field of its name's
+// words: tokLast or tokFirst.
+type searchTerm struct {
+	field int
+	term  string
+}
+
+// terms lists the name terms, last name first, longest first.
+func (sp *searchSpec) terms() []searchTerm {
+	var out []searchTerm
+	for _, t := range byLength(sp.last) {
+		out = append(out, searchTerm{tokLast, t})
+	}
+	for _, t := range byLength(sp.first) {
+		out = append(out, searchTerm{tokFirst, t})
+	}
+	return out
+}
+
+// byLength sorts terms longest first: longer words are rarer.
+func byLength(terms []string) []string {
+	out := slices.Clone(terms)
+	slices.SortStableFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out
+}
+
+func joinedField(wordField int) int {
+	if wordField == tokLast {
+		return tokLastJoined
+	}
+	return tokFirstJoined
+}
+
+// pair is the candidate of two terms a and b through the pair lists of
+// field: every student the pass finds has a word for each of them (a pair
+// of words, or one word when it starts with both) or matches one of them
+// only through the name run together. For whole words, the words are the
+// terms; for prefixes, the words the terms start.
+func (sp *searchSpec) pair(level, field int, a, b searchTerm) func(context.Context, *sql.Tx) ([]searchList, error) {
+	return func(ctx context.Context, tx *sql.Tx) ([]searchList, error) {
+		var words [2][]string
+		var lists []searchList
+		for i, t := range []searchTerm{a, b} {
+			words[i] = []string{t.term}
+			if level == levelExact {
+				lists = append(lists, tokenList(joinedField(t.field), t.term))
+				continue
+			}
+			more, err := distinctTokens(ctx, tx, t.field, t.term, sp.arms+1)
+			if err != nil {
+				return nil, err
+			}
+			words[i] = append(words[i], more...)
+			joined, err := sp.joinedPrefix(ctx, tx, t)
+			if err != nil {
+				return nil, err
+			}
+			lists = append(lists, joined...)
+		}
+		if len(words[0])*len(words[1]) > sp.arms {
+			return nil, errTooManyLists
+		}
+		for _, x := range words[0] {
+			for _, y := range words[1] {
+				switch {
+				case field == tokPair:
+					lists = append(lists, tokenList(field, x+" "+y))
+				case x == y:
+					lists = append(lists, tokenList(a.field, x))
+				default:
+					lists = append(lists, tokenList(field, min(x, y)+" "+max(x, y)))
+				}
+			}
+		}
+		return lists, nil
+	}
+}
+
+// longer lists the students with a token of t's name that starts with t
+// and is longer: a longer word, or the name run together (joinedPrefix);
+// errTooManyLists if that takes too many lists.
+//
+// For the last name, the results' order helps: a longer first word is a
+// range of the sort key (in the sort key, a name character follows t,
+// and name characters sort after "!"), so only the later words need lists
+// of their own. The first name does not order the results: its longer
+// words are a range of tokens, sorted when short, else merged word by
+// word (see mergeable).
+func (sp *searchSpec) longer(ctx context.Context, tx *sql.Tx, t searchTerm) ([]searchList, error) {
+	var lists []searchList
+	if t.field == tokLast {
+		lists = []searchList{sp.sortBetween(t.term+"!", t.term+"\xff")}
+	}
+	field, prefix := sp.words(t)
+	if field == tokLast {
+		field = tokLastLater
+	}
+	words, err := sp.mergeable(ctx, tx, field, prefix)
+	if err != nil {
+		return nil, err
+	}
+	joined, err := sp.joinedPrefix(ctx, tx, t)
+	if err != nil {
+		return nil, err
+	}
+	return append(append(lists, words...), joined...), nil
+}
+
+// words is the field and token (or prefix) of the lists of the words t
+// is or starts: of the first name; of the last name, after its first word
+// with a district or else all (the first word is a range of the sort key);
+// and those within the district when one is asked for.
+func (sp *searchSpec) words(t searchTerm) (field int, token string) {
+	switch {
+	case sp.district != "" && t.field == tokLast:
+		return tokDistrictLater, sp.district + sortSep + t.term
+	case sp.district != "":
+		return tokDistrictFirst, sp.district + sortSep + t.term
+	case t.field == tokLast:
+		return tokLast, t.term
+	}
+	return tokFirst, t.term
+}
+
+// joinedPrefix lists the students whose name run together starts with t
+// though none of its words does ("delac" in De La Cruz): the first word p
+// of such a name is a proper prefix of t. For the last name, the sort key
+// then starts with p, a space and what follows p in t: one range for each
+// p. For the first name, the words that are proper prefixes of t, or the
+// names run together that start with t, whichever lists fewer rows.
+func (sp *searchSpec) joinedPrefix(ctx context.Context, tx *sql.Tx, t searchTerm) ([]searchList, error) {
+	var prefixes []searchList
+	for i, r := range t.term {
+		if i == 0 {
+			continue
+		}
+		if t.field == tokLast {
+			prefixes = append(prefixes, sp.sortRange(t.term[:i]+" "+string(r)))
+		} else {
+			field, token := sp.words(searchTerm{tokFirst, t.term[:i]})
+			prefixes = append(prefixes, tokenList(field, token))
+		}
+	}
+	if t.field == tokLast {
+		return prefixes, nil
+	}
+	joined, err := sp.mergeable(ctx, tx, tokFirstJoined, t.term)
+	if errors.Is(err, errTooManyLists) {
+		return prefixes, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	byPrefix, err := sp.cost(ctx, tx, prefixes, sp.count)
+	if err != nil || byPrefix.cost == 0 {
+		return byPrefix.lists, err
+	}
+	byJoined, err := sp.cost(ctx, tx, joined, byPrefix.cost)
+	if err != nil {
+		return nil, err
+	}
+	if !byJoined.capped {
+		return byJoined.lists, nil
+	}
+	return prefixes, nil
+}
+
+// mergeable is the tokens of field longer than t that start with t: each
+// word's list, in result order, if there are at most arms words; else the
+// range itself, which the walk sorts, if it has under count rows; else
+// errTooManyLists.
+func (sp *searchSpec) mergeable(ctx context.Context, tx *sql.Tx, field int, t string) ([]searchList, error) {
+	words, err := distinctTokens(ctx, tx, field, t, sp.arms+1)
+	if err != nil {
+		return nil, err
+	}
+	if len(words) <= sp.arms {
+		lists := make([]searchList, len(words))
+		for i, w := range words {
+			lists[i] = tokenList(field, w)
+		}
+		return lists, nil
+	}
+	c, err := sp.cost(ctx, tx, []searchList{tokenRange(field, t, t)}, sp.count)
+	if err == nil && c.capped {
+		err = errTooManyLists
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.lists, nil
+}
+
+// distinctTokens lists up to limit distinct tokens of field after t that
+// start with t, one index seek each.
+func distinctTokens(ctx context.Context, tx *sql.Tx, field int, t string, limit int) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `WITH RECURSIVE w(token) AS (
+			SELECT (SELECT min(token) FROM name_tokens WHERE field = ?1 AND token > ?2 AND token < ?3)
+			UNION ALL
+			SELECT (SELECT min(token) FROM name_tokens WHERE field = ?1 AND token > w.token AND token < ?3)
+			FROM w WHERE w.token IS NOT NULL
+		)
+		SELECT token FROM w WHERE token IS NOT NULL LIMIT ?4`, field, t, t+"\xff", limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var w string
+		if err := rows.Scan(&w); err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// walk reads the lists in result order, keeps the rows that meet every
+// condition at the given name level and stops after need of them.
+func (sp *searchSpec) walk(ctx context.Context, tx *sql.Tx, lists []searchList, level, need int) ([]searchHit, error) {
+	if len(lists) == 0 {
+		return nil, nil
+	}
+	q, args := sp.walkQuery(lists, level, need)
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []searchHit
+	for rows.Next() {
+		h := searchHit{exact: level != levelPrefix}
+		var sortKey string
+		if err := rows.Scan(&h.stateID, &sortKey); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// walkQuery is the SQL of a walk. Several lists are merged by SQLite's
+// ordered UNION, which reads each in index order and drops a student
+// found in two of them.
+func (sp *searchSpec) walkQuery(lists []searchList, level, need int) (string, []any) {
+	var args []any
+	arms := make([]string, len(lists))
+	for i, l := range lists {
+		where, wargs := sp.filters(l, level)
+		arms[i] = `SELECT n.state_id, n.sort_key FROM ` + l.table + ` WHERE ` + l.where + where
+		args = append(append(args, l.args...), wargs...)
+	}
+	return strings.Join(arms, " UNION ") + ` ORDER BY 2, 1 LIMIT ?`, append(args, need)
+}
+
+// filters is the rest of a list's WHERE clause: every condition of the
+// query, cheapest first: those read from the list's own row, then an
+// index seek for the district, then the student row for gender and birth
+// date.
+func (sp *searchSpec) filters(l searchList, level int) (string, []any) {
+	var where []string
+	var args []any
+	if level != levelAny {
+		where = append(where, "name_level_key(n.sort_key, ?, ?) = ?")
+		args = append(args, strings.Join(sp.last, " "), strings.Join(sp.first, " "), level)
+	}
+	if sp.id != "" {
+		// The unary + keeps SQLite from walking a state_id index instead.
+		where = append(where, "+n.state_id >= ? AND +n.state_id < ?")
+		args = append(args, sp.id, sp.id+"\xff")
+	}
+	onStudent := l.table == "students n"
+	if sp.district != "" && !l.inDistrict {
+		where = append(where, `EXISTS (SELECT 1 FROM district_students d
+			WHERE d.district_number = ? AND d.sort_key = n.sort_key AND d.state_id = n.state_id)`)
+		args = append(args, sp.district)
+	}
+	var student []string
+	if sp.gender != "" {
+		student, args = append(student, "s.gender = ?"), append(args, sp.gender)
+	}
+	if sp.birth != "" {
+		student, args = append(student, "+s.birth_date = ?"), append(args, sp.birth)
+	}
+	switch {
+	case student == nil:
+	case onStudent:
+		where = append(where, strings.ReplaceAll(strings.Join(student, " AND "), "s.", "n."))
+	default:
+		where = append(where, `EXISTS (SELECT 1 FROM students s WHERE s.state_id = n.state_id AND `+
+			strings.Join(student, " AND ")+`)`)
+	}
+	if where == nil {
+		return "", args
+	}
+	return " AND " + strings.Join(where, " AND "), args
+}
+
+// findSet reads every student with the birth date and state ID asked for
+// (fewer than the set limit) and sorts those that match: exact names
+// first.
+func (sp *searchSpec) findSet(ctx context.Context, tx *sql.Tx) ([]searchHit, error) {
+	l := sp.setList()
+	args := append([]any{strings.Join(sp.last, " "), strings.Join(sp.first, " ")}, l.args...)
+	where := l.where
+	if sp.gender != "" {
+		where, args = where+" AND n.gender = ?", append(args, sp.gender)
+	}
+	if sp.district != "" {
+		where += ` AND EXISTS (SELECT 1 FROM district_students d WHERE d.state_id = n.state_id AND d.district_number = ?)`
+		args = append(args, sp.district)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT n.state_id, name_level(n.last_key, n.first_key, ?, ?) AS level
+		FROM students n WHERE `+where+` AND level > 0
+		ORDER BY level DESC, n.sort_key, n.state_id LIMIT ?`, append(args, sp.limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []searchHit
+	for rows.Next() {
+		var h searchHit
+		var level int
+		if err := rows.Scan(&h.stateID, &level); err != nil {
+			return nil, err
+		}
+		h.exact = level == levelExact
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// loadSearchResults reads the students found and their current enrollments.
+func loadSearchResults(ctx context.Context, tx *sql.Tx, hits []searchHit) ([]Result, error) {
+	out := make([]Result, 0, len(hits))
+	if len(hits) == 0 {
+		return out, nil
+	}
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.stateID
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*Result, len(hits))
+	rows, err := tx.QueryContext(ctx, `SELECT `+studentCols("")+` FROM students
+		WHERE state_id IN (SELECT value FROM json_each(?))`, string(list))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		st, err := scanStudent(rows)
+		if err != nil {
+			return nil, err
+		}
+		byID[st.StateID] = &Result{Student: st}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := loadCurrentEnrollments(ctx, tx, string(list), byID); err != nil {
+		return nil, err
+	}
+	for _, h := range hits {
+		if r := byID[h.stateID]; r != nil {
+			r.Exact = h.exact
+			out = append(out, *r)
+		}
+	}
+	return out, nil
+}
+
+// loadCurrentEnrollments fills in each result's current enrollment.
+func loadCurrentEnrollments(ctx context.Context, tx *sql.Tx, ids string, byID map[string]*Result) error {
+	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.state_id, e.school_number, e.grade, e.service_type,
+			e.start_date, e.end_date, sc.name, sc.district_number, coalesce(d.name, '')
+		FROM enrollments e JOIN schools sc ON sc.number = e.school_number
+		LEFT JOIN districts d ON d.number = sc.district_number
+		WHERE e.state_id IN (SELECT value FROM json_each(?))`, ids)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	current := make(map[string]data.Enrollment, len(byID))
+	for rows.Next() {
+		var e data.Enrollment
+		var start, end, school, district, districtName string
+		if err := rows.Scan(&e.ID, &e.StateID, &e.SchoolNumber, &e.Grade, &e.ServiceType, &start, &end,
+			&school, &district, &districtName); err != nil {
+			return err
+		}
+		if e.Start, err = data.ParseOptionalDate(start); err != nil {
+			return fmt.Errorf("enrollment %s: stored start date: %w", e.ID, err)
+		}
+		if e.End, err = data.ParseOptionalDate(end); err != nil {
+			return fmt.Errorf("enrollment %s: stored end date: %w", e.ID, err)
+		}
+		r := byID[e.StateID]
+		if c, seen := current[e.StateID]; r == nil || seen && !moreCurrent(e, c) {
+			continue
+		}
+		current[e.StateID] = e
+		r.SchoolNumber, r.SchoolName, r.DistrictNumber, r.DistrictName, r.Grade =
+			e.SchoolNumber, school, district, districtName, e.Grade
+	}
+	return rows.Err()
+}
+
+// moreCurrent reports whether enrollment a is more current than b: open
+// before ended, a later end before an earlier one, then data.Prefer.
+func moreCurrent(a, b data.Enrollment) bool {
+	if a.End != b.End {
+		return a.End.IsZero() || !b.End.IsZero() && a.End > b.End
+	}
+	return data.Prefer(a, b)
+}
+
+// nameLevel says how the name terms (words separated by single spaces)
+// match a student's normalised last and first names: levelMiss if some
+// term starts no token, levelExact if every term is a whole token,
+// levelPrefix otherwise. A name's tokens are those data.SearchTokens
+// makes and name_tokens holds: its words and, for several words, all of
+// them run together. No terms at all is levelExact.
+func nameLevel(lastKey, firstKey, lastTerms, firstTerms string) int {
+	return min(termsLevel(lastKey, lastTerms), termsLevel(firstKey, firstTerms))
+}
+
+func termsLevel(key, terms string) int {
+	level := levelExact
+	for terms != "" {
+		var t string
+		t, terms, _ = strings.Cut(terms, " ")
+		level = min(level, termLevel(key, t))
+		if level == levelMiss {
+			break
+		}
+	}
+	return level
+}
+
+func termLevel(key, term string) int {
+	level := levelMiss
+	for rest := key; rest != ""; {
+		var w string
+		w, rest, _ = strings.Cut(rest, " ")
+		if w == term {
+			return levelExact
+		}
+		if strings.HasPrefix(w, term) {
+			level = levelPrefix
+		}
+	}
+	if level == levelMiss && strings.IndexByte(key, ' ') >= 0 {
+		level = joinedLevel(key, term)
+	}
+	return level
+}
+
+// joinedLevel matches term against key with its spaces taken out.
+func joinedLevel(key, term string) int {
+	i := 0
+	for j := 0; j < len(key); j++ {
+		if key[j] == ' ' {
+			continue
+		}
+		if i == len(term) {
+			return levelPrefix
+		}
+		if key[j] != term[i] {
+			return levelMiss
+		}
+		i++
+	}
+	if i == len(term) {
+		return levelExact
+	}
+	return levelMiss
+}
+
+// sortSep separates the last and first name in a sort key.
+const sortSep = "\x1f"
+
+// The walks check names with these SQL functions: name_level(last_key,
+// first_key, last_terms, first_terms) on a students row, and
+// name_level_key(sort_key, last_terms, first_terms) on a list row.
+func init() {
+	text := func(v driver.Value) string {
+		switch v := v.(type) {
+		case string:
+			return v
+		case []byte:
+			return string(v)
+		}
+		return ""
+	}
+	sqlite.MustRegisterDeterministicScalarFunction("name_level", 4,
+		func(_ *sqlite.FunctionContext, a []driver.Value) (driver.Value, error) {
+			return int64(nameLevel(text(a[0]), text(a[1]), text(a[2]), text(a[3]))), nil
+		})
+	sqlite.MustRegisterDeterministicScalarFunction("name_level_key", 3,
+		func(_ *sqlite.FunctionContext, a []driver.Value) (driver.Value, error) {
+			last, first, _ := strings.Cut(text(a[0]), sortSep)
+			return int64(nameLevel(last, first, text(a[1]), text(a[2]))), nil
+		})
+}
+
+// searchSortKey orders students by last name, then first name, as result
+// lists do. The separator sorts below every character a name key holds, so
+// a last name sorts before the longer ones it starts: García, Zoe before
+// García López, Ana.
+func searchSortKey(lastKey, firstKey string) string {
+	return lastKey + sortSep + firstKey
+}
+
+type nameToken struct {
+	field int
+	token string
+}
+
+// nameTokens are the name_tokens rows of a student's normalised names and
+// the districts the student is enrolled in.
+func nameTokens(last, first string, districts []string) []nameToken {
+	var out []nameToken
+	lw, fw := distinctWords(last), distinctWords(first)
+	for i, w := range lw {
+		out = append(out, nameToken{tokLast, w})
+		if i > 0 {
+			out = append(out, nameToken{tokLastLater, w})
+			for _, d := range districts {
+				out = append(out, nameToken{tokDistrictLater, d + sortSep + w})
+			}
+		}
+	}
+	for _, w := range fw {
+		out = append(out, nameToken{tokFirst, w})
+		for _, d := range districts {
+			out = append(out, nameToken{tokDistrictFirst, d + sortSep + w})
+		}
+	}
+	for _, n := range []nameToken{{tokLastJoined, last}, {tokFirstJoined, first}} {
+		if words := data.NameTokens(n.token); len(words) > 1 {
+			out = append(out, nameToken{n.field, strings.Join(words, "")})
+		}
+	}
+	for _, a := range lw {
+		for _, b := range fw {
+			out = append(out, nameToken{tokPair, a + " " + b})
+		}
+	}
+	for _, name := range []struct {
+		field int
+		words []string
+	}{{tokLastPair, lw}, {tokFirstPair, fw}} {
+		for _, a := range name.words {
+			for _, b := range name.words {
+				if a < b {
+					out = append(out, nameToken{name.field, a + " " + b})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// distinctWords is the words of a normalised name, each once, in order.
+func distinctWords(name string) []string {
+	var out []string
+	for _, w := range data.NameTokens(name) {
+		if !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}

@@ -1,0 +1,179 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"migrantdesk/data"
+	"migrantdesk/data/store"
+)
+
+// benchStudents is the state scale of SPEC §7.
+const benchStudents = 700_000
+
+// syntheticStateDB returns a database of benchStudents generated students,
+// built once beside $MIGRANTDESK_BENCH_DB and reused by later runs. It
+// stands in for the demo generator's state database until that exists.
+func syntheticStateDB(tb testing.TB) string {
+	tb.Helper()
+	env := os.Getenv("MIGRANTDESK_BENCH_DB")
+	if env == "" {
+		tb.Skip("MIGRANTDESK_BENCH_DB is not set: benchmarks need a state-scale database (make bench)")
+	}
+	path := filepath.Join(filepath.Dir(env), fmt.Sprintf("search-synthetic-%d.db", benchStudents))
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	tmp := path + ".partial"
+	for _, f := range []string{tmp, tmp + "-wal", tmp + "-shm"} {
+		os.Remove(f)
+	}
+	start := time.Now()
+	s, err := store.Open(tmp)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ex := store.SyntheticExtract(benchStudents, 1)
+	if _, err := s.ImportExtract(context.Background(), ex, "bench"); err != nil {
+		tb.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	for _, suffix := range []string{"", "-wal"} {
+		if _, err := os.Stat(tmp + suffix); err == nil {
+			if err := os.Rename(tmp+suffix, path+suffix); err != nil {
+				tb.Fatal(err)
+			}
+		}
+	}
+	os.Remove(tmp + "-shm")
+	tb.Logf("built %s (%d students) in %s", path, benchStudents, time.Since(start).Round(time.Second))
+	return path
+}
+
+// benchShape is one kind of Advanced Search: how to make its query from a
+// student drawn at random from the database.
+type benchShape struct {
+	name  string
+	query func(st benchStudent) store.Query
+}
+
+// benchStudent is what a clerk might know about a student.
+type benchStudent struct {
+	stateID, last, first, gender, district string
+	birth                                  data.Date
+}
+
+// prefix3 is the first three letters of the student's last name, as a
+// clerk unsure of the spelling types them.
+func prefix3(last string) string {
+	r := []rune(data.NormalizeName(last))
+	return string(r[:min(3, len(r))])
+}
+
+var benchShapes = []benchShape{
+	{"last+first", func(st benchStudent) store.Query { return store.Query{Last: st.last, First: st.first} }},
+	{"last+birth", func(st benchStudent) store.Query { return store.Query{Last: st.last, BirthDate: st.birth} }},
+	{"last-prefix3", func(st benchStudent) store.Query { return store.Query{Last: prefix3(st.last)} }},
+	{"state-id", func(st benchStudent) store.Query { return store.Query{StateID: st.stateID} }},
+	{"first", func(st benchStudent) store.Query { return store.Query{First: st.first} }},
+	{"gender+district+last-prefix3", func(st benchStudent) store.Query {
+		return store.Query{Gender: st.gender, District: st.district, Last: prefix3(st.last)}
+	}},
+	{"last", func(st benchStudent) store.Query { return store.Query{Last: st.last} }},
+	{"first+birth", func(st benchStudent) store.Query { return store.Query{First: st.first, BirthDate: st.birth} }},
+	{"last+first-prefix1", func(st benchStudent) store.Query {
+		return store.Query{Last: st.last, First: string([]rune(data.NormalizeName(st.first))[:1])}
+	}},
+	{"district+first", func(st benchStudent) store.Query { return store.Query{District: st.district, First: st.first} }},
+	{"gender+district", func(st benchStudent) store.Query { return store.Query{Gender: st.gender, District: st.district} }},
+	{"state-id-prefix6", func(st benchStudent) store.Query { return store.Query{StateID: st.stateID[:6]} }},
+}
+
+// drawStudents draws n students at random (by row, so common surnames
+// come up as often as they are common) with a district they are enrolled in.
+func drawStudents(b *testing.B, path string, n int) []benchStudent {
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	var maxRow int64
+	if err := db.QueryRow(`SELECT max(rowid) FROM students`).Scan(&maxRow); err != nil {
+		b.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(42, 42))
+	var out []benchStudent
+	for len(out) < n {
+		var st benchStudent
+		var birth string
+		err := db.QueryRow(`SELECT s.state_id, s.last_name, s.first_name, s.gender, s.birth_date, sc.district_number
+			FROM students s JOIN enrollments e ON e.state_id = s.state_id JOIN schools sc ON sc.number = e.school_number
+			WHERE s.rowid = ? LIMIT 1`, 1+r.Int64N(maxRow)).Scan(&st.stateID, &st.last, &st.first, &st.gender, &birth, &st.district)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		if st.birth, err = data.ParseDate(birth); err != nil {
+			b.Fatal(err)
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// BenchmarkSearch times Advanced Search at state scale, per query shape,
+// over queries made from students drawn at random, and reports the 50th
+// and 95th percentile of one search (SPEC §7: p95 under 10 ms).
+func BenchmarkSearch(b *testing.B) {
+	path := syntheticStateDB(b)
+	s, err := store.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	students := drawStudents(b, path, 400)
+	ctx := context.Background()
+	for _, shape := range benchShapes {
+		queries := make([]store.Query, len(students))
+		found := 0
+		for i, st := range students {
+			queries[i] = shape.query(st)
+			res, err := s.Search(ctx, queries[i]) // warms the page cache
+			if err != nil {
+				b.Fatalf("%+v: %v", queries[i], err)
+			}
+			found += len(res)
+		}
+		b.Run(shape.name, func(b *testing.B) {
+			times := make([]time.Duration, 0, b.N)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				start := time.Now()
+				if _, err := s.Search(ctx, queries[i%len(queries)]); err != nil {
+					b.Fatal(err)
+				}
+				times = append(times, time.Since(start))
+			}
+			b.StopTimer()
+			slices.Sort(times)
+			ms := func(p float64) float64 {
+				return float64(times[int(p*float64(len(times)-1))]) / float64(time.Millisecond)
+			}
+			b.ReportMetric(ms(0.50), "p50-ms")
+			b.ReportMetric(ms(0.95), "p95-ms")
+			b.ReportMetric(float64(found)/float64(len(queries)), "results/op")
+		})
+	}
+}

@@ -21,24 +21,38 @@ import (
 // database with a student's detail open, and saves a screenshot to
 // shots/student-detail.png at the top of the repository.
 func TestSmoke(t *testing.T) {
+	bin := buildApp(t)
+	db := demotest.SmallDB(t, demo.MinStudents)
+	user, stateID := pickStudent(t, db)
+	shot, colours := shoot(t, bin, "student-detail.png", "--db", db, "--user", user, "--open", stateID)
+	t.Logf("screenshot of student %s: %s (%d colours)", stateID, shot, colours)
+}
+
+// buildApp builds the app into the test's temp folder, skipping the test
+// where the X tools it needs are missing.
+func buildApp(t *testing.T) string {
+	t.Helper()
 	for _, tool := range []string{"Xvfb", "import"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("the smoke test needs %s (Debian packages xvfb and imagemagick; `make deps` installs them)", tool)
 		}
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "migrantdesk")
+	bin := filepath.Join(t.TempDir(), "migrantdesk")
 	build := exec.Command("go", "build", "-tags", "migrated_fynedo", "-o", bin, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	return bin
+}
 
-	db := demotest.SmallDB(t, demo.MinStudents)
-	user, stateID := pickStudent(t, db)
-
+// shoot runs the app with args on a fresh Xvfb and saves a screenshot
+// named name in shots/ once the window has drawn and the picture has
+// stopped changing (windows open, then fill in from the background).
+func shoot(t *testing.T, bin, name string, args ...string) (shot string, colours int) {
+	t.Helper()
 	display := startXvfb(t)
-	app := exec.Command(bin, "--db", db, "--user", user, "--open", stateID)
-	app.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "XDG_CONFIG_HOME="+filepath.Join(dir, "config"))
+	app := exec.Command(bin, args...)
+	app.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "XDG_CONFIG_HOME="+filepath.Join(t.TempDir(), "config"))
 	var appOut bytes.Buffer
 	app.Stdout, app.Stderr = &appOut, &appOut
 	if err := app.Start(); err != nil {
@@ -58,33 +72,27 @@ func TestSmoke(t *testing.T) {
 	if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	shot := filepath.Join(shots, "student-detail.png")
-
-	// The window takes a moment to open and draw the student: take
-	// screenshots until one shows more than a blank screen.
-	var colours int
+	shot = filepath.Join(shots, name)
+	last := 0
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-exited:
 			exited <- err
 			t.Fatalf("the app exited early (%v):\n%s", err, appOut.String())
-		case <-time.After(time.Second):
+		case <-time.After(2 * time.Second):
 		}
 		screenshot(t, display, shot)
-		if colours = countColours(t, shot); colours > 50 {
-			// Drawn: give the status bar's counts a moment, then the
-			// picture to keep.
-			time.Sleep(2 * time.Second)
-			screenshot(t, display, shot)
-			colours = countColours(t, shot)
+		colours = countColours(t, shot)
+		if colours > 50 && colours == last {
 			break
 		}
+		last = colours
 	}
 	if colours <= 50 {
 		t.Fatalf("the screenshot %s has %d colours: the window did not draw\n%s", shot, colours, appOut.String())
 	}
-	t.Logf("screenshot of student %s: %s (%d colours)", stateID, shot, colours)
+	return shot, colours
 }
 
 // pickStudent returns a clerk of the demo state and a student of the

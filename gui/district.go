@@ -41,15 +41,10 @@ type districtWindow struct {
 	message *widget.Label
 }
 
-// districtWindows are the district windows open, per UI and by district
-// number, so that opening a district again brings its window forward.
-// They are only touched on the UI goroutine.
-var districtWindows = map[*UI]map[string]*districtWindow{}
-
 // openDistrict opens the window of a district the user may see, or brings
 // it forward when it is open already.
 func (u *UI) openDistrict(number string) {
-	if w := districtWindows[u][number]; w != nil {
+	if w := u.districts[number]; w != nil {
 		w.win.RequestFocus()
 		return
 	}
@@ -63,8 +58,8 @@ func (u *UI) openDistrict(number string) {
 			case !usr.CanSeeDistrict(d):
 				u.showError("District window", fmt.Errorf("%s (%s) may not open district %s %s",
 					usr.FullName, store.RoleNames[usr.Role], d.Number, d.Name))
-			case districtWindows[u][number] != nil:
-				districtWindows[u][number].win.RequestFocus()
+			case u.districts[number] != nil:
+				u.districts[number].win.RequestFocus()
 			default:
 				newDistrictWindow(u, usr, d, today()).show()
 			}
@@ -90,7 +85,7 @@ func newDistrictWindow(u *UI, usr store.User, d data.District, on data.Date) *di
 	reportTab := container.NewTabItemWithIcon("QA Migrant report", theme.DocumentIcon(), w.report.obj)
 	w.tabs = container.NewAppTabs(container.NewTabItemWithIcon("Migrant records", theme.ListIcon(), w.records.obj), reportTab)
 	var accessTab *container.TabItem
-	if administers(usr, d) {
+	if usr.Administers(d.Number) {
 		w.access = newAccessScreen(w)
 		accessTab = container.NewTabItemWithIcon("Users and access", theme.AccountIcon(), w.access.obj)
 		w.tabs.Append(accessTab)
@@ -129,7 +124,7 @@ var keyCloseWindow = &desktop.CustomShortcut{KeyName: fyne.KeyW, Modifier: fyne.
 // closeDistricts closes every district window of the UI, as when another
 // profile starts working: the windows show what their profile may see.
 func (u *UI) closeDistricts() {
-	for _, w := range districtWindows[u] {
+	for _, w := range u.districts {
 		w.win.Close()
 	}
 }
@@ -139,16 +134,11 @@ func districtTitle(d data.District) string {
 	return "Migrant Desk — " + d.Number + " " + d.Name
 }
 
-// administers reports whether usr may grant the district's report access.
-func administers(usr store.User, d data.District) bool {
-	return usr.Role == store.RoleStateAdmin || usr.Role == store.RoleDistrictAdmin && usr.DistrictNumber == d.Number
-}
-
 func (w *districtWindow) show() {
-	if districtWindows[w.u] == nil {
-		districtWindows[w.u] = map[string]*districtWindow{}
+	if w.u.districts == nil {
+		w.u.districts = map[string]*districtWindow{}
 	}
-	districtWindows[w.u][w.d.Number] = w
+	w.u.districts[w.d.Number] = w
 	w.win.Resize(fyne.NewSize(1280, 760))
 	w.win.Show()
 	w.records.load()
@@ -159,10 +149,7 @@ func (w *districtWindow) show() {
 // and the main window stay open.
 func (w *districtWindow) closed() {
 	w.report.cancel()
-	delete(districtWindows[w.u], w.d.Number)
-	if len(districtWindows[w.u]) == 0 {
-		delete(districtWindows, w.u)
-	}
+	delete(w.u.districts, w.d.Number)
 }
 
 // header names the district and who is looking; a clerk's preview says

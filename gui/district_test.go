@@ -79,7 +79,7 @@ func openDistrictWindow(t *testing.T, st *store.Store, user, number string) (*UI
 	w.show()
 	u.wait()
 	t.Cleanup(func() {
-		if districtWindows[u][number] == w {
+		if u.districts[number] == w {
 			w.win.Close()
 		}
 	})
@@ -160,12 +160,12 @@ func TestDistrictPickerAndWindows(t *testing.T) {
 	}
 
 	// Ctrl+W closes one alone; the main window and the other stay.
-	districtWindows[u]["002"].win.Canvas().(fyne.Shortcutable).TypedShortcut(keyCloseWindow)
+	u.districts["002"].win.Canvas().(fyne.Shortcutable).TypedShortcut(keyCloseWindow)
 	want = []string{"Migrant Desk", "Migrant Desk — 001 Adair County"}
 	if got := windowTitles(u.app); !slices.Equal(got, want) {
 		t.Errorf("after closing 002 the windows are %q, want %q", got, want)
 	}
-	if districtWindows[u]["002"] != nil {
+	if u.districts["002"] != nil {
 		t.Error("the closed window is still known")
 	}
 	// And it opens again.
@@ -176,7 +176,7 @@ func TestDistrictPickerAndWindows(t *testing.T) {
 	}
 	// Another profile starting to work closes them all.
 	u.closeDistricts()
-	if got := windowTitles(u.app); len(got) != 1 || len(districtWindows[u]) != 0 {
+	if got := windowTitles(u.app); len(got) != 1 || len(u.districts) != 0 {
 		t.Errorf("after closing all, windows %q", got)
 	}
 
@@ -200,7 +200,7 @@ func TestDistrictAdministratorGetsTheWindowStraightAway(t *testing.T) {
 	if got := windowTitles(u.app); !slices.Equal(got, want) {
 		t.Errorf("windows %q, want %q: a user with one district needs no picker", got, want)
 	}
-	districtWindows[u]["001"].win.Close()
+	u.districts["001"].win.Close()
 }
 
 func TestClerkPreviewsTheDistrictsOfTheRegion(t *testing.T) {

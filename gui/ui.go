@@ -53,6 +53,10 @@ type UI struct {
 	needs   *needsScreen
 	status  *statusBar
 	dialogs dialogStack
+	// districts are the district windows open, by district number, so
+	// that opening a district again brings its window forward. Only the
+	// UI goroutine touches them.
+	districts map[string]*districtWindow
 
 	// post hands a function to the UI goroutine: fyne.Do in the app. Fyne's
 	// test driver would run it on the calling goroutine, beside the test's

@@ -220,7 +220,7 @@ func (s *Store) Grantees(ctx context.Context, district string) ([]Grantee, error
 // district's QA Migrant report. Only the district's administrator (or a
 // state administrator) may, and only for a coordinator of that district.
 func (s *Store) SetReportAccess(ctx context.Context, admin User, username, district string, grant bool) error {
-	if !(admin.Role == RoleStateAdmin || admin.Role == RoleDistrictAdmin && admin.DistrictNumber == district) {
+	if !admin.Administers(district) {
 		return fmt.Errorf("%s is not the administrator of district %s and cannot change its report access", admin.FullName, district)
 	}
 	target, err := s.UserByName(ctx, username)

@@ -151,3 +151,9 @@ func userDistricts(tx *sql.Tx, username string) ([]string, error) {
 	}
 	return out, rows.Err()
 }
+
+// Administers reports whether u may grant and revoke the QA Migrant report
+// of a district: its district administrator or a state administrator.
+func (u User) Administers(district string) bool {
+	return u.Role == RoleStateAdmin || u.Role == RoleDistrictAdmin && u.DistrictNumber == district
+}

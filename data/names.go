@@ -19,14 +19,14 @@ func NormalizeName(s string) string {
 	space := false
 	for _, r := range foldRunes(s) {
 		switch {
+		case r == '\'' || r == '’' || r == '‘' || r == '`' || r == '´' || r == 'ʼ':
+			// apostrophes join: D'Angelo, O’Neil
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			if space && b.Len() > 0 {
 				b.WriteByte(' ')
 			}
 			space = false
 			b.WriteRune(r)
-		case r == '\'' || r == '’' || r == '`' || r == 'ʼ':
-			// apostrophes join: D'Angelo, O’Neil
 		default:
 			space = true
 		}
@@ -52,7 +52,9 @@ func foldRunes(s string) []rune {
 		}
 	}
 	if !ascii {
-		s = norm.NFD.String(s)
+		// An invalid byte becomes a space, not U+FFFD glued to its
+		// neighbours, so normalising twice gives the same result.
+		s = norm.NFD.String(strings.ToValidUTF8(s, " "))
 	}
 	for _, r := range s {
 		if r < utf8.RuneSelf {

@@ -15,6 +15,8 @@ func TestNormalizeName(t *testing.T) {
 		{"GARCIA  LOPEZ", "garcia lopez"},
 		{"García–López", "garcia lopez"}, // en dash
 		{"O'Neil", "oneil"},
+		{"Oʼneil", "oneil"},
+		{"D´Angelo", "dangelo"},
 		{"O’Neil", "oneil"},
 		{"D`Angelo", "dangelo"},
 		{"oneil", "oneil"},
@@ -79,7 +81,7 @@ func checkNormalized(t *testing.T, in, s string) {
 }
 
 func FuzzNormalizeName(f *testing.F) {
-	for _, s := range []string{"García-López", "O'Neil", "Núñez", "  De  La Cruz ", "Straße", "İ", "ﬁ", "Ǆ",
+	for _, s := range []string{"\xf1Й", "García-López", "O'Neil", "Núñez", "  De  La Cruz ", "Straße", "İ", "ﬁ", "Ǆ",
 		"ϓ", "\u212b", "\xff\xfe", "a\u0301\u0301", "'''", "ʼ", "x\x00y"} {
 		f.Add(s)
 	}

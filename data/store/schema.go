@@ -80,7 +80,8 @@ CREATE TABLE enrollments (
 	start_date    TEXT NOT NULL,
 	end_date      TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
-CREATE INDEX enrollments_student ON enrollments(state_id);
+-- Covers finding a student's current enrollment for search results.
+CREATE INDEX enrollments_student ON enrollments(state_id, school_number, grade, service_type, start_date, end_date);
 CREATE INDEX enrollments_school ON enrollments(school_number, start_date);
 
 CREATE TABLE programs (

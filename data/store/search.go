@@ -88,7 +88,8 @@ type searchSpec struct {
 	district    string
 	limit       int
 	searchLimits
-	counted map[string]int // see cost
+	counted  map[string]int      // see cost
+	distinct map[string][]string // see distinctTokens
 }
 
 func newSearchSpec(q Query) (*searchSpec, error) {
@@ -121,16 +122,17 @@ type searchHit struct {
 	exact   bool
 }
 
-// searchLimits are the planner's thresholds, in index rows. Counting the
-// rows of an index range costs a fraction of walking them with filters,
-// so a pass counts each way it could walk, up to count rows, and walks
-// the shortest; one under enough is taken without counting the others. A
-// birth date or state ID shared by fewer than set students is read whole
-// and sorted. A token range longer than count is merged word by word when
-// it has at most arms distinct words.
-type searchLimits struct{ count, enough, set, arms int }
+// searchLimits are the planner's thresholds, in rows. Counting the rows
+// of an index range costs a fraction of walking them with filters, so a
+// pass counts the rows of each way it could walk, up to count, and takes
+// the cheapest (see choose); one that costs under enough is taken without
+// counting the others. A birth date or state ID shared by fewer than set
+// students is read whole and sorted. The words a prefix starts are merged
+// list by list when there are at most arms of them, else their range is
+// sorted when it has fewer than sort rows.
+type searchLimits struct{ count, enough, set, arms, sort int }
 
-var defaultSearchLimits = searchLimits{count: 5000, enough: 2000, set: 400, arms: 24}
+var defaultSearchLimits = searchLimits{count: 5000, enough: 2000, set: 400, arms: 24, sort: 500}
 
 // find returns the matching students in result order, at most sp.limit.
 //
@@ -182,8 +184,8 @@ const (
 	levelExact  = 2
 )
 
-// Fields of name_tokens (written by indexSearch). Search walks the rows
-// of one token in result order. A prefix of the first word of the last
+// Fields of name_tokens: nameTokens makes a student's rows, the import
+// writes them. Search walks the rows of one token in result order. A prefix of the first word of the last
 // name needs no field: students.sort_key starts with that word, so the
 // students whose last name starts with a prefix are one range of the sort
 // key, in result order, however many words start so.
@@ -471,9 +473,9 @@ func (sp *searchSpec) candidates(level int) []candidate {
 			break // its lists hold those of the first candidate and more
 		}
 		one := func(ctx context.Context, tx *sql.Tx) ([]searchList, error) {
-			field, token := sp.words(t)
+			field, token := sp.wordField(t, false)
 			exact := []searchList{tokenList(field, token), tokenList(joinedField(t.field), t.term)}
-			if t.field == tokLast && sp.district != "" {
+			if t.field == tokLast && sp.district != "" { // its first word
 				exact = append(exact, sp.sortRange(t.term+sortSep), sp.sortRange(t.term+" "))
 			}
 			if level == levelExact {
@@ -549,7 +551,7 @@ func (sp *searchSpec) pair(level, field int, a, b searchTerm) func(context.Conte
 				lists = append(lists, tokenList(joinedField(t.field), t.term))
 				continue
 			}
-			more, err := distinctTokens(ctx, tx, t.field, t.term, sp.arms+1)
+			more, err := sp.distinctTokens(ctx, tx, t.field, t.term)
 			if err != nil {
 				return nil, err
 			}
@@ -594,10 +596,7 @@ func (sp *searchSpec) longer(ctx context.Context, tx *sql.Tx, t searchTerm) ([]s
 	if t.field == tokLast {
 		lists = []searchList{sp.sortBetween(t.term+"!", t.term+"\xff")}
 	}
-	field, prefix := sp.words(t)
-	if field == tokLast {
-		field = tokLastLater
-	}
+	field, prefix := sp.wordField(t, true)
 	words, err := sp.mergeable(ctx, tx, field, prefix)
 	if err != nil {
 		return nil, err
@@ -609,20 +608,22 @@ func (sp *searchSpec) longer(ctx context.Context, tx *sql.Tx, t searchTerm) ([]s
 	return append(append(lists, words...), joined...), nil
 }
 
-// words is the field and token (or prefix) of the lists of the words t
-// is or starts: of the first name; of the last name, after its first word
-// with a district or else all (the first word is a range of the sort key);
-// and those within the district when one is asked for.
-func (sp *searchSpec) words(t searchTerm) (field int, token string) {
+// wordField is the name_tokens field and token (or token prefix) of the
+// words t is or starts: those within the district when one is asked for;
+// for the last name, only its words after the first when later is set or
+// within a district (its first word is a range of the sort key).
+func (sp *searchSpec) wordField(t searchTerm, later bool) (field int, token string) {
 	switch {
-	case sp.district != "" && t.field == tokLast:
-		return tokDistrictLater, sp.district + sortSep + t.term
-	case sp.district != "":
+	case t.field == tokFirst && sp.district != "":
 		return tokDistrictFirst, sp.district + sortSep + t.term
-	case t.field == tokLast:
-		return tokLast, t.term
+	case t.field == tokFirst:
+		return tokFirst, t.term
+	case sp.district != "":
+		return tokDistrictLater, sp.district + sortSep + t.term
+	case later:
+		return tokLastLater, t.term
 	}
-	return tokFirst, t.term
+	return tokLast, t.term
 }
 
 // joinedPrefix lists the students whose name run together starts with t
@@ -640,7 +641,7 @@ func (sp *searchSpec) joinedPrefix(ctx context.Context, tx *sql.Tx, t searchTerm
 		if t.field == tokLast {
 			prefixes = append(prefixes, sp.sortRange(t.term[:i]+" "+string(r)))
 		} else {
-			field, token := sp.words(searchTerm{tokFirst, t.term[:i]})
+			field, token := sp.wordField(searchTerm{tokFirst, t.term[:i]}, false)
 			prefixes = append(prefixes, tokenList(field, token))
 		}
 	}
@@ -670,10 +671,10 @@ func (sp *searchSpec) joinedPrefix(ctx context.Context, tx *sql.Tx, t searchTerm
 
 // mergeable is the tokens of field longer than t that start with t: each
 // word's list, in result order, if there are at most arms words; else the
-// range itself, which the walk sorts, if it has under count rows; else
+// range itself, which the walk sorts, if it has under sort rows; else
 // errTooManyLists.
 func (sp *searchSpec) mergeable(ctx context.Context, tx *sql.Tx, field int, t string) ([]searchList, error) {
-	words, err := distinctTokens(ctx, tx, field, t, sp.arms+1)
+	words, err := sp.distinctTokens(ctx, tx, field, t)
 	if err != nil {
 		return nil, err
 	}
@@ -684,7 +685,7 @@ func (sp *searchSpec) mergeable(ctx context.Context, tx *sql.Tx, field int, t st
 		}
 		return lists, nil
 	}
-	c, err := sp.cost(ctx, tx, []searchList{tokenRange(field, t, t)}, sp.count)
+	c, err := sp.cost(ctx, tx, []searchList{tokenRange(field, t, t)}, sp.sort)
 	if err == nil && c.capped {
 		err = errTooManyLists
 	}
@@ -694,29 +695,42 @@ func (sp *searchSpec) mergeable(ctx context.Context, tx *sql.Tx, field int, t st
 	return c.lists, nil
 }
 
-// distinctTokens lists up to limit distinct tokens of field after t that
-// start with t, one index seek each.
-func distinctTokens(ctx context.Context, tx *sql.Tx, field int, t string, limit int) ([]string, error) {
+// distinctTokens lists the distinct tokens of field after t that start
+// with t, up to one more than the arms limit, one index seek each.
+// Candidates share them, so they are remembered for the rest of the
+// search.
+func (sp *searchSpec) distinctTokens(ctx context.Context, tx *sql.Tx, field int, t string) ([]string, error) {
+	key := fmt.Sprint(field, " ", t)
+	if words, ok := sp.distinct[key]; ok {
+		return words, nil
+	}
 	rows, err := tx.QueryContext(ctx, `WITH RECURSIVE w(token) AS (
 			SELECT (SELECT min(token) FROM name_tokens WHERE field = ?1 AND token > ?2 AND token < ?3)
 			UNION ALL
 			SELECT (SELECT min(token) FROM name_tokens WHERE field = ?1 AND token > w.token AND token < ?3)
 			FROM w WHERE w.token IS NOT NULL
 		)
-		SELECT token FROM w WHERE token IS NOT NULL LIMIT ?4`, field, t, t+"\xff", limit)
+		SELECT token FROM w WHERE token IS NOT NULL LIMIT ?4`, field, t, t+"\xff", sp.arms+1)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []string
+	words := []string{}
 	for rows.Next() {
 		var w string
 		if err := rows.Scan(&w); err != nil {
 			return nil, err
 		}
-		out = append(out, w)
+		words = append(words, w)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if sp.distinct == nil {
+		sp.distinct = map[string][]string{}
+	}
+	sp.distinct[key] = words
+	return words, nil
 }
 
 // walk reads the lists in result order, keeps the rows that meet every
@@ -773,24 +787,27 @@ func (sp *searchSpec) filters(l searchList, level int) (string, []any) {
 		where = append(where, "+n.state_id >= ? AND +n.state_id < ?")
 		args = append(args, sp.id, sp.id+"\xff")
 	}
-	onStudent := l.table == "students n"
 	if sp.district != "" && !l.inDistrict {
 		where = append(where, `EXISTS (SELECT 1 FROM district_students d
 			WHERE d.district_number = ? AND d.sort_key = n.sort_key AND d.state_id = n.state_id)`)
 		args = append(args, sp.district)
 	}
+	// On a list of students, the student row is the list's own.
+	s := "s"
+	if l.table == "students n" {
+		s = "n"
+	}
 	var student []string
 	if sp.gender != "" {
-		student, args = append(student, "s.gender = ?"), append(args, sp.gender)
+		student, args = append(student, s+".gender = ?"), append(args, sp.gender)
 	}
 	if sp.birth != "" {
-		student, args = append(student, "+s.birth_date = ?"), append(args, sp.birth)
+		student, args = append(student, "+"+s+".birth_date = ?"), append(args, sp.birth)
 	}
 	switch {
-	case student == nil:
-	case onStudent:
-		where = append(where, strings.ReplaceAll(strings.Join(student, " AND "), "s.", "n."))
-	default:
+	case student != nil && s == "n":
+		where = append(where, student...)
+	case student != nil:
 		where = append(where, `EXISTS (SELECT 1 FROM students s WHERE s.state_id = n.state_id AND `+
 			strings.Join(student, " AND ")+`)`)
 	}

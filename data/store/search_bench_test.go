@@ -4,61 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"migrantdesk/data"
+	"migrantdesk/data/demo/demotest"
 	"migrantdesk/data/store"
 )
-
-// benchStudents is the state scale of SPEC §7.
-const benchStudents = 700_000
-
-// syntheticStateDB returns a database of benchStudents generated students,
-// built once beside $MIGRANTDESK_BENCH_DB and reused by later runs. It
-// stands in for the demo generator's state database until that exists.
-func syntheticStateDB(tb testing.TB) string {
-	tb.Helper()
-	env := os.Getenv("MIGRANTDESK_BENCH_DB")
-	if env == "" {
-		tb.Skip("MIGRANTDESK_BENCH_DB is not set: benchmarks need a state-scale database (make bench)")
-	}
-	path := filepath.Join(filepath.Dir(env), fmt.Sprintf("search-synthetic-%d.db", benchStudents))
-	if _, err := os.Stat(path); err == nil {
-		return path
-	}
-	tmp := path + ".partial"
-	for _, f := range []string{tmp, tmp + "-wal", tmp + "-shm"} {
-		os.Remove(f)
-	}
-	start := time.Now()
-	s, err := store.Open(tmp)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ex := store.SyntheticExtract(benchStudents, 1)
-	if _, err := s.ImportExtract(context.Background(), ex, "bench"); err != nil {
-		tb.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		tb.Fatal(err)
-	}
-	for _, suffix := range []string{"", "-wal"} {
-		if _, err := os.Stat(tmp + suffix); err == nil {
-			if err := os.Rename(tmp+suffix, path+suffix); err != nil {
-				tb.Fatal(err)
-			}
-		}
-	}
-	os.Remove(tmp + "-shm")
-	tb.Logf("built %s (%d students) in %s", path, benchStudents, time.Since(start).Round(time.Second))
-	return path
-}
 
 // benchShape is one kind of Advanced Search: how to make its query from a
 // student drawn at random from the database.
@@ -137,7 +91,7 @@ func drawStudents(b *testing.B, path string, n int) []benchStudent {
 // over queries made from students drawn at random, and reports the 50th
 // and 95th percentile of one search (SPEC §7: p95 under 10 ms).
 func BenchmarkSearch(b *testing.B) {
-	path := syntheticStateDB(b)
+	path := demotest.StateDB(b)
 	s, err := store.Open(path)
 	if err != nil {
 		b.Fatal(err)

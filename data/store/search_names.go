@@ -1,0 +1,199 @@
+package store
+
+import (
+	"database/sql/driver"
+	"slices"
+	"strings"
+
+	"modernc.org/sqlite"
+
+	"migrantdesk/data"
+)
+
+// Name levels: how well the name terms match a student (see nameLevel).
+// levelAny is the one pass of a search without name terms.
+const (
+	levelAny    = -1
+	levelMiss   = 0
+	levelPrefix = 1
+	levelExact  = 2
+)
+
+// Fields of name_tokens: nameTokens makes a student's rows, the import
+// writes them. Search walks the rows of one token in result order. A prefix of the first word of the last
+// name needs no field: students.sort_key starts with that word, so the
+// students whose last name starts with a prefix are one range of the sort
+// key, in result order, however many words start so.
+const (
+	tokLast        = 0 // a word of the last name
+	tokFirst       = 1 // a word of the first name
+	tokLastJoined  = 2 // the last name run together, when it has several words
+	tokFirstJoined = 3 // the first name run together, likewise
+	tokLastLater   = 4 // a word of the last name after its first word
+	tokPair        = 5 // "l f": a word of the last name and one of the first
+	tokLastPair    = 6 // "a b": two words of the last name, a < b
+	tokFirstPair   = 7 // "a b": two words of the first name, a < b
+	// "d\x1fw": a district the student is enrolled in and a word of the
+	// last name after its first, or of the first name: the lists of those
+	// words within a district.
+	tokDistrictLater = 8
+	tokDistrictFirst = 9
+)
+
+// nameLevel says how the name terms (words separated by single spaces)
+// match a student's normalised last and first names: levelMiss if some
+// term starts no token, levelExact if every term is a whole token,
+// levelPrefix otherwise. A name's tokens are those data.SearchTokens
+// makes and name_tokens holds: its words and, for several words, all of
+// them run together. No terms at all is levelExact.
+func nameLevel(lastKey, firstKey, lastTerms, firstTerms string) int {
+	return min(termsLevel(lastKey, lastTerms), termsLevel(firstKey, firstTerms))
+}
+
+func termsLevel(key, terms string) int {
+	level := levelExact
+	for terms != "" {
+		var t string
+		t, terms, _ = strings.Cut(terms, " ")
+		level = min(level, termLevel(key, t))
+		if level == levelMiss {
+			break
+		}
+	}
+	return level
+}
+
+func termLevel(key, term string) int {
+	level := levelMiss
+	for rest := key; rest != ""; {
+		var w string
+		w, rest, _ = strings.Cut(rest, " ")
+		if w == term {
+			return levelExact
+		}
+		if strings.HasPrefix(w, term) {
+			level = levelPrefix
+		}
+	}
+	if level == levelMiss && strings.IndexByte(key, ' ') >= 0 {
+		level = joinedLevel(key, term)
+	}
+	return level
+}
+
+// joinedLevel matches term against key with its spaces taken out.
+func joinedLevel(key, term string) int {
+	i := 0
+	for j := 0; j < len(key); j++ {
+		if key[j] == ' ' {
+			continue
+		}
+		if i == len(term) {
+			return levelPrefix
+		}
+		if key[j] != term[i] {
+			return levelMiss
+		}
+		i++
+	}
+	if i == len(term) {
+		return levelExact
+	}
+	return levelMiss
+}
+
+// sortSep separates the last and first name in a sort key.
+const sortSep = "\x1f"
+
+// The walks check names with these SQL functions: name_level(last_key,
+// first_key, last_terms, first_terms) on a students row, and
+// name_level_key(sort_key, last_terms, first_terms) on a list row.
+func init() {
+	text := func(v driver.Value) string {
+		switch v := v.(type) {
+		case string:
+			return v
+		case []byte:
+			return string(v)
+		}
+		return ""
+	}
+	sqlite.MustRegisterDeterministicScalarFunction("name_level", 4,
+		func(_ *sqlite.FunctionContext, a []driver.Value) (driver.Value, error) {
+			return int64(nameLevel(text(a[0]), text(a[1]), text(a[2]), text(a[3]))), nil
+		})
+	sqlite.MustRegisterDeterministicScalarFunction("name_level_key", 3,
+		func(_ *sqlite.FunctionContext, a []driver.Value) (driver.Value, error) {
+			last, first, _ := strings.Cut(text(a[0]), sortSep)
+			return int64(nameLevel(last, first, text(a[1]), text(a[2]))), nil
+		})
+}
+
+// searchSortKey orders students by last name, then first name, as result
+// lists do. The separator sorts below every character a name key holds, so
+// a last name sorts before the longer ones it starts: García, Zoe before
+// García López, Ana.
+func searchSortKey(lastKey, firstKey string) string {
+	return lastKey + sortSep + firstKey
+}
+
+type nameToken struct {
+	field int
+	token string
+}
+
+// nameTokens are the name_tokens rows of a student's normalised names and
+// the districts the student is enrolled in.
+func nameTokens(last, first string, districts []string) []nameToken {
+	var out []nameToken
+	lw, fw := distinctWords(last), distinctWords(first)
+	for i, w := range lw {
+		out = append(out, nameToken{tokLast, w})
+		if i > 0 {
+			out = append(out, nameToken{tokLastLater, w})
+			for _, d := range districts {
+				out = append(out, nameToken{tokDistrictLater, d + sortSep + w})
+			}
+		}
+	}
+	for _, w := range fw {
+		out = append(out, nameToken{tokFirst, w})
+		for _, d := range districts {
+			out = append(out, nameToken{tokDistrictFirst, d + sortSep + w})
+		}
+	}
+	for _, n := range []nameToken{{tokLastJoined, last}, {tokFirstJoined, first}} {
+		if words := data.NameTokens(n.token); len(words) > 1 {
+			out = append(out, nameToken{n.field, strings.Join(words, "")})
+		}
+	}
+	for _, a := range lw {
+		for _, b := range fw {
+			out = append(out, nameToken{tokPair, a + " " + b})
+		}
+	}
+	for _, name := range []struct {
+		field int
+		words []string
+	}{{tokLastPair, lw}, {tokFirstPair, fw}} {
+		for _, a := range name.words {
+			for _, b := range name.words {
+				if a < b {
+					out = append(out, nameToken{name.field, a + " " + b})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// distinctWords is the words of a normalised name, each once, in order.
+func distinctWords(name string) []string {
+	var out []string
+	for _, w := range data.NameTokens(name) {
+		if !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}

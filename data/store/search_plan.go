@@ -1,0 +1,656 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// searchList is some rows of a table whose rows hold sort_key and state_id
+// and whose index gives them in that order, the order of the results:
+// name_tokens under one token, students, or district_students under one
+// district. Walking students with a district asked for walks that
+// district's students instead.
+type searchList struct {
+	table      string // with the alias n
+	where      string
+	args       []any
+	inDistrict bool // holds only students of the district asked for
+}
+
+func tokenList(field int, token string) searchList {
+	return searchList{table: "name_tokens n", where: "n.field = ? AND n.token = ?", args: []any{field, token},
+		inDistrict: field == tokDistrictLater || field == tokDistrictFirst}
+}
+
+// tokenRange is the tokens after lo that start with prefix: the range is
+// sorted, so it is walked only when short. 0xFF never occurs in UTF-8 and
+// SQLite compares text bytewise, so prefix+"\xff" bounds the range.
+func tokenRange(field int, lo, prefix string) searchList {
+	return searchList{table: "name_tokens n", where: "n.field = ? AND n.token > ? AND n.token < ?",
+		args: []any{field, lo, prefix + "\xff"}, inDistrict: field == tokDistrictLater || field == tokDistrictFirst}
+}
+
+// sortRange is the students whose sort key starts with prefix, or all
+// students for "": those of the district when one is asked for.
+func (sp *searchSpec) sortRange(prefix string) searchList {
+	if prefix == "" {
+		return sp.sortBetween("", "")
+	}
+	return sp.sortBetween(prefix, prefix+"\xff")
+}
+
+// sortBetween is the students with lo <= sort key < hi (no bounds for
+// ""), of the district when one is asked for.
+func (sp *searchSpec) sortBetween(lo, hi string) searchList {
+	l := searchList{table: "students n", where: "1"}
+	if sp.district != "" {
+		l = searchList{"district_students n", "n.district_number = ?", []any{sp.district}, true}
+	}
+	if lo != "" {
+		l.where += " AND n.sort_key >= ? AND n.sort_key < ?"
+		l.args = append(l.args, lo, hi)
+	}
+	return l
+}
+
+// setList is the students with the birth date and state ID asked for.
+func (sp *searchSpec) setList() searchList {
+	var where []string
+	var args []any
+	if sp.birth != "" {
+		where, args = append(where, "n.birth_date = ?"), append(args, sp.birth)
+	}
+	if sp.id != "" {
+		where, args = append(where, "n.state_id >= ? AND n.state_id < ?"), append(args, sp.id, sp.id+"\xff")
+	}
+	return searchList{table: "students n", where: strings.Join(where, " AND "), args: args}
+}
+
+// maxLists bounds the lists of one walk: SQLite merges at most 500.
+const maxLists = 200
+
+// errTooManyLists says a candidate would merge more lists than it saves.
+var errTooManyLists = errors.New("too many lists to merge")
+
+// A candidate is a way to walk one pass: lists makes lists that together
+// hold every student the pass can find, or fails with errTooManyLists.
+// Their rows match covers of the name terms.
+type candidate struct {
+	lists  func(ctx context.Context, tx *sql.Tx) ([]searchList, error)
+	covers int
+}
+
+// choose picks the lists a pass walks, which is to stop after need rows
+// are found: the candidate that costs least. A list costs its rows times
+// what checking one row costs (see rowCost); when every row of a
+// candidate matches the whole query, the walk stops after need rows
+// whatever the lists hold. A candidate's rows are counted only up to the
+// count limit or the cost of the best candidate so far, so a candidate
+// that reaches the count limit may cost more: when such a one is
+// cheapest, it is counted again up to the cost of the cheapest candidate
+// fully counted, the longest walk it could save. The candidates are tried
+// in order and the first that costs less than the enough limit is taken
+// at once; a single candidate is taken uncounted. Without a candidate,
+// the pass walks every student (of the district), which any list is a
+// part of in the same order.
+func (sp *searchSpec) choose(ctx context.Context, tx *sql.Tx, level, need int) ([]searchList, error) {
+	var best, known *costed
+	cs := sp.candidates(level)
+	for _, c := range cs {
+		lists, err := c.lists(ctx, tx)
+		if errors.Is(err, errTooManyLists) || len(lists) > maxLists {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(cs) == 1 {
+			return lists, nil
+		}
+		limit := sp.count
+		if best != nil {
+			limit = min(limit, best.cost)
+		}
+		cand, err := sp.cost(ctx, tx, lists, limit)
+		if err != nil {
+			return nil, err
+		}
+		if sp.dense(c, lists) && cand.cost > need+len(lists) {
+			cand.cost, cand.capped = need+len(lists), false
+		}
+		if best == nil || cand.cost < best.cost {
+			best = cand
+		}
+		if !cand.capped && (known == nil || cand.cost < known.cost) {
+			known = cand
+		}
+		if best.cost < sp.enough {
+			break
+		}
+	}
+	if best == nil {
+		return []searchList{sp.sortRange("")}, nil
+	}
+	if best.capped && known != nil && known != best {
+		recount, err := sp.cost(ctx, tx, best.lists, known.cost)
+		if err != nil {
+			return nil, err
+		}
+		if recount.cost >= known.cost {
+			best = known
+		}
+	}
+	return best.lists, nil
+}
+
+// costed is a candidate's lists with what walking them costs, at least.
+type costed struct {
+	lists  []searchList
+	cost   int
+	capped bool // the count stopped at its limit: it may cost more
+}
+
+// cost reads the lists' rows, up to limit of them in all, in one query,
+// and adds up what checking each costs. Lists read to their end are
+// remembered for the rest of the search, and dropped when empty: they add
+// nothing to a walk.
+func (sp *searchSpec) cost(ctx context.Context, tx *sql.Tx, lists []searchList, limit int) (*costed, error) {
+	if sp.counted == nil {
+		sp.counted = map[string]int{}
+	}
+	n := make([]int, len(lists))
+	known := make([]bool, len(lists))
+	var arms []string
+	var args []any
+	for i, l := range lists {
+		n[i], known[i] = sp.counted[countKey(l)]
+		if !known[i] {
+			arms = append(arms, fmt.Sprintf(`SELECT %d AS list FROM %s WHERE %s`, i, l.table, l.where))
+			args = append(args, l.args...)
+		}
+	}
+	rows := 0
+	if arms != nil {
+		q := `SELECT list, count(*) FROM (` + strings.Join(arms, " UNION ALL ") + ` LIMIT ?) GROUP BY list`
+		r, err := tx.QueryContext(ctx, q, append(args, limit)...)
+		if err != nil {
+			return nil, err
+		}
+		defer r.Close()
+		for r.Next() {
+			var i, c int
+			if err := r.Scan(&i, &c); err != nil {
+				return nil, err
+			}
+			n[i], rows = c, rows+c
+		}
+		if err := r.Err(); err != nil {
+			return nil, err
+		}
+	}
+	c := &costed{capped: rows == limit}
+	for i, l := range lists {
+		if !known[i] && !c.capped {
+			sp.counted[countKey(l)] = n[i]
+		}
+		if n[i] > 0 || c.capped && !known[i] {
+			c.cost += n[i] * sp.rowCost(l)
+			c.lists = append(c.lists, l)
+		}
+	}
+	return c, nil
+}
+
+func countKey(l searchList) string { return fmt.Sprint(l.table, l.where, l.args) }
+
+// dense reports whether every row of a candidate's lists matches the
+// query (but perhaps at the other name level): its lists match every name
+// term, and there is nothing else to check.
+func (sp *searchSpec) dense(c candidate, lists []searchList) bool {
+	if c.covers < len(sp.last)+len(sp.first) || sp.gender != "" || sp.birth != "" || sp.id != "" {
+		return false
+	}
+	for _, l := range lists {
+		if sp.district != "" && !l.inDistrict {
+			return false
+		}
+	}
+	return true
+}
+
+// rowCost is what checking one row of l costs, in units of reading a row:
+// the name and state ID are read from the row itself, the district and
+// the student's gender and birth date take an index seek each.
+func (sp *searchSpec) rowCost(l searchList) int {
+	cost := 1
+	if sp.district != "" && !l.inDistrict {
+		cost += 3
+	}
+	if (sp.gender != "" || sp.birth != "") && l.table != "students n" {
+		cost += 3
+	}
+	return cost
+}
+
+// candidates lists the ways to walk a pass, likely cheapest first: a
+// pair of typed words (a last and a first name, or two of one name), the
+// words that each term is a prefix of (prefix pass), one term, the
+// district.
+func (sp *searchSpec) candidates(level int) []candidate {
+	var cs []candidate
+	last, first := byLength(sp.last), byLength(sp.first)
+	if level == levelAny {
+		if sp.district != "" {
+			cs = append(cs, candidate{sp.fixed(sp.sortRange("")), 0})
+		}
+		return cs
+	}
+	if len(last) > 0 && len(first) > 0 {
+		cs = append(cs, candidate{sp.pair(level, tokPair, searchTerm{tokLast, last[0]}, searchTerm{tokFirst, first[0]}), 2})
+	}
+	if len(last) > 1 {
+		cs = append(cs, candidate{sp.pair(level, tokLastPair, searchTerm{tokLast, last[0]}, searchTerm{tokLast, last[1]}), 2})
+	}
+	if len(first) > 1 {
+		cs = append(cs, candidate{sp.pair(level, tokFirstPair, searchTerm{tokFirst, first[0]}, searchTerm{tokFirst, first[1]}), 2})
+	}
+	if level == levelPrefix {
+		union := func(ctx context.Context, tx *sql.Tx) ([]searchList, error) {
+			var all []searchList
+			for _, t := range sp.terms() {
+				lists, err := sp.longer(ctx, tx, t)
+				if err != nil {
+					return nil, err
+				}
+				all = append(all, lists...)
+			}
+			return all, nil
+		}
+		cs = append(cs, candidate{union, 1})
+	}
+	for _, t := range sp.terms() {
+		if level == levelPrefix && len(sp.terms()) == 1 {
+			break // its lists hold those of the first candidate and more
+		}
+		one := func(ctx context.Context, tx *sql.Tx) ([]searchList, error) {
+			field, token := sp.wordField(t, false)
+			exact := []searchList{tokenList(field, token), tokenList(joinedField(t.field), t.term)}
+			if t.field == tokLast && sp.district != "" { // its first word
+				exact = append(exact, sp.sortRange(t.term+sortSep), sp.sortRange(t.term+" "))
+			}
+			if level == levelExact {
+				return exact, nil
+			}
+			lists, err := sp.longer(ctx, tx, t)
+			if err != nil {
+				return nil, err
+			}
+			return append(exact, lists...), nil
+		}
+		cs = append(cs, candidate{one, 1})
+	}
+	// Every student of the district, when no last name is asked for: the
+	// students a last name matches are bunched in result order, so the
+	// walk would read up to them, where the district's lists of that
+	// name hold them first.
+	if sp.district != "" && len(last) == 0 {
+		cs = append(cs, candidate{sp.fixed(sp.sortRange("")), 0})
+	}
+	return cs
+}
+
+func (sp *searchSpec) fixed(lists ...searchList) func(context.Context, *sql.Tx) ([]searchList, error) {
+	return func(context.Context, *sql.Tx) ([]searchList, error) { return lists, nil }
+}
+
+// searchTerm is a typed word and the name_tokens field of its name's
+// words: tokLast or tokFirst.
+type searchTerm struct {
+	field int
+	term  string
+}
+
+// terms lists the name terms, last name first, longest first.
+func (sp *searchSpec) terms() []searchTerm {
+	var out []searchTerm
+	for _, t := range byLength(sp.last) {
+		out = append(out, searchTerm{tokLast, t})
+	}
+	for _, t := range byLength(sp.first) {
+		out = append(out, searchTerm{tokFirst, t})
+	}
+	return out
+}
+
+// byLength sorts terms longest first: longer words are rarer.
+func byLength(terms []string) []string {
+	out := slices.Clone(terms)
+	slices.SortStableFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out
+}
+
+func joinedField(wordField int) int {
+	if wordField == tokLast {
+		return tokLastJoined
+	}
+	return tokFirstJoined
+}
+
+// pair is the candidate of two terms a and b through the pair lists of
+// field: every student the pass finds has a word for each of them (a pair
+// of words, or one word when it starts with both) or matches one of them
+// only through the name run together. For whole words, the words are the
+// terms; for prefixes, the words the terms start.
+func (sp *searchSpec) pair(level, field int, a, b searchTerm) func(context.Context, *sql.Tx) ([]searchList, error) {
+	return func(ctx context.Context, tx *sql.Tx) ([]searchList, error) {
+		var words [2][]string
+		var lists []searchList
+		for i, t := range []searchTerm{a, b} {
+			words[i] = []string{t.term}
+			if level == levelExact {
+				lists = append(lists, tokenList(joinedField(t.field), t.term))
+				continue
+			}
+			more, err := sp.distinctTokens(ctx, tx, t.field, t.term)
+			if err != nil {
+				return nil, err
+			}
+			words[i] = append(words[i], more...)
+			joined, err := sp.joinedPrefix(ctx, tx, t)
+			if err != nil {
+				return nil, err
+			}
+			lists = append(lists, joined...)
+		}
+		if len(words[0])*len(words[1]) > sp.arms {
+			return nil, errTooManyLists
+		}
+		for _, x := range words[0] {
+			for _, y := range words[1] {
+				switch {
+				case field == tokPair:
+					lists = append(lists, tokenList(field, x+" "+y))
+				case x == y:
+					lists = append(lists, tokenList(a.field, x))
+				default:
+					lists = append(lists, tokenList(field, min(x, y)+" "+max(x, y)))
+				}
+			}
+		}
+		return lists, nil
+	}
+}
+
+// longer lists the students with a token of t's name that starts with t
+// and is longer: a longer word, or the name run together (joinedPrefix);
+// errTooManyLists if that takes too many lists.
+//
+// For the last name, the results' order helps: a longer first word is a
+// range of the sort key (in the sort key, a name character follows t,
+// and name characters sort after "!"), so only the later words need lists
+// of their own. The first name does not order the results: its longer
+// words are a range of tokens, sorted when short, else merged word by
+// word (see mergeable).
+func (sp *searchSpec) longer(ctx context.Context, tx *sql.Tx, t searchTerm) ([]searchList, error) {
+	var lists []searchList
+	if t.field == tokLast {
+		lists = []searchList{sp.sortBetween(t.term+"!", t.term+"\xff")}
+	}
+	field, prefix := sp.wordField(t, true)
+	words, err := sp.mergeable(ctx, tx, field, prefix)
+	if err != nil {
+		return nil, err
+	}
+	joined, err := sp.joinedPrefix(ctx, tx, t)
+	if err != nil {
+		return nil, err
+	}
+	return append(append(lists, words...), joined...), nil
+}
+
+// wordField is the name_tokens field and token (or token prefix) of the
+// words t is or starts: those within the district when one is asked for;
+// for the last name, only its words after the first when later is set or
+// within a district (its first word is a range of the sort key).
+func (sp *searchSpec) wordField(t searchTerm, later bool) (field int, token string) {
+	switch {
+	case t.field == tokFirst && sp.district != "":
+		return tokDistrictFirst, sp.district + sortSep + t.term
+	case t.field == tokFirst:
+		return tokFirst, t.term
+	case sp.district != "":
+		return tokDistrictLater, sp.district + sortSep + t.term
+	case later:
+		return tokLastLater, t.term
+	}
+	return tokLast, t.term
+}
+
+// joinedPrefix lists the students whose name run together starts with t
+// though none of its words does ("delac" in De La Cruz): the first word p
+// of such a name is a proper prefix of t. For the last name, the sort key
+// then starts with p, a space and what follows p in t: one range for each
+// p. For the first name, the words that are proper prefixes of t, or the
+// names run together that start with t, whichever lists fewer rows.
+func (sp *searchSpec) joinedPrefix(ctx context.Context, tx *sql.Tx, t searchTerm) ([]searchList, error) {
+	var prefixes []searchList
+	for i, r := range t.term {
+		if i == 0 {
+			continue
+		}
+		if t.field == tokLast {
+			prefixes = append(prefixes, sp.sortRange(t.term[:i]+" "+string(r)))
+		} else {
+			field, token := sp.wordField(searchTerm{tokFirst, t.term[:i]}, false)
+			prefixes = append(prefixes, tokenList(field, token))
+		}
+	}
+	if t.field == tokLast {
+		return prefixes, nil
+	}
+	joined, err := sp.mergeable(ctx, tx, tokFirstJoined, t.term)
+	if errors.Is(err, errTooManyLists) {
+		return prefixes, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	byPrefix, err := sp.cost(ctx, tx, prefixes, sp.count)
+	if err != nil || byPrefix.cost == 0 {
+		return byPrefix.lists, err
+	}
+	byJoined, err := sp.cost(ctx, tx, joined, byPrefix.cost)
+	if err != nil {
+		return nil, err
+	}
+	if !byJoined.capped {
+		return byJoined.lists, nil
+	}
+	return prefixes, nil
+}
+
+// mergeable is the tokens of field longer than t that start with t: each
+// word's list, in result order, if there are at most arms words; else the
+// range itself, which the walk sorts, if it has under sort rows; else
+// errTooManyLists.
+func (sp *searchSpec) mergeable(ctx context.Context, tx *sql.Tx, field int, t string) ([]searchList, error) {
+	words, err := sp.distinctTokens(ctx, tx, field, t)
+	if err != nil {
+		return nil, err
+	}
+	if len(words) <= sp.arms {
+		lists := make([]searchList, len(words))
+		for i, w := range words {
+			lists[i] = tokenList(field, w)
+		}
+		return lists, nil
+	}
+	c, err := sp.cost(ctx, tx, []searchList{tokenRange(field, t, t)}, sp.sort)
+	if err == nil && c.capped {
+		err = errTooManyLists
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.lists, nil
+}
+
+// distinctTokens lists the distinct tokens of field after t that start
+// with t, up to one more than the arms limit, one index seek each.
+// Candidates share them, so they are remembered for the rest of the
+// search.
+func (sp *searchSpec) distinctTokens(ctx context.Context, tx *sql.Tx, field int, t string) ([]string, error) {
+	key := fmt.Sprint(field, " ", t)
+	if words, ok := sp.distinct[key]; ok {
+		return words, nil
+	}
+	rows, err := tx.QueryContext(ctx, `WITH RECURSIVE w(token) AS (
+			SELECT (SELECT min(token) FROM name_tokens WHERE field = ?1 AND token > ?2 AND token < ?3)
+			UNION ALL
+			SELECT (SELECT min(token) FROM name_tokens WHERE field = ?1 AND token > w.token AND token < ?3)
+			FROM w WHERE w.token IS NOT NULL
+		)
+		SELECT token FROM w WHERE token IS NOT NULL LIMIT ?4`, field, t, t+"\xff", sp.arms+1)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	words := []string{}
+	for rows.Next() {
+		var w string
+		if err := rows.Scan(&w); err != nil {
+			return nil, err
+		}
+		words = append(words, w)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if sp.distinct == nil {
+		sp.distinct = map[string][]string{}
+	}
+	sp.distinct[key] = words
+	return words, nil
+}
+
+// walk reads the lists in result order, keeps the rows that meet every
+// condition at the given name level and stops after need of them.
+func (sp *searchSpec) walk(ctx context.Context, tx *sql.Tx, lists []searchList, level, need int) ([]searchHit, error) {
+	if len(lists) == 0 {
+		return nil, nil
+	}
+	q, args := sp.walkQuery(lists, level, need)
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []searchHit
+	for rows.Next() {
+		h := searchHit{exact: level != levelPrefix}
+		var sortKey string
+		if err := rows.Scan(&h.stateID, &sortKey); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// walkQuery is the SQL of a walk. Several lists are merged by SQLite's
+// ordered UNION, which reads each in index order and drops a student
+// found in two of them.
+func (sp *searchSpec) walkQuery(lists []searchList, level, need int) (string, []any) {
+	var args []any
+	arms := make([]string, len(lists))
+	for i, l := range lists {
+		where, wargs := sp.filters(l, level)
+		arms[i] = `SELECT n.state_id, n.sort_key FROM ` + l.table + ` WHERE ` + l.where + where
+		args = append(append(args, l.args...), wargs...)
+	}
+	return strings.Join(arms, " UNION ") + ` ORDER BY 2, 1 LIMIT ?`, append(args, need)
+}
+
+// filters is the rest of a list's WHERE clause: every condition of the
+// query, cheapest first: those read from the list's own row, then an
+// index seek for the district, then the student row for gender and birth
+// date.
+func (sp *searchSpec) filters(l searchList, level int) (string, []any) {
+	var where []string
+	var args []any
+	if level != levelAny {
+		where = append(where, "name_level_key(n.sort_key, ?, ?) = ?")
+		args = append(args, strings.Join(sp.last, " "), strings.Join(sp.first, " "), level)
+	}
+	if sp.id != "" {
+		// The unary + keeps SQLite from walking a state_id index instead.
+		where = append(where, "+n.state_id >= ? AND +n.state_id < ?")
+		args = append(args, sp.id, sp.id+"\xff")
+	}
+	if sp.district != "" && !l.inDistrict {
+		where = append(where, `EXISTS (SELECT 1 FROM district_students d
+			WHERE d.district_number = ? AND d.sort_key = n.sort_key AND d.state_id = n.state_id)`)
+		args = append(args, sp.district)
+	}
+	// On a list of students, the student row is the list's own.
+	s := "s"
+	if l.table == "students n" {
+		s = "n"
+	}
+	var student []string
+	if sp.gender != "" {
+		student, args = append(student, s+".gender = ?"), append(args, sp.gender)
+	}
+	if sp.birth != "" {
+		student, args = append(student, "+"+s+".birth_date = ?"), append(args, sp.birth)
+	}
+	switch {
+	case student != nil && s == "n":
+		where = append(where, student...)
+	case student != nil:
+		where = append(where, `EXISTS (SELECT 1 FROM students s WHERE s.state_id = n.state_id AND `+
+			strings.Join(student, " AND ")+`)`)
+	}
+	if where == nil {
+		return "", args
+	}
+	return " AND " + strings.Join(where, " AND "), args
+}
+
+// findSet reads every student with the birth date and state ID asked for
+// (fewer than the set limit) and sorts those that match: exact names
+// first.
+func (sp *searchSpec) findSet(ctx context.Context, tx *sql.Tx) ([]searchHit, error) {
+	l := sp.setList()
+	args := append([]any{strings.Join(sp.last, " "), strings.Join(sp.first, " ")}, l.args...)
+	where := l.where
+	if sp.gender != "" {
+		where, args = where+" AND n.gender = ?", append(args, sp.gender)
+	}
+	if sp.district != "" {
+		where += ` AND EXISTS (SELECT 1 FROM district_students d WHERE d.state_id = n.state_id AND d.district_number = ?)`
+		args = append(args, sp.district)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT n.state_id, name_level(n.last_key, n.first_key, ?, ?) AS level
+		FROM students n WHERE `+where+` AND level > 0
+		ORDER BY level DESC, n.sort_key, n.state_id LIMIT ?`, append(args, sp.limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []searchHit
+	for rows.Next() {
+		var h searchHit
+		var level int
+		if err := rows.Scan(&h.stateID, &level); err != nil {
+			return nil, err
+		}
+		h.exact = level == levelExact
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}

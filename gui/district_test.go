@@ -191,6 +191,20 @@ func TestDistrictPickerAndWindows(t *testing.T) {
 	}
 }
 
+func TestClosingTheMainWindowClosesDistrictWindows(t *testing.T) {
+	st := districtFixture(t)
+	u := start(t, st, Options{User: admin})
+	u.openDistrict("001")
+	u.wait()
+	if got := windowTitles(u.app); len(got) != 2 {
+		t.Fatalf("windows %q", got)
+	}
+	u.win.Close()
+	if got := windowTitles(u.app); len(got) != 0 {
+		t.Errorf("after closing the main window: %q", got)
+	}
+}
+
 func TestDistrictAdministratorGetsTheWindowStraightAway(t *testing.T) {
 	st := districtFixture(t)
 	u := start(t, st, Options{User: admin})

@@ -86,6 +86,9 @@ func New(a fyne.App, st *store.Store, opts Options) (*UI, error) {
 		u.user = osUser()
 	}
 	u.win = a.NewWindow("Migrant Desk")
+	// Closing the main window ends the app, district windows included.
+	u.win.SetMaster()
+	u.win.SetOnClosed(u.closeDistricts)
 	u.build()
 	return u, nil
 }

@@ -251,7 +251,6 @@ func TestNames(t *testing.T) {
 func TestBirthDatesFitGrades(t *testing.T) {
 	st := state(t, 20000, 1)
 	ix := index(st)
-	const cur = 2025 // DefaultToday's school year
 	for _, e := range st.Extract.Enrollments {
 		year := e.Start.Year()
 		if e.Start.Month() < time.July {

@@ -78,10 +78,10 @@ SELECT st.state_id, st.local_number, st.last_name, st.first_name, st.middle_name
 	st.gender, st.race,
 	e.id, e.school_number, e.grade, e.service_type, e.start_date, e.end_date, sc.name,
 	rec.id, rec.mis2000_id, rec.qad, rec.eed, rec.version,
-	` + programOverlaps(`g.program = 'FRAM' AND g.code = 'F'`) + `,
-	` + programOverlaps(`g.program = 'HOMELESS'`) + `,
-	` + programOverlaps(`g.program = 'EL'`) + `,
-	` + programOverlaps(`g.program = 'IEP'`) + `,
+	` + programOverlaps(`g.program = '`+data.ProgramFRAM+`' AND g.code = '`+data.MealsFree+`'`) + `,
+	` + programOverlaps(`g.program = '`+data.ProgramHomeless+`'`) + `,
+	` + programOverlaps(`g.program = '`+data.ProgramEL+`'`) + `,
+	` + programOverlaps(`g.program = '`+data.ProgramIEP+`'`) + `,
 	` + latestLevel(data.SubjectMath) + `,
 	` + latestLevel(data.SubjectReading) + `
 FROM rec

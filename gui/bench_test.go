@@ -53,7 +53,7 @@ func BenchmarkPublish1000(b *testing.B) {
 	if _, err := st.ImportExtract(ctx, ex, "bench"); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := st.ImportRecords(ctx, "bench", recs, false); err != nil {
+	if _, err := st.ImportRecords(ctx, data.Operator("bench"), recs, false); err != nil {
 		b.Fatal(err)
 	}
 	need, err := st.NeedsPublishing(ctx, "")
@@ -67,7 +67,7 @@ func BenchmarkPublish1000(b *testing.B) {
 	bar := widget.NewProgressBar()
 	b.ResetTimer()
 	for range b.N {
-		res, err := st.Publish(ctx, "bench", ids, func(done, total int) {
+		res, err := st.Publish(ctx, data.Operator("bench"), ids, func(done, total int) {
 			fyne.Do(func() { bar.SetValue(float64(done) / float64(total)) })
 		})
 		if err != nil || res.Published != n || res.Copies != n+n/2 {
@@ -109,11 +109,11 @@ func BenchmarkOpenBusyStudent(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, qad := range []data.Date{data.NewDate(2016, 9, 1), data.NewDate(2020, 9, 1), data.NewDate(2023, 9, 1)} {
-		r, err := st.SaveRecord(ctx, "bench", data.MigrantRecord{StateID: maria, MIS2000ID: "4512345", QAD: qad})
+		r, err := st.SaveRecord(ctx, data.Operator("bench"), data.MigrantRecord{StateID: maria, MIS2000ID: "4512345", QAD: qad})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := st.Publish(ctx, "bench", []string{r.ID}, nil); err != nil {
+		if _, err := st.Publish(ctx, data.Operator("bench"), []string{r.ID}, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

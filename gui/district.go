@@ -27,9 +27,9 @@ import (
 type districtWindow struct {
 	u       *UI
 	d       data.District
-	user    store.User // who opened it; a later profile change does not carry over
-	preview bool       // a clerk looking at what the district sees
-	today   data.Date  // the day eligibility is shown for
+	user    data.User // who opened it; a later profile change does not carry over
+	preview bool      // a clerk looking at what the district sees
+	today   data.Date // the day eligibility is shown for
 	win     fyne.Window
 	dialogs dialogStack
 	saver   fileSaver
@@ -57,7 +57,7 @@ func (u *UI) openDistrict(number string) {
 				u.showError("District window", err)
 			case !usr.CanSeeDistrict(d):
 				u.showError("District window", fmt.Errorf("%s (%s) may not open district %s %s",
-					usr.FullName, store.RoleNames[usr.Role], d.Number, d.Name))
+					usr.FullName, data.RoleName(usr.Role), d.Number, d.Name))
 			case u.districts[number] != nil:
 				u.districts[number].win.RequestFocus()
 			default:
@@ -69,12 +69,12 @@ func (u *UI) openDistrict(number string) {
 
 // newDistrictWindow builds the window of district d for usr, showing
 // eligibility and the school-year presets as of the day given.
-func newDistrictWindow(u *UI, usr store.User, d data.District, on data.Date) *districtWindow {
+func newDistrictWindow(u *UI, usr data.User, d data.District, on data.Date) *districtWindow {
 	w := &districtWindow{
 		u:       u,
 		d:       d,
 		user:    usr,
-		preview: usr.Role == store.RoleClerk,
+		preview: usr.Role == data.RoleClerk,
 		today:   on,
 		saver:   defaultSaver(),
 		message: widget.NewLabel(""),
@@ -161,7 +161,7 @@ func (w *districtWindow) header() fyne.CanvasObject {
 	}
 	title := heading(w.d.Number + " " + w.d.Name)
 	who := widget.NewLabel(fmt.Sprintf("District Edition · region %s · %s, %s", w.d.RegionCode,
-		w.user.FullName, store.RoleNames[w.user.Role]))
+		w.user.FullName, data.RoleName(w.user.Role)))
 	who.Truncation = fyne.TextTruncateEllipsis
 	top.Add(container.NewBorder(nil, nil, title, nil, who))
 	if w.preview {
@@ -529,7 +529,7 @@ func (w *districtWindow) showRecord(r store.DistrictRecord) {
 				widget.NewSeparator(), heading("Migrant record, as published to "+district), w.recordFacts(r),
 				widget.NewSeparator(), heading("Enrollments in "+district), w.enrollments(d.Enrollments),
 				widget.NewSeparator(), heading("Programs"), programTable(d.Programs),
-				widget.NewSeparator(), heading("Latest state assessment"), widget.NewLabel(latestLevels(d, w.today)))
+				widget.NewSeparator(), heading("Latest state assessment"), widget.NewLabel(latestLevels(d.Assessments, w.today)))
 			dlg := w.showDialog("Migrant record — read-only", container.NewVScroll(body))
 			dlg.Resize(fyne.NewSize(820, 660))
 		}
@@ -569,7 +569,7 @@ func (w *districtWindow) personName(username string) string {
 	return username
 }
 
-func (w *districtWindow) enrollments(es []store.EnrollmentRow) fyne.CanvasObject {
+func (w *districtWindow) enrollments(es []data.PlacedEnrollment) fyne.CanvasObject {
 	g := newGridTable(recordEnrollmentColumns)
 	var rows [][]string
 	for _, e := range es {
@@ -608,15 +608,4 @@ func programTable(ps []data.Program) fyne.CanvasObject {
 	}
 	g.setRows(rows)
 	return g.obj
-}
-
-func latestLevels(d store.StudentDetail, on data.Date) string {
-	line := func(name, subject string) string {
-		level, when := d.LatestLevel(subject, on)
-		if level == "" {
-			return name + ": no test on record"
-		}
-		return fmt.Sprintf("%s: %s (tested %s)", name, level, when.US())
-	}
-	return line("Math", data.SubjectMath) + "\n" + line("Reading", data.SubjectReading)
 }

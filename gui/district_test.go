@@ -34,10 +34,10 @@ func districtFixture(t *testing.T) *store.Store {
 	t.Helper()
 	st := openFixture(t)
 	ctx := context.Background()
-	for _, u := range []store.User{
-		{Username: rosa, FullName: "Rosa Díaz", Role: store.RoleCoordinator, Districts: []string{"001", "002"}, Email: "rosa.diaz@adair.example"},
-		{Username: tom, FullName: "Tom Baker", Role: store.RoleCoordinator, Districts: []string{"001"}},
-		{Username: admin, FullName: "Ana Torres", Role: store.RoleDistrictAdmin, DistrictNumber: "001", Email: "ana.torres@adair.example"},
+	for _, u := range []data.User{
+		{Username: rosa, FullName: "Rosa Díaz", Role: data.RoleCoordinator, Districts: []string{"001", "002"}, Email: "rosa.diaz@adair.example"},
+		{Username: tom, FullName: "Tom Baker", Role: data.RoleCoordinator, Districts: []string{"001"}},
+		{Username: admin, FullName: "Ana Torres", Role: data.RoleDistrictAdmin, DistrictNumber: "001", Email: "ana.torres@adair.example"},
 	} {
 		if err := st.SaveUser(ctx, "tester", u); err != nil {
 			t.Fatal(err)
@@ -53,7 +53,7 @@ func districtFixture(t *testing.T) *store.Store {
 		rec(sean, "004500005", "2025-09-01", "2028-08-31"),
 		rec(hernanA, "004500002", "2025-09-01", "2028-08-31"),
 	}
-	if _, err := st.ImportRecords(ctx, clerk, recs, true); err != nil {
+	if _, err := st.ImportRecords(ctx, data.Operator(clerk), recs, true); err != nil {
 		t.Fatal(err)
 	}
 	adm, err := st.UserByName(ctx, admin)
@@ -397,7 +397,7 @@ func TestDistrictRecordDetail(t *testing.T) {
 	}
 	edit := recs[0].MigrantRecord
 	edit.MIS2000ID = "999"
-	if _, err := st.SaveRecord(ctx, clerk, edit); err != nil {
+	if _, err := st.SaveRecord(ctx, data.Operator(clerk), edit); err != nil {
 		t.Fatal(err)
 	}
 	u, w := openDistrictWindow(t, st, rosa, "001")

@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
-	"migrantdesk/data/store"
 )
 
 // districtPicker asks which district window to open, among the districts
@@ -43,7 +42,7 @@ func (u *UI) openDistrictPicker() {
 				u.showError("District windows", err)
 			case len(ds) == 0:
 				u.showError("District windows", fmt.Errorf("the profile %s (%s) may not see any district; "+
-					"a state administrator gives coordinators their districts", usr.FullName, store.RoleNames[usr.Role]))
+					"a state administrator gives coordinators their districts", usr.FullName, data.RoleName(usr.Role)))
 			case len(ds) == 1:
 				u.openDistrict(ds[0].Number)
 			default:

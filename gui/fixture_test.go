@@ -87,9 +87,9 @@ func openFixture(t testing.TB) *store.Store {
 	if _, err := st.ImportExtract(ctx, fixture(t), "tester"); err != nil {
 		t.Fatal(err)
 	}
-	for _, u := range []store.User{
-		{Username: clerk, FullName: "Lucía Ramos", Role: store.RoleClerk, RegionCode: "C"},
-		{Username: stateAdm, FullName: "Pat Moore", Role: store.RoleStateAdmin},
+	for _, u := range []data.User{
+		{Username: clerk, FullName: "Lucía Ramos", Role: data.RoleClerk, RegionCode: "C"},
+		{Username: stateAdm, FullName: "Pat Moore", Role: data.RoleStateAdmin},
 	} {
 		if err := st.SaveUser(ctx, "tester", u); err != nil {
 			t.Fatal(err)

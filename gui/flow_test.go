@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"migrantdesk/data"
 	"migrantdesk/data/store"
 )
 
@@ -138,7 +139,7 @@ func TestClerkFlow(t *testing.T) {
 	}
 	tap(t, u, "Publish")
 	r = records(t, st, maria)[0]
-	if r.Status != store.StatusPublished || len(r.Copies) != 1 || r.Copies[0].District.Number != "001" || r.Copies[0].By != clerk {
+	if r.Status != data.StatusPublished || len(r.Copies) != 1 || r.Copies[0].District.Number != "001" || r.Copies[0].By != clerk {
 		t.Fatalf("after publishing: status %v, copies %+v", r.Status, r.Copies)
 	}
 	if got := u.student.cards[0].badge.Text; got != " Published " {

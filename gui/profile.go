@@ -2,13 +2,12 @@ package gui
 
 import (
 	"fmt"
+	"migrantdesk/data"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
-
-	"migrantdesk/data/store"
 )
 
 // prefLastUser is the preference holding the profile chosen last.
@@ -16,8 +15,8 @@ const prefLastUser = "last_user"
 
 // profileLabel is how a profile reads in the list: name, role, and the
 // region or districts it works for.
-func profileLabel(usr store.User) string {
-	s := fmt.Sprintf("%s (%s) — %s", usr.FullName, usr.Username, store.RoleNames[usr.Role])
+func profileLabel(usr data.User) string {
+	s := fmt.Sprintf("%s (%s) — %s", usr.FullName, usr.Username, data.RoleName(usr.Role))
 	switch {
 	case usr.RegionCode != "":
 		s += ", region " + usr.RegionCode
@@ -51,7 +50,7 @@ func (u *UI) askProfile(done func()) {
 		switch {
 		case usr.Username == last:
 			choice = i
-		case clerk < 0 && usr.Role == store.RoleClerk:
+		case clerk < 0 && usr.Role == data.RoleClerk:
 			clerk = i
 		}
 	}

@@ -75,7 +75,7 @@ func (u *UI) publish(recs []store.Unpublished, done func()) {
 	size.SetMinSize(fyne.NewSize(400, 0))
 	progress := dialog.NewCustomWithoutButtons("Publishing", container.NewStack(size, container.NewVBox(label, bar)), u.win)
 	progress.Show()
-	user := u.user.Username
+	user := u.user
 	u.background(func() func() {
 		res, err := u.st.Publish(context.Background(), user, ids, func(n, total int) {
 			// A hundred steps are enough for the eye.

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"migrantdesk/data"
-	"migrantdesk/data/store"
 )
 
 // TestReimportAsksToPublishAgain: a record published to Adair needs
@@ -18,7 +17,7 @@ func TestReimportAsksToPublishAgain(t *testing.T) {
 	st := openFixture(t)
 	ctx := context.Background()
 	r := saveRecord(t, st, maria, "000777", "2025-09-01")
-	if _, err := st.Publish(ctx, "other", []string{r.ID}, nil); err != nil {
+	if _, err := st.Publish(ctx, data.Operator("other"), []string{r.ID}, nil); err != nil {
 		t.Fatal(err)
 	}
 	u := start(t, st, Options{User: clerk})
@@ -63,7 +62,7 @@ func TestReimportAsksToPublishAgain(t *testing.T) {
 	tap(t, u, "Publish")
 
 	got := records(t, st, maria)[0]
-	if got.Status != store.StatusPublished || len(got.Copies) != 2 {
+	if got.Status != data.StatusPublished || len(got.Copies) != 2 {
 		t.Errorf("after publishing: status %v, %d copies", got.Status, len(got.Copies))
 	}
 	if len(u.needs.recs) != 0 || u.needs.publish.Disabled() == false {
@@ -111,7 +110,7 @@ func TestNeedsPublishingPublishesMany(t *testing.T) {
 	tap(t, u, "Publish all 3…")
 	tap(t, u, "Publish")
 	for _, id := range []string{maria, hernanA, ana} {
-		if r := records(t, st, id)[0]; r.Status != store.StatusPublished {
+		if r := records(t, st, id)[0]; r.Status != data.StatusPublished {
 			t.Errorf("student %s: %v", id, r.Status)
 		}
 	}

@@ -16,7 +16,7 @@ import (
 // saveRecord stores a record as another clerk would, for a test's start.
 func saveRecord(t *testing.T, st *store.Store, stateID, mis, qad string) store.Record {
 	t.Helper()
-	r, err := st.SaveRecord(context.Background(), "other", data.MigrantRecord{StateID: stateID, MIS2000ID: mis, QAD: mustDate(t, qad)})
+	r, err := st.SaveRecord(context.Background(), data.Operator("other"), data.MigrantRecord{StateID: stateID, MIS2000ID: mis, QAD: mustDate(t, qad)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestFailedSaveWritesNothing(t *testing.T) {
 func TestEditAfterPublishingNeedsPublishing(t *testing.T) {
 	st := openFixture(t)
 	r := saveRecord(t, st, maria, "000777", "2025-09-01")
-	if _, err := st.Publish(context.Background(), "other", []string{r.ID}, nil); err != nil {
+	if _, err := st.Publish(context.Background(), data.Operator("other"), []string{r.ID}, nil); err != nil {
 		t.Fatal(err)
 	}
 	u := openOn(t, st, maria)
@@ -156,7 +156,7 @@ func TestEditAfterPublishingNeedsPublishing(t *testing.T) {
 	tap(t, u, "Save (Ctrl+S)")
 
 	got := records(t, st, maria)[0]
-	if got.Version != 2 || got.QAD.US() != "08/15/2025" || got.Status != store.StatusNeedsPublishing {
+	if got.Version != 2 || got.QAD.US() != "08/15/2025" || got.Status != data.StatusNeedsPublishing {
 		t.Fatalf("after the edit: version %d, QAD %s, status %v", got.Version, got.QAD.US(), got.Status)
 	}
 	c := u.student.cards[0]

@@ -51,12 +51,12 @@ func newRecordCard(s *studentScreen, r store.Record) *recordCard {
 
 // statusBadge is a coloured label for a record's status: green published,
 // orange needs publishing, blue saved.
-func statusBadge(st store.Status) (fyne.CanvasObject, *canvas.Text) {
+func statusBadge(st data.Status) (fyne.CanvasObject, *canvas.Text) {
 	fill := theme.Color(theme.ColorNamePrimary)
 	switch st {
-	case store.StatusPublished:
+	case data.StatusPublished:
 		fill = badgeGreen
-	case store.StatusNeedsPublishing:
+	case data.StatusNeedsPublishing:
 		fill = badgeOrange
 	}
 	bg := canvas.NewRectangle(fill)
@@ -95,7 +95,7 @@ func recordStory(r store.Record) string {
 	for _, why := range r.Reasons {
 		lines = append(lines, "• "+sentence(why))
 	}
-	if r.Status != store.StatusPublished && len(r.Targets) > 0 {
+	if r.Status != data.StatusPublished && len(r.Targets) > 0 {
 		lines = append(lines, "Publishing sends it to "+districtList(r.Targets)+".")
 	}
 	return strings.Join(lines, "\n")
@@ -134,7 +134,7 @@ func (c *recordCard) confirmDelete() {
 				return
 			}
 			u.background(func() func() {
-				err := u.st.DeleteRecord(context.Background(), u.user.Username, r.ID, r.Version)
+				err := u.st.DeleteRecord(context.Background(), u.user, r.ID, r.Version)
 				return func() {
 					if err != nil {
 						u.showError("The record was not deleted", err)

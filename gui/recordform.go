@@ -281,7 +281,7 @@ func (f *recordForm) save() {
 	f.saveBtn.Disable()
 	f.saveBtn.SetText("Saving…")
 	u.background(func() func() {
-		saved, err := u.st.SaveRecord(context.Background(), u.user.Username, r)
+		saved, err := u.st.SaveRecord(context.Background(), u.user, r)
 		return func() {
 			f.saving = false
 			f.saveBtn.SetText("Save (Ctrl+S)")
@@ -295,7 +295,7 @@ func (f *recordForm) save() {
 				verb = "Saved the change to"
 			}
 			msg := fmt.Sprintf("%s the record with MIS2000 ID %s of %s.", verb, saved.MIS2000ID, f.s.detail.Student.FullName())
-			if saved.Status != store.StatusPublished && len(saved.Targets) > 0 {
+			if saved.Status != data.StatusPublished && len(saved.Targets) > 0 {
 				msg += " Publish it to send it to " + districtList(saved.Targets) + "."
 			}
 			u.status.say(msg)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -19,23 +18,6 @@ import (
 	"migrantdesk/data"
 	"migrantdesk/data/store"
 	"migrantdesk/report"
-)
-
-// export is one of the two files the report screen makes.
-type export struct {
-	name   string // as the audit log and the file name say it
-	title  string // as the buttons say it
-	kind   string // file type, for the save dialog's filter
-	ext    string
-	perm   os.FileMode
-	detail bool
-}
-
-var (
-	detailExport = export{name: "QA Migrant detail", title: "Detail report (Excel)", kind: "Excel workbook",
-		ext: ".xlsx", perm: 0o600, detail: true} // owner only: it holds PII
-	aggregatedExport = export{name: "QA Migrant aggregated", title: "Aggregated report (PDF)", kind: "PDF document",
-		ext: ".pdf", perm: 0o644}
 )
 
 // Period choices.
@@ -120,9 +102,9 @@ func newReportScreen(w *districtWindow) *reportScreen {
 
 	r.custom = container.NewGridWithColumns(2,
 		field("From", r.from, r.fromErr), field("To", r.to, r.toErr))
-	r.detailBtn = widget.NewButtonWithIcon("Save "+detailExport.title+"…", theme.DocumentSaveIcon(), func() { r.export(detailExport) })
+	r.detailBtn = widget.NewButtonWithIcon("Save "+report.DetailKind.Title+"…", theme.DocumentSaveIcon(), func() { r.export(report.DetailKind) })
 	r.detailBtn.Importance = widget.HighImportance
-	r.aggBtn = widget.NewButtonWithIcon("Save "+aggregatedExport.title+"…", theme.DocumentSaveIcon(), func() { r.export(aggregatedExport) })
+	r.aggBtn = widget.NewButtonWithIcon("Save "+report.AggregatedKind.Title+"…", theme.DocumentSaveIcon(), func() { r.export(report.AggregatedKind) })
 	r.aggBtn.Importance = widget.HighImportance
 	r.cancelBtn = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), r.cancel)
 	r.running = container.NewVBox(widget.NewProgressBarInfinite(), container.NewBorder(nil, nil, nil, r.cancelBtn, r.stage))
@@ -131,14 +113,14 @@ func newReportScreen(w *districtWindow) *reportScreen {
 	r.controls = container.NewVBox(
 		heading("Reporting period"), r.period, r.custom, r.periodErr, r.summary,
 		widget.NewSeparator(),
-		heading(detailExport.title+": contains PII"),
+		heading(report.DetailKind.Title+": contains PII"),
 		wrapped("One row per qualifying enrollment. A password is optional: with one, Excel and LibreOffice "+
 			"ask for it before opening the file. Use one whenever the file may leave this computer."),
 		container.NewGridWithColumns(2, r.password, r.confirm),
 		r.passwordErr,
 		container.NewHBox(r.detailBtn),
 		widget.NewSeparator(),
-		heading(aggregatedExport.title+": no PII"),
+		heading(report.AggregatedKind.Title+": no PII"),
 		wrapped("Unduplicated counts by grade, gender, race/ethnicity, student group and school, to check "+
 			"the School Report Card counts."),
 		container.NewHBox(r.aggBtn),
@@ -304,24 +286,24 @@ func enable(w fyne.Disableable, on bool) {
 }
 
 // export asks where to save the file, then makes it off the UI goroutine.
-func (r *reportScreen) export(x export) {
+func (r *reportScreen) export(x report.Kind) {
 	p, err := r.selectedPeriod()
 	if err != nil || r.stop != nil {
 		return
 	}
-	j := job{export: x, period: p}
-	if x.detail {
+	j := job{Kind: x, period: p}
+	if x.PII {
 		j.password = r.password.Text
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r.begin(cancel, "Choose where to save the "+x.title+"…")
+	r.begin(cancel, "Choose where to save the "+x.Title+"…")
 	req := saveRequest{
 		win:   r.w.win,
-		title: "Save the " + x.title,
+		title: "Save the " + x.Title,
 		dir:   reportFolder(r.w.u.app),
-		name:  fileName(x, r.w.d, p),
-		kind:  x.kind,
-		ext:   x.ext,
+		name:  x.FileName(r.w.d, p),
+		kind:  x.FileType,
+		ext:   x.Ext,
 	}
 	r.w.saver.saveAs(req, func(path string) {
 		if path == "" || ctx.Err() != nil {
@@ -329,8 +311,8 @@ func (r *reportScreen) export(x export) {
 			r.w.say("Nothing was saved.")
 			return
 		}
-		if !strings.EqualFold(filepath.Ext(path), x.ext) {
-			path += x.ext
+		if !strings.EqualFold(filepath.Ext(path), x.Ext) {
+			path += x.Ext
 		}
 		if abs, err := filepath.Abs(path); err == nil {
 			path = abs
@@ -343,16 +325,10 @@ func (r *reportScreen) export(x export) {
 
 // job is one report file to make.
 type job struct {
-	export
+	report.Kind
 	period   data.Period
 	password string // of the Detail workbook; "" for none
 	path     string
-}
-
-// fileName is the name a report file is offered under, such as
-// "QA Migrant detail 001 2025-08-01 to 2026-06-30.xlsx".
-func fileName(x export, d data.District, p data.Period) string {
-	return fmt.Sprintf("%s %s %s to %s%s", x.name, d.Number, p.From, p.To, x.ext)
 }
 
 // begin disables the exports and shows the progress with its Cancel.
@@ -395,10 +371,10 @@ func (r *reportScreen) generate(ctx context.Context, j job) {
 	})
 }
 
-// write makes the report file beside its path, records the export in the
-// audit log, then puts the file in place: a cancelled or failed report
-// leaves no file, and no file exists that the audit log does not list.
-// It runs off the UI goroutine and reads only what does not change.
+// write makes the report file through report.Export: a cancelled or
+// failed report leaves no file, and no file exists that the audit log
+// does not list. It runs off the UI goroutine and reads only what does
+// not change.
 func (r *reportScreen) write(ctx context.Context, j job, meta report.Meta) (rows int, err error) {
 	st, d := r.w.u.st, r.w.d
 	q, err := r.build(ctx, st, d.Number, j.period)
@@ -406,30 +382,11 @@ func (r *reportScreen) write(ctx context.Context, j job, meta report.Meta) (rows
 		return 0, err
 	}
 	fyne.Do(func() { r.stage.SetText(fmt.Sprintf("Writing %s…", filepath.Base(j.path))) })
-	out, err := report.Create(j.path, j.perm)
-	if err != nil {
-		return 0, err
+	f := q.AggregatedFile(j.path, meta)
+	if j.PII {
+		f = q.DetailFile(j.path, meta, j.password)
 	}
-	defer out.Abort()
-	if j.detail {
-		rows = len(q.Rows)
-		err = q.WriteDetail(out, meta, j.password)
-	} else {
-		rows = q.Counts.Total
-		err = q.WriteAggregated(out, meta)
-	}
-	if err != nil {
-		return 0, err
-	}
-	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	err = st.AuditExport(ctx, r.w.user.Username, store.ExportAudit{Report: j.name, District: d.Number,
-		Period: j.period.From.String() + "/" + j.period.To.String(), Rows: rows, File: j.path})
-	if err != nil {
-		return 0, fmt.Errorf("the export could not be written to the audit log, so no file was saved: %w", err)
-	}
-	return rows, out.Commit()
+	return f.Rows, report.Export(ctx, st, r.w.user.Username, []report.File{f})
 }
 
 // finished tells the user how the report went and offers to open the file.
@@ -440,17 +397,17 @@ func (r *reportScreen) finished(j job, rows int, err error) {
 		r.w.say("Cancelled: no file was saved.")
 		return
 	case err != nil:
-		r.w.say("The " + j.title + " was not saved.")
-		r.w.showError("The "+j.title+" was not saved", err)
+		r.w.say("The " + j.Title + " was not saved.")
+		r.w.showError("The "+j.Title+" was not saved", err)
 		return
 	}
 	what := fmt.Sprintf("%d row%s", rows, plural(rows))
-	if !j.detail {
+	if !j.PII {
 		what = fmt.Sprintf("%d student%s", rows, plural(rows))
 	}
-	r.w.say(fmt.Sprintf("Saved the %s (%s) to %s.", j.title, what, j.path))
+	r.w.say(fmt.Sprintf("Saved the %s (%s) to %s.", j.Title, what, j.path))
 	msg := wrapped(fmt.Sprintf("The %s of %s %s for %s, %s, is saved to:\n%s\n\nThe export is recorded in the audit log.",
-		j.title, r.w.d.Number, r.w.d.Name, j.period, what, j.path))
+		j.Title, r.w.d.Number, r.w.d.Name, j.period, what, j.path))
 	var dlg *dialog.CustomDialog
 	open := widget.NewButtonWithIcon("Open the file", theme.FileIcon(), func() {
 		dlg.Hide()
@@ -459,7 +416,7 @@ func (r *reportScreen) finished(j job, rows int, err error) {
 		}
 	})
 	open.Importance = widget.HighImportance
-	dlg = dialog.NewCustomWithoutButtons(j.title+" saved", container.NewGridWrap(fyne.NewSize(520, 150), msg), r.w.win)
+	dlg = dialog.NewCustomWithoutButtons(j.Title+" saved", container.NewGridWrap(fyne.NewSize(520, 150), msg), r.w.win)
 	dlg.SetButtons([]fyne.CanvasObject{widget.NewButton("Close", func() { dlg.Hide() }), open})
 	r.w.dialogs.showDialog(dlg)
 }

@@ -60,8 +60,8 @@ func newSearchScreen(u *UI) *searchScreen {
 		e.OnSubmitted = func(string) { s.run() }
 	}
 	genders := []string{anyChoice}
-	for _, g := range data.Genders {
-		genders = append(genders, data.GenderNames[g])
+	for _, g := range data.Genders() {
+		genders = append(genders, data.GenderName(g))
 	}
 	s.gender = widget.NewSelect(genders, nil)
 	s.gender.SetSelectedIndex(0)
@@ -157,7 +157,7 @@ func resultCell(r store.Result, col int) string {
 	case 1:
 		return r.Student.BirthDate.US()
 	case 2:
-		return data.GenderNames[r.Student.Gender]
+		return data.GenderName(r.Student.Gender)
 	case 3:
 		return r.Student.StateID
 	case 4:
@@ -189,7 +189,7 @@ func (s *searchScreen) query() (store.Query, error) {
 		return q, fmt.Errorf("birth date: %w", err)
 	}
 	if i := s.gender.SelectedIndex(); i > 0 {
-		q.Gender = data.Genders[i-1]
+		q.Gender = data.Genders()[i-1]
 	}
 	if i := s.district.SelectedIndex(); i > 0 {
 		q.District = s.districts[i-1].Number

@@ -4,14 +4,13 @@ import (
 	"context"
 	"fmt"
 	"image/color"
+	"migrantdesk/data"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"migrantdesk/data/store"
 )
 
 // statusBar is the line at the bottom of the window: the database in
@@ -46,14 +45,14 @@ func newStatusBar(u *UI) *statusBar {
 	return s
 }
 
-func (s *statusBar) setUser(usr store.User, noProfiles bool) {
+func (s *statusBar) setUser(usr data.User, noProfiles bool) {
 	switch {
 	case noProfiles:
 		s.profile.SetText(fmt.Sprintf("Signed in as %s (this database has no profiles: working as the computer's user)", usr.Username))
-	case usr.Role == store.RoleClerk:
-		s.profile.SetText(fmt.Sprintf("Profile: %s, %s, region %s", usr.FullName, store.RoleNames[usr.Role], usr.RegionCode))
+	case usr.Role == data.RoleClerk:
+		s.profile.SetText(fmt.Sprintf("Profile: %s, %s, region %s", usr.FullName, data.RoleName(usr.Role), usr.RegionCode))
 	default:
-		s.profile.SetText(fmt.Sprintf("Profile: %s, %s", usr.FullName, store.RoleNames[usr.Role]))
+		s.profile.SetText(fmt.Sprintf("Profile: %s, %s", usr.FullName, data.RoleName(usr.Role)))
 	}
 }
 

@@ -131,10 +131,10 @@ func identity(st data.Student, on data.Date) string {
 		born += fmt.Sprintf(" (age %d)", age)
 	}
 	parts = append(parts, born)
-	if g := data.GenderNames[st.Gender]; g != "" {
+	if g := data.GenderName(st.Gender); g != "" {
 		parts = append(parts, g)
 	}
-	if r := data.RaceNames[st.Race]; r != "" {
+	if r := data.RaceName(st.Race); r != "" {
 		parts = append(parts, r)
 	}
 	return strings.Join(parts, " · ")
@@ -165,7 +165,7 @@ func (s *studentScreen) setRecords(recs []store.Record) {
 		c := newRecordCard(s, r)
 		s.cards = append(s.cards, c)
 		s.records.Add(c.obj)
-		if r.Status != store.StatusPublished && len(r.Targets) > 0 {
+		if r.Status != data.StatusPublished && len(r.Targets) > 0 {
 			unpublished++
 		}
 	}
@@ -186,7 +186,7 @@ func plural(n int) string {
 	return "s"
 }
 
-func (s *studentScreen) setEnrollments(es []store.EnrollmentRow) {
+func (s *studentScreen) setEnrollments(es []data.PlacedEnrollment) {
 	rows := make([][]string, len(es))
 	for i, e := range es {
 		end := "enrolled"
@@ -248,14 +248,21 @@ func programName(p data.Program) string {
 }
 
 func (s *studentScreen) setLevels(d store.StudentDetail) {
+	s.levels.SetText(latestLevels(d.Assessments, today()))
+}
+
+// latestLevels says the most recent performance level of each subject on
+// or before the day given, as the student detail and the district's record
+// detail show it.
+func latestLevels(as []data.Assessment, on data.Date) string {
 	line := func(name, subject string) string {
-		level, when := d.LatestLevel(subject, today())
-		if level == "" {
+		a, ok := data.LatestAssessment(as, subject, on)
+		if !ok {
 			return name + ": no test on record"
 		}
-		return fmt.Sprintf("%s: %s (tested %s)", name, level, when.US())
+		return fmt.Sprintf("%s: %s (tested %s)", name, a.Level, a.TestDate.US())
 	}
-	s.levels.SetText(line("Math", data.SubjectMath) + "\n" + line("Reading", data.SubjectReading))
+	return line("Math", data.SubjectMath) + "\n" + line("Reading", data.SubjectReading)
 }
 
 // previousMIS2000ID is the MIS2000 ID of the student's latest record, which
@@ -279,7 +286,7 @@ func (s *studentScreen) newRecord() {
 func (s *studentScreen) publish() {
 	var todo []store.Unpublished
 	for _, r := range s.detail.Records {
-		if r.Status != store.StatusPublished && len(r.Targets) > 0 {
+		if r.Status != data.StatusPublished && len(r.Targets) > 0 {
 			todo = append(todo, store.Unpublished{Record: r, Student: s.detail.Student})
 		}
 	}

@@ -42,8 +42,8 @@ type UI struct {
 
 	// who is working: a profile of the database, or the OS user when the
 	// database has none.
-	user  store.User
-	users []store.User
+	user  data.User
+	users []data.User
 	demo  bool
 
 	content *fyne.Container // holds the screen being shown
@@ -95,15 +95,15 @@ func New(a fyne.App, st *store.Store, opts Options) (*UI, error) {
 
 // osUser is who works when the database has no profiles: the person
 // signed in to the computer, with no role.
-func osUser() store.User {
+func osUser() data.User {
 	name := "unknown"
 	if cur, err := user.Current(); err == nil && cur.Username != "" {
 		name = cur.Username
 	}
-	return store.User{Username: name, FullName: name}
+	return data.User{Username: name, FullName: name}
 }
 
-func userNames(us []store.User) string {
+func userNames(us []data.User) string {
 	if len(us) == 0 {
 		return "none"
 	}
@@ -148,7 +148,7 @@ func (u *UI) afterProfile() {
 // region is the region whose records the worker publishes: a clerk's own,
 // every region for anyone else.
 func (u *UI) region() string {
-	if u.user.Role == store.RoleClerk {
+	if u.user.Role == data.RoleClerk {
 		return u.user.RegionCode
 	}
 	return ""

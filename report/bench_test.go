@@ -43,12 +43,12 @@ func syntheticRows(n int) []Row {
 		id := fmt.Sprintf("%010d", 1_000_000+i)
 		r.Student = data.Student{StateID: id, LocalNumber: strconv.Itoa(40_000 + i), LastName: lasts[i%len(lasts)],
 			FirstName: firsts[i/7%len(firsts)], BirthDate: data.NewDate(2008+i%12, time.Month(1+i%12), 1+i%28),
-			Gender: data.Genders[i%2], Race: data.RaceCodes[i%len(data.RaceCodes)]}
+			Gender: data.Genders()[i%2], Race: data.RaceCodes()[i%len(data.RaceCodes())]}
 		if i%3 == 0 {
 			r.Student.MiddleName = "Guadalupe"
 		}
 		r.Enrollment = data.Enrollment{ID: "E" + id, StateID: id, SchoolNumber: fmt.Sprintf("%06d", 100+i%60),
-			Grade: data.Grades[i%len(data.Grades)], ServiceType: []string{"P", "P", "P", "S", "N"}[i%5],
+			Grade: data.Grades()[i%len(data.Grades())], ServiceType: []string{"P", "P", "P", "S", "N"}[i%5],
 			Start: data.NewDate(2025, time.August, 10+i%20)}
 		if i%9 == 0 {
 			r.Enrollment.End = data.NewDate(2026, time.January, 1+i%28)

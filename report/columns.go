@@ -64,7 +64,7 @@ func DetailCells(r *Row) [NumDetailColumns]Cell {
 	text := func(s string) Cell { return Cell{Kind: KindText, Text: s} }
 	date := func(d data.Date) Cell { return Cell{Kind: KindDate, Date: d} }
 	flag := func(b bool) Cell { return Cell{Kind: KindYesNo, Yes: b} }
-	race := data.RaceNames[r.Student.Race]
+	race := data.RaceName(r.Student.Race)
 	if race == "" {
 		race = r.Student.Race
 	}

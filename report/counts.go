@@ -1,6 +1,7 @@
 package report
 
 import (
+	"slices"
 	"sort"
 
 	"migrantdesk/data"
@@ -92,11 +93,11 @@ func count(rows []Row) Counts {
 		}
 	}
 
-	for _, g := range data.Grades {
+	for _, g := range data.Grades() {
 		c.Grades = append(c.Grades, Count{g, grade[g]})
 	}
-	c.Genders = named(gender, data.Genders, data.GenderNames)
-	c.Races = named(race, data.RaceCodes, data.RaceNames)
+	c.Genders = named(gender, data.Genders(), data.GenderName)
+	c.Races = named(race, data.RaceCodes(), data.RaceName)
 	for i, label := range []string{GroupEconomicallyDisadvantaged, GroupEnglishLearner, GroupDisability, GroupHomeless} {
 		c.Groups = append(c.Groups, GroupCount{label, yes[i], c.Total - yes[i]})
 	}
@@ -115,14 +116,14 @@ func count(rows []Row) Counts {
 
 // named lists every known code by name, zeros included, then any code the
 // extract carried that has no name, so the lines always add up to the total.
-func named(n map[string]int, codes []string, names map[string]string) []Count {
+func named(n map[string]int, codes []string, name func(string) string) []Count {
 	out := make([]Count, 0, len(codes))
 	for _, code := range codes {
-		out = append(out, Count{names[code], n[code]})
+		out = append(out, Count{name(code), n[code]})
 	}
 	var other []string
 	for code := range n {
-		if _, ok := names[code]; !ok {
+		if !slices.Contains(codes, code) {
 			other = append(other, code)
 		}
 	}

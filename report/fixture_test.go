@@ -57,7 +57,7 @@ func loadStateAt(t testing.TB, path string) *store.Store {
 		for i, r := range rows {
 			recs[i] = data.MigrantRecord{StateID: r.StateID, MIS2000ID: r.MIS2000ID, QAD: r.QAD, EED: r.EED}
 		}
-		if _, err := st.ImportRecords(ctx, "clerk", recs, publish); err != nil {
+		if _, err := st.ImportRecords(ctx, data.Operator("clerk"), recs, publish); err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
 	}
@@ -65,12 +65,12 @@ func loadStateAt(t testing.TB, path string) *store.Store {
 	// 117: edited after publishing, not published again.
 	quintero := onlyRecord(t, st, "0000000117")
 	quintero.MIS2000ID = "000117999"
-	if _, err := st.SaveRecord(ctx, "clerk", quintero); err != nil {
+	if _, err := st.SaveRecord(ctx, data.Operator("clerk"), quintero); err != nil {
 		t.Fatal(err)
 	}
 	// 118: published, then deleted.
 	ruiz := onlyRecord(t, st, "0000000118")
-	if err := st.DeleteRecord(ctx, "clerk", ruiz.ID, ruiz.Version); err != nil {
+	if err := st.DeleteRecord(ctx, data.Operator("clerk"), ruiz.ID, ruiz.Version); err != nil {
 		t.Fatal(err)
 	}
 	// 119: a newer extract enrolls her in 001 after the publish.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"migrantdesk/data"
 	"migrantdesk/data/demo"
 	"migrantdesk/data/demo/demotest"
 	"migrantdesk/data/store"
@@ -42,7 +43,7 @@ func pickDistrict(t *testing.T, path string) (user, district string, records int
 	if err != nil {
 		t.Fatal(err)
 	}
-	rank := map[string]int{store.RoleCoordinator: 3, store.RoleDistrictAdmin: 2, store.RoleClerk: 1}
+	rank := map[string]int{data.RoleCoordinator: 3, data.RoleDistrictAdmin: 2, data.RoleClerk: 1}
 	best := 0
 	for _, d := range ds {
 		recs, err := st.DistrictRecords(ctx, d.Number)
@@ -65,7 +66,7 @@ func pickDistrict(t *testing.T, path string) (user, district string, records int
 	return user, district, records
 }
 
-func userNames(us []store.User) []string {
+func userNames(us []data.User) []string {
 	out := make([]string, len(us))
 	for i, u := range us {
 		out[i] = u.Username + " (" + u.Role + ")"

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"migrantdesk/data"
 	"migrantdesk/data/demo"
 	"migrantdesk/data/demo/demotest"
 	"migrantdesk/data/store"
@@ -111,7 +112,7 @@ func pickStudent(t *testing.T, path string) (user, stateID string) {
 		t.Fatal(err)
 	}
 	for _, u := range users {
-		if u.Role != store.RoleClerk {
+		if u.Role != data.RoleClerk {
 			continue
 		}
 		recs, err := st.NeedsPublishing(ctx, u.RegionCode)
@@ -119,7 +120,7 @@ func pickStudent(t *testing.T, path string) (user, stateID string) {
 			t.Fatal(err)
 		}
 		for _, r := range recs {
-			if r.Status == store.StatusNeedsPublishing {
+			if r.Status == data.StatusNeedsPublishing {
 				return u.Username, r.StateID
 			}
 		}

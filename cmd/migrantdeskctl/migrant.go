@@ -53,7 +53,7 @@ func runMigrant(args []string, out io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	res, err := st.ImportRecords(ctx, operator(), recs, *publish)
+	res, err := st.ImportRecords(ctx, data.Operator(operator()), recs, *publish)
 	var bad store.RowErrors
 	if errors.As(err, &bad) {
 		for _, e := range bad {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"time"
 
 	"migrantdesk/data"
@@ -72,67 +71,22 @@ func runReport(args []string, out io.Writer) error {
 	}
 	meta := report.Meta{GeneratedAt: time.Now(), GeneratedBy: operator()}
 
-	// Every file is written beside its destination first; only when all
-	// are complete and the export is in the audit log do they take their
-	// names, so a failure leaves no partial or unlogged file. All are
-	// opened before any is written, so a bad path fails at once.
-	type file struct {
-		path  string
-		perm  os.FileMode
-		audit store.ExportAudit
-		write func(io.Writer) error
-		out   *report.Output
-	}
-	var files []*file
+	var files []report.File
 	if *detail != "" {
-		files = append(files, &file{path: *detail, perm: 0o600,
-			audit: exportAudit(q, "QA Migrant detail", len(q.Rows), *detail),
-			write: func(w io.Writer) error { return q.WriteDetail(w, meta, *password) }})
+		files = append(files, q.DetailFile(*detail, meta, *password))
 	}
 	if *aggregated != "" {
-		files = append(files, &file{path: *aggregated, perm: 0o644,
-			audit: exportAudit(q, "QA Migrant aggregated", q.Counts.Total, *aggregated),
-			write: func(w io.Writer) error { return q.WriteAggregated(w, meta) }})
+		files = append(files, q.AggregatedFile(*aggregated, meta))
 	}
-	defer func() {
-		for _, f := range files {
-			if f.out != nil {
-				f.out.Abort()
-			}
-		}
-	}()
-	for _, f := range files {
-		if f.out, err = report.Create(f.path, f.perm); err != nil {
-			return err
-		}
+	if err := report.Export(ctx, st, meta.GeneratedBy, files); err != nil {
+		return fmt.Errorf("report qa: %w", err)
 	}
 	for _, f := range files {
-		if err := f.write(f.out); err != nil {
-			return err
-		}
-	}
-	for _, f := range files {
-		if err := st.AuditExport(ctx, meta.GeneratedBy, f.audit); err != nil {
-			return fmt.Errorf("report qa: the export could not be written to the audit log, so no file was saved: %w", err)
-		}
-	}
-	for _, f := range files {
-		if err := f.out.Commit(); err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "wrote %s\n", f.out.Path())
+		fmt.Fprintf(out, "wrote %s\n", f.Path)
 	}
 	fmt.Fprintf(out, "QA Migrant report, district %s, %s: %d rows, %d students\n",
 		q.DistrictLabel(), p, len(q.Rows), q.Counts.Total)
 	return nil
-}
-
-func exportAudit(q *report.QA, name string, rows int, path string) store.ExportAudit {
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
-	}
-	return store.ExportAudit{Report: name, District: q.District.Number, Period: q.Period.From.String() + "/" + q.Period.To.String(),
-		Rows: rows, File: path}
 }
 
 // reportPeriod reads --from and --to.

@@ -44,7 +44,7 @@ func reportDB(t *testing.T) string {
 	for i, r := range rows {
 		recs[i] = data.MigrantRecord{StateID: r.StateID, MIS2000ID: r.MIS2000ID, QAD: r.QAD, EED: r.EED}
 	}
-	if _, err := st.ImportRecords(ctx, "clerk", recs, true); err != nil {
+	if _, err := st.ImportRecords(ctx, data.Operator("clerk"), recs, true); err != nil {
 		t.Fatal(err)
 	}
 	return path

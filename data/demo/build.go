@@ -35,7 +35,7 @@ type Summary struct {
 	// left for a clerk to publish; Edited were changed after publishing,
 	// so they need publishing again.
 	Records, Published, Copies, Unpublished, Edited int
-	Users                                           []store.User
+	Users                                           []data.User
 	Generate, Import, Load, Total                   time.Duration
 
 	districtNames map[string]string // by number, for WriteTo
@@ -114,12 +114,12 @@ func loadRecords(ctx context.Context, st *store.Store, state *State, user string
 			publish = append(publish, rec)
 		}
 	}
-	res, err := st.ImportRecords(ctx, user, publish, true)
+	res, err := st.ImportRecords(ctx, data.Operator(user), publish, true)
 	if err != nil {
 		return fmt.Errorf("load the demo's migrant records: %w", err)
 	}
 	sum.Records, sum.Published, sum.Copies = res.Saved, res.Published, res.Districts
-	res, err = st.ImportRecords(ctx, user, keep, false)
+	res, err = st.ImportRecords(ctx, data.Operator(user), keep, false)
 	if err != nil {
 		return fmt.Errorf("load the demo's migrant records: %w", err)
 	}
@@ -138,7 +138,7 @@ func loadRecords(ctx context.Context, st *store.Store, state *State, user string
 			return err
 		}
 		for _, rec := range recs {
-			if rec.QAD != publish[i].QAD || rec.Status != store.StatusPublished {
+			if rec.QAD != publish[i].QAD || rec.Status != data.StatusPublished {
 				continue
 			}
 			m := rec.MigrantRecord
@@ -147,7 +147,7 @@ func loadRecords(ctx context.Context, st *store.Store, state *State, user string
 			} else {
 				m.MIS2000ID = retype(r, m.MIS2000ID)
 			}
-			if _, err := st.SaveRecord(ctx, user, m); err != nil {
+			if _, err := st.SaveRecord(ctx, data.Operator(user), m); err != nil {
 				return fmt.Errorf("correct demo record %s: %w", m.ID, err)
 			}
 			sum.Edited++
@@ -192,7 +192,7 @@ func (s Summary) WriteTo(w io.Writer) (int64, error) {
 		if len(places) > 0 {
 			where = " — " + strings.Join(places, ", ")
 		}
-		fmt.Fprintf(&b, "  %-20s %-24s %s%s\n", u.Username, store.RoleNames[u.Role], u.FullName, where)
+		fmt.Fprintf(&b, "  %-20s %-24s %s%s\n", u.Username, data.RoleName(u.Role), u.FullName, where)
 	}
 	fmt.Fprintf(&b, "Done in %s (generate %s, import extract %s, migrant records and users %s)\n",
 		s.Total.Round(time.Millisecond), s.Generate.Round(time.Millisecond), s.Import.Round(time.Millisecond), s.Load.Round(time.Millisecond))
@@ -203,14 +203,14 @@ func (s Summary) WriteTo(w io.Writer) (int64, error) {
 // grantReports has the administrators of the two largest districts grant
 // their coordinators the QA Migrant report, so the demo shows a
 // coordinator with the grant and (in the next districts) one without.
-func grantReports(ctx context.Context, st *store.Store, users []store.User) error {
+func grantReports(ctx context.Context, st *store.Store, users []data.User) error {
 	granted := 0
 	for _, admin := range users {
-		if admin.Role != store.RoleDistrictAdmin || granted == 2 {
+		if admin.Role != data.RoleDistrictAdmin || granted == 2 {
 			continue
 		}
 		for _, c := range users {
-			if c.Role == store.RoleCoordinator && slices.Contains(c.Districts, admin.DistrictNumber) {
+			if c.Role == data.RoleCoordinator && slices.Contains(c.Districts, admin.DistrictNumber) {
 				if err := st.SetReportAccess(ctx, admin, c.Username, admin.DistrictNumber, true); err != nil {
 					return fmt.Errorf("grant the demo report access: %w", err)
 				}

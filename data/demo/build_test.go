@@ -35,7 +35,7 @@ func TestBuild(t *testing.T) {
 		}
 	}
 
-	statuses := map[store.Status]int{}
+	statuses := map[data.Status]int{}
 	seen := map[string]bool{}
 	for _, r := range state.Records {
 		if seen[r.StateID] {
@@ -50,11 +50,11 @@ func TestBuild(t *testing.T) {
 			statuses[rec.Status]++
 		}
 	}
-	if statuses[store.StatusSaved] == 0 || statuses[store.StatusPublished] == 0 || statuses[store.StatusNeedsPublishing] == 0 {
+	if statuses[data.StatusSaved] == 0 || statuses[data.StatusPublished] == 0 || statuses[data.StatusNeedsPublishing] == 0 {
 		t.Errorf("records by status: %v; want saved, published and needs-publishing ones", statuses)
 	}
-	if statuses[store.StatusNeedsPublishing] != sum.Edited || sum.Edited < 3 {
-		t.Errorf("%d records need publishing, the summary says %d were edited", statuses[store.StatusNeedsPublishing], sum.Edited)
+	if statuses[data.StatusNeedsPublishing] != sum.Edited || sum.Edited < 3 {
+		t.Errorf("%d records need publishing, the summary says %d were edited", statuses[data.StatusNeedsPublishing], sum.Edited)
 	}
 
 	users, err := st.Users(ctx)
@@ -65,7 +65,7 @@ func TestBuild(t *testing.T) {
 	for _, u := range users {
 		roles[u.Role]++
 	}
-	for role := range store.RoleNames {
+	for _, role := range data.Roles() {
 		if roles[role] == 0 {
 			t.Errorf("no user with role %s: %v", role, roles)
 		}
@@ -75,7 +75,7 @@ func TestBuild(t *testing.T) {
 	// the next two do not, and are told whom to ask.
 	access := map[bool]int{}
 	for _, u := range users {
-		if u.Role != store.RoleCoordinator || len(u.Districts) != 1 {
+		if u.Role != data.RoleCoordinator || len(u.Districts) != 1 {
 			continue
 		}
 		d, err := st.District(ctx, u.Districts[0])

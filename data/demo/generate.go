@@ -27,7 +27,6 @@ import (
 	"time"
 
 	"migrantdesk/data"
-	"migrantdesk/data/store"
 )
 
 // Bounds on Config.Students.
@@ -52,7 +51,7 @@ type Config struct {
 type State struct {
 	Extract *data.Extract
 	Records []data.MigrantRecord
-	Users   []store.User
+	Users   []data.User
 }
 
 // gen holds a state while it is being made.

@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"migrantdesk/data"
-	"migrantdesk/data/store"
 )
 
 func TestSameSeedSameState(t *testing.T) {
@@ -364,7 +363,7 @@ func TestProgramsAndAssessments(t *testing.T) {
 		}
 	}
 	for _, s := range []string{"MATH", "READING"} {
-		for _, l := range data.Levels {
+		for _, l := range data.Levels() {
 			if levels[s+" "+l] == 0 {
 				t.Errorf("no %s result at level %s: %v", s, l, levels)
 			}
@@ -411,14 +410,14 @@ func TestUsers(t *testing.T) {
 	multi := 0
 	for _, u := range st.Users {
 		roles[u.Role]++
-		if u.Role == store.RoleClerk {
+		if u.Role == data.RoleClerk {
 			regions[u.RegionCode] = true
 		}
 		if len(u.Districts) == 2 {
 			multi++
 		}
 	}
-	if roles[store.RoleStateAdmin] != 1 || len(regions) != 4 || roles[store.RoleDistrictAdmin] < 3 || roles[store.RoleCoordinator] < 5 || multi != 2 {
+	if roles[data.RoleStateAdmin] != 1 || len(regions) != 4 || roles[data.RoleDistrictAdmin] < 3 || roles[data.RoleCoordinator] < 5 || multi != 2 {
 		t.Errorf("users by role %v, clerks of %d regions, %d coordinators of two districts", roles, len(regions), multi)
 	}
 	if st.Users[1].FullName != "Rosa Delgado" || st.Users[1].RegionCode != "C" {

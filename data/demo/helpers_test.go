@@ -46,7 +46,7 @@ func checkExtract(ex *data.Extract, today data.Date) error {
 		if _, dup := birth[s.StateID]; dup || len(s.StateID) != 10 {
 			return fmt.Errorf("state ID %s is repeated or not ten digits", s.StateID)
 		}
-		if s.BirthDate.IsZero() || s.LastName == "" || s.FirstName == "" || data.GenderNames[s.Gender] == "" || data.RaceNames[s.Race] == "" {
+		if s.BirthDate.IsZero() || s.LastName == "" || s.FirstName == "" || data.GenderName(s.Gender) == "" || data.RaceName(s.Race) == "" {
 			return fmt.Errorf("student %s: a field is missing or unknown: %+v", s.StateID, s)
 		}
 		birth[s.StateID] = s.BirthDate

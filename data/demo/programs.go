@@ -156,11 +156,11 @@ func (g *gen) assessments(p *pupil) {
 func level(score float64) string {
 	switch {
 	case score < -0.8:
-		return data.Levels[0]
+		return data.Levels()[0]
 	case score < 0.1:
-		return data.Levels[1]
+		return data.Levels()[1]
 	case score < 1.0:
-		return data.Levels[2]
+		return data.Levels()[2]
 	}
-	return data.Levels[3]
+	return data.Levels()[3]
 }

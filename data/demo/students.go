@@ -101,7 +101,7 @@ func (p *pupil) gradeAt(level int, kind schoolKind) string {
 	case level == 0:
 		return "K"
 	}
-	return data.Grades[level]
+	return data.Grades()[level]
 }
 
 // newStudent makes one student whose family lives in district d.

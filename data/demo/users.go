@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"migrantdesk/data"
-	"migrantdesk/data/store"
 )
 
 // clerkNames are the regional data clerks, one per region, in the order
@@ -16,11 +15,11 @@ var clerkNames = [][2]string{{"Rosa", "Delgado"}, {"Daniel", "Whitaker"}, {"Luc√
 // administrator, a clerk per region, a coordinator and a district
 // administrator for each of the largest districts, and two coordinators
 // who each serve a pair of smaller districts of one region.
-func (g *gen) makeUsers(r rng) []store.User {
+func (g *gen) makeUsers(r rng) []data.User {
 	staff := newStaffNamer(r)
-	users := []store.User{staffUser("Karen", "Mitchell", store.RoleStateAdmin)}
+	users := []data.User{staffUser("Karen", "Mitchell", data.RoleStateAdmin)}
 	for i, n := range clerkNames {
-		u := staffUser(n[0], n[1], store.RoleClerk)
+		u := staffUser(n[0], n[1], data.RoleClerk)
 		u.RegionCode = regionList[i].Code
 		users = append(users, u)
 	}
@@ -28,9 +27,9 @@ func (g *gen) makeUsers(r rng) []store.User {
 	copy(bySize, g.districts)
 	slices.SortStableFunc(bySize, func(a, b *district) int { return b.students - a.students })
 	for _, d := range bySize[:4] {
-		c := staff.next(store.RoleCoordinator)
+		c := staff.next(data.RoleCoordinator)
 		c.Districts = []string{d.Number}
-		a := staff.next(store.RoleDistrictAdmin)
+		a := staff.next(data.RoleDistrictAdmin)
 		a.DistrictNumber = d.Number
 		users = append(users, c, a)
 	}
@@ -44,7 +43,7 @@ func (g *gen) makeUsers(r rng) []store.User {
 			}
 		}
 		if len(pair) == 2 {
-			c := staff.next(store.RoleCoordinator)
+			c := staff.next(data.RoleCoordinator)
 			c.Districts = pair
 			slices.Sort(c.Districts)
 			users = append(users, c)
@@ -55,9 +54,9 @@ func (g *gen) makeUsers(r rng) []store.User {
 
 // staffUser is a user whose user name is their name, first.last, without
 // accents.
-func staffUser(first, last, role string) store.User {
+func staffUser(first, last, role string) data.User {
 	username := strings.ReplaceAll(data.NormalizeName(first), " ", "") + "." + strings.ReplaceAll(data.NormalizeName(last), " ", "")
-	return store.User{Username: username, FullName: first + " " + last, Role: role, Email: username + "@example.org"}
+	return data.User{Username: username, FullName: first + " " + last, Role: role, Email: username + "@example.org"}
 }
 
 // staffNamer hands out staff names no one else has.
@@ -76,7 +75,7 @@ func newStaffNamer(r rng) *staffNamer {
 
 // next is the next staff member; the lists hold more names than the
 // users makeUsers needs.
-func (s *staffNamer) next(role string) store.User {
+func (s *staffNamer) next(role string) data.User {
 	u := staffUser(s.first[s.i], s.last[s.i], role)
 	s.i++
 	return u

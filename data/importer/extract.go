@@ -217,8 +217,8 @@ func (x *extractReader) readStudents(t *table) {
 			FirstName:   t.required(stFirst),
 			MiddleName:  t.get(stMiddle),
 			BirthDate:   t.date(stBirth, true),
-			Gender:      t.code(stGender, data.Genders, "a gender code: F, M or X"),
-			Race:        t.code(stRace, data.RaceCodes, "a race/ethnicity code from 1 to 7"),
+			Gender:      t.code(stGender, data.Genders(), "a gender code: F, M or X"),
+			Race:        t.code(stRace, data.RaceCodes(), "a race/ethnicity code from 1 to 7"),
 		}
 		if add(t, stID, x.students, s.StateID, len(x.ex.Students)) {
 			x.ex.Students = append(x.ex.Students, s)
@@ -276,7 +276,7 @@ func (x *extractReader) readEnrollments(t *table) {
 // grades maps each grade code to one shared copy of it.
 var grades = func() map[string]string {
 	m := map[string]string{}
-	for _, g := range append([]string{"PS", "97", "98", "99", "14", "OSY"}, data.Grades...) {
+	for _, g := range append([]string{"PS", "97", "98", "99", "14", "OSY"}, data.Grades()...) {
 		m[g] = g
 	}
 	return m

@@ -108,7 +108,7 @@ func checkExtract(t *testing.T, ex *data.Extract) {
 	}
 	for _, s := range ex.Students {
 		if s.StateID == "" || s.LastName == "" || s.FirstName == "" || s.BirthDate.IsZero() || students[s.StateID] ||
-			data.GenderNames[s.Gender] == "" || data.RaceNames[s.Race] == "" {
+			data.GenderName(s.Gender) == "" || data.RaceName(s.Race) == "" {
 			t.Fatalf("bad student %+v", s)
 		}
 		students[s.StateID] = true

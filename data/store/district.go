@@ -83,26 +83,8 @@ func (s *Store) DistrictRecords(ctx context.Context, district string) ([]Distric
 	return out, nil
 }
 
-// CanSeeDistrict reports whether u may open district d's window: a state
-// administrator any, a clerk those of the clerk's region (to preview what
-// the district sees), a coordinator their districts, a district
-// administrator their own.
-func (u User) CanSeeDistrict(d data.District) bool {
-	switch u.Role {
-	case RoleStateAdmin:
-		return true
-	case RoleClerk:
-		return d.RegionCode == u.RegionCode
-	case RoleCoordinator:
-		return slices.Contains(u.Districts, d.Number)
-	case RoleDistrictAdmin:
-		return u.DistrictNumber == d.Number
-	}
-	return false
-}
-
 // VisibleDistricts lists the districts u may open, by number.
-func (s *Store) VisibleDistricts(ctx context.Context, u User) ([]data.District, error) {
+func (s *Store) VisibleDistricts(ctx context.Context, u data.User) ([]data.District, error) {
 	all, err := s.Districts(ctx, "")
 	if err != nil {
 		return nil, err
@@ -123,54 +105,45 @@ type ReportAccess struct {
 	// Why is a sentence for the user when not allowed.
 	Why string
 	// Admins are the district administrators who can grant access.
-	Admins []User
+	Admins []data.User
 }
 
-// CanRunReport decides report access: state administrators, clerks of the
-// district's region and the district's administrator may; a coordinator
-// of the district may once its administrator has granted it.
-func (s *Store) CanRunReport(ctx context.Context, u User, district data.District) (ReportAccess, error) {
-	if !u.CanSeeDistrict(district) {
-		return ReportAccess{Why: fmt.Sprintf("%s cannot see district %s %s.", u.FullName, district.Number, district.Name)}, nil
-	}
-	if u.Role != RoleCoordinator {
-		return ReportAccess{Allowed: true}, nil
-	}
-	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM report_grants WHERE username = ? AND district_number = ?`,
-		u.Username, district.Number).Scan(&n)
+// CanRunReport loads what data.User.MayRunReport needs (the grant, the
+// district's administrators) and asks it.
+func (s *Store) CanRunReport(ctx context.Context, u data.User, district data.District) (ReportAccess, error) {
+	granted, err := s.hasGrant(ctx, u.Username, district.Number)
 	if err != nil {
-		return ReportAccess{}, fmt.Errorf("read report access of %s: %w", u.Username, err)
+		return ReportAccess{}, err
 	}
-	if n > 0 {
+	if u.MayRunReport(district, granted) {
 		return ReportAccess{Allowed: true}, nil
 	}
 	admins, err := s.DistrictAdmins(ctx, district.Number)
 	if err != nil {
 		return ReportAccess{}, err
 	}
-	why := fmt.Sprintf("Access to the QA Migrant report for %s %s has not been granted to you.", district.Number, district.Name)
-	if len(admins) == 0 {
-		why += " The district has no district administrator yet: ask the state administrator."
-	} else {
-		why += " Ask your district administrator, " + admins[0].FullName
-		if admins[0].Email != "" {
-			why += " (" + admins[0].Email + ")"
-		}
-		why += ", to grant it."
+	return ReportAccess{Why: data.ReportRefusal(u, district, admins), Admins: admins}, nil
+}
+
+func (s *Store) hasGrant(ctx context.Context, username, district string) (bool, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM report_grants WHERE username = ? AND district_number = ?`,
+		username, district).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("read report access of %s: %w", username, err)
 	}
-	return ReportAccess{Why: why, Admins: admins}, nil
+	return n > 0, nil
 }
 
 // DistrictAdmins lists the administrators of a district.
-func (s *Store) DistrictAdmins(ctx context.Context, district string) ([]User, error) {
+func (s *Store) DistrictAdmins(ctx context.Context, district string) ([]data.User, error) {
 	us, err := s.Users(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var out []User
+	var out []data.User
 	for _, u := range us {
-		if u.Role == RoleDistrictAdmin && u.DistrictNumber == district {
+		if u.Role == data.RoleDistrictAdmin && u.DistrictNumber == district {
 			out = append(out, u)
 		}
 	}
@@ -180,7 +153,7 @@ func (s *Store) DistrictAdmins(ctx context.Context, district string) ([]User, er
 // Grantee is a coordinator of a district and whether they may run its
 // report.
 type Grantee struct {
-	User
+	data.User
 	Granted              bool
 	GrantedBy, GrantedAt string
 }
@@ -194,7 +167,7 @@ func (s *Store) Grantees(ctx context.Context, district string) ([]Grantee, error
 	var out []Grantee
 	err = s.read(ctx, func(tx *sql.Tx) error {
 		for _, u := range us {
-			if u.Role != RoleCoordinator || !slices.Contains(u.Districts, district) {
+			if u.Role != data.RoleCoordinator || !slices.Contains(u.Districts, district) {
 				continue
 			}
 			g := Grantee{User: u}
@@ -219,16 +192,13 @@ func (s *Store) Grantees(ctx context.Context, district string) ([]Grantee, error
 // SetReportAccess grants (or revokes) a coordinator's access to a
 // district's QA Migrant report. Only the district's administrator (or a
 // state administrator) may, and only for a coordinator of that district.
-func (s *Store) SetReportAccess(ctx context.Context, admin User, username, district string, grant bool) error {
-	if !admin.Administers(district) {
-		return fmt.Errorf("%s is not the administrator of district %s and cannot change its report access", admin.FullName, district)
-	}
+func (s *Store) SetReportAccess(ctx context.Context, admin data.User, username, district string, grant bool) error {
 	target, err := s.UserByName(ctx, username)
 	if err != nil {
 		return err
 	}
-	if target.Role != RoleCoordinator || !slices.Contains(target.Districts, district) {
-		return fmt.Errorf("%s is not a coordinator of district %s", target.FullName, district)
+	if err := admin.MayGrantReport(target, district); err != nil {
+		return err
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
 		var res sql.Result

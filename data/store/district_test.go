@@ -11,15 +11,15 @@ import (
 func TestDistrictSeesThePublishedCopy(t *testing.T) {
 	st := openFixture(t)
 	ctx := context.Background()
-	rec, _ := st.SaveRecord(ctx, "rosa", recordFor(t, "0000000002", "55", "2025-03-01", "2026-06-30"))
+	rec, _ := st.SaveRecord(ctx, data.Operator("rosa"), recordFor(t, "0000000002", "55", "2025-03-01", "2026-06-30"))
 	if got, _ := st.DistrictRecords(ctx, "001"); len(got) != 0 {
 		t.Fatal("a saved, unpublished record is visible to a district")
 	}
-	st.Publish(ctx, "rosa", []string{rec.ID}, nil)
+	st.Publish(ctx, data.Operator("rosa"), []string{rec.ID}, nil)
 	edit := rec.MigrantRecord
 	edit.MIS2000ID = "56"
 	edit.Version = 1
-	if _, err := st.SaveRecord(ctx, "rosa", edit); err != nil {
+	if _, err := st.SaveRecord(ctx, data.Operator("rosa"), edit); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ district, school, grade, withdrawn string }{
@@ -49,18 +49,18 @@ func TestDistrictSeesThePublishedCopy(t *testing.T) {
 func TestDistrictVisibilityAndReportAccess(t *testing.T) {
 	st := openFixture(t)
 	ctx := context.Background()
-	users := []User{
-		{Username: "state", FullName: "Sam State", Role: RoleStateAdmin},
-		{Username: "rosa", FullName: "Rosa Delgado", Role: RoleClerk, RegionCode: "C"},
-		{Username: "cora", FullName: "Cora Coordinator", Role: RoleCoordinator, Districts: []string{"001", "003"}},
-		{Username: "dan", FullName: "Dan Admin", Role: RoleDistrictAdmin, DistrictNumber: "001", Email: "dan@adair.example"},
+	users := []data.User{
+		{Username: "state", FullName: "Sam State", Role: data.RoleStateAdmin},
+		{Username: "rosa", FullName: "Rosa Delgado", Role: data.RoleClerk, RegionCode: "C"},
+		{Username: "cora", FullName: "Cora Coordinator", Role: data.RoleCoordinator, Districts: []string{"001", "003"}},
+		{Username: "dan", FullName: "Dan Admin", Role: data.RoleDistrictAdmin, DistrictNumber: "001", Email: "dan@adair.example"},
 	}
 	for _, u := range users {
 		if err := st.SaveUser(ctx, "state", u); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := st.SaveUser(ctx, "state", User{Username: "x", FullName: "X", Role: RoleClerk}); err == nil {
+	if err := st.SaveUser(ctx, "state", data.User{Username: "x", FullName: "X", Role: data.RoleClerk}); err == nil {
 		t.Fatal("a clerk without a region was accepted")
 	}
 	want := map[string]string{"state": "001 002 003", "rosa": "001 002", "cora": "001 003", "dan": "001"}

@@ -90,7 +90,7 @@ JOIN enrollments e ON e.state_id = rec.state_id
 JOIN schools sc ON sc.number = e.school_number
 WHERE rec.n = 1
 	AND sc.district_number = :district AND sc.public = 1
-	AND e.grade IN (` + quoteList(data.Grades) + `)
+	AND e.grade IN (` + quoteList(data.Grades()) + `)
 	AND e.start_date <= :to AND (e.end_date = '' OR e.end_date >= :from)
 ORDER BY st.last_key, st.first_key, st.state_id, e.start_date, e.id`
 

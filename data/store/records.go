@@ -11,39 +11,8 @@ import (
 	"github.com/google/uuid"
 
 	"migrantdesk/data"
+	"migrantdesk/data/sync"
 )
-
-// Status is where a migrant record stands with the districts.
-type Status int
-
-const (
-	// StatusSaved: saved, never published; no district sees it.
-	StatusSaved Status = iota + 1
-	// StatusPublished: every district that should have it has this version.
-	StatusPublished
-	// StatusNeedsPublishing: published once, but changed since, or the
-	// student's enrollments now call for other districts.
-	StatusNeedsPublishing
-)
-
-func (st Status) String() string {
-	switch st {
-	case StatusSaved:
-		return "Saved, not published"
-	case StatusPublished:
-		return "Published"
-	case StatusNeedsPublishing:
-		return "Needs publishing"
-	}
-	return "Unknown"
-}
-
-// Copy is a record's read-only copy in one district.
-type Copy struct {
-	District data.District
-	Version  int
-	At, By   string
-}
 
 // Record is a migrant record with its history and where it stands.
 type Record struct {
@@ -53,26 +22,13 @@ type Record struct {
 	PublishedVersion         int
 	PublishedAt, PublishedBy string
 	// Copies are the districts the record is published to now.
-	Copies []Copy
-	// Targets are the districts publishing now would send it to: those
-	// where the student has an enrollment overlapping [QAD, EED].
+	Copies []data.Copy
+	// Targets are the districts publishing now would send it to
+	// (data.PublishTargets).
 	Targets []data.District
-	Status  Status
+	Status  data.Status
 	// Reasons say, in a clerk's words, why the record needs publishing.
 	Reasons []string
-}
-
-// ConflictError is an edit made against a version that is no longer the
-// record's current one.
-type ConflictError struct {
-	ID              string
-	Have, Current   int
-	ChangedBy, When string
-}
-
-func (e *ConflictError) Error() string {
-	return fmt.Sprintf("this record was changed by %s at %s after you opened it (version %d, you had %d); reopen the student to see the change before editing",
-		e.ChangedBy, e.When, e.Current, e.Have)
 }
 
 // ErrNoStudent is returned for a state ID the database does not hold.
@@ -166,31 +122,17 @@ func loadRecord(tx *sql.Tx, id string) (Record, error) {
 	return r, err
 }
 
-// targets are the districts where the student has an enrollment (any
-// school, any grade) overlapping the window [qad, eed].
-func targets(tx *sql.Tx, stateID string, qad, eed data.Date) ([]data.District, error) {
-	rows, err := tx.Query(`SELECT DISTINCT d.number, d.name, d.region_code
-		FROM enrollments e
-		JOIN schools sc ON sc.number = e.school_number
-		JOIN districts d ON d.number = sc.district_number
-		WHERE e.state_id = ? AND e.start_date <= ? AND (e.end_date = '' OR e.end_date >= ?)
-		ORDER BY d.number`, stateID, eed.String(), qad.String())
+// targets are the districts publishing r would send it to, by
+// data.PublishTargets over the student's enrollments.
+func targets(tx *sql.Tx, r data.MigrantRecord) ([]data.District, error) {
+	es, err := enrollmentsOf(tx, r.StateID)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []data.District
-	for rows.Next() {
-		var d data.District
-		if err := rows.Scan(&d.Number, &d.Name, &d.RegionCode); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return data.PublishTargets(r, es), nil
 }
 
-func copiesOf(tx *sql.Tx, id string) ([]Copy, error) {
+func copiesOf(tx *sql.Tx, id string) ([]data.Copy, error) {
 	rows, err := tx.Query(`SELECT d.number, d.name, d.region_code, p.version, p.published_at, p.published_by
 		FROM published p JOIN districts d ON d.number = p.district_number
 		WHERE p.record_id = ? ORDER BY d.number`, id)
@@ -198,9 +140,9 @@ func copiesOf(tx *sql.Tx, id string) ([]Copy, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Copy
+	var out []data.Copy
 	for rows.Next() {
-		var c Copy
+		var c data.Copy
 		if err := rows.Scan(&c.District.Number, &c.District.Name, &c.District.RegionCode, &c.Version, &c.At, &c.By); err != nil {
 			return nil, err
 		}
@@ -214,71 +156,21 @@ func fillStatus(tx *sql.Tx, r *Record) error {
 	if r.Copies, err = copiesOf(tx, r.ID); err != nil {
 		return err
 	}
-	if r.Targets, err = targets(tx, r.StateID, r.QAD, r.EED); err != nil {
+	if r.Targets, err = targets(tx, r.MigrantRecord); err != nil {
 		return err
 	}
 	r.Status, r.Reasons = status(*r)
 	return nil
 }
 
-// status decides where a record stands from its versions, its copies and
-// the districts it should reach now.
-func status(r Record) (Status, []string) {
-	var reasons []string
-	if len(r.Targets) == 0 {
-		reasons = append(reasons, "the student has no enrollment in any district during the eligibility window, so there is no district to publish to")
-	}
-	if r.PublishedVersion == 0 {
-		if len(r.Targets) > 0 {
-			reasons = append(reasons, "saved but never published")
-		}
-		return StatusSaved, reasons
-	}
-	if r.PublishedVersion < r.Version {
-		reasons = append(reasons, fmt.Sprintf("changed on %s by %s after it was published", dayOf(r.UpdatedAt), r.UpdatedBy))
-	}
-	have := map[string]bool{}
-	for _, c := range r.Copies {
-		have[c.District.Number] = true
-	}
-	want := map[string]bool{}
-	for _, d := range r.Targets {
-		want[d.Number] = true
-		if !have[d.Number] {
-			reasons = append(reasons, fmt.Sprintf("the student is now enrolled in district %s %s, which has not received it", d.Number, d.Name))
-		}
-	}
-	for _, c := range r.Copies {
-		if !want[c.District.Number] {
-			reasons = append(reasons, fmt.Sprintf("the student has no enrollment in district %s %s during the eligibility window any more; publishing removes that district's copy", c.District.Number, c.District.Name))
-		}
-	}
-	if len(reasons) == 0 {
-		return StatusPublished, nil
-	}
-	return StatusNeedsPublishing, reasons
-}
-
-func dayOf(ts string) string {
-	if len(ts) >= 10 {
-		if d, err := data.ParseDate(ts[:10]); err == nil {
-			return d.US()
-		}
-	}
-	return ts
+// status asks data.RecordStatus where a record stands.
+func status(r Record) (data.Status, []string) {
+	return data.RecordStatus(data.RecordState{Version: r.Version, PublishedVersion: r.PublishedVersion,
+		UpdatedAt: r.UpdatedAt, UpdatedBy: r.UpdatedBy, Copies: r.Copies, Targets: r.Targets})
 }
 
 // recordJSON is how a record travels in the outbox and the audit log.
-type recordJSON struct {
-	ID        string   `json:"id"`
-	StateID   string   `json:"state_id"`
-	MIS2000ID string   `json:"mis2000_id"`
-	QAD       string   `json:"qad"`
-	EED       string   `json:"eed"`
-	Version   int      `json:"version"`
-	Deleted   bool     `json:"deleted,omitempty"`
-	Districts []string `json:"districts,omitempty"`
-}
+type recordJSON sync.Record
 
 func toJSON(r data.MigrantRecord) recordJSON {
 	return recordJSON{ID: r.ID, StateID: r.StateID, MIS2000ID: r.MIS2000ID, QAD: r.QAD.String(), EED: r.EED.String(), Version: r.Version}
@@ -332,10 +224,14 @@ func (s *Store) checkRecord(tx *sql.Tx, r *data.MigrantRecord, others []data.Mig
 // an edit of the version the clerk opened (r.Version). The record, its
 // outbox entry and its audit row commit together or not at all.
 // Validation errors are data.Errors of *data.FieldError, an overlap is a
-// *data.OverlapError, an edit of an old version a *ConflictError.
-func (s *Store) SaveRecord(ctx context.Context, user string, r data.MigrantRecord) (Record, error) {
+// *data.OverlapError, an edit of an old version a *data.ConflictError.
+func (s *Store) SaveRecord(ctx context.Context, u data.User, r data.MigrantRecord) (Record, error) {
+	user := u.Username
 	r.MIS2000ID = strings.TrimSpace(r.MIS2000ID)
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		if err := mayWrite(tx, u, r.StateID); err != nil {
+			return err
+		}
 		if err := s.checkRecord(tx, &r, nil); err != nil {
 			return err
 		}
@@ -349,10 +245,10 @@ func (s *Store) SaveRecord(ctx context.Context, user string, r data.MigrantRecor
 			if err != nil {
 				return err
 			}
-			if err := s.enqueue(tx, "migrant_record", r.ID, "create", 0, toJSON(r)); err != nil {
+			if err := s.enqueue(tx, sync.EntityRecord, r.ID, sync.OpCreate, 0, toJSON(r)); err != nil {
 				return err
 			}
-			return s.audit(tx, user, "create", "migrant_record", r.ID, "", toJSON(r).String())
+			return s.audit(tx, user, "create", sync.EntityRecord, r.ID, "", toJSON(r).String())
 		}
 		old, err := loadRecord(tx, r.ID)
 		if err != nil {
@@ -362,7 +258,7 @@ func (s *Store) SaveRecord(ctx context.Context, user string, r data.MigrantRecor
 			return fmt.Errorf("record %s belongs to student %s, not %s", r.ID, old.StateID, r.StateID)
 		}
 		if old.Version != r.Version {
-			return &ConflictError{ID: r.ID, Have: r.Version, Current: old.Version, ChangedBy: old.UpdatedBy, When: old.UpdatedAt}
+			return &data.ConflictError{ID: r.ID, Have: r.Version, Current: old.Version, ChangedBy: old.UpdatedBy, When: old.UpdatedAt}
 		}
 		if old.MIS2000ID == r.MIS2000ID && old.QAD == r.QAD && old.EED == r.EED {
 			return nil
@@ -374,10 +270,10 @@ func (s *Store) SaveRecord(ctx context.Context, user string, r data.MigrantRecor
 		if err != nil {
 			return err
 		}
-		if err := s.enqueue(tx, "migrant_record", r.ID, "update", old.Version, toJSON(r)); err != nil {
+		if err := s.enqueue(tx, sync.EntityRecord, r.ID, sync.OpUpdate, old.Version, toJSON(r)); err != nil {
 			return err
 		}
-		return s.audit(tx, user, "update", "migrant_record", r.ID, toJSON(old.MigrantRecord).String(), toJSON(r).String())
+		return s.audit(tx, user, "update", sync.EntityRecord, r.ID, toJSON(old.MigrantRecord).String(), toJSON(r).String())
 	})
 	if err != nil {
 		return Record{}, saveError(err)
@@ -385,13 +281,39 @@ func (s *Store) SaveRecord(ctx context.Context, user string, r data.MigrantRecor
 	return s.RecordByID(ctx, r.ID)
 }
 
+// mayWrite asks data.User.MayWriteRecords, inside the writing
+// transaction, whether u may change the records of the student: the rule
+// holds whatever screen or command the change came from.
+func mayWrite(tx *sql.Tx, u data.User, stateID string) error {
+	rows, err := tx.Query(`SELECT DISTINCT d.region_code FROM enrollments e
+		JOIN schools sc ON sc.number = e.school_number
+		JOIN districts d ON d.number = sc.district_number
+		WHERE e.state_id = ? ORDER BY d.region_code`, stateID)
+	if err != nil {
+		return fmt.Errorf("read the regions of student %s: %w", stateID, err)
+	}
+	defer rows.Close()
+	var regions data.StudentRegions
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return err
+		}
+		regions = append(regions, r)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return u.MayWriteRecords(stateID, regions)
+}
+
 // saveError keeps rule errors as they are (the form shows them beside
 // fields) and puts database failures into a sentence.
 func saveError(err error) error {
 	var fe data.Errors
 	var oe *data.OverlapError
-	var ce *ConflictError
-	if errors.As(err, &fe) || errors.As(err, &oe) || errors.As(err, &ce) || errors.Is(err, ErrNoStudent) || errors.Is(err, ErrNoRecord) {
+	var ce *data.ConflictError
+	if errors.As(err, &fe) || errors.As(err, &oe) || errors.As(err, &ce) || errors.Is(err, data.ErrAccess) || errors.Is(err, ErrNoStudent) || errors.Is(err, ErrNoRecord) {
 		return err
 	}
 	return fmt.Errorf("the record was not saved, nothing was changed: %w", err)
@@ -399,14 +321,18 @@ func saveError(err error) error {
 
 // DeleteRecord marks a record entered in error as deleted (a tombstone
 // that sync and the audit log keep) and removes its district copies.
-func (s *Store) DeleteRecord(ctx context.Context, user, id string, version int) error {
+func (s *Store) DeleteRecord(ctx context.Context, u data.User, id string, version int) error {
+	user := u.Username
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		old, err := loadRecord(tx, id)
 		if err != nil {
 			return err
 		}
+		if err := mayWrite(tx, u, old.StateID); err != nil {
+			return err
+		}
 		if old.Version != version {
-			return &ConflictError{ID: id, Have: version, Current: old.Version, ChangedBy: old.UpdatedBy, When: old.UpdatedAt}
+			return &data.ConflictError{ID: id, Have: version, Current: old.Version, ChangedBy: old.UpdatedBy, When: old.UpdatedAt}
 		}
 		now := s.timestamp()
 		if _, err := tx.Exec(`UPDATE migrant_records SET deleted = 1, version = version + 1, updated_at = ?, updated_by = ?
@@ -419,10 +345,10 @@ func (s *Store) DeleteRecord(ctx context.Context, user, id string, version int) 
 		gone := toJSON(old.MigrantRecord)
 		gone.Version++
 		gone.Deleted = true
-		if err := s.enqueue(tx, "migrant_record", id, "delete", old.Version, gone); err != nil {
+		if err := s.enqueue(tx, sync.EntityRecord, id, sync.OpDelete, old.Version, gone); err != nil {
 			return err
 		}
-		return s.audit(tx, user, "delete", "migrant_record", id, toJSON(old.MigrantRecord).String(), gone.String())
+		return s.audit(tx, user, "delete", sync.EntityRecord, id, toJSON(old.MigrantRecord).String(), gone.String())
 	})
 	if err != nil {
 		return fmt.Errorf("delete migrant record: %w", err)
@@ -443,7 +369,8 @@ type PublishResult struct {
 // window, and removes copies from districts that no longer qualify. All
 // records publish in one transaction. progress, if not nil, is called
 // after each record.
-func (s *Store) Publish(ctx context.Context, user string, ids []string, progress func(done, total int)) (PublishResult, error) {
+func (s *Store) Publish(ctx context.Context, u data.User, ids []string, progress func(done, total int)) (PublishResult, error) {
+	user := u.Username
 	res := PublishResult{Skipped: map[string]string{}}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		for i, id := range ids {
@@ -453,6 +380,9 @@ func (s *Store) Publish(ctx context.Context, user string, ids []string, progress
 			r, err := loadRecord(tx, id)
 			if err != nil {
 				return fmt.Errorf("record %s: %w", id, err)
+			}
+			if err := mayWrite(tx, u, r.StateID); err != nil {
+				return err
 			}
 			n, err := s.publishOne(tx, user, r)
 			if err != nil {
@@ -478,7 +408,7 @@ func (s *Store) Publish(ctx context.Context, user string, ids []string, progress
 
 // publishOne publishes r inside tx and returns how many districts have it.
 func (s *Store) publishOne(tx *sql.Tx, user string, r Record) (int, error) {
-	ds, err := targets(tx, r.StateID, r.QAD, r.EED)
+	ds, err := targets(tx, r.MigrantRecord)
 	if err != nil || len(ds) == 0 {
 		return 0, err
 	}
@@ -506,10 +436,10 @@ func (s *Store) publishOne(tx *sql.Tx, user string, r Record) (int, error) {
 	}
 	j := toJSON(r.MigrantRecord)
 	j.Districts = keep
-	if err := s.enqueue(tx, "migrant_record", r.ID, "publish", r.Version, j); err != nil {
+	if err := s.enqueue(tx, sync.EntityRecord, r.ID, sync.OpPublish, r.Version, j); err != nil {
 		return 0, err
 	}
-	return len(ds), s.audit(tx, user, "publish", "migrant_record", r.ID, "", j.String())
+	return len(ds), s.audit(tx, user, "publish", sync.EntityRecord, r.ID, "", j.String())
 }
 
 // Unpublished is a record that is not published as it should be, with
@@ -620,7 +550,7 @@ func unpublished(tx *sql.Tx, region string) ([]Unpublished, error) {
 	}
 	for rows.Next() {
 		var id string
-		var c Copy
+		var c data.Copy
 		if err := rows.Scan(&id, &c.District.Number, &c.District.Name, &c.District.RegionCode, &c.Version, &c.At, &c.By); err != nil {
 			rows.Close()
 			return nil, err
@@ -636,7 +566,7 @@ func unpublished(tx *sql.Tx, region string) ([]Unpublished, error) {
 	var out []Unpublished
 	for _, u := range all {
 		u.Status, u.Reasons = status(u.Record)
-		if u.Status != StatusPublished && len(u.Targets) > 0 {
+		if data.NeedsAction(u.Status, u.Targets) {
 			out = append(out, u)
 		}
 	}
@@ -693,7 +623,8 @@ type RecordsResult struct {
 // returned as RowErrors. A row identical to a stored record (same student,
 // MIS2000 ID, QAD and EED) is counted as unchanged, so a file can be
 // loaded twice.
-func (s *Store) ImportRecords(ctx context.Context, user string, recs []data.MigrantRecord, publish bool) (RecordsResult, error) {
+func (s *Store) ImportRecords(ctx context.Context, u data.User, recs []data.MigrantRecord, publish bool) (RecordsResult, error) {
+	user := u.Username
 	var res RecordsResult
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res = RecordsResult{}
@@ -717,6 +648,10 @@ func (s *Store) ImportRecords(ctx context.Context, user string, recs []data.Migr
 				for _, o := range stored {
 					others = append(others, o.MigrantRecord)
 				}
+			}
+			if err := mayWrite(tx, u, r.StateID); err != nil {
+				bad = append(bad, RowError{i, err})
+				continue
 			}
 			if same := identical(*r, others); same != "" {
 				res.Unchanged++
@@ -750,10 +685,10 @@ func (s *Store) ImportRecords(ctx context.Context, user string, recs []data.Migr
 			if _, err := ins.Exec(r.ID, r.StateID, r.MIS2000ID, r.QAD.String(), r.EED.String(), now, user, now, user); err != nil {
 				return fmt.Errorf("record %d: %w", i+1, err)
 			}
-			if err := s.enqueue(tx, "migrant_record", r.ID, "create", 0, toJSON(r)); err != nil {
+			if err := s.enqueue(tx, sync.EntityRecord, r.ID, sync.OpCreate, 0, toJSON(r)); err != nil {
 				return err
 			}
-			if err := s.audit(tx, user, "create (bulk)", "migrant_record", r.ID, "", toJSON(r).String()); err != nil {
+			if err := s.audit(tx, user, "create (bulk)", sync.EntityRecord, r.ID, "", toJSON(r).String()); err != nil {
 				return err
 			}
 			res.Saved++

@@ -20,7 +20,7 @@ func recordFor(t testing.TB, stateID, mis, qad, eed string) data.MigrantRecord {
 func TestSaveRecordWritesOutboxAndAudit(t *testing.T) {
 	st := openFixture(t)
 	ctx := context.Background()
-	rec, err := st.SaveRecord(ctx, "rosa", recordFor(t, "0000000001", "000123", "2025-09-01", ""))
+	rec, err := st.SaveRecord(ctx, data.Operator("rosa"), recordFor(t, "0000000001", "000123", "2025-09-01", ""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestSaveRecordWritesOutboxAndAudit(t *testing.T) {
 	if rec.MIS2000ID != "000123" {
 		t.Fatalf("leading zeros lost: %q", rec.MIS2000ID)
 	}
-	if rec.Status != StatusSaved || rec.CreatedBy != "rosa" {
+	if rec.Status != data.StatusSaved || rec.CreatedBy != "rosa" {
 		t.Fatalf("status %v by %q", rec.Status, rec.CreatedBy)
 	}
 	if n := count(t, st, `SELECT count(*) FROM outbox WHERE entity_id = ? AND op = 'create' AND base_version = 0`, rec.ID); n != 1 {
@@ -42,7 +42,7 @@ func TestSaveRecordWritesOutboxAndAudit(t *testing.T) {
 
 	edit := rec.MigrantRecord
 	edit.EED = day(t, "2027-06-01")
-	rec2, err := st.SaveRecord(ctx, "rosa", edit)
+	rec2, err := st.SaveRecord(ctx, data.Operator("rosa"), edit)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,8 +56,8 @@ func TestSaveRecordWritesOutboxAndAudit(t *testing.T) {
 	// Saving the version opened before the edit is a conflict, not an overwrite.
 	stale := rec.MigrantRecord
 	stale.MIS2000ID = "999"
-	_, err = st.SaveRecord(ctx, "other", stale)
-	var ce *ConflictError
+	_, err = st.SaveRecord(ctx, data.Operator("other"), stale)
+	var ce *data.ConflictError
 	if !errors.As(err, &ce) || ce.Current != 2 {
 		t.Fatalf("stale edit: %v", err)
 	}
@@ -67,7 +67,7 @@ func TestSaveRecordWritesOutboxAndAudit(t *testing.T) {
 
 	// Saving without a change writes nothing.
 	before := count(t, st, `SELECT count(*) FROM outbox`)
-	if _, err := st.SaveRecord(ctx, "rosa", rec2.MigrantRecord); err != nil {
+	if _, err := st.SaveRecord(ctx, data.Operator("rosa"), rec2.MigrantRecord); err != nil {
 		t.Fatal(err)
 	}
 	if count(t, st, `SELECT count(*) FROM outbox`) != before {
@@ -78,20 +78,20 @@ func TestSaveRecordWritesOutboxAndAudit(t *testing.T) {
 func TestSaveRecordRefusals(t *testing.T) {
 	st := openFixture(t)
 	ctx := context.Background()
-	if _, err := st.SaveRecord(ctx, "rosa", recordFor(t, "0000000001", "1", "2022-01-10", "")); err != nil {
+	if _, err := st.SaveRecord(ctx, data.Operator("rosa"), recordFor(t, "0000000001", "1", "2022-01-10", "")); err != nil {
 		t.Fatal(err)
 	}
-	_, err := st.SaveRecord(ctx, "rosa", recordFor(t, "0000000001", "2", "2024-06-01", ""))
+	_, err := st.SaveRecord(ctx, data.Operator("rosa"), recordFor(t, "0000000001", "2", "2024-06-01", ""))
 	var oe *data.OverlapError
 	if !errors.As(err, &oe) || oe.Other.MIS2000ID != "1" {
 		t.Fatalf("overlap: %v", err)
 	}
-	_, err = st.SaveRecord(ctx, "rosa", recordFor(t, "0000000001", "2", "2025-02-01", "2028-02-01"))
+	_, err = st.SaveRecord(ctx, data.Operator("rosa"), recordFor(t, "0000000001", "2", "2025-02-01", "2028-02-01"))
 	var fe *data.FieldError
 	if !errors.As(err, &fe) || fe.Field != "EED" || !strings.Contains(err.Error(), "01/31/2028 at the latest") {
 		t.Fatalf("late EED: %v", err)
 	}
-	_, err = st.SaveRecord(ctx, "rosa", recordFor(t, "9999999999", "2", "2025-02-01", ""))
+	_, err = st.SaveRecord(ctx, data.Operator("rosa"), recordFor(t, "9999999999", "2", "2025-02-01", ""))
 	if !errors.Is(err, ErrNoStudent) {
 		t.Fatalf("unknown student: %v", err)
 	}
@@ -107,30 +107,30 @@ func TestPublishTargetsAndRepublish(t *testing.T) {
 	st := openFixture(t)
 	ctx := context.Background()
 	// Ana moved from Adair (001) to Calloway (003) in January 2026.
-	rec, err := st.SaveRecord(ctx, "rosa", recordFor(t, "0000000002", "55", "2025-03-01", "2025-12-31"))
+	rec, err := st.SaveRecord(ctx, data.Operator("rosa"), recordFor(t, "0000000002", "55", "2025-03-01", "2025-12-31"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := districtNumbers(rec.Targets); got != "001" {
 		t.Fatalf("targets of a window ending before the move: %s", got)
 	}
-	res, err := st.Publish(ctx, "rosa", []string{rec.ID}, nil)
+	res, err := st.Publish(ctx, data.Operator("rosa"), []string{rec.ID}, nil)
 	if err != nil || res.Published != 1 || res.Copies != 1 {
 		t.Fatalf("publish: %+v %v", res, err)
 	}
 	rec, _ = st.RecordByID(ctx, rec.ID)
-	if rec.Status != StatusPublished || districtNumbers(copyDistricts(rec.Copies)) != "001" || rec.PublishedBy != "rosa" {
+	if rec.Status != data.StatusPublished || districtNumbers(copyDistricts(rec.Copies)) != "001" || rec.PublishedBy != "rosa" {
 		t.Fatalf("after publish: %v %+v", rec.Status, rec.Copies)
 	}
 
 	// Extending the window past the move calls for Calloway too.
 	edit := rec.MigrantRecord
 	edit.EED = day(t, "2026-06-30")
-	rec, err = st.SaveRecord(ctx, "rosa", edit)
+	rec, err = st.SaveRecord(ctx, data.Operator("rosa"), edit)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.Status != StatusNeedsPublishing || len(rec.Reasons) != 2 {
+	if rec.Status != data.StatusNeedsPublishing || len(rec.Reasons) != 2 {
 		t.Fatalf("after edit: %v %q", rec.Status, rec.Reasons)
 	}
 	if !strings.Contains(rec.Reasons[0], "changed on 11/29/2026 by rosa") || !strings.Contains(rec.Reasons[1], "003 Calloway County") {
@@ -141,14 +141,14 @@ func TestPublishTargetsAndRepublish(t *testing.T) {
 		t.Fatalf("needs publishing in W: %+v %v", list, err)
 	}
 	var progress []int
-	if _, err := st.Publish(ctx, "rosa", []string{rec.ID}, func(done, total int) { progress = append(progress, done, total) }); err != nil {
+	if _, err := st.Publish(ctx, data.Operator("rosa"), []string{rec.ID}, func(done, total int) { progress = append(progress, done, total) }); err != nil {
 		t.Fatal(err)
 	}
 	if len(progress) != 2 || progress[0] != 1 || progress[1] != 1 {
 		t.Fatalf("progress %v", progress)
 	}
 	rec, _ = st.RecordByID(ctx, rec.ID)
-	if rec.Status != StatusPublished || districtNumbers(copyDistricts(rec.Copies)) != "001 003" {
+	if rec.Status != data.StatusPublished || districtNumbers(copyDistricts(rec.Copies)) != "001 003" {
 		t.Fatalf("after republish: %v %+v", rec.Status, rec.Copies)
 	}
 	for _, c := range rec.Copies {
@@ -160,11 +160,11 @@ func TestPublishTargetsAndRepublish(t *testing.T) {
 	// Shortening it again removes Calloway's copy at the next publish.
 	edit = rec.MigrantRecord
 	edit.EED = day(t, "2025-10-31")
-	rec, _ = st.SaveRecord(ctx, "rosa", edit)
+	rec, _ = st.SaveRecord(ctx, data.Operator("rosa"), edit)
 	if !strings.Contains(strings.Join(rec.Reasons, " "), "publishing removes that district's copy") {
 		t.Fatalf("reasons: %q", rec.Reasons)
 	}
-	st.Publish(ctx, "rosa", []string{rec.ID}, nil)
+	st.Publish(ctx, data.Operator("rosa"), []string{rec.ID}, nil)
 	if n := count(t, st, `SELECT count(*) FROM published WHERE record_id = ?`, rec.ID); n != 1 {
 		t.Fatalf("%d copies after shortening", n)
 	}
@@ -173,8 +173,8 @@ func TestPublishTargetsAndRepublish(t *testing.T) {
 func TestNewEnrollmentTriggersRepublish(t *testing.T) {
 	st := openFixture(t)
 	ctx := context.Background()
-	rec, _ := st.SaveRecord(ctx, "rosa", recordFor(t, "0000000001", "7", "2025-09-01", ""))
-	st.Publish(ctx, "rosa", []string{rec.ID}, nil)
+	rec, _ := st.SaveRecord(ctx, data.Operator("rosa"), recordFor(t, "0000000001", "7", "2025-09-01", ""))
+	st.Publish(ctx, data.Operator("rosa"), []string{rec.ID}, nil)
 	ex := fixture(t)
 	ex.Enrollments = append(ex.Enrollments, data.Enrollment{ID: "E5", StateID: "0000000001", SchoolNumber: "002010",
 		Grade: "06", ServiceType: "S", Start: day(t, "2026-09-01")})
@@ -182,7 +182,7 @@ func TestNewEnrollmentTriggersRepublish(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec, _ = st.RecordByID(ctx, rec.ID)
-	if rec.Status != StatusNeedsPublishing || len(rec.Reasons) != 1 || !strings.Contains(rec.Reasons[0], "002 Barren County") {
+	if rec.Status != data.StatusNeedsPublishing || len(rec.Reasons) != 1 || !strings.Contains(rec.Reasons[0], "002 Barren County") {
 		t.Fatalf("after a new enrollment: %v %q", rec.Status, rec.Reasons)
 	}
 }
@@ -191,11 +191,11 @@ func TestPublishWithNoDistrict(t *testing.T) {
 	st := openFixture(t)
 	ctx := context.Background()
 	// María enrolled in August 2024; a window that ended before has no district.
-	rec, err := st.SaveRecord(ctx, "rosa", recordFor(t, "0000000001", "7", "2021-01-01", "2023-12-31"))
+	rec, err := st.SaveRecord(ctx, data.Operator("rosa"), recordFor(t, "0000000001", "7", "2021-01-01", "2023-12-31"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := st.Publish(ctx, "rosa", []string{rec.ID}, nil)
+	res, err := st.Publish(ctx, data.Operator("rosa"), []string{rec.ID}, nil)
 	if err != nil || res.Published != 0 || res.Skipped[rec.ID] == "" {
 		t.Fatalf("%+v %v", res, err)
 	}
@@ -208,12 +208,12 @@ func TestPublishWithNoDistrict(t *testing.T) {
 func TestDeleteKeepsTombstone(t *testing.T) {
 	st := openFixture(t)
 	ctx := context.Background()
-	rec, _ := st.SaveRecord(ctx, "rosa", recordFor(t, "0000000001", "7", "2025-09-01", ""))
-	st.Publish(ctx, "rosa", []string{rec.ID}, nil)
-	if err := st.DeleteRecord(ctx, "rosa", rec.ID, rec.Version+5); err == nil {
+	rec, _ := st.SaveRecord(ctx, data.Operator("rosa"), recordFor(t, "0000000001", "7", "2025-09-01", ""))
+	st.Publish(ctx, data.Operator("rosa"), []string{rec.ID}, nil)
+	if err := st.DeleteRecord(ctx, data.Operator("rosa"), rec.ID, rec.Version+5); err == nil {
 		t.Fatal("deleting a version that is not current must be refused")
 	}
-	if err := st.DeleteRecord(ctx, "rosa", rec.ID, rec.Version); err != nil {
+	if err := st.DeleteRecord(ctx, data.Operator("rosa"), rec.ID, rec.Version); err != nil {
 		t.Fatal(err)
 	}
 	recs, _ := st.StudentRecords(ctx, "0000000001")
@@ -230,7 +230,7 @@ func TestDeleteKeepsTombstone(t *testing.T) {
 		t.Fatal("delete not audited")
 	}
 	// The window is free again.
-	if _, err := st.SaveRecord(ctx, "rosa", recordFor(t, "0000000001", "8", "2025-09-01", "")); err != nil {
+	if _, err := st.SaveRecord(ctx, data.Operator("rosa"), recordFor(t, "0000000001", "8", "2025-09-01", "")); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -245,7 +245,7 @@ func TestImportRecordsAllOrNothing(t *testing.T) {
 		recordFor(t, "0000000404", "4", "2025-03-01", ""), // no such student
 		recordFor(t, "0000000003", "x5", "2025-03-01", ""),
 	}
-	_, err := st.ImportRecords(ctx, "bulk", recs, true)
+	_, err := st.ImportRecords(ctx, data.Operator("bulk"), recs, true)
 	var rows RowErrors
 	if !errors.As(err, &rows) || len(rows) != 3 {
 		t.Fatalf("got %v", err)
@@ -261,7 +261,7 @@ func TestImportRecordsAllOrNothing(t *testing.T) {
 		recordFor(t, "0000000002", "2", "2025-03-01", "2026-06-30"),
 		recordFor(t, "0000000003", "5", "2025-03-01", ""),
 	}
-	res, err := st.ImportRecords(ctx, "bulk", good, true)
+	res, err := st.ImportRecords(ctx, data.Operator("bulk"), good, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +270,7 @@ func TestImportRecordsAllOrNothing(t *testing.T) {
 	if res.Saved != 3 || res.Published != 3 || res.Districts != 4 {
 		t.Fatalf("%+v", res)
 	}
-	again, err := st.ImportRecords(ctx, "bulk", good, true)
+	again, err := st.ImportRecords(ctx, data.Operator("bulk"), good, true)
 	if err != nil || again.Unchanged != 3 || again.Saved != 0 {
 		t.Fatalf("loading the same file twice: %+v %v", again, err)
 	}
@@ -293,10 +293,10 @@ func TestStudentDetail(t *testing.T) {
 		t.Fatalf("unknown student: %v", err)
 	}
 	m, _ := st.Student(ctx, "0000000001")
-	if lvl, when := m.LatestLevel("MATH", day(t, "2026-06-30")); lvl != "Apprentice" || when != day(t, "2025-04-20") {
-		t.Fatalf("level %q %v", lvl, when)
+	if a, _ := data.LatestAssessment(m.Assessments, "MATH", day(t, "2026-06-30")); a.Level != "Apprentice" || a.TestDate != day(t, "2025-04-20") {
+		t.Fatalf("level %+v", a)
 	}
-	if lvl, _ := m.LatestLevel("MATH", day(t, "2025-04-19")); lvl != "" {
+	if _, ok := data.LatestAssessment(m.Assessments, "MATH", day(t, "2025-04-19")); ok {
 		t.Fatal("a test after the day counted")
 	}
 }
@@ -309,7 +309,7 @@ func districtNumbers(ds []data.District) string {
 	return strings.Join(s, " ")
 }
 
-func copyDistricts(cs []Copy) []data.District {
+func copyDistricts(cs []data.Copy) []data.District {
 	ds := make([]data.District, len(cs))
 	for i, c := range cs {
 		ds[i] = c.District

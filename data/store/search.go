@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"migrantdesk/data"
@@ -103,7 +104,7 @@ func newSearchSpec(q Query) (*searchSpec, error) {
 
 		searchLimits: defaultSearchLimits,
 	}
-	if _, ok := data.GenderNames[sp.gender]; sp.gender != "" && !ok {
+	if sp.gender != "" && !slices.Contains(data.Genders(), sp.gender) {
 		return nil, fmt.Errorf("gender %q is not one of F, M or X", q.Gender)
 	}
 	if sp.limit <= 0 {

@@ -874,7 +874,7 @@ func syntheticExtract(n int, seed uint64) *data.Extract {
 			return strings.ToUpper(w[:1]) + w[1:]
 		}
 	}
-	grades := append([]string{"PS"}, data.Grades...)
+	grades := append([]string{"PS"}, data.Grades()...)
 	ex.Students = make([]data.Student, 0, n)
 	for i := range n {
 		id := fmt.Sprintf("%010d", (uint64(i)*2654435761+12345)%10_000_000_000)

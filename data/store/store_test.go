@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"migrantdesk/data"
 	"os"
 	"path/filepath"
 	"strings"
@@ -127,7 +128,7 @@ func TestAuditIsAppendOnly(t *testing.T) {
 func TestReimportKeepsAppDataAndReplacesStudentRows(t *testing.T) {
 	st := openFixture(t)
 	ctx := context.Background()
-	rec, err := st.SaveRecord(ctx, "clerk", recordFor(t, "0000000001", "123", "2025-09-01", ""))
+	rec, err := st.SaveRecord(ctx, data.Operator("clerk"), recordFor(t, "0000000001", "123", "2025-09-01", ""))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,31 +29,13 @@ func scanStudent(row interface{ Scan(...any) error }) (data.Student, error) {
 	return st, nil
 }
 
-// EnrollmentRow is an enrollment with its school and district spelled out.
-type EnrollmentRow struct {
-	data.Enrollment
-	School   data.School
-	District data.District
-}
-
 // StudentDetail is everything the app shows about one student.
 type StudentDetail struct {
 	Student     data.Student
-	Enrollments []EnrollmentRow // latest start first
-	Programs    []data.Program  // latest start first
+	Enrollments []data.PlacedEnrollment // latest start first
+	Programs    []data.Program          // latest start first
 	Assessments []data.Assessment
 	Records     []Record // migrant records, latest QAD first
-}
-
-// LatestLevel is the student's most recent performance level in a
-// subject on or before the day given (SPEC §2), or "".
-func (d StudentDetail) LatestLevel(subject string, onOrBefore data.Date) (level string, when data.Date) {
-	for _, a := range d.Assessments {
-		if a.Subject == subject && a.TestDate <= onOrBefore && a.TestDate > when {
-			level, when = a.Level, a.TestDate
-		}
-	}
-	return level, when
 }
 
 // Student reads one student's detail in one snapshot.
@@ -93,7 +75,7 @@ func (s *Store) Student(ctx context.Context, stateID string) (StudentDetail, err
 	return d, nil
 }
 
-func enrollmentsOf(tx *sql.Tx, stateID string) ([]EnrollmentRow, error) {
+func enrollmentsOf(tx *sql.Tx, stateID string) ([]data.PlacedEnrollment, error) {
 	rows, err := tx.Query(`SELECT e.id, e.state_id, e.school_number, e.grade, e.service_type, e.start_date, e.end_date,
 			sc.name, sc.classification, d.number, d.name, d.region_code
 		FROM enrollments e JOIN schools sc ON sc.number = e.school_number
@@ -103,9 +85,9 @@ func enrollmentsOf(tx *sql.Tx, stateID string) ([]EnrollmentRow, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []EnrollmentRow
+	var out []data.PlacedEnrollment
 	for rows.Next() {
-		var e EnrollmentRow
+		var e data.PlacedEnrollment
 		var start, end string
 		if err := rows.Scan(&e.ID, &e.StateID, &e.SchoolNumber, &e.Grade, &e.ServiceType, &start, &end,
 			&e.School.Name, &e.School.Classification, &e.District.Number, &e.District.Name, &e.District.RegionCode); err != nil {

@@ -3,68 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"strings"
+
+	"migrantdesk/data"
 )
-
-// Roles a user can have.
-const (
-	RoleStateAdmin    = "state_admin"
-	RoleClerk         = "clerk"          // regional data clerk, of RegionCode
-	RoleCoordinator   = "coordinator"    // district coordinator, of Districts
-	RoleDistrictAdmin = "district_admin" // district administrator, of DistrictNumber
-)
-
-// RoleNames spells roles out for people.
-var RoleNames = map[string]string{
-	RoleStateAdmin:    "State administrator",
-	RoleClerk:         "Regional data clerk",
-	RoleCoordinator:   "District coordinator",
-	RoleDistrictAdmin: "District administrator",
-}
-
-// User is a local profile: who is working, and what they may see.
-type User struct {
-	Username       string
-	FullName       string
-	Role           string
-	RegionCode     string   // clerks
-	DistrictNumber string   // district administrators
-	Districts      []string // coordinators
-	Email          string
-}
-
-// Validate checks that the role is known and has what it needs.
-func (u User) Validate() error {
-	switch {
-	case strings.TrimSpace(u.Username) == "":
-		return errors.New("a user needs a user name")
-	case strings.TrimSpace(u.FullName) == "":
-		return fmt.Errorf("user %s needs a full name", u.Username)
-	}
-	switch u.Role {
-	case RoleStateAdmin:
-	case RoleClerk:
-		if u.RegionCode == "" {
-			return fmt.Errorf("clerk %s needs a region", u.Username)
-		}
-	case RoleCoordinator:
-		if len(u.Districts) == 0 {
-			return fmt.Errorf("coordinator %s needs at least one district", u.Username)
-		}
-	case RoleDistrictAdmin:
-		if u.DistrictNumber == "" {
-			return fmt.Errorf("district administrator %s needs a district", u.Username)
-		}
-	default:
-		return fmt.Errorf("role %q is not one of state_admin, clerk, coordinator, district_admin", u.Role)
-	}
-	return nil
-}
 
 // SaveUser adds or replaces a user, audited as done by actor.
-func (s *Store) SaveUser(ctx context.Context, actor string, u User) error {
+func (s *Store) SaveUser(ctx context.Context, actor string, u data.User) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
@@ -89,15 +34,15 @@ func (s *Store) SaveUser(ctx context.Context, actor string, u User) error {
 }
 
 // Users lists every user by name.
-func (s *Store) Users(ctx context.Context) ([]User, error) {
-	var out []User
+func (s *Store) Users(ctx context.Context) ([]data.User, error) {
+	var out []data.User
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.Query(`SELECT username, full_name, role, region_code, district_number, email FROM users ORDER BY full_name, username`)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
-			var u User
+			var u data.User
 			if err := rows.Scan(&u.Username, &u.FullName, &u.Role, &u.RegionCode, &u.DistrictNumber, &u.Email); err != nil {
 				rows.Close()
 				return err
@@ -122,17 +67,17 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 }
 
 // UserByName returns one user.
-func (s *Store) UserByName(ctx context.Context, username string) (User, error) {
+func (s *Store) UserByName(ctx context.Context, username string) (data.User, error) {
 	us, err := s.Users(ctx)
 	if err != nil {
-		return User{}, err
+		return data.User{}, err
 	}
 	for _, u := range us {
 		if u.Username == username {
 			return u, nil
 		}
 	}
-	return User{}, fmt.Errorf("there is no user %q", username)
+	return data.User{}, fmt.Errorf("there is no user %q", username)
 }
 
 func userDistricts(tx *sql.Tx, username string) ([]string, error) {
@@ -150,10 +95,4 @@ func userDistricts(tx *sql.Tx, username string) ([]string, error) {
 		out = append(out, d)
 	}
 	return out, rows.Err()
-}
-
-// Administers reports whether u may grant and revoke the QA Migrant report
-// of a district: its district administrator or a state administrator.
-func (u User) Administers(district string) bool {
-	return u.Role == RoleStateAdmin || u.Role == RoleDistrictAdmin && u.DistrictNumber == district
 }

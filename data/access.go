@@ -1,0 +1,221 @@
+package data
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Roles a user can have.
+const (
+	RoleStateAdmin    = "state_admin"
+	RoleClerk         = "clerk"          // regional data clerk, of RegionCode
+	RoleCoordinator   = "coordinator"    // district coordinator, of Districts
+	RoleDistrictAdmin = "district_admin" // district administrator, of DistrictNumber
+)
+
+// Roles lists every role, most powerful first.
+func Roles() []string {
+	return []string{RoleStateAdmin, RoleClerk, RoleCoordinator, RoleDistrictAdmin}
+}
+
+// RoleName spells a role out for people.
+func RoleName(role string) string {
+	switch role {
+	case RoleStateAdmin:
+		return "State administrator"
+	case RoleClerk:
+		return "Regional data clerk"
+	case RoleCoordinator:
+		return "District coordinator"
+	case RoleDistrictAdmin:
+		return "District administrator"
+	}
+	return "No role"
+}
+
+// User is who is working and what they may see and change. Every access
+// decision of the app, the store's write path and the hub is one of the
+// methods below, so the three can never disagree.
+type User struct {
+	Username       string
+	FullName       string
+	Role           string
+	RegionCode     string   // clerks
+	DistrictNumber string   // district administrators
+	Districts      []string // coordinators
+	Email          string
+}
+
+// Validate checks that the role is known and has what it needs.
+func (u User) Validate() error {
+	switch {
+	case strings.TrimSpace(u.Username) == "":
+		return errors.New("a user needs a user name")
+	case strings.TrimSpace(u.FullName) == "":
+		return fmt.Errorf("user %s needs a full name", u.Username)
+	}
+	switch u.Role {
+	case RoleStateAdmin:
+	case RoleClerk:
+		if u.RegionCode == "" {
+			return fmt.Errorf("clerk %s needs a region", u.Username)
+		}
+	case RoleCoordinator:
+		if len(u.Districts) == 0 {
+			return fmt.Errorf("coordinator %s needs at least one district", u.Username)
+		}
+	case RoleDistrictAdmin:
+		if u.DistrictNumber == "" {
+			return fmt.Errorf("district administrator %s needs a district", u.Username)
+		}
+	default:
+		return fmt.Errorf("role %q is not one of %s", u.Role, strings.Join(Roles(), ", "))
+	}
+	return nil
+}
+
+// DistrictEdition reports whether the user works only in district
+// windows (District Edition): coordinators and district administrators
+// never search the state or open a student.
+func (u User) DistrictEdition() bool {
+	return u.Role == RoleCoordinator || u.Role == RoleDistrictAdmin
+}
+
+// OwnDistricts are the districts a district-side user serves.
+func (u User) OwnDistricts() []string {
+	switch u.Role {
+	case RoleCoordinator:
+		return u.Districts
+	case RoleDistrictAdmin:
+		return []string{u.DistrictNumber}
+	}
+	return nil
+}
+
+// CanSeeDistrict reports whether u may open district d's window: a state
+// administrator any, a clerk those of the clerk's region (to preview what
+// the district sees), a coordinator their districts, a district
+// administrator their own.
+func (u User) CanSeeDistrict(d District) bool {
+	switch u.Role {
+	case RoleStateAdmin:
+		return true
+	case RoleClerk:
+		return d.RegionCode == u.RegionCode
+	case RoleCoordinator:
+		return slices.Contains(u.Districts, d.Number)
+	case RoleDistrictAdmin:
+		return u.DistrictNumber == d.Number
+	}
+	return false
+}
+
+// Administers reports whether u may grant and revoke the QA Migrant report
+// of a district: its district administrator or a state administrator.
+func (u User) Administers(district string) bool {
+	return u.Role == RoleStateAdmin || u.Role == RoleDistrictAdmin && u.DistrictNumber == district
+}
+
+// CanSearchStudents reports whether u may search the state's students and
+// open a student: clerks (who must find every student to avoid making
+// duplicates) and state administrators.
+func (u User) CanSearchStudents() bool {
+	return u.Role == RoleClerk || u.Role == RoleStateAdmin
+}
+
+// StudentRegions is where a student is enrolled, as the write rule needs
+// it: the region codes of the districts of all the student's enrollments.
+type StudentRegions []string
+
+// MayWriteRecords decides whether u may save, delete or publish the
+// migrant records of a student enrolled in the given regions: a state
+// administrator always; a clerk when the student is enrolled in the
+// clerk's region, or enrolled nowhere (out-of-school youth); nobody else.
+// A refusal says why in a sentence for the user.
+func (u User) MayWriteRecords(studentID string, regions StudentRegions) error {
+	switch u.Role {
+	case RoleStateAdmin:
+		return nil
+	case RoleClerk:
+		if len(regions) == 0 || slices.Contains(regions, u.RegionCode) {
+			return nil
+		}
+		return &AccessError{User: u, What: fmt.Sprintf(
+			"change the migrant records of student %s: the student is enrolled only in region %s, not in your region %s; ask that region's clerk",
+			studentID, strings.Join(regions, ", "), u.RegionCode)}
+	}
+	return &AccessError{User: u, What: fmt.Sprintf(
+		"change the migrant records of student %s: a %s sees published records read-only", studentID, strings.ToLower(RoleName(u.Role)))}
+}
+
+// MayRunReport decides report access for district d, given whether the
+// district administrator has granted it to u: state administrators,
+// clerks of the district's region and the district's administrator may;
+// a coordinator of the district may once granted. Why says, when not
+// allowed, what to do about it (see ReportRefusal).
+func (u User) MayRunReport(d District, granted bool) bool {
+	if !u.CanSeeDistrict(d) {
+		return false
+	}
+	return u.Role != RoleCoordinator || granted
+}
+
+// ReportRefusal is the sentence a user without report access reads: who
+// can grant it. admins are the district's administrators.
+func ReportRefusal(u User, d District, admins []User) string {
+	if !u.CanSeeDistrict(d) {
+		return fmt.Sprintf("%s cannot see district %s %s.", u.FullName, d.Number, d.Name)
+	}
+	why := fmt.Sprintf("Access to the QA Migrant report for %s %s has not been granted to you.", d.Number, d.Name)
+	if len(admins) == 0 {
+		return why + " The district has no district administrator yet: ask the state administrator."
+	}
+	why += " Ask your district administrator, " + admins[0].FullName
+	if admins[0].Email != "" {
+		why += " (" + admins[0].Email + ")"
+	}
+	return why + ", to grant it."
+}
+
+// MayGrantReport decides whether admin may grant or revoke target's access
+// to district's QA Migrant report: only the district's administrator (or a
+// state administrator), and only for a coordinator of that district.
+func (admin User) MayGrantReport(target User, district string) error {
+	if !admin.Administers(district) {
+		return &AccessError{User: admin, What: fmt.Sprintf("change the report access of district %s: only its district administrator can", district)}
+	}
+	if target.Role != RoleCoordinator || !slices.Contains(target.Districts, district) {
+		return fmt.Errorf("%s is not a coordinator of district %s", target.FullName, district)
+	}
+	return nil
+}
+
+// AccessError is a refusal by one of the access rules.
+type AccessError struct {
+	User User
+	What string // "change the migrant records of student 123: ..."
+}
+
+func (e *AccessError) Error() string {
+	name := e.User.FullName
+	if name == "" {
+		name = e.User.Username
+	}
+	return fmt.Sprintf("%s (%s) may not %s", name, RoleName(e.User.Role), e.What)
+}
+
+// ErrAccess is matched by every *AccessError with errors.Is.
+var ErrAccess = errors.New("not allowed")
+
+func (e *AccessError) Is(target error) bool { return target == ErrAccess }
+
+// Operator is who works on a standalone database from the command line or
+// the demo generator: the person signed in to the computer, acting as the
+// state administrator, because whoever can open the database file can
+// change it anyway. A database that syncs with a hub acts as its signed-in
+// user instead.
+func Operator(username string) User {
+	return User{Username: username, FullName: username, Role: RoleStateAdmin}
+}

@@ -1,0 +1,191 @@
+// Package sync holds the wire types of the protocol between a workstation
+// and the state hub: the mutations a workstation's outbox pushes, the
+// hub's answer to each, and the pages of changes a workstation pulls
+// after its cursor. It imports no database: the workstation's store, the
+// hub and its storage back ends all speak these types.
+package sync
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// ProtocolVersion is the version of this protocol, in the hub's URL paths
+// (/v1/...). A hub answers a client of another version with 426 Upgrade
+// Required, and the client keeps its outbox until it is updated.
+const ProtocolVersion = 1
+
+// Entities a mutation can change.
+const (
+	EntityRecord = "migrant_record" // a Student Migrant Detail
+	EntityGrant  = "report_grant"   // a coordinator's access to a district's QA Migrant report
+)
+
+// Operations of a mutation.
+const (
+	OpCreate  = "create"
+	OpUpdate  = "update"
+	OpDelete  = "delete"
+	OpPublish = "publish"
+	OpGrant   = "grant"
+	OpRevoke  = "revoke"
+)
+
+// ValidOp reports whether op is an operation of entity.
+func ValidOp(entity, op string) bool {
+	switch entity {
+	case EntityRecord:
+		return op == OpCreate || op == OpUpdate || op == OpDelete || op == OpPublish
+	case EntityGrant:
+		return op == OpGrant || op == OpRevoke
+	}
+	return false
+}
+
+// Mutation is one change a workstation made, as its outbox keeps it and
+// as it is pushed. ID is a UUID made by the workstation, so a push that is
+// retried is applied once. BaseVersion is the record's version the change
+// was made against (0 for a new record): the hub calls it a conflict when
+// its own version has moved on.
+type Mutation struct {
+	ID          string          `json:"id"`
+	Entity      string          `json:"entity"`
+	EntityID    string          `json:"entity_id"`
+	Op          string          `json:"op"`
+	BaseVersion int             `json:"base_version"`
+	Payload     json.RawMessage `json:"payload"`
+	CreatedAt   string          `json:"created_at"`
+}
+
+// Record is the payload of a migrant-record mutation: the record as the
+// workstation has it after the change. Dates are YYYY-MM-DD. Districts,
+// on a publish, are the districts the workstation sent it to; the hub
+// recomputes them and never trusts this list.
+type Record struct {
+	ID        string   `json:"id"`
+	StateID   string   `json:"state_id"`
+	MIS2000ID string   `json:"mis2000_id"`
+	QAD       string   `json:"qad"`
+	EED       string   `json:"eed"`
+	Version   int      `json:"version"`
+	Deleted   bool     `json:"deleted,omitempty"`
+	Districts []string `json:"districts,omitempty"`
+}
+
+// Grant is the payload of a report-grant mutation.
+type Grant struct {
+	Username string `json:"username"`
+	District string `json:"district"`
+}
+
+// GrantID is the entity ID of a grant: one per user and district.
+func GrantID(username, district string) string { return username + "@" + district }
+
+// Decode reads a mutation's payload into the type its entity uses.
+func (m Mutation) Decode() (any, error) {
+	switch m.Entity {
+	case EntityRecord:
+		var r Record
+		err := json.Unmarshal(m.Payload, &r)
+		return r, err
+	case EntityGrant:
+		var g Grant
+		err := json.Unmarshal(m.Payload, &g)
+		return g, err
+	}
+	return nil, fmt.Errorf("unknown entity %q", m.Entity)
+}
+
+// Outcome is the hub's answer to one pushed mutation.
+type Outcome string
+
+const (
+	// Applied: the hub made the change; Version is the record's new version.
+	Applied Outcome = "applied"
+	// Duplicate: the hub had applied this mutation ID before; the answer
+	// is the one it gave then.
+	Duplicate Outcome = "duplicate"
+	// Conflict: the record changed on the hub since BaseVersion; Current
+	// is the hub's copy, for a person to resolve.
+	Conflict Outcome = "conflict"
+	// Rejected: the hub refused the change for good (out of the user's
+	// scope, invalid dates, an overlap with another record); Reason says
+	// why in a sentence for the clerk.
+	Rejected Outcome = "rejected"
+)
+
+// Result answers one mutation of a push.
+type Result struct {
+	MutationID string  `json:"mutation_id"`
+	Outcome    Outcome `json:"outcome"`
+	Version    int     `json:"version,omitempty"`
+	Current    *Record `json:"current,omitempty"`
+	Reason     string  `json:"reason,omitempty"`
+}
+
+// PushRequest is a batch of outbox mutations, oldest first.
+type PushRequest struct {
+	Mutations []Mutation `json:"mutations"`
+}
+
+// PushResponse answers each mutation of a push, in order.
+type PushResponse struct {
+	Results []Result `json:"results"`
+}
+
+// Cursor is how far a workstation has pulled: the hub's epoch (a new one
+// after the hub is restored from a backup) and the last sequence number
+// applied. The zero Cursor asks for a first, full snapshot.
+type Cursor struct {
+	Epoch string `json:"epoch"`
+	Seq   int64  `json:"seq"`
+}
+
+// Tables a pulled change can name, with their key columns.
+var tableKeys = map[string][]string{
+	"regions":         {"code"},
+	"districts":       {"number"},
+	"schools":         {"number"},
+	"students":        {"state_id"},
+	"enrollments":     {"id"},
+	"programs":        {"state_id", "program", "start_date"},
+	"assessments":     {"state_id", "subject", "test_date"},
+	"migrant_records": {"id"},
+	"published":       {"record_id", "district_number"},
+	"users":           {"username"},
+	"user_districts":  {"username", "district_number"},
+	"report_grants":   {"username", "district_number"},
+}
+
+// Tables lists the tables a pulled change can name, in the order a page
+// applies them (a row's parents before the row).
+func Tables() []string {
+	return []string{"regions", "districts", "schools", "students", "enrollments", "programs", "assessments",
+		"users", "user_districts", "report_grants", "migrant_records", "published"}
+}
+
+// KeyColumns are the columns that identify a row of table; nil for a
+// table the protocol does not carry.
+func KeyColumns(table string) []string { return tableKeys[table] }
+
+// Change is one row a pulled page sets or removes. Row holds the row's
+// columns as text (dates YYYY-MM-DD, numbers in decimal); a removal
+// carries only the key columns.
+type Change struct {
+	Seq     int64             `json:"seq"`
+	Table   string            `json:"table"`
+	Deleted bool              `json:"deleted,omitempty"`
+	Row     map[string]string `json:"row"`
+}
+
+// Page is one answer to a pull: changes after the request's cursor, in
+// sequence order, and the cursor to ask from next. More says the hub has
+// more after Next. Snapshot says the page belongs to a fresh snapshot of
+// the user's scope (after a zero cursor or a new epoch): the workstation
+// replaces what it holds with it.
+type Page struct {
+	Changes  []Change `json:"changes"`
+	Next     Cursor   `json:"next"`
+	More     bool     `json:"more"`
+	Snapshot bool     `json:"snapshot,omitempty"`
+}

@@ -45,11 +45,21 @@ func dispatch(args []string, out io.Writer) error {
 		return fmt.Errorf("unknown command %q; run migrantdeskctl help for the list", args[0])
 	}
 	err := c.run(args[1:], out)
-	if errors.Is(err, flag.ErrHelp) {
+	var help *helpRequest
+	if errors.As(err, &help) {
+		fmt.Fprintf(out, "usage: migrantdeskctl %s\n\nflags:\n", c.usage)
+		help.fs.SetOutput(out)
+		help.fs.PrintDefaults()
 		return nil
 	}
 	return err
 }
+
+// helpRequest is what parse returns for -h or --help, so that dispatch can
+// print the command's flags where its output goes.
+type helpRequest struct{ fs *flag.FlagSet }
+
+func (h *helpRequest) Error() string { return "help requested" }
 
 func usage(out io.Writer) {
 	names := make([]string, 0, len(commands))
@@ -82,7 +92,7 @@ func newFlags(name string) (*flag.FlagSet, *string) {
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return err
+			return &helpRequest{fs}
 		}
 		return fmt.Errorf("%s: %w", fs.Name(), err)
 	}

@@ -25,8 +25,8 @@ import (
 
 func init() {
 	commands["hub"] = command{
-		usage: "hub serve|user ... (hub serve --db HUB.db --addr HOST:PORT [--tls-cert C --tls-key K] [--insecure]; " +
-			"hub user add|passwd|disable|grant|revoke|list --db HUB.db --username U ...)",
+		usage: "hub serve --db HUB.db --addr HOST:PORT [--tls-cert C --tls-key K] [--insecure]\n" +
+			"  hub user add|passwd|disable|grant|revoke|list --db HUB.db --username U ...",
 		run: runHub,
 	}
 }

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"sort"
 	"strings"
 
+	"migrantdesk/data"
 	"migrantdesk/data/store"
 )
 
@@ -97,6 +99,18 @@ func parse(fs *flag.FlagSet, args []string) error {
 		return fmt.Errorf("%s: %w", fs.Name(), err)
 	}
 	return nil
+}
+
+// actingUser is who a command acts as on a database: the user who last
+// synced it with a hub (a coordinator's workstation stays a coordinator's
+// on the command line), or on a standalone database the operator at the
+// terminal (data.Operator).
+func actingUser(ctx context.Context, st *store.Store) (data.User, error) {
+	id, synced, err := st.Identity(ctx)
+	if err != nil || !synced {
+		return data.Operator(operator()), err
+	}
+	return id.User, nil
 }
 
 // operator names who runs the command, for the audit log.

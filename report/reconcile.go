@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -50,11 +51,21 @@ type SnapshotLoader interface {
 	ReconcileSnapshot(ctx context.Context, rows []data.MIS2000Row, asOf data.Date) (*reconcile.Snapshot, error)
 }
 
+// ReconcileSteps is how many steps Reconcile tells its progress of.
+const ReconcileSteps = 3
+
 // Reconcile reads the MIS2000 export at path and compares it with the
 // records as of a day, for the districts of region ("" for every region).
 // It fails when the export is refused (the error says why, naming the
-// missing columns) or the records cannot be read.
-func Reconcile(ctx context.Context, st SnapshotLoader, path string, asOf data.Date, region string) (*Reconciliation, error) {
+// missing columns) or the records cannot be read. progress, when not nil,
+// is told each step (0 to ReconcileSteps-1) as it starts, in a clerk's
+// words.
+func Reconcile(ctx context.Context, st SnapshotLoader, path string, asOf data.Date, region string,
+	progress func(step int, what string)) (*Reconciliation, error) {
+	if progress == nil {
+		progress = func(int, string) {}
+	}
+	progress(0, "Reading "+filepath.Base(path)+"…")
 	x, err := importer.ReadMIS2000(path)
 	if err != nil {
 		return nil, err
@@ -62,10 +73,12 @@ func Reconcile(ctx context.Context, st SnapshotLoader, path string, asOf data.Da
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	progress(1, fmt.Sprintf("Reading the records to compare with its %d rows…", len(x.Rows)))
 	snap, err := st.ReconcileSnapshot(ctx, x.Rows, asOf)
 	if err != nil {
 		return nil, err
 	}
+	progress(2, "Comparing…")
 	return &Reconciliation{Result: reconcile.Compare(x.Rows, snap, region), Source: x}, nil
 }
 

@@ -29,7 +29,7 @@ var handCounts = map[string][reconcile.NumCategories]int{
 func reconcileFixture(t *testing.T, region string) (*store.Store, *Reconciliation) {
 	t.Helper()
 	st := reconciletest.Open(t, filepath.Join(t.TempDir(), "reconcile.db"))
-	r, err := Reconcile(context.Background(), st, reconciletest.Export(), reconciletest.AsOf, region)
+	r, err := Reconcile(context.Background(), st, reconciletest.Export(), reconciletest.AsOf, region, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,7 +75,7 @@ func runReconcile(args []string, out io.Writer) error {
 		}
 	}
 
-	r, err := report.Reconcile(ctx, st, *export, day, *region)
+	r, err := report.Reconcile(ctx, st, *export, day, *region, nil)
 	if err != nil {
 		return refused("reconcile: the MIS2000 export was refused", "nothing was compared", err, out)
 	}

@@ -327,7 +327,11 @@ func (c *comparison) inScope(d data.District) bool {
 // row compares one row with the records.
 func (c *comparison) row(r data.MIS2000Row, d data.District) {
 	ids := c.byID[r.MIS2000ID]
-	mis := fmt.Sprintf("MIS2000 ID %s, %s", r.MIS2000ID, window(r.QAD, r.EED))
+	if len(ids) == 1 {
+		c.matched(r, d, &c.snap.Students[ids[0]])
+		return
+	}
+	mis := "MIS2000 ID " + r.MIS2000ID + ", " + window(r.QAD, r.EED)
 	switch {
 	case len(ids) > 1:
 		var cands []string
@@ -338,7 +342,7 @@ func (c *comparison) row(r data.MIS2000Row, d data.District) {
 			"MIS2000 ID "+r.MIS2000ID+" is on the records of state IDs "+strings.Join(cands, ", "), mis,
 			"Which of these students the MIS2000 ID belongs to; the record of the other needs its MIS2000 ID corrected.",
 			cands))
-	case len(ids) == 0:
+	default:
 		cands := c.candidates(r)
 		if len(cands) == 0 {
 			c.add(rowDiscrepancy(r, d, NotInIC,
@@ -351,8 +355,6 @@ func (c *comparison) row(r data.MIS2000Row, d data.District) {
 			"No record with this MIS2000 ID; same name and birth date: state ID "+strings.Join(cands, ", "), mis,
 			"Whether the student is state ID "+strings.Join(cands, " or ")+"; if so, that record needs MIS2000 ID "+r.MIS2000ID+".",
 			cands))
-	default:
-		c.matched(r, d, &c.snap.Students[ids[0]])
 	}
 }
 

@@ -241,7 +241,8 @@ func (t *table) mis2000Row() (data.MIS2000Row, bool) {
 	r := data.MIS2000Row{Line: t.line(-1)}
 	for c := range t.pos {
 		if t.pos[c] >= 0 && len(t.get(c)) > MaxMIS2000Field {
-			t.fail(c, fmt.Sprintf("the value has %d characters; an MIS2000 value has at most %d", len(t.get(c)), MaxMIS2000Field))
+			t.fail(c, fmt.Sprintf("the value is too long (%d bytes, at most %d); check that the column holds what its header says",
+				len(t.get(c)), MaxMIS2000Field))
 		}
 	}
 	if t.probs.Len() > reported || t.garbled {

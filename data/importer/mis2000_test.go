@@ -197,7 +197,7 @@ func TestReadMIS2000Bounds(t *testing.T) {
 	if len(x.Rows) != 1 || x.Rows[0].MIS2000ID != "22222222" {
 		t.Errorf("rows %+v", x.Rows)
 	}
-	if msg := x.Skipped.Error(); !strings.Contains(msg, "line 2, column Last Name: the value has 301 characters; an MIS2000 value has at most 300") ||
+	if msg := x.Skipped.Error(); !strings.Contains(msg, "line 2, column Last Name: the value is too long (301 bytes, at most 300)") ||
 		!strings.Contains(msg, "line 4: the line is not UTF-8 text") {
 		t.Errorf("problems: %s", msg)
 	}

@@ -69,7 +69,7 @@ func (fyneOpener) openFile(win fyne.Window, title string, exts []string, done fu
 type reconcileScreen struct {
 	st     ReconcileStore
 	win    fyne.Window
-	user   store.User
+	user   data.User
 	post   func(func())
 	opener fileOpener
 	saver  fileSaver
@@ -107,11 +107,11 @@ type reconcileScreen struct {
 // compares the districts of the clerk's region, anyone else every
 // district; the messages are signed with user.FullName, the audit log
 // names user.Username.
-func NewReconcileScreen(st ReconcileStore, win fyne.Window, user store.User, post func(func())) fyne.CanvasObject {
+func NewReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, post func(func())) fyne.CanvasObject {
 	return newReconcileScreen(st, win, user, post).obj
 }
 
-func newReconcileScreen(st ReconcileStore, win fyne.Window, user store.User, post func(func())) *reconcileScreen {
+func newReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, post func(func())) *reconcileScreen {
 	s := &reconcileScreen{
 		st: st, win: win, user: user, post: post,
 		opener:    fyneOpener{},
@@ -175,7 +175,7 @@ const reconcileIntro = "Choose the MIS2000 export (CSV, or the first sheet of an
 // region is the region compared: a clerk's own, every region for anyone
 // else.
 func (s *reconcileScreen) region() string {
-	if s.user.Role == store.RoleClerk {
+	if s.user.Role == data.RoleClerk {
 		return s.user.RegionCode
 	}
 	return ""
@@ -451,9 +451,7 @@ func (s *reconcileScreen) save() {
 		st, usr := s.st, s.user
 		meta := report.Meta{GeneratedAt: time.Now(), GeneratedBy: usr.FullName + " (" + usr.Username + ")"}
 		go func() {
-			files, err := r.Export(ctx, path, dir, meta, usr.FullName, func(e store.ExportAudit) error {
-				return st.AuditExport(ctx, usr.Username, e)
-			})
+			files, err := r.Export(ctx, st, usr.Username, path, dir, meta, usr.FullName)
 			s.post(func() {
 				s.end()
 				s.saved(path, dir, len(files), err)

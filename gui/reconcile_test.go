@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"migrantdesk/data"
 	"migrantdesk/data/store"
 	"migrantdesk/report/reconciletest"
 )
@@ -40,7 +41,7 @@ func newReconcileFixture(t *testing.T) *reconcileFixture {
 	t.Cleanup(w.Close)
 	f := &reconcileFixture{t: t, st: reconciletest.Open(t, filepath.Join(t.TempDir(), "r.db")), queue: make(chan func(), 1024),
 		opener: &pathOpener{path: reconciletest.Export()}, saved: t.TempDir()}
-	clerk := store.User{Username: "clerk1", FullName: reconciletest.Clerk, Role: store.RoleClerk, RegionCode: "C"}
+	clerk := data.User{Username: "clerk1", FullName: reconciletest.Clerk, Role: data.RoleClerk, RegionCode: "C"}
 	f.s = newReconcileScreen(f.st, w, clerk, func(fn func()) { f.queue <- fn })
 	f.s.opener = f.opener
 	f.s.saver = tempSaver{dir: f.saved}
@@ -204,7 +205,7 @@ func TestNewReconcileScreen(t *testing.T) {
 	a := test.NewTempApp(t)
 	w := a.NewWindow("x")
 	defer w.Close()
-	obj := NewReconcileScreen(reconcileStoreStub{}, w, store.User{FullName: "Pat Moore"}, fyne.Do)
+	obj := NewReconcileScreen(reconcileStoreStub{}, w, data.User{FullName: "Pat Moore"}, fyne.Do)
 	w.SetContent(obj)
 	if !slices.ContainsFunc(labelTexts(obj), func(s string) bool { return strings.Contains(s, "every region are compared") }) {
 		t.Errorf("labels %q", labelTexts(obj))

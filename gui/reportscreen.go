@@ -386,7 +386,7 @@ func (r *reportScreen) write(ctx context.Context, j job, meta report.Meta) (rows
 	if j.PII {
 		f = q.DetailFile(j.path, meta, j.password)
 	}
-	return f.Rows, report.Export(ctx, st, r.w.user.Username, []report.File{f})
+	return f.Audit.Rows, report.Export(ctx, st, r.w.user.Username, []report.File{f})
 }
 
 // finished tells the user how the report went and offers to open the file.

@@ -120,77 +120,41 @@ func crlf(w io.Writer, msg string) error {
 }
 
 // Export writes the workbook to path and, when dir is not "", a message
-// for each of r.Messaged to dir/<district number>.txt. Every file is
-// written beside its place first; audit is given the export to record
-// (one entry for the workbook, one for the messages), and only when it
-// has are the files renamed into place. A failed or cancelled export, or
-// one the audit log does not record, leaves no file behind. Both hold PII:
-// the files are readable by their owner only. It returns the message
-// files written.
-func (r *Reconciliation) Export(ctx context.Context, path, dir string, meta Meta, clerk string,
-	audit func(store.ExportAudit) error) ([]string, error) {
-	var outs []*Output
-	defer func() {
-		for _, o := range outs {
-			o.Abort()
-		}
-	}()
-	book, err := Create(path, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	outs = append(outs, book)
-	if err := r.WriteWorkbook(book, meta); err != nil {
-		return nil, err
-	}
-	entries := []store.ExportAudit{r.exportAudit("MIS2000 reconciliation", len(r.Discrepancies), path)}
-	var files []string
+// for each of r.Messaged to dir/<district number>.txt, through the one
+// export path (report.Export): the workbook has its audit entry, the
+// messages one together. Both hold PII: the files are readable by their
+// owner only. It returns the message files written.
+func (r *Reconciliation) Export(ctx context.Context, a Auditor, user, path, dir string, meta Meta, clerk string) ([]string, error) {
+	files := []File{{Path: path, Perm: 0o600, Write: func(w io.Writer) error { return r.WriteWorkbook(w, meta) },
+		Audit: r.exportAudit("MIS2000 reconciliation", len(r.Discrepancies), path)}}
+	var written []string
 	if dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("cannot make the folder for the messages: %w", err)
 		}
-		for _, d := range r.Messaged() {
-			if err := ctx.Err(); err != nil {
-				return nil, err
+		for i, d := range r.Messaged() {
+			f := File{Path: filepath.Join(dir, MessageFile(d)), Perm: 0o600,
+				Write: func(w io.Writer) error { return crlf(w, r.Message(d, clerk)) }}
+			if i == 0 {
+				f.Audit = r.exportAudit("MIS2000 reconciliation messages", len(r.Messaged()), dir)
 			}
-			o, err := Create(filepath.Join(dir, MessageFile(d)), 0o600)
-			if err != nil {
-				return nil, err
-			}
-			outs = append(outs, o)
-			if err := crlf(o, r.Message(d, clerk)); err != nil {
-				return nil, fmt.Errorf("cannot write %s: %w", o.Path(), err)
-			}
-			files = append(files, o.Path())
+			files = append(files, f)
+			written = append(written, f.Path)
 		}
-		entries = append(entries, r.exportAudit("MIS2000 reconciliation messages", len(files), dir))
 	}
-	if err := ctx.Err(); err != nil {
+	if err := Export(ctx, a, user, files); err != nil {
 		return nil, err
 	}
-	for _, e := range entries {
-		if err := audit(e); err != nil {
-			return nil, fmt.Errorf("the export could not be written to the audit log, so no file was saved: %w", err)
-		}
-	}
-	for _, o := range outs {
-		if err := o.Commit(); err != nil {
-			return nil, err
-		}
-	}
-	return files, nil
+	return written, nil
 }
 
 // exportAudit is the audit entry of one part of the export: the region
 // stands where a report names its district, the as-of day where it names
 // its period.
-func (r *Reconciliation) exportAudit(name string, rows int, path string) store.ExportAudit {
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
-	}
+func (r *Reconciliation) exportAudit(name string, rows int, path string) *store.ExportAudit {
 	region := r.Region
 	if region == "" {
 		region = "all regions"
 	}
-	return store.ExportAudit{Report: name, District: region, Period: r.AsOf.String(), Rows: rows, File: path}
+	return exportEntry(name, region, r.AsOf.String(), rows, path)
 }

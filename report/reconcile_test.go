@@ -81,9 +81,7 @@ func exportFixture(t *testing.T) (string, string, *store.Store, *Reconciliation)
 	st, r := reconcileFixture(t, "")
 	dir := t.TempDir()
 	book, msgs := filepath.Join(dir, "reconciliation.xlsx"), filepath.Join(dir, "messages")
-	files, err := r.Export(context.Background(), book, msgs, testMeta, reconciletest.Clerk, func(e store.ExportAudit) error {
-		return st.AuditExport(context.Background(), "clerk", e)
-	})
+	files, err := r.Export(context.Background(), st, "clerk", book, msgs, testMeta, reconciletest.Clerk)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,8 +269,8 @@ func TestReconcileMessages(t *testing.T) {
 func TestReconcileExportLeavesNothingWhenNotAudited(t *testing.T) {
 	_, r := reconcileFixture(t, "")
 	dir := t.TempDir()
-	_, err := r.Export(context.Background(), filepath.Join(dir, "r.xlsx"), filepath.Join(dir, "msgs"), testMeta, "x",
-		func(store.ExportAudit) error { return errors.New("disk full") })
+	_, err := r.Export(context.Background(), auditFunc(func(store.ExportAudit) error { return errors.New("disk full") }),
+		"clerk", filepath.Join(dir, "r.xlsx"), filepath.Join(dir, "msgs"), testMeta, "x")
 	if err == nil || !strings.Contains(err.Error(), "could not be written to the audit log, so no file was saved: disk full") {
 		t.Fatalf("got %v", err)
 	}
@@ -289,8 +287,14 @@ func TestReconcileExportLeavesNothingWhenNotAudited(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := r.Export(ctx, filepath.Join(dir, "r.xlsx"), filepath.Join(dir, "msgs"), testMeta, "x",
-		func(store.ExportAudit) error { t.Error("a cancelled export was audited"); return nil }); !errors.Is(err, context.Canceled) {
+	audited := auditFunc(func(store.ExportAudit) error { t.Error("a cancelled export was audited"); return nil })
+	if _, err := r.Export(ctx, audited, "clerk", filepath.Join(dir, "r.xlsx"), filepath.Join(dir, "msgs"), testMeta, "x"); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
+
+// auditFunc is an Auditor made of a function, for tests that make the
+// audit log fail or watch it.
+type auditFunc func(store.ExportAudit) error
+
+func (f auditFunc) AuditExport(_ context.Context, _ string, e store.ExportAudit) error { return f(e) }

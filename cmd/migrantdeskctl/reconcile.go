@@ -80,9 +80,7 @@ func runReconcile(args []string, out io.Writer) error {
 		return refused("reconcile: the MIS2000 export was refused", "nothing was compared", err, out)
 	}
 	meta := report.Meta{GeneratedAt: time.Now(), GeneratedBy: operator()}
-	files, err := r.Export(ctx, *book, *messages, meta, *clerk, func(e store.ExportAudit) error {
-		return st.AuditExport(ctx, meta.GeneratedBy, e)
-	})
+	files, err := r.Export(ctx, st, meta.GeneratedBy, *book, *messages, meta, *clerk)
 	if err != nil {
 		return fmt.Errorf("reconcile: %w", err)
 	}

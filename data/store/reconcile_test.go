@@ -20,7 +20,7 @@ func TestReconcileSnapshot(t *testing.T) {
 	ctx := context.Background()
 	save := func(id, mis, qad, eed string) Record {
 		t.Helper()
-		r, err := st.SaveRecord(ctx, "clerk", data.MigrantRecord{StateID: id, MIS2000ID: mis, QAD: day(t, qad), EED: day(t, eed)})
+		r, err := st.SaveRecord(ctx, data.Operator("clerk"), data.MigrantRecord{StateID: id, MIS2000ID: mis, QAD: day(t, qad), EED: day(t, eed)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -31,10 +31,10 @@ func TestReconcileSnapshot(t *testing.T) {
 	ana := save("0000000002", "222", "2025-01-15", "2028-01-14")
 	gone := save("0000000003", "333", "2022-01-01", "2022-06-30")
 	save("0000000003", "334", "2024-09-01", "2027-08-31")
-	if _, err := st.Publish(ctx, "clerk", []string{maria.ID, maria2.ID, ana.ID, gone.ID}, nil); err != nil {
+	if _, err := st.Publish(ctx, data.Operator("clerk"), []string{maria.ID, maria2.ID, ana.ID, gone.ID}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.DeleteRecord(ctx, "clerk", gone.ID, gone.Version); err != nil {
+	if err := st.DeleteRecord(ctx, data.Operator("clerk"), gone.ID, gone.Version); err != nil {
 		t.Fatal(err)
 	}
 

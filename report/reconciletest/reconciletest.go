@@ -69,7 +69,7 @@ func Open(tb testing.TB, path string) *store.Store {
 		for i, r := range rows {
 			recs[i] = data.MigrantRecord{StateID: r.StateID, MIS2000ID: r.MIS2000ID, QAD: r.QAD, EED: r.EED}
 		}
-		if _, err := st.ImportRecords(ctx, "clerk", recs, publish); err != nil {
+		if _, err := st.ImportRecords(ctx, data.Operator("clerk"), recs, publish); err != nil {
 			tb.Fatalf("%s: %v", file, err)
 		}
 	}

@@ -27,8 +27,9 @@ import (
 
 // Local is what sync needs of the workstation's database.
 type Local interface {
-	// Outbox returns up to limit mutations not yet pushed, oldest first.
-	Outbox(ctx context.Context, limit int) ([]sync.Mutation, error)
+	// PendingMutations returns up to limit mutations not yet pushed,
+	// oldest first.
+	PendingMutations(ctx context.Context, limit int) ([]sync.Mutation, error)
 	// MarkPushed records the hub's answers: applied ones leave the outbox,
 	// conflicts and rejections are kept for a person.
 	MarkPushed(ctx context.Context, results []sync.Result) error
@@ -108,7 +109,7 @@ func (c *Client) Sync(ctx context.Context, local Local, progress Progress) (Summ
 		progress = func(string, int) {}
 	}
 	for {
-		ms, err := local.Outbox(ctx, pushBatch)
+		ms, err := local.PendingMutations(ctx, pushBatch)
 		if err != nil {
 			return sum, err
 		}

@@ -8,6 +8,7 @@ package sync
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 )
 
 // ProtocolVersion is the version of this protocol, in the hub's URL paths
@@ -135,10 +136,14 @@ type PushResponse struct {
 
 // Cursor is how far a workstation has pulled: the hub's epoch (a new one
 // after the hub is restored from a backup) and the last sequence number
-// applied. The zero Cursor asks for a first, full snapshot.
+// applied. The zero Cursor asks for a first, full snapshot. Snapshot says
+// the workstation is part way through a snapshot, which the hub continues
+// after Seq rather than sending changes: a workstation stopped in the
+// middle of its first sync resumes where it was.
 type Cursor struct {
-	Epoch string `json:"epoch"`
-	Seq   int64  `json:"seq"`
+	Epoch    string `json:"epoch"`
+	Seq      int64  `json:"seq"`
+	Snapshot bool   `json:"snapshot,omitempty"`
 }
 
 // Tables a pulled change can name, with their key columns.
@@ -157,6 +162,24 @@ var tableKeys = map[string][]string{
 	"report_grants":   {"username", "district_number"},
 }
 
+// tableValues are the columns a pulled row carries besides its key.
+// Columns a workstation derives for itself (search keys, a school's
+// public flag, whether a record needs publishing) never travel.
+var tableValues = map[string][]string{
+	"regions":         {"name"},
+	"districts":       {"name", "region_code"},
+	"schools":         {"district_number", "name", "classification"},
+	"students":        {"local_number", "last_name", "first_name", "middle_name", "birth_date", "gender", "race"},
+	"enrollments":     {"state_id", "school_number", "grade", "service_type", "start_date", "end_date"},
+	"programs":        {"code", "end_date"},
+	"assessments":     {"performance_level"},
+	"migrant_records": {"state_id", "mis2000_id", "qad", "eed", "version", "deleted", "created_at", "created_by", "updated_at", "updated_by", "published_version", "published_at", "published_by"},
+	"published":       {"version", "mis2000_id", "qad", "eed", "published_at", "published_by"},
+	"users":           {"full_name", "role", "region_code", "district_number", "email"},
+	"user_districts":  {},
+	"report_grants":   {"granted_by", "granted_at"},
+}
+
 // Tables lists the tables a pulled change can name, in the order a page
 // applies them (a row's parents before the row).
 func Tables() []string {
@@ -166,7 +189,17 @@ func Tables() []string {
 
 // KeyColumns are the columns that identify a row of table; nil for a
 // table the protocol does not carry.
-func KeyColumns(table string) []string { return tableKeys[table] }
+func KeyColumns(table string) []string { return slices.Clone(tableKeys[table]) }
+
+// Columns are every column a pulled row of table may carry, its key
+// first; nil for a table the protocol does not carry. A row that sets a
+// table's row names each of them; a removal names only the key.
+func Columns(table string) []string {
+	if _, ok := tableKeys[table]; !ok {
+		return nil
+	}
+	return slices.Concat(tableKeys[table], tableValues[table])
+}
 
 // Change is one row a pulled page sets or removes. Row holds the row's
 // columns as text (dates YYYY-MM-DD, numbers in decimal); a removal

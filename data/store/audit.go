@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-
-	"github.com/google/uuid"
 )
 
 // audit appends one row to the audit log inside the caller's transaction,
@@ -16,22 +14,6 @@ func (s *Store) audit(tx *sql.Tx, user, action, entity, id, before, after string
 		VALUES(?, ?, ?, ?, ?, ?, ?)`, s.timestamp(), user, action, entity, id, before, after)
 	if err != nil {
 		return fmt.Errorf("write the audit log: %w", err)
-	}
-	return nil
-}
-
-// enqueue adds a mutation for the hub to the outbox inside the caller's
-// transaction. Each mutation gets its own UUID so a retried push is
-// applied once.
-func (s *Store) enqueue(tx *sql.Tx, entity, id, op string, baseVersion int, payload any) error {
-	body, err := json.Marshal(payload)
-	if err != nil {
-		return fmt.Errorf("encode %s %s for sync: %w", entity, id, err)
-	}
-	_, err = tx.Exec(`INSERT INTO outbox(mutation_id, entity, entity_id, op, base_version, payload, created_at)
-		VALUES(?, ?, ?, ?, ?, ?, ?)`, uuid.NewString(), entity, id, op, baseVersion, string(body), s.timestamp())
-	if err != nil {
-		return fmt.Errorf("queue %s %s for sync: %w", entity, id, err)
 	}
 	return nil
 }
@@ -81,14 +63,4 @@ func (s *Store) AuditExport(ctx context.Context, user string, e ExportAudit) err
 	return s.write(ctx, func(tx *sql.Tx) error {
 		return s.audit(tx, user, "export", "report", e.District, "", string(body))
 	})
-}
-
-// Pending counts mutations not yet pushed to the hub.
-func (s *Store) Pending(ctx context.Context) (int, error) {
-	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE pushed_at = ''`).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("count changes waiting for sync: %w", err)
-	}
-	return n, nil
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"migrantdesk/data"
+	"migrantdesk/data/sync"
 )
 
 // DistrictRecord is a migrant record as a district sees it: the copy
@@ -191,24 +192,27 @@ func (s *Store) Grantees(ctx context.Context, district string) ([]Grantee, error
 
 // SetReportAccess grants (or revokes) a coordinator's access to a
 // district's QA Migrant report. Only the district's administrator (or a
-// state administrator) may, and only for a coordinator of that district.
+// state administrator) may, and only for a coordinator of that district:
+// data.User.MayGrantReport decides, inside the writing transaction. The
+// grant, its outbox mutation (for the hub) and its audit row commit
+// together; granting what is granted, or revoking what is not, writes
+// nothing.
 func (s *Store) SetReportAccess(ctx context.Context, admin data.User, username, district string, grant bool) error {
-	target, err := s.UserByName(ctx, username)
-	if err != nil {
-		return err
-	}
-	if err := admin.MayGrantReport(target, district); err != nil {
-		return err
-	}
 	return s.write(ctx, func(tx *sql.Tx) error {
+		target, err := userByName(tx, username)
+		if err != nil {
+			return err
+		}
+		if err := admin.MayGrantReport(target, district); err != nil {
+			return err
+		}
 		var res sql.Result
-		var err error
-		action := "grant report"
+		action, op := "grant report", sync.OpGrant
 		if grant {
 			res, err = tx.Exec(`INSERT OR IGNORE INTO report_grants(username, district_number, granted_by, granted_at)
 				VALUES(?, ?, ?, ?)`, username, district, admin.Username, s.timestamp())
 		} else {
-			action = "revoke report"
+			action, op = "revoke report", sync.OpRevoke
 			res, err = tx.Exec(`DELETE FROM report_grants WHERE username = ? AND district_number = ?`, username, district)
 		}
 		if err != nil {
@@ -216,6 +220,10 @@ func (s *Store) SetReportAccess(ctx context.Context, admin data.User, username, 
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
+		}
+		g := sync.Grant{Username: username, District: district}
+		if err := s.enqueue(tx, sync.EntityGrant, sync.GrantID(username, district), op, 0, g); err != nil {
+			return err
 		}
 		return s.audit(tx, admin.Username, action, "user", username, "", "QA Migrant report, district "+district)
 	})

@@ -1,17 +1,21 @@
-package store
+package store_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	"migrantdesk/data"
+	"migrantdesk/data/store/storetest"
 )
 
 func TestDistrictSeesThePublishedCopy(t *testing.T) {
-	st := openFixture(t)
+	st := storetest.Open(t)
 	ctx := context.Background()
-	rec, _ := st.SaveRecord(ctx, data.Operator("rosa"), recordFor(t, "0000000002", "55", "2025-03-01", "2026-06-30"))
+	rec, _ := st.SaveRecord(ctx, data.Operator("rosa"), storetest.Record(t, storetest.Ana, "55", "2025-03-01", "2026-06-30"))
 	if got, _ := st.DistrictRecords(ctx, "001"); len(got) != 0 {
 		t.Fatal("a saved, unpublished record is visible to a district")
 	}
@@ -24,7 +28,7 @@ func TestDistrictSeesThePublishedCopy(t *testing.T) {
 	}
 	for _, c := range []struct{ district, school, grade, withdrawn string }{
 		{"001", "Adair Elementary", "09", "2025-12-19"},
-		{"003", "Calloway High", "09", ""},
+		{"003", "Calloway Elementary", "09", ""},
 	} {
 		got, err := st.DistrictRecords(ctx, c.district)
 		if err != nil || len(got) != 1 {
@@ -37,7 +41,7 @@ func TestDistrictSeesThePublishedCopy(t *testing.T) {
 		if r.Student.LastName != "Núñez" || r.SchoolName != c.school || r.Grade != c.grade || r.Withdrawn.String() != c.withdrawn {
 			t.Fatalf("district %s: %+v", c.district, r)
 		}
-		if r.QAD != day(t, "2025-03-01") || !r.Active(day(t, "2026-06-30")) || r.Active(day(t, "2026-07-01")) {
+		if r.QAD != storetest.Day(t, "2025-03-01") || !r.Active(storetest.Day(t, "2026-06-30")) || r.Active(storetest.Day(t, "2026-07-01")) {
 			t.Fatalf("window %+v", r)
 		}
 	}
@@ -47,24 +51,14 @@ func TestDistrictSeesThePublishedCopy(t *testing.T) {
 }
 
 func TestDistrictVisibilityAndReportAccess(t *testing.T) {
-	st := openFixture(t)
+	st := storetest.Open(t)
 	ctx := context.Background()
-	users := []data.User{
-		{Username: "state", FullName: "Sam State", Role: data.RoleStateAdmin},
-		{Username: "rosa", FullName: "Rosa Delgado", Role: data.RoleClerk, RegionCode: "C"},
-		{Username: "cora", FullName: "Cora Coordinator", Role: data.RoleCoordinator, Districts: []string{"001", "003"}},
-		{Username: "dan", FullName: "Dan Admin", Role: data.RoleDistrictAdmin, DistrictNumber: "001", Email: "dan@adair.example"},
-	}
-	for _, u := range users {
-		if err := st.SaveUser(ctx, "state", u); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := st.SaveUser(ctx, "state", data.User{Username: "x", FullName: "X", Role: data.RoleClerk}); err == nil {
+	if err := st.SaveUser(ctx, storetest.Admin, data.User{Username: "x", FullName: "X", Role: data.RoleClerk}); err == nil {
 		t.Fatal("a clerk without a region was accepted")
 	}
-	want := map[string]string{"state": "001 002 003", "rosa": "001 002", "cora": "001 003", "dan": "001"}
-	for _, u := range users {
+	want := map[string]string{storetest.Admin: "001 002 003", storetest.Clerk: "001 002", storetest.ClerkWest: "003",
+		storetest.Coordinator: "001 003", storetest.DistrictAdmin: "001"}
+	for _, u := range storetest.Users() {
 		ds, err := st.VisibleDistricts(ctx, u)
 		if err != nil {
 			t.Fatal(err)
@@ -75,40 +69,67 @@ func TestDistrictVisibilityAndReportAccess(t *testing.T) {
 	}
 
 	adair := data.District{Number: "001", Name: "Adair County", RegionCode: "C"}
-	cora, dan, rosa := users[2], users[3], users[1]
+	cora, dan, lucia := storetest.User(storetest.Coordinator), storetest.User(storetest.DistrictAdmin), storetest.User(storetest.Clerk)
 	acc, err := st.CanRunReport(ctx, cora, adair)
-	if err != nil || acc.Allowed || !strings.Contains(acc.Why, "Dan Admin (dan@adair.example)") {
+	if err != nil || acc.Allowed || !strings.Contains(acc.Why, "Dan Moss (dan@adair.example)") {
 		t.Fatalf("coordinator without grant: %+v %v", acc, err)
 	}
-	if err := st.SetReportAccess(ctx, rosa, "cora", "001", true); err == nil {
-		t.Fatal("a clerk granted report access")
+	if err := st.SetReportAccess(ctx, lucia, cora.Username, "001", true); !errors.Is(err, data.ErrAccess) {
+		t.Fatalf("a clerk granted report access: %v", err)
 	}
-	if err := st.SetReportAccess(ctx, dan, "cora", "003", true); err == nil {
-		t.Fatal("Adair's administrator granted access to Calloway's report")
+	if err := st.SetReportAccess(ctx, dan, cora.Username, "003", true); !errors.Is(err, data.ErrAccess) {
+		t.Fatalf("Adair's administrator granted access to Calloway's report: %v", err)
 	}
-	if err := st.SetReportAccess(ctx, dan, "cora", "001", true); err != nil {
+	if err := st.SetReportAccess(ctx, dan, cora.Username, "001", true); err != nil {
 		t.Fatal(err)
 	}
 	if acc, _ := st.CanRunReport(ctx, cora, adair); !acc.Allowed {
 		t.Fatal("granted coordinator refused")
 	}
 	gs, _ := st.Grantees(ctx, "001")
-	if len(gs) != 1 || !gs[0].Granted || gs[0].GrantedBy != "dan" {
+	if len(gs) != 1 || !gs[0].Granted || gs[0].GrantedBy != dan.Username {
 		t.Fatalf("grantees %+v", gs)
 	}
-	if err := st.SetReportAccess(ctx, dan, "cora", "001", false); err != nil {
+	before := storetest.CountRows(t, st)
+	if err := st.SetReportAccess(ctx, dan, cora.Username, "001", true); err != nil {
+		t.Fatal(err)
+	}
+	if after := storetest.CountRows(t, st); after != before {
+		t.Fatalf("granting a grant again wrote %+v, had %+v", after, before)
+	}
+	if err := st.SetReportAccess(ctx, dan, cora.Username, "001", false); err != nil {
 		t.Fatal(err)
 	}
 	if acc, _ := st.CanRunReport(ctx, cora, adair); acc.Allowed {
 		t.Fatal("revoked coordinator allowed")
 	}
-	if n := count(t, st, `SELECT count(*) FROM audit WHERE entity = 'user' AND entity_id = 'cora' AND action IN ('grant report', 'revoke report') AND username = 'dan'`); n != 2 {
+	if n := count(t, st, `SELECT count(*) FROM audit WHERE entity = 'user' AND entity_id = ? AND action IN ('grant report', 'revoke report') AND username = ?`,
+		cora.Username, dan.Username); n != 2 {
 		t.Fatalf("%d grant/revoke audit rows", n)
+	}
+	ms, err := st.PendingMutations(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range ms {
+		g, err := m.Decode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s %s %s %+v", m.Entity, m.EntityID, m.Op, g))
+	}
+	wantOps := []string{
+		"report_grant coord1@001 grant {Username:coord1 District:001}",
+		"report_grant coord1@001 revoke {Username:coord1 District:001}",
+	}
+	if !slices.Equal(got, wantOps) {
+		t.Fatalf("outbox:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantOps, "\n"))
 	}
 	if acc, _ := st.CanRunReport(ctx, dan, adair); !acc.Allowed {
 		t.Fatal("the district administrator cannot run the report")
 	}
-	if acc, _ := st.CanRunReport(ctx, rosa, data.District{Number: "003", RegionCode: "W"}); acc.Allowed {
+	if acc, _ := st.CanRunReport(ctx, lucia, data.District{Number: "003", RegionCode: "W"}); acc.Allowed {
 		t.Fatal("a clerk ran another region's report")
 	}
 }

@@ -1,4 +1,4 @@
-package store
+package store_test
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/reconcile"
+	"migrantdesk/data/store"
+	"migrantdesk/data/store/storetest"
 )
 
 // TestReconcileSnapshot checks what the set queries load against the
@@ -16,21 +18,21 @@ import (
 // enrollments (any school, private too); the students born on the birth
 // dates of the rows no record matches.
 func TestReconcileSnapshot(t *testing.T) {
-	st := openFixture(t)
+	st := storetest.Open(t)
 	ctx := context.Background()
-	save := func(id, mis, qad, eed string) Record {
+	save := func(id, mis, qad, eed string) store.Record {
 		t.Helper()
-		r, err := st.SaveRecord(ctx, data.Operator("clerk"), data.MigrantRecord{StateID: id, MIS2000ID: mis, QAD: day(t, qad), EED: day(t, eed)})
+		r, err := st.SaveRecord(ctx, data.Operator("clerk"), data.MigrantRecord{StateID: id, MIS2000ID: mis, QAD: storetest.Day(t, qad), EED: storetest.Day(t, eed)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return r
 	}
-	maria := save("0000000001", "111", "2021-09-01", "2022-08-31")
-	maria2 := save("0000000001", "111", "2024-09-01", "2027-08-31")
-	ana := save("0000000002", "222", "2025-01-15", "2028-01-14")
-	gone := save("0000000003", "333", "2022-01-01", "2022-06-30")
-	save("0000000003", "334", "2024-09-01", "2027-08-31")
+	maria := save(storetest.Maria, "111", "2021-09-01", "2022-08-31")
+	maria2 := save(storetest.Maria, "111", "2024-09-01", "2027-08-31")
+	ana := save(storetest.Ana, "222", "2025-01-15", "2028-01-14")
+	gone := save(storetest.Sean, "333", "2022-01-01", "2022-06-30")
+	save(storetest.Sean, "334", "2024-09-01", "2027-08-31")
 	if _, err := st.Publish(ctx, data.Operator("clerk"), []string{maria.ID, maria2.ID, ana.ID, gone.ID}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -39,24 +41,24 @@ func TestReconcileSnapshot(t *testing.T) {
 	}
 
 	rows := []data.MIS2000Row{
-		{MIS2000ID: "111", BirthDate: day(t, "2012-05-05")},
-		{MIS2000ID: "999", BirthDate: day(t, "2010-01-20")},
-		{MIS2000ID: "998", BirthDate: day(t, "2010-01-20")},
-		{MIS2000ID: "333", BirthDate: day(t, "2011-03-03")}, // the deleted record matches no row
+		{MIS2000ID: "111", BirthDate: storetest.Day(t, "2012-05-05")},
+		{MIS2000ID: "999", BirthDate: storetest.Day(t, "2010-01-20")},
+		{MIS2000ID: "998", BirthDate: storetest.Day(t, "2010-01-20")},
+		{MIS2000ID: "333", BirthDate: storetest.Day(t, "2011-03-03")}, // the deleted record matches no row
 	}
 	for on, want := range map[string][]string{
 		"2025-11-03": {
-			"0000000001 enrolled [001]: 111 2024-09-01..2027-08-31 published [001]; 111 2021-09-01..2022-08-31 saved []",
-			"0000000002 enrolled [001]: 222 2025-01-15..2028-01-14 published [001 003]",
-			"0000000003 enrolled [001]: 334 2024-09-01..2027-08-31 saved []",
+			"1000000001 enrolled [001]: 111 2024-09-01..2027-08-31 published [001]; 111 2021-09-01..2022-08-31 saved []",
+			"1000000004 enrolled [001]: 222 2025-01-15..2028-01-14 published [001 003]",
+			"1000000005 enrolled [001]: 334 2024-09-01..2027-08-31 saved []",
 		},
 		"2026-02-01": {
-			"0000000001 enrolled [001]: 111 2024-09-01..2027-08-31 published [001]; 111 2021-09-01..2022-08-31 saved []",
-			"0000000002 enrolled [003]: 222 2025-01-15..2028-01-14 published [001 003]",
-			"0000000003 enrolled [001]: 334 2024-09-01..2027-08-31 saved []",
+			"1000000001 enrolled [001]: 111 2024-09-01..2027-08-31 published [001]; 111 2021-09-01..2022-08-31 saved []",
+			"1000000004 enrolled [003]: 222 2025-01-15..2028-01-14 published [001 003]",
+			"1000000005 enrolled [001]: 334 2024-09-01..2027-08-31 saved []",
 		},
 	} {
-		snap, err := st.ReconcileSnapshot(ctx, rows, day(t, on))
+		snap, err := st.ReconcileSnapshot(ctx, rows, storetest.Day(t, on))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -67,10 +69,10 @@ func TestReconcileSnapshot(t *testing.T) {
 		for _, b := range snap.Born {
 			born = append(born, b.StateID+" "+b.LastName)
 		}
-		if want := []string{"0000000002 Núñez", "0000000003 O'Neil"}; !slices.Equal(born, want) {
+		if want := []string{"1000000004 Núñez", "1000000005 O'Neil"}; !slices.Equal(born, want) {
 			t.Errorf("born %q, want %q", born, want)
 		}
-		if len(snap.Districts) != 3 || snap.AsOf != day(t, on) {
+		if len(snap.Districts) != 3 || snap.AsOf != storetest.Day(t, on) {
 			t.Errorf("districts %v, as of %s", snap.Districts, snap.AsOf)
 		}
 	}

@@ -37,6 +37,27 @@ var ErrNoStudent = errors.New("no student has that state ID")
 // ErrNoRecord is returned for a record ID the database does not hold.
 var ErrNoRecord = errors.New("no such migrant record")
 
+// ErrUnresolved refuses a change to a record the hub has answered with a
+// conflict: until a person resolves it, another change would only make
+// another conflict.
+var ErrUnresolved = errors.New("the record changed on the hub too; resolve that conflict before changing it again")
+
+// hasConflict reports whether the record has a conflict to resolve.
+func hasConflict(tx *sql.Tx, id string) (bool, error) {
+	var open bool
+	err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM conflicts WHERE record_id = ?)`, id).Scan(&open)
+	return open, err
+}
+
+// unresolved refuses a change to a record with a conflict to resolve.
+func unresolved(tx *sql.Tx, id string) error {
+	open, err := hasConflict(tx, id)
+	if err == nil && open {
+		err = fmt.Errorf("record %s: %w", id, ErrUnresolved)
+	}
+	return err
+}
+
 const recordCols = `id, state_id, mis2000_id, qad, eed, version, created_at, created_by, updated_at, updated_by,
 	published_version, published_at, published_by`
 
@@ -248,10 +269,16 @@ func (s *Store) SaveRecord(ctx context.Context, u data.User, r data.MigrantRecor
 			if err := s.enqueue(tx, sync.EntityRecord, r.ID, sync.OpCreate, 0, toJSON(r)); err != nil {
 				return err
 			}
-			return s.audit(tx, user, "create", sync.EntityRecord, r.ID, "", toJSON(r).String())
+			if err := s.audit(tx, user, "create", sync.EntityRecord, r.ID, "", toJSON(r).String()); err != nil {
+				return err
+			}
+			return recheckStudents(tx, r.StateID)
 		}
 		old, err := loadRecord(tx, r.ID)
 		if err != nil {
+			return err
+		}
+		if err := unresolved(tx, r.ID); err != nil {
 			return err
 		}
 		if old.StateID != r.StateID {
@@ -273,7 +300,10 @@ func (s *Store) SaveRecord(ctx context.Context, u data.User, r data.MigrantRecor
 		if err := s.enqueue(tx, sync.EntityRecord, r.ID, sync.OpUpdate, old.Version, toJSON(r)); err != nil {
 			return err
 		}
-		return s.audit(tx, user, "update", sync.EntityRecord, r.ID, toJSON(old.MigrantRecord).String(), toJSON(r).String())
+		if err := s.audit(tx, user, "update", sync.EntityRecord, r.ID, toJSON(old.MigrantRecord).String(), toJSON(r).String()); err != nil {
+			return err
+		}
+		return recheckStudents(tx, r.StateID)
 	})
 	if err != nil {
 		return Record{}, saveError(err)
@@ -313,7 +343,8 @@ func saveError(err error) error {
 	var fe data.Errors
 	var oe *data.OverlapError
 	var ce *data.ConflictError
-	if errors.As(err, &fe) || errors.As(err, &oe) || errors.As(err, &ce) || errors.Is(err, data.ErrAccess) || errors.Is(err, ErrNoStudent) || errors.Is(err, ErrNoRecord) {
+	if errors.As(err, &fe) || errors.As(err, &oe) || errors.As(err, &ce) || errors.Is(err, data.ErrAccess) || errors.Is(err, ErrNoStudent) || errors.Is(err, ErrNoRecord) ||
+		errors.Is(err, ErrUnresolved) {
 		return err
 	}
 	return fmt.Errorf("the record was not saved, nothing was changed: %w", err)
@@ -331,12 +362,15 @@ func (s *Store) DeleteRecord(ctx context.Context, u data.User, id string, versio
 		if err := mayWrite(tx, u, old.StateID); err != nil {
 			return err
 		}
+		if err := unresolved(tx, id); err != nil {
+			return err
+		}
 		if old.Version != version {
 			return &data.ConflictError{ID: id, Have: version, Current: old.Version, ChangedBy: old.UpdatedBy, When: old.UpdatedAt}
 		}
 		now := s.timestamp()
-		if _, err := tx.Exec(`UPDATE migrant_records SET deleted = 1, version = version + 1, updated_at = ?, updated_by = ?
-			WHERE id = ?`, now, user, id); err != nil {
+		if _, err := tx.Exec(`UPDATE migrant_records SET deleted = 1, version = version + 1, updated_at = ?, updated_by = ?,
+			needs_publish = 0 WHERE id = ?`, now, user, id); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(`DELETE FROM published WHERE record_id = ?`, id); err != nil {
@@ -356,238 +390,6 @@ func (s *Store) DeleteRecord(ctx context.Context, u data.User, id string, versio
 	return nil
 }
 
-// PublishResult says what a publish did.
-type PublishResult struct {
-	Published int // records now published
-	Copies    int // district copies written
-	// Skipped are records with no district to publish to, by ID, with why.
-	Skipped map[string]string
-}
-
-// Publish makes each record's read-only copy, at its current version, in
-// every district where the student is enrolled during the eligibility
-// window, and removes copies from districts that no longer qualify. All
-// records publish in one transaction. progress, if not nil, is called
-// after each record.
-func (s *Store) Publish(ctx context.Context, u data.User, ids []string, progress func(done, total int)) (PublishResult, error) {
-	user := u.Username
-	res := PublishResult{Skipped: map[string]string{}}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		for i, id := range ids {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			r, err := loadRecord(tx, id)
-			if err != nil {
-				return fmt.Errorf("record %s: %w", id, err)
-			}
-			if err := mayWrite(tx, u, r.StateID); err != nil {
-				return err
-			}
-			n, err := s.publishOne(tx, user, r)
-			if err != nil {
-				return err
-			}
-			if n == 0 {
-				res.Skipped[id] = "the student has no enrollment in any district during the eligibility window"
-			} else {
-				res.Published++
-				res.Copies += n
-			}
-			if progress != nil {
-				progress(i+1, len(ids))
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return PublishResult{}, fmt.Errorf("publishing stopped and nothing was published: %w", err)
-	}
-	return res, nil
-}
-
-// publishOne publishes r inside tx and returns how many districts have it.
-func (s *Store) publishOne(tx *sql.Tx, user string, r Record) (int, error) {
-	ds, err := targets(tx, r.MigrantRecord)
-	if err != nil || len(ds) == 0 {
-		return 0, err
-	}
-	now := s.timestamp()
-	keep := make([]string, len(ds))
-	for i, d := range ds {
-		keep[i] = d.Number
-		_, err := tx.Exec(`INSERT INTO published(record_id, district_number, version, mis2000_id, qad, eed, published_at, published_by)
-			VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(record_id, district_number) DO UPDATE SET
-			version = excluded.version, mis2000_id = excluded.mis2000_id, qad = excluded.qad, eed = excluded.eed,
-			published_at = excluded.published_at, published_by = excluded.published_by`,
-			r.ID, d.Number, r.Version, r.MIS2000ID, r.QAD.String(), r.EED.String(), now, user)
-		if err != nil {
-			return 0, fmt.Errorf("publish record %s to district %s: %w", r.ID, d.Number, err)
-		}
-	}
-	list, _ := json.Marshal(keep)
-	if _, err := tx.Exec(`DELETE FROM published WHERE record_id = ? AND district_number NOT IN (SELECT value FROM json_each(?))`,
-		r.ID, string(list)); err != nil {
-		return 0, err
-	}
-	if _, err := tx.Exec(`UPDATE migrant_records SET published_version = version, published_at = ?, published_by = ? WHERE id = ?`,
-		now, user, r.ID); err != nil {
-		return 0, err
-	}
-	j := toJSON(r.MigrantRecord)
-	j.Districts = keep
-	if err := s.enqueue(tx, sync.EntityRecord, r.ID, sync.OpPublish, r.Version, j); err != nil {
-		return 0, err
-	}
-	return len(ds), s.audit(tx, user, "publish", sync.EntityRecord, r.ID, "", j.String())
-}
-
-// Unpublished is a record that is not published as it should be, with
-// its student's name for the list.
-type Unpublished struct {
-	Record
-	Student data.Student
-}
-
-// NeedsPublishing lists the records of a region's students (a student is
-// in a region when any enrollment is in one of its districts; "" means
-// every region) whose status is Saved or Needs publishing and that have a
-// district to go to. Ordered by student name.
-func (s *Store) NeedsPublishing(ctx context.Context, region string) ([]Unpublished, error) {
-	var out []Unpublished
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		var err error
-		out, err = unpublished(tx, region)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list records that need publishing: %w", err)
-	}
-	return out, nil
-}
-
-// regionRecords selects the live records of a region's students (?1 is
-// the region code, empty for all).
-const regionRecords = `SELECT r.* FROM migrant_records r WHERE r.deleted = 0 AND (?1 = '' OR EXISTS (
-	SELECT 1 FROM enrollments e JOIN schools sc ON sc.number = e.school_number
-	JOIN districts d ON d.number = sc.district_number
-	WHERE e.state_id = r.state_id AND d.region_code = ?1))`
-
-// unpublished reads every record of the region with its copies and
-// targets in three set queries, then applies status, the one rule for
-// where a record stands. The CROSS JOIN keeps SQLite walking from the
-// records to their students' enrollments; left to itself, with no
-// statistics, it scans every enrollment in the state.
-func unpublished(tx *sql.Tx, region string) ([]Unpublished, error) {
-	rows, err := tx.Query(`WITH recs AS (`+regionRecords+`)
-		SELECT `+prefixed("r.", recordCols)+`, `+studentCols("st.")+`
-		FROM recs r JOIN students st ON st.state_id = r.state_id
-		ORDER BY st.last_key, st.first_key, r.qad`, region)
-	if err != nil {
-		return nil, err
-	}
-	var all []Unpublished
-	index := map[string]int{}
-	for rows.Next() {
-		var u Unpublished
-		var qad, eed, birth string
-		err := rows.Scan(&u.ID, &u.StateID, &u.MIS2000ID, &qad, &eed, &u.Version, &u.CreatedAt, &u.CreatedBy,
-			&u.UpdatedAt, &u.UpdatedBy, &u.PublishedVersion, &u.PublishedAt, &u.PublishedBy,
-			&u.Student.StateID, &u.Student.LocalNumber, &u.Student.LastName, &u.Student.FirstName,
-			&u.Student.MiddleName, &birth, &u.Student.Gender, &u.Student.Race)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		var errs [3]error
-		u.QAD, errs[0] = data.ParseDate(qad)
-		u.EED, errs[1] = data.ParseDate(eed)
-		u.Student.BirthDate, errs[2] = data.ParseDate(birth)
-		if err := errors.Join(errs[:]...); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("record %s: %w", u.ID, err)
-		}
-		index[u.ID] = len(all)
-		all = append(all, u)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-
-	rows, err = tx.Query(`WITH recs AS (`+regionRecords+`)
-		SELECT DISTINCT r.id, d.number, d.name, d.region_code
-		FROM recs r
-		CROSS JOIN enrollments e ON e.state_id = r.state_id AND e.start_date <= r.eed AND (e.end_date = '' OR e.end_date >= r.qad)
-		JOIN schools sc ON sc.number = e.school_number
-		JOIN districts d ON d.number = sc.district_number
-		ORDER BY r.id, d.number`, region)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var id string
-		var d data.District
-		if err := rows.Scan(&id, &d.Number, &d.Name, &d.RegionCode); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		u := &all[index[id]]
-		u.Targets = append(u.Targets, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-
-	rows, err = tx.Query(`WITH recs AS (`+regionRecords+`)
-		SELECT p.record_id, d.number, d.name, d.region_code, p.version, p.published_at, p.published_by
-		FROM recs r JOIN published p ON p.record_id = r.id
-		JOIN districts d ON d.number = p.district_number
-		ORDER BY p.record_id, d.number`, region)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var id string
-		var c data.Copy
-		if err := rows.Scan(&id, &c.District.Number, &c.District.Name, &c.District.RegionCode, &c.Version, &c.At, &c.By); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		u := &all[index[id]]
-		u.Copies = append(u.Copies, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-
-	var out []Unpublished
-	for _, u := range all {
-		u.Status, u.Reasons = status(u.Record)
-		if data.NeedsAction(u.Status, u.Targets) {
-			out = append(out, u)
-		}
-	}
-	return out, nil
-}
-
-// CountNeedsPublishing is how many records NeedsPublishing would list,
-// for the status bar.
-func (s *Store) CountNeedsPublishing(ctx context.Context, region string) (int, error) {
-	recs, err := s.NeedsPublishing(ctx, region)
-	return len(recs), err
-}
-
-func prefixed(p, cols string) string {
-	parts := strings.Split(cols, ",")
-	for i, c := range parts {
-		parts[i] = p + strings.TrimSpace(c)
-	}
-	return strings.Join(parts, ", ")
-}
-
 // RowError is a problem with one record of a bulk load.
 type RowError struct {
 	Index int // 0-based, into the records given
@@ -599,6 +401,15 @@ func (e RowError) Unwrap() error { return e.Err }
 
 // RowErrors lists every bad record of a bulk load.
 type RowErrors []RowError
+
+// Unwrap lets errors.Is find, say, data.ErrAccess in any row.
+func (es RowErrors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
 
 func (es RowErrors) Error() string {
 	s := make([]string, len(es))
@@ -704,7 +515,13 @@ func (s *Store) ImportRecords(ctx context.Context, u data.User, recs []data.Migr
 				res.Districts += n
 			}
 		}
-		return nil
+		var students []string
+		for i, r := range recs {
+			if fresh[i] {
+				students = append(students, r.StateID)
+			}
+		}
+		return recheckStudents(tx, students...)
 	})
 	if err != nil {
 		var rows RowErrors

@@ -1,4 +1,4 @@
-package store
+package store_test
 
 import (
 	"context"
@@ -7,24 +7,26 @@ import (
 	"testing"
 
 	"migrantdesk/data"
+	"migrantdesk/data/store"
+	"migrantdesk/data/store/storetest"
 )
 
 func recordFor(t testing.TB, stateID, mis, qad, eed string) data.MigrantRecord {
-	r := data.MigrantRecord{StateID: stateID, MIS2000ID: mis, QAD: day(t, qad)}
+	r := data.MigrantRecord{StateID: stateID, MIS2000ID: mis, QAD: storetest.Day(t, qad)}
 	if eed != "" {
-		r.EED = day(t, eed)
+		r.EED = storetest.Day(t, eed)
 	}
 	return r
 }
 
 func TestSaveRecordWritesOutboxAndAudit(t *testing.T) {
-	st := openFixture(t)
+	st := storetest.Open(t)
 	ctx := context.Background()
-	rec, err := st.SaveRecord(ctx, data.Operator("rosa"), recordFor(t, "0000000001", "000123", "2025-09-01", ""))
+	rec, err := st.SaveRecord(ctx, data.Operator("rosa"), storetest.Record(t, storetest.Maria, "000123", "2025-09-01", ""))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.ID == "" || rec.Version != 1 || rec.EED != day(t, "2028-08-31") {
+	if rec.ID == "" || rec.Version != 1 || rec.EED != storetest.Day(t, "2028-08-31") {
 		t.Fatalf("saved %+v", rec)
 	}
 	if rec.MIS2000ID != "000123" {
@@ -41,12 +43,12 @@ func TestSaveRecordWritesOutboxAndAudit(t *testing.T) {
 	}
 
 	edit := rec.MigrantRecord
-	edit.EED = day(t, "2027-06-01")
+	edit.EED = storetest.Day(t, "2027-06-01")
 	rec2, err := st.SaveRecord(ctx, data.Operator("rosa"), edit)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec2.Version != 2 || rec2.EED != day(t, "2027-06-01") {
+	if rec2.Version != 2 || rec2.EED != storetest.Day(t, "2027-06-01") {
 		t.Fatalf("edited %+v", rec2)
 	}
 	if n := count(t, st, `SELECT count(*) FROM audit WHERE entity_id = ? AND action = 'update' AND before LIKE '%2028-08-31%' AND after LIKE '%2027-06-01%'`, rec.ID); n != 1 {
@@ -76,23 +78,23 @@ func TestSaveRecordWritesOutboxAndAudit(t *testing.T) {
 }
 
 func TestSaveRecordRefusals(t *testing.T) {
-	st := openFixture(t)
+	st := storetest.Open(t)
 	ctx := context.Background()
-	if _, err := st.SaveRecord(ctx, data.Operator("rosa"), recordFor(t, "0000000001", "1", "2022-01-10", "")); err != nil {
+	if _, err := st.SaveRecord(ctx, data.Operator("rosa"), storetest.Record(t, storetest.Maria, "1", "2022-01-10", "")); err != nil {
 		t.Fatal(err)
 	}
-	_, err := st.SaveRecord(ctx, data.Operator("rosa"), recordFor(t, "0000000001", "2", "2024-06-01", ""))
+	_, err := st.SaveRecord(ctx, data.Operator("rosa"), storetest.Record(t, storetest.Maria, "2", "2024-06-01", ""))
 	var oe *data.OverlapError
 	if !errors.As(err, &oe) || oe.Other.MIS2000ID != "1" {
 		t.Fatalf("overlap: %v", err)
 	}
-	_, err = st.SaveRecord(ctx, data.Operator("rosa"), recordFor(t, "0000000001", "2", "2025-02-01", "2028-02-01"))
+	_, err = st.SaveRecord(ctx, data.Operator("rosa"), storetest.Record(t, storetest.Maria, "2", "2025-02-01", "2028-02-01"))
 	var fe *data.FieldError
 	if !errors.As(err, &fe) || fe.Field != "EED" || !strings.Contains(err.Error(), "01/31/2028 at the latest") {
 		t.Fatalf("late EED: %v", err)
 	}
-	_, err = st.SaveRecord(ctx, data.Operator("rosa"), recordFor(t, "9999999999", "2", "2025-02-01", ""))
-	if !errors.Is(err, ErrNoStudent) {
+	_, err = st.SaveRecord(ctx, data.Operator("rosa"), storetest.Record(t, "9999999999", "2", "2025-02-01", ""))
+	if !errors.Is(err, store.ErrNoStudent) {
 		t.Fatalf("unknown student: %v", err)
 	}
 	if n := count(t, st, `SELECT count(*) FROM migrant_records`); n != 1 {
@@ -104,10 +106,10 @@ func TestSaveRecordRefusals(t *testing.T) {
 }
 
 func TestPublishTargetsAndRepublish(t *testing.T) {
-	st := openFixture(t)
+	st := storetest.Open(t)
 	ctx := context.Background()
 	// Ana moved from Adair (001) to Calloway (003) in January 2026.
-	rec, err := st.SaveRecord(ctx, data.Operator("rosa"), recordFor(t, "0000000002", "55", "2025-03-01", "2025-12-31"))
+	rec, err := st.SaveRecord(ctx, data.Operator("rosa"), storetest.Record(t, storetest.Ana, "55", "2025-03-01", "2025-12-31"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +127,7 @@ func TestPublishTargetsAndRepublish(t *testing.T) {
 
 	// Extending the window past the move calls for Calloway too.
 	edit := rec.MigrantRecord
-	edit.EED = day(t, "2026-06-30")
+	edit.EED = storetest.Day(t, "2026-06-30")
 	rec, err = st.SaveRecord(ctx, data.Operator("rosa"), edit)
 	if err != nil {
 		t.Fatal(err)
@@ -159,7 +161,7 @@ func TestPublishTargetsAndRepublish(t *testing.T) {
 
 	// Shortening it again removes Calloway's copy at the next publish.
 	edit = rec.MigrantRecord
-	edit.EED = day(t, "2025-10-31")
+	edit.EED = storetest.Day(t, "2025-10-31")
 	rec, _ = st.SaveRecord(ctx, data.Operator("rosa"), edit)
 	if !strings.Contains(strings.Join(rec.Reasons, " "), "publishing removes that district's copy") {
 		t.Fatalf("reasons: %q", rec.Reasons)
@@ -171,13 +173,13 @@ func TestPublishTargetsAndRepublish(t *testing.T) {
 }
 
 func TestNewEnrollmentTriggersRepublish(t *testing.T) {
-	st := openFixture(t)
+	st := storetest.Open(t)
 	ctx := context.Background()
-	rec, _ := st.SaveRecord(ctx, data.Operator("rosa"), recordFor(t, "0000000001", "7", "2025-09-01", ""))
+	rec, _ := st.SaveRecord(ctx, data.Operator("rosa"), storetest.Record(t, storetest.Maria, "7", "2025-09-01", ""))
 	st.Publish(ctx, data.Operator("rosa"), []string{rec.ID}, nil)
-	ex := fixture(t)
-	ex.Enrollments = append(ex.Enrollments, data.Enrollment{ID: "E5", StateID: "0000000001", SchoolNumber: "002010",
-		Grade: "06", ServiceType: "S", Start: day(t, "2026-09-01")})
+	ex := storetest.Extract()
+	ex.Enrollments = append(ex.Enrollments, data.Enrollment{ID: "E5", StateID: storetest.Maria, SchoolNumber: "002010",
+		Grade: "06", ServiceType: "S", Start: storetest.Day(t, "2026-09-01")})
 	if _, err := st.ImportExtract(ctx, ex, "state"); err != nil {
 		t.Fatal(err)
 	}
@@ -188,10 +190,10 @@ func TestNewEnrollmentTriggersRepublish(t *testing.T) {
 }
 
 func TestPublishWithNoDistrict(t *testing.T) {
-	st := openFixture(t)
+	st := storetest.Open(t)
 	ctx := context.Background()
 	// María enrolled in August 2024; a window that ended before has no district.
-	rec, err := st.SaveRecord(ctx, data.Operator("rosa"), recordFor(t, "0000000001", "7", "2021-01-01", "2023-12-31"))
+	rec, err := st.SaveRecord(ctx, data.Operator("rosa"), storetest.Record(t, storetest.Maria, "7", "2021-01-01", "2023-12-31"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,9 +208,9 @@ func TestPublishWithNoDistrict(t *testing.T) {
 }
 
 func TestDeleteKeepsTombstone(t *testing.T) {
-	st := openFixture(t)
+	st := storetest.Open(t)
 	ctx := context.Background()
-	rec, _ := st.SaveRecord(ctx, data.Operator("rosa"), recordFor(t, "0000000001", "7", "2025-09-01", ""))
+	rec, _ := st.SaveRecord(ctx, data.Operator("rosa"), storetest.Record(t, storetest.Maria, "7", "2025-09-01", ""))
 	st.Publish(ctx, data.Operator("rosa"), []string{rec.ID}, nil)
 	if err := st.DeleteRecord(ctx, data.Operator("rosa"), rec.ID, rec.Version+5); err == nil {
 		t.Fatal("deleting a version that is not current must be refused")
@@ -216,7 +218,7 @@ func TestDeleteKeepsTombstone(t *testing.T) {
 	if err := st.DeleteRecord(ctx, data.Operator("rosa"), rec.ID, rec.Version); err != nil {
 		t.Fatal(err)
 	}
-	recs, _ := st.StudentRecords(ctx, "0000000001")
+	recs, _ := st.StudentRecords(ctx, storetest.Maria)
 	if len(recs) != 0 {
 		t.Fatal("a deleted record is still listed")
 	}
@@ -230,23 +232,23 @@ func TestDeleteKeepsTombstone(t *testing.T) {
 		t.Fatal("delete not audited")
 	}
 	// The window is free again.
-	if _, err := st.SaveRecord(ctx, data.Operator("rosa"), recordFor(t, "0000000001", "8", "2025-09-01", "")); err != nil {
+	if _, err := st.SaveRecord(ctx, data.Operator("rosa"), storetest.Record(t, storetest.Maria, "8", "2025-09-01", "")); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestImportRecordsAllOrNothing(t *testing.T) {
-	st := openFixture(t)
+	st := storetest.Open(t)
 	ctx := context.Background()
 	recs := []data.MigrantRecord{
-		recordFor(t, "0000000001", "1", "2025-09-01", ""),
-		recordFor(t, "0000000002", "2", "2025-03-01", ""),
-		recordFor(t, "0000000002", "3", "2026-01-01", ""), // overlaps the row above
-		recordFor(t, "0000000404", "4", "2025-03-01", ""), // no such student
-		recordFor(t, "0000000003", "x5", "2025-03-01", ""),
+		storetest.Record(t, storetest.Maria, "1", "2025-09-01", ""),
+		storetest.Record(t, storetest.Ana, "2", "2025-03-01", ""),
+		storetest.Record(t, storetest.Ana, "3", "2026-01-01", ""), // overlaps the row above
+		storetest.Record(t, "0000000404", "4", "2025-03-01", ""),  // no such student
+		storetest.Record(t, storetest.Sean, "x5", "2025-03-01", ""),
 	}
 	_, err := st.ImportRecords(ctx, data.Operator("bulk"), recs, true)
-	var rows RowErrors
+	var rows store.RowErrors
 	if !errors.As(err, &rows) || len(rows) != 3 {
 		t.Fatalf("got %v", err)
 	}
@@ -257,9 +259,9 @@ func TestImportRecordsAllOrNothing(t *testing.T) {
 		t.Fatal("a refused bulk load saved records")
 	}
 	good := []data.MigrantRecord{
-		recordFor(t, "0000000001", "1", "2025-09-01", ""),
-		recordFor(t, "0000000002", "2", "2025-03-01", "2026-06-30"),
-		recordFor(t, "0000000003", "5", "2025-03-01", ""),
+		storetest.Record(t, storetest.Maria, "1", "2025-09-01", ""),
+		storetest.Record(t, storetest.Ana, "2", "2025-03-01", "2026-06-30"),
+		storetest.Record(t, storetest.Sean, "5", "2025-03-01", ""),
 	}
 	res, err := st.ImportRecords(ctx, data.Operator("bulk"), good, true)
 	if err != nil {
@@ -280,39 +282,23 @@ func TestImportRecordsAllOrNothing(t *testing.T) {
 }
 
 func TestStudentDetail(t *testing.T) {
-	st := openFixture(t)
+	st := storetest.Open(t)
 	ctx := context.Background()
-	d, err := st.Student(ctx, "0000000002")
+	d, err := st.Student(ctx, storetest.Ana)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if d.Student.LastName != "Núñez" || len(d.Enrollments) != 2 || d.Enrollments[0].District.Name != "Calloway County" {
 		t.Fatalf("%+v", d)
 	}
-	if _, err := st.Student(ctx, "nope"); !errors.Is(err, ErrNoStudent) {
+	if _, err := st.Student(ctx, "nope"); !errors.Is(err, store.ErrNoStudent) {
 		t.Fatalf("unknown student: %v", err)
 	}
-	m, _ := st.Student(ctx, "0000000001")
-	if a, _ := data.LatestAssessment(m.Assessments, "MATH", day(t, "2026-06-30")); a.Level != "Apprentice" || a.TestDate != day(t, "2025-04-20") {
+	m, _ := st.Student(ctx, storetest.Maria)
+	if a, _ := data.LatestAssessment(m.Assessments, "MATH", storetest.Day(t, "2026-06-30")); a.Level != "Apprentice" || a.TestDate != storetest.Day(t, "2025-04-20") {
 		t.Fatalf("level %+v", a)
 	}
-	if _, ok := data.LatestAssessment(m.Assessments, "MATH", day(t, "2025-04-19")); ok {
+	if _, ok := data.LatestAssessment(m.Assessments, "MATH", storetest.Day(t, "2025-04-19")); ok {
 		t.Fatal("a test after the day counted")
 	}
-}
-
-func districtNumbers(ds []data.District) string {
-	s := make([]string, len(ds))
-	for i, d := range ds {
-		s[i] = d.Number
-	}
-	return strings.Join(s, " ")
-}
-
-func copyDistricts(cs []data.Copy) []data.District {
-	ds := make([]data.District, len(cs))
-	for i, c := range cs {
-		ds[i] = c.District
-	}
-	return ds
 }

@@ -196,4 +196,69 @@ CREATE TABLE report_grants (
 	PRIMARY KEY (username, district_number)
 ) WITHOUT ROWID;
 `,
+
+	// 2: sync hooks: each outbox mutation's answer from the hub, conflicts
+	// kept for a person, and the cheap count of records needing publishing.
+	`
+-- state: pending until the hub answers, then the hub's outcome (applied,
+-- duplicate, conflict, rejected); reason is a rejection's sentence and
+-- hub_version the record's version on the hub after an applied change.
+ALTER TABLE outbox ADD COLUMN state TEXT NOT NULL DEFAULT 'pending';
+ALTER TABLE outbox ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN hub_version INTEGER NOT NULL DEFAULT 0;
+UPDATE outbox SET state = 'applied' WHERE pushed_at <> '';
+CREATE INDEX outbox_pending ON outbox(seq) WHERE state = 'pending';
+CREATE INDEX outbox_pending_entity ON outbox(entity, entity_id) WHERE state = 'pending';
+
+-- A record the hub refused because it changed there first: the local
+-- record (mine) and the hub's copy (theirs), as sync.Record JSON, until a
+-- person keeps one of them or a merge. mutation_id is the refused one.
+CREATE TABLE conflicts (
+	record_id   TEXT PRIMARY KEY REFERENCES migrant_records(id),
+	mutation_id TEXT NOT NULL,
+	mine        TEXT NOT NULL,
+	theirs      TEXT NOT NULL,
+	at          TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- needs_publish is data.NeedsAction of the record as the store last
+-- worked it out; the write paths keep it, so the status bar counts an
+-- index instead of working out every record's status.
+ALTER TABLE migrant_records ADD COLUMN needs_publish INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX migrant_records_needs_publish ON migrant_records(state_id) WHERE needs_publish = 1;
+
+-- Students whose enrollments (so their records' publish targets) changed
+-- since needs_publish was worked out for their records. The triggers
+-- fill it whatever writes the enrollments, the extract import included;
+-- the store works the flags out again and empties it.
+CREATE TABLE publish_recheck (
+	state_id TEXT PRIMARY KEY
+) WITHOUT ROWID;
+INSERT INTO publish_recheck(state_id) SELECT DISTINCT state_id FROM migrant_records WHERE deleted = 0;
+-- (NOT EXISTS, not OR IGNORE: a trigger's conflict clause gives way to
+-- that of the statement firing it, such as an import's upsert.)
+CREATE TRIGGER enrollments_insert_recheck AFTER INSERT ON enrollments
+WHEN EXISTS (SELECT 1 FROM migrant_records WHERE state_id = NEW.state_id)
+	AND NOT EXISTS (SELECT 1 FROM publish_recheck WHERE state_id = NEW.state_id)
+BEGIN INSERT INTO publish_recheck(state_id) VALUES (NEW.state_id); END;
+CREATE TRIGGER enrollments_delete_recheck AFTER DELETE ON enrollments
+WHEN EXISTS (SELECT 1 FROM migrant_records WHERE state_id = OLD.state_id)
+	AND NOT EXISTS (SELECT 1 FROM publish_recheck WHERE state_id = OLD.state_id)
+BEGIN INSERT INTO publish_recheck(state_id) VALUES (OLD.state_id); END;
+CREATE TRIGGER enrollments_update_recheck AFTER UPDATE ON enrollments
+WHEN OLD.state_id IS NOT NEW.state_id OR OLD.school_number IS NOT NEW.school_number
+	OR OLD.start_date IS NOT NEW.start_date OR OLD.end_date IS NOT NEW.end_date
+BEGIN
+	INSERT INTO publish_recheck(state_id) SELECT DISTINCT r.state_id FROM migrant_records r
+		WHERE r.state_id IN (OLD.state_id, NEW.state_id)
+		AND NOT EXISTS (SELECT 1 FROM publish_recheck p WHERE p.state_id = r.state_id);
+END;
+CREATE TRIGGER schools_district_recheck AFTER UPDATE OF district_number ON schools
+WHEN OLD.district_number IS NOT NEW.district_number
+BEGIN
+	INSERT INTO publish_recheck(state_id) SELECT DISTINCT e.state_id FROM enrollments e
+		WHERE e.school_number = NEW.number AND EXISTS (SELECT 1 FROM migrant_records r WHERE r.state_id = e.state_id)
+		AND NOT EXISTS (SELECT 1 FROM publish_recheck p WHERE p.state_id = e.state_id);
+END;
+`,
 }

@@ -103,6 +103,11 @@ func (s *Store) Close() error {
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
+// SetClock replaces the clock that stamps every change (created_at,
+// audit rows, outbox rows), so that a test or a replay of recorded work
+// writes the times it means to. Call it before the store is shared.
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
 func (s *Store) migrate() error { return s.applyMigrations(migrations) }
 
 // applyMigrations brings the schema up to len(ms), backing up a file that

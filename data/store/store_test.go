@@ -1,17 +1,21 @@
-package store
+package store_test
 
 import (
 	"context"
-	"migrantdesk/data"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"migrantdesk/data"
+	"migrantdesk/data/store"
+	"migrantdesk/data/store/storetest"
 )
 
 func TestOpenCreatesPrivateFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sub", "new.db")
-	st, err := Open(path)
+	st, err := store.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,11 +28,11 @@ func TestOpenCreatesPrivateFile(t *testing.T) {
 		t.Fatalf("database mode %v, want 0600", info.Mode().Perm())
 	}
 	var mode string
-	if err := st.r.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+	if err := st.DB().QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
 		t.Fatalf("journal mode %q, %v", mode, err)
 	}
 	var fk int
-	if err := st.w.QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
+	if err := st.DB().QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
 		t.Fatalf("foreign keys %d, %v", fk, err)
 	}
 }
@@ -36,20 +40,20 @@ func TestOpenCreatesPrivateFile(t *testing.T) {
 func TestReopenKeepsDataAndDoesNotBackUp(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "a.db")
-	st, err := Open(path)
+	st, err := store.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.ImportExtract(context.Background(), fixture(t), "t"); err != nil {
+	if _, err := st.ImportExtract(context.Background(), storetest.Extract(), "t"); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
-	st, err = Open(path)
+	st, err = store.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if n := count(t, st, `SELECT count(*) FROM students`); n != 3 {
+	if n := count(t, st, `SELECT count(*) FROM students`); n != len(storetest.Extract().Students) {
 		t.Fatalf("%d students after reopening", n)
 	}
 	backups, _ := filepath.Glob(path + ".v*.bak")
@@ -60,28 +64,29 @@ func TestReopenKeepsDataAndDoesNotBackUp(t *testing.T) {
 
 func TestMigrationBacksUpFirst(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.db")
-	st, err := Open(path)
+	st, err := store.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if _, err := st.ImportExtract(context.Background(), fixture(t), "t"); err != nil {
+	if _, err := st.ImportExtract(context.Background(), storetest.Extract(), "t"); err != nil {
 		t.Fatal(err)
 	}
-	next := append(append([]string{}, migrations...), `CREATE TABLE later (x TEXT)`)
-	if err := st.applyMigrations(next); err != nil {
+	shipped := len(store.Migrations())
+	next := append(store.Migrations(), `CREATE TABLE later (x TEXT)`)
+	if err := st.ApplyMigrations(next); err != nil {
 		t.Fatal(err)
 	}
-	backups, _ := filepath.Glob(path + ".v1-*.bak")
+	backups, _ := filepath.Glob(fmt.Sprintf("%s.v%d-*.bak", path, shipped))
 	if len(backups) != 1 {
-		t.Fatalf("want one backup of version 1, got %v", backups)
+		t.Fatalf("want one backup of version %d, got %v", shipped, backups)
 	}
-	old, err := Open(backups[0])
+	old, err := store.Open(backups[0])
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer old.Close()
-	if n := count(t, old, `SELECT count(*) FROM students`); n != 3 {
+	if n := count(t, old, `SELECT count(*) FROM students`); n != len(storetest.Extract().Students) {
 		t.Fatalf("backup holds %d students", n)
 	}
 	if info, _ := os.Stat(backups[0]); info.Mode().Perm() != 0o600 {
@@ -89,53 +94,53 @@ func TestMigrationBacksUpFirst(t *testing.T) {
 	}
 	// A broken migration leaves the schema where it was.
 	broken := append(append([]string{}, next...), `CREATE TABLE later (x TEXT)`)
-	if err := st.applyMigrations(broken); err == nil || !strings.Contains(err.Error(), "schema version 3") {
+	if err := st.ApplyMigrations(broken); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("schema version %d", shipped+2)) {
 		t.Fatalf("broken migration: %v", err)
 	}
 	var v int
-	st.w.QueryRow(`PRAGMA user_version`).Scan(&v)
-	if v != 2 {
+	st.DB().QueryRow(`PRAGMA user_version`).Scan(&v)
+	if v != shipped+1 {
 		t.Fatalf("user_version %d after a failed migration", v)
 	}
 }
 
 func TestNewerSchemaRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "n.db")
-	st, err := Open(path)
+	st, err := store.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.w.Exec(`PRAGMA user_version = 99`)
+	st.DB().Exec(`PRAGMA user_version = 99`)
 	st.Close()
-	if _, err := Open(path); err == nil || !strings.Contains(err.Error(), "newer than this program knows") {
+	if _, err := store.Open(path); err == nil || !strings.Contains(err.Error(), "newer than this program knows") {
 		t.Fatalf("got %v", err)
 	}
 }
 
 func TestAuditIsAppendOnly(t *testing.T) {
-	st := openFixture(t)
+	st := storetest.Open(t)
 	if n := count(t, st, `SELECT count(*) FROM audit WHERE action = 'import extract'`); n != 1 {
 		t.Fatalf("%d import audit rows", n)
 	}
-	if _, err := st.w.Exec(`UPDATE audit SET username = 'someone else'`); err == nil || !strings.Contains(err.Error(), "append-only") {
+	if _, err := st.DB().Exec(`UPDATE audit SET username = 'someone else'`); err == nil || !strings.Contains(err.Error(), "append-only") {
 		t.Fatalf("update of audit: %v", err)
 	}
-	if _, err := st.w.Exec(`DELETE FROM audit`); err == nil {
+	if _, err := st.DB().Exec(`DELETE FROM audit`); err == nil {
 		t.Fatal("delete from audit succeeded")
 	}
 }
 
 func TestReimportKeepsAppDataAndReplacesStudentRows(t *testing.T) {
-	st := openFixture(t)
+	st := storetest.Open(t)
 	ctx := context.Background()
-	rec, err := st.SaveRecord(ctx, data.Operator("clerk"), recordFor(t, "0000000001", "123", "2025-09-01", ""))
+	rec, err := st.SaveRecord(ctx, data.Operator("clerk"), storetest.Record(t, storetest.Maria, "123", "2025-09-01", ""))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ex := fixture(t)
+	ex := storetest.Extract()
 	ex.Students[0].LastName = "García-López"
 	ex.Enrollments = ex.Enrollments[:1] // María only
-	ex.Enrollments[0].End = day(t, "2026-06-30")
+	ex.Enrollments[0].End = storetest.Day(t, "2026-06-30")
 	ex.Students = ex.Students[:1]
 	ex.Programs = nil
 	if _, err := st.ImportExtract(ctx, ex, "tester"); err != nil {
@@ -144,30 +149,30 @@ func TestReimportKeepsAppDataAndReplacesStudentRows(t *testing.T) {
 	if n := count(t, st, `SELECT count(*) FROM migrant_records WHERE id = ?`, rec.ID); n != 1 {
 		t.Fatal("re-import lost a migrant record")
 	}
-	if n := count(t, st, `SELECT count(*) FROM programs WHERE state_id = '0000000001'`); n != 0 {
+	if n := count(t, st, `SELECT count(*) FROM programs WHERE state_id = ?`, storetest.Maria); n != 0 {
 		t.Fatal("programs of a re-imported student were not replaced")
 	}
-	if n := count(t, st, `SELECT count(*) FROM enrollments WHERE state_id = '0000000002'`); n != 2 {
+	if n := count(t, st, `SELECT count(*) FROM enrollments WHERE state_id = ?`, storetest.Ana); n != 2 {
 		t.Fatal("a student the extract does not list lost enrollments")
 	}
 	if n := count(t, st, `SELECT count(*) FROM enrollments WHERE id = 'E1' AND end_date = '2026-06-30'`); n != 1 {
 		t.Fatal("withdrawal date not updated")
 	}
-	if n := count(t, st, `SELECT count(*) FROM name_tokens WHERE state_id = '0000000001' AND field IN (?, ?)
-		AND token IN ('garcia', 'lopez', 'garcialopez')`, tokLast, tokLastJoined); n != 3 {
+	if n := count(t, st, `SELECT count(*) FROM name_tokens WHERE state_id = ? AND field IN (?, ?)
+		AND token IN ('garcia', 'lopez', 'garcialopez')`, storetest.Maria, store.TokLast, store.TokLastJoined); n != 3 {
 		t.Fatalf("last-name tokens after rename: %d, want garcia, lopez, garcialopez", n)
 	}
-	if n := count(t, st, `SELECT count(*) FROM district_students WHERE state_id = '0000000001'`); n != 1 {
+	if n := count(t, st, `SELECT count(*) FROM district_students WHERE state_id = ?`, storetest.Maria); n != 1 {
 		t.Fatalf("district_students rows after re-import: %d, want Adair only", n)
 	}
 }
 
 func TestImportExtractIsAllOrNothing(t *testing.T) {
-	st := openFixture(t)
-	ex := fixture(t)
+	st := storetest.Open(t)
+	ex := storetest.Extract()
 	ex.Students[0].FirstName = "Changed"
 	ex.Enrollments = append(ex.Enrollments, ex.Enrollments[0]) // fine: upsert
-	ex.Enrollments = append(ex.Enrollments, fixture(t).Enrollments[0])
+	ex.Enrollments = append(ex.Enrollments, storetest.Extract().Enrollments[0])
 	ex.Enrollments[len(ex.Enrollments)-1].ID = "E9"
 	ex.Enrollments[len(ex.Enrollments)-1].SchoolNumber = "999999" // no such school
 	if _, err := st.ImportExtract(context.Background(), ex, "t"); err == nil {

@@ -37,28 +37,9 @@ func (s *Store) SaveUser(ctx context.Context, actor string, u data.User) error {
 func (s *Store) Users(ctx context.Context) ([]data.User, error) {
 	var out []data.User
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.Query(`SELECT username, full_name, role, region_code, district_number, email FROM users ORDER BY full_name, username`)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var u data.User
-			if err := rows.Scan(&u.Username, &u.FullName, &u.Role, &u.RegionCode, &u.DistrictNumber, &u.Email); err != nil {
-				rows.Close()
-				return err
-			}
-			out = append(out, u)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for i := range out {
-			if out[i].Districts, err = userDistricts(tx, out[i].Username); err != nil {
-				return err
-			}
-		}
-		return nil
+		var err error
+		out, err = loadUsers(tx, "")
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
@@ -68,16 +49,52 @@ func (s *Store) Users(ctx context.Context) ([]data.User, error) {
 
 // UserByName returns one user.
 func (s *Store) UserByName(ctx context.Context, username string) (data.User, error) {
-	us, err := s.Users(ctx)
+	var u data.User
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		u, err = userByName(tx, username)
+		return err
+	})
+	return u, err
+}
+
+func userByName(tx *sql.Tx, username string) (data.User, error) {
+	us, err := loadUsers(tx, username)
 	if err != nil {
-		return data.User{}, err
+		return data.User{}, fmt.Errorf("read user %s: %w", username, err)
 	}
-	for _, u := range us {
-		if u.Username == username {
-			return u, nil
+	if len(us) == 0 {
+		return data.User{}, fmt.Errorf("there is no user %q", username)
+	}
+	return us[0], nil
+}
+
+// loadUsers reads one user, or every user when username is "", by name.
+func loadUsers(tx *sql.Tx, username string) ([]data.User, error) {
+	rows, err := tx.Query(`SELECT username, full_name, role, region_code, district_number, email FROM users
+		WHERE ?1 = '' OR username = ?1 ORDER BY full_name, username`, username)
+	if err != nil {
+		return nil, err
+	}
+	var out []data.User
+	for rows.Next() {
+		var u data.User
+		if err := rows.Scan(&u.Username, &u.FullName, &u.Role, &u.RegionCode, &u.DistrictNumber, &u.Email); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Districts, err = userDistricts(tx, out[i].Username); err != nil {
+			return nil, err
 		}
 	}
-	return data.User{}, fmt.Errorf("there is no user %q", username)
+	return out, nil
 }
 
 func userDistricts(tx *sql.Tx, username string) ([]string, error) {

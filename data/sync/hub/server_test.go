@@ -132,7 +132,7 @@ func TestTokens(t *testing.T) {
 		t.Fatalf("bad token: %d %s", a.status, a.raw)
 	}
 	tok := signIn(t, url, "rosa")
-	if a := call(t, "GET", url+"/v1/pull?limit=5", tok, nil); a.status != 200 || a.body["reset"] != true {
+	if a := call(t, "GET", url+"/v1/pull?limit=5", tok, nil); a.status != 200 || a.body["snapshot"] != true {
 		t.Fatalf("pull: %d %s", a.status, a.raw)
 	}
 	if a := call(t, "POST", url+"/v1/signout", tok, nil); a.status != 200 {

@@ -33,9 +33,7 @@ func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (s
 		if err := tx.QueryRow(`SELECT coalesce(max(seq), 0) FROM hub_changes`).Scan(&head); err != nil {
 			return sync.Page{}, err
 		}
-		page, err := snapshotPage(tx, sc, sync.Cursor{Epoch: epoch, Seq: head}, limit)
-		page.Reset = true
-		return page, err
+		return snapshotPage(tx, sc, sync.Cursor{Epoch: epoch, Seq: head}, limit)
 	}
 	if c.Snapshot != "" {
 		return snapshotPage(tx, sc, c, limit)

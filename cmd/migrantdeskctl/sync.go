@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"migrantdesk/data/store"
+	"migrantdesk/data/sync/client"
+	"migrantdesk/data/sync/hub"
+)
+
+func init() {
+	commands["sync"] = command{
+		usage: "sync --db LOCAL.db --hub URL --user U --password-file P [--json]",
+		run:   runSync,
+	}
+}
+
+func runSync(args []string, out io.Writer) error {
+	fs, db := newFlags("sync")
+	hubURL := fs.String("hub", "", "the hub's `URL` (https://host:port)")
+	username := fs.String("user", "", "sign in as `U`")
+	passwordFile := fs.String("password-file", "", "read the password from `FILE` (its first line)")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return fmt.Errorf("sync: unexpected argument %q", fs.Arg(0))
+	case *hubURL == "" || *username == "" || *passwordFile == "":
+		return errors.New("sync: --hub, --user and --password-file are required")
+	}
+	pw, err := os.ReadFile(*passwordFile)
+	if err != nil {
+		return fmt.Errorf("sync: read the password file: %w", err)
+	}
+	password, _, _ := strings.Cut(string(pw), "\n")
+	password = strings.TrimSuffix(password, "\r")
+	c, err := client.New(*hubURL)
+	if err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	st, err := store.Open(*db)
+	if err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	defer st.Close()
+	if id, synced, err := st.Identity(ctx); err != nil {
+		return fmt.Errorf("sync: %w", err)
+	} else if synced && (id.User.Username != *username || id.HubURL != *hubURL) {
+		return fmt.Errorf("sync: %s belongs to %s at %s; sync it as that user, or use another database", *db, id.User.Username, id.HubURL)
+	}
+	if err := c.SignIn(ctx, *username, password); err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	verifier, err := hub.HashPassword(password)
+	if err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	if err := st.SetIdentity(ctx, store.Identity{HubURL: *hubURL, User: c.User, Verifier: verifier}); err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	sum, err := c.Sync(ctx, st, nil)
+	if err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	if *asJSON {
+		return json.NewEncoder(out).Encode(sum)
+	}
+	fmt.Fprintf(out, "synced %s with %s as %s: pushed %d (applied %d, duplicate %d, conflict %d, rejected %d), pulled %d, cursor %s/%d\n",
+		*db, *hubURL, *username, sum.Pushed, sum.Applied, sum.Duplicate, sum.Conflict, sum.Rejected, sum.Pulled, sum.Cursor.Epoch, sum.Cursor.Seq)
+	return nil
+}

@@ -1,0 +1,199 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"migrantdesk/data"
+	"migrantdesk/data/sync"
+)
+
+// Conflict is a record the hub refused because it had changed there
+// first: the record as this workstation has it and the hub's copy, for a
+// person to compare field by field and resolve.
+type Conflict struct {
+	RecordID   string
+	MutationID string // the change the hub refused
+	Student    data.Student
+	Mine       sync.Record
+	Theirs     sync.Record
+	At         string // when the hub answered
+}
+
+// ErrNoConflict is returned when resolving a record that has no conflict.
+var ErrNoConflict = errors.New("the record has no conflict to resolve")
+
+// keepConflict records that the hub refused m because its copy, theirs,
+// changed first. The local record stays as it is (mine); the record's
+// other waiting changes join the conflict, since the resolution replaces
+// them. A later answer only brings a newer copy of theirs.
+func (s *Store) keepConflict(tx *sql.Tx, m sync.Mutation, theirs sync.Record) error {
+	mine, err := wireRecord(tx, m.EntityID)
+	if err != nil {
+		return err
+	}
+	mj, _ := json.Marshal(mine)
+	tj, _ := json.Marshal(theirs)
+	now := s.timestamp()
+	if _, err := tx.Exec(`INSERT INTO conflicts(record_id, mutation_id, mine, theirs, at) VALUES(?, ?, ?, ?, ?)
+		ON CONFLICT(record_id) DO UPDATE SET theirs = excluded.theirs, at = excluded.at
+		WHERE json_extract(excluded.theirs, '$.version') >= json_extract(conflicts.theirs, '$.version')`,
+		m.EntityID, m.ID, string(mj), string(tj), now); err != nil {
+		return fmt.Errorf("keep the conflict: %w", err)
+	}
+	_, err = tx.Exec(`UPDATE outbox SET state = ?, pushed_at = ? WHERE entity = ? AND entity_id = ? AND state = ?`,
+		string(sync.Conflict), now, m.Entity, m.EntityID, statePending)
+	return err
+}
+
+// wireRecord reads a record, a tombstone included, as the wire carries it.
+func wireRecord(tx *sql.Tx, id string) (sync.Record, error) {
+	var r sync.Record
+	err := tx.QueryRow(`SELECT id, state_id, mis2000_id, qad, eed, version, deleted FROM migrant_records WHERE id = ?`, id).
+		Scan(&r.ID, &r.StateID, &r.MIS2000ID, &r.QAD, &r.EED, &r.Version, &r.Deleted)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("record %s: %w", id, ErrNoRecord)
+	}
+	return r, err
+}
+
+// CountConflicts is how many records have a conflict to resolve, for the
+// status bar.
+func (s *Store) CountConflicts(ctx context.Context) (int, error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM conflicts`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count conflicts: %w", err)
+	}
+	return n, nil
+}
+
+// Conflicts lists the conflicts to resolve, oldest first.
+func (s *Store) Conflicts(ctx context.Context) ([]Conflict, error) {
+	var out []Conflict
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = loadConflicts(tx, "")
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the conflicts: %w", err)
+	}
+	return out, nil
+}
+
+// loadConflicts reads one record's conflict, or every conflict when id is "".
+func loadConflicts(tx *sql.Tx, id string) ([]Conflict, error) {
+	rows, err := tx.Query(`SELECT c.record_id, c.mutation_id, c.mine, c.theirs, c.at, `+studentCols("st.")+`
+		FROM conflicts c JOIN migrant_records r ON r.id = c.record_id JOIN students st ON st.state_id = r.state_id
+		WHERE ?1 = '' OR c.record_id = ?1 ORDER BY c.at, c.record_id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Conflict
+	for rows.Next() {
+		var c Conflict
+		var mine, theirs, birth string
+		st := &c.Student
+		if err := rows.Scan(&c.RecordID, &c.MutationID, &mine, &theirs, &c.At, &st.StateID, &st.LocalNumber,
+			&st.LastName, &st.FirstName, &st.MiddleName, &birth, &st.Gender, &st.Race); err != nil {
+			return nil, err
+		}
+		errs := []error{json.Unmarshal([]byte(mine), &c.Mine), json.Unmarshal([]byte(theirs), &c.Theirs)}
+		st.BirthDate, err = data.ParseDate(birth)
+		if err := errors.Join(append(errs, err)...); err != nil {
+			return nil, fmt.Errorf("conflict of record %s: %w", c.RecordID, err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// KeepTheirs resolves a conflict with the hub's copy: the local record
+// takes its values (a deletion included).
+func (s *Store) KeepTheirs(ctx context.Context, u data.User, recordID string) error {
+	return s.resolve(ctx, u, recordID, "keep theirs", func(c Conflict) (sync.Record, bool) { return c.Theirs, false })
+}
+
+// KeepMine resolves a conflict with the local record as it is.
+func (s *Store) KeepMine(ctx context.Context, u data.User, recordID string) error {
+	return s.resolve(ctx, u, recordID, "keep mine", func(c Conflict) (sync.Record, bool) { return c.Mine, true })
+}
+
+// KeepMerged resolves a conflict with values a person chose field by
+// field; merged.ID names the record, a zero EED takes the default. The
+// values are checked as a save checks them.
+func (s *Store) KeepMerged(ctx context.Context, u data.User, merged data.MigrantRecord) error {
+	return s.resolve(ctx, u, merged.ID, "merge", func(Conflict) (sync.Record, bool) {
+		return sync.Record{MIS2000ID: strings.TrimSpace(merged.MIS2000ID), QAD: merged.QAD.String(), EED: merged.EED.String()}, true
+	})
+}
+
+// resolve makes the chosen values the record's next version after the
+// hub's, as a new mutation based on the hub's version, and closes the
+// conflict: the record, its mutation and its audit row (with mine and
+// theirs before) commit together. check says the values are a person's
+// (mine, a merge) and go through the form's rules; the hub's are kept as
+// the hub has them.
+func (s *Store) resolve(ctx context.Context, u data.User, id, how string, choose func(Conflict) (next sync.Record, check bool)) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		cs, err := loadConflicts(tx, id)
+		if err != nil {
+			return err
+		}
+		if len(cs) == 0 {
+			return fmt.Errorf("record %s: %w", id, ErrNoConflict)
+		}
+		c := cs[0]
+		if err := mayWrite(tx, u, c.Student.StateID); err != nil {
+			return err
+		}
+		next, check := choose(c)
+		base := c.Theirs.Version
+		next.ID, next.StateID, next.Version, next.Districts = id, c.Student.StateID, base+1, nil
+		r := data.MigrantRecord{ID: id, StateID: next.StateID, MIS2000ID: next.MIS2000ID}
+		var errs [2]error
+		r.QAD, errs[0] = data.ParseOptionalDate(next.QAD)
+		r.EED, errs[1] = data.ParseOptionalDate(next.EED)
+		if err := errors.Join(errs[:]...); err != nil {
+			return err
+		}
+		if check && !next.Deleted {
+			if err := s.checkRecord(tx, &r, nil); err != nil {
+				return err
+			}
+			next.EED = r.EED.String()
+		}
+		if _, err := tx.Exec(`UPDATE migrant_records SET mis2000_id = ?, qad = ?, eed = ?, version = ?, deleted = ?,
+			updated_at = ?, updated_by = ?, published_version = min(published_version, ?), needs_publish = 0 WHERE id = ?`,
+			next.MIS2000ID, next.QAD, next.EED, next.Version, next.Deleted, s.timestamp(), u.Username, base, id); err != nil {
+			return err
+		}
+		op := sync.OpUpdate
+		if next.Deleted {
+			op = sync.OpDelete
+			if _, err := tx.Exec(`DELETE FROM published WHERE record_id = ?`, id); err != nil {
+				return err
+			}
+		}
+		if err := s.enqueue(tx, sync.EntityRecord, id, op, base, next); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`DELETE FROM conflicts WHERE record_id = ?`, id); err != nil {
+			return err
+		}
+		before, _ := json.Marshal(struct{ Mine, Theirs sync.Record }{c.Mine, c.Theirs})
+		if err := s.audit(tx, u.Username, "resolve conflict: "+how, sync.EntityRecord, id, string(before), recordJSON(next).String()); err != nil {
+			return err
+		}
+		return recheckStudents(tx, next.StateID)
+	})
+	if err != nil {
+		return fmt.Errorf("the conflict was not resolved, nothing was changed: %w", err)
+	}
+	return nil
+}

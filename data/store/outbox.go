@@ -1,0 +1,248 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"migrantdesk/data/sync"
+)
+
+// A mutation waits in the outbox as pending until the hub answers it;
+// then its state is the hub's sync.Outcome.
+const statePending = "pending"
+
+// enqueue adds a mutation for the hub to the outbox inside the caller's
+// transaction. Each mutation gets its own UUID so a retried push is
+// applied once.
+func (s *Store) enqueue(tx *sql.Tx, entity, id, op string, baseVersion int, payload any) error {
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return fmt.Errorf("encode %s %s for sync: %w", entity, id, err)
+	}
+	_, err = tx.Exec(`INSERT INTO outbox(mutation_id, entity, entity_id, op, base_version, payload, created_at)
+		VALUES(?, ?, ?, ?, ?, ?, ?)`, uuid.NewString(), entity, id, op, baseVersion, string(body), s.timestamp())
+	if err != nil {
+		return fmt.Errorf("queue %s %s for sync: %w", entity, id, err)
+	}
+	return nil
+}
+
+// Pending counts mutations waiting for the hub.
+func (s *Store) Pending(ctx context.Context) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE state = ?`, statePending).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count changes waiting for sync: %w", err)
+	}
+	return n, nil
+}
+
+const mutationCols = `mutation_id, entity, entity_id, op, base_version, payload, created_at`
+
+func scanMutation(row interface{ Scan(...any) error }, more ...any) (sync.Mutation, error) {
+	var m sync.Mutation
+	var payload string
+	err := row.Scan(append([]any{&m.ID, &m.Entity, &m.EntityID, &m.Op, &m.BaseVersion, &payload, &m.CreatedAt}, more...)...)
+	m.Payload = json.RawMessage(payload)
+	return m, err
+}
+
+// PendingMutations returns the next batch to push: at most limit
+// mutations waiting for the hub, oldest first, so that the hub applies a
+// record's changes in the order they were made.
+func (s *Store) PendingMutations(ctx context.Context, limit int) ([]sync.Mutation, error) {
+	if limit < 1 {
+		return nil, fmt.Errorf("a batch of mutations holds at least one, not %d", limit)
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+mutationCols+` FROM outbox WHERE state = ? ORDER BY seq LIMIT ?`,
+		statePending, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read the changes waiting for sync: %w", err)
+	}
+	defer rows.Close()
+	var out []sync.Mutation
+	for rows.Next() {
+		m, err := scanMutation(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read the changes waiting for sync: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// MarkPushed records the hub's answers to a push, all in one
+// transaction. Applied and duplicate mutations are done: the record's
+// local versions (its own, the published one, the copies', and those of
+// its changes still waiting) move to the hub's numbering. A conflict
+// keeps the local record as it is and, beside it, the hub's copy, for a
+// person to resolve (Conflicts); the record's other waiting changes wait
+// for that resolution, which replaces them. A rejection is kept with its
+// reason (Rejections) and never pushed again. An answer to a mutation
+// already answered changes nothing, so a repeated call is harmless.
+func (s *Store) MarkPushed(ctx context.Context, results []sync.Result) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		for _, res := range results {
+			if err := s.markOne(tx, res); err != nil {
+				return fmt.Errorf("mutation %s: %w", res.MutationID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record the hub's answers, nothing was changed: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) markOne(tx *sql.Tx, res sync.Result) error {
+	var seq int64
+	var state string
+	m, err := scanMutation(tx.QueryRow(`SELECT `+mutationCols+`, seq, state FROM outbox WHERE mutation_id = ?`, res.MutationID),
+		&seq, &state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errors.New("the hub answered a mutation this workstation never sent")
+	}
+	if err != nil {
+		return err
+	}
+	if state != statePending {
+		if state == string(sync.Conflict) && res.Outcome == sync.Conflict && res.Current != nil {
+			return s.keepConflict(tx, m, *res.Current)
+		}
+		return nil
+	}
+	now := s.timestamp()
+	switch res.Outcome {
+	case sync.Applied, sync.Duplicate:
+		if _, err := tx.Exec(`UPDATE outbox SET state = ?, hub_version = ?, pushed_at = ? WHERE seq = ?`,
+			string(res.Outcome), res.Version, now, seq); err != nil {
+			return err
+		}
+		return adoptHubVersion(tx, m, res.Version)
+	case sync.Conflict:
+		if m.Entity != sync.EntityRecord {
+			return reject(tx, seq, now, "the hub answered with a conflict, which only a migrant record can have: "+res.Reason)
+		}
+		if res.Current == nil {
+			return errors.New("the hub answered with a conflict but sent no copy of its record")
+		}
+		return s.keepConflict(tx, m, *res.Current)
+	case sync.Rejected:
+		reason := res.Reason
+		if reason == "" {
+			reason = "the hub refused the change and gave no reason"
+		}
+		return reject(tx, seq, now, reason)
+	}
+	return fmt.Errorf("the hub answered %q, which is not applied, duplicate, conflict or rejected", res.Outcome)
+}
+
+func reject(tx *sql.Tx, seq int64, now, reason string) error {
+	_, err := tx.Exec(`UPDATE outbox SET state = ?, reason = ?, pushed_at = ? WHERE seq = ?`,
+		string(sync.Rejected), reason, now, seq)
+	return err
+}
+
+// adoptHubVersion moves a record's local version numbers to the hub's after
+// the hub applied m as version hubVersion. The two agree unless the hub
+// numbered differently (after a conflict was resolved, say); then every
+// local version from m's on shifts by the difference, so status and
+// later changes stay right relative to the hub. A record with a conflict
+// to resolve is left as it is: the resolution bases on the hub's copy.
+func adoptHubVersion(tx *sql.Tx, m sync.Mutation, hubVersion int) error {
+	if m.Entity != sync.EntityRecord || hubVersion == 0 {
+		return nil
+	}
+	var sent sync.Record
+	if err := json.Unmarshal(m.Payload, &sent); err != nil {
+		return fmt.Errorf("read the record it changed: %w", err)
+	}
+	shift := hubVersion - sent.Version
+	if shift == 0 {
+		return nil
+	}
+	if open, err := hasConflict(tx, m.EntityID); err != nil || open {
+		return err
+	}
+	if _, err := tx.Exec(`UPDATE migrant_records SET version = version + ?1,
+		published_version = CASE WHEN published_version >= ?2 THEN published_version + ?1 ELSE published_version END
+		WHERE id = ?3`, shift, sent.Version, m.EntityID); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(`UPDATE published SET version = version + ?1 WHERE record_id = ?3 AND version >= ?2`,
+		shift, sent.Version, m.EntityID); err != nil {
+		return err
+	}
+	later, err := pendingOf(tx, m.Entity, m.EntityID)
+	if err != nil {
+		return err
+	}
+	for _, l := range later {
+		var r sync.Record
+		if err := json.Unmarshal(l.Payload, &r); err != nil {
+			return fmt.Errorf("read waiting mutation %s: %w", l.ID, err)
+		}
+		r.Version += shift
+		body, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`UPDATE outbox SET base_version = base_version + ? , payload = ? WHERE mutation_id = ?`,
+			shift, string(body), l.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pendingOf lists the mutations of one entity still waiting, oldest first.
+func pendingOf(tx *sql.Tx, entity, id string) ([]sync.Mutation, error) {
+	rows, err := tx.Query(`SELECT `+mutationCols+` FROM outbox WHERE entity = ? AND entity_id = ? AND state = ? ORDER BY seq`,
+		entity, id, statePending)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []sync.Mutation
+	for rows.Next() {
+		m, err := scanMutation(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Rejection is a mutation the hub refused for good, with its reason.
+type Rejection struct {
+	sync.Mutation
+	Reason string
+	At     string // when the hub answered
+}
+
+// Rejections lists the mutations the hub refused, newest first, so the
+// clerk sees what did not reach the hub and why.
+func (s *Store) Rejections(ctx context.Context) ([]Rejection, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+mutationCols+`, reason, pushed_at FROM outbox WHERE state = ? ORDER BY seq DESC`,
+		string(sync.Rejected))
+	if err != nil {
+		return nil, fmt.Errorf("read the changes the hub refused: %w", err)
+	}
+	defer rows.Close()
+	var out []Rejection
+	for rows.Next() {
+		var r Rejection
+		if r.Mutation, err = scanMutation(rows, &r.Reason, &r.At); err != nil {
+			return nil, fmt.Errorf("read the changes the hub refused: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,475 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"migrantdesk/data"
+	"migrantdesk/data/sync"
+)
+
+// MetaCursor is the meta key of the sync cursor, as sync.Cursor JSON.
+const MetaCursor = "sync_cursor"
+
+// ErrEpoch refuses a page of changes from another hub epoch than the one
+// the workstation pulled from: the hub was restored from a backup, and
+// only a fresh snapshot can replace what the workstation holds.
+var ErrEpoch = errors.New("the hub's epoch changed; a fresh snapshot is needed")
+
+// Cursor is how far this workstation has pulled: the zero Cursor before
+// its first sync.
+func (s *Store) Cursor(ctx context.Context) (sync.Cursor, error) {
+	var c sync.Cursor
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		c, err = readCursor(tx)
+		return err
+	})
+	if err != nil {
+		return sync.Cursor{}, fmt.Errorf("read the sync cursor: %w", err)
+	}
+	return c, nil
+}
+
+func readCursor(tx *sql.Tx) (sync.Cursor, error) {
+	var c sync.Cursor
+	var v string
+	err := tx.QueryRow(`SELECT value FROM meta WHERE key = ?`, MetaCursor).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, nil
+	}
+	if err != nil {
+		return c, err
+	}
+	return c, json.Unmarshal([]byte(v), &c)
+}
+
+// ApplyPage applies a page of pulled changes and moves the cursor to
+// p.Next, in one transaction: after a crash the workstation holds both or
+// neither, and pulls the page again.
+//
+// A page of another epoch than the cursor's is refused with ErrEpoch,
+// unless it is a snapshot. The first page of a snapshot first empties
+// what the workstation holds from the state and the hub, except its own
+// work not yet acknowledged: records with a mutation waiting or a
+// conflict to resolve, grants waiting, and what those rows need (their
+// students, districts, users); the snapshot's pages then bring the scope
+// back. A pulled row of a record (or copy, or grant) with a change
+// waiting never overwrites it: the push decides, and for a record in
+// conflict the row becomes the hub's side of the conflict.
+//
+// Each change names a table of sync.Tables and exactly its columns
+// (sync.Columns; a removal only the key). Columns the workstation
+// derives (search keys, a school's public flag, needs_publish) are worked
+// out here, and the search index follows the pulled students and
+// enrollments.
+func (s *Store) ApplyPage(ctx context.Context, p sync.Page) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		cur, err := readCursor(tx)
+		if err != nil {
+			return fmt.Errorf("read the sync cursor: %w", err)
+		}
+		if err := checkPage(cur, p); err != nil {
+			return err
+		}
+		t := touched{reindex: map[string]bool{}, recheck: map[string]bool{}}
+		if p.Snapshot && (cur.Snapshot == "" || cur.Epoch != p.Next.Epoch) {
+			if err := clearForSnapshot(tx, &t); err != nil {
+				return fmt.Errorf("make room for the snapshot: %w", err)
+			}
+		}
+		for _, c := range p.Changes {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if !p.Snapshot && c.Seq <= cur.Seq {
+				continue // applied with an earlier page
+			}
+			if err := applyChange(tx, c, &t); err != nil {
+				return fmt.Errorf("change %d to %s: %w", c.Seq, c.Table, err)
+			}
+		}
+		if err := reindex(ctx, tx, slices.Collect(maps.Keys(t.reindex))); err != nil {
+			return fmt.Errorf("index the pulled students for search: %w", err)
+		}
+		for id := range t.recheck {
+			if _, err := tx.Exec(`INSERT OR IGNORE INTO publish_recheck(state_id) VALUES(?)`, id); err != nil {
+				return err
+			}
+		}
+		if err := recheckPublish(tx); err != nil {
+			return fmt.Errorf("work out which records need publishing: %w", err)
+		}
+		next, _ := json.Marshal(p.Next)
+		return setMeta(tx, MetaCursor, string(next))
+	})
+	if err != nil {
+		return fmt.Errorf("apply the pulled changes, nothing was changed: %w", err)
+	}
+	return nil
+}
+
+// checkPage refuses a page that does not follow the cursor.
+func checkPage(cur sync.Cursor, p sync.Page) error {
+	switch {
+	case p.Next.Epoch == "":
+		return errors.New("the page names no hub epoch")
+	case p.Snapshot:
+		return nil
+	case cur.Epoch != p.Next.Epoch:
+		return fmt.Errorf("the page is of hub epoch %q, this workstation pulled from %q: %w", p.Next.Epoch, cur.Epoch, ErrEpoch)
+	case cur.Snapshot != "":
+		return errors.New("a snapshot is under way and the page is not part of it")
+	case p.Next.Seq < cur.Seq:
+		return fmt.Errorf("the page ends at sequence %d, before the %d already pulled", p.Next.Seq, cur.Seq)
+	}
+	return nil
+}
+
+// touched collects, while a page is applied, the students whose search
+// rows and whose records' needs_publish must be worked out again.
+type touched struct {
+	reindex, recheck map[string]bool
+}
+
+// applyChange sets or removes one pulled row.
+func applyChange(tx *sql.Tx, c sync.Change, t *touched) error {
+	cols := sync.Columns(c.Table)
+	if cols == nil {
+		return fmt.Errorf("%q is not a table a pull can change", c.Table)
+	}
+	keys := sync.KeyColumns(c.Table)
+	if c.Deleted {
+		cols = keys
+	}
+	if len(c.Row) != len(cols) {
+		return fmt.Errorf("the row has columns %s, not %s", strings.Join(slices.Sorted(maps.Keys(c.Row)), ", "), strings.Join(cols, ", "))
+	}
+	vals := make([]any, len(cols))
+	for i, col := range cols {
+		v, ok := c.Row[col]
+		if !ok {
+			return fmt.Errorf("the row lacks column %s", col)
+		}
+		var err error
+		if vals[i], err = pulledValue(col, v); err != nil {
+			return fmt.Errorf("column %s: %w", col, err)
+		}
+	}
+	if keep, err := keepLocal(tx, c); err != nil || keep {
+		return err
+	}
+	if err := touch(tx, c, t); err != nil {
+		return err
+	}
+	if c.Deleted {
+		return removeRow(tx, c.Table, keys, vals)
+	}
+	cols, vals = derive(c, cols, vals)
+	return setRow(tx, c.Table, keys, cols, vals)
+}
+
+// pulledValue checks a pulled value and puts it in the stored form:
+// dates as YYYY-MM-DD, versions and flags as numbers.
+func pulledValue(col, v string) (any, error) {
+	switch col {
+	case "birth_date", "start_date", "test_date", "qad", "eed":
+		d, err := data.ParseDate(v)
+		return d.String(), err
+	case "end_date":
+		d, err := data.ParseOptionalDate(v)
+		return d.String(), err
+	case "version", "deleted", "published_version":
+		return strconv.Atoi(v)
+	}
+	return v, nil
+}
+
+// derive appends the columns a workstation works out for itself.
+func derive(c sync.Change, cols []string, vals []any) ([]string, []any) {
+	switch c.Table {
+	case "students":
+		last, first := data.NormalizeName(c.Row["last_name"]), data.NormalizeName(c.Row["first_name"])
+		return append(cols, "last_key", "first_key", "sort_key"), append(vals, last, first, searchSortKey(last, first))
+	case "schools":
+		public := data.School{Classification: c.Row["classification"]}.Public()
+		return append(cols, "public"), append(vals, public)
+	case "migrant_records":
+		// Worked out again, for live records, once the page is applied.
+		return append(cols, "needs_publish"), append(vals, 0)
+	}
+	return cols, vals
+}
+
+// keepLocal reports whether a pulled row must leave the local one alone:
+// a record, copy or grant with a change waiting for the push. A pulled
+// record in conflict becomes the hub's side of the conflict instead.
+func keepLocal(tx *sql.Tx, c sync.Change) (bool, error) {
+	var entity, id string
+	switch c.Table {
+	case "migrant_records":
+		entity, id = sync.EntityRecord, c.Row["id"]
+	case "published":
+		entity, id = sync.EntityRecord, c.Row["record_id"]
+	case "report_grants":
+		entity, id = sync.EntityGrant, sync.GrantID(c.Row["username"], c.Row["district_number"])
+	default:
+		return false, nil
+	}
+	var waiting bool
+	if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM outbox WHERE entity = ? AND entity_id = ? AND state = ?)`,
+		entity, id, statePending).Scan(&waiting); err != nil || waiting || entity != sync.EntityRecord {
+		return waiting, err
+	}
+	open, err := hasConflict(tx, id)
+	if err != nil || !open {
+		return false, err
+	}
+	if c.Table == "migrant_records" && !c.Deleted {
+		version, _ := strconv.Atoi(c.Row["version"])
+		deleted := c.Row["deleted"] == "1"
+		theirs, _ := json.Marshal(sync.Record{ID: id, StateID: c.Row["state_id"], MIS2000ID: c.Row["mis2000_id"],
+			QAD: c.Row["qad"], EED: c.Row["eed"], Version: version, Deleted: deleted})
+		_, err = tx.Exec(`UPDATE conflicts SET theirs = ?1 WHERE record_id = ?2
+			AND json_extract(?1, '$.version') >= json_extract(theirs, '$.version')`, string(theirs), id)
+	}
+	return true, err
+}
+
+// touch notes the students whose derived rows a change affects, reading
+// what the row held before it changes.
+func touch(tx *sql.Tx, c sync.Change, t *touched) error {
+	var q, key string
+	set := t.reindex
+	switch c.Table {
+	case "students":
+		t.reindex[c.Row["state_id"]] = true
+		return nil
+	case "enrollments":
+		// Its student before and after; the triggers recheck publishing.
+		if !c.Deleted {
+			t.reindex[c.Row["state_id"]] = true
+		}
+		q, key = `SELECT state_id FROM enrollments WHERE id = ?`, c.Row["id"]
+	case "schools":
+		q, key = `SELECT e.state_id FROM enrollments e JOIN schools sc ON sc.number = e.school_number
+			WHERE e.school_number = ?1 AND sc.district_number IS NOT ?2`, c.Row["number"]
+		if c.Deleted {
+			return nil
+		}
+		rows, err := tx.Query(q, key, c.Row["district_number"])
+		return collect(rows, err, set)
+	case "migrant_records":
+		set = t.recheck
+		if !c.Deleted {
+			t.recheck[c.Row["state_id"]] = true
+		}
+		q, key = `SELECT state_id FROM migrant_records WHERE id = ?`, c.Row["id"]
+	case "published":
+		set = t.recheck
+		q, key = `SELECT state_id FROM migrant_records WHERE id = ?`, c.Row["record_id"]
+	default:
+		return nil
+	}
+	rows, err := tx.Query(q, key)
+	return collect(rows, err, set)
+}
+
+// collect adds the first column of each row to set.
+func collect(rows *sql.Rows, err error, set map[string]bool) error {
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		set[id] = true
+	}
+	return rows.Err()
+}
+
+func where(keys []string) string {
+	w := make([]string, len(keys))
+	for i, k := range keys {
+		w[i] = k + " = ?"
+	}
+	return strings.Join(w, " AND ")
+}
+
+// setRow updates the row with the key, or inserts it when there is none.
+// Table and column names come from sync's lists, never from the page.
+func setRow(tx *sql.Tx, table string, keys, cols []string, vals []any) error {
+	if len(cols) > len(keys) {
+		set := make([]string, 0, len(cols))
+		for _, c := range cols[len(keys):] {
+			set = append(set, c+" = ?")
+		}
+		args := append(slices.Clone(vals[len(keys):]), vals[:len(keys)]...)
+		res, err := tx.Exec(`UPDATE `+table+` SET `+strings.Join(set, ", ")+` WHERE `+where(keys), args...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n > 0 {
+			return err
+		}
+	}
+	_, err := tx.Exec(`INSERT OR IGNORE INTO `+table+`(`+strings.Join(cols, ", ")+`) VALUES(`+
+		strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ")+`)`, vals...)
+	return err
+}
+
+// removeRow removes the row with the key. A row that local work still
+// needs (the student of a record waiting to be pushed, say) stays: the
+// database's foreign keys say which.
+func removeRow(tx *sql.Tx, table string, keys []string, vals []any) error {
+	switch table {
+	case "migrant_records":
+		if _, err := tx.Exec(`DELETE FROM published WHERE record_id = ?`, vals...); err != nil {
+			return err
+		}
+	case "students":
+		for _, q := range []string{`DELETE FROM name_tokens WHERE state_id = ?`, `DELETE FROM district_students WHERE state_id = ?`} {
+			if _, err := tx.Exec(q, vals...); err != nil {
+				return err
+			}
+		}
+	}
+	_, err := tx.Exec(`DELETE FROM `+table+` WHERE `+where(keys), vals...)
+	var se *sqlite.Error
+	if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY || se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT && strings.Contains(se.Error(), "FOREIGN KEY")) {
+		return nil
+	}
+	return err
+}
+
+// clearForSnapshot empties what a snapshot replaces, keeping the local
+// work not yet acknowledged by the hub and the rows it refers to. The
+// students kept are indexed again, without the districts they no longer
+// have enrollments in.
+func clearForSnapshot(tx *sql.Tx, t *touched) error {
+	grants, err := keptGrants(tx)
+	if err != nil {
+		return err
+	}
+	kept := []any{sync.EntityRecord, statePending}
+	const keptRecords = `SELECT entity_id FROM outbox WHERE entity = ?1 AND state = ?2 UNION SELECT record_id FROM conflicts`
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`DELETE FROM published WHERE record_id NOT IN (` + keptRecords + `)`, kept},
+		{`DELETE FROM migrant_records WHERE id NOT IN (` + keptRecords + `)`, kept},
+		{`DELETE FROM enrollments`, nil},
+		{`DELETE FROM programs`, nil},
+		{`DELETE FROM assessments`, nil},
+		{`DELETE FROM name_tokens`, nil},
+		{`DELETE FROM district_students`, nil},
+		{`DELETE FROM students WHERE state_id NOT IN (SELECT state_id FROM migrant_records)`, nil},
+		{`DELETE FROM report_grants WHERE NOT EXISTS (SELECT 1 FROM json_each(?) k
+			WHERE json_extract(k.value, '$.username') = report_grants.username
+			AND json_extract(k.value, '$.district') = report_grants.district_number)`, []any{grants}},
+		{`DELETE FROM user_districts`, nil},
+		{`DELETE FROM users WHERE username NOT IN (SELECT username FROM report_grants)`, nil},
+		{`DELETE FROM schools`, nil},
+		{`DELETE FROM districts WHERE number NOT IN (SELECT district_number FROM published UNION SELECT district_number FROM report_grants)`, nil},
+		{`DELETE FROM regions WHERE code NOT IN (SELECT region_code FROM districts)`, nil},
+	} {
+		if _, err := tx.Exec(q.sql, q.args...); err != nil {
+			return err
+		}
+	}
+	rows, err := tx.Query(`SELECT state_id FROM students`)
+	return collect(rows, err, t.reindex)
+}
+
+// keptGrants are the grants with a change waiting, as a JSON array of
+// sync.Grant.
+func keptGrants(tx *sql.Tx) (string, error) {
+	ms, err := tx.Query(`SELECT payload FROM outbox WHERE entity = ? AND state = ?`, sync.EntityGrant, statePending)
+	if err != nil {
+		return "", err
+	}
+	defer ms.Close()
+	gs := []sync.Grant{}
+	for ms.Next() {
+		var payload string
+		var g sync.Grant
+		if err := ms.Scan(&payload); err != nil {
+			return "", err
+		}
+		if err := json.Unmarshal([]byte(payload), &g); err != nil {
+			return "", err
+		}
+		gs = append(gs, g)
+	}
+	if err := ms.Err(); err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(gs)
+	return string(b), err
+}
+
+// reindex rewrites the search rows of the students (name tokens and
+// district memberships) from what the database now holds, with the
+// extract import's own code.
+func reindex(ctx context.Context, tx *sql.Tx, stateIDs []string) error {
+	if len(stateIDs) == 0 {
+		return nil
+	}
+	list, _ := json.Marshal(stateIDs)
+	for _, q := range []string{
+		`DELETE FROM name_tokens WHERE state_id IN (SELECT value FROM json_each(?))`,
+		`DELETE FROM district_students WHERE state_id IN (SELECT value FROM json_each(?))`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, string(list)); err != nil {
+			return err
+		}
+	}
+	ex := &data.Extract{}
+	rows, err := tx.QueryContext(ctx, `SELECT `+studentColumns+` FROM students WHERE state_id IN (SELECT value FROM json_each(?))`, string(list))
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		st, err := scanStudent(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		ex.Students = append(ex.Students, st)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT state_id, school_number FROM enrollments WHERE state_id IN (SELECT value FROM json_each(?))`, string(list))
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var e data.Enrollment
+		if err := rows.Scan(&e.StateID, &e.SchoolNumber); err != nil {
+			rows.Close()
+			return err
+		}
+		ex.Enrollments = append(ex.Enrollments, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return indexForSearch(ctx, tx, ex)
+}

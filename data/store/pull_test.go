@@ -1,0 +1,311 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"migrantdesk/data"
+	"migrantdesk/data/store"
+	"migrantdesk/data/store/storetest"
+	"migrantdesk/data/sync"
+)
+
+// row is a pulled row: column, value, column, value...
+func row(table string, kv ...string) sync.Change {
+	c := sync.Change{Table: table, Row: map[string]string{}}
+	for i := 0; i < len(kv); i += 2 {
+		c.Row[kv[i]] = kv[i+1]
+	}
+	return c
+}
+
+func removal(table string, kv ...string) sync.Change {
+	c := row(table, kv...)
+	c.Deleted = true
+	return c
+}
+
+// page numbers the changes up to next.Seq.
+func page(next sync.Cursor, snapshot bool, changes ...sync.Change) sync.Page {
+	for i := range changes {
+		changes[i].Seq = next.Seq - int64(len(changes)-1-i)
+	}
+	return sync.Page{Changes: changes, Next: next, Snapshot: snapshot}
+}
+
+func student(id, last, first string) sync.Change {
+	return row("students", "state_id", id, "local_number", "", "last_name", last, "first_name", first, "middle_name", "",
+		"birth_date", "2012-05-05", "gender", "F", "race", "1")
+}
+
+func enrollment(id, stateID, school, start, end string) sync.Change {
+	return row("enrollments", "id", id, "state_id", stateID, "school_number", school, "grade", "06", "service_type", "P",
+		"start_date", start, "end_date", end)
+}
+
+func migrantRecord(id, stateID, mis string, version, published int) sync.Change {
+	return row("migrant_records", "id", id, "state_id", stateID, "mis2000_id", mis, "qad", "2025-09-01", "eed", "2028-08-31",
+		"version", strconv.Itoa(version), "deleted", "0", "created_at", "2025-09-02T10:00:00Z", "created_by", "hub",
+		"updated_at", "2025-09-02T10:00:00Z", "updated_by", "hub", "published_version", strconv.Itoa(published),
+		"published_at", "", "published_by", "")
+}
+
+func copyIn(recordID, district string, version int) sync.Change {
+	return row("published", "record_id", recordID, "district_number", district, "version", strconv.Itoa(version),
+		"mis2000_id", "1", "qad", "2025-09-01", "eed", "2028-08-31", "published_at", "2025-09-03T10:00:00Z", "published_by", "hub")
+}
+
+// scope is a clerk's first snapshot: a region, two districts, a student
+// enrolled in the first, with a record published there.
+func scope() []sync.Change {
+	return []sync.Change{
+		row("regions", "code", "C", "name", "Central"),
+		row("districts", "number", "001", "name", "Adair County", "region_code", "C"),
+		row("districts", "number", "002", "name", "Barren County", "region_code", "C"),
+		row("schools", "number", "001010", "district_number", "001", "name", "Adair Elementary", "classification", "A1"),
+		row("schools", "number", "002010", "district_number", "002", "name", "Barren Middle", "classification", "J1"),
+		student("S1", "Peña", "Lucía"),
+		enrollment("E1", "S1", "001010", "2024-08-10", ""),
+		migrantRecord("R1", "S1", "1", 1, 1),
+		copyIn("R1", "001", 1),
+	}
+}
+
+func apply(t *testing.T, st *store.Store, p sync.Page) {
+	t.Helper()
+	if err := st.ApplyPage(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func cursor(t *testing.T, st *store.Store) sync.Cursor {
+	t.Helper()
+	c, err := st.Cursor(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func found(t *testing.T, st *store.Store, q store.Query) string {
+	t.Helper()
+	rs, err := st.Search(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range rs {
+		ids = append(ids, r.Student.StateID)
+	}
+	return strings.Join(ids, " ")
+}
+
+func TestPullSnapshotThenChanges(t *testing.T) {
+	st := storetest.OpenEmpty(t)
+	ctx := context.Background()
+	if c := cursor(t, st); c != (sync.Cursor{}) {
+		t.Fatalf("a new workstation's cursor is %+v", c)
+	}
+	err := st.ApplyPage(ctx, page(sync.Cursor{Epoch: "e1", Seq: 10}, false, scope()...))
+	if !errors.Is(err, store.ErrEpoch) {
+		t.Fatalf("changes before a snapshot: %v", err)
+	}
+
+	// The snapshot comes in two pages; the second does not empty the first.
+	ch := scope()
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 5, Snapshot: "students\x1f0000000003"}, true, ch[:5]...))
+	if c := cursor(t, st); c != (sync.Cursor{Epoch: "e1", Seq: 5, Snapshot: "students\x1f0000000003"}) {
+		t.Fatalf("cursor %+v", c)
+	}
+	if err := st.ApplyPage(ctx, page(sync.Cursor{Epoch: "e1", Seq: 12}, false, ch[5:]...)); err == nil {
+		t.Fatal("changes were applied in the middle of a snapshot")
+	}
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 9}, true, ch[5:]...))
+	ds, _ := st.Districts(ctx, "C")
+	if len(ds) != 2 {
+		t.Fatalf("the second snapshot page emptied the first: %+v", ds)
+	}
+	r := record(t, st, "R1")
+	if r.Status != data.StatusPublished || len(r.Copies) != 1 {
+		t.Fatalf("pulled record %+v", r)
+	}
+	if got := found(t, st, store.Query{Last: "pena", District: "001"}); got != "S1" {
+		t.Fatalf("a pulled student is found as %q", got)
+	}
+
+	// A change: she moves to Barren too, and is renamed. Barren's school
+	// is private but a district enrollment all the same.
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 12}, false,
+		enrollment("E2", "S1", "002010", "2025-01-06", ""),
+		student("S1", "Peña Ruiz", "Lucía")))
+	if got := found(t, st, store.Query{Last: "ruiz", District: "002"}); got != "S1" {
+		t.Fatalf("after the change the student is found as %q", got)
+	}
+	if n, err := st.CountNeedsPublishing(ctx, "C"); err != nil || n != 1 {
+		t.Fatalf("a new district enrollment leaves %d records to publish, %v", n, err)
+	}
+	list, _ := st.NeedsPublishing(ctx, "C")
+	if len(list) != 1 || districtNumbers(list[0].Targets) != "001 002" {
+		t.Fatalf("needs publishing %+v", list)
+	}
+
+	// Removals: the Barren enrollment goes; a page already applied
+	// changes nothing.
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 13}, false, removal("enrollments", "id", "E2")))
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 13}, false, removal("enrollments", "id", "E1")))
+	if got := found(t, st, store.Query{District: "002"}); got != "" {
+		t.Fatalf("district 002 still lists %q", got)
+	}
+	if n, _ := st.CountNeedsPublishing(ctx, ""); n != 0 {
+		t.Fatalf("%d records to publish once the enrollment is gone", n)
+	}
+	if got := found(t, st, store.Query{District: "001"}); got != "S1" {
+		t.Fatalf("a change already pulled was applied again: district 001 lists %q", got)
+	}
+
+	// A restored hub has a new epoch: only a snapshot is taken from it.
+	err = st.ApplyPage(ctx, page(sync.Cursor{Epoch: "e2", Seq: 3}, false, student("S2", "Otro", "Ana")))
+	if !errors.Is(err, store.ErrEpoch) {
+		t.Fatalf("a page of a new epoch: %v", err)
+	}
+	apply(t, st, page(sync.Cursor{Epoch: "e2", Seq: 2}, true, row("regions", "code", "W", "name", "Western"),
+		student("S2", "Otro", "Ana")))
+	if ds, _ := st.Districts(ctx, ""); len(ds) != 0 {
+		t.Fatalf("the new epoch's snapshot kept the old districts: %+v", ds)
+	}
+	if got := found(t, st, store.Query{Last: "pena"}) + "|" + found(t, st, store.Query{Last: "otro"}); got != "|S2" {
+		t.Fatalf("after the new snapshot: %q", got)
+	}
+}
+
+func TestApplyPageAndCursorAreAtomic(t *testing.T) {
+	st := storetest.OpenEmpty(t)
+	ctx := context.Background()
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 9}, true, scope()...))
+	before, at := storetest.CountRows(t, st), cursor(t, st)
+	next := sync.Cursor{Epoch: "e1", Seq: 12}
+	changes := func() []sync.Change {
+		return []sync.Change{student("S2", "Núñez", "Ana"), migrantRecord("R2", "S2", "2", 1, 0), enrollment("E9", "S2", "001010", "2024-08-10", "")}
+	}
+	unchanged := func(what string) {
+		t.Helper()
+		if got := found(t, st, store.Query{Last: "nunez"}); got != "" {
+			t.Errorf("%s: the page's student is there", what)
+		}
+		if c := cursor(t, st); c != at {
+			t.Errorf("%s: the cursor moved to %+v", what, c)
+		}
+		if after := storetest.CountRows(t, st); after != before {
+			t.Errorf("%s: rows %+v, had %+v", what, after, before)
+		}
+	}
+
+	// The cursor is written last; when it cannot be, nothing of the page stays.
+	heal := storetest.FailWritesTo(t, st, "meta")
+	if err := st.ApplyPage(ctx, page(next, false, changes()...)); err == nil || !strings.Contains(err.Error(), storetest.DiskFull) {
+		t.Fatalf("a page whose cursor cannot be written: %v", err)
+	}
+	unchanged("cursor refused")
+	heal()
+
+	// A row the database refuses half way through the page.
+	bad := changes()
+	bad = slices.Insert(bad, 2, enrollment("E8", "S2", "999999", "2024-08-10", ""))
+	if err := st.ApplyPage(ctx, page(sync.Cursor{Epoch: "e1", Seq: 13}, false, bad...)); err == nil {
+		t.Fatal("an enrollment at an unknown school was applied")
+	}
+	unchanged("bad row")
+
+	apply(t, st, page(next, false, changes()...))
+	if got := found(t, st, store.Query{Last: "nunez"}); got != "S2" || cursor(t, st) != next {
+		t.Fatalf("the page applied once healed: %q, cursor %+v", got, cursor(t, st))
+	}
+}
+
+func TestPulledRowsAreChecked(t *testing.T) {
+	st := storetest.OpenEmpty(t)
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 9}, true, scope()...))
+	extra := student("S3", "A", "B")
+	extra.Row["last_key"] = "b"
+	missing := student("S3", "A", "B")
+	delete(missing.Row, "race")
+	bad := migrantRecord("R3", "S1", "3", 1, 0)
+	bad.Row["version"] = "one"
+	for _, c := range []struct {
+		name, why string
+		change    sync.Change
+	}{
+		{"unknown table", "not a table a pull can change", row("meta", "key", "demo", "value", "1")},
+		{"derived column", "the row has columns", extra},
+		{"missing column", "the row has columns", missing},
+		{"bad date", "column start_date", enrollment("E3", "S1", "001010", "2024-13-01", "")},
+		{"bad version", "column version", bad},
+		{"removal by name", "the row has columns", removal("students", "state_id", "S1", "last_name", "Peña")},
+	} {
+		err := st.ApplyPage(context.Background(), page(sync.Cursor{Epoch: "e1", Seq: 20}, false, c.change))
+		if err == nil || !strings.Contains(err.Error(), c.why) {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+	if c := cursor(t, st); c.Seq != 9 {
+		t.Fatalf("refused pages moved the cursor to %+v", c)
+	}
+}
+
+func TestPullNeverOverwritesLocalWork(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := context.Background()
+	clerk, dan := storetest.User(storetest.Clerk), storetest.User(storetest.DistrictAdmin)
+
+	// Pushed and acknowledged: the hub's snapshot replaces it.
+	pushed, _ := st.SaveRecord(ctx, clerk, storetest.Record(t, storetest.HernandezA, "10", "2025-09-01", ""))
+	answer(t, st, applied(waiting(t, st)[0], 1))
+	// Waiting: kept, and a pulled copy of it does not overwrite it.
+	mine, _ := st.SaveRecord(ctx, clerk, storetest.Record(t, storetest.Maria, "20", "2025-09-01", ""))
+	if err := st.SetReportAccess(ctx, dan, storetest.Coordinator, "001", true); err != nil {
+		t.Fatal(err)
+	}
+
+	snapshot := []sync.Change{
+		row("regions", "code", "C", "name", "Central"),
+		row("districts", "number", "001", "name", "Adair County", "region_code", "C"),
+		row("schools", "number", "001010", "district_number", "001", "name", "Adair Elementary", "classification", "A1"),
+		student(storetest.Maria, "García López", "María"),
+		enrollment("E1", storetest.Maria, "001010", "2024-08-10", ""),
+		migrantRecord(mine.ID, storetest.Maria, "99", 3, 3),
+		copyIn(mine.ID, "001", 3),
+		row("report_grants", "username", storetest.Coordinator, "district_number", "001", "granted_by", "someone", "granted_at", "2025-01-01T00:00:00Z"),
+	}
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 8, Snapshot: "students\x1f0000000003"}, true, snapshot[:3]...))
+	if _, err := st.RecordByID(ctx, pushed.ID); !errors.Is(err, store.ErrNoRecord) {
+		t.Fatalf("an acknowledged record the snapshot lacks: %v", err)
+	}
+	if got := found(t, st, store.Query{Last: "garcia"}); got != storetest.Maria {
+		t.Fatalf("the student of a waiting record is found as %q", got)
+	}
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 20}, true, snapshot[3:]...))
+	r := record(t, st, mine.ID)
+	if r.MIS2000ID != "20" || r.Version != 1 || len(r.Copies) != 0 {
+		t.Fatalf("a pulled row overwrote a waiting record: %+v", r)
+	}
+	if c := storetest.CountRows(t, st); c.Grants != 1 || c.Pending != 2 {
+		t.Fatalf("local work lost: %+v", c)
+	}
+
+	// Once a record is in conflict, the hub's newer rows become theirs.
+	m := waiting(t, st)[0]
+	theirs := sync.Record{ID: mine.ID, StateID: storetest.Maria, MIS2000ID: "99", QAD: "2025-09-01", EED: "2028-08-31", Version: 3}
+	answer(t, st, sync.Result{MutationID: m.ID, Outcome: sync.Conflict, Current: &theirs})
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 21}, false, migrantRecord(mine.ID, storetest.Maria, "98", 4, 3)))
+	cs, _ := st.Conflicts(ctx)
+	if len(cs) != 1 || cs[0].Theirs.MIS2000ID != "98" || cs[0].Theirs.Version != 4 || cs[0].Mine.MIS2000ID != "20" {
+		t.Fatalf("conflict after a newer pulled row: %+v", cs)
+	}
+	if r := record(t, st, mine.ID); r.MIS2000ID != "20" {
+		t.Fatalf("a pulled row overwrote a record in conflict: %+v", r)
+	}
+}

@@ -38,9 +38,10 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 		save.Shortcut = keySave
 		needs := fyne.NewMenuItem("Needs publishing", u.showNeeds)
 		publish := fyne.NewMenuItem("Publish this student's records…", u.publishStudent)
+		reconcile := fyne.NewMenuItem("MIS2000 reconciliation", u.showReconcile)
 		menus = append(menus,
 			fyne.NewMenu("Student", search, fyne.NewMenuItemSeparator(), newRecord, save),
-			fyne.NewMenu("Publish", publish, needs))
+			fyne.NewMenu("Publish", publish, needs, fyne.NewMenuItemSeparator(), reconcile))
 	}
 	if u.user.Username != "" {
 		menus = append(menus, fyne.NewMenu("Districts", fyne.NewMenuItem("Open district window…", u.openDistrictPicker)))
@@ -51,7 +52,8 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 func (u *UI) toolbar() fyne.CanvasObject {
 	search := widget.NewButtonWithIcon("Search (Ctrl+F)", theme.SearchIcon(), u.showSearch)
 	needs := widget.NewButtonWithIcon("Needs publishing", theme.UploadIcon(), u.showNeeds)
-	return container.NewHBox(search, needs)
+	reconcile := widget.NewButtonWithIcon("MIS2000 reconciliation", theme.ViewRefreshIcon(), u.showReconcile)
+	return container.NewHBox(search, needs, reconcile)
 }
 
 // showSearch is Ctrl+F: back to Advanced Search with the cursor in Last name.
@@ -89,6 +91,14 @@ func (u *UI) showNeeds() {
 	}
 	u.show(u.needs.obj)
 	u.needs.load()
+}
+
+// showReconcile is the November and February check against MIS2000.
+func (u *UI) showReconcile() {
+	if u.dialogs.Open() {
+		return
+	}
+	u.show(u.reconcile.obj)
 }
 
 func (u *UI) publishStudent() {

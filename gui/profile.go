@@ -11,25 +11,32 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
+	"migrantdesk/data/store"
 	"migrantdesk/gui/widgets"
 )
 
-// Profiles are a demo convenience. Until there is a hub to sign in to, a
-// real database works as the person signed in to the computer, as the
+// Profiles are a demo convenience. A database that syncs with a hub works
+// as the user who last signed in there, as migrantdeskctl does; one that
+// has never synced works as the person signed in to the computer, as the
 // state administrator (data.Operator: whoever can open the file can
-// change it anyway); switching to a profile with no password would only
-// pretend to restrict anyone. A demo database offers its profiles so that
-// every role can be tried.
+// change it anyway). Switching to a profile with no password would only
+// pretend to restrict anyone, so only a demo database offers its
+// profiles, so that every role can be tried.
 
 // prefLastUser is the preference holding the demo profile chosen last.
 const prefLastUser = "last_user"
 
-// whoWorks decides who works at start from the --user name: the
-// computer's user on a database that is not a demo or has no profiles,
-// the named profile on a demo one, and nobody yet (the zero User: ask)
-// when none is named.
-func whoWorks(demo bool, users []data.User, name, path string) (data.User, error) {
+// whoWorks decides who works at start from the --user name: the hub's
+// user on a database that has synced (signedIn not nil), the computer's
+// user on one that is not a demo or has no profiles, the named profile on
+// a demo one, and nobody yet (the zero User: ask) when none is named.
+func whoWorks(signedIn *store.Identity, demo bool, users []data.User, name, path string) (data.User, error) {
 	switch {
+	case signedIn != nil && name != "":
+		return data.User{}, fmt.Errorf("--user %s picks a demo profile, and %s syncs with %s: "+
+			"the app works as %s, who signed in there last", name, path, signedIn.HubURL, signedIn.User.Username)
+	case signedIn != nil:
+		return signedIn.User, nil
 	case !demo && name != "":
 		return data.User{}, fmt.Errorf("--user %s picks a demo profile, and %s is not a demo database: "+
 			"until it syncs with a hub, the app works as the computer's user, %s", name, path, operator().Username)

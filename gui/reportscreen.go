@@ -316,7 +316,7 @@ func (r *reportScreen) export(x report.Kind) {
 	req := widgets.SaveRequest{
 		Win:   r.tab.dialogs.Window(),
 		Title: "Save the " + x.Title,
-		Dir:   r.folder(),
+		Dir:   reportFolder(r.app.Preferences()),
 		Name:  x.FileName(r.tab.d, p),
 		Kind:  x.FileType,
 		Ext:   x.Ext,
@@ -333,7 +333,7 @@ func (r *reportScreen) export(x report.Kind) {
 		if abs, err := filepath.Abs(path); err == nil {
 			path = abs
 		}
-		r.app.Preferences().SetString(prefReportFolder, filepath.Dir(path))
+		rememberFolder(r.app.Preferences(), path)
 		j.path = path
 		r.generate(ctx, j)
 	})
@@ -401,7 +401,7 @@ func (r *reportScreen) write(ctx context.Context, j job, meta report.Meta) (rows
 	if j.PII {
 		f = q.DetailFile(j.path, meta, j.password)
 	}
-	return f.Rows, report.Export(ctx, r.st, r.tab.user.Username, []report.File{f})
+	return f.Audit.Rows, report.Export(ctx, r.st, r.tab.user.Username, []report.File{f})
 }
 
 // finished tells the user how the report went and offers to open the file.
@@ -445,10 +445,10 @@ func fileURL(path string) *url.URL {
 	return &url.URL{Scheme: "file", Path: slashed}
 }
 
-// folder is where the next report is offered: the folder used last, else
-// Documents, else the home folder.
-func (r *reportScreen) folder() string {
-	if dir := r.app.Preferences().String(prefReportFolder); dir != "" && isDir(dir) {
+// reportFolder is where the next report is offered: the folder used last,
+// else Documents, else the home folder.
+func reportFolder(prefs fyne.Preferences) string {
+	if dir := prefs.String(prefReportFolder); dir != "" && isDir(dir) {
 		return dir
 	}
 	home, err := os.UserHomeDir()
@@ -464,4 +464,9 @@ func (r *reportScreen) folder() string {
 func isDir(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.IsDir()
+}
+
+// rememberFolder keeps the folder of a saved file for the next save.
+func rememberFolder(prefs fyne.Preferences, path string) {
+	prefs.SetString(prefReportFolder, filepath.Dir(path))
 }

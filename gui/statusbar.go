@@ -61,10 +61,13 @@ func newStatusBar(st statusCounter, t *tasks, region string, publishes bool) *st
 	return s
 }
 
-// setUser says who works: a demo profile, or the computer's user.
-func (s *statusBar) setUser(usr data.User, profile bool) {
+// setUser says who works: the user who last signed in to the hub, a
+// demo profile, or the computer's user.
+func (s *statusBar) setUser(usr data.User, profile bool, hub string) {
 	switch {
 	case usr.Username == "":
+	case hub != "":
+		s.profile.SetText(fmt.Sprintf("Working as %s, %s, who last signed in to %s", usr.FullName, data.RoleName(usr.Role), hub))
 	case !profile:
 		s.profile.SetText(fmt.Sprintf("Working as %s, the computer's user (%s: no hub to sign in to yet)",
 			usr.Username, data.RoleName(usr.Role)))

@@ -48,20 +48,23 @@ type UI struct {
 	dialogs *widgets.Dialogs
 	tasks   *tasks
 
-	// who is working: a demo profile, or the computer's user.
+	// who is working: the hub's user, a demo profile, or the computer's
+	// user (see whoWorks).
 	user  data.User
 	users []data.User
 	demo  bool
+	hub   string // the hub the database syncs with, if it has
 
 	content *fyne.Container // holds the screen being shown
 	current fyne.CanvasObject
 	status  *statusBar
 	// A clerk's (and a state administrator's) screens; nil for District
 	// Edition users, who get home instead.
-	search  *searchScreen
-	student *studentScreen
-	needs   *needsScreen
-	home    *districtsScreen
+	search    *searchScreen
+	student   *studentScreen
+	needs     *needsScreen
+	reconcile *reconcileScreen
+	home      *districtsScreen
 
 	// districts are the district windows open, by district number, so
 	// that opening a district again brings its window forward. Only the
@@ -88,7 +91,15 @@ func newWithPost(a fyne.App, st *store.Store, opts Options, post func(func())) (
 	if u.users, err = st.Users(ctx); err != nil {
 		return nil, err
 	}
-	if u.user, err = whoWorks(u.demo, u.users, opts.User, st.Path()); err != nil {
+	id, synced, err := st.Identity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var signedIn *store.Identity
+	if synced {
+		signedIn, u.hub = &id, id.HubURL
+	}
+	if u.user, err = whoWorks(signedIn, u.demo, u.users, opts.User, st.Path()); err != nil {
 		return nil, err
 	}
 	u.win = a.NewWindow("Migrant Desk")
@@ -134,8 +145,8 @@ func (u *UI) started() {
 }
 
 // profiles reports whether demo profiles are on offer: on a demo
-// database that has some. Anywhere else the computer's user works.
-func (u *UI) profiles() bool { return u.demo && len(u.users) > 0 }
+// database that has some and has never synced with a hub.
+func (u *UI) profiles() bool { return u.demo && u.hub == "" && len(u.users) > 0 }
 
 // region is the region whose records the worker publishes: a clerk's own,
 // every region for anyone else.
@@ -163,11 +174,11 @@ func today() data.Date { return data.Today() }
 // are all they work in; no one yet (the profile question is open), an
 // empty window.
 func (u *UI) build() {
-	u.search, u.student, u.needs, u.home = nil, nil, nil, nil
+	u.search, u.student, u.needs, u.reconcile, u.home = nil, nil, nil, nil, nil
 	u.content = container.NewStack()
 	u.current = nil
 	u.status = newStatusBar(u.st, u.tasks, u.region(), u.user.CanSearchStudents())
-	u.status.setUser(u.user, u.profiles())
+	u.status.setUser(u.user, u.profiles(), u.hub)
 	top := container.NewVBox()
 	if u.demo {
 		top.Add(demoBanner())
@@ -207,6 +218,7 @@ func (u *UI) buildClerk() {
 	u.search = newSearchScreen(u.st, u.tasks, u.win, u.openStudent)
 	u.student = newStudentScreen(u.st, u.user, u.tasks, u.dialogs, pub, changed, u.showSearch)
 	u.needs = newNeedsScreen(u.st, u.region(), u.tasks, pub, u.openStudent)
+	u.reconcile = newReconcileScreen(u.st, u.win, u.user, u.tasks.post)
 }
 
 // openOnlyDistrict opens, at start, the window of a District Edition

@@ -50,21 +50,22 @@ type Auditor interface {
 	AuditExport(ctx context.Context, user string, e store.ExportAudit) error
 }
 
-// File is one file of an export: what to write, where, and how much of
-// the data it holds (rows for the audit log).
+// File is one file of an export: where it goes, who may read it, how to
+// write it, and its entry in the audit log. A file another file's entry
+// covers (the messages of one reconciliation) has no entry of its own.
 type File struct {
-	Kind     Kind
-	Path     string
-	District string
-	Period   data.Period
-	Rows     int
-	Write    func(io.Writer) error
+	Path  string
+	Perm  os.FileMode
+	Write func(io.Writer) error
+	Audit *store.ExportAudit
 }
 
-// Export writes every file beside its destination first; only when all
-// are complete and each is in the audit log do they take their names. A
-// failure or a cancelled ctx leaves no partial file and no unlogged one.
-// All are opened before any is written, so a bad path fails at once.
+// Export is the one way a file holding data leaves the program, for the
+// app, the command line and reconciliation alike. Every file is written
+// beside its destination first; only when all are complete and their
+// entries are in the audit log do they take their names. A failure or a
+// cancelled ctx leaves no partial file and no unlogged one. All are
+// opened before any is written, so a bad path fails at once.
 func Export(ctx context.Context, a Auditor, user string, files []File) error {
 	outs := make([]*Output, len(files))
 	defer func() {
@@ -76,7 +77,7 @@ func Export(ctx context.Context, a Auditor, user string, files []File) error {
 	}()
 	for i, f := range files {
 		var err error
-		if outs[i], err = Create(f.Path, f.Kind.Perm()); err != nil {
+		if outs[i], err = Create(f.Path, f.Perm); err != nil {
 			return err
 		}
 	}
@@ -89,13 +90,10 @@ func Export(ctx context.Context, a Auditor, user string, files []File) error {
 		}
 	}
 	for _, f := range files {
-		path := f.Path
-		if abs, err := filepath.Abs(path); err == nil {
-			path = abs
+		if f.Audit == nil {
+			continue
 		}
-		err := a.AuditExport(ctx, user, store.ExportAudit{Report: f.Kind.Name, District: f.District,
-			Period: PeriodKey(f.Period), Rows: f.Rows, File: path})
-		if err != nil {
+		if err := a.AuditExport(ctx, user, *f.Audit); err != nil {
 			return fmt.Errorf("the export could not be written to the audit log, so no file was saved: %w", err)
 		}
 	}
@@ -107,14 +105,24 @@ func Export(ctx context.Context, a Auditor, user string, files []File) error {
 	return nil
 }
 
+// exportEntry is an audit entry naming the file by its absolute path.
+func exportEntry(report, district, period string, rows int, path string) *store.ExportAudit {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	return &store.ExportAudit{Report: report, District: district, Period: period, Rows: rows, File: path}
+}
+
 // DetailFile is the Detail workbook of q as a File of an export.
 func (q *QA) DetailFile(path string, meta Meta, password string) File {
-	return File{Kind: DetailKind, Path: path, District: q.District.Number, Period: q.Period, Rows: len(q.Rows),
-		Write: func(w io.Writer) error { return q.WriteDetail(w, meta, password) }}
+	return File{Path: path, Perm: DetailKind.Perm(),
+		Write: func(w io.Writer) error { return q.WriteDetail(w, meta, password) },
+		Audit: exportEntry(DetailKind.Name, q.District.Number, PeriodKey(q.Period), len(q.Rows), path)}
 }
 
 // AggregatedFile is the Aggregated PDF of q as a File of an export.
 func (q *QA) AggregatedFile(path string, meta Meta) File {
-	return File{Kind: AggregatedKind, Path: path, District: q.District.Number, Period: q.Period, Rows: q.Counts.Total,
-		Write: func(w io.Writer) error { return q.WriteAggregated(w, meta) }}
+	return File{Path: path, Perm: AggregatedKind.Perm(),
+		Write: func(w io.Writer) error { return q.WriteAggregated(w, meta) },
+		Audit: exportEntry(AggregatedKind.Name, q.District.Number, PeriodKey(q.Period), q.Counts.Total, path)}
 }

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"sort"
 	"strings"
 
+	"migrantdesk/data"
 	"migrantdesk/data/store"
 )
 
@@ -45,11 +47,21 @@ func dispatch(args []string, out io.Writer) error {
 		return fmt.Errorf("unknown command %q; run migrantdeskctl help for the list", args[0])
 	}
 	err := c.run(args[1:], out)
-	if errors.Is(err, flag.ErrHelp) {
+	var help *helpRequest
+	if errors.As(err, &help) {
+		fmt.Fprintf(out, "usage: migrantdeskctl %s\n\nflags:\n", c.usage)
+		help.fs.SetOutput(out)
+		help.fs.PrintDefaults()
 		return nil
 	}
 	return err
 }
+
+// helpRequest is what parse returns for -h or --help, so that dispatch can
+// print the command's flags where its output goes.
+type helpRequest struct{ fs *flag.FlagSet }
+
+func (h *helpRequest) Error() string { return "help requested" }
 
 func usage(out io.Writer) {
 	names := make([]string, 0, len(commands))
@@ -82,11 +94,23 @@ func newFlags(name string) (*flag.FlagSet, *string) {
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return err
+			return &helpRequest{fs}
 		}
 		return fmt.Errorf("%s: %w", fs.Name(), err)
 	}
 	return nil
+}
+
+// actingUser is who a command acts as on a database: the user who last
+// synced it with a hub (a coordinator's workstation stays a coordinator's
+// on the command line), or on a standalone database the operator at the
+// terminal (data.Operator).
+func actingUser(ctx context.Context, st *store.Store) (data.User, error) {
+	id, synced, err := st.Identity(ctx)
+	if err != nil || !synced {
+		return data.Operator(operator()), err
+	}
+	return id.User, nil
 }
 
 // operator names who runs the command, for the audit log.

@@ -53,7 +53,11 @@ func runMigrant(args []string, out io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	res, err := st.ImportRecords(ctx, data.Operator(operator()), recs, *publish)
+	who, err := actingUser(ctx, st)
+	if err != nil {
+		return fmt.Errorf("migrant: %w", err)
+	}
+	res, err := st.ImportRecords(ctx, who, recs, *publish)
 	var bad store.RowErrors
 	if errors.As(err, &bad) {
 		for _, e := range bad {

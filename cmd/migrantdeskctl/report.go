@@ -65,11 +65,24 @@ func runReport(args []string, out io.Writer) error {
 		return err
 	}
 	defer st.Close()
+	who, err := actingUser(ctx, st)
+	if err != nil {
+		return fmt.Errorf("report qa: %w", err)
+	}
+	if d, err := st.District(ctx, *district); err == nil {
+		access, err := st.CanRunReport(ctx, who, d)
+		if err != nil {
+			return fmt.Errorf("report qa: %w", err)
+		}
+		if !access.Allowed {
+			return fmt.Errorf("report qa: %s", access.Why)
+		}
+	}
 	q, err := report.Build(ctx, st, *district, p)
 	if err != nil {
 		return err
 	}
-	meta := report.Meta{GeneratedAt: time.Now(), GeneratedBy: operator()}
+	meta := report.Meta{GeneratedAt: time.Now(), GeneratedBy: who.Username}
 
 	var files []report.File
 	if *detail != "" {

@@ -1,8 +1,8 @@
 // Package importer reads the files that come into Migrant Desk from
 // outside: the state enrollment extract (a folder of CSV files or one
-// workbook) and migrant records in bulk. Every problem in the input is
-// collected, with its file, line and column, so that a refused file can be
-// fixed in one go.
+// workbook), migrant records in bulk, and MIS2000 exports for the
+// reconciliation. Every problem in the input is collected, with its file,
+// line and column, so that a refused file can be fixed in one go.
 package importer
 
 import (

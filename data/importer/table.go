@@ -30,42 +30,27 @@ type rows interface {
 // table reads one file of input with its header mapped to the columns the
 // reader wants, reporting every problem to probs.
 type table struct {
-	rows   rows
-	at     Problem  // File and Sheet of every problem found here
-	cols   []string // the wanted column names
-	pos    []int    // where each wanted column is in a record
-	width  int      // fields in the header
-	ragged bool     // records may be shorter or longer than the header (sheets drop trailing blank cells)
-	pad    []string // reused to fill a short record
-	rec    []string
-	probs  *ProblemList
+	rows    rows
+	at      Problem  // File and Sheet of every problem found here
+	cols    []string // the wanted column names
+	pos     []int    // where each wanted column is in a record
+	width   int      // fields in the header
+	ragged  bool     // records may be shorter or longer than the header (sheets drop trailing blank cells)
+	garbled bool     // the current record is not UTF-8 text (and is reported)
+	pad     []string // reused to fill a short record
+	rec     []string
+	probs   *ProblemList
 }
 
 // openTable reads the header of rs. It returns nil, having reported why,
 // when the header is missing or lacks a wanted column.
 func openTable(rs rows, at Problem, cols []string, ragged bool, probs *ProblemList) *table {
-	t := &table{rows: rs, at: at, cols: cols, ragged: ragged, probs: probs}
-	header, err := rs.next()
-	switch {
-	case err == io.EOF:
-		t.report(0, -1, "there is no header row; the first line names the columns: "+strings.Join(cols, ", "))
+	t, header := startTable(rs, at, cols, ragged, probs)
+	if t == nil {
 		return nil
-	case err != nil:
-		t.readError(err)
-		return nil
-	}
-	t.width = len(header)
-	if len(header) == 1 && strings.ContainsAny(header[0], ";\t") {
-		t.report(rs.line(0), -1, "the header is one field with semicolons or tabs in it; save the file as CSV with commas between the fields")
-		return nil
-	}
-	t.pos = make([]int, len(cols))
-	for c := range t.pos {
-		t.pos[c] = -1
 	}
 	ok := true
 	for i, h := range header {
-		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
 		for c, name := range cols {
 			if !strings.EqualFold(h, name) {
 				continue
@@ -87,6 +72,37 @@ func openTable(rs rows, at Problem, cols []string, ragged bool, probs *ProblemLi
 		return nil
 	}
 	return t
+}
+
+// startTable reads the header row of rs and returns it with its fields
+// trimmed, and a table whose wanted columns are all still unplaced (pos
+// -1). It returns nil, having reported why, when there is no header.
+func startTable(rs rows, at Problem, cols []string, ragged bool, probs *ProblemList) (*table, []string) {
+	t := &table{rows: rs, at: at, cols: cols, ragged: ragged, probs: probs}
+	header, err := rs.next()
+	switch {
+	case err == io.EOF:
+		t.report(0, -1, "there is no header row; the first line names the columns: "+strings.Join(cols, ", "))
+		return nil, nil
+	case err != nil:
+		t.readError(err)
+		return nil, nil
+	}
+	t.width = len(header)
+	if len(header) == 1 && strings.ContainsAny(header[0], ";\t") {
+		t.report(rs.line(0), -1, "the header is one field with semicolons or tabs in it; save the file as CSV with commas between the fields")
+		return nil, nil
+	}
+	t.pos = make([]int, len(cols))
+	for c := range t.pos {
+		t.pos[c] = -1
+	}
+	// A copy: a CSV reader reuses the record for the next line.
+	trimmed := make([]string, len(header))
+	for i, h := range header {
+		trimmed[i] = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+	}
+	return t, trimmed
 }
 
 // next moves to the next record that has the header's shape, reporting
@@ -111,8 +127,10 @@ func (t *table) next() bool {
 			rec = t.fit(rec)
 		}
 		t.rec = rec
+		t.garbled = false
 		for _, f := range rec {
 			if !utf8.ValidString(f) {
+				t.garbled = true
 				t.report(t.rows.line(0), -1, "the line is not UTF-8 text; save the file as CSV UTF-8")
 				break
 			}

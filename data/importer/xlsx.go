@@ -32,8 +32,8 @@ type workbook struct {
 	date1904 bool
 }
 
-func openWorkbook(path string) (*workbook, error) {
-	f, err := excelize.OpenFile(path)
+func openWorkbook(path string, opts ...excelize.Options) (*workbook, error) {
+	f, err := excelize.OpenFile(path, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("open the workbook %s: %w", path, err)
 	}

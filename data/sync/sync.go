@@ -134,12 +134,36 @@ type PushResponse struct {
 }
 
 // Cursor is how far a workstation has pulled: the hub's epoch (a new one
-// after the hub is restored from a backup) and the last sequence number
-// applied. The zero Cursor asks for a first, full snapshot.
+// after the hub is restored from a backup or loads a new extract) and the
+// last sequence number applied. The zero Cursor asks for a first, full
+// snapshot. While a snapshot is being paged, Snapshot holds the hub's
+// opaque position in it and Seq the sequence the snapshot was taken at;
+// the workstation keeps the whole cursor with the data of each page.
 type Cursor struct {
-	Epoch string `json:"epoch"`
-	Seq   int64  `json:"seq"`
+	Epoch    string `json:"epoch"`
+	Seq      int64  `json:"seq"`
+	Snapshot string `json:"snapshot,omitempty"`
 }
+
+// tableColumns are the columns a pulled change of each table carries:
+// the protocol's contract, which workstations whitelist against.
+var tableColumns = map[string][]string{
+	"regions":         {"code", "name"},
+	"districts":       {"number", "name", "region_code"},
+	"schools":         {"number", "district_number", "name", "classification", "public"},
+	"students":        {"state_id", "local_number", "last_name", "first_name", "middle_name", "birth_date", "gender", "race"},
+	"enrollments":     {"id", "state_id", "school_number", "grade", "service_type", "start_date", "end_date"},
+	"programs":        {"state_id", "program", "code", "start_date", "end_date"},
+	"assessments":     {"state_id", "subject", "test_date", "performance_level"},
+	"migrant_records": {"id", "state_id", "mis2000_id", "qad", "eed", "version", "deleted", "created_at", "created_by", "updated_at", "updated_by", "published_version", "published_at", "published_by"},
+	"published":       {"record_id", "district_number", "version", "mis2000_id", "qad", "eed", "published_at", "published_by"},
+	"users":           {"username", "full_name", "role", "region_code", "district_number", "email"},
+	"user_districts":  {"username", "district_number"},
+	"report_grants":   {"username", "district_number", "granted_by", "granted_at"},
+}
+
+// Columns are the columns a change of table carries, keys first.
+func Columns(table string) []string { return tableColumns[table] }
 
 // Tables a pulled change can name, with their key columns.
 var tableKeys = map[string][]string{
@@ -170,7 +194,9 @@ func KeyColumns(table string) []string { return tableKeys[table] }
 
 // Change is one row a pulled page sets or removes. Row holds the row's
 // columns as text (dates YYYY-MM-DD, numbers in decimal); a removal
-// carries only the key columns.
+// carries only the key columns. A row removed because it left the user's
+// scope (a student no longer published to the district) is a removal too:
+// the hub still has it, this workstation may no longer.
 type Change struct {
 	Seq     int64             `json:"seq"`
 	Table   string            `json:"table"`
@@ -179,13 +205,15 @@ type Change struct {
 }
 
 // Page is one answer to a pull: changes after the request's cursor, in
-// sequence order, and the cursor to ask from next. More says the hub has
-// more after Next. Snapshot says the page belongs to a fresh snapshot of
-// the user's scope (after a zero cursor or a new epoch): the workstation
-// replaces what it holds with it.
+// order, and the cursor to ask from next. More says the hub has more
+// after Next. Snapshot says the page belongs to a snapshot of the user's
+// scope (after a zero cursor or a new epoch); Reset, on its first page,
+// says the workstation drops the hub's data it holds before applying it
+// (never its own unpushed work).
 type Page struct {
 	Changes  []Change `json:"changes"`
 	Next     Cursor   `json:"next"`
 	More     bool     `json:"more"`
 	Snapshot bool     `json:"snapshot,omitempty"`
+	Reset    bool     `json:"reset,omitempty"`
 }

@@ -1,0 +1,307 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"golang.org/x/term"
+
+	"migrantdesk/data"
+	"migrantdesk/data/sync/hub"
+	"migrantdesk/data/sync/hub/sqlitehub"
+)
+
+func init() {
+	commands["hub"] = command{
+		usage: "hub serve --db HUB.db --addr HOST:PORT [--tls-cert C --tls-key K] [--insecure]\n" +
+			"  hub user add|passwd|disable|grant|revoke|list --db HUB.db --username U ...",
+		run: runHub,
+	}
+}
+
+func runHub(args []string, out io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("hub: say what to do: hub serve, or hub user add|passwd|disable|grant|revoke|list")
+	}
+	switch args[0] {
+	case "serve":
+		return hubServe(args[1:], out)
+	case "user":
+		if len(args) < 2 {
+			return errors.New("hub user: say what to do: add, passwd, disable, grant, revoke or list")
+		}
+		return hubUser(args[1], args[2:], out)
+	}
+	return fmt.Errorf("hub: unknown command %q: use serve or user", args[0])
+}
+
+func hubServe(args []string, out io.Writer) error {
+	fs, db := newFlags("hub serve")
+	addr := fs.String("addr", "127.0.0.1:8740", "listen on `HOST:PORT`")
+	cert := fs.String("tls-cert", "", "TLS certificate `FILE` (PEM)")
+	key := fs.String("tls-key", "", "TLS private key `FILE` (PEM)")
+	insecure := fs.Bool("insecure", false, "serve plain HTTP on an address other than loopback")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if (*cert == "") != (*key == "") {
+		return errors.New("hub serve: give both --tls-cert and --tls-key, or neither")
+	}
+	if *cert == "" && !*insecure && !loopback(*addr) {
+		return fmt.Errorf("hub serve: %s is not a loopback address; serve it with --tls-cert and --tls-key, or say --insecure", *addr)
+	}
+	h, err := sqlitehub.Open(*db)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("hub serve: %w", err)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	srv := &http.Server{
+		Handler:           hub.NewServer(h, log).Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+	}
+	scheme := "http"
+	if *cert != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(out, "hub serving %s on %s://%s\n", *db, scheme, ln.Addr())
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	served := make(chan error, 1)
+	go func() {
+		if *cert != "" {
+			served <- srv.ServeTLS(ln, *cert, *key)
+		} else {
+			served <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-served:
+		return fmt.Errorf("hub serve: %w", err)
+	case <-ctx.Done():
+	}
+	// Requests in flight finish (a push commits or does not) before exit.
+	shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("hub serve: stopping: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// loopback reports whether addr listens on this machine only.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// districtList collects repeated --district flags.
+type districtList []string
+
+func (d *districtList) String() string     { return strings.Join(*d, ",") }
+func (d *districtList) Set(v string) error { *d = append(*d, strings.TrimSpace(v)); return nil }
+
+func hubUser(verb string, args []string, out io.Writer) error {
+	name := "hub user " + verb
+	fs, db := newFlags(name)
+	username := fs.String("username", "", "the user's sign-in `NAME`")
+	var passwordFile *string
+	if verb == "add" || verb == "passwd" {
+		passwordFile = fs.String("password-file", "", "read the password from `FILE` (otherwise it is asked for)")
+	}
+	var fullName, role, region *string
+	var districts districtList
+	switch verb {
+	case "add":
+		fullName = fs.String("name", "", "the user's full `NAME`")
+		role = fs.String("role", "", "clerk, coordinator, district_admin or state_admin")
+		region = fs.String("region", "", "a clerk's region `CODE`")
+		fs.Var(&districts, "district", "a coordinator's or district administrator's district `NUM` (repeat for several)")
+	case "grant", "revoke":
+		fs.Var(&districts, "district", "the district `NUM` whose QA Migrant report access changes")
+	case "list":
+	case "passwd", "disable":
+	default:
+		return fmt.Errorf("hub user: unknown command %q: use add, passwd, disable, grant, revoke or list", verb)
+	}
+	asJSON := new(bool)
+	if verb == "list" {
+		asJSON = fs.Bool("json", false, "print JSON")
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%s: unexpected argument %q", name, fs.Arg(0))
+	}
+	if verb != "list" && *username == "" {
+		return fmt.Errorf("%s: --username is required", name)
+	}
+	if _, err := os.Stat(*db); errors.Is(err, os.ErrNotExist) && verb != "add" {
+		return fmt.Errorf("%s: there is no hub database at %s; name it with --db FILE", name, *db)
+	}
+	h, err := sqlitehub.Open(*db)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	ctx := context.Background()
+	actor := operator()
+	switch verb {
+	case "add":
+		u := data.User{Username: *username, FullName: *fullName, Role: *role, RegionCode: *region}
+		switch *role {
+		case data.RoleCoordinator:
+			u.Districts = districts
+		case data.RoleDistrictAdmin:
+			if len(districts) != 1 {
+				return fmt.Errorf("%s: a district administrator has exactly one --district", name)
+			}
+			u.DistrictNumber = districts[0]
+		default:
+			if len(districts) > 0 {
+				return fmt.Errorf("%s: --district is for coordinators and district administrators", name)
+			}
+		}
+		if err := u.Validate(); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if _, err := h.Account(ctx, u.Username); err == nil {
+			return fmt.Errorf("%s: user %s exists already; use hub user passwd to change the password", name, u.Username)
+		}
+		hash, err := readPassword(*passwordFile, u.Username)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if err := h.SaveAccount(ctx, actor, hub.Account{User: u, PasswordHash: hash}); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		fmt.Fprintf(out, "added %s (%s, %s)\n", u.Username, u.FullName, data.RoleName(u.Role))
+	case "passwd":
+		if _, err := h.Account(ctx, *username); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		hash, err := readPassword(*passwordFile, *username)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if err := h.SetPassword(ctx, actor, *username, hash); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		fmt.Fprintf(out, "changed the password of %s; their sign-ins have ended\n", *username)
+	case "disable":
+		if err := h.Disable(ctx, actor, *username); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		fmt.Fprintf(out, "disabled %s; their sign-ins have ended\n", *username)
+	case "grant", "revoke":
+		if len(districts) != 1 {
+			return fmt.Errorf("%s: give one --district", name)
+		}
+		if err := h.SetGrant(ctx, data.Operator(actor), *username, districts[0], verb == "grant"); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		fmt.Fprintf(out, "%sed %s the QA Migrant report of district %s\n", strings.TrimSuffix(verb, "e"), *username, districts[0])
+	case "list":
+		return listAccounts(ctx, h, *asJSON, out)
+	}
+	return nil
+}
+
+// readPassword reads a new password from a file (its first line) or, with
+// no file, from the terminal without echo, twice; and hashes it.
+func readPassword(file, username string) (string, error) {
+	var pw string
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("read the password file: %w", err)
+		}
+		pw, _, _ = strings.Cut(string(b), "\n")
+		pw = strings.TrimSuffix(pw, "\r")
+	} else {
+		fd := int(os.Stdin.Fd())
+		if !term.IsTerminal(fd) {
+			return "", errors.New("give --password-file FILE: there is no terminal to ask for the password")
+		}
+		fmt.Fprintf(os.Stderr, "New password for %s: ", username)
+		first, err := term.ReadPassword(fd)
+		fmt.Fprintln(os.Stderr)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprint(os.Stderr, "Again: ")
+		again, err := term.ReadPassword(fd)
+		fmt.Fprintln(os.Stderr)
+		if err != nil {
+			return "", err
+		}
+		if string(first) != string(again) {
+			return "", errors.New("the two passwords differ")
+		}
+		pw = string(first)
+	}
+	return hub.HashPassword(pw)
+}
+
+func listAccounts(ctx context.Context, h *sqlitehub.DB, asJSON bool, out io.Writer) error {
+	as, err := h.Accounts(ctx)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		type row struct {
+			hub.UserInfo
+			Disabled    bool `json:"disabled"`
+			HasPassword bool `json:"has_password"`
+		}
+		rows := make([]row, len(as))
+		for i, a := range as {
+			rows[i] = row{hub.Info(a.User), a.Disabled, a.PasswordHash != ""}
+		}
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "USERNAME\tNAME\tROLE\tWHERE\tSTATE")
+	for _, a := range as {
+		where := a.RegionCode + a.DistrictNumber + strings.Join(a.Districts, ",")
+		state := "active"
+		switch {
+		case a.Disabled:
+			state = "disabled"
+		case a.PasswordHash == "":
+			state = "no password"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.Username, a.FullName, data.RoleName(a.Role), where, state)
+	}
+	return tw.Flush()
+}

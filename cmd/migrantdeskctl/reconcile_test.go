@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"migrantdesk/report/reconciletest"
+)
+
+func TestReconcilePrintsTheSummaryAndWritesTheFiles(t *testing.T) {
+	db := reconciletest.DB(t)
+	dir := t.TempDir()
+	book, msgs := filepath.Join(dir, "check.xlsx"), filepath.Join(dir, "messages")
+	var out bytes.Buffer
+	err := dispatch([]string{"reconcile", "--db", db, "--mis2000", reconciletest.Export(), "--out", book,
+		"--messages", msgs, "--as-of", "2025-11-03", "--clerk", reconciletest.Clerk}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "MIS2000 reconciliation as of 11/03/2025, every region: 12 rows of mis2000.csv compared, 13 discrepancies\n" +
+		"Rows not read: 3, left out of the comparison: mis2000.csv line 15, column Birth Date: \"13/45/2012\" is not a valid date: month 13 is not between 1 and 12; " +
+		"mis2000.csv line 16, column MIS2000 ID: the value is missing; " +
+		"mis2000.csv line 17: the line has 4 fields but the header has 12; a value or a comma is missing\n" +
+		"Columns not used: Program Year\n" +
+		"\n" +
+		"District                        QAD  EED  Unpublished  District  Uncertain  Not in IC  Not in MIS2000  Duplicate  Total\n" +
+		"001 Adair County                  1    1            0         0          3          0               1          2      8\n" +
+		"002 Barren County                 0    0            1         1          0          1               0          2      5\n" +
+		"003 Calloway County               0    0            0         0          0          0               0          0      0\n" +
+		"Total                             1    1            1         1          3          1               1          4     13\n" +
+		"wrote " + book + "\n" +
+		"wrote 3 messages to " + msgs + "\n"
+	if out.String() != want {
+		t.Errorf("output:\n%s\nwant:\n%s", out.String(), want)
+	}
+	if got := files(t, msgs); strings.Join(got, " ") != "001.txt 002.txt 003.txt" {
+		t.Errorf("messages %q", got)
+	}
+	msg, err := os.ReadFile(filepath.Join(msgs, "001.txt"))
+	if err != nil || !strings.HasSuffix(string(msg), "Thank you,\r\nLucía Ramos\r\n") {
+		t.Errorf("001.txt: %v\n%s", err, msg)
+	}
+	if _, err := os.Stat(book); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestReconcileRegion(t *testing.T) {
+	db := reconciletest.DB(t)
+	book := filepath.Join(t.TempDir(), "c.xlsx")
+	var out bytes.Buffer
+	err := dispatch([]string{"reconcile", "--db", db, "--mis2000", reconciletest.Export(), "--out", book,
+		"--as-of", "2025-11-03", "--region", "C"}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := out.String(); !strings.Contains(s, "region C: 11 rows of mis2000.csv compared, 13 discrepancies") ||
+		strings.Contains(s, "003 Calloway") || strings.Contains(s, "wrote 0 messages") {
+		t.Errorf("output:\n%s", s)
+	}
+}
+
+// TestReconcileRefusals: every failure is a one-line reason and a
+// non-zero exit; a refused export lists its problems first.
+func TestReconcileRefusals(t *testing.T) {
+	db := reconciletest.DB(t)
+	dir := t.TempDir()
+	book := filepath.Join(dir, "r.xlsx")
+	noColumns := filepath.Join(dir, "export.csv")
+	if err := os.WriteFile(noColumns, []byte("MIS ID,Name,DOB\n1,a,1/1/2010\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	export := reconciletest.Export()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--db", db, "--out", book}, "reconcile: name the MIS2000 export with --mis2000 FILE"},
+		{[]string{"--db", db, "--mis2000", export}, "reconcile: name the workbook to write with --out OUT.xlsx"},
+		{[]string{"--db", db, "--mis2000", export, "--out", book, "--as-of", "11/31/2025"}, "reconcile: --as-of: \"11/31/2025\" is not a valid date: November 2025 has 30 days"},
+		{[]string{"--db", db, "--mis2000", export, "--out", book, "--region", "X"}, `reconcile: there is no region "X"; the regions are [C W]`},
+		{[]string{"--db", filepath.Join(dir, "none.db"), "--mis2000", export, "--out", book}, "reconcile: no database at"},
+		{[]string{"--db", db, "--mis2000", filepath.Join(dir, "none.csv"), "--out", book}, "reconcile: the MIS2000 export was refused: read the MIS2000 export:"},
+		{[]string{"--db", db, "--mis2000", noColumns, "--out", book}, "reconcile: the MIS2000 export was refused: 3 problems, nothing was compared"},
+		{[]string{"--db", db, "--mis2000", export, "--out", filepath.Join(dir, "no", "such", "r.xlsx")}, "reconcile: cannot write"},
+	} {
+		var out bytes.Buffer
+		err := dispatch(append([]string{"reconcile"}, c.args...), &out)
+		if err == nil || !strings.HasPrefix(oneLine(err), c.want) {
+			t.Errorf("%q: got %v, want %q", c.args, err, c.want)
+		}
+		if strings.Contains(c.want, "3 problems") && !strings.Contains(out.String(), "export.csv line 1, column Last Name: the header has no Last Name column") {
+			t.Errorf("the problems are not listed:\n%s", out.String())
+		}
+	}
+	if got := files(t, dir); strings.Join(got, " ") != "export.csv" {
+		t.Errorf("files left: %q", got)
+	}
+}

@@ -1,0 +1,291 @@
+package importer
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"migrantdesk/data"
+)
+
+// Bounds on an MIS2000 export. A regional export has a few thousand rows
+// of short fields (a state-wide one about 12,000, some 2 MB); anything far
+// bigger is another file picked by mistake, and reading it whole would
+// only use memory.
+const (
+	MaxMIS2000Bytes = 64 << 20 // the file on disk
+	MaxMIS2000Field = 300      // bytes in one value of a column that is read
+	// maxUnzipped bounds what an .xlsx file may expand to, against a
+	// small file that unpacks to gigabytes.
+	maxUnzipped = 512 << 20
+	// maxListedUnknown caps the unknown columns named, for a file whose
+	// header is something else altogether.
+	maxListedUnknown = 20
+)
+
+// The columns of an MIS2000 export, in mis2000Columns order.
+const (
+	xID = iota
+	xLast
+	xLast2
+	xFirst
+	xBirth
+	xQAD
+	xEED
+	xDistrict
+	xGender
+	xSchool
+	xGrade
+)
+
+// mis2000Column is a column of an MIS2000 export: the name messages give
+// it, the header spellings it is known by (compared by headerKey), and
+// whether a file without it is refused.
+type mis2000Column struct {
+	name     string
+	aliases  []string
+	required bool
+}
+
+// mis2000Columns are the columns known in an MIS2000 export. "Last Name"
+// and "Last Name 1" are one column: a file has either, and "Last Name 2",
+// when there is one, is joined to it.
+var mis2000Columns = []mis2000Column{
+	xID:       {"MIS2000 ID", []string{"MIS2000 ID", "MIS ID", "Student ID (MIS)"}, true},
+	xLast:     {"Last Name", []string{"Last Name", "Last Name 1"}, true},
+	xLast2:    {"Last Name 2", []string{"Last Name 2"}, false},
+	xFirst:    {"First Name", []string{"First Name"}, true},
+	xBirth:    {"Birth Date", []string{"Birth Date", "DOB", "Birthdate"}, true},
+	xQAD:      {"QAD", []string{"QAD", "Qualifying Arrival Date", "Last Qualifying Arrival Date"}, true},
+	xEED:      {"EED", []string{"EED", "EOE Date", "End of Eligibility", "Eligibility Expiration Date"}, false},
+	xDistrict: {"District", []string{"District", "District Number"}, false},
+	xGender:   {"Gender", []string{"Gender"}, false},
+	xSchool:   {"School", []string{"School"}, false},
+	xGrade:    {"Grade", []string{"Grade"}, false},
+}
+
+// mis2000Names are the columns' names, as the table reports them, and
+// mis2000Keys maps a header key to its column.
+var mis2000Names, mis2000Keys = func() ([]string, map[string]int) {
+	names := make([]string, len(mis2000Columns))
+	keys := map[string]int{}
+	for c, col := range mis2000Columns {
+		names[c] = col.name
+		for _, a := range col.aliases {
+			keys[headerKey(a)] = c
+		}
+	}
+	return names, keys
+}()
+
+// headerKey is a header name with case, accents, spaces and punctuation
+// taken out: "Student ID (MIS)" and "student_id_mis" are both studentidmis.
+func headerKey(h string) string {
+	return strings.ReplaceAll(data.NormalizeName(h), " ", "")
+}
+
+// MIS2000File is an MIS2000 export as read: the rows to compare, and what
+// a clerk should know about the rest of the file.
+type MIS2000File struct {
+	File  string // the file's name
+	Sheet string // the sheet read, for a workbook
+	Rows  []data.MIS2000Row
+	// Skipped holds the problems of the rows that could not be read, with
+	// their lines: those rows are left out of the comparison, the others
+	// are compared.
+	Skipped ProblemList
+	// Unknown are the header names that are none of the known columns,
+	// as written; UnknownMore counts those beyond the ones listed.
+	Unknown     []string
+	UnknownMore int
+	// Absent are the optional columns the comparison uses (EED,
+	// District) that the file does not have.
+	Absent []string
+}
+
+// Has reports whether the file has column name ("EED", "District").
+func (f *MIS2000File) Has(name string) bool {
+	for _, a := range f.Absent {
+		if a == name {
+			return false
+		}
+	}
+	return true
+}
+
+// ReadMIS2000 reads an MIS2000 export: a CSV file, or the first sheet of
+// an .xlsx workbook. Header names are matched loosely (case, spaces and
+// punctuation do not matter) against the spellings MIS2000 and its users
+// have used. Dates are MM/DD/YYYY or YYYY-MM-DD, or Excel date cells.
+//
+// A file is refused when it is too big, cannot be read, or lacks a
+// required column (MIS2000 ID, last name, first name, birth date, QAD): the
+// error is then a *ProblemList naming what is missing, or says why the
+// file could not be opened. A bad row does not refuse the file: it is
+// listed in Skipped and the other rows are returned, unless no row at all
+// could be read.
+func ReadMIS2000(path string) (*MIS2000File, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("read the MIS2000 export: %w", err)
+	}
+	switch {
+	case info.IsDir():
+		return nil, fmt.Errorf("%s is a folder; choose the MIS2000 export file (CSV or Excel)", path)
+	case strings.EqualFold(filepath.Ext(path), ".xls"):
+		return nil, fmt.Errorf("%s is in the old Excel format (.xls); open it in Excel and save it as .xlsx or as CSV", path)
+	case info.Size() > MaxMIS2000Bytes:
+		return nil, fmt.Errorf("%s has %d MB, more than an MIS2000 export ever has (at most %d MB); check that it is the right file",
+			path, info.Size()>>20, MaxMIS2000Bytes>>20)
+	}
+	var rs rows
+	at := Problem{File: filepath.Base(path)}
+	ragged := false
+	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
+		w, err := openWorkbook(path, excelize.Options{UnzipSizeLimit: maxUnzipped})
+		if err != nil {
+			return nil, fmt.Errorf("the MIS2000 export %s is not a workbook Excel can open: %w", path, err)
+		}
+		defer w.close()
+		sheets := w.f.GetSheetList()
+		if len(sheets) == 0 {
+			return nil, fmt.Errorf("the MIS2000 export %s has no sheet", path)
+		}
+		at.Sheet, ragged = sheets[0], true
+		if rs, err = w.rows(at.Sheet); err != nil {
+			return nil, fmt.Errorf("read sheet %s of %s: %w", at.Sheet, path, err)
+		}
+	} else {
+		if rs, _, _, err = openCSV(path, at); err != nil {
+			return nil, fmt.Errorf("read the MIS2000 export: %w", err)
+		}
+	}
+	defer rs.close()
+	return readMIS2000(rs, at, ragged)
+}
+
+func readMIS2000(rs rows, at Problem, ragged bool) (*MIS2000File, error) {
+	out := &MIS2000File{File: at.File, Sheet: at.Sheet}
+	var probs ProblemList
+	t := openMIS2000Table(rs, at, ragged, &probs, out)
+	if t == nil {
+		return nil, &probs
+	}
+	for _, c := range []int{xEED, xDistrict} {
+		if t.pos[c] < 0 {
+			out.Absent = append(out.Absent, mis2000Names[c])
+		}
+	}
+	// The table reports and passes over records of the wrong shape (too
+	// many fields, bad quoting) by itself: each is a row not compared.
+	for t.next() {
+		if r, ok := t.mis2000Row(); ok {
+			out.Rows = append(out.Rows, r)
+		}
+	}
+	out.Skipped = probs
+	if len(out.Rows) == 0 {
+		if probs.Len() == 0 {
+			probs.add(Problem{File: at.File, Sheet: at.Sheet, Msg: "the file has a header but no student rows"})
+		}
+		return nil, &probs
+	}
+	return out, nil
+}
+
+// openMIS2000Table maps the header to the known columns. It returns nil,
+// having reported why, when a required column is missing or one is named
+// twice.
+func openMIS2000Table(rs rows, at Problem, ragged bool, probs *ProblemList, out *MIS2000File) *table {
+	t, header := startTable(rs, at, mis2000Names, ragged, probs)
+	if t == nil {
+		return nil
+	}
+	ok := true
+	for i, h := range header {
+		c, known := mis2000Keys[headerKey(h)]
+		switch {
+		case h == "":
+		case !known && len(out.Unknown) < maxListedUnknown:
+			out.Unknown = append(out.Unknown, truncate(h, 60))
+		case !known:
+			out.UnknownMore++
+		case t.pos[c] >= 0:
+			t.report(rs.line(i), c, fmt.Sprintf("the header has this column twice (%q and %q); keep one", header[t.pos[c]], h))
+			ok = false
+		default:
+			t.pos[c] = i
+		}
+	}
+	for c, p := range t.pos {
+		if p < 0 && mis2000Columns[c].required {
+			t.report(rs.line(0), c, fmt.Sprintf("the header has no %s column (it may be headed %s)",
+				mis2000Names[c], strings.Join(mis2000Columns[c].aliases, ", ")))
+			ok = false
+		}
+	}
+	if !ok {
+		return nil
+	}
+	return t
+}
+
+// mis2000Row reads the current record, reporting its problems. It is
+// false for a record with any.
+func (t *table) mis2000Row() (data.MIS2000Row, bool) {
+	reported := t.probs.Len()
+	r := data.MIS2000Row{Line: t.line(-1)}
+	for c := range t.pos {
+		if t.pos[c] >= 0 && len(t.get(c)) > MaxMIS2000Field {
+			t.fail(c, fmt.Sprintf("the value is too long (%d bytes, at most %d); check that the column holds what its header says",
+				len(t.get(c)), MaxMIS2000Field))
+		}
+	}
+	if t.probs.Len() > reported || t.garbled {
+		return r, false
+	}
+	r.MIS2000ID = t.required(xID)
+	if r.MIS2000ID != "" {
+		if err := data.ValidateMIS2000ID(r.MIS2000ID); err != nil {
+			t.fail(xID, err.Error())
+		}
+	}
+	r.LastName = t.required(xLast)
+	if last2 := t.optional(xLast2); last2 != "" {
+		r.LastName = strings.TrimSpace(r.LastName + " " + last2)
+	}
+	r.FirstName = t.required(xFirst)
+	r.BirthDate = t.date(xBirth, true)
+	r.QAD = t.date(xQAD, true)
+	if t.pos[xEED] >= 0 {
+		r.EED = t.date(xEED, false)
+	}
+	r.District = t.optional(xDistrict)
+	r.Gender, r.School, r.Grade = t.optional(xGender), t.optional(xSchool), t.optional(xGrade)
+	return r, t.probs.Len() == reported
+}
+
+// optional is column c of the current record, or "" when the file has no
+// such column.
+func (t *table) optional(c int) string {
+	if t.pos[c] < 0 {
+		return ""
+	}
+	return t.get(c)
+}
+
+// truncate cuts s to at most n bytes on a character boundary, with an
+// ellipsis, so that a message quoting outside input stays short.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}

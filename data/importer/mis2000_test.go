@@ -1,0 +1,269 @@
+package importer
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"migrantdesk/data"
+)
+
+// wantVariantRows are the two students every header variant under
+// testdata/mis2000 holds.
+var wantVariantRows = []data.MIS2000Row{
+	{Line: 2, MIS2000ID: "01234567", LastName: "García López", FirstName: "María José",
+		BirthDate: data.NewDate(2012, time.May, 5), QAD: data.NewDate(2025, time.September, 1),
+		EED: data.NewDate(2028, time.August, 31), District: "001"},
+	{Line: 3, MIS2000ID: "7654321", LastName: "O'Neil", FirstName: "Sean",
+		BirthDate: data.NewDate(2011, time.March, 3), QAD: data.NewDate(2024, time.January, 15),
+		EED: data.NewDate(2027, time.January, 14), District: "002"},
+}
+
+func readVariant(t *testing.T, name string) *MIS2000File {
+	t.Helper()
+	x, err := ReadMIS2000(filepath.Join("testdata", "mis2000", name))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return x
+}
+
+func TestReadMIS2000HeaderVariants(t *testing.T) {
+	for name, unknown := range map[string][]string{
+		"names_split.csv": nil,                 // MIS2000 ID, Last Name 1 + 2, Birth Date, QAD, EED, District, Gender, School, Grade
+		"short_names.csv": nil,                 // MIS ID, Last Name, DOB, Qualifying Arrival Date, EOE Date, District Number
+		"punctuated.csv":  nil,                 // student_id (mis), LAST NAME, first-name, Birthdate, Last Qualifying Arrival Date, End of Eligibility
+		"bom_unknown.csv": {"Notes", "Region"}, // Student ID (MIS), Last_Name, Eligibility Expiration Date; a BOM and CRLF
+	} {
+		t.Run(name, func(t *testing.T) {
+			x := readVariant(t, name)
+			want := slices.Clone(wantVariantRows)
+			if name == "names_split.csv" {
+				want[0].Gender, want[0].School, want[0].Grade = "F", "Adair Elementary", "06"
+				want[1].Gender, want[1].School, want[1].Grade = "M", "Barren Middle", "08"
+			}
+			if !reflect.DeepEqual(x.Rows, want) {
+				t.Errorf("rows:\n%+v\nwant\n%+v", x.Rows, want)
+			}
+			if !slices.Equal(x.Unknown, unknown) || len(x.Absent) > 0 || x.Skipped.Len() > 0 {
+				t.Errorf("unknown %q, absent %q, skipped %v", x.Unknown, x.Absent, x.Skipped.Problems)
+			}
+		})
+	}
+}
+
+// TestReadMIS2000Workbook reads the first sheet of a workbook the way
+// people keep one: dates as date cells (one as a bare serial number, one
+// typed as text), the district as a number that has lost its leading
+// zeros, a blank row, and a second sheet that is not read.
+func TestReadMIS2000Workbook(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "MIS2000 export.xlsx")
+	f := excelize.NewFile()
+	const sheet = "MIS2000 Students"
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(f.SetSheetName("Sheet1", sheet))
+	dateStyle, err := f.NewStyle(&excelize.Style{NumFmt: 14})
+	must(err)
+	rows := [][]any{
+		{"MIS ID", "Last Name 1", "Last Name 2", "First Name", "Birthdate", "QAD", "EOE Date", "District", "Grade"},
+		{"01234567", "García", "López", "María José", time.Date(2012, 5, 5, 0, 0, 0, 0, time.UTC),
+			time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC), time.Date(2028, 8, 31, 0, 0, 0, 0, time.UTC), 1, 6},
+		{},
+		{"7654321", "O'Neil", "", "Sean", "03/03/2011", 45306.0, "2027-01-14", "002"},
+	}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		must(f.SetSheetRow(sheet, cell, &r))
+	}
+	must(f.SetCellStyle(sheet, "E2", "G4", dateStyle))
+	other, err := f.NewSheet("Notes")
+	must(err)
+	must(f.SetCellStr("Notes", "A1", "not the export"))
+	f.SetActiveSheet(other)
+	must(f.SaveAs(path))
+	must(f.Close())
+
+	x, err := ReadMIS2000(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Clone(wantVariantRows)
+	want[0].District, want[0].Grade = "1", "6"
+	want[1].Line = 4
+	if !reflect.DeepEqual(x.Rows, want) || x.Sheet != sheet || x.File != "MIS2000 export.xlsx" {
+		t.Errorf("read %s / %s:\n%+v\nwant\n%+v", x.File, x.Sheet, x.Rows, want)
+	}
+}
+
+func TestReadMIS2000RefusesMissingColumns(t *testing.T) {
+	_, err := ReadMIS2000(filepath.Join("testdata", "mis2000", "missing.csv"))
+	var pl *ProblemList
+	if !errors.As(err, &pl) {
+		t.Fatalf("want a problem list, got %v", err)
+	}
+	var cols []string
+	for _, p := range pl.Problems {
+		cols = append(cols, p.Column)
+		if p.File != "missing.csv" || p.Line != 1 || !strings.Contains(p.Msg, "the header has no "+p.Column+" column") {
+			t.Errorf("problem %q", p)
+		}
+	}
+	if want := []string{"MIS2000 ID", "Last Name", "QAD"}; !slices.Equal(cols, want) {
+		t.Errorf("missing columns %q, want %q", cols, want)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "(it may be headed MIS2000 ID, MIS ID, Student ID (MIS))") {
+		t.Errorf("the message does not say how the column may be headed: %s", msg)
+	}
+}
+
+func TestReadMIS2000OptionalColumns(t *testing.T) {
+	x := readVariant(t, "no_eed_district.csv")
+	if want := []string{"EED", "District"}; !slices.Equal(x.Absent, want) || x.Has("EED") || x.Has("District") {
+		t.Errorf("absent %q, want %q", x.Absent, want)
+	}
+	if len(x.Rows) != 1 || !x.Rows[0].EED.IsZero() || x.Rows[0].District != "" {
+		t.Errorf("rows %+v", x.Rows)
+	}
+}
+
+// writeTemp writes content to a file of that name in a temp folder.
+func writeTemp(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestReadMIS2000BadRows: each bad row is reported with its line and left
+// out; the good rows around them are read.
+func TestReadMIS2000BadRows(t *testing.T) {
+	const header = "MIS2000 ID,Last Name,First Name,Birth Date,QAD,EED,District\n"
+	content := header +
+		"11111111,Torres,Ana,03/04/2012,09/01/2024,08/31/2027,001\n" + // 2: good
+		"22222222,Ruiz,Alberto,05/06/2011,02/30/2025,,001\n" + // 3: no February 30
+		"ABC,Díaz,Carla,07/08/2013,10/01/2024,,001\n" + // 4: not an MIS2000 ID
+		"33333333,,Carla,07/08/2013,10/01/2024,,001\n" + // 5: no last name
+		"\"44444444\",\"Núñez\nDarío\",Darío,02/03/2010,03/01/2025,,002\n" + // 6-7: a quoted field over two lines is fine
+		"55555555,Gómez,Elena,09/10/2012,08/20/2024\n" + // 8: too few fields
+		"66666666,\"Hernandez,Maria,02/02/2011,09/15/2025,,001\n" + // 9: a quote not closed, to the end
+		""
+	x, err := ReadMIS2000(writeTemp(t, "export.csv", content))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range x.Rows {
+		ids = append(ids, r.MIS2000ID+"@"+strconv.Itoa(r.Line))
+	}
+	if want := []string{"11111111@2", "44444444@6"}; !slices.Equal(ids, want) {
+		t.Errorf("rows read %q, want %q", ids, want)
+	}
+	var got []string
+	for _, p := range x.Skipped.Problems {
+		got = append(got, strconv.Itoa(p.Line)+" "+p.Column)
+	}
+	want := []string{"3 QAD", "4 MIS2000 ID", "5 Last Name", "8 ", "9 "}
+	if !slices.Equal(got, want) {
+		t.Errorf("problems at %q, want %q:\n%v", got, want, x.Skipped.Error())
+	}
+}
+
+func TestReadMIS2000Bounds(t *testing.T) {
+	const header = "MIS2000 ID,Last Name,First Name,Birth Date,QAD,Comment\n"
+	long := strings.Repeat("x", MaxMIS2000Field+1)
+	x, err := ReadMIS2000(writeTemp(t, "long.csv", header+
+		"11111111,"+long+",Ana,03/04/2012,09/01/2024,ok\n"+
+		"22222222,Ruiz,Alberto,05/06/2011,02/15/2025,"+long+"\n"+ // a long value in a column not read is no problem
+		"33333333,Díaz,\xff\xfe,07/08/2013,10/01/2024,\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x.Rows) != 1 || x.Rows[0].MIS2000ID != "22222222" {
+		t.Errorf("rows %+v", x.Rows)
+	}
+	if msg := x.Skipped.Error(); !strings.Contains(msg, "line 2, column Last Name: the value is too long (301 bytes, at most 300)") ||
+		!strings.Contains(msg, "line 4: the line is not UTF-8 text") {
+		t.Errorf("problems: %s", msg)
+	}
+
+	big := filepath.Join(t.TempDir(), "big.csv")
+	if err := os.WriteFile(big, []byte(header), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, MaxMIS2000Bytes+1); err != nil { // sparse: nothing is written
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{
+		big:                                "more than an MIS2000 export ever has (at most 64 MB)",
+		writeTemp(t, "old.xls", "x"):       "old Excel format (.xls); open it in Excel and save it as .xlsx or as CSV",
+		t.TempDir():                        "is a folder",
+		filepath.Join(t.TempDir(), "none"): "no such file",
+		writeTemp(t, "fake.xlsx", "x"):     "is not a workbook Excel can open",
+		writeTemp(t, "empty.csv", ""):      "there is no header row",
+		writeTemp(t, "header.csv", header): "the file has a header but no student rows",
+		writeTemp(t, "allbad.csv", header+"1,a,b,c,d,\n"):                              `line 2, column Birth Date: "c" is not a valid date`,
+		writeTemp(t, "twice.csv", "MIS ID,Last Name,Last Name 1,First Name,DOB,QAD\n"): `column Last Name: the header has this column twice ("Last Name" and "Last Name 1"); keep one`,
+		writeTemp(t, "semicolons.csv", "MIS ID;Last Name;First Name;DOB;QAD\n"):        "one field with semicolons",
+	} {
+		if _, err := ReadMIS2000(path); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want %q", filepath.Base(path), err, want)
+		}
+	}
+}
+
+// FuzzReadMIS2000 reads arbitrary bytes as an MIS2000 export: no panic,
+// and either a refusal that lists problems, or rows that keep the rules
+// (every value read, within bounds, lines in order) with every skipped
+// row located.
+func FuzzReadMIS2000(f *testing.F) {
+	for _, name := range []string{"names_split.csv", "short_names.csv", "punctuated.csv", "bom_unknown.csv", "missing.csv"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "mis2000", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte("MIS ID,Last Name,First Name,DOB,QAD\n1,a,b,1/2/2000,2001-02-03\n,\"x\ny\",,,\n"))
+	f.Fuzz(func(t *testing.T, content []byte) {
+		x, err := readMIS2000(newCSVRows(bytes.NewReader(content), nil, int64(len(content))), Problem{File: "export.csv"}, false)
+		if err != nil {
+			var pl *ProblemList
+			if !errors.As(err, &pl) || pl.Len() == 0 || !strings.Contains(err.Error(), "export.csv") {
+				t.Fatalf("want a problem list, got %v", err)
+			}
+			return
+		}
+		if len(x.Rows) == 0 {
+			t.Fatal("no rows and no refusal")
+		}
+		last := 1
+		for _, r := range x.Rows {
+			if r.Line <= last || data.ValidateMIS2000ID(r.MIS2000ID) != nil || r.LastName == "" || r.FirstName == "" ||
+				r.BirthDate.IsZero() || r.QAD.IsZero() || len(r.FirstName) > MaxMIS2000Field || len(r.District) > MaxMIS2000Field {
+				t.Fatalf("bad row %+v after line %d", r, last)
+			}
+			last = r.Line
+		}
+		for _, p := range x.Skipped.Problems {
+			if p.Line < 2 || p.Msg == "" {
+				t.Fatalf("a skipped row that says too little: %+v", p)
+			}
+		}
+	})
+}

@@ -1,0 +1,643 @@
+// Package reconcile holds the rules of the MIS2000 reconciliation
+// (SPEC §5): how the rows of an MIS2000 export are matched with the
+// migrant records, which discrepancies that finds, and which district
+// each belongs to. The rules take plain values, the export's rows and a
+// Snapshot of the records that the store loads, so the command line, the
+// app and the tests get one answer from one piece of code.
+package reconcile
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"migrantdesk/data"
+)
+
+// Category is a kind of discrepancy.
+type Category int
+
+// The categories, in the order the workbook, the summary and the
+// messages list them.
+const (
+	QADDiffers Category = iota
+	EEDDiffers
+	NeverPublished
+	DistrictDiffers
+	UncertainMatch
+	NotInIC
+	NotInMIS2000
+	PossibleDuplicate
+)
+
+// NumCategories is how many categories there are.
+const NumCategories = 8
+
+var categoryNames = [NumCategories]string{
+	"QAD differs", "EED differs", "Saved, never published", "District differs",
+	"Uncertain match", "Not in IC", "Published, not in MIS2000", "Possible duplicate",
+}
+
+// shortNames are the categories as a table's narrow column headers say
+// them.
+var shortNames = [NumCategories]string{
+	"QAD", "EED", "Unpublished", "District", "Uncertain", "Not in IC", "Not in MIS2000", "Duplicate",
+}
+
+// Short is the category's name in a column header: "Not in MIS2000".
+func (c Category) Short() string {
+	if c < 0 || c >= NumCategories {
+		return c.String()
+	}
+	return shortNames[c]
+}
+
+// Categories lists every category in order.
+var Categories = func() []Category {
+	cs := make([]Category, NumCategories)
+	for i := range cs {
+		cs[i] = Category(i)
+	}
+	return cs
+}()
+
+func (c Category) String() string {
+	if c < 0 || c >= NumCategories {
+		return fmt.Sprintf("Category(%d)", int(c))
+	}
+	return categoryNames[c]
+}
+
+// Record is a live (not deleted) migrant record as the comparison needs it.
+type Record struct {
+	ID        string
+	MIS2000ID string
+	QAD, EED  data.Date
+	Published bool     // published at least once
+	Copies    []string // the districts it is published to now, by number
+}
+
+// Student is a student who has live migrant records.
+type Student struct {
+	data.Student
+	Records  []Record // latest QAD first
+	Enrolled []string // districts where the student has an enrollment on the as-of day, by number
+}
+
+// Snapshot is what the records say on the day of the check: the store
+// loads it for one export.
+type Snapshot struct {
+	AsOf      data.Date
+	Districts []data.District
+	// Students are every student with a live migrant record.
+	Students []Student
+	// Born are the students (with records or not) born on the days
+	// CandidateBirthDates names: the possible matches of rows whose
+	// MIS2000 ID is on no record.
+	Born []data.Student
+}
+
+// CandidateBirthDates are the birth dates of the rows whose MIS2000 ID is
+// on no record of s.Students, each once: a row like that is matched by
+// name and birth date, so the store loads the students born on them into
+// s.Born.
+func (s *Snapshot) CandidateBirthDates(rows []data.MIS2000Row) []data.Date {
+	byID := s.byMIS2000()
+	seen := map[data.Date]bool{}
+	var out []data.Date
+	for _, r := range rows {
+		if len(byID[r.MIS2000ID]) == 0 && !seen[r.BirthDate] {
+			seen[r.BirthDate] = true
+			out = append(out, r.BirthDate)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// byMIS2000 indexes s.Students by the MIS2000 IDs of their records.
+func (s *Snapshot) byMIS2000() map[string][]int {
+	byID := make(map[string][]int, len(s.Students))
+	for i := range s.Students {
+		for _, r := range s.Students[i].Records {
+			if ids := byID[r.MIS2000ID]; len(ids) == 0 || ids[len(ids)-1] != i {
+				byID[r.MIS2000ID] = append(ids, i)
+			}
+		}
+	}
+	return byID
+}
+
+// Discrepancy is one thing for a district to check: one row of the
+// workbook's Discrepancies sheet.
+type Discrepancy struct {
+	// District is the district it belongs to: the row's, or the one the
+	// record is published to. The zero District when neither is known; a
+	// District with no Name is a number the export gives that is not a
+	// district of the records.
+	District  data.District
+	Category  Category
+	StateID   string // the IC student's; "" when no student is known
+	MIS2000ID string
+	LastName  string
+	FirstName string
+	BirthDate data.Date
+	// InIC and InMIS2000 are what each side says, as a person reads it.
+	InIC, InMIS2000 string
+	// Check says what the district should check.
+	Check string
+	// Line is the export's line (or sheet row) it comes from; 0 for one
+	// found in the records alone.
+	Line int
+	// Candidates are the state IDs an uncertain match may be.
+	Candidates []string
+}
+
+// DistrictCount is one line of the summary: a district's discrepancies
+// by category.
+type DistrictCount struct {
+	District data.District
+	Counts   [NumCategories]int
+	Total    int
+}
+
+// Result is a reconciliation: every discrepancy found, by district,
+// category and student name, and the summary.
+type Result struct {
+	AsOf   data.Date
+	Region string // the region compared; "" for all
+	// Discrepancies in order of district number (the ones of no district
+	// last), category, last name, first name and state ID.
+	Discrepancies []Discrepancy
+	// Summary has a line for each district of the export and each
+	// district with a discrepancy, in the same order.
+	Summary []DistrictCount
+	Totals  DistrictCount // every district together
+	// Compared counts the rows compared; OutOfRegion the rows of
+	// districts of other regions, left out; Repeated the rows that repeat
+	// an earlier row exactly, compared once.
+	Compared, OutOfRegion, Repeated int
+}
+
+// ForDistrict returns the discrepancies of one district, in order.
+func (r *Result) ForDistrict(number string) []Discrepancy {
+	var out []Discrepancy
+	for _, d := range r.Discrepancies {
+		if d.District.Number == number {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// comparison is one run of Compare: the snapshot with its indexes.
+type comparison struct {
+	snap      *Snapshot
+	region    string
+	districts map[string]data.District
+	unpadded  map[string][]string // district number without leading zeros → numbers
+	byID      map[string][]int    // MIS2000 ID → indexes into snap.Students
+	born      map[data.Date][]int // birth date → indexes into snap.Born
+	out       []Discrepancy
+}
+
+// Compare matches the rows of an MIS2000 export with the snapshot of the
+// records, as of snap.AsOf, and returns every discrepancy of the districts
+// of region ("" for every region). The rules (SPEC §5):
+//
+//   - A row matches the student whose live record carries its MIS2000 ID,
+//     and is compared with that student's record of the same QAD, else the
+//     one with the latest QAD: QAD differs, EED differs (when the row has
+//     an EED), Saved, never published (the record was never published),
+//     District differs (the row names a district where the student has no
+//     enrollment on the day).
+//   - A row whose MIS2000 ID is on no record is an Uncertain match when
+//     students have the same name (SameName) and birth date, listed as
+//     candidates, else Not in IC. An ID on the records of several students
+//     is an Uncertain match between them.
+//   - Published, not in MIS2000: a record active on the day (QAD ≤ day ≤
+//     EED), published to a district that appears in the export, whose
+//     MIS2000 ID is on no row.
+//   - Possible duplicate: rows with the same name and birth date under
+//     different MIS2000 IDs, or students with the same name and birth
+//     date who both have records; one for each row or student.
+//
+// A discrepancy belongs to the row's district, else to the district the
+// record is published to, else to one where the student is enrolled on
+// the day. A row that repeats an earlier one exactly is compared once.
+func Compare(rows []data.MIS2000Row, snap *Snapshot, region string) *Result {
+	c := &comparison{
+		snap:      snap,
+		region:    region,
+		districts: make(map[string]data.District, len(snap.Districts)),
+		unpadded:  map[string][]string{},
+		byID:      snap.byMIS2000(),
+		born:      map[data.Date][]int{},
+	}
+	for _, d := range snap.Districts {
+		c.districts[d.Number] = d
+		k := strings.TrimLeft(d.Number, "0")
+		c.unpadded[k] = append(c.unpadded[k], d.Number)
+	}
+	for i, st := range snap.Born {
+		c.born[st.BirthDate] = append(c.born[st.BirthDate], i)
+	}
+	res := &Result{AsOf: snap.AsOf, Region: region}
+
+	rows, res.Repeated = distinct(rows)
+	onRow := make(map[string]bool, len(rows))
+	inExport := map[string]bool{}
+	at := make([]data.District, len(rows))
+	for i, r := range rows {
+		onRow[r.MIS2000ID] = true
+		at[i] = c.district(r.District)
+		if at[i].Number != "" {
+			inExport[at[i].Number] = true
+		}
+		if c.inScope(at[i]) {
+			res.Compared++
+		} else {
+			res.OutOfRegion++
+		}
+		c.row(r, at[i])
+	}
+	c.publishedNotInExport(onRow, inExport)
+	c.duplicateRows(rows, at)
+	c.duplicateStudents()
+
+	kept := c.out[:0]
+	for _, d := range c.out {
+		if c.inScope(d.District) {
+			kept = append(kept, d)
+		}
+	}
+	res.Discrepancies = kept
+	sortDiscrepancies(res.Discrepancies)
+	res.Summary, res.Totals = c.summary(res.Discrepancies, inExport)
+	return res
+}
+
+// distinct drops rows that repeat an earlier row in every value: an
+// export may list a student once per enrollment, and two identical lines
+// are one row to check, not two.
+func distinct(rows []data.MIS2000Row) ([]data.MIS2000Row, int) {
+	seen := make(map[data.MIS2000Row]bool, len(rows))
+	out := make([]data.MIS2000Row, 0, len(rows))
+	for _, r := range rows {
+		k := r
+		k.Line = 0
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, r)
+	}
+	return out, len(rows) - len(out)
+}
+
+// district is the district a row names: the records' district of that
+// number, or of that number with its leading zeros restored (a number
+// cell in Excel loses them) when only one district fits; a number that
+// fits none is kept with no name.
+func (c *comparison) district(number string) data.District {
+	if number == "" {
+		return data.District{}
+	}
+	if d, ok := c.districts[number]; ok {
+		return d
+	}
+	if ns := c.unpadded[strings.TrimLeft(number, "0")]; len(ns) == 1 {
+		return c.districts[ns[0]]
+	}
+	return data.District{Number: number}
+}
+
+func (c *comparison) known(d data.District) bool {
+	_, ok := c.districts[d.Number]
+	return ok
+}
+
+// inScope reports whether a discrepancy of district d is the region's: a
+// district of the region, or one the records do not place in any region.
+func (c *comparison) inScope(d data.District) bool {
+	return c.region == "" || !c.known(d) || d.RegionCode == c.region
+}
+
+// row compares one row with the records.
+func (c *comparison) row(r data.MIS2000Row, d data.District) {
+	ids := c.byID[r.MIS2000ID]
+	if len(ids) == 1 {
+		c.matched(r, d, &c.snap.Students[ids[0]])
+		return
+	}
+	mis := "MIS2000 ID " + r.MIS2000ID + ", " + window(r.QAD, r.EED)
+	switch {
+	case len(ids) > 1:
+		var cands []string
+		for _, i := range ids {
+			cands = append(cands, c.snap.Students[i].StateID)
+		}
+		c.add(rowDiscrepancy(r, d, UncertainMatch,
+			"MIS2000 ID "+r.MIS2000ID+" is on the records of state IDs "+strings.Join(cands, ", "), mis,
+			"Which of these students the MIS2000 ID belongs to; the record of the other needs its MIS2000 ID corrected.",
+			cands))
+	default:
+		cands := c.candidates(r)
+		if len(cands) == 0 {
+			c.add(rowDiscrepancy(r, d, NotInIC,
+				"No record with this MIS2000 ID, and no student with this name and birth date", mis,
+				"Whether the student is enrolled in the district, and under which state ID and name; IC has no such student.",
+				nil))
+			return
+		}
+		c.add(rowDiscrepancy(r, d, UncertainMatch,
+			"No record with this MIS2000 ID; same name and birth date: state ID "+strings.Join(cands, ", "), mis,
+			"Whether the student is state ID "+strings.Join(cands, " or ")+"; if so, that record needs MIS2000 ID "+r.MIS2000ID+".",
+			cands))
+	}
+}
+
+// matched compares a row with the record of the student it matches.
+func (c *comparison) matched(r data.MIS2000Row, d data.District, st *Student) {
+	rec := pick(st.Records, r.QAD)
+	at := d
+	switch {
+	case at.Number != "":
+	case len(rec.Copies) > 0:
+		at = c.district(rec.Copies[0])
+	case len(st.Enrolled) > 0:
+		at = c.district(st.Enrolled[0])
+	}
+	add := func(cat Category, inIC, inMIS, check string) {
+		c.add(Discrepancy{District: at, Category: cat, StateID: st.StateID, MIS2000ID: r.MIS2000ID,
+			LastName: st.LastName, FirstName: st.FirstName, BirthDate: st.BirthDate,
+			InIC: inIC, InMIS2000: inMIS, Check: check, Line: r.Line})
+	}
+	if rec.QAD != r.QAD {
+		add(QADDiffers, rec.QAD.US(), r.QAD.US(),
+			"Which qualifying arrival date the Certificate of Eligibility gives; the other system needs correcting.")
+	}
+	if !r.EED.IsZero() && rec.EED != r.EED {
+		add(EEDDiffers, rec.EED.US(), r.EED.US(),
+			"Whether eligibility ended early (graduation, high-school equivalency) or one of the dates is mistyped.")
+	}
+	if !rec.Published {
+		add(NeverPublished, "Saved, never published: "+window(rec.QAD, rec.EED), window(r.QAD, r.EED),
+			"Whether the student is eligible and enrolled in the district; the regional office publishes the record once that is confirmed.")
+	}
+	if d.Number != "" && !slices.Contains(st.Enrolled, d.Number) {
+		add(DistrictDiffers, c.enrolledText(st.Enrolled), "District "+label(d),
+			"Whether the student is enrolled in the district on "+c.snap.AsOf.US()+"; if the student has left, the withdrawal date and the new district.")
+	}
+}
+
+// pick is the record a row is compared with: the one with the row's QAD,
+// else the latest (records are latest QAD first).
+func pick(recs []Record, qad data.Date) *Record {
+	for i := range recs {
+		if recs[i].QAD == qad {
+			return &recs[i]
+		}
+	}
+	return &recs[0]
+}
+
+// candidates are the state IDs of the students with the row's name and
+// birth date, in order.
+func (c *comparison) candidates(r data.MIS2000Row) []string {
+	n := newName(r.LastName, r.FirstName)
+	var out []string
+	for _, i := range c.born[r.BirthDate] {
+		st := c.snap.Born[i]
+		if n.same(newName(st.LastName, st.FirstName)) {
+			out = append(out, st.StateID)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// publishedNotInExport finds the records active on the day, published to
+// a district of the export, whose MIS2000 ID is on no row: one
+// discrepancy for each such district.
+func (c *comparison) publishedNotInExport(onRow, inExport map[string]bool) {
+	day := c.snap.AsOf
+	for i := range c.snap.Students {
+		st := &c.snap.Students[i]
+		for _, rec := range st.Records {
+			if rec.QAD > day || rec.EED < day || onRow[rec.MIS2000ID] {
+				continue
+			}
+			for _, n := range rec.Copies {
+				if !inExport[n] {
+					continue
+				}
+				c.add(Discrepancy{District: c.district(n), Category: NotInMIS2000, StateID: st.StateID,
+					MIS2000ID: rec.MIS2000ID, LastName: st.LastName, FirstName: st.FirstName, BirthDate: st.BirthDate,
+					InIC:      "Published: MIS2000 ID " + rec.MIS2000ID + ", " + window(rec.QAD, rec.EED),
+					InMIS2000: "No row with this MIS2000 ID",
+					Check:     "Whether the student is still served by the migrant program, and under which MIS2000 ID."})
+			}
+		}
+	}
+}
+
+// duplicateRows finds rows with the same name and birth date under
+// different MIS2000 IDs.
+func (c *comparison) duplicateRows(rows []data.MIS2000Row, at []data.District) {
+	byBirth := map[data.Date][]int{}
+	for i, r := range rows {
+		byBirth[r.BirthDate] = append(byBirth[r.BirthDate], i)
+	}
+	names := make([]name, len(rows))
+	for i, r := range rows {
+		names[i] = newName(r.LastName, r.FirstName)
+	}
+	for i, r := range rows {
+		var others []string
+		for _, j := range byBirth[r.BirthDate] {
+			o := rows[j]
+			if o.MIS2000ID != r.MIS2000ID && names[i].same(names[j]) {
+				others = append(others, fmt.Sprintf("MIS2000 ID %s (line %d)", o.MIS2000ID, o.Line))
+			}
+		}
+		if len(others) == 0 {
+			continue
+		}
+		d := rowDiscrepancy(r, at[i], PossibleDuplicate, c.stateIDText(r.MIS2000ID),
+			"MIS2000 ID "+r.MIS2000ID+"; the same name and birth date also under "+strings.Join(others, ", "),
+			"Whether these rows are one person; if so, which MIS2000 ID is right.", nil)
+		if ids := c.byID[r.MIS2000ID]; len(ids) == 1 {
+			d.StateID = c.snap.Students[ids[0]].StateID
+		}
+		c.add(d)
+	}
+}
+
+// stateIDText says which student, if any, the records give an MIS2000 ID.
+func (c *comparison) stateIDText(id string) string {
+	var sts []string
+	for _, i := range c.byID[id] {
+		sts = append(sts, c.snap.Students[i].StateID)
+	}
+	if len(sts) == 0 {
+		return "No record with this MIS2000 ID"
+	}
+	return "On the record of state ID " + strings.Join(sts, ", ")
+}
+
+// duplicateStudents finds students with the same name and birth date who
+// both have records: one discrepancy for each of them in each district
+// their records are published to (else where they are enrolled on the
+// day).
+func (c *comparison) duplicateStudents() {
+	sts := c.snap.Students
+	byBirth := map[data.Date][]int{}
+	for i := range sts {
+		byBirth[sts[i].BirthDate] = append(byBirth[sts[i].BirthDate], i)
+	}
+	names := make([]name, len(sts))
+	for i := range sts {
+		names[i] = newName(sts[i].LastName, sts[i].FirstName)
+	}
+	for i := range sts {
+		st := &sts[i]
+		if len(st.Records) == 0 {
+			continue
+		}
+		var others []string
+		for _, j := range byBirth[st.BirthDate] {
+			if j != i && len(sts[j].Records) > 0 && sts[j].StateID != st.StateID && names[i].same(names[j]) {
+				others = append(others, fmt.Sprintf("state ID %s (MIS2000 ID %s)", sts[j].StateID, sts[j].Records[0].MIS2000ID))
+			}
+		}
+		if len(others) == 0 {
+			continue
+		}
+		var where []string
+		for _, r := range st.Records {
+			where = append(where, r.Copies...)
+		}
+		if len(where) == 0 {
+			where = st.Enrolled
+		}
+		slices.Sort(where)
+		where = slices.Compact(where)
+		if len(where) == 0 {
+			where = []string{""}
+		}
+		for _, n := range where {
+			c.add(Discrepancy{District: c.district(n), Category: PossibleDuplicate, StateID: st.StateID,
+				MIS2000ID: st.Records[0].MIS2000ID, LastName: st.LastName, FirstName: st.FirstName, BirthDate: st.BirthDate,
+				InIC:      "State ID " + st.StateID + "; the same name and birth date also under " + strings.Join(others, ", "),
+				InMIS2000: "",
+				Check:     "Whether these students are one person with two state IDs; if so, which state ID is right."})
+		}
+	}
+}
+
+func (c *comparison) add(d Discrepancy) { c.out = append(c.out, d) }
+
+// rowDiscrepancy is a discrepancy about a row, named as the row names the
+// student.
+func rowDiscrepancy(r data.MIS2000Row, d data.District, cat Category, inIC, inMIS, check string, cands []string) Discrepancy {
+	return Discrepancy{District: d, Category: cat, MIS2000ID: r.MIS2000ID, LastName: r.LastName, FirstName: r.FirstName,
+		BirthDate: r.BirthDate, InIC: inIC, InMIS2000: inMIS, Check: check, Line: r.Line, Candidates: cands}
+}
+
+// enrolledText says where a student is enrolled on the day.
+func (c *comparison) enrolledText(numbers []string) string {
+	if len(numbers) == 0 {
+		return "No enrollment on " + c.snap.AsOf.US()
+	}
+	ds := make([]string, len(numbers))
+	for i, n := range numbers {
+		ds[i] = label(c.district(n))
+	}
+	return "Enrolled on " + c.snap.AsOf.US() + " in " + strings.Join(ds, ", ")
+}
+
+// label is "001 Adair County", or the number alone for a district the
+// records do not have.
+func label(d data.District) string {
+	if d.Name == "" {
+		return d.Number
+	}
+	return d.Number + " " + d.Name
+}
+
+// window is "QAD 09/01/2025, EED 08/31/2028", without an EED not given.
+func window(qad, eed data.Date) string {
+	s := "QAD " + qad.US()
+	if !eed.IsZero() {
+		s += ", EED " + eed.US()
+	}
+	return s
+}
+
+func sortDiscrepancies(ds []Discrepancy) {
+	keys := make(map[string]string, len(ds))
+	key := func(s string) string {
+		k, ok := keys[s]
+		if !ok {
+			k = data.NormalizeName(s)
+			keys[s] = k
+		}
+		return k
+	}
+	slices.SortStableFunc(ds, func(a, b Discrepancy) int {
+		return cmp.Or(
+			byNumber(a.District, b.District),
+			cmp.Compare(a.Category, b.Category),
+			cmp.Compare(key(a.LastName), key(b.LastName)),
+			cmp.Compare(key(a.FirstName), key(b.FirstName)),
+			cmp.Compare(a.StateID, b.StateID),
+			cmp.Compare(a.MIS2000ID, b.MIS2000ID),
+			cmp.Compare(a.Line, b.Line),
+		)
+	})
+}
+
+// summary counts the discrepancies by district and category. Districts of
+// the export in scope are listed even with no discrepancy: checked, and
+// nothing found.
+func (c *comparison) summary(ds []Discrepancy, inExport map[string]bool) ([]DistrictCount, DistrictCount) {
+	var out []DistrictCount
+	index := map[string]int{}
+	line := func(d data.District) *DistrictCount {
+		i, ok := index[d.Number]
+		if !ok {
+			i = len(out)
+			index[d.Number] = i
+			out = append(out, DistrictCount{District: d})
+		}
+		return &out[i]
+	}
+	var total DistrictCount
+	for _, d := range ds {
+		l := line(d.District)
+		l.Counts[d.Category]++
+		l.Total++
+		total.Counts[d.Category]++
+		total.Total++
+	}
+	for n := range inExport {
+		if d := c.district(n); c.inScope(d) {
+			line(d)
+		}
+	}
+	slices.SortFunc(out, func(a, b DistrictCount) int { return byNumber(a.District, b.District) })
+	return out, total
+}
+
+// byNumber orders districts by number, with no district last.
+func byNumber(a, b data.District) int {
+	if (a.Number == "") != (b.Number == "") {
+		if a.Number == "" {
+			return 1
+		}
+		return -1
+	}
+	return cmp.Compare(a.Number, b.Number)
+}

@@ -1,0 +1,62 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"migrantdesk/data"
+)
+
+// Meta keys of a workstation that syncs with a hub.
+const (
+	metaHubURL      = "hub_url"
+	metaHubUser     = "hub_user"
+	metaHubVerifier = "hub_verifier"
+)
+
+// Identity is who a workstation's database belongs to once it has synced:
+// the hub it syncs with, the user who last signed in there, and a
+// verifier of their password (an Argon2id hash), so that they can open
+// the app offline.
+type Identity struct {
+	HubURL   string
+	User     data.User
+	Verifier string
+}
+
+// SetIdentity records who signed in to which hub.
+func (s *Store) SetIdentity(ctx context.Context, id Identity) error {
+	user, err := json.Marshal(id.User)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		for k, v := range map[string]string{metaHubURL: id.HubURL, metaHubUser: string(user), metaHubVerifier: id.Verifier} {
+			if err := setMeta(tx, k, v); err != nil {
+				return fmt.Errorf("remember the hub's sign-in: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// Identity returns who last synced this database; ok is false for a
+// database that has never synced (a standalone or demo database).
+func (s *Store) Identity(ctx context.Context) (id Identity, ok bool, err error) {
+	if id.HubURL, err = s.Meta(ctx, metaHubURL); err != nil || id.HubURL == "" {
+		return id, false, err
+	}
+	user, err := s.Meta(ctx, metaHubUser)
+	if err != nil {
+		return id, false, err
+	}
+	if err := json.Unmarshal([]byte(user), &id.User); err != nil {
+		return id, false, fmt.Errorf("read who last synced %s: %w", s.path, err)
+	}
+	if id.Verifier, err = s.Meta(ctx, metaHubVerifier); err != nil {
+		return id, false, err
+	}
+	return id, true, nil
+}

@@ -1,0 +1,249 @@
+// Package client is the workstation's side of sync: it signs in to the
+// hub, pushes the local outbox and pulls the user's scope, page by page,
+// each page applied with its cursor in one local transaction. A network
+// fault or a hub that is down leaves everything where it was: nothing
+// typed is lost, and the next sync carries on.
+package client
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"migrantdesk/data"
+	"migrantdesk/data/sync"
+	"migrantdesk/data/sync/hub"
+)
+
+// Local is what sync needs of the workstation's database.
+type Local interface {
+	// PendingMutations returns up to limit mutations not yet pushed,
+	// oldest first.
+	PendingMutations(ctx context.Context, limit int) ([]sync.Mutation, error)
+	// MarkPushed records the hub's answers: applied ones leave the outbox,
+	// conflicts and rejections are kept for a person.
+	MarkPushed(ctx context.Context, results []sync.Result) error
+	// Cursor is how far this workstation has pulled.
+	Cursor(ctx context.Context) (sync.Cursor, error)
+	// ApplyPage applies a pulled page and advances the cursor to
+	// page.Next in one transaction.
+	ApplyPage(ctx context.Context, page sync.Page) error
+}
+
+// Client talks to one hub.
+type Client struct {
+	base  *url.URL
+	http  *http.Client
+	token string
+	// User is who the hub says is signed in.
+	User data.User
+	// Retries and the backoff between them, for transient faults (the
+	// network, a 5xx, a 429).
+	Retries int
+	Backoff time.Duration
+}
+
+// New makes a client of the hub at rawURL (https://host:port).
+func New(rawURL string) (*Client, error) {
+	u, err := url.Parse(strings.TrimRight(strings.TrimSpace(rawURL), "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%q is not a hub address: write it as https://host:port", rawURL)
+	}
+	return &Client{base: u, http: &http.Client{Timeout: 2 * time.Minute}, Retries: 4, Backoff: 500 * time.Millisecond}, nil
+}
+
+// Error is an answer from the hub that is not a success. Transient says
+// the request may succeed if tried again later.
+type Error struct {
+	Status    int
+	Message   string
+	Transient bool
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// ErrUnreachable wraps a failure to reach the hub at all.
+var ErrUnreachable = errors.New("the hub cannot be reached; your changes are kept and will be sent later")
+
+// SignIn signs in with a user name and password.
+func (c *Client) SignIn(ctx context.Context, username, password string) error {
+	var out hub.SignInResponse
+	if err := c.do(ctx, "POST", "/v1/signin", hub.SignInRequest{Username: username, Password: password}, &out); err != nil {
+		return err
+	}
+	c.token, c.User = out.Token, out.User.User()
+	return nil
+}
+
+// Summary says what one sync did.
+type Summary struct {
+	Pushed    int         `json:"pushed"`
+	Applied   int         `json:"applied"`
+	Duplicate int         `json:"duplicate"`
+	Conflict  int         `json:"conflict"`
+	Rejected  int         `json:"rejected"`
+	Pulled    int         `json:"pulled"`
+	Cursor    sync.Cursor `json:"cursor"`
+}
+
+// Progress is told how a sync goes: the stage and the rows so far.
+type Progress func(stage string, done int)
+
+// pushBatch is how many mutations one push carries: a few hundred KB.
+const pushBatch = 200
+
+// Sync pushes every waiting mutation, then pulls to the hub's head.
+func (c *Client) Sync(ctx context.Context, local Local, progress Progress) (Summary, error) {
+	var sum Summary
+	if progress == nil {
+		progress = func(string, int) {}
+	}
+	for {
+		ms, err := local.PendingMutations(ctx, pushBatch)
+		if err != nil {
+			return sum, err
+		}
+		if len(ms) == 0 {
+			break
+		}
+		var resp sync.PushResponse
+		if err := c.do(ctx, "POST", "/v1/push", sync.PushRequest{Mutations: ms}, &resp); err != nil {
+			return sum, err
+		}
+		if len(resp.Results) != len(ms) {
+			return sum, fmt.Errorf("the hub answered %d of %d changes; try again", len(resp.Results), len(ms))
+		}
+		if err := local.MarkPushed(ctx, resp.Results); err != nil {
+			return sum, err
+		}
+		sum.Pushed += len(ms)
+		for _, r := range resp.Results {
+			switch r.Outcome {
+			case sync.Applied:
+				sum.Applied++
+			case sync.Duplicate:
+				sum.Duplicate++
+			case sync.Conflict:
+				sum.Conflict++
+			case sync.Rejected:
+				sum.Rejected++
+			}
+		}
+		progress("Sending your changes", sum.Pushed)
+	}
+	cur, err := local.Cursor(ctx)
+	if err != nil {
+		return sum, err
+	}
+	for {
+		q := url.Values{}
+		q.Set("epoch", cur.Epoch)
+		q.Set("seq", strconv.FormatInt(cur.Seq, 10))
+		if cur.Snapshot != "" {
+			q.Set("snapshot", cur.Snapshot)
+		}
+		var page sync.Page
+		if err := c.do(ctx, "GET", "/v1/pull?"+q.Encode(), nil, &page); err != nil {
+			return sum, err
+		}
+		if err := local.ApplyPage(ctx, page); err != nil {
+			return sum, err
+		}
+		sum.Pulled += len(page.Changes)
+		cur = page.Next
+		stage := "Receiving changes"
+		if page.Snapshot {
+			stage = "Receiving your records"
+		}
+		progress(stage, sum.Pulled)
+		if !page.More {
+			break
+		}
+	}
+	sum.Cursor = cur
+	return sum, nil
+}
+
+// do sends one request, retrying transient faults with exponential
+// backoff and jitter, and decodes the answer into out.
+func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	var body []byte
+	if in != nil {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		if err := json.NewEncoder(zw).Encode(in); err != nil {
+			return err
+		}
+		zw.Close()
+		body = buf.Bytes()
+	}
+	var err error
+	for attempt := 0; ; attempt++ {
+		err = c.once(ctx, method, path, body, out)
+		var he *Error
+		transient := errors.Is(err, ErrUnreachable) || errors.As(err, &he) && he.Transient
+		if err == nil || !transient || attempt >= c.Retries {
+			return err
+		}
+		wait := c.Backoff << attempt
+		wait += time.Duration(rand.Int64N(int64(wait)/2 + 1))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+func (c *Client) once(ctx context.Context, method, path string, body []byte, out any) error {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base.String()+path, rd)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Encoding", "gzip")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("%w (%v)", ErrUnreachable, err)
+	}
+	defer resp.Body.Close()
+	// The transport undoes gzip itself when it asked for it.
+	rd = io.LimitReader(resp.Body, 256<<20)
+	if resp.StatusCode != http.StatusOK {
+		var e struct {
+			Error string `json:"error"`
+		}
+		json.NewDecoder(io.LimitReader(rd, 64<<10)).Decode(&e)
+		if e.Error == "" {
+			e.Error = fmt.Sprintf("the hub answered %s", resp.Status)
+		}
+		return &Error{Status: resp.StatusCode, Message: e.Error,
+			Transient: resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests}
+	}
+	if err := json.NewDecoder(rd).Decode(out); err != nil {
+		return &Error{Status: resp.StatusCode, Message: fmt.Sprintf("the hub's answer could not be read: %v", err), Transient: true}
+	}
+	return nil
+}

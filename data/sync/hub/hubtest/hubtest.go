@@ -1,0 +1,440 @@
+// Package hubtest is the behaviour every hub storage back end must show,
+// as one suite (in the manner of tailscale's storetest): the SQLite and
+// PostgreSQL back ends both run it, so the hub behaves the same on either.
+package hubtest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"migrantdesk/data"
+	"migrantdesk/data/sync"
+	"migrantdesk/data/sync/hub"
+)
+
+// Open makes a hub store holding the state ex, with no accounts yet.
+type Open func(t *testing.T, ex *data.Extract) hub.Store
+
+// Users of the suite, one per role and scope.
+var (
+	Admin     = data.User{Username: "admin", FullName: "Pat Moore", Role: data.RoleStateAdmin}
+	ClerkC    = data.User{Username: "rosa", FullName: "Rosa Delgado", Role: data.RoleClerk, RegionCode: "C"}
+	ClerkW    = data.User{Username: "wes", FullName: "Wes Long", Role: data.RoleClerk, RegionCode: "W"}
+	Coord001  = data.User{Username: "cora", FullName: "Cora Díaz", Role: data.RoleCoordinator, Districts: []string{"001"}}
+	Coord003  = data.User{Username: "cal", FullName: "Cal Reyes", Role: data.RoleCoordinator, Districts: []string{"003"}}
+	DAdmin001 = data.User{Username: "ana.admin", FullName: "Ana Torres", Role: data.RoleDistrictAdmin, DistrictNumber: "001"}
+)
+
+// Users lists the suite's users.
+func Users() []data.User { return []data.User{Admin, ClerkC, ClerkW, Coord001, Coord003, DAdmin001} }
+
+// Students of the state.
+const (
+	Maria = "0000000001" // Adair (001, region C) all along
+	Ana   = "0000000002" // Adair until 12/19/2025, then Calloway (003, region W)
+	Sean  = "0000000003" // a private school in Adair
+	Osy   = "0000000004" // out-of-school youth: enrolled nowhere
+)
+
+func day(s string) data.Date {
+	d, err := data.ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// State is the suite's small state.
+func State() *data.Extract {
+	return &data.Extract{
+		Regions: []data.Region{{Code: "C", Name: "Central"}, {Code: "W", Name: "Western"}},
+		Districts: []data.District{
+			{Number: "001", Name: "Adair County", RegionCode: "C"},
+			{Number: "002", Name: "Barren County", RegionCode: "C"},
+			{Number: "003", Name: "Calloway County", RegionCode: "W"},
+		},
+		Schools: []data.School{
+			{Number: "001010", DistrictNumber: "001", Name: "Adair Elementary", Classification: "A1"},
+			{Number: "002010", DistrictNumber: "002", Name: "Barren Middle", Classification: "A2"},
+			{Number: "003010", DistrictNumber: "003", Name: "Calloway High", Classification: "A3"},
+			{Number: "001900", DistrictNumber: "001", Name: "St. Mary Academy", Classification: "J1"},
+		},
+		Students: []data.Student{
+			{StateID: Maria, LocalNumber: "L1", LastName: "García López", FirstName: "María", MiddleName: "José", BirthDate: day("2012-05-05"), Gender: "F", Race: "1"},
+			{StateID: Ana, LocalNumber: "L2", LastName: "Núñez", FirstName: "Ana", BirthDate: day("2010-01-20"), Gender: "F", Race: "1"},
+			{StateID: Sean, LocalNumber: "L3", LastName: "O'Neil", FirstName: "Sean", BirthDate: day("2011-03-03"), Gender: "M", Race: "6"},
+			{StateID: Osy, LocalNumber: "L4", LastName: "Ramírez", FirstName: "Luis", BirthDate: day("2008-07-07"), Gender: "M", Race: "1"},
+		},
+		Enrollments: []data.Enrollment{
+			{ID: "E1", StateID: Maria, SchoolNumber: "001010", Grade: "06", ServiceType: "P", Start: day("2024-08-10")},
+			{ID: "E2", StateID: Ana, SchoolNumber: "001010", Grade: "09", ServiceType: "P", Start: day("2024-08-10"), End: day("2025-12-19")},
+			{ID: "E3", StateID: Ana, SchoolNumber: "003010", Grade: "09", ServiceType: "P", Start: day("2026-01-05")},
+			{ID: "E4", StateID: Sean, SchoolNumber: "001900", Grade: "08", ServiceType: "P", Start: day("2024-08-10")},
+		},
+		Programs: []data.Program{
+			{StateID: Maria, Program: "FRAM", Code: "F", Start: day("2024-08-01")},
+			{StateID: Ana, Program: "EL", Start: day("2024-08-01")},
+		},
+		Assessments: []data.Assessment{
+			{StateID: Maria, Subject: "MATH", TestDate: day("2025-04-20"), Level: "Apprentice"},
+		},
+	}
+}
+
+// Run runs the whole suite against the back end open makes.
+func Run(t *testing.T, open Open) {
+	t.Run("Accounts", func(t *testing.T) { testAccounts(t, open) })
+	t.Run("Push", func(t *testing.T) { testPush(t, open) })
+	t.Run("Scope", func(t *testing.T) { testScope(t, open) })
+	t.Run("Grants", func(t *testing.T) { testGrants(t, open) })
+	t.Run("Paging", func(t *testing.T) { testPaging(t, open) })
+}
+
+// Setup opens a store on State() holding the suite's users.
+func Setup(t *testing.T, open Open) hub.Store {
+	t.Helper()
+	st := open(t, State())
+	ctx := context.Background()
+	for _, u := range Users() {
+		if err := st.SaveAccount(ctx, "test", hub.Account{User: u}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return st
+}
+
+func testAccounts(t *testing.T, open Open) {
+	st := Setup(t, open)
+	ctx := context.Background()
+	hash, err := hub.HashPassword("correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetPassword(ctx, "test", ClerkC.Username, hash); err != nil {
+		t.Fatal(err)
+	}
+	a, err := st.Account(ctx, ClerkC.Username)
+	if err != nil || a.RegionCode != "C" || !hub.VerifyPassword(a.PasswordHash, "correct horse battery") {
+		t.Fatalf("account %+v, %v", a, err)
+	}
+	if _, err := st.Account(ctx, "nobody"); !errors.Is(err, hub.ErrNoAccount) {
+		t.Fatalf("unknown account: %v", err)
+	}
+	now := time.Now()
+	if err := st.SaveToken(ctx, "h1", ClerkC.Username, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveToken(ctx, "h2", ClerkC.Username, now.Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := st.TokenAccount(ctx, "h1", now); err != nil || a.Username != ClerkC.Username {
+		t.Fatalf("live token: %+v %v", a, err)
+	}
+	if _, err := st.TokenAccount(ctx, "h2", now); !errors.Is(err, hub.ErrNoToken) {
+		t.Fatalf("expired token: %v", err)
+	}
+	if err := st.SetPassword(ctx, "test", ClerkC.Username, hash); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.TokenAccount(ctx, "h1", now); !errors.Is(err, hub.ErrNoToken) {
+		t.Fatalf("a changed password left a sign-in: %v", err)
+	}
+	st.SaveToken(ctx, "h3", ClerkC.Username, now.Add(time.Hour))
+	if err := st.Disable(ctx, "test", ClerkC.Username); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.TokenAccount(ctx, "h3", now); !errors.Is(err, hub.ErrNoToken) {
+		t.Fatalf("disabling left a sign-in: %v", err)
+	}
+	if a, _ := st.Account(ctx, ClerkC.Username); !a.Disabled {
+		t.Fatal("not disabled")
+	}
+}
+
+// Mutation makes a record mutation as a workstation's outbox would.
+func Mutation(op string, base int, r sync.Record) sync.Mutation {
+	body, _ := json.Marshal(r)
+	return sync.Mutation{ID: uuid.NewString(), Entity: sync.EntityRecord, EntityID: r.ID, Op: op, BaseVersion: base,
+		Payload: body, CreatedAt: time.Now().UTC().Format(time.RFC3339)}
+}
+
+// GrantMutation makes a report-grant mutation.
+func GrantMutation(op, username, district string) sync.Mutation {
+	body, _ := json.Marshal(sync.Grant{Username: username, District: district})
+	return sync.Mutation{ID: uuid.NewString(), Entity: sync.EntityGrant, EntityID: sync.GrantID(username, district), Op: op,
+		Payload: body, CreatedAt: time.Now().UTC().Format(time.RFC3339)}
+}
+
+func push(t *testing.T, st hub.Store, u data.User, ms ...sync.Mutation) []sync.Result {
+	t.Helper()
+	res, err := st.Push(context.Background(), u, ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != len(ms) {
+		t.Fatalf("%d answers to %d mutations", len(res), len(ms))
+	}
+	for i := range res {
+		if res[i].MutationID != ms[i].ID {
+			t.Fatalf("answer %d is for %s, not %s", i, res[i].MutationID, ms[i].ID)
+		}
+	}
+	return res
+}
+
+func want(t *testing.T, r sync.Result, o sync.Outcome, reason string) {
+	t.Helper()
+	if r.Outcome != o || !strings.Contains(r.Reason, reason) {
+		t.Fatalf("got %+v, want %s with %q", r, o, reason)
+	}
+}
+
+func testPush(t *testing.T, open Open) {
+	st := Setup(t, open)
+	rec := sync.Record{ID: uuid.NewString(), StateID: Maria, MIS2000ID: "123456", QAD: "2025-09-01", EED: "2028-08-31", Version: 1}
+	create := Mutation(sync.OpCreate, 0, rec)
+	r := push(t, st, ClerkC, create)[0]
+	want(t, r, sync.Applied, "")
+	if r.Version != 1 {
+		t.Fatalf("version %d", r.Version)
+	}
+	// A retried push is applied once and gets the same answer.
+	again := push(t, st, ClerkC, create)[0]
+	want(t, again, sync.Duplicate, "")
+	if again.Version != 1 {
+		t.Fatalf("duplicate %+v", again)
+	}
+
+	// Two clerks edit version 1 offline: the second is a conflict that
+	// carries the hub's copy.
+	a, b := rec, rec
+	a.MIS2000ID, a.Version = "123457", 2
+	b.EED, b.Version = "2027-12-31", 2
+	want(t, push(t, st, ClerkC, Mutation(sync.OpUpdate, 1, a))[0], sync.Applied, "")
+	c := push(t, st, Admin, Mutation(sync.OpUpdate, 1, b))[0]
+	want(t, c, sync.Conflict, "")
+	if c.Current == nil || c.Current.MIS2000ID != "123457" || c.Current.Version != 2 {
+		t.Fatalf("conflict carries %+v", c.Current)
+	}
+
+	// An overlap only the hub can see names the other record.
+	other := sync.Record{ID: uuid.NewString(), StateID: Maria, MIS2000ID: "999", QAD: "2026-01-01", EED: "2026-06-30", Version: 1}
+	want(t, push(t, st, Admin, Mutation(sync.OpCreate, 0, other))[0], sync.Rejected, "123457")
+
+	// Rules and scope, decided on the hub.
+	bad := sync.Record{ID: uuid.NewString(), StateID: Maria, MIS2000ID: "12x", QAD: "2020-01-01", EED: "2020-02-01", Version: 1}
+	want(t, push(t, st, ClerkC, Mutation(sync.OpCreate, 0, bad))[0], sync.Rejected, "MIS2000 ID")
+	west := sync.Record{ID: uuid.NewString(), StateID: Maria, MIS2000ID: "555", QAD: "2019-01-01", EED: "2019-06-30", Version: 1}
+	want(t, push(t, st, ClerkW, Mutation(sync.OpCreate, 0, west))[0], sync.Rejected, "region")
+	want(t, push(t, st, Coord001, Mutation(sync.OpCreate, 0, west))[0], sync.Rejected, "read-only")
+	ghost := sync.Record{ID: uuid.NewString(), StateID: "9999999999", MIS2000ID: "1", QAD: "2025-01-01", EED: "2025-02-01", Version: 1}
+	want(t, push(t, st, Admin, Mutation(sync.OpCreate, 0, ghost))[0], sync.Rejected, "no student")
+	// Any clerk may write an out-of-school youth's record.
+	osy := sync.Record{ID: uuid.NewString(), StateID: Osy, MIS2000ID: "777", QAD: "2025-06-01", EED: "2028-05-31", Version: 1}
+	want(t, push(t, st, ClerkW, Mutation(sync.OpCreate, 0, osy))[0], sync.Applied, "")
+
+	// Publish at the current version only; delete tombstones.
+	want(t, push(t, st, ClerkC, Mutation(sync.OpPublish, 1, a))[0], sync.Conflict, "")
+	want(t, push(t, st, ClerkC, Mutation(sync.OpPublish, 2, a))[0], sync.Applied, "")
+	want(t, push(t, st, ClerkW, Mutation(sync.OpPublish, 1, osy))[0], sync.Rejected, "no district")
+	d := push(t, st, ClerkC, Mutation(sync.OpDelete, 2, a))[0]
+	want(t, d, sync.Applied, "")
+	if d.Version != 3 {
+		t.Fatalf("delete gave version %d", d.Version)
+	}
+}
+
+// pullAll pulls a user's whole scope, from a snapshot and then the feed,
+// into rows by table and key.
+type view map[string]map[string]map[string]string
+
+func pullAll(t *testing.T, st hub.Store, u data.User, c sync.Cursor, v view, limit int) sync.Cursor {
+	t.Helper()
+	for range 10000 {
+		p, err := st.Pull(context.Background(), u, c, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Reset {
+			clear(v)
+		}
+		for _, ch := range p.Changes {
+			if sync.KeyColumns(ch.Table) == nil {
+				t.Fatalf("change of unknown table %s", ch.Table)
+			}
+			var key []string
+			for _, k := range sync.KeyColumns(ch.Table) {
+				key = append(key, ch.Row[k])
+			}
+			if v[ch.Table] == nil {
+				v[ch.Table] = map[string]map[string]string{}
+			}
+			if ch.Deleted {
+				delete(v[ch.Table], strings.Join(key, "|"))
+			} else {
+				v[ch.Table][strings.Join(key, "|")] = ch.Row
+			}
+		}
+		c = p.Next
+		if !p.More {
+			return c
+		}
+	}
+	t.Fatal("the pull never ended")
+	return c
+}
+
+func (v view) has(table, key string) bool { _, ok := v[table][key]; return ok }
+
+func (v view) keys(table string) []string {
+	var out []string
+	for k := range v[table] {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func testScope(t *testing.T, open Open) {
+	st := Setup(t, open)
+	views := map[string]view{}
+	cursors := map[string]sync.Cursor{}
+	sync0 := func() {
+		for _, u := range Users() {
+			if views[u.Username] == nil {
+				views[u.Username] = view{}
+			}
+			cursors[u.Username] = pullAll(t, st, u, cursors[u.Username], views[u.Username], 3)
+		}
+	}
+	sync0()
+	if got := views["rosa"].keys("students"); !slices.Equal(got, []string{Maria, Ana, Sean, Osy}) {
+		t.Fatalf("clerk C holds students %v", got)
+	}
+	if got := views["wes"].keys("students"); !slices.Equal(got, []string{Ana, Osy}) {
+		t.Fatalf("clerk W holds students %v", got)
+	}
+	if got := views["wes"].keys("enrollments"); !slices.Equal(got, []string{"E2", "E3"}) {
+		t.Fatalf("clerk W holds enrollments %v: a clerk needs all of a student's enrollments to publish", got)
+	}
+	if n := len(views["cora"]["students"]) + len(views["cora"]["enrollments"]); n != 0 {
+		t.Fatalf("a district with nothing published holds %d student rows", n)
+	}
+	if len(views["cora"]["districts"]) != 3 || len(views["cora"]["users"]) != len(Users()) {
+		t.Fatalf("everyone holds the districts and the user directory: %v %v", views["cora"].keys("districts"), views["cora"].keys("users"))
+	}
+
+	// Ana's record, published: Adair (until December) and Calloway.
+	rec := sync.Record{ID: uuid.NewString(), StateID: Ana, MIS2000ID: "4242", QAD: "2025-09-01", EED: "2028-08-31", Version: 1, Districts: []string{"002"}}
+	push(t, st, ClerkC, Mutation(sync.OpCreate, 0, rec), Mutation(sync.OpPublish, 1, rec))
+	sync0()
+	for _, u := range []string{"cora", "cal"} {
+		v := views[u]
+		if !v.has("students", Ana) || !v.has("migrant_records", rec.ID) || len(v["published"]) != 1 {
+			t.Fatalf("%s after publish: students %v records %v published %v", u, v.keys("students"), v.keys("migrant_records"), v.keys("published"))
+		}
+	}
+	if got := views["cal"].keys("enrollments"); !slices.Equal(got, []string{"E3"}) {
+		t.Fatalf("Calloway holds enrollments %v: never another district's", got)
+	}
+	if got := views["cora"].keys("enrollments"); !slices.Equal(got, []string{"E2"}) {
+		t.Fatalf("Adair holds enrollments %v", got)
+	}
+	if views["cora"].has("students", Maria) {
+		t.Fatal("Adair holds a student with nothing published to it")
+	}
+
+	// An edit not yet published never reaches a district; a publish that
+	// shortens the window to before January removes Calloway's copy and
+	// with it the student.
+	edit := rec
+	edit.EED, edit.Version = "2025-12-31", 2
+	push(t, st, ClerkC, Mutation(sync.OpUpdate, 1, edit))
+	sync0()
+	if got := views["cal"]["migrant_records"][rec.ID]["eed"]; got != "2028-08-31" {
+		t.Fatalf("Calloway sees EED %s before the edit is published", got)
+	}
+	if got := views["rosa"]["migrant_records"][rec.ID]["eed"]; got != "2025-12-31" {
+		t.Fatalf("the clerk sees EED %s", got)
+	}
+	push(t, st, ClerkC, Mutation(sync.OpPublish, 2, edit))
+	sync0()
+	if v := views["cal"]; len(v["students"])+len(v["enrollments"])+len(v["programs"])+len(v["migrant_records"])+len(v["published"]) != 0 {
+		t.Fatalf("Calloway still holds %v %v %v %v", v.keys("students"), v.keys("enrollments"), v.keys("migrant_records"), v.keys("published"))
+	}
+	if !views["cora"].has("students", Ana) || views["cora"]["migrant_records"][rec.ID]["eed"] != "2025-12-31" {
+		t.Fatal("Adair lost the student or did not get the published edit")
+	}
+	if !views["admin"].has("students", Ana) || views["admin"]["migrant_records"][rec.ID]["eed"] != "2025-12-31" {
+		t.Fatal("an eviction from a district reached the state administrator")
+	}
+
+	// A fresh snapshot of each user equals what their feed built.
+	for _, u := range Users() {
+		fresh := view{}
+		pullAll(t, st, u, sync.Cursor{}, fresh, 1000)
+		for _, table := range sync.Tables() {
+			if !slices.Equal(fresh.keys(table), views[u.Username].keys(table)) {
+				t.Errorf("%s, %s: snapshot %v, feed %v", u.Username, table, fresh.keys(table), views[u.Username].keys(table))
+			}
+		}
+	}
+}
+
+func testGrants(t *testing.T, open Open) {
+	st := Setup(t, open)
+	want(t, push(t, st, Coord001, GrantMutation(sync.OpGrant, Coord001.Username, "001"))[0], sync.Rejected, "administrator")
+	want(t, push(t, st, DAdmin001, GrantMutation(sync.OpGrant, Coord003.Username, "001"))[0], sync.Rejected, "not a coordinator")
+	want(t, push(t, st, DAdmin001, GrantMutation(sync.OpGrant, Coord001.Username, "003"))[0], sync.Rejected, "administrator")
+	want(t, push(t, st, DAdmin001, GrantMutation(sync.OpGrant, Coord001.Username, "001"))[0], sync.Applied, "")
+	v := view{}
+	c := pullAll(t, st, Coord001, sync.Cursor{}, v, 100)
+	if !v.has("report_grants", "cora|001") {
+		t.Fatalf("grants %v", v.keys("report_grants"))
+	}
+	other := view{}
+	pullAll(t, st, Coord003, sync.Cursor{}, other, 100)
+	if len(other["report_grants"]) != 0 {
+		t.Fatal("another district's grant leaked")
+	}
+	want(t, push(t, st, DAdmin001, GrantMutation(sync.OpRevoke, Coord001.Username, "001"))[0], sync.Applied, "")
+	pullAll(t, st, Coord001, c, v, 100)
+	if v.has("report_grants", "cora|001") {
+		t.Fatal("a revoked grant stayed")
+	}
+}
+
+// testPaging pulls with a page of one row: nothing is skipped or doubled
+// between pages, of the snapshot or of the feed.
+func testPaging(t *testing.T, open Open) {
+	st := Setup(t, open)
+	big, small := view{}, view{}
+	pullAll(t, st, Admin, sync.Cursor{}, big, 10000)
+	c := pullAll(t, st, Admin, sync.Cursor{}, small, 1)
+	for _, table := range sync.Tables() {
+		if !slices.Equal(big.keys(table), small.keys(table)) {
+			t.Fatalf("%s: %v paged by one, %v at once", table, small.keys(table), big.keys(table))
+		}
+	}
+	var ms []sync.Mutation
+	for i := range 5 {
+		y := strconv.Itoa(2020 + i)
+		r := sync.Record{ID: uuid.NewString(), StateID: Maria, MIS2000ID: "10" + y, QAD: y + "-01-01", EED: y + "-06-30", Version: 1}
+		ms = append(ms, Mutation(sync.OpCreate, 0, r))
+	}
+	for _, r := range push(t, st, Admin, ms...) {
+		want(t, r, sync.Applied, "")
+	}
+	pullAll(t, st, Admin, c, small, 1)
+	if len(small["migrant_records"]) != 5 {
+		t.Fatalf("feed paged by one brought %d records", len(small["migrant_records"]))
+	}
+}

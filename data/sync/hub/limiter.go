@@ -1,0 +1,90 @@
+package hub
+
+import (
+	"sync"
+	"time"
+)
+
+// limiter slows down password guessing: after a few failed sign-ins for a
+// user name, or from an address, further attempts for it are refused for
+// a time that doubles with each failure, up to maxLockout. A success
+// clears the user's count (not the address's: one right password must not
+// unlock guessing at every other account from there).
+type limiter struct {
+	mu      sync.Mutex
+	now     func() time.Time
+	entries map[string]*strikes
+}
+
+type strikes struct {
+	failures int
+	until    time.Time
+	last     time.Time
+}
+
+const (
+	freeFailures = 5
+	baseLockout  = time.Second
+	maxLockout   = 15 * time.Minute
+	// forgetAfter drops the count of a key that has been quiet this long,
+	// which also bounds the map's size under a spray of user names.
+	forgetAfter = time.Hour
+	maxEntries  = 100_000
+)
+
+func newLimiter(now func() time.Time) *limiter {
+	return &limiter{now: now, entries: map[string]*strikes{}}
+}
+
+// wait reports how long the keys must still wait before another attempt;
+// zero means go ahead.
+func (l *limiter) wait(keys ...string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	var longest time.Duration
+	for _, k := range keys {
+		if s := l.entries[k]; s != nil && s.until.After(now) {
+			longest = max(longest, s.until.Sub(now))
+		}
+	}
+	return longest
+}
+
+// fail counts a failed attempt against every key.
+func (l *limiter) fail(keys ...string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if len(l.entries) > maxEntries {
+		l.forget(now)
+	}
+	for _, k := range keys {
+		s := l.entries[k]
+		if s == nil || now.Sub(s.last) > forgetAfter {
+			s = &strikes{}
+			l.entries[k] = s
+		}
+		s.failures++
+		s.last = now
+		if over := s.failures - freeFailures; over >= 0 {
+			d := min(baseLockout<<min(over, 20), maxLockout)
+			s.until = now.Add(d)
+		}
+	}
+}
+
+// succeed clears a key's count.
+func (l *limiter) succeed(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.entries, key)
+}
+
+func (l *limiter) forget(now time.Time) {
+	for k, s := range l.entries {
+		if now.Sub(s.last) > forgetAfter {
+			delete(l.entries, k)
+		}
+	}
+}

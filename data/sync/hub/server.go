@@ -1,0 +1,383 @@
+package hub
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"migrantdesk/data"
+	"migrantdesk/data/sync"
+
+	"github.com/google/uuid"
+)
+
+// Bounds on what a client may send and how long a sign-in lasts. A push
+// of a thousand mutations is weeks of a clerk's work; anything larger is
+// an error or an attack.
+const (
+	maxSignInBody   = 4 << 10
+	maxPushBody     = 8 << 20 // after gzip is undone
+	MaxPushBatch    = 1000
+	maxPayload      = 4 << 10
+	DefaultPullPage = 2000
+	maxPullPage     = 10000
+	tokenLifetime   = 12 * time.Hour
+)
+
+// Server answers the hub's HTTP API.
+type Server struct {
+	store   Store
+	log     *slog.Logger
+	now     func() time.Time
+	limiter *limiter
+}
+
+// NewServer makes a hub server on a store; log gets one line per request.
+func NewServer(st Store, log *slog.Logger) *Server {
+	return &Server{store: st, log: log, now: time.Now, limiter: newLimiter(time.Now)}
+}
+
+// Handler is the hub's API:
+//
+//	POST /v1/signin   {username, password} → {token, expires_at, user}
+//	POST /v1/signout  ends the token's sign-in
+//	POST /v1/push     {mutations} → {results}
+//	GET  /v1/pull?epoch=E&seq=N[&snapshot=S][&limit=L] → a page of changes
+//	GET  /healthz     200 when the database answers
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/signin", s.signIn)
+	mux.Handle("POST /v1/signout", s.authed(s.signOut))
+	mux.Handle("POST /v1/push", s.authed(s.push))
+	mux.Handle("GET /v1/pull", s.authed(s.pull))
+	mux.HandleFunc("GET /healthz", s.health)
+	mux.HandleFunc("/", s.unknown)
+	return s.logged(mux)
+}
+
+// apiError is an error answer: a status and a sentence for the person.
+type apiError struct {
+	Status  int    `json:"-"`
+	Message string `json:"error"`
+}
+
+func (e *apiError) Error() string { return e.Message }
+
+func fail(status int, format string, args ...any) *apiError {
+	return &apiError{Status: status, Message: fmt.Sprintf(format, args...)}
+}
+
+// unknown answers paths the hub does not serve; a path of another protocol
+// version tells the client to update (it keeps its outbox meanwhile).
+func (s *Server) unknown(w http.ResponseWriter, r *http.Request) {
+	if v, ok := strings.CutPrefix(r.URL.Path, "/v"); ok {
+		if n, _, _ := strings.Cut(v, "/"); n != strconv.Itoa(sync.ProtocolVersion) {
+			if _, err := strconv.Atoi(n); err == nil {
+				s.reply(w, r, nil, fail(http.StatusUpgradeRequired,
+					"this hub speaks protocol version %d; update Migrant Desk to sync with it (your changes are kept until then)", sync.ProtocolVersion))
+				return
+			}
+		}
+	}
+	s.reply(w, r, nil, fail(http.StatusNotFound, "the hub has no %s %s", r.Method, r.URL.Path))
+}
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.reply(w, r, nil, fail(http.StatusServiceUnavailable, "the hub's database does not answer"))
+		return
+	}
+	s.reply(w, r, map[string]string{"status": "ok"}, nil)
+}
+
+// SignInRequest is the body of /v1/signin.
+type SignInRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+// SignInResponse is the answer to a successful sign-in: the token for the
+// Authorization header and who the hub says the user is.
+type SignInResponse struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+	User      UserInfo  `json:"user"`
+}
+
+// UserInfo is a user as the workstation keeps it.
+type UserInfo struct {
+	Username       string   `json:"username"`
+	FullName       string   `json:"full_name"`
+	Role           string   `json:"role"`
+	RegionCode     string   `json:"region_code,omitempty"`
+	DistrictNumber string   `json:"district_number,omitempty"`
+	Districts      []string `json:"districts,omitempty"`
+	Email          string   `json:"email,omitempty"`
+}
+
+// Info is the user as the wire carries it.
+func Info(u data.User) UserInfo {
+	return UserInfo{Username: u.Username, FullName: u.FullName, Role: u.Role, RegionCode: u.RegionCode,
+		DistrictNumber: u.DistrictNumber, Districts: u.Districts, Email: u.Email}
+}
+
+// User is the wire's user as data/'s.
+func (i UserInfo) User() data.User {
+	return data.User{Username: i.Username, FullName: i.FullName, Role: i.Role, RegionCode: i.RegionCode,
+		DistrictNumber: i.DistrictNumber, Districts: i.Districts, Email: i.Email}
+}
+
+// errBadSignIn is the one answer to a wrong user name, a wrong password
+// and a disabled account, so that guessing learns nothing about which.
+var errBadSignIn = fail(http.StatusUnauthorized, "the hub refused this user name and password")
+
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
+	var req SignInRequest
+	if err := decode(w, r, maxSignInBody, &req); err != nil {
+		s.reply(w, r, nil, err)
+		return
+	}
+	name := strings.TrimSpace(req.Username)
+	userKey, addrKey := "user:"+strings.ToLower(name), "addr:"+clientAddr(r)
+	if wait := s.limiter.wait(userKey, addrKey); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		s.reply(w, r, nil, fail(http.StatusTooManyRequests,
+			"too many failed sign-ins; try again in %s", wait.Round(time.Second)))
+		return
+	}
+	a, err := s.store.Account(r.Context(), name)
+	if err != nil && !errors.Is(err, ErrNoAccount) {
+		s.reply(w, r, nil, err)
+		return
+	}
+	if err != nil || a.Disabled || !VerifyPassword(a.PasswordHash, req.Password) {
+		s.limiter.fail(userKey, addrKey)
+		s.reply(w, r, nil, errBadSignIn)
+		return
+	}
+	s.limiter.succeed(userKey)
+	token, err := NewToken()
+	if err != nil {
+		s.reply(w, r, nil, err)
+		return
+	}
+	expires := s.now().Add(tokenLifetime).UTC().Truncate(time.Second)
+	if err := s.store.SaveToken(r.Context(), TokenHash(token), a.Username, expires); err != nil {
+		s.reply(w, r, nil, err)
+		return
+	}
+	setUser(r, a.Username)
+	s.reply(w, r, SignInResponse{Token: token, ExpiresAt: expires, User: Info(a.User)}, nil)
+}
+
+func (s *Server) signOut(w http.ResponseWriter, r *http.Request, _ data.User) {
+	if err := s.store.DeleteToken(r.Context(), TokenHash(bearer(r))); err != nil {
+		s.reply(w, r, nil, err)
+		return
+	}
+	s.reply(w, r, map[string]string{"status": "signed out"}, nil)
+}
+
+func (s *Server) push(w http.ResponseWriter, r *http.Request, u data.User) {
+	var req sync.PushRequest
+	if err := decode(w, r, maxPushBody, &req); err != nil {
+		s.reply(w, r, nil, err)
+		return
+	}
+	if err := CheckPush(req); err != nil {
+		s.reply(w, r, nil, err)
+		return
+	}
+	results, err := s.store.Push(r.Context(), u, req.Mutations)
+	if err != nil {
+		s.reply(w, r, nil, err)
+		return
+	}
+	s.reply(w, r, sync.PushResponse{Results: results}, nil)
+}
+
+// CheckPush refuses a push whose shape is wrong before anything is
+// applied: too many mutations, a missing ID, an unknown entity or
+// operation, an oversized payload, the same mutation twice.
+func CheckPush(req sync.PushRequest) error {
+	if len(req.Mutations) > MaxPushBatch {
+		return fail(http.StatusRequestEntityTooLarge, "a push carries at most %d changes, not %d", MaxPushBatch, len(req.Mutations))
+	}
+	seen := make(map[string]bool, len(req.Mutations))
+	for i, m := range req.Mutations {
+		switch {
+		case uuid.Validate(m.ID) != nil:
+			return fail(http.StatusBadRequest, "change %d: the mutation ID %q is not a UUID", i+1, clip(m.ID))
+		case seen[m.ID]:
+			return fail(http.StatusBadRequest, "change %d: mutation %s is in the push twice", i+1, m.ID)
+		case !sync.ValidOp(m.Entity, m.Op):
+			return fail(http.StatusBadRequest, "change %d: %q is not an operation on %q", i+1, clip(m.Op), clip(m.Entity))
+		case m.EntityID == "" || len(m.EntityID) > 128:
+			return fail(http.StatusBadRequest, "change %d: the entity ID is missing or longer than 128 bytes", i+1)
+		case len(m.Payload) > maxPayload:
+			return fail(http.StatusBadRequest, "change %d: the payload is larger than %d bytes", i+1, maxPayload)
+		case m.BaseVersion < 0:
+			return fail(http.StatusBadRequest, "change %d: the base version is negative", i+1)
+		}
+		seen[m.ID] = true
+	}
+	return nil
+}
+
+func (s *Server) pull(w http.ResponseWriter, r *http.Request, u data.User) {
+	c, limit, err := PullQuery(r.URL.Query())
+	if err != nil {
+		s.reply(w, r, nil, err)
+		return
+	}
+	page, err := s.store.Pull(r.Context(), u, c, limit)
+	if err != nil {
+		s.reply(w, r, nil, err)
+		return
+	}
+	s.reply(w, r, page, nil)
+}
+
+// PullQuery reads a pull's cursor and page size from its query string.
+func PullQuery(q url.Values) (sync.Cursor, int, error) {
+	c := sync.Cursor{Epoch: q.Get("epoch"), Snapshot: q.Get("snapshot")}
+	if len(c.Epoch) > 64 || len(c.Snapshot) > 1024 {
+		return c, 0, fail(http.StatusBadRequest, "the cursor is longer than the hub ever gives")
+	}
+	if v := q.Get("seq"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return c, 0, fail(http.StatusBadRequest, "seq %q is not a sequence number", clip(v))
+		}
+		c.Seq = n
+	}
+	limit := DefaultPullPage
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPullPage {
+			return c, 0, fail(http.StatusBadRequest, "limit %q is not between 1 and %d", clip(v), maxPullPage)
+		}
+		limit = n
+	}
+	return c, limit, nil
+}
+
+// authed lets a request through with the account its bearer token signs
+// in; the user it acts as comes from the hub's own records, never from
+// the request.
+func (s *Server) authed(h func(http.ResponseWriter, *http.Request, data.User)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token := bearer(r)
+		if token == "" {
+			s.reply(w, r, nil, fail(http.StatusUnauthorized, "sign in to the hub first"))
+			return
+		}
+		a, err := s.store.TokenAccount(r.Context(), TokenHash(token), s.now())
+		if errors.Is(err, ErrNoToken) {
+			s.reply(w, r, nil, fail(http.StatusUnauthorized, "your sign-in has expired or was ended; sign in again"))
+			return
+		}
+		if err != nil {
+			s.reply(w, r, nil, err)
+			return
+		}
+		setUser(r, a.Username)
+		h(w, r, a.User)
+	})
+}
+
+func bearer(r *http.Request) string {
+	t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || len(t) > 128 {
+		return ""
+	}
+	return strings.TrimSpace(t)
+}
+
+// decode reads a JSON body strictly: at most limit bytes (after gzip),
+// no unknown fields, one value.
+func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
+	body := io.Reader(http.MaxBytesReader(w, r.Body, limit))
+	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
+		zr, err := gzip.NewReader(body)
+		if err != nil {
+			return fail(http.StatusBadRequest, "the request body is not valid gzip")
+		}
+		defer zr.Close()
+		body = io.LimitReader(zr, limit+1)
+	}
+	return DecodeStrict(body, limit, v)
+}
+
+// DecodeStrict decodes exactly one JSON value with no unknown fields from
+// at most limit bytes.
+func DecodeStrict(body io.Reader, limit int64, v any) error {
+	lr := &io.LimitedReader{R: body, N: limit + 1}
+	dec := json.NewDecoder(lr)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) || lr.N <= 0 {
+			return fail(http.StatusRequestEntityTooLarge, "the request is larger than %d bytes", limit)
+		}
+		return fail(http.StatusBadRequest, "the request is not valid: %s", clip(err.Error()))
+	}
+	if dec.More() {
+		return fail(http.StatusBadRequest, "the request holds more than one JSON value")
+	}
+	return nil
+}
+
+// reply writes v as JSON (gzipped when the client takes it), or err as
+// {"error": sentence} with its status. An error that is not an apiError
+// is the hub's own fault: it is logged, and the client is told to retry.
+func (s *Server) reply(w http.ResponseWriter, r *http.Request, v any, err error) {
+	status := http.StatusOK
+	if err != nil {
+		var ae *apiError
+		if !errors.As(err, &ae) {
+			s.log.Error("request failed", "path", r.URL.Path, "err", err)
+			ae = fail(http.StatusServiceUnavailable, "the hub could not answer just now; try again in a minute")
+			w.Header().Set("Retry-After", "5")
+		}
+		status, v = ae.Status, ae
+	}
+	w.Header().Set("Content-Type", "application/json")
+	var out io.Writer = w
+	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		defer zw.Close()
+		out = zw
+	}
+	w.WriteHeader(status)
+	json.NewEncoder(out).Encode(v)
+}
+
+// clientAddr is the address a request came from, without the port.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
+}

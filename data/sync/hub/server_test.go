@@ -1,0 +1,212 @@
+package hub_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"migrantdesk/data/sync"
+	"migrantdesk/data/sync/hub"
+	"migrantdesk/data/sync/hub/hubtest"
+	"migrantdesk/data/sync/hub/sqlitehub"
+)
+
+const password = "correct horse battery"
+
+// serve starts a hub on loopback over the suite's state, every user with
+// the same password, and returns its URL and the log it writes.
+func serve(t *testing.T) (string, *bytes.Buffer) {
+	t.Helper()
+	h, err := sqlitehub.Open(filepath.Join(t.TempDir(), "hub.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	ctx := context.Background()
+	if _, err := h.Store().ImportExtract(ctx, hubtest.State(), "test"); err != nil {
+		t.Fatal(err)
+	}
+	hash, err := hub.HashPassword(password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range hubtest.Users() {
+		if err := h.SaveAccount(ctx, "test", hub.Account{User: u, PasswordHash: hash}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var log bytes.Buffer
+	srv := httptest.NewServer(hub.NewServer(h, slog.New(slog.NewJSONHandler(&log, nil))).Handler())
+	t.Cleanup(srv.Close)
+	return srv.URL, &log
+}
+
+type answer struct {
+	status int
+	body   map[string]any
+	raw    string
+}
+
+func call(t *testing.T, method, url, token string, body any) answer {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		j, _ := json.Marshal(b)
+		rd = bytes.NewReader(j)
+	}
+	req, _ := http.NewRequest(method, url, rd)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	a := answer{status: resp.StatusCode, raw: string(raw)}
+	json.Unmarshal(raw, &a.body)
+	return a
+}
+
+func signIn(t *testing.T, url, user string) string {
+	t.Helper()
+	a := call(t, "POST", url+"/v1/signin", "", hub.SignInRequest{Username: user, Password: password})
+	if a.status != 200 {
+		t.Fatalf("sign in %s: %d %s", user, a.status, a.raw)
+	}
+	return a.body["token"].(string)
+}
+
+func TestSignIn(t *testing.T) {
+	url, log := serve(t)
+	a := call(t, "POST", url+"/v1/signin", "", hub.SignInRequest{Username: "rosa", Password: password})
+	if a.status != 200 || a.body["user"].(map[string]any)["region_code"] != "C" {
+		t.Fatalf("%d %s", a.status, a.raw)
+	}
+	for _, bad := range []hub.SignInRequest{{Username: "rosa", Password: "wrong password"}, {Username: "nobody", Password: password}} {
+		a := call(t, "POST", url+"/v1/signin", "", bad)
+		if a.status != 401 || a.body["error"] != "the hub refused this user name and password" {
+			t.Fatalf("%+v: %d %s", bad, a.status, a.raw)
+		}
+	}
+	if strings.Contains(log.String(), password) || strings.Contains(log.String(), "wrong password") {
+		t.Fatal("a password reached the log")
+	}
+	if !strings.Contains(log.String(), `"endpoint":"/v1/signin"`) || !strings.Contains(log.String(), `"user":"rosa"`) {
+		t.Fatalf("log: %s", log)
+	}
+}
+
+// Repeated failures lock the user name out for a while, with 429 and
+// Retry-After, even with the right password.
+func TestSignInThrottled(t *testing.T) {
+	url, _ := serve(t)
+	for range 5 {
+		call(t, "POST", url+"/v1/signin", "", hub.SignInRequest{Username: "wes", Password: "not the password"})
+	}
+	a := call(t, "POST", url+"/v1/signin", "", hub.SignInRequest{Username: "wes", Password: password})
+	if a.status != 429 || !strings.Contains(a.raw, "too many failed sign-ins") {
+		t.Fatalf("%d %s", a.status, a.raw)
+	}
+}
+
+func TestTokens(t *testing.T) {
+	url, _ := serve(t)
+	if a := call(t, "GET", url+"/v1/pull", "", nil); a.status != 401 {
+		t.Fatalf("no token: %d", a.status)
+	}
+	if a := call(t, "GET", url+"/v1/pull", "made-up", nil); a.status != 401 || !strings.Contains(a.raw, "sign in again") {
+		t.Fatalf("bad token: %d %s", a.status, a.raw)
+	}
+	tok := signIn(t, url, "rosa")
+	if a := call(t, "GET", url+"/v1/pull?limit=5", tok, nil); a.status != 200 || a.body["reset"] != true {
+		t.Fatalf("pull: %d %s", a.status, a.raw)
+	}
+	if a := call(t, "POST", url+"/v1/signout", tok, nil); a.status != 200 {
+		t.Fatalf("sign out: %d", a.status)
+	}
+	if a := call(t, "GET", url+"/v1/pull", tok, nil); a.status != 401 {
+		t.Fatalf("after sign-out: %d", a.status)
+	}
+}
+
+func TestRequestsDecodedStrictly(t *testing.T) {
+	url, _ := serve(t)
+	tok := signIn(t, url, "rosa")
+	cases := []struct {
+		body   string
+		status int
+		says   string
+	}{
+		{`{"mutations": [], "extra": 1}`, 400, "unknown field"},
+		{`{"mutations": []} {"mutations": []}`, 400, "more than one"},
+		{`{"mutations": [{"id": "x", "entity": "migrant_record", "entity_id": "a", "op": "create", "payload": {}}]}`, 400, "not a UUID"},
+		{`{"mutations": [{"id": "6f9619ff-8b86-d011-b42d-00c04fc964ff", "entity": "student", "entity_id": "a", "op": "drop", "payload": {}}]}`, 400, "not an operation"},
+		{`{"mutations": ` + strings.Repeat(" ", 9<<20) + `[]}`, 413, "larger than"},
+		{`not json`, 400, "not valid"},
+	}
+	for _, c := range cases {
+		a := call(t, "POST", url+"/v1/push", tok, c.body)
+		if a.status != c.status || !strings.Contains(a.raw, c.says) {
+			t.Errorf("%.60s: %d %s", c.body, a.status, a.raw)
+		}
+	}
+	for _, q := range []string{"seq=-1", "seq=x", "limit=0", "limit=100000", "epoch=" + strings.Repeat("e", 65)} {
+		if a := call(t, "GET", url+"/v1/pull?"+q, tok, nil); a.status != 400 {
+			t.Errorf("pull?%s: %d %s", q, a.status, a.raw)
+		}
+	}
+}
+
+// A client of another protocol version is told to update.
+func TestOtherProtocolVersion(t *testing.T) {
+	url, _ := serve(t)
+	a := call(t, "POST", url+"/v2/push", "", "{}")
+	if a.status != http.StatusUpgradeRequired || !strings.Contains(a.raw, "update Migrant Desk") {
+		t.Fatalf("%d %s", a.status, a.raw)
+	}
+}
+
+// Bodies may come gzipped, and answers go gzipped to a client that takes
+// them.
+func TestGzip(t *testing.T) {
+	url, _ := serve(t)
+	tok := signIn(t, url, "admin")
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	json.NewEncoder(zw).Encode(sync.PushRequest{Mutations: []sync.Mutation{hubtest.GrantMutation(sync.OpGrant, "cora", "001")}})
+	zw.Close()
+	req, _ := http.NewRequest("POST", url+"/v1/push", &buf)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Encoding", "gzip")
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("%d %v", resp.StatusCode, resp.Header)
+	}
+	zr, err := gzip.NewReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out sync.PushResponse
+	if err := json.NewDecoder(zr).Decode(&out); err != nil || len(out.Results) != 1 || out.Results[0].Outcome != sync.Applied {
+		t.Fatalf("%+v %v", out, err)
+	}
+}

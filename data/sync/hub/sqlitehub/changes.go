@@ -1,0 +1,110 @@
+package sqlitehub
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"migrantdesk/data/sync"
+)
+
+// Tags of the change feed.
+const everyone = "*"
+
+func regionTag(code string) string     { return "r:" + code }
+func districtTag(number string) string { return "d:" + number }
+
+// clerkTags are the tags of a student's rows for clerks: the regions the
+// student is enrolled in, or every region for a student enrolled nowhere
+// (any clerk may write an out-of-school youth's record).
+func clerkTags(regions []string) []string {
+	if len(regions) == 0 {
+		return []string{regionTag(everyone)}
+	}
+	tags := make([]string, len(regions))
+	for i, r := range regions {
+		tags[i] = regionTag(r)
+	}
+	return tags
+}
+
+// logChange appends a change to the feed inside the caller's transaction,
+// so the feed holds exactly what committed, in commit order.
+func logChange(tx *sql.Tx, table string, deleted, scoped bool, row map[string]string, tags ...string) error {
+	body, err := json.Marshal(row)
+	if err != nil {
+		return err
+	}
+	op := "set"
+	if deleted {
+		op = "del"
+	}
+	res, err := tx.Exec(`INSERT INTO hub_changes(tbl, op, scoped, row) VALUES(?, ?, ?, ?)`, table, op, scoped, string(body))
+	if err != nil {
+		return fmt.Errorf("log a change of %s: %w", table, err)
+	}
+	seq, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	for _, t := range dedupe(tags) {
+		if _, err := tx.Exec(`INSERT OR IGNORE INTO hub_change_tags(tag, seq) VALUES(?, ?)`, t, seq); err != nil {
+			return fmt.Errorf("log a change of %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+func dedupe(ss []string) []string {
+	seen := map[string]bool{}
+	out := ss[:0:0]
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// rowsOf reads rows of a table as the protocol carries them (its columns
+// as text), for a WHERE clause over the table aliased t.
+func rowsOf(tx *sql.Tx, table, where string, args ...any) ([]map[string]string, error) {
+	cols := sync.Columns(table)
+	sel := make([]string, len(cols))
+	for i, c := range cols {
+		sel[i] = "CAST(t." + c + " AS TEXT)"
+	}
+	rows, err := tx.Query(`SELECT `+strings.Join(sel, ", ")+` FROM `+table+` t WHERE `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", table, err)
+	}
+	defer rows.Close()
+	var out []map[string]string
+	vals := make([]sql.NullString, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		m := make(map[string]string, len(cols))
+		for i, c := range cols {
+			m[c] = vals[i].String
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// keyOf keeps only a row's key columns, as a removal carries them.
+func keyOf(table string, row map[string]string) map[string]string {
+	k := map[string]string{}
+	for _, c := range sync.KeyColumns(table) {
+		k[c] = row[c]
+	}
+	return k
+}

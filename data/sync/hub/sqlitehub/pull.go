@@ -1,0 +1,297 @@
+package sqlitehub
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"migrantdesk/data"
+	"migrantdesk/data/sync"
+)
+
+// Pull answers a workstation's pull: a page of its snapshot when it has
+// none of this epoch yet, else the changes in its scope after its cursor.
+func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (sync.Page, error) {
+	epoch, err := h.ensureEpoch(ctx)
+	if err != nil {
+		return sync.Page{}, err
+	}
+	tx, err := h.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return sync.Page{}, err
+	}
+	defer tx.Rollback()
+	sc := scopeOf(u)
+	if c.Epoch != epoch || c.Seq == 0 && c.Snapshot == "" {
+		var head int64
+		if err := tx.QueryRow(`SELECT coalesce(max(seq), 0) FROM hub_changes`).Scan(&head); err != nil {
+			return sync.Page{}, err
+		}
+		page, err := snapshotPage(tx, sc, sync.Cursor{Epoch: epoch, Seq: head}, limit)
+		page.Reset = true
+		return page, err
+	}
+	if c.Snapshot != "" {
+		return snapshotPage(tx, sc, c, limit)
+	}
+	return feedPage(tx, sc, c, limit)
+}
+
+// ensureEpoch returns the hub's epoch, making a new one when there is
+// none or when a state extract has been imported since: the import
+// rewrote rows the feed never saw, so workstations take a new snapshot.
+func (h *DB) ensureEpoch(ctx context.Context) (string, error) {
+	imported, err := h.st.Meta(ctx, "imported_at")
+	if err != nil {
+		return "", err
+	}
+	var epoch, seen string
+	err = h.rdb.QueryRowContext(ctx, `SELECT
+		coalesce((SELECT value FROM hub_meta WHERE key = 'epoch'), ''),
+		coalesce((SELECT value FROM hub_meta WHERE key = 'extract'), '')`).Scan(&epoch, &seen)
+	if err != nil {
+		return "", fmt.Errorf("read the hub's epoch: %w", err)
+	}
+	if epoch != "" && seen == imported {
+		return epoch, nil
+	}
+	epoch = uuid.NewString()
+	_, err = h.db.ExecContext(ctx, `INSERT INTO hub_meta(key, value) VALUES('epoch', ?), ('extract', ?)
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, epoch, imported)
+	if err != nil {
+		return "", fmt.Errorf("start a new hub epoch: %w", err)
+	}
+	return epoch, nil
+}
+
+// scope is what a user's pull may carry, decided from the signed-in user
+// alone.
+type scope struct {
+	all       bool     // a state administrator
+	region    string   // a clerk's
+	districts []string // a coordinator's or district administrator's
+	tags      []string // the feed tags the user sees
+}
+
+func scopeOf(u data.User) scope {
+	switch u.Role {
+	case data.RoleStateAdmin:
+		return scope{all: true}
+	case data.RoleClerk:
+		return scope{region: u.RegionCode, tags: []string{everyone, regionTag(u.RegionCode), regionTag(everyone)}}
+	}
+	s := scope{districts: u.OwnDistricts(), tags: []string{everyone}}
+	for _, d := range s.districts {
+		s.tags = append(s.tags, districtTag(d))
+	}
+	return s
+}
+
+// feedPage reads the changes after the cursor that the user may see. When
+// the page is not full, the next cursor is the feed's head, so changes
+// the user may not see are never read again.
+func feedPage(tx *sql.Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
+	visible := `c.scoped = 0`
+	args := []any{c.Seq}
+	if !sc.all {
+		visible = `EXISTS (SELECT 1 FROM hub_change_tags t WHERE t.seq = c.seq AND t.tag IN (` + marks(len(sc.tags)) + `))`
+		for _, t := range sc.tags {
+			args = append(args, t)
+		}
+	}
+	var head int64
+	if err := tx.QueryRow(`SELECT coalesce(max(seq), 0) FROM hub_changes`).Scan(&head); err != nil {
+		return sync.Page{}, err
+	}
+	args = append(args, limit+1)
+	rows, err := tx.Query(`SELECT c.seq, c.tbl, c.op, c.row FROM hub_changes c
+		WHERE c.seq > ? AND `+visible+` ORDER BY c.seq LIMIT ?`, args...)
+	if err != nil {
+		return sync.Page{}, fmt.Errorf("read the change feed: %w", err)
+	}
+	defer rows.Close()
+	page := sync.Page{Next: sync.Cursor{Epoch: c.Epoch, Seq: head}}
+	for rows.Next() {
+		var ch sync.Change
+		var op, body string
+		if err := rows.Scan(&ch.Seq, &ch.Table, &op, &body); err != nil {
+			return sync.Page{}, err
+		}
+		if len(page.Changes) == limit {
+			page.More = true
+			page.Next.Seq = page.Changes[limit-1].Seq
+			break
+		}
+		ch.Deleted = op == "del"
+		if err := json.Unmarshal([]byte(body), &ch.Row); err != nil {
+			return sync.Page{}, fmt.Errorf("change %d: %w", ch.Seq, err)
+		}
+		page.Changes = append(page.Changes, ch)
+	}
+	return page, rows.Err()
+}
+
+// snapshotPage reads the next rows of the user's scope, table by table in
+// sync.Tables order and by key within a table. The position travels in
+// the cursor as "TABLE\x1fKEY\x1fKEY...": the table and the last key sent,
+// or the table alone to start at its first row.
+func snapshotPage(tx *sql.Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
+	tables := sync.Tables()
+	ti, last, err := parsePosition(c.Snapshot, tables)
+	if err != nil {
+		return sync.Page{}, err
+	}
+	page := sync.Page{Snapshot: true, Next: c}
+	for ; ti < len(tables); ti, last = ti+1, nil {
+		table := tables[ti]
+		where, args, ok := scopeWhere(sc, table)
+		if !ok {
+			continue
+		}
+		keys := sync.KeyColumns(table)
+		want := limit - len(page.Changes)
+		if want == 0 {
+			page.More = true
+			page.Next.Snapshot = table
+			return page, nil
+		}
+		if last != nil {
+			where = "(" + where + ") AND (" + prefixed("t.", keys) + ") > (" + marks(len(keys)) + ")"
+			for _, k := range last {
+				args = append(args, k)
+			}
+		}
+		rows, err := rowsOf(tx, table, where+" ORDER BY "+prefixed("t.", keys)+" LIMIT "+strconv.Itoa(want+1), args...)
+		if err != nil {
+			return sync.Page{}, err
+		}
+		if table == "migrant_records" && !sc.all && sc.region == "" {
+			if rows, err = districtView(tx, sc, rows); err != nil {
+				return sync.Page{}, err
+			}
+		}
+		for i, row := range rows {
+			if i == want {
+				page.More = true
+				page.Next.Snapshot = position(table, keys, rows[i-1])
+				return page, nil
+			}
+			page.Changes = append(page.Changes, sync.Change{Table: table, Row: row})
+		}
+	}
+	page.Next.Snapshot = ""
+	return page, nil
+}
+
+// scopeWhere is the condition on table t's rows that the user may hold;
+// ok is false for a table none of whose rows they may.
+func scopeWhere(sc scope, table string) (string, []any, bool) {
+	switch table {
+	case "regions", "districts", "schools", "users", "user_districts":
+		return "1", nil, true
+	}
+	if sc.all {
+		if table == "migrant_records" {
+			return "t.deleted = 0", nil, true
+		}
+		return "1", nil, true
+	}
+	if sc.region != "" {
+		students := `(EXISTS (SELECT 1 FROM enrollments e JOIN schools sc ON sc.number = e.school_number
+			JOIN districts d ON d.number = sc.district_number WHERE e.state_id = t.state_id AND d.region_code = ?)
+			OR NOT EXISTS (SELECT 1 FROM enrollments e WHERE e.state_id = t.state_id))`
+		switch table {
+		case "students", "enrollments", "programs", "assessments":
+			return students, []any{sc.region}, true
+		case "migrant_records":
+			return "t.deleted = 0 AND " + students, []any{sc.region}, true
+		case "published":
+			return `EXISTS (SELECT 1 FROM migrant_records t2 WHERE t2.id = t.record_id AND t2.deleted = 0 AND ` +
+				strings.ReplaceAll(students, "t.state_id", "t2.state_id") + `)`, []any{sc.region}, true
+		}
+		return "", nil, false
+	}
+	ds := make([]any, len(sc.districts))
+	for i, d := range sc.districts {
+		ds[i] = d
+	}
+	in := marks(len(ds))
+	held := `t.state_id IN (SELECT r.state_id FROM published p JOIN migrant_records r ON r.id = p.record_id AND r.deleted = 0
+		WHERE p.district_number IN (` + in + `))`
+	switch table {
+	case "students", "programs", "assessments":
+		return held, ds, true
+	case "enrollments":
+		return held + ` AND t.school_number IN (SELECT number FROM schools WHERE district_number IN (` + in + `))`,
+			append(append([]any{}, ds...), ds...), true
+	case "migrant_records":
+		return `t.deleted = 0 AND t.id IN (SELECT record_id FROM published WHERE district_number IN (` + in + `))`, ds, true
+	case "published":
+		return `t.district_number IN (` + in + `) AND EXISTS (SELECT 1 FROM migrant_records r WHERE r.id = t.record_id AND r.deleted = 0)`, ds, true
+	case "report_grants":
+		return `t.district_number IN (` + in + `)`, ds, true
+	}
+	return "", nil, false
+}
+
+// districtView replaces each record's values with those of the copy
+// published to one of the user's districts, so a district never sees a
+// clerk's unpublished edit.
+func districtView(tx *sql.Tx, sc scope, rows []map[string]string) ([]map[string]string, error) {
+	for i, r := range rows {
+		for _, d := range sc.districts {
+			v, err := districtRecordRow(tx, r["id"], d)
+			if err != nil {
+				return nil, err
+			}
+			if v != nil {
+				rows[i] = v
+				break
+			}
+		}
+	}
+	return rows, nil
+}
+
+const sep = "\x1f"
+
+func position(table string, keys []string, row map[string]string) string {
+	parts := []string{table}
+	for _, k := range keys {
+		parts = append(parts, row[k])
+	}
+	return strings.Join(parts, sep)
+}
+
+func parsePosition(p string, tables []string) (int, []string, error) {
+	if p == "" {
+		return 0, nil, nil
+	}
+	parts := strings.Split(p, sep)
+	for i, t := range tables {
+		switch {
+		case t != parts[0]:
+		case len(parts) == 1:
+			return i, nil, nil
+		case len(parts)-1 == len(sync.KeyColumns(t)):
+			return i, parts[1:], nil
+		}
+	}
+	return 0, nil, errors.New("the snapshot position is not one this hub gave; start the sync again")
+}
+
+func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+func prefixed(p string, cols []string) string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = p + c
+	}
+	return strings.Join(out, ", ")
+}

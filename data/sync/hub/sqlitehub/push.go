@@ -1,0 +1,455 @@
+package sqlitehub
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"migrantdesk/data"
+	"migrantdesk/data/sync"
+)
+
+// Push applies a batch of mutations in one transaction. Each gets its own
+// answer; only a failure of the database itself aborts the batch, which
+// the client then retries whole (every mutation is applied at most once).
+func (h *DB) Push(ctx context.Context, u data.User, ms []sync.Mutation) ([]sync.Result, error) {
+	tx, err := h.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	p := &pusher{tx: tx, user: u, now: time.Now().UTC()}
+	out := make([]sync.Result, len(ms))
+	for i, m := range ms {
+		if out[i], err = p.apply(m); err != nil {
+			return nil, fmt.Errorf("apply mutation %s: %w", m.ID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+type pusher struct {
+	tx   *sql.Tx
+	user data.User
+	now  time.Time
+}
+
+func (p *pusher) stamp() string { return p.now.Format(time.RFC3339) }
+
+// rejection is a refusal for good, with the sentence the clerk reads.
+type rejection struct{ reason string }
+
+func (r *rejection) Error() string { return r.reason }
+
+func reject(format string, args ...any) error { return &rejection{fmt.Sprintf(format, args...)} }
+
+func (p *pusher) apply(m sync.Mutation) (sync.Result, error) {
+	var stored string
+	err := p.tx.QueryRow(`SELECT result FROM hub_applied WHERE mutation_id = ?`, m.ID).Scan(&stored)
+	switch {
+	case err == nil:
+		var first sync.Result
+		if err := json.Unmarshal([]byte(stored), &first); err != nil {
+			return sync.Result{}, err
+		}
+		if first.Outcome == sync.Applied {
+			first.Outcome = sync.Duplicate
+		}
+		return first, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return sync.Result{}, err
+	}
+
+	res := sync.Result{MutationID: m.ID}
+	switch m.Entity {
+	case sync.EntityRecord:
+		res, err = p.record(m)
+	case sync.EntityGrant:
+		res, err = p.grant(m)
+	default:
+		err = reject("the hub does not know what a %q is", m.Entity)
+	}
+	res.MutationID = m.ID
+	var rj *rejection
+	switch {
+	case errors.As(err, &rj):
+		res = sync.Result{MutationID: m.ID, Outcome: sync.Rejected, Reason: rj.reason}
+	case err != nil:
+		return sync.Result{}, err
+	}
+	body, err := json.Marshal(res)
+	if err != nil {
+		return sync.Result{}, err
+	}
+	if _, err := p.tx.Exec(`INSERT INTO hub_applied(mutation_id, username, at, result) VALUES(?, ?, ?, ?)`,
+		m.ID, p.user.Username, p.stamp(), string(body)); err != nil {
+		return sync.Result{}, err
+	}
+	return res, nil
+}
+
+// hubRecord is a migrant record as the hub holds it.
+type hubRecord struct {
+	data.MigrantRecord
+	Deleted          bool
+	PublishedVersion int
+}
+
+func (p *pusher) load(id string) (hubRecord, bool, error) {
+	var r hubRecord
+	var qad, eed string
+	err := p.tx.QueryRow(`SELECT id, state_id, mis2000_id, qad, eed, version, deleted, published_version
+		FROM migrant_records WHERE id = ?`, id).
+		Scan(&r.ID, &r.StateID, &r.MIS2000ID, &qad, &eed, &r.Version, &r.Deleted, &r.PublishedVersion)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, err
+	}
+	r.QAD, _ = data.ParseDate(qad)
+	r.EED, _ = data.ParseDate(eed)
+	return r, true, nil
+}
+
+func wire(r hubRecord) *sync.Record {
+	return &sync.Record{ID: r.ID, StateID: r.StateID, MIS2000ID: r.MIS2000ID, QAD: r.QAD.String(), EED: r.EED.String(),
+		Version: r.Version, Deleted: r.Deleted}
+}
+
+// decodeRecord reads a record payload strictly and checks it names the
+// mutation's entity.
+func decodeRecord(m sync.Mutation) (sync.Record, data.MigrantRecord, error) {
+	var w sync.Record
+	dec := json.NewDecoder(bytes.NewReader(m.Payload))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&w); err != nil {
+		return w, data.MigrantRecord{}, reject("the change could not be read: %v", err)
+	}
+	if w.ID != m.EntityID {
+		return w, data.MigrantRecord{}, reject("the change names record %s but carries record %s", m.EntityID, w.ID)
+	}
+	r := data.MigrantRecord{ID: w.ID, StateID: w.StateID, MIS2000ID: w.MIS2000ID, Version: w.Version}
+	var err error
+	if r.QAD, err = data.ParseDate(w.QAD); err != nil {
+		return w, r, reject("QAD: %v", err)
+	}
+	if r.EED, err = data.ParseDate(w.EED); err != nil {
+		return w, r, reject("EED: %v", err)
+	}
+	return w, r, nil
+}
+
+func (p *pusher) record(m sync.Mutation) (sync.Result, error) {
+	_, r, err := decodeRecord(m)
+	if err != nil {
+		return sync.Result{}, err
+	}
+	cur, exists, err := p.load(r.ID)
+	if err != nil {
+		return sync.Result{}, err
+	}
+	if exists && cur.StateID != r.StateID {
+		return sync.Result{}, reject("record %s belongs to student %s, not %s", r.ID, cur.StateID, r.StateID)
+	}
+	regions, err := studentRegions(p.tx, r.StateID)
+	if err != nil {
+		return sync.Result{}, err
+	}
+	if err := p.user.MayWriteRecords(r.StateID, regions); err != nil {
+		return sync.Result{}, reject("%v", err)
+	}
+	conflict := sync.Result{Outcome: sync.Conflict}
+	if exists {
+		conflict.Current = wire(cur)
+	}
+	switch m.Op {
+	case sync.OpCreate:
+		if exists {
+			return conflict, nil
+		}
+		return p.save(r, hubRecord{}, regions, false)
+	case sync.OpUpdate:
+		if !exists || cur.Deleted || cur.Version != m.BaseVersion {
+			return conflict, nil
+		}
+		return p.save(r, cur, regions, true)
+	case sync.OpDelete:
+		if !exists || cur.Deleted {
+			return sync.Result{Outcome: sync.Applied, Version: cur.Version}, nil
+		}
+		if cur.Version != m.BaseVersion {
+			return conflict, nil
+		}
+		return p.remove(cur, regions)
+	case sync.OpPublish:
+		if !exists || cur.Deleted || cur.Version != m.BaseVersion {
+			return conflict, nil
+		}
+		return p.publish(cur, regions)
+	}
+	return sync.Result{}, reject("%q is not an operation on a migrant record", m.Op)
+}
+
+// save validates a new or edited record against the hub's data — the
+// student's age and every other record of the student, including those
+// other clerks pushed — and writes it.
+func (p *pusher) save(r data.MigrantRecord, old hubRecord, regions []string, edit bool) (sync.Result, error) {
+	birth, err := birthDate(p.tx, r.StateID)
+	if err != nil {
+		return sync.Result{}, err
+	}
+	if err := data.ValidateRecord(r, birth, data.DateOf(p.now)); err != nil {
+		return sync.Result{}, reject("%v", err)
+	}
+	others, err := studentRecords(p.tx, r.StateID)
+	if err != nil {
+		return sync.Result{}, err
+	}
+	if err := data.CheckOverlap(r, others); err != nil {
+		return sync.Result{}, reject("%v", err)
+	}
+	now, user := p.stamp(), p.user.Username
+	if edit {
+		r.Version = old.Version + 1
+		_, err = p.tx.Exec(`UPDATE migrant_records SET mis2000_id = ?, qad = ?, eed = ?, version = ?, updated_at = ?, updated_by = ?
+			WHERE id = ?`, r.MIS2000ID, r.QAD.String(), r.EED.String(), r.Version, now, user, r.ID)
+	} else {
+		r.Version = 1
+		_, err = p.tx.Exec(`INSERT INTO migrant_records(id, state_id, mis2000_id, qad, eed, version, created_at, created_by, updated_at, updated_by)
+			VALUES(?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`, r.ID, r.StateID, r.MIS2000ID, r.QAD.String(), r.EED.String(), now, user, now, user)
+	}
+	if err != nil {
+		return sync.Result{}, err
+	}
+	action, before := "create", ""
+	if edit {
+		action, before = "update", recordText(old.MigrantRecord)
+	}
+	if err := p.audit(action, r.ID, before, recordText(r)); err != nil {
+		return sync.Result{}, err
+	}
+	if err := p.logRecord(r.ID, regions); err != nil {
+		return sync.Result{}, err
+	}
+	return sync.Result{Outcome: sync.Applied, Version: r.Version}, nil
+}
+
+// remove tombstones a record and takes its copies from every district.
+func (p *pusher) remove(cur hubRecord, regions []string) (sync.Result, error) {
+	if _, err := p.tx.Exec(`UPDATE migrant_records SET deleted = 1, version = version + 1, updated_at = ?, updated_by = ? WHERE id = ?`,
+		p.stamp(), p.user.Username, cur.ID); err != nil {
+		return sync.Result{}, err
+	}
+	if err := p.setCopies(cur.MigrantRecord, nil, regions); err != nil {
+		return sync.Result{}, err
+	}
+	if err := p.audit("delete", cur.ID, recordText(cur.MigrantRecord), ""); err != nil {
+		return sync.Result{}, err
+	}
+	if err := p.logRecord(cur.ID, regions); err != nil {
+		return sync.Result{}, err
+	}
+	return sync.Result{Outcome: sync.Applied, Version: cur.Version + 1}, nil
+}
+
+// publish sends the record to the districts the hub's own enrollments
+// call for (data.PublishTargets), never the client's list.
+func (p *pusher) publish(cur hubRecord, regions []string) (sync.Result, error) {
+	es, err := placedEnrollments(p.tx, cur.StateID)
+	if err != nil {
+		return sync.Result{}, err
+	}
+	targets := data.PublishTargets(cur.MigrantRecord, es)
+	if len(targets) == 0 {
+		return sync.Result{}, reject("the student has no enrollment in any district during the eligibility window, so there is no district to publish to")
+	}
+	if err := p.setCopies(cur.MigrantRecord, targets, regions); err != nil {
+		return sync.Result{}, err
+	}
+	if _, err := p.tx.Exec(`UPDATE migrant_records SET published_version = version, published_at = ?, published_by = ? WHERE id = ?`,
+		p.stamp(), p.user.Username, cur.ID); err != nil {
+		return sync.Result{}, err
+	}
+	numbers := make([]string, len(targets))
+	for i, d := range targets {
+		numbers[i] = d.Number
+	}
+	after, _ := json.Marshal(map[string]any{"version": cur.Version, "districts": numbers})
+	if err := p.audit("publish", cur.ID, "", string(after)); err != nil {
+		return sync.Result{}, err
+	}
+	if err := p.logRecord(cur.ID, regions); err != nil {
+		return sync.Result{}, err
+	}
+	return sync.Result{Outcome: sync.Applied, Version: cur.Version}, nil
+}
+
+// setCopies makes the record's copies exactly the targets: written with
+// the record's values, removed from districts no longer among them. A
+// district that gains its first copy of the student receives the
+// student's rows; one that loses its last copy has them evicted.
+func (p *pusher) setCopies(r data.MigrantRecord, targets []data.District, regions []string) error {
+	before, err := copyDistricts(p.tx, r.StateID)
+	if err != nil {
+		return err
+	}
+	old, err := rowsOf(p.tx, "published", "t.record_id = ?", r.ID)
+	if err != nil {
+		return err
+	}
+	keep := map[string]bool{}
+	for _, d := range targets {
+		keep[d.Number] = true
+		if _, err := p.tx.Exec(`INSERT INTO published(record_id, district_number, version, mis2000_id, qad, eed, published_at, published_by)
+			VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(record_id, district_number) DO UPDATE SET version = excluded.version,
+			mis2000_id = excluded.mis2000_id, qad = excluded.qad, eed = excluded.eed,
+			published_at = excluded.published_at, published_by = excluded.published_by`,
+			r.ID, d.Number, r.Version, r.MIS2000ID, r.QAD.String(), r.EED.String(), p.stamp(), p.user.Username); err != nil {
+			return fmt.Errorf("publish record %s to district %s: %w", r.ID, d.Number, err)
+		}
+	}
+	for _, row := range old {
+		d := row["district_number"]
+		if keep[d] {
+			continue
+		}
+		if _, err := p.tx.Exec(`DELETE FROM published WHERE record_id = ? AND district_number = ?`, r.ID, d); err != nil {
+			return err
+		}
+		if err := logChange(p.tx, "published", true, false, keyOf("published", row), append(clerkTags(regions), districtTag(d))...); err != nil {
+			return err
+		}
+		if err := p.logDistrictRecord(r.ID, d, true); err != nil {
+			return err
+		}
+	}
+	after, err := copyDistricts(p.tx, r.StateID)
+	if err != nil {
+		return err
+	}
+	for d := range after {
+		if !before[d] {
+			if err := logStudent(p.tx, r.StateID, d, false); err != nil {
+				return err
+			}
+		}
+	}
+	for _, d := range targets {
+		rows, err := rowsOf(p.tx, "published", "t.record_id = ? AND t.district_number = ?", r.ID, d.Number)
+		if err != nil {
+			return err
+		}
+		if err := logChange(p.tx, "published", false, false, rows[0], append(clerkTags(regions), districtTag(d.Number))...); err != nil {
+			return err
+		}
+		if err := p.logDistrictRecord(r.ID, d.Number, false); err != nil {
+			return err
+		}
+	}
+	for d := range before {
+		if !after[d] {
+			if err := logStudent(p.tx, r.StateID, d, true); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// logRecord logs the record as clerks (and the state administrator) see it.
+func (p *pusher) logRecord(id string, regions []string) error {
+	rows, err := rowsOf(p.tx, "migrant_records", "t.id = ?", id)
+	if err != nil || len(rows) == 0 {
+		return err
+	}
+	return logChange(p.tx, "migrant_records", false, false, rows[0], clerkTags(regions)...)
+}
+
+// logDistrictRecord logs the record as a district sees it: its values are
+// those of the copy published to the district, never a clerk's later
+// unpublished edit (see districtRecordRow).
+func (p *pusher) logDistrictRecord(id, district string, evict bool) error {
+	if evict {
+		return logChange(p.tx, "migrant_records", true, true, map[string]string{"id": id}, districtTag(district))
+	}
+	row, err := districtRecordRow(p.tx, id, district)
+	if err != nil || row == nil {
+		return err
+	}
+	return logChange(p.tx, "migrant_records", false, true, row, districtTag(district))
+}
+
+func (p *pusher) grant(m sync.Mutation) (sync.Result, error) {
+	var g sync.Grant
+	dec := json.NewDecoder(bytes.NewReader(m.Payload))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&g); err != nil {
+		return sync.Result{}, reject("the change could not be read: %v", err)
+	}
+	if sync.GrantID(g.Username, g.District) != m.EntityID {
+		return sync.Result{}, reject("the change names grant %s but carries %s", m.EntityID, sync.GrantID(g.Username, g.District))
+	}
+	target, err := userNamed(p.tx, g.Username)
+	if err != nil {
+		return sync.Result{}, err
+	}
+	if err := p.user.MayGrantReport(target, g.District); err != nil {
+		return sync.Result{}, reject("%v", err)
+	}
+	tags := []string{districtTag(g.District)}
+	if m.Op == sync.OpGrant {
+		if _, err := p.tx.Exec(`INSERT OR IGNORE INTO report_grants(username, district_number, granted_by, granted_at) VALUES(?, ?, ?, ?)`,
+			g.Username, g.District, p.user.Username, p.stamp()); err != nil {
+			return sync.Result{}, err
+		}
+		rows, err := rowsOf(p.tx, "report_grants", "t.username = ? AND t.district_number = ?", g.Username, g.District)
+		if err != nil {
+			return sync.Result{}, err
+		}
+		err = logChange(p.tx, "report_grants", false, false, rows[0], tags...)
+		if err != nil {
+			return sync.Result{}, err
+		}
+	} else {
+		if _, err := p.tx.Exec(`DELETE FROM report_grants WHERE username = ? AND district_number = ?`, g.Username, g.District); err != nil {
+			return sync.Result{}, err
+		}
+		err := logChange(p.tx, "report_grants", true, false, map[string]string{"username": g.Username, "district_number": g.District}, tags...)
+		if err != nil {
+			return sync.Result{}, err
+		}
+	}
+	action := "grant report"
+	if m.Op == sync.OpRevoke {
+		action = "revoke report"
+	}
+	if _, err := p.tx.Exec(`INSERT INTO audit(at, username, action, entity, entity_id, before, after) VALUES(?, ?, ?, 'user', ?, '', ?)`,
+		p.stamp(), p.user.Username, action, g.Username, "QA Migrant report, district "+g.District); err != nil {
+		return sync.Result{}, err
+	}
+	return sync.Result{Outcome: sync.Applied}, nil
+}
+
+// audit records an applied change with the signed-in user who made it.
+func (p *pusher) audit(action, id, before, after string) error {
+	_, err := p.tx.Exec(`INSERT INTO audit(at, username, action, entity, entity_id, before, after) VALUES(?, ?, ?, ?, ?, ?, ?)`,
+		p.stamp(), p.user.Username, action, sync.EntityRecord, id, before, after)
+	if err != nil {
+		return fmt.Errorf("write the audit log: %w", err)
+	}
+	return nil
+}
+
+func recordText(r data.MigrantRecord) string {
+	b, _ := json.Marshal(sync.Record{ID: r.ID, StateID: r.StateID, MIS2000ID: r.MIS2000ID, QAD: r.QAD.String(),
+		EED: r.EED.String(), Version: r.Version})
+	return string(b)
+}

@@ -1,0 +1,213 @@
+package sqlitehub
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"migrantdesk/data"
+)
+
+// studentRegions are the regions of the districts of all the student's
+// enrollments: what data.User.MayWriteRecords and the clerks' tags need.
+func studentRegions(tx *sql.Tx, stateID string) ([]string, error) {
+	rows, err := tx.Query(`SELECT DISTINCT d.region_code FROM enrollments e
+		JOIN schools sc ON sc.number = e.school_number
+		JOIN districts d ON d.number = sc.district_number
+		WHERE e.state_id = ? ORDER BY d.region_code`, stateID)
+	if err != nil {
+		return nil, fmt.Errorf("read the regions of student %s: %w", stateID, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// birthDate reads a student's birth date; a student the hub does not
+// hold is a rejection.
+func birthDate(tx *sql.Tx, stateID string) (data.Date, error) {
+	var b string
+	err := tx.QueryRow(`SELECT birth_date FROM students WHERE state_id = ?`, stateID).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, reject("the hub has no student with state ID %s", stateID)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return data.ParseDate(b)
+}
+
+// studentRecords are the student's live records, for the overlap rule.
+func studentRecords(tx *sql.Tx, stateID string) ([]data.MigrantRecord, error) {
+	rows, err := tx.Query(`SELECT id, state_id, mis2000_id, qad, eed, version FROM migrant_records
+		WHERE state_id = ? AND deleted = 0`, stateID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []data.MigrantRecord
+	for rows.Next() {
+		var r data.MigrantRecord
+		var qad, eed string
+		if err := rows.Scan(&r.ID, &r.StateID, &r.MIS2000ID, &qad, &eed, &r.Version); err != nil {
+			return nil, err
+		}
+		r.QAD, _ = data.ParseDate(qad)
+		r.EED, _ = data.ParseDate(eed)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// placedEnrollments are the student's enrollments with school and
+// district, for data.PublishTargets.
+func placedEnrollments(tx *sql.Tx, stateID string) ([]data.PlacedEnrollment, error) {
+	rows, err := tx.Query(`SELECT e.id, e.state_id, e.school_number, e.grade, e.service_type, e.start_date, e.end_date,
+			sc.name, sc.classification, d.number, d.name, d.region_code
+		FROM enrollments e JOIN schools sc ON sc.number = e.school_number
+		JOIN districts d ON d.number = sc.district_number
+		WHERE e.state_id = ?`, stateID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []data.PlacedEnrollment
+	for rows.Next() {
+		var e data.PlacedEnrollment
+		var start, end string
+		if err := rows.Scan(&e.ID, &e.StateID, &e.SchoolNumber, &e.Grade, &e.ServiceType, &start, &end,
+			&e.School.Name, &e.School.Classification, &e.District.Number, &e.District.Name, &e.District.RegionCode); err != nil {
+			return nil, err
+		}
+		e.School.Number, e.School.DistrictNumber = e.SchoolNumber, e.District.Number
+		if e.Start, err = data.ParseDate(start); err != nil {
+			return nil, err
+		}
+		if e.End, err = data.ParseOptionalDate(end); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// copyDistricts are the districts holding a copy of any live record of the
+// student: the districts whose scope the student is in.
+func copyDistricts(tx *sql.Tx, stateID string) (map[string]bool, error) {
+	rows, err := tx.Query(`SELECT DISTINCT p.district_number FROM published p
+		JOIN migrant_records r ON r.id = p.record_id AND r.deleted = 0
+		WHERE r.state_id = ?`, stateID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		out[d] = true
+	}
+	return out, rows.Err()
+}
+
+// districtRecordRow is a record as district sees it: the values, version
+// and publisher of the copy published to it. nil when it has no copy.
+func districtRecordRow(tx *sql.Tx, id, district string) (map[string]string, error) {
+	rows, err := rowsOf(tx, "migrant_records", "t.id = ? AND t.deleted = 0", id)
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	cp, err := rowsOf(tx, "published", "t.record_id = ? AND t.district_number = ?", id, district)
+	if err != nil || len(cp) == 0 {
+		return nil, err
+	}
+	r, c := rows[0], cp[0]
+	for _, k := range []string{"mis2000_id", "qad", "eed", "version", "published_at", "published_by"} {
+		r[k] = c[k]
+	}
+	r["published_version"] = c["version"]
+	r["created_at"], r["created_by"] = c["published_at"], c["published_by"]
+	r["updated_at"], r["updated_by"] = c["published_at"], c["published_by"]
+	return r, nil
+}
+
+// studentScope is what a district receives of a student it holds a copy
+// of: the student, its enrollments in that district only, and the program
+// and assessment rows the QA report reads. Parents come first.
+func studentScope(tx *sql.Tx, stateID, district string) (map[string][]map[string]string, error) {
+	out := map[string][]map[string]string{}
+	var err error
+	if out["students"], err = rowsOf(tx, "students", "t.state_id = ?", stateID); err != nil {
+		return nil, err
+	}
+	if out["enrollments"], err = rowsOf(tx, "enrollments", `t.state_id = ? AND t.school_number IN
+		(SELECT number FROM schools WHERE district_number = ?)`, stateID, district); err != nil {
+		return nil, err
+	}
+	if out["programs"], err = rowsOf(tx, "programs", "t.state_id = ?", stateID); err != nil {
+		return nil, err
+	}
+	if out["assessments"], err = rowsOf(tx, "assessments", "t.state_id = ?", stateID); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// logStudent logs a student entering a district's scope (its rows set)
+// or leaving it (its rows evicted, children first).
+func logStudent(tx *sql.Tx, stateID, district string, evict bool) error {
+	scope, err := studentScope(tx, stateID, district)
+	if err != nil {
+		return err
+	}
+	order := []string{"students", "enrollments", "programs", "assessments"}
+	if evict {
+		order = []string{"assessments", "programs", "enrollments", "students"}
+	}
+	for _, table := range order {
+		for _, row := range scope[table] {
+			if evict {
+				row = keyOf(table, row)
+			}
+			if err := logChange(tx, table, evict, true, row, districtTag(district)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// userNamed reads one user with their districts.
+func userNamed(tx *sql.Tx, username string) (data.User, error) {
+	var u data.User
+	err := tx.QueryRow(`SELECT username, full_name, role, region_code, district_number, email FROM users WHERE username = ?`, username).
+		Scan(&u.Username, &u.FullName, &u.Role, &u.RegionCode, &u.DistrictNumber, &u.Email)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, reject("the hub has no user %s", username)
+	}
+	if err != nil {
+		return u, err
+	}
+	rows, err := tx.Query(`SELECT district_number FROM user_districts WHERE username = ? ORDER BY district_number`, username)
+	if err != nil {
+		return u, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return u, err
+		}
+		u.Districts = append(u.Districts, d)
+	}
+	return u, rows.Err()
+}

@@ -1,0 +1,279 @@
+// Package sqlitehub keeps a hub on SQLite: a store database like a
+// workstation's (so `migrantdeskctl import --db HUB.db` loads the state
+// extract into it with the same importer), plus the hub's own tables for
+// passwords and sign-in tokens.
+package sqlitehub
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"migrantdesk/data"
+	"migrantdesk/data/store"
+	"migrantdesk/data/sync"
+	"migrantdesk/data/sync/hub"
+
+	"github.com/google/uuid"
+)
+
+// DB is a hub's SQLite database.
+type DB struct {
+	st  *store.Store
+	db  *sql.DB // writers: one connection, the write lock taken at BEGIN
+	rdb *sql.DB // readers, beside the writer under WAL
+}
+
+var _ hub.Store = (*DB)(nil)
+
+// hubSchema holds what only a hub keeps. The users themselves (name,
+// role, districts) are the store's users table, which workstations pull.
+const hubSchema = `
+CREATE TABLE IF NOT EXISTS hub_accounts (
+	username      TEXT PRIMARY KEY REFERENCES users(username),
+	password_hash TEXT NOT NULL DEFAULT '',
+	disabled      INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS hub_tokens (
+	hash       TEXT PRIMARY KEY,
+	username   TEXT NOT NULL REFERENCES users(username),
+	expires_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS hub_tokens_user ON hub_tokens(username);
+CREATE TABLE IF NOT EXISTS hub_meta (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+) WITHOUT ROWID;
+-- Every mutation applied, with the answer it got, so that a retried push
+-- gets the same answer and is applied once.
+CREATE TABLE IF NOT EXISTS hub_applied (
+	mutation_id TEXT PRIMARY KEY,
+	username    TEXT NOT NULL,
+	at          TEXT NOT NULL,
+	result      TEXT NOT NULL
+) WITHOUT ROWID;
+-- The change feed workstations pull after their cursor. Tags say whose
+-- scope a change is in: r:REGION for a region's clerks (r:* every
+-- region's), d:DISTRICT for a district's users, * for everyone. A scoped
+-- change is seen by the tagged scopes only, never by a state
+-- administrator: a row leaving a district's scope (the hub still has it),
+-- or a record as a district sees it.
+CREATE TABLE IF NOT EXISTS hub_changes (
+	seq   INTEGER PRIMARY KEY AUTOINCREMENT,
+	tbl   TEXT NOT NULL,
+	op    TEXT NOT NULL,
+	scoped INTEGER NOT NULL DEFAULT 0,
+	row   TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS hub_change_tags (
+	tag TEXT NOT NULL,
+	seq INTEGER NOT NULL,
+	PRIMARY KEY (tag, seq)
+) WITHOUT ROWID;
+`
+
+// Open opens (creating if needed) the hub database at path.
+func Open(path string) (*DB, error) {
+	st, err := store.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("open hub database %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	q.Del("_txlock")
+	rdb, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
+	if err != nil {
+		db.Close()
+		st.Close()
+		return nil, fmt.Errorf("open hub database %s: %w", path, err)
+	}
+	h := &DB{st: st, db: db, rdb: rdb}
+	if _, err := db.Exec(hubSchema); err != nil {
+		h.Close()
+		return nil, fmt.Errorf("prepare hub database %s: %w", path, err)
+	}
+	return h, nil
+}
+
+// Store is the state database the hub serves.
+func (h *DB) Store() *store.Store { return h.st }
+
+// Close closes the database.
+func (h *DB) Close() error { return errors.Join(h.rdb.Close(), h.db.Close(), h.st.Close()) }
+
+// Ping reports whether the database answers.
+func (h *DB) Ping(ctx context.Context) error { return h.db.PingContext(ctx) }
+
+// Account returns one account.
+func (h *DB) Account(ctx context.Context, username string) (hub.Account, error) {
+	u, err := h.st.UserByName(ctx, username)
+	if err != nil {
+		return hub.Account{}, fmt.Errorf("%w: %s", hub.ErrNoAccount, username)
+	}
+	a := hub.Account{User: u}
+	err = h.db.QueryRowContext(ctx, `SELECT password_hash, disabled FROM hub_accounts WHERE username = ?`, username).
+		Scan(&a.PasswordHash, &a.Disabled)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return hub.Account{}, fmt.Errorf("read account %s: %w", username, err)
+	}
+	return a, nil
+}
+
+// Accounts lists every account.
+func (h *DB) Accounts(ctx context.Context) ([]hub.Account, error) {
+	us, err := h.st.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]hub.Account, 0, len(us))
+	for _, u := range us {
+		a, err := h.Account(ctx, u.Username)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// SaveAccount saves the user (audited in the store) and then the password.
+// Were the second step to fail, the user exists without a password and
+// cannot sign in until it is set: nothing is half-granted.
+func (h *DB) SaveAccount(ctx context.Context, actor string, a hub.Account) error {
+	if err := h.st.SaveUser(ctx, actor, a.User); err != nil {
+		return err
+	}
+	tx, err := h.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	_, err = tx.ExecContext(ctx, `INSERT INTO hub_accounts(username, password_hash, disabled) VALUES(?, ?, ?)
+		ON CONFLICT(username) DO UPDATE SET
+			password_hash = CASE excluded.password_hash WHEN '' THEN password_hash ELSE excluded.password_hash END,
+			disabled = excluded.disabled`, a.Username, a.PasswordHash, a.Disabled)
+	if err != nil {
+		return fmt.Errorf("save the password of %s: %w", a.Username, err)
+	}
+	// Every workstation keeps the user directory (names and roles, never
+	// passwords): districts list their coordinators, records name people.
+	for _, table := range []string{"users", "user_districts"} {
+		rows, err := rowsOf(tx, table, "t.username = ?", a.Username)
+		if err != nil {
+			return err
+		}
+		for _, row := range rows {
+			if err := logChange(tx, table, false, false, row, everyone); err != nil {
+				return err
+			}
+		}
+	}
+	return tx.Commit()
+}
+
+// SetPassword replaces a password and ends the user's sign-ins.
+func (h *DB) SetPassword(ctx context.Context, actor, username, hash string) error {
+	return h.account(ctx, username, `UPDATE hub_accounts SET password_hash = ? WHERE username = ?`, hash)
+}
+
+// Disable stops an account from signing in and ends its sign-ins.
+func (h *DB) Disable(ctx context.Context, actor, username string) error {
+	return h.account(ctx, username, `UPDATE hub_accounts SET disabled = 1 WHERE username = ?`)
+}
+
+// account changes an existing account and deletes its tokens in one
+// transaction, so a changed password or a disabled user signs nobody in.
+func (h *DB) account(ctx context.Context, username, update string, args ...any) error {
+	if _, err := h.Account(ctx, username); err != nil {
+		return err
+	}
+	tx, err := h.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO hub_accounts(username) VALUES(?)`, username); err != nil {
+		return fmt.Errorf("change account %s: %w", username, err)
+	}
+	if _, err := tx.ExecContext(ctx, update, append(args, username)...); err != nil {
+		return fmt.Errorf("change account %s: %w", username, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM hub_tokens WHERE username = ?`, username); err != nil {
+		return fmt.Errorf("end the sign-ins of %s: %w", username, err)
+	}
+	return tx.Commit()
+}
+
+// SetGrant grants or revokes report access as a mutation pushed by admin,
+// so the command line and a district administrator's workstation take the
+// same path: the access rule, the audit log and the change feed.
+func (h *DB) SetGrant(ctx context.Context, admin data.User, username, district string, grant bool) error {
+	op := sync.OpGrant
+	if !grant {
+		op = sync.OpRevoke
+	}
+	payload, err := json.Marshal(sync.Grant{Username: username, District: district})
+	if err != nil {
+		return err
+	}
+	res, err := h.Push(ctx, admin, []sync.Mutation{{ID: uuid.NewString(), Entity: sync.EntityGrant,
+		EntityID: sync.GrantID(username, district), Op: op, Payload: payload, CreatedAt: time.Now().UTC().Format(time.RFC3339)}})
+	if err != nil {
+		return err
+	}
+	if res[0].Outcome == sync.Rejected {
+		return errors.New(res[0].Reason)
+	}
+	return nil
+}
+
+// SaveToken keeps a sign-in token's hash; expired tokens are swept then.
+func (h *DB) SaveToken(ctx context.Context, hash, username string, expires time.Time) error {
+	tx, err := h.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM hub_tokens WHERE expires_at < ?`, time.Now().UTC().Format(time.RFC3339)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO hub_tokens(hash, username, expires_at) VALUES(?, ?, ?)`,
+		hash, username, expires.UTC().Format(time.RFC3339)); err != nil {
+		return fmt.Errorf("save the sign-in of %s: %w", username, err)
+	}
+	return tx.Commit()
+}
+
+// TokenAccount returns the account a live token signs in.
+func (h *DB) TokenAccount(ctx context.Context, hash string, now time.Time) (hub.Account, error) {
+	var username string
+	err := h.db.QueryRowContext(ctx, `SELECT t.username FROM hub_tokens t
+		JOIN hub_accounts a ON a.username = t.username AND a.disabled = 0
+		WHERE t.hash = ? AND t.expires_at > ?`, hash, now.UTC().Format(time.RFC3339)).Scan(&username)
+	if errors.Is(err, sql.ErrNoRows) {
+		return hub.Account{}, hub.ErrNoToken
+	}
+	if err != nil {
+		return hub.Account{}, fmt.Errorf("check a sign-in: %w", err)
+	}
+	return h.Account(ctx, username)
+}
+
+// DeleteToken ends one sign-in.
+func (h *DB) DeleteToken(ctx context.Context, hash string) error {
+	_, err := h.db.ExecContext(ctx, `DELETE FROM hub_tokens WHERE hash = ?`, hash)
+	return err
+}

@@ -1,0 +1,68 @@
+// Package hub is the state hub: the HTTP service that workstations sign
+// in to, push their outbox to and pull their scope from. Who sees and may
+// change what is decided here from the signed-in user alone (data/'s
+// access rules), never from what a client says. Storage is behind Store,
+// so SQLite and PostgreSQL back ends pass the same tests.
+package hub
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"migrantdesk/data"
+	"migrantdesk/data/sync"
+)
+
+// Account is a user of the hub: who they are, what they may see, and how
+// they sign in.
+type Account struct {
+	data.User
+	PasswordHash string
+	Disabled     bool
+}
+
+// Errors a Store returns that the hub turns into answers.
+var (
+	ErrNoAccount = errors.New("no such user")
+	ErrNoToken   = errors.New("the sign-in has expired or was ended")
+)
+
+// Store is the storage a hub needs: accounts and tokens, the mutations
+// pushed, and the changes pulled. Implementations apply each method in one
+// transaction.
+type Store interface {
+	// Account returns one account, disabled or not; ErrNoAccount if none.
+	Account(ctx context.Context, username string) (Account, error)
+	// Accounts lists every account by user name.
+	Accounts(ctx context.Context) ([]Account, error)
+	// SaveAccount creates or updates an account (its user and, when
+	// PasswordHash is not empty, its password), audited as actor.
+	SaveAccount(ctx context.Context, actor string, a Account) error
+	// SetPassword replaces a password hash and ends the user's sign-ins.
+	SetPassword(ctx context.Context, actor, username, hash string) error
+	// Disable stops an account from signing in and ends its sign-ins.
+	Disable(ctx context.Context, actor, username string) error
+	// SetGrant grants or revokes a coordinator's access to a district's QA
+	// Migrant report on behalf of admin (data.User.MayGrantReport decides).
+	SetGrant(ctx context.Context, admin data.User, username, district string, grant bool) error
+
+	// SaveToken keeps a sign-in token's hash until it expires.
+	SaveToken(ctx context.Context, hash, username string, expires time.Time) error
+	// TokenAccount returns the account a token hash signs in, or ErrNoToken
+	// when it is unknown, expired or its account disabled.
+	TokenAccount(ctx context.Context, hash string, now time.Time) (Account, error)
+	// DeleteToken ends one sign-in.
+	DeleteToken(ctx context.Context, hash string) error
+
+	// Push applies a batch of mutations as u, each exactly once: a
+	// mutation ID seen before gets the answer it got then.
+	Push(ctx context.Context, u data.User, ms []sync.Mutation) ([]sync.Result, error)
+	// Pull returns the changes in u's scope after the cursor, at most
+	// limit of them; a zero cursor or another epoch starts a snapshot.
+	Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (sync.Page, error)
+
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+	Close() error
+}

@@ -1,0 +1,489 @@
+package gui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/data"
+	"migrantdesk/data/reconcile"
+	"migrantdesk/data/store"
+	"migrantdesk/gui/widgets"
+	"migrantdesk/report"
+)
+
+// ReconcileStore is what the MIS2000 reconciliation screen asks of the
+// database; *store.Store has it.
+type ReconcileStore interface {
+	report.SnapshotLoader
+	AuditExport(ctx context.Context, user string, e store.ExportAudit) error
+}
+
+// fileOpener asks the user for a file to read. done runs on the UI
+// goroutine with its path, or "" when the user cancelled. Tests replace
+// it with one that answers a path.
+type fileOpener interface {
+	openFile(win fyne.Window, title string, exts []string, done func(path string))
+}
+
+// fyneOpener is Fyne's own open dialog, drawn inside the window.
+type fyneOpener struct{}
+
+func (fyneOpener) openFile(win fyne.Window, title string, exts []string, done func(path string)) {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			fyne.LogError("open dialog", err)
+		}
+		if r == nil {
+			done("")
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		done(path)
+	}, win)
+	d.SetTitleText(title)
+	d.SetConfirmText("Open")
+	d.SetFilter(storage.NewExtensionFileFilter(exts))
+	if dir, err := storage.ListerForURI(storage.NewFileURI(reportFolder(fyne.CurrentApp().Preferences()))); err == nil {
+		d.SetLocation(dir)
+	}
+	d.Resize(fyne.NewSize(820, 560))
+	d.Show()
+}
+
+// reconcileScreen compares an MIS2000 export with the records (SPEC §5):
+// the clerk picks the file, sees the districts × categories summary and a
+// district's message, copies the message, and saves the workbook with
+// the messages.
+type reconcileScreen struct {
+	st     ReconcileStore
+	win    fyne.Window
+	user   data.User
+	post   func(func())
+	opener fileOpener
+	saver  widgets.FileSaver
+
+	path      string // the export chosen
+	fileLabel *widget.Label
+	asOf      *widgets.Entry
+	asOfErr   *widget.Label
+	pickBtn   *widget.Button
+	runBtn    *widget.Button
+	saveBtn   *widget.Button
+	copyBtn   *widget.Button
+
+	running   *fyne.Container
+	progress  *widget.ProgressBar
+	stage     *widget.Label
+	cancelBtn *widget.Button
+	stop      context.CancelFunc // cancels the comparison or export under way, if any
+
+	notes    *widget.Label
+	table    *widget.Table
+	msgTitle *widget.Label
+	message  *widget.Label
+	status   *widget.Label
+
+	result   *report.Reconciliation
+	selected int // the summary line whose message is shown; -1 for none
+
+	obj fyne.CanvasObject
+}
+
+// NewReconcileScreen builds the MIS2000 reconciliation screen for user,
+// in win. st reads the records and writes the export's audit row; post
+// hands a function to the UI goroutine (fyne.Do in the app). A clerk
+// compares the districts of the clerk's region, anyone else every
+// district; the messages are signed with user.FullName, the audit log
+// names user.Username.
+func NewReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, post func(func())) fyne.CanvasObject {
+	return newReconcileScreen(st, win, user, post).obj
+}
+
+func newReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, post func(func())) *reconcileScreen {
+	s := &reconcileScreen{
+		st: st, win: win, user: user, post: post,
+		opener:    fyneOpener{},
+		saver:     widgets.DefaultSaver(post),
+		fileLabel: widget.NewLabel("No file chosen yet."),
+		asOf:      widgets.NewEntry("MM/DD/YYYY"),
+		asOfErr:   errorLabel(),
+		progress:  widget.NewProgressBar(),
+		stage:     widget.NewLabel(""),
+		notes:     widget.NewLabel(""),
+		msgTitle:  widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		message:   wrapped(reconcileIntro),
+		status:    wrapped(""),
+		selected:  -1,
+	}
+	s.message.Selectable = true
+	// One line per note, cut to the window: a wrapped label above the
+	// table would keep the height of its first layout. The workbook has
+	// every note in full.
+	s.notes.Truncation = fyne.TextTruncateEllipsis
+	s.fileLabel.Truncation = fyne.TextTruncateEllipsis
+	s.asOf.SetText(data.Today().US())
+	s.asOf.OnChanged = func(string) { s.check() }
+	s.asOf.OnSubmitted = func(string) { s.compare() }
+
+	s.pickBtn = widget.NewButtonWithIcon("Choose the MIS2000 export…", theme.FolderOpenIcon(), s.pick)
+	s.pickBtn.Importance = widget.HighImportance
+	s.runBtn = widget.NewButtonWithIcon("Compare", theme.ViewRefreshIcon(), s.compare)
+	s.saveBtn = widget.NewButtonWithIcon("Save the workbook and messages…", theme.DocumentSaveIcon(), s.save)
+	s.saveBtn.Importance = widget.HighImportance
+	s.copyBtn = widget.NewButtonWithIcon("Copy the message", theme.ContentCopyIcon(), s.copyMessage)
+	s.cancelBtn = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), s.cancel)
+	s.running = container.NewVBox(s.progress, container.NewBorder(nil, nil, nil, s.cancelBtn, s.stage))
+	s.running.Hide()
+	s.table = s.newSummaryTable()
+
+	top := container.NewVBox(
+		heading("MIS2000 reconciliation"),
+		widget.NewLabel(s.scope()),
+		container.NewBorder(nil, nil, s.pickBtn, nil, s.fileLabel),
+		container.NewHBox(widget.NewLabelWithStyle("As of", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+			container.NewGridWrap(fyne.NewSize(160, s.asOf.MinSize().Height), s.asOf), s.runBtn),
+		s.asOfErr, s.running, s.notes)
+	msgPane := container.NewBorder(s.msgTitle, container.NewHBox(s.copyBtn), nil, nil, container.NewVScroll(s.message))
+	// The summary above the message, at full width: a region has a few
+	// dozen districts, and all ten columns stay in view.
+	split := container.NewVSplit(s.table, msgPane)
+	split.Offset = 0.4
+	s.obj = container.NewBorder(top, container.NewBorder(nil, nil, s.saveBtn, nil, s.status), nil, nil, split)
+	s.check()
+	return s
+}
+
+// reconcileIntro is what the message pane says before a comparison.
+const reconcileIntro = "Choose the MIS2000 export (CSV, or the first sheet of an Excel workbook) to compare it with the " +
+	"migrant records as of the day above. Every discrepancy goes to the district of its row, or to the one the record is " +
+	"published to. The summary then shows each district's discrepancies by category, and choosing a district shows " +
+	"its message here, ready to copy into an email. Save the workbook to keep every discrepancy, with the messages " +
+	"beside it."
+
+// region is the region compared: a clerk's own, every region for anyone
+// else.
+func (s *reconcileScreen) region() string {
+	if s.user.Role == data.RoleClerk {
+		return s.user.RegionCode
+	}
+	return ""
+}
+
+func (s *reconcileScreen) scope() string {
+	if r := s.region(); r != "" {
+		return "Only the districts of region " + r + " are compared."
+	}
+	return "The districts of every region are compared."
+}
+
+// check enables what can be done now and says what is wrong with the
+// typed day.
+func (s *reconcileScreen) check() {
+	_, err := data.ParseDate(s.asOf.Text)
+	setError(s.asOfErr, errText(err))
+	idle := s.stop == nil
+	enable(s.pickBtn, idle)
+	enable(s.asOf, idle)
+	enable(s.runBtn, idle && err == nil && s.path != "")
+	enable(s.saveBtn, idle && s.result != nil)
+	enable(s.copyBtn, s.messageShown())
+}
+
+// messageShown reports whether the message pane holds a district's
+// message, one that can be copied.
+func (s *reconcileScreen) messageShown() bool {
+	return s.result != nil && s.selected >= 0 && s.selected < len(s.result.Summary) &&
+		s.result.Summary[s.selected].District.Name != ""
+}
+
+// pick asks for the export, then compares it.
+func (s *reconcileScreen) pick() {
+	s.opener.openFile(s.win, "Choose the MIS2000 export", []string{".csv", ".xlsx"}, func(path string) {
+		if path == "" {
+			return
+		}
+		s.path = path
+		s.fileLabel.SetText(path)
+		s.check()
+		s.compare()
+	})
+}
+
+// begin disables the controls and shows the progress with its Cancel.
+func (s *reconcileScreen) begin(cancel context.CancelFunc, stage string) {
+	s.stop = cancel
+	s.progress.SetValue(0)
+	s.stage.SetText(stage)
+	s.running.Show()
+	s.check()
+}
+
+func (s *reconcileScreen) end() {
+	if s.stop != nil {
+		s.stop()
+	}
+	s.stop = nil
+	s.running.Hide()
+	s.check()
+}
+
+func (s *reconcileScreen) cancel() {
+	if s.stop != nil {
+		s.stop()
+		s.stage.SetText("Cancelling…")
+	}
+}
+
+// compare reads the export and compares it off the UI goroutine.
+func (s *reconcileScreen) compare() {
+	day, err := data.ParseDate(s.asOf.Text)
+	if err != nil || s.path == "" || s.stop != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.begin(cancel, "Reading "+filepath.Base(s.path)+"…")
+	st, path, region := s.st, s.path, s.region()
+	go func() {
+		r, err := report.Reconcile(ctx, st, path, day, region, func(step int, what string) {
+			s.post(func() {
+				s.progress.SetValue(float64(step) / report.ReconcileSteps)
+				s.stage.SetText(what)
+			})
+		})
+		s.post(func() {
+			s.end()
+			s.compared(r, err)
+		})
+	}()
+}
+
+// compared shows a comparison's summary and the first district's message,
+// or why there is none.
+func (s *reconcileScreen) compared(r *report.Reconciliation, err error) {
+	s.table.UnselectAll()
+	switch {
+	case errors.Is(err, context.Canceled):
+		s.status.SetText("Cancelled: nothing was compared.")
+		return
+	case err != nil:
+		s.result, s.selected = nil, -1
+		s.notes.SetText("")
+		s.obj.Refresh()
+		s.msgTitle.SetText("The export could not be compared")
+		s.message.SetText(sentence(err.Error()))
+		s.status.SetText("")
+		s.check()
+		return
+	}
+	s.result, s.selected = r, -1
+	s.notes.SetText(summaryText(r))
+	s.obj.Refresh() // the notes' lines take room from the summary
+	s.status.SetText("")
+	first := 0
+	for i, l := range r.Summary {
+		if l.Total > 0 && l.District.Name != "" {
+			first = i
+			break
+		}
+	}
+	if len(r.Summary) > 0 {
+		s.table.Select(widget.TableCellID{Row: first, Col: 0})
+	} else {
+		s.msgTitle.SetText("")
+		s.message.SetText("No district of the export is in the records.")
+	}
+	s.check()
+}
+
+// summaryText says what was compared, and what of the file was not.
+func summaryText(r *report.Reconciliation) string {
+	lines := []string{fmt.Sprintf("As of %s: %d row%s of %s compared, %d discrepanc%s.",
+		r.AsOf.US(), r.Compared, plural(r.Compared), r.Source.File, r.Totals.Total, pluralY(r.Totals.Total))}
+	for _, n := range r.Notes(report.Meta{}) {
+		switch n[0] {
+		case "Rows", "Rows not read", "Columns missing", "Columns not used":
+			lines = append(lines, n[0]+": "+n[1])
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// newSummaryTable is the districts × categories table: a district per
+// row, then the totals; choosing a row shows its district's message.
+func (s *reconcileScreen) newSummaryTable() *widget.Table {
+	t := widget.NewTable(
+		func() (int, int) {
+			if s.result == nil {
+				return 0, reconcile.NumCategories + 2
+			}
+			return len(s.result.Summary) + 1, reconcile.NumCategories + 2
+		},
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateClip
+			return l
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			o.(*widget.Label).SetText(s.cell(id.Row, id.Col))
+		})
+	t.ShowHeaderRow = true
+	t.StickyColumnCount = 1
+	t.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		o.(*widget.Label).SetText(summaryHeader(id.Col))
+	}
+	t.SetColumnWidth(0, 220)
+	for c := 1; c < reconcile.NumCategories+2; c++ {
+		t.SetColumnWidth(c, max(fyne.MeasureText(summaryHeader(c), theme.TextSize(), fyne.TextStyle{Bold: true}).Width+2*theme.InnerPadding(), 60))
+	}
+	t.OnSelected = s.showMessage
+	return t
+}
+
+func summaryHeader(col int) string {
+	switch {
+	case col == 0:
+		return "District"
+	case col <= reconcile.NumCategories:
+		return reconcile.Category(col - 1).Short()
+	}
+	return "Total"
+}
+
+// cell is the summary table's text at a row and column; the last row is
+// the totals.
+func (s *reconcileScreen) cell(row, col int) string {
+	if s.result == nil || row > len(s.result.Summary) {
+		return ""
+	}
+	line, label := s.result.Totals, "Total"
+	if row < len(s.result.Summary) {
+		line = s.result.Summary[row]
+		label = strings.TrimSpace(line.District.Number + " " + report.DistrictName(line.District))
+	}
+	switch {
+	case col == 0:
+		return label
+	case col <= reconcile.NumCategories:
+		return strconv.Itoa(line.Counts[col-1])
+	}
+	return strconv.Itoa(line.Total)
+}
+
+// showMessage shows the message of the district of a summary row.
+func (s *reconcileScreen) showMessage(id widget.TableCellID) {
+	if s.result == nil || id.Row >= len(s.result.Summary) {
+		s.selected = -1
+		s.msgTitle.SetText("")
+		s.message.SetText("Choose a district in the summary to see its message.")
+		s.check()
+		return
+	}
+	s.selected = id.Row
+	d := s.result.Summary[id.Row].District
+	if d.Name == "" {
+		s.msgTitle.SetText(strings.TrimSpace(d.Number + " " + report.DistrictName(d)))
+		s.message.SetText("These discrepancies belong to no district of the records, so there is no one to write to: " +
+			"they are in the workbook, on the Discrepancies sheet.")
+	} else {
+		s.msgTitle.SetText("Message to " + d.Number + " " + d.Name)
+		s.message.SetText(s.result.Message(d, s.user.FullName))
+	}
+	s.check()
+}
+
+// copyMessage puts the message shown on the clipboard.
+func (s *reconcileScreen) copyMessage() {
+	if !s.messageShown() {
+		return
+	}
+	fyne.CurrentApp().Clipboard().SetContent(s.message.Text)
+	d := s.result.Summary[s.selected].District
+	s.status.SetText("Copied the message to " + d.Number + " " + d.Name + " to the clipboard.")
+}
+
+// save asks where to save the workbook, then writes it with the messages
+// in a folder beside it, off the UI goroutine.
+func (s *reconcileScreen) save() {
+	if s.result == nil || s.stop != nil {
+		return
+	}
+	r := s.result
+	ctx, cancel := context.WithCancel(context.Background())
+	s.begin(cancel, "Choose where to save the workbook…")
+	app := fyne.CurrentApp()
+	name := "MIS2000 reconciliation " + r.AsOf.String()
+	if r.Region != "" {
+		name = "MIS2000 reconciliation " + r.Region + " " + r.AsOf.String()
+	}
+	req := widgets.SaveRequest{Win: s.win, Title: "Save the reconciliation workbook", Dir: reportFolder(app.Preferences()),
+		Name: name + ".xlsx", Kind: "Excel workbook", Ext: ".xlsx"}
+	s.saver.SaveAs(req, func(path string) {
+		if path == "" || ctx.Err() != nil {
+			s.end()
+			s.status.SetText("Nothing was saved.")
+			return
+		}
+		if !strings.EqualFold(filepath.Ext(path), ".xlsx") {
+			path += ".xlsx"
+		}
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+		rememberFolder(app.Preferences(), path)
+		dir := strings.TrimSuffix(path, filepath.Ext(path)) + " messages"
+		s.stage.SetText("Saving " + filepath.Base(path) + " and the messages…")
+		s.progress.SetValue(0.5)
+		st, usr := s.st, s.user
+		meta := report.Meta{GeneratedAt: time.Now(), GeneratedBy: usr.FullName + " (" + usr.Username + ")"}
+		go func() {
+			files, err := r.Export(ctx, st, usr.Username, path, dir, meta, usr.FullName)
+			s.post(func() {
+				s.end()
+				s.saved(path, dir, len(files), err)
+			})
+		}()
+	})
+}
+
+// saved says how the export went and offers to open the workbook.
+func (s *reconcileScreen) saved(path, dir string, messages int, err error) {
+	switch {
+	case errors.Is(err, context.Canceled):
+		s.status.SetText("Cancelled: no file was saved.")
+		return
+	case err != nil:
+		s.status.SetText("The workbook was not saved.")
+		dialog.NewCustom("The workbook was not saved", "Close", widgets.Paragraph(sentence(err.Error()), 480), s.win).Show()
+		return
+	}
+	s.status.SetText(fmt.Sprintf("Saved %s and %d message%s in %s.", path, messages, plural(messages), dir))
+	msg := wrapped(fmt.Sprintf("The reconciliation workbook is saved to:\n%s\n\nThe %d district message%s are in:\n%s\n\n"+
+		"Both hold student names and birth dates. The export is recorded in the audit log.", path, messages, plural(messages), dir))
+	var dlg *dialog.CustomDialog
+	open := widget.NewButtonWithIcon("Open the workbook", theme.FileIcon(), func() {
+		dlg.Hide()
+		if err := fyne.CurrentApp().OpenURL(fileURL(path)); err != nil {
+			dialog.NewCustom("The workbook could not be opened", "Close", widgets.Paragraph(sentence(err.Error()), 480), s.win).Show()
+		}
+	})
+	open.Importance = widget.HighImportance
+	dlg = dialog.NewCustomWithoutButtons("Reconciliation saved", container.NewGridWrap(fyne.NewSize(520, 190), msg), s.win)
+	dlg.SetButtons([]fyne.CanvasObject{widget.NewButton("Close", func() { dlg.Hide() }), open})
+	dlg.Show()
+}

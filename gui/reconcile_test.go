@@ -1,0 +1,216 @@
+package gui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/data"
+	"migrantdesk/data/store"
+	"migrantdesk/report/reconciletest"
+)
+
+// pathOpener stands for the open dialog: it answers path ("" cancels).
+type pathOpener struct{ path string }
+
+func (o *pathOpener) openFile(_ fyne.Window, _ string, _ []string, done func(string)) { done(o.path) }
+
+// reconcileFixture is the reconciliation screen of a clerk of region C on
+// reconciletest's state, with the dialogs answered by the test and what
+// background work hands to the UI queued for the test's goroutine.
+type reconcileFixture struct {
+	t      *testing.T
+	s      *reconcileScreen
+	st     *store.Store
+	queue  chan func()
+	opener *pathOpener
+	saved  string // the folder the save dialog answers in
+}
+
+func newReconcileFixture(t *testing.T) *reconcileFixture {
+	a := test.NewTempApp(t)
+	w := a.NewWindow("Reconcile")
+	t.Cleanup(w.Close)
+	f := &reconcileFixture{t: t, st: reconciletest.Open(t, filepath.Join(t.TempDir(), "r.db")), queue: make(chan func(), 1024),
+		opener: &pathOpener{path: reconciletest.Export()}, saved: t.TempDir()}
+	clerk := data.User{Username: "clerk1", FullName: reconciletest.Clerk, Role: data.RoleClerk, RegionCode: "C"}
+	f.s = newReconcileScreen(f.st, w, clerk, func(fn func()) { f.queue <- fn })
+	f.s.opener = f.opener
+	f.s.saver = tempSaver{dir: f.saved}
+	w.SetContent(f.s.obj)
+	w.Resize(fyne.NewSize(1280, 800))
+	return f
+}
+
+// settle runs on the test's goroutine what background work hands to the
+// UI, until the screen has nothing under way.
+func (f *reconcileFixture) settle() {
+	f.t.Helper()
+	deadline := time.After(20 * time.Second)
+	for f.s.stop != nil {
+		select {
+		case fn := <-f.queue:
+			fn()
+		case <-deadline:
+			f.t.Fatal("the comparison did not finish")
+		}
+	}
+	for {
+		select {
+		case fn := <-f.queue:
+			fn()
+		default:
+			return
+		}
+	}
+}
+
+func (f *reconcileFixture) tap(b *widget.Button) {
+	f.t.Helper()
+	if b.Disabled() {
+		f.t.Fatalf("%q is disabled", b.Text)
+	}
+	test.Tap(b)
+	f.settle()
+}
+
+// compareAsOf types the day and picks the export, which compares it.
+func (f *reconcileFixture) compareAsOf(day string) {
+	f.t.Helper()
+	retype(f.s.asOf, day)
+	f.tap(f.s.pickBtn)
+}
+
+// rows is the summary table as text, row by row.
+func (f *reconcileFixture) rows() []string {
+	rows, cols := f.s.table.Length()
+	var out []string
+	for r := range rows {
+		var cells []string
+		for c := range cols {
+			cells = append(cells, f.s.cell(r, c))
+		}
+		out = append(out, strings.Join(cells, " "))
+	}
+	return out
+}
+
+func TestReconcileScreenComparesAndShowsMessages(t *testing.T) {
+	f := newReconcileFixture(t)
+	s := f.s
+	if !s.runBtn.Disabled() || !s.saveBtn.Disabled() || !s.copyBtn.Disabled() {
+		t.Error("with no file chosen, Compare, Save and Copy are enabled")
+	}
+	f.compareAsOf("11/03/2025")
+
+	want := []string{
+		"001 Adair County 1 1 0 0 3 0 1 2 8",
+		"002 Barren County 0 0 1 1 0 1 0 2 5",
+		"Total 1 1 1 1 3 1 1 4 13",
+	}
+	if got := f.rows(); !slices.Equal(got, want) {
+		t.Errorf("summary (region C):\n%q\nwant\n%q", got, want)
+	}
+	for _, w := range []string{"As of 11/03/2025: 11 rows of mis2000.csv compared, 13 discrepancies.",
+		"Rows: 11 compared; 1 of districts of other regions left out", "Rows not read: 3, left out of the comparison: mis2000.csv line 15",
+		"Columns not used: Program Year"} {
+		if !strings.Contains(s.notes.Text, w) {
+			t.Errorf("the notes lack %q:\n%s", w, s.notes.Text)
+		}
+	}
+	if s.msgTitle.Text != "Message to 001 Adair County" || !strings.HasPrefix(s.message.Text, "Dear migrant program coordinator of 001 Adair County,") ||
+		!strings.HasSuffix(s.message.Text, "Thank you,\nLucía Ramos\n") {
+		t.Errorf("first message %q:\n%s", s.msgTitle.Text, s.message.Text)
+	}
+
+	s.table.Select(widget.TableCellID{Row: 1, Col: 3})
+	if s.msgTitle.Text != "Message to 002 Barren County" || !strings.Contains(s.message.Text, "found 5 discrepancies") {
+		t.Errorf("002's message %q:\n%s", s.msgTitle.Text, s.message.Text)
+	}
+	f.tap(s.copyBtn)
+	if got := fyne.CurrentApp().Clipboard().Content(); got != s.message.Text {
+		t.Errorf("the clipboard holds %q", got)
+	}
+	if s.status.Text != "Copied the message to 002 Barren County to the clipboard." {
+		t.Errorf("status %q", s.status.Text)
+	}
+	s.table.Select(widget.TableCellID{Row: 2, Col: 0}) // the totals: no message
+	if !s.copyBtn.Disabled() || s.msgTitle.Text != "" {
+		t.Errorf("the totals row shows %q and can be copied: %v", s.msgTitle.Text, !s.copyBtn.Disabled())
+	}
+}
+
+func TestReconcileScreenSavesTheWorkbookAndMessages(t *testing.T) {
+	f := newReconcileFixture(t)
+	f.compareAsOf("2025-11-03")
+	f.tap(f.s.saveBtn)
+
+	book := filepath.Join(f.saved, "MIS2000 reconciliation C 2025-11-03.xlsx")
+	dir := filepath.Join(f.saved, "MIS2000 reconciliation C 2025-11-03 messages")
+	if _, err := os.Stat(book); err != nil {
+		t.Fatalf("%v; status %q", err, f.s.status.Text)
+	}
+	if got, _ := filepath.Glob(filepath.Join(dir, "*")); !slices.Equal(got, []string{filepath.Join(dir, "001.txt"), filepath.Join(dir, "002.txt")}) {
+		t.Errorf("messages %q", got)
+	}
+	if want := "Saved " + book + " and 2 messages in " + dir + "."; f.s.status.Text != want {
+		t.Errorf("status %q, want %q", f.s.status.Text, want)
+	}
+	entries, err := f.st.Audit(context.Background(), "report", "")
+	if err != nil || len(entries) != 2 || entries[0].User != "clerk1" || !strings.Contains(entries[1].After, `"District":"C"`) {
+		t.Errorf("audit log %+v, %v", entries, err)
+	}
+	if f.s.stop != nil || f.s.saveBtn.Disabled() {
+		t.Error("the screen is still busy after saving")
+	}
+}
+
+func TestReconcileScreenRefusals(t *testing.T) {
+	f := newReconcileFixture(t)
+	s := f.s
+	retype(s.asOf, "11/31/2025")
+	if !s.asOfErr.Visible() || s.asOfErr.Text != `"11/31/2025" is not a valid date: November 2025 has 30 days.` {
+		t.Errorf("as-of error %q", s.asOfErr.Text)
+	}
+
+	bad := filepath.Join(t.TempDir(), "export.csv")
+	if err := os.WriteFile(bad, []byte("MIS ID,Name,DOB\n1,a,1/1/2010\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f.opener.path = bad
+	f.compareAsOf("11/03/2025")
+	if s.msgTitle.Text != "The export could not be compared" || !strings.Contains(s.message.Text, "export.csv line 1, column QAD: the header has no QAD column") {
+		t.Errorf("refusal %q:\n%s", s.msgTitle.Text, s.message.Text)
+	}
+	if !s.saveBtn.Disabled() || len(f.rows()) != 0 {
+		t.Error("a refused export can be saved, or shows a summary")
+	}
+
+	f.opener.path = "" // the dialog cancelled: the file stays the one chosen
+	f.tap(s.pickBtn)
+	if s.path != bad {
+		t.Errorf("path %q after a cancelled dialog", s.path)
+	}
+}
+
+func TestNewReconcileScreen(t *testing.T) {
+	a := test.NewTempApp(t)
+	w := a.NewWindow("x")
+	defer w.Close()
+	obj := NewReconcileScreen(reconcileStoreStub{}, w, data.User{FullName: "Pat Moore"}, fyne.Do)
+	w.SetContent(obj)
+	if !slices.ContainsFunc(labelTexts(obj), func(s string) bool { return strings.Contains(s, "every region are compared") }) {
+		t.Errorf("labels %q", labelTexts(obj))
+	}
+}
+
+// reconcileStoreStub shows the screen needs no more than ReconcileStore.
+type reconcileStoreStub struct{ ReconcileStore }

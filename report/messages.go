@@ -1,0 +1,160 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"migrantdesk/data"
+	"migrantdesk/data/reconcile"
+	"migrantdesk/data/store"
+)
+
+// Message is the plain-text message to district d about its
+// discrepancies, ready to paste into an email: a greeting, the
+// discrepancies by category with each student's name, birth date, what IC
+// and MIS2000 say and what to check, and the clerk's name. Lines end with
+// "\n"; the files Export writes end them with CRLF.
+func (r *Reconciliation) Message(d data.District, clerk string) string {
+	ds := r.ForDistrict(d.Number)
+	var b strings.Builder
+	fmt.Fprintf(&b, "Dear migrant program coordinator of %s,\n\n", districtLabel(d))
+	if len(ds) == 0 {
+		fmt.Fprintf(&b, "We compared the migrant records published to your district with the MIS2000 data as of %s "+
+			"and found nothing to check: the two agree on every student of your district. Thank you.\n\n", r.AsOf.US())
+	} else {
+		fmt.Fprintf(&b, "We compared the migrant records published to your district with the MIS2000 data as of %s "+
+			"and found %d discrepanc%s. For each student below, please check what is asked and reply with what you "+
+			"find, so that the records can be corrected.\n\n", r.AsOf.US(), len(ds), pluralY(len(ds)))
+	}
+	for _, c := range reconcile.Categories {
+		var in []reconcile.Discrepancy
+		for _, x := range ds {
+			if x.Category == c {
+				in = append(in, x)
+			}
+		}
+		if len(in) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "%s (%d)\n\n", c, len(in))
+		for _, x := range in {
+			fmt.Fprintf(&b, "- %s, %s, born %s", x.LastName, x.FirstName, x.BirthDate.US())
+			if x.StateID != "" {
+				fmt.Fprintf(&b, ", state ID %s", x.StateID)
+			}
+			fmt.Fprintf(&b, ", MIS2000 ID %s\n", x.MIS2000ID)
+			if x.InIC != "" {
+				fmt.Fprintf(&b, "  In IC: %s\n", x.InIC)
+			}
+			if x.InMIS2000 != "" {
+				fmt.Fprintf(&b, "  In MIS2000: %s\n", x.InMIS2000)
+			}
+			fmt.Fprintf(&b, "  Please check %s\n\n", lowerFirst(x.Check))
+		}
+	}
+	fmt.Fprintf(&b, "Thank you,\n%s\n", clerk)
+	return b.String()
+}
+
+// lowerFirst puts a sentence after "Please check": "Whether …" becomes
+// "whether …".
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[n:]
+}
+
+func districtLabel(d data.District) string {
+	if d.Name == "" {
+		return "district " + d.Number
+	}
+	return d.Number + " " + d.Name
+}
+
+func pluralY(n int) string {
+	if n == 1 {
+		return "y"
+	}
+	return "ies"
+}
+
+// Messaged are the districts Export writes a message to: every district
+// of the summary that the records have, with discrepancies or not (a
+// district of the export with none hears that all agrees).
+func (r *Reconciliation) Messaged() []data.District {
+	var out []data.District
+	for _, l := range r.Summary {
+		if l.District.Name != "" {
+			out = append(out, l.District)
+		}
+	}
+	return out
+}
+
+// MessageFile is the name of a district's message file: its number, with
+// anything a file name should not hold replaced.
+func MessageFile(d data.District) string {
+	var b strings.Builder
+	for _, c := range d.Number {
+		if c < 128 && (c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-' || c == '_') {
+			b.WriteRune(c)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String() + ".txt"
+}
+
+// crlf writes the message with Windows line ends: the clerks open the
+// files in Notepad, whose older versions show a file with bare "\n" as
+// one line. The byte-order mark makes those versions read the accents as
+// UTF-8 too.
+func crlf(w io.Writer, msg string) error {
+	_, err := io.WriteString(w, "\ufeff"+strings.ReplaceAll(msg, "\n", "\r\n"))
+	return err
+}
+
+// Export writes the workbook to path and, when dir is not "", a message
+// for each of r.Messaged to dir/<district number>.txt, through the one
+// export path (report.Export): the workbook has its audit entry, the
+// messages one together. Both hold PII: the files are readable by their
+// owner only. It returns the message files written.
+func (r *Reconciliation) Export(ctx context.Context, a Auditor, user, path, dir string, meta Meta, clerk string) ([]string, error) {
+	files := []File{{Path: path, Perm: 0o600, Write: func(w io.Writer) error { return r.WriteWorkbook(w, meta) },
+		Audit: r.exportAudit("MIS2000 reconciliation", len(r.Discrepancies), path)}}
+	var written []string
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("cannot make the folder for the messages: %w", err)
+		}
+		for i, d := range r.Messaged() {
+			f := File{Path: filepath.Join(dir, MessageFile(d)), Perm: 0o600,
+				Write: func(w io.Writer) error { return crlf(w, r.Message(d, clerk)) }}
+			if i == 0 {
+				f.Audit = r.exportAudit("MIS2000 reconciliation messages", len(r.Messaged()), dir)
+			}
+			files = append(files, f)
+			written = append(written, f.Path)
+		}
+	}
+	if err := Export(ctx, a, user, files); err != nil {
+		return nil, err
+	}
+	return written, nil
+}
+
+// exportAudit is the audit entry of one part of the export: the region
+// stands where a report names its district, the as-of day where it names
+// its period.
+func (r *Reconciliation) exportAudit(name string, rows int, path string) *store.ExportAudit {
+	region := r.Region
+	if region == "" {
+		region = "all regions"
+	}
+	return exportEntry(name, region, r.AsOf.String(), rows, path)
+}

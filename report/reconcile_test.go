@@ -1,0 +1,300 @@
+package report
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"migrantdesk/data/reconcile"
+	"migrantdesk/data/store"
+	"migrantdesk/report/reconciletest"
+)
+
+// handCounts are the discrepancies of reconciletest's export by district
+// and category, worked out by hand in its CASES.md: QAD, EED, Unpublished,
+// District, Uncertain, Not in IC, Not in MIS2000, Duplicate.
+var handCounts = map[string][reconcile.NumCategories]int{
+	"001": {1, 1, 0, 0, 3, 0, 1, 2},
+	"002": {0, 0, 1, 1, 0, 1, 0, 2},
+	"003": {},
+}
+
+func reconcileFixture(t *testing.T, region string) (*store.Store, *Reconciliation) {
+	t.Helper()
+	st := reconciletest.Open(t, filepath.Join(t.TempDir(), "reconcile.db"))
+	r, err := Reconcile(context.Background(), st, reconciletest.Export(), reconciletest.AsOf, region, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, r
+}
+
+func TestReconcileCountsByHand(t *testing.T) {
+	_, r := reconcileFixture(t, "")
+	got := map[string][reconcile.NumCategories]int{}
+	for _, l := range r.Summary {
+		got[l.District.Number] = l.Counts
+	}
+	if len(got) != len(handCounts) {
+		t.Errorf("summary districts %v, want %v", got, handCounts)
+	}
+	for d, want := range handCounts {
+		if got[d] != want {
+			t.Errorf("district %s: %v, want %v", d, got[d], want)
+		}
+	}
+	if want := [reconcile.NumCategories]int{1, 1, 1, 1, 3, 1, 1, 4}; r.Totals.Counts != want || r.Totals.Total != 13 {
+		t.Errorf("totals %v (%d), want %v (13)", r.Totals.Counts, r.Totals.Total, want)
+	}
+	// 16 lines: 13 read, one of them repeating line 2; 3 bad.
+	if r.Compared != 12 || r.Repeated != 1 || r.OutOfRegion != 0 || r.Source.Skipped.Len() != 3 {
+		t.Errorf("compared %d, repeated %d, out of region %d, skipped %v", r.Compared, r.Repeated, r.OutOfRegion, r.Source.Skipped.Problems)
+	}
+	var lines []int
+	for _, p := range r.Source.Skipped.Problems {
+		lines = append(lines, p.Line)
+	}
+	if !slices.Equal(lines, []int{15, 16, 17}) {
+		t.Errorf("bad rows reported at lines %v, want 15, 16, 17", lines)
+	}
+	if !slices.Equal(r.Source.Unknown, []string{"Program Year"}) {
+		t.Errorf("unknown columns %q", r.Source.Unknown)
+	}
+
+	_, c := reconcileFixture(t, "C")
+	if len(c.Summary) != 2 || c.Totals.Total != 13 || c.OutOfRegion != 1 || c.Compared != 11 {
+		t.Errorf("region C: %d districts, %d discrepancies, %d rows out of region, %d compared", len(c.Summary), c.Totals.Total, c.OutOfRegion, c.Compared)
+	}
+}
+
+// exportFixture exports the fixture's reconciliation with messages and
+// returns the workbook's path, the messages' folder and the store.
+func exportFixture(t *testing.T) (string, string, *store.Store, *Reconciliation) {
+	t.Helper()
+	st, r := reconcileFixture(t, "")
+	dir := t.TempDir()
+	book, msgs := filepath.Join(dir, "reconciliation.xlsx"), filepath.Join(dir, "messages")
+	files, err := r.Export(context.Background(), st, "clerk", book, msgs, testMeta, reconciletest.Clerk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 3 {
+		t.Errorf("message files %q", files)
+	}
+	return book, msgs, st, r
+}
+
+func TestReconcileWorkbook(t *testing.T) {
+	book, _, _, r := exportFixture(t)
+	if info, err := os.Stat(book); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("workbook %v, %v: want mode 0600", info, err)
+	}
+	f, err := excelize.OpenFile(book)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	want := []string{"Summary", "Discrepancies", "QAD differs", "EED differs", "Saved, never published", "District differs",
+		"Uncertain match", "Not in IC", "Published, not in MIS2000", "Possible duplicate"}
+	if got := f.GetSheetList(); !slices.Equal(got, want) {
+		t.Fatalf("sheets %q, want %q", got, want)
+	}
+
+	summary, err := f.GetRows(SummarySheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSummary := [][]string{
+		{"District Number", "District Name", "QAD differs", "EED differs", "Saved, never published", "District differs",
+			"Uncertain match", "Not in IC", "Published, not in MIS2000", "Possible duplicate", "Total"},
+		{"001", "Adair County", "1", "1", "0", "0", "3", "0", "1", "2", "8"},
+		{"002", "Barren County", "0", "0", "1", "1", "0", "1", "0", "2", "5"},
+		{"003", "Calloway County", "0", "0", "0", "0", "0", "0", "0", "0", "0"},
+		{"Total", "", "1", "1", "1", "1", "3", "1", "1", "4", "13"},
+	}
+	for i, w := range wantSummary {
+		if !slices.Equal(summary[i], w) {
+			t.Errorf("summary row %d: %q, want %q", i+1, summary[i], w)
+		}
+	}
+	notes := map[string]string{}
+	for _, row := range summary[len(wantSummary):] {
+		if len(row) >= 2 {
+			notes[row[0]] = row[1]
+		}
+	}
+	if notes["Compared as of"] != "11/03/2025" || !strings.HasPrefix(notes["Rows not read"], "3, left out of the comparison: mis2000.csv line 15, column Birth Date") ||
+		notes["Columns not used"] != "Program Year" || notes["MIS2000 export"] != "mis2000.csv" {
+		t.Errorf("notes %q", notes)
+	}
+
+	rows, err := f.GetRows(DiscrepanciesSheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rows[0], DiscrepancyColumns) || strings.Join(DiscrepancyColumns, "|") !=
+		"District Number|District Name|Category|State ID|MIS2000 ID|Last Name|First Name|Birth Date|In IC|In MIS2000|What to check" {
+		t.Errorf("header %q", rows[0])
+	}
+	if len(rows)-1 != 13 {
+		t.Fatalf("%d discrepancies on the sheet, want 13", len(rows)-1)
+	}
+	// Row 2 is Ruiz's QAD; the workbook shows what the model holds.
+	if got := rows[1]; !slices.Equal(got[:9], []string{"001", "Adair County", "QAD differs", "2000000002", "22222222", "Ruiz", "Alberto", "05/06/2011", "01/15/2025"}) {
+		t.Errorf("first discrepancy %q", got)
+	}
+	for i, d := range r.Discrepancies {
+		if got, want := rows[i+1], DiscrepancyCells(d); !slices.Equal(trimmed(got, len(want)), want) {
+			t.Errorf("row %d: %q, want %q", i+2, got, want)
+		}
+	}
+	// Birth dates are real dates: serial days shown as MM/DD/YYYY.
+	if raw, _ := f.GetCellValue(DiscrepanciesSheet, "H2", excelize.Options{RawCellValue: true}); raw != "40669" {
+		t.Errorf("H2 holds %q, want the serial day of 05/06/2011 (40669)", raw)
+	}
+	for _, sheet := range f.GetSheetList() {
+		tables, err := f.GetTables(sheet)
+		if err != nil || len(tables) != 1 {
+			t.Errorf("%s: tables %v, %v", sheet, tables, err)
+		}
+		panes, err := f.GetPanes(sheet)
+		if err != nil || !panes.Freeze || panes.YSplit != 1 {
+			t.Errorf("%s: the header is not frozen: %+v, %v", sheet, panes, err)
+		}
+	}
+	perCategory := map[string]int{}
+	for _, c := range reconcile.Categories {
+		rs, _ := f.GetRows(c.String())
+		perCategory[c.String()] = len(rs) - 1
+		for _, row := range rs[1:] {
+			if row[2] != c.String() {
+				t.Errorf("sheet %s has a row of %s", c, row[2])
+			}
+		}
+	}
+	if perCategory["Uncertain match"] != 3 || perCategory["Possible duplicate"] != 4 || perCategory["Not in IC"] != 1 {
+		t.Errorf("rows per category sheet %v", perCategory)
+	}
+}
+
+// trimmed pads a row read back to n cells: excelize drops trailing blanks.
+func trimmed(row []string, n int) []string {
+	for len(row) < n {
+		row = append(row, "")
+	}
+	return row
+}
+
+func TestReconcileMessages(t *testing.T) {
+	_, dir, st, _ := exportFixture(t)
+	names, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range names {
+		got = append(got, e.Name())
+	}
+	if !slices.Equal(got, []string{"001.txt", "002.txt", "003.txt"}) {
+		t.Fatalf("message files %q", got)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "002.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := string(b)
+	if !strings.HasPrefix(msg, "\ufeffDear migrant program coordinator of 002 Barren County,\r\n\r\n") {
+		t.Errorf("greeting: %q", msg[:80])
+	}
+	if strings.Count(msg, "\n") != strings.Count(msg, "\r\n") {
+		t.Error("a line ends without CR")
+	}
+	text := strings.ReplaceAll(strings.TrimPrefix(msg, "\ufeff"), "\r\n", "\n")
+	for _, want := range []string{
+		"as of 11/03/2025 and found 5 discrepancies.",
+		"Saved, never published (1)\n\n- Núñez, Darío, born 02/03/2010, state ID 2000000004, MIS2000 ID 44444444\n" +
+			"  In IC: Saved, never published: QAD 03/01/2025, EED 02/29/2028\n  In MIS2000: QAD 03/01/2025, EED 02/29/2028\n" +
+			"  Please check whether the student is eligible and enrolled in the district;",
+		"District differs (1)\n\n- Gómez Vargas, Elena, born 09/10/2012, state ID 2000000005, MIS2000 ID 55555555\n" +
+			"  In IC: Enrolled on 11/03/2025 in 003 Calloway County\n  In MIS2000: District 002 Barren County\n",
+		"Not in IC (1)\n\n- Quispe Mamani, Rosa, born 04/04/2014, MIS2000 ID 77777777\n",
+		"Possible duplicate (2)\n\n- Pérez, Sofía, born 03/13/2013, state ID 2000000012",
+		"\n\nThank you,\nLucía Ramos\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the message of 002 lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "QAD differs") || strings.Contains(text, "Ruiz") {
+		t.Errorf("002's message tells of another district's discrepancies:\n%s", text)
+	}
+	b, _ = os.ReadFile(filepath.Join(dir, "003.txt"))
+	if !strings.Contains(string(b), "found nothing to check") {
+		t.Errorf("003 has nothing to check, but its message says:\n%s", b)
+	}
+
+	entries, err := st.Audit(context.Background(), "report", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var audited []string
+	for _, e := range entries {
+		var x store.ExportAudit
+		if err := json.Unmarshal([]byte(e.After), &x); err != nil {
+			t.Fatal(err)
+		}
+		audited = append(audited, e.User+" "+x.Report+" "+x.District+" "+x.Period+" "+filepath.Base(x.File))
+		if x.Report == "MIS2000 reconciliation" && x.Rows != 13 || x.Report == "MIS2000 reconciliation messages" && x.Rows != 3 {
+			t.Errorf("audit row %+v", x)
+		}
+	}
+	slices.Sort(audited)
+	if want := []string{
+		"clerk MIS2000 reconciliation all regions 2025-11-03 reconciliation.xlsx",
+		"clerk MIS2000 reconciliation messages all regions 2025-11-03 messages",
+	}; !slices.Equal(audited, want) {
+		t.Errorf("audit log %q, want %q", audited, want)
+	}
+}
+
+// TestReconcileExportLeavesNothingWhenNotAudited: the files are renamed
+// into place only once the audit log has the export.
+func TestReconcileExportLeavesNothingWhenNotAudited(t *testing.T) {
+	_, r := reconcileFixture(t, "")
+	dir := t.TempDir()
+	_, err := r.Export(context.Background(), auditFunc(func(store.ExportAudit) error { return errors.New("disk full") }),
+		"clerk", filepath.Join(dir, "r.xlsx"), filepath.Join(dir, "msgs"), testMeta, "x")
+	if err == nil || !strings.Contains(err.Error(), "could not be written to the audit log, so no file was saved: disk full") {
+		t.Fatalf("got %v", err)
+	}
+	var left []string
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if !d.IsDir() {
+			left = append(left, path)
+		}
+		return nil
+	})
+	if len(left) > 0 {
+		t.Errorf("files left behind: %q", left)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	audited := auditFunc(func(store.ExportAudit) error { t.Error("a cancelled export was audited"); return nil })
+	if _, err := r.Export(ctx, audited, "clerk", filepath.Join(dir, "r.xlsx"), filepath.Join(dir, "msgs"), testMeta, "x"); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+}
+
+// auditFunc is an Auditor made of a function, for tests that make the
+// audit log fail or watch it.
+type auditFunc func(store.ExportAudit) error
+
+func (f auditFunc) AuditExport(_ context.Context, _ string, e store.ExportAudit) error { return f(e) }

@@ -2,7 +2,6 @@ package gui
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -89,7 +88,7 @@ func BenchmarkOpenStudent(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	stateID, enrollments, records := busyStudent(b, path)
+	stateID, enrollments, records := busyStudent(b, st)
 	b.Logf("student %s: %d enrollments, %d migrant records", stateID, enrollments, records)
 	benchOpen(b, st, stateID)
 }
@@ -145,19 +144,35 @@ func benchOpen(b *testing.B, st *store.Store, stateID string) {
 	}
 }
 
-// busyStudent finds the student with the most enrollments among those
-// with three migrant records (or the most records there are).
-func busyStudent(b *testing.B, path string) (stateID string, enrollments, records int) {
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+// busyStudent finds, through the store, the student with the most
+// enrollments among those with three migrant records (or the most records
+// there are).
+func busyStudent(b *testing.B, st *store.Store) (stateID string, enrollments, records int) {
+	ctx := context.Background()
+	// The reconciliation's snapshot holds every student with a record.
+	snap, err := st.ReconcileSnapshot(ctx, nil, data.Today())
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer db.Close()
-	err = db.QueryRow(`SELECT r.state_id, (SELECT count(*) FROM enrollments e WHERE e.state_id = r.state_id) AS n, count(*) AS m
-		FROM migrant_records r WHERE r.deleted = 0 GROUP BY r.state_id
-		ORDER BY min(m, 3) DESC, n DESC LIMIT 1`).Scan(&stateID, &enrollments, &records)
-	if err != nil {
-		b.Fatal(err)
+	most := 0
+	for _, s := range snap.Students {
+		most = max(most, min(len(s.Records), 3))
+	}
+	for _, s := range snap.Students {
+		if min(len(s.Records), 3) != most {
+			continue
+		}
+		id := s.Student.StateID
+		d, err := st.Student(ctx, id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n := len(d.Enrollments); n > enrollments || n == enrollments && id < stateID {
+			stateID, enrollments, records = id, n, len(d.Records)
+		}
+	}
+	if stateID == "" {
+		b.Fatal("the state has no migrant record")
 	}
 	return stateID, enrollments, records
 }

@@ -138,7 +138,7 @@ func districtTitle(d data.District) string {
 }
 
 func (w *districtWindow) show() {
-	w.win.Resize(fyne.NewSize(1280, 760))
+	w.win.Resize(fyne.NewSize(1280, 700))
 	w.win.Show()
 	w.records.load()
 	w.report.load()

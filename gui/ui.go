@@ -117,7 +117,6 @@ func (u *UI) Window() fyne.Window { return u.win }
 // ShowMain shows the main window, asks which demo profile is working when
 // that is not settled yet, and opens what Options name.
 func (u *UI) ShowMain() {
-	u.win.Resize(fyne.NewSize(1280, 800))
 	u.win.Show()
 	if u.user.Username == "" {
 		u.askProfile(func() {
@@ -194,6 +193,13 @@ func (u *UI) build() {
 	}
 	u.win.SetContent(container.NewBorder(top, u.status.obj, nil, nil, u.content))
 	u.win.SetMainMenu(u.mainMenu())
+	// Small enough for a 1366×768 laptop, status bar included; a list of
+	// districts needs less.
+	size := fyne.NewSize(1280, 700)
+	if u.home != nil {
+		size = fyne.NewSize(820, 520)
+	}
+	u.win.Resize(size)
 }
 
 // load starts the reads of what the screens show.

@@ -72,18 +72,9 @@ func enrollmentsIn(d data.District, es []data.PlacedEnrollment) fyne.CanvasObjec
 	g := widgets.NewGridTable(recordEnrollmentColumns, "No enrollment in this district in the state extract")
 	var rows [][]string
 	for _, e := range es {
-		if e.District.Number != d.Number {
-			continue
+		if e.District.Number == d.Number {
+			rows = append(rows, enrollmentCells(e))
 		}
-		end := "enrolled"
-		if !e.End.IsZero() {
-			end = e.End.US()
-		}
-		school := e.School.Number + " " + e.School.Name
-		if !e.School.Public() {
-			school += " (non-public)"
-		}
-		rows = append(rows, []string{school, e.Grade, serviceName(e.ServiceType), e.Start.US(), end})
 	}
 	g.SetRows(rows)
 	return g.Object()
@@ -91,14 +82,6 @@ func enrollmentsIn(d data.District, es []data.PlacedEnrollment) fyne.CanvasObjec
 
 func programTable(ps []data.Program) fyne.CanvasObject {
 	g := widgets.NewGridTable(programColumns, "None (no FRAM row means paid meals)")
-	rows := make([][]string, len(ps))
-	for i, p := range ps {
-		end := "ongoing"
-		if !p.End.IsZero() {
-			end = p.End.US()
-		}
-		rows[i] = []string{programName(p), p.Start.US(), end}
-	}
-	g.SetRows(rows)
+	g.SetRows(programRows(ps))
 	return g.Object()
 }

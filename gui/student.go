@@ -158,7 +158,7 @@ func (s *studentScreen) set(d store.StudentDetail) {
 	enable(s.newButton, s.refusal == nil)
 	s.setRecords(d.Records)
 	s.setEnrollments(d.Enrollments)
-	s.setPrograms(d.Programs)
+	s.programs.SetRows(programRows(d.Programs))
 	s.setLevels(d)
 }
 
@@ -236,17 +236,23 @@ func (s *studentScreen) setRecords(recs []store.Record) {
 func (s *studentScreen) setEnrollments(es []data.PlacedEnrollment) {
 	rows := make([][]string, len(es))
 	for i, e := range es {
-		end := "enrolled"
-		if !e.End.IsZero() {
-			end = e.End.US()
-		}
-		school := e.School.Number + " " + e.School.Name
-		if !e.School.Public() {
-			school += " (non-public)"
-		}
-		rows[i] = []string{e.District.Number + " " + e.District.Name, school, e.Grade, serviceName(e.ServiceType), e.Start.US(), end}
+		rows[i] = append([]string{e.District.Number + " " + e.District.Name}, enrollmentCells(e)...)
 	}
 	s.enrollments.SetRows(rows)
+}
+
+// enrollmentCells are an enrollment as the tables show it: school, grade,
+// service type, start and withdrawal.
+func enrollmentCells(e data.PlacedEnrollment) []string {
+	end := "enrolled"
+	if !e.End.IsZero() {
+		end = e.End.US()
+	}
+	school := e.School.Number + " " + e.School.Name
+	if !e.School.Public() {
+		school += " (non-public)"
+	}
+	return []string{school, e.Grade, serviceName(e.ServiceType), e.Start.US(), end}
 }
 
 func serviceName(t string) string {
@@ -261,7 +267,8 @@ func serviceName(t string) string {
 	return t
 }
 
-func (s *studentScreen) setPrograms(ps []data.Program) {
+// programRows are programs as the tables show them: name, start, end.
+func programRows(ps []data.Program) [][]string {
 	rows := make([][]string, len(ps))
 	for i, p := range ps {
 		end := "ongoing"
@@ -270,7 +277,7 @@ func (s *studentScreen) setPrograms(ps []data.Program) {
 		}
 		rows[i] = []string{programName(p), p.Start.US(), end}
 	}
-	s.programs.SetRows(rows)
+	return rows
 }
 
 func programName(p data.Program) string {

@@ -76,8 +76,8 @@ func (s *districtsScreen) set(ds []data.District) {
 
 // errNoDistricts is why a user has no district window to open.
 func errNoDistricts(usr data.User) error {
-	return fmt.Errorf("the profile %s (%s) may not see any district; "+
-		"a state administrator gives coordinators their districts", usr.FullName, data.RoleName(usr.Role))
+	return fmt.Errorf("%s (%s) has no district to open; a state administrator gives coordinators their districts",
+		usr.FullName, data.RoleName(usr.Role))
 }
 
 // errDistrictEdition is why a District Edition user cannot open a student.

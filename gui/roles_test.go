@@ -282,3 +282,33 @@ func TestAccessTabShowsTheStoresRefusal(t *testing.T) {
 		t.Errorf("the window says %q after a refusal", said)
 	}
 }
+
+// TestSyncedDatabaseWorksAsItsHubUser: a database that has synced with a
+// hub works as the user who signed in there, as migrantdeskctl does; a
+// coordinator's workstation gets the coordinator's windows and no
+// profile switch, whatever --user says.
+func TestSyncedDatabaseWorksAsItsHubUser(t *testing.T) {
+	st := districtFixture(t)
+	notDemo(t, st)
+	ctx := context.Background()
+	coordinator, err := st.UserByName(ctx, rosa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetIdentity(ctx, store.Identity{HubURL: "https://hub.example", User: coordinator}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(test.NewTempApp(t), st, Options{User: stateAdm}); err == nil || !strings.Contains(err.Error(), "syncs with https://hub.example") {
+		t.Errorf("--user on a synced database: %v", err)
+	}
+	u := start(t, st, Options{})
+	if u.user.Username != rosa || u.home == nil || u.search != nil {
+		t.Errorf("works as %q with the clerk's screens %v", u.user.Username, u.search != nil)
+	}
+	if want := "Working as Rosa Díaz, District coordinator, who last signed in to https://hub.example"; u.status.profile.Text != want {
+		t.Errorf("status %q, want %q", u.status.profile.Text, want)
+	}
+	if items, _ := menuItems(u); slices.ContainsFunc(items, func(s string) bool { return strings.Contains(s, "profile") }) {
+		t.Errorf("a synced database offers %q", items)
+	}
+}

@@ -40,17 +40,17 @@ func whoWorks(signedIn *store.Identity, demo bool, users []data.User, name, path
 	case !demo && name != "":
 		return data.User{}, fmt.Errorf("--user %s picks a demo profile, and %s is not a demo database: "+
 			"until it syncs with a hub, the app works as the computer's user, %s", name, path, operator().Username)
+	case name != "":
+		for _, usr := range users {
+			if usr.Username == name {
+				return usr, nil
+			}
+		}
+		return data.User{}, fmt.Errorf("there is no user %q; the profiles in %s are: %s", name, path, userNames(users))
 	case !demo || len(users) == 0:
 		return operator(), nil
-	case name == "":
-		return data.User{}, nil
 	}
-	for _, usr := range users {
-		if usr.Username == name {
-			return usr, nil
-		}
-	}
-	return data.User{}, fmt.Errorf("there is no user %q; the profiles in %s are: %s", name, path, userNames(users))
+	return data.User{}, nil
 }
 
 // operator is the person signed in to the computer, as data.Operator.
@@ -63,6 +63,9 @@ func operator() data.User {
 }
 
 func userNames(us []data.User) string {
+	if len(us) == 0 {
+		return "none"
+	}
 	names := make([]string, len(us))
 	for i, u := range us {
 		names[i] = u.Username

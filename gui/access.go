@@ -5,60 +5,54 @@ import (
 	"fmt"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"migrantdesk/data"
 	"migrantdesk/data/store"
+	"migrantdesk/gui/widgets"
 )
 
 // accessColumns are the columns of the coordinator list.
-var accessColumns = []column{
-	{"Coordinator", 280}, {"E-mail", 260}, {"QA Migrant report", 270}, {"", 300},
+var accessColumns = []widgets.Column{
+	col("Coordinator", 280), col("E-mail", 260), col("QA Migrant report", 270), col("", 300),
+}
+
+// accessStore is what the Users and access tab reads and writes.
+type accessStore interface {
+	Grantees(ctx context.Context, district string) ([]store.Grantee, error)
+	SetReportAccess(ctx context.Context, admin data.User, username, district string, grant bool) error
 }
 
 // accessScreen is the district administrator's tab: the district's
 // coordinators and whether each may run the QA Migrant report. A state
 // administrator sees it too.
 type accessScreen struct {
-	w      *districtWindow
+	st     accessStore
+	tab    districtTab
 	rows   *fyne.Container
 	checks map[string]*widget.Check // by user name
 	hint   *widget.Label
 	obj    fyne.CanvasObject
 }
 
-func newAccessScreen(w *districtWindow) *accessScreen {
-	a := &accessScreen{w: w, rows: container.NewVBox(), hint: widget.NewLabel("")}
-	a.hint.Wrapping = fyne.TextWrapWord
+// newAccessScreen is the Users and access tab of the district window
+// tab; it is given only to those who administer the district.
+func newAccessScreen(st accessStore, tab districtTab) *accessScreen {
+	a := &accessScreen{st: st, tab: tab, rows: container.NewVBox(), hint: wrapped("")}
 	intro := wrapped(fmt.Sprintf("The coordinators of %s %s see its migrant records. The QA Migrant report's Detail "+
 		"export holds personally identifiable information: give it to those who need it. "+
-		"Every grant and revocation is written to the audit log.", w.d.Number, w.d.Name))
-	head := make([]fyne.CanvasObject, len(accessColumns))
-	for i, c := range accessColumns {
-		head[i] = widget.NewLabelWithStyle(c.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
-	bg := canvas.NewRectangle(theme.Color(theme.ColorNameHeaderBackground))
-	header := container.NewStack(bg, container.New(accessLayout(), head...))
-	top := container.NewVBox(heading("Users and access"), intro, header)
+		"Every grant and revocation is written to the audit log.", tab.d.Number, tab.d.Name))
+	top := container.NewVBox(heading("Users and access"), intro, widgets.HeaderRow(accessColumns))
 	a.obj = container.NewBorder(top, a.hint, nil, nil, container.NewVScroll(a.rows))
 	return a
 }
 
-func accessLayout() fyne.Layout {
-	widths := make([]float32, len(accessColumns))
-	for i, c := range accessColumns {
-		widths[i] = c.width
-	}
-	return &columnsLayout{widths: widths}
-}
-
 // load reads the coordinators and their grants, off the UI goroutine.
 func (a *accessScreen) load() {
-	district := a.w.d.Number
-	a.w.u.background(func() func() {
-		gs, err := a.w.u.st.Grantees(context.Background(), district)
+	district := a.tab.d.Number
+	a.tab.tasks.run(func() func() {
+		gs, err := a.st.Grantees(context.Background(), district)
 		return func() {
 			if err != nil {
 				a.hint.SetText(sentence(err.Error()))
@@ -82,17 +76,17 @@ func (a *accessScreen) set(gs []store.Grantee) {
 		status := "Not granted"
 		if g.Granted {
 			granted++
-			status = fmt.Sprintf("Granted %s by %s", day(g.GrantedAt), a.w.personName(g.GrantedBy))
+			status = fmt.Sprintf("Granted %s by %s", data.DayOf(g.GrantedAt), a.tab.people.name(g.GrantedBy))
 		}
 		email := widget.NewLabel(g.Email)
 		email.Truncation = fyne.TextTruncateEllipsis
-		objs[i] = container.New(accessLayout(), widget.NewLabel(g.FullName+" ("+g.Username+")"), email, c, widget.NewLabel(status))
+		objs[i] = container.New(widgets.ColumnsLayout(accessColumns), widget.NewLabel(g.FullName+" ("+g.Username+")"), email, c, widget.NewLabel(status))
 	}
 	a.rows.Objects = objs
 	a.rows.Refresh()
 	switch len(gs) {
 	case 0:
-		a.hint.SetText(fmt.Sprintf("%s %s has no coordinators yet: a state administrator adds them.", a.w.d.Number, a.w.d.Name))
+		a.hint.SetText(fmt.Sprintf("%s %s has no coordinators yet: a state administrator adds them.", a.tab.d.Number, a.tab.d.Name))
 	default:
 		a.hint.SetText(fmt.Sprintf("%d of %d coordinator%s may run the QA Migrant report.", granted, len(gs), plural(len(gs))))
 	}
@@ -101,18 +95,18 @@ func (a *accessScreen) set(gs []store.Grantee) {
 // change grants or revokes one coordinator's access, then shows the list
 // as the database has it (on failure too, so the check box is right).
 func (a *accessScreen) change(username, name string, grant bool) {
-	admin, district := a.w.user, a.w.d.Number
-	a.w.u.background(func() func() {
-		err := a.w.u.st.SetReportAccess(context.Background(), admin, username, district, grant)
+	admin, district := a.tab.user, a.tab.d.Number
+	a.tab.tasks.run(func() func() {
+		err := a.st.SetReportAccess(context.Background(), admin, username, district, grant)
 		return func() {
 			a.load()
 			switch {
 			case err != nil:
-				a.w.showError("Report access not changed", err)
+				a.tab.dialogs.ShowError("Report access not changed", err)
 			case grant:
-				a.w.say(fmt.Sprintf("%s may now run the QA Migrant report of %s.", name, district))
+				a.tab.say(fmt.Sprintf("%s may now run the QA Migrant report of %s.", name, district))
 			default:
-				a.w.say(fmt.Sprintf("%s may no longer run the QA Migrant report of %s.", name, district))
+				a.tab.say(fmt.Sprintf("%s may no longer run the QA Migrant report of %s.", name, district))
 			}
 		}
 	})

@@ -118,15 +118,15 @@ func TestUsersAndAccessTabIsTheAdministrators(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w := newDistrictWindow(u, usr, d, mustDate(t, fixtureDay))
+		w := newDistrictWindow(u.districtEnv(), usr, d, mustDate(t, fixtureDay), func() {})
 		if has := slices.Contains(tabNames(w.tabs), "Users and access"); has != c.tab {
 			t.Errorf("%s in %s: Users and access tab %v, want %v", c.user, c.district, has, c.tab)
 		}
 		w.win.Close()
 	}
-	_, w := openDistrictWindow(t, st, stateAdm, "003")
+	au, w := openDistrictWindow(t, st, stateAdm, "003")
 	w.tabs.SelectIndex(2)
-	w.u.wait()
+	au.wait()
 	if w.access.hint.Text != "003 Calloway County has no coordinators yet: a state administrator adds them." {
 		t.Errorf("hint %q", w.access.hint.Text)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/store"
+	"migrantdesk/gui/widgets"
 )
 
 // District Edition profiles of the fixture.
@@ -75,8 +76,7 @@ func openDistrictWindow(t *testing.T, st *store.Store, user, number string) (*UI
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := newDistrictWindow(u, u.user, d, mustDate(t, fixtureDay))
-	w.show()
+	w := u.showDistrict(u.user, d, mustDate(t, fixtureDay))
 	u.wait()
 	t.Cleanup(func() {
 		if u.districts[number] == w {
@@ -100,14 +100,14 @@ func windowTitles(a fyne.App) []string {
 }
 
 // pickerEntry is the filter of the district picker shown over the main window.
-func pickerEntry(t *testing.T, u *UI) *entry {
+func pickerEntry(t *testing.T, u *UI) *widgets.Entry {
 	t.Helper()
 	top := u.win.Canvas().Overlays().Top()
 	if top == nil {
 		t.Fatal("no district picker is shown")
 	}
 	for _, o := range walk(top) {
-		if e, ok := o.(*entry); ok && e.PlaceHolder == "Type a district number or name" {
+		if e, ok := o.(*widgets.Entry); ok && e.PlaceHolder == "Type a district number or name" {
 			return e
 		}
 	}
@@ -137,7 +137,7 @@ func TestDistrictPickerAndWindows(t *testing.T) {
 	if got := windowTitles(u.app); !slices.Equal(got, want) {
 		t.Fatalf("windows %q, want %q", got, want)
 	}
-	if u.dialogs.open() {
+	if u.dialogs.Open() {
 		t.Error("the picker stays open after opening a district")
 	}
 
@@ -226,7 +226,7 @@ func TestClerkPreviewsTheDistrictsOfTheRegion(t *testing.T) {
 	if !slices.Contains(got, "001 Adair County") || !slices.Contains(got, "002 Barren County") || slices.Contains(got, "003 Calloway County") {
 		t.Errorf("a clerk of region C is offered %q", got)
 	}
-	u.dialogs.closeTop()
+	u.dialogs.CloseTop()
 
 	_, w := openDistrictWindow(t, st, clerk, "001")
 	isNote := func(s string) bool {
@@ -355,21 +355,21 @@ func TestDistrictRecordsFilterAndSort(t *testing.T) {
 }
 
 // sortHeaders are the column headings the table draws.
-func sortHeaders(l *recordList) []*sortHeader {
-	var out []*sortHeader
+func sortHeaders(l *recordList) []*widgets.SortHeader {
+	var out []*widgets.SortHeader
 	for _, o := range walk(l.table) {
-		if h, ok := o.(*sortHeader); ok && h.Visible() {
+		if h, ok := o.(*widgets.SortHeader); ok && h.Visible() {
 			out = append(out, h)
 		}
 	}
-	slices.SortFunc(out, func(a, b *sortHeader) int { return a.col - b.col })
+	slices.SortFunc(out, func(a, b *widgets.SortHeader) int { return a.Column() - b.Column() })
 	return out
 }
 
 func headerTexts(l *recordList) []string {
 	var out []string
 	for _, h := range sortHeaders(l) {
-		out = append(out, h.label.Text)
+		out = append(out, h.Text())
 	}
 	return out
 }
@@ -378,7 +378,7 @@ func headerTexts(l *recordList) []string {
 func tapHeader(t *testing.T, l *recordList, text string) {
 	t.Helper()
 	for _, h := range sortHeaders(l) {
-		if h.label.Text == text {
+		if h.Text() == text {
 			test.Tap(h)
 			return
 		}
@@ -434,7 +434,7 @@ func TestDistrictRecordDetail(t *testing.T) {
 	}
 	// Esc closes it.
 	w.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
-	if w.dialogs.open() {
+	if w.dialogs.Open() {
 		t.Error("Esc did not close the detail")
 	}
 }
@@ -502,7 +502,7 @@ func TestDistrictWindowIsReadOnly(t *testing.T) {
 	for _, user := range []string{admin, rosa, clerk} {
 		t.Run(user, func(t *testing.T) {
 			u, w := openDistrictWindow(t, st, user, "001")
-			w.saver = tempSaver{dir: t.TempDir()}
+			w.report.saver = tempSaver{dir: t.TempDir()}
 			dialogButtons := map[*widget.Button]string{}
 			check := func(where string, o fyne.CanvasObject) {
 				t.Helper()
@@ -557,7 +557,7 @@ func describe(o fyne.CanvasObject) string {
 	switch w := o.(type) {
 	case *widget.Button:
 		return "«" + w.Text + "»"
-	case *entry:
+	case *widgets.Entry:
 		return "«" + w.PlaceHolder + "»"
 	case *widget.Check:
 		return "«" + w.Text + "»"
@@ -566,14 +566,14 @@ func describe(o fyne.CanvasObject) string {
 }
 
 // tapIn taps the button with that text in a district window.
-func tapIn(t *testing.T, w *districtWindow, text string) {
+func tapIn(t *testing.T, u *UI, w *districtWindow, text string) {
 	t.Helper()
 	b := findButton(w.win.Canvas(), text)
 	if b == nil || b.Disabled() {
 		t.Fatalf("no enabled button %q in %s", text, w.win.Title())
 	}
 	test.Tap(b)
-	w.u.wait()
+	u.wait()
 }
 
 // tabNames are the tabs of a district window.

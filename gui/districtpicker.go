@@ -11,49 +11,51 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
+	"migrantdesk/gui/widgets"
 )
 
 // districtPicker asks which district window to open, among the districts
 // the user may see; a clerk's region has some forty, so it filters by
 // number or name as the user types.
 type districtPicker struct {
-	u      *UI
-	all    []data.District
-	shown  []data.District
-	filter *entry
-	list   *widget.List
-	hint   *widget.Label
-	dlg    *dialog.CustomDialog
+	dialogs *widgets.Dialogs
+	open    func(number string)
+	all     []data.District
+	shown   []data.District
+	filter  *widgets.Entry
+	list    *widget.List
+	hint    *widget.Label
+	dlg     *dialog.CustomDialog
 }
 
 // openDistrictPicker shows the districts the current user may see and
 // opens the one chosen. A user who sees only one district gets its window
 // straight away.
 func (u *UI) openDistrictPicker() {
-	if u.dialogs.open() {
+	if u.dialogs.Open() {
 		return
 	}
 	usr := u.user
-	u.background(func() func() {
+	u.tasks.run(func() func() {
 		ds, err := u.st.VisibleDistricts(context.Background(), usr)
 		return func() {
 			switch {
 			case err != nil:
-				u.showError("District windows", err)
+				u.dialogs.ShowError("District windows", err)
 			case len(ds) == 0:
-				u.showError("District windows", fmt.Errorf("the profile %s (%s) may not see any district; "+
-					"a state administrator gives coordinators their districts", usr.FullName, data.RoleName(usr.Role)))
+				u.dialogs.ShowError("District windows", errNoDistricts(usr))
 			case len(ds) == 1:
 				u.openDistrict(ds[0].Number)
 			default:
-				newDistrictPicker(u, ds).show()
+				newDistrictPicker(ds, u.dialogs, u.openDistrict).show()
 			}
 		}
 	})
 }
 
-func newDistrictPicker(u *UI, ds []data.District) *districtPicker {
-	p := &districtPicker{u: u, all: ds, shown: ds, filter: newEntry("Type a district number or name"), hint: widget.NewLabel("")}
+func newDistrictPicker(ds []data.District, dialogs *widgets.Dialogs, open func(number string)) *districtPicker {
+	p := &districtPicker{dialogs: dialogs, open: open, all: ds, shown: ds,
+		filter: widgets.NewEntry("Type a district number or name"), hint: widget.NewLabel("")}
 	p.list = widget.NewList(
 		func() int { return len(p.shown) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
@@ -63,26 +65,26 @@ func newDistrictPicker(u *UI, ds []data.District) *districtPicker {
 	p.list.OnSelected = func(id widget.ListItemID) {
 		p.list.UnselectAll()
 		if id >= 0 && id < len(p.shown) {
-			p.open(p.shown[id])
+			p.choose(p.shown[id])
 		}
 	}
 	p.filter.OnChanged = func(string) { p.apply() }
 	p.filter.OnSubmitted = func(string) {
 		if len(p.shown) > 0 {
-			p.open(p.shown[0])
+			p.choose(p.shown[0])
 		}
 	}
-	p.filter.onEscape = func() { p.dlg.Hide() }
+	p.filter.OnEscape = func() { p.dlg.Hide() }
 	p.apply()
 	top := container.NewVBox(p.filter, p.hint)
 	content := container.NewGridWrap(fyne.NewSize(460, 420), container.NewBorder(top, nil, nil, nil, p.list))
-	p.dlg = dialog.NewCustom("Open a district window", "Cancel", content, u.win)
+	p.dlg = dialog.NewCustom("Open a district window", "Cancel", content, dialogs.Window())
 	return p
 }
 
 func (p *districtPicker) show() {
-	p.u.dialogs.showDialog(p.dlg)
-	p.u.win.Canvas().Focus(p.filter)
+	p.dialogs.Show(p.dlg)
+	p.dialogs.Window().Canvas().Focus(p.filter)
 }
 
 // apply lists the districts whose number starts with, or whose name has a
@@ -132,7 +134,7 @@ func nameStarts(name string, words []string) bool {
 	return true
 }
 
-func (p *districtPicker) open(d data.District) {
+func (p *districtPicker) choose(d data.District) {
 	p.dlg.Hide()
-	p.u.openDistrict(d.Number)
+	p.open(d.Number)
 }

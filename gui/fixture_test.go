@@ -11,6 +11,7 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/store"
+	"migrantdesk/gui/widgets"
 )
 
 // day parses a date written in a test.
@@ -75,7 +76,8 @@ func fixture(t testing.TB) *data.Extract {
 	}
 }
 
-// openFixture opens a temp database holding fixture(t) and two profiles.
+// openFixture opens a temp demo database holding fixture(t) and two
+// profiles: profiles are for demo databases only.
 func openFixture(t testing.TB) *store.Store {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "desk.db"))
@@ -95,6 +97,9 @@ func openFixture(t testing.TB) *store.Store {
 			t.Fatal(err)
 		}
 	}
+	if err := st.SetMeta(ctx, store.MetaDemo, "1"); err != nil {
+		t.Fatal(err)
+	}
 	return st
 }
 
@@ -112,26 +117,35 @@ func start(t *testing.T, st *store.Store, opts Options) *UI {
 // the UI goroutine queued for the test's goroutine.
 func newUI(t testing.TB, a fyne.App, st *store.Store, opts Options) *UI {
 	t.Helper()
-	u, err := New(a, st, opts)
+	queue := make(chan func(), 1024)
+	u, err := newWithPost(a, st, opts, func(f func()) { queue <- f })
 	if err != nil {
 		t.Fatal(err)
 	}
-	queue := make(chan func(), 1024)
-	u.post = func(f func()) { queue <- f }
-	queues[u] = queue
-	t.Cleanup(func() { delete(queues, u) })
+	queues[u.tasks] = queue
+	t.Cleanup(func() { delete(queues, u.tasks) })
 	return u
 }
 
-// queues hold, per UI of a test, what its background work hands to the
-// UI goroutine.
-var queues = map[*UI]chan func(){}
+// testTasks are tasks whose posts queue for the test's goroutine, for a
+// screen built without the UI.
+func testTasks(t testing.TB) *tasks {
+	queue := make(chan func(), 1024)
+	tk := newTasks(func(f func()) { queue <- f })
+	queues[tk] = queue
+	t.Cleanup(func() { delete(queues, tk) })
+	return tk
+}
+
+// queues hold, per tasks of a test, what its background work hands to
+// the UI goroutine.
+var queues = map[*tasks]chan func(){}
 
 // wait runs on the test's goroutine, as the app's UI goroutine would,
 // what background work hands over, until no work is in flight.
-func (u *UI) wait() {
-	q := queues[u]
-	for u.busy.Load() > 0 {
+func (t *tasks) wait() {
+	q := queues[t]
+	for t.busy.Load() > 0 {
 		(<-q)()
 	}
 	for {
@@ -144,15 +158,17 @@ func (u *UI) wait() {
 	}
 }
 
+func (u *UI) wait() { u.tasks.wait() }
+
 // pressEnter types Enter into an entry.
-func pressEnter(u *UI, e *entry) {
+func pressEnter(u *UI, e *widgets.Entry) {
 	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	u.wait()
 }
 
 // retype replaces an entry's text the way a clerk does: select all,
 // then type rune by rune.
-func retype(e *entry, text string) {
+func retype(e *widgets.Entry, text string) {
 	e.SetText("")
 	test.Type(e, text)
 }

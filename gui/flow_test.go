@@ -31,17 +31,17 @@ func TestClerkFlow(t *testing.T) {
 	want := []string{"García López, María José", "05/05/2012", "Female", maria, "Adair Elementary", "06", "001 Adair County"}
 	for col, w := range want {
 		if got := resultCell(u.search.results[0], col); got != w {
-			t.Errorf("result column %s = %q, want %q", resultColumns[col].title, got, w)
+			t.Errorf("result column %s = %q, want %q", resultColumns[col].Title, got, w)
 		}
 	}
 
 	// Open the student from the results.
 	u.search.table.Select(widget.TableCellID{Row: 0, Col: 0})
 	u.wait()
-	if !u.student.shown() || u.student.title.Text != "García López, María José" {
+	if !u.studentShown() || u.student.title.Text != "García López, María José" {
 		t.Fatalf("after choosing the result the screen shows %q", u.student.title.Text)
 	}
-	if got := u.student.enrollments.cell(0, 1); got != "001010 Adair Elementary" {
+	if got := u.student.enrollments.Cell(0, 1); got != "001010 Adair Elementary" {
 		t.Errorf("first enrollment school = %q", got)
 	}
 	if got := u.student.levels.Text; got != "Math: Apprentice (tested 04/20/2025)\nReading: Proficient (tested 04/21/2025)" {
@@ -70,12 +70,12 @@ func TestClerkFlow(t *testing.T) {
 	if !f.misErr.Visible() || f.misErr.Text != `The MIS2000 ID has only digits, not 'A'.` {
 		t.Errorf("MIS2000 ID error = %q (visible %v)", f.misErr.Text, f.misErr.Visible())
 	}
-	test.Type(f.qad.entry, "13/01/2025")
+	test.Type(f.qad.Entry, "13/01/2025")
 	if !f.qadErr.Visible() || !strings.Contains(f.qadErr.Text, "month 13 is not between 1 and 12") {
 		t.Errorf("QAD error = %q", f.qadErr.Text)
 	}
-	if f.eed.entry.Text != "" || f.eedErr.Visible() {
-		t.Errorf("EED = %q (error %q) for an invalid QAD, want it empty, with no error of its own", f.eed.entry.Text, f.eedErr.Text)
+	if f.eed.Entry.Text != "" || f.eedErr.Visible() {
+		t.Errorf("EED = %q (error %q) for an invalid QAD, want it empty, with no error of its own", f.eed.Entry.Text, f.eedErr.Text)
 	}
 	press(t, u, keySave)
 	if !f.saveBtn.Disabled() || u.student.form == nil {
@@ -87,26 +87,26 @@ func TestClerkFlow(t *testing.T) {
 
 	// Correct input: the EED is computed from the QAD while typing.
 	retype(f.mis, "004512345")
-	retype(f.qad.entry, "09/01/2025")
+	retype(f.qad.Entry, "09/01/2025")
 	if f.misErr.Visible() || f.qadErr.Visible() {
 		t.Errorf("errors still shown: %q %q", f.misErr.Text, f.qadErr.Text)
 	}
-	if f.eed.entry.Text != "08/31/2028" {
-		t.Errorf("EED computed as %q, want 08/31/2028", f.eed.entry.Text)
+	if f.eed.Entry.Text != "08/31/2028" {
+		t.Errorf("EED computed as %q, want 08/31/2028", f.eed.Entry.Text)
 	}
 	// A later EED is refused with the latest allowed date; an earlier one is fine.
-	retype(f.eed.entry, "09/30/2028")
+	retype(f.eed.Entry, "09/30/2028")
 	if f.eedErr.Text != "The expiration date can be 08/31/2028 at the latest." || !f.saveBtn.Disabled() {
 		t.Errorf("EED error = %q, Save disabled %v", f.eedErr.Text, f.saveBtn.Disabled())
 	}
-	retype(f.eed.entry, "06/30/2028")
+	retype(f.eed.Entry, "06/30/2028")
 	if f.eedErr.Visible() || f.saveBtn.Disabled() {
 		t.Fatalf("valid record: EED error %q, Save disabled %v", f.eedErr.Text, f.saveBtn.Disabled())
 	}
 	// The clerk set the EED: changing the QAD no longer recomputes it.
-	retype(f.qad.entry, "09/02/2025")
-	if f.eed.entry.Text != "06/30/2028" {
-		t.Errorf("EED changed to %q after the clerk set it", f.eed.entry.Text)
+	retype(f.qad.Entry, "09/02/2025")
+	if f.eed.Entry.Text != "06/30/2028" {
+		t.Errorf("EED changed to %q after the clerk set it", f.eed.Entry.Text)
 	}
 
 	press(t, u, keySave)
@@ -159,7 +159,7 @@ func TestClerkFlow(t *testing.T) {
 	if got := u.status.unpub.Text; got != "Need publishing: 0" {
 		t.Errorf("status bar: %q", got)
 	}
-	if got := u.status.profile.Text; got != "Profile: Lucía Ramos, Regional data clerk, region C" {
+	if got := u.status.profile.Text; got != "Demo profile: Lucía Ramos, Regional data clerk, region C" {
 		t.Errorf("status bar: %q", got)
 	}
 	if !strings.Contains(u.status.db.Text, "desk.db") {

@@ -17,46 +17,62 @@ var (
 	keySave   = &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}
 )
 
+// mainMenu offers what the user working may do: File (with the demo
+// profile switch on a demo database), and the district windows; a clerk
+// also gets Student and Publish.
 func (u *UI) mainMenu() *fyne.MainMenu {
-	search := fyne.NewMenuItem("Advanced Search", u.showSearch)
-	search.Shortcut = keySearch
-	newRecord := fyne.NewMenuItem("New migrant record", u.newRecord)
-	newRecord.Shortcut = keyNew
-	save := fyne.NewMenuItem("Save migrant record", u.saveRecord)
-	save.Shortcut = keySave
-	needs := fyne.NewMenuItem("Needs publishing", u.showNeeds)
-	publish := fyne.NewMenuItem("Publish this student's records…", u.publishStudent)
-	profile := fyne.NewMenuItem("Change profile…", func() { u.askProfile(u.afterProfileChange) })
-
-	// District windows (District Edition, district*.go) open from here.
-	districts := fyne.NewMenuItem("Open district window…", u.openDistrictPicker)
-
-	return fyne.NewMainMenu(
-		fyne.NewMenu("File", profile),
-		fyne.NewMenu("Student", search, fyne.NewMenuItemSeparator(), newRecord, save),
-		fyne.NewMenu("Publish", publish, needs),
-		fyne.NewMenu("Districts", districts),
-	)
+	file := fyne.NewMenu("File")
+	if u.profiles() {
+		file.Items = append(file.Items, fyne.NewMenuItem("Demo: switch profile…", u.switchProfile), fyne.NewMenuItemSeparator())
+	}
+	quit := fyne.NewMenuItem("Quit", nil) // the driver closes every window
+	quit.IsQuit = true
+	file.Items = append(file.Items, quit)
+	menus := []*fyne.Menu{file}
+	if u.user.CanSearchStudents() {
+		search := fyne.NewMenuItem("Advanced Search", u.showSearch)
+		search.Shortcut = keySearch
+		newRecord := fyne.NewMenuItem("New migrant record", u.newRecord)
+		newRecord.Shortcut = keyNew
+		save := fyne.NewMenuItem("Save migrant record", u.saveRecord)
+		save.Shortcut = keySave
+		needs := fyne.NewMenuItem("Needs publishing", u.showNeeds)
+		publish := fyne.NewMenuItem("Publish this student's records…", u.publishStudent)
+		reconcile := fyne.NewMenuItem("MIS2000 reconciliation", u.showReconcile)
+		menus = append(menus,
+			fyne.NewMenu("Student", search, fyne.NewMenuItemSeparator(), newRecord, save),
+			fyne.NewMenu("Publish", publish, needs, fyne.NewMenuItemSeparator(), reconcile))
+	}
+	if u.user.Username != "" {
+		menus = append(menus, fyne.NewMenu("Districts", fyne.NewMenuItem("Open district window…", u.openDistrictPicker)))
+	}
+	return fyne.NewMainMenu(menus...)
 }
 
 func (u *UI) toolbar() fyne.CanvasObject {
 	search := widget.NewButtonWithIcon("Search (Ctrl+F)", theme.SearchIcon(), u.showSearch)
 	needs := widget.NewButtonWithIcon("Needs publishing", theme.UploadIcon(), u.showNeeds)
-	return container.NewHBox(search, needs)
+	reconcile := widget.NewButtonWithIcon("MIS2000 reconciliation", theme.ViewRefreshIcon(), u.showReconcile)
+	return container.NewHBox(search, needs, reconcile)
 }
 
 // showSearch is Ctrl+F: back to Advanced Search with the cursor in Last name.
 func (u *UI) showSearch() {
-	if u.dialogs.open() {
+	if u.dialogs.Open() {
 		return
 	}
 	u.show(u.search.obj)
 	u.win.Canvas().Focus(u.search.last)
 }
 
+// studentShown reports whether a student is on screen.
+func (u *UI) studentShown() bool {
+	return u.student != nil && u.student.loaded && u.current == u.student.obj
+}
+
 // newRecord is Ctrl+N: a new Student Migrant Detail for the student shown.
 func (u *UI) newRecord() {
-	if u.dialogs.open() || !u.student.shown() {
+	if u.dialogs.Open() || !u.studentShown() {
 		return
 	}
 	u.student.newRecord()
@@ -70,27 +86,33 @@ func (u *UI) saveRecord() {
 }
 
 func (u *UI) showNeeds() {
-	if u.dialogs.open() {
+	if u.dialogs.Open() {
 		return
 	}
 	u.show(u.needs.obj)
 	u.needs.load()
 }
 
+// showReconcile is the November and February check against MIS2000.
+func (u *UI) showReconcile() {
+	if u.dialogs.Open() {
+		return
+	}
+	u.show(u.reconcile.obj)
+}
+
 func (u *UI) publishStudent() {
-	if u.dialogs.open() || !u.student.shown() {
+	if u.dialogs.Open() || !u.studentShown() {
 		return
 	}
 	u.student.publish()
 }
 
-// afterProfileChange closes the district windows, which show what their
-// profile may see, and recounts for the new profile.
-func (u *UI) afterProfileChange() {
-	u.closeDistricts()
-	u.status.setUser(u.user, len(u.users) == 0)
-	u.refreshStatus()
-	if u.current == u.needs.obj {
-		u.needs.load()
+// openStudent reads a student off the UI goroutine and shows the detail.
+func (u *UI) openStudent(stateID string) {
+	if u.student == nil {
+		u.dialogs.ShowError("The student could not be opened", errDistrictEdition(u.user))
+		return
 	}
+	u.student.open(stateID, func() { u.show(u.student.obj) })
 }

@@ -13,11 +13,18 @@ import (
 	"migrantdesk/data/store"
 )
 
+// needsLister is what the Needs publishing list reads.
+type needsLister interface {
+	NeedsPublishing(ctx context.Context, region string) ([]store.Unpublished, error)
+}
+
 // needsScreen lists the records of the clerk's region that are saved but
 // not published, or need publishing again, with why; they publish in one
 // go.
 type needsScreen struct {
-	u       *UI
+	st      needsLister
+	region  string // "" every region
+	tasks   *tasks
 	recs    []store.Unpublished
 	hint    *widget.Label
 	list    *widget.List
@@ -26,12 +33,13 @@ type needsScreen struct {
 	seq     int
 }
 
-func newNeedsScreen(u *UI) *needsScreen {
-	n := &needsScreen{u: u, hint: widget.NewLabel("")}
-	n.hint.Wrapping = fyne.TextWrapWord
+// newNeedsScreen lists the records of region ("" every region) that need
+// publishing; pub publishes them, open opens a student.
+func newNeedsScreen(st needsLister, region string, t *tasks, pub *publisher, open func(stateID string)) *needsScreen {
+	n := &needsScreen{st: st, region: region, tasks: t, hint: wrapped("")}
 	n.publish = widget.NewButtonWithIcon("Publish all…", theme.UploadIcon(), func() {
 		if len(n.recs) > 0 {
-			u.confirmPublish(n.recs, n.load)
+			pub.confirm(n.recs, n.load)
 		}
 	})
 	n.publish.Importance = widget.HighImportance
@@ -56,7 +64,7 @@ func newNeedsScreen(u *UI) *needsScreen {
 	n.list.OnSelected = func(i widget.ListItemID) {
 		n.list.UnselectAll()
 		if i >= 0 && i < len(n.recs) {
-			u.openStudent(n.recs[i].StateID)
+			open(n.recs[i].StateID)
 		}
 	}
 	top := container.NewVBox(heading("Needs publishing"), n.hint, container.NewHBox(n.publish, refresh))
@@ -68,11 +76,11 @@ func newNeedsScreen(u *UI) *needsScreen {
 func (n *needsScreen) load() {
 	n.seq++
 	seq := n.seq
-	region := n.u.region()
+	region := n.region
 	n.hint.SetText("Looking for records to publish…")
 	n.publish.Disable()
-	n.u.background(func() func() {
-		recs, err := n.u.st.NeedsPublishing(context.Background(), region)
+	n.tasks.run(func() func() {
+		recs, err := n.st.NeedsPublishing(context.Background(), region)
 		return func() {
 			if seq != n.seq {
 				return
@@ -105,11 +113,4 @@ func (n *needsScreen) set(recs []store.Unpublished, region string) {
 		len(recs), plural(len(recs)), where, verbS(len(recs))))
 	n.publish.SetText(fmt.Sprintf("Publish all %d…", len(recs)))
 	n.publish.Enable()
-}
-
-func verbS(n int) string {
-	if n == 1 {
-		return "s"
-	}
-	return ""
 }

@@ -2,16 +2,76 @@ package gui
 
 import (
 	"fmt"
-	"migrantdesk/data"
+	"os/user"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/data"
+	"migrantdesk/data/store"
+	"migrantdesk/gui/widgets"
 )
 
-// prefLastUser is the preference holding the profile chosen last.
+// Profiles are a demo convenience. A database that syncs with a hub works
+// as the user who last signed in there, as migrantdeskctl does; one that
+// has never synced works as the person signed in to the computer, as the
+// state administrator (data.Operator: whoever can open the file can
+// change it anyway). Switching to a profile with no password would only
+// pretend to restrict anyone, so only a demo database offers its
+// profiles, so that every role can be tried.
+
+// prefLastUser is the preference holding the demo profile chosen last.
 const prefLastUser = "last_user"
+
+// whoWorks decides who works at start from the --user name: the hub's
+// user on a database that has synced (signedIn not nil), the computer's
+// user on one that is not a demo or has no profiles, the named profile on
+// a demo one, and nobody yet (the zero User: ask) when none is named.
+func whoWorks(signedIn *store.Identity, demo bool, users []data.User, name, path string) (data.User, error) {
+	switch {
+	case signedIn != nil && name != "":
+		return data.User{}, fmt.Errorf("--user %s picks a demo profile, and %s syncs with %s: "+
+			"the app works as %s, who signed in there last", name, path, signedIn.HubURL, signedIn.User.Username)
+	case signedIn != nil:
+		return signedIn.User, nil
+	case !demo && name != "":
+		return data.User{}, fmt.Errorf("--user %s picks a demo profile, and %s is not a demo database: "+
+			"until it syncs with a hub, the app works as the computer's user, %s", name, path, operator().Username)
+	case name != "":
+		for _, usr := range users {
+			if usr.Username == name {
+				return usr, nil
+			}
+		}
+		return data.User{}, fmt.Errorf("there is no user %q; the profiles in %s are: %s", name, path, userNames(users))
+	case !demo || len(users) == 0:
+		return operator(), nil
+	}
+	return data.User{}, nil
+}
+
+// operator is the person signed in to the computer, as data.Operator.
+func operator() data.User {
+	name := "unknown"
+	if cur, err := user.Current(); err == nil && cur.Username != "" {
+		name = cur.Username
+	}
+	return data.Operator(name)
+}
+
+func userNames(us []data.User) string {
+	if len(us) == 0 {
+		return "none"
+	}
+	names := make([]string, len(us))
+	for i, u := range us {
+		names[i] = u.Username
+	}
+	return strings.Join(names, ", ")
+}
 
 // profileLabel is how a profile reads in the list: name, role, and the
 // region or districts it works for.
@@ -28,22 +88,30 @@ func profileLabel(usr data.User) string {
 	return s
 }
 
-// askProfile asks which local profile is working, offering the one chosen
-// last, then calls done. With no profiles in the database the computer's
-// user works, and the status bar says so.
-func (u *UI) askProfile(done func()) {
-	if len(u.users) == 0 {
-		u.user = osUser()
-		done()
+// switchProfile is File → Demo: switch profile. The district windows
+// close (they show what their profile may see) and the main window is
+// built again for the profile chosen.
+func (u *UI) switchProfile() {
+	if !u.profiles() || u.dialogs.Open() {
 		return
 	}
+	u.askProfile(func() {
+		u.closeDistricts()
+		u.build()
+		u.load()
+	})
+}
+
+// askProfile asks which demo profile is working, offering the one chosen
+// last, then calls done.
+func (u *UI) askProfile(done func()) {
 	labels := make([]string, len(u.users))
 	last := u.app.Preferences().String(prefLastUser)
 	if u.user.Username != "" {
 		last = u.user.Username
 	}
-	// Offer the profile used last, else the first clerk: this window is
-	// the clerk's.
+	// Offer the profile used last, else the first clerk: the main window
+	// is the clerk's.
 	choice, clerk := -1, -1
 	for i, usr := range u.users {
 		labels[i] = profileLabel(usr)
@@ -59,7 +127,9 @@ func (u *UI) askProfile(done func()) {
 	}
 	pick := widget.NewSelect(labels, nil)
 	pick.SetSelectedIndex(choice)
-	intro := paragraph("Which profile is working at this computer? Records you save and publish are signed with it.", 520)
+	intro := widgets.Paragraph("This is a demo database: its profiles let you try each role without signing in. "+
+		"Records you save and publish are signed with the profile. A real database works as the computer's user "+
+		"until it syncs with a hub, and offers no profiles.", 520)
 	var d *dialog.CustomDialog
 	ok := widget.NewButton("Work as this profile", func() {
 		i := pick.SelectedIndex()
@@ -73,7 +143,11 @@ func (u *UI) askProfile(done func()) {
 	})
 	ok.Importance = widget.HighImportance
 	content := container.NewVBox(intro, pick)
-	d = dialog.NewCustomWithoutButtons("Profile", content, u.win)
+	title := "Demo: switch profile"
+	if u.user.Username == "" {
+		title = "Demo: choose a profile"
+	}
+	d = dialog.NewCustomWithoutButtons(title, content, u.win)
 	if u.user.Username == "" {
 		// At start there is no profile to fall back on: the question
 		// stays until it is answered, and Esc does not close it.
@@ -81,7 +155,7 @@ func (u *UI) askProfile(done func()) {
 		d.Show()
 	} else {
 		d.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", d.Hide), ok})
-		u.dialogs.showDialog(d)
+		u.dialogs.Show(d)
 	}
 	u.win.Canvas().Focus(pick)
 }

@@ -12,12 +12,30 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"migrantdesk/data"
 	"migrantdesk/data/store"
+	"migrantdesk/gui/widgets"
 )
 
-// confirmPublish shows, for each record, the districts that will receive
-// it, and publishes them all when the clerk agrees; then calls done.
-func (u *UI) confirmPublish(recs []store.Unpublished, done func()) {
+// recordPublisher is what publishing writes.
+type recordPublisher interface {
+	Publish(ctx context.Context, u data.User, ids []string, progress func(done, total int)) (store.PublishResult, error)
+}
+
+// publisher publishes records for the user, as the student screen and
+// the Needs publishing list both do: it confirms which districts will
+// receive them, shows the progress and says what it did through changed.
+type publisher struct {
+	st      recordPublisher
+	user    data.User
+	tasks   *tasks
+	dialogs *widgets.Dialogs
+	changed func(msg string)
+}
+
+// confirm shows, for each record, the districts that will receive it, and
+// publishes them all when the clerk agrees; then calls done.
+func (p *publisher) confirm(recs []store.Unpublished, done func()) {
 	copies := 0
 	for _, r := range recs {
 		copies += len(r.Targets)
@@ -49,22 +67,16 @@ func (u *UI) confirmPublish(recs []store.Unpublished, done func()) {
 	d := dialog.NewCustomConfirm(fmt.Sprintf("Publish %d State Migrant Record%s", len(recs), plural(len(recs))),
 		"Publish", "Cancel", content, func(ok bool) {
 			if ok {
-				u.publish(recs, done)
+				p.publish(recs, done)
 			}
-		}, u.win)
-	u.dialogs.showDialog(d)
-}
-
-func pluralY(n int) string {
-	if n == 1 {
-		return "y"
-	}
-	return "ies"
+		}, p.dialogs.Window())
+	p.dialogs.Show(d)
 }
 
 // publish publishes the records in one transaction off the UI goroutine,
-// with a progress bar, and says what it did.
-func (u *UI) publish(recs []store.Unpublished, done func()) {
+// with a progress bar, and says what it did. The store refuses the lot
+// when one of them is not the user's to publish.
+func (p *publisher) publish(recs []store.Unpublished, done func()) {
 	ids := make([]string, len(recs))
 	for i, r := range recs {
 		ids[i] = r.ID
@@ -73,16 +85,16 @@ func (u *UI) publish(recs []store.Unpublished, done func()) {
 	label := widget.NewLabel(fmt.Sprintf("Publishing %d record%s…", len(ids), plural(len(ids))))
 	size := canvas.NewRectangle(color.Transparent)
 	size.SetMinSize(fyne.NewSize(400, 0))
-	progress := dialog.NewCustomWithoutButtons("Publishing", container.NewStack(size, container.NewVBox(label, bar)), u.win)
+	progress := dialog.NewCustomWithoutButtons("Publishing", container.NewStack(size, container.NewVBox(label, bar)), p.dialogs.Window())
 	progress.Show()
-	user := u.user
-	u.background(func() func() {
-		res, err := u.st.Publish(context.Background(), user, ids, func(n, total int) {
+	user := p.user
+	p.tasks.run(func() func() {
+		res, err := p.st.Publish(context.Background(), user, ids, func(n, total int) {
 			// A hundred steps are enough for the eye.
 			if n != total && n*100/total == (n-1)*100/total {
 				return
 			}
-			u.do(func() {
+			p.tasks.do(func() {
 				bar.SetValue(float64(n) / float64(total))
 				label.SetText(fmt.Sprintf("Published %d of %d…", n, total))
 			})
@@ -90,15 +102,14 @@ func (u *UI) publish(recs []store.Unpublished, done func()) {
 		return func() {
 			progress.Hide()
 			if err != nil {
-				u.showError("Nothing was published", err)
+				p.dialogs.ShowError("Nothing was published", err)
 				return
 			}
 			msg := fmt.Sprintf("Published %d record%s: %d district cop%s written.", res.Published, plural(res.Published), res.Copies, pluralY(res.Copies))
 			if n := len(res.Skipped); n > 0 {
 				msg += fmt.Sprintf(" %d record%s had no district to go to.", n, plural(n))
 			}
-			u.status.say(msg)
-			u.refreshStatus()
+			p.changed(msg)
 			if done != nil {
 				done()
 			}

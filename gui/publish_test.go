@@ -42,7 +42,7 @@ func TestReimportAsksToPublishAgain(t *testing.T) {
 	if !strings.Contains(c.detail.Text, "• The student is now enrolled in district 002 Barren County, which has not received it.") {
 		t.Errorf("the card does not say why: %q", c.detail.Text)
 	}
-	if got := u.student.enrollments.len(); got != 2 {
+	if got := u.student.enrollments.Len(); got != 2 {
 		t.Errorf("%d enrollments shown, want 2", got)
 	}
 
@@ -80,28 +80,33 @@ func TestReimportAsksToPublishAgain(t *testing.T) {
 // one go from the list, with the progress shown.
 func TestNeedsPublishingPublishesMany(t *testing.T) {
 	st := openFixture(t)
+	// In student name order, as the list shows them.
 	var ids []string
 	for _, id := range []string{maria, hernanA, ana} {
 		ids = append(ids, saveRecord(t, st, id, "1"+id[7:], "2025-09-01").ID)
 	}
-	saveRecord(t, st, hernanB, "999", "2025-09-01") // region W only: not the clerk's
+	western := saveRecord(t, st, hernanB, "999", "2025-09-01").ID // region W only: not the clerk's
 	u := start(t, st, Options{User: clerk})
 	if got := u.status.unpub.Text; got != "Need publishing: 3" {
 		t.Errorf("status bar: %q", got)
 	}
 	u.showNeeds()
 	u.wait()
-	var names []string
+	var names, listed []string
 	for _, r := range u.needs.recs {
 		names = append(names, r.Student.FullName())
+		listed = append(listed, r.ID)
 	}
 	if !slices.Equal(names, []string{"García López, María José", "Hernandez, Maria", "Núñez, Ana"}) {
 		t.Errorf("needs publishing lists %q", names)
 	}
+	if !slices.Equal(listed, ids) {
+		t.Errorf("needs publishing lists records %q, want %q (not region W's %s)", listed, ids, western)
+	}
 	// A row opens its student.
 	u.needs.list.Select(1)
 	u.wait()
-	if !u.student.shown() || u.student.detail.Student.StateID != hernanA {
+	if !u.studentShown() || u.student.detail.Student.StateID != hernanA {
 		t.Fatal("the second row did not open its student")
 	}
 
@@ -109,10 +114,13 @@ func TestNeedsPublishingPublishesMany(t *testing.T) {
 	u.wait()
 	tap(t, u, "Publish all 3…")
 	tap(t, u, "Publish")
-	for _, id := range []string{maria, hernanA, ana} {
-		if r := records(t, st, id)[0]; r.Status != data.StatusPublished {
-			t.Errorf("student %s: %v", id, r.Status)
+	for i, id := range []string{maria, hernanA, ana} {
+		if r := records(t, st, id)[0]; r.ID != ids[i] || r.Status != data.StatusPublished {
+			t.Errorf("student %s: record %s %v, want %s published", id, r.ID, r.Status, ids[i])
 		}
+	}
+	if r := records(t, st, hernanB)[0]; r.ID != western || r.Status != data.StatusSaved {
+		t.Errorf("region W's record %s is %v: publishing all took another region's record", r.ID, r.Status)
 	}
 	if got := u.status.message.Text; got != "Published 3 records: 4 district copies written." {
 		t.Errorf("status message %q", got)

@@ -19,6 +19,7 @@ import (
 	"migrantdesk/data"
 	"migrantdesk/data/reconcile"
 	"migrantdesk/data/store"
+	"migrantdesk/gui/widgets"
 	"migrantdesk/report"
 )
 
@@ -55,7 +56,7 @@ func (fyneOpener) openFile(win fyne.Window, title string, exts []string, done fu
 	d.SetTitleText(title)
 	d.SetConfirmText("Open")
 	d.SetFilter(storage.NewExtensionFileFilter(exts))
-	if dir, err := storage.ListerForURI(storage.NewFileURI(reportFolder(fyne.CurrentApp()))); err == nil {
+	if dir, err := storage.ListerForURI(storage.NewFileURI(reportFolder(fyne.CurrentApp().Preferences()))); err == nil {
 		d.SetLocation(dir)
 	}
 	d.Resize(fyne.NewSize(820, 560))
@@ -72,11 +73,11 @@ type reconcileScreen struct {
 	user   data.User
 	post   func(func())
 	opener fileOpener
-	saver  fileSaver
+	saver  widgets.FileSaver
 
 	path      string // the export chosen
 	fileLabel *widget.Label
-	asOf      *entry
+	asOf      *widgets.Entry
 	asOfErr   *widget.Label
 	pickBtn   *widget.Button
 	runBtn    *widget.Button
@@ -115,9 +116,9 @@ func newReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, post
 	s := &reconcileScreen{
 		st: st, win: win, user: user, post: post,
 		opener:    fyneOpener{},
-		saver:     defaultSaver(),
+		saver:     widgets.DefaultSaver(post),
 		fileLabel: widget.NewLabel("No file chosen yet."),
-		asOf:      newEntry("MM/DD/YYYY"),
+		asOf:      widgets.NewEntry("MM/DD/YYYY"),
 		asOfErr:   errorLabel(),
 		progress:  widget.NewProgressBar(),
 		stage:     widget.NewLabel(""),
@@ -430,9 +431,9 @@ func (s *reconcileScreen) save() {
 	if r.Region != "" {
 		name = "MIS2000 reconciliation " + r.Region + " " + r.AsOf.String()
 	}
-	req := saveRequest{win: s.win, title: "Save the reconciliation workbook", dir: reportFolder(app),
-		name: name + ".xlsx", kind: "Excel workbook", ext: ".xlsx"}
-	s.saver.saveAs(req, func(path string) {
+	req := widgets.SaveRequest{Win: s.win, Title: "Save the reconciliation workbook", Dir: reportFolder(app.Preferences()),
+		Name: name + ".xlsx", Kind: "Excel workbook", Ext: ".xlsx"}
+	s.saver.SaveAs(req, func(path string) {
 		if path == "" || ctx.Err() != nil {
 			s.end()
 			s.status.SetText("Nothing was saved.")
@@ -444,7 +445,7 @@ func (s *reconcileScreen) save() {
 		if abs, err := filepath.Abs(path); err == nil {
 			path = abs
 		}
-		rememberFolder(app, path)
+		rememberFolder(app.Preferences(), path)
 		dir := strings.TrimSuffix(path, filepath.Ext(path)) + " messages"
 		s.stage.SetText("Saving " + filepath.Base(path) + " and the messages…")
 		s.progress.SetValue(0.5)
@@ -468,7 +469,7 @@ func (s *reconcileScreen) saved(path, dir string, messages int, err error) {
 		return
 	case err != nil:
 		s.status.SetText("The workbook was not saved.")
-		dialog.NewCustom("The workbook was not saved", "Close", paragraph(sentence(err.Error()), 480), s.win).Show()
+		dialog.NewCustom("The workbook was not saved", "Close", widgets.Paragraph(sentence(err.Error()), 480), s.win).Show()
 		return
 	}
 	s.status.SetText(fmt.Sprintf("Saved %s and %d message%s in %s.", path, messages, plural(messages), dir))
@@ -478,7 +479,7 @@ func (s *reconcileScreen) saved(path, dir string, messages int, err error) {
 	open := widget.NewButtonWithIcon("Open the workbook", theme.FileIcon(), func() {
 		dlg.Hide()
 		if err := fyne.CurrentApp().OpenURL(fileURL(path)); err != nil {
-			dialog.NewCustom("The workbook could not be opened", "Close", paragraph(sentence(err.Error()), 480), s.win).Show()
+			dialog.NewCustom("The workbook could not be opened", "Close", widgets.Paragraph(sentence(err.Error()), 480), s.win).Show()
 		}
 	})
 	open.Importance = widget.HighImportance

@@ -2,7 +2,7 @@ package gui
 
 import (
 	"context"
-	"database/sql"
+	"errors"
 	"strings"
 	"testing"
 
@@ -11,6 +11,7 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/store"
+	"migrantdesk/gui/widgets"
 )
 
 // saveRecord stores a record as another clerk would, for a test's start.
@@ -27,7 +28,7 @@ func saveRecord(t *testing.T, st *store.Store, stateID, mis, qad string) store.R
 func openOn(t *testing.T, st *store.Store, stateID string) *UI {
 	t.Helper()
 	u := start(t, st, Options{User: clerk, Open: stateID})
-	if !u.student.shown() {
+	if !u.studentShown() {
 		t.Fatalf("student %s is not shown", stateID)
 	}
 	return u
@@ -42,7 +43,7 @@ func TestNewRecordStartsFromThePreviousOne(t *testing.T) {
 	if f.mis.Text != "000777" {
 		t.Errorf("MIS2000 ID = %q, want the previous record's 000777", f.mis.Text)
 	}
-	if u.win.Canvas().Focused() != f.qad.entry {
+	if u.win.Canvas().Focused() != f.qad.Entry {
 		t.Error("with the MIS2000 ID filled in, the cursor should start in the QAD")
 	}
 }
@@ -53,7 +54,7 @@ func TestOverlapIsRefusedNamingTheOtherRecord(t *testing.T) {
 	u := openOn(t, st, maria)
 	press(t, u, keyNew)
 	f := u.student.form
-	test.Type(f.qad.entry, "01/15/2025")
+	test.Type(f.qad.Entry, "01/15/2025")
 	want := "This record cannot be saved: the eligibility window overlaps the student's record with MIS2000 ID 000777 (09/01/2022 – 08/31/2025)."
 	if f.formErr.Text != want || !f.formErr.Visible() {
 		t.Errorf("form error = %q, want %q", f.formErr.Text, want)
@@ -63,7 +64,7 @@ func TestOverlapIsRefusedNamingTheOtherRecord(t *testing.T) {
 	}
 
 	// A window after the other record's is fine.
-	retype(f.qad.entry, "09/01/2025")
+	retype(f.qad.Entry, "09/01/2025")
 	if f.formErr.Visible() || f.saveBtn.Disabled() {
 		t.Errorf("a later window is refused: %q", f.formErr.Text)
 	}
@@ -84,49 +85,55 @@ func TestOverlapIsRefusedNamingTheOtherRecord(t *testing.T) {
 	}
 }
 
-// TestFailedSaveWritesNothing makes the database refuse the audit row, the
-// last write of a save: the clerk reads what happened and neither the
-// record nor its outbox entry is left behind.
+// diskFull is a studentStore whose saves fail, while full is set, the way
+// the store's fail on a full disk, in the store's words. That the record,
+// its outbox entry and its audit row roll back together is the store's to
+// prove; this is about what the clerk sees.
+type diskFull struct {
+	studentStore
+	full bool
+}
+
+func (d *diskFull) SaveRecord(ctx context.Context, u data.User, r data.MigrantRecord) (store.Record, error) {
+	if d.full {
+		return store.Record{}, errors.New("the record was not saved, nothing was changed: database or disk is full")
+	}
+	return d.studentStore.SaveRecord(ctx, u, r)
+}
+
+// TestFailedSaveWritesNothing: when the database refuses a save, the
+// clerk reads what happened, the form stays open with Save enabled, and
+// once the database takes writes again the same Save works.
 func TestFailedSaveWritesNothing(t *testing.T) {
 	st := openFixture(t)
-	db, err := sql.Open("sqlite", st.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(`CREATE TRIGGER full_disk BEFORE INSERT ON audit
-		BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`); err != nil {
-		t.Fatal(err)
-	}
 	u := openOn(t, st, maria)
+	disk := &diskFull{studentStore: st, full: true}
+	u.student.st = disk
 	press(t, u, keyNew)
 	f := u.student.form
 	test.Type(f.mis, "4512345")
-	test.Type(f.qad.entry, "09/01/2025")
+	test.Type(f.qad.Entry, "09/01/2025")
 	press(t, u, keySave)
 
 	if u.student.form == nil {
 		t.Fatal("the form closed although nothing was saved")
 	}
-	if !strings.HasPrefix(f.formErr.Text, "The record was not saved, nothing was changed: ") ||
-		!strings.Contains(f.formErr.Text, "database or disk is full") {
+	if f.formErr.Text != "The record was not saved, nothing was changed: database or disk is full." {
 		t.Errorf("the clerk reads %q", f.formErr.Text)
 	}
 	if f.saveBtn.Disabled() {
 		t.Error("Save is disabled after a failed save; the clerk cannot try again")
 	}
-	var recs, outbox int
-	if err := db.QueryRow(`SELECT (SELECT count(*) FROM migrant_records), (SELECT count(*) FROM outbox)`).Scan(&recs, &outbox); err != nil {
+	pending, err := st.Pending(context.Background())
+	if err != nil {
 		t.Fatal(err)
 	}
-	if recs != 0 || outbox != 0 {
-		t.Errorf("a failed save left %d records and %d outbox rows", recs, outbox)
+	if n := len(records(t, st, maria)); n != 0 || pending != 0 {
+		t.Errorf("a failed save left %d records and %d outbox rows", n, pending)
 	}
 
 	// Once the database takes writes again, Save works.
-	if _, err := db.Exec(`DROP TRIGGER full_disk`); err != nil {
-		t.Fatal(err)
-	}
+	disk.full = false
 	press(t, u, keySave)
 	if u.student.form != nil {
 		t.Fatalf("second try: %q", f.formErr.Text)
@@ -145,13 +152,13 @@ func TestEditAfterPublishingNeedsPublishing(t *testing.T) {
 	u := openOn(t, st, maria)
 	tap(t, u, "Edit")
 	f := u.student.form
-	if f.mis.Text != "000777" || f.qad.entry.Text != "09/01/2025" || f.eed.entry.Text != "08/31/2028" {
-		t.Fatalf("edit form holds %q %q %q", f.mis.Text, f.qad.entry.Text, f.eed.entry.Text)
+	if f.mis.Text != "000777" || f.qad.Entry.Text != "09/01/2025" || f.eed.Entry.Text != "08/31/2028" {
+		t.Fatalf("edit form holds %q %q %q", f.mis.Text, f.qad.Entry.Text, f.eed.Entry.Text)
 	}
 	// The stored EED is the computed one, so it follows the QAD.
-	retype(f.qad.entry, "08/15/2025")
-	if f.eed.entry.Text != "08/14/2028" {
-		t.Errorf("EED = %q after changing the QAD, want 08/14/2028", f.eed.entry.Text)
+	retype(f.qad.Entry, "08/15/2025")
+	if f.eed.Entry.Text != "08/14/2028" {
+		t.Errorf("EED = %q after changing the QAD, want 08/14/2028", f.eed.Entry.Text)
 	}
 	tap(t, u, "Save (Ctrl+S)")
 
@@ -210,7 +217,7 @@ func TestFormKeyboard(t *testing.T) {
 	if c.Focused() != f.mis {
 		t.Fatalf("the form opens with %T focused, want the MIS2000 ID", c.Focused())
 	}
-	for _, want := range []fyne.Focusable{f.qad.entry, f.eed.entry} {
+	for _, want := range []fyne.Focusable{f.qad.Entry, f.eed.Entry} {
 		test.FocusNext(c)
 		if c.Focused() != want {
 			t.Fatalf("Tab moved to %T, want the next field", c.Focused())
@@ -223,8 +230,8 @@ func TestFormKeyboard(t *testing.T) {
 
 	// Enter in a field saves when the record is valid.
 	test.Type(f.mis, "4512345")
-	test.Type(f.qad.entry, "09/01/2025")
-	pressEnter(u, f.qad.entry)
+	test.Type(f.qad.Entry, "09/01/2025")
+	pressEnter(u, f.qad.Entry)
 	if u.student.form != nil {
 		t.Fatalf("Enter did not save: %q", f.formErr.Text)
 	}
@@ -233,7 +240,7 @@ func TestFormKeyboard(t *testing.T) {
 	press(t, u, keyNew)
 	f = u.student.form
 	f.mis.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
-	if u.student.form != nil || u.dialogs.open() {
+	if u.student.form != nil || u.dialogs.Open() {
 		t.Error("Esc did not close the form")
 	}
 	if n := len(records(t, st, maria)); n != 1 {
@@ -244,7 +251,7 @@ func TestFormKeyboard(t *testing.T) {
 	tap(t, u, "Delete…")
 	c.Unfocus()
 	c.(interface{ OnTypedKey() func(*fyne.KeyEvent) }).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
-	if u.dialogs.open() {
+	if u.dialogs.Open() {
 		t.Error("Esc did not close the delete confirmation")
 	}
 }
@@ -254,9 +261,9 @@ func TestCalendarPicksADate(t *testing.T) {
 	u := openOn(t, st, maria)
 	press(t, u, keyNew)
 	f := u.student.form
-	test.Type(f.qad.entry, "09/01/2025")
-	f.qad.entry.ActionItem.(*tapIcon).Tapped(nil)
-	if f.qad.pop == nil || !f.qad.pop.Visible() {
+	test.Type(f.qad.Entry, "09/01/2025")
+	f.qad.Entry.ActionItem.(*widgets.TapIcon).Tapped(nil)
+	if !f.qad.CalendarShown() {
 		t.Fatal("the calendar did not open")
 	}
 	// The calendar opens on September 2025; pick the 15th.
@@ -265,16 +272,16 @@ func TestCalendarPicksADate(t *testing.T) {
 		t.Fatal("no day 15 in the calendar")
 	}
 	test.Tap(day15)
-	if f.qad.entry.Text != "09/15/2025" || f.qad.pop.Visible() {
-		t.Errorf("after picking: QAD %q, calendar visible %v", f.qad.entry.Text, f.qad.pop.Visible())
+	if f.qad.Entry.Text != "09/15/2025" || f.qad.CalendarShown() {
+		t.Errorf("after picking: QAD %q, calendar visible %v", f.qad.Entry.Text, f.qad.CalendarShown())
 	}
-	if f.eed.entry.Text != "09/14/2028" {
-		t.Errorf("EED %q after picking the QAD", f.eed.entry.Text)
+	if f.eed.Entry.Text != "09/14/2028" {
+		t.Errorf("EED %q after picking the QAD", f.eed.Entry.Text)
 	}
 	// Esc closes the calendar, not the form.
-	f.qad.entry.ActionItem.(*tapIcon).Tapped(nil)
-	u.dialogs.closeTop()
-	if f.qad.pop.Visible() || u.student.form == nil {
+	f.qad.Entry.ActionItem.(*widgets.TapIcon).Tapped(nil)
+	u.dialogs.CloseTop()
+	if f.qad.CalendarShown() || u.student.form == nil {
 		t.Error("Esc should close the calendar and leave the form open")
 	}
 }
@@ -288,8 +295,8 @@ func TestDatesAreMonthFirstInAnyLocale(t *testing.T) {
 	press(t, u, keyNew)
 	f := u.student.form
 	for _, in := range []string{"03/04/2025", "3/4/2025", "2025-03-04"} {
-		retype(f.qad.entry, in)
-		d, err := f.qad.date()
+		retype(f.qad.Entry, in)
+		d, err := f.qad.Date()
 		if err != nil || d.String() != "2025-03-04" {
 			t.Errorf("QAD %q read as %v (%v), want March 4, 2025", in, d, err)
 		}
@@ -306,7 +313,7 @@ func TestRecordFormLayout(t *testing.T) {
 	f := u.student.form
 	u.win.Canvas().Unfocus()
 	f.mis.SetText("12AB")
-	f.qad.entry.SetText("09/01/2025")
-	f.eed.entry.SetText("09/30/2028")
+	f.qad.Entry.SetText("09/01/2025")
+	f.eed.Entry.SetText("09/30/2028")
 	test.AssertObjectRendersToMarkup(t, "record_form_errors.xml", f.content)
 }

@@ -15,6 +15,7 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/store"
+	"migrantdesk/gui/widgets"
 )
 
 // recordCard is one migrant record in the student's history: its dates,
@@ -42,6 +43,10 @@ func newRecordCard(s *studentScreen, r store.Record) *recordCard {
 	c.edit = widget.NewButton("Edit", func() { s.openForm(c.rec) })
 	c.delete = widget.NewButton("Delete…", c.confirmDelete)
 	c.delete.Importance = widget.DangerImportance
+	if s.refusal != nil {
+		c.edit.Disable()
+		c.delete.Disable()
+	}
 	top := container.NewBorder(nil, nil, container.NewHBox(title, container.NewCenter(badge)), container.NewHBox(c.edit, c.delete))
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
 	bg.CornerRadius = theme.InputRadiusSize()
@@ -66,26 +71,19 @@ func statusBadge(st data.Status) (fyne.CanvasObject, *canvas.Text) {
 	return container.NewStack(bg, container.NewPadded(text)), text
 }
 
-// Badge colours dark enough for white text to read on them, in the light
-// theme and the dark.
-var (
-	badgeOrange = color.NRGBA{R: 0xc2, G: 0x4e, B: 0x00, A: 0xff}
-	badgeGreen  = color.NRGBA{R: 0x2e, G: 0x7d, B: 0x32, A: 0xff}
-)
-
 // recordStory says in sentences where a record stands: who entered and
 // changed it, where it is published, and why it needs publishing.
 func recordStory(r store.Record) string {
 	var lines []string
-	entered := fmt.Sprintf("Entered %s by %s", day(r.CreatedAt), r.CreatedBy)
+	entered := fmt.Sprintf("Entered %s by %s", data.DayOf(r.CreatedAt), r.CreatedBy)
 	if r.Version > 1 {
-		entered += fmt.Sprintf("; last changed %s by %s (version %d)", day(r.UpdatedAt), r.UpdatedBy, r.Version)
+		entered += fmt.Sprintf("; last changed %s by %s (version %d)", data.DayOf(r.UpdatedAt), r.UpdatedBy, r.Version)
 	}
 	lines = append(lines, entered+".")
 	if len(r.Copies) > 0 {
 		copies := make([]string, len(r.Copies))
 		for i, c := range r.Copies {
-			copies[i] = fmt.Sprintf("%s %s on %s by %s", c.District.Number, c.District.Name, day(c.At), c.By)
+			copies[i] = fmt.Sprintf("%s %s on %s by %s", c.District.Number, c.District.Name, data.DayOf(c.At), c.By)
 			if c.Version != r.Version {
 				copies[i] += fmt.Sprintf(" (version %d)", c.Version)
 			}
@@ -109,43 +107,33 @@ func districtList(ds []data.District) string {
 	return strings.Join(names, ", ")
 }
 
-// day turns a stored timestamp into the day as clerks read it.
-func day(ts string) string {
-	if len(ts) >= 10 {
-		if d, err := data.ParseDate(ts[:10]); err == nil {
-			return d.US()
-		}
-	}
-	return ts
-}
-
 // confirmDelete deletes a record entered in error, after asking. The store
 // keeps it as a tombstone and in the audit log, and districts lose their
 // copy.
 func (c *recordCard) confirmDelete() {
-	u := c.s.u
+	s := c.s
 	r := c.rec
 	msg := fmt.Sprintf("Delete the record with MIS2000 ID %s (QAD %s, EED %s)?\n\n"+
 		"Only delete a record entered in error. It disappears from this student and from every district "+
 		"that received it; the audit log keeps what it said and who deleted it.", r.MIS2000ID, r.QAD.US(), r.EED.US())
 	d := dialog.NewCustomConfirm("Delete migrant record", "Delete", "Keep it",
-		paragraph(msg, 480), func(ok bool) {
+		widgets.Paragraph(msg, 480), func(ok bool) {
 			if !ok {
 				return
 			}
-			u.background(func() func() {
-				err := u.st.DeleteRecord(context.Background(), u.user, r.ID, r.Version)
+			user := s.user
+			s.tasks.run(func() func() {
+				err := s.st.DeleteRecord(context.Background(), user, r.ID, r.Version)
 				return func() {
 					if err != nil {
-						u.showError("The record was not deleted", err)
+						s.dialogs.ShowError("The record was not deleted", err)
 						return
 					}
-					u.status.say(fmt.Sprintf("Deleted the record with MIS2000 ID %s of %s.", r.MIS2000ID, c.s.detail.Student.FullName()))
-					c.s.reload()
-					u.refreshStatus()
+					s.changed(fmt.Sprintf("Deleted the record with MIS2000 ID %s of %s.", r.MIS2000ID, s.detail.Student.FullName()))
+					s.reload()
 				}
 			})
-		}, u.win)
+		}, s.dialogs.Window())
 	d.SetConfirmImportance(widget.DangerImportance)
-	u.dialogs.showDialog(d)
+	s.dialogs.Show(d)
 }

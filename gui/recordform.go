@@ -15,6 +15,7 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/store"
+	"migrantdesk/gui/widgets"
 )
 
 // recordForm is the Student Migrant Detail: MIS2000 ID, Last Qualifying
@@ -28,9 +29,9 @@ type recordForm struct {
 	birth data.Date
 
 	content  fyne.CanvasObject // the fields, without the dialog around them
-	mis      *entry
-	qad      *dateField
-	eed      *dateField
+	mis      *widgets.Entry
+	qad      *widgets.DateField
+	eed      *widgets.DateField
 	misErr   *widget.Label
 	qadErr   *widget.Label
 	eedErr   *widget.Label
@@ -39,7 +40,7 @@ type recordForm struct {
 	reset    *widget.Button
 	saveBtn  *widget.Button
 	dlg      *dialog.CustomDialog
-	touched  map[*entry]bool
+	touched  map[*widgets.Entry]bool
 	eedSet   bool // the clerk chose the EED: stop computing it
 	filling  bool // the form is writing the EED itself
 	saving   bool
@@ -49,42 +50,41 @@ type recordForm struct {
 // openForm shows the Student Migrant Detail for r: a new record when r.ID
 // is "", else an edit of the version shown.
 func (s *studentScreen) openForm(r store.Record) {
-	if s.form != nil {
+	if s.form != nil || s.refusal != nil {
 		return
 	}
-	u := s.u
 	f := &recordForm{
 		s: s, rec: r, birth: s.detail.Student.BirthDate,
-		mis:     newEntry("up to 12 digits"),
-		qad:     newDateField(u),
-		eed:     newDateField(u),
+		mis:     widgets.NewEntry("up to 12 digits"),
+		qad:     widgets.NewDateField(s.dialogs),
+		eed:     widgets.NewDateField(s.dialogs),
 		misErr:  errorLabel(),
 		qadErr:  errorLabel(),
 		eedErr:  errorLabel(),
 		eedHelp: widget.NewLabel(""),
 		formErr: errorLabel(),
-		touched: map[*entry]bool{},
+		touched: map[*widgets.Entry]bool{},
 	}
 	f.eedHelp.Wrapping = fyne.TextWrapWord
 	f.mis.SetText(r.MIS2000ID)
 	if r.ID != "" {
-		f.qad.set(r.QAD)
-		f.eed.set(r.EED)
+		f.qad.Set(r.QAD)
+		f.eed.Set(r.EED)
 		// An EED that is not the computed one was chosen by a clerk.
 		f.eedSet = r.EED != data.DefaultExpiration(r.QAD, f.birth)
 	}
-	for _, e := range []*entry{f.mis, f.qad.entry, f.eed.entry} {
-		e.onEscape = u.dialogs.closeTop
+	for _, e := range []*widgets.Entry{f.mis, f.qad.Entry, f.eed.Entry} {
+		e.OnEscape = s.dialogs.CloseTop
 		e.OnSubmitted = func(string) { f.save() }
 	}
 	f.mis.OnChanged = func(string) { f.changed(f.mis) }
-	f.qad.entry.OnChanged = func(string) { f.qadChanged() }
-	f.eed.entry.OnChanged = func(string) {
+	f.qad.Entry.OnChanged = func(string) { f.qadChanged() }
+	f.eed.Entry.OnChanged = func(string) {
 		if f.filling {
 			return // qadChanged checks the form once it is done
 		}
 		f.eedSet = true
-		f.changed(f.eed.entry)
+		f.changed(f.eed.Entry)
 	}
 	f.reset = widget.NewButton("Use the computed date", func() {
 		f.eedSet = false
@@ -101,8 +101,8 @@ func (s *studentScreen) openForm(r store.Record) {
 	fields := container.NewVBox(
 		who,
 		field("MIS2000 ID", f.mis, f.misErr),
-		field("Last Qualifying Arrival Date (QAD)", f.qad.entry, f.qadErr),
-		field("Eligibility Expiration Date (EED)", f.eed.entry, f.eedErr),
+		field("Last Qualifying Arrival Date (QAD)", f.qad.Entry, f.qadErr),
+		field("Eligibility Expiration Date (EED)", f.eed.Entry, f.eedErr),
 		f.eedHelp,
 		container.NewHBox(f.reset),
 		f.formErr,
@@ -114,43 +114,20 @@ func (s *studentScreen) openForm(r store.Record) {
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(600, 0))
 	f.content = container.NewStack(width, fields)
-	f.dlg = dialog.NewCustomWithoutButtons(title, f.content, u.win)
+	f.dlg = dialog.NewCustomWithoutButtons(title, f.content, s.dialogs.Window())
 	f.dlg.SetButtons([]fyne.CanvasObject{cancel, f.saveBtn})
 	f.dlg.SetOnClosed(func() { s.form = nil })
 	s.form = f
 	f.check()
-	u.dialogs.showDialog(f.dlg)
+	s.dialogs.Show(f.dlg)
 	first := f.mis
 	if r.ID == "" && r.MIS2000ID != "" {
-		first = f.qad.entry
+		first = f.qad.Entry
 	}
-	u.win.Canvas().Focus(first)
+	s.dialogs.Window().Canvas().Focus(first)
 }
 
-// errorLabel is the red sentence beside a field; hidden while empty.
-func errorLabel() *widget.Label {
-	l := widget.NewLabel("")
-	l.Importance = widget.DangerImportance
-	l.Wrapping = fyne.TextWrapWord
-	l.Hide()
-	return l
-}
-
-func setError(l *widget.Label, msg string) {
-	l.SetText(sentence(msg))
-	if msg == "" {
-		l.Hide()
-	} else {
-		l.Show()
-	}
-}
-
-// field is a form field with its name above and its error below.
-func field(name string, input fyne.CanvasObject, errLabel *widget.Label) fyne.CanvasObject {
-	return container.NewVBox(widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), input, errLabel)
-}
-
-func (f *recordForm) changed(e *entry) {
+func (f *recordForm) changed(e *widgets.Entry) {
 	f.touched[e] = true
 	f.lastSave = nil
 	f.check()
@@ -160,14 +137,14 @@ func (f *recordForm) changed(e *entry) {
 func (f *recordForm) qadChanged() {
 	if !f.eedSet {
 		f.filling = true
-		if qad, err := f.qad.date(); err == nil {
-			f.eed.set(data.DefaultExpiration(qad, f.birth))
+		if qad, err := f.qad.Date(); err == nil {
+			f.eed.Set(data.DefaultExpiration(qad, f.birth))
 		} else {
-			f.eed.entry.SetText("")
+			f.eed.Entry.SetText("")
 		}
 		f.filling = false
 	}
-	f.changed(f.qad.entry)
+	f.changed(f.qad.Entry)
 }
 
 // record is the record as the form holds it; dates that do not parse are
@@ -177,10 +154,10 @@ func (f *recordForm) record() (data.MigrantRecord, map[string]string) {
 	r.MIS2000ID = strings.TrimSpace(f.mis.Text)
 	errs := map[string]string{}
 	var err error
-	if r.QAD, err = f.qad.date(); err != nil {
+	if r.QAD, err = f.qad.Date(); err != nil {
 		errs["QAD"] = err.Error()
 	}
-	if r.EED, err = f.eed.date(); err != nil {
+	if r.EED, err = f.eed.Date(); err != nil {
 		errs["EED"] = err.Error()
 	}
 	var fes data.Errors
@@ -200,7 +177,7 @@ func (f *recordForm) record() (data.MigrantRecord, map[string]string) {
 // being empty, but Save stays disabled.
 func (f *recordForm) check() bool {
 	r, errs := f.record()
-	show := func(l *widget.Label, e *entry, name string) {
+	show := func(l *widget.Label, e *widgets.Entry, name string) {
 		if f.touched[e] || strings.TrimSpace(e.Text) != "" {
 			setError(l, errs[name])
 		} else {
@@ -208,8 +185,8 @@ func (f *recordForm) check() bool {
 		}
 	}
 	show(f.misErr, f.mis, "MIS2000 ID")
-	show(f.qadErr, f.qad.entry, "QAD")
-	show(f.eedErr, f.eed.entry, "EED")
+	show(f.qadErr, f.qad.Entry, "QAD")
+	show(f.eedErr, f.eed.Entry, "EED")
 
 	f.eedHelp.SetText("")
 	if errs["QAD"] == "" && !r.QAD.IsZero() {
@@ -276,12 +253,13 @@ func (f *recordForm) save() {
 		return
 	}
 	r, _ := f.record()
-	u := f.s.u
+	s := f.s
 	f.saving = true
 	f.saveBtn.Disable()
 	f.saveBtn.SetText("Saving…")
-	u.background(func() func() {
-		saved, err := u.st.SaveRecord(context.Background(), u.user, r)
+	user := s.user
+	s.tasks.run(func() func() {
+		saved, err := s.st.SaveRecord(context.Background(), user, r)
 		return func() {
 			f.saving = false
 			f.saveBtn.SetText("Save (Ctrl+S)")
@@ -294,13 +272,12 @@ func (f *recordForm) save() {
 			if r.ID != "" {
 				verb = "Saved the change to"
 			}
-			msg := fmt.Sprintf("%s the record with MIS2000 ID %s of %s.", verb, saved.MIS2000ID, f.s.detail.Student.FullName())
+			msg := fmt.Sprintf("%s the record with MIS2000 ID %s of %s.", verb, saved.MIS2000ID, s.detail.Student.FullName())
 			if saved.Status != data.StatusPublished && len(saved.Targets) > 0 {
 				msg += " Publish it to send it to " + districtList(saved.Targets) + "."
 			}
-			u.status.say(msg)
-			f.s.reload()
-			u.refreshStatus()
+			s.changed(msg)
+			s.reload()
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -17,8 +18,30 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/store"
+	"migrantdesk/gui/widgets"
 	"migrantdesk/report"
 )
+
+// reportStore is what the report tab asks of the database: whether the
+// user may run the report, and to audit an export.
+type reportStore interface {
+	CanRunReport(ctx context.Context, u data.User, d data.District) (store.ReportAccess, error)
+	report.Auditor
+}
+
+// reportBuilder reads a district's QA Migrant report for a period.
+type reportBuilder func(ctx context.Context, district string, p data.Period) (*report.QA, error)
+
+// reportApp is what the report tab asks of the app: where the last report
+// was saved, and to open a saved one.
+type reportApp interface {
+	Preferences() fyne.Preferences
+	OpenURL(u *url.URL) error
+}
+
+// prefReportFolder is the preference holding the folder a report was last
+// saved in, where the next save dialog opens.
+const prefReportFolder = "report_folder"
 
 // Period choices.
 const (
@@ -31,7 +54,10 @@ const (
 // reporting period, and the two exports. Users without access are told
 // whom to ask, and get no way to make it.
 type reportScreen struct {
-	w          *districtWindow
+	st         reportStore
+	app        reportApp
+	tab        districtTab
+	saver      widgets.FileSaver
 	side       *fyne.Container // the period and exports, or why there are none
 	sideScroll *container.Scroll
 
@@ -39,14 +65,14 @@ type reportScreen struct {
 	period    *widget.RadioGroup
 	choices   []string
 	custom    *fyne.Container
-	from, to  *entry
+	from, to  *widgets.Entry
 	fromErr   *widget.Label
 	toErr     *widget.Label
 	periodErr *widget.Label
 	summary   *widget.Label
 
-	password    *entry
-	confirm     *entry
+	password    *widgets.Entry
+	confirm     *widgets.Entry
 	passwordErr *widget.Label
 	detailBtn   *widget.Button
 	aggBtn      *widget.Button
@@ -62,27 +88,32 @@ type reportScreen struct {
 
 	// build reads the report; tests replace it to hold a report in
 	// progress until it is cancelled.
-	build func(ctx context.Context, st *store.Store, district string, p data.Period) (*report.QA, error)
+	build reportBuilder
 }
 
-func newReportScreen(w *districtWindow) *reportScreen {
+// newReportScreen is the report tab of a district window: st says who may
+// run it and audits exports, build reads the report.
+func newReportScreen(st reportStore, build reportBuilder, app reportApp, tab districtTab) *reportScreen {
 	r := &reportScreen{
-		w:           w,
+		st:          st,
+		app:         app,
+		tab:         tab,
+		saver:       widgets.DefaultSaver(tab.tasks.post),
 		side:        container.NewStack(widget.NewLabel("Checking your access to the report…")),
-		from:        newEntry("MM/DD/YYYY"),
-		to:          newEntry("MM/DD/YYYY"),
+		from:        widgets.NewEntry("MM/DD/YYYY"),
+		to:          widgets.NewEntry("MM/DD/YYYY"),
 		fromErr:     errorLabel(),
 		toErr:       errorLabel(),
 		periodErr:   errorLabel(),
 		summary:     widget.NewLabel(""),
-		password:    newEntry("Password (optional)"),
-		confirm:     newEntry("Confirm the password"),
+		password:    widgets.NewEntry("Password (optional)"),
+		confirm:     widgets.NewEntry("Confirm the password"),
 		passwordErr: errorLabel(),
 		stage:       widget.NewLabel(""),
 		denied:      widget.NewLabel(""),
-		build:       report.Build,
+		build:       build,
 	}
-	cur := data.SchoolYearOf(w.today)
+	cur := data.SchoolYearOf(tab.today)
 	r.presets = [2]data.Period{cur, data.SchoolYear(cur.From.Year() - 1)}
 	r.choices = []string{
 		fmt.Sprintf("Current school year %s", schoolYearText(r.presets[0])),
@@ -126,7 +157,7 @@ func newReportScreen(w *districtWindow) *reportScreen {
 		container.NewHBox(r.aggBtn),
 		r.running)
 	r.period.OnChanged = func(string) { r.check() }
-	for _, e := range []*entry{r.from, r.to, r.password, r.confirm} {
+	for _, e := range []*widgets.Entry{r.from, r.to, r.password, r.confirm} {
 		e.OnChanged = func(string) { r.check() }
 	}
 	r.check()
@@ -142,12 +173,6 @@ func newReportScreen(w *districtWindow) *reportScreen {
 // schoolYearText is "2025–26 (08/01/2025 – 06/30/2026)".
 func schoolYearText(p data.Period) string {
 	return fmt.Sprintf("%d–%02d (%s)", p.From.Year(), p.To.Year()%100, p)
-}
-
-func wrapped(text string) *widget.Label {
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	return l
 }
 
 // reportIntro is the landing text: what the report is for, who is and is
@@ -175,9 +200,9 @@ const auditNote = "Every export is written to the audit log: who made it, which 
 // load asks again whether the user may run the report (a grant may have
 // arrived since the window opened) and shows the controls or the reason.
 func (r *reportScreen) load() {
-	usr, d := r.w.user, r.w.d
-	r.w.u.background(func() func() {
-		acc, err := r.w.u.st.CanRunReport(context.Background(), usr, d)
+	usr, d := r.tab.user, r.tab.d
+	r.tab.tasks.run(func() func() {
+		acc, err := r.st.CanRunReport(context.Background(), usr, d)
 		return func() {
 			switch {
 			case err != nil:
@@ -233,7 +258,7 @@ func (r *reportScreen) check() {
 	} else {
 		r.custom.Hide()
 	}
-	typedError := func(e *entry, l *widget.Label) {
+	typedError := func(e *widgets.Entry, l *widget.Label) {
 		_, err := data.ParseDate(e.Text)
 		if !custom || strings.TrimSpace(e.Text) == "" {
 			err = nil
@@ -276,15 +301,6 @@ func errText(err error) string {
 	return err.Error()
 }
 
-// enable enables or disables a control.
-func enable(w fyne.Disableable, on bool) {
-	if on {
-		w.Enable()
-	} else {
-		w.Disable()
-	}
-}
-
 // export asks where to save the file, then makes it off the UI goroutine.
 func (r *reportScreen) export(x report.Kind) {
 	p, err := r.selectedPeriod()
@@ -297,18 +313,18 @@ func (r *reportScreen) export(x report.Kind) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r.begin(cancel, "Choose where to save the "+x.Title+"…")
-	req := saveRequest{
-		win:   r.w.win,
-		title: "Save the " + x.Title,
-		dir:   reportFolder(r.w.u.app),
-		name:  x.FileName(r.w.d, p),
-		kind:  x.FileType,
-		ext:   x.Ext,
+	req := widgets.SaveRequest{
+		Win:   r.tab.dialogs.Window(),
+		Title: "Save the " + x.Title,
+		Dir:   reportFolder(r.app.Preferences()),
+		Name:  x.FileName(r.tab.d, p),
+		Kind:  x.FileType,
+		Ext:   x.Ext,
 	}
-	r.w.saver.saveAs(req, func(path string) {
+	r.saver.SaveAs(req, func(path string) {
 		if path == "" || ctx.Err() != nil {
 			r.end()
-			r.w.say("Nothing was saved.")
+			r.tab.say("Nothing was saved.")
 			return
 		}
 		if !strings.EqualFold(filepath.Ext(path), x.Ext) {
@@ -317,7 +333,7 @@ func (r *reportScreen) export(x report.Kind) {
 		if abs, err := filepath.Abs(path); err == nil {
 			path = abs
 		}
-		rememberFolder(r.w.u.app, path)
+		rememberFolder(r.app.Preferences(), path)
 		j.path = path
 		r.generate(ctx, j)
 	})
@@ -362,10 +378,10 @@ func (r *reportScreen) cancel() {
 
 // generate makes the file off the UI goroutine, then says how it went.
 func (r *reportScreen) generate(ctx context.Context, j job) {
-	r.stage.SetText("Reading the records of " + r.w.d.Number + " " + r.w.d.Name + "…")
-	usr := r.w.user
+	r.stage.SetText("Reading the records of " + r.tab.d.Number + " " + r.tab.d.Name + "…")
+	usr := r.tab.user
 	meta := report.Meta{GeneratedAt: time.Now(), GeneratedBy: usr.FullName + " (" + usr.Username + ")"}
-	r.w.u.background(func() func() {
+	r.tab.tasks.run(func() func() {
 		rows, err := r.write(ctx, j, meta)
 		return func() { r.finished(j, rows, err) }
 	})
@@ -376,17 +392,16 @@ func (r *reportScreen) generate(ctx context.Context, j job) {
 // does not list. It runs off the UI goroutine and reads only what does
 // not change.
 func (r *reportScreen) write(ctx context.Context, j job, meta report.Meta) (rows int, err error) {
-	st, d := r.w.u.st, r.w.d
-	q, err := r.build(ctx, st, d.Number, j.period)
+	q, err := r.build(ctx, r.tab.d.Number, j.period)
 	if err != nil {
 		return 0, err
 	}
-	fyne.Do(func() { r.stage.SetText(fmt.Sprintf("Writing %s…", filepath.Base(j.path))) })
+	r.tab.tasks.do(func() { r.stage.SetText(fmt.Sprintf("Writing %s…", filepath.Base(j.path))) })
 	f := q.AggregatedFile(j.path, meta)
 	if j.PII {
 		f = q.DetailFile(j.path, meta, j.password)
 	}
-	return f.Audit.Rows, report.Export(ctx, st, r.w.user.Username, []report.File{f})
+	return f.Audit.Rows, report.Export(ctx, r.st, r.tab.user.Username, []report.File{f})
 }
 
 // finished tells the user how the report went and offers to open the file.
@@ -394,31 +409,31 @@ func (r *reportScreen) finished(j job, rows int, err error) {
 	r.end()
 	switch {
 	case errors.Is(err, context.Canceled):
-		r.w.say("Cancelled: no file was saved.")
+		r.tab.say("Cancelled: no file was saved.")
 		return
 	case err != nil:
-		r.w.say("The " + j.Title + " was not saved.")
-		r.w.showError("The "+j.Title+" was not saved", err)
+		r.tab.say("The " + j.Title + " was not saved.")
+		r.tab.dialogs.ShowError("The "+j.Title+" was not saved", err)
 		return
 	}
 	what := fmt.Sprintf("%d row%s", rows, plural(rows))
 	if !j.PII {
 		what = fmt.Sprintf("%d student%s", rows, plural(rows))
 	}
-	r.w.say(fmt.Sprintf("Saved the %s (%s) to %s.", j.Title, what, j.path))
+	r.tab.say(fmt.Sprintf("Saved the %s (%s) to %s.", j.Title, what, j.path))
 	msg := wrapped(fmt.Sprintf("The %s of %s %s for %s, %s, is saved to:\n%s\n\nThe export is recorded in the audit log.",
-		j.Title, r.w.d.Number, r.w.d.Name, j.period, what, j.path))
+		j.Title, r.tab.d.Number, r.tab.d.Name, j.period, what, j.path))
 	var dlg *dialog.CustomDialog
 	open := widget.NewButtonWithIcon("Open the file", theme.FileIcon(), func() {
 		dlg.Hide()
-		if err := r.w.u.app.OpenURL(fileURL(j.path)); err != nil {
-			r.w.showError("The file could not be opened", err)
+		if err := r.app.OpenURL(fileURL(j.path)); err != nil {
+			r.tab.dialogs.ShowError("The file could not be opened", err)
 		}
 	})
 	open.Importance = widget.HighImportance
-	dlg = dialog.NewCustomWithoutButtons(j.Title+" saved", container.NewGridWrap(fyne.NewSize(520, 150), msg), r.w.win)
+	dlg = dialog.NewCustomWithoutButtons(j.Title+" saved", container.NewGridWrap(fyne.NewSize(520, 150), msg), r.tab.dialogs.Window())
 	dlg.SetButtons([]fyne.CanvasObject{widget.NewButton("Close", func() { dlg.Hide() }), open})
-	r.w.dialogs.showDialog(dlg)
+	r.tab.dialogs.Show(dlg)
 }
 
 // fileURL is the file:// URL of a local path, for the system to open.
@@ -428,4 +443,30 @@ func fileURL(path string) *url.URL {
 		slashed = "/" + slashed // C:/Users/... on Windows
 	}
 	return &url.URL{Scheme: "file", Path: slashed}
+}
+
+// reportFolder is where the next report is offered: the folder used last,
+// else Documents, else the home folder.
+func reportFolder(prefs fyne.Preferences) string {
+	if dir := prefs.String(prefReportFolder); dir != "" && isDir(dir) {
+		return dir
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ""
+	}
+	if docs := filepath.Join(home, "Documents"); isDir(docs) {
+		return docs
+	}
+	return home
+}
+
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
+}
+
+// rememberFolder keeps the folder of a saved file for the next save.
+func rememberFolder(prefs fyne.Preferences, path string) {
+	prefs.SetString(prefReportFolder, filepath.Dir(path))
 }

@@ -9,13 +9,13 @@ import (
 	"strings"
 	"testing"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/xuri/excelize/v2"
 
 	"migrantdesk/data"
 	"migrantdesk/data/store"
+	"migrantdesk/gui/widgets"
 	"migrantdesk/report"
 )
 
@@ -24,10 +24,10 @@ import (
 // requests it was given.
 type tempSaver struct {
 	dir  string
-	asks *[]saveRequest
+	asks *[]widgets.SaveRequest
 }
 
-func (s tempSaver) saveAs(req saveRequest, done func(path string)) {
+func (s tempSaver) SaveAs(req widgets.SaveRequest, done func(path string)) {
 	if s.asks != nil {
 		*s.asks = append(*s.asks, req)
 	}
@@ -35,7 +35,7 @@ func (s tempSaver) saveAs(req saveRequest, done func(path string)) {
 		done("")
 		return
 	}
-	done(filepath.Join(s.dir, req.name))
+	done(filepath.Join(s.dir, req.Name))
 }
 
 // tapReport taps an export button and waits for the report to be made.
@@ -124,8 +124,8 @@ func TestReportDetailFromTheScreen(t *testing.T) {
 	st := districtFixture(t)
 	u, w := openDistrictWindow(t, st, tom, "001")
 	dir := t.TempDir()
-	var asks []saveRequest
-	w.saver = tempSaver{dir: dir, asks: &asks}
+	var asks []widgets.SaveRequest
+	w.report.saver = tempSaver{dir: dir, asks: &asks}
 	r := w.report
 	if !r.allowed() {
 		t.Fatal("a coordinator with the grant has no report controls")
@@ -160,7 +160,7 @@ func TestReportDetailFromTheScreen(t *testing.T) {
 
 	tapReport(t, u, w, r.detailBtn)
 	name := "QA Migrant detail 001 2024-08-01 to 2025-06-30.xlsx"
-	if len(asks) != 1 || asks[0].name != name || asks[0].ext != ".xlsx" || asks[0].win != w.win {
+	if len(asks) != 1 || asks[0].Name != name || asks[0].Ext != ".xlsx" || asks[0].Win != w.win {
 		t.Fatalf("save dialog asked %+v", asks)
 	}
 	path := filepath.Join(dir, name)
@@ -209,8 +209,8 @@ func TestReportDetailFromTheScreen(t *testing.T) {
 		"The Detail report (Excel) of 001 Adair County for 08/01/2024 – 06/30/2025, 2 rows, is saved to:\n"+path+"\n\nThe export is recorded in the audit log.") {
 		t.Errorf("the saved dialog says %q", labelTexts(w.win.Canvas().Overlays().Top()))
 	}
-	tapIn(t, w, "Open the file")
-	if w.dialogs.open() {
+	tapIn(t, u, w, "Open the file")
+	if w.dialogs.Open() {
 		t.Error("the dialog stays open after Open the file")
 	}
 	if got := fileURL(path).String(); got != "file://"+strings.ReplaceAll(path, " ", "%20") {
@@ -222,8 +222,8 @@ func TestReportDetailFromTheScreen(t *testing.T) {
 		t.Errorf("remembered folder %q, want %q", got, dir)
 	}
 	tapReport(t, u, w, r.aggBtn)
-	if len(asks) != 2 || asks[1].dir != dir {
-		t.Errorf("the second save starts in %q, want %q", asks[1].dir, dir)
+	if len(asks) != 2 || asks[1].Dir != dir {
+		t.Errorf("the second save starts in %q, want %q", asks[1].Dir, dir)
 	}
 }
 
@@ -231,7 +231,7 @@ func TestReportAggregatedWithCustomDates(t *testing.T) {
 	st := districtFixture(t)
 	u, w := openDistrictWindow(t, st, admin, "001")
 	dir := t.TempDir()
-	w.saver = tempSaver{dir: dir}
+	w.report.saver = tempSaver{dir: dir}
 	r := w.report
 	r.period.SetSelected("Custom dates")
 	if !r.custom.Visible() {
@@ -280,16 +280,16 @@ func TestReportCancel(t *testing.T) {
 	r := w.report
 
 	// Cancelling the save dialog saves nothing.
-	w.saver = tempSaver{}
+	w.report.saver = tempSaver{}
 	tapReport(t, u, w, r.detailBtn)
 	if w.message.Text != "Nothing was saved." || r.running.Visible() || r.detailBtn.Disabled() {
 		t.Errorf("after cancelling the dialog: %q, running %v", w.message.Text, r.running.Visible())
 	}
 
 	// A report being made stops on Cancel: no file, no audit row.
-	w.saver = tempSaver{dir: dir}
+	w.report.saver = tempSaver{dir: dir}
 	started := make(chan struct{})
-	r.build = func(ctx context.Context, st *store.Store, district string, p data.Period) (*report.QA, error) {
+	r.build = func(ctx context.Context, district string, p data.Period) (*report.QA, error) {
 		close(started)
 		<-ctx.Done()
 		return nil, ctx.Err()
@@ -323,57 +323,5 @@ func TestReportCancel(t *testing.T) {
 	u.wait()
 	if files, _ := os.ReadDir(dir); len(files) != 0 {
 		t.Errorf("a report cancelled by closing the window left %v", files)
-	}
-}
-
-// TestFyneSaveDialog drives the fallback save dialog: it opens in the
-// folder given with the suggested name, and Save answers the path without
-// leaving an empty file behind.
-func TestFyneSaveDialog(t *testing.T) {
-	test.NewTempApp(t)
-	win := test.NewWindow(nil)
-	win.Resize(fyne.NewSize(1000, 700))
-	defer win.Close()
-	dir := t.TempDir()
-	got := make(chan string, 1)
-	fyneSaver{}.saveAs(saveRequest{win: win, title: "Save the Detail report (Excel)", dir: dir,
-		name: "report.xlsx", kind: "Excel workbook", ext: ".xlsx"}, func(path string) { got <- path })
-	save := findButton(win.Canvas(), "Save")
-	if save == nil || save.Disabled() {
-		t.Fatalf("the save dialog has no enabled Save button: %q", texts(win.Canvas()))
-	}
-	test.Tap(save)
-	if path := <-got; path != filepath.Join(dir, "report.xlsx") {
-		t.Errorf("the dialog answered %q", path)
-	}
-	if files, _ := os.ReadDir(dir); len(files) != 0 {
-		t.Errorf("the dialog left %v", files)
-	}
-}
-
-// TestNativeSaveFallsBack checks that a system dialog that panics (no
-// display, no GTK) gives way to the fallback, and that one that works
-// answers its path.
-func TestNativeSaveFallsBack(t *testing.T) {
-	test.NewTempApp(t)
-	saved := nativeSave
-	defer func() { nativeSave = saved }()
-	req := saveRequest{dir: t.TempDir(), name: "report.pdf", ext: ".pdf"}
-	var asks []saveRequest
-	fallback := tempSaver{dir: "/fallback", asks: &asks}
-
-	nativeSave = func(saveRequest) (string, error) {
-		panic("gtk initialisation failed; presumably no X server is available")
-	}
-	got := make(chan string)
-	nativeSaver{fallback: fallback}.saveAs(req, func(path string) { got <- path })
-	if path := <-got; path != "/fallback/report.pdf" || len(asks) != 1 {
-		t.Errorf("after the panic the answer is %q, the fallback was asked %d times", path, len(asks))
-	}
-
-	nativeSave = func(r saveRequest) (string, error) { return filepath.Join(r.dir, "chosen.pdf"), nil }
-	nativeSaver{fallback: fallback}.saveAs(req, func(path string) { got <- path })
-	if path := <-got; path != filepath.Join(req.dir, "chosen.pdf") || len(asks) != 1 {
-		t.Errorf("the system dialog's answer is %q, the fallback was asked %d times", path, len(asks))
 	}
 }

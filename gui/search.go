@@ -12,6 +12,7 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/store"
+	"migrantdesk/gui/widgets"
 )
 
 // searchLimit is how many matches a search shows; more means the clerk
@@ -20,19 +21,30 @@ const searchLimit = 200
 
 // resultColumns are the columns of the search results, wide enough to read
 // a compound surname, a school name and a district name.
-var resultColumns = []column{
-	{"Name", 320}, {"Birth date", 105}, {"Gender", 70}, {"State ID", 115},
-	{"School", 300}, {"Grade", 60}, {"District", 290},
+var resultColumns = []widgets.Column{
+	col("Name", 320), col("Birth date", 105), col("Gender", 70), col("State ID", 115),
+	col("School", 300), col("Grade", 60), col("District", 290),
+}
+
+// studentFinder is what Advanced Search reads.
+type studentFinder interface {
+	Districts(ctx context.Context, region string) ([]data.District, error)
+	Search(ctx context.Context, q store.Query) ([]store.Result, error)
+	Path() string
 }
 
 // searchScreen is Advanced Search: everything the clerk knows about the
-// student, and the students that match.
+// student, and the students that match. A clerk finds every student of
+// the state, so as not to enter one twice.
 type searchScreen struct {
-	u        *UI
-	last     *entry
-	first    *entry
-	birth    *entry
-	stateID  *entry
+	st       studentFinder
+	tasks    *tasks
+	win      fyne.Window
+	open     func(stateID string)
+	last     *widgets.Entry
+	first    *widgets.Entry
+	birth    *widgets.Entry
+	stateID  *widgets.Entry
 	gender   *widget.Select
 	district *widget.Select
 	button   *widget.Button
@@ -47,16 +59,20 @@ type searchScreen struct {
 
 const anyChoice = "Any"
 
-func newSearchScreen(u *UI) *searchScreen {
+// newSearchScreen is the search of st, in win; open opens a student found.
+func newSearchScreen(st studentFinder, t *tasks, win fyne.Window, open func(stateID string)) *searchScreen {
 	s := &searchScreen{
-		u:       u,
-		last:    newEntry("e.g. García López"),
-		first:   newEntry("e.g. María"),
-		birth:   newEntry("MM/DD/YYYY"),
-		stateID: newEntry("10 digits"),
+		st:      st,
+		tasks:   t,
+		win:     win,
+		open:    open,
+		last:    widgets.NewEntry("e.g. García López"),
+		first:   widgets.NewEntry("e.g. María"),
+		birth:   widgets.NewEntry("MM/DD/YYYY"),
+		stateID: widgets.NewEntry("10 digits"),
 		hint:    widget.NewLabel("Type what you know about the student and press Enter."),
 	}
-	for _, e := range []*entry{s.last, s.first, s.birth, s.stateID} {
+	for _, e := range []*widgets.Entry{s.last, s.first, s.birth, s.stateID} {
 		e.OnSubmitted = func(string) { s.run() }
 	}
 	genders := []string{anyChoice}
@@ -83,20 +99,9 @@ func newSearchScreen(u *UI) *searchScreen {
 	return s
 }
 
-// labeled puts a field's name above it.
-func labeled(name string, field fyne.CanvasObject) fyne.CanvasObject {
-	return container.NewVBox(widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), field)
-}
-
-func heading(text string) *widget.Label {
-	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	l.SizeName = theme.SizeNameSubHeadingText
-	return l
-}
-
 func (s *searchScreen) loadDistricts() {
-	s.u.background(func() func() {
-		ds, err := s.u.st.Districts(context.Background(), "")
+	s.tasks.run(func() func() {
+		ds, err := s.st.Districts(context.Background(), "")
 		return func() {
 			if err != nil {
 				s.hint.SetText(sentence(err.Error()))
@@ -105,7 +110,7 @@ func (s *searchScreen) loadDistricts() {
 			s.districts = ds
 			if len(ds) == 0 {
 				s.hint.SetText(fmt.Sprintf("This database has no students yet: load the state extract with "+
-					"migrantdeskctl import --db %s FOLDER (or make a demo database with migrantdeskctl demo).", s.u.st.Path()))
+					"migrantdeskctl import --db %s FOLDER (or make a demo database with migrantdeskctl demo).", s.st.Path()))
 			}
 			opts := []string{anyChoice}
 			for _, d := range ds {
@@ -134,16 +139,16 @@ func (s *searchScreen) newTable() *widget.Table {
 	}
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Col >= 0 {
-			o.(*widget.Label).SetText(resultColumns[id.Col].title)
+			o.(*widget.Label).SetText(resultColumns[id.Col].Title)
 		}
 	}
 	for i, c := range resultColumns {
-		t.SetColumnWidth(i, c.width)
+		t.SetColumnWidth(i, c.Width)
 	}
 	t.OnSelected = func(id widget.TableCellID) {
 		t.UnselectAll()
 		if id.Row >= 0 && id.Row < len(s.results) {
-			s.u.openStudent(s.results[id.Row].Student.StateID)
+			s.open(s.results[id.Row].Student.StateID)
 		}
 	}
 	return t
@@ -210,8 +215,8 @@ func (s *searchScreen) run() {
 	s.seq++
 	seq := s.seq
 	s.hint.SetText("Searching…")
-	s.u.background(func() func() {
-		res, err := s.u.st.Search(context.Background(), q)
+	s.tasks.run(func() func() {
+		res, err := s.st.Search(context.Background(), q)
 		return func() {
 			if seq != s.seq {
 				return
@@ -243,7 +248,7 @@ func (s *searchScreen) show(res []store.Result) {
 }
 
 func (s *searchScreen) clear() {
-	for _, e := range []*entry{s.last, s.first, s.birth, s.stateID} {
+	for _, e := range []*widgets.Entry{s.last, s.first, s.birth, s.stateID} {
 		e.SetText("")
 	}
 	s.gender.SetSelectedIndex(0)
@@ -252,5 +257,5 @@ func (s *searchScreen) clear() {
 	s.results = nil
 	s.table.Refresh()
 	s.hint.SetText("Type what you know about the student and press Enter.")
-	s.u.win.Canvas().Focus(s.last)
+	s.win.Canvas().Focus(s.last)
 }

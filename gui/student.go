@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -13,31 +14,53 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/store"
+	"migrantdesk/gui/widgets"
 )
 
-var enrollmentColumns = []column{
-	{"District", 230}, {"School", 270}, {"Grade", 65}, {"Type", 110}, {"Start", 110}, {"Withdrawal", 110},
+var enrollmentColumns = []widgets.Column{
+	col("District", 230), col("School", 270), col("Grade", 65), col("Type", 110), col("Start", 110), col("Withdrawal", 110),
 }
 
-var programColumns = []column{
-	{"Program", 250}, {"Start", 110}, {"End", 110},
+var programColumns = []widgets.Column{
+	col("Program", 250), col("Start", 110), col("End", 110),
+}
+
+// studentStore is what the student screen reads and writes.
+type studentStore interface {
+	Student(ctx context.Context, stateID string) (store.StudentDetail, error)
+	SaveRecord(ctx context.Context, u data.User, r data.MigrantRecord) (store.Record, error)
+	DeleteRecord(ctx context.Context, u data.User, id string, version int) error
+	Path() string
 }
 
 // studentScreen is one student's detail: identity, enrollments, programs,
 // latest levels and the migrant record history with each record's status.
+// The user may change the records only of a student enrolled in the
+// user's region (data.User.MayWriteRecords); for any other the controls
+// are disabled and the screen says why.
 type studentScreen struct {
-	u      *UI
-	detail store.StudentDetail
-	loaded bool
+	st      studentStore
+	user    data.User
+	tasks   *tasks
+	dialogs *widgets.Dialogs
+	pub     *publisher
+	changed func(msg string) // after a write: say what was done
+	detail  store.StudentDetail
+	loaded  bool
+	// refusal is why the user may not change this student's records;
+	// nil when they may.
+	refusal error
 
 	title       *widget.Label
 	facts       *widget.Label
 	newButton   *widget.Button
 	publishBtn  *widget.Button
+	readOnly    *widget.Label
+	readOnlyBox fyne.CanvasObject
 	records     *fyne.Container
 	cards       []*recordCard
-	enrollments *gridTable
-	programs    *gridTable
+	enrollments *widgets.GridTable
+	programs    *widgets.GridTable
 	levels      *widget.Label
 	scroll      *container.Scroll
 	obj         fyne.CanvasObject
@@ -45,29 +68,40 @@ type studentScreen struct {
 	form *recordForm // the Student Migrant Detail being edited, if any
 }
 
-func newStudentScreen(u *UI) *studentScreen {
+// newStudentScreen is the detail of a student as usr sees it, read from
+// and written to st; pub publishes, changed hears what a write did, back
+// returns to the search.
+func newStudentScreen(st studentStore, usr data.User, t *tasks, dialogs *widgets.Dialogs, pub *publisher,
+	changed func(msg string), back func()) *studentScreen {
 	s := &studentScreen{
-		u:           u,
-		title:       heading(""),
-		facts:       widget.NewLabel(""),
-		records:     container.NewVBox(),
-		enrollments: newGridTable(enrollmentColumns),
-		programs:    newGridTable(programColumns),
-		levels:      widget.NewLabel(""),
+		st:       st,
+		user:     usr,
+		tasks:    t,
+		dialogs:  dialogs,
+		pub:      pub,
+		changed:  changed,
+		title:    heading(""),
+		facts:    wrapped(""),
+		readOnly: widget.NewLabel(""),
+		records:  container.NewVBox(),
+		enrollments: widgets.NewGridTable(enrollmentColumns,
+			"No enrollment in the state extract: an out-of-school youth, or a student not enrolled yet."),
+		programs: widgets.NewGridTable(programColumns,
+			"No FRAM, Homeless, English Learner or IEP rows. No FRAM row means paid meals (not economically disadvantaged)."),
+		levels: widget.NewLabel(""),
 	}
-	s.facts.Wrapping = fyne.TextWrapWord
-	s.enrollments.empty = "No enrollment in the state extract: an out-of-school youth, or a student not enrolled yet."
-	s.programs.empty = "No FRAM, Homeless, English Learner or IEP rows. No FRAM row means paid meals (not economically disadvantaged)."
-	back := widget.NewButtonWithIcon("Back to search", theme.NavigateBackIcon(), u.showSearch)
+	backBtn := widget.NewButtonWithIcon("Back to search", theme.NavigateBackIcon(), back)
 	s.newButton = widget.NewButtonWithIcon("New record (Ctrl+N)", theme.ContentAddIcon(), s.newRecord)
 	s.newButton.Importance = widget.HighImportance
 	s.publishBtn = widget.NewButtonWithIcon("Publish records…", theme.UploadIcon(), s.publish)
-	actions := container.NewHBox(back, s.newButton, s.publishBtn)
-	head := container.NewVBox(s.title, s.facts, actions)
+	actions := container.NewHBox(backBtn, s.newButton, s.publishBtn)
+	s.readOnlyBox = note(theme.InfoIcon(), s.readOnly)
+	s.readOnlyBox.Hide()
+	head := container.NewVBox(s.title, s.facts, actions, s.readOnlyBox)
 
 	recordsCard := widget.NewCard("Migrant records", "Student Migrant Detail history, latest first", s.records)
-	enrollCard := widget.NewCard("Enrollments", "", s.enrollments.obj)
-	programCard := widget.NewCard("Programs", "", s.programs.obj)
+	enrollCard := widget.NewCard("Enrollments", "", s.enrollments.Object())
+	programCard := widget.NewCard("Programs", "", s.programs.Object())
 	levelCard := widget.NewCard("Latest state assessment", "", s.levels)
 	lower := container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(340, 0), levelCard), programCard)
 	body := container.NewVBox(recordsCard, enrollCard, lower)
@@ -76,24 +110,24 @@ func newStudentScreen(u *UI) *studentScreen {
 	return s
 }
 
-// shown reports whether a student is on screen.
-func (s *studentScreen) shown() bool { return s.loaded && s.u.current == s.obj }
-
-// openStudent reads a student off the UI goroutine and shows the detail.
-func (u *UI) openStudent(stateID string) {
-	u.background(func() func() {
-		d, err := u.st.Student(context.Background(), stateID)
+// open reads a student off the UI goroutine, shows the detail, then calls
+// shown (if not nil).
+func (s *studentScreen) open(stateID string, shown func()) {
+	s.tasks.run(func() func() {
+		d, err := s.st.Student(context.Background(), stateID)
 		return func() {
 			if errors.Is(err, store.ErrNoStudent) {
-				u.showError("Student not found", fmt.Errorf("no student has state ID %s in %s", stateID, u.st.Path()))
+				s.dialogs.ShowError("Student not found", fmt.Errorf("no student has state ID %s in %s", stateID, s.st.Path()))
 				return
 			}
 			if err != nil {
-				u.showError("The student could not be opened", err)
+				s.dialogs.ShowError("The student could not be opened", err)
 				return
 			}
-			u.student.set(d)
-			u.show(u.student.obj)
+			s.set(d)
+			if shown != nil {
+				shown()
+			}
 		}
 	})
 }
@@ -101,7 +135,7 @@ func (u *UI) openStudent(stateID string) {
 // reload reads the student shown again, after a save, delete or publish.
 func (s *studentScreen) reload() {
 	if s.loaded {
-		s.u.openStudent(s.detail.Student.StateID)
+		s.open(s.detail.Student.StateID, nil)
 	}
 }
 
@@ -114,9 +148,17 @@ func (s *studentScreen) set(d store.StudentDetail) {
 	st := d.Student
 	s.title.SetText(st.FullName())
 	s.facts.SetText(identity(st, today()))
+	s.refusal = s.user.MayWriteRecords(st.StateID, regionsOf(d.Enrollments))
+	if s.refusal != nil {
+		s.readOnly.SetText(sentence(s.refusal.Error()))
+		s.readOnlyBox.Show()
+	} else {
+		s.readOnlyBox.Hide()
+	}
+	enable(s.newButton, s.refusal == nil)
 	s.setRecords(d.Records)
 	s.setEnrollments(d.Enrollments)
-	s.setPrograms(d.Programs)
+	s.programs.SetRows(programRows(d.Programs))
 	s.setLevels(d)
 }
 
@@ -152,6 +194,19 @@ func yearsBetween(birth, on data.Date) int {
 	return years
 }
 
+// regionsOf are the regions a student is enrolled in, as the write rule
+// reads them: those of the districts of all the enrollments.
+func regionsOf(es []data.PlacedEnrollment) data.StudentRegions {
+	var out data.StudentRegions
+	for _, e := range es {
+		if !slices.Contains(out, e.District.RegionCode) {
+			out = append(out, e.District.RegionCode)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 func (s *studentScreen) setRecords(recs []store.Record) {
 	s.cards = nil
 	s.records.Objects = nil
@@ -172,34 +227,32 @@ func (s *studentScreen) setRecords(recs []store.Record) {
 	s.records.Refresh()
 	if unpublished == 0 {
 		s.publishBtn.SetText("Publish records…")
-		s.publishBtn.Disable()
 	} else {
 		s.publishBtn.SetText(fmt.Sprintf("Publish %d record%s…", unpublished, plural(unpublished)))
-		s.publishBtn.Enable()
 	}
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
+	enable(s.publishBtn, unpublished > 0 && s.refusal == nil)
 }
 
 func (s *studentScreen) setEnrollments(es []data.PlacedEnrollment) {
 	rows := make([][]string, len(es))
 	for i, e := range es {
-		end := "enrolled"
-		if !e.End.IsZero() {
-			end = e.End.US()
-		}
-		school := e.School.Number + " " + e.School.Name
-		if !e.School.Public() {
-			school += " (non-public)"
-		}
-		rows[i] = []string{e.District.Number + " " + e.District.Name, school, e.Grade, serviceName(e.ServiceType), e.Start.US(), end}
+		rows[i] = append([]string{e.District.Number + " " + e.District.Name}, enrollmentCells(e)...)
 	}
-	s.enrollments.setRows(rows)
+	s.enrollments.SetRows(rows)
+}
+
+// enrollmentCells are an enrollment as the tables show it: school, grade,
+// service type, start and withdrawal.
+func enrollmentCells(e data.PlacedEnrollment) []string {
+	end := "enrolled"
+	if !e.End.IsZero() {
+		end = e.End.US()
+	}
+	school := e.School.Number + " " + e.School.Name
+	if !e.School.Public() {
+		school += " (non-public)"
+	}
+	return []string{school, e.Grade, serviceName(e.ServiceType), e.Start.US(), end}
 }
 
 func serviceName(t string) string {
@@ -214,7 +267,8 @@ func serviceName(t string) string {
 	return t
 }
 
-func (s *studentScreen) setPrograms(ps []data.Program) {
+// programRows are programs as the tables show them: name, start, end.
+func programRows(ps []data.Program) [][]string {
 	rows := make([][]string, len(ps))
 	for i, p := range ps {
 		end := "ongoing"
@@ -223,7 +277,7 @@ func (s *studentScreen) setPrograms(ps []data.Program) {
 		}
 		rows[i] = []string{programName(p), p.Start.US(), end}
 	}
-	s.programs.setRows(rows)
+	return rows
 }
 
 func programName(p data.Program) string {
@@ -275,7 +329,7 @@ func (s *studentScreen) previousMIS2000ID() string {
 }
 
 func (s *studentScreen) newRecord() {
-	if !s.loaded || s.form != nil {
+	if !s.loaded || s.form != nil || s.refusal != nil {
 		return
 	}
 	s.openForm(store.Record{MigrantRecord: data.MigrantRecord{StateID: s.detail.Student.StateID, MIS2000ID: s.previousMIS2000ID()}})
@@ -290,8 +344,8 @@ func (s *studentScreen) publish() {
 			todo = append(todo, store.Unpublished{Record: r, Student: s.detail.Student})
 		}
 	}
-	if len(todo) == 0 {
+	if len(todo) == 0 || s.refusal != nil {
 		return
 	}
-	s.u.confirmPublish(todo, s.reload)
+	s.pub.confirm(todo, s.reload)
 }

@@ -1,6 +1,13 @@
-// Package gui is Migrant Desk's desktop interface: the main window with
-// Advanced Search, the student detail, the Student Migrant Detail form,
-// publishing and the status bar, one file per screen.
+// Package gui is Migrant Desk's desktop interface, one file per screen:
+// for a regional data clerk the main window with Advanced Search, the
+// student detail, the Student Migrant Detail form, publishing and the
+// status bar; for a district coordinator or administrator the list of
+// their districts; and the district windows (District Edition).
+//
+// Each screen is built by a function that receives only what it uses: an
+// interface with the store methods it calls, the user, and the tasks
+// that carry background work back to the UI goroutine. The UI type below
+// is the shell that wires them to the database; no screen holds it.
 //
 // It is built on a fyne.App that it is given and never makes one (only
 // cmd/migrantdesk imports fyne/v2/app), so tests drive every screen with
@@ -9,22 +16,20 @@ package gui
 
 import (
 	"context"
-	"fmt"
-	"os/user"
-	"strings"
-	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 
 	"migrantdesk/data"
 	"migrantdesk/data/store"
+	"migrantdesk/gui/widgets"
 )
 
 // Options are the start-up choices cmd/migrantdesk takes from its flags.
 type Options struct {
-	// User is the local profile to work as; "" asks at start, offering the
-	// profile used last.
+	// User is the demo profile to work as (--user); "" asks at start,
+	// offering the profile used last. A database that is not a demo
+	// refuses it: it works as the computer's user.
 	User string
 	// Open is the state ID of a student to open once the window is shown.
 	Open string
@@ -33,44 +38,52 @@ type Options struct {
 	District string
 }
 
-// UI is the main window and everything on it.
+// UI is the main window: the shell that wires the screens of whoever is
+// working to the database, and keeps the district windows open.
 type UI struct {
-	app  fyne.App
-	st   *store.Store
-	opts Options
-	win  fyne.Window
+	app     fyne.App
+	st      *store.Store
+	opts    Options
+	win     fyne.Window
+	dialogs *widgets.Dialogs
+	tasks   *tasks
 
-	// who is working: a profile of the database, or the OS user when the
-	// database has none.
+	// who is working: the hub's user, a demo profile, or the computer's
+	// user (see whoWorks).
 	user  data.User
 	users []data.User
 	demo  bool
+	hub   string // the hub the database syncs with, if it has
 
 	content *fyne.Container // holds the screen being shown
 	current fyne.CanvasObject
-	search  *searchScreen
-	student *studentScreen
-	needs   *needsScreen
 	status  *statusBar
-	dialogs dialogStack
+	// A clerk's (and a state administrator's) screens; nil for District
+	// Edition users, who get home instead.
+	search    *searchScreen
+	student   *studentScreen
+	needs     *needsScreen
+	reconcile *reconcileScreen
+	home      *districtsScreen
+
 	// districts are the district windows open, by district number, so
 	// that opening a district again brings its window forward. Only the
 	// UI goroutine touches them.
 	districts map[string]*districtWindow
-
-	// post hands a function to the UI goroutine: fyne.Do in the app. Fyne's
-	// test driver would run it on the calling goroutine, beside the test's
-	// own, so tests queue it and run it on theirs (see wait in the tests).
-	post func(func())
-	// busy counts background work whose result is not on screen yet.
-	busy atomic.Int64
 }
 
-// New builds the main window on a and reads what it needs from st. It
-// fails when opts.User names no profile of the database.
+// New builds the main window on a and reads who works from st. It fails
+// when opts.User names no profile, or names one on a database that is not
+// a demo.
 func New(a fyne.App, st *store.Store, opts Options) (*UI, error) {
+	return newWithPost(a, st, opts, fyne.Do)
+}
+
+// newWithPost is New with the way to the UI goroutine given: tests queue
+// what background work posts and run it on their own goroutine.
+func newWithPost(a fyne.App, st *store.Store, opts Options, post func(func())) (*UI, error) {
 	ctx := context.Background()
-	u := &UI{app: a, st: st, opts: opts, post: fyne.Do}
+	u := &UI{app: a, st: st, opts: opts, tasks: newTasks(post)}
 	var err error
 	if u.demo, err = st.IsDemo(ctx); err != nil {
 		return nil, err
@@ -78,72 +91,61 @@ func New(a fyne.App, st *store.Store, opts Options) (*UI, error) {
 	if u.users, err = st.Users(ctx); err != nil {
 		return nil, err
 	}
-	if opts.User != "" {
-		if u.user, err = st.UserByName(ctx, opts.User); err != nil {
-			return nil, fmt.Errorf("%w; the profiles in %s are: %s", err, st.Path(), userNames(u.users))
-		}
-	} else if len(u.users) == 0 {
-		u.user = osUser()
+	id, synced, err := st.Identity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var signedIn *store.Identity
+	if synced {
+		signedIn, u.hub = &id, id.HubURL
+	}
+	if u.user, err = whoWorks(signedIn, u.demo, u.users, opts.User, st.Path()); err != nil {
+		return nil, err
 	}
 	u.win = a.NewWindow("Migrant Desk")
 	// Closing the main window ends the app, district windows included.
 	u.win.SetMaster()
 	u.win.SetOnClosed(u.closeDistricts)
+	u.dialogs = widgets.NewDialogs(u.win)
 	u.build()
 	return u, nil
-}
-
-// osUser is who works when the database has no profiles: the person
-// signed in to the computer, with no role.
-func osUser() data.User {
-	name := "unknown"
-	if cur, err := user.Current(); err == nil && cur.Username != "" {
-		name = cur.Username
-	}
-	return data.User{Username: name, FullName: name}
-}
-
-func userNames(us []data.User) string {
-	if len(us) == 0 {
-		return "none"
-	}
-	names := make([]string, len(us))
-	for i, u := range us {
-		names[i] = u.Username
-	}
-	return strings.Join(names, ", ")
 }
 
 // Window is the main window.
 func (u *UI) Window() fyne.Window { return u.win }
 
-// ShowMain shows the main window on the search screen, asks which profile
-// is working when that is not settled yet, and opens the student named by
-// Options.Open.
+// ShowMain shows the main window, asks which demo profile is working when
+// that is not settled yet, and opens what Options name.
 func (u *UI) ShowMain() {
-	u.win.Resize(fyne.NewSize(1280, 800))
 	u.win.Show()
-	u.search.loadDistricts()
-	u.showSearch()
 	if u.user.Username == "" {
-		u.askProfile(u.afterProfile)
+		u.askProfile(func() {
+			u.build()
+			u.started()
+		})
 		return
 	}
-	u.afterProfile()
+	u.started()
 }
 
-func (u *UI) afterProfile() {
-	u.status.setUser(u.user, len(u.users) == 0)
-	u.refreshStatus()
-	if u.opts.Open != "" {
+// started reads what the screens show and opens what the options name,
+// once someone is working.
+func (u *UI) started() {
+	u.load()
+	switch {
+	case u.opts.Open != "":
 		u.openStudent(u.opts.Open)
-	} else {
+	case u.search != nil:
 		u.win.Canvas().Focus(u.search.last)
 	}
 	if u.opts.District != "" {
 		u.openDistrict(u.opts.District)
 	}
 }
+
+// profiles reports whether demo profiles are on offer: on a demo
+// database that has some and has never synced with a hub.
+func (u *UI) profiles() bool { return u.demo && u.hub == "" && len(u.users) > 0 }
 
 // region is the region whose records the worker publishes: a clerk's own,
 // every region for anyone else.
@@ -161,46 +163,77 @@ func (u *UI) show(screen fyne.CanvasObject) {
 	u.content.Refresh()
 }
 
-// background runs work off the UI goroutine, then hands its returned
-// function (if any) to the UI goroutine. A search on a big database or a
-// publish never freezes the window.
-func (u *UI) background(work func() (apply func())) {
-	u.busy.Add(1)
-	post := u.post
-	go func() {
-		apply := work()
-		post(func() {
-			defer u.busy.Add(-1)
-			if apply != nil {
-				apply()
-			}
-		})
-	}()
-}
-
-// do updates the UI from a background goroutine without waiting for it,
-// as a progress bar does.
-func (u *UI) do(update func()) { u.post(update) }
-
 // today is the day rules compare with ("a QAD in the future").
 func today() data.Date { return data.Today() }
 
+// build makes the screens of the user working, afresh: the user is part
+// of every screen, so another profile gets new ones. A clerk or a state
+// administrator gets the search, the student and publishing; a district
+// coordinator or administrator the list of their districts, whose windows
+// are all they work in; no one yet (the profile question is open), an
+// empty window.
 func (u *UI) build() {
-	u.status = newStatusBar(u)
-	u.search = newSearchScreen(u)
-	u.student = newStudentScreen(u)
-	u.needs = newNeedsScreen(u)
+	u.search, u.student, u.needs, u.reconcile, u.home = nil, nil, nil, nil, nil
 	u.content = container.NewStack()
+	u.current = nil
+	u.status = newStatusBar(u.st, u.tasks, u.region(), u.user.CanSearchStudents())
+	u.status.setUser(u.user, u.profiles(), u.hub)
 	top := container.NewVBox()
 	if u.demo {
 		top.Add(demoBanner())
 	}
-	top.Add(u.toolbar())
+	switch {
+	case u.user.CanSearchStudents():
+		u.buildClerk()
+		top.Add(u.toolbar())
+		u.show(u.search.obj)
+	case u.user.DistrictEdition():
+		u.home = newDistrictsScreen(u.st, u.user, u.tasks, u.openDistrict)
+		u.show(u.home.obj)
+	}
 	u.win.SetContent(container.NewBorder(top, u.status.obj, nil, nil, u.content))
 	u.win.SetMainMenu(u.mainMenu())
-	u.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
-		if ev.Name == fyne.KeyEscape {
-			u.dialogs.closeTop()
-		}
-	})
+	// Small enough for a 1366×768 laptop, status bar included; a list of
+	// districts needs less.
+	size := fyne.NewSize(1280, 700)
+	if u.home != nil {
+		size = fyne.NewSize(820, 520)
+	}
+	u.win.Resize(size)
 }
+
+// load starts the reads of what the screens show.
+func (u *UI) load() {
+	u.refreshStatus()
+	switch {
+	case u.search != nil:
+		u.search.loadDistricts()
+	case u.home != nil:
+		u.home.load(u.openOnlyDistrict)
+	}
+}
+
+// buildClerk makes the screens of a user who searches the state's
+// students and changes their records.
+func (u *UI) buildClerk() {
+	changed := func(msg string) {
+		u.status.say(msg)
+		u.refreshStatus()
+	}
+	pub := &publisher{st: u.st, user: u.user, tasks: u.tasks, dialogs: u.dialogs, changed: changed}
+	u.search = newSearchScreen(u.st, u.tasks, u.win, u.openStudent)
+	u.student = newStudentScreen(u.st, u.user, u.tasks, u.dialogs, pub, changed, u.showSearch)
+	u.needs = newNeedsScreen(u.st, u.region(), u.tasks, pub, u.openStudent)
+	u.reconcile = newReconcileScreen(u.st, u.win, u.user, u.tasks.post)
+}
+
+// openOnlyDistrict opens, at start, the window of a District Edition
+// user's only district: it is all they work in.
+func (u *UI) openOnlyDistrict(ds []data.District) {
+	if len(ds) == 1 && u.opts.District == "" {
+		u.openDistrict(ds[0].Number)
+	}
+}
+
+// refreshStatus recounts what the status bar shows.
+func (u *UI) refreshStatus() { u.status.refresh() }

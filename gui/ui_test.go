@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -21,16 +22,23 @@ func TestWindowTitleAndDemoMarker(t *testing.T) {
 	if got := u.win.Title(); got != "Migrant Desk" {
 		t.Errorf("title %q", got)
 	}
+	if !hasText(u.win.Content(), "DEMO DATA — not real students") {
+		t.Error("the demo database has no marker")
+	}
+
+	notDemo(t, st)
+	u = start(t, st, Options{})
 	if hasText(u.win.Content(), "DEMO DATA — not real students") {
 		t.Error("a real database is marked as demo data")
 	}
+}
 
-	if err := st.SetMeta(context.Background(), store.MetaDemo, "1"); err != nil {
+// notDemo makes the fixture a database that is not a demo, as one made by
+// importing the state extract is.
+func notDemo(t *testing.T, st *store.Store) {
+	t.Helper()
+	if err := st.SetMeta(context.Background(), store.MetaDemo, ""); err != nil {
 		t.Fatal(err)
-	}
-	u = start(t, st, Options{User: clerk})
-	if !hasText(u.win.Content(), "DEMO DATA — not real students") {
-		t.Error("the demo database has no marker")
 	}
 }
 
@@ -105,8 +113,8 @@ func TestResultColumnsAreWideEnough(t *testing.T) {
 	}
 	for col, text := range long {
 		w := fyne.MeasureText(text, 14, fyne.TextStyle{}).Width + 2*8 // label padding
-		if w > resultColumns[col].width {
-			t.Errorf("column %s is %v wide; %q needs %v", resultColumns[col].title, resultColumns[col].width, text, w)
+		if w > resultColumns[col].Width {
+			t.Errorf("column %s is %v wide; %q needs %v", resultColumns[col].Title, resultColumns[col].Width, text, w)
 		}
 	}
 }
@@ -129,7 +137,7 @@ func TestProfileIsAskedAndRemembered(t *testing.T) {
 		t.Errorf("options %q", pick.Options)
 	}
 	// Esc does not dismiss the question at start: someone must be working.
-	u.dialogs.closeTop()
+	u.dialogs.CloseTop()
 	if findSelect(u.win.Canvas()) == nil {
 		t.Fatal("the profile question went away without an answer")
 	}
@@ -138,7 +146,7 @@ func TestProfileIsAskedAndRemembered(t *testing.T) {
 	if u.user.Username != clerk || a.Preferences().String(prefLastUser) != clerk {
 		t.Errorf("working as %q, remembered %q", u.user.Username, a.Preferences().String(prefLastUser))
 	}
-	if got := u.status.profile.Text; got != "Profile: Lucía Ramos, Regional data clerk, region C" {
+	if got := u.status.profile.Text; got != "Demo profile: Lucía Ramos, Regional data clerk, region C" {
 		t.Errorf("status bar %q", got)
 	}
 }
@@ -167,8 +175,9 @@ func TestNoProfilesWorksAsTheComputerUser(t *testing.T) {
 	if findSelect(u.win.Canvas()) != nil {
 		t.Error("asked for a profile in a database with none")
 	}
-	if u.user.Username == "" || !strings.Contains(u.status.profile.Text, "this database has no profiles") {
-		t.Errorf("user %q, status %q", u.user.Username, u.status.profile.Text)
+	want := "Working as " + operator().Username + ", the computer's user (State administrator: no hub to sign in to yet)"
+	if !reflect.DeepEqual(u.user, operator()) || u.status.profile.Text != want {
+		t.Errorf("user %+v, status %q", u.user, u.status.profile.Text)
 	}
 }
 
@@ -183,7 +192,7 @@ func TestUnknownUserIsRefused(t *testing.T) {
 func TestOpenUnknownStudent(t *testing.T) {
 	st := openFixture(t)
 	u := start(t, st, Options{User: clerk, Open: "0000000999"})
-	if u.student.shown() || !u.dialogs.open() {
+	if u.studentShown() || !u.dialogs.Open() {
 		t.Fatal("no error shown for an unknown state ID")
 	}
 	found := false

@@ -1,8 +1,12 @@
-// Command migrantdesk is the Migrant Desk desktop app for regional data
-// clerks: Advanced Search, the student detail, the Student Migrant Detail
-// form and publishing, on the workstation's local database.
+// Command migrantdesk is the Migrant Desk desktop app: for regional data
+// clerks Advanced Search, the student detail, the Student Migrant Detail
+// form and publishing; for district coordinators and administrators their
+// district windows; on the workstation's local database.
 //
 //	migrantdesk [--db FILE] [--user NAME] [--open STATEID] [--district NUMBER]
+//
+// --user picks a profile of a demo database; any other database works as
+// the computer's user until it syncs with a hub.
 //
 // It is the only package that imports fyne/v2/app; the screens are in
 // package gui.
@@ -32,7 +36,7 @@ func main() {
 func run(args []string) error {
 	fs := flag.NewFlagSet("migrantdesk", flag.ContinueOnError)
 	db := fs.String("db", store.DefaultPath(), "database `FILE`")
-	user := fs.String("user", "", "work as the local profile `NAME` (default: ask)")
+	user := fs.String("user", "", "work as the demo profile `NAME` (demo databases only; default: ask)")
 	open := fs.String("open", "", "open the student with this state `ID` at start")
 	district := fs.String("district", "", "open the window of district `NUMBER` at start")
 	if err := fs.Parse(args); err != nil {

@@ -1,6 +1,6 @@
 //go:build cgo
 
-package gui
+package widgets
 
 import (
 	"errors"
@@ -12,10 +12,10 @@ import (
 // The system's save dialog (GTK, Windows, macOS) needs cgo; without it
 // nativeSave stays nil and Fyne's dialog is used.
 func init() {
-	nativeSave = func(req saveRequest) (string, error) {
-		b := dialog.File().Title(req.title).SetStartDir(req.dir).SetStartFile(req.name)
-		if req.ext != "" {
-			b = b.Filter(req.kind, strings.TrimPrefix(req.ext, "."))
+	nativeSave = func(req SaveRequest) (string, error) {
+		b := dialog.File().Title(req.Title).SetStartDir(req.Dir).SetStartFile(req.Name)
+		if req.Ext != "" {
+			b = b.Filter(req.Kind, strings.TrimPrefix(req.Ext, "."))
 		}
 		path, err := b.Save()
 		if errors.Is(err, dialog.ErrCancelled) {

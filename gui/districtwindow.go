@@ -1,0 +1,244 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/data"
+	"migrantdesk/gui/widgets"
+	"migrantdesk/report"
+)
+
+// districtStore is what a district window reads and writes: its tabs'
+// interfaces together.
+type districtStore interface {
+	districtRecords
+	reportStore
+	accessStore
+}
+
+// districtEnv is what every district window of the app shares.
+type districtEnv struct {
+	app    fyne.App
+	st     districtStore
+	build  reportBuilder
+	tasks  *tasks
+	people people
+	demo   bool
+}
+
+// districtTab is what a district window gives each of its tabs: who is
+// looking at which district and on which day, the dialogs over the
+// window, the message line at its foot, who is who, and the tasks.
+type districtTab struct {
+	user    data.User
+	d       data.District
+	today   data.Date
+	dialogs *widgets.Dialogs
+	say     func(msg string)
+	tasks   *tasks
+	people  people
+}
+
+// people are the profiles of the database, to name who did what.
+type people []data.User
+
+// name is "Lucía Ramos (clerk1)" for a profile of the database, the user
+// name alone otherwise.
+func (p people) name(username string) string {
+	for _, usr := range p {
+		if usr.Username == username {
+			return usr.FullName + " (" + username + ")"
+		}
+	}
+	return username
+}
+
+// districtWindow is the District Edition of one district: its migrant
+// records read-only, the QA Migrant report and, for its administrator,
+// who may run the report. Nothing in it can change a record.
+type districtWindow struct {
+	d        data.District
+	user     data.User // who opened it; a later profile change does not carry over
+	preview  bool      // a clerk looking at what the district sees
+	today    data.Date // the day eligibility is shown for
+	demo     bool
+	win      fyne.Window
+	dialogs  *widgets.Dialogs
+	onClosed func()
+
+	records *recordList
+	report  *reportScreen
+	access  *accessScreen // nil unless the user administers the district
+	tabs    *container.AppTabs
+	message *widget.Label
+}
+
+// newDistrictWindow builds the window of district d for usr, showing
+// eligibility and the school-year presets as of the day given; onClosed
+// runs when it closes.
+func newDistrictWindow(env districtEnv, usr data.User, d data.District, on data.Date, onClosed func()) *districtWindow {
+	w := &districtWindow{
+		d:        d,
+		user:     usr,
+		preview:  usr.Role == data.RoleClerk,
+		today:    on,
+		demo:     env.demo,
+		onClosed: onClosed,
+		message:  widget.NewLabel(""),
+	}
+	w.win = env.app.NewWindow(districtTitle(d))
+	w.dialogs = widgets.NewDialogs(w.win)
+	tab := districtTab{user: usr, d: d, today: on, dialogs: w.dialogs, say: w.say, tasks: env.tasks, people: env.people}
+	w.records = newRecordList(env.st, tab)
+	w.report = newReportScreen(env.st, env.build, env.app, tab)
+	reportTab := container.NewTabItemWithIcon("QA Migrant report", theme.DocumentIcon(), w.report.obj)
+	w.tabs = container.NewAppTabs(container.NewTabItemWithIcon("Migrant records", theme.ListIcon(), w.records.obj), reportTab)
+	var accessTab *container.TabItem
+	if usr.Administers(d.Number) {
+		w.access = newAccessScreen(env.st, tab)
+		accessTab = container.NewTabItemWithIcon("Users and access", theme.AccountIcon(), w.access.obj)
+		w.tabs.Append(accessTab)
+	}
+	// Access may change while the window is open (a grant, a sync):
+	// each visit reads it again.
+	w.tabs.OnSelected = func(t *container.TabItem) {
+		switch t {
+		case reportTab:
+			w.report.load()
+		case accessTab:
+			w.access.load()
+		}
+	}
+	w.message.Importance = widget.SuccessImportance
+	w.message.Truncation = fyne.TextTruncateEllipsis
+	w.win.SetContent(container.NewBorder(w.header(), w.footer(), nil, nil, w.tabs))
+	w.win.Canvas().AddShortcut(keyCloseWindow, func(fyne.Shortcut) { w.win.Close() })
+	w.win.Canvas().AddShortcut(keySearch, func(fyne.Shortcut) {
+		w.tabs.SelectIndex(0)
+		w.win.Canvas().Focus(w.records.filter)
+	})
+	w.win.SetOnClosed(w.closed)
+	return w
+}
+
+// keyCloseWindow (Ctrl+W) closes a district window; Ctrl+F there goes
+// to the filter of its record list.
+var keyCloseWindow = &desktop.CustomShortcut{KeyName: fyne.KeyW, Modifier: fyne.KeyModifierShortcutDefault}
+
+// districtTitle is the window title, "Migrant Desk — 012 Adair County".
+func districtTitle(d data.District) string {
+	return "Migrant Desk — " + d.Number + " " + d.Name
+}
+
+func (w *districtWindow) show() {
+	w.win.Resize(fyne.NewSize(1280, 700))
+	w.win.Show()
+	w.records.load()
+	w.report.load()
+}
+
+// closed stops a report being made in the window. The app and the main
+// window stay open.
+func (w *districtWindow) closed() {
+	w.report.cancel()
+	w.onClosed()
+}
+
+// header names the district and who is looking; a clerk's preview says
+// plainly that it is one.
+func (w *districtWindow) header() fyne.CanvasObject {
+	top := container.NewVBox()
+	if w.demo {
+		top.Add(demoBanner())
+	}
+	title := heading(w.d.Number + " " + w.d.Name)
+	who := widget.NewLabel(fmt.Sprintf("District Edition · region %s · %s, %s", w.d.RegionCode,
+		w.user.FullName, data.RoleName(w.user.Role)))
+	who.Truncation = fyne.TextTruncateEllipsis
+	top.Add(container.NewBorder(nil, nil, title, nil, who))
+	if w.preview {
+		top.Add(note(theme.VisibilityIcon(), widget.NewLabel(fmt.Sprintf("Preview as district: this window shows exactly what %s %s sees — "+
+			"the records as last published to it, read-only. Changes you have saved but not published do not show here.",
+			w.d.Number, w.d.Name))))
+	}
+	return top
+}
+
+func (w *districtWindow) footer() fyne.CanvasObject {
+	return container.NewVBox(widget.NewSeparator(), w.message)
+}
+
+// say shows the result of the last action at the foot of the window.
+func (w *districtWindow) say(msg string) { w.message.SetText(msg) }
+
+// openDistrict opens the window of a district the user may see, or brings
+// it forward when it is open already.
+func (u *UI) openDistrict(number string) {
+	if w := u.districts[number]; w != nil {
+		w.win.RequestFocus()
+		return
+	}
+	usr := u.user
+	u.tasks.run(func() func() {
+		d, err := u.st.District(context.Background(), number)
+		return func() {
+			switch {
+			case err != nil:
+				u.dialogs.ShowError("District window", err)
+			case !usr.CanSeeDistrict(d):
+				u.dialogs.ShowError("District window", &data.AccessError{User: usr, What: "open district " + d.Number + " " + d.Name})
+			case u.districts[number] != nil:
+				u.districts[number].win.RequestFocus()
+			default:
+				u.showDistrict(usr, d, today())
+			}
+		}
+	})
+}
+
+// showDistrict opens the window of d for usr, as of the day given, and
+// keeps it among the UI's district windows until it closes.
+func (u *UI) showDistrict(usr data.User, d data.District, on data.Date) *districtWindow {
+	var w *districtWindow
+	w = newDistrictWindow(u.districtEnv(), usr, d, on, func() {
+		if u.districts[d.Number] == w {
+			delete(u.districts, d.Number)
+		}
+	})
+	if u.districts == nil {
+		u.districts = map[string]*districtWindow{}
+	}
+	u.districts[d.Number] = w
+	w.show()
+	return w
+}
+
+// districtEnv wires the district windows to the database.
+func (u *UI) districtEnv() districtEnv {
+	st := u.st
+	return districtEnv{
+		app: u.app,
+		st:  st,
+		build: func(ctx context.Context, district string, p data.Period) (*report.QA, error) {
+			return report.Build(ctx, st, district, p)
+		},
+		tasks:  u.tasks,
+		people: u.users,
+		demo:   u.demo,
+	}
+}
+
+// closeDistricts closes every district window of the UI, as when another
+// profile starts working: the windows show what their profile may see.
+func (u *UI) closeDistricts() {
+	for _, w := range u.districts {
+		w.win.Close()
+	}
+}

@@ -1,0 +1,126 @@
+package gui
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/gui/widgets"
+)
+
+// The pieces every screen draws its text with, so that headings, notes
+// and errors look the same everywhere.
+
+func heading(text string) *widget.Label {
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.SizeName = theme.SizeNameSubHeadingText
+	return l
+}
+
+// labeled puts a field's name above it.
+func labeled(name string, field fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewVBox(widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), field)
+}
+
+// field is a form field with its name above and its error below.
+func field(name string, input fyne.CanvasObject, errLabel *widget.Label) fyne.CanvasObject {
+	return container.NewVBox(widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), input, errLabel)
+}
+
+func wrapped(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// errorLabel is the red sentence beside a field; hidden while empty.
+func errorLabel() *widget.Label {
+	l := wrapped("")
+	l.Importance = widget.DangerImportance
+	l.Hide()
+	return l
+}
+
+func setError(l *widget.Label, msg string) {
+	l.SetText(sentence(msg))
+	if msg == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+}
+
+func sentence(s string) string { return widgets.Sentence(s) }
+
+// enable enables or disables a control.
+func enable(w fyne.Disableable, on bool) {
+	if on {
+		w.Enable()
+	} else {
+		w.Disable()
+	}
+}
+
+// note is a paragraph on a pale warning background with an icon, for
+// what the user must know before anything else on the screen: that a
+// window is a preview, that records cannot be changed here.
+func note(icon fyne.Resource, text *widget.Label) fyne.CanvasObject {
+	text.Wrapping = fyne.TextWrapWord
+	text.Importance = widget.WarningImportance
+	bg := canvas.NewRectangle(withAlpha(theme.Color(theme.ColorNameWarning), 0x30))
+	bg.CornerRadius = theme.InputRadiusSize()
+	return container.NewStack(bg, container.NewBorder(nil, nil, container.NewPadded(widget.NewIcon(icon)), nil, text))
+}
+
+func withAlpha(c color.Color, a uint8) color.Color {
+	r, g, b, _ := c.RGBA()
+	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: a}
+}
+
+// Badge colours dark enough for white text to read on them, in the light
+// theme and the dark.
+var (
+	badgeOrange = color.NRGBA{R: 0xc2, G: 0x4e, B: 0x00, A: 0xff}
+	badgeGreen  = color.NRGBA{R: 0x2e, G: 0x7d, B: 0x32, A: 0xff}
+)
+
+// demoBanner marks a window that shows generated demo data, so that no one
+// takes it for real students.
+func demoBanner() fyne.CanvasObject {
+	bg := canvas.NewRectangle(badgeOrange)
+	text := canvas.NewText("DEMO DATA — not real students", color.White)
+	text.TextStyle = fyne.TextStyle{Bold: true}
+	text.TextSize = theme.TextSize() * 1.2
+	text.Alignment = fyne.TextAlignCenter
+	return container.NewStack(bg, container.NewPadded(text))
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func pluralY(n int) string {
+	if n == 1 {
+		return "y"
+	}
+	return "ies"
+}
+
+func verbS(n int) string {
+	if n == 1 {
+		return "s"
+	}
+	return ""
+}
+
+// col is a table column of a heading and a width.
+func col(title string, width float32) widgets.Column {
+	return widgets.Column{Title: title, Width: width}
+}

@@ -1,0 +1,292 @@
+package gui
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/data"
+	"migrantdesk/data/store"
+	"migrantdesk/gui/widgets"
+)
+
+// districtColumns are the columns of a district's record list.
+var districtColumns = []widgets.Column{
+	col("Name", 240), col("State ID", 105), col("Birth date", 100), col("Grade", 60), col("School", 210),
+	col("Withdrawn", 100), col("MIS2000 ID", 100), col("QAD", 95), col("EED", 95), col("Eligibility", 100),
+}
+
+// The columns of the record list, in districtColumns order.
+const (
+	colName = iota
+	colStateID
+	colBirth
+	colGrade
+	colSchool
+	colWithdrawn
+	colMIS2000
+	colQAD
+	colEED
+	colEligibility
+)
+
+// districtRecords is what the records tab reads: the records published
+// to the district and, for a record's detail, its student.
+type districtRecords interface {
+	DistrictRecords(ctx context.Context, district string) ([]store.DistrictRecord, error)
+	Student(ctx context.Context, stateID string) (store.StudentDetail, error)
+}
+
+// recordList is the district's migrant records, read-only: a table that
+// filters by name and sorts by any column, and a detail view.
+type recordList struct {
+	st     districtRecords
+	tab    districtTab
+	all    []listed               // in the order sorted
+	shown  []store.DistrictRecord // all, filtered
+	filter *widgets.Entry
+	count  *widget.Label
+	table  *widget.Table
+	obj    fyne.CanvasObject
+
+	sortCol int
+	desc    bool
+}
+
+func newRecordList(st districtRecords, tab districtTab) *recordList {
+	l := &recordList{st: st, tab: tab, filter: widgets.NewEntry("Filter by name, state ID or MIS2000 ID"), count: widget.NewLabel("Reading the records…")}
+	l.filter.OnChanged = func(string) { l.apply() }
+	l.filter.OnEscape = func() { l.filter.SetText("") }
+	l.table = l.newTable()
+	hint := wrapped("Click a record to see everything about it. The records are read-only here: " +
+		"they change when the regional clerk publishes them again.")
+	filter := container.NewGridWrap(fyne.NewSize(380, l.filter.MinSize().Height), l.filter)
+	top := container.NewBorder(nil, nil, filter, nil, l.count)
+	l.obj = container.NewBorder(top, hint, nil, nil, l.table)
+	return l
+}
+
+func (l *recordList) newTable() *widget.Table {
+	t := widget.NewTableWithHeaders(
+		func() (int, int) { return len(l.shown), len(districtColumns) },
+		func() fyne.CanvasObject {
+			lb := widget.NewLabel("")
+			lb.Truncation = fyne.TextTruncateEllipsis
+			return lb
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			o.(*widget.Label).SetText(districtCell(l.shown[id.Row], id.Col, l.tab.today))
+		})
+	t.ShowHeaderColumn = false
+	t.CreateHeader = func() fyne.CanvasObject { return widgets.NewSortHeader(l.sortBy) }
+	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 {
+			o.(*widgets.SortHeader).Set(id.Col, l.headerText(id.Col))
+		}
+	}
+	for i, c := range districtColumns {
+		t.SetColumnWidth(i, c.Width)
+	}
+	t.OnSelected = func(id widget.TableCellID) {
+		t.UnselectAll()
+		if id.Row >= 0 && id.Row < len(l.shown) {
+			l.showRecord(l.shown[id.Row])
+		}
+	}
+	return t
+}
+
+// load reads the records published to the district, off the UI goroutine.
+func (l *recordList) load() {
+	district := l.tab.d.Number
+	l.tab.tasks.run(func() func() {
+		recs, err := l.st.DistrictRecords(context.Background(), district)
+		return func() {
+			if err != nil {
+				l.count.SetText(sentence(err.Error()))
+				return
+			}
+			l.all = make([]listed, len(recs))
+			for i, r := range recs {
+				l.all[i] = newListed(r)
+			}
+			l.sort()
+			l.apply()
+		}
+	})
+}
+
+// sortBy is a click on a column header: sort by it, or reverse the order
+// when it is the sort column already.
+func (l *recordList) sortBy(col int) {
+	if col == l.sortCol {
+		l.desc = !l.desc
+	} else {
+		l.sortCol, l.desc = col, false
+	}
+	l.sort()
+	l.apply()
+}
+
+func (l *recordList) headerText(col int) string {
+	title := districtColumns[col].Title
+	switch {
+	case col != l.sortCol:
+		return title
+	case l.desc:
+		return title + " ▼"
+	}
+	return title + " ▲"
+}
+
+// sort orders the records by the sort column; ties keep name order.
+func (l *recordList) sort() {
+	byName := func(a, b listed) int { return compareRecords(a, b, colName, l.tab.today) }
+	slices.SortStableFunc(l.all, byName)
+	slices.SortStableFunc(l.all, func(a, b listed) int {
+		c := compareRecords(a, b, l.sortCol, l.tab.today)
+		if l.desc {
+			return -c
+		}
+		return c
+	})
+}
+
+// apply shows the records that match the filter.
+func (l *recordList) apply() {
+	words := strings.Fields(data.NormalizeName(l.filter.Text))
+	l.shown = l.shown[:0]
+	for _, r := range l.all {
+		if r.matches(words) {
+			l.shown = append(l.shown, r.DistrictRecord)
+		}
+	}
+	l.table.Refresh()
+	l.table.ScrollToTop()
+	l.count.SetText(l.countText())
+}
+
+func (l *recordList) countText() string {
+	active := 0
+	for _, r := range l.all {
+		if r.Active(l.tab.today) {
+			active++
+		}
+	}
+	s := fmt.Sprintf("%d migrant record%s published to %s, %d active today", len(l.all), plural(len(l.all)), l.tab.d.Name, active)
+	if len(l.shown) != len(l.all) {
+		s = fmt.Sprintf("%d shown of %s", len(l.shown), s)
+	}
+	return s + "."
+}
+
+// listed is a record of the list with what sorting and filtering compare,
+// worked out once rather than at every comparison or keystroke.
+type listed struct {
+	store.DistrictRecord
+	name   string   // last name, then first and middle, folded
+	school string   // folded
+	words  []string // the filter matches their starts
+}
+
+func newListed(r store.DistrictRecord) listed {
+	st := r.Student
+	words := data.SearchTokens(data.NormalizeName(st.LastName + " " + st.FirstName + " " + st.MiddleName))
+	return listed{
+		DistrictRecord: r,
+		name:           data.NormalizeName(st.LastName) + "\x00" + data.NormalizeName(st.FirstName+" "+st.MiddleName),
+		school:         data.NormalizeName(r.SchoolName),
+		words:          append(words, st.StateID, r.MIS2000ID),
+	}
+}
+
+// matches reports whether every word typed (folded) starts a word of the
+// student's name, the state ID or the MIS2000 ID.
+func (l listed) matches(typed []string) bool {
+	for _, t := range typed {
+		if !slices.ContainsFunc(l.words, func(w string) bool { return strings.HasPrefix(w, t) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// Eligibility of a record on a day, as the list shows it.
+const (
+	eligActive  = "Active"
+	eligFuture  = "Not yet active"
+	eligExpired = "Expired"
+)
+
+func eligibility(r store.DistrictRecord, on data.Date) string {
+	switch {
+	case r.Active(on):
+		return eligActive
+	case r.QAD > on:
+		return eligFuture
+	}
+	return eligExpired
+}
+
+// districtCell is the text of one cell of the record list.
+func districtCell(r store.DistrictRecord, col int, on data.Date) string {
+	switch col {
+	case colName:
+		return r.Student.FullName()
+	case colStateID:
+		return r.Student.StateID
+	case colBirth:
+		return r.Student.BirthDate.US()
+	case colGrade:
+		return r.Grade
+	case colSchool:
+		if r.SchoolName == "" {
+			return "not enrolled"
+		}
+		return r.SchoolName
+	case colWithdrawn:
+		return r.Withdrawn.US()
+	case colMIS2000:
+		return r.MIS2000ID
+	case colQAD:
+		return r.QAD.US()
+	case colEED:
+		return r.EED.US()
+	case colEligibility:
+		return eligibility(r, on)
+	}
+	return ""
+}
+
+// compareRecords orders two records by a column: names without accents,
+// grades K to 12, dates in time, active before not yet active before
+// expired.
+func compareRecords(a, b listed, col int, on data.Date) int {
+	switch col {
+	case colName:
+		return cmp.Or(cmp.Compare(a.name, b.name), cmp.Compare(a.Student.StateID, b.Student.StateID))
+	case colBirth:
+		return cmp.Compare(a.Student.BirthDate, b.Student.BirthDate)
+	case colGrade:
+		return cmp.Compare(data.GradeRank(a.Grade), data.GradeRank(b.Grade))
+	case colSchool:
+		return cmp.Compare(a.school, b.school)
+	case colWithdrawn:
+		return cmp.Compare(a.Withdrawn, b.Withdrawn)
+	case colQAD:
+		return cmp.Compare(a.QAD, b.QAD)
+	case colEED:
+		return cmp.Compare(a.EED, b.EED)
+	case colEligibility:
+		return cmp.Compare(eligibilityRank[eligibility(a.DistrictRecord, on)], eligibilityRank[eligibility(b.DistrictRecord, on)])
+	}
+	return cmp.Compare(districtCell(a.DistrictRecord, col, on), districtCell(b.DistrictRecord, col, on))
+}
+
+var eligibilityRank = map[string]int{eligActive: 0, eligFuture: 1, eligExpired: 2}

@@ -1,0 +1,122 @@
+package widgets
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Column is one column of a table: its heading and width.
+type Column struct {
+	Title string
+	Width float32
+}
+
+// ColumnsLayout places objects side by side in the widths of the columns;
+// the last one also takes whatever width is left.
+func ColumnsLayout(cols []Column) fyne.Layout {
+	w := make([]float32, len(cols))
+	for i, c := range cols {
+		w[i] = c.Width
+	}
+	return &columnsLayout{widths: w}
+}
+
+type columnsLayout struct {
+	widths []float32
+}
+
+func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	x := float32(0)
+	for i, o := range objs {
+		w := l.widths[i]
+		if i == len(objs)-1 && size.Width-x > w {
+			w = size.Width - x
+		}
+		o.Move(fyne.NewPos(x, 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+		x += w
+	}
+}
+
+func (l *columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for i, o := range objs {
+		s.Width += l.widths[i]
+		s.Height = max(s.Height, o.MinSize().Height)
+	}
+	return s
+}
+
+// HeaderRow is the bold headings of the columns on the header background.
+func HeaderRow(cols []Column) fyne.CanvasObject {
+	head := make([]fyne.CanvasObject, len(cols))
+	for i, c := range cols {
+		head[i] = widget.NewLabelWithStyle(c.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	bg := canvas.NewRectangle(theme.Color(theme.ColorNameHeaderBackground))
+	return container.NewStack(bg, container.New(ColumnsLayout(cols), head...))
+}
+
+// GridTable shows a few rows of text under bold headings, in columns wide
+// enough to read. It is for short lists (a student's enrollments and
+// programs); long lists use a virtualized widget.Table. Cells clip rather
+// than end in an ellipsis: Fyne shapes an ellipsis afresh at every layout,
+// which made a student's detail take 40 ms.
+type GridTable struct {
+	cols  []Column
+	empty string
+	rows  *fyne.Container
+	obj   fyne.CanvasObject
+}
+
+// NewGridTable is an empty table of the columns; empty is what it says
+// while it has no rows.
+func NewGridTable(cols []Column, empty string) *GridTable {
+	g := &GridTable{cols: cols, empty: empty, rows: container.NewVBox()}
+	g.obj = container.NewVBox(HeaderRow(cols), g.rows)
+	return g
+}
+
+// Object is the table to put on screen.
+func (g *GridTable) Object() fyne.CanvasObject { return g.obj }
+
+// SetRows replaces the rows; each row has one text per column.
+func (g *GridTable) SetRows(rows [][]string) {
+	if len(rows) == 0 {
+		l := widget.NewLabel(g.empty)
+		l.Wrapping = fyne.TextWrapWord
+		g.rows.Objects = []fyne.CanvasObject{l}
+		g.rows.Refresh()
+		return
+	}
+	objs := make([]fyne.CanvasObject, len(rows))
+	for r, row := range rows {
+		cells := make([]fyne.CanvasObject, len(row))
+		for i, text := range row {
+			l := widget.NewLabel(text)
+			l.Truncation = fyne.TextTruncateClip
+			cells[i] = l
+		}
+		objs[r] = container.New(ColumnsLayout(g.cols), cells...)
+	}
+	g.rows.Objects = objs
+	g.rows.Refresh()
+}
+
+// Cell is the text at a row and column.
+func (g *GridTable) Cell(row, col int) string {
+	return g.rows.Objects[row].(*fyne.Container).Objects[col].(*widget.Label).Text
+}
+
+// Len is the number of rows.
+func (g *GridTable) Len() int {
+	if len(g.rows.Objects) == 1 {
+		if _, ok := g.rows.Objects[0].(*widget.Label); ok {
+			return 0
+		}
+	}
+	return len(g.rows.Objects)
+}

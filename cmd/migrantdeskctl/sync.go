@@ -57,8 +57,10 @@ func runSync(args []string, out io.Writer) error {
 	defer st.Close()
 	if id, synced, err := st.Identity(ctx); err != nil {
 		return fmt.Errorf("sync: %w", err)
-	} else if synced && (id.User.Username != *username || id.HubURL != *hubURL) {
-		return fmt.Errorf("sync: %s belongs to %s at %s; sync it as that user, or use another database", *db, id.User.Username, id.HubURL)
+	} else if synced && id.User.Username != *username {
+		// Another user's records, conflicts and outbox are in this file:
+		// signing in as someone else would send them under the wrong name.
+		return fmt.Errorf("sync: %s belongs to %s; sync it as that user, or use another database", *db, id.User.Username)
 	}
 	if err := c.SignIn(ctx, *username, password); err != nil {
 		return fmt.Errorf("sync: %w", err)

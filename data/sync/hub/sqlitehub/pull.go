@@ -28,7 +28,7 @@ func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (s
 	}
 	defer tx.Rollback()
 	sc := scopeOf(u)
-	if c.Epoch != epoch || c.Seq == 0 && c.Snapshot == "" {
+	if c.Epoch != epoch {
 		var head int64
 		if err := tx.QueryRow(`SELECT coalesce(max(seq), 0) FROM hub_changes`).Scan(&head); err != nil {
 			return sync.Page{}, err

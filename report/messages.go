@@ -142,7 +142,7 @@ func (r *Reconciliation) Export(ctx context.Context, a Auditor, user, path, dir 
 			written = append(written, f.Path)
 		}
 	}
-	if err := Export(ctx, a, user, files); err != nil {
+	if err := Export(ctx, a, user, files, r.Source.Path); err != nil {
 		return nil, err
 	}
 	return written, nil

@@ -250,15 +250,17 @@ func TestReconcileMessages(t *testing.T) {
 		if err := json.Unmarshal([]byte(e.After), &x); err != nil {
 			t.Fatal(err)
 		}
-		audited = append(audited, e.User+" "+x.Report+" "+x.District+" "+x.Period+" "+filepath.Base(x.File))
+		audited = append(audited, e.User+" "+x.Report+" "+x.District+" "+x.Period+" "+filepath.Base(x.File)+" "+x.Stage)
 		if x.Report == "MIS2000 reconciliation" && x.Rows != 13 || x.Report == "MIS2000 reconciliation messages" && x.Rows != 3 {
 			t.Errorf("audit row %+v", x)
 		}
 	}
 	slices.Sort(audited)
 	if want := []string{
-		"clerk MIS2000 reconciliation all regions 2025-11-03 reconciliation.xlsx",
-		"clerk MIS2000 reconciliation messages all regions 2025-11-03 messages",
+		"clerk MIS2000 reconciliation all regions 2025-11-03 reconciliation.xlsx completed",
+		"clerk MIS2000 reconciliation all regions 2025-11-03 reconciliation.xlsx started",
+		"clerk MIS2000 reconciliation messages all regions 2025-11-03 messages completed",
+		"clerk MIS2000 reconciliation messages all regions 2025-11-03 messages started",
 	}; !slices.Equal(audited, want) {
 		t.Errorf("audit log %q, want %q", audited, want)
 	}
@@ -298,3 +300,5 @@ func TestReconcileExportLeavesNothingWhenNotAudited(t *testing.T) {
 type auditFunc func(store.ExportAudit) error
 
 func (f auditFunc) AuditExport(_ context.Context, _ string, e store.ExportAudit) error { return f(e) }
+
+func (f auditFunc) Path() string { return "" }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
 	"time"
 
 	"migrantdesk/data/importer"
@@ -42,7 +43,7 @@ func runImport(args []string, out io.Writer) error {
 		return fmt.Errorf("import: %w", err)
 	}
 	defer st.Close()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	start = time.Now()
 	n, err := st.ImportExtract(ctx, ex, operator())

@@ -120,3 +120,18 @@ func operator() string {
 	}
 	return "migrantdeskctl"
 }
+
+// readSecret reads a password from the first line of a file, so that it
+// never appears on a command line (visible to every user in ps).
+func readSecret(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("read the password file: %w", err)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	line = strings.TrimSuffix(line, "\r")
+	if line == "" {
+		return "", fmt.Errorf("the password file %s is empty", path)
+	}
+	return line, nil
+}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"migrantdesk/data/store"
@@ -38,12 +37,10 @@ func runSync(args []string, out io.Writer) error {
 	case *hubURL == "" || *username == "" || *passwordFile == "":
 		return errors.New("sync: --hub, --user and --password-file are required")
 	}
-	pw, err := os.ReadFile(*passwordFile)
+	password, err := readSecret(*passwordFile)
 	if err != nil {
-		return fmt.Errorf("sync: read the password file: %w", err)
+		return fmt.Errorf("sync: %w", err)
 	}
-	password, _, _ := strings.Cut(string(pw), "\n")
-	password = strings.TrimSuffix(password, "\r")
 	c, err := client.New(*hubURL)
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)

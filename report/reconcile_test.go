@@ -139,7 +139,7 @@ func TestReconcileWorkbook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(rows[0], DiscrepancyColumns) || strings.Join(DiscrepancyColumns, "|") !=
+	if !slices.Equal(rows[0], DiscrepancyColumns()) || strings.Join(DiscrepancyColumns(), "|") !=
 		"District Number|District Name|Category|State ID|MIS2000 ID|Last Name|First Name|Birth Date|In IC|In MIS2000|What to check" {
 		t.Errorf("header %q", rows[0])
 	}
@@ -170,7 +170,7 @@ func TestReconcileWorkbook(t *testing.T) {
 		}
 	}
 	perCategory := map[string]int{}
-	for _, c := range reconcile.Categories {
+	for _, c := range reconcile.Categories() {
 		rs, _ := f.GetRows(c.String())
 		perCategory[c.String()] = len(rs) - 1
 		for _, row := range rs[1:] {

@@ -125,7 +125,7 @@ func printSummary(out io.Writer, r *report.Reconciliation) {
 	fmt.Fprintln(out)
 	const labelWidth = 30
 	headers := []string{}
-	for _, c := range reconcile.Categories {
+	for _, c := range reconcile.Categories() {
 		headers = append(headers, c.Short())
 	}
 	headers = append(headers, "Total")

@@ -180,7 +180,8 @@ func applyChange(tx *sql.Tx, c sync.Change, t *touched) error {
 }
 
 // pulledValue checks a pulled value and puts it in the stored form:
-// dates as YYYY-MM-DD, versions and flags as numbers.
+// dates as YYYY-MM-DD, versions and flags as numbers, grades and service
+// types as the rules know them.
 func pulledValue(col, v string) (any, error) {
 	switch col {
 	case "birth_date", "start_date", "test_date", "qad", "eed":
@@ -191,6 +192,10 @@ func pulledValue(col, v string) (any, error) {
 		return d.String(), err
 	case "version", "deleted", "published_version":
 		return strconv.Atoi(v)
+	case "service_type":
+		return v, data.ValidateServiceType(v)
+	case "grade":
+		return data.NormalizeGrade(v)
 	}
 	return v, nil
 }

@@ -216,7 +216,9 @@ type Change struct {
 // sequence order, and the cursor to ask from next. More says the hub has
 // more after Next. Snapshot says the page belongs to a fresh snapshot of
 // the user's scope (after a zero cursor or a new epoch): the workstation
-// replaces what it holds with it.
+// replaces what it holds with it, emptying it on the snapshot's first
+// page (its cursor not yet part way through a snapshot of this epoch).
+// Next.Snapshot stays true on every page of a snapshot but the last.
 type Page struct {
 	Changes  []Change `json:"changes"`
 	Next     Cursor   `json:"next"`

@@ -11,6 +11,7 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/store"
+	"migrantdesk/data/store/storetest"
 	"migrantdesk/gui/widgets"
 )
 
@@ -65,7 +66,7 @@ func TestCoordinatorGetsOnlyDistrictWindows(t *testing.T) {
 	u.closeDistricts()
 
 	// A student named at start is refused, with the reason.
-	u = start(t, st, Options{User: rosa, Open: maria})
+	u = start(t, st, Options{User: rosa, Open: storetest.Maria})
 	if u.student != nil || !u.dialogs.Open() {
 		t.Fatal("a coordinator opened a student")
 	}
@@ -95,9 +96,9 @@ func TestDistrictUsersWithOneDistrictGetItsWindow(t *testing.T) {
 // student of region W (so as not to enter them twice) but every control
 // that would change their records is disabled, and the screen says why.
 func TestClerkCannotChangeAnotherRegionsStudent(t *testing.T) {
-	st := openFixture(t)
-	saveRecord(t, st, hernanB, "999", "2025-09-01") // Calloway (W) only
-	u := openOn(t, st, hernanB)
+	st := openDemo(t)
+	saveRecord(t, st, storetest.HernandezB, "999", "2025-09-01") // Calloway (W) only
+	u := openOn(t, st, storetest.HernandezB)
 	s := u.student
 	if !s.newButton.Disabled() || !s.publishBtn.Disabled() || !s.cards[0].edit.Disabled() || !s.cards[0].delete.Disabled() {
 		t.Errorf("controls enabled: New %v, Publish %v, Edit %v, Delete %v",
@@ -117,13 +118,7 @@ func TestClerkCannotChangeAnotherRegionsStudent(t *testing.T) {
 
 	// A student of the clerk's region, and one enrolled nowhere (an
 	// out-of-school youth), are the clerk's to change.
-	ex := fixture(t)
-	ex.Students = append(ex.Students, data.Student{StateID: "1000000006", LastName: "Osorio", FirstName: "Luis",
-		BirthDate: mustDate(t, "2007-07-07"), Gender: "M", Race: "1"})
-	if _, err := st.ImportExtract(context.Background(), ex, "tester"); err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range []string{maria, ana, "1000000006"} {
+	for _, id := range []string{storetest.Maria, storetest.Ana, storetest.Tomas} {
 		u.openStudent(id)
 		u.wait()
 		if s.newButton.Disabled() || s.readOnlyBox.Visible() {
@@ -136,7 +131,7 @@ func TestClerkCannotChangeAnotherRegionsStudent(t *testing.T) {
 // moved to Calloway (region W), as a newer extract would.
 func moveToWestern(t *testing.T, st *store.Store, stateID string) {
 	t.Helper()
-	ex := fixture(t)
+	ex := storetest.Extract()
 	for i, e := range ex.Enrollments {
 		if e.StateID == stateID {
 			ex.Enrollments[i].SchoolNumber = "003010"
@@ -154,45 +149,45 @@ func moveToWestern(t *testing.T, st *store.Store, stateID string) {
 func TestStoreRefusesWhatTheScreenAllowed(t *testing.T) {
 	refusal := "Lucía Ramos (Regional data clerk) may not change the migrant records of student "
 	t.Run("save", func(t *testing.T) {
-		st := openFixture(t)
-		u := openOn(t, st, maria)
+		st := openDemo(t)
+		u := openOn(t, st, storetest.Maria)
 		press(t, u, keyNew)
 		f := u.student.form
 		test.Type(f.mis, "4512345")
 		test.Type(f.qad.Entry, "09/01/2025")
-		moveToWestern(t, st, maria)
+		moveToWestern(t, st, storetest.Maria)
 		press(t, u, keySave)
-		if u.student.form == nil || !strings.HasPrefix(f.formErr.Text, refusal+maria) {
+		if u.student.form == nil || !strings.HasPrefix(f.formErr.Text, refusal+storetest.Maria) {
 			t.Errorf("form open %v, it says %q", u.student.form != nil, f.formErr.Text)
 		}
-		if n := len(records(t, st, maria)); n != 0 {
+		if n := len(records(t, st, storetest.Maria)); n != 0 {
 			t.Errorf("%d records saved", n)
 		}
 	})
 	t.Run("publish and delete", func(t *testing.T) {
-		st := openFixture(t)
-		saveRecord(t, st, hernanA, "000777", "2025-09-01")
-		u := openOn(t, st, hernanA)
-		moveToWestern(t, st, hernanA)
+		st := openDemo(t)
+		saveRecord(t, st, storetest.HernandezA, "000777", "2025-09-01")
+		u := openOn(t, st, storetest.HernandezA)
+		moveToWestern(t, st, storetest.HernandezA)
 		tap(t, u, "Publish 1 record…")
 		tap(t, u, "Publish")
 		if got := texts(u.win.Canvas()); !slices.ContainsFunc(got, func(s string) bool {
-			return strings.HasPrefix(s, "Publishing stopped and nothing was published: "+refusal+hernanA)
+			return strings.HasPrefix(s, "Publishing stopped and nothing was published: "+refusal+storetest.HernandezA)
 		}) {
 			t.Errorf("the publish refusal reads %q", got)
 		}
-		if r := records(t, st, hernanA)[0]; r.Status != data.StatusSaved {
+		if r := records(t, st, storetest.HernandezA)[0]; r.Status != data.StatusSaved {
 			t.Errorf("status %v after a refused publish", r.Status)
 		}
 		u.dialogs.CloseTop()
 		tap(t, u, "Delete…")
 		tap(t, u, "Delete")
 		if got := texts(u.win.Canvas()); !slices.ContainsFunc(got, func(s string) bool {
-			return strings.HasPrefix(s, "Delete migrant record: "+refusal+hernanA)
+			return strings.HasPrefix(s, "Delete migrant record: "+refusal+storetest.HernandezA)
 		}) {
 			t.Errorf("the delete refusal reads %q", got)
 		}
-		if n := len(records(t, st, hernanA)); n != 1 {
+		if n := len(records(t, st, storetest.HernandezA)); n != 1 {
 			t.Errorf("%d records after a refused delete", n)
 		}
 	})
@@ -298,7 +293,7 @@ func TestSyncedDatabaseWorksAsItsHubUser(t *testing.T) {
 	if err := st.SetIdentity(ctx, store.Identity{HubURL: "https://hub.example", User: coordinator}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := New(test.NewTempApp(t), st, Options{User: stateAdm}); err == nil || !strings.Contains(err.Error(), "syncs with https://hub.example") {
+	if _, err := New(test.NewTempApp(t), st, Options{User: storetest.Admin}); err == nil || !strings.Contains(err.Error(), "syncs with https://hub.example") {
 		t.Errorf("--user on a synced database: %v", err)
 	}
 	u := start(t, st, Options{})

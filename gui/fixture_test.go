@@ -34,6 +34,18 @@ func start(t *testing.T, st *store.Store, opts Options) *UI {
 	return u
 }
 
+// startLocal starts the UI on a database that is not a demo and has
+// never synced, and chooses to work on this computer only.
+func startLocal(t *testing.T, st *store.Store) *UI {
+	t.Helper()
+	u := start(t, st, Options{})
+	if u.signIn == nil || u.signIn.local == nil {
+		t.Fatal("no sign-in with Work on this computer only at start")
+	}
+	tap(t, u, "Work on this computer only")
+	return u
+}
+
 // newUI builds the UI on a test app, with what background work hands to
 // the UI goroutine queued for the test's goroutine.
 func newUI(t testing.TB, a fyne.App, st *store.Store, opts Options) *UI {
@@ -44,7 +56,12 @@ func newUI(t testing.TB, a fyne.App, st *store.Store, opts Options) *UI {
 		t.Fatal(err)
 	}
 	queues[u.tasks] = queue
-	t.Cleanup(func() { delete(queues, u.tasks) })
+	t.Cleanup(func() {
+		if u.sync != nil {
+			u.sync.close()
+		}
+		delete(queues, u.tasks)
+	})
 	return u
 }
 
@@ -80,6 +97,19 @@ func (t *tasks) wait() {
 }
 
 func (u *UI) wait() { u.tasks.wait() }
+
+// until runs, one at a time, what background work hands over until cond
+// holds, and reports whether it did before the work ran out.
+func (t *tasks) until(cond func() bool) bool {
+	q := queues[t]
+	for !cond() {
+		if t.busy.Load() == 0 && len(q) == 0 {
+			return false
+		}
+		(<-q)()
+	}
+	return true
+}
 
 // pressEnter types Enter into an entry.
 func pressEnter(u *UI, e *widgets.Entry) {

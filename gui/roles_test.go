@@ -12,6 +12,7 @@ import (
 	"migrantdesk/data"
 	"migrantdesk/data/store"
 	"migrantdesk/data/store/storetest"
+	"migrantdesk/data/sync/hub"
 	"migrantdesk/gui/widgets"
 )
 
@@ -215,7 +216,7 @@ func TestProfilesAreADemoConvenience(t *testing.T) {
 		!strings.Contains(err.Error(), " is not a demo database") {
 		t.Errorf("--user on a real database: %v", err)
 	}
-	u = start(t, st, Options{})
+	u = startLocal(t, st)
 	if u.user.Role != data.RoleStateAdmin || u.user.Username != operator().Username {
 		t.Errorf("a real database works as %+v, want the computer's user", u.user)
 	}
@@ -279,9 +280,10 @@ func TestAccessTabShowsTheStoresRefusal(t *testing.T) {
 }
 
 // TestSyncedDatabaseWorksAsItsHubUser: a database that has synced with a
-// hub works as the user who signed in there, as migrantdeskctl does; a
-// coordinator's workstation gets the coordinator's windows and no
-// profile switch, whatever --user says.
+// hub works as the user who signs in there, here with the hub out of
+// reach (the password checked against the verifier the last sync left);
+// a coordinator's workstation gets the coordinator's windows and no
+// profile switch, and --user is refused.
 func TestSyncedDatabaseWorksAsItsHubUser(t *testing.T) {
 	st := districtFixture(t)
 	notDemo(t, st)
@@ -290,20 +292,33 @@ func TestSyncedDatabaseWorksAsItsHubUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetIdentity(ctx, store.Identity{HubURL: "https://hub.example", User: coordinator}); err != nil {
+	verifier, err := hub.HashPassword(password)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := New(test.NewTempApp(t), st, Options{User: storetest.Admin}); err == nil || !strings.Contains(err.Error(), "syncs with https://hub.example") {
+	const nowhere = "http://127.0.0.1:1" // nothing listens there
+	if err := st.SetIdentity(ctx, store.Identity{HubURL: nowhere, User: coordinator, Verifier: verifier}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(test.NewTempApp(t), st, Options{User: storetest.Admin}); err == nil || !strings.Contains(err.Error(), "syncs with "+nowhere) {
 		t.Errorf("--user on a synced database: %v", err)
 	}
 	u := start(t, st, Options{})
-	if u.user.Username != rosa || u.home == nil || u.search != nil {
-		t.Errorf("works as %q with the clerk's screens %v", u.user.Username, u.search != nil)
+	if u.signIn == nil || u.signIn.username.Text != rosa || u.signIn.local != nil {
+		t.Fatal("a synced database does not ask its user to sign in")
 	}
-	if want := "Working as Rosa Díaz, District coordinator, who last signed in to https://hub.example"; u.status.profile.Text != want {
+	signInAs(t, u, nowhere, rosa, password)
+	if u.user.Username != rosa || u.home == nil || u.search != nil {
+		t.Errorf("works as %q with the clerk's screens %v (%q)", u.user.Username, u.search != nil, u.signIn.problem.Text)
+	}
+	if want := "Signed in as Rosa Díaz, District coordinator (rdiaz) · hub " + nowhere; u.status.profile.Text != want {
 		t.Errorf("status %q, want %q", u.status.profile.Text, want)
 	}
-	if items, _ := menuItems(u); slices.ContainsFunc(items, func(s string) bool { return strings.Contains(s, "profile") }) {
+	items, _ := menuItems(u)
+	if slices.ContainsFunc(items, func(s string) bool { return strings.Contains(s, "profile") }) || !slices.Contains(items, "Sync/Sync now") {
 		t.Errorf("a synced database offers %q", items)
+	}
+	if findButton(u.win.Canvas(), "Sync now (Ctrl+R)") == nil {
+		t.Error("a coordinator's window has no Sync now button")
 	}
 }

@@ -166,7 +166,7 @@ func findSelect(c fyne.Canvas) *widget.Select {
 	return nil
 }
 
-func TestNoProfilesWorksAsTheComputerUser(t *testing.T) {
+func TestWorkOnThisComputerOnly(t *testing.T) {
 	st, err := store.Open(filepath.Join(t.TempDir(), "empty.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -176,9 +176,20 @@ func TestNoProfilesWorksAsTheComputerUser(t *testing.T) {
 	if findSelect(u.win.Canvas()) != nil {
 		t.Error("asked for a profile in a database with none")
 	}
-	want := "Working as " + operator().Username + ", the computer's user (State administrator: no hub to sign in to yet)"
+	if u.signIn == nil || u.signIn.local == nil {
+		t.Fatal("a database that never synced does not offer to work on this computer only")
+	}
+	tap(t, u, "Work on this computer only")
+	want := "Working as " + operator().Username + ", the computer's user (State administrator), on this computer only"
 	if !reflect.DeepEqual(u.user, operator()) || u.status.profile.Text != want {
 		t.Errorf("user %+v, status %q", u.user, u.status.profile.Text)
+	}
+	if got := u.status.link.Text; got != "This computer only: no hub" {
+		t.Errorf("status %q", got)
+	}
+	if items, shortcuts := menuItems(u); slices.ContainsFunc(items, func(s string) bool { return strings.HasPrefix(s, "Sync/") }) ||
+		slices.Contains(shortcuts, keySync.ShortcutName()) {
+		t.Errorf("a database without a hub offers %q", items)
 	}
 }
 
@@ -213,7 +224,7 @@ func TestEmptyDatabaseSaysWhatToDo(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	u := start(t, st, Options{})
+	u := startLocal(t, st)
 	if !strings.HasPrefix(u.search.hint.Text, "This database has no students yet: load the state extract with migrantdeskctl import --db ") {
 		t.Errorf("hint %q", u.search.hint.Text)
 	}

@@ -82,7 +82,25 @@ func TestSignInWithTheHub(t *testing.T) {
 	test.Type(u.search.last, "garcia")
 	pressEnter(u, u.search.last)
 	if len(u.search.results) != 1 || u.search.results[0].Student.StateID != storetest.Maria {
-		t.Errorf("search after the first sync: %+v (hint %q)", u.search.results, u.search.hint.Text)
+		t.Fatalf("search after the first sync: %+v (hint %q)", u.search.results, u.search.hint.Text)
+	}
+
+	// A record saved and published reaches the hub by itself: each change
+	// is followed by a sync.
+	u.openStudent(storetest.Maria)
+	u.wait()
+	press(t, u, keyNew)
+	test.Type(u.student.form.mis, "4512345")
+	test.Type(u.student.form.qad.Entry, "09/01/2025")
+	press(t, u, keySave)
+	tap(t, u, "Publish 1 record…")
+	tap(t, u, "Publish")
+	if got := u.status.pending.Text; got != "Waiting for sync: 0" {
+		t.Errorf("after saving and publishing: %q (%q)", got, u.status.message.Text)
+	}
+	coordinator := newWorkstation(t, h, storetest.Coordinator)
+	if recs, _ := coordinator.st.DistrictRecords(context.Background(), "001"); len(recs) != 1 || recs[0].MIS2000ID != "4512345" {
+		t.Errorf("the coordinator of 001 receives %+v", recs)
 	}
 }
 

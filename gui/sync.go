@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"migrantdesk/data/sync/client"
@@ -225,9 +226,13 @@ func syncMessage(r syncResult) string {
 	case r.state == linkOffline:
 		return sentence(client.ErrUnreachable.Error())
 	case r.err != nil && errors.As(r.err, &ce):
-		return "The hub did not take the sync: " + sentence(ce.Message) + " Your changes are kept."
+		msg := sentence("the hub did not take the sync: " + ce.Message)
+		if !strings.Contains(msg, "kept") {
+			msg += " Your changes are kept."
+		}
+		return msg
 	case r.err != nil:
-		return "The sync stopped: " + sentence(r.err.Error()) + " Nothing was lost: your changes are kept, and the next sync tries again."
+		return sentence("the sync stopped: "+r.err.Error()) + " Nothing was lost: your changes are kept, and the next sync tries again."
 	}
 	sum := r.sum
 	msg := "Synced with the hub: nothing new."

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -31,6 +32,7 @@ type testHub struct {
 	db      *sqlitehub.DB
 	handler http.Handler
 	srv     *httptest.Server
+	signIns atomic.Int64 // sign-in requests answered
 }
 
 func startHub(t *testing.T) *testHub {
@@ -53,7 +55,14 @@ func startHub(t *testing.T) *testHub {
 			t.Fatal(err)
 		}
 	}
-	h := &testHub{db: db, handler: hub.NewServer(db, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler()}
+	h := &testHub{db: db}
+	api := hub.NewServer(db, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler()
+	h.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/signin" {
+			h.signIns.Add(1)
+		}
+		api.ServeHTTP(w, r)
+	})
 	h.srv = httptest.NewServer(h.handler)
 	h.url = h.srv.URL
 	t.Cleanup(func() { h.srv.Close() })
@@ -172,4 +181,19 @@ func signedInApp(t *testing.T, h *testHub, username string) (*UI, *store.Store) 
 		t.Fatalf("not signed in as %s: %q", username, u.signIn.problem.Text)
 	}
 	return u, st
+}
+
+// enterRecord opens a student and enters a new record as a clerk does:
+// Ctrl+N, the MIS2000 ID and the QAD, Ctrl+S.
+func enterRecord(t *testing.T, u *UI, stateID, mis, qad string) {
+	t.Helper()
+	u.openStudent(stateID)
+	u.wait()
+	press(t, u, keyNew)
+	test.Type(u.student.form.mis, mis)
+	test.Type(u.student.form.qad.Entry, qad)
+	press(t, u, keySave)
+	if u.student.form != nil {
+		t.Fatalf("the record was not saved: %q", u.student.form.formErr.Text)
+	}
 }

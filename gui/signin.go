@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/color"
 	"net/http"
 	"strings"
 	"time"
@@ -222,7 +223,7 @@ func newSignInScreen(st signInStore, t *tasks, win fyne.Window, hubURL string, o
 		form.Add(container.NewHBox(s.local))
 	}
 	form.Add(dim("Database: " + st.Path()))
-	width := canvas.NewRectangle(nil)
+	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(signInWidth, 0))
 	s.obj = container.NewCenter(container.NewStack(width, form))
 	return s

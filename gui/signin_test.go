@@ -87,12 +87,7 @@ func TestSignInWithTheHub(t *testing.T) {
 
 	// A record saved and published reaches the hub by itself: each change
 	// is followed by a sync.
-	u.openStudent(storetest.Maria)
-	u.wait()
-	press(t, u, keyNew)
-	test.Type(u.student.form.mis, "4512345")
-	test.Type(u.student.form.qad.Entry, "09/01/2025")
-	press(t, u, keySave)
+	enterRecord(t, u, storetest.Maria, "4512345", "09/01/2025")
 	tap(t, u, "Publish 1 record…")
 	tap(t, u, "Publish")
 	if got := u.status.pending.Text; got != "Waiting for sync: 0" {
@@ -169,15 +164,7 @@ func TestOfflineSignInChecksThePasswordHere(t *testing.T) {
 
 	// A record saved offline waits; the sync that follows the save fails
 	// quietly.
-	u.openStudent(storetest.Maria)
-	u.wait()
-	press(t, u, keyNew)
-	test.Type(u.student.form.mis, "4512345")
-	test.Type(u.student.form.qad.Entry, "09/01/2025")
-	press(t, u, keySave)
-	if u.student.form != nil {
-		t.Fatalf("the save failed: %q", u.student.form.formErr.Text)
-	}
+	enterRecord(t, u, storetest.Maria, "4512345", "09/01/2025")
 	if got := u.status.pending.Text; got != "Waiting for sync: 1" {
 		t.Errorf("status %q", got)
 	}
@@ -238,6 +225,14 @@ func TestSignedOutByTheHub(t *testing.T) {
 	}
 	if !strings.HasPrefix(u.status.message.Text, "The hub refused your password, so syncing has stopped; your changes are kept.") {
 		t.Errorf("message %q", u.status.message.Text)
+	}
+	// A change made meanwhile does not try the refused password again:
+	// failed sign-ins would lock the clerk out at the hub.
+	tries := h.signIns.Load()
+	u.changed("")
+	u.wait()
+	if h.signIns.Load() != tries {
+		t.Error("a change tried the refused password again")
 	}
 	press(t, u, keySync)
 	if !slices.ContainsFunc(texts(u.win.Canvas()), func(s string) bool { return strings.Contains(s, "Type your password to sync again.") }) {

@@ -106,7 +106,7 @@ func (s *syncer) start() {
 				due := ticks%int(syncEvery/clockTick) == 0
 				s.tasks.do(func() {
 					s.view.tick()
-					if due && s.state != linkSignedOut {
+					if due {
 						s.now(false)
 					}
 				})
@@ -127,8 +127,13 @@ func (s *syncer) signInAgain(password string) {
 }
 
 // now syncs, or syncs once more after the sync under way; manual says a
-// person asked.
+// person asked. Once the hub has refused the password, only a person's
+// asking (with a new password) tries again: trying the refused one at
+// every change would get the user locked out at the hub.
 func (s *syncer) now(manual bool) {
+	if s.state == linkSignedOut && !manual {
+		return
+	}
 	s.manual = s.manual || manual
 	if s.running {
 		s.again = true
@@ -164,7 +169,7 @@ func (s *syncer) done(sess session, sum client.Summary, err error) {
 		s.view.syncDone(syncResult{sum: sum, err: err, state: s.state, quiet: quiet})
 		s.manual = false
 	}
-	if s.again && s.state != linkSignedOut {
+	if s.again {
 		s.again = false
 		s.now(false)
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"migrantdesk/data/store"
 	"migrantdesk/data/sync/client"
@@ -71,6 +72,9 @@ func runSync(args []string, out io.Writer) error {
 	}
 	sum, err := c.Sync(ctx, st, nil)
 	if err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	if err := st.SetLastSync(ctx, time.Now()); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
 	if *asJSON {

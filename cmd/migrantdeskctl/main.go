@@ -31,7 +31,7 @@ type command struct {
 var commands = map[string]command{}
 
 func main() {
-	if err := dispatch(os.Args[1:], os.Stdout); err != nil {
+	if err := dispatch(os.Args[1:], stdout()); err != nil {
 		fmt.Fprintln(os.Stderr, "migrantdeskctl:", oneLine(err))
 		os.Exit(1)
 	}

@@ -27,16 +27,6 @@ type Store struct {
 	now  func() time.Time
 }
 
-// DefaultPath is where the app keeps its database when none is named:
-// the user's config folder, e.g. ~/.config/migrant-desk/migrantdesk.db.
-func DefaultPath() string {
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		dir = "."
-	}
-	return filepath.Join(dir, "migrant-desk", "migrantdesk.db")
-}
-
 // Open opens (creating if needed) the database at path and brings its
 // schema up to date. A file that already has data is copied to a backup
 // beside it before a migration changes it.

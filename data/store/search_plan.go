@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -80,7 +79,7 @@ var errTooManyLists = errors.New("too many lists to merge")
 // hold every student the pass can find, or fails with errTooManyLists.
 // Their rows match covers of the name terms.
 type candidate struct {
-	lists  func(ctx context.Context, tx *sql.Tx) ([]searchList, error)
+	lists  func(ctx context.Context, tx searchTx) ([]searchList, error)
 	covers int
 }
 
@@ -97,7 +96,7 @@ type candidate struct {
 // at once; a single candidate is taken uncounted. Without a candidate,
 // the pass walks every student (of the district), which any list is a
 // part of in the same order.
-func (sp *searchSpec) choose(ctx context.Context, tx *sql.Tx, level, need int) ([]searchList, error) {
+func (sp *searchSpec) choose(ctx context.Context, tx searchTx, level, need int) ([]searchList, error) {
 	var best, known *costed
 	cs := sp.candidates(level)
 	for _, c := range cs {
@@ -158,7 +157,7 @@ type costed struct {
 // and adds up what checking each costs. Lists read to their end are
 // remembered for the rest of the search, and dropped when empty: they add
 // nothing to a walk.
-func (sp *searchSpec) cost(ctx context.Context, tx *sql.Tx, lists []searchList, limit int) (*costed, error) {
+func (sp *searchSpec) cost(ctx context.Context, tx searchTx, lists []searchList, limit int) (*costed, error) {
 	if sp.counted == nil {
 		sp.counted = map[string]int{}
 	}
@@ -176,7 +175,7 @@ func (sp *searchSpec) cost(ctx context.Context, tx *sql.Tx, lists []searchList, 
 	rows := 0
 	if arms != nil {
 		q := `SELECT list, count(*) FROM (` + strings.Join(arms, " UNION ALL ") + ` LIMIT ?) GROUP BY list`
-		r, err := tx.QueryContext(ctx, q, append(args, limit)...)
+		r, err := tx.query(ctx, q, append(args, limit)...)
 		if err != nil {
 			return nil, err
 		}
@@ -259,7 +258,7 @@ func (sp *searchSpec) candidates(level int) []candidate {
 		cs = append(cs, candidate{sp.pair(level, tokFirstPair, searchTerm{tokFirst, first[0]}, searchTerm{tokFirst, first[1]}), 2})
 	}
 	if level == levelPrefix {
-		union := func(ctx context.Context, tx *sql.Tx) ([]searchList, error) {
+		union := func(ctx context.Context, tx searchTx) ([]searchList, error) {
 			var all []searchList
 			for _, t := range sp.terms() {
 				lists, err := sp.longer(ctx, tx, t)
@@ -276,7 +275,7 @@ func (sp *searchSpec) candidates(level int) []candidate {
 		if level == levelPrefix && len(sp.terms()) == 1 {
 			break // its lists hold those of the first candidate and more
 		}
-		one := func(ctx context.Context, tx *sql.Tx) ([]searchList, error) {
+		one := func(ctx context.Context, tx searchTx) ([]searchList, error) {
 			field, token := sp.wordField(t, false)
 			exact := []searchList{tokenList(field, token), tokenList(joinedField(t.field), t.term)}
 			if t.field == tokLast && sp.district != "" { // its first word
@@ -303,8 +302,8 @@ func (sp *searchSpec) candidates(level int) []candidate {
 	return cs
 }
 
-func (sp *searchSpec) fixed(lists ...searchList) func(context.Context, *sql.Tx) ([]searchList, error) {
-	return func(context.Context, *sql.Tx) ([]searchList, error) { return lists, nil }
+func (sp *searchSpec) fixed(lists ...searchList) func(context.Context, searchTx) ([]searchList, error) {
+	return func(context.Context, searchTx) ([]searchList, error) { return lists, nil }
 }
 
 // searchTerm is a typed word and the name_tokens field of its name's
@@ -345,8 +344,8 @@ func joinedField(wordField int) int {
 // of words, or one word when it starts with both) or matches one of them
 // only through the name run together. For whole words, the words are the
 // terms; for prefixes, the words the terms start.
-func (sp *searchSpec) pair(level, field int, a, b searchTerm) func(context.Context, *sql.Tx) ([]searchList, error) {
-	return func(ctx context.Context, tx *sql.Tx) ([]searchList, error) {
+func (sp *searchSpec) pair(level, field int, a, b searchTerm) func(context.Context, searchTx) ([]searchList, error) {
+	return func(ctx context.Context, tx searchTx) ([]searchList, error) {
 		var words [2][]string
 		var lists []searchList
 		for i, t := range []searchTerm{a, b} {
@@ -395,7 +394,7 @@ func (sp *searchSpec) pair(level, field int, a, b searchTerm) func(context.Conte
 // of their own. The first name does not order the results: its longer
 // words are a range of tokens, sorted when short, else merged word by
 // word (see mergeable).
-func (sp *searchSpec) longer(ctx context.Context, tx *sql.Tx, t searchTerm) ([]searchList, error) {
+func (sp *searchSpec) longer(ctx context.Context, tx searchTx, t searchTerm) ([]searchList, error) {
 	var lists []searchList
 	if t.field == tokLast {
 		lists = []searchList{sp.sortBetween(t.term+"!", t.term+"\xff")}
@@ -436,7 +435,7 @@ func (sp *searchSpec) wordField(t searchTerm, later bool) (field int, token stri
 // then starts with p, a space and what follows p in t: one range for each
 // p. For the first name, the words that are proper prefixes of t, or the
 // names run together that start with t, whichever lists fewer rows.
-func (sp *searchSpec) joinedPrefix(ctx context.Context, tx *sql.Tx, t searchTerm) ([]searchList, error) {
+func (sp *searchSpec) joinedPrefix(ctx context.Context, tx searchTx, t searchTerm) ([]searchList, error) {
 	var prefixes []searchList
 	for i, r := range t.term {
 		if i == 0 {
@@ -477,7 +476,7 @@ func (sp *searchSpec) joinedPrefix(ctx context.Context, tx *sql.Tx, t searchTerm
 // word's list, in result order, if there are at most arms words; else the
 // range itself, which the walk sorts, if it has under sort rows; else
 // errTooManyLists.
-func (sp *searchSpec) mergeable(ctx context.Context, tx *sql.Tx, field int, t string) ([]searchList, error) {
+func (sp *searchSpec) mergeable(ctx context.Context, tx searchTx, field int, t string) ([]searchList, error) {
 	words, err := sp.distinctTokens(ctx, tx, field, t)
 	if err != nil {
 		return nil, err
@@ -503,12 +502,12 @@ func (sp *searchSpec) mergeable(ctx context.Context, tx *sql.Tx, field int, t st
 // with t, up to one more than the arms limit, one index seek each.
 // Candidates share them, so they are remembered for the rest of the
 // search.
-func (sp *searchSpec) distinctTokens(ctx context.Context, tx *sql.Tx, field int, t string) ([]string, error) {
+func (sp *searchSpec) distinctTokens(ctx context.Context, tx searchTx, field int, t string) ([]string, error) {
 	key := fmt.Sprint(field, " ", t)
 	if words, ok := sp.distinct[key]; ok {
 		return words, nil
 	}
-	rows, err := tx.QueryContext(ctx, `WITH RECURSIVE w(token) AS (
+	rows, err := tx.query(ctx, `WITH RECURSIVE w(token) AS (
 			SELECT (SELECT min(token) FROM name_tokens WHERE field = ?1 AND token > ?2 AND token < ?3)
 			UNION ALL
 			SELECT (SELECT min(token) FROM name_tokens WHERE field = ?1 AND token > w.token AND token < ?3)
@@ -539,12 +538,12 @@ func (sp *searchSpec) distinctTokens(ctx context.Context, tx *sql.Tx, field int,
 
 // walk reads the lists in result order, keeps the rows that meet every
 // condition at the given name level and stops after need of them.
-func (sp *searchSpec) walk(ctx context.Context, tx *sql.Tx, lists []searchList, level, need int) ([]searchHit, error) {
+func (sp *searchSpec) walk(ctx context.Context, tx searchTx, lists []searchList, level, need int) ([]searchHit, error) {
 	if len(lists) == 0 {
 		return nil, nil
 	}
 	q, args := sp.walkQuery(lists, level, need)
-	rows, err := tx.QueryContext(ctx, q, args...)
+	rows, err := tx.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -624,7 +623,7 @@ func (sp *searchSpec) filters(l searchList, level int) (string, []any) {
 // findSet reads every student with the birth date and state ID asked for
 // (fewer than the set limit) and sorts those that match: exact names
 // first.
-func (sp *searchSpec) findSet(ctx context.Context, tx *sql.Tx) ([]searchHit, error) {
+func (sp *searchSpec) findSet(ctx context.Context, tx searchTx) ([]searchHit, error) {
 	l := sp.setList()
 	args := append([]any{strings.Join(sp.last, " "), strings.Join(sp.first, " ")}, l.args...)
 	where := l.where
@@ -635,7 +634,7 @@ func (sp *searchSpec) findSet(ctx context.Context, tx *sql.Tx) ([]searchHit, err
 		where += ` AND EXISTS (SELECT 1 FROM district_students d WHERE d.state_id = n.state_id AND d.district_number = ?)`
 		args = append(args, sp.district)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT n.state_id, name_level(n.last_key, n.first_key, ?, ?) AS level
+	rows, err := tx.query(ctx, `SELECT n.state_id, name_level(n.last_key, n.first_key, ?, ?) AS level
 		FROM students n WHERE `+where+` AND level > 0
 		ORDER BY level DESC, n.sort_key, n.state_id LIMIT ?`, append(args, sp.limit)...)
 	if err != nil {

@@ -23,7 +23,7 @@ func searchIndex(t *testing.T, s *Store) []string {
 	var out []string
 	for _, q := range []string{
 		`SELECT field || '|' || token || '|' || sort_key || '|' || state_id FROM name_tokens ORDER BY 1`,
-		`SELECT district_number || '|' || sort_key || '|' || state_id FROM district_students ORDER BY 1`,
+		`SELECT district_number || '|' || sort_key || '|' || state_id || '|' || gender FROM district_students ORDER BY 1`,
 	} {
 		rows, err := s.r.Query(q)
 		if err != nil {

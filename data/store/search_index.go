@@ -24,20 +24,29 @@ func writeSearchIndex(ctx context.Context, tx *sql.Tx, listedOnly bool) error {
 	if listedOnly {
 		scope = ` WHERE state_id IN (SELECT state_id FROM temp.listed)`
 	}
-	var ids, keys []string
-	rank := map[string]int32{}
-	err := scan(ctx, tx, `SELECT state_id, sort_key FROM students`+scope+` ORDER BY sort_key, state_id`, nil,
+	// In result order: the students of each gender come in that order
+	// from an index, and are merged.
+	var runs [][]indexStudent
+	err := scan(ctx, tx, `SELECT gender, sort_key, state_id FROM students`+scope+` ORDER BY gender, sort_key, state_id`, nil,
 		func(r *sql.Rows) error {
-			var id, key string
-			if err := r.Scan(&id, &key); err != nil {
+			var st indexStudent
+			if err := r.Scan(&st.gender, &st.key, &st.id); err != nil {
 				return err
 			}
-			rank[id] = int32(len(ids))
-			ids, keys = append(ids, id), append(keys, key)
+			if n := len(runs); n == 0 || runs[n-1][0].gender != st.gender {
+				runs = append(runs, nil)
+			}
+			runs[len(runs)-1] = append(runs[len(runs)-1], st)
 			return nil
 		})
 	if err != nil {
 		return fmt.Errorf("search index: %w", err)
+	}
+	students := mergeRuns(runs)
+	runs = nil
+	rank := make(map[string]int32, len(students))
+	for i, st := range students {
+		rank[st.id] = int32(i)
 	}
 	districtOf := map[string]string{}
 	err = scan(ctx, tx, `SELECT number, district_number FROM schools`, nil, func(r *sql.Rows) error {
@@ -49,7 +58,7 @@ func writeSearchIndex(ctx context.Context, tx *sql.Tx, listedOnly bool) error {
 	if err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
-	districts := make([][]string, len(ids))
+	districts := make([][]string, len(students))
 	var school, id string
 	err = scan(ctx, tx, `SELECT state_id, school_number FROM enrollments`+scope, nil, func(r *sql.Rows) error {
 		if err := r.Scan(&id, &school); err != nil {
@@ -72,9 +81,9 @@ func writeSearchIndex(ctx context.Context, tx *sql.Tx, listedOnly bool) error {
 	}
 	tokens := map[fieldToken][]int32{}
 	members := map[string][]int32{}
-	for i, key := range keys {
+	for i, st := range students {
 		r := int32(i)
-		last, first, _ := strings.Cut(key, sortSep)
+		last, first, _ := strings.Cut(st.key, sortSep)
 		for _, d := range districts[i] {
 			members[d] = append(members[d], r)
 		}
@@ -92,7 +101,7 @@ func writeSearchIndex(ctx context.Context, tx *sql.Tx, listedOnly bool) error {
 		return cmp.Or(cmp.Compare(a.field, b.field), strings.Compare(a.token, b.token))
 	}) {
 		for _, r := range tokens[k] {
-			if err := b.add(k.field, k.token, keys[r], ids[r]); err != nil {
+			if err := b.add(k.field, k.token, students[r].key, students[r].id); err != nil {
 				b.close()
 				return err
 			}
@@ -101,16 +110,41 @@ func writeSearchIndex(ctx context.Context, tx *sql.Tx, listedOnly bool) error {
 	if err := b.close(); err != nil {
 		return err
 	}
-	b = newBatch(ctx, tx, "district index", `INSERT INTO district_students(district_number, sort_key, state_id)`, "", 3)
+	b = newBatch(ctx, tx, "district index", `INSERT INTO district_students(district_number, sort_key, state_id, gender)`, "", 4)
 	for _, d := range slices.Sorted(maps.Keys(members)) {
 		for _, r := range members[d] {
-			if err := b.add(d, keys[r], ids[r]); err != nil {
+			st := students[r]
+			if err := b.add(d, st.key, st.id, st.gender); err != nil {
 				b.close()
 				return err
 			}
 		}
 	}
 	return b.close()
+}
+
+// indexStudent is what the search index holds of a student.
+type indexStudent struct{ key, id, gender string }
+
+// mergeRuns merges runs of students, each in result order, into one.
+func mergeRuns(runs [][]indexStudent) []indexStudent {
+	n := 0
+	for _, r := range runs {
+		n += len(r)
+	}
+	out := make([]indexStudent, 0, n)
+	for len(out) < n {
+		best := -1
+		for i, r := range runs {
+			if len(r) > 0 && (best < 0 || r[0].key < runs[best][0].key ||
+				r[0].key == runs[best][0].key && r[0].id < runs[best][0].id) {
+				best = i
+			}
+		}
+		out = append(out, runs[best][0])
+		runs[best] = runs[best][1:]
+	}
+	return out
 }
 
 // scan runs a query and hands each row to row.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // searchList is some rows of a table whose rows hold sort_key and state_id
@@ -18,6 +19,8 @@ type searchList struct {
 	where      string
 	args       []any
 	inDistrict bool // holds only students of the district asked for
+	inGender   bool // of the gender asked for
+	inID       bool // whose state ID starts as asked for
 }
 
 func tokenList(field int, token string) searchList {
@@ -46,8 +49,12 @@ func (sp *searchSpec) sortRange(prefix string) searchList {
 // ""), of the district when one is asked for.
 func (sp *searchSpec) sortBetween(lo, hi string) searchList {
 	l := searchList{table: "students n", where: "1"}
-	if sp.district != "" {
-		l = searchList{"district_students n", "n.district_number = ?", []any{sp.district}, true}
+	switch {
+	case sp.district != "" && sp.gender != "":
+		l = searchList{table: "district_students n", where: "n.district_number = ? AND n.gender = ?",
+			args: []any{sp.district, sp.gender}, inDistrict: true, inGender: true}
+	case sp.district != "":
+		l = searchList{table: "district_students n", where: "n.district_number = ?", args: []any{sp.district}, inDistrict: true}
 	}
 	if lo != "" {
 		l.where += " AND n.sort_key >= ? AND n.sort_key < ?"
@@ -69,6 +76,18 @@ func (sp *searchSpec) setList() searchList {
 	return searchList{table: "students n", where: strings.Join(where, " AND "), args: args}
 }
 
+// genderList is the students of the gender asked for.
+func (sp *searchSpec) genderList() searchList {
+	return searchList{table: "students n", where: "n.gender = ?", args: []any{sp.gender}, inGender: true}
+}
+
+// idList is the students whose state ID starts with the first two
+// characters of the prefix asked for, which an index has in result order.
+func (sp *searchSpec) idList() searchList {
+	two := string([]rune(sp.id)[:2])
+	return searchList{table: "students n", where: "substr(n.state_id, 1, 2) = ?", args: []any{two}, inID: two == sp.id}
+}
+
 // maxLists bounds the lists of one walk: SQLite merges at most 500.
 const maxLists = 200
 
@@ -87,8 +106,9 @@ type candidate struct {
 // are found: the candidate that costs least. A list costs its rows times
 // what checking one row costs (see rowCost); when every row of a
 // candidate matches the whole query, the walk stops after need rows
-// whatever the lists hold. A candidate's rows are counted only up to the
-// count limit or the cost of the best candidate so far, so a candidate
+// whatever the lists hold, so they are counted up to that. A candidate's
+// rows are counted only up to the count limit or the cost of the best
+// candidate so far, so a candidate
 // that reaches the count limit may cost more: when such a one is
 // cheapest, it is counted again up to the cost of the cheapest candidate
 // fully counted, the longest walk it could save. The candidates are tried
@@ -110,7 +130,10 @@ func (sp *searchSpec) choose(ctx context.Context, tx searchTx, level, need int) 
 		if len(cs) == 1 {
 			return lists, nil
 		}
-		limit := sp.count
+		limit := min(sp.count, need+len(lists))
+		if !sp.dense(c, lists) {
+			limit = sp.count
+		}
 		if best != nil {
 			limit = min(limit, best.cost)
 		}
@@ -210,11 +233,11 @@ func countKey(l searchList) string { return fmt.Sprint(l.table, l.where, l.args)
 // query (but perhaps at the other name level): its lists match every name
 // term, and there is nothing else to check.
 func (sp *searchSpec) dense(c candidate, lists []searchList) bool {
-	if c.covers < len(sp.last)+len(sp.first) || sp.gender != "" || sp.birth != "" || sp.id != "" {
+	if c.covers < len(sp.last)+len(sp.first) || sp.birth != "" {
 		return false
 	}
 	for _, l := range lists {
-		if sp.district != "" && !l.inDistrict {
+		if sp.district != "" && !l.inDistrict || sp.gender != "" && !l.inGender || sp.id != "" && !l.inID {
 			return false
 		}
 	}
@@ -222,14 +245,15 @@ func (sp *searchSpec) dense(c candidate, lists []searchList) bool {
 }
 
 // rowCost is what checking one row of l costs, in units of reading a row:
-// the name and state ID are read from the row itself, the district and
-// the student's gender and birth date take an index seek each.
+// the name and state ID are read from the row itself, and so is the
+// gender from a list of students or of a district's; the district and
+// the student's gender and birth date otherwise take an index seek each.
 func (sp *searchSpec) rowCost(l searchList) int {
 	cost := 1
 	if sp.district != "" && !l.inDistrict {
 		cost += 3
 	}
-	if (sp.gender != "" || sp.birth != "") && l.table != "students n" {
+	if sp.gender != "" && l.table == "name_tokens n" || sp.birth != "" && l.table != "students n" {
 		cost += 3
 	}
 	return cost
@@ -245,6 +269,12 @@ func (sp *searchSpec) candidates(level int) []candidate {
 	if level == levelAny {
 		if sp.district != "" {
 			cs = append(cs, candidate{sp.fixed(sp.sortRange("")), 0})
+		}
+		if sp.gender != "" {
+			cs = append(cs, candidate{sp.fixed(sp.genderList()), 0})
+		}
+		if utf8.RuneCountInString(sp.id) >= 2 {
+			cs = append(cs, candidate{sp.fixed(sp.idList()), 0})
 		}
 		return cs
 	}
@@ -400,8 +430,12 @@ func (sp *searchSpec) longer(ctx context.Context, tx searchTx, t searchTerm) ([]
 		lists = []searchList{sp.sortBetween(t.term+"!", t.term+"\xff")}
 	}
 	field, prefix := sp.wordField(t, true)
-	words, err := sp.mergeable(ctx, tx, field, prefix)
-	if err != nil {
+	var words []searchList
+	var err error
+	if field == tokLastLater && utf8.RuneCountInString(t.term) == 1 {
+		// Many words start with one letter: their students are one list.
+		words = []searchList{tokenList(tokLastLaterInitial, t.term)}
+	} else if words, err = sp.mergeable(ctx, tx, field, prefix); err != nil {
 		return nil, err
 	}
 	joined, err := sp.joinedPrefix(ctx, tx, t)
@@ -582,6 +616,19 @@ func (sp *searchSpec) filters(l searchList, level int) (string, []any) {
 	var where []string
 	var args []any
 	if level != levelAny {
+		// What SQL checks first is cheaper than calling name_level_key
+		// on every row of a long list. A student that a term matches has
+		// a word of that name starting with the term, or the name's first
+		// word starts like the term (the name run together starts with
+		// it); the sort key is the last name, then \x1f and the first.
+		for _, t := range sp.last {
+			where = append(where, "(substr(n.sort_key, 1, 1) = substr(?, 1, 1) OR instr(n.sort_key, ' ' || ?) > 0)")
+			args = append(args, t, t)
+		}
+		for _, t := range sp.first {
+			where = append(where, "(instr(n.sort_key, char(31) || substr(?, 1, 1)) > 0 OR instr(n.sort_key, ' ' || ?) > 0)")
+			args = append(args, t, t)
+		}
 		where = append(where, "name_level_key(n.sort_key, ?, ?) = ?")
 		args = append(args, strings.Join(sp.last, " "), strings.Join(sp.first, " "), level)
 	}
@@ -595,13 +642,18 @@ func (sp *searchSpec) filters(l searchList, level int) (string, []any) {
 			WHERE d.district_number = ? AND d.sort_key = n.sort_key AND d.state_id = n.state_id)`)
 		args = append(args, sp.district)
 	}
-	// On a list of students, the student row is the list's own.
+	// On a list of students, the student row is the list's own; a
+	// district's list has the gender too.
 	s := "s"
 	if l.table == "students n" {
 		s = "n"
 	}
 	var student []string
-	if sp.gender != "" {
+	switch {
+	case sp.gender == "" || l.inGender:
+	case l.table == "district_students n":
+		where, args = append(where, "n.gender = ?"), append(args, sp.gender)
+	default:
 		student, args = append(student, s+".gender = ?"), append(args, sp.gender)
 	}
 	if sp.birth != "" {
@@ -631,7 +683,8 @@ func (sp *searchSpec) findSet(ctx context.Context, tx searchTx) ([]searchHit, er
 		where, args = where+" AND n.gender = ?", append(args, sp.gender)
 	}
 	if sp.district != "" {
-		where += ` AND EXISTS (SELECT 1 FROM district_students d WHERE d.state_id = n.state_id AND d.district_number = ?)`
+		where += ` AND EXISTS (SELECT 1 FROM district_students d
+			WHERE d.district_number = ? AND d.sort_key = n.sort_key AND d.state_id = n.state_id)`
 		args = append(args, sp.district)
 	}
 	rows, err := tx.query(ctx, `SELECT n.state_id, name_level(n.last_key, n.first_key, ?, ?) AS level

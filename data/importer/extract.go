@@ -145,17 +145,30 @@ type chunk struct {
 	assessments []data.Assessment
 }
 
-// drain hands the rows to sink in table order, which is reading order.
+// drain hands the rows to sink in table order, which is reading order,
+// until sink fails.
 func (c *chunk) drain(sink Sink) error {
-	return errors.Join(each(c.regions, sink.Region), each(c.districts, sink.District), each(c.schools, sink.School),
+	return inTurn(each(c.regions, sink.Region), each(c.districts, sink.District), each(c.schools, sink.School),
 		each(c.students, sink.Student), each(c.enrollments, sink.Enrollment), each(c.programs, sink.Program),
 		each(c.assessments, sink.Assessment))
 }
 
-// each puts rows until one fails.
-func each[T any](rows []T, put func(T) error) error {
-	for _, r := range rows {
-		if err := put(r); err != nil {
+// each is the step that puts rows until one fails.
+func each[T any](rows []T, put func(T) error) func() error {
+	return func() error {
+		for _, r := range rows {
+			if err := put(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// inTurn runs steps in order until one fails.
+func inTurn(steps ...func() error) error {
+	for _, step := range steps {
+		if err := step(); err != nil {
 			return err
 		}
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -24,16 +23,28 @@ func (c ExtractCounts) String() string {
 // LoadExtract.
 func (s *Store) ImportExtract(ctx context.Context, ex *data.Extract, user string) (ExtractCounts, error) {
 	return s.LoadExtract(ctx, user, func(l *ExtractLoad) error {
-		return errors.Join(each(ex.Regions, l.Region), each(ex.Districts, l.District), each(ex.Schools, l.School),
+		return inTurn(each(ex.Regions, l.Region), each(ex.Districts, l.District), each(ex.Schools, l.School),
 			each(ex.Students, l.Student), each(ex.Enrollments, l.Enrollment), each(ex.Programs, l.Program),
 			each(ex.Assessments, l.Assessment))
 	})
 }
 
-// each puts every row, stopping at the first error.
-func each[T any](rows []T, put func(T) error) error {
-	for _, r := range rows {
-		if err := put(r); err != nil {
+// each is the step that puts every row, stopping at the first error.
+func each[T any](rows []T, put func(T) error) func() error {
+	return func() error {
+		for _, r := range rows {
+			if err := put(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// inTurn runs steps in order until one fails.
+func inTurn(steps ...func() error) error {
+	for _, step := range steps {
+		if err := step(); err != nil {
 			return err
 		}
 	}

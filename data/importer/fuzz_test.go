@@ -32,12 +32,11 @@ func (m memory) open(name string) (rows, Problem, bool, error) {
 func (m memory) close() error { return nil }
 
 func readMemory(m memory) (*data.Extract, error) {
-	x := &extractReader{src: m}
-	x.read()
-	if err := x.probs.err(); err != nil {
+	var c collector
+	if err := scan(m, &c); err != nil {
 		return nil, err
 	}
-	return &x.ex, nil
+	return &c.ex, nil
 }
 
 func goodMemory(t testing.TB) memory {

@@ -283,7 +283,7 @@ func touch(tx *sql.Tx, c sync.Change, t *touched) error {
 
 // collect adds the first column of each row of q to set.
 func collect(tx *sql.Tx, set map[string]bool, q string, args ...any) error {
-	return each(tx, q, args, func(scan func(...any) error) error {
+	return eachRow(tx, q, args, func(scan func(...any) error) error {
 		var id string
 		err := scan(&id)
 		set[id] = true
@@ -388,7 +388,7 @@ func clearForSnapshot(tx *sql.Tx, t *touched) error {
 // sync.Grant.
 func keptGrants(tx *sql.Tx) (string, error) {
 	gs := []sync.Grant{}
-	err := each(tx, `SELECT payload FROM outbox WHERE entity = ? AND state = ?`, []any{sync.EntityGrant, statePending},
+	err := eachRow(tx, `SELECT payload FROM outbox WHERE entity = ? AND state = ?`, []any{sync.EntityGrant, statePending},
 		func(scan func(...any) error) error {
 			var payload string
 			var g sync.Grant
@@ -416,40 +416,31 @@ func reindex(ctx context.Context, tx *sql.Tx, stateIDs []string) error {
 		return nil
 	}
 	list, _ := json.Marshal(stateIDs)
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE listed(state_id TEXT PRIMARY KEY) WITHOUT ROWID`); err != nil {
+		return err
+	}
+	defer tx.ExecContext(ctx, `DROP TABLE temp.listed`)
+	// The search index has no index by student (a state import pays for
+	// one as much as for all the others), so a page's students are
+	// found by one pass over it, not one per student.
 	for _, q := range []string{
-		`DELETE FROM name_tokens WHERE state_id IN (SELECT value FROM json_each(?))`,
-		`DELETE FROM district_students WHERE state_id IN (SELECT value FROM json_each(?))`,
+		`INSERT INTO temp.listed(state_id) SELECT DISTINCT value FROM json_each(?)`,
+		`DELETE FROM name_tokens WHERE state_id IN (SELECT state_id FROM temp.listed)`,
+		`DELETE FROM district_students WHERE state_id IN (SELECT state_id FROM temp.listed)`,
 	} {
-		if _, err := tx.ExecContext(ctx, q, string(list)); err != nil {
+		args := []any{}
+		if strings.Contains(q, "json_each") {
+			args = append(args, string(list))
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return err
 		}
 	}
-	ex := &data.Extract{}
-	err := each(tx, `SELECT state_id, last_name, first_name FROM students WHERE state_id IN (SELECT value FROM json_each(?))`,
-		[]any{string(list)}, func(scan func(...any) error) error {
-			var st data.Student
-			err := scan(&st.StateID, &st.LastName, &st.FirstName)
-			ex.Students = append(ex.Students, st)
-			return err
-		})
-	if err != nil {
-		return err
-	}
-	err = each(tx, `SELECT state_id, school_number FROM enrollments WHERE state_id IN (SELECT value FROM json_each(?))`,
-		[]any{string(list)}, func(scan func(...any) error) error {
-			var e data.Enrollment
-			err := scan(&e.StateID, &e.SchoolNumber)
-			ex.Enrollments = append(ex.Enrollments, e)
-			return err
-		})
-	if err != nil {
-		return err
-	}
-	return indexForSearch(ctx, tx, ex)
+	return writeSearchIndex(ctx, tx, true)
 }
 
-// each runs q and calls row with the Scan of every row it returns.
-func each(tx *sql.Tx, q string, args []any, row func(scan func(...any) error) error) error {
+// eachRow runs q and calls row with the Scan of every row it returns.
+func eachRow(tx *sql.Tx, q string, args []any, row func(scan func(...any) error) error) error {
 	rows, err := tx.Query(q, args...)
 	if err != nil {
 		return err

@@ -40,11 +40,11 @@ func ReadExtract(path string) (*data.Extract, error) {
 		return nil, err
 	}
 	defer x.Close()
-	var c collector
-	if err := x.Scan(&c); err != nil {
+	var ex data.Extract
+	if err := x.Scan(&ex); err != nil {
 		return nil, err
 	}
-	return &c.ex, nil
+	return &ex, nil
 }
 
 // Extract is a state extract opened for reading (see ReadExtract).
@@ -63,24 +63,11 @@ func OpenExtract(path string) (*Extract, error) {
 // Close releases the extract's files.
 func (x *Extract) Close() error { return x.src.close() }
 
-// Sink takes the rows of an extract as Scan reads them: table by table in
-// reading order (regions, districts, schools, students, enrollments,
-// programs, assessments), each row once it is checked. An error from a
-// Sink stops the reading.
-type Sink interface {
-	Region(data.Region) error
-	District(data.District) error
-	School(data.School) error
-	Student(data.Student) error
-	Enrollment(data.Enrollment) error
-	Program(data.Program) error
-	Assessment(data.Assessment) error
-}
-
 // Scan reads and checks the extract and hands its rows to sink as it
-// goes, so that no table is held whole: only the keys that later rows
-// refer to are kept. Sink is called on the caller's goroutine; the
-// reading runs on another, a few chunks of rows ahead, so that on a
+// goes, each row once it is checked, so that no table is held whole: only
+// the keys that later rows refer to are kept. Sink is called on the
+// caller's goroutine; the reading runs on another, a few chunks of rows
+// ahead (each chunk a data.Extract of a few hundred rows), so that on a
 // machine with two cores reading and checking overlap with what sink
 // does (writing to a database).
 //
@@ -88,12 +75,12 @@ type Sink interface {
 // reading goes on to find every other one, and the error is a
 // *ProblemList: sink has then seen part of the extract, which it must
 // throw away. An error from sink stops the reading and is returned as is.
-func (x *Extract) Scan(sink Sink) error { return scan(x.src, sink) }
+func (x *Extract) Scan(sink data.ExtractSink) error { return scan(x.src, sink) }
 
-func scan(src source, sink Sink) error {
-	a := &ahead{full: make(chan *chunk, chunksAhead), free: make(chan *chunk, chunksAhead+2), stop: make(chan struct{})}
+func scan(src source, sink data.ExtractSink) error {
+	a := &ahead{full: make(chan *data.Extract, chunksAhead), free: make(chan *data.Extract, chunksAhead+2), stop: make(chan struct{})}
 	for range chunksAhead + 2 {
-		a.free <- new(chunk)
+		a.free <- new(data.Extract)
 	}
 	a.cur = <-a.free
 	var readErr error
@@ -112,11 +99,11 @@ func scan(src source, sink Sink) error {
 	var sinkErr error
 	for c := range a.full {
 		if sinkErr == nil {
-			if sinkErr = c.drain(sink); sinkErr != nil {
+			if sinkErr = c.Put(sink); sinkErr != nil {
 				close(a.stop)
 			}
 		}
-		c.reset()
+		reset(c)
 		a.free <- c
 	}
 	if sinkErr != nil {
@@ -133,57 +120,15 @@ const (
 	chunksAhead = 4
 )
 
-// chunk is rows on their way from the reader to the sink: those of one
-// table, or of two when the reader moves on to the next table.
-type chunk struct {
-	regions     []data.Region
-	districts   []data.District
-	schools     []data.School
-	students    []data.Student
-	enrollments []data.Enrollment
-	programs    []data.Program
-	assessments []data.Assessment
-}
-
-// drain hands the rows to sink in table order, which is reading order,
-// until sink fails.
-func (c *chunk) drain(sink Sink) error {
-	return inTurn(each(c.regions, sink.Region), each(c.districts, sink.District), each(c.schools, sink.School),
-		each(c.students, sink.Student), each(c.enrollments, sink.Enrollment), each(c.programs, sink.Program),
-		each(c.assessments, sink.Assessment))
-}
-
-// each is the step that puts rows until one fails.
-func each[T any](rows []T, put func(T) error) func() error {
-	return func() error {
-		for _, r := range rows {
-			if err := put(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-}
-
-// inTurn runs steps in order until one fails.
-func inTurn(steps ...func() error) error {
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// reset empties the chunk for reuse, letting go of the rows' strings.
-func (c *chunk) reset() {
-	c.regions = clearSlice(c.regions)
-	c.districts = clearSlice(c.districts)
-	c.schools = clearSlice(c.schools)
-	c.students = clearSlice(c.students)
-	c.enrollments = clearSlice(c.enrollments)
-	c.programs = clearSlice(c.programs)
-	c.assessments = clearSlice(c.assessments)
+// reset empties a chunk for reuse, letting go of the rows' strings.
+func reset(c *data.Extract) {
+	c.Regions = clearSlice(c.Regions)
+	c.Districts = clearSlice(c.Districts)
+	c.Schools = clearSlice(c.Schools)
+	c.Students = clearSlice(c.Students)
+	c.Enrollments = clearSlice(c.Enrollments)
+	c.Programs = clearSlice(c.Programs)
+	c.Assessments = clearSlice(c.Assessments)
 }
 
 func clearSlice[T any](s []T) []T {
@@ -191,12 +136,12 @@ func clearSlice[T any](s []T) []T {
 	return s[:0]
 }
 
-// ahead is the reader's Sink when Scan reads ahead: it fills chunks and
+// ahead is the reader's sink when Scan reads ahead: it fills chunks and
 // passes them on full.
 type ahead struct {
-	full, free chan *chunk
+	full, free chan *data.Extract
 	stop       chan struct{} // closed when the sink has failed
-	cur        *chunk
+	cur        *data.Extract
 	n          int // rows in cur
 }
 
@@ -204,37 +149,37 @@ type ahead struct {
 var errStopped = errors.New("the rows read are no longer taken")
 
 func (a *ahead) Region(r data.Region) error {
-	a.cur.regions = append(a.cur.regions, r)
+	a.cur.Region(r)
 	return a.added()
 }
 
 func (a *ahead) District(d data.District) error {
-	a.cur.districts = append(a.cur.districts, d)
+	a.cur.District(d)
 	return a.added()
 }
 
 func (a *ahead) School(s data.School) error {
-	a.cur.schools = append(a.cur.schools, s)
+	a.cur.School(s)
 	return a.added()
 }
 
 func (a *ahead) Student(s data.Student) error {
-	a.cur.students = append(a.cur.students, s)
+	a.cur.Student(s)
 	return a.added()
 }
 
 func (a *ahead) Enrollment(e data.Enrollment) error {
-	a.cur.enrollments = append(a.cur.enrollments, e)
+	a.cur.Enrollment(e)
 	return a.added()
 }
 
 func (a *ahead) Program(p data.Program) error {
-	a.cur.programs = append(a.cur.programs, p)
+	a.cur.Program(p)
 	return a.added()
 }
 
 func (a *ahead) Assessment(as data.Assessment) error {
-	a.cur.assessments = append(a.cur.assessments, as)
+	a.cur.Assessment(as)
 	return a.added()
 }
 
@@ -265,44 +210,6 @@ func (a *ahead) send() error {
 	return nil
 }
 
-// collector keeps a whole extract: the Sink of ReadExtract.
-type collector struct{ ex data.Extract }
-
-func (c *collector) Region(r data.Region) error {
-	c.ex.Regions = append(c.ex.Regions, r)
-	return nil
-}
-
-func (c *collector) District(d data.District) error {
-	c.ex.Districts = append(c.ex.Districts, d)
-	return nil
-}
-
-func (c *collector) School(s data.School) error {
-	c.ex.Schools = append(c.ex.Schools, s)
-	return nil
-}
-
-func (c *collector) Student(s data.Student) error {
-	c.ex.Students = append(c.ex.Students, s)
-	return nil
-}
-
-func (c *collector) Enrollment(e data.Enrollment) error {
-	c.ex.Enrollments = append(c.ex.Enrollments, e)
-	return nil
-}
-
-func (c *collector) Program(p data.Program) error {
-	c.ex.Programs = append(c.ex.Programs, p)
-	return nil
-}
-
-func (c *collector) Assessment(a data.Assessment) error {
-	c.ex.Assessments = append(c.ex.Assessments, a)
-	return nil
-}
-
 func openSource(path string) (source, error) {
 	info, err := os.Stat(path)
 	if err != nil {
@@ -328,7 +235,7 @@ type ref struct {
 // checked, since the missing table is already reported.
 type extractReader struct {
 	src   source
-	sink  Sink
+	sink  data.ExtractSink
 	err   error // from sink: reading stops
 	probs ProblemList
 

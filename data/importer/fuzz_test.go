@@ -32,11 +32,11 @@ func (m memory) open(name string) (rows, Problem, bool, error) {
 func (m memory) close() error { return nil }
 
 func readMemory(m memory) (*data.Extract, error) {
-	var c collector
-	if err := scan(m, &c); err != nil {
+	var ex data.Extract
+	if err := scan(m, &ex); err != nil {
 		return nil, err
 	}
-	return &c.ex, nil
+	return &ex, nil
 }
 
 func goodMemory(t testing.TB) memory {

@@ -22,33 +22,7 @@ func (c ExtractCounts) String() string {
 // ImportExtract writes a validated state extract held in memory: see
 // LoadExtract.
 func (s *Store) ImportExtract(ctx context.Context, ex *data.Extract, user string) (ExtractCounts, error) {
-	return s.LoadExtract(ctx, user, func(l *ExtractLoad) error {
-		return inTurn(each(ex.Regions, l.Region), each(ex.Districts, l.District), each(ex.Schools, l.School),
-			each(ex.Students, l.Student), each(ex.Enrollments, l.Enrollment), each(ex.Programs, l.Program),
-			each(ex.Assessments, l.Assessment))
-	})
-}
-
-// each is the step that puts every row, stopping at the first error.
-func each[T any](rows []T, put func(T) error) func() error {
-	return func() error {
-		for _, r := range rows {
-			if err := put(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-}
-
-// inTurn runs steps in order until one fails.
-func inTurn(steps ...func() error) error {
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.LoadExtract(ctx, user, func(l *ExtractLoad) error { return ex.Put(l) })
 }
 
 // LoadExtract writes a state extract in one transaction: all of it or, on
@@ -142,9 +116,9 @@ var extractTables = [tabDone]struct {
 		`ON CONFLICT(state_id, subject, test_date) DO UPDATE SET performance_level = excluded.performance_level`, 4},
 }
 
-// ExtractLoad is an import in progress (see LoadExtract): it takes the
-// rows of each table of the extract in turn and writes them in batches.
-// A row of a table before the current one is an error.
+// ExtractLoad is an import in progress (see LoadExtract): the sink that
+// takes the rows of each table of the extract in turn and writes them in
+// batches. A row of a table before the current one is an error.
 type ExtractLoad struct {
 	ctx    context.Context
 	tx     *sql.Tx
@@ -164,6 +138,8 @@ type ExtractLoad struct {
 	listed  []string // the state IDs of a re-import's students
 	temp    bool     // temp.listed exists
 }
+
+var _ data.ExtractSink = (*ExtractLoad)(nil)
 
 func startLoad(ctx context.Context, tx *sql.Tx) (*ExtractLoad, error) {
 	l := &ExtractLoad{ctx: ctx, tx: tx, at: -1}

@@ -343,14 +343,17 @@ func (p *pusher) setCopies(r data.MigrantRecord, targets []data.District, region
 		}
 	}
 	for _, d := range targets {
+		// The record before its copy: a district's workstation that has
+		// never held the record applies the feed in order, and its copy
+		// refers to the record.
+		if err := p.logDistrictRecord(r.ID, d.Number, false); err != nil {
+			return err
+		}
 		rows, err := rowsOf(p.tx, "published", "t.record_id = ? AND t.district_number = ?", r.ID, d.Number)
 		if err != nil {
 			return err
 		}
 		if err := logChange(p.tx, "published", false, false, rows[0], append(clerkTags(regions), districtTag(d.Number))...); err != nil {
-			return err
-		}
-		if err := p.logDistrictRecord(r.ID, d.Number, false); err != nil {
 			return err
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"testing"
 
 	_ "modernc.org/sqlite"
 
@@ -16,6 +15,15 @@ import (
 	"migrantdesk/data/sync"
 	"migrantdesk/data/sync/hub"
 )
+
+// checker is what the helpers below need of a test: a *testing.T, or
+// the *rapid.T of one case of the property test.
+type checker interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
 
 // view is a database's rows of the tables sync carries, by table and
 // key, each row as the protocol carries it (sync.Columns, as text).
@@ -39,7 +47,7 @@ func (v view) set(table string, row map[string]string) {
 func (v view) keys(table string) []string { return slices.Sorted(maps.Keys(v[table])) }
 
 // openSQL opens a database file for the test's own queries.
-func openSQL(tb testing.TB, path string) *sql.DB {
+func openSQL(tb checker, path string) *sql.DB {
 	tb.Helper()
 	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(10000)")
 	if err != nil {
@@ -53,7 +61,7 @@ func openSQL(tb testing.TB, path string) *sql.DB {
 // carries. Tombstones are left out: a workstation keeps the deleted
 // records the feed told it of, a snapshot carries none, and neither shows
 // them to anyone.
-func localView(tb testing.TB, path string) view {
+func localView(tb checker, path string) view {
 	tb.Helper()
 	db := openSQL(tb, path)
 	defer db.Close()
@@ -96,7 +104,7 @@ func localView(tb testing.TB, path string) view {
 
 // hubView is what a fresh snapshot of u's scope holds: what a workstation
 // of u's that has pulled everything must hold.
-func hubView(tb testing.TB, st hub.Store, u data.User) view {
+func hubView(tb checker, st hub.Store, u data.User) view {
 	tb.Helper()
 	v := view{}
 	var c sync.Cursor
@@ -154,7 +162,7 @@ func diff(want, got view) []string {
 
 // checkConverged fails unless the workstation at path holds exactly what
 // a fresh snapshot of u's scope holds.
-func checkConverged(tb testing.TB, st hub.Store, u data.User, path string) {
+func checkConverged(tb checker, st hub.Store, u data.User, path string) {
 	tb.Helper()
 	if d := diff(hubView(tb, st, u), localView(tb, path)); len(d) > 0 {
 		tb.Fatalf("%s's workstation differs from the hub's view of their scope:\n%s", u.Username, strings.Join(d, "\n"))
@@ -166,9 +174,11 @@ func checkConverged(tb testing.TB, st hub.Store, u data.User, path string) {
 // record published to one of the districts, a record or copy not
 // published there, another district's enrollment, or the programs and
 // assessments of a student it does not hold.
-func checkDistrictScope(tb testing.TB, hubDB, path string, districts []string) {
+func checkDistrictScope(tb checker, hubDB, path string, districts []string) {
 	tb.Helper()
 	h, local := openSQL(tb, hubDB), openSQL(tb, path)
+	defer h.Close()
+	defer local.Close()
 	in := "'" + strings.Join(districts, "','") + "'"
 	ids := func(db *sql.DB, q string) map[string]bool {
 		rows, err := db.Query(q)
@@ -219,7 +229,7 @@ func checkDistrictScope(tb testing.TB, hubDB, path string, districts []string) {
 }
 
 // count runs a count query.
-func count(tb testing.TB, db *sql.DB, q string, args ...any) int {
+func count(tb checker, db *sql.DB, q string, args ...any) int {
 	tb.Helper()
 	var n int
 	if err := db.QueryRow(q, args...).Scan(&n); err != nil {

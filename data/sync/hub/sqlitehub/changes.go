@@ -40,7 +40,8 @@ func logChange(tx *sql.Tx, table string, deleted, scoped bool, row map[string]st
 	if deleted {
 		op = "del"
 	}
-	res, err := tx.Exec(`INSERT INTO hub_changes(tbl, op, scoped, row) VALUES(?, ?, ?, ?)`, table, op, scoped, string(body))
+	res, err := tx.Exec(`INSERT INTO hub_changes(tbl, op, scoped, row, mark) VALUES(?, ?, ?, ?, lower(hex(randomblob(8))))`,
+		table, op, scoped, string(body))
 	if err != nil {
 		return fmt.Errorf("log a change of %s: %w", table, err)
 	}

@@ -30,6 +30,10 @@ func (s *Store) Publish(ctx context.Context, u data.User, ids []string, progress
 	user := u.Username
 	res := PublishResult{Skipped: map[string]string{}}
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		inConflict := map[string]bool{}
+		if err := collect(tx, inConflict, `SELECT record_id FROM conflicts`); err != nil {
+			return err
+		}
 		for i, id := range ids {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -41,19 +45,15 @@ func (s *Store) Publish(ctx context.Context, u data.User, ids []string, progress
 			if err := mayWrite(tx, u, r.StateID); err != nil {
 				return err
 			}
-			open, err := hasConflict(tx, id)
-			if err != nil {
-				return err
-			}
 			n := 0
-			if !open {
+			if !inConflict[id] {
 				n, err = s.publishOne(tx, user, r)
 				if err != nil {
 					return err
 				}
 			}
 			switch {
-			case open:
+			case inConflict[id]:
 				res.Skipped[id] = ErrUnresolved.Error()
 			case n == 0:
 				res.Skipped[id] = "the student has no enrollment in any district during the eligibility window"

@@ -254,8 +254,8 @@ func keepLocal(tx *sql.Tx, c sync.Change) (bool, error) {
 // touch notes the students whose derived rows a change affects, reading
 // what the row held before it changes: a student's search rows follow
 // the student and their enrollments' districts, and the needs_publish of
-// their records follows the records and copies (and the enrollments,
-// which the triggers note).
+// their records follows the records, the copies and the enrollments'
+// districts and dates.
 func touch(tx *sql.Tx, c sync.Change, t *touched) error {
 	switch c.Table {
 	case "students":
@@ -263,13 +263,25 @@ func touch(tx *sql.Tx, c sync.Change, t *touched) error {
 	case "enrollments":
 		if !c.Deleted {
 			t.reindex[c.Row["state_id"]] = true
+			t.recheck[c.Row["state_id"]] = true
 		}
-		return collect(tx, t.reindex, `SELECT state_id FROM enrollments WHERE id = ?`, c.Row["id"])
+		before := map[string]bool{}
+		err := collect(tx, before, `SELECT state_id FROM enrollments WHERE id = ?`, c.Row["id"])
+		for id := range before {
+			t.reindex[id], t.recheck[id] = true, true
+		}
+		return err
 	case "schools":
-		if !c.Deleted {
-			return collect(tx, t.reindex, `SELECT e.state_id FROM enrollments e JOIN schools sc ON sc.number = e.school_number
-				WHERE e.school_number = ?1 AND sc.district_number IS NOT ?2`, c.Row["number"], c.Row["district_number"])
+		if c.Deleted {
+			return nil
 		}
+		moved := map[string]bool{}
+		err := collect(tx, moved, `SELECT e.state_id FROM enrollments e JOIN schools sc ON sc.number = e.school_number
+			WHERE e.school_number = ?1 AND sc.district_number IS NOT ?2`, c.Row["number"], c.Row["district_number"])
+		for id := range moved {
+			t.reindex[id], t.recheck[id] = true, true
+		}
+		return err
 	case "migrant_records":
 		if !c.Deleted {
 			t.recheck[c.Row["state_id"]] = true
@@ -347,8 +359,9 @@ func removeRow(tx *sql.Tx, table string, keys []string, vals []any) error {
 
 // clearForSnapshot empties what a snapshot replaces, keeping the local
 // work not yet acknowledged by the hub and the rows it refers to. The
-// students kept are indexed again, without the districts they no longer
-// have enrollments in.
+// students kept are indexed again, and their records' needs_publish
+// worked out again, without the enrollments the snapshot has not brought
+// back yet.
 func clearForSnapshot(tx *sql.Tx, t *touched) error {
 	grants, err := keptGrants(tx)
 	if err != nil {
@@ -381,7 +394,11 @@ func clearForSnapshot(tx *sql.Tx, t *touched) error {
 			return err
 		}
 	}
-	return collect(tx, t.reindex, `SELECT state_id FROM students`)
+	if err := collect(tx, t.recheck, `SELECT state_id FROM students`); err != nil {
+		return err
+	}
+	maps.Copy(t.reindex, t.recheck)
+	return nil
 }
 
 // keptGrants are the grants with a change waiting, as a JSON array of

@@ -295,7 +295,13 @@ func TestPullNeverOverwritesLocalWork(t *testing.T) {
 	if got := found(t, st, store.Query{Last: "garcia"}); got != storetest.Maria {
 		t.Fatalf("the student of a waiting record is found as %q", got)
 	}
+	if n, _ := st.CountNeedsPublishing(ctx, ""); n != 0 {
+		t.Fatalf("%d records to publish while the snapshot has brought no enrollment", n)
+	}
 	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 20}, true, snapshot[3:]...))
+	if n, _ := st.CountNeedsPublishing(ctx, "C"); n != 1 {
+		t.Fatalf("%d records to publish once the enrollment is back, want the waiting one", n)
+	}
 	r := record(t, st, mine.ID)
 	if r.MIS2000ID != "20" || r.Version != 1 || len(r.Copies) != 0 {
 		t.Fatalf("a pulled row overwrote a waiting record: %+v", r)
@@ -324,5 +330,38 @@ func TestPullNeverOverwritesLocalWork(t *testing.T) {
 	}
 	if r := record(t, st, mine.ID); r.MIS2000ID != "20" {
 		t.Fatalf("a pulled row overwrote a record in conflict: %+v", r)
+	}
+}
+
+// TestPulledColumnsAreTheSchemas holds the protocol's column lists to the
+// schema: a pulled row carries every column of its table except those the
+// workstation derives, so a column added to the schema is either derived
+// or added to the protocol.
+func TestPulledColumnsAreTheSchemas(t *testing.T) {
+	st := storetest.OpenEmpty(t)
+	derived := map[string][]string{
+		"students":        {"last_key", "first_key", "sort_key"},
+		"schools":         {"public"},
+		"migrant_records": {"needs_publish"},
+	}
+	for _, table := range sync.Tables() {
+		rows, err := st.DB().Query(`SELECT name FROM pragma_table_info(?)`, table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cols []string
+		for rows.Next() {
+			var c string
+			rows.Scan(&c)
+			if !slices.Contains(derived[table], c) {
+				cols = append(cols, c)
+			}
+		}
+		rows.Close()
+		slices.Sort(cols)
+		want := slices.Sorted(slices.Values(sync.Columns(table)))
+		if !slices.Equal(cols, want) {
+			t.Errorf("table %s has columns %v; the protocol carries %v", table, cols, want)
+		}
 	}
 }

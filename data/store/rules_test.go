@@ -93,11 +93,11 @@ func copyFile(src, dst string) error {
 	return out.Close()
 }
 
-// Each check builds on a demo database and changes it: a run makes 25
+// Each check builds on a demo database and changes it: a run makes 20
 // unless -rapid.checks (or $RAPID_CHECKS) asks for another number.
 func TestStoreFollowsTheRules(t *testing.T) {
 	if f := flag.Lookup("rapid.checks"); f != nil && f.Value.String() == f.DefValue && os.Getenv("RAPID_CHECKS") == "" {
-		f.Value.Set("25")
+		f.Value.Set("20")
 		defer f.Value.Set(f.DefValue)
 	}
 	states := &demoStates{dir: t.TempDir(), paths: map[string]string{}}

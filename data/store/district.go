@@ -37,7 +37,8 @@ func (r DistrictRecord) Active(on data.Date) bool {
 // since is not shown until it is published again. The enrollment shown is
 // data.CurrentEnrollment's choice, made in SQL (ORDER BY ... LIMIT 1 per
 // record is faster than loading the enrollments to choose in Go); the
-// store's property test holds the two together.
+// store's property test holds the two together. Service types are P, S
+// or N only (the importer and ApplyPage check them), so ELSE is N.
 func (s *Store) DistrictRecords(ctx context.Context, district string) ([]DistrictRecord, error) {
 	var out []DistrictRecord
 	err := s.read(ctx, func(tx *sql.Tx) error {
@@ -51,7 +52,7 @@ func (s *Store) DistrictRecords(ctx context.Context, district string) ([]Distric
 				SELECT e2.id FROM enrollments e2 JOIN schools s2 ON s2.number = e2.school_number
 				WHERE e2.state_id = r.state_id AND s2.district_number = p.district_number
 				ORDER BY e2.end_date = '' DESC, e2.end_date DESC,
-					CASE e2.service_type WHEN 'P' THEN 0 WHEN 'S' THEN 1 WHEN 'N' THEN 2 ELSE 3 END, e2.start_date DESC, e2.id
+					CASE e2.service_type WHEN 'P' THEN 0 WHEN 'S' THEN 1 ELSE 2 END, e2.start_date DESC, e2.id
 				LIMIT 1)
 			LEFT JOIN schools sc ON sc.number = e.school_number
 			WHERE p.district_number = ?

@@ -225,7 +225,8 @@ type Change struct {
 // the user's scope (after a zero cursor or a new epoch): the workstation
 // replaces what it holds with it, emptying it on the snapshot's first
 // page (its cursor not yet part way through a snapshot of this epoch).
-// Next.Snapshot stays true on every page of a snapshot but the last.
+// Next.Snapshot holds the hub's position on every page of a snapshot but
+// the last, whose Next is a plain feed cursor.
 type Page struct {
 	Changes  []Change `json:"changes"`
 	Next     Cursor   `json:"next"`

@@ -219,7 +219,7 @@ func openSource(path string) (source, error) {
 	case info.IsDir():
 		return openFolder(path)
 	case strings.EqualFold(filepath.Ext(path), ".xlsx"):
-		return openWorkbook(path)
+		return openWorkbook(path, MaxUnzippedBytes)
 	}
 	return nil, fmt.Errorf("the state extract %s is neither a folder of CSV files nor an .xlsx workbook", path)
 }
@@ -450,7 +450,7 @@ var grades = func() map[string]string {
 func (t *table) grade(c int) string {
 	v := t.get(c)
 	if v == "" {
-		t.fail(c, "the value is missing")
+		t.missing(c)
 		return ""
 	}
 	g, err := data.NormalizeGrade(v)
@@ -496,7 +496,7 @@ func (x *extractReader) readPrograms(t *table) {
 func (t *table) program() (string, string) {
 	name, code := t.get(pProgram), t.get(pCode)
 	if name == "" {
-		t.fail(pProgram, "the value is missing")
+		t.missing(pProgram)
 		return "", ""
 	}
 	if p := oneOf(name, programs); p != "" {
@@ -535,7 +535,7 @@ func (x *extractReader) readAssessments(t *table) {
 		var i int32
 		a.StateID, i = x.student(t, aStudent)
 		if lv := t.get(aLevel); lv == "" {
-			t.fail(aLevel, "the value is missing")
+			t.missing(aLevel)
 		} else if l, err := data.NormalizeLevel(lv); err != nil {
 			t.fail(aLevel, err.Error())
 		} else {

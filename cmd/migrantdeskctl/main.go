@@ -46,7 +46,7 @@ func dispatch(args []string, out io.Writer) error {
 	if !ok {
 		return fmt.Errorf("unknown command %q; run migrantdeskctl help for the list", args[0])
 	}
-	err := c.run(args[1:], out)
+	err := safely(args[0], func() error { return c.run(args[1:], out) })
 	var help *helpRequest
 	if errors.As(err, &help) {
 		fmt.Fprintf(out, "usage: migrantdeskctl %s\n\nflags:\n", c.usage)
@@ -55,6 +55,18 @@ func dispatch(args []string, out io.Writer) error {
 		return nil
 	}
 	return err
+}
+
+// safely runs a command, turning a panic into an error of one line: a
+// person gets a sentence, never a stack trace. A database write under way
+// is rolled back by the deferred calls the panic runs through.
+func safely(name string, run func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s stopped on an internal error (%v); nothing more was done; please report this", name, r)
+		}
+	}()
+	return run()
 }
 
 // helpRequest is what parse returns for -h or --help, so that dispatch can

@@ -86,6 +86,13 @@ func scan(src source, sink data.ExtractSink) error {
 	var readErr error
 	go func() {
 		defer close(a.full)
+		// A panic here would end the program with a stack trace; as an
+		// error it reaches the sink's caller, which writes nothing.
+		defer func() {
+			if r := recover(); r != nil {
+				readErr = fmt.Errorf("reading the extract stopped on an internal error (%v); please report this", r)
+			}
+		}()
 		x := &extractReader{src: src, sink: a}
 		x.read()
 		if x.err == nil {

@@ -151,6 +151,14 @@ func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err != nil {
 		return err
 	}
+	// A panic in fn (caught higher up, as a command's error) must not
+	// leave the transaction open with the write lock held.
+	defer func() {
+		if r := recover(); r != nil {
+			tx.Rollback()
+			panic(r)
+		}
+	}()
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err

@@ -138,11 +138,10 @@ func openFolder(dir string) (*folder, error) {
 		return nil, fmt.Errorf("read the extract folder: %w", err)
 	}
 	f := &folder{dir: dir, names: map[string][]string{}}
+	// Folders too: a folder named students.csv is refused as one.
 	for _, e := range entries {
-		if !e.IsDir() {
-			k := strings.ToLower(e.Name())
-			f.names[k] = append(f.names[k], e.Name())
-		}
+		k := strings.ToLower(e.Name())
+		f.names[k] = append(f.names[k], e.Name())
 	}
 	return f, nil
 }

@@ -144,7 +144,7 @@ func ReadMIS2000(path string) (*MIS2000File, error) {
 	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
 		w, err := openWorkbook(path, maxUnzipped)
 		if err != nil {
-			return nil, fmt.Errorf("the MIS2000 export %s is not a workbook Excel can open: %w", path, err)
+			return nil, fmt.Errorf("read the MIS2000 export: %w", err)
 		}
 		defer w.close()
 		sheets := w.f.GetSheetList()

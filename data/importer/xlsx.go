@@ -51,7 +51,7 @@ func openWorkbook(path string, maxUnzipped int64) (w *workbook, err error) {
 	}()
 	z, err := zip.NewReader(zf, size)
 	if err != nil {
-		return nil, fmt.Errorf("the workbook %s is not an .xlsx file Excel can open: %w", path, err)
+		return nil, fmt.Errorf("%s is not a workbook Excel can open: %w", path, err)
 	}
 	parts, err := checkParts(z, path, maxUnzipped)
 	if err != nil {

@@ -121,6 +121,25 @@ func operator() string {
 	return "migrantdeskctl"
 }
 
+// stderr is where a command says what is not its output: notices about
+// the database and waits.
+var stderr io.Writer = os.Stderr
+
+// openStore opens the database for a command, saying on stderr what
+// Open changed (a database others could read made private) and when a
+// write waits for another process's.
+func openStore(path string) (*store.Store, error) {
+	st, err := store.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range st.Notices() {
+		fmt.Fprintln(stderr, "migrantdeskctl:", n)
+	}
+	st.SetWaitNotice(func(msg string) { fmt.Fprintf(stderr, "migrantdeskctl: %s…\n", msg) }, 0)
+	return st, nil
+}
+
 // readSecret reads a password from the first line of a file, so that it
 // never appears on a command line (visible to every user in ps).
 func readSecret(path string) (string, error) {

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"migrantdesk/data"
-	"migrantdesk/data/store"
 	"migrantdesk/report"
 )
 
@@ -70,7 +69,7 @@ func runReport(args []string, out io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	st, err := store.Open(*db)
+	st, err := openStore(*db)
 	if err != nil {
 		return err
 	}

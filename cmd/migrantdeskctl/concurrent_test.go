@@ -31,8 +31,9 @@ func (l *lockedBuffer) String() string {
 }
 
 // holdWriteLock takes the database's write lock from another connection,
-// as another process's import would, and keeps it for d.
-func holdWriteLock(t *testing.T, db string, d time.Duration) (released <-chan struct{}) {
+// as another process's import would, until release is called or the test
+// ends.
+func holdWriteLock(t *testing.T, db string) (release func()) {
 	t.Helper()
 	ctx := context.Background()
 	pool, err := sql.Open("sqlite", db)
@@ -46,15 +47,16 @@ func holdWriteLock(t *testing.T, db string, d time.Duration) (released <-chan st
 	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		time.Sleep(d)
-		conn.ExecContext(ctx, `ROLLBACK`)
-		conn.Close()
-		pool.Close()
-	}()
-	return done
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			conn.ExecContext(ctx, `ROLLBACK`)
+			conn.Close()
+			pool.Close()
+		})
+	}
+	t.Cleanup(release)
+	return release
 }
 
 // An import, a publish, a report and a search started while another
@@ -67,7 +69,7 @@ func TestImportPublishReportAndSearchAtOnce(t *testing.T) {
 	stderr = &notes
 	defer func() { stderr = os.Stderr }()
 
-	released := holdWriteLock(t, db, 6*time.Second)
+	time.AfterFunc(6*time.Second, holdWriteLock(t, db))
 	commands := map[string][]string{
 		"import":  {"import", "--db", db, "../../report/testdata/qa"},
 		"publish": {"migrant", "--db", db, "../../report/testdata/qa/migrant_records.csv", "--publish"},
@@ -89,7 +91,6 @@ func TestImportPublishReportAndSearchAtOnce(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	<-released
 	for name := range commands {
 		if errs[name] != nil {
 			t.Errorf("%s: %v", name, errs[name])

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"migrantdesk/data"
@@ -235,7 +236,10 @@ type ExportAudit struct {
 	Rows      int
 	File      string
 	Encrypted bool
-	Stage     string // ExportStarted or ExportCompleted
+	// Encryption says how, when Encrypted: what the reader of the log
+	// needs to judge what the file's password protects.
+	Encryption string `json:",omitempty"`
+	Stage      string // ExportStarted or ExportCompleted
 }
 
 // Stages of an export in the audit log.
@@ -253,4 +257,35 @@ func (s *Store) AuditExport(ctx context.Context, user string, e ExportAudit) err
 	return s.write(ctx, func(tx *sql.Tx) error {
 		return s.audit(tx, user, "export", "report", e.District, "", string(body))
 	})
+}
+
+// ExportFolders are the folders of the files the latest exports wrote
+// (the last 1,000 audit rows of exports), each once, newest first: where
+// a killed export may have left a partial file.
+func (s *Store) ExportFolders(ctx context.Context) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT after FROM audit WHERE action = 'export' ORDER BY seq DESC LIMIT 1000`)
+	if err != nil {
+		return nil, fmt.Errorf("read the exports in the audit log: %w", err)
+	}
+	defer rows.Close()
+	seen := map[string]bool{}
+	var out []string
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return nil, fmt.Errorf("read the exports in the audit log: %w", err)
+		}
+		var e ExportAudit
+		if json.Unmarshal([]byte(body), &e) != nil || !filepath.IsAbs(e.File) {
+			continue
+		}
+		if d := filepath.Dir(e.File); !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read the exports in the audit log: %w", err)
+	}
+	return out, nil
 }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -26,10 +27,13 @@ type Store struct {
 	r    *sql.DB
 	now  func() time.Time
 
-	notices  []string      // said once, at Open: see Notices
-	waitFor  time.Duration // how long a writer waits its turn
-	onWait   func(string)  // told once per wait, after about a second
-	searched *searchCache  // what searches reuse, on r
+	notices []string // said once, at Open: see Notices
+	// How long a writer waits its turn, and what it tells after about
+	// a second of waiting; set while writers may be at work.
+	waitFor atomic.Int64
+	onWait  atomic.Pointer[func(string)]
+
+	searched *searchCache // what searches reuse, on r
 }
 
 // Open opens (creating if needed) the database at path and brings its
@@ -51,7 +55,8 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(8)
-	s := &Store{path: path, w: w, r: r, now: time.Now, searched: newSearchCache(r), waitFor: WriteWait}
+	s := &Store{path: path, w: w, r: r, now: time.Now, searched: newSearchCache(r)}
+	s.waitFor.Store(int64(WriteWait))
 	if notice != "" {
 		s.notices = append(s.notices, notice)
 	}
@@ -130,13 +135,12 @@ const WaitMessage = "waiting for another import/publish to finish"
 const WriteWait = 5 * time.Minute
 
 // SetWaitNotice sets what is told WaitMessage when a write has waited
-// about a second for another process's, once per write, and how long a
-// write waits at most (WriteWait when 0). Call it before the store is
-// shared.
+// about a second for another process's, once per write (on the writer's
+// goroutine), and how long a write waits at most (WriteWait when 0).
 func (s *Store) SetWaitNotice(notice func(string), wait time.Duration) {
-	s.onWait = notice
+	s.onWait.Store(&notice)
 	if wait > 0 {
-		s.waitFor = wait
+		s.waitFor.Store(int64(wait))
 	}
 }
 
@@ -223,12 +227,12 @@ func (s *Store) begin(ctx context.Context) (*sql.Tx, error) {
 		if err == nil || !isBusy(err) {
 			return tx, err
 		}
-		if time.Since(start) >= s.waitFor {
+		if wait := time.Duration(s.waitFor.Load()); time.Since(start) >= wait {
 			return nil, fmt.Errorf("another import or publish has been writing to %s for over %s; try again when it has finished: %w",
-				s.path, s.waitFor.Round(time.Second), err)
+				s.path, wait.Round(time.Second), err)
 		}
-		if !told && s.onWait != nil {
-			s.onWait(WaitMessage)
+		if notice := s.onWait.Load(); !told && notice != nil && *notice != nil {
+			(*notice)(WaitMessage)
 			told = true
 		}
 		if err := ctx.Err(); err != nil {

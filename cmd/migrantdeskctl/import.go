@@ -64,7 +64,7 @@ func runImport(args []string, out io.Writer) error {
 // leaves no file behind.
 func intoDatabase(path string, load func(*store.Store) error) error {
 	if _, err := os.Stat(path); err == nil {
-		st, err := store.Open(path)
+		st, err := openStore(path)
 		if err != nil {
 			return err
 		}
@@ -76,7 +76,7 @@ func intoDatabase(path string, load func(*store.Store) error) error {
 			return err
 		}
 	}
-	st, err := store.Open(tmp)
+	st, err := openStore(tmp)
 	if err != nil {
 		return err
 	}

@@ -43,7 +43,7 @@ func runMigrant(args []string, out io.Writer) error {
 	if _, err := os.Stat(*db); err != nil {
 		return fmt.Errorf("migrant: no database at %s; import the state extract first: %w", *db, err)
 	}
-	st, err := store.Open(*db)
+	st, err := openStore(*db)
 	if err != nil {
 		return fmt.Errorf("migrant: %w", err)
 	}

@@ -65,7 +65,7 @@ func runReconcile(args []string, out io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	st, err := store.Open(*db)
+	st, err := openStore(*db)
 	if err != nil {
 		return fmt.Errorf("reconcile: %w", err)
 	}

@@ -55,7 +55,7 @@ func runSearch(args []string, out io.Writer) error {
 	// wasted work, unless a large --limit makes the heap big.
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(64 << 20))
-	st, err := store.Open(*db)
+	st, err := openStore(*db)
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}

@@ -69,7 +69,7 @@ func exports(t *testing.T, st *store.Store) (users []string, rows []store.Export
 func TestReportWithoutGrantSaysWhomToAsk(t *testing.T) {
 	st := districtFixture(t)
 	_, w := openDistrictWindow(t, st, rosa, "001")
-	w.tabs.SelectIndex(1)
+	w.tabs.SelectIndex(2)
 	if w.report.allowed() {
 		t.Fatal("a coordinator without the grant gets the report controls")
 	}

@@ -310,4 +310,16 @@ BEGIN
 		WHERE deleted = 0 AND state_id NOT IN (SELECT state_id FROM publish_recheck);
 END;
 `,
+
+	// 5: when each user last looked at each district's window, for the
+	// worklist's "since you last looked". Local to the workstation: it is
+	// a person's reading position, not data the hub shares.
+	`
+CREATE TABLE district_looks (
+	username        TEXT NOT NULL,
+	district_number TEXT NOT NULL,
+	looked_at       TEXT NOT NULL,
+	PRIMARY KEY (username, district_number)
+) WITHOUT ROWID;
+`,
 }

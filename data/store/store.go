@@ -27,6 +27,7 @@ type Store struct {
 	now  func() time.Time
 
 	searched *searchCache // what searches reuse, on r
+	watch    watchers     // told which districts' copies a write changed
 }
 
 // Open opens (creating if needed) the database at path and brings its

@@ -280,8 +280,8 @@ func (u *UI) districtEnv() districtEnv {
 	return districtEnv{
 		app: u.app,
 		st:  st,
-		build: func(ctx context.Context, district string, p data.Period) (*report.QA, error) {
-			return report.Build(ctx, st, district, p)
+		build: func(ctx context.Context, user, district string, p data.Period) (*report.QA, error) {
+			return report.Build(ctx, st, user, district, p)
 		},
 		tasks:  u.tasks,
 		people: u.users,

@@ -29,8 +29,9 @@ type reportStore interface {
 	report.Auditor
 }
 
-// reportBuilder reads a district's QA Migrant report for a period.
-type reportBuilder func(ctx context.Context, district string, p data.Period) (*report.QA, error)
+// reportBuilder reads a district's QA Migrant report for a period, for
+// the user who exports it (the New since column).
+type reportBuilder func(ctx context.Context, user, district string, p data.Period) (*report.QA, error)
 
 // reportApp is what the report tab asks of the app: where the last report
 // was saved, and to open a saved one.
@@ -392,7 +393,7 @@ func (r *reportScreen) generate(ctx context.Context, j job) {
 // does not list. It runs off the UI goroutine and reads only what does
 // not change.
 func (r *reportScreen) write(ctx context.Context, j job, meta report.Meta) (rows int, err error) {
-	q, err := r.build(ctx, r.tab.d.Number, j.period)
+	q, err := r.build(ctx, r.tab.user.Username, r.tab.d.Number, j.period)
 	if err != nil {
 		return 0, err
 	}

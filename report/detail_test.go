@@ -311,3 +311,36 @@ func TestDetailNewSince(t *testing.T) {
 		t.Errorf("the About sheet does not explain New since: %q", about)
 	}
 }
+
+// TestDetailWorkbookPrints: the detail sheet prints landscape on Letter,
+// one page wide and as many tall as it needs, with narrow side margins
+// and the header row repeated on every page.
+func TestDetailWorkbookPrints(t *testing.T) {
+	st := loadState(t)
+	f, _ := writeDetail(t, build(t, st, "001"), "")
+	layout, err := f.GetPageLayout(DetailSheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if layout.Orientation == nil || *layout.Orientation != "landscape" || layout.Size == nil || *layout.Size != 1 ||
+		layout.FitToWidth == nil || *layout.FitToWidth != 1 || layout.FitToHeight == nil || *layout.FitToHeight != 0 {
+		t.Errorf("page layout %+v: want landscape Letter, one page wide, any number tall", layout)
+	}
+	props, err := f.GetSheetProps(DetailSheet)
+	if err != nil || props.FitToPage == nil || !*props.FitToPage {
+		t.Errorf("sheet props %+v %v: fit to page is off, so the fit numbers are ignored", props, err)
+	}
+	margins, err := f.GetPageMargins(DetailSheet)
+	if err != nil || margins.Left == nil || *margins.Left > 0.3 || margins.Right == nil || *margins.Right > 0.3 {
+		t.Errorf("margins %+v %v", margins, err)
+	}
+	titles := false
+	for _, n := range f.GetDefinedName() {
+		if n.Name == "_xlnm.Print_Titles" && n.Scope == DetailSheet && n.RefersTo == "'"+DetailSheet+"'!$1:$1" {
+			titles = true
+		}
+	}
+	if !titles {
+		t.Errorf("no print titles for the header row: %+v", f.GetDefinedName())
+	}
+}

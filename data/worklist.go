@@ -61,22 +61,22 @@ func EligibilityEndsSoon(r MigrantRecord, today Date) bool {
 	return r.EED >= today && r.EED <= today.AddDays(EndingWithinDays)
 }
 
-// EnrolledOn reports whether the student has an enrollment at a school
-// of the district that includes the day.
-func EnrolledOn(es []PlacedEnrollment, district string, day Date) bool {
+// FreeMealMissing reports whether a student would be a row of today's
+// QA Migrant report of the district (the record's copy is active today and
+// the student has a qualifying enrollment there today) with no free-meal
+// row in the school year: the report of the year shows their Economically
+// Disadvantaged as "No".
+func FreeMealMissing(copied MigrantRecord, es []PlacedEnrollment, programs []Program, district string, today Date) bool {
+	day := Period{From: today, To: today}
+	if !copied.ActiveIn(day) {
+		return false
+	}
 	for _, e := range es {
-		if e.School.DistrictNumber == district && e.Start <= day && (e.End.IsZero() || e.End >= day) {
-			return true
+		if QualifyingEnrollment(e, district, day) {
+			return !GroupsIn(programs, SchoolYearOf(today)).EconomicallyDisadvantaged
 		}
 	}
 	return false
-}
-
-// FreeMealMissing reports whether a student enrolled in the district
-// today has no free-meal row in the school year: the QA Migrant report
-// of the year would show their Economically Disadvantaged as "No".
-func FreeMealMissing(es []PlacedEnrollment, programs []Program, district string, today Date) bool {
-	return EnrolledOn(es, district, today) && !GroupsIn(programs, SchoolYearOf(today)).EconomicallyDisadvantaged
 }
 
 // LookedAt is the WorkSince of a look stamped at (RFC 3339): its day is

@@ -121,7 +121,7 @@ func (s *worklistScreen) titles() [data.NumWorkItems]string {
 	n := [data.NumWorkItems]int{len(s.list[data.WorkPublished]), students(data.WorkEnrolled), students(data.WorkEnding), students(data.WorkFreeMeal)}
 	return [data.NumWorkItems]string{
 		fmt.Sprintf("%d record%s published to the district %s", n[0], plural(n[0]), s.sinceText()),
-		fmt.Sprintf("%d migrant student%s newly enrolled in the district %s", n[1], plural(n[1]), s.sinceText()),
+		fmt.Sprintf("%d migrant student%s newly enrolled in the district since then", n[1], plural(n[1])),
 		fmt.Sprintf("%d student%s whose eligibility ends within %d days (by %s)", n[2], plural(n[2]),
 			data.EndingWithinDays, s.tab.today.AddDays(data.EndingWithinDays).US()),
 		fmt.Sprintf("%d student%s enrolled now with no free-meal status for %s (Economically Disadvantaged \"No\" in the report)",

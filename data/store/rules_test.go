@@ -676,7 +676,7 @@ func checkWorklist(t *rapid.T, st *store.Store, w *world) {
 					data.PublishedSince(data.Copy{District: c.district, At: c.at}, since),
 					data.NewlyEnrolled(es, district, since, today),
 					data.EligibilityEndsSoon(c.record, today),
-					data.FreeMealMissing(es, w.programs[r.StateID], district, today),
+					data.FreeMealMissing(c.record, es, w.programs[r.StateID], district, today),
 				}
 				for item, yes := range in {
 					if yes {

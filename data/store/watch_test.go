@@ -56,3 +56,53 @@ func TestWatchDistricts(t *testing.T) {
 		t.Fatalf("a stopped watcher heard %q", heard[3:])
 	}
 }
+
+// TestDistrictWorklist: the worklist of the fixture's districts as of
+// 03/01/2026, line by line, after Ana's move to Calloway in January.
+func TestDistrictWorklist(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := context.Background()
+	op := data.Operator(storetest.Clerk)
+	var ids []string
+	for _, r := range []data.MigrantRecord{
+		storetest.Record(t, storetest.Maria, "1", "2025-09-01", "2028-08-31"),
+		storetest.Record(t, storetest.Sean, "2", "2025-09-01", "2028-08-31"), // a private school
+		storetest.Record(t, storetest.Ana, "3", "2025-03-01", "2026-04-15"),
+	} {
+		rec, err := st.SaveRecord(ctx, op, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, rec.ID)
+	}
+	if _, err := st.Publish(ctx, op, ids, nil); err != nil {
+		t.Fatal(err)
+	}
+	today := storetest.Day(t, "2026-03-01")
+	since := data.WorkSince{At: "2026-01-01T00:00:00Z", Day: storetest.Day(t, "2025-12-31")}
+	lines := func(district string) [data.NumWorkItems]string {
+		wl, err := st.DistrictWorklist(ctx, district, since, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out [data.NumWorkItems]string
+		for i, recs := range wl {
+			var students []string
+			for _, s := range recs {
+				students = append(students, s)
+			}
+			slices.Sort(students)
+			out[i] = strings.Join(students, " ")
+		}
+		return out
+	}
+	// Published since: all three copies (the clock is in November 2026).
+	// Maria has free meals; Sean's school is private; Ana left.
+	if got, want := lines("001"), [data.NumWorkItems]string{storetest.Maria + " " + storetest.Ana + " " + storetest.Sean, "", storetest.Ana, ""}; got != want {
+		t.Errorf("001: %q, want %q", got, want)
+	}
+	// Ana enrolled in Calloway on 01/05/2026, with no free-meal row.
+	if got, want := lines("003"), [data.NumWorkItems]string{storetest.Ana, storetest.Ana, storetest.Ana, storetest.Ana}; got != want {
+		t.Errorf("003: %q, want %q", got, want)
+	}
+}

@@ -60,15 +60,17 @@ type Worklist [data.NumWorkItems]map[string]string
 // district at once: PublishedSince, NewlyEnrolled, EligibilityEndsSoon
 // (on the copy's EED, which is what the district sees) and
 // FreeMealMissing. The store's property test holds it to them.
-const worklistQuery = `
+var worklistQuery = `
 SELECT p.record_id, r.state_id,
 	p.published_at > :since_at,
 	EXISTS (SELECT 1 FROM enrollments e JOIN schools sc ON sc.number = e.school_number
 		WHERE e.state_id = r.state_id AND sc.district_number = :district
 		AND e.start_date > :since_day AND e.start_date <= :today),
 	p.eed >= :today AND p.eed <= :ending,
-	EXISTS (SELECT 1 FROM enrollments e JOIN schools sc ON sc.number = e.school_number
-		WHERE e.state_id = r.state_id AND sc.district_number = :district
+	p.qad <= :today AND p.eed >= :today
+	AND EXISTS (SELECT 1 FROM enrollments e JOIN schools sc ON sc.number = e.school_number
+		WHERE e.state_id = r.state_id AND sc.district_number = :district AND sc.public = 1
+		AND e.grade IN (` + quoteList(data.Grades()) + `)
 		AND e.start_date <= :today AND (e.end_date = '' OR e.end_date >= :today))
 	AND NOT EXISTS (SELECT 1 FROM programs g WHERE g.state_id = r.state_id
 		AND g.program = '` + data.ProgramFRAM + `' AND g.code = '` + data.MealsFree + `'

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -55,15 +56,16 @@ func (p *publisher) confirm(recs []store.Unpublished, done func()) {
 	intro := widgets.Paragraph(fmt.Sprintf("Publishing makes a read-only copy of %d record%s in every district where the student "+
 		"is enrolled during the eligibility window: %s.", len(recs), plural(len(recs)), what), publishListWidth)
 	texts := make([]string, len(recs))
-	for i, r := range recs {
-		texts[i] = publishPlanText(r, plans[i])
+	for i := range recs {
+		texts[i] = publishPlanText(plans[i])
 	}
 	list := widget.NewList(
 		func() int { return len(recs) },
 		func() fyne.CanvasObject {
 			name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 			name.Truncation = fyne.TextTruncateEllipsis
-			return container.NewVBox(name, widget.NewLabel(""))
+			// The two labels' own padding parts them enough.
+			return container.New(layout.NewCustomPaddedVBoxLayout(0), name, widget.NewLabel(""))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			r := recs[i]
@@ -99,19 +101,24 @@ const maxPublishListHeight = 440
 
 const publishListWidth = 680
 
-// publishPlanText is what publishing does with one record, a district a
-// line: where it is sent and, when any, whose copy is removed.
-func publishPlanText(r store.Unpublished, c data.PublishChange) string {
+// publishPlanText is what publishing does with one record: where it is
+// sent and, when any, whose copy is removed; several districts one a line.
+func publishPlanText(c data.PublishChange) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Sent to %s:", districtsCount(len(c.Send)))
-	for _, d := range c.Send {
-		b.WriteString("\n    → " + d.Number + " " + d.Name)
+	list := func(ds []data.District, mark string) {
+		if len(ds) == 1 {
+			b.WriteString(" " + ds[0].Number + " " + ds[0].Name)
+			return
+		}
+		for _, d := range ds {
+			b.WriteString("\n    " + mark + " " + d.Number + " " + d.Name)
+		}
 	}
+	fmt.Fprintf(&b, "Sent to %s:", districtsCount(len(c.Send)))
+	list(c.Send, "→")
 	if len(c.Remove) > 0 {
 		fmt.Fprintf(&b, "\nRemoved from %s (no enrollment there during the window now):", districtsCount(len(c.Remove)))
-		for _, d := range c.Remove {
-			b.WriteString("\n    × " + d.Number + " " + d.Name)
-		}
+		list(c.Remove, "×")
 	}
 	return b.String()
 }

@@ -124,17 +124,17 @@ func (s *worklistScreen) titles() [data.NumWorkItems]string {
 		fmt.Sprintf("%d migrant student%s newly enrolled in the district since then", n[1], plural(n[1])),
 		fmt.Sprintf("%d student%s whose eligibility ends within %d days (by %s)", n[2], plural(n[2]),
 			data.EndingWithinDays, s.tab.today.AddDays(data.EndingWithinDays).US()),
-		fmt.Sprintf("%d student%s enrolled now with no free-meal status for %s (Economically Disadvantaged \"No\" in the report)",
-			n[3], plural(n[3]), schoolYearText(year)),
+		fmt.Sprintf("%d student%s enrolled now with no free-meal status (Economically Disadvantaged \"No\" in the %d–%02d report)",
+			n[3], plural(n[3]), year.From.Year(), year.To.Year()%100),
 	}
 }
 
 func (s *worklistScreen) set() {
-	who := "you"
+	whose := "your"
 	if s.preview {
-		who = "the coordinator"
+		whose = "the coordinator's"
 	}
-	s.intro.SetText(fmt.Sprintf("What needs %s to look, %s, as of %s:", who, s.sinceText(), s.tab.today.US()))
+	s.intro.SetText(fmt.Sprintf("What needs %s attention %s, as of %s:", whose, s.sinceText(), s.tab.today.US()))
 	for i, t := range s.titles() {
 		b := s.buttons[i]
 		b.SetText(t)

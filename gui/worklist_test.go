@@ -37,7 +37,7 @@ func TestWorklistFiltersTheRecords(t *testing.T) {
 		"4 records published to the district since the school year began (08/01/2025)",
 		"0 migrant students newly enrolled in the district since then",
 		"0 students whose eligibility ends within 60 days (by 04/30/2026)",
-		`0 students enrolled now with no free-meal status for 2025–26 (08/01/2025 – 06/30/2026) (Economically Disadvantaged "No" in the report)`,
+		`0 students enrolled now with no free-meal status (Economically Disadvantaged "No" in the 2025–26 report)`,
 	}
 	if got := worklistLines(w); !slices.Equal(got, want) {
 		t.Fatalf("worklist:\n%q\nwant\n%q", got, want)
@@ -186,7 +186,7 @@ func TestPublishConfirmationShowsRemovals(t *testing.T) {
 	p := &publisher{st: st, user: u.user, tasks: u.tasks, dialogs: u.dialogs, changed: func(msg string) { said = msg }}
 	p.confirm(todo, nil)
 	got := texts(u.win.Canvas())
-	want := "Sent to 1 district:\n    → 001 Adair County\nRemoved from 1 district (no enrollment there during the window now):\n    × 003 Calloway County"
+	want := "Sent to 1 district: 001 Adair County\nRemoved from 1 district (no enrollment there during the window now): 003 Calloway County"
 	if !slices.Contains(got, want) {
 		t.Fatalf("the confirmation does not list the removal: %q", got)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/store/storetest"
+	"migrantdesk/data/sync"
 )
 
 // TestWatchDistricts: publishing tells the watchers the districts that
@@ -104,5 +105,22 @@ func TestDistrictWorklist(t *testing.T) {
 	// Ana enrolled in Calloway on 01/05/2026, with no free-meal row.
 	if got, want := lines("003"), [data.NumWorkItems]string{storetest.Ana, storetest.Ana, storetest.Ana, storetest.Ana}; got != want {
 		t.Errorf("003: %q, want %q", got, want)
+	}
+}
+
+// TestWatchDistrictsHearsPulls: a snapshot may change any district (an
+// empty list); a page that brings a copy names its district, one that
+// changes a student names the districts holding their records; a page
+// about nothing they hold is not heard.
+func TestWatchDistrictsHearsPulls(t *testing.T) {
+	st := storetest.OpenEmpty(t)
+	var heard []string
+	st.WatchDistricts(func(ds []string) { heard = append(heard, "["+strings.Join(ds, " ")+"]") })
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 9}, true, scope()...))
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 10}, false, copyIn("R1", "002", 1)))
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 11}, false, student("S1", "Peña", "Ana")))
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 12}, false, row("regions", "code", "W", "name", "Western")))
+	if want := []string{"[]", "[002]", "[001 002]"}; !slices.Equal(heard, want) {
+		t.Fatalf("heard %q, want %q", heard, want)
 	}
 }

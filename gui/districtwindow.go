@@ -114,9 +114,14 @@ func newDistrictWindow(env districtEnv, usr data.User, d data.District, on data.
 	tab := districtTab{user: usr, d: d, today: on, dialogs: w.dialogs, say: w.say, tasks: env.tasks, people: env.people, wrote: env.wrote}
 	w.records = newRecordList(env.st, tab)
 	w.recordsTab = container.NewTabItemWithIcon("Migrant records", theme.ListIcon(), w.records.obj)
-	w.worklist = newWorklistScreen(env.st, tab, w.preview, func(title string, records map[string]string) {
+	w.worklist = newWorklistScreen(env.st, tab, w.preview, func(title string, records map[string]string, click bool) {
+		if !click && w.records.only == nil {
+			return // the records tab shows them all now
+		}
 		w.records.showOnly(title, records)
-		w.tabs.Select(w.recordsTab)
+		if click {
+			w.tabs.Select(w.recordsTab)
+		}
 	})
 	w.report = newReportScreen(env.st, env.build, env.app, tab)
 	reportTab := container.NewTabItemWithIcon("QA Migrant report", theme.DocumentIcon(), w.report.obj)

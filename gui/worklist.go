@@ -28,7 +28,10 @@ type worklistScreen struct {
 	st      worklistStore
 	tab     districtTab
 	preview bool // a clerk's preview: looking is not recorded
-	show    func(title string, records map[string]string)
+	// show shows a line's records in the records tab, going there when
+	// asked (a click), or only when it shows a line already (a refresh).
+	show func(title string, records map[string]string, click bool)
+	line int // the line last shown, -1 for none
 
 	since   data.WorkSince
 	known   bool // since is read; it stays for the window's life
@@ -38,8 +41,8 @@ type worklistScreen struct {
 	obj     fyne.CanvasObject
 }
 
-func newWorklistScreen(st worklistStore, tab districtTab, preview bool, show func(title string, records map[string]string)) *worklistScreen {
-	s := &worklistScreen{st: st, tab: tab, preview: preview, show: show, intro: wrapped("Reading the worklist…")}
+func newWorklistScreen(st worklistStore, tab districtTab, preview bool, show func(title string, records map[string]string, click bool)) *worklistScreen {
+	s := &worklistScreen{st: st, tab: tab, preview: preview, show: show, line: -1, intro: wrapped("Reading the worklist…")}
 	rows := container.NewVBox()
 	for i := range s.buttons {
 		item := i
@@ -145,9 +148,13 @@ func (s *worklistScreen) set() {
 		}
 		b.Refresh()
 	}
+	if s.line >= 0 {
+		s.show(s.titles()[s.line], s.list[s.line], false)
+	}
 }
 
 // open shows an item's records in the records tab.
 func (s *worklistScreen) open(item int) {
-	s.show(s.titles()[item], s.list[item])
+	s.line = item
+	s.show(s.titles()[item], s.list[item], true)
 }

@@ -124,6 +124,17 @@ func TestDistrictWindowFollowsItsCopies(t *testing.T) {
 	if got := listedNames(w); !slices.Equal(got, []string{"Hernandez, Maria 08 Active"}) {
 		t.Errorf("free meal missing lists %q", got)
 	}
+	// A refresh keeps the line shown, with its new records.
+	ex.Programs = append(ex.Programs, data.Program{StateID: storetest.HernandezA, Program: data.ProgramFRAM, Code: data.MealsFree,
+		Start: storetest.Day(t, "2025-08-01")})
+	if _, err := st.ImportExtract(ctx, ex, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	u.wait()
+	if got := listedNames(w); len(got) != 0 || !w.records.scope.Visible() ||
+		!strings.HasPrefix(w.records.scopeMsg.Text, "Showing: 0 students enrolled now with no free-meal status") {
+		t.Errorf("after free meals arrived, the line shows %q under %q", got, w.records.scopeMsg.Text)
+	}
 
 	// Deleting Sean's record while the window hears nothing: F5 (typed in
 	// the filter, which has the focus) shows it.

@@ -48,10 +48,10 @@ func TestDistrictAdministratorGrantsAccess(t *testing.T) {
 	}
 
 	u, w := openDistrictWindow(t, st, admin, "001")
-	if got := tabNames(w.tabs); !slices.Equal(got, []string{"Migrant records", "QA Migrant report", "Users and access"}) {
+	if got := tabNames(w.tabs); !slices.Equal(got, []string{"Worklist", "Migrant records", "QA Migrant report", "Users and access"}) {
 		t.Fatalf("tabs %q", got)
 	}
-	w.tabs.SelectIndex(2)
+	w.tabs.SelectIndex(3)
 	u.wait()
 	a := w.access
 	want := []string{"Cora Díaz (coord1) | Not granted", "Rosa Díaz (rdiaz) | Not granted",
@@ -81,8 +81,8 @@ func TestDistrictAdministratorGrantsAccess(t *testing.T) {
 	}
 
 	// Rosa's open window finds the grant when she goes to the report.
-	rw.tabs.SelectIndex(0)
 	rw.tabs.SelectIndex(1)
+	rw.tabs.SelectIndex(2)
 	ru.wait()
 	if !rw.report.allowed() || findButton(rw.win.Canvas(), "Save Detail report (Excel)…") == nil {
 		t.Error("Rosa's report screen does not offer the report after the grant")
@@ -132,7 +132,7 @@ func TestUsersAndAccessTabIsTheAdministrators(t *testing.T) {
 		w.win.Close()
 	}
 	au, w := openDistrictWindow(t, st, storetest.Admin, "003")
-	w.tabs.SelectIndex(2)
+	w.tabs.SelectIndex(3)
 	au.wait()
 	if w.access.hint.Text != "003 Calloway County has no coordinators yet: a state administrator adds them." {
 		t.Errorf("hint %q", w.access.hint.Text)

@@ -236,7 +236,7 @@ func TestClerkPreviewsTheDistrictsOfTheRegion(t *testing.T) {
 	if !w.preview || !slices.ContainsFunc(labelTexts(w.win.Content()), isNote) {
 		t.Errorf("the clerk's window has no preview note: %q", labelTexts(w.win.Content()))
 	}
-	if w.access != nil || len(w.tabs.Items) != 2 {
+	if w.access != nil || len(w.tabs.Items) != 3 {
 		t.Error("a clerk sees the Users and access tab")
 	}
 	// The same records as the district's own coordinator.
@@ -273,6 +273,7 @@ func TestDistrictRecordsFilterAndSort(t *testing.T) {
 	st := districtFixture(t)
 	_, w := openDistrictWindow(t, st, rosa, "001")
 	l := w.records
+	w.tabs.Select(w.recordsTab)
 
 	byName := []string{
 		"García López, María José 06 Active",  // QAD 09/01/2025
@@ -344,7 +345,7 @@ func TestDistrictRecordsFilterAndSort(t *testing.T) {
 			t.Errorf("filter %q shows %d records, want %d", c.typed, len(l.shown), c.n)
 		}
 	}
-	retype(l.filter, "nunez")
+	retype(&l.filter.Entry, "nunez")
 	if l.count.Text != "1 shown of 4 migrant records published to Adair County, 3 active today." {
 		t.Errorf("count %q", l.count.Text)
 	}
@@ -402,7 +403,7 @@ func TestDistrictRecordDetail(t *testing.T) {
 		t.Fatal(err)
 	}
 	u, w := openDistrictWindow(t, st, rosa, "001")
-	retype(w.records.filter, "nunez")
+	retype(&w.records.filter.Entry, "nunez")
 	w.records.table.Select(widget.TableCellID{Row: 0, Col: 0})
 	u.wait()
 	top := w.win.Canvas().Overlays().Top()
@@ -446,15 +447,20 @@ func TestDistrictRecordDetail(t *testing.T) {
 func allowedControls(w *districtWindow) map[fyne.CanvasObject]string {
 	r := w.report
 	allowed := map[fyne.CanvasObject]string{
-		w.records.filter: "filters the list on screen",
-		r.period:         "chooses the report period",
-		r.from:           "types the report period",
-		r.to:             "types the report period",
-		r.password:       "password of the report file",
-		r.confirm:        "password of the report file",
-		r.detailBtn:      "writes a report file, not a record",
-		r.aggBtn:         "writes a report file, not a record",
-		r.cancelBtn:      "cancels a report file being written",
+		w.records.filter:  "filters the list on screen",
+		r.period:          "chooses the report period",
+		r.from:            "types the report period",
+		r.to:              "types the report period",
+		r.password:        "password of the report file",
+		r.confirm:         "password of the report file",
+		r.detailBtn:       "writes a report file, not a record",
+		r.aggBtn:          "writes a report file, not a record",
+		r.cancelBtn:       "cancels a report file being written",
+		w.refreshBtn:      "reads the district's records again",
+		w.records.showAll: "shows every record again after a worklist line",
+	}
+	for _, b := range w.worklist.buttons {
+		allowed[b] = "shows a worklist line's records"
 	}
 	if w.access != nil {
 		for _, c := range w.access.checks {

@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -19,8 +20,17 @@ import (
 // interfaces together.
 type districtStore interface {
 	districtRecords
+	worklistStore
 	reportStore
 	accessStore
+	districtWatcher
+}
+
+// districtWatcher tells a district window when its district's copies
+// change (a publish, a removal, a sync's pull), from whichever goroutine
+// wrote them; an empty list is any district.
+type districtWatcher interface {
+	WatchDistricts(fn func(districts []string)) (stop func())
 }
 
 // districtEnv is what every district window of the app shares.
@@ -75,11 +85,15 @@ type districtWindow struct {
 	dialogs  *widgets.Dialogs
 	onClosed func()
 
-	records *recordList
-	report  *reportScreen
-	access  *accessScreen // nil unless the user administers the district
-	tabs    *container.AppTabs
-	message *widget.Label
+	records    *recordList
+	recordsTab *container.TabItem
+	worklist   *worklistScreen
+	report     *reportScreen
+	access     *accessScreen // nil unless the user administers the district
+	tabs       *container.AppTabs
+	message    *widget.Label
+	refreshBtn *widget.Button
+	unwatch    func()
 }
 
 // newDistrictWindow builds the window of district d for usr, showing
@@ -99,9 +113,19 @@ func newDistrictWindow(env districtEnv, usr data.User, d data.District, on data.
 	w.dialogs = widgets.NewDialogs(w.win)
 	tab := districtTab{user: usr, d: d, today: on, dialogs: w.dialogs, say: w.say, tasks: env.tasks, people: env.people, wrote: env.wrote}
 	w.records = newRecordList(env.st, tab)
+	w.recordsTab = container.NewTabItemWithIcon("Migrant records", theme.ListIcon(), w.records.obj)
+	w.worklist = newWorklistScreen(env.st, tab, w.preview, func(title string, records map[string]string, click bool) {
+		if !click && w.records.only == nil {
+			return // the records tab shows them all now
+		}
+		w.records.showOnly(title, records)
+		if click {
+			w.tabs.Select(w.recordsTab)
+		}
+	})
 	w.report = newReportScreen(env.st, env.build, env.app, tab)
 	reportTab := container.NewTabItemWithIcon("QA Migrant report", theme.DocumentIcon(), w.report.obj)
-	w.tabs = container.NewAppTabs(container.NewTabItemWithIcon("Migrant records", theme.ListIcon(), w.records.obj), reportTab)
+	w.tabs = container.NewAppTabs(container.NewTabItemWithIcon("Worklist", theme.HomeIcon(), w.worklist.obj), w.recordsTab, reportTab)
 	var accessTab *container.TabItem
 	if usr.Administers(d.Number) {
 		w.access = newAccessScreen(env.st, tab)
@@ -123,11 +147,43 @@ func newDistrictWindow(env districtEnv, usr data.User, d data.District, on data.
 	w.win.SetContent(container.NewBorder(w.header(), w.footer(), nil, nil, w.tabs))
 	w.win.Canvas().AddShortcut(keyCloseWindow, func(fyne.Shortcut) { w.win.Close() })
 	w.win.Canvas().AddShortcut(keySearch, func(fyne.Shortcut) {
-		w.tabs.SelectIndex(0)
+		w.tabs.Select(w.recordsTab)
 		w.win.Canvas().Focus(w.records.filter)
+	})
+	// The dialogs' key handler (Esc) keeps the keys the window leaves.
+	dialogKeys := w.win.Canvas().OnTypedKey()
+	w.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if !w.typedKey(k) && dialogKeys != nil {
+			dialogKeys(k)
+		}
+	})
+	w.records.filter.onKey = w.typedKey
+	number, t := d.Number, env.tasks
+	w.unwatch = env.st.WatchDistricts(func(ds []string) {
+		if len(ds) == 0 || slices.Contains(ds, number) {
+			t.run(func() func() { return w.refresh })
+		}
 	})
 	w.win.SetOnClosed(w.closed)
 	return w
+}
+
+// typedKey acts on the keys of the window: F5 refreshes it.
+func (w *districtWindow) typedKey(k *fyne.KeyEvent) bool {
+	if k.Name != fyne.KeyF5 {
+		return false
+	}
+	w.refresh()
+	return true
+}
+
+// refresh reads the district's records and worklist again (F5, or on its
+// own when the district's copies change); the report screen reads its
+// counts again for the period chosen.
+func (w *districtWindow) refresh() {
+	w.records.load()
+	w.worklist.load()
+	w.report.load()
 }
 
 // keyCloseWindow (Ctrl+W) closes a district window; Ctrl+F there goes
@@ -142,13 +198,13 @@ func districtTitle(d data.District) string {
 func (w *districtWindow) show() {
 	w.win.Resize(fyne.NewSize(1280, 700))
 	w.win.Show()
-	w.records.load()
-	w.report.load()
+	w.refresh()
 }
 
-// closed stops a report being made in the window. The app and the main
-// window stay open.
+// closed stops a report being made in the window and the news of its
+// district. The app and the main window stay open.
 func (w *districtWindow) closed() {
+	w.unwatch()
 	w.report.cancel()
 	w.onClosed()
 }
@@ -164,7 +220,8 @@ func (w *districtWindow) header() fyne.CanvasObject {
 	who := widget.NewLabel(fmt.Sprintf("District Edition · region %s · %s, %s", w.d.RegionCode,
 		w.user.FullName, data.RoleName(w.user.Role)))
 	who.Truncation = fyne.TextTruncateEllipsis
-	top.Add(container.NewBorder(nil, nil, title, nil, who))
+	w.refreshBtn = widget.NewButtonWithIcon("Refresh (F5)", theme.ViewRefreshIcon(), w.refresh)
+	top.Add(container.NewBorder(nil, nil, title, w.refreshBtn, who))
 	if w.preview {
 		top.Add(note(theme.VisibilityIcon(), widget.NewLabel(fmt.Sprintf("Preview as district: this window shows exactly what %s %s sees — "+
 			"the records as last published to it, read-only. Changes you have saved but not published do not show here.",
@@ -228,8 +285,8 @@ func (u *UI) districtEnv() districtEnv {
 	return districtEnv{
 		app: u.app,
 		st:  st,
-		build: func(ctx context.Context, district string, p data.Period) (*report.QA, error) {
-			return report.Build(ctx, st, district, p)
+		build: func(ctx context.Context, user, district string, p data.Period) (*report.QA, error) {
+			return report.Build(ctx, st, user, district, p)
 		},
 		tasks:  u.tasks,
 		people: u.users,

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"image/color"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -33,36 +35,56 @@ type publisher struct {
 	changed func(msg string)
 }
 
-// confirm shows, for each record, the districts that will receive it, and
-// publishes them all when the clerk agrees; then calls done.
+// confirm shows, for each record, every district that will receive it
+// and every district whose copy publishing removes, and publishes them
+// all when the clerk agrees; then calls done. The list grows with its
+// content, so that a record's ten districts read without scrolling, and
+// scrolls beyond.
 func (p *publisher) confirm(recs []store.Unpublished, done func()) {
-	copies := 0
-	for _, r := range recs {
-		copies += len(r.Targets)
+	plans := make([]data.PublishChange, len(recs))
+	copies, removals := 0, 0
+	for i, r := range recs {
+		plans[i] = data.PlanPublish(r.Targets, r.Copies)
+		copies += len(plans[i].Send)
+		removals += len(plans[i].Remove)
 	}
-	intro := widget.NewLabel(fmt.Sprintf("Publishing makes a read-only copy of %d record%s in every district where the student "+
-		"is enrolled during the eligibility window: %d district cop%s in all. Each record goes to:",
-		len(recs), plural(len(recs)), copies, pluralY(copies)))
-	intro.Wrapping = fyne.TextWrapWord
-	row := func() fyne.CanvasObject {
-		name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		name.Truncation = fyne.TextTruncateClip
-		to := widget.NewLabel("")
-		to.Truncation = fyne.TextTruncateClip
-		return container.NewVBox(name, to)
+	what := fmt.Sprintf("%d district cop%s in all", copies, pluralY(copies))
+	if removals > 0 {
+		what += fmt.Sprintf(", and it removes %d cop%s from districts where the student is no longer enrolled during the window", removals, pluralY(removals))
+	}
+	// A dialog sizes itself before a wrapping label knows its width.
+	intro := widgets.Paragraph(fmt.Sprintf("Publishing makes a read-only copy of %d record%s in every district where the student "+
+		"is enrolled during the eligibility window: %s.", len(recs), plural(len(recs)), what), publishListWidth)
+	texts := make([]string, len(recs))
+	for i := range recs {
+		texts[i] = publishPlanText(plans[i])
 	}
 	list := widget.NewList(
 		func() int { return len(recs) },
-		row,
+		func() fyne.CanvasObject {
+			name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			name.Truncation = fyne.TextTruncateEllipsis
+			// The two labels' own padding parts them enough.
+			return container.New(layout.NewCustomPaddedVBoxLayout(0), name, widget.NewLabel(""))
+		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			r := recs[i]
 			rows := o.(*fyne.Container).Objects
 			rows[0].(*widget.Label).SetText(fmt.Sprintf("%s — MIS2000 ID %s, %s – %s",
 				r.Student.FullName(), r.MIS2000ID, r.QAD.US(), r.EED.US()))
-			rows[1].(*widget.Label).SetText("→ " + districtList(r.Targets))
+			rows[1].(*widget.Label).SetText(texts[i])
 		})
+	// Each record's height follows its lines of districts; the list is as
+	// tall as its records up to what a 768-pixel screen leaves the dialog.
+	nameH := widget.NewLabelWithStyle("x", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}).MinSize().Height
+	total := float32(0)
+	for i, t := range texts {
+		h := nameH + widget.NewLabel(t).MinSize().Height + theme.Padding()
+		list.SetItemHeight(i, h)
+		total += h + theme.SeparatorThicknessSize()
+	}
 	size := canvas.NewRectangle(color.Transparent)
-	size.SetMinSize(fyne.NewSize(680, min(360, float32(len(recs))*(row().MinSize().Height+theme.SeparatorThicknessSize()))))
+	size.SetMinSize(fyne.NewSize(publishListWidth, min(maxPublishListHeight, total)))
 	content := container.NewBorder(intro, nil, nil, nil, container.NewStack(size, list))
 	d := dialog.NewCustomConfirm(fmt.Sprintf("Publish %d State Migrant Record%s", len(recs), plural(len(recs))),
 		"Publish", "Cancel", content, func(ok bool) {
@@ -72,6 +94,37 @@ func (p *publisher) confirm(recs []store.Unpublished, done func()) {
 		}, p.dialogs.Window())
 	p.dialogs.Show(d)
 }
+
+// maxPublishListHeight is the tallest the confirmation's list grows
+// before it scrolls: a record with ten districts to send to fits.
+const maxPublishListHeight = 440
+
+const publishListWidth = 680
+
+// publishPlanText is what publishing does with one record: where it is
+// sent and, when any, whose copy is removed; several districts one a line.
+func publishPlanText(c data.PublishChange) string {
+	var b strings.Builder
+	list := func(ds []data.District, mark string) {
+		if len(ds) == 1 {
+			b.WriteString(" " + ds[0].Number + " " + ds[0].Name)
+			return
+		}
+		for _, d := range ds {
+			b.WriteString("\n    " + mark + " " + d.Number + " " + d.Name)
+		}
+	}
+	fmt.Fprintf(&b, "Sent to %s:", districtsCount(len(c.Send)))
+	list(c.Send, "→")
+	if len(c.Remove) > 0 {
+		fmt.Fprintf(&b, "\nRemoved from %s (no enrollment there during the window now):", districtsCount(len(c.Remove)))
+		list(c.Remove, "×")
+	}
+	return b.String()
+}
+
+// districtsCount is "1 district", "3 districts".
+func districtsCount(n int) string { return fmt.Sprintf("%d district%s", n, plural(n)) }
 
 // publish publishes the records in one transaction off the UI goroutine,
 // with a progress bar, and says what it did. The store refuses the lot
@@ -105,7 +158,8 @@ func (p *publisher) publish(recs []store.Unpublished, done func()) {
 				p.dialogs.ShowError("Nothing was published", err)
 				return
 			}
-			msg := fmt.Sprintf("Published %d record%s: %d district cop%s written.", res.Published, plural(res.Published), res.Copies, pluralY(res.Copies))
+			msg := fmt.Sprintf("Published %d record%s: sent to %s, removed from %s.", res.Published, plural(res.Published),
+				districtsCount(len(res.SentTo)), districtsCount(len(res.RemovedFrom)))
 			if n := len(res.Skipped); n > 0 {
 				msg += fmt.Sprintf(" %d record%s had no district to go to.", n, plural(n))
 			}

@@ -57,7 +57,7 @@ func TestReimportAsksToPublishAgain(t *testing.T) {
 		t.Errorf("hint %q", u.needs.hint.Text)
 	}
 	tap(t, u, "Publish all 1…")
-	if !slices.Contains(texts(u.win.Canvas()), "→ 001 Adair County, 002 Barren County") {
+	if !slices.Contains(texts(u.win.Canvas()), "Sent to 2 districts:\n    → 001 Adair County\n    → 002 Barren County") {
 		t.Errorf("the confirmation does not list both districts: %q", texts(u.win.Canvas()))
 	}
 	tap(t, u, "Publish")
@@ -123,7 +123,7 @@ func TestNeedsPublishingPublishesMany(t *testing.T) {
 	if r := records(t, st, storetest.HernandezB)[0]; r.ID != western || r.Status != data.StatusSaved {
 		t.Errorf("region W's record %s is %v: publishing all took another region's record", r.ID, r.Status)
 	}
-	if got := u.status.message.Text; got != "Published 3 records: 4 district copies written." {
+	if got := u.status.message.Text; got != "Published 3 records: sent to 3 districts, removed from 0 districts." {
 		t.Errorf("status message %q", got)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
@@ -50,26 +51,73 @@ type recordList struct {
 	tab    districtTab
 	all    []listed               // in the order sorted
 	shown  []store.DistrictRecord // all, filtered
-	filter *widgets.Entry
+	filter *keyEntry
 	count  *widget.Label
 	table  *widget.Table
 	obj    fyne.CanvasObject
+
+	// A worklist line shows only its records: by record ID, with its
+	// title in the bar above the table.
+	only     map[string]string
+	scope    *fyne.Container
+	scopeMsg *widget.Label
+	showAll  *widget.Button
 
 	sortCol int
 	desc    bool
 }
 
 func newRecordList(st districtRecords, tab districtTab) *recordList {
-	l := &recordList{st: st, tab: tab, filter: widgets.NewEntry("Filter by name, state ID or MIS2000 ID"), count: widget.NewLabel("Reading the records…")}
+	l := &recordList{st: st, tab: tab, filter: newKeyEntry("Filter by name, state ID or MIS2000 ID"), count: widget.NewLabel("Reading the records…")}
 	l.filter.OnChanged = func(string) { l.apply() }
 	l.filter.OnEscape = func() { l.filter.SetText("") }
 	l.table = l.newTable()
 	hint := wrapped("Click a record to see everything about it. The records are read-only here: " +
 		"they change when the regional clerk publishes them again.")
 	filter := container.NewGridWrap(fyne.NewSize(380, l.filter.MinSize().Height), l.filter)
-	top := container.NewBorder(nil, nil, filter, nil, l.count)
+	l.scopeMsg = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.scopeMsg.Wrapping = fyne.TextWrapWord
+	l.showAll = widget.NewButtonWithIcon("Show all records", theme.ListIcon(), func() { l.showOnly("", nil) })
+	l.scope = container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), l.showAll, l.scopeMsg)
+	l.scope.Hide()
+	top := container.NewVBox(l.scope, container.NewBorder(nil, nil, filter, nil, l.count))
 	l.obj = container.NewBorder(top, hint, nil, nil, l.table)
 	return l
+}
+
+// keyEntry is an entry that hands the keys a window acts on (F5) to its
+// window: a focused entry takes every key, and Fyne makes no shortcut of a
+// key without a modifier.
+type keyEntry struct {
+	widgets.Entry
+	onKey func(*fyne.KeyEvent) bool // true when the window took the key
+}
+
+func newKeyEntry(placeholder string) *keyEntry {
+	e := &keyEntry{}
+	e.ExtendBaseWidget(e)
+	e.PlaceHolder = placeholder
+	return e
+}
+
+func (e *keyEntry) TypedKey(ev *fyne.KeyEvent) {
+	if e.onKey != nil && e.onKey(ev) {
+		return
+	}
+	e.Entry.TypedKey(ev)
+}
+
+// showOnly narrows the list to the records given (a worklist line, titled
+// title), or shows them all again for nil.
+func (l *recordList) showOnly(title string, records map[string]string) {
+	l.only = records
+	if records == nil {
+		l.scope.Hide()
+	} else {
+		l.scopeMsg.SetText("Showing: " + title)
+		l.scope.Show()
+	}
+	l.apply()
 }
 
 func (l *recordList) newTable() *widget.Table {
@@ -163,7 +211,7 @@ func (l *recordList) apply() {
 	words := strings.Fields(data.NormalizeName(l.filter.Text))
 	l.shown = l.shown[:0]
 	for _, r := range l.all {
-		if r.matches(words) {
+		if _, in := l.only[r.RecordID]; (l.only == nil || in) && r.matches(words) {
 			l.shown = append(l.shown, r.DistrictRecord)
 		}
 	}

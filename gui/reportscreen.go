@@ -29,8 +29,9 @@ type reportStore interface {
 	report.Auditor
 }
 
-// reportBuilder reads a district's QA Migrant report for a period.
-type reportBuilder func(ctx context.Context, district string, p data.Period) (*report.QA, error)
+// reportBuilder reads a district's QA Migrant report for a period, for
+// the user who exports it (the New since column).
+type reportBuilder func(ctx context.Context, user, district string, p data.Period) (*report.QA, error)
 
 // reportApp is what the report tab asks of the app: where the last report
 // was saved, and to open a saved one.
@@ -65,11 +66,20 @@ type reportScreen struct {
 	period    *widget.RadioGroup
 	choices   []string
 	custom    *fyne.Container
-	from, to  *widgets.Entry
+	fromDate  *widgets.DateField
+	toDate    *widgets.DateField
+	from, to  *widgets.Entry // the date fields' entries
 	fromErr   *widget.Label
 	toErr     *widget.Label
 	periodErr *widget.Label
 	summary   *widget.Label
+
+	// What each export of the period chosen will hold, counted before
+	// anything is saved.
+	counts    *widget.Label
+	counted   *reportCount       // nil until the period's count is in
+	counting  data.Period        // the period being counted, if any
+	stopCount context.CancelFunc // stops that count
 
 	password    *widgets.Entry
 	confirm     *widgets.Entry
@@ -89,6 +99,15 @@ type reportScreen struct {
 	// build reads the report; tests replace it to hold a report in
 	// progress until it is cancelled.
 	build reportBuilder
+	// open opens a saved file with the program the computer has for it,
+	// or says why it could not.
+	open func(path string) error
+}
+
+// reportCount is how many rows and students a period's report holds.
+type reportCount struct {
+	period         data.Period
+	rows, students int
 }
 
 // newReportScreen is the report tab of a district window: st says who may
@@ -100,12 +119,13 @@ func newReportScreen(st reportStore, build reportBuilder, app reportApp, tab dis
 		tab:         tab,
 		saver:       widgets.DefaultSaver(tab.tasks.post),
 		side:        container.NewStack(widget.NewLabel("Checking your access to the report…")),
-		from:        widgets.NewEntry("MM/DD/YYYY"),
-		to:          widgets.NewEntry("MM/DD/YYYY"),
+		fromDate:    widgets.NewDateField(tab.dialogs),
+		toDate:      widgets.NewDateField(tab.dialogs),
 		fromErr:     errorLabel(),
 		toErr:       errorLabel(),
 		periodErr:   errorLabel(),
 		summary:     widget.NewLabel(""),
+		counts:      widget.NewLabel(""),
 		password:    widgets.NewEntry("Password (optional)"),
 		confirm:     widgets.NewEntry("Confirm the password"),
 		passwordErr: errorLabel(),
@@ -113,6 +133,8 @@ func newReportScreen(st reportStore, build reportBuilder, app reportApp, tab dis
 		denied:      widget.NewLabel(""),
 		build:       build,
 	}
+	r.open = func(path string) error { return openFile(app, path) }
+	r.from, r.to = r.fromDate.Entry, r.toDate.Entry
 	cur := data.SchoolYearOf(tab.today)
 	r.presets = [2]data.Period{cur, data.SchoolYear(cur.From.Year() - 1)}
 	r.choices = []string{
@@ -128,6 +150,7 @@ func newReportScreen(st reportStore, build reportBuilder, app reportApp, tab dis
 	r.password.Password = true
 	r.confirm.Password = true
 	r.summary.Wrapping = fyne.TextWrapWord
+	r.counts.Wrapping = fyne.TextWrapWord
 	r.denied.Wrapping = fyne.TextWrapWord
 	r.denied.Importance = widget.WarningImportance
 
@@ -142,7 +165,7 @@ func newReportScreen(st reportStore, build reportBuilder, app reportApp, tab dis
 	r.running.Hide()
 
 	r.controls = container.NewVBox(
-		heading("Reporting period"), r.period, r.custom, r.periodErr, r.summary,
+		heading("Reporting period"), r.period, r.custom, r.periodErr, r.summary, r.counts,
 		widget.NewSeparator(),
 		heading(report.DetailKind.Title+": contains PII"),
 		wrapped("One row per qualifying enrollment. A password is optional: with one, Excel and LibreOffice "+
@@ -198,8 +221,14 @@ const auditNote = "Every export is written to the audit log: who made it, which 
 	"the period, the number of rows and the file."
 
 // load asks again whether the user may run the report (a grant may have
-// arrived since the window opened) and shows the controls or the reason.
+// arrived since the window opened) and shows the controls or the reason;
+// the period's counts are read again, as the records may have changed.
 func (r *reportScreen) load() {
+	r.counted = nil
+	if r.stopCount != nil {
+		r.stopCount()
+		r.stopCount, r.counting = nil, data.Period{}
+	}
 	usr, d := r.tab.user, r.tab.d
 	r.tab.tasks.run(func() func() {
 		acc, err := r.st.CanRunReport(context.Background(), usr, d)
@@ -215,6 +244,7 @@ func (r *reportScreen) load() {
 				r.side.Objects = []fyne.CanvasObject{r.controls}
 			}
 			r.side.Refresh()
+			r.check()
 		}
 	})
 }
@@ -290,8 +320,68 @@ func (r *reportScreen) check() {
 		setError(r.passwordErr, "the two passwords differ")
 	}
 	idle := r.stop == nil
-	enable(r.detailBtn, idle && err == nil && pwOK)
-	enable(r.aggBtn, idle && err == nil)
+	known := err == nil && r.counted != nil && r.counted.period == p
+	switch {
+	case err != nil:
+		r.counts.SetText("")
+	case !known:
+		r.count(p)
+	}
+	enable(r.detailBtn, idle && known && r.counted.rows > 0 && pwOK)
+	enable(r.aggBtn, idle && known && r.counted.students > 0)
+}
+
+// count reads, off the UI goroutine, how many rows and students the
+// report of p holds, and shows them; a count of another period under way
+// is dropped.
+func (r *reportScreen) count(p data.Period) {
+	if !r.allowed() || r.stopCount != nil && r.counting == p {
+		return
+	}
+	if r.stopCount != nil {
+		r.stopCount()
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	r.stopCount, r.counting = stop, p
+	r.counts.Importance = widget.MediumImportance
+	r.counts.SetText("Counting the students of the period…")
+	usr, d := r.tab.user.Username, r.tab.d
+	r.tab.tasks.run(func() func() {
+		q, err := r.build(ctx, usr, d.Number, p)
+		return func() {
+			if ctx.Err() != nil {
+				return // another period, or the window closed
+			}
+			stop()
+			r.stopCount, r.counting = nil, data.Period{}
+			if err != nil {
+				r.counts.Importance = widget.DangerImportance
+				r.counts.SetText(sentence(err.Error()))
+				return
+			}
+			r.counted = &reportCount{period: p, rows: len(q.Rows), students: q.Counts.Total}
+			r.counts.SetText(countsText(d, p, *r.counted))
+			r.counts.Importance = widget.MediumImportance
+			if r.counted.rows == 0 {
+				r.counts.Importance = widget.WarningImportance
+			}
+			r.counts.Refresh()
+			r.check()
+		}
+	})
+}
+
+// countsText says what each export of the period will hold, or plainly
+// that there is nothing to export.
+func countsText(d data.District, p data.Period, c reportCount) string {
+	if c.rows == 0 {
+		return fmt.Sprintf("No student of %s %s is in the report for %s: no migrant record published to the district "+
+			"is active then for a student enrolled in grades K–12 at one of its public schools. There is nothing to export.",
+			d.Number, d.Name, p)
+	}
+	return fmt.Sprintf("The %s will hold %d row%s (one per qualifying enrollment) of %d student%s; the %s counts %d student%s.",
+		report.DetailKind.Title, c.rows, plural(c.rows), c.students, plural(c.students),
+		report.AggregatedKind.Title, c.students, plural(c.students))
 }
 
 func errText(err error) string {
@@ -374,6 +464,10 @@ func (r *reportScreen) cancel() {
 		r.stop()
 		r.stage.SetText("Cancelling…")
 	}
+	if r.stopCount != nil {
+		r.stopCount()
+		r.stopCount, r.counting = nil, data.Period{}
+	}
 }
 
 // generate makes the file off the UI goroutine, then says how it went.
@@ -392,9 +486,13 @@ func (r *reportScreen) generate(ctx context.Context, j job) {
 // does not list. It runs off the UI goroutine and reads only what does
 // not change.
 func (r *reportScreen) write(ctx context.Context, j job, meta report.Meta) (rows int, err error) {
-	q, err := r.build(ctx, r.tab.d.Number, j.period)
+	q, err := r.build(ctx, r.tab.user.Username, r.tab.d.Number, j.period)
 	if err != nil {
 		return 0, err
+	}
+	if len(q.Rows) == 0 {
+		return 0, fmt.Errorf("no student of %s %s is in the report for %s any more (the records changed since they were counted), so no file was written",
+			r.tab.d.Number, r.tab.d.Name, j.period)
 	}
 	r.tab.tasks.do(func() { r.stage.SetText(fmt.Sprintf("Writing %s…", filepath.Base(j.path))) })
 	f := q.AggregatedFile(j.path, meta)
@@ -426,9 +524,15 @@ func (r *reportScreen) finished(j job, rows int, err error) {
 	var dlg *dialog.CustomDialog
 	open := widget.NewButtonWithIcon("Open the file", theme.FileIcon(), func() {
 		dlg.Hide()
-		if err := r.app.OpenURL(fileURL(j.path)); err != nil {
-			r.tab.dialogs.ShowError("The file could not be opened", err)
-		}
+		path := j.path
+		r.tab.tasks.run(func() func() {
+			err := r.open(path)
+			return func() {
+				if err != nil {
+					r.tab.dialogs.ShowError("The file could not be opened", err)
+				}
+			}
+		})
 	})
 	open.Importance = widget.HighImportance
 	dlg = dialog.NewCustomWithoutButtons(j.Title+" saved", container.NewGridWrap(fyne.NewSize(520, 150), msg), r.tab.dialogs.Window())

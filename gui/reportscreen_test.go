@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -41,8 +42,9 @@ func (s tempSaver) SaveAs(req widgets.SaveRequest, done func(path string)) {
 // tapReport taps an export button and waits for the report to be made.
 func tapReport(t *testing.T, u *UI, w *districtWindow, b *widget.Button) {
 	t.Helper()
+	u.wait() // the period's counts
 	if b.Disabled() {
-		t.Fatalf("%q is disabled: %q", b.Text, w.report.summary.Text)
+		t.Fatalf("%q is disabled: %q %q", b.Text, w.report.summary.Text, w.report.counts.Text)
 	}
 	test.Tap(b)
 	u.wait()
@@ -69,7 +71,7 @@ func exports(t *testing.T, st *store.Store) (users []string, rows []store.Export
 func TestReportWithoutGrantSaysWhomToAsk(t *testing.T) {
 	st := districtFixture(t)
 	_, w := openDistrictWindow(t, st, rosa, "001")
-	w.tabs.SelectIndex(1)
+	w.tabs.SelectIndex(2)
 	if w.report.allowed() {
 		t.Fatal("a coordinator without the grant gets the report controls")
 	}
@@ -130,6 +132,11 @@ func TestReportDetailFromTheScreen(t *testing.T) {
 	if !r.allowed() {
 		t.Fatal("a coordinator with the grant has no report controls")
 	}
+	var opened []string
+	r.open = func(path string) error {
+		opened = append(opened, path)
+		return nil
+	}
 
 	// The presets, as of 03/01/2026.
 	want := []string{"Current school year 2025–26 (08/01/2025 – 06/30/2026)", "Previous school year 2024–25 (08/01/2024 – 06/30/2025)", "Custom dates"}
@@ -140,6 +147,7 @@ func TestReportDetailFromTheScreen(t *testing.T) {
 		t.Error("the custom dates show for a preset")
 	}
 	r.period.SetSelected(want[1])
+	u.wait() // the period's counts
 	if r.summary.Text != "The report covers 08/01/2024 – 06/30/2025: 334 days." {
 		t.Errorf("summary %q", r.summary.Text)
 	}
@@ -213,8 +221,8 @@ func TestReportDetailFromTheScreen(t *testing.T) {
 		t.Errorf("the saved dialog says %q", labelTexts(w.win.Canvas().Overlays().Top()))
 	}
 	tapIn(t, u, w, "Open the file")
-	if w.dialogs.Open() {
-		t.Error("the dialog stays open after Open the file")
+	if w.dialogs.Open() || !slices.Equal(opened, []string{path}) {
+		t.Errorf("after Open the file: dialog open %v, opened %q", w.dialogs.Open(), opened)
 	}
 	if got := fileURL(path).String(); got != "file://"+strings.ReplaceAll(path, " ", "%20") {
 		t.Errorf("file URL %q", got)
@@ -295,7 +303,7 @@ func TestReportCancel(t *testing.T) {
 	// A report being made stops on Cancel: no file, no audit row.
 	w.report.saver = tempSaver{dir: dir}
 	started := make(chan struct{})
-	r.build = func(ctx context.Context, district string, p data.Period) (*report.QA, error) {
+	r.build = func(ctx context.Context, user, district string, p data.Period) (*report.QA, error) {
 		close(started)
 		<-ctx.Done()
 		return nil, ctx.Err()
@@ -329,5 +337,68 @@ func TestReportCancel(t *testing.T) {
 	u.wait()
 	if files, _ := os.ReadDir(dir); len(files) != 0 {
 		t.Errorf("a report cancelled by closing the window left %v", files)
+	}
+}
+
+// TestReportCountsBeforeSaving: choosing a period shows what each export
+// will hold; a period with nobody says so and offers no export.
+func TestReportCountsBeforeSaving(t *testing.T) {
+	st := districtFixture(t)
+	u, w := openDistrictWindow(t, st, admin, "001")
+	r := w.report
+	r.period.SetSelected(r.choices[periodPrevious])
+	u.wait()
+	want := "The Detail report (Excel) will hold 2 rows (one per qualifying enrollment) of 2 students; the Aggregated report (PDF) counts 2 students."
+	if r.counts.Text != want || r.detailBtn.Disabled() || r.aggBtn.Disabled() {
+		t.Errorf("counts %q (Detail disabled %v, Aggregated %v), want %q", r.counts.Text, r.detailBtn.Disabled(), r.aggBtn.Disabled(), want)
+	}
+
+	// Custom dates have the calendar; a period before any record holds
+	// nobody.
+	r.period.SetSelected("Custom dates")
+	r.fromDate.PickDate()
+	if !r.fromDate.CalendarShown() {
+		t.Error("the From date has no calendar")
+	}
+	w.dialogs.CloseTop()
+	retype(r.from, "01/01/2020")
+	retype(r.to, "06/30/2020")
+	if !r.detailBtn.Disabled() || !r.aggBtn.Disabled() {
+		t.Error("the exports are offered before the new period is counted")
+	}
+	u.wait()
+	if !strings.HasPrefix(r.counts.Text, "No student of 001 Adair County is in the report for 01/01/2020 – 06/30/2020") ||
+		!strings.HasSuffix(r.counts.Text, "There is nothing to export.") || !r.detailBtn.Disabled() || !r.aggBtn.Disabled() {
+		t.Errorf("empty period: %q, Detail disabled %v, Aggregated %v", r.counts.Text, r.detailBtn.Disabled(), r.aggBtn.Disabled())
+	}
+}
+
+// TestReportOpenFileSaysWhy: when nothing opens the saved file, the user
+// is told why and where the file is.
+func TestReportOpenFileSaysWhy(t *testing.T) {
+	st := districtFixture(t)
+	u, w := openDistrictWindow(t, st, admin, "001")
+	dir := t.TempDir()
+	w.report.saver = tempSaver{dir: dir}
+	// A stand-in for xdg-open on a computer with no program for
+	// workbooks: it says so and exits 3, as xdg-open does.
+	opener := filepath.Join(dir, "fake-open")
+	script := "#!/bin/sh\necho \"xdg-open: no method available for opening '$1'\" >&2\nexit 3\n"
+	if err := os.WriteFile(opener, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	w.report.open = func(path string) error { return xdgOpen(context.Background(), opener, path, 5*time.Second) }
+	tapReport(t, u, w, w.report.aggBtn)
+	tapIn(t, u, w, "Open the file")
+	got := strings.Join(labelTexts(w.win.Canvas().Overlays().Top()), " ")
+	for _, want := range []string{"The file could not be opened", "No program on this computer is set to open PDF files",
+		"fake-open said: xdg-open: no method available for opening", "open it from its folder, " + dir} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the error says %q, without %q", got, want)
+		}
+	}
+	if err := xdgOpen(context.Background(), filepath.Join(dir, "no-such-opener"), "/tmp/x.pdf", time.Second); err == nil ||
+		!strings.Contains(err.Error(), "this computer has no "+dir+"/no-such-opener to open files with") {
+		t.Errorf("a missing opener: %v", err)
 	}
 }

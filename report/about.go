@@ -48,6 +48,7 @@ func (q *QA) writeAboutSheet(f *excelize.File, meta Meta, highlight int) error {
 		{"Rows", fmt.Sprintf("%d enrollments of %d students", len(q.Rows), students)},
 		{"Who is included", Inclusion},
 		{"Not included", Exclusions},
+		{NewSinceColumn, q.newSinceNote()},
 		{"Personal information", PIINotice},
 		{"Highlight", HighlightNote},
 		{"Example of the highlight", "No"},
@@ -97,4 +98,13 @@ func (q *QA) writeAboutSheet(f *excelize.File, meta Meta, highlight int) error {
 	return f.SetPageLayout(AboutSheet, &excelize.PageLayoutOptions{
 		Size: &letter, Orientation: &portrait, FitToWidth: &wide, FitToHeight: &tall,
 	})
+}
+
+// newSinceNote says what the New since column compares with.
+func (q *QA) newSinceNote() string {
+	if q.Since.At == "" {
+		return "Yes on every row: whoever made this workbook had not exported this district's Detail report before."
+	}
+	return fmt.Sprintf("Yes when the student's enrollment started, or the record reached the district, after "+
+		"the previous export of this district's Detail report by whoever made this workbook (%s).", q.Since.Day.US())
 }

@@ -125,8 +125,13 @@ func (d *pdfDoc) room(h float64) {
 func (d *pdfDoc) heading(title string, next float64) {
 	d.room(9 + next)
 	d.Ln(3)
+	d.title(title)
+}
+
+// title writes a table's heading at the cursor.
+func (d *pdfDoc) title(text string) {
 	d.SetFont(fontFamily, "B", 11)
-	d.CellFormat(d.width, 7, title, "", 1, "L", false, 0, "")
+	d.CellFormat(d.width, 7, text, "", 1, "L", false, 0, "")
 }
 
 func (d *pdfDoc) summary() {
@@ -149,9 +154,10 @@ type column struct {
 	align string
 }
 
-// table draws a header and rows at x, starting new pages (with the header
-// again) as needed, and leaves the cursor below it at the left margin.
-func (d *pdfDoc) table(x float64, cols []column, rows [][]string) {
+// table draws a header and rows at x, starting new pages as needed, each
+// with the table's title marked "(continued)" and its header again, and
+// leaves the cursor below it at the left margin.
+func (d *pdfDoc) table(title string, x float64, cols []column, rows [][]string) {
 	head := func() {
 		d.SetX(x)
 		d.SetFont(fontFamily, "B", 9)
@@ -167,6 +173,8 @@ func (d *pdfDoc) table(x float64, cols []column, rows [][]string) {
 	for i, r := range rows {
 		if d.GetY()+rowHeight > footerTop {
 			d.AddPage()
+			d.SetX(x)
+			d.title(title + " (continued)")
 			head()
 			d.SetFont(fontFamily, "", 9)
 			d.SetFillColor(246, 246, 246)
@@ -209,7 +217,7 @@ func (d *pdfDoc) grades() {
 	h := tableHeight(len(gs))
 	d.heading("Students by grade", h)
 	top := d.GetY()
-	d.table(pageMargin, []column{{22, "Grade", "L"}, {24, "Students", "R"}}, countRows(gs))
+	d.table("Students by grade", pageMargin, []column{{22, "Grade", "L"}, {24, "Students", "R"}}, countRows(gs))
 	d.chart(pageMargin+58, top, d.width-58, h)
 	d.SetY(top + h)
 }
@@ -258,25 +266,27 @@ func (d *pdfDoc) demographics() {
 	d.SetFont(fontFamily, "B", 11)
 	d.CellFormat(58, 7, "Students by gender", "", 0, "L", false, 0, "")
 	d.CellFormat(d.width-58, 7, "Students by race/ethnicity", "", 1, "L", false, 0, "")
-	d.table(pageMargin, []column{{24, "Gender", "L"}, {22, "Students", "R"}}, countRows(c.Genders))
+	d.table("Students by gender", pageMargin, []column{{24, "Gender", "L"}, {22, "Students", "R"}}, countRows(c.Genders))
 	d.SetY(top + 7)
-	d.table(pageMargin+58, []column{{d.width - 58 - 22, "Race/ethnicity", "L"}, {22, "Students", "R"}}, countRows(c.Races))
+	d.table("Students by race/ethnicity", pageMargin+58, []column{{d.width - 58 - 22, "Race/ethnicity", "L"}, {22, "Students", "R"}}, countRows(c.Races))
 	d.SetY(top + 7 + h)
 }
 
 func (d *pdfDoc) groups() {
 	gs := d.q.Counts.Groups
-	d.heading("Students by student group", tableHeight(len(gs)))
+	const title = "Students by student group"
+	d.heading(title, tableHeight(len(gs)))
 	rows := make([][]string, len(gs))
 	for i, g := range gs {
 		rows[i] = []string{g.Label, strconv.Itoa(g.Yes), strconv.Itoa(g.No)}
 	}
-	d.table(pageMargin, []column{{70, "Student group", "L"}, {22, "Yes", "R"}, {22, "No", "R"}}, rows)
+	d.table(title, pageMargin, []column{{70, "Student group", "L"}, {22, "Yes", "R"}, {22, "No", "R"}}, rows)
 }
 
 func (d *pdfDoc) schools() {
 	ss := d.q.Counts.Schools
-	d.heading("Students by school", tableHeight(min(len(ss), 3)))
+	const title = "Students by school"
+	d.heading(title, tableHeight(min(len(ss), 3)))
 	if len(ss) == 0 {
 		d.SetFont(fontFamily, "", 9)
 		d.CellFormat(d.width, rowHeight, "No student is in the report.", "", 1, "L", false, 0, "")
@@ -286,5 +296,5 @@ func (d *pdfDoc) schools() {
 	for i, s := range ss {
 		rows[i] = []string{s.Number, s.Name, strconv.Itoa(s.N)}
 	}
-	d.table(pageMargin, []column{{30, "School number", "L"}, {d.width - 30 - 22, "School name", "L"}, {22, "Students", "R"}}, rows)
+	d.table(title, pageMargin, []column{{30, "School number", "L"}, {d.width - 30 - 22, "School name", "L"}, {22, "Students", "R"}}, rows)
 }

@@ -166,7 +166,7 @@ func TestAggregatedPages(t *testing.T) {
 	for p := 1; p <= pages; p++ {
 		want = append(want, "QA Migrant report: Aggregated counts", "District 900 Distrito Grande Reporting period 08/01/2024 – 06/30/2025")
 		if p > 1 {
-			want = append(want, "School number School name Students")
+			want = append(want, "Students by school (continued)", "School number School name Students")
 		}
 		want = append(want, fmt.Sprintf("Generated 11/02/2026 2:05 PM UTC by coord.núñez Page %d of %d", p, pages))
 	}

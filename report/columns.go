@@ -14,6 +14,15 @@ var DetailColumns = [NumDetailColumns]string{
 // NumDetailColumns is how many columns the Detail report has.
 const NumDetailColumns = 23
 
+// NewSinceColumn is the workbook's column after the report's own, for the
+// coordinator who exports it: Yes for a row newer than their previous
+// export of the district (data.NewSince).
+const NewSinceColumn = "New since"
+
+// NumWorkbookColumns is how many columns the Detail workbook has: the
+// report's, then New since.
+const NumWorkbookColumns = NumDetailColumns + 1
+
 // ColEconomicallyDisadvantaged is the index in DetailColumns of the column
 // whose "No" is a data-quality issue.
 const ColEconomicallyDisadvantaged = 17

@@ -124,17 +124,17 @@ func (q *QA) writeDetailSheet(f *excelize.File, styles detailStyles) error {
 		return err
 	}
 
-	header := make([]any, NumDetailColumns)
-	for i, name := range DetailColumns {
+	header := make([]any, NumWorkbookColumns)
+	for i, name := range workbookColumns() {
 		header[i] = excelize.Cell{StyleID: styles.header, Value: name}
 	}
 	if err := sw.SetRow("A1", header, excelize.RowOpts{Height: headerHeight(widths)}); err != nil {
 		return err
 	}
 
-	values := make([]any, NumDetailColumns) // reused: one row at a time
+	values := make([]any, NumWorkbookColumns) // reused: one row at a time
 	for n := range q.Rows {
-		for i, c := range DetailCells(&q.Rows[n]) {
+		for i, c := range q.workbookCells(&q.Rows[n]) {
 			switch {
 			case c.Kind == KindDate && c.Date.IsZero(), c.Kind == KindText && c.Text == "":
 				values[i] = nil // a blank cell, e.g. Withdrawal Date while enrolled
@@ -152,7 +152,7 @@ func (q *QA) writeDetailSheet(f *excelize.File, styles detailStyles) error {
 		}
 	}
 
-	last, _ := excelize.CoordinatesToCellName(NumDetailColumns, max(len(q.Rows), 1)+1)
+	last, _ := excelize.CoordinatesToCellName(NumWorkbookColumns, max(len(q.Rows), 1)+1)
 	stripes := true
 	if err := sw.AddTable(&excelize.Table{
 		Range: "A1:" + last, Name: DetailTable, StyleName: "TableStyleLight9", ShowRowStripes: &stripes,
@@ -179,6 +179,14 @@ func (q *QA) printSetup(f *excelize.File) error {
 	if err := f.SetSheetProps(DetailSheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
 		return err
 	}
+	// Narrow side margins: fitting 24 columns to the width shrinks the
+	// print, and every inch of paper makes it larger.
+	side, edge, band := 0.25, 0.6, 0.25
+	if err := f.SetPageMargins(DetailSheet, &excelize.PageLayoutMarginsOptions{
+		Left: &side, Right: &side, Top: &edge, Bottom: &edge, Header: &band, Footer: &band,
+	}); err != nil {
+		return err
+	}
 	esc := func(s string) string { return strings.ReplaceAll(s, "&", "&&") }
 	err = f.SetHeaderFooter(DetailSheet, &excelize.HeaderFooterOptions{
 		OddHeader: "&L&\"-,Bold\"QA Migrant Detail&R" + esc("District "+q.DistrictLabel()+", "+q.Period.String()),
@@ -193,7 +201,7 @@ func (q *QA) printSetup(f *excelize.File) error {
 	if err != nil {
 		return err
 	}
-	last, _ := excelize.CoordinatesToCellName(NumDetailColumns, max(len(q.Rows), 1)+1)
+	last, _ := excelize.CoordinatesToCellName(NumWorkbookColumns, max(len(q.Rows), 1)+1)
 	return f.AddIgnoredErrors(DetailSheet, "A2:"+last, excelize.IgnoredErrorsNumberStoredAsText)
 }
 
@@ -201,8 +209,8 @@ func (q *QA) printSetup(f *excelize.File) error {
 // on at most two lines, with room for the filter button: headers wrap, so
 // a date column is not as wide as "Last Qualifying Arrival Date".
 func (q *QA) columnWidths() []float64 {
-	longest := make([]int, NumDetailColumns)
-	for i, name := range DetailColumns {
+	longest := make([]int, NumWorkbookColumns)
+	for i, name := range workbookColumns() {
 		half := (utf8.RuneCountInString(name) + 1) / 2
 		for _, word := range strings.Fields(name) {
 			half = max(half, utf8.RuneCountInString(word))
@@ -210,7 +218,7 @@ func (q *QA) columnWidths() []float64 {
 		longest[i] = half + 3
 	}
 	for n := range q.Rows {
-		for i, c := range DetailCells(&q.Rows[n]) {
+		for i, c := range q.workbookCells(&q.Rows[n]) {
 			l := len("MM/DD/YYYY")
 			if c.Kind != KindDate {
 				l = utf8.RuneCountInString(c.String())
@@ -218,7 +226,7 @@ func (q *QA) columnWidths() []float64 {
 			longest[i] = max(longest[i], l)
 		}
 	}
-	widths := make([]float64, NumDetailColumns)
+	widths := make([]float64, NumWorkbookColumns)
 	for i, l := range longest {
 		widths[i] = min(float64(l)*1.15+2, 60)
 	}
@@ -228,10 +236,23 @@ func (q *QA) columnWidths() []float64 {
 // headerHeight is the header row's height in points: two lines when any
 // header wraps.
 func headerHeight(widths []float64) float64 {
-	for i, name := range DetailColumns {
+	for i, name := range workbookColumns() {
 		if float64(utf8.RuneCountInString(name)+3)*1.15+2 > widths[i] {
 			return 32
 		}
 	}
 	return 17
+}
+
+// workbookColumns are the Detail workbook's headers: the report's 23 in
+// their order, then New since.
+func workbookColumns() []string {
+	return append(DetailColumns[:], NewSinceColumn)
+}
+
+// workbookCells are a row's cells as the workbook writes them: the
+// report's, then New since.
+func (q *QA) workbookCells(r *Row) []Cell {
+	cells := DetailCells(r)
+	return append(cells[:], Cell{Kind: KindYesNo, Yes: q.NewSince(r)})
 }

@@ -2,14 +2,20 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"migrantdesk/data"
+	"migrantdesk/data/store"
 )
 
 // writeDetail writes the workbook of a district to a file and opens it
@@ -43,7 +49,7 @@ func TestDetailWorkbookValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(rows[0], "|") != strings.Join(DetailColumns[:], "|") {
+	if strings.Join(rows[0], "|") != strings.Join(DetailColumns[:], "|")+"|New since" {
 		t.Errorf("header %q", rows[0])
 	}
 	if len(rows)-1 != len(want) {
@@ -59,6 +65,10 @@ func TestDetailWorkbookValues(t *testing.T) {
 			if g != w[j] {
 				t.Errorf("row %d (%s), %s = %q, want %q", i+2, cases[i], DetailColumns[j], g, w[j])
 			}
+		}
+		// Nobody exported the district before: every row is new.
+		if len(got) != NumWorkbookColumns || got[NumDetailColumns] != "Yes" {
+			t.Errorf("row %d (%s): New since %q, want Yes", i+2, cases[i], got[NumDetailColumns:])
 		}
 	}
 }
@@ -155,8 +165,8 @@ func TestDetailWorkbookHeaderFrozenAndFiltered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tables) != 1 || tables[0].Range != "A1:W14" || tables[0].Name != DetailTable {
-		t.Fatalf("tables %+v: want one table over A1:W14 (the header and 13 rows)", tables)
+	if len(tables) != 1 || tables[0].Range != "A1:X14" || tables[0].Name != DetailTable {
+		t.Fatalf("tables %+v: want one table over A1:X14 (the header and 13 rows)", tables)
 	}
 	if tables[0].ShowHeaderRow != nil && !*tables[0].ShowHeaderRow {
 		t.Errorf("the table hides its header row, so it has no filter buttons")
@@ -234,7 +244,103 @@ func TestDetailWorkbookEmpty(t *testing.T) {
 		t.Errorf("%d rows, want the header alone", len(rows))
 	}
 	tables, _ := f.GetTables(DetailSheet)
-	if len(tables) != 1 || tables[0].Range != "A1:W2" {
+	if len(tables) != 1 || tables[0].Range != "A1:X2" {
 		t.Errorf("tables %+v: an empty report still gets its table (Excel needs one data row)", tables)
+	}
+}
+
+// TestDetailNewSince: New since is Yes for a row whose enrollment started
+// or whose record reached the district after the exporter's previous
+// Detail export of the district, which the audit log knows: a completed
+// export of that user, that district and that report.
+func TestDetailNewSince(t *testing.T) {
+	st := loadState(t)
+	ctx := context.Background()
+	audit := func(at time.Time, user, district, kind, stage string) {
+		st.SetClock(func() time.Time { return at })
+		err := st.AuditExport(ctx, user, store.ExportAudit{Report: kind, District: district, Period: PeriodKey(period), File: "/tmp/x", Stage: stage})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := time.Date(2024, time.September, 1, 15, 0, 0, 0, time.UTC)
+	audit(before, "coord", "001", DetailKind.Name, store.ExportCompleted)
+	audit(before.AddDate(0, 0, 1), "coord", "001", DetailKind.Name, store.ExportStarted)
+	audit(before.AddDate(0, 0, 2), "other", "001", DetailKind.Name, store.ExportCompleted)
+	audit(before.AddDate(0, 0, 3), "coord", "002", DetailKind.Name, store.ExportCompleted)
+	audit(before.AddDate(0, 0, 4), "coord", "001", AggregatedKind.Name, store.ExportCompleted)
+	q, err := Build(ctx, st, "coord", "001", period)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Since.At != "2024-09-01T15:00:00Z" {
+		t.Fatalf("previous export %+v, want coord's completed Detail export of 001", q.Since)
+	}
+	// The records reached the district after it (they were published
+	// now): every row is new. Seen as of a later export, only the
+	// enrollments that started after it are.
+	for i := range q.Rows {
+		if !q.NewSince(&q.Rows[i]) {
+			t.Errorf("row %d is not new, though its record arrived after the export", i+1)
+		}
+	}
+	q.Since = data.WorkSince{At: "2999-01-01T00:00:00Z", Day: data.NewDate(2024, time.August, 12)}
+	f, _ := writeDetail(t, q, "")
+	rows, err := f.GetRows(DetailSheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	yes := 0
+	for i, r := range q.Rows {
+		want := "No"
+		if r.Enrollment.Start > q.Since.Day {
+			want = "Yes"
+			yes++
+		}
+		if got := rows[i+1][NumDetailColumns]; got != want {
+			t.Errorf("row %d, enrolled %s: New since %q, want %q", i+2, r.Enrollment.Start, got, want)
+		}
+	}
+	if yes == 0 || yes == len(q.Rows) {
+		t.Errorf("%d of %d rows new: the case does not tell Yes from No", yes, len(q.Rows))
+	}
+	about, _ := f.GetRows(AboutSheet)
+	if !slices.ContainsFunc(about, func(r []string) bool {
+		return len(r) > 1 && r[0] == NewSinceColumn && strings.Contains(r[1], "(08/12/2024)")
+	}) {
+		t.Errorf("the About sheet does not explain New since: %q", about)
+	}
+}
+
+// TestDetailWorkbookPrints: the detail sheet prints landscape on Letter,
+// one page wide and as many tall as it needs, with narrow side margins
+// and the header row repeated on every page.
+func TestDetailWorkbookPrints(t *testing.T) {
+	st := loadState(t)
+	f, _ := writeDetail(t, build(t, st, "001"), "")
+	layout, err := f.GetPageLayout(DetailSheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if layout.Orientation == nil || *layout.Orientation != "landscape" || layout.Size == nil || *layout.Size != 1 ||
+		layout.FitToWidth == nil || *layout.FitToWidth != 1 || layout.FitToHeight == nil || *layout.FitToHeight != 0 {
+		t.Errorf("page layout %+v: want landscape Letter, one page wide, any number tall", layout)
+	}
+	props, err := f.GetSheetProps(DetailSheet)
+	if err != nil || props.FitToPage == nil || !*props.FitToPage {
+		t.Errorf("sheet props %+v %v: fit to page is off, so the fit numbers are ignored", props, err)
+	}
+	margins, err := f.GetPageMargins(DetailSheet)
+	if err != nil || margins.Left == nil || *margins.Left > 0.3 || margins.Right == nil || *margins.Right > 0.3 {
+		t.Errorf("margins %+v %v", margins, err)
+	}
+	titles := false
+	for _, n := range f.GetDefinedName() {
+		if n.Name == "_xlnm.Print_Titles" && n.Scope == DetailSheet && n.RefersTo == "'"+DetailSheet+"'!$1:$1" {
+			titles = true
+		}
+	}
+	if !titles {
+		t.Errorf("no print titles for the header row: %+v", f.GetDefinedName())
 	}
 }

@@ -7,6 +7,7 @@ package report
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"migrantdesk/data"
@@ -39,12 +40,17 @@ type QA struct {
 	Period   data.Period
 	Rows     []Row // sorted by last name, first name, state ID, enrollment start
 	Counts   Counts
+	// Since is the previous export of the Detail workbook of the district
+	// by whoever makes this one; zero when there is none, and every row is
+	// new.
+	Since data.WorkSince
 }
 
-// Build reads the report from the database. It fails on an invalid period
-// or an unknown district (wrapping store.ErrUnknownDistrict), and stops
-// when ctx is cancelled.
-func Build(ctx context.Context, st *store.Store, district string, p data.Period) (*QA, error) {
+// Build reads the report from the database for user, whose previous
+// Detail export of the district (in the audit log) decides the New since
+// column. It fails on an invalid period or an unknown district (wrapping
+// store.ErrUnknownDistrict), and stops when ctx is cancelled.
+func Build(ctx context.Context, st *store.Store, user, district string, p data.Period) (*QA, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -52,7 +58,21 @@ func Build(ctx context.Context, st *store.Store, district string, p data.Period)
 	if err != nil {
 		return nil, err
 	}
-	return New(d, p, rows), nil
+	q := New(d, p, rows)
+	at, ok, err := st.PreviousExport(ctx, user, district, DetailKind.Name)
+	if err != nil || !ok {
+		return q, err
+	}
+	if q.Since, err = data.LookedAt(at); err != nil {
+		return nil, fmt.Errorf("the previous export of district %s: %w", district, err)
+	}
+	return q, nil
+}
+
+// NewSince reports whether a row is new since the previous export
+// (data.NewSince).
+func (q *QA) NewSince(r *Row) bool {
+	return data.NewSince(r.Enrollment.Start, r.PublishedAt, q.Since)
 }
 
 // New makes the report from rows already selected by the rules of SPEC §6,

@@ -140,6 +140,7 @@ func (s *Store) KeepMerged(ctx context.Context, u data.User, merged data.Migrant
 // (mine, a merge) and go through the form's rules; the hub's are kept as
 // the hub has them.
 func (s *Store) resolve(ctx context.Context, u data.User, id, how string, choose func(Conflict) (next sync.Record, check bool)) error {
+	changed := map[string]bool{}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		cs, err := loadConflicts(tx, id)
 		if err != nil {
@@ -176,7 +177,8 @@ func (s *Store) resolve(ctx context.Context, u data.User, id, how string, choose
 		op := sync.OpUpdate
 		if next.Deleted {
 			op = sync.OpDelete
-			if _, err := tx.Exec(`DELETE FROM published WHERE record_id = ?`, id); err != nil {
+			clear(changed)
+			if err := collect(tx, changed, `DELETE FROM published WHERE record_id = ? RETURNING district_number`, id); err != nil {
 				return err
 			}
 		}
@@ -195,5 +197,6 @@ func (s *Store) resolve(ctx context.Context, u data.User, id, how string, choose
 	if err != nil {
 		return fmt.Errorf("the conflict was not resolved, nothing was changed: %w", err)
 	}
+	s.changedDistricts(changed, false)
 	return nil
 }

@@ -76,6 +76,9 @@ func (s *Store) LoadExtract(ctx context.Context, user string, fill func(*Extract
 	if err != nil {
 		return ExtractCounts{}, fmt.Errorf("import the state extract: %w", err)
 	}
+	// The copies stay, but what the districts' windows show of their
+	// students (schools, grades, withdrawals) may have changed anywhere.
+	s.changedDistricts(nil, true)
 	return c, nil
 }
 

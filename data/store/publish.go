@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"migrantdesk/data"
@@ -16,6 +18,10 @@ import (
 type PublishResult struct {
 	Published int // records now published
 	Copies    int // district copies written
+	Removed   int // district copies removed: the student is no longer enrolled there during the window
+	// SentTo and RemovedFrom are the districts, by number in order, that
+	// received a record and that lost a copy.
+	SentTo, RemovedFrom []string
 	// Skipped are records not published, by ID, with why: no district to
 	// publish to, or a conflict with the hub's copy to resolve first.
 	Skipped map[string]string
@@ -29,7 +35,9 @@ type PublishResult struct {
 func (s *Store) Publish(ctx context.Context, u data.User, ids []string, progress func(done, total int)) (PublishResult, error) {
 	user := u.Username
 	res := PublishResult{Skipped: map[string]string{}}
+	var ch copyChanges
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		ch = copyChanges{sent: map[string]bool{}, removed: map[string]bool{}}
 		inConflict := map[string]bool{}
 		if err := collect(tx, inConflict, `SELECT record_id FROM conflicts`); err != nil {
 			return err
@@ -45,13 +53,14 @@ func (s *Store) Publish(ctx context.Context, u data.User, ids []string, progress
 			if err := mayWrite(tx, u, r.StateID); err != nil {
 				return err
 			}
-			n := 0
+			n, removed := 0, 0
 			if !inConflict[id] {
-				n, err = s.publishOne(tx, user, r)
+				n, removed, err = s.publishOne(tx, user, r, ch)
 				if err != nil {
 					return err
 				}
 			}
+			res.Removed += removed
 			switch {
 			case inConflict[id]:
 				res.Skipped[id] = ErrUnresolved.Error()
@@ -70,15 +79,30 @@ func (s *Store) Publish(ctx context.Context, u data.User, ids []string, progress
 	if err != nil {
 		return PublishResult{}, fmt.Errorf("publishing stopped and nothing was published: %w", err)
 	}
+	res.SentTo, res.RemovedFrom = slices.Sorted(maps.Keys(ch.sent)), slices.Sorted(maps.Keys(ch.removed))
+	s.changedDistricts(ch.all(), false)
 	return res, nil
 }
 
-// publishOne publishes r inside tx and returns how many districts have it.
-// A published record needs no publishing until it changes.
-func (s *Store) publishOne(tx *sql.Tx, user string, r Record) (int, error) {
+// copyChanges are the districts a write sent copies to and removed
+// copies from, by number.
+type copyChanges struct {
+	sent, removed map[string]bool
+}
+
+func (c copyChanges) all() map[string]bool {
+	all := maps.Clone(c.sent)
+	maps.Copy(all, c.removed)
+	return all
+}
+
+// publishOne publishes r inside tx and returns how many districts have it
+// and from how many its copy was removed, noting those districts in ch. A
+// published record needs no publishing until it changes.
+func (s *Store) publishOne(tx *sql.Tx, user string, r Record, ch copyChanges) (sent, removed int, err error) {
 	ds, err := targets(tx, r.MigrantRecord)
 	if err != nil || len(ds) == 0 {
-		return 0, err
+		return 0, 0, err
 	}
 	now := s.timestamp()
 	keep := make([]string, len(ds))
@@ -90,24 +114,27 @@ func (s *Store) publishOne(tx *sql.Tx, user string, r Record) (int, error) {
 			published_at = excluded.published_at, published_by = excluded.published_by`,
 			r.ID, d.Number, r.Version, r.MIS2000ID, r.QAD.String(), r.EED.String(), now, user)
 		if err != nil {
-			return 0, fmt.Errorf("publish record %s to district %s: %w", r.ID, d.Number, err)
+			return 0, 0, fmt.Errorf("publish record %s to district %s: %w", r.ID, d.Number, err)
 		}
+		ch.sent[d.Number] = true
 	}
 	list, _ := json.Marshal(keep)
-	if _, err := tx.Exec(`DELETE FROM published WHERE record_id = ? AND district_number NOT IN (SELECT value FROM json_each(?))`,
-		r.ID, string(list)); err != nil {
-		return 0, err
+	gone := map[string]bool{}
+	if err := collect(tx, gone, `DELETE FROM published WHERE record_id = ? AND district_number NOT IN (SELECT value FROM json_each(?))
+		RETURNING district_number`, r.ID, string(list)); err != nil {
+		return 0, 0, err
 	}
+	maps.Copy(ch.removed, gone)
 	if _, err := tx.Exec(`UPDATE migrant_records SET published_version = version, published_at = ?, published_by = ?,
 		needs_publish = 0 WHERE id = ?`, now, user, r.ID); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	j := toJSON(r.MigrantRecord)
 	j.Districts = keep
 	if err := s.enqueue(tx, sync.EntityRecord, r.ID, sync.OpPublish, r.Version, j); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return len(ds), s.audit(tx, user, "publish", sync.EntityRecord, r.ID, "", j.String())
+	return len(ds), len(gone), s.audit(tx, user, "publish", sync.EntityRecord, r.ID, "", j.String())
 }
 
 // Unpublished is a record that is not published as it should be, with

@@ -74,6 +74,7 @@ func readCursor(tx *sql.Tx) (sync.Cursor, error) {
 // out here, and the search index follows the pulled students and
 // enrollments.
 func (s *Store) ApplyPage(ctx context.Context, p sync.Page) error {
+	var t touched
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		cur, err := readCursor(tx)
 		if err != nil {
@@ -82,8 +83,9 @@ func (s *Store) ApplyPage(ctx context.Context, p sync.Page) error {
 		if err := checkPage(cur, p); err != nil {
 			return err
 		}
-		t := touched{reindex: map[string]bool{}, recheck: map[string]bool{}}
+		t = touched{reindex: map[string]bool{}, recheck: map[string]bool{}, districts: map[string]bool{}}
 		if p.Snapshot && (cur.Snapshot == "" || cur.Epoch != p.Next.Epoch) {
+			t.allDistricts = true
 			if err := clearForSnapshot(tx, &t); err != nil {
 				return fmt.Errorf("make room for the snapshot: %w", err)
 			}
@@ -116,6 +118,7 @@ func (s *Store) ApplyPage(ctx context.Context, p sync.Page) error {
 	if err != nil {
 		return fmt.Errorf("apply the pulled changes, nothing was changed: %w", err)
 	}
+	s.changedDistricts(t.districts, t.allDistricts)
 	return nil
 }
 
@@ -137,10 +140,18 @@ func checkPage(cur sync.Cursor, p sync.Page) error {
 }
 
 // touched collects, while a page is applied, the students whose search
-// rows and whose records' needs_publish must be worked out again.
+// rows and whose records' needs_publish must be worked out again, and the
+// districts whose copies (or what their windows show of the copies'
+// students) changed.
 type touched struct {
 	reindex, recheck map[string]bool
+	districts        map[string]bool
+	allDistricts     bool // a snapshot replaced everything
 }
+
+// studentDistricts are the districts holding a copy of a record of
+// student ?1.
+const studentDistricts = `SELECT p.district_number FROM published p JOIN migrant_records r ON r.id = p.record_id WHERE r.state_id = ?`
 
 // applyChange sets or removes one pulled row.
 func applyChange(tx *sql.Tx, c sync.Change, t *touched) error {
@@ -260,15 +271,22 @@ func touch(tx *sql.Tx, c sync.Change, t *touched) error {
 	switch c.Table {
 	case "students":
 		t.reindex[c.Row["state_id"]] = true
+		return collect(tx, t.districts, studentDistricts, c.Row["state_id"])
 	case "enrollments":
 		if !c.Deleted {
 			t.reindex[c.Row["state_id"]] = true
 			t.recheck[c.Row["state_id"]] = true
 		}
 		before := map[string]bool{}
+		if !c.Deleted {
+			before[c.Row["state_id"]] = true
+		}
 		err := collect(tx, before, `SELECT state_id FROM enrollments WHERE id = ?`, c.Row["id"])
 		for id := range before {
 			t.reindex[id], t.recheck[id] = true, true
+			if err == nil {
+				err = collect(tx, t.districts, studentDistricts, id)
+			}
 		}
 		return err
 	case "schools":
@@ -286,8 +304,12 @@ func touch(tx *sql.Tx, c sync.Change, t *touched) error {
 		if !c.Deleted {
 			t.recheck[c.Row["state_id"]] = true
 		}
+		if err := collect(tx, t.districts, `SELECT district_number FROM published WHERE record_id = ?`, c.Row["id"]); err != nil {
+			return err
+		}
 		return collect(tx, t.recheck, `SELECT state_id FROM migrant_records WHERE id = ?`, c.Row["id"])
 	case "published":
+		t.districts[c.Row["district_number"]] = true
 		return collect(tx, t.recheck, `SELECT state_id FROM migrant_records WHERE id = ?`, c.Row["record_id"])
 	}
 	return nil

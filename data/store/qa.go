@@ -22,6 +22,8 @@ type QARow struct {
 	Enrollment data.Enrollment
 	SchoolName string
 	Record     data.MigrantRecord
+	// PublishedAt is when the record's copy reached the district.
+	PublishedAt string
 
 	EconomicallyDisadvantaged bool // a FRAM row with code F overlaps the period
 	Homeless                  bool
@@ -68,7 +70,7 @@ func (s *Store) QARows(ctx context.Context, district string, p data.Period) (dat
 // enrollments by index, and the groups and levels are looked up per row.
 var qaQuery = `
 WITH rec AS (
-	SELECT p.record_id AS id, m.state_id, p.mis2000_id, p.qad, p.eed, p.version,
+	SELECT p.record_id AS id, m.state_id, p.mis2000_id, p.qad, p.eed, p.version, p.published_at,
 		row_number() OVER (PARTITION BY m.state_id ORDER BY p.qad DESC, p.record_id) AS n
 	FROM published p
 	JOIN migrant_records m ON m.id = p.record_id
@@ -77,7 +79,7 @@ WITH rec AS (
 SELECT st.state_id, st.local_number, st.last_name, st.first_name, st.middle_name, st.birth_date,
 	st.gender, st.race,
 	e.id, e.school_number, e.grade, e.service_type, e.start_date, e.end_date, sc.name,
-	rec.id, rec.mis2000_id, rec.qad, rec.eed, rec.version,
+	rec.id, rec.mis2000_id, rec.qad, rec.eed, rec.version, rec.published_at,
 	` + programOverlaps(`g.program = '`+data.ProgramFRAM+`' AND g.code = '`+data.MealsFree+`'`) + `,
 	` + programOverlaps(`g.program = '`+data.ProgramHomeless+`'`) + `,
 	` + programOverlaps(`g.program = '`+data.ProgramEL+`'`) + `,
@@ -128,7 +130,7 @@ func qaRows(ctx context.Context, tx *sql.Tx, district string, p data.Period) ([]
 			&r.Student.MiddleName, &birth, &r.Student.Gender, &r.Student.Race,
 			&r.Enrollment.ID, &r.Enrollment.SchoolNumber, &r.Enrollment.Grade, &r.Enrollment.ServiceType,
 			&start, &end, &r.SchoolName,
-			&r.Record.ID, &r.Record.MIS2000ID, &qad, &eed, &r.Record.Version,
+			&r.Record.ID, &r.Record.MIS2000ID, &qad, &eed, &r.Record.Version, &r.PublishedAt,
 			&r.EconomicallyDisadvantaged, &r.Homeless, &r.EnglishLearner, &r.Disability,
 			&r.MathLevel, &r.ReadingLevel)
 		if err != nil {

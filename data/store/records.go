@@ -354,7 +354,9 @@ func saveError(err error) error {
 // that sync and the audit log keep) and removes its district copies.
 func (s *Store) DeleteRecord(ctx context.Context, u data.User, id string, version int) error {
 	user := u.Username
+	changed := map[string]bool{}
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		clear(changed)
 		old, err := loadRecord(tx, id)
 		if err != nil {
 			return err
@@ -373,7 +375,7 @@ func (s *Store) DeleteRecord(ctx context.Context, u data.User, id string, versio
 			needs_publish = 0 WHERE id = ?`, now, user, id); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`DELETE FROM published WHERE record_id = ?`, id); err != nil {
+		if err := collect(tx, changed, `DELETE FROM published WHERE record_id = ? RETURNING district_number`, id); err != nil {
 			return err
 		}
 		gone := toJSON(old.MigrantRecord)
@@ -387,6 +389,7 @@ func (s *Store) DeleteRecord(ctx context.Context, u data.User, id string, versio
 	if err != nil {
 		return fmt.Errorf("delete migrant record: %w", err)
 	}
+	s.changedDistricts(changed, false)
 	return nil
 }
 
@@ -437,8 +440,10 @@ type RecordsResult struct {
 func (s *Store) ImportRecords(ctx context.Context, u data.User, recs []data.MigrantRecord, publish bool) (RecordsResult, error) {
 	user := u.Username
 	var res RecordsResult
+	var ch copyChanges
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res = RecordsResult{}
+		ch = copyChanges{sent: map[string]bool{}, removed: map[string]bool{}}
 		var bad RowErrors
 		byStudent := map[string][]data.MigrantRecord{}
 		fresh := make([]bool, len(recs))
@@ -506,7 +511,7 @@ func (s *Store) ImportRecords(ctx context.Context, u data.User, recs []data.Migr
 			if !publish {
 				continue
 			}
-			n, err := s.publishOne(tx, user, Record{MigrantRecord: r})
+			n, _, err := s.publishOne(tx, user, Record{MigrantRecord: r}, ch)
 			if err != nil {
 				return err
 			}
@@ -530,6 +535,7 @@ func (s *Store) ImportRecords(ctx context.Context, u data.User, recs []data.Migr
 		}
 		return RecordsResult{}, fmt.Errorf("load migrant records, nothing was saved: %w", err)
 	}
+	s.changedDistricts(ch.all(), false)
 	return res, nil
 }
 

@@ -114,6 +114,7 @@ func TestStoreFollowsTheRules(t *testing.T) {
 		checkNeedsPublishing(rt, st, ch.w)
 		checkQARows(rt, st, ch.w)
 		checkDistrictRecords(rt, st, ch.w)
+		checkWorklist(rt, st, ch.w)
 	})
 }
 
@@ -635,5 +636,70 @@ func (c *changer) reimport(t *rapid.T, id, op string) {
 	}
 	if _, err := c.st.ImportExtract(context.Background(), ex, "property"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// checkWorklist holds a district's worklist in SQL to data's rules, for a
+// last look and a today drawn next to the days and times the data turns
+// on: enrollment starts and ends, published EEDs and publish times.
+func checkWorklist(t *rapid.T, st *store.Store, w *world) {
+	for _, district := range someDistricts(t, w) {
+		days := []data.Date{data.NewDate(2025, 9, 1)}
+		stamps := []string{""}
+		for _, r := range w.records {
+			for _, c := range w.copies[r.ID] {
+				if c.district.Number == district {
+					days = append(days, c.record.EED, c.record.EED.AddDays(-data.EndingWithinDays))
+					stamps = append(stamps, c.at)
+				}
+			}
+			for _, e := range w.enrollments[r.StateID] {
+				if !e.End.IsZero() {
+					days = append(days, e.End)
+				}
+				days = append(days, e.Start)
+			}
+		}
+		day := func(label string) data.Date {
+			return rapid.SampledFrom(days).Draw(t, label).AddDays(rapid.IntRange(-1, 1).Draw(t, label+" shift"))
+		}
+		since := data.WorkSince{At: rapid.SampledFrom(stamps).Draw(t, "since at"), Day: day("since day")}
+		today := day("today")
+		var want []string
+		for _, r := range w.records {
+			for _, c := range w.copies[r.ID] {
+				if r.deleted || c.district.Number != district {
+					continue
+				}
+				es := w.enrollments[r.StateID]
+				in := [data.NumWorkItems]bool{
+					data.PublishedSince(data.Copy{District: c.district, At: c.at}, since),
+					data.NewlyEnrolled(es, district, since, today),
+					data.EligibilityEndsSoon(c.record, today),
+					data.FreeMealMissing(c.record, es, w.programs[r.StateID], district, today),
+				}
+				for item, yes := range in {
+					if yes {
+						want = append(want, fmt.Sprintf("%d %s", item, r.ID))
+					}
+				}
+			}
+		}
+		wl, err := st.DistrictWorklist(context.Background(), district, since, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for item, ids := range wl {
+			for id := range ids {
+				got = append(got, fmt.Sprintf("%d %s", item, id))
+			}
+		}
+		slices.Sort(want)
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Fatalf("worklist of district %s since %+v on %s (item record):\n%s\nthe rules say:\n%s",
+				district, since, today, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
 	}
 }

@@ -325,6 +325,17 @@ CREATE INDEX audit_action ON audit(action, seq);
 DROP TRIGGER audit_no_update;
 DROP TRIGGER audit_no_delete;
 `,
+	// 6: when each user last looked at each district's window, for the
+	// worklist's "since you last looked". Local to the workstation: it is
+	// a person's reading position, not data the hub shares.
+	`
+CREATE TABLE district_looks (
+	username        TEXT NOT NULL,
+	district_number TEXT NOT NULL,
+	looked_at       TEXT NOT NULL,
+	PRIMARY KEY (username, district_number)
+) WITHOUT ROWID;
+`,
 }
 
 // migrationCode is the work of a migration that SQL cannot do, keyed by

@@ -34,6 +34,7 @@ type Store struct {
 	onWait  atomic.Pointer[func(string)]
 
 	searched *searchCache // what searches reuse, on r
+	watch    watchers     // told which districts' copies a write changed
 }
 
 // Open opens (creating if needed) the database at path and brings its

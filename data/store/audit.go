@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"migrantdesk/data"
@@ -168,7 +170,7 @@ func (s *Store) VerifyAudit(ctx context.Context) (AuditCheck, error) {
 }
 
 // missingAuditTriggers names each of auditTriggers that is gone or was
-// replaced by another of its name.
+// replaced by another of its name, and any other trigger on the log.
 func (s *Store) missingAuditTriggers(ctx context.Context, tx *sql.Tx) ([]string, error) {
 	have := map[string]string{}
 	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'`)
@@ -195,6 +197,13 @@ func (s *Store) missingAuditTriggers(ctx context.Context, tx *sql.Tx) ([]string,
 		case strings.Join(strings.Fields(text), " ") != strings.Join(strings.Fields(t.sql), " "):
 			out = append(out, fmt.Sprintf("trigger %s was replaced: the audit log may be changed", t.name))
 		}
+		delete(have, t.name)
+	}
+	// Another trigger could drop or rewrite rows as they are written
+	// (RAISE(IGNORE)), which no hash would show.
+	others := slices.Sorted(maps.Keys(have))
+	for _, name := range others {
+		out = append(out, fmt.Sprintf("trigger %s on the audit log is not Migrant Desk's: it may keep rows from being written", name))
 	}
 	return out, nil
 }

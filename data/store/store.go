@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -112,7 +113,9 @@ func createPrivate(path string) (notice string, err error) {
 	if err != nil {
 		return "", fmt.Errorf("open database %s: %w", path, err)
 	}
-	if fi.Mode().Perm()&0o077 == 0 {
+	// Windows has no such bits (a writable file always says 0666): a
+	// profile folder is what keeps others out there.
+	if fi.Mode().Perm()&0o077 == 0 || runtime.GOOS == "windows" {
 		return "", nil
 	}
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {

@@ -33,6 +33,7 @@ type Store struct {
 	// a second of waiting; set while writers may be at work.
 	waitFor atomic.Int64
 	onWait  atomic.Pointer[func(string)]
+	head    auditHead // the audit log's last row as the writer's transaction wrote it
 
 	searched *searchCache // what searches reuse, on r
 }

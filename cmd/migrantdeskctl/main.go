@@ -11,9 +11,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"os/user"
 	"sort"
 	"strings"
+	"syscall"
 
 	"golang.org/x/term"
 
@@ -161,6 +163,23 @@ func askPassword(in *os.File, prompt io.Writer) (string, error) {
 	fd := int(in.Fd())
 	if !term.IsTerminal(fd) {
 		return "", errors.New("--ask-password needs a terminal to type the password in; without one, put it in a file readable only by you and give --password-file FILE")
+	}
+	// Ctrl+C while echo is off would leave the terminal not showing what
+	// is typed: put it back before the signal ends the command.
+	if state, err := term.GetState(fd); err == nil {
+		stop := make(chan os.Signal, 1)
+		signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+		done := make(chan struct{})
+		defer func() { signal.Stop(stop); close(done) }()
+		go func() {
+			select {
+			case <-stop:
+				term.Restore(fd, state)
+				fmt.Fprintln(prompt)
+				os.Exit(130)
+			case <-done:
+			}
+		}()
 	}
 	fmt.Fprint(prompt, "Password for the Detail workbook: ")
 	first, err := term.ReadPassword(fd)

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"migrantdesk/data"
@@ -17,21 +19,37 @@ import (
 // chains it to the last row; the writer's transaction holds the write
 // lock, so no other row can come between.
 func (s *Store) audit(tx *sql.Tx, user, action, entity, id, before, after string) error {
-	var last int64
-	var prev string
-	err := tx.QueryRow(`SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("read the end of the audit log: %w", err)
+	last, prev := s.head.seq, s.head.hash
+	if s.head.tx != tx {
+		err := tx.QueryRow(`SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
+		if errors.Is(err, sql.ErrNoRows) {
+			last, prev = 0, ""
+		} else if err != nil {
+			return fmt.Errorf("read the end of the audit log: %w", err)
+		}
 	}
 	r := data.AuditRow{Seq: last + 1, At: s.timestamp(), User: user, Action: action,
 		Entity: entity, EntityID: id, Before: before, After: after}
-	_, err = tx.Exec(`INSERT INTO audit(seq, at, username, action, entity, entity_id, before, after, hash)
+	h := data.AuditHash(prev, r)
+	_, err := tx.Exec(`INSERT INTO audit(seq, at, username, action, entity, entity_id, before, after, hash)
 		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.Seq, r.At, r.User, r.Action, r.Entity, r.EntityID,
-		r.Before, r.After, data.AuditHash(prev, r))
+		r.Before, r.After, h)
 	if err != nil {
 		return fmt.Errorf("write the audit log: %w", err)
 	}
+	s.head = auditHead{tx: tx, seq: r.Seq, hash: h}
 	return nil
+}
+
+// auditHead is the last audit row a write transaction wrote, so that a
+// bulk change (a row per record) need not read it back for each row. It
+// holds the transaction itself: no later one can have its address while
+// it is cached. Only the goroutine holding the writer's one connection
+// touches it.
+type auditHead struct {
+	tx   *sql.Tx
+	seq  int64
+	hash string
 }
 
 // auditTriggers keep the audit log append-only. A REPLACE over a row
@@ -168,7 +186,7 @@ func (s *Store) VerifyAudit(ctx context.Context) (AuditCheck, error) {
 }
 
 // missingAuditTriggers names each of auditTriggers that is gone or was
-// replaced by another of its name.
+// replaced by another of its name, and any other trigger on the log.
 func (s *Store) missingAuditTriggers(ctx context.Context, tx *sql.Tx) ([]string, error) {
 	have := map[string]string{}
 	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'`)
@@ -195,6 +213,13 @@ func (s *Store) missingAuditTriggers(ctx context.Context, tx *sql.Tx) ([]string,
 		case strings.Join(strings.Fields(text), " ") != strings.Join(strings.Fields(t.sql), " "):
 			out = append(out, fmt.Sprintf("trigger %s was replaced: the audit log may be changed", t.name))
 		}
+		delete(have, t.name)
+	}
+	// Another trigger could drop or rewrite rows as they are written
+	// (RAISE(IGNORE)), which no hash would show.
+	others := slices.Sorted(maps.Keys(have))
+	for _, name := range others {
+		out = append(out, fmt.Sprintf("trigger %s on the audit log is not Migrant Desk's: it may keep rows from being written", name))
 	}
 	return out, nil
 }

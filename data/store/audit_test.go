@@ -100,6 +100,8 @@ func TestAuditVerifyCatchesTamperingWithTheShell(t *testing.T) {
 		{"trigger made harmless", `DROP TRIGGER audit_no_delete;
 			CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit WHEN 0 BEGIN SELECT 1; END;`,
 			[]string{"trigger audit_no_delete was replaced"}},
+		{"rows dropped as they are written", `CREATE TRIGGER quiet BEFORE INSERT ON audit BEGIN SELECT RAISE(IGNORE); END;`,
+			[]string{"trigger quiet on the audit log is not Migrant Desk's"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

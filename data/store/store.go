@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -32,6 +33,7 @@ type Store struct {
 	// a second of waiting; set while writers may be at work.
 	waitFor atomic.Int64
 	onWait  atomic.Pointer[func(string)]
+	head    auditHead // the audit log's last row as the writer's transaction wrote it
 
 	searched *searchCache // what searches reuse, on r
 	watch    watchers     // told which districts' copies a write changed
@@ -113,7 +115,9 @@ func createPrivate(path string) (notice string, err error) {
 	if err != nil {
 		return "", fmt.Errorf("open database %s: %w", path, err)
 	}
-	if fi.Mode().Perm()&0o077 == 0 {
+	// Windows has no such bits (a writable file always says 0666): a
+	// profile folder is what keeps others out there.
+	if fi.Mode().Perm()&0o077 == 0 || runtime.GOOS == "windows" {
 		return "", nil
 	}
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {

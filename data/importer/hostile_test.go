@@ -302,3 +302,37 @@ func TestFolderNamesDifferingInCase(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// FuzzReadWorkbook puts arbitrary bytes in the sheet of a workbook read
+// as migrant records and as an MIS2000 export, through the part checks,
+// the guard and excelize: no panic (recovered ones included), and either
+// a refusal or rows that keep the file's rules.
+func FuzzReadWorkbook(f *testing.F) {
+	f.Add([]byte(`<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>state_id</t></is></c><c r="B1" t="inlineStr"><is><t>mis2000_id</t></is></c>` +
+		`<c r="C1" t="inlineStr"><is><t>qad</t></is></c><c r="D1" t="inlineStr"><is><t>eed</t></is></c></row>` +
+		`<row r="3"><c r="A3" t="inlineStr"><is><t>0001</t></is></c><c r="B3" t="inlineStr"><is><t>12</t></is></c><c r="C3"><v>45000</v></c></row></sheetData>`))
+	f.Add([]byte(`<sheetData><row><c t="inlineStr"><is><t>MIS ID</t></is></c><c t="inlineStr"><is><t>Last Name</t></is></c>` +
+		`<c t="inlineStr"><is><t>First Name</t></is></c><c t="inlineStr"><is><t>DOB</t></is></c><c t="inlineStr"><is><t>QAD</t></is></c></row>` +
+		`<row><c><v>1</v></c><c t="inlineStr"><is><t>a</t></is></c><c t="inlineStr"><is><t>b</t></is></c><c><v>60</v></c><c t="d"><v>2020-01-01T00:00:00Z</v></c></row></sheetData>`))
+	f.Add([]byte(`<sheetData><row r="2"/><row r="1"/></sheetData>`))
+	f.Fuzz(func(t *testing.T, sheet []byte) {
+		path := filepath.Join(t.TempDir(), "fuzz.xlsx")
+		hostileWorkbook(t, path, func(w io.Writer) { w.Write(sheet) })
+		recs, err := ReadMigrantRecords(path)
+		if err != nil && strings.Contains(err.Error(), "internal error") {
+			t.Fatal(err)
+		}
+		for _, r := range recs {
+			if r.StateID == "" || r.QAD.IsZero() {
+				t.Fatalf("bad record %+v", r)
+			}
+		}
+		x, err := ReadMIS2000(path)
+		if err != nil && strings.Contains(err.Error(), "internal error") {
+			t.Fatal(err)
+		}
+		if err == nil && len(x.Rows) == 0 {
+			t.Fatal("no rows and no refusal")
+		}
+	})
+}

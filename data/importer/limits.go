@@ -32,6 +32,16 @@ const (
 	stallTimeout = 30 * time.Second
 )
 
+// recovered turns a panic (a bug here or in excelize, met by a file made
+// to find one) into the error *err of the reader it stopped, so that the
+// program goes on and says so in one line. Deferred by every entry point
+// and on the goroutine that reads an extract.
+func recovered(what string, err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%s stopped on an internal error (%v); nothing was read; please report this", what, r)
+	}
+}
+
 // regularFile refuses anything but a regular file at path (following a
 // symbolic link): a device such as /dev/zero never ends, a named pipe
 // blocks the open until someone writes to it, a folder is not a file.

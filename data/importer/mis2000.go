@@ -126,7 +126,8 @@ func (f *MIS2000File) Has(name string) bool {
 // file could not be opened. A bad row does not refuse the file: it is
 // listed in Skipped and the other rows are returned, unless no row at all
 // could be read.
-func ReadMIS2000(path string) (*MIS2000File, error) {
+func ReadMIS2000(path string) (f *MIS2000File, err error) {
+	defer recovered("reading the MIS2000 export", &err)
 	info, err := regularFile(path, "the MIS2000 export")
 	if err != nil {
 		return nil, err

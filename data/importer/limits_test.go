@@ -49,3 +49,16 @@ func TestBoundedReader(t *testing.T) {
 		t.Errorf("at the size exactly: %q, %v", got, err)
 	}
 }
+
+// TestUnknownHeaderShownEscaped: a header name with a control character
+// is listed quoted, never raw.
+func TestUnknownHeaderShownEscaped(t *testing.T) {
+	x, err := readMIS2000(newCSVRows(strings.NewReader("MIS2000 ID,Last Name,First Name,Birth Date,QAD,\x1b[2Jgone\n1,a,b,01/02/2010,01/02/2020,x\n"), nil, 0),
+		Problem{File: "export.csv"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x.Unknown) != 1 || x.Unknown[0] != `"\x1b[2Jgone"` {
+		t.Errorf("unknown columns %q", x.Unknown)
+	}
+}

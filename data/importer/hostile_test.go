@@ -231,6 +231,12 @@ func pad(w io.Writer, c byte, n int) {
 // hostileWorkbook writes a minimal .xlsx with one sheet, named regions so that
 // every reader reads it, whose sheetData is written by sheet.
 func hostileWorkbook(t *testing.T, p string, sheet func(io.Writer)) {
+	minimalWorkbook(t, p, "http://schemas.openxmlformats.org/officeDocument/2006/relationships", sheet)
+}
+
+// minimalWorkbook writes that workbook with rNS as the namespace of the
+// sheet's r:id.
+func minimalWorkbook(t *testing.T, p, rNS string, sheet func(io.Writer)) {
 	writeStream(t, p, func(out io.Writer) {
 		z := zip.NewWriter(out)
 		z.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
@@ -251,7 +257,7 @@ func hostileWorkbook(t *testing.T, p string, sheet func(io.Writer)) {
 		part("_rels/.rels", `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`+
 			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`)
 		part("xl/workbook.xml", `<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" `+
-			`xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="regions" sheetId="1" r:id="rId1"/></sheets></workbook>`)
+			`xmlns:r="`+rNS+`"><sheets><sheet name="regions" sheetId="1" r:id="rId1"/></sheets></workbook>`)
 		part("xl/_rels/workbook.xml.rels", `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`+
 			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`)
 		w := part("xl/worksheets/sheet1.xml", `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`)
@@ -335,4 +341,19 @@ func FuzzReadWorkbook(f *testing.F) {
 			t.Fatal("no rows and no refusal")
 		}
 	})
+}
+
+// TestStrictWorkbookSheetsFound: the guard finds a sheet whose r:id is in
+// Strict Open XML's namespace.
+func TestStrictWorkbookSheetsFound(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "strict.xlsx")
+	minimalWorkbook(t, path, "http://purl.oclc.org/ooxml/officeDocument/relationships", func(w io.Writer) {
+		io.WriteString(w, `<sheetData><row r="1"><c t="inlineStr"><is><t>state_id</t></is></c><c t="inlineStr"><is><t>mis2000_id</t></is></c>`+
+			`<c t="inlineStr"><is><t>qad</t></is></c><c t="inlineStr"><is><t>eed</t></is></c></row>`+
+			`<row r="2"><c t="inlineStr"><is><t>0001234567</t></is></c><c t="inlineStr"><is><t>123</t></is></c><c><v>45536</v></c></row></sheetData>`)
+	})
+	recs, err := ReadMigrantRecords(path)
+	if err != nil || len(recs) != 1 || recs[0].StateID != "0001234567" || recs[0].QAD != 20240901 {
+		t.Fatalf("got %+v, %v", recs, err)
+	}
 }

@@ -228,15 +228,37 @@ bench: build
 	MIGRANTDESK_BENCH_DB="$(BENCH_DB)" $(GO) test -tags $(GOTAGS) -run '^$$' \
 		-bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -count $(COUNT) -timeout 60m ./...
 
-# `go test -list` prints each package's matching names, then an "ok <pkg>" line.
+# Each fuzz target runs from its package's folder in a test binary built
+# first with the fuzzer's coverage instrumentation (-c -fuzz; built apart
+# so that the compiler's memory is not counted), under GOMEMLIMIT
+# and GNU time: the target fails on a crash, and on a peak resident set of
+# any of its processes (the binary and its fuzzing workers, which it waits
+# for) over FUZZMEM MB, since every reader must stay within its bounds
+# whatever the input. A new interesting input is minimised for at most
+# FUZZMINIMIZE runs, so that slow targets (a workbook per input) keep
+# fuzzing. `go test -list` prints each package's matching names, then an
+# "ok <pkg>" line.
+FUZZMEM      ?= 1024
+FUZZMINIMIZE ?= 100x
 fuzz: deps
+	@command -v /usr/bin/time >/dev/null || { echo "fuzz: needs GNU time (apt-get install time)" >&2; exit 1; }
 	@targets=$$($(GO) test -tags $(GOTAGS) -list '^Fuzz' ./... | \
 		awk '/^Fuzz/ { n[++c] = $$1; next } /^ok/ { for (i = 1; i <= c; i++) print $$2 "/" n[i]; c = 0 }'); \
 	if [ -z "$$targets" ]; then echo "fuzz: no fuzz targets"; exit 0; fi; \
+	work=$$(mktemp -d); trap 'rm -rf "$$work"' EXIT; \
+	mod=$$($(GO) list -m); \
 	for t in $$targets; do \
-		pkg=$${t%/*}; name=$${t##*/}; \
-		echo "fuzz: $$pkg $$name for $(FUZZTIME)"; \
-		$(GO) test -tags $(GOTAGS) -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$pkg"; \
+		pkg=$${t%/*}; name=$${t##*/}; dir=.$${pkg#$$mod}; bin="$$work/$$(echo "$$pkg" | tr / _).test"; \
+		[ -x "$$bin" ] || $(GO) test -tags $(GOTAGS) -c -fuzz "^$$name\$$" -o "$$bin" "$$pkg"; \
+		echo "fuzz: $$pkg $$name for $(FUZZTIME), at most $(FUZZMEM) MB"; \
+		(cd "$$dir" && GOMEMLIMIT=$$(( $(FUZZMEM) * 3 / 4 ))MiB /usr/bin/time -f '%M' -o "$$work/peak" \
+			"$$bin" -test.run '^$$' -test.fuzz "^$$name\$$" -test.fuzztime $(FUZZTIME) \
+			-test.fuzzminimizetime $(FUZZMINIMIZE) -test.fuzzcachedir "$$work/cache"); \
+		peak=$$(tail -n 1 "$$work/peak"); \
+		echo "fuzz: $$name peak memory $$(( peak / 1024 )) MB"; \
+		if [ "$$peak" -gt $$(( $(FUZZMEM) * 1024 )) ]; then \
+			echo "fuzz: $$pkg $$name used $$(( peak / 1024 )) MB, more than $(FUZZMEM) MB" >&2; exit 1; \
+		fi; \
 	done
 
 clean:

@@ -52,7 +52,8 @@ type Extract struct{ src source }
 
 // OpenExtract opens the extract at path: a folder of CSV files or an
 // .xlsx workbook.
-func OpenExtract(path string) (*Extract, error) {
+func OpenExtract(path string) (x *Extract, err error) {
+	defer recovered("opening the extract", &err)
 	src, err := openSource(path)
 	if err != nil {
 		return nil, err
@@ -88,11 +89,7 @@ func scan(src source, sink data.ExtractSink) error {
 		defer close(a.full)
 		// A panic here would end the program with a stack trace; as an
 		// error it reaches the sink's caller, which writes nothing.
-		defer func() {
-			if r := recover(); r != nil {
-				readErr = fmt.Errorf("reading the extract stopped on an internal error (%v); please report this", r)
-			}
-		}()
+		defer recovered("reading the extract", &readErr)
 		x := &extractReader{src: src, sink: a}
 		x.read()
 		if x.err == nil {

@@ -231,6 +231,12 @@ func pad(w io.Writer, c byte, n int) {
 // hostileWorkbook writes a minimal .xlsx with one sheet, named regions so that
 // every reader reads it, whose sheetData is written by sheet.
 func hostileWorkbook(t *testing.T, p string, sheet func(io.Writer)) {
+	minimalWorkbook(t, p, "http://schemas.openxmlformats.org/officeDocument/2006/relationships", sheet)
+}
+
+// minimalWorkbook writes that workbook with rNS as the namespace of the
+// sheet's r:id.
+func minimalWorkbook(t *testing.T, p, rNS string, sheet func(io.Writer)) {
 	writeStream(t, p, func(out io.Writer) {
 		z := zip.NewWriter(out)
 		z.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
@@ -251,7 +257,7 @@ func hostileWorkbook(t *testing.T, p string, sheet func(io.Writer)) {
 		part("_rels/.rels", `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`+
 			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`)
 		part("xl/workbook.xml", `<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" `+
-			`xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="regions" sheetId="1" r:id="rId1"/></sheets></workbook>`)
+			`xmlns:r="`+rNS+`"><sheets><sheet name="regions" sheetId="1" r:id="rId1"/></sheets></workbook>`)
 		part("xl/_rels/workbook.xml.rels", `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`+
 			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`)
 		w := part("xl/worksheets/sheet1.xml", `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`)
@@ -300,5 +306,54 @@ func TestFolderNamesDifferingInCase(t *testing.T) {
 	_, err = ReadExtract(dir)
 	if err == nil || !strings.Contains(err.Error(), "Students.csv and students.csv, names that differ only in case") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// FuzzReadWorkbook puts arbitrary bytes in the sheet of a workbook read
+// as migrant records and as an MIS2000 export, through the part checks,
+// the guard and excelize: no panic (recovered ones included), and either
+// a refusal or rows that keep the file's rules.
+func FuzzReadWorkbook(f *testing.F) {
+	f.Add([]byte(`<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>state_id</t></is></c><c r="B1" t="inlineStr"><is><t>mis2000_id</t></is></c>` +
+		`<c r="C1" t="inlineStr"><is><t>qad</t></is></c><c r="D1" t="inlineStr"><is><t>eed</t></is></c></row>` +
+		`<row r="3"><c r="A3" t="inlineStr"><is><t>0001</t></is></c><c r="B3" t="inlineStr"><is><t>12</t></is></c><c r="C3"><v>45000</v></c></row></sheetData>`))
+	f.Add([]byte(`<sheetData><row><c t="inlineStr"><is><t>MIS ID</t></is></c><c t="inlineStr"><is><t>Last Name</t></is></c>` +
+		`<c t="inlineStr"><is><t>First Name</t></is></c><c t="inlineStr"><is><t>DOB</t></is></c><c t="inlineStr"><is><t>QAD</t></is></c></row>` +
+		`<row><c><v>1</v></c><c t="inlineStr"><is><t>a</t></is></c><c t="inlineStr"><is><t>b</t></is></c><c><v>60</v></c><c t="d"><v>2020-01-01T00:00:00Z</v></c></row></sheetData>`))
+	f.Add([]byte(`<sheetData><row r="2"/><row r="1"/></sheetData>`))
+	f.Fuzz(func(t *testing.T, sheet []byte) {
+		path := filepath.Join(t.TempDir(), "fuzz.xlsx")
+		hostileWorkbook(t, path, func(w io.Writer) { w.Write(sheet) })
+		recs, err := ReadMigrantRecords(path)
+		if err != nil && strings.Contains(err.Error(), "internal error") {
+			t.Fatal(err)
+		}
+		for _, r := range recs {
+			if r.StateID == "" || r.QAD.IsZero() {
+				t.Fatalf("bad record %+v", r)
+			}
+		}
+		x, err := ReadMIS2000(path)
+		if err != nil && strings.Contains(err.Error(), "internal error") {
+			t.Fatal(err)
+		}
+		if err == nil && len(x.Rows) == 0 {
+			t.Fatal("no rows and no refusal")
+		}
+	})
+}
+
+// TestStrictWorkbookSheetsFound: the guard finds a sheet whose r:id is in
+// Strict Open XML's namespace.
+func TestStrictWorkbookSheetsFound(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "strict.xlsx")
+	minimalWorkbook(t, path, "http://purl.oclc.org/ooxml/officeDocument/relationships", func(w io.Writer) {
+		io.WriteString(w, `<sheetData><row r="1"><c t="inlineStr"><is><t>state_id</t></is></c><c t="inlineStr"><is><t>mis2000_id</t></is></c>`+
+			`<c t="inlineStr"><is><t>qad</t></is></c><c t="inlineStr"><is><t>eed</t></is></c></row>`+
+			`<row r="2"><c t="inlineStr"><is><t>0001234567</t></is></c><c t="inlineStr"><is><t>123</t></is></c><c><v>45536</v></c></row></sheetData>`)
+	})
+	recs, err := ReadMigrantRecords(path)
+	if err != nil || len(recs) != 1 || recs[0].StateID != "0001234567" || recs[0].QAD != 20240901 {
+		t.Fatalf("got %+v, %v", recs, err)
 	}
 }

@@ -32,6 +32,16 @@ const (
 	stallTimeout = 30 * time.Second
 )
 
+// recovered turns a panic (a bug here or in excelize, met by a file made
+// to find one) into the error *err of the reader it stopped, so that the
+// program goes on and says so in one line. Deferred by every entry point
+// and on the goroutine that reads an extract.
+func recovered(what string, err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%s stopped on an internal error (%v); nothing was read; please report this", what, r)
+	}
+}
+
 // regularFile refuses anything but a regular file at path (following a
 // symbolic link): a device such as /dev/zero never ends, a named pipe
 // blocks the open until someone writes to it, a folder is not a file.
@@ -114,23 +124,43 @@ func (b *boundedReader) Read(p []byte) (int, error) {
 	}
 	n, err := b.r.Read(p)
 	b.left -= int64(n)
-	for rest := p[:n]; len(rest) > 0; {
-		i := bytes.IndexByte(rest, '\n')
-		if i < 0 {
-			b.line += len(rest)
-			break
-		}
-		b.line += i
-		if b.line > b.maxLine {
-			break
-		}
-		b.line, b.lines = 0, b.lines+1
-		rest = rest[i+1:]
-	}
-	if b.line > b.maxLine {
+	if b.lineEnds(p[:n]) {
 		return n, &lineTooLong{line: b.lines + 1, max: b.maxLine}
 	}
 	return n, err
+}
+
+// lineEnds counts the line ends in chunk and reports whether a line has
+// passed maxLine. A line inside a chunk shorter than maxLine cannot, so
+// only the one running on from earlier chunks is checked, without a
+// call per line: a state extract has millions of them.
+func (b *boundedReader) lineEnds(chunk []byte) bool {
+	first := bytes.IndexByte(chunk, '\n')
+	if first < 0 {
+		b.line += len(chunk)
+		return b.line > b.maxLine
+	}
+	if b.line+first > b.maxLine {
+		b.line += first
+		return true
+	}
+	if len(chunk) > b.maxLine {
+		for rest := chunk; ; {
+			i := bytes.IndexByte(rest, '\n')
+			if i < 0 {
+				b.line = len(rest)
+				return b.line > b.maxLine
+			}
+			if i > b.maxLine {
+				return true
+			}
+			b.lines++
+			rest = rest[i+1:]
+		}
+	}
+	b.lines += bytes.Count(chunk, []byte{'\n'})
+	b.line = len(chunk) - bytes.LastIndexByte(chunk, '\n') - 1
+	return false
 }
 
 // lineTooLong stops the reading of a CSV file at a line longer than any

@@ -126,7 +126,8 @@ func (f *MIS2000File) Has(name string) bool {
 // file could not be opened. A bad row does not refuse the file: it is
 // listed in Skipped and the other rows are returned, unless no row at all
 // could be read.
-func ReadMIS2000(path string) (*MIS2000File, error) {
+func ReadMIS2000(path string) (f *MIS2000File, err error) {
+	defer recovered("reading the MIS2000 export", &err)
 	info, err := regularFile(path, "the MIS2000 export")
 	if err != nil {
 		return nil, err
@@ -211,7 +212,7 @@ func openMIS2000Table(rs rows, at Problem, ragged bool, probs *ProblemList, out 
 		switch {
 		case h == "":
 		case !known && len(out.Unknown) < maxListedUnknown:
-			out.Unknown = append(out.Unknown, truncate(h, 60))
+			out.Unknown = append(out.Unknown, shown(truncate(h, 60)))
 		case !known:
 			out.UnknownMore++
 		case t.pos[c] >= 0:
@@ -271,6 +272,16 @@ func (t *table) optional(c int) string {
 		return ""
 	}
 	return t.get(c)
+}
+
+// shown is a header name as a message may print it: as written when it
+// is clean text, quoted with Go escapes when not, so that a control
+// character in a file cannot reach a terminal or a dialog.
+func shown(h string) string {
+	if _, err := data.CleanText(h); err != nil {
+		return fmt.Sprintf("%q", h)
+	}
+	return h
 }
 
 // truncate cuts s to at most n bytes on a character boundary, with an

@@ -263,6 +263,11 @@ func FuzzReadMIS2000(f *testing.F) {
 				r.BirthDate.IsZero() || r.QAD.IsZero() || len(r.FirstName) > MaxMIS2000Field || len(r.District) > MaxMIS2000Field {
 				t.Fatalf("bad row %+v after line %d", r, last)
 			}
+			for _, s := range []string{r.MIS2000ID, r.FirstName, r.District, r.Gender, r.School, r.Grade} {
+				if c, err := data.CleanText(s); err != nil || c != s {
+					t.Fatalf("text %q of row %+v is not clean", s, r)
+				}
+			}
 			last = r.Line
 		}
 		for _, p := range x.Skipped.Problems {

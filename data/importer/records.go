@@ -37,7 +37,8 @@ const RecordsSheet = "migrant_records"
 // present, dates, the MIS2000 ID's form); the store checks each record
 // against its student. A file with any problem is refused: the error is
 // then a *ProblemList.
-func ReadMigrantRecords(path string) ([]RecordRow, error) {
+func ReadMigrantRecords(path string) (recs []RecordRow, err error) {
+	defer recovered("reading the migrant records", &err)
 	src, sheet, err := openRecords(path)
 	if err != nil {
 		return nil, err

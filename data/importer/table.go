@@ -43,6 +43,7 @@ type table struct {
 	rec     []string
 	clean   []string // the wanted fields of rec, trimmed and checked by data.CleanText
 	bad     []bool   // which wanted fields are refused
+	ids     []bool   // which wanted columns are in idColumns
 	records int      // records read, header included
 	probs   *ProblemList
 }
@@ -117,7 +118,10 @@ func startTable(rs rows, at Problem, cols []string, ragged bool, probs *ProblemL
 	for c := range t.pos {
 		t.pos[c] = -1
 	}
-	t.clean, t.bad = make([]string, len(cols)), make([]bool, len(cols))
+	t.clean, t.bad, t.ids = make([]string, len(cols)), make([]bool, len(cols)), make([]bool, len(cols))
+	for c, name := range cols {
+		t.ids[c] = idColumns[name]
+	}
 	// A copy: a CSV reader reuses the record for the next line.
 	trimmed := make([]string, len(header))
 	for i, h := range header {
@@ -181,7 +185,7 @@ func (t *table) check() {
 				msg += "; save the file as UTF-8"
 			}
 			t.fail(c, msg)
-		case v != "" && idColumns[t.cols[c]] && t.rows.numeric(p):
+		case v != "" && t.ids[c] && t.rows.numeric(p):
 			t.fail(c, fmt.Sprintf("%s is stored as a number, which loses leading zeros; format the column as text and type the IDs again", v))
 		default:
 			t.clean[c] = v

@@ -107,7 +107,8 @@ func (p *zipParts) readSheets() error {
 	var wb struct {
 		Sheets []struct {
 			Name string `xml:"name,attr"`
-			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+			// r:id, in the transitional namespace or Strict Open XML's.
+			RID string `xml:"id,attr"`
 		} `xml:"sheets>sheet"`
 	}
 	var rels struct {

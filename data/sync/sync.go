@@ -7,8 +7,11 @@ package sync
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
+
+	"migrantdesk/data"
 )
 
 // ProtocolVersion is the version of this protocol, in the hub's URL paths
@@ -82,22 +85,47 @@ type Grant struct {
 // GrantID is the entity ID of a grant: one per user and district.
 func GrantID(username, district string) string { return username + "@" + district }
 
-// Decode reads a mutation's payload into the type its entity uses.
+// Decode reads a mutation's payload into the type its entity uses. Its
+// text goes through data.CleanText, the rule every text from outside
+// keeps: a payload with a control character or invalid UTF-8 in it is
+// refused, and the text is returned in normal form C.
 func (m Mutation) Decode() (any, error) {
 	switch m.Entity {
 	case EntityRecord:
 		var r Record
-		err := json.Unmarshal(m.Payload, &r)
+		if err := json.Unmarshal(m.Payload, &r); err != nil {
+			return r, err
+		}
+		err := cleanFields(map[string]*string{"id": &r.ID, "state_id": &r.StateID, "mis2000_id": &r.MIS2000ID, "qad": &r.QAD, "eed": &r.EED})
+		for i := range r.Districts {
+			err = errors.Join(err, cleanFields(map[string]*string{"districts": &r.Districts[i]}))
+		}
 		return r, err
 	case EntityGrant:
 		var g Grant
-		err := json.Unmarshal(m.Payload, &g)
-		return g, err
+		if err := json.Unmarshal(m.Payload, &g); err != nil {
+			return g, err
+		}
+		return g, cleanFields(map[string]*string{"username": &g.Username, "district": &g.District})
 	}
 	return nil, fmt.Errorf("unknown entity %q", m.Entity)
 }
 
-// Outcome is the hub's answer to one pushed mutation.
+// cleanFields puts each field through data.CleanText, naming the ones
+// refused.
+func cleanFields(fields map[string]*string) error {
+	var errs []error
+	for name, v := range fields {
+		c, err := data.CleanText(*v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			continue
+		}
+		*v = c
+	}
+	return errors.Join(errs...)
+}
+
 type Outcome string
 
 const (

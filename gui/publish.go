@@ -70,7 +70,7 @@ func (p *publisher) confirm(recs []store.Unpublished, done func()) {
 				p.publish(recs, done)
 			}
 		}, p.dialogs.Window())
-	p.dialogs.Show(d)
+	p.dialogs.ShowConfirm(d)
 }
 
 // publish publishes the records in one transaction off the UI goroutine,

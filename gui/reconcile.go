@@ -67,12 +67,13 @@ func (fyneOpener) openFile(win fyne.Window, title string, exts []string, done fu
 // district's message, copies the message, and saves the workbook with
 // the messages.
 type reconcileScreen struct {
-	st     ReconcileStore
-	win    fyne.Window
-	user   data.User
-	post   func(func())
-	opener fileOpener
-	saver  widgets.FileSaver
+	st      ReconcileStore
+	win     fyne.Window
+	user    data.User
+	regions map[string]string // region names by code
+	post    func(func())
+	opener  fileOpener
+	saver   widgets.FileSaver
 
 	path      string // the export chosen
 	fileLabel *widget.Label
@@ -108,12 +109,12 @@ type reconcileScreen struct {
 // district; the messages are signed with user.FullName, the audit log
 // names user.Username.
 func NewReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, post func(func())) fyne.CanvasObject {
-	return newReconcileScreen(st, win, user, post).obj
+	return newReconcileScreen(st, win, user, nil, post).obj
 }
 
-func newReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, post func(func())) *reconcileScreen {
+func newReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, regions map[string]string, post func(func())) *reconcileScreen {
 	s := &reconcileScreen{
-		st: st, win: win, user: user, post: post,
+		st: st, win: win, user: user, regions: regions, post: post,
 		opener:    fyneOpener{},
 		saver:     widgets.DefaultSaver(post),
 		fileLabel: widget.NewLabel("No file chosen yet."),
@@ -183,7 +184,7 @@ func (s *reconcileScreen) region() string {
 
 func (s *reconcileScreen) scope() string {
 	if r := s.region(); r != "" {
-		return "Only the districts of region " + r + " are compared."
+		return "Only the districts of the " + regionName(s.regions, r) + " are compared."
 	}
 	return "The districts of every region are compared."
 }

@@ -39,8 +39,10 @@ type studentStore interface {
 // user's region (data.User.MayWriteRecords); for any other the controls
 // are disabled and the screen says why.
 type studentScreen struct {
-	st      studentStore
-	user    data.User
+	st   studentStore
+	user data.User
+	// name names a user by full name, from the user name.
+	name    func(username string) string
 	tasks   *tasks
 	dialogs *widgets.Dialogs
 	pub     *publisher

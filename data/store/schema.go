@@ -310,4 +310,18 @@ BEGIN
 		WHERE deleted = 0 AND state_id NOT IN (SELECT state_id FROM publish_recheck);
 END;
 `,
+
+	// 5: the students each user opened last, for the search screen's
+	// "Recently opened". Not a foreign key: a re-import or a pull may
+	// remove a student, and the list then skips them. opened orders a
+	// user's list (a counter: two opens in one second stay in order).
+	`
+CREATE TABLE recent_students (
+	username TEXT NOT NULL,
+	state_id TEXT NOT NULL,
+	opened   INTEGER NOT NULL,
+	PRIMARY KEY (username, state_id)
+) WITHOUT ROWID;
+CREATE INDEX recent_students_order ON recent_students(username, opened);
+`,
 }

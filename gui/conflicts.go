@@ -362,7 +362,7 @@ func (c *conflictsScreen) askDismiss(r refusal) {
 			c.dismiss(r.id)
 		}
 	}, c.dialogs.Window())
-	c.dialogs.Show(d)
+	c.dialogs.ShowConfirm(d)
 }
 
 // dismiss sets a refusal aside, off the UI goroutine.

@@ -44,8 +44,8 @@ type importScreen struct {
 	done    func(msg string) // after an import: say it, read again what it changed
 
 	path     *widgets.Entry
-	check    *widget.Button
-	run      *widget.Button
+	check    *widgets.Button
+	run      *widgets.Button
 	cancel   *widget.Button
 	copyAll  *widget.Button
 	hint     *widget.Label
@@ -73,9 +73,9 @@ func newImportScreen(st extractLoader, usr data.User, t *tasks, win fyne.Window,
 	s.path.OnChanged = func(string) { s.reset() }
 	folder := widget.NewButtonWithIcon("Choose folder…", theme.FolderOpenIcon(), s.chooseFolder)
 	book := widget.NewButtonWithIcon("Choose workbook…", theme.FileIcon(), s.chooseWorkbook)
-	s.check = widget.NewButtonWithIcon("Check the extract", theme.SearchIcon(), s.startCheck)
+	s.check = widgets.NewButtonWithIcon("Check the extract", theme.SearchIcon(), s.startCheck)
 	s.check.Importance = widget.HighImportance
-	s.run = widget.NewButtonWithIcon("Import", theme.DownloadIcon(), s.confirm)
+	s.run = widgets.NewButtonWithIcon("Import", theme.DownloadIcon(), s.confirm)
 	s.run.Importance = widget.HighImportance
 	s.run.Disable()
 	s.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), s.stopWork)
@@ -303,12 +303,19 @@ func (s *importScreen) load() {
 				s.hint.SetText(sentence(err.Error()) + " Nothing was written: the database is as it was before.")
 			default:
 				s.summary.Hide()
-				msg := "Imported the state extract: " + c.String() + "."
+				msg := "Imported the state extract: " + countsText(c) + "."
 				s.hint.SetText(msg)
 				s.done(msg)
 			}
 		}
 	})
+}
+
+// countsText says what an import wrote.
+func countsText(c store.ExtractCounts) string {
+	return strings.Join([]string{count(c.Regions, "region"), count(c.Districts, "district"), count(c.Schools, "school"),
+		count(c.Students, "student"), count(c.Enrollments, "enrollment"), count(c.Programs, "program row"),
+		count(c.Assessments, "assessment")}, ", ")
 }
 
 // stopWork is Cancel: the check or the import stops, and an import rolls

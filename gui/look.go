@@ -148,12 +148,13 @@ func pluralOf(noun string) string {
 	return noun + "s"
 }
 
-// has is the verb that agrees with a count of n.
-func has(n int) string {
+// agree is the word, of one and many, that agrees with a count of n: a
+// verb ("is", "are") or a pronoun.
+func agree(n int, one, many string) string {
 	if n == 1 {
-		return "has"
+		return one
 	}
-	return "have"
+	return many
 }
 
 // capital starts a text with a capital letter.
@@ -174,6 +175,8 @@ func regionName(names map[string]string, code string) string {
 	return "region " + code
 }
 
+// plural and pluralY are the older suffix helpers some screens still
+// use; count is the one to use.
 func plural(n int) string {
 	if n == 1 {
 		return ""
@@ -186,13 +189,6 @@ func pluralY(n int) string {
 		return "y"
 	}
 	return "ies"
-}
-
-func verbS(n int) string {
-	if n == 1 {
-		return "s"
-	}
-	return ""
 }
 
 // sized gives o at least the width and height given, so that a dialog

@@ -111,8 +111,8 @@ func (n *needsScreen) set(recs []store.Unpublished) {
 		n.publish.Disable()
 		return
 	}
-	n.hint.SetText(fmt.Sprintf("%s %s need%s publishing. Click a record to open its student, or publish them all at once.",
-		capital(count(len(recs), "record")), where, verbS(len(recs))))
+	n.hint.SetText(fmt.Sprintf("%s %s %s publishing. Click a record to open its student, or publish them all at once.",
+		capital(count(len(recs), "record")), where, agree(len(recs), "needs", "need")))
 	n.publish.SetText(fmt.Sprintf("Publish all %d…", len(recs)))
 	n.publish.Enable()
 }

@@ -33,29 +33,38 @@ var themeChoices = []struct{ key, label string }{
 	{themeDark, "Dark"},
 }
 
-// variantTheme is the default theme held to one variant, light or dark,
-// whatever the computer's setting.
+// variantTheme is the default theme with a focus that shows (Fyne's is
+// a faint tint, easy to lose on a dark button), held to one variant,
+// light or dark, when forced, else following the computer's.
 type variantTheme struct {
 	fyne.Theme
 	variant fyne.ThemeVariant
+	forced  bool
 }
 
-func (t variantTheme) Color(name fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
-	return t.Theme.Color(name, t.variant)
+func (t variantTheme) Color(name fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if t.forced {
+		v = t.variant
+	}
+	if name == theme.ColorNameFocus {
+		return withAlpha(t.Theme.Color(theme.ColorNamePrimary, v), 0x70)
+	}
+	return t.Theme.Color(name, v)
 }
 
-// applyTheme sets a's theme to the one chosen in Preferences.
+// applyTheme sets a's theme to the one chosen in Preferences. A theme
+// set by someone else than the app (a test's) stays for the computer's
+// choice.
 func applyTheme(a fyne.App) {
 	switch a.Preferences().String(prefTheme) {
 	case themeLight:
-		a.Settings().SetTheme(variantTheme{theme.DefaultTheme(), theme.VariantLight})
+		a.Settings().SetTheme(variantTheme{Theme: theme.DefaultTheme(), variant: theme.VariantLight, forced: true})
 	case themeDark:
-		a.Settings().SetTheme(variantTheme{theme.DefaultTheme(), theme.VariantDark})
+		a.Settings().SetTheme(variantTheme{Theme: theme.DefaultTheme(), variant: theme.VariantDark, forced: true})
 	default:
-		// The computer's theme is what the app has unless one was held:
-		// a theme set by someone else (a test's) stays.
-		if _, held := a.Settings().Theme().(variantTheme); held {
-			a.Settings().SetTheme(theme.DefaultTheme())
+		cur := a.Settings().Theme()
+		if _, ours := cur.(variantTheme); ours || cur == theme.DefaultTheme() {
+			a.Settings().SetTheme(variantTheme{Theme: theme.DefaultTheme()})
 		}
 	}
 }

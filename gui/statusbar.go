@@ -113,7 +113,7 @@ func (s *statusBar) explainPending() {
 	if s.waiting > 0 {
 		text = fmt.Sprintf("%s you saved on this computer %s not reached the hub yet. They are kept here and sent "+
 			"with the next sync: every few minutes while the hub can be reached, or now with Sync now (Ctrl+R). "+
-			"Nothing is lost while you work offline.", capital(count(s.waiting, "change")), has(s.waiting))
+			"Nothing is lost while you work offline.", capital(count(s.waiting, "change")), agree(s.waiting, "has", "have"))
 	}
 	if s.refused > 0 {
 		text += fmt.Sprintf("\n\nThe hub refused %s. Open Conflicts to read why, and dismiss each once you have dealt with it.",

@@ -230,7 +230,7 @@ func (s *studentScreen) setRecords(recs []store.Record) {
 	if unpublished == 0 {
 		s.publishBtn.SetText("Publish records…")
 	} else {
-		s.publishBtn.SetText(fmt.Sprintf("Publish %d record%s…", unpublished, plural(unpublished)))
+		s.publishBtn.SetText(fmt.Sprintf("Publish %s…", count(unpublished, "record")))
 	}
 	enable(s.publishBtn, unpublished > 0 && s.refusal == nil)
 }

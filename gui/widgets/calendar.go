@@ -107,7 +107,7 @@ func (c *Calendar) CreateRenderer() fyne.WidgetRenderer {
 			widget.NewButtonWithIcon("", theme.NavigateNextIcon(), c.NextMonth),
 			widget.NewButtonWithIcon("", theme.MediaFastForwardIcon(), c.NextYear)),
 		c.title)
-	hint := widget.NewLabelWithStyle("« » a year, ‹ › a month", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	hint := widget.NewLabelWithStyle("Outer arrows: a year · inner arrows: a month", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	hint.Importance = widget.LowImportance
 	return widget.NewSimpleRenderer(container.NewBorder(nav, hint, nil, nil, c.days))
 }

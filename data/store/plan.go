@@ -3,8 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"migrantdesk/data"
 )
@@ -33,6 +34,11 @@ func (p ExtractPlan) Changes() bool {
 // planProgressEvery is how many rows go by between two progress calls.
 const planProgressEvery = 5000
 
+// planBatch is how many keys one lookup of PlanExtract asks the database
+// for: a query per row costs about as much as reading the row from the
+// file again.
+const planBatch = 256
+
 // PlanExtract works out what LoadExtract would change with the rows fill
 // hands over, reading the database and writing nothing. progress, when
 // not nil, hears the rows read so far every few thousand rows. It stops
@@ -41,25 +47,53 @@ func (s *Store) PlanExtract(ctx context.Context, fill func(data.ExtractSink) err
 	var p ExtractPlan
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		pl := &planner{ctx: ctx, plan: &p, progress: progress}
-		for _, q := range []struct {
-			st  **sql.Stmt
-			sql string
-		}{
-			{&pl.district, `SELECT 1 FROM districts WHERE number = ?`},
-			{&pl.school, `SELECT 1 FROM schools WHERE number = ?`},
-			{&pl.student, `SELECT local_number, last_name, first_name, middle_name, birth_date, gender, race
-				FROM students WHERE state_id = ?`},
-			{&pl.enrollment, `SELECT state_id, school_number, grade, service_type, start_date, end_date
-				FROM enrollments WHERE id = ?`},
-		} {
-			st, err := tx.PrepareContext(ctx, q.sql)
-			if err != nil {
+		pl.district = &lookup{tx: tx, table: "districts", key: "number", counted: func(found, _ bool) {
+			if !found {
+				p.NewDistricts++
+			}
+		}}
+		pl.school = &lookup{tx: tx, table: "schools", key: "number", counted: func(found, _ bool) {
+			if !found {
+				p.NewSchools++
+			}
+		}}
+		pl.student = &lookup{tx: tx, table: "students", key: "state_id",
+			cols: "local_number, last_name, first_name, middle_name, birth_date, gender, race",
+			counted: func(found, same bool) {
+				switch {
+				case !found:
+					p.NewStudents++
+				case same:
+					p.SameStudents++
+				default:
+					p.ChangedStudents++
+				}
+			}}
+		pl.enrollment = &lookup{tx: tx, table: "enrollments", key: "id",
+			cols: "state_id, school_number, grade, service_type, start_date, end_date",
+			counted: func(found, same bool) {
+				switch {
+				case !found:
+					p.NewEnrollments++
+				case !same:
+					p.ChangedEnrollments++
+				}
+			}}
+		lookups := []*lookup{pl.district, pl.school, pl.student, pl.enrollment}
+		defer func() {
+			for _, l := range lookups {
+				l.close()
+			}
+		}()
+		if err := fill(pl); err != nil {
+			return err
+		}
+		for _, l := range lookups {
+			if err := l.flush(ctx); err != nil {
 				return err
 			}
-			defer st.Close()
-			*q.st = st
 		}
-		return fill(pl)
+		return nil
 	})
 	if err != nil {
 		return ExtractPlan{}, fmt.Errorf("work out what the state extract changes: %w", err)
@@ -67,14 +101,101 @@ func (s *Store) PlanExtract(ctx context.Context, fill func(data.ExtractSink) err
 	return p, nil
 }
 
+// lookup finds the rows of one table by key, planBatch keys at a time,
+// and compares their columns with the extract's values.
+type lookup struct {
+	tx         *sql.Tx
+	table, key string
+	cols       string // the columns compared, as a select list; "" none
+	// counted hears, for each key in the order added, whether the table
+	// has it and whether its columns are the extract's.
+	counted func(found, same bool)
+
+	keys []string
+	want [][]string
+	full *sql.Stmt // the query of a full batch, prepared once
+}
+
+// add queues a key and the extract's values of its columns.
+func (l *lookup) add(ctx context.Context, key string, values ...string) error {
+	l.keys = append(l.keys, key)
+	l.want = append(l.want, values)
+	if len(l.keys) < planBatch {
+		return nil
+	}
+	return l.flush(ctx)
+}
+
+// flush looks the queued keys up.
+func (l *lookup) flush(ctx context.Context) error {
+	if len(l.keys) == 0 {
+		return nil
+	}
+	sel := l.key
+	if l.cols != "" {
+		sel += ", " + l.cols
+	}
+	query := fmt.Sprintf(`SELECT %s FROM %s WHERE %s IN (?%s)`, sel, l.table, l.key, strings.Repeat(", ?", len(l.keys)-1))
+	args := make([]any, len(l.keys))
+	for i, k := range l.keys {
+		args[i] = k
+	}
+	var rows *sql.Rows
+	var err error
+	switch {
+	case len(l.keys) < planBatch:
+		rows, err = l.tx.QueryContext(ctx, query, args...)
+	default:
+		if l.full == nil {
+			if l.full, err = l.tx.PrepareContext(ctx, query); err != nil {
+				return err
+			}
+		}
+		rows, err = l.full.QueryContext(ctx, args...)
+	}
+	if err != nil {
+		return err
+	}
+	have := make(map[string][]string, len(l.keys))
+	n := len(l.want[0])
+	for rows.Next() {
+		vals := make([]string, 1+n)
+		ptrs := make([]any, len(vals))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			rows.Close()
+			return err
+		}
+		have[vals[0]] = vals[1:]
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i, k := range l.keys {
+		got, found := have[k]
+		l.counted(found, found && slices.Equal(got, l.want[i]))
+	}
+	l.keys, l.want = l.keys[:0], l.want[:0]
+	return nil
+}
+
+func (l *lookup) close() {
+	if l.full != nil {
+		l.full.Close()
+	}
+}
+
 // planner is the sink of PlanExtract: it counts the extract's rows and
-// looks each key up in the database.
+// looks their keys up in the database.
 type planner struct {
 	ctx                                   context.Context
 	plan                                  *ExtractPlan
 	progress                              func(rows int)
 	rows                                  int
-	district, school, student, enrollment *sql.Stmt
+	district, school, student, enrollment *lookup
 }
 
 var _ data.ExtractSink = (*planner)(nil)
@@ -92,20 +213,6 @@ func (p *planner) row() error {
 	return nil
 }
 
-// countNew counts a row whose key st does not find in the database in
-// *added.
-func (p *planner) countNew(st *sql.Stmt, key string, added *int) error {
-	var one int
-	err := st.QueryRowContext(p.ctx, key).Scan(&one)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		*added++
-	case err != nil:
-		return err
-	}
-	return p.row()
-}
-
 func (p *planner) Region(data.Region) error {
 	p.plan.Rows.Regions++
 	return p.row()
@@ -113,42 +220,34 @@ func (p *planner) Region(data.Region) error {
 
 func (p *planner) District(d data.District) error {
 	p.plan.Rows.Districts++
-	return p.countNew(p.district, d.Number, &p.plan.NewDistricts)
+	if err := p.district.add(p.ctx, d.Number); err != nil {
+		return err
+	}
+	return p.row()
 }
 
 func (p *planner) School(sc data.School) error {
 	p.plan.Rows.Schools++
-	return p.countNew(p.school, sc.Number, &p.plan.NewSchools)
+	if err := p.school.add(p.ctx, sc.Number); err != nil {
+		return err
+	}
+	return p.row()
 }
 
 func (p *planner) Student(st data.Student) error {
 	p.plan.Rows.Students++
-	var have [7]string
-	err := p.student.QueryRowContext(p.ctx, st.StateID).Scan(&have[0], &have[1], &have[2], &have[3], &have[4], &have[5], &have[6])
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		p.plan.NewStudents++
-	case err != nil:
+	if err := p.student.add(p.ctx, st.StateID, st.LocalNumber, st.LastName, st.FirstName, st.MiddleName,
+		dateText(st.BirthDate), st.Gender, st.Race); err != nil {
 		return err
-	case have != [7]string{st.LocalNumber, st.LastName, st.FirstName, st.MiddleName, dateText(st.BirthDate), st.Gender, st.Race}:
-		p.plan.ChangedStudents++
-	default:
-		p.plan.SameStudents++
 	}
 	return p.row()
 }
 
 func (p *planner) Enrollment(e data.Enrollment) error {
 	p.plan.Rows.Enrollments++
-	var have [6]string
-	err := p.enrollment.QueryRowContext(p.ctx, e.ID).Scan(&have[0], &have[1], &have[2], &have[3], &have[4], &have[5])
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		p.plan.NewEnrollments++
-	case err != nil:
+	if err := p.enrollment.add(p.ctx, e.ID, e.StateID, e.SchoolNumber, e.Grade, e.ServiceType,
+		dateText(e.Start), dateText(e.End)); err != nil {
 		return err
-	case have != [6]string{e.StateID, e.SchoolNumber, e.Grade, e.ServiceType, dateText(e.Start), dateText(e.End)}:
-		p.plan.ChangedEnrollments++
 	}
 	return p.row()
 }

@@ -3,9 +3,12 @@ package store_test
 import (
 	"context"
 	"errors"
+	"os"
 	"testing"
 
 	"migrantdesk/data"
+	"migrantdesk/data/importer"
+	"migrantdesk/data/store"
 	"migrantdesk/data/store/storetest"
 )
 
@@ -57,5 +60,30 @@ func TestPlanExtract(t *testing.T) {
 	cancel()
 	if _, err := st.PlanExtract(cctx, fill, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("a cancelled plan: %v", err)
+	}
+}
+
+// BenchmarkPlanExtract plans a state extract (a folder or workbook,
+// MIGRANTDESK_PLAN_DIR) against a database (MIGRANTDESK_PLAN_DB), e.g.
+// both made by migrantdeskctl demo --db DB --csv DIR --students 100000.
+func BenchmarkPlanExtract(b *testing.B) {
+	db, dir := os.Getenv("MIGRANTDESK_PLAN_DB"), os.Getenv("MIGRANTDESK_PLAN_DIR")
+	if db == "" || dir == "" {
+		b.Skip("set MIGRANTDESK_PLAN_DB and MIGRANTDESK_PLAN_DIR")
+	}
+	st, err := store.Open(db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	for b.Loop() {
+		x, err := importer.OpenExtract(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := st.PlanExtract(context.Background(), func(s data.ExtractSink) error { return x.Scan(s) }, nil); err != nil {
+			b.Fatal(err)
+		}
+		x.Close()
 	}
 }

@@ -103,6 +103,7 @@ func newSearchScreen(st studentFinder, t *tasks, win fyne.Window, hub, username 
 	clear := widget.NewButton("Clear", s.clear)
 	s.hint.Wrapping = fyne.TextWrapWord
 	s.table = s.newTable()
+	s.list.Hide()
 
 	form := container.NewGridWithColumns(6,
 		labeled("Last name", s.last), labeled("First name", s.first), labeled("Birth date", s.birth),
@@ -255,6 +256,13 @@ func (s *searchScreen) run() {
 	})
 }
 
+// setList says what the table shows; nothing takes no room.
+func (s *searchScreen) setList(text string) {
+	s.list.SetText(text)
+	s.list.Hidden = text == ""
+	s.list.Refresh()
+}
+
 // loadRecent reads the students opened recently, and shows them while no
 // search has results to show.
 func (s *searchScreen) loadRecent() {
@@ -270,9 +278,9 @@ func (s *searchScreen) loadRecent() {
 			s.recent = true
 			s.results = res
 			s.table.Reset()
-			s.list.SetText("")
+			s.setList("")
 			if len(res) > 0 {
-				s.list.SetText(fmt.Sprintf("Recently opened (%s): Down then Enter, or a click, opens one again", count(len(res), "student")))
+				s.setList(fmt.Sprintf("Recently opened (%s): Down then Enter, or a click, opens one again", count(len(res), "student")))
 			}
 		}
 	})
@@ -282,7 +290,7 @@ func (s *searchScreen) show(res []store.Result) {
 	s.recent = false
 	s.results = res
 	s.table.Reset()
-	s.list.SetText("Results")
+	s.setList("Results")
 	switch n := len(res); {
 	case n == 0:
 		s.hint.SetText("No student matches. Try one surname only (García instead of García López), " +
@@ -306,7 +314,7 @@ func (s *searchScreen) clear() {
 	s.seq++
 	s.results = nil
 	s.table.Refresh()
-	s.list.SetText("")
+	s.setList("")
 	s.hint.SetText(searchHint)
 	s.win.Canvas().Focus(s.last)
 	s.loadRecent()

@@ -50,7 +50,8 @@ type importScreen struct {
 	copyAll  *widget.Button
 	hint     *widget.Label
 	summary  *widget.Label
-	bar      *widget.ProgressBar
+	bar      *widget.ProgressBar         // an import's rows, of the total the check counted
+	spin     *widget.ProgressBarInfinite // a check, whose total is not known yet
 	problems *widgets.RowTable
 	obj      fyne.CanvasObject
 
@@ -68,7 +69,7 @@ const importIntro = "Choose the state extract: a folder of CSV files (regions.cs
 func newImportScreen(st extractLoader, usr data.User, t *tasks, win fyne.Window, dialogs *widgets.Dialogs, back func(), done func(string)) *importScreen {
 	s := &importScreen{st: st, user: usr, tasks: t, win: win, dialogs: dialogs, done: done,
 		path: widgets.NewEntry("the extract's folder, or its .xlsx workbook"), hint: wrapped(importIntro),
-		summary: wrapped(""), bar: widget.NewProgressBar()}
+		summary: wrapped(""), bar: widget.NewProgressBar(), spin: widget.NewProgressBarInfinite()}
 	s.path.OnSubmitted = func(string) { s.startCheck() }
 	s.path.OnChanged = func(string) { s.reset() }
 	folder := widget.NewButtonWithIcon("Choose folder…", theme.FolderOpenIcon(), s.chooseFolder)
@@ -83,6 +84,7 @@ func newImportScreen(st extractLoader, usr data.User, t *tasks, win fyne.Window,
 	s.copyAll = widget.NewButtonWithIcon("Copy the problems", theme.ContentCopyIcon(), s.copyProblems)
 	s.copyAll.Hide()
 	s.bar.Hide()
+	s.spin.Hide()
 	s.summary.Hide()
 	s.problems = widgets.NewRowTable(func() int { return len(s.probs) }, problemColumns, func(row, c int) string {
 		return problemCell(s.probs[row], c)
@@ -101,6 +103,7 @@ func newImportScreen(st extractLoader, usr data.User, t *tasks, win fyne.Window,
 		labeled("Extract", pick),
 		container.NewHBox(s.check, s.run, s.cancel, s.copyAll),
 		s.bar,
+		s.spin,
 		s.summary,
 	)
 	s.obj = container.NewBorder(top, nil, nil, nil, s.problems)
@@ -157,20 +160,28 @@ func (s *importScreen) reset() {
 	s.copyAll.Hide()
 }
 
-// busy shows work under way, which Cancel stops.
-func (s *importScreen) busy(on bool) {
+// busy shows work under way, which Cancel stops: an import with its
+// share done (counted), a check with a moving bar.
+func (s *importScreen) busy(on, counted bool) {
 	enable(s.check, !on)
 	enable(s.path, !on)
-	if on {
-		s.run.Disable()
-		s.cancel.Show()
-		s.bar.SetValue(0)
-		s.bar.Show()
-	} else {
+	switch {
+	case !on:
 		s.stop = nil
 		s.cancel.Hide()
 		s.bar.Hide()
+		s.spin.Stop()
+		s.spin.Hide()
+		return
+	case counted:
+		s.bar.SetValue(0)
+		s.bar.Show()
+	default:
+		s.spin.Show()
+		s.spin.Start()
 	}
+	s.run.Disable()
+	s.cancel.Show()
 }
 
 // startCheck reads and checks the extract, and works out what importing
@@ -184,12 +195,12 @@ func (s *importScreen) startCheck() {
 	s.reset()
 	ctx, stop := context.WithCancel(context.Background())
 	s.stop = stop
-	s.busy(true)
+	s.busy(true, false)
 	s.hint.SetText("Checking " + path + "…")
 	s.tasks.run(func() func() {
 		plan, err := s.planOf(ctx, path)
 		return func() {
-			s.busy(false)
+			s.busy(false, false)
 			s.showCheck(path, plan, err)
 		}
 	})
@@ -279,7 +290,7 @@ func (s *importScreen) load() {
 	all := total.Regions + total.Districts + total.Schools + total.Students + total.Enrollments + total.Programs + total.Assessments
 	ctx, stop := context.WithCancel(context.Background())
 	s.stop = stop
-	s.busy(true)
+	s.busy(true, true)
 	s.hint.SetText("Importing " + path + "…")
 	usr := s.user.Username
 	s.tasks.run(func() func() {
@@ -294,7 +305,7 @@ func (s *importScreen) load() {
 			x.Close()
 		}
 		return func() {
-			s.busy(false)
+			s.busy(false, false)
 			s.checked = ""
 			switch {
 			case errors.Is(err, context.Canceled):

@@ -150,6 +150,36 @@ func (u User) MayWriteRecords(studentID string, regions StudentRegions) error {
 		"change the migrant records of student %s: a %s sees published records read-only", studentID, strings.ToLower(RoleName(u.Role)))}
 }
 
+// ImportPolicy is what decides, besides the role, whether a user may load
+// the state extract into a database from the app.
+type ImportPolicy struct {
+	// Hub is the hub the database syncs with; "" for one that does not.
+	Hub string
+	// ClerksImport: the state lets regional data clerks load the extract
+	// into a database that does not sync (a region working on its own).
+	ClerksImport bool
+}
+
+// MayImportExtract decides whether u may load the state extract into a
+// database from the app: on a database that syncs with a hub, nobody (the
+// extract is loaded on the hub, and reaches every workstation with its
+// next sync; a local import would be overwritten, or worse, differ from
+// the hub's); otherwise a state administrator, and a clerk when the state
+// allows clerks to. A refusal says why in a sentence for the user.
+func (u User) MayImportExtract(p ImportPolicy) error {
+	switch {
+	case p.Hub != "":
+		return &AccessError{User: u, What: "load the state extract on this computer: its database syncs with the hub at " +
+			p.Hub + ", where the state administrator loads the extract; it reaches this computer with the next sync"}
+	case u.Role == RoleStateAdmin, u.Role == RoleClerk && p.ClerksImport:
+		return nil
+	case u.Role == RoleClerk:
+		return &AccessError{User: u, What: "load the state extract: the state has not allowed regional data clerks to; " +
+			"ask the state administrator"}
+	}
+	return &AccessError{User: u, What: "load the state extract: only the state administrator loads it"}
+}
+
 // MayRunReport decides report access for district d, given whether the
 // district administrator has granted it to u: state administrators,
 // clerks of the district's region and the district's administrator may;

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -22,6 +23,7 @@ type conflictStore interface {
 	KeepTheirs(ctx context.Context, u data.User, recordID string) error
 	KeepMine(ctx context.Context, u data.User, recordID string) error
 	KeepMerged(ctx context.Context, u data.User, merged data.MigrantRecord) error
+	DismissRejection(ctx context.Context, u data.User, mutationID string) error
 	Student(ctx context.Context, stateID string) (store.StudentDetail, error)
 }
 
@@ -61,6 +63,7 @@ type conflictsScreen struct {
 
 // refusal is a change the hub refused, as the list shows it.
 type refusal struct {
+	id        string // the mutation refused
 	what, why string
 	stateID   string // the student of a record's change; "" for a grant
 }
@@ -98,10 +101,15 @@ func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widg
 
 	c.refusedTab = widget.NewList(
 		func() int { return len(c.rejections) },
-		twoLines,
+		func() fyne.CanvasObject {
+			dismiss := widget.NewButtonWithIcon("Dismiss…", theme.DeleteIcon(), nil)
+			return container.NewBorder(nil, nil, nil, container.NewCenter(dismiss), twoLines())
+		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			r := c.rejections[i]
-			setTwoLines(o, r.what, r.why)
+			row := o.(*fyne.Container)
+			setTwoLines(row.Objects[0], r.what, r.why)
+			row.Objects[1].(*fyne.Container).Objects[0].(*widget.Button).OnTapped = func() { c.askDismiss(r) }
 		})
 	c.refusedTab.OnSelected = func(i widget.ListItemID) {
 		c.refusedTab.UnselectAll()
@@ -341,6 +349,38 @@ func (c *conflictsScreen) openMerge(cf store.Conflict, recs []store.Record) {
 	}, c.dialogs, c.tasks)
 }
 
+// askDismiss shows a refusal's reason once more and, confirmed, sets it
+// aside so that it is no longer listed or counted.
+func (c *conflictsScreen) askDismiss(r refusal) {
+	if c.dialogs.Open() {
+		return
+	}
+	text := widgets.Paragraph(r.what+"\n\n"+r.why+"\n\nDismiss it once you have dealt with it: it is no longer listed "+
+		"or counted in the status bar. The record on this computer stays as it is, and the audit log notes the dismissal.", 480)
+	d := dialog.NewCustomConfirm("Dismiss this refused change?", "Dismiss", "Keep it listed", text, func(ok bool) {
+		if ok {
+			c.dismiss(r.id)
+		}
+	}, c.dialogs.Window())
+	c.dialogs.ShowConfirm(d)
+}
+
+// dismiss sets a refusal aside, off the UI goroutine.
+func (c *conflictsScreen) dismiss(id string) {
+	usr := c.user
+	c.tasks.run(func() func() {
+		err := c.st.DismissRejection(context.Background(), usr, id)
+		return func() {
+			if err != nil {
+				c.dialogs.ShowError("The refused change could not be dismissed", err)
+				return
+			}
+			c.resolved("Dismissed the refused change.")
+			c.load()
+		}
+	})
+}
+
 // refusals reads the changes the hub refused, naming the students of
 // records where this computer knows them.
 func (c *conflictsScreen) refusals(ctx context.Context) ([]refusal, error) {
@@ -351,7 +391,7 @@ func (c *conflictsScreen) refusals(ctx context.Context) ([]refusal, error) {
 	names := map[string]string{}
 	out := make([]refusal, len(rs))
 	for i, r := range rs {
-		out[i] = refusal{why: fmt.Sprintf("Refused %s: %s", data.DayOf(r.At), sentence(r.Reason))}
+		out[i] = refusal{id: r.ID, why: fmt.Sprintf("Refused %s: %s", data.DayOf(r.At), sentence(r.Reason))}
 		payload, err := r.Decode()
 		switch p := payload.(type) {
 		case sync.Record:

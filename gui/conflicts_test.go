@@ -179,9 +179,27 @@ func TestRefusedChangeIsShownWithItsReason(t *testing.T) {
 	if !strings.HasPrefix(r.why, "Refused ") || !strings.Contains(r.why, "777777") {
 		t.Errorf("why %q", r.why)
 	}
+	if got := u.status.conflicts.Text; got != "Conflicts: 0 · refused: 1" {
+		t.Errorf("status bar before dismissing: %q", got)
+	}
 	cs.refusedTab.Select(0)
 	u.wait()
 	if !u.studentShown() || u.student.detail.Student.StateID != storetest.Maria {
 		t.Error("clicking the refused change did not open the student")
+	}
+
+	// Read, then dismissed: no longer listed or counted.
+	tap(t, u, "Conflicts")
+	cs.tabs.SelectIndex(1)
+	tap(t, u, "Dismiss…")
+	if !u.dialogs.Open() || !strings.Contains(strings.Join(texts(u.win.Canvas()), " "), "777777") {
+		t.Fatal("dismissing does not show the reason first")
+	}
+	tap(t, u, "Dismiss")
+	if len(cs.rejections) != 0 || cs.tabs.Items[1].Text != "Refused by the hub (0)" {
+		t.Errorf("after dismissing: %+v", cs.rejections)
+	}
+	if got := u.status.conflicts.Text; got != "Conflicts: 0" {
+		t.Errorf("status bar after dismissing: %q", got)
 	}
 }

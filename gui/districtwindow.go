@@ -42,6 +42,8 @@ type districtEnv struct {
 	people people
 	demo   bool
 	wrote  func() // after a change to the database: count again and sync
+
+	regions map[string]string // region names by code
 }
 
 // districtTab is what a district window gives each of its tabs: who is
@@ -81,6 +83,8 @@ type districtWindow struct {
 	preview  bool      // a clerk looking at what the district sees
 	today    data.Date // the day eligibility is shown for
 	demo     bool
+	region   string // the district's region, by name
+	app      fyne.App
 	win      fyne.Window
 	dialogs  *widgets.Dialogs
 	onClosed func()
@@ -106,6 +110,8 @@ func newDistrictWindow(env districtEnv, usr data.User, d data.District, on data.
 		preview:  usr.Role == data.RoleClerk,
 		today:    on,
 		demo:     env.demo,
+		region:   regionName(env.regions, d.RegionCode),
+		app:      env.app,
 		onClosed: onClosed,
 		message:  widget.NewLabel(""),
 	}
@@ -196,7 +202,7 @@ func districtTitle(d data.District) string {
 }
 
 func (w *districtWindow) show() {
-	w.win.Resize(fyne.NewSize(1280, 700))
+	w.win.Resize(windowSize(w.app, "district", fyne.NewSize(1280, 700), w.win.Content().MinSize()))
 	w.win.Show()
 	w.refresh()
 }
@@ -205,6 +211,7 @@ func (w *districtWindow) show() {
 // district. The app and the main window stay open.
 func (w *districtWindow) closed() {
 	w.unwatch()
+	keepWindowSize(w.app, "district", w.win)
 	w.report.cancel()
 	w.onClosed()
 }
@@ -217,7 +224,7 @@ func (w *districtWindow) header() fyne.CanvasObject {
 		top.Add(demoBanner())
 	}
 	title := heading(w.d.Number + " " + w.d.Name)
-	who := widget.NewLabel(fmt.Sprintf("District Edition · region %s · %s, %s", w.d.RegionCode,
+	who := widget.NewLabel(fmt.Sprintf("District Edition · %s · %s, %s", w.region,
 		w.user.FullName, data.RoleName(w.user.Role)))
 	who.Truncation = fyne.TextTruncateEllipsis
 	w.refreshBtn = widget.NewButtonWithIcon("Refresh (F5)", theme.ViewRefreshIcon(), w.refresh)
@@ -292,6 +299,8 @@ func (u *UI) districtEnv() districtEnv {
 		people: u.users,
 		demo:   u.demo,
 		wrote:  func() { u.changed("") },
+
+		regions: u.regions,
 	}
 }
 

@@ -150,7 +150,11 @@ func findButton(c fyne.Canvas, text string) *widget.Button {
 	roots = append(roots, c.Content())
 	for _, root := range roots {
 		for _, o := range walk(root) {
-			if b, ok := o.(*widget.Button); ok && b.Text == text && b.Visible() {
+			b, ok := o.(*widget.Button)
+			if kb, isKB := o.(*widgets.Button); isKB {
+				b, ok = &kb.Button, true
+			}
+			if ok && b.Text == text && b.Visible() {
 				return b
 			}
 		}

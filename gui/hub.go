@@ -98,7 +98,7 @@ func (u *UI) askPassword() {
 func (u *UI) syncProgress(stage string, rows int) {
 	u.status.syncing(stage, rows)
 	if u.snapshot != nil && stage != "" {
-		u.snapshot.count.SetText(fmt.Sprintf("%s: %s so far…", stage, thousands(rows)))
+		u.snapshot.progress(stage, rows)
 	}
 }
 
@@ -141,10 +141,18 @@ func (u *UI) tick() { u.status.tick() }
 // it is being edited) and the district windows.
 func (u *UI) pulled() {
 	u.tasks.run(func() func() {
-		users, err := u.st.Users(context.Background())
+		ctx := context.Background()
+		users, err := u.st.Users(ctx)
+		regions, rerr := regionNames(ctx, u.st)
 		return func() {
 			if err == nil {
 				u.users = users
+			}
+			if rerr == nil {
+				// A first sync brings the region names the status
+				// bar shows.
+				u.regions = regions
+				u.status.setUser(u.user, u.profiles(), u.hub, regions)
 			}
 		}
 	})
@@ -168,12 +176,24 @@ func (u *UI) pulled() {
 }
 
 // snapshotDialog is the progress of a first sync: a bar that moves while
-// the rows arrive, and how many so far (the hub does not say how many
-// there will be).
+// the rows arrive, and how many rows and pages so far (the hub does not
+// say how many there will be).
 type snapshotDialog struct {
 	d     dialog.Dialog
 	bar   *widget.ProgressBarInfinite
 	count *widget.Label
+	stage string
+	pages int // pages of the stage received so far
+}
+
+// progress counts a page received: the client reports each page with the
+// rows of the sync so far.
+func (s *snapshotDialog) progress(stage string, rows int) {
+	if stage != s.stage {
+		s.stage, s.pages = stage, 0
+	}
+	s.pages++
+	s.count.SetText(fmt.Sprintf("%s: %s so far, in %s…", stage, count(rows, "row"), count(s.pages, "page")))
 }
 
 func newSnapshotDialog(dialogs *widgets.Dialogs) *snapshotDialog {

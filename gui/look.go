@@ -2,6 +2,7 @@ package gui
 
 import (
 	"image/color"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -116,6 +117,66 @@ func lower(s string) string {
 	return string(r)
 }
 
+// count is n and its noun, in the plural when n is not 1, thousands
+// separated: "1 district", "2 districts", "1,204 copies". It is the one
+// place a count is put into words.
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return thousands(n) + " " + pluralOf(noun)
+}
+
+// nounFor is noun as it agrees with a count of n, without the count.
+func nounFor(n int, noun string) string {
+	if n == 1 {
+		return noun
+	}
+	return pluralOf(noun)
+}
+
+// pluralOf is the regular English plural of a noun.
+func pluralOf(noun string) string {
+	switch {
+	case noun == "":
+		return noun
+	case strings.HasSuffix(noun, "y") && len(noun) > 1 && !strings.ContainsRune("aeiou", rune(noun[len(noun)-2])):
+		return noun[:len(noun)-1] + "ies"
+	case strings.HasSuffix(noun, "s"), strings.HasSuffix(noun, "x"), strings.HasSuffix(noun, "ch"), strings.HasSuffix(noun, "sh"):
+		return noun + "es"
+	}
+	return noun + "s"
+}
+
+// agree is the word, of one and many, that agrees with a count of n: a
+// verb ("is", "are") or a pronoun.
+func agree(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// capital starts a text with a capital letter.
+func capital(s string) string {
+	r := []rune(s)
+	if len(r) > 0 && r[0] >= 'a' && r[0] <= 'z' {
+		r[0] -= 'a' - 'A'
+	}
+	return string(r)
+}
+
+// regionName is how a region reads: "Central region" from the names the
+// database holds by code, "region C" for a code it has no name for.
+func regionName(names map[string]string, code string) string {
+	if name := names[code]; name != "" {
+		return name + " region"
+	}
+	return "region " + code
+}
+
+// plural and pluralY are the older suffix helpers some screens still
+// use; count is the one to use.
 func plural(n int) string {
 	if n == 1 {
 		return ""
@@ -130,11 +191,12 @@ func pluralY(n int) string {
 	return "ies"
 }
 
-func verbS(n int) string {
-	if n == 1 {
-		return "s"
-	}
-	return ""
+// sized gives o at least the width and height given, so that a dialog
+// showing it opens at a readable size.
+func sized(o fyne.CanvasObject, width, height float32) fyne.CanvasObject {
+	r := canvas.NewRectangle(color.Transparent)
+	r.SetMinSize(fyne.NewSize(width, height))
+	return container.NewStack(r, o)
 }
 
 // col is a table column of a heading and a width.

@@ -1,6 +1,8 @@
 package gui
 
 import (
+	"context"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -26,9 +28,12 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 	if u.profiles() {
 		file.Items = append(file.Items, fyne.NewMenuItem("Demo: switch profile…", u.switchProfile), fyne.NewMenuItemSeparator())
 	}
+	if u.mayImport() {
+		file.Items = append(file.Items, fyne.NewMenuItem("Import the state extract…", u.showImport), fyne.NewMenuItemSeparator())
+	}
 	quit := fyne.NewMenuItem("Quit", nil) // the driver closes every window
 	quit.IsQuit = true
-	file.Items = append(file.Items, quit)
+	file.Items = append(file.Items, fyne.NewMenuItem("Preferences…", u.showPreferences), fyne.NewMenuItemSeparator(), quit)
 	menus := []*fyne.Menu{file}
 	if u.user.CanSearchStudents() {
 		search := fyne.NewMenuItem("Advanced Search", u.showSearch)
@@ -52,6 +57,7 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 		now.Shortcut = keySync
 		menus = append(menus, fyne.NewMenu("Sync", now, fyne.NewMenuItem("Conflicts and refused changes", u.showConflicts)))
 	}
+	menus = append(menus, u.helpMenu())
 	return fyne.NewMainMenu(menus...)
 }
 
@@ -95,7 +101,8 @@ func (u *UI) showConflicts() {
 	u.conflicts.load()
 }
 
-// showSearch is Ctrl+F: back to Advanced Search with the cursor in Last name.
+// showSearch is Ctrl+F: back to Advanced Search with the cursor in Last
+// name.
 func (u *UI) showSearch() {
 	if u.dialogs.Open() {
 		return
@@ -110,8 +117,15 @@ func (u *UI) studentShown() bool {
 }
 
 // newRecord is Ctrl+N: a new Student Migrant Detail for the student shown.
+// With no student shown it says why nothing happened, rather than
+// nothing at all.
 func (u *UI) newRecord() {
-	if u.dialogs.Open() || !u.studentShown() {
+	if u.dialogs.Open() {
+		return
+	}
+	if !u.studentShown() {
+		u.status.warn("A new migrant record (Ctrl+N) is for the student on screen: find the student with " +
+			"Advanced Search (Ctrl+F), open them, then press Ctrl+N.")
 		return
 	}
 	u.student.newRecord()
@@ -157,5 +171,24 @@ func (u *UI) openStudent(stateID string) {
 		u.dialogs.ShowError("The student could not be opened", errDistrictEdition(u.user))
 		return
 	}
-	u.student.open(stateID, func() { u.show(u.student.obj) })
+	u.student.open(stateID, func() {
+		u.show(u.student.obj)
+		u.noteOpened(stateID)
+	})
+}
+
+// noteOpened puts a student at the top of the user's recently opened
+// students, off the UI goroutine; the search shows them again.
+func (u *UI) noteOpened(stateID string) {
+	username := u.user.Username
+	u.tasks.run(func() func() {
+		err := u.st.NoteOpened(context.Background(), username, stateID)
+		return func() {
+			if err != nil {
+				u.status.warn(sentence(err.Error()))
+				return
+			}
+			u.search.loadRecent()
+		}
+	})
 }

@@ -24,6 +24,7 @@ type needsLister interface {
 type needsScreen struct {
 	st      needsLister
 	region  string // "" every region
+	where   string // the region as a sentence names it
 	tasks   *tasks
 	recs    []store.Unpublished
 	hint    *widget.Label
@@ -35,8 +36,12 @@ type needsScreen struct {
 
 // newNeedsScreen lists the records of region ("" every region) that need
 // publishing; pub publishes them, open opens a student.
-func newNeedsScreen(st needsLister, region string, t *tasks, pub *publisher, open func(stateID string)) *needsScreen {
-	n := &needsScreen{st: st, region: region, tasks: t, hint: wrapped("")}
+// regions names regions by code.
+func newNeedsScreen(st needsLister, region string, regions map[string]string, t *tasks, pub *publisher, open func(stateID string)) *needsScreen {
+	n := &needsScreen{st: st, region: region, where: "in every region", tasks: t, hint: wrapped("")}
+	if region != "" {
+		n.where = "of the " + regionName(regions, region)
+	}
 	n.publish = widget.NewButtonWithIcon("Publish all…", theme.UploadIcon(), func() {
 		if len(n.recs) > 0 {
 			pub.confirm(n.recs, n.load)
@@ -89,18 +94,15 @@ func (n *needsScreen) load() {
 				n.hint.SetText(sentence(err.Error()))
 				return
 			}
-			n.set(recs, region)
+			n.set(recs)
 		}
 	})
 }
 
-func (n *needsScreen) set(recs []store.Unpublished, region string) {
+func (n *needsScreen) set(recs []store.Unpublished) {
 	n.recs = recs
 	n.list.Refresh()
-	where := "in every region"
-	if region != "" {
-		where = "of region " + region
-	}
+	where := n.where
 	if len(recs) == 0 {
 		n.hint.SetText(fmt.Sprintf("Every migrant record %s is published to the districts that should have it. "+
 			"A record shows up here when it is saved but not published, changed after publishing, "+
@@ -109,8 +111,8 @@ func (n *needsScreen) set(recs []store.Unpublished, region string) {
 		n.publish.Disable()
 		return
 	}
-	n.hint.SetText(fmt.Sprintf("%d record%s %s need%s publishing. Click a record to open its student, or publish them all at once.",
-		len(recs), plural(len(recs)), where, verbS(len(recs))))
+	n.hint.SetText(fmt.Sprintf("%s %s %s publishing. Click a record to open its student, or publish them all at once.",
+		capital(count(len(recs), "record")), where, agree(len(recs), "needs", "need")))
 	n.publish.SetText(fmt.Sprintf("Publish all %d…", len(recs)))
 	n.publish.Enable()
 }

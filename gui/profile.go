@@ -75,16 +75,16 @@ func userNames(us []data.User) string {
 }
 
 // profileLabel is how a profile reads in the list: name, role, and the
-// region or districts it works for.
-func profileLabel(usr data.User) string {
+// region (named from regions, by code) or districts it works for.
+func profileLabel(usr data.User, regions map[string]string) string {
 	s := fmt.Sprintf("%s (%s) — %s", usr.FullName, usr.Username, data.RoleName(usr.Role))
 	switch {
 	case usr.RegionCode != "":
-		s += ", region " + usr.RegionCode
+		s += ", " + regionName(regions, usr.RegionCode)
 	case usr.DistrictNumber != "":
 		s += ", district " + usr.DistrictNumber
 	case len(usr.Districts) > 0:
-		s += fmt.Sprintf(", %d districts", len(usr.Districts))
+		s += ", " + count(len(usr.Districts), "district")
 	}
 	return s
 }
@@ -115,7 +115,7 @@ func (u *UI) askProfile(done func()) {
 	// is the clerk's.
 	choice, clerk := -1, -1
 	for i, usr := range u.users {
-		labels[i] = profileLabel(usr)
+		labels[i] = profileLabel(usr, u.regions)
 		switch {
 		case usr.Username == last:
 			choice = i
@@ -126,13 +126,13 @@ func (u *UI) askProfile(done func()) {
 	if choice < 0 {
 		choice = max(clerk, 0)
 	}
-	pick := widget.NewSelect(labels, nil)
+	pick := widgets.NewSelect(labels)
 	pick.SetSelectedIndex(choice)
 	intro := widgets.Paragraph("This is a demo database: its profiles let you try each role without signing in. "+
 		"Records you save and publish are signed with the profile. A real database asks its user to sign in "+
 		"to the state hub, and offers no profiles.", 520)
 	var d *dialog.CustomDialog
-	ok := widget.NewButton("Work as this profile", func() {
+	ok := widgets.NewButton("Work as this profile", func() {
 		i := pick.SelectedIndex()
 		if i < 0 {
 			return
@@ -143,7 +143,10 @@ func (u *UI) askProfile(done func()) {
 		done()
 	})
 	ok.Importance = widget.HighImportance
-	content := container.NewVBox(intro, pick)
+	// The keyboard answers it: the arrows choose, Tab goes to the button,
+	// Enter on either works as this profile.
+	pick.OnSubmitted = ok.OnTapped
+	content := container.NewVBox(intro, pick, dim("Left and Right choose a profile; Enter works as it."))
 	title := "Demo: switch profile"
 	if u.user.Username == "" {
 		title = "Demo: choose a profile"
@@ -155,8 +158,10 @@ func (u *UI) askProfile(done func()) {
 		d.SetButtons([]fyne.CanvasObject{ok})
 		d.Show()
 	} else {
-		d.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", d.Hide), ok})
-		u.dialogs.Show(d)
+		cancel := widgets.NewButton("Cancel", d.Hide)
+		cancel.OnEscape, ok.OnEscape, pick.OnEscape = d.Hide, d.Hide, d.Hide
+		d.SetButtons([]fyne.CanvasObject{cancel, ok})
+		u.dialogs.ShowSubmit(d, ok.OnTapped)
 	}
 	u.win.Canvas().Focus(pick)
 }

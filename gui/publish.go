@@ -92,7 +92,7 @@ func (p *publisher) confirm(recs []store.Unpublished, done func()) {
 				p.publish(recs, done)
 			}
 		}, p.dialogs.Window())
-	p.dialogs.Show(d)
+	p.dialogs.ShowConfirm(d)
 }
 
 // maxPublishListHeight is the tallest the confirmation's list grows

@@ -53,7 +53,7 @@ func TestReimportAsksToPublishAgain(t *testing.T) {
 	if len(u.needs.recs) != 1 || u.needs.recs[0].ID != r.ID {
 		t.Fatalf("needs publishing lists %d records", len(u.needs.recs))
 	}
-	if !strings.HasPrefix(u.needs.hint.Text, "1 record of region C needs publishing.") {
+	if !strings.HasPrefix(u.needs.hint.Text, "1 record of the Central region needs publishing.") {
 		t.Errorf("hint %q", u.needs.hint.Text)
 	}
 	tap(t, u, "Publish all 1…")
@@ -69,7 +69,7 @@ func TestReimportAsksToPublishAgain(t *testing.T) {
 	if len(u.needs.recs) != 0 || u.needs.publish.Disabled() == false {
 		t.Error("the list still offers records to publish")
 	}
-	if !strings.HasPrefix(u.needs.hint.Text, "Every migrant record of region C is published") {
+	if !strings.HasPrefix(u.needs.hint.Text, "Every migrant record of the Central region is published") {
 		t.Errorf("empty list hint %q", u.needs.hint.Text)
 	}
 	if got := u.status.unpub.Text; got != "Need publishing: 0" {

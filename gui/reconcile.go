@@ -67,12 +67,13 @@ func (fyneOpener) openFile(win fyne.Window, title string, exts []string, done fu
 // district's message, copies the message, and saves the workbook with
 // the messages.
 type reconcileScreen struct {
-	st     ReconcileStore
-	win    fyne.Window
-	user   data.User
-	post   func(func())
-	opener fileOpener
-	saver  widgets.FileSaver
+	st      ReconcileStore
+	win     fyne.Window
+	user    data.User
+	regions map[string]string // region names by code
+	post    func(func())
+	opener  fileOpener
+	saver   widgets.FileSaver
 
 	path      string // the export chosen
 	fileLabel *widget.Label
@@ -108,12 +109,12 @@ type reconcileScreen struct {
 // district; the messages are signed with user.FullName, the audit log
 // names user.Username.
 func NewReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, post func(func())) fyne.CanvasObject {
-	return newReconcileScreen(st, win, user, post).obj
+	return newReconcileScreen(st, win, user, nil, post).obj
 }
 
-func newReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, post func(func())) *reconcileScreen {
+func newReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, regions map[string]string, post func(func())) *reconcileScreen {
 	s := &reconcileScreen{
-		st: st, win: win, user: user, post: post,
+		st: st, win: win, user: user, regions: regions, post: post,
 		opener:    fyneOpener{},
 		saver:     widgets.DefaultSaver(post),
 		fileLabel: widget.NewLabel("No file chosen yet."),
@@ -183,7 +184,7 @@ func (s *reconcileScreen) region() string {
 
 func (s *reconcileScreen) scope() string {
 	if r := s.region(); r != "" {
-		return "Only the districts of region " + r + " are compared."
+		return "Only the districts of the " + regionName(s.regions, r) + " are compared."
 	}
 	return "The districts of every region are compared."
 }
@@ -309,8 +310,8 @@ func (s *reconcileScreen) compared(r *report.Reconciliation, err error) {
 
 // summaryText says what was compared, and what of the file was not.
 func summaryText(r *report.Reconciliation) string {
-	lines := []string{fmt.Sprintf("As of %s: %d row%s of %s compared, %d discrepanc%s.",
-		r.AsOf.US(), r.Compared, plural(r.Compared), r.Source.File, r.Totals.Total, pluralY(r.Totals.Total))}
+	lines := []string{fmt.Sprintf("As of %s: %s of %s compared, %s.",
+		r.AsOf.US(), count(r.Compared, "row"), r.Source.File, count(r.Totals.Total, "discrepancy"))}
 	for _, n := range r.Notes(report.Meta{}) {
 		switch n[0] {
 		case "Rows", "Rows not read", "Columns missing", "Columns not used":
@@ -471,9 +472,10 @@ func (s *reconcileScreen) saved(path, dir string, messages int, err error) {
 		dialog.NewCustom("The workbook was not saved", "Close", widgets.Paragraph(sentence(err.Error()), 480), s.win).Show()
 		return
 	}
-	s.status.SetText(fmt.Sprintf("Saved %s and %d message%s in %s.", path, messages, plural(messages), dir))
-	msg := wrapped(fmt.Sprintf("The reconciliation workbook is saved to:\n%s\n\nThe %d district message%s are in:\n%s\n\n"+
-		"Both hold student names and birth dates. The export is recorded in the audit log.", path, messages, plural(messages), dir))
+	s.status.SetText(fmt.Sprintf("Saved %s and %s in %s.", path, count(messages, "message"), dir))
+	msg := wrapped(fmt.Sprintf("The reconciliation workbook is saved to:\n%s\n\nThe %s to the districts %s in:\n%s\n\n"+
+		"Both hold student names and birth dates. The export is recorded in the audit log.", path,
+		count(messages, "message"), agree(messages, "is", "are"), dir))
 	var dlg *dialog.CustomDialog
 	open := widget.NewButtonWithIcon("Open the workbook", theme.FileIcon(), func() {
 		dlg.Hide()

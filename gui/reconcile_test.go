@@ -42,7 +42,7 @@ func newReconcileFixture(t *testing.T) *reconcileFixture {
 	f := &reconcileFixture{t: t, st: reconciletest.Open(t, filepath.Join(t.TempDir(), "r.db")), queue: make(chan func(), 1024),
 		opener: &pathOpener{path: reconciletest.Export()}, saved: t.TempDir()}
 	clerk := data.User{Username: "clerk1", FullName: reconciletest.Clerk, Role: data.RoleClerk, RegionCode: "C"}
-	f.s = newReconcileScreen(f.st, w, clerk, func(fn func()) { f.queue <- fn })
+	f.s = newReconcileScreen(f.st, w, clerk, nil, func(fn func()) { f.queue <- fn })
 	f.s.opener = f.opener
 	f.s.saver = tempSaver{dir: f.saved}
 	w.SetContent(f.s.obj)

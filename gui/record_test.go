@@ -208,7 +208,7 @@ func TestFormKeyboard(t *testing.T) {
 		}
 	}
 	test.FocusNext(c)
-	if c.Focused() != findButton(c, "Cancel") {
+	if b, ok := c.Focused().(*widgets.Button); !ok || b.Text != "Cancel" {
 		t.Errorf("Tab after the EED moved to %T, want Cancel", c.Focused())
 	}
 

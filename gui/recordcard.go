@@ -36,7 +36,7 @@ func newRecordCard(s *studentScreen, r store.Record) *recordCard {
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	var badge fyne.CanvasObject
 	badge, c.badge = statusBadge(r.Status)
-	c.detail = widget.NewLabel(recordStory(r))
+	c.detail = widget.NewLabel(recordStory(r, s.name))
 	c.detail.Wrapping = fyne.TextWrapWord
 	// Plain text buttons: a themed icon is an SVG parsed for every card,
 	// a third of the time it takes to show a student.
@@ -72,18 +72,19 @@ func statusBadge(st data.Status) (fyne.CanvasObject, *canvas.Text) {
 }
 
 // recordStory says in sentences where a record stands: who entered and
-// changed it, where it is published, and why it needs publishing.
-func recordStory(r store.Record) string {
+// changed it (named by name, from the user name), where it is published
+// and by whom, and why it needs publishing.
+func recordStory(r store.Record, name func(username string) string) string {
 	var lines []string
-	entered := fmt.Sprintf("Entered %s by %s", data.LocalTime(r.CreatedAt), r.CreatedBy)
+	entered := fmt.Sprintf("Entered %s by %s", data.LocalTime(r.CreatedAt), name(r.CreatedBy))
 	if r.Version > 1 {
-		entered += fmt.Sprintf("; last changed %s by %s (version %d)", data.LocalTime(r.UpdatedAt), r.UpdatedBy, r.Version)
+		entered += fmt.Sprintf("; last changed %s by %s (version %d)", data.LocalTime(r.UpdatedAt), name(r.UpdatedBy), r.Version)
 	}
 	lines = append(lines, entered+".")
 	if len(r.Copies) > 0 {
 		copies := make([]string, len(r.Copies))
 		for i, c := range r.Copies {
-			copies[i] = fmt.Sprintf("%s %s on %s by %s", c.District.Number, c.District.Name, data.LocalTime(c.At), c.By)
+			copies[i] = fmt.Sprintf("%s %s on %s by %s", c.District.Number, c.District.Name, data.LocalTime(c.At), name(c.By))
 			if c.Version != r.Version {
 				copies[i] += fmt.Sprintf(" (version %d)", c.Version)
 			}

@@ -53,13 +53,15 @@ type recordForm struct {
 	eedErr   *widget.Label
 	eedHelp  *widget.Label
 	formErr  *widget.Label
-	reset    *widget.Button
-	saveBtn  *widget.Button
+	reset    *widgets.Button
+	saveBtn  *widgets.Button
 	dlg      *dialog.CustomDialog
+	start    [3]string // the texts the fields started with, to tell a change
 	touched  map[*widgets.Entry]bool
 	eedSet   bool // the clerk chose the EED: stop computing it
 	filling  bool // the form is writing the EED itself
 	saving   bool
+	asking   bool  // the form asks whether to discard its changes
 	lastSave error // the store's answer to the last Save, shown until an edit
 }
 
@@ -87,8 +89,9 @@ func openRecordForm(e recordEdit, dialogs *widgets.Dialogs, t *tasks) *recordFor
 		// An EED that is not the computed one was chosen by a clerk.
 		f.eedSet = r.EED != data.DefaultExpiration(r.QAD, e.student.BirthDate)
 	}
+	f.start = f.texts()
 	for _, en := range []*widgets.Entry{f.mis, f.qad.Entry, f.eed.Entry} {
-		en.OnEscape = dialogs.CloseTop
+		en.OnEscape = f.escape
 		en.OnSubmitted = func(string) { f.save() }
 	}
 	f.mis.OnChanged = func(string) { f.changed(f.mis) }
@@ -100,15 +103,18 @@ func openRecordForm(e recordEdit, dialogs *widgets.Dialogs, t *tasks) *recordFor
 		f.eedSet = true
 		f.changed(f.eed.Entry)
 	}
-	f.reset = widget.NewButton("Use the computed date", func() {
+	f.reset = widgets.NewButton("Use the computed date", func() {
 		f.eedSet = false
 		f.qadChanged()
 	})
 	f.reset.Importance = widget.LowImportance
 
-	cancel := widget.NewButton("Cancel", func() { f.dlg.Hide() })
-	f.saveBtn = widget.NewButton("Save (Ctrl+S)", f.save)
+	cancel := widgets.NewButton("Cancel", f.escape)
+	f.saveBtn = widgets.NewButton("Save (Ctrl+S)", f.save)
 	f.saveBtn.Importance = widget.HighImportance
+	for _, b := range []*widgets.Button{f.reset, cancel, f.saveBtn} {
+		b.OnEscape = f.escape
+	}
 
 	st := e.student
 	fields := container.NewVBox(widget.NewLabel(fmt.Sprintf("%s · State ID %s · born %s", st.FullName(), st.StateID, st.BirthDate.US())))
@@ -128,13 +134,44 @@ func openRecordForm(e recordEdit, dialogs *widgets.Dialogs, t *tasks) *recordFor
 	f.dlg.SetButtons([]fyne.CanvasObject{cancel, f.saveBtn})
 	f.dlg.SetOnClosed(e.closed)
 	f.check()
-	dialogs.Show(f.dlg)
+	dialogs.ShowForm(f.dlg, f.save, f.escape)
 	first := f.mis
 	if r.ID == "" && r.MIS2000ID != "" {
 		first = f.qad.Entry
 	}
 	dialogs.Window().Canvas().Focus(first)
 	return f
+}
+
+// texts are what the fields hold.
+func (f *recordForm) texts() [3]string {
+	return [3]string{f.mis.Text, f.qad.Entry.Text, f.eed.Entry.Text}
+}
+
+// escape is Esc, or Cancel, from any control of the form: it closes the
+// calendar when that is open, else closes the form, asking first when
+// the fields were changed, so that a stray key loses no typing.
+func (f *recordForm) escape() {
+	switch {
+	case f.qad.CalendarShown() || f.eed.CalendarShown():
+		f.dialogs.CloseTop()
+	case f.asking:
+	case f.texts() == f.start:
+		f.dlg.Hide()
+	default:
+		f.asking = true
+		msg := widgets.Paragraph("The changes you typed in this Student Migrant Detail are not saved. "+
+			"Discard them and close the form, or keep editing?", 420)
+		d := dialog.NewCustomConfirm("Discard your changes?", "Discard", "Keep editing", msg, func(discard bool) {
+			f.asking = false
+			if discard {
+				f.dlg.Hide()
+			}
+		}, f.dialogs.Window())
+		d.SetConfirmImportance(widget.DangerImportance)
+		// Enter does not discard: only a deliberate choice does.
+		f.dialogs.Show(d)
+	}
 }
 
 func (f *recordForm) changed(e *widgets.Entry) {

@@ -43,7 +43,8 @@ func TestCoordinatorGetsOnlyDistrictWindows(t *testing.T) {
 		t.Fatal("a coordinator gets the clerk's screens")
 	}
 	items, shortcuts := menuItems(u)
-	if want := []string{"File/Demo: switch profile…", "File/Quit", "Districts/Open district window…"}; !slices.Equal(items, want) {
+	if want := []string{"File/Demo: switch profile…", "File/Preferences…", "File/Quit", "Districts/Open district window…",
+		"Help/Keyboard shortcuts", "Help/How to…", "Help/About Migrant Desk"}; !slices.Equal(items, want) {
 		t.Errorf("menu %q, want %q", items, want)
 	}
 	if len(shortcuts) != 0 {

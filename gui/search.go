@@ -30,6 +30,7 @@ var resultColumns = []widgets.Column{
 type studentFinder interface {
 	Districts(ctx context.Context, region string) ([]data.District, error)
 	Search(ctx context.Context, q store.Query) ([]store.Result, error)
+	RecentStudents(ctx context.Context, username string) ([]store.Result, error)
 	Path() string
 }
 
@@ -41,6 +42,7 @@ type searchScreen struct {
 	tasks    *tasks
 	win      fyne.Window
 	hub      string // the hub the students come from; "" for a database that does not sync
+	user     string // whose recently opened students the screen offers
 	open     func(stateID string)
 	last     *widgets.Entry
 	first    *widgets.Entry
@@ -50,12 +52,16 @@ type searchScreen struct {
 	district *widget.Select
 	button   *widget.Button
 	hint     *widget.Label
-	table    *widget.Table
+	list     *widget.Label  // what the table shows: results, or the students opened recently
+	imports  *widget.Button // Import the state extract, on a database without students; nil for those who may not
+	table    *widgets.RowTable
+	actions  *fyne.Container // Search, Clear, and Import on a database without students
 	obj      fyne.CanvasObject
 
 	districts []data.District // the district choices, after "Any district"
 	results   []store.Result
-	seq       int // the latest search; older answers are dropped
+	recent    bool // the table shows the students opened recently, not results
+	seq       int  // the latest search; older answers are dropped
 }
 
 const anyChoice = "Any"
@@ -64,14 +70,16 @@ const anyChoice = "Any"
 const searchHint = "Type what you know about the student and press Enter."
 
 // newSearchScreen is the search of st, in win, whose students come from
-// hub ("" none); open opens a student found.
-func newSearchScreen(st studentFinder, t *tasks, win fyne.Window, hub string, open func(stateID string)) *searchScreen {
+// hub ("" none), for username; open opens a student found.
+func newSearchScreen(st studentFinder, t *tasks, win fyne.Window, hub, username string, open func(stateID string)) *searchScreen {
 	s := &searchScreen{
 		st:      st,
 		tasks:   t,
 		win:     win,
 		hub:     hub,
+		user:    username,
 		open:    open,
+		list:    widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		last:    widgets.NewEntry("e.g. García López"),
 		first:   widgets.NewEntry("e.g. María"),
 		birth:   widgets.NewEntry("MM/DD/YYYY"),
@@ -80,6 +88,7 @@ func newSearchScreen(st studentFinder, t *tasks, win fyne.Window, hub string, op
 	}
 	for _, e := range []*widgets.Entry{s.last, s.first, s.birth, s.stateID} {
 		e.OnSubmitted = func(string) { s.run() }
+		e.OnDown = s.toResults
 	}
 	genders := []string{anyChoice}
 	for _, g := range data.Genders() {
@@ -94,15 +103,26 @@ func newSearchScreen(st studentFinder, t *tasks, win fyne.Window, hub string, op
 	clear := widget.NewButton("Clear", s.clear)
 	s.hint.Wrapping = fyne.TextWrapWord
 	s.table = s.newTable()
+	s.list.Hide()
 
 	form := container.NewGridWithColumns(6,
 		labeled("Last name", s.last), labeled("First name", s.first), labeled("Birth date", s.birth),
 		labeled("State ID", s.stateID), labeled("Gender", s.gender), labeled("District", s.district),
 	)
-	buttons := container.NewBorder(nil, nil, container.NewHBox(s.button, clear), nil, s.hint)
-	top := container.NewVBox(heading("Advanced Search"), form, buttons)
+	s.actions = container.NewHBox(s.button, clear)
+	buttons := container.NewBorder(nil, nil, s.actions, nil, s.hint)
+	top := container.NewVBox(heading("Advanced Search"), form, buttons, s.list)
 	s.obj = container.NewBorder(top, nil, nil, nil, s.table)
 	return s
+}
+
+// offerImport offers, on a database without students, to import the
+// state extract with run.
+func (s *searchScreen) offerImport(run func()) {
+	s.imports = widget.NewButtonWithIcon("Import the state extract…", theme.DownloadIcon(), run)
+	s.imports.Importance = widget.HighImportance
+	s.imports.Hide()
+	s.actions.Add(s.imports)
 }
 
 // loadDistricts reads the district choices, and says what to do when
@@ -118,15 +138,21 @@ func (s *searchScreen) loadDistricts() {
 			s.districts = ds
 			switch {
 			case len(ds) > 0:
+				if s.imports != nil {
+					s.imports.Hide()
+				}
 				if s.seq == 0 {
 					s.hint.SetText(searchHint) // the first sync brought the students
 				}
+			case s.imports != nil:
+				s.hint.SetText("This database has no students yet: import the state extract to start.")
+				s.imports.Show()
 			case s.hub != "":
 				s.hint.SetText("No students on this computer yet: they arrive with the first sync with the hub, " +
 					"which the status bar below follows.")
 			default:
-				s.hint.SetText(fmt.Sprintf("This database has no students yet: load the state extract with "+
-					"migrantdeskctl import --db %s FOLDER (or make a demo database with migrantdeskctl demo).", s.st.Path()))
+				s.hint.SetText(fmt.Sprintf("This database has no students yet: the state administrator loads the state extract "+
+					"(File → Import the state extract…, or migrantdeskctl import --db %s FOLDER).", s.st.Path()))
 			}
 			opts := []string{anyChoice}
 			for _, d := range ds {
@@ -138,36 +164,20 @@ func (s *searchScreen) loadDistricts() {
 	})
 }
 
-func (s *searchScreen) newTable() *widget.Table {
-	t := widget.NewTableWithHeaders(
-		func() (int, int) { return len(s.results), len(resultColumns) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateClip
-			return l
-		},
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			o.(*widget.Label).SetText(resultCell(s.results[id.Row], id.Col))
-		})
-	t.ShowHeaderColumn = false
-	t.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	}
-	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 {
-			o.(*widget.Label).SetText(resultColumns[id.Col].Title)
-		}
-	}
-	for i, c := range resultColumns {
-		t.SetColumnWidth(i, c.Width)
-	}
-	t.OnSelected = func(id widget.TableCellID) {
-		t.UnselectAll()
-		if id.Row >= 0 && id.Row < len(s.results) {
-			s.open(s.results[id.Row].Student.StateID)
-		}
-	}
+// newTable is the results: Tab or Down from a field reaches them, the
+// arrows move the highlighted row, Enter opens it, and so does a click.
+func (s *searchScreen) newTable() *widgets.RowTable {
+	t := widgets.NewRowTable(func() int { return len(s.results) }, resultColumns,
+		func(row, col int) string { return resultCell(s.results[row], col) })
+	t.OnActivate = func(row int) { s.open(s.results[row].Student.StateID) }
 	return t
+}
+
+// toResults puts the keyboard on the results, when there are some.
+func (s *searchScreen) toResults() {
+	if len(s.results) > 0 {
+		s.win.Canvas().Focus(s.table)
+	}
 }
 
 // resultCell is the text of one cell of the results.
@@ -246,20 +256,52 @@ func (s *searchScreen) run() {
 	})
 }
 
+// setList says what the table shows; nothing takes no room.
+func (s *searchScreen) setList(text string) {
+	s.list.SetText(text)
+	s.list.Hidden = text == ""
+	s.list.Refresh()
+}
+
+// loadRecent reads the students opened recently, and shows them while no
+// search has results to show.
+func (s *searchScreen) loadRecent() {
+	if s.user == "" {
+		return
+	}
+	s.tasks.run(func() func() {
+		res, err := s.st.RecentStudents(context.Background(), s.user)
+		return func() {
+			if err != nil || !(s.recent || len(s.results) == 0) {
+				return // a failure here costs a shortcut, not the search
+			}
+			s.recent = true
+			s.results = res
+			s.table.Reset()
+			s.setList("")
+			if len(res) > 0 {
+				s.setList(fmt.Sprintf("Recently opened (%s): Down then Enter, or a click, opens one again", count(len(res), "student")))
+			}
+		}
+	})
+}
+
 func (s *searchScreen) show(res []store.Result) {
+	s.recent = false
 	s.results = res
-	s.table.ScrollToTop()
-	s.table.Refresh()
+	s.table.Reset()
+	s.setList("Results")
 	switch n := len(res); {
 	case n == 0:
 		s.hint.SetText("No student matches. Try one surname only (García instead of García López), " +
 			"leave out the first name, or search by birth date or state ID alone.")
 	case n == 1:
-		s.hint.SetText("1 student found. Click the row to open the student.")
+		s.hint.SetText("1 student found. Click the row, or press Down then Enter, to open the student.")
 	case n >= searchLimit:
 		s.hint.SetText(fmt.Sprintf("The first %d matches are shown: add a first name or a birth date to find the student.", n))
 	default:
-		s.hint.SetText(fmt.Sprintf("%d students found. Birth date, school and grade tell students of the same name apart; click a row to open the student.", n))
+		s.hint.SetText(fmt.Sprintf("%s found. Birth date, school and grade tell students of the same name apart; "+
+			"click a row, or press Down, move with the arrows and press Enter, to open the student.", count(n, "student")))
 	}
 }
 
@@ -272,6 +314,8 @@ func (s *searchScreen) clear() {
 	s.seq++
 	s.results = nil
 	s.table.Refresh()
+	s.setList("")
 	s.hint.SetText(searchHint)
 	s.win.Canvas().Focus(s.last)
+	s.loadRecent()
 }

@@ -162,8 +162,8 @@ type signInScreen struct {
 	hub      *widget.Entry
 	username *widget.Entry
 	password *widget.Entry
-	signIn   *widget.Button
-	local    *widget.Button // nil on a database that belongs to a hub's user
+	signIn   *widgets.Button
+	local    *widgets.Button // nil on a database that belongs to a hub's user
 	problem  *widget.Label
 	busy     *widget.ProgressBarInfinite
 	obj      fyne.CanvasObject
@@ -196,7 +196,7 @@ func newSignInScreen(st signInStore, t *tasks, win fyne.Window, hubURL string, o
 	for _, e := range []*widget.Entry{s.hub, s.username, s.password} {
 		e.OnSubmitted = func(string) { s.submit() }
 	}
-	s.signIn = widget.NewButtonWithIcon("Sign in", theme.LoginIcon(), s.submit)
+	s.signIn = widgets.NewButtonWithIcon("Sign in", theme.LoginIcon(), s.submit)
 	s.signIn.Importance = widget.HighImportance
 	s.busy.Hide()
 
@@ -216,7 +216,7 @@ func newSignInScreen(st signInStore, t *tasks, win fyne.Window, hubURL string, o
 		container.NewBorder(nil, nil, nil, s.signIn, s.busy),
 	)
 	if local != nil {
-		s.local = widget.NewButtonWithIcon("Work on this computer only", theme.ComputerIcon(), local)
+		s.local = widgets.NewButtonWithIcon("Work on this computer only", theme.ComputerIcon(), local)
 		form.Add(widget.NewSeparator())
 		form.Add(widgets.Paragraph("No hub yet? Work on this computer only: records stay in this database, "+
 			"nothing is sent to the state, and you work as the computer's user.", signInWidth))

@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
@@ -18,6 +19,7 @@ type statusCounter interface {
 	Pending(ctx context.Context) (int, error)
 	CountNeedsPublishing(ctx context.Context, region string) (int, error)
 	CountConflicts(ctx context.Context) (int, error)
+	CountRejections(ctx context.Context) (int, error)
 	LastSync(ctx context.Context) (time.Time, error)
 }
 
@@ -27,14 +29,18 @@ type statusCounter interface {
 // resolve) and what needs publishing; above them, the result of the last
 // action.
 type statusBar struct {
-	st        statusCounter
-	tasks     *tasks
-	region    string // whose records need publishing; "" every region
-	hub       bool   // the database syncs with a hub
-	db        *widget.Label
-	profile   *widget.Label
-	link      *widget.Label
-	pending   *widget.Label
+	st      statusCounter
+	tasks   *tasks
+	region  string // whose records need publishing; "" every region
+	hub     bool   // the database syncs with a hub
+	db      *widget.Label
+	profile *widget.Label
+	link    *widget.Label
+	// pending says what waits for the hub; clicked, it explains.
+	pending   *widget.Button
+	waiting   int // changes waiting, as last counted
+	refused   int // changes the hub refused that the clerk has not dismissed
+	explain   func(title, text string)
 	last      *widget.Label
 	lastAt    time.Time
 	conflicts *widget.Button
@@ -46,8 +52,8 @@ type statusBar struct {
 // newStatusBar is the status bar of a worker of region (""for all);
 // publishes says whether the worker publishes records, and so is shown
 // how many need it; hub whether the database syncs with a hub, and
-// conflicts opens the Conflicts screen.
-func newStatusBar(st statusCounter, t *tasks, region string, publishes, hub bool, conflicts func()) *statusBar {
+// conflicts opens the Conflicts screen; explain shows what a count means.
+func newStatusBar(st statusCounter, t *tasks, region string, publishes, hub bool, conflicts func(), explain func(title, text string)) *statusBar {
 	s := &statusBar{
 		st:      st,
 		tasks:   t,
@@ -56,8 +62,14 @@ func newStatusBar(st statusCounter, t *tasks, region string, publishes, hub bool
 		db:      widget.NewLabel("Database: " + st.Path()),
 		profile: widget.NewLabel("Profile: choosing…"),
 		link:    widget.NewLabel(""),
-		pending: widget.NewLabel("Waiting for sync: …"),
+		explain: explain,
 		message: widget.NewLabel(""),
+	}
+	s.pending = widget.NewButtonWithIcon("", theme.InfoIcon(), s.explainPending)
+	s.pending.Importance = widget.LowImportance
+	s.pending.SetText(standaloneChanges)
+	if hub {
+		s.pending.SetText("Waiting for sync: …")
 	}
 	s.db.Truncation = fyne.TextTruncateEllipsis
 	s.message.Importance = widget.SuccessImportance
@@ -85,12 +97,37 @@ func newStatusBar(st statusCounter, t *tasks, region string, publishes, hub bool
 	return s
 }
 
+// standaloneChanges is what the status bar says of changes on a database
+// that syncs with no hub: they are saved, and nothing waits for anyone.
+const standaloneChanges = "Changes saved on this computer"
+
+// explainPending says what the sync count means, and what to do about it.
+func (s *statusBar) explainPending() {
+	if !s.hub {
+		s.explain("Changes on this computer", "This database does not sync with a state hub: what you save is kept "+
+			"in this file only, and nothing is waiting to be sent. Each change is still recorded, so that the "+
+			"database can later be connected to the state's hub without losing any of them.")
+		return
+	}
+	text := "No change is waiting: everything you saved has reached the hub."
+	if s.waiting > 0 {
+		text = fmt.Sprintf("%s you saved on this computer %s not reached the hub yet. They are kept here and sent "+
+			"with the next sync: every few minutes while the hub can be reached, or now with Sync now (Ctrl+R). "+
+			"Nothing is lost while you work offline.", capital(count(s.waiting, "change")), agree(s.waiting, "has", "have"))
+	}
+	if s.refused > 0 {
+		text += fmt.Sprintf("\n\nThe hub refused %s. Open Conflicts to read why, and dismiss each once you have dealt with it.",
+			count(s.refused, "change"))
+	}
+	s.explain("Changes waiting for the hub", text)
+}
+
 // setUser says who works: the user signed in to the hub, a demo profile,
-// or the computer's user.
-func (s *statusBar) setUser(usr data.User, profile bool, hub string) {
+// or the computer's user; regions names the regions by code.
+func (s *statusBar) setUser(usr data.User, profile bool, hub string, regions map[string]string) {
 	who := usr.FullName + ", " + data.RoleName(usr.Role)
 	if usr.RegionCode != "" {
-		who += ", region " + usr.RegionCode
+		who += ", " + regionName(regions, usr.RegionCode)
 	}
 	switch {
 	case usr.Username == "":
@@ -164,10 +201,13 @@ func (s *statusBar) refresh() {
 	s.tasks.run(func() func() {
 		ctx := context.Background()
 		pending, err := s.st.Pending(ctx)
-		var conflicts int
+		var conflicts, refused int
 		var last time.Time
 		if err == nil && s.hub {
 			conflicts, err = s.st.CountConflicts(ctx)
+		}
+		if err == nil && s.hub {
+			refused, err = s.st.CountRejections(ctx)
 		}
 		if err == nil && s.hub {
 			last, err = s.st.LastSync(ctx)
@@ -177,15 +217,20 @@ func (s *statusBar) refresh() {
 				s.pending.SetText("Waiting for sync: unknown (" + err.Error() + ")")
 				return
 			}
-			s.pending.SetText(fmt.Sprintf("Waiting for sync: %d", pending))
 			if !s.hub {
 				return
 			}
+			s.waiting, s.refused = pending, refused
+			s.pending.SetText("Waiting for sync: " + thousands(pending))
 			s.lastAt = last
 			s.tick()
-			s.conflicts.SetText(fmt.Sprintf("Conflicts: %d", conflicts))
+			text := "Conflicts: " + thousands(conflicts)
+			if refused > 0 {
+				text += " · refused: " + thousands(refused)
+			}
+			s.conflicts.SetText(text)
 			s.conflicts.Importance = widget.LowImportance
-			if conflicts > 0 {
+			if conflicts+refused > 0 {
 				s.conflicts.Importance = widget.WarningImportance
 			}
 			s.conflicts.Refresh()
@@ -204,7 +249,7 @@ func (s *statusBar) refresh() {
 				s.unpub.SetText("Need publishing: unknown (" + err.Error() + ")")
 				return
 			}
-			s.unpub.SetText(fmt.Sprintf("Need publishing: %d", needs))
+			s.unpub.SetText("Need publishing: " + thousands(needs))
 		}
 	})
 }

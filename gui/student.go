@@ -39,8 +39,10 @@ type studentStore interface {
 // user's region (data.User.MayWriteRecords); for any other the controls
 // are disabled and the screen says why.
 type studentScreen struct {
-	st      studentStore
-	user    data.User
+	st   studentStore
+	user data.User
+	// name names a user by full name, from the user name.
+	name    func(username string) string
 	tasks   *tasks
 	dialogs *widgets.Dialogs
 	pub     *publisher
@@ -228,7 +230,7 @@ func (s *studentScreen) setRecords(recs []store.Record) {
 	if unpublished == 0 {
 		s.publishBtn.SetText("Publish records…")
 	} else {
-		s.publishBtn.SetText(fmt.Sprintf("Publish %d record%s…", unpublished, plural(unpublished)))
+		s.publishBtn.SetText(fmt.Sprintf("Publish %s…", count(unpublished, "record")))
 	}
 	enable(s.publishBtn, unpublished > 0 && s.refusal == nil)
 }

@@ -243,27 +243,19 @@ func syncMessage(r syncResult) string {
 	msg := "Synced with the hub: nothing new."
 	switch {
 	case sum.Pushed > 0 && sum.Pulled > 0:
-		msg = fmt.Sprintf("Synced with the hub: sent %s, received %s.", changes(sum.Pushed), changes(sum.Pulled))
+		msg = fmt.Sprintf("Synced with the hub: sent %s, received %s.", count(sum.Pushed, "change"), count(sum.Pulled, "change"))
 	case sum.Pushed > 0:
-		msg = fmt.Sprintf("Synced with the hub: sent %s.", changes(sum.Pushed))
+		msg = fmt.Sprintf("Synced with the hub: sent %s.", count(sum.Pushed, "change"))
 	case sum.Pulled > 0:
-		msg = fmt.Sprintf("Synced with the hub: received %s.", changes(sum.Pulled))
+		msg = fmt.Sprintf("Synced with the hub: received %s.", count(sum.Pulled, "change"))
 	}
 	if n := sum.Conflict; n > 0 {
-		msg += fmt.Sprintf(" %d record%s changed on the hub too: resolve the conflict%s under Conflicts.", n, plural(n), plural(n))
+		msg += fmt.Sprintf(" %s changed on the hub too: resolve the %s under Conflicts.", count(n, "record"), nounFor(n, "conflict"))
 	}
 	if n := sum.Rejected; n > 0 {
-		msg += fmt.Sprintf(" The hub refused %s: see why under Conflicts.", changes(n))
+		msg += fmt.Sprintf(" The hub refused %s: see why under Conflicts.", count(n, "change"))
 	}
 	return msg
-}
-
-// changes is "1 change", "1,234 changes".
-func changes(n int) string {
-	if n == 1 {
-		return "1 change"
-	}
-	return thousands(n) + " changes"
 }
 
 // thousands writes n with a comma between thousands, as counts read.

@@ -52,12 +52,16 @@ type UI struct {
 
 	// who is working: the hub's user, a demo profile, or the computer's
 	// user (see whoWorks).
-	user  data.User
-	users []data.User
-	demo  bool
-	hub   string     // the hub the database syncs with, if it has
-	owner *data.User // the hub's user the database belongs to, if it has synced
-	sync  *syncer    // nil without a hub
+	user    data.User
+	users   []data.User
+	regions map[string]string // region names by code, as the extract has them
+	demo    bool
+	// clerksImport: the state lets clerks load the extract here (see
+	// data.ImportPolicy).
+	clerksImport bool
+	hub          string     // the hub the database syncs with, if it has
+	owner        *data.User // the hub's user the database belongs to, if it has synced
+	sync         *syncer    // nil without a hub
 
 	signIn   *signInScreen   // the sign-in, while it is shown
 	snapshot *snapshotDialog // the progress of a first sync, while shown
@@ -73,6 +77,7 @@ type UI struct {
 	reconcile *reconcileScreen
 	home      *districtsScreen
 	conflicts *conflictsScreen // nil without a hub
+	imports   *importScreen    // nil until File → Import is chosen
 
 	// districts are the district windows open, by district number, so
 	// that opening a district again brings its window forward. Only the
@@ -92,6 +97,7 @@ func New(a fyne.App, st *store.Store, opts Options) (*UI, error) {
 func newWithPost(a fyne.App, st *store.Store, opts Options, post func(func())) (*UI, error) {
 	ctx := context.Background()
 	u := &UI{app: a, st: st, opts: opts, tasks: newTasks(post)}
+	applyTheme(a)
 	var err error
 	if u.demo, err = st.IsDemo(ctx); err != nil {
 		return nil, err
@@ -99,6 +105,14 @@ func newWithPost(a fyne.App, st *store.Store, opts Options, post func(func())) (
 	if u.users, err = st.Users(ctx); err != nil {
 		return nil, err
 	}
+	if u.regions, err = regionNames(ctx, st); err != nil {
+		return nil, err
+	}
+	clerks, err := st.Meta(ctx, store.MetaClerksImport)
+	if err != nil {
+		return nil, err
+	}
+	u.clerksImport = clerks == "1"
 	id, synced, err := st.Identity(ctx)
 	if err != nil {
 		return nil, err
@@ -144,6 +158,7 @@ func (u *UI) ShowMain() {
 // closed ends what the main window started: the district windows and
 // the background sync.
 func (u *UI) closed() {
+	keepWindowSize(u.app, u.windowName(), u.win)
 	u.closeDistricts()
 	if u.sync != nil {
 		u.sync.close()
@@ -195,11 +210,11 @@ func today() data.Date { return data.Today() }
 // are all they work in; no one yet (the profile question is open), an
 // empty window.
 func (u *UI) build() {
-	u.search, u.student, u.needs, u.reconcile, u.home, u.conflicts = nil, nil, nil, nil, nil, nil
+	u.search, u.student, u.needs, u.reconcile, u.home, u.conflicts, u.imports = nil, nil, nil, nil, nil, nil, nil
 	u.content = container.NewStack()
 	u.current = nil
-	u.status = newStatusBar(u.st, u.tasks, u.region(), u.user.CanSearchStudents(), u.sync != nil, u.showConflicts)
-	u.status.setUser(u.user, u.profiles(), u.hub)
+	u.status = newStatusBar(u.st, u.tasks, u.region(), u.user.CanSearchStudents(), u.sync != nil, u.showConflicts, u.explain)
+	u.status.setUser(u.user, u.profiles(), u.hub, u.regions)
 	if u.sync != nil {
 		u.status.setLink(u.sync.state)
 		var open func(string)
@@ -223,15 +238,30 @@ func (u *UI) build() {
 	if bar := u.toolbar(); bar != nil {
 		top.Add(bar)
 	}
-	u.win.SetContent(container.NewBorder(top, u.status.obj, nil, nil, u.content))
+	// The window shrinks no further than its screens stay usable at: a
+	// screen that scrolls would otherwise let it shrink to a strip.
+	least := fyne.NewSize(1000, 600)
+	if u.home != nil {
+		least = fyne.NewSize(640, 420)
+	}
+	u.win.SetContent(sized(container.NewBorder(top, u.status.obj, nil, nil, u.content), least.Width, least.Height))
 	u.win.SetMainMenu(u.mainMenu())
 	// Small enough for a 1366×768 laptop, status bar included; a list of
-	// districts needs less.
+	// districts needs less. A size the person left it at wins.
 	size := fyne.NewSize(1280, 700)
 	if u.home != nil {
 		size = fyne.NewSize(820, 520)
 	}
-	u.win.Resize(size)
+	u.win.Resize(windowSize(u.app, u.windowName(), size, u.win.Content().MinSize()))
+}
+
+// windowName names the main window's kept size: a clerk's screens and a
+// list of districts want different sizes.
+func (u *UI) windowName() string {
+	if u.home != nil {
+		return "districts"
+	}
+	return "main"
 }
 
 // load starts the reads of what the screens show.
@@ -240,6 +270,7 @@ func (u *UI) load() {
 	switch {
 	case u.search != nil:
 		u.search.loadDistricts()
+		u.search.loadRecent()
 	case u.home != nil:
 		u.home.load(u.openOnlyDistrict)
 	}
@@ -249,10 +280,15 @@ func (u *UI) load() {
 // students and changes their records.
 func (u *UI) buildClerk() {
 	pub := &publisher{st: u.st, user: u.user, tasks: u.tasks, dialogs: u.dialogs, changed: u.changed}
-	u.search = newSearchScreen(u.st, u.tasks, u.win, u.hub, u.openStudent)
+	u.search = newSearchScreen(u.st, u.tasks, u.win, u.hub, u.user.Username, u.openStudent)
+	if u.mayImport() {
+		u.search.offerImport(u.showImport)
+	}
 	u.student = newStudentScreen(u.st, u.user, u.tasks, u.dialogs, pub, u.changed, u.showSearch)
-	u.needs = newNeedsScreen(u.st, u.region(), u.tasks, pub, u.openStudent)
-	u.reconcile = newReconcileScreen(u.st, u.win, u.user, u.tasks.post)
+	// The users are read again after a sync: name them as they are now.
+	u.student.name = func(username string) string { return people(u.users).name(username) }
+	u.needs = newNeedsScreen(u.st, u.region(), u.regions, u.tasks, pub, u.openStudent)
+	u.reconcile = newReconcileScreen(u.st, u.win, u.user, u.regions, u.tasks.post)
 }
 
 // changed follows a change written to the database (a save, a publish,
@@ -274,6 +310,72 @@ func (u *UI) openOnlyDistrict(ds []data.District) {
 	if len(ds) == 1 && u.opts.District == "" {
 		u.openDistrict(ds[0].Number)
 	}
+}
+
+// importPolicy is what, besides the role, decides who may load the
+// state extract here.
+func (u *UI) importPolicy() data.ImportPolicy {
+	return data.ImportPolicy{Hub: u.hub, ClerksImport: u.clerksImport}
+}
+
+// mayImport reports whether the user working may load the state extract
+// from the app.
+func (u *UI) mayImport() bool {
+	return u.user.Username != "" && u.user.MayImportExtract(u.importPolicy()) == nil
+}
+
+// showImport is File → Import the state extract….
+func (u *UI) showImport() {
+	if u.dialogs.Open() {
+		return
+	}
+	if err := u.user.MayImportExtract(u.importPolicy()); err != nil {
+		u.dialogs.ShowError("The state extract cannot be imported here", err)
+		return
+	}
+	if u.imports == nil {
+		u.imports = newImportScreen(u.st, u.user, u.tasks, u.win, u.dialogs, u.showHome, u.imported)
+	}
+	u.show(u.imports.obj)
+	u.win.Canvas().Focus(u.imports.path)
+}
+
+// imported follows an import: the screens read again what it changed.
+func (u *UI) imported(msg string) {
+	u.changed(msg)
+	u.tasks.run(func() func() {
+		regions, err := regionNames(context.Background(), u.st)
+		return func() {
+			if err == nil {
+				u.regions = regions
+				u.status.setUser(u.user, u.profiles(), u.hub, regions)
+			}
+		}
+	})
+	if u.search != nil {
+		u.search.loadDistricts()
+	}
+}
+
+// regionNames reads the names of the regions by code.
+func regionNames(ctx context.Context, st *store.Store) (map[string]string, error) {
+	rs, err := st.Regions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]string, len(rs))
+	for _, r := range rs {
+		names[r.Code] = r.Name
+	}
+	return names, nil
+}
+
+// explain shows what something on screen means, in a dialog Esc closes.
+func (u *UI) explain(title, text string) {
+	if u.dialogs.Open() {
+		return
+	}
+	u.dialogs.ShowCustom(title, widgets.Paragraph(text, 480))
 }
 
 // refreshStatus recounts what the status bar shows.

@@ -15,6 +15,7 @@ import (
 
 	"migrantdesk/data/store"
 	"migrantdesk/data/store/storetest"
+	"migrantdesk/gui/widgets"
 )
 
 func TestWindowTitleAndDemoMarker(t *testing.T) {
@@ -134,7 +135,7 @@ func TestProfileIsAskedAndRemembered(t *testing.T) {
 	if pick.Selected != "Pat Moore (admin) — State administrator" {
 		t.Errorf("the question offers %q, want the profile used last", pick.Selected)
 	}
-	if !slices.Contains(pick.Options, "Lucía Ramos (clerk1) — Regional data clerk, region C") {
+	if !slices.Contains(pick.Options, "Lucía Ramos (clerk1) — Regional data clerk, Central region") {
 		t.Errorf("options %q", pick.Options)
 	}
 	// Esc does not dismiss the question at start: someone must be working.
@@ -142,12 +143,12 @@ func TestProfileIsAskedAndRemembered(t *testing.T) {
 	if findSelect(u.win.Canvas()) == nil {
 		t.Fatal("the profile question went away without an answer")
 	}
-	pick.SetSelected("Lucía Ramos (clerk1) — Regional data clerk, region C")
+	pick.SetSelected("Lucía Ramos (clerk1) — Regional data clerk, Central region")
 	tap(t, u, "Work as this profile")
 	if u.user.Username != storetest.Clerk || a.Preferences().String(prefLastUser) != storetest.Clerk {
 		t.Errorf("working as %q, remembered %q", u.user.Username, a.Preferences().String(prefLastUser))
 	}
-	if got := u.status.profile.Text; got != "Demo profile: Lucía Ramos, Regional data clerk, region C" {
+	if got := u.status.profile.Text; got != "Demo profile: Lucía Ramos, Regional data clerk, Central region" {
 		t.Errorf("status bar %q", got)
 	}
 }
@@ -161,6 +162,9 @@ func findSelect(c fyne.Canvas) *widget.Select {
 	for _, o := range walk(top) {
 		if s, ok := o.(*widget.Select); ok {
 			return s
+		}
+		if s, ok := o.(*widgets.Select); ok {
+			return &s.Select
 		}
 	}
 	return nil
@@ -225,7 +229,15 @@ func TestEmptyDatabaseSaysWhatToDo(t *testing.T) {
 	}
 	defer st.Close()
 	u := startLocal(t, st)
-	if !strings.HasPrefix(u.search.hint.Text, "This database has no students yet: load the state extract with migrantdeskctl import --db ") {
-		t.Errorf("hint %q", u.search.hint.Text)
+	if u.search.hint.Text != "This database has no students yet: import the state extract to start." || !u.search.imports.Visible() {
+		t.Errorf("hint %q, import offered %v", u.search.hint.Text, u.search.imports.Visible())
+	}
+	// A clerk of a state that does not let clerks import is told who does.
+	clerk := newSearchScreen(st, u.tasks, u.win, "", "clerk1", func(string) {})
+	clerk.loadDistricts()
+	u.wait()
+	if !strings.HasPrefix(clerk.hint.Text, "This database has no students yet: the state administrator loads the state extract "+
+		"(File → Import the state extract…, or migrantdeskctl import --db ") {
+		t.Errorf("hint %q", clerk.hint.Text)
 	}
 }

@@ -161,7 +161,7 @@ func TestAuditMigrationHashesExistingRows(t *testing.T) {
 	old := store.Migrations()[:4]
 	// Back to schema 4: the audit table as it was, and the tables of the
 	// migrations after 5 gone so that the upgrade makes them again.
-	script := []string{`DROP TABLE audit; DROP TABLE district_looks;`}
+	script := []string{`DROP TABLE audit; DROP TABLE district_looks; DROP TABLE recent_students;`}
 	script = append(script, `CREATE TABLE audit (
 	seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, username TEXT NOT NULL,
 	action TEXT NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"migrantdesk/data"
 	"migrantdesk/data/sync"
 )
 
@@ -265,4 +266,45 @@ func (s *Store) Rejections(ctx context.Context) ([]Rejection, error) {
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// stateDismissed marks a refused mutation the clerk has read and set
+// aside: it stays in the outbox, as every mutation does, but is no longer
+// listed or counted.
+const stateDismissed = "dismissed"
+
+// CountRejections is how many refused mutations wait to be read, for the
+// status bar.
+func (s *Store) CountRejections(ctx context.Context) (int, error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE state = ?`, string(sync.Rejected)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count the changes the hub refused: %w", err)
+	}
+	return n, nil
+}
+
+// DismissRejection sets aside a refused mutation once u has read why the
+// hub refused it, and notes it in the audit log. A mutation that is not a
+// refusal waiting to be read is an error: dismissing must never drop a
+// change still on its way to the hub.
+func (s *Store) DismissRejection(ctx context.Context, u data.User, mutationID string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var entity, entityID, reason string
+		err := tx.QueryRow(`SELECT entity, entity_id, reason FROM outbox WHERE mutation_id = ? AND state = ?`,
+			mutationID, string(sync.Rejected)).Scan(&entity, &entityID, &reason)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errors.New("it is not a change the hub refused (it may have been dismissed already)")
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`UPDATE outbox SET state = ? WHERE mutation_id = ?`, stateDismissed, mutationID); err != nil {
+			return err
+		}
+		return s.audit(tx, u.Username, "dismiss_refusal", entity, entityID, reason, "")
+	})
+	if err != nil {
+		return fmt.Errorf("dismiss the refused change %s: %w", mutationID, err)
+	}
+	return nil
 }

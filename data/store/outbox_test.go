@@ -157,6 +157,56 @@ func TestRejectionKeptWithItsReason(t *testing.T) {
 	}
 }
 
+// TestDismissRejection: a refusal the clerk has read is no longer listed
+// or counted, is noted in the audit log, and cannot be dismissed twice;
+// a change still waiting for the hub cannot be dismissed at all.
+func TestDismissRejection(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := context.Background()
+	clerk := storetest.User(storetest.Clerk)
+	rec, _ := st.SaveRecord(ctx, clerk, storetest.Record(t, storetest.Maria, "1", "2025-09-01", ""))
+	m := waiting(t, st)[0]
+	answer(t, st, sync.Result{MutationID: m.ID, Outcome: sync.Rejected, Reason: "the student is out of your scope"})
+	if n, err := st.CountRejections(ctx); err != nil || n != 1 {
+		t.Fatalf("count before dismissing: %d, %v", n, err)
+	}
+	edit := rec.MigrantRecord
+	edit.MIS2000ID = "2"
+	if _, err := st.SaveRecord(ctx, clerk, edit); err != nil {
+		t.Fatal(err)
+	}
+	pending := waiting(t, st)[0]
+	if err := st.DismissRejection(ctx, clerk, pending.ID); err == nil {
+		t.Fatal("a change waiting for the hub was dismissed")
+	}
+	if err := st.DismissRejection(ctx, clerk, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := st.CountRejections(ctx); err != nil || n != 0 {
+		t.Fatalf("count after dismissing: %d, %v", n, err)
+	}
+	if rs, err := st.Rejections(ctx); err != nil || len(rs) != 0 {
+		t.Fatalf("rejections after dismissing: %+v, %v", rs, err)
+	}
+	if err := st.DismissRejection(ctx, clerk, m.ID); err == nil || !strings.Contains(err.Error(), "dismissed already") {
+		t.Fatalf("dismissed twice: %v", err)
+	}
+	if ms := waiting(t, st); len(ms) != 1 || ms[0].ID != pending.ID {
+		t.Fatalf("waiting after dismissing: %+v", ms)
+	}
+	log, err := st.Audit(ctx, m.Entity, rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range log {
+		found = found || e.Action == "dismiss_refusal" && e.User == storetest.Clerk && e.Before == "the student is out of your scope"
+	}
+	if !found {
+		t.Fatalf("no dismissal in the audit log: %+v", log)
+	}
+}
+
 // conflicted saves a record of María, has the hub apply it, edits and
 // publishes it, and has the hub answer both with a conflict: another
 // clerk changed it to theirs first.

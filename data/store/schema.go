@@ -336,6 +336,19 @@ CREATE TABLE district_looks (
 	PRIMARY KEY (username, district_number)
 ) WITHOUT ROWID;
 `,
+	// 7: the students each user opened last, for the search screen's
+	// "Recently opened". Not a foreign key: a re-import or a pull may
+	// remove a student, and the list then skips them. opened orders a
+	// user's list (a counter: two opens in one second stay in order).
+	`
+CREATE TABLE recent_students (
+	username TEXT NOT NULL,
+	state_id TEXT NOT NULL,
+	opened   INTEGER NOT NULL,
+	PRIMARY KEY (username, state_id)
+) WITHOUT ROWID;
+CREATE INDEX recent_students_order ON recent_students(username, opened);
+`,
 }
 
 // migrationCode is the work of a migration that SQL cannot do, keyed by

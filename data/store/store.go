@@ -282,6 +282,9 @@ const (
 	MetaDemo     = "demo"      // "1" on a database made by the demo generator
 	MetaDemoSeed = "demo_seed" // the generator's seed
 	MetaImported = "imported_at"
+	// MetaClerksImport is "1" when the state lets regional data clerks
+	// load the extract into this database (see data.ImportPolicy).
+	MetaClerksImport = "clerks_import"
 )
 
 // Meta returns the value stored under key, or "" if there is none.

@@ -20,6 +20,7 @@ type DateField struct {
 	Entry   *Entry
 	dialogs *Dialogs
 	pop     *widget.PopUp
+	cal     *Calendar
 }
 
 // NewDateField is an empty date field whose calendar opens over the
@@ -45,16 +46,20 @@ func (f *DateField) PickDate() {
 	if d, err := f.Date(); err == nil {
 		start = d.Time()
 	}
-	cal := widget.NewCalendar(start, func(t time.Time) {
+	cal := NewCalendar(start, func(t time.Time) {
 		f.pop.Hide()
 		f.Set(data.DateOf(t))
 		c.Focus(f.Entry)
 	})
+	f.cal = cal
 	f.pop = widget.NewPopUp(cal, c)
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(f.Entry)
 	f.pop.Move(pos.AddXY(0, f.Entry.Size().Height))
 	f.dialogs.ShowPopUp(f.pop)
 }
+
+// Calendar is the calendar last opened; nil before PickDate.
+func (f *DateField) Calendar() *Calendar { return f.cal }
 
 // CalendarShown reports whether the calendar is open.
 func (f *DateField) CalendarShown() bool { return f.pop != nil && f.pop.Visible() }

@@ -19,6 +19,8 @@ import (
 type layer struct {
 	hide    func()
 	visible func() bool
+	submit  func() // what Enter does; nil for nothing
+	escape  func() // what Esc does instead of closing; nil to close
 }
 
 // Dialogs shows dialogs over one window and knows what is open, newest
@@ -30,12 +32,16 @@ type Dialogs struct {
 }
 
 // NewDialogs is the dialog stack of win. Esc pressed with no entry
-// focused closes the top dialog.
+// focused closes the top dialog, and Enter does what the top dialog
+// confirms, if it confirms anything.
 func NewDialogs(win fyne.Window) *Dialogs {
 	d := &Dialogs{win: win}
 	win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
-		if ev.Name == fyne.KeyEscape {
+		switch ev.Name {
+		case fyne.KeyEscape:
 			d.CloseTop()
+		case fyne.KeyReturn, fyne.KeyEnter:
+			d.SubmitTop()
 		}
 	})
 	return d
@@ -45,11 +51,33 @@ func NewDialogs(win fyne.Window) *Dialogs {
 func (s *Dialogs) Window() fyne.Window { return s.win }
 
 // Show shows d and keeps track of it until it closes.
-func (s *Dialogs) Show(d dialog.Dialog) {
+func (s *Dialogs) Show(d dialog.Dialog) { s.ShowSubmit(d, nil) }
+
+// ShowConfirm shows a confirmation: Enter confirms it, Esc cancels it.
+func (s *Dialogs) ShowConfirm(d *dialog.ConfirmDialog) { s.ShowSubmit(d, d.Confirm) }
+
+// ShowSubmit shows d, on which Enter runs submit (when not nil), and
+// keeps track of it until it closes. The dialog's own OnClosed, set
+// before, still runs.
+func (s *Dialogs) ShowSubmit(d dialog.Dialog, submit func()) { s.ShowForm(d, submit, nil) }
+
+// ShowForm is ShowSubmit for a form on which Esc runs escape (when not
+// nil) instead of closing it: a form with changes asks before they are
+// lost.
+func (s *Dialogs) ShowForm(d dialog.Dialog, submit, escape func()) {
 	shown := true
 	d.SetOnClosed(func() { shown = false })
-	s.layers = append(s.layers, layer{hide: d.Hide, visible: func() bool { return shown }})
+	s.layers = append(s.layers, layer{hide: d.Hide, visible: func() bool { return shown }, submit: submit, escape: escape})
 	d.Show()
+}
+
+// SubmitTop does what Enter does on the top dialog: confirms it, when it
+// confirms anything.
+func (s *Dialogs) SubmitTop() {
+	s.prune()
+	if n := len(s.layers); n > 0 && s.layers[n-1].submit != nil {
+		s.layers[n-1].submit()
+	}
 }
 
 // ShowPopUp shows p and keeps track of it; a pop-up also closes when the
@@ -71,11 +99,16 @@ func (s *Dialogs) Open() bool {
 	return len(s.layers) > 0
 }
 
-// CloseTop closes what is on top, as Esc does.
+// CloseTop does what Esc does to what is on top: closes it, or, for a
+// form with changes, asks first.
 func (s *Dialogs) CloseTop() {
 	s.prune()
 	if n := len(s.layers); n > 0 {
 		top := s.layers[n-1]
+		if top.escape != nil {
+			top.escape()
+			return
+		}
 		s.layers = s.layers[:n-1]
 		top.hide()
 	}
@@ -99,6 +132,9 @@ func (s *Dialogs) ShowError(title string, err error) {
 type Entry struct {
 	widget.Entry
 	OnEscape func()
+	// OnDown, when set, runs on the Down arrow: from a search field, it
+	// goes down to the results.
+	OnDown func()
 }
 
 // NewEntry is an empty entry showing placeholder.
@@ -115,7 +151,50 @@ func (e *Entry) TypedKey(ev *fyne.KeyEvent) {
 		e.OnEscape()
 		return
 	}
+	if ev.Name == fyne.KeyDown && e.OnDown != nil {
+		e.OnDown()
+		return
+	}
 	e.Entry.TypedKey(ev)
+}
+
+// Button is a button the keyboard works fully: Space or Enter presses
+// it, and Esc runs OnEscape when set, so that Esc closes a dialog
+// whichever of its controls has the focus.
+type Button struct {
+	widget.Button
+	OnEscape func()
+}
+
+// NewButton is a button labelled text that runs tapped.
+func NewButton(text string, tapped func()) *Button {
+	b := &Button{}
+	b.Text, b.OnTapped = text, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// NewButtonWithIcon is NewButton with an icon before the text.
+func NewButtonWithIcon(text string, icon fyne.Resource, tapped func()) *Button {
+	b := NewButton(text, tapped)
+	b.Icon = icon
+	return b
+}
+
+// TypedKey presses the button on Enter as on Space, and passes Esc on.
+func (b *Button) TypedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyEscape:
+		if b.OnEscape != nil {
+			b.OnEscape()
+		}
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if !b.Disabled() {
+			b.Tapped(nil)
+		}
+	default:
+		b.Button.TypedKey(ev)
+	}
 }
 
 // Paragraph is text wrapped to a width, as tall as its lines. A dialog
@@ -151,4 +230,33 @@ func Sentence(s string) string {
 		r = append(r, '.')
 	}
 	return string(r)
+}
+
+// Select is a drop-down on which Enter runs OnSubmitted, as in an entry,
+// so that a dialog asking one choice is answered with the keyboard: the
+// arrows choose, Enter confirms.
+type Select struct {
+	widget.Select
+	OnSubmitted func()
+	OnEscape    func()
+}
+
+// NewSelect is a drop-down of options.
+func NewSelect(options []string) *Select {
+	s := &Select{}
+	s.Options = options
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+// TypedKey confirms on Enter and passes every other key on.
+func (s *Select) TypedKey(ev *fyne.KeyEvent) {
+	switch {
+	case (ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter) && s.OnSubmitted != nil:
+		s.OnSubmitted()
+	case ev.Name == fyne.KeyEscape && s.OnEscape != nil:
+		s.OnEscape()
+	default:
+		s.Select.TypedKey(ev)
+	}
 }

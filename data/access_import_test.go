@@ -1,0 +1,32 @@
+package data
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestMayImportExtract(t *testing.T) {
+	admin := User{Username: "a", FullName: "Pat Moore", Role: RoleStateAdmin}
+	clerk := User{Username: "c", FullName: "Lucía Ramos", Role: RoleClerk, RegionCode: "C"}
+	coord := User{Username: "k", FullName: "Ana Ortiz", Role: RoleCoordinator, Districts: []string{"001"}}
+	for _, c := range []struct {
+		u      User
+		p      ImportPolicy
+		refuse string // "" allowed
+	}{
+		{admin, ImportPolicy{}, ""},
+		{admin, ImportPolicy{Hub: "https://hub"}, "syncs with the hub at https://hub"},
+		{clerk, ImportPolicy{}, "has not allowed regional data clerks"},
+		{clerk, ImportPolicy{ClerksImport: true}, ""},
+		{clerk, ImportPolicy{Hub: "https://hub", ClerksImport: true}, "syncs with the hub"},
+		{coord, ImportPolicy{ClerksImport: true}, "only the state administrator"},
+	} {
+		err := c.u.MayImportExtract(c.p)
+		switch {
+		case c.refuse == "" && err != nil:
+			t.Errorf("%s %+v refused: %v", c.u.Role, c.p, err)
+		case c.refuse != "" && (err == nil || !strings.Contains(err.Error(), c.refuse)):
+			t.Errorf("%s %+v: %v, want a refusal saying %q", c.u.Role, c.p, err, c.refuse)
+		}
+	}
+}

@@ -1,0 +1,119 @@
+package gui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/assets"
+	"migrantdesk/data"
+	"migrantdesk/gui/widgets"
+)
+
+// The Help menu: the keyboard shortcuts, a short "how to" for each role,
+// and About.
+
+// shortcutRows are the keys of the app, as the Help menu lists them.
+var shortcutRows = [][2]string{
+	{"Ctrl+F", "Advanced Search, the cursor in Last name"},
+	{"Enter (in a search field)", "Search"},
+	{"Down or Tab (from a search field)", "Go to the results; Up and Down move, Enter opens the student"},
+	{"Ctrl+N", "New migrant record for the student on screen"},
+	{"Ctrl+S or Enter (in the form)", "Save the migrant record"},
+	{"Esc", "Close the dialog or form on top (a form with changes asks first)"},
+	{"Enter (in a confirmation)", "Confirm, as Publish does"},
+	{"Ctrl+R", "Sync now (on a computer that syncs with the hub)"},
+	{"Tab / Shift+Tab", "Next / previous control; the control with the keyboard is outlined"},
+	{"Space", "Press the button, open the list with the keyboard"},
+}
+
+// howTo is a short "how to" for each role, in the order the Help lists
+// them.
+var howTo = []struct {
+	role string
+	text string
+}{
+	{data.RoleClerk, "Find the student first (Ctrl+F): type a surname, a birth date or a state ID and press Enter, " +
+		"so as not to enter anyone twice. Open the student from the results (Down, then Enter), and press Ctrl+N for a " +
+		"new Student Migrant Detail: the MIS2000 ID, the Last Qualifying Arrival Date, and the Eligibility Expiration " +
+		"Date, which the form works out. Save with Ctrl+S, then Publish the student's records: the confirmation lists " +
+		"every district that receives a copy. Needs publishing lists what is saved but not yet sent; MIS2000 " +
+		"reconciliation compares your records with the MIS2000 export in November and February."},
+	{data.RoleCoordinator, "Your districts are listed at start; each opens in its own window (District Edition). " +
+		"The window lists the migrant records published to the district; run the QA Migrant report for a period " +
+		"and compare it with current enrollment to find newly enrolled migrant students eligible for services. " +
+		"You cannot change records: ask the region's data clerk."},
+	{data.RoleDistrictAdmin, "Your district opens in its own window (District Edition), as a coordinator's does. " +
+		"You also decide who may run the district's QA Migrant report: open the Users and access tab of the district window " +
+		"and grant or revoke it for each coordinator."},
+	{data.RoleStateAdmin, "You search and change the records of every region, as a clerk does of theirs. You load the " +
+		"state extract (File → Import the state extract…), which shows what will change before anything does, and " +
+		"you can open any district's window to see what it receives."},
+}
+
+// showShortcuts is Help → Keyboard shortcuts.
+func (u *UI) showShortcuts() {
+	if u.dialogs.Open() {
+		return
+	}
+	grid := container.NewGridWithColumns(2)
+	for _, r := range shortcutRows {
+		grid.Add(widget.NewLabelWithStyle(r[0], fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		l := widget.NewLabel(r[1])
+		l.Wrapping = fyne.TextWrapWord
+		grid.Add(l)
+	}
+	u.dialogs.ShowCustom("Keyboard shortcuts", sized(grid, 720, 0))
+}
+
+// showHowTo is Help → How to…: the user's own role first.
+func (u *UI) showHowTo() {
+	if u.dialogs.Open() {
+		return
+	}
+	tabs := container.NewAppTabs()
+	for _, h := range howTo {
+		item := container.NewTabItem(data.RoleName(h.role), widgets.Paragraph(h.text, 560))
+		tabs.Append(item)
+		if h.role == u.user.Role {
+			tabs.Select(item)
+		}
+	}
+	u.dialogs.ShowCustom("How to use Migrant Desk", tabs)
+}
+
+// aboutText is what About says: the version, the database and the hub.
+func (u *UI) aboutText() string {
+	hub := "none: this database is worked on this computer only"
+	if u.hub != "" {
+		hub = u.hub
+	}
+	who := "nobody yet"
+	if u.user.Username != "" {
+		who = fmt.Sprintf("%s (%s), %s", u.user.FullName, u.user.Username, data.RoleName(u.user.Role))
+	}
+	return fmt.Sprintf("Migrant Desk %s\n\nDatabase: %s\nState hub: %s\nWorking as: %s",
+		assets.Version, u.st.Path(), hub, who)
+}
+
+// showAbout is Help → About Migrant Desk.
+func (u *UI) showAbout() {
+	if u.dialogs.Open() {
+		return
+	}
+	text := widget.NewLabel(u.aboutText())
+	text.Wrapping = fyne.TextWrapBreak
+	text.Selectable = true
+	u.dialogs.ShowCustom("About Migrant Desk", sized(text, 560, 0))
+}
+
+// helpMenu is the Help menu.
+func (u *UI) helpMenu() *fyne.Menu {
+	return fyne.NewMenu("Help",
+		fyne.NewMenuItem("Keyboard shortcuts", u.showShortcuts),
+		fyne.NewMenuItem("How to…", u.showHowTo),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("About Migrant Desk", u.showAbout))
+}

@@ -1,0 +1,389 @@
+package gui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/data"
+	"migrantdesk/data/importer"
+	"migrantdesk/data/store"
+	"migrantdesk/gui/widgets"
+)
+
+// extractLoader is what importing the state extract reads and writes.
+type extractLoader interface {
+	PlanExtract(ctx context.Context, fill func(data.ExtractSink) error, progress func(rows int)) (store.ExtractPlan, error)
+	LoadExtract(ctx context.Context, user string, fill func(*store.ExtractLoad) error) (store.ExtractCounts, error)
+}
+
+// problemColumns are the columns of the problems an extract was refused
+// for.
+var problemColumns = []widgets.Column{col("File", 170), col("Sheet", 110), col("Line", 70), col("Column", 150), col("Problem", 640)}
+
+// importScreen loads the state extract from the app: the person picks the
+// folder of CSV files or the workbook; the app checks it and works out
+// what it would change without writing anything; the person reads the
+// problems (file, line and column, copyable) or the summary, and
+// confirms; the import runs in one transaction with a progress bar, and
+// Cancel leaves the database as it was.
+type importScreen struct {
+	st      extractLoader
+	user    data.User
+	tasks   *tasks
+	win     fyne.Window
+	dialogs *widgets.Dialogs
+	done    func(msg string) // after an import: say it, read again what it changed
+
+	path     *widgets.Entry
+	check    *widgets.Button
+	run      *widgets.Button
+	cancel   *widget.Button
+	copyAll  *widget.Button
+	hint     *widget.Label
+	summary  *widget.Label
+	bar      *widget.ProgressBar         // an import's rows, of the total the check counted
+	spin     *widget.ProgressBarInfinite // a check, whose total is not known yet
+	problems *widgets.RowTable
+	obj      fyne.CanvasObject
+
+	probs   []importer.Problem
+	checked string             // the path the summary is of; "" none
+	plan    store.ExtractPlan  // what importing checked would change
+	stop    context.CancelFunc // cancels the check or the import under way; nil when idle
+}
+
+// importIntro is what the screen says before anything is chosen.
+const importIntro = "Choose the state extract: a folder of CSV files (regions.csv, districts.csv, schools.csv, students.csv, " +
+	"enrollments.csv, and optionally programs.csv and assessments.csv) or an Excel workbook with a sheet of each name. " +
+	"Check it first: nothing is written until you confirm, and a cancelled import leaves the database as it was."
+
+func newImportScreen(st extractLoader, usr data.User, t *tasks, win fyne.Window, dialogs *widgets.Dialogs, back func(), done func(string)) *importScreen {
+	s := &importScreen{st: st, user: usr, tasks: t, win: win, dialogs: dialogs, done: done,
+		path: widgets.NewEntry("the extract's folder, or its .xlsx workbook"), hint: wrapped(importIntro),
+		summary: wrapped(""), bar: widget.NewProgressBar(), spin: widget.NewProgressBarInfinite()}
+	s.path.OnSubmitted = func(string) { s.startCheck() }
+	s.path.OnChanged = func(string) { s.reset() }
+	folder := widget.NewButtonWithIcon("Choose folder…", theme.FolderOpenIcon(), s.chooseFolder)
+	book := widget.NewButtonWithIcon("Choose workbook…", theme.FileIcon(), s.chooseWorkbook)
+	s.check = widgets.NewButtonWithIcon("Check the extract", theme.SearchIcon(), s.startCheck)
+	s.check.Importance = widget.HighImportance
+	s.run = widgets.NewButtonWithIcon("Import", theme.DownloadIcon(), s.confirm)
+	s.run.Importance = widget.HighImportance
+	s.run.Disable()
+	s.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), s.stopWork)
+	s.cancel.Hide()
+	s.copyAll = widget.NewButtonWithIcon("Copy the problems", theme.ContentCopyIcon(), s.copyProblems)
+	s.copyAll.Hide()
+	s.bar.Hide()
+	s.spin.Hide()
+	s.summary.Hide()
+	s.problems = widgets.NewRowTable(func() int { return len(s.probs) }, problemColumns, func(row, c int) string {
+		return problemCell(s.probs[row], c)
+	})
+	s.problems.OnActivate = func(row int) {
+		fyne.CurrentApp().Clipboard().SetContent(s.probs[row].String())
+		s.hint.SetText("Copied the problem of line " + fmt.Sprint(s.probs[row].Line) + " to the clipboard.")
+	}
+	s.problems.Hide()
+
+	backBtn := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), back)
+	pick := container.NewBorder(nil, nil, nil, container.NewHBox(folder, book), s.path)
+	top := container.NewVBox(
+		container.NewHBox(backBtn, heading("Import the state extract")),
+		s.hint,
+		labeled("Extract", pick),
+		container.NewHBox(s.check, s.run, s.cancel, s.copyAll),
+		s.bar,
+		s.spin,
+		s.summary,
+	)
+	s.obj = container.NewBorder(top, nil, nil, nil, s.problems)
+	return s
+}
+
+// problemCell is the text of one cell of the problems.
+func problemCell(p importer.Problem, c int) string {
+	switch c {
+	case 0:
+		return p.File
+	case 1:
+		return p.Sheet
+	case 2:
+		if p.Line == 0 {
+			return ""
+		}
+		return fmt.Sprint(p.Line)
+	case 3:
+		return p.Column
+	}
+	return p.Msg
+}
+
+func (s *importScreen) chooseFolder() {
+	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+		if err == nil && u != nil {
+			s.path.SetText(u.Path())
+		}
+	}, s.win)
+	s.dialogs.Show(d)
+}
+
+func (s *importScreen) chooseWorkbook() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err == nil && r != nil {
+			s.path.SetText(r.URI().Path())
+			r.Close()
+		}
+	}, s.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".xlsx"}))
+	s.dialogs.Show(d)
+}
+
+// reset forgets the last check: the path changed.
+func (s *importScreen) reset() {
+	if s.stop != nil {
+		return
+	}
+	s.checked = ""
+	s.run.Disable()
+	s.summary.Hide()
+	s.problems.Hide()
+	s.copyAll.Hide()
+}
+
+// busy shows work under way, which Cancel stops: an import with its
+// share done (counted), a check with a moving bar.
+func (s *importScreen) busy(on, counted bool) {
+	enable(s.check, !on)
+	enable(s.path, !on)
+	switch {
+	case !on:
+		s.stop = nil
+		s.cancel.Hide()
+		s.bar.Hide()
+		s.spin.Stop()
+		s.spin.Hide()
+		return
+	case counted:
+		s.bar.SetValue(0)
+		s.bar.Show()
+	default:
+		s.spin.Show()
+		s.spin.Start()
+	}
+	s.run.Disable()
+	s.cancel.Show()
+}
+
+// startCheck reads and checks the extract, and works out what importing
+// it would change, off the UI goroutine.
+func (s *importScreen) startCheck() {
+	path := strings.TrimSpace(s.path.Text)
+	if path == "" || s.stop != nil {
+		s.hint.SetText("Choose the extract's folder or workbook first.")
+		return
+	}
+	s.reset()
+	ctx, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	s.busy(true, false)
+	s.hint.SetText("Checking " + path + "…")
+	s.tasks.run(func() func() {
+		plan, err := s.planOf(ctx, path)
+		return func() {
+			s.busy(false, false)
+			s.showCheck(path, plan, err)
+		}
+	})
+}
+
+// planOf reads the extract at path and plans its import.
+func (s *importScreen) planOf(ctx context.Context, path string) (store.ExtractPlan, error) {
+	x, err := importer.OpenExtract(path)
+	if err != nil {
+		return store.ExtractPlan{}, err
+	}
+	defer x.Close()
+	return s.st.PlanExtract(ctx, func(sink data.ExtractSink) error { return x.Scan(sink) }, func(rows int) {
+		s.tasks.do(func() { s.hint.SetText(fmt.Sprintf("Checking %s: %s read…", path, count(rows, "row"))) })
+	})
+}
+
+// showCheck shows what the check found: the problems, or the summary of
+// what importing will change.
+func (s *importScreen) showCheck(path string, plan store.ExtractPlan, err error) {
+	var pl *importer.ProblemList
+	switch {
+	case errors.As(err, &pl):
+		s.probs = pl.Problems
+		s.problems.Reset()
+		s.problems.Show()
+		s.copyAll.Show()
+		more := ""
+		if pl.Dropped > 0 {
+			more = fmt.Sprintf(" (the first %s are listed)", thousands(len(pl.Problems)))
+		}
+		s.hint.SetText(fmt.Sprintf("The extract cannot be imported: %s to fix%s. Nothing was written. Fix them in the files "+
+			"and check again; Copy the problems puts the list on the clipboard, Enter on a row that one.",
+			count(pl.Len(), "problem"), more))
+	case errors.Is(err, context.Canceled):
+		s.hint.SetText("Check cancelled. Nothing was written.")
+	case err != nil:
+		s.hint.SetText(sentence(err.Error()))
+	default:
+		s.checked, s.plan = path, plan
+		s.summary.SetText(planSummary(plan))
+		s.summary.Show()
+		s.run.Enable()
+		s.hint.SetText("The extract is correct. Read what it will change, then choose Import.")
+		s.win.Canvas().Focus(s.run)
+	}
+}
+
+// planSummary says what an import will change.
+func planSummary(p store.ExtractPlan) string {
+	r := p.Rows
+	lines := []string{
+		fmt.Sprintf("Students: %s (%s new, %s changed, %s as they are).", thousands(r.Students),
+			thousands(p.NewStudents), thousands(p.ChangedStudents), thousands(p.SameStudents)),
+		fmt.Sprintf("Enrollments: %s (%s new, %s changed); the extract replaces the enrollments of each student it lists.",
+			thousands(r.Enrollments), thousands(p.NewEnrollments), thousands(p.ChangedEnrollments)),
+		fmt.Sprintf("Programs: %s and assessments: %s, replacing those of each student listed.",
+			count(r.Programs, "row"), count(r.Assessments, "row")),
+		fmt.Sprintf("Geography: %s, %s (%s new), %s (%s new).", count(r.Regions, "region"),
+			count(r.Districts, "district"), thousands(p.NewDistricts), count(r.Schools, "school"), thousands(p.NewSchools)),
+		"Migrant records, publishing and users are kept as they are; records whose students moved are listed under Needs publishing.",
+	}
+	if !p.Changes() {
+		lines = append([]string{"The database already holds this extract's students and enrollments as they are."}, lines...)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// confirm asks before the import, which Enter confirms.
+func (s *importScreen) confirm() {
+	if s.checked == "" || s.dialogs.Open() {
+		return
+	}
+	d := dialog.NewCustomConfirm("Import the state extract?", "Import", "Cancel",
+		widgets.Paragraph("Import "+s.checked+"?\n\n"+planSummary(s.plan), 560), func(ok bool) {
+			if ok {
+				s.load()
+			}
+		}, s.win)
+	s.dialogs.ShowConfirm(d)
+}
+
+// load imports the extract checked, in one transaction, with its
+// progress; Cancel rolls it back.
+func (s *importScreen) load() {
+	path, total := s.checked, s.plan.Rows
+	all := total.Regions + total.Districts + total.Schools + total.Students + total.Enrollments + total.Programs + total.Assessments
+	ctx, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	s.busy(true, true)
+	s.hint.SetText("Importing " + path + "…")
+	usr := s.user.Username
+	s.tasks.run(func() func() {
+		x, err := importer.OpenExtract(path)
+		var c store.ExtractCounts
+		if err == nil {
+			c, err = s.st.LoadExtract(ctx, usr, func(l *store.ExtractLoad) error {
+				return x.Scan(&countingSink{ExtractSink: l, ctx: ctx, tick: func(n int) {
+					s.tasks.do(func() { s.bar.SetValue(float64(n) / float64(max(all, 1))) })
+				}})
+			})
+			x.Close()
+		}
+		return func() {
+			s.busy(false, false)
+			s.checked = ""
+			switch {
+			case errors.Is(err, context.Canceled):
+				s.hint.SetText("Import cancelled: the database is as it was before.")
+			case err != nil:
+				s.hint.SetText(sentence(err.Error()) + " Nothing was written: the database is as it was before.")
+			default:
+				s.summary.Hide()
+				msg := "Imported the state extract: " + importedText(c) + "."
+				s.hint.SetText(msg)
+				s.done(msg)
+			}
+		}
+	})
+}
+
+// importedText says what an import wrote.
+func importedText(c store.ExtractCounts) string {
+	return strings.Join([]string{count(c.Regions, "region"), count(c.Districts, "district"), count(c.Schools, "school"),
+		count(c.Students, "student"), count(c.Enrollments, "enrollment"), count(c.Programs, "program row"),
+		count(c.Assessments, "assessment")}, ", ")
+}
+
+// stopWork is Cancel: the check or the import stops, and an import rolls
+// back.
+func (s *importScreen) stopWork() {
+	if s.stop != nil {
+		s.stop()
+		s.hint.SetText("Cancelling…")
+	}
+}
+
+// copyProblems puts every problem on the clipboard, a line each.
+func (s *importScreen) copyProblems() {
+	lines := make([]string, len(s.probs))
+	for i, p := range s.probs {
+		lines[i] = p.String()
+	}
+	fyne.CurrentApp().Clipboard().SetContent(strings.Join(lines, "\n"))
+	s.hint.SetText(fmt.Sprintf("Copied %s to the clipboard.", count(len(s.probs), "problem")))
+}
+
+// countingSink hands rows on to an import, counting them for the progress
+// bar and stopping when the import is cancelled.
+type countingSink struct {
+	data.ExtractSink
+	ctx  context.Context
+	n    int
+	tick func(rows int)
+}
+
+// importTickEvery is how many rows go by between two moves of the bar.
+const importTickEvery = 5000
+
+func (c *countingSink) row() error {
+	c.n++
+	if c.n%importTickEvery == 0 {
+		c.tick(c.n)
+	}
+	return c.ctx.Err()
+}
+
+// pass counts a row and hands it on.
+func pass[T any](c *countingSink, put func(T) error, row T) error {
+	if err := c.row(); err != nil {
+		return err
+	}
+	return put(row)
+}
+
+func (c *countingSink) Region(r data.Region) error     { return pass(c, c.ExtractSink.Region, r) }
+func (c *countingSink) District(d data.District) error { return pass(c, c.ExtractSink.District, d) }
+func (c *countingSink) School(sc data.School) error    { return pass(c, c.ExtractSink.School, sc) }
+func (c *countingSink) Student(st data.Student) error  { return pass(c, c.ExtractSink.Student, st) }
+func (c *countingSink) Enrollment(e data.Enrollment) error {
+	return pass(c, c.ExtractSink.Enrollment, e)
+}
+func (c *countingSink) Program(p data.Program) error { return pass(c, c.ExtractSink.Program, p) }
+func (c *countingSink) Assessment(a data.Assessment) error {
+	return pass(c, c.ExtractSink.Assessment, a)
+}

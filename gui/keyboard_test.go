@@ -1,0 +1,218 @@
+package gui
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"migrantdesk/data/store/storetest"
+	"migrantdesk/gui/widgets"
+)
+
+// The keyboard path, end to end: each test drives a screen with key
+// events only, as a person who does not take the mouse.
+
+// key sends a key to whatever has the keyboard in u's window: the focused
+// control, else the window (as the driver does).
+func key(u *UI, name fyne.KeyName) {
+	ev := &fyne.KeyEvent{Name: name}
+	c := u.win.Canvas()
+	if f := c.Focused(); f != nil {
+		f.TypedKey(ev)
+	} else {
+		c.OnTypedKey()(ev)
+	}
+	u.wait()
+}
+
+// tab moves the keyboard to the next control, as Tab does.
+func tab(u *UI) { u.win.Canvas().FocusNext() }
+
+func TestKeyboardStartUpProfile(t *testing.T) {
+	st := openDemo(t)
+	a := test.NewTempApp(t)
+	a.Preferences().SetString(prefLastUser, storetest.Admin)
+	u := newUI(t, a, st, Options{})
+	u.ShowMain()
+	u.wait()
+	pick, ok := u.win.Canvas().Focused().(*widgets.Select)
+	if !ok {
+		t.Fatalf("the profile question starts with the keyboard on %T, not the list", u.win.Canvas().Focused())
+	}
+	// Right chooses the next profile; Tab goes to the button; Enter works as it.
+	want := pick.SelectedIndex() + 1
+	key(u, fyne.KeyRight)
+	tab(u)
+	if b, ok := u.win.Canvas().Focused().(*widgets.Button); !ok || b.Text != "Work as this profile" {
+		t.Fatalf("Tab went to %T", u.win.Canvas().Focused())
+	}
+	key(u, fyne.KeyReturn)
+	if u.user.Username != u.users[want].Username {
+		t.Fatalf("working as %q, want %q", u.user.Username, u.users[want].Username)
+	}
+
+	// Switching: Enter in the list itself answers, Esc cancels.
+	u.switchProfile()
+	key(u, fyne.KeyEscape)
+	if u.dialogs.Open() {
+		t.Fatal("Esc left the profile switch open")
+	}
+	u.switchProfile()
+	key(u, fyne.KeyLeft)
+	key(u, fyne.KeyReturn)
+	if u.dialogs.Open() || u.user.Username != u.users[want-1].Username {
+		t.Fatalf("Enter in the list: working as %q, dialog open %v", u.user.Username, u.dialogs.Open())
+	}
+}
+
+func TestKeyboardSignInTakesEnter(t *testing.T) {
+	u := start(t, storetest.Open(t), Options{})
+	if u.signIn == nil {
+		t.Fatal("no sign-in at start")
+	}
+	if u.win.Canvas().Focused() != u.signIn.hub {
+		t.Fatal("the sign-in does not start in its first empty field")
+	}
+	// Tab through the fields to Work on this computer only, and Enter.
+	for i := 0; i < 10; i++ {
+		if b, ok := u.win.Canvas().Focused().(*widgets.Button); ok && b == u.signIn.local {
+			break
+		}
+		tab(u)
+	}
+	key(u, fyne.KeyReturn)
+	if u.signIn != nil || u.search == nil {
+		t.Fatal("Enter on Work on this computer only did not start the work")
+	}
+}
+
+func TestKeyboardSearchResults(t *testing.T) {
+	u := start(t, openDemo(t), Options{User: storetest.Clerk})
+	s := u.search
+	if u.win.Canvas().Focused() != s.last {
+		t.Fatal("the search does not start in Last name")
+	}
+	// Down with no results stays in the field.
+	key(u, fyne.KeyDown)
+	if u.win.Canvas().Focused() != s.last {
+		t.Fatal("Down left the field with no results to go to")
+	}
+	test.Type(s.last, "hernandez")
+	key(u, fyne.KeyReturn)
+	if len(s.results) < 2 {
+		t.Fatalf("%d results for hernandez", len(s.results))
+	}
+	// Down from the field goes to the first row, highlighted.
+	key(u, fyne.KeyDown)
+	if u.win.Canvas().Focused() != s.table || s.table.Row() != 0 || !s.table.Focused() {
+		t.Fatalf("Down from the field: keyboard on %T, row %d", u.win.Canvas().Focused(), s.table.Row())
+	}
+	last := len(s.results) - 1
+	for range last + 1 { // one past the last row: stays on it
+		key(u, fyne.KeyDown)
+	}
+	key(u, fyne.KeyUp)
+	if s.table.Row() != last-1 {
+		t.Fatalf("row %d after moving to the end and up one, want %d", s.table.Row(), last-1)
+	}
+	row := s.table.Row()
+	key(u, fyne.KeyReturn)
+	if !u.studentShown() || u.student.detail.Student.StateID != s.results[row].Student.StateID {
+		t.Fatal("Enter did not open the highlighted student")
+	}
+
+	// Tab reaches the results too: from the field, through the other
+	// controls, to the table.
+	press(t, u, keySearch)
+	for i := 0; i < 12 && u.win.Canvas().Focused() != s.table; i++ {
+		tab(u)
+	}
+	if u.win.Canvas().Focused() != s.table {
+		t.Fatal("Tab never reached the results")
+	}
+	key(u, fyne.KeyEnd)
+	if s.table.Row() != len(s.results)-1 {
+		t.Errorf("End: row %d of %d", s.table.Row(), len(s.results))
+	}
+}
+
+func TestKeyboardNewRecordWithoutStudentSaysWhy(t *testing.T) {
+	u := start(t, openDemo(t), Options{User: storetest.Clerk})
+	press(t, u, keyNew)
+	if u.student.form != nil || !u.status.message.Visible() ||
+		!strings.Contains(u.status.message.Text, "Ctrl+N) is for the student on screen") {
+		t.Fatalf("Ctrl+N on the search: form %v, message %q", u.student.form != nil, u.status.message.Text)
+	}
+}
+
+func TestKeyboardEscOnFormAsksBeforeDiscarding(t *testing.T) {
+	u := start(t, openDemo(t), Options{User: storetest.Clerk, Open: storetest.Maria})
+	u.wait()
+	// Unchanged: Esc closes at once.
+	press(t, u, keyNew)
+	if u.student.form == nil {
+		t.Fatal("Ctrl+N opened no form")
+	}
+	key(u, fyne.KeyEscape)
+	if u.student.form != nil || u.dialogs.Open() {
+		t.Fatal("Esc on an unchanged form did not close it")
+	}
+
+	// Changed: Esc asks, from the field and from a button; Esc on the
+	// question keeps editing, Discard closes.
+	press(t, u, keyNew)
+	f := u.student.form
+	test.Type(f.mis, "123")
+	key(u, fyne.KeyEscape)
+	if u.student.form == nil || !strings.Contains(strings.Join(texts(u.win.Canvas()), " "), "Discard your changes?") {
+		t.Fatal("Esc in a changed field did not ask before discarding")
+	}
+	key(u, fyne.KeyEscape)
+	if u.student.form == nil || f.mis.Text != "123" {
+		t.Fatal("Esc on the question discarded the changes")
+	}
+	u.win.Canvas().Focus(f.reset)
+	u.win.Canvas().Focus(f.saveBtn)
+	key(u, fyne.KeyEscape)
+	if !strings.Contains(strings.Join(texts(u.win.Canvas()), " "), "Discard your changes?") {
+		t.Fatal("Esc on a button of a changed form did not ask")
+	}
+	tap(t, u, "Discard")
+	if u.student.form != nil || u.dialogs.Open() {
+		t.Fatal("Discard did not close the form")
+	}
+	if recs := records(t, u.st, storetest.Maria); len(recs) != 0 {
+		t.Fatalf("discarding saved %d records", len(recs))
+	}
+}
+
+func TestKeyboardPublishEnterAndEsc(t *testing.T) {
+	st := openDemo(t)
+	u := start(t, st, Options{User: storetest.Clerk, Open: storetest.Maria})
+	saveRecord(t, st, storetest.Maria, "4512345", "2025-09-01")
+	u.student.reload()
+	u.wait()
+	press(t, u, keyNew) // a dialog over the student: Publish waits
+	key(u, fyne.KeyEscape)
+	u.publishStudent()
+	u.wait()
+	if !u.dialogs.Open() {
+		t.Fatal("no publish confirmation")
+	}
+	key(u, fyne.KeyEscape)
+	if u.dialogs.Open() {
+		t.Fatal("Esc did not cancel the publish confirmation")
+	}
+	if r := records(t, st, storetest.Maria)[0]; len(r.Copies) != 0 {
+		t.Fatal("Esc published")
+	}
+	u.publishStudent()
+	u.wait()
+	key(u, fyne.KeyReturn)
+	u.wait()
+	if r := records(t, st, storetest.Maria)[0]; len(r.Copies) == 0 {
+		t.Fatal("Enter did not publish")
+	}
+}

@@ -1,0 +1,128 @@
+package widgets
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// RowTable is a table of whole rows, such as search results, that the
+// keyboard works as well as the mouse: Tab reaches it, Up and Down move a
+// highlighted row, Enter or Space opens it, and a click opens the row
+// clicked. widget.Table moves a focused cell, drawn as a faint outline on
+// one cell, and Space selects it; a person scanning results reads rows.
+type RowTable struct {
+	widget.Table
+	// OnActivate opens a row: clicked, or Enter on the highlighted row.
+	OnActivate func(row int)
+
+	rows    func() int
+	row     int // the highlighted row
+	focused bool
+}
+
+// NewRowTable is a table of rows() rows in the columns given; cell is the
+// text of one cell.
+func NewRowTable(rows func() int, cols []Column, cell func(row, col int) string) *RowTable {
+	t := &RowTable{rows: rows}
+	t.Length = func() (int, int) { return rows(), len(cols) }
+	t.CreateCell = func() fyne.CanvasObject {
+		l := widget.NewLabel("")
+		l.Truncation = fyne.TextTruncateClip
+		bg := canvas.NewRectangle(theme.Color(theme.ColorNameSelection))
+		return container.NewStack(bg, l)
+	}
+	t.UpdateCell = func(id widget.TableCellID, o fyne.CanvasObject) {
+		c := o.(*fyne.Container)
+		bg := c.Objects[0].(*canvas.Rectangle)
+		bg.FillColor = theme.Color(theme.ColorNameSelection)
+		bg.Hidden = !t.focused || id.Row != t.row
+		bg.Refresh()
+		c.Objects[1].(*widget.Label).SetText(cell(id.Row, id.Col))
+	}
+	t.ShowHeaderRow = true
+	t.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 {
+			o.(*widget.Label).SetText(cols[id.Col].Title)
+		}
+	}
+	t.OnSelected = func(id widget.TableCellID) {
+		t.UnselectAll()
+		t.row = id.Row
+		t.Refresh()
+		if t.OnActivate != nil && id.Row >= 0 && id.Row < rows() {
+			t.OnActivate(id.Row)
+		}
+	}
+	t.ExtendBaseWidget(t)
+	for i, c := range cols {
+		t.SetColumnWidth(i, c.Width)
+	}
+	return t
+}
+
+// Row is the highlighted row.
+func (t *RowTable) Row() int { return t.row }
+
+// Reset highlights the first row and scrolls to it, for new contents.
+func (t *RowTable) Reset() {
+	t.row = 0
+	t.ScrollToTop()
+	t.Refresh()
+}
+
+// FocusGained shows the highlighted row. The table's own focus marker,
+// a cell outline, is left off: it would mark another cell than the row.
+func (t *RowTable) FocusGained() {
+	t.focused = true
+	t.Refresh()
+}
+
+// FocusLost hides the highlight: the keyboard is elsewhere.
+func (t *RowTable) FocusLost() {
+	t.focused = false
+	t.Refresh()
+}
+
+// Focused reports whether the table has the keyboard.
+func (t *RowTable) Focused() bool { return t.focused }
+
+// TypedKey moves the highlighted row with Up, Down, Page Up, Page Down,
+// Home and End, and opens it with Enter or Space.
+func (t *RowTable) TypedKey(ev *fyne.KeyEvent) {
+	n := t.rows()
+	move := 0
+	switch ev.Name {
+	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeySpace:
+		if t.OnActivate != nil && t.row >= 0 && t.row < n {
+			t.OnActivate(t.row)
+		}
+		return
+	case fyne.KeyDown:
+		move = 1
+	case fyne.KeyUp:
+		move = -1
+	case fyne.KeyPageDown:
+		move = 10
+	case fyne.KeyPageUp:
+		move = -10
+	case fyne.KeyHome:
+		move = -n
+	case fyne.KeyEnd:
+		move = n
+	default:
+		t.Table.TypedKey(ev) // Left and Right scroll the columns
+		return
+	}
+	if n == 0 {
+		return
+	}
+	t.row = max(0, min(n-1, t.row+move))
+	t.ScrollTo(widget.TableCellID{Row: t.row, Col: 0})
+	t.Refresh()
+}

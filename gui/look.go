@@ -175,22 +175,6 @@ func regionName(names map[string]string, code string) string {
 	return "region " + code
 }
 
-// plural and pluralY are the older suffix helpers some screens still
-// use; count is the one to use.
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}
-
-func pluralY(n int) string {
-	if n == 1 {
-		return "y"
-	}
-	return "ies"
-}
-
 // sized gives o at least the width and height given, so that a dialog
 // showing it opens at a readable size.
 func sized(o fyne.CanvasObject, width, height float32) fyne.CanvasObject {

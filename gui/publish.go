@@ -48,13 +48,13 @@ func (p *publisher) confirm(recs []store.Unpublished, done func()) {
 		copies += len(plans[i].Send)
 		removals += len(plans[i].Remove)
 	}
-	what := fmt.Sprintf("%d district cop%s in all", copies, pluralY(copies))
+	what := count(copies, "district copy") + " in all"
 	if removals > 0 {
-		what += fmt.Sprintf(", and it removes %d cop%s from districts where the student is no longer enrolled during the window", removals, pluralY(removals))
+		what += ", and it removes " + count(removals, "copy") + " from districts where the student is no longer enrolled during the window"
 	}
 	// A dialog sizes itself before a wrapping label knows its width.
-	intro := widgets.Paragraph(fmt.Sprintf("Publishing makes a read-only copy of %d record%s in every district where the student "+
-		"is enrolled during the eligibility window: %s.", len(recs), plural(len(recs)), what), publishListWidth)
+	intro := widgets.Paragraph(fmt.Sprintf("Publishing makes a read-only copy of %s in every district where the student "+
+		"is enrolled during the eligibility window: %s.", count(len(recs), "record"), what), publishListWidth)
 	texts := make([]string, len(recs))
 	for i := range recs {
 		texts[i] = publishPlanText(plans[i])
@@ -86,7 +86,7 @@ func (p *publisher) confirm(recs []store.Unpublished, done func()) {
 	size := canvas.NewRectangle(color.Transparent)
 	size.SetMinSize(fyne.NewSize(publishListWidth, min(maxPublishListHeight, total)))
 	content := container.NewBorder(intro, nil, nil, nil, container.NewStack(size, list))
-	d := dialog.NewCustomConfirm(fmt.Sprintf("Publish %d State Migrant Record%s", len(recs), plural(len(recs))),
+	d := dialog.NewCustomConfirm("Publish "+count(len(recs), "State Migrant Record"),
 		"Publish", "Cancel", content, func(ok bool) {
 			if ok {
 				p.publish(recs, done)
@@ -114,17 +114,14 @@ func publishPlanText(c data.PublishChange) string {
 			b.WriteString("\n    " + mark + " " + d.Number + " " + d.Name)
 		}
 	}
-	fmt.Fprintf(&b, "Sent to %s:", districtsCount(len(c.Send)))
+	fmt.Fprintf(&b, "Sent to %s:", count(len(c.Send), "district"))
 	list(c.Send, "→")
 	if len(c.Remove) > 0 {
-		fmt.Fprintf(&b, "\nRemoved from %s (no enrollment there during the window now):", districtsCount(len(c.Remove)))
+		fmt.Fprintf(&b, "\nRemoved from %s (no enrollment there during the window now):", count(len(c.Remove), "district"))
 		list(c.Remove, "×")
 	}
 	return b.String()
 }
-
-// districtsCount is "1 district", "3 districts".
-func districtsCount(n int) string { return fmt.Sprintf("%d district%s", n, plural(n)) }
 
 // publish publishes the records in one transaction off the UI goroutine,
 // with a progress bar, and says what it did. The store refuses the lot
@@ -135,7 +132,7 @@ func (p *publisher) publish(recs []store.Unpublished, done func()) {
 		ids[i] = r.ID
 	}
 	bar := widget.NewProgressBar()
-	label := widget.NewLabel(fmt.Sprintf("Publishing %d record%s…", len(ids), plural(len(ids))))
+	label := widget.NewLabel("Publishing " + count(len(ids), "record") + "…")
 	size := canvas.NewRectangle(color.Transparent)
 	size.SetMinSize(fyne.NewSize(400, 0))
 	progress := dialog.NewCustomWithoutButtons("Publishing", container.NewStack(size, container.NewVBox(label, bar)), p.dialogs.Window())
@@ -158,10 +155,10 @@ func (p *publisher) publish(recs []store.Unpublished, done func()) {
 				p.dialogs.ShowError("Nothing was published", err)
 				return
 			}
-			msg := fmt.Sprintf("Published %d record%s: sent to %s, removed from %s.", res.Published, plural(res.Published),
-				districtsCount(len(res.SentTo)), districtsCount(len(res.RemovedFrom)))
+			msg := fmt.Sprintf("Published %s: sent to %s, removed from %s.", count(res.Published, "record"),
+				count(len(res.SentTo), "district"), count(len(res.RemovedFrom), "district"))
 			if n := len(res.Skipped); n > 0 {
-				msg += fmt.Sprintf(" %d record%s had no district to go to.", n, plural(n))
+				msg += " " + capital(count(n, "record")) + " had no district to go to."
 			}
 			p.changed(msg)
 			if done != nil {

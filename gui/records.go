@@ -227,7 +227,7 @@ func (l *recordList) countText() string {
 			active++
 		}
 	}
-	s := fmt.Sprintf("%d migrant record%s published to %s, %d active today", len(l.all), plural(len(l.all)), l.tab.d.Name, active)
+	s := fmt.Sprintf("%s published to %s, %s active today", count(len(l.all), "migrant record"), l.tab.d.Name, thousands(active))
 	if len(l.shown) != len(l.all) {
 		s = fmt.Sprintf("%d shown of %s", len(l.shown), s)
 	}

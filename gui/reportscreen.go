@@ -379,9 +379,9 @@ func countsText(d data.District, p data.Period, c reportCount) string {
 			"is active then for a student enrolled in grades K–12 at one of its public schools. There is nothing to export.",
 			d.Number, d.Name, p)
 	}
-	return fmt.Sprintf("The %s will hold %d row%s (one per qualifying enrollment) of %d student%s; the %s counts %d student%s.",
-		report.DetailKind.Title, c.rows, plural(c.rows), c.students, plural(c.students),
-		report.AggregatedKind.Title, c.students, plural(c.students))
+	return fmt.Sprintf("The %s will hold %s (one per qualifying enrollment) of %s; the %s counts %s.",
+		report.DetailKind.Title, count(c.rows, "row"), count(c.students, "student"),
+		report.AggregatedKind.Title, count(c.students, "student"))
 }
 
 func errText(err error) string {
@@ -514,9 +514,9 @@ func (r *reportScreen) finished(j job, rows int, err error) {
 		r.tab.dialogs.ShowError("The "+j.Title+" was not saved", err)
 		return
 	}
-	what := fmt.Sprintf("%d row%s", rows, plural(rows))
+	what := count(rows, "row")
 	if !j.PII {
-		what = fmt.Sprintf("%d student%s", rows, plural(rows))
+		what = count(rows, "student")
 	}
 	r.tab.say(fmt.Sprintf("Saved the %s (%s) to %s.", j.Title, what, j.path))
 	msg := wrapped(fmt.Sprintf("The %s of %s %s for %s, %s, is saved to:\n%s\n\nThe export is recorded in the audit log.",

@@ -123,12 +123,12 @@ func (s *worklistScreen) titles() [data.NumWorkItems]string {
 	year := data.SchoolYearOf(s.tab.today)
 	n := [data.NumWorkItems]int{len(s.list[data.WorkPublished]), students(data.WorkEnrolled), students(data.WorkEnding), students(data.WorkFreeMeal)}
 	return [data.NumWorkItems]string{
-		fmt.Sprintf("%d record%s published to the district %s", n[0], plural(n[0]), s.sinceText()),
-		fmt.Sprintf("%d migrant student%s newly enrolled in the district since then", n[1], plural(n[1])),
-		fmt.Sprintf("%d student%s whose eligibility ends within %d days (by %s)", n[2], plural(n[2]),
+		fmt.Sprintf("%s published to the district %s", count(n[0], "record"), s.sinceText()),
+		count(n[1], "migrant student") + " newly enrolled in the district since then",
+		fmt.Sprintf("%s whose eligibility ends within %d days (by %s)", count(n[2], "student"),
 			data.EndingWithinDays, s.tab.today.AddDays(data.EndingWithinDays).US()),
-		fmt.Sprintf("%d student%s enrolled now with no free-meal status (Economically Disadvantaged \"No\" in the %d–%02d report)",
-			n[3], plural(n[3]), year.From.Year(), year.To.Year()%100),
+		fmt.Sprintf("%s enrolled now with no free-meal status (Economically Disadvantaged \"No\" in the %d–%02d report)",
+			count(n[3], "student"), year.From.Year(), year.To.Year()%100),
 	}
 }
 

@@ -239,8 +239,9 @@ func (s *statusBar) refresh() {
 	if s.unpub == nil {
 		return
 	}
-	// Counting what needs publishing reads every record of the region;
-	// the sync count does not wait for it.
+	// Counting what needs publishing is an indexed count, but the first
+	// one after an extract import works out the flags of the students it
+	// changed: the sync count does not wait for it.
 	region := s.region
 	s.tasks.run(func() func() {
 		needs, err := s.st.CountNeedsPublishing(context.Background(), region)

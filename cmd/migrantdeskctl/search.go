@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -68,13 +69,18 @@ func runSearch(args []string, out io.Writer) error {
 	}
 	more := len(res) > *limit
 	res = res[:min(len(res), *limit)]
+	// One write for the whole table: the table writer writes cell by
+	// cell, a system call each on a terminal or a pipe.
+	buf := bufio.NewWriter(out)
 	if *asJSON {
 		if more {
 			fmt.Fprintf(os.Stderr, "search: more students match than the %d shown: narrow the search or raise --limit\n", len(res))
 		}
-		return writeSearchJSON(out, res)
+		err = writeSearchJSON(buf, res)
+	} else {
+		err = writeSearchTable(buf, res, more)
 	}
-	return writeSearchTable(out, res, more)
+	return errors.Join(err, buf.Flush())
 }
 
 // maxSearchLimit bounds --limit: a search is for finding students, not

@@ -92,6 +92,12 @@ func (tx searchTx) end() {
 	}
 }
 
+// query runs q with a statement prepared once on the connection. SQLite
+// reads some parameters when it plans a statement (a LIMIT, an integer
+// compared for equality, which could be 0 or 1) and then plans it again
+// each time such a parameter is bound anew, which is every run: the
+// driver clears the bindings after each. Those parameters are written
+// +? in the search's SQL, an expression SQLite leaves to run time.
 func (tx searchTx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	st, ok := tx.sc.stmts[q]
 	if !ok {

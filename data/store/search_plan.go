@@ -24,7 +24,7 @@ type searchList struct {
 }
 
 func tokenList(field int, token string) searchList {
-	return searchList{table: "name_tokens n", where: "n.field = ? AND n.token = ?", args: []any{field, token},
+	return searchList{table: "name_tokens n", where: "n.field = +? AND n.token = ?", args: []any{field, token},
 		inDistrict: field == tokDistrictLater || field == tokDistrictFirst}
 }
 
@@ -32,7 +32,7 @@ func tokenList(field int, token string) searchList {
 // sorted, so it is walked only when short. 0xFF never occurs in UTF-8 and
 // SQLite compares text bytewise, so prefix+"\xff" bounds the range.
 func tokenRange(field int, lo, prefix string) searchList {
-	return searchList{table: "name_tokens n", where: "n.field = ? AND n.token > ? AND n.token < ?",
+	return searchList{table: "name_tokens n", where: "n.field = +? AND n.token > ? AND n.token < ?",
 		args: []any{field, lo, prefix + "\xff"}, inDistrict: field == tokDistrictLater || field == tokDistrictFirst}
 }
 
@@ -197,7 +197,7 @@ func (sp *searchSpec) cost(ctx context.Context, tx searchTx, lists []searchList,
 	}
 	rows := 0
 	if arms != nil {
-		q := `SELECT list, count(*) FROM (` + strings.Join(arms, " UNION ALL ") + ` LIMIT ?) GROUP BY list`
+		q := `SELECT list, count(*) FROM (` + strings.Join(arms, " UNION ALL ") + ` LIMIT +?) GROUP BY list`
 		r, err := tx.query(ctx, q, append(args, limit)...)
 		if err != nil {
 			return nil, err
@@ -542,12 +542,12 @@ func (sp *searchSpec) distinctTokens(ctx context.Context, tx searchTx, field int
 		return words, nil
 	}
 	rows, err := tx.query(ctx, `WITH RECURSIVE w(token) AS (
-			SELECT (SELECT min(token) FROM name_tokens WHERE field = ?1 AND token > ?2 AND token < ?3)
+			SELECT (SELECT min(token) FROM name_tokens WHERE field = +?1 AND token > ?2 AND token < ?3)
 			UNION ALL
-			SELECT (SELECT min(token) FROM name_tokens WHERE field = ?1 AND token > w.token AND token < ?3)
+			SELECT (SELECT min(token) FROM name_tokens WHERE field = +?1 AND token > w.token AND token < ?3)
 			FROM w WHERE w.token IS NOT NULL
 		)
-		SELECT token FROM w WHERE token IS NOT NULL LIMIT ?4`, field, t, t+"\xff", sp.arms+1)
+		SELECT token FROM w WHERE token IS NOT NULL LIMIT +?4`, field, t, t+"\xff", sp.arms+1)
 	if err != nil {
 		return nil, err
 	}
@@ -605,7 +605,7 @@ func (sp *searchSpec) walkQuery(lists []searchList, level, need int) (string, []
 		arms[i] = `SELECT n.state_id, n.sort_key FROM ` + l.table + ` WHERE ` + l.where + where
 		args = append(append(args, l.args...), wargs...)
 	}
-	return strings.Join(arms, " UNION ") + ` ORDER BY 2, 1 LIMIT ?`, append(args, need)
+	return strings.Join(arms, " UNION ") + ` ORDER BY 2, 1 LIMIT +?`, append(args, need)
 }
 
 // filters is the rest of a list's WHERE clause: every condition of the
@@ -629,7 +629,7 @@ func (sp *searchSpec) filters(l searchList, level int) (string, []any) {
 			where = append(where, "(instr(n.sort_key, char(31) || substr(?, 1, 1)) > 0 OR instr(n.sort_key, ' ' || ?) > 0)")
 			args = append(args, t, t)
 		}
-		where = append(where, "name_level_key(n.sort_key, ?, ?) = ?")
+		where = append(where, "name_level_key(n.sort_key, ?, ?) = +?")
 		args = append(args, strings.Join(sp.last, " "), strings.Join(sp.first, " "), level)
 	}
 	if sp.id != "" {
@@ -689,7 +689,7 @@ func (sp *searchSpec) findSet(ctx context.Context, tx searchTx) ([]searchHit, er
 	}
 	rows, err := tx.query(ctx, `SELECT n.state_id, name_level(n.last_key, n.first_key, ?, ?) AS level
 		FROM students n WHERE `+where+` AND level > 0
-		ORDER BY level DESC, n.sort_key, n.state_id LIMIT ?`, append(args, sp.limit)...)
+		ORDER BY level DESC, n.sort_key, n.state_id LIMIT +?`, append(args, sp.limit)...)
 	if err != nil {
 		return nil, err
 	}

@@ -1,9 +1,10 @@
 // Package agile encrypts an Office Open XML file (a workbook) with ECMA-376
 // Agile encryption, as Excel does: AES-256 in CBC mode with a SHA-512 key
 // derivation of 100,000 rounds and an HMAC-SHA-512 over the encrypted
-// package (MS-OFFCRYPTO §2.3.4.10 to §2.3.4.15). The result is the OLE
-// compound file that Excel, LibreOffice and excelize open with the
-// password. Only the password key encryptor is written.
+// package (MS-OFFCRYPTO §2.3.4.10 to §2.3.4.15). The result is an OLE
+// compound file with the streams and storages Excel writes; programs that
+// read Agile encryption (excelize, LibreOffice, msoffcrypto-tool) open it
+// with the password. Only the password key encryptor is written.
 package agile
 
 import (

@@ -1,12 +1,15 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	"migrantdesk/report/agile"
 )
 
 // Sheet names of the Detail workbook.
@@ -36,8 +39,20 @@ func (q *QA) WriteDetail(w io.Writer, meta Meta, password string) error {
 	if err := q.buildWorkbook(f, meta); err != nil {
 		return fmt.Errorf("make the detail workbook: %w", err)
 	}
-	if err := f.Write(w, excelize.Options{Password: password}); err != nil {
+	if password == "" {
+		if err := f.Write(w); err != nil {
+			return fmt.Errorf("write the detail workbook: %w", err)
+		}
+		return nil
+	}
+	// excelize encrypts only with ECMA-376 Standard (AES-128); the
+	// workbook is written plain in memory and encrypted with Agile.
+	var plain bytes.Buffer
+	if err := f.Write(&plain); err != nil {
 		return fmt.Errorf("write the detail workbook: %w", err)
+	}
+	if err := agile.Encrypt(plain.Bytes(), password, w); err != nil {
+		return fmt.Errorf("encrypt the detail workbook: %w", err)
 	}
 	return nil
 }

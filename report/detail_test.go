@@ -212,12 +212,32 @@ func TestDetailWorkbookAboutSheet(t *testing.T) {
 
 func TestDetailWorkbookPassword(t *testing.T) {
 	st := loadState(t)
-	_, path := writeDetail(t, build(t, st, "002"), "s3cret Año")
+	q := build(t, st, "002")
+	f, path := writeDetail(t, q, "s3cret Año")
 	if _, err := excelize.OpenFile(path); err == nil {
 		t.Fatal("the workbook opens without its password")
 	}
 	if _, err := excelize.OpenFile(path, excelize.Options{Password: "wrong"}); err == nil {
 		t.Fatal("the workbook opens with a wrong password")
+	}
+	// Every cell of every sheet reads back as in the same workbook
+	// written without a password.
+	plain, _ := writeDetail(t, q, "")
+	if got, want := f.GetSheetList(), plain.GetSheetList(); !slices.Equal(got, want) {
+		t.Fatalf("sheets %q, want %q", got, want)
+	}
+	for _, sheet := range plain.GetSheetList() {
+		got, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := plain.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want) < 2 || !slices.EqualFunc(got, want, slices.Equal) {
+			t.Errorf("%s: %d rows read back from the encrypted workbook differ from the %d written", sheet, len(got), len(want))
+		}
 	}
 	// An encrypted workbook is an OLE compound file, not a zip: what Excel
 	// and LibreOffice recognise as "ask for the password".
@@ -227,6 +247,12 @@ func TestDetailWorkbookPassword(t *testing.T) {
 	}
 	if !bytes.HasPrefix(b, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}) {
 		t.Errorf("the encrypted file starts % x", b[:8])
+	}
+	// Agile, as DetailEncryption tells the audit log: AES-256 and SHA-512.
+	for _, want := range []string{`keyBits="256"`, `hashAlgorithm="SHA512"`, `spinCount="100000"`} {
+		if !bytes.Contains(b, []byte(want)) {
+			t.Errorf("the encryption descriptor lacks %s", want)
+		}
 	}
 	if info, _ := os.Stat(path); info.Mode().Perm() != 0o600 {
 		t.Errorf("the workbook holds PII but has mode %v", info.Mode().Perm())

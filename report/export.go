@@ -180,11 +180,10 @@ func exportEntry(report, district, period string, rows int, path string) *store.
 	return &store.ExportAudit{Report: report, District: district, Period: period, Rows: rows, File: path}
 }
 
-// DetailEncryption is how a Detail workbook with a password is encrypted:
-// the Excel library (excelize 2.11) writes ECMA-376 Standard encryption
-// only, AES-128 with a SHA-1 key derivation; it reads Agile (AES-256,
-// SHA-512) but cannot write it. See the README.
-const DetailEncryption = "ECMA-376 Standard (AES-128, SHA-1 key derivation)"
+// DetailEncryption is how a Detail workbook with a password is encrypted
+// (by package agile: the Excel library writes only the weaker Standard
+// encryption). The audit log records it.
+const DetailEncryption = "ECMA-376 Agile (AES-256, SHA-512, 100,000 spins)"
 
 // DetailFile is the Detail workbook of q as a File of an export.
 func (q *QA) DetailFile(path string, meta Meta, password string) File {

@@ -108,7 +108,7 @@ func TestReportQAWritesBothFilesAndAudits(t *testing.T) {
 	}
 	all := strings.Join(exports, "\n")
 	for _, want := range []string{`"Report":"QA Migrant detail"`, `"Rows":14`, `"File":"` + detail + `"`,
-		`"Encrypted":true,"Encryption":"ECMA-376 Standard (AES-128, SHA-1 key derivation)"`, `"Encrypted":false`,
+		`"Encrypted":true,"Encryption":"ECMA-376 Agile (AES-256, SHA-512, 100,000 spins)"`, `"Encrypted":false`,
 		`"Report":"QA Migrant aggregated"`, `"Rows":11`, `"File":"` + aggregated + `"`} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the audit log lacks %s:\n%s", want, all)

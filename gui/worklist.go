@@ -16,9 +16,9 @@ import (
 // worklistStore is what the worklist reads and writes: when the user last
 // looked at the district, and the district's worklist since then.
 type worklistStore interface {
-	LookAtDistrict(ctx context.Context, user, district string) (before string, ok bool, err error)
+	LookAtDistrict(ctx context.Context, u data.User, district string) (before string, ok bool, err error)
 	LastLook(ctx context.Context, user, district string) (at string, ok bool, err error)
-	DistrictWorklist(ctx context.Context, district string, since data.WorkSince, today data.Date) (store.Worklist, error)
+	DistrictWorklist(ctx context.Context, u data.User, district string, since data.WorkSince, today data.Date) (store.Worklist, error)
 }
 
 // worklistScreen is the summary a district window opens on: what needs
@@ -69,11 +69,11 @@ func (s *worklistScreen) load() {
 		ctx := context.Background()
 		var err error
 		if !known {
-			since, err = s.readSince(ctx, usr.Username, d.Number, today)
+			since, err = s.readSince(ctx, usr, d.Number, today)
 		}
 		var wl store.Worklist
 		if err == nil {
-			wl, err = s.st.DistrictWorklist(ctx, d.Number, since, today)
+			wl, err = s.st.DistrictWorklist(ctx, usr, d.Number, since, today)
 		}
 		return func() {
 			if err != nil {
@@ -87,14 +87,14 @@ func (s *worklistScreen) load() {
 }
 
 // readSince is when the user last looked, and notes that they look now.
-func (s *worklistScreen) readSince(ctx context.Context, user, district string, today data.Date) (data.WorkSince, error) {
+func (s *worklistScreen) readSince(ctx context.Context, usr data.User, district string, today data.Date) (data.WorkSince, error) {
 	var at string
 	var ok bool
 	var err error
 	if s.preview {
-		at, ok, err = s.st.LastLook(ctx, user, district)
+		at, ok, err = s.st.LastLook(ctx, usr.Username, district)
 	} else {
-		at, ok, err = s.st.LookAtDistrict(ctx, user, district)
+		at, ok, err = s.st.LookAtDistrict(ctx, usr, district)
 	}
 	if err != nil || !ok {
 		return data.FirstLook(today), err

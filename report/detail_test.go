@@ -269,7 +269,8 @@ func TestDetailNewSince(t *testing.T) {
 	audit(before.AddDate(0, 0, 2), "other", "001", DetailKind.Name, store.ExportCompleted)
 	audit(before.AddDate(0, 0, 3), "coord", "002", DetailKind.Name, store.ExportCompleted)
 	audit(before.AddDate(0, 0, 4), "coord", "001", AggregatedKind.Name, store.ExportCompleted)
-	q, err := Build(ctx, st, "coord", "001", period)
+	coord := data.User{Username: "coord", FullName: "Coordinator", Role: data.RoleCoordinator, Districts: []string{"001"}}
+	q, err := Build(ctx, st, coord, "001", period)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,7 +50,7 @@ type QA struct {
 // Detail export of the district (in the audit log) decides the New since
 // column. It fails on an invalid period or an unknown district (wrapping
 // store.ErrUnknownDistrict), and stops when ctx is cancelled.
-func Build(ctx context.Context, st *store.Store, user, district string, p data.Period) (*QA, error) {
+func Build(ctx context.Context, st *store.Store, user data.User, district string, p data.Period) (*QA, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}

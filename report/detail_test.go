@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -273,6 +274,9 @@ func TestDetailNewSince(t *testing.T) {
 	q, err := Build(ctx, st, coord, "001", period)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if q, err := Build(ctx, st, coord, "002", period); q != nil || !errors.Is(err, data.ErrAccess) {
+		t.Errorf("another coordinator's district: a report %v, error %v; want no report and a refusal", q != nil, err)
 	}
 	if q.Since.At != "2024-09-01T15:00:00Z" {
 		t.Fatalf("previous export %+v, want coord's completed Detail export of 001", q.Since)

@@ -60,8 +60,11 @@ func Build(ctx context.Context, st *store.Store, user data.User, district string
 	}
 	q := New(d, p, rows)
 	at, ok, err := st.PreviousExport(ctx, user, district, DetailKind.Name)
-	if err != nil || !ok {
-		return q, err
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return q, nil
 	}
 	if q.Since, err = data.LookedAt(at); err != nil {
 		return nil, fmt.Errorf("the previous export of district %s: %w", district, err)

@@ -292,7 +292,7 @@ func (u *UI) districtEnv() districtEnv {
 	return districtEnv{
 		app: u.app,
 		st:  st,
-		build: func(ctx context.Context, user, district string, p data.Period) (*report.QA, error) {
+		build: func(ctx context.Context, user data.User, district string, p data.Period) (*report.QA, error) {
 			return report.Build(ctx, st, user, district, p)
 		},
 		tasks:  u.tasks,

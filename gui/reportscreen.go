@@ -31,7 +31,7 @@ type reportStore interface {
 
 // reportBuilder reads a district's QA Migrant report for a period, for
 // the user who exports it (the New since column).
-type reportBuilder func(ctx context.Context, user, district string, p data.Period) (*report.QA, error)
+type reportBuilder func(ctx context.Context, user data.User, district string, p data.Period) (*report.QA, error)
 
 // reportApp is what the report tab asks of the app: where the last report
 // was saved, and to open a saved one.
@@ -345,7 +345,7 @@ func (r *reportScreen) count(p data.Period) {
 	r.stopCount, r.counting = stop, p
 	r.counts.Importance = widget.MediumImportance
 	r.counts.SetText("Counting the students of the period…")
-	usr, d := r.tab.user.Username, r.tab.d
+	usr, d := r.tab.user, r.tab.d
 	r.tab.tasks.run(func() func() {
 		q, err := r.build(ctx, usr, d.Number, p)
 		return func() {
@@ -486,7 +486,7 @@ func (r *reportScreen) generate(ctx context.Context, j job) {
 // does not list. It runs off the UI goroutine and reads only what does
 // not change.
 func (r *reportScreen) write(ctx context.Context, j job, meta report.Meta) (rows int, err error) {
-	q, err := r.build(ctx, r.tab.user.Username, r.tab.d.Number, j.period)
+	q, err := r.build(ctx, r.tab.user, r.tab.d.Number, j.period)
 	if err != nil {
 		return 0, err
 	}

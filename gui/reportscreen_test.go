@@ -303,7 +303,7 @@ func TestReportCancel(t *testing.T) {
 	// A report being made stops on Cancel: no file, no audit row.
 	w.report.saver = tempSaver{dir: dir}
 	started := make(chan struct{})
-	r.build = func(ctx context.Context, user, district string, p data.Period) (*report.QA, error) {
+	r.build = func(ctx context.Context, user data.User, district string, p data.Period) (*report.QA, error) {
 		close(started)
 		<-ctx.Done()
 		return nil, ctx.Err()

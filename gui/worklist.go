@@ -16,9 +16,9 @@ import (
 // worklistStore is what the worklist reads and writes: when the user last
 // looked at the district, and the district's worklist since then.
 type worklistStore interface {
-	LookAtDistrict(ctx context.Context, user, district string) (before string, ok bool, err error)
+	LookAtDistrict(ctx context.Context, u data.User, district string) (before string, ok bool, err error)
 	LastLook(ctx context.Context, user, district string) (at string, ok bool, err error)
-	DistrictWorklist(ctx context.Context, district string, since data.WorkSince, today data.Date) (store.Worklist, error)
+	DistrictWorklist(ctx context.Context, u data.User, district string, since data.WorkSince, today data.Date) (store.Worklist, error)
 }
 
 // worklistScreen is the summary a district window opens on: what needs
@@ -33,12 +33,16 @@ type worklistScreen struct {
 	show func(title string, records map[string]string, click bool)
 	line int // the line last shown, -1 for none
 
-	since   data.WorkSince
-	known   bool // since is read; it stays for the window's life
-	list    store.Worklist
-	intro   *widget.Label
-	buttons [data.NumWorkItems]*widget.Button
-	obj     fyne.CanvasObject
+	since data.WorkSince
+	known bool // since is read; it stays for the window's life
+	// looking is set while the look is being recorded, so that a refresh
+	// asked for meanwhile waits for it (again) rather than recording a
+	// second look, which would read the first one's time as the last look.
+	looking, again bool
+	list           store.Worklist
+	intro          *widget.Label
+	buttons        [data.NumWorkItems]*widget.Button
+	obj            fyne.CanvasObject
 }
 
 func newWorklistScreen(st worklistStore, tab districtTab, preview bool, show func(title string, records map[string]string, click bool)) *worklistScreen {
@@ -61,40 +65,56 @@ func newWorklistScreen(st worklistStore, tab districtTab, preview bool, show fun
 var workIcons = [data.NumWorkItems]fyne.Resource{theme.MailSendIcon(), theme.AccountIcon(), theme.HistoryIcon(), theme.WarningIcon()}
 
 // load reads when the user last looked (once: opening the window is the
-// look, except in a clerk's preview), then the worklist since then.
+// look, except in a clerk's preview), then the worklist since then. Once
+// read, when they looked before stays, so that a refresh, or a retry after
+// the worklist failed, counts from the same look.
 func (s *worklistScreen) load() {
+	if s.looking {
+		s.again = true
+		return
+	}
 	usr, d, today := s.tab.user, s.tab.d, s.tab.today
 	known, since := s.known, s.since
+	s.looking = !known
 	s.tab.tasks.run(func() func() {
 		ctx := context.Background()
 		var err error
 		if !known {
-			since, err = s.readSince(ctx, usr.Username, d.Number, today)
+			since, err = s.readSince(ctx, usr, d.Number, today)
 		}
+		read := err == nil
 		var wl store.Worklist
 		if err == nil {
-			wl, err = s.st.DistrictWorklist(ctx, d.Number, since, today)
+			wl, err = s.st.DistrictWorklist(ctx, usr, d.Number, since, today)
 		}
 		return func() {
+			s.looking = false
+			if read {
+				s.since, s.known = since, true
+			}
 			if err != nil {
 				s.intro.SetText(sentence(err.Error()))
-				return
+			} else {
+				s.list = wl
+				s.set()
 			}
-			s.since, s.known, s.list = since, true, wl
-			s.set()
+			if s.again {
+				s.again = false
+				s.load()
+			}
 		}
 	})
 }
 
 // readSince is when the user last looked, and notes that they look now.
-func (s *worklistScreen) readSince(ctx context.Context, user, district string, today data.Date) (data.WorkSince, error) {
+func (s *worklistScreen) readSince(ctx context.Context, usr data.User, district string, today data.Date) (data.WorkSince, error) {
 	var at string
 	var ok bool
 	var err error
 	if s.preview {
-		at, ok, err = s.st.LastLook(ctx, user, district)
+		at, ok, err = s.st.LastLook(ctx, usr.Username, district)
 	} else {
-		at, ok, err = s.st.LookAtDistrict(ctx, user, district)
+		at, ok, err = s.st.LookAtDistrict(ctx, usr, district)
 	}
 	if err != nil || !ok {
 		return data.FirstLook(today), err

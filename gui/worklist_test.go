@@ -2,10 +2,12 @@ package gui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
@@ -248,4 +250,53 @@ func findList(c fyne.Canvas) *widget.List {
 		}
 	}
 	return nil
+}
+
+// countedLooks is the store with its looks counted and its worklist made
+// to fail while failures are left, as a database that is busy would.
+type countedLooks struct {
+	worklistStore
+	looks, failures int
+}
+
+func (c *countedLooks) LookAtDistrict(ctx context.Context, u data.User, district string) (string, bool, error) {
+	c.looks++
+	return c.worklistStore.LookAtDistrict(ctx, u, district)
+}
+
+func (c *countedLooks) DistrictWorklist(ctx context.Context, u data.User, district string, since data.WorkSince, today data.Date) (store.Worklist, error) {
+	if c.failures > 0 {
+		c.failures--
+		return store.Worklist{}, errors.New("the database is busy")
+	}
+	return c.worklistStore.DistrictWorklist(ctx, u, district, since, today)
+}
+
+// TestWorklistLooksOncePerWindow: a refresh asked for while the window's
+// first load is in flight, or a retry after its worklist failed, does not
+// record a second look, and counts from the look before the window's.
+func TestWorklistLooksOncePerWindow(t *testing.T) {
+	st := districtFixture(t)
+	u, w := openDistrictWindow(t, st, rosa, "001") // looks on 11/29/2026
+	for day, failures := range []int{0, 1} {
+		st.SetClock(func() time.Time { return storetest.Now().AddDate(0, 0, day+1) })
+		c := &countedLooks{worklistStore: st, failures: failures}
+		s := newWorklistScreen(c, w.worklist.tab, false, func(string, map[string]string, bool) {})
+		s.load()
+		if failures == 0 {
+			s.load()
+		}
+		u.wait()
+		if failures > 0 {
+			if !strings.Contains(s.intro.Text, "database is busy") {
+				t.Fatalf("a failed worklist reads %q", s.intro.Text)
+			}
+			s.load()
+			u.wait()
+		}
+		want := fmt.Sprintf("since you last looked (11/%d/2026)", 29+day)
+		if c.looks != 1 || !strings.Contains(s.intro.Text, want) {
+			t.Errorf("window %d: %d looks recorded, it reads %q, want one and %q", day+2, c.looks, s.intro.Text, want)
+		}
+	}
 }

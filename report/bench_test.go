@@ -158,7 +158,7 @@ func BenchmarkBuildLargestDistrict(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		var err error
-		if q, err = Build(context.Background(), st, "", district, p); err != nil {
+		if q, err = Build(context.Background(), st, data.Operator(""), district, p); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -168,7 +168,7 @@ func BenchmarkBuildLargestDistrict(b *testing.B) {
 
 func BenchmarkAggregatedLargestDistrict(b *testing.B) {
 	st, district, p := largestDistrict(b)
-	q, err := Build(context.Background(), st, "", district, p)
+	q, err := Build(context.Background(), st, data.Operator(""), district, p)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -295,9 +296,13 @@ func TestDetailNewSince(t *testing.T) {
 	audit(before.AddDate(0, 0, 2), "other", "001", DetailKind.Name, store.ExportCompleted)
 	audit(before.AddDate(0, 0, 3), "coord", "002", DetailKind.Name, store.ExportCompleted)
 	audit(before.AddDate(0, 0, 4), "coord", "001", AggregatedKind.Name, store.ExportCompleted)
-	q, err := Build(ctx, st, "coord", "001", period)
+	coord := data.User{Username: "coord", FullName: "Coordinator", Role: data.RoleCoordinator, Districts: []string{"001"}}
+	q, err := Build(ctx, st, coord, "001", period)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if q, err := Build(ctx, st, coord, "002", period); q != nil || !errors.Is(err, data.ErrAccess) {
+		t.Errorf("another coordinator's district: a report %v, error %v; want no report and a refusal", q != nil, err)
 	}
 	if q.Since.At != "2024-09-01T15:00:00Z" {
 		t.Fatalf("previous export %+v, want coord's completed Detail export of 001", q.Since)

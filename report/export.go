@@ -130,6 +130,13 @@ func Export(ctx context.Context, a Auditor, user string, files []File, inputs ..
 	return nil
 }
 
+// CheckOutput refuses path as an output of a command for the reasons
+// Export refuses one: it is the database db (or one of its journal files)
+// or one of inputs.
+func CheckOutput(db, path string, inputs ...string) error {
+	return checkOutputs(db, []File{{Path: path}}, inputs)
+}
+
 // checkOutputs refuses outputs that would destroy data: the database and
 // its journal files, an input of the command, or another output of the
 // same export.

@@ -127,7 +127,7 @@ func expectedRows(t testing.TB, file string) (cases []string, rows [][]string) {
 // build runs the report on the test state.
 func build(t testing.TB, st *store.Store, district string) *QA {
 	t.Helper()
-	q, err := Build(context.Background(), st, "", district, period)
+	q, err := Build(context.Background(), st, data.Operator(""), district, period)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,7 +50,7 @@ type QA struct {
 // Detail export of the district (in the audit log) decides the New since
 // column. It fails on an invalid period or an unknown district (wrapping
 // store.ErrUnknownDistrict), and stops when ctx is cancelled.
-func Build(ctx context.Context, st *store.Store, user, district string, p data.Period) (*QA, error) {
+func Build(ctx context.Context, st *store.Store, user data.User, district string, p data.Period) (*QA, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -60,8 +60,11 @@ func Build(ctx context.Context, st *store.Store, user, district string, p data.P
 	}
 	q := New(d, p, rows)
 	at, ok, err := st.PreviousExport(ctx, user, district, DetailKind.Name)
-	if err != nil || !ok {
-		return q, err
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return q, nil
 	}
 	if q.Since, err = data.LookedAt(at); err != nil {
 		return nil, fmt.Errorf("the previous export of district %s: %w", district, err)

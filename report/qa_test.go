@@ -99,21 +99,21 @@ func TestBuildRefuses(t *testing.T) {
 	st := loadState(t)
 	ctx := context.Background()
 
-	_, err := Build(ctx, st, "", "999", period)
+	_, err := Build(ctx, st, data.Operator(""), "999", period)
 	if !errors.Is(err, store.ErrUnknownDistrict) || !strings.Contains(err.Error(), `district "999" is not in the database`) {
 		t.Errorf("unknown district: %v", err)
 	}
-	_, err = Build(ctx, st, "", "1", period)
+	_, err = Build(ctx, st, data.Operator(""), "1", period)
 	if !errors.Is(err, store.ErrUnknownDistrict) {
 		t.Errorf("district 1 for 001 (leading zeros count): %v", err)
 	}
 	backwards := data.Period{From: period.To, To: period.From}
-	if _, err := Build(ctx, st, "", "001", backwards); err == nil || !strings.Contains(err.Error(), "starts (06/30/2025) after it ends (08/01/2024)") {
+	if _, err := Build(ctx, st, data.Operator(""), "001", backwards); err == nil || !strings.Contains(err.Error(), "starts (06/30/2025) after it ends (08/01/2024)") {
 		t.Errorf("backwards period: %v", err)
 	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := Build(cancelled, st, "", "001", period); !errors.Is(err, context.Canceled) {
+	if _, err := Build(cancelled, st, data.Operator(""), "001", period); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
@@ -152,7 +152,7 @@ func TestPeriodEdges(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			from, _ := data.ParseDate(tc.from)
 			to, _ := data.ParseDate(tc.to)
-			q, err := Build(context.Background(), st, "", "001", data.Period{From: from, To: to})
+			q, err := Build(context.Background(), st, data.Operator(""), "001", data.Period{From: from, To: to})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -207,7 +207,7 @@ func TestDemoStateConsistency(t *testing.T) {
 	p := data.SchoolYearOf(demo.DefaultToday)
 	total := 0
 	for _, d := range districts {
-		q, err := Build(ctx, st, "", d.Number, p)
+		q, err := Build(ctx, st, data.Operator(""), d.Number, p)
 		if err != nil {
 			t.Fatal(err)
 		}

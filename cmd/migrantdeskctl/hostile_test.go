@@ -43,6 +43,46 @@ func TestProblemsAreCapped(t *testing.T) {
 	if n := strings.Count(string(got), "\n"); n != total {
 		t.Errorf("the problems file has %d lines, want %d", n, total)
 	}
+	if fi, err := os.Stat(all); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("the problems file, which names students, is %v (%v), want -rw-------", fi.Mode(), err)
+	}
+}
+
+// TestProblemsFileProtectsItsInputs: --problems naming the database, its
+// journal, the input or a file of the input folder is refused before
+// anything is written, and each of them is left as it was.
+func TestProblemsFileProtectsItsInputs(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "md.db")
+	if _, err := run(t, "import", "--db", db, goodExtract); err != nil {
+		t.Fatal(err)
+	}
+	bad := copyExtract(t, goodExtract)
+	writeTestFile(t, filepath.Join(bad, "students.csv"), "state_id,local_student_number,last_name,first_name,middle_name,birth_date,gender,race_ethnicity\n"+
+		"0000000001,,Name,First,,2010-13-01,F,1\n")
+	records := filepath.Join(t.TempDir(), "RECORDS.csv")
+	writeTestFile(t, records, "state_id,mis2000_id,qad,eed\n0000000001,x,2010-13-01,\n")
+	for _, c := range []struct {
+		args []string
+		file string // the file that must not change
+	}{
+		{[]string{"import", "--db", db, "--problems", db, bad}, db},
+		{[]string{"import", "--db", db, "--problems", db + "-wal", bad}, db + "-wal"},
+		{[]string{"import", "--db", db, "--problems", filepath.Join(bad, "students.csv"), bad}, filepath.Join(bad, "students.csv")},
+		{[]string{"import", "--db", db, "--problems", bad, bad}, bad},
+		{[]string{"migrant", "--db", db, "--problems", records, records}, records},
+	} {
+		before, _ := os.ReadFile(c.file)
+		_, err := run(t, c.args...)
+		if err == nil || !strings.Contains(err.Error(), "--problems: cannot write "+c.file) {
+			t.Errorf("%s: got %v, want --problems refused", strings.Join(c.args, " "), err)
+		}
+		if after, _ := os.ReadFile(c.file); string(after) != string(before) {
+			t.Errorf("%s: %s was changed", strings.Join(c.args, " "), c.file)
+		}
+	}
+	if _, err := run(t, "search", "--db", db, "--gender", "F", "--limit", "1"); err != nil {
+		t.Errorf("the database no longer opens: %v", err)
+	}
 }
 
 func TestSearchLimitBounded(t *testing.T) {

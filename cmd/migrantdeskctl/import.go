@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -8,13 +9,14 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
-	"strings"
 	"syscall"
 	"time"
 
 	"migrantdesk/data/importer"
 	"migrantdesk/data/store"
+	"migrantdesk/report"
 )
 
 func init() {
@@ -33,6 +35,9 @@ func runImport(args []string, out io.Writer) error {
 	}
 	if len(files) != 1 {
 		return errors.New("import: name one extract: a folder of CSV files or an .xlsx workbook")
+	}
+	if err := checkProblemsFile(*db, *problems, files[0]); err != nil {
+		return fmt.Errorf("import: %w", err)
 	}
 	ex, err := importer.OpenExtract(files[0])
 	if err != nil {
@@ -151,16 +156,41 @@ func showProblems(out io.Writer, lines []string, dropped int, path string) error
 	return nil
 }
 
+// checkProblemsFile refuses a --problems file that is the database or an
+// input (or a file of an input folder), which the problems would replace.
+// It is checked before any work, so that a wrong name costs nothing.
+func checkProblemsFile(db, path, input string) error {
+	if path == "" {
+		return nil
+	}
+	inputs := []string{input}
+	if entries, err := os.ReadDir(input); err == nil {
+		for _, e := range entries {
+			inputs = append(inputs, filepath.Join(input, e.Name()))
+		}
+	}
+	if err := report.CheckOutput(db, path, inputs...); err != nil {
+		return fmt.Errorf("--problems: %w", err)
+	}
+	return nil
+}
+
+// writeProblems writes the problem lines beside path and renames them into
+// place, so that a failed write leaves no half list; they name students,
+// so only the user may read them.
 func writeProblems(path string, lines []string, dropped int) error {
-	var b strings.Builder
-	for _, l := range lines {
-		b.WriteString(l)
-		b.WriteByte('\n')
-	}
-	if dropped > 0 {
-		fmt.Fprintf(&b, "… and %d more problems, not kept\n", dropped)
-	}
-	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+	err := report.WriteFile(path, 0o600, func(out io.Writer) error {
+		w := bufio.NewWriter(out)
+		for _, l := range lines {
+			w.WriteString(l)
+			w.WriteByte('\n')
+		}
+		if dropped > 0 {
+			fmt.Fprintf(w, "… and %d more problems, not kept\n", dropped)
+		}
+		return w.Flush()
+	})
+	if err != nil {
 		return fmt.Errorf("write the problems to %s: %w", path, err)
 	}
 	return nil

@@ -34,6 +34,9 @@ func runMigrant(args []string, out io.Writer) error {
 		return errors.New("migrant: name one file of migrant records (.csv or .xlsx)")
 	}
 	path := files[0]
+	if err := checkProblemsFile(*db, *problems, path); err != nil {
+		return fmt.Errorf("migrant: %w", err)
+	}
 	rows, err := importer.ReadMigrantRecords(path)
 	if err != nil {
 		return refused("migrant: the file was refused", "nothing was saved", err, out, *problems)

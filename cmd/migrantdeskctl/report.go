@@ -97,7 +97,7 @@ func runReport(args []string, out io.Writer) error {
 			return fmt.Errorf("report qa: %s", access.Why)
 		}
 	}
-	q, err := report.Build(ctx, st, who.Username, *district, p)
+	q, err := report.Build(ctx, st, who, *district, p)
 	if err != nil {
 		return err
 	}

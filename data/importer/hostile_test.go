@@ -98,6 +98,15 @@ func TestHostileFiles(t *testing.T) {
 					io.WriteString(w, `</t></is></c></row></sheetData>`)
 				})
 			}},
+		// XML allows a raw '>' in text, so a cell of them is one long run.
+		{name: "workbook cell of 64 MB of >", file: "export.xlsx", want: "longer than Excel allows in a cell", slow: true,
+			make: func(t *testing.T, p string) {
+				hostileWorkbook(t, p, func(w io.Writer) {
+					io.WriteString(w, `<sheetData><row r="1"><c r="A1"><v>`)
+					pad(w, '>', 64<<20)
+					io.WriteString(w, `</v></c></row></sheetData>`)
+				})
+			}},
 		{name: "workbook row of 16,384 cells of 64 KB", file: "export.xlsx", want: "more than a real", slow: true,
 			make: func(t *testing.T, p string) {
 				hostileWorkbook(t, p, func(w io.Writer) {

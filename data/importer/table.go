@@ -130,10 +130,6 @@ func startTable(rs rows, at Problem, cols []string, ragged bool, probs *ProblemL
 	return t, trimmed
 }
 
-// testHookRecord, when set by a test, is called before each record is
-// read, to inject a failure in the middle of a file.
-var testHookRecord func(file string, record int)
-
 // next moves to the next record that has the header's shape, reporting
 // the ones that do not. It is false at the end of the table.
 func (t *table) next() bool {
@@ -141,9 +137,6 @@ func (t *table) next() bool {
 		rec, err := t.rows.next()
 		if err == io.EOF {
 			return false
-		}
-		if testHookRecord != nil {
-			testHookRecord(t.at.File, t.records)
 		}
 		if t.records++; t.records > MaxRows {
 			t.report(t.rows.line(0), -1, fmt.Sprintf("the %s has more than %d rows, more than any real one; reading stopped", t.fileWord(), MaxRows))

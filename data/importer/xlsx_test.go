@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -260,6 +261,25 @@ func TestNumericIDRefused(t *testing.T) {
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("want %q in\n%s", want, msg)
+		}
+	}
+}
+
+// TestRunLimitCountsBetweenOpenings: a raw '>' is text, so a long run of
+// them is refused like any long value, while a longest real cell passes.
+func TestRunLimitCountsBetweenOpenings(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		xml  string
+		want error
+	}{
+		{"a run of >", "<v>" + strings.Repeat(">", maxRun+1) + "</v>", errRun},
+		{"> in attributes", `<c a="` + strings.Repeat(">", maxRun) + `">x</c>`, errRun},
+		{"a longest cell, escaped", "<t>" + strings.Repeat("&amp;", 32767) + "</t>", nil},
+	} {
+		_, err := io.Copy(io.Discard, &runLimit{r: strings.NewReader(c.xml)})
+		if !errors.Is(err, c.want) {
+			t.Errorf("%s: got %v, want %v", c.name, err, c.want)
 		}
 	}
 }

@@ -27,8 +27,8 @@ const (
 	maxSharedStrings = 512 << 20
 	// maxParts bounds the entries of the zip.
 	maxParts = 10_000
-	// maxRun bounds the bytes between two XML markup characters: a cell
-	// of Excel's largest (32,767 characters), escaped.
+	// maxRun bounds the bytes between two '<': a cell of Excel's largest
+	// (32,767 characters), escaped, with its tag.
 	maxRun = 256 << 10
 	// maxRowXML bounds the XML of one sheet row.
 	maxRowXML = 16 << 20
@@ -158,9 +158,10 @@ func (p *zipParts) decode(name string, v any) error {
 // cell.
 var errRun = fmt.Errorf("it holds a value longer than Excel allows in a cell (%d KB between two tags); check that it is the right file", maxRun>>10)
 
-// runLimit passes a part's bytes on while no run between two markup
-// characters is longer than maxRun, so that an XML decoder above it never
-// holds more than that in one token.
+// runLimit passes a part's bytes on while no run between two '<' is
+// longer than maxRun, so that an XML decoder above it never holds more
+// than that in one token. Only '<' ends a run: XML allows a raw '>' in
+// text and attribute values, but not a raw '<'.
 type runLimit struct {
 	r   io.Reader
 	run int
@@ -169,7 +170,7 @@ type runLimit struct {
 func (l *runLimit) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	for rest := p[:n]; len(rest) > 0; {
-		i := bytes.IndexAny(rest, "<>")
+		i := bytes.IndexByte(rest, '<')
 		if i < 0 {
 			l.run += len(rest)
 			break

@@ -685,7 +685,7 @@ func checkWorklist(t *rapid.T, st *store.Store, w *world) {
 				}
 			}
 		}
-		wl, err := st.DistrictWorklist(context.Background(), district, since, today)
+		wl, err := st.DistrictWorklist(context.Background(), data.Operator("test"), district, since, today)
 		if err != nil {
 			t.Fatal(err)
 		}

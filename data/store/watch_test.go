@@ -2,11 +2,13 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
 
 	"migrantdesk/data"
+	"migrantdesk/data/store"
 	"migrantdesk/data/store/storetest"
 	"migrantdesk/data/sync"
 )
@@ -82,7 +84,7 @@ func TestDistrictWorklist(t *testing.T) {
 	today := storetest.Day(t, "2026-03-01")
 	since := data.WorkSince{At: "2026-01-01T00:00:00Z", Day: storetest.Day(t, "2025-12-31")}
 	lines := func(district string) [data.NumWorkItems]string {
-		wl, err := st.DistrictWorklist(ctx, district, since, today)
+		wl, err := st.DistrictWorklist(ctx, op, district, since, today)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -122,5 +124,36 @@ func TestWatchDistrictsHearsPulls(t *testing.T) {
 	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 12}, false, row("regions", "code", "W", "name", "Western")))
 	if want := []string{"[]", "[002]", "[001 002]"}; !slices.Equal(heard, want) {
 		t.Fatalf("heard %q, want %q", heard, want)
+	}
+}
+
+// TestDistrictLooksNeedAccess: looking at a district, its worklist and the
+// previous export of its report are refused to a user who may not see the
+// district, and the refused look records nothing.
+func TestDistrictLooksNeedAccess(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := context.Background()
+	cora := storetest.User(storetest.Coordinator) // 001 and 003
+	since := data.FirstLook(storetest.Day(t, "2026-03-01"))
+	for _, c := range []struct {
+		district string
+		want     error
+	}{{"001", nil}, {"002", data.ErrAccess}, {"099", store.ErrUnknownDistrict}} {
+		_, _, err := st.LookAtDistrict(ctx, cora, c.district)
+		if !errors.Is(err, c.want) {
+			t.Errorf("look at %s: got %v, want %v", c.district, err, c.want)
+		}
+		if _, ok, err := st.LastLook(ctx, cora.Username, c.district); err != nil || ok != (c.want == nil) {
+			t.Errorf("look at %s: recorded %v (%v)", c.district, ok, err)
+		}
+		if _, err := st.DistrictWorklist(ctx, cora, c.district, since, storetest.Day(t, "2026-03-01")); !errors.Is(err, c.want) {
+			t.Errorf("worklist of %s: got %v, want %v", c.district, err, c.want)
+		}
+		if _, _, err := st.PreviousExport(ctx, cora, c.district, "detail"); !errors.Is(err, c.want) {
+			t.Errorf("previous export of %s: got %v, want %v", c.district, err, c.want)
+		}
+	}
+	if _, _, err := st.LookAtDistrict(ctx, cora, "002"); err == nil || !strings.Contains(err.Error(), "Cora Díaz (District coordinator) may not see district 002") {
+		t.Errorf("the refusal reads %v", err)
 	}
 }

@@ -9,23 +9,44 @@ import (
 	"migrantdesk/data"
 )
 
-// LookAtDistrict records that user looks at district's window now and
+// LookAtDistrict records that u looks at district's window now and
 // returns when they looked before (ok is false the first time), in one
 // transaction: two windows opened at once cannot both miss what arrived
-// in between.
-func (s *Store) LookAtDistrict(ctx context.Context, user, district string) (before string, ok bool, err error) {
+// in between. A user who may not see the district is refused.
+func (s *Store) LookAtDistrict(ctx context.Context, u data.User, district string) (before string, ok bool, err error) {
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		if before, ok, err = lastLook(tx, user, district); err != nil {
+		if err := maySeeDistrict(tx, u, district); err != nil {
+			return err
+		}
+		if before, ok, err = lastLook(tx, u.Username, district); err != nil {
 			return err
 		}
 		_, err := tx.Exec(`INSERT INTO district_looks(username, district_number, looked_at) VALUES(?, ?, ?)
-			ON CONFLICT(username, district_number) DO UPDATE SET looked_at = excluded.looked_at`, user, district, s.timestamp())
+			ON CONFLICT(username, district_number) DO UPDATE SET looked_at = excluded.looked_at`, u.Username, district, s.timestamp())
 		return err
 	})
 	if err != nil {
-		return "", false, fmt.Errorf("note that %s looked at district %s: %w", user, district, err)
+		return "", false, fmt.Errorf("note that %s looked at district %s: %w", u.Username, district, err)
 	}
 	return before, ok, nil
+}
+
+// maySeeDistrict refuses, within tx, a district that is not in the
+// database or that u may not see (data.User.CanSeeDistrict), so that the
+// check and what it guards read the same districts.
+func maySeeDistrict(tx *sql.Tx, u data.User, district string) error {
+	d := data.District{Number: district}
+	err := tx.QueryRow(`SELECT name, region_code FROM districts WHERE number = ?`, district).Scan(&d.Name, &d.RegionCode)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("district %q is not in the database (district numbers keep their leading zeros): %w", district, ErrUnknownDistrict)
+	}
+	if err != nil {
+		return err
+	}
+	if !u.CanSeeDistrict(d) {
+		return &data.AccessError{User: u, What: "see district " + district}
+	}
+	return nil
 }
 
 // LastLook is when user last looked at district's window; ok is false
@@ -79,15 +100,19 @@ FROM published p
 JOIN migrant_records r ON r.id = p.record_id AND r.deleted = 0
 WHERE p.district_number = :district`
 
-// DistrictWorklist works out a district's worklist as of today for a
-// coordinator who last looked at since.
-func (s *Store) DistrictWorklist(ctx context.Context, district string, since data.WorkSince, today data.Date) (Worklist, error) {
+// DistrictWorklist works out a district's worklist as of today for u,
+// who last looked at since. A user who may not see the district is
+// refused.
+func (s *Store) DistrictWorklist(ctx context.Context, u data.User, district string, since data.WorkSince, today data.Date) (Worklist, error) {
 	var wl Worklist
 	for i := range wl {
 		wl[i] = map[string]string{}
 	}
 	year := data.SchoolYearOf(today)
 	err := s.read(ctx, func(tx *sql.Tx) error {
+		if err := maySeeDistrict(tx, u, district); err != nil {
+			return err
+		}
 		rows, err := tx.QueryContext(ctx, worklistQuery, sql.Named("district", district),
 			sql.Named("since_at", since.At), sql.Named("since_day", since.Day.String()),
 			sql.Named("today", today.String()), sql.Named("ending", today.AddDays(data.EndingWithinDays).String()),
@@ -116,15 +141,20 @@ func (s *Store) DistrictWorklist(ctx context.Context, district string, since dat
 	return wl, nil
 }
 
-// PreviousExport is when user last completed an export of report (a
+// PreviousExport is when u last completed an export of report (a
 // report.Kind's Name) for district, from the audit log; ok is false when
-// they never did.
-func (s *Store) PreviousExport(ctx context.Context, user, district, report string) (at string, ok bool, err error) {
+// they never did. A user who may not see the district is refused.
+func (s *Store) PreviousExport(ctx context.Context, u data.User, district, report string) (at string, ok bool, err error) {
 	var last sql.NullString
-	err = s.r.QueryRowContext(ctx, `SELECT max(at) FROM audit
-		WHERE action = 'export' AND entity = 'report' AND entity_id = ? AND username = ?
-		AND json_extract(after, '$.Report') = ? AND json_extract(after, '$.Stage') = ?`,
-		district, user, report, ExportCompleted).Scan(&last)
+	err = s.read(ctx, func(tx *sql.Tx) error {
+		if err := maySeeDistrict(tx, u, district); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT max(at) FROM audit
+			WHERE action = 'export' AND entity = 'report' AND entity_id = ? AND username = ?
+			AND json_extract(after, '$.Report') = ? AND json_extract(after, '$.Stage') = ?`,
+			district, u.Username, report, ExportCompleted).Scan(&last)
+	})
 	if err != nil {
 		return "", false, fmt.Errorf("read the previous export of district %s from the audit log: %w", district, err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"migrantdesk/data/store"
 	"migrantdesk/data/store/storetest"
+	"migrantdesk/report"
 )
 
 // said reports whether a label on screen, dialogs included, holds s.
@@ -39,7 +40,7 @@ func TestStartWarnsAboutTheDatabase(t *testing.T) {
 	}
 	path := st.Path()
 	st.Close()
-	partial := filepath.Join(dir, ".d.xlsx.999999999-7.partial")
+	partial := filepath.Join(dir, report.PartialPrefix("d.xlsx", 999999999)+"7.partial")
 	if err := os.WriteFile(partial, []byte("PII"), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"migrantdesk/report"
 )
 
 // A report removes the partial files that killed exports left in the
@@ -22,7 +24,7 @@ func TestReportRemovesStalePartialFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	// What a report killed with SIGKILL leaves: its PID is not running.
-	stale := filepath.Join(first, ".d.xlsx.999999999-42.partial")
+	stale := filepath.Join(first, report.PartialPrefix("d.xlsx", 999999999)+"42.partial")
 	if err := os.WriteFile(stale, []byte("PII"), 0o600); err != nil {
 		t.Fatal(err)
 	}

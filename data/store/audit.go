@@ -284,10 +284,10 @@ func (s *Store) AuditExport(ctx context.Context, user string, e ExportAudit) err
 	})
 }
 
-// ExportFolders are the folders of the files the latest exports wrote
-// (the last 1,000 audit rows of exports), each once, newest first: where
-// a killed export may have left a partial file.
-func (s *Store) ExportFolders(ctx context.Context) ([]string, error) {
+// ExportFiles are the files the latest exports wrote (the last 1,000
+// audit rows of exports), each once, newest first: beside them a killed
+// export may have left a partial file.
+func (s *Store) ExportFiles(ctx context.Context) ([]string, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT after FROM audit WHERE action = 'export' ORDER BY seq DESC LIMIT 1000`)
 	if err != nil {
 		return nil, fmt.Errorf("read the exports in the audit log: %w", err)
@@ -304,9 +304,9 @@ func (s *Store) ExportFolders(ctx context.Context) ([]string, error) {
 		if json.Unmarshal([]byte(body), &e) != nil || !filepath.IsAbs(e.File) {
 			continue
 		}
-		if d := filepath.Dir(e.File); !seen[d] {
-			seen[d] = true
-			out = append(out, d)
+		if f := filepath.Clean(e.File); !seen[f] {
+			seen[f] = true
+			out = append(out, f)
 		}
 	}
 	if err := rows.Err(); err != nil {

@@ -317,7 +317,7 @@ END;
 	// chained to the row before it (data.AuditHash), filled in for the
 	// rows already there by migrationCode[5], which also puts the
 	// triggers back (auditTriggers), now refusing a REPLACE over a row too.
-	// The app looks up the folders of the latest exports at start (for
+	// The app looks up the files of the latest exports at start (for
 	// partial files a killed export left) through audit_action.
 	`
 ALTER TABLE audit ADD COLUMN hash TEXT NOT NULL DEFAULT '';

@@ -1,7 +1,9 @@
 package gui
 
 import (
+	"context"
 	"database/sql"
+	"errors"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -72,5 +74,24 @@ func TestStartWarnsAboutTheDatabase(t *testing.T) {
 	}
 	if _, err := os.Stat(partial); !os.IsNotExist(err) {
 		t.Errorf("the partial file is still there: %v", err)
+	}
+}
+
+// failingExports is a database whose audit log cannot name its exports.
+type failingExports struct{ *store.Store }
+
+func (failingExports) ExportFiles(context.Context) ([]string, error) {
+	return nil, errors.New("read the exports in the audit log: disk I/O error")
+}
+
+// Partial files that could not be looked for are said at start, not
+// passed over: they may hold student data.
+func TestStartSaysWhenPartialFilesCouldNotBeLookedFor(t *testing.T) {
+	st := openDemo(t)
+	u := start(t, st, Options{User: storetest.Clerk})
+	u.checkAtStart(failingExports{st})
+	u.wait()
+	if want := "Unfinished report files that an interrupted export left (they could hold student data) may remain: read the exports in the audit log: disk I/O error"; !said(u, want) {
+		t.Errorf("the start dialog does not say %q; the screen says %q", want, texts(u.win.Canvas()))
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -142,52 +144,112 @@ func (c AuditCheck) OK() bool { return len(c.Problems) == 0 }
 func (s *Store) VerifyAudit(ctx context.Context) (AuditCheck, error) {
 	var c AuditCheck
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		c = AuditCheck{}
-		rows, err := tx.QueryContext(ctx, `SELECT seq, at, username, action, entity, entity_id, before, after, hash
-			FROM audit ORDER BY seq`)
-		if err != nil {
-			return fmt.Errorf("read the audit log: %w", err)
-		}
-		defer rows.Close()
-		var chain data.AuditChain
-		for rows.Next() {
-			var r data.AuditRow
-			var h string
-			if err := rows.Scan(&r.Seq, &r.At, &r.User, &r.Action, &r.Entity, &r.EntityID, &r.Before, &r.After, &h); err != nil {
-				return fmt.Errorf("read the audit log: %w", err)
-			}
-			if err := chain.Check(r, h); err != nil {
-				c.Break = err.(*data.AuditBreak)
-				c.Problems = append(c.Problems, err.Error())
-				break
-			}
-			c.Rows++
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("read the audit log: %w", err)
-		}
-		rows.Close()
-		if c.Break == nil {
-			last, _ := chain.Last()
-			var issued int64
-			err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit'), 0)`).Scan(&issued)
-			if err != nil {
-				return fmt.Errorf("read the audit log's last number: %w", err)
-			}
-			if issued > last {
-				c.Problems = append(c.Problems, fmt.Sprintf("audit rows %d to %d, the last ones written, were deleted", last+1, issued))
-			}
-		}
-		missing, err := s.missingAuditTriggers(ctx, tx)
-		c.Problems = append(c.Problems, missing...)
+		var err error
+		c, err = verifyAudit(ctx, tx)
 		return err
 	})
 	return c, err
 }
 
+// AuditChainVersion is the schema version from which audit rows carry
+// their hash (migration 5).
+const AuditChainVersion = 5
+
+// PreChainError is a database whose schema is older than the hash chain:
+// its audit rows carry no hash, so nothing in them can be checked. The
+// migration hashes the rows as they are then, changed or not.
+type PreChainError struct {
+	Path    string
+	Version int
+}
+
+func (e *PreChainError) Error() string {
+	return fmt.Sprintf("the audit log of %s predates the hash chain (schema %d): nothing to verify before migration", e.Path, e.Version)
+}
+
+// VerifyAuditFile is VerifyAudit on the database at path opened read-only:
+// no migration, no change of permissions, no file made, so that a copy
+// on read-only media can be checked and a database from before the hash
+// chain is not hashed (and so blessed) first. That database gives a
+// *PreChainError.
+func VerifyAuditFile(ctx context.Context, path string) (AuditCheck, error) {
+	if _, err := os.Stat(path); err != nil {
+		return AuditCheck{}, fmt.Errorf("open database %s: %w", path, err)
+	}
+	q := url.Values{}
+	q.Set("mode", "ro")
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "query_only(1)")
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
+	if err != nil {
+		return AuditCheck{}, fmt.Errorf("open database %s: %w", path, err)
+	}
+	defer db.Close()
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return AuditCheck{}, fmt.Errorf("open database %s: %w", path, err)
+	}
+	defer tx.Rollback()
+	var version int
+	if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return AuditCheck{}, fmt.Errorf("read schema version of %s: %w", path, err)
+	}
+	switch {
+	case version == 0:
+		return AuditCheck{}, fmt.Errorf("%s is not a Migrant Desk database (it has no schema)", path)
+	case version > len(migrations):
+		return AuditCheck{}, fmt.Errorf("database %s has schema version %d, newer than this program knows (%d): use a newer Migrant Desk", path, version, len(migrations))
+	case version < AuditChainVersion:
+		return AuditCheck{}, &PreChainError{Path: path, Version: version}
+	}
+	return verifyAudit(ctx, tx)
+}
+
+func verifyAudit(ctx context.Context, tx *sql.Tx) (AuditCheck, error) {
+	var c AuditCheck
+	rows, err := tx.QueryContext(ctx, `SELECT seq, at, username, action, entity, entity_id, before, after, hash
+		FROM audit ORDER BY seq`)
+	if err != nil {
+		return c, fmt.Errorf("read the audit log: %w", err)
+	}
+	defer rows.Close()
+	var chain data.AuditChain
+	for rows.Next() {
+		var r data.AuditRow
+		var h string
+		if err := rows.Scan(&r.Seq, &r.At, &r.User, &r.Action, &r.Entity, &r.EntityID, &r.Before, &r.After, &h); err != nil {
+			return c, fmt.Errorf("read the audit log: %w", err)
+		}
+		if err := chain.Check(r, h); err != nil {
+			c.Break = err.(*data.AuditBreak)
+			c.Problems = append(c.Problems, err.Error())
+			break
+		}
+		c.Rows++
+	}
+	if err := rows.Err(); err != nil {
+		return c, fmt.Errorf("read the audit log: %w", err)
+	}
+	rows.Close()
+	if c.Break == nil {
+		last, _ := chain.Last()
+		var issued int64
+		err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit'), 0)`).Scan(&issued)
+		if err != nil {
+			return c, fmt.Errorf("read the audit log's last number: %w", err)
+		}
+		if issued > last {
+			c.Problems = append(c.Problems, fmt.Sprintf("audit rows %d to %d, the last ones written, were deleted", last+1, issued))
+		}
+	}
+	missing, err := missingAuditTriggers(ctx, tx)
+	c.Problems = append(c.Problems, missing...)
+	return c, err
+}
+
 // missingAuditTriggers names each of auditTriggers that is gone or was
 // replaced by another of its name, and any other trigger on the log.
-func (s *Store) missingAuditTriggers(ctx context.Context, tx *sql.Tx) ([]string, error) {
+func missingAuditTriggers(ctx context.Context, tx *sql.Tx) ([]string, error) {
 	have := map[string]string{}
 	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'`)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"migrantdesk/data"
@@ -40,6 +41,25 @@ func (s *Store) audit(tx *sql.Tx, user, action, entity, id, before, after string
 		return fmt.Errorf("write the audit log: %w", err)
 	}
 	s.head = auditHead{tx: tx, seq: r.Seq, hash: h}
+	return nil
+}
+
+// metaAuditHead is the meta key holding the audit log's last row as
+// "SEQ HASH", which VerifyAudit holds the log's end against.
+const metaAuditHead = "audit_head"
+
+// AuditHeadVersion is the schema version (migration 8) from which meta
+// keeps the audit log's last row.
+const AuditHeadVersion = 8
+
+// keepAuditHead records the log's last row in meta, once per transaction
+// rather than per row, in the transaction that wrote it.
+func keepAuditHead(tx *sql.Tx, seq int64, hash string) error {
+	_, err := tx.Exec(`INSERT INTO meta(key, value) VALUES (?, ?)
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, metaAuditHead, fmt.Sprintf("%d %s", seq, hash))
+	if err != nil {
+		return fmt.Errorf("write the end of the audit log: %w", err)
+	}
 	return nil
 }
 
@@ -141,11 +161,19 @@ func (c AuditCheck) OK() bool { return len(c.Problems) == 0 }
 // The hash is not keyed: someone who rewrites the whole chain with this
 // program's code goes unnoticed here. What it catches is a row changed,
 // removed or replaced with a database tool, and a trigger dropped.
+//
+// The end of the log is the weak point. Rows cut off the end leave no row
+// after them whose hash breaks: all that shows them is sqlite_sequence's
+// last number and the last row kept in meta (audit_head). Someone with a
+// database tool who drops audit_no_delete, deletes the last rows, lowers
+// sqlite_sequence, sets audit_head to the new last row and recreates the
+// trigger as it was goes unnoticed here. Only a copy of the chain kept
+// elsewhere (the hub's) can show that.
 func (s *Store) VerifyAudit(ctx context.Context) (AuditCheck, error) {
 	var c AuditCheck
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		var err error
-		c, err = verifyAudit(ctx, tx)
+		c, err = verifyAudit(ctx, tx, true)
 		return err
 	})
 	return c, err
@@ -202,10 +230,12 @@ func VerifyAuditFile(ctx context.Context, path string) (AuditCheck, error) {
 	case version < AuditChainVersion:
 		return AuditCheck{}, &PreChainError{Path: path, Version: version}
 	}
-	return verifyAudit(ctx, tx)
+	return verifyAudit(ctx, tx, version >= AuditHeadVersion)
 }
 
-func verifyAudit(ctx context.Context, tx *sql.Tx) (AuditCheck, error) {
+// verifyAudit is VerifyAudit in tx; headKept says whether the schema keeps
+// the log's last row in meta.
+func verifyAudit(ctx context.Context, tx *sql.Tx, headKept bool) (AuditCheck, error) {
 	var c AuditCheck
 	rows, err := tx.QueryContext(ctx, `SELECT seq, at, username, action, entity, entity_id, before, after, hash
 		FROM audit ORDER BY seq`)
@@ -240,11 +270,47 @@ func verifyAudit(ctx context.Context, tx *sql.Tx) (AuditCheck, error) {
 		}
 		if issued > last {
 			c.Problems = append(c.Problems, fmt.Sprintf("audit rows %d to %d, the last ones written, were deleted", last+1, issued))
+		} else if headKept {
+			p, err := checkAuditHead(ctx, tx, chain)
+			if err != nil {
+				return c, err
+			}
+			if p != "" {
+				c.Problems = append(c.Problems, p)
+			}
 		}
 	}
 	missing, err := missingAuditTriggers(ctx, tx)
 	c.Problems = append(c.Problems, missing...)
 	return c, err
+}
+
+// checkAuditHead compares the last row checked with the one meta keeps,
+// and says how they differ ("" when they agree).
+func checkAuditHead(ctx context.Context, tx *sql.Tx, chain data.AuditChain) (string, error) {
+	last, hash := chain.Last()
+	var kept string
+	err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, metaAuditHead).Scan(&kept)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if last == 0 {
+			return "", nil
+		}
+		return "the record of the audit log's last row is missing from meta: rows may have been cut off the end", nil
+	case err != nil:
+		return "", fmt.Errorf("read the record of the audit log's last row: %w", err)
+	}
+	seqText, keptHash, _ := strings.Cut(kept, " ")
+	keptSeq, err := strconv.ParseInt(seqText, 10, 64)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("the record of the audit log's last row was changed: %q is not a row number and hash", kept), nil
+	case keptSeq > last:
+		return fmt.Sprintf("audit rows %d to %d, the last ones written, were deleted (meta records row %d as the last)", last+1, keptSeq, keptSeq), nil
+	case keptSeq != last || keptHash != hash:
+		return fmt.Sprintf("the audit log's last row %d is not the one meta records (row %d): the log or that record was changed", last, keptSeq), nil
+	}
+	return "", nil
 }
 
 // missingAuditTriggers names each of auditTriggers that is gone or was

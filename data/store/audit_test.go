@@ -91,6 +91,13 @@ func TestAuditVerifyCatchesTamperingWithTheShell(t *testing.T) {
 			[]string{"audit row 3 does not follow from row 1: row 2 is missing, or row 3 was changed", "trigger audit_no_delete is missing"}},
 		{"last rows deleted", `DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq >= 4;`,
 			[]string{"audit rows 4 to 10, the last ones written, were deleted", "trigger audit_no_delete is missing"}},
+		{"last rows deleted and the sequence lowered", `DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq >= 4;
+			UPDATE sqlite_sequence SET seq = 3 WHERE name = 'audit';
+			CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+			BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;`,
+			[]string{"audit rows 4 to 10, the last ones written, were deleted (meta records row 10 as the last)"}},
+		{"record of the last row removed", `DELETE FROM meta WHERE key = 'audit_head';`,
+			[]string{"the record of the audit log's last row is missing from meta"}},
 		{"row replaced", `DROP TRIGGER audit_no_replace;
 			REPLACE INTO audit(seq, at, username, action, entity, entity_id, before, after, hash)
 			SELECT seq, at, 'nobody', 'viewed', entity, entity_id, before, after, hash FROM audit WHERE seq = 4;`,

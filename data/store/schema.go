@@ -349,6 +349,14 @@ CREATE TABLE recent_students (
 ) WITHOUT ROWID;
 CREATE INDEX recent_students_order ON recent_students(username, opened);
 `,
+	// 8: the audit log's last row (seq and hash) is kept in meta as well,
+	// written by the transaction that writes the row (see write), so that
+	// cutting rows off the end of the log means forging meta too, not
+	// only sqlite_sequence. AuditHeadVersion names this migration.
+	`
+INSERT INTO meta(key, value)
+SELECT 'audit_head', seq || ' ' || hash FROM audit ORDER BY seq DESC LIMIT 1;
+`,
 }
 
 // migrationCode is the work of a migration that SQL cannot do, keyed by

@@ -83,16 +83,26 @@ func (c *AuditChain) Check(r AuditRow, stored string) error {
 	missing := r.Seq - c.prevSeq - 1
 	switch want := AuditHash(c.prevHash, r); {
 	case stored == want:
-	case missing > 0:
-		return &AuditBreak{Seq: r.Seq, Missing: missing, Why: fmt.Sprintf(
-			"does not follow from the row before it: rows %d to %d were deleted", c.prevSeq+1, r.Seq-1)}
 	case stored == "":
 		return &AuditBreak{Seq: r.Seq, Why: "has no hash: it was not written by Migrant Desk"}
+	case missing > 0:
+		// The hash cannot tell rows removed from this row edited: both
+		// give a row that does not follow from the one before the gap.
+		return &AuditBreak{Seq: r.Seq, Missing: missing, Why: fmt.Sprintf(
+			"does not follow from row %d: %s missing, or row %d was changed", c.prevSeq, rowSpan(c.prevSeq+1, r.Seq-1), r.Seq)}
 	default:
 		return &AuditBreak{Seq: r.Seq, Why: "does not match its hash: it, or the row before it, was changed or replaced"}
 	}
 	c.prevSeq, c.prevHash = r.Seq, stored
 	return nil
+}
+
+// rowSpan names the rows from to to, one or several.
+func rowSpan(from, to int64) string {
+	if from == to {
+		return fmt.Sprintf("row %d is", from)
+	}
+	return fmt.Sprintf("rows %d–%d are", from, to)
 }
 
 // Last is the sequence number and hash of the last row checked.

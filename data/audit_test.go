@@ -68,6 +68,18 @@ func TestAuditChainNamesTheFirstBrokenRow(t *testing.T) {
 	if err := check(append(rows[:1:1], rows[2:]...), append(hashes[:1:1], hashes[2:]...)); !errors.As(err, &br) || br.Seq != 3 || br.Missing != 1 {
 		t.Fatalf("row 2 removed: %v", err)
 	}
+	// After a gap, a row with no hash says so, and an edited row is not
+	// called a deletion alone.
+	gapped, gappedHashes := append(rows[:1:1], rows[2:]...), append(hashes[:1:1], hashes[2:]...)
+	gappedHashes[1] = ""
+	if err := check(gapped, gappedHashes); !errors.As(err, &br) || br.Seq != 3 || !strings.Contains(br.Why, "has no hash") {
+		t.Fatalf("row 2 removed, row 3 without a hash: %v", err)
+	}
+	gapped, gappedHashes = append(rows[:1:1], rows[3:]...), append(hashes[:1:1], hashes[3:]...)
+	if err := check(gapped, gappedHashes); !errors.As(err, &br) || br.Seq != 4 ||
+		!strings.Contains(br.Why, "rows 2–3 are missing, or row 4 was changed") {
+		t.Fatalf("rows 2 and 3 removed: %v", err)
+	}
 	if err := check([]AuditRow{rows[1], rows[0]}, []string{hashes[1], hashes[0]}); err == nil {
 		t.Fatal("rows out of order passed")
 	}

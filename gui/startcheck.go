@@ -38,8 +38,13 @@ func (u *UI) checkAtStart(st startChecks) {
 			says = append(says, "the audit log was changed outside Migrant Desk: "+strings.Join(c.Problems, "; ")+
 				". Tell your state administrator; migrantdeskctl audit verify gives the details")
 		}
-		if n, err := report.RemoveStale(ctx, st); err == nil && n > 0 {
+		n, err := report.RemoveStale(ctx, st)
+		if n > 0 {
 			says = append(says, fmt.Sprintf("removed %d unfinished report file(s) that an interrupted export left (they could hold student data)", n))
+		}
+		if err != nil {
+			says = append(says, "unfinished report files that an interrupted export left (they could hold student data) may remain: "+
+				err.Error()+". Remove them, or tell your administrator")
 		}
 		if len(says) == 0 {
 			return nil

@@ -1,7 +1,9 @@
 package gui
 
 import (
+	"context"
 	"database/sql"
+	"errors"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -10,6 +12,7 @@ import (
 
 	"migrantdesk/data/store"
 	"migrantdesk/data/store/storetest"
+	"migrantdesk/report"
 )
 
 // said reports whether a label on screen, dialogs included, holds s.
@@ -39,7 +42,7 @@ func TestStartWarnsAboutTheDatabase(t *testing.T) {
 	}
 	path := st.Path()
 	st.Close()
-	partial := filepath.Join(dir, ".d.xlsx.999999999-7.partial")
+	partial := filepath.Join(dir, report.PartialPrefix("d.xlsx", 999999999)+"7.partial")
 	if err := os.WriteFile(partial, []byte("PII"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -71,5 +74,24 @@ func TestStartWarnsAboutTheDatabase(t *testing.T) {
 	}
 	if _, err := os.Stat(partial); !os.IsNotExist(err) {
 		t.Errorf("the partial file is still there: %v", err)
+	}
+}
+
+// failingExports is a database whose audit log cannot name its exports.
+type failingExports struct{ *store.Store }
+
+func (failingExports) ExportFiles(context.Context) ([]string, error) {
+	return nil, errors.New("read the exports in the audit log: disk I/O error")
+}
+
+// Partial files that could not be looked for are said at start, not
+// passed over: they may hold student data.
+func TestStartSaysWhenPartialFilesCouldNotBeLookedFor(t *testing.T) {
+	st := openDemo(t)
+	u := start(t, st, Options{User: storetest.Clerk})
+	u.checkAtStart(failingExports{st})
+	u.wait()
+	if want := "Unfinished report files that an interrupted export left (they could hold student data) may remain: read the exports in the audit log: disk I/O error"; !said(u, want) {
+		t.Errorf("the start dialog does not say %q; the screen says %q", want, texts(u.win.Canvas()))
 	}
 }

@@ -33,69 +33,143 @@ func Create(path string, perm os.FileMode) (*Output, error) {
 	if dir == "" {
 		dir = "."
 	}
-	removeStale(dir)
-	tmp, err := os.CreateTemp(dir, partialPrefix(base, os.Getpid())+"*"+partialSuffix)
+	// What cannot be removed now is reported by the next RemoveStale.
+	_, _ = removeStale(dir, map[string]bool{base: true})
+	tmp, err := os.CreateTemp(dir, PartialPrefix(base, os.Getpid())+"*"+partialSuffix)
 	if err != nil {
 		return nil, fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	return &Output{path: path, perm: perm, tmp: tmp}, nil
 }
 
-// A file being written is ".NAME.PID-RANDOM.partial" beside its
-// destination: hidden, and naming the process writing it, so that the
-// partial files of a process that was killed (they may hold PII) can be
-// told from those of one still at work.
+// A file being written is ".NAME.HOST.PID-RANDOM.partial" beside its
+// destination: hidden, and naming the computer and the process writing
+// it, so that the partial files of a process that was killed (they may
+// hold PII) can be told from those of one still at work. The computer's
+// name matters in a folder shared over the network: another
+// workstation's process numbers mean nothing here, and its export in
+// progress must not be deleted.
 const partialSuffix = ".partial"
 
-func partialPrefix(base string, pid int) string { return "." + base + "." + strconv.Itoa(pid) + "-" }
+// PartialPrefix is how the partial files of the destination named base
+// that process pid of this computer writes begin.
+func PartialPrefix(base string, pid int) string { return partialPrefix(base, thisHost(), pid) }
 
-// partialName is the name of a partial file of this program, with the
-// number of the process writing it.
-var partialName = regexp.MustCompile(`^\..+\.([0-9]+)-[0-9]+\` + partialSuffix + `$`)
+func partialPrefix(base, host string, pid int) string {
+	return "." + base + "." + host + "." + strconv.Itoa(pid) + "-"
+}
 
-// removeStale deletes the partial files in dir that processes no longer
-// running left (killed outright, they could not clean up), and says how
-// many it removed.
-func removeStale(dir string) int {
-	es, err := os.ReadDir(dir)
+// partialName is the name of a partial file of this program: the
+// destination's base name, the computer's name (which hostTag keeps free
+// of dots, so the split is certain), the process's number.
+var partialName = regexp.MustCompile(`^\.(.+)\.([A-Za-z0-9_-]+)\.([0-9]+)-[0-9]+\` + partialSuffix + `$`)
+
+// unknownHost names the computer in partial files when it has no name to
+// give; those files are never removed, since they could be another's.
+const unknownHost = "unknown-host"
+
+// thisHost is this computer's name as partial files carry it.
+func thisHost() string {
+	h, err := os.Hostname()
 	if err != nil {
-		return 0
+		return unknownHost
+	}
+	if t := hostTag(h); t != "" {
+		return t
+	}
+	return unknownHost
+}
+
+// hostTag is a host name made fit for a file name on any system: letters,
+// digits, '-' and '_' kept, anything else '_', at most 63 bytes (a DNS
+// label's limit).
+func hostTag(h string) string {
+	b := []byte(h)
+	if len(b) > 63 {
+		b = b[:63]
+	}
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
+
+// removeStale deletes the partial files in dir of the destinations named
+// in bases that processes of this computer no longer running left (killed
+// outright, they could not clean up), and says how many it removed. A
+// folder that is gone holds none; one that cannot be read, or a file that
+// cannot be removed, is an error, since the file may hold PII.
+func removeStale(dir string, bases map[string]bool) (int, error) {
+	host := thisHost()
+	if host == unknownHost {
+		return 0, nil
+	}
+	es, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("cannot look for unfinished report files in %s: %w", dir, err)
 	}
 	removed := 0
+	var errs []error
 	for _, e := range es {
 		m := partialName.FindStringSubmatch(e.Name())
-		if m == nil || !e.Type().IsRegular() {
+		if m == nil || !e.Type().IsRegular() || !bases[m[1]] || m[2] != host {
 			continue
 		}
-		if pid, err := strconv.Atoi(m[1]); err == nil && alive(pid) {
+		if pid, err := strconv.Atoi(m[3]); err == nil && alive(pid) {
 			continue
 		}
-		if os.Remove(filepath.Join(dir, e.Name())) == nil {
+		p := filepath.Join(dir, e.Name())
+		if err := os.Remove(p); err == nil {
 			removed++
+		} else if !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("cannot remove the unfinished report file %s: %w", p, err))
 		}
 	}
-	return removed
+	return removed, errors.Join(errs...)
 }
 
-// ExportLog names the folders exports were written to.
+// ExportLog names the files exports were written to.
 type ExportLog interface {
-	ExportFolders(ctx context.Context) ([]string, error)
+	ExportFiles(ctx context.Context) ([]string, error)
 }
 
-// RemoveStale deletes the partial files that killed exports left in the
-// folders the audit log names, so that none of them (they may hold PII)
-// outlives the next start of the app or the next report. It says how
-// many it removed.
+// RemoveStale deletes the partial files that killed exports of this
+// computer left beside the files the audit log names, so that none of
+// them (they may hold PII) outlives the next start of the app or the next
+// report. It says how many it removed, and what it could not look at or
+// remove.
 func RemoveStale(ctx context.Context, log ExportLog) (int, error) {
-	dirs, err := log.ExportFolders(ctx)
+	files, err := log.ExportFiles(ctx)
 	if err != nil {
 		return 0, err
 	}
-	n := 0
-	for _, d := range dirs {
-		n += removeStale(d)
+	var dirs []string
+	bases := map[string]map[string]bool{}
+	for _, f := range files {
+		dir, base := filepath.Split(f)
+		if bases[dir] == nil {
+			bases[dir] = map[string]bool{}
+			dirs = append(dirs, dir)
+		}
+		bases[dir][base] = true
 	}
-	return n, nil
+	n := 0
+	var errs []error
+	for _, d := range dirs {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		removed, err := removeStale(d, bases[d])
+		n += removed
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return n, errors.Join(errs...)
 }
 
 // Path is where the file will be once committed.

@@ -82,9 +82,12 @@ func TestCreateRefusesUnwritablePaths(t *testing.T) {
 func TestStalePartialFilesRemoved(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "QA Migrant detail 001.xlsx")
-	dead := filepath.Join(dir, partialPrefix(filepath.Base(path), 999999999)+"123"+partialSuffix)
-	live := filepath.Join(dir, partialPrefix(filepath.Base(path), os.Getpid())+"456"+partialSuffix)
-	for _, p := range []string{dead, live} {
+	dead := filepath.Join(dir, partialPrefix(filepath.Base(path), thisHost(), 999999999)+"123"+partialSuffix)
+	live := filepath.Join(dir, partialPrefix(filepath.Base(path), thisHost(), os.Getpid())+"456"+partialSuffix)
+	// Another workstation's export in progress, in a shared folder: its
+	// process number means nothing here.
+	other := filepath.Join(dir, partialPrefix(filepath.Base(path), "other-pc", 999999999)+"789"+partialSuffix)
+	for _, p := range []string{dead, live, other} {
 		if err := os.WriteFile(p, []byte("PII"), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -98,30 +101,36 @@ func TestStalePartialFilesRemoved(t *testing.T) {
 	if _, err := os.Stat(live); err != nil {
 		t.Errorf("a running process's partial file was removed: %v", err)
 	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("another computer's partial file was removed: %v", err)
+	}
 }
 
-// Partial files of killed exports are removed from every folder the audit
-// log names (the app does it at start, a report before it writes), of any
-// export's name; a running process's are left alone, and so are files
-// that only look alike.
-func TestRemoveStaleSweepsTheAuditedFolders(t *testing.T) {
+// Partial files of this computer's killed exports are removed beside
+// every file the audit log names (the app does it at start, a report
+// before it writes); another computer's, those of a name never exported,
+// a running process's, and files that only look alike are left alone.
+func TestRemoveStaleSweepsTheAuditedFiles(t *testing.T) {
 	st := storetest.Open(t)
 	ctx := context.Background()
 	a, b := t.TempDir(), t.TempDir()
-	for _, d := range []string{a, b} {
-		e := store.ExportAudit{Report: "QA Migrant detail", File: filepath.Join(d, "QA Migrant detail 001.xlsx"), Stage: store.ExportStarted}
+	for _, f := range []string{filepath.Join(a, "QA Migrant detail 001.xlsx"), filepath.Join(b, "messages 0042.txt")} {
+		e := store.ExportAudit{Report: "QA Migrant detail", File: f, Stage: store.ExportStarted}
 		if err := st.AuditExport(ctx, "coord", e); err != nil {
 			t.Fatal(err)
 		}
 	}
+	host := thisHost()
 	dead := []string{
-		filepath.Join(a, partialPrefix("QA Migrant detail 001.xlsx", 999999999)+"1"+partialSuffix),
-		filepath.Join(b, partialPrefix("messages 0042.txt", 999999998)+"2"+partialSuffix),
+		filepath.Join(a, partialPrefix("QA Migrant detail 001.xlsx", host, 999999999)+"1"+partialSuffix),
+		filepath.Join(b, partialPrefix("messages 0042.txt", host, 999999998)+"2"+partialSuffix),
 	}
 	kept := []string{
-		filepath.Join(a, partialPrefix("other.xlsx", os.Getpid())+"3"+partialSuffix),
+		filepath.Join(a, partialPrefix("QA Migrant detail 001.xlsx", "other-pc", 999999999)+"4"+partialSuffix),
+		filepath.Join(a, partialPrefix("other.xlsx", host, 999999999)+"5"+partialSuffix),
+		filepath.Join(a, partialPrefix("QA Migrant detail 001.xlsx", host, os.Getpid())+"3"+partialSuffix),
 		filepath.Join(b, ".notes.partial"),
-		filepath.Join(b, "QA Migrant detail 001.xlsx"),
+		filepath.Join(b, "messages 0042.txt"),
 	}
 	for _, p := range append(append([]string{}, dead...), kept...) {
 		if err := os.WriteFile(p, []byte("PII"), 0o600); err != nil {
@@ -140,6 +149,41 @@ func TestRemoveStaleSweepsTheAuditedFolders(t *testing.T) {
 	for _, p := range kept {
 		if _, err := os.Stat(p); err != nil {
 			t.Errorf("%s was removed: %v", p, err)
+		}
+	}
+}
+
+type exportFiles []string
+
+func (f exportFiles) ExportFiles(context.Context) ([]string, error) { return f, nil }
+
+// A folder that is gone holds no partial file; one that cannot be read
+// is said, since a file there may hold PII.
+func TestRemoveStaleSaysWhatItCouldNotLookAt(t *testing.T) {
+	dir := t.TempDir()
+	notDir := filepath.Join(dir, "was a folder")
+	if err := os.WriteFile(notDir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	n, err := RemoveStale(context.Background(), exportFiles{filepath.Join(dir, "gone", "d.xlsx")})
+	if n != 0 || err != nil {
+		t.Fatalf("a folder that is gone: %d, %v", n, err)
+	}
+	_, err = RemoveStale(context.Background(), exportFiles{filepath.Join(notDir, "d.xlsx")})
+	if err == nil || !strings.Contains(err.Error(), "cannot look for unfinished report files in "+notDir) {
+		t.Fatalf("a folder that cannot be read: %v", err)
+	}
+}
+
+func TestHostTagFitsAFileName(t *testing.T) {
+	for in, want := range map[string]string{
+		"desk-07":               "desk-07",
+		"desk07.example.org":    "desk07_example_org",
+		"ördi 2":                "__rdi_2",
+		strings.Repeat("a", 80): strings.Repeat("a", 63),
+	} {
+		if got := hostTag(in); got != want {
+			t.Errorf("hostTag(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"migrantdesk/data/store"
 )
 
 func init() {
@@ -30,18 +32,17 @@ func runAudit(args []string, out io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("audit verify: unexpected argument %q", fs.Arg(0))
 	}
-	// store.Open would make an empty database of a mistyped path.
-	if _, err := os.Stat(*db); errors.Is(err, os.ErrNotExist) {
+	// Read-only: store.Open would make an empty database of a mistyped
+	// path, tighten the file's mode, and migrate a database from before
+	// the hash chain, hashing (and so blessing) whatever its rows then are.
+	c, err := store.VerifyAuditFile(context.Background(), *db)
+	var pre *store.PreChainError
+	if errors.As(err, &pre) {
+		return fmt.Errorf("audit verify: %w; its rows carry no hash, so changes made to them cannot be told", err)
+	}
+	if errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("audit verify: there is no database at %s; name it with --db FILE", *db)
-	} else if err != nil {
-		return fmt.Errorf("audit verify: %w", err)
 	}
-	st, err := openStore(*db)
-	if err != nil {
-		return fmt.Errorf("audit verify: %w", err)
-	}
-	defer st.Close()
-	c, err := st.VerifyAudit(context.Background())
 	if err != nil {
 		return fmt.Errorf("audit verify: %w", err)
 	}

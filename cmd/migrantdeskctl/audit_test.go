@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"database/sql"
+	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -51,7 +54,7 @@ func TestOpenTightensLoosePermissions(t *testing.T) {
 	var notes bytes.Buffer
 	stderr = &notes
 	defer func() { stderr = os.Stderr }()
-	if _, err := run(t, "audit", "verify", "--db", db); err != nil {
+	if _, err := run(t, "search", "--db", db, "--last", "Nobody"); err != nil {
 		t.Fatal(err)
 	}
 	fi, err := os.Stat(db)
@@ -63,5 +66,62 @@ func TestOpenTightensLoosePermissions(t *testing.T) {
 	}
 	if !strings.Contains(notes.String(), "could be read by other users of this computer (mode 0644); it is now readable by you only (0600)") {
 		t.Fatalf("stderr: %q", notes.String())
+	}
+}
+
+// audit verify changes nothing: not the file's mode, not its bytes, not
+// its schema. A database from before the hash chain is said to be one
+// and fails, instead of being migrated, which would hash its rows as
+// they are and call them sound.
+func TestAuditVerifyOnlyReads(t *testing.T) {
+	db := reportDB(t)
+	if err := os.Chmod(db, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, "audit", "verify", "--db", db); err != nil {
+		t.Fatal(err)
+	}
+	after, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) || fi.Mode().Perm() != 0o444 {
+		t.Fatalf("audit verify changed the database: same bytes %v, mode %04o", bytes.Equal(before, after), fi.Mode().Perm())
+	}
+
+	old := filepath.Join(t.TempDir(), "old.db")
+	sqldb, err := sql.Open("sqlite", "file:"+(&url.URL{Path: old}).EscapedPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = sqldb.Exec(`CREATE TABLE audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL,
+		username TEXT NOT NULL, action TEXT NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL,
+		before TEXT NOT NULL DEFAULT '', after TEXT NOT NULL DEFAULT '');
+		INSERT INTO audit(at, username, action, entity, entity_id) VALUES ('2026-01-01T00:00:00Z', 'u', 'create', 'record', 'r1');
+		PRAGMA user_version = 4;`)
+	sqldb.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = run(t, "audit", "verify", "--db", old)
+	if err == nil || !strings.Contains(err.Error(), "predates the hash chain (schema 4): nothing to verify before migration") {
+		t.Fatalf("a database from before the chain: %v", err)
+	}
+	sqldb, err = sql.Open("sqlite", "file:"+(&url.URL{Path: old}).EscapedPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sqldb.Close()
+	var version int
+	if err := sqldb.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil || version != 4 {
+		t.Fatalf("after audit verify the old database has schema %d (%v), want 4", version, err)
 	}
 }

@@ -81,9 +81,6 @@ func runReport(args []string, out io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	if n, err := report.RemoveStale(ctx, st); err == nil && n > 0 {
-		fmt.Fprintf(stderr, "migrantdeskctl: removed %d unfinished report file(s) that an interrupted export left\n", n)
-	}
 	who, err := actingUser(ctx, st)
 	if err != nil {
 		return fmt.Errorf("report qa: %w", err)
@@ -96,6 +93,14 @@ func runReport(args []string, out io.Writer) error {
 		if !access.Allowed {
 			return fmt.Errorf("report qa: %s", access.Why)
 		}
+	}
+	// Only someone allowed to report sweeps up what earlier exports left.
+	n, err := report.RemoveStale(ctx, st)
+	if n > 0 {
+		fmt.Fprintf(stderr, "migrantdeskctl: removed %d unfinished report file(s) that an interrupted export left\n", n)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "migrantdeskctl: unfinished report files that an interrupted export left may remain (they could hold student data): %v\n", err)
 	}
 	q, err := report.Build(ctx, st, who, *district, p)
 	if err != nil {

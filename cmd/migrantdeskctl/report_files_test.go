@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"migrantdesk/report"
 )
 
 // A report removes the partial files that killed exports left in the
@@ -22,7 +24,7 @@ func TestReportRemovesStalePartialFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	// What a report killed with SIGKILL leaves: its PID is not running.
-	stale := filepath.Join(first, ".d.xlsx.999999999-42.partial")
+	stale := filepath.Join(first, report.PartialPrefix("d.xlsx", 999999999)+"42.partial")
 	if err := os.WriteFile(stale, []byte("PII"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -37,6 +39,20 @@ func TestReportRemovesStalePartialFiles(t *testing.T) {
 	}
 	if !strings.Contains(notes.String(), "removed 1 unfinished report file(s)") {
 		t.Errorf("stderr: %q", notes.String())
+	}
+	// A folder it cannot look in is said, and the report goes on.
+	if err := os.RemoveAll(first); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(first, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	notes.Reset()
+	if err := dispatch(append(args, "--aggregated", filepath.Join(second, "b.pdf")), &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "unfinished report files that an interrupted export left may remain (they could hold student data): cannot look for unfinished report files in " + first; !strings.Contains(notes.String(), want) {
+		t.Errorf("stderr: %q, want %q", notes.String(), want)
 	}
 }
 

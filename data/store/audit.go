@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"migrantdesk/data"
@@ -38,6 +41,25 @@ func (s *Store) audit(tx *sql.Tx, user, action, entity, id, before, after string
 		return fmt.Errorf("write the audit log: %w", err)
 	}
 	s.head = auditHead{tx: tx, seq: r.Seq, hash: h}
+	return nil
+}
+
+// metaAuditHead is the meta key holding the audit log's last row as
+// "SEQ HASH", which VerifyAudit holds the log's end against.
+const metaAuditHead = "audit_head"
+
+// AuditHeadVersion is the schema version (migration 8) from which meta
+// keeps the audit log's last row.
+const AuditHeadVersion = 8
+
+// keepAuditHead records the log's last row in meta, once per transaction
+// rather than per row, in the transaction that wrote it.
+func keepAuditHead(tx *sql.Tx, seq int64, hash string) error {
+	_, err := tx.Exec(`INSERT INTO meta(key, value) VALUES (?, ?)
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, metaAuditHead, fmt.Sprintf("%d %s", seq, hash))
+	if err != nil {
+		return fmt.Errorf("write the end of the audit log: %w", err)
+	}
 	return nil
 }
 
@@ -139,55 +161,161 @@ func (c AuditCheck) OK() bool { return len(c.Problems) == 0 }
 // The hash is not keyed: someone who rewrites the whole chain with this
 // program's code goes unnoticed here. What it catches is a row changed,
 // removed or replaced with a database tool, and a trigger dropped.
+//
+// The end of the log is the weak point. Rows cut off the end leave no row
+// after them whose hash breaks: all that shows them is sqlite_sequence's
+// last number and the last row kept in meta (audit_head). Someone with a
+// database tool who drops audit_no_delete, deletes the last rows, lowers
+// sqlite_sequence, sets audit_head to the new last row and recreates the
+// trigger as it was goes unnoticed here. Only a copy of the chain kept
+// elsewhere (the hub's) can show that.
 func (s *Store) VerifyAudit(ctx context.Context) (AuditCheck, error) {
 	var c AuditCheck
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		c = AuditCheck{}
-		rows, err := tx.QueryContext(ctx, `SELECT seq, at, username, action, entity, entity_id, before, after, hash
-			FROM audit ORDER BY seq`)
-		if err != nil {
-			return fmt.Errorf("read the audit log: %w", err)
-		}
-		defer rows.Close()
-		var chain data.AuditChain
-		for rows.Next() {
-			var r data.AuditRow
-			var h string
-			if err := rows.Scan(&r.Seq, &r.At, &r.User, &r.Action, &r.Entity, &r.EntityID, &r.Before, &r.After, &h); err != nil {
-				return fmt.Errorf("read the audit log: %w", err)
-			}
-			if err := chain.Check(r, h); err != nil {
-				c.Break = err.(*data.AuditBreak)
-				c.Problems = append(c.Problems, err.Error())
-				break
-			}
-			c.Rows++
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("read the audit log: %w", err)
-		}
-		rows.Close()
-		if c.Break == nil {
-			last, _ := chain.Last()
-			var issued int64
-			err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit'), 0)`).Scan(&issued)
-			if err != nil {
-				return fmt.Errorf("read the audit log's last number: %w", err)
-			}
-			if issued > last {
-				c.Problems = append(c.Problems, fmt.Sprintf("audit rows %d to %d, the last ones written, were deleted", last+1, issued))
-			}
-		}
-		missing, err := s.missingAuditTriggers(ctx, tx)
-		c.Problems = append(c.Problems, missing...)
+		var err error
+		c, err = verifyAudit(ctx, tx, true)
 		return err
 	})
 	return c, err
 }
 
+// AuditChainVersion is the schema version from which audit rows carry
+// their hash (migration 5).
+const AuditChainVersion = 5
+
+// PreChainError is a database whose schema is older than the hash chain:
+// its audit rows carry no hash, so nothing in them can be checked. The
+// migration hashes the rows as they are then, changed or not.
+type PreChainError struct {
+	Path    string
+	Version int
+}
+
+func (e *PreChainError) Error() string {
+	return fmt.Sprintf("the audit log of %s predates the hash chain (schema %d): nothing to verify before migration", e.Path, e.Version)
+}
+
+// VerifyAuditFile is VerifyAudit on the database at path opened read-only:
+// no migration, no change of permissions, no file made, so that a copy
+// on read-only media can be checked and a database from before the hash
+// chain is not hashed (and so blessed) first. That database gives a
+// *PreChainError.
+func VerifyAuditFile(ctx context.Context, path string) (AuditCheck, error) {
+	if _, err := os.Stat(path); err != nil {
+		return AuditCheck{}, fmt.Errorf("open database %s: %w", path, err)
+	}
+	q := url.Values{}
+	q.Set("mode", "ro")
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "query_only(1)")
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
+	if err != nil {
+		return AuditCheck{}, fmt.Errorf("open database %s: %w", path, err)
+	}
+	defer db.Close()
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return AuditCheck{}, fmt.Errorf("open database %s: %w", path, err)
+	}
+	defer tx.Rollback()
+	var version int
+	if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return AuditCheck{}, fmt.Errorf("read schema version of %s: %w", path, err)
+	}
+	switch {
+	case version == 0:
+		return AuditCheck{}, fmt.Errorf("%s is not a Migrant Desk database (it has no schema)", path)
+	case version > len(migrations):
+		return AuditCheck{}, fmt.Errorf("database %s has schema version %d, newer than this program knows (%d): use a newer Migrant Desk", path, version, len(migrations))
+	case version < AuditChainVersion:
+		return AuditCheck{}, &PreChainError{Path: path, Version: version}
+	}
+	return verifyAudit(ctx, tx, version >= AuditHeadVersion)
+}
+
+// verifyAudit is VerifyAudit in tx; headKept says whether the schema keeps
+// the log's last row in meta.
+func verifyAudit(ctx context.Context, tx *sql.Tx, headKept bool) (AuditCheck, error) {
+	var c AuditCheck
+	rows, err := tx.QueryContext(ctx, `SELECT seq, at, username, action, entity, entity_id, before, after, hash
+		FROM audit ORDER BY seq`)
+	if err != nil {
+		return c, fmt.Errorf("read the audit log: %w", err)
+	}
+	defer rows.Close()
+	var chain data.AuditChain
+	for rows.Next() {
+		var r data.AuditRow
+		var h string
+		if err := rows.Scan(&r.Seq, &r.At, &r.User, &r.Action, &r.Entity, &r.EntityID, &r.Before, &r.After, &h); err != nil {
+			return c, fmt.Errorf("read the audit log: %w", err)
+		}
+		if err := chain.Check(r, h); err != nil {
+			c.Break = err.(*data.AuditBreak)
+			c.Problems = append(c.Problems, err.Error())
+			break
+		}
+		c.Rows++
+	}
+	if err := rows.Err(); err != nil {
+		return c, fmt.Errorf("read the audit log: %w", err)
+	}
+	rows.Close()
+	if c.Break == nil {
+		last, _ := chain.Last()
+		var issued int64
+		err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit'), 0)`).Scan(&issued)
+		if err != nil {
+			return c, fmt.Errorf("read the audit log's last number: %w", err)
+		}
+		if issued > last {
+			c.Problems = append(c.Problems, fmt.Sprintf("audit rows %d to %d, the last ones written, were deleted", last+1, issued))
+		} else if headKept {
+			p, err := checkAuditHead(ctx, tx, chain)
+			if err != nil {
+				return c, err
+			}
+			if p != "" {
+				c.Problems = append(c.Problems, p)
+			}
+		}
+	}
+	missing, err := missingAuditTriggers(ctx, tx)
+	c.Problems = append(c.Problems, missing...)
+	return c, err
+}
+
+// checkAuditHead compares the last row checked with the one meta keeps,
+// and says how they differ ("" when they agree).
+func checkAuditHead(ctx context.Context, tx *sql.Tx, chain data.AuditChain) (string, error) {
+	last, hash := chain.Last()
+	var kept string
+	err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, metaAuditHead).Scan(&kept)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if last == 0 {
+			return "", nil
+		}
+		return "the record of the audit log's last row is missing from meta: rows may have been cut off the end", nil
+	case err != nil:
+		return "", fmt.Errorf("read the record of the audit log's last row: %w", err)
+	}
+	seqText, keptHash, _ := strings.Cut(kept, " ")
+	keptSeq, err := strconv.ParseInt(seqText, 10, 64)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("the record of the audit log's last row was changed: %q is not a row number and hash", kept), nil
+	case keptSeq > last:
+		return fmt.Sprintf("audit rows %d to %d, the last ones written, were deleted (meta records row %d as the last)", last+1, keptSeq, keptSeq), nil
+	case keptSeq != last || keptHash != hash:
+		return fmt.Sprintf("the audit log's last row %d is not the one meta records (row %d): the log or that record was changed", last, keptSeq), nil
+	}
+	return "", nil
+}
+
 // missingAuditTriggers names each of auditTriggers that is gone or was
 // replaced by another of its name, and any other trigger on the log.
-func (s *Store) missingAuditTriggers(ctx context.Context, tx *sql.Tx) ([]string, error) {
+func missingAuditTriggers(ctx context.Context, tx *sql.Tx) ([]string, error) {
 	have := map[string]string{}
 	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'`)
 	if err != nil {
@@ -284,10 +412,10 @@ func (s *Store) AuditExport(ctx context.Context, user string, e ExportAudit) err
 	})
 }
 
-// ExportFolders are the folders of the files the latest exports wrote
-// (the last 1,000 audit rows of exports), each once, newest first: where
-// a killed export may have left a partial file.
-func (s *Store) ExportFolders(ctx context.Context) ([]string, error) {
+// ExportFiles are the files the latest exports wrote (the last 1,000
+// audit rows of exports), each once, newest first: beside them a killed
+// export may have left a partial file.
+func (s *Store) ExportFiles(ctx context.Context) ([]string, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT after FROM audit WHERE action = 'export' ORDER BY seq DESC LIMIT 1000`)
 	if err != nil {
 		return nil, fmt.Errorf("read the exports in the audit log: %w", err)
@@ -304,9 +432,9 @@ func (s *Store) ExportFolders(ctx context.Context) ([]string, error) {
 		if json.Unmarshal([]byte(body), &e) != nil || !filepath.IsAbs(e.File) {
 			continue
 		}
-		if d := filepath.Dir(e.File); !seen[d] {
-			seen[d] = true
-			out = append(out, d)
+		if f := filepath.Clean(e.File); !seen[f] {
+			seen[f] = true
+			out = append(out, f)
 		}
 	}
 	if err := rows.Err(); err != nil {

@@ -317,7 +317,7 @@ END;
 	// chained to the row before it (data.AuditHash), filled in for the
 	// rows already there by migrationCode[5], which also puts the
 	// triggers back (auditTriggers), now refusing a REPLACE over a row too.
-	// The app looks up the folders of the latest exports at start (for
+	// The app looks up the files of the latest exports at start (for
 	// partial files a killed export left) through audit_action.
 	`
 ALTER TABLE audit ADD COLUMN hash TEXT NOT NULL DEFAULT '';
@@ -348,6 +348,14 @@ CREATE TABLE recent_students (
 	PRIMARY KEY (username, state_id)
 ) WITHOUT ROWID;
 CREATE INDEX recent_students_order ON recent_students(username, opened);
+`,
+	// 8: the audit log's last row (seq and hash) is kept in meta as well,
+	// written by the transaction that writes the row (see write), so that
+	// cutting rows off the end of the log means forging meta too, not
+	// only sqlite_sequence. AuditHeadVersion names this migration.
+	`
+INSERT INTO meta(key, value)
+SELECT 'audit_head', seq || ' ' || hash FROM audit ORDER BY seq DESC LIMIT 1;
 `,
 }
 

@@ -226,6 +226,12 @@ func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
+	if s.head.tx == tx {
+		if err := keepAuditHead(tx, s.head.seq, s.head.hash); err != nil {
+			tx.Rollback()
+			return err
+		}
+	}
 	return tx.Commit()
 }
 

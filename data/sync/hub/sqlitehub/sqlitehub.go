@@ -7,7 +7,6 @@ package sqlitehub
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -15,10 +14,8 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/store"
-	"migrantdesk/data/sync"
 	"migrantdesk/data/sync/hub"
-
-	"github.com/google/uuid"
+	"migrantdesk/data/sync/hub/hubsql"
 )
 
 // DB is a hub's SQLite database.
@@ -168,18 +165,8 @@ func (h *DB) SaveAccount(ctx context.Context, actor string, a hub.Account) error
 	if err != nil {
 		return fmt.Errorf("save the password of %s: %w", a.Username, err)
 	}
-	// Every workstation keeps the user directory (names and roles, never
-	// passwords): districts list their coordinators, records name people.
-	for _, table := range []string{"users", "user_districts"} {
-		rows, err := rowsOf(tx, table, "t.username = ?", a.Username)
-		if err != nil {
-			return err
-		}
-		for _, row := range rows {
-			if err := logChange(tx, table, false, false, row, everyone); err != nil {
-				return err
-			}
-		}
+	if err := hubsql.LogUser(sqliteTx{tx}, a.Username); err != nil {
+		return err
 	}
 	return tx.Commit()
 }
@@ -217,27 +204,9 @@ func (h *DB) account(ctx context.Context, username, update string, args ...any) 
 	return tx.Commit()
 }
 
-// SetGrant grants or revokes report access as a mutation pushed by admin,
-// so the command line and a district administrator's workstation take the
-// same path: the access rule, the audit log and the change feed.
+// SetGrant grants or revokes report access as a mutation pushed by admin.
 func (h *DB) SetGrant(ctx context.Context, admin data.User, username, district string, grant bool) error {
-	op := sync.OpGrant
-	if !grant {
-		op = sync.OpRevoke
-	}
-	payload, err := json.Marshal(sync.Grant{Username: username, District: district})
-	if err != nil {
-		return err
-	}
-	res, err := h.Push(ctx, admin, []sync.Mutation{{ID: uuid.NewString(), Entity: sync.EntityGrant,
-		EntityID: sync.GrantID(username, district), Op: op, Payload: payload, CreatedAt: time.Now().UTC().Format(time.RFC3339)}})
-	if err != nil {
-		return err
-	}
-	if res[0].Outcome == sync.Rejected {
-		return errors.New(res[0].Reason)
-	}
-	return nil
+	return hubsql.SetGrant(ctx, h.Push, admin, username, district, grant)
 }
 
 // SaveToken keeps a sign-in token's hash; expired tokens are swept then.

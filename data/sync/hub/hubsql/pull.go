@@ -1,36 +1,25 @@
-package sqlitehub
+package hubsql
 
 import (
-	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
-	"github.com/google/uuid"
-
 	"migrantdesk/data"
 	"migrantdesk/data/sync"
 )
 
-// Pull answers a workstation's pull: a page of its snapshot when it has
-// none of this epoch yet, else the changes in its scope after its cursor.
-func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (sync.Page, error) {
-	epoch, err := h.ensureEpoch(ctx)
-	if err != nil {
-		return sync.Page{}, err
-	}
-	tx, err := h.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return sync.Page{}, err
-	}
-	defer tx.Rollback()
+// Pull answers a workstation's pull inside tx, a read transaction that
+// sees one snapshot of the database, at the hub's current epoch: a page
+// of its snapshot when it has none of this epoch yet, else the changes in
+// its scope after its cursor.
+func Pull(tx Tx, u data.User, c sync.Cursor, limit int, epoch string) (sync.Page, error) {
 	sc := scopeOf(u)
 	if c.Epoch != epoch {
-		var head int64
-		if err := tx.QueryRow(`SELECT coalesce(max(seq), 0) FROM hub_changes`).Scan(&head); err != nil {
+		head, err := feedHead(tx)
+		if err != nil {
 			return sync.Page{}, err
 		}
 		return snapshotPage(tx, sc, sync.Cursor{Epoch: epoch, Seq: head}, limit)
@@ -41,31 +30,12 @@ func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (s
 	return feedPage(tx, sc, c, limit)
 }
 
-// ensureEpoch returns the hub's epoch, making a new one when there is
-// none or when a state extract has been imported since: the import
-// rewrote rows the feed never saw, so workstations take a new snapshot.
-func (h *DB) ensureEpoch(ctx context.Context) (string, error) {
-	imported, err := h.st.Meta(ctx, "imported_at")
-	if err != nil {
-		return "", err
+func feedHead(tx Tx) (int64, error) {
+	var head int64
+	if err := tx.QueryRow(`SELECT coalesce(max(seq), 0) FROM hub_changes`).Scan(&head); err != nil {
+		return 0, fmt.Errorf("read the change feed: %w", err)
 	}
-	var epoch, seen string
-	err = h.rdb.QueryRowContext(ctx, `SELECT
-		coalesce((SELECT value FROM hub_meta WHERE key = 'epoch'), ''),
-		coalesce((SELECT value FROM hub_meta WHERE key = 'extract'), '')`).Scan(&epoch, &seen)
-	if err != nil {
-		return "", fmt.Errorf("read the hub's epoch: %w", err)
-	}
-	if epoch != "" && seen == imported {
-		return epoch, nil
-	}
-	epoch = uuid.NewString()
-	_, err = h.db.ExecContext(ctx, `INSERT INTO hub_meta(key, value) VALUES('epoch', ?), ('extract', ?)
-		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, epoch, imported)
-	if err != nil {
-		return "", fmt.Errorf("start a new hub epoch: %w", err)
-	}
-	return epoch, nil
+	return head, nil
 }
 
 // scope is what a user's pull may carry, decided from the signed-in user
@@ -94,7 +64,7 @@ func scopeOf(u data.User) scope {
 // feedPage reads the changes after the cursor that the user may see. When
 // the page is not full, the next cursor is the feed's head, so changes
 // the user may not see are never read again.
-func feedPage(tx *sql.Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
+func feedPage(tx Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
 	visible := `c.scoped = 0`
 	args := []any{c.Seq}
 	if !sc.all {
@@ -103,8 +73,8 @@ func feedPage(tx *sql.Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error)
 			args = append(args, t)
 		}
 	}
-	var head int64
-	if err := tx.QueryRow(`SELECT coalesce(max(seq), 0) FROM hub_changes`).Scan(&head); err != nil {
+	head, err := feedHead(tx)
+	if err != nil {
 		return sync.Page{}, err
 	}
 	args = append(args, limit+1)
@@ -139,7 +109,7 @@ func feedPage(tx *sql.Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error)
 // sync.Tables order and by key within a table. The position travels in
 // the cursor as "TABLE\x1fKEY\x1fKEY...": the table and the last key sent,
 // or the table alone to start at its first row.
-func snapshotPage(tx *sql.Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
+func snapshotPage(tx Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
 	tables := sync.Tables()
 	ti, last, err := parsePosition(c.Snapshot, tables)
 	if err != nil {
@@ -192,13 +162,13 @@ func snapshotPage(tx *sql.Tx, sc scope, c sync.Cursor, limit int) (sync.Page, er
 func scopeWhere(sc scope, table string) (string, []any, bool) {
 	switch table {
 	case "regions", "districts", "schools", "users", "user_districts":
-		return "1", nil, true
+		return "TRUE", nil, true
 	}
 	if sc.all {
 		if table == "migrant_records" {
 			return "t.deleted = 0", nil, true
 		}
-		return "1", nil, true
+		return "TRUE", nil, true
 	}
 	if sc.region != "" {
 		students := `(EXISTS (SELECT 1 FROM enrollments e JOIN schools sc ON sc.number = e.school_number
@@ -241,7 +211,7 @@ func scopeWhere(sc scope, table string) (string, []any, bool) {
 // districtView replaces each record's values with those of the copy
 // published to one of the user's districts, so a district never sees a
 // clerk's unpublished edit.
-func districtView(tx *sql.Tx, sc scope, rows []map[string]string) ([]map[string]string, error) {
+func districtView(tx Tx, sc scope, rows []map[string]string) ([]map[string]string, error) {
 	for i, r := range rows {
 		for _, d := range sc.districts {
 			v, err := districtRecordRow(tx, r["id"], d)

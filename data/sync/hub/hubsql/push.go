@@ -1,8 +1,7 @@
-package sqlitehub
+package hubsql
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -13,30 +12,24 @@ import (
 	"migrantdesk/data/sync"
 )
 
-// Push applies a batch of mutations in one transaction. Each gets its own
-// answer; only a failure of the database itself aborts the batch, which
-// the client then retries whole (every mutation is applied at most once).
-func (h *DB) Push(ctx context.Context, u data.User, ms []sync.Mutation) ([]sync.Result, error) {
-	tx, err := h.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	p := &pusher{tx: tx, user: u, now: time.Now().UTC()}
+// Push applies a batch of mutations as u inside tx, the back end's write
+// transaction, stamping changes with now. Each gets its own answer; only
+// a failure of the database itself aborts the batch, which the client
+// then retries whole (every mutation is applied at most once).
+func Push(tx Tx, u data.User, ms []sync.Mutation, now time.Time) ([]sync.Result, error) {
+	p := &pusher{tx: tx, user: u, now: now.UTC()}
 	out := make([]sync.Result, len(ms))
 	for i, m := range ms {
+		var err error
 		if out[i], err = p.apply(m); err != nil {
 			return nil, fmt.Errorf("apply mutation %s: %w", m.ID, err)
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
 	}
 	return out, nil
 }
 
 type pusher struct {
-	tx   *sql.Tx
+	tx   Tx
 	user data.User
 	now  time.Time
 }
@@ -88,7 +81,7 @@ func (p *pusher) apply(m sync.Mutation) (sync.Result, error) {
 	if err != nil {
 		return sync.Result{}, err
 	}
-	if _, err := p.tx.Exec(`INSERT INTO hub_applied(mutation_id, username, at, result) VALUES(?, ?, ?, ?)`,
+	if err := p.tx.Exec(`INSERT INTO hub_applied(mutation_id, username, at, result) VALUES(?, ?, ?, ?)`,
 		m.ID, p.user.Username, p.stamp(), string(body)); err != nil {
 		return sync.Result{}, err
 	}
@@ -105,15 +98,17 @@ type hubRecord struct {
 func (p *pusher) load(id string) (hubRecord, bool, error) {
 	var r hubRecord
 	var qad, eed string
+	var deleted int
 	err := p.tx.QueryRow(`SELECT id, state_id, mis2000_id, qad, eed, version, deleted, published_version
 		FROM migrant_records WHERE id = ?`, id).
-		Scan(&r.ID, &r.StateID, &r.MIS2000ID, &qad, &eed, &r.Version, &r.Deleted, &r.PublishedVersion)
+		Scan(&r.ID, &r.StateID, &r.MIS2000ID, &qad, &eed, &r.Version, &deleted, &r.PublishedVersion)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, false, nil
 	}
 	if err != nil {
 		return r, false, err
 	}
+	r.Deleted = deleted != 0
 	r.QAD, _ = data.ParseDate(qad)
 	r.EED, _ = data.ParseDate(eed)
 	return r, true, nil
@@ -219,11 +214,11 @@ func (p *pusher) save(r data.MigrantRecord, old hubRecord, regions []string, edi
 	now, user := p.stamp(), p.user.Username
 	if edit {
 		r.Version = old.Version + 1
-		_, err = p.tx.Exec(`UPDATE migrant_records SET mis2000_id = ?, qad = ?, eed = ?, version = ?, updated_at = ?, updated_by = ?
+		err = p.tx.Exec(`UPDATE migrant_records SET mis2000_id = ?, qad = ?, eed = ?, version = ?, updated_at = ?, updated_by = ?
 			WHERE id = ?`, r.MIS2000ID, r.QAD.String(), r.EED.String(), r.Version, now, user, r.ID)
 	} else {
 		r.Version = 1
-		_, err = p.tx.Exec(`INSERT INTO migrant_records(id, state_id, mis2000_id, qad, eed, version, created_at, created_by, updated_at, updated_by)
+		err = p.tx.Exec(`INSERT INTO migrant_records(id, state_id, mis2000_id, qad, eed, version, created_at, created_by, updated_at, updated_by)
 			VALUES(?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`, r.ID, r.StateID, r.MIS2000ID, r.QAD.String(), r.EED.String(), now, user, now, user)
 	}
 	if err != nil {
@@ -244,7 +239,7 @@ func (p *pusher) save(r data.MigrantRecord, old hubRecord, regions []string, edi
 
 // remove tombstones a record and takes its copies from every district.
 func (p *pusher) remove(cur hubRecord, regions []string) (sync.Result, error) {
-	if _, err := p.tx.Exec(`UPDATE migrant_records SET deleted = 1, version = version + 1, updated_at = ?, updated_by = ? WHERE id = ?`,
+	if err := p.tx.Exec(`UPDATE migrant_records SET deleted = 1, version = version + 1, updated_at = ?, updated_by = ? WHERE id = ?`,
 		p.stamp(), p.user.Username, cur.ID); err != nil {
 		return sync.Result{}, err
 	}
@@ -274,7 +269,7 @@ func (p *pusher) publish(cur hubRecord, regions []string) (sync.Result, error) {
 	if err := p.setCopies(cur.MigrantRecord, targets, regions); err != nil {
 		return sync.Result{}, err
 	}
-	if _, err := p.tx.Exec(`UPDATE migrant_records SET published_version = version, published_at = ?, published_by = ? WHERE id = ?`,
+	if err := p.tx.Exec(`UPDATE migrant_records SET published_version = version, published_at = ?, published_by = ? WHERE id = ?`,
 		p.stamp(), p.user.Username, cur.ID); err != nil {
 		return sync.Result{}, err
 	}
@@ -308,7 +303,7 @@ func (p *pusher) setCopies(r data.MigrantRecord, targets []data.District, region
 	keep := map[string]bool{}
 	for _, d := range targets {
 		keep[d.Number] = true
-		if _, err := p.tx.Exec(`INSERT INTO published(record_id, district_number, version, mis2000_id, qad, eed, published_at, published_by)
+		if err := p.tx.Exec(`INSERT INTO published(record_id, district_number, version, mis2000_id, qad, eed, published_at, published_by)
 			VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(record_id, district_number) DO UPDATE SET version = excluded.version,
 			mis2000_id = excluded.mis2000_id, qad = excluded.qad, eed = excluded.eed,
 			published_at = excluded.published_at, published_by = excluded.published_by`,
@@ -321,7 +316,7 @@ func (p *pusher) setCopies(r data.MigrantRecord, targets []data.District, region
 		if keep[d] {
 			continue
 		}
-		if _, err := p.tx.Exec(`DELETE FROM published WHERE record_id = ? AND district_number = ?`, r.ID, d); err != nil {
+		if err := p.tx.Exec(`DELETE FROM published WHERE record_id = ? AND district_number = ?`, r.ID, d); err != nil {
 			return err
 		}
 		if err := logChange(p.tx, "published", true, false, keyOf("published", row), append(clerkTags(regions), districtTag(d))...); err != nil {
@@ -406,7 +401,8 @@ func (p *pusher) grant(m sync.Mutation) (sync.Result, error) {
 	}
 	tags := []string{districtTag(g.District)}
 	if m.Op == sync.OpGrant {
-		if _, err := p.tx.Exec(`INSERT OR IGNORE INTO report_grants(username, district_number, granted_by, granted_at) VALUES(?, ?, ?, ?)`,
+		if err := p.tx.Exec(`INSERT INTO report_grants(username, district_number, granted_by, granted_at) VALUES(?, ?, ?, ?)
+			ON CONFLICT(username, district_number) DO NOTHING`,
 			g.Username, g.District, p.user.Username, p.stamp()); err != nil {
 			return sync.Result{}, err
 		}
@@ -419,7 +415,7 @@ func (p *pusher) grant(m sync.Mutation) (sync.Result, error) {
 			return sync.Result{}, err
 		}
 	} else {
-		if _, err := p.tx.Exec(`DELETE FROM report_grants WHERE username = ? AND district_number = ?`, g.Username, g.District); err != nil {
+		if err := p.tx.Exec(`DELETE FROM report_grants WHERE username = ? AND district_number = ?`, g.Username, g.District); err != nil {
 			return sync.Result{}, err
 		}
 		err := logChange(p.tx, "report_grants", true, false, map[string]string{"username": g.Username, "district_number": g.District}, tags...)
@@ -431,7 +427,7 @@ func (p *pusher) grant(m sync.Mutation) (sync.Result, error) {
 	if m.Op == sync.OpRevoke {
 		action = "revoke report"
 	}
-	if _, err := p.tx.Exec(`INSERT INTO audit(at, username, action, entity, entity_id, before, after) VALUES(?, ?, ?, 'user', ?, '', ?)`,
+	if err := p.tx.Exec(`INSERT INTO audit(at, username, action, entity, entity_id, before, after) VALUES(?, ?, ?, 'user', ?, '', ?)`,
 		p.stamp(), p.user.Username, action, g.Username, "QA Migrant report, district "+g.District); err != nil {
 		return sync.Result{}, err
 	}
@@ -440,7 +436,7 @@ func (p *pusher) grant(m sync.Mutation) (sync.Result, error) {
 
 // audit records an applied change with the signed-in user who made it.
 func (p *pusher) audit(action, id, before, after string) error {
-	_, err := p.tx.Exec(`INSERT INTO audit(at, username, action, entity, entity_id, before, after) VALUES(?, ?, ?, ?, ?, ?, ?)`,
+	err := p.tx.Exec(`INSERT INTO audit(at, username, action, entity, entity_id, before, after) VALUES(?, ?, ?, ?, ?, ?, ?)`,
 		p.stamp(), p.user.Username, action, sync.EntityRecord, id, before, after)
 	if err != nil {
 		return fmt.Errorf("write the audit log: %w", err)

@@ -78,15 +78,18 @@ demo: build
 run: deps build demo
 	$(BIN)/migrantdesk --db "$(DEMO_DB)"
 
+# The tests (and benchmarks) of the hub's PostgreSQL back end use a private
+# server that .ci/postgres.sh starts and stops around go test, whatever its
+# result.
 test: deps
 	$(GO) vet -tags $(GOTAGS) ./...
 	CGO_ENABLED=0 $(GO) build ./cmd/migrantdeskctl $(PUREGO_PKGS)
 	CGO_ENABLED=0 $(GO) vet $(PUREGO_PKGS)
-	$(GO) test -tags $(GOTAGS) -count=1 ./...
+	bash .ci/postgres.sh run $(GO) test -tags $(GOTAGS) -count=1 ./...
 
 bench: build
 	mkdir -p "$$(dirname "$(BENCH_DB)")"
-	MIGRANTDESK_BENCH_DB="$(BENCH_DB)" $(GO) test -tags $(GOTAGS) -run '^$$' \
+	MIGRANTDESK_BENCH_DB="$(BENCH_DB)" bash .ci/postgres.sh run $(GO) test -tags $(GOTAGS) -run '^$$' \
 		-bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -count $(COUNT) -timeout 60m ./...
 
 # `go test -list` prints each package's matching names, then an "ok <pkg>" line.

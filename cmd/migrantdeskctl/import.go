@@ -12,17 +12,19 @@ import (
 
 	"migrantdesk/data/importer"
 	"migrantdesk/data/store"
+	"migrantdesk/data/sync/hub/pghub"
 )
 
 func init() {
 	commands["import"] = command{
-		usage: "import --db F DIR|FILE.xlsx",
+		usage: "import --db F|postgres://USER@HOST/DB [--db-password-file F] DIR|FILE.xlsx",
 		run:   runImport,
 	}
 }
 
 func runImport(args []string, out io.Writer) error {
 	fs, db := newFlags("import")
+	passwordFile := dbPasswordFlag(fs, "db-password-file")
 	files, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -37,19 +39,34 @@ func runImport(args []string, out io.Writer) error {
 	}
 	read := time.Since(start)
 
-	st, err := store.Open(*db)
-	if err != nil {
-		return fmt.Errorf("import: %w", err)
-	}
-	defer st.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	var write func() (store.ExtractCounts, error)
+	if isPostgres(*db) {
+		pw, err := dbPassword(*passwordFile)
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		h, err := pghub.Open(ctx, *db, pw)
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		defer h.Close()
+		write = func() (store.ExtractCounts, error) { return h.Import(ctx, ex, operator()) }
+	} else {
+		st, err := store.Open(*db)
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		defer st.Close()
+		write = func() (store.ExtractCounts, error) { return st.ImportExtract(ctx, ex, operator()) }
+	}
 	start = time.Now()
-	n, err := st.ImportExtract(ctx, ex, operator())
+	n, err := write()
 	if err != nil {
 		return fmt.Errorf("import: the database refused the extract, nothing was imported: %w", err)
 	}
-	fmt.Fprintf(out, "Imported %s into %s.\n", n, *db)
+	fmt.Fprintf(out, "Imported %s into %s.\n", n, shownDB(*db))
 	fmt.Fprintf(out, "Read and checked in %s, written in %s.\n", read.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 	return nil
 }

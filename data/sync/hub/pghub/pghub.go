@@ -164,12 +164,15 @@ func (h *DB) checkEpoch(ctx context.Context, conn *pgx.Conn) error {
 
 // newEpoch gives the hub a new epoch inside tx: workstations take a fresh
 // snapshot on their next pull.
-func newEpoch(ctx context.Context, tx pgx.Tx) error {
+func newEpoch(ctx context.Context, tx pgx.Tx) error { return setEpoch(ctx, tx, uuid.NewString()) }
+
+// setEpoch sets the hub's epoch, made in this database.
+func setEpoch(ctx context.Context, tx pgx.Tx, epoch string) error {
 	_, err := tx.Exec(ctx, `INSERT INTO hub_meta(key, value) VALUES
 			('epoch', $1), ('database', (SELECT oid::text FROM pg_database WHERE datname = current_database()))
-		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, uuid.NewString())
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, epoch)
 	if err != nil {
-		return fmt.Errorf("start a new hub epoch: %w", err)
+		return fmt.Errorf("set the hub's epoch: %w", err)
 	}
 	return nil
 }

@@ -101,11 +101,19 @@ func (h *DB) prepare(ctx context.Context) error {
 }
 
 func migrate(ctx context.Context, conn *pgx.Conn) error {
-	_, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS hub_schema (
-		version    integer PRIMARY KEY,
-		applied_at timestamptz NOT NULL DEFAULT now())`)
-	if err != nil {
-		return schemaError(err, 1)
+	// Looked for first: a role that may not create tables (the hub's own,
+	// in the README's setup) is refused even CREATE TABLE IF NOT EXISTS.
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT to_regclass('hub_schema') IS NOT NULL`).Scan(&exists); err != nil {
+		return fmt.Errorf("read the hub's schema version: %w", err)
+	}
+	if !exists {
+		_, err := conn.Exec(ctx, `CREATE TABLE hub_schema (
+			version    integer PRIMARY KEY,
+			applied_at timestamptz NOT NULL DEFAULT now())`)
+		if err != nil {
+			return schemaError(err, 1)
+		}
 	}
 	var version int
 	if err := conn.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM hub_schema`).Scan(&version); err != nil {

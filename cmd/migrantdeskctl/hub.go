@@ -20,6 +20,7 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/sync/hub"
+	"migrantdesk/data/sync/hub/metrics"
 )
 
 func init() {
@@ -78,8 +79,9 @@ func hubServe(args []string, out io.Writer) error {
 		return fmt.Errorf("hub serve: %w", err)
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	m := metrics.New(h)
 	srv := &http.Server{
-		Handler:           hub.NewServer(h, log).Handler(),
+		Handler:           m.Handler(hub.NewServer(m.Store(h), log).Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		WriteTimeout:      5 * time.Minute,

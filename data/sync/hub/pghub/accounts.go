@@ -166,6 +166,14 @@ func (h *DB) DeleteToken(ctx context.Context, hash string) error {
 	return nil
 }
 
+// ActiveTokens counts the sign-ins not expired at now, for the hub's
+// metrics.
+func (h *DB) ActiveTokens(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	err := h.pool.QueryRow(ctx, `SELECT count(*) FROM hub_tokens WHERE expires_at > $1`, stamp(now)).Scan(&n)
+	return n, err
+}
+
 // audit appends one row to the audit log inside tx.
 func audit(ctx context.Context, tx pgx.Tx, user, action, entity, id, after string) error {
 	_, err := tx.Exec(ctx, `INSERT INTO audit(at, username, action, entity, entity_id, after) VALUES($1, $2, $3, $4, $5, $6)`,

@@ -246,3 +246,11 @@ func (h *DB) DeleteToken(ctx context.Context, hash string) error {
 	_, err := h.db.ExecContext(ctx, `DELETE FROM hub_tokens WHERE hash = ?`, hash)
 	return err
 }
+
+// ActiveTokens counts the sign-ins not expired at now, for the hub's
+// metrics.
+func (h *DB) ActiveTokens(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	err := h.rdb.QueryRowContext(ctx, `SELECT count(*) FROM hub_tokens WHERE expires_at > ?`, now.UTC().Format(time.RFC3339)).Scan(&n)
+	return n, err
+}

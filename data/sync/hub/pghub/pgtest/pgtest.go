@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"testing"
@@ -25,43 +26,56 @@ const Env = "MIGRANTDESK_TEST_PG"
 // (CI=true), where every test runs and a missing server is a failure.
 func URL(tb testing.TB) string {
 	tb.Helper()
-	admin := os.Getenv(Env)
-	if admin == "" {
+	if os.Getenv(Env) == "" {
 		if os.Getenv("CI") == "true" {
 			tb.Fatalf("%s is not set: CI runs the PostgreSQL tests against the server .ci/postgres.sh starts (make test does)", Env)
 		}
 		tb.Skipf("%s is not set: run make test, or .ci/postgres.sh run go test ..., for the PostgreSQL tests", Env)
 	}
+	url, drop, err := Create()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := drop(); err != nil {
+			tb.Error(err)
+		}
+	})
+	return url
+}
+
+// Create makes a new, empty database on the server $MIGRANTDESK_TEST_PG
+// names, and returns its URL and the function that drops it.
+func Create() (dbURL string, drop func() error, err error) {
+	admin := os.Getenv(Env)
 	u, err := url.Parse(admin)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		tb.Fatalf("%s is not a postgres:// URL", Env)
+		return "", nil, fmt.Errorf("%s is not a postgres:// URL", Env)
 	}
 	b := make([]byte, 6)
 	rand.Read(b)
 	name := "migrantdesk_test_" + hex.EncodeToString(b)
+	if err := exec(admin, `CREATE DATABASE `+name); err != nil {
+		return "", nil, fmt.Errorf("create a test database: %w", err)
+	}
+	u.Path = "/" + name
+	return u.String(), func() error {
+		if err := exec(admin, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
+			return fmt.Errorf("drop test database %s: %w", name, err)
+		}
+		return nil
+	}, nil
+}
+
+// exec runs one statement on the administrative database.
+func exec(admin, statement string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, admin)
 	if err != nil {
-		tb.Fatalf("connect to the test server: %v", err)
+		return err
 	}
 	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, `CREATE DATABASE `+name); err != nil {
-		tb.Fatalf("create a test database: %v", err)
-	}
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, admin)
-		if err != nil {
-			tb.Errorf("connect to the test server to drop %s: %v", name, err)
-			return
-		}
-		defer conn.Close(context.Background())
-		if _, err := conn.Exec(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
-			tb.Errorf("drop test database %s: %v", name, err)
-		}
-	})
-	u.Path = "/" + name
-	return u.String()
+	_, err = conn.Exec(ctx, statement)
+	return err
 }

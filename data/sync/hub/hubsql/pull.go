@@ -11,12 +11,23 @@ import (
 	"migrantdesk/data/sync"
 )
 
+// RegionStudents is the condition that the student t.state_id is in the
+// scope of the clerks of region ? (one placeholder): enrolled in one of
+// its schools, or enrolled nowhere. Asked of every row a clerk's
+// snapshot reads, it is most of the snapshot's time.
+const RegionStudents = `(EXISTS (SELECT 1 FROM enrollments e JOIN schools sc ON sc.number = e.school_number
+	JOIN districts d ON d.number = sc.district_number WHERE e.state_id = t.state_id AND d.region_code = ?)
+	OR NOT EXISTS (SELECT 1 FROM enrollments e WHERE e.state_id = t.state_id))`
+
 // Pull answers a workstation's pull inside tx, a read transaction that
 // sees one snapshot of the database, at the hub's current epoch: a page
 // of its snapshot when it has none of this epoch yet, else the changes in
-// its scope after its cursor.
-func Pull(tx Tx, u data.User, c sync.Cursor, limit int, epoch string) (sync.Page, error) {
+// its scope after its cursor. regionStudents is RegionStudents, or a back
+// end's own condition meaning the same (pghub answers it from a table it
+// keeps with the enrollments).
+func Pull(tx Tx, u data.User, c sync.Cursor, limit int, epoch, regionStudents string) (sync.Page, error) {
 	sc := scopeOf(u)
+	sc.regionStudents = regionStudents
 	if c.Epoch != epoch {
 		head, err := feedHead(tx)
 		if err != nil {
@@ -45,6 +56,8 @@ type scope struct {
 	region    string   // a clerk's
 	districts []string // a coordinator's or district administrator's
 	tags      []string // the feed tags the user sees
+
+	regionStudents string // see Pull
 }
 
 func scopeOf(u data.User) scope {
@@ -171,9 +184,7 @@ func scopeWhere(sc scope, table string) (string, []any, bool) {
 		return "TRUE", nil, true
 	}
 	if sc.region != "" {
-		students := `(EXISTS (SELECT 1 FROM enrollments e JOIN schools sc ON sc.number = e.school_number
-			JOIN districts d ON d.number = sc.district_number WHERE e.state_id = t.state_id AND d.region_code = ?)
-			OR NOT EXISTS (SELECT 1 FROM enrollments e WHERE e.state_id = t.state_id))`
+		students := sc.regionStudents
 		switch table {
 		case "students", "enrollments", "programs", "assessments":
 			return students, []any{sc.region}, true

@@ -105,6 +105,11 @@ func buildHubs(b *testing.B, path string) (*stateHubs, error) {
 	}
 	b.Logf("hub migrate moved the %d-student hub (%d rows) into PostgreSQL in %s", demotest.State.Students, rows, time.Since(start).Round(time.Second))
 
+	// As autovacuum leaves a hub soon after a load: the visibility map
+	// set, so that index-only scans read no table pages.
+	if _, err := pg.pool.Exec(ctx, `VACUUM ANALYZE`); err != nil {
+		return nil, err
+	}
 	h := &stateHubs{backends: []backend{{"SQLite", sq}, {"PostgreSQL", pg}}}
 	err = pg.pool.QueryRow(ctx, `SELECT d.region_code FROM enrollments e JOIN schools s ON s.number = e.school_number
 		JOIN districts d ON d.number = s.district_number GROUP BY d.region_code ORDER BY count(DISTINCT e.state_id) DESC LIMIT 1`).

@@ -120,6 +120,9 @@ func (h *DB) MigrateFromSQLite(ctx context.Context, path string) (Migration, err
 				m.FeedSeq = last
 			}
 		}
+		if err := rebuildStudentRegions(ctx, tx, false); err != nil {
+			return err
+		}
 		return m.moveEpoch(ctx, stx, tx)
 	})
 	if err != nil {

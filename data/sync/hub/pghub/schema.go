@@ -62,7 +62,8 @@ CREATE TABLE enrollments (
 	start_date    text COLLATE "C" NOT NULL,
 	end_date      text COLLATE "C" NOT NULL DEFAULT ''
 );
-CREATE INDEX enrollments_student ON enrollments(state_id);
+-- With the school, the push's publish targets and regions read the index alone.
+CREATE INDEX enrollments_student ON enrollments(state_id, school_number);
 CREATE INDEX enrollments_school ON enrollments(school_number, start_date);
 
 CREATE TABLE programs (
@@ -193,6 +194,15 @@ CREATE TABLE hub_changes (
 	op     text NOT NULL,
 	scoped integer NOT NULL DEFAULT 0,
 	row    text NOT NULL
+);
+-- The regions whose clerks see each student: those of the districts of
+-- the student's enrollments, or '*' for a student enrolled nowhere. Only
+-- an import changes enrollments, and it rebuilds this; a clerk's snapshot
+-- asks it of every row it reads (hubsql.RegionStudents).
+CREATE TABLE hub_student_regions (
+	state_id    text COLLATE "C" NOT NULL,
+	region_code text COLLATE "C" NOT NULL,
+	PRIMARY KEY (state_id, region_code)
 );
 CREATE TABLE hub_change_tags (
 	tag text COLLATE "C" NOT NULL,

@@ -42,7 +42,7 @@ func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (s
 		return sync.Page{}, err
 	}
 	defer tx.Rollback()
-	return hubsql.Pull(sqliteTx{tx}, u, c, limit, epoch)
+	return hubsql.Pull(sqliteTx{tx}, u, c, limit, epoch, hubsql.RegionStudents)
 }
 
 // ensureEpoch returns the hub's epoch, making a new one when there is

@@ -42,10 +42,11 @@ install() {
 	bindir >/dev/null
 }
 
-# as runs a command as the server's user: nobody when we are root.
+# as runs a command as the server's user: nobody when we are root, from
+# / since nobody may not enter the folder we are in.
 as() {
 	if [ "$(id -u)" -eq 0 ]; then
-		runuser -u nobody -- "$@"
+		(cd / && runuser -u nobody -- "$@")
 	else
 		"$@"
 	fi

@@ -91,7 +91,11 @@ func (h *DB) SaveAccount(ctx context.Context, actor string, a hub.Account) error
 		if err != nil {
 			return fmt.Errorf("save the password of %s: %w", u.Username, err)
 		}
-		return hubsql.LogUser(pgTx{ctx, tx}, u.Username)
+		ptx := newTx(ctx, tx)
+		if err := hubsql.LogUser(ptx, u.Username); err != nil {
+			return err
+		}
+		return ptx.flush()
 	})
 }
 

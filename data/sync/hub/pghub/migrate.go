@@ -92,6 +92,17 @@ func (h *DB) MigrateFromSQLite(ctx context.Context, path string) (Migration, err
 				return fmt.Errorf("the PostgreSQL database already holds %s; hub migrate moves a hub into an empty database", t)
 			}
 		}
+		// As an import does, for the same reason (see setAside).
+		owner, err := owns(ctx, tx)
+		if err != nil {
+			return err
+		}
+		restore := func() error { return nil }
+		if owner {
+			if restore, err = setAside(ctx, tx); err != nil {
+				return err
+			}
+		}
 		for _, t := range movedTables {
 			cols, err := columns(ctx, tx, t)
 			if err != nil {
@@ -110,6 +121,9 @@ func (h *DB) MigrateFromSQLite(ctx context.Context, path string) (Migration, err
 					t, sent.Rows, sent.Checksum, got.Rows, got.Checksum)
 			}
 			m.Tables = append(m.Tables, sent)
+		}
+		if err := restore(); err != nil {
+			return err
 		}
 		for _, t := range []string{"audit", "hub_changes"} {
 			last, err := continueSequence(ctx, stx, tx, t)

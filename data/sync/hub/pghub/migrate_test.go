@@ -22,15 +22,7 @@ import (
 // fresh snapshot — and goes on from there.
 func TestMigrateFromSQLite(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "hub.db")
-	sq, err := sqlitehub.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sq.Close()
-	if _, err := sq.Store().ImportExtract(ctx, hubtest.State(), "test"); err != nil {
-		t.Fatal(err)
-	}
+	path, sq := sqliteHub(t)
 	for _, u := range hubtest.Users() {
 		if err := sq.SaveAccount(ctx, "test", hub.Account{User: u, PasswordHash: "hash of " + u.Username}); err != nil {
 			t.Fatal(err)
@@ -109,15 +101,7 @@ func TestMigrateFromSQLite(t *testing.T) {
 // a new epoch, as the SQLite hub itself would have.
 func TestMigrateAfterImportNewEpoch(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "hub.db")
-	sq, err := sqlitehub.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sq.Close()
-	if _, err := sq.Store().ImportExtract(ctx, hubtest.State(), "test"); err != nil {
-		t.Fatal(err)
-	}
+	path, sq := sqliteHub(t)
 	if err := sq.SaveAccount(ctx, "test", hub.Account{User: hubtest.Admin}); err != nil {
 		t.Fatal(err)
 	}
@@ -138,4 +122,20 @@ func TestMigrateAfterImportNewEpoch(t *testing.T) {
 	if m.KeptEpoch || !p.Snapshot || p.Next.Epoch == c.Epoch {
 		t.Fatalf("kept %v, snapshot %v, epoch %s after %s", m.KeptEpoch, p.Snapshot, p.Next.Epoch, c.Epoch)
 	}
+}
+
+// sqliteHub makes a SQLite hub holding hubtest's state, and returns its
+// file.
+func sqliteHub(t *testing.T) (string, *sqlitehub.DB) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "hub.db")
+	sq, err := sqlitehub.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sq.Close() })
+	if _, err := sq.Store().ImportExtract(context.Background(), hubtest.State(), "test"); err != nil {
+		t.Fatal(err)
+	}
+	return path, sq
 }

@@ -3,6 +3,7 @@ package pghub
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	gosync "sync"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"migrantdesk/data"
 	"migrantdesk/data/sync"
@@ -65,8 +67,12 @@ func TestCursorSkipsNoLateCommit(t *testing.T) {
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, feedLock); err != nil {
 		t.Fatal(err)
 	}
-	if res, err := hubsql.Push(pgTx{ctx, tx}, admin, []sync.Mutation{first}, time.Now()); err != nil || res[0].Outcome != sync.Applied {
+	ptx := newTx(ctx, tx)
+	if res, err := hubsql.Push(ptx, admin, []sync.Mutation{first}, time.Now()); err != nil || res[0].Outcome != sync.Applied {
 		t.Fatalf("first push: %+v %v", res, err)
+	}
+	if err := ptx.flush(); err != nil {
+		t.Fatal(err)
 	}
 
 	done := make(chan error, 1)
@@ -290,5 +296,42 @@ func TestRestoredDatabaseNewEpoch(t *testing.T) {
 	}
 	if !p.Snapshot || p.Next.Epoch == c.Epoch {
 		t.Fatalf("a restored hub kept epoch %s", c.Epoch)
+	}
+}
+
+// The regions a clerk's snapshot asks for each student follow every
+// import: a student moved to another region's school, a student enrolled
+// nowhere ('*') who enrolls.
+func TestStudentRegionsFollowImports(t *testing.T) {
+	ctx := context.Background()
+	h := openEmpty(t, pgtest.URL(t))
+	regions := func() []string {
+		rows, err := h.pool.Query(ctx, `SELECT state_id || ':' || region_code FROM hub_student_regions ORDER BY 1`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	ex := hubtest.State()
+	if _, err := h.Import(ctx, ex, "test"); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{hubtest.Maria + ":C", hubtest.Ana + ":C", hubtest.Ana + ":W", hubtest.Sean + ":C", hubtest.Osy + ":*"}
+	if got := regions(); !slices.Equal(got, want) {
+		t.Fatalf("after the first import %v, want %v", got, want)
+	}
+	ex.Enrollments[0].SchoolNumber = "003010"
+	ex.Enrollments = append(ex.Enrollments, data.Enrollment{ID: "E5", StateID: hubtest.Osy, SchoolNumber: "002010",
+		Grade: "12", ServiceType: "P", Start: data.NewDate(2026, time.January, 5)})
+	if _, err := h.Import(ctx, ex, "test"); err != nil {
+		t.Fatal(err)
+	}
+	want = []string{hubtest.Maria + ":W", hubtest.Ana + ":C", hubtest.Ana + ":W", hubtest.Sean + ":C", hubtest.Osy + ":C"}
+	if got := regions(); !slices.Equal(got, want) {
+		t.Fatalf("after a re-import %v, want %v", got, want)
 	}
 }

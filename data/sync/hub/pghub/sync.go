@@ -18,9 +18,12 @@ import (
 func (h *DB) Push(ctx context.Context, u data.User, ms []sync.Mutation) ([]sync.Result, error) {
 	var out []sync.Result
 	err := h.write(ctx, func(tx pgx.Tx) error {
+		ptx := newTx(ctx, tx)
 		var err error
-		out, err = hubsql.Push(pgTx{ctx, tx}, u, ms, time.Now())
-		return err
+		if out, err = hubsql.Push(ptx, u, ms, time.Now()); err != nil {
+			return err
+		}
+		return ptx.flush()
 	})
 	if err != nil {
 		return nil, err
@@ -38,7 +41,7 @@ func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (s
 			return fmt.Errorf("read the hub's epoch: %w", err)
 		}
 		var err error
-		page, err = hubsql.Pull(pgTx{ctx, tx}, u, c, limit, epoch, regionStudents)
+		page, err = hubsql.Pull(newTx(ctx, tx), u, c, limit, epoch, regionStudents)
 		return err
 	})
 	return page, err

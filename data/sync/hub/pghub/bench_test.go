@@ -43,6 +43,10 @@ type stateHubs struct {
 	backends []backend
 	clerk    data.User     // a clerk of the region with the most students
 	records  []sync.Record // 100 of the region's records, as both hubs hold them at first
+
+	// edited are the records as each back end holds them after the edits
+	// of earlier rounds (-count), by back end.
+	edited map[string][]sync.Record
 }
 
 type backend struct {
@@ -110,7 +114,7 @@ func buildHubs(b *testing.B, path string) (*stateHubs, error) {
 	if _, err := pg.pool.Exec(ctx, `VACUUM ANALYZE`); err != nil {
 		return nil, err
 	}
-	h := &stateHubs{backends: []backend{{"SQLite", sq}, {"PostgreSQL", pg}}}
+	h := &stateHubs{backends: []backend{{"SQLite", sq}, {"PostgreSQL", pg}}, edited: map[string][]sync.Record{}}
 	err = pg.pool.QueryRow(ctx, `SELECT d.region_code FROM enrollments e JOIN schools s ON s.number = e.school_number
 		JOIN districts d ON d.number = s.district_number GROUP BY d.region_code ORDER BY count(DISTINCT e.state_id) DESC LIMIT 1`).
 		Scan(&h.clerk.RegionCode)
@@ -203,7 +207,11 @@ func BenchmarkIncrementalSync100(b *testing.B) {
 			}
 			cursor := sync.Cursor{Epoch: first.Next.Epoch, Seq: first.Next.Seq}
 			_, cursor = pullScope(b, be.st, h.clerk, cursor)
-			records := slices.Clone(h.records)
+			records := h.edited[be.name]
+			if records == nil {
+				records = slices.Clone(h.records)
+			}
+			defer func() { h.edited[be.name] = records }()
 			for b.Loop() {
 				ms := make([]sync.Mutation, len(records))
 				for i, r := range records {

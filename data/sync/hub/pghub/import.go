@@ -42,15 +42,9 @@ func (h *DB) Import(ctx context.Context, ex *data.Extract, user string) (store.E
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM students)`).Scan(&loaded); err != nil {
 			return err
 		}
-		owner, err := owns(ctx, tx)
+		owner, restore, err := setAside(ctx, tx)
 		if err != nil {
 			return err
-		}
-		restore := func() error { return nil }
-		if owner {
-			if restore, err = setAside(ctx, tx); err != nil {
-				return err
-			}
 		}
 		for _, s := range extractTables(ex) {
 			if err := s.load(ctx, tx); err != nil {
@@ -181,28 +175,25 @@ func (s staged) load(ctx context.Context, tx pgx.Tx) error {
 // bulkTables are the tables with a row per enrollment, program or test.
 var bulkTables = []string{"enrollments", "programs", "assessments"}
 
-// owns reports whether the importing role owns the bulk tables (the
-// README has the owner import).
-func owns(ctx context.Context, tx pgx.Tx) (bool, error) {
-	var owner bool
+// setAside drops the foreign keys and secondary indexes of the bulk tables
+// inside tx, when the role owns them (the README has the owner import),
+// and returns the function that makes them again, still inside tx. Made
+// after the load, an index is built from sorted rows and a foreign key
+// checks every row with one join; left in place, every row goes into each
+// index where it falls and fires a trigger that runs a query of its own,
+// which is most of an import's time at state scale (a million
+// enrollments). The cost: the tables are locked until the import commits,
+// so pulls wait for it as pushes do. A role that does not own them
+// (owner false) imports with both in place, more slowly.
+func setAside(ctx context.Context, tx pgx.Tx) (owner bool, restore func() error, err error) {
+	restore = func() error { return nil }
 	if err := tx.QueryRow(ctx, `SELECT bool_and(pg_has_role(c.relowner, 'USAGE')) FROM pg_class c
 		WHERE c.oid = ANY($1::regclass[])`, slices.Concat(bulkTables, []string{"hub_student_regions"})).Scan(&owner); err != nil {
-		return false, fmt.Errorf("read who owns the tables: %w", err)
+		return false, restore, fmt.Errorf("read who owns the tables: %w", err)
 	}
-	return owner, nil
-}
-
-// setAside drops the foreign keys and secondary indexes of the bulk tables
-// inside tx, for an importer that owns them, and returns the function
-// that makes them again, still inside tx. Made after the load, an index
-// is built from sorted rows and a foreign key checks every row with one
-// join; left in place, every row goes into each index where it falls and
-// fires a trigger that runs a query of its own, which is most of an
-// import's time at state scale (a million enrollments). The cost: the
-// tables are locked until the import commits, so pulls wait for it as
-// pushes do. A role that does not own them imports with both in place,
-// more slowly.
-func setAside(ctx context.Context, tx pgx.Tx) (restore func() error, err error) {
+	if !owner {
+		return false, restore, nil
+	}
 	// What to drop, and the statement that makes it again.
 	rows, err := tx.Query(ctx, `
 		SELECT 'ALTER TABLE ' || conrelid::regclass::text || ' DROP CONSTRAINT ' || quote_ident(conname),
@@ -212,7 +203,7 @@ func setAside(ctx context.Context, tx pgx.Tx) (restore func() error, err error) 
 		SELECT 'DROP INDEX ' || i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
 		FROM pg_index i WHERE i.indrelid = ANY($1::regclass[]) AND NOT i.indisprimary AND NOT i.indisunique`, bulkTables)
 	if err != nil {
-		return nil, fmt.Errorf("read the foreign keys and indexes: %w", err)
+		return false, restore, fmt.Errorf("read the foreign keys and indexes: %w", err)
 	}
 	type pair struct{ drop, make string }
 	pairs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (pair, error) {
@@ -221,14 +212,14 @@ func setAside(ctx context.Context, tx pgx.Tx) (restore func() error, err error) 
 		return p, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read the foreign keys and indexes: %w", err)
+		return false, restore, fmt.Errorf("read the foreign keys and indexes: %w", err)
 	}
 	for _, p := range pairs {
 		if _, err := tx.Exec(ctx, p.drop); err != nil {
-			return nil, fmt.Errorf("set aside for the import (%s): %w", p.drop, err)
+			return false, restore, fmt.Errorf("set aside for the import (%s): %w", p.drop, err)
 		}
 	}
-	return func() error {
+	return true, func() error {
 		if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
 			return err
 		}

@@ -93,15 +93,9 @@ func (h *DB) MigrateFromSQLite(ctx context.Context, path string) (Migration, err
 			}
 		}
 		// As an import does, for the same reason (see setAside).
-		owner, err := owns(ctx, tx)
+		_, restore, err := setAside(ctx, tx)
 		if err != nil {
 			return err
-		}
-		restore := func() error { return nil }
-		if owner {
-			if restore, err = setAside(ctx, tx); err != nil {
-				return err
-			}
 		}
 		for _, t := range movedTables {
 			cols, err := columns(ctx, tx, t)

@@ -1,10 +1,14 @@
-# Migrant Desk: build, run and test.
+# Migrant Desk: build, run, test and package.
 #
-#   make run     install missing build packages, build, create the demo
-#                database on first start, open the app
-#   make test    every check (vet, pure-Go build, all tests)
-#   make bench   benchmarks at state scale (BENCH, COUNT, BENCHTIME, BENCH_DB)
-#   make fuzz    every fuzz target for FUZZTIME each
+#   make run       install missing build packages, build, create the demo
+#                  database on first start, open the app
+#   make test      every check (vet, the pure-Go check, all tests), then the
+#                  Windows and Linux packages built and tried, the Windows one
+#                  under Wine; each step prints its time
+#   make windows   dist/migrant-desk-VERSION-windows-amd64.zip, cross-compiled
+#   make dist      dist/migrant-desk-VERSION-linux-amd64.tar.xz
+#   make bench     benchmarks at state scale (BENCH, COUNT, BENCHTIME, BENCH_DB)
+#   make fuzz      every fuzz target for FUZZTIME each
 #
 # The app needs cgo and the GL/X11/GTK headers; migrantdeskctl, data/ and
 # report/ are pure Go and must build with CGO_ENABLED=0; gui/ too (it never
@@ -19,6 +23,30 @@ GO        ?= go
 GOTAGS    := migrated_fynedo
 BIN       := bin
 
+# cgo's C compiler is clang, not gcc. To learn what each C name is, cgo
+# compiles a file that misuses every name on purpose and reads the errors;
+# for go-gl's ~5,700 OpenGL names, gcc's "did you mean" search over all
+# declarations makes that quadratic: two gcc runs of about 3 minutes each
+# against 2.5 s for clang, in every cold build of each target. `make CC=gcc`
+# still works, slowly.
+ifeq ($(origin CC),default)
+CC := clang
+endif
+export CC
+
+# The release, named in FyneApp.toml only: assets.Version is kept equal to
+# it by a test, and the packages and the Windows version resource read it here.
+toml_string = $(shell sed -n 's/^[[:space:]]*$(1)[[:space:]]*=[[:space:]]*"\(.*\)"/\1/p' FyneApp.toml)
+APP_NAME     := $(call toml_string,Name)
+APP_ID       := $(call toml_string,ID)
+APP_ICON     := $(call toml_string,Icon)
+VERSION      := $(call toml_string,Version)
+BUILD_NUMBER := $(shell sed -n 's/^[[:space:]]*Build[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' FyneApp.toml)
+
+PKG       := migrant-desk-$(VERSION)
+WIN_ZIP   := dist/$(PKG)-windows-amd64.zip
+LINUX_TAR := dist/$(PKG)-linux-amd64.tar.xz
+
 DEMO_DB       ?= $(HOME)/.local/share/migrant-desk/demo.db
 DEMO_STUDENTS ?= 20000
 
@@ -30,32 +58,55 @@ BENCH_DB  ?= $(HOME)/.cache/migrant-desk/bench-700k.db
 FUZZTIME  ?= 30s
 
 # Packages that must build without cgo (those of them that exist yet).
-PUREGO_PKGS := $(strip $(foreach d,gui data report,$(if $(wildcard $(d)),./$(d)/...)))
+PUREGO_PKGS := ./cmd/migrantdeskctl $(strip $(foreach d,gui data report,$(if $(wildcard $(d)),./$(d)/...)))
 
 # Debian 12 packages needed to build and test. imagemagick is for the smoke
 # test's screenshot, poppler-utils (pdftotext) for the PDF report tests.
-DEB_PACKAGES := gcc pkg-config libgl1-mesa-dev xorg-dev libgtk-3-dev xvfb \
+# gcc stays for a plain `go build` outside make.
+DEB_PACKAGES := gcc clang pkg-config libgl1-mesa-dev xorg-dev libgtk-3-dev xvfb \
 	xauth poppler-utils imagemagick fonts-dejavu-core
+# ... to make the packages: mingw-w64's C library and linker for Windows.
+PACKAGE_DEB_PACKAGES := gcc-mingw-w64-x86-64-win32 zip xz-utils
+# ... to try them in `make test`.
+PACKAGE_TEST_DEB_PACKAGES := wine wine64 desktop-file-utils unzip
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: deps build demo run test bench fuzz clean
+# The steps of `make test`, in order, each timed for CI's log. `build` comes
+# first so that vet and the tests find the dependencies compiled.
+TEST_STEPS := test-deps build vet test-go windows dist test-dist test-windows
+
+.PHONY: deps package-deps test-deps build demo run test vet test-go windows dist \
+	release-check test-dist test-windows bench fuzz clean
+
+# $(call apt-install,PACKAGES) installs those of the Debian PACKAGES that are
+# missing, in one apt-get run; elsewhere it only names them.
+define apt-install
+if ! command -v dpkg-query >/dev/null; then \
+	echo "deps: not a Debian system; make sure these are installed: $(1)"; \
+	exit 0; \
+fi; \
+missing=""; \
+for p in $(1); do \
+	dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+done; \
+if [ -n "$$missing" ]; then \
+	echo "deps: installing$$missing"; \
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 apt-get update -q; \
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 apt-get install -y -q \
+		-o DPkg::Lock::Timeout=600 $$missing; \
+fi
+endef
 
 deps:
 	@command -v $(GO) >/dev/null || { echo "deps: Go 1.26 is not on PATH (https://go.dev/dl/)" >&2; exit 1; }
-	@if ! command -v dpkg-query >/dev/null; then \
-		echo "deps: not a Debian system; make sure these are installed: $(DEB_PACKAGES)"; \
-		exit 0; \
-	fi; \
-	missing=""; \
-	for p in $(DEB_PACKAGES); do \
-		dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-		echo "deps: installing$$missing"; \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 apt-get update -q; \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 apt-get install -y -q \
-			-o DPkg::Lock::Timeout=600 $$missing; \
-	fi
+	@$(call apt-install,$(DEB_PACKAGES))
+
+package-deps: deps
+	@$(call apt-install,$(PACKAGE_DEB_PACKAGES))
+
+# Everything `make test` installs, in one apt-get run.
+test-deps:
+	@$(call apt-install,$(DEB_PACKAGES) $(PACKAGE_DEB_PACKAGES) $(PACKAGE_TEST_DEB_PACKAGES))
 
 build: deps
 	mkdir -p $(BIN)
@@ -78,14 +129,99 @@ demo: build
 run: deps build demo
 	$(BIN)/migrantdesk --db "$(DEMO_DB)"
 
-# The tests (and benchmarks) of the hub's PostgreSQL back end use a private
-# server that .ci/postgres.sh starts and stops around go test, whatever its
-# result.
-test: deps
+# The CPU seconds tell more than the wall time on a machine that is busy
+# with other work.
+test:
+	@for step in $(TEST_STEPS); do \
+		TIMEFORMAT="== step $$step: %0R s (CPU: %0U s user, %0S s system)"; \
+		time $(MAKE) --no-print-directory $$step; \
+	done
+
+# The pure-Go check type-checks those packages with cgo off. Of their
+# dependencies it compiles again only those whose files change without cgo
+# (net, os/user and what imports them), most of which the CGO_ENABLED=0
+# migrantdeskctl of `make build` has compiled already; a CGO_ENABLED=0
+# build of everything would compile the whole graph a second time.
+vet: deps
 	$(GO) vet -tags $(GOTAGS) ./...
-	CGO_ENABLED=0 $(GO) build ./cmd/migrantdeskctl $(PUREGO_PKGS)
 	CGO_ENABLED=0 $(GO) vet $(PUREGO_PKGS)
+
+# The same tags as `build` and `vet`, so that the tests reuse what they
+# compiled. The tests of the hub's PostgreSQL back end (and the sync tests
+# run against it) use a private server that .ci/postgres.sh starts before go
+# test and stops after it, whatever its result, printing the time each took.
+test-go: deps
 	bash .ci/postgres.sh run $(GO) test -tags $(GOTAGS) -count=1 ./...
+
+# cgo's compiler for Windows: clang (for the reason given at CC) compiles,
+# mingw-w64's gcc links, as it finds its own libgcc (clang 14 does not look in
+# Debian's 12-win32 folder). A script rather than "clang --target=...", since
+# Go's linker probes the linker flags it may use with the bare program name.
+WIN_CC := $(CURDIR)/$(BIN)/x86_64-w64-mingw32-cc
+$(WIN_CC): Makefile
+	mkdir -p $(BIN)
+	printf '%s\n' '#!/bin/sh' \
+		'for a; do case $$a in -c|-E) exec clang --target=x86_64-w64-mingw32 "$$@";; esac; done' \
+		'exec x86_64-w64-mingw32-gcc "$$@"' > $@
+	chmod +x $@
+
+# A release tag on the commit being packaged must name FyneApp.toml's version.
+release-check:
+	@tag=$$(git describe --tags --exact-match --match 'v[0-9]*' 2>/dev/null || true); \
+	if [ -n "$$tag" ] && [ "$$tag" != "v$(VERSION)" ]; then \
+		echo "release-check: the commit is tagged $$tag, but FyneApp.toml says Version $(VERSION)" >&2; \
+		exit 1; \
+	fi
+
+# The Windows package. go-winres (a go.mod tool) writes the icon, a manifest
+# (per-monitor DPI awareness, common controls 6 for the native save dialog)
+# and the version information as a .syso file, which go build links into
+# Windows builds of that package only; it is removed after the build so that
+# no stale one is left. -H=windowsgui: a GUI program, no console window.
+# README.txt is the README with CRLF line ends, for Notepad.
+WIN_OUT := $(BIN)/windows/$(PKG)
+SYSO    := cmd/migrantdesk/rsrc_windows_amd64.syso
+windows: package-deps release-check $(WIN_CC)
+	rm -rf $(BIN)/windows
+	mkdir -p $(WIN_OUT) dist
+	trap 'rm -f $(SYSO)' EXIT; \
+	$(GO) tool go-winres simply --arch amd64 --out $(SYSO:_windows_amd64.syso=) --manifest gui \
+		--icon $(APP_ICON) --product-name "$(APP_NAME)" --file-description "$(APP_NAME)" \
+		--original-filename migrantdesk.exe --product-version $(VERSION) \
+		--file-version $(VERSION).$(BUILD_NUMBER); \
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=$(WIN_CC) $(GO) build -tags $(GOTAGS) \
+		-ldflags -H=windowsgui -o $(WIN_OUT)/migrantdesk.exe ./cmd/migrantdesk
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -o $(WIN_OUT)/migrantdeskctl.exe ./cmd/migrantdeskctl
+	sed 's/$$/\r/' README.md > $(WIN_OUT)/README.txt
+	rm -f $(WIN_ZIP)
+	cd $(BIN)/windows && zip -q -r -X $(CURDIR)/$(WIN_ZIP) $(PKG)
+	@echo "windows: $(WIN_ZIP)"
+
+# The Linux package, laid out as `fyne package` lays one out, with the
+# Makefile (assets/linux/install.mk) that installs it under ~/.local or
+# /usr/local. xz -1: a few per cent bigger than the default -6, three times
+# faster.
+LINUX_OUT := $(BIN)/linux/$(PKG)
+dist: build package-deps release-check
+	rm -rf $(BIN)/linux
+	mkdir -p $(LINUX_OUT)/usr/local/bin $(LINUX_OUT)/usr/local/share/applications \
+		$(LINUX_OUT)/usr/local/share/pixmaps dist
+	cp $(BIN)/migrantdesk $(BIN)/migrantdeskctl $(LINUX_OUT)/usr/local/bin/
+	sed -e 's/@NAME@/$(APP_NAME)/g' -e 's/@ID@/$(APP_ID)/g' assets/linux/app.desktop \
+		> $(LINUX_OUT)/usr/local/share/applications/$(APP_ID).desktop
+	cp $(APP_ICON) $(LINUX_OUT)/usr/local/share/pixmaps/$(APP_ID).png
+	sed -e 's/@ID@/$(APP_ID)/g' assets/linux/install.mk > $(LINUX_OUT)/Makefile
+	cp README.md $(LINUX_OUT)/
+	tar -C $(BIN)/linux --owner=0 --group=0 -cf - $(PKG) | xz -T0 -1 > $(LINUX_TAR)
+	@echo "dist: $(LINUX_TAR)"
+
+# Installing the Linux package into a throwaway home, and the Windows one
+# under Wine; each expects `make dist` or `make windows` to have made it.
+test-dist: test-deps
+	.ci/test-linux-package $(LINUX_TAR) $(VERSION) $(APP_ID)
+
+test-windows: test-deps
+	.ci/test-windows-package $(WIN_ZIP) $(VERSION) $(BIN)/migrantdeskctl
 
 bench: build
 	mkdir -p "$$(dirname "$(BENCH_DB)")"
@@ -104,4 +240,4 @@ fuzz: deps
 	done
 
 clean:
-	rm -rf $(BIN) shots
+	rm -rf $(BIN) dist shots

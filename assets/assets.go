@@ -1,7 +1,7 @@
 // Package assets holds the static files compiled into Migrant Desk: the
-// application icon (icon.png, 512x512, also named in FyneApp.toml) and the
+// application icon (icon.png, 512x512, also named in FyneApp.toml), the
 // DejaVu Sans fonts (fonts/, see fonts/LICENSE) that the PDF reports embed so
-// that accented names print correctly.
+// that accented names print correctly, and the release Version.
 package assets
 
 import _ "embed"

@@ -3,6 +3,9 @@ package assets
 import (
 	"bytes"
 	"image/png"
+	"os"
+	"path/filepath"
+	"regexp"
 	"testing"
 )
 
@@ -31,5 +34,21 @@ func TestFonts(t *testing.T) {
 	}
 	if bytes.Equal(FontRegular, FontBold) {
 		t.Error("FontRegular and FontBold are the same file")
+	}
+}
+
+// TestVersion keeps Version equal to FyneApp.toml's, where a release is
+// numbered (and where the Makefile reads it for the packages).
+func TestVersion(t *testing.T) {
+	toml, err := os.ReadFile(filepath.Join("..", "FyneApp.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^\s*Version\s*=\s*"([^"]*)"`).FindSubmatch(toml)
+	if m == nil {
+		t.Fatal("FyneApp.toml has no Version line")
+	}
+	if got := string(m[1]); got != Version {
+		t.Errorf("FyneApp.toml says Version %q, assets.Version is %q: make them agree", got, Version)
 	}
 }

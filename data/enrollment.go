@@ -66,11 +66,3 @@ func MoreCurrent(a, b Enrollment) bool {
 	}
 	return Prefer(a, b)
 }
-
-// PlacedEnrollment is an enrollment with its school and the school's
-// district, as the rules about districts need it.
-type PlacedEnrollment struct {
-	Enrollment
-	School   School
-	District District
-}

@@ -9,6 +9,22 @@ import (
 // in the QA Migrant report. The store's SQL pre-selects rows with the same
 // conditions for speed; a property test holds both to these functions.
 
+// PlacedEnrollment is an enrollment with its school and the school's
+// district, as the rules about districts need it.
+type PlacedEnrollment struct {
+	Enrollment
+	School   School
+	District District
+}
+
+// Copy is a record's read-only copy in one district: the version the
+// district received, and when and by whom it was published.
+type Copy struct {
+	District District
+	Version  int
+	At, By   string
+}
+
 // PublishTargets are the districts a record goes to when published: every
 // district where the student has an enrollment (any school, any grade)
 // overlapping the eligibility window [QAD, EED], by number.

@@ -30,14 +30,6 @@ func (st Status) String() string {
 	return "Unknown"
 }
 
-// Copy is a record's read-only copy in one district: the version the
-// district received, and when and by whom it was published.
-type Copy struct {
-	District District
-	Version  int
-	At, By   string
-}
-
 // RecordState is what decides a record's status: its versions, the copies
 // districts hold, and the districts publishing would send it to now.
 type RecordState struct {

@@ -100,12 +100,14 @@ func (a *accessScreen) change(username, name string, grant bool) {
 		err := a.st.SetReportAccess(context.Background(), admin, username, district, grant)
 		return func() {
 			a.load()
-			switch {
-			case err != nil:
+			if err != nil {
 				a.tab.dialogs.ShowError("Report access not changed", err)
-			case grant:
+				return
+			}
+			a.tab.wrote()
+			if grant {
 				a.tab.say(fmt.Sprintf("%s may now run the QA Migrant report of %s.", name, district))
-			default:
+			} else {
 				a.tab.say(fmt.Sprintf("%s may no longer run the QA Migrant report of %s.", name, district))
 			}
 		}

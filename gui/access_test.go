@@ -7,8 +7,8 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	"migrantdesk/data"
 	"migrantdesk/data/store"
+	"migrantdesk/data/store/storetest"
 )
 
 // canRun asks the database whether a user may run a district's report.
@@ -54,11 +54,12 @@ func TestDistrictAdministratorGrantsAccess(t *testing.T) {
 	w.tabs.SelectIndex(2)
 	u.wait()
 	a := w.access
-	want := []string{"Rosa Díaz (rdiaz) | Not granted", "Tom Baker (tbaker) | Granted " + data.Today().US() + " by Ana Torres (atorres)"}
+	want := []string{"Cora Díaz (coord1) | Not granted", "Rosa Díaz (rdiaz) | Not granted",
+		"Tom Baker (tbaker) | Granted " + storetest.Now().Format("01/02/2006") + " by Ana Torres (atorres)"}
 	if got := accessRows(a); !slices.Equal(got, want) {
 		t.Errorf("coordinators %q, want %q", got, want)
 	}
-	if a.hint.Text != "1 of 2 coordinators may run the QA Migrant report." {
+	if a.hint.Text != "1 of 3 coordinators may run the QA Migrant report." {
 		t.Errorf("hint %q", a.hint.Text)
 	}
 
@@ -68,7 +69,7 @@ func TestDistrictAdministratorGrantsAccess(t *testing.T) {
 	if !canRun(t, st, rosa, "001") {
 		t.Fatal("ticking Rosa's box did not grant her the report")
 	}
-	if w.message.Text != "Rosa Díaz may now run the QA Migrant report of 001." || a.hint.Text != "2 of 2 coordinators may run the QA Migrant report." {
+	if w.message.Text != "Rosa Díaz may now run the QA Migrant report of 001." || a.hint.Text != "2 of 3 coordinators may run the QA Migrant report." {
 		t.Errorf("message %q, hint %q", w.message.Text, a.hint.Text)
 	}
 	if !a.checks[rosa].Checked {
@@ -104,12 +105,18 @@ func TestDistrictAdministratorGrantsAccess(t *testing.T) {
 
 func TestUsersAndAccessTabIsTheAdministrators(t *testing.T) {
 	st := districtFixture(t)
-	u := start(t, st, Options{User: stateAdm})
 	ctx := context.Background()
+	// Calloway's only coordinator leaves it, so that it has none.
+	cora := storetest.User(storetest.Coordinator)
+	cora.Districts = []string{"001"}
+	if err := st.SaveUser(ctx, "tester", cora); err != nil {
+		t.Fatal(err)
+	}
+	u := start(t, st, Options{User: storetest.Admin})
 	for _, c := range []struct {
 		user, district string
 		tab            bool
-	}{{admin, "001", true}, {stateAdm, "003", true}, {rosa, "001", false}, {tom, "001", false}, {clerk, "001", false}} {
+	}{{admin, "001", true}, {storetest.Admin, "003", true}, {rosa, "001", false}, {tom, "001", false}, {storetest.Clerk, "001", false}} {
 		usr, err := st.UserByName(ctx, c.user)
 		if err != nil {
 			t.Fatal(err)
@@ -118,13 +125,13 @@ func TestUsersAndAccessTabIsTheAdministrators(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w := newDistrictWindow(u.districtEnv(), usr, d, mustDate(t, fixtureDay), func() {})
+		w := newDistrictWindow(u.districtEnv(), usr, d, storetest.Day(t, fixtureDay), func() {})
 		if has := slices.Contains(tabNames(w.tabs), "Users and access"); has != c.tab {
 			t.Errorf("%s in %s: Users and access tab %v, want %v", c.user, c.district, has, c.tab)
 		}
 		w.win.Close()
 	}
-	au, w := openDistrictWindow(t, st, stateAdm, "003")
+	au, w := openDistrictWindow(t, st, storetest.Admin, "003")
 	w.tabs.SelectIndex(2)
 	au.wait()
 	if w.access.hint.Text != "003 Calloway County has no coordinators yet: a state administrator adds them." {

@@ -13,6 +13,7 @@ import (
 	"migrantdesk/data"
 	"migrantdesk/data/demo/demotest"
 	"migrantdesk/data/store"
+	"migrantdesk/data/store/storetest"
 	"migrantdesk/gui/widgets"
 )
 
@@ -97,11 +98,11 @@ func BenchmarkOpenStudent(b *testing.B) {
 // enrollments and 3 records, more than any student of the demo state has,
 // on the small fixture database.
 func BenchmarkOpenBusyStudent(b *testing.B) {
-	st := openFixture(b)
+	st := openDemo(b)
 	ctx := context.Background()
-	ex := fixture(b)
+	ex := storetest.Extract()
 	for i := range 10 {
-		ex.Enrollments = append(ex.Enrollments, data.Enrollment{ID: fmt.Sprintf("B%d", i), StateID: maria,
+		ex.Enrollments = append(ex.Enrollments, data.Enrollment{ID: fmt.Sprintf("B%d", i), StateID: storetest.Maria,
 			SchoolNumber: []string{"001010", "002010", "003010"}[i%3], Grade: "06", ServiceType: "S",
 			Start: data.NewDate(2015+i, 8, 10), End: data.NewDate(2016+i, 5, 30)})
 	}
@@ -110,7 +111,7 @@ func BenchmarkOpenBusyStudent(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, qad := range []data.Date{data.NewDate(2016, 9, 1), data.NewDate(2020, 9, 1), data.NewDate(2023, 9, 1)} {
-		r, err := st.SaveRecord(ctx, data.Operator("bench"), data.MigrantRecord{StateID: maria, MIS2000ID: "4512345", QAD: qad})
+		r, err := st.SaveRecord(ctx, data.Operator("bench"), data.MigrantRecord{StateID: storetest.Maria, MIS2000ID: "4512345", QAD: qad})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -118,11 +119,11 @@ func BenchmarkOpenBusyStudent(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	d, err := st.Student(ctx, maria)
+	d, err := st.Student(ctx, storetest.Maria)
 	if err != nil || len(d.Enrollments) != 10 || len(d.Records) != 3 {
 		b.Fatalf("%d enrollments, %d records (%v)", len(d.Enrollments), len(d.Records), err)
 	}
-	benchOpen(b, st, maria)
+	benchOpen(b, st, storetest.Maria)
 }
 
 // benchOpen builds the student screen alone, as a clerk of the

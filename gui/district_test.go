@@ -13,6 +13,7 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/store"
+	"migrantdesk/data/store/storetest"
 	"migrantdesk/gui/widgets"
 )
 
@@ -33,7 +34,7 @@ const fixtureDay = "2026-03-01"
 // active ones, Ana's, and Sean's at a private school), 002 has one.
 func districtFixture(t *testing.T) *store.Store {
 	t.Helper()
-	st := openFixture(t)
+	st := openDemo(t)
 	ctx := context.Background()
 	for _, u := range []data.User{
 		{Username: rosa, FullName: "Rosa Díaz", Role: data.RoleCoordinator, Districts: []string{"001", "002"}, Email: "rosa.diaz@adair.example"},
@@ -45,16 +46,16 @@ func districtFixture(t *testing.T) *store.Store {
 		}
 	}
 	rec := func(stateID, mis, qad, eed string) data.MigrantRecord {
-		return data.MigrantRecord{StateID: stateID, MIS2000ID: mis, QAD: mustDate(t, qad), EED: mustDate(t, eed)}
+		return data.MigrantRecord{StateID: stateID, MIS2000ID: mis, QAD: storetest.Day(t, qad), EED: storetest.Day(t, eed)}
 	}
 	recs := []data.MigrantRecord{
-		rec(maria, "004500001", "2024-08-15", "2024-12-31"),
-		rec(maria, "004500001", "2025-09-01", "2028-08-31"),
-		rec(ana, "004500004", "2024-09-01", "2027-08-31"),
-		rec(sean, "004500005", "2025-09-01", "2028-08-31"),
-		rec(hernanA, "004500002", "2025-09-01", "2028-08-31"),
+		rec(storetest.Maria, "004500001", "2024-08-15", "2024-12-31"),
+		rec(storetest.Maria, "004500001", "2025-09-01", "2028-08-31"),
+		rec(storetest.Ana, "004500004", "2024-09-01", "2027-08-31"),
+		rec(storetest.Sean, "004500005", "2025-09-01", "2028-08-31"),
+		rec(storetest.HernandezA, "004500002", "2025-09-01", "2028-08-31"),
 	}
-	if _, err := st.ImportRecords(ctx, data.Operator(clerk), recs, true); err != nil {
+	if _, err := st.ImportRecords(ctx, data.Operator(storetest.Clerk), recs, true); err != nil {
 		t.Fatal(err)
 	}
 	adm, err := st.UserByName(ctx, admin)
@@ -76,7 +77,7 @@ func openDistrictWindow(t *testing.T, st *store.Store, user, number string) (*UI
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := u.showDistrict(u.user, d, mustDate(t, fixtureDay))
+	w := u.showDistrict(u.user, d, storetest.Day(t, fixtureDay))
 	u.wait()
 	t.Cleanup(func() {
 		if u.districts[number] == w {
@@ -219,7 +220,7 @@ func TestDistrictAdministratorGetsTheWindowStraightAway(t *testing.T) {
 
 func TestClerkPreviewsTheDistrictsOfTheRegion(t *testing.T) {
 	st := districtFixture(t)
-	u := start(t, st, Options{User: clerk})
+	u := start(t, st, Options{User: storetest.Clerk})
 	u.openDistrictPicker()
 	u.wait()
 	got := texts(u.win.Canvas())
@@ -228,7 +229,7 @@ func TestClerkPreviewsTheDistrictsOfTheRegion(t *testing.T) {
 	}
 	u.dialogs.CloseTop()
 
-	_, w := openDistrictWindow(t, st, clerk, "001")
+	_, w := openDistrictWindow(t, st, storetest.Clerk, "001")
 	isNote := func(s string) bool {
 		return strings.HasPrefix(s, "Preview as district: this window shows exactly what 001 Adair County sees")
 	}
@@ -289,7 +290,7 @@ func TestDistrictRecordsFilterAndSort(t *testing.T) {
 	for c := range districtColumns {
 		row[c] = districtCell(l.shown[2], c, w.today)
 	}
-	wantRow := []string{"Núñez, Ana", ana, "01/20/2010", "09", "Adair Elementary", "12/19/2025", "004500004", "09/01/2024", "08/31/2027", "Active"}
+	wantRow := []string{"Núñez, Ana", storetest.Ana, "01/20/2010", "09", "Adair Elementary", "12/19/2025", "004500004", "09/01/2024", "08/31/2027", "Active"}
 	if !slices.Equal(row, wantRow) {
 		t.Errorf("Ana's row %q, want %q", row, wantRow)
 	}
@@ -391,13 +392,13 @@ func TestDistrictRecordDetail(t *testing.T) {
 	ctx := context.Background()
 	// The clerk changes Ana's record after publishing: the district keeps
 	// seeing the published copy.
-	recs, err := st.StudentRecords(ctx, ana)
+	recs, err := st.StudentRecords(ctx, storetest.Ana)
 	if err != nil {
 		t.Fatal(err)
 	}
 	edit := recs[0].MigrantRecord
 	edit.MIS2000ID = "999"
-	if _, err := st.SaveRecord(ctx, data.Operator(clerk), edit); err != nil {
+	if _, err := st.SaveRecord(ctx, data.Operator(storetest.Clerk), edit); err != nil {
 		t.Fatal(err)
 	}
 	u, w := openDistrictWindow(t, st, rosa, "001")
@@ -499,7 +500,7 @@ func inputs(o fyne.CanvasObject, allowed map[fyne.CanvasObject]string) []fyne.Ca
 // entry, choice or button can change a record.
 func TestDistrictWindowIsReadOnly(t *testing.T) {
 	st := districtFixture(t)
-	for _, user := range []string{admin, rosa, clerk} {
+	for _, user := range []string{admin, rosa, storetest.Clerk} {
 		t.Run(user, func(t *testing.T) {
 			u, w := openDistrictWindow(t, st, user, "001")
 			w.report.saver = tempSaver{dir: t.TempDir()}

@@ -31,6 +31,7 @@ type districtEnv struct {
 	tasks  *tasks
 	people people
 	demo   bool
+	wrote  func() // after a change to the database: count again and sync
 }
 
 // districtTab is what a district window gives each of its tabs: who is
@@ -44,6 +45,7 @@ type districtTab struct {
 	say     func(msg string)
 	tasks   *tasks
 	people  people
+	wrote   func() // after a change to the database: count again and sync
 }
 
 // people are the profiles of the database, to name who did what.
@@ -95,7 +97,7 @@ func newDistrictWindow(env districtEnv, usr data.User, d data.District, on data.
 	}
 	w.win = env.app.NewWindow(districtTitle(d))
 	w.dialogs = widgets.NewDialogs(w.win)
-	tab := districtTab{user: usr, d: d, today: on, dialogs: w.dialogs, say: w.say, tasks: env.tasks, people: env.people}
+	tab := districtTab{user: usr, d: d, today: on, dialogs: w.dialogs, say: w.say, tasks: env.tasks, people: env.people, wrote: env.wrote}
 	w.records = newRecordList(env.st, tab)
 	w.report = newReportScreen(env.st, env.build, env.app, tab)
 	reportTab := container.NewTabItemWithIcon("QA Migrant report", theme.DocumentIcon(), w.report.obj)
@@ -232,6 +234,7 @@ func (u *UI) districtEnv() districtEnv {
 		tasks:  u.tasks,
 		people: u.users,
 		demo:   u.demo,
+		wrote:  func() { u.changed("") },
 	}
 }
 

@@ -2,102 +2,23 @@ package gui
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"migrantdesk/data"
 	"migrantdesk/data/store"
+	"migrantdesk/data/store/storetest"
 	"migrantdesk/gui/widgets"
 )
 
-// day parses a date written in a test.
-func mustDate(t testing.TB, s string) data.Date {
+// openDemo opens the shared fixture (storetest) marked as a demo
+// database: its profiles are on offer only on a demo.
+func openDemo(t testing.TB) *store.Store {
 	t.Helper()
-	d, err := data.ParseDate(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
-// Students of the fixture.
-const (
-	maria    = "1000000001" // García López, María José: Adair (001), FRAM F, Math and Reading levels
-	hernanA  = "1000000002" // Hernandez, Maria born 2011: Barren (002)
-	hernanB  = "1000000003" // Hernandez, Maria born 2014: Calloway (003)
-	ana      = "1000000004" // Núñez, Ana: Adair until 12/19/2025, then Calloway
-	sean     = "1000000005" // O'Neil, Sean: private school only
-	clerk    = "clerk1"     // Lucía Ramos, clerk of region C
-	stateAdm = "admin"      // Pat Moore, state administrator
-)
-
-// fixture is a small state: two regions, three districts, a private school
-// and five students, two of them called Maria Hernandez.
-func fixture(t testing.TB) *data.Extract {
-	return &data.Extract{
-		Regions: []data.Region{{Code: "C", Name: "Central"}, {Code: "W", Name: "Western"}},
-		Districts: []data.District{
-			{Number: "001", Name: "Adair County", RegionCode: "C"},
-			{Number: "002", Name: "Barren County", RegionCode: "C"},
-			{Number: "003", Name: "Calloway County", RegionCode: "W"},
-		},
-		Schools: []data.School{
-			{Number: "001010", DistrictNumber: "001", Name: "Adair Elementary", Classification: "A1"},
-			{Number: "002010", DistrictNumber: "002", Name: "Barren Middle", Classification: "A1"},
-			{Number: "003010", DistrictNumber: "003", Name: "Calloway Elementary", Classification: "A1"},
-			{Number: "001900", DistrictNumber: "001", Name: "St. Mary Academy", Classification: "J1"},
-		},
-		Students: []data.Student{
-			{StateID: maria, LocalNumber: "L1", LastName: "García López", FirstName: "María", MiddleName: "José", BirthDate: mustDate(t, "2012-05-05"), Gender: "F", Race: "1"},
-			{StateID: hernanA, LocalNumber: "L2", LastName: "Hernandez", FirstName: "Maria", BirthDate: mustDate(t, "2011-02-02"), Gender: "F", Race: "1"},
-			{StateID: hernanB, LocalNumber: "L3", LastName: "Hernandez", FirstName: "Maria", BirthDate: mustDate(t, "2014-09-09"), Gender: "F", Race: "1"},
-			{StateID: ana, LocalNumber: "L4", LastName: "Núñez", FirstName: "Ana", BirthDate: mustDate(t, "2010-01-20"), Gender: "F", Race: "1"},
-			{StateID: sean, LocalNumber: "L5", LastName: "O'Neil", FirstName: "Sean", BirthDate: mustDate(t, "2011-03-03"), Gender: "M", Race: "6"},
-		},
-		Enrollments: []data.Enrollment{
-			{ID: "E1", StateID: maria, SchoolNumber: "001010", Grade: "06", ServiceType: "P", Start: mustDate(t, "2024-08-10")},
-			{ID: "E2", StateID: hernanA, SchoolNumber: "002010", Grade: "08", ServiceType: "P", Start: mustDate(t, "2024-08-10")},
-			{ID: "E3", StateID: hernanB, SchoolNumber: "003010", Grade: "05", ServiceType: "P", Start: mustDate(t, "2024-08-10")},
-			{ID: "E4", StateID: ana, SchoolNumber: "001010", Grade: "09", ServiceType: "P", Start: mustDate(t, "2024-08-10"), End: mustDate(t, "2025-12-19")},
-			{ID: "E5", StateID: ana, SchoolNumber: "003010", Grade: "09", ServiceType: "P", Start: mustDate(t, "2026-01-05")},
-			{ID: "E6", StateID: sean, SchoolNumber: "001900", Grade: "08", ServiceType: "P", Start: mustDate(t, "2024-08-10")},
-		},
-		Programs: []data.Program{
-			{StateID: maria, Program: data.ProgramFRAM, Code: data.MealsFree, Start: mustDate(t, "2024-08-01")},
-		},
-		Assessments: []data.Assessment{
-			{StateID: maria, Subject: data.SubjectMath, TestDate: mustDate(t, "2025-04-20"), Level: "Apprentice"},
-			{StateID: maria, Subject: data.SubjectReading, TestDate: mustDate(t, "2025-04-21"), Level: "Proficient"},
-		},
-	}
-}
-
-// openFixture opens a temp demo database holding fixture(t) and two
-// profiles: profiles are for demo databases only.
-func openFixture(t testing.TB) *store.Store {
-	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "desk.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ctx := context.Background()
-	if _, err := st.ImportExtract(ctx, fixture(t), "tester"); err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range []data.User{
-		{Username: clerk, FullName: "Lucía Ramos", Role: data.RoleClerk, RegionCode: "C"},
-		{Username: stateAdm, FullName: "Pat Moore", Role: data.RoleStateAdmin},
-	} {
-		if err := st.SaveUser(ctx, "tester", u); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := st.SetMeta(ctx, store.MetaDemo, "1"); err != nil {
+	st := storetest.Open(t)
+	if err := st.SetMeta(context.Background(), store.MetaDemo, "1"); err != nil {
 		t.Fatal(err)
 	}
 	return st
@@ -113,6 +34,18 @@ func start(t *testing.T, st *store.Store, opts Options) *UI {
 	return u
 }
 
+// startLocal starts the UI on a database that is not a demo and has
+// never synced, and chooses to work on this computer only.
+func startLocal(t *testing.T, st *store.Store) *UI {
+	t.Helper()
+	u := start(t, st, Options{})
+	if u.signIn == nil || u.signIn.local == nil {
+		t.Fatal("no sign-in with Work on this computer only at start")
+	}
+	tap(t, u, "Work on this computer only")
+	return u
+}
+
 // newUI builds the UI on a test app, with what background work hands to
 // the UI goroutine queued for the test's goroutine.
 func newUI(t testing.TB, a fyne.App, st *store.Store, opts Options) *UI {
@@ -123,7 +56,12 @@ func newUI(t testing.TB, a fyne.App, st *store.Store, opts Options) *UI {
 		t.Fatal(err)
 	}
 	queues[u.tasks] = queue
-	t.Cleanup(func() { delete(queues, u.tasks) })
+	t.Cleanup(func() {
+		if u.sync != nil {
+			u.sync.close()
+		}
+		delete(queues, u.tasks)
+	})
 	return u
 }
 
@@ -159,6 +97,19 @@ func (t *tasks) wait() {
 }
 
 func (u *UI) wait() { u.tasks.wait() }
+
+// until runs, one at a time, what background work hands over until cond
+// holds, and reports whether it did before the work ran out.
+func (t *tasks) until(cond func() bool) bool {
+	q := queues[t]
+	for !cond() {
+		if t.busy.Load() == 0 && len(q) == 0 {
+			return false
+		}
+		(<-q)()
+	}
+	return true
+}
 
 // pressEnter types Enter into an entry.
 func pressEnter(u *UI, e *widgets.Entry) {

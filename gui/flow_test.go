@@ -11,6 +11,7 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/store"
+	"migrantdesk/data/store/storetest"
 )
 
 // TestClerkFlow walks the regional clerk's procedure as a clerk does it:
@@ -18,17 +19,17 @@ import (
 // errors block Save, correct it, Ctrl+S, publish, and read the status
 // bar; then checks the database.
 func TestClerkFlow(t *testing.T) {
-	st := openFixture(t)
-	u := start(t, st, Options{User: clerk})
+	st := openDemo(t)
+	u := start(t, st, Options{User: storetest.Clerk})
 	ctx := context.Background()
 
 	// Search: the clerk types the surname without its accent and presses Enter.
 	test.Type(u.search.last, "garcia")
 	pressEnter(u, u.search.last)
-	if len(u.search.results) != 1 || u.search.results[0].Student.StateID != maria {
+	if len(u.search.results) != 1 || u.search.results[0].Student.StateID != storetest.Maria {
 		t.Fatalf("search for garcia found %+v, want only María García López", u.search.results)
 	}
-	want := []string{"García López, María José", "05/05/2012", "Female", maria, "Adair Elementary", "06", "001 Adair County"}
+	want := []string{"García López, María José", "05/05/2012", "Female", storetest.Maria, "Adair Elementary", "06", "001 Adair County"}
 	for col, w := range want {
 		if got := resultCell(u.search.results[0], col); got != w {
 			t.Errorf("result column %s = %q, want %q", resultColumns[col].Title, got, w)
@@ -81,7 +82,7 @@ func TestClerkFlow(t *testing.T) {
 	if !f.saveBtn.Disabled() || u.student.form == nil {
 		t.Fatal("Ctrl+S with errors closed the form or enabled Save")
 	}
-	if n := len(records(t, st, maria)); n != 0 {
+	if n := len(records(t, st, storetest.Maria)); n != 0 {
 		t.Fatalf("%d records saved from an invalid form", n)
 	}
 
@@ -113,12 +114,12 @@ func TestClerkFlow(t *testing.T) {
 	if u.student.form != nil {
 		t.Fatalf("the form is still open after Ctrl+S: %q", f.formErr.Text)
 	}
-	recs := records(t, st, maria)
+	recs := records(t, st, storetest.Maria)
 	if len(recs) != 1 {
 		t.Fatalf("%d records after saving, want 1", len(recs))
 	}
 	r := recs[0]
-	if r.MIS2000ID != "004512345" || r.QAD.US() != "09/02/2025" || r.EED.US() != "06/30/2028" || r.CreatedBy != clerk {
+	if r.MIS2000ID != "004512345" || r.QAD.US() != "09/02/2025" || r.EED.US() != "06/30/2028" || r.CreatedBy != storetest.Clerk {
 		t.Errorf("saved record %+v", r.MigrantRecord)
 	}
 	if len(u.student.cards) != 1 || u.student.cards[0].badge.Text != " Saved, not published " {
@@ -138,8 +139,8 @@ func TestClerkFlow(t *testing.T) {
 		t.Errorf("the confirmation does not list the record and its district: %q", texts(u.win.Canvas()))
 	}
 	tap(t, u, "Publish")
-	r = records(t, st, maria)[0]
-	if r.Status != data.StatusPublished || len(r.Copies) != 1 || r.Copies[0].District.Number != "001" || r.Copies[0].By != clerk {
+	r = records(t, st, storetest.Maria)[0]
+	if r.Status != data.StatusPublished || len(r.Copies) != 1 || r.Copies[0].District.Number != "001" || r.Copies[0].By != storetest.Clerk {
 		t.Fatalf("after publishing: status %v, copies %+v", r.Status, r.Copies)
 	}
 	if got := u.student.cards[0].badge.Text; got != " Published " {

@@ -37,6 +37,14 @@ func wrapped(text string) *widget.Label {
 	return l
 }
 
+// dim is a line of secondary text, such as where the database is.
+func dim(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Importance = widget.LowImportance
+	l.Truncation = fyne.TextTruncateEllipsis
+	return l
+}
+
 // errorLabel is the red sentence beside a field; hidden while empty.
 func errorLabel() *widget.Label {
 	l := wrapped("")
@@ -97,6 +105,15 @@ func demoBanner() fyne.CanvasObject {
 	text.TextSize = theme.TextSize() * 1.2
 	text.Alignment = fyne.TextAlignCenter
 	return container.NewStack(bg, container.NewPadded(text))
+}
+
+// lower starts a text with a small letter, to use it mid-sentence.
+func lower(s string) string {
+	r := []rune(s)
+	if len(r) > 0 && r[0] >= 'A' && r[0] <= 'Z' {
+		r[0] += 'a' - 'A'
+	}
+	return string(r)
 }
 
 func plural(n int) string {

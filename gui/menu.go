@@ -15,11 +15,12 @@ var (
 	keySearch = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
 	keyNew    = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
 	keySave   = &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}
+	keySync   = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}
 )
 
 // mainMenu offers what the user working may do: File (with the demo
 // profile switch on a demo database), and the district windows; a clerk
-// also gets Student and Publish.
+// also gets Student and Publish; a workstation that syncs, Sync.
 func (u *UI) mainMenu() *fyne.MainMenu {
 	file := fyne.NewMenu("File")
 	if u.profiles() {
@@ -46,14 +47,52 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 	if u.user.Username != "" {
 		menus = append(menus, fyne.NewMenu("Districts", fyne.NewMenuItem("Open district window…", u.openDistrictPicker)))
 	}
+	if u.sync != nil {
+		now := fyne.NewMenuItem("Sync now", u.syncNow)
+		now.Shortcut = keySync
+		menus = append(menus, fyne.NewMenu("Sync", now, fyne.NewMenuItem("Conflicts and refused changes", u.showConflicts)))
+	}
 	return fyne.NewMainMenu(menus...)
 }
 
+// toolbar is the row of buttons under the menu: a clerk's screens, and
+// Sync now on a workstation that syncs; nil when there is nothing to put
+// in it.
 func (u *UI) toolbar() fyne.CanvasObject {
-	search := widget.NewButtonWithIcon("Search (Ctrl+F)", theme.SearchIcon(), u.showSearch)
-	needs := widget.NewButtonWithIcon("Needs publishing", theme.UploadIcon(), u.showNeeds)
-	reconcile := widget.NewButtonWithIcon("MIS2000 reconciliation", theme.ViewRefreshIcon(), u.showReconcile)
-	return container.NewHBox(search, needs, reconcile)
+	bar := container.NewHBox()
+	if u.user.CanSearchStudents() {
+		bar.Add(widget.NewButtonWithIcon("Search (Ctrl+F)", theme.SearchIcon(), u.showSearch))
+		bar.Add(widget.NewButtonWithIcon("Needs publishing", theme.UploadIcon(), u.showNeeds))
+		bar.Add(widget.NewButtonWithIcon("MIS2000 reconciliation", theme.ViewRefreshIcon(), u.showReconcile))
+	}
+	if u.sync != nil {
+		bar.Add(widget.NewButtonWithIcon("Sync now (Ctrl+R)", theme.ViewRefreshIcon(), u.syncNow))
+		bar.Add(widget.NewButtonWithIcon("Conflicts", theme.WarningIcon(), u.showConflicts))
+	}
+	if len(bar.Objects) == 0 {
+		return nil
+	}
+	return bar
+}
+
+// showHome goes back to the screen the user starts on: Advanced Search,
+// or the list of districts.
+func (u *UI) showHome() {
+	if u.search != nil {
+		u.showSearch()
+		return
+	}
+	u.show(u.home.obj)
+}
+
+// showConflicts shows the conflicts to resolve and the changes the hub
+// refused.
+func (u *UI) showConflicts() {
+	if u.conflicts == nil || u.dialogs.Open() {
+		return
+	}
+	u.show(u.conflicts.obj)
+	u.conflicts.load()
 }
 
 // showSearch is Ctrl+F: back to Advanced Search with the cursor in Last name.
@@ -78,10 +117,14 @@ func (u *UI) newRecord() {
 	u.student.newRecord()
 }
 
-// saveRecord is Ctrl+S: saves the Student Migrant Detail being edited.
+// saveRecord is Ctrl+S: saves the Student Migrant Detail being edited,
+// a record or the merge of a conflict.
 func (u *UI) saveRecord() {
-	if f := u.student.form; f != nil {
-		f.save()
+	switch {
+	case u.student.form != nil:
+		u.student.form.save()
+	case u.conflicts != nil && u.conflicts.form != nil:
+		u.conflicts.form.save()
 	}
 }
 

@@ -15,31 +15,32 @@ import (
 	"migrantdesk/gui/widgets"
 )
 
-// Profiles are a demo convenience. A database that syncs with a hub works
-// as the user who last signed in there, as migrantdeskctl does; one that
-// has never synced works as the person signed in to the computer, as the
-// state administrator (data.Operator: whoever can open the file can
-// change it anyway). Switching to a profile with no password would only
-// pretend to restrict anyone, so only a demo database offers its
-// profiles, so that every role can be tried.
+// Profiles are a demo convenience. A database that is not a demo works
+// as the user who signs in to its hub at start (with the password checked
+// on this computer when the hub cannot be reached), or, if it has never
+// synced and the person chooses to work on this computer only, as the
+// person signed in to the computer, as the state administrator
+// (data.Operator: whoever can open the file can change it anyway).
+// Switching to a profile with no password would only pretend to restrict
+// anyone, so only a demo database offers its profiles, so that every role
+// can be tried.
 
 // prefLastUser is the preference holding the demo profile chosen last.
 const prefLastUser = "last_user"
 
-// whoWorks decides who works at start from the --user name: the hub's
-// user on a database that has synced (signedIn not nil), the computer's
-// user on one that is not a demo or has no profiles, the named profile on
-// a demo one, and nobody yet (the zero User: ask) when none is named.
+// whoWorks decides who works at start from the --user name: the named
+// profile on a demo database, the computer's user on a demo one without
+// profiles, and nobody yet (the zero User) when the question is open: a
+// demo profile to choose, or a sign-in. --user on a database that is not
+// a demo, or that has synced (signedIn not nil), is refused.
 func whoWorks(signedIn *store.Identity, demo bool, users []data.User, name, path string) (data.User, error) {
 	switch {
 	case signedIn != nil && name != "":
 		return data.User{}, fmt.Errorf("--user %s picks a demo profile, and %s syncs with %s: "+
-			"the app works as %s, who signed in there last", name, path, signedIn.HubURL, signedIn.User.Username)
-	case signedIn != nil:
-		return signedIn.User, nil
+			"sign in as %s, who synced it last", name, path, signedIn.HubURL, signedIn.User.Username)
 	case !demo && name != "":
 		return data.User{}, fmt.Errorf("--user %s picks a demo profile, and %s is not a demo database: "+
-			"until it syncs with a hub, the app works as the computer's user, %s", name, path, operator().Username)
+			"sign in to its hub at start, or work on this computer only", name, path)
 	case name != "":
 		for _, usr := range users {
 			if usr.Username == name {
@@ -47,7 +48,7 @@ func whoWorks(signedIn *store.Identity, demo bool, users []data.User, name, path
 			}
 		}
 		return data.User{}, fmt.Errorf("there is no user %q; the profiles in %s are: %s", name, path, userNames(users))
-	case !demo || len(users) == 0:
+	case signedIn == nil && demo && len(users) == 0:
 		return operator(), nil
 	}
 	return data.User{}, nil
@@ -128,8 +129,8 @@ func (u *UI) askProfile(done func()) {
 	pick := widget.NewSelect(labels, nil)
 	pick.SetSelectedIndex(choice)
 	intro := widgets.Paragraph("This is a demo database: its profiles let you try each role without signing in. "+
-		"Records you save and publish are signed with the profile. A real database works as the computer's user "+
-		"until it syncs with a hub, and offers no profiles.", 520)
+		"Records you save and publish are signed with the profile. A real database asks its user to sign in "+
+		"to the state hub, and offers no profiles.", 520)
 	var d *dialog.CustomDialog
 	ok := widget.NewButton("Work as this profile", func() {
 		i := pick.SelectedIndex()

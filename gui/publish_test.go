@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"migrantdesk/data"
+	"migrantdesk/data/store/storetest"
 )
 
 // TestReimportAsksToPublishAgain: a record published to Adair needs
@@ -14,26 +15,26 @@ import (
 // during the eligibility window; the Needs publishing list says why and
 // publishes it to both.
 func TestReimportAsksToPublishAgain(t *testing.T) {
-	st := openFixture(t)
+	st := openDemo(t)
 	ctx := context.Background()
-	r := saveRecord(t, st, maria, "000777", "2025-09-01")
+	r := saveRecord(t, st, storetest.Maria, "000777", "2025-09-01")
 	if _, err := st.Publish(ctx, data.Operator("other"), []string{r.ID}, nil); err != nil {
 		t.Fatal(err)
 	}
-	u := start(t, st, Options{User: clerk})
+	u := start(t, st, Options{User: storetest.Clerk})
 	if got := u.status.unpub.Text; got != "Need publishing: 0" {
 		t.Fatalf("status bar before the re-import: %q", got)
 	}
 
-	ex := fixture(t)
-	ex.Enrollments = append(ex.Enrollments, data.Enrollment{ID: "E7", StateID: maria, SchoolNumber: "002010",
-		Grade: "06", ServiceType: "S", Start: mustDate(t, "2026-01-12")})
+	ex := storetest.Extract()
+	ex.Enrollments = append(ex.Enrollments, data.Enrollment{ID: "E7", StateID: storetest.Maria, SchoolNumber: "002010",
+		Grade: "06", ServiceType: "S", Start: storetest.Day(t, "2026-01-12")})
 	if _, err := st.ImportExtract(ctx, ex, "tester"); err != nil {
 		t.Fatal(err)
 	}
 
 	// The student's detail shows the record needs publishing, and why.
-	u.openStudent(maria)
+	u.openStudent(storetest.Maria)
 	u.wait()
 	c := u.student.cards[0]
 	if c.badge.Text != " Needs publishing " {
@@ -61,7 +62,7 @@ func TestReimportAsksToPublishAgain(t *testing.T) {
 	}
 	tap(t, u, "Publish")
 
-	got := records(t, st, maria)[0]
+	got := records(t, st, storetest.Maria)[0]
 	if got.Status != data.StatusPublished || len(got.Copies) != 2 {
 		t.Errorf("after publishing: status %v, %d copies", got.Status, len(got.Copies))
 	}
@@ -79,14 +80,14 @@ func TestReimportAsksToPublishAgain(t *testing.T) {
 // TestNeedsPublishingPublishesMany publishes several students' records in
 // one go from the list, with the progress shown.
 func TestNeedsPublishingPublishesMany(t *testing.T) {
-	st := openFixture(t)
+	st := openDemo(t)
 	// In student name order, as the list shows them.
 	var ids []string
-	for _, id := range []string{maria, hernanA, ana} {
+	for _, id := range []string{storetest.Maria, storetest.HernandezA, storetest.Ana} {
 		ids = append(ids, saveRecord(t, st, id, "1"+id[7:], "2025-09-01").ID)
 	}
-	western := saveRecord(t, st, hernanB, "999", "2025-09-01").ID // region W only: not the clerk's
-	u := start(t, st, Options{User: clerk})
+	western := saveRecord(t, st, storetest.HernandezB, "999", "2025-09-01").ID // region W only: not the clerk's
+	u := start(t, st, Options{User: storetest.Clerk})
 	if got := u.status.unpub.Text; got != "Need publishing: 3" {
 		t.Errorf("status bar: %q", got)
 	}
@@ -106,7 +107,7 @@ func TestNeedsPublishingPublishesMany(t *testing.T) {
 	// A row opens its student.
 	u.needs.list.Select(1)
 	u.wait()
-	if !u.studentShown() || u.student.detail.Student.StateID != hernanA {
+	if !u.studentShown() || u.student.detail.Student.StateID != storetest.HernandezA {
 		t.Fatal("the second row did not open its student")
 	}
 
@@ -114,12 +115,12 @@ func TestNeedsPublishingPublishesMany(t *testing.T) {
 	u.wait()
 	tap(t, u, "Publish all 3…")
 	tap(t, u, "Publish")
-	for i, id := range []string{maria, hernanA, ana} {
+	for i, id := range []string{storetest.Maria, storetest.HernandezA, storetest.Ana} {
 		if r := records(t, st, id)[0]; r.ID != ids[i] || r.Status != data.StatusPublished {
 			t.Errorf("student %s: record %s %v, want %s published", id, r.ID, r.Status, ids[i])
 		}
 	}
-	if r := records(t, st, hernanB)[0]; r.ID != western || r.Status != data.StatusSaved {
+	if r := records(t, st, storetest.HernandezB)[0]; r.ID != western || r.Status != data.StatusSaved {
 		t.Errorf("region W's record %s is %v: publishing all took another region's record", r.ID, r.Status)
 	}
 	if got := u.status.message.Text; got != "Published 3 records: 4 district copies written." {

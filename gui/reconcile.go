@@ -18,7 +18,6 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/reconcile"
-	"migrantdesk/data/store"
 	"migrantdesk/gui/widgets"
 	"migrantdesk/report"
 )
@@ -27,7 +26,7 @@ import (
 // database; *store.Store has it.
 type ReconcileStore interface {
 	report.SnapshotLoader
-	AuditExport(ctx context.Context, user string, e store.ExportAudit) error
+	report.Auditor
 }
 
 // fileOpener asks the user for a file to read. done runs on the UI

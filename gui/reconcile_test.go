@@ -165,7 +165,8 @@ func TestReconcileScreenSavesTheWorkbookAndMessages(t *testing.T) {
 		t.Errorf("status %q, want %q", f.s.status.Text, want)
 	}
 	entries, err := f.st.Audit(context.Background(), "report", "")
-	if err != nil || len(entries) != 2 || entries[0].User != "clerk1" || !strings.Contains(entries[1].After, `"District":"C"`) {
+	if err != nil || len(entries) != 4 || entries[0].User != "clerk1" || !strings.Contains(entries[1].After, `"District":"C"`) ||
+		!strings.Contains(entries[0].After, `"Stage":"completed"`) || !strings.Contains(entries[3].After, `"Stage":"started"`) {
 		t.Errorf("audit log %+v, %v", entries, err)
 	}
 	if f.s.stop != nil || f.s.saveBtn.Disabled() {

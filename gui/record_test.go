@@ -2,7 +2,6 @@ package gui
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 
@@ -11,13 +10,14 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/store"
+	"migrantdesk/data/store/storetest"
 	"migrantdesk/gui/widgets"
 )
 
 // saveRecord stores a record as another clerk would, for a test's start.
 func saveRecord(t *testing.T, st *store.Store, stateID, mis, qad string) store.Record {
 	t.Helper()
-	r, err := st.SaveRecord(context.Background(), data.Operator("other"), data.MigrantRecord{StateID: stateID, MIS2000ID: mis, QAD: mustDate(t, qad)})
+	r, err := st.SaveRecord(context.Background(), data.Operator("other"), data.MigrantRecord{StateID: stateID, MIS2000ID: mis, QAD: storetest.Day(t, qad)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func saveRecord(t *testing.T, st *store.Store, stateID, mis, qad string) store.R
 // openOn starts the UI on one student's detail.
 func openOn(t *testing.T, st *store.Store, stateID string) *UI {
 	t.Helper()
-	u := start(t, st, Options{User: clerk, Open: stateID})
+	u := start(t, st, Options{User: storetest.Clerk, Open: stateID})
 	if !u.studentShown() {
 		t.Fatalf("student %s is not shown", stateID)
 	}
@@ -35,9 +35,9 @@ func openOn(t *testing.T, st *store.Store, stateID string) *UI {
 }
 
 func TestNewRecordStartsFromThePreviousOne(t *testing.T) {
-	st := openFixture(t)
-	saveRecord(t, st, maria, "000777", "2021-03-15")
-	u := openOn(t, st, maria)
+	st := openDemo(t)
+	saveRecord(t, st, storetest.Maria, "000777", "2021-03-15")
+	u := openOn(t, st, storetest.Maria)
 	press(t, u, keyNew)
 	f := u.student.form
 	if f.mis.Text != "000777" {
@@ -49,9 +49,9 @@ func TestNewRecordStartsFromThePreviousOne(t *testing.T) {
 }
 
 func TestOverlapIsRefusedNamingTheOtherRecord(t *testing.T) {
-	st := openFixture(t)
-	saveRecord(t, st, maria, "000777", "2022-09-01") // window 09/01/2022 – 08/31/2025
-	u := openOn(t, st, maria)
+	st := openDemo(t)
+	saveRecord(t, st, storetest.Maria, "000777", "2022-09-01") // window 09/01/2022 – 08/31/2025
+	u := openOn(t, st, storetest.Maria)
 	press(t, u, keyNew)
 	f := u.student.form
 	test.Type(f.qad.Entry, "01/15/2025")
@@ -71,7 +71,7 @@ func TestOverlapIsRefusedNamingTheOtherRecord(t *testing.T) {
 
 	// Another clerk saves an overlapping record while this form is open:
 	// the store refuses the save, and the form names that record.
-	saveRecord(t, st, maria, "000888", "2025-10-01")
+	saveRecord(t, st, storetest.Maria, "000888", "2025-10-01")
 	press(t, u, keySave)
 	if u.student.form == nil {
 		t.Fatal("the form closed although the store refused the record")
@@ -80,35 +80,21 @@ func TestOverlapIsRefusedNamingTheOtherRecord(t *testing.T) {
 	if f.formErr.Text != want {
 		t.Errorf("form error = %q, want %q", f.formErr.Text, want)
 	}
-	if n := len(records(t, st, maria)); n != 2 {
+	if n := len(records(t, st, storetest.Maria)); n != 2 {
 		t.Errorf("%d records stored, want the 2 saved by the other clerk", n)
 	}
 }
 
-// diskFull is a studentStore whose saves fail, while full is set, the way
-// the store's fail on a full disk, in the store's words. That the record,
-// its outbox entry and its audit row roll back together is the store's to
-// prove; this is about what the clerk sees.
-type diskFull struct {
-	studentStore
-	full bool
-}
-
-func (d *diskFull) SaveRecord(ctx context.Context, u data.User, r data.MigrantRecord) (store.Record, error) {
-	if d.full {
-		return store.Record{}, errors.New("the record was not saved, nothing was changed: database or disk is full")
-	}
-	return d.studentStore.SaveRecord(ctx, u, r)
-}
-
-// TestFailedSaveWritesNothing: when the database refuses a save, the
-// clerk reads what happened, the form stays open with Save enabled, and
-// once the database takes writes again the same Save works.
+// TestFailedSaveWritesNothing: when the database refuses a save, as a
+// full disk does, the clerk reads what happened, the form stays open with
+// Save enabled, nothing is left behind (the record, its outbox entry and
+// its audit row roll back together), and once the database takes writes
+// again the same Save works.
 func TestFailedSaveWritesNothing(t *testing.T) {
-	st := openFixture(t)
-	u := openOn(t, st, maria)
-	disk := &diskFull{studentStore: st, full: true}
-	u.student.st = disk
+	st := openDemo(t)
+	u := openOn(t, st, storetest.Maria)
+	before := storetest.CountRows(t, st)
+	heal := storetest.FailWrites(t, st)
 	press(t, u, keyNew)
 	f := u.student.form
 	test.Type(f.mis, "4512345")
@@ -118,38 +104,36 @@ func TestFailedSaveWritesNothing(t *testing.T) {
 	if u.student.form == nil {
 		t.Fatal("the form closed although nothing was saved")
 	}
-	if f.formErr.Text != "The record was not saved, nothing was changed: database or disk is full." {
+	if !strings.HasPrefix(f.formErr.Text, "The record was not saved, nothing was changed: ") ||
+		!strings.Contains(f.formErr.Text, storetest.DiskFull) {
 		t.Errorf("the clerk reads %q", f.formErr.Text)
 	}
 	if f.saveBtn.Disabled() {
 		t.Error("Save is disabled after a failed save; the clerk cannot try again")
 	}
-	pending, err := st.Pending(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := len(records(t, st, maria)); n != 0 || pending != 0 {
-		t.Errorf("a failed save left %d records and %d outbox rows", n, pending)
+	if after := storetest.CountRows(t, st); after != before {
+		t.Errorf("a failed save left rows behind: %+v, before %+v", after, before)
 	}
 
 	// Once the database takes writes again, Save works.
-	disk.full = false
+	heal()
 	press(t, u, keySave)
 	if u.student.form != nil {
 		t.Fatalf("second try: %q", f.formErr.Text)
 	}
-	if n := len(records(t, st, maria)); n != 1 {
-		t.Errorf("%d records after the second try", n)
+	after := storetest.CountRows(t, st)
+	if after.Records != before.Records+1 || after.Pending != before.Pending+1 || after.Audit != before.Audit+1 {
+		t.Errorf("after the second try %+v, before %+v", after, before)
 	}
 }
 
 func TestEditAfterPublishingNeedsPublishing(t *testing.T) {
-	st := openFixture(t)
-	r := saveRecord(t, st, maria, "000777", "2025-09-01")
+	st := openDemo(t)
+	r := saveRecord(t, st, storetest.Maria, "000777", "2025-09-01")
 	if _, err := st.Publish(context.Background(), data.Operator("other"), []string{r.ID}, nil); err != nil {
 		t.Fatal(err)
 	}
-	u := openOn(t, st, maria)
+	u := openOn(t, st, storetest.Maria)
 	tap(t, u, "Edit")
 	f := u.student.form
 	if f.mis.Text != "000777" || f.qad.Entry.Text != "09/01/2025" || f.eed.Entry.Text != "08/31/2028" {
@@ -162,7 +146,7 @@ func TestEditAfterPublishingNeedsPublishing(t *testing.T) {
 	}
 	tap(t, u, "Save (Ctrl+S)")
 
-	got := records(t, st, maria)[0]
+	got := records(t, st, storetest.Maria)[0]
 	if got.Version != 2 || got.QAD.US() != "08/15/2025" || got.Status != data.StatusNeedsPublishing {
 		t.Fatalf("after the edit: version %d, QAD %s, status %v", got.Version, got.QAD.US(), got.Status)
 	}
@@ -176,19 +160,19 @@ func TestEditAfterPublishingNeedsPublishing(t *testing.T) {
 }
 
 func TestDeleteKeepsATombstone(t *testing.T) {
-	st := openFixture(t)
-	r := saveRecord(t, st, maria, "000777", "2025-09-01")
-	u := openOn(t, st, maria)
+	st := openDemo(t)
+	r := saveRecord(t, st, storetest.Maria, "000777", "2025-09-01")
+	u := openOn(t, st, storetest.Maria)
 
 	tap(t, u, "Delete…")
 	tap(t, u, "Keep it")
-	if n := len(records(t, st, maria)); n != 1 {
+	if n := len(records(t, st, storetest.Maria)); n != 1 {
 		t.Fatalf("Keep it deleted the record (%d left)", n)
 	}
 
 	tap(t, u, "Delete…")
 	tap(t, u, "Delete")
-	if n := len(records(t, st, maria)); n != 0 {
+	if n := len(records(t, st, storetest.Maria)); n != 0 {
 		t.Fatalf("%d records after deleting", n)
 	}
 	if len(u.student.cards) != 0 {
@@ -198,7 +182,7 @@ func TestDeleteKeepsATombstone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(audit) == 0 || audit[0].Action != "delete" || audit[0].User != clerk || !strings.Contains(audit[0].Before, `"mis2000_id":"000777"`) {
+	if len(audit) == 0 || audit[0].Action != "delete" || audit[0].User != storetest.Clerk || !strings.Contains(audit[0].Before, `"mis2000_id":"000777"`) {
 		t.Errorf("audit log after delete: %+v", audit)
 	}
 	if !strings.Contains(u.status.message.Text, "Deleted the record with MIS2000 ID 000777") {
@@ -207,8 +191,8 @@ func TestDeleteKeepsATombstone(t *testing.T) {
 }
 
 func TestFormKeyboard(t *testing.T) {
-	st := openFixture(t)
-	u := openOn(t, st, maria)
+	st := openDemo(t)
+	u := openOn(t, st, storetest.Maria)
 	press(t, u, keyNew)
 	f := u.student.form
 	c := u.win.Canvas()
@@ -243,7 +227,7 @@ func TestFormKeyboard(t *testing.T) {
 	if u.student.form != nil || u.dialogs.Open() {
 		t.Error("Esc did not close the form")
 	}
-	if n := len(records(t, st, maria)); n != 1 {
+	if n := len(records(t, st, storetest.Maria)); n != 1 {
 		t.Errorf("%d records, want the one saved with Enter", n)
 	}
 
@@ -257,8 +241,8 @@ func TestFormKeyboard(t *testing.T) {
 }
 
 func TestCalendarPicksADate(t *testing.T) {
-	st := openFixture(t)
-	u := openOn(t, st, maria)
+	st := openDemo(t)
+	u := openOn(t, st, storetest.Maria)
 	press(t, u, keyNew)
 	f := u.student.form
 	test.Type(f.qad.Entry, "09/01/2025")
@@ -290,8 +274,8 @@ func TestCalendarPicksADate(t *testing.T) {
 // the 3rd of April under LANG=C or en_GB; the form's date fields read
 // MM/DD/YYYY (and YYYY-MM-DD) whatever the locale.
 func TestDatesAreMonthFirstInAnyLocale(t *testing.T) {
-	st := openFixture(t)
-	u := openOn(t, st, maria)
+	st := openDemo(t)
+	u := openOn(t, st, storetest.Maria)
 	press(t, u, keyNew)
 	f := u.student.form
 	for _, in := range []string{"03/04/2025", "3/4/2025", "2025-03-04"} {
@@ -307,8 +291,8 @@ func TestDatesAreMonthFirstInAnyLocale(t *testing.T) {
 // error under its field, the EED help, nothing clipped. The master is
 // testdata/record_form_errors.xml.
 func TestRecordFormLayout(t *testing.T) {
-	st := openFixture(t)
-	u := openOn(t, st, maria)
+	st := openDemo(t)
+	u := openOn(t, st, storetest.Maria)
 	press(t, u, keyNew)
 	f := u.student.form
 	u.win.Canvas().Unfocus()

@@ -1,7 +1,6 @@
 package gui
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"image/color"
@@ -18,15 +17,32 @@ import (
 	"migrantdesk/gui/widgets"
 )
 
+// recordEdit is what a record form edits and what it does with the
+// result: the student screen saves a record, the Conflicts screen
+// resolves a conflict with a merge. Both check the record with the same
+// rules while the person types.
+type recordEdit struct {
+	title   string
+	student data.Student
+	rec     store.Record // the values the form starts with; ID "" for a new record
+	// others are the student's records as stored, for the overlap rule.
+	others []data.MigrantRecord
+	note   fyne.CanvasObject // shown under the student's line; nil for none
+	// save writes the record off the UI goroutine; on success it returns
+	// what to do on the UI goroutine once the form has closed.
+	save   func(r data.MigrantRecord) (saved func(), err error)
+	closed func()
+}
+
 // recordForm is the Student Migrant Detail: MIS2000 ID, Last Qualifying
 // Arrival Date and Eligibility Expiration Date of one record, new or being
 // edited. It checks the record with the rules of package data while the
 // clerk types, shows each problem beside its field, and keeps Save
 // disabled until the record can be saved.
 type recordForm struct {
-	s     *studentScreen
-	rec   store.Record // ID "" for a new record
-	birth data.Date
+	edit    recordEdit
+	dialogs *widgets.Dialogs
+	tasks   *tasks
 
 	content  fyne.CanvasObject // the fields, without the dialog around them
 	mis      *widgets.Entry
@@ -47,17 +63,15 @@ type recordForm struct {
 	lastSave error // the store's answer to the last Save, shown until an edit
 }
 
-// openForm shows the Student Migrant Detail for r: a new record when r.ID
-// is "", else an edit of the version shown.
-func (s *studentScreen) openForm(r store.Record) {
-	if s.form != nil || s.refusal != nil {
-		return
-	}
+// openRecordForm shows the Student Migrant Detail of e over the window of
+// dialogs, the cursor in its first field to fill.
+func openRecordForm(e recordEdit, dialogs *widgets.Dialogs, t *tasks) *recordForm {
+	r := e.rec
 	f := &recordForm{
-		s: s, rec: r, birth: s.detail.Student.BirthDate,
+		edit: e, dialogs: dialogs, tasks: t,
 		mis:     widgets.NewEntry("up to 12 digits"),
-		qad:     widgets.NewDateField(s.dialogs),
-		eed:     widgets.NewDateField(s.dialogs),
+		qad:     widgets.NewDateField(dialogs),
+		eed:     widgets.NewDateField(dialogs),
 		misErr:  errorLabel(),
 		qadErr:  errorLabel(),
 		eedErr:  errorLabel(),
@@ -71,11 +85,11 @@ func (s *studentScreen) openForm(r store.Record) {
 		f.qad.Set(r.QAD)
 		f.eed.Set(r.EED)
 		// An EED that is not the computed one was chosen by a clerk.
-		f.eedSet = r.EED != data.DefaultExpiration(r.QAD, f.birth)
+		f.eedSet = r.EED != data.DefaultExpiration(r.QAD, e.student.BirthDate)
 	}
-	for _, e := range []*widgets.Entry{f.mis, f.qad.Entry, f.eed.Entry} {
-		e.OnEscape = s.dialogs.CloseTop
-		e.OnSubmitted = func(string) { f.save() }
+	for _, en := range []*widgets.Entry{f.mis, f.qad.Entry, f.eed.Entry} {
+		en.OnEscape = dialogs.CloseTop
+		en.OnSubmitted = func(string) { f.save() }
 	}
 	f.mis.OnChanged = func(string) { f.changed(f.mis) }
 	f.qad.Entry.OnChanged = func(string) { f.qadChanged() }
@@ -96,35 +110,31 @@ func (s *studentScreen) openForm(r store.Record) {
 	f.saveBtn = widget.NewButton("Save (Ctrl+S)", f.save)
 	f.saveBtn.Importance = widget.HighImportance
 
-	st := s.detail.Student
-	who := widget.NewLabel(fmt.Sprintf("%s · State ID %s · born %s", st.FullName(), st.StateID, st.BirthDate.US()))
-	fields := container.NewVBox(
-		who,
-		field("MIS2000 ID", f.mis, f.misErr),
-		field("Last Qualifying Arrival Date (QAD)", f.qad.Entry, f.qadErr),
-		field("Eligibility Expiration Date (EED)", f.eed.Entry, f.eedErr),
-		f.eedHelp,
-		container.NewHBox(f.reset),
-		f.formErr,
-	)
-	title := "New Student Migrant Detail"
-	if r.ID != "" {
-		title = "Edit Student Migrant Detail"
+	st := e.student
+	fields := container.NewVBox(widget.NewLabel(fmt.Sprintf("%s · State ID %s · born %s", st.FullName(), st.StateID, st.BirthDate.US())))
+	if e.note != nil {
+		fields.Add(e.note)
 	}
+	fields.Add(field("MIS2000 ID", f.mis, f.misErr))
+	fields.Add(field("Last Qualifying Arrival Date (QAD)", f.qad.Entry, f.qadErr))
+	fields.Add(field("Eligibility Expiration Date (EED)", f.eed.Entry, f.eedErr))
+	fields.Add(f.eedHelp)
+	fields.Add(container.NewHBox(f.reset))
+	fields.Add(f.formErr)
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(600, 0))
 	f.content = container.NewStack(width, fields)
-	f.dlg = dialog.NewCustomWithoutButtons(title, f.content, s.dialogs.Window())
+	f.dlg = dialog.NewCustomWithoutButtons(e.title, f.content, dialogs.Window())
 	f.dlg.SetButtons([]fyne.CanvasObject{cancel, f.saveBtn})
-	f.dlg.SetOnClosed(func() { s.form = nil })
-	s.form = f
+	f.dlg.SetOnClosed(e.closed)
 	f.check()
-	s.dialogs.Show(f.dlg)
+	dialogs.Show(f.dlg)
 	first := f.mis
 	if r.ID == "" && r.MIS2000ID != "" {
 		first = f.qad.Entry
 	}
-	s.dialogs.Window().Canvas().Focus(first)
+	dialogs.Window().Canvas().Focus(first)
+	return f
 }
 
 func (f *recordForm) changed(e *widgets.Entry) {
@@ -138,7 +148,7 @@ func (f *recordForm) qadChanged() {
 	if !f.eedSet {
 		f.filling = true
 		if qad, err := f.qad.Date(); err == nil {
-			f.eed.Set(data.DefaultExpiration(qad, f.birth))
+			f.eed.Set(data.DefaultExpiration(qad, f.edit.student.BirthDate))
 		} else {
 			f.eed.Entry.SetText("")
 		}
@@ -150,7 +160,7 @@ func (f *recordForm) qadChanged() {
 // record is the record as the form holds it; dates that do not parse are
 // zero, and their errors are returned by field.
 func (f *recordForm) record() (data.MigrantRecord, map[string]string) {
-	r := f.rec.MigrantRecord
+	r := f.edit.rec.MigrantRecord
 	r.MIS2000ID = strings.TrimSpace(f.mis.Text)
 	errs := map[string]string{}
 	var err error
@@ -161,7 +171,7 @@ func (f *recordForm) record() (data.MigrantRecord, map[string]string) {
 		errs["EED"] = err.Error()
 	}
 	var fes data.Errors
-	if errors.As(data.ValidateRecord(r, f.birth, today()), &fes) {
+	if errors.As(data.ValidateRecord(r, f.edit.student.BirthDate, today()), &fes) {
 		for _, e := range fes {
 			var fe *data.FieldError
 			if errors.As(e, &fe) && errs[fe.Field] == "" {
@@ -192,7 +202,7 @@ func (f *recordForm) check() bool {
 	if errs["QAD"] == "" && !r.QAD.IsZero() {
 		f.eedHelp.SetText(fmt.Sprintf("For this QAD the expiration date is %s at the latest (36 months less a day, and never past "+
 			"the day before the 22nd birthday). An earlier date, for graduation or high-school equivalency, is allowed.",
-			data.LatestExpiration(r.QAD, f.birth).US()))
+			data.LatestExpiration(r.QAD, f.edit.student.BirthDate).US()))
 	}
 	if f.eedSet {
 		f.reset.Show()
@@ -202,7 +212,7 @@ func (f *recordForm) check() bool {
 
 	overlap := ""
 	if len(errs) == 0 {
-		if err := data.CheckOverlap(r, f.s.others()); err != nil {
+		if err := data.CheckOverlap(r, f.edit.others); err != nil {
 			overlap = "This record cannot be saved: " + err.Error()
 		}
 	}
@@ -236,15 +246,6 @@ func (f *recordForm) fit() {
 	}
 }
 
-// others are the student's records as stored, for the overlap rule.
-func (s *studentScreen) others() []data.MigrantRecord {
-	out := make([]data.MigrantRecord, len(s.detail.Records))
-	for i, r := range s.detail.Records {
-		out[i] = r.MigrantRecord
-	}
-	return out
-}
-
 // save writes the record off the UI goroutine. The store writes the
 // record, its outbox entry and its audit row in one transaction; when it
 // refuses or fails, the form stays open with the reason.
@@ -253,13 +254,11 @@ func (f *recordForm) save() {
 		return
 	}
 	r, _ := f.record()
-	s := f.s
 	f.saving = true
 	f.saveBtn.Disable()
 	f.saveBtn.SetText("Saving…")
-	user := s.user
-	s.tasks.run(func() func() {
-		saved, err := s.st.SaveRecord(context.Background(), user, r)
+	f.tasks.run(func() func() {
+		saved, err := f.edit.save(r)
 		return func() {
 			f.saving = false
 			f.saveBtn.SetText("Save (Ctrl+S)")
@@ -268,16 +267,7 @@ func (f *recordForm) save() {
 				return
 			}
 			f.dlg.Hide()
-			verb := "Saved"
-			if r.ID != "" {
-				verb = "Saved the change to"
-			}
-			msg := fmt.Sprintf("%s the record with MIS2000 ID %s of %s.", verb, saved.MIS2000ID, s.detail.Student.FullName())
-			if saved.Status != data.StatusPublished && len(saved.Targets) > 0 {
-				msg += " Publish it to send it to " + districtList(saved.Targets) + "."
-			}
-			s.changed(msg)
-			s.reload()
+			saved()
 		}
 	})
 }

@@ -197,8 +197,11 @@ func TestReportDetailFromTheScreen(t *testing.T) {
 
 	// The export is in the audit log.
 	users, audits := exports(t, st)
-	wantAudit := store.ExportAudit{Report: "QA Migrant detail", District: "001", Period: "2024-08-01/2025-06-30", Rows: 2, File: path}
-	if !slices.Equal(users, []string{"tbaker export"}) || audits[0] != wantAudit {
+	wantAudit := store.ExportAudit{Report: "QA Migrant detail", District: "001", Period: "2024-08-01/2025-06-30", Rows: 2, File: path,
+		Encrypted: true, Stage: store.ExportStarted}
+	done := wantAudit
+	done.Stage = store.ExportCompleted
+	if !slices.Equal(users, []string{"tbaker export", "tbaker export"}) || audits[0] != wantAudit || audits[1] != done {
 		t.Errorf("audit %q %+v, want %+v", users, audits, wantAudit)
 	}
 	// The user is told, and may open the file.
@@ -264,8 +267,11 @@ func TestReportAggregatedWithCustomDates(t *testing.T) {
 		t.Fatalf("no PDF at %s: %v", path, err)
 	}
 	users, audits := exports(t, st)
-	want := store.ExportAudit{Report: "QA Migrant aggregated", District: "001", Period: "2025-08-01/2026-06-30", Rows: 2, File: path}
-	if !slices.Equal(users, []string{"atorres export"}) || audits[0] != want {
+	want := store.ExportAudit{Report: "QA Migrant aggregated", District: "001", Period: "2025-08-01/2026-06-30", Rows: 2, File: path,
+		Stage: store.ExportStarted}
+	done := want
+	done.Stage = store.ExportCompleted
+	if !slices.Equal(users, []string{"atorres export", "atorres export"}) || audits[0] != want || audits[1] != done {
 		t.Errorf("audit %q %+v, want %+v", users, audits, want)
 	}
 	if w.message.Text != "Saved the Aggregated report (PDF) (2 students) to "+path+"." {

@@ -11,6 +11,8 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/store"
+	"migrantdesk/data/store/storetest"
+	"migrantdesk/data/sync/hub"
 	"migrantdesk/gui/widgets"
 )
 
@@ -65,7 +67,7 @@ func TestCoordinatorGetsOnlyDistrictWindows(t *testing.T) {
 	u.closeDistricts()
 
 	// A student named at start is refused, with the reason.
-	u = start(t, st, Options{User: rosa, Open: maria})
+	u = start(t, st, Options{User: rosa, Open: storetest.Maria})
 	if u.student != nil || !u.dialogs.Open() {
 		t.Fatal("a coordinator opened a student")
 	}
@@ -95,9 +97,9 @@ func TestDistrictUsersWithOneDistrictGetItsWindow(t *testing.T) {
 // student of region W (so as not to enter them twice) but every control
 // that would change their records is disabled, and the screen says why.
 func TestClerkCannotChangeAnotherRegionsStudent(t *testing.T) {
-	st := openFixture(t)
-	saveRecord(t, st, hernanB, "999", "2025-09-01") // Calloway (W) only
-	u := openOn(t, st, hernanB)
+	st := openDemo(t)
+	saveRecord(t, st, storetest.HernandezB, "999", "2025-09-01") // Calloway (W) only
+	u := openOn(t, st, storetest.HernandezB)
 	s := u.student
 	if !s.newButton.Disabled() || !s.publishBtn.Disabled() || !s.cards[0].edit.Disabled() || !s.cards[0].delete.Disabled() {
 		t.Errorf("controls enabled: New %v, Publish %v, Edit %v, Delete %v",
@@ -117,13 +119,7 @@ func TestClerkCannotChangeAnotherRegionsStudent(t *testing.T) {
 
 	// A student of the clerk's region, and one enrolled nowhere (an
 	// out-of-school youth), are the clerk's to change.
-	ex := fixture(t)
-	ex.Students = append(ex.Students, data.Student{StateID: "1000000006", LastName: "Osorio", FirstName: "Luis",
-		BirthDate: mustDate(t, "2007-07-07"), Gender: "M", Race: "1"})
-	if _, err := st.ImportExtract(context.Background(), ex, "tester"); err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range []string{maria, ana, "1000000006"} {
+	for _, id := range []string{storetest.Maria, storetest.Ana, storetest.Tomas} {
 		u.openStudent(id)
 		u.wait()
 		if s.newButton.Disabled() || s.readOnlyBox.Visible() {
@@ -136,7 +132,7 @@ func TestClerkCannotChangeAnotherRegionsStudent(t *testing.T) {
 // moved to Calloway (region W), as a newer extract would.
 func moveToWestern(t *testing.T, st *store.Store, stateID string) {
 	t.Helper()
-	ex := fixture(t)
+	ex := storetest.Extract()
 	for i, e := range ex.Enrollments {
 		if e.StateID == stateID {
 			ex.Enrollments[i].SchoolNumber = "003010"
@@ -154,45 +150,45 @@ func moveToWestern(t *testing.T, st *store.Store, stateID string) {
 func TestStoreRefusesWhatTheScreenAllowed(t *testing.T) {
 	refusal := "Lucía Ramos (Regional data clerk) may not change the migrant records of student "
 	t.Run("save", func(t *testing.T) {
-		st := openFixture(t)
-		u := openOn(t, st, maria)
+		st := openDemo(t)
+		u := openOn(t, st, storetest.Maria)
 		press(t, u, keyNew)
 		f := u.student.form
 		test.Type(f.mis, "4512345")
 		test.Type(f.qad.Entry, "09/01/2025")
-		moveToWestern(t, st, maria)
+		moveToWestern(t, st, storetest.Maria)
 		press(t, u, keySave)
-		if u.student.form == nil || !strings.HasPrefix(f.formErr.Text, refusal+maria) {
+		if u.student.form == nil || !strings.HasPrefix(f.formErr.Text, refusal+storetest.Maria) {
 			t.Errorf("form open %v, it says %q", u.student.form != nil, f.formErr.Text)
 		}
-		if n := len(records(t, st, maria)); n != 0 {
+		if n := len(records(t, st, storetest.Maria)); n != 0 {
 			t.Errorf("%d records saved", n)
 		}
 	})
 	t.Run("publish and delete", func(t *testing.T) {
-		st := openFixture(t)
-		saveRecord(t, st, hernanA, "000777", "2025-09-01")
-		u := openOn(t, st, hernanA)
-		moveToWestern(t, st, hernanA)
+		st := openDemo(t)
+		saveRecord(t, st, storetest.HernandezA, "000777", "2025-09-01")
+		u := openOn(t, st, storetest.HernandezA)
+		moveToWestern(t, st, storetest.HernandezA)
 		tap(t, u, "Publish 1 record…")
 		tap(t, u, "Publish")
 		if got := texts(u.win.Canvas()); !slices.ContainsFunc(got, func(s string) bool {
-			return strings.HasPrefix(s, "Publishing stopped and nothing was published: "+refusal+hernanA)
+			return strings.HasPrefix(s, "Publishing stopped and nothing was published: "+refusal+storetest.HernandezA)
 		}) {
 			t.Errorf("the publish refusal reads %q", got)
 		}
-		if r := records(t, st, hernanA)[0]; r.Status != data.StatusSaved {
+		if r := records(t, st, storetest.HernandezA)[0]; r.Status != data.StatusSaved {
 			t.Errorf("status %v after a refused publish", r.Status)
 		}
 		u.dialogs.CloseTop()
 		tap(t, u, "Delete…")
 		tap(t, u, "Delete")
 		if got := texts(u.win.Canvas()); !slices.ContainsFunc(got, func(s string) bool {
-			return strings.HasPrefix(s, "Delete migrant record: "+refusal+hernanA)
+			return strings.HasPrefix(s, "Delete migrant record: "+refusal+storetest.HernandezA)
 		}) {
 			t.Errorf("the delete refusal reads %q", got)
 		}
-		if n := len(records(t, st, hernanA)); n != 1 {
+		if n := len(records(t, st, storetest.HernandezA)); n != 1 {
 			t.Errorf("%d records after a refused delete", n)
 		}
 	})
@@ -220,7 +216,7 @@ func TestProfilesAreADemoConvenience(t *testing.T) {
 		!strings.Contains(err.Error(), " is not a demo database") {
 		t.Errorf("--user on a real database: %v", err)
 	}
-	u = start(t, st, Options{})
+	u = startLocal(t, st)
 	if u.user.Role != data.RoleStateAdmin || u.user.Username != operator().Username {
 		t.Errorf("a real database works as %+v, want the computer's user", u.user)
 	}
@@ -284,9 +280,10 @@ func TestAccessTabShowsTheStoresRefusal(t *testing.T) {
 }
 
 // TestSyncedDatabaseWorksAsItsHubUser: a database that has synced with a
-// hub works as the user who signed in there, as migrantdeskctl does; a
-// coordinator's workstation gets the coordinator's windows and no
-// profile switch, whatever --user says.
+// hub works as the user who signs in there, here with the hub out of
+// reach (the password checked against the verifier the last sync left);
+// a coordinator's workstation gets the coordinator's windows and no
+// profile switch, and --user is refused.
 func TestSyncedDatabaseWorksAsItsHubUser(t *testing.T) {
 	st := districtFixture(t)
 	notDemo(t, st)
@@ -295,20 +292,33 @@ func TestSyncedDatabaseWorksAsItsHubUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetIdentity(ctx, store.Identity{HubURL: "https://hub.example", User: coordinator}); err != nil {
+	verifier, err := hub.HashPassword(password)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := New(test.NewTempApp(t), st, Options{User: stateAdm}); err == nil || !strings.Contains(err.Error(), "syncs with https://hub.example") {
+	const nowhere = "http://127.0.0.1:1" // nothing listens there
+	if err := st.SetIdentity(ctx, store.Identity{HubURL: nowhere, User: coordinator, Verifier: verifier}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(test.NewTempApp(t), st, Options{User: storetest.Admin}); err == nil || !strings.Contains(err.Error(), "syncs with "+nowhere) {
 		t.Errorf("--user on a synced database: %v", err)
 	}
 	u := start(t, st, Options{})
-	if u.user.Username != rosa || u.home == nil || u.search != nil {
-		t.Errorf("works as %q with the clerk's screens %v", u.user.Username, u.search != nil)
+	if u.signIn == nil || u.signIn.username.Text != rosa || u.signIn.local != nil {
+		t.Fatal("a synced database does not ask its user to sign in")
 	}
-	if want := "Working as Rosa Díaz, District coordinator, who last signed in to https://hub.example"; u.status.profile.Text != want {
+	signInAs(t, u, nowhere, rosa, password)
+	if u.user.Username != rosa || u.home == nil || u.search != nil {
+		t.Errorf("works as %q with the clerk's screens %v (%q)", u.user.Username, u.search != nil, u.signIn.problem.Text)
+	}
+	if want := "Signed in as Rosa Díaz, District coordinator (rdiaz) · hub " + nowhere; u.status.profile.Text != want {
 		t.Errorf("status %q, want %q", u.status.profile.Text, want)
 	}
-	if items, _ := menuItems(u); slices.ContainsFunc(items, func(s string) bool { return strings.Contains(s, "profile") }) {
+	items, _ := menuItems(u)
+	if slices.ContainsFunc(items, func(s string) bool { return strings.Contains(s, "profile") }) || !slices.Contains(items, "Sync/Sync now") {
 		t.Errorf("a synced database offers %q", items)
+	}
+	if findButton(u.win.Canvas(), "Sync now (Ctrl+R)") == nil {
+		t.Error("a coordinator's window has no Sync now button")
 	}
 }

@@ -40,6 +40,7 @@ type searchScreen struct {
 	st       studentFinder
 	tasks    *tasks
 	win      fyne.Window
+	hub      string // the hub the students come from; "" for a database that does not sync
 	open     func(stateID string)
 	last     *widgets.Entry
 	first    *widgets.Entry
@@ -59,18 +60,23 @@ type searchScreen struct {
 
 const anyChoice = "Any"
 
-// newSearchScreen is the search of st, in win; open opens a student found.
-func newSearchScreen(st studentFinder, t *tasks, win fyne.Window, open func(stateID string)) *searchScreen {
+// searchHint is what the search says before a search.
+const searchHint = "Type what you know about the student and press Enter."
+
+// newSearchScreen is the search of st, in win, whose students come from
+// hub ("" none); open opens a student found.
+func newSearchScreen(st studentFinder, t *tasks, win fyne.Window, hub string, open func(stateID string)) *searchScreen {
 	s := &searchScreen{
 		st:      st,
 		tasks:   t,
 		win:     win,
+		hub:     hub,
 		open:    open,
 		last:    widgets.NewEntry("e.g. García López"),
 		first:   widgets.NewEntry("e.g. María"),
 		birth:   widgets.NewEntry("MM/DD/YYYY"),
 		stateID: widgets.NewEntry("10 digits"),
-		hint:    widget.NewLabel("Type what you know about the student and press Enter."),
+		hint:    widget.NewLabel(searchHint),
 	}
 	for _, e := range []*widgets.Entry{s.last, s.first, s.birth, s.stateID} {
 		e.OnSubmitted = func(string) { s.run() }
@@ -99,6 +105,8 @@ func newSearchScreen(st studentFinder, t *tasks, win fyne.Window, open func(stat
 	return s
 }
 
+// loadDistricts reads the district choices, and says what to do when
+// the database has none yet.
 func (s *searchScreen) loadDistricts() {
 	s.tasks.run(func() func() {
 		ds, err := s.st.Districts(context.Background(), "")
@@ -108,7 +116,15 @@ func (s *searchScreen) loadDistricts() {
 				return
 			}
 			s.districts = ds
-			if len(ds) == 0 {
+			switch {
+			case len(ds) > 0:
+				if s.seq == 0 {
+					s.hint.SetText(searchHint) // the first sync brought the students
+				}
+			case s.hub != "":
+				s.hint.SetText("No students on this computer yet: they arrive with the first sync with the hub, " +
+					"which the status bar below follows.")
+			default:
 				s.hint.SetText(fmt.Sprintf("This database has no students yet: load the state extract with "+
 					"migrantdeskctl import --db %s FOLDER (or make a demo database with migrantdeskctl demo).", s.st.Path()))
 			}
@@ -256,6 +272,6 @@ func (s *searchScreen) clear() {
 	s.seq++
 	s.results = nil
 	s.table.Refresh()
-	s.hint.SetText("Type what you know about the student and press Enter.")
+	s.hint.SetText(searchHint)
 	s.win.Canvas().Focus(s.last)
 }

@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -16,33 +17,45 @@ type statusCounter interface {
 	Path() string
 	Pending(ctx context.Context) (int, error)
 	CountNeedsPublishing(ctx context.Context, region string) (int, error)
+	CountConflicts(ctx context.Context) (int, error)
+	LastSync(ctx context.Context) (time.Time, error)
 }
 
-// statusBar is the line at the bottom of the window: the database in
-// use, who is working, what waits for sync or publishing, and the result
-// of the last action.
+// statusBar is the two lines at the bottom of the window: who is working
+// on which database; then where the workstation stands with its hub
+// (online or offline, changes waiting, the last sync, conflicts to
+// resolve) and what needs publishing; above them, the result of the last
+// action.
 type statusBar struct {
-	st      statusCounter
-	tasks   *tasks
-	region  string // whose records need publishing; "" every region
-	db      *widget.Label
-	profile *widget.Label
-	pending *widget.Label
-	unpub   *widget.Label // nil for those who do not publish
-	message *widget.Label
-	obj     fyne.CanvasObject
+	st        statusCounter
+	tasks     *tasks
+	region    string // whose records need publishing; "" every region
+	hub       bool   // the database syncs with a hub
+	db        *widget.Label
+	profile   *widget.Label
+	link      *widget.Label
+	pending   *widget.Label
+	last      *widget.Label
+	lastAt    time.Time
+	conflicts *widget.Button
+	unpub     *widget.Label // nil for those who do not publish
+	message   *widget.Label
+	obj       fyne.CanvasObject
 }
 
 // newStatusBar is the status bar of a worker of region (""for all);
 // publishes says whether the worker publishes records, and so is shown
-// how many need it.
-func newStatusBar(st statusCounter, t *tasks, region string, publishes bool) *statusBar {
+// how many need it; hub whether the database syncs with a hub, and
+// conflicts opens the Conflicts screen.
+func newStatusBar(st statusCounter, t *tasks, region string, publishes, hub bool, conflicts func()) *statusBar {
 	s := &statusBar{
 		st:      st,
 		tasks:   t,
 		region:  region,
+		hub:     hub,
 		db:      widget.NewLabel("Database: " + st.Path()),
 		profile: widget.NewLabel("Profile: choosing…"),
+		link:    widget.NewLabel(""),
 		pending: widget.NewLabel("Waiting for sync: …"),
 		message: widget.NewLabel(""),
 	}
@@ -50,51 +63,132 @@ func newStatusBar(st statusCounter, t *tasks, region string, publishes bool) *st
 	s.message.Importance = widget.SuccessImportance
 	s.message.Truncation = fyne.TextTruncateEllipsis
 	s.message.Hide()
-	counts := container.NewHBox(s.profile, widget.NewSeparator(), s.pending)
+	counts := container.NewHBox(s.link, widget.NewSeparator(), s.pending)
+	if hub {
+		s.last = widget.NewLabel("Last sync: …")
+		s.conflicts = widget.NewButton("Conflicts: …", conflicts)
+		s.conflicts.Importance = widget.LowImportance
+		counts.Add(widget.NewSeparator())
+		counts.Add(s.last)
+		counts.Add(widget.NewSeparator())
+		counts.Add(s.conflicts)
+	} else {
+		s.link.SetText("This computer only: no hub")
+	}
 	if publishes {
 		s.unpub = widget.NewLabel("Need publishing: …")
 		counts.Add(widget.NewSeparator())
 		counts.Add(s.unpub)
 	}
-	line := container.NewBorder(nil, nil, nil, counts, s.db)
-	s.obj = container.NewVBox(widget.NewSeparator(), s.message, line)
+	who := container.NewBorder(nil, nil, container.NewHBox(s.profile, widget.NewSeparator()), nil, s.db)
+	s.obj = container.NewVBox(widget.NewSeparator(), s.message, who, counts)
 	return s
 }
 
-// setUser says who works: the user who last signed in to the hub, a
-// demo profile, or the computer's user.
+// setUser says who works: the user signed in to the hub, a demo profile,
+// or the computer's user.
 func (s *statusBar) setUser(usr data.User, profile bool, hub string) {
+	who := usr.FullName + ", " + data.RoleName(usr.Role)
+	if usr.RegionCode != "" {
+		who += ", region " + usr.RegionCode
+	}
 	switch {
 	case usr.Username == "":
 	case hub != "":
-		s.profile.SetText(fmt.Sprintf("Working as %s, %s, who last signed in to %s", usr.FullName, data.RoleName(usr.Role), hub))
+		s.profile.SetText(fmt.Sprintf("Signed in as %s (%s) · hub %s", who, usr.Username, hub))
 	case !profile:
-		s.profile.SetText(fmt.Sprintf("Working as %s, the computer's user (%s: no hub to sign in to yet)",
+		s.profile.SetText(fmt.Sprintf("Working as %s, the computer's user (%s), on this computer only",
 			usr.Username, data.RoleName(usr.Role)))
-	case usr.Role == data.RoleClerk:
-		s.profile.SetText(fmt.Sprintf("Demo profile: %s, %s, region %s", usr.FullName, data.RoleName(usr.Role), usr.RegionCode))
 	default:
-		s.profile.SetText(fmt.Sprintf("Demo profile: %s, %s", usr.FullName, data.RoleName(usr.Role)))
+		s.profile.SetText("Demo profile: " + who)
+		s.link.SetText("Demo database: no hub")
+	}
+}
+
+// setLink shows where the workstation stands with its hub.
+func (s *statusBar) setLink(state linkState) {
+	switch state {
+	case linkOnline:
+		s.link.SetText("Online")
+		s.link.Importance = widget.SuccessImportance
+	case linkOffline:
+		s.link.SetText("Offline: changes wait for the hub")
+		s.link.Importance = widget.WarningImportance
+	case linkSignedOut:
+		s.link.SetText("Signed out: sign in again to sync (Ctrl+R)")
+		s.link.Importance = widget.DangerImportance
+	case linkFailed:
+		s.link.SetText("Not synced: see the message above")
+		s.link.Importance = widget.DangerImportance
+	}
+	s.link.Refresh()
+}
+
+// syncing shows a sync under way: its stage and the rows so far.
+func (s *statusBar) syncing(stage string, rows int) {
+	s.link.Importance = widget.MediumImportance
+	switch {
+	case stage == "":
+		s.link.SetText("Syncing…")
+	default:
+		s.link.SetText(fmt.Sprintf("Syncing: %s, %s…", lower(stage), thousands(rows)))
 	}
 }
 
 // say shows the result of the last action.
 func (s *statusBar) say(msg string) {
+	s.message.Importance = widget.SuccessImportance
 	s.message.SetText(msg)
 	s.message.Show()
 }
 
-// refresh counts, off the UI goroutine, the changes waiting for sync and
-// the records of the region that need publishing.
+// warn shows a problem the person should act on, such as a sync that
+// did not go through.
+func (s *statusBar) warn(msg string) {
+	s.message.Importance = widget.WarningImportance
+	s.message.SetText(msg)
+	s.message.Show()
+}
+
+// tick brings "2 minutes ago" up to date.
+func (s *statusBar) tick() {
+	if s.last != nil {
+		s.last.SetText("Last sync: " + ago(s.lastAt, time.Now()))
+	}
+}
+
+// refresh counts, off the UI goroutine, the changes waiting for sync, the
+// conflicts to resolve, the last sync, and the records of the region that
+// need publishing.
 func (s *statusBar) refresh() {
 	s.tasks.run(func() func() {
-		pending, err := s.st.Pending(context.Background())
+		ctx := context.Background()
+		pending, err := s.st.Pending(ctx)
+		var conflicts int
+		var last time.Time
+		if err == nil && s.hub {
+			conflicts, err = s.st.CountConflicts(ctx)
+		}
+		if err == nil && s.hub {
+			last, err = s.st.LastSync(ctx)
+		}
 		return func() {
 			if err != nil {
 				s.pending.SetText("Waiting for sync: unknown (" + err.Error() + ")")
 				return
 			}
 			s.pending.SetText(fmt.Sprintf("Waiting for sync: %d", pending))
+			if !s.hub {
+				return
+			}
+			s.lastAt = last
+			s.tick()
+			s.conflicts.SetText(fmt.Sprintf("Conflicts: %d", conflicts))
+			s.conflicts.Importance = widget.LowImportance
+			if conflicts > 0 {
+				s.conflicts.Importance = widget.WarningImportance
+			}
+			s.conflicts.Refresh()
 		}
 	})
 	if s.unpub == nil {

@@ -328,6 +328,53 @@ func (s *studentScreen) previousMIS2000ID() string {
 	return s.detail.Records[0].MIS2000ID
 }
 
+// openForm shows the Student Migrant Detail for r: a new record when r.ID
+// is "", else an edit of the version shown.
+func (s *studentScreen) openForm(r store.Record) {
+	if s.form != nil || s.refusal != nil {
+		return
+	}
+	title := "New Student Migrant Detail"
+	if r.ID != "" {
+		title = "Edit Student Migrant Detail"
+	}
+	student, user := s.detail.Student, s.user
+	s.form = openRecordForm(recordEdit{
+		title:   title,
+		student: student,
+		rec:     r,
+		others:  s.others(),
+		save: func(rec data.MigrantRecord) (func(), error) {
+			saved, err := s.st.SaveRecord(context.Background(), user, rec)
+			if err != nil {
+				return nil, err
+			}
+			return func() {
+				verb := "Saved"
+				if rec.ID != "" {
+					verb = "Saved the change to"
+				}
+				msg := fmt.Sprintf("%s the record with MIS2000 ID %s of %s.", verb, saved.MIS2000ID, student.FullName())
+				if saved.Status != data.StatusPublished && len(saved.Targets) > 0 {
+					msg += " Publish it to send it to " + districtList(saved.Targets) + "."
+				}
+				s.changed(msg)
+				s.reload()
+			}, nil
+		},
+		closed: func() { s.form = nil },
+	}, s.dialogs, s.tasks)
+}
+
+// others are the student's records as stored, for the overlap rule.
+func (s *studentScreen) others() []data.MigrantRecord {
+	out := make([]data.MigrantRecord, len(s.detail.Records))
+	for i, r := range s.detail.Records {
+		out[i] = r.MigrantRecord
+	}
+	return out
+}
+
 func (s *studentScreen) newRecord() {
 	if !s.loaded || s.form != nil || s.refusal != nil {
 		return

@@ -1,8 +1,10 @@
 // Package gui is Migrant Desk's desktop interface, one file per screen:
-// for a regional data clerk the main window with Advanced Search, the
-// student detail, the Student Migrant Detail form, publishing and the
-// status bar; for a district coordinator or administrator the list of
-// their districts; and the district windows (District Edition).
+// the sign-in; for a regional data clerk the main window with Advanced
+// Search, the student detail, the Student Migrant Detail form,
+// publishing and the status bar; for a district coordinator or
+// administrator the list of their districts; the district windows
+// (District Edition); and the Conflicts screen of a workstation that
+// syncs with a hub, which it does in the background.
 //
 // Each screen is built by a function that receives only what it uses: an
 // interface with the store methods it calls, the user, and the tasks
@@ -29,7 +31,7 @@ import (
 type Options struct {
 	// User is the demo profile to work as (--user); "" asks at start,
 	// offering the profile used last. A database that is not a demo
-	// refuses it: it works as the computer's user.
+	// refuses it: its user signs in.
 	User string
 	// Open is the state ID of a student to open once the window is shown.
 	Open string
@@ -53,7 +55,12 @@ type UI struct {
 	user  data.User
 	users []data.User
 	demo  bool
-	hub   string // the hub the database syncs with, if it has
+	hub   string     // the hub the database syncs with, if it has
+	owner *data.User // the hub's user the database belongs to, if it has synced
+	sync  *syncer    // nil without a hub
+
+	signIn   *signInScreen   // the sign-in, while it is shown
+	snapshot *snapshotDialog // the progress of a first sync, while shown
 
 	content *fyne.Container // holds the screen being shown
 	current fyne.CanvasObject
@@ -65,6 +72,7 @@ type UI struct {
 	needs     *needsScreen
 	reconcile *reconcileScreen
 	home      *districtsScreen
+	conflicts *conflictsScreen // nil without a hub
 
 	// districts are the district windows open, by district number, so
 	// that opening a district again brings its window forward. Only the
@@ -97,7 +105,7 @@ func newWithPost(a fyne.App, st *store.Store, opts Options, post func(func())) (
 	}
 	var signedIn *store.Identity
 	if synced {
-		signedIn, u.hub = &id, id.HubURL
+		signedIn, u.hub, u.owner = &id, id.HubURL, &id.User
 	}
 	if u.user, err = whoWorks(signedIn, u.demo, u.users, opts.User, st.Path()); err != nil {
 		return nil, err
@@ -105,7 +113,7 @@ func newWithPost(a fyne.App, st *store.Store, opts Options, post func(func())) (
 	u.win = a.NewWindow("Migrant Desk")
 	// Closing the main window ends the app, district windows included.
 	u.win.SetMaster()
-	u.win.SetOnClosed(u.closeDistricts)
+	u.win.SetOnClosed(u.closed)
 	u.dialogs = widgets.NewDialogs(u.win)
 	u.build()
 	return u, nil
@@ -114,18 +122,31 @@ func newWithPost(a fyne.App, st *store.Store, opts Options, post func(func())) (
 // Window is the main window.
 func (u *UI) Window() fyne.Window { return u.win }
 
-// ShowMain shows the main window, asks which demo profile is working when
-// that is not settled yet, and opens what Options name.
+// ShowMain shows the main window, asks who is working when that is not
+// settled yet (a demo profile on a demo database, else the sign-in), and
+// opens what Options name.
 func (u *UI) ShowMain() {
 	u.win.Show()
-	if u.user.Username == "" {
+	switch {
+	case u.user.Username != "":
+		u.started()
+	case u.profiles():
 		u.askProfile(func() {
 			u.build()
 			u.started()
 		})
-		return
+	default:
+		u.askSignIn()
 	}
-	u.started()
+}
+
+// closed ends what the main window started: the district windows and
+// the background sync.
+func (u *UI) closed() {
+	u.closeDistricts()
+	if u.sync != nil {
+		u.sync.close()
+	}
 }
 
 // started reads what the screens show and opens what the options name,
@@ -173,11 +194,19 @@ func today() data.Date { return data.Today() }
 // are all they work in; no one yet (the profile question is open), an
 // empty window.
 func (u *UI) build() {
-	u.search, u.student, u.needs, u.reconcile, u.home = nil, nil, nil, nil, nil
+	u.search, u.student, u.needs, u.reconcile, u.home, u.conflicts = nil, nil, nil, nil, nil, nil
 	u.content = container.NewStack()
 	u.current = nil
-	u.status = newStatusBar(u.st, u.tasks, u.region(), u.user.CanSearchStudents())
+	u.status = newStatusBar(u.st, u.tasks, u.region(), u.user.CanSearchStudents(), u.sync != nil, u.showConflicts)
 	u.status.setUser(u.user, u.profiles(), u.hub)
+	if u.sync != nil {
+		u.status.setLink(u.sync.state)
+		var open func(string)
+		if u.user.CanSearchStudents() {
+			open = u.openStudent
+		}
+		u.conflicts = newConflictsScreen(u.st, u.user, u.tasks, u.dialogs, u.changed, u.showHome, open)
+	}
 	top := container.NewVBox()
 	if u.demo {
 		top.Add(demoBanner())
@@ -185,11 +214,13 @@ func (u *UI) build() {
 	switch {
 	case u.user.CanSearchStudents():
 		u.buildClerk()
-		top.Add(u.toolbar())
 		u.show(u.search.obj)
 	case u.user.DistrictEdition():
 		u.home = newDistrictsScreen(u.st, u.user, u.tasks, u.openDistrict)
 		u.show(u.home.obj)
+	}
+	if bar := u.toolbar(); bar != nil {
+		top.Add(bar)
 	}
 	u.win.SetContent(container.NewBorder(top, u.status.obj, nil, nil, u.content))
 	u.win.SetMainMenu(u.mainMenu())
@@ -216,15 +247,24 @@ func (u *UI) load() {
 // buildClerk makes the screens of a user who searches the state's
 // students and changes their records.
 func (u *UI) buildClerk() {
-	changed := func(msg string) {
-		u.status.say(msg)
-		u.refreshStatus()
-	}
-	pub := &publisher{st: u.st, user: u.user, tasks: u.tasks, dialogs: u.dialogs, changed: changed}
-	u.search = newSearchScreen(u.st, u.tasks, u.win, u.openStudent)
-	u.student = newStudentScreen(u.st, u.user, u.tasks, u.dialogs, pub, changed, u.showSearch)
+	pub := &publisher{st: u.st, user: u.user, tasks: u.tasks, dialogs: u.dialogs, changed: u.changed}
+	u.search = newSearchScreen(u.st, u.tasks, u.win, u.hub, u.openStudent)
+	u.student = newStudentScreen(u.st, u.user, u.tasks, u.dialogs, pub, u.changed, u.showSearch)
 	u.needs = newNeedsScreen(u.st, u.region(), u.tasks, pub, u.openStudent)
 	u.reconcile = newReconcileScreen(u.st, u.win, u.user, u.tasks.post)
+}
+
+// changed follows a change written to the database (a save, a publish,
+// a grant, a conflict resolved): it says what was done, counts again, and
+// sends the change to the hub.
+func (u *UI) changed(msg string) {
+	if msg != "" {
+		u.status.say(msg)
+	}
+	u.refreshStatus()
+	if u.sync != nil {
+		u.sync.now(false)
+	}
 }
 
 // openOnlyDistrict opens, at start, the window of a District Edition

@@ -14,11 +14,12 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data/store"
+	"migrantdesk/data/store/storetest"
 )
 
 func TestWindowTitleAndDemoMarker(t *testing.T) {
-	st := openFixture(t)
-	u := start(t, st, Options{User: clerk})
+	st := openDemo(t)
+	u := start(t, st, Options{User: storetest.Clerk})
 	if got := u.win.Title(); got != "Migrant Desk" {
 		t.Errorf("title %q", got)
 	}
@@ -53,8 +54,8 @@ func hasText(o fyne.CanvasObject, s string) bool {
 }
 
 func TestSearchHints(t *testing.T) {
-	st := openFixture(t)
-	u := start(t, st, Options{User: clerk})
+	st := openDemo(t)
+	u := start(t, st, Options{User: storetest.Clerk})
 	s := u.search
 	if u.current != s.obj || u.win.Canvas().Focused() != s.last {
 		t.Fatal("the app does not open on Advanced Search with the cursor in Last name")
@@ -120,9 +121,9 @@ func TestResultColumnsAreWideEnough(t *testing.T) {
 }
 
 func TestProfileIsAskedAndRemembered(t *testing.T) {
-	st := openFixture(t)
+	st := openDemo(t)
 	a := test.NewTempApp(t)
-	a.Preferences().SetString(prefLastUser, stateAdm)
+	a.Preferences().SetString(prefLastUser, storetest.Admin)
 	u := newUI(t, a, st, Options{})
 	u.ShowMain()
 	u.wait()
@@ -143,7 +144,7 @@ func TestProfileIsAskedAndRemembered(t *testing.T) {
 	}
 	pick.SetSelected("Lucía Ramos (clerk1) — Regional data clerk, region C")
 	tap(t, u, "Work as this profile")
-	if u.user.Username != clerk || a.Preferences().String(prefLastUser) != clerk {
+	if u.user.Username != storetest.Clerk || a.Preferences().String(prefLastUser) != storetest.Clerk {
 		t.Errorf("working as %q, remembered %q", u.user.Username, a.Preferences().String(prefLastUser))
 	}
 	if got := u.status.profile.Text; got != "Demo profile: Lucía Ramos, Regional data clerk, region C" {
@@ -165,7 +166,7 @@ func findSelect(c fyne.Canvas) *widget.Select {
 	return nil
 }
 
-func TestNoProfilesWorksAsTheComputerUser(t *testing.T) {
+func TestWorkOnThisComputerOnly(t *testing.T) {
 	st, err := store.Open(filepath.Join(t.TempDir(), "empty.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -175,14 +176,25 @@ func TestNoProfilesWorksAsTheComputerUser(t *testing.T) {
 	if findSelect(u.win.Canvas()) != nil {
 		t.Error("asked for a profile in a database with none")
 	}
-	want := "Working as " + operator().Username + ", the computer's user (State administrator: no hub to sign in to yet)"
+	if u.signIn == nil || u.signIn.local == nil {
+		t.Fatal("a database that never synced does not offer to work on this computer only")
+	}
+	tap(t, u, "Work on this computer only")
+	want := "Working as " + operator().Username + ", the computer's user (State administrator), on this computer only"
 	if !reflect.DeepEqual(u.user, operator()) || u.status.profile.Text != want {
 		t.Errorf("user %+v, status %q", u.user, u.status.profile.Text)
+	}
+	if got := u.status.link.Text; got != "This computer only: no hub" {
+		t.Errorf("status %q", got)
+	}
+	if items, shortcuts := menuItems(u); slices.ContainsFunc(items, func(s string) bool { return strings.HasPrefix(s, "Sync/") }) ||
+		slices.Contains(shortcuts, keySync.ShortcutName()) {
+		t.Errorf("a database without a hub offers %q", items)
 	}
 }
 
 func TestUnknownUserIsRefused(t *testing.T) {
-	st := openFixture(t)
+	st := openDemo(t)
 	_, err := New(test.NewTempApp(t), st, Options{User: "nobody"})
 	if err == nil || !strings.Contains(err.Error(), `there is no user "nobody"`) || !strings.Contains(err.Error(), "clerk1, admin") {
 		t.Errorf("err = %v", err)
@@ -190,8 +202,8 @@ func TestUnknownUserIsRefused(t *testing.T) {
 }
 
 func TestOpenUnknownStudent(t *testing.T) {
-	st := openFixture(t)
-	u := start(t, st, Options{User: clerk, Open: "0000000999"})
+	st := openDemo(t)
+	u := start(t, st, Options{User: storetest.Clerk, Open: "0000000999"})
 	if u.studentShown() || !u.dialogs.Open() {
 		t.Fatal("no error shown for an unknown state ID")
 	}
@@ -212,7 +224,7 @@ func TestEmptyDatabaseSaysWhatToDo(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	u := start(t, st, Options{})
+	u := startLocal(t, st)
 	if !strings.HasPrefix(u.search.hint.Text, "This database has no students yet: load the state extract with migrantdeskctl import --db ") {
 		t.Errorf("hint %q", u.search.hint.Text)
 	}

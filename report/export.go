@@ -45,9 +45,11 @@ func (k Kind) FileName(d data.District, p data.Period) string {
 // PeriodKey is how the audit log writes a period: "2025-08-01/2026-06-30".
 func PeriodKey(p data.Period) string { return p.From.String() + "/" + p.To.String() }
 
-// Auditor records that a file holding data left the program.
+// Auditor records that a file holding data left the program. Path is
+// its database file, which no export may overwrite.
 type Auditor interface {
 	AuditExport(ctx context.Context, user string, e store.ExportAudit) error
+	Path() string
 }
 
 // File is one file of an export: where it goes, who may read it, how to
@@ -61,12 +63,39 @@ type File struct {
 }
 
 // Export is the one way a file holding data leaves the program, for the
-// app, the command line and reconciliation alike. Every file is written
-// beside its destination first; only when all are complete and their
-// entries are in the audit log do they take their names. A failure or a
-// cancelled ctx leaves no partial file and no unlogged one. All are
-// opened before any is written, so a bad path fails at once.
-func Export(ctx context.Context, a Auditor, user string, files []File) error {
+// app, the command line and reconciliation alike:
+//   - an output that is the database (or its WAL), another output of the
+//     same export, or one of inputs is refused before anything is written;
+//   - each entry is audited as started before the first byte is written;
+//   - every file is written beside its destination, and only when all are
+//     complete do they take their names; the entries are then audited as
+//     completed.
+//
+// A failure or a cancelled ctx leaves no partial file. Files of an export
+// killed outright are removed by the next export to the same folder.
+func Export(ctx context.Context, a Auditor, user string, files []File, inputs ...string) error {
+	if err := checkOutputs(a.Path(), files, inputs); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	audit := func(stage string) error {
+		for _, f := range files {
+			if f.Audit == nil {
+				continue
+			}
+			e := *f.Audit
+			e.Stage = stage
+			if err := a.AuditExport(ctx, user, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := audit(store.ExportStarted); err != nil {
+		return fmt.Errorf("the export could not be written to the audit log, so no file was saved: %w", err)
+	}
 	outs := make([]*Output, len(files))
 	defer func() {
 		for _, o := range outs {
@@ -89,20 +118,57 @@ func Export(ctx context.Context, a Auditor, user string, files []File) error {
 			return err
 		}
 	}
-	for _, f := range files {
-		if f.Audit == nil {
-			continue
-		}
-		if err := a.AuditExport(ctx, user, *f.Audit); err != nil {
-			return fmt.Errorf("the export could not be written to the audit log, so no file was saved: %w", err)
-		}
-	}
 	for _, o := range outs {
 		if err := o.Commit(); err != nil {
 			return err
 		}
 	}
+	if err := audit(store.ExportCompleted); err != nil {
+		return fmt.Errorf("the files are saved, but the audit log could not record that the export completed: %w", err)
+	}
 	return nil
+}
+
+// checkOutputs refuses outputs that would destroy data: the database and
+// its journal files, an input of the command, or another output of the
+// same export.
+func checkOutputs(db string, files []File, inputs []string) error {
+	protected := map[string]string{}
+	for _, p := range []string{db, db + "-wal", db + "-shm", db + "-journal"} {
+		protected[p] = "the database"
+	}
+	for _, in := range inputs {
+		protected[in] = "an input of this command"
+	}
+	var seen []string
+	for _, f := range files {
+		for p, what := range protected {
+			if p != "" && samePath(f.Path, p) {
+				return fmt.Errorf("cannot write %s: it is %s; choose another file name", f.Path, what)
+			}
+		}
+		for _, o := range seen {
+			if samePath(f.Path, o) {
+				return fmt.Errorf("cannot write %s twice in one export; give each file its own name", f.Path)
+			}
+		}
+		seen = append(seen, f.Path)
+	}
+	return nil
+}
+
+// samePath reports whether two paths name one file: the same file on
+// disk (through links too) or, for files not made yet, the same clean
+// absolute path.
+func samePath(a, b string) bool {
+	ia, errA := os.Stat(a)
+	ib, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(ia, ib)
+	}
+	absA, err1 := filepath.Abs(a)
+	absB, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && sameName(absA, absB)
 }
 
 // exportEntry is an audit entry naming the file by its absolute path.
@@ -115,9 +181,11 @@ func exportEntry(report, district, period string, rows int, path string) *store.
 
 // DetailFile is the Detail workbook of q as a File of an export.
 func (q *QA) DetailFile(path string, meta Meta, password string) File {
+	entry := exportEntry(DetailKind.Name, q.District.Number, PeriodKey(q.Period), len(q.Rows), path)
+	entry.Encrypted = password != ""
 	return File{Path: path, Perm: DetailKind.Perm(),
 		Write: func(w io.Writer) error { return q.WriteDetail(w, meta, password) },
-		Audit: exportEntry(DetailKind.Name, q.District.Number, PeriodKey(q.Period), len(q.Rows), path)}
+		Audit: entry}
 }
 
 // AggregatedFile is the Aggregated PDF of q as a File of an export.

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 )
 
 // Output is a report file being written. Its bytes go to a temporary file
@@ -30,11 +32,42 @@ func Create(path string, perm os.FileMode) (*Output, error) {
 	if dir == "" {
 		dir = "."
 	}
-	tmp, err := os.CreateTemp(dir, "."+base+".*.partial")
+	removeStale(dir, base)
+	tmp, err := os.CreateTemp(dir, partialPrefix(base, os.Getpid())+"*"+partialSuffix)
 	if err != nil {
 		return nil, fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	return &Output{path: path, perm: perm, tmp: tmp}, nil
+}
+
+// A file being written is ".NAME.PID-RANDOM.partial" beside its
+// destination: hidden, and naming the process writing it, so that the
+// partial files of a process that was killed (they may hold PII) can be
+// told from those of one still at work.
+const partialSuffix = ".partial"
+
+func partialPrefix(base string, pid int) string { return "." + base + "." + strconv.Itoa(pid) + "-" }
+
+// removeStale deletes the partial files of base that a dead process left.
+func removeStale(dir, base string) {
+	matches, _ := filepath.Glob(filepath.Join(dir, "."+globEscape(base)+".*"+partialSuffix))
+	for _, m := range matches {
+		rest := strings.TrimPrefix(filepath.Base(m), "."+base+".")
+		pid, err := strconv.Atoi(rest[:max(0, strings.IndexByte(rest, '-'))])
+		if err != nil || !alive(pid) {
+			os.Remove(m)
+		}
+	}
+}
+
+func globEscape(s string) string {
+	r := strings.NewReplacer(`*`, `\*`, `?`, `\?`, `[`, `\[`)
+	if filepath.Separator == '\\' {
+		// Windows has no escape character in patterns; a name with these
+		// characters simply finds no stale files.
+		return s
+	}
+	return r.Replace(s)
 }
 
 // Path is where the file will be once committed.

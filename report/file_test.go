@@ -72,3 +72,26 @@ func TestCreateRefusesUnwritablePaths(t *testing.T) {
 		}
 	}
 }
+
+// A partial file left by a process that was killed is removed by the next
+// export to the same name; one of a process still at work is left alone.
+func TestStalePartialFilesRemoved(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "QA Migrant detail 001.xlsx")
+	dead := filepath.Join(dir, partialPrefix(filepath.Base(path), 999999999)+"123"+partialSuffix)
+	live := filepath.Join(dir, partialPrefix(filepath.Base(path), os.Getpid())+"456"+partialSuffix)
+	for _, p := range []string{dead, live} {
+		if err := os.WriteFile(p, []byte("PII"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := WriteFile(path, 0o600, func(w io.Writer) error { _, err := io.WriteString(w, "x"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dead); !os.IsNotExist(err) {
+		t.Errorf("a dead process's partial file is still there: %v", err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("a running process's partial file was removed: %v", err)
+	}
+}

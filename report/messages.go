@@ -32,7 +32,7 @@ func (r *Reconciliation) Message(d data.District, clerk string) string {
 			"and found %d discrepanc%s. For each student below, please check what is asked and reply with what you "+
 			"find, so that the records can be corrected.\n\n", r.AsOf.US(), len(ds), pluralY(len(ds)))
 	}
-	for _, c := range reconcile.Categories {
+	for _, c := range reconcile.Categories() {
 		var in []reconcile.Discrepancy
 		for _, x := range ds {
 			if x.Category == c {
@@ -142,7 +142,7 @@ func (r *Reconciliation) Export(ctx context.Context, a Auditor, user, path, dir 
 			written = append(written, f.Path)
 		}
 	}
-	if err := Export(ctx, a, user, files); err != nil {
+	if err := Export(ctx, a, user, files, r.Source.Path); err != nil {
 		return nil, err
 	}
 	return written, nil

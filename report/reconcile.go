@@ -23,9 +23,11 @@ const (
 
 // DiscrepancyColumns are the columns of the Discrepancies sheet and of
 // each category's sheet.
-var DiscrepancyColumns = []string{
-	"District Number", "District Name", "Category", "State ID", "MIS2000 ID", "Last Name", "First Name",
-	"Birth Date", "In IC", "In MIS2000", "What to check",
+func DiscrepancyColumns() []string {
+	return []string{
+		"District Number", "District Name", "Category", "State ID", "MIS2000 ID", "Last Name", "First Name",
+		"Birth Date", "In IC", "In MIS2000", "What to check",
+	}
 }
 
 // discrepancyWidths are the columns' widths, in characters.
@@ -195,7 +197,7 @@ func (r *Reconciliation) buildWorkbook(f *excelize.File, meta Meta) error {
 	// Every sheet exists before any is streamed: excelize would read a
 	// streamed sheet back into memory for a later change to the list.
 	sheets := []string{DiscrepanciesSheet}
-	for _, c := range reconcile.Categories {
+	for _, c := range reconcile.Categories() {
 		sheets = append(sheets, c.String())
 	}
 	for _, s := range sheets {
@@ -214,7 +216,7 @@ func (r *Reconciliation) buildWorkbook(f *excelize.File, meta Meta) error {
 	if err := writeDiscrepancies(f, DiscrepanciesSheet, r.Discrepancies, styles); err != nil {
 		return err
 	}
-	for _, c := range reconcile.Categories {
+	for _, c := range reconcile.Categories() {
 		if err := writeDiscrepancies(f, c.String(), byCategory[c], styles); err != nil {
 			return err
 		}
@@ -230,7 +232,7 @@ func (r *Reconciliation) buildWorkbook(f *excelize.File, meta Meta) error {
 // SummaryColumns are the headers of the Summary sheet's table.
 func SummaryColumns() []string {
 	cols := []string{"District Number", "District Name"}
-	for _, c := range reconcile.Categories {
+	for _, c := range reconcile.Categories() {
 		cols = append(cols, c.String())
 	}
 	return append(cols, "Total")
@@ -323,7 +325,7 @@ func frozenHeader() *excelize.Panes {
 func writeDiscrepancies(f *excelize.File, sheet string, ds []reconcile.Discrepancy, styles detailStyles) error {
 	// IDs are text on purpose (leading zeros): Excel is told not to flag
 	// them as numbers stored as text. This must come before streaming.
-	last, _ := excelize.CoordinatesToCellName(len(DiscrepancyColumns), max(len(ds), 1)+1)
+	last, _ := excelize.CoordinatesToCellName(len(DiscrepancyColumns()), max(len(ds), 1)+1)
 	if err := f.AddIgnoredErrors(sheet, "A2:"+last, excelize.IgnoredErrorsNumberStoredAsText); err != nil {
 		return err
 	}
@@ -339,14 +341,14 @@ func writeDiscrepancies(f *excelize.File, sheet string, ds []reconcile.Discrepan
 	if err := sw.SetPanes(frozenHeader()); err != nil {
 		return err
 	}
-	header := make([]any, len(DiscrepancyColumns))
-	for i, h := range DiscrepancyColumns {
+	header := make([]any, len(DiscrepancyColumns()))
+	for i, h := range DiscrepancyColumns() {
 		header[i] = excelize.Cell{StyleID: styles.header, Value: h}
 	}
 	if err := sw.SetRow("A1", header); err != nil {
 		return err
 	}
-	values := make([]any, len(DiscrepancyColumns)) // reused: one row at a time
+	values := make([]any, len(DiscrepancyColumns())) // reused: one row at a time
 	for n, d := range ds {
 		for i, v := range DiscrepancyCells(d) {
 			values[i] = nil // a blank cell, which the filters list as (Blanks)

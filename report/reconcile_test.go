@@ -139,7 +139,7 @@ func TestReconcileWorkbook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(rows[0], DiscrepancyColumns) || strings.Join(DiscrepancyColumns, "|") !=
+	if !slices.Equal(rows[0], DiscrepancyColumns()) || strings.Join(DiscrepancyColumns(), "|") !=
 		"District Number|District Name|Category|State ID|MIS2000 ID|Last Name|First Name|Birth Date|In IC|In MIS2000|What to check" {
 		t.Errorf("header %q", rows[0])
 	}
@@ -170,7 +170,7 @@ func TestReconcileWorkbook(t *testing.T) {
 		}
 	}
 	perCategory := map[string]int{}
-	for _, c := range reconcile.Categories {
+	for _, c := range reconcile.Categories() {
 		rs, _ := f.GetRows(c.String())
 		perCategory[c.String()] = len(rs) - 1
 		for _, row := range rs[1:] {
@@ -250,15 +250,17 @@ func TestReconcileMessages(t *testing.T) {
 		if err := json.Unmarshal([]byte(e.After), &x); err != nil {
 			t.Fatal(err)
 		}
-		audited = append(audited, e.User+" "+x.Report+" "+x.District+" "+x.Period+" "+filepath.Base(x.File))
+		audited = append(audited, e.User+" "+x.Report+" "+x.District+" "+x.Period+" "+filepath.Base(x.File)+" "+x.Stage)
 		if x.Report == "MIS2000 reconciliation" && x.Rows != 13 || x.Report == "MIS2000 reconciliation messages" && x.Rows != 3 {
 			t.Errorf("audit row %+v", x)
 		}
 	}
 	slices.Sort(audited)
 	if want := []string{
-		"clerk MIS2000 reconciliation all regions 2025-11-03 reconciliation.xlsx",
-		"clerk MIS2000 reconciliation messages all regions 2025-11-03 messages",
+		"clerk MIS2000 reconciliation all regions 2025-11-03 reconciliation.xlsx completed",
+		"clerk MIS2000 reconciliation all regions 2025-11-03 reconciliation.xlsx started",
+		"clerk MIS2000 reconciliation messages all regions 2025-11-03 messages completed",
+		"clerk MIS2000 reconciliation messages all regions 2025-11-03 messages started",
 	}; !slices.Equal(audited, want) {
 		t.Errorf("audit log %q, want %q", audited, want)
 	}
@@ -298,3 +300,5 @@ func TestReconcileExportLeavesNothingWhenNotAudited(t *testing.T) {
 type auditFunc func(store.ExportAudit) error
 
 func (f auditFunc) AuditExport(_ context.Context, _ string, e store.ExportAudit) error { return f(e) }
+
+func (f auditFunc) Path() string { return "" }

@@ -5,8 +5,11 @@
 //
 //	migrantdesk [--db FILE] [--user NAME] [--open STATEID] [--district NUMBER]
 //
-// --user picks a profile of a demo database; any other database works as
-// the computer's user until it syncs with a hub.
+// --user picks a profile of a demo database. Any other database asks its
+// user to sign in to the state hub at start (checking the password on
+// this computer when the hub cannot be reached), and then syncs in the
+// background; one that has never synced may instead be worked on this
+// computer only, as the computer's user.
 //
 // It is the only package that imports fyne/v2/app; the screens are in
 // package gui.
@@ -36,7 +39,7 @@ func main() {
 func run(args []string) error {
 	fs := flag.NewFlagSet("migrantdesk", flag.ContinueOnError)
 	db := fs.String("db", store.DefaultPath(), "database `FILE`")
-	user := fs.String("user", "", "work as the demo profile `NAME` (demo databases only; default: ask)")
+	user := fs.String("user", "", "work as the demo profile `NAME` (demo databases only; others ask to sign in)")
 	open := fs.String("open", "", "open the student with this state `ID` at start")
 	district := fs.String("district", "", "open the window of district `NUMBER` at start")
 	if err := fs.Parse(args); err != nil {

@@ -249,12 +249,10 @@ func hubUser(verb string, args []string, out io.Writer) error {
 func readPassword(file, username string) (string, error) {
 	var pw string
 	if file != "" {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return "", fmt.Errorf("read the password file: %w", err)
+		var err error
+		if pw, err = readSecret(file); err != nil {
+			return "", err
 		}
-		pw, _, _ = strings.Cut(string(b), "\n")
-		pw = strings.TrimSuffix(pw, "\r")
 	} else {
 		fd := int(os.Stdin.Fd())
 		if !term.IsTerminal(fd) {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
 	"time"
 
 	"migrantdesk/data/importer"
@@ -32,43 +33,92 @@ func runImport(args []string, out io.Writer) error {
 	if len(files) != 1 {
 		return errors.New("import: name one extract: a folder of CSV files or an .xlsx workbook")
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if isPostgres(*db) {
+		return importPostgres(ctx, *db, *passwordFile, files[0], out)
+	}
+	ex, err := importer.OpenExtract(files[0])
+	if err != nil {
+		return refused("import: the extract was refused", "nothing was imported", err, out)
+	}
+	defer ex.Close()
 	start := time.Now()
-	ex, err := importer.ReadExtract(files[0])
+	var n store.ExtractCounts
+	err = intoDatabase(*db, func(st *store.Store) error {
+		var err error
+		n, err = st.LoadExtract(ctx, operator(), func(l *store.ExtractLoad) error { return ex.Scan(l) })
+		return err
+	})
+	if errors.As(err, new(*importer.ProblemList)) {
+		return refused("import: the extract was refused", "nothing was imported", err, out)
+	}
+	if err != nil {
+		return fmt.Errorf("import: the database refused the extract, nothing was imported: %w", err)
+	}
+	fmt.Fprintf(out, "Imported %s into %s.\n", n, *db)
+	fmt.Fprintf(out, "Read, checked and written in %s.\n", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// importPostgres reads and checks the whole extract first, then hands it
+// to the PostgreSQL hub, which COPYs it into staging tables and merges it
+// in one transaction.
+func importPostgres(ctx context.Context, db, passwordFile, file string, out io.Writer) error {
+	start := time.Now()
+	ex, err := importer.ReadExtract(file)
 	if err != nil {
 		return refused("import: the extract was refused", "nothing was imported", err, out)
 	}
 	read := time.Since(start)
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	var write func() (store.ExtractCounts, error)
-	if isPostgres(*db) {
-		pw, err := dbPassword(*passwordFile)
-		if err != nil {
-			return fmt.Errorf("import: %w", err)
-		}
-		h, err := pghub.Open(ctx, *db, pw)
-		if err != nil {
-			return fmt.Errorf("import: %w", err)
-		}
-		defer h.Close()
-		write = func() (store.ExtractCounts, error) { return h.Import(ctx, ex, operator()) }
-	} else {
-		st, err := store.Open(*db)
-		if err != nil {
-			return fmt.Errorf("import: %w", err)
-		}
-		defer st.Close()
-		write = func() (store.ExtractCounts, error) { return st.ImportExtract(ctx, ex, operator()) }
+	pw, err := dbPassword(passwordFile)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
 	}
+	h, err := pghub.Open(ctx, db, pw)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	defer h.Close()
 	start = time.Now()
-	n, err := write()
+	n, err := h.Import(ctx, ex, operator())
 	if err != nil {
 		return fmt.Errorf("import: the database refused the extract, nothing was imported: %w", err)
 	}
-	fmt.Fprintf(out, "Imported %s into %s.\n", n, shownDB(*db))
+	fmt.Fprintf(out, "Imported %s into %s.\n", n, shownDB(db))
 	fmt.Fprintf(out, "Read and checked in %s, written in %s.\n", read.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// intoDatabase runs load on the database at path. A database that does
+// not exist yet is made under another name and takes its own only once
+// load has succeeded, so that a refused or interrupted first import
+// leaves no file behind.
+func intoDatabase(path string, load func(*store.Store) error) error {
+	if _, err := os.Stat(path); err == nil {
+		st, err := store.Open(path)
+		if err != nil {
+			return err
+		}
+		return errors.Join(load(st), st.Close())
+	}
+	tmp := path + ".importing"
+	for _, f := range []string{tmp, tmp + "-wal", tmp + "-shm"} {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	st, err := store.Open(tmp)
+	if err != nil {
+		return err
+	}
+	// Closing the last connection checkpoints the write-ahead log into
+	// the file, which is then the whole database.
+	if err := errors.Join(load(st), st.Close()); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, path)
 }
 
 // refused prints every problem of a refused file, one a line, to out, and

@@ -31,7 +31,7 @@ type command struct {
 var commands = map[string]command{}
 
 func main() {
-	if err := dispatch(os.Args[1:], os.Stdout); err != nil {
+	if err := dispatch(os.Args[1:], stdout()); err != nil {
 		fmt.Fprintln(os.Stderr, "migrantdeskctl:", oneLine(err))
 		os.Exit(1)
 	}
@@ -119,4 +119,19 @@ func operator() string {
 		return u.Username
 	}
 	return "migrantdeskctl"
+}
+
+// readSecret reads a password from the first line of a file, so that it
+// never appears on a command line (visible to every user in ps).
+func readSecret(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("read the password file: %w", err)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	line = strings.TrimSuffix(line, "\r")
+	if line == "" {
+		return "", fmt.Errorf("the password file %s is empty", path)
+	}
+	return line, nil
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"syscall"
 
 	"migrantdesk/data"
 	"migrantdesk/data/importer"
@@ -51,7 +52,7 @@ func runMigrant(args []string, out io.Writer) error {
 	for i, r := range rows {
 		recs[i] = data.MigrantRecord{StateID: r.StateID, MIS2000ID: r.MIS2000ID, QAD: r.QAD, EED: r.EED}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	who, err := actingUser(ctx, st)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -62,7 +63,7 @@ func runReconcile(args []string, out io.Writer) error {
 	if _, err := os.Stat(*db); err != nil {
 		return fmt.Errorf("reconcile: no database at %s; name it with --db FILE: %w", *db, err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	st, err := store.Open(*db)
 	if err != nil {
@@ -124,7 +125,7 @@ func printSummary(out io.Writer, r *report.Reconciliation) {
 	fmt.Fprintln(out)
 	const labelWidth = 30
 	headers := []string{}
-	for _, c := range reconcile.Categories {
+	for _, c := range reconcile.Categories() {
 		headers = append(headers, c.Short())
 	}
 	headers = append(headers, "Total")

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
 	"time"
 
 	"migrantdesk/data"
@@ -16,7 +17,7 @@ import (
 
 func init() {
 	commands["report"] = command{
-		usage: "report qa --db F --district NUM --from D --to D [--detail OUT.xlsx] [--aggregated OUT.pdf] [--password P]",
+		usage: "report qa --db F --district NUM --from D --to D [--detail OUT.xlsx] [--aggregated OUT.pdf] [--password-file P]",
 		run:   runReport,
 	}
 }
@@ -31,7 +32,11 @@ func runReport(args []string, out io.Writer) error {
 	to := fs.String("to", "", "last day of the reporting period, YYYY-MM-DD")
 	detail := fs.String("detail", "", "write the Detail workbook (contains PII) to `OUT.xlsx`")
 	aggregated := fs.String("aggregated", "", "write the Aggregated counts to `OUT.pdf`")
-	password := fs.String("password", "", "encrypt the Detail workbook with `P`")
+	passwordFile := fs.String("password-file", "", "encrypt the Detail workbook with the password on the first line of `FILE`")
+	fs.Func("password", "refused: a password on the command line is visible to every user of the computer; use --password-file",
+		func(string) error {
+			return errors.New("a password on the command line is visible to every user of the computer (ps); put it in a file readable only by you and give --password-file FILE")
+		})
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -42,10 +47,8 @@ func runReport(args []string, out io.Writer) error {
 		return errors.New("report qa: --district is required")
 	case *detail == "" && *aggregated == "":
 		return errors.New("report qa: nothing to write: give --detail OUT.xlsx, --aggregated OUT.pdf or both")
-	case *password != "" && *detail == "":
-		return errors.New("report qa: --password protects the Detail workbook: give --detail OUT.xlsx too")
-	case *detail != "" && *detail == *aggregated:
-		return errors.New("report qa: --detail and --aggregated name the same file")
+	case *passwordFile != "" && *detail == "":
+		return errors.New("report qa: --password-file protects the Detail workbook: give --detail OUT.xlsx too")
 	}
 	p, err := reportPeriod(*from, *to)
 	if err != nil {
@@ -58,7 +61,14 @@ func runReport(args []string, out io.Writer) error {
 		return fmt.Errorf("report qa: %w", err)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	var password string
+	if *passwordFile != "" {
+		var err error
+		if password, err = readSecret(*passwordFile); err != nil {
+			return fmt.Errorf("report qa: %w", err)
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	st, err := store.Open(*db)
 	if err != nil {
@@ -86,12 +96,12 @@ func runReport(args []string, out io.Writer) error {
 
 	var files []report.File
 	if *detail != "" {
-		files = append(files, q.DetailFile(*detail, meta, *password))
+		files = append(files, q.DetailFile(*detail, meta, password))
 	}
 	if *aggregated != "" {
 		files = append(files, q.AggregatedFile(*aggregated, meta))
 	}
-	if err := report.Export(ctx, st, meta.GeneratedBy, files); err != nil {
+	if err := report.Export(ctx, st, meta.GeneratedBy, files, *passwordFile); err != nil {
 		return fmt.Errorf("report qa: %w", err)
 	}
 	for _, f := range files {

@@ -70,7 +70,7 @@ func TestReportQAWritesBothFilesAndAudits(t *testing.T) {
 	detail, aggregated := filepath.Join(dir, "detail.xlsx"), filepath.Join(dir, "counts.pdf")
 	var out bytes.Buffer
 	err := dispatch([]string{"report", "qa", "--db", db, "--district", "001", "--from", "2024-08-01", "--to", "2025-06-30",
-		"--detail", detail, "--aggregated", aggregated, "--password", "pw"}, &out)
+		"--detail", detail, "--aggregated", aggregated, "--password-file", secret(t, "pw")}, &out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,8 +129,14 @@ func TestReportQARefuses(t *testing.T) {
 			"the period starts (06/30/2025) after it ends (08/01/2024)"},
 		{"bad date", []string{"--district", "001", "--from", "2024-13-01", "--detail", ok}, "--from: \"2024-13-01\" is not a valid date"},
 		{"no output", []string{"--district", "001"}, "nothing to write"},
-		{"password without detail", []string{"--district", "001", "--aggregated", filepath.Join(dir, "a.pdf"), "--password", "x"},
-			"--password protects the Detail workbook"},
+		{"password without detail", []string{"--district", "001", "--aggregated", filepath.Join(dir, "a.pdf"), "--password-file", secret(t, "x")},
+			"--password-file protects the Detail workbook"},
+		{"password on the command line", []string{"--district", "001", "--detail", filepath.Join(dir, "d.xlsx"), "--password", "x"},
+			"visible to every user of the computer"},
+		{"the database as output", []string{"--district", "001", "--aggregated", db},
+			"it is the database"},
+		{"one file twice", []string{"--district", "001", "--detail", filepath.Join(dir, "r.xlsx"), "--aggregated", dir + "/sub/../r.xlsx"},
+			"twice in one export"},
 		{"missing folder", []string{"--district", "001", "--detail", filepath.Join(dir, "no", "such", "d.xlsx")},
 			"cannot write " + filepath.Join(dir, "no", "such", "d.xlsx")},
 		// The workbook is complete when the PDF's folder turns out to be
@@ -170,4 +176,14 @@ func TestReportNeedsQA(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "migrantdeskctl report qa") {
 		t.Errorf("got %v", err)
 	}
+}
+
+// secret writes a password file readable by its owner only.
+func secret(t *testing.T, pw string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(p, []byte(pw+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

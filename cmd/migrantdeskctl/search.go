@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"text/tabwriter"
 
 	"migrantdesk/data"
@@ -50,6 +51,10 @@ func runSearch(args []string, out io.Writer) error {
 	if _, err := os.Stat(*db); err != nil {
 		return fmt.Errorf("search: no database at %s: %w", *db, err)
 	}
+	// The process lives for milliseconds: collecting its garbage is
+	// wasted work, unless a large --limit makes the heap big.
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(64 << 20))
 	st, err := store.Open(*db)
 	if err != nil {
 		return fmt.Errorf("search: %w", err)

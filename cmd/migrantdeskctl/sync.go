@@ -8,8 +8,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
+	"time"
 
 	"migrantdesk/data/store"
 	"migrantdesk/data/sync/client"
@@ -38,12 +38,10 @@ func runSync(args []string, out io.Writer) error {
 	case *hubURL == "" || *username == "" || *passwordFile == "":
 		return errors.New("sync: --hub, --user and --password-file are required")
 	}
-	pw, err := os.ReadFile(*passwordFile)
+	password, err := readSecret(*passwordFile)
 	if err != nil {
-		return fmt.Errorf("sync: read the password file: %w", err)
+		return fmt.Errorf("sync: %w", err)
 	}
-	password, _, _ := strings.Cut(string(pw), "\n")
-	password = strings.TrimSuffix(password, "\r")
 	c, err := client.New(*hubURL)
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
@@ -74,6 +72,9 @@ func runSync(args []string, out io.Writer) error {
 	}
 	sum, err := c.Sync(ctx, st, nil)
 	if err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	if err := st.SetLastSync(ctx, time.Now()); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
 	if *asJSON {

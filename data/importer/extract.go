@@ -35,17 +35,179 @@ var (
 // An extract with any problem is refused as a whole: the error is then a
 // *ProblemList with every problem found.
 func ReadExtract(path string) (*data.Extract, error) {
+	x, err := OpenExtract(path)
+	if err != nil {
+		return nil, err
+	}
+	defer x.Close()
+	var ex data.Extract
+	if err := x.Scan(&ex); err != nil {
+		return nil, err
+	}
+	return &ex, nil
+}
+
+// Extract is a state extract opened for reading (see ReadExtract).
+type Extract struct{ src source }
+
+// OpenExtract opens the extract at path: a folder of CSV files or an
+// .xlsx workbook.
+func OpenExtract(path string) (*Extract, error) {
 	src, err := openSource(path)
 	if err != nil {
 		return nil, err
 	}
-	defer src.close()
-	x := &extractReader{src: src}
-	x.read()
-	if err := x.probs.err(); err != nil {
-		return nil, err
+	return &Extract{src}, nil
+}
+
+// Close releases the extract's files.
+func (x *Extract) Close() error { return x.src.close() }
+
+// Scan reads and checks the extract and hands its rows to sink as it
+// goes, each row once it is checked, so that no table is held whole: only
+// the keys that later rows refer to are kept. Sink is called on the
+// caller's goroutine; the reading runs on another, a few chunks of rows
+// ahead (each chunk a data.Extract of a few hundred rows), so that on a
+// machine with two cores reading and checking overlap with what sink
+// does (writing to a database).
+//
+// Rows go to sink only while the extract has no problem; after the first,
+// reading goes on to find every other one, and the error is a
+// *ProblemList: sink has then seen part of the extract, which it must
+// throw away. An error from sink stops the reading and is returned as is.
+func (x *Extract) Scan(sink data.ExtractSink) error { return scan(x.src, sink) }
+
+func scan(src source, sink data.ExtractSink) error {
+	a := &ahead{full: make(chan *data.Extract, chunksAhead), free: make(chan *data.Extract, chunksAhead+2), stop: make(chan struct{})}
+	for range chunksAhead + 2 {
+		a.free <- new(data.Extract)
 	}
-	return &x.ex, nil
+	a.cur = <-a.free
+	var readErr error
+	go func() {
+		defer close(a.full)
+		x := &extractReader{src: src, sink: a}
+		x.read()
+		if x.err == nil {
+			x.err = a.send()
+		}
+		readErr = x.err
+		if readErr == nil {
+			readErr = x.probs.err()
+		}
+	}()
+	var sinkErr error
+	for c := range a.full {
+		if sinkErr == nil {
+			if sinkErr = c.Put(sink); sinkErr != nil {
+				close(a.stop)
+			}
+		}
+		reset(c)
+		a.free <- c
+	}
+	if sinkErr != nil {
+		return sinkErr
+	}
+	return readErr
+}
+
+// chunkRows is how many rows go from the reader to the sink at a time,
+// and chunksAhead how many chunks the reader may fill before the sink
+// takes them.
+const (
+	chunkRows   = 512
+	chunksAhead = 4
+)
+
+// reset empties a chunk for reuse, letting go of the rows' strings.
+func reset(c *data.Extract) {
+	c.Regions = clearSlice(c.Regions)
+	c.Districts = clearSlice(c.Districts)
+	c.Schools = clearSlice(c.Schools)
+	c.Students = clearSlice(c.Students)
+	c.Enrollments = clearSlice(c.Enrollments)
+	c.Programs = clearSlice(c.Programs)
+	c.Assessments = clearSlice(c.Assessments)
+}
+
+func clearSlice[T any](s []T) []T {
+	clear(s)
+	return s[:0]
+}
+
+// ahead is the reader's sink when Scan reads ahead: it fills chunks and
+// passes them on full.
+type ahead struct {
+	full, free chan *data.Extract
+	stop       chan struct{} // closed when the sink has failed
+	cur        *data.Extract
+	n          int // rows in cur
+}
+
+// errStopped stops the reader once the sink has failed.
+var errStopped = errors.New("the rows read are no longer taken")
+
+func (a *ahead) Region(r data.Region) error {
+	a.cur.Region(r)
+	return a.added()
+}
+
+func (a *ahead) District(d data.District) error {
+	a.cur.District(d)
+	return a.added()
+}
+
+func (a *ahead) School(s data.School) error {
+	a.cur.School(s)
+	return a.added()
+}
+
+func (a *ahead) Student(s data.Student) error {
+	a.cur.Student(s)
+	return a.added()
+}
+
+func (a *ahead) Enrollment(e data.Enrollment) error {
+	a.cur.Enrollment(e)
+	return a.added()
+}
+
+func (a *ahead) Program(p data.Program) error {
+	a.cur.Program(p)
+	return a.added()
+}
+
+func (a *ahead) Assessment(as data.Assessment) error {
+	a.cur.Assessment(as)
+	return a.added()
+}
+
+// added counts a row put in the current chunk, which goes once full.
+func (a *ahead) added() error {
+	if a.n++; a.n < chunkRows {
+		return nil
+	}
+	return a.send()
+}
+
+// send passes the current chunk on and takes an empty one.
+func (a *ahead) send() error {
+	if a.n == 0 {
+		return nil
+	}
+	select {
+	case a.full <- a.cur:
+	case <-a.stop:
+		return errStopped
+	}
+	select {
+	case a.cur = <-a.free:
+	case <-a.stop:
+		return errStopped
+	}
+	a.n = 0
+	return nil
 }
 
 func openSource(path string) (source, error) {
@@ -62,9 +224,8 @@ func openSource(path string) (source, error) {
 	return nil, fmt.Errorf("the state extract %s is neither a folder of CSV files nor an .xlsx workbook", path)
 }
 
-// ref is a key already read: the row it is on, for the message about a
-// duplicate, and its index in the extract, so that rows referring to it
-// share its string instead of keeping their own copy.
+// ref is a key already read: its ordinal in its table, and the row it is
+// on, for the message about a duplicate.
 type ref struct {
 	i, line int32
 }
@@ -74,7 +235,8 @@ type ref struct {
 // checked, since the missing table is already reported.
 type extractReader struct {
 	src   source
-	ex    data.Extract
+	sink  data.ExtractSink
+	err   error // from sink: reading stops
 	probs ProblemList
 
 	regions   map[string]ref
@@ -96,6 +258,9 @@ func (x *extractReader) read() {
 // table opens one table and hands it to read; an optional table may be
 // absent.
 func (x *extractReader) table(name string, cols []string, optional bool, read func(*table)) {
+	if x.err != nil {
+		return
+	}
 	rs, at, ragged, err := x.src.open(name)
 	if err != nil {
 		if optional && errors.Is(err, os.ErrNotExist) {
@@ -111,8 +276,20 @@ func (x *extractReader) table(name string, cols []string, optional bool, read fu
 	}
 }
 
+// next moves to the next record of t, unless the sink has failed.
+func (x *extractReader) next(t *table) bool {
+	return x.err == nil && t.next()
+}
+
+// emit hands a checked row to put while the extract has no problem.
+func emit[T any](x *extractReader, put func(T) error, row T) {
+	if x.err == nil && x.probs.Len() == 0 {
+		x.err = put(row)
+	}
+}
+
 // lookup finds key in keys, reporting in column c a key that is not there.
-// It returns the index of the key's row, or -1.
+// It returns the key's ordinal, or -1.
 func (x *extractReader) lookup(t *table, c int, keys map[string]ref, key, in string) int32 {
 	if key == "" || keys == nil {
 		return -1
@@ -126,8 +303,9 @@ func (x *extractReader) lookup(t *table, c int, keys map[string]ref, key, in str
 }
 
 // add records a new key, or reports it as a duplicate; false for a
-// duplicate or a blank key.
-func add(t *table, c int, keys map[string]ref, key string, i int) bool {
+// duplicate or a blank key. The map keeps a copy of the key, so that it
+// does not hold on to the whole record the key was cut from.
+func add(t *table, c int, keys map[string]ref, key string) bool {
 	if key == "" {
 		return false
 	}
@@ -135,7 +313,7 @@ func add(t *table, c int, keys map[string]ref, key string, i int) bool {
 		t.fail(c, fmt.Sprintf("%s %s is also on %s %d", t.cols[c], key, t.lineWord(), prev.line))
 		return false
 	}
-	keys[key] = ref{int32(i), int32(t.line(-1))}
+	keys[strings.Clone(key)] = ref{int32(len(keys)), int32(t.line(-1))}
 	return true
 }
 
@@ -146,10 +324,10 @@ const (
 
 func (x *extractReader) readRegions(t *table) {
 	x.regions = map[string]ref{}
-	for t.next() {
+	for x.next(t) {
 		r := data.Region{Code: t.required(rCode), Name: t.required(rName)}
-		if add(t, rCode, x.regions, r.Code, len(x.ex.Regions)) {
-			x.ex.Regions = append(x.ex.Regions, r)
+		if add(t, rCode, x.regions, r.Code) {
+			emit(x, x.sink.Region, r)
 		}
 	}
 }
@@ -162,13 +340,11 @@ const (
 
 func (x *extractReader) readDistricts(t *table) {
 	x.districts = map[string]ref{}
-	for t.next() {
+	for x.next(t) {
 		d := data.District{Number: t.required(dNumber), Name: t.required(dName), RegionCode: t.required(dRegion)}
-		if i := x.lookup(t, dRegion, x.regions, d.RegionCode, "regions"); i >= 0 {
-			d.RegionCode = x.ex.Regions[i].Code
-		}
-		if add(t, dNumber, x.districts, d.Number, len(x.ex.Districts)) {
-			x.ex.Districts = append(x.ex.Districts, d)
+		x.lookup(t, dRegion, x.regions, d.RegionCode, "regions")
+		if add(t, dNumber, x.districts, d.Number) {
+			emit(x, x.sink.District, d)
 		}
 	}
 }
@@ -182,14 +358,12 @@ const (
 
 func (x *extractReader) readSchools(t *table) {
 	x.schools = map[string]ref{}
-	for t.next() {
+	for x.next(t) {
 		s := data.School{Number: t.required(scNumber), DistrictNumber: t.required(scDistrict),
 			Name: t.required(scName), Classification: t.get(scClass)}
-		if i := x.lookup(t, scDistrict, x.districts, s.DistrictNumber, "districts"); i >= 0 {
-			s.DistrictNumber = x.ex.Districts[i].Number
-		}
-		if add(t, scNumber, x.schools, s.Number, len(x.ex.Schools)) {
-			x.ex.Schools = append(x.ex.Schools, s)
+		x.lookup(t, scDistrict, x.districts, s.DistrictNumber, "districts")
+		if add(t, scNumber, x.schools, s.Number) {
+			emit(x, x.sink.School, s)
 		}
 	}
 }
@@ -206,10 +380,8 @@ const (
 )
 
 func (x *extractReader) readStudents(t *table) {
-	n := t.expect(40)
-	x.students = make(map[string]ref, n)
-	x.ex.Students = make([]data.Student, 0, n)
-	for t.next() {
+	x.students = make(map[string]ref, t.expect(40))
+	for x.next(t) {
 		s := data.Student{
 			StateID:     t.required(stID),
 			LocalNumber: t.get(stLocal),
@@ -220,21 +392,17 @@ func (x *extractReader) readStudents(t *table) {
 			Gender:      t.code(stGender, data.Genders(), "a gender code: F, M or X"),
 			Race:        t.code(stRace, data.RaceCodes(), "a race/ethnicity code from 1 to 7"),
 		}
-		if add(t, stID, x.students, s.StateID, len(x.ex.Students)) {
-			x.ex.Students = append(x.ex.Students, s)
+		if add(t, stID, x.students, s.StateID) {
+			emit(x, x.sink.Student, s)
 		}
 	}
 }
 
-// student returns the state ID in column c as the students table has it,
-// and its index there (-1 when not found).
+// student returns the state ID in column c and its ordinal among the
+// students (-1 when not found).
 func (x *extractReader) student(t *table, c int) (string, int32) {
 	id := t.required(c)
-	i := x.lookup(t, c, x.students, id, "students")
-	if i >= 0 {
-		id = x.ex.Students[i].StateID
-	}
-	return id, i
+	return id, x.lookup(t, c, x.students, id, "students")
 }
 
 var serviceTypes = []string{data.ServicePrimary, data.ServiceSecondary, data.ServiceSpecialEd}
@@ -250,10 +418,8 @@ const (
 )
 
 func (x *extractReader) readEnrollments(t *table) {
-	n := t.expect(40)
-	ids := make(map[string]ref, n)
-	x.ex.Enrollments = make([]data.Enrollment, 0, n)
-	for t.next() {
+	ids := make(map[string]ref, t.expect(40))
+	for x.next(t) {
 		e := data.Enrollment{
 			ID:           t.required(eID),
 			SchoolNumber: t.required(eSchool),
@@ -263,12 +429,10 @@ func (x *extractReader) readEnrollments(t *table) {
 			End:          t.date(eEnd, false),
 		}
 		e.StateID, _ = x.student(t, eStudent)
-		if i := x.lookup(t, eSchool, x.schools, e.SchoolNumber, "schools"); i >= 0 {
-			e.SchoolNumber = x.ex.Schools[i].Number
-		}
+		x.lookup(t, eSchool, x.schools, e.SchoolNumber, "schools")
 		t.checkPeriod(eEnd, e.Start, e.End)
-		if add(t, eID, ids, e.ID, len(x.ex.Enrollments)) {
-			x.ex.Enrollments = append(x.ex.Enrollments, e)
+		if add(t, eID, ids, e.ID) {
+			emit(x, x.sink.Enrollment, e)
 		}
 	}
 }
@@ -319,13 +483,12 @@ const (
 )
 
 func (x *extractReader) readPrograms(t *table) {
-	x.ex.Programs = make([]data.Program, 0, t.expect(30))
-	for t.next() {
+	for x.next(t) {
 		p := data.Program{Start: t.date(pStart, true), End: t.date(pEnd, false)}
 		p.StateID, _ = x.student(t, pStudent)
 		p.Program, p.Code = t.program()
 		t.checkPeriod(pEnd, p.Start, p.End)
-		x.ex.Programs = append(x.ex.Programs, p)
+		emit(x, x.sink.Program, p)
 	}
 }
 
@@ -363,10 +526,8 @@ const (
 func (x *extractReader) readAssessments(t *table) {
 	// One test per student, subject and day; the key packs the three
 	// into a number: Date needs 25 bits, the subject one.
-	n := t.expect(30)
-	seen := make(map[uint64]int32, n)
-	x.ex.Assessments = make([]data.Assessment, 0, n)
-	for t.next() {
+	seen := make(map[uint64]int32, t.expect(30))
+	for x.next(t) {
 		a := data.Assessment{
 			Subject:  t.code(aSubject, subjects, "a subject: MATH or READING"),
 			TestDate: t.date(aDate, true),
@@ -381,7 +542,7 @@ func (x *extractReader) readAssessments(t *table) {
 			a.Level = l
 		}
 		if i < 0 || a.Subject == "" || a.TestDate.IsZero() {
-			x.ex.Assessments = append(x.ex.Assessments, a)
+			emit(x, x.sink.Assessment, a)
 			continue
 		}
 		key := uint64(i)<<26 | uint64(oneIf(a.Subject == data.SubjectReading))<<25 | uint64(a.TestDate)
@@ -390,7 +551,7 @@ func (x *extractReader) readAssessments(t *table) {
 			continue
 		}
 		seen[key] = int32(t.line(-1))
-		x.ex.Assessments = append(x.ex.Assessments, a)
+		emit(x, x.sink.Assessment, a)
 	}
 }
 

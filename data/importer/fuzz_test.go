@@ -32,12 +32,11 @@ func (m memory) open(name string) (rows, Problem, bool, error) {
 func (m memory) close() error { return nil }
 
 func readMemory(m memory) (*data.Extract, error) {
-	x := &extractReader{src: m}
-	x.read()
-	if err := x.probs.err(); err != nil {
+	var ex data.Extract
+	if err := scan(m, &ex); err != nil {
 		return nil, err
 	}
-	return &x.ex, nil
+	return &ex, nil
 }
 
 func goodMemory(t testing.TB) memory {

@@ -91,6 +91,7 @@ func headerKey(h string) string {
 // MIS2000File is an MIS2000 export as read: the rows to compare, and what
 // a clerk should know about the rest of the file.
 type MIS2000File struct {
+	Path  string // where it was read from
 	File  string // the file's name
 	Sheet string // the sheet read, for a workbook
 	Rows  []data.MIS2000Row
@@ -165,7 +166,11 @@ func ReadMIS2000(path string) (*MIS2000File, error) {
 		}
 	}
 	defer rs.close()
-	return readMIS2000(rs, at, ragged)
+	out, err := readMIS2000(rs, at, ragged)
+	if out != nil {
+		out.Path = path
+	}
+	return out, err
 }
 
 func readMIS2000(rs rows, at Problem, ragged bool) (*MIS2000File, error) {

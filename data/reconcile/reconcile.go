@@ -54,13 +54,13 @@ func (c Category) Short() string {
 }
 
 // Categories lists every category in order.
-var Categories = func() []Category {
+func Categories() []Category {
 	cs := make([]Category, NumCategories)
 	for i := range cs {
 		cs[i] = Category(i)
 	}
 	return cs
-}()
+}
 
 func (c Category) String() string {
 	if c < 0 || c >= NumCategories {

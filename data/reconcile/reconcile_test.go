@@ -280,7 +280,7 @@ func TestRegionAndRepeatedRows(t *testing.T) {
 
 func TestCategoryNames(t *testing.T) {
 	var names []string
-	for _, c := range Categories {
+	for _, c := range Categories() {
 		names = append(names, c.String())
 	}
 	want := []string{"QAD differs", "EED differs", "Saved, never published", "District differs",

@@ -45,16 +45,26 @@ func (s *Store) Audit(ctx context.Context, entity, id string) ([]AuditEntry, err
 	return out, rows.Err()
 }
 
-// ExportAudit records that a report holding data left the program.
+// ExportAudit records that a report holding data left the program: an
+// export is logged as started before its first byte is written and as
+// completed once the file has its name, so every file on disk has a row.
 type ExportAudit struct {
-	Report   string // "QA Migrant detail", "QA Migrant aggregated"
-	District string
-	Period   string
-	Rows     int
-	File     string
+	Report    string // "QA Migrant detail", "QA Migrant aggregated"
+	District  string
+	Period    string
+	Rows      int
+	File      string
+	Encrypted bool
+	Stage     string // ExportStarted or ExportCompleted
 }
 
-// AuditExport writes an export to the audit log.
+// Stages of an export in the audit log.
+const (
+	ExportStarted   = "started"
+	ExportCompleted = "completed"
+)
+
+// AuditExport writes an export to the audit log, as action "export".
 func (s *Store) AuditExport(ctx context.Context, user string, e ExportAudit) error {
 	body, err := json.Marshal(e)
 	if err != nil {

@@ -9,56 +9,86 @@ import (
 
 // batchRows is how many rows one INSERT statement carries in a bulk
 // load. SQLite's per-statement cost dominates single-row inserts in a
-// large import; a hundred rows of at most a dozen columns stays far below
-// its limit on bound variables.
-const batchRows = 100
+// large import; a few hundred rows of at most a dozen columns stays far
+// below its limit on bound variables.
+const batchRows = 256
 
-// batchInsert writes n rows with multi-row INSERT statements. insert is
-// the statement up to VALUES ("INSERT INTO t(a, b)"), conflict what
-// follows the rows ("ON CONFLICT ... DO UPDATE ..." or ""), row appends
-// the values of row i. Rows are written in order, so a later row with the
-// same key wins, as with one statement per row.
-func batchInsert(ctx context.Context, tx *sql.Tx, what, insert, conflict string, cols, n int, row func(i int, args []any) []any) error {
-	if n == 0 {
+// batch writes rows as they come with multi-row INSERT statements: insert
+// is the statement up to VALUES ("INSERT INTO t(a, b)"), conflict what
+// follows the rows ("ON CONFLICT ... DO UPDATE ..." or ""). Rows are
+// written in order, so a later row with the same key wins, as with one
+// statement per row.
+type batch struct {
+	ctx                    context.Context
+	tx                     *sql.Tx
+	what, insert, conflict string
+	cols                   int
+	full                   *sql.Stmt // for batchRows rows, prepared at the first full batch
+	args                   []any
+	written                int // rows written so far
+}
+
+func newBatch(ctx context.Context, tx *sql.Tx, what, insert, conflict string, cols int) *batch {
+	return &batch{ctx: ctx, tx: tx, what: what, insert: insert, conflict: conflict, cols: cols,
+		args: make([]any, 0, batchRows*cols)}
+}
+
+// add appends one row's values, cols of them, and writes the batch when
+// it is full.
+func (b *batch) add(values ...any) error {
+	b.args = append(b.args, values...)
+	if len(b.args) < batchRows*b.cols {
 		return nil
 	}
-	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
-	statement := func(rows int) (*sql.Stmt, error) {
-		q := insert + " VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ") + " " + conflict
-		st, err := tx.PrepareContext(ctx, q)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		return st, nil
+	return b.flush()
+}
+
+// flush writes the rows added since the last write.
+func (b *batch) flush() error {
+	rows := len(b.args) / b.cols
+	if rows == 0 {
+		return nil
 	}
-	full, err := statement(min(batchRows, n))
-	if err != nil {
+	if err := b.ctx.Err(); err != nil {
 		return err
 	}
-	defer full.Close()
-	args := make([]any, 0, batchRows*cols)
-	for start := 0; start < n; start += batchRows {
-		if err := ctx.Err(); err != nil {
+	st := b.full
+	if rows < batchRows || st == nil {
+		var err error
+		if st, err = b.prepare(rows); err != nil {
 			return err
 		}
-		end := min(start+batchRows, n)
-		args = args[:0]
-		for i := start; i < end; i++ {
-			args = row(i, args)
-		}
-		st := full
-		if end-start < batchRows && n > batchRows {
-			if st, err = statement(end - start); err != nil {
-				return err
-			}
-		}
-		_, err := st.Exec(args...)
-		if st != full {
-			st.Close()
-		}
-		if err != nil {
-			return fmt.Errorf("%s rows %d to %d: %w", what, start+1, end, err)
+		if rows == batchRows {
+			b.full = st
+		} else {
+			defer st.Close()
 		}
 	}
+	if _, err := st.Exec(b.args...); err != nil {
+		return fmt.Errorf("%s rows %d to %d: %w", b.what, b.written+1, b.written+rows, err)
+	}
+	b.written += rows
+	clear(b.args) // lets the strings of written rows go
+	b.args = b.args[:0]
 	return nil
+}
+
+func (b *batch) prepare(rows int) (*sql.Stmt, error) {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", b.cols), ", ") + ")"
+	q := b.insert + " VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ") + " " + b.conflict
+	st, err := b.tx.PrepareContext(b.ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.what, err)
+	}
+	return st, nil
+}
+
+// close writes what is left and releases the statement.
+func (b *batch) close() error {
+	err := b.flush()
+	if b.full != nil {
+		b.full.Close()
+		b.full = nil
+	}
+	return err
 }

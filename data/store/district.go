@@ -34,7 +34,11 @@ func (r DistrictRecord) Active(on data.Date) bool {
 
 // DistrictRecords lists the records published to a district, by student
 // name. It reads only the published copies: what the clerk has changed
-// since is not shown until it is published again.
+// since is not shown until it is published again. The enrollment shown is
+// data.CurrentEnrollment's choice, made in SQL (ORDER BY ... LIMIT 1 per
+// record is faster than loading the enrollments to choose in Go); the
+// store's property test holds the two together. Service types are P, S
+// or N only (the importer and ApplyPage check them), so ELSE is N.
 func (s *Store) DistrictRecords(ctx context.Context, district string) ([]DistrictRecord, error) {
 	var out []DistrictRecord
 	err := s.read(ctx, func(tx *sql.Tx) error {

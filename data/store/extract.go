@@ -19,8 +19,18 @@ func (c ExtractCounts) String() string {
 		c.Regions, c.Districts, c.Schools, c.Students, c.Enrollments, c.Programs, c.Assessments)
 }
 
-// ImportExtract writes a validated state extract in one transaction: all
-// of it or, on any error, none of it.
+// ImportExtract writes a validated state extract held in memory: see
+// LoadExtract.
+func (s *Store) ImportExtract(ctx context.Context, ex *data.Extract, user string) (ExtractCounts, error) {
+	return s.LoadExtract(ctx, user, func(l *ExtractLoad) error { return ex.Put(l) })
+}
+
+// LoadExtract writes a state extract in one transaction: all of it or, on
+// any error, none of it. fill hands the extract's rows to the load as it
+// reads them, table by table (regions, districts, schools, students,
+// enrollments, programs, assessments), so that the extract need not be
+// held whole; an error from fill rolls everything back and is returned
+// wrapped.
 //
 // Regions, districts, schools, students and enrollments are updated by
 // their natural keys. For each student the extract lists, the extract is
@@ -28,20 +38,36 @@ func (c ExtractCounts) String() string {
 // rows it no longer has are removed. Students it does not list, and
 // everything entered in the app (migrant records, publishes, users), are
 // kept as they are.
-func (s *Store) ImportExtract(ctx context.Context, ex *data.Extract, user string) (ExtractCounts, error) {
+func (s *Store) LoadExtract(ctx context.Context, user string, fill func(*ExtractLoad) error) (ExtractCounts, error) {
 	var c ExtractCounts
 	// A state extract writes millions of rows in one transaction; with
 	// SQLite's 2 MB default page cache it keeps evicting and rereading
 	// the pages it is filling. The cache grows for the import only, so the
-	// app's memory stays small.
-	if _, err := s.w.ExecContext(ctx, `PRAGMA cache_size = -262144`); err != nil {
-		return c, fmt.Errorf("import the state extract: %w", err)
+	// app's memory stays small. Building an index after the load sorts
+	// its keys: helper threads share the sort, and its runs spill to temp
+	// files rather than memory.
+	for _, p := range []string{`PRAGMA cache_size = -65536`, `PRAGMA threads = 2`, `PRAGMA temp_store = FILE`} {
+		if _, err := s.w.ExecContext(ctx, p); err != nil {
+			return c, fmt.Errorf("import the state extract: %w", err)
+		}
 	}
 	defer s.w.Exec(`PRAGMA cache_size = -2000`)
+	defer s.w.Exec(`PRAGMA threads = 0`)
+	defer s.w.Exec(`PRAGMA temp_store = MEMORY`)
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		if err := importExtract(ctx, tx, ex, &c); err != nil {
+		l, err := startLoad(ctx, tx)
+		if err != nil {
 			return err
 		}
+		err = fill(l)
+		if err == nil {
+			err = l.end()
+		}
+		if err != nil {
+			l.abandon()
+			return err
+		}
+		c = l.counts
 		if err := setMeta(tx, MetaImported, s.timestamp()); err != nil {
 			return err
 		}
@@ -53,185 +79,338 @@ func (s *Store) ImportExtract(ctx context.Context, ex *data.Extract, user string
 	return c, nil
 }
 
-func importExtract(ctx context.Context, tx *sql.Tx, ex *data.Extract, c *ExtractCounts) error {
-	var loaded bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM students)`).Scan(&loaded); err != nil {
-		return err
-	}
-	err := batchInsert(ctx, tx, "regions", `INSERT INTO regions(code, name)`,
-		`ON CONFLICT(code) DO UPDATE SET name = excluded.name`, 2, len(ex.Regions), func(i int, a []any) []any {
-			r := ex.Regions[i]
-			return append(a, r.Code, r.Name)
-		})
-	if err != nil {
-		return err
-	}
-	err = batchInsert(ctx, tx, "districts", `INSERT INTO districts(number, name, region_code)`,
-		`ON CONFLICT(number) DO UPDATE SET name = excluded.name, region_code = excluded.region_code`,
-		3, len(ex.Districts), func(i int, a []any) []any {
-			d := ex.Districts[i]
-			return append(a, d.Number, d.Name, d.RegionCode)
-		})
-	if err != nil {
-		return err
-	}
-	err = batchInsert(ctx, tx, "schools", `INSERT INTO schools(number, district_number, name, classification, public)`,
+// The tables of an extract in the order they are loaded.
+const (
+	tabRegions = iota
+	tabDistricts
+	tabSchools
+	tabStudents
+	tabEnrollments
+	tabPrograms
+	tabAssessments
+	tabDone
+)
+
+var extractTables = [tabDone]struct {
+	what, insert, conflict string
+	cols                   int
+}{
+	{"regions", `INSERT INTO regions(code, name)`, `ON CONFLICT(code) DO UPDATE SET name = excluded.name`, 2},
+	{"districts", `INSERT INTO districts(number, name, region_code)`,
+		`ON CONFLICT(number) DO UPDATE SET name = excluded.name, region_code = excluded.region_code`, 3},
+	{"schools", `INSERT INTO schools(number, district_number, name, classification, public)`,
 		`ON CONFLICT(number) DO UPDATE SET district_number = excluded.district_number, name = excluded.name,
-			classification = excluded.classification, public = excluded.public`,
-		5, len(ex.Schools), func(i int, a []any) []any {
-			sc := ex.Schools[i]
-			return append(a, sc.Number, sc.DistrictNumber, sc.Name, sc.Classification, sc.Public())
-		})
-	if err != nil {
-		return err
-	}
-	err = batchInsert(ctx, tx, "students", `INSERT INTO students(state_id, local_number, last_name, first_name, middle_name,
+			classification = excluded.classification, public = excluded.public`, 5},
+	{"students", `INSERT INTO students(state_id, local_number, last_name, first_name, middle_name,
 			birth_date, gender, race, last_key, first_key, sort_key)`,
 		`ON CONFLICT(state_id) DO UPDATE SET local_number = excluded.local_number, last_name = excluded.last_name,
 			first_name = excluded.first_name, middle_name = excluded.middle_name, birth_date = excluded.birth_date,
 			gender = excluded.gender, race = excluded.race, last_key = excluded.last_key, first_key = excluded.first_key,
-			sort_key = excluded.sort_key`,
-		11, len(ex.Students), func(i int, a []any) []any {
-			st := ex.Students[i]
-			last, first := data.NormalizeName(st.LastName), data.NormalizeName(st.FirstName)
-			return append(a, st.StateID, st.LocalNumber, st.LastName, st.FirstName, st.MiddleName,
-				st.BirthDate.String(), st.Gender, st.Race, last, first, searchSortKey(last, first))
-		})
-	if err != nil {
-		return err
-	}
-	// A first import into an empty database has nothing to replace.
-	if loaded {
-		if err := replaceStudentRows(ctx, tx, ex.Students); err != nil {
-			return err
-		}
-	}
-	err = batchInsert(ctx, tx, "enrollments", `INSERT INTO enrollments(id, state_id, school_number, grade, service_type, start_date, end_date)`,
+			sort_key = excluded.sort_key`, 11},
+	{"enrollments", `INSERT INTO enrollments(id, state_id, school_number, grade, service_type, start_date, end_date)`,
 		`ON CONFLICT(id) DO UPDATE SET state_id = excluded.state_id, school_number = excluded.school_number,
 			grade = excluded.grade, service_type = excluded.service_type, start_date = excluded.start_date,
-			end_date = excluded.end_date`,
-		7, len(ex.Enrollments), func(i int, a []any) []any {
-			e := ex.Enrollments[i]
-			return append(a, e.ID, e.StateID, e.SchoolNumber, e.Grade, e.ServiceType, e.Start.String(), e.End.String())
-		})
-	if err != nil {
-		return err
-	}
-	if err := indexForSearch(ctx, tx, ex); err != nil {
-		return err
-	}
-	err = batchInsert(ctx, tx, "programs", `INSERT INTO programs(state_id, program, code, start_date, end_date)`, "",
-		5, len(ex.Programs), func(i int, a []any) []any {
-			p := ex.Programs[i]
-			return append(a, p.StateID, p.Program, p.Code, p.Start.String(), p.End.String())
-		})
-	if err != nil {
-		return err
-	}
-	err = batchInsert(ctx, tx, "assessments", `INSERT INTO assessments(state_id, subject, test_date, performance_level)`,
-		`ON CONFLICT(state_id, subject, test_date) DO UPDATE SET performance_level = excluded.performance_level`,
-		4, len(ex.Assessments), func(i int, a []any) []any {
-			as := ex.Assessments[i]
-			return append(a, as.StateID, as.Subject, as.TestDate.String(), as.Level)
-		})
-	if err != nil {
-		return err
-	}
-	*c = ExtractCounts{len(ex.Regions), len(ex.Districts), len(ex.Schools), len(ex.Students),
-		len(ex.Enrollments), len(ex.Programs), len(ex.Assessments)}
-	return nil
+			end_date = excluded.end_date`, 7},
+	{"programs", `INSERT INTO programs(state_id, program, code, start_date, end_date)`, "", 5},
+	{"assessments", `INSERT INTO assessments(state_id, subject, test_date, performance_level)`,
+		`ON CONFLICT(state_id, subject, test_date) DO UPDATE SET performance_level = excluded.performance_level`, 4},
 }
 
-// replaceStudentRows removes the enrollments, programs, assessments and
-// search tokens of the students an extract lists, which it then writes
-// anew.
-func replaceStudentRows(ctx context.Context, tx *sql.Tx, students []data.Student) error {
-	for _, q := range []string{
-		`DELETE FROM enrollments WHERE state_id = ?`,
-		`DELETE FROM programs WHERE state_id = ?`,
-		`DELETE FROM assessments WHERE state_id = ?`,
-		`DELETE FROM name_tokens WHERE state_id = ?`,
-		`DELETE FROM district_students WHERE state_id = ?`,
-	} {
-		st, err := tx.PrepareContext(ctx, q)
+// ExtractLoad is an import in progress (see LoadExtract): the sink that
+// takes the rows of each table of the extract in turn and writes them in
+// batches. A row of a table before the current one is an error.
+type ExtractLoad struct {
+	ctx    context.Context
+	tx     *sql.Tx
+	at     int    // the table rows go to
+	rows   *batch // its insert
+	counts ExtractCounts
+
+	// A first import, or a re-import that lists most of the students,
+	// writes into tables without their secondary indexes and builds
+	// them afterwards, which sorts each index's keys once instead of
+	// inserting them one by one all over the index; it builds the search
+	// index of every student. Otherwise it replaces the rows of the
+	// students it lists, and their search index, through the indexes.
+	first   bool
+	whole   bool
+	dropped []index  // to build again at the end
+	listed  []string // the state IDs of a re-import's students
+	temp    bool     // temp.listed exists
+}
+
+var _ data.ExtractSink = (*ExtractLoad)(nil)
+
+func startLoad(ctx context.Context, tx *sql.Tx) (*ExtractLoad, error) {
+	l := &ExtractLoad{ctx: ctx, tx: tx, at: -1}
+	if err := tx.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM students)`).Scan(&l.first); err != nil {
+		return nil, err
+	}
+	if l.first {
+		l.whole = true
+		return l, l.dropIndexes("regions", "districts", "schools", "students", "enrollments", "programs",
+			"assessments", "name_tokens", "district_students")
+	}
+	return l, nil
+}
+
+// Region, District, School, Student, Enrollment, Program and Assessment
+// write one row of their table.
+
+func (l *ExtractLoad) Region(r data.Region) error {
+	if err := l.to(tabRegions); err != nil {
+		return err
+	}
+	l.counts.Regions++
+	return l.rows.add(r.Code, r.Name)
+}
+
+func (l *ExtractLoad) District(d data.District) error {
+	if err := l.to(tabDistricts); err != nil {
+		return err
+	}
+	l.counts.Districts++
+	return l.rows.add(d.Number, d.Name, d.RegionCode)
+}
+
+func (l *ExtractLoad) School(sc data.School) error {
+	if err := l.to(tabSchools); err != nil {
+		return err
+	}
+	l.counts.Schools++
+	return l.rows.add(sc.Number, sc.DistrictNumber, sc.Name, sc.Classification, sc.Public())
+}
+
+func (l *ExtractLoad) Student(st data.Student) error {
+	if err := l.to(tabStudents); err != nil {
+		return err
+	}
+	l.counts.Students++
+	if !l.first {
+		l.listed = append(l.listed, st.StateID)
+	}
+	last, first := data.NormalizeName(st.LastName), data.NormalizeName(st.FirstName)
+	return l.rows.add(st.StateID, st.LocalNumber, st.LastName, st.FirstName, st.MiddleName,
+		dateText(st.BirthDate), st.Gender, st.Race, last, first, searchSortKey(last, first))
+}
+
+func (l *ExtractLoad) Enrollment(e data.Enrollment) error {
+	if err := l.to(tabEnrollments); err != nil {
+		return err
+	}
+	l.counts.Enrollments++
+	return l.rows.add(e.ID, e.StateID, e.SchoolNumber, e.Grade, e.ServiceType, dateText(e.Start), dateText(e.End))
+}
+
+func (l *ExtractLoad) Program(p data.Program) error {
+	if err := l.to(tabPrograms); err != nil {
+		return err
+	}
+	l.counts.Programs++
+	return l.rows.add(p.StateID, p.Program, p.Code, dateText(p.Start), dateText(p.End))
+}
+
+func (l *ExtractLoad) Assessment(a data.Assessment) error {
+	if err := l.to(tabAssessments); err != nil {
+		return err
+	}
+	l.counts.Assessments++
+	return l.rows.add(a.StateID, a.Subject, dateText(a.TestDate), a.Level)
+}
+
+// to moves the load on to table t, finishing the tables before it.
+func (l *ExtractLoad) to(t int) error {
+	if t == l.at {
+		return nil
+	}
+	if t < l.at {
+		return fmt.Errorf("%s rows came after %s rows: an extract is loaded table by table in order",
+			extractTables[t].what, extractTables[l.at].what)
+	}
+	if l.rows != nil {
+		err := l.rows.close()
+		l.rows = nil
 		if err != nil {
 			return err
 		}
-		for i, s := range students {
-			if i%4096 == 0 && ctx.Err() != nil {
-				st.Close()
-				return ctx.Err()
-			}
-			if _, err := st.Exec(s.StateID); err != nil {
-				st.Close()
-				return fmt.Errorf("replace the rows of student %s: %w", s.StateID, err)
-			}
+	}
+	if l.at <= tabStudents && t > tabStudents {
+		if err := l.replaceListed(); err != nil {
+			return err
 		}
-		st.Close()
+	}
+	l.at = t
+	if t < tabDone {
+		x := extractTables[t]
+		l.rows = newBatch(l.ctx, l.tx, x.what, x.insert, x.conflict, x.cols)
 	}
 	return nil
 }
 
-// indexForSearch writes what Search finds the extract's students by (their
-// old rows replaceStudentRows has removed): name tokens and, for each
-// district they are enrolled in, a district_students row. It runs once
-// the enrollments are written, and builds every row in memory so that
-// they go in as multi-row inserts.
-func indexForSearch(ctx context.Context, tx *sql.Tx, ex *data.Extract) error {
-	districtOf := map[string]string{}
-	rows, err := tx.QueryContext(ctx, `SELECT number, district_number FROM schools`)
-	if err != nil {
+// replaceListed removes what a re-import replaces, once its students are
+// written: the enrollments, programs and assessments of the students it
+// lists, and their search index rows. When it lists most students, the
+// tables lose their secondary indexes first and the whole search index
+// is built again.
+func (l *ExtractLoad) replaceListed() error {
+	if l.first {
+		return nil
+	}
+	var total int
+	if err := l.tx.QueryRowContext(l.ctx, `SELECT count(*) FROM students`).Scan(&total); err != nil {
 		return err
 	}
-	for rows.Next() {
-		var school, district string
-		if err := rows.Scan(&school, &district); err != nil {
-			rows.Close()
+	if 2*len(l.listed) > total {
+		l.whole = true
+		if err := l.dropIndexes("enrollments", "programs", "name_tokens", "district_students"); err != nil {
 			return err
 		}
-		districtOf[school] = district
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := l.writeListed(); err != nil {
 		return err
 	}
-	districts := map[string][]string{}
-	for _, e := range ex.Enrollments {
-		d := districtOf[e.SchoolNumber]
-		if !slices.Contains(districts[e.StateID], d) {
-			districts[e.StateID] = append(districts[e.StateID], d)
+	deletes := []string{
+		`DELETE FROM enrollments WHERE state_id IN (SELECT state_id FROM temp.listed)`,
+		`DELETE FROM programs WHERE state_id IN (SELECT state_id FROM temp.listed)`,
+		`DELETE FROM assessments WHERE state_id IN (SELECT state_id FROM temp.listed)`,
+	}
+	if l.whole {
+		deletes = append(deletes, `DELETE FROM name_tokens`, `DELETE FROM district_students`)
+	} else {
+		deletes = append(deletes, `DELETE FROM name_tokens WHERE state_id IN (SELECT state_id FROM temp.listed)`,
+			`DELETE FROM district_students WHERE state_id IN (SELECT state_id FROM temp.listed)`)
+	}
+	for _, q := range deletes {
+		if _, err := l.tx.ExecContext(l.ctx, q); err != nil {
+			return fmt.Errorf("replace the rows of the students listed: %w", err)
 		}
 	}
-	type tokenRow struct {
-		field          int
-		token, sortKey string
-		stateID        string
-	}
-	type districtRow struct{ district, sortKey, stateID string }
-	var tokens []tokenRow
-	var members []districtRow
-	for _, st := range ex.Students {
-		last, first := data.NormalizeName(st.LastName), data.NormalizeName(st.FirstName)
-		key := searchSortKey(last, first)
-		ds := districts[st.StateID]
-		for _, d := range ds {
-			members = append(members, districtRow{d, key, st.StateID})
-		}
-		for _, t := range nameTokens(last, first, ds) {
-			tokens = append(tokens, tokenRow{t.field, t.token, key, st.StateID})
-		}
-	}
-	err = batchInsert(ctx, tx, "search index", `INSERT OR IGNORE INTO name_tokens(field, token, sort_key, state_id)`, "",
-		4, len(tokens), func(i int, a []any) []any {
-			r := tokens[i]
-			return append(a, r.field, r.token, r.sortKey, r.stateID)
-		})
-	if err != nil {
+	return nil
+}
+
+// writeListed puts the state IDs of the students listed into temp.listed,
+// in key order.
+func (l *ExtractLoad) writeListed() error {
+	if _, err := l.tx.ExecContext(l.ctx, `CREATE TEMP TABLE listed(state_id TEXT PRIMARY KEY) WITHOUT ROWID`); err != nil {
 		return err
 	}
-	return batchInsert(ctx, tx, "district index", `INSERT OR IGNORE INTO district_students(district_number, sort_key, state_id)`, "",
-		3, len(members), func(i int, a []any) []any {
-			r := members[i]
-			return append(a, r.district, r.sortKey, r.stateID)
-		})
+	l.temp = true
+	slices.Sort(l.listed)
+	l.listed = slices.Compact(l.listed)
+	b := newBatch(l.ctx, l.tx, "students listed", `INSERT INTO temp.listed(state_id)`, "", 1)
+	for _, id := range l.listed {
+		if err := b.add(id); err != nil {
+			b.close()
+			return err
+		}
+	}
+	l.listed = nil
+	return b.close()
+}
+
+// end finishes the load: the last table, the indexes dropped for it, the
+// search index.
+func (l *ExtractLoad) end() error {
+	if err := l.to(tabDone); err != nil {
+		return err
+	}
+	// The search index is written before its own secondary indexes
+	// are built, after those of the tables it is read from.
+	if err := l.buildIndexes(func(ix index) bool { return !isSearchTable(ix.table) }); err != nil {
+		return err
+	}
+	if err := writeSearchIndex(l.ctx, l.tx, !l.whole); err != nil {
+		return err
+	}
+	if err := l.buildIndexes(func(index) bool { return true }); err != nil {
+		return err
+	}
+	return l.dropTemp()
+}
+
+// abandon releases what a failed load holds; the transaction is rolled
+// back.
+func (l *ExtractLoad) abandon() {
+	if l.rows != nil {
+		l.rows.close()
+	}
+	l.dropTemp()
+}
+
+func (l *ExtractLoad) dropTemp() error {
+	if !l.temp {
+		return nil
+	}
+	l.temp = false
+	_, err := l.tx.ExecContext(l.ctx, `DROP TABLE temp.listed`)
+	return err
+}
+
+func isSearchTable(table string) bool { return table == "name_tokens" || table == "district_students" }
+
+// index is a secondary index as the schema defines it.
+type index struct{ name, table, create string }
+
+// dropIndexes drops the secondary indexes of the tables, remembering how
+// to build them again: as the schema has them, whatever migration made
+// them.
+func (l *ExtractLoad) dropIndexes(tables ...string) error {
+	for _, t := range tables {
+		rows, err := l.tx.QueryContext(l.ctx, `SELECT name, sql FROM sqlite_schema
+			WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`, t)
+		if err != nil {
+			return err
+		}
+		var found []index
+		for rows.Next() {
+			ix := index{table: t}
+			if err := rows.Scan(&ix.name, &ix.create); err != nil {
+				rows.Close()
+				return err
+			}
+			found = append(found, ix)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, ix := range found {
+			if _, err := l.tx.ExecContext(l.ctx, `DROP INDEX "`+ix.name+`"`); err != nil {
+				return fmt.Errorf("drop index %s for the load: %w", ix.name, err)
+			}
+		}
+		l.dropped = append(l.dropped, found...)
+	}
+	return nil
+}
+
+// buildIndexes builds the dropped indexes that which selects.
+func (l *ExtractLoad) buildIndexes(which func(index) bool) error {
+	var rest []index
+	for _, ix := range l.dropped {
+		if !which(ix) {
+			rest = append(rest, ix)
+			continue
+		}
+		if err := l.ctx.Err(); err != nil {
+			return err
+		}
+		if _, err := l.tx.ExecContext(l.ctx, ix.create); err != nil {
+			return fmt.Errorf("build index %s: %w", ix.name, err)
+		}
+	}
+	l.dropped = rest
+	return nil
+}
+
+// dateText is d.String(), the stored form, without going through fmt:
+// that costs seconds over the millions of dates of a state extract.
+func dateText(d data.Date) string {
+	y, m, day := d.Year(), int(d.Month()), d.Day()
+	if d == 0 || y < 0 || y > 9999 {
+		return d.String()
+	}
+	b := [10]byte{byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
+		byte('0' + m/10), byte('0' + m%10), '-', byte('0' + day/10), byte('0' + day%10)}
+	return string(b[:])
 }

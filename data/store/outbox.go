@@ -201,6 +201,26 @@ func adoptHubVersion(tx *sql.Tx, m sync.Mutation, hubVersion int) error {
 	return nil
 }
 
+// Resend puts every mutation the hub acknowledged (applied or duplicate)
+// back in the outbox, in its first order, for a hub whose epoch changed
+// under this workstation: restored from an older backup, it may lack some
+// of them, and it answers the ones it has as duplicates. It returns how
+// many mutations wait now.
+func (s *Store) Resend(ctx context.Context) (int, error) {
+	var n int
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.Exec(`UPDATE outbox SET state = ? WHERE state IN (?, ?)`,
+			statePending, string(sync.Applied), string(sync.Duplicate)); err != nil {
+			return err
+		}
+		return tx.QueryRow(`SELECT count(*) FROM outbox WHERE state = ?`, statePending).Scan(&n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("queue the changes the hub acknowledged to send them again: %w", err)
+	}
+	return n, nil
+}
+
 // pendingOf lists the mutations of one entity still waiting, oldest first.
 func pendingOf(tx *sql.Tx, entity, id string) ([]sync.Mutation, error) {
 	rows, err := tx.Query(`SELECT `+mutationCols+` FROM outbox WHERE entity = ? AND entity_id = ? AND state = ? ORDER BY seq`,

@@ -30,6 +30,10 @@ func (s *Store) Publish(ctx context.Context, u data.User, ids []string, progress
 	user := u.Username
 	res := PublishResult{Skipped: map[string]string{}}
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		inConflict := map[string]bool{}
+		if err := collect(tx, inConflict, `SELECT record_id FROM conflicts`); err != nil {
+			return err
+		}
 		for i, id := range ids {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -41,19 +45,15 @@ func (s *Store) Publish(ctx context.Context, u data.User, ids []string, progress
 			if err := mayWrite(tx, u, r.StateID); err != nil {
 				return err
 			}
-			open, err := hasConflict(tx, id)
-			if err != nil {
-				return err
-			}
 			n := 0
-			if !open {
+			if !inConflict[id] {
 				n, err = s.publishOne(tx, user, r)
 				if err != nil {
 					return err
 				}
 			}
 			switch {
-			case open:
+			case inConflict[id]:
 				res.Skipped[id] = ErrUnresolved.Error()
 			case n == 0:
 				res.Skipped[id] = "the student has no enrollment in any district during the eligibility window"
@@ -125,12 +125,15 @@ func (s *Store) NeedsPublishing(ctx context.Context, region string) ([]Unpublish
 	var out []Unpublished
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		all, err := recordStates(tx, regionRecords, region)
+		if err != nil {
+			return err
+		}
 		for _, u := range all {
 			if data.NeedsAction(u.Status, u.Targets) {
 				out = append(out, u)
 			}
 		}
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list records that need publishing: %w", err)
@@ -156,11 +159,12 @@ const recheckRecords = `SELECT r.* FROM migrant_records r WHERE r.deleted = 0
 
 // recordStates reads the live records that sel selects (a query over
 // migrant_records r, given args) with their students, copies and targets,
-// in three set queries, and works out where each one stands: the targets
-// by data.PublishTargets over the student's enrollments, the status by
-// data.RecordStatus. The CROSS JOIN keeps SQLite walking from the records
-// to their students' enrollments; left to itself, with no statistics, it
-// scans every enrollment in the state.
+// in three set queries, and works out where each one stands with
+// data.RecordStatus. The targets are data.PublishTargets' rule in SQL,
+// which is faster than loading the enrollments (the store's property test
+// holds the two together). The CROSS JOIN keeps SQLite walking from the
+// records to their students' enrollments; left to itself, with no
+// statistics, it scans every enrollment in the state.
 func recordStates(tx *sql.Tx, sel string, args ...any) ([]Unpublished, error) {
 	rows, err := tx.Query(`WITH recs AS (`+sel+`)
 		SELECT `+prefixed("r.", recordCols)+`, `+studentCols("st.")+`
@@ -198,23 +202,27 @@ func recordStates(tx *sql.Tx, sel string, args ...any) ([]Unpublished, error) {
 		return nil, err
 	}
 
+	// The targets of each record (data.PublishTargets) in SQL: the
+	// districts of the student's enrollments overlapping [QAD, EED].
 	rows, err = tx.Query(`WITH recs AS (`+sel+`)
-		SELECT `+placedCols+`
-		FROM (SELECT DISTINCT state_id FROM recs) r
-		CROSS JOIN enrollments e ON e.state_id = r.state_id
+		SELECT DISTINCT r.id, d.number, d.name, d.region_code
+		FROM recs r
+		CROSS JOIN enrollments e ON e.state_id = r.state_id AND e.start_date <= r.eed AND (e.end_date = '' OR e.end_date >= r.qad)
 		JOIN schools sc ON sc.number = e.school_number
-		JOIN districts d ON d.number = sc.district_number`, args...)
+		JOIN districts d ON d.number = sc.district_number
+		ORDER BY r.id, d.number`, args...)
 	if err != nil {
 		return nil, err
 	}
-	enrolled := map[string][]data.PlacedEnrollment{}
 	for rows.Next() {
-		e, err := scanPlaced(rows)
-		if err != nil {
+		var id string
+		var d data.District
+		if err := rows.Scan(&id, &d.Number, &d.Name, &d.RegionCode); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		enrolled[e.StateID] = append(enrolled[e.StateID], e)
+		u := &all[index[id]]
+		u.Targets = append(u.Targets, d)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -246,7 +254,6 @@ func recordStates(tx *sql.Tx, sel string, args ...any) ([]Unpublished, error) {
 
 	for i := range all {
 		u := &all[i]
-		u.Targets = data.PublishTargets(u.MigrantRecord, enrolled[u.StateID])
 		u.Status, u.Reasons = status(u.Record)
 	}
 	return all, nil
@@ -257,31 +264,31 @@ func recordStates(tx *sql.Tx, sel string, args ...any) ([]Unpublished, error) {
 // through its index. After an extract import has changed enrollments, the
 // flags of the students concerned are worked out first, once.
 func (s *Store) CountNeedsPublishing(ctx context.Context, region string) (int, error) {
-	for range 2 {
-		var n int
-		var stale bool
-		err := s.read(ctx, func(tx *sql.Tx) error {
-			if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM publish_recheck)`).Scan(&stale); err != nil || stale {
+	var n int
+	var stale bool
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM publish_recheck)`).Scan(&stale); err != nil || stale {
+			return err
+		}
+		return countFlagged(tx, region, &n)
+	})
+	if err == nil && stale {
+		err = s.write(ctx, func(tx *sql.Tx) error {
+			if err := recheckPublish(tx); err != nil {
 				return err
 			}
-			return tx.QueryRow(`SELECT count(*) FROM migrant_records r INDEXED BY migrant_records_needs_publish
-				WHERE r.needs_publish = 1 AND `+inRegion, region).Scan(&n)
+			return countFlagged(tx, region, &n)
 		})
-		if err != nil || !stale {
-			return n, wrapCount(err)
-		}
-		if err := s.write(ctx, recheckPublish); err != nil {
-			return 0, wrapCount(err)
-		}
 	}
-	return 0, wrapCount(errors.New("the enrollments keep changing; try again once the import is done"))
+	if err != nil {
+		return 0, fmt.Errorf("count records that need publishing: %w", err)
+	}
+	return n, nil
 }
 
-func wrapCount(err error) error {
-	if err != nil {
-		return fmt.Errorf("count records that need publishing: %w", err)
-	}
-	return nil
+func countFlagged(tx *sql.Tx, region string, n *int) error {
+	return tx.QueryRow(`SELECT count(*) FROM migrant_records r INDEXED BY migrant_records_needs_publish
+		WHERE r.needs_publish = 1 AND `+inRegion, region).Scan(n)
 }
 
 // recheckPublish works needs_publish out again for the records of the

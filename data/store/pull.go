@@ -180,7 +180,8 @@ func applyChange(tx *sql.Tx, c sync.Change, t *touched) error {
 }
 
 // pulledValue checks a pulled value and puts it in the stored form:
-// dates as YYYY-MM-DD, versions and flags as numbers.
+// dates as YYYY-MM-DD, versions and flags as numbers, grades and service
+// types as the rules know them.
 func pulledValue(col, v string) (any, error) {
 	switch col {
 	case "birth_date", "start_date", "test_date", "qad", "eed":
@@ -191,6 +192,10 @@ func pulledValue(col, v string) (any, error) {
 		return d.String(), err
 	case "version", "deleted", "published_version":
 		return strconv.Atoi(v)
+	case "service_type":
+		return v, data.ValidateServiceType(v)
+	case "grade":
+		return data.NormalizeGrade(v)
 	}
 	return v, nil
 }
@@ -247,58 +252,55 @@ func keepLocal(tx *sql.Tx, c sync.Change) (bool, error) {
 }
 
 // touch notes the students whose derived rows a change affects, reading
-// what the row held before it changes.
+// what the row held before it changes: a student's search rows follow
+// the student and their enrollments' districts, and the needs_publish of
+// their records follows the records, the copies and the enrollments'
+// districts and dates.
 func touch(tx *sql.Tx, c sync.Change, t *touched) error {
-	var q, key string
-	set := t.reindex
 	switch c.Table {
 	case "students":
 		t.reindex[c.Row["state_id"]] = true
-		return nil
 	case "enrollments":
-		// Its student before and after; the triggers recheck publishing.
 		if !c.Deleted {
 			t.reindex[c.Row["state_id"]] = true
+			t.recheck[c.Row["state_id"]] = true
 		}
-		q, key = `SELECT state_id FROM enrollments WHERE id = ?`, c.Row["id"]
+		before := map[string]bool{}
+		err := collect(tx, before, `SELECT state_id FROM enrollments WHERE id = ?`, c.Row["id"])
+		for id := range before {
+			t.reindex[id], t.recheck[id] = true, true
+		}
+		return err
 	case "schools":
-		q, key = `SELECT e.state_id FROM enrollments e JOIN schools sc ON sc.number = e.school_number
-			WHERE e.school_number = ?1 AND sc.district_number IS NOT ?2`, c.Row["number"]
 		if c.Deleted {
 			return nil
 		}
-		rows, err := tx.Query(q, key, c.Row["district_number"])
-		return collect(rows, err, set)
+		moved := map[string]bool{}
+		err := collect(tx, moved, `SELECT e.state_id FROM enrollments e JOIN schools sc ON sc.number = e.school_number
+			WHERE e.school_number = ?1 AND sc.district_number IS NOT ?2`, c.Row["number"], c.Row["district_number"])
+		for id := range moved {
+			t.reindex[id], t.recheck[id] = true, true
+		}
+		return err
 	case "migrant_records":
-		set = t.recheck
 		if !c.Deleted {
 			t.recheck[c.Row["state_id"]] = true
 		}
-		q, key = `SELECT state_id FROM migrant_records WHERE id = ?`, c.Row["id"]
+		return collect(tx, t.recheck, `SELECT state_id FROM migrant_records WHERE id = ?`, c.Row["id"])
 	case "published":
-		set = t.recheck
-		q, key = `SELECT state_id FROM migrant_records WHERE id = ?`, c.Row["record_id"]
-	default:
-		return nil
+		return collect(tx, t.recheck, `SELECT state_id FROM migrant_records WHERE id = ?`, c.Row["record_id"])
 	}
-	rows, err := tx.Query(q, key)
-	return collect(rows, err, set)
+	return nil
 }
 
-// collect adds the first column of each row to set.
-func collect(rows *sql.Rows, err error, set map[string]bool) error {
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+// collect adds the first column of each row of q to set.
+func collect(tx *sql.Tx, set map[string]bool, q string, args ...any) error {
+	return eachRow(tx, q, args, func(scan func(...any) error) error {
 		var id string
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
+		err := scan(&id)
 		set[id] = true
-	}
-	return rows.Err()
+		return err
+	})
 }
 
 func where(keys []string) string {
@@ -357,8 +359,9 @@ func removeRow(tx *sql.Tx, table string, keys []string, vals []any) error {
 
 // clearForSnapshot empties what a snapshot replaces, keeping the local
 // work not yet acknowledged by the hub and the rows it refers to. The
-// students kept are indexed again, without the districts they no longer
-// have enrollments in.
+// students kept are indexed again, and their records' needs_publish
+// worked out again, without the enrollments the snapshot has not brought
+// back yet.
 func clearForSnapshot(tx *sql.Tx, t *touched) error {
 	grants, err := keptGrants(tx)
 	if err != nil {
@@ -391,31 +394,31 @@ func clearForSnapshot(tx *sql.Tx, t *touched) error {
 			return err
 		}
 	}
-	rows, err := tx.Query(`SELECT state_id FROM students`)
-	return collect(rows, err, t.reindex)
+	if err := collect(tx, t.recheck, `SELECT state_id FROM students`); err != nil {
+		return err
+	}
+	maps.Copy(t.reindex, t.recheck)
+	return nil
 }
 
 // keptGrants are the grants with a change waiting, as a JSON array of
 // sync.Grant.
 func keptGrants(tx *sql.Tx) (string, error) {
-	ms, err := tx.Query(`SELECT payload FROM outbox WHERE entity = ? AND state = ?`, sync.EntityGrant, statePending)
-	if err != nil {
-		return "", err
-	}
-	defer ms.Close()
 	gs := []sync.Grant{}
-	for ms.Next() {
-		var payload string
-		var g sync.Grant
-		if err := ms.Scan(&payload); err != nil {
-			return "", err
-		}
-		if err := json.Unmarshal([]byte(payload), &g); err != nil {
-			return "", err
-		}
-		gs = append(gs, g)
-	}
-	if err := ms.Err(); err != nil {
+	err := eachRow(tx, `SELECT payload FROM outbox WHERE entity = ? AND state = ?`, []any{sync.EntityGrant, statePending},
+		func(scan func(...any) error) error {
+			var payload string
+			var g sync.Grant
+			if err := scan(&payload); err != nil {
+				return err
+			}
+			if err := json.Unmarshal([]byte(payload), &g); err != nil {
+				return err
+			}
+			gs = append(gs, g)
+			return nil
+		})
+	if err != nil {
 		return "", err
 	}
 	b, err := json.Marshal(gs)
@@ -430,46 +433,40 @@ func reindex(ctx context.Context, tx *sql.Tx, stateIDs []string) error {
 		return nil
 	}
 	list, _ := json.Marshal(stateIDs)
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE listed(state_id TEXT PRIMARY KEY) WITHOUT ROWID`); err != nil {
+		return err
+	}
+	defer tx.ExecContext(ctx, `DROP TABLE temp.listed`)
+	// The search index has no index by student (a state import pays for
+	// one as much as for all the others), so a page's students are
+	// found by one pass over it, not one per student.
 	for _, q := range []string{
-		`DELETE FROM name_tokens WHERE state_id IN (SELECT value FROM json_each(?))`,
-		`DELETE FROM district_students WHERE state_id IN (SELECT value FROM json_each(?))`,
+		`INSERT INTO temp.listed(state_id) SELECT DISTINCT value FROM json_each(?)`,
+		`DELETE FROM name_tokens WHERE state_id IN (SELECT state_id FROM temp.listed)`,
+		`DELETE FROM district_students WHERE state_id IN (SELECT state_id FROM temp.listed)`,
 	} {
-		if _, err := tx.ExecContext(ctx, q, string(list)); err != nil {
+		args := []any{}
+		if strings.Contains(q, "json_each") {
+			args = append(args, string(list))
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return err
 		}
 	}
-	ex := &data.Extract{}
-	rows, err := tx.QueryContext(ctx, `SELECT `+studentColumns+` FROM students WHERE state_id IN (SELECT value FROM json_each(?))`, string(list))
+	return writeSearchIndex(ctx, tx, true)
+}
+
+// eachRow runs q and calls row with the Scan of every row it returns.
+func eachRow(tx *sql.Tx, q string, args []any, row func(scan func(...any) error) error) error {
+	rows, err := tx.Query(q, args...)
 	if err != nil {
 		return err
 	}
+	defer rows.Close()
 	for rows.Next() {
-		st, err := scanStudent(rows)
-		if err != nil {
-			rows.Close()
+		if err := row(rows.Scan); err != nil {
 			return err
 		}
-		ex.Students = append(ex.Students, st)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rows, err = tx.QueryContext(ctx, `SELECT state_id, school_number FROM enrollments WHERE state_id IN (SELECT value FROM json_each(?))`, string(list))
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var e data.Enrollment
-		if err := rows.Scan(&e.StateID, &e.SchoolNumber); err != nil {
-			rows.Close()
-			return err
-		}
-		ex.Enrollments = append(ex.Enrollments, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	return indexForSearch(ctx, tx, ex)
+	return rows.Err()
 }

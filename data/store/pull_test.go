@@ -72,6 +72,10 @@ func scope() []sync.Change {
 		enrollment("E1", "S1", "001010", "2024-08-10", ""),
 		migrantRecord("R1", "S1", "1", 1, 1),
 		copyIn("R1", "001", 1),
+		row("users", "username", "c1", "full_name", "Cora Díaz", "role", data.RoleCoordinator, "region_code", "",
+			"district_number", "", "email", ""),
+		row("user_districts", "username", "c1", "district_number", "001"),
+		row("report_grants", "username", "c1", "district_number", "001", "granted_by", "d1", "granted_at", "2025-09-01T10:00:00Z"),
 	}
 }
 
@@ -135,6 +139,10 @@ func TestPullSnapshotThenChanges(t *testing.T) {
 	}
 	if got := found(t, st, store.Query{Last: "pena", District: "001"}); got != "S1" {
 		t.Fatalf("a pulled student is found as %q", got)
+	}
+	gs, err := st.Grantees(ctx, "001")
+	if err != nil || len(gs) != 1 || gs[0].Username != "c1" || !gs[0].Granted || gs[0].GrantedBy != "d1" {
+		t.Fatalf("pulled users and grants: %+v, %v", gs, err)
 	}
 
 	// A change: she moves to Barren too, and is renamed. Barren's school
@@ -287,10 +295,25 @@ func TestPullNeverOverwritesLocalWork(t *testing.T) {
 	if got := found(t, st, store.Query{Last: "garcia"}); got != storetest.Maria {
 		t.Fatalf("the student of a waiting record is found as %q", got)
 	}
+	if n, _ := st.CountNeedsPublishing(ctx, ""); n != 0 {
+		t.Fatalf("%d records to publish while the snapshot has brought no enrollment", n)
+	}
 	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 20}, true, snapshot[3:]...))
+	if n, _ := st.CountNeedsPublishing(ctx, "C"); n != 1 {
+		t.Fatalf("%d records to publish once the enrollment is back, want the waiting one", n)
+	}
 	r := record(t, st, mine.ID)
 	if r.MIS2000ID != "20" || r.Version != 1 || len(r.Copies) != 0 {
 		t.Fatalf("a pulled row overwrote a waiting record: %+v", r)
+	}
+	// Out of the scope on the hub, but the student of local work stays.
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 21}, false, removal("enrollments", "id", "E1"),
+		removal("migrant_records", "id", mine.ID), removal("students", "state_id", storetest.Maria)))
+	if r := record(t, st, mine.ID); r.MIS2000ID != "20" {
+		t.Fatalf("a removal took a waiting record: %+v", r)
+	}
+	if got := found(t, st, store.Query{Last: "garcia"}); got != storetest.Maria {
+		t.Fatalf("the student of a waiting record is found as %q after its removal", got)
 	}
 	if c := storetest.CountRows(t, st); c.Grants != 1 || c.Pending != 2 {
 		t.Fatalf("local work lost: %+v", c)
@@ -300,12 +323,45 @@ func TestPullNeverOverwritesLocalWork(t *testing.T) {
 	m := waiting(t, st)[0]
 	theirs := sync.Record{ID: mine.ID, StateID: storetest.Maria, MIS2000ID: "99", QAD: "2025-09-01", EED: "2028-08-31", Version: 3}
 	answer(t, st, sync.Result{MutationID: m.ID, Outcome: sync.Conflict, Current: &theirs})
-	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 21}, false, migrantRecord(mine.ID, storetest.Maria, "98", 4, 3)))
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 22}, false, migrantRecord(mine.ID, storetest.Maria, "98", 4, 3)))
 	cs, _ := st.Conflicts(ctx)
 	if len(cs) != 1 || cs[0].Theirs.MIS2000ID != "98" || cs[0].Theirs.Version != 4 || cs[0].Mine.MIS2000ID != "20" {
 		t.Fatalf("conflict after a newer pulled row: %+v", cs)
 	}
 	if r := record(t, st, mine.ID); r.MIS2000ID != "20" {
 		t.Fatalf("a pulled row overwrote a record in conflict: %+v", r)
+	}
+}
+
+// TestPulledColumnsAreTheSchemas holds the protocol's column lists to the
+// schema: a pulled row carries every column of its table except those the
+// workstation derives, so a column added to the schema is either derived
+// or added to the protocol.
+func TestPulledColumnsAreTheSchemas(t *testing.T) {
+	st := storetest.OpenEmpty(t)
+	derived := map[string][]string{
+		"students":        {"last_key", "first_key", "sort_key"},
+		"schools":         {"public"},
+		"migrant_records": {"needs_publish"},
+	}
+	for _, table := range sync.Tables() {
+		rows, err := st.DB().Query(`SELECT name FROM pragma_table_info(?)`, table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cols []string
+		for rows.Next() {
+			var c string
+			rows.Scan(&c)
+			if !slices.Contains(derived[table], c) {
+				cols = append(cols, c)
+			}
+		}
+		rows.Close()
+		slices.Sort(cols)
+		want := slices.Sorted(slices.Values(sync.Columns(table)))
+		if !slices.Equal(cols, want) {
+			t.Errorf("table %s has columns %v; the protocol carries %v", table, cols, want)
+		}
 	}
 }

@@ -302,3 +302,24 @@ func TestStudentDetail(t *testing.T) {
 		t.Fatal("a test after the day counted")
 	}
 }
+
+func TestFailedSaveWritesNothing(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := context.Background()
+	before := storetest.CountRows(t, st)
+	heal := storetest.FailWrites(t, st)
+	_, err := st.SaveRecord(ctx, storetest.User(storetest.Clerk), storetest.Record(t, storetest.Maria, "1", "2025-09-01", ""))
+	if err == nil || !strings.HasPrefix(err.Error(), "the record was not saved, nothing was changed: ") || !strings.Contains(err.Error(), storetest.DiskFull) {
+		t.Fatalf("a save on a full disk: %v", err)
+	}
+	if after := storetest.CountRows(t, st); after != before {
+		t.Fatalf("a failed save left rows: %+v, had %+v", after, before)
+	}
+	heal()
+	if _, err := st.SaveRecord(ctx, storetest.User(storetest.Clerk), storetest.Record(t, storetest.Maria, "1", "2025-09-01", "")); err != nil {
+		t.Fatal(err)
+	}
+	if after := storetest.CountRows(t, st); after.Records != before.Records+1 || after.Pending != before.Pending+1 {
+		t.Fatalf("after healing: %+v, had %+v", after, before)
+	}
+}

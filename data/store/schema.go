@@ -261,4 +261,53 @@ BEGIN
 		AND NOT EXISTS (SELECT 1 FROM publish_recheck p WHERE p.state_id = e.state_id);
 END;
 `,
+
+	// 3: search walks the students of a gender (in a district, or in
+	// the state), of a state-ID prefix of two characters, or whose last
+	// name has a later word starting with a letter (name_tokens field
+	// 10, from field 4) in result order, however few match: a search by
+	// these alone stops after the page it shows. An import finds a
+	// student's search index rows by scanning them when it replaces a
+	// few students, and rebuilds the whole index when it replaces most;
+	// the indexes by student cost a state import as much as all the
+	// others together. The page cache grows for the migration: at state
+	// scale, filling in the genders with the default 2 MB cache takes
+	// minutes instead of seconds.
+	`
+PRAGMA cache_size = -262144;
+INSERT OR IGNORE INTO name_tokens(field, token, sort_key, state_id)
+	SELECT 10, substr(token, 1, 1), sort_key, state_id FROM name_tokens WHERE field = 4;
+ALTER TABLE district_students ADD COLUMN gender TEXT NOT NULL DEFAULT '';
+UPDATE district_students SET gender = (SELECT s.gender FROM students s WHERE s.state_id = district_students.state_id);
+CREATE INDEX district_students_gender ON district_students(district_number, gender, sort_key, state_id);
+CREATE INDEX students_gender ON students(gender, sort_key, state_id);
+CREATE INDEX students_id2 ON students(substr(state_id, 1, 2), sort_key, state_id);
+DROP INDEX name_tokens_student;
+DROP INDEX district_students_student;
+PRAGMA cache_size = -2000;
+`,
+
+	// 4: an import marks the records for the publish recheck once, through
+	// its imported_at stamp, instead of a trigger per enrollment row: those
+	// cost about a tenth more CPU on an import. ApplyPage marks the
+	// students of the enrollments and schools it pulls itself.
+	`
+DROP TRIGGER enrollments_insert_recheck;
+DROP TRIGGER enrollments_delete_recheck;
+DROP TRIGGER enrollments_update_recheck;
+DROP TRIGGER schools_district_recheck;
+-- imported_at is MetaImported. (NOT IN, not OR IGNORE: a trigger's
+-- conflict clause gives way to that of the statement firing it, here an
+-- upsert.)
+CREATE TRIGGER import_recheck AFTER INSERT ON meta WHEN NEW.key = 'imported_at'
+BEGIN
+	INSERT INTO publish_recheck(state_id) SELECT DISTINCT state_id FROM migrant_records
+		WHERE deleted = 0 AND state_id NOT IN (SELECT state_id FROM publish_recheck);
+END;
+CREATE TRIGGER import_recheck_again AFTER UPDATE ON meta WHEN NEW.key = 'imported_at'
+BEGIN
+	INSERT INTO publish_recheck(state_id) SELECT DISTINCT state_id FROM migrant_records
+		WHERE deleted = 0 AND state_id NOT IN (SELECT state_id FROM publish_recheck);
+END;
+`,
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -61,15 +60,16 @@ func (s *Store) Search(ctx context.Context, q Query) ([]Result, error) {
 }
 
 func (s *Store) search(ctx context.Context, sp *searchSpec) ([]Result, error) {
-	var out []Result
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		hits, err := sp.find(ctx, tx)
-		if err != nil {
-			return err
-		}
-		out, err = loadSearchResults(ctx, tx, hits)
-		return err
-	})
+	tx, err := s.searched.begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("search students: %w", err)
+	}
+	defer tx.end()
+	hits, err := sp.find(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("search students: %w", err)
+	}
+	out, err := loadSearchResults(ctx, tx, hits)
 	if err != nil {
 		return nil, fmt.Errorf("search students: %w", err)
 	}
@@ -139,7 +139,7 @@ var defaultSearchLimits = searchLimits{count: 5000, enough: 2000, set: 400, arms
 // only. Each pass merges ordered lists (see searchList) that together hold
 // every student it can find, checks every condition on each row in result
 // order and stops at the limit.
-func (sp *searchSpec) find(ctx context.Context, tx *sql.Tx) ([]searchHit, error) {
+func (sp *searchSpec) find(ctx context.Context, tx searchTx) ([]searchHit, error) {
 	if sp.birth != "" || sp.id != "" {
 		c, err := sp.cost(ctx, tx, []searchList{sp.setList()}, sp.set)
 		if err != nil {
@@ -173,7 +173,7 @@ func (sp *searchSpec) find(ctx context.Context, tx *sql.Tx) ([]searchHit, error)
 }
 
 // loadSearchResults reads the students found and their current enrollments.
-func loadSearchResults(ctx context.Context, tx *sql.Tx, hits []searchHit) ([]Result, error) {
+func loadSearchResults(ctx context.Context, tx searchTx, hits []searchHit) ([]Result, error) {
 	out := make([]Result, 0, len(hits))
 	if len(hits) == 0 {
 		return out, nil
@@ -187,7 +187,7 @@ func loadSearchResults(ctx context.Context, tx *sql.Tx, hits []searchHit) ([]Res
 		return nil, err
 	}
 	byID := make(map[string]*Result, len(hits))
-	rows, err := tx.QueryContext(ctx, `SELECT `+studentCols("")+` FROM students
+	rows, err := tx.query(ctx, `SELECT `+studentCols("")+` FROM students
 		WHERE state_id IN (SELECT value FROM json_each(?))`, string(list))
 	if err != nil {
 		return nil, err
@@ -215,13 +215,12 @@ func loadSearchResults(ctx context.Context, tx *sql.Tx, hits []searchHit) ([]Res
 	return out, nil
 }
 
-// loadCurrentEnrollments fills in each result's current enrollment.
-func loadCurrentEnrollments(ctx context.Context, tx *sql.Tx, ids string, byID map[string]*Result) error {
-	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.state_id, e.school_number, e.grade, e.service_type,
-			e.start_date, e.end_date, sc.name, sc.district_number, coalesce(d.name, '')
-		FROM enrollments e JOIN schools sc ON sc.number = e.school_number
-		LEFT JOIN districts d ON d.number = sc.district_number
-		WHERE e.state_id IN (SELECT value FROM json_each(?))`, ids)
+// loadCurrentEnrollments fills in each result's current enrollment. The
+// enrollments come from their covering index, the school and district
+// names from the search cache.
+func loadCurrentEnrollments(ctx context.Context, tx searchTx, ids string, byID map[string]*Result) error {
+	rows, err := tx.query(ctx, `SELECT id, state_id, school_number, grade, service_type, start_date, end_date
+		FROM enrollments WHERE state_id IN (SELECT value FROM json_each(?))`, ids)
 	if err != nil {
 		return err
 	}
@@ -229,9 +228,8 @@ func loadCurrentEnrollments(ctx context.Context, tx *sql.Tx, ids string, byID ma
 	current := make(map[string]data.Enrollment, len(byID))
 	for rows.Next() {
 		var e data.Enrollment
-		var start, end, school, district, districtName string
-		if err := rows.Scan(&e.ID, &e.StateID, &e.SchoolNumber, &e.Grade, &e.ServiceType, &start, &end,
-			&school, &district, &districtName); err != nil {
+		var start, end string
+		if err := rows.Scan(&e.ID, &e.StateID, &e.SchoolNumber, &e.Grade, &e.ServiceType, &start, &end); err != nil {
 			return err
 		}
 		if e.Start, err = data.ParseOptionalDate(start); err != nil {
@@ -240,15 +238,27 @@ func loadCurrentEnrollments(ctx context.Context, tx *sql.Tx, ids string, byID ma
 		if e.End, err = data.ParseOptionalDate(end); err != nil {
 			return fmt.Errorf("enrollment %s: stored end date: %w", e.ID, err)
 		}
-		r := byID[e.StateID]
-		if c, seen := current[e.StateID]; r == nil || seen && !moreCurrent(e, c) {
-			continue
+		if c, seen := current[e.StateID]; byID[e.StateID] != nil && (!seen || moreCurrent(e, c)) {
+			current[e.StateID] = e
 		}
-		current[e.StateID] = e
-		r.SchoolNumber, r.SchoolName, r.DistrictNumber, r.DistrictName, r.Grade =
-			e.SchoolNumber, school, district, districtName, e.Grade
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	schools := make([]string, 0, len(current))
+	for _, e := range current {
+		schools = append(schools, e.SchoolNumber)
+	}
+	places, err := tx.places(ctx, schools)
+	if err != nil {
+		return err
+	}
+	for id, e := range current {
+		p, r := places[e.SchoolNumber], byID[id]
+		r.SchoolNumber, r.SchoolName, r.DistrictNumber, r.DistrictName, r.Grade =
+			e.SchoolNumber, p.school, p.district, p.districtName, e.Grade
+	}
+	return nil
 }
 
 // moreCurrent reports whether enrollment a is more current than b: open

@@ -4,6 +4,7 @@ import (
 	"database/sql/driver"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"modernc.org/sqlite"
 
@@ -38,6 +39,8 @@ const (
 	// words within a district.
 	tokDistrictLater = 8
 	tokDistrictFirst = 9
+	// the first letter of a word of the last name after its first word
+	tokLastLaterInitial = 10
 )
 
 // nameLevel says how the name terms (words separated by single spaces)
@@ -150,7 +153,8 @@ func nameTokens(last, first string, districts []string) []nameToken {
 	for i, w := range lw {
 		out = append(out, nameToken{tokLast, w})
 		if i > 0 {
-			out = append(out, nameToken{tokLastLater, w})
+			_, size := utf8.DecodeRuneInString(w)
+			out = append(out, nameToken{tokLastLater, w}, nameToken{tokLastLaterInitial, w[:size]})
 			for _, d := range districts {
 				out = append(out, nameToken{tokDistrictLater, d + sortSep + w})
 			}

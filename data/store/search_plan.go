@@ -2,11 +2,11 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // searchList is some rows of a table whose rows hold sort_key and state_id
@@ -19,6 +19,8 @@ type searchList struct {
 	where      string
 	args       []any
 	inDistrict bool // holds only students of the district asked for
+	inGender   bool // of the gender asked for
+	inID       bool // whose state ID starts as asked for
 }
 
 func tokenList(field int, token string) searchList {
@@ -47,8 +49,12 @@ func (sp *searchSpec) sortRange(prefix string) searchList {
 // ""), of the district when one is asked for.
 func (sp *searchSpec) sortBetween(lo, hi string) searchList {
 	l := searchList{table: "students n", where: "1"}
-	if sp.district != "" {
-		l = searchList{"district_students n", "n.district_number = ?", []any{sp.district}, true}
+	switch {
+	case sp.district != "" && sp.gender != "":
+		l = searchList{table: "district_students n", where: "n.district_number = ? AND n.gender = ?",
+			args: []any{sp.district, sp.gender}, inDistrict: true, inGender: true}
+	case sp.district != "":
+		l = searchList{table: "district_students n", where: "n.district_number = ?", args: []any{sp.district}, inDistrict: true}
 	}
 	if lo != "" {
 		l.where += " AND n.sort_key >= ? AND n.sort_key < ?"
@@ -70,6 +76,18 @@ func (sp *searchSpec) setList() searchList {
 	return searchList{table: "students n", where: strings.Join(where, " AND "), args: args}
 }
 
+// genderList is the students of the gender asked for.
+func (sp *searchSpec) genderList() searchList {
+	return searchList{table: "students n", where: "n.gender = ?", args: []any{sp.gender}, inGender: true}
+}
+
+// idList is the students whose state ID starts with the first two
+// characters of the prefix asked for, which an index has in result order.
+func (sp *searchSpec) idList() searchList {
+	two := string([]rune(sp.id)[:2])
+	return searchList{table: "students n", where: "substr(n.state_id, 1, 2) = ?", args: []any{two}, inID: two == sp.id}
+}
+
 // maxLists bounds the lists of one walk: SQLite merges at most 500.
 const maxLists = 200
 
@@ -80,7 +98,7 @@ var errTooManyLists = errors.New("too many lists to merge")
 // hold every student the pass can find, or fails with errTooManyLists.
 // Their rows match covers of the name terms.
 type candidate struct {
-	lists  func(ctx context.Context, tx *sql.Tx) ([]searchList, error)
+	lists  func(ctx context.Context, tx searchTx) ([]searchList, error)
 	covers int
 }
 
@@ -88,8 +106,9 @@ type candidate struct {
 // are found: the candidate that costs least. A list costs its rows times
 // what checking one row costs (see rowCost); when every row of a
 // candidate matches the whole query, the walk stops after need rows
-// whatever the lists hold. A candidate's rows are counted only up to the
-// count limit or the cost of the best candidate so far, so a candidate
+// whatever the lists hold, so they are counted up to that. A candidate's
+// rows are counted only up to the count limit or the cost of the best
+// candidate so far, so a candidate
 // that reaches the count limit may cost more: when such a one is
 // cheapest, it is counted again up to the cost of the cheapest candidate
 // fully counted, the longest walk it could save. The candidates are tried
@@ -97,7 +116,7 @@ type candidate struct {
 // at once; a single candidate is taken uncounted. Without a candidate,
 // the pass walks every student (of the district), which any list is a
 // part of in the same order.
-func (sp *searchSpec) choose(ctx context.Context, tx *sql.Tx, level, need int) ([]searchList, error) {
+func (sp *searchSpec) choose(ctx context.Context, tx searchTx, level, need int) ([]searchList, error) {
 	var best, known *costed
 	cs := sp.candidates(level)
 	for _, c := range cs {
@@ -111,7 +130,10 @@ func (sp *searchSpec) choose(ctx context.Context, tx *sql.Tx, level, need int) (
 		if len(cs) == 1 {
 			return lists, nil
 		}
-		limit := sp.count
+		limit := min(sp.count, need+len(lists))
+		if !sp.dense(c, lists) {
+			limit = sp.count
+		}
 		if best != nil {
 			limit = min(limit, best.cost)
 		}
@@ -158,7 +180,7 @@ type costed struct {
 // and adds up what checking each costs. Lists read to their end are
 // remembered for the rest of the search, and dropped when empty: they add
 // nothing to a walk.
-func (sp *searchSpec) cost(ctx context.Context, tx *sql.Tx, lists []searchList, limit int) (*costed, error) {
+func (sp *searchSpec) cost(ctx context.Context, tx searchTx, lists []searchList, limit int) (*costed, error) {
 	if sp.counted == nil {
 		sp.counted = map[string]int{}
 	}
@@ -176,7 +198,7 @@ func (sp *searchSpec) cost(ctx context.Context, tx *sql.Tx, lists []searchList, 
 	rows := 0
 	if arms != nil {
 		q := `SELECT list, count(*) FROM (` + strings.Join(arms, " UNION ALL ") + ` LIMIT ?) GROUP BY list`
-		r, err := tx.QueryContext(ctx, q, append(args, limit)...)
+		r, err := tx.query(ctx, q, append(args, limit)...)
 		if err != nil {
 			return nil, err
 		}
@@ -211,11 +233,11 @@ func countKey(l searchList) string { return fmt.Sprint(l.table, l.where, l.args)
 // query (but perhaps at the other name level): its lists match every name
 // term, and there is nothing else to check.
 func (sp *searchSpec) dense(c candidate, lists []searchList) bool {
-	if c.covers < len(sp.last)+len(sp.first) || sp.gender != "" || sp.birth != "" || sp.id != "" {
+	if c.covers < len(sp.last)+len(sp.first) || sp.birth != "" {
 		return false
 	}
 	for _, l := range lists {
-		if sp.district != "" && !l.inDistrict {
+		if sp.district != "" && !l.inDistrict || sp.gender != "" && !l.inGender || sp.id != "" && !l.inID {
 			return false
 		}
 	}
@@ -223,14 +245,15 @@ func (sp *searchSpec) dense(c candidate, lists []searchList) bool {
 }
 
 // rowCost is what checking one row of l costs, in units of reading a row:
-// the name and state ID are read from the row itself, the district and
-// the student's gender and birth date take an index seek each.
+// the name and state ID are read from the row itself, and so is the
+// gender from a list of students or of a district's; the district and
+// the student's gender and birth date otherwise take an index seek each.
 func (sp *searchSpec) rowCost(l searchList) int {
 	cost := 1
 	if sp.district != "" && !l.inDistrict {
 		cost += 3
 	}
-	if (sp.gender != "" || sp.birth != "") && l.table != "students n" {
+	if sp.gender != "" && l.table == "name_tokens n" || sp.birth != "" && l.table != "students n" {
 		cost += 3
 	}
 	return cost
@@ -247,6 +270,12 @@ func (sp *searchSpec) candidates(level int) []candidate {
 		if sp.district != "" {
 			cs = append(cs, candidate{sp.fixed(sp.sortRange("")), 0})
 		}
+		if sp.gender != "" {
+			cs = append(cs, candidate{sp.fixed(sp.genderList()), 0})
+		}
+		if utf8.RuneCountInString(sp.id) >= 2 {
+			cs = append(cs, candidate{sp.fixed(sp.idList()), 0})
+		}
 		return cs
 	}
 	if len(last) > 0 && len(first) > 0 {
@@ -259,7 +288,7 @@ func (sp *searchSpec) candidates(level int) []candidate {
 		cs = append(cs, candidate{sp.pair(level, tokFirstPair, searchTerm{tokFirst, first[0]}, searchTerm{tokFirst, first[1]}), 2})
 	}
 	if level == levelPrefix {
-		union := func(ctx context.Context, tx *sql.Tx) ([]searchList, error) {
+		union := func(ctx context.Context, tx searchTx) ([]searchList, error) {
 			var all []searchList
 			for _, t := range sp.terms() {
 				lists, err := sp.longer(ctx, tx, t)
@@ -276,7 +305,7 @@ func (sp *searchSpec) candidates(level int) []candidate {
 		if level == levelPrefix && len(sp.terms()) == 1 {
 			break // its lists hold those of the first candidate and more
 		}
-		one := func(ctx context.Context, tx *sql.Tx) ([]searchList, error) {
+		one := func(ctx context.Context, tx searchTx) ([]searchList, error) {
 			field, token := sp.wordField(t, false)
 			exact := []searchList{tokenList(field, token), tokenList(joinedField(t.field), t.term)}
 			if t.field == tokLast && sp.district != "" { // its first word
@@ -303,8 +332,8 @@ func (sp *searchSpec) candidates(level int) []candidate {
 	return cs
 }
 
-func (sp *searchSpec) fixed(lists ...searchList) func(context.Context, *sql.Tx) ([]searchList, error) {
-	return func(context.Context, *sql.Tx) ([]searchList, error) { return lists, nil }
+func (sp *searchSpec) fixed(lists ...searchList) func(context.Context, searchTx) ([]searchList, error) {
+	return func(context.Context, searchTx) ([]searchList, error) { return lists, nil }
 }
 
 // searchTerm is a typed word and the name_tokens field of its name's
@@ -345,8 +374,8 @@ func joinedField(wordField int) int {
 // of words, or one word when it starts with both) or matches one of them
 // only through the name run together. For whole words, the words are the
 // terms; for prefixes, the words the terms start.
-func (sp *searchSpec) pair(level, field int, a, b searchTerm) func(context.Context, *sql.Tx) ([]searchList, error) {
-	return func(ctx context.Context, tx *sql.Tx) ([]searchList, error) {
+func (sp *searchSpec) pair(level, field int, a, b searchTerm) func(context.Context, searchTx) ([]searchList, error) {
+	return func(ctx context.Context, tx searchTx) ([]searchList, error) {
 		var words [2][]string
 		var lists []searchList
 		for i, t := range []searchTerm{a, b} {
@@ -395,14 +424,18 @@ func (sp *searchSpec) pair(level, field int, a, b searchTerm) func(context.Conte
 // of their own. The first name does not order the results: its longer
 // words are a range of tokens, sorted when short, else merged word by
 // word (see mergeable).
-func (sp *searchSpec) longer(ctx context.Context, tx *sql.Tx, t searchTerm) ([]searchList, error) {
+func (sp *searchSpec) longer(ctx context.Context, tx searchTx, t searchTerm) ([]searchList, error) {
 	var lists []searchList
 	if t.field == tokLast {
 		lists = []searchList{sp.sortBetween(t.term+"!", t.term+"\xff")}
 	}
 	field, prefix := sp.wordField(t, true)
-	words, err := sp.mergeable(ctx, tx, field, prefix)
-	if err != nil {
+	var words []searchList
+	var err error
+	if field == tokLastLater && utf8.RuneCountInString(t.term) == 1 {
+		// Many words start with one letter: their students are one list.
+		words = []searchList{tokenList(tokLastLaterInitial, t.term)}
+	} else if words, err = sp.mergeable(ctx, tx, field, prefix); err != nil {
 		return nil, err
 	}
 	joined, err := sp.joinedPrefix(ctx, tx, t)
@@ -436,7 +469,7 @@ func (sp *searchSpec) wordField(t searchTerm, later bool) (field int, token stri
 // then starts with p, a space and what follows p in t: one range for each
 // p. For the first name, the words that are proper prefixes of t, or the
 // names run together that start with t, whichever lists fewer rows.
-func (sp *searchSpec) joinedPrefix(ctx context.Context, tx *sql.Tx, t searchTerm) ([]searchList, error) {
+func (sp *searchSpec) joinedPrefix(ctx context.Context, tx searchTx, t searchTerm) ([]searchList, error) {
 	var prefixes []searchList
 	for i, r := range t.term {
 		if i == 0 {
@@ -477,7 +510,7 @@ func (sp *searchSpec) joinedPrefix(ctx context.Context, tx *sql.Tx, t searchTerm
 // word's list, in result order, if there are at most arms words; else the
 // range itself, which the walk sorts, if it has under sort rows; else
 // errTooManyLists.
-func (sp *searchSpec) mergeable(ctx context.Context, tx *sql.Tx, field int, t string) ([]searchList, error) {
+func (sp *searchSpec) mergeable(ctx context.Context, tx searchTx, field int, t string) ([]searchList, error) {
 	words, err := sp.distinctTokens(ctx, tx, field, t)
 	if err != nil {
 		return nil, err
@@ -503,12 +536,12 @@ func (sp *searchSpec) mergeable(ctx context.Context, tx *sql.Tx, field int, t st
 // with t, up to one more than the arms limit, one index seek each.
 // Candidates share them, so they are remembered for the rest of the
 // search.
-func (sp *searchSpec) distinctTokens(ctx context.Context, tx *sql.Tx, field int, t string) ([]string, error) {
+func (sp *searchSpec) distinctTokens(ctx context.Context, tx searchTx, field int, t string) ([]string, error) {
 	key := fmt.Sprint(field, " ", t)
 	if words, ok := sp.distinct[key]; ok {
 		return words, nil
 	}
-	rows, err := tx.QueryContext(ctx, `WITH RECURSIVE w(token) AS (
+	rows, err := tx.query(ctx, `WITH RECURSIVE w(token) AS (
 			SELECT (SELECT min(token) FROM name_tokens WHERE field = ?1 AND token > ?2 AND token < ?3)
 			UNION ALL
 			SELECT (SELECT min(token) FROM name_tokens WHERE field = ?1 AND token > w.token AND token < ?3)
@@ -539,12 +572,12 @@ func (sp *searchSpec) distinctTokens(ctx context.Context, tx *sql.Tx, field int,
 
 // walk reads the lists in result order, keeps the rows that meet every
 // condition at the given name level and stops after need of them.
-func (sp *searchSpec) walk(ctx context.Context, tx *sql.Tx, lists []searchList, level, need int) ([]searchHit, error) {
+func (sp *searchSpec) walk(ctx context.Context, tx searchTx, lists []searchList, level, need int) ([]searchHit, error) {
 	if len(lists) == 0 {
 		return nil, nil
 	}
 	q, args := sp.walkQuery(lists, level, need)
-	rows, err := tx.QueryContext(ctx, q, args...)
+	rows, err := tx.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -583,6 +616,19 @@ func (sp *searchSpec) filters(l searchList, level int) (string, []any) {
 	var where []string
 	var args []any
 	if level != levelAny {
+		// What SQL checks first is cheaper than calling name_level_key
+		// on every row of a long list. A student that a term matches has
+		// a word of that name starting with the term, or the name's first
+		// word starts like the term (the name run together starts with
+		// it); the sort key is the last name, then \x1f and the first.
+		for _, t := range sp.last {
+			where = append(where, "(substr(n.sort_key, 1, 1) = substr(?, 1, 1) OR instr(n.sort_key, ' ' || ?) > 0)")
+			args = append(args, t, t)
+		}
+		for _, t := range sp.first {
+			where = append(where, "(instr(n.sort_key, char(31) || substr(?, 1, 1)) > 0 OR instr(n.sort_key, ' ' || ?) > 0)")
+			args = append(args, t, t)
+		}
 		where = append(where, "name_level_key(n.sort_key, ?, ?) = ?")
 		args = append(args, strings.Join(sp.last, " "), strings.Join(sp.first, " "), level)
 	}
@@ -596,13 +642,18 @@ func (sp *searchSpec) filters(l searchList, level int) (string, []any) {
 			WHERE d.district_number = ? AND d.sort_key = n.sort_key AND d.state_id = n.state_id)`)
 		args = append(args, sp.district)
 	}
-	// On a list of students, the student row is the list's own.
+	// On a list of students, the student row is the list's own; a
+	// district's list has the gender too.
 	s := "s"
 	if l.table == "students n" {
 		s = "n"
 	}
 	var student []string
-	if sp.gender != "" {
+	switch {
+	case sp.gender == "" || l.inGender:
+	case l.table == "district_students n":
+		where, args = append(where, "n.gender = ?"), append(args, sp.gender)
+	default:
 		student, args = append(student, s+".gender = ?"), append(args, sp.gender)
 	}
 	if sp.birth != "" {
@@ -624,7 +675,7 @@ func (sp *searchSpec) filters(l searchList, level int) (string, []any) {
 // findSet reads every student with the birth date and state ID asked for
 // (fewer than the set limit) and sorts those that match: exact names
 // first.
-func (sp *searchSpec) findSet(ctx context.Context, tx *sql.Tx) ([]searchHit, error) {
+func (sp *searchSpec) findSet(ctx context.Context, tx searchTx) ([]searchHit, error) {
 	l := sp.setList()
 	args := append([]any{strings.Join(sp.last, " "), strings.Join(sp.first, " ")}, l.args...)
 	where := l.where
@@ -632,10 +683,11 @@ func (sp *searchSpec) findSet(ctx context.Context, tx *sql.Tx) ([]searchHit, err
 		where, args = where+" AND n.gender = ?", append(args, sp.gender)
 	}
 	if sp.district != "" {
-		where += ` AND EXISTS (SELECT 1 FROM district_students d WHERE d.state_id = n.state_id AND d.district_number = ?)`
+		where += ` AND EXISTS (SELECT 1 FROM district_students d
+			WHERE d.district_number = ? AND d.sort_key = n.sort_key AND d.state_id = n.state_id)`
 		args = append(args, sp.district)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT n.state_id, name_level(n.last_key, n.first_key, ?, ?) AS level
+	rows, err := tx.query(ctx, `SELECT n.state_id, name_level(n.last_key, n.first_key, ?, ?) AS level
 		FROM students n WHERE `+where+` AND level > 0
 		ORDER BY level DESC, n.sort_key, n.state_id LIMIT ?`, append(args, sp.limit)...)
 	if err != nil {

@@ -75,30 +75,9 @@ func (s *Store) Student(ctx context.Context, stateID string) (StudentDetail, err
 	return d, nil
 }
 
-// placedCols are the columns scanPlaced reads: an enrollment e with its
-// school sc and the school's district d.
-const placedCols = `e.id, e.state_id, e.school_number, e.grade, e.service_type, e.start_date, e.end_date,
-	sc.name, sc.classification, d.number, d.name, d.region_code`
-
-func scanPlaced(row interface{ Scan(...any) error }) (data.PlacedEnrollment, error) {
-	var e data.PlacedEnrollment
-	var start, end string
-	if err := row.Scan(&e.ID, &e.StateID, &e.SchoolNumber, &e.Grade, &e.ServiceType, &start, &end,
-		&e.School.Name, &e.School.Classification, &e.District.Number, &e.District.Name, &e.District.RegionCode); err != nil {
-		return e, err
-	}
-	e.School.Number, e.School.DistrictNumber = e.SchoolNumber, e.District.Number
-	var errs [2]error
-	e.Start, errs[0] = data.ParseDate(start)
-	e.End, errs[1] = data.ParseOptionalDate(end)
-	if err := errors.Join(errs[:]...); err != nil {
-		return e, fmt.Errorf("enrollment %s: %w", e.ID, err)
-	}
-	return e, nil
-}
-
 func enrollmentsOf(tx *sql.Tx, stateID string) ([]data.PlacedEnrollment, error) {
-	rows, err := tx.Query(`SELECT `+placedCols+`
+	rows, err := tx.Query(`SELECT e.id, e.state_id, e.school_number, e.grade, e.service_type, e.start_date, e.end_date,
+			sc.name, sc.classification, d.number, d.name, d.region_code
 		FROM enrollments e JOIN schools sc ON sc.number = e.school_number
 		JOIN districts d ON d.number = sc.district_number
 		WHERE e.state_id = ? ORDER BY e.start_date DESC, e.service_type, e.id`, stateID)
@@ -108,8 +87,17 @@ func enrollmentsOf(tx *sql.Tx, stateID string) ([]data.PlacedEnrollment, error) 
 	defer rows.Close()
 	var out []data.PlacedEnrollment
 	for rows.Next() {
-		e, err := scanPlaced(rows)
-		if err != nil {
+		var e data.PlacedEnrollment
+		var start, end string
+		if err := rows.Scan(&e.ID, &e.StateID, &e.SchoolNumber, &e.Grade, &e.ServiceType, &start, &end,
+			&e.School.Name, &e.School.Classification, &e.District.Number, &e.District.Name, &e.District.RegionCode); err != nil {
+			return nil, err
+		}
+		e.School.Number, e.School.DistrictNumber = e.SchoolNumber, e.District.Number
+		if e.Start, err = data.ParseDate(start); err != nil {
+			return nil, err
+		}
+		if e.End, err = data.ParseOptionalDate(end); err != nil {
 			return nil, err
 		}
 		out = append(out, e)

@@ -141,9 +141,16 @@ type PushResponse struct {
 // opaque position in it and Seq the sequence the snapshot was taken at:
 // a workstation stopped in the middle of its first sync resumes where it
 // was, and then pulls the changes made since the snapshot began.
+//
+// Mark is the hub's random mark of the change at Seq. A hub restored from
+// an older backup has the epoch of the backup, and numbers its new
+// changes from the backup's last sequence; a cursor whose Seq the hub
+// never logged, or logged with another mark, tells it so, and it starts a
+// new epoch.
 type Cursor struct {
 	Epoch    string `json:"epoch"`
 	Seq      int64  `json:"seq"`
+	Mark     string `json:"mark,omitempty"`
 	Snapshot string `json:"snapshot,omitempty"`
 }
 
@@ -216,7 +223,10 @@ type Change struct {
 // sequence order, and the cursor to ask from next. More says the hub has
 // more after Next. Snapshot says the page belongs to a fresh snapshot of
 // the user's scope (after a zero cursor or a new epoch): the workstation
-// replaces what it holds with it.
+// replaces what it holds with it, emptying it on the snapshot's first
+// page (its cursor not yet part way through a snapshot of this epoch).
+// Next.Snapshot holds the hub's position on every page of a snapshot but
+// the last, whose Next is a plain feed cursor.
 type Page struct {
 	Changes  []Change `json:"changes"`
 	Next     Cursor   `json:"next"`

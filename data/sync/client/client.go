@@ -38,6 +38,9 @@ type Local interface {
 	// ApplyPage applies a pulled page and advances the cursor to
 	// page.Next in one transaction.
 	ApplyPage(ctx context.Context, page sync.Page) error
+	// Resend puts every mutation the hub acknowledged back among those
+	// waiting to be pushed, and returns how many there are.
+	Resend(ctx context.Context) (int, error)
 }
 
 // Client talks to one hub.
@@ -103,58 +106,50 @@ type Progress func(stage string, done int)
 const pushBatch = 200
 
 // Sync pushes every waiting mutation, then pulls to the hub's head.
+//
+// A hub whose epoch has changed since the last pull answers with a fresh
+// snapshot. It may have been restored from a backup that lacks changes it
+// acknowledged to this workstation, so before the snapshot replaces what
+// the workstation holds, every acknowledged mutation is pushed again: the
+// hub applies those it lacks and answers the others as duplicates. (The
+// hub cannot tell a restore from a new extract, nor which workstation
+// pushed what after its backup; only the workstation knows.)
 func (c *Client) Sync(ctx context.Context, local Local, progress Progress) (Summary, error) {
 	var sum Summary
 	if progress == nil {
 		progress = func(string, int) {}
 	}
-	for {
-		ms, err := local.PendingMutations(ctx, pushBatch)
-		if err != nil {
-			return sum, err
-		}
-		if len(ms) == 0 {
-			break
-		}
-		var resp sync.PushResponse
-		if err := c.do(ctx, "POST", "/v1/push", sync.PushRequest{Mutations: ms}, &resp); err != nil {
-			return sum, err
-		}
-		if len(resp.Results) != len(ms) {
-			return sum, fmt.Errorf("the hub answered %d of %d changes; try again", len(resp.Results), len(ms))
-		}
-		if err := local.MarkPushed(ctx, resp.Results); err != nil {
-			return sum, err
-		}
-		sum.Pushed += len(ms)
-		for _, r := range resp.Results {
-			switch r.Outcome {
-			case sync.Applied:
-				sum.Applied++
-			case sync.Duplicate:
-				sum.Duplicate++
-			case sync.Conflict:
-				sum.Conflict++
-			case sync.Rejected:
-				sum.Rejected++
-			}
-		}
-		progress("Sending your changes", sum.Pushed)
+	if err := c.push(ctx, local, &sum, progress); err != nil {
+		return sum, err
 	}
 	cur, err := local.Cursor(ctx)
 	if err != nil {
 		return sum, err
 	}
+	resent := false
 	for {
 		q := url.Values{}
 		q.Set("epoch", cur.Epoch)
 		q.Set("seq", strconv.FormatInt(cur.Seq, 10))
+		if cur.Mark != "" {
+			q.Set("mark", cur.Mark)
+		}
 		if cur.Snapshot != "" {
 			q.Set("snapshot", cur.Snapshot)
 		}
 		var page sync.Page
 		if err := c.do(ctx, "GET", "/v1/pull?"+q.Encode(), nil, &page); err != nil {
 			return sum, err
+		}
+		if page.Snapshot && cur.Epoch != "" && page.Next.Epoch != cur.Epoch && !resent {
+			resent = true
+			if _, err := local.Resend(ctx); err != nil {
+				return sum, err
+			}
+			if err := c.push(ctx, local, &sum, progress); err != nil {
+				return sum, err
+			}
+			continue // the same pull again: the snapshot now holds what was pushed
 		}
 		if err := local.ApplyPage(ctx, page); err != nil {
 			return sum, err
@@ -172,6 +167,44 @@ func (c *Client) Sync(ctx context.Context, local Local, progress Progress) (Summ
 	}
 	sum.Cursor = cur
 	return sum, nil
+}
+
+// push sends the waiting mutations, a batch at a time, and records the
+// hub's answers.
+func (c *Client) push(ctx context.Context, local Local, sum *Summary, progress Progress) error {
+	for {
+		ms, err := local.PendingMutations(ctx, pushBatch)
+		if err != nil {
+			return err
+		}
+		if len(ms) == 0 {
+			return nil
+		}
+		var resp sync.PushResponse
+		if err := c.do(ctx, "POST", "/v1/push", sync.PushRequest{Mutations: ms}, &resp); err != nil {
+			return err
+		}
+		if len(resp.Results) != len(ms) {
+			return fmt.Errorf("the hub answered %d of %d changes; try again", len(resp.Results), len(ms))
+		}
+		if err := local.MarkPushed(ctx, resp.Results); err != nil {
+			return err
+		}
+		sum.Pushed += len(ms)
+		for _, r := range resp.Results {
+			switch r.Outcome {
+			case sync.Applied:
+				sum.Applied++
+			case sync.Duplicate:
+				sum.Duplicate++
+			case sync.Conflict:
+				sum.Conflict++
+			case sync.Rejected:
+				sum.Rejected++
+			}
+		}
+		progress("Sending your changes", sum.Pushed)
+	}
 }
 
 // do sends one request, retrying transient faults with exponential

@@ -1,6 +1,8 @@
 package hubsql
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -43,8 +45,8 @@ func logChange(tx Tx, table string, deleted, scoped bool, row map[string]string,
 		op = "del"
 	}
 	var seq int64
-	err = tx.QueryRow(`INSERT INTO hub_changes(tbl, op, scoped, row) VALUES(?, ?, ?, ?) RETURNING seq`,
-		table, op, flag(scoped), string(body)).Scan(&seq)
+	err = tx.QueryRow(`INSERT INTO hub_changes(tbl, op, scoped, row, mark) VALUES(?, ?, ?, ?, ?) RETURNING seq`,
+		table, op, flag(scoped), string(body), newMark()).Scan(&seq)
 	if err != nil {
 		return fmt.Errorf("log a change of %s: %w", table, err)
 	}
@@ -61,6 +63,14 @@ func logChange(tx Tx, table string, deleted, scoped bool, row map[string]string,
 		return fmt.Errorf("log a change of %s: %w", table, err)
 	}
 	return nil
+}
+
+// newMark is a change's random mark (see sync.Cursor), made here rather
+// than by the database so that every back end makes the same kind.
+func newMark() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // flag is a boolean as the schema's integer flags hold it.

@@ -1,11 +1,14 @@
 package hubsql
 
 import (
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/google/uuid"
 
 	"migrantdesk/data"
 	"migrantdesk/data/sync"
@@ -29,11 +32,11 @@ func Pull(tx Tx, u data.User, c sync.Cursor, limit int, epoch, regionStudents st
 	sc := scopeOf(u)
 	sc.regionStudents = regionStudents
 	if c.Epoch != epoch {
-		head, err := feedHead(tx)
+		head, mark, err := headOf(tx)
 		if err != nil {
 			return sync.Page{}, err
 		}
-		return snapshotPage(tx, sc, sync.Cursor{Epoch: epoch, Seq: head}, limit)
+		return snapshotPage(tx, sc, sync.Cursor{Epoch: epoch, Seq: head, Mark: mark}, limit)
 	}
 	if c.Snapshot != "" {
 		return snapshotPage(tx, sc, c, limit)
@@ -41,12 +44,56 @@ func Pull(tx Tx, u data.User, c sync.Cursor, limit int, epoch, regionStudents st
 	return feedPage(tx, sc, c, limit)
 }
 
-func feedHead(tx Tx) (int64, error) {
-	var head int64
-	if err := tx.QueryRow(`SELECT coalesce(max(seq), 0) FROM hub_changes`).Scan(&head); err != nil {
-		return 0, fmt.Errorf("read the change feed: %w", err)
+// Logged reports whether the change a cursor of the hub's epoch stopped
+// at is one this hub logged. It is not when the hub's database was
+// restored from a backup older than the workstation's last pull: the
+// sequence is past the hub's last change, or the hub has logged another
+// change under it since (with another mark). A cursor from before the hub
+// gave marks carries none, and only its sequence can be checked. The back
+// end starts a new epoch when it is not (RenewEpoch).
+func Logged(tx Tx, c sync.Cursor) (bool, error) {
+	if c.Seq == 0 {
+		return true, nil
 	}
-	return head, nil
+	var mark string
+	err := tx.QueryRow(`SELECT mark FROM hub_changes WHERE seq = ?`, c.Seq).Scan(&mark)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("check the sync cursor: %w", err)
+	}
+	return c.Mark == "" || c.Mark == mark, nil
+}
+
+// RenewEpoch starts a new epoch in place of old inside tx, so that every
+// workstation takes a fresh snapshot (and pushes again what the hub has
+// lost), and returns the hub's epoch. Pulls that find the same restore at
+// once make one new epoch between them: only the first replaces old.
+func RenewEpoch(tx Tx, old string) (string, error) {
+	if err := tx.Exec(`UPDATE hub_meta SET value = ? WHERE key = 'epoch' AND value = ?`, uuid.NewString(), old); err != nil {
+		return "", fmt.Errorf("start a new hub epoch: %w", err)
+	}
+	var epoch string
+	if err := tx.QueryRow(`SELECT value FROM hub_meta WHERE key = 'epoch'`).Scan(&epoch); err != nil {
+		return "", fmt.Errorf("read the hub's epoch: %w", err)
+	}
+	return epoch, nil
+}
+
+// headOf is the feed's last change, by sequence and mark; 0 and "" for
+// an empty feed.
+func headOf(tx Tx) (int64, string, error) {
+	var head int64
+	var mark string
+	err := tx.QueryRow(`SELECT seq, mark FROM hub_changes ORDER BY seq DESC LIMIT 1`).Scan(&head, &mark)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", nil
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("read the change feed's head: %w", err)
+	}
+	return head, mark, nil
 }
 
 // scope is what a user's pull may carry, decided from the signed-in user
@@ -86,29 +133,31 @@ func feedPage(tx Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
 			args = append(args, t)
 		}
 	}
-	head, err := feedHead(tx)
+	head, headMark, err := headOf(tx)
 	if err != nil {
 		return sync.Page{}, err
 	}
 	args = append(args, limit+1)
-	rows, err := tx.Query(`SELECT c.seq, c.tbl, c.op, c.row FROM hub_changes c
+	rows, err := tx.Query(`SELECT c.seq, c.tbl, c.op, c.row, c.mark FROM hub_changes c
 		WHERE c.seq > ? AND `+visible+` ORDER BY c.seq LIMIT ?`, args...)
 	if err != nil {
 		return sync.Page{}, fmt.Errorf("read the change feed: %w", err)
 	}
 	defer rows.Close()
-	page := sync.Page{Next: sync.Cursor{Epoch: c.Epoch, Seq: head}}
+	page := sync.Page{Next: sync.Cursor{Epoch: c.Epoch, Seq: head, Mark: headMark}}
+	var lastMark string
 	for rows.Next() {
 		var ch sync.Change
-		var op, body string
-		if err := rows.Scan(&ch.Seq, &ch.Table, &op, &body); err != nil {
+		var op, body, mark string
+		if err := rows.Scan(&ch.Seq, &ch.Table, &op, &body, &mark); err != nil {
 			return sync.Page{}, err
 		}
 		if len(page.Changes) == limit {
 			page.More = true
-			page.Next.Seq = page.Changes[limit-1].Seq
+			page.Next.Seq, page.Next.Mark = page.Changes[limit-1].Seq, lastMark
 			break
 		}
+		lastMark = mark
 		ch.Deleted = op == "del"
 		if err := json.Unmarshal([]byte(body), &ch.Row); err != nil {
 			return sync.Page{}, fmt.Errorf("change %d: %w", ch.Seq, err)

@@ -161,6 +161,12 @@ func (p *pusher) record(m sync.Mutation) (sync.Result, error) {
 	if err := p.user.MayWriteRecords(r.StateID, regions); err != nil {
 		return sync.Result{}, reject("%v", err)
 	}
+	if !exists && (m.Op == sync.OpUpdate || m.Op == sync.OpPublish) {
+		// Not a conflict: there is no copy of the hub's to set beside the
+		// workstation's. The record's creation was refused, so its later
+		// changes are too, each with the same reason for the clerk.
+		return sync.Result{}, reject("the hub has no record %s: its creation was refused, so this change cannot be applied", r.ID)
+	}
 	conflict := sync.Result{Outcome: sync.Conflict}
 	if exists {
 		conflict.Current = wire(cur)
@@ -172,7 +178,7 @@ func (p *pusher) record(m sync.Mutation) (sync.Result, error) {
 		}
 		return p.save(r, hubRecord{}, regions, false)
 	case sync.OpUpdate:
-		if !exists || cur.Deleted || cur.Version != m.BaseVersion {
+		if cur.Deleted || cur.Version != m.BaseVersion {
 			return conflict, nil
 		}
 		return p.save(r, cur, regions, true)
@@ -185,7 +191,7 @@ func (p *pusher) record(m sync.Mutation) (sync.Result, error) {
 		}
 		return p.remove(cur, regions)
 	case sync.OpPublish:
-		if !exists || cur.Deleted || cur.Version != m.BaseVersion {
+		if cur.Deleted || cur.Version != m.BaseVersion {
 			return conflict, nil
 		}
 		return p.publish(cur, regions)
@@ -234,16 +240,59 @@ func (p *pusher) save(r data.MigrantRecord, old hubRecord, regions []string, edi
 	if err := p.logRecord(r.ID, regions); err != nil {
 		return sync.Result{}, err
 	}
+	if edit {
+		if err := p.restateCopies(r.ID, r.StateID, regions); err != nil {
+			return sync.Result{}, err
+		}
+	}
 	return sync.Result{Outcome: sync.Applied, Version: r.Version}, nil
 }
 
-// remove tombstones a record and takes its copies from every district.
+// restateCopies tells the clerks again which copies of a record the hub
+// holds: each copy, and a removal for every other district the student
+// is enrolled in. A clerk whose change of the record was a conflict kept
+// the copies of its own publish that the hub refused, and skipped the
+// copies the feed brought while the conflict waited; the edit that
+// resolves the conflict (or any later one) is when its copies become the
+// hub's again.
+func (p *pusher) restateCopies(id, stateID string, regions []string) error {
+	copies, err := rowsOf(p.tx, "published", "t.record_id = ?", id)
+	if err != nil {
+		return err
+	}
+	held := map[string]bool{}
+	tags := clerkTags(regions)
+	for _, row := range copies {
+		held[row["district_number"]] = true
+		if err := logChange(p.tx, "published", false, false, row, tags...); err != nil {
+			return err
+		}
+	}
+	es, err := placedEnrollments(p.tx, stateID)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		if d := e.District.Number; !held[d] {
+			held[d] = true
+			if err := logChange(p.tx, "published", true, false, map[string]string{"record_id": id, "district_number": d}, tags...); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// remove takes a record's copies from every district and tombstones it.
+// The copies go first: setCopies finds the districts that lose their last
+// copy of the student (and so the student) among the live records, and a
+// tombstone is not one.
 func (p *pusher) remove(cur hubRecord, regions []string) (sync.Result, error) {
-	if err := p.tx.Exec(`UPDATE migrant_records SET deleted = 1, version = version + 1, updated_at = ?, updated_by = ? WHERE id = ?`,
-		p.stamp(), p.user.Username, cur.ID); err != nil {
+	if err := p.setCopies(cur.MigrantRecord, nil, regions); err != nil {
 		return sync.Result{}, err
 	}
-	if err := p.setCopies(cur.MigrantRecord, nil, regions); err != nil {
+	if err := p.tx.Exec(`UPDATE migrant_records SET deleted = 1, version = version + 1, updated_at = ?, updated_by = ? WHERE id = ?`,
+		p.stamp(), p.user.Username, cur.ID); err != nil {
 		return sync.Result{}, err
 	}
 	if err := p.audit("delete", cur.ID, recordText(cur.MigrantRecord), ""); err != nil {
@@ -338,14 +387,17 @@ func (p *pusher) setCopies(r data.MigrantRecord, targets []data.District, region
 		}
 	}
 	for _, d := range targets {
+		// The record before its copy: a district's workstation that has
+		// never held the record applies the feed in order, and its copy
+		// refers to the record.
+		if err := p.logDistrictRecord(r.ID, d.Number, false); err != nil {
+			return err
+		}
 		rows, err := rowsOf(p.tx, "published", "t.record_id = ? AND t.district_number = ?", r.ID, d.Number)
 		if err != nil {
 			return err
 		}
 		if err := logChange(p.tx, "published", false, false, rows[0], append(clerkTags(regions), districtTag(d.Number))...); err != nil {
-			return err
-		}
-		if err := p.logDistrictRecord(r.ID, d.Number, false); err != nil {
 			return err
 		}
 	}

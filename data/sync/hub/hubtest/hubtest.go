@@ -96,6 +96,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("Scope", func(t *testing.T) { testScope(t, open) })
 	t.Run("Grants", func(t *testing.T) { testGrants(t, open) })
 	t.Run("Paging", func(t *testing.T) { testPaging(t, open) })
+	t.Run("Restored", func(t *testing.T) { testRestored(t, open) })
 }
 
 // Setup opens a store on State() holding the suite's users.
@@ -237,6 +238,11 @@ func testPush(t *testing.T, open Open) {
 	want(t, push(t, st, Coord001, Mutation(sync.OpCreate, 0, west))[0], sync.Rejected, "read-only")
 	ghost := sync.Record{ID: uuid.NewString(), StateID: "9999999999", MIS2000ID: "1", QAD: "2025-01-01", EED: "2025-02-01", Version: 1}
 	want(t, push(t, st, Admin, Mutation(sync.OpCreate, 0, ghost))[0], sync.Rejected, "no student")
+	// The later changes of a record whose creation was refused are
+	// refused too: there is no hub copy for a conflict to show.
+	never := sync.Record{ID: uuid.NewString(), StateID: Maria, MIS2000ID: "8", QAD: "2019-01-01", EED: "2019-02-01", Version: 2}
+	want(t, push(t, st, ClerkC, Mutation(sync.OpUpdate, 1, never))[0], sync.Rejected, "creation was refused")
+	want(t, push(t, st, ClerkC, Mutation(sync.OpPublish, 1, never))[0], sync.Rejected, "creation was refused")
 	// Any clerk may write an out-of-school youth's record.
 	osy := sync.Record{ID: uuid.NewString(), StateID: Osy, MIS2000ID: "777", QAD: "2025-06-01", EED: "2028-05-31", Version: 1}
 	want(t, push(t, st, ClerkW, Mutation(sync.OpCreate, 0, osy))[0], sync.Applied, "")
@@ -271,6 +277,9 @@ func pullAll(t *testing.T, st hub.Store, u data.User, c sync.Cursor, v view, lim
 			if sync.KeyColumns(ch.Table) == nil {
 				t.Fatalf("change of unknown table %s", ch.Table)
 			}
+			if !ch.Deleted {
+				checkParents(t, v, ch)
+			}
 			var key []string
 			for _, k := range sync.KeyColumns(ch.Table) {
 				key = append(key, ch.Row[k])
@@ -293,7 +302,43 @@ func pullAll(t *testing.T, st hub.Store, u data.User, c sync.Cursor, v view, lim
 	return c
 }
 
+// parents are the rows a row refers to, as column → table: a workstation
+// applies a page in order, under foreign keys, so a row set by a pull
+// comes after its parents, in the page or before it.
+var parents = map[string]map[string]string{
+	"districts":       {"region_code": "regions"},
+	"schools":         {"district_number": "districts"},
+	"enrollments":     {"state_id": "students", "school_number": "schools"},
+	"programs":        {"state_id": "students"},
+	"assessments":     {"state_id": "students"},
+	"migrant_records": {"state_id": "students"},
+	"published":       {"record_id": "migrant_records", "district_number": "districts"},
+	"user_districts":  {"username": "users", "district_number": "districts"},
+	"report_grants":   {"username": "users", "district_number": "districts"},
+}
+
+func checkParents(t *testing.T, v view, ch sync.Change) {
+	t.Helper()
+	for col, table := range parents[ch.Table] {
+		if !v.has(table, ch.Row[col]) {
+			t.Fatalf("change %d sets a row of %s whose %s %s is not pulled before it: %v", ch.Seq, ch.Table, table, ch.Row[col], ch.Row)
+		}
+	}
+}
+
 func (v view) has(table, key string) bool { _, ok := v[table][key]; return ok }
+
+// live are the keys of table's rows that are not tombstones.
+func (v view) live(table string) []string {
+	var out []string
+	for k, row := range v[table] {
+		if row["deleted"] != "1" {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
 
 func (v view) keys(table string) []string {
 	var out []string
@@ -378,13 +423,24 @@ func testScope(t *testing.T, open Open) {
 		t.Fatal("an eviction from a district reached the state administrator")
 	}
 
-	// A fresh snapshot of each user equals what their feed built.
+	// Deleting the student's last published record takes the student
+	// from the district too.
+	edit.Version = 3
+	push(t, st, ClerkC, Mutation(sync.OpDelete, 2, edit))
+	sync0()
+	if v := views["cora"]; len(v["students"])+len(v["enrollments"])+len(v["programs"])+len(v["migrant_records"])+len(v["published"]) != 0 {
+		t.Fatalf("Adair still holds %v %v %v %v after the record was deleted", v.keys("students"), v.keys("enrollments"),
+			v.keys("migrant_records"), v.keys("published"))
+	}
+
+	// A fresh snapshot of each user equals what their feed built, but for
+	// the tombstones the feed told of (a snapshot carries none).
 	for _, u := range Users() {
 		fresh := view{}
 		pullAll(t, st, u, sync.Cursor{}, fresh, 1000)
 		for _, table := range sync.Tables() {
-			if !slices.Equal(fresh.keys(table), views[u.Username].keys(table)) {
-				t.Errorf("%s, %s: snapshot %v, feed %v", u.Username, table, fresh.keys(table), views[u.Username].keys(table))
+			if !slices.Equal(fresh.live(table), views[u.Username].live(table)) {
+				t.Errorf("%s, %s: snapshot %v, feed %v", u.Username, table, fresh.live(table), views[u.Username].live(table))
 			}
 		}
 	}
@@ -437,5 +493,49 @@ func testPaging(t *testing.T, open Open) {
 	pullAll(t, st, Admin, c, small, 1)
 	if len(small["migrant_records"]) != 5 {
 		t.Fatalf("feed paged by one brought %d records", len(small["migrant_records"]))
+	}
+}
+
+// testRestored: a cursor of the hub's epoch that the hub never gave (a
+// sequence past its last change, or another mark under the sequence) is
+// a workstation that pulled from it before it was restored from an older
+// backup. The hub starts one new epoch, and every workstation, that one
+// and the others, takes a fresh snapshot.
+func testRestored(t *testing.T, open Open) {
+	st := Setup(t, open)
+	ctx := context.Background()
+	v := view{}
+	c := pullAll(t, st, ClerkC, sync.Cursor{}, v, 1000)
+	rec := sync.Record{ID: uuid.NewString(), StateID: Maria, MIS2000ID: "31337", QAD: "2025-09-01", EED: "2028-08-31", Version: 1}
+	push(t, st, ClerkC, Mutation(sync.OpCreate, 0, rec))
+	c = pullAll(t, st, ClerkC, c, v, 1000)
+	if c.Seq == 0 || c.Mark == "" {
+		t.Fatalf("the feed's cursor %+v carries no sequence or mark", c)
+	}
+	other := pullAll(t, st, Coord001, sync.Cursor{}, view{}, 1000)
+	for _, bad := range []func(sync.Cursor) sync.Cursor{
+		func(c sync.Cursor) sync.Cursor { c.Seq += 100; return c },
+		func(c sync.Cursor) sync.Cursor { c.Mark = "0123456789abcdef"; return c },
+	} {
+		if p, err := st.Pull(ctx, ClerkC, c, 10); err != nil || p.Snapshot || p.Next.Epoch != c.Epoch {
+			t.Fatalf("a cursor the hub gave: %+v, %v", p, err)
+		}
+		p, err := st.Pull(ctx, ClerkC, bad(c), 10)
+		if err != nil || !p.Snapshot || p.Next.Epoch == c.Epoch {
+			t.Fatalf("a cursor the hub never gave (%+v) was followed: %+v, %v", bad(c), p, err)
+		}
+		epoch := p.Next.Epoch
+		for _, u := range []data.User{ClerkC, Coord001} {
+			cur := map[string]sync.Cursor{ClerkC.Username: c, Coord001.Username: other}[u.Username]
+			p, err := st.Pull(ctx, u, cur, 10)
+			if err != nil || !p.Snapshot || p.Next.Epoch != epoch {
+				t.Fatalf("%s's pull of the old epoch after the restore: %+v, %v (the new epoch is %s)", u.Username, p, err, epoch)
+			}
+		}
+		c = pullAll(t, st, ClerkC, sync.Cursor{}, view{}, 1000)
+		other = pullAll(t, st, Coord001, sync.Cursor{}, view{}, 1000)
+		if c.Epoch != epoch || other.Epoch != epoch {
+			t.Fatalf("the hub made more than one new epoch: %s, %s and %s", epoch, c.Epoch, other.Epoch)
+		}
 	}
 }

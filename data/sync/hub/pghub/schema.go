@@ -210,4 +210,8 @@ CREATE TABLE hub_change_tags (
 	PRIMARY KEY (tag, seq)
 );
 `,
+	// 2: each change's random mark, which a workstation's cursor carries
+	// so that a hub restored from an older dump sees a cursor it never
+	// gave (hubsql.Logged).
+	`ALTER TABLE hub_changes ADD COLUMN mark text NOT NULL DEFAULT ''`,
 }

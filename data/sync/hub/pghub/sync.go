@@ -32,19 +32,43 @@ func (h *DB) Push(ctx context.Context, u data.User, ms []sync.Mutation) ([]sync.
 }
 
 // Pull answers a workstation's pull from one REPEATABLE READ snapshot,
-// the epoch included.
+// the epoch included. A cursor of this epoch that the hub never logged (a
+// hub restored from an older dump into the same database) starts a new
+// epoch, in a transaction of its own, and the pull is answered again.
 func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (sync.Page, error) {
 	var page sync.Page
+	var stale string
 	err := h.read(ctx, func(tx pgx.Tx) error {
 		var epoch string
 		if err := tx.QueryRow(ctx, `SELECT value FROM hub_meta WHERE key = 'epoch'`).Scan(&epoch); err != nil {
 			return fmt.Errorf("read the hub's epoch: %w", err)
 		}
+		ptx := newTx(ctx, tx)
+		if c.Epoch == epoch {
+			logged, err := hubsql.Logged(ptx, c)
+			if err != nil {
+				return err
+			}
+			if !logged {
+				stale = epoch
+				return nil
+			}
+		}
 		var err error
-		page, err = hubsql.Pull(newTx(ctx, tx), u, c, limit, epoch, regionStudents)
+		page, err = hubsql.Pull(ptx, u, c, limit, epoch, regionStudents)
 		return err
 	})
-	return page, err
+	if err != nil || stale == "" {
+		return page, err
+	}
+	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error {
+		_, err := hubsql.RenewEpoch(newTx(ctx, tx), stale)
+		return err
+	})
+	if err != nil {
+		return sync.Page{}, err
+	}
+	return h.Pull(ctx, u, c, limit)
 }
 
 // regionStudents is hubsql.RegionStudents answered from

@@ -58,13 +58,17 @@ CREATE TABLE IF NOT EXISTS hub_applied (
 -- region's), d:DISTRICT for a district's users, * for everyone. A scoped
 -- change is seen by the tagged scopes only, never by a state
 -- administrator: a row leaving a district's scope (the hub still has it),
--- or a record as a district sees it.
+-- or a record as a district sees it. mark is random: a workstation's
+-- cursor carries the mark of the change it stopped at, so a hub restored
+-- from a backup, which logs other changes under the same numbers, sees
+-- that it is not the hub the workstation pulled from (sync.Cursor).
 CREATE TABLE IF NOT EXISTS hub_changes (
 	seq   INTEGER PRIMARY KEY AUTOINCREMENT,
 	tbl   TEXT NOT NULL,
 	op    TEXT NOT NULL,
 	scoped INTEGER NOT NULL DEFAULT 0,
-	row   TEXT NOT NULL
+	row   TEXT NOT NULL,
+	mark  TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS hub_change_tags (
 	tag TEXT NOT NULL,
@@ -98,11 +102,28 @@ func Open(path string) (*DB, error) {
 		return nil, fmt.Errorf("open hub database %s: %w", path, err)
 	}
 	h := &DB{st: st, db: db, rdb: rdb}
-	if _, err := db.Exec(hubSchema); err != nil {
+	if err := h.prepare(); err != nil {
 		h.Close()
 		return nil, fmt.Errorf("prepare hub database %s: %w", path, err)
 	}
 	return h, nil
+}
+
+// prepare makes the hub's tables, and adds the columns that came later to
+// those of a hub database made before them.
+func (h *DB) prepare() error {
+	if _, err := h.db.Exec(hubSchema); err != nil {
+		return err
+	}
+	var marked bool
+	if err := h.db.QueryRow(`SELECT count(*) FROM pragma_table_info('hub_changes') WHERE name = 'mark'`).Scan(&marked); err != nil {
+		return err
+	}
+	if !marked {
+		_, err := h.db.Exec(`ALTER TABLE hub_changes ADD COLUMN mark TEXT NOT NULL DEFAULT ''`)
+		return err
+	}
+	return nil
 }
 
 // Store is the state database the hub serves.

@@ -31,7 +31,9 @@ func (h *DB) Push(ctx context.Context, u data.User, ms []sync.Mutation) ([]sync.
 	return out, nil
 }
 
-// Pull answers a workstation's pull from one read transaction.
+// Pull answers a workstation's pull from one read transaction; a cursor
+// of this epoch that the hub never logged (a hub restored from an older
+// backup) starts a new epoch first.
 func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (sync.Page, error) {
 	epoch, err := h.ensureEpoch(ctx)
 	if err != nil {
@@ -42,7 +44,32 @@ func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (s
 		return sync.Page{}, err
 	}
 	defer tx.Rollback()
+	if c.Epoch == epoch {
+		logged, err := hubsql.Logged(sqliteTx{tx}, c)
+		if err != nil {
+			return sync.Page{}, err
+		}
+		if !logged {
+			if epoch, err = h.renewEpoch(ctx, epoch); err != nil {
+				return sync.Page{}, err
+			}
+		}
+	}
 	return hubsql.Pull(sqliteTx{tx}, u, c, limit, epoch, hubsql.RegionStudents)
+}
+
+// renewEpoch replaces the epoch old in a write transaction of its own.
+func (h *DB) renewEpoch(ctx context.Context, old string) (string, error) {
+	tx, err := h.db.BeginTx(ctx, nil)
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback()
+	epoch, err := hubsql.RenewEpoch(sqliteTx{tx}, old)
+	if err != nil {
+		return "", err
+	}
+	return epoch, tx.Commit()
 }
 
 // ensureEpoch returns the hub's epoch, making a new one when there is

@@ -1,0 +1,25 @@
+package store
+
+import (
+	"os"
+	"path/filepath"
+)
+
+// DefaultPath is where the app keeps its database when none is named:
+// %LOCALAPPDATA%\Migrant Desk\migrantdesk.db (os.UserCacheDir is
+// %LOCALAPPDATA% on Windows). Open creates the folder.
+//
+// The local folder, not the roaming %APPDATA%: a state-scale database must
+// not be copied to a server at every sign-in and sign-out. Windows ignores
+// the 0600 and 0700 modes Open asks for; the file and its -wal and -shm
+// files inherit the folder's ACL instead, and a profile's AppData grants
+// only the user, SYSTEM and Administrators. A --db outside the profile
+// gets that folder's protection, so keep it in a folder only its user can
+// read.
+func DefaultPath() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = "."
+	}
+	return filepath.Join(dir, "Migrant Desk", "migrantdesk.db")
+}

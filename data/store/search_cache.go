@@ -1,0 +1,220 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"maps"
+	"sync"
+)
+
+// searchCache keeps what searches reuse: connections of the read pool
+// with the statements prepared on each, by SQL text, so that a statement
+// is prepared once per connection (preparing was a fifth of a search);
+// and the names of the schools results have shown. A search's SQL
+// depends on the shape of its query, not on the values, which are bound;
+// maxStmts bounds the texts a connection keeps should many shapes come
+// up.
+type searchCache struct {
+	db   *sql.DB
+	idle chan *searchConn
+	mu   sync.Mutex
+	done bool
+	// Names of schools read so far, as of the audit log's last row:
+	// every import writes one in its transaction.
+	placesAt int64
+	places   map[string]place
+}
+
+// place is a school by number, with its district.
+type place struct{ school, district, districtName string }
+
+const (
+	maxStmts     = 256
+	maxIdleConns = 2
+)
+
+func newSearchCache(db *sql.DB) *searchCache {
+	return &searchCache{db: db, idle: make(chan *searchConn, maxIdleConns), placesAt: -1}
+}
+
+// searchConn is a connection taken from the read pool for searches, and
+// its statements. database/sql would prepare a statement of the pool on
+// one connection and again on the one a transaction holds.
+type searchConn struct {
+	conn  *sql.Conn
+	stmts map[string]*sql.Stmt
+}
+
+// searchTx is a search's read transaction, on a connection of the cache.
+type searchTx struct {
+	sc    *searchConn
+	cache *searchCache
+}
+
+// begin starts a read transaction on an idle search connection, or a new
+// one.
+func (c *searchCache) begin(ctx context.Context) (searchTx, error) {
+	var sc *searchConn
+	select {
+	case sc = <-c.idle:
+	default:
+		conn, err := c.db.Conn(ctx)
+		if err != nil {
+			return searchTx{}, err
+		}
+		sc = &searchConn{conn: conn, stmts: map[string]*sql.Stmt{}}
+	}
+	if _, err := sc.conn.ExecContext(ctx, `BEGIN`); err != nil {
+		sc.close()
+		return searchTx{}, err
+	}
+	return searchTx{sc, c}, nil
+}
+
+// end ends the transaction and keeps the connection for the next search.
+func (tx searchTx) end() {
+	if _, err := tx.sc.conn.ExecContext(context.Background(), `ROLLBACK`); err != nil {
+		tx.sc.close()
+		return
+	}
+	c := tx.cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	select {
+	case c.idle <- tx.sc:
+		if c.done {
+			c.drain()
+		}
+	default:
+		tx.sc.close()
+	}
+}
+
+func (tx searchTx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, ok := tx.sc.stmts[q]
+	if !ok {
+		var err error
+		if st, err = tx.sc.conn.PrepareContext(ctx, q); err != nil {
+			return nil, err
+		}
+		if len(tx.sc.stmts) >= maxStmts {
+			for k, old := range tx.sc.stmts { // any one
+				old.Close()
+				delete(tx.sc.stmts, k)
+				break
+			}
+		}
+		tx.sc.stmts[q] = st
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (sc *searchConn) close() error {
+	var errs []error
+	for _, st := range sc.stmts {
+		errs = append(errs, st.Close())
+	}
+	return errors.Join(append(errs, sc.conn.Close())...)
+}
+
+// close closes the idle connections; one still in a search is closed when
+// the search ends.
+func (c *searchCache) close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.done = true
+	return c.drain()
+}
+
+func (c *searchCache) drain() error {
+	var errs []error
+	for {
+		select {
+		case sc := <-c.idle:
+			errs = append(errs, sc.close())
+		default:
+			return errors.Join(errs...)
+		}
+	}
+}
+
+// places returns the schools of numbers, with their districts, as of the
+// transaction's snapshot. Names read before are kept until an import (or
+// any audited change) comes; a search reads those it lacks in one query.
+func (tx searchTx) places(ctx context.Context, numbers []string) (map[string]place, error) {
+	c := tx.cache
+	c.mu.Lock()
+	at := c.placesAt
+	c.mu.Unlock()
+	if at >= 0 {
+		rows, err := tx.query(ctx, `SELECT coalesce(max(seq), 0) FROM audit`)
+		if err != nil {
+			return nil, err
+		}
+		if err := scanRows(rows, func() error { return rows.Scan(&at) }); err != nil {
+			return nil, err
+		}
+	}
+	out := make(map[string]place, len(numbers))
+	var missing []string
+	c.mu.Lock()
+	if c.placesAt != at {
+		c.places, c.placesAt = map[string]place{}, -1
+	}
+	for _, n := range numbers {
+		if p, ok := c.places[n]; ok {
+			out[n] = p
+		} else if _, dup := out[n]; !dup {
+			missing = append(missing, n)
+		}
+	}
+	c.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	list, err := json.Marshal(missing)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.query(ctx, `SELECT (SELECT coalesce(max(seq), 0) FROM audit), sc.number, sc.name,
+			sc.district_number, coalesce(d.name, '')
+		FROM schools sc LEFT JOIN districts d ON d.number = sc.district_number
+		WHERE sc.number IN (SELECT value FROM json_each(?))`, string(list))
+	if err != nil {
+		return nil, err
+	}
+	read := map[string]place{}
+	err = scanRows(rows, func() error {
+		var number string
+		var p place
+		err := rows.Scan(&at, &number, &p.school, &p.district, &p.districtName)
+		read[number] = p
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(out, read)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch c.placesAt {
+	case -1:
+		c.places, c.placesAt = read, at
+	case at:
+		maps.Copy(c.places, read)
+	}
+	return out, nil
+}
+
+// scanRows calls row for each row, then closes rows.
+func scanRows(rows *sql.Rows, row func() error) error {
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

@@ -1,0 +1,158 @@
+package e2etest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+
+	"migrantdesk/data"
+	"migrantdesk/data/store"
+	"migrantdesk/data/sync/client"
+	"migrantdesk/data/sync/hub"
+	"migrantdesk/data/sync/hub/hubtest"
+	"migrantdesk/data/sync/hub/sqlitehub"
+)
+
+// Scenarios the property test found, replayed step by step against a hub
+// served in process over hubtest.State().
+
+// desk is a workstation of the scenarios.
+type desk struct {
+	t    *testing.T
+	user data.User
+	path string
+	st   *store.Store
+	c    *client.Client
+}
+
+func scenarioHub(t *testing.T) (*sqlitehub.DB, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "hub.db")
+	h, err := sqlitehub.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	if _, err := h.Store().ImportExtract(context.Background(), hubtest.State(), "state"); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range append(hubtest.Users(), Rita) {
+		if err := h.SaveAccount(context.Background(), "test", hub.Account{User: u, PasswordHash: testHash}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(hub.NewServer(h, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler())
+	t.Cleanup(srv.Close)
+	return h, srv.URL
+}
+
+func newDesk(t *testing.T, url string, u data.User) *desk {
+	t.Helper()
+	d := &desk{t: t, user: u, path: filepath.Join(t.TempDir(), u.Username+".db")}
+	var err error
+	if d.st, err = store.Open(d.path); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.st.Close() })
+	if d.c, err = client.New(url); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.c.SignIn(context.Background(), u.Username, Password); err != nil {
+		t.Fatal(err)
+	}
+	d.sync()
+	return d
+}
+
+func (d *desk) sync() client.Summary {
+	d.t.Helper()
+	s, err := d.c.Sync(context.Background(), d.st, nil)
+	if err != nil {
+		d.t.Fatalf("%s: sync: %v", d.user.Username, err)
+	}
+	return s
+}
+
+func (d *desk) save(r data.MigrantRecord) store.Record {
+	d.t.Helper()
+	rec, err := d.st.SaveRecord(context.Background(), d.user, r)
+	if err != nil {
+		d.t.Fatalf("%s: save: %v", d.user.Username, err)
+	}
+	return rec
+}
+
+func (d *desk) publish(id string) {
+	d.t.Helper()
+	if res, err := d.st.Publish(context.Background(), d.user, []string{id}, nil); err != nil || res.Published != 1 {
+		d.t.Fatalf("%s: publish: %+v, %v", d.user.Username, res, err)
+	}
+}
+
+func (d *desk) record(id string) data.MigrantRecord {
+	d.t.Helper()
+	r, err := d.st.RecordByID(context.Background(), id)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return r.MigrantRecord
+}
+
+// A clerk whose edit of a record conflicts with another clerk's edit and
+// publish skips, while the conflict is open, the copies the hub sends of
+// the record; once the conflict is resolved, the hub's copies must reach
+// the clerk all the same.
+func TestConflictThenCopiesArrive(t *testing.T) {
+	h, url := scenarioHub(t)
+	rosa, rita := newDesk(t, url, hubtest.ClerkC), newDesk(t, url, Rita)
+	rec := rita.save(data.MigrantRecord{StateID: hubtest.Maria, MIS2000ID: "1", QAD: data.NewDate(2024, 8, 1), EED: data.NewDate(2024, 9, 19)})
+	rita.sync()
+	rosa.sync()
+
+	edit := rita.record(rec.ID)
+	edit.MIS2000ID = "2"
+	rita.save(edit)
+	rita.publish(rec.ID)
+	rita.sync()
+
+	mine := rosa.record(rec.ID)
+	mine.MIS2000ID = "3"
+	rosa.save(mine)
+	if s := rosa.sync(); s.Conflict != 1 {
+		t.Fatalf("rosa's edit against version 1: %+v", s)
+	}
+	if err := rosa.st.KeepTheirs(context.Background(), rosa.user, rec.ID); err != nil {
+		t.Fatal(err)
+	}
+	rosa.sync()
+	checkConverged(t, h, rosa.user, rosa.path)
+}
+
+// A clerk's publish that conflicts with another clerk's edit leaves the
+// clerk's own copies on the workstation; once the conflict is resolved by
+// keeping the hub's record, the copies the hub never had must go.
+func TestConflictedPublishCopiesGo(t *testing.T) {
+	h, url := scenarioHub(t)
+	rosa, rita := newDesk(t, url, hubtest.ClerkC), newDesk(t, url, Rita)
+	rec := rita.save(data.MigrantRecord{StateID: hubtest.Maria, MIS2000ID: "1", QAD: data.NewDate(2025, 3, 1), EED: data.NewDate(2025, 4, 22)})
+	rita.sync()
+	rosa.sync()
+
+	edit := rita.record(rec.ID)
+	edit.MIS2000ID = "2"
+	rita.save(edit)
+	rita.sync()
+
+	rosa.publish(rec.ID)
+	if s := rosa.sync(); s.Conflict != 1 {
+		t.Fatalf("rosa's publish of version 1: %+v", s)
+	}
+	if err := rosa.st.KeepTheirs(context.Background(), rosa.user, rec.ID); err != nil {
+		t.Fatal(err)
+	}
+	rosa.sync()
+	checkConverged(t, h, rosa.user, rosa.path)
+}

@@ -1,0 +1,394 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/data"
+	"migrantdesk/data/store"
+	"migrantdesk/data/sync"
+	"migrantdesk/gui/widgets"
+)
+
+// conflictStore is what the Conflicts screen reads and writes.
+type conflictStore interface {
+	Conflicts(ctx context.Context) ([]store.Conflict, error)
+	Rejections(ctx context.Context) ([]store.Rejection, error)
+	KeepTheirs(ctx context.Context, u data.User, recordID string) error
+	KeepMine(ctx context.Context, u data.User, recordID string) error
+	KeepMerged(ctx context.Context, u data.User, merged data.MigrantRecord) error
+	Student(ctx context.Context, stateID string) (store.StudentDetail, error)
+}
+
+// compareColumns are the columns of the side-by-side comparison.
+var compareColumns = []widgets.Column{col("", 150), col("Mine (this computer)", 270), col("Theirs (the hub)", 270)}
+
+// conflictsScreen lists the records the hub refused because they changed
+// there first, and for one of them shows mine and theirs side by side,
+// field by field, with Keep theirs, Keep mine and Edit a merge; a second
+// tab lists the changes the hub refused for good, with its reasons.
+type conflictsScreen struct {
+	st       conflictStore
+	user     data.User
+	tasks    *tasks
+	dialogs  *widgets.Dialogs
+	resolved func(msg string) // after a resolution: say it, count again, sync
+	open     func(stateID string)
+
+	conflicts  []store.Conflict
+	rejections []refusal
+	chosen     int // the conflict compared; -1 none
+	list       *widget.List
+	refusedTab *widget.List
+	hint       *widget.Label
+	refHint    *widget.Label
+	title      *widget.Label
+	compare    *fyne.Container
+	keepTheirs *widget.Button
+	keepMine   *widget.Button
+	merge      *widget.Button
+	detail     fyne.CanvasObject
+	tabs       *container.AppTabs
+	obj        fyne.CanvasObject
+
+	form *recordForm // the merge being edited, if any
+}
+
+// refusal is a change the hub refused, as the list shows it.
+type refusal struct {
+	what, why string
+	stateID   string // the student of a record's change; "" for a grant
+}
+
+// newConflictsScreen is the Conflicts screen of usr; resolved hears what
+// a resolution did, back leaves the screen, and open, when not nil, opens
+// a student.
+func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widgets.Dialogs,
+	resolved func(msg string), back func(), open func(stateID string)) *conflictsScreen {
+	c := &conflictsScreen{st: st, user: usr, tasks: t, dialogs: dialogs, resolved: resolved, open: open, chosen: -1,
+		hint: wrapped(""), refHint: wrapped(""), title: heading(""), compare: container.NewVBox()}
+	c.list = widget.NewList(
+		func() int { return len(c.conflicts) },
+		twoLines,
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			cf := c.conflicts[i]
+			setTwoLines(o, cf.Student.FullName(), fmt.Sprintf("State ID %s · MIS2000 ID %s · the hub answered %s",
+				cf.Student.StateID, cf.Mine.MIS2000ID, data.DayOf(cf.At)))
+		})
+	c.list.OnSelected = c.choose
+	c.keepTheirs = widget.NewButton("Keep theirs", c.keep(false))
+	c.keepMine = widget.NewButton("Keep mine", c.keep(true))
+	c.merge = widget.NewButtonWithIcon("Edit a merge…", theme.DocumentCreateIcon(), c.editMerge)
+	c.merge.Importance = widget.HighImportance
+	how := wrapped("Keep theirs takes the hub's values. Keep mine sends yours again, as the next version after the hub's. " +
+		"Edit a merge lets you choose field by field. Nothing is sent until the next sync, which follows at once.")
+	// The buttons stay in sight however small the window: the comparison
+	// scrolls above them.
+	c.detail = container.NewBorder(c.title, container.NewHBox(c.keepTheirs, c.keepMine, c.merge), nil, nil,
+		container.NewVScroll(container.NewVBox(c.compare, how)))
+	c.detail.Hide()
+	split := container.NewHSplit(c.list, c.detail)
+	split.Offset = 0.36
+	conflictsTab := container.NewBorder(c.hint, nil, nil, nil, split)
+
+	c.refusedTab = widget.NewList(
+		func() int { return len(c.rejections) },
+		twoLines,
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			r := c.rejections[i]
+			setTwoLines(o, r.what, r.why)
+		})
+	c.refusedTab.OnSelected = func(i widget.ListItemID) {
+		c.refusedTab.UnselectAll()
+		if c.open != nil && i >= 0 && i < len(c.rejections) && c.rejections[i].stateID != "" {
+			c.open(c.rejections[i].stateID)
+		}
+	}
+	c.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon("Conflicts", theme.WarningIcon(), conflictsTab),
+		container.NewTabItemWithIcon("Refused by the hub", theme.ErrorIcon(), container.NewBorder(c.refHint, nil, nil, nil, c.refusedTab)))
+	backBtn := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), back)
+	intro := wrapped("A conflict is a record you changed on this computer that someone else changed on the hub first. " +
+		"Nothing was overwritten: compare the two and choose what to keep.")
+	top := container.NewVBox(container.NewHBox(backBtn, heading("Conflicts and refused changes")), intro)
+	c.obj = container.NewBorder(top, nil, nil, nil, c.tabs)
+	return c
+}
+
+// twoLines is a list row of a bold line and a plain one: every row the
+// same height, as a virtualized list needs.
+func twoLines() fyne.CanvasObject {
+	first := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	first.Truncation = fyne.TextTruncateEllipsis
+	second := widget.NewLabel("")
+	second.Truncation = fyne.TextTruncateEllipsis
+	return container.NewVBox(first, second)
+}
+
+func setTwoLines(o fyne.CanvasObject, first, second string) {
+	rows := o.(*fyne.Container).Objects
+	rows[0].(*widget.Label).SetText(first)
+	rows[1].(*widget.Label).SetText(second)
+}
+
+// load reads the conflicts and the refused changes, off the UI goroutine.
+func (c *conflictsScreen) load() {
+	c.hint.SetText("Reading the conflicts…")
+	c.tasks.run(func() func() {
+		ctx := context.Background()
+		cs, err := c.st.Conflicts(ctx)
+		var rs []refusal
+		if err == nil {
+			rs, err = c.refusals(ctx)
+		}
+		return func() {
+			if err != nil {
+				c.hint.SetText(sentence(err.Error()))
+				return
+			}
+			c.set(cs, rs)
+		}
+	})
+}
+
+func (c *conflictsScreen) set(cs []store.Conflict, rs []refusal) {
+	var id string
+	if c.chosen >= 0 && c.chosen < len(c.conflicts) {
+		id = c.conflicts[c.chosen].RecordID
+	}
+	c.conflicts, c.rejections = cs, rs
+	c.list.UnselectAll()
+	c.list.Refresh()
+	c.refusedTab.Refresh()
+	c.tabs.Items[0].Text = fmt.Sprintf("Conflicts (%d)", len(cs))
+	c.tabs.Items[1].Text = fmt.Sprintf("Refused by the hub (%d)", len(rs))
+	c.tabs.Refresh()
+	switch len(cs) {
+	case 0:
+		c.hint.SetText("No conflicts: every change made on this computer reached the hub as it was made, or waits to be sent.")
+	case 1:
+		c.hint.SetText("1 record changed both here and on the hub. Click it to compare.")
+	default:
+		c.hint.SetText(fmt.Sprintf("%d records changed both here and on the hub. Click one to compare.", len(cs)))
+	}
+	if len(rs) == 0 {
+		c.refHint.SetText("The hub has refused none of the changes made on this computer.")
+	} else {
+		c.refHint.SetText("The hub refused these changes for good: they were not applied there and will not be sent again. " +
+			"Open the student (click the change), correct the record, and save it again.")
+	}
+	// Keep comparing the same record, else the first one.
+	c.chosen = -1
+	c.detail.Hide()
+	for i, cf := range cs {
+		if cf.RecordID == id {
+			c.list.Select(i)
+			break
+		}
+	}
+	if c.chosen < 0 && len(cs) > 0 {
+		c.list.Select(0)
+	}
+}
+
+// choose shows one conflict side by side.
+func (c *conflictsScreen) choose(i widget.ListItemID) {
+	if i < 0 || i >= len(c.conflicts) {
+		return
+	}
+	c.chosen = i
+	cf := c.conflicts[i]
+	st := cf.Student
+	c.title.SetText(fmt.Sprintf("%s · State ID %s · born %s", st.FullName(), st.StateID, st.BirthDate.US()))
+	mine, theirs := sides(cf.Mine), sides(cf.Theirs)
+	mine = append(mine, fmt.Sprintf("You (%s), on this computer", c.user.Username))
+	theirs = append(theirs, "Someone else, on the hub")
+	rows := []fyne.CanvasObject{widgets.HeaderRow(compareColumns)}
+	for j, name := range []string{"MIS2000 ID", "QAD", "EED", "Deleted", "Version", "Changed by"} {
+		differs := mine[j] != theirs[j] && name != "Changed by"
+		cells := []fyne.CanvasObject{widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})}
+		for _, v := range []string{mine[j], theirs[j]} {
+			l := widget.NewLabel(v)
+			if differs {
+				l.TextStyle.Bold = true
+				l.Importance = widget.WarningImportance
+			}
+			cells = append(cells, l)
+		}
+		rows = append(rows, container.New(widgets.ColumnsLayout(compareColumns), cells...))
+	}
+	c.compare.Objects = rows
+	c.compare.Refresh()
+	c.detail.Show()
+}
+
+// sides are a record's MIS2000 ID, QAD, EED, whether it is deleted, and
+// its version, as the comparison shows them.
+func sides(r sync.Record) []string {
+	deleted := "No"
+	if r.Deleted {
+		deleted = "Yes"
+	}
+	return []string{r.MIS2000ID, usDate(r.QAD), usDate(r.EED), deleted, fmt.Sprint(r.Version)}
+}
+
+// usDate shows a wire date (YYYY-MM-DD) as clerks read dates.
+func usDate(s string) string {
+	d, err := data.ParseOptionalDate(s)
+	if err != nil || d.IsZero() {
+		return s
+	}
+	return d.US()
+}
+
+// keep resolves the conflict compared with mine or theirs.
+func (c *conflictsScreen) keep(mine bool) func() {
+	return func() {
+		if c.chosen < 0 || c.dialogs.Open() {
+			return
+		}
+		cf := c.conflicts[c.chosen]
+		usr := c.user
+		c.tasks.run(func() func() {
+			ctx := context.Background()
+			var err error
+			if mine {
+				err = c.st.KeepMine(ctx, usr, cf.RecordID)
+			} else {
+				err = c.st.KeepTheirs(ctx, usr, cf.RecordID)
+			}
+			return func() {
+				if err != nil {
+					c.dialogs.ShowError("The conflict was not resolved", err)
+					return
+				}
+				which := "the hub's"
+				if mine {
+					which = "yours"
+				}
+				c.resolved(fmt.Sprintf("Kept %s for the record with MIS2000 ID %s of %s; the hub gets it with this sync.",
+					which, cf.Mine.MIS2000ID, cf.Student.FullName()))
+				c.load()
+			}
+		})
+	}
+}
+
+// editMerge opens the Student Migrant Detail with mine (theirs, when mine
+// is a deletion), the hub's values shown above, checked as a save checks
+// them; saving resolves the conflict with the values typed.
+func (c *conflictsScreen) editMerge() {
+	if c.chosen < 0 || c.form != nil || c.dialogs.Open() {
+		return
+	}
+	cf := c.conflicts[c.chosen]
+	c.tasks.run(func() func() {
+		d, err := c.st.Student(context.Background(), cf.Student.StateID)
+		return func() {
+			if err != nil {
+				c.dialogs.ShowError("The merge cannot be edited", err)
+				return
+			}
+			c.openMerge(cf, d.Records)
+		}
+	})
+}
+
+func (c *conflictsScreen) openMerge(cf store.Conflict, recs []store.Record) {
+	start := cf.Mine
+	if start.Deleted {
+		start = cf.Theirs
+	}
+	rec := store.Record{MigrantRecord: data.MigrantRecord{ID: cf.RecordID, StateID: cf.Student.StateID,
+		MIS2000ID: start.MIS2000ID, Version: cf.Theirs.Version}}
+	rec.QAD, _ = data.ParseOptionalDate(start.QAD)
+	rec.EED, _ = data.ParseOptionalDate(start.EED)
+	others := make([]data.MigrantRecord, len(recs))
+	for i, r := range recs {
+		others[i] = r.MigrantRecord
+	}
+	t := sides(cf.Theirs)
+	deleted := ""
+	if cf.Theirs.Deleted {
+		deleted = "deleted, "
+	}
+	note := widgets.Paragraph(fmt.Sprintf("The hub's copy: MIS2000 ID %s, QAD %s, EED %s (%sversion %s). "+
+		"The form starts with yours: type the values to keep. The merge becomes the version after the hub's.",
+		t[0], t[1], t[2], deleted, t[4]), 580)
+	usr := c.user
+	c.form = openRecordForm(recordEdit{
+		title:   "Merge: Student Migrant Detail",
+		student: cf.Student,
+		rec:     rec,
+		others:  others,
+		note:    note,
+		save: func(r data.MigrantRecord) (func(), error) {
+			if err := c.st.KeepMerged(context.Background(), usr, r); err != nil {
+				return nil, err
+			}
+			return func() {
+				c.resolved(fmt.Sprintf("Merged the record with MIS2000 ID %s of %s; the hub gets it with this sync.",
+					r.MIS2000ID, cf.Student.FullName()))
+				c.load()
+			}, nil
+		},
+		closed: func() { c.form = nil },
+	}, c.dialogs, c.tasks)
+}
+
+// refusals reads the changes the hub refused, naming the students of
+// records where this computer knows them.
+func (c *conflictsScreen) refusals(ctx context.Context) ([]refusal, error) {
+	rs, err := c.st.Rejections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	out := make([]refusal, len(rs))
+	for i, r := range rs {
+		out[i] = refusal{why: fmt.Sprintf("Refused %s: %s", data.DayOf(r.At), sentence(r.Reason))}
+		payload, err := r.Decode()
+		switch p := payload.(type) {
+		case sync.Record:
+			name, ok := names[p.StateID]
+			if !ok {
+				if d, err := c.st.Student(ctx, p.StateID); err == nil {
+					name = d.Student.FullName() + ", "
+				}
+				names[p.StateID] = name
+			}
+			out[i].stateID = p.StateID
+			out[i].what = fmt.Sprintf("%s of %sstate ID %s: MIS2000 ID %s, QAD %s, EED %s",
+				opName(r.Op), name, p.StateID, p.MIS2000ID, usDate(p.QAD), usDate(p.EED))
+		case sync.Grant:
+			out[i].what = fmt.Sprintf("%s of the QA Migrant report of district %s for %s", opName(r.Op), p.District, p.Username)
+		default:
+			out[i].what = fmt.Sprintf("%s of %s %s (%v)", opName(r.Op), r.Entity, r.EntityID, err)
+		}
+	}
+	return out, nil
+}
+
+// opName says what a refused change was.
+func opName(op string) string {
+	switch op {
+	case sync.OpCreate:
+		return "New record"
+	case sync.OpUpdate:
+		return "Change to the record"
+	case sync.OpDelete:
+		return "Deletion of the record"
+	case sync.OpPublish:
+		return "Publishing the record"
+	case sync.OpGrant:
+		return "Grant"
+	case sync.OpRevoke:
+		return "Revocation"
+	}
+	return op
+}

@@ -1,0 +1,187 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/data/store/storetest"
+)
+
+// TestConflictResolvedThreeWays: the clerk and another user change the
+// same three records, the other first; the clerk's sync brings three
+// conflicts, the status bar counts them and opens the Conflicts screen,
+// which shows mine and theirs side by side; the clerk keeps theirs for
+// one, mine for another and merges the third, and each reaches the hub.
+func TestConflictResolvedThreeWays(t *testing.T) {
+	h := startHub(t)
+	u, st := signedInApp(t, h, storetest.Clerk)
+	ctx := context.Background()
+	clerk := storetest.User(storetest.Clerk)
+	students := []string{storetest.Maria, storetest.HernandezA, storetest.Tomas}
+	ids := map[string]string{}
+	for i, id := range students {
+		r, err := st.SaveRecord(ctx, clerk, storetest.Record(t, id, fmt.Sprintf("10000%d", i), "2025-09-01", ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[id] = r.ID
+	}
+	press(t, u, keySync)
+
+	// The state administrator changes them at the hub first...
+	other := newWorkstation(t, h, storetest.Admin)
+	for i, id := range students {
+		r := other.record(t, ids[id])
+		r.MIS2000ID = fmt.Sprintf("20000%d", i)
+		other.save(t, r.MigrantRecord)
+	}
+	other.sync(t)
+	// ...while the clerk changes them here.
+	for i, id := range students {
+		r, err := st.RecordByID(ctx, ids[id])
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.MIS2000ID = fmt.Sprintf("30000%d", i)
+		if _, err := st.SaveRecord(ctx, clerk, r.MigrantRecord); err != nil {
+			t.Fatal(err)
+		}
+	}
+	press(t, u, keySync)
+	if got := u.status.conflicts.Text; got != "Conflicts: 3" || u.status.conflicts.Importance != widget.WarningImportance {
+		t.Errorf("status bar %q", got)
+	}
+	if !strings.Contains(u.status.message.Text, "3 records changed on the hub too: resolve the conflicts under Conflicts.") {
+		t.Errorf("message %q", u.status.message.Text)
+	}
+
+	test.Tap(u.status.conflicts)
+	u.wait()
+	cs := u.conflicts
+	if u.current != cs.obj || len(cs.conflicts) != 3 || cs.tabs.Items[0].Text != "Conflicts (3)" {
+		t.Fatalf("the Conflicts screen shows %d conflicts", len(cs.conflicts))
+	}
+	choose := func(stateID string) {
+		t.Helper()
+		for i, c := range cs.conflicts {
+			if c.Student.StateID == stateID {
+				cs.list.Select(i)
+				return
+			}
+		}
+		t.Fatalf("no conflict of student %s", stateID)
+	}
+
+	// Side by side, field by field; the fields that differ stand out.
+	choose(storetest.Maria)
+	var rows []string
+	for _, row := range cs.compare.Objects[1:] {
+		rows = append(rows, strings.Join(labelTexts(row), " | "))
+	}
+	want := []string{
+		"MIS2000 ID | 300000 | 200000",
+		"QAD | 09/01/2025 | 09/01/2025",
+		"EED | 08/31/2028 | 08/31/2028",
+		"Deleted | No | No",
+		"Version | 2 | 2",
+		"Changed by | You (clerk1), on this computer | Someone else, on the hub",
+	}
+	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the comparison reads\n%s\nwant\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
+	}
+	for _, o := range walk(cs.compare.Objects[1]) {
+		if l, ok := o.(*widget.Label); ok && l.Text == "300000" && l.Importance != widget.WarningImportance {
+			t.Error("the MIS2000 IDs differ and do not stand out")
+		}
+	}
+
+	// Keep theirs.
+	tap(t, u, "Keep theirs")
+	if r, _ := st.RecordByID(ctx, ids[storetest.Maria]); r.MIS2000ID != "200000" {
+		t.Errorf("kept theirs, the record here reads %s", r.MIS2000ID)
+	}
+	// Keep mine.
+	choose(storetest.HernandezA)
+	tap(t, u, "Keep mine")
+	// Edit a merge: the record form, with its checks, starting from mine.
+	choose(storetest.Tomas)
+	tap(t, u, "Edit a merge…")
+	f := cs.form
+	if f == nil || f.mis.Text != "300002" || f.qad.Entry.Text != "09/01/2025" {
+		t.Fatalf("the merge starts from %+v", f)
+	}
+	if !strings.Contains(strings.Join(texts(u.win.Canvas()), "\n"), "The hub's copy: MIS2000 ID 200002, QAD 09/01/2025, EED 08/31/2028") {
+		t.Error("the merge does not show the hub's copy")
+	}
+	retype(f.qad.Entry, "13/01/2025")
+	if !f.qadErr.Visible() || !f.saveBtn.Disabled() {
+		t.Errorf("an invalid QAD in the merge: error %q, Save disabled %v", f.qadErr.Text, f.saveBtn.Disabled())
+	}
+	retype(f.mis, "400002")
+	retype(f.qad.Entry, "10/01/2025")
+	press(t, u, keySave)
+	if cs.form != nil {
+		t.Fatalf("the merge was not saved: %q", f.formErr.Text)
+	}
+
+	if u.status.conflicts.Text != "Conflicts: 0" || u.status.pending.Text != "Waiting for sync: 0" || len(cs.conflicts) != 0 {
+		t.Errorf("after resolving: %q, %q, %d listed", u.status.conflicts.Text, u.status.pending.Text, len(cs.conflicts))
+	}
+	if !strings.HasPrefix(cs.hint.Text, "No conflicts") {
+		t.Errorf("hint %q", cs.hint.Text)
+	}
+	// The hub has each resolution.
+	other.sync(t)
+	for id, want := range map[string]string{
+		storetest.Maria:      "200000 09/01/2025 08/31/2028",
+		storetest.HernandezA: "300001 09/01/2025 08/31/2028",
+		storetest.Tomas:      "400002 10/01/2025 09/30/2028",
+	} {
+		r := other.record(t, ids[id])
+		if got := r.MIS2000ID + " " + r.QAD.US() + " " + r.EED.US(); got != want {
+			t.Errorf("the hub has %s for student %s, want %s", got, id, want)
+		}
+	}
+}
+
+// TestRefusedChangeIsShownWithItsReason: an overlap only the hub can see
+// (another user's record of the same student) is refused; the status line
+// says so, the Conflicts screen lists it with the hub's reason naming the
+// other record, and clicking it opens the student.
+func TestRefusedChangeIsShownWithItsReason(t *testing.T) {
+	h := startHub(t)
+	u, st := signedInApp(t, h, storetest.Clerk)
+	other := newWorkstation(t, h, storetest.Admin)
+	other.save(t, storetest.Record(t, storetest.Maria, "777777", "2025-10-01", ""))
+	other.sync(t)
+	if _, err := st.SaveRecord(context.Background(), storetest.User(storetest.Clerk),
+		storetest.Record(t, storetest.Maria, "4512345", "2025-09-01", "")); err != nil {
+		t.Fatal(err)
+	}
+	press(t, u, keySync)
+	if !strings.Contains(u.status.message.Text, "The hub refused 1 change: see why under Conflicts.") {
+		t.Errorf("message %q", u.status.message.Text)
+	}
+	tap(t, u, "Conflicts")
+	cs := u.conflicts
+	if len(cs.rejections) != 1 || cs.tabs.Items[1].Text != "Refused by the hub (1)" {
+		t.Fatalf("refused %+v", cs.rejections)
+	}
+	r := cs.rejections[0]
+	if r.what != "New record of García López, María José, state ID 1000000001: MIS2000 ID 4512345, QAD 09/01/2025, EED 08/31/2028" {
+		t.Errorf("what %q", r.what)
+	}
+	if !strings.HasPrefix(r.why, "Refused ") || !strings.Contains(r.why, "777777") {
+		t.Errorf("why %q", r.why)
+	}
+	cs.refusedTab.Select(0)
+	u.wait()
+	if !u.studentShown() || u.student.detail.Student.StateID != storetest.Maria {
+		t.Error("clicking the refused change did not open the student")
+	}
+}

@@ -1,0 +1,189 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/data"
+	"migrantdesk/gui/widgets"
+)
+
+// The shell's side of the hub: the sign-in at start, and what the main
+// window shows of the background sync (the UI is the syncer's syncView).
+
+// askSignIn puts the sign-in in the main window, offering the hub the
+// database syncs with, else the one signed in to last.
+func (u *UI) askSignIn() {
+	hubURL := u.hub
+	if hubURL == "" {
+		hubURL = u.app.Preferences().String(prefHubURL)
+	}
+	var local func()
+	if u.owner == nil {
+		local = u.workLocally
+	}
+	u.signIn = newSignInScreen(u.st, u.tasks, u.win, hubURL, u.owner, u.signedIn, local)
+	top := container.NewVBox()
+	if u.demo {
+		top.Add(demoBanner())
+	}
+	u.win.SetContent(container.NewBorder(top, nil, nil, nil, u.signIn.obj))
+	u.win.Canvas().Focus(u.signIn.first())
+}
+
+// workLocally is "Work on this computer only": no hub, and the person
+// signed in to the computer works, as the state administrator.
+func (u *UI) workLocally() {
+	u.signIn = nil
+	u.user = operator()
+	u.build()
+	u.started()
+}
+
+// signedIn starts the work of the user who signed in: their screens, and
+// the background sync, which starts at once when the hub answered the
+// sign-in.
+func (u *UI) signedIn(sess session) {
+	u.signIn = nil
+	u.app.Preferences().SetString(prefHubURL, sess.hubURL)
+	u.user, u.hub, u.owner = sess.user, sess.hubURL, &sess.user
+	u.sync = newSyncer(u.st, u.tasks, u, sess)
+	u.build()
+	u.started()
+	if sess.client == nil {
+		u.status.warn("The hub cannot be reached, so your password was checked on this computer. " +
+			"You can work as usual: your changes are kept and sent when the hub answers.")
+	}
+	u.sync.start()
+}
+
+// syncNow is Sync now (Ctrl+R), which asks for the password again when
+// the hub refused the one kept.
+func (u *UI) syncNow() {
+	if u.sync == nil || u.dialogs.Open() {
+		return
+	}
+	if u.sync.state == linkSignedOut {
+		u.askPassword()
+		return
+	}
+	u.sync.now(true)
+}
+
+// askPassword asks for the password after the hub refused the one the
+// app kept (it was changed at the hub, say), and syncs with it.
+func (u *UI) askPassword() {
+	pw := widget.NewPasswordEntry()
+	intro := widgets.Paragraph(fmt.Sprintf("The hub at %s refused the password kept since you signed in; it may have "+
+		"been changed. Type your password to sync again. Your changes are kept meanwhile.", u.hub), 440)
+	d := dialog.NewForm("Sign in to the hub again", "Sign in", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("", intro), widget.NewFormItem("Password", pw)},
+		func(ok bool) {
+			if ok && pw.Text != "" {
+				u.sync.signInAgain(pw.Text)
+			}
+		}, u.win)
+	pw.OnSubmitted = func(string) { d.Submit() }
+	u.dialogs.Show(d)
+	u.win.Canvas().Focus(pw)
+}
+
+// syncProgress shows a sync under way in the status bar, and in the
+// first sync's dialog.
+func (u *UI) syncProgress(stage string, rows int) {
+	u.status.syncing(stage, rows)
+	if u.snapshot != nil && stage != "" {
+		u.snapshot.count.SetText(fmt.Sprintf("%s: %s so far…", stage, thousands(rows)))
+	}
+}
+
+// syncSnapshot shows the progress of a first sync, which brings the
+// user's whole scope and takes a while.
+func (u *UI) syncSnapshot() {
+	if u.snapshot == nil {
+		u.snapshot = newSnapshotDialog(u.dialogs)
+	}
+}
+
+// syncDone shows how a sync went, and shows again what it changed.
+func (u *UI) syncDone(r syncResult) {
+	if u.snapshot != nil {
+		u.snapshot.d.Hide()
+		u.snapshot = nil
+	}
+	u.status.setLink(r.state)
+	if !r.quiet {
+		if r.err != nil || r.sum.Conflict+r.sum.Rejected > 0 {
+			u.status.warn(syncMessage(r))
+		} else {
+			u.status.say(syncMessage(r))
+		}
+	}
+	u.refreshStatus()
+	if r.sum.Pulled > 0 {
+		u.pulled()
+	}
+	if u.conflicts != nil && u.current == u.conflicts.obj {
+		u.conflicts.load()
+	}
+}
+
+// tick is the clock: "2 minutes ago" moves on.
+func (u *UI) tick() { u.status.tick() }
+
+// pulled reads again what a pull may have changed on screen: the users
+// who are named, the districts of a first sync, the student shown (unless
+// it is being edited) and the district windows.
+func (u *UI) pulled() {
+	u.tasks.run(func() func() {
+		users, err := u.st.Users(context.Background())
+		return func() {
+			if err == nil {
+				u.users = users
+			}
+		}
+	})
+	switch {
+	case u.search != nil && len(u.search.districts) == 0:
+		u.search.loadDistricts()
+	case u.home != nil:
+		first := len(u.home.buttons.Objects) == 0
+		u.home.load(func(ds []data.District) {
+			if first {
+				u.openOnlyDistrict(ds)
+			}
+		})
+	}
+	if u.studentShown() && u.student.form == nil && !u.dialogs.Open() {
+		u.student.reload()
+	}
+	for _, w := range u.districts {
+		w.records.load()
+	}
+}
+
+// snapshotDialog is the progress of a first sync: a bar that moves while
+// the rows arrive, and how many so far (the hub does not say how many
+// there will be).
+type snapshotDialog struct {
+	d     dialog.Dialog
+	bar   *widget.ProgressBarInfinite
+	count *widget.Label
+}
+
+func newSnapshotDialog(dialogs *widgets.Dialogs) *snapshotDialog {
+	s := &snapshotDialog{bar: widget.NewProgressBarInfinite(), count: widget.NewLabel("Connecting to the hub…")}
+	intro := widgets.Paragraph("This first sync copies the students and migrant records you work with from the hub to this "+
+		"computer; later syncs only send and receive changes. You can go on working: what arrives shows as it comes.", 460)
+	content := container.NewVBox(intro, s.bar, s.count)
+	d := dialog.NewCustomWithoutButtons("Getting your records from the hub", content, dialogs.Window())
+	d.SetButtons([]fyne.CanvasObject{widget.NewButton("Continue in the background", d.Hide)})
+	s.d = d
+	dialogs.Show(d)
+	return s
+}

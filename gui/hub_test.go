@@ -1,0 +1,199 @@
+package gui
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"migrantdesk/data"
+	"migrantdesk/data/store"
+	"migrantdesk/data/store/storetest"
+	"migrantdesk/data/sync/client"
+	"migrantdesk/data/sync/hub"
+	"migrantdesk/data/sync/hub/sqlitehub"
+)
+
+// password is every hub user's password in the tests.
+const password = "correct horse battery"
+
+// testHub is a real hub on loopback, over the storetest state, with an
+// account for each storetest user.
+type testHub struct {
+	url     string
+	db      *sqlitehub.DB
+	handler http.Handler
+	srv     *httptest.Server
+	signIns atomic.Int64 // sign-in requests answered
+}
+
+func startHub(t *testing.T) *testHub {
+	t.Helper()
+	db, err := sqlitehub.Open(filepath.Join(t.TempDir(), "hub.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	if _, err := db.Store().ImportExtract(ctx, storetest.Extract(), "test"); err != nil {
+		t.Fatal(err)
+	}
+	hash, err := hub.HashPassword(password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range storetest.Users() {
+		if err := db.SaveAccount(ctx, "test", hub.Account{User: u, PasswordHash: hash}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := &testHub{db: db}
+	api := hub.NewServer(db, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler()
+	h.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/signin" {
+			h.signIns.Add(1)
+		}
+		api.ServeHTTP(w, r)
+	})
+	h.srv = httptest.NewServer(h.handler)
+	h.url = h.srv.URL
+	t.Cleanup(func() { h.srv.Close() })
+	return h
+}
+
+// stop takes the hub off the network: connections are refused.
+func (h *testHub) stop() { h.srv.Close() }
+
+// restart puts the hub back at its address.
+func (h *testHub) restart(t *testing.T) {
+	t.Helper()
+	ln, err := net.Listen("tcp", h.srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.srv = httptest.NewUnstartedServer(h.handler)
+	h.srv.Listener.Close()
+	h.srv.Listener = ln
+	h.srv.Start()
+}
+
+// setPassword changes a user's password at the hub, which ends their
+// sign-ins.
+func (h *testHub) setPassword(t *testing.T, username, pw string) {
+	t.Helper()
+	hash, err := hub.HashPassword(pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.db.SetPassword(context.Background(), "test", username, hash); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// workstation is another computer syncing with the hub as username,
+// headless, as migrantdeskctl sync does.
+type workstation struct {
+	st   *store.Store
+	user data.User
+	hub  *testHub
+}
+
+func newWorkstation(t *testing.T, h *testHub, username string) *workstation {
+	t.Helper()
+	w := &workstation{st: storetest.OpenEmpty(t), user: storetest.User(username), hub: h}
+	w.sync(t)
+	return w
+}
+
+// sync pushes the workstation's changes and pulls the hub's.
+func (w *workstation) sync(t *testing.T) client.Summary {
+	t.Helper()
+	ctx := context.Background()
+	c, err := client.New(w.hub.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SignIn(ctx, w.user.Username, password); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.st.SetIdentity(ctx, store.Identity{HubURL: w.hub.url, User: c.User}); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := c.Sync(ctx, w.st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum
+}
+
+// record is the workstation's copy of a record.
+func (w *workstation) record(t *testing.T, id string) store.Record {
+	t.Helper()
+	r, err := w.st.RecordByID(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// save saves a record on the workstation, as its user.
+func (w *workstation) save(t *testing.T, r data.MigrantRecord) store.Record {
+	t.Helper()
+	saved, err := w.st.SaveRecord(context.Background(), w.user, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return saved
+}
+
+// signInAs fills the sign-in as a person does and presses Enter in the
+// password.
+func signInAs(t *testing.T, u *UI, hubURL, username, pw string) {
+	t.Helper()
+	s := u.signIn
+	if s == nil {
+		t.Fatal("no sign-in on screen")
+	}
+	s.hub.SetText(hubURL)
+	s.username.SetText(username)
+	s.password.SetText("")
+	test.Type(s.password, pw)
+	s.password.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	u.wait()
+}
+
+// signedInApp starts the app on a new workstation and signs in to h as
+// username; the first sync has run when it returns.
+func signedInApp(t *testing.T, h *testHub, username string) (*UI, *store.Store) {
+	t.Helper()
+	st := storetest.OpenEmpty(t)
+	u := start(t, st, Options{})
+	signInAs(t, u, h.url, username, password)
+	if u.signIn != nil || u.user.Username != username {
+		t.Fatalf("not signed in as %s: %q", username, u.signIn.problem.Text)
+	}
+	return u, st
+}
+
+// enterRecord opens a student and enters a new record as a clerk does:
+// Ctrl+N, the MIS2000 ID and the QAD, Ctrl+S.
+func enterRecord(t *testing.T, u *UI, stateID, mis, qad string) {
+	t.Helper()
+	u.openStudent(stateID)
+	u.wait()
+	press(t, u, keyNew)
+	test.Type(u.student.form.mis, mis)
+	test.Type(u.student.form.qad.Entry, qad)
+	press(t, u, keySave)
+	if u.student.form != nil {
+		t.Fatalf("the record was not saved: %q", u.student.form.formErr.Text)
+	}
+}

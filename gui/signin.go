@@ -1,0 +1,281 @@
+package gui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image/color"
+	"net/http"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/data"
+	"migrantdesk/data/store"
+	"migrantdesk/data/sync/client"
+	"migrantdesk/data/sync/hub"
+	"migrantdesk/gui/widgets"
+)
+
+// prefHubURL is the preference holding the hub signed in to last, offered
+// at the next start (a database that has synced names its own hub).
+const prefHubURL = "hub_url"
+
+// signInTimeout bounds how long a person waits for the hub at sign-in
+// before the app checks the password on this computer instead: a hub
+// behind a dead network can take minutes to fail.
+const signInTimeout = 15 * time.Second
+
+// signInStore is what signing in reads and writes of the workstation's
+// database: whose it is, and the verifier of their password.
+type signInStore interface {
+	Identity(ctx context.Context) (store.Identity, bool, error)
+	SetIdentity(ctx context.Context, id store.Identity) error
+	Path() string
+}
+
+// session is who signed in to which hub. The password stays in memory for
+// the session so that the app can sign in again by itself when the hub
+// comes back after working offline, or when the hub's sign-in (12 hours)
+// ends. It is a value: a sync works on a copy off the UI goroutine and
+// hands back the copy it changed.
+type session struct {
+	hubURL   string
+	user     data.User
+	password string
+	verifier string         // the Argon2id hash kept in the database for offline sign-in
+	client   *client.Client // signed in to the hub; nil until the hub answers
+}
+
+// errRefused is the hub's answer to a wrong user name or password.
+var errRefused = errors.New("the hub refused your user name or password; check them and try again (passwords are case-sensitive)")
+
+// refused reports whether the hub answered a sign-in or a request with
+// 401: a wrong password, a disabled user, or a sign-in that ended.
+func refused(err error) bool {
+	var ce *client.Error
+	return errors.As(err, &ce) && ce.Status == http.StatusUnauthorized
+}
+
+// unreachable reports whether err says the hub could not be reached or
+// did not answer properly: the cases in which work goes on offline.
+func unreachable(err error) bool {
+	var ce *client.Error
+	return errors.Is(err, client.ErrUnreachable) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.As(err, &ce) && ce.Status >= http.StatusInternalServerError
+}
+
+// errOwner refuses to work on another user's database: its records,
+// conflicts and outbox would go to the hub under the wrong name.
+func errOwner(path string, owner data.User) error {
+	return fmt.Errorf("%s belongs to %s (%s); sign in as %s, or start Migrant Desk with another database (--db FILE)",
+		path, owner.FullName, owner.Username, owner.Username)
+}
+
+// signIn signs a person in, off the UI goroutine: with the hub when it
+// answers (the database then remembers the hub, the user and a fresh
+// verifier of the password), else, on a database this user has synced
+// before, with the verifier alone, to work offline until the hub is back.
+func signIn(ctx context.Context, st signInStore, hubURL, username, password string) (session, error) {
+	s := session{hubURL: strings.TrimSpace(hubURL), user: data.User{Username: strings.TrimSpace(username)}, password: password}
+	if s.hubURL == "" || s.user.Username == "" || password == "" {
+		return s, errors.New("type the hub's address, your user name and your password")
+	}
+	if _, err := client.New(s.hubURL); err != nil {
+		return s, err
+	}
+	id, synced, err := st.Identity(ctx)
+	if err != nil {
+		return s, err
+	}
+	if synced && !strings.EqualFold(id.User.Username, s.user.Username) {
+		return s, errOwner(st.Path(), id.User)
+	}
+	online, err := s.connect(ctx, st)
+	switch {
+	case err == nil:
+		return online, nil
+	case refused(err):
+		return s, errRefused
+	case !unreachable(err):
+		return s, err
+	case !synced:
+		return s, fmt.Errorf("the hub cannot be reached at %s; check the address and the network, and try again "+
+			"(signing in without the hub works only once this computer has synced with it)", s.hubURL)
+	case !hub.VerifyPassword(id.Verifier, password):
+		return s, errors.New("the hub cannot be reached, and this is not the password you last signed in with on this computer; " +
+			"check it and try again")
+	}
+	s.user, s.verifier = id.User, id.Verifier
+	return s, nil
+}
+
+// connect signs in to the hub and records in the database who signed in
+// where, with the verifier of the password (made afresh unless the
+// session has one). A database that belongs to another user is refused,
+// the hub's spelling of the user name deciding.
+func (s session) connect(ctx context.Context, st signInStore) (session, error) {
+	c, err := client.New(s.hubURL)
+	if err != nil {
+		return s, err
+	}
+	// A person or the next sync is waiting; the next background sync
+	// tries again anyway.
+	c.Retries, c.Backoff = 1, 500*time.Millisecond
+	sctx, cancel := context.WithTimeout(ctx, signInTimeout)
+	defer cancel()
+	if err := c.SignIn(sctx, s.user.Username, s.password); err != nil {
+		return s, err
+	}
+	id, synced, err := st.Identity(ctx)
+	if err != nil {
+		return s, err
+	}
+	if synced && id.User.Username != c.User.Username {
+		return s, errOwner(st.Path(), id.User)
+	}
+	if s.verifier == "" {
+		if s.verifier, err = hub.HashPassword(s.password); err != nil {
+			return s, err
+		}
+	}
+	if err := st.SetIdentity(ctx, store.Identity{HubURL: s.hubURL, User: c.User, Verifier: s.verifier}); err != nil {
+		return s, err
+	}
+	s.user, s.client = c.User, c
+	return s, nil
+}
+
+// signInScreen is what the main window shows at start on a database that
+// is not a demo: the hub's address, the user name and the password, and,
+// on a database that has never synced, the way to work on this computer
+// only.
+type signInScreen struct {
+	st       signInStore
+	tasks    *tasks
+	win      fyne.Window
+	hub      *widget.Entry
+	username *widget.Entry
+	password *widget.Entry
+	signIn   *widget.Button
+	local    *widget.Button // nil on a database that belongs to a hub's user
+	problem  *widget.Label
+	busy     *widget.ProgressBarInfinite
+	obj      fyne.CanvasObject
+	working  bool
+	done     func(session)
+}
+
+// newSignInScreen is the sign-in of st's database in win, offering
+// hubURL and, on a database that has synced, its user (owner). done gets
+// the session signed in; local, when not nil, works on this computer only.
+func newSignInScreen(st signInStore, t *tasks, win fyne.Window, hubURL string, owner *data.User, done func(session), local func()) *signInScreen {
+	s := &signInScreen{
+		st:       st,
+		tasks:    t,
+		win:      win,
+		hub:      widget.NewEntry(),
+		username: widget.NewEntry(),
+		password: widget.NewPasswordEntry(),
+		problem:  errorLabel(),
+		busy:     widget.NewProgressBarInfinite(),
+		done:     done,
+	}
+	s.hub.SetPlaceHolder("https://hub.example.org:8443")
+	s.hub.SetText(hubURL)
+	s.username.SetPlaceHolder("your user name at the hub")
+	s.password.SetPlaceHolder("your password")
+	if owner != nil {
+		s.username.SetText(owner.Username)
+	}
+	for _, e := range []*widget.Entry{s.hub, s.username, s.password} {
+		e.OnSubmitted = func(string) { s.submit() }
+	}
+	s.signIn = widget.NewButtonWithIcon("Sign in", theme.LoginIcon(), s.submit)
+	s.signIn.Importance = widget.HighImportance
+	s.busy.Hide()
+
+	intro := "Sign in with the user name and password your state administrator gave you. " +
+		"After the first sync you can sign in here without a network, and your changes wait until the hub can be reached."
+	if owner != nil {
+		intro = fmt.Sprintf("This computer's database belongs to %s. Sign in to sync it with the hub; "+
+			"without a network, your password is checked on this computer and your changes wait for the hub.", owner.FullName)
+	}
+	form := container.NewVBox(
+		heading("Migrant Desk"),
+		widgets.Paragraph(intro, signInWidth),
+		labeled("Hub address", s.hub),
+		labeled("User name", s.username),
+		labeled("Password", s.password),
+		s.problem,
+		container.NewBorder(nil, nil, nil, s.signIn, s.busy),
+	)
+	if local != nil {
+		s.local = widget.NewButtonWithIcon("Work on this computer only", theme.ComputerIcon(), local)
+		form.Add(widget.NewSeparator())
+		form.Add(widgets.Paragraph("No hub yet? Work on this computer only: records stay in this database, "+
+			"nothing is sent to the state, and you work as the computer's user.", signInWidth))
+		form.Add(container.NewHBox(s.local))
+	}
+	form.Add(dim("Database: " + st.Path()))
+	width := canvas.NewRectangle(color.Transparent)
+	width.SetMinSize(fyne.NewSize(signInWidth, 0))
+	s.obj = container.NewCenter(container.NewStack(width, form))
+	return s
+}
+
+// signInWidth is the width of the sign-in form: a card, not the window.
+const signInWidth = 480
+
+// first is the field the cursor starts in: the first one empty.
+func (s *signInScreen) first() fyne.Focusable {
+	for _, e := range []*widget.Entry{s.hub, s.username} {
+		if strings.TrimSpace(e.Text) == "" {
+			return e
+		}
+	}
+	return s.password
+}
+
+// submit signs in with what the form holds, off the UI goroutine; Enter
+// in any field does it too.
+func (s *signInScreen) submit() {
+	if s.working {
+		return
+	}
+	s.working = true
+	setError(s.problem, "")
+	s.signIn.Disable()
+	if s.local != nil {
+		s.local.Disable()
+	}
+	s.busy.Show()
+	s.busy.Start()
+	hubURL, username, password := s.hub.Text, s.username.Text, s.password.Text
+	s.tasks.run(func() func() {
+		sess, err := signIn(context.Background(), s.st, hubURL, username, password)
+		return func() {
+			s.working = false
+			s.busy.Stop()
+			s.busy.Hide()
+			s.signIn.Enable()
+			if s.local != nil {
+				s.local.Enable()
+			}
+			if err != nil {
+				setError(s.problem, err.Error())
+				// The password is what is most often mistyped, and
+				// cannot be read back: start it again.
+				s.password.SetText("")
+				s.win.Canvas().Focus(s.first())
+				return
+			}
+			s.done(sess)
+		}
+	})
+}

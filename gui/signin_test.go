@@ -1,0 +1,253 @@
+package gui
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/data/store/storetest"
+	"migrantdesk/data/sync/hub"
+)
+
+// TestSignInWithTheHub: a new workstation asks to sign in; the hub refuses
+// a wrong password and the screen says so; the right one signs in, the
+// first sync shows its progress and brings the clerk's students, and the
+// database and the preferences remember the hub.
+func TestSignInWithTheHub(t *testing.T) {
+	h := startHub(t)
+	st := storetest.OpenEmpty(t)
+	a := test.NewTempApp(t)
+	u := newUI(t, a, st, Options{})
+	u.ShowMain()
+	u.wait()
+	s := u.signIn
+	if s == nil || s.local == nil {
+		t.Fatal("a new workstation shows no sign-in with Work on this computer only")
+	}
+	if u.win.Canvas().Focused() != s.hub {
+		t.Error("the cursor does not start in the hub's address")
+	}
+
+	signInAs(t, u, h.url, storetest.Clerk, "not the password")
+	if u.signIn == nil || s.problem.Text != "The hub refused your user name or password; check them and try again (passwords are case-sensitive)." {
+		t.Fatalf("a wrong password reads %q", s.problem.Text)
+	}
+	if _, synced, _ := st.Identity(context.Background()); synced {
+		t.Fatal("a refused sign-in made the database someone's")
+	}
+
+	s.password.SetText("")
+	test.Type(s.password, password)
+	s.password.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	// The first sync is a snapshot: a dialog shows a moving bar and the
+	// rows so far, and goes away when it is done.
+	if !u.tasks.until(func() bool { return u.snapshot != nil && strings.Contains(u.snapshot.count.Text, "so far") }) {
+		t.Fatal("the first sync showed no progress")
+	}
+	if !u.snapshot.bar.Visible() || !strings.HasPrefix(u.snapshot.count.Text, "Receiving your records: ") {
+		t.Errorf("the first sync's progress reads %q", u.snapshot.count.Text)
+	}
+	u.wait()
+	if u.snapshot != nil || u.dialogs.Open() {
+		t.Error("the first sync's dialog stayed after the sync")
+	}
+
+	if u.user.Username != storetest.Clerk || u.search == nil {
+		t.Fatalf("signed in as %q", u.user.Username)
+	}
+	for got, want := range map[string]string{
+		u.status.profile.Text:   "Signed in as Lucía Ramos, Regional data clerk, region C (clerk1) · hub " + h.url,
+		u.status.link.Text:      "Online",
+		u.status.pending.Text:   "Waiting for sync: 0",
+		u.status.last.Text:      "Last sync: just now",
+		u.status.conflicts.Text: "Conflicts: 0",
+	} {
+		if got != want {
+			t.Errorf("status bar %q, want %q", got, want)
+		}
+	}
+	if got := a.Preferences().String(prefHubURL); got != h.url {
+		t.Errorf("the hub remembered is %q", got)
+	}
+	id, synced, err := st.Identity(context.Background())
+	if err != nil || !synced || id.HubURL != h.url || id.User.Username != storetest.Clerk || !hub.VerifyPassword(id.Verifier, password) {
+		t.Errorf("the database remembers %+v (%v)", id, err)
+	}
+	// The clerk's region arrived: the search finds María.
+	test.Type(u.search.last, "garcia")
+	pressEnter(u, u.search.last)
+	if len(u.search.results) != 1 || u.search.results[0].Student.StateID != storetest.Maria {
+		t.Fatalf("search after the first sync: %+v (hint %q)", u.search.results, u.search.hint.Text)
+	}
+
+	// A record saved and published reaches the hub by itself: each change
+	// is followed by a sync.
+	enterRecord(t, u, storetest.Maria, "4512345", "09/01/2025")
+	tap(t, u, "Publish 1 record…")
+	tap(t, u, "Publish")
+	if got := u.status.pending.Text; got != "Waiting for sync: 0" {
+		t.Errorf("after saving and publishing: %q (%q)", got, u.status.message.Text)
+	}
+	coordinator := newWorkstation(t, h, storetest.Coordinator)
+	if recs, _ := coordinator.st.DistrictRecords(context.Background(), "001"); len(recs) != 1 || recs[0].MIS2000ID != "4512345" {
+		t.Errorf("the coordinator of 001 receives %+v", recs)
+	}
+}
+
+// TestSignInTakesTabAndEnter: Tab goes from the hub's address to the
+// user name, the password and Sign in, and Enter in any field signs in.
+func TestSignInTakesTabAndEnter(t *testing.T) {
+	h := startHub(t)
+	u := start(t, storetest.OpenEmpty(t), Options{})
+	s := u.signIn
+	c := u.win.Canvas()
+	want := []fyne.Focusable{s.hub, s.username, s.password, s.signIn, s.local}
+	c.Focus(s.hub)
+	for i, next := range want[1:] {
+		if e, ok := c.Focused().(*widget.Entry); ok && e.AcceptsTab() {
+			t.Fatalf("field %d takes Tab as text", i)
+		}
+		c.FocusNext() // what the window does with Tab
+		if c.Focused() != next {
+			t.Fatalf("Tab from field %d went to %T", i, c.Focused())
+		}
+	}
+
+	s.hub.SetText(h.url)
+	test.Type(s.username, storetest.ClerkWest)
+	test.Type(s.password, password)
+	s.username.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	u.wait()
+	if u.user.Username != storetest.ClerkWest {
+		t.Fatalf("Enter in the user name did not sign in: %q", s.problem.Text)
+	}
+}
+
+// TestOfflineSignInChecksThePasswordHere: a clerk who signed in once opens
+// the app while the hub is down; the password is checked against the
+// verifier in the database. The clerk works offline, nothing is lost,
+// Sync now says the hub cannot be reached, and once it is back Ctrl+R
+// sends the change.
+func TestOfflineSignInChecksThePasswordHere(t *testing.T) {
+	h := startHub(t)
+	first, st := signedInApp(t, h, storetest.Clerk)
+	first.win.Close()
+	h.stop()
+
+	u := start(t, st, Options{})
+	s := u.signIn
+	if s == nil || s.local != nil {
+		t.Fatal("a database that belongs to a hub's user offers no sign-in, or offers to work without the hub")
+	}
+	if s.hub.Text != h.url || s.username.Text != storetest.Clerk || u.win.Canvas().Focused() != s.password {
+		t.Errorf("the sign-in offers %q %q, cursor in %T", s.hub.Text, s.username.Text, u.win.Canvas().Focused())
+	}
+	signInAs(t, u, h.url, storetest.Clerk, "not the password")
+	if want := "The hub cannot be reached, and this is not the password you last signed in with on this computer; check it and try again."; s.problem.Text != want {
+		t.Fatalf("a wrong password offline reads %q", s.problem.Text)
+	}
+	signInAs(t, u, h.url, storetest.Clerk, password)
+	if u.user.Username != storetest.Clerk || u.search == nil {
+		t.Fatalf("offline sign-in: %q", s.problem.Text)
+	}
+	if got := u.status.link.Text; got != "Offline: changes wait for the hub" {
+		t.Errorf("status %q", got)
+	}
+	if !strings.HasPrefix(u.status.message.Text, "The hub cannot be reached, so your password was checked on this computer.") {
+		t.Errorf("message %q", u.status.message.Text)
+	}
+
+	// A record saved offline waits; the sync that follows the save fails
+	// quietly.
+	enterRecord(t, u, storetest.Maria, "4512345", "09/01/2025")
+	if got := u.status.pending.Text; got != "Waiting for sync: 1" {
+		t.Errorf("status %q", got)
+	}
+	if !strings.HasPrefix(u.status.message.Text, "Saved the record with MIS2000 ID 4512345") {
+		t.Errorf("the failed sync after the save hid what the save said: %q", u.status.message.Text)
+	}
+	// Ctrl+R while the hub is down says so, and keeps the change.
+	press(t, u, keySync)
+	if got := u.status.message.Text; got != "The hub cannot be reached; your changes are kept and will be sent later." {
+		t.Errorf("Sync now offline says %q", got)
+	}
+	if c := storetest.CountRows(t, st); c.Pending != 1 || c.Records != 1 {
+		t.Errorf("after the failed sync: %+v", c)
+	}
+
+	// The hub is back: Ctrl+R sends the record.
+	h.restart(t)
+	press(t, u, keySync)
+	if u.status.link.Text != "Online" || u.status.pending.Text != "Waiting for sync: 0" {
+		t.Errorf("after the hub came back: %q, %q, %q", u.status.link.Text, u.status.pending.Text, u.status.message.Text)
+	}
+	if got := u.status.message.Text; got != "Synced with the hub: sent 1 change, received 1 change." {
+		t.Errorf("message %q", got)
+	}
+	other := newWorkstation(t, h, storetest.Admin)
+	if recs, _ := other.st.StudentRecords(context.Background(), storetest.Maria); len(recs) != 1 || recs[0].MIS2000ID != "4512345" {
+		t.Errorf("the hub has %+v", recs)
+	}
+}
+
+// TestAnotherUsersDatabaseIsRefused: a database that belongs to one clerk
+// refuses another's sign-in with a sentence, and stays the first's.
+func TestAnotherUsersDatabaseIsRefused(t *testing.T) {
+	h := startHub(t)
+	w := newWorkstation(t, h, storetest.Clerk)
+	u := start(t, w.st, Options{})
+	signInAs(t, u, h.url, storetest.ClerkWest, password)
+	want := w.st.Path() + " belongs to Lucía Ramos (clerk1); sign in as clerk1, or start Migrant Desk with another database (--db FILE)."
+	if u.signIn == nil || u.signIn.problem.Text != want {
+		t.Fatalf("another user's sign-in reads %q", u.signIn.problem.Text)
+	}
+	if id, _, _ := w.st.Identity(context.Background()); id.User.Username != storetest.Clerk {
+		t.Errorf("the database now belongs to %q", id.User.Username)
+	}
+}
+
+// TestSignedOutByTheHub: the clerk's password is changed at the hub while
+// the app runs, which ends the sign-in; the next sync says so and stops,
+// and Sync now asks for the password, then syncs.
+func TestSignedOutByTheHub(t *testing.T) {
+	h := startHub(t)
+	u, _ := signedInApp(t, h, storetest.Clerk)
+	const newPassword = "a brand new passphrase"
+	h.setPassword(t, storetest.Clerk, newPassword)
+	press(t, u, keySync)
+	if got := u.status.link.Text; got != "Signed out: sign in again to sync (Ctrl+R)" {
+		t.Errorf("status %q", got)
+	}
+	if !strings.HasPrefix(u.status.message.Text, "The hub refused your password, so syncing has stopped; your changes are kept.") {
+		t.Errorf("message %q", u.status.message.Text)
+	}
+	// A change made meanwhile does not try the refused password again:
+	// failed sign-ins would lock the clerk out at the hub.
+	tries := h.signIns.Load()
+	u.changed("")
+	u.wait()
+	if h.signIns.Load() != tries {
+		t.Error("a change tried the refused password again")
+	}
+	press(t, u, keySync)
+	if !slices.ContainsFunc(texts(u.win.Canvas()), func(s string) bool { return strings.Contains(s, "Type your password to sync again.") }) {
+		t.Fatalf("Sync now asked for no password: %q", texts(u.win.Canvas()))
+	}
+	var pw *widget.Entry
+	for _, o := range walk(u.win.Canvas().Overlays().Top()) {
+		if e, ok := o.(*widget.Entry); ok && e.Password {
+			pw = e
+		}
+	}
+	test.Type(pw, newPassword)
+	pw.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	u.wait()
+	if u.status.link.Text != "Online" || u.dialogs.Open() {
+		t.Errorf("after signing in again: %q, %q", u.status.link.Text, u.status.message.Text)
+	}
+}

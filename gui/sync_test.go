@@ -1,0 +1,87 @@
+package gui
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"migrantdesk/data/store/storetest"
+	"migrantdesk/data/sync/client"
+)
+
+// TestFailedSyncLosesNothing: when the database refuses what a sync pulls
+// (a full disk), the app says so in a sentence, stays usable, and the
+// next sync, once the disk has room, goes through.
+func TestFailedSyncLosesNothing(t *testing.T) {
+	h := startHub(t)
+	u, st := signedInApp(t, h, storetest.Clerk)
+	before := storetest.CountRows(t, st)
+	heal := storetest.FailWritesTo(t, st, "meta") // a pulled page writes its cursor last
+	press(t, u, keySync)
+	if got := u.status.link.Text; got != "Not synced: see the message above" {
+		t.Errorf("status %q", got)
+	}
+	msg := u.status.message.Text
+	if !strings.HasPrefix(msg, "The sync stopped: ") || !strings.Contains(msg, storetest.DiskFull) ||
+		!strings.HasSuffix(msg, "Nothing was lost: your changes are kept, and the next sync tries again.") {
+		t.Errorf("message %q", msg)
+	}
+	if after := storetest.CountRows(t, st); after != before {
+		t.Errorf("the failed sync changed %+v into %+v", before, after)
+	}
+	heal()
+	press(t, u, keySync)
+	if u.status.link.Text != "Online" || u.status.message.Text != "Synced with the hub: nothing new." {
+		t.Errorf("after the disk has room: %q, %q", u.status.link.Text, u.status.message.Text)
+	}
+}
+
+func TestSyncMessages(t *testing.T) {
+	for _, c := range []struct {
+		r    syncResult
+		want string
+	}{
+		{syncResult{sum: client.Summary{Pushed: 1, Pulled: 1234}}, "Synced with the hub: sent 1 change, received 1,234 changes."},
+		{syncResult{sum: client.Summary{Pushed: 2, Conflict: 1, Rejected: 1}},
+			"Synced with the hub: sent 2 changes. 1 record changed on the hub too: resolve the conflict under Conflicts. " +
+				"The hub refused 1 change: see why under Conflicts."},
+		{syncResult{err: fmt.Errorf("%w (dial tcp: connection refused)", client.ErrUnreachable), state: linkOffline},
+			"The hub cannot be reached; your changes are kept and will be sent later."},
+		{syncResult{err: &client.Error{Status: http.StatusServiceUnavailable, Message: "the hub's database does not answer", Transient: true}, state: linkOffline},
+			"The hub's database does not answer. Your changes are kept and will be sent later."},
+		{syncResult{err: &client.Error{Status: http.StatusUpgradeRequired,
+			Message: "this hub speaks protocol version 2; update Migrant Desk to sync with it (your changes are kept until then)"}, state: linkFailed},
+			"The hub did not take the sync: this hub speaks protocol version 2; update Migrant Desk to sync with it (your changes are kept until then)."},
+		{syncResult{err: errRefused, state: linkSignedOut},
+			"The hub refused your password, so syncing has stopped; your changes are kept. Choose Sync now (Ctrl+R) to sign in again."},
+		{syncResult{err: errors.New("read the sync cursor: disk I/O error"), state: linkFailed},
+			"The sync stopped: read the sync cursor: disk I/O error. Nothing was lost: your changes are kept, and the next sync tries again."},
+	} {
+		if got := syncMessage(c.r); got != c.want {
+			t.Errorf("%+v:\n got %q\nwant %q", c.r, got, c.want)
+		}
+	}
+}
+
+func TestAgo(t *testing.T) {
+	now := time.Date(2026, 11, 30, 15, 0, 0, 0, time.Local)
+	for d, want := range map[time.Duration]string{
+		20 * time.Second: "just now",
+		90 * time.Second: "1 minute ago",
+		2 * time.Minute:  "2 minutes ago",
+		59 * time.Minute: "59 minutes ago",
+		time.Hour:        "1 hour ago",
+		5 * time.Hour:    "5 hours ago",
+		30 * time.Hour:   "11/29/2026 9:00 AM",
+	} {
+		if got := ago(now.Add(-d), now); got != want {
+			t.Errorf("%v ago reads %q, want %q", d, got, want)
+		}
+	}
+	if got := ago(time.Time{}, now); got != "never" {
+		t.Errorf("never synced reads %q", got)
+	}
+}

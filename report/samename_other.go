@@ -1,0 +1,5 @@
+//go:build !windows
+
+package report
+
+func sameName(a, b string) bool { return a == b }

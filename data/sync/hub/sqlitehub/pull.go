@@ -44,10 +44,10 @@ func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (s
 		if err != nil {
 			return sync.Page{}, err
 		}
-		return snapshotPage(tx, sc, sync.Cursor{Epoch: epoch, Seq: head, Mark: mark}, limit)
+		return h.snapshotPage(tx, sc, sync.Cursor{Epoch: epoch, Seq: head, Mark: mark}, limit)
 	}
 	if c.Snapshot != "" {
-		return snapshotPage(tx, sc, c, limit)
+		return h.snapshotPage(tx, sc, c, limit)
 	}
 	return feedPage(tx, sc, c, limit)
 }
@@ -200,10 +200,11 @@ func feedPage(tx *sql.Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error)
 }
 
 // snapshotPage reads the next rows of the user's scope, table by table in
-// sync.Tables order and by key within a table. The position travels in
-// the cursor as "TABLE\x1fKEY\x1fKEY...": the table and the last key sent,
-// or the table alone to start at its first row.
-func snapshotPage(tx *sql.Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
+// sync.Tables order and by key within a table; the students come with
+// their enrollments, programs and assessments (studentsPage). The
+// position travels in the cursor as "TABLE\x1fKEY\x1fKEY...": the table
+// and the last key sent, or the table alone to start at its first row.
+func (h *DB) snapshotPage(tx *sql.Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
 	tables := sync.Tables()
 	ti, last, err := parsePosition(c.Snapshot, tables)
 	if err != nil {
@@ -212,17 +213,36 @@ func snapshotPage(tx *sql.Tx, sc scope, c sync.Cursor, limit int) (sync.Page, er
 	page := sync.Page{Snapshot: true, Next: c}
 	for ; ti < len(tables); ti, last = ti+1, nil {
 		table := tables[ti]
-		where, args, ok := scopeWhere(sc, table)
-		if !ok {
-			continue
+		if studentChild[table] {
+			continue // sent with the students
 		}
-		keys := sync.KeyColumns(table)
 		want := limit - len(page.Changes)
 		if want == 0 {
 			page.More = true
 			page.Next.Snapshot = table
 			return page, nil
 		}
+		if table == "students" {
+			after := ""
+			if last != nil {
+				after = last[0]
+			}
+			more, lastID, err := h.studentsPage(tx, sc, c.Epoch, after, want, &page)
+			if err != nil {
+				return sync.Page{}, err
+			}
+			if more {
+				page.More = true
+				page.Next.Snapshot = table + sep + lastID
+				return page, nil
+			}
+			continue
+		}
+		where, args, ok := scopeWhere(sc, table)
+		if !ok {
+			continue
+		}
+		keys := sync.KeyColumns(table)
 		if last != nil {
 			where = "(" + where + ") AND (" + prefixed("t.", keys) + ") > (" + marks(len(keys)) + ")"
 			for _, k := range last {
@@ -269,8 +289,6 @@ func scopeWhere(sc scope, table string) (string, []any, bool) {
 			JOIN districts d ON d.number = sc.district_number WHERE e.state_id = t.state_id AND d.region_code = ?)
 			OR NOT EXISTS (SELECT 1 FROM enrollments e WHERE e.state_id = t.state_id))`
 		switch table {
-		case "students", "enrollments", "programs", "assessments":
-			return students, []any{sc.region}, true
 		case "migrant_records":
 			return "t.deleted = 0 AND " + students, []any{sc.region}, true
 		case "published":
@@ -284,14 +302,7 @@ func scopeWhere(sc scope, table string) (string, []any, bool) {
 		ds[i] = d
 	}
 	in := marks(len(ds))
-	held := `t.state_id IN (SELECT r.state_id FROM published p JOIN migrant_records r ON r.id = p.record_id AND r.deleted = 0
-		WHERE p.district_number IN (` + in + `))`
 	switch table {
-	case "students", "programs", "assessments":
-		return held, ds, true
-	case "enrollments":
-		return held + ` AND t.school_number IN (SELECT number FROM schools WHERE district_number IN (` + in + `))`,
-			append(append([]any{}, ds...), ds...), true
 	case "migrant_records":
 		return `t.deleted = 0 AND t.id IN (SELECT record_id FROM published WHERE district_number IN (` + in + `))`, ds, true
 	case "published":

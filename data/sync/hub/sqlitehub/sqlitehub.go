@@ -23,9 +23,10 @@ import (
 
 // DB is a hub's SQLite database.
 type DB struct {
-	st  *store.Store
-	db  *sql.DB // writers: one connection, the write lock taken at BEGIN
-	rdb *sql.DB // readers, beside the writer under WAL
+	st    *store.Store
+	db    *sql.DB // writers: one connection, the write lock taken at BEGIN
+	rdb   *sql.DB // readers, beside the writer under WAL
+	lists regionLists
 }
 
 var _ hub.Store = (*DB)(nil)

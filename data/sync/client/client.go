@@ -201,6 +201,7 @@ func pullQuery(c sync.Cursor) string {
 	q := url.Values{}
 	q.Set("epoch", c.Epoch)
 	q.Set("seq", strconv.FormatInt(c.Seq, 10))
+	q.Set("limit", strconv.Itoa(hub.MaxPullPage))
 	if c.Mark != "" {
 		q.Set("mark", c.Mark)
 	}

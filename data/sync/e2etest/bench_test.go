@@ -237,8 +237,12 @@ func BenchmarkSyncIncremental100(b *testing.B) {
 		other.Username = "bench.other"
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
-			editOnHub(b, h, other, ids[next%len(ids):][:100])
-			next += 100
+			var batch []string
+			for range 100 {
+				batch = append(batch, ids[next%len(ids)])
+				next++
+			}
+			editOnHub(b, h, other, batch)
 			b.StartTimer()
 			s, err := c.Sync(ctx, st, nil)
 			if err != nil || s.Pulled < 100 {

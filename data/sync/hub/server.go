@@ -31,8 +31,12 @@ const (
 	MaxPushBatch    = 1000
 	maxPayload      = 4 << 10
 	DefaultPullPage = 2000
-	maxPullPage     = 10000
-	tokenLifetime   = 12 * time.Hour
+	// MaxPullPage is the largest page a pull may ask for, and what
+	// workstations ask for: a first sync is a region's million rows, and
+	// each page a workstation applies is a transaction that rewrites the
+	// index pages it touches, so fewer, larger pages write far less.
+	MaxPullPage   = 10000
+	tokenLifetime = 12 * time.Hour
 )
 
 // Server answers the hub's HTTP API.
@@ -292,8 +296,8 @@ func PullQuery(q url.Values) (sync.Cursor, int, error) {
 	limit := DefaultPullPage
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPullPage {
-			return c, 0, fail(http.StatusBadRequest, "limit %q is not between 1 and %d", clip(v), maxPullPage)
+		if err != nil || n < 1 || n > MaxPullPage {
+			return c, 0, fail(http.StatusBadRequest, "limit %q is not between 1 and %d", clip(v), MaxPullPage)
 		}
 		limit = n
 	}

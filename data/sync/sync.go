@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 )
 
 // ProtocolVersion is the version of this protocol, in the hub's URL paths
@@ -211,12 +212,12 @@ func Columns(table string) []string {
 
 // Change is one row a pulled page sets or removes. Row holds the row's
 // columns as text (dates YYYY-MM-DD, numbers in decimal); a removal
-// carries only the key columns.
+// carries only the key columns. It travels in a page (wirePage).
 type Change struct {
-	Seq     int64             `json:"seq"`
-	Table   string            `json:"table"`
-	Deleted bool              `json:"deleted,omitempty"`
-	Row     map[string]string `json:"row"`
+	Seq     int64
+	Table   string
+	Deleted bool
+	Row     map[string]string
 }
 
 // Page is one answer to a pull: changes after the request's cursor, in
@@ -227,9 +228,93 @@ type Change struct {
 // page (its cursor not yet part way through a snapshot of this epoch).
 // Next.Snapshot holds the hub's position on every page of a snapshot but
 // the last, whose Next is a plain feed cursor.
+//
+// A page travels as JSON in its wire form (wirePage).
 type Page struct {
-	Changes  []Change `json:"changes"`
-	Next     Cursor   `json:"next"`
-	More     bool     `json:"more"`
-	Snapshot bool     `json:"snapshot,omitempty"`
+	Changes  []Change
+	Next     Cursor
+	More     bool
+	Snapshot bool
 }
+
+// wirePage is a Page as JSON carries it. Each change is an array of
+// strings: its sequence, its table, "1" for a removal (else ""), then the
+// row's values in the order of Columns(table), or of KeyColumns(table) for
+// a removal. A first sync is a million rows: the column names travel once
+// (here, in the program) instead of in every row, and an array of strings
+// takes a fraction of the time of an object to write and to read.
+type wirePage struct {
+	Changes  [][]string `json:"changes"`
+	Next     Cursor     `json:"next"`
+	More     bool       `json:"more"`
+	Snapshot bool       `json:"snapshot,omitempty"`
+}
+
+// MarshalJSON writes the page in its wire form. A change of a table the
+// protocol does not carry, or whose row lacks one of its columns, is an
+// error: it could not be read back.
+func (p Page) MarshalJSON() ([]byte, error) {
+	w := wirePage{Changes: make([][]string, len(p.Changes)), Next: p.Next, More: p.More, Snapshot: p.Snapshot}
+	for i, c := range p.Changes {
+		cols, deleted := tableColumns[c.Table], ""
+		if c.Deleted {
+			cols, deleted = tableKeys[c.Table], "1"
+		}
+		if cols == nil {
+			return nil, fmt.Errorf("change %d: %q is not a table the protocol carries", c.Seq, c.Table)
+		}
+		vals := make([]string, 3, 3+len(cols))
+		vals[0], vals[1], vals[2] = strconv.FormatInt(c.Seq, 10), c.Table, deleted
+		for _, col := range cols {
+			v, ok := c.Row[col]
+			if !ok {
+				return nil, fmt.Errorf("change %d of %s: the row lacks column %s", c.Seq, c.Table, col)
+			}
+			vals = append(vals, v)
+		}
+		w.Changes[i] = vals
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON reads a page in its wire form.
+func (p *Page) UnmarshalJSON(b []byte) error {
+	var w wirePage
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*p = Page{Changes: make([]Change, len(w.Changes)), Next: w.Next, More: w.More, Snapshot: w.Snapshot}
+	for i, vals := range w.Changes {
+		if len(vals) < 3 {
+			return fmt.Errorf("change %d of the page has %d values, not a sequence, a table and a flag at least", i+1, len(vals))
+		}
+		c := Change{Table: vals[1], Deleted: vals[2] == "1"}
+		var err error
+		if c.Seq, err = strconv.ParseInt(vals[0], 10, 64); err != nil {
+			return fmt.Errorf("change %d of the page: sequence %q: %w", i+1, vals[0], err)
+		}
+		cols := tableColumns[c.Table]
+		if c.Deleted {
+			cols = tableKeys[c.Table]
+		}
+		if cols == nil || len(vals)-3 != len(cols) {
+			return fmt.Errorf("change %d of the page: %d values do not make a row of %q", i+1, len(vals)-3, c.Table)
+		}
+		c.Row = make(map[string]string, len(cols))
+		for j, col := range cols {
+			c.Row[col] = vals[3+j]
+		}
+		p.Changes[i] = c
+	}
+	return nil
+}
+
+// tableColumns is Columns of every table, made once: the codec looks
+// them up for every row.
+var tableColumns = func() map[string][]string {
+	m := map[string][]string{}
+	for t := range tableKeys {
+		m[t] = Columns(t)
+	}
+	return m
+}()

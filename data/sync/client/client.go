@@ -126,33 +126,64 @@ func (c *Client) Sync(ctx context.Context, local Local, progress Progress) (Summ
 	if err != nil {
 		return sum, err
 	}
-	resent := false
-	for {
-		q := url.Values{}
-		q.Set("epoch", cur.Epoch)
-		q.Set("seq", strconv.FormatInt(cur.Seq, 10))
-		if cur.Mark != "" {
-			q.Set("mark", cur.Mark)
-		}
-		if cur.Snapshot != "" {
-			q.Set("snapshot", cur.Snapshot)
-		}
-		var page sync.Page
-		if err := c.do(ctx, "GET", "/v1/pull?"+q.Encode(), nil, &page); err != nil {
+	for resent := false; ; resent = true {
+		next, newEpoch, err := c.pull(ctx, local, cur, !resent, &sum, progress)
+		if err != nil {
 			return sum, err
 		}
-		if page.Snapshot && cur.Epoch != "" && page.Next.Epoch != cur.Epoch && !resent {
-			resent = true
-			if _, err := local.Resend(ctx); err != nil {
-				return sum, err
+		if !newEpoch {
+			sum.Cursor = next
+			return sum, nil
+		}
+		if _, err := local.Resend(ctx); err != nil {
+			return sum, err
+		}
+		if err := c.push(ctx, local, &sum, progress); err != nil {
+			return sum, err
+		}
+		// The same pull again: the snapshot now holds what was pushed.
+	}
+}
+
+// pull applies the pages after cur to the hub's head and returns the
+// cursor it ends at. The next page is fetched while one is applied, so
+// that the hub's work and the workstation's overlap (a first sync is
+// hundreds of pages). With stopAtEpoch, a snapshot of another epoch than
+// cur's is not applied: pull says so, for Sync to push again first.
+func (c *Client) pull(ctx context.Context, local Local, cur sync.Cursor, stopAtEpoch bool, sum *Summary, progress Progress) (sync.Cursor, bool, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // stops the fetching when a page is not applied
+	type fetched struct {
+		page sync.Page
+		err  error
+	}
+	pages := make(chan fetched, 1)
+	go func() {
+		defer close(pages)
+		for at := cur; ; {
+			var f fetched
+			f.err = c.do(ctx, "GET", "/v1/pull?"+pullQuery(at), nil, &f.page)
+			select {
+			case pages <- f:
+			case <-ctx.Done():
+				return
 			}
-			if err := c.push(ctx, local, &sum, progress); err != nil {
-				return sum, err
+			if f.err != nil || !f.page.More {
+				return
 			}
-			continue // the same pull again: the snapshot now holds what was pushed
+			at = f.page.Next
+		}
+	}()
+	for f := range pages {
+		if f.err != nil {
+			return cur, false, f.err
+		}
+		page := f.page
+		if stopAtEpoch && page.Snapshot && cur.Epoch != "" && page.Next.Epoch != cur.Epoch {
+			return cur, true, nil
 		}
 		if err := local.ApplyPage(ctx, page); err != nil {
-			return sum, err
+			return cur, false, err
 		}
 		sum.Pulled += len(page.Changes)
 		cur = page.Next
@@ -161,12 +192,23 @@ func (c *Client) Sync(ctx context.Context, local Local, progress Progress) (Summ
 			stage = "Receiving your records"
 		}
 		progress(stage, sum.Pulled)
-		if !page.More {
-			break
-		}
 	}
-	sum.Cursor = cur
-	return sum, nil
+	return cur, false, ctx.Err()
+}
+
+// pullQuery asks for the page after a cursor.
+func pullQuery(c sync.Cursor) string {
+	q := url.Values{}
+	q.Set("epoch", c.Epoch)
+	q.Set("seq", strconv.FormatInt(c.Seq, 10))
+	q.Set("limit", strconv.Itoa(hub.MaxPullPage))
+	if c.Mark != "" {
+		q.Set("mark", c.Mark)
+	}
+	if c.Snapshot != "" {
+		q.Set("snapshot", c.Snapshot)
+	}
+	return q.Encode()
 }
 
 // push sends the waiting mutations, a batch at a time, and records the

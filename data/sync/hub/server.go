@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -30,8 +31,12 @@ const (
 	MaxPushBatch    = 1000
 	maxPayload      = 4 << 10
 	DefaultPullPage = 2000
-	maxPullPage     = 10000
-	tokenLifetime   = 12 * time.Hour
+	// MaxPullPage is the largest page a pull may ask for, and what
+	// workstations ask for: a first sync is a region's million rows, and
+	// each page a workstation applies is a transaction that rewrites the
+	// index pages it touches, so fewer, larger pages write far less.
+	MaxPullPage   = 10000
+	tokenLifetime = 12 * time.Hour
 )
 
 // Server answers the hub's HTTP API.
@@ -40,11 +45,29 @@ type Server struct {
 	log     *slog.Logger
 	now     func() time.Time
 	limiter *limiter
+	// hashing holds a place for each password being checked. An Argon2id
+	// check takes 64 MiB for most of a second: fifty workstations
+	// signing in at the start of the day would otherwise ask for
+	// gigabytes at once, and the checks take no longer one after another
+	// than all together on the same cores.
+	hashing chan struct{}
 }
 
 // NewServer makes a hub server on a store; log gets one line per request.
 func NewServer(st Store, log *slog.Logger) *Server {
-	return &Server{store: st, log: log, now: time.Now, limiter: newLimiter(time.Now)}
+	return &Server{store: st, log: log, now: time.Now, limiter: newLimiter(time.Now),
+		hashing: make(chan struct{}, runtime.GOMAXPROCS(0))}
+}
+
+// verify checks a password against its hash when a place is free.
+func (s *Server) verify(ctx context.Context, hash, password string) (bool, error) {
+	select {
+	case s.hashing <- struct{}{}:
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	defer func() { <-s.hashing }()
+	return VerifyPassword(hash, password), nil
 }
 
 // Handler is the hub's API:
@@ -162,7 +185,14 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, r, nil, err)
 		return
 	}
-	if err != nil || a.Disabled || !VerifyPassword(a.PasswordHash, req.Password) {
+	ok := err == nil && !a.Disabled
+	if ok {
+		if ok, err = s.verify(r.Context(), a.PasswordHash, req.Password); err != nil {
+			s.reply(w, r, nil, fail(http.StatusServiceUnavailable, "the sign-in was given up before the hub checked the password"))
+			return
+		}
+	}
+	if !ok {
 		s.limiter.fail(userKey, addrKey)
 		s.reply(w, r, nil, errBadSignIn)
 		return
@@ -266,8 +296,8 @@ func PullQuery(q url.Values) (sync.Cursor, int, error) {
 	limit := DefaultPullPage
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPullPage {
-			return c, 0, fail(http.StatusBadRequest, "limit %q is not between 1 and %d", clip(v), maxPullPage)
+		if err != nil || n < 1 || n > MaxPullPage {
+			return c, 0, fail(http.StatusBadRequest, "limit %q is not between 1 and %d", clip(v), MaxPullPage)
 		}
 		limit = n
 	}
@@ -358,7 +388,10 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, v any, err error)
 	var out io.Writer = w
 	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
 		w.Header().Set("Content-Encoding", "gzip")
-		zw := gzip.NewWriter(w)
+		// A first sync's pages are hundreds of megabytes of JSON: the
+		// fastest level still shrinks them several times, at a fraction
+		// of the default level's time on the hub.
+		zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
 		defer zw.Close()
 		out = zw
 	}

@@ -22,24 +22,40 @@ const RegionStudents = `(EXISTS (SELECT 1 FROM enrollments e JOIN schools sc ON 
 	JOIN districts d ON d.number = sc.district_number WHERE e.state_id = t.state_id AND d.region_code = ?)
 	OR NOT EXISTS (SELECT 1 FROM enrollments e WHERE e.state_id = t.state_id))`
 
+// Reader answers pulls. It keeps, for the hub's current epoch, each
+// region's students (see regionLists), and holds the conditions a back end
+// says in its own SQL.
+type Reader struct {
+	// RegionStudents is RegionStudents, or a back end's own condition
+	// meaning the same (pghub answers it from a table it keeps with the
+	// enrollments).
+	RegionStudents string
+	// StudentsIn is the condition that t.state_id is one of the state IDs
+	// of a JSON array of strings (one placeholder).
+	StudentsIn string
+	// RegionList is the query of the state IDs of the students in the
+	// scope of region ?'s clerks (one placeholder), in order.
+	RegionList string
+
+	lists regionLists
+}
+
 // Pull answers a workstation's pull inside tx, a read transaction that
 // sees one snapshot of the database, at the hub's current epoch: a page
 // of its snapshot when it has none of this epoch yet, else the changes in
-// its scope after its cursor. regionStudents is RegionStudents, or a back
-// end's own condition meaning the same (pghub answers it from a table it
-// keeps with the enrollments).
-func Pull(tx Tx, u data.User, c sync.Cursor, limit int, epoch, regionStudents string) (sync.Page, error) {
+// its scope after its cursor.
+func (r *Reader) Pull(tx Tx, u data.User, c sync.Cursor, limit int, epoch string) (sync.Page, error) {
 	sc := scopeOf(u)
-	sc.regionStudents = regionStudents
+	sc.regionStudents = r.RegionStudents
 	if c.Epoch != epoch {
 		head, mark, err := headOf(tx)
 		if err != nil {
 			return sync.Page{}, err
 		}
-		return snapshotPage(tx, sc, sync.Cursor{Epoch: epoch, Seq: head, Mark: mark}, limit)
+		return r.snapshotPage(tx, sc, sync.Cursor{Epoch: epoch, Seq: head, Mark: mark}, limit)
 	}
 	if c.Snapshot != "" {
-		return snapshotPage(tx, sc, c, limit)
+		return r.snapshotPage(tx, sc, c, limit)
 	}
 	return feedPage(tx, sc, c, limit)
 }
@@ -168,10 +184,11 @@ func feedPage(tx Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
 }
 
 // snapshotPage reads the next rows of the user's scope, table by table in
-// sync.Tables order and by key within a table. The position travels in
-// the cursor as "TABLE\x1fKEY\x1fKEY...": the table and the last key sent,
-// or the table alone to start at its first row.
-func snapshotPage(tx Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
+// sync.Tables order and by key within a table; the students come with
+// their enrollments, programs and assessments (studentsPage). The
+// position travels in the cursor as "TABLE\x1fKEY\x1fKEY...": the table
+// and the last key sent, or the table alone to start at its first row.
+func (r *Reader) snapshotPage(tx Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
 	tables := sync.Tables()
 	ti, last, err := parsePosition(c.Snapshot, tables)
 	if err != nil {
@@ -180,17 +197,36 @@ func snapshotPage(tx Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) 
 	page := sync.Page{Snapshot: true, Next: c}
 	for ; ti < len(tables); ti, last = ti+1, nil {
 		table := tables[ti]
-		where, args, ok := scopeWhere(sc, table)
-		if !ok {
-			continue
+		if studentChild[table] {
+			continue // sent with the students
 		}
-		keys := sync.KeyColumns(table)
 		want := limit - len(page.Changes)
 		if want == 0 {
 			page.More = true
 			page.Next.Snapshot = table
 			return page, nil
 		}
+		if table == "students" {
+			after := ""
+			if last != nil {
+				after = last[0]
+			}
+			more, lastID, err := r.studentsPage(tx, sc, c.Epoch, after, want, &page)
+			if err != nil {
+				return sync.Page{}, err
+			}
+			if more {
+				page.More = true
+				page.Next.Snapshot = table + sep + lastID
+				return page, nil
+			}
+			continue
+		}
+		where, args, ok := scopeWhere(sc, table)
+		if !ok {
+			continue
+		}
+		keys := sync.KeyColumns(table)
 		if last != nil {
 			where = "(" + where + ") AND (" + prefixed("t.", keys) + ") > (" + marks(len(keys)) + ")"
 			for _, k := range last {
@@ -235,8 +271,6 @@ func scopeWhere(sc scope, table string) (string, []any, bool) {
 	if sc.region != "" {
 		students := sc.regionStudents
 		switch table {
-		case "students", "enrollments", "programs", "assessments":
-			return students, []any{sc.region}, true
 		case "migrant_records":
 			return "t.deleted = 0 AND " + students, []any{sc.region}, true
 		case "published":
@@ -250,14 +284,7 @@ func scopeWhere(sc scope, table string) (string, []any, bool) {
 		ds[i] = d
 	}
 	in := marks(len(ds))
-	held := `t.state_id IN (SELECT r.state_id FROM published p JOIN migrant_records r ON r.id = p.record_id AND r.deleted = 0
-		WHERE p.district_number IN (` + in + `))`
 	switch table {
-	case "students", "programs", "assessments":
-		return held, ds, true
-	case "enrollments":
-		return held + ` AND t.school_number IN (SELECT number FROM schools WHERE district_number IN (` + in + `))`,
-			append(append([]any{}, ds...), ds...), true
 	case "migrant_records":
 		return `t.deleted = 0 AND t.id IN (SELECT record_id FROM published WHERE district_number IN (` + in + `))`, ds, true
 	case "published":

@@ -44,7 +44,8 @@ const (
 
 // DB is a hub's PostgreSQL database.
 type DB struct {
-	pool *pgxpool.Pool
+	pool   *pgxpool.Pool
+	reader *hubsql.Reader
 }
 
 var _ hub.Store = (*DB)(nil)
@@ -65,7 +66,7 @@ func Open(ctx context.Context, url, password string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
-	h := &DB{pool: pool}
+	h := &DB{pool: pool, reader: newReader()}
 	if err := h.prepare(ctx); err != nil {
 		pool.Close()
 		return nil, err

@@ -55,7 +55,7 @@ func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (s
 			}
 		}
 		var err error
-		page, err = hubsql.Pull(ptx, u, c, limit, epoch, regionStudents)
+		page, err = h.reader.Pull(ptx, u, c, limit, epoch)
 		return err
 	})
 	if err != nil || stale == "" {
@@ -71,13 +71,20 @@ func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (s
 	return h.Pull(ctx, u, c, limit)
 }
 
-// regionStudents is hubsql.RegionStudents answered from
-// hub_student_regions: one index probe a row instead of a walk through
-// the student's enrollments, schools and districts (six index lookups,
-// which took PostgreSQL twice SQLite's time over a clerk's first sync).
-// OFFSET 0 keeps the planner from making the probe a merge join, which
-// would read the region's students from the first on every page.
-const regionStudents = `EXISTS (SELECT 1 FROM hub_student_regions r WHERE r.state_id = t.state_id AND r.region_code IN (?, '*') OFFSET 0)`
+// newReader answers pulls in PostgreSQL's SQL. A clerk's scope is read
+// from hub_student_regions: one index probe a row instead of a walk
+// through the student's enrollments, schools and districts (six index
+// lookups, which took PostgreSQL twice SQLite's time over a clerk's first
+// sync); OFFSET 0 keeps the planner from making the probe a merge join,
+// which would read the region's students from the first on every page. A
+// snapshot chunk's state IDs travel as one JSON array.
+func newReader() *hubsql.Reader {
+	return &hubsql.Reader{
+		RegionStudents: `EXISTS (SELECT 1 FROM hub_student_regions r WHERE r.state_id = t.state_id AND r.region_code IN (?, '*') OFFSET 0)`,
+		StudentsIn:     `t.state_id IN (SELECT jsonb_array_elements_text(CAST(? AS jsonb)))`,
+		RegionList:     `SELECT state_id FROM hub_student_regions WHERE region_code IN (?, '*') ORDER BY 1`,
+	}
+}
 
 // rebuildStudentRegions makes hub_student_regions anew from the
 // enrollments, inside the transaction of an import or a move; truncate

@@ -20,9 +20,10 @@ import (
 
 // DB is a hub's SQLite database.
 type DB struct {
-	st  *store.Store
-	db  *sql.DB // writers: one connection, the write lock taken at BEGIN
-	rdb *sql.DB // readers, beside the writer under WAL
+	st     *store.Store
+	db     *sql.DB // writers: one connection, the write lock taken at BEGIN
+	rdb    *sql.DB // readers, beside the writer under WAL
+	reader *hubsql.Reader
 }
 
 var _ hub.Store = (*DB)(nil)
@@ -101,7 +102,7 @@ func Open(path string) (*DB, error) {
 		st.Close()
 		return nil, fmt.Errorf("open hub database %s: %w", path, err)
 	}
-	h := &DB{st: st, db: db, rdb: rdb}
+	h := &DB{st: st, db: db, rdb: rdb, reader: newReader()}
 	if err := h.prepare(); err != nil {
 		h.Close()
 		return nil, fmt.Errorf("prepare hub database %s: %w", path, err)

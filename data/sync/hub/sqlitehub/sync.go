@@ -55,7 +55,21 @@ func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (s
 			}
 		}
 	}
-	return hubsql.Pull(sqliteTx{tx}, u, c, limit, epoch, hubsql.RegionStudents)
+	return h.reader.Pull(sqliteTx{tx}, u, c, limit, epoch)
+}
+
+// newReader answers pulls in SQLite's SQL: the state IDs of a snapshot
+// chunk travel as one JSON array (json_each), not as thousands of
+// placeholders.
+func newReader() *hubsql.Reader {
+	return &hubsql.Reader{
+		RegionStudents: hubsql.RegionStudents,
+		StudentsIn:     `t.state_id IN (SELECT value FROM json_each(?))`,
+		RegionList: `SELECT e.state_id FROM enrollments e WHERE e.school_number IN
+				(SELECT sc.number FROM schools sc JOIN districts d ON d.number = sc.district_number WHERE d.region_code = ?)
+			UNION SELECT s.state_id FROM students s WHERE NOT EXISTS (SELECT 1 FROM enrollments e WHERE e.state_id = s.state_id)
+			ORDER BY 1`,
+	}
 }
 
 // renewEpoch replaces the epoch old in a write transaction of its own.

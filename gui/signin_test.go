@@ -10,8 +10,8 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"migrantdesk/data/argon2id"
 	"migrantdesk/data/store/storetest"
-	"migrantdesk/data/sync/hub"
 )
 
 // TestSignInWithTheHub: a new workstation asks to sign in; the hub refuses
@@ -75,7 +75,7 @@ func TestSignInWithTheHub(t *testing.T) {
 		t.Errorf("the hub remembered is %q", got)
 	}
 	id, synced, err := st.Identity(context.Background())
-	if err != nil || !synced || id.HubURL != h.url || id.User.Username != storetest.Clerk || !hub.VerifyPassword(id.Verifier, password) {
+	if err != nil || !synced || id.HubURL != h.url || id.User.Username != storetest.Clerk || !argon2id.VerifyPassword(id.Verifier, password) {
 		t.Errorf("the database remembers %+v (%v)", id, err)
 	}
 	// The clerk's region arrived: the search finds María.

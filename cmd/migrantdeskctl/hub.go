@@ -19,8 +19,10 @@ import (
 	"golang.org/x/term"
 
 	"migrantdesk/data"
-	"migrantdesk/data/sync/hub"
-	"migrantdesk/data/sync/hub/metrics"
+	"migrantdesk/data/argon2id"
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/metrics"
+	"migrantdesk/data/sync"
 )
 
 func init() {
@@ -275,7 +277,7 @@ func readPassword(file, username string) (string, error) {
 		}
 		pw = string(first)
 	}
-	return hub.HashPassword(pw)
+	return argon2id.HashPassword(pw)
 }
 
 func listAccounts(ctx context.Context, h hub.Store, asJSON bool, out io.Writer) error {
@@ -285,13 +287,13 @@ func listAccounts(ctx context.Context, h hub.Store, asJSON bool, out io.Writer) 
 	}
 	if asJSON {
 		type row struct {
-			hub.UserInfo
+			sync.UserInfo
 			Disabled    bool `json:"disabled"`
 			HasPassword bool `json:"has_password"`
 		}
 		rows := make([]row, len(as))
 		for i, a := range as {
-			rows[i] = row{hub.Info(a.User), a.Disabled, a.PasswordHash != ""}
+			rows[i] = row{sync.UserInfoOf(a.User), a.Disabled, a.PasswordHash != ""}
 		}
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")

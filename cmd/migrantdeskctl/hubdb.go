@@ -8,9 +8,9 @@ import (
 	"os"
 	"strings"
 
-	"migrantdesk/data/sync/hub"
-	"migrantdesk/data/sync/hub/pghub"
-	"migrantdesk/data/sync/hub/sqlitehub"
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/pghub"
+	"migrantdesk/data/hub/sqlitehub"
 )
 
 // isPostgres reports whether --db names a PostgreSQL database (a

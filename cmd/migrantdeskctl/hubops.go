@@ -10,8 +10,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"migrantdesk/data/sync/hub/pghub"
-	"migrantdesk/data/sync/hub/sqlitehub"
+	"migrantdesk/data/hub/pghub"
+	"migrantdesk/data/hub/sqlitehub"
 )
 
 // hubMigrate moves a SQLite hub into an empty PostgreSQL database.

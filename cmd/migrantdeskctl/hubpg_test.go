@@ -11,10 +11,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"migrantdesk/data/hub/hubtest"
+	"migrantdesk/data/hub/pghub/pgtest"
+	"migrantdesk/data/hub/sqlitehub"
 	"migrantdesk/data/sync"
-	"migrantdesk/data/sync/hub/hubtest"
-	"migrantdesk/data/sync/hub/pghub/pgtest"
-	"migrantdesk/data/sync/hub/sqlitehub"
 )
 
 // pgQuery returns the rows of a query on a PostgreSQL database, each

@@ -11,9 +11,9 @@ import (
 	"syscall"
 	"time"
 
+	"migrantdesk/data/hub/pghub"
 	"migrantdesk/data/importer"
 	"migrantdesk/data/store"
-	"migrantdesk/data/sync/hub/pghub"
 )
 
 func init() {

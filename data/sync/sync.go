@@ -135,6 +135,12 @@ type PushResponse struct {
 	Results []Result `json:"results"`
 }
 
+// MaxPullPage is the largest page a pull may ask for, and what
+// workstations ask for: a first sync is a region's million rows, and each
+// page a workstation applies is a transaction that rewrites the index
+// pages it touches, so fewer, larger pages write far less.
+const MaxPullPage = 10000
+
 // Cursor is how far a workstation has pulled: the hub's epoch (a new one
 // after the hub is restored from a backup or loads a new extract) and the
 // last sequence number applied. The zero Cursor asks for a first, full

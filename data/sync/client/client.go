@@ -22,7 +22,6 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/sync"
-	"migrantdesk/data/sync/hub"
 )
 
 // Local is what sync needs of the workstation's database.
@@ -80,8 +79,8 @@ var ErrUnreachable = errors.New("the hub cannot be reached; your changes are kep
 
 // SignIn signs in with a user name and password.
 func (c *Client) SignIn(ctx context.Context, username, password string) error {
-	var out hub.SignInResponse
-	if err := c.do(ctx, "POST", "/v1/signin", hub.SignInRequest{Username: username, Password: password}, &out); err != nil {
+	var out sync.SignInResponse
+	if err := c.do(ctx, "POST", "/v1/signin", sync.SignInRequest{Username: username, Password: password}, &out); err != nil {
 		return err
 	}
 	c.token, c.User = out.Token, out.User.User()
@@ -201,7 +200,7 @@ func pullQuery(c sync.Cursor) string {
 	q := url.Values{}
 	q.Set("epoch", c.Epoch)
 	q.Set("seq", strconv.FormatInt(c.Seq, 10))
-	q.Set("limit", strconv.Itoa(hub.MaxPullPage))
+	q.Set("limit", strconv.Itoa(sync.MaxPullPage))
 	if c.Mark != "" {
 		q.Set("mark", c.Mark)
 	}

@@ -30,12 +30,13 @@ import (
 	"github.com/google/uuid"
 
 	"migrantdesk/data"
+	"migrantdesk/data/argon2id"
 	"migrantdesk/data/demo/demotest"
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/sqlitehub"
 	"migrantdesk/data/store"
 	"migrantdesk/data/sync"
 	"migrantdesk/data/sync/client"
-	"migrantdesk/data/sync/hub"
-	"migrantdesk/data/sync/hub/sqlitehub"
 )
 
 // bench is what the sync benchmarks of one test binary share: a copy of
@@ -74,7 +75,7 @@ func prepareBench(b *testing.B, src string) error {
 		return err
 	}
 	defer h.Close()
-	hash, err := hub.HashPassword(Password)
+	hash, err := argon2id.HashPassword(Password)
 	if err != nil {
 		return err
 	}

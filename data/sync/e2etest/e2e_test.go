@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"migrantdesk/data"
-	"migrantdesk/data/sync/hub/sqlitehub"
+	"migrantdesk/data/hub/sqlitehub"
 )
 
 // openHub opens a hub database in the test process, beside the hub

@@ -18,10 +18,10 @@ import (
 	"time"
 
 	"migrantdesk/data"
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/sqlitehub"
 	"migrantdesk/data/store"
 	"migrantdesk/data/sync"
-	"migrantdesk/data/sync/hub"
-	"migrantdesk/data/sync/hub/sqlitehub"
 )
 
 // rig is a hub process over a demo state with a clerk and a coordinator,
@@ -305,12 +305,12 @@ func TestReplayedPushAppliedOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	body, _ := json.Marshal(hub.SignInRequest{Username: "rosa", Password: Password})
+	body, _ := json.Marshal(sync.SignInRequest{Username: "rosa", Password: Password})
 	resp, err := http.Post(r.hub.URL+"/v1/signin", "application/json", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var in hub.SignInResponse
+	var in sync.SignInResponse
 	json.NewDecoder(resp.Body).Decode(&in)
 	resp.Body.Close()
 	token := in.Token
@@ -470,7 +470,7 @@ func TestClientKilledMidPull(t *testing.T) {
 		total += len(rows)
 	}
 	h.Close()
-	pages := (total + hub.MaxPullPage - 1) / hub.MaxPullPage
+	pages := (total + sync.MaxPullPage - 1) / hub.MaxPullPage
 	if pages < 3 {
 		t.Fatalf("the clerk's scope is %d rows: the test wants at least three pages", total)
 	}
@@ -505,8 +505,8 @@ func TestClientKilledMidPull(t *testing.T) {
 	}
 	// A page holds whole students (with their enrollments, programs and
 	// assessments), so up to the page size.
-	if held == 0 || held > 2*hub.MaxPullPage {
-		t.Fatalf("the workstation holds %d rows after two pages of at most %d", held, hub.MaxPullPage)
+	if held == 0 || held > 2*sync.MaxPullPage {
+		t.Fatalf("the workstation holds %d rows after two pages of at most %d", held, sync.MaxPullPage)
 	}
 	s := r.rosa.sync(r.proxy.URL)
 	if s.Pulled != total-held {

@@ -22,9 +22,9 @@ import (
 	"golang.org/x/crypto/argon2"
 
 	"migrantdesk/data"
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/sqlitehub"
 	"migrantdesk/data/sync/client"
-	"migrantdesk/data/sync/hub"
-	"migrantdesk/data/sync/hub/sqlitehub"
 )
 
 // Password is every test user's password.

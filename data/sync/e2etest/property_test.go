@@ -20,12 +20,12 @@ import (
 	"pgregory.net/rapid"
 
 	"migrantdesk/data"
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/hubtest"
+	"migrantdesk/data/hub/sqlitehub"
 	"migrantdesk/data/store"
 	"migrantdesk/data/sync"
 	"migrantdesk/data/sync/client"
-	"migrantdesk/data/sync/hub"
-	"migrantdesk/data/sync/hub/hubtest"
-	"migrantdesk/data/sync/hub/sqlitehub"
 )
 
 // defaultChecks is how many random histories TestSyncProperties tries when

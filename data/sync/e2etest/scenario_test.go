@@ -9,11 +9,11 @@ import (
 	"testing"
 
 	"migrantdesk/data"
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/hubtest"
+	"migrantdesk/data/hub/sqlitehub"
 	"migrantdesk/data/store"
 	"migrantdesk/data/sync/client"
-	"migrantdesk/data/sync/hub"
-	"migrantdesk/data/sync/hub/hubtest"
-	"migrantdesk/data/sync/hub/sqlitehub"
 )
 
 // Scenarios the property test found, replayed step by step against a hub

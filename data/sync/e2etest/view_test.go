@@ -12,8 +12,8 @@ import (
 	_ "modernc.org/sqlite"
 
 	"migrantdesk/data"
+	"migrantdesk/data/hub"
 	"migrantdesk/data/sync"
-	"migrantdesk/data/sync/hub"
 )
 
 // checker is what the helpers below need of a test: a *testing.T, or

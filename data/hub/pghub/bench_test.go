@@ -16,12 +16,12 @@ import (
 	"migrantdesk/data"
 	"migrantdesk/data/demo"
 	"migrantdesk/data/demo/demotest"
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/hubtest"
+	"migrantdesk/data/hub/pghub/pgtest"
+	"migrantdesk/data/hub/sqlitehub"
 	"migrantdesk/data/importer"
 	"migrantdesk/data/sync"
-	"migrantdesk/data/sync/hub"
-	"migrantdesk/data/sync/hub/hubtest"
-	"migrantdesk/data/sync/hub/pghub/pgtest"
-	"migrantdesk/data/sync/hub/sqlitehub"
 )
 
 // cleanups run when the test binary ends: the state-scale hubs are built

@@ -31,8 +31,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"migrantdesk/data/sync/hub"
-	"migrantdesk/data/sync/hub/hubsql"
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/hubsql"
 )
 
 // Advisory lock keys, in a range of their own ("MDHB" and a number) so

@@ -16,8 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"migrantdesk/data"
+	"migrantdesk/data/hub"
 	"migrantdesk/data/sync"
-	"migrantdesk/data/sync/hub"
 )
 
 // TokenCounter is a Store that can count the sign-ins not yet expired.

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"migrantdesk/data"
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/hubsql"
 	"migrantdesk/data/store"
-	"migrantdesk/data/sync/hub"
-	"migrantdesk/data/sync/hub/hubsql"
 )
 
 // DB is a hub's SQLite database.

@@ -14,11 +14,11 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"migrantdesk/data"
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/hubsql"
+	"migrantdesk/data/hub/hubtest"
+	"migrantdesk/data/hub/pghub/pgtest"
 	"migrantdesk/data/sync"
-	"migrantdesk/data/sync/hub"
-	"migrantdesk/data/sync/hub/hubsql"
-	"migrantdesk/data/sync/hub/hubtest"
-	"migrantdesk/data/sync/hub/pghub/pgtest"
 )
 
 // open makes a hub on a database of the test's own, holding ex.

@@ -12,10 +12,10 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/hubtest"
+	"migrantdesk/data/hub/pghub/pgtest"
 	"migrantdesk/data/sync"
-	"migrantdesk/data/sync/hub"
-	"migrantdesk/data/sync/hub/hubtest"
-	"migrantdesk/data/sync/hub/pghub/pgtest"
 )
 
 // The README's setup: an owner role makes the schema, and the hub serves

@@ -10,11 +10,11 @@ import (
 
 	"github.com/google/uuid"
 
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/hubtest"
+	"migrantdesk/data/hub/pghub/pgtest"
+	"migrantdesk/data/hub/sqlitehub"
 	"migrantdesk/data/sync"
-	"migrantdesk/data/sync/hub"
-	"migrantdesk/data/sync/hub/hubtest"
-	"migrantdesk/data/sync/hub/pghub/pgtest"
-	"migrantdesk/data/sync/hub/sqlitehub"
 )
 
 // A SQLite hub moved into PostgreSQL answers every workstation's next pull

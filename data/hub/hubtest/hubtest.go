@@ -16,8 +16,9 @@ import (
 	"github.com/google/uuid"
 
 	"migrantdesk/data"
+	"migrantdesk/data/argon2id"
+	"migrantdesk/data/hub"
 	"migrantdesk/data/sync"
-	"migrantdesk/data/sync/hub"
 )
 
 // Open makes a hub store holding the state ex, with no accounts yet.
@@ -115,7 +116,7 @@ func Setup(t *testing.T, open Open) hub.Store {
 func testAccounts(t *testing.T, open Open) {
 	st := Setup(t, open)
 	ctx := context.Background()
-	hash, err := hub.HashPassword("correct horse battery")
+	hash, err := argon2id.HashPassword("correct horse battery")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +124,7 @@ func testAccounts(t *testing.T, open Open) {
 		t.Fatal(err)
 	}
 	a, err := st.Account(ctx, ClerkC.Username)
-	if err != nil || a.RegionCode != "C" || !hub.VerifyPassword(a.PasswordHash, "correct horse battery") {
+	if err != nil || a.RegionCode != "C" || !argon2id.VerifyPassword(a.PasswordHash, "correct horse battery") {
 		t.Fatalf("account %+v, %v", a, err)
 	}
 	if _, err := st.Account(ctx, "nobody"); !errors.Is(err, hub.ErrNoAccount) {

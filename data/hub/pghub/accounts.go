@@ -9,8 +9,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"migrantdesk/data"
-	"migrantdesk/data/sync/hub"
-	"migrantdesk/data/sync/hub/hubsql"
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/hubsql"
 )
 
 // accountQuery reads accounts: users, their districts, and what only the

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"migrantdesk/data"
-	"migrantdesk/data/sync/hub"
-	"migrantdesk/data/sync/hub/hubtest"
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/hubtest"
 )
 
 func open(t *testing.T, ex *data.Extract) hub.Store {

@@ -9,8 +9,8 @@ import (
 	"github.com/google/uuid"
 
 	"migrantdesk/data"
+	"migrantdesk/data/hub/hubsql"
 	"migrantdesk/data/sync"
-	"migrantdesk/data/sync/hub/hubsql"
 )
 
 // Push applies a batch of mutations in one transaction; the write lock,

@@ -43,7 +43,7 @@ func FuzzPullQuery(f *testing.F) {
 func FuzzSignIn(f *testing.F) {
 	f.Add(`{"username": "rosa", "password": "x"}`)
 	f.Fuzz(func(t *testing.T, body string) {
-		var req SignInRequest
+		var req sync.SignInRequest
 		DecodeStrict(strings.NewReader(body), maxSignInBody, &req)
 	})
 }

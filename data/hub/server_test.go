@@ -13,10 +13,11 @@ import (
 	"strings"
 	"testing"
 
+	"migrantdesk/data/argon2id"
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/hubtest"
+	"migrantdesk/data/hub/sqlitehub"
 	"migrantdesk/data/sync"
-	"migrantdesk/data/sync/hub"
-	"migrantdesk/data/sync/hub/hubtest"
-	"migrantdesk/data/sync/hub/sqlitehub"
 )
 
 const password = "correct horse battery"
@@ -34,7 +35,7 @@ func serve(t *testing.T) (string, *bytes.Buffer) {
 	if _, err := h.Store().ImportExtract(ctx, hubtest.State(), "test"); err != nil {
 		t.Fatal(err)
 	}
-	hash, err := hub.HashPassword(password)
+	hash, err := argon2id.HashPassword(password)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +84,7 @@ func call(t *testing.T, method, url, token string, body any) answer {
 
 func signIn(t *testing.T, url, user string) string {
 	t.Helper()
-	a := call(t, "POST", url+"/v1/signin", "", hub.SignInRequest{Username: user, Password: password})
+	a := call(t, "POST", url+"/v1/signin", "", sync.SignInRequest{Username: user, Password: password})
 	if a.status != 200 {
 		t.Fatalf("sign in %s: %d %s", user, a.status, a.raw)
 	}
@@ -92,11 +93,11 @@ func signIn(t *testing.T, url, user string) string {
 
 func TestSignIn(t *testing.T) {
 	url, log := serve(t)
-	a := call(t, "POST", url+"/v1/signin", "", hub.SignInRequest{Username: "rosa", Password: password})
+	a := call(t, "POST", url+"/v1/signin", "", sync.SignInRequest{Username: "rosa", Password: password})
 	if a.status != 200 || a.body["user"].(map[string]any)["region_code"] != "C" {
 		t.Fatalf("%d %s", a.status, a.raw)
 	}
-	for _, bad := range []hub.SignInRequest{{Username: "rosa", Password: "wrong password"}, {Username: "nobody", Password: password}} {
+	for _, bad := range []sync.SignInRequest{{Username: "rosa", Password: "wrong password"}, {Username: "nobody", Password: password}} {
 		a := call(t, "POST", url+"/v1/signin", "", bad)
 		if a.status != 401 || a.body["error"] != "the hub refused this user name and password" {
 			t.Fatalf("%+v: %d %s", bad, a.status, a.raw)
@@ -115,9 +116,9 @@ func TestSignIn(t *testing.T) {
 func TestSignInThrottled(t *testing.T) {
 	url, _ := serve(t)
 	for range 5 {
-		call(t, "POST", url+"/v1/signin", "", hub.SignInRequest{Username: "wes", Password: "not the password"})
+		call(t, "POST", url+"/v1/signin", "", sync.SignInRequest{Username: "wes", Password: "not the password"})
 	}
-	a := call(t, "POST", url+"/v1/signin", "", hub.SignInRequest{Username: "wes", Password: password})
+	a := call(t, "POST", url+"/v1/signin", "", sync.SignInRequest{Username: "wes", Password: password})
 	if a.status != 429 || !strings.Contains(a.raw, "too many failed sign-ins") {
 		t.Fatalf("%d %s", a.status, a.raw)
 	}

@@ -8,8 +8,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"migrantdesk/data"
+	"migrantdesk/data/hub/hubsql"
 	"migrantdesk/data/sync"
-	"migrantdesk/data/sync/hub/hubsql"
 )
 
 // Push applies a batch of mutations in one transaction holding the feed

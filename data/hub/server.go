@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"migrantdesk/data"
+	"migrantdesk/data/argon2id"
 	"migrantdesk/data/sync"
 
 	"github.com/google/uuid"
@@ -31,13 +32,11 @@ const (
 	MaxPushBatch    = 1000
 	maxPayload      = 4 << 10
 	DefaultPullPage = 2000
-	// MaxPullPage is the largest page a pull may ask for, and what
-	// workstations ask for: a first sync is a region's million rows, and
-	// each page a workstation applies is a transaction that rewrites the
-	// index pages it touches, so fewer, larger pages write far less.
-	MaxPullPage   = 10000
-	tokenLifetime = 12 * time.Hour
+	tokenLifetime   = 12 * time.Hour
 )
+
+// MaxPullPage is the largest page a pull may ask for (sync.MaxPullPage).
+const MaxPullPage = sync.MaxPullPage
 
 // Server answers the hub's HTTP API.
 type Server struct {
@@ -67,7 +66,7 @@ func (s *Server) verify(ctx context.Context, hash, password string) (bool, error
 		return false, ctx.Err()
 	}
 	defer func() { <-s.hashing }()
-	return VerifyPassword(hash, password), nil
+	return argon2id.VerifyPassword(hash, password), nil
 }
 
 // Handler is the hub's API:
@@ -125,49 +124,12 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	s.reply(w, r, map[string]string{"status": "ok"}, nil)
 }
 
-// SignInRequest is the body of /v1/signin.
-type SignInRequest struct {
-	Username string `json:"username"`
-	Password string `json:"password"`
-}
-
-// SignInResponse is the answer to a successful sign-in: the token for the
-// Authorization header and who the hub says the user is.
-type SignInResponse struct {
-	Token     string    `json:"token"`
-	ExpiresAt time.Time `json:"expires_at"`
-	User      UserInfo  `json:"user"`
-}
-
-// UserInfo is a user as the workstation keeps it.
-type UserInfo struct {
-	Username       string   `json:"username"`
-	FullName       string   `json:"full_name"`
-	Role           string   `json:"role"`
-	RegionCode     string   `json:"region_code,omitempty"`
-	DistrictNumber string   `json:"district_number,omitempty"`
-	Districts      []string `json:"districts,omitempty"`
-	Email          string   `json:"email,omitempty"`
-}
-
-// Info is the user as the wire carries it.
-func Info(u data.User) UserInfo {
-	return UserInfo{Username: u.Username, FullName: u.FullName, Role: u.Role, RegionCode: u.RegionCode,
-		DistrictNumber: u.DistrictNumber, Districts: u.Districts, Email: u.Email}
-}
-
-// User is the wire's user as data/'s.
-func (i UserInfo) User() data.User {
-	return data.User{Username: i.Username, FullName: i.FullName, Role: i.Role, RegionCode: i.RegionCode,
-		DistrictNumber: i.DistrictNumber, Districts: i.Districts, Email: i.Email}
-}
-
 // errBadSignIn is the one answer to a wrong user name, a wrong password
 // and a disabled account, so that guessing learns nothing about which.
 var errBadSignIn = fail(http.StatusUnauthorized, "the hub refused this user name and password")
 
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
-	var req SignInRequest
+	var req sync.SignInRequest
 	if err := decode(w, r, maxSignInBody, &req); err != nil {
 		s.reply(w, r, nil, err)
 		return
@@ -209,7 +171,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	setUser(r, a.Username)
-	s.reply(w, r, SignInResponse{Token: token, ExpiresAt: expires, User: Info(a.User)}, nil)
+	s.reply(w, r, sync.SignInResponse{Token: token, ExpiresAt: expires, User: sync.UserInfoOf(a.User)}, nil)
 }
 
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request, _ data.User) {

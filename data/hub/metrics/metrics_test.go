@@ -14,13 +14,14 @@ import (
 
 	"github.com/google/uuid"
 
+	"migrantdesk/data/argon2id"
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/hubtest"
+	"migrantdesk/data/hub/metrics"
+	"migrantdesk/data/hub/pghub"
+	"migrantdesk/data/hub/pghub/pgtest"
+	"migrantdesk/data/hub/sqlitehub"
 	"migrantdesk/data/sync"
-	"migrantdesk/data/sync/hub"
-	"migrantdesk/data/sync/hub/hubtest"
-	"migrantdesk/data/sync/hub/metrics"
-	"migrantdesk/data/sync/hub/pghub"
-	"migrantdesk/data/sync/hub/pghub/pgtest"
-	"migrantdesk/data/sync/hub/sqlitehub"
 )
 
 const password = "correct horse battery"
@@ -54,7 +55,7 @@ func TestMetrics(t *testing.T) {
 // back from /metrics.
 func check(t *testing.T, st hub.Store) {
 	ctx := context.Background()
-	hash, err := hub.HashPassword(password)
+	hash, err := argon2id.HashPassword(password)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,8 +77,8 @@ func check(t *testing.T, st hub.Store) {
 		}
 		return resp
 	}
-	var signIn hub.SignInResponse
-	resp := post("/v1/signin", "", hub.SignInRequest{Username: hubtest.ClerkC.Username, Password: password})
+	var signIn sync.SignInResponse
+	resp := post("/v1/signin", "", sync.SignInRequest{Username: hubtest.ClerkC.Username, Password: password})
 	json.NewDecoder(resp.Body).Decode(&signIn)
 	resp.Body.Close()
 	rec := sync.Record{ID: uuid.NewString(), StateID: hubtest.Maria, MIS2000ID: "123456", QAD: "2025-09-01", EED: "2028-08-31", Version: 1}

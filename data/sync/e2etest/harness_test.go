@@ -23,7 +23,6 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/hub"
-	"migrantdesk/data/hub/sqlitehub"
 	"migrantdesk/data/sync/client"
 )
 
@@ -138,10 +137,7 @@ var testHash = func() string {
 // password Password (testHash).
 func accounts(tb testing.TB, hubDB string, users ...data.User) {
 	tb.Helper()
-	h, err := sqlitehub.Open(hubDB)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	h := openHubStore(tb, hubDB)
 	defer h.Close()
 	for _, u := range users {
 		if err := h.SaveAccount(context.Background(), "e2etest", hub.Account{User: u, PasswordHash: testHash}); err != nil {

@@ -69,6 +69,9 @@ DEB_PACKAGES := gcc clang pkg-config libgl1-mesa-dev xorg-dev libgtk-3-dev xvfb 
 PACKAGE_DEB_PACKAGES := gcc-mingw-w64-x86-64-win32 zip xz-utils
 # ... to try them in `make test`.
 PACKAGE_TEST_DEB_PACKAGES := wine wine64 desktop-file-utils unzip
+# ... for the tests themselves: the sqlite3 shell tampers with the audit log
+# as a person with a database tool would, and `audit verify` must catch it.
+TEST_DEB_PACKAGES := sqlite3
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 # The steps of `make test`, in order, each timed for CI's log. `build` comes
@@ -106,7 +109,7 @@ package-deps: deps
 
 # Everything `make test` installs, in one apt-get run.
 test-deps:
-	@$(call apt-install,$(DEB_PACKAGES) $(PACKAGE_DEB_PACKAGES) $(PACKAGE_TEST_DEB_PACKAGES))
+	@$(call apt-install,$(DEB_PACKAGES) $(PACKAGE_DEB_PACKAGES) $(PACKAGE_TEST_DEB_PACKAGES) $(TEST_DEB_PACKAGES))
 
 build: deps
 	mkdir -p $(BIN)

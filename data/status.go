@@ -3,6 +3,7 @@ package data
 import (
 	"fmt"
 	"slices"
+	"time"
 )
 
 // Status is where a migrant record stands with the districts.
@@ -76,14 +77,29 @@ func NeedsAction(st Status, targets []District) bool {
 }
 
 // DayOf turns a stored RFC 3339 timestamp into the day as clerks read it
-// (MM/DD/YYYY), or returns it unchanged when it is not one.
+// (MM/DD/YYYY): the day on this computer's clock, since the database
+// stores UTC, whose day differs from the local one for hours each day. A
+// bare date is read as it is; anything else is returned unchanged.
 func DayOf(ts string) string {
+	if t, err := time.Parse(time.RFC3339, ts); err == nil {
+		return t.Local().Format("01/02/2006")
+	}
 	if len(ts) >= 10 {
 		if d, err := ParseDate(ts[:10]); err == nil {
 			return d.US()
 		}
 	}
 	return ts
+}
+
+// LocalTime turns a stored RFC 3339 timestamp into the day and time on
+// this computer's clock, as "11/29/2026 6:30 PM"; what is not one is
+// read as DayOf reads it.
+func LocalTime(ts string) string {
+	if t, err := time.Parse(time.RFC3339, ts); err == nil {
+		return t.Local().Format("01/02/2006 3:04 PM")
+	}
+	return DayOf(ts)
 }
 
 // ConflictError is an edit made against a version that is no longer the

@@ -75,15 +75,15 @@ func statusBadge(st data.Status) (fyne.CanvasObject, *canvas.Text) {
 // changed it, where it is published, and why it needs publishing.
 func recordStory(r store.Record) string {
 	var lines []string
-	entered := fmt.Sprintf("Entered %s by %s", data.DayOf(r.CreatedAt), r.CreatedBy)
+	entered := fmt.Sprintf("Entered %s by %s", data.LocalTime(r.CreatedAt), r.CreatedBy)
 	if r.Version > 1 {
-		entered += fmt.Sprintf("; last changed %s by %s (version %d)", data.DayOf(r.UpdatedAt), r.UpdatedBy, r.Version)
+		entered += fmt.Sprintf("; last changed %s by %s (version %d)", data.LocalTime(r.UpdatedAt), r.UpdatedBy, r.Version)
 	}
 	lines = append(lines, entered+".")
 	if len(r.Copies) > 0 {
 		copies := make([]string, len(r.Copies))
 		for i, c := range r.Copies {
-			copies[i] = fmt.Sprintf("%s %s on %s by %s", c.District.Number, c.District.Name, data.DayOf(c.At), c.By)
+			copies[i] = fmt.Sprintf("%s %s on %s by %s", c.District.Number, c.District.Name, data.LocalTime(c.At), c.By)
 			if c.Version != r.Version {
 				copies[i] += fmt.Sprintf(" (version %d)", c.Version)
 			}

@@ -58,7 +58,7 @@ func recordFacts(r store.DistrictRecord, tab districtTab) fyne.CanvasObject {
 		{"Last Qualifying Arrival Date (QAD)", r.QAD.US()},
 		{"Eligibility Expiration Date (EED)", r.EED.US()},
 		{"Eligibility on " + tab.today.US(), status},
-		{"Published", fmt.Sprintf("%s by %s (version %d)", data.DayOf(r.PublishedAt), tab.people.name(r.PublishedBy), r.Version)},
+		{"Published", fmt.Sprintf("%s by %s (version %d)", data.LocalTime(r.PublishedAt), tab.people.name(r.PublishedBy), r.Version)},
 	}
 	objs := make([]fyne.CanvasObject, 0, 2*len(rows))
 	for _, row := range rows {

@@ -161,9 +161,11 @@ func (f *recordForm) qadChanged() {
 // zero, and their errors are returned by field.
 func (f *recordForm) record() (data.MigrantRecord, map[string]string) {
 	r := f.edit.rec.MigrantRecord
-	r.MIS2000ID = strings.TrimSpace(f.mis.Text)
 	errs := map[string]string{}
 	var err error
+	if r.MIS2000ID, err = data.CleanText(strings.TrimSpace(f.mis.Text)); err != nil {
+		errs["MIS2000 ID"] = err.Error()
+	}
 	if r.QAD, err = f.qad.Date(); err != nil {
 		errs["QAD"] = err.Error()
 	}

@@ -198,7 +198,7 @@ func TestReportDetailFromTheScreen(t *testing.T) {
 	// The export is in the audit log.
 	users, audits := exports(t, st)
 	wantAudit := store.ExportAudit{Report: "QA Migrant detail", District: "001", Period: "2024-08-01/2025-06-30", Rows: 2, File: path,
-		Encrypted: true, Stage: store.ExportStarted}
+		Encrypted: true, Encryption: report.DetailEncryption, Stage: store.ExportStarted}
 	done := wantAudit
 	done.Stage = store.ExportCompleted
 	if !slices.Equal(users, []string{"tbaker export", "tbaker export"}) || audits[0] != wantAudit || audits[1] != done {

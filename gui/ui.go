@@ -127,6 +127,7 @@ func (u *UI) Window() fyne.Window { return u.win }
 // opens what Options name.
 func (u *UI) ShowMain() {
 	u.win.Show()
+	u.checkAtStart(u.st)
 	switch {
 	case u.user.Username != "":
 		u.started()

@@ -71,8 +71,9 @@ type File struct {
 //     complete do they take their names; the entries are then audited as
 //     completed.
 //
-// A failure or a cancelled ctx leaves no partial file. Files of an export
-// killed outright are removed by the next export to the same folder.
+// A failure or a cancelled ctx leaves no partial file. Those of an export
+// killed outright are removed by the next export to the same folder, by
+// RemoveStale at the app's next start and by the next report.
 func Export(ctx context.Context, a Auditor, user string, files []File, inputs ...string) error {
 	if err := checkOutputs(a.Path(), files, inputs); err != nil {
 		return err
@@ -179,10 +180,18 @@ func exportEntry(report, district, period string, rows int, path string) *store.
 	return &store.ExportAudit{Report: report, District: district, Period: period, Rows: rows, File: path}
 }
 
+// DetailEncryption is how a Detail workbook with a password is encrypted:
+// the Excel library (excelize 2.11) writes ECMA-376 Standard encryption
+// only, AES-128 with a SHA-1 key derivation; it reads Agile (AES-256,
+// SHA-512) but cannot write it. See the README.
+const DetailEncryption = "ECMA-376 Standard (AES-128, SHA-1 key derivation)"
+
 // DetailFile is the Detail workbook of q as a File of an export.
 func (q *QA) DetailFile(path string, meta Meta, password string) File {
 	entry := exportEntry(DetailKind.Name, q.District.Number, PeriodKey(q.Period), len(q.Rows), path)
-	entry.Encrypted = password != ""
+	if password != "" {
+		entry.Encrypted, entry.Encryption = true, DetailEncryption
+	}
 	return File{Path: path, Perm: DetailKind.Perm(),
 		Write: func(w io.Writer) error { return q.WriteDetail(w, meta, password) },
 		Audit: entry}

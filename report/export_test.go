@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -94,6 +95,84 @@ func TestExportAuditedStartedAndCompleted(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(a.entries) != 2 || a.entries[1].Stage != store.ExportCompleted || !a.entries[1].Encrypted {
+		t.Fatalf("audit %+v", a.entries)
+	}
+}
+
+// The completed entry is written only once the file has its name: every
+// file on disk has a completed entry or a started one before it.
+func TestExportCompletedAfterTheRename(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "r.xlsx")
+	a := &checker{recorder: recorder{db: filepath.Join(dir, "v.db")}, t: t, path: path}
+	if err := Export(context.Background(), a, "u", []File{file(path)}); err != nil {
+		t.Fatal(err)
+	}
+	if len(a.entries) != 2 {
+		t.Fatalf("audit %+v", a.entries)
+	}
+}
+
+// checker is a recorder that looks at the disk as each entry arrives.
+type checker struct {
+	recorder
+	t    *testing.T
+	path string
+}
+
+func (c *checker) AuditExport(ctx context.Context, u string, e store.ExportAudit) error {
+	_, err := os.Stat(c.path)
+	switch {
+	case e.Stage == store.ExportStarted && err == nil:
+		c.t.Errorf("the file was on disk before the export was audited as started")
+	case e.Stage == store.ExportCompleted && err != nil:
+		c.t.Errorf("audited as completed before the file had its name: %v", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(c.path), ".*"+partialSuffix)); e.Stage == store.ExportCompleted && len(left) > 0 {
+		c.t.Errorf("audited as completed with partial files beside it: %v", left)
+	}
+	return c.recorder.AuditExport(ctx, u, e)
+}
+
+// failing is an audit log that refuses to write, as a full disk would.
+type failing struct{ recorder }
+
+func (f *failing) AuditExport(context.Context, string, store.ExportAudit) error {
+	return errors.New("database or disk is full")
+}
+
+// An export the audit log cannot record as started writes nothing.
+func TestExportNotStartedWithoutItsAuditEntry(t *testing.T) {
+	dir := t.TempDir()
+	a := &failing{recorder{db: filepath.Join(dir, "v.db")}}
+	err := Export(context.Background(), a, "u", []File{file(filepath.Join(dir, "r.xlsx"))})
+	if err == nil || !strings.Contains(err.Error(), "no file was saved") {
+		t.Fatalf("got %v", err)
+	}
+	if es, _ := os.ReadDir(dir); len(es) != 0 {
+		t.Fatalf("the folder holds %d files", len(es))
+	}
+}
+
+// An export cancelled halfway (Ctrl+C or SIGTERM on the command line)
+// leaves neither the file nor a partial one.
+func TestCancelledExportLeavesNoFile(t *testing.T) {
+	dir := t.TempDir()
+	a := &recorder{db: filepath.Join(dir, "v.db")}
+	ctx, cancel := context.WithCancel(context.Background())
+	f := file(filepath.Join(dir, "r.xlsx"))
+	f.Write = func(w io.Writer) error {
+		io.WriteString(w, "half of the PII")
+		cancel()
+		return nil
+	}
+	if err := Export(ctx, a, "u", []File{f}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v", err)
+	}
+	if es, _ := os.ReadDir(dir); len(es) != 0 {
+		t.Fatalf("the folder holds %d files", len(es))
+	}
+	if len(a.entries) != 1 || a.entries[0].Stage != store.ExportStarted {
 		t.Fatalf("audit %+v", a.entries)
 	}
 }

@@ -1,13 +1,14 @@
 package report
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
-	"strings"
 )
 
 // Output is a report file being written. Its bytes go to a temporary file
@@ -32,7 +33,7 @@ func Create(path string, perm os.FileMode) (*Output, error) {
 	if dir == "" {
 		dir = "."
 	}
-	removeStale(dir, base)
+	removeStale(dir)
 	tmp, err := os.CreateTemp(dir, partialPrefix(base, os.Getpid())+"*"+partialSuffix)
 	if err != nil {
 		return nil, fmt.Errorf("cannot write %s: %w", path, err)
@@ -48,26 +49,53 @@ const partialSuffix = ".partial"
 
 func partialPrefix(base string, pid int) string { return "." + base + "." + strconv.Itoa(pid) + "-" }
 
-// removeStale deletes the partial files of base that a dead process left.
-func removeStale(dir, base string) {
-	matches, _ := filepath.Glob(filepath.Join(dir, "."+globEscape(base)+".*"+partialSuffix))
-	for _, m := range matches {
-		rest := strings.TrimPrefix(filepath.Base(m), "."+base+".")
-		pid, err := strconv.Atoi(rest[:max(0, strings.IndexByte(rest, '-'))])
-		if err != nil || !alive(pid) {
-			os.Remove(m)
+// partialName is the name of a partial file of this program, with the
+// number of the process writing it.
+var partialName = regexp.MustCompile(`^\..+\.([0-9]+)-[0-9]+\` + partialSuffix + `$`)
+
+// removeStale deletes the partial files in dir that processes no longer
+// running left (killed outright, they could not clean up), and says how
+// many it removed.
+func removeStale(dir string) int {
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		return 0
+	}
+	removed := 0
+	for _, e := range es {
+		m := partialName.FindStringSubmatch(e.Name())
+		if m == nil || !e.Type().IsRegular() {
+			continue
+		}
+		if pid, err := strconv.Atoi(m[1]); err == nil && alive(pid) {
+			continue
+		}
+		if os.Remove(filepath.Join(dir, e.Name())) == nil {
+			removed++
 		}
 	}
+	return removed
 }
 
-func globEscape(s string) string {
-	r := strings.NewReplacer(`*`, `\*`, `?`, `\?`, `[`, `\[`)
-	if filepath.Separator == '\\' {
-		// Windows has no escape character in patterns; a name with these
-		// characters simply finds no stale files.
-		return s
+// ExportLog names the folders exports were written to.
+type ExportLog interface {
+	ExportFolders(ctx context.Context) ([]string, error)
+}
+
+// RemoveStale deletes the partial files that killed exports left in the
+// folders the audit log names, so that none of them (they may hold PII)
+// outlives the next start of the app or the next report. It says how
+// many it removed.
+func RemoveStale(ctx context.Context, log ExportLog) (int, error) {
+	dirs, err := log.ExportFolders(ctx)
+	if err != nil {
+		return 0, err
 	}
-	return r.Replace(s)
+	n := 0
+	for _, d := range dirs {
+		n += removeStale(d)
+	}
+	return n, nil
 }
 
 // Path is where the file will be once committed.

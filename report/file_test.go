@@ -1,12 +1,16 @@
 package report
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"migrantdesk/data/store"
+	"migrantdesk/data/store/storetest"
 )
 
 func TestWriteFileAllOrNothing(t *testing.T) {
@@ -93,5 +97,49 @@ func TestStalePartialFilesRemoved(t *testing.T) {
 	}
 	if _, err := os.Stat(live); err != nil {
 		t.Errorf("a running process's partial file was removed: %v", err)
+	}
+}
+
+// Partial files of killed exports are removed from every folder the audit
+// log names (the app does it at start, a report before it writes), of any
+// export's name; a running process's are left alone, and so are files
+// that only look alike.
+func TestRemoveStaleSweepsTheAuditedFolders(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := context.Background()
+	a, b := t.TempDir(), t.TempDir()
+	for _, d := range []string{a, b} {
+		e := store.ExportAudit{Report: "QA Migrant detail", File: filepath.Join(d, "QA Migrant detail 001.xlsx"), Stage: store.ExportStarted}
+		if err := st.AuditExport(ctx, "coord", e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dead := []string{
+		filepath.Join(a, partialPrefix("QA Migrant detail 001.xlsx", 999999999)+"1"+partialSuffix),
+		filepath.Join(b, partialPrefix("messages 0042.txt", 999999998)+"2"+partialSuffix),
+	}
+	kept := []string{
+		filepath.Join(a, partialPrefix("other.xlsx", os.Getpid())+"3"+partialSuffix),
+		filepath.Join(b, ".notes.partial"),
+		filepath.Join(b, "QA Migrant detail 001.xlsx"),
+	}
+	for _, p := range append(append([]string{}, dead...), kept...) {
+		if err := os.WriteFile(p, []byte("PII"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := RemoveStale(ctx, st)
+	if err != nil || n != len(dead) {
+		t.Fatalf("removed %d, %v; want %d", n, err, len(dead))
+	}
+	for _, p := range dead {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("%s is still there: %v", p, err)
+		}
+	}
+	for _, p := range kept {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s was removed: %v", p, err)
+		}
 	}
 }

@@ -11,7 +11,6 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/demo"
-	"migrantdesk/data/store"
 )
 
 func init() {
@@ -79,7 +78,7 @@ func demoCSV(cfg demo.Config, dir string, out io.Writer) error {
 }
 
 func demoDB(cfg demo.Config, path string, out io.Writer) error {
-	st, err := store.Open(path)
+	st, err := openStore(path)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -18,7 +19,7 @@ import (
 
 func init() {
 	commands["import"] = command{
-		usage: "import --db F|postgres://USER@HOST/DB [--db-password-file F] DIR|FILE.xlsx",
+		usage: "import --db F|postgres://USER@HOST/DB [--db-password-file F] [--problems FILE] DIR|FILE.xlsx",
 		run:   runImport,
 	}
 }
@@ -26,6 +27,7 @@ func init() {
 func runImport(args []string, out io.Writer) error {
 	fs, db := newFlags("import")
 	passwordFile := dbPasswordFlag(fs, "db-password-file")
+	problems := fs.String("problems", "", "write every problem of a refused extract to `FILE`, not only the first 100")
 	files, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -36,11 +38,11 @@ func runImport(args []string, out io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if isPostgres(*db) {
-		return importPostgres(ctx, *db, *passwordFile, files[0], out)
+		return importPostgres(ctx, *db, *passwordFile, *problems, files[0], out)
 	}
 	ex, err := importer.OpenExtract(files[0])
 	if err != nil {
-		return refused("import: the extract was refused", "nothing was imported", err, out)
+		return refused("import: the extract was refused", "nothing was imported", err, out, *problems)
 	}
 	defer ex.Close()
 	start := time.Now()
@@ -51,7 +53,7 @@ func runImport(args []string, out io.Writer) error {
 		return err
 	})
 	if errors.As(err, new(*importer.ProblemList)) {
-		return refused("import: the extract was refused", "nothing was imported", err, out)
+		return refused("import: the extract was refused", "nothing was imported", err, out, *problems)
 	}
 	if err != nil {
 		return fmt.Errorf("import: the database refused the extract, nothing was imported: %w", err)
@@ -64,11 +66,11 @@ func runImport(args []string, out io.Writer) error {
 // importPostgres reads and checks the whole extract first, then hands it
 // to the PostgreSQL hub, which COPYs it into staging tables and merges it
 // in one transaction.
-func importPostgres(ctx context.Context, db, passwordFile, file string, out io.Writer) error {
+func importPostgres(ctx context.Context, db, passwordFile, problems, file string, out io.Writer) error {
 	start := time.Now()
 	ex, err := importer.ReadExtract(file)
 	if err != nil {
-		return refused("import: the extract was refused", "nothing was imported", err, out)
+		return refused("import: the extract was refused", "nothing was imported", err, out, problems)
 	}
 	read := time.Since(start)
 	pw, err := dbPassword(passwordFile)
@@ -96,7 +98,7 @@ func importPostgres(ctx context.Context, db, passwordFile, file string, out io.W
 // leaves no file behind.
 func intoDatabase(path string, load func(*store.Store) error) error {
 	if _, err := os.Stat(path); err == nil {
-		st, err := store.Open(path)
+		st, err := openStore(path)
 		if err != nil {
 			return err
 		}
@@ -108,7 +110,7 @@ func intoDatabase(path string, load func(*store.Store) error) error {
 			return err
 		}
 	}
-	st, err := store.Open(tmp)
+	st, err := openStore(tmp)
 	if err != nil {
 		return err
 	}
@@ -121,24 +123,67 @@ func intoDatabase(path string, load func(*store.Store) error) error {
 	return os.Rename(tmp, path)
 }
 
-// refused prints every problem of a refused file, one a line, to out, and
-// returns the one-line error the command exits with. An error that is not
-// a list of problems (a file that cannot be opened) is returned as is.
-func refused(what, consequence string, err error, out io.Writer) error {
+// maxShown caps the problems printed, so that a wrong file does not
+// print a million lines; --problems FILE has them all.
+const maxShown = 100
+
+// refused prints the first problems of a refused file, one a line, to
+// out, and all of them to the file named by --problems when there is one,
+// and returns the one-line error the command exits with. An error that is
+// not a list of problems (a file that cannot be opened) is returned as is.
+func refused(what, consequence string, err error, out io.Writer, problemsFile string) error {
 	var pl *importer.ProblemList
 	if !errors.As(err, &pl) {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	for _, p := range pl.Problems {
-		fmt.Fprintln(out, p)
+	lines := make([]string, len(pl.Problems))
+	for i, p := range pl.Problems {
+		lines[i] = p.String()
 	}
-	if pl.Dropped > 0 {
-		fmt.Fprintf(out, "… and %d more problems, not listed\n", pl.Dropped)
+	if err := showProblems(out, lines, pl.Dropped, problemsFile); err != nil {
+		return err
 	}
 	if pl.Len() == 1 {
 		return fmt.Errorf("%s: 1 problem, %s", what, consequence)
 	}
 	return fmt.Errorf("%s: %d problems, %s", what, pl.Len(), consequence)
+}
+
+// showProblems prints the first maxShown of lines and a count of the
+// rest, and writes them all to path unless it is "". dropped counts
+// problems found but not kept.
+func showProblems(out io.Writer, lines []string, dropped int, path string) error {
+	for _, l := range lines[:min(len(lines), maxShown)] {
+		fmt.Fprintln(out, l)
+	}
+	if path != "" {
+		if err := writeProblems(path, lines, dropped); err != nil {
+			return err
+		}
+	}
+	if more := len(lines) - min(len(lines), maxShown) + dropped; more > 0 {
+		where := "; --problems FILE writes them all to a file"
+		if path != "" {
+			where = "; all are in " + path
+		}
+		fmt.Fprintf(out, "… and %d more problems%s\n", more, where)
+	}
+	return nil
+}
+
+func writeProblems(path string, lines []string, dropped int) error {
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+	if dropped > 0 {
+		fmt.Fprintf(&b, "… and %d more problems, not kept\n", dropped)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		return fmt.Errorf("write the problems to %s: %w", path, err)
+	}
+	return nil
 }
 
 // parseArgs parses flags given before, between or after the positional

@@ -177,7 +177,7 @@ func TestRefusedImportChangesNothing(t *testing.T) {
 		err     string
 		lines   int // problems printed
 	}{
-		{"forty bad lines", bad, nil, "import: the extract was refused: 40 problems, nothing was imported", 40},
+		{"forty bad lines", bad, nil, "import: the extract was refused: 42 problems, nothing was imported", 42},
 		{"refused by the database", late, trigger, "import: the database refused the extract, nothing was imported", 0},
 	}
 	for _, tt := range tests {

@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strings"
 
+	"golang.org/x/term"
+
 	"migrantdesk/data"
 	"migrantdesk/data/store"
 )
@@ -46,7 +48,7 @@ func dispatch(args []string, out io.Writer) error {
 	if !ok {
 		return fmt.Errorf("unknown command %q; run migrantdeskctl help for the list", args[0])
 	}
-	err := c.run(args[1:], out)
+	err := safely(args[0], func() error { return c.run(args[1:], out) })
 	var help *helpRequest
 	if errors.As(err, &help) {
 		fmt.Fprintf(out, "usage: migrantdeskctl %s\n\nflags:\n", c.usage)
@@ -55,6 +57,18 @@ func dispatch(args []string, out io.Writer) error {
 		return nil
 	}
 	return err
+}
+
+// safely runs a command, turning a panic into an error of one line: a
+// person gets a sentence, never a stack trace. A database write under way
+// is rolled back by the deferred calls the panic runs through.
+func safely(name string, run func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s stopped on an internal error (%v); nothing more was done; please report this", name, r)
+		}
+	}()
+	return run()
 }
 
 // helpRequest is what parse returns for -h or --help, so that dispatch can
@@ -119,6 +133,54 @@ func operator() string {
 		return u.Username
 	}
 	return "migrantdeskctl"
+}
+
+// stderr is where a command says what is not its output: notices about
+// the database and waits.
+var stderr io.Writer = os.Stderr
+
+// openStore opens the database for a command, saying on stderr what
+// Open changed (a database others could read made private) and when a
+// write waits for another process's.
+func openStore(path string) (*store.Store, error) {
+	st, err := store.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range st.Notices() {
+		fmt.Fprintln(stderr, "migrantdeskctl:", n)
+	}
+	st.SetWaitNotice(func(msg string) { fmt.Fprintf(stderr, "migrantdeskctl: %s…\n", msg) }, 0)
+	return st, nil
+}
+
+// askPassword asks for a password at the terminal, twice, without showing
+// it. It refuses when in is not a terminal: a password piped in would
+// sit in a file or a shell's history, which --password-file makes explicit.
+func askPassword(in *os.File, prompt io.Writer) (string, error) {
+	fd := int(in.Fd())
+	if !term.IsTerminal(fd) {
+		return "", errors.New("--ask-password needs a terminal to type the password in; without one, put it in a file readable only by you and give --password-file FILE")
+	}
+	fmt.Fprint(prompt, "Password for the Detail workbook: ")
+	first, err := term.ReadPassword(fd)
+	fmt.Fprintln(prompt)
+	if err != nil {
+		return "", fmt.Errorf("read the password: %w", err)
+	}
+	fmt.Fprint(prompt, "The same password again: ")
+	second, err := term.ReadPassword(fd)
+	fmt.Fprintln(prompt)
+	if err != nil {
+		return "", fmt.Errorf("read the password: %w", err)
+	}
+	switch {
+	case len(first) == 0:
+		return "", errors.New("no password was typed; nothing was written")
+	case string(first) != string(second):
+		return "", errors.New("the two passwords differ; nothing was written")
+	}
+	return string(first), nil
 }
 
 // readSecret reads a password from the first line of a file, so that it

@@ -17,13 +17,14 @@ import (
 
 func init() {
 	commands["migrant"] = command{
-		usage: "migrant --db F RECORDS.csv [--publish]",
+		usage: "migrant --db F RECORDS.csv [--publish] [--problems FILE]",
 		run:   runMigrant,
 	}
 }
 
 func runMigrant(args []string, out io.Writer) error {
 	fs, db := newFlags("migrant")
+	problems := fs.String("problems", "", "write every problem of a refused file to `FILE`, not only the first 100")
 	publish := fs.Bool("publish", false, "publish the records to the districts their students are enrolled in")
 	files, err := parseArgs(fs, args)
 	if err != nil {
@@ -35,14 +36,14 @@ func runMigrant(args []string, out io.Writer) error {
 	path := files[0]
 	rows, err := importer.ReadMigrantRecords(path)
 	if err != nil {
-		return refused("migrant: the file was refused", "nothing was saved", err, out)
+		return refused("migrant: the file was refused", "nothing was saved", err, out, *problems)
 	}
 	// The records need their students: a database that does not exist
 	// yet has none, so do not create one.
 	if _, err := os.Stat(*db); err != nil {
 		return fmt.Errorf("migrant: no database at %s; import the state extract first: %w", *db, err)
 	}
-	st, err := store.Open(*db)
+	st, err := openStore(*db)
 	if err != nil {
 		return fmt.Errorf("migrant: %w", err)
 	}
@@ -61,8 +62,12 @@ func runMigrant(args []string, out io.Writer) error {
 	res, err := st.ImportRecords(ctx, who, recs, *publish)
 	var bad store.RowErrors
 	if errors.As(err, &bad) {
-		for _, e := range bad {
-			fmt.Fprintln(out, rowProblem(filepath.Base(path), rows, e))
+		lines := make([]string, len(bad))
+		for i, e := range bad {
+			lines[i] = rowProblem(filepath.Base(path), rows, e)
+		}
+		if err := showProblems(out, lines, 0, *problems); err != nil {
+			return err
 		}
 		return fmt.Errorf("migrant: %d of %d records were refused, nothing was saved", len(bad), len(rows))
 	}

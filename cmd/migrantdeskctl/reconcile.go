@@ -65,7 +65,7 @@ func runReconcile(args []string, out io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	st, err := store.Open(*db)
+	st, err := openStore(*db)
 	if err != nil {
 		return fmt.Errorf("reconcile: %w", err)
 	}
@@ -78,7 +78,7 @@ func runReconcile(args []string, out io.Writer) error {
 
 	r, err := report.Reconcile(ctx, st, *export, day, *region, nil)
 	if err != nil {
-		return refused("reconcile: the MIS2000 export was refused", "nothing was compared", err, out)
+		return refused("reconcile: the MIS2000 export was refused", "nothing was compared", err, out, "")
 	}
 	meta := report.Meta{GeneratedAt: time.Now(), GeneratedBy: operator()}
 	files, err := r.Export(ctx, st, meta.GeneratedBy, *book, *messages, meta, *clerk)

@@ -11,13 +11,12 @@ import (
 	"time"
 
 	"migrantdesk/data"
-	"migrantdesk/data/store"
 	"migrantdesk/report"
 )
 
 func init() {
 	commands["report"] = command{
-		usage: "report qa --db F --district NUM --from D --to D [--detail OUT.xlsx] [--aggregated OUT.pdf] [--password-file P]",
+		usage: "report qa --db F --district NUM --from D --to D [--detail OUT.xlsx] [--aggregated OUT.pdf] [--password-file P | --ask-password]",
 		run:   runReport,
 	}
 }
@@ -33,6 +32,7 @@ func runReport(args []string, out io.Writer) error {
 	detail := fs.String("detail", "", "write the Detail workbook (contains PII) to `OUT.xlsx`")
 	aggregated := fs.String("aggregated", "", "write the Aggregated counts to `OUT.pdf`")
 	passwordFile := fs.String("password-file", "", "encrypt the Detail workbook with the password on the first line of `FILE`")
+	ask := fs.Bool("ask-password", false, "encrypt the Detail workbook with a password typed at the terminal (not shown)")
 	fs.Func("password", "refused: a password on the command line is visible to every user of the computer; use --password-file",
 		func(string) error {
 			return errors.New("a password on the command line is visible to every user of the computer (ps); put it in a file readable only by you and give --password-file FILE")
@@ -47,8 +47,10 @@ func runReport(args []string, out io.Writer) error {
 		return errors.New("report qa: --district is required")
 	case *detail == "" && *aggregated == "":
 		return errors.New("report qa: nothing to write: give --detail OUT.xlsx, --aggregated OUT.pdf or both")
-	case *passwordFile != "" && *detail == "":
-		return errors.New("report qa: --password-file protects the Detail workbook: give --detail OUT.xlsx too")
+	case (*passwordFile != "" || *ask) && *detail == "":
+		return errors.New("report qa: a password protects the Detail workbook: give --detail OUT.xlsx too")
+	case *passwordFile != "" && *ask:
+		return errors.New("report qa: give --password-file or --ask-password, not both")
 	}
 	p, err := reportPeriod(*from, *to)
 	if err != nil {
@@ -62,19 +64,26 @@ func runReport(args []string, out io.Writer) error {
 	}
 
 	var password string
-	if *passwordFile != "" {
-		var err error
+	switch {
+	case *passwordFile != "":
 		if password, err = readSecret(*passwordFile); err != nil {
+			return fmt.Errorf("report qa: %w", err)
+		}
+	case *ask:
+		if password, err = askPassword(os.Stdin, stderr); err != nil {
 			return fmt.Errorf("report qa: %w", err)
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	st, err := store.Open(*db)
+	st, err := openStore(*db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if n, err := report.RemoveStale(ctx, st); err == nil && n > 0 {
+		fmt.Fprintf(stderr, "migrantdeskctl: removed %d unfinished report file(s) that an interrupted export left\n", n)
+	}
 	who, err := actingUser(ctx, st)
 	if err != nil {
 		return fmt.Errorf("report qa: %w", err)

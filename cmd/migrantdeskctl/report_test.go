@@ -108,6 +108,7 @@ func TestReportQAWritesBothFilesAndAudits(t *testing.T) {
 	}
 	all := strings.Join(exports, "\n")
 	for _, want := range []string{`"Report":"QA Migrant detail"`, `"Rows":14`, `"File":"` + detail + `"`,
+		`"Encrypted":true,"Encryption":"ECMA-376 Standard (AES-128, SHA-1 key derivation)"`, `"Encrypted":false`,
 		`"Report":"QA Migrant aggregated"`, `"Rows":11`, `"File":"` + aggregated + `"`} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the audit log lacks %s:\n%s", want, all)
@@ -130,7 +131,7 @@ func TestReportQARefuses(t *testing.T) {
 		{"bad date", []string{"--district", "001", "--from", "2024-13-01", "--detail", ok}, "--from: \"2024-13-01\" is not a valid date"},
 		{"no output", []string{"--district", "001"}, "nothing to write"},
 		{"password without detail", []string{"--district", "001", "--aggregated", filepath.Join(dir, "a.pdf"), "--password-file", secret(t, "x")},
-			"--password-file protects the Detail workbook"},
+			"a password protects the Detail workbook"},
 		{"password on the command line", []string{"--district", "001", "--detail", filepath.Join(dir, "d.xlsx"), "--password", "x"},
 			"visible to every user of the computer"},
 		{"the database as output", []string{"--district", "001", "--aggregated", db},

@@ -42,8 +42,8 @@ func runSearch(args []string, out io.Writer) error {
 	if q.BirthDate, err = data.ParseOptionalDate(*dob); err != nil {
 		return fmt.Errorf("search: --dob: %w", err)
 	}
-	if *limit < 1 {
-		return fmt.Errorf("search: --limit must be at least 1, not %d", *limit)
+	if *limit < 1 || *limit > maxSearchLimit {
+		return fmt.Errorf("search: --limit must be between 1 and %d, not %d", maxSearchLimit, *limit)
 	}
 	if q.Empty() {
 		return errors.New("search: give at least one of --last, --first, --dob, --state-id, --gender or --district")
@@ -55,7 +55,7 @@ func runSearch(args []string, out io.Writer) error {
 	// wasted work, unless a large --limit makes the heap big.
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(64 << 20))
-	st, err := store.Open(*db)
+	st, err := openStore(*db)
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
@@ -69,10 +69,17 @@ func runSearch(args []string, out io.Writer) error {
 	more := len(res) > *limit
 	res = res[:min(len(res), *limit)]
 	if *asJSON {
+		if more {
+			fmt.Fprintf(os.Stderr, "search: more students match than the %d shown: narrow the search or raise --limit\n", len(res))
+		}
 		return writeSearchJSON(out, res)
 	}
 	return writeSearchTable(out, res, more)
 }
+
+// maxSearchLimit bounds --limit: a search is for finding students, not
+// listing a state, and the limit plus one must not overflow.
+const maxSearchLimit = 10_000
 
 func writeSearchTable(out io.Writer, res []store.Result, more bool) error {
 	if len(res) == 0 {

@@ -141,7 +141,7 @@ func TestSearchMessages(t *testing.T) {
 		{[]string{"--db", db, "--dob", "2010-1-1x"}, `search: --dob: "2010-1-1x" is not a valid date`},
 		{[]string{"--db", db}, "search: give at least one of --last"},
 		{[]string{"--db", db, "--last", "---"}, "search: give at least one of --last"},
-		{[]string{"--db", db, "--last", "x", "--limit", "0"}, "search: --limit must be at least 1"},
+		{[]string{"--db", db, "--last", "x", "--limit", "0"}, "search: --limit must be between 1 and 10000, not 0"},
 		{[]string{"--db", db, "--last", "x", "--gender", "Q"}, `gender "Q" is not one of F, M or X`},
 		{[]string{"--db", db, "hernandez"}, `search: unexpected argument "hernandez"`},
 		{[]string{"--db", filepath.Join(t.TempDir(), "none.db"), "--last", "x"}, "search: no database at"},

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -14,19 +15,26 @@ import (
 
 // csvRows reads a CSV file: UTF-8 with or without a byte-order mark,
 // RFC 4180 quoting, records of any length (the table checks them against
-// the header so that it can say which line is wrong).
+// the header so that it can say which line is wrong). The file is read
+// within MaxFileBytes, and no line may pass MaxLineBytes.
 type csvRows struct {
 	r    *csv.Reader
 	rec  []string
 	c    io.Closer
 	size int64 // bytes in the file, to size the tables read from it
+	err  error // the file's encoding is not UTF-8: the only answer of next
 }
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
 
 func newCSVRows(in io.Reader, c io.Closer, size int64) *csvRows {
+	in = &boundedReader{r: in, max: MaxFileBytes, left: MaxFileBytes, maxLine: MaxLineBytes}
 	br := bufio.NewReaderSize(in, 1<<16)
-	if b, err := br.Peek(len(bom)); err == nil && string(b) == string(bom) {
+	head, _ := br.Peek(4)
+	if err := sniffEncoding(head); err != nil {
+		return &csvRows{c: c, err: err}
+	}
+	if bytes.HasPrefix(head, bom) {
 		br.Discard(len(bom))
 	}
 	r := csv.NewReader(br)
@@ -36,10 +44,16 @@ func newCSVRows(in io.Reader, c io.Closer, size int64) *csvRows {
 }
 
 func (c *csvRows) next() ([]string, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
 	rec, err := c.r.Read()
 	c.rec = rec
 	return rec, err
 }
+
+// numeric is false: a CSV file has text only.
+func (c *csvRows) numeric(int) bool { return false }
 
 func (c *csvRows) line(field int) int {
 	if field >= len(c.rec) {
@@ -111,10 +125,11 @@ type source interface {
 
 // folder is an extract as a folder of CSV files. File names are matched
 // without regard to case, as they are on the Windows machines the
-// extracts come from.
+// extracts come from; two names that differ only in case are refused
+// rather than one of them ignored.
 type folder struct {
 	dir   string
-	names map[string]string // lower-case name → name on disk
+	names map[string][]string // lower-case name → names on disk
 }
 
 func openFolder(dir string) (*folder, error) {
@@ -122,11 +137,11 @@ func openFolder(dir string) (*folder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the extract folder: %w", err)
 	}
-	f := &folder{dir: dir, names: map[string]string{}}
+	f := &folder{dir: dir, names: map[string][]string{}}
+	// Folders too: a folder named students.csv is refused as one.
 	for _, e := range entries {
-		if !e.IsDir() {
-			f.names[strings.ToLower(e.Name())] = e.Name()
-		}
+		k := strings.ToLower(e.Name())
+		f.names[k] = append(f.names[k], e.Name())
 	}
 	return f, nil
 }
@@ -135,23 +150,23 @@ func (f *folder) label(name string) string { return name + ".csv" }
 
 func (f *folder) open(name string) (rows, Problem, bool, error) {
 	at := Problem{File: f.label(name)}
-	disk, ok := f.names[at.File]
-	if !ok {
+	disk := f.names[at.File]
+	switch len(disk) {
+	case 0:
 		return nil, at, false, fmt.Errorf("%s is not in the folder %s: %w", at.File, f.dir, os.ErrNotExist)
+	case 1:
+		return openCSV(filepath.Join(f.dir, disk[0]), at)
 	}
-	return openCSV(filepath.Join(f.dir, disk), at)
+	return nil, at, false, fmt.Errorf("the folder %s has %s, names that differ only in case; keep the one to import and remove the others",
+		f.dir, strings.Join(disk, " and "))
 }
 
 func openCSV(path string, at Problem) (rows, Problem, bool, error) {
-	file, err := os.Open(path)
+	file, size, err := openRegular(path, at.File, MaxFileBytes)
 	if err != nil {
 		return nil, at, false, err
 	}
-	var size int64
-	if info, err := file.Stat(); err == nil {
-		size = info.Size()
-	}
-	return newCSVRows(file, file, size), at, false, nil
+	return newCSVRows(newStallReader(file, stallTimeout), file, size), at, false, nil
 }
 
 func (f *folder) close() error { return nil }

@@ -86,6 +86,13 @@ func scan(src source, sink data.ExtractSink) error {
 	var readErr error
 	go func() {
 		defer close(a.full)
+		// A panic here would end the program with a stack trace; as an
+		// error it reaches the sink's caller, which writes nothing.
+		defer func() {
+			if r := recover(); r != nil {
+				readErr = fmt.Errorf("reading the extract stopped on an internal error (%v); please report this", r)
+			}
+		}()
 		x := &extractReader{src: src, sink: a}
 		x.read()
 		if x.err == nil {
@@ -219,7 +226,7 @@ func openSource(path string) (source, error) {
 	case info.IsDir():
 		return openFolder(path)
 	case strings.EqualFold(filepath.Ext(path), ".xlsx"):
-		return openWorkbook(path)
+		return openWorkbook(path, MaxUnzippedBytes)
 	}
 	return nil, fmt.Errorf("the state extract %s is neither a folder of CSV files nor an .xlsx workbook", path)
 }
@@ -450,7 +457,7 @@ var grades = func() map[string]string {
 func (t *table) grade(c int) string {
 	v := t.get(c)
 	if v == "" {
-		t.fail(c, "the value is missing")
+		t.missing(c)
 		return ""
 	}
 	g, err := data.NormalizeGrade(v)
@@ -496,7 +503,7 @@ func (x *extractReader) readPrograms(t *table) {
 func (t *table) program() (string, string) {
 	name, code := t.get(pProgram), t.get(pCode)
 	if name == "" {
-		t.fail(pProgram, "the value is missing")
+		t.missing(pProgram)
 		return "", ""
 	}
 	if p := oneOf(name, programs); p != "" {
@@ -535,7 +542,7 @@ func (x *extractReader) readAssessments(t *table) {
 		var i int32
 		a.StateID, i = x.student(t, aStudent)
 		if lv := t.get(aLevel); lv == "" {
-			t.fail(aLevel, "the value is missing")
+			t.missing(aLevel)
 		} else if l, err := data.NormalizeLevel(lv); err != nil {
 			t.fail(aLevel, err.Error())
 		} else {

@@ -2,12 +2,9 @@ package importer
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
 
 	"migrantdesk/data"
 )
@@ -17,8 +14,8 @@ import (
 // bigger is another file picked by mistake, and reading it whole would
 // only use memory.
 const (
-	MaxMIS2000Bytes = 64 << 20 // the file on disk
-	MaxMIS2000Field = 300      // bytes in one value of a column that is read
+	MaxMIS2000Bytes = 64 << 20          // the file on disk
+	MaxMIS2000Field = data.MaxTextBytes // bytes in one value of a column that is read
 	// maxUnzipped bounds what an .xlsx file may expand to, against a
 	// small file that unpacks to gigabytes.
 	maxUnzipped = 512 << 20
@@ -130,13 +127,11 @@ func (f *MIS2000File) Has(name string) bool {
 // listed in Skipped and the other rows are returned, unless no row at all
 // could be read.
 func ReadMIS2000(path string) (*MIS2000File, error) {
-	info, err := os.Stat(path)
+	info, err := regularFile(path, "the MIS2000 export")
 	if err != nil {
-		return nil, fmt.Errorf("read the MIS2000 export: %w", err)
+		return nil, err
 	}
 	switch {
-	case info.IsDir():
-		return nil, fmt.Errorf("%s is a folder; choose the MIS2000 export file (CSV or Excel)", path)
 	case strings.EqualFold(filepath.Ext(path), ".xls"):
 		return nil, fmt.Errorf("%s is in the old Excel format (.xls); open it in Excel and save it as .xlsx or as CSV", path)
 	case info.Size() > MaxMIS2000Bytes:
@@ -147,9 +142,9 @@ func ReadMIS2000(path string) (*MIS2000File, error) {
 	at := Problem{File: filepath.Base(path)}
 	ragged := false
 	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
-		w, err := openWorkbook(path, excelize.Options{UnzipSizeLimit: maxUnzipped})
+		w, err := openWorkbook(path, maxUnzipped)
 		if err != nil {
-			return nil, fmt.Errorf("the MIS2000 export %s is not a workbook Excel can open: %w", path, err)
+			return nil, fmt.Errorf("read the MIS2000 export: %w", err)
 		}
 		defer w.close()
 		sheets := w.f.GetSheetList()
@@ -244,13 +239,8 @@ func openMIS2000Table(rs rows, at Problem, ragged bool, probs *ProblemList, out 
 func (t *table) mis2000Row() (data.MIS2000Row, bool) {
 	reported := t.probs.Len()
 	r := data.MIS2000Row{Line: t.line(-1)}
-	for c := range t.pos {
-		if t.pos[c] >= 0 && len(t.get(c)) > MaxMIS2000Field {
-			t.fail(c, fmt.Sprintf("the value is too long (%d bytes, at most %d); check that the column holds what its header says",
-				len(t.get(c)), MaxMIS2000Field))
-		}
-	}
-	if t.probs.Len() > reported || t.garbled {
+	// The table has reported the fields it refused.
+	if t.garbled {
 		return r, false
 	}
 	r.MIS2000ID = t.required(xID)

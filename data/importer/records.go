@@ -83,7 +83,7 @@ func openRecords(path string) (source, string, error) {
 	if !strings.EqualFold(filepath.Ext(path), ".xlsx") {
 		return csvFile(path), "", nil
 	}
-	w, err := openWorkbook(path)
+	w, err := openWorkbook(path, MaxUnzippedBytes)
 	if err != nil {
 		return nil, "", err
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"migrantdesk/data"
 )
@@ -22,6 +21,9 @@ type rows interface {
 	line(field int) int
 	// date reads field i of the last record as a date.
 	date(field int, required bool) (data.Date, error)
+	// numeric reports whether field i of the last record is stored as a
+	// number (a workbook cell), not as text.
+	numeric(field int) bool
 	// bytes is the size of the input, or 0 when it is not known.
 	bytes() int64
 	close() error
@@ -36,10 +38,23 @@ type table struct {
 	pos     []int    // where each wanted column is in a record
 	width   int      // fields in the header
 	ragged  bool     // records may be shorter or longer than the header (sheets drop trailing blank cells)
-	garbled bool     // the current record is not UTF-8 text (and is reported)
+	garbled bool     // a wanted field of the current record is refused (and reported)
 	pad     []string // reused to fill a short record
 	rec     []string
+	clean   []string // the wanted fields of rec, trimmed and checked by data.CleanText
+	bad     []bool   // which wanted fields are refused
+	records int      // records read, header included
 	probs   *ProblemList
+}
+
+// idColumns are the columns that hold identifiers: text whose every
+// character counts, leading zeros included. A workbook cell stored as a
+// number has already lost them, so it is refused rather than re-padded by
+// guess.
+var idColumns = map[string]bool{
+	"region_code": true, "district_number": true, "school_number": true, "state_id": true,
+	"local_student_number": true, "enrollment_id": true, "mis2000_id": true,
+	mis2000Columns[xID].name: true, mis2000Columns[xDistrict].name: true,
 }
 
 // openTable reads the header of rs. It returns nil, having reported why,
@@ -89,6 +104,11 @@ func startTable(rs rows, at Problem, cols []string, ragged bool, probs *ProblemL
 		return nil, nil
 	}
 	t.width = len(header)
+	t.records = 1
+	if len(header) > MaxColumns {
+		t.report(rs.line(0), -1, fmt.Sprintf("the header has %d columns, more than any real file (at most %d); check that it is the right file", len(header), MaxColumns))
+		return nil, nil
+	}
 	if len(header) == 1 && strings.ContainsAny(header[0], ";\t") {
 		t.report(rs.line(0), -1, "the header is one field with semicolons or tabs in it; save the file as CSV with commas between the fields")
 		return nil, nil
@@ -97,6 +117,7 @@ func startTable(rs rows, at Problem, cols []string, ragged bool, probs *ProblemL
 	for c := range t.pos {
 		t.pos[c] = -1
 	}
+	t.clean, t.bad = make([]string, len(cols)), make([]bool, len(cols))
 	// A copy: a CSV reader reuses the record for the next line.
 	trimmed := make([]string, len(header))
 	for i, h := range header {
@@ -105,12 +126,23 @@ func startTable(rs rows, at Problem, cols []string, ragged bool, probs *ProblemL
 	return t, trimmed
 }
 
+// testHookRecord, when set by a test, is called before each record is
+// read, to inject a failure in the middle of a file.
+var testHookRecord func(file string, record int)
+
 // next moves to the next record that has the header's shape, reporting
 // the ones that do not. It is false at the end of the table.
 func (t *table) next() bool {
 	for {
 		rec, err := t.rows.next()
 		if err == io.EOF {
+			return false
+		}
+		if testHookRecord != nil {
+			testHookRecord(t.at.File, t.records)
+		}
+		if t.records++; t.records > MaxRows {
+			t.report(t.rows.line(0), -1, fmt.Sprintf("the %s has more than %d rows, more than any real one; reading stopped", t.fileWord(), MaxRows))
 			return false
 		}
 		if err != nil {
@@ -127,15 +159,35 @@ func (t *table) next() bool {
 			rec = t.fit(rec)
 		}
 		t.rec = rec
-		t.garbled = false
-		for _, f := range rec {
-			if !utf8.ValidString(f) {
-				t.garbled = true
-				t.report(t.rows.line(0), -1, "the line is not UTF-8 text; save the file as CSV UTF-8")
-				break
-			}
-		}
+		t.check()
 		return true
+	}
+}
+
+// check cleans the wanted fields of the current record, reporting those
+// that are refused.
+func (t *table) check() {
+	t.garbled = false
+	for c, p := range t.pos {
+		t.clean[c], t.bad[c] = "", false
+		if p < 0 {
+			continue
+		}
+		v, err := data.CleanText(strings.TrimSpace(t.rec[p]))
+		switch {
+		case err != nil:
+			msg := err.Error()
+			if errors.Is(err, data.ErrNotUTF8) {
+				msg += "; save the file as UTF-8"
+			}
+			t.fail(c, msg)
+		case v != "" && idColumns[t.cols[c]] && t.rows.numeric(p):
+			t.fail(c, fmt.Sprintf("%s is stored as a number, which loses leading zeros; format the column as text and type the IDs again", v))
+		default:
+			t.clean[c] = v
+			continue
+		}
+		t.bad[c], t.garbled = true, true
 	}
 }
 
@@ -163,7 +215,12 @@ func (t *table) fit(rec []string) []string {
 // go on after it: a malformed record can be skipped, a failing file not.
 func (t *table) readError(err error) bool {
 	var pe *csv.ParseError
-	if !errors.As(err, &pe) {
+	var enc *encodingError
+	switch {
+	case errors.As(err, &enc):
+		t.report(0, -1, enc.Error())
+		return false
+	case !errors.As(err, &pe):
 		t.report(0, -1, "reading stopped: "+err.Error())
 		return false
 	}
@@ -215,6 +272,14 @@ func (t *table) expect(minBytes int) int {
 
 const maxExpected = 4 << 20
 
+// fileWord is what the table is called in a message.
+func (t *table) fileWord() string {
+	if t.at.Sheet != "" {
+		return "sheet"
+	}
+	return "file"
+}
+
 // lineWord is what a line is called in this input, for messages that
 // point at another one.
 func (t *table) lineWord() string {
@@ -224,22 +289,34 @@ func (t *table) lineWord() string {
 	return "line"
 }
 
-// get is column c of the current record without surrounding spaces.
+// get is column c of the current record without surrounding spaces, or
+// "" when it is refused.
 func (t *table) get(c int) string {
-	return strings.TrimSpace(t.rec[t.pos[c]])
+	return t.clean[c]
 }
 
 // required is get, reporting an empty value.
 func (t *table) required(c int) string {
 	v := t.get(c)
 	if v == "" {
-		t.fail(c, "the value is missing")
+		t.missing(c)
 	}
 	return v
 }
 
+// missing reports that column c of the current record is blank, unless
+// its value was refused already.
+func (t *table) missing(c int) {
+	if !t.bad[c] {
+		t.fail(c, "the value is missing")
+	}
+}
+
 // date reads column c as a date; an optional one may be blank (zero).
 func (t *table) date(c int, required bool) data.Date {
+	if t.bad[c] {
+		return 0
+	}
 	d, err := t.rows.date(t.pos[c], required)
 	if err != nil {
 		t.fail(c, err.Error())
@@ -252,7 +329,7 @@ func (t *table) date(c int, required bool) data.Date {
 func (t *table) code(c int, codes []string, what string) string {
 	v := t.get(c)
 	if v == "" {
-		t.fail(c, "the value is missing")
+		t.missing(c)
 		return ""
 	}
 	if k := oneOf(v, codes); k != "" {

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"archive/zip"
 	"errors"
 	"fmt"
 	"io"
@@ -18,22 +19,45 @@ import (
 // workbook is an input as an .xlsx file with one sheet per table. Sheet
 // names are matched without regard to case.
 //
-// Cells are read as the text Excel shows, so an identifier kept as a
-// number with a "00000" format keeps its leading zeros. (One typed as a
-// plain number has already lost them in Excel: keep identifiers in text
-// cells.) Date columns are read from the stored value instead, because the
-// shown text follows the cell's format and may have a two-digit year: a
-// number there is an Excel date serial (1900 or 1904 system, as the
-// workbook says), and text is read like a CSV date.
+// Cells are read as the text Excel shows, except where how a cell is
+// stored matters. An identifier stored as a number has lost its leading
+// zeros already, so it is refused (see idColumns). Date columns are read
+// from the stored value, because the shown text follows the cell's format
+// and may have a two-digit year: a number there is an Excel date serial
+// (1900 or 1904 system, as the workbook says), and text is read like a
+// CSV date.
+//
+// The workbook's parts are checked before excelize reads them, and each
+// sheet is read a row ahead of excelize (see sheetGuard), so that a small
+// file that unpacks to gigabytes is refused without being unpacked.
 type workbook struct {
 	f        *excelize.File
 	file     string
+	zf       *os.File
+	parts    *zipParts
 	sheets   map[string]string // lower-case name → name in the workbook
 	date1904 bool
 }
 
-func openWorkbook(path string, opts ...excelize.Options) (*workbook, error) {
-	f, err := excelize.OpenFile(path, opts...)
+func openWorkbook(path string, maxUnzipped int64) (w *workbook, err error) {
+	zf, size, err := openRegular(path, "the workbook", MaxWorkbookBytes)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			zf.Close()
+		}
+	}()
+	z, err := zip.NewReader(zf, size)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a workbook Excel can open: %w", path, err)
+	}
+	parts, err := checkParts(z, path, maxUnzipped)
+	if err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: maxUnzipped})
 	if err != nil {
 		return nil, fmt.Errorf("open the workbook %s: %w", path, err)
 	}
@@ -42,7 +66,7 @@ func openWorkbook(path string, opts ...excelize.Options) (*workbook, error) {
 		f.Close()
 		return nil, fmt.Errorf("read the workbook %s: %w", path, err)
 	}
-	w := &workbook{f: f, file: filepath.Base(path), sheets: map[string]string{}}
+	w = &workbook{f: f, file: filepath.Base(path), zf: zf, parts: parts, sheets: map[string]string{}}
 	if props.Date1904 != nil {
 		w.date1904 = *props.Date1904
 	}
@@ -65,36 +89,53 @@ func (w *workbook) open(name string) (rows, Problem, bool, error) {
 	return rs, at, true, err
 }
 
-// rows reads a sheet twice in step: once as shown, once as stored.
+// rows reads a sheet twice in step, once as shown and once as stored,
+// with the guard a row ahead of both.
 func (w *workbook) rows(sheet string) (*sheetRows, error) {
+	guard, err := w.parts.guard(sheet)
+	if err != nil {
+		return nil, err
+	}
 	text, err := w.f.Rows(sheet)
 	if err != nil {
+		guard.close()
 		return nil, err
 	}
 	raw, err := w.f.Rows(sheet)
 	if err != nil {
+		guard.close()
 		text.Close()
 		return nil, err
 	}
-	return &sheetRows{text: text, raw: raw, date1904: w.date1904}, nil
+	return &sheetRows{text: text, raw: raw, guard: guard, date1904: w.date1904}, nil
 }
 
-func (w *workbook) close() error { return w.f.Close() }
+func (w *workbook) close() error { return errors.Join(w.f.Close(), w.zf.Close()) }
 
 // sheetRows reads a sheet row by row, skipping blank rows.
 type sheetRows struct {
 	text, raw     *excelize.Rows
+	guard         *sheetGuard
 	row           int
 	rec, rawCells []string
+	kinds         []byte // how each cell of rec is stored (see sheetGuard.kinds)
 	date1904      bool
 }
 
 func (s *sheetRows) next() ([]string, error) {
-	for s.text.Next() {
+	for {
+		// Whatever excelize reads next has been read by the guard first.
+		if err := s.guard.readAhead(); err != nil {
+			return nil, err
+		}
+		if !s.text.Next() {
+			break
+		}
 		s.raw.Next()
 		// Next visits every row number, present in the file or not, so
 		// counting calls gives the row number.
 		s.row++
+		kinds := s.guard.take(s.row)
 		rec, err := s.text.Columns()
 		if err != nil {
 			return nil, err
@@ -106,7 +147,7 @@ func (s *sheetRows) next() ([]string, error) {
 		if blank(rec) {
 			continue
 		}
-		s.rec, s.rawCells = rec, raw
+		s.rec, s.rawCells, s.kinds = rec, raw, append(s.kinds[:0], kinds...)
 		return rec, nil
 	}
 	if err := errors.Join(s.text.Error(), s.raw.Error()); err != nil {
@@ -129,42 +170,70 @@ func (s *sheetRows) line(int) int { return s.row }
 // bytes is unknown for a sheet: the tables read from it start small.
 func (s *sheetRows) bytes() int64 { return 0 }
 
+func (s *sheetRows) kind(field int) byte {
+	if field < len(s.kinds) {
+		return s.kinds[field]
+	}
+	return 0
+}
+
+func (s *sheetRows) numeric(field int) bool { return s.kind(field) == 'n' }
+
 func (s *sheetRows) date(field int, required bool) (data.Date, error) {
 	var v string
 	if field < len(s.rawCells) {
 		v = s.rawCells[field]
 	}
-	return sheetDate(strings.TrimSpace(v), s.date1904, required)
+	return sheetDate(strings.TrimSpace(v), s.kind(field), s.date1904, required)
 }
 
 func (s *sheetRows) close() error {
-	return errors.Join(s.text.Close(), s.raw.Close())
+	return errors.Join(s.text.Close(), s.raw.Close(), s.guard.close())
 }
 
-// sheetDate reads a stored cell value as a date: an Excel serial number,
-// an ISO 8601 date cell, or text typed as in a CSV file.
-func sheetDate(v string, date1904, required bool) (data.Date, error) {
+// errSerial is why a number in a date cell is not a date.
+const errSerial = "as an Excel date it is not a day between 1900 and 2199"
+
+// sheetDate reads a stored cell value as a date: an Excel serial number
+// in a number cell (kind 'n'), an ISO 8601 date cell ('d'), or text typed
+// as in a CSV file, which is read as in a CSV file, even when it looks
+// like a number.
+func sheetDate(v string, kind byte, date1904, required bool) (data.Date, error) {
 	switch {
 	case v == "" && required:
 		return 0, data.ErrDateRequired
 	case v == "":
 		return 0, nil
-	case isSerial(v):
-		serial, err := strconv.ParseFloat(v, 64)
-		if err != nil || serial < 1 || serial > 1e6 {
-			return 0, &data.DateError{Input: v, Reason: "as an Excel date it is not a day between 1900 and 2199"}
-		}
-		t, err := excelize.ExcelDateToTime(math.Floor(serial), date1904)
-		d := data.DateOf(t)
-		if err != nil || d.Year() < data.MinYear || d.Year() > data.MaxYear {
-			return 0, &data.DateError{Input: v, Reason: "as an Excel date it is not a day between 1900 and 2199"}
-		}
-		return d, nil
-	case len(v) > 10 && v[10] == 'T':
+	case kind == 'n':
+		return serialDate(v, date1904)
+	case kind == 'd' && len(v) > 10 && v[10] == 'T':
 		// an ISO 8601 date cell: 2025-09-01T00:00:00Z
 		return data.ParseDate(v[:10])
 	}
 	return data.ParseDate(v)
+}
+
+// serialDate reads an Excel date serial: whole days since the system's
+// day 0. A fraction is a time of day, which no date here has; and in the
+// 1900 system serial 60 is February 29, 1900, a day that never was (Excel
+// keeps it for Lotus 1-2-3's sake).
+func serialDate(v string, date1904 bool) (data.Date, error) {
+	serial, err := strconv.ParseFloat(v, 64)
+	if err != nil || !isSerial(v) || serial < 1 || serial > 1e6 {
+		return 0, &data.DateError{Input: v, Reason: errSerial}
+	}
+	if serial != math.Floor(serial) {
+		return 0, &data.DateError{Input: v, Reason: "the cell holds a time of day as well as a date; format the column as a date without time"}
+	}
+	if serial == 60 && !date1904 {
+		return 0, &data.DateError{Input: v, Reason: "as an Excel date it is February 29, 1900, a day that never was"}
+	}
+	t, err := excelize.ExcelDateToTime(serial, date1904)
+	d := data.DateOf(t)
+	if err != nil || d.Year() < data.MinYear || d.Year() > data.MaxYear {
+		return 0, &data.DateError{Input: v, Reason: errSerial}
+	}
+	return d, nil
 }
 
 // isSerial reports whether v is written like a number Excel stores: digits

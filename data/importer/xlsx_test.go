@@ -2,6 +2,8 @@ package importer
 
 import (
 	"encoding/csv"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -17,18 +19,14 @@ import (
 
 // workbookFromCSV writes the CSV files of a folder as the sheets of a
 // workbook the way Excel users keep them: dates as real Excel dates,
-// small codes (grade, race) as numbers, one school number as a number
-// shown with a "000000" format, everything else as text. A blank row sits
+// small codes (grade, race) as numbers, everything else (IDs included)
+// as text. A blank row sits
 // under each header, as people leave them.
 func workbookFromCSV(t *testing.T, dir, out string, date1904 bool) {
 	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := f.SetWorkbookProps(&excelize.WorkbookPropsOptions{Date1904: &date1904}); err != nil {
-		t.Fatal(err)
-	}
-	zeros, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptr("000000")})
-	if err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"regions", "districts", "schools", "students", "enrollments", "programs", "assessments"} {
@@ -66,10 +64,6 @@ func workbookFromCSV(t *testing.T, dir, out string, date1904 bool) {
 				case (col == "grade" || col == "race_ethnicity") && isNumber(v):
 					n, _ := strconv.Atoi(v)
 					err = f.SetCellInt(sheet, cell, int64(n))
-				case col == "school_number" && v == "004201":
-					if err = f.SetCellInt(sheet, cell, 4201); err == nil {
-						err = f.SetCellStyle(sheet, cell, cell, zeros)
-					}
 				default:
 					err = f.SetCellStr(sheet, cell, v)
 				}
@@ -168,30 +162,104 @@ func TestWorkbookMissingSheet(t *testing.T) {
 func TestSheetDate(t *testing.T) {
 	tests := []struct {
 		in       string
+		kind     byte
 		date1904 bool
 		want     data.Date
 		err      string
 	}{
-		{"45536", false, 20240901, ""},
-		{"44074", true, 20240901, ""},
-		{"45536.75", false, 20240901, ""}, // a time of day is dropped
-		{"1", false, 19000101, ""},
-		{"61", false, 19000301, ""}, // past Excel's phantom 1900-02-29
-		{"2025-09-01T00:00:00Z", false, 20250901, ""},
-		{"09/01/2025", false, 20250901, ""},
-		{"2025-09-01", false, 20250901, ""},
-		{"", false, 0, "a date is required"},
-		{"0", false, 0, "not a day between 1900 and 2199"},
-		{"0.5", false, 0, "not a day between 1900 and 2199"},
-		{"2958465", false, 0, "not a day between 1900 and 2199"},
-		{"20250901", false, 0, "not a day between 1900 and 2199"},
-		{"1e5", false, 0, "use MM/DD/YYYY"},
-		{".", false, 0, "use MM/DD/YYYY"},
+		{"45536", 'n', false, 20240901, ""},
+		{"44074", 'n', true, 20240901, ""},
+		{"1", 'n', false, 19000101, ""},
+		{"59", 'n', false, 19000228, ""},
+		{"61", 'n', false, 19000301, ""}, // past Excel's phantom 1900-02-29
+		{"60", 'n', false, 0, "February 29, 1900, a day that never was"},
+		{"60", 'n', true, 19040301, ""},
+		{"45536.75", 'n', false, 0, "a time of day"},
+		{"2025-09-01T00:00:00Z", 'd', false, 20250901, ""},
+		{"09/01/2025", 0, false, 20250901, ""},
+		{"2025-09-01", 0, false, 20250901, ""},
+		{"45000", 0, false, 0, "use MM/DD/YYYY"}, // text, read as a CSV file reads it
+		{"2025-09-01T00:00:00Z", 0, false, 0, "only digits"},
+		{"", 'n', false, 0, "a date is required"},
+		{"0", 'n', false, 0, "not a day between 1900 and 2199"},
+		{"0.5", 'n', false, 0, "not a day between 1900 and 2199"},
+		{"-1", 'n', false, 0, "not a day between 1900 and 2199"},
+		{"2958465", 'n', false, 0, "not a day between 1900 and 2199"},
+		{"20250901", 'n', false, 0, "not a day between 1900 and 2199"},
+		{"1e5", 'n', false, 0, "not a day between 1900 and 2199"},
+		{"NaN", 'n', false, 0, "not a day between 1900 and 2199"},
+		{".", 0, false, 0, "use MM/DD/YYYY"},
 	}
 	for _, tt := range tests {
-		got, err := sheetDate(tt.in, tt.date1904, true)
+		got, err := sheetDate(tt.in, tt.kind, tt.date1904, true)
 		if got != tt.want || (err == nil) != (tt.err == "") || (err != nil && !strings.Contains(err.Error(), tt.err)) {
-			t.Errorf("sheetDate(%q, 1904=%v) = %v, %v; want %v, %q", tt.in, tt.date1904, got, err, tt.want, tt.err)
+			t.Errorf("sheetDate(%q, %q, 1904=%v) = %v, %v; want %v, %q", tt.in, tt.kind, tt.date1904, got, err, tt.want, tt.err)
+		}
+	}
+}
+
+// FuzzSheetDate: any stored value gives a valid date or a DateError.
+func FuzzSheetDate(f *testing.F) {
+	f.Add("45536", byte('n'), false)
+	f.Add("60", byte('n'), false)
+	f.Add("2025-09-01T00:00:00Z", byte('d'), false)
+	f.Add("09/01/2025", byte(0), true)
+	f.Fuzz(func(t *testing.T, v string, kind byte, date1904 bool) {
+		d, err := sheetDate(v, kind, date1904, false)
+		if err != nil {
+			var de *data.DateError
+			if !errors.As(err, &de) {
+				t.Fatalf("sheetDate(%q): %v is not a DateError", v, err)
+			}
+			return
+		}
+		if d.IsZero() {
+			if strings.TrimSpace(v) != "" || v != "" {
+				t.Fatalf("sheetDate(%q) is no date without an error", v)
+			}
+			return
+		}
+		if again, err := data.ParseDate(d.String()); err != nil || again != d {
+			t.Fatalf("sheetDate(%q) = %v, not a valid date", v, d)
+		}
+	})
+}
+
+func TestNumericIDRefused(t *testing.T) {
+	dir := copyFixture(t, "good")
+	path := filepath.Join(t.TempDir(), "extract.xlsx")
+	workbookFromCSV(t, dir, path, false)
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Typed as a number in Excel: shown 004201 by its format, stored 4201.
+	zeros, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptr("000000")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetCellInt("Schools", "A3", 4201); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetCellStyle("Schools", "A3", "A3", zeros); err != nil {
+		t.Fatal(err)
+	}
+	// A date column holding text that looks like a serial.
+	if err := f.SetCellStr("Students", "F3", "45000"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	_, err = ReadExtract(path)
+	msg := fmt.Sprint(err)
+	for _, want := range []string{
+		"sheet Schools, row 3, column school_number: 004201 is stored as a number, which loses leading zeros; format the column as text",
+		`sheet Students, row 3, column birth_date: "45000" is not a valid date: use MM/DD/YYYY`,
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("want %q in\n%s", want, msg)
 		}
 	}
 }

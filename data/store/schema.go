@@ -1,5 +1,7 @@
 package store
 
+import "database/sql"
+
 // migrations are applied in order at Open; PRAGMA user_version holds how
 // many have run. Append only: a shipped migration is never edited.
 var migrations = []string{
@@ -310,4 +312,23 @@ BEGIN
 		WHERE deleted = 0 AND state_id NOT IN (SELECT state_id FROM publish_recheck);
 END;
 `,
+
+	// 5: the audit log becomes tamper-evident: each row carries a hash
+	// chained to the row before it (data.AuditHash), filled in for the
+	// rows already there by migrationCode[5], which also puts the
+	// triggers back (auditTriggers), now refusing a REPLACE over a row too.
+	// The app looks up the folders of the latest exports at start (for
+	// partial files a killed export left) through audit_action.
+	`
+ALTER TABLE audit ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+CREATE INDEX audit_action ON audit(action, seq);
+DROP TRIGGER audit_no_update;
+DROP TRIGGER audit_no_delete;
+`,
+}
+
+// migrationCode is the work of a migration that SQL cannot do, keyed by
+// the migration's number and run in its transaction after its SQL.
+var migrationCode = map[int]func(*sql.Tx) error{
+	5: hashAuditRows,
 }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -26,6 +27,12 @@ type Store struct {
 	r    *sql.DB
 	now  func() time.Time
 
+	notices []string // said once, at Open: see Notices
+	// How long a writer waits its turn, and what it tells after about
+	// a second of waiting; set while writers may be at work.
+	waitFor atomic.Int64
+	onWait  atomic.Pointer[func(string)]
+
 	searched *searchCache // what searches reuse, on r
 }
 
@@ -33,7 +40,8 @@ type Store struct {
 // schema up to date. A file that already has data is copied to a backup
 // beside it before a migration changes it.
 func Open(path string) (*Store, error) {
-	if err := createPrivate(path); err != nil {
+	notice, err := createPrivate(path)
+	if err != nil {
 		return nil, err
 	}
 	w, err := sql.Open("sqlite", dsn(path, true))
@@ -48,6 +56,10 @@ func Open(path string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(8)
 	s := &Store{path: path, w: w, r: r, now: time.Now, searched: newSearchCache(r)}
+	s.waitFor.Store(int64(WriteWait))
+	if notice != "" {
+		s.notices = append(s.notices, notice)
+	}
 	if err := s.migrate(); err != nil {
 		s.Close()
 		return nil, err
@@ -57,7 +69,13 @@ func Open(path string) (*Store, error) {
 
 func dsn(path string, writer bool) string {
 	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(5000)")
+	if writer {
+		// A writer's BEGIN gives up after a second so that write can
+		// say it is waiting, then tries again (see begin).
+		q.Add("_pragma", "busy_timeout(1000)")
+	} else {
+		q.Add("_pragma", "busy_timeout(5000)")
+	}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
@@ -77,18 +95,53 @@ func dsn(path string, writer bool) string {
 }
 
 // createPrivate makes the database file readable by its owner only before
-// SQLite sees it; SQLite gives the -wal and -shm files the same mode.
-func createPrivate(path string) error {
+// SQLite sees it; SQLite gives the -wal and -shm files the same mode. A
+// file that others could read is tightened, and the notice says so.
+func createPrivate(path string) (notice string, err error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return fmt.Errorf("create folder for database %s: %w", path, err)
+			return "", fmt.Errorf("create folder for database %s: %w", path, err)
 		}
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return fmt.Errorf("open database %s: %w", path, err)
+		return "", fmt.Errorf("open database %s: %w", path, err)
 	}
-	return f.Close()
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return "", fmt.Errorf("open database %s: %w", path, err)
+	}
+	if fi.Mode().Perm()&0o077 == 0 {
+		return "", nil
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return "", fmt.Errorf("database %s can be read by other users of this computer (mode %04o) and could not be made private: %w", path, fi.Mode().Perm(), err)
+		}
+	}
+	return fmt.Sprintf("database %s could be read by other users of this computer (mode %04o); it is now readable by you only (0600)", path, fi.Mode().Perm()), nil
+}
+
+// Notices are what Open changed that the person should hear of, such as
+// file permissions it tightened.
+func (s *Store) Notices() []string { return s.notices }
+
+// WaitMessage is what a writer says while another process writes.
+const WaitMessage = "waiting for another import/publish to finish"
+
+// WriteWait is how long a writer waits for another process's write before
+// it gives up: well past a state import's usual minute.
+const WriteWait = 5 * time.Minute
+
+// SetWaitNotice sets what is told WaitMessage when a write has waited
+// about a second for another process's, once per write (on the writer's
+// goroutine), and how long a write waits at most (WriteWait when 0).
+func (s *Store) SetWaitNotice(notice func(string), wait time.Duration) {
+	s.onWait.Store(&notice)
+	if wait > 0 {
+		s.waitFor.Store(int64(wait))
+	}
 }
 
 // Close closes both pools.
@@ -135,6 +188,11 @@ func (s *Store) applyMigrations(ms []string) error {
 			if _, err := tx.Exec(ms[i]); err != nil {
 				return err
 			}
+			if code := migrationCode[i+1]; code != nil {
+				if err := code(tx); err != nil {
+					return err
+				}
+			}
 			_, err := tx.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, i+1))
 			return err
 		})
@@ -147,15 +205,55 @@ func (s *Store) applyMigrations(ms []string) error {
 
 // write runs fn in one write transaction: all of it commits or none does.
 func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
 		return err
 	}
+	// A panic in fn (caught higher up, as a command's error) must not
+	// leave the transaction open with the write lock held.
+	defer func() {
+		if r := recover(); r != nil {
+			tx.Rollback()
+			panic(r)
+		}
+	}()
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err
 	}
 	return tx.Commit()
+}
+
+// begin starts a write transaction, waiting its turn behind another
+// process's writer (BEGIN IMMEDIATE takes the write lock) for up to
+// waitFor instead of failing with SQLITE_BUSY.
+func (s *Store) begin(ctx context.Context) (*sql.Tx, error) {
+	start := time.Now()
+	told := false
+	for {
+		tx, err := s.w.BeginTx(ctx, nil)
+		if err == nil || !isBusy(err) {
+			return tx, err
+		}
+		if wait := time.Duration(s.waitFor.Load()); time.Since(start) >= wait {
+			return nil, fmt.Errorf("another import or publish has been writing to %s for over %s; try again when it has finished: %w",
+				s.path, wait.Round(time.Second), err)
+		}
+		if notice := s.onWait.Load(); !told && notice != nil && *notice != nil {
+			(*notice)(WaitMessage)
+			told = true
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY (or one of its
+// extended codes): the database is locked by another connection.
+func isBusy(err error) bool {
+	var coded interface{ Code() int }
+	return errors.As(err, &coded) && coded.Code()&0xff == 5
 }
 
 // read runs fn in one read transaction, so every query in it sees the same

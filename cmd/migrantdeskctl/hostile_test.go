@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestProblemsAreCapped: a file with thousands of problems prints the
+// first 100 and a count; --problems writes them all.
+func TestProblemsAreCapped(t *testing.T) {
+	dir := copyExtract(t, goodExtract)
+	var b strings.Builder
+	b.WriteString("state_id,local_student_number,last_name,first_name,middle_name,birth_date,gender,race_ethnicity\n")
+	for i := range 5000 {
+		fmt.Fprintf(&b, "%010d,,Name,First,,2010-13-01,F,1\n", i)
+	}
+	writeTestFile(t, filepath.Join(dir, "students.csv"), b.String())
+	db := filepath.Join(t.TempDir(), "md.db")
+	out, err := run(t, "import", "--db", db, dir)
+	var total int
+	if err == nil {
+		t.Fatal("the extract was imported")
+	}
+	if _, serr := fmt.Sscanf(err.Error(), "import: the extract was refused: %d problems", &total); serr != nil || total < 5000 {
+		t.Fatalf("got %v", err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != maxShown+1 || lines[maxShown] != fmt.Sprintf("… and %d more problems; --problems FILE writes them all to a file", total-maxShown) {
+		t.Errorf("printed %d lines, the last %q", len(lines), lines[len(lines)-1])
+	}
+	all := filepath.Join(t.TempDir(), "problems.txt")
+	out, _ = run(t, "import", "--db", db, "--problems", all, dir)
+	if !strings.Contains(out, "all are in "+all) {
+		t.Errorf("the count does not say where the rest are: %s", out[len(out)-200:])
+	}
+	got, err := os.ReadFile(all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(got), "\n"); n != total {
+		t.Errorf("the problems file has %d lines, want %d", n, total)
+	}
+}
+
+func TestSearchLimitBounded(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "md.db")
+	if _, err := run(t, "import", "--db", db, goodExtract); err != nil {
+		t.Fatal(err)
+	}
+	for _, limit := range []string{"9223372036854775807", "10001", "0"} {
+		if _, err := run(t, "search", "--db", db, "--gender", "F", "--limit", limit); err == nil ||
+			!strings.Contains(err.Error(), "--limit must be between 1 and 10000") {
+			t.Errorf("--limit %s: %v", limit, err)
+		}
+	}
+	out, err := run(t, "search", "--db", db, "--district", "0042", "--limit", "1")
+	if err != nil || !strings.Contains(out, "More students match than the 1 shown") {
+		t.Errorf("got %v:\n%s", err, out)
+	}
+}

@@ -1,0 +1,54 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"migrantdesk/data/store"
+	"migrantdesk/gui/widgets"
+	"migrantdesk/report"
+)
+
+// startChecks is what the app looks at once it starts.
+type startChecks interface {
+	Notices() []string
+	VerifyAudit(ctx context.Context) (store.AuditCheck, error)
+	SetWaitNotice(notice func(string), wait time.Duration)
+	report.ExportLog
+}
+
+// checkAtStart has a write that waits for another process's say so in
+// the status bar, then, off the UI goroutine, finds what the person
+// should hear of at start: what opening the database changed (its
+// permissions), an audit log that was tampered with, and partial report
+// files that killed exports left, which it removes. It shows them in one
+// dialog, if there are any.
+func (u *UI) checkAtStart(st startChecks) {
+	st.SetWaitNotice(func(msg string) {
+		u.tasks.do(func() { u.status.warn(widgets.Sentence(msg + "…")) })
+	}, 0)
+	u.tasks.run(func() func() {
+		ctx := context.Background()
+		says := append([]string(nil), st.Notices()...)
+		if c, err := st.VerifyAudit(ctx); err != nil {
+			says = append(says, "the audit log could not be checked: "+err.Error())
+		} else if !c.OK() {
+			says = append(says, "the audit log was changed outside Migrant Desk: "+strings.Join(c.Problems, "; ")+
+				". Tell your state administrator; migrantdeskctl audit verify gives the details")
+		}
+		if n, err := report.RemoveStale(ctx, st); err == nil && n > 0 {
+			says = append(says, fmt.Sprintf("removed %d unfinished report file(s) that an interrupted export left (they could hold student data)", n))
+		}
+		if len(says) == 0 {
+			return nil
+		}
+		return func() {
+			for i, s := range says {
+				says[i] = widgets.Sentence(s)
+			}
+			u.dialogs.ShowCustom("About this database", widgets.Paragraph(strings.Join(says, "\n\n"), 520))
+		}
+	})
+}

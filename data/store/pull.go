@@ -369,8 +369,15 @@ func keepLocal(tx *sql.Tx, c sync.Change) (bool, error) {
 	if c.Table == "migrant_records" && !c.Deleted {
 		version, _ := strconv.Atoi(c.Row["version"])
 		deleted := c.Row["deleted"] == "1"
+		// Every workstation holds the user directory, so the name of who
+		// changed the hub's copy is known here; one missing stays blank.
+		var name string
+		if err := tx.QueryRow(`SELECT full_name FROM users WHERE username = ?`, c.Row["updated_by"]).Scan(&name); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return false, err
+		}
 		theirs, _ := json.Marshal(sync.Record{ID: id, StateID: c.Row["state_id"], MIS2000ID: c.Row["mis2000_id"],
-			QAD: c.Row["qad"], EED: c.Row["eed"], Version: version, Deleted: deleted})
+			QAD: c.Row["qad"], EED: c.Row["eed"], Version: version, Deleted: deleted,
+			UpdatedBy: c.Row["updated_by"], UpdatedByName: name, UpdatedAt: c.Row["updated_at"]})
 		_, err = tx.Exec(`UPDATE conflicts SET theirs = ?1 WHERE record_id = ?2
 			AND json_extract(?1, '$.version') >= json_extract(theirs, '$.version')`, string(theirs), id)
 	}

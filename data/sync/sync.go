@@ -63,6 +63,11 @@ type Mutation struct {
 // workstation has it after the change. Dates are YYYY-MM-DD. Districts,
 // on a publish, are the districts the workstation sent it to; the hub
 // recomputes them and never trusts this list.
+//
+// UpdatedBy, UpdatedByName and UpdatedAt (RFC 3339) say who last changed
+// the record and when: the hub fills them in the copy a conflict carries,
+// from its own records, so the clerk sees whose edit came first. The hub
+// ignores them in a pushed payload.
 type Record struct {
 	ID        string   `json:"id"`
 	StateID   string   `json:"state_id"`
@@ -72,6 +77,10 @@ type Record struct {
 	Version   int      `json:"version"`
 	Deleted   bool     `json:"deleted,omitempty"`
 	Districts []string `json:"districts,omitempty"`
+
+	UpdatedBy     string `json:"updated_by,omitempty"`
+	UpdatedByName string `json:"updated_by_name,omitempty"`
+	UpdatedAt     string `json:"updated_at,omitempty"`
 }
 
 // Grant is the payload of a report-grant mutation.

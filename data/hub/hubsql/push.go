@@ -93,15 +93,20 @@ type hubRecord struct {
 	data.MigrantRecord
 	Deleted          bool
 	PublishedVersion int
+	UpdatedBy        string
+	UpdatedByName    string // the full name of UpdatedBy, from the hub's users
+	UpdatedAt        string
 }
 
 func (p *pusher) load(id string) (hubRecord, bool, error) {
 	var r hubRecord
 	var qad, eed string
 	var deleted int
-	err := p.tx.QueryRow(`SELECT id, state_id, mis2000_id, qad, eed, version, deleted, published_version
-		FROM migrant_records WHERE id = ?`, id).
-		Scan(&r.ID, &r.StateID, &r.MIS2000ID, &qad, &eed, &r.Version, &deleted, &r.PublishedVersion)
+	err := p.tx.QueryRow(`SELECT r.id, r.state_id, r.mis2000_id, r.qad, r.eed, r.version, r.deleted, r.published_version,
+			coalesce(r.updated_by, ''), coalesce(r.updated_at, ''), coalesce(u.full_name, '')
+		FROM migrant_records r LEFT JOIN users u ON u.username = r.updated_by WHERE r.id = ?`, id).
+		Scan(&r.ID, &r.StateID, &r.MIS2000ID, &qad, &eed, &r.Version, &deleted, &r.PublishedVersion,
+			&r.UpdatedBy, &r.UpdatedAt, &r.UpdatedByName)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, false, nil
 	}
@@ -116,7 +121,7 @@ func (p *pusher) load(id string) (hubRecord, bool, error) {
 
 func wire(r hubRecord) *sync.Record {
 	return &sync.Record{ID: r.ID, StateID: r.StateID, MIS2000ID: r.MIS2000ID, QAD: r.QAD.String(), EED: r.EED.String(),
-		Version: r.Version, Deleted: r.Deleted}
+		Version: r.Version, Deleted: r.Deleted, UpdatedBy: r.UpdatedBy, UpdatedByName: r.UpdatedByName, UpdatedAt: r.UpdatedAt}
 }
 
 // decodeRecord reads a record payload strictly and checks it names the

@@ -226,6 +226,10 @@ func testPush(t *testing.T, open Open) {
 	if c.Current == nil || c.Current.MIS2000ID != "123457" || c.Current.Version != 2 {
 		t.Fatalf("conflict carries %+v", c.Current)
 	}
+	// Who made the hub's copy comes from the hub's own users.
+	if c.Current.UpdatedBy != ClerkC.Username || c.Current.UpdatedByName != ClerkC.FullName || c.Current.UpdatedAt == "" {
+		t.Fatalf("the conflict's copy says it was changed by %q (%q) at %q", c.Current.UpdatedBy, c.Current.UpdatedByName, c.Current.UpdatedAt)
+	}
 
 	// An overlap only the hub can see names the other record.
 	other := sync.Record{ID: uuid.NewString(), StateID: Maria, MIS2000ID: "999", QAD: "2026-01-01", EED: "2026-06-30", Version: 1}

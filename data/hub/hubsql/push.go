@@ -1,7 +1,6 @@
 package hubsql
 
 import (
-	"bytes"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -128,10 +127,9 @@ func wire(r hubRecord) *sync.Record {
 // mutation's entity.
 func decodeRecord(m sync.Mutation) (sync.Record, data.MigrantRecord, error) {
 	var w sync.Record
-	dec := json.NewDecoder(bytes.NewReader(m.Payload))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&w); err != nil {
-		return w, data.MigrantRecord{}, reject("the change could not be read: %v", err)
+	if err := decodePayload(m.Payload, &w, []textField{{"id", "the record ID", &w.ID}, {"state_id", "the state ID", &w.StateID},
+		{"mis2000_id", "the MIS2000 ID", &w.MIS2000ID}, {"qad", "the QAD", &w.QAD}, {"eed", "the EED", &w.EED}}); err != nil {
+		return w, data.MigrantRecord{}, err
 	}
 	if w.ID != m.EntityID {
 		return w, data.MigrantRecord{}, reject("the change names record %s but carries record %s", m.EntityID, w.ID)
@@ -441,10 +439,9 @@ func (p *pusher) logDistrictRecord(id, district string, evict bool) error {
 
 func (p *pusher) grant(m sync.Mutation) (sync.Result, error) {
 	var g sync.Grant
-	dec := json.NewDecoder(bytes.NewReader(m.Payload))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&g); err != nil {
-		return sync.Result{}, reject("the change could not be read: %v", err)
+	if err := decodePayload(m.Payload, &g, []textField{{"username", "the user name", &g.Username},
+		{"district", "the district number", &g.District}}); err != nil {
+		return sync.Result{}, err
 	}
 	if sync.GrantID(g.Username, g.District) != m.EntityID {
 		return sync.Result{}, reject("the change names grant %s but carries %s", m.EntityID, sync.GrantID(g.Username, g.District))

@@ -241,6 +241,9 @@ func testPush(t *testing.T, open Open) {
 	west := sync.Record{ID: uuid.NewString(), StateID: Maria, MIS2000ID: "555", QAD: "2019-01-01", EED: "2019-06-30", Version: 1}
 	want(t, push(t, st, ClerkW, Mutation(sync.OpCreate, 0, west))[0], sync.Rejected, "region")
 	want(t, push(t, st, Coord001, Mutation(sync.OpCreate, 0, west))[0], sync.Rejected, "read-only")
+	// Text is held to the importer's rule, on the hub too.
+	bell := sync.Record{ID: uuid.NewString(), StateID: Maria, MIS2000ID: "12\a3", QAD: "2019-01-01", EED: "2019-06-30", Version: 1}
+	want(t, push(t, st, ClerkC, Mutation(sync.OpCreate, 0, bell))[0], sync.Rejected, "the MIS2000 ID: character 3 is a control character")
 	ghost := sync.Record{ID: uuid.NewString(), StateID: "9999999999", MIS2000ID: "1", QAD: "2025-01-01", EED: "2025-02-01", Version: 1}
 	want(t, push(t, st, Admin, Mutation(sync.OpCreate, 0, ghost))[0], sync.Rejected, "no student")
 	// The later changes of a record whose creation was refused are

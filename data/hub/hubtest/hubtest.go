@@ -98,6 +98,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("Grants", func(t *testing.T) { testGrants(t, open) })
 	t.Run("Paging", func(t *testing.T) { testPaging(t, open) })
 	t.Run("Restored", func(t *testing.T) { testRestored(t, open) })
+	t.Run("AccessMatrix", func(t *testing.T) { testAccessMatrix(t, open) })
 }
 
 // Setup opens a store on State() holding the suite's users.
@@ -288,18 +289,7 @@ func pullAll(t *testing.T, st hub.Store, u data.User, c sync.Cursor, v view, lim
 			if !ch.Deleted {
 				checkParents(t, v, ch)
 			}
-			var key []string
-			for _, k := range sync.KeyColumns(ch.Table) {
-				key = append(key, ch.Row[k])
-			}
-			if v[ch.Table] == nil {
-				v[ch.Table] = map[string]map[string]string{}
-			}
-			if ch.Deleted {
-				delete(v[ch.Table], strings.Join(key, "|"))
-			} else {
-				v[ch.Table][strings.Join(key, "|")] = ch.Row
-			}
+			v.apply(ch)
 		}
 		c = p.Next
 		if !p.More {
@@ -331,6 +321,22 @@ func checkParents(t *testing.T, v view, ch sync.Change) {
 		if !v.has(table, ch.Row[col]) {
 			t.Fatalf("change %d sets a row of %s whose %s %s is not pulled before it: %v", ch.Seq, ch.Table, table, ch.Row[col], ch.Row)
 		}
+	}
+}
+
+// apply sets or removes a pulled change's row.
+func (v view) apply(ch sync.Change) {
+	var key []string
+	for _, k := range sync.KeyColumns(ch.Table) {
+		key = append(key, ch.Row[k])
+	}
+	if v[ch.Table] == nil {
+		v[ch.Table] = map[string]map[string]string{}
+	}
+	if ch.Deleted {
+		delete(v[ch.Table], strings.Join(key, "|"))
+	} else {
+		v[ch.Table][strings.Join(key, "|")] = ch.Row
 	}
 }
 

@@ -44,13 +44,21 @@ func TestSignInWithTheHub(t *testing.T) {
 	s.password.SetText("")
 	test.Type(s.password, password)
 	s.password.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	// The first sync is a snapshot: a dialog shows a moving bar and the
-	// rows so far, and goes away when it is done.
-	if !u.tasks.until(func() bool { return u.snapshot != nil && strings.Contains(u.snapshot.count.Text, "so far") }) {
-		t.Fatal("the first sync showed no progress")
+	// The first sync is a snapshot: a dialog shows a bar and the students
+	// received of those the hub said it holds, and goes away when it is
+	// done.
+	var seen []string
+	if !u.tasks.until(func() bool {
+		if u.snapshot != nil {
+			seen = append(seen, u.snapshot.count.Text)
+		}
+		return u.snapshot != nil && strings.HasSuffix(u.snapshot.count.Text, " students")
+	}) {
+		t.Fatalf("the first sync showed no progress of a number of students: %q", seen)
 	}
-	if !u.snapshot.bar.Visible() || !strings.HasPrefix(u.snapshot.count.Text, "Receiving your records: ") {
-		t.Errorf("the first sync's progress reads %q", u.snapshot.count.Text)
+	if !u.snapshot.done.Visible() || u.snapshot.bar.Visible() || u.snapshot.done.Value <= 0 ||
+		!strings.HasPrefix(u.snapshot.count.Text, "Receiving your students: ") {
+		t.Errorf("the first sync's progress reads %q, the bar at %v", u.snapshot.count.Text, u.snapshot.done.Value)
 	}
 	u.wait()
 	if u.snapshot != nil || u.dialogs.Open() {

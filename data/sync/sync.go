@@ -244,12 +244,16 @@ type Change struct {
 // Next.Snapshot holds the hub's position on every page of a snapshot but
 // the last, whose Next is a plain feed cursor.
 //
+// Students, on a snapshot's pages, is how many students the whole
+// snapshot holds, so that a first sync can show how far it has come.
+//
 // A page travels as JSON in its wire form (wirePage).
 type Page struct {
 	Changes  []Change
 	Next     Cursor
 	More     bool
 	Snapshot bool
+	Students int64
 }
 
 // wirePage is a Page as JSON carries it. Each change is an array of
@@ -263,13 +267,14 @@ type wirePage struct {
 	Next     Cursor     `json:"next"`
 	More     bool       `json:"more"`
 	Snapshot bool       `json:"snapshot,omitempty"`
+	Students int64      `json:"students,omitempty"`
 }
 
 // MarshalJSON writes the page in its wire form. A change of a table the
 // protocol does not carry, or whose row lacks one of its columns, is an
 // error: it could not be read back.
 func (p Page) MarshalJSON() ([]byte, error) {
-	w := wirePage{Changes: make([][]string, len(p.Changes)), Next: p.Next, More: p.More, Snapshot: p.Snapshot}
+	w := wirePage{Changes: make([][]string, len(p.Changes)), Next: p.Next, More: p.More, Snapshot: p.Snapshot, Students: p.Students}
 	for i, c := range p.Changes {
 		cols, deleted := tableColumns[c.Table], ""
 		if c.Deleted {
@@ -298,7 +303,7 @@ func (p *Page) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*p = Page{Changes: make([]Change, len(w.Changes)), Next: w.Next, More: w.More, Snapshot: w.Snapshot}
+	*p = Page{Changes: make([]Change, len(w.Changes)), Next: w.Next, More: w.More, Snapshot: w.Snapshot, Students: w.Students}
 	for i, vals := range w.Changes {
 		if len(vals) < 3 {
 			return fmt.Errorf("change %d of the page has %d values, not a sequence, a table and a flag at least", i+1, len(vals))

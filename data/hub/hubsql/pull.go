@@ -188,7 +188,35 @@ func feedPage(tx Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
 // their enrollments, programs and assessments (studentsPage). The
 // position travels in the cursor as "TABLE\x1fKEY\x1fKEY...": the table
 // and the last key sent, or the table alone to start at its first row.
+//
+// The snapshot's number of students (sync.Page.Students) is counted on its
+// first page and travels in the position before it, "N\x1e...", so that
+// it is counted once per snapshot, a resumed one included.
 func (r *Reader) snapshotPage(tx Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
+	n, pos, found := strings.Cut(c.Snapshot, totalSep)
+	total, err := strconv.ParseInt(n, 10, 64)
+	if !found || err != nil || total < 0 {
+		if total, err = r.countStudents(tx, sc, c.Epoch); err != nil {
+			return sync.Page{}, err
+		}
+		pos = c.Snapshot
+	}
+	c.Snapshot = pos
+	page, err := r.snapshotRows(tx, sc, c, limit)
+	if err != nil {
+		return page, err
+	}
+	page.Students = total
+	if page.Next.Snapshot != "" {
+		page.Next.Snapshot = strconv.FormatInt(total, 10) + totalSep + page.Next.Snapshot
+	}
+	return page, nil
+}
+
+const totalSep = "\x1e"
+
+// snapshotRows is snapshotPage's rows, from a position without its total.
+func (r *Reader) snapshotRows(tx Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
 	tables := sync.Tables()
 	ti, last, err := parsePosition(c.Snapshot, tables)
 	if err != nil {

@@ -115,6 +115,28 @@ func (r *Reader) nextStudents(tx Tx, sc scope, epoch, after string, n int) ([]st
 	return ids, rows.Err()
 }
 
+// countStudents is how many students a snapshot of the scope holds: the
+// students nextStudents pages through.
+func (r *Reader) countStudents(tx Tx, sc scope, epoch string) (int64, error) {
+	if sc.region != "" {
+		all, err := r.regionStudents(tx, epoch, sc.region)
+		return int64(len(all)), err
+	}
+	q, args := `SELECT count(*) FROM students`, []any{}
+	if !sc.all {
+		q = `SELECT count(DISTINCT r.state_id) FROM published p JOIN migrant_records r ON r.id = p.record_id AND r.deleted = 0
+			WHERE p.district_number IN (` + marks(len(sc.districts)) + `)`
+		for _, d := range sc.districts {
+			args = append(args, d)
+		}
+	}
+	var n int64
+	if err := tx.QueryRow(q, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count the students of the scope: %w", err)
+	}
+	return n, nil
+}
+
 // regionLists keeps, for one epoch, each region's students by state ID:
 // a clerk's scope. Enrollments change only with an extract import, which
 // starts a new epoch, so a list stays right for its epoch, and the

@@ -495,6 +495,24 @@ func testPaging(t *testing.T, open Open) {
 			t.Fatalf("%s: %v paged by one, %v at once", table, small.keys(table), big.keys(table))
 		}
 	}
+	// Every page of a snapshot, a resumed one's too, says how many
+	// students the whole snapshot holds: the user's scope.
+	for u, n := range map[*data.User]int64{&Admin: int64(len(State().Students)), &ClerkW: 2, &Coord001: 0} {
+		at := sync.Cursor{}
+		for page := 0; ; page++ {
+			p, err := st.Pull(context.Background(), *u, at, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Students != n {
+				t.Fatalf("page %d of %s's snapshot says it holds %d students, not %d", page, u.Username, p.Students, n)
+			}
+			if !p.More {
+				break
+			}
+			at = p.Next
+		}
+	}
 	var ms []sync.Mutation
 	for i := range 5 {
 		y := strconv.Itoa(2020 + i)

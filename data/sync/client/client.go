@@ -98,8 +98,10 @@ type Summary struct {
 	Cursor    sync.Cursor `json:"cursor"`
 }
 
-// Progress is told how a sync goes: the stage and the rows so far.
-type Progress func(stage string, done int)
+// Progress is told how a sync goes: the stage, how far it has come and,
+// when the hub said, out of how many (else 0). A snapshot counts students
+// (the hub tells their number on its pages); the other stages count rows.
+type Progress func(stage string, done, total int)
 
 // pushBatch is how many mutations one push carries: a few hundred KB.
 const pushBatch = 200
@@ -116,7 +118,7 @@ const pushBatch = 200
 func (c *Client) Sync(ctx context.Context, local Local, progress Progress) (Summary, error) {
 	var sum Summary
 	if progress == nil {
-		progress = func(string, int) {}
+		progress = func(string, int, int) {}
 	}
 	if err := c.push(ctx, local, &sum, progress); err != nil {
 		return sum, err
@@ -173,6 +175,7 @@ func (c *Client) pull(ctx context.Context, local Local, cur sync.Cursor, stopAtE
 			at = f.page.Next
 		}
 	}()
+	students := 0 // of the snapshot, in this sync
 	for f := range pages {
 		if f.err != nil {
 			return cur, false, f.err
@@ -186,11 +189,16 @@ func (c *Client) pull(ctx context.Context, local Local, cur sync.Cursor, stopAtE
 		}
 		sum.Pulled += len(page.Changes)
 		cur = page.Next
-		stage := "Receiving changes"
-		if page.Snapshot {
-			stage = "Receiving your records"
+		if !page.Snapshot {
+			progress("Receiving changes", sum.Pulled, 0)
+			continue
 		}
-		progress(stage, sum.Pulled)
+		for _, ch := range page.Changes {
+			if ch.Table == "students" {
+				students++
+			}
+		}
+		progress("Receiving your students", students, int(page.Students))
 	}
 	return cur, false, ctx.Err()
 }
@@ -244,7 +252,7 @@ func (c *Client) push(ctx context.Context, local Local, sum *Summary, progress P
 				sum.Rejected++
 			}
 		}
-		progress("Sending your changes", sum.Pushed)
+		progress("Sending your changes", sum.Pushed, 0)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"migrantdesk/data"
+	"migrantdesk/data/sync"
 )
 
 // audit appends one row to the audit log inside the caller's transaction,
@@ -17,21 +18,28 @@ import (
 // chains it to the last row; the writer's transaction holds the write
 // lock, so no other row can come between.
 func (s *Store) audit(tx *sql.Tx, user, action, entity, id, before, after string) error {
+	_, _, err := s.auditRow(tx, user, action, entity, id, before, after)
+	return err
+}
+
+// auditRow is audit, returning the row written and its hash.
+func (s *Store) auditRow(tx *sql.Tx, user, action, entity, id, before, after string) (data.AuditRow, string, error) {
 	var last int64
 	var prev string
 	err := tx.QueryRow(`SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("read the end of the audit log: %w", err)
+		return data.AuditRow{}, "", fmt.Errorf("read the end of the audit log: %w", err)
 	}
 	r := data.AuditRow{Seq: last + 1, At: s.timestamp(), User: user, Action: action,
 		Entity: entity, EntityID: id, Before: before, After: after}
+	hash := data.AuditHash(prev, r)
 	_, err = tx.Exec(`INSERT INTO audit(seq, at, username, action, entity, entity_id, before, after, hash)
 		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.Seq, r.At, r.User, r.Action, r.Entity, r.EntityID,
-		r.Before, r.After, data.AuditHash(prev, r))
+		r.Before, r.After, hash)
 	if err != nil {
-		return fmt.Errorf("write the audit log: %w", err)
+		return data.AuditRow{}, "", fmt.Errorf("write the audit log: %w", err)
 	}
-	return nil
+	return r, hash, nil
 }
 
 // auditTriggers keep the audit log append-only. A REPLACE over a row
@@ -255,7 +263,14 @@ func (s *Store) AuditExport(ctx context.Context, user string, e ExportAudit) err
 		return err
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
-		return s.audit(tx, user, "export", "report", e.District, "", string(body))
+		r, hash, err := s.auditRow(tx, user, "export", "report", e.District, "", string(body))
+		if err != nil {
+			return err
+		}
+		// The state keeps every PII export in the hub's log too: the row
+		// travels with the outbox, once, whatever the sync retries.
+		return s.enqueue(tx, sync.EntityAudit, hash, sync.OpAppend, 0, sync.AuditRow{Seq: r.Seq, Hash: hash, At: r.At,
+			Action: r.Action, Entity: r.Entity, EntityID: r.EntityID, Before: r.Before, After: r.After})
 	})
 }
 

@@ -21,6 +21,7 @@ const ProtocolVersion = 1
 const (
 	EntityRecord = "migrant_record" // a Student Migrant Detail
 	EntityGrant  = "report_grant"   // a coordinator's access to a district's QA Migrant report
+	EntityAudit  = "audit_row"      // a row of a workstation's audit log the hub keeps too (a PII export)
 )
 
 // Operations of a mutation.
@@ -31,6 +32,7 @@ const (
 	OpPublish = "publish"
 	OpGrant   = "grant"
 	OpRevoke  = "revoke"
+	OpAppend  = "append"
 )
 
 // ValidOp reports whether op is an operation of entity.
@@ -40,6 +42,8 @@ func ValidOp(entity, op string) bool {
 		return op == OpCreate || op == OpUpdate || op == OpDelete || op == OpPublish
 	case EntityGrant:
 		return op == OpGrant || op == OpRevoke
+	case EntityAudit:
+		return op == OpAppend
 	}
 	return false
 }
@@ -87,6 +91,21 @@ type Record struct {
 type Grant struct {
 	Username string `json:"username"`
 	District string `json:"district"`
+}
+
+// AuditRow is the payload of an audit-row mutation: one row of a
+// workstation's audit log as it wrote it, with its place (Seq) and hash
+// in that log. The mutation's entity ID is the hash. The hub appends it to
+// its own log, as the signed-in user and in its own chain.
+type AuditRow struct {
+	Seq      int64  `json:"seq"`
+	Hash     string `json:"hash"`
+	At       string `json:"at"`
+	Action   string `json:"action"`
+	Entity   string `json:"entity"`
+	EntityID string `json:"entity_id"`
+	Before   string `json:"before"`
+	After    string `json:"after"`
 }
 
 // GrantID is the entity ID of a grant: one per user and district.

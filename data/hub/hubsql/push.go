@@ -65,6 +65,8 @@ func (p *pusher) apply(m sync.Mutation) (sync.Result, error) {
 		res, err = p.record(m)
 	case sync.EntityGrant:
 		res, err = p.grant(m)
+	case sync.EntityAudit:
+		res, err = p.appendAudit(m)
 	default:
 		err = reject("the hub does not know what a %q is", m.Entity)
 	}
@@ -484,6 +486,37 @@ func (p *pusher) grant(m sync.Mutation) (sync.Result, error) {
 	if err := p.tx.Exec(`INSERT INTO audit(at, username, action, entity, entity_id, before, after) VALUES(?, ?, ?, 'user', ?, '', ?)`,
 		p.stamp(), p.user.Username, action, g.Username, "QA Migrant report, district "+g.District); err != nil {
 		return sync.Result{}, err
+	}
+	return sync.Result{Outcome: sync.Applied}, nil
+}
+
+// appendAudit keeps a row of a workstation's audit log in the hub's: a
+// PII export, which the state must be able to account for without the
+// workstation. The user is the signed-in one, never one the row names;
+// the row's place and hash in the workstation's chain are kept with it
+// (in before, which an export row leaves empty), so the two logs can be
+// matched row by row.
+func (p *pusher) appendAudit(m sync.Mutation) (sync.Result, error) {
+	var a sync.AuditRow
+	if err := decodePayload(m.Payload, &a, []textField{{"at", "the time", &a.At}, {"action", "the action", &a.Action},
+		{"entity", "the entity", &a.Entity}, {"entity_id", "the entity ID", &a.EntityID}, {"hash", "the hash", &a.Hash}}); err != nil {
+		return sync.Result{}, err
+	}
+	switch {
+	case a.Hash != m.EntityID:
+		return sync.Result{}, reject("the change names audit row %s but carries %s", m.EntityID, a.Hash)
+	case a.Action != "export":
+		return sync.Result{}, reject("the hub keeps the exports of a workstation's audit log, not its %q rows", a.Action)
+	case a.Seq < 1:
+		return sync.Result{}, reject("the audit row has no place in its log (seq %d)", a.Seq)
+	}
+	if _, err := time.Parse(time.RFC3339, a.At); err != nil {
+		return sync.Result{}, reject("the audit row's time %q is not a time", a.At)
+	}
+	origin, _ := json.Marshal(map[string]any{"workstation_seq": a.Seq, "workstation_hash": a.Hash})
+	if err := p.tx.Exec(`INSERT INTO audit(at, username, action, entity, entity_id, before, after) VALUES(?, ?, ?, ?, ?, ?, ?)`,
+		a.At, p.user.Username, a.Action, a.Entity, a.EntityID, string(origin), a.After); err != nil {
+		return sync.Result{}, fmt.Errorf("write the audit log: %w", err)
 	}
 	return sync.Result{Outcome: sync.Applied}, nil
 }

@@ -99,6 +99,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("Paging", func(t *testing.T) { testPaging(t, open) })
 	t.Run("Restored", func(t *testing.T) { testRestored(t, open) })
 	t.Run("AccessMatrix", func(t *testing.T) { testAccessMatrix(t, open) })
+	t.Run("AuditRows", func(t *testing.T) { testAuditRows(t, open) })
 }
 
 // Setup opens a store on State() holding the suite's users.
@@ -570,4 +571,34 @@ func testRestored(t *testing.T, open Open) {
 			t.Fatalf("the hub made more than one new epoch: %s, %s and %s", epoch, c.Epoch, other.Epoch)
 		}
 	}
+}
+
+// AuditMutation makes the mutation a workstation's outbox carries for one
+// row of its audit log.
+func AuditMutation(r sync.AuditRow) sync.Mutation {
+	body, _ := json.Marshal(r)
+	return sync.Mutation{ID: uuid.NewString(), Entity: sync.EntityAudit, EntityID: r.Hash, Op: sync.OpAppend,
+		Payload: body, CreatedAt: time.Now().UTC().Format(time.RFC3339)}
+}
+
+// ExportRow is a workstation's audit row of a PII export.
+var ExportRow = sync.AuditRow{Seq: 7, Hash: strings.Repeat("ab", 32), At: "2026-11-28T15:04:00Z", Action: "export",
+	Entity: "report", EntityID: "001", After: `{"Path":"/home/rosa/qa.xlsx","Rows":12,"Stage":"completed"}`}
+
+// testAuditRows: a workstation's export rows are appended to the hub's
+// log once, whatever the retries; other rows and damaged ones are refused.
+func testAuditRows(t *testing.T, open Open) {
+	st := Setup(t, open)
+	m := AuditMutation(ExportRow)
+	want(t, push(t, st, ClerkC, m)[0], sync.Applied, "")
+	want(t, push(t, st, ClerkC, m)[0], sync.Duplicate, "")
+	other := ExportRow
+	other.Action = "update"
+	want(t, push(t, st, ClerkC, AuditMutation(other))[0], sync.Rejected, "not its \"update\" rows")
+	lying := AuditMutation(ExportRow)
+	lying.EntityID = strings.Repeat("cd", 32)
+	want(t, push(t, st, ClerkC, lying)[0], sync.Rejected, "names audit row")
+	bad := ExportRow
+	bad.EntityID = "00\u202e1"
+	want(t, push(t, st, ClerkC, AuditMutation(bad))[0], sync.Rejected, "the entity ID: character 3")
 }

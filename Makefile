@@ -149,9 +149,12 @@ vet: deps
 	$(GO) vet -tags $(GOTAGS) ./...
 	CGO_ENABLED=0 $(GO) vet $(PUREGO_PKGS)
 
-# The same tags as `build` and `vet`, so that the tests reuse what they compiled.
+# The same tags as `build` and `vet`, so that the tests reuse what they
+# compiled. The tests of the hub's PostgreSQL back end (and the sync tests
+# run against it) use a private server that .ci/postgres.sh starts before go
+# test and stops after it, whatever its result, printing the time each took.
 test-go: deps
-	$(GO) test -tags $(GOTAGS) -count=1 ./...
+	bash .ci/postgres.sh run $(GO) test -tags $(GOTAGS) -count=1 ./...
 
 # cgo's compiler for Windows: clang (for the reason given at CC) compiles,
 # mingw-w64's gcc links, as it finds its own libgcc (clang 14 does not look in
@@ -225,7 +228,7 @@ test-windows: test-deps
 
 bench: build
 	mkdir -p "$$(dirname "$(BENCH_DB)")"
-	MIGRANTDESK_BENCH_DB="$(BENCH_DB)" $(GO) test -tags $(GOTAGS) -run '^$$' \
+	MIGRANTDESK_BENCH_DB="$(BENCH_DB)" bash .ci/postgres.sh run $(GO) test -tags $(GOTAGS) -run '^$$' \
 		-bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -count $(COUNT) -timeout 60m ./...
 
 # Each fuzz target runs from its package's folder in a test binary built

@@ -215,7 +215,7 @@ func (c *conflictsScreen) choose(i widget.ListItemID) {
 	c.title.SetText(fmt.Sprintf("%s · State ID %s · born %s", st.FullName(), st.StateID, st.BirthDate.US()))
 	mine, theirs := sides(cf.Mine), sides(cf.Theirs)
 	mine = append(mine, fmt.Sprintf("You (%s), on this computer", c.user.Username))
-	theirs = append(theirs, "Someone else, on the hub")
+	theirs = append(theirs, changedBy(cf.Theirs))
 	rows := []fyne.CanvasObject{widgets.HeaderRow(compareColumns)}
 	for j, name := range []string{"MIS2000 ID", "QAD", "EED", "Deleted", "Version", "Changed by"} {
 		differs := mine[j] != theirs[j] && name != "Changed by"
@@ -243,6 +243,22 @@ func sides(r sync.Record) []string {
 		deleted = "Yes"
 	}
 	return []string{r.MIS2000ID, usDate(r.QAD), usDate(r.EED), deleted, fmt.Sprint(r.Version)}
+}
+
+// changedBy says who made the hub's copy and when, as the hub told it; a
+// hub that did not say is "someone else".
+func changedBy(r sync.Record) string {
+	who := r.UpdatedByName
+	if who == "" {
+		who = r.UpdatedBy
+	}
+	if who == "" {
+		return "Someone else, on the hub"
+	}
+	if r.UpdatedAt == "" {
+		return "Changed by " + who
+	}
+	return "Changed by " + who + " on " + data.LocalTime(r.UpdatedAt)
 }
 
 // usDate shows a wire date (YYYY-MM-DD) as clerks read dates.

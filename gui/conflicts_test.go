@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"migrantdesk/data"
 	"migrantdesk/data/store/storetest"
 )
 
@@ -79,6 +80,10 @@ func TestConflictResolvedThreeWays(t *testing.T) {
 
 	// Side by side, field by field; the fields that differ stand out.
 	choose(storetest.Maria)
+	theirs := cs.conflicts[cs.chosen].Theirs
+	if theirs.UpdatedBy != storetest.Admin || theirs.UpdatedByName != "Pat Moore" || theirs.UpdatedAt == "" {
+		t.Errorf("the hub's copy says it was changed by %q (%q) at %q", theirs.UpdatedBy, theirs.UpdatedByName, theirs.UpdatedAt)
+	}
 	var rows []string
 	for _, row := range cs.compare.Objects[1:] {
 		rows = append(rows, strings.Join(labelTexts(row), " | "))
@@ -89,7 +94,7 @@ func TestConflictResolvedThreeWays(t *testing.T) {
 		"EED | 08/31/2028 | 08/31/2028",
 		"Deleted | No | No",
 		"Version | 2 | 2",
-		"Changed by | You (clerk1), on this computer | Someone else, on the hub",
+		"Changed by | You (clerk1), on this computer | Changed by Pat Moore on " + data.LocalTime(theirs.UpdatedAt),
 	}
 	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
 		t.Errorf("the comparison reads\n%s\nwant\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))

@@ -95,9 +95,19 @@ func (u *UI) askPassword() {
 
 // syncProgress shows a sync under way in the status bar, and in the
 // first sync's dialog.
-func (u *UI) syncProgress(stage string, rows int) {
+func (u *UI) syncProgress(stage string, rows, total int) {
 	u.status.syncing(stage, rows)
-	if u.snapshot != nil && stage != "" {
+	switch {
+	case u.snapshot == nil || stage == "":
+	case total > 0:
+		// The hub said how many students the first sync brings: the bar
+		// shows how far it has come.
+		u.snapshot.bar.Stop()
+		u.snapshot.bar.Hide()
+		u.snapshot.done.Show()
+		u.snapshot.done.SetValue(float64(min(rows, total)) / float64(total))
+		u.snapshot.count.SetText(fmt.Sprintf("%s: %s of %s students", stage, thousands(rows), thousands(total)))
+	default:
 		u.snapshot.progress(stage, rows)
 	}
 }
@@ -181,6 +191,7 @@ func (u *UI) pulled() {
 type snapshotDialog struct {
 	d     dialog.Dialog
 	bar   *widget.ProgressBarInfinite
+	done  *widget.ProgressBar // in place of bar once the hub says how many
 	count *widget.Label
 	stage string
 	pages int // pages of the stage received so far
@@ -197,10 +208,11 @@ func (s *snapshotDialog) progress(stage string, rows int) {
 }
 
 func newSnapshotDialog(dialogs *widgets.Dialogs) *snapshotDialog {
-	s := &snapshotDialog{bar: widget.NewProgressBarInfinite(), count: widget.NewLabel("Connecting to the hub…")}
+	s := &snapshotDialog{bar: widget.NewProgressBarInfinite(), done: widget.NewProgressBar(), count: widget.NewLabel("Connecting to the hub…")}
+	s.done.Hide()
 	intro := widgets.Paragraph("This first sync copies the students and migrant records you work with from the hub to this "+
 		"computer; later syncs only send and receive changes. You can go on working: what arrives shows as it comes.", 460)
-	content := container.NewVBox(intro, s.bar, s.count)
+	content := container.NewVBox(intro, s.bar, s.done, s.count)
 	d := dialog.NewCustomWithoutButtons("Getting your records from the hub", content, dialogs.Window())
 	d.SetButtons([]fyne.CanvasObject{widget.NewButton("Continue in the background", d.Hide)})
 	s.d = d

@@ -15,11 +15,12 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"migrantdesk/data"
+	"migrantdesk/data/argon2id"
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/sqlitehub"
 	"migrantdesk/data/store"
 	"migrantdesk/data/store/storetest"
 	"migrantdesk/data/sync/client"
-	"migrantdesk/data/sync/hub"
-	"migrantdesk/data/sync/hub/sqlitehub"
 )
 
 // password is every hub user's password in the tests.
@@ -46,7 +47,7 @@ func startHub(t *testing.T) *testHub {
 	if _, err := db.Store().ImportExtract(ctx, storetest.Extract(), "test"); err != nil {
 		t.Fatal(err)
 	}
-	hash, err := hub.HashPassword(password)
+	hash, err := argon2id.HashPassword(password)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +90,7 @@ func (h *testHub) restart(t *testing.T) {
 // sign-ins.
 func (h *testHub) setPassword(t *testing.T, username, pw string) {
 	t.Helper()
-	hash, err := hub.HashPassword(pw)
+	hash, err := argon2id.HashPassword(pw)
 	if err != nil {
 		t.Fatal(err)
 	}

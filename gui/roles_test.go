@@ -10,9 +10,9 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"migrantdesk/data"
+	"migrantdesk/data/argon2id"
 	"migrantdesk/data/store"
 	"migrantdesk/data/store/storetest"
-	"migrantdesk/data/sync/hub"
 	"migrantdesk/gui/widgets"
 )
 
@@ -293,7 +293,7 @@ func TestSyncedDatabaseWorksAsItsHubUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	verifier, err := hub.HashPassword(password)
+	verifier, err := argon2id.HashPassword(password)
 	if err != nil {
 		t.Fatal(err)
 	}

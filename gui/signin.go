@@ -16,9 +16,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
+	"migrantdesk/data/argon2id"
 	"migrantdesk/data/store"
 	"migrantdesk/data/sync/client"
-	"migrantdesk/data/sync/hub"
 	"migrantdesk/gui/widgets"
 )
 
@@ -107,7 +107,7 @@ func signIn(ctx context.Context, st signInStore, hubURL, username, password stri
 	case !synced:
 		return s, fmt.Errorf("the hub cannot be reached at %s; check the address and the network, and try again "+
 			"(signing in without the hub works only once this computer has synced with it)", s.hubURL)
-	case !hub.VerifyPassword(id.Verifier, password):
+	case !argon2id.VerifyPassword(id.Verifier, password):
 		return s, errors.New("the hub cannot be reached, and this is not the password you last signed in with on this computer; " +
 			"check it and try again")
 	}
@@ -140,7 +140,7 @@ func (s session) connect(ctx context.Context, st signInStore) (session, error) {
 		return s, errOwner(st.Path(), id.User)
 	}
 	if s.verifier == "" {
-		if s.verifier, err = hub.HashPassword(s.password); err != nil {
+		if s.verifier, err = argon2id.HashPassword(s.password); err != nil {
 			return s, err
 		}
 	}

@@ -40,8 +40,9 @@ const (
 // the UI goroutine.
 type syncView interface {
 	// syncProgress: a sync is under way, at a stage ("" while it signs
-	// in) with so many rows sent or received.
-	syncProgress(stage string, rows int)
+	// in) with so many rows sent or received, of total when the hub
+	// said (a first sync's students), else 0.
+	syncProgress(stage string, rows, total int)
 	// syncSnapshot: the sync takes a snapshot of the user's scope, a first
 	// sync (or the first after the hub was restored), which takes a while.
 	syncSnapshot()
@@ -140,11 +141,11 @@ func (s *syncer) now(manual bool) {
 		return
 	}
 	s.running = true
-	s.view.syncProgress("", 0)
+	s.view.syncProgress("", 0, 0)
 	sess, st, view := s.sess, s.st, s.view
 	s.tasks.run(func() func() {
 		snapshot := func() { s.tasks.do(view.syncSnapshot) }
-		progress := func(stage string, rows int) { s.tasks.do(func() { view.syncProgress(stage, rows) }) }
+		progress := func(stage string, rows, total int) { s.tasks.do(func() { view.syncProgress(stage, rows, total) }) }
 		sess, sum, err := exchange(s.ctx, st, sess, snapshot, progress)
 		return func() { s.done(sess, sum, err) }
 	})

@@ -19,21 +19,25 @@ import (
 	"golang.org/x/term"
 
 	"migrantdesk/data"
-	"migrantdesk/data/sync/hub"
-	"migrantdesk/data/sync/hub/sqlitehub"
+	"migrantdesk/data/argon2id"
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/metrics"
+	"migrantdesk/data/sync"
 )
 
 func init() {
 	commands["hub"] = command{
-		usage: "hub serve --db HUB.db --addr HOST:PORT [--tls-cert C --tls-key K] [--insecure]\n" +
-			"  hub user add|passwd|disable|grant|revoke|list --db HUB.db --username U ...",
+		usage: "hub serve --db HUB.db|postgres://USER@HOST/DB --addr HOST:PORT [--tls-cert C --tls-key K] [--insecure] [--password-file F]\n" +
+			"  hub user add|passwd|disable|grant|revoke|list --db HUB.db|postgres://... --username U ...\n" +
+			"  hub migrate --from HUB.db --to postgres://USER@HOST/DB [--db-password-file F]\n" +
+			"  hub backup --db HUB.db OUT.db",
 		run: runHub,
 	}
 }
 
 func runHub(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("hub: say what to do: hub serve, or hub user add|passwd|disable|grant|revoke|list")
+		return errors.New("hub: say what to do: hub serve, hub user add|passwd|disable|grant|revoke|list, hub migrate or hub backup")
 	}
 	switch args[0] {
 	case "serve":
@@ -43,8 +47,12 @@ func runHub(args []string, out io.Writer) error {
 			return errors.New("hub user: say what to do: add, passwd, disable, grant, revoke or list")
 		}
 		return hubUser(args[1], args[2:], out)
+	case "migrate":
+		return hubMigrate(args[1:], out)
+	case "backup":
+		return hubBackup(args[1:], out)
 	}
-	return fmt.Errorf("hub: unknown command %q: use serve or user", args[0])
+	return fmt.Errorf("hub: unknown command %q: use serve, user, migrate or backup", args[0])
 }
 
 func hubServe(args []string, out io.Writer) error {
@@ -53,6 +61,7 @@ func hubServe(args []string, out io.Writer) error {
 	cert := fs.String("tls-cert", "", "TLS certificate `FILE` (PEM)")
 	key := fs.String("tls-key", "", "TLS private key `FILE` (PEM)")
 	insecure := fs.Bool("insecure", false, "serve plain HTTP on an address other than loopback")
+	passwordFile := dbPasswordFlag(fs, "password-file")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -62,9 +71,9 @@ func hubServe(args []string, out io.Writer) error {
 	if *cert == "" && !*insecure && !loopback(*addr) {
 		return fmt.Errorf("hub serve: %s is not a loopback address; serve it with --tls-cert and --tls-key, or say --insecure", *addr)
 	}
-	h, err := sqlitehub.Open(*db)
+	h, err := openHub(context.Background(), *db, *passwordFile)
 	if err != nil {
-		return err
+		return fmt.Errorf("hub serve: %w", err)
 	}
 	defer h.Close()
 	ln, err := net.Listen("tcp", *addr)
@@ -72,8 +81,9 @@ func hubServe(args []string, out io.Writer) error {
 		return fmt.Errorf("hub serve: %w", err)
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	m := metrics.New(h)
 	srv := &http.Server{
-		Handler:           hub.NewServer(h, log).Handler(),
+		Handler:           m.Handler(hub.NewServer(m.Store(h), log).Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		WriteTimeout:      5 * time.Minute,
@@ -83,7 +93,7 @@ func hubServe(args []string, out io.Writer) error {
 	if *cert != "" {
 		scheme = "https"
 	}
-	fmt.Fprintf(out, "hub serving %s on %s://%s\n", *db, scheme, ln.Addr())
+	fmt.Fprintf(out, "hub serving %s on %s://%s\n", shownDB(*db), scheme, ln.Addr())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	served := make(chan error, 1)
@@ -151,6 +161,7 @@ func hubUser(verb string, args []string, out io.Writer) error {
 	default:
 		return fmt.Errorf("hub user: unknown command %q: use add, passwd, disable, grant, revoke or list", verb)
 	}
+	passwordDB := dbPasswordFlag(fs, "db-password-file")
 	asJSON := new(bool)
 	if verb == "list" {
 		asJSON = fs.Bool("json", false, "print JSON")
@@ -164,15 +175,15 @@ func hubUser(verb string, args []string, out io.Writer) error {
 	if verb != "list" && *username == "" {
 		return fmt.Errorf("%s: --username is required", name)
 	}
-	if _, err := os.Stat(*db); errors.Is(err, os.ErrNotExist) && verb != "add" {
+	if _, err := os.Stat(*db); !isPostgres(*db) && errors.Is(err, os.ErrNotExist) && verb != "add" {
 		return fmt.Errorf("%s: there is no hub database at %s; name it with --db FILE", name, *db)
 	}
-	h, err := sqlitehub.Open(*db)
+	ctx := context.Background()
+	h, err := openHub(ctx, *db, *passwordDB)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	defer h.Close()
-	ctx := context.Background()
 	actor := operator()
 	switch verb {
 	case "add":
@@ -266,23 +277,23 @@ func readPassword(file, username string) (string, error) {
 		}
 		pw = string(first)
 	}
-	return hub.HashPassword(pw)
+	return argon2id.HashPassword(pw)
 }
 
-func listAccounts(ctx context.Context, h *sqlitehub.DB, asJSON bool, out io.Writer) error {
+func listAccounts(ctx context.Context, h hub.Store, asJSON bool, out io.Writer) error {
 	as, err := h.Accounts(ctx)
 	if err != nil {
 		return err
 	}
 	if asJSON {
 		type row struct {
-			hub.UserInfo
+			sync.UserInfo
 			Disabled    bool `json:"disabled"`
 			HasPassword bool `json:"has_password"`
 		}
 		rows := make([]row, len(as))
 		for i, a := range as {
-			rows[i] = row{hub.Info(a.User), a.Disabled, a.PasswordHash != ""}
+			rows[i] = row{sync.UserInfoOf(a.User), a.Disabled, a.PasswordHash != ""}
 		}
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")

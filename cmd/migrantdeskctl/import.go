@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"migrantdesk/data/hub/pghub"
 	"migrantdesk/data/importer"
 	"migrantdesk/data/store"
 	"migrantdesk/report"
@@ -21,13 +22,14 @@ import (
 
 func init() {
 	commands["import"] = command{
-		usage: "import --db F [--problems FILE] DIR|FILE.xlsx",
+		usage: "import --db F|postgres://USER@HOST/DB [--db-password-file F] [--problems FILE] DIR|FILE.xlsx",
 		run:   runImport,
 	}
 }
 
 func runImport(args []string, out io.Writer) error {
 	fs, db := newFlags("import")
+	passwordFile := dbPasswordFlag(fs, "db-password-file")
 	problems := fs.String("problems", "", "write every problem of a refused extract to `FILE`, not only the first 100")
 	files, err := parseArgs(fs, args)
 	if err != nil {
@@ -39,13 +41,16 @@ func runImport(args []string, out io.Writer) error {
 	if err := checkProblemsFile(*db, *problems, files[0]); err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if isPostgres(*db) {
+		return importPostgres(ctx, *db, *passwordFile, *problems, files[0], out)
+	}
 	ex, err := importer.OpenExtract(files[0])
 	if err != nil {
 		return refused("import: the extract was refused", "nothing was imported", err, out, *problems)
 	}
 	defer ex.Close()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	// A state extract allocates millions of short-lived rows: at Go's
 	// default the garbage collector, and the preemptions it makes, took a
 	// fifth of an import's CPU. The heap may grow four times over what is
@@ -76,6 +81,35 @@ func runImport(args []string, out io.Writer) error {
 
 // importHeap bounds the Go heap of an import (see runImport).
 const importHeap = 280 << 20
+
+// importPostgres reads and checks the whole extract first, then hands it
+// to the PostgreSQL hub, which COPYs it into staging tables and merges it
+// in one transaction.
+func importPostgres(ctx context.Context, db, passwordFile, problems, file string, out io.Writer) error {
+	start := time.Now()
+	ex, err := importer.ReadExtract(file)
+	if err != nil {
+		return refused("import: the extract was refused", "nothing was imported", err, out, problems)
+	}
+	read := time.Since(start)
+	pw, err := dbPassword(passwordFile)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	h, err := pghub.Open(ctx, db, pw)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	defer h.Close()
+	start = time.Now()
+	n, err := h.Import(ctx, ex, operator())
+	if err != nil {
+		return fmt.Errorf("import: the database refused the extract, nothing was imported: %w", err)
+	}
+	fmt.Fprintf(out, "Imported %s into %s.\n", n, shownDB(db))
+	fmt.Fprintf(out, "Read and checked in %s, written in %s.\n", read.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+	return nil
+}
 
 // intoDatabase runs load on the database at path. A database that does
 // not exist yet is made under another name and takes its own only once

@@ -11,9 +11,9 @@ import (
 	"syscall"
 	"time"
 
+	"migrantdesk/data/argon2id"
 	"migrantdesk/data/store"
 	"migrantdesk/data/sync/client"
-	"migrantdesk/data/sync/hub"
 )
 
 func init() {
@@ -63,7 +63,7 @@ func runSync(args []string, out io.Writer) error {
 	if err := c.SignIn(ctx, *username, password); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
-	verifier, err := hub.HashPassword(password)
+	verifier, err := argon2id.HashPassword(password)
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}

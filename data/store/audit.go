@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"migrantdesk/data"
+	"migrantdesk/data/sync"
 )
 
 // audit appends one row to the audit log inside the caller's transaction,
@@ -22,13 +23,19 @@ import (
 // chains it to the last row; the writer's transaction holds the write
 // lock, so no other row can come between.
 func (s *Store) audit(tx *sql.Tx, user, action, entity, id, before, after string) error {
+	_, _, err := s.auditRow(tx, user, action, entity, id, before, after)
+	return err
+}
+
+// auditRow is audit, returning the row written and its hash.
+func (s *Store) auditRow(tx *sql.Tx, user, action, entity, id, before, after string) (data.AuditRow, string, error) {
 	last, prev := s.head.seq, s.head.hash
 	if s.head.tx != tx {
 		err := tx.QueryRow(`SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
 		if errors.Is(err, sql.ErrNoRows) {
 			last, prev = 0, ""
 		} else if err != nil {
-			return fmt.Errorf("read the end of the audit log: %w", err)
+			return data.AuditRow{}, "", fmt.Errorf("read the end of the audit log: %w", err)
 		}
 	}
 	r := data.AuditRow{Seq: last + 1, At: s.timestamp(), User: user, Action: action,
@@ -38,10 +45,10 @@ func (s *Store) audit(tx *sql.Tx, user, action, entity, id, before, after string
 		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.Seq, r.At, r.User, r.Action, r.Entity, r.EntityID,
 		r.Before, r.After, h)
 	if err != nil {
-		return fmt.Errorf("write the audit log: %w", err)
+		return data.AuditRow{}, "", fmt.Errorf("write the audit log: %w", err)
 	}
 	s.head = auditHead{tx: tx, seq: r.Seq, hash: h}
-	return nil
+	return r, h, nil
 }
 
 // metaAuditHead is the meta key holding the audit log's last row as
@@ -408,7 +415,14 @@ func (s *Store) AuditExport(ctx context.Context, user string, e ExportAudit) err
 		return err
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
-		return s.audit(tx, user, "export", "report", e.District, "", string(body))
+		r, hash, err := s.auditRow(tx, user, "export", "report", e.District, "", string(body))
+		if err != nil {
+			return err
+		}
+		// The state keeps every PII export in the hub's log too: the row
+		// travels with the outbox, once, whatever the sync retries.
+		return s.enqueue(tx, sync.EntityAudit, hash, sync.OpAppend, 0, sync.AuditRow{Seq: r.Seq, Hash: hash, At: r.At,
+			Action: r.Action, Entity: r.Entity, EntityID: r.EntityID, Before: r.Before, After: r.After})
 	})
 }
 

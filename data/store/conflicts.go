@@ -156,6 +156,8 @@ func (s *Store) resolve(ctx context.Context, u data.User, id, how string, choose
 		next, check := choose(c)
 		base := c.Theirs.Version
 		next.ID, next.StateID, next.Version, next.Districts = id, c.Student.StateID, base+1, nil
+		// Who changed the hub's copy is the hub's to say, not the next change's.
+		next.UpdatedBy, next.UpdatedByName, next.UpdatedAt = "", "", ""
 		r := data.MigrantRecord{ID: id, StateID: next.StateID, MIS2000ID: next.MIS2000ID}
 		var errs [2]error
 		r.QAD, errs[0] = data.ParseOptionalDate(next.QAD)

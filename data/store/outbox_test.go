@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -345,4 +346,61 @@ func TestResolveConflict(t *testing.T) {
 			t.Fatalf("a refused merge wrote rows: %+v, had %+v", after, before)
 		}
 	})
+}
+
+// An export's audit row waits in the outbox for the hub, named by its
+// hash, with the row as the workstation's log holds it; an answer of the
+// hub's takes it out like any mutation.
+func TestExportAuditTravels(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := context.Background()
+	if err := st.AuditExport(ctx, "clerk1", store.ExportAudit{District: "001", Stage: store.ExportCompleted}); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := st.PendingMutations(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sent []sync.Mutation
+	for _, m := range ms {
+		if m.Entity == sync.EntityAudit {
+			sent = append(sent, m)
+		}
+	}
+	if len(sent) != 1 || sent[0].Op != sync.OpAppend {
+		t.Fatalf("the outbox holds %d audit rows: %+v", len(sent), sent)
+	}
+	var row sync.AuditRow
+	if err := json.Unmarshal(sent[0].Payload, &row); err != nil {
+		t.Fatal(err)
+	}
+	r := data.AuditRow{Seq: row.Seq, At: row.At, User: "clerk1", Action: row.Action, Entity: row.Entity,
+		EntityID: row.EntityID, Before: row.Before, After: row.After}
+	check, err := st.VerifyAudit(ctx)
+	if err != nil || row.Action != "export" || row.EntityID != "001" || row.Hash != sent[0].EntityID || check.Rows < 1 {
+		t.Fatalf("the row %+v (verify %+v, %v)", row, check, err)
+	}
+	// The hash sent is the one the log holds for that row.
+	var prev string
+	if row.Seq > 1 {
+		prev = auditHashAt(t, st, row.Seq-1)
+	}
+	if data.AuditHash(prev, r) != row.Hash {
+		t.Fatal("the hash sent is not the log's hash of the row")
+	}
+	if err := st.MarkPushed(ctx, []sync.Result{{MutationID: sent[0].ID, Outcome: sync.Applied}}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := st.Pending(ctx); n != len(ms)-1 {
+		t.Fatalf("%d waiting after the hub took the row", n)
+	}
+}
+
+func auditHashAt(t *testing.T, st *store.Store, seq int64) string {
+	t.Helper()
+	var h string
+	if err := st.DB().QueryRow(`SELECT hash FROM audit WHERE seq = ?`, seq).Scan(&h); err != nil {
+		t.Fatal(err)
+	}
+	return h
 }

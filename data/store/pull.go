@@ -90,12 +90,26 @@ func (s *Store) ApplyPage(ctx context.Context, p sync.Page) error {
 				return fmt.Errorf("make room for the snapshot: %w", err)
 			}
 		}
+		if p.Snapshot {
+			if err := applySnapshot(ctx, tx, p.Changes, &t); err != nil {
+				return err
+			}
+			// A snapshot's students are indexed for search once, with its
+			// last page: indexing each page's students would rewrite the
+			// index of a region page after page. (The students local work
+			// kept through its start are indexed at once.)
+			if p.Next.Snapshot == "" {
+				if err := rebuildSearchIndex(ctx, tx); err != nil {
+					return fmt.Errorf("index the pulled students for search: %w", err)
+				}
+			}
+		}
 		for _, c := range p.Changes {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if !p.Snapshot && c.Seq <= cur.Seq {
-				continue // applied with an earlier page
+			if p.Snapshot || c.Seq <= cur.Seq {
+				continue // a snapshot's rows are written; a change applied with an earlier page
 			}
 			if err := applyChange(tx, c, &t); err != nil {
 				return fmt.Errorf("change %d to %s: %w", c.Seq, c.Table, err)
@@ -153,30 +167,142 @@ type touched struct {
 // student ?1.
 const studentDistricts = `SELECT p.district_number FROM published p JOIN migrant_records r ON r.id = p.record_id WHERE r.state_id = ?`
 
-// applyChange sets or removes one pulled row.
-func applyChange(tx *sql.Tx, c sync.Change, t *touched) error {
-	cols := sync.Columns(c.Table)
+// pulledRow checks that a pulled change names a table sync carries and
+// exactly its columns (a removal only the key), and returns them with
+// their values in the stored form.
+func pulledRow(c sync.Change) (cols []string, vals []any, err error) {
+	cols = sync.Columns(c.Table)
 	if cols == nil {
-		return fmt.Errorf("%q is not a table a pull can change", c.Table)
+		return nil, nil, fmt.Errorf("%q is not a table a pull can change", c.Table)
 	}
-	keys := sync.KeyColumns(c.Table)
 	if c.Deleted {
-		cols = keys
+		cols = sync.KeyColumns(c.Table)
 	}
 	if len(c.Row) != len(cols) {
-		return fmt.Errorf("the row has columns %s, not %s", strings.Join(slices.Sorted(maps.Keys(c.Row)), ", "), strings.Join(cols, ", "))
+		return nil, nil, fmt.Errorf("the row has columns %s, not %s", strings.Join(slices.Sorted(maps.Keys(c.Row)), ", "), strings.Join(cols, ", "))
 	}
-	vals := make([]any, len(cols))
+	vals = make([]any, len(cols))
 	for i, col := range cols {
 		v, ok := c.Row[col]
 		if !ok {
-			return fmt.Errorf("the row lacks column %s", col)
+			return nil, nil, fmt.Errorf("the row lacks column %s", col)
 		}
-		var err error
 		if vals[i], err = pulledValue(col, v); err != nil {
-			return fmt.Errorf("column %s: %w", col, err)
+			return nil, nil, fmt.Errorf("column %s: %w", col, err)
 		}
 	}
+	return cols, vals, nil
+}
+
+// applySnapshot writes the rows of a snapshot page with multi-row
+// upserts, a table at a time in the page's order (parents first): a
+// first sync writes a region's million rows, and one statement per row
+// is most of its time. Rows of local work are left alone as applyChange
+// leaves them, and the records' rows and the students of the enrollments
+// are noted for the publish recheck; the search index is the caller's.
+func applySnapshot(ctx context.Context, tx *sql.Tx, changes []sync.Change, t *touched) error {
+	var b *batch
+	var enrolled []string
+	table := ""
+	for _, c := range changes {
+		if c.Table != table && b != nil {
+			if err := b.close(); err != nil {
+				return err
+			}
+			b = nil
+		}
+		table = c.Table
+		cols, vals, err := pulledRow(c)
+		if err == nil && c.Deleted {
+			err = errors.New("a snapshot removes no rows")
+		}
+		if err != nil {
+			return fmt.Errorf("snapshot row of %s: %w", c.Table, err)
+		}
+		switch c.Table {
+		case "enrollments":
+			enrolled = append(enrolled, c.Row["state_id"])
+		case "migrant_records", "published", "report_grants":
+			if keep, err := keepLocal(tx, c); err != nil || keep {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			if err := touch(tx, c, t); err != nil {
+				return err
+			}
+		}
+		cols, vals = derive(c, cols, vals)
+		if b == nil {
+			b = newBatch(ctx, tx, "pulled "+table, `INSERT INTO `+table+`(`+strings.Join(cols, ", ")+`)`,
+				upsert(table, cols), len(cols))
+		}
+		if err := b.add(vals...); err != nil {
+			return err
+		}
+	}
+	if b != nil {
+		if err := b.close(); err != nil {
+			return err
+		}
+	}
+	return recheckEnrolled(tx, enrolled, t)
+}
+
+// recheckEnrolled notes for the publish recheck the students among ids
+// with a record here already: one kept through the snapshot's start as
+// local work, whose needs_publish follows the enrollments the snapshot
+// brings back. A student's records that come later in the snapshot are
+// noted as they come.
+func recheckEnrolled(tx *sql.Tx, ids []string, t *touched) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	return collect(tx, t.recheck, `SELECT DISTINCT state_id FROM migrant_records WHERE state_id IN (SELECT value FROM json_each(?))`, string(list))
+}
+
+// upsert is the conflict clause that makes a snapshot row replace the
+// row with its key: a student, record or grant that local work kept
+// through the snapshot's start, say. The programs table has no unique
+// key, and the snapshot's start empties it, so its rows are plain
+// inserts.
+func upsert(table string, cols []string) string {
+	if table == "programs" {
+		return ""
+	}
+	keys := sync.KeyColumns(table)
+	var set []string
+	for _, c := range cols[len(keys):] {
+		set = append(set, c+" = excluded."+c)
+	}
+	if len(set) == 0 {
+		return `ON CONFLICT DO NOTHING`
+	}
+	return `ON CONFLICT(` + strings.Join(keys, ", ") + `) DO UPDATE SET ` + strings.Join(set, ", ")
+}
+
+// rebuildSearchIndex indexes every student for search anew.
+func rebuildSearchIndex(ctx context.Context, tx *sql.Tx) error {
+	for _, q := range []string{`DELETE FROM name_tokens`, `DELETE FROM district_students`} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return writeSearchIndex(ctx, tx, false)
+}
+
+// applyChange sets or removes one pulled row.
+func applyChange(tx *sql.Tx, c sync.Change, t *touched) error {
+	cols, vals, err := pulledRow(c)
+	if err != nil {
+		return err
+	}
+	keys := sync.KeyColumns(c.Table)
 	if keep, err := keepLocal(tx, c); err != nil || keep {
 		return err
 	}
@@ -254,8 +380,15 @@ func keepLocal(tx *sql.Tx, c sync.Change) (bool, error) {
 	if c.Table == "migrant_records" && !c.Deleted {
 		version, _ := strconv.Atoi(c.Row["version"])
 		deleted := c.Row["deleted"] == "1"
+		// Every workstation holds the user directory, so the name of who
+		// changed the hub's copy is known here; one missing stays blank.
+		var name string
+		if err := tx.QueryRow(`SELECT full_name FROM users WHERE username = ?`, c.Row["updated_by"]).Scan(&name); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return false, err
+		}
 		theirs, _ := json.Marshal(sync.Record{ID: id, StateID: c.Row["state_id"], MIS2000ID: c.Row["mis2000_id"],
-			QAD: c.Row["qad"], EED: c.Row["eed"], Version: version, Deleted: deleted})
+			QAD: c.Row["qad"], EED: c.Row["eed"], Version: version, Deleted: deleted,
+			UpdatedBy: c.Row["updated_by"], UpdatedByName: name, UpdatedAt: c.Row["updated_at"]})
 		_, err = tx.Exec(`UPDATE conflicts SET theirs = ?1 WHERE record_id = ?2
 			AND json_extract(?1, '$.version') >= json_extract(theirs, '$.version')`, string(theirs), id)
 	}

@@ -22,7 +22,6 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/sync"
-	"migrantdesk/data/sync/hub"
 )
 
 // Local is what sync needs of the workstation's database.
@@ -80,8 +79,8 @@ var ErrUnreachable = errors.New("the hub cannot be reached; your changes are kep
 
 // SignIn signs in with a user name and password.
 func (c *Client) SignIn(ctx context.Context, username, password string) error {
-	var out hub.SignInResponse
-	if err := c.do(ctx, "POST", "/v1/signin", hub.SignInRequest{Username: username, Password: password}, &out); err != nil {
+	var out sync.SignInResponse
+	if err := c.do(ctx, "POST", "/v1/signin", sync.SignInRequest{Username: username, Password: password}, &out); err != nil {
 		return err
 	}
 	c.token, c.User = out.Token, out.User.User()
@@ -99,8 +98,10 @@ type Summary struct {
 	Cursor    sync.Cursor `json:"cursor"`
 }
 
-// Progress is told how a sync goes: the stage and the rows so far.
-type Progress func(stage string, done int)
+// Progress is told how a sync goes: the stage, how far it has come and,
+// when the hub said, out of how many (else 0). A snapshot counts students
+// (the hub tells their number on its pages); the other stages count rows.
+type Progress func(stage string, done, total int)
 
 // pushBatch is how many mutations one push carries: a few hundred KB.
 const pushBatch = 200
@@ -117,7 +118,7 @@ const pushBatch = 200
 func (c *Client) Sync(ctx context.Context, local Local, progress Progress) (Summary, error) {
 	var sum Summary
 	if progress == nil {
-		progress = func(string, int) {}
+		progress = func(string, int, int) {}
 	}
 	if err := c.push(ctx, local, &sum, progress); err != nil {
 		return sum, err
@@ -126,47 +127,95 @@ func (c *Client) Sync(ctx context.Context, local Local, progress Progress) (Summ
 	if err != nil {
 		return sum, err
 	}
-	resent := false
-	for {
-		q := url.Values{}
-		q.Set("epoch", cur.Epoch)
-		q.Set("seq", strconv.FormatInt(cur.Seq, 10))
-		if cur.Mark != "" {
-			q.Set("mark", cur.Mark)
-		}
-		if cur.Snapshot != "" {
-			q.Set("snapshot", cur.Snapshot)
-		}
-		var page sync.Page
-		if err := c.do(ctx, "GET", "/v1/pull?"+q.Encode(), nil, &page); err != nil {
+	for resent := false; ; resent = true {
+		next, newEpoch, err := c.pull(ctx, local, cur, !resent, &sum, progress)
+		if err != nil {
 			return sum, err
 		}
-		if page.Snapshot && cur.Epoch != "" && page.Next.Epoch != cur.Epoch && !resent {
-			resent = true
-			if _, err := local.Resend(ctx); err != nil {
-				return sum, err
+		if !newEpoch {
+			sum.Cursor = next
+			return sum, nil
+		}
+		if _, err := local.Resend(ctx); err != nil {
+			return sum, err
+		}
+		if err := c.push(ctx, local, &sum, progress); err != nil {
+			return sum, err
+		}
+		// The same pull again: the snapshot now holds what was pushed.
+	}
+}
+
+// pull applies the pages after cur to the hub's head and returns the
+// cursor it ends at. The next page is fetched while one is applied, so
+// that the hub's work and the workstation's overlap (a first sync is
+// hundreds of pages). With stopAtEpoch, a snapshot of another epoch than
+// cur's is not applied: pull says so, for Sync to push again first.
+func (c *Client) pull(ctx context.Context, local Local, cur sync.Cursor, stopAtEpoch bool, sum *Summary, progress Progress) (sync.Cursor, bool, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // stops the fetching when a page is not applied
+	type fetched struct {
+		page sync.Page
+		err  error
+	}
+	pages := make(chan fetched, 1)
+	go func() {
+		defer close(pages)
+		for at := cur; ; {
+			var f fetched
+			f.err = c.do(ctx, "GET", "/v1/pull?"+pullQuery(at), nil, &f.page)
+			select {
+			case pages <- f:
+			case <-ctx.Done():
+				return
 			}
-			if err := c.push(ctx, local, &sum, progress); err != nil {
-				return sum, err
+			if f.err != nil || !f.page.More {
+				return
 			}
-			continue // the same pull again: the snapshot now holds what was pushed
+			at = f.page.Next
+		}
+	}()
+	students := 0 // of the snapshot, in this sync
+	for f := range pages {
+		if f.err != nil {
+			return cur, false, f.err
+		}
+		page := f.page
+		if stopAtEpoch && page.Snapshot && cur.Epoch != "" && page.Next.Epoch != cur.Epoch {
+			return cur, true, nil
 		}
 		if err := local.ApplyPage(ctx, page); err != nil {
-			return sum, err
+			return cur, false, err
 		}
 		sum.Pulled += len(page.Changes)
 		cur = page.Next
-		stage := "Receiving changes"
-		if page.Snapshot {
-			stage = "Receiving your records"
+		if !page.Snapshot {
+			progress("Receiving changes", sum.Pulled, 0)
+			continue
 		}
-		progress(stage, sum.Pulled)
-		if !page.More {
-			break
+		for _, ch := range page.Changes {
+			if ch.Table == "students" {
+				students++
+			}
 		}
+		progress("Receiving your students", students, int(page.Students))
 	}
-	sum.Cursor = cur
-	return sum, nil
+	return cur, false, ctx.Err()
+}
+
+// pullQuery asks for the page after a cursor.
+func pullQuery(c sync.Cursor) string {
+	q := url.Values{}
+	q.Set("epoch", c.Epoch)
+	q.Set("seq", strconv.FormatInt(c.Seq, 10))
+	q.Set("limit", strconv.Itoa(sync.MaxPullPage))
+	if c.Mark != "" {
+		q.Set("mark", c.Mark)
+	}
+	if c.Snapshot != "" {
+		q.Set("snapshot", c.Snapshot)
+	}
+	return q.Encode()
 }
 
 // push sends the waiting mutations, a batch at a time, and records the
@@ -203,7 +252,7 @@ func (c *Client) push(ctx context.Context, local Local, sum *Summary, progress P
 				sum.Rejected++
 			}
 		}
-		progress("Sending your changes", sum.Pushed)
+		progress("Sending your changes", sum.Pushed, 0)
 	}
 }
 

@@ -8,20 +8,7 @@ import (
 	"testing"
 
 	"migrantdesk/data"
-	"migrantdesk/data/sync/hub/sqlitehub"
 )
-
-// openHub opens a hub database in the test process, beside the hub
-// process serving it, for the test's checks.
-func openHub(tb testing.TB, path string) *sqlitehub.DB {
-	tb.Helper()
-	h, err := sqlitehub.Open(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { h.Close() })
-	return h
-}
 
 // TestHeadlessSync runs issue 9's headless path with real processes: a
 // hub loaded with `import`, users made with `hub user add`, a clerk whose
@@ -29,11 +16,12 @@ func openHub(tb testing.TB, path string) *sqlitehub.DB {
 // reaches a coordinator through the hub, a coordinator refused locally
 // and granted the report through the hub, and a re-import on the hub that
 // reaches both on their next sync with nothing local lost.
-func TestHeadlessSync(t *testing.T) {
-	t.Parallel()
+func TestHeadlessSync(t *testing.T) { eachBackend(t, testHeadlessSync) }
+
+func testHeadlessSync(t *testing.T, be backend) {
 	dir := t.TempDir()
 	ex := demoExtract(t, dir, 1000, 3)
-	hubDB := filepath.Join(dir, "hub.db")
+	hubDB := newHubDB(t, be, dir)
 	mustRun(t, "import", "--db", hubDB, ex.dir)
 	region := ex.busiestRegion()
 	pw := passwordFile(t, dir)
@@ -88,7 +76,7 @@ func TestHeadlessSync(t *testing.T) {
 		"--district", district, "--password-file", pw)
 	cora := newWorkstation(t, dir, "cora")
 	cora.sync(h.URL)
-	copies := count(t, hdb, `SELECT count(*) FROM published WHERE district_number = ?`, district)
+	copies := count(t, hdb, `SELECT count(*) FROM published WHERE district_number = $1`, district)
 	if got := count(t, openSQL(t, cora.db), `SELECT count(*) FROM published`); got != copies || copies == 0 {
 		t.Fatalf("the coordinator of %s holds %d copies, the hub %d", district, got, copies)
 	}

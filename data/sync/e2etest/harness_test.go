@@ -22,9 +22,8 @@ import (
 	"golang.org/x/crypto/argon2"
 
 	"migrantdesk/data"
+	"migrantdesk/data/hub"
 	"migrantdesk/data/sync/client"
-	"migrantdesk/data/sync/hub"
-	"migrantdesk/data/sync/hub/sqlitehub"
 )
 
 // Password is every test user's password.
@@ -138,10 +137,7 @@ var testHash = func() string {
 // password Password (testHash).
 func accounts(tb testing.TB, hubDB string, users ...data.User) {
 	tb.Helper()
-	h, err := sqlitehub.Open(hubDB)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	h := openHubStore(tb, hubDB)
 	defer h.Close()
 	for _, u := range users {
 		if err := h.SaveAccount(context.Background(), "e2etest", hub.Account{User: u, PasswordHash: testHash}); err != nil {

@@ -3,6 +3,7 @@ package e2etest
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -20,12 +21,14 @@ import (
 	"pgregory.net/rapid"
 
 	"migrantdesk/data"
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/hubtest"
+	"migrantdesk/data/hub/pghub"
+	"migrantdesk/data/hub/pghub/pgtest"
+	"migrantdesk/data/hub/sqlitehub"
 	"migrantdesk/data/store"
 	"migrantdesk/data/sync"
 	"migrantdesk/data/sync/client"
-	"migrantdesk/data/sync/hub"
-	"migrantdesk/data/sync/hub/hubtest"
-	"migrantdesk/data/sync/hub/sqlitehub"
 )
 
 // defaultChecks is how many random histories TestSyncProperties tries when
@@ -59,7 +62,9 @@ var Rita = data.User{Username: "rita", FullName: "Rita Soto", Role: data.RoleCle
 //     has synced twice, each workstation holds what a fresh snapshot of
 //     its user's scope holds (records whose change the hub rejected
 //     excepted: the workstation keeps them for the clerk, by design).
-func TestSyncProperties(t *testing.T) {
+func TestSyncProperties(t *testing.T) { eachBackend(t, testSyncProperties) }
+
+func testSyncProperties(t *testing.T, be backend) {
 	if os.Getenv("RAPID_CHECKS") == "" {
 		set := false
 		flag.Visit(func(f *flag.Flag) { set = set || f.Name == "rapid.checks" })
@@ -67,7 +72,7 @@ func TestSyncProperties(t *testing.T) {
 			flag.Set("rapid.checks", strconv.Itoa(defaultChecks))
 		}
 	}
-	tmpl := templates(t)
+	tmpl := templates(t, be)
 	// What the histories did, so that a run shows it tried what it means
 	// to: the hub's answers, syncs, re-imports.
 	seen := map[string]int{}
@@ -103,16 +108,11 @@ func TestSyncProperties(t *testing.T) {
 // from copies.
 type tmplFiles struct{ hub, ws string }
 
-func templates(t *testing.T) tmplFiles {
+func templates(t *testing.T, be backend) tmplFiles {
 	dir := t.TempDir()
-	tf := tmplFiles{hub: filepath.Join(dir, "hub.db"), ws: filepath.Join(dir, "ws.db")}
-	h, err := sqlitehub.Open(tf.hub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := h.Store().ImportExtract(context.Background(), hubtest.State(), "state"); err != nil {
-		t.Fatal(err)
-	}
+	tf := tmplFiles{hub: newHubDB(t, be, dir), ws: filepath.Join(dir, "ws.db")}
+	h := openHubStore(t, tf.hub)
+	importExtract(t, h, hubtest.State())
 	if err := h.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ type world struct {
 	t     *testing.T
 	dir   string
 	hubDB string
-	hub   *sqlitehub.DB
+	hub   hubStore
 	srv   *httptest.Server
 	ex    *data.Extract // what the hub imported last
 	clock atomic.Int64  // how far the hub's store clock runs ahead
@@ -163,18 +163,24 @@ func newWorld(t *testing.T, rt *rapid.T, tmpl tmplFiles) *world {
 	if err != nil {
 		rt.Fatal(err)
 	}
-	w := &world{t: t, dir: dir, hubDB: filepath.Join(dir, "hub.db"), ex: hubtest.State(), birth: map[string]data.Date{},
+	w := &world{t: t, dir: dir, ex: hubtest.State(), birth: map[string]data.Date{},
 		dbs: map[string]*sql.DB{}, ctx: context.Background()}
 	for _, s := range w.ex.Students {
 		w.birth[s.StateID] = s.BirthDate
 	}
-	copyFile(rt, tmpl.hub, w.hubDB)
-	if w.hub, err = sqlitehub.Open(w.hubDB); err != nil {
-		rt.Fatal(err)
+	if isPostgres(tmpl.hub) {
+		w.hubDB = pgtest.Copy(t, tmpl.hub)
+	} else {
+		w.hubDB = filepath.Join(dir, "hub.db")
+		copyFile(rt, tmpl.hub, w.hubDB)
 	}
-	// Imports a second apart are told apart by their time (imported_at
-	// has seconds): the hub's clock jumps a minute at each re-import.
-	w.hub.Store().SetClock(func() time.Time { return time.Now().Add(time.Duration(w.clock.Load())) })
+	w.hub = openHubStore(t, w.hubDB)
+	// On SQLite, imports a second apart are told apart by their time
+	// (imported_at has seconds): the hub's clock jumps a minute at each
+	// re-import. (A PostgreSQL hub starts a new epoch with every import.)
+	if h, ok := w.hub.(*sqlitehub.DB); ok {
+		h.Store().SetClock(func() time.Time { return time.Now().Add(time.Duration(w.clock.Load())) })
+	}
 	w.srv = httptest.NewServer(hub.NewServer(w.hub, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler())
 	for _, u := range []data.User{hubtest.ClerkC, Rita, hubtest.ClerkW, hubtest.Coord001, hubtest.Coord003, hubtest.DAdmin001, hubtest.Admin} {
 		n := &node{user: u, path: filepath.Join(dir, u.Username+".db")}
@@ -218,6 +224,23 @@ func (w *world) close() {
 	}
 	w.hub.Close()
 	os.RemoveAll(w.dir)
+}
+
+// importExtract loads a state extract into a hub database of either kind.
+func importExtract(tb checker, h hubStore, ex *data.Extract) {
+	tb.Helper()
+	var err error
+	switch h := h.(type) {
+	case *sqlitehub.DB:
+		_, err = h.Store().ImportExtract(context.Background(), ex, "state")
+	case *pghub.DB:
+		_, err = h.Import(context.Background(), ex, "state")
+	default:
+		tb.Fatalf("a hub of type %T cannot import", h)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
 }
 
 func copyFile(rt *rapid.T, src, dst string) {
@@ -445,9 +468,7 @@ func (w *world) reimport(rt *rapid.T) {
 		}
 	}
 	w.clock.Add(int64(time.Minute))
-	if _, err := w.hub.Store().ImportExtract(w.ctx, ex, "state"); err != nil {
-		rt.Fatal(err)
-	}
+	importExtract(rt, w.hub, ex)
 	w.ex = ex
 	w.seen["reimport"]++
 }
@@ -483,18 +504,22 @@ type outcome struct {
 }
 
 func (w *world) hubOutcomes(rt *rapid.T) map[string]outcome {
-	rows, err := w.db(rt, w.hubDB).Query(`SELECT mutation_id, json_extract(result, '$.outcome'),
-		coalesce(json_extract(result, '$.version'), 0) FROM hub_applied`)
+	rows, err := w.db(rt, w.hubDB).Query(`SELECT mutation_id, result FROM hub_applied`)
 	if err != nil {
 		rt.Fatal(err)
 	}
 	defer rows.Close()
 	out := map[string]outcome{}
 	for rows.Next() {
-		var id string
-		var o outcome
-		rows.Scan(&id, &o.outcome, &o.version)
-		out[id] = o
+		var id, result string
+		var r sync.Result
+		if err := rows.Scan(&id, &result); err != nil {
+			rt.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(result), &r); err != nil {
+			rt.Fatalf("the hub's answer to mutation %s: %v", id, err)
+		}
+		out[id] = outcome{r.Outcome, r.Version}
 	}
 	return out
 }
@@ -575,7 +600,7 @@ func (w *world) checkOnce(rt *rapid.T) {
 	}
 	h := w.db(rt, w.hubDB)
 	rows, err := h.Query(`SELECT r.id, r.version, count(a.seq), count(a.seq) FILTER (WHERE a.action IN ('update', 'delete'))
-		FROM migrant_records r LEFT JOIN audit a ON a.entity = ? AND a.entity_id = r.id GROUP BY r.id`, sync.EntityRecord)
+		FROM migrant_records r LEFT JOIN audit a ON a.entity = $1 AND a.entity_id = r.id GROUP BY r.id`, sync.EntityRecord)
 	if err != nil {
 		rt.Fatal(err)
 	}

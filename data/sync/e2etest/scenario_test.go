@@ -9,11 +9,10 @@ import (
 	"testing"
 
 	"migrantdesk/data"
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/hubtest"
 	"migrantdesk/data/store"
 	"migrantdesk/data/sync/client"
-	"migrantdesk/data/sync/hub"
-	"migrantdesk/data/sync/hub/hubtest"
-	"migrantdesk/data/sync/hub/sqlitehub"
 )
 
 // Scenarios the property test found, replayed step by step against a hub
@@ -28,17 +27,10 @@ type desk struct {
 	c    *client.Client
 }
 
-func scenarioHub(t *testing.T) (*sqlitehub.DB, string) {
+func scenarioHub(t *testing.T, be backend) (hubStore, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "hub.db")
-	h, err := sqlitehub.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
-	if _, err := h.Store().ImportExtract(context.Background(), hubtest.State(), "state"); err != nil {
-		t.Fatal(err)
-	}
+	h := openHub(t, newHubDB(t, be, t.TempDir()))
+	importExtract(t, h, hubtest.State())
 	for _, u := range append(hubtest.Users(), Rita) {
 		if err := h.SaveAccount(context.Background(), "test", hub.Account{User: u, PasswordHash: testHash}); err != nil {
 			t.Fatal(err)
@@ -105,8 +97,10 @@ func (d *desk) record(id string) data.MigrantRecord {
 // publish skips, while the conflict is open, the copies the hub sends of
 // the record; once the conflict is resolved, the hub's copies must reach
 // the clerk all the same.
-func TestConflictThenCopiesArrive(t *testing.T) {
-	h, url := scenarioHub(t)
+func TestConflictThenCopiesArrive(t *testing.T) { eachBackend(t, testConflictThenCopiesArrive) }
+
+func testConflictThenCopiesArrive(t *testing.T, be backend) {
+	h, url := scenarioHub(t, be)
 	rosa, rita := newDesk(t, url, hubtest.ClerkC), newDesk(t, url, Rita)
 	rec := rita.save(data.MigrantRecord{StateID: hubtest.Maria, MIS2000ID: "1", QAD: data.NewDate(2024, 8, 1), EED: data.NewDate(2024, 9, 19)})
 	rita.sync()
@@ -134,8 +128,10 @@ func TestConflictThenCopiesArrive(t *testing.T) {
 // A clerk's publish that conflicts with another clerk's edit leaves the
 // clerk's own copies on the workstation; once the conflict is resolved by
 // keeping the hub's record, the copies the hub never had must go.
-func TestConflictedPublishCopiesGo(t *testing.T) {
-	h, url := scenarioHub(t)
+func TestConflictedPublishCopiesGo(t *testing.T) { eachBackend(t, testConflictedPublishCopiesGo) }
+
+func testConflictedPublishCopiesGo(t *testing.T, be backend) {
+	h, url := scenarioHub(t, be)
 	rosa, rita := newDesk(t, url, hubtest.ClerkC), newDesk(t, url, Rita)
 	rec := rita.save(data.MigrantRecord{StateID: hubtest.Maria, MIS2000ID: "1", QAD: data.NewDate(2025, 3, 1), EED: data.NewDate(2025, 4, 22)})
 	rita.sync()

@@ -5,15 +5,14 @@ import (
 	"database/sql"
 	"fmt"
 	"maps"
-	"net/url"
 	"slices"
 	"strings"
 
 	_ "modernc.org/sqlite"
 
 	"migrantdesk/data"
+	"migrantdesk/data/hub"
 	"migrantdesk/data/sync"
-	"migrantdesk/data/sync/hub"
 )
 
 // checker is what the helpers below need of a test: a *testing.T, or
@@ -45,17 +44,6 @@ func (v view) set(table string, row map[string]string) {
 }
 
 func (v view) keys(table string) []string { return slices.Sorted(maps.Keys(v[table])) }
-
-// openSQL opens a database file for the test's own queries.
-func openSQL(tb checker, path string) *sql.DB {
-	tb.Helper()
-	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
 
 // localView reads what a workstation database holds of every table sync
 // carries. Tombstones are left out: a workstation keeps the deleted

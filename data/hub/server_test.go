@@ -13,28 +13,62 @@ import (
 	"strings"
 	"testing"
 
+	"migrantdesk/data/argon2id"
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/hubtest"
+	"migrantdesk/data/hub/pghub"
+	"migrantdesk/data/hub/pghub/pgtest"
+	"migrantdesk/data/hub/sqlitehub"
 	"migrantdesk/data/sync"
-	"migrantdesk/data/sync/hub"
-	"migrantdesk/data/sync/hub/hubtest"
-	"migrantdesk/data/sync/hub/sqlitehub"
 )
 
 const password = "correct horse battery"
 
-// serve starts a hub on loopback over the suite's state, every user with
-// the same password, and returns its URL and the log it writes.
-func serve(t *testing.T) (string, *bytes.Buffer) {
+// backEnd is a storage back end the server's tests run on: each test
+// runs on both, so the HTTP API is shown to behave the same on either.
+type backEnd string
+
+const (
+	onSQLite   backEnd = "SQLite"
+	onPostgres backEnd = "PostgreSQL"
+)
+
+// onBoth runs fn as a subtest on each back end.
+func onBoth(t *testing.T, fn func(t *testing.T, be backEnd)) {
+	for _, be := range []backEnd{onSQLite, onPostgres} {
+		t.Run(string(be), func(t *testing.T) { fn(t, be) })
+	}
+}
+
+// serve starts a hub on loopback over the suite's state on a back end,
+// every user with the same password, and returns its URL and the log it
+// writes.
+func serve(t *testing.T, be backEnd) (string, *bytes.Buffer) {
 	t.Helper()
-	h, err := sqlitehub.Open(filepath.Join(t.TempDir(), "hub.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
 	ctx := context.Background()
-	if _, err := h.Store().ImportExtract(ctx, hubtest.State(), "test"); err != nil {
-		t.Fatal(err)
+	var h hub.Store
+	if be == onPostgres {
+		pg, err := pghub.Open(ctx, pgtest.URL(t), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { pg.Close() })
+		if _, err := pg.Import(ctx, hubtest.State(), "test"); err != nil {
+			t.Fatal(err)
+		}
+		h = pg
+	} else {
+		sq, err := sqlitehub.Open(filepath.Join(t.TempDir(), "hub.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { sq.Close() })
+		if _, err := sq.Store().ImportExtract(ctx, hubtest.State(), "test"); err != nil {
+			t.Fatal(err)
+		}
+		h = sq
 	}
-	hash, err := hub.HashPassword(password)
+	hash, err := argon2id.HashPassword(password)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,20 +117,22 @@ func call(t *testing.T, method, url, token string, body any) answer {
 
 func signIn(t *testing.T, url, user string) string {
 	t.Helper()
-	a := call(t, "POST", url+"/v1/signin", "", hub.SignInRequest{Username: user, Password: password})
+	a := call(t, "POST", url+"/v1/signin", "", sync.SignInRequest{Username: user, Password: password})
 	if a.status != 200 {
 		t.Fatalf("sign in %s: %d %s", user, a.status, a.raw)
 	}
 	return a.body["token"].(string)
 }
 
-func TestSignIn(t *testing.T) {
-	url, log := serve(t)
-	a := call(t, "POST", url+"/v1/signin", "", hub.SignInRequest{Username: "rosa", Password: password})
+func TestSignIn(t *testing.T) { onBoth(t, testSignIn) }
+
+func testSignIn(t *testing.T, be backEnd) {
+	url, log := serve(t, be)
+	a := call(t, "POST", url+"/v1/signin", "", sync.SignInRequest{Username: "rosa", Password: password})
 	if a.status != 200 || a.body["user"].(map[string]any)["region_code"] != "C" {
 		t.Fatalf("%d %s", a.status, a.raw)
 	}
-	for _, bad := range []hub.SignInRequest{{Username: "rosa", Password: "wrong password"}, {Username: "nobody", Password: password}} {
+	for _, bad := range []sync.SignInRequest{{Username: "rosa", Password: "wrong password"}, {Username: "nobody", Password: password}} {
 		a := call(t, "POST", url+"/v1/signin", "", bad)
 		if a.status != 401 || a.body["error"] != "the hub refused this user name and password" {
 			t.Fatalf("%+v: %d %s", bad, a.status, a.raw)
@@ -112,19 +148,23 @@ func TestSignIn(t *testing.T) {
 
 // Repeated failures lock the user name out for a while, with 429 and
 // Retry-After, even with the right password.
-func TestSignInThrottled(t *testing.T) {
-	url, _ := serve(t)
+func TestSignInThrottled(t *testing.T) { onBoth(t, testSignInThrottled) }
+
+func testSignInThrottled(t *testing.T, be backEnd) {
+	url, _ := serve(t, be)
 	for range 5 {
-		call(t, "POST", url+"/v1/signin", "", hub.SignInRequest{Username: "wes", Password: "not the password"})
+		call(t, "POST", url+"/v1/signin", "", sync.SignInRequest{Username: "wes", Password: "not the password"})
 	}
-	a := call(t, "POST", url+"/v1/signin", "", hub.SignInRequest{Username: "wes", Password: password})
+	a := call(t, "POST", url+"/v1/signin", "", sync.SignInRequest{Username: "wes", Password: password})
 	if a.status != 429 || !strings.Contains(a.raw, "too many failed sign-ins") {
 		t.Fatalf("%d %s", a.status, a.raw)
 	}
 }
 
-func TestTokens(t *testing.T) {
-	url, _ := serve(t)
+func TestTokens(t *testing.T) { onBoth(t, testTokens) }
+
+func testTokens(t *testing.T, be backEnd) {
+	url, _ := serve(t, be)
 	if a := call(t, "GET", url+"/v1/pull", "", nil); a.status != 401 {
 		t.Fatalf("no token: %d", a.status)
 	}
@@ -143,8 +183,10 @@ func TestTokens(t *testing.T) {
 	}
 }
 
-func TestRequestsDecodedStrictly(t *testing.T) {
-	url, _ := serve(t)
+func TestRequestsDecodedStrictly(t *testing.T) { onBoth(t, testRequestsDecodedStrictly) }
+
+func testRequestsDecodedStrictly(t *testing.T, be backEnd) {
+	url, _ := serve(t, be)
 	tok := signIn(t, url, "rosa")
 	cases := []struct {
 		body   string
@@ -172,8 +214,10 @@ func TestRequestsDecodedStrictly(t *testing.T) {
 }
 
 // A client of another protocol version is told to update.
-func TestOtherProtocolVersion(t *testing.T) {
-	url, _ := serve(t)
+func TestOtherProtocolVersion(t *testing.T) { onBoth(t, testOtherProtocolVersion) }
+
+func testOtherProtocolVersion(t *testing.T, be backEnd) {
+	url, _ := serve(t, be)
 	a := call(t, "POST", url+"/v2/push", "", "{}")
 	if a.status != http.StatusUpgradeRequired || !strings.Contains(a.raw, "update Migrant Desk") {
 		t.Fatalf("%d %s", a.status, a.raw)
@@ -182,8 +226,10 @@ func TestOtherProtocolVersion(t *testing.T) {
 
 // Bodies may come gzipped, and answers go gzipped to a client that takes
 // them.
-func TestGzip(t *testing.T) {
-	url, _ := serve(t)
+func TestGzip(t *testing.T) { onBoth(t, testGzip) }
+
+func testGzip(t *testing.T, be backEnd) {
+	url, _ := serve(t, be)
 	tok := signIn(t, url, "admin")
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)

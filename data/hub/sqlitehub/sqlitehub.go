@@ -7,25 +7,23 @@ package sqlitehub
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"time"
 
 	"migrantdesk/data"
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/hubsql"
 	"migrantdesk/data/store"
-	"migrantdesk/data/sync"
-	"migrantdesk/data/sync/hub"
-
-	"github.com/google/uuid"
 )
 
 // DB is a hub's SQLite database.
 type DB struct {
-	st  *store.Store
-	db  *sql.DB // writers: one connection, the write lock taken at BEGIN
-	rdb *sql.DB // readers, beside the writer under WAL
+	st     *store.Store
+	db     *sql.DB // writers: one connection, the write lock taken at BEGIN
+	rdb    *sql.DB // readers, beside the writer under WAL
+	reader *hubsql.Reader
 }
 
 var _ hub.Store = (*DB)(nil)
@@ -104,7 +102,7 @@ func Open(path string) (*DB, error) {
 		st.Close()
 		return nil, fmt.Errorf("open hub database %s: %w", path, err)
 	}
-	h := &DB{st: st, db: db, rdb: rdb}
+	h := &DB{st: st, db: db, rdb: rdb, reader: newReader()}
 	if err := h.prepare(); err != nil {
 		h.Close()
 		return nil, fmt.Errorf("prepare hub database %s: %w", path, err)
@@ -189,18 +187,8 @@ func (h *DB) SaveAccount(ctx context.Context, actor string, a hub.Account) error
 	if err != nil {
 		return fmt.Errorf("save the password of %s: %w", a.Username, err)
 	}
-	// Every workstation keeps the user directory (names and roles, never
-	// passwords): districts list their coordinators, records name people.
-	for _, table := range []string{"users", "user_districts"} {
-		rows, err := rowsOf(tx, table, "t.username = ?", a.Username)
-		if err != nil {
-			return err
-		}
-		for _, row := range rows {
-			if err := logChange(tx, table, false, false, row, everyone); err != nil {
-				return err
-			}
-		}
+	if err := hubsql.LogUser(sqliteTx{tx}, a.Username); err != nil {
+		return err
 	}
 	return tx.Commit()
 }
@@ -238,27 +226,9 @@ func (h *DB) account(ctx context.Context, username, update string, args ...any) 
 	return tx.Commit()
 }
 
-// SetGrant grants or revokes report access as a mutation pushed by admin,
-// so the command line and a district administrator's workstation take the
-// same path: the access rule, the audit log and the change feed.
+// SetGrant grants or revokes report access as a mutation pushed by admin.
 func (h *DB) SetGrant(ctx context.Context, admin data.User, username, district string, grant bool) error {
-	op := sync.OpGrant
-	if !grant {
-		op = sync.OpRevoke
-	}
-	payload, err := json.Marshal(sync.Grant{Username: username, District: district})
-	if err != nil {
-		return err
-	}
-	res, err := h.Push(ctx, admin, []sync.Mutation{{ID: uuid.NewString(), Entity: sync.EntityGrant,
-		EntityID: sync.GrantID(username, district), Op: op, Payload: payload, CreatedAt: time.Now().UTC().Format(time.RFC3339)}})
-	if err != nil {
-		return err
-	}
-	if res[0].Outcome == sync.Rejected {
-		return errors.New(res[0].Reason)
-	}
-	return nil
+	return hubsql.SetGrant(ctx, h.Push, admin, username, district, grant)
 }
 
 // SaveToken keeps a sign-in token's hash; expired tokens are swept then.
@@ -297,4 +267,12 @@ func (h *DB) TokenAccount(ctx context.Context, hash string, now time.Time) (hub.
 func (h *DB) DeleteToken(ctx context.Context, hash string) error {
 	_, err := h.db.ExecContext(ctx, `DELETE FROM hub_tokens WHERE hash = ?`, hash)
 	return err
+}
+
+// ActiveTokens counts the sign-ins not expired at now, for the hub's
+// metrics.
+func (h *DB) ActiveTokens(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	err := h.rdb.QueryRowContext(ctx, `SELECT count(*) FROM hub_tokens WHERE expires_at > ?`, now.UTC().Format(time.RFC3339)).Scan(&n)
+	return n, err
 }

@@ -16,8 +16,9 @@ import (
 	"github.com/google/uuid"
 
 	"migrantdesk/data"
+	"migrantdesk/data/argon2id"
+	"migrantdesk/data/hub"
 	"migrantdesk/data/sync"
-	"migrantdesk/data/sync/hub"
 )
 
 // Open makes a hub store holding the state ex, with no accounts yet.
@@ -97,6 +98,8 @@ func Run(t *testing.T, open Open) {
 	t.Run("Grants", func(t *testing.T) { testGrants(t, open) })
 	t.Run("Paging", func(t *testing.T) { testPaging(t, open) })
 	t.Run("Restored", func(t *testing.T) { testRestored(t, open) })
+	t.Run("AccessMatrix", func(t *testing.T) { testAccessMatrix(t, open) })
+	t.Run("AuditRows", func(t *testing.T) { testAuditRows(t, open) })
 }
 
 // Setup opens a store on State() holding the suite's users.
@@ -115,7 +118,7 @@ func Setup(t *testing.T, open Open) hub.Store {
 func testAccounts(t *testing.T, open Open) {
 	st := Setup(t, open)
 	ctx := context.Background()
-	hash, err := hub.HashPassword("correct horse battery")
+	hash, err := argon2id.HashPassword("correct horse battery")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +126,7 @@ func testAccounts(t *testing.T, open Open) {
 		t.Fatal(err)
 	}
 	a, err := st.Account(ctx, ClerkC.Username)
-	if err != nil || a.RegionCode != "C" || !hub.VerifyPassword(a.PasswordHash, "correct horse battery") {
+	if err != nil || a.RegionCode != "C" || !argon2id.VerifyPassword(a.PasswordHash, "correct horse battery") {
 		t.Fatalf("account %+v, %v", a, err)
 	}
 	if _, err := st.Account(ctx, "nobody"); !errors.Is(err, hub.ErrNoAccount) {
@@ -225,6 +228,10 @@ func testPush(t *testing.T, open Open) {
 	if c.Current == nil || c.Current.MIS2000ID != "123457" || c.Current.Version != 2 {
 		t.Fatalf("conflict carries %+v", c.Current)
 	}
+	// Who made the hub's copy comes from the hub's own users.
+	if c.Current.UpdatedBy != ClerkC.Username || c.Current.UpdatedByName != ClerkC.FullName || c.Current.UpdatedAt == "" {
+		t.Fatalf("the conflict's copy says it was changed by %q (%q) at %q", c.Current.UpdatedBy, c.Current.UpdatedByName, c.Current.UpdatedAt)
+	}
 
 	// An overlap only the hub can see names the other record.
 	other := sync.Record{ID: uuid.NewString(), StateID: Maria, MIS2000ID: "999", QAD: "2026-01-01", EED: "2026-06-30", Version: 1}
@@ -236,6 +243,9 @@ func testPush(t *testing.T, open Open) {
 	west := sync.Record{ID: uuid.NewString(), StateID: Maria, MIS2000ID: "555", QAD: "2019-01-01", EED: "2019-06-30", Version: 1}
 	want(t, push(t, st, ClerkW, Mutation(sync.OpCreate, 0, west))[0], sync.Rejected, "region")
 	want(t, push(t, st, Coord001, Mutation(sync.OpCreate, 0, west))[0], sync.Rejected, "read-only")
+	// Text is held to the importer's rule, on the hub too.
+	bell := sync.Record{ID: uuid.NewString(), StateID: Maria, MIS2000ID: "12\a3", QAD: "2019-01-01", EED: "2019-06-30", Version: 1}
+	want(t, push(t, st, ClerkC, Mutation(sync.OpCreate, 0, bell))[0], sync.Rejected, "the MIS2000 ID: character 3 is a control character")
 	ghost := sync.Record{ID: uuid.NewString(), StateID: "9999999999", MIS2000ID: "1", QAD: "2025-01-01", EED: "2025-02-01", Version: 1}
 	want(t, push(t, st, Admin, Mutation(sync.OpCreate, 0, ghost))[0], sync.Rejected, "no student")
 	// The later changes of a record whose creation was refused are
@@ -280,18 +290,7 @@ func pullAll(t *testing.T, st hub.Store, u data.User, c sync.Cursor, v view, lim
 			if !ch.Deleted {
 				checkParents(t, v, ch)
 			}
-			var key []string
-			for _, k := range sync.KeyColumns(ch.Table) {
-				key = append(key, ch.Row[k])
-			}
-			if v[ch.Table] == nil {
-				v[ch.Table] = map[string]map[string]string{}
-			}
-			if ch.Deleted {
-				delete(v[ch.Table], strings.Join(key, "|"))
-			} else {
-				v[ch.Table][strings.Join(key, "|")] = ch.Row
-			}
+			v.apply(ch)
 		}
 		c = p.Next
 		if !p.More {
@@ -323,6 +322,22 @@ func checkParents(t *testing.T, v view, ch sync.Change) {
 		if !v.has(table, ch.Row[col]) {
 			t.Fatalf("change %d sets a row of %s whose %s %s is not pulled before it: %v", ch.Seq, ch.Table, table, ch.Row[col], ch.Row)
 		}
+	}
+}
+
+// apply sets or removes a pulled change's row.
+func (v view) apply(ch sync.Change) {
+	var key []string
+	for _, k := range sync.KeyColumns(ch.Table) {
+		key = append(key, ch.Row[k])
+	}
+	if v[ch.Table] == nil {
+		v[ch.Table] = map[string]map[string]string{}
+	}
+	if ch.Deleted {
+		delete(v[ch.Table], strings.Join(key, "|"))
+	} else {
+		v[ch.Table][strings.Join(key, "|")] = ch.Row
 	}
 }
 
@@ -481,6 +496,24 @@ func testPaging(t *testing.T, open Open) {
 			t.Fatalf("%s: %v paged by one, %v at once", table, small.keys(table), big.keys(table))
 		}
 	}
+	// Every page of a snapshot, a resumed one's too, says how many
+	// students the whole snapshot holds: the user's scope.
+	for u, n := range map[*data.User]int64{&Admin: int64(len(State().Students)), &ClerkW: 2, &Coord001: 0} {
+		at := sync.Cursor{}
+		for page := 0; ; page++ {
+			p, err := st.Pull(context.Background(), *u, at, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Students != n {
+				t.Fatalf("page %d of %s's snapshot says it holds %d students, not %d", page, u.Username, p.Students, n)
+			}
+			if !p.More {
+				break
+			}
+			at = p.Next
+		}
+	}
 	var ms []sync.Mutation
 	for i := range 5 {
 		y := strconv.Itoa(2020 + i)
@@ -538,4 +571,34 @@ func testRestored(t *testing.T, open Open) {
 			t.Fatalf("the hub made more than one new epoch: %s, %s and %s", epoch, c.Epoch, other.Epoch)
 		}
 	}
+}
+
+// AuditMutation makes the mutation a workstation's outbox carries for one
+// row of its audit log.
+func AuditMutation(r sync.AuditRow) sync.Mutation {
+	body, _ := json.Marshal(r)
+	return sync.Mutation{ID: uuid.NewString(), Entity: sync.EntityAudit, EntityID: r.Hash, Op: sync.OpAppend,
+		Payload: body, CreatedAt: time.Now().UTC().Format(time.RFC3339)}
+}
+
+// ExportRow is a workstation's audit row of a PII export.
+var ExportRow = sync.AuditRow{Seq: 7, Hash: strings.Repeat("ab", 32), At: "2026-11-28T15:04:00Z", Action: "export",
+	Entity: "report", EntityID: "001", After: `{"Path":"/home/rosa/qa.xlsx","Rows":12,"Stage":"completed"}`}
+
+// testAuditRows: a workstation's export rows are appended to the hub's
+// log once, whatever the retries; other rows and damaged ones are refused.
+func testAuditRows(t *testing.T, open Open) {
+	st := Setup(t, open)
+	m := AuditMutation(ExportRow)
+	want(t, push(t, st, ClerkC, m)[0], sync.Applied, "")
+	want(t, push(t, st, ClerkC, m)[0], sync.Duplicate, "")
+	other := ExportRow
+	other.Action = "update"
+	want(t, push(t, st, ClerkC, AuditMutation(other))[0], sync.Rejected, "not its \"update\" rows")
+	lying := AuditMutation(ExportRow)
+	lying.EntityID = strings.Repeat("cd", 32)
+	want(t, push(t, st, ClerkC, lying)[0], sync.Rejected, "names audit row")
+	bad := ExportRow
+	bad.EntityID = "00\u202e1"
+	want(t, push(t, st, ClerkC, AuditMutation(bad))[0], sync.Rejected, "the entity ID: character 3")
 }

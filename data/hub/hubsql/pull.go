@@ -1,7 +1,6 @@
-package sqlitehub
+package hubsql
 
 import (
-	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -15,82 +14,65 @@ import (
 	"migrantdesk/data/sync"
 )
 
-// Pull answers a workstation's pull: a page of its snapshot when it has
-// none of this epoch yet, else the changes in its scope after its cursor.
-func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (sync.Page, error) {
-	epoch, err := h.ensureEpoch(ctx)
-	if err != nil {
-		return sync.Page{}, err
-	}
-	if c.Epoch == epoch {
-		logged, err := h.logged(ctx, c)
-		if err != nil {
-			return sync.Page{}, err
-		}
-		if !logged {
-			if epoch, err = h.renewEpoch(ctx, epoch); err != nil {
-				return sync.Page{}, err
-			}
-		}
-	}
-	tx, err := h.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return sync.Page{}, err
-	}
-	defer tx.Rollback()
+// RegionStudents is the condition that the student t.state_id is in the
+// scope of the clerks of region ? (one placeholder): enrolled in one of
+// its schools, or enrolled nowhere. Asked of every row a clerk's
+// snapshot reads, it is most of the snapshot's time.
+const RegionStudents = `(EXISTS (SELECT 1 FROM enrollments e JOIN schools sc ON sc.number = e.school_number
+	JOIN districts d ON d.number = sc.district_number WHERE e.state_id = t.state_id AND d.region_code = ?)
+	OR NOT EXISTS (SELECT 1 FROM enrollments e WHERE e.state_id = t.state_id))`
+
+// Reader answers pulls. It keeps, for the hub's current epoch, each
+// region's students (see regionLists), and holds the conditions a back end
+// says in its own SQL.
+type Reader struct {
+	// RegionStudents is RegionStudents, or a back end's own condition
+	// meaning the same (pghub answers it from a table it keeps with the
+	// enrollments).
+	RegionStudents string
+	// StudentsIn is the condition that t.state_id is one of the state IDs
+	// of a JSON array of strings (one placeholder).
+	StudentsIn string
+	// RegionList is the query of the state IDs of the students in the
+	// scope of region ?'s clerks (one placeholder), in order.
+	RegionList string
+
+	lists regionLists
+}
+
+// Pull answers a workstation's pull inside tx, a read transaction that
+// sees one snapshot of the database, at the hub's current epoch: a page
+// of its snapshot when it has none of this epoch yet, else the changes in
+// its scope after its cursor.
+func (r *Reader) Pull(tx Tx, u data.User, c sync.Cursor, limit int, epoch string) (sync.Page, error) {
 	sc := scopeOf(u)
+	sc.regionStudents = r.RegionStudents
 	if c.Epoch != epoch {
 		head, mark, err := headOf(tx)
 		if err != nil {
 			return sync.Page{}, err
 		}
-		return snapshotPage(tx, sc, sync.Cursor{Epoch: epoch, Seq: head, Mark: mark}, limit)
+		return r.snapshotPage(tx, sc, sync.Cursor{Epoch: epoch, Seq: head, Mark: mark}, limit)
 	}
 	if c.Snapshot != "" {
-		return snapshotPage(tx, sc, c, limit)
+		return r.snapshotPage(tx, sc, c, limit)
 	}
 	return feedPage(tx, sc, c, limit)
 }
 
-// ensureEpoch returns the hub's epoch, making a new one when there is
-// none or when a state extract has been imported since: the import
-// rewrote rows the feed never saw, so workstations take a new snapshot.
-func (h *DB) ensureEpoch(ctx context.Context) (string, error) {
-	imported, err := h.st.Meta(ctx, "imported_at")
-	if err != nil {
-		return "", err
-	}
-	var epoch, seen string
-	err = h.rdb.QueryRowContext(ctx, `SELECT
-		coalesce((SELECT value FROM hub_meta WHERE key = 'epoch'), ''),
-		coalesce((SELECT value FROM hub_meta WHERE key = 'extract'), '')`).Scan(&epoch, &seen)
-	if err != nil {
-		return "", fmt.Errorf("read the hub's epoch: %w", err)
-	}
-	if epoch != "" && seen == imported {
-		return epoch, nil
-	}
-	epoch = uuid.NewString()
-	_, err = h.db.ExecContext(ctx, `INSERT INTO hub_meta(key, value) VALUES('epoch', ?), ('extract', ?)
-		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, epoch, imported)
-	if err != nil {
-		return "", fmt.Errorf("start a new hub epoch: %w", err)
-	}
-	return epoch, nil
-}
-
-// logged reports whether the change a cursor of this epoch stopped at is
-// one this hub logged. It is not when the hub's database was restored
-// from a backup older than the workstation's last pull: the sequence is
-// past the hub's last change, or the hub has logged another change under
-// it since (with another mark). A cursor from before the hub gave marks
-// carries none, and only its sequence can be checked.
-func (h *DB) logged(ctx context.Context, c sync.Cursor) (bool, error) {
+// Logged reports whether the change a cursor of the hub's epoch stopped
+// at is one this hub logged. It is not when the hub's database was
+// restored from a backup older than the workstation's last pull: the
+// sequence is past the hub's last change, or the hub has logged another
+// change under it since (with another mark). A cursor from before the hub
+// gave marks carries none, and only its sequence can be checked. The back
+// end starts a new epoch when it is not (RenewEpoch).
+func Logged(tx Tx, c sync.Cursor) (bool, error) {
 	if c.Seq == 0 {
 		return true, nil
 	}
 	var mark string
-	err := h.rdb.QueryRowContext(ctx, `SELECT mark FROM hub_changes WHERE seq = ?`, c.Seq).Scan(&mark)
+	err := tx.QueryRow(`SELECT mark FROM hub_changes WHERE seq = ?`, c.Seq).Scan(&mark)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -100,16 +82,16 @@ func (h *DB) logged(ctx context.Context, c sync.Cursor) (bool, error) {
 	return c.Mark == "" || c.Mark == mark, nil
 }
 
-// renewEpoch starts a new epoch in place of old, so that every
+// RenewEpoch starts a new epoch in place of old inside tx, so that every
 // workstation takes a fresh snapshot (and pushes again what the hub has
-// lost). Pulls that find the same restore at once make one new epoch
-// between them: only the first replaces old.
-func (h *DB) renewEpoch(ctx context.Context, old string) (string, error) {
-	if _, err := h.db.ExecContext(ctx, `UPDATE hub_meta SET value = ? WHERE key = 'epoch' AND value = ?`, uuid.NewString(), old); err != nil {
+// lost), and returns the hub's epoch. Pulls that find the same restore at
+// once make one new epoch between them: only the first replaces old.
+func RenewEpoch(tx Tx, old string) (string, error) {
+	if err := tx.Exec(`UPDATE hub_meta SET value = ? WHERE key = 'epoch' AND value = ?`, uuid.NewString(), old); err != nil {
 		return "", fmt.Errorf("start a new hub epoch: %w", err)
 	}
 	var epoch string
-	if err := h.db.QueryRowContext(ctx, `SELECT value FROM hub_meta WHERE key = 'epoch'`).Scan(&epoch); err != nil {
+	if err := tx.QueryRow(`SELECT value FROM hub_meta WHERE key = 'epoch'`).Scan(&epoch); err != nil {
 		return "", fmt.Errorf("read the hub's epoch: %w", err)
 	}
 	return epoch, nil
@@ -117,7 +99,7 @@ func (h *DB) renewEpoch(ctx context.Context, old string) (string, error) {
 
 // headOf is the feed's last change, by sequence and mark; 0 and "" for
 // an empty feed.
-func headOf(tx *sql.Tx) (int64, string, error) {
+func headOf(tx Tx) (int64, string, error) {
 	var head int64
 	var mark string
 	err := tx.QueryRow(`SELECT seq, mark FROM hub_changes ORDER BY seq DESC LIMIT 1`).Scan(&head, &mark)
@@ -137,6 +119,8 @@ type scope struct {
 	region    string   // a clerk's
 	districts []string // a coordinator's or district administrator's
 	tags      []string // the feed tags the user sees
+
+	regionStudents string // see Pull
 }
 
 func scopeOf(u data.User) scope {
@@ -156,7 +140,7 @@ func scopeOf(u data.User) scope {
 // feedPage reads the changes after the cursor that the user may see. When
 // the page is not full, the next cursor is the feed's head, so changes
 // the user may not see are never read again.
-func feedPage(tx *sql.Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
+func feedPage(tx Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
 	visible := `c.scoped = 0`
 	args := []any{c.Seq}
 	if !sc.all {
@@ -200,10 +184,39 @@ func feedPage(tx *sql.Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error)
 }
 
 // snapshotPage reads the next rows of the user's scope, table by table in
-// sync.Tables order and by key within a table. The position travels in
-// the cursor as "TABLE\x1fKEY\x1fKEY...": the table and the last key sent,
-// or the table alone to start at its first row.
-func snapshotPage(tx *sql.Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
+// sync.Tables order and by key within a table; the students come with
+// their enrollments, programs and assessments (studentsPage). The
+// position travels in the cursor as "TABLE\x1fKEY\x1fKEY...": the table
+// and the last key sent, or the table alone to start at its first row.
+//
+// The snapshot's number of students (sync.Page.Students) is counted on its
+// first page and travels in the position before it, "N\x1e...", so that
+// it is counted once per snapshot, a resumed one included.
+func (r *Reader) snapshotPage(tx Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
+	n, pos, found := strings.Cut(c.Snapshot, totalSep)
+	total, err := strconv.ParseInt(n, 10, 64)
+	if !found || err != nil || total < 0 {
+		if total, err = r.countStudents(tx, sc, c.Epoch); err != nil {
+			return sync.Page{}, err
+		}
+		pos = c.Snapshot
+	}
+	c.Snapshot = pos
+	page, err := r.snapshotRows(tx, sc, c, limit)
+	if err != nil {
+		return page, err
+	}
+	page.Students = total
+	if page.Next.Snapshot != "" {
+		page.Next.Snapshot = strconv.FormatInt(total, 10) + totalSep + page.Next.Snapshot
+	}
+	return page, nil
+}
+
+const totalSep = "\x1e"
+
+// snapshotRows is snapshotPage's rows, from a position without its total.
+func (r *Reader) snapshotRows(tx Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
 	tables := sync.Tables()
 	ti, last, err := parsePosition(c.Snapshot, tables)
 	if err != nil {
@@ -212,17 +225,36 @@ func snapshotPage(tx *sql.Tx, sc scope, c sync.Cursor, limit int) (sync.Page, er
 	page := sync.Page{Snapshot: true, Next: c}
 	for ; ti < len(tables); ti, last = ti+1, nil {
 		table := tables[ti]
-		where, args, ok := scopeWhere(sc, table)
-		if !ok {
-			continue
+		if studentChild[table] {
+			continue // sent with the students
 		}
-		keys := sync.KeyColumns(table)
 		want := limit - len(page.Changes)
 		if want == 0 {
 			page.More = true
 			page.Next.Snapshot = table
 			return page, nil
 		}
+		if table == "students" {
+			after := ""
+			if last != nil {
+				after = last[0]
+			}
+			more, lastID, err := r.studentsPage(tx, sc, c.Epoch, after, want, &page)
+			if err != nil {
+				return sync.Page{}, err
+			}
+			if more {
+				page.More = true
+				page.Next.Snapshot = table + sep + lastID
+				return page, nil
+			}
+			continue
+		}
+		where, args, ok := scopeWhere(sc, table)
+		if !ok {
+			continue
+		}
+		keys := sync.KeyColumns(table)
 		if last != nil {
 			where = "(" + where + ") AND (" + prefixed("t.", keys) + ") > (" + marks(len(keys)) + ")"
 			for _, k := range last {
@@ -256,21 +288,17 @@ func snapshotPage(tx *sql.Tx, sc scope, c sync.Cursor, limit int) (sync.Page, er
 func scopeWhere(sc scope, table string) (string, []any, bool) {
 	switch table {
 	case "regions", "districts", "schools", "users", "user_districts":
-		return "1", nil, true
+		return "TRUE", nil, true
 	}
 	if sc.all {
 		if table == "migrant_records" {
 			return "t.deleted = 0", nil, true
 		}
-		return "1", nil, true
+		return "TRUE", nil, true
 	}
 	if sc.region != "" {
-		students := `(EXISTS (SELECT 1 FROM enrollments e JOIN schools sc ON sc.number = e.school_number
-			JOIN districts d ON d.number = sc.district_number WHERE e.state_id = t.state_id AND d.region_code = ?)
-			OR NOT EXISTS (SELECT 1 FROM enrollments e WHERE e.state_id = t.state_id))`
+		students := sc.regionStudents
 		switch table {
-		case "students", "enrollments", "programs", "assessments":
-			return students, []any{sc.region}, true
 		case "migrant_records":
 			return "t.deleted = 0 AND " + students, []any{sc.region}, true
 		case "published":
@@ -284,14 +312,7 @@ func scopeWhere(sc scope, table string) (string, []any, bool) {
 		ds[i] = d
 	}
 	in := marks(len(ds))
-	held := `t.state_id IN (SELECT r.state_id FROM published p JOIN migrant_records r ON r.id = p.record_id AND r.deleted = 0
-		WHERE p.district_number IN (` + in + `))`
 	switch table {
-	case "students", "programs", "assessments":
-		return held, ds, true
-	case "enrollments":
-		return held + ` AND t.school_number IN (SELECT number FROM schools WHERE district_number IN (` + in + `))`,
-			append(append([]any{}, ds...), ds...), true
 	case "migrant_records":
 		return `t.deleted = 0 AND t.id IN (SELECT record_id FROM published WHERE district_number IN (` + in + `))`, ds, true
 	case "published":
@@ -305,7 +326,7 @@ func scopeWhere(sc scope, table string) (string, []any, bool) {
 // districtView replaces each record's values with those of the copy
 // published to one of the user's districts, so a district never sees a
 // clerk's unpublished edit.
-func districtView(tx *sql.Tx, sc scope, rows []map[string]string) ([]map[string]string, error) {
+func districtView(tx Tx, sc scope, rows []map[string]string) ([]map[string]string, error) {
 	for i, r := range rows {
 		for _, d := range sc.districts {
 			v, err := districtRecordRow(tx, r["id"], d)

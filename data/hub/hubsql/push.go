@@ -1,8 +1,6 @@
-package sqlitehub
+package hubsql
 
 import (
-	"bytes"
-	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -13,30 +11,24 @@ import (
 	"migrantdesk/data/sync"
 )
 
-// Push applies a batch of mutations in one transaction. Each gets its own
-// answer; only a failure of the database itself aborts the batch, which
-// the client then retries whole (every mutation is applied at most once).
-func (h *DB) Push(ctx context.Context, u data.User, ms []sync.Mutation) ([]sync.Result, error) {
-	tx, err := h.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	p := &pusher{tx: tx, user: u, now: time.Now().UTC()}
+// Push applies a batch of mutations as u inside tx, the back end's write
+// transaction, stamping changes with now. Each gets its own answer; only
+// a failure of the database itself aborts the batch, which the client
+// then retries whole (every mutation is applied at most once).
+func Push(tx Tx, u data.User, ms []sync.Mutation, now time.Time) ([]sync.Result, error) {
+	p := &pusher{tx: tx, user: u, now: now.UTC()}
 	out := make([]sync.Result, len(ms))
 	for i, m := range ms {
+		var err error
 		if out[i], err = p.apply(m); err != nil {
 			return nil, fmt.Errorf("apply mutation %s: %w", m.ID, err)
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
 	}
 	return out, nil
 }
 
 type pusher struct {
-	tx   *sql.Tx
+	tx   Tx
 	user data.User
 	now  time.Time
 }
@@ -73,6 +65,8 @@ func (p *pusher) apply(m sync.Mutation) (sync.Result, error) {
 		res, err = p.record(m)
 	case sync.EntityGrant:
 		res, err = p.grant(m)
+	case sync.EntityAudit:
+		res, err = p.appendAudit(m)
 	default:
 		err = reject("the hub does not know what a %q is", m.Entity)
 	}
@@ -88,7 +82,7 @@ func (p *pusher) apply(m sync.Mutation) (sync.Result, error) {
 	if err != nil {
 		return sync.Result{}, err
 	}
-	if _, err := p.tx.Exec(`INSERT INTO hub_applied(mutation_id, username, at, result) VALUES(?, ?, ?, ?)`,
+	if err := p.tx.Exec(`INSERT INTO hub_applied(mutation_id, username, at, result) VALUES(?, ?, ?, ?)`,
 		m.ID, p.user.Username, p.stamp(), string(body)); err != nil {
 		return sync.Result{}, err
 	}
@@ -100,20 +94,27 @@ type hubRecord struct {
 	data.MigrantRecord
 	Deleted          bool
 	PublishedVersion int
+	UpdatedBy        string
+	UpdatedByName    string // the full name of UpdatedBy, from the hub's users
+	UpdatedAt        string
 }
 
 func (p *pusher) load(id string) (hubRecord, bool, error) {
 	var r hubRecord
 	var qad, eed string
-	err := p.tx.QueryRow(`SELECT id, state_id, mis2000_id, qad, eed, version, deleted, published_version
-		FROM migrant_records WHERE id = ?`, id).
-		Scan(&r.ID, &r.StateID, &r.MIS2000ID, &qad, &eed, &r.Version, &r.Deleted, &r.PublishedVersion)
+	var deleted int
+	err := p.tx.QueryRow(`SELECT r.id, r.state_id, r.mis2000_id, r.qad, r.eed, r.version, r.deleted, r.published_version,
+			coalesce(r.updated_by, ''), coalesce(r.updated_at, ''), coalesce(u.full_name, '')
+		FROM migrant_records r LEFT JOIN users u ON u.username = r.updated_by WHERE r.id = ?`, id).
+		Scan(&r.ID, &r.StateID, &r.MIS2000ID, &qad, &eed, &r.Version, &deleted, &r.PublishedVersion,
+			&r.UpdatedBy, &r.UpdatedAt, &r.UpdatedByName)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, false, nil
 	}
 	if err != nil {
 		return r, false, err
 	}
+	r.Deleted = deleted != 0
 	r.QAD, _ = data.ParseDate(qad)
 	r.EED, _ = data.ParseDate(eed)
 	return r, true, nil
@@ -121,17 +122,16 @@ func (p *pusher) load(id string) (hubRecord, bool, error) {
 
 func wire(r hubRecord) *sync.Record {
 	return &sync.Record{ID: r.ID, StateID: r.StateID, MIS2000ID: r.MIS2000ID, QAD: r.QAD.String(), EED: r.EED.String(),
-		Version: r.Version, Deleted: r.Deleted}
+		Version: r.Version, Deleted: r.Deleted, UpdatedBy: r.UpdatedBy, UpdatedByName: r.UpdatedByName, UpdatedAt: r.UpdatedAt}
 }
 
 // decodeRecord reads a record payload strictly and checks it names the
 // mutation's entity.
 func decodeRecord(m sync.Mutation) (sync.Record, data.MigrantRecord, error) {
 	var w sync.Record
-	dec := json.NewDecoder(bytes.NewReader(m.Payload))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&w); err != nil {
-		return w, data.MigrantRecord{}, reject("the change could not be read: %v", err)
+	if err := decodePayload(m.Payload, &w, []textField{{"id", "the record ID", &w.ID}, {"state_id", "the state ID", &w.StateID},
+		{"mis2000_id", "the MIS2000 ID", &w.MIS2000ID}, {"qad", "the QAD", &w.QAD}, {"eed", "the EED", &w.EED}}); err != nil {
+		return w, data.MigrantRecord{}, err
 	}
 	if w.ID != m.EntityID {
 		return w, data.MigrantRecord{}, reject("the change names record %s but carries record %s", m.EntityID, w.ID)
@@ -225,11 +225,11 @@ func (p *pusher) save(r data.MigrantRecord, old hubRecord, regions []string, edi
 	now, user := p.stamp(), p.user.Username
 	if edit {
 		r.Version = old.Version + 1
-		_, err = p.tx.Exec(`UPDATE migrant_records SET mis2000_id = ?, qad = ?, eed = ?, version = ?, updated_at = ?, updated_by = ?
+		err = p.tx.Exec(`UPDATE migrant_records SET mis2000_id = ?, qad = ?, eed = ?, version = ?, updated_at = ?, updated_by = ?
 			WHERE id = ?`, r.MIS2000ID, r.QAD.String(), r.EED.String(), r.Version, now, user, r.ID)
 	} else {
 		r.Version = 1
-		_, err = p.tx.Exec(`INSERT INTO migrant_records(id, state_id, mis2000_id, qad, eed, version, created_at, created_by, updated_at, updated_by)
+		err = p.tx.Exec(`INSERT INTO migrant_records(id, state_id, mis2000_id, qad, eed, version, created_at, created_by, updated_at, updated_by)
 			VALUES(?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`, r.ID, r.StateID, r.MIS2000ID, r.QAD.String(), r.EED.String(), now, user, now, user)
 	}
 	if err != nil {
@@ -296,7 +296,7 @@ func (p *pusher) remove(cur hubRecord, regions []string) (sync.Result, error) {
 	if err := p.setCopies(cur.MigrantRecord, nil, regions); err != nil {
 		return sync.Result{}, err
 	}
-	if _, err := p.tx.Exec(`UPDATE migrant_records SET deleted = 1, version = version + 1, updated_at = ?, updated_by = ? WHERE id = ?`,
+	if err := p.tx.Exec(`UPDATE migrant_records SET deleted = 1, version = version + 1, updated_at = ?, updated_by = ? WHERE id = ?`,
 		p.stamp(), p.user.Username, cur.ID); err != nil {
 		return sync.Result{}, err
 	}
@@ -323,7 +323,7 @@ func (p *pusher) publish(cur hubRecord, regions []string) (sync.Result, error) {
 	if err := p.setCopies(cur.MigrantRecord, targets, regions); err != nil {
 		return sync.Result{}, err
 	}
-	if _, err := p.tx.Exec(`UPDATE migrant_records SET published_version = version, published_at = ?, published_by = ? WHERE id = ?`,
+	if err := p.tx.Exec(`UPDATE migrant_records SET published_version = version, published_at = ?, published_by = ? WHERE id = ?`,
 		p.stamp(), p.user.Username, cur.ID); err != nil {
 		return sync.Result{}, err
 	}
@@ -357,7 +357,7 @@ func (p *pusher) setCopies(r data.MigrantRecord, targets []data.District, region
 	keep := map[string]bool{}
 	for _, d := range targets {
 		keep[d.Number] = true
-		if _, err := p.tx.Exec(`INSERT INTO published(record_id, district_number, version, mis2000_id, qad, eed, published_at, published_by)
+		if err := p.tx.Exec(`INSERT INTO published(record_id, district_number, version, mis2000_id, qad, eed, published_at, published_by)
 			VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(record_id, district_number) DO UPDATE SET version = excluded.version,
 			mis2000_id = excluded.mis2000_id, qad = excluded.qad, eed = excluded.eed,
 			published_at = excluded.published_at, published_by = excluded.published_by`,
@@ -370,7 +370,7 @@ func (p *pusher) setCopies(r data.MigrantRecord, targets []data.District, region
 		if keep[d] {
 			continue
 		}
-		if _, err := p.tx.Exec(`DELETE FROM published WHERE record_id = ? AND district_number = ?`, r.ID, d); err != nil {
+		if err := p.tx.Exec(`DELETE FROM published WHERE record_id = ? AND district_number = ?`, r.ID, d); err != nil {
 			return err
 		}
 		if err := logChange(p.tx, "published", true, false, keyOf("published", row), append(clerkTags(regions), districtTag(d))...); err != nil {
@@ -441,10 +441,9 @@ func (p *pusher) logDistrictRecord(id, district string, evict bool) error {
 
 func (p *pusher) grant(m sync.Mutation) (sync.Result, error) {
 	var g sync.Grant
-	dec := json.NewDecoder(bytes.NewReader(m.Payload))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&g); err != nil {
-		return sync.Result{}, reject("the change could not be read: %v", err)
+	if err := decodePayload(m.Payload, &g, []textField{{"username", "the user name", &g.Username},
+		{"district", "the district number", &g.District}}); err != nil {
+		return sync.Result{}, err
 	}
 	if sync.GrantID(g.Username, g.District) != m.EntityID {
 		return sync.Result{}, reject("the change names grant %s but carries %s", m.EntityID, sync.GrantID(g.Username, g.District))
@@ -458,7 +457,8 @@ func (p *pusher) grant(m sync.Mutation) (sync.Result, error) {
 	}
 	tags := []string{districtTag(g.District)}
 	if m.Op == sync.OpGrant {
-		if _, err := p.tx.Exec(`INSERT OR IGNORE INTO report_grants(username, district_number, granted_by, granted_at) VALUES(?, ?, ?, ?)`,
+		if err := p.tx.Exec(`INSERT INTO report_grants(username, district_number, granted_by, granted_at) VALUES(?, ?, ?, ?)
+			ON CONFLICT(username, district_number) DO NOTHING`,
 			g.Username, g.District, p.user.Username, p.stamp()); err != nil {
 			return sync.Result{}, err
 		}
@@ -471,7 +471,7 @@ func (p *pusher) grant(m sync.Mutation) (sync.Result, error) {
 			return sync.Result{}, err
 		}
 	} else {
-		if _, err := p.tx.Exec(`DELETE FROM report_grants WHERE username = ? AND district_number = ?`, g.Username, g.District); err != nil {
+		if err := p.tx.Exec(`DELETE FROM report_grants WHERE username = ? AND district_number = ?`, g.Username, g.District); err != nil {
 			return sync.Result{}, err
 		}
 		err := logChange(p.tx, "report_grants", true, false, map[string]string{"username": g.Username, "district_number": g.District}, tags...)
@@ -483,16 +483,47 @@ func (p *pusher) grant(m sync.Mutation) (sync.Result, error) {
 	if m.Op == sync.OpRevoke {
 		action = "revoke report"
 	}
-	if _, err := p.tx.Exec(`INSERT INTO audit(at, username, action, entity, entity_id, before, after) VALUES(?, ?, ?, 'user', ?, '', ?)`,
+	if err := p.tx.Exec(`INSERT INTO audit(at, username, action, entity, entity_id, before, after) VALUES(?, ?, ?, 'user', ?, '', ?)`,
 		p.stamp(), p.user.Username, action, g.Username, "QA Migrant report, district "+g.District); err != nil {
 		return sync.Result{}, err
 	}
 	return sync.Result{Outcome: sync.Applied}, nil
 }
 
+// appendAudit keeps a row of a workstation's audit log in the hub's: a
+// PII export, which the state must be able to account for without the
+// workstation. The user is the signed-in one, never one the row names;
+// the row's place and hash in the workstation's chain are kept with it
+// (in before, which an export row leaves empty), so the two logs can be
+// matched row by row.
+func (p *pusher) appendAudit(m sync.Mutation) (sync.Result, error) {
+	var a sync.AuditRow
+	if err := decodePayload(m.Payload, &a, []textField{{"at", "the time", &a.At}, {"action", "the action", &a.Action},
+		{"entity", "the entity", &a.Entity}, {"entity_id", "the entity ID", &a.EntityID}, {"hash", "the hash", &a.Hash}}); err != nil {
+		return sync.Result{}, err
+	}
+	switch {
+	case a.Hash != m.EntityID:
+		return sync.Result{}, reject("the change names audit row %s but carries %s", m.EntityID, a.Hash)
+	case a.Action != "export":
+		return sync.Result{}, reject("the hub keeps the exports of a workstation's audit log, not its %q rows", a.Action)
+	case a.Seq < 1:
+		return sync.Result{}, reject("the audit row has no place in its log (seq %d)", a.Seq)
+	}
+	if _, err := time.Parse(time.RFC3339, a.At); err != nil {
+		return sync.Result{}, reject("the audit row's time %q is not a time", a.At)
+	}
+	origin, _ := json.Marshal(map[string]any{"workstation_seq": a.Seq, "workstation_hash": a.Hash})
+	if err := p.tx.Exec(`INSERT INTO audit(at, username, action, entity, entity_id, before, after) VALUES(?, ?, ?, ?, ?, ?, ?)`,
+		a.At, p.user.Username, a.Action, a.Entity, a.EntityID, string(origin), a.After); err != nil {
+		return sync.Result{}, fmt.Errorf("write the audit log: %w", err)
+	}
+	return sync.Result{Outcome: sync.Applied}, nil
+}
+
 // audit records an applied change with the signed-in user who made it.
 func (p *pusher) audit(action, id, before, after string) error {
-	_, err := p.tx.Exec(`INSERT INTO audit(at, username, action, entity, entity_id, before, after) VALUES(?, ?, ?, ?, ?, ?, ?)`,
+	err := p.tx.Exec(`INSERT INTO audit(at, username, action, entity, entity_id, before, after) VALUES(?, ?, ?, ?, ?, ?, ?)`,
 		p.stamp(), p.user.Username, action, sync.EntityRecord, id, before, after)
 	if err != nil {
 		return fmt.Errorf("write the audit log: %w", err)

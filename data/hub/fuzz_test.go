@@ -34,7 +34,7 @@ func FuzzPullQuery(f *testing.F) {
 			return
 		}
 		c, limit, err := PullQuery(v)
-		if err == nil && (c.Seq < 0 || limit < 1 || limit > maxPullPage) {
+		if err == nil && (c.Seq < 0 || limit < 1 || limit > MaxPullPage) {
 			t.Fatalf("accepted %+v limit %d", c, limit)
 		}
 	})
@@ -43,7 +43,7 @@ func FuzzPullQuery(f *testing.F) {
 func FuzzSignIn(f *testing.F) {
 	f.Add(`{"username": "rosa", "password": "x"}`)
 	f.Fuzz(func(t *testing.T, body string) {
-		var req SignInRequest
+		var req sync.SignInRequest
 		DecodeStrict(strings.NewReader(body), maxSignInBody, &req)
 	})
 }

@@ -1,4 +1,4 @@
-package sqlitehub
+package hubsql
 
 import (
 	"database/sql"
@@ -10,7 +10,7 @@ import (
 
 // studentRegions are the regions of the districts of all the student's
 // enrollments: what data.User.MayWriteRecords and the clerks' tags need.
-func studentRegions(tx *sql.Tx, stateID string) ([]string, error) {
+func studentRegions(tx Tx, stateID string) ([]string, error) {
 	rows, err := tx.Query(`SELECT DISTINCT d.region_code FROM enrollments e
 		JOIN schools sc ON sc.number = e.school_number
 		JOIN districts d ON d.number = sc.district_number
@@ -32,7 +32,7 @@ func studentRegions(tx *sql.Tx, stateID string) ([]string, error) {
 
 // birthDate reads a student's birth date; a student the hub does not
 // hold is a rejection.
-func birthDate(tx *sql.Tx, stateID string) (data.Date, error) {
+func birthDate(tx Tx, stateID string) (data.Date, error) {
 	var b string
 	err := tx.QueryRow(`SELECT birth_date FROM students WHERE state_id = ?`, stateID).Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -45,7 +45,7 @@ func birthDate(tx *sql.Tx, stateID string) (data.Date, error) {
 }
 
 // studentRecords are the student's live records, for the overlap rule.
-func studentRecords(tx *sql.Tx, stateID string) ([]data.MigrantRecord, error) {
+func studentRecords(tx Tx, stateID string) ([]data.MigrantRecord, error) {
 	rows, err := tx.Query(`SELECT id, state_id, mis2000_id, qad, eed, version FROM migrant_records
 		WHERE state_id = ? AND deleted = 0`, stateID)
 	if err != nil {
@@ -68,7 +68,7 @@ func studentRecords(tx *sql.Tx, stateID string) ([]data.MigrantRecord, error) {
 
 // placedEnrollments are the student's enrollments with school and
 // district, for data.PublishTargets.
-func placedEnrollments(tx *sql.Tx, stateID string) ([]data.PlacedEnrollment, error) {
+func placedEnrollments(tx Tx, stateID string) ([]data.PlacedEnrollment, error) {
 	rows, err := tx.Query(`SELECT e.id, e.state_id, e.school_number, e.grade, e.service_type, e.start_date, e.end_date,
 			sc.name, sc.classification, d.number, d.name, d.region_code
 		FROM enrollments e JOIN schools sc ON sc.number = e.school_number
@@ -100,7 +100,7 @@ func placedEnrollments(tx *sql.Tx, stateID string) ([]data.PlacedEnrollment, err
 
 // copyDistricts are the districts holding a copy of any live record of the
 // student: the districts whose scope the student is in.
-func copyDistricts(tx *sql.Tx, stateID string) (map[string]bool, error) {
+func copyDistricts(tx Tx, stateID string) (map[string]bool, error) {
 	rows, err := tx.Query(`SELECT DISTINCT p.district_number FROM published p
 		JOIN migrant_records r ON r.id = p.record_id AND r.deleted = 0
 		WHERE r.state_id = ?`, stateID)
@@ -121,7 +121,7 @@ func copyDistricts(tx *sql.Tx, stateID string) (map[string]bool, error) {
 
 // districtRecordRow is a record as district sees it: the values, version
 // and publisher of the copy published to it. nil when it has no copy.
-func districtRecordRow(tx *sql.Tx, id, district string) (map[string]string, error) {
+func districtRecordRow(tx Tx, id, district string) (map[string]string, error) {
 	rows, err := rowsOf(tx, "migrant_records", "t.id = ? AND t.deleted = 0", id)
 	if err != nil || len(rows) == 0 {
 		return nil, err
@@ -143,7 +143,7 @@ func districtRecordRow(tx *sql.Tx, id, district string) (map[string]string, erro
 // studentScope is what a district receives of a student it holds a copy
 // of: the student, its enrollments in that district only, and the program
 // and assessment rows the QA report reads. Parents come first.
-func studentScope(tx *sql.Tx, stateID, district string) (map[string][]map[string]string, error) {
+func studentScope(tx Tx, stateID, district string) (map[string][]map[string]string, error) {
 	out := map[string][]map[string]string{}
 	var err error
 	if out["students"], err = rowsOf(tx, "students", "t.state_id = ?", stateID); err != nil {
@@ -164,7 +164,7 @@ func studentScope(tx *sql.Tx, stateID, district string) (map[string][]map[string
 
 // logStudent logs a student entering a district's scope (its rows set)
 // or leaving it (its rows evicted, children first).
-func logStudent(tx *sql.Tx, stateID, district string, evict bool) error {
+func logStudent(tx Tx, stateID, district string, evict bool) error {
 	scope, err := studentScope(tx, stateID, district)
 	if err != nil {
 		return err
@@ -187,7 +187,7 @@ func logStudent(tx *sql.Tx, stateID, district string, evict bool) error {
 }
 
 // userNamed reads one user with their districts.
-func userNamed(tx *sql.Tx, username string) (data.User, error) {
+func userNamed(tx Tx, username string) (data.User, error) {
 	var u data.User
 	err := tx.QueryRow(`SELECT username, full_name, role, region_code, district_number, email FROM users WHERE username = ?`, username).
 		Scan(&u.Username, &u.FullName, &u.Role, &u.RegionCode, &u.DistrictNumber, &u.Email)

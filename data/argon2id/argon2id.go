@@ -1,4 +1,8 @@
-package hub
+// Package argon2id hashes and checks passwords with Argon2id: the hub
+// keeps its users' hashes, and a workstation keeps one of the signed-in
+// user's password to check it offline. Neither should need the other's
+// code, so the hashing lives here, below both.
+package argon2id
 
 import (
 	"crypto/rand"

@@ -11,11 +11,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
 
 	"migrantdesk/data"
+	"migrantdesk/data/argon2id"
 	"migrantdesk/data/sync"
 
 	"github.com/google/uuid"
@@ -30,9 +32,11 @@ const (
 	MaxPushBatch    = 1000
 	maxPayload      = 4 << 10
 	DefaultPullPage = 2000
-	maxPullPage     = 10000
 	tokenLifetime   = 12 * time.Hour
 )
+
+// MaxPullPage is the largest page a pull may ask for (sync.MaxPullPage).
+const MaxPullPage = sync.MaxPullPage
 
 // Server answers the hub's HTTP API.
 type Server struct {
@@ -40,11 +44,29 @@ type Server struct {
 	log     *slog.Logger
 	now     func() time.Time
 	limiter *limiter
+	// hashing holds a place for each password being checked. An Argon2id
+	// check takes 64 MiB for most of a second: fifty workstations
+	// signing in at the start of the day would otherwise ask for
+	// gigabytes at once, and the checks take no longer one after another
+	// than all together on the same cores.
+	hashing chan struct{}
 }
 
 // NewServer makes a hub server on a store; log gets one line per request.
 func NewServer(st Store, log *slog.Logger) *Server {
-	return &Server{store: st, log: log, now: time.Now, limiter: newLimiter(time.Now)}
+	return &Server{store: st, log: log, now: time.Now, limiter: newLimiter(time.Now),
+		hashing: make(chan struct{}, runtime.GOMAXPROCS(0))}
+}
+
+// verify checks a password against its hash when a place is free.
+func (s *Server) verify(ctx context.Context, hash, password string) (bool, error) {
+	select {
+	case s.hashing <- struct{}{}:
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	defer func() { <-s.hashing }()
+	return argon2id.VerifyPassword(hash, password), nil
 }
 
 // Handler is the hub's API:
@@ -102,49 +124,12 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	s.reply(w, r, map[string]string{"status": "ok"}, nil)
 }
 
-// SignInRequest is the body of /v1/signin.
-type SignInRequest struct {
-	Username string `json:"username"`
-	Password string `json:"password"`
-}
-
-// SignInResponse is the answer to a successful sign-in: the token for the
-// Authorization header and who the hub says the user is.
-type SignInResponse struct {
-	Token     string    `json:"token"`
-	ExpiresAt time.Time `json:"expires_at"`
-	User      UserInfo  `json:"user"`
-}
-
-// UserInfo is a user as the workstation keeps it.
-type UserInfo struct {
-	Username       string   `json:"username"`
-	FullName       string   `json:"full_name"`
-	Role           string   `json:"role"`
-	RegionCode     string   `json:"region_code,omitempty"`
-	DistrictNumber string   `json:"district_number,omitempty"`
-	Districts      []string `json:"districts,omitempty"`
-	Email          string   `json:"email,omitempty"`
-}
-
-// Info is the user as the wire carries it.
-func Info(u data.User) UserInfo {
-	return UserInfo{Username: u.Username, FullName: u.FullName, Role: u.Role, RegionCode: u.RegionCode,
-		DistrictNumber: u.DistrictNumber, Districts: u.Districts, Email: u.Email}
-}
-
-// User is the wire's user as data/'s.
-func (i UserInfo) User() data.User {
-	return data.User{Username: i.Username, FullName: i.FullName, Role: i.Role, RegionCode: i.RegionCode,
-		DistrictNumber: i.DistrictNumber, Districts: i.Districts, Email: i.Email}
-}
-
 // errBadSignIn is the one answer to a wrong user name, a wrong password
 // and a disabled account, so that guessing learns nothing about which.
 var errBadSignIn = fail(http.StatusUnauthorized, "the hub refused this user name and password")
 
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
-	var req SignInRequest
+	var req sync.SignInRequest
 	if err := decode(w, r, maxSignInBody, &req); err != nil {
 		s.reply(w, r, nil, err)
 		return
@@ -162,7 +147,14 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, r, nil, err)
 		return
 	}
-	if err != nil || a.Disabled || !VerifyPassword(a.PasswordHash, req.Password) {
+	ok := err == nil && !a.Disabled
+	if ok {
+		if ok, err = s.verify(r.Context(), a.PasswordHash, req.Password); err != nil {
+			s.reply(w, r, nil, fail(http.StatusServiceUnavailable, "the sign-in was given up before the hub checked the password"))
+			return
+		}
+	}
+	if !ok {
 		s.limiter.fail(userKey, addrKey)
 		s.reply(w, r, nil, errBadSignIn)
 		return
@@ -179,7 +171,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	setUser(r, a.Username)
-	s.reply(w, r, SignInResponse{Token: token, ExpiresAt: expires, User: Info(a.User)}, nil)
+	s.reply(w, r, sync.SignInResponse{Token: token, ExpiresAt: expires, User: sync.UserInfoOf(a.User)}, nil)
 }
 
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request, _ data.User) {
@@ -266,8 +258,8 @@ func PullQuery(q url.Values) (sync.Cursor, int, error) {
 	limit := DefaultPullPage
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPullPage {
-			return c, 0, fail(http.StatusBadRequest, "limit %q is not between 1 and %d", clip(v), maxPullPage)
+		if err != nil || n < 1 || n > MaxPullPage {
+			return c, 0, fail(http.StatusBadRequest, "limit %q is not between 1 and %d", clip(v), MaxPullPage)
 		}
 		limit = n
 	}
@@ -358,7 +350,10 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, v any, err error)
 	var out io.Writer = w
 	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
 		w.Header().Set("Content-Encoding", "gzip")
-		zw := gzip.NewWriter(w)
+		// A first sync's pages are hundreds of megabytes of JSON: the
+		// fastest level still shrinks them several times, at a fraction
+		// of the default level's time on the hub.
+		zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
 		defer zw.Close()
 		out = zw
 	}

@@ -1,7 +1,8 @@
-package sqlitehub
+package hubsql
 
 import (
-	"database/sql"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -30,8 +31,11 @@ func clerkTags(regions []string) []string {
 }
 
 // logChange appends a change to the feed inside the caller's transaction,
-// so the feed holds exactly what committed, in commit order.
-func logChange(tx *sql.Tx, table string, deleted, scoped bool, row map[string]string, tags ...string) error {
+// so the feed holds exactly what committed. The back end makes sequence
+// order commit order (SQLite has one writer; pghub serialises the feed's
+// writers with a lock), so a pull's cursor never passes a change that
+// commits later.
+func logChange(tx Tx, table string, deleted, scoped bool, row map[string]string, tags ...string) error {
 	body, err := json.Marshal(row)
 	if err != nil {
 		return err
@@ -40,18 +44,56 @@ func logChange(tx *sql.Tx, table string, deleted, scoped bool, row map[string]st
 	if deleted {
 		op = "del"
 	}
-	res, err := tx.Exec(`INSERT INTO hub_changes(tbl, op, scoped, row, mark) VALUES(?, ?, ?, ?, lower(hex(randomblob(8))))`,
-		table, op, scoped, string(body))
+	var seq int64
+	err = tx.QueryRow(`INSERT INTO hub_changes(tbl, op, scoped, row, mark) VALUES(?, ?, ?, ?, ?) RETURNING seq`,
+		table, op, flag(scoped), string(body), newMark()).Scan(&seq)
 	if err != nil {
 		return fmt.Errorf("log a change of %s: %w", table, err)
 	}
-	seq, err := res.LastInsertId()
-	if err != nil {
-		return err
+	tags = dedupe(tags)
+	if len(tags) == 0 {
+		return nil
 	}
-	for _, t := range dedupe(tags) {
-		if _, err := tx.Exec(`INSERT OR IGNORE INTO hub_change_tags(tag, seq) VALUES(?, ?)`, t, seq); err != nil {
-			return fmt.Errorf("log a change of %s: %w", table, err)
+	args := make([]any, 0, 2*len(tags))
+	for _, t := range tags {
+		args = append(args, t, seq)
+	}
+	values := strings.TrimSuffix(strings.Repeat("(?, ?), ", len(tags)), ", ")
+	if err := tx.Exec(`INSERT INTO hub_change_tags(tag, seq) VALUES `+values, args...); err != nil {
+		return fmt.Errorf("log a change of %s: %w", table, err)
+	}
+	return nil
+}
+
+// newMark is a change's random mark (see sync.Cursor), made here rather
+// than by the database so that every back end makes the same kind.
+func newMark() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// flag is a boolean as the schema's integer flags hold it.
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// LogUser logs a user's row and districts for every workstation: each
+// keeps the user directory (names and roles, never passwords), since
+// districts list their coordinators and records name people.
+func LogUser(tx Tx, username string) error {
+	for _, table := range []string{"users", "user_districts"} {
+		rows, err := rowsOf(tx, table, "t.username = ?", username)
+		if err != nil {
+			return err
+		}
+		for _, row := range rows {
+			if err := logChange(tx, table, false, false, row, everyone); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -71,11 +113,11 @@ func dedupe(ss []string) []string {
 
 // rowsOf reads rows of a table as the protocol carries them (its columns
 // as text), for a WHERE clause over the table aliased t.
-func rowsOf(tx *sql.Tx, table, where string, args ...any) ([]map[string]string, error) {
+func rowsOf(tx Tx, table, where string, args ...any) ([]map[string]string, error) {
 	cols := sync.Columns(table)
 	sel := make([]string, len(cols))
 	for i, c := range cols {
-		sel[i] = "CAST(t." + c + " AS TEXT)"
+		sel[i] = "coalesce(CAST(t." + c + " AS TEXT), '')"
 	}
 	rows, err := tx.Query(`SELECT `+strings.Join(sel, ", ")+` FROM `+table+` t WHERE `+where, args...)
 	if err != nil {
@@ -83,7 +125,7 @@ func rowsOf(tx *sql.Tx, table, where string, args ...any) ([]map[string]string, 
 	}
 	defer rows.Close()
 	var out []map[string]string
-	vals := make([]sql.NullString, len(cols))
+	vals := make([]string, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
 		ptrs[i] = &vals[i]
@@ -94,7 +136,7 @@ func rowsOf(tx *sql.Tx, table, where string, args ...any) ([]map[string]string, 
 		}
 		m := make(map[string]string, len(cols))
 		for i, c := range cols {
-			m[c] = vals[i].String
+			m[c] = vals[i]
 		}
 		out = append(out, m)
 	}

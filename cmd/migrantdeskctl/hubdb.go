@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/pghub"
+	"migrantdesk/data/hub/sqlitehub"
+)
+
+// isPostgres reports whether --db names a PostgreSQL database (a
+// postgres:// or postgresql:// URL) rather than a SQLite file.
+func isPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// dbPasswordFlag adds the flag naming the file that holds the PostgreSQL
+// password, for a URL without one and no PGPASSFILE or ~/.pgpass entry.
+func dbPasswordFlag(fs *flag.FlagSet, name string) *string {
+	return fs.String(name, "", "read the PostgreSQL password from `FILE` (first line) instead of PGPASSFILE or ~/.pgpass")
+}
+
+// dbPassword reads the PostgreSQL password from file, "" for none.
+func dbPassword(file string) (string, error) {
+	if file == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("read the database password file: %w", err)
+	}
+	pw, _, _ := strings.Cut(string(b), "\n")
+	return strings.TrimSuffix(pw, "\r"), nil
+}
+
+// openHub opens the hub's storage that --db names: PostgreSQL for a URL,
+// else a SQLite file.
+func openHub(ctx context.Context, db, passwordFile string) (hub.Store, error) {
+	if !isPostgres(db) {
+		return sqlitehub.Open(db)
+	}
+	pw, err := dbPassword(passwordFile)
+	if err != nil {
+		return nil, err
+	}
+	return pghub.Open(ctx, db, pw)
+}
+
+// shownDB is --db as messages and logs may show it: a URL loses its
+// password, in the user part or the query, wherever it was written.
+func shownDB(db string) string {
+	if !isPostgres(db) {
+		return db
+	}
+	u, err := url.Parse(db)
+	if err != nil {
+		return "the PostgreSQL URL given"
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"text/tabwriter"
+	"time"
+
+	"migrantdesk/data/hub/pghub"
+	"migrantdesk/data/hub/sqlitehub"
+)
+
+// hubMigrate moves a SQLite hub into an empty PostgreSQL database.
+func hubMigrate(args []string, out io.Writer) error {
+	fs, _ := newFlags("hub migrate")
+	from := fs.String("from", "", "the SQLite hub database `FILE` to move (stop its hub first)")
+	to := fs.String("to", "", "the empty PostgreSQL database to move it into, as a postgres://USER@HOST/DB `URL`")
+	passwordFile := dbPasswordFlag(fs, "db-password-file")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("hub migrate: unexpected argument %q", fs.Arg(0))
+	}
+	if *from == "" || !isPostgres(*to) {
+		return errors.New("hub migrate: give --from HUB.db and --to postgres://USER@HOST/DB")
+	}
+	pw, err := dbPassword(*passwordFile)
+	if err != nil {
+		return fmt.Errorf("hub migrate: %w", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	start := time.Now()
+	h, err := pghub.Open(ctx, *to, pw)
+	if err != nil {
+		return fmt.Errorf("hub migrate: %w", err)
+	}
+	defer h.Close()
+	m, err := h.MigrateFromSQLite(ctx, *from)
+	if err != nil {
+		return fmt.Errorf("hub migrate: nothing was moved: %w", err)
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TABLE\tROWS\tCHECKSUM (SQLite = PostgreSQL)")
+	for _, t := range m.Tables {
+		fmt.Fprintf(tw, "%s\t%d\t%s\n", t.Table, t.Rows, t.Checksum)
+	}
+	tw.Flush()
+	fmt.Fprintf(out, "Moved %s into %s in %s; every table's rows and checksum match.\n",
+		*from, shownDB(*to), time.Since(start).Round(time.Millisecond))
+	if m.KeptEpoch {
+		fmt.Fprintf(out, "Epoch %s and change %d kept: workstations go on syncing where they were.\n", m.Epoch, m.FeedSeq)
+	} else {
+		fmt.Fprintf(out, "New epoch %s: no workstation has pulled since the SQLite hub's last extract import, so each takes a fresh snapshot, as it would have from the SQLite hub.\n", m.Epoch)
+	}
+	return nil
+}
+
+// hubBackup copies a serving SQLite hub to a new file.
+func hubBackup(args []string, out io.Writer) error {
+	fs, db := newFlags("hub backup")
+	files, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) != 1 {
+		return errors.New("hub backup: name one new file to write the backup to")
+	}
+	if isPostgres(*db) {
+		return errors.New("hub backup: back up a PostgreSQL hub with pg_dump (see the README's operations section)")
+	}
+	if _, err := os.Stat(*db); err != nil {
+		return fmt.Errorf("hub backup: there is no hub database at %s; name it with --db FILE", *db)
+	}
+	h, err := sqlitehub.Open(*db)
+	if err != nil {
+		return fmt.Errorf("hub backup: %w", err)
+	}
+	defer h.Close()
+	start := time.Now()
+	if err := h.Backup(context.Background(), files[0]); err != nil {
+		return fmt.Errorf("hub backup: %w", err)
+	}
+	fmt.Fprintf(out, "Backed up %s to %s in %s. A hub restored from it starts a new epoch: workstations take a fresh snapshot and send again what it lacks.\n",
+		*db, files[0], time.Since(start).Round(time.Millisecond))
+	return nil
+}

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"migrantdesk/data/hub/hubtest"
+	"migrantdesk/data/hub/pghub/pgtest"
+	"migrantdesk/data/hub/sqlitehub"
+	"migrantdesk/data/sync"
+)
+
+// pgQuery returns the rows of a query on a PostgreSQL database, each
+// row's columns joined by "|".
+func pgQuery(t *testing.T, url, q string) []string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		vals, err := rows.Values()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := make([]string, len(vals))
+		for i, v := range vals {
+			s[i] = fmt.Sprint(v)
+		}
+		out = append(out, strings.Join(s, "|"))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// pgSnapshot is every row of the extract's tables and the audit log.
+func pgSnapshot(t *testing.T, url string) map[string][]string {
+	out := map[string][]string{}
+	for _, table := range []string{"regions", "districts", "schools", "students", "enrollments", "programs", "assessments", "meta", "hub_meta", "audit"} {
+		out[table] = pgQuery(t, url, `SELECT t::text FROM `+table+` t ORDER BY t::text`)
+	}
+	return out
+}
+
+// The same extract imports into PostgreSQL as into SQLite, and a refused
+// one, by the readers or by the database, changes nothing there either.
+func TestImportIntoPostgres(t *testing.T) {
+	url := pgtest.URL(t)
+	out, err := run(t, "import", "--db", url, goodExtract)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "Imported 2 regions, 2 districts, 3 schools, 3 students, 4 enrollments, 5 program rows, 3 assessments into postgres://") {
+		t.Errorf("output: %s", out)
+	}
+	file := filepath.Join(t.TempDir(), "md.db")
+	if _, err := run(t, "import", "--db", file, goodExtract); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`SELECT number, district_number, public FROM schools ORDER BY number`,
+		`SELECT state_id, local_number, last_name, first_name, middle_name, birth_date, gender, race FROM students ORDER BY state_id`,
+		`SELECT id, state_id, school_number, grade, service_type, start_date, end_date FROM enrollments ORDER BY id`,
+		`SELECT state_id, program, code, start_date, end_date FROM programs ORDER BY state_id, program`,
+		`SELECT state_id, subject, test_date, performance_level FROM assessments ORDER BY state_id, subject`,
+	} {
+		if got, want := pgQuery(t, url, q), query(t, file, q); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\nPostgreSQL %q\nSQLite     %q", q, got, want)
+		}
+	}
+
+	out, err = run(t, "import", "--db", url, newerExtract(t))
+	if err != nil || !strings.Contains(out, "3 students, 5 enrollments") {
+		t.Fatalf("re-import: %v %s", err, out)
+	}
+	if got := pgQuery(t, url, `SELECT id, end_date FROM enrollments WHERE state_id = '0001234567' ORDER BY id`); !reflect.DeepEqual(got, []string{"E0001|2026-10-30", "E0005|"}) {
+		t.Errorf("re-imported enrollments %q", got)
+	}
+
+	bad := copyExtract(t, goodExtract)
+	b, err := os.ReadFile("../../data/importer/testdata/students_40_bad.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeTestFile(t, filepath.Join(bad, "students.csv"), string(b))
+	before := pgSnapshot(t, url)
+	out, err = run(t, "import", "--db", url, bad)
+	if err == nil || !strings.HasPrefix(err.Error(), "import: the extract was refused: 40 problems, nothing was imported") || strings.Count(out, "\n") != 40 {
+		t.Fatalf("forty bad lines: %v\n%s", err, out)
+	}
+	sqliteOut, _ := run(t, "import", "--db", file, bad)
+	if out != sqliteOut {
+		t.Errorf("the problems differ:\nPostgreSQL %s\nSQLite %s", out, sqliteOut)
+	}
+	// Refused by the database on the last table, after every other one
+	// has been written: nothing stays.
+	pgQuery(t, url, `CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'refused for the test'; END $$`)
+	pgQuery(t, url, `CREATE TRIGGER refuse BEFORE INSERT ON assessments FOR EACH ROW
+		WHEN (NEW.state_id = '0001234568') EXECUTE FUNCTION refuse()`)
+	_, err = run(t, "import", "--db", url, goodExtract)
+	if err == nil || !strings.HasPrefix(err.Error(), "import: the database refused the extract, nothing was imported") ||
+		!strings.Contains(err.Error(), "refused for the test") {
+		t.Fatalf("refused by the database: %v", err)
+	}
+	if after := pgSnapshot(t, url); !reflect.DeepEqual(before, after) {
+		t.Errorf("a refused import changed the database:\nbefore %v\nafter  %v", before, after)
+	}
+}
+
+// hub user works on PostgreSQL as on SQLite, and hub migrate moves a
+// SQLite hub with its users into an empty PostgreSQL database.
+func TestHubOnPostgres(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "hub.db")
+	pw := filepath.Join(dir, "pw")
+	writeTestFile(t, pw, "correct horse battery\n")
+	if _, err := run(t, "import", "--db", file, goodExtract); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, "hub", "user", "add", "--db", file, "--username", "rosa", "--name", "Rosa Delgado",
+		"--role", "clerk", "--region", "01", "--password-file", pw); err != nil {
+		t.Fatal(err)
+	}
+	url := pgtest.URL(t)
+	out, err := run(t, "hub", "migrate", "--from", file, "--to", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, want := range []string{"students 3 ", "users 1 ", "every table's rows and checksum match", "New epoch"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("hub migrate printed no %q:\n%s", want, out)
+		}
+	}
+	if _, err := run(t, "hub", "migrate", "--from", file, "--to", url); err == nil || !strings.Contains(err.Error(), "nothing was moved") {
+		t.Fatalf("a second move: %v", err)
+	}
+	if _, err := run(t, "hub", "user", "add", "--db", url, "--username", "cora", "--name", "Cora Díaz",
+		"--role", "coordinator", "--district", "0042", "--password-file", pw); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, "hub", "user", "disable", "--db", url, "--username", "rosa"); err != nil {
+		t.Fatal(err)
+	}
+	out, err = run(t, "hub", "user", "list", "--db", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if flat := strings.Join(strings.Fields(out), " "); !strings.Contains(flat, "cora Cora Díaz District coordinator 0042 active") ||
+		!strings.Contains(flat, "rosa Rosa Delgado Regional data clerk 01 disabled") {
+		t.Errorf("hub user list:\n%s", out)
+	}
+}
+
+func TestHubBackup(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	file, backup := filepath.Join(dir, "hub.db"), filepath.Join(dir, "backup.db")
+	h, err := sqlitehub.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	if _, err := h.Store().ImportExtract(ctx, hubtest.State(), "test"); err != nil {
+		t.Fatal(err)
+	}
+	page, err := h.Pull(ctx, hubtest.Admin, sync.Cursor{}, 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The hub serves on while it is backed up.
+	out, err := run(t, "hub", "backup", "--db", file, backup)
+	if err != nil || !strings.Contains(out, "new epoch") {
+		t.Fatalf("%v %s", err, out)
+	}
+	if fi, err := os.Stat(backup); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("backup %v %v", fi, err)
+	}
+	if _, err := run(t, "hub", "backup", "--db", file, backup); err == nil || !strings.Contains(err.Error(), "exists already") {
+		t.Fatalf("a backup over a file: %v", err)
+	}
+	restored, err := sqlitehub.Open(backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restored.Close()
+	p, err := restored.Pull(ctx, hubtest.Admin, page.Next, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Snapshot || p.Next.Epoch == page.Next.Epoch {
+		t.Fatalf("the restored hub kept epoch %s", page.Next.Epoch)
+	}
+	if n := len(query(t, backup, `SELECT state_id FROM students`)); n != len(hubtest.State().Students) {
+		t.Fatalf("the backup holds %d students", n)
+	}
+}
+
+func TestShownDBHidesPasswords(t *testing.T) {
+	for in, want := range map[string]string{
+		"hub.db":                                   "hub.db",
+		"postgres://hub@db.example/md":             "postgres://hub@db.example/md",
+		"postgres://hub:s3cret@db.example/md":      "postgres://hub:xxxxx@db.example/md",
+		"postgresql://db/md?password=s3cret&x=1":   "postgresql://db/md?password=xxxxx&x=1",
+		"postgres://hub:s3cret@db/md?password=two": "postgres://hub:xxxxx@db/md?password=xxxxx",
+	} {
+		if got := shownDB(in); got != want || strings.Contains(got, "s3cret") {
+			t.Errorf("shownDB(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,181 @@
+package hubsql
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	gosync "sync"
+
+	"migrantdesk/data/sync"
+)
+
+// studentChild are the tables a snapshot sends with their students: a
+// region's million rows are its students' rows, and deciding whether a
+// student is in the user's scope once, for a chunk of students at a time,
+// instead of once for every row of every table, is most of a first
+// sync's time on the hub.
+var studentChild = map[string]bool{"enrollments": true, "programs": true, "assessments": true}
+
+// studentsPage adds to the page the next students of the scope after
+// after, with their enrollments (a district's own only), programs and
+// assessments: whole students, grouped by table (students first, so a
+// workstation applying the page under foreign keys has each parent
+// before its children), as many as fit in want rows and at least one.
+// more says the page is full with students still to come after last.
+func (r *Reader) studentsPage(tx Tx, sc scope, epoch, after string, want int, page *sync.Page) (more bool, last string, err error) {
+	added := 0
+	for added < want {
+		ids, err := r.nextStudents(tx, sc, epoch, after, max(1, (want-added)/4))
+		if err != nil || len(ids) == 0 {
+			return false, last, err
+		}
+		list, _ := json.Marshal(ids)
+		rows := map[string]map[string][]map[string]string{} // table → student → rows
+		for _, table := range []string{"students", "enrollments", "programs", "assessments"} {
+			where, args := r.StudentsIn, []any{string(list)}
+			if table == "enrollments" && !sc.all && sc.region == "" {
+				where += ` AND t.school_number IN (SELECT number FROM schools WHERE district_number IN (` + marks(len(sc.districts)) + `))`
+				for _, d := range sc.districts {
+					args = append(args, d)
+				}
+			}
+			got, err := rowsOf(tx, table, where+" ORDER BY "+prefixed("t.", sync.KeyColumns(table)), args...)
+			if err != nil {
+				return false, last, err
+			}
+			rows[table] = map[string][]map[string]string{}
+			for _, row := range got {
+				rows[table][row["state_id"]] = append(rows[table][row["state_id"]], row)
+			}
+		}
+		// Whole students, while they fit.
+		n := 0
+		for _, id := range ids {
+			size := len(rows["students"][id]) + len(rows["enrollments"][id]) + len(rows["programs"][id]) + len(rows["assessments"][id])
+			if added > 0 && added+size > want {
+				break
+			}
+			added += size
+			n++
+		}
+		if n == 0 {
+			return true, last, nil // the page is full to the previous chunk's last student
+		}
+		for _, table := range []string{"students", "enrollments", "programs", "assessments"} {
+			for _, id := range ids[:n] {
+				for _, row := range rows[table][id] {
+					page.Changes = append(page.Changes, sync.Change{Table: table, Row: row})
+				}
+			}
+		}
+		after, last = ids[n-1], ids[n-1]
+		if n < len(ids) {
+			return true, last, nil
+		}
+	}
+	return true, last, nil
+}
+
+// nextStudents are up to n students of the scope after after, by state
+// ID.
+func (r *Reader) nextStudents(tx Tx, sc scope, epoch, after string, n int) ([]string, error) {
+	if sc.region != "" {
+		all, err := r.regionStudents(tx, epoch, sc.region)
+		if err != nil {
+			return nil, err
+		}
+		i, found := slices.BinarySearch(all, after)
+		if found {
+			i++
+		}
+		return all[i:min(len(all), i+n)], nil
+	}
+	q, args := `SELECT state_id FROM students WHERE state_id > ?`, []any{after}
+	if !sc.all {
+		q = `SELECT DISTINCT r.state_id FROM published p JOIN migrant_records r ON r.id = p.record_id AND r.deleted = 0
+			WHERE r.state_id > ? AND p.district_number IN (` + marks(len(sc.districts)) + `)`
+		for _, d := range sc.districts {
+			args = append(args, d)
+		}
+	}
+	rows, err := tx.Query(q+` ORDER BY 1 LIMIT `+strconv.Itoa(n), args...)
+	if err != nil {
+		return nil, fmt.Errorf("read the students of the scope: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// countStudents is how many students a snapshot of the scope holds: the
+// students nextStudents pages through.
+func (r *Reader) countStudents(tx Tx, sc scope, epoch string) (int64, error) {
+	if sc.region != "" {
+		all, err := r.regionStudents(tx, epoch, sc.region)
+		return int64(len(all)), err
+	}
+	q, args := `SELECT count(*) FROM students`, []any{}
+	if !sc.all {
+		q = `SELECT count(DISTINCT r.state_id) FROM published p JOIN migrant_records r ON r.id = p.record_id AND r.deleted = 0
+			WHERE p.district_number IN (` + marks(len(sc.districts)) + `)`
+		for _, d := range sc.districts {
+			args = append(args, d)
+		}
+	}
+	var n int64
+	if err := tx.QueryRow(q, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count the students of the scope: %w", err)
+	}
+	return n, nil
+}
+
+// regionLists keeps, for one epoch, each region's students by state ID:
+// a clerk's scope. Enrollments change only with an extract import, which
+// starts a new epoch, so a list stays right for its epoch, and the
+// snapshots of a region's clerks page through it instead of asking the
+// enrollments of every student of the state, page after page.
+type regionLists struct {
+	mu     gosync.Mutex
+	epoch  string
+	region map[string][]string
+}
+
+// regionStudents are the students of a region by state ID: those with
+// an enrollment in one of its districts, and those enrolled nowhere (any
+// clerk may write an out-of-school youth's record).
+func (r *Reader) regionStudents(tx Tx, epoch, region string) ([]string, error) {
+	r.lists.mu.Lock()
+	defer r.lists.mu.Unlock()
+	if r.lists.epoch != epoch {
+		r.lists.epoch, r.lists.region = epoch, map[string][]string{}
+	}
+	if ids, ok := r.lists.region[region]; ok {
+		return ids, nil
+	}
+	rows, err := tx.Query(r.RegionList, region)
+	if err != nil {
+		return nil, fmt.Errorf("read the students of region %s: %w", region, err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	r.lists.region[region] = ids
+	return ids, nil
+}

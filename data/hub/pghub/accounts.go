@@ -1,0 +1,197 @@
+package pghub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"migrantdesk/data"
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/hubsql"
+)
+
+// accountQuery reads accounts: users, their districts, and what only the
+// hub keeps of them.
+const accountQuery = `SELECT u.username, u.full_name, u.role, u.region_code, u.district_number, u.email,
+		coalesce(a.password_hash, ''), coalesce(a.disabled, 0) <> 0,
+		coalesce((SELECT array_agg(d.district_number ORDER BY d.district_number) FROM user_districts d
+			WHERE d.username = u.username), '{}')
+	FROM users u LEFT JOIN hub_accounts a ON a.username = u.username`
+
+func scanAccount(row pgx.Row) (hub.Account, error) {
+	var a hub.Account
+	err := row.Scan(&a.Username, &a.FullName, &a.Role, &a.RegionCode, &a.DistrictNumber, &a.Email,
+		&a.PasswordHash, &a.Disabled, &a.Districts)
+	if len(a.Districts) == 0 {
+		a.Districts = nil
+	}
+	return a, err
+}
+
+// Account returns one account.
+func (h *DB) Account(ctx context.Context, username string) (hub.Account, error) {
+	a, err := scanAccount(h.pool.QueryRow(ctx, accountQuery+` WHERE u.username = $1`, username))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return hub.Account{}, fmt.Errorf("%w: %s", hub.ErrNoAccount, username)
+	}
+	if err != nil {
+		return hub.Account{}, fmt.Errorf("read account %s: %w", username, err)
+	}
+	return a, nil
+}
+
+// Accounts lists every account, by full name and user name.
+func (h *DB) Accounts(ctx context.Context) ([]hub.Account, error) {
+	rows, err := h.pool.Query(ctx, accountQuery+` ORDER BY u.full_name, u.username`)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (hub.Account, error) { return scanAccount(row) })
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return out, nil
+}
+
+// SaveAccount saves the user, their districts and (when given) password
+// in one transaction, audited as actor, and logs the user for every
+// workstation.
+func (h *DB) SaveAccount(ctx context.Context, actor string, a hub.Account) error {
+	u := a.User
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	return h.write(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO users(username, full_name, role, region_code, district_number, email)
+			VALUES($1, $2, $3, $4, $5, $6) ON CONFLICT(username) DO UPDATE SET full_name = excluded.full_name,
+			role = excluded.role, region_code = excluded.region_code, district_number = excluded.district_number,
+			email = excluded.email`, u.Username, u.FullName, u.Role, u.RegionCode, u.DistrictNumber, u.Email)
+		if err != nil {
+			return fmt.Errorf("save user %s: %w", u.Username, err)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM user_districts WHERE username = $1`, u.Username); err != nil {
+			return fmt.Errorf("save user %s: %w", u.Username, err)
+		}
+		for _, d := range u.Districts {
+			if _, err := tx.Exec(ctx, `INSERT INTO user_districts(username, district_number) VALUES($1, $2)`, u.Username, d); err != nil {
+				return fmt.Errorf("give user %s district %s: %w", u.Username, d, err)
+			}
+		}
+		if err := audit(ctx, tx, actor, "save", "user", u.Username,
+			fmt.Sprintf("%s %s%s%s %v", u.Role, u.FullName, u.RegionCode, u.DistrictNumber, u.Districts)); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO hub_accounts(username, password_hash, disabled) VALUES($1, $2, $3)
+			ON CONFLICT(username) DO UPDATE SET
+				password_hash = CASE excluded.password_hash WHEN '' THEN hub_accounts.password_hash ELSE excluded.password_hash END,
+				disabled = excluded.disabled`, u.Username, a.PasswordHash, flag(a.Disabled))
+		if err != nil {
+			return fmt.Errorf("save the password of %s: %w", u.Username, err)
+		}
+		ptx := newTx(ctx, tx)
+		if err := hubsql.LogUser(ptx, u.Username); err != nil {
+			return err
+		}
+		return ptx.flush()
+	})
+}
+
+// SetPassword replaces a password and ends the user's sign-ins.
+func (h *DB) SetPassword(ctx context.Context, actor, username, hash string) error {
+	return h.account(ctx, username, `UPDATE hub_accounts SET password_hash = $2 WHERE username = $1`, hash)
+}
+
+// Disable stops an account from signing in and ends its sign-ins.
+func (h *DB) Disable(ctx context.Context, actor, username string) error {
+	return h.account(ctx, username, `UPDATE hub_accounts SET disabled = 1 WHERE username = $1`)
+}
+
+// account changes an existing account and deletes its tokens in one
+// transaction, so a changed password or a disabled user signs nobody in.
+func (h *DB) account(ctx context.Context, username, update string, args ...any) error {
+	if _, err := h.Account(ctx, username); err != nil {
+		return err
+	}
+	return pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO hub_accounts(username) VALUES($1) ON CONFLICT DO NOTHING`, username); err != nil {
+			return fmt.Errorf("change account %s: %w", username, err)
+		}
+		if _, err := tx.Exec(ctx, update, append([]any{username}, args...)...); err != nil {
+			return fmt.Errorf("change account %s: %w", username, err)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM hub_tokens WHERE username = $1`, username); err != nil {
+			return fmt.Errorf("end the sign-ins of %s: %w", username, err)
+		}
+		return nil
+	})
+}
+
+// SetGrant grants or revokes report access as a mutation pushed by admin.
+func (h *DB) SetGrant(ctx context.Context, admin data.User, username, district string, grant bool) error {
+	return hubsql.SetGrant(ctx, h.Push, admin, username, district, grant)
+}
+
+// SaveToken keeps a sign-in token's hash; expired tokens are swept then.
+func (h *DB) SaveToken(ctx context.Context, hash, username string, expires time.Time) error {
+	return pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM hub_tokens WHERE expires_at < $1`, stamp(time.Now())); err != nil {
+			return fmt.Errorf("sweep expired sign-ins: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO hub_tokens(hash, username, expires_at) VALUES($1, $2, $3)`,
+			hash, username, stamp(expires)); err != nil {
+			return fmt.Errorf("save the sign-in of %s: %w", username, err)
+		}
+		return nil
+	})
+}
+
+// TokenAccount returns the account a live token signs in.
+func (h *DB) TokenAccount(ctx context.Context, hash string, now time.Time) (hub.Account, error) {
+	a, err := scanAccount(h.pool.QueryRow(ctx, accountQuery+`
+		JOIN hub_tokens t ON t.username = u.username
+		WHERE t.hash = $1 AND t.expires_at > $2 AND a.disabled = 0`, hash, stamp(now)))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return hub.Account{}, hub.ErrNoToken
+	}
+	if err != nil {
+		return hub.Account{}, fmt.Errorf("check a sign-in: %w", err)
+	}
+	return a, nil
+}
+
+// DeleteToken ends one sign-in.
+func (h *DB) DeleteToken(ctx context.Context, hash string) error {
+	if _, err := h.pool.Exec(ctx, `DELETE FROM hub_tokens WHERE hash = $1`, hash); err != nil {
+		return fmt.Errorf("end a sign-in: %w", err)
+	}
+	return nil
+}
+
+// ActiveTokens counts the sign-ins not expired at now, for the hub's
+// metrics.
+func (h *DB) ActiveTokens(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	err := h.pool.QueryRow(ctx, `SELECT count(*) FROM hub_tokens WHERE expires_at > $1`, stamp(now)).Scan(&n)
+	return n, err
+}
+
+// audit appends one row to the audit log inside tx.
+func audit(ctx context.Context, tx pgx.Tx, user, action, entity, id, after string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO audit(at, username, action, entity, entity_id, after) VALUES($1, $2, $3, $4, $5, $6)`,
+		stamp(time.Now()), user, action, entity, id, after)
+	if err != nil {
+		return fmt.Errorf("write the audit log: %w", err)
+	}
+	return nil
+}
+
+// flag is a boolean as the schema's integer flags hold it.
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,234 @@
+package pghub
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"migrantdesk/data"
+	"migrantdesk/data/store"
+)
+
+// staged is one table of an extract on its way in: COPY into a temporary
+// staging table, then merged by key (the extract's keys are unique; the
+// importer refuses a duplicate) or, for a table without one, appended in
+// key order.
+type staged struct {
+	table  string
+	cols   []string
+	n      int
+	row    func(i int) []any
+	key    []string
+	append bool
+}
+
+// Import writes a validated state extract in one transaction: all of it
+// or, on any error, none of it. It keeps the SQLite store's rules (see
+// store.ImportExtract): regions, districts, schools, students and
+// enrollments are updated by their keys; for each student the extract
+// lists, the extract is the truth about their enrollments, programs and
+// assessments; everything entered through the hub is kept. The rows go
+// in with COPY, and the import starts a new epoch, since it rewrote rows
+// the change feed never saw.
+func (h *DB) Import(ctx context.Context, ex *data.Extract, user string) (store.ExtractCounts, error) {
+	c := store.ExtractCounts{Regions: len(ex.Regions), Districts: len(ex.Districts), Schools: len(ex.Schools),
+		Students: len(ex.Students), Enrollments: len(ex.Enrollments), Programs: len(ex.Programs), Assessments: len(ex.Assessments)}
+	err := h.write(ctx, func(tx pgx.Tx) error {
+		var loaded bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM students)`).Scan(&loaded); err != nil {
+			return err
+		}
+		owner, restore, err := setAside(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, s := range extractTables(ex) {
+			if err := s.load(ctx, tx); err != nil {
+				return err
+			}
+			// A first import into an empty database has nothing to replace.
+			if s.table == "students" && loaded {
+				for _, t := range []string{"enrollments", "programs", "assessments"} {
+					if _, err := tx.Exec(ctx, `DELETE FROM `+t+` t USING stage_students s WHERE t.state_id = s.state_id`); err != nil {
+						return fmt.Errorf("replace the %s of the extract's students: %w", t, err)
+					}
+				}
+			}
+		}
+		if err := restore(); err != nil {
+			return err
+		}
+		if err := rebuildStudentRegions(ctx, tx, owner); err != nil {
+			return err
+		}
+		now := stamp(time.Now())
+		if _, err := tx.Exec(ctx, `INSERT INTO meta(key, value) VALUES('imported_at', $1)
+			ON CONFLICT(key) DO UPDATE SET value = excluded.value`, now); err != nil {
+			return err
+		}
+		if err := newEpoch(ctx, tx); err != nil {
+			return err
+		}
+		return audit(ctx, tx, user, "import extract", "extract", "", c.String())
+	})
+	if err != nil {
+		return store.ExtractCounts{}, fmt.Errorf("import the state extract: %w", err)
+	}
+	// Fresh statistics for the planner; the rows are in whatever happens.
+	h.pool.Exec(ctx, `ANALYZE regions, districts, schools, students, enrollments, programs, assessments`)
+	return c, nil
+}
+
+func extractTables(ex *data.Extract) []staged {
+	return []staged{
+		{"regions", []string{"code", "name"}, len(ex.Regions), func(i int) []any {
+			r := ex.Regions[i]
+			return []any{r.Code, r.Name}
+		}, []string{"code"}, false},
+		{"districts", []string{"number", "name", "region_code"}, len(ex.Districts), func(i int) []any {
+			d := ex.Districts[i]
+			return []any{d.Number, d.Name, d.RegionCode}
+		}, []string{"number"}, false},
+		{"schools", []string{"number", "district_number", "name", "classification", "public"}, len(ex.Schools), func(i int) []any {
+			s := ex.Schools[i]
+			return []any{s.Number, s.DistrictNumber, s.Name, s.Classification, flag(s.Public())}
+		}, []string{"number"}, false},
+		{"students", []string{"state_id", "local_number", "last_name", "first_name", "middle_name", "birth_date", "gender", "race"},
+			len(ex.Students), func(i int) []any {
+				s := ex.Students[i]
+				return []any{s.StateID, s.LocalNumber, s.LastName, s.FirstName, s.MiddleName, s.BirthDate.String(), s.Gender, s.Race}
+			}, []string{"state_id"}, false},
+		{"enrollments", []string{"id", "state_id", "school_number", "grade", "service_type", "start_date", "end_date"},
+			len(ex.Enrollments), func(i int) []any {
+				e := ex.Enrollments[i]
+				return []any{e.ID, e.StateID, e.SchoolNumber, e.Grade, e.ServiceType, e.Start.String(), e.End.String()}
+			}, []string{"id"}, false},
+		{"programs", []string{"state_id", "program", "code", "start_date", "end_date"}, len(ex.Programs), func(i int) []any {
+			p := ex.Programs[i]
+			return []any{p.StateID, p.Program, p.Code, p.Start.String(), p.End.String()}
+		}, []string{"state_id", "program", "start_date"}, true},
+		{"assessments", []string{"state_id", "subject", "test_date", "performance_level"}, len(ex.Assessments), func(i int) []any {
+			a := ex.Assessments[i]
+			return []any{a.StateID, a.Subject, a.TestDate.String(), a.Level}
+		}, []string{"state_id", "subject", "test_date"}, false},
+	}
+}
+
+// load copies the rows into stage_TABLE, dropped at commit, and merges
+// them into the table.
+func (s staged) load(ctx context.Context, tx pgx.Tx) error {
+	stage := "stage_" + s.table
+	if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE `+stage+` (LIKE `+s.table+` INCLUDING DEFAULTS) ON COMMIT DROP`); err != nil {
+		return fmt.Errorf("stage %s: %w", s.table, err)
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{stage}, s.cols, pgx.CopyFromSlice(s.n, func(i int) ([]any, error) {
+		return s.row(i), nil
+	})); err != nil {
+		return fmt.Errorf("copy %s: %w", s.table, err)
+	}
+	if _, err := tx.Exec(ctx, `ANALYZE `+stage); err != nil {
+		return fmt.Errorf("stage %s: %w", s.table, err)
+	}
+	// An UPDATE of the rows the table has and an INSERT of those it lacks,
+	// not INSERT ... ON CONFLICT, which tries each row in the index first
+	// and takes more than twice as long. The import holds the feed lock,
+	// so no other writer comes between the two.
+	var used bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+s.table+`)`).Scan(&used); err != nil {
+		return fmt.Errorf("merge %s: %w", s.table, err)
+	}
+	match := make([]string, len(s.key))
+	for i, k := range s.key {
+		match[i] = "t." + k + " = s." + k
+	}
+	if used && !s.append {
+		var set, old, new []string
+		for _, c := range s.cols {
+			if !slices.Contains(s.key, c) {
+				set = append(set, c+" = s."+c)
+				old, new = append(old, "t."+c), append(new, "s."+c)
+			}
+		}
+		q := `UPDATE ` + s.table + ` t SET ` + strings.Join(set, ", ") + ` FROM ` + stage + ` s WHERE ` + strings.Join(match, " AND ") +
+			` AND (` + strings.Join(old, ", ") + `) IS DISTINCT FROM (` + strings.Join(new, ", ") + `)`
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return fmt.Errorf("merge %s: %w", s.table, err)
+		}
+	}
+	// In key order, the primary key grows at its right edge.
+	cols := "s." + strings.Join(s.cols, ", s.")
+	q := `INSERT INTO ` + s.table + `(` + strings.Join(s.cols, ", ") + `) SELECT ` + cols + ` FROM ` + stage + ` s`
+	if used && !s.append {
+		q += ` WHERE NOT EXISTS (SELECT 1 FROM ` + s.table + ` t WHERE ` + strings.Join(match, " AND ") + `)`
+	}
+	q += ` ORDER BY s.` + strings.Join(s.key, ", s.")
+	if _, err := tx.Exec(ctx, q); err != nil {
+		return fmt.Errorf("merge %s: %w", s.table, err)
+	}
+	return nil
+}
+
+// bulkTables are the tables with a row per enrollment, program or test.
+var bulkTables = []string{"enrollments", "programs", "assessments"}
+
+// setAside drops the foreign keys and secondary indexes of the bulk tables
+// inside tx, when the role owns them (the README has the owner import),
+// and returns the function that makes them again, still inside tx. Made
+// after the load, an index is built from sorted rows and a foreign key
+// checks every row with one join; left in place, every row goes into each
+// index where it falls and fires a trigger that runs a query of its own,
+// which is most of an import's time at state scale (a million
+// enrollments). The cost: the tables are locked until the import commits,
+// so pulls wait for it as pushes do. A role that does not own them
+// (owner false) imports with both in place, more slowly.
+func setAside(ctx context.Context, tx pgx.Tx) (owner bool, restore func() error, err error) {
+	restore = func() error { return nil }
+	if err := tx.QueryRow(ctx, `SELECT bool_and(pg_has_role(c.relowner, 'USAGE')) FROM pg_class c
+		WHERE c.oid = ANY($1::regclass[])`, slices.Concat(bulkTables, []string{"hub_student_regions"})).Scan(&owner); err != nil {
+		return false, restore, fmt.Errorf("read who owns the tables: %w", err)
+	}
+	if !owner {
+		return false, restore, nil
+	}
+	// What to drop, and the statement that makes it again.
+	rows, err := tx.Query(ctx, `
+		SELECT 'ALTER TABLE ' || conrelid::regclass::text || ' DROP CONSTRAINT ' || quote_ident(conname),
+			'ALTER TABLE ' || conrelid::regclass::text || ' ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid)
+		FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY($1::regclass[])
+		UNION ALL
+		SELECT 'DROP INDEX ' || i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+		FROM pg_index i WHERE i.indrelid = ANY($1::regclass[]) AND NOT i.indisprimary AND NOT i.indisunique`, bulkTables)
+	if err != nil {
+		return false, restore, fmt.Errorf("read the foreign keys and indexes: %w", err)
+	}
+	type pair struct{ drop, make string }
+	pairs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (pair, error) {
+		var p pair
+		err := r.Scan(&p.drop, &p.make)
+		return p, err
+	})
+	if err != nil {
+		return false, restore, fmt.Errorf("read the foreign keys and indexes: %w", err)
+	}
+	for _, p := range pairs {
+		if _, err := tx.Exec(ctx, p.drop); err != nil {
+			return false, restore, fmt.Errorf("set aside for the import (%s): %w", p.drop, err)
+		}
+	}
+	return true, func() error {
+		if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
+			return err
+		}
+		// Indexes first: the foreign keys are checked last.
+		for i := len(pairs) - 1; i >= 0; i-- {
+			if _, err := tx.Exec(ctx, pairs[i].make); err != nil {
+				return fmt.Errorf("check the imported rows (%s): %w", pairs[i].make, err)
+			}
+		}
+		return nil
+	}, nil
+}

@@ -1,0 +1,335 @@
+// Package pghub keeps a hub on PostgreSQL, the state's own database server
+// as the system of record: the same tables and columns as the SQLite hub,
+// the same storage logic (hubsql) run inside PostgreSQL transactions, and
+// several hub processes may serve one database.
+//
+// The pull cursor never skips a change committed late: every transaction
+// that writes the change feed first takes a transaction-level advisory
+// lock (feedLock) and holds it until it commits. Sequence numbers are
+// taken under the lock, so a writer's numbers are all above those of
+// every writer that committed before it, and none is taken while an
+// earlier writer is still open; PostgreSQL makes a commit visible before
+// it releases the transaction's locks. A pull reads in one REPEATABLE
+// READ snapshot, so when it sees a change it sees every change with a
+// lower number, and its cursor (the highest number it saw) passes no
+// change that a later pull could still find. (The other way, reading only
+// below the oldest open writer's xmin with pg_current_snapshot(), would
+// let pushes run in parallel, but a push is short and SQLite has one
+// writer anyway; the lock is simpler to be sure of.)
+package pghub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/hubsql"
+)
+
+// Advisory lock keys, in a range of their own ("MDHB" and a number) so
+// that they clash with no other application sharing the server.
+const (
+	migrateLock int64 = 0x4D444842_0001 // schema migrations and the epoch check at Open
+	feedLock    int64 = 0x4D444842_0002 // writers of the change feed, held to commit
+)
+
+// DB is a hub's PostgreSQL database.
+type DB struct {
+	pool   *pgxpool.Pool
+	reader *hubsql.Reader
+}
+
+var _ hub.Store = (*DB)(nil)
+
+// Open connects to the database at url (postgres://USER@HOST/DB?...),
+// brings its schema up to date and checks its epoch. A password, when not
+// "", is used instead of one from the URL, PGPASSFILE or ~/.pgpass.
+func Open(ctx context.Context, url, password string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// pgx's message repeats the URL, password and all.
+		return nil, errors.New("the PostgreSQL URL could not be read; write it as postgres://USER@HOST/DATABASE?sslmode=...")
+	}
+	if password != "" {
+		cfg.ConnConfig.Password = password
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	h := &DB{pool: pool, reader: newReader()}
+	if err := h.prepare(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return h, nil
+}
+
+// Close closes the connections.
+func (h *DB) Close() error {
+	h.pool.Close()
+	return nil
+}
+
+// Ping reports whether the database answers.
+func (h *DB) Ping(ctx context.Context) error { return h.pool.Ping(ctx) }
+
+// prepare migrates the schema and checks the epoch, under a session lock
+// held on one connection, so that hubs starting together do it once.
+func (h *DB) prepare(ctx context.Context) error {
+	conn, err := h.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, migrateLock); err != nil {
+		return fmt.Errorf("wait for another hub's schema migration: %w", err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrateLock)
+	if err := migrate(ctx, conn.Conn()); err != nil {
+		return err
+	}
+	return h.checkEpoch(ctx, conn.Conn())
+}
+
+func migrate(ctx context.Context, conn *pgx.Conn) error {
+	// Looked for first: a role that may not create tables (the hub's own,
+	// in the README's setup) is refused even CREATE TABLE IF NOT EXISTS.
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT to_regclass('hub_schema') IS NOT NULL`).Scan(&exists); err != nil {
+		return fmt.Errorf("read the hub's schema version: %w", err)
+	}
+	if !exists {
+		_, err := conn.Exec(ctx, `CREATE TABLE hub_schema (
+			version    integer PRIMARY KEY,
+			applied_at timestamptz NOT NULL DEFAULT now())`)
+		if err != nil {
+			return schemaError(err, 1)
+		}
+	}
+	var version int
+	if err := conn.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM hub_schema`).Scan(&version); err != nil {
+		return fmt.Errorf("read the hub's schema version: %w", err)
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("the hub database has schema version %d, newer than this program knows (%d): use a newer Migrant Desk", version, len(migrations))
+	}
+	for i := version; i < len(migrations); i++ {
+		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, migrations[i]); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO hub_schema(version) VALUES($1)`, i+1)
+			return err
+		})
+		if err != nil {
+			return schemaError(err, i+1)
+		}
+	}
+	return nil
+}
+
+// schemaError explains a failed migration; the usual cause is a role that
+// may use the tables but not change them, as the README's setup makes
+// the hub's.
+func schemaError(err error, version int) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "42501" {
+		return fmt.Errorf("upgrade the hub database to schema version %d: this database role may not change the schema; run any hub command once as the schema's owner (see the README): %w", version, err)
+	}
+	return fmt.Errorf("upgrade the hub database to schema version %d: %w", version, err)
+}
+
+// checkEpoch starts a new epoch when there is none, or when the database
+// is not the one the epoch was made in: a hub restored with pg_restore
+// into a new database has lost what it did after the dump, so every
+// workstation must take a fresh snapshot and re-push what the hub lacks.
+// (A restore within the same database, such as point-in-time recovery,
+// keeps the database's identity: the README says to delete the
+// 'database' row of hub_meta after it.)
+func (h *DB) checkEpoch(ctx context.Context, conn *pgx.Conn) error {
+	var epoch, made, here string
+	err := conn.QueryRow(ctx, `SELECT
+		coalesce((SELECT value FROM hub_meta WHERE key = 'epoch'), ''),
+		coalesce((SELECT value FROM hub_meta WHERE key = 'database'), ''),
+		(SELECT oid::text FROM pg_database WHERE datname = current_database())`).Scan(&epoch, &made, &here)
+	if err != nil {
+		return fmt.Errorf("read the hub's epoch: %w", err)
+	}
+	if epoch != "" && made == here {
+		return nil
+	}
+	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return newEpoch(ctx, tx) })
+}
+
+// newEpoch gives the hub a new epoch inside tx: workstations take a fresh
+// snapshot on their next pull.
+func newEpoch(ctx context.Context, tx pgx.Tx) error { return setEpoch(ctx, tx, uuid.NewString()) }
+
+// setEpoch sets the hub's epoch, made in this database.
+func setEpoch(ctx context.Context, tx pgx.Tx, epoch string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO hub_meta(key, value) VALUES
+			('epoch', $1), ('database', (SELECT oid::text FROM pg_database WHERE datname = current_database()))
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, epoch)
+	if err != nil {
+		return fmt.Errorf("set the hub's epoch: %w", err)
+	}
+	return nil
+}
+
+// write runs fn in one READ COMMITTED transaction holding the feed lock:
+// writers of the feed, and of the records whose versions a push compares,
+// go one at a time across every hub process, each seeing all that
+// committed before it.
+func (h *DB) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, feedLock); err != nil {
+			return fmt.Errorf("wait for the hub's other writers: %w", err)
+		}
+		return fn(tx)
+	})
+}
+
+// read runs fn in one read-only REPEATABLE READ transaction: one snapshot
+// of the database for every query in it.
+func (h *DB) read(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginTxFunc(ctx, h.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// pgTx is a pgx transaction as hubsql reads and writes it: its ?
+// placeholders become PostgreSQL's $1, $2, ... Writes whose results
+// nothing waits for wait in a batch and go to the server with the next
+// read, in one round trip (a push makes about a dozen statements a
+// mutation, and the round trips, not the statements, were most of its
+// time); flush sends what is left before commit. A write's error then
+// comes back from the read it travelled with: the transaction fails
+// either way, and the push is retried whole.
+type pgTx struct {
+	ctx     context.Context
+	tx      pgx.Tx
+	pending *pgx.Batch
+}
+
+func newTx(ctx context.Context, tx pgx.Tx) *pgTx {
+	return &pgTx{ctx: ctx, tx: tx, pending: &pgx.Batch{}}
+}
+
+var _ hubsql.Tx = (*pgTx)(nil)
+
+func (t *pgTx) Exec(q string, args ...any) error {
+	t.pending.Queue(numbered(q), args...)
+	return nil
+}
+
+// send sends the waiting writes and q; the writes' answers are read, and
+// q's are left for the caller, who closes the results.
+func (t *pgTx) send(q string, args []any) (pgx.BatchResults, error) {
+	n := t.pending.Len()
+	t.pending.Queue(numbered(q), args...)
+	// A new batch: the results read the one sent as they go.
+	br := t.tx.SendBatch(t.ctx, t.pending)
+	t.pending = &pgx.Batch{}
+	for range n {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return nil, err
+		}
+	}
+	return br, nil
+}
+
+func (t *pgTx) Query(q string, args ...any) (hubsql.Rows, error) {
+	br, err := t.send(q, args)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		br.Close()
+		return nil, err
+	}
+	return batchRows{rows, br}, nil
+}
+
+func (t *pgTx) QueryRow(q string, args ...any) hubsql.Row {
+	br, err := t.send(q, args)
+	if err != nil {
+		return errRow{err}
+	}
+	return batchRow{br}
+}
+
+// flush sends the writes still waiting.
+func (t *pgTx) flush() error {
+	if t.pending.Len() == 0 {
+		return nil
+	}
+	err := t.tx.SendBatch(t.ctx, t.pending).Close()
+	t.pending = &pgx.Batch{}
+	return err
+}
+
+// batchRows are a query's rows, read before its batch is closed.
+type batchRows struct {
+	pgx.Rows
+	br pgx.BatchResults
+}
+
+func (r batchRows) Close() {
+	r.Rows.Close()
+	r.br.Close()
+}
+
+type batchRow struct{ br pgx.BatchResults }
+
+func (r batchRow) Scan(dest ...any) error {
+	err := r.br.QueryRow().Scan(dest...)
+	if cerr := r.br.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// numbered rewrites ? placeholders as $1, $2, ..., leaving quoted text and
+// identifiers alone.
+func numbered(q string) string {
+	if !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	var quote byte
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '?':
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}

@@ -1,0 +1,337 @@
+package pghub
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	gosync "sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"migrantdesk/data"
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/hubsql"
+	"migrantdesk/data/hub/hubtest"
+	"migrantdesk/data/hub/pghub/pgtest"
+	"migrantdesk/data/sync"
+)
+
+// open makes a hub on a database of the test's own, holding ex.
+func open(t *testing.T, ex *data.Extract) hub.Store {
+	h := openEmpty(t, pgtest.URL(t))
+	if _, err := h.Import(context.Background(), ex, "test"); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func openEmpty(t *testing.T, url string) *DB {
+	t.Helper()
+	h, err := Open(context.Background(), url, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	return h
+}
+
+func TestConformance(t *testing.T) { hubtest.Run(t, open) }
+
+// A push that commits late is never skipped: while one push is open
+// (holding the feed lock, its changes numbered but not committed),
+// another push waits, and a pull in between neither sees their changes
+// nor moves its cursor past them. Once both commit, the next pull brings
+// both.
+func TestCursorSkipsNoLateCommit(t *testing.T) {
+	ctx := context.Background()
+	st := hubtest.Setup(t, open)
+	h := st.(*DB)
+	admin := hubtest.Admin
+	cursor := pullAll(t, h, admin, sync.Cursor{}).Next
+
+	first := hubtest.Mutation(sync.OpCreate, 0, sync.Record{ID: uuid.NewString(), StateID: hubtest.Maria,
+		MIS2000ID: "111", QAD: "2021-01-01", EED: "2021-06-30", Version: 1})
+	second := hubtest.Mutation(sync.OpCreate, 0, sync.Record{ID: uuid.NewString(), StateID: hubtest.Sean,
+		MIS2000ID: "222", QAD: "2022-01-01", EED: "2022-06-30", Version: 1})
+
+	tx, err := h.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, feedLock); err != nil {
+		t.Fatal(err)
+	}
+	ptx := newTx(ctx, tx)
+	if res, err := hubsql.Push(ptx, admin, []sync.Mutation{first}, time.Now()); err != nil || res[0].Outcome != sync.Applied {
+		t.Fatalf("first push: %+v %v", res, err)
+	}
+	if err := ptx.flush(); err != nil {
+		t.Fatal(err)
+	}
+
+	done := make(chan error, 1)
+	go func() {
+		res, err := h.Push(ctx, admin, []sync.Mutation{second})
+		if err == nil && res[0].Outcome != sync.Applied {
+			err = fmt.Errorf("second push: %+v", res[0])
+		}
+		done <- err
+	}()
+	waitForLockWaiter(t, h)
+
+	p := pullAll(t, h, admin, cursor)
+	if len(p.Changes) != 0 || p.Next.Seq != cursor.Seq {
+		t.Fatalf("a pull between the pushes brought %d changes and moved the cursor from %d to %d", len(p.Changes), cursor.Seq, p.Next.Seq)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	p = pullAll(t, h, admin, cursor)
+	got := map[string]bool{}
+	for _, c := range p.Changes {
+		if c.Table == "migrant_records" {
+			got[c.Row["id"]] = true
+		}
+	}
+	if !got[first.EntityID] || !got[second.EntityID] {
+		t.Fatalf("after both committed the pull brought records %v", got)
+	}
+}
+
+// waitForLockWaiter waits until a session of the hub's database waits for
+// an advisory lock.
+func waitForLockWaiter(t *testing.T, h *DB) {
+	t.Helper()
+	for range 500 {
+		var n int
+		err := h.pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_locks
+			WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("the second push never waited for the first")
+}
+
+// pullAll pulls from c to the head in pages of 1000, and returns every
+// change with the last page's cursor.
+func pullAll(t *testing.T, h hub.Store, u data.User, c sync.Cursor) sync.Page {
+	t.Helper()
+	var all sync.Page
+	for {
+		p, err := h.Pull(context.Background(), u, c, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all.Changes = append(all.Changes, p.Changes...)
+		all.Next, c = p.Next, p.Next
+		if !p.More {
+			return all
+		}
+	}
+}
+
+// Pushers and a puller at once: the puller's own cursor, followed to the
+// head once the pushes end, has brought every record pushed.
+func TestConcurrentPushesAndPulls(t *testing.T) {
+	ctx := context.Background()
+	st := hubtest.Setup(t, open)
+	h := st.(*DB)
+	cursor := pullAll(t, h, hubtest.Admin, sync.Cursor{}).Next
+	const pushers, each = 4, 15
+	seen := map[string]bool{}
+	stop := make(chan struct{})
+	pulled := make(chan error, 1)
+	go func() { // follows the feed in small pages while the pushes run
+		for {
+			select {
+			case <-stop:
+				pulled <- nil
+				return
+			default:
+			}
+			p, err := h.Pull(ctx, hubtest.Admin, cursor, 7)
+			if err != nil {
+				pulled <- err
+				return
+			}
+			for _, ch := range p.Changes {
+				if ch.Table == "migrant_records" {
+					seen[ch.Row["id"]] = true
+				}
+			}
+			cursor = p.Next
+		}
+	}()
+	var wg gosync.WaitGroup
+	ids := make([][]string, pushers)
+	errs := make([]error, pushers)
+	first := data.NewDate(2024, time.January, 1)
+	for w := range pushers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				// Windows of two days, none overlapping another.
+				qad := first.AddDays(2 * (w*each + i))
+				m := hubtest.Mutation(sync.OpCreate, 0, sync.Record{ID: uuid.NewString(), StateID: hubtest.Osy,
+					MIS2000ID: strconv.Itoa(1000 + w*each + i), QAD: qad.String(), EED: qad.AddDays(1).String(), Version: 1})
+				res, err := h.Push(ctx, hubtest.Admin, []sync.Mutation{m})
+				if err != nil || res[0].Outcome != sync.Applied {
+					errs[w] = fmt.Errorf("push %d: %+v %v", i, res, err)
+					return
+				}
+				ids[w] = append(ids[w], m.EntityID)
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	if err := <-pulled; err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ch := range pullAll(t, h, hubtest.Admin, cursor).Changes {
+		if ch.Table == "migrant_records" {
+			seen[ch.Row["id"]] = true
+		}
+	}
+	for _, ws := range ids {
+		for _, id := range ws {
+			if !seen[id] {
+				t.Fatalf("record %s never reached the puller", id)
+			}
+		}
+	}
+}
+
+// Hubs starting together on a new database migrate it once.
+func TestMigrateOnce(t *testing.T) {
+	url := pgtest.URL(t)
+	var wg gosync.WaitGroup
+	errs := make([]error, 3)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h, err := Open(context.Background(), url, "")
+			if err == nil {
+				h.Close()
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := openEmpty(t, url)
+	var n, max int
+	if err := h.pool.QueryRow(context.Background(), `SELECT count(*), max(version) FROM hub_schema`).Scan(&n, &max); err != nil {
+		t.Fatal(err)
+	}
+	if n != len(migrations) || max != len(migrations) {
+		t.Fatalf("%d migrations recorded, up to %d, for %d", n, max, len(migrations))
+	}
+}
+
+// The audit log refuses changes to what it holds, whoever asks.
+func TestAuditAppendOnly(t *testing.T) {
+	h := hubtest.Setup(t, open).(*DB)
+	ctx := context.Background()
+	for _, q := range []string{`UPDATE audit SET username = 'someone else'`, `DELETE FROM audit`, `TRUNCATE audit`} {
+		_, err := h.pool.Exec(ctx, q)
+		if err == nil || !strings.Contains(err.Error(), "the audit log is append-only") {
+			t.Errorf("%s: %v", q, err)
+		}
+	}
+	var n int
+	if err := h.pool.QueryRow(ctx, `SELECT count(*) FROM audit WHERE action = 'save' AND entity = 'user'`).Scan(&n); err != nil || n != len(hubtest.Users()) {
+		t.Fatalf("%d user saves audited: %v", n, err)
+	}
+}
+
+// A hub database restored into another database (pg_restore into a new
+// one) starts a new epoch: workstations take a fresh snapshot.
+func TestRestoredDatabaseNewEpoch(t *testing.T) {
+	url := pgtest.URL(t)
+	h := openEmpty(t, url)
+	ctx := context.Background()
+	if _, err := h.Import(ctx, hubtest.State(), "test"); err != nil {
+		t.Fatal(err)
+	}
+	c := pullAll(t, h, hubtest.Admin, sync.Cursor{}).Next
+	h.Close()
+	if h = openEmpty(t, url); pullAll(t, h, hubtest.Admin, c).Next.Epoch != c.Epoch {
+		t.Fatal("reopening the same database changed the epoch")
+	}
+	// What a dump restored elsewhere looks like: made in another database.
+	if _, err := h.pool.Exec(ctx, `UPDATE hub_meta SET value = '1' WHERE key = 'database'`); err != nil {
+		t.Fatal(err)
+	}
+	h.Close()
+	h = openEmpty(t, url)
+	p, err := h.Pull(ctx, hubtest.Admin, c, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Snapshot || p.Next.Epoch == c.Epoch {
+		t.Fatalf("a restored hub kept epoch %s", c.Epoch)
+	}
+}
+
+// The regions a clerk's snapshot asks for each student follow every
+// import: a student moved to another region's school, a student enrolled
+// nowhere ('*') who enrolls.
+func TestStudentRegionsFollowImports(t *testing.T) {
+	ctx := context.Background()
+	h := openEmpty(t, pgtest.URL(t))
+	regions := func() []string {
+		rows, err := h.pool.Query(ctx, `SELECT state_id || ':' || region_code FROM hub_student_regions ORDER BY 1`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	ex := hubtest.State()
+	if _, err := h.Import(ctx, ex, "test"); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{hubtest.Maria + ":C", hubtest.Ana + ":C", hubtest.Ana + ":W", hubtest.Sean + ":C", hubtest.Osy + ":*"}
+	if got := regions(); !slices.Equal(got, want) {
+		t.Fatalf("after the first import %v, want %v", got, want)
+	}
+	ex.Enrollments[0].SchoolNumber = "003010"
+	ex.Enrollments = append(ex.Enrollments, data.Enrollment{ID: "E5", StateID: hubtest.Osy, SchoolNumber: "002010",
+		Grade: "12", ServiceType: "P", Start: data.NewDate(2026, time.January, 5)})
+	if _, err := h.Import(ctx, ex, "test"); err != nil {
+		t.Fatal(err)
+	}
+	want = []string{hubtest.Maria + ":W", hubtest.Ana + ":C", hubtest.Ana + ":W", hubtest.Sean + ":C", hubtest.Osy + ":C"}
+	if got := regions(); !slices.Equal(got, want) {
+		t.Fatalf("after a re-import %v, want %v", got, want)
+	}
+}

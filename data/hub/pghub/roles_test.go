@@ -1,0 +1,107 @@
+package pghub
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/hubtest"
+	"migrantdesk/data/hub/pghub/pgtest"
+	"migrantdesk/data/sync"
+)
+
+// The README's setup: an owner role makes the schema, and the hub serves
+// as a role that may read and write the tables but neither change the
+// schema nor update or delete the audit log.
+func TestHubRole(t *testing.T) {
+	ctx := context.Background()
+	suffix := strings.ReplaceAll(uuid.NewString()[:8], "-", "")
+	owner, server := "md_owner_"+suffix, "md_hub_"+suffix
+	asAdmin := func(dbURL string, qs ...string) {
+		t.Helper()
+		conn, err := pgx.Connect(ctx, dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		for _, q := range qs {
+			if _, err := conn.Exec(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+	}
+	// Cleanups run last first: the roles go after the database.
+	t.Cleanup(func() {
+		if cluster := os.Getenv(pgtest.Env); cluster != "" {
+			asAdmin(cluster, `DROP ROLE IF EXISTS `+server, `DROP ROLE IF EXISTS `+owner)
+		}
+	})
+	admin := pgtest.URL(t)
+	asAdmin(admin,
+		`CREATE ROLE `+owner+` LOGIN`,
+		`CREATE ROLE `+server+` LOGIN`,
+		`ALTER DATABASE `+dbName(t, admin)+` OWNER TO `+owner,
+		`ALTER SCHEMA public OWNER TO `+owner,
+		`REVOKE ALL ON SCHEMA public FROM PUBLIC`,
+		`GRANT USAGE ON SCHEMA public TO `+server,
+		`ALTER DEFAULT PRIVILEGES FOR ROLE `+owner+` IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO `+server,
+		`ALTER DEFAULT PRIVILEGES FOR ROLE `+owner+` IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO `+server)
+
+	// Before the owner has made the schema, the hub's role cannot.
+	if _, err := Open(ctx, as(t, admin, server), ""); err == nil || !strings.Contains(err.Error(), "run any hub command once as the schema's owner") {
+		t.Fatalf("the hub's role on an empty database: %v", err)
+	}
+	o := openEmpty(t, as(t, admin, owner))
+	if _, err := o.Import(ctx, hubtest.State(), "test"); err != nil {
+		t.Fatal(err)
+	}
+	o.Close()
+	asAdmin(admin, `REVOKE UPDATE, DELETE, TRUNCATE ON audit FROM `+server)
+
+	h := openEmpty(t, as(t, admin, server))
+	for _, u := range hubtest.Users() {
+		if err := h.SaveAccount(ctx, "test", hub.Account{User: u}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := sync.Record{ID: uuid.NewString(), StateID: hubtest.Maria, MIS2000ID: "123456", QAD: "2025-09-01", EED: "2028-08-31", Version: 1}
+	res, err := h.Push(ctx, hubtest.ClerkC, []sync.Mutation{hubtest.Mutation(sync.OpCreate, 0, rec), hubtest.Mutation(sync.OpPublish, 1, rec)})
+	if err != nil || res[1].Outcome != sync.Applied {
+		t.Fatalf("push as the hub's role: %+v %v", res, err)
+	}
+	if _, err := h.Import(ctx, hubtest.State(), "test"); err != nil {
+		t.Fatalf("re-import as the hub's role: %v", err)
+	}
+	for _, q := range []string{`UPDATE audit SET username = 'someone else'`, `DELETE FROM audit`, `TRUNCATE audit`} {
+		var pe *pgconn.PgError
+		if _, err := h.pool.Exec(ctx, q); !errors.As(err, &pe) || pe.Code != "42501" {
+			t.Errorf("%s as the hub's role: %v", q, err)
+		}
+	}
+}
+
+func dbName(t *testing.T, dbURL string) string {
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimPrefix(u.Path, "/")
+}
+
+// as is dbURL signed in as role.
+func as(t *testing.T, dbURL, role string) string {
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.User(role)
+	return u.String()
+}

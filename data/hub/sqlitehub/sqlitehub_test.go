@@ -1,0 +1,58 @@
+package sqlitehub
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"migrantdesk/data"
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/hubtest"
+	"migrantdesk/data/sync"
+)
+
+func open(t *testing.T, ex *data.Extract) hub.Store {
+	h, err := Open(filepath.Join(t.TempDir(), "hub.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	if _, err := h.Store().ImportExtract(context.Background(), ex, "test"); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func TestConformance(t *testing.T) { hubtest.Run(t, open) }
+
+// A workstation's export row lands in the hub's audit log once, as the
+// signed-in user, with its place and hash in the workstation's chain.
+func TestAuditRowKept(t *testing.T) {
+	st := hubtest.Setup(t, open)
+	h := st.(*DB)
+	m := hubtest.AuditMutation(hubtest.ExportRow)
+	for range 2 {
+		if _, err := h.Push(context.Background(), hubtest.ClerkC, []sync.Mutation{m}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := h.rdb.Query(`SELECT at, username, action, entity_id, before, after FROM audit WHERE action = 'export'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var at, user, action, id, before, after string
+		if err := rows.Scan(&at, &user, &action, &id, &before, &after); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, strings.Join([]string{at, user, action, id, before, after}, " | "))
+	}
+	want := `2026-11-28T15:04:00Z | rosa | export | 001 | {"workstation_hash":"` + hubtest.ExportRow.Hash +
+		`","workstation_seq":7} | ` + hubtest.ExportRow.After
+	if len(got) != 1 || got[0] != want {
+		t.Fatalf("the hub's export rows:\n%q\nwant\n%q", got, want)
+	}
+}

@@ -1,0 +1,136 @@
+package sqlitehub
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"migrantdesk/data"
+	"migrantdesk/data/hub/hubsql"
+	"migrantdesk/data/sync"
+)
+
+// Push applies a batch of mutations in one transaction; the write lock,
+// taken at BEGIN, makes the feed's sequence order its commit order.
+func (h *DB) Push(ctx context.Context, u data.User, ms []sync.Mutation) ([]sync.Result, error) {
+	tx, err := h.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	out, err := hubsql.Push(sqliteTx{tx}, u, ms, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Pull answers a workstation's pull from one read transaction; a cursor
+// of this epoch that the hub never logged (a hub restored from an older
+// backup) starts a new epoch first.
+func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (sync.Page, error) {
+	epoch, err := h.ensureEpoch(ctx)
+	if err != nil {
+		return sync.Page{}, err
+	}
+	tx, err := h.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return sync.Page{}, err
+	}
+	defer tx.Rollback()
+	if c.Epoch == epoch {
+		logged, err := hubsql.Logged(sqliteTx{tx}, c)
+		if err != nil {
+			return sync.Page{}, err
+		}
+		if !logged {
+			if epoch, err = h.renewEpoch(ctx, epoch); err != nil {
+				return sync.Page{}, err
+			}
+		}
+	}
+	return h.reader.Pull(sqliteTx{tx}, u, c, limit, epoch)
+}
+
+// newReader answers pulls in SQLite's SQL: the state IDs of a snapshot
+// chunk travel as one JSON array (json_each), not as thousands of
+// placeholders.
+func newReader() *hubsql.Reader {
+	return &hubsql.Reader{
+		RegionStudents: hubsql.RegionStudents,
+		StudentsIn:     `t.state_id IN (SELECT value FROM json_each(?))`,
+		RegionList: `SELECT e.state_id FROM enrollments e WHERE e.school_number IN
+				(SELECT sc.number FROM schools sc JOIN districts d ON d.number = sc.district_number WHERE d.region_code = ?)
+			UNION SELECT s.state_id FROM students s WHERE NOT EXISTS (SELECT 1 FROM enrollments e WHERE e.state_id = s.state_id)
+			ORDER BY 1`,
+	}
+}
+
+// renewEpoch replaces the epoch old in a write transaction of its own.
+func (h *DB) renewEpoch(ctx context.Context, old string) (string, error) {
+	tx, err := h.db.BeginTx(ctx, nil)
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback()
+	epoch, err := hubsql.RenewEpoch(sqliteTx{tx}, old)
+	if err != nil {
+		return "", err
+	}
+	return epoch, tx.Commit()
+}
+
+// ensureEpoch returns the hub's epoch, making a new one when there is
+// none or when a state extract has been imported since: the import
+// rewrote rows the feed never saw, so workstations take a new snapshot.
+func (h *DB) ensureEpoch(ctx context.Context) (string, error) {
+	imported, err := h.st.Meta(ctx, "imported_at")
+	if err != nil {
+		return "", err
+	}
+	var epoch, seen string
+	err = h.rdb.QueryRowContext(ctx, `SELECT
+		coalesce((SELECT value FROM hub_meta WHERE key = 'epoch'), ''),
+		coalesce((SELECT value FROM hub_meta WHERE key = 'extract'), '')`).Scan(&epoch, &seen)
+	if err != nil {
+		return "", fmt.Errorf("read the hub's epoch: %w", err)
+	}
+	if epoch != "" && seen == imported {
+		return epoch, nil
+	}
+	epoch = uuid.NewString()
+	_, err = h.db.ExecContext(ctx, `INSERT INTO hub_meta(key, value) VALUES('epoch', ?), ('extract', ?)
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, epoch, imported)
+	if err != nil {
+		return "", fmt.Errorf("start a new hub epoch: %w", err)
+	}
+	return epoch, nil
+}
+
+// sqliteTx is a database/sql transaction as hubsql reads and writes it.
+type sqliteTx struct{ tx *sql.Tx }
+
+func (t sqliteTx) Exec(q string, args ...any) error {
+	_, err := t.tx.Exec(q, args...)
+	return err
+}
+
+func (t sqliteTx) Query(q string, args ...any) (hubsql.Rows, error) {
+	rows, err := t.tx.Query(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return sqliteRows{rows}, nil
+}
+
+func (t sqliteTx) QueryRow(q string, args ...any) hubsql.Row { return t.tx.QueryRow(q, args...) }
+
+type sqliteRows struct{ *sql.Rows }
+
+func (r sqliteRows) Close() { r.Rows.Close() }

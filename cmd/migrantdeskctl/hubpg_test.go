@@ -102,7 +102,7 @@ func TestImportIntoPostgres(t *testing.T) {
 	writeTestFile(t, filepath.Join(bad, "students.csv"), string(b))
 	before := pgSnapshot(t, url)
 	out, err = run(t, "import", "--db", url, bad)
-	if err == nil || !strings.HasPrefix(err.Error(), "import: the extract was refused: 40 problems, nothing was imported") || strings.Count(out, "\n") != 40 {
+	if err == nil || !strings.HasPrefix(err.Error(), "import: the extract was refused: 42 problems, nothing was imported") || strings.Count(out, "\n") != 42 {
 		t.Fatalf("forty bad lines: %v\n%s", err, out)
 	}
 	sqliteOut, _ := run(t, "import", "--db", file, bad)

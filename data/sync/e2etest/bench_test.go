@@ -492,10 +492,19 @@ func loadUsers(b *testing.B, hubDB string, perRegion, want int) ([]data.User, []
 	defer db.Close()
 	var users []data.User
 	var records [][]sync.Record
+	// A student enrolled in two regions has records in both regions'
+	// lists: each record goes to one clerk, else two would edit it and
+	// one would meet a conflict.
+	taken := map[string]bool{}
 	for _, a := range as {
 		switch a.Role {
 		case data.RoleClerk:
-			recs := regionRecordsOnHub(b, db, a.RegionCode)
+			var recs []sync.Record
+			for _, r := range regionRecordsOnHub(b, db, a.RegionCode) {
+				if !taken[r.ID] {
+					recs = append(recs, r)
+				}
+			}
 			for k := range perRegion {
 				u := a.User
 				u.Username = fmt.Sprintf("%s.%d", a.Username, k)
@@ -505,7 +514,11 @@ func loadUsers(b *testing.B, hubDB string, perRegion, want int) ([]data.User, []
 				if len(recs) < (k+1)*want {
 					b.Fatalf("region %s has %d records, not %d for each of %d clerks", a.RegionCode, len(recs), want, perRegion)
 				}
-				users, records = append(users, u), append(records, recs[k*want:(k+1)*want])
+				mine := recs[k*want : (k+1)*want]
+				for _, r := range mine {
+					taken[r.ID] = true
+				}
+				users, records = append(users, u), append(records, mine)
 			}
 		case data.RoleCoordinator, data.RoleDistrictAdmin:
 			users, records = append(users, a.User), append(records, nil)

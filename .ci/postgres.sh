@@ -2,8 +2,9 @@
 # A private PostgreSQL server for the tests of the hub's PostgreSQL back end
 # (and for `make bench`): its own data directory in a temporary folder, a
 # Unix socket in that folder and no TCP port, so it clashes with nothing
-# else on the machine, trust authentication on that socket only, and no
-# fsync (the data is thrown away).
+# else on the machine, trust authentication on that socket only (but a
+# password for the roles of the group md_password), and no fsync (the data
+# is thrown away).
 #
 #   .ci/postgres.sh run COMMAND...   start a server, run COMMAND with
 #                                    MIGRANTDESK_TEST_PG set to its URL, stop
@@ -74,6 +75,10 @@ start() {
 		full_page_writes = off
 		max_wal_size = 2GB
 	EOF
+	# Roles in the group md_password sign in with their password (the
+	# tests of PGPASSFILE and --db-password-file); the rest are trusted.
+	as sh -c "{ echo 'local all +md_password scram-sha-256'; cat '$dir/data/pg_hba.conf'; } > '$dir/data/pg_hba.new' &&
+		mv '$dir/data/pg_hba.new' '$dir/data/pg_hba.conf'"
 	if ! as "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 start >/dev/null; then
 		cat "$dir/postgres.log" >&2
 		return 1

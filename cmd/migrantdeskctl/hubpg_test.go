@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -225,5 +226,67 @@ func TestShownDBHidesPasswords(t *testing.T) {
 		if got := shownDB(in); got != want || strings.Contains(got, "s3cret") {
 			t.Errorf("shownDB(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A role that must give a password gets it from --db-password-file or
+// PGPASSFILE, and no message shows it, not even one about a password in
+// the URL. (.ci/postgres.sh asks the roles of md_password for theirs.)
+func TestPostgresPassword(t *testing.T) {
+	const secret = "s3cret-of-the-role"
+	ctx := context.Background()
+	admin := os.Getenv(pgtest.Env)
+	role := fmt.Sprintf("md_pw_%d", os.Getpid())
+	exec := func(q string) {
+		t.Helper()
+		conn, err := pgx.Connect(ctx, admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	// Registered before the database, so run after it is dropped.
+	t.Cleanup(func() {
+		if admin != "" {
+			exec(`DROP ROLE IF EXISTS ` + role)
+		}
+	})
+	dbURL := pgtest.URL(t)
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec(`DO $$ BEGIN CREATE ROLE md_password NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`)
+	exec(`CREATE ROLE ` + role + ` LOGIN PASSWORD '` + secret + `' IN ROLE md_password`)
+	exec(`ALTER DATABASE ` + strings.TrimPrefix(u.Path, "/") + ` OWNER TO ` + role)
+	u.User = url.User(role)
+	roleURL := u.String()
+	t.Setenv("PGPASSFILE", filepath.Join(t.TempDir(), "none"))
+
+	if _, err := run(t, "hub", "user", "list", "--db", roleURL); err == nil || !strings.Contains(err.Error(), "password") {
+		t.Fatalf("no password: %v", err)
+	}
+	pwFile := filepath.Join(t.TempDir(), "pw")
+	writeTestFile(t, pwFile, secret+"\n")
+	if _, err := run(t, "hub", "user", "list", "--db", roleURL, "--db-password-file", pwFile); err != nil {
+		t.Fatalf("--db-password-file: %v", err)
+	}
+	pgpass := filepath.Join(t.TempDir(), "pgpass")
+	writeTestFile(t, pgpass, "*:*:*:"+role+":"+secret+"\n")
+	if err := os.Chmod(pgpass, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PGPASSFILE", pgpass)
+	if _, err := run(t, "hub", "user", "list", "--db", roleURL); err != nil {
+		t.Fatalf("PGPASSFILE: %v", err)
+	}
+	u.User = url.UserPassword(role, "not-"+secret)
+	wrong := u.String()
+	out, err := run(t, "import", "--db", wrong, goodExtract)
+	if err == nil || strings.Contains(err.Error()+out, secret) {
+		t.Fatalf("a wrong password in the URL: %v\n%s", err, out)
 	}
 }

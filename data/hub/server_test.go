@@ -45,8 +45,21 @@ func onBoth(t *testing.T, fn func(t *testing.T, be backEnd)) {
 // writes.
 func serve(t *testing.T, be backEnd) (string, *bytes.Buffer) {
 	t.Helper()
+	url, log, _ := serveStore(t, be)
+	return url, log
+}
+
+// closer is a back end's store, which a test may close under the server.
+type closer interface {
+	hub.Store
+	Close() error
+}
+
+// serveStore is serve, and gives the store the hub serves too.
+func serveStore(t *testing.T, be backEnd) (string, *bytes.Buffer, closer) {
+	t.Helper()
 	ctx := context.Background()
-	var h hub.Store
+	var h closer
 	if be == onPostgres {
 		pg, err := pghub.Open(ctx, pgtest.URL(t), "")
 		if err != nil {
@@ -80,7 +93,7 @@ func serve(t *testing.T, be backEnd) (string, *bytes.Buffer) {
 	var log bytes.Buffer
 	srv := httptest.NewServer(hub.NewServer(h, slog.New(slog.NewJSONHandler(&log, nil))).Handler())
 	t.Cleanup(srv.Close)
-	return srv.URL, &log
+	return srv.URL, &log, h
 }
 
 type answer struct {
@@ -254,5 +267,20 @@ func testGzip(t *testing.T, be backEnd) {
 	var out sync.PushResponse
 	if err := json.NewDecoder(zr).Decode(&out); err != nil || len(out.Results) != 1 || out.Results[0].Outcome != sync.Applied {
 		t.Fatalf("%+v %v", out, err)
+	}
+}
+
+// /healthz answers 200 while the database answers, and 503 once it does
+// not.
+func TestHealthz(t *testing.T) { onBoth(t, testHealthz) }
+
+func testHealthz(t *testing.T, be backEnd) {
+	url, _, h := serveStore(t, be)
+	if a := call(t, "GET", url+"/healthz", "", nil); a.status != 200 || a.body["status"] != "ok" {
+		t.Fatalf("healthz: %d %s", a.status, a.raw)
+	}
+	h.Close()
+	if a := call(t, "GET", url+"/healthz", "", nil); a.status != 503 || !strings.Contains(a.raw, "does not answer") {
+		t.Fatalf("healthz with the database closed: %d %s", a.status, a.raw)
 	}
 }

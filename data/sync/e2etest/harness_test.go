@@ -35,6 +35,11 @@ const commandTimeout = 3 * time.Minute
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	if bench.pgDrop != nil {
+		if err := bench.pgDrop(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+		}
+	}
 	for _, d := range []string{buildDir, bench.dir} {
 		if d != "" {
 			os.RemoveAll(d)

@@ -48,9 +48,10 @@ type worklistScreen struct {
 func newWorklistScreen(st worklistStore, tab districtTab, preview bool, show func(title string, records map[string]string, click bool)) *worklistScreen {
 	s := &worklistScreen{st: st, tab: tab, preview: preview, show: show, line: -1, intro: wrapped("Reading the worklist…")}
 	rows := container.NewVBox()
+	icons := workIcons()
 	for i := range s.buttons {
 		item := i
-		b := widget.NewButtonWithIcon("", workIcons[i], func() { s.open(item) })
+		b := widget.NewButtonWithIcon("", icons[i], func() { s.open(item) })
 		b.Alignment = widget.ButtonAlignLeading
 		b.Disable()
 		s.buttons[i] = b
@@ -62,7 +63,12 @@ func newWorklistScreen(st worklistStore, tab districtTab, preview bool, show fun
 	return s
 }
 
-var workIcons = [data.NumWorkItems]fyne.Resource{theme.MailSendIcon(), theme.AccountIcon(), theme.HistoryIcon(), theme.WarningIcon()}
+// workIcons are the lines' icons, asked of the theme when a window is
+// made: a theme icon made at package start asks for an app that does not
+// exist yet, and Fyne logs an error for each.
+func workIcons() [data.NumWorkItems]fyne.Resource {
+	return [data.NumWorkItems]fyne.Resource{theme.MailSendIcon(), theme.AccountIcon(), theme.HistoryIcon(), theme.WarningIcon()}
+}
 
 // load reads when the user last looked (once: opening the window is the
 // look, except in a clerk's preview), then the worklist since then. Once

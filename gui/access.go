@@ -51,7 +51,7 @@ func newAccessScreen(st accessStore, tab districtTab) *accessScreen {
 // load reads the coordinators and their grants, off the UI goroutine.
 func (a *accessScreen) load() {
 	district := a.tab.d.Number
-	a.tab.tasks.run(func() func() {
+	a.tab.tasks.run("reading who has access to the district", func() func() {
 		gs, err := a.st.Grantees(context.Background(), district)
 		return func() {
 			if err != nil {
@@ -96,7 +96,7 @@ func (a *accessScreen) set(gs []store.Grantee) {
 // as the database has it (on failure too, so the check box is right).
 func (a *accessScreen) change(username, name string, grant bool) {
 	admin, district := a.tab.user, a.tab.d.Number
-	a.tab.tasks.run(func() func() {
+	a.tab.tasks.run("changing a coordinator's access", func() func() {
 		err := a.st.SetReportAccess(context.Background(), admin, username, district, grant)
 		return func() {
 			a.load()

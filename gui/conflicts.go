@@ -147,7 +147,7 @@ func setTwoLines(o fyne.CanvasObject, first, second string) {
 // load reads the conflicts and the refused changes, off the UI goroutine.
 func (c *conflictsScreen) load() {
 	c.hint.SetText("Reading the conflicts…")
-	c.tasks.run(func() func() {
+	c.tasks.run("reading the conflicts", func() func() {
 		ctx := context.Background()
 		cs, err := c.st.Conflicts(ctx)
 		var rs []refusal
@@ -278,7 +278,7 @@ func (c *conflictsScreen) keep(mine bool) func() {
 		}
 		cf := c.conflicts[c.chosen]
 		usr := c.user
-		c.tasks.run(func() func() {
+		c.tasks.run("resolving a conflict", func() func() {
 			ctx := context.Background()
 			var err error
 			if mine {
@@ -311,7 +311,7 @@ func (c *conflictsScreen) editMerge() {
 		return
 	}
 	cf := c.conflicts[c.chosen]
-	c.tasks.run(func() func() {
+	c.tasks.run("reading the student to merge", func() func() {
 		d, err := c.st.Student(context.Background(), cf.Student.StateID)
 		return func() {
 			if err != nil {
@@ -384,7 +384,7 @@ func (c *conflictsScreen) askDismiss(r refusal) {
 // dismiss sets a refusal aside, off the UI goroutine.
 func (c *conflictsScreen) dismiss(id string) {
 	usr := c.user
-	c.tasks.run(func() func() {
+	c.tasks.run("dismissing a refused change", func() func() {
 		err := c.st.DismissRejection(context.Background(), usr, id)
 		return func() {
 			if err != nil {

@@ -36,7 +36,7 @@ func (u *UI) openDistrictPicker() {
 		return
 	}
 	usr := u.user
-	u.tasks.run(func() func() {
+	u.tasks.run("listing the districts", func() func() {
 		ds, err := u.st.VisibleDistricts(context.Background(), usr)
 		return func() {
 			switch {

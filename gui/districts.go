@@ -45,7 +45,7 @@ func newDistrictsScreen(st districtLister, usr data.User, t *tasks, open func(nu
 // load lists the districts off the UI goroutine, then hands them to then.
 func (s *districtsScreen) load(then func([]data.District)) {
 	usr := s.user
-	s.tasks.run(func() func() {
+	s.tasks.run("listing the districts", func() func() {
 		ds, err := s.st.VisibleDistricts(context.Background(), usr)
 		return func() {
 			if err != nil {

@@ -167,7 +167,7 @@ func newDistrictWindow(env districtEnv, usr data.User, d data.District, on data.
 	number, t := d.Number, env.tasks
 	w.unwatch = env.st.WatchDistricts(func(ds []string) {
 		if len(ds) == 0 || slices.Contains(ds, number) {
-			t.run(func() func() { return w.refresh })
+			t.run("reading the district again", func() func() { return w.refresh })
 		}
 	})
 	w.win.SetOnClosed(w.closed)
@@ -252,7 +252,7 @@ func (u *UI) openDistrict(number string) {
 		return
 	}
 	usr := u.user
-	u.tasks.run(func() func() {
+	u.tasks.run("opening the district", func() func() {
 		d, err := u.st.District(context.Background(), number)
 		return func() {
 			switch {

@@ -150,7 +150,7 @@ func (u *UI) tick() { u.status.tick() }
 // who are named, the districts of a first sync, the student shown (unless
 // it is being edited) and the district windows.
 func (u *UI) pulled() {
-	u.tasks.run(func() func() {
+	u.tasks.run("reading what the hub sent", func() func() {
 		ctx := context.Background()
 		users, err := u.st.Users(ctx)
 		regions, rerr := regionNames(ctx, u.st)

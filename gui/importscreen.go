@@ -197,7 +197,7 @@ func (s *importScreen) startCheck() {
 	s.stop = stop
 	s.busy(true, false)
 	s.hint.SetText("Checking " + path + "…")
-	s.tasks.run(func() func() {
+	s.tasks.run("checking the files to import", func() func() {
 		plan, err := s.planOf(ctx, path)
 		return func() {
 			s.busy(false, false)
@@ -293,7 +293,7 @@ func (s *importScreen) load() {
 	s.busy(true, true)
 	s.hint.SetText("Importing " + path + "…")
 	usr := s.user.Username
-	s.tasks.run(func() func() {
+	s.tasks.run("importing", func() func() {
 		x, err := importer.OpenExtract(path)
 		var c store.ExtractCounts
 		if err == nil {

@@ -181,7 +181,7 @@ func (u *UI) openStudent(stateID string) {
 // students, off the UI goroutine; the search shows them again.
 func (u *UI) noteOpened(stateID string) {
 	username := u.user.Username
-	u.tasks.run(func() func() {
+	u.tasks.run("noting the student opened", func() func() {
 		err := u.st.NoteOpened(context.Background(), username, stateID)
 		return func() {
 			if err != nil {

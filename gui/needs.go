@@ -84,7 +84,7 @@ func (n *needsScreen) load() {
 	region := n.region
 	n.hint.SetText("Looking for records to publish…")
 	n.publish.Disable()
-	n.tasks.run(func() func() {
+	n.tasks.run("looking for records to publish", func() func() {
 		recs, err := n.st.NeedsPublishing(context.Background(), region)
 		return func() {
 			if seq != n.seq {

@@ -138,7 +138,7 @@ func (p *publisher) publish(recs []store.Unpublished, done func()) {
 	progress := dialog.NewCustomWithoutButtons("Publishing", container.NewStack(size, container.NewVBox(label, bar)), p.dialogs.Window())
 	progress.Show()
 	user := p.user
-	p.tasks.run(func() func() {
+	p.tasks.run("publishing", func() func() {
 		res, err := p.st.Publish(context.Background(), user, ids, func(n, total int) {
 			// A hundred steps are enough for the eye.
 			if n != total && n*100/total == (n-1)*100/total {

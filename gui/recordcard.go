@@ -123,7 +123,7 @@ func (c *recordCard) confirmDelete() {
 				return
 			}
 			user := s.user
-			s.tasks.run(func() func() {
+			s.tasks.run("deleting the migrant record", func() func() {
 				err := s.st.DeleteRecord(context.Background(), user, r.ID, r.Version)
 				return func() {
 					if err != nil {

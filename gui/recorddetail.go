@@ -26,7 +26,7 @@ var recordEnrollmentColumns = []widgets.Column{
 // assessment levels. It has nothing to edit.
 func (l *recordList) showRecord(r store.DistrictRecord) {
 	tab := l.tab
-	tab.tasks.run(func() func() {
+	tab.tasks.run("reading the record", func() func() {
 		d, err := l.st.Student(context.Background(), r.Student.StateID)
 		return func() {
 			if err != nil {

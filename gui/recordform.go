@@ -296,7 +296,7 @@ func (f *recordForm) save() {
 	f.saving = true
 	f.saveBtn.Disable()
 	f.saveBtn.SetText("Saving…")
-	f.tasks.run(func() func() {
+	f.tasks.run("saving", func() func() {
 		saved, err := f.edit.save(r)
 		return func() {
 			f.saving = false

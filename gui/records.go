@@ -153,7 +153,7 @@ func (l *recordList) newTable() *widget.Table {
 // load reads the records published to the district, off the UI goroutine.
 func (l *recordList) load() {
 	district := l.tab.d.Number
-	l.tab.tasks.run(func() func() {
+	l.tab.tasks.run("reading the district's records", func() func() {
 		recs, err := l.st.DistrictRecords(context.Background(), district)
 		return func() {
 			if err != nil {

@@ -230,7 +230,7 @@ func (r *reportScreen) load() {
 		r.stopCount, r.counting = nil, data.Period{}
 	}
 	usr, d := r.tab.user, r.tab.d
-	r.tab.tasks.run(func() func() {
+	r.tab.tasks.run("checking who may run the report", func() func() {
 		acc, err := r.st.CanRunReport(context.Background(), usr, d)
 		return func() {
 			switch {
@@ -346,7 +346,7 @@ func (r *reportScreen) count(p data.Period) {
 	r.counts.Importance = widget.MediumImportance
 	r.counts.SetText("Counting the students of the period…")
 	usr, d := r.tab.user, r.tab.d
-	r.tab.tasks.run(func() func() {
+	r.tab.tasks.run("counting the students of the period", func() func() {
 		q, err := r.build(ctx, usr, d.Number, p)
 		return func() {
 			if ctx.Err() != nil {
@@ -475,7 +475,7 @@ func (r *reportScreen) generate(ctx context.Context, j job) {
 	r.stage.SetText("Reading the records of " + r.tab.d.Number + " " + r.tab.d.Name + "…")
 	usr := r.tab.user
 	meta := report.Meta{GeneratedAt: time.Now(), GeneratedBy: usr.FullName + " (" + usr.Username + ")"}
-	r.tab.tasks.run(func() func() {
+	r.tab.tasks.run("making the report", func() func() {
 		rows, err := r.write(ctx, j, meta)
 		return func() { r.finished(j, rows, err) }
 	})
@@ -525,7 +525,7 @@ func (r *reportScreen) finished(j job, rows int, err error) {
 	open := widget.NewButtonWithIcon("Open the file", theme.FileIcon(), func() {
 		dlg.Hide()
 		path := j.path
-		r.tab.tasks.run(func() func() {
+		r.tab.tasks.run("opening the report", func() func() {
 			err := r.open(path)
 			return func() {
 				if err != nil {

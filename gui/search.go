@@ -128,7 +128,7 @@ func (s *searchScreen) offerImport(run func()) {
 // loadDistricts reads the district choices, and says what to do when
 // the database has none yet.
 func (s *searchScreen) loadDistricts() {
-	s.tasks.run(func() func() {
+	s.tasks.run("reading the district choices", func() func() {
 		ds, err := s.st.Districts(context.Background(), "")
 		return func() {
 			if err != nil {
@@ -241,7 +241,7 @@ func (s *searchScreen) run() {
 	s.seq++
 	seq := s.seq
 	s.hint.SetText("Searching…")
-	s.tasks.run(func() func() {
+	s.tasks.run("searching", func() func() {
 		res, err := s.st.Search(context.Background(), q)
 		return func() {
 			if seq != s.seq {
@@ -269,7 +269,7 @@ func (s *searchScreen) loadRecent() {
 	if s.user == "" {
 		return
 	}
-	s.tasks.run(func() func() {
+	s.tasks.run("reading the students opened lately", func() func() {
 		res, err := s.st.RecentStudents(context.Background(), s.user)
 		return func() {
 			if err != nil || !(s.recent || len(s.results) == 0) {

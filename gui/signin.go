@@ -257,7 +257,7 @@ func (s *signInScreen) submit() {
 	s.busy.Show()
 	s.busy.Start()
 	hubURL, username, password := s.hub.Text, s.username.Text, s.password.Text
-	s.tasks.run(func() func() {
+	s.tasks.run("signing in", func() func() {
 		sess, err := signIn(context.Background(), s.st, hubURL, username, password)
 		return func() {
 			s.working = false

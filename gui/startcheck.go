@@ -29,7 +29,7 @@ func (u *UI) checkAtStart(st startChecks) {
 	st.SetWaitNotice(func(msg string) {
 		u.tasks.do(func() { u.status.warn(widgets.Sentence(msg + "…")) })
 	}, 0)
-	u.tasks.run(func() func() {
+	u.tasks.run("checking the database at start", func() func() {
 		ctx := context.Background()
 		says := append([]string(nil), st.Notices()...)
 		if c, err := st.VerifyAudit(ctx); err != nil {

@@ -198,7 +198,7 @@ func (s *statusBar) tick() {
 // conflicts to resolve, the last sync, and the records of the region that
 // need publishing.
 func (s *statusBar) refresh() {
-	s.tasks.run(func() func() {
+	s.tasks.run("counting the changes waiting for sync", func() func() {
 		ctx := context.Background()
 		pending, err := s.st.Pending(ctx)
 		var conflicts, refused int
@@ -243,7 +243,7 @@ func (s *statusBar) refresh() {
 	// one after an extract import works out the flags of the students it
 	// changed: the sync count does not wait for it.
 	region := s.region
-	s.tasks.run(func() func() {
+	s.tasks.run("counting the records that need publishing", func() func() {
 		needs, err := s.st.CountNeedsPublishing(context.Background(), region)
 		return func() {
 			if err != nil {

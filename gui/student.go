@@ -115,7 +115,7 @@ func newStudentScreen(st studentStore, usr data.User, t *tasks, dialogs *widgets
 // open reads a student off the UI goroutine, shows the detail, then calls
 // shown (if not nil).
 func (s *studentScreen) open(stateID string, shown func()) {
-	s.tasks.run(func() func() {
+	s.tasks.run("opening the student", func() func() {
 		d, err := s.st.Student(context.Background(), stateID)
 		return func() {
 			if errors.Is(err, store.ErrNoStudent) {

@@ -143,7 +143,7 @@ func (s *syncer) now(manual bool) {
 	s.running = true
 	s.view.syncProgress("", 0, 0)
 	sess, st, view := s.sess, s.st, s.view
-	s.tasks.run(func() func() {
+	s.tasks.run("syncing", func() func() {
 		snapshot := func() { s.tasks.do(view.syncSnapshot) }
 		progress := func(stage string, rows, total int) { s.tasks.do(func() { view.syncProgress(stage, rows, total) }) }
 		sess, sum, err := exchange(s.ctx, st, sess, snapshot, progress)

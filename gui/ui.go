@@ -129,6 +129,7 @@ func newWithPost(a fyne.App, st *store.Store, opts Options, post func(func())) (
 	u.win.SetMaster()
 	u.win.SetOnClosed(u.closed)
 	u.dialogs = widgets.NewDialogs(u.win)
+	u.tasks.failed = func(err error) { u.dialogs.ShowError("Something went wrong", err) }
 	u.build()
 	return u, nil
 }
@@ -343,7 +344,7 @@ func (u *UI) showImport() {
 // imported follows an import: the screens read again what it changed.
 func (u *UI) imported(msg string) {
 	u.changed(msg)
-	u.tasks.run(func() func() {
+	u.tasks.run("reading what the import changed", func() func() {
 		regions, err := regionNames(context.Background(), u.st)
 		return func() {
 			if err == nil {

@@ -82,7 +82,7 @@ func (s *worklistScreen) load() {
 	usr, d, today := s.tab.user, s.tab.d, s.tab.today
 	known, since := s.known, s.since
 	s.looking = !known
-	s.tab.tasks.run(func() func() {
+	s.tab.tasks.run("reading the work list", func() func() {
 		ctx := context.Background()
 		var err error
 		if !known {

@@ -6,6 +6,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"compress/flate"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -298,6 +299,23 @@ func TestStalledReadIsCancelled(t *testing.T) {
 	}
 	if _, err := s.Read(buf); err != errStalled {
 		t.Errorf("a read after the stall answered %v", err)
+	}
+}
+
+// TestStalledWorkbookReadIsCancelled: a workbook whose drive stops
+// answering halfway ends the import with the CSV's message, because
+// excelize is handed bytes read through the stall guard, never the file.
+func TestStalledWorkbookReadIsCancelled(t *testing.T) {
+	r, w := io.Pipe()
+	defer w.Close()
+	go w.Write([]byte("PK\x03\x04"))
+	start := time.Now()
+	b, err := readWorkbook(r, 1<<20, 50*time.Millisecond)
+	if !errors.Is(err, errStalled) {
+		t.Fatalf("a stalled workbook answered %d bytes, %v", len(b), err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the stalled workbook was cancelled after %s", d)
 	}
 }
 

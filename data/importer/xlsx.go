@@ -2,6 +2,7 @@ package importer
 
 import (
 	"archive/zip"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -33,7 +35,6 @@ import (
 type workbook struct {
 	f        *excelize.File
 	file     string
-	zf       *os.File
 	parts    *zipParts
 	sheets   map[string]string // lower-case name → name in the workbook
 	date1904 bool
@@ -44,12 +45,12 @@ func openWorkbook(path string, maxUnzipped int64) (w *workbook, err error) {
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		if err != nil {
-			zf.Close()
-		}
-	}()
-	z, err := zip.NewReader(zf, size)
+	b, err := readWorkbook(zf, size, stallTimeout)
+	zf.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read the workbook %s: %w", path, err)
+	}
+	z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		return nil, fmt.Errorf("%s is not a workbook Excel can open: %w", path, err)
 	}
@@ -57,7 +58,7 @@ func openWorkbook(path string, maxUnzipped int64) (w *workbook, err error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: maxUnzipped})
+	f, err := excelize.OpenReader(bytes.NewReader(b), excelize.Options{UnzipSizeLimit: maxUnzipped})
 	if err != nil {
 		return nil, fmt.Errorf("open the workbook %s: %w", path, err)
 	}
@@ -66,7 +67,7 @@ func openWorkbook(path string, maxUnzipped int64) (w *workbook, err error) {
 		f.Close()
 		return nil, fmt.Errorf("read the workbook %s: %w", path, err)
 	}
-	w = &workbook{f: f, file: filepath.Base(path), zf: zf, parts: parts, sheets: map[string]string{}}
+	w = &workbook{f: f, file: filepath.Base(path), parts: parts, sheets: map[string]string{}}
 	if props.Date1904 != nil {
 		w.date1904 = *props.Date1904
 	}
@@ -110,7 +111,22 @@ func (w *workbook) rows(sheet string) (*sheetRows, error) {
 	return &sheetRows{text: text, raw: raw, guard: guard, date1904: w.date1904}, nil
 }
 
-func (w *workbook) close() error { return errors.Join(w.f.Close(), w.zf.Close()) }
+func (w *workbook) close() error { return w.f.Close() }
+
+// readWorkbook reads the whole workbook through the same guards as a CSV
+// file, so that a drive that stops answering cancels the import instead
+// of hanging it: excelize and archive/zip would read the file at random
+// places with no way to time a read out. size, from the open file, sizes
+// the buffer; a file that grows past MaxWorkbookBytes meanwhile is
+// refused.
+func readWorkbook(r io.Reader, size int64, timeout time.Duration) ([]byte, error) {
+	in := &boundedReader{r: newStallReader(r, timeout), max: MaxWorkbookBytes, left: MaxWorkbookBytes, maxLine: MaxWorkbookBytes}
+	buf := bytes.NewBuffer(make([]byte, 0, min(size, MaxWorkbookBytes)+bytes.MinRead))
+	if _, err := buf.ReadFrom(in); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
 
 // sheetRows reads a sheet row by row, skipping blank rows.
 type sheetRows struct {

@@ -17,8 +17,12 @@ const (
 	// MaxFileBytes bounds a CSV file: well above a state's largest table.
 	MaxFileBytes = 4 << 30
 	// MaxWorkbookBytes bounds an .xlsx file on disk, and MaxUnzippedBytes
-	// what its parts may inflate to all together.
-	MaxWorkbookBytes = 512 << 20
+	// what its parts may inflate to all together. A workbook is read into
+	// memory through the stall guard and excelize copies those bytes once
+	// more, so this stays at a quarter of the 1 GB any input may cost; a
+	// state's extract as a workbook is well under it (larger states send
+	// CSV files).
+	MaxWorkbookBytes = 256 << 20
 	MaxUnzippedBytes = 2 << 30
 	// MaxRows bounds the records of one table (a CSV file or a sheet).
 	MaxRows = 5_000_000

@@ -125,6 +125,19 @@ func (u User) CanSearchStudents() bool {
 	return u.Role == RoleClerk || u.Role == RoleStateAdmin
 }
 
+// RegionNames are the regions' names by code, as the extract has them,
+// for the sentences a person reads.
+type RegionNames map[string]string
+
+// Of is how a region reads: "Northern region" when it has a name, "region
+// C" when it has none.
+func (n RegionNames) Of(code string) string {
+	if name := n[code]; name != "" {
+		return name + " region"
+	}
+	return "region " + code
+}
+
 // StudentRegions is where a student is enrolled, as the write rule needs
 // it: the region codes of the districts of all the student's enrollments.
 type StudentRegions []string
@@ -133,8 +146,9 @@ type StudentRegions []string
 // migrant records of a student enrolled in the given regions: a state
 // administrator always; a clerk when the student is enrolled in the
 // clerk's region, or enrolled nowhere (out-of-school youth); nobody else.
-// A refusal says why in a sentence for the user.
-func (u User) MayWriteRecords(studentID string, regions StudentRegions) error {
+// A refusal says why in a sentence for the user, naming the regions by
+// names (nil names them by code).
+func (u User) MayWriteRecords(studentID string, regions StudentRegions, names RegionNames) error {
 	switch u.Role {
 	case RoleStateAdmin:
 		return nil
@@ -142,9 +156,13 @@ func (u User) MayWriteRecords(studentID string, regions StudentRegions) error {
 		if len(regions) == 0 || slices.Contains(regions, u.RegionCode) {
 			return nil
 		}
+		theirs := make([]string, len(regions))
+		for i, r := range regions {
+			theirs[i] = names.Of(r)
+		}
 		return &AccessError{User: u, What: fmt.Sprintf(
-			"change the migrant records of student %s: the student is enrolled only in region %s, not in your region %s; ask that region's clerk",
-			studentID, strings.Join(regions, ", "), u.RegionCode)}
+			"change the migrant records of student %s: the student is enrolled in the %s only, not in your %s; ask that region's clerk",
+			studentID, strings.Join(theirs, ", "), names.Of(u.RegionCode))}
 	}
 	return &AccessError{User: u, What: fmt.Sprintf(
 		"change the migrant records of student %s: a %s sees published records read-only", studentID, strings.ToLower(RoleName(u.Role)))}

@@ -132,7 +132,7 @@ func benchOpen(b *testing.B, st *store.Store, stateID string) {
 	test.NewTempApp(b)
 	win := test.NewWindow(nil)
 	defer win.Close()
-	s := newStudentScreen(st, data.Operator("bench"), testTasks(b), widgets.NewDialogs(win), nil, func(string) {}, func() {})
+	s := newStudentScreen(st, data.Operator("bench"), nil, testTasks(b), widgets.NewDialogs(win), nil, func(string) {}, func() {})
 	ctx := context.Background()
 	b.ResetTimer()
 	for range b.N {

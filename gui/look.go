@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"migrantdesk/data"
 	"migrantdesk/gui/widgets"
 )
 
@@ -169,10 +170,7 @@ func capital(s string) string {
 // regionName is how a region reads: "Central region" from the names the
 // database holds by code, "region C" for a code it has no name for.
 func regionName(names map[string]string, code string) string {
-	if name := names[code]; name != "" {
-		return name + " region"
-	}
-	return "region " + code
+	return data.RegionNames(names).Of(code)
 }
 
 // sized gives o at least the width and height given, so that a dialog

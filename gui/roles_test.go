@@ -107,7 +107,7 @@ func TestClerkCannotChangeAnotherRegionsStudent(t *testing.T) {
 			!s.newButton.Disabled(), !s.publishBtn.Disabled(), !s.cards[0].edit.Disabled(), !s.cards[0].delete.Disabled())
 	}
 	want := "Lucía Ramos (Regional data clerk) may not change the migrant records of student 1000000003: " +
-		"the student is enrolled only in region W, not in your region C; ask that region's clerk."
+		"the student is enrolled in the Western region only, not in your Central region; ask that region's clerk."
 	if !s.readOnlyBox.Visible() || s.readOnly.Text != want {
 		t.Errorf("the screen says %q (shown %v), want %q", s.readOnly.Text, s.readOnlyBox.Visible(), want)
 	}

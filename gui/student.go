@@ -39,8 +39,9 @@ type studentStore interface {
 // user's region (data.User.MayWriteRecords); for any other the controls
 // are disabled and the screen says why.
 type studentScreen struct {
-	st   studentStore
-	user data.User
+	st      studentStore
+	user    data.User
+	regions data.RegionNames // to name the regions of a refusal
 	// name names a user by full name, from the user name.
 	name    func(username string) string
 	tasks   *tasks
@@ -73,11 +74,12 @@ type studentScreen struct {
 // newStudentScreen is the detail of a student as usr sees it, read from
 // and written to st; pub publishes, changed hears what a write did, back
 // returns to the search.
-func newStudentScreen(st studentStore, usr data.User, t *tasks, dialogs *widgets.Dialogs, pub *publisher,
+func newStudentScreen(st studentStore, usr data.User, regions data.RegionNames, t *tasks, dialogs *widgets.Dialogs, pub *publisher,
 	changed func(msg string), back func()) *studentScreen {
 	s := &studentScreen{
 		st:       st,
 		user:     usr,
+		regions:  regions,
 		tasks:    t,
 		dialogs:  dialogs,
 		pub:      pub,
@@ -150,7 +152,7 @@ func (s *studentScreen) set(d store.StudentDetail) {
 	st := d.Student
 	s.title.SetText(st.FullName())
 	s.facts.SetText(identity(st, today()))
-	s.refusal = s.user.MayWriteRecords(st.StateID, regionsOf(d.Enrollments))
+	s.refusal = s.user.MayWriteRecords(st.StateID, regionsOf(d.Enrollments), s.regions)
 	if s.refusal != nil {
 		s.readOnly.SetText(sentence(s.refusal.Error()))
 		s.readOnlyBox.Show()

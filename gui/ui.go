@@ -285,7 +285,7 @@ func (u *UI) buildClerk() {
 	if u.mayImport() {
 		u.search.offerImport(u.showImport)
 	}
-	u.student = newStudentScreen(u.st, u.user, u.tasks, u.dialogs, pub, u.changed, u.showSearch)
+	u.student = newStudentScreen(u.st, u.user, u.regions, u.tasks, u.dialogs, pub, u.changed, u.showSearch)
 	// The users are read again after a sync: name them as they are now.
 	u.student.name = func(username string) string { return people(u.users).name(username) }
 	u.needs = newNeedsScreen(u.st, u.region(), u.regions, u.tasks, pub, u.openStudent)
@@ -350,6 +350,9 @@ func (u *UI) imported(msg string) {
 			if err == nil {
 				u.regions = regions
 				u.status.setUser(u.user, u.profiles(), u.hub, regions)
+				if u.student != nil {
+					u.student.regions = regions
+				}
 			}
 		}
 	})

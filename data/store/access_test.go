@@ -51,7 +51,7 @@ func TestWritePathEnforcesAccess(t *testing.T) {
 	}
 	const (
 		readOnly  = "sees published records read-only"
-		elsewhere = "enrolled only in region C, not in your region W"
+		elsewhere = "enrolled in the region C only, not in your region W"
 		notAdmin  = "only its district administrator can"
 	)
 	for _, c := range []struct {

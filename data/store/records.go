@@ -334,7 +334,7 @@ func mayWrite(tx *sql.Tx, u data.User, stateID string) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	return u.MayWriteRecords(stateID, regions)
+	return u.MayWriteRecords(stateID, regions, nil)
 }
 
 // saveError keeps rule errors as they are (the form shows them beside

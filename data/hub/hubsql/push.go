@@ -163,7 +163,7 @@ func (p *pusher) record(m sync.Mutation) (sync.Result, error) {
 	if err != nil {
 		return sync.Result{}, err
 	}
-	if err := p.user.MayWriteRecords(r.StateID, regions); err != nil {
+	if err := p.user.MayWriteRecords(r.StateID, regions, nil); err != nil {
 		return sync.Result{}, reject("%v", err)
 	}
 	if !exists && (m.Op == sync.OpUpdate || m.Op == sync.OpPublish) {

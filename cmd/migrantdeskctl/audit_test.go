@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"net/url"
 	"os"
@@ -9,6 +10,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/uuid"
+
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/hubtest"
+	"migrantdesk/data/hub/sqlitehub"
+	"migrantdesk/data/sync"
 )
 
 func TestAuditVerify(t *testing.T) {
@@ -33,6 +41,42 @@ func TestAuditVerify(t *testing.T) {
 	}
 	if !strings.Contains(out, "trigger audit_no_update is missing") {
 		t.Fatalf("the dropped trigger is not named:\n%s", out)
+	}
+}
+
+// A SQLite hub's database is a store database: audit verify checks the
+// rows the hub wrote (records pushed, a grant, a workstation's export
+// row) beside those the store wrote (account saves), as one chain.
+func TestAuditVerifyHub(t *testing.T) {
+	ctx := context.Background()
+	file := filepath.Join(t.TempDir(), "hub.db")
+	h, err := sqlitehub.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	if _, err := h.Store().ImportExtract(ctx, hubtest.State(), "test"); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range hubtest.Users() {
+		if err := h.SaveAccount(ctx, "test", hub.Account{User: u}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := sync.Record{ID: uuid.NewString(), StateID: hubtest.Maria, MIS2000ID: "111", QAD: "2021-01-01", EED: "2021-06-30", Version: 1}
+	res, err := h.Push(ctx, hubtest.ClerkC, []sync.Mutation{hubtest.Mutation(sync.OpCreate, 0, rec), hubtest.AuditMutation(hubtest.ExportRow)})
+	if err != nil || res[0].Outcome != sync.Applied || res[1].Outcome != sync.Applied {
+		t.Fatalf("push: %v %+v", err, res)
+	}
+	if err := h.SetGrant(ctx, hubtest.Admin, hubtest.Coord001.Username, "001", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.SaveAccount(ctx, hubtest.Admin.Username, hub.Account{User: hubtest.ClerkW}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, "audit", "verify", "--db", file)
+	if err != nil || !strings.Contains(out, "The audit log of "+file+" holds") {
+		t.Fatalf("a hub that served pushes: %v\n%s", err, out)
 	}
 }
 

@@ -16,7 +16,7 @@ import (
 // a failure of the database itself aborts the batch, which the client
 // then retries whole (every mutation is applied at most once).
 func Push(tx Tx, u data.User, ms []sync.Mutation, now time.Time) ([]sync.Result, error) {
-	p := &pusher{tx: tx, user: u, now: now.UTC()}
+	p := &pusher{tx: tx, user: u, now: now.UTC(), log: NewAuditLog(tx)}
 	out := make([]sync.Result, len(ms))
 	for i, m := range ms {
 		var err error
@@ -31,6 +31,7 @@ type pusher struct {
 	tx   Tx
 	user data.User
 	now  time.Time
+	log  *AuditLog
 }
 
 func (p *pusher) stamp() string { return p.now.Format(time.RFC3339) }
@@ -483,8 +484,7 @@ func (p *pusher) grant(m sync.Mutation) (sync.Result, error) {
 	if m.Op == sync.OpRevoke {
 		action = "revoke report"
 	}
-	if err := p.tx.Exec(`INSERT INTO audit(at, username, action, entity, entity_id, before, after) VALUES(?, ?, ?, 'user', ?, '', ?)`,
-		p.stamp(), p.user.Username, action, g.Username, "QA Migrant report, district "+g.District); err != nil {
+	if err := p.log.Append(p.stamp(), p.user.Username, action, "user", g.Username, "", "QA Migrant report, district "+g.District); err != nil {
 		return sync.Result{}, err
 	}
 	return sync.Result{Outcome: sync.Applied}, nil
@@ -514,21 +514,15 @@ func (p *pusher) appendAudit(m sync.Mutation) (sync.Result, error) {
 		return sync.Result{}, reject("the audit row's time %q is not a time", a.At)
 	}
 	origin, _ := json.Marshal(map[string]any{"workstation_seq": a.Seq, "workstation_hash": a.Hash})
-	if err := p.tx.Exec(`INSERT INTO audit(at, username, action, entity, entity_id, before, after) VALUES(?, ?, ?, ?, ?, ?, ?)`,
-		a.At, p.user.Username, a.Action, a.Entity, a.EntityID, string(origin), a.After); err != nil {
-		return sync.Result{}, fmt.Errorf("write the audit log: %w", err)
+	if err := p.log.Append(a.At, p.user.Username, a.Action, a.Entity, a.EntityID, string(origin), a.After); err != nil {
+		return sync.Result{}, err
 	}
 	return sync.Result{Outcome: sync.Applied}, nil
 }
 
 // audit records an applied change with the signed-in user who made it.
 func (p *pusher) audit(action, id, before, after string) error {
-	err := p.tx.Exec(`INSERT INTO audit(at, username, action, entity, entity_id, before, after) VALUES(?, ?, ?, ?, ?, ?, ?)`,
-		p.stamp(), p.user.Username, action, sync.EntityRecord, id, before, after)
-	if err != nil {
-		return fmt.Errorf("write the audit log: %w", err)
-	}
-	return nil
+	return p.log.Append(p.stamp(), p.user.Username, action, sync.EntityRecord, id, before, after)
 }
 
 func recordText(r data.MigrantRecord) string {

@@ -100,6 +100,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("Restored", func(t *testing.T) { testRestored(t, open) })
 	t.Run("AccessMatrix", func(t *testing.T) { testAccessMatrix(t, open) })
 	t.Run("AuditRows", func(t *testing.T) { testAuditRows(t, open) })
+	t.Run("AuditChain", func(t *testing.T) { testAuditChain(t, open) })
 }
 
 // Setup opens a store on State() holding the suite's users.
@@ -601,4 +602,45 @@ func testAuditRows(t *testing.T, open Open) {
 	bad := ExportRow
 	bad.EntityID = "00\u202e1"
 	want(t, push(t, st, ClerkC, AuditMutation(bad))[0], sync.Rejected, "the entity ID: character 3")
+}
+
+// AuditVerifier is a back end whose audit log can be checked: every back
+// end must be one (testAuditChain).
+type AuditVerifier interface {
+	// VerifyAudit checks every row's hash in order and returns how many
+	// rows held, or an error naming the first that did not.
+	VerifyAudit(ctx context.Context) (int64, error)
+}
+
+// testAuditChain: every row the hub writes to its audit log (account
+// saves, records pushed, grants, a workstation's export rows) is chained
+// to the one before it, so the whole log verifies, and a push after
+// another (a new transaction reading the log's end) continues the chain.
+func testAuditChain(t *testing.T, open Open) {
+	st := Setup(t, open)
+	ctx := context.Background()
+	v, ok := st.(AuditVerifier)
+	if !ok {
+		t.Fatalf("%T cannot verify its audit log", st)
+	}
+	rec := sync.Record{ID: uuid.NewString(), StateID: Maria, MIS2000ID: "111", QAD: "2021-01-01", EED: "2021-06-30", Version: 1}
+	upd := rec
+	upd.MIS2000ID, upd.Version = "112", 2
+	want(t, push(t, st, ClerkC, Mutation(sync.OpCreate, 0, rec), Mutation(sync.OpUpdate, 1, upd))[1], sync.Applied, "")
+	if err := st.SetGrant(ctx, Admin, Coord001.Username, "001", true); err != nil {
+		t.Fatal(err)
+	}
+	want(t, push(t, st, ClerkC, AuditMutation(ExportRow))[0], sync.Applied, "")
+	if err := st.SaveAccount(ctx, Admin.Username, hub.Account{User: ClerkW}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := v.VerifyAudit(ctx)
+	if err != nil {
+		t.Fatalf("the hub's audit log does not verify after %d rows: %v", n, err)
+	}
+	// The import (on PostgreSQL), six account saves, two record changes,
+	// a grant, an export row and one more save, at least.
+	if n < int64(len(Users()))+5 {
+		t.Fatalf("%d audit rows verified", n)
+	}
 }

@@ -178,14 +178,19 @@ func (h *DB) ActiveTokens(ctx context.Context, now time.Time) (int, error) {
 	return n, err
 }
 
-// audit appends one row to the audit log inside tx.
+// audit appends one row to the audit log inside tx, chained to the row
+// before it. It takes the feed lock first (again, for a caller inside
+// write: PostgreSQL stacks a transaction's advisory locks), since the
+// chain needs its appends one at a time across every hub process.
 func audit(ctx context.Context, tx pgx.Tx, user, action, entity, id, after string) error {
-	_, err := tx.Exec(ctx, `INSERT INTO audit(at, username, action, entity, entity_id, after) VALUES($1, $2, $3, $4, $5, $6)`,
-		stamp(time.Now()), user, action, entity, id, after)
-	if err != nil {
-		return fmt.Errorf("write the audit log: %w", err)
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, feedLock); err != nil {
+		return fmt.Errorf("wait for the hub's other writers: %w", err)
 	}
-	return nil
+	ptx := newTx(ctx, tx)
+	if err := hubsql.NewAuditLog(ptx).Append(stamp(time.Now()), user, action, entity, id, "", after); err != nil {
+		return err
+	}
+	return ptx.flush()
 }
 
 // flag is a boolean as the schema's integer flags hold it.
@@ -194,4 +199,17 @@ func flag(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// VerifyAudit checks the hub's audit log from one snapshot: each row's
+// hash against the rows before it (hubsql.VerifyAudit). It returns how
+// many rows held.
+func (h *DB) VerifyAudit(ctx context.Context) (int64, error) {
+	var n int64
+	err := h.read(ctx, func(tx pgx.Tx) error {
+		var err error
+		n, err = hubsql.VerifyAudit(newTx(ctx, tx))
+		return err
+	})
+	return n, err
 }

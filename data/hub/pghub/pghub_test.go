@@ -335,3 +335,60 @@ func TestStudentRegionsFollowImports(t *testing.T) {
 		t.Fatalf("after a re-import %v, want %v", got, want)
 	}
 }
+
+// Migration 3 hashes the audit rows a hub wrote before the chain, in
+// PL/pgSQL, as data.AuditHash does in Go (text beyond ASCII included),
+// puts the append-only trigger back, and the chain goes on from there.
+func TestMigrationHashesAudit(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `CREATE TABLE hub_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range migrations[:2] {
+		if _, err := conn.Exec(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.Exec(ctx, `INSERT INTO hub_schema(version) VALUES($1)`, i+1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := [][]string{
+		{"2026-11-01T10:00:00Z", "test", "import extract", "extract", "", `{"Students":4}`},
+		{"2026-11-02T11:30:00Z", "rosa", "update", "record", "r1", `{"MIS2000ID":"Núñez, 名"}`},
+		{"2026-11-03T09:15:00Z", "admin", "save", "user", "cora", "coordinator Cora Díaz [001]"},
+	}
+	for _, r := range old {
+		if _, err := conn.Exec(ctx, `INSERT INTO audit(at, username, action, entity, entity_id, after) VALUES($1, $2, $3, $4, $5, $6)`,
+			r[0], r[1], r[2], r[3], r[4], r[5]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := openEmpty(t, url)
+	if n, err := h.VerifyAudit(ctx); err != nil || n != int64(len(old)) {
+		t.Fatalf("after the migration %d rows verify: %v", n, err)
+	}
+	var prev string
+	for seq, r := range old {
+		want := data.AuditHash(prev, data.AuditRow{Seq: int64(seq + 1), At: r[0], User: r[1], Action: r[2], Entity: r[3], EntityID: r[4], After: r[5]})
+		var got string
+		if err := h.pool.QueryRow(ctx, `SELECT hash FROM audit WHERE seq = $1`, seq+1).Scan(&got); err != nil || got != want {
+			t.Fatalf("row %d hashed %q, data.AuditHash gives %q (%v)", seq+1, got, want, err)
+		}
+		prev = want
+	}
+	if _, err := h.pool.Exec(ctx, `UPDATE audit SET username = 'x'`); err == nil || !strings.Contains(err.Error(), "append-only") {
+		t.Fatalf("the append-only trigger is not back: %v", err)
+	}
+	if err := h.SaveAccount(ctx, "admin", hub.Account{User: hubtest.ClerkC}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := h.VerifyAudit(ctx); err != nil || n != int64(len(old))+1 {
+		t.Fatalf("after one more row %d rows verify: %v", n, err)
+	}
+}

@@ -214,4 +214,39 @@ CREATE TABLE hub_change_tags (
 	// so that a hub restored from an older dump sees a cursor it never
 	// gave (hubsql.Logged).
 	`ALTER TABLE hub_changes ADD COLUMN mark text NOT NULL DEFAULT ''`,
+	// 3: each audit row's hash, chained to the row before it as the
+	// workstation's log is (data.AuditHash; hubsql.AuditLog writes it from
+	// now on), so that the hub's log can be verified too. The rows already
+	// there are hashed in seq order, as they are now: the append-only
+	// trigger is dropped for that and made again, inside this migration's
+	// transaction, so no other change slips in meanwhile. The encoding is
+	// data.AuditEncoding's: each field as a netstring of its UTF-8 bytes
+	// (TestMigrationHashesAudit holds the two together).
+	`
+ALTER TABLE audit ADD COLUMN hash text NOT NULL DEFAULT '';
+DROP TRIGGER audit_no_update ON audit;
+DO $$
+DECLARE
+	r    record;
+	prev text := '';
+	enc  text;
+	f    text;
+BEGIN
+	FOR r IN SELECT seq, at, username, action, entity, entity_id, before, after FROM audit ORDER BY seq LOOP
+		enc := '';
+		FOREACH f IN ARRAY ARRAY['migrantdesk audit row v1', r.seq::text, r.at, r.username, r.action,
+				r.entity, r.entity_id, r.before, r.after, prev] LOOP
+			enc := enc || octet_length(convert_to(f, 'UTF8'))::text || ':' || f || ',';
+		END LOOP;
+		prev := encode(sha256(convert_to(enc, 'UTF8')), 'hex');
+		UPDATE audit SET hash = prev WHERE seq = r.seq;
+	END LOOP;
+	IF prev <> '' THEN
+		INSERT INTO meta(key, value) SELECT 'audit_head', max(seq)::text || ' ' || prev FROM audit
+			ON CONFLICT(key) DO UPDATE SET value = excluded.value;
+	END IF;
+END $$;
+CREATE TRIGGER audit_no_update BEFORE UPDATE OR DELETE ON audit
+	FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+`,
 }

@@ -134,3 +134,15 @@ func (t sqliteTx) QueryRow(q string, args ...any) hubsql.Row { return t.tx.Query
 type sqliteRows struct{ *sql.Rows }
 
 func (r sqliteRows) Close() { r.Rows.Close() }
+
+// VerifyAudit checks the hub's audit log from one read transaction, as
+// pghub's does (hubsql.VerifyAudit); `audit verify --db` checks the file
+// further, with the workstation's rules.
+func (h *DB) VerifyAudit(ctx context.Context) (int64, error) {
+	tx, err := h.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	return hubsql.VerifyAudit(sqliteTx{tx})
+}

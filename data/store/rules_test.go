@@ -7,7 +7,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,6 +18,7 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/demo"
+	"migrantdesk/data/demo/demotest"
 	"migrantdesk/data/store"
 )
 
@@ -60,7 +60,7 @@ func (d *demoStates) open(t *rapid.T, tb testing.TB, seed int64, students int) *
 	}
 	d.n++
 	dst := filepath.Join(d.dir, fmt.Sprintf("check-%d.db", d.n))
-	if err := copyFile(src, dst); err != nil {
+	if err := demotest.CopyFile(src, dst); err != nil {
 		tb.Fatal(err)
 	}
 	st, err := store.Open(dst)
@@ -74,23 +74,6 @@ func (d *demoStates) open(t *rapid.T, tb testing.TB, seed int64, students int) *
 		}
 	})
 	return st
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 // Each check builds on a demo database and changes it: a run makes 20

@@ -3,7 +3,6 @@ package pghub
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -80,7 +79,7 @@ func buildHubs(b *testing.B, path string) (*stateHubs, error) {
 	}
 	cleanups = append(cleanups, func() { os.RemoveAll(dir) })
 	file := filepath.Join(dir, "hub.db")
-	if err := copyFile(path, file); err != nil {
+	if err := demotest.CopyFile(path, file); err != nil {
 		return nil, err
 	}
 	sq, err := sqlitehub.Open(file)
@@ -139,23 +138,6 @@ func buildHubs(b *testing.B, path string) (*stateHubs, error) {
 		return nil, fmt.Errorf("the region has %d records, not 100", len(h.records))
 	}
 	return h, rows2.Err()
-}
-
-func copyFile(from, to string) error {
-	in, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 // pullScope pulls u's whole scope from c in pages as a workstation does,

@@ -79,7 +79,7 @@ func prepareBench(b *testing.B, src string) error {
 	}
 	bench.dir, bench.hub = dir, filepath.Join(dir, "hub.db")
 	start := time.Now()
-	if err := copyFileTo(src, bench.hub); err != nil {
+	if err := demotest.CopyFile(src, bench.hub); err != nil {
 		return err
 	}
 	h, err := sqlitehub.Open(bench.hub)
@@ -174,7 +174,7 @@ func preparePG(b *testing.B) error {
 	db.Close()
 	b.Logf("hub migrate moved the hub into PostgreSQL in %s", time.Since(start).Round(time.Second))
 	bench.pgSynced = filepath.Join(bench.dir, "clerk-pg.db")
-	if err := copyFileTo(bench.synced, bench.pgSynced); err != nil {
+	if err := demotest.CopyFile(bench.synced, bench.pgSynced); err != nil {
 		return err
 	}
 	bench.pg = url
@@ -221,23 +221,6 @@ func benchWorkstation(b *testing.B, u, path string, user data.User) (*store.Stor
 		b.Fatal(err)
 	}
 	return st, c
-}
-
-func copyFileTo(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 // BenchmarkSyncFirst is a clerk's first sync of the largest region
@@ -425,7 +408,7 @@ func benchSyncLoad50(b *testing.B, be backend) {
 		} else {
 			benchSetup(b)
 			db = filepath.Join(b.TempDir(), "hub.db")
-			if err := copyFileTo(bench.hub, db); err != nil {
+			if err := demotest.CopyFile(bench.hub, db); err != nil {
 				b.Fatal(err)
 			}
 		}

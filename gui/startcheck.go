@@ -2,7 +2,6 @@ package gui
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -40,7 +39,7 @@ func (u *UI) checkAtStart(st startChecks) {
 		}
 		n, err := report.RemoveStale(ctx, st)
 		if n > 0 {
-			says = append(says, fmt.Sprintf("removed %d unfinished report file(s) that an interrupted export left (they could hold student data)", n))
+			says = append(says, "removed "+count(n, "unfinished report file")+" that an interrupted export left (they could hold student data)")
 		}
 		if err != nil {
 			says = append(says, "unfinished report files that an interrupted export left (they could hold student data) may remain: "+

@@ -66,7 +66,7 @@ func TestStartWarnsAboutTheDatabase(t *testing.T) {
 	for _, want := range []string{
 		"The audit log was changed outside Migrant Desk: trigger audit_no_delete is missing",
 		"it is now readable by you only (0600)",
-		"Removed 1 unfinished report file(s)",
+		"Removed 1 unfinished report file that",
 	} {
 		if !said(u, want) {
 			t.Errorf("the start dialog does not say %q; the screen says %q", want, texts(u.win.Canvas()))

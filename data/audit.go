@@ -105,5 +105,11 @@ func rowSpan(from, to int64) string {
 	return fmt.Sprintf("rows %d–%d are", from, to)
 }
 
+// AuditChainAfter is a chain that goes on after row seq, whose stored
+// hash is hash: rows checked before, at another time.
+func AuditChainAfter(seq int64, hash string) AuditChain {
+	return AuditChain{prevSeq: seq, prevHash: hash}
+}
+
 // Last is the sequence number and hash of the last row checked.
 func (c *AuditChain) Last() (int64, string) { return c.prevSeq, c.prevHash }

@@ -13,7 +13,7 @@ import (
 // startChecks is what the app looks at once it starts.
 type startChecks interface {
 	Notices() []string
-	VerifyAudit(ctx context.Context) (store.AuditCheck, error)
+	VerifyAuditAtStart(ctx context.Context) (store.AuditCheck, error)
 	SetWaitNotice(notice func(string), wait time.Duration)
 	report.ExportLog
 }
@@ -31,7 +31,7 @@ func (u *UI) checkAtStart(st startChecks) {
 	u.tasks.run("checking the database at start", func() func() {
 		ctx := context.Background()
 		says := append([]string(nil), st.Notices()...)
-		if c, err := st.VerifyAudit(ctx); err != nil {
+		if c, err := st.VerifyAuditAtStart(ctx); err != nil {
 			says = append(says, "the audit log could not be checked: "+err.Error())
 		} else if !c.OK() {
 			says = append(says, "the audit log was changed outside Migrant Desk: "+strings.Join(c.Problems, "; ")+

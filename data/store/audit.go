@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"migrantdesk/data"
 	"migrantdesk/data/sync"
@@ -240,17 +241,104 @@ func VerifyAuditFile(ctx context.Context, path string) (AuditCheck, error) {
 	return verifyAudit(ctx, tx, version >= AuditHeadVersion)
 }
 
+// metaAuditChecked is the meta key of the start check's mark: "SEQ HASH
+// DAY", the last row found to hold and the day (YYYY-MM-DD, local) of
+// the last check of the whole log.
+const metaAuditChecked = "audit_checked"
+
+// VerifyAuditAtStart is VerifyAudit as the app runs it at every start:
+// the whole log once a day, and otherwise only the rows written since
+// the last check, chained from the row that check ended on (checked
+// again, so a change to it shows). A clerk's log grows by every
+// save for years; reading all of it at each start would make the start
+// grow with it, while a change to an old row still shows by the next
+// day, and at once in `migrantdeskctl audit verify`, which reads all.
+func (s *Store) VerifyAuditAtStart(ctx context.Context) (AuditCheck, error) {
+	today := s.now().Format(time.DateOnly)
+	var c AuditCheck
+	var mark string
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		chain, day, err := startCheckFrom(ctx, tx, today)
+		if err != nil {
+			return err
+		}
+		if c, err = verifyAuditFrom(ctx, tx, true, &chain); err != nil {
+			return err
+		}
+		last, hash := chain.Last()
+		mark = fmt.Sprintf("%d %s %s", last, hash, day)
+		return nil
+	})
+	if err != nil || !c.OK() {
+		return c, err
+	}
+	if err := s.write(ctx, func(tx *sql.Tx) error { return setMeta(tx, metaAuditChecked, mark) }); err != nil {
+		return c, fmt.Errorf("keep the audit check's mark: %w", err)
+	}
+	return c, nil
+}
+
+// startCheckFrom is where the start check begins: after the row the last
+// check ended on, when that check was today's and the row still has the
+// hash it had; else at the start (a check of the whole log, dated today).
+// day is the date of the whole log's last check.
+func startCheckFrom(ctx context.Context, tx *sql.Tx, today string) (chain data.AuditChain, day string, err error) {
+	var mark string
+	err = tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, metaAuditChecked).Scan(&mark)
+	if errors.Is(err, sql.ErrNoRows) {
+		return chain, today, nil
+	}
+	if err != nil {
+		return chain, "", fmt.Errorf("read the audit check's mark: %w", err)
+	}
+	f := strings.Fields(mark)
+	if len(f) != 3 || f[2] != today {
+		return chain, today, nil
+	}
+	seq, err := strconv.ParseInt(f[0], 10, 64)
+	if err != nil {
+		return chain, today, nil
+	}
+	var hash string
+	err = tx.QueryRowContext(ctx, `SELECT hash FROM audit WHERE seq = ?`, seq).Scan(&hash)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && hash != f[1]) {
+		return chain, today, nil
+	}
+	if err != nil {
+		return chain, "", fmt.Errorf("read the audit log: %w", err)
+	}
+	// The check goes on from the row before the mark, so that the marked
+	// row's contents are held against its hash again.
+	var before int64
+	var prev string
+	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit WHERE seq < ? ORDER BY seq DESC LIMIT 1`, seq).Scan(&before, &prev)
+	if errors.Is(err, sql.ErrNoRows) {
+		return chain, today, nil
+	}
+	if err != nil {
+		return chain, "", fmt.Errorf("read the audit log: %w", err)
+	}
+	return data.AuditChainAfter(before, prev), f[2], nil
+}
+
 // verifyAudit is VerifyAudit in tx; headKept says whether the schema keeps
 // the log's last row in meta.
 func verifyAudit(ctx context.Context, tx *sql.Tx, headKept bool) (AuditCheck, error) {
+	var chain data.AuditChain
+	return verifyAuditFrom(ctx, tx, headKept, &chain)
+}
+
+// verifyAuditFrom is verifyAudit of the rows after chain's last, which it
+// takes on to the last row that holds.
+func verifyAuditFrom(ctx context.Context, tx *sql.Tx, headKept bool, chain *data.AuditChain) (AuditCheck, error) {
 	var c AuditCheck
+	after, _ := chain.Last()
 	rows, err := tx.QueryContext(ctx, `SELECT seq, at, username, action, entity, entity_id, before, after, hash
-		FROM audit ORDER BY seq`)
+		FROM audit WHERE seq > ? ORDER BY seq`, after)
 	if err != nil {
 		return c, fmt.Errorf("read the audit log: %w", err)
 	}
 	defer rows.Close()
-	var chain data.AuditChain
 	for rows.Next() {
 		var r data.AuditRow
 		var h string
@@ -278,7 +366,7 @@ func verifyAudit(ctx context.Context, tx *sql.Tx, headKept bool) (AuditCheck, er
 		if issued > last {
 			c.Problems = append(c.Problems, fmt.Sprintf("audit rows %d to %d, the last ones written, were deleted", last+1, issued))
 		} else if headKept {
-			p, err := checkAuditHead(ctx, tx, chain)
+			p, err := checkAuditHead(ctx, tx, *chain)
 			if err != nil {
 				return c, err
 			}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"migrantdesk/data"
 	"migrantdesk/data/store"
@@ -196,5 +197,72 @@ func TestAuditMigrationHashesExistingRows(t *testing.T) {
 	}
 	if _, err := st.DB().Exec(`REPLACE INTO audit(seq, at, username, action, entity, entity_id) VALUES (7, '', '', '', '', '')`); err == nil {
 		t.Fatal("a migrated log took a REPLACE over a row")
+	}
+}
+
+// The app's start check reads the whole log once a day and otherwise the
+// rows written since its last check, chained from the row it ended on.
+func TestAuditAtStartReadsNewRowsAndTheWholeLogDaily(t *testing.T) {
+	path := auditDB(t)
+	day := time.Date(2026, 11, 2, 9, 0, 0, 0, time.Local)
+	start := func() store.AuditCheck {
+		t.Helper()
+		st, err := store.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		st.SetClock(func() time.Time { return day })
+		c, err := st.VerifyAuditAtStart(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	export := func() {
+		t.Helper()
+		st, err := store.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		e := store.ExportAudit{Report: "QA Migrant detail", District: "001", File: "/tmp/x.xlsx", Stage: store.ExportStarted}
+		if err := st.AuditExport(context.Background(), "coord", e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c := start(); !c.OK() || c.Rows != 10 {
+		t.Fatalf("first start of the day: %d rows read, %v; want the whole log of 10", c.Rows, c.Problems)
+	}
+	export()
+	if c := start(); !c.OK() || c.Rows != 2 {
+		t.Fatalf("a later start: %d rows read, %v; want the last row checked and the one written since", c.Rows, c.Problems)
+	}
+	if out, err := sqlite3(t, path, `DROP TRIGGER audit_no_update; UPDATE audit SET after = '{}' WHERE seq = 2;
+		CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+		BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;`); err != nil {
+		t.Fatalf("sqlite3: %v: %s", err, out)
+	}
+	if c := start(); !c.OK() || c.Rows != 1 {
+		t.Fatalf("a start the same day after an old row changed: %d rows, %v; want the last row checked read again", c.Rows, c.Problems)
+	}
+	day = day.AddDate(0, 0, 1)
+	if c := start(); c.OK() || !strings.Contains(strings.Join(c.Problems, "; "), "audit row 2 does not match its hash") {
+		t.Fatalf("the next day's start: %v; want row 2's change found", c.Problems)
+	}
+
+	// The row a check ended on, changed, sends the next start through the
+	// whole log.
+	path = auditDB(t)
+	if c := start(); !c.OK() {
+		t.Fatal(c.Problems)
+	}
+	if out, err := sqlite3(t, path, `DROP TRIGGER audit_no_update; UPDATE audit SET action = 'viewed' WHERE seq = 10;
+		CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+		BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;`); err != nil {
+		t.Fatalf("sqlite3: %v: %s", err, out)
+	}
+	if c := start(); c.OK() || !strings.Contains(strings.Join(c.Problems, "; "), "audit row 10 does not match its hash") {
+		t.Fatalf("a start after the last checked row changed: %v", c.Problems)
 	}
 }

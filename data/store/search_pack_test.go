@@ -3,7 +3,7 @@ package store
 import "testing"
 
 func TestPackedFields(t *testing.T) {
-	p := packed{s: "a\x1fb\x1fc\x1e\x1f\x1f\x1e"}
+	p := packed{s: "a\x1fb\x1fc\x1e\x1f\x1f"}
 	var x, y, z string
 	p.fields(&x, &y, &z)
 	if p.err != nil || x != "a" || y != "b" || z != "c" {
@@ -13,7 +13,7 @@ func TestPackedFields(t *testing.T) {
 	if p.err != nil || x != "" || y != "" || z != "" || p.more() {
 		t.Fatalf("blank record: %q %q %q, %v, more %v", x, y, z, p.err, p.more())
 	}
-	for _, bad := range []string{"a\x1fb\x1e", "a\x1fb\x1fc\x1fd\x1e", "a\x1fb\x1fc"} {
+	for _, bad := range []string{"a\x1fb", "a\x1fb\x1fc\x1fd", "a\x1fb\x1fc\x1e"} {
 		p := packed{s: bad}
 		p.fields(&x, &y, &z)
 		if p.err == nil || p.more() {

@@ -93,22 +93,15 @@ func ParseDate(s string) (Date, error) {
 	if in == "" {
 		return 0, ErrDateRequired
 	}
-	var parts []string
 	var y, m, d string
+	var three bool
 	switch {
 	case strings.Contains(in, "/"):
-		parts = strings.Split(in, "/")
-		if len(parts) != 3 {
+		if m, d, y, three = split3(in, "/"); !three {
 			return 0, &DateError{in, "use MM/DD/YYYY"}
 		}
-		m, d, y = parts[0], parts[1], parts[2]
 	case strings.Contains(in, "-"):
-		parts = strings.Split(in, "-")
-		if len(parts) != 3 {
-			return 0, &DateError{in, "use YYYY-MM-DD or MM/DD/YYYY"}
-		}
-		y, m, d = parts[0], parts[1], parts[2]
-		if len(y) != 4 {
+		if y, m, d, three = split3(in, "-"); !three || len(y) != 4 {
 			return 0, &DateError{in, "use YYYY-MM-DD or MM/DD/YYYY"}
 		}
 	default:
@@ -156,8 +149,25 @@ func digits(s string) (int, bool) {
 	return n, err == nil
 }
 
+// split3 cuts s at sep into exactly three parts. Search results parse
+// hundreds of stored dates, which strings.Split would allocate for.
+func split3(s, sep string) (a, b, c string, ok bool) {
+	a, rest, ok1 := strings.Cut(s, sep)
+	b, c, ok2 := strings.Cut(rest, sep)
+	return a, b, c, ok1 && ok2 && !strings.Contains(c, sep)
+}
+
 func daysIn(y int, m time.Month) int {
-	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	switch m {
+	case time.February:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
 }
 
 // Period is an inclusive range of days, such as a reporting period.

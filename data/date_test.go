@@ -17,6 +17,7 @@ func TestParseDate(t *testing.T) {
 		{"9/1/2025", NewDate(2025, time.September, 1)},
 		{" 02/29/2024 ", NewDate(2024, time.February, 29)},
 		{"12/31/1999", NewDate(1999, time.December, 31)},
+		{"02/29/2000", NewDate(2000, time.February, 29)},
 	}
 	for _, c := range good {
 		got, err := ParseDate(c.in)
@@ -29,6 +30,9 @@ func TestParseDate(t *testing.T) {
 		{"02/30/2025", "February 2025 has 28 days"},
 		{"02/29/2025", "February 2025 has 28 days"},
 		{"04/31/2025", "April 2025 has 30 days"},
+		{"02/29/1900", "February 1900 has 28 days"},
+		{"2100-02-29", "February 2100 has 28 days"},
+		{"2025-09-01-1", "use YYYY-MM-DD or MM/DD/YYYY"},
 		{"09/01/25", "the year needs four digits"},
 		{"25-09-01", "use YYYY-MM-DD or MM/DD/YYYY"},
 		{"2025/09/01", "the year needs four digits"},

@@ -147,22 +147,11 @@ func (c *searchCache) drain() error {
 }
 
 // places returns the schools of numbers, with their districts, as of the
-// transaction's snapshot. Names read before are kept until an import (or
-// any audited change) comes; a search reads those it lacks in one query.
-func (tx searchTx) places(ctx context.Context, numbers []string) (map[string]place, error) {
+// transaction's snapshot, whose audit log ends at row at. Names read
+// before are kept until an import (or any audited change) comes; a search
+// reads those it lacks in one query.
+func (tx searchTx) places(ctx context.Context, at int64, numbers []string) (map[string]place, error) {
 	c := tx.cache
-	c.mu.Lock()
-	at := c.placesAt
-	c.mu.Unlock()
-	if at >= 0 {
-		rows, err := tx.query(ctx, `SELECT coalesce(max(seq), 0) FROM audit`)
-		if err != nil {
-			return nil, err
-		}
-		if err := scanRows(rows, func() error { return rows.Scan(&at) }); err != nil {
-			return nil, err
-		}
-	}
 	out := make(map[string]place, len(numbers))
 	var missing []string
 	c.mu.Lock()
@@ -184,7 +173,7 @@ func (tx searchTx) places(ctx context.Context, numbers []string) (map[string]pla
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.query(ctx, `SELECT (SELECT coalesce(max(seq), 0) FROM audit), sc.number, sc.name,
+	rows, err := tx.query(ctx, `SELECT sc.number, sc.name,
 			sc.district_number, coalesce(d.name, '')
 		FROM schools sc LEFT JOIN districts d ON d.number = sc.district_number
 		WHERE sc.number IN (SELECT value FROM json_each(?))`, string(list))
@@ -195,7 +184,7 @@ func (tx searchTx) places(ctx context.Context, numbers []string) (map[string]pla
 	err = scanRows(rows, func() error {
 		var number string
 		var p place
-		err := rows.Scan(&at, &number, &p.school, &p.district, &p.districtName)
+		err := rows.Scan(&number, &p.school, &p.district, &p.districtName)
 		read[number] = p
 		return err
 	})

@@ -395,8 +395,11 @@ func (sp *searchSpec) pair(level, field int, a, b searchTerm) func(context.Conte
 			}
 			lists = append(lists, joined...)
 		}
-		if len(words[0])*len(words[1]) > sp.arms {
-			return nil, errTooManyLists
+		if len(words[1]) > fewArms || len(words[0])*len(words[1]) > sp.arms {
+			ranges, err := sp.pairRanges(ctx, tx, level, field, words[0], b, lists)
+			if !errors.Is(err, errTooManyLists) || len(words[0])*len(words[1]) > sp.arms {
+				return ranges, err
+			}
 		}
 		for _, x := range words[0] {
 			for _, y := range words[1] {
@@ -412,6 +415,40 @@ func (sp *searchSpec) pair(level, field int, a, b searchTerm) func(context.Conte
 		}
 		return lists, nil
 	}
+}
+
+// fewArms is how many lists a walk merges at most before sorting a
+// short range instead: SQLite merges a UNION two lists at a time, so each
+// row found passes through every merge above it (a first initial's 24
+// words cost a common surname's search over a millisecond).
+const fewArms = 4
+
+// pairRanges is the pair candidate when b, a prefix of the first name,
+// starts more than a few words (a common last name and a first
+// initial): the pairs of each word of the last name with the words b
+// starts are one range of tokens, which the walk sorts when all of them
+// have fewer than the sort limit of rows. Walking the last name's list
+// instead reads every student of that name up to the initial. lists are
+// the pair's lists of names run together; words, the last name's words,
+// are complete when the arms limit bounds them.
+func (sp *searchSpec) pairRanges(ctx context.Context, tx searchTx, level, field int, words []string, b searchTerm,
+	lists []searchList) ([]searchList, error) {
+	if level != levelPrefix || field != tokPair || len(words) > sp.arms {
+		return nil, errTooManyLists
+	}
+	var ranges []searchList
+	for _, x := range words {
+		pair := x + " " + b.term
+		ranges = append(ranges, tokenList(field, pair), tokenRange(field, pair, pair))
+	}
+	c, err := sp.cost(ctx, tx, ranges, sp.sort)
+	if err == nil && c.capped {
+		err = errTooManyLists
+	}
+	if err != nil {
+		return nil, err
+	}
+	return append(lists, c.lists...), nil
 }
 
 // longer lists the students with a token of t's name that starts with t
@@ -581,31 +618,36 @@ func (sp *searchSpec) walk(ctx context.Context, tx searchTx, lists []searchList,
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []searchHit
-	for rows.Next() {
-		h := searchHit{exact: level != levelPrefix}
-		var sortKey string
-		if err := rows.Scan(&h.stateID, &sortKey); err != nil {
-			return nil, err
-		}
-		out = append(out, h)
+	var found string
+	if err := scanRows(rows, func() error { return rows.Scan(&found) }); err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	if found == "" {
+		return nil, nil
+	}
+	ids := strings.Split(found, "\x1f")
+	out := make([]searchHit, len(ids))
+	for i, id := range ids {
+		out[i] = searchHit{stateID: id, exact: level != levelPrefix}
+	}
+	return out, nil
 }
 
 // walkQuery is the SQL of a walk. Several lists are merged by SQLite's
 // ordered UNION, which reads each in index order and drops a student
-// found in two of them.
+// found in two of them. The state IDs found come as one value, in result
+// order, separated by \x1f (no stored text holds a control character):
+// read through the driver, each row cost more than SQLite's walk to it.
 func (sp *searchSpec) walkQuery(lists []searchList, level, need int) (string, []any) {
 	var args []any
 	arms := make([]string, len(lists))
 	for i, l := range lists {
 		where, wargs := sp.filters(l, level)
-		arms[i] = `SELECT n.state_id, n.sort_key FROM ` + l.table + ` WHERE ` + l.where + where
+		arms[i] = `SELECT n.state_id AS id, n.sort_key AS k FROM ` + l.table + ` WHERE ` + l.where + where
 		args = append(append(args, l.args...), wargs...)
 	}
-	return strings.Join(arms, " UNION ") + ` ORDER BY 2, 1 LIMIT +?`, append(args, need)
+	return `SELECT coalesce(group_concat(id, char(31) ORDER BY k, id), '') FROM (` +
+		strings.Join(arms, " UNION ") + ` ORDER BY 2, 1 LIMIT +?)`, append(args, need)
 }
 
 // filters is the rest of a list's WHERE clause: every condition of the

@@ -37,7 +37,7 @@ func TestWindowPositionKept(t *testing.T) {
 	user, _ := pickStudent(t, db)
 	display := startXvfb(t)
 	config := filepath.Join(t.TempDir(), "config")
-	start := func() *desk { return startDesk(t, bin, display, config, "--db", db, "--user", user) }
+	start := func() *desk { return startDesk(t, bin, display, config, mainTitle, "--db", db, "--user", user) }
 	kept := func() string {
 		b, err := os.ReadFile(filepath.Join(config, "fyne", "org.migrantdesk.app", "preferences.json"))
 		if err != nil {
@@ -80,7 +80,39 @@ func TestWindowPositionKept(t *testing.T) {
 	d.quit()
 }
 
-// desk is a running app and its main window.
+// TestDistrictWindowPositionKept: a district window moved with xdotool
+// opens there at the next start.
+func TestDistrictWindowPositionKept(t *testing.T) {
+	bin := buildApp(t)
+	if _, err := exec.LookPath("xdotool"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("xdotool is not installed: make test-deps installs it")
+		}
+		t.Skip("the test moves windows with xdotool, which is not installed (make test-deps installs it)")
+	}
+	db := demotest.SmallDB(t, demo.MinStudents)
+	user, district, _ := pickDistrict(t, db)
+	display := startXvfb(t)
+	config := filepath.Join(t.TempDir(), "config")
+	// "Migrant Desk — NNN Name": xdotool's pattern is a POSIX regular
+	// expression read byte by byte, so the dash is matched as any text.
+	title := "^Migrant Desk .* " + district + " "
+	d := startDesk(t, bin, display, config, title, "--db", db, "--user", user, "--district", district)
+	// Where a 1280×700 district window fits whole on the screen, so that
+	// no clamping moves it.
+	d.move(97, 111)
+	d.quit()
+	d = startDesk(t, bin, display, config, title, "--db", db, "--user", user, "--district", district)
+	if got := d.waitFor(func(g geometry) bool { return g.X == 97 && g.Y == 111 }); got.X != 97 || got.Y != 111 {
+		t.Fatalf("district %s's window moved to 97,111 came back at %v", district, got)
+	}
+	d.quit()
+}
+
+// mainTitle matches the main window's title alone.
+const mainTitle = "^Migrant Desk$"
+
+// desk is a running app and the window of it a test moves.
 type desk struct {
 	t       *testing.T
 	display string
@@ -100,8 +132,9 @@ func onScreen(g geometry) bool {
 	return g.X >= 0 && g.Y >= 0 && g.X+g.W <= screenW && g.Y+g.H <= screenH
 }
 
-// startDesk starts the app and waits for its main window to show.
-func startDesk(t *testing.T, bin, display, config string, args ...string) *desk {
+// startDesk starts the app and waits for the window whose title matches
+// title to show.
+func startDesk(t *testing.T, bin, display, config, title string, args ...string) *desk {
 	t.Helper()
 	d := &desk{t: t, display: display, out: &bytes.Buffer{}, exited: make(chan error, 1)}
 	d.cmd = exec.Command(bin, args...)
@@ -120,7 +153,7 @@ func startDesk(t *testing.T, bin, display, config string, args ...string) *desk 
 	deadline := time.Now().Add(30 * time.Second)
 	for d.window == "" {
 		if time.Now().After(deadline) {
-			t.Fatalf("the main window did not show within 30 s:\n%s", d.out)
+			t.Fatalf("no window titled %q showed within 30 s:\n%s", title, d.out)
 		}
 		select {
 		case err := <-d.exited:
@@ -128,7 +161,7 @@ func startDesk(t *testing.T, bin, display, config string, args ...string) *desk 
 			t.Fatalf("the app exited early (%v):\n%s", err, d.out)
 		case <-time.After(200 * time.Millisecond):
 		}
-		if ids, err := d.xdotool("search", "--onlyvisible", "--name", "^Migrant Desk$"); err == nil {
+		if ids, err := d.xdotool("search", "--onlyvisible", "--name", title); err == nil {
 			d.window, _, _ = strings.Cut(ids, "\n")
 		}
 	}
@@ -144,7 +177,7 @@ func (d *desk) xdotool(args ...string) (string, error) {
 
 var geometryRE = regexp.MustCompile(`Position: (-?\d+),(-?\d+).*\n\s*Geometry: (\d+)x(\d+)`)
 
-// geometry is where the main window is now.
+// geometry is where the window is now.
 func (d *desk) geometry() geometry {
 	d.t.Helper()
 	out, err := d.xdotool("getwindowgeometry", d.window)
@@ -159,7 +192,7 @@ func (d *desk) geometry() geometry {
 	return g
 }
 
-// waitFor returns the main window's geometry once ok holds for it, or
+// waitFor returns the window's geometry once ok holds for it, or
 // the last one read after 10 s: the app moves its window just after
 // showing it, and the X server answers in its own time.
 func (d *desk) waitFor(ok func(geometry) bool) geometry {
@@ -174,7 +207,7 @@ func (d *desk) waitFor(ok func(geometry) bool) geometry {
 	}
 }
 
-// move moves the main window as a person dragging it would, and waits
+// move moves the window as a person dragging it would, and waits
 // until the X server has it there.
 func (d *desk) move(x, y int) {
 	d.t.Helper()
@@ -186,7 +219,7 @@ func (d *desk) move(x, y int) {
 	}
 }
 
-// quit focuses the main window and stops the app with SIGTERM, which
+// quit focuses the window and stops the app with SIGTERM, which
 // Fyne's driver answers by quitting; the app must exit cleanly.
 func (d *desk) quit() {
 	d.t.Helper()

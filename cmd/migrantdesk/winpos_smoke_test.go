@@ -26,14 +26,7 @@ const screenW, screenH = 1400, 900
 // comes back wholly on it. Each run ends on SIGTERM with the window
 // focused, the way a session that ends stops the app.
 func TestWindowPositionKept(t *testing.T) {
-	bin := buildApp(t)
-	if _, err := exec.LookPath("xdotool"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("xdotool is not installed: make test-deps installs it")
-		}
-		t.Skip("the test moves windows with xdotool, which is not installed (make test-deps installs it)")
-	}
-	db := demotest.SmallDB(t, demo.MinStudents)
+	bin, db := placeSetup(t)
 	user, _ := pickStudent(t, db)
 	display := startXvfb(t)
 	config := filepath.Join(t.TempDir(), "config")
@@ -83,14 +76,7 @@ func TestWindowPositionKept(t *testing.T) {
 // TestDistrictWindowPositionKept: a district window moved with xdotool
 // opens there at the next start.
 func TestDistrictWindowPositionKept(t *testing.T) {
-	bin := buildApp(t)
-	if _, err := exec.LookPath("xdotool"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("xdotool is not installed: make test-deps installs it")
-		}
-		t.Skip("the test moves windows with xdotool, which is not installed (make test-deps installs it)")
-	}
-	db := demotest.SmallDB(t, demo.MinStudents)
+	bin, db := placeSetup(t)
 	user, district, _ := pickDistrict(t, db)
 	display := startXvfb(t)
 	config := filepath.Join(t.TempDir(), "config")
@@ -107,6 +93,20 @@ func TestDistrictWindowPositionKept(t *testing.T) {
 		t.Fatalf("district %s's window moved to 97,111 came back at %v", district, got)
 	}
 	d.quit()
+}
+
+// placeSetup builds the app and a small demo database for a test that
+// moves windows, skipping it where xdotool is missing (failing it in CI).
+func placeSetup(t *testing.T) (bin, db string) {
+	t.Helper()
+	bin = buildApp(t)
+	if _, err := exec.LookPath("xdotool"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("xdotool is not installed: make test-deps installs it")
+		}
+		t.Skip("the test moves windows with xdotool, which is not installed (make test-deps installs it)")
+	}
+	return bin, demotest.SmallDB(t, demo.MinStudents)
 }
 
 // mainTitle matches the main window's title alone.

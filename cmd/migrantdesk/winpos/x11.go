@@ -43,13 +43,14 @@ static int mdCardinals(Display *d, Window w, const char *name, long *out, int n)
 
 // mdWhere gives w's place on the root window (its content's top-left),
 // its size and its frame's extents (left, right, top, bottom; zero
-// without a window manager that says them). It fails for a window not
-// shown (minimised, or gone).
-static int mdWhere(Display *d, Window w, int *x, int *y, int *width, int *height, long ext[4]) {
+// without a window manager that says them). It fails for a window gone,
+// and, when shown is set, for one not on the screen (minimised, or not
+// yet mapped by the window manager).
+static int mdWhere(Display *d, Window w, int shown, int *x, int *y, int *width, int *height, long ext[4]) {
 	XWindowAttributes a;
 	Window child;
 	XErrorHandler prev = mdCatch();
-	int ok = XGetWindowAttributes(d, w, &a) && a.map_state == IsViewable
+	int ok = XGetWindowAttributes(d, w, &a) && (!shown || a.map_state == IsViewable)
 		&& XTranslateCoordinates(d, w, a.root, 0, 0, x, y, &child);
 	if (ok) {
 		*width = a.width;
@@ -154,7 +155,7 @@ func (Placer) Position(w fyne.Window) (x, y int, ok bool) {
 	x11Window(w, func(d *C.Display, win C.Window) {
 		var cx, cy, cw, ch C.int
 		var ext [4]C.long
-		if C.mdWhere(d, win, &cx, &cy, &cw, &ch, &ext[0]) != 0 {
+		if C.mdWhere(d, win, 1, &cx, &cy, &cw, &ch, &ext[0]) != 0 {
 			x, y, ok = int(cx), int(cy), true
 		}
 	})
@@ -168,7 +169,9 @@ func (Placer) Move(w fyne.Window, x, y int) {
 	x11Window(w, func(d *C.Display, win C.Window) {
 		var cx, cy, cw, ch C.int
 		var ext [4]C.long
-		if C.mdWhere(d, win, &cx, &cy, &cw, &ch, &ext[0]) == 0 {
+		// Shown or not yet: a window manager may map the window after Show
+		// has returned, and takes the move as the window's first place.
+		if C.mdWhere(d, win, 0, &cx, &cy, &cw, &ch, &ext[0]) == 0 {
 			return
 		}
 		left, right, top, bottom := int(ext[0]), int(ext[1]), int(ext[2]), int(ext[3])

@@ -116,8 +116,10 @@ type windowPrefs struct {
 }
 
 // Bounds on what is read back, for a file edited by hand or written by
-// a version that got it wrong: X11's coordinates are 16-bit, no screen
-// is wider than maxExtent, and a state has a few hundred districts.
+// a version that got it wrong: X11's coordinates are 16-bit and no
+// screen is wider than maxExtent. Places beyond maxWindowKept (a clerk
+// who has previewed a thousand districts) are forgotten, all but those
+// of the windows being kept, rather than grow without end.
 const (
 	maxPosition   = 1 << 15
 	maxExtent     = 1 << 14
@@ -179,7 +181,7 @@ func keepWindows(a fyne.App, p WindowPlacer, ws ...keptWindow) {
 	if wp.Size == nil {
 		wp.Size = map[string][2]float32{}
 	}
-	if wp.Place == nil {
+	if wp.Place == nil || len(wp.Place)+len(ws) > maxWindowKept {
 		wp.Place = map[string][2]int{}
 	}
 	for _, w := range ws {
@@ -192,9 +194,6 @@ func keepWindows(a fyne.App, p WindowPlacer, ws ...keptWindow) {
 		if x, y, ok := p.Position(w.win); ok && abs(x) <= maxPosition && abs(y) <= maxPosition {
 			wp.Place[w.place] = [2]int{x, y}
 		}
-	}
-	if len(wp.Size) > maxWindowKept || len(wp.Place) > maxWindowKept {
-		return
 	}
 	// Map keys marshal sorted, so that windows left as they were make
 	// the same text, which Fyne does not count as a change.

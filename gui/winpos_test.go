@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"fmt"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -78,5 +79,24 @@ func TestWindowPositionKept(t *testing.T) {
 			t.Errorf("the place kept as %q moved the window to %v", kept, got)
 		}
 		u.districts["001"].win.Close()
+	}
+}
+
+// TestWindowPlacesBounded: the places kept stop at maxWindowKept; the
+// next window kept starts them afresh rather than none being kept again.
+func TestWindowPlacesBounded(t *testing.T) {
+	a := test.NewTempApp(t)
+	desk := newDeskPlacer()
+	w := a.NewWindow("district")
+	desk.at[w] = [2]int{5, 6}
+	for i := range maxWindowKept {
+		keepWindows(a, desk, keptWindow{size: "district", place: fmt.Sprintf("district.%04d", i), win: w})
+	}
+	if got := len(readWindowPrefs(a).Place); got != maxWindowKept {
+		t.Fatalf("%d places kept, want %d", got, maxWindowKept)
+	}
+	keepWindows(a, desk, keptWindow{size: "district", place: "district.new", win: w})
+	if got := readWindowPrefs(a).Place; len(got) != 1 || got["district.new"] != [2]int{5, 6} {
+		t.Errorf("past the bound, the places kept are %v, want district.new alone", got)
 	}
 }

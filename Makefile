@@ -70,8 +70,9 @@ PACKAGE_DEB_PACKAGES := gcc-mingw-w64-x86-64-win32 zip xz-utils
 # ... to try them in `make test`.
 PACKAGE_TEST_DEB_PACKAGES := wine wine64 desktop-file-utils unzip
 # ... for the tests themselves: the sqlite3 shell tampers with the audit log
-# as a person with a database tool would, and `audit verify` must catch it.
-TEST_DEB_PACKAGES := sqlite3
+# as a person with a database tool would, and `audit verify` must catch it;
+# xdotool moves the app's window to check that the next start keeps its place.
+TEST_DEB_PACKAGES := sqlite3 xdotool
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 # The steps of `make test`, in order, each timed for CI's log. `build` comes

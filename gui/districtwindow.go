@@ -36,6 +36,7 @@ type districtWatcher interface {
 // districtEnv is what every district window of the app shares.
 type districtEnv struct {
 	app    fyne.App
+	placer WindowPlacer // nil keeps no position
 	st     districtStore
 	build  reportBuilder
 	tasks  *tasks
@@ -85,6 +86,7 @@ type districtWindow struct {
 	demo     bool
 	region   string // the district's region, by name
 	app      fyne.App
+	placer   WindowPlacer
 	win      fyne.Window
 	dialogs  *widgets.Dialogs
 	onClosed func()
@@ -112,6 +114,7 @@ func newDistrictWindow(env districtEnv, usr data.User, d data.District, on data.
 		demo:     env.demo,
 		region:   regionName(env.regions, d.RegionCode),
 		app:      env.app,
+		placer:   env.placer,
 		onClosed: onClosed,
 		message:  widget.NewLabel(""),
 	}
@@ -204,14 +207,23 @@ func districtTitle(d data.District) string {
 func (w *districtWindow) show() {
 	w.win.Resize(windowSize(w.app, "district", fyne.NewSize(1280, 700), w.win.Content().MinSize()))
 	w.win.Show()
+	placeWindow(w.app, w.placer, w.kept().place, w.win)
 	w.refresh()
+}
+
+// kept names what the window keeps: one size for every district window,
+// which is a matter of the screen, and a place for each district, as a
+// coordinator with several lays their windows side by side and each
+// should come back to its own (one shared place would stack them).
+func (w *districtWindow) kept() keptWindow {
+	return keptWindow{size: "district", place: "district." + w.d.Number, win: w.win}
 }
 
 // closed stops a report being made in the window and the news of its
 // district. The app and the main window stay open.
 func (w *districtWindow) closed() {
 	w.unwatch()
-	keepWindowSize(w.app, "district", w.win)
+	keepWindows(w.app, w.placer, w.kept())
 	w.report.cancel()
 	w.onClosed()
 }
@@ -290,8 +302,9 @@ func (u *UI) showDistrict(usr data.User, d data.District, on data.Date) *distric
 func (u *UI) districtEnv() districtEnv {
 	st := u.st
 	return districtEnv{
-		app: u.app,
-		st:  st,
+		app:    u.app,
+		placer: u.opts.Placer,
+		st:     st,
 		build: func(ctx context.Context, user data.User, district string, p data.Period) (*report.QA, error) {
 			return report.Build(ctx, st, user, district, p)
 		},

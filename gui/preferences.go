@@ -1,7 +1,9 @@
 package gui
 
 import (
+	"encoding/json"
 	"image/color"
+	"maps"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -12,11 +14,11 @@ import (
 )
 
 // Preferences kept by the app (fyne.App.Preferences, per user of the
-// computer): the theme, and each window's size.
+// computer): the theme, and each window's size and position.
 const (
 	prefTheme = "theme" // themeLight, themeDark or themeSystem
-	// Window sizes are kept as prefWindow+name+".width" and ".height".
-	prefWindow = "window."
+	// The windows' sizes and places, a windowPrefs as JSON.
+	prefWindows = "windows"
 )
 
 // The theme choices.
@@ -98,27 +100,106 @@ func (u *UI) showPreferences() {
 	content := container.NewVBox(
 		widget.NewLabelWithStyle("Theme", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		radio,
-		widgets.Paragraph("Each window also remembers its size: it opens the next time as you left it.", 420),
+		widgets.Paragraph("Each window also remembers its size and, where the system tells it (Windows, Linux under X11), its place on the screen: it opens the next time as you left it.", 420),
 	)
 	u.dialogs.ShowCustom("Preferences", content)
+}
+
+// windowPrefs are the windows' sizes and places, by window name, all
+// in the one preference prefWindows: Fyne writes its preferences file at
+// the first change and holds later ones back for 100 ms, and what it
+// holds back as the app quits can be lost (its last save races the
+// process's end), so everything kept at once goes in one change.
+type windowPrefs struct {
+	Size  map[string][2]float32 `json:"size,omitempty"`  // width, height
+	Place map[string][2]int     `json:"place,omitempty"` // x, y in the desktop's pixels
+}
+
+// Bounds on what is read back, for a file edited by hand or written by
+// a version that got it wrong: X11's coordinates are 16-bit and no
+// screen is wider than maxExtent. Places beyond maxWindowKept (a clerk
+// who has previewed a thousand districts) are forgotten, all but those
+// of the windows being kept, rather than grow without end.
+const (
+	maxPosition   = 1 << 15
+	maxExtent     = 1 << 14
+	maxWindowPref = 64 << 10 // bytes
+	maxWindowKept = 1000     // sizes or places
+)
+
+// readWindowPrefs reads the kept sizes and places, leaving out any that
+// is out of bounds; a preference that does not read as one keeps none.
+func readWindowPrefs(a fyne.App) windowPrefs {
+	var wp windowPrefs
+	raw := a.Preferences().String(prefWindows)
+	if raw == "" || len(raw) > maxWindowPref || json.Unmarshal([]byte(raw), &wp) != nil ||
+		len(wp.Size) > maxWindowKept || len(wp.Place) > maxWindowKept {
+		return windowPrefs{}
+	}
+	maps.DeleteFunc(wp.Size, func(_ string, s [2]float32) bool {
+		return !(s[0] > 0 && s[0] <= maxExtent && s[1] > 0 && s[1] <= maxExtent)
+	})
+	maps.DeleteFunc(wp.Place, func(_ string, p [2]int) bool {
+		return abs(p[0]) > maxPosition || abs(p[1]) > maxPosition
+	})
+	return wp
 }
 
 // windowSize is the size window name was left at, else def; never
 // smaller than min, so that a size kept from a larger screen or an older
 // version still shows everything.
 func windowSize(a fyne.App, name string, def, min fyne.Size) fyne.Size {
-	p := a.Preferences()
-	w := p.FloatWithFallback(prefWindow+name+".width", float64(def.Width))
-	h := p.FloatWithFallback(prefWindow+name+".height", float64(def.Height))
-	return fyne.NewSize(max(float32(w), min.Width), max(float32(h), min.Height))
+	if s, ok := readWindowPrefs(a).Size[name]; ok {
+		def = fyne.NewSize(s[0], s[1])
+	}
+	return fyne.NewSize(max(def.Width, min.Width), max(def.Height, min.Height))
 }
 
-// keepWindowSize records the size of window name, as it closes.
-func keepWindowSize(a fyne.App, name string, w fyne.Window) {
-	size := w.Canvas().Size()
-	if size.Width <= 0 || size.Height <= 0 {
+// placeWindow moves w, just shown, to where window name was left, if
+// the placer can; with no place kept, w stays where it opened.
+func placeWindow(a fyne.App, p WindowPlacer, name string, w fyne.Window) {
+	if p == nil {
 		return
 	}
-	a.Preferences().SetFloat(prefWindow+name+".width", float64(size.Width))
-	a.Preferences().SetFloat(prefWindow+name+".height", float64(size.Height))
+	if at, ok := readWindowPrefs(a).Place[name]; ok {
+		p.Move(w, at[0], at[1])
+	}
 }
+
+// keptWindow is a window and the names its size and place are kept
+// under (the district windows share one size, each has its own place).
+type keptWindow struct {
+	size, place string
+	win         fyne.Window
+}
+
+// keepWindows records the size and place of each window, in one change.
+// A place the placer cannot tell (minimised, no X11) leaves the one kept
+// before.
+func keepWindows(a fyne.App, p WindowPlacer, ws ...keptWindow) {
+	wp := readWindowPrefs(a)
+	if wp.Size == nil {
+		wp.Size = map[string][2]float32{}
+	}
+	if wp.Place == nil || len(wp.Place)+len(ws) > maxWindowKept {
+		wp.Place = map[string][2]int{}
+	}
+	for _, w := range ws {
+		if size := w.win.Canvas().Size(); size.Width > 0 && size.Height > 0 && size.Width <= maxExtent && size.Height <= maxExtent {
+			wp.Size[w.size] = [2]float32{size.Width, size.Height}
+		}
+		if p == nil {
+			continue
+		}
+		if x, y, ok := p.Position(w.win); ok && abs(x) <= maxPosition && abs(y) <= maxPosition {
+			wp.Place[w.place] = [2]int{x, y}
+		}
+	}
+	// Map keys marshal sorted, so that windows left as they were make
+	// the same text, which Fyne does not count as a change.
+	if b, err := json.Marshal(wp); err == nil {
+		a.Preferences().SetString(prefWindows, string(b))
+	}
+}
+
+func abs(v int) int { return max(v, -v) }

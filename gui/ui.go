@@ -38,6 +38,21 @@ type Options struct {
 	// District is the number of a district whose window (District
 	// Edition) opens once the main window is shown.
 	District string
+	// Placer keeps where each window was left on the desktop, which Fyne
+	// cannot; nil (tests, or where the system does not tell) keeps their
+	// sizes only.
+	Placer WindowPlacer
+}
+
+// WindowPlacer reads and sets where a window is on the desktop, in the
+// desktop's pixels; cmd/migrantdesk gives one that calls the system.
+type WindowPlacer interface {
+	// Position is where w is now; ok is false when that is not known
+	// (not shown, minimised, or a system that does not say).
+	Position(w fyne.Window) (x, y int, ok bool)
+	// Move puts w, shown, at x, y, or nearer so that it stays on a
+	// screen; where x, y is on no screen now, w stays where it opened.
+	Move(w fyne.Window, x, y int)
 }
 
 // UI is the main window: the shell that wires the screens of whoever is
@@ -47,6 +62,7 @@ type UI struct {
 	st      *store.Store
 	opts    Options
 	win     fyne.Window
+	shown   bool // the main window is on the desktop, so it can be placed
 	dialogs *widgets.Dialogs
 	tasks   *tasks
 
@@ -128,6 +144,7 @@ func newWithPost(a fyne.App, st *store.Store, opts Options, post func(func())) (
 	// Closing the main window ends the app, district windows included.
 	u.win.SetMaster()
 	u.win.SetOnClosed(u.closed)
+	a.Lifecycle().SetOnExitedForeground(u.keepWindows)
 	u.dialogs = widgets.NewDialogs(u.win)
 	u.tasks.failed = func(err error) { u.dialogs.ShowError("Something went wrong", err) }
 	u.build()
@@ -142,6 +159,8 @@ func (u *UI) Window() fyne.Window { return u.win }
 // opens what Options name.
 func (u *UI) ShowMain() {
 	u.win.Show()
+	u.shown = true
+	placeWindow(u.app, u.opts.Placer, u.windowName(), u.win)
 	u.checkAtStart(u.st)
 	switch {
 	case u.user.Username != "":
@@ -159,11 +178,24 @@ func (u *UI) ShowMain() {
 // closed ends what the main window started: the district windows and
 // the background sync.
 func (u *UI) closed() {
-	keepWindowSize(u.app, u.windowName(), u.win)
+	u.keepWindows()
 	u.closeDistricts()
 	if u.sync != nil {
 		u.sync.close()
 	}
+}
+
+// keepWindows records the size and place of every window open: as the
+// main window closes, and as the app leaves the foreground, since the
+// driver quits on SIGTERM or SIGINT (a session that ends, Ctrl+C)
+// without closing a window. Another app taking the focus counts too, so
+// what is kept is at most as old as the last switch away.
+func (u *UI) keepWindows() {
+	ws := []keptWindow{{size: u.windowName(), place: u.windowName(), win: u.win}}
+	for _, w := range u.districts {
+		ws = append(ws, w.kept())
+	}
+	keepWindows(u.app, u.opts.Placer, ws...)
 }
 
 // started reads what the screens show and opens what the options name,
@@ -254,10 +286,13 @@ func (u *UI) build() {
 		size = fyne.NewSize(820, 520)
 	}
 	u.win.Resize(windowSize(u.app, u.windowName(), size, u.win.Content().MinSize()))
+	if u.shown {
+		placeWindow(u.app, u.opts.Placer, u.windowName(), u.win)
+	}
 }
 
-// windowName names the main window's kept size: a clerk's screens and a
-// list of districts want different sizes.
+// windowName names the main window's kept size and place: a clerk's
+// screens and a list of districts want different sizes.
 func (u *UI) windowName() string {
 	if u.home != nil {
 		return "districts"

@@ -25,6 +25,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"migrantdesk/assets"
+	"migrantdesk/cmd/migrantdesk/winpos"
 	"migrantdesk/data/store"
 	"migrantdesk/gui"
 )
@@ -56,11 +57,22 @@ func run(args []string) error {
 
 	a := app.NewWithID("org.migrantdesk.app")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
-	ui, err := gui.New(a, st, gui.Options{User: *user, Open: strings.TrimSpace(*open), District: strings.TrimSpace(*district)})
+	ui, err := gui.New(a, st, gui.Options{
+		User:     *user,
+		Open:     strings.TrimSpace(*open),
+		District: strings.TrimSpace(*district),
+		Placer:   winpos.Placer{},
+	})
 	if err != nil {
 		return err
 	}
 	ui.ShowMain()
 	a.Run()
+	// Fyne's last save of the preferences (of changes it held back in the
+	// app's last 100 ms) runs on its event queue after Run has returned:
+	// wait for the queue to get there, or the process can end first.
+	if q, ok := a.Lifecycle().(interface{ WaitForEvents() }); ok {
+		q.WaitForEvents()
+	}
 	return nil
 }

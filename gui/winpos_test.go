@@ -1,0 +1,102 @@
+package gui
+
+import (
+	"fmt"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+)
+
+// deskPlacer stands for the desktop in these tests: where each window
+// is, as a person left it, and where the app moved each one. Fyne's test
+// driver has no desktop, and the real one is tried under Xvfb by
+// cmd/migrantdesk's TestWindowPositionKept.
+type deskPlacer struct {
+	at    map[fyne.Window][2]int // where a person left each window
+	moved map[fyne.Window][2]int // where the app put each window
+}
+
+func newDeskPlacer() *deskPlacer {
+	return &deskPlacer{at: map[fyne.Window][2]int{}, moved: map[fyne.Window][2]int{}}
+}
+
+func (p *deskPlacer) Position(w fyne.Window) (x, y int, ok bool) {
+	at, ok := p.at[w]
+	return at[0], at[1], ok
+}
+
+func (p *deskPlacer) Move(w fyne.Window, x, y int) { p.moved[w] = [2]int{x, y} }
+
+// TestWindowPositionKept: the main window and each district window open
+// where they were left, each district at its own place; a position that
+// cannot be read moves nothing, and one the system cannot tell keeps the
+// one kept before.
+func TestWindowPositionKept(t *testing.T) {
+	st := districtFixture(t)
+	a := test.NewTempApp(t)
+	desk := newDeskPlacer()
+	u := newUI(t, a, st, Options{User: rosa, Placer: desk})
+	u.ShowMain()
+	u.wait()
+	if len(desk.moved) != 0 {
+		t.Fatalf("with no place kept, windows were moved: %v", desk.moved)
+	}
+	u.openDistrict("001")
+	u.openDistrict("002")
+	u.wait()
+	desk.at[u.win] = [2]int{120, -80}
+	desk.at[u.districts["001"].win] = [2]int{700, 40}
+	desk.at[u.districts["002"].win] = [2]int{-1500, 300}
+	u.win.Close()
+
+	u = newUI(t, a, st, Options{User: rosa, Placer: desk})
+	u.ShowMain()
+	u.wait()
+	u.openDistrict("002")
+	u.openDistrict("001")
+	u.wait()
+	for w, want := range map[fyne.Window][2]int{u.win: {120, -80}, u.districts["001"].win: {700, 40}, u.districts["002"].win: {-1500, 300}} {
+		if got, ok := desk.moved[w]; !ok || got != want {
+			t.Errorf("%s opened at %v (moved %v), want %v", w.Title(), got, ok, want)
+		}
+	}
+
+	// The system cannot tell (minimised, Wayland): the last place stays.
+	delete(desk.at, u.districts["001"].win)
+	u.districts["001"].win.Close()
+	if got := readWindowPrefs(a).Place["district.001"]; got != [2]int{700, 40} {
+		t.Errorf("a place the system could not tell replaced the kept one: %v", got)
+	}
+
+	for _, kept := range []string{"", "{", `{"place":{"district.001":"700,40"}}`,
+		`{"place":{"district.001":[40000,0]}}`, `{"place":{"district.001":[0,-40000]}}`} {
+		a.Preferences().SetString(prefWindows, kept)
+		clear(desk.moved)
+		u.openDistrict("001")
+		u.wait()
+		if got, ok := desk.moved[u.districts["001"].win]; ok {
+			t.Errorf("the place kept as %q moved the window to %v", kept, got)
+		}
+		u.districts["001"].win.Close()
+	}
+}
+
+// TestWindowPlacesBounded: the places kept stop at maxWindowKept; the
+// next window kept starts them afresh rather than none being kept again.
+func TestWindowPlacesBounded(t *testing.T) {
+	a := test.NewTempApp(t)
+	desk := newDeskPlacer()
+	w := a.NewWindow("district")
+	desk.at[w] = [2]int{5, 6}
+	for i := range maxWindowKept {
+		keepWindows(a, desk, keptWindow{size: "district", place: fmt.Sprintf("district.%04d", i), win: w})
+	}
+	if got := len(readWindowPrefs(a).Place); got != maxWindowKept {
+		t.Fatalf("%d places kept, want %d", got, maxWindowKept)
+	}
+	keepWindows(a, desk, keptWindow{size: "district", place: "district.new", win: w})
+	if got := readWindowPrefs(a).Place; len(got) != 1 || got["district.new"] != [2]int{5, 6} {
+		t.Errorf("past the bound, the places kept are %v, want district.new alone", got)
+	}
+}

@@ -40,20 +40,10 @@ func (s *Store) ImportExtract(ctx context.Context, ex *data.Extract, user string
 // kept as they are.
 func (s *Store) LoadExtract(ctx context.Context, user string, fill func(*ExtractLoad) error) (ExtractCounts, error) {
 	var c ExtractCounts
-	// A state extract writes millions of rows in one transaction; with
-	// SQLite's 2 MB default page cache it keeps evicting and rereading
-	// the pages it is filling. The cache grows for the import only, so the
-	// app's memory stays small. Building an index after the load sorts
-	// its keys: helper threads share the sort, and its runs spill to temp
-	// files rather than memory.
-	for _, p := range []string{`PRAGMA cache_size = -65536`, `PRAGMA threads = 2`, `PRAGMA temp_store = FILE`} {
-		if _, err := s.w.ExecContext(ctx, p); err != nil {
-			return c, fmt.Errorf("import the state extract: %w", err)
-		}
+	if err := s.setPragmas(ctx, bulkPragmas); err != nil {
+		return c, fmt.Errorf("import the state extract: %w", err)
 	}
-	defer s.w.Exec(`PRAGMA cache_size = -2000`)
-	defer s.w.Exec(`PRAGMA threads = 0`)
-	defer s.w.Exec(`PRAGMA temp_store = MEMORY`)
+	defer s.setPragmas(context.Background(), usualPragmas)
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		l, err := startLoad(ctx, tx)
 		if err != nil {
@@ -80,6 +70,28 @@ func (s *Store) LoadExtract(ctx context.Context, user string, fill func(*Extract
 	// students (schools, grades, withdrawals) may have changed anywhere.
 	s.changedDistricts(nil, true)
 	return c, nil
+}
+
+// bulkPragmas set the writer up for millions of rows (an extract import,
+// a first sync), and usualPragmas back. With SQLite's 2 MB default page
+// cache such a write keeps evicting and rereading the pages it is
+// filling: the cache grows for the bulk write only, so the app's memory
+// stays small. Building an index after the load sorts its keys: helper
+// threads share the sort, and its runs spill to temp files rather than
+// memory.
+var (
+	bulkPragmas  = []string{`PRAGMA cache_size = -65536`, `PRAGMA threads = 2`, `PRAGMA temp_store = FILE`}
+	usualPragmas = []string{`PRAGMA cache_size = -2000`, `PRAGMA threads = 0`, `PRAGMA temp_store = MEMORY`}
+)
+
+// setPragmas runs the pragmas on the writer's connection.
+func (s *Store) setPragmas(ctx context.Context, pragmas []string) error {
+	for _, p := range pragmas {
+		if _, err := s.w.ExecContext(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // The tables of an extract in the order they are loaded.

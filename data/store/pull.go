@@ -74,6 +74,23 @@ func readCursor(tx *sql.Tx) (sync.Cursor, error) {
 // out here, and the search index follows the pulled students and
 // enrollments.
 func (s *Store) ApplyPage(ctx context.Context, p sync.Page) error {
+	if p.Snapshot {
+		// A snapshot writes a region's million rows page after page: the
+		// writer keeps an import's settings from page to page, so each
+		// finds the pages the last one filled in the cache, until the
+		// snapshot's last page is applied or one fails.
+		if err := s.setPragmas(ctx, bulkPragmas); err != nil {
+			return fmt.Errorf("apply the pulled changes, nothing was changed: %w", err)
+		}
+	}
+	err := s.applyPage(ctx, p)
+	if p.Snapshot && (err != nil || p.Next.Snapshot == "") {
+		s.setPragmas(context.Background(), usualPragmas)
+	}
+	return err
+}
+
+func (s *Store) applyPage(ctx context.Context, p sync.Page) error {
 	var t touched
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		cur, err := readCursor(tx)
@@ -174,13 +191,14 @@ const studentDistricts = `SELECT p.district_number FROM published p JOIN migrant
 // exactly its columns (a removal only the key), and returns them with
 // their values in the stored form.
 func pulledRow(c sync.Change) (cols []string, vals []any, err error) {
-	cols = sync.Columns(c.Table)
+	cols = pullColumns[c.Table]
 	if cols == nil {
 		return nil, nil, fmt.Errorf("%q is not a table a pull can change", c.Table)
 	}
 	if c.Deleted {
 		cols = sync.KeyColumns(c.Table)
 	}
+	cols = slices.Clip(cols) // derive appends to it
 	if len(c.Row) != len(cols) {
 		return nil, nil, fmt.Errorf("the row has columns %s, not %s", strings.Join(slices.Sorted(maps.Keys(c.Row)), ", "), strings.Join(cols, ", "))
 	}
@@ -196,6 +214,16 @@ func pulledRow(c sync.Change) (cols []string, vals []any, err error) {
 	}
 	return cols, vals, nil
 }
+
+// pullColumns is sync.Columns of each table, made once: a first sync
+// reads a million rows.
+var pullColumns = func() map[string][]string {
+	m := map[string][]string{}
+	for _, t := range sync.Tables() {
+		m[t] = sync.Columns(t)
+	}
+	return m
+}()
 
 // applySnapshot writes the rows of a snapshot page with multi-row
 // upserts, a table at a time in the page's order (parents first): a
@@ -418,10 +446,10 @@ func pulledValue(col, v string) (any, error) {
 	switch col {
 	case "birth_date", "start_date", "test_date", "qad", "eed":
 		d, err := data.ParseDate(v)
-		return d.String(), err
+		return dateText(d), err
 	case "end_date":
 		d, err := data.ParseOptionalDate(v)
-		return d.String(), err
+		return dateText(d), err
 	case "version", "deleted", "published_version":
 		return strconv.Atoi(v)
 	case "service_type":

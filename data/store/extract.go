@@ -40,20 +40,10 @@ func (s *Store) ImportExtract(ctx context.Context, ex *data.Extract, user string
 // kept as they are.
 func (s *Store) LoadExtract(ctx context.Context, user string, fill func(*ExtractLoad) error) (ExtractCounts, error) {
 	var c ExtractCounts
-	// A state extract writes millions of rows in one transaction; with
-	// SQLite's 2 MB default page cache it keeps evicting and rereading
-	// the pages it is filling. The cache grows for the import only, so the
-	// app's memory stays small. Building an index after the load sorts
-	// its keys: helper threads share the sort, and its runs spill to temp
-	// files rather than memory.
-	for _, p := range []string{`PRAGMA cache_size = -65536`, `PRAGMA threads = 2`, `PRAGMA temp_store = FILE`} {
-		if _, err := s.w.ExecContext(ctx, p); err != nil {
-			return c, fmt.Errorf("import the state extract: %w", err)
-		}
+	if err := s.setPragmas(ctx, bulkPragmas); err != nil {
+		return c, fmt.Errorf("import the state extract: %w", err)
 	}
-	defer s.w.Exec(`PRAGMA cache_size = -2000`)
-	defer s.w.Exec(`PRAGMA threads = 0`)
-	defer s.w.Exec(`PRAGMA temp_store = MEMORY`)
+	defer s.setPragmas(context.Background(), usualPragmas)
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		l, err := startLoad(ctx, tx)
 		if err != nil {
@@ -80,6 +70,28 @@ func (s *Store) LoadExtract(ctx context.Context, user string, fill func(*Extract
 	// students (schools, grades, withdrawals) may have changed anywhere.
 	s.changedDistricts(nil, true)
 	return c, nil
+}
+
+// bulkPragmas set the writer up for millions of rows (an extract import,
+// a first sync), and usualPragmas back. With SQLite's 2 MB default page
+// cache such a write keeps evicting and rereading the pages it is
+// filling: the cache grows for the bulk write only, so the app's memory
+// stays small. Building an index after the load sorts its keys: helper
+// threads share the sort, and its runs spill to temp files rather than
+// memory.
+var (
+	bulkPragmas  = []string{`PRAGMA cache_size = -65536`, `PRAGMA threads = 2`, `PRAGMA temp_store = FILE`}
+	usualPragmas = []string{`PRAGMA cache_size = -2000`, `PRAGMA threads = 0`, `PRAGMA temp_store = MEMORY`}
+)
+
+// setPragmas runs the pragmas on the writer's connection.
+func (s *Store) setPragmas(ctx context.Context, pragmas []string) error {
+	for _, p := range pragmas {
+		if _, err := s.w.ExecContext(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // The tables of an extract in the order they are loaded.
@@ -319,7 +331,7 @@ func (l *ExtractLoad) end() error {
 	}
 	// The search index is written before its own secondary indexes
 	// are built, after those of the tables it is read from.
-	if err := l.buildIndexes(func(ix index) bool { return !isSearchTable(ix.table) }); err != nil {
+	if err := l.buildIndexes(func(ix index) bool { return !isSearchTable(ix.Table) }); err != nil {
 		return err
 	}
 	if err := writeSearchIndex(l.ctx, l.tx, !l.whole); err != nil {
@@ -351,59 +363,82 @@ func (l *ExtractLoad) dropTemp() error {
 
 func isSearchTable(table string) bool { return table == "name_tokens" || table == "district_students" }
 
-// index is a secondary index as the schema defines it.
-type index struct{ name, table, create string }
+// index is a secondary index as the schema defines it. It travels as
+// JSON in meta while a snapshot is pulled without it (pull.go).
+type index struct {
+	Name   string `json:"name"`
+	Table  string `json:"table"`
+	Create string `json:"create"`
+}
 
 // dropIndexes drops the secondary indexes of the tables, remembering how
-// to build them again: as the schema has them, whatever migration made
-// them.
+// to build them again.
 func (l *ExtractLoad) dropIndexes(tables ...string) error {
+	found, err := dropIndexes(l.ctx, l.tx, tables...)
+	l.dropped = append(l.dropped, found...)
+	return err
+}
+
+// buildIndexes builds the dropped indexes that which selects.
+func (l *ExtractLoad) buildIndexes(which func(index) bool) error {
+	var err error
+	l.dropped, err = buildIndexes(l.ctx, l.tx, l.dropped, which)
+	return err
+}
+
+// dropIndexes drops the secondary indexes of the tables and returns how
+// to build them again: as the schema has them, whatever migration made
+// them. A bulk write into a table without its secondary indexes, which
+// are built afterwards, sorts each index's keys once instead of
+// inserting them one by one all over the index.
+func dropIndexes(ctx context.Context, tx *sql.Tx, tables ...string) ([]index, error) {
+	var dropped []index
 	for _, t := range tables {
-		rows, err := l.tx.QueryContext(l.ctx, `SELECT name, sql FROM sqlite_schema
+		rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema
 			WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`, t)
 		if err != nil {
-			return err
+			return dropped, err
 		}
 		var found []index
 		for rows.Next() {
-			ix := index{table: t}
-			if err := rows.Scan(&ix.name, &ix.create); err != nil {
+			ix := index{Table: t}
+			if err := rows.Scan(&ix.Name, &ix.Create); err != nil {
 				rows.Close()
-				return err
+				return dropped, err
 			}
 			found = append(found, ix)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return err
+			return dropped, err
 		}
 		for _, ix := range found {
-			if _, err := l.tx.ExecContext(l.ctx, `DROP INDEX "`+ix.name+`"`); err != nil {
-				return fmt.Errorf("drop index %s for the load: %w", ix.name, err)
+			if _, err := tx.ExecContext(ctx, `DROP INDEX "`+ix.Name+`"`); err != nil {
+				return dropped, fmt.Errorf("drop index %s for the load: %w", ix.Name, err)
 			}
+			dropped = append(dropped, ix)
 		}
-		l.dropped = append(l.dropped, found...)
 	}
-	return nil
+	return dropped, nil
 }
 
-// buildIndexes builds the dropped indexes that which selects.
-func (l *ExtractLoad) buildIndexes(which func(index) bool) error {
+// buildIndexes builds the indexes of ixs that which selects and returns
+// the others.
+func buildIndexes(ctx context.Context, tx *sql.Tx, ixs []index, which func(index) bool) ([]index, error) {
 	var rest []index
-	for _, ix := range l.dropped {
+	for i, ix := range ixs {
 		if !which(ix) {
 			rest = append(rest, ix)
 			continue
 		}
-		if err := l.ctx.Err(); err != nil {
-			return err
+		if err := ctx.Err(); err != nil {
+			return append(rest, ixs[i:]...), err
 		}
-		if _, err := l.tx.ExecContext(l.ctx, ix.create); err != nil {
-			return fmt.Errorf("build index %s: %w", ix.name, err)
+		if _, err := tx.ExecContext(ctx, ix.Create); err != nil {
+			return append(rest, ixs[i:]...), fmt.Errorf("build index %s: %w", ix.Name, err)
 		}
 	}
-	l.dropped = rest
-	return nil
+	return rest, nil
 }
 
 // dateText is d.String(), the stored form, without going through fmt:

@@ -74,6 +74,23 @@ func readCursor(tx *sql.Tx) (sync.Cursor, error) {
 // out here, and the search index follows the pulled students and
 // enrollments.
 func (s *Store) ApplyPage(ctx context.Context, p sync.Page) error {
+	if p.Snapshot {
+		// A snapshot writes a region's million rows page after page: the
+		// writer keeps an import's settings from page to page, so each
+		// finds the pages the last one filled in the cache, until the
+		// snapshot's last page is applied or one fails.
+		if err := s.setPragmas(ctx, bulkPragmas); err != nil {
+			return fmt.Errorf("apply the pulled changes, nothing was changed: %w", err)
+		}
+	}
+	err := s.applyPage(ctx, p)
+	if p.Snapshot && (err != nil || p.Next.Snapshot == "") {
+		s.setPragmas(context.Background(), usualPragmas)
+	}
+	return err
+}
+
+func (s *Store) applyPage(ctx context.Context, p sync.Page) error {
 	var t touched
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		cur, err := readCursor(tx)
@@ -89,6 +106,9 @@ func (s *Store) ApplyPage(ctx context.Context, p sync.Page) error {
 			if err := clearForSnapshot(tx, &t); err != nil {
 				return fmt.Errorf("make room for the snapshot: %w", err)
 			}
+			if err := dropSnapshotIndexes(ctx, tx); err != nil {
+				return fmt.Errorf("make room for the snapshot: %w", err)
+			}
 		}
 		if p.Snapshot {
 			if err := applySnapshot(ctx, tx, p.Changes, &t); err != nil {
@@ -99,7 +119,7 @@ func (s *Store) ApplyPage(ctx context.Context, p sync.Page) error {
 			// index of a region page after page. (The students local work
 			// kept through its start are indexed at once.)
 			if p.Next.Snapshot == "" {
-				if err := rebuildSearchIndex(ctx, tx); err != nil {
+				if err := finishSnapshot(ctx, tx); err != nil {
 					return fmt.Errorf("index the pulled students for search: %w", err)
 				}
 			}
@@ -171,13 +191,14 @@ const studentDistricts = `SELECT p.district_number FROM published p JOIN migrant
 // exactly its columns (a removal only the key), and returns them with
 // their values in the stored form.
 func pulledRow(c sync.Change) (cols []string, vals []any, err error) {
-	cols = sync.Columns(c.Table)
+	cols = pullColumns[c.Table]
 	if cols == nil {
 		return nil, nil, fmt.Errorf("%q is not a table a pull can change", c.Table)
 	}
 	if c.Deleted {
 		cols = sync.KeyColumns(c.Table)
 	}
+	cols = slices.Clip(cols) // derive appends to it
 	if len(c.Row) != len(cols) {
 		return nil, nil, fmt.Errorf("the row has columns %s, not %s", strings.Join(slices.Sorted(maps.Keys(c.Row)), ", "), strings.Join(cols, ", "))
 	}
@@ -193,6 +214,16 @@ func pulledRow(c sync.Change) (cols []string, vals []any, err error) {
 	}
 	return cols, vals, nil
 }
+
+// pullColumns is sync.Columns of each table, made once: a first sync
+// reads a million rows.
+var pullColumns = func() map[string][]string {
+	m := map[string][]string{}
+	for _, t := range sync.Tables() {
+		m[t] = sync.Columns(t)
+	}
+	return m
+}()
 
 // applySnapshot writes the rows of a snapshot page with multi-row
 // upserts, a table at a time in the page's order (parents first): a
@@ -210,6 +241,13 @@ func applySnapshot(ctx context.Context, tx *sql.Tx, changes []sync.Change, t *to
 				return err
 			}
 			b = nil
+		}
+		if c.Table != table && !studentTables[c.Table] {
+			// The rows after the students' are written, and their
+			// needs_publish worked out, through the students' indexes.
+			if err := buildSnapshotIndexes(ctx, tx, func(ix index) bool { return !isSearchTable(ix.Table) }); err != nil {
+				return err
+			}
 		}
 		table = c.Table
 		cols, vals, err := pulledRow(c)
@@ -286,14 +324,99 @@ func upsert(table string, cols []string) string {
 	return `ON CONFLICT(` + strings.Join(keys, ", ") + `) DO UPDATE SET ` + strings.Join(set, ", ")
 }
 
-// rebuildSearchIndex indexes every student for search anew.
-func rebuildSearchIndex(ctx context.Context, tx *sql.Tx) error {
+// metaSnapshotIndexes is the meta key of the secondary indexes a
+// snapshot under way has dropped, as a JSON array of index.
+const metaSnapshotIndexes = "snapshot_indexes"
+
+// studentTables are the tables whose rows a snapshot sends up to and
+// with its students. A snapshot writes a region's students and their
+// rows, a million of them, and the search index made of them at its
+// end, into tables without their secondary indexes: its start empties
+// them (but for the students local work keeps), and nothing reads them
+// through those indexes until it has written them. The rows that follow
+// (records, copies) build them again first, as does the last page.
+var studentTables = map[string]bool{"regions": true, "districts": true, "schools": true,
+	"students": true, "enrollments": true, "programs": true, "assessments": true}
+
+// dropSnapshotIndexes drops, at a snapshot's start, the secondary indexes
+// of the tables it fills in bulk, as an extract's first import does,
+// and notes them in meta for the page that builds them again: each page
+// is a transaction of its own, and a workstation stopped part way
+// resumes with the note. A snapshot that starts over (the hub's epoch
+// changed during one) adds to the note what it drops.
+func dropSnapshotIndexes(ctx context.Context, tx *sql.Tx) error {
+	pending, err := snapshotIndexes(tx)
+	if err != nil {
+		return err
+	}
+	dropped, err := dropIndexes(ctx, tx, "students", "enrollments", "programs", "assessments", "name_tokens", "district_students")
+	if err != nil {
+		return err
+	}
+	return setSnapshotIndexes(tx, append(pending, dropped...))
+}
+
+// buildSnapshotIndexes builds the indexes a snapshot dropped that which
+// selects.
+func buildSnapshotIndexes(ctx context.Context, tx *sql.Tx, which func(index) bool) error {
+	pending, err := snapshotIndexes(tx)
+	if err != nil || len(pending) == 0 {
+		return err
+	}
+	rest, err := buildIndexes(ctx, tx, pending, which)
+	if err != nil {
+		return err
+	}
+	return setSnapshotIndexes(tx, rest)
+}
+
+// finishSnapshot, on a snapshot's last page, builds the indexes it
+// dropped and indexes every student for search anew: the search index is
+// written before its own secondary indexes are built, after those of the
+// tables it is read from, as an extract's first import does.
+func finishSnapshot(ctx context.Context, tx *sql.Tx) error {
+	if err := buildSnapshotIndexes(ctx, tx, func(ix index) bool { return !isSearchTable(ix.Table) }); err != nil {
+		return err
+	}
 	for _, q := range []string{`DELETE FROM name_tokens`, `DELETE FROM district_students`} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return err
 		}
 	}
-	return writeSearchIndex(ctx, tx, false)
+	if err := writeSearchIndex(ctx, tx, false); err != nil {
+		return err
+	}
+	return buildSnapshotIndexes(ctx, tx, func(index) bool { return true })
+}
+
+// snapshotIndexes are the indexes noted by dropSnapshotIndexes and not
+// built yet.
+func snapshotIndexes(tx *sql.Tx) ([]index, error) {
+	var v string
+	err := tx.QueryRow(`SELECT value FROM meta WHERE key = ?`, metaSnapshotIndexes).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var ixs []index
+	if err := json.Unmarshal([]byte(v), &ixs); err != nil {
+		return nil, fmt.Errorf("the note of the indexes a snapshot dropped: %w", err)
+	}
+	return ixs, nil
+}
+
+func setSnapshotIndexes(tx *sql.Tx, ixs []index) error {
+	if len(ixs) == 0 {
+		_, err := tx.Exec(`DELETE FROM meta WHERE key = ?`, metaSnapshotIndexes)
+		return err
+	}
+	b, err := json.Marshal(ixs)
+	if err != nil {
+		return err
+	}
+	return setMeta(tx, metaSnapshotIndexes, string(b))
 }
 
 // applyChange sets or removes one pulled row.
@@ -323,10 +446,10 @@ func pulledValue(col, v string) (any, error) {
 	switch col {
 	case "birth_date", "start_date", "test_date", "qad", "eed":
 		d, err := data.ParseDate(v)
-		return d.String(), err
+		return dateText(d), err
 	case "end_date":
 		d, err := data.ParseOptionalDate(v)
-		return d.String(), err
+		return dateText(d), err
 	case "version", "deleted", "published_version":
 		return strconv.Atoi(v)
 	case "service_type":

@@ -128,7 +128,18 @@ func TestPullSnapshotThenChanges(t *testing.T) {
 	if err := st.ApplyPage(ctx, page(sync.Cursor{Epoch: "e1", Seq: 12}, false, ch[5:]...)); err == nil {
 		t.Fatal("changes were applied in the middle of a snapshot")
 	}
+	// The students' tables are written without their secondary indexes
+	// until the snapshot's last page, which builds them all again.
+	const indexes = `SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL`
+	const studentIndexes = indexes + ` AND tbl_name IN ('students', 'enrollments', 'name_tokens')`
+	all := count(t, st, indexes)
+	if n := count(t, st, studentIndexes); n != 0 {
+		t.Fatalf("%d indexes of the students' tables in the middle of a snapshot", n)
+	}
 	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 9}, true, ch[5:]...))
+	if n := count(t, st, indexes); n <= all || n != count(t, storetest.OpenEmpty(t), indexes) {
+		t.Fatalf("%d indexes after the snapshot, %d in the middle of it", n, all)
+	}
 	ds, _ := st.Districts(ctx, "C")
 	if len(ds) != 2 {
 		t.Fatalf("the second snapshot page emptied the first: %+v", ds)
@@ -180,8 +191,14 @@ func TestPullSnapshotThenChanges(t *testing.T) {
 	if !errors.Is(err, store.ErrEpoch) {
 		t.Fatalf("a page of a new epoch: %v", err)
 	}
-	apply(t, st, page(sync.Cursor{Epoch: "e2", Seq: 2}, true, row("regions", "code", "W", "name", "Western"),
+	// It starts over when the epoch changes again part way.
+	apply(t, st, page(sync.Cursor{Epoch: "e2", Seq: 2, Snapshot: "students\x1fS1"}, true, row("regions", "code", "W", "name", "Western"),
+		student("S1", "Peña", "Lucía")))
+	apply(t, st, page(sync.Cursor{Epoch: "e3", Seq: 2}, true, row("regions", "code", "W", "name", "Western"),
 		student("S2", "Otro", "Ana")))
+	if n := count(t, st, indexes); n != count(t, storetest.OpenEmpty(t), indexes) {
+		t.Fatalf("%d indexes after a snapshot started over", n)
+	}
 	if ds, _ := st.Districts(ctx, ""); len(ds) != 0 {
 		t.Fatalf("the new epoch's snapshot kept the old districts: %+v", ds)
 	}

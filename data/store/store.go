@@ -187,6 +187,14 @@ func (s *Store) applyMigrations(ms []string) error {
 		if err := os.Chmod(backup, 0o600); err != nil {
 			return fmt.Errorf("back up %s: %w", s.path, err)
 		}
+		// A migration may name an index that a first sync stopped part
+		// way has dropped (pull.go): the schema it upgrades is whole.
+		err := s.write(context.Background(), func(tx *sql.Tx) error {
+			return buildSnapshotIndexes(context.Background(), tx, func(index) bool { return true })
+		})
+		if err != nil {
+			return fmt.Errorf("rebuild the indexes of %s before upgrading it: %w", s.path, err)
+		}
 	}
 	for i := version; i < len(ms); i++ {
 		err := s.write(context.Background(), func(tx *sql.Tx) error {

@@ -6,11 +6,14 @@
 package sync
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"migrantdesk/data"
 )
@@ -320,8 +323,13 @@ type wirePage struct {
 // MarshalJSON writes the page in its wire form. A change of a table the
 // protocol does not carry, or whose row lacks one of its columns, is an
 // error: it could not be read back.
+//
+// The changes are written by hand rather than through encoding/json's
+// reflection: a first sync writes a million rows, and the most of their
+// values are plain ASCII that need no escaping.
 func (p Page) MarshalJSON() ([]byte, error) {
-	w := wirePage{Changes: make([][]string, len(p.Changes)), Next: p.Next, More: p.More, Snapshot: p.Snapshot, Students: p.Students}
+	b := make([]byte, 0, 64+len(p.Changes)*128)
+	b = append(b, `{"changes":[`...)
 	for i, c := range p.Changes {
 		cols, deleted := tableColumns[c.Table], ""
 		if c.Deleted {
@@ -330,26 +338,83 @@ func (p Page) MarshalJSON() ([]byte, error) {
 		if cols == nil {
 			return nil, fmt.Errorf("change %d: %q is not a table the protocol carries", c.Seq, c.Table)
 		}
-		vals := make([]string, 3, 3+len(cols))
-		vals[0], vals[1], vals[2] = strconv.FormatInt(c.Seq, 10), c.Table, deleted
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `["`...)
+		b = strconv.AppendInt(b, c.Seq, 10)
+		b = append(b, `",`...)
+		b = appendString(b, c.Table)
+		b = append(b, ',')
+		b = appendString(b, deleted)
 		for _, col := range cols {
 			v, ok := c.Row[col]
 			if !ok {
 				return nil, fmt.Errorf("change %d of %s: the row lacks column %s", c.Seq, c.Table, col)
 			}
-			vals = append(vals, v)
+			b = append(b, ',')
+			b = appendString(b, v)
 		}
-		w.Changes[i] = vals
+		b = append(b, ']')
 	}
-	return json.Marshal(w)
+	rest, err := json.Marshal(struct {
+		Next     Cursor `json:"next"`
+		More     bool   `json:"more"`
+		Snapshot bool   `json:"snapshot,omitempty"`
+		Students int64  `json:"students,omitempty"`
+	}{p.Next, p.More, p.Snapshot, p.Students})
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, "],"...)
+	return append(b, rest[1:]...), nil
 }
 
-// UnmarshalJSON reads a page in its wire form.
+// appendString appends s as a JSON string: as it is when it needs no
+// escaping, else as encoding/json writes it.
+func appendString(b []byte, s string) []byte {
+	if needsEscape(s) {
+		q, _ := json.Marshal(s) // a string always marshals
+		return append(b, q...)
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// needsEscape reports whether s has what a JSON string escapes: a quote,
+// a backslash, a control character, invalid UTF-8, or U+2028 and U+2029
+// (which encoding/json escapes for JavaScript's sake).
+func needsEscape(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == '"' || c == '\\' {
+			return true
+		}
+		if c >= 0x80 {
+			return !utf8.ValidString(s) || strings.ContainsAny(s[i:], "\u2028\u2029\"\\") || strings.ContainsFunc(s[i:], func(r rune) bool { return r < 0x20 })
+		}
+	}
+	return false
+}
+
+// UnmarshalJSON reads a page in its wire form. Pages whose values are
+// plain JSON strings, as a hub writes them, are read by hand (readPage);
+// anything else goes through encoding/json, which reads the same pages
+// the same way, only slower.
 func (p *Page) UnmarshalJSON(b []byte) error {
+	if w, ok := readWirePage(b); ok {
+		return p.fromWire(w)
+	}
 	var w wirePage
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
+	return p.fromWire(w)
+}
+
+// fromWire checks a page in its wire form and reads its changes.
+func (p *Page) fromWire(w wirePage) error {
 	*p = Page{Changes: make([]Change, len(w.Changes)), Next: w.Next, More: w.More, Snapshot: w.Snapshot, Students: w.Students}
 	for i, vals := range w.Changes {
 		if len(vals) < 3 {
@@ -374,6 +439,84 @@ func (p *Page) UnmarshalJSON(b []byte) error {
 		p.Changes[i] = c
 	}
 	return nil
+}
+
+// readWirePage reads a page as MarshalJSON writes it: the changes first,
+// each an array of JSON strings without escapes or control characters
+// and of valid UTF-8, then the other fields, which encoding/json reads.
+// ok is false for anything else, which the caller reads the slow way.
+func readWirePage(b []byte) (w wirePage, ok bool) {
+	const head = `{"changes":[`
+	if !bytes.HasPrefix(b, []byte(head)) {
+		return w, false
+	}
+	i := len(head)
+	w.Changes = [][]string{}
+	var spans [][2]int // of the values in the change's text
+	for i < len(b) && b[i] == '[' {
+		start := i
+		spans = spans[:0]
+		i++
+		for {
+			if i >= len(b) || b[i] != '"' {
+				return w, false
+			}
+			j, ascii := i+1, true
+			for ; j < len(b) && b[j] != '"'; j++ {
+				if c := b[j]; c < 0x20 || c == '\\' {
+					return w, false
+				} else if c >= 0x80 {
+					ascii = false
+				}
+			}
+			if j >= len(b) || !ascii && !utf8.Valid(b[i+1:j]) {
+				return w, false
+			}
+			spans = append(spans, [2]int{i + 1 - start, j - start})
+			i = j + 1
+			if i >= len(b) {
+				return w, false
+			}
+			if b[i] == ']' {
+				i++
+				break
+			}
+			if b[i] != ',' {
+				return w, false
+			}
+			i++
+		}
+		// One string of the change's text, which its values are parts
+		// of: a first sync's eight million values are as many fewer
+		// allocations.
+		text := string(b[start:i])
+		vals := make([]string, len(spans))
+		for k, sp := range spans {
+			vals[k] = text[sp[0]:sp[1]]
+		}
+		w.Changes = append(w.Changes, vals)
+		if i < len(b) && b[i] == ',' && i+1 < len(b) && b[i+1] == '[' {
+			i++
+		}
+	}
+	if i+1 >= len(b) || b[i] != ']' || b[i+1] != ',' {
+		return w, false
+	}
+	var rest struct {
+		Changes  json.RawMessage `json:"changes"`
+		Next     Cursor          `json:"next"`
+		More     bool            `json:"more"`
+		Snapshot bool            `json:"snapshot"`
+		Students int64           `json:"students"`
+	}
+	// The rest is read as an object whose changes are a 0 that a second
+	// "changes" would replace.
+	b = append([]byte(`{"changes":0,`), b[i+2:]...)
+	if err := json.Unmarshal(b, &rest); err != nil || string(rest.Changes) != "0" {
+		return w, false
+	}
+	w.Next, w.More, w.Snapshot, w.Students = rest.Next, rest.More, rest.Snapshot, rest.Students
+	return w, true
 }
 
 // tableColumns is Columns of every table, made once: the codec looks

@@ -39,6 +39,30 @@ func TestPageWireForm(t *testing.T) {
 	}
 }
 
+// Values that JSON escapes travel as encoding/json writes them, and the
+// rest as they are.
+func TestPageWireFormEscapes(t *testing.T) {
+	p := page()
+	for _, v := range []string{"a\"b", `c\d`, "tab\there", "<&>", "línea\u2028nueva", "bad \xff byte", "Peña", "\u0085"} {
+		p.Changes[0].Row["last_name"] = v
+		b, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(v)
+		if !strings.Contains(string(b), string(want)) && !strings.Contains(string(b), `"`+v+`"`) {
+			t.Errorf("%q written as %s", v, b)
+		}
+		var back Page
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if got := back.Changes[0].Row["last_name"]; got != strings.ToValidUTF8(v, "\uFFFD") {
+			t.Errorf("%q read back as %q", v, got)
+		}
+	}
+}
+
 func TestPageWireFormRefusals(t *testing.T) {
 	bad := page()
 	bad.Changes[0].Table = "passwords"
@@ -70,7 +94,15 @@ func FuzzPageJSON(f *testing.F) {
 	b, _ := json.Marshal(page())
 	f.Add(b)
 	f.Add([]byte(`{"changes":[],"next":{"epoch":"","seq":0},"more":false}`))
+	f.Add([]byte(`{"changes":[["1","regions","","W","Oeste \u003c\\ \u2028"]],"next":{"epoch":"e","seq":1},"more":false}`))
 	f.Fuzz(func(t *testing.T, in []byte) {
+		// The hand-written reader reads what it reads as encoding/json does.
+		if fast, ok := readWirePage(in); ok {
+			var slow wirePage
+			if err := json.Unmarshal(in, &slow); err != nil || !reflect.DeepEqual(fast, slow) {
+				t.Fatalf("%q read by hand as %+v, by encoding/json as %+v (%v)", in, fast, slow, err)
+			}
+		}
 		var p Page
 		if json.Unmarshal(in, &p) != nil {
 			return

@@ -324,8 +324,24 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 		return &Error{Status: resp.StatusCode, Message: e.Error,
 			Transient: resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests}
 	}
-	if err := json.NewDecoder(rd).Decode(out); err != nil {
+	if err := decode(rd, out); err != nil {
 		return &Error{Status: resp.StatusCode, Message: fmt.Sprintf("the hub's answer could not be read: %v", err), Transient: true}
 	}
 	return nil
+}
+
+// decode reads an answer into out. A type that reads its own JSON (a
+// pulled page) is given the answer as it is: encoding/json would first
+// scan all of it, a first sync's hundreds of megabytes, to find where it
+// ends and check it, which the type's reader does as it goes.
+func decode(rd io.Reader, out any) error {
+	u, ok := out.(json.Unmarshaler)
+	if !ok {
+		return json.NewDecoder(rd).Decode(out)
+	}
+	b, err := io.ReadAll(rd)
+	if err != nil {
+		return err
+	}
+	return u.UnmarshalJSON(b)
 }

@@ -105,3 +105,19 @@ func (discard) Student(data.Student) error       { return nil }
 func (discard) Enrollment(data.Enrollment) error { return nil }
 func (discard) Program(data.Program) error       { return nil }
 func (discard) Assessment(data.Assessment) error { return nil }
+
+// BenchmarkReadWholeStateExtract reads and checks a state-scale extract
+// into memory with ReadExtract, as an import into the PostgreSQL hub
+// does before it copies the rows.
+func BenchmarkReadWholeStateExtract(b *testing.B) {
+	dir := stateExtract(b)
+	for b.Loop() {
+		ex, err := importer.ReadExtract(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(ex.Students) != benchStudents {
+			b.Fatalf("read %d students", len(ex.Students))
+		}
+	}
+}

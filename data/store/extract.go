@@ -46,6 +46,13 @@ func (s *Store) LoadExtract(ctx context.Context, user string, fill func(*Extract
 	// app's memory stays small. Building an index after the load sorts
 	// its keys: helper threads share the sort, and its runs spill to temp
 	// files rather than memory.
+	// The settings are made on the writer's one connection, held for
+	// the load, so that no other write runs with them in between.
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return c, fmt.Errorf("import the state extract: %w", err)
+	}
+	defer conn.Close()
 	pragmas := []string{loadCache, `PRAGMA threads = 2`, `PRAGMA temp_store = FILE`}
 	// Into an empty database, every reference of an extract is to a row
 	// of the same extract, which the importer has checked against the
@@ -56,22 +63,22 @@ func (s *Store) LoadExtract(ctx context.Context, user string, fill func(*Extract
 	// in between, this load still writes only rows whose references the
 	// importer checked.
 	var empty bool
-	if err := s.w.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM students)`).Scan(&empty); err != nil {
+	if err := conn.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM students)`).Scan(&empty); err != nil {
 		return c, fmt.Errorf("import the state extract: %w", err)
 	}
 	if empty {
 		pragmas = append(pragmas, `PRAGMA foreign_keys = OFF`)
-		defer s.w.Exec(`PRAGMA foreign_keys = ON`)
+		defer conn.ExecContext(context.Background(), `PRAGMA foreign_keys = ON`)
 	}
 	for _, p := range pragmas {
-		if _, err := s.w.ExecContext(ctx, p); err != nil {
+		if _, err := conn.ExecContext(ctx, p); err != nil {
 			return c, fmt.Errorf("import the state extract: %w", err)
 		}
 	}
-	defer s.w.Exec(`PRAGMA cache_size = -2000`)
-	defer s.w.Exec(`PRAGMA threads = 0`)
-	defer s.w.Exec(`PRAGMA temp_store = MEMORY`)
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	defer conn.ExecContext(context.Background(), `PRAGMA cache_size = -2000`)
+	defer conn.ExecContext(context.Background(), `PRAGMA threads = 0`)
+	defer conn.ExecContext(context.Background(), `PRAGMA temp_store = MEMORY`)
+	err = s.writeOn(ctx, conn, func(tx *sql.Tx) error {
 		l, err := startLoad(ctx, tx)
 		if err != nil {
 			return err

@@ -237,7 +237,18 @@ func (s *Store) applyMigrations(ms []string) error {
 
 // write runs fn in one write transaction: all of it commits or none does.
 func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.begin(ctx)
+	return s.writeOn(ctx, s.w, fn)
+}
+
+// beginner is the writer's pool, or its one connection held for settings
+// that must not reach other writers (see LoadExtract).
+type beginner interface {
+	BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
+}
+
+// writeOn is write, with the transaction begun on on.
+func (s *Store) writeOn(ctx context.Context, on beginner, fn func(*sql.Tx) error) error {
+	tx, err := s.begin(ctx, on)
 	if err != nil {
 		return err
 	}
@@ -265,11 +276,11 @@ func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
 // begin starts a write transaction, waiting its turn behind another
 // process's writer (BEGIN IMMEDIATE takes the write lock) for up to
 // waitFor instead of failing with SQLITE_BUSY.
-func (s *Store) begin(ctx context.Context) (*sql.Tx, error) {
+func (s *Store) begin(ctx context.Context, on beginner) (*sql.Tx, error) {
 	start := time.Now()
 	told := false
 	for {
-		tx, err := s.w.BeginTx(ctx, nil)
+		tx, err := on.BeginTx(ctx, nil)
 		if err == nil || !isBusy(err) {
 			return tx, err
 		}

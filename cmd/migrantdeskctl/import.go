@@ -124,19 +124,23 @@ func intoDatabase(path string, load func(*store.Store) error) error {
 		return errors.Join(load(st), st.Close())
 	}
 	tmp := path + ".importing"
-	for _, f := range []string{tmp, tmp + "-wal", tmp + "-shm"} {
+	// A journal left by an import killed before this one would be played
+	// back into the new file: it goes with the rest.
+	for _, f := range []string{tmp, tmp + "-wal", tmp + "-shm", tmp + "-journal"} {
 		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
 		}
 	}
-	st, err := openStore(tmp)
+	st, err := store.OpenScratch(tmp)
 	if err != nil {
 		return err
 	}
-	// Closing the last connection checkpoints the write-ahead log into
-	// the file, which is then the whole database.
+	showNotices(st)
+	// The file is the whole database once the store is closed: its
+	// transactions committed, in WAL mode with an empty log.
 	if err := errors.Join(load(st), st.Close()); err != nil {
 		os.Remove(tmp)
+		os.Remove(tmp + "-journal")
 		return err
 	}
 	return os.Rename(tmp, path)

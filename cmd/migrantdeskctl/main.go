@@ -149,11 +149,17 @@ func openStore(path string) (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	showNotices(st)
+	return st, nil
+}
+
+// showNotices tells what opening st changed, and sets what a write says
+// while it waits for another process's.
+func showNotices(st *store.Store) {
 	for _, n := range st.Notices() {
 		fmt.Fprintln(stderr, "migrantdeskctl:", n)
 	}
 	st.SetWaitNotice(func(msg string) { fmt.Fprintf(stderr, "migrantdeskctl: %s…\n", msg) }, 0)
-	return st, nil
 }
 
 // askPassword asks for a password at the terminal, twice, without showing

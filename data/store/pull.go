@@ -79,13 +79,13 @@ func (s *Store) ApplyPage(ctx context.Context, p sync.Page) error {
 		// writer keeps an import's settings from page to page, so each
 		// finds the pages the last one filled in the cache, until the
 		// snapshot's last page is applied or one fails.
-		if err := s.setPragmas(ctx, bulkPragmas); err != nil {
+		if err := setPragmas(ctx, s.w, bulkPragmas); err != nil {
 			return fmt.Errorf("apply the pulled changes, nothing was changed: %w", err)
 		}
 	}
 	err := s.applyPage(ctx, p)
 	if p.Snapshot && (err != nil || p.Next.Snapshot == "") {
-		s.setPragmas(context.Background(), usualPragmas)
+		setPragmas(context.Background(), s.w, usualPragmas)
 	}
 	return err
 }

@@ -37,28 +37,47 @@ type Store struct {
 
 	searched *searchCache // what searches reuse, on r
 	watch    watchers     // told which districts' copies a write changed
+
+	scratch bool // opened by OpenScratch: a rollback journal until Close
 }
 
 // Open opens (creating if needed) the database at path and brings its
 // schema up to date. A file that already has data is copied to a backup
 // beside it before a migration changes it.
-func Open(path string) (*Store, error) {
+func Open(path string) (*Store, error) { return open(path, false) }
+
+// OpenScratch opens a new database at path that nothing else opens until
+// it is closed: one that a first import fills under another name, to
+// rename into place once it has succeeded. WAL writes each page twice,
+// to the log and then into the file when the log is checkpointed, which
+// for a state import is a gigabyte more; a rollback journal keeps only
+// the pages a transaction overwrites, and in a new file there are
+// almost none. A transaction is still all or nothing, and a process
+// killed in one leaves its journal, which the next opening of the file
+// plays back. Close puts the file in WAL mode, as Open would.
+func OpenScratch(path string) (*Store, error) { return open(path, true) }
+
+func open(path string, scratch bool) (*Store, error) {
 	notice, err := createPrivate(path)
 	if err != nil {
 		return nil, err
 	}
-	w, err := sql.Open("sqlite", dsn(path, true))
+	journal := "WAL"
+	if scratch {
+		journal = "DELETE"
+	}
+	w, err := sql.Open("sqlite", dsn(path, true, journal))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
-	r, err := sql.Open("sqlite", dsn(path, false))
+	r, err := sql.Open("sqlite", dsn(path, false, journal))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(8)
-	s := &Store{path: path, w: w, r: r, now: time.Now, searched: newSearchCache(r)}
+	s := &Store{path: path, w: w, r: r, now: time.Now, searched: newSearchCache(r), scratch: scratch}
 	s.waitFor.Store(int64(WriteWait))
 	if notice != "" {
 		s.notices = append(s.notices, notice)
@@ -70,7 +89,7 @@ func Open(path string) (*Store, error) {
 	return s, nil
 }
 
-func dsn(path string, writer bool) string {
+func dsn(path string, writer bool, journal string) string {
 	q := url.Values{}
 	if writer {
 		// A writer's BEGIN gives up after a second so that write can
@@ -79,7 +98,7 @@ func dsn(path string, writer bool) string {
 	} else {
 		q.Add("_pragma", "busy_timeout(5000)")
 	}
-	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "journal_mode("+journal+")")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	if writer {
@@ -149,9 +168,17 @@ func (s *Store) SetWaitNotice(notice func(string), wait time.Duration) {
 	}
 }
 
-// Close closes both pools.
+// Close closes both pools. A store opened by OpenScratch is put in WAL
+// mode first, once the readers, which would keep it from changing mode,
+// are closed.
 func (s *Store) Close() error {
-	return errors.Join(s.searched.close(), s.r.Close(), s.w.Close())
+	err := errors.Join(s.searched.close(), s.r.Close())
+	if s.scratch && err == nil {
+		if _, werr := s.w.Exec(`PRAGMA journal_mode = WAL`); werr != nil {
+			err = fmt.Errorf("database %s: switch to WAL: %w", s.path, werr)
+		}
+	}
+	return errors.Join(err, s.w.Close())
 }
 
 // Path is the database file.
@@ -218,7 +245,18 @@ func (s *Store) applyMigrations(ms []string) error {
 
 // write runs fn in one write transaction: all of it commits or none does.
 func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.begin(ctx)
+	return s.writeOn(ctx, s.w, fn)
+}
+
+// beginner is the writer's pool, or its one connection held for settings
+// that must not reach other writers (see LoadExtract).
+type beginner interface {
+	BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
+}
+
+// writeOn is write, with the transaction begun on on.
+func (s *Store) writeOn(ctx context.Context, on beginner, fn func(*sql.Tx) error) error {
+	tx, err := s.begin(ctx, on)
 	if err != nil {
 		return err
 	}
@@ -246,11 +284,11 @@ func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
 // begin starts a write transaction, waiting its turn behind another
 // process's writer (BEGIN IMMEDIATE takes the write lock) for up to
 // waitFor instead of failing with SQLITE_BUSY.
-func (s *Store) begin(ctx context.Context) (*sql.Tx, error) {
+func (s *Store) begin(ctx context.Context, on beginner) (*sql.Tx, error) {
 	start := time.Now()
 	told := false
 	for {
-		tx, err := s.w.BeginTx(ctx, nil)
+		tx, err := on.BeginTx(ctx, nil)
 		if err == nil || !isBusy(err) {
 			return tx, err
 		}

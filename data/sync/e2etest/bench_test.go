@@ -518,11 +518,13 @@ func benchSyncLoad50(b *testing.B, be backend) {
 			b.Fatal(err)
 		}
 		var rss int64
-		var inHub []time.Duration
+		inHub := map[string][]time.Duration{}
 		for k, hp := range hps {
 			rss += peaks[k]()
 			hp.stop()
-			inHub = append(inHub, answerTimes(b, hp.log.String()[logged[k]:])...)
+			for path, ds := range answerTimes(b, hp.log.String()[logged[k]:]) {
+				inHub[path] = append(inHub[path], ds...)
+			}
 		}
 		// The server's backends of the stopped hubs have ended, and their
 		// time is in the postmaster's children's.
@@ -536,7 +538,10 @@ func benchSyncLoad50(b *testing.B, be backend) {
 		}
 		synced := append(lat.of("/v1/push"), lat.of("/v1/pull")...)
 		b.ReportMetric(percentile(synced, 0.99).Seconds()*1000, "sync-p99-ms")
-		b.ReportMetric(percentile(inHub, 0.99).Seconds()*1000, "in-hub-p99-ms")
+		for _, path := range []string{"/v1/push", "/v1/pull"} {
+			b.ReportMetric(percentile(inHub[path], 0.50).Seconds()*1000, "in-hub-"+strings.TrimPrefix(path, "/v1/")+"-p50-ms")
+		}
+		b.ReportMetric(percentile(append(inHub["/v1/push"], inHub["/v1/pull"]...), 0.99).Seconds()*1000, "in-hub-p99-ms")
 		b.ReportMetric(float64(len(synced))/elapsed.Seconds(), "req/s")
 		b.ReportMetric(float64(len(synced)), "requests")
 		b.ReportMetric(hubUsed.Seconds()*1000/float64(len(synced)), "hub-cpu-ms/req")
@@ -819,10 +824,10 @@ func (l *latencies) reset() {
 }
 
 // answerTimes are the times a hub's request log (its JSON lines) says it
-// took to answer each push and pull: the time in the hub, without the
-// time a request waited for the client's or the hub's goroutines to run.
-func answerTimes(b *testing.B, log string) []time.Duration {
-	var out []time.Duration
+// took to answer each push and pull, by path: the time in the hub,
+// without the time a request waited for the client's goroutines to run.
+func answerTimes(b *testing.B, log string) map[string][]time.Duration {
+	out := map[string][]time.Duration{}
 	for _, l := range strings.Split(log, "\n") {
 		var line struct {
 			Msg      string  `json:"msg"`
@@ -833,7 +838,7 @@ func answerTimes(b *testing.B, log string) []time.Duration {
 			continue
 		}
 		if line.Endpoint == "/v1/push" || line.Endpoint == "/v1/pull" {
-			out = append(out, time.Duration(line.MS*float64(time.Millisecond)))
+			out[line.Endpoint] = append(out[line.Endpoint], time.Duration(line.MS*float64(time.Millisecond)))
 		}
 	}
 	if len(out) == 0 {

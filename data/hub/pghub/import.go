@@ -119,8 +119,16 @@ func extractTables(ex *data.Extract) []staged {
 }
 
 // load copies the rows into stage_TABLE, dropped at commit, and merges
-// them into the table.
+// them into the table; into a table still empty (a first import), they
+// are copied straight in, in key order.
 func (s staged) load(ctx context.Context, tx pgx.Tx) error {
+	var used bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+s.table+`)`).Scan(&used); err != nil {
+		return fmt.Errorf("merge %s: %w", s.table, err)
+	}
+	if !used {
+		return s.copyInto(ctx, tx)
+	}
 	stage := "stage_" + s.table
 	if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE `+stage+` (LIKE `+s.table+` INCLUDING DEFAULTS) ON COMMIT DROP`); err != nil {
 		return fmt.Errorf("stage %s: %w", s.table, err)
@@ -137,15 +145,11 @@ func (s staged) load(ctx context.Context, tx pgx.Tx) error {
 	// not INSERT ... ON CONFLICT, which tries each row in the index first
 	// and takes more than twice as long. The import holds the feed lock,
 	// so no other writer comes between the two.
-	var used bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+s.table+`)`).Scan(&used); err != nil {
-		return fmt.Errorf("merge %s: %w", s.table, err)
-	}
 	match := make([]string, len(s.key))
 	for i, k := range s.key {
 		match[i] = "t." + k + " = s." + k
 	}
-	if used && !s.append {
+	if !s.append {
 		var set, old, new []string
 		for _, c := range s.cols {
 			if !slices.Contains(s.key, c) {
@@ -162,12 +166,49 @@ func (s staged) load(ctx context.Context, tx pgx.Tx) error {
 	// In key order, the primary key grows at its right edge.
 	cols := "s." + strings.Join(s.cols, ", s.")
 	q := `INSERT INTO ` + s.table + `(` + strings.Join(s.cols, ", ") + `) SELECT ` + cols + ` FROM ` + stage + ` s`
-	if used && !s.append {
+	if !s.append {
 		q += ` WHERE NOT EXISTS (SELECT 1 FROM ` + s.table + ` t WHERE ` + strings.Join(match, " AND ") + `)`
 	}
 	q += ` ORDER BY s.` + strings.Join(s.key, ", s.")
 	if _, err := tx.Exec(ctx, q); err != nil {
 		return fmt.Errorf("merge %s: %w", s.table, err)
+	}
+	return nil
+}
+
+// copyInto copies the rows into the empty table in key order: each
+// index then grows at its right edge, and the rows are written once, not
+// into a staging table first and again by a merge that has nothing to
+// merge with. The order is the key columns' bytes (COLLATE "C"), joined
+// with a byte no value holds.
+func (s staged) copyInto(ctx context.Context, tx pgx.Tx) error {
+	at := make([]int, len(s.key))
+	for i, k := range s.key {
+		at[i] = slices.Index(s.cols, k)
+	}
+	keys := make([]string, s.n)
+	var b strings.Builder
+	for i := range s.n {
+		row := s.row(i)
+		b.Reset()
+		for j, c := range at {
+			if j > 0 {
+				b.WriteByte(0)
+			}
+			fmt.Fprint(&b, row[c])
+		}
+		keys[i] = b.String()
+	}
+	order := make([]int, s.n)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(keys[a], keys[b]) })
+	keys = nil
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{s.table}, s.cols, pgx.CopyFromSlice(s.n, func(i int) ([]any, error) {
+		return s.row(order[i]), nil
+	})); err != nil {
+		return fmt.Errorf("copy %s: %w", s.table, err)
 	}
 	return nil
 }

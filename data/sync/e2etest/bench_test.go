@@ -21,7 +21,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -501,11 +500,11 @@ func benchSyncLoad50(b *testing.B, be backend) {
 		}
 		hubCPU := func() (d time.Duration) {
 			for _, hp := range hps {
-				d += procCPU(hp.cmd.Process.Pid)
+				d += pgtest.ProcessCPU(hp.cmd.Process.Pid)
 			}
 			return d
 		}
-		hubBefore, pgBefore := hubCPU(), serverCPU(db)
+		hubBefore, pgBefore := hubCPU(), pgtest.ServerCPU(db)
 		b.StartTimer()
 		start := time.Now()
 		err = eachUser(users, func(j int, u data.User) error {
@@ -528,7 +527,7 @@ func benchSyncLoad50(b *testing.B, be backend) {
 		}
 		// The server's backends of the stopped hubs have ended, and their
 		// time is in the postmaster's children's.
-		pgUsed := serverCPU(db) - pgBefore
+		pgUsed := pgtest.ServerCPU(db) - pgBefore
 		b.ReportMetric(percentile(signIns, 0.50).Seconds()*1000, "signin-p50-ms")
 		b.ReportMetric(percentile(signIns, 0.99).Seconds()*1000, "signin-p99-ms")
 		for _, path := range []string{"/v1/push", "/v1/pull"} {
@@ -571,67 +570,6 @@ func eachUser(users []data.User, fn func(j int, u data.User) error) error {
 		}
 	}
 	return nil
-}
-
-// procCPU is the CPU time a process has used (utime and stime of
-// /proc/PID/stat), its waited-for children's with it; 0 when it cannot
-// be read.
-func procCPU(pid int) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	// The command name, in parentheses, may hold spaces: the fields
-	// counted are those after it, the state being field 3.
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 15 {
-		return 0
-	}
-	var ticks int64
-	for _, k := range []int{11, 12, 13, 14} { // utime, stime, cutime, cstime
-		n, _ := strconv.ParseInt(f[k], 10, 64)
-		ticks += n
-	}
-	return time.Duration(ticks) * time.Second / clockTicks
-}
-
-// clockTicks is USER_HZ, the unit of /proc/PID/stat's times: 100 on
-// every Linux architecture Go runs on.
-const clockTicks = 100
-
-// serverCPU is the CPU time the PostgreSQL server of a database URL has
-// used: its postmaster's (from postmaster.pid in the data directory
-// beside the socket .ci/postgres.sh makes), with its ended backends', and
-// its running processes'. 0 for a SQLite hub or a server elsewhere.
-func serverCPU(db string) time.Duration {
-	if !isPostgres(db) {
-		return 0
-	}
-	u, err := url.Parse(db)
-	if err != nil {
-		return 0
-	}
-	b, err := os.ReadFile(filepath.Join(u.Query().Get("host"), "data", "postmaster.pid"))
-	if err != nil {
-		return 0
-	}
-	first, _, _ := strings.Cut(string(b), "\n")
-	pid, err := strconv.Atoi(strings.TrimSpace(first))
-	if err != nil {
-		return 0
-	}
-	total := procCPU(pid)
-	kids, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
-	for _, k := range strings.Fields(string(kids)) {
-		if n, err := strconv.Atoi(k); err == nil {
-			total += procCPU(n)
-		}
-	}
-	return total
 }
 
 // loadUsers lists the load test's users: for each region, clerks made

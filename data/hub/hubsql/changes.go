@@ -44,9 +44,8 @@ func logChange(tx Tx, table string, deleted, scoped bool, row map[string]string,
 	if deleted {
 		op = "del"
 	}
-	var seq int64
-	err = tx.QueryRow(`INSERT INTO hub_changes(tbl, op, scoped, row, mark) VALUES(?, ?, ?, ?, ?) RETURNING seq`,
-		table, op, flag(scoped), string(body), newMark()).Scan(&seq)
+	err = tx.Exec(`INSERT INTO hub_changes(tbl, op, scoped, row, mark) VALUES(?, ?, ?, ?, ?)`,
+		table, op, flag(scoped), string(body), newMark())
 	if err != nil {
 		return fmt.Errorf("log a change of %s: %w", table, err)
 	}
@@ -54,11 +53,15 @@ func logChange(tx Tx, table string, deleted, scoped bool, row map[string]string,
 	if len(tags) == 0 {
 		return nil
 	}
-	args := make([]any, 0, 2*len(tags))
-	for _, t := range tags {
-		args = append(args, t, seq)
+	// The change's number is the feed's highest: its writers go one at a
+	// time. Read by the statement that uses it, not returned, the number
+	// costs pghub no round trip of its own: both writes wait in its
+	// batch for the push's next read.
+	args := make([]any, len(tags))
+	for i, t := range tags {
+		args[i] = t
 	}
-	values := strings.TrimSuffix(strings.Repeat("(?, ?), ", len(tags)), ", ")
+	values := strings.TrimSuffix(strings.Repeat("(?, (SELECT max(seq) FROM hub_changes)), ", len(tags)), ", ")
 	if err := tx.Exec(`INSERT INTO hub_change_tags(tag, seq) VALUES `+values, args...); err != nil {
 		return fmt.Errorf("log a change of %s: %w", table, err)
 	}

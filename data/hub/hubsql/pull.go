@@ -324,22 +324,40 @@ func scopeWhere(sc scope, table string) (string, []any, bool) {
 }
 
 // districtView replaces each record's values with those of the copy
-// published to one of the user's districts, so a district never sees a
-// clerk's unpublished edit.
+// published to one of the user's districts (the first of them that has
+// one), so a district never sees a clerk's unpublished edit. rows are
+// live records in key order; their copies are read in one query for the
+// page, not two for each record.
 func districtView(tx Tx, sc scope, rows []map[string]string) ([]map[string]string, error) {
-	for i, r := range rows {
+	if len(rows) == 0 {
+		return rows, nil
+	}
+	args := []any{rows[0]["id"], rows[len(rows)-1]["id"]}
+	for _, d := range sc.districts {
+		args = append(args, d)
+	}
+	copies, err := rowsOf(tx, "published", `t.record_id >= ? AND t.record_id <= ? AND t.district_number IN (`+marks(len(sc.districts))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	byRecord := map[string]map[string]map[string]string{}
+	for _, c := range copies {
+		id := c["record_id"]
+		if byRecord[id] == nil {
+			byRecord[id] = map[string]map[string]string{}
+		}
+		byRecord[id][c["district_number"]] = c
+	}
+	out := rows[:0]
+	for _, r := range rows {
 		for _, d := range sc.districts {
-			v, err := districtRecordRow(tx, r["id"], d)
-			if err != nil {
-				return nil, err
-			}
-			if v != nil {
-				rows[i] = v
+			if c := byRecord[r["id"]][d]; c != nil {
+				out = append(out, asCopied(r, c))
 				break
 			}
 		}
 	}
-	return rows, nil
+	return out, nil
 }
 
 const sep = "\x1f"

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"migrantdesk/data"
@@ -17,6 +18,21 @@ import (
 // then retries whole (every mutation is applied at most once).
 func Push(tx Tx, u data.User, ms []sync.Mutation, now time.Time) ([]sync.Result, error) {
 	p := &pusher{tx: tx, user: u, now: now.UTC(), log: NewAuditLog(tx)}
+	var err error
+	if p.answered, err = answered(tx, ms); err != nil {
+		return nil, fmt.Errorf("read the answers of mutations applied before: %w", err)
+	}
+	var ids []string
+	for _, m := range ms {
+		if m.Entity == sync.EntityRecord {
+			if _, r, err := decodeRecord(m); err == nil && !slices.Contains(ids, r.StateID) {
+				ids = append(ids, r.StateID)
+			}
+		}
+	}
+	if p.students, err = students(tx, ids); err != nil {
+		return nil, err
+	}
 	out := make([]sync.Result, len(ms))
 	for i, m := range ms {
 		var err error
@@ -32,6 +48,55 @@ type pusher struct {
 	user data.User
 	now  time.Time
 	log  *AuditLog
+	// answered holds, by mutation ID, the stored answer of each mutation
+	// of the push applied before, and of each applied by the push so far.
+	answered map[string]string
+	// students are those of the push's records, read for the whole push
+	// at its start (see students); nil for a state ID the hub does not
+	// hold.
+	students map[string]*student
+}
+
+// student is what the push's rules read of one of its students, from
+// p.students, or read now for a student the push's start did not (a
+// record whose stored student is not its payload's).
+func (p *pusher) student(stateID string) (*student, error) {
+	if st, ok := p.students[stateID]; ok {
+		return st, nil
+	}
+	got, err := students(p.tx, []string{stateID})
+	if err != nil {
+		return nil, err
+	}
+	p.students[stateID] = got[stateID]
+	return got[stateID], nil
+}
+
+// answered reads the stored answers of the mutations of ms that the hub
+// has applied before, in one query for the whole push rather than one
+// for each mutation.
+func answered(tx Tx, ms []sync.Mutation) (map[string]string, error) {
+	out := make(map[string]string)
+	if len(ms) == 0 {
+		return out, nil
+	}
+	ids := make([]any, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	rows, err := tx.Query(`SELECT mutation_id, result FROM hub_applied WHERE mutation_id IN (`+marks(len(ids))+`)`, ids...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, result string
+		if err := rows.Scan(&id, &result); err != nil {
+			return nil, err
+		}
+		out[id] = result
+	}
+	return out, rows.Err()
 }
 
 func (p *pusher) stamp() string { return p.now.Format(time.RFC3339) }
@@ -44,10 +109,7 @@ func (r *rejection) Error() string { return r.reason }
 func reject(format string, args ...any) error { return &rejection{fmt.Sprintf(format, args...)} }
 
 func (p *pusher) apply(m sync.Mutation) (sync.Result, error) {
-	var stored string
-	err := p.tx.QueryRow(`SELECT result FROM hub_applied WHERE mutation_id = ?`, m.ID).Scan(&stored)
-	switch {
-	case err == nil:
+	if stored, ok := p.answered[m.ID]; ok {
 		var first sync.Result
 		if err := json.Unmarshal([]byte(stored), &first); err != nil {
 			return sync.Result{}, err
@@ -56,11 +118,10 @@ func (p *pusher) apply(m sync.Mutation) (sync.Result, error) {
 			first.Outcome = sync.Duplicate
 		}
 		return first, nil
-	case !errors.Is(err, sql.ErrNoRows):
-		return sync.Result{}, err
 	}
 
 	res := sync.Result{MutationID: m.ID}
+	var err error
 	switch m.Entity {
 	case sync.EntityRecord:
 		res, err = p.record(m)
@@ -87,6 +148,7 @@ func (p *pusher) apply(m sync.Mutation) (sync.Result, error) {
 		m.ID, p.user.Username, p.stamp(), string(body)); err != nil {
 		return sync.Result{}, err
 	}
+	p.answered[m.ID] = string(body)
 	return res, nil
 }
 
@@ -160,9 +222,13 @@ func (p *pusher) record(m sync.Mutation) (sync.Result, error) {
 	if exists && cur.StateID != r.StateID {
 		return sync.Result{}, reject("record %s belongs to student %s, not %s", r.ID, cur.StateID, r.StateID)
 	}
-	regions, err := studentRegions(p.tx, r.StateID)
+	st, err := p.student(r.StateID)
 	if err != nil {
 		return sync.Result{}, err
+	}
+	var regions []string
+	if st != nil {
+		regions = st.regions
 	}
 	if err := p.user.MayWriteRecords(r.StateID, regions, nil); err != nil {
 		return sync.Result{}, reject("%v", err)
@@ -209,11 +275,17 @@ func (p *pusher) record(m sync.Mutation) (sync.Result, error) {
 // student's age and every other record of the student, including those
 // other clerks pushed — and writes it.
 func (p *pusher) save(r data.MigrantRecord, old hubRecord, regions []string, edit bool) (sync.Result, error) {
-	birth, err := birthDate(p.tx, r.StateID)
+	st, err := p.student(r.StateID)
 	if err != nil {
 		return sync.Result{}, err
 	}
-	if err := data.ValidateRecord(r, birth, data.DateOf(p.now)); err != nil {
+	if st == nil {
+		return sync.Result{}, reject("the hub has no student with state ID %s", r.StateID)
+	}
+	if st.birthErr != nil {
+		return sync.Result{}, st.birthErr
+	}
+	if err := data.ValidateRecord(r, st.birth, data.DateOf(p.now)); err != nil {
 		return sync.Result{}, reject("%v", err)
 	}
 	others, err := studentRecords(p.tx, r.StateID)
@@ -274,11 +346,11 @@ func (p *pusher) restateCopies(id, stateID string, regions []string) error {
 			return err
 		}
 	}
-	es, err := placedEnrollments(p.tx, stateID)
-	if err != nil {
+	st, err := p.student(stateID)
+	if err != nil || st == nil {
 		return err
 	}
-	for _, e := range es {
+	for _, e := range st.enrollments {
 		if d := e.District.Number; !held[d] {
 			held[d] = true
 			if err := logChange(p.tx, "published", true, false, map[string]string{"record_id": id, "district_number": d}, tags...); err != nil {
@@ -313,9 +385,13 @@ func (p *pusher) remove(cur hubRecord, regions []string) (sync.Result, error) {
 // publish sends the record to the districts the hub's own enrollments
 // call for (data.PublishTargets), never the client's list.
 func (p *pusher) publish(cur hubRecord, regions []string) (sync.Result, error) {
-	es, err := placedEnrollments(p.tx, cur.StateID)
+	st, err := p.student(cur.StateID)
 	if err != nil {
 		return sync.Result{}, err
+	}
+	var es []data.PlacedEnrollment
+	if st != nil {
+		es = st.enrollments
 	}
 	targets := data.PublishTargets(cur.MigrantRecord, es)
 	if len(targets) == 0 {

@@ -4,44 +4,110 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"migrantdesk/data"
 )
 
-// studentRegions are the regions of the districts of all the student's
-// enrollments: what data.User.MayWriteRecords and the clerks' tags need.
-func studentRegions(tx Tx, stateID string) ([]string, error) {
-	rows, err := tx.Query(`SELECT DISTINCT d.region_code FROM enrollments e
-		JOIN schools sc ON sc.number = e.school_number
+// students reads what a push's rules ask of students that no push
+// changes (a student and their enrollments change only with an extract
+// import, which excludes pushes): for each of ids, the birth date and the
+// enrollments with school and district, for data.PublishTargets and the
+// regions. A state ID the hub does not hold gets a nil entry.
+func students(tx Tx, ids []string) (map[string]*student, error) {
+	out := make(map[string]*student, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	in := marks(len(ids))
+	if err := birthDates(tx, in, args, out); err != nil {
+		return nil, fmt.Errorf("read the students of the push: %w", err)
+	}
+	rows, err := tx.Query(`SELECT e.id, e.state_id, e.school_number, e.grade, e.service_type, e.start_date, e.end_date,
+			sc.name, sc.classification, d.number, d.name, d.region_code
+		FROM enrollments e JOIN schools sc ON sc.number = e.school_number
 		JOIN districts d ON d.number = sc.district_number
-		WHERE e.state_id = ? ORDER BY d.region_code`, stateID)
+		WHERE e.state_id IN (`+in+`) ORDER BY e.state_id, e.id`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("read the regions of student %s: %w", stateID, err)
+		return nil, fmt.Errorf("read the enrollments of the push's students: %w", err)
 	}
 	defer rows.Close()
-	var out []string
 	for rows.Next() {
-		var r string
-		if err := rows.Scan(&r); err != nil {
+		var e data.PlacedEnrollment
+		var start, end string
+		if err := rows.Scan(&e.ID, &e.StateID, &e.SchoolNumber, &e.Grade, &e.ServiceType, &start, &end,
+			&e.School.Name, &e.School.Classification, &e.District.Number, &e.District.Name, &e.District.RegionCode); err != nil {
 			return nil, err
 		}
-		out = append(out, r)
+		e.School.Number, e.School.DistrictNumber = e.SchoolNumber, e.District.Number
+		if e.Start, err = data.ParseDate(start); err != nil {
+			return nil, err
+		}
+		if e.End, err = data.ParseOptionalDate(end); err != nil {
+			return nil, err
+		}
+		if st := out[e.StateID]; st != nil {
+			st.enrollments = append(st.enrollments, e)
+		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if _, ok := out[id]; !ok {
+			out[id] = nil
+		}
+	}
+	for _, st := range out {
+		if st == nil {
+			continue
+		}
+		for _, e := range st.enrollments {
+			st.regions = append(st.regions, e.District.RegionCode)
+		}
+		slices.Sort(st.regions)
+		st.regions = slices.Compact(st.regions)
+	}
+	return out, nil
 }
 
-// birthDate reads a student's birth date; a student the hub does not
-// hold is a rejection.
-func birthDate(tx Tx, stateID string) (data.Date, error) {
-	var b string
-	err := tx.QueryRow(`SELECT birth_date FROM students WHERE state_id = ?`, stateID).Scan(&b)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, reject("the hub has no student with state ID %s", stateID)
-	}
+// birthDates adds to out a student with their birth date for each of the
+// students of the state IDs args that the hub holds (in is their
+// placeholders).
+func birthDates(tx Tx, in string, args []any, out map[string]*student) error {
+	rows, err := tx.Query(`SELECT state_id, birth_date FROM students WHERE state_id IN (`+in+`)`, args...)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	return data.ParseDate(b)
+	defer rows.Close()
+	for rows.Next() {
+		var id, birth string
+		if err := rows.Scan(&id, &birth); err != nil {
+			return err
+		}
+		st := &student{}
+		// A date that does not read fails the push when a rule needs it,
+		// as it did read then.
+		if st.birth, st.birthErr = data.ParseDate(birth); st.birthErr != nil {
+			st.birthErr = fmt.Errorf("the birth date of student %s: %w", id, st.birthErr)
+		}
+		out[id] = st
+	}
+	return rows.Err()
+}
+
+// student is what students reads of one.
+type student struct {
+	birth       data.Date
+	birthErr    error
+	enrollments []data.PlacedEnrollment
+	// regions are those of the districts of all the enrollments, in
+	// order: what data.User.MayWriteRecords and the clerks' tags need.
+	regions []string
 }
 
 // studentRecords are the student's live records, for the overlap rule.
@@ -62,38 +128,6 @@ func studentRecords(tx Tx, stateID string) ([]data.MigrantRecord, error) {
 		r.QAD, _ = data.ParseDate(qad)
 		r.EED, _ = data.ParseDate(eed)
 		out = append(out, r)
-	}
-	return out, rows.Err()
-}
-
-// placedEnrollments are the student's enrollments with school and
-// district, for data.PublishTargets.
-func placedEnrollments(tx Tx, stateID string) ([]data.PlacedEnrollment, error) {
-	rows, err := tx.Query(`SELECT e.id, e.state_id, e.school_number, e.grade, e.service_type, e.start_date, e.end_date,
-			sc.name, sc.classification, d.number, d.name, d.region_code
-		FROM enrollments e JOIN schools sc ON sc.number = e.school_number
-		JOIN districts d ON d.number = sc.district_number
-		WHERE e.state_id = ?`, stateID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []data.PlacedEnrollment
-	for rows.Next() {
-		var e data.PlacedEnrollment
-		var start, end string
-		if err := rows.Scan(&e.ID, &e.StateID, &e.SchoolNumber, &e.Grade, &e.ServiceType, &start, &end,
-			&e.School.Name, &e.School.Classification, &e.District.Number, &e.District.Name, &e.District.RegionCode); err != nil {
-			return nil, err
-		}
-		e.School.Number, e.School.DistrictNumber = e.SchoolNumber, e.District.Number
-		if e.Start, err = data.ParseDate(start); err != nil {
-			return nil, err
-		}
-		if e.End, err = data.ParseOptionalDate(end); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
 	}
 	return out, rows.Err()
 }
@@ -130,14 +164,18 @@ func districtRecordRow(tx Tx, id, district string) (map[string]string, error) {
 	if err != nil || len(cp) == 0 {
 		return nil, err
 	}
-	r, c := rows[0], cp[0]
+	return asCopied(rows[0], cp[0]), nil
+}
+
+// asCopied is record row r with the values of its published copy c.
+func asCopied(r, c map[string]string) map[string]string {
 	for _, k := range []string{"mis2000_id", "qad", "eed", "version", "published_at", "published_by"} {
 		r[k] = c[k]
 	}
 	r["published_version"] = c["version"]
 	r["created_at"], r["created_by"] = c["published_at"], c["published_by"]
 	r["updated_at"], r["updated_by"] = c["published_at"], c["published_by"]
-	return r, nil
+	return r
 }
 
 // studentScope is what a district receives of a student it holds a copy

@@ -1,6 +1,7 @@
 package pghub
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -24,6 +25,9 @@ type staged struct {
 	row    func(i int) []any
 	key    []string
 	append bool
+	// compare orders rows i and j by key, as the key's columns order
+	// under COLLATE "C" (bytes; a Date's number orders as its text).
+	compare func(i, j int) int
 }
 
 // Import writes a validated state extract in one transaction: all of it
@@ -88,39 +92,53 @@ func extractTables(ex *data.Extract) []staged {
 		{"regions", []string{"code", "name"}, len(ex.Regions), func(i int) []any {
 			r := ex.Regions[i]
 			return []any{r.Code, r.Name}
-		}, []string{"code"}, false},
+		}, []string{"code"}, false, func(a, b int) int { return strings.Compare(ex.Regions[a].Code, ex.Regions[b].Code) }},
 		{"districts", []string{"number", "name", "region_code"}, len(ex.Districts), func(i int) []any {
 			d := ex.Districts[i]
 			return []any{d.Number, d.Name, d.RegionCode}
-		}, []string{"number"}, false},
+		}, []string{"number"}, false, func(a, b int) int { return strings.Compare(ex.Districts[a].Number, ex.Districts[b].Number) }},
 		{"schools", []string{"number", "district_number", "name", "classification", "public"}, len(ex.Schools), func(i int) []any {
 			s := ex.Schools[i]
 			return []any{s.Number, s.DistrictNumber, s.Name, s.Classification, flag(s.Public())}
-		}, []string{"number"}, false},
+		}, []string{"number"}, false, func(a, b int) int { return strings.Compare(ex.Schools[a].Number, ex.Schools[b].Number) }},
 		{"students", []string{"state_id", "local_number", "last_name", "first_name", "middle_name", "birth_date", "gender", "race"},
 			len(ex.Students), func(i int) []any {
 				s := ex.Students[i]
 				return []any{s.StateID, s.LocalNumber, s.LastName, s.FirstName, s.MiddleName, s.BirthDate.String(), s.Gender, s.Race}
-			}, []string{"state_id"}, false},
+			}, []string{"state_id"}, false, func(a, b int) int { return strings.Compare(ex.Students[a].StateID, ex.Students[b].StateID) }},
 		{"enrollments", []string{"id", "state_id", "school_number", "grade", "service_type", "start_date", "end_date"},
 			len(ex.Enrollments), func(i int) []any {
 				e := ex.Enrollments[i]
 				return []any{e.ID, e.StateID, e.SchoolNumber, e.Grade, e.ServiceType, e.Start.String(), e.End.String()}
-			}, []string{"id"}, false},
+			}, []string{"id"}, false, func(a, b int) int { return strings.Compare(ex.Enrollments[a].ID, ex.Enrollments[b].ID) }},
 		{"programs", []string{"state_id", "program", "code", "start_date", "end_date"}, len(ex.Programs), func(i int) []any {
 			p := ex.Programs[i]
 			return []any{p.StateID, p.Program, p.Code, p.Start.String(), p.End.String()}
-		}, []string{"state_id", "program", "start_date"}, true},
+		}, []string{"state_id", "program", "start_date"}, true, func(a, b int) int {
+			x, y := &ex.Programs[a], &ex.Programs[b]
+			return cmp.Or(strings.Compare(x.StateID, y.StateID), strings.Compare(x.Program, y.Program), cmp.Compare(x.Start, y.Start))
+		}},
 		{"assessments", []string{"state_id", "subject", "test_date", "performance_level"}, len(ex.Assessments), func(i int) []any {
 			a := ex.Assessments[i]
 			return []any{a.StateID, a.Subject, a.TestDate.String(), a.Level}
-		}, []string{"state_id", "subject", "test_date"}, false},
+		}, []string{"state_id", "subject", "test_date"}, false, func(a, b int) int {
+			x, y := &ex.Assessments[a], &ex.Assessments[b]
+			return cmp.Or(strings.Compare(x.StateID, y.StateID), strings.Compare(x.Subject, y.Subject), cmp.Compare(x.TestDate, y.TestDate))
+		}},
 	}
 }
 
 // load copies the rows into stage_TABLE, dropped at commit, and merges
-// them into the table.
+// them into the table; into a table still empty (a first import), they
+// are copied straight in, in key order.
 func (s staged) load(ctx context.Context, tx pgx.Tx) error {
+	var used bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+s.table+`)`).Scan(&used); err != nil {
+		return fmt.Errorf("merge %s: %w", s.table, err)
+	}
+	if !used {
+		return s.copyInto(ctx, tx)
+	}
 	stage := "stage_" + s.table
 	if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE `+stage+` (LIKE `+s.table+` INCLUDING DEFAULTS) ON COMMIT DROP`); err != nil {
 		return fmt.Errorf("stage %s: %w", s.table, err)
@@ -137,15 +155,11 @@ func (s staged) load(ctx context.Context, tx pgx.Tx) error {
 	// not INSERT ... ON CONFLICT, which tries each row in the index first
 	// and takes more than twice as long. The import holds the feed lock,
 	// so no other writer comes between the two.
-	var used bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+s.table+`)`).Scan(&used); err != nil {
-		return fmt.Errorf("merge %s: %w", s.table, err)
-	}
 	match := make([]string, len(s.key))
 	for i, k := range s.key {
 		match[i] = "t." + k + " = s." + k
 	}
-	if used && !s.append {
+	if !s.append {
 		var set, old, new []string
 		for _, c := range s.cols {
 			if !slices.Contains(s.key, c) {
@@ -162,12 +176,30 @@ func (s staged) load(ctx context.Context, tx pgx.Tx) error {
 	// In key order, the primary key grows at its right edge.
 	cols := "s." + strings.Join(s.cols, ", s.")
 	q := `INSERT INTO ` + s.table + `(` + strings.Join(s.cols, ", ") + `) SELECT ` + cols + ` FROM ` + stage + ` s`
-	if used && !s.append {
+	if !s.append {
 		q += ` WHERE NOT EXISTS (SELECT 1 FROM ` + s.table + ` t WHERE ` + strings.Join(match, " AND ") + `)`
 	}
 	q += ` ORDER BY s.` + strings.Join(s.key, ", s.")
 	if _, err := tx.Exec(ctx, q); err != nil {
 		return fmt.Errorf("merge %s: %w", s.table, err)
+	}
+	return nil
+}
+
+// copyInto copies the rows into the empty table in key order: each
+// index then grows at its right edge, and the rows are written once, not
+// into a staging table first and again by a merge that has nothing to
+// merge with.
+func (s staged) copyInto(ctx context.Context, tx pgx.Tx) error {
+	order := make([]int, s.n)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, s.compare)
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{s.table}, s.cols, pgx.CopyFromSlice(s.n, func(i int) ([]any, error) {
+		return s.row(order[i]), nil
+	})); err != nil {
+		return fmt.Errorf("copy %s: %w", s.table, err)
 	}
 	return nil
 }

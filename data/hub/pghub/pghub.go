@@ -46,7 +46,18 @@ const (
 type DB struct {
 	pool   *pgxpool.Pool
 	reader *hubsql.Reader
+	// writing queues this process's writers before they take a
+	// connection: the feed lock lets one writer at a time through
+	// anyway, and writers waiting for it on connections of their own
+	// would leave none for the pulls, which need no lock.
+	writing chan struct{}
 }
+
+// defaultMaxConns is the pool's size when the URL does not say
+// (pool_max_conns): pgxpool's own default, four on a small machine, had
+// the pulls of fifty workstations queue for a connection behind each
+// other's snapshot pages.
+const defaultMaxConns = 16
 
 var _ hub.Store = (*DB)(nil)
 
@@ -62,11 +73,14 @@ func Open(ctx context.Context, url, password string) (*DB, error) {
 	if password != "" {
 		cfg.ConnConfig.Password = password
 	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = defaultMaxConns
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
-	h := &DB{pool: pool, reader: newReader()}
+	h := &DB{pool: pool, reader: newReader(), writing: make(chan struct{}, 1)}
 	if err := h.prepare(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -191,12 +205,27 @@ func setEpoch(ctx context.Context, tx pgx.Tx, epoch string) error {
 // go one at a time across every hub process, each seeing all that
 // committed before it.
 func (h *DB) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, feedLock); err != nil {
+	return h.writeTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, lockFeed, feedLock); err != nil {
 			return fmt.Errorf("wait for the hub's other writers: %w", err)
 		}
 		return fn(tx)
 	})
+}
+
+const lockFeed = `SELECT pg_advisory_xact_lock($1)`
+
+// writeTx runs fn in one READ COMMITTED transaction, one writer of this
+// process at a time (a client that goes away stops waiting); fn takes
+// the feed lock.
+func (h *DB) writeTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	select {
+	case h.writing <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("wait for the hub's other writers: %w", ctx.Err())
+	}
+	defer func() { <-h.writing }()
+	return pgx.BeginFunc(ctx, h.pool, fn)
 }
 
 // read runs fn in one read-only REPEATABLE READ transaction: one snapshot

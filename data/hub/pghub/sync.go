@@ -17,8 +17,11 @@ import (
 // aborts the batch, which the client then retries whole.
 func (h *DB) Push(ctx context.Context, u data.User, ms []sync.Mutation) ([]sync.Result, error) {
 	var out []sync.Result
-	err := h.write(ctx, func(tx pgx.Tx) error {
+	err := h.writeTx(ctx, func(tx pgx.Tx) error {
 		ptx := newTx(ctx, tx)
+		// The lock goes to the server with the push's first read, in
+		// its round trip; every statement after it runs under it.
+		ptx.Exec(lockFeed, feedLock)
 		var err error
 		if out, err = hubsql.Push(ptx, u, ms, time.Now()); err != nil {
 			return err

@@ -49,19 +49,24 @@ import (
 // (hashed once, with the hub's real parameters), and a workstation of the
 // largest region's clerk that has taken its first sync.
 var bench struct {
-	once   gosync.Once
-	err    error
-	dir    string
-	hub    string    // the hub's database
-	clerk  data.User // the clerk of the region with the most students
-	synced string    // the clerk's workstation after a first sync
+	once  gosync.Once
+	err   error
+	dir   string
+	hub   string    // the hub's database
+	clerk data.User // the clerk of the region with the most students
+	// The clerk's workstation after a first sync, made on first use.
+	syncedOnce gosync.Once
+	syncedErr  error
+	synced     string
 
 	// The same hub moved into PostgreSQL, made on first use.
-	pgOnce   gosync.Once
-	pgErr    error
-	pg       string       // its URL
-	pgSynced string       // a copy of synced, which syncs with it from then on
-	pgDrop   func() error // drops it at the end
+	pgOnce       gosync.Once
+	pgErr        error
+	pg           string // its URL
+	pgSyncedOnce gosync.Once
+	pgSyncedErr  error
+	pgSynced     string       // a copy of synced, which syncs with it from then on
+	pgDrop       func() error // drops it at the end
 }
 
 func benchSetup(b *testing.B) {
@@ -117,18 +122,44 @@ func prepareBench(b *testing.B, src string) error {
 	if bench.clerk.Username == "" {
 		return fmt.Errorf("the demo state has no clerk of region %s", region)
 	}
+	// The hub's first pull gives it its epoch, which hub migrate keeps
+	// and the clerk's synced workstation is of.
+	if _, err := h.Pull(ctx, as[0].User, sync.Cursor{}, 1); err != nil {
+		return err
+	}
 	b.Logf("hub %s copied and prepared in %s; the largest region is %s (%s)", bench.hub, time.Since(start).Round(time.Millisecond),
 		region, bench.clerk.Username)
+	return nil
+}
+
+// benchSynced makes, once, the clerk's workstation after a first sync
+// from the SQLite hub: only the incremental benchmarks need it, and it
+// is a minute of CPU the load test would otherwise pay first.
+func benchSynced(b *testing.B) {
+	benchSetup(b)
+	bench.syncedOnce.Do(func() { bench.syncedErr = prepareSynced(b) })
+	if bench.syncedErr != nil {
+		b.Fatal(bench.syncedErr)
+	}
+}
+
+func prepareSynced(b *testing.B) error {
+	h, err := sqlitehub.Open(bench.hub)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
 	srv := benchServer(b, h)
-	bench.synced = filepath.Join(dir, "clerk.db")
-	st, c := benchWorkstation(b, srv.URL, bench.synced, bench.clerk)
+	path := filepath.Join(bench.dir, "clerk.db")
+	st, c := benchWorkstation(b, srv.URL, path, bench.clerk)
 	defer st.Close()
-	start = time.Now()
-	s, err := c.Sync(ctx, st, nil)
+	start := time.Now()
+	s, err := c.Sync(context.Background(), st, nil)
 	if err != nil {
 		return err
 	}
 	b.Logf("the clerk's first sync: %d rows in %s", s.Pulled, time.Since(start).Round(time.Millisecond))
+	bench.synced = path
 	return nil
 }
 
@@ -173,22 +204,34 @@ func preparePG(b *testing.B) error {
 	}
 	db.Close()
 	b.Logf("hub migrate moved the hub into PostgreSQL in %s", time.Since(start).Round(time.Second))
-	bench.pgSynced = filepath.Join(bench.dir, "clerk-pg.db")
-	if err := demotest.CopyFile(bench.synced, bench.pgSynced); err != nil {
-		return err
-	}
 	bench.pg = url
 	return nil
+}
+
+// benchPGSynced copies the clerk's synced workstation, once, for the hub
+// in PostgreSQL.
+func benchPGSynced(b *testing.B) {
+	benchPG(b)
+	benchSynced(b)
+	bench.pgSyncedOnce.Do(func() {
+		path := filepath.Join(bench.dir, "clerk-pg.db")
+		if bench.pgSyncedErr = demotest.CopyFile(bench.synced, path); bench.pgSyncedErr == nil {
+			bench.pgSynced = path
+		}
+	})
+	if bench.pgSyncedErr != nil {
+		b.Fatal(bench.pgSyncedErr)
+	}
 }
 
 // benchHub opens the state-scale hub on a back end, and names its
 // database and the clerk's workstation that syncs with it.
 func benchHub(b *testing.B, be backend) (h hubStore, db, synced string) {
 	if be == onPostgres {
-		benchPG(b)
+		benchPGSynced(b)
 		return openHubStore(b, bench.pg), bench.pg, bench.pgSynced
 	}
-	benchSetup(b)
+	benchSynced(b)
 	return openHubStore(b, bench.hub), bench.hub, bench.synced
 }
 
@@ -387,12 +430,17 @@ func recordEdit(r sync.Record) sync.Mutation {
 // BenchmarkSyncLoad50 has 50 workstations sync at once with a hub process
 // serving the state: 40 clerks (10 a region, each pushing edits of its own
 // records, 10 at a time) and the 10 district users of the demo state with
-// real workstation databases, 5 syncs each and then it stops. It reports
-// the 99th percentile of the hub's answer time per request (SPEC: under
-// 200 ms), the sign-ins' apart (one Argon2id hash each, once a day), and
-// the hub process's peak memory. On PostgreSQL two hub processes serve
-// the database, each workstation talking to one of them, as behind a load
-// balancer; the peak memory is theirs together.
+// real workstation databases, 5 syncs each and then it stops. The
+// workstations first sign in, all at once (one Argon2id hash each, once
+// a day; their times are reported apart), and then sync on their tokens,
+// all at once. It reports the 99th percentile of the hub's answer time
+// per sync request (SPEC: under 200 ms), the hub process's peak memory,
+// and the CPU time per sync request of the hub processes and, on
+// PostgreSQL, of the database server: on a shared machine the wall times
+// wait for cores other processes hold, the CPU times do not. On
+// PostgreSQL two hub processes serve the database, each workstation
+// talking to one of them, as behind a load balancer; the peak memory and
+// CPU are theirs together.
 func BenchmarkSyncLoad50(b *testing.B) { benchBoth(b, benchSyncLoad50) }
 
 func benchSyncLoad50(b *testing.B, be backend) {
@@ -422,41 +470,106 @@ func benchSyncLoad50(b *testing.B, be backend) {
 		for _, hp := range hps {
 			peaks = append(peaks, watchMemory(hp.cmd.Process.Pid))
 		}
-		var wg gosync.WaitGroup
-		errs := make(chan error, len(users))
+		clients := make([]*client.Client, len(users))
+		clerks := make([]*feedClerk, len(users))
+		err := eachUser(users, func(j int, u data.User) error {
+			c, err := client.New(hps[j%len(hps)].URL)
+			if err != nil {
+				return err
+			}
+			clients[j] = c
+			if err := c.SignIn(context.Background(), u.Username, Password); err != nil {
+				return fmt.Errorf("%s: %w", u.Username, err)
+			}
+			if u.Role != data.RoleClerk {
+				return nil
+			}
+			// A clerk's workstation that has synced before: it pulls the
+			// feed from the hub's head on.
+			clerks[j] = &feedClerk{recs: records[j]}
+			return clerks[j].start(context.Background(), c)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		signIns := lat.of("/v1/signin")
+		lat.reset()
+		logged := make([]int, len(hps))
+		for k, hp := range hps {
+			logged[k] = hp.log.Len()
+		}
+		hubCPU := func() (d time.Duration) {
+			for _, hp := range hps {
+				d += pgtest.ProcessCPU(hp.cmd.Process.Pid)
+			}
+			return d
+		}
+		hubBefore, pgBefore := hubCPU(), pgtest.ServerCPU(db)
 		b.StartTimer()
 		start := time.Now()
-		for j, u := range users {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				errs <- loadClient(b, hps[j%len(hps)].URL, u, records[j], rounds, edits, filepath.Join(b.TempDir(), fmt.Sprintf("ws%d.db", j)))
-			}()
-		}
-		wg.Wait()
+		err = eachUser(users, func(j int, u data.User) error {
+			return loadClient(clients[j], u, clerks[j], rounds, edits, filepath.Join(b.TempDir(), fmt.Sprintf("ws%d.db", j)))
+		})
 		b.StopTimer()
-		close(errs)
-		for err := range errs {
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
 		elapsed := time.Since(start)
+		hubUsed := hubCPU() - hubBefore
+		if err != nil {
+			b.Fatal(err)
+		}
 		var rss int64
+		inHub := map[string][]time.Duration{}
 		for k, hp := range hps {
 			rss += peaks[k]()
 			hp.stop()
+			for path, ds := range answerTimes(b, hp.log.String()[logged[k]:]) {
+				inHub[path] = append(inHub[path], ds...)
+			}
 		}
-		for _, path := range []string{"/v1/signin", "/v1/push", "/v1/pull"} {
+		// The server's backends of the stopped hubs have ended, and their
+		// time is in the postmaster's children's.
+		pgUsed := pgtest.ServerCPU(db) - pgBefore
+		b.ReportMetric(percentile(signIns, 0.50).Seconds()*1000, "signin-p50-ms")
+		b.ReportMetric(percentile(signIns, 0.99).Seconds()*1000, "signin-p99-ms")
+		for _, path := range []string{"/v1/push", "/v1/pull"} {
 			ds := lat.of(path)
 			b.ReportMetric(percentile(ds, 0.50).Seconds()*1000, strings.TrimPrefix(path, "/v1/")+"-p50-ms")
 			b.ReportMetric(percentile(ds, 0.99).Seconds()*1000, strings.TrimPrefix(path, "/v1/")+"-p99-ms")
 		}
 		synced := append(lat.of("/v1/push"), lat.of("/v1/pull")...)
 		b.ReportMetric(percentile(synced, 0.99).Seconds()*1000, "sync-p99-ms")
+		for _, path := range []string{"/v1/push", "/v1/pull"} {
+			b.ReportMetric(percentile(inHub[path], 0.50).Seconds()*1000, "in-hub-"+strings.TrimPrefix(path, "/v1/")+"-p50-ms")
+		}
+		b.ReportMetric(percentile(append(inHub["/v1/push"], inHub["/v1/pull"]...), 0.99).Seconds()*1000, "in-hub-p99-ms")
 		b.ReportMetric(float64(len(synced))/elapsed.Seconds(), "req/s")
+		b.ReportMetric(float64(len(synced)), "requests")
+		b.ReportMetric(hubUsed.Seconds()*1000/float64(len(synced)), "hub-cpu-ms/req")
+		if be == onPostgres {
+			b.ReportMetric(pgUsed.Seconds()*1000/float64(len(synced)), "pg-cpu-ms/req")
+		}
 		b.ReportMetric(float64(rss)/(1<<20), "hub-peak-MB")
 	}
+}
+
+// eachUser runs fn for every user at once and returns the first error.
+func eachUser(users []data.User, fn func(j int, u data.User) error) error {
+	var wg gosync.WaitGroup
+	errs := make(chan error, len(users))
+	for j, u := range users {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- fn(j, u)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // loadUsers lists the load test's users: for each region, clerks made
@@ -530,20 +643,13 @@ func regionRecordsOnHub(b *testing.B, db *sql.DB, region string) []sync.Record {
 	return out
 }
 
-// loadClient is one workstation of the load test: a clerk pushes edits
-// of its records and pulls its region's feed, rounds times; a district
-// user takes a first sync into a real workstation database and then
-// syncs rounds times.
-func loadClient(b *testing.B, u string, user data.User, recs []sync.Record, rounds, edits int, path string) error {
+// loadClient is one signed-in workstation of the load test: a clerk
+// (fc, at the hub's head) pushes edits of its records and pulls its
+// region's feed, rounds times; a district user takes a first sync into a
+// real workstation database and then syncs rounds times.
+func loadClient(c *client.Client, user data.User, fc *feedClerk, rounds, edits int, path string) error {
 	ctx := context.Background()
-	c, err := client.New(u)
-	if err != nil {
-		return err
-	}
-	if err := c.SignIn(ctx, user.Username, Password); err != nil {
-		return fmt.Errorf("%s: %w", user.Username, err)
-	}
-	if user.Role != data.RoleClerk {
+	if fc == nil {
 		st, err := store.Open(path)
 		if err != nil {
 			return err
@@ -555,12 +661,6 @@ func loadClient(b *testing.B, u string, user data.User, recs []sync.Record, roun
 			}
 		}
 		return nil
-	}
-	fc := &feedClerk{recs: recs}
-	// A clerk's workstation that has synced before: it pulls the feed
-	// from the hub's head on.
-	if err := fc.start(ctx, c); err != nil {
-		return err
 	}
 	for range rounds {
 		fc.edit(edits)
@@ -652,6 +752,37 @@ func (f *feedClerk) Resend(context.Context) (int, error) { return 0, nil }
 type latencies struct {
 	mu gosync.Mutex
 	by map[string][]time.Duration
+}
+
+// reset forgets the times recorded so far.
+func (l *latencies) reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.by = map[string][]time.Duration{}
+}
+
+// answerTimes are the times a hub's request log (its JSON lines) says it
+// took to answer each push and pull, by path: the time in the hub,
+// without the time a request waited for the client's goroutines to run.
+func answerTimes(b *testing.B, log string) map[string][]time.Duration {
+	out := map[string][]time.Duration{}
+	for _, l := range strings.Split(log, "\n") {
+		var line struct {
+			Msg      string  `json:"msg"`
+			Endpoint string  `json:"endpoint"`
+			MS       float64 `json:"ms"`
+		}
+		if json.Unmarshal([]byte(l), &line) != nil || line.Msg != "request" {
+			continue
+		}
+		if line.Endpoint == "/v1/push" || line.Endpoint == "/v1/pull" {
+			out[line.Endpoint] = append(out[line.Endpoint], time.Duration(line.MS*float64(time.Millisecond)))
+		}
+	}
+	if len(out) == 0 {
+		b.Fatal("the hub's log has no line for a push or a pull")
+	}
+	return out
 }
 
 func (l *latencies) of(path string) []time.Duration {

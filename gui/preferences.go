@@ -19,6 +19,9 @@ const (
 	prefTheme = "theme" // themeLight, themeDark or themeSystem
 	// The windows' sizes and places, a windowPrefs as JSON.
 	prefWindows = "windows"
+	// Sizes as earlier builds kept them, prefWindowBefore+name+".width"
+	// and ".height": read until the window's size is kept anew.
+	prefWindowBefore = "window."
 )
 
 // The theme choices.
@@ -151,6 +154,8 @@ func readWindowPrefs(a fyne.App) windowPrefs {
 func windowSize(a fyne.App, name string, def, min fyne.Size) fyne.Size {
 	if s, ok := readWindowPrefs(a).Size[name]; ok {
 		def = fyne.NewSize(s[0], s[1])
+	} else if w, h := a.Preferences().Float(prefWindowBefore+name+".width"), a.Preferences().Float(prefWindowBefore+name+".height"); w > 0 && w <= maxExtent && h > 0 && h <= maxExtent {
+		def = fyne.NewSize(float32(w), float32(h))
 	}
 	return fyne.NewSize(max(def.Width, min.Width), max(def.Height, min.Height))
 }

@@ -100,3 +100,23 @@ func TestWindowPlacesBounded(t *testing.T) {
 		t.Errorf("past the bound, the places kept are %v, want district.new alone", got)
 	}
 }
+
+// A size kept by an earlier build, under its own keys, is the size the
+// window opens at until it is kept anew.
+func TestWindowSizeKeptByAnEarlierBuild(t *testing.T) {
+	a := test.NewTempApp(t)
+	a.Preferences().SetFloat("window.main.width", 1100)
+	a.Preferences().SetFloat("window.main.height", 700)
+	min := fyne.NewSize(400, 300)
+	if got := windowSize(a, "main", fyne.NewSize(1280, 800), min); got != fyne.NewSize(1100, 700) {
+		t.Fatalf("the earlier build's size gives %v", got)
+	}
+	a.Preferences().SetString(prefWindows, `{"size":{"main":[900,650]}}`)
+	if got := windowSize(a, "main", fyne.NewSize(1280, 800), min); got != fyne.NewSize(900, 650) {
+		t.Fatalf("with a size kept anew: %v", got)
+	}
+	a.Preferences().SetFloat("window.district.width", -5)
+	if got := windowSize(a, "district", fyne.NewSize(1280, 700), min); got != fyne.NewSize(1280, 700) {
+		t.Fatalf("an earlier build's size out of bounds gives %v", got)
+	}
+}

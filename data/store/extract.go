@@ -69,7 +69,7 @@ func (s *Store) LoadExtract(ctx context.Context, user string, fill func(*Extract
 	}
 	defer setPragmas(context.Background(), conn, usualPragmas)
 	err = s.writeOn(ctx, conn, func(tx *sql.Tx) error {
-		l, err := startLoad(ctx, conn, tx)
+		l, err := startLoad(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -166,7 +166,6 @@ var extractTables = [tabDone]struct {
 // batches. A row of a table before the current one is an error.
 type ExtractLoad struct {
 	ctx    context.Context
-	conn   *sql.Conn // the connection tx is on
 	tx     *sql.Tx
 	at     int    // the table rows go to
 	rows   *batch // its insert
@@ -187,8 +186,8 @@ type ExtractLoad struct {
 
 var _ data.ExtractSink = (*ExtractLoad)(nil)
 
-func startLoad(ctx context.Context, conn *sql.Conn, tx *sql.Tx) (*ExtractLoad, error) {
-	l := &ExtractLoad{ctx: ctx, conn: conn, tx: tx, at: -1}
+func startLoad(ctx context.Context, tx *sql.Tx) (*ExtractLoad, error) {
+	l := &ExtractLoad{ctx: ctx, tx: tx, at: -1}
 	if err := tx.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM students)`).Scan(&l.first); err != nil {
 		return nil, err
 	}
@@ -296,7 +295,7 @@ func (l *ExtractLoad) to(t int) error {
 		if l.first && t >= tabStudents {
 			x.conflict = ""
 		}
-		l.rows = newBatch(l.ctx, l.tx, x.what, x.insert, x.conflict, x.cols).direct(l.conn)
+		l.rows = newBatch(l.ctx, l.tx, x.what, x.insert, x.conflict, x.cols)
 	}
 	return nil
 }

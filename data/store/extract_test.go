@@ -112,7 +112,7 @@ func dump(t *testing.T, s *Store, q string) string {
 }
 
 // TestLoadWritesFullBatchesWhole imports more rows than several full
-// batches hold, which go to the driver's statement directly, and checks
+// batches hold, each a reused statement, and a partial batch, and checks
 // that every value of every row is there, after a first import and after
 // a re-import that updates them.
 func TestLoadWritesFullBatchesWhole(t *testing.T) {

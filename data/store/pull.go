@@ -353,8 +353,29 @@ func dropSnapshotIndexes(ctx context.Context, tx *sql.Tx) error {
 	if err != nil {
 		return err
 	}
-	return setSnapshotIndexes(tx, append(pending, dropped...))
+	var note []index
+	for _, ix := range append(pending, dropped...) {
+		if !keptForLoad[ix.Name] {
+			note = append(note, ix)
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `DROP INDEX IF EXISTS "`+ix.Name+`"`); err != nil {
+			return fmt.Errorf("index %s for the load: %w", ix.Name, err)
+		}
+		if _, err := tx.ExecContext(ctx, ix.Create); err != nil {
+			return fmt.Errorf("index %s for the load: %w", ix.Name, err)
+		}
+	}
+	return setSnapshotIndexes(tx, note)
 }
+
+// keptForLoad are the secondary indexes a snapshot keeps up while it
+// loads, made again at once on the tables its start has just emptied:
+// they lead with the state ID, in whose order its rows come, so each
+// row's entry is appended at an index's end, at little cost to a
+// workstation that waits for the hub's next page anyway, instead of being
+// built after the students while the hub waits.
+var keptForLoad = map[string]bool{"enrollments_student": true, "programs_student": true}
 
 // buildSnapshotIndexes builds the indexes a snapshot dropped that which
 // selects.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/google/uuid"
 
@@ -38,6 +39,11 @@ type Reader struct {
 	RegionList string
 
 	lists regionLists
+	// perStudent is how many rows a snapshot's student came with in the
+	// last chunk read, in thousandths: the next chunk is sized by it.
+	// Scopes differ (a district's user has fewer enrollments per
+	// student), which only makes a chunk a little long or short.
+	perStudent atomic.Int64
 }
 
 // Pull answers a workstation's pull inside tx, a read transaction that

@@ -25,8 +25,17 @@ var studentChild = map[string]bool{"enrollments": true, "programs": true, "asses
 // more says the page is full with students still to come after last.
 func (r *Reader) studentsPage(tx Tx, sc scope, epoch, after string, want int, page *sync.Page) (more bool, last string, err error) {
 	added := 0
+	per := r.perStudent.Load()
+	if per <= 0 {
+		per = 4000
+	}
 	for added < want {
-		ids, err := r.nextStudents(tx, sc, epoch, after, max(1, (want-added)/4))
+		// A chunk a little smaller than what fits: the rows of a chunk's
+		// students that do not fit are read again for the next page (a
+		// quarter of a region's rows were, at a guess of four rows per
+		// student for its 5.4), while a chunk that falls short only
+		// costs a small one more.
+		ids, err := r.nextStudents(tx, sc, epoch, after, max(1, int(int64(want-added)*1000*15/16/per)))
 		if err != nil || len(ids) == 0 {
 			return false, last, err
 		}
@@ -48,6 +57,16 @@ func (r *Reader) studentsPage(tx Tx, sc scope, epoch, after string, want int, pa
 			for _, row := range got {
 				rows[table][row["state_id"]] = append(rows[table][row["state_id"]], row)
 			}
+		}
+		total := 0
+		for _, byStudent := range rows {
+			for _, rs := range byStudent {
+				total += len(rs)
+			}
+		}
+		if len(ids) >= 64 {
+			per = max(1000, int64(total)*1000/int64(len(ids)))
+			r.perStudent.Store(per)
 		}
 		// Whole students, while they fit.
 		n := 0

@@ -99,6 +99,9 @@ type searchSpec struct {
 	searchLimits
 	counted  map[string]int      // see cost
 	distinct map[string][]string // see distinctTokens
+	// probe, when set, is an SQL condition true on every row, which the
+	// walks check first on each row they read: tests count the rows so.
+	probe string
 }
 
 func newSearchSpec(q Query) (*searchSpec, error) {
@@ -142,7 +145,7 @@ type searchHit struct {
 // rows of its lists more than the students it is to find (see walk).
 type searchLimits struct{ count, enough, set, arms, sort, walkRows int }
 
-var defaultSearchLimits = searchLimits{count: 5000, enough: 2000, set: 400, arms: 24, sort: 500, walkRows: 5000}
+var defaultSearchLimits = searchLimits{count: 5000, enough: 2000, set: 400, arms: 24, sort: 500, walkRows: 2000}
 
 // find returns the matching students in result order, at most sp.limit,
 // and whether a walk stopped at its budget (then the search ends there).

@@ -649,9 +649,15 @@ func (sp *searchSpec) walkBudget(need int) int { return sp.walkRows + need }
 // stopped at its budget before the end of its lists: whether they hold
 // more distinct students than the budget. The counts of the planner
 // usually tell; else the lists' index entries are counted, up to one past
-// the budget.
+// the budget: first list by list, then merged when they may hold the
+// same student.
 func (sp *searchSpec) walkCut(ctx context.Context, tx searchTx, lists []searchList, level, need int) (bool, error) {
-	budget, total := sp.walkBudget(need), 0
+	budget := sp.walkBudget(need)
+	// Counted list by list, without merging, the rows are as many or more.
+	if _, err := sp.cost(ctx, tx, lists, budget+1); err != nil {
+		return false, err
+	}
+	total := 0
 	for _, l := range lists {
 		n, ok := sp.counted[countKey(l)]
 		if !ok {
@@ -695,6 +701,9 @@ func (sp *searchSpec) walkQuery(lists []searchList, level, need int) (string, []
 	arms := make([]string, len(lists))
 	for i, l := range lists {
 		cond, cargs, seek, sargs := sp.filters(l, level)
+		if sp.probe != "" {
+			cond = "CASE WHEN " + sp.probe + " THEN " + cond + " END"
+		}
 		arms[i] = `SELECT n.state_id AS id, n.sort_key AS k, ` + cond + ` AS ok FROM ` + l.table + ` WHERE ` + l.where + seek
 		args = append(append(append(args, cargs...), l.args...), sargs...)
 	}
@@ -762,10 +771,13 @@ func (sp *searchSpec) filters(l searchList, level int) (cond string, args []any,
 		where = append(where, `EXISTS (SELECT 1 FROM students s WHERE s.state_id = n.state_id AND `+
 			strings.Join(student, " AND ")+`)`)
 	}
-	if where == nil {
-		return "1", args, seek, seekArgs
+	// Nested CASEs, as a value is not a WHERE clause: SQLite evaluates
+	// both sides of an AND there, even when the first is false.
+	cond = "1"
+	for i := len(where) - 1; i >= 0; i-- {
+		cond = "CASE WHEN " + where[i] + " THEN " + cond + " END"
 	}
-	return "(" + strings.Join(where, " AND ") + ")", args, seek, seekArgs
+	return cond, args, seek, seekArgs
 }
 
 // findSet reads every student with the birth date and state ID asked for

@@ -24,7 +24,8 @@ func init() {
 // TestSearchWalksAreBounded runs queries that match much of a state with
 // few of the rows their lists hold (a one-letter last name with a first
 // initial, a short surname prefix that starts many surnames with an
-// initial, a first initial alone, a gender, a two-digit state ID prefix)
+// initial, a first initial alone, a gender, a two-digit state ID prefix,
+// a one-digit state ID prefix with a gender, district or last initial)
 // and counts the index entries their walks read: at most the walk limit
 // plus the page, plus one row of lookahead a list, for each of the two
 // name levels. A search that stops says so, and what it returns is the
@@ -36,6 +37,7 @@ func TestSearchWalksAreBounded(t *testing.T) {
 		{Last: "g", First: "m"}, {Last: "m", First: "j"}, {Last: "ho", First: "b"}, {Last: "s", First: "x"},
 		{First: "m"}, {First: "z"}, {Gender: "F"}, {Gender: "X"}, {StateID: "00"}, {StateID: "99"},
 		{Last: "ga", First: "z", Gender: "X"}, {District: "001", First: "q"},
+		{StateID: "1", Gender: "M"}, {StateID: "7", District: "001"}, {Last: "g", StateID: "3"},
 	}
 	bounded := defaultSearchLimits
 	bounded.walkRows = 300
@@ -77,6 +79,7 @@ func TestSearchWalksAreBounded(t *testing.T) {
 		}
 		if stopped {
 			stops++
+			t.Logf("%+v stopped after %d rows", q, walked.Load())
 		}
 	}
 	if stops == 0 {

@@ -622,35 +622,80 @@ func (sp *searchSpec) walk(ctx context.Context, tx searchTx, lists []searchList,
 		return nil, false, err
 	}
 	var found string
-	var last int
-	if err := scanRows(rows, func() error { return rows.Scan(&found, &last) }); err != nil {
+	var n int
+	if err := scanRows(rows, func() error { return rows.Scan(&found, &n) }); err != nil {
 		return nil, false, err
 	}
-	var ids []string
-	if found != "" {
-		ids = strings.Split(found, "\x1f")
+	if n < need {
+		if stopped, err = sp.walkCut(ctx, tx, lists, level, need); err != nil {
+			return nil, false, err
+		}
 	}
+	if found == "" {
+		return nil, stopped, nil
+	}
+	ids := strings.Split(found, "\x1f")
 	out := make([]searchHit, len(ids))
 	for i, id := range ids {
 		out[i] = searchHit{stateID: id, exact: level != levelPrefix}
 	}
-	return out, last > sp.walkBudget(need) && len(out) < need, nil
+	return out, stopped, nil
 }
 
 // walkBudget is how many rows of its lists a walk reads at most.
 func (sp *searchSpec) walkBudget(need int) int { return sp.walkRows + need }
 
+// walkCut reports whether a walk that found fewer than need students
+// stopped at its budget before the end of its lists: whether they hold
+// more distinct students than the budget. The counts of the planner
+// usually tell; else the lists' index entries are counted, up to one past
+// the budget: first list by list, then merged when they may hold the
+// same student.
+func (sp *searchSpec) walkCut(ctx context.Context, tx searchTx, lists []searchList, level, need int) (bool, error) {
+	budget := sp.walkBudget(need)
+	// Counted list by list, without merging, the rows are as many or more.
+	if _, err := sp.cost(ctx, tx, lists, budget+1); err != nil {
+		return false, err
+	}
+	total := 0
+	for _, l := range lists {
+		n, ok := sp.counted[countKey(l)]
+		if !ok {
+			total = budget + 1
+			break
+		}
+		total += n
+	}
+	if total <= budget {
+		return false, nil
+	}
+	arms := make([]string, len(lists))
+	var args []any
+	for i, l := range lists {
+		_, _, seek, sargs := sp.filters(l, level)
+		arms[i] = `SELECT n.state_id, n.sort_key FROM ` + l.table + ` WHERE ` + l.where + seek
+		args = append(append(args, l.args...), sargs...)
+	}
+	rows, err := tx.query(ctx, `SELECT count(*) FROM (`+strings.Join(arms, " UNION ")+` ORDER BY 2, 1 LIMIT +?)`,
+		append(args, budget+1)...)
+	if err != nil {
+		return false, err
+	}
+	var n int
+	err = scanRows(rows, func() error { return rows.Scan(&n) })
+	return n > budget, err
+}
+
 // walkQuery is the SQL of a walk. Several lists are merged by SQLite's
 // ordered UNION, which reads each in index order and drops a student
 // found in two of them. Every row read is marked with whether it meets
-// the conditions and numbered, and the merged rows are cut one past the
-// walk's budget before they are kept or dropped: however few rows match,
-// a walk reads a bounded number of index entries, and what it finds is
-// every match up to where it stopped; the row past the budget is kept
-// too, to say the walk stopped there. The state IDs found come as one
-// value, in result order, separated by \x1f (no stored text holds a
-// control character): read through the driver, each row cost more than
-// SQLite's walk to it; with the number of the last row read.
+// the conditions, and the merged rows are cut at the walk's budget before
+// they are kept or dropped: however few rows match, a walk reads a
+// bounded number of index entries, and what it finds is every match up
+// to where it stopped. The state IDs found come as one value, in result
+// order, separated by \x1f (no stored text holds a control character):
+// read through the driver, each row cost more than SQLite's walk to it;
+// with how many they are.
 func (sp *searchSpec) walkQuery(lists []searchList, level, need int) (string, []any) {
 	var args []any
 	arms := make([]string, len(lists))
@@ -662,11 +707,8 @@ func (sp *searchSpec) walkQuery(lists []searchList, level, need int) (string, []
 		arms[i] = `SELECT n.state_id AS id, n.sort_key AS k, ` + cond + ` AS ok FROM ` + l.table + ` WHERE ` + l.where + seek
 		args = append(append(append(args, cargs...), l.args...), sargs...)
 	}
-	budget := sp.walkBudget(need)
-	return `SELECT coalesce(group_concat(id, char(31) ORDER BY k, id) FILTER (WHERE ok), ''), coalesce(max(r), 0) FROM (
-		SELECT id, k, ok, r FROM (SELECT id, k, ok, row_number() OVER () AS r FROM (` +
-			strings.Join(arms, " UNION ") + ` ORDER BY 2, 1 LIMIT +?)) WHERE ok OR r > +? LIMIT +?)`,
-		append(args, budget+1, budget, need)
+	return `SELECT coalesce(group_concat(id, char(31) ORDER BY k, id), ''), count(*) FROM (SELECT id, k FROM (` +
+		strings.Join(arms, " UNION ") + ` ORDER BY 2, 1 LIMIT +?) WHERE ok LIMIT +?)`, append(args, sp.walkBudget(need), need)
 }
 
 // filters is the condition a list's row must meet: every condition of the

@@ -100,6 +100,9 @@ var errTooManyLists = errors.New("too many lists to merge")
 type candidate struct {
 	lists  func(ctx context.Context, tx searchTx) ([]searchList, error)
 	covers int
+	// lastName: the lists of one last-name term, whose rows lie mostly in
+	// its range of the result order, where its matches are
+	lastName bool
 }
 
 // choose picks the lists a pass walks, which is to stop after need rows
@@ -144,7 +147,12 @@ func (sp *searchSpec) choose(ctx context.Context, tx searchTx, level, need int) 
 		if sp.dense(c, lists) && cand.cost > need+len(lists) {
 			cand.cost, cand.capped = need+len(lists), false
 		}
-		if best == nil || cand.cost < best.cost {
+		// Tied at the count limit, the lists of a last-name term win: the
+		// walk reads from the term's range, where lists of first-name
+		// words start at the beginning of the alphabet and may spend
+		// the walk's budget before they reach it.
+		tie := best != nil && cand.capped && best.capped && cand.cost == best.cost && c.lastName
+		if best == nil || cand.cost < best.cost || tie {
 			best = cand
 		}
 		if !cand.capped && (known == nil || cand.cost < known.cost) {
@@ -268,24 +276,24 @@ func (sp *searchSpec) candidates(level int) []candidate {
 	last, first := byLength(sp.last), byLength(sp.first)
 	if level == levelAny {
 		if sp.district != "" {
-			cs = append(cs, candidate{sp.fixed(sp.sortRange("")), 0})
+			cs = append(cs, candidate{lists: sp.fixed(sp.sortRange("")), covers: 0})
 		}
 		if sp.gender != "" {
-			cs = append(cs, candidate{sp.fixed(sp.genderList()), 0})
+			cs = append(cs, candidate{lists: sp.fixed(sp.genderList()), covers: 0})
 		}
 		if utf8.RuneCountInString(sp.id) >= 2 {
-			cs = append(cs, candidate{sp.fixed(sp.idList()), 0})
+			cs = append(cs, candidate{lists: sp.fixed(sp.idList()), covers: 0})
 		}
 		return cs
 	}
 	if len(last) > 0 && len(first) > 0 {
-		cs = append(cs, candidate{sp.pair(level, tokPair, searchTerm{tokLast, last[0]}, searchTerm{tokFirst, first[0]}), 2})
+		cs = append(cs, candidate{lists: sp.pair(level, tokPair, searchTerm{tokLast, last[0]}, searchTerm{tokFirst, first[0]}), covers: 2})
 	}
 	if len(last) > 1 {
-		cs = append(cs, candidate{sp.pair(level, tokLastPair, searchTerm{tokLast, last[0]}, searchTerm{tokLast, last[1]}), 2})
+		cs = append(cs, candidate{lists: sp.pair(level, tokLastPair, searchTerm{tokLast, last[0]}, searchTerm{tokLast, last[1]}), covers: 2})
 	}
 	if len(first) > 1 {
-		cs = append(cs, candidate{sp.pair(level, tokFirstPair, searchTerm{tokFirst, first[0]}, searchTerm{tokFirst, first[1]}), 2})
+		cs = append(cs, candidate{lists: sp.pair(level, tokFirstPair, searchTerm{tokFirst, first[0]}, searchTerm{tokFirst, first[1]}), covers: 2})
 	}
 	if level == levelPrefix {
 		union := func(ctx context.Context, tx searchTx) ([]searchList, error) {
@@ -299,7 +307,7 @@ func (sp *searchSpec) candidates(level int) []candidate {
 			}
 			return all, nil
 		}
-		cs = append(cs, candidate{union, 1})
+		cs = append(cs, candidate{lists: union, covers: 1})
 	}
 	for _, t := range sp.terms() {
 		if level == levelPrefix && len(sp.terms()) == 1 {
@@ -320,14 +328,14 @@ func (sp *searchSpec) candidates(level int) []candidate {
 			}
 			return append(exact, lists...), nil
 		}
-		cs = append(cs, candidate{one, 1})
+		cs = append(cs, candidate{lists: one, covers: 1, lastName: t.field == tokLast})
 	}
 	// Every student of the district, when no last name is asked for: the
 	// students a last name matches are bunched in result order, so the
 	// walk would read up to them, where the district's lists of that
 	// name hold them first.
 	if sp.district != "" && len(last) == 0 {
-		cs = append(cs, candidate{sp.fixed(sp.sortRange("")), 0})
+		cs = append(cs, candidate{lists: sp.fixed(sp.sortRange("")), covers: 0})
 	}
 	return cs
 }

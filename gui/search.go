@@ -2,6 +2,7 @@ package gui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -247,11 +248,12 @@ func (s *searchScreen) run() {
 			if seq != s.seq {
 				return
 			}
-			if err != nil {
+			stopped := errors.Is(err, store.ErrSearchStopped)
+			if err != nil && !stopped {
 				s.hint.SetText(sentence(err.Error()))
 				return
 			}
-			s.show(res)
+			s.show(res, stopped)
 		}
 	})
 }
@@ -286,12 +288,17 @@ func (s *searchScreen) loadRecent() {
 	})
 }
 
-func (s *searchScreen) show(res []store.Result) {
+// show shows the results of a search; stopped says the search looked
+// through as many students as it may before it found them all.
+func (s *searchScreen) show(res []store.Result, stopped bool) {
 	s.recent = false
 	s.results = res
 	s.table.Reset()
 	s.setList("Results")
 	switch n := len(res); {
+	case stopped:
+		s.hint.SetText(fmt.Sprintf("%s shown, but more may match: the search stopped after looking through "+
+			"many students whose names start alike. Type more of the name, a birth date or a state ID.", count(n, "student")))
 	case n == 0:
 		s.hint.SetText("No student matches. Try one surname only (García instead of García López), " +
 			"leave out the first name, or search by birth date or state ID alone.")

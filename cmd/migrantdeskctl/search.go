@@ -64,7 +64,8 @@ func runSearch(args []string, out io.Writer) error {
 	// One more than the limit tells whether there were more to show.
 	q.Limit = *limit + 1
 	res, err := st.Search(context.Background(), q)
-	if err != nil {
+	stopped := errors.Is(err, store.ErrSearchStopped)
+	if err != nil && !stopped {
 		return fmt.Errorf("search: %w", err)
 	}
 	more := len(res) > *limit
@@ -80,7 +81,11 @@ func runSearch(args []string, out io.Writer) error {
 	} else {
 		err = writeSearchTable(buf, res, more)
 	}
-	return errors.Join(err, buf.Flush())
+	err = errors.Join(err, buf.Flush())
+	if stopped {
+		fmt.Fprintf(os.Stderr, "search: %s\n", store.ErrSearchStopped)
+	}
+	return err
 }
 
 // maxSearchLimit bounds --limit: a search is for finding students, not

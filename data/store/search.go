@@ -36,6 +36,11 @@ type Result struct {
 // DefaultLimit is how many students a search returns when Query.Limit is 0.
 const DefaultLimit = 100
 
+// ErrSearchStopped says a search looked through as many students as it
+// may and returns only the matches among them: more may match.
+var ErrSearchStopped = errors.New("the search stopped after looking through many students whose names start alike, " +
+	"so more students may match than are shown: type more of the name, a birth date or a state ID")
+
 // ErrEmptyQuery is returned for a query with nothing to search by.
 var ErrEmptyQuery = errors.New("type at least one of last name, first name, birth date, state ID, gender or district")
 
@@ -51,6 +56,10 @@ func (q Query) Empty() bool {
 // or of the name run together ("delacruz"). Students whose every typed
 // word is a whole word come first, then the rest; each group by last
 // name, first name. At most q.Limit students are returned.
+//
+// A search reads a bounded number of index entries: when the students it
+// looked through hold fewer than the limit of matches, it returns the
+// matches found, in order, with an error that wraps ErrSearchStopped.
 func (s *Store) Search(ctx context.Context, q Query) ([]Result, error) {
 	sp, err := newSearchSpec(q)
 	if err != nil {
@@ -65,13 +74,16 @@ func (s *Store) search(ctx context.Context, sp *searchSpec) ([]Result, error) {
 		return nil, fmt.Errorf("search students: %w", err)
 	}
 	defer tx.end()
-	hits, err := sp.find(ctx, tx)
+	hits, stopped, err := sp.find(ctx, tx)
 	if err != nil {
 		return nil, fmt.Errorf("search students: %w", err)
 	}
 	out, err := loadSearchResults(ctx, tx, hits)
 	if err != nil {
 		return nil, fmt.Errorf("search students: %w", err)
+	}
+	if stopped {
+		return out, ErrSearchStopped
 	}
 	return out, nil
 }
@@ -87,6 +99,9 @@ type searchSpec struct {
 	searchLimits
 	counted  map[string]int      // see cost
 	distinct map[string][]string // see distinctTokens
+	// probe, when set, is an SQL condition true on every row, which the
+	// walks check first on each row they read: tests count the rows so.
+	probe string
 }
 
 func newSearchSpec(q Query) (*searchSpec, error) {
@@ -126,12 +141,14 @@ type searchHit struct {
 // counting the others. A birth date or state ID shared by fewer than set
 // students is read whole and sorted. The words a prefix starts are merged
 // list by list when there are at most arms of them, else their range is
-// sorted when it has fewer than sort rows.
-type searchLimits struct{ count, enough, set, arms, sort int }
+// sorted when it has fewer than sort rows. A walk reads at most walkRows
+// rows of its lists more than the students it is to find (see walk).
+type searchLimits struct{ count, enough, set, arms, sort, walkRows int }
 
-var defaultSearchLimits = searchLimits{count: 5000, enough: 2000, set: 400, arms: 24, sort: 500}
+var defaultSearchLimits = searchLimits{count: 5000, enough: 2000, set: 400, arms: 24, sort: 500, walkRows: 2000}
 
-// find returns the matching students in result order, at most sp.limit.
+// find returns the matching students in result order, at most sp.limit,
+// and whether a walk stopped at its budget (then the search ends there).
 //
 // A birth date or a state ID that few students share is read whole and
 // sorted. Otherwise the search makes two passes: students whose every name
@@ -139,14 +156,15 @@ var defaultSearchLimits = searchLimits{count: 5000, enough: 2000, set: 400, arms
 // only. Each pass merges ordered lists (see searchList) that together hold
 // every student it can find, checks every condition on each row in result
 // order and stops at the limit.
-func (sp *searchSpec) find(ctx context.Context, tx searchTx) ([]searchHit, error) {
+func (sp *searchSpec) find(ctx context.Context, tx searchTx) ([]searchHit, bool, error) {
 	if sp.birth != "" || sp.id != "" {
 		c, err := sp.cost(ctx, tx, []searchList{sp.setList()}, sp.set)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if !c.capped {
-			return sp.findSet(ctx, tx)
+			hits, err := sp.findSet(ctx, tx)
+			return hits, false, err
 		}
 	}
 	levels := []int{levelExact, levelPrefix}
@@ -161,15 +179,15 @@ func (sp *searchSpec) find(ctx context.Context, tx searchTx) ([]searchHit, error
 		}
 		lists, err := sp.choose(ctx, tx, level, need)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		found, err := sp.walk(ctx, tx, lists, level, need)
-		if err != nil {
-			return nil, err
+		found, stopped, err := sp.walk(ctx, tx, lists, level, need)
+		if err != nil || stopped {
+			return append(hits, found...), stopped, err
 		}
 		hits = append(hits, found...)
 	}
-	return hits, nil
+	return hits, false, nil
 }
 
 // loadSearchResults reads the students found and their current

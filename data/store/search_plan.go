@@ -100,6 +100,9 @@ var errTooManyLists = errors.New("too many lists to merge")
 type candidate struct {
 	lists  func(ctx context.Context, tx searchTx) ([]searchList, error)
 	covers int
+	// lastName: the lists of one last-name term, whose rows lie mostly in
+	// its range of the result order, where its matches are
+	lastName bool
 }
 
 // choose picks the lists a pass walks, which is to stop after need rows
@@ -144,7 +147,12 @@ func (sp *searchSpec) choose(ctx context.Context, tx searchTx, level, need int) 
 		if sp.dense(c, lists) && cand.cost > need+len(lists) {
 			cand.cost, cand.capped = need+len(lists), false
 		}
-		if best == nil || cand.cost < best.cost {
+		// Tied at the count limit, the lists of a last-name term win: the
+		// walk reads from the term's range, where lists of first-name
+		// words start at the beginning of the alphabet and may spend
+		// the walk's budget before they reach it.
+		tie := best != nil && cand.capped && best.capped && cand.cost == best.cost && c.lastName
+		if best == nil || cand.cost < best.cost || tie {
 			best = cand
 		}
 		if !cand.capped && (known == nil || cand.cost < known.cost) {
@@ -268,24 +276,24 @@ func (sp *searchSpec) candidates(level int) []candidate {
 	last, first := byLength(sp.last), byLength(sp.first)
 	if level == levelAny {
 		if sp.district != "" {
-			cs = append(cs, candidate{sp.fixed(sp.sortRange("")), 0})
+			cs = append(cs, candidate{lists: sp.fixed(sp.sortRange("")), covers: 0})
 		}
 		if sp.gender != "" {
-			cs = append(cs, candidate{sp.fixed(sp.genderList()), 0})
+			cs = append(cs, candidate{lists: sp.fixed(sp.genderList()), covers: 0})
 		}
 		if utf8.RuneCountInString(sp.id) >= 2 {
-			cs = append(cs, candidate{sp.fixed(sp.idList()), 0})
+			cs = append(cs, candidate{lists: sp.fixed(sp.idList()), covers: 0})
 		}
 		return cs
 	}
 	if len(last) > 0 && len(first) > 0 {
-		cs = append(cs, candidate{sp.pair(level, tokPair, searchTerm{tokLast, last[0]}, searchTerm{tokFirst, first[0]}), 2})
+		cs = append(cs, candidate{lists: sp.pair(level, tokPair, searchTerm{tokLast, last[0]}, searchTerm{tokFirst, first[0]}), covers: 2})
 	}
 	if len(last) > 1 {
-		cs = append(cs, candidate{sp.pair(level, tokLastPair, searchTerm{tokLast, last[0]}, searchTerm{tokLast, last[1]}), 2})
+		cs = append(cs, candidate{lists: sp.pair(level, tokLastPair, searchTerm{tokLast, last[0]}, searchTerm{tokLast, last[1]}), covers: 2})
 	}
 	if len(first) > 1 {
-		cs = append(cs, candidate{sp.pair(level, tokFirstPair, searchTerm{tokFirst, first[0]}, searchTerm{tokFirst, first[1]}), 2})
+		cs = append(cs, candidate{lists: sp.pair(level, tokFirstPair, searchTerm{tokFirst, first[0]}, searchTerm{tokFirst, first[1]}), covers: 2})
 	}
 	if level == levelPrefix {
 		union := func(ctx context.Context, tx searchTx) ([]searchList, error) {
@@ -299,7 +307,7 @@ func (sp *searchSpec) candidates(level int) []candidate {
 			}
 			return all, nil
 		}
-		cs = append(cs, candidate{union, 1})
+		cs = append(cs, candidate{lists: union, covers: 1})
 	}
 	for _, t := range sp.terms() {
 		if level == levelPrefix && len(sp.terms()) == 1 {
@@ -320,14 +328,14 @@ func (sp *searchSpec) candidates(level int) []candidate {
 			}
 			return append(exact, lists...), nil
 		}
-		cs = append(cs, candidate{one, 1})
+		cs = append(cs, candidate{lists: one, covers: 1, lastName: t.field == tokLast})
 	}
 	// Every student of the district, when no last name is asked for: the
 	// students a last name matches are bunched in result order, so the
 	// walk would read up to them, where the district's lists of that
 	// name hold them first.
 	if sp.district != "" && len(last) == 0 {
-		cs = append(cs, candidate{sp.fixed(sp.sortRange("")), 0})
+		cs = append(cs, candidate{lists: sp.fixed(sp.sortRange("")), covers: 0})
 	}
 	return cs
 }
@@ -608,55 +616,116 @@ func (sp *searchSpec) distinctTokens(ctx context.Context, tx searchTx, field int
 }
 
 // walk reads the lists in result order, keeps the rows that meet every
-// condition at the given name level and stops after need of them.
-func (sp *searchSpec) walk(ctx context.Context, tx searchTx, lists []searchList, level, need int) ([]searchHit, error) {
+// condition at the given name level and stops after need of them, or
+// after the walk limit plus need rows of the lists however few of them
+// matched: then stopped is set, and the students found are the first that
+// match, in order, among the rows read.
+func (sp *searchSpec) walk(ctx context.Context, tx searchTx, lists []searchList, level, need int) (hits []searchHit, stopped bool, err error) {
 	if len(lists) == 0 {
-		return nil, nil
+		return nil, false, nil
 	}
 	q, args := sp.walkQuery(lists, level, need)
 	rows, err := tx.query(ctx, q, args...)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	var found string
-	if err := scanRows(rows, func() error { return rows.Scan(&found) }); err != nil {
-		return nil, err
+	var n int
+	if err := scanRows(rows, func() error { return rows.Scan(&found, &n) }); err != nil {
+		return nil, false, err
+	}
+	if n < need {
+		if stopped, err = sp.walkCut(ctx, tx, lists, level, need); err != nil {
+			return nil, false, err
+		}
 	}
 	if found == "" {
-		return nil, nil
+		return nil, stopped, nil
 	}
 	ids := strings.Split(found, "\x1f")
 	out := make([]searchHit, len(ids))
 	for i, id := range ids {
 		out[i] = searchHit{stateID: id, exact: level != levelPrefix}
 	}
-	return out, nil
+	return out, stopped, nil
+}
+
+// walkBudget is how many rows of its lists a walk reads at most.
+func (sp *searchSpec) walkBudget(need int) int { return sp.walkRows + need }
+
+// walkCut reports whether a walk that found fewer than need students
+// stopped at its budget before the end of its lists: whether they hold
+// more distinct students than the budget. The counts of the planner
+// usually tell; else the lists' index entries are counted, up to one past
+// the budget: first list by list, then merged when they may hold the
+// same student.
+func (sp *searchSpec) walkCut(ctx context.Context, tx searchTx, lists []searchList, level, need int) (bool, error) {
+	budget := sp.walkBudget(need)
+	// Counted list by list, without merging, the rows are as many or more.
+	if _, err := sp.cost(ctx, tx, lists, budget+1); err != nil {
+		return false, err
+	}
+	total := 0
+	for _, l := range lists {
+		n, ok := sp.counted[countKey(l)]
+		if !ok {
+			total = budget + 1
+			break
+		}
+		total += n
+	}
+	if total <= budget {
+		return false, nil
+	}
+	arms := make([]string, len(lists))
+	var args []any
+	for i, l := range lists {
+		_, _, seek, sargs := sp.filters(l, level)
+		arms[i] = `SELECT n.state_id, n.sort_key FROM ` + l.table + ` WHERE ` + l.where + seek
+		args = append(append(args, l.args...), sargs...)
+	}
+	rows, err := tx.query(ctx, `SELECT count(*) FROM (`+strings.Join(arms, " UNION ")+` ORDER BY 2, 1 LIMIT +?)`,
+		append(args, budget+1)...)
+	if err != nil {
+		return false, err
+	}
+	var n int
+	err = scanRows(rows, func() error { return rows.Scan(&n) })
+	return n > budget, err
 }
 
 // walkQuery is the SQL of a walk. Several lists are merged by SQLite's
 // ordered UNION, which reads each in index order and drops a student
-// found in two of them. The state IDs found come as one value, in result
+// found in two of them. Every row read is marked with whether it meets
+// the conditions, and the merged rows are cut at the walk's budget before
+// they are kept or dropped: however few rows match, a walk reads a
+// bounded number of index entries, and what it finds is every match up
+// to where it stopped. The state IDs found come as one value, in result
 // order, separated by \x1f (no stored text holds a control character):
-// read through the driver, each row cost more than SQLite's walk to it.
+// read through the driver, each row cost more than SQLite's walk to it;
+// with how many they are.
 func (sp *searchSpec) walkQuery(lists []searchList, level, need int) (string, []any) {
 	var args []any
 	arms := make([]string, len(lists))
 	for i, l := range lists {
-		where, wargs := sp.filters(l, level)
-		arms[i] = `SELECT n.state_id AS id, n.sort_key AS k FROM ` + l.table + ` WHERE ` + l.where + where
-		args = append(append(args, l.args...), wargs...)
+		cond, cargs, seek, sargs := sp.filters(l, level)
+		if sp.probe != "" {
+			cond = "CASE WHEN " + sp.probe + " THEN " + cond + " END"
+		}
+		arms[i] = `SELECT n.state_id AS id, n.sort_key AS k, ` + cond + ` AS ok FROM ` + l.table + ` WHERE ` + l.where + seek
+		args = append(append(append(args, cargs...), l.args...), sargs...)
 	}
-	return `SELECT coalesce(group_concat(id, char(31) ORDER BY k, id), '') FROM (` +
-		strings.Join(arms, " UNION ") + ` ORDER BY 2, 1 LIMIT +?)`, append(args, need)
+	return `SELECT coalesce(group_concat(id, char(31) ORDER BY k, id), ''), count(*) FROM (SELECT id, k FROM (` +
+		strings.Join(arms, " UNION ") + ` ORDER BY 2, 1 LIMIT +?) WHERE ok LIMIT +?)`, append(args, sp.walkBudget(need), need)
 }
 
-// filters is the rest of a list's WHERE clause: every condition of the
+// filters is the condition a list's row must meet: every condition of the
 // query, cheapest first: those read from the list's own row, then an
 // index seek for the district, then the student row for gender and birth
-// date.
-func (sp *searchSpec) filters(l searchList, level int) (string, []any) {
+// date. The gender, when the list's index can seek it, is a condition of
+// the rows walked instead (seek, to add to the list's WHERE).
+func (sp *searchSpec) filters(l searchList, level int) (cond string, args []any, seek string, seekArgs []any) {
 	var where []string
-	var args []any
 	if level != levelAny {
 		// What SQL checks first is cheaper than calling name_level_key
 		// on every row of a long list. A student that a term matches has
@@ -693,8 +762,10 @@ func (sp *searchSpec) filters(l searchList, level int) (string, []any) {
 	var student []string
 	switch {
 	case sp.gender == "" || l.inGender:
-	case l.table == "district_students n":
-		where, args = append(where, "n.gender = ?"), append(args, sp.gender)
+	case l.table == "district_students n" || s == "n":
+		// Both have an index by gender in result order: the gender
+		// narrows the rows walked, not only those kept.
+		seek, seekArgs = " AND n.gender = ?", []any{sp.gender}
 	default:
 		student, args = append(student, s+".gender = ?"), append(args, sp.gender)
 	}
@@ -708,10 +779,13 @@ func (sp *searchSpec) filters(l searchList, level int) (string, []any) {
 		where = append(where, `EXISTS (SELECT 1 FROM students s WHERE s.state_id = n.state_id AND `+
 			strings.Join(student, " AND ")+`)`)
 	}
-	if where == nil {
-		return "", args
+	// Nested CASEs, as a value is not a WHERE clause: SQLite evaluates
+	// both sides of an AND there, even when the first is false.
+	cond = "1"
+	for i := len(where) - 1; i >= 0; i-- {
+		cond = "CASE WHEN " + where[i] + " THEN " + cond + " END"
 	}
-	return " AND " + strings.Join(where, " AND "), args
+	return cond, args, seek, seekArgs
 }
 
 // findSet reads every student with the birth date and state ID asked for

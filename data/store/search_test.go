@@ -120,11 +120,11 @@ func openSearch(t testing.TB, ex *data.Extract) *Store {
 // sorted, merged word by word, or neither.
 var plannerLimits = []searchLimits{
 	defaultSearchLimits,
-	{count: 1, enough: 0, set: 1, arms: 0, sort: 1},
-	{count: 1, enough: 0, set: 1, arms: 1, sort: 1},
-	{count: 1, enough: 0, set: 1, arms: 40, sort: 1},
-	{count: 2000, enough: 1 << 30, set: 1, arms: 24, sort: 500},
-	{count: 1 << 30, enough: 0, set: 1 << 30, arms: 0, sort: 1 << 30},
+	{count: 1, enough: 0, set: 1, arms: 0, sort: 1, walkRows: 1 << 30},
+	{count: 1, enough: 0, set: 1, arms: 1, sort: 1, walkRows: 1 << 30},
+	{count: 1, enough: 0, set: 1, arms: 40, sort: 1, walkRows: 1 << 30},
+	{count: 2000, enough: 1 << 30, set: 1, arms: 24, sort: 500, walkRows: 1 << 30},
+	{count: 1 << 30, enough: 0, set: 1 << 30, arms: 0, sort: 1 << 30, walkRows: 1 << 30},
 }
 
 // ids runs q under every planner limit and returns the state IDs found,

@@ -3,12 +3,14 @@ package e2etest
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -459,6 +461,22 @@ func testClientKilledMidPush(t *testing.T, be backend) {
 	r.converged(r.clerk, r.rosa.db)
 }
 
+// snapshotStarted reports whether the workstation database at path has
+// applied a page of a snapshot: its cursor names one.
+func snapshotStarted(path string) bool {
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?mode=ro&_pragma=busy_timeout(1000)")
+	if err != nil {
+		return false
+	}
+	defer db.Close()
+	var v string
+	if db.QueryRow(`SELECT value FROM meta WHERE key = ?`, store.MetaCursor).Scan(&v) != nil {
+		return false
+	}
+	var c sync.Cursor
+	return json.Unmarshal([]byte(v), &c) == nil && c.Snapshot != ""
+}
+
 // TestClientKilledMidPull kills a workstation's first sync between two
 // pages of its snapshot, and others at random points of their pulls: the
 // next sync resumes from the cursor the last applied page left, and the
@@ -478,9 +496,16 @@ func testClientKilledMidPull(t *testing.T, be backend) {
 		t.Fatalf("the clerk's scope is %d rows: the test wants at least three pages", total)
 	}
 
+	// The workstation fetches the next page while it applies one, so
+	// the third pull can come before the first page is written: it is
+	// held until a page is, and the process killed then, with at most
+	// the two pages fetched applied.
 	started := make(chan *os.Process, 1)
 	r.proxy.hooks(nil, func(path string, n int) bool {
 		if path == "/v1/pull" && n == 3 {
+			for end := time.Now().Add(time.Minute); !snapshotStarted(r.rosa.db) && time.Now().Before(end); {
+				time.Sleep(5 * time.Millisecond)
+			}
 			(<-started).Signal(syscall.SIGKILL)
 			return true
 		}

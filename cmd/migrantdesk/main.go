@@ -67,12 +67,9 @@ func run(args []string) error {
 		return err
 	}
 	ui.ShowMain()
+	// Run returns once the lifecycle's queue has run dry, the stopped
+	// hook's forced save of the preferences (window places) included, and
+	// the queue is closed: nothing may be queued on it after.
 	a.Run()
-	// Fyne's last save of the preferences (of changes it held back in the
-	// app's last 100 ms) runs on its event queue after Run has returned:
-	// wait for the queue to get there, or the process can end first.
-	if q, ok := a.Lifecycle().(interface{ WaitForEvents() }); ok {
-		q.WaitForEvents()
-	}
 	return nil
 }

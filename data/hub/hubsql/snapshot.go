@@ -122,6 +122,12 @@ func (r *Reader) nextStudents(tx Tx, sc scope, epoch, after string, n int) ([]st
 	if err != nil {
 		return nil, fmt.Errorf("read the students of the scope: %w", err)
 	}
+	return scanIDs(rows)
+}
+
+// scanIDs reads rows of one text column, a state ID each, and closes
+// them.
+func scanIDs(rows Rows) ([]string, error) {
 	defer rows.Close()
 	var ids []string
 	for rows.Next() {
@@ -183,16 +189,8 @@ func (r *Reader) regionStudents(tx Tx, epoch, region string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the students of region %s: %w", region, err)
 	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
+	ids, err := scanIDs(rows)
+	if err != nil {
 		return nil, err
 	}
 	r.lists.region[region] = ids

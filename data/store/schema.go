@@ -357,10 +357,18 @@ CREATE INDEX recent_students_order ON recent_students(username, opened);
 INSERT INTO meta(key, value)
 SELECT 'audit_head', seq || ' ' || hash FROM audit ORDER BY seq DESC LIMIT 1;
 `,
+	// 9: search finds a last name (or its start) with a first initial in
+	// one range of name_tokens, in result order: the first name's
+	// initials (field 11) and each with a later word of the last name
+	// (field 12), written by migrationCode[9] (indexInitials).
+	`
+DELETE FROM name_tokens WHERE field IN (11, 12);
+`,
 }
 
 // migrationCode is the work of a migration that SQL cannot do, keyed by
 // the migration's number and run in its transaction after its SQL.
 var migrationCode = map[int]func(*sql.Tx) error{
 	5: hashAuditRows,
+	9: indexInitials,
 }

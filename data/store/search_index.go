@@ -96,13 +96,20 @@ func writeSearchIndex(ctx context.Context, tx *sql.Tx, listedOnly bool) error {
 				tokenErr = fmt.Errorf("search index: making the name tokens stopped on an internal error (%v)", r)
 			}
 		}()
-		tokens, keys = makeTokens(students, districts)
+		tokens, keys = makeTokens(students, func(i int, last, first string) []nameToken {
+			return nameTokens(last, first, districts[i])
+		})
 	}()
 	err = writeDistrictIndex(ctx, tx, students, members)
 	<-made
 	if err = cmp.Or(err, tokenErr); err != nil {
 		return err
 	}
+	return writeNameTokens(ctx, tx, students, tokens, keys)
+}
+
+// writeNameTokens writes the rows of makeTokens, in key order.
+func writeNameTokens(ctx context.Context, tx *sql.Tx, students []indexStudent, tokens map[fieldToken][]int32, keys []fieldToken) error {
 	b := newBatch(ctx, tx, "search index", `INSERT INTO name_tokens(field, token, sort_key, state_id)`, "", 4)
 	for _, k := range keys {
 		for _, r := range tokens[k] {
@@ -115,21 +122,42 @@ func writeSearchIndex(ctx context.Context, tx *sql.Tx, listedOnly bool) error {
 	return b.close()
 }
 
+// indexInitials adds the rows of tokFirstInitial and tokInitialLater of
+// every student to a search index made without them (migration 9).
+func indexInitials(tx *sql.Tx) error {
+	ctx := context.Background()
+	var students []indexStudent
+	err := scan(ctx, tx, `SELECT sort_key, state_id FROM students ORDER BY sort_key, state_id`, nil, func(r *sql.Rows) error {
+		var st indexStudent
+		err := r.Scan(&st.key, &st.id)
+		students = append(students, st)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	tokens, keys := makeTokens(students, func(_ int, last, first string) []nameToken {
+		return initialTokens(distinctWords(last), distinctWords(first))
+	})
+	return writeNameTokens(ctx, tx, students, tokens, keys)
+}
+
 // fieldToken is a row of name_tokens but the student.
 type fieldToken struct {
 	field int
 	token string
 }
 
-// makeTokens makes the name tokens of the students, each in result
-// order with the districts it is enrolled in: the students of each
-// token in that order, and the tokens in key order.
-func makeTokens(students []indexStudent, districts [][]string) (map[fieldToken][]int32, []fieldToken) {
+// makeTokens makes the name tokens of the students, which are in result
+// order: of gives those of the i-th student's normalised names. It
+// returns the students of each token in that order, and the tokens in
+// key order.
+func makeTokens(students []indexStudent, of func(i int, last, first string) []nameToken) (map[fieldToken][]int32, []fieldToken) {
 	tokens := map[fieldToken][]int32{}
 	for i, st := range students {
 		r := int32(i)
 		last, first, _ := strings.Cut(st.key, sortSep)
-		for _, t := range nameTokens(last, first, districts[i]) {
+		for _, t := range of(i, last, first) {
 			k := fieldToken{t.field, t.token}
 			if l := tokens[k]; len(l) == 0 || l[len(l)-1] != r {
 				tokens[k] = append(l, r)

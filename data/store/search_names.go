@@ -41,6 +41,13 @@ const (
 	tokDistrictFirst = 9
 	// the first letter of a word of the last name after its first word
 	tokLastLaterInitial = 10
+	// the first letter of a word of the first name: in result order,
+	// those of a letter whose sort key lies in a range are the students
+	// whose last name's first word starts so, with that first initial
+	tokFirstInitial = 11
+	// "i w": the first letter i of a word of the first name and a word w
+	// of the last name after its first
+	tokInitialLater = 12
 )
 
 // nameLevel says how the name terms (words separated by single spaces)
@@ -166,6 +173,7 @@ func nameTokens(last, first string, districts []string) []nameToken {
 			out = append(out, nameToken{tokDistrictFirst, d + sortSep + w})
 		}
 	}
+	out = append(out, initialTokens(lw, fw)...)
 	for _, n := range []nameToken{{tokLastJoined, last}, {tokFirstJoined, first}} {
 		if words := data.NameTokens(n.token); len(words) > 1 {
 			out = append(out, nameToken{n.field, strings.Join(words, "")})
@@ -186,6 +194,31 @@ func nameTokens(last, first string, districts []string) []nameToken {
 					out = append(out, nameToken{name.field, a + " " + b})
 				}
 			}
+		}
+	}
+	return out
+}
+
+// initialTokens are the rows of the first name's initials
+// (tokFirstInitial) and of each with the later words of the last name
+// (tokInitialLater), of the distinct words of a student's last and first
+// names.
+func initialTokens(lw, fw []string) []nameToken {
+	var out []nameToken
+	var initials []string
+	for _, w := range fw {
+		_, size := utf8.DecodeRuneInString(w)
+		if i := w[:size]; !slices.Contains(initials, i) {
+			initials = append(initials, i)
+			out = append(out, nameToken{tokFirstInitial, i})
+		}
+	}
+	for j, w := range lw {
+		if j == 0 {
+			continue
+		}
+		for _, i := range initials {
+			out = append(out, nameToken{tokInitialLater, i + " " + w})
 		}
 	}
 	return out

@@ -286,6 +286,13 @@ func (sp *searchSpec) candidates(level int) []candidate {
 		}
 		return cs
 	}
+	if c, ok := sp.firstInitial(); ok && level == levelPrefix && sp.district == "" {
+		covers := 1
+		if len(last) > 0 {
+			covers = 2
+		}
+		cs = append(cs, candidate{lists: sp.initial(c), covers: covers, lastName: len(last) > 0})
+	}
 	if len(last) > 0 && len(first) > 0 {
 		cs = append(cs, candidate{lists: sp.pair(level, tokPair, searchTerm{tokLast, last[0]}, searchTerm{tokFirst, first[0]}), covers: 2})
 	}
@@ -423,6 +430,57 @@ func (sp *searchSpec) pair(level, field int, a, b searchTerm) func(context.Conte
 		}
 		return lists, nil
 	}
+}
+
+// firstInitial is a term of the first name of one letter, if any.
+func (sp *searchSpec) firstInitial() (string, bool) {
+	for _, t := range sp.first {
+		if utf8.RuneCountInString(t) == 1 {
+			return t, true
+		}
+	}
+	return "", false
+}
+
+// initial is the candidate of a first initial c and the longest term t of
+// the last name, if any, for the prefix pass. The students with a first
+// name word starting with c are in result order in one list
+// (tokFirstInitial), so those of them whose last name starts with t, or
+// is run together from a first word p and a word starting with what
+// follows p in t (see joinedPrefix), are ranges of that list's sort keys;
+// those with a later word of the last name that t starts are the lists of
+// c and those words (tokInitialLater). Every row of those lists matches
+// both terms: a common surname, or the start of many, with an initial is
+// a walk of the page it shows, where the pair lists of the surname's
+// words with the words c starts are a long range to sort or many lists
+// to merge.
+func (sp *searchSpec) initial(c string) func(context.Context, searchTx) ([]searchList, error) {
+	return func(ctx context.Context, tx searchTx) ([]searchList, error) {
+		last := byLength(sp.last)
+		if len(last) == 0 {
+			return []searchList{tokenList(tokFirstInitial, c)}, nil
+		}
+		t := last[0]
+		var lists []searchList
+		for i, r := range t {
+			if i > 0 {
+				lists = append(lists, initialRange(c, t[:i]+" "+string(r)))
+			}
+		}
+		pair := c + " " + t
+		later, err := sp.mergeable(ctx, tx, tokInitialLater, pair)
+		if err != nil {
+			return nil, err
+		}
+		return append(append(append(lists, later...), tokenList(tokInitialLater, pair)), initialRange(c, t)), nil
+	}
+}
+
+// initialRange is the students with a first-name word starting with c
+// whose sort key starts with prefix.
+func initialRange(c, prefix string) searchList {
+	return searchList{table: "name_tokens n", where: "n.field = +? AND n.token = ? AND n.sort_key >= ? AND n.sort_key < ?",
+		args: []any{tokFirstInitial, c, prefix, prefix + "\xff"}}
 }
 
 // fewArms is how many lists a walk merges at most before sorting a

@@ -608,6 +608,9 @@ func TestSearchPlansWalkInOrder(t *testing.T) {
 		sorted   bool
 	}{
 		{"pair", "", func(sp *searchSpec) []searchList { return []searchList{tokenList(tokPair, "garcia maria")} }, "PRIMARY KEY", false},
+		{"first initial", "", func(sp *searchSpec) []searchList {
+			return []searchList{initialRange("m", "garcia"), tokenList(tokInitialLater, "m garcia")}
+		}, "PRIMARY KEY", false},
 		{"words", "", func(sp *searchSpec) []searchList {
 			return []searchList{tokenList(tokLast, "garcia"), tokenList(tokLastJoined, "garcia")}
 		}, "PRIMARY KEY", false},

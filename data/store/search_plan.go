@@ -738,9 +738,9 @@ func (sp *searchSpec) walkCut(ctx context.Context, tx searchTx, lists []searchLi
 	arms := make([]string, len(lists))
 	var args []any
 	for i, l := range lists {
-		_, _, seek, sargs := sp.filters(l, level)
-		arms[i] = `SELECT n.state_id, n.sort_key FROM ` + l.table + ` WHERE ` + l.where + seek
-		args = append(append(args, l.args...), sargs...)
+		f := sp.filters(l, level)
+		arms[i] = `SELECT n.state_id, n.sort_key FROM ` + l.table + ` WHERE ` + l.where + f.seek
+		args = append(append(args, l.args...), f.seekArgs...)
 	}
 	rows, err := tx.query(ctx, `SELECT count(*) FROM (`+strings.Join(arms, " UNION ")+` ORDER BY 2, 1 LIMIT +?)`,
 		append(args, budget+1)...)
@@ -758,58 +758,104 @@ func (sp *searchSpec) walkCut(ctx context.Context, tx searchTx, lists []searchLi
 // the conditions, and the merged rows are cut at the walk's budget before
 // they are kept or dropped: however few rows match, a walk reads a
 // bounded number of index entries, and what it finds is every match up
-// to where it stopped. The state IDs found come as one value, in result
-// order, separated by \x1f (no stored text holds a control character):
-// read through the driver, each row cost more than SQLite's walk to it;
-// with how many they are.
+// to where it stopped. When the name terms are all there is to check,
+// they are checked once on the merged rows instead of in every list: the
+// statement is shorter to prepare, which a fresh process does for each.
+// The state IDs found come as one value, in result order, separated by
+// \x1f (no stored text holds a control character): read through the
+// driver, each row cost more than SQLite's walk to it; with how many
+// they are.
 func (sp *searchSpec) walkQuery(lists []searchList, level, need int) (string, []any) {
+	conds := make([]filter, len(lists))
+	namesOnly := level != levelAny
+	for i, l := range lists {
+		conds[i] = sp.filters(l, level)
+		namesOnly = namesOnly && len(conds[i].others) == 0
+	}
 	var args []any
 	arms := make([]string, len(lists))
 	for i, l := range lists {
-		cond, cargs, seek, sargs := sp.filters(l, level)
-		if sp.probe != "" {
-			cond = "CASE WHEN " + sp.probe + " THEN " + cond + " END"
+		where, wargs := conds[i].others, conds[i].othersArgs
+		if !namesOnly {
+			where, wargs = append(slices.Clone(conds[i].names), where...), append(slices.Clone(conds[i].namesArgs), wargs...)
 		}
-		arms[i] = `SELECT n.state_id AS id, n.sort_key AS k, ` + cond + ` AS ok FROM ` + l.table + ` WHERE ` + l.where + seek
-		args = append(append(append(args, cargs...), l.args...), sargs...)
+		if sp.probe != "" {
+			where = append([]string{sp.probe}, where...)
+		}
+		arms[i] = `SELECT n.state_id AS id, n.sort_key AS k, ` + nested(where) + ` AS ok FROM ` + l.table + ` WHERE ` + l.where + conds[i].seek
+		args = append(append(append(args, wargs...), l.args...), conds[i].seekArgs...)
 	}
-	return `SELECT coalesce(group_concat(id, char(31) ORDER BY k, id), ''), count(*) FROM (SELECT id, k FROM (` +
-		strings.Join(arms, " UNION ") + ` ORDER BY 2, 1 LIMIT +?) WHERE ok LIMIT +?)`, append(args, sp.walkBudget(need), need)
+	q := `SELECT coalesce(group_concat(id, char(31) ORDER BY k, id), ''), count(*) FROM (SELECT id, k FROM (` +
+		strings.Join(arms, " UNION ") + ` ORDER BY 2, 1 LIMIT +?) WHERE `
+	args = append(args, sp.walkBudget(need))
+	kept := "ok"
+	if namesOnly {
+		names, nargs := sp.nameFilters("k", level)
+		kept, args = nested(append([]string{"ok"}, names...)), append(args, nargs...)
+	}
+	return q + kept + ` LIMIT +?)`, append(args, need)
+}
+
+// nested is the conditions as one value, true when all are: nested
+// CASEs, as a value is not a WHERE clause: SQLite evaluates both sides of
+// an AND there, even when the first is false.
+func nested(where []string) string {
+	cond := "1"
+	for i := len(where) - 1; i >= 0; i-- {
+		cond = "CASE WHEN " + where[i] + " THEN " + cond + " END"
+	}
+	return cond
+}
+
+// filter is what a list's row must meet: the name terms, read from its
+// sort key, and the other conditions, cheapest first; seek, to add to the
+// list's WHERE, narrows the rows walked.
+type filter struct {
+	names, others         []string
+	namesArgs, othersArgs []any
+	seek                  string
+	seekArgs              []any
+}
+
+// nameFilters are the conditions of the name terms at level on a sort
+// key, the SQL expression key. What SQL checks first is cheaper than
+// calling name_level_key on every row of a long list. A student that a
+// term matches has a word of that name starting with the term, or the
+// name's first word starts like the term (the name run together starts
+// with it); the sort key is the last name, then \x1f and the first.
+func (sp *searchSpec) nameFilters(key string, level int) (where []string, args []any) {
+	if level == levelAny {
+		return nil, nil
+	}
+	for _, t := range sp.last {
+		where = append(where, "(substr("+key+", 1, 1) = substr(?, 1, 1) OR instr("+key+", ' ' || ?) > 0)")
+		args = append(args, t, t)
+	}
+	for _, t := range sp.first {
+		where = append(where, "(instr("+key+", char(31) || substr(?, 1, 1)) > 0 OR instr("+key+", ' ' || ?) > 0)")
+		args = append(args, t, t)
+	}
+	where = append(where, "name_level_key("+key+", ?, ?) = +?")
+	return where, append(args, strings.Join(sp.last, " "), strings.Join(sp.first, " "), level)
 }
 
 // filters is the condition a list's row must meet: every condition of the
 // query, cheapest first: those read from the list's own row, then an
 // index seek for the district, then the student row for gender and birth
 // date. The gender, when the list's index can seek it, is a condition of
-// the rows walked instead (seek, to add to the list's WHERE).
-func (sp *searchSpec) filters(l searchList, level int) (cond string, args []any, seek string, seekArgs []any) {
-	var where []string
-	if level != levelAny {
-		// What SQL checks first is cheaper than calling name_level_key
-		// on every row of a long list. A student that a term matches has
-		// a word of that name starting with the term, or the name's first
-		// word starts like the term (the name run together starts with
-		// it); the sort key is the last name, then \x1f and the first.
-		for _, t := range sp.last {
-			where = append(where, "(substr(n.sort_key, 1, 1) = substr(?, 1, 1) OR instr(n.sort_key, ' ' || ?) > 0)")
-			args = append(args, t, t)
-		}
-		for _, t := range sp.first {
-			where = append(where, "(instr(n.sort_key, char(31) || substr(?, 1, 1)) > 0 OR instr(n.sort_key, ' ' || ?) > 0)")
-			args = append(args, t, t)
-		}
-		where = append(where, "name_level_key(n.sort_key, ?, ?) = +?")
-		args = append(args, strings.Join(sp.last, " "), strings.Join(sp.first, " "), level)
-	}
+// the rows walked instead (seek).
+func (sp *searchSpec) filters(l searchList, level int) filter {
+	var f filter
+	f.names, f.namesArgs = sp.nameFilters("n.sort_key", level)
 	if sp.id != "" {
 		// The unary + keeps SQLite from walking a state_id index instead.
-		where = append(where, "+n.state_id >= ? AND +n.state_id < ?")
-		args = append(args, sp.id, sp.id+"\xff")
+		f.others = append(f.others, "+n.state_id >= ? AND +n.state_id < ?")
+		f.othersArgs = append(f.othersArgs, sp.id, sp.id+"\xff")
 	}
 	if sp.district != "" && !l.inDistrict {
-		where = append(where, `EXISTS (SELECT 1 FROM district_students d
+		f.others = append(f.others, `EXISTS (SELECT 1 FROM district_students d
 			WHERE d.district_number = ? AND d.sort_key = n.sort_key AND d.state_id = n.state_id)`)
-		args = append(args, sp.district)
+		f.othersArgs = append(f.othersArgs, sp.district)
 	}
 	// On a list of students, the student row is the list's own; a
 	// district's list has the gender too.
@@ -818,32 +864,28 @@ func (sp *searchSpec) filters(l searchList, level int) (cond string, args []any,
 		s = "n"
 	}
 	var student []string
+	var studentArgs []any
 	switch {
 	case sp.gender == "" || l.inGender:
 	case l.table == "district_students n" || s == "n":
 		// Both have an index by gender in result order: the gender
 		// narrows the rows walked, not only those kept.
-		seek, seekArgs = " AND n.gender = ?", []any{sp.gender}
+		f.seek, f.seekArgs = " AND n.gender = ?", []any{sp.gender}
 	default:
-		student, args = append(student, s+".gender = ?"), append(args, sp.gender)
+		student, studentArgs = append(student, s+".gender = ?"), append(studentArgs, sp.gender)
 	}
 	if sp.birth != "" {
-		student, args = append(student, "+"+s+".birth_date = ?"), append(args, sp.birth)
+		student, studentArgs = append(student, "+"+s+".birth_date = ?"), append(studentArgs, sp.birth)
 	}
 	switch {
 	case student != nil && s == "n":
-		where = append(where, student...)
+		f.others = append(f.others, student...)
 	case student != nil:
-		where = append(where, `EXISTS (SELECT 1 FROM students s WHERE s.state_id = n.state_id AND `+
+		f.others = append(f.others, `EXISTS (SELECT 1 FROM students s WHERE s.state_id = n.state_id AND `+
 			strings.Join(student, " AND ")+`)`)
 	}
-	// Nested CASEs, as a value is not a WHERE clause: SQLite evaluates
-	// both sides of an AND there, even when the first is false.
-	cond = "1"
-	for i := len(where) - 1; i >= 0; i-- {
-		cond = "CASE WHEN " + where[i] + " THEN " + cond + " END"
-	}
-	return cond, args, seek, seekArgs
+	f.othersArgs = append(f.othersArgs, studentArgs...)
+	return f
 }
 
 // findSet reads every student with the birth date and state ID asked for

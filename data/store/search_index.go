@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -24,26 +25,25 @@ func writeSearchIndex(ctx context.Context, tx *sql.Tx, listedOnly bool) error {
 	if listedOnly {
 		scope = ` WHERE state_id IN (SELECT state_id FROM temp.listed)`
 	}
-	// In result order: the students of each gender come in that order
-	// from an index, and are merged.
-	var runs [][]indexStudent
-	err := scan(ctx, tx, `SELECT gender, sort_key, state_id FROM students`+scope+` ORDER BY gender, sort_key, state_id`, nil,
-		func(r *sql.Rows) error {
-			var st indexStudent
-			if err := r.Scan(&st.gender, &st.key, &st.id); err != nil {
-				return err
-			}
-			if n := len(runs); n == 0 || runs[n-1][0].gender != st.gender {
-				runs = append(runs, nil)
-			}
-			runs[len(runs)-1] = append(runs[len(runs)-1], st)
-			return nil
-		})
+	// The students and their enrollments are read packed, a few values
+	// for millions (see packSQL), and the students put in result order
+	// here.
+	var students []indexStudent
+	// The sort key, which holds sortSep, comes last.
+	err := readPacked(ctx, tx, packSQL(`FROM students`+scope, "state_id", "gender", "sort_key"), func(rec string) bool {
+		var st indexStudent
+		var ok bool
+		st.id, rec, _ = strings.Cut(rec, "\x1f")
+		st.gender, st.key, ok = strings.Cut(rec, "\x1f")
+		students = append(students, st)
+		return ok
+	})
 	if err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
-	students := mergeRuns(runs)
-	runs = nil
+	slices.SortFunc(students, func(a, b indexStudent) int {
+		return cmp.Or(strings.Compare(a.key, b.key), strings.Compare(a.id, b.id))
+	})
 	rank := make(map[string]int32, len(students))
 	for i, st := range students {
 		rank[st.id] = int32(i)
@@ -60,15 +60,16 @@ func writeSearchIndex(ctx context.Context, tx *sql.Tx, listedOnly bool) error {
 	}
 	districts := make([][]string, len(students))
 	var school, id string
-	err = scan(ctx, tx, `SELECT state_id, school_number FROM enrollments`+scope, nil, func(r *sql.Rows) error {
-		if err := r.Scan(&id, &school); err != nil {
-			return err
+	err = readPacked(ctx, tx, packSQL(`FROM enrollments`+scope, "state_id", "school_number"), func(rec string) bool {
+		var two bool
+		if id, school, two = strings.Cut(rec, "\x1f"); !two {
+			return false
 		}
 		i, ok := rank[id]
 		if d := districtOf[school]; ok && !slices.Contains(districts[i], d) {
 			districts[i] = append(districts[i], d)
 		}
-		return nil
+		return true
 	})
 	if err != nil {
 		return fmt.Errorf("search index: %w", err)
@@ -98,15 +99,17 @@ func writeSearchIndex(ctx context.Context, tx *sql.Tx, listedOnly bool) error {
 		}()
 		tokens, keys = makeTokens(students, districts)
 	}()
-	err = writeDistrictIndex(ctx, tx, students, members)
+	values := boxStudents(students)
+	err = writeDistrictIndex(ctx, tx, values, members)
 	<-made
 	if err = cmp.Or(err, tokenErr); err != nil {
 		return err
 	}
 	b := newBatch(ctx, tx, "search index", `INSERT INTO name_tokens(field, token, sort_key, state_id)`, "", 4)
 	for _, k := range keys {
+		token := any(k.token)
 		for _, r := range tokens[k] {
-			if err := b.add(k.field, k.token, students[r].key, students[r].id); err != nil {
+			if err := b.add(k.field, token, values[r].key, values[r].id); err != nil {
 				b.close()
 				return err
 			}
@@ -143,12 +146,13 @@ func makeTokens(students []indexStudent, districts [][]string) (map[fieldToken][
 
 // writeDistrictIndex writes district_students in key order: members are
 // the students of each district, in result order.
-func writeDistrictIndex(ctx context.Context, tx *sql.Tx, students []indexStudent, members map[string][]int32) error {
+func writeDistrictIndex(ctx context.Context, tx *sql.Tx, students []boxedStudent, members map[string][]int32) error {
 	b := newBatch(ctx, tx, "district index", `INSERT INTO district_students(district_number, sort_key, state_id, gender)`, "", 4)
 	for _, d := range slices.Sorted(maps.Keys(members)) {
+		district := any(d)
 		for _, r := range members[d] {
 			st := students[r]
-			if err := b.add(d, st.key, st.id, st.gender); err != nil {
+			if err := b.add(district, st.key, st.id, st.gender); err != nil {
 				b.close()
 				return err
 			}
@@ -160,25 +164,35 @@ func writeDistrictIndex(ctx context.Context, tx *sql.Tx, students []indexStudent
 // indexStudent is what the search index holds of a student.
 type indexStudent struct{ key, id, gender string }
 
-// mergeRuns merges runs of students, each in result order, into one.
-func mergeRuns(runs [][]indexStudent) []indexStudent {
-	n := 0
-	for _, r := range runs {
-		n += len(r)
-	}
-	out := make([]indexStudent, 0, n)
-	for len(out) < n {
-		best := -1
-		for i, r := range runs {
-			if len(r) > 0 && (best < 0 || r[0].key < runs[best][0].key ||
-				r[0].key == runs[best][0].key && r[0].id < runs[best][0].id) {
-				best = i
-			}
-		}
-		out = append(out, runs[best][0])
-		runs[best] = runs[best][1:]
+// boxedStudent is an indexStudent as the driver takes its values. Each
+// is boxed once: boxing a string allocates, and the search index binds a
+// student's values once for each of its rows, some 5 on average.
+type boxedStudent struct{ key, id, gender any }
+
+func boxStudents(students []indexStudent) []boxedStudent {
+	out := make([]boxedStudent, len(students))
+	for i, st := range students {
+		out[i] = boxedStudent{st.key, st.id, st.gender}
 	}
 	return out
+}
+
+// readPacked runs the query of one packed value (packSQL) and hands
+// each record to record, which reads its fields and says whether it has
+// as many as it should (see packed).
+func readPacked(ctx context.Context, tx *sql.Tx, query string, record func(string) bool) error {
+	var s string
+	if err := tx.QueryRowContext(ctx, `SELECT `+query).Scan(&s); err != nil {
+		return err
+	}
+	for s != "" {
+		var rec string
+		rec, s, _ = strings.Cut(s, "\x1e")
+		if !record(rec) {
+			return errors.New("a packed record has too few fields: the database is damaged")
+		}
+	}
+	return nil
 }
 
 // scan runs a query and hands each row to row.

@@ -21,25 +21,82 @@ import (
 // index: each student's rank in result order stands for the student,
 // and a token's list of ranks is made in that order.
 func writeSearchIndex(ctx context.Context, tx *sql.Tx, listedOnly bool) error {
+	src, err := readIndexSource(ctx, tx, listedOnly)
+	if err != nil {
+		return err
+	}
+	students, districts, err := src.parse()
+	if err != nil {
+		return err
+	}
+	members := districtMembers(districts)
+	// The name tokens are made on another goroutine while the district
+	// index is written: on a second core, at no cost to the load's.
+	var (
+		tokens map[fieldToken][]int32
+		keys   []fieldToken
+	)
+	made := inBackground("making the name tokens", func() error {
+		tokens, keys = makeTokens(students, districts)
+		return nil
+	})
+	values := boxStudents(students)
+	err = writeDistrictIndex(ctx, tx, values, members)
+	if err = cmp.Or(err, made()); err != nil {
+		return err
+	}
+	return writeNameTokens(ctx, tx, values, tokens, keys)
+}
+
+// indexSource is what the search index is made of, read from the tables
+// packed (see packSQL): a few values for millions.
+type indexSource struct {
+	students, enrollments string
+	districtOf            map[string]string // school number -> district number
+}
+
+// readIndexSource reads every student and enrollment, or with listedOnly
+// those of the students in temp.listed.
+func readIndexSource(ctx context.Context, tx *sql.Tx, listedOnly bool) (*indexSource, error) {
 	scope := ""
 	if listedOnly {
 		scope = ` WHERE state_id IN (SELECT state_id FROM temp.listed)`
 	}
-	// The students and their enrollments are read packed, a few values
-	// for millions (see packSQL), and the students put in result order
-	// here.
-	var students []indexStudent
+	src := &indexSource{districtOf: map[string]string{}}
 	// The sort key, which holds sortSep, comes last.
-	err := readPacked(ctx, tx, packSQL(`FROM students`+scope, "state_id", "gender", "sort_key"), func(rec string) bool {
+	err := tx.QueryRowContext(ctx, `SELECT `+packSQL(`FROM students`+scope, "state_id", "gender", "sort_key")).Scan(&src.students)
+	if err == nil {
+		err = tx.QueryRowContext(ctx, `SELECT `+packSQL(`FROM enrollments`+scope, "state_id", "school_number")).Scan(&src.enrollments)
+	}
+	if err == nil {
+		err = scan(ctx, tx, `SELECT number, district_number FROM schools`, nil, func(r *sql.Rows) error {
+			var school, district string
+			err := r.Scan(&school, &district)
+			src.districtOf[school] = district
+			return err
+		})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("search index: %w", err)
+	}
+	return src, nil
+}
+
+var errPacked = errors.New("search index: a packed record has too few fields: the database is damaged")
+
+// parse returns the students in result order and the districts of each.
+func (src *indexSource) parse() ([]indexStudent, [][]string, error) {
+	var students []indexStudent
+	for s := src.students; s != ""; {
+		var rec string
+		rec, s, _ = strings.Cut(s, "\x1e")
 		var st indexStudent
 		var ok bool
 		st.id, rec, _ = strings.Cut(rec, "\x1f")
-		st.gender, st.key, ok = strings.Cut(rec, "\x1f")
+		if st.gender, st.key, ok = strings.Cut(rec, "\x1f"); !ok {
+			return nil, nil, errPacked
+		}
 		students = append(students, st)
-		return ok
-	})
-	if err != nil {
-		return fmt.Errorf("search index: %w", err)
 	}
 	slices.SortFunc(students, func(a, b indexStudent) int {
 		return cmp.Or(strings.Compare(a.key, b.key), strings.Compare(a.id, b.id))
@@ -48,68 +105,97 @@ func writeSearchIndex(ctx context.Context, tx *sql.Tx, listedOnly bool) error {
 	for i, st := range students {
 		rank[st.id] = int32(i)
 	}
-	districtOf := map[string]string{}
-	err = scan(ctx, tx, `SELECT number, district_number FROM schools`, nil, func(r *sql.Rows) error {
-		var school, district string
-		err := r.Scan(&school, &district)
-		districtOf[school] = district
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("search index: %w", err)
-	}
 	districts := make([][]string, len(students))
-	var school, id string
-	err = readPacked(ctx, tx, packSQL(`FROM enrollments`+scope, "state_id", "school_number"), func(rec string) bool {
-		var two bool
-		if id, school, two = strings.Cut(rec, "\x1f"); !two {
-			return false
+	for s := src.enrollments; s != ""; {
+		var rec, id, school string
+		var ok bool
+		rec, s, _ = strings.Cut(s, "\x1e")
+		if id, school, ok = strings.Cut(rec, "\x1f"); !ok {
+			return nil, nil, errPacked
 		}
 		i, ok := rank[id]
-		if d := districtOf[school]; ok && !slices.Contains(districts[i], d) {
+		if d := src.districtOf[school]; ok && !slices.Contains(districts[i], d) {
 			districts[i] = append(districts[i], d)
 		}
-		return true
-	})
-	if err != nil {
-		return fmt.Errorf("search index: %w", err)
 	}
-	rank = nil
+	return students, districts, nil
+}
 
+// indexRows is a search index made in memory, to be written in key
+// order.
+type indexRows struct {
+	students []boxedStudent // in result order
+	members  map[string][]int32
+	tokens   map[fieldToken][]int32
+	keys     []fieldToken
+}
+
+// makeIndexRows makes the search index of src on another goroutine;
+// wait returns it.
+func makeIndexRows(src *indexSource) (wait func() (*indexRows, error)) {
+	var rows *indexRows
+	made := inBackground("making it", func() error {
+		students, districts, err := src.parse()
+		if err != nil {
+			return err
+		}
+		rows = &indexRows{students: boxStudents(students), members: districtMembers(districts)}
+		rows.tokens, rows.keys = makeTokens(students, districts)
+		return nil
+	})
+	return func() (*indexRows, error) {
+		err := made()
+		return rows, err
+	}
+}
+
+// inBackground runs fn on another goroutine; wait waits for it and
+// returns its error, or a panic's as one.
+func inBackground(what string, fn func() error) (wait func() error) {
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("search index: %s stopped on an internal error (%v)", what, r)
+			}
+		}()
+		err = fn()
+	}()
+	return func() error {
+		<-done
+		return err
+	}
+}
+
+// write writes the index: district_students, then name_tokens.
+func (r *indexRows) write(ctx context.Context, tx *sql.Tx) error {
+	if err := writeDistrictIndex(ctx, tx, r.students, r.members); err != nil {
+		return err
+	}
+	return writeNameTokens(ctx, tx, r.students, r.tokens, r.keys)
+}
+
+// districtMembers is the students of each district, in result order,
+// from the districts of each student in that order.
+func districtMembers(districts [][]string) map[string][]int32 {
 	members := map[string][]int32{}
 	for i, ds := range districts {
 		for _, d := range ds {
 			members[d] = append(members[d], int32(i))
 		}
 	}
-	// The name tokens are made on another goroutine while the district
-	// index is written: on a second core, at no cost to the load's.
-	var (
-		tokens   map[fieldToken][]int32
-		keys     []fieldToken
-		tokenErr error
-	)
-	made := make(chan struct{})
-	go func() {
-		defer close(made)
-		defer func() {
-			if r := recover(); r != nil {
-				tokenErr = fmt.Errorf("search index: making the name tokens stopped on an internal error (%v)", r)
-			}
-		}()
-		tokens, keys = makeTokens(students, districts)
-	}()
-	values := boxStudents(students)
-	err = writeDistrictIndex(ctx, tx, values, members)
-	<-made
-	if err = cmp.Or(err, tokenErr); err != nil {
-		return err
-	}
+	return members
+}
+
+// writeNameTokens writes name_tokens in key order (see makeTokens).
+func writeNameTokens(ctx context.Context, tx *sql.Tx, students []boxedStudent, tokens map[fieldToken][]int32, keys []fieldToken) error {
 	b := newBatch(ctx, tx, "search index", `INSERT INTO name_tokens(field, token, sort_key, state_id)`, "", 4)
 	for _, k := range keys {
 		token := any(k.token)
 		for _, r := range tokens[k] {
-			if err := b.add(k.field, token, values[r].key, values[r].id); err != nil {
+			if err := b.add(k.field, token, students[r].key, students[r].id); err != nil {
 				b.close()
 				return err
 			}
@@ -175,24 +261,6 @@ func boxStudents(students []indexStudent) []boxedStudent {
 		out[i] = boxedStudent{st.key, st.id, st.gender}
 	}
 	return out
-}
-
-// readPacked runs the query of one packed value (packSQL) and hands
-// each record to record, which reads its fields and says whether it has
-// as many as it should (see packed).
-func readPacked(ctx context.Context, tx *sql.Tx, query string, record func(string) bool) error {
-	var s string
-	if err := tx.QueryRowContext(ctx, `SELECT `+query).Scan(&s); err != nil {
-		return err
-	}
-	for s != "" {
-		var rec string
-		rec, s, _ = strings.Cut(s, "\x1e")
-		if !record(rec) {
-			return errors.New("a packed record has too few fields: the database is damaged")
-		}
-	}
-	return nil
 }
 
 // scan runs a query and hands each row to row.

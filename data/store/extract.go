@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -367,12 +368,21 @@ func (l *ExtractLoad) end() error {
 	if err := l.to(tabDone); err != nil {
 		return err
 	}
-	// The search index is written before its own secondary indexes
-	// are built, after those of the tables it is read from.
-	if err := l.buildIndexes(func(ix index) bool { return !isSearchTable(ix.Table) }); err != nil {
+	// What the search index is made of is read first, and the index
+	// made on another goroutine (the second core) while the tables'
+	// indexes are built on this one; it is written before its own
+	// secondary indexes are built.
+	src, err := readIndexSource(l.ctx, l.tx, !l.whole)
+	if err != nil {
 		return err
 	}
-	if err := writeSearchIndex(l.ctx, l.tx, !l.whole); err != nil {
+	made := makeIndexRows(src)
+	err = l.buildIndexes(func(ix index) bool { return !isSearchTable(ix.Table) })
+	rows, makeErr := made()
+	if err = cmp.Or(err, makeErr); err != nil {
+		return err
+	}
+	if err := rows.write(l.ctx, l.tx); err != nil {
 		return err
 	}
 	if err := l.buildIndexes(func(index) bool { return true }); err != nil {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -20,106 +21,199 @@ import (
 // index: each student's rank in result order stands for the student,
 // and a token's list of ranks is made in that order.
 func writeSearchIndex(ctx context.Context, tx *sql.Tx, listedOnly bool) error {
+	src, err := readIndexSource(ctx, tx, listedOnly)
+	if err != nil {
+		return err
+	}
+	students, districts, err := src.parse()
+	if err != nil {
+		return err
+	}
+	members := districtMembers(districts)
+	// The name tokens are made on another goroutine while the district
+	// index is written: on a second core, at no cost to the load's.
+	var (
+		tokens map[fieldToken][]int32
+		keys   []fieldToken
+	)
+	made := inBackground("making the name tokens", func() error {
+		tokens, keys = makeTokens(students, allTokens(districts))
+		return nil
+	})
+	values := boxStudents(students)
+	err = writeDistrictIndex(ctx, tx, values, members)
+	if err = cmp.Or(err, made()); err != nil {
+		return err
+	}
+	return writeNameTokens(ctx, tx, values, tokens, keys)
+}
+
+// indexSource is what the search index is made of, read from the tables
+// packed (see packSQL): a few values for millions.
+type indexSource struct {
+	students, enrollments string
+	districtOf            map[string]string // school number -> district number
+}
+
+// readIndexSource reads every student and enrollment, or with listedOnly
+// those of the students in temp.listed.
+func readIndexSource(ctx context.Context, tx *sql.Tx, listedOnly bool) (*indexSource, error) {
 	scope := ""
 	if listedOnly {
 		scope = ` WHERE state_id IN (SELECT state_id FROM temp.listed)`
 	}
-	// In result order: the students of each gender come in that order
-	// from an index, and are merged.
-	var runs [][]indexStudent
-	err := scan(ctx, tx, `SELECT gender, sort_key, state_id FROM students`+scope+` ORDER BY gender, sort_key, state_id`, nil,
-		func(r *sql.Rows) error {
-			var st indexStudent
-			if err := r.Scan(&st.gender, &st.key, &st.id); err != nil {
-				return err
-			}
-			if n := len(runs); n == 0 || runs[n-1][0].gender != st.gender {
-				runs = append(runs, nil)
-			}
-			runs[len(runs)-1] = append(runs[len(runs)-1], st)
-			return nil
-		})
-	if err != nil {
-		return fmt.Errorf("search index: %w", err)
+	src := &indexSource{districtOf: map[string]string{}}
+	// The sort key, which holds sortSep, comes last.
+	err := tx.QueryRowContext(ctx, `SELECT `+packSQL(`FROM students`+scope, "state_id", "gender", "sort_key")).Scan(&src.students)
+	if err == nil {
+		err = tx.QueryRowContext(ctx, `SELECT `+packSQL(`FROM enrollments`+scope, "state_id", "school_number")).Scan(&src.enrollments)
 	}
-	students := mergeRuns(runs)
-	runs = nil
+	if err == nil {
+		err = scan(ctx, tx, `SELECT number, district_number FROM schools`, nil, func(r *sql.Rows) error {
+			var school, district string
+			err := r.Scan(&school, &district)
+			src.districtOf[school] = district
+			return err
+		})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("search index: %w", err)
+	}
+	return src, nil
+}
+
+var errPacked = errors.New("search index: a packed record has too few fields: the database is damaged")
+
+// parse returns the students in result order and the districts of each.
+func (src *indexSource) parse() ([]indexStudent, [][]string, error) {
+	var students []indexStudent
+	for s := src.students; s != ""; {
+		var rec string
+		rec, s, _ = strings.Cut(s, "\x1e")
+		var st indexStudent
+		var ok bool
+		st.id, rec, _ = strings.Cut(rec, "\x1f")
+		if st.gender, st.key, ok = strings.Cut(rec, "\x1f"); !ok {
+			return nil, nil, errPacked
+		}
+		students = append(students, st)
+	}
+	slices.SortFunc(students, func(a, b indexStudent) int {
+		return cmp.Or(strings.Compare(a.key, b.key), strings.Compare(a.id, b.id))
+	})
 	rank := make(map[string]int32, len(students))
 	for i, st := range students {
 		rank[st.id] = int32(i)
 	}
-	districtOf := map[string]string{}
-	err = scan(ctx, tx, `SELECT number, district_number FROM schools`, nil, func(r *sql.Rows) error {
-		var school, district string
-		err := r.Scan(&school, &district)
-		districtOf[school] = district
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("search index: %w", err)
-	}
 	districts := make([][]string, len(students))
-	var school, id string
-	err = scan(ctx, tx, `SELECT state_id, school_number FROM enrollments`+scope, nil, func(r *sql.Rows) error {
-		if err := r.Scan(&id, &school); err != nil {
-			return err
+	for s := src.enrollments; s != ""; {
+		var rec, id, school string
+		var ok bool
+		rec, s, _ = strings.Cut(s, "\x1e")
+		if id, school, ok = strings.Cut(rec, "\x1f"); !ok {
+			return nil, nil, errPacked
 		}
 		i, ok := rank[id]
-		if d := districtOf[school]; ok && !slices.Contains(districts[i], d) {
+		if d := src.districtOf[school]; ok && !slices.Contains(districts[i], d) {
 			districts[i] = append(districts[i], d)
 		}
+	}
+	return students, districts, nil
+}
+
+// indexRows is a search index made in memory, to be written in key
+// order.
+type indexRows struct {
+	students []boxedStudent // in result order
+	members  map[string][]int32
+	tokens   map[fieldToken][]int32
+	keys     []fieldToken
+}
+
+// makeIndexRows makes the search index of src on another goroutine;
+// wait returns it.
+func makeIndexRows(src *indexSource) (wait func() (*indexRows, error)) {
+	var rows *indexRows
+	made := inBackground("making it", func() error {
+		students, districts, err := src.parse()
+		if err != nil {
+			return err
+		}
+		rows = &indexRows{students: boxStudents(students), members: districtMembers(districts)}
+		rows.tokens, rows.keys = makeTokens(students, allTokens(districts))
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("search index: %w", err)
+	return func() (*indexRows, error) {
+		err := made()
+		return rows, err
 	}
-	rank = nil
+}
 
+// inBackground runs fn on another goroutine; wait waits for it and
+// returns its error, or a panic's as one.
+func inBackground(what string, fn func() error) (wait func() error) {
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("search index: %s stopped on an internal error (%v)", what, r)
+			}
+		}()
+		err = fn()
+	}()
+	return func() error {
+		<-done
+		return err
+	}
+}
+
+// write writes the index: district_students, then name_tokens.
+func (r *indexRows) write(ctx context.Context, tx *sql.Tx) error {
+	if err := writeDistrictIndex(ctx, tx, r.students, r.members); err != nil {
+		return err
+	}
+	return writeNameTokens(ctx, tx, r.students, r.tokens, r.keys)
+}
+
+// districtMembers is the students of each district, in result order,
+// from the districts of each student in that order.
+func districtMembers(districts [][]string) map[string][]int32 {
 	members := map[string][]int32{}
 	for i, ds := range districts {
 		for _, d := range ds {
 			members[d] = append(members[d], int32(i))
 		}
 	}
-	// The name tokens are made on another goroutine while the district
-	// index is written: on a second core, at no cost to the load's.
-	var (
-		tokens   map[fieldToken][]int32
-		keys     []fieldToken
-		tokenErr error
-	)
-	made := make(chan struct{})
-	go func() {
-		defer close(made)
-		defer func() {
-			if r := recover(); r != nil {
-				tokenErr = fmt.Errorf("search index: making the name tokens stopped on an internal error (%v)", r)
-			}
-		}()
-		tokens, keys = makeTokens(students, func(i int, last, first string) []nameToken {
-			return nameTokens(last, first, districts[i])
-		})
-	}()
-	err = writeDistrictIndex(ctx, tx, students, members)
-	<-made
-	if err = cmp.Or(err, tokenErr); err != nil {
-		return err
-	}
-	return writeNameTokens(ctx, tx, students, tokens, keys)
+	return members
 }
 
-// writeNameTokens writes the rows of makeTokens, in key order.
-func writeNameTokens(ctx context.Context, tx *sql.Tx, students []indexStudent, tokens map[fieldToken][]int32, keys []fieldToken) error {
+// writeNameTokens writes name_tokens in key order (see makeTokens).
+func writeNameTokens(ctx context.Context, tx *sql.Tx, students []boxedStudent, tokens map[fieldToken][]int32, keys []fieldToken) error {
 	b := newBatch(ctx, tx, "search index", `INSERT INTO name_tokens(field, token, sort_key, state_id)`, "", 4)
 	for _, k := range keys {
+		token := any(k.token)
 		for _, r := range tokens[k] {
-			if err := b.add(k.field, k.token, students[r].key, students[r].id); err != nil {
+			if err := b.add(k.field, token, students[r].key, students[r].id); err != nil {
 				b.close()
 				return err
 			}
 		}
 	}
 	return b.close()
+}
+
+// fieldToken is a row of name_tokens but the student.
+type fieldToken struct {
+	field int
+	token string
+}
+
+// allTokens gives every name token of a student, who is enrolled in the
+// districts of the same place in districts.
+func allTokens(districts [][]string) func(i int, last, first string) []nameToken {
+	return func(i int, last, first string) []nameToken { return nameTokens(last, first, districts[i]) }
 }
 
 // indexInitials adds the rows of tokFirstInitial and tokInitialLater of
@@ -139,13 +233,7 @@ func indexInitials(tx *sql.Tx) error {
 	tokens, keys := makeTokens(students, func(_ int, last, first string) []nameToken {
 		return initialTokens(distinctWords(last), distinctWords(first))
 	})
-	return writeNameTokens(ctx, tx, students, tokens, keys)
-}
-
-// fieldToken is a row of name_tokens but the student.
-type fieldToken struct {
-	field int
-	token string
+	return writeNameTokens(ctx, tx, boxStudents(students), tokens, keys)
 }
 
 // makeTokens makes the name tokens of the students, which are in result
@@ -171,12 +259,13 @@ func makeTokens(students []indexStudent, of func(i int, last, first string) []na
 
 // writeDistrictIndex writes district_students in key order: members are
 // the students of each district, in result order.
-func writeDistrictIndex(ctx context.Context, tx *sql.Tx, students []indexStudent, members map[string][]int32) error {
+func writeDistrictIndex(ctx context.Context, tx *sql.Tx, students []boxedStudent, members map[string][]int32) error {
 	b := newBatch(ctx, tx, "district index", `INSERT INTO district_students(district_number, sort_key, state_id, gender)`, "", 4)
 	for _, d := range slices.Sorted(maps.Keys(members)) {
+		district := any(d)
 		for _, r := range members[d] {
 			st := students[r]
-			if err := b.add(d, st.key, st.id, st.gender); err != nil {
+			if err := b.add(district, st.key, st.id, st.gender); err != nil {
 				b.close()
 				return err
 			}
@@ -188,23 +277,15 @@ func writeDistrictIndex(ctx context.Context, tx *sql.Tx, students []indexStudent
 // indexStudent is what the search index holds of a student.
 type indexStudent struct{ key, id, gender string }
 
-// mergeRuns merges runs of students, each in result order, into one.
-func mergeRuns(runs [][]indexStudent) []indexStudent {
-	n := 0
-	for _, r := range runs {
-		n += len(r)
-	}
-	out := make([]indexStudent, 0, n)
-	for len(out) < n {
-		best := -1
-		for i, r := range runs {
-			if len(r) > 0 && (best < 0 || r[0].key < runs[best][0].key ||
-				r[0].key == runs[best][0].key && r[0].id < runs[best][0].id) {
-				best = i
-			}
-		}
-		out = append(out, runs[best][0])
-		runs[best] = runs[best][1:]
+// boxedStudent is an indexStudent as the driver takes its values. Each
+// is boxed once: boxing a string allocates, and the search index binds a
+// student's values once for each of its rows, some 5 on average.
+type boxedStudent struct{ key, id, gender any }
+
+func boxStudents(students []indexStudent) []boxedStudent {
+	out := make([]boxedStudent, len(students))
+	for i, st := range students {
+		out[i] = boxedStudent{st.key, st.id, st.gender}
 	}
 	return out
 }

@@ -74,7 +74,14 @@ func writeSearchIndex(ctx context.Context, tx *sql.Tx, listedOnly bool) error {
 		return fmt.Errorf("search index: %w", err)
 	}
 	rank = nil
+	return writeSearchRows(ctx, tx, students, districts, nil)
+}
 
+// writeSearchRows writes the search index of students, in result order,
+// each enrolled in the districts of the same place in districts. made
+// holds their name tokens when they are being made already (see
+// snapshotSearch); nil makes them here.
+func writeSearchRows(ctx context.Context, tx *sql.Tx, students []indexStudent, districts [][]string, made *madeTokens) error {
 	members := map[string][]int32{}
 	for i, ds := range districts {
 		for _, d := range ds {
@@ -83,29 +90,17 @@ func writeSearchIndex(ctx context.Context, tx *sql.Tx, listedOnly bool) error {
 	}
 	// The name tokens are made on another goroutine while the district
 	// index is written: on a second core, at no cost to the load's.
-	var (
-		tokens   map[fieldToken][]int32
-		keys     []fieldToken
-		tokenErr error
-	)
-	made := make(chan struct{})
-	go func() {
-		defer close(made)
-		defer func() {
-			if r := recover(); r != nil {
-				tokenErr = fmt.Errorf("search index: making the name tokens stopped on an internal error (%v)", r)
-			}
-		}()
-		tokens, keys = makeTokens(students, districts)
-	}()
-	err = writeDistrictIndex(ctx, tx, students, members)
-	<-made
-	if err = cmp.Or(err, tokenErr); err != nil {
+	if made == nil {
+		made = makeTokensAsync(students, districts)
+	}
+	err := writeDistrictIndex(ctx, tx, students, members)
+	<-made.done
+	if err = cmp.Or(err, made.err); err != nil {
 		return err
 	}
 	b := newBatch(ctx, tx, "search index", `INSERT INTO name_tokens(field, token, sort_key, state_id)`, "", 4)
-	for _, k := range keys {
-		for _, r := range tokens[k] {
+	for _, k := range made.keys {
+		for _, r := range made.tokens[k] {
 			if err := b.add(k.field, k.token, students[r].key, students[r].id); err != nil {
 				b.close()
 				return err
@@ -113,6 +108,31 @@ func writeSearchIndex(ctx context.Context, tx *sql.Tx, listedOnly bool) error {
 		}
 	}
 	return b.close()
+}
+
+// madeTokens are name tokens made on a goroutine: done closes when
+// tokens and keys (as makeTokens returns them) or err are set.
+type madeTokens struct {
+	done   chan struct{}
+	tokens map[fieldToken][]int32
+	keys   []fieldToken
+	err    error
+}
+
+// makeTokensAsync starts making the name tokens of the students on a
+// goroutine.
+func makeTokensAsync(students []indexStudent, districts [][]string) *madeTokens {
+	m := &madeTokens{done: make(chan struct{})}
+	go func() {
+		defer close(m.done)
+		defer func() {
+			if r := recover(); r != nil {
+				m.err = fmt.Errorf("search index: making the name tokens stopped on an internal error (%v)", r)
+			}
+		}()
+		m.tokens, m.keys = makeTokens(students, districts)
+	}()
+	return m
 }
 
 // fieldToken is a row of name_tokens but the student.

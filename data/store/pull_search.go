@@ -1,0 +1,139 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// snapshotSearch gathers, from a snapshot's pages as this process writes
+// them, what the snapshot's search index is made of: its students' sort
+// keys and genders, and their enrollments' schools. Once the students are
+// written, their search rows are made from it on a goroutine while the
+// workstation builds its other indexes and writes the records, instead of
+// being read back from the database after the last page and made then,
+// with the hub idle and the sync waiting. A workstation that resumes a
+// snapshot after a restart has not seen its first pages, and one holding
+// students the snapshot did not bring (local work kept through its
+// start) has rows no page gathered: both read the database, as before.
+type snapshotSearch struct {
+	students []indexStudent
+	enrolled []enrolledAt
+	made     *preparedSearch // once the students are written
+}
+
+// enrolledAt is a student's enrollment at a school.
+type enrolledAt struct{ stateID, school string }
+
+// gather notes a snapshot row about to be written. The values are copied:
+// a pulled change's values share one string of its whole row.
+func (g *snapshotSearch) gather(table string, row map[string]string, sortKey string, interned map[string]string) {
+	intern := func(v string) string {
+		if s, ok := interned[v]; ok {
+			return s
+		}
+		s := strings.Clone(v)
+		interned[s] = s
+		return s
+	}
+	switch table {
+	case "students":
+		g.students = append(g.students, indexStudent{key: sortKey, id: strings.Clone(row["state_id"]), gender: intern(row["gender"])})
+	case "enrollments":
+		g.enrolled = append(g.enrolled, enrolledAt{stateID: strings.Clone(row["state_id"]), school: intern(row["school_number"])})
+	}
+}
+
+// with is g and the rows a page gathered, without changing g: the page's
+// transaction may yet fail.
+func (g *snapshotSearch) with(page *snapshotSearch) *snapshotSearch {
+	return &snapshotSearch{students: slices.Concat(g.students, page.students), enrolled: slices.Concat(g.enrolled, page.enrolled)}
+}
+
+// preparedSearch is the search index of a snapshot's students, being made
+// on a goroutine: done closes when students (in result order), districts
+// (each student's) and tokens are set.
+type preparedSearch struct {
+	done      chan struct{}
+	students  []indexStudent
+	districts [][]string
+	tokens    *madeTokens
+	// What it was made of, to check against what the database holds.
+	enrollments int
+	twice       bool // a student gathered twice
+}
+
+// prepare starts making the search index of the gathered students on a
+// goroutine, reading the schools' districts first in tx.
+func (g *snapshotSearch) prepare(ctx context.Context, tx *sql.Tx) (*preparedSearch, error) {
+	districtOf := map[string]string{}
+	err := scan(ctx, tx, `SELECT number, district_number FROM schools`, nil, func(r *sql.Rows) error {
+		var school, district string
+		err := r.Scan(&school, &district)
+		districtOf[school] = district
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search index: %w", err)
+	}
+	p := &preparedSearch{done: make(chan struct{}), enrollments: len(g.enrolled)}
+	students, enrolled := g.students, g.enrolled
+	go func() {
+		m := &madeTokens{done: make(chan struct{})}
+		defer close(p.done)
+		defer close(m.done)
+		defer func() { p.tokens = m }()
+		defer func() {
+			if r := recover(); r != nil {
+				m.err = fmt.Errorf("search index: making it stopped on an internal error (%v)", r)
+			}
+		}()
+		// Result order, as writeSearchIndex's merge of its runs.
+		slices.SortFunc(students, func(a, b indexStudent) int {
+			return cmp.Or(strings.Compare(a.key, b.key), strings.Compare(a.id, b.id))
+		})
+		rank := make(map[string]int32, len(students))
+		for i, st := range students {
+			if i > 0 && st.id == students[i-1].id {
+				p.twice = true // the database holds one: read it there
+			}
+			rank[st.id] = int32(i)
+		}
+		districts := make([][]string, len(students))
+		for _, e := range enrolled {
+			i, ok := rank[e.stateID]
+			if d := districtOf[e.school]; ok && !slices.Contains(districts[i], d) {
+				districts[i] = append(districts[i], d)
+			}
+		}
+		p.students, p.districts = students, districts
+		m.tokens, m.keys = makeTokens(students, districts)
+	}()
+	return p, nil
+}
+
+// write writes the prepared search index, once it is made, when it is
+// that of every student and enrollment the database holds; ok is false,
+// and nothing is written, when it is not.
+func (p *preparedSearch) write(ctx context.Context, tx *sql.Tx) (ok bool, err error) {
+	var students, enrollments int
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM students), (SELECT count(*) FROM enrollments)`).
+		Scan(&students, &enrollments); err != nil {
+		return false, fmt.Errorf("search index: %w", err)
+	}
+	select {
+	case <-p.done:
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	if err := p.tokens.err; err != nil {
+		return false, err
+	}
+	if p.twice || students != len(p.students) || enrollments != p.enrollments {
+		return false, nil
+	}
+	return true, writeSearchRows(ctx, tx, p.students, p.districts, p.tokens)
+}

@@ -192,8 +192,7 @@ func (s *Store) applyPage(ctx context.Context, p sync.Page) error {
 	}
 	s.snapSearch = nil
 	if p.Snapshot && p.Next.Snapshot != "" && gathered != nil {
-		gathered.students = append(gathered.students, t.search.students...)
-		gathered.enrolled = append(gathered.enrolled, t.search.enrolled...)
+		gathered.append(t.search)
 		gathered.made = cmp.Or(t.search.made, gathered.made)
 		s.snapSearch = gathered
 	}
@@ -293,7 +292,6 @@ type touched struct {
 	// Of a snapshot whose every page this process wrote: the rows of its
 	// search index the earlier pages gathered, and this page's.
 	gathered, search *snapshotSearch
-	interned         map[string]string // the page's genders and schools
 }
 
 // studentDistricts are the districts holding a copy of a record of
@@ -391,11 +389,8 @@ func applySnapshot(ctx context.Context, tx *sql.Tx, changes []sync.Change, t *to
 		}
 		cols, vals = derive(c, cols, vals)
 		if t.search != nil && (table == "students" || table == "enrollments") {
-			if t.interned == nil {
-				t.interned = map[string]string{}
-			}
 			key, _ := vals[len(vals)-1].(string) // students: sort_key, by derive
-			t.search.gather(table, c.Row, key, t.interned)
+			t.search.gather(table, c.Row, key)
 		}
 		if b == nil {
 			b = newBatch(ctx, tx, "pulled "+table, `INSERT INTO `+table+`(`+strings.Join(cols, ", ")+`)`,

@@ -20,37 +20,59 @@ import (
 // students the snapshot did not bring (local work kept through its
 // start) has rows no page gathered: both read the database, as before.
 type snapshotSearch struct {
-	students []indexStudent
-	enrolled []enrolledAt
+	// The values gathered, end to end, that the rows below are spans
+	// of: the garbage collector, run dozens of times by a first sync,
+	// has no pointer to follow in them.
+	text     []byte
+	students []gatheredStudent
+	enrolled []gatheredEnrollment
 	made     *preparedSearch // once the students are written
 }
 
-// enrolledAt is a student's enrollment at a school.
-type enrolledAt struct{ stateID, school string }
+// span is a value of snapshotSearch.text.
+type span struct{ at, n int32 }
 
-// gather notes a snapshot row about to be written. The values are copied:
-// a pulled change's values share one string of its whole row.
-func (g *snapshotSearch) gather(table string, row map[string]string, sortKey string, interned map[string]string) {
-	intern := func(v string) string {
-		if s, ok := interned[v]; ok {
-			return s
-		}
-		s := strings.Clone(v)
-		interned[s] = s
-		return s
-	}
+type gatheredStudent struct{ key, id, gender span }
+
+// gatheredEnrollment is a student's enrollment at a school.
+type gatheredEnrollment struct{ id, school span }
+
+func (g *snapshotSearch) add(v string) span {
+	s := span{int32(len(g.text)), int32(len(v))}
+	g.text = append(g.text, v...)
+	return s
+}
+
+// gather notes a snapshot row about to be written.
+func (g *snapshotSearch) gather(table string, row map[string]string, sortKey string) {
 	switch table {
 	case "students":
-		g.students = append(g.students, indexStudent{key: sortKey, id: strings.Clone(row["state_id"]), gender: intern(row["gender"])})
+		g.students = append(g.students, gatheredStudent{key: g.add(sortKey), id: g.add(row["state_id"]), gender: g.add(row["gender"])})
 	case "enrollments":
-		g.enrolled = append(g.enrolled, enrolledAt{stateID: strings.Clone(row["state_id"]), school: intern(row["school_number"])})
+		g.enrolled = append(g.enrolled, gatheredEnrollment{id: g.add(row["state_id"]), school: g.add(row["school_number"])})
+	}
+}
+
+// append adds what a page gathered to g.
+func (g *snapshotSearch) append(page *snapshotSearch) {
+	base := int32(len(g.text))
+	g.text = append(g.text, page.text...)
+	for _, st := range page.students {
+		st.key.at, st.id.at, st.gender.at = st.key.at+base, st.id.at+base, st.gender.at+base
+		g.students = append(g.students, st)
+	}
+	for _, e := range page.enrolled {
+		e.id.at, e.school.at = e.id.at+base, e.school.at+base
+		g.enrolled = append(g.enrolled, e)
 	}
 }
 
 // with is g and the rows a page gathered, without changing g: the page's
 // transaction may yet fail.
 func (g *snapshotSearch) with(page *snapshotSearch) *snapshotSearch {
-	return &snapshotSearch{students: slices.Concat(g.students, page.students), enrolled: slices.Concat(g.enrolled, page.enrolled)}
+	all := &snapshotSearch{text: slices.Clone(g.text), students: slices.Clone(g.students), enrolled: slices.Clone(g.enrolled)}
+	all.append(page)
+	return all
 }
 
 // preparedSearch is the search index of a snapshot's students, being made
@@ -80,7 +102,9 @@ func (g *snapshotSearch) prepare(ctx context.Context, tx *sql.Tx) (*preparedSear
 		return nil, fmt.Errorf("search index: %w", err)
 	}
 	p := &preparedSearch{done: make(chan struct{}), enrollments: len(g.enrolled)}
-	students, enrolled := g.students, g.enrolled
+	text := string(g.text)
+	str := func(s span) string { return text[s.at : s.at+s.n] }
+	gathered, enrolled := g.students, g.enrolled
 	go func() {
 		m := &madeTokens{done: make(chan struct{})}
 		defer close(p.done)
@@ -91,6 +115,10 @@ func (g *snapshotSearch) prepare(ctx context.Context, tx *sql.Tx) (*preparedSear
 				m.err = fmt.Errorf("search index: making it stopped on an internal error (%v)", r)
 			}
 		}()
+		students := make([]indexStudent, len(gathered))
+		for i, st := range gathered {
+			students[i] = indexStudent{key: str(st.key), id: str(st.id), gender: str(st.gender)}
+		}
 		// Result order, as writeSearchIndex's merge of its runs.
 		slices.SortFunc(students, func(a, b indexStudent) int {
 			return cmp.Or(strings.Compare(a.key, b.key), strings.Compare(a.id, b.id))
@@ -104,8 +132,8 @@ func (g *snapshotSearch) prepare(ctx context.Context, tx *sql.Tx) (*preparedSear
 		}
 		districts := make([][]string, len(students))
 		for _, e := range enrolled {
-			i, ok := rank[e.stateID]
-			if d := districtOf[e.school]; ok && !slices.Contains(districts[i], d) {
+			i, ok := rank[str(e.id)]
+			if d := districtOf[str(e.school)]; ok && !slices.Contains(districts[i], d) {
 				districts[i] = append(districts[i], d)
 			}
 		}

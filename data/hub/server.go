@@ -239,7 +239,14 @@ func (s *Server) pull(w http.ResponseWriter, r *http.Request, u data.User) {
 		s.reply(w, r, nil, err)
 		return
 	}
-	s.reply(w, r, page, nil)
+	// A page writes its own JSON, given as it is: encoding/json would
+	// scan and copy a first sync's hundreds of megabytes once more.
+	body, err := page.MarshalJSON()
+	if err != nil {
+		s.reply(w, r, nil, err)
+		return
+	}
+	s.reply(w, r, rawJSON(body), nil)
 }
 
 // PullQuery reads a pull's cursor and page size from its query string.
@@ -358,8 +365,15 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, v any, err error)
 		out = zw
 	}
 	w.WriteHeader(status)
+	if raw, ok := v.(rawJSON); ok {
+		out.Write(append(raw, '\n'))
+		return
+	}
 	json.NewEncoder(out).Encode(v)
 }
+
+// rawJSON is an answer already written as JSON.
+type rawJSON []byte
 
 // clientAddr is the address a request came from, without the port.
 func clientAddr(r *http.Request) string {

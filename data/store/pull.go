@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -91,8 +93,33 @@ func (s *Store) ApplyPage(ctx context.Context, p sync.Page) error {
 }
 
 func (s *Store) applyPage(ctx context.Context, p sync.Page) error {
+	var on beginner = s.w
+	// A snapshot page of students and their rows is checked against its
+	// parents here, a few lookups for the page (see checkParents), and
+	// written without SQLite's own check of each row's parents, a million
+	// index lookups over a first sync. The setting is the connection's:
+	// it is held for the page, and put back before another write has it.
+	unchecked := p.Snapshot && childRowsOnly(p.Changes)
+	if unchecked {
+		conn, err := s.w.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("apply the pulled changes, nothing was changed: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+			return fmt.Errorf("apply the pulled changes, nothing was changed: %w", err)
+		}
+		defer func() {
+			if _, err := conn.ExecContext(context.Background(), `PRAGMA foreign_keys = ON`); err != nil {
+				// A connection that cannot be set back is not given back.
+				conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}()
+		on = conn
+	}
 	var t touched
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	var gathered *snapshotSearch // of the snapshot's pages before this one
+	err := s.writeOn(ctx, on, func(tx *sql.Tx) error {
 		cur, err := readCursor(tx)
 		if err != nil {
 			return fmt.Errorf("read the sync cursor: %w", err)
@@ -101,7 +128,9 @@ func (s *Store) applyPage(ctx context.Context, p sync.Page) error {
 			return err
 		}
 		t = touched{reindex: map[string]bool{}, recheck: map[string]bool{}, districts: map[string]bool{}}
+		gathered = s.snapSearch
 		if p.Snapshot && (cur.Snapshot == "" || cur.Epoch != p.Next.Epoch) {
+			gathered = &snapshotSearch{}
 			t.allDistricts = true
 			if err := clearForSnapshot(tx, &t); err != nil {
 				return fmt.Errorf("make room for the snapshot: %w", err)
@@ -110,7 +139,16 @@ func (s *Store) applyPage(ctx context.Context, p sync.Page) error {
 				return fmt.Errorf("make room for the snapshot: %w", err)
 			}
 		}
+		if unchecked {
+			if err := checkParents(tx, p.Changes); err != nil {
+				return err
+			}
+		}
 		if p.Snapshot {
+			if gathered != nil {
+				t.search = &snapshotSearch{}
+				t.gathered = gathered
+			}
 			if err := applySnapshot(ctx, tx, p.Changes, &t); err != nil {
 				return err
 			}
@@ -119,7 +157,7 @@ func (s *Store) applyPage(ctx context.Context, p sync.Page) error {
 			// index of a region page after page. (The students local work
 			// kept through its start are indexed at once.)
 			if p.Next.Snapshot == "" {
-				if err := finishSnapshot(ctx, tx); err != nil {
+				if err := finishSnapshot(ctx, tx, &t); err != nil {
 					return fmt.Errorf("index the pulled students for search: %w", err)
 				}
 			}
@@ -152,7 +190,77 @@ func (s *Store) applyPage(ctx context.Context, p sync.Page) error {
 	if err != nil {
 		return fmt.Errorf("apply the pulled changes, nothing was changed: %w", err)
 	}
+	s.snapSearch = nil
+	if p.Snapshot && p.Next.Snapshot != "" && gathered != nil {
+		gathered.append(t.search)
+		gathered.made = cmp.Or(t.search.made, gathered.made)
+		s.snapSearch = gathered
+	}
 	s.changedDistricts(t.districts, t.allDistricts)
+	return nil
+}
+
+// childRowsOnly reports whether a snapshot page sets only rows of
+// students and of the tables that hang from them: the pages between a
+// snapshot's first and its records, which the hub fills with whole
+// students, each with its rows.
+func childRowsOnly(changes []sync.Change) bool {
+	for _, c := range changes {
+		switch {
+		case c.Deleted:
+			return false
+		case c.Table == "students", studentChild[c.Table]:
+		default:
+			return false
+		}
+	}
+	return len(changes) > 0
+}
+
+// studentChild are the tables whose rows name a student (and, for an
+// enrollment, a school) as their only parents.
+var studentChild = map[string]bool{"enrollments": true, "programs": true, "assessments": true}
+
+// checkParents refuses a page of childRowsOnly whose rows name a student
+// neither in the page nor here, or a school not here: what the foreign
+// keys would refuse, with a lookup for each student or school the page
+// does not itself hold instead of one for each row.
+func checkParents(tx *sql.Tx, changes []sync.Change) error {
+	students := map[string]bool{}
+	for _, c := range changes {
+		if c.Table == "students" {
+			students[c.Row["state_id"]] = true
+		}
+	}
+	others, schools := map[string]bool{}, map[string]bool{}
+	for _, c := range changes {
+		if !studentChild[c.Table] {
+			continue
+		}
+		if id := c.Row["state_id"]; !students[id] {
+			others[id] = true
+		}
+		if c.Table == "enrollments" {
+			schools[c.Row["school_number"]] = true
+		}
+	}
+	for _, q := range []struct {
+		what, table, key string
+		ids              map[string]bool
+	}{{"students", "students", "state_id", others}, {"schools", "schools", "number", schools}} {
+		if len(q.ids) == 0 {
+			continue
+		}
+		list, _ := json.Marshal(slices.Collect(maps.Keys(q.ids)))
+		var n int
+		if err := tx.QueryRow(`SELECT count(*) FROM `+q.table+` WHERE `+q.key+` IN (SELECT value FROM json_each(?))`,
+			string(list)).Scan(&n); err != nil {
+			return fmt.Errorf("check the snapshot's %s: %w", q.what, err)
+		}
+		if n != len(q.ids) {
+			return fmt.Errorf("the snapshot page names %d %s this workstation does not hold; start the sync again", len(q.ids)-n, q.what)
+		}
+	}
 	return nil
 }
 
@@ -181,6 +289,9 @@ type touched struct {
 	reindex, recheck map[string]bool
 	districts        map[string]bool
 	allDistricts     bool // a snapshot replaced everything
+	// Of a snapshot whose every page this process wrote: the rows of its
+	// search index the earlier pages gathered, and this page's.
+	gathered, search *snapshotSearch
 }
 
 // studentDistricts are the districts holding a copy of a record of
@@ -243,6 +354,11 @@ func applySnapshot(ctx context.Context, tx *sql.Tx, changes []sync.Change, t *to
 			b = nil
 		}
 		if c.Table != table && !studentTables[c.Table] {
+			// The students are written: their search index is made on a
+			// second core meanwhile.
+			if err := t.prepareSearch(ctx, tx); err != nil {
+				return err
+			}
 			// The rows after the students' are written, and their
 			// needs_publish worked out, through the students' indexes.
 			if err := buildSnapshotIndexes(ctx, tx, func(ix index) bool { return !isSearchTable(ix.Table) }); err != nil {
@@ -272,6 +388,10 @@ func applySnapshot(ctx context.Context, tx *sql.Tx, changes []sync.Change, t *to
 			}
 		}
 		cols, vals = derive(c, cols, vals)
+		if t.search != nil && (table == "students" || table == "enrollments") {
+			key, _ := vals[len(vals)-1].(string) // students: sort_key, by derive
+			t.search.gather(table, c.Row, key)
+		}
 		if b == nil {
 			b = newBatch(ctx, tx, "pulled "+table, `INSERT INTO `+table+`(`+strings.Join(cols, ", ")+`)`,
 				upsert(table, cols), len(cols))
@@ -395,7 +515,10 @@ func buildSnapshotIndexes(ctx context.Context, tx *sql.Tx, which func(index) boo
 // dropped and indexes every student for search anew: the search index is
 // written before its own secondary indexes are built, after those of the
 // tables it is read from, as an extract's first import does.
-func finishSnapshot(ctx context.Context, tx *sql.Tx) error {
+func finishSnapshot(ctx context.Context, tx *sql.Tx, t *touched) error {
+	if err := t.prepareSearch(ctx, tx); err != nil {
+		return err
+	}
 	if err := buildSnapshotIndexes(ctx, tx, func(ix index) bool { return !isSearchTable(ix.Table) }); err != nil {
 		return err
 	}
@@ -404,10 +527,35 @@ func finishSnapshot(ctx context.Context, tx *sql.Tx) error {
 			return err
 		}
 	}
-	if err := writeSearchIndex(ctx, tx, false); err != nil {
-		return err
+	written := false
+	if t.search != nil && t.search.made != nil {
+		var err error
+		if written, err = t.search.made.write(ctx, tx); err != nil {
+			return err
+		}
+	}
+	if !written {
+		if err := writeSearchIndex(ctx, tx, false); err != nil {
+			return err
+		}
 	}
 	return buildSnapshotIndexes(ctx, tx, func(index) bool { return true })
+}
+
+// prepareSearch starts making the search index of the snapshot's
+// students, all written by now, from what its pages gathered, unless it
+// is started already or they were not gathered.
+func (t *touched) prepareSearch(ctx context.Context, tx *sql.Tx) error {
+	if t.search == nil || t.search.made != nil {
+		return nil
+	}
+	if t.gathered.made != nil {
+		t.search.made = t.gathered.made
+		return nil
+	}
+	var err error
+	t.search.made, err = t.gathered.with(t.search).prepare(ctx, tx)
+	return err
 }
 
 // snapshotIndexes are the indexes noted by dropSnapshotIndexes and not

@@ -386,3 +386,85 @@ func TestPulledColumnsAreTheSchemas(t *testing.T) {
 		}
 	}
 }
+
+// A snapshot's search index is made from its pages as they are written
+// when one process writes them all, else read back from the database at
+// its last page: both are the same index. A page of students and their
+// rows, written without SQLite's check of each row's parents, is refused
+// when a row names a student or a school the workstation does not hold.
+func TestSnapshotSearchIndexFromItsPages(t *testing.T) {
+	ch := []sync.Change{
+		row("regions", "code", "C", "name", "Central"),
+		row("districts", "number", "001", "name", "Adair County", "region_code", "C"),
+		row("districts", "number", "002", "name", "Barren County", "region_code", "C"),
+		row("schools", "number", "001010", "district_number", "001", "name", "Adair Elementary", "classification", "A1"),
+		row("schools", "number", "002010", "district_number", "002", "name", "Barren Middle", "classification", "J1"),
+		student("S1", "Peña Ruiz", "Lucía María"),
+		enrollment("E1", "S1", "001010", "2024-08-10", ""),
+		enrollment("E2", "S1", "002010", "2025-01-06", ""),
+	}
+	second := []sync.Change{
+		student("S2", "de la Cruz", "Ana"),
+		student("S3", "Peña", "Ana Lucía"),
+		enrollment("E3", "S2", "002010", "2024-08-10", ""),
+		enrollment("E4", "S3", "001010", "2024-08-10", "2025-06-01"),
+		row("programs", "state_id", "S3", "program", "FRAM", "code", "P", "start_date", "2024-08-13", "end_date", ""),
+	}
+	last := []sync.Change{migrantRecord("R1", "S1", "1", 1, 1), copyIn("R1", "001", 1)}
+	pages := []sync.Page{
+		page(sync.Cursor{Epoch: "e1", Seq: 5, Snapshot: "students\x1fS1"}, true, ch...),
+		page(sync.Cursor{Epoch: "e1", Seq: 5, Snapshot: "students\x1fS3"}, true, second...),
+		page(sync.Cursor{Epoch: "e1", Seq: 5}, true, last...),
+	}
+	const index = `SELECT group_concat(r, '|') FROM (SELECT field || ':' || token || ':' || sort_key || ':' || state_id AS r FROM name_tokens
+		UNION ALL SELECT district_number || ':' || sort_key || ':' || state_id || ':' || gender FROM district_students ORDER BY 1)`
+	dump := func(st *store.Store) string {
+		var s string
+		if err := st.DB().QueryRow(index).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+
+	whole := storetest.OpenEmpty(t)
+	for _, p := range pages {
+		apply(t, whole, p)
+	}
+	resumed := storetest.OpenEmpty(t)
+	apply(t, resumed, pages[0])
+	path := resumed.Path()
+	resumed.Close()
+	resumed, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resumed.Close()
+	for _, p := range pages[1:] {
+		apply(t, resumed, p)
+	}
+	got, want := dump(whole), dump(resumed)
+	if got != want || !strings.Contains(got, "001:") || !strings.Contains(got, "002:") {
+		t.Fatalf("the search index made from the pages:\n%s\nread back from the database:\n%s", got, want)
+	}
+	for _, q := range []store.Query{{Last: "cruz"}, {Last: "pena", First: "ana"}, {District: "002"}} {
+		if a, b := found(t, whole, q), found(t, resumed, q); a != b || a == "" {
+			t.Fatalf("%+v finds %q and %q", q, a, b)
+		}
+	}
+
+	// Rows whose student or school is nowhere.
+	for _, bad := range [][]sync.Change{
+		{student("S4", "Uno", "Ana"), enrollment("E5", "S9", "001010", "2024-08-10", "")},
+		{student("S4", "Uno", "Ana"), enrollment("E5", "S4", "009999", "2024-08-10", "")},
+		{row("programs", "state_id", "S9", "program", "FRAM", "code", "P", "start_date", "2024-08-13", "end_date", "")},
+	} {
+		st := storetest.OpenEmpty(t)
+		apply(t, st, pages[0])
+		if err := st.ApplyPage(context.Background(), page(sync.Cursor{Epoch: "e1", Seq: 5, Snapshot: "students\x1fS4"}, true, bad...)); err == nil {
+			t.Fatalf("a page whose rows name a student or school not held was applied: %+v", bad)
+		}
+		if n := count(t, st, `SELECT count(*) FROM students`); n != 1 {
+			t.Fatalf("a refused page left %d students", n)
+		}
+	}
+}

@@ -36,7 +36,11 @@ type Store struct {
 	head    auditHead // the audit log's last row as the writer's transaction wrote it
 
 	searched *searchCache // what searches reuse, on r
-	watch    watchers     // told which districts' copies a write changed
+	// Of the snapshot under way, what its pages written so far gathered
+	// for its search index; nil when this process did not write them
+	// all. Only the writer's transactions use it.
+	snapSearch *snapshotSearch
+	watch      watchers // told which districts' copies a write changed
 
 	scratch bool // opened by OpenScratch: a rollback journal until Close
 }

@@ -35,7 +35,10 @@ type Reader struct {
 	// of a JSON array of strings (one placeholder).
 	StudentsIn string
 	// RegionList is the query of the state IDs of the students in the
-	// scope of region ?'s clerks (one placeholder), in order.
+	// scope of region ?'s clerks (one placeholder), in any order and
+	// each as many times as it comes: the reader sorts them and drops
+	// the repeats, faster than SQLite's UNION and ORDER BY of a
+	// region's half million enrollments.
 	RegionList string
 
 	lists regionLists

@@ -49,7 +49,14 @@ func (r *Reader) studentsPage(tx Tx, sc scope, epoch, after string, want int, pa
 					args = append(args, d)
 				}
 			}
-			got, err := rowsOf(tx, table, where+" ORDER BY "+prefixed("t.", sync.KeyColumns(table)), args...)
+			// By student first, as the rows are grouped: an enrollment's key
+			// alone (its ID) would have the chunk's rows sorted anew, where
+			// by student they come in the student index's order.
+			order := sync.KeyColumns(table)
+			if order[0] != "state_id" {
+				order = append([]string{"state_id"}, order...)
+			}
+			got, err := rowsOf(tx, table, where+" ORDER BY "+prefixed("t.", order), args...)
 			if err != nil {
 				return false, last, err
 			}
@@ -193,6 +200,8 @@ func (r *Reader) regionStudents(tx Tx, epoch, region string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	slices.Sort(ids)
+	ids = slices.Clip(slices.Compact(ids))
 	r.lists.region[region] = ids
 	return ids, nil
 }

@@ -67,8 +67,7 @@ func newReader() *hubsql.Reader {
 		StudentsIn:     `t.state_id IN (SELECT value FROM json_each(?))`,
 		RegionList: `SELECT e.state_id FROM enrollments e WHERE e.school_number IN
 				(SELECT sc.number FROM schools sc JOIN districts d ON d.number = sc.district_number WHERE d.region_code = ?)
-			UNION SELECT s.state_id FROM students s WHERE NOT EXISTS (SELECT 1 FROM enrollments e WHERE e.state_id = s.state_id)
-			ORDER BY 1`,
+			UNION ALL SELECT s.state_id FROM students s WHERE NOT EXISTS (SELECT 1 FROM enrollments e WHERE e.state_id = s.state_id)`,
 	}
 }
 

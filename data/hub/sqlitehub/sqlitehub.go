@@ -24,6 +24,8 @@ type DB struct {
 	db     *sql.DB // writers: one connection, the write lock taken at BEGIN
 	rdb    *sql.DB // readers, beside the writer under WAL
 	reader *hubsql.Reader
+	// wstmts and rstmts keep statements prepared on db and rdb.
+	wstmts, rstmts *stmtCache
 }
 
 var _ hub.Store = (*DB)(nil)
@@ -102,7 +104,7 @@ func Open(path string) (*DB, error) {
 		st.Close()
 		return nil, fmt.Errorf("open hub database %s: %w", path, err)
 	}
-	h := &DB{st: st, db: db, rdb: rdb, reader: newReader()}
+	h := &DB{st: st, db: db, rdb: rdb, reader: newReader(), wstmts: newStmtCache(db), rstmts: newStmtCache(rdb)}
 	if err := h.prepare(); err != nil {
 		h.Close()
 		return nil, fmt.Errorf("prepare hub database %s: %w", path, err)
@@ -131,7 +133,9 @@ func (h *DB) prepare() error {
 func (h *DB) Store() *store.Store { return h.st }
 
 // Close closes the database.
-func (h *DB) Close() error { return errors.Join(h.rdb.Close(), h.db.Close(), h.st.Close()) }
+func (h *DB) Close() error {
+	return errors.Join(h.rstmts.close(), h.wstmts.close(), h.rdb.Close(), h.db.Close(), h.st.Close())
+}
 
 // Ping reports whether the database answers.
 func (h *DB) Ping(ctx context.Context) error { return h.db.PingContext(ctx) }
@@ -179,6 +183,8 @@ func (h *DB) SaveAccount(ctx context.Context, actor string, a hub.Account) error
 	if err != nil {
 		return err
 	}
+	stx := newTx(ctx, tx, h.wstmts)
+	defer stx.end() // after the rollback: see end
 	defer tx.Rollback()
 	_, err = tx.ExecContext(ctx, `INSERT INTO hub_accounts(username, password_hash, disabled) VALUES(?, ?, ?)
 		ON CONFLICT(username) DO UPDATE SET
@@ -187,7 +193,7 @@ func (h *DB) SaveAccount(ctx context.Context, actor string, a hub.Account) error
 	if err != nil {
 		return fmt.Errorf("save the password of %s: %w", a.Username, err)
 	}
-	if err := hubsql.LogUser(sqliteTx{tx}, a.Username); err != nil {
+	if err := hubsql.LogUser(stx, a.Username); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -20,8 +20,10 @@ func (h *DB) Push(ctx context.Context, u data.User, ms []sync.Mutation) ([]sync.
 	if err != nil {
 		return nil, err
 	}
+	stx := newTx(ctx, tx, h.wstmts)
+	defer stx.end() // after the rollback: see end
 	defer tx.Rollback()
-	out, err := hubsql.Push(sqliteTx{tx}, u, ms, time.Now())
+	out, err := hubsql.Push(stx, u, ms, time.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -43,9 +45,11 @@ func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (s
 	if err != nil {
 		return sync.Page{}, err
 	}
+	stx := newTx(ctx, tx, h.rstmts)
+	defer stx.end() // after the rollback: see end
 	defer tx.Rollback()
 	if c.Epoch == epoch {
-		logged, err := hubsql.Logged(sqliteTx{tx}, c)
+		logged, err := hubsql.Logged(stx, c)
 		if err != nil {
 			return sync.Page{}, err
 		}
@@ -55,7 +59,7 @@ func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (s
 			}
 		}
 	}
-	return h.reader.Pull(sqliteTx{tx}, u, c, limit, epoch)
+	return h.reader.Pull(stx, u, c, limit, epoch)
 }
 
 // newReader answers pulls in SQLite's SQL: the state IDs of a snapshot
@@ -78,8 +82,10 @@ func (h *DB) renewEpoch(ctx context.Context, old string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	stx := newTx(ctx, tx, h.wstmts)
+	defer stx.end() // after the rollback: see end
 	defer tx.Rollback()
-	epoch, err := hubsql.RenewEpoch(sqliteTx{tx}, old)
+	epoch, err := hubsql.RenewEpoch(stx, old)
 	if err != nil {
 		return "", err
 	}
@@ -113,28 +119,6 @@ func (h *DB) ensureEpoch(ctx context.Context) (string, error) {
 	return epoch, nil
 }
 
-// sqliteTx is a database/sql transaction as hubsql reads and writes it.
-type sqliteTx struct{ tx *sql.Tx }
-
-func (t sqliteTx) Exec(q string, args ...any) error {
-	_, err := t.tx.Exec(q, args...)
-	return err
-}
-
-func (t sqliteTx) Query(q string, args ...any) (hubsql.Rows, error) {
-	rows, err := t.tx.Query(q, args...)
-	if err != nil {
-		return nil, err
-	}
-	return sqliteRows{rows}, nil
-}
-
-func (t sqliteTx) QueryRow(q string, args ...any) hubsql.Row { return t.tx.QueryRow(q, args...) }
-
-type sqliteRows struct{ *sql.Rows }
-
-func (r sqliteRows) Close() { r.Rows.Close() }
-
 // VerifyAudit checks the hub's audit log from one read transaction, as
 // pghub's does (hubsql.VerifyAudit); `audit verify --db` checks the file
 // further, with the workstation's rules.
@@ -143,6 +127,8 @@ func (h *DB) VerifyAudit(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	stx := newTx(ctx, tx, h.rstmts)
+	defer stx.end() // after the rollback: see end
 	defer tx.Rollback()
-	return hubsql.VerifyAudit(sqliteTx{tx})
+	return hubsql.VerifyAudit(stx)
 }

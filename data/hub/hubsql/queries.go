@@ -240,6 +240,10 @@ func logStudent(tx Tx, f *feed, stateID, district string, evict bool) error {
 	return nil
 }
 
+// UserNamed reads one user with their districts; an error that is no
+// failure of the database when there is none.
+func UserNamed(tx Tx, username string) (data.User, error) { return userNamed(tx, username) }
+
 // userNamed reads one user with their districts.
 func userNamed(tx Tx, username string) (data.User, error) {
 	var u data.User

@@ -26,6 +26,7 @@ type DB struct {
 	reader *hubsql.Reader
 	// wstmts and rstmts keep statements prepared on db and rdb.
 	wstmts, rstmts *stmtCache
+	pushes         *hubsql.Committer
 }
 
 var _ hub.Store = (*DB)(nil)
@@ -105,6 +106,7 @@ func Open(path string) (*DB, error) {
 		return nil, fmt.Errorf("open hub database %s: %w", path, err)
 	}
 	h := &DB{st: st, db: db, rdb: rdb, reader: newReader(), wstmts: newStmtCache(db), rstmts: newStmtCache(rdb)}
+	h.pushes = hubsql.NewCommitter(h.writePushes)
 	if err := h.prepare(); err != nil {
 		h.Close()
 		return nil, fmt.Errorf("prepare hub database %s: %w", path, err)

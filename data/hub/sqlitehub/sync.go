@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -13,24 +12,26 @@ import (
 	"migrantdesk/data/sync"
 )
 
-// Push applies a batch of mutations in one transaction; the write lock,
-// taken at BEGIN, makes the feed's sequence order its commit order.
+// Push applies a batch of mutations by group commit (hubsql.Committer):
+// with the pushes that wait beside it, in one transaction; the write
+// lock, taken at BEGIN, makes the feed's sequence order its commit order.
 func (h *DB) Push(ctx context.Context, u data.User, ms []sync.Mutation) ([]sync.Result, error) {
+	return h.pushes.Push(ctx, u, ms)
+}
+
+// writePushes runs fn in one write transaction for h.pushes.
+func (h *DB) writePushes(ctx context.Context, fn func(hubsql.Tx) error) error {
 	tx, err := h.db.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	stx := newTx(ctx, tx, h.wstmts)
 	defer stx.end() // after the rollback: see end
 	defer tx.Rollback()
-	out, err := hubsql.Push(stx, u, ms, time.Now())
-	if err != nil {
-		return nil, err
+	if err := fn(stx); err != nil {
+		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return tx.Commit()
 }
 
 // Pull answers a workstation's pull from one read transaction; a cursor

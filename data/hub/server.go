@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	gosync "sync"
 	"time"
 
 	"migrantdesk/data"
@@ -239,14 +240,7 @@ func (s *Server) pull(w http.ResponseWriter, r *http.Request, u data.User) {
 		s.reply(w, r, nil, err)
 		return
 	}
-	// A page writes its own JSON, given as it is: encoding/json would
-	// scan and copy a first sync's hundreds of megabytes once more.
-	body, err := page.MarshalJSON()
-	if err != nil {
-		s.reply(w, r, nil, err)
-		return
-	}
-	s.reply(w, r, rawJSON(body), nil)
+	s.reply(w, r, page, nil)
 }
 
 // PullQuery reads a pull's cursor and page size from its query string.
@@ -353,27 +347,56 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, v any, err error)
 		}
 		status, v = ae.Status, ae
 	}
-	w.Header().Set("Content-Type", "application/json")
-	var out io.Writer = w
-	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-		w.Header().Set("Content-Encoding", "gzip")
-		// A first sync's pages are hundreds of megabytes of JSON: the
-		// fastest level still shrinks them several times, at a fraction
-		// of the default level's time on the hub.
-		zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
-		defer zw.Close()
-		out = zw
+	body, merr := encode(v)
+	if merr != nil {
+		s.log.Error("request failed", "path", r.URL.Path, "err", merr)
+		status = http.StatusServiceUnavailable
+		body, _ = encode(fail(status, "the hub could not answer just now; try again in a minute"))
 	}
-	w.WriteHeader(status)
-	if raw, ok := v.(rawJSON); ok {
-		out.Write(append(raw, '\n'))
+	w.Header().Set("Content-Type", "application/json")
+	if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		w.WriteHeader(status)
+		w.Write(body)
 		return
 	}
-	json.NewEncoder(out).Encode(v)
+	w.Header().Set("Content-Encoding", "gzip")
+	w.WriteHeader(status)
+	// A first sync's pages are hundreds of megabytes of JSON: the fastest
+	// level still shrinks them several times, at a fraction of the
+	// default level's time on the hub. Writers are reused: each holds
+	// hundreds of kilobytes of tables, which every answer made anew and
+	// the garbage collector took back.
+	zw, _ := gzipWriters.Get().(*gzip.Writer)
+	if zw == nil {
+		zw, _ = gzip.NewWriterLevel(w, gzip.BestSpeed)
+	} else {
+		zw.Reset(w)
+	}
+	zw.Write(body)
+	zw.Close()
+	gzipWriters.Put(zw)
 }
 
-// rawJSON is an answer already written as JSON.
-type rawJSON []byte
+var gzipWriters gosync.Pool
+
+// encode is v as JSON with a newline, as json.Encoder writes it. A value
+// that writes its own JSON (a pull's page, the largest answers) is taken
+// as it writes it: the encoder would read it all again to check and
+// compact it, which was a tenth of a pull's CPU.
+func encode(v any) ([]byte, error) {
+	if m, ok := v.(json.Marshaler); ok {
+		b, err := m.MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		return append(b, '\n'), nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
 
 // clientAddr is the address a request came from, without the port.
 func clientAddr(r *http.Request) string {

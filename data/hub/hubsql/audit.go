@@ -15,20 +15,20 @@ import (
 // and then kept: the caller's transaction must exclude every other writer
 // of the log until it commits (SQLite's single writer; on PostgreSQL the
 // feed lock every hub write takes), or two transactions would chain rows
-// to the same predecessor.
+// to the same predecessor. Rows are kept until Flush, which writes them
+// with a few statements.
 type AuditLog struct {
-	tx   Tx
-	read bool
-	seq  int64
-	hash string
+	tx      Tx
+	read    bool
+	seq     int64
+	hash    string
+	pending [][]any
 }
 
 // NewAuditLog is the audit log as tx writes it.
 func NewAuditLog(tx Tx) *AuditLog { return &AuditLog{tx: tx} }
 
-// Append writes one row after the last, with its hash, and records it in
-// meta as the log's last row (audit_head), which verification holds the
-// end of the log against.
+// Append adds one row after the last, with its hash; Flush writes it.
 func (l *AuditLog) Append(at, user, action, entity, id, before, after string) error {
 	if !l.read {
 		err := l.tx.QueryRow(`SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&l.seq, &l.hash)
@@ -42,17 +42,28 @@ func (l *AuditLog) Append(at, user, action, entity, id, before, after string) er
 	r := data.AuditRow{Seq: l.seq + 1, At: at, User: user, Action: action, Entity: entity, EntityID: id,
 		Before: before, After: after}
 	h := data.AuditHash(l.hash, r)
-	err := l.tx.Exec(`INSERT INTO audit(seq, at, username, action, entity, entity_id, before, after, hash)
-		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.Seq, r.At, r.User, r.Action, r.Entity, r.EntityID, r.Before, r.After, h)
+	l.pending = append(l.pending, []any{r.Seq, r.At, r.User, r.Action, r.Entity, r.EntityID, r.Before, r.After, h})
+	l.seq, l.hash = r.Seq, h
+	return nil
+}
+
+// Flush writes the rows appended since the last flush, and records the
+// last in meta as the log's last row (audit_head), which verification
+// holds the end of the log against.
+func (l *AuditLog) Flush() error {
+	if len(l.pending) == 0 {
+		return nil
+	}
+	err := insertRows(l.tx, `INSERT INTO audit(seq, at, username, action, entity, entity_id, before, after, hash) VALUES `, "", l.pending, nil)
 	if err != nil {
 		return fmt.Errorf("write the audit log: %w", err)
 	}
 	err = l.tx.Exec(`INSERT INTO meta(key, value) VALUES('audit_head', ?)
-		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, fmt.Sprintf("%d %s", r.Seq, h))
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, fmt.Sprintf("%d %s", l.seq, l.hash))
 	if err != nil {
 		return fmt.Errorf("write the end of the audit log: %w", err)
 	}
-	l.seq, l.hash = r.Seq, h
+	l.pending = l.pending[:0]
 	return nil
 }
 

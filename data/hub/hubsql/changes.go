@@ -30,40 +30,149 @@ func clerkTags(regions []string) []string {
 	return tags
 }
 
-// logChange appends a change to the feed inside the caller's transaction,
-// so the feed holds exactly what committed. The back end makes sequence
-// order commit order (SQLite has one writer; pghub serialises the feed's
-// writers with a lock), so a pull's cursor never passes a change that
-// commits later.
-func logChange(tx Tx, table string, deleted, scoped bool, row map[string]string, tags ...string) error {
+// feed holds the changes a transaction logs until flush writes them
+// all, in the order they were logged, with a few statements (see
+// insertRows) instead of two for each change: the statements, not their
+// rows, were most of a push's time, in SQLite's CPU and in PostgreSQL's.
+// Nothing a transaction does reads the feed before flush.
+type feed struct{ changes []change }
+
+type change struct {
+	table, op, row, mark string
+	scoped               int
+	tags                 []string
+}
+
+// log adds a change to the feed. The back end makes sequence order commit
+// order (SQLite has one writer; pghub serialises the feed's writers with
+// a lock), so a pull's cursor never passes a change that commits later.
+func (f *feed) log(table string, deleted, scoped bool, row map[string]string, tags ...string) error {
 	body, err := json.Marshal(row)
 	if err != nil {
-		return err
+		return fmt.Errorf("log a change of %s: %w", table, err)
 	}
 	op := "set"
 	if deleted {
 		op = "del"
 	}
-	err = tx.Exec(`INSERT INTO hub_changes(tbl, op, scoped, row, mark) VALUES(?, ?, ?, ?, ?)`,
-		table, op, flag(scoped), string(body), newMark())
-	if err != nil {
-		return fmt.Errorf("log a change of %s: %w", table, err)
-	}
-	tags = dedupe(tags)
-	if len(tags) == 0 {
+	f.changes = append(f.changes, change{table: table, op: op, row: string(body), mark: newMark(),
+		scoped: flag(scoped), tags: dedupe(tags)})
+	return nil
+}
+
+// flush writes the changes logged since the last flush inside tx. Their
+// sequence numbers are the database's (SQLite's AUTOINCREMENT, a
+// PostgreSQL identity), read back with each change's random mark; a
+// batch whose numbers do not rise in the order of logging fails rather
+// than reorder the feed.
+func (f *feed) flush(tx Tx) error {
+	if len(f.changes) == 0 {
 		return nil
 	}
-	// The change's number is the feed's highest: its writers go one at a
-	// time. Read by the statement that uses it, not returned, the number
-	// costs pghub no round trip of its own: both writes wait in its
-	// batch for the push's next read.
-	args := make([]any, len(tags))
-	for i, t := range tags {
-		args[i] = t
+	marks := make(map[string]int, len(f.changes))
+	for i := range f.changes {
+		// A mark is 64 random bits: two alike in a batch would still be
+		// told apart, not mixed up.
+		for {
+			if _, dup := marks[f.changes[i].mark]; !dup {
+				break
+			}
+			f.changes[i].mark = newMark()
+		}
+		marks[f.changes[i].mark] = i
 	}
-	values := strings.TrimSuffix(strings.Repeat("(?, (SELECT max(seq) FROM hub_changes)), ", len(tags)), ", ")
-	if err := tx.Exec(`INSERT INTO hub_change_tags(tag, seq) VALUES `+values, args...); err != nil {
-		return fmt.Errorf("log a change of %s: %w", table, err)
+	seqs := make([]int64, len(f.changes))
+	rows := make([][]any, len(f.changes))
+	for i, c := range f.changes {
+		rows[i] = []any{c.table, c.op, c.scoped, c.row, c.mark}
+	}
+	err := insertRows(tx, `INSERT INTO hub_changes(tbl, op, scoped, row, mark) VALUES `, ` RETURNING seq, mark`, rows,
+		func(rs Rows) error {
+			var seq int64
+			var mark string
+			if err := rs.Scan(&seq, &mark); err != nil {
+				return err
+			}
+			i, ok := marks[mark]
+			if !ok {
+				return fmt.Errorf("the feed gave back a change marked %q that was not written", mark)
+			}
+			seqs[i] = seq
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("log the changes: %w", err)
+	}
+	var tags [][]any
+	for i, c := range f.changes {
+		if i > 0 && seqs[i] <= seqs[i-1] {
+			return fmt.Errorf("log the changes: the feed numbered change %d (%d) before change %d (%d)", i+1, seqs[i], i, seqs[i-1])
+		}
+		for _, t := range c.tags {
+			tags = append(tags, []any{t, seqs[i]})
+		}
+	}
+	if err := insertRows(tx, `INSERT INTO hub_change_tags(tag, seq) VALUES `, "", tags, nil); err != nil {
+		return fmt.Errorf("log the changes' scopes: %w", err)
+	}
+	f.changes = f.changes[:0]
+	return nil
+}
+
+// maxChunk is the most rows insertRows writes with one statement.
+const maxChunk = 64
+
+// insertRows writes rows (each of the same width) with the statement
+// head, its VALUES tuples and tail, in chunks whose sizes are powers of
+// two up to maxChunk, so that the back ends prepare a handful of texts a
+// table rather than one for each count. scan, when not nil, reads each
+// row tail returns (RETURNING).
+func insertRows(tx Tx, head, tail string, rows [][]any, scan func(Rows) error) error {
+	for len(rows) > 0 {
+		n := maxChunk
+		for n > len(rows) {
+			n /= 2
+		}
+		chunk := rows[:n]
+		rows = rows[n:]
+		tuple := "(" + marks(len(chunk[0])) + ")"
+		q := head + strings.TrimSuffix(strings.Repeat(tuple+", ", n), ", ") + tail
+		args := make([]any, 0, n*len(chunk[0]))
+		for _, r := range chunk {
+			args = append(args, r...)
+		}
+		if scan == nil {
+			if err := tx.Exec(q, args...); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := queryEach(tx, q, args, n, scan); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// queryEach runs q and scans each of the want rows it returns.
+func queryEach(tx Tx, q string, args []any, want int, scan func(Rows) error) error {
+	rs, err := tx.Query(q, args...)
+	if err != nil {
+		return err
+	}
+	defer rs.Close()
+	got := 0
+	for rs.Next() {
+		if err := scan(rs); err != nil {
+			return err
+		}
+		got++
+	}
+	if err := rs.Err(); err != nil {
+		return err
+	}
+	if got != want {
+		return fmt.Errorf("%d rows written, %d returned", want, got)
 	}
 	return nil
 }
@@ -88,18 +197,19 @@ func flag(b bool) int {
 // keeps the user directory (names and roles, never passwords), since
 // districts list their coordinators and records name people.
 func LogUser(tx Tx, username string) error {
+	var f feed
 	for _, table := range []string{"users", "user_districts"} {
 		rows, err := rowsOf(tx, table, "t.username = ?", username)
 		if err != nil {
 			return err
 		}
 		for _, row := range rows {
-			if err := logChange(tx, table, false, false, row, everyone); err != nil {
+			if err := f.log(table, false, false, row, everyone); err != nil {
 				return err
 			}
 		}
 	}
-	return nil
+	return f.flush(tx)
 }
 
 func dedupe(ss []string) []string {
@@ -117,12 +227,24 @@ func dedupe(ss []string) []string {
 // rowsOf reads rows of a table as the protocol carries them (its columns
 // as text), for a WHERE clause over the table aliased t.
 func rowsOf(tx Tx, table, where string, args ...any) ([]map[string]string, error) {
+	return scanRows(tx, table, `SELECT `+textColumns(table, "t.")+` FROM `+table+` t WHERE `+where, args...)
+}
+
+// textColumns selects the columns of a table as text, each prefixed.
+func textColumns(table, prefix string) string {
 	cols := sync.Columns(table)
 	sel := make([]string, len(cols))
 	for i, c := range cols {
-		sel[i] = "coalesce(CAST(t." + c + " AS TEXT), '')"
+		sel[i] = "coalesce(CAST(" + prefix + c + " AS TEXT), '')"
 	}
-	rows, err := tx.Query(`SELECT `+strings.Join(sel, ", ")+` FROM `+table+` t WHERE `+where, args...)
+	return strings.Join(sel, ", ")
+}
+
+// scanRows runs q, which returns the columns of table as textColumns
+// selects them, and reads its rows.
+func scanRows(tx Tx, table, q string, args ...any) ([]map[string]string, error) {
+	cols := sync.Columns(table)
+	rows, err := tx.Query(q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", table, err)
 	}
@@ -144,6 +266,12 @@ func rowsOf(tx Tx, table, where string, args ...any) ([]map[string]string, error
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// returning runs a write of one table with RETURNING its columns as
+// rowsOf reads them, and returns the rows written.
+func returning(tx Tx, table, write string, args ...any) ([]map[string]string, error) {
+	return scanRows(tx, table, write+` RETURNING `+textColumns(table, ""), args...)
 }
 
 // keyOf keeps only a row's key columns, as a removal carries them.

@@ -1,7 +1,6 @@
 package hubsql
 
 import (
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,15 +21,23 @@ func Push(tx Tx, u data.User, ms []sync.Mutation, now time.Time) ([]sync.Result,
 	if p.answered, err = answered(tx, ms); err != nil {
 		return nil, fmt.Errorf("read the answers of mutations applied before: %w", err)
 	}
-	var ids []string
+	var ids, recordIDs []string
 	for _, m := range ms {
 		if m.Entity == sync.EntityRecord {
-			if _, r, err := decodeRecord(m); err == nil && !slices.Contains(ids, r.StateID) {
-				ids = append(ids, r.StateID)
+			if _, r, err := decodeRecord(m); err == nil {
+				if !slices.Contains(ids, r.StateID) {
+					ids = append(ids, r.StateID)
+				}
+				if !slices.Contains(recordIDs, r.ID) {
+					recordIDs = append(recordIDs, r.ID)
+				}
 			}
 		}
 	}
 	if p.students, err = students(tx, ids); err != nil {
+		return nil, err
+	}
+	if err := p.readAhead(recordIDs, ids); err != nil {
 		return nil, err
 	}
 	out := make([]sync.Result, len(ms))
@@ -40,7 +47,25 @@ func Push(tx Tx, u data.User, ms []sync.Mutation, now time.Time) ([]sync.Result,
 			return nil, fmt.Errorf("apply mutation %s: %w", m.ID, err)
 		}
 	}
+	if err := p.flush(); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// flush writes what the push keeps until its end: its changes of the
+// feed, its rows of the audit log and the answers it gave.
+func (p *pusher) flush() error {
+	if err := p.feed.flush(p.tx); err != nil {
+		return err
+	}
+	if err := p.log.Flush(); err != nil {
+		return err
+	}
+	if err := insertRows(p.tx, `INSERT INTO hub_applied(mutation_id, username, at, result) VALUES `, "", p.applied, nil); err != nil {
+		return fmt.Errorf("keep the answers of the push: %w", err)
+	}
+	return nil
 }
 
 type pusher struct {
@@ -48,6 +73,10 @@ type pusher struct {
 	user data.User
 	now  time.Time
 	log  *AuditLog
+	feed feed
+	// applied are the rows of hub_applied the push has answered, written
+	// at its end.
+	applied [][]any
 	// answered holds, by mutation ID, the stored answer of each mutation
 	// of the push applied before, and of each applied by the push so far.
 	answered map[string]string
@@ -55,6 +84,82 @@ type pusher struct {
 	// at its start (see students); nil for a state ID the hub does not
 	// hold.
 	students map[string]*student
+	// records (by ID; nil for one the hub does not hold), others (the
+	// live records of a student, by state ID) and copies (a record's
+	// published rows, by record ID) are read for the whole push at its
+	// start (readAhead), in three queries instead of three for each
+	// mutation: on PostgreSQL each was a round trip made holding the feed
+	// lock. An entry is dropped when the push writes what it holds, and
+	// read again when asked for.
+	records map[string]*hubRecord
+	others  map[string][]data.MigrantRecord
+	copies  map[string][]map[string]string
+}
+
+// readAhead reads the push's records, the live records of its students
+// and the records' copies.
+func (p *pusher) readAhead(recordIDs, stateIDs []string) error {
+	p.records = make(map[string]*hubRecord, len(recordIDs))
+	p.others = make(map[string][]data.MigrantRecord, len(stateIDs))
+	p.copies = make(map[string][]map[string]string, len(recordIDs))
+	if len(recordIDs) == 0 {
+		return nil
+	}
+	in, args := inList(recordIDs)
+	rs, err := loadRecords(p.tx, `r.id IN (`+in+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("read the records of the push: %w", err)
+	}
+	for _, id := range recordIDs {
+		p.records[id] = nil
+	}
+	for i := range rs {
+		p.records[rs[i].ID] = &rs[i]
+	}
+	copies, err := rowsOf(p.tx, "published", `t.record_id IN (`+in+`)`, args...)
+	if err != nil {
+		return err
+	}
+	for _, id := range recordIDs {
+		p.copies[id] = nil
+	}
+	for _, c := range copies {
+		p.copies[c["record_id"]] = append(p.copies[c["record_id"]], c)
+	}
+	in, args = inList(stateIDs)
+	others, err := liveRecords(p.tx, `state_id IN (`+in+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("read the records of the push's students: %w", err)
+	}
+	for _, id := range stateIDs {
+		p.others[id] = nil
+	}
+	for _, r := range others {
+		p.others[r.StateID] = append(p.others[r.StateID], r)
+	}
+	return nil
+}
+
+// wrote drops what the push read ahead of a record it is writing.
+func (p *pusher) wrote(id, stateID string) {
+	delete(p.records, id)
+	delete(p.others, stateID)
+}
+
+// studentRecords are the student's live records, for the overlap rule.
+func (p *pusher) studentRecords(stateID string) ([]data.MigrantRecord, error) {
+	if rs, ok := p.others[stateID]; ok {
+		return rs, nil
+	}
+	return liveRecords(p.tx, `state_id = ?`, stateID)
+}
+
+// copiesOf are the published rows of a record.
+func (p *pusher) copiesOf(id string) ([]map[string]string, error) {
+	if cs, ok := p.copies[id]; ok {
+		return cs, nil
+	}
+	return rowsOf(p.tx, "published", "t.record_id = ?", id)
 }
 
 // student is what the push's rules read of one of its students, from
@@ -144,10 +249,7 @@ func (p *pusher) apply(m sync.Mutation) (sync.Result, error) {
 	if err != nil {
 		return sync.Result{}, err
 	}
-	if err := p.tx.Exec(`INSERT INTO hub_applied(mutation_id, username, at, result) VALUES(?, ?, ?, ?)`,
-		m.ID, p.user.Username, p.stamp(), string(body)); err != nil {
-		return sync.Result{}, err
-	}
+	p.applied = append(p.applied, []any{m.ID, p.user.Username, p.stamp(), string(body)})
 	p.answered[m.ID] = string(body)
 	return res, nil
 }
@@ -163,24 +265,43 @@ type hubRecord struct {
 }
 
 func (p *pusher) load(id string) (hubRecord, bool, error) {
-	var r hubRecord
-	var qad, eed string
-	var deleted int
-	err := p.tx.QueryRow(`SELECT r.id, r.state_id, r.mis2000_id, r.qad, r.eed, r.version, r.deleted, r.published_version,
+	if r, ok := p.records[id]; ok {
+		if r == nil {
+			return hubRecord{}, false, nil
+		}
+		return *r, true, nil
+	}
+	rs, err := loadRecords(p.tx, `r.id = ?`, id)
+	if err != nil || len(rs) == 0 {
+		return hubRecord{}, false, err
+	}
+	return rs[0], true, nil
+}
+
+// loadRecords reads the records a condition on migrant_records r picks.
+func loadRecords(tx Tx, where string, args ...any) ([]hubRecord, error) {
+	rows, err := tx.Query(`SELECT r.id, r.state_id, r.mis2000_id, r.qad, r.eed, r.version, r.deleted, r.published_version,
 			coalesce(r.updated_by, ''), coalesce(r.updated_at, ''), coalesce(u.full_name, '')
-		FROM migrant_records r LEFT JOIN users u ON u.username = r.updated_by WHERE r.id = ?`, id).
-		Scan(&r.ID, &r.StateID, &r.MIS2000ID, &qad, &eed, &r.Version, &deleted, &r.PublishedVersion,
-			&r.UpdatedBy, &r.UpdatedAt, &r.UpdatedByName)
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, false, nil
-	}
+		FROM migrant_records r LEFT JOIN users u ON u.username = r.updated_by WHERE `+where, args...)
 	if err != nil {
-		return r, false, err
+		return nil, err
 	}
-	r.Deleted = deleted != 0
-	r.QAD, _ = data.ParseDate(qad)
-	r.EED, _ = data.ParseDate(eed)
-	return r, true, nil
+	defer rows.Close()
+	var out []hubRecord
+	for rows.Next() {
+		var r hubRecord
+		var qad, eed string
+		var deleted int
+		if err := rows.Scan(&r.ID, &r.StateID, &r.MIS2000ID, &qad, &eed, &r.Version, &deleted, &r.PublishedVersion,
+			&r.UpdatedBy, &r.UpdatedAt, &r.UpdatedByName); err != nil {
+			return nil, err
+		}
+		r.Deleted = deleted != 0
+		r.QAD, _ = data.ParseDate(qad)
+		r.EED, _ = data.ParseDate(eed)
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 func wire(r hubRecord) *sync.Record {
@@ -288,7 +409,7 @@ func (p *pusher) save(r data.MigrantRecord, old hubRecord, regions []string, edi
 	if err := data.ValidateRecord(r, st.birth, data.DateOf(p.now)); err != nil {
 		return sync.Result{}, reject("%v", err)
 	}
-	others, err := studentRecords(p.tx, r.StateID)
+	others, err := p.studentRecords(r.StateID)
 	if err != nil {
 		return sync.Result{}, err
 	}
@@ -296,17 +417,24 @@ func (p *pusher) save(r data.MigrantRecord, old hubRecord, regions []string, edi
 		return sync.Result{}, reject("%v", err)
 	}
 	now, user := p.stamp(), p.user.Username
+	p.wrote(r.ID, r.StateID)
+	// The row as written comes back with the write (RETURNING), as the
+	// feed carries it, rather than read again after it.
+	var written []map[string]string
 	if edit {
 		r.Version = old.Version + 1
-		err = p.tx.Exec(`UPDATE migrant_records SET mis2000_id = ?, qad = ?, eed = ?, version = ?, updated_at = ?, updated_by = ?
+		written, err = returning(p.tx, "migrant_records", `UPDATE migrant_records SET mis2000_id = ?, qad = ?, eed = ?, version = ?, updated_at = ?, updated_by = ?
 			WHERE id = ?`, r.MIS2000ID, r.QAD.String(), r.EED.String(), r.Version, now, user, r.ID)
 	} else {
 		r.Version = 1
-		err = p.tx.Exec(`INSERT INTO migrant_records(id, state_id, mis2000_id, qad, eed, version, created_at, created_by, updated_at, updated_by)
+		written, err = returning(p.tx, "migrant_records", `INSERT INTO migrant_records(id, state_id, mis2000_id, qad, eed, version, created_at, created_by, updated_at, updated_by)
 			VALUES(?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`, r.ID, r.StateID, r.MIS2000ID, r.QAD.String(), r.EED.String(), now, user, now, user)
 	}
 	if err != nil {
 		return sync.Result{}, err
+	}
+	if len(written) != 1 {
+		return sync.Result{}, fmt.Errorf("record %s: %d rows written, not 1", r.ID, len(written))
 	}
 	action, before := "create", ""
 	if edit {
@@ -315,7 +443,7 @@ func (p *pusher) save(r data.MigrantRecord, old hubRecord, regions []string, edi
 	if err := p.audit(action, r.ID, before, recordText(r)); err != nil {
 		return sync.Result{}, err
 	}
-	if err := p.logRecord(r.ID, regions); err != nil {
+	if err := p.feed.log("migrant_records", false, false, written[0], clerkTags(regions)...); err != nil {
 		return sync.Result{}, err
 	}
 	if edit {
@@ -334,7 +462,7 @@ func (p *pusher) save(r data.MigrantRecord, old hubRecord, regions []string, edi
 // resolves the conflict (or any later one) is when its copies become the
 // hub's again.
 func (p *pusher) restateCopies(id, stateID string, regions []string) error {
-	copies, err := rowsOf(p.tx, "published", "t.record_id = ?", id)
+	copies, err := p.copiesOf(id)
 	if err != nil {
 		return err
 	}
@@ -342,7 +470,7 @@ func (p *pusher) restateCopies(id, stateID string, regions []string) error {
 	tags := clerkTags(regions)
 	for _, row := range copies {
 		held[row["district_number"]] = true
-		if err := logChange(p.tx, "published", false, false, row, tags...); err != nil {
+		if err := p.feed.log("published", false, false, row, tags...); err != nil {
 			return err
 		}
 	}
@@ -353,7 +481,7 @@ func (p *pusher) restateCopies(id, stateID string, regions []string) error {
 	for _, e := range st.enrollments {
 		if d := e.District.Number; !held[d] {
 			held[d] = true
-			if err := logChange(p.tx, "published", true, false, map[string]string{"record_id": id, "district_number": d}, tags...); err != nil {
+			if err := p.feed.log("published", true, false, map[string]string{"record_id": id, "district_number": d}, tags...); err != nil {
 				return err
 			}
 		}
@@ -369,6 +497,7 @@ func (p *pusher) remove(cur hubRecord, regions []string) (sync.Result, error) {
 	if err := p.setCopies(cur.MigrantRecord, nil, regions); err != nil {
 		return sync.Result{}, err
 	}
+	p.wrote(cur.ID, cur.StateID)
 	if err := p.tx.Exec(`UPDATE migrant_records SET deleted = 1, version = version + 1, updated_at = ?, updated_by = ? WHERE id = ?`,
 		p.stamp(), p.user.Username, cur.ID); err != nil {
 		return sync.Result{}, err
@@ -400,6 +529,7 @@ func (p *pusher) publish(cur hubRecord, regions []string) (sync.Result, error) {
 	if err := p.setCopies(cur.MigrantRecord, targets, regions); err != nil {
 		return sync.Result{}, err
 	}
+	p.wrote(cur.ID, cur.StateID)
 	if err := p.tx.Exec(`UPDATE migrant_records SET published_version = version, published_at = ?, published_by = ? WHERE id = ?`,
 		p.stamp(), p.user.Username, cur.ID); err != nil {
 		return sync.Result{}, err
@@ -427,10 +557,11 @@ func (p *pusher) setCopies(r data.MigrantRecord, targets []data.District, region
 	if err != nil {
 		return err
 	}
-	old, err := rowsOf(p.tx, "published", "t.record_id = ?", r.ID)
+	old, err := p.copiesOf(r.ID)
 	if err != nil {
 		return err
 	}
+	delete(p.copies, r.ID)
 	keep := map[string]bool{}
 	for _, d := range targets {
 		keep[d.Number] = true
@@ -450,7 +581,7 @@ func (p *pusher) setCopies(r data.MigrantRecord, targets []data.District, region
 		if err := p.tx.Exec(`DELETE FROM published WHERE record_id = ? AND district_number = ?`, r.ID, d); err != nil {
 			return err
 		}
-		if err := logChange(p.tx, "published", true, false, keyOf("published", row), append(clerkTags(regions), districtTag(d))...); err != nil {
+		if err := p.feed.log("published", true, false, keyOf("published", row), append(clerkTags(regions), districtTag(d))...); err != nil {
 			return err
 		}
 		if err := p.logDistrictRecord(r.ID, d, true); err != nil {
@@ -463,7 +594,7 @@ func (p *pusher) setCopies(r data.MigrantRecord, targets []data.District, region
 	}
 	for d := range after {
 		if !before[d] {
-			if err := logStudent(p.tx, r.StateID, d, false); err != nil {
+			if err := logStudent(p.tx, &p.feed, r.StateID, d, false); err != nil {
 				return err
 			}
 		}
@@ -479,13 +610,13 @@ func (p *pusher) setCopies(r data.MigrantRecord, targets []data.District, region
 		if err != nil {
 			return err
 		}
-		if err := logChange(p.tx, "published", false, false, rows[0], append(clerkTags(regions), districtTag(d.Number))...); err != nil {
+		if err := p.feed.log("published", false, false, rows[0], append(clerkTags(regions), districtTag(d.Number))...); err != nil {
 			return err
 		}
 	}
 	for d := range before {
 		if !after[d] {
-			if err := logStudent(p.tx, r.StateID, d, true); err != nil {
+			if err := logStudent(p.tx, &p.feed, r.StateID, d, true); err != nil {
 				return err
 			}
 		}
@@ -499,7 +630,7 @@ func (p *pusher) logRecord(id string, regions []string) error {
 	if err != nil || len(rows) == 0 {
 		return err
 	}
-	return logChange(p.tx, "migrant_records", false, false, rows[0], clerkTags(regions)...)
+	return p.feed.log("migrant_records", false, false, rows[0], clerkTags(regions)...)
 }
 
 // logDistrictRecord logs the record as a district sees it: its values are
@@ -507,13 +638,13 @@ func (p *pusher) logRecord(id string, regions []string) error {
 // unpublished edit (see districtRecordRow).
 func (p *pusher) logDistrictRecord(id, district string, evict bool) error {
 	if evict {
-		return logChange(p.tx, "migrant_records", true, true, map[string]string{"id": id}, districtTag(district))
+		return p.feed.log("migrant_records", true, true, map[string]string{"id": id}, districtTag(district))
 	}
 	row, err := districtRecordRow(p.tx, id, district)
 	if err != nil || row == nil {
 		return err
 	}
-	return logChange(p.tx, "migrant_records", false, true, row, districtTag(district))
+	return p.feed.log("migrant_records", false, true, row, districtTag(district))
 }
 
 func (p *pusher) grant(m sync.Mutation) (sync.Result, error) {
@@ -543,7 +674,7 @@ func (p *pusher) grant(m sync.Mutation) (sync.Result, error) {
 		if err != nil {
 			return sync.Result{}, err
 		}
-		err = logChange(p.tx, "report_grants", false, false, rows[0], tags...)
+		err = p.feed.log("report_grants", false, false, rows[0], tags...)
 		if err != nil {
 			return sync.Result{}, err
 		}
@@ -551,7 +682,7 @@ func (p *pusher) grant(m sync.Mutation) (sync.Result, error) {
 		if err := p.tx.Exec(`DELETE FROM report_grants WHERE username = ? AND district_number = ?`, g.Username, g.District); err != nil {
 			return sync.Result{}, err
 		}
-		err := logChange(p.tx, "report_grants", true, false, map[string]string{"username": g.Username, "district_number": g.District}, tags...)
+		err := p.feed.log("report_grants", true, false, map[string]string{"username": g.Username, "district_number": g.District}, tags...)
 		if err != nil {
 			return sync.Result{}, err
 		}

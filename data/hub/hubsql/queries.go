@@ -110,10 +110,11 @@ type student struct {
 	regions []string
 }
 
-// studentRecords are the student's live records, for the overlap rule.
-func studentRecords(tx Tx, stateID string) ([]data.MigrantRecord, error) {
+// liveRecords are the live records a condition on migrant_records
+// picks.
+func liveRecords(tx Tx, where string, args ...any) ([]data.MigrantRecord, error) {
 	rows, err := tx.Query(`SELECT id, state_id, mis2000_id, qad, eed, version FROM migrant_records
-		WHERE state_id = ? AND deleted = 0`, stateID)
+		WHERE `+where+` AND deleted = 0`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -130,6 +131,21 @@ func studentRecords(tx Tx, stateID string) ([]data.MigrantRecord, error) {
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// inList is the placeholders and arguments of an IN list of ids, padded
+// to a power of two by repeating the last (which IN does not mind), so
+// that the back ends prepare a few texts rather than one for each length.
+func inList(ids []string) (string, []any) {
+	n := 1
+	for n < len(ids) {
+		n *= 2
+	}
+	args := make([]any, n)
+	for i := range args {
+		args[i] = ids[min(i, len(ids)-1)]
+	}
+	return marks(n), args
 }
 
 // copyDistricts are the districts holding a copy of any live record of the
@@ -202,7 +218,7 @@ func studentScope(tx Tx, stateID, district string) (map[string][]map[string]stri
 
 // logStudent logs a student entering a district's scope (its rows set)
 // or leaving it (its rows evicted, children first).
-func logStudent(tx Tx, stateID, district string, evict bool) error {
+func logStudent(tx Tx, f *feed, stateID, district string, evict bool) error {
 	scope, err := studentScope(tx, stateID, district)
 	if err != nil {
 		return err
@@ -216,13 +232,17 @@ func logStudent(tx Tx, stateID, district string, evict bool) error {
 			if evict {
 				row = keyOf(table, row)
 			}
-			if err := logChange(tx, table, evict, true, row, districtTag(district)); err != nil {
+			if err := f.log(table, evict, true, row, districtTag(district)); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
 }
+
+// UserNamed reads one user with their districts; an error that is no
+// failure of the database when there is none.
+func UserNamed(tx Tx, username string) (data.User, error) { return userNamed(tx, username) }
 
 // userNamed reads one user with their districts.
 func userNamed(tx Tx, username string) (data.User, error) {

@@ -101,6 +101,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("AccessMatrix", func(t *testing.T) { testAccessMatrix(t, open) })
 	t.Run("AuditRows", func(t *testing.T) { testAuditRows(t, open) })
 	t.Run("AuditChain", func(t *testing.T) { testAuditChain(t, open) })
+	t.Run("ConcurrentPushes", func(t *testing.T) { testConcurrentPushes(t, open) })
 }
 
 // Setup opens a store on State() holding the suite's users.

@@ -187,7 +187,11 @@ func audit(ctx context.Context, tx pgx.Tx, user, action, entity, id, after strin
 		return fmt.Errorf("wait for the hub's other writers: %w", err)
 	}
 	ptx := newTx(ctx, tx)
-	if err := hubsql.NewAuditLog(ptx).Append(stamp(time.Now()), user, action, entity, id, "", after); err != nil {
+	log := hubsql.NewAuditLog(ptx)
+	if err := log.Append(stamp(time.Now()), user, action, entity, id, "", after); err != nil {
+		return err
+	}
+	if err := log.Flush(); err != nil {
 		return err
 	}
 	return ptx.flush()

@@ -51,6 +51,7 @@ type DB struct {
 	// anyway, and writers waiting for it on connections of their own
 	// would leave none for the pulls, which need no lock.
 	writing chan struct{}
+	pushes  *hubsql.Committer
 }
 
 // defaultMaxConns is the pool's size when the URL does not say
@@ -81,6 +82,7 @@ func Open(ctx context.Context, url, password string) (*DB, error) {
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
 	h := &DB{pool: pool, reader: newReader(), writing: make(chan struct{}, 1)}
+	h.pushes = hubsql.NewCommitter(h.writePushes)
 	if err := h.prepare(ctx); err != nil {
 		pool.Close()
 		return nil, err

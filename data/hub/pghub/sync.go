@@ -3,7 +3,6 @@ package pghub
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -12,26 +11,26 @@ import (
 	"migrantdesk/data/sync"
 )
 
-// Push applies a batch of mutations in one transaction holding the feed
-// lock (see the package comment): only a failure of the database itself
-// aborts the batch, which the client then retries whole.
+// Push applies a batch of mutations by group commit (hubsql.Committer):
+// with the pushes that wait beside it, in one transaction holding the
+// feed lock (see the package comment).
 func (h *DB) Push(ctx context.Context, u data.User, ms []sync.Mutation) ([]sync.Result, error) {
-	var out []sync.Result
-	err := h.writeTx(ctx, func(tx pgx.Tx) error {
+	return h.pushes.Push(ctx, u, ms)
+}
+
+// writePushes runs fn for h.pushes in one transaction that holds the
+// feed lock.
+func (h *DB) writePushes(ctx context.Context, fn func(hubsql.Tx) error) error {
+	return h.writeTx(ctx, func(tx pgx.Tx) error {
 		ptx := newTx(ctx, tx)
-		// The lock goes to the server with the push's first read, in
+		// The lock goes to the server with the group's first read, in
 		// its round trip; every statement after it runs under it.
 		ptx.Exec(lockFeed, feedLock)
-		var err error
-		if out, err = hubsql.Push(ptx, u, ms, time.Now()); err != nil {
+		if err := fn(ptx); err != nil {
 			return err
 		}
 		return ptx.flush()
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // Pull answers a workstation's pull from one REPEATABLE READ snapshot,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -13,22 +12,26 @@ import (
 	"migrantdesk/data/sync"
 )
 
-// Push applies a batch of mutations in one transaction; the write lock,
-// taken at BEGIN, makes the feed's sequence order its commit order.
+// Push applies a batch of mutations by group commit (hubsql.Committer):
+// with the pushes that wait beside it, in one transaction; the write
+// lock, taken at BEGIN, makes the feed's sequence order its commit order.
 func (h *DB) Push(ctx context.Context, u data.User, ms []sync.Mutation) ([]sync.Result, error) {
+	return h.pushes.Push(ctx, u, ms)
+}
+
+// writePushes runs fn in one write transaction for h.pushes.
+func (h *DB) writePushes(ctx context.Context, fn func(hubsql.Tx) error) error {
 	tx, err := h.db.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	stx := newTx(ctx, tx, h.wstmts)
+	defer stx.end() // after the rollback: see end
 	defer tx.Rollback()
-	out, err := hubsql.Push(sqliteTx{tx}, u, ms, time.Now())
-	if err != nil {
-		return nil, err
+	if err := fn(stx); err != nil {
+		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return tx.Commit()
 }
 
 // Pull answers a workstation's pull from one read transaction; a cursor
@@ -43,9 +46,11 @@ func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (s
 	if err != nil {
 		return sync.Page{}, err
 	}
+	stx := newTx(ctx, tx, h.rstmts)
+	defer stx.end() // after the rollback: see end
 	defer tx.Rollback()
 	if c.Epoch == epoch {
-		logged, err := hubsql.Logged(sqliteTx{tx}, c)
+		logged, err := hubsql.Logged(stx, c)
 		if err != nil {
 			return sync.Page{}, err
 		}
@@ -55,7 +60,7 @@ func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (s
 			}
 		}
 	}
-	return h.reader.Pull(sqliteTx{tx}, u, c, limit, epoch)
+	return h.reader.Pull(stx, u, c, limit, epoch)
 }
 
 // newReader answers pulls in SQLite's SQL: the state IDs of a snapshot
@@ -77,8 +82,10 @@ func (h *DB) renewEpoch(ctx context.Context, old string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	stx := newTx(ctx, tx, h.wstmts)
+	defer stx.end() // after the rollback: see end
 	defer tx.Rollback()
-	epoch, err := hubsql.RenewEpoch(sqliteTx{tx}, old)
+	epoch, err := hubsql.RenewEpoch(stx, old)
 	if err != nil {
 		return "", err
 	}
@@ -112,28 +119,6 @@ func (h *DB) ensureEpoch(ctx context.Context) (string, error) {
 	return epoch, nil
 }
 
-// sqliteTx is a database/sql transaction as hubsql reads and writes it.
-type sqliteTx struct{ tx *sql.Tx }
-
-func (t sqliteTx) Exec(q string, args ...any) error {
-	_, err := t.tx.Exec(q, args...)
-	return err
-}
-
-func (t sqliteTx) Query(q string, args ...any) (hubsql.Rows, error) {
-	rows, err := t.tx.Query(q, args...)
-	if err != nil {
-		return nil, err
-	}
-	return sqliteRows{rows}, nil
-}
-
-func (t sqliteTx) QueryRow(q string, args ...any) hubsql.Row { return t.tx.QueryRow(q, args...) }
-
-type sqliteRows struct{ *sql.Rows }
-
-func (r sqliteRows) Close() { r.Rows.Close() }
-
 // VerifyAudit checks the hub's audit log from one read transaction, as
 // pghub's does (hubsql.VerifyAudit); `audit verify --db` checks the file
 // further, with the workstation's rules.
@@ -142,6 +127,8 @@ func (h *DB) VerifyAudit(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	stx := newTx(ctx, tx, h.rstmts)
+	defer stx.end() // after the rollback: see end
 	defer tx.Rollback()
-	return hubsql.VerifyAudit(sqliteTx{tx})
+	return hubsql.VerifyAudit(stx)
 }

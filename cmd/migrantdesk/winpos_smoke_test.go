@@ -238,6 +238,14 @@ func (d *desk) quit() {
 			d.t.Fatalf("the app did not exit cleanly on SIGTERM (%v):\n%s", err, d.out)
 		}
 	case <-time.After(20 * time.Second):
+		// SIGQUIT makes the Go runtime print every goroutine's stack:
+		// where the exit is stuck.
+		d.cmd.Process.Signal(syscall.SIGQUIT)
+		select {
+		case <-d.exited:
+			d.ended = true
+		case <-time.After(5 * time.Second):
+		}
 		d.t.Fatalf("the app did not exit within 20 s of SIGTERM:\n%s", d.out)
 	}
 }

@@ -34,7 +34,12 @@ type command struct {
 // one file per command.
 var commands = map[string]command{}
 
+// exiting is set when the process ends with the command, so that a
+// read-only command may leave its database to the exit (see runSearch).
+var exiting bool
+
 func main() {
+	exiting = true
 	if err := dispatch(os.Args[1:], stdout()); err != nil {
 		fmt.Fprintln(os.Stderr, "migrantdeskctl:", oneLine(err))
 		os.Exit(1)

@@ -277,23 +277,17 @@ func setCurrentEnrollments(ctx context.Context, tx searchTx, at int64, enrollmen
 		}
 	}
 	schools := make([]string, 0, len(current))
+	of := make([]int, 0, len(current)) // the result of each school
 	for i, e := range current {
 		if seen[i] {
-			schools = append(schools, e.SchoolNumber)
+			schools, of = append(schools, e.SchoolNumber), append(of, i)
 		}
 	}
-	places, err := tx.places(ctx, at, schools)
-	if err != nil {
-		return err
-	}
-	for i, e := range current {
-		if seen[i] {
-			p, r := places[e.SchoolNumber], &out[i]
-			r.SchoolNumber, r.SchoolName, r.DistrictNumber, r.DistrictName, r.Grade =
-				e.SchoolNumber, p.school, p.district, p.districtName, e.Grade
-		}
-	}
-	return nil
+	return tx.places(ctx, at, schools, func(j int, p place) {
+		e, r := current[of[j]], &out[of[j]]
+		r.SchoolNumber, r.SchoolName, r.DistrictNumber, r.DistrictName, r.Grade =
+			e.SchoolNumber, p.school, p.district, p.districtName, e.Grade
+	})
 }
 
 // packSQL is an SQL expression that packs the text of cols, read by

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"maps"
+	"slices"
 	"sync"
 )
 
@@ -146,39 +147,44 @@ func (c *searchCache) drain() error {
 	}
 }
 
-// places returns the schools of numbers, with their districts, as of the
-// transaction's snapshot, whose audit log ends at row at. Names read
-// before are kept until an import (or any audited change) comes; a search
-// reads those it lacks in one query.
-func (tx searchTx) places(ctx context.Context, at int64, numbers []string) (map[string]place, error) {
+// places calls set with the school of each of numbers, with its
+// district, as of the transaction's snapshot, whose audit log ends at row
+// at. Names read before are kept until an import (or any audited change)
+// comes; a search reads those it lacks in one query. The places are
+// handed to set rather than returned in a map: a page of results made
+// one map of some 100 entries per search, garbage for the collector.
+func (tx searchTx) places(ctx context.Context, at int64, numbers []string, set func(i int, p place)) error {
 	c := tx.cache
-	out := make(map[string]place, len(numbers))
 	var missing []string
+	var pending []int
 	c.mu.Lock()
 	if c.placesAt != at {
 		c.places, c.placesAt = map[string]place{}, -1
 	}
-	for _, n := range numbers {
+	for i, n := range numbers {
 		if p, ok := c.places[n]; ok {
-			out[n] = p
-		} else if _, dup := out[n]; !dup {
+			set(i, p)
+			continue
+		}
+		if !slices.Contains(missing, n) {
 			missing = append(missing, n)
 		}
+		pending = append(pending, i)
 	}
 	c.mu.Unlock()
 	if len(missing) == 0 {
-		return out, nil
+		return nil
 	}
 	list, err := json.Marshal(missing)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	rows, err := tx.query(ctx, `SELECT sc.number, sc.name,
 			sc.district_number, coalesce(d.name, '')
 		FROM schools sc LEFT JOIN districts d ON d.number = sc.district_number
 		WHERE sc.number IN (SELECT value FROM json_each(?))`, string(list))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	read := map[string]place{}
 	err = scanRows(rows, func() error {
@@ -189,9 +195,11 @@ func (tx searchTx) places(ctx context.Context, at int64, numbers []string) (map[
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	maps.Copy(out, read)
+	for _, i := range pending {
+		set(i, read[numbers[i]])
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch c.placesAt {
@@ -200,7 +208,7 @@ func (tx searchTx) places(ctx context.Context, at int64, numbers []string) (map[
 	case at:
 		maps.Copy(c.places, read)
 	}
-	return out, nil
+	return nil
 }
 
 // scanRows calls row for each row, then closes rows.

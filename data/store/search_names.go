@@ -128,15 +128,20 @@ func init() {
 		}
 		return ""
 	}
-	sqlite.MustRegisterDeterministicScalarFunction("name_level", 4,
-		func(_ *sqlite.FunctionContext, a []driver.Value) (driver.Value, error) {
+	// A walk calls these once for each row it merges, a few hundred
+	// times a search: with VolatileArgs the driver hands the text over
+	// as views of SQLite's memory instead of copying each argument to
+	// the Go heap (three allocations a call), which is safe as the
+	// functions keep nothing of it past their return.
+	sqlite.MustRegisterFunction("name_level", &sqlite.FunctionImpl{NArgs: 4, Deterministic: true, VolatileArgs: true,
+		Scalar: func(_ *sqlite.FunctionContext, a []driver.Value) (driver.Value, error) {
 			return int64(nameLevel(text(a[0]), text(a[1]), text(a[2]), text(a[3]))), nil
-		})
-	sqlite.MustRegisterDeterministicScalarFunction("name_level_key", 3,
-		func(_ *sqlite.FunctionContext, a []driver.Value) (driver.Value, error) {
+		}})
+	sqlite.MustRegisterFunction("name_level_key", &sqlite.FunctionImpl{NArgs: 3, Deterministic: true, VolatileArgs: true,
+		Scalar: func(_ *sqlite.FunctionContext, a []driver.Value) (driver.Value, error) {
 			last, first, _ := strings.Cut(text(a[0]), sortSep)
 			return int64(nameLevel(last, first, text(a[1]), text(a[2]))), nil
-		})
+		}})
 }
 
 // searchSortKey orders students by last name, then first name, as result

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -194,12 +195,14 @@ func (sp *searchSpec) cost(ctx context.Context, tx searchTx, lists []searchList,
 	}
 	n := make([]int, len(lists))
 	known := make([]bool, len(lists))
+	keys := make([]string, len(lists))
 	var arms []string
 	var args []any
 	for i, l := range lists {
-		n[i], known[i] = sp.counted[countKey(l)]
+		keys[i] = countKey(l)
+		n[i], known[i] = sp.counted[keys[i]]
 		if !known[i] {
-			arms = append(arms, fmt.Sprintf(`SELECT %d AS list FROM %s WHERE %s`, i, l.table, l.where))
+			arms = append(arms, `SELECT `+strconv.Itoa(i)+` AS list FROM `+l.table+` WHERE `+l.where)
 			args = append(args, l.args...)
 		}
 	}
@@ -225,7 +228,7 @@ func (sp *searchSpec) cost(ctx context.Context, tx searchTx, lists []searchList,
 	c := &costed{capped: rows == limit}
 	for i, l := range lists {
 		if !known[i] && !c.capped {
-			sp.counted[countKey(l)] = n[i]
+			sp.counted[keys[i]] = n[i]
 		}
 		if n[i] > 0 || c.capped && !known[i] {
 			c.cost += n[i] * sp.rowCost(l)
@@ -235,7 +238,25 @@ func (sp *searchSpec) cost(ctx context.Context, tx searchTx, lists []searchList,
 	return c, nil
 }
 
-func countKey(l searchList) string { return fmt.Sprint(l.table, l.where, l.args) }
+// countKey names a list in sp.counted. It is made for every list a
+// search plans, so without fmt, which boxes and reflects on each value:
+// the values are ints and stored text, which holds no \x00.
+func countKey(l searchList) string {
+	b := make([]byte, 0, 64+len(l.where))
+	b = append(append(append(b, l.table...), 0), l.where...)
+	for _, a := range l.args {
+		b = append(b, 0)
+		switch a := a.(type) {
+		case string:
+			b = append(b, a...)
+		case int:
+			b = strconv.AppendInt(b, int64(a), 10)
+		default:
+			b = fmt.Append(b, a)
+		}
+	}
+	return string(b)
+}
 
 // dense reports whether every row of a candidate's lists matches the
 // query (but perhaps at the other name level): its lists match every name
@@ -738,7 +759,7 @@ func (sp *searchSpec) walkCut(ctx context.Context, tx searchTx, lists []searchLi
 	arms := make([]string, len(lists))
 	var args []any
 	for i, l := range lists {
-		f := sp.filters(l, level)
+		f := sp.filters(l)
 		arms[i] = `SELECT n.state_id, n.sort_key FROM ` + l.table + ` WHERE ` + l.where + f.seek
 		args = append(append(args, l.args...), f.seekArgs...)
 	}
@@ -769,15 +790,21 @@ func (sp *searchSpec) walkQuery(lists []searchList, level, need int) (string, []
 	conds := make([]filter, len(lists))
 	namesOnly := level != levelAny
 	for i, l := range lists {
-		conds[i] = sp.filters(l, level)
+		conds[i] = sp.filters(l)
 		namesOnly = namesOnly && len(conds[i].others) == 0
+	}
+	// The name conditions are the same in every list: made once.
+	var names []string
+	var namesArgs []any
+	if !namesOnly {
+		names, namesArgs = sp.nameFilters("n.sort_key", level)
 	}
 	var args []any
 	arms := make([]string, len(lists))
 	for i, l := range lists {
 		where, wargs := conds[i].others, conds[i].othersArgs
-		if !namesOnly {
-			where, wargs = append(slices.Clone(conds[i].names), where...), append(slices.Clone(conds[i].namesArgs), wargs...)
+		if len(names) > 0 {
+			where, wargs = append(slices.Clone(names), where...), append(slices.Clone(namesArgs), wargs...)
 		}
 		if sp.probe != "" {
 			where = append([]string{sp.probe}, where...)
@@ -807,14 +834,14 @@ func nested(where []string) string {
 	return cond
 }
 
-// filter is what a list's row must meet: the name terms, read from its
-// sort key, and the other conditions, cheapest first; seek, to add to the
+// filter is what a list's row must meet besides the name terms (see
+// nameFilters): the other conditions, cheapest first; seek, to add to the
 // list's WHERE, narrows the rows walked.
 type filter struct {
-	names, others         []string
-	namesArgs, othersArgs []any
-	seek                  string
-	seekArgs              []any
+	others     []string
+	othersArgs []any
+	seek       string
+	seekArgs   []any
 }
 
 // nameFilters are the conditions of the name terms at level on a sort
@@ -840,13 +867,12 @@ func (sp *searchSpec) nameFilters(key string, level int) (where []string, args [
 }
 
 // filters is the condition a list's row must meet: every condition of the
-// query, cheapest first: those read from the list's own row, then an
-// index seek for the district, then the student row for gender and birth
-// date. The gender, when the list's index can seek it, is a condition of
-// the rows walked instead (seek).
-func (sp *searchSpec) filters(l searchList, level int) filter {
+// query but the name terms, cheapest first: those read from the list's
+// own row, then an index seek for the district, then the student row for
+// gender and birth date. The gender, when the list's index can seek it,
+// is a condition of the rows walked instead (seek).
+func (sp *searchSpec) filters(l searchList) filter {
 	var f filter
-	f.names, f.namesArgs = sp.nameFilters("n.sort_key", level)
 	if sp.id != "" {
 		// The unary + keeps SQLite from walking a state_id index instead.
 		f.others = append(f.others, "+n.state_id >= ? AND +n.state_id < ?")

@@ -117,7 +117,9 @@ const sortSep = "\x1f"
 
 // The walks check names with these SQL functions: name_level(last_key,
 // first_key, last_terms, first_terms) on a students row, and
-// name_level_key(sort_key, last_terms, first_terms) on a list row.
+// name_level_key(sort_key, terms) on a list row, terms being the last
+// and the first name's terms as a sort key holds them (see
+// searchSortKey): each argument a call takes is one more allocation.
 func init() {
 	text := func(v driver.Value) string {
 		switch v := v.(type) {
@@ -131,16 +133,17 @@ func init() {
 	// A walk calls these once for each row it merges, a few hundred
 	// times a search: with VolatileArgs the driver hands the text over
 	// as views of SQLite's memory instead of copying each argument to
-	// the Go heap (three allocations a call), which is safe as the
+	// the Go heap (an allocation for each), which is safe as the
 	// functions keep nothing of it past their return.
 	sqlite.MustRegisterFunction("name_level", &sqlite.FunctionImpl{NArgs: 4, Deterministic: true, VolatileArgs: true,
 		Scalar: func(_ *sqlite.FunctionContext, a []driver.Value) (driver.Value, error) {
 			return int64(nameLevel(text(a[0]), text(a[1]), text(a[2]), text(a[3]))), nil
 		}})
-	sqlite.MustRegisterFunction("name_level_key", &sqlite.FunctionImpl{NArgs: 3, Deterministic: true, VolatileArgs: true,
+	sqlite.MustRegisterFunction("name_level_key", &sqlite.FunctionImpl{NArgs: 2, Deterministic: true, VolatileArgs: true,
 		Scalar: func(_ *sqlite.FunctionContext, a []driver.Value) (driver.Value, error) {
 			last, first, _ := strings.Cut(text(a[0]), sortSep)
-			return int64(nameLevel(last, first, text(a[1]), text(a[2]))), nil
+			lastTerms, firstTerms, _ := strings.Cut(text(a[1]), sortSep)
+			return int64(nameLevel(last, first, lastTerms, firstTerms)), nil
 		}})
 }
 

@@ -862,8 +862,8 @@ func (sp *searchSpec) nameFilters(key string, level int) (where []string, args [
 		where = append(where, "(instr("+key+", char(31) || substr(?, 1, 1)) > 0 OR instr("+key+", ' ' || ?) > 0)")
 		args = append(args, t, t)
 	}
-	where = append(where, "name_level_key("+key+", ?, ?) = +?")
-	return where, append(args, strings.Join(sp.last, " "), strings.Join(sp.first, " "), level)
+	where = append(where, "name_level_key("+key+", ?) = +?")
+	return where, append(args, searchSortKey(strings.Join(sp.last, " "), strings.Join(sp.first, " ")), level)
 }
 
 // filters is the condition a list's row must meet: every condition of the

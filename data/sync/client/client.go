@@ -147,9 +147,11 @@ func (c *Client) Sync(ctx context.Context, local Local, progress Progress) (Summ
 }
 
 // pull applies the pages after cur to the hub's head and returns the
-// cursor it ends at. The next page is fetched while one is applied, so
+// cursor it ends at. The next pages are fetched while one is applied, so
 // that the hub's work and the workstation's overlap (a first sync is
-// hundreds of pages). With stopAtEpoch, a snapshot of another epoch than
+// hundreds of pages), up to prefetch pages ahead: the workstation stops
+// for seconds at a time (building a snapshot's student indexes before its
+// records), and the hub goes on reading the pages that follow meanwhile. With stopAtEpoch, a snapshot of another epoch than
 // cur's is not applied: pull says so, for Sync to push again first.
 func (c *Client) pull(ctx context.Context, local Local, cur sync.Cursor, stopAtEpoch bool, sum *Summary, progress Progress) (sync.Cursor, bool, error) {
 	ctx, cancel := context.WithCancel(ctx)
@@ -158,7 +160,7 @@ func (c *Client) pull(ctx context.Context, local Local, cur sync.Cursor, stopAtE
 		page sync.Page
 		err  error
 	}
-	pages := make(chan fetched, 1)
+	pages := make(chan fetched, prefetch)
 	go func() {
 		defer close(pages)
 		for at := cur; ; {
@@ -202,6 +204,10 @@ func (c *Client) pull(ctx context.Context, local Local, cur sync.Cursor, stopAtE
 	}
 	return cur, false, ctx.Err()
 }
+
+// prefetch is how many pages a pull fetches ahead of the one applied: a
+// few seconds of the hub's pages, a few megabytes each.
+const prefetch = 8
 
 // pullQuery asks for the page after a cursor.
 func pullQuery(c sync.Cursor) string {

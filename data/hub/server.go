@@ -265,11 +265,7 @@ func PullQuery(q url.Values) (sync.Cursor, int, error) {
 		if err != nil || n < 1 || n > MaxPullPage {
 			return c, 0, fail(http.StatusBadRequest, "limit %q is not between 1 and %d", clip(v), MaxPullPage)
 		}
-		// A page larger than the hub's default is served at the default
-		// size (the client follows More): a first sync's snapshot page
-		// of 10,000 rows took 4 s of the hub under load, the slowest
-		// answers of SyncLoad50 and the cores the pushes needed.
-		limit = min(n, DefaultPullPage)
+		limit = n
 	}
 	return c, limit, nil
 }

@@ -193,6 +193,7 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, u data.User) {
 		s.reply(w, r, nil, err)
 		return
 	}
+	Note(r.Context(), "mutations", len(req.Mutations))
 	results, err := s.store.Push(r.Context(), u, req.Mutations)
 	if err != nil {
 		s.reply(w, r, nil, err)
@@ -235,11 +236,13 @@ func (s *Server) pull(w http.ResponseWriter, r *http.Request, u data.User) {
 		s.reply(w, r, nil, err)
 		return
 	}
+	start := s.now()
 	page, err := s.store.Pull(r.Context(), u, c, limit)
 	if err != nil {
 		s.reply(w, r, nil, err)
 		return
 	}
+	Note(r.Context(), "rows", len(page.Changes), "snapshot", page.Snapshot, "read_ms", float64(s.now().Sub(start).Microseconds())/1000)
 	s.reply(w, r, page, nil)
 }
 
@@ -287,6 +290,7 @@ func (s *Server) authed(h func(http.ResponseWriter, *http.Request, data.User)) h
 			return
 		}
 		setUser(r, a.Username)
+		Note(r.Context(), "role", string(a.Role))
 		h(w, r, a.User)
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"migrantdesk/data"
+	"migrantdesk/data/hub"
 	"migrantdesk/data/sync"
 )
 
@@ -50,6 +51,7 @@ type waiting struct {
 	user  data.User
 	ms    []sync.Mutation
 	bytes int
+	since time.Time // when it joined the queue
 	out   []sync.Result
 	err   error
 	done  chan struct{}
@@ -60,7 +62,7 @@ type waiting struct {
 // gives up waiting may still be applied: its retry is then a duplicate,
 // as after a lost response.
 func (c *Committer) Push(ctx context.Context, u data.User, ms []sync.Mutation) ([]sync.Result, error) {
-	w := &waiting{ctx: ctx, user: u, ms: ms, done: make(chan struct{})}
+	w := &waiting{ctx: ctx, user: u, ms: ms, since: time.Now(), done: make(chan struct{})}
 	for _, m := range ms {
 		w.bytes += len(m.ID) + len(m.EntityID) + len(m.Payload)
 	}
@@ -122,17 +124,25 @@ func (c *Committer) apply(group []*waiting) {
 	// must not fail the others' pushes.
 	ctx := context.WithoutCancel(group[0].ctx)
 	outs := make([][]sync.Result, len(group))
+	own := make([]time.Duration, len(group))
+	start := time.Now()
 	err := c.write(ctx, func(tx Tx) error {
 		for i, w := range group {
 			var err error
-			if outs[i], err = Push(tx, w.user, w.ms, time.Now()); err != nil {
+			t := time.Now()
+			outs[i], err = Push(tx, w.user, w.ms, t)
+			own[i] = time.Since(t)
+			if err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	took := time.Since(start)
 	if err == nil || len(group) == 1 {
 		for i, w := range group {
+			hub.Note(w.ctx, "queued_ms", ms(start.Sub(w.since)), "group", len(group), "group_at", i,
+				"group_ms", ms(took), "own_ms", ms(own[i]))
 			w.out, w.err = outs[i], err
 			if err != nil {
 				w.out = nil
@@ -142,6 +152,7 @@ func (c *Committer) apply(group []*waiting) {
 		return
 	}
 	for _, w := range group {
+		hub.Note(w.ctx, "queued_ms", ms(time.Since(w.since)), "group", 1, "regrouped", true)
 		var out []sync.Result
 		w.err = c.write(context.WithoutCancel(w.ctx), func(tx Tx) error {
 			var err error
@@ -154,3 +165,6 @@ func (c *Committer) apply(group []*waiting) {
 		close(w.done)
 	}
 }
+
+// ms is d in milliseconds with microseconds, as the request log gives times.
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -524,6 +524,9 @@ func benchSyncLoad50(b *testing.B, be backend) {
 		for k, hp := range hps {
 			rss += peaks[k]()
 			hp.stop()
+			if dir := os.Getenv("MIGRANTDESK_BENCH_HUBLOG"); dir != "" {
+				os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-hub%d.log", be, k)), []byte(hp.log.String()[logged[k]:]), 0o644)
+			}
 			for path, ds := range answerTimes(b, hp.log.String()[logged[k]:]) {
 				inHub[path] = append(inHub[path], ds...)
 			}

@@ -493,7 +493,19 @@ func (sp *searchSpec) initial(c string) func(context.Context, searchTx) ([]searc
 		if err != nil {
 			return nil, err
 		}
-		return append(append(append(lists, later...), tokenList(tokInitialLater, pair)), initialRange(c, t)), nil
+		// Every row the walk merges passes through the lists before it,
+		// and these are short and mostly empty: counted apart, the empty
+		// ones are dropped. The range of t comes last, where its rows
+		// pass one merge.
+		lists = append(append(lists, later...), tokenList(tokInitialLater, pair))
+		few, err := sp.cost(ctx, tx, lists, sp.sort)
+		if err != nil {
+			return nil, err
+		}
+		if !few.capped {
+			lists = few.lists
+		}
+		return append(lists, initialRange(c, t)), nil
 	}
 }
 

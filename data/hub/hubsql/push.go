@@ -656,7 +656,7 @@ func (p *pusher) grant(m sync.Mutation) (sync.Result, error) {
 	if sync.GrantID(g.Username, g.District) != m.EntityID {
 		return sync.Result{}, reject("the change names grant %s but carries %s", m.EntityID, sync.GrantID(g.Username, g.District))
 	}
-	target, err := userNamed(p.tx, g.Username)
+	target, err := UserNamed(p.tx, g.Username)
 	if err != nil {
 		return sync.Result{}, err
 	}

@@ -240,12 +240,9 @@ func logStudent(tx Tx, f *feed, stateID, district string, evict bool) error {
 	return nil
 }
 
-// UserNamed reads one user with their districts; an error that is no
-// failure of the database when there is none.
-func UserNamed(tx Tx, username string) (data.User, error) { return userNamed(tx, username) }
-
-// userNamed reads one user with their districts.
-func userNamed(tx Tx, username string) (data.User, error) {
+// UserNamed reads one user with their districts; a user the hub does
+// not have is a rejection, the answer a mutation naming them gets.
+func UserNamed(tx Tx, username string) (data.User, error) {
 	var u data.User
 	err := tx.QueryRow(`SELECT username, full_name, role, region_code, district_number, email FROM users WHERE username = ?`, username).
 		Scan(&u.Username, &u.FullName, &u.Role, &u.RegionCode, &u.DistrictNumber, &u.Email)

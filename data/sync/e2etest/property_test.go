@@ -658,7 +658,11 @@ func (w *world) checkConflicts(rt *rapid.T) {
 }
 
 // checkConverged: the workstation holds what a fresh snapshot of its
-// user's scope holds, but for records with a change the hub rejected.
+// user's scope holds, but for records with a change the hub rejected,
+// and the students they name: the workstation keeps a rejected record,
+// so that what the clerk typed is not lost, and with it its student,
+// though a re-import may have moved the student out of the clerk's
+// region (the rejection says so).
 func (w *world) checkConverged(rt *rapid.T, n *node) {
 	rejected := map[string]bool{}
 	rows, err := w.db(rt, n.path).Query(`SELECT entity_id FROM outbox WHERE state = 'rejected' AND entity = ?`, sync.EntityRecord)
@@ -672,6 +676,17 @@ func (w *world) checkConverged(rt *rapid.T, n *node) {
 	}
 	rows.Close()
 	want, got := hubView(rt, w.hub, n.user), localView(rt, n.path)
+	keptStudents := map[string]bool{}
+	for _, row := range got["migrant_records"] {
+		if rejected[row["id"]] {
+			keptStudents[row["state_id"]] = true
+		}
+	}
+	for k, row := range got["students"] {
+		if _, inScope := want["students"][k]; keptStudents[row["state_id"]] && !inScope {
+			delete(got["students"], k)
+		}
+	}
 	for _, v := range []view{want, got} {
 		for k, row := range v["migrant_records"] {
 			if rejected[row["id"]] {

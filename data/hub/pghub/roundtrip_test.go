@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"migrantdesk/data/hub/hubsql"
 	"migrantdesk/data/hub/hubtest"
@@ -99,6 +100,49 @@ func TestPushRoundTrips(t *testing.T) {
 		}
 		if err := tx.Commit(ctx); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// A pull of the feed goes to the server in four round trips: its
+// transaction's begin, the epoch with the check of the cursor, the feed's
+// head with the changes after the cursor, and the commit (six before).
+func TestPullRoundTrips(t *testing.T) {
+	ctx := context.Background()
+	h := hubtest.Setup(t, open).(*DB)
+	admin := hubtest.Admin
+	cursor := pullAll(t, h, admin, sync.Cursor{}).Next
+	rec := sync.Record{ID: uuid.NewString(), StateID: hubtest.Maria, MIS2000ID: "4242", QAD: "2015-01-01", EED: "2015-06-30", Version: 1}
+	if res, err := h.Push(ctx, admin, []sync.Mutation{hubtest.Mutation(sync.OpCreate, 0, rec)}); err != nil || res[0].Outcome != sync.Applied {
+		t.Fatalf("create a record: %+v %v", res, err)
+	}
+
+	cfg := h.pool.Config()
+	trips := &roundTrips{}
+	cfg.ConnConfig.Tracer = trips
+	cfg.MinConns, cfg.MaxConns = 1, 1
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	traced := &DB{pool: pool, reader: newReader(), writing: make(chan struct{}, 1)}
+	// The first pull prepares the statements; the second is counted.
+	for round := range 2 {
+		trips.n = 0
+		p, err := traced.Pull(ctx, admin, cursor, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, c := range p.Changes {
+			found = found || c.Row["id"] == rec.ID
+		}
+		if !found || p.More {
+			t.Fatalf("the pull after the record's creation brought %d changes (more: %v), not the record", len(p.Changes), p.More)
+		}
+		if round == 1 && trips.n > 4 {
+			t.Errorf("a pull of the feed made %d round trips, want 4", trips.n)
 		}
 	}
 }

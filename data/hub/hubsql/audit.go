@@ -28,6 +28,15 @@ type AuditLog struct {
 // NewAuditLog is the audit log as tx writes it.
 func NewAuditLog(tx Tx) *AuditLog { return &AuditLog{tx: tx} }
 
+// endRead reads the log's last row ahead of the first Append, so that it
+// can travel with other reads (readAll); no row is an empty log.
+func (l *AuditLog) endRead() Read {
+	l.read = true
+	return Read{Query: `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`, Row: func(rows Rows) error {
+		return rows.Scan(&l.seq, &l.hash)
+	}}
+}
+
 // Append adds one row after the last, with its hash; Flush writes it.
 func (l *AuditLog) Append(at, user, action, entity, id, before, after string) error {
 	if !l.read {

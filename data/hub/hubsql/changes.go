@@ -35,12 +35,22 @@ func clerkTags(regions []string) []string {
 // insertRows) instead of two for each change: the statements, not their
 // rows, were most of a push's time, in SQLite's CPU and in PostgreSQL's.
 // Nothing a transaction does reads the feed before flush.
-type feed struct{ changes []change }
+type feed struct{ changes []FeedChange }
 
-type change struct {
-	table, op, row, mark string
-	scoped               int
-	tags                 []string
+// FeedChange is one change of the feed as it is written: the table, "set"
+// or "del", whether only its tags' scopes see it (1) or every user (0),
+// the row as JSON, its random mark and its tags.
+type FeedChange struct {
+	Table, Op, Row, Mark string
+	Scoped               int
+	Tags                 []string
+}
+
+// FeedWriter is a Tx that writes the feed's changes its own way: numbered
+// by the database in the order given, rising, with their tags, or the
+// transaction fails.
+type FeedWriter interface {
+	WriteFeed(changes []FeedChange) error
 }
 
 // log adds a change to the feed. The back end makes sequence order commit
@@ -55,8 +65,8 @@ func (f *feed) log(table string, deleted, scoped bool, row map[string]string, ta
 	if deleted {
 		op = "del"
 	}
-	f.changes = append(f.changes, change{table: table, op: op, row: string(body), mark: newMark(),
-		scoped: flag(scoped), tags: dedupe(tags)})
+	f.changes = append(f.changes, FeedChange{Table: table, Op: op, Row: string(body), Mark: newMark(),
+		Scoped: flag(scoped), Tags: dedupe(tags)})
 	return nil
 }
 
@@ -64,7 +74,7 @@ func (f *feed) log(table string, deleted, scoped bool, row map[string]string, ta
 // sequence numbers are the database's (SQLite's AUTOINCREMENT, a
 // PostgreSQL identity), read back with each change's random mark; a
 // batch whose numbers do not rise in the order of logging fails rather
-// than reorder the feed.
+// than reorder the feed. A FeedWriter writes them its own way.
 func (f *feed) flush(tx Tx) error {
 	if len(f.changes) == 0 {
 		return nil
@@ -74,17 +84,24 @@ func (f *feed) flush(tx Tx) error {
 		// A mark is 64 random bits: two alike in a batch would still be
 		// told apart, not mixed up.
 		for {
-			if _, dup := marks[f.changes[i].mark]; !dup {
+			if _, dup := marks[f.changes[i].Mark]; !dup {
 				break
 			}
-			f.changes[i].mark = newMark()
+			f.changes[i].Mark = newMark()
 		}
-		marks[f.changes[i].mark] = i
+		marks[f.changes[i].Mark] = i
+	}
+	if w, ok := tx.(FeedWriter); ok {
+		if err := w.WriteFeed(f.changes); err != nil {
+			return err
+		}
+		f.changes = f.changes[:0]
+		return nil
 	}
 	seqs := make([]int64, len(f.changes))
 	rows := make([][]any, len(f.changes))
 	for i, c := range f.changes {
-		rows[i] = []any{c.table, c.op, c.scoped, c.row, c.mark}
+		rows[i] = []any{c.Table, c.Op, c.Scoped, c.Row, c.Mark}
 	}
 	err := insertRows(tx, `INSERT INTO hub_changes(tbl, op, scoped, row, mark) VALUES `, ` RETURNING seq, mark`, rows,
 		func(rs Rows) error {
@@ -108,7 +125,7 @@ func (f *feed) flush(tx Tx) error {
 		if i > 0 && seqs[i] <= seqs[i-1] {
 			return fmt.Errorf("log the changes: the feed numbered change %d (%d) before change %d (%d)", i+1, seqs[i], i, seqs[i-1])
 		}
-		for _, t := range c.tags {
+		for _, t := range c.Tags {
 			tags = append(tags, []any{t, seqs[i]})
 		}
 	}
@@ -243,29 +260,32 @@ func textColumns(table, prefix string) string {
 // scanRows runs q, which returns the columns of table as textColumns
 // selects them, and reads its rows.
 func scanRows(tx Tx, table, q string, args ...any) ([]map[string]string, error) {
-	cols := sync.Columns(table)
-	rows, err := tx.Query(q, args...)
-	if err != nil {
+	var out []map[string]string
+	if err := readAll(tx, rowsRead(table, q, args, func(m map[string]string) { out = append(out, m) })); err != nil {
 		return nil, fmt.Errorf("read %s: %w", table, err)
 	}
-	defer rows.Close()
-	var out []map[string]string
+	return out, nil
+}
+
+// rowsRead is the read of scanRows, each row handed to got.
+func rowsRead(table, q string, args []any, got func(map[string]string)) Read {
+	cols := sync.Columns(table)
 	vals := make([]string, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	for rows.Next() {
+	return Read{Query: q, Args: args, Row: func(rows Rows) error {
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
+			return err
 		}
 		m := make(map[string]string, len(cols))
 		for i, c := range cols {
 			m[c] = vals[i]
 		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		got(m)
+		return nil
+	}}
 }
 
 // returning runs a write of one table with RETURNING its columns as

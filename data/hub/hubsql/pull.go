@@ -1,7 +1,6 @@
 package hubsql
 
 import (
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -81,15 +80,25 @@ func Logged(tx Tx, c sync.Cursor) (bool, error) {
 	if c.Seq == 0 {
 		return true, nil
 	}
-	var mark string
-	err := tx.QueryRow(`SELECT mark FROM hub_changes WHERE seq = ?`, c.Seq).Scan(&mark)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
+	var logged bool
+	if err := readAll(tx, LoggedRead(c, &logged)); err != nil {
 		return false, fmt.Errorf("check the sync cursor: %w", err)
 	}
-	return c.Mark == "" || c.Mark == mark, nil
+	return logged, nil
+}
+
+// LoggedRead is Logged as a read that can travel with others (readAll,
+// Batcher): it sets *logged.
+func LoggedRead(c sync.Cursor, logged *bool) Read {
+	*logged = c.Seq == 0
+	return Read{Query: `SELECT mark FROM hub_changes WHERE seq = ?`, Args: []any{c.Seq}, Row: func(rows Rows) error {
+		var mark string
+		if err := rows.Scan(&mark); err != nil {
+			return err
+		}
+		*logged = c.Mark == "" || c.Mark == mark
+		return nil
+	}}
 }
 
 // RenewEpoch starts a new epoch in place of old inside tx, so that every
@@ -112,14 +121,18 @@ func RenewEpoch(tx Tx, old string) (string, error) {
 func headOf(tx Tx) (int64, string, error) {
 	var head int64
 	var mark string
-	err := tx.QueryRow(`SELECT seq, mark FROM hub_changes ORDER BY seq DESC LIMIT 1`).Scan(&head, &mark)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, "", nil
-	}
-	if err != nil {
+	if err := readAll(tx, headRead(&head, &mark)); err != nil {
 		return 0, "", fmt.Errorf("read the change feed's head: %w", err)
 	}
 	return head, mark, nil
+}
+
+// headRead is headOf as a read that can travel with others (readAll): it
+// sets *head and *mark, and leaves them alone for an empty feed.
+func headRead(head *int64, mark *string) Read {
+	return Read{Query: `SELECT seq, mark FROM hub_changes ORDER BY seq DESC LIMIT 1`, Row: func(rows Rows) error {
+		return rows.Scan(head, mark)
+	}}
 }
 
 // scope is what a user's pull may carry, decided from the signed-in user
@@ -159,38 +172,43 @@ func feedPage(tx Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
 			args = append(args, t)
 		}
 	}
-	head, headMark, err := headOf(tx)
-	if err != nil {
-		return sync.Page{}, err
-	}
 	args = append(args, limit+1)
-	rows, err := tx.Query(`SELECT c.seq, c.tbl, c.op, c.row, c.mark FROM hub_changes c
-		WHERE c.seq > ? AND `+visible+` ORDER BY c.seq LIMIT ?`, args...)
+	// The head and the changes in one batch (readAll): on PostgreSQL one
+	// round trip, not two. Both are read in the pull's one snapshot.
+	var head int64
+	var headMark string
+	var changes []sync.Change
+	var seqMarks []string
+	more := false
+	err := readAll(tx, headRead(&head, &headMark), Read{Query: `SELECT c.seq, c.tbl, c.op, c.row, c.mark FROM hub_changes c
+		WHERE c.seq > ? AND ` + visible + ` ORDER BY c.seq LIMIT ?`, Args: args,
+		Row: func(rows Rows) error {
+			var ch sync.Change
+			var op, body, mark string
+			if err := rows.Scan(&ch.Seq, &ch.Table, &op, &body, &mark); err != nil {
+				return err
+			}
+			if len(changes) == limit {
+				more = true // the one past the page
+				return nil
+			}
+			ch.Deleted = op == "del"
+			var err error
+			if ch.Row, err = decodeRow(body); err != nil {
+				return fmt.Errorf("change %d: %w", ch.Seq, err)
+			}
+			changes, seqMarks = append(changes, ch), append(seqMarks, mark)
+			return nil
+		}})
 	if err != nil {
 		return sync.Page{}, fmt.Errorf("read the change feed: %w", err)
 	}
-	defer rows.Close()
-	page := sync.Page{Next: sync.Cursor{Epoch: c.Epoch, Seq: head, Mark: headMark}}
-	var lastMark string
-	for rows.Next() {
-		var ch sync.Change
-		var op, body, mark string
-		if err := rows.Scan(&ch.Seq, &ch.Table, &op, &body, &mark); err != nil {
-			return sync.Page{}, err
-		}
-		if len(page.Changes) == limit {
-			page.More = true
-			page.Next.Seq, page.Next.Mark = page.Changes[limit-1].Seq, lastMark
-			break
-		}
-		lastMark = mark
-		ch.Deleted = op == "del"
-		if ch.Row, err = decodeRow(body); err != nil {
-			return sync.Page{}, fmt.Errorf("change %d: %w", ch.Seq, err)
-		}
-		page.Changes = append(page.Changes, ch)
+	page := sync.Page{Changes: changes, Next: sync.Cursor{Epoch: c.Epoch, Seq: head, Mark: headMark}}
+	if more {
+		page.More = true
+		page.Next.Seq, page.Next.Mark = changes[limit-1].Seq, seqMarks[limit-1]
 	}
-	return page, rows.Err()
+	return page, nil
 }
 
 // snapshotPage reads the next rows of the user's scope, table by table in

@@ -16,47 +16,70 @@ import (
 // regions. A state ID the hub does not hold gets a nil entry.
 func students(tx Tx, ids []string) (map[string]*student, error) {
 	out := make(map[string]*student, len(ids))
+	if err := readAll(tx, studentReads(ids, out)...); err != nil {
+		return nil, fmt.Errorf("read the students of the push: %w", err)
+	}
+	placeStudents(ids, out)
+	return out, nil
+}
+
+// studentReads are the reads of students, into out; placeStudents
+// finishes out once they have run.
+func studentReads(ids []string, out map[string]*student) []Read {
 	if len(ids) == 0 {
-		return out, nil
+		return nil
 	}
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
 	}
 	in := marks(len(ids))
-	if err := birthDates(tx, in, args, out); err != nil {
-		return nil, fmt.Errorf("read the students of the push: %w", err)
-	}
-	rows, err := tx.Query(`SELECT e.id, e.state_id, e.school_number, e.grade, e.service_type, e.start_date, e.end_date,
+	births := Read{Query: `SELECT state_id, birth_date FROM students WHERE state_id IN (` + in + `)`, Args: args,
+		Row: func(rows Rows) error {
+			var id, birth string
+			if err := rows.Scan(&id, &birth); err != nil {
+				return err
+			}
+			st := &student{}
+			// A date that does not read fails the push when a rule needs
+			// it, as it did read then.
+			if st.birth, st.birthErr = data.ParseDate(birth); st.birthErr != nil {
+				st.birthErr = fmt.Errorf("the birth date of student %s: %w", id, st.birthErr)
+			}
+			out[id] = st
+			return nil
+		}}
+	enrollments := Read{Query: `SELECT e.id, e.state_id, e.school_number, e.grade, e.service_type, e.start_date, e.end_date,
 			sc.name, sc.classification, d.number, d.name, d.region_code
 		FROM enrollments e JOIN schools sc ON sc.number = e.school_number
 		JOIN districts d ON d.number = sc.district_number
-		WHERE e.state_id IN (`+in+`) ORDER BY e.state_id, e.id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("read the enrollments of the push's students: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var e data.PlacedEnrollment
-		var start, end string
-		if err := rows.Scan(&e.ID, &e.StateID, &e.SchoolNumber, &e.Grade, &e.ServiceType, &start, &end,
-			&e.School.Name, &e.School.Classification, &e.District.Number, &e.District.Name, &e.District.RegionCode); err != nil {
-			return nil, err
-		}
-		e.School.Number, e.School.DistrictNumber = e.SchoolNumber, e.District.Number
-		if e.Start, err = data.ParseDate(start); err != nil {
-			return nil, err
-		}
-		if e.End, err = data.ParseOptionalDate(end); err != nil {
-			return nil, err
-		}
-		if st := out[e.StateID]; st != nil {
-			st.enrollments = append(st.enrollments, e)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
+		WHERE e.state_id IN (` + in + `) ORDER BY e.state_id, e.id`, Args: args,
+		Row: func(rows Rows) error {
+			var e data.PlacedEnrollment
+			var start, end string
+			if err := rows.Scan(&e.ID, &e.StateID, &e.SchoolNumber, &e.Grade, &e.ServiceType, &start, &end,
+				&e.School.Name, &e.School.Classification, &e.District.Number, &e.District.Name, &e.District.RegionCode); err != nil {
+				return err
+			}
+			e.School.Number, e.School.DistrictNumber = e.SchoolNumber, e.District.Number
+			var err error
+			if e.Start, err = data.ParseDate(start); err != nil {
+				return err
+			}
+			if e.End, err = data.ParseOptionalDate(end); err != nil {
+				return err
+			}
+			if st := out[e.StateID]; st != nil {
+				st.enrollments = append(st.enrollments, e)
+			}
+			return nil
+		}}
+	return []Read{births, enrollments}
+}
+
+// placeStudents gives each of ids read by studentReads its regions, and
+// a nil entry to each the hub does not hold.
+func placeStudents(ids []string, out map[string]*student) {
 	for _, id := range ids {
 		if _, ok := out[id]; !ok {
 			out[id] = nil
@@ -72,32 +95,6 @@ func students(tx Tx, ids []string) (map[string]*student, error) {
 		slices.Sort(st.regions)
 		st.regions = slices.Compact(st.regions)
 	}
-	return out, nil
-}
-
-// birthDates adds to out a student with their birth date for each of the
-// students of the state IDs args that the hub holds (in is their
-// placeholders).
-func birthDates(tx Tx, in string, args []any, out map[string]*student) error {
-	rows, err := tx.Query(`SELECT state_id, birth_date FROM students WHERE state_id IN (`+in+`)`, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, birth string
-		if err := rows.Scan(&id, &birth); err != nil {
-			return err
-		}
-		st := &student{}
-		// A date that does not read fails the push when a rule needs it,
-		// as it did read then.
-		if st.birth, st.birthErr = data.ParseDate(birth); st.birthErr != nil {
-			st.birthErr = fmt.Errorf("the birth date of student %s: %w", id, st.birthErr)
-		}
-		out[id] = st
-	}
-	return rows.Err()
 }
 
 // student is what students reads of one.
@@ -113,24 +110,26 @@ type student struct {
 // liveRecords are the live records a condition on migrant_records
 // picks.
 func liveRecords(tx Tx, where string, args ...any) ([]data.MigrantRecord, error) {
-	rows, err := tx.Query(`SELECT id, state_id, mis2000_id, qad, eed, version FROM migrant_records
-		WHERE `+where+` AND deleted = 0`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []data.MigrantRecord
-	for rows.Next() {
-		var r data.MigrantRecord
-		var qad, eed string
-		if err := rows.Scan(&r.ID, &r.StateID, &r.MIS2000ID, &qad, &eed, &r.Version); err != nil {
-			return nil, err
-		}
-		r.QAD, _ = data.ParseDate(qad)
-		r.EED, _ = data.ParseDate(eed)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	err := readAll(tx, liveRecordsRead(func(r data.MigrantRecord) { out = append(out, r) }, where, args...))
+	return out, err
+}
+
+// liveRecordsRead is the read of liveRecords, each record handed to got.
+func liveRecordsRead(got func(data.MigrantRecord), where string, args ...any) Read {
+	return Read{Query: `SELECT id, state_id, mis2000_id, qad, eed, version FROM migrant_records
+		WHERE ` + where + ` AND deleted = 0`, Args: args,
+		Row: func(rows Rows) error {
+			var r data.MigrantRecord
+			var qad, eed string
+			if err := rows.Scan(&r.ID, &r.StateID, &r.MIS2000ID, &qad, &eed, &r.Version); err != nil {
+				return err
+			}
+			r.QAD, _ = data.ParseDate(qad)
+			r.EED, _ = data.ParseDate(eed)
+			got(r)
+			return nil
+		}}
 }
 
 // inList is the placeholders and arguments of an IN list of ids, padded

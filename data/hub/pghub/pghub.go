@@ -250,29 +250,52 @@ type pgTx struct {
 	ctx     context.Context
 	tx      pgx.Tx
 	pending *pgx.Batch
+	// checks read the answers of the pending writes, in order: nil for
+	// a write whose answer is only its error.
+	checks []func(pgx.BatchResults) error
 }
 
 func newTx(ctx context.Context, tx pgx.Tx) *pgTx {
 	return &pgTx{ctx: ctx, tx: tx, pending: &pgx.Batch{}}
 }
 
-var _ hubsql.Tx = (*pgTx)(nil)
+var (
+	_ hubsql.Tx         = (*pgTx)(nil)
+	_ hubsql.Batcher    = (*pgTx)(nil)
+	_ hubsql.FeedWriter = (*pgTx)(nil)
+)
 
 func (t *pgTx) Exec(q string, args ...any) error {
-	t.pending.Queue(numbered(q), args...)
+	t.queue(nil, q, args...)
 	return nil
 }
 
-// send sends the waiting writes and q; the writes' answers are read, and
-// q's are left for the caller, who closes the results.
-func (t *pgTx) send(q string, args []any) (pgx.BatchResults, error) {
-	n := t.pending.Len()
+// queue adds a write to the pending batch, and check, when not nil, to
+// read its answer when the batch is sent.
+func (t *pgTx) queue(check func(pgx.BatchResults) error, q string, args ...any) {
 	t.pending.Queue(numbered(q), args...)
+	t.checks = append(t.checks, check)
+}
+
+// sendWith sends the pending writes and qs in one batch, reads the
+// writes' answers, and leaves the answers of qs for the caller, who
+// closes the results.
+func (t *pgTx) sendWith(qs []string, args [][]any) (pgx.BatchResults, error) {
+	for i, q := range qs {
+		t.pending.Queue(numbered(q), args[i]...)
+	}
 	// A new batch: the results read the one sent as they go.
 	br := t.tx.SendBatch(t.ctx, t.pending)
-	t.pending = &pgx.Batch{}
-	for range n {
-		if _, err := br.Exec(); err != nil {
+	checks := t.checks
+	t.pending, t.checks = &pgx.Batch{}, nil
+	for _, check := range checks {
+		var err error
+		if check != nil {
+			err = check(br)
+		} else {
+			_, err = br.Exec()
+		}
+		if err != nil {
 			br.Close()
 			return nil, err
 		}
@@ -281,7 +304,7 @@ func (t *pgTx) send(q string, args []any) (pgx.BatchResults, error) {
 }
 
 func (t *pgTx) Query(q string, args ...any) (hubsql.Rows, error) {
-	br, err := t.send(q, args)
+	br, err := t.sendWith([]string{q}, [][]any{args})
 	if err != nil {
 		return nil, err
 	}
@@ -294,21 +317,129 @@ func (t *pgTx) Query(q string, args ...any) (hubsql.Rows, error) {
 }
 
 func (t *pgTx) QueryRow(q string, args ...any) hubsql.Row {
-	br, err := t.send(q, args)
+	br, err := t.sendWith([]string{q}, [][]any{args})
 	if err != nil {
 		return errRow{err}
 	}
 	return batchRow{br}
 }
 
+// ReadAll sends the waiting writes and the reads in one batch, one round
+// trip, and hands each read its rows in turn.
+func (t *pgTx) ReadAll(reads []hubsql.Read) error {
+	if len(reads) == 0 {
+		return nil
+	}
+	qs, args := make([]string, len(reads)), make([][]any, len(reads))
+	for i, r := range reads {
+		qs[i], args[i] = r.Query, r.Args
+	}
+	br, err := t.sendWith(qs, args)
+	if err != nil {
+		return err
+	}
+	for _, r := range reads {
+		if err = readRows(br, r.Row); err != nil {
+			break
+		}
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// readRows hands each row of the batch's next answer to row.
+func readRows(br pgx.BatchResults, row func(hubsql.Rows) error) error {
+	rows, err := br.Query()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// WriteFeed writes changes of the feed and their tags with one statement
+// that waits, as the other writes do, for the next read or the commit:
+// on PostgreSQL a data-modifying WITH numbers the changes and gives the
+// tags their numbers in the server, where hubsql's portable way read the
+// numbers back (a round trip of its own) to write the tags with them.
+// The numbers still come back, with the batch they travel in, and the
+// transaction fails if they do not rise in the order of changes.
+func (t *pgTx) WriteFeed(changes []hubsql.FeedChange) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	var tbl, op, row, mark, tagMark, tag []string
+	var scoped []int32
+	order := make(map[string]int, len(changes))
+	for i, c := range changes {
+		tbl, op, row, mark = append(tbl, c.Table), append(op, c.Op), append(row, c.Row), append(mark, c.Mark)
+		scoped = append(scoped, int32(c.Scoped))
+		order[c.Mark] = i
+		for _, g := range c.Tags {
+			tagMark, tag = append(tagMark, c.Mark), append(tag, g)
+		}
+	}
+	if len(order) != len(changes) {
+		return errors.New("log the changes: two changes of one batch have the same mark")
+	}
+	t.queue(func(br pgx.BatchResults) error {
+		next := 0
+		err := readRows(br, func(rs hubsql.Rows) error {
+			var seq int64
+			var m string
+			if err := rs.Scan(&seq, &m); err != nil {
+				return err
+			}
+			if i, ok := order[m]; !ok || i != next {
+				return fmt.Errorf("the feed numbered change %q (%d) out of the order it was logged in", m, seq)
+			}
+			next++
+			return nil
+		})
+		if err == nil && next != len(changes) {
+			err = fmt.Errorf("%d changes written, %d numbered", len(changes), next)
+		}
+		if err != nil {
+			return fmt.Errorf("log the changes: %w", err)
+		}
+		return nil
+	}, writeFeed, tbl, op, scoped, row, mark, tagMark, tag)
+	return nil
+}
+
+// writeFeed inserts the changes in the order of their arrays (ORDER BY
+// n: the identity numbers rows as the insert takes them) and the tags,
+// each joined to its change by mark, and returns the changes' numbers
+// and marks in number order.
+const writeFeed = `WITH c AS (
+	INSERT INTO hub_changes(tbl, op, scoped, row, mark)
+	SELECT u.tbl, u.op, u.scoped, u.row, u.mark
+		FROM unnest($1::text[], $2::text[], $3::int4[], $4::text[], $5::text[]) WITH ORDINALITY AS u(tbl, op, scoped, row, mark, n)
+		ORDER BY u.n
+	RETURNING seq, mark
+), t AS (
+	INSERT INTO hub_change_tags(tag, seq)
+	SELECT g.tag, c.seq FROM unnest($6::text[], $7::text[]) AS g(mark, tag) JOIN c ON c.mark = g.mark
+)
+SELECT seq, mark FROM c ORDER BY seq`
+
 // flush sends the writes still waiting.
 func (t *pgTx) flush() error {
 	if t.pending.Len() == 0 {
 		return nil
 	}
-	err := t.tx.SendBatch(t.ctx, t.pending).Close()
-	t.pending = &pgx.Batch{}
-	return err
+	br, err := t.sendWith(nil, nil)
+	if err != nil {
+		return err
+	}
+	return br.Close()
 }
 
 // batchRows are a query's rows, read before its batch is closed.

@@ -2,6 +2,7 @@ package pghub
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -41,22 +42,25 @@ func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (s
 	var page sync.Page
 	var stale string
 	err := h.read(ctx, func(tx pgx.Tx) error {
+		// The epoch and whether the hub logged the cursor's change, in
+		// one round trip: the second is only needed when the cursor is of
+		// this epoch, and costs a probe by key when it is not.
 		var epoch string
-		if err := tx.QueryRow(ctx, `SELECT value FROM hub_meta WHERE key = 'epoch'`).Scan(&epoch); err != nil {
+		var logged bool
+		ptx := newTx(ctx, tx)
+		err := ptx.ReadAll([]hubsql.Read{{Query: `SELECT value FROM hub_meta WHERE key = 'epoch'`, Row: func(rows hubsql.Rows) error {
+			return rows.Scan(&epoch)
+		}}, hubsql.LoggedRead(c, &logged)})
+		if err != nil {
 			return fmt.Errorf("read the hub's epoch: %w", err)
 		}
-		ptx := newTx(ctx, tx)
-		if c.Epoch == epoch {
-			logged, err := hubsql.Logged(ptx, c)
-			if err != nil {
-				return err
-			}
-			if !logged {
-				stale = epoch
-				return nil
-			}
+		if epoch == "" {
+			return errors.New("read the hub's epoch: the hub database has none")
 		}
-		var err error
+		if c.Epoch == epoch && !logged {
+			stale = epoch
+			return nil
+		}
 		page, err = h.reader.Pull(ptx, u, c, limit, epoch)
 		return err
 	})

@@ -1,0 +1,148 @@
+package pghub
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"migrantdesk/data/hub/hubsql"
+	"migrantdesk/data/hub/hubtest"
+	"migrantdesk/data/sync"
+)
+
+// roundTrips counts what a connection sends the server and waits for:
+// each query or batch, a prepare among them.
+type roundTrips struct{ n int }
+
+func (r *roundTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	r.n++
+	return ctx
+}
+func (r *roundTrips) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (r *roundTrips) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	r.n++
+	return ctx
+}
+func (r *roundTrips) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+func (r *roundTrips) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
+func (r *roundTrips) TracePrepareStart(ctx context.Context, _ *pgx.Conn, _ pgx.TracePrepareStartData) context.Context {
+	r.n++
+	return ctx
+}
+func (r *roundTrips) TracePrepareEnd(context.Context, *pgx.Conn, pgx.TracePrepareEndData) {}
+
+// A push of record edits goes to the server in two round trips, however
+// many mutations it holds: its reads in one batch, and its writes with
+// the group's next read or before its commit. The feed lock is held
+// across every round trip of a group, so each was time the pushes of
+// every other hub process waited (SyncLoad50: 18 round trips for a push
+// of 10 edits of different students, 24 for this test's 8 edits of one).
+func TestPushRoundTrips(t *testing.T) {
+	ctx := context.Background()
+	h := hubtest.Setup(t, open).(*DB)
+	admin := hubtest.Admin
+	const n = 8
+	recs := make([]sync.Record, n)
+	creates := make([]sync.Mutation, n)
+	for i := range recs {
+		y := strconv.Itoa(2016 + i)
+		recs[i] = sync.Record{ID: uuid.NewString(), StateID: hubtest.Maria, MIS2000ID: "70" + y, QAD: y + "-01-01", EED: y + "-06-30", Version: 1}
+		creates[i] = hubtest.Mutation(sync.OpCreate, 0, recs[i])
+	}
+	if res, err := h.Push(ctx, admin, creates); err != nil || res[n-1].Outcome != sync.Applied {
+		t.Fatalf("create the records: %+v %v", res, err)
+	}
+
+	cfg := h.pool.Config().ConnConfig.Copy()
+	trips := &roundTrips{}
+	cfg.Tracer = trips
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	// The first edits prepare the statements (pgx keeps them for the
+	// connection); the second are counted.
+	for round := range 2 {
+		edits := make([]sync.Mutation, n)
+		for i := range recs {
+			recs[i].MIS2000ID = fmt.Sprint(round, recs[i].MIS2000ID)
+			edits[i] = hubtest.Mutation(sync.OpUpdate, recs[i].Version, recs[i])
+			recs[i].Version++
+		}
+		tx, err := conn.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		trips.n = 0
+		ptx := newTx(ctx, tx)
+		ptx.Exec(lockFeed, feedLock)
+		res, err := hubsql.Push(ptx, admin, edits, time.Now())
+		if err == nil {
+			err = ptx.flush()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res {
+			if r.Outcome != sync.Applied {
+				t.Fatalf("edit: %+v", r)
+			}
+		}
+		if round == 1 && trips.n > 2 {
+			t.Errorf("a push of %d edits of one student's records made %d round trips, want 2", n, trips.n)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// A pull of the feed goes to the server in four round trips: its
+// transaction's begin, the epoch with the check of the cursor, the feed's
+// head with the changes after the cursor, and the commit (six before).
+func TestPullRoundTrips(t *testing.T) {
+	ctx := context.Background()
+	h := hubtest.Setup(t, open).(*DB)
+	admin := hubtest.Admin
+	cursor := pullAll(t, h, admin, sync.Cursor{}).Next
+	rec := sync.Record{ID: uuid.NewString(), StateID: hubtest.Maria, MIS2000ID: "4242", QAD: "2015-01-01", EED: "2015-06-30", Version: 1}
+	if res, err := h.Push(ctx, admin, []sync.Mutation{hubtest.Mutation(sync.OpCreate, 0, rec)}); err != nil || res[0].Outcome != sync.Applied {
+		t.Fatalf("create a record: %+v %v", res, err)
+	}
+
+	cfg := h.pool.Config()
+	trips := &roundTrips{}
+	cfg.ConnConfig.Tracer = trips
+	cfg.MinConns, cfg.MaxConns = 1, 1
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	traced := &DB{pool: pool, reader: newReader(), writing: make(chan struct{}, 1)}
+	// The first pull prepares the statements; the second is counted.
+	for round := range 2 {
+		trips.n = 0
+		p, err := traced.Pull(ctx, admin, cursor, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, c := range p.Changes {
+			found = found || c.Row["id"] == rec.ID
+		}
+		if !found || p.More {
+			t.Fatalf("the pull after the record's creation brought %d changes (more: %v), not the record", len(p.Changes), p.More)
+		}
+		if round == 1 && trips.n > 4 {
+			t.Errorf("a pull of the feed made %d round trips, want 4", trips.n)
+		}
+	}
+}

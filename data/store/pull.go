@@ -442,10 +442,24 @@ func convertPulled(changes []sync.Change) (row func(i int) pulledSnapshotRow, st
 	go func() {
 		defer close(done)
 		defer close(ready)
+		next := 0 // the row being converted
+		defer func() {
+			// A panic is the row's error, as it would be the writer's.
+			if p := recover(); p != nil {
+				out[next].err = fmt.Errorf("the row stopped on an internal error (%v)", p)
+				ready <- next + 1
+			}
+		}()
 		for at := 0; at < len(changes); at += convertChunk {
+			select {
+			case <-quit:
+				return
+			default:
+			}
 			end := min(at+convertChunk, len(changes))
 			for i, c := range changes[at:end] {
-				r := &out[at+i]
+				next = at + i
+				r := &out[next]
 				r.cols, r.vals, r.err = pulledRow(c)
 				if r.err == nil && c.Deleted {
 					r.err = errors.New("a snapshot removes no rows")
@@ -454,11 +468,7 @@ func convertPulled(changes []sync.Change) (row func(i int) pulledSnapshotRow, st
 					r.cols, r.vals = derive(c, r.cols, r.vals)
 				}
 			}
-			select {
-			case ready <- end:
-			case <-quit:
-				return
-			}
+			ready <- end // room for every chunk: never waits
 		}
 	}()
 	converted := 0

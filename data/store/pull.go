@@ -342,11 +342,25 @@ var pullColumns = func() map[string][]string {
 // is most of its time. Rows of local work are left alone as applyChange
 // leaves them, and the records' rows and the students of the enrollments
 // are noted for the publish recheck; the search index is the caller's.
+//
+// The page's rows are checked and put in the stored form on another
+// goroutine (convertPulled) while the writer writes those before them:
+// the writer is what a first sync waits for, page after page.
 func applySnapshot(ctx context.Context, tx *sql.Tx, changes []sync.Change, t *touched) error {
+	rows, stop := convertPulled(changes)
+	defer stop()
+	// A first sync has no local work: one query for the page, not two
+	// for each of its records. (The state is written out for the outbox's
+	// index of the mutations waiting.)
+	var local bool
+	if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM outbox WHERE entity IN (?, ?) AND state = '`+statePending+`')
+		OR EXISTS (SELECT 1 FROM conflicts)`, sync.EntityRecord, sync.EntityGrant).Scan(&local); err != nil {
+		return err
+	}
 	var b *batch
 	var enrolled []string
 	table := ""
-	for _, c := range changes {
+	for i, c := range changes {
 		if c.Table != table && b != nil {
 			if err := b.close(); err != nil {
 				return err
@@ -366,37 +380,35 @@ func applySnapshot(ctx context.Context, tx *sql.Tx, changes []sync.Change, t *to
 			}
 		}
 		table = c.Table
-		cols, vals, err := pulledRow(c)
-		if err == nil && c.Deleted {
-			err = errors.New("a snapshot removes no rows")
-		}
-		if err != nil {
-			return fmt.Errorf("snapshot row of %s: %w", c.Table, err)
+		r := rows(i)
+		if r.err != nil {
+			return fmt.Errorf("snapshot row of %s: %w", c.Table, r.err)
 		}
 		switch c.Table {
 		case "enrollments":
 			enrolled = append(enrolled, c.Row["state_id"])
 		case "migrant_records", "published", "report_grants":
-			if keep, err := keepLocal(tx, c); err != nil || keep {
-				if err != nil {
-					return err
+			if local {
+				if keep, err := keepLocal(tx, c); err != nil || keep {
+					if err != nil {
+						return err
+					}
+					continue
 				}
-				continue
 			}
 			if err := touch(tx, c, t); err != nil {
 				return err
 			}
 		}
-		cols, vals = derive(c, cols, vals)
 		if t.search != nil && (table == "students" || table == "enrollments") {
-			key, _ := vals[len(vals)-1].(string) // students: sort_key, by derive
+			key, _ := r.vals[len(r.vals)-1].(string) // students: sort_key, by derive
 			t.search.gather(table, c.Row, key)
 		}
 		if b == nil {
-			b = newBatch(ctx, tx, "pulled "+table, `INSERT INTO `+table+`(`+strings.Join(cols, ", ")+`)`,
-				upsert(table, cols), len(cols))
+			b = newBatch(ctx, tx, "pulled "+table, `INSERT INTO `+table+`(`+strings.Join(r.cols, ", ")+`)`,
+				upsert(table, r.cols), len(r.cols))
 		}
-		if err := b.add(vals...); err != nil {
+		if err := b.add(r.vals...); err != nil {
 			return err
 		}
 	}
@@ -408,6 +420,71 @@ func applySnapshot(ctx context.Context, tx *sql.Tx, changes []sync.Change, t *to
 	return recheckEnrolled(tx, enrolled, t)
 }
 
+// pulledSnapshotRow is a snapshot row checked and in the stored form,
+// with the columns the workstation derives.
+type pulledSnapshotRow struct {
+	cols []string
+	vals []any
+	err  error
+}
+
+// convertChunk is how many rows convertPulled hands over at a time.
+const convertChunk = 256
+
+// convertPulled checks the rows of a snapshot page and puts them in the
+// stored form (pulledRow, derive) on a goroutine, a chunk at a time, in
+// the page's order: row(i) waits for the i-th. stop ends the goroutine
+// and waits for it, however far it got.
+func convertPulled(changes []sync.Change) (row func(i int) pulledSnapshotRow, stop func()) {
+	out := make([]pulledSnapshotRow, len(changes))
+	ready := make(chan int, len(changes)/convertChunk+1)
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(ready)
+		next := 0 // the row being converted
+		defer func() {
+			// A panic is the row's error, as it would be the writer's.
+			if p := recover(); p != nil {
+				out[next].err = fmt.Errorf("the row stopped on an internal error (%v)", p)
+				ready <- next + 1
+			}
+		}()
+		for at := 0; at < len(changes); at += convertChunk {
+			select {
+			case <-quit:
+				return
+			default:
+			}
+			end := min(at+convertChunk, len(changes))
+			for i, c := range changes[at:end] {
+				next = at + i
+				r := &out[next]
+				r.cols, r.vals, r.err = pulledRow(c)
+				if r.err == nil && c.Deleted {
+					r.err = errors.New("a snapshot removes no rows")
+				}
+				if r.err == nil {
+					r.cols, r.vals = derive(c, r.cols, r.vals)
+				}
+			}
+			ready <- end // room for every chunk: never waits
+		}
+	}()
+	converted := 0
+	row = func(i int) pulledSnapshotRow {
+		for i >= converted {
+			converted = <-ready // never closed early while rows are asked
+		}
+		return out[i]
+	}
+	stop = func() {
+		close(quit)
+		<-done
+	}
+	return row, stop
+}
+
 // recheckEnrolled notes for the publish recheck the students among ids
 // with a record here already: one kept through the snapshot's start as
 // local work, whose needs_publish follows the enrollments the snapshot
@@ -416,6 +493,11 @@ func applySnapshot(ctx context.Context, tx *sql.Tx, changes []sync.Change, t *to
 func recheckEnrolled(tx *sql.Tx, ids []string, t *touched) error {
 	if len(ids) == 0 {
 		return nil
+	}
+	// A first sync has no records yet while its students come.
+	var records bool
+	if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM migrant_records)`).Scan(&records); err != nil || !records {
+		return err
 	}
 	list, err := json.Marshal(ids)
 	if err != nil {

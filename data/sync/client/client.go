@@ -16,8 +16,11 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
+	gosync "sync"
 	"time"
 
 	"migrantdesk/data"
@@ -178,6 +181,12 @@ func (c *Client) pull(ctx context.Context, local Local, cur sync.Cursor, stopAtE
 		}
 	}()
 	students := 0 // of the snapshot, in this sync
+	relaxed := false
+	defer func() {
+		if relaxed {
+			restoreGC()
+		}
+	}()
 	for f := range pages {
 		if f.err != nil {
 			return cur, false, f.err
@@ -185,6 +194,10 @@ func (c *Client) pull(ctx context.Context, local Local, cur sync.Cursor, stopAtE
 		page := f.page
 		if stopAtEpoch && page.Snapshot && cur.Epoch != "" && page.Next.Epoch != cur.Epoch {
 			return cur, true, nil
+		}
+		if page.Snapshot && page.More && !relaxed {
+			relaxed = true
+			relaxGC()
 		}
 		if err := local.ApplyPage(ctx, page); err != nil {
 			return cur, false, err
@@ -203,6 +216,48 @@ func (c *Client) pull(ctx context.Context, local Local, cur sync.Cursor, stopAtE
 		progress("Receiving your students", students, int(page.Students))
 	}
 	return cur, false, ctx.Err()
+}
+
+// A snapshot's pages are a region's million rows, decoded into
+// short-lived maps and values while the workstation writes them: at Go's
+// default the garbage collector ran every few pages. While one is pulled
+// the heap may grow four times over what is live, up to snapshotHeap,
+// as an extract import's may. GOGC or GOMEMLIMIT, when set, have the
+// last word. The settings are the process's: the last of the pulls
+// under way that relaxed them puts them back.
+var gcRelaxed struct {
+	mu           gosync.Mutex
+	pulls        int
+	percent      int
+	limit        int64
+	fromEnvirons bool
+}
+
+// snapshotHeap bounds the heap while snapshots are pulled.
+const snapshotHeap = 384 << 20
+
+func relaxGC() {
+	gcRelaxed.mu.Lock()
+	defer gcRelaxed.mu.Unlock()
+	gcRelaxed.pulls++
+	if gcRelaxed.pulls > 1 {
+		return
+	}
+	gcRelaxed.fromEnvirons = os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != ""
+	if !gcRelaxed.fromEnvirons {
+		gcRelaxed.percent = debug.SetGCPercent(400)
+		gcRelaxed.limit = debug.SetMemoryLimit(snapshotHeap)
+	}
+}
+
+func restoreGC() {
+	gcRelaxed.mu.Lock()
+	defer gcRelaxed.mu.Unlock()
+	gcRelaxed.pulls--
+	if gcRelaxed.pulls == 0 && !gcRelaxed.fromEnvirons {
+		debug.SetMemoryLimit(gcRelaxed.limit)
+		debug.SetGCPercent(gcRelaxed.percent)
+	}
 }
 
 // prefetch is how many pages a pull fetches ahead of the one applied: a

@@ -24,6 +24,8 @@ type batch struct {
 	what, insert, conflict string
 	cols                   int
 	full                   *sql.Stmt // for batchRows rows, prepared at the first full batch
+	raw                    *rawConn  // when set, the rows are written through it
+	rawFull                *rawStmt  // full, on raw
 	args                   []any
 	written                int // rows written so far
 }
@@ -31,6 +33,14 @@ type batch struct {
 func newBatch(ctx context.Context, tx *sql.Tx, what, insert, conflict string, cols int) *batch {
 	return &batch{ctx: ctx, tx: tx, what: what, insert: insert, conflict: conflict, cols: cols,
 		args: make([]any, 0, batchRows*cols)}
+}
+
+// newRawBatch is newBatch writing through raw, the handle of tx's
+// connection, or through tx when raw is nil.
+func newRawBatch(ctx context.Context, tx *sql.Tx, raw *rawConn, what, insert, conflict string, cols int) *batch {
+	b := newBatch(ctx, tx, what, insert, conflict, cols)
+	b.raw = raw
+	return b
 }
 
 // add appends one row's values, cols of them, and writes the batch when
@@ -51,6 +61,9 @@ func (b *batch) flush() error {
 	}
 	if err := b.ctx.Err(); err != nil {
 		return err
+	}
+	if b.raw != nil {
+		return b.flushRaw(rows)
 	}
 	st := b.full
 	if rows < batchRows || st == nil {
@@ -73,10 +86,37 @@ func (b *batch) flush() error {
 	return nil
 }
 
-func (b *batch) prepare(rows int) (*sql.Stmt, error) {
+// flushRaw is flush on b.raw.
+func (b *batch) flushRaw(rows int) error {
+	st := b.rawFull
+	if rows < batchRows || st == nil {
+		var err error
+		if st, err = b.raw.prepare(b.statement(rows)); err != nil {
+			return fmt.Errorf("%s: %w", b.what, err)
+		}
+		if rows == batchRows {
+			b.rawFull = st
+		} else {
+			defer st.close()
+		}
+	}
+	if err := st.exec(b.args); err != nil {
+		return fmt.Errorf("%s rows %d to %d: %w", b.what, b.written+1, b.written+rows, err)
+	}
+	b.written += rows
+	clear(b.args)
+	b.args = b.args[:0]
+	return nil
+}
+
+// statement is the INSERT of rows rows.
+func (b *batch) statement(rows int) string {
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", b.cols), ", ") + ")"
-	q := b.insert + " VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ") + " " + b.conflict
-	st, err := b.tx.PrepareContext(b.ctx, q)
+	return b.insert + " VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ") + " " + b.conflict
+}
+
+func (b *batch) prepare(rows int) (*sql.Stmt, error) {
+	st, err := b.tx.PrepareContext(b.ctx, b.statement(rows))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.what, err)
 	}
@@ -89,6 +129,10 @@ func (b *batch) close() error {
 	if b.full != nil {
 		b.full.Close()
 		b.full = nil
+	}
+	if b.rawFull != nil {
+		b.rawFull.close()
+		b.rawFull = nil
 	}
 	return err
 }

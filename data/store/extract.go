@@ -48,6 +48,8 @@ func (s *Store) LoadExtract(ctx context.Context, user string, fill func(*Extract
 		return c, fmt.Errorf("import the state extract: %w", err)
 	}
 	defer conn.Close()
+	raw := holdRaw(ctx, conn)
+	defer raw.release()
 	pragmas := bulkPragmas
 	// Into an empty database, every reference of an extract is to a row
 	// of the same extract, which the importer has checked against the
@@ -70,7 +72,7 @@ func (s *Store) LoadExtract(ctx context.Context, user string, fill func(*Extract
 	}
 	defer setPragmas(context.Background(), conn, usualPragmas)
 	err = s.writeOn(ctx, conn, func(tx *sql.Tx) error {
-		l, err := startLoad(ctx, tx)
+		l, err := startLoad(ctx, tx, raw)
 		if err != nil {
 			return err
 		}
@@ -168,8 +170,9 @@ var extractTables = [tabDone]struct {
 type ExtractLoad struct {
 	ctx    context.Context
 	tx     *sql.Tx
-	at     int    // the table rows go to
-	rows   *batch // its insert
+	raw    *rawConn // tx's connection, for the inserts; nil: through tx
+	at     int      // the table rows go to
+	rows   *batch   // its insert
 	counts ExtractCounts
 
 	// A first import, or a re-import that lists most of the students,
@@ -187,8 +190,8 @@ type ExtractLoad struct {
 
 var _ data.ExtractSink = (*ExtractLoad)(nil)
 
-func startLoad(ctx context.Context, tx *sql.Tx) (*ExtractLoad, error) {
-	l := &ExtractLoad{ctx: ctx, tx: tx, at: -1}
+func startLoad(ctx context.Context, tx *sql.Tx, raw *rawConn) (*ExtractLoad, error) {
+	l := &ExtractLoad{ctx: ctx, tx: tx, raw: raw, at: -1}
 	if err := tx.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM students)`).Scan(&l.first); err != nil {
 		return nil, err
 	}
@@ -296,7 +299,7 @@ func (l *ExtractLoad) to(t int) error {
 		if l.first && t >= tabStudents {
 			x.conflict = ""
 		}
-		l.rows = newBatch(l.ctx, l.tx, x.what, x.insert, x.conflict, x.cols)
+		l.rows = newRawBatch(l.ctx, l.tx, l.raw, x.what, x.insert, x.conflict, x.cols)
 	}
 	return nil
 }
@@ -351,7 +354,7 @@ func (l *ExtractLoad) writeListed() error {
 	l.temp = true
 	slices.Sort(l.listed)
 	l.listed = slices.Compact(l.listed)
-	b := newBatch(l.ctx, l.tx, "students listed", `INSERT INTO temp.listed(state_id)`, "", 1)
+	b := newRawBatch(l.ctx, l.tx, l.raw, "students listed", `INSERT INTO temp.listed(state_id)`, "", 1)
 	for _, id := range l.listed {
 		if err := b.add(id); err != nil {
 			b.close()
@@ -382,7 +385,7 @@ func (l *ExtractLoad) end() error {
 	if err = cmp.Or(err, makeErr); err != nil {
 		return err
 	}
-	if err := rows.write(l.ctx, l.tx); err != nil {
+	if err := rows.write(l.ctx, l.tx, l.raw); err != nil {
 		return err
 	}
 	if err := l.buildIndexes(func(index) bool { return true }); err != nil {

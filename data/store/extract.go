@@ -211,7 +211,7 @@ func (l *ExtractLoad) Region(r data.Region) error {
 		return err
 	}
 	l.counts.Regions++
-	return l.rows.add(r.Code, r.Name)
+	return l.rows.addTexts(r.Code, r.Name)
 }
 
 func (l *ExtractLoad) District(d data.District) error {
@@ -219,7 +219,7 @@ func (l *ExtractLoad) District(d data.District) error {
 		return err
 	}
 	l.counts.Districts++
-	return l.rows.add(d.Number, d.Name, d.RegionCode)
+	return l.rows.addTexts(d.Number, d.Name, d.RegionCode)
 }
 
 func (l *ExtractLoad) School(sc data.School) error {
@@ -227,7 +227,15 @@ func (l *ExtractLoad) School(sc data.School) error {
 		return err
 	}
 	l.counts.Schools++
-	return l.rows.add(sc.Number, sc.DistrictNumber, sc.Name, sc.Classification, sc.Public())
+	public := int64(0)
+	if sc.Public() {
+		public = 1
+	}
+	for _, v := range []string{sc.Number, sc.DistrictNumber, sc.Name, sc.Classification} {
+		l.rows.text(v)
+	}
+	l.rows.num(public)
+	return l.rows.row()
 }
 
 func (l *ExtractLoad) Student(st data.Student) error {
@@ -239,7 +247,7 @@ func (l *ExtractLoad) Student(st data.Student) error {
 		l.listed = append(l.listed, st.StateID)
 	}
 	last, first := data.NormalizeName(st.LastName), data.NormalizeName(st.FirstName)
-	return l.rows.add(st.StateID, st.LocalNumber, st.LastName, st.FirstName, st.MiddleName,
+	return l.rows.addTexts(st.StateID, st.LocalNumber, st.LastName, st.FirstName, st.MiddleName,
 		dateText(st.BirthDate), st.Gender, st.Race, last, first, searchSortKey(last, first))
 }
 
@@ -248,7 +256,7 @@ func (l *ExtractLoad) Enrollment(e data.Enrollment) error {
 		return err
 	}
 	l.counts.Enrollments++
-	return l.rows.add(e.ID, e.StateID, e.SchoolNumber, e.Grade, e.ServiceType, dateText(e.Start), dateText(e.End))
+	return l.rows.addTexts(e.ID, e.StateID, e.SchoolNumber, e.Grade, e.ServiceType, dateText(e.Start), dateText(e.End))
 }
 
 func (l *ExtractLoad) Program(p data.Program) error {
@@ -256,7 +264,7 @@ func (l *ExtractLoad) Program(p data.Program) error {
 		return err
 	}
 	l.counts.Programs++
-	return l.rows.add(p.StateID, p.Program, p.Code, dateText(p.Start), dateText(p.End))
+	return l.rows.addTexts(p.StateID, p.Program, p.Code, dateText(p.Start), dateText(p.End))
 }
 
 func (l *ExtractLoad) Assessment(a data.Assessment) error {
@@ -264,7 +272,7 @@ func (l *ExtractLoad) Assessment(a data.Assessment) error {
 		return err
 	}
 	l.counts.Assessments++
-	return l.rows.add(a.StateID, a.Subject, dateText(a.TestDate), a.Level)
+	return l.rows.addTexts(a.StateID, a.Subject, dateText(a.TestDate), a.Level)
 }
 
 // to moves the load on to table t, finishing the tables before it.
@@ -356,7 +364,7 @@ func (l *ExtractLoad) writeListed() error {
 	l.listed = slices.Compact(l.listed)
 	b := newRawBatch(l.ctx, l.tx, l.raw, "students listed", `INSERT INTO temp.listed(state_id)`, "", 1)
 	for _, id := range l.listed {
-		if err := b.add(id); err != nil {
+		if err := b.addTexts(id); err != nil {
 			b.close()
 			return err
 		}

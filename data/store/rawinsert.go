@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -64,16 +65,69 @@ func (r *rawConn) release() {
 	}
 }
 
-// rawStmt is a prepared INSERT that binds a row's values at a time.
+// rawStmt is a prepared INSERT that binds rawValues.
 type rawStmt struct {
 	r      *rawConn
 	stmt   uintptr
 	params int
-	// buf holds the text of the values bound, which SQLite reads in
-	// place (SQLITE_STATIC) until the next row's: pinned, as Go memory
-	// handed to C must be.
-	buf []byte
-	pin runtime.Pinner
+}
+
+// rawValues are the values of rows to write: their texts one after the
+// other in buf, which SQLite reads in place (SQLITE_STATIC) from the
+// binding of a statement's values to its next, pinned meanwhile, as Go
+// memory handed to C must be.
+type rawValues struct {
+	vals []rawValue
+	buf  []byte
+	err  error // a value of a kind that cannot be written
+}
+
+type rawValue struct {
+	kind   int8 // rawText, rawInt or rawNull
+	off, n int  // where the text is in buf
+	i      int64
+}
+
+const (
+	rawText = iota
+	rawInt
+	rawNull
+)
+
+func (v *rawValues) text(s string) {
+	v.vals = append(v.vals, rawValue{kind: rawText, off: len(v.buf), n: len(s)})
+	v.buf = append(v.buf, s...)
+}
+
+func (v *rawValues) num(n int64) { v.vals = append(v.vals, rawValue{kind: rawInt, i: n}) }
+
+// add appends a string, an int, a bool (0 or 1) or nil.
+func (v *rawValues) add(x any) {
+	switch x := x.(type) {
+	case string:
+		v.text(x)
+	case int:
+		v.num(int64(x))
+	case int64:
+		v.num(x)
+	case bool:
+		var n int64
+		if x {
+			n = 1
+		}
+		v.num(n)
+	case nil:
+		v.vals = append(v.vals, rawValue{kind: rawNull})
+	default:
+		v.vals = append(v.vals, rawValue{kind: rawNull})
+		v.err = cmp.Or(v.err, fmt.Errorf("a value of type %T cannot be written", x))
+	}
+}
+
+func (v *rawValues) reset() {
+	v.vals = v.vals[:0]
+	v.buf = v.buf[:0]
+	v.err = nil
 }
 
 func (r *rawConn) prepare(q string) (*rawStmt, error) {
@@ -101,43 +155,32 @@ func (r *rawConn) err(rc int32) error {
 	return fmt.Errorf("%s (%d)", str, rc)
 }
 
-// exec runs the statement once with values, one per parameter: strings,
-// ints, bools (as 0 and 1) and nil.
-func (s *rawStmt) exec(values []any) error {
-	if len(values) != s.params {
-		return fmt.Errorf("%d values for %d parameters", len(values), s.params)
+// exec runs the statement once with the values, one per parameter.
+func (s *rawStmt) exec(v *rawValues) error {
+	if v.err != nil {
+		return v.err
 	}
-	need := 1 // a text's address is never NULL, which would bind NULL
-	for _, v := range values {
-		if t, ok := v.(string); ok {
-			need += len(t)
-		}
+	if len(v.vals) != s.params {
+		return fmt.Errorf("%d values for %d parameters", len(v.vals), s.params)
 	}
-	if need > len(s.buf) {
-		s.grow(need)
+	// A text's address is never NULL, which would bind NULL, not ''.
+	if cap(v.buf) == 0 {
+		v.buf = make([]byte, 0, 4096)
 	}
-	tls, buf, at := s.r.tls, s.buf, 0
-	for i, v := range values {
+	base := unsafe.SliceData(v.buf[:1])
+	var pin runtime.Pinner
+	pin.Pin(base)
+	defer pin.Unpin()
+	tls := s.r.tls
+	for i, x := range v.vals {
 		var rc int32
-		switch v := v.(type) {
-		case string:
-			n := copy(buf[at:], v)
-			rc = sqlite3.Xsqlite3_bind_text(tls, s.stmt, int32(i+1), uintptr(unsafe.Pointer(&buf[at])), int32(n), 0)
-			at += n
-		case int:
-			rc = sqlite3.Xsqlite3_bind_int64(tls, s.stmt, int32(i+1), int64(v))
-		case int64:
-			rc = sqlite3.Xsqlite3_bind_int64(tls, s.stmt, int32(i+1), v)
-		case bool:
-			var b int64
-			if v {
-				b = 1
-			}
-			rc = sqlite3.Xsqlite3_bind_int64(tls, s.stmt, int32(i+1), b)
-		case nil:
-			rc = sqlite3.Xsqlite3_bind_null(tls, s.stmt, int32(i+1))
+		switch x.kind {
+		case rawText:
+			rc = sqlite3.Xsqlite3_bind_text(tls, s.stmt, int32(i+1), uintptr(unsafe.Pointer(base))+uintptr(x.off), int32(x.n), 0)
+		case rawInt:
+			rc = sqlite3.Xsqlite3_bind_int64(tls, s.stmt, int32(i+1), x.i)
 		default:
-			return fmt.Errorf("a value of type %T cannot be written", v)
+			rc = sqlite3.Xsqlite3_bind_null(tls, s.stmt, int32(i+1))
 		}
 		if rc != sqlite3.SQLITE_OK {
 			return s.r.err(rc)
@@ -155,20 +198,9 @@ func (s *rawStmt) exec(values []any) error {
 	return err
 }
 
-// grow makes the text buffer hold need bytes. The values bound point
-// into the old one, released only once none is bound to it.
-func (s *rawStmt) grow(need int) {
-	sqlite3.Xsqlite3_clear_bindings(s.r.tls, s.stmt)
-	s.pin.Unpin()
-	s.buf = make([]byte, max(need, 2*len(s.buf), 4096))
-	s.pin.Pin(&s.buf[0])
-}
-
 func (s *rawStmt) close() {
 	if s.stmt != 0 {
 		sqlite3.Xsqlite3_finalize(s.r.tls, s.stmt)
 		s.stmt = 0
 	}
-	s.pin.Unpin()
-	s.buf = nil
 }

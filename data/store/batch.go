@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -177,4 +179,107 @@ func (b *batch) close() error {
 		b.rawFull = nil
 	}
 	return err
+}
+
+// rowWriter takes the rows of a batch's fill.
+type rowWriter struct {
+	b *batch  // writing them as they come, or
+	f *filler // handing them over to be written
+}
+
+func (w *rowWriter) add(values ...any) error {
+	if w.f != nil {
+		return w.f.add(values)
+	}
+	return w.b.add(values...)
+}
+
+// fill writes the rows that rows adds, and closes b. When b writes
+// through a raw handle, rows runs on another goroutine, which makes the
+// batches' values while this one writes them: SQLite's half of the work
+// is this goroutine's, the rest goes to the second core.
+func (b *batch) fill(rows func(*rowWriter) error) error {
+	if b.raw == nil {
+		err := rows(&rowWriter{b: b})
+		return cmp.Or(err, b.close())
+	}
+	f := &filler{full: make(chan *filled, fillAhead), free: make(chan *filled, fillAhead+2), stop: make(chan struct{})}
+	for range fillAhead + 1 {
+		f.free <- new(filled)
+	}
+	f.cur = new(filled)
+	var fillErr error
+	go func() {
+		defer close(f.full)
+		defer func() {
+			if r := recover(); r != nil {
+				fillErr = fmt.Errorf("%s: making the rows stopped on an internal error (%v)", b.what, r)
+			}
+		}()
+		if fillErr = rows(&rowWriter{f: f}); fillErr == nil && f.cur.rows > 0 {
+			f.send()
+		}
+	}()
+	var err error
+	for c := range f.full {
+		if err == nil {
+			b.vals, b.rows = c.vals, c.rows
+			if err = b.flush(); err != nil {
+				close(f.stop)
+			}
+			c.vals = b.vals
+		}
+		f.free <- c
+	}
+	b.vals = rawValues{}
+	if errors.Is(fillErr, errWriterStopped) {
+		fillErr = nil
+	}
+	return cmp.Or(err, fillErr, b.close())
+}
+
+// fillAhead is how many batches a fill may make before they are written.
+const fillAhead = 2
+
+// filler is the making side of a fill.
+type filler struct {
+	cur        *filled
+	full, free chan *filled
+	stop       chan struct{} // the writer failed
+}
+
+// filled is a batch of rows made for a fill.
+type filled struct {
+	vals rawValues
+	rows int
+}
+
+var errWriterStopped = errors.New("the rows are no longer written")
+
+func (f *filler) add(values []any) error {
+	for _, v := range values {
+		f.cur.vals.add(v)
+	}
+	f.cur.rows++
+	if f.cur.rows < batchRows {
+		return nil
+	}
+	return f.send()
+}
+
+// send hands the batch made over to the writer and takes an empty one.
+func (f *filler) send() error {
+	select {
+	case f.full <- f.cur:
+	case <-f.stop:
+		return errWriterStopped
+	}
+	select {
+	case f.cur = <-f.free:
+	case <-f.stop:
+		return errWriterStopped
+	}
+	f.cur.vals.reset()
+	f.cur.rows = 0
+	return nil
 }

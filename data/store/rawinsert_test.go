@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,27 +17,8 @@ import (
 // fall back, unseen, to the slower path.
 func TestRawBatchWritesWhatTheDriverWould(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "raw.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	conn, err := s.w.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	raw := holdRaw(ctx, conn)
-	if raw == nil {
-		t.Fatal("the driver's connection does not show its SQLite handle: imports bind through database/sql")
-	}
-	defer raw.release()
-
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
+	tx, raw := rawTx(t)
+	var err error
 	if _, err := tx.Exec(`CREATE TEMP TABLE raw_t(k TEXT PRIMARY KEY, s TEXT, i INTEGER, b INTEGER, n TEXT)`); err != nil {
 		t.Fatal(err)
 	}
@@ -87,4 +70,87 @@ func TestRawBatchWritesWhatTheDriverWould(t *testing.T) {
 	if err := tx.QueryRow(`SELECT count(*) FROM temp.raw_t`).Scan(&n); err != nil || n != rows {
 		t.Errorf("after a failed raw write, the transaction reads %d rows (%v), want %d", n, err, rows)
 	}
+}
+
+// TestFillWritesWhatItMakesOnAnotherGoroutine fills a raw batch from
+// another goroutine: every row arrives, a failing row stops the making
+// with the writer's error, and a panic in the making is an error.
+func TestFillWritesWhatItMakesOnAnotherGoroutine(t *testing.T) {
+	ctx := context.Background()
+	tx, raw := rawTx(t)
+	var err error
+	if _, err := tx.Exec(`CREATE TEMP TABLE fill_t(k INTEGER PRIMARY KEY, s TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	rows := 10*batchRows + 7 // more batches than are made ahead
+	fill := func(repeat int) func(*rowWriter) error {
+		return func(w *rowWriter) error {
+			for i := range rows {
+				k := i
+				if i == repeat {
+					k = 0
+				}
+				if err := w.add(k, "row "+string(rune('a'+i%26))); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	insert := `INSERT INTO temp.fill_t(k, s)`
+	for _, r := range []*rawConn{raw, nil} {
+		if _, err := tx.Exec(`DELETE FROM temp.fill_t`); err != nil {
+			t.Fatal(err)
+		}
+		if err := newRawBatch(ctx, tx, r, "fill test", insert, "", 2).fill(fill(-1)); err != nil {
+			t.Fatal(err)
+		}
+		var n, sum int
+		if err := tx.QueryRow(`SELECT count(*), sum(k) FROM temp.fill_t`).Scan(&n, &sum); err != nil || n != rows || sum != rows*(rows-1)/2 {
+			t.Errorf("raw %v: %d rows written, keys summing to %d (%v), want %d and %d", r != nil, n, sum, err, rows, rows*(rows-1)/2)
+		}
+	}
+	if _, err := tx.Exec(`DELETE FROM temp.fill_t`); err != nil {
+		t.Fatal(err)
+	}
+	err = newRawBatch(ctx, tx, raw, "fill test", insert, "", 2).fill(fill(batchRows + 3))
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("fill test rows %d to %d", batchRows+1, 2*batchRows)) || !strings.Contains(err.Error(), "UNIQUE") {
+		t.Errorf("a repeated key in the second batch gave %v", err)
+	}
+	err = newRawBatch(ctx, tx, raw, "fill test", insert, "", 2).fill(func(w *rowWriter) error {
+		var m map[string]int
+		m["boom"]++
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "internal error") {
+		t.Errorf("a panic making the rows gave %v", err)
+	}
+}
+
+// rawTx opens a store and begins a transaction on the writer's
+// connection, whose SQLite handle it returns beside.
+func rawTx(t *testing.T) (*sql.Tx, *rawConn) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "raw.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	raw := holdRaw(ctx, conn)
+	if raw == nil {
+		t.Fatal("the driver's connection does not show its SQLite handle: imports bind through database/sql")
+	}
+	t.Cleanup(raw.release)
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tx.Rollback() })
+	return tx, raw
 }

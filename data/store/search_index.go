@@ -193,16 +193,17 @@ func districtMembers(districts [][]string) map[string][]int32 {
 // writeNameTokens writes name_tokens in key order (see makeTokens).
 func writeNameTokens(ctx context.Context, tx *sql.Tx, raw *rawConn, students []boxedStudent, tokens map[fieldToken][]int32, keys []fieldToken) error {
 	b := newRawBatch(ctx, tx, raw, "search index", `INSERT INTO name_tokens(field, token, sort_key, state_id)`, "", 4)
-	for _, k := range keys {
-		token := any(k.token)
-		for _, r := range tokens[k] {
-			if err := b.add(k.field, token, students[r].key, students[r].id); err != nil {
-				b.close()
-				return err
+	return b.fill(func(w *rowWriter) error {
+		for _, k := range keys {
+			token := any(k.token)
+			for _, r := range tokens[k] {
+				if err := w.add(k.field, token, students[r].key, students[r].id); err != nil {
+					return err
+				}
 			}
 		}
-	}
-	return b.close()
+		return nil
+	})
 }
 
 // fieldToken is a row of name_tokens but the student.
@@ -262,17 +263,18 @@ func makeTokens(students []indexStudent, of func(i int, last, first string) []na
 // the students of each district, in result order.
 func writeDistrictIndex(ctx context.Context, tx *sql.Tx, raw *rawConn, students []boxedStudent, members map[string][]int32) error {
 	b := newRawBatch(ctx, tx, raw, "district index", `INSERT INTO district_students(district_number, sort_key, state_id, gender)`, "", 4)
-	for _, d := range slices.Sorted(maps.Keys(members)) {
-		district := any(d)
-		for _, r := range members[d] {
-			st := students[r]
-			if err := b.add(district, st.key, st.id, st.gender); err != nil {
-				b.close()
-				return err
+	return b.fill(func(w *rowWriter) error {
+		for _, d := range slices.Sorted(maps.Keys(members)) {
+			district := any(d)
+			for _, r := range members[d] {
+				st := students[r]
+				if err := w.add(district, st.key, st.id, st.gender); err != nil {
+					return err
+				}
 			}
 		}
-	}
-	return b.close()
+		return nil
+	})
 }
 
 // indexStudent is what the search index holds of a student.

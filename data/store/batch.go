@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -24,8 +26,12 @@ type batch struct {
 	what, insert, conflict string
 	cols                   int
 	full                   *sql.Stmt // for batchRows rows, prepared at the first full batch
-	args                   []any
-	written                int // rows written so far
+	raw                    *rawConn  // when set, the rows are written through it
+	rawFull                *rawStmt  // full, on raw
+	args                   []any     // the values of the rows added, on tx
+	vals                   rawValues // the same on raw
+	rows                   int       // rows added since the last write
+	written                int       // rows written so far
 }
 
 func newBatch(ctx context.Context, tx *sql.Tx, what, insert, conflict string, cols int) *batch {
@@ -33,11 +39,58 @@ func newBatch(ctx context.Context, tx *sql.Tx, what, insert, conflict string, co
 		args: make([]any, 0, batchRows*cols)}
 }
 
-// add appends one row's values, cols of them, and writes the batch when
-// it is full.
+// newRawBatch is newBatch writing through raw, the handle of tx's
+// connection, or through tx when raw is nil.
+func newRawBatch(ctx context.Context, tx *sql.Tx, raw *rawConn, what, insert, conflict string, cols int) *batch {
+	b := newBatch(ctx, tx, what, insert, conflict, cols)
+	b.raw = raw
+	return b
+}
+
+// add appends one row's values, cols of them: strings, ints, bools and
+// nil. It writes the batch when it is full.
 func (b *batch) add(values ...any) error {
-	b.args = append(b.args, values...)
-	if len(b.args) < batchRows*b.cols {
+	if b.raw == nil {
+		b.args = append(b.args, values...)
+	} else {
+		for _, v := range values {
+			b.vals.add(v)
+		}
+	}
+	return b.row()
+}
+
+// text and num append a value to the row being added, which row ends.
+// Unlike add's, their values need not be boxed in interfaces, which
+// allocates each string's: a state import adds some 20 million.
+func (b *batch) text(s string) {
+	if b.raw == nil {
+		b.args = append(b.args, s)
+	} else {
+		b.vals.text(s)
+	}
+}
+
+func (b *batch) num(n int64) {
+	if b.raw == nil {
+		b.args = append(b.args, n)
+	} else {
+		b.vals.num(n)
+	}
+}
+
+// addTexts appends a row of strings, as add.
+func (b *batch) addTexts(values ...string) error {
+	for _, v := range values {
+		b.text(v)
+	}
+	return b.row()
+}
+
+// row ends the row being added, writing the batch when it is full.
+func (b *batch) row() error {
+	b.rows++
+	if b.rows < batchRows {
 		return nil
 	}
 	return b.flush()
@@ -45,12 +98,15 @@ func (b *batch) add(values ...any) error {
 
 // flush writes the rows added since the last write.
 func (b *batch) flush() error {
-	rows := len(b.args) / b.cols
+	rows := b.rows
 	if rows == 0 {
 		return nil
 	}
 	if err := b.ctx.Err(); err != nil {
 		return err
+	}
+	if b.raw != nil {
+		return b.flushRaw(rows)
 	}
 	st := b.full
 	if rows < batchRows || st == nil {
@@ -68,15 +124,43 @@ func (b *batch) flush() error {
 		return fmt.Errorf("%s rows %d to %d: %w", b.what, b.written+1, b.written+rows, err)
 	}
 	b.written += rows
+	b.rows = 0
 	clear(b.args) // lets the strings of written rows go
 	b.args = b.args[:0]
 	return nil
 }
 
-func (b *batch) prepare(rows int) (*sql.Stmt, error) {
+// flushRaw is flush on b.raw.
+func (b *batch) flushRaw(rows int) error {
+	st := b.rawFull
+	if rows < batchRows || st == nil {
+		var err error
+		if st, err = b.raw.prepare(b.statement(rows)); err != nil {
+			return fmt.Errorf("%s: %w", b.what, err)
+		}
+		if rows == batchRows {
+			b.rawFull = st
+		} else {
+			defer st.close()
+		}
+	}
+	if err := st.exec(&b.vals); err != nil {
+		return fmt.Errorf("%s rows %d to %d: %w", b.what, b.written+1, b.written+rows, err)
+	}
+	b.written += rows
+	b.rows = 0
+	b.vals.reset()
+	return nil
+}
+
+// statement is the INSERT of rows rows.
+func (b *batch) statement(rows int) string {
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", b.cols), ", ") + ")"
-	q := b.insert + " VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ") + " " + b.conflict
-	st, err := b.tx.PrepareContext(b.ctx, q)
+	return b.insert + " VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ") + " " + b.conflict
+}
+
+func (b *batch) prepare(rows int) (*sql.Stmt, error) {
+	st, err := b.tx.PrepareContext(b.ctx, b.statement(rows))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.what, err)
 	}
@@ -90,5 +174,112 @@ func (b *batch) close() error {
 		b.full.Close()
 		b.full = nil
 	}
+	if b.rawFull != nil {
+		b.rawFull.close()
+		b.rawFull = nil
+	}
 	return err
+}
+
+// rowWriter takes the rows of a batch's fill.
+type rowWriter struct {
+	b *batch  // writing them as they come, or
+	f *filler // handing them over to be written
+}
+
+func (w *rowWriter) add(values ...any) error {
+	if w.f != nil {
+		return w.f.add(values)
+	}
+	return w.b.add(values...)
+}
+
+// fill writes the rows that rows adds, and closes b. When b writes
+// through a raw handle, rows runs on another goroutine, which makes the
+// batches' values while this one writes them: SQLite's half of the work
+// is this goroutine's, the rest goes to the second core.
+func (b *batch) fill(rows func(*rowWriter) error) error {
+	if b.raw == nil {
+		err := rows(&rowWriter{b: b})
+		return cmp.Or(err, b.close())
+	}
+	f := &filler{full: make(chan *filled, fillAhead), free: make(chan *filled, fillAhead+2), stop: make(chan struct{})}
+	for range fillAhead + 1 {
+		f.free <- new(filled)
+	}
+	f.cur = new(filled)
+	var fillErr error
+	go func() {
+		defer close(f.full)
+		defer func() {
+			if r := recover(); r != nil {
+				fillErr = fmt.Errorf("%s: making the rows stopped on an internal error (%v)", b.what, r)
+			}
+		}()
+		if fillErr = rows(&rowWriter{f: f}); fillErr == nil && f.cur.rows > 0 {
+			f.send()
+		}
+	}()
+	var err error
+	for c := range f.full {
+		if err == nil {
+			b.vals, b.rows = c.vals, c.rows
+			if err = b.flush(); err != nil {
+				close(f.stop)
+			}
+			c.vals = b.vals
+		}
+		f.free <- c
+	}
+	b.vals = rawValues{}
+	if errors.Is(fillErr, errWriterStopped) {
+		fillErr = nil
+	}
+	return cmp.Or(err, fillErr, b.close())
+}
+
+// fillAhead is how many batches a fill may make before they are written.
+const fillAhead = 2
+
+// filler is the making side of a fill.
+type filler struct {
+	cur        *filled
+	full, free chan *filled
+	stop       chan struct{} // the writer failed
+}
+
+// filled is a batch of rows made for a fill.
+type filled struct {
+	vals rawValues
+	rows int
+}
+
+var errWriterStopped = errors.New("the rows are no longer written")
+
+func (f *filler) add(values []any) error {
+	for _, v := range values {
+		f.cur.vals.add(v)
+	}
+	f.cur.rows++
+	if f.cur.rows < batchRows {
+		return nil
+	}
+	return f.send()
+}
+
+// send hands the batch made over to the writer and takes an empty one.
+func (f *filler) send() error {
+	select {
+	case f.full <- f.cur:
+	case <-f.stop:
+		return errWriterStopped
+	}
+	select {
+	case f.cur = <-f.free:
+	case <-f.stop:
+		return errWriterStopped
+	}
+	f.cur.vals.reset()
+	f.cur.rows = 0
+	return nil
 }

@@ -48,6 +48,8 @@ func (s *Store) LoadExtract(ctx context.Context, user string, fill func(*Extract
 		return c, fmt.Errorf("import the state extract: %w", err)
 	}
 	defer conn.Close()
+	raw := holdRaw(ctx, conn)
+	defer raw.release()
 	pragmas := bulkPragmas
 	// Into an empty database, every reference of an extract is to a row
 	// of the same extract, which the importer has checked against the
@@ -70,7 +72,7 @@ func (s *Store) LoadExtract(ctx context.Context, user string, fill func(*Extract
 	}
 	defer setPragmas(context.Background(), conn, usualPragmas)
 	err = s.writeOn(ctx, conn, func(tx *sql.Tx) error {
-		l, err := startLoad(ctx, tx)
+		l, err := startLoad(ctx, tx, raw)
 		if err != nil {
 			return err
 		}
@@ -168,8 +170,9 @@ var extractTables = [tabDone]struct {
 type ExtractLoad struct {
 	ctx    context.Context
 	tx     *sql.Tx
-	at     int    // the table rows go to
-	rows   *batch // its insert
+	raw    *rawConn // tx's connection, for the inserts; nil: through tx
+	at     int      // the table rows go to
+	rows   *batch   // its insert
 	counts ExtractCounts
 
 	// A first import, or a re-import that lists most of the students,
@@ -187,8 +190,8 @@ type ExtractLoad struct {
 
 var _ data.ExtractSink = (*ExtractLoad)(nil)
 
-func startLoad(ctx context.Context, tx *sql.Tx) (*ExtractLoad, error) {
-	l := &ExtractLoad{ctx: ctx, tx: tx, at: -1}
+func startLoad(ctx context.Context, tx *sql.Tx, raw *rawConn) (*ExtractLoad, error) {
+	l := &ExtractLoad{ctx: ctx, tx: tx, raw: raw, at: -1}
 	if err := tx.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM students)`).Scan(&l.first); err != nil {
 		return nil, err
 	}
@@ -208,7 +211,7 @@ func (l *ExtractLoad) Region(r data.Region) error {
 		return err
 	}
 	l.counts.Regions++
-	return l.rows.add(r.Code, r.Name)
+	return l.rows.addTexts(r.Code, r.Name)
 }
 
 func (l *ExtractLoad) District(d data.District) error {
@@ -216,7 +219,7 @@ func (l *ExtractLoad) District(d data.District) error {
 		return err
 	}
 	l.counts.Districts++
-	return l.rows.add(d.Number, d.Name, d.RegionCode)
+	return l.rows.addTexts(d.Number, d.Name, d.RegionCode)
 }
 
 func (l *ExtractLoad) School(sc data.School) error {
@@ -224,7 +227,15 @@ func (l *ExtractLoad) School(sc data.School) error {
 		return err
 	}
 	l.counts.Schools++
-	return l.rows.add(sc.Number, sc.DistrictNumber, sc.Name, sc.Classification, sc.Public())
+	public := int64(0)
+	if sc.Public() {
+		public = 1
+	}
+	for _, v := range []string{sc.Number, sc.DistrictNumber, sc.Name, sc.Classification} {
+		l.rows.text(v)
+	}
+	l.rows.num(public)
+	return l.rows.row()
 }
 
 func (l *ExtractLoad) Student(st data.Student) error {
@@ -236,7 +247,7 @@ func (l *ExtractLoad) Student(st data.Student) error {
 		l.listed = append(l.listed, st.StateID)
 	}
 	last, first := data.NormalizeName(st.LastName), data.NormalizeName(st.FirstName)
-	return l.rows.add(st.StateID, st.LocalNumber, st.LastName, st.FirstName, st.MiddleName,
+	return l.rows.addTexts(st.StateID, st.LocalNumber, st.LastName, st.FirstName, st.MiddleName,
 		dateText(st.BirthDate), st.Gender, st.Race, last, first, searchSortKey(last, first))
 }
 
@@ -245,7 +256,7 @@ func (l *ExtractLoad) Enrollment(e data.Enrollment) error {
 		return err
 	}
 	l.counts.Enrollments++
-	return l.rows.add(e.ID, e.StateID, e.SchoolNumber, e.Grade, e.ServiceType, dateText(e.Start), dateText(e.End))
+	return l.rows.addTexts(e.ID, e.StateID, e.SchoolNumber, e.Grade, e.ServiceType, dateText(e.Start), dateText(e.End))
 }
 
 func (l *ExtractLoad) Program(p data.Program) error {
@@ -253,7 +264,7 @@ func (l *ExtractLoad) Program(p data.Program) error {
 		return err
 	}
 	l.counts.Programs++
-	return l.rows.add(p.StateID, p.Program, p.Code, dateText(p.Start), dateText(p.End))
+	return l.rows.addTexts(p.StateID, p.Program, p.Code, dateText(p.Start), dateText(p.End))
 }
 
 func (l *ExtractLoad) Assessment(a data.Assessment) error {
@@ -261,7 +272,7 @@ func (l *ExtractLoad) Assessment(a data.Assessment) error {
 		return err
 	}
 	l.counts.Assessments++
-	return l.rows.add(a.StateID, a.Subject, dateText(a.TestDate), a.Level)
+	return l.rows.addTexts(a.StateID, a.Subject, dateText(a.TestDate), a.Level)
 }
 
 // to moves the load on to table t, finishing the tables before it.
@@ -296,7 +307,7 @@ func (l *ExtractLoad) to(t int) error {
 		if l.first && t >= tabStudents {
 			x.conflict = ""
 		}
-		l.rows = newBatch(l.ctx, l.tx, x.what, x.insert, x.conflict, x.cols)
+		l.rows = newRawBatch(l.ctx, l.tx, l.raw, x.what, x.insert, x.conflict, x.cols)
 	}
 	return nil
 }
@@ -351,9 +362,9 @@ func (l *ExtractLoad) writeListed() error {
 	l.temp = true
 	slices.Sort(l.listed)
 	l.listed = slices.Compact(l.listed)
-	b := newBatch(l.ctx, l.tx, "students listed", `INSERT INTO temp.listed(state_id)`, "", 1)
+	b := newRawBatch(l.ctx, l.tx, l.raw, "students listed", `INSERT INTO temp.listed(state_id)`, "", 1)
 	for _, id := range l.listed {
-		if err := b.add(id); err != nil {
+		if err := b.addTexts(id); err != nil {
 			b.close()
 			return err
 		}
@@ -382,7 +393,7 @@ func (l *ExtractLoad) end() error {
 	if err = cmp.Or(err, makeErr); err != nil {
 		return err
 	}
-	if err := rows.write(l.ctx, l.tx); err != nil {
+	if err := rows.write(l.ctx, l.tx, l.raw); err != nil {
 		return err
 	}
 	if err := l.buildIndexes(func(index) bool { return true }); err != nil {

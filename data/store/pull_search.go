@@ -159,5 +159,5 @@ func (p *preparedSearch) write(ctx context.Context, tx *sql.Tx) (ok bool, err er
 	if p.twice || students != p.students || enrollments != p.enrollments {
 		return false, nil
 	}
-	return true, p.rows.write(ctx, tx)
+	return true, p.rows.write(ctx, tx, nil)
 }

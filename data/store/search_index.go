@@ -41,11 +41,11 @@ func writeSearchIndex(ctx context.Context, tx *sql.Tx, listedOnly bool) error {
 		return nil
 	})
 	values := boxStudents(students)
-	err = writeDistrictIndex(ctx, tx, values, members)
+	err = writeDistrictIndex(ctx, tx, nil, values, members)
 	if err = cmp.Or(err, made()); err != nil {
 		return err
 	}
-	return writeNameTokens(ctx, tx, values, tokens, keys)
+	return writeNameTokens(ctx, tx, nil, values, tokens, keys)
 }
 
 // indexSource is what the search index is made of, read from the tables
@@ -169,12 +169,13 @@ func inBackground(what string, fn func() error) (wait func() error) {
 	}
 }
 
-// write writes the index: district_students, then name_tokens.
-func (r *indexRows) write(ctx context.Context, tx *sql.Tx) error {
-	if err := writeDistrictIndex(ctx, tx, r.students, r.members); err != nil {
+// write writes the index: district_students, then name_tokens, through
+// raw, the handle of tx's connection, when it is not nil.
+func (r *indexRows) write(ctx context.Context, tx *sql.Tx, raw *rawConn) error {
+	if err := writeDistrictIndex(ctx, tx, raw, r.students, r.members); err != nil {
 		return err
 	}
-	return writeNameTokens(ctx, tx, r.students, r.tokens, r.keys)
+	return writeNameTokens(ctx, tx, raw, r.students, r.tokens, r.keys)
 }
 
 // districtMembers is the students of each district, in result order,
@@ -190,18 +191,19 @@ func districtMembers(districts [][]string) map[string][]int32 {
 }
 
 // writeNameTokens writes name_tokens in key order (see makeTokens).
-func writeNameTokens(ctx context.Context, tx *sql.Tx, students []boxedStudent, tokens map[fieldToken][]int32, keys []fieldToken) error {
-	b := newBatch(ctx, tx, "search index", `INSERT INTO name_tokens(field, token, sort_key, state_id)`, "", 4)
-	for _, k := range keys {
-		token := any(k.token)
-		for _, r := range tokens[k] {
-			if err := b.add(k.field, token, students[r].key, students[r].id); err != nil {
-				b.close()
-				return err
+func writeNameTokens(ctx context.Context, tx *sql.Tx, raw *rawConn, students []boxedStudent, tokens map[fieldToken][]int32, keys []fieldToken) error {
+	b := newRawBatch(ctx, tx, raw, "search index", `INSERT INTO name_tokens(field, token, sort_key, state_id)`, "", 4)
+	return b.fill(func(w *rowWriter) error {
+		for _, k := range keys {
+			token := any(k.token)
+			for _, r := range tokens[k] {
+				if err := w.add(k.field, token, students[r].key, students[r].id); err != nil {
+					return err
+				}
 			}
 		}
-	}
-	return b.close()
+		return nil
+	})
 }
 
 // fieldToken is a row of name_tokens but the student.
@@ -233,7 +235,7 @@ func indexInitials(tx *sql.Tx) error {
 	tokens, keys := makeTokens(students, func(_ int, last, first string) []nameToken {
 		return initialTokens(distinctWords(last), distinctWords(first))
 	})
-	return writeNameTokens(ctx, tx, boxStudents(students), tokens, keys)
+	return writeNameTokens(ctx, tx, nil, boxStudents(students), tokens, keys)
 }
 
 // makeTokens makes the name tokens of the students, which are in result
@@ -259,19 +261,20 @@ func makeTokens(students []indexStudent, of func(i int, last, first string) []na
 
 // writeDistrictIndex writes district_students in key order: members are
 // the students of each district, in result order.
-func writeDistrictIndex(ctx context.Context, tx *sql.Tx, students []boxedStudent, members map[string][]int32) error {
-	b := newBatch(ctx, tx, "district index", `INSERT INTO district_students(district_number, sort_key, state_id, gender)`, "", 4)
-	for _, d := range slices.Sorted(maps.Keys(members)) {
-		district := any(d)
-		for _, r := range members[d] {
-			st := students[r]
-			if err := b.add(district, st.key, st.id, st.gender); err != nil {
-				b.close()
-				return err
+func writeDistrictIndex(ctx context.Context, tx *sql.Tx, raw *rawConn, students []boxedStudent, members map[string][]int32) error {
+	b := newRawBatch(ctx, tx, raw, "district index", `INSERT INTO district_students(district_number, sort_key, state_id, gender)`, "", 4)
+	return b.fill(func(w *rowWriter) error {
+		for _, d := range slices.Sorted(maps.Keys(members)) {
+			district := any(d)
+			for _, r := range members[d] {
+				st := students[r]
+				if err := w.add(district, st.key, st.id, st.gender); err != nil {
+					return err
+				}
 			}
 		}
-	}
-	return b.close()
+		return nil
+	})
 }
 
 // indexStudent is what the search index holds of a student.

@@ -1,0 +1,206 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"reflect"
+	"runtime"
+	"unsafe"
+
+	"modernc.org/libc"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// rawConn is the SQLite handle of the writer's connection, held for a
+// bulk write, so that its inserts bind their values with SQLite's own
+// calls. Through database/sql and the driver, each value of a state
+// import (some 41 million) was converted, copied into a buffer malloc'd
+// for it and freed again, and bound and unbound under the connection's
+// mutex: a third of the import's CPU. Here a row's text is copied into
+// one buffer the statement reads in place.
+//
+// The driver does not export its handle: rawHandle reads it from the
+// driver's connection, and a driver that does not have it where expected
+// leaves the writes on database/sql (nil rawConn), as before.
+type rawConn struct {
+	db  uintptr
+	tls *libc.TLS
+}
+
+// holdRaw returns the SQLite handle of conn, or nil when the driver's
+// connection does not show it. It must be released with release before
+// conn is closed; it is used only while conn is held, by one goroutine
+// at a time, as conn is.
+func holdRaw(ctx context.Context, conn *sql.Conn) *rawConn {
+	var db uintptr
+	err := conn.Raw(func(dc any) error {
+		db = rawHandle(dc)
+		return nil
+	})
+	if err != nil || db == 0 {
+		return nil
+	}
+	return &rawConn{db: db, tls: libc.NewTLS()}
+}
+
+// rawHandle reads the sqlite3* of a modernc.org/sqlite connection: its
+// field db, a uintptr. Anything else gives 0.
+func rawHandle(dc any) uintptr {
+	v := reflect.ValueOf(dc)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return 0
+	}
+	f := v.Elem().FieldByName("db")
+	if !f.IsValid() || f.Kind() != reflect.Uintptr {
+		return 0
+	}
+	return uintptr(f.Uint())
+}
+
+func (r *rawConn) release() {
+	if r != nil {
+		r.tls.Close()
+	}
+}
+
+// rawStmt is a prepared INSERT that binds rawValues.
+type rawStmt struct {
+	r      *rawConn
+	stmt   uintptr
+	params int
+}
+
+// rawValues are the values of rows to write: their texts one after the
+// other in buf, which SQLite reads in place (SQLITE_STATIC) from the
+// binding of a statement's values to its next, pinned meanwhile, as Go
+// memory handed to C must be.
+type rawValues struct {
+	vals []rawValue
+	buf  []byte
+	err  error // a value of a kind that cannot be written
+}
+
+type rawValue struct {
+	kind   int8 // rawText, rawInt or rawNull
+	off, n int  // where the text is in buf
+	i      int64
+}
+
+const (
+	rawText = iota
+	rawInt
+	rawNull
+)
+
+func (v *rawValues) text(s string) {
+	v.vals = append(v.vals, rawValue{kind: rawText, off: len(v.buf), n: len(s)})
+	v.buf = append(v.buf, s...)
+}
+
+func (v *rawValues) num(n int64) { v.vals = append(v.vals, rawValue{kind: rawInt, i: n}) }
+
+// add appends a string, an int, a bool (0 or 1) or nil.
+func (v *rawValues) add(x any) {
+	switch x := x.(type) {
+	case string:
+		v.text(x)
+	case int:
+		v.num(int64(x))
+	case int64:
+		v.num(x)
+	case bool:
+		var n int64
+		if x {
+			n = 1
+		}
+		v.num(n)
+	case nil:
+		v.vals = append(v.vals, rawValue{kind: rawNull})
+	default:
+		v.vals = append(v.vals, rawValue{kind: rawNull})
+		v.err = cmp.Or(v.err, fmt.Errorf("a value of type %T cannot be written", x))
+	}
+}
+
+func (v *rawValues) reset() {
+	v.vals = v.vals[:0]
+	v.buf = v.buf[:0]
+	v.err = nil
+}
+
+func (r *rawConn) prepare(q string) (*rawStmt, error) {
+	s := &rawStmt{r: r}
+	z := append([]byte(q), 0)
+	var pin runtime.Pinner
+	pin.Pin(s)
+	pin.Pin(&z[0])
+	rc := sqlite3.Xsqlite3_prepare_v3(r.tls, r.db, uintptr(unsafe.Pointer(&z[0])), int32(len(q)),
+		sqlite3.SQLITE_PREPARE_PERSISTENT, uintptr(unsafe.Pointer(&s.stmt)), 0)
+	pin.Unpin()
+	if rc != sqlite3.SQLITE_OK {
+		return nil, r.err(rc)
+	}
+	s.params = int(sqlite3.Xsqlite3_bind_parameter_count(r.tls, s.stmt))
+	return s, nil
+}
+
+// err is SQLite's error of the last call, as the driver words it.
+func (r *rawConn) err(rc int32) error {
+	str := libc.GoString(sqlite3.Xsqlite3_errstr(r.tls, rc))
+	if msg := libc.GoString(sqlite3.Xsqlite3_errmsg(r.tls, r.db)); msg != str {
+		return fmt.Errorf("%s: %s (%d)", str, msg, rc)
+	}
+	return fmt.Errorf("%s (%d)", str, rc)
+}
+
+// exec runs the statement once with the values, one per parameter.
+func (s *rawStmt) exec(v *rawValues) error {
+	if v.err != nil {
+		return v.err
+	}
+	if len(v.vals) != s.params {
+		return fmt.Errorf("%d values for %d parameters", len(v.vals), s.params)
+	}
+	// A text's address is never NULL, which would bind NULL, not ''.
+	if cap(v.buf) == 0 {
+		v.buf = make([]byte, 0, 4096)
+	}
+	base := unsafe.SliceData(v.buf[:1])
+	var pin runtime.Pinner
+	pin.Pin(base)
+	defer pin.Unpin()
+	tls := s.r.tls
+	for i, x := range v.vals {
+		var rc int32
+		switch x.kind {
+		case rawText:
+			rc = sqlite3.Xsqlite3_bind_text(tls, s.stmt, int32(i+1), uintptr(unsafe.Pointer(base))+uintptr(x.off), int32(x.n), 0)
+		case rawInt:
+			rc = sqlite3.Xsqlite3_bind_int64(tls, s.stmt, int32(i+1), x.i)
+		default:
+			rc = sqlite3.Xsqlite3_bind_null(tls, s.stmt, int32(i+1))
+		}
+		if rc != sqlite3.SQLITE_OK {
+			return s.r.err(rc)
+		}
+	}
+	rc := sqlite3.Xsqlite3_step(tls, s.stmt)
+	if rc == sqlite3.SQLITE_DONE {
+		rc = sqlite3.Xsqlite3_reset(tls, s.stmt)
+		if rc == sqlite3.SQLITE_OK {
+			return nil
+		}
+	}
+	err := s.r.err(rc)
+	sqlite3.Xsqlite3_reset(tls, s.stmt)
+	return err
+}
+
+func (s *rawStmt) close() {
+	if s.stmt != 0 {
+		sqlite3.Xsqlite3_finalize(s.r.tls, s.stmt)
+		s.stmt = 0
+	}
+}

@@ -1,0 +1,156 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestRawBatchWritesWhatTheDriverWould writes rows of every kind of value
+// an import binds through the SQLite handle of the writer's connection,
+// inside a transaction on it, and reads them back through database/sql.
+// The handle is read from the driver's unexported connection: should a
+// driver upgrade move it, this test fails rather than letting imports
+// fall back, unseen, to the slower path.
+func TestRawBatchWritesWhatTheDriverWould(t *testing.T) {
+	ctx := context.Background()
+	tx, raw := rawTx(t)
+	var err error
+	if _, err := tx.Exec(`CREATE TEMP TABLE raw_t(k TEXT PRIMARY KEY, s TEXT, i INTEGER, b INTEGER, n TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	b := newRawBatch(ctx, tx, raw, "raw test", `INSERT INTO temp.raw_t(k, s, i, b, n)`, "", 5)
+	long := strings.Repeat("ß", 5000) // longer than the first buffer
+	rows := 2*batchRows + 3
+	for i := range rows {
+		k := string(rune('a'+i%26)) + strings.Repeat("x", i/26)
+		var text any = ""
+		switch i % 3 {
+		case 1:
+			text = "Ñandú " + k
+		case 2:
+			text = long
+		}
+		if err := b.add(k, text, i, i%2 == 1, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.close(); err != nil {
+		t.Fatal(err)
+	}
+	var n, empty, nulls, longs, trues, sum int
+	err = tx.QueryRow(`SELECT count(*), sum(s = '' AND typeof(s) = 'text'), sum(n IS NULL), sum(s = ?),
+		sum(b = 1 AND typeof(b) = 'integer'), sum(i) FROM temp.raw_t`, long).Scan(&n, &empty, &nulls, &longs, &trues, &sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != rows || empty != (rows+2)/3 || nulls != rows || longs != rows/3 || trues != rows/2 || sum != rows*(rows-1)/2 {
+		t.Errorf("read back %d rows, %d empty texts, %d NULLs, %d long texts, %d trues, sum %d; want %d, %d, %d, %d, %d, %d",
+			n, empty, nulls, longs, trues, sum, rows, (rows+2)/3, rows, rows/3, rows/2, rows*(rows-1)/2)
+	}
+	var accented string
+	if err := tx.QueryRow(`SELECT s FROM temp.raw_t WHERE k = 'b'`).Scan(&accented); err != nil || accented != "Ñandú b" {
+		t.Errorf("the text of row b reads %q (%v), want %q", accented, err, "Ñandú b")
+	}
+
+	// A failing row is reported with the rows of its batch and SQLite's
+	// words, as through the driver.
+	b = newRawBatch(ctx, tx, raw, "raw test", `INSERT INTO temp.raw_t(k, s, i, b, n)`, "", 5)
+	if err := b.add("a", "again", 0, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	err = b.close()
+	if err == nil || !strings.Contains(err.Error(), "raw test rows 1 to 1") || !strings.Contains(err.Error(), "UNIQUE constraint failed: raw_t.k") {
+		t.Errorf("a repeated key gave %v", err)
+	}
+	// The transaction goes on on the connection the writes used.
+	if err := tx.QueryRow(`SELECT count(*) FROM temp.raw_t`).Scan(&n); err != nil || n != rows {
+		t.Errorf("after a failed raw write, the transaction reads %d rows (%v), want %d", n, err, rows)
+	}
+}
+
+// TestFillWritesWhatItMakesOnAnotherGoroutine fills a raw batch from
+// another goroutine: every row arrives, a failing row stops the making
+// with the writer's error, and a panic in the making is an error.
+func TestFillWritesWhatItMakesOnAnotherGoroutine(t *testing.T) {
+	ctx := context.Background()
+	tx, raw := rawTx(t)
+	var err error
+	if _, err := tx.Exec(`CREATE TEMP TABLE fill_t(k INTEGER PRIMARY KEY, s TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	rows := 10*batchRows + 7 // more batches than are made ahead
+	fill := func(repeat int) func(*rowWriter) error {
+		return func(w *rowWriter) error {
+			for i := range rows {
+				k := i
+				if i == repeat {
+					k = 0
+				}
+				if err := w.add(k, "row "+string(rune('a'+i%26))); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	insert := `INSERT INTO temp.fill_t(k, s)`
+	for _, r := range []*rawConn{raw, nil} {
+		if _, err := tx.Exec(`DELETE FROM temp.fill_t`); err != nil {
+			t.Fatal(err)
+		}
+		if err := newRawBatch(ctx, tx, r, "fill test", insert, "", 2).fill(fill(-1)); err != nil {
+			t.Fatal(err)
+		}
+		var n, sum int
+		if err := tx.QueryRow(`SELECT count(*), sum(k) FROM temp.fill_t`).Scan(&n, &sum); err != nil || n != rows || sum != rows*(rows-1)/2 {
+			t.Errorf("raw %v: %d rows written, keys summing to %d (%v), want %d and %d", r != nil, n, sum, err, rows, rows*(rows-1)/2)
+		}
+	}
+	if _, err := tx.Exec(`DELETE FROM temp.fill_t`); err != nil {
+		t.Fatal(err)
+	}
+	err = newRawBatch(ctx, tx, raw, "fill test", insert, "", 2).fill(fill(batchRows + 3))
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("fill test rows %d to %d", batchRows+1, 2*batchRows)) || !strings.Contains(err.Error(), "UNIQUE") {
+		t.Errorf("a repeated key in the second batch gave %v", err)
+	}
+	err = newRawBatch(ctx, tx, raw, "fill test", insert, "", 2).fill(func(w *rowWriter) error {
+		var m map[string]int
+		m["boom"]++
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "internal error") {
+		t.Errorf("a panic making the rows gave %v", err)
+	}
+}
+
+// rawTx opens a store and begins a transaction on the writer's
+// connection, whose SQLite handle it returns beside.
+func rawTx(t *testing.T) (*sql.Tx, *rawConn) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "raw.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	raw := holdRaw(ctx, conn)
+	if raw == nil {
+		t.Fatal("the driver's connection does not show its SQLite handle: imports bind through database/sql")
+	}
+	t.Cleanup(raw.release)
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tx.Rollback() })
+	return tx, raw
+}

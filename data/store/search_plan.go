@@ -797,7 +797,11 @@ func (sp *searchSpec) walkCut(ctx context.Context, tx searchTx, lists []searchLi
 // The state IDs found come as one value, in result order, separated by
 // \x1f (no stored text holds a control character): read through the
 // driver, each row cost more than SQLite's walk to it; with how many
-// they are.
+// they are. group_concat takes them in the order the subqueries yield
+// them, the merge's ORDER BY, as the LIMITs above rely on: SQLite runs a
+// subquery with a LIMIT under an aggregate as a co-routine, in order. An
+// ORDER BY of the aggregate would sort them again into a temporary
+// b-tree (a sixth of a search's planning and walking).
 func (sp *searchSpec) walkQuery(lists []searchList, level, need int) (string, []any) {
 	conds := make([]filter, len(lists))
 	namesOnly := level != levelAny
@@ -824,7 +828,7 @@ func (sp *searchSpec) walkQuery(lists []searchList, level, need int) (string, []
 		arms[i] = `SELECT n.state_id AS id, n.sort_key AS k, ` + nested(where) + ` AS ok FROM ` + l.table + ` WHERE ` + l.where + conds[i].seek
 		args = append(append(append(args, wargs...), l.args...), conds[i].seekArgs...)
 	}
-	q := `SELECT coalesce(group_concat(id, char(31) ORDER BY k, id), ''), count(*) FROM (SELECT id, k FROM (` +
+	q := `SELECT coalesce(group_concat(id, char(31)), ''), count(*) FROM (SELECT id FROM (` +
 		strings.Join(arms, " UNION ") + ` ORDER BY 2, 1 LIMIT +?) WHERE `
 	args = append(args, sp.walkBudget(need))
 	kept := "ok"

@@ -503,10 +503,36 @@ func (sp *searchSpec) initial(c string) func(context.Context, searchTx) ([]searc
 			return nil, err
 		}
 		if !few.capped {
-			lists = few.lists
+			lists = sp.laterRange(few.lists, pair)
 		}
 		return append(lists, initialRange(c, t)), nil
 	}
+}
+
+// laterRange puts the lists of an initial and later words of the last
+// name (tokInitialLater) that a counted candidate holds, when there are
+// two or more, as one range of that field: the tokens that start with
+// pair. SQLite merges a UNION two lists at a time, so each row passes
+// through every merge above its list, where the range, whose rows the
+// count bounds (under the sort limit), is sorted once. The range holds
+// the same rows, so its count is theirs.
+func (sp *searchSpec) laterRange(lists []searchList, pair string) []searchList {
+	var kept []searchList
+	rows, later := 0, 0
+	for _, l := range lists {
+		if l.table == "name_tokens n" && l.args[0] == tokInitialLater {
+			rows, later = rows+sp.counted[countKey(l)], later+1
+		} else {
+			kept = append(kept, l)
+		}
+	}
+	if later < 2 {
+		return lists
+	}
+	r := searchList{table: "name_tokens n", where: "n.field = +? AND n.token >= ? AND n.token < ?",
+		args: []any{tokInitialLater, pair, pair + "\xff"}}
+	sp.counted[countKey(r)] = rows
+	return append(kept, r)
 }
 
 // initialRange is the students with a first-name word starting with c

@@ -117,8 +117,7 @@ type candidate struct {
 // cheapest, it is counted again up to the cost of the cheapest candidate
 // fully counted, the longest walk it could save. The candidates are tried
 // in order and the first that costs less than the enough limit is taken
-// at once; a single candidate, or a first one whose every row matches,
-// is taken uncounted. Without a candidate,
+// at once; a single candidate is taken uncounted. Without a candidate,
 // the pass walks every student (of the district), which any list is a
 // part of in the same order.
 func (sp *searchSpec) choose(ctx context.Context, tx searchTx, level, need int) ([]searchList, error) {
@@ -132,11 +131,7 @@ func (sp *searchSpec) choose(ctx context.Context, tx searchTx, level, need int) 
 		if err != nil {
 			return nil, err
 		}
-		// A single candidate, or a first one whose every row matches (its
-		// cost is at most need rows and one more a list, under the enough
-		// limit), is taken as it would be counted: the walk reads its rows
-		// once, and an empty list costs it a seek, as a count would.
-		if len(cs) == 1 || best == nil && sp.dense(c, lists) && need+len(lists) < sp.enough {
+		if len(cs) == 1 {
 			return lists, nil
 		}
 		limit := min(sp.count, need+len(lists))

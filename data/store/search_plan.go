@@ -104,6 +104,10 @@ type candidate struct {
 	// lastName: the lists of one last-name term, whose rows lie mostly in
 	// its range of the result order, where its matches are
 	lastName bool
+	// counted: the candidate has counted all its lists but the last (see
+	// initial), so when it comes first and every row matches, counting
+	// that one is the walk's own work: it is walked at once.
+	counted bool
 }
 
 // choose picks the lists a pass walks, which is to stop after need rows
@@ -117,7 +121,8 @@ type candidate struct {
 // cheapest, it is counted again up to the cost of the cheapest candidate
 // fully counted, the longest walk it could save. The candidates are tried
 // in order and the first that costs less than the enough limit is taken
-// at once; a single candidate is taken uncounted. Without a candidate,
+// at once; a single candidate is taken uncounted, and so is a first
+// initial's when it comes first (see candidate.counted). Without a candidate,
 // the pass walks every student (of the district), which any list is a
 // part of in the same order.
 func (sp *searchSpec) choose(ctx context.Context, tx searchTx, level, need int) ([]searchList, error) {
@@ -131,7 +136,10 @@ func (sp *searchSpec) choose(ctx context.Context, tx searchTx, level, need int) 
 		if err != nil {
 			return nil, err
 		}
-		if len(cs) == 1 {
+		// The count of a dense first candidate is at most need rows and
+		// one a list, under the enough limit: it would be taken. When the
+		// walk finds fewer than need, it counts the last list then.
+		if len(cs) == 1 || c.counted && best == nil && sp.dense(c, lists) && need+len(lists) < sp.enough {
 			return lists, nil
 		}
 		limit := min(sp.count, need+len(lists))
@@ -312,7 +320,7 @@ func (sp *searchSpec) candidates(level int) []candidate {
 		if len(last) > 0 {
 			covers = 2
 		}
-		cs = append(cs, candidate{lists: sp.initial(c), covers: covers, lastName: len(last) > 0})
+		cs = append(cs, candidate{lists: sp.initial(c), covers: covers, lastName: len(last) > 0, counted: true})
 	}
 	if len(last) > 0 && len(first) > 0 {
 		cs = append(cs, candidate{lists: sp.pair(level, tokPair, searchTerm{tokLast, last[0]}, searchTerm{tokFirst, first[0]}), covers: 2})

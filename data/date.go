@@ -2,7 +2,6 @@ package data
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -136,17 +135,24 @@ func ParseOptionalDate(s string) (Date, error) {
 	return ParseDate(s)
 }
 
+// digits reads a run of decimal digits. Longer than any date part (and
+// than an int holds) counts as not digits, as strconv.Atoi's overflow
+// did: either way the date is refused with the same reason. Computed in
+// the loop that checks the digits: search results parse hundreds of
+// stored dates.
 func digits(s string) (int, bool) {
-	if s == "" {
+	if s == "" || len(s) > 18 {
 		return 0, false
 	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
 			return 0, false
 		}
+		n = n*10 + int(c-'0')
 	}
-	n, err := strconv.Atoi(s)
-	return n, err == nil
+	return n, true
 }
 
 // split3 cuts s at sep into exactly three parts. Search results parse

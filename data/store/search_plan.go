@@ -104,6 +104,10 @@ type candidate struct {
 	// lastName: the lists of one last-name term, whose rows lie mostly in
 	// its range of the result order, where its matches are
 	lastName bool
+	// counted: the candidate has counted all its lists but the last (see
+	// initial), so when it comes first and every row matches, counting
+	// that one is the walk's own work: it is walked at once.
+	counted bool
 }
 
 // choose picks the lists a pass walks, which is to stop after need rows
@@ -117,7 +121,8 @@ type candidate struct {
 // cheapest, it is counted again up to the cost of the cheapest candidate
 // fully counted, the longest walk it could save. The candidates are tried
 // in order and the first that costs less than the enough limit is taken
-// at once; a single candidate is taken uncounted. Without a candidate,
+// at once; a single candidate is taken uncounted, and so is a first
+// initial's when it comes first (see candidate.counted). Without a candidate,
 // the pass walks every student (of the district), which any list is a
 // part of in the same order.
 func (sp *searchSpec) choose(ctx context.Context, tx searchTx, level, need int) ([]searchList, error) {
@@ -131,7 +136,10 @@ func (sp *searchSpec) choose(ctx context.Context, tx searchTx, level, need int) 
 		if err != nil {
 			return nil, err
 		}
-		if len(cs) == 1 {
+		// The count of a dense first candidate is at most need rows and
+		// one a list, under the enough limit: it would be taken. When the
+		// walk finds fewer than need, it counts the last list then.
+		if len(cs) == 1 || c.counted && best == nil && sp.dense(c, lists) && need+len(lists) < sp.enough {
 			return lists, nil
 		}
 		limit := min(sp.count, need+len(lists))
@@ -312,7 +320,7 @@ func (sp *searchSpec) candidates(level int) []candidate {
 		if len(last) > 0 {
 			covers = 2
 		}
-		cs = append(cs, candidate{lists: sp.initial(c), covers: covers, lastName: len(last) > 0})
+		cs = append(cs, candidate{lists: sp.initial(c), covers: covers, lastName: len(last) > 0, counted: true})
 	}
 	if len(last) > 0 && len(first) > 0 {
 		cs = append(cs, candidate{lists: sp.pair(level, tokPair, searchTerm{tokLast, last[0]}, searchTerm{tokFirst, first[0]}), covers: 2})
@@ -503,10 +511,36 @@ func (sp *searchSpec) initial(c string) func(context.Context, searchTx) ([]searc
 			return nil, err
 		}
 		if !few.capped {
-			lists = few.lists
+			lists = sp.laterRange(few.lists, pair)
 		}
 		return append(lists, initialRange(c, t)), nil
 	}
+}
+
+// laterRange puts the lists of an initial and later words of the last
+// name (tokInitialLater) that a counted candidate holds, when there are
+// two or more, as one range of that field: the tokens that start with
+// pair. SQLite merges a UNION two lists at a time, so each row passes
+// through every merge above its list, where the range, whose rows the
+// count bounds (under the sort limit), is sorted once. The range holds
+// the same rows, so its count is theirs.
+func (sp *searchSpec) laterRange(lists []searchList, pair string) []searchList {
+	var kept []searchList
+	rows, later := 0, 0
+	for _, l := range lists {
+		if l.table == "name_tokens n" && l.args[0] == tokInitialLater {
+			rows, later = rows+sp.counted[countKey(l)], later+1
+		} else {
+			kept = append(kept, l)
+		}
+	}
+	if later < 2 {
+		return lists
+	}
+	r := searchList{table: "name_tokens n", where: "n.field = +? AND n.token >= ? AND n.token < ?",
+		args: []any{tokInitialLater, pair, pair + "\xff"}}
+	sp.counted[countKey(r)] = rows
+	return append(kept, r)
 }
 
 // initialRange is the students with a first-name word starting with c
@@ -797,7 +831,11 @@ func (sp *searchSpec) walkCut(ctx context.Context, tx searchTx, lists []searchLi
 // The state IDs found come as one value, in result order, separated by
 // \x1f (no stored text holds a control character): read through the
 // driver, each row cost more than SQLite's walk to it; with how many
-// they are.
+// they are. group_concat takes them in the order the subqueries yield
+// them, the merge's ORDER BY, as the LIMITs above rely on: SQLite runs a
+// subquery with a LIMIT under an aggregate as a co-routine, in order. An
+// ORDER BY of the aggregate would sort them again into a temporary
+// b-tree (a sixth of a search's planning and walking).
 func (sp *searchSpec) walkQuery(lists []searchList, level, need int) (string, []any) {
 	conds := make([]filter, len(lists))
 	namesOnly := level != levelAny
@@ -824,7 +862,7 @@ func (sp *searchSpec) walkQuery(lists []searchList, level, need int) (string, []
 		arms[i] = `SELECT n.state_id AS id, n.sort_key AS k, ` + nested(where) + ` AS ok FROM ` + l.table + ` WHERE ` + l.where + conds[i].seek
 		args = append(append(append(args, wargs...), l.args...), conds[i].seekArgs...)
 	}
-	q := `SELECT coalesce(group_concat(id, char(31) ORDER BY k, id), ''), count(*) FROM (SELECT id, k FROM (` +
+	q := `SELECT coalesce(group_concat(id, char(31)), ''), count(*) FROM (SELECT id FROM (` +
 		strings.Join(arms, " UNION ") + ` ORDER BY 2, 1 LIMIT +?) WHERE `
 	args = append(args, sp.walkBudget(need))
 	kept := "ok"

@@ -19,11 +19,7 @@ func students(tx Tx, ids []string) (map[string]*student, error) {
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	in := marks(len(ids))
+	in, args := inList(ids)
 	if err := birthDates(tx, in, args, out); err != nil {
 		return nil, fmt.Errorf("read the students of the push: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -151,21 +152,25 @@ func scopeOf(u data.User) scope {
 // the page is not full, the next cursor is the feed's head, so changes
 // the user may not see are never read again.
 func feedPage(tx Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
-	visible := `c.scoped = 0`
-	args := []any{c.Seq}
-	if !sc.all {
-		visible = `EXISTS (SELECT 1 FROM hub_change_tags t WHERE t.seq = c.seq AND t.tag IN (` + marks(len(sc.tags)) + `))`
-		for _, t := range sc.tags {
-			args = append(args, t)
-		}
-	}
 	head, headMark, err := headOf(tx)
 	if err != nil {
 		return sync.Page{}, err
 	}
-	args = append(args, limit+1)
-	rows, err := tx.Query(`SELECT c.seq, c.tbl, c.op, c.row, c.mark FROM hub_changes c
-		WHERE c.seq > ? AND `+visible+` ORDER BY c.seq LIMIT ?`, args...)
+	q, args := `SELECT c.seq, c.tbl, c.op, c.row, c.mark FROM hub_changes c
+		WHERE c.seq > ? AND c.scoped = 0 ORDER BY c.seq LIMIT ?`, []any{c.Seq, limit + 1}
+	if !sc.all {
+		seqs, err := visibleSeqs(tx, sc.tags, c.Seq, limit+1)
+		if err != nil {
+			return sync.Page{}, err
+		}
+		if len(seqs) == 0 {
+			return sync.Page{Next: sync.Cursor{Epoch: c.Epoch, Seq: head, Mark: headMark}}, nil
+		}
+		var in string
+		in, args = inList(seqs)
+		q = `SELECT c.seq, c.tbl, c.op, c.row, c.mark FROM hub_changes c WHERE c.seq IN (` + in + `) ORDER BY c.seq`
+	}
+	rows, err := tx.Query(q, args...)
 	if err != nil {
 		return sync.Page{}, fmt.Errorf("read the change feed: %w", err)
 	}
@@ -191,6 +196,39 @@ func feedPage(tx Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
 		page.Changes = append(page.Changes, ch)
 	}
 	return page, rows.Err()
+}
+
+// visibleSeqs are the first n sequence numbers after after of the changes
+// tagged with any of tags, in order. Each tag's are read from the tags'
+// key (tag, seq) as one range, up to n of them, and merged: asking of
+// every change after the cursor whether it carries one of the tags (three
+// key lookups a change for a clerk) read the changes of every scope, four
+// times those of the clerk's region in a state of four, and was most of a
+// clerk's pull.
+func visibleSeqs(tx Tx, tags []string, after int64, n int) ([]int64, error) {
+	var all []int64
+	for _, tag := range tags {
+		rows, err := tx.Query(`SELECT seq FROM hub_change_tags WHERE tag = ? AND seq > ? ORDER BY seq LIMIT ?`, tag, after, n)
+		if err != nil {
+			return nil, fmt.Errorf("read the change feed's scopes: %w", err)
+		}
+		for rows.Next() {
+			var seq int64
+			if err := rows.Scan(&seq); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			all = append(all, seq)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read the change feed's scopes: %w", err)
+		}
+	}
+	slices.Sort(all)
+	all = slices.Compact(all)
+	return all[:min(len(all), n)], nil
 }
 
 // snapshotPage reads the next rows of the user's scope, table by table in

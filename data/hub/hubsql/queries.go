@@ -132,7 +132,7 @@ func liveRecords(tx Tx, where string, args ...any) ([]data.MigrantRecord, error)
 // inList is the placeholders and arguments of an IN list of ids, padded
 // to a power of two by repeating the last (which IN does not mind), so
 // that the back ends prepare a few texts rather than one for each length.
-func inList(ids []string) (string, []any) {
+func inList[T any](ids []T) (string, []any) {
 	n := 1
 	for n < len(ids) {
 		n *= 2

@@ -25,11 +25,11 @@ const (
 // hold the feed lock), and each commit costs a disk flush, so when fifty
 // workstations push at once each waited for every push before it. Pushes
 // that arrive while a transaction runs now wait in a queue, and the next
-// transaction applies all of them in arrival order with one commit. Push
-// after Push in one transaction is what serial application is: each push
-// reads the hub as the ones before it left it (the answers they stored,
-// the records they changed), so every outcome, audit row and feed entry
-// is the one a push of its own would have made.
+// transaction applies all of them in arrival order with one commit
+// (PushAll). Push after push in one transaction is what serial
+// application is: each push reads the hub as the ones before it left it
+// (the answers they gave, the records they changed), so every outcome,
+// audit row and feed entry is the one a push of its own would have made.
 type Committer struct {
 	// write runs fn in one write transaction of the back end and commits
 	// it when fn returns nil.
@@ -123,27 +123,18 @@ func (c *Committer) apply(group []*waiting) {
 	// The group outlives any one caller: a workstation that hangs up
 	// must not fail the others' pushes.
 	ctx := context.WithoutCancel(group[0].ctx)
-	outs := make([][]sync.Result, len(group))
-	own := make([]time.Duration, len(group))
+	batches := make([]Batch, len(group))
 	start := time.Now()
-	err := c.write(ctx, func(tx Tx) error {
-		for i, w := range group {
-			var err error
-			t := time.Now()
-			outs[i], err = Push(tx, w.user, w.ms, t)
-			own[i] = time.Since(t)
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	for i, w := range group {
+		batches[i] = Batch{User: w.user, Mutations: w.ms, Now: start}
+	}
+	err := c.write(ctx, func(tx Tx) error { return PushAll(tx, batches) })
 	took := time.Since(start)
 	if err == nil || len(group) == 1 {
 		for i, w := range group {
 			hub.Note(w.ctx, "queued_ms", ms(start.Sub(w.since)), "group", len(group), "group_at", i,
-				"group_ms", ms(took), "own_ms", ms(own[i]))
-			w.out, w.err = outs[i], err
+				"group_ms", ms(took), "own_ms", ms(batches[i].Took))
+			w.out, w.err = batches[i].Results, err
 			if err != nil {
 				w.out = nil
 			}

@@ -29,11 +29,7 @@ func studentReads(ids []string, out map[string]*student) []Read {
 	if len(ids) == 0 {
 		return nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	in := marks(len(ids))
+	in, args := inList(ids)
 	births := Read{Query: `SELECT state_id, birth_date FROM students WHERE state_id IN (` + in + `)`, Args: args,
 		Row: func(rows Rows) error {
 			var id, birth string
@@ -135,7 +131,7 @@ func liveRecordsRead(got func(data.MigrantRecord), where string, args ...any) Re
 // inList is the placeholders and arguments of an IN list of ids, padded
 // to a power of two by repeating the last (which IN does not mind), so
 // that the back ends prepare a few texts rather than one for each length.
-func inList(ids []string) (string, []any) {
+func inList[T any](ids []T) (string, []any) {
 	n := 1
 	for n < len(ids) {
 		n *= 2

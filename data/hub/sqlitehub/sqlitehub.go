@@ -113,6 +113,14 @@ func Open(path string) (*DB, error) {
 		st.Close()
 		return nil, fmt.Errorf("open hub database %s: %w", path, err)
 	}
+	// Readers are kept open, with the statements prepared on them: with
+	// database/sql's two idle connections, fifty workstations syncing at
+	// once had the hub open a connection (its pragmas, the schema read
+	// again) and prepare its statements anew for most requests, an eighth
+	// of its CPU. A request beyond the bound waits for a reader, as it
+	// would wait for a core.
+	rdb.SetMaxOpenConns(readers)
+	rdb.SetMaxIdleConns(readers)
 	h := &DB{st: st, db: db, rdb: rdb, reader: newReader(), wstmts: newStmtCache(db), rstmts: newStmtCache(rdb)}
 	h.pushes = hubsql.NewCommitter(h.writePushes)
 	h.stopCheckpoints, h.checkpointed = make(chan struct{}), make(chan struct{})
@@ -123,6 +131,10 @@ func Open(path string) (*DB, error) {
 	}
 	return h, nil
 }
+
+// readers bounds the hub's read connections: pulls, sign-in checks and
+// the checkpointer. None holds one reader while it waits for another.
+const readers = 16
 
 // checkpointEvery is how often the checkpointer copies the WAL into the
 // database.

@@ -38,10 +38,6 @@ func (h *DB) writePushes(ctx context.Context, fn func(hubsql.Tx) error) error {
 // of this epoch that the hub never logged (a hub restored from an older
 // backup) starts a new epoch first.
 func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (sync.Page, error) {
-	epoch, err := h.ensureEpoch(ctx)
-	if err != nil {
-		return sync.Page{}, err
-	}
 	tx, err := h.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return sync.Page{}, err
@@ -49,6 +45,10 @@ func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (s
 	stx := newTx(ctx, tx, h.rstmts)
 	defer stx.end() // after the rollback: see end
 	defer tx.Rollback()
+	epoch, err := h.ensureEpoch(ctx, stx)
+	if err != nil {
+		return sync.Page{}, err
+	}
 	if c.Epoch == epoch {
 		logged, err := hubsql.Logged(stx, c)
 		if err != nil {
@@ -98,15 +98,15 @@ func (h *DB) renewEpoch(ctx context.Context, old string) (string, error) {
 // ensureEpoch returns the hub's epoch, making a new one when there is
 // none or when a state extract has been imported since: the import
 // rewrote rows the feed never saw, so workstations take a new snapshot.
-func (h *DB) ensureEpoch(ctx context.Context) (string, error) {
-	imported, err := h.st.Meta(ctx, "imported_at")
-	if err != nil {
-		return "", err
-	}
-	var epoch, seen string
-	err = h.rdb.QueryRowContext(ctx, `SELECT
+// It reads in tx, the pull's own read transaction (one connection and a
+// prepared statement a pull, not two more connections), and writes a new
+// epoch in a transaction of its own, as renewEpoch does.
+func (h *DB) ensureEpoch(ctx context.Context, tx hubsql.Tx) (string, error) {
+	var epoch, seen, imported string
+	err := tx.QueryRow(`SELECT
 		coalesce((SELECT value FROM hub_meta WHERE key = 'epoch'), ''),
-		coalesce((SELECT value FROM hub_meta WHERE key = 'extract'), '')`).Scan(&epoch, &seen)
+		coalesce((SELECT value FROM hub_meta WHERE key = 'extract'), ''),
+		coalesce((SELECT value FROM meta WHERE key = 'imported_at'), '')`).Scan(&epoch, &seen, &imported)
 	if err != nil {
 		return "", fmt.Errorf("read the hub's epoch: %w", err)
 	}

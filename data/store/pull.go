@@ -94,28 +94,37 @@ func (s *Store) ApplyPage(ctx context.Context, p sync.Page) error {
 
 func (s *Store) applyPage(ctx context.Context, p sync.Page) error {
 	var on beginner = s.w
+	// A snapshot page is written on the writer's connection held for the
+	// page, through its SQLite handle (see rawConn) when the driver shows
+	// it: database/sql and the driver copied each of a first sync's
+	// millions of values and bound it under the connection's lock.
+	var raw *rawConn
 	// A snapshot page of students and their rows is checked against its
 	// parents here, a few lookups for the page (see checkParents), and
 	// written without SQLite's own check of each row's parents, a million
 	// index lookups over a first sync. The setting is the connection's:
-	// it is held for the page, and put back before another write has it.
+	// it is put back before another write has it.
 	unchecked := p.Snapshot && childRowsOnly(p.Changes)
-	if unchecked {
+	if p.Snapshot {
 		conn, err := s.w.Conn(ctx)
 		if err != nil {
 			return fmt.Errorf("apply the pulled changes, nothing was changed: %w", err)
 		}
 		defer conn.Close()
-		if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
-			return fmt.Errorf("apply the pulled changes, nothing was changed: %w", err)
-		}
-		defer func() {
-			if _, err := conn.ExecContext(context.Background(), `PRAGMA foreign_keys = ON`); err != nil {
-				// A connection that cannot be set back is not given back.
-				conn.Raw(func(any) error { return driver.ErrBadConn })
-			}
-		}()
+		raw = holdRaw(ctx, conn)
+		defer raw.release()
 		on = conn
+		if unchecked {
+			if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+				return fmt.Errorf("apply the pulled changes, nothing was changed: %w", err)
+			}
+			defer func() {
+				if _, err := conn.ExecContext(context.Background(), `PRAGMA foreign_keys = ON`); err != nil {
+					// A connection that cannot be set back is not given back.
+					conn.Raw(func(any) error { return driver.ErrBadConn })
+				}
+			}()
+		}
 	}
 	var t touched
 	var gathered *snapshotSearch // of the snapshot's pages before this one
@@ -149,7 +158,7 @@ func (s *Store) applyPage(ctx context.Context, p sync.Page) error {
 				t.search = &snapshotSearch{}
 				t.gathered = gathered
 			}
-			if err := applySnapshot(ctx, tx, p.Changes, &t); err != nil {
+			if err := applySnapshot(ctx, tx, raw, p.Changes, &t); err != nil {
 				return err
 			}
 			// A snapshot's students are indexed for search once, with its
@@ -157,7 +166,7 @@ func (s *Store) applyPage(ctx context.Context, p sync.Page) error {
 			// index of a region page after page. (The students local work
 			// kept through its start are indexed at once.)
 			if p.Next.Snapshot == "" {
-				if err := finishSnapshot(ctx, tx, &t); err != nil {
+				if err := finishSnapshot(ctx, tx, raw, &t); err != nil {
 					return fmt.Errorf("index the pulled students for search: %w", err)
 				}
 			}
@@ -339,14 +348,16 @@ var pullColumns = func() map[string][]string {
 // applySnapshot writes the rows of a snapshot page with multi-row
 // upserts, a table at a time in the page's order (parents first): a
 // first sync writes a region's million rows, and one statement per row
-// is most of its time. Rows of local work are left alone as applyChange
-// leaves them, and the records' rows and the students of the enrollments
-// are noted for the publish recheck; the search index is the caller's.
+// is most of its time. The rows are written through raw, the handle of
+// tx's connection, or through tx when it is nil. Rows of local work are
+// left alone as applyChange leaves them, and the records' rows and the
+// students of the enrollments are noted for the publish recheck; the
+// search index is the caller's.
 //
 // The page's rows are checked and put in the stored form on another
 // goroutine (convertPulled) while the writer writes those before them:
 // the writer is what a first sync waits for, page after page.
-func applySnapshot(ctx context.Context, tx *sql.Tx, changes []sync.Change, t *touched) error {
+func applySnapshot(ctx context.Context, tx *sql.Tx, raw *rawConn, changes []sync.Change, t *touched) error {
 	rows, stop := convertPulled(changes)
 	defer stop()
 	// A first sync has no local work: one query for the page, not two
@@ -405,7 +416,7 @@ func applySnapshot(ctx context.Context, tx *sql.Tx, changes []sync.Change, t *to
 			t.search.gather(table, c.Row, key)
 		}
 		if b == nil {
-			b = newBatch(ctx, tx, "pulled "+table, `INSERT INTO `+table+`(`+strings.Join(r.cols, ", ")+`)`,
+			b = newRawBatch(ctx, tx, raw, "pulled "+table, `INSERT INTO `+table+`(`+strings.Join(r.cols, ", ")+`)`,
 				upsert(table, r.cols), len(r.cols))
 		}
 		if err := b.add(r.vals...); err != nil {
@@ -596,8 +607,9 @@ func buildSnapshotIndexes(ctx context.Context, tx *sql.Tx, which func(index) boo
 // finishSnapshot, on a snapshot's last page, builds the indexes it
 // dropped and indexes every student for search anew: the search index is
 // written before its own secondary indexes are built, after those of the
-// tables it is read from, as an extract's first import does.
-func finishSnapshot(ctx context.Context, tx *sql.Tx, t *touched) error {
+// tables it is read from, as an extract's first import does, through
+// raw when it is not nil.
+func finishSnapshot(ctx context.Context, tx *sql.Tx, raw *rawConn, t *touched) error {
 	if err := t.prepareSearch(ctx, tx); err != nil {
 		return err
 	}
@@ -612,12 +624,12 @@ func finishSnapshot(ctx context.Context, tx *sql.Tx, t *touched) error {
 	written := false
 	if t.search != nil && t.search.made != nil {
 		var err error
-		if written, err = t.search.made.write(ctx, tx); err != nil {
+		if written, err = t.search.made.write(ctx, tx, raw); err != nil {
 			return err
 		}
 	}
 	if !written {
-		if err := writeSearchIndex(ctx, tx, false); err != nil {
+		if err := writeSearchIndex(ctx, tx, raw, false); err != nil {
 			return err
 		}
 	}
@@ -982,7 +994,7 @@ func reindex(ctx context.Context, tx *sql.Tx, stateIDs []string) error {
 			return err
 		}
 	}
-	return writeSearchIndex(ctx, tx, true)
+	return writeSearchIndex(ctx, tx, nil, true)
 }
 
 // eachRow runs q and calls row with the Scan of every row it returns.

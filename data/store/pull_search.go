@@ -140,9 +140,10 @@ func (g *snapshotSearch) prepare(ctx context.Context, tx *sql.Tx) (*preparedSear
 }
 
 // write writes the prepared search index, once it is made, when it is
-// that of every student and enrollment the database holds; ok is false,
-// and nothing is written, when it is not.
-func (p *preparedSearch) write(ctx context.Context, tx *sql.Tx) (ok bool, err error) {
+// that of every student and enrollment the database holds, through raw
+// when it is not nil; ok is false, and nothing is written, when it is
+// not.
+func (p *preparedSearch) write(ctx context.Context, tx *sql.Tx, raw *rawConn) (ok bool, err error) {
 	var students, enrollments int
 	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM students), (SELECT count(*) FROM enrollments)`).
 		Scan(&students, &enrollments); err != nil {
@@ -159,5 +160,5 @@ func (p *preparedSearch) write(ctx context.Context, tx *sql.Tx) (ok bool, err er
 	if p.twice || students != p.students || enrollments != p.enrollments {
 		return false, nil
 	}
-	return true, p.rows.write(ctx, tx, nil)
+	return true, p.rows.write(ctx, tx, raw)
 }

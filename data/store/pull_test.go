@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -465,6 +466,76 @@ func TestSnapshotSearchIndexFromItsPages(t *testing.T) {
 		}
 		if n := count(t, st, `SELECT count(*) FROM students`); n != 1 {
 			t.Fatalf("a refused page left %d students", n)
+		}
+	}
+}
+
+// TestSnapshotWritesRowsAsChangesDo applies the same rows as a snapshot,
+// whose pages are written in bulk (through SQLite's own calls where the
+// driver allows), and as changes after an empty snapshot, each written by
+// a statement of database/sql: every table, the search index included,
+// must hold the same rows with the same values and types.
+func TestSnapshotWritesRowsAsChangesDo(t *testing.T) {
+	all := scope()
+	head, rest := all[:6], all[6:] // up to the student
+	children := []sync.Change{
+		rest[0],
+		student("S2", "de la Cruz", "Ana"),
+		enrollment("E2", "S2", "002010", "2024-08-10", "2025-06-01"),
+		row("programs", "state_id", "S2", "program", "FRAM", "code", "P", "start_date", "2024-08-13", "end_date", ""),
+		row("programs", "state_id", "S1", "program", "FRAM", "code", "P", "start_date", "2024-08-13", "end_date", "2025-05-30"),
+		row("assessments", "state_id", "S2", "subject", "R", "test_date", "2025-04-01", "performance_level", "3"),
+	}
+	last := rest[1:]
+	bulk := storetest.OpenEmpty(t)
+	for _, p := range []sync.Page{
+		page(sync.Cursor{Epoch: "e1", Seq: 9, Snapshot: "students\x1fS1"}, true, slices.Clone(head)...),
+		page(sync.Cursor{Epoch: "e1", Seq: 9, Snapshot: "students\x1fS2"}, true, slices.Clone(children)...),
+		page(sync.Cursor{Epoch: "e1", Seq: 9}, true, slices.Clone(last)...),
+	} {
+		apply(t, bulk, p)
+	}
+	one := storetest.OpenEmpty(t)
+	apply(t, one, page(sync.Cursor{Epoch: "e1", Seq: 0}, true))
+	apply(t, one, page(sync.Cursor{Epoch: "e1", Seq: int64(len(head) + len(children) + len(last))}, false,
+		slices.Concat(head, children, last)...))
+
+	dump := func(st *store.Store, table string) []string {
+		rows, err := st.DB().Query(`SELECT * FROM ` + table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		cols, err := rows.Columns()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			var b strings.Builder
+			for i, v := range vals {
+				fmt.Fprintf(&b, "%s=%T:%v ", cols[i], v, v)
+			}
+			out = append(out, b.String())
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(out)
+		return out
+	}
+	for _, table := range append(sync.Tables(), "name_tokens", "district_students") {
+		got, want := dump(bulk, table), dump(one, table)
+		if !slices.Equal(got, want) || len(got) == 0 {
+			t.Errorf("%s as a snapshot wrote it:\n%s\nas changes:\n%s", table, strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 	}
 }

@@ -14,13 +14,14 @@ import (
 // writeSearchIndex writes what Search finds students by: their name
 // tokens (name_tokens) and, for each district they are enrolled in, a
 // district_students row. It indexes every student, or with listedOnly
-// those in temp.listed, none of whom may have rows there yet.
+// those in temp.listed, none of whom may have rows there yet. It writes
+// through raw, the handle of tx's connection, when it is not nil.
 //
 // The rows are made in memory and written in key order, so that SQLite
 // appends to each index page instead of splitting pages all over the
 // index: each student's rank in result order stands for the student,
 // and a token's list of ranks is made in that order.
-func writeSearchIndex(ctx context.Context, tx *sql.Tx, listedOnly bool) error {
+func writeSearchIndex(ctx context.Context, tx *sql.Tx, raw *rawConn, listedOnly bool) error {
 	src, err := readIndexSource(ctx, tx, listedOnly)
 	if err != nil {
 		return err
@@ -41,11 +42,11 @@ func writeSearchIndex(ctx context.Context, tx *sql.Tx, listedOnly bool) error {
 		return nil
 	})
 	values := boxStudents(students)
-	err = writeDistrictIndex(ctx, tx, nil, values, members)
+	err = writeDistrictIndex(ctx, tx, raw, values, members)
 	if err = cmp.Or(err, made()); err != nil {
 		return err
 	}
-	return writeNameTokens(ctx, tx, nil, values, tokens, keys)
+	return writeNameTokens(ctx, tx, raw, values, tokens, keys)
 }
 
 // indexSource is what the search index is made of, read from the tables

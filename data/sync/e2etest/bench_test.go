@@ -225,14 +225,26 @@ func benchPGSynced(b *testing.B) {
 }
 
 // benchHub opens the state-scale hub on a back end, and names its
-// database and the clerk's workstation that syncs with it.
+// database and the clerk's workstation that syncs with it. On SQLite
+// both are copies: the bench hub and the workstation as the first sync
+// left them are what hub migrate moves into PostgreSQL and the
+// PostgreSQL benchmarks' workstation starts from, whichever benchmark
+// runs first; edits made here would leave the workstation ahead of the
+// feed moved into PostgreSQL.
 func benchHub(b *testing.B, be backend) (h hubStore, db, synced string) {
 	if be == onPostgres {
 		benchPGSynced(b)
 		return openHubStore(b, bench.pg), bench.pg, bench.pgSynced
 	}
 	benchSynced(b)
-	return openHubStore(b, bench.hub), bench.hub, bench.synced
+	dir := b.TempDir()
+	db, synced = filepath.Join(dir, "hub.db"), filepath.Join(dir, "clerk.db")
+	for _, f := range [][2]string{{bench.hub, db}, {bench.synced, synced}} {
+		if err := demotest.CopyFile(f[0], f[1]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return openHubStore(b, db), db, synced
 }
 
 // benchBareHub is benchHub without the clerk's synced workstation: a

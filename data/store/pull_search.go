@@ -1,12 +1,10 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"slices"
-	"strings"
 )
 
 // snapshotSearch gathers, from a snapshot's pages as this process writes
@@ -89,15 +87,9 @@ type preparedSearch struct {
 // prepare starts making the search index of the gathered students on a
 // goroutine, reading the schools' districts first in tx.
 func (g *snapshotSearch) prepare(ctx context.Context, tx *sql.Tx) (*preparedSearch, error) {
-	districtOf := map[string]string{}
-	err := scan(ctx, tx, `SELECT number, district_number FROM schools`, nil, func(r *sql.Rows) error {
-		var school, district string
-		err := r.Scan(&school, &district)
-		districtOf[school] = district
-		return err
-	})
+	districtOf, err := schoolDistricts(ctx, tx)
 	if err != nil {
-		return nil, fmt.Errorf("search index: %w", err)
+		return nil, err
 	}
 	p := &preparedSearch{done: make(chan struct{}), students: len(g.students), enrollments: len(g.enrolled)}
 	text := string(g.text)
@@ -114,27 +106,16 @@ func (g *snapshotSearch) prepare(ctx context.Context, tx *sql.Tx) (*preparedSear
 		for i, st := range gathered {
 			students[i] = indexStudent{key: str(st.key), id: str(st.id), gender: str(st.gender)}
 		}
-		// Result order, as writeSearchIndex's.
-		slices.SortFunc(students, func(a, b indexStudent) int {
-			return cmp.Or(strings.Compare(a.key, b.key), strings.Compare(a.id, b.id))
-		})
-		rank := make(map[string]int32, len(students))
-		for i, st := range students {
-			if i > 0 && st.id == students[i-1].id {
-				p.twice = true // the database holds one: read it there
-			}
-			rank[st.id] = int32(i)
-		}
+		// A student gathered twice is one in the database: p.twice has
+		// write read it there.
+		rank, twice := inResultOrder(students)
 		districts := make([][]string, len(students))
 		for _, e := range enrolled {
-			i, ok := rank[str(e.id)]
-			if d := districtOf[str(e.school)]; ok && !slices.Contains(districts[i], d) {
-				districts[i] = append(districts[i], d)
+			if i, ok := rank[str(e.id)]; ok {
+				districts[i] = withDistrict(districts[i], districtOf[str(e.school)])
 			}
 		}
-		rows := &indexRows{students: boxStudents(students), members: districtMembers(districts)}
-		rows.tokens, rows.keys = makeTokens(students, allTokens(districts))
-		p.rows = rows
+		p.rows, p.twice = newIndexRows(students, districts), twice
 	}()
 	return p, nil
 }

@@ -63,24 +63,66 @@ func readIndexSource(ctx context.Context, tx *sql.Tx, listedOnly bool) (*indexSo
 	if listedOnly {
 		scope = ` WHERE state_id IN (SELECT state_id FROM temp.listed)`
 	}
-	src := &indexSource{districtOf: map[string]string{}}
+	src := &indexSource{}
 	// The sort key, which holds sortSep, comes last.
 	err := tx.QueryRowContext(ctx, `SELECT `+packSQL(`FROM students`+scope, "state_id", "gender", "sort_key")).Scan(&src.students)
 	if err == nil {
 		err = tx.QueryRowContext(ctx, `SELECT `+packSQL(`FROM enrollments`+scope, "state_id", "school_number")).Scan(&src.enrollments)
 	}
-	if err == nil {
-		err = scan(ctx, tx, `SELECT number, district_number FROM schools`, nil, func(r *sql.Rows) error {
-			var school, district string
-			err := r.Scan(&school, &district)
-			src.districtOf[school] = district
-			return err
-		})
-	}
 	if err != nil {
 		return nil, fmt.Errorf("search index: %w", err)
 	}
+	if src.districtOf, err = schoolDistricts(ctx, tx); err != nil {
+		return nil, err
+	}
 	return src, nil
+}
+
+// schoolDistricts maps each school's number to its district's.
+func schoolDistricts(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
+	districtOf := map[string]string{}
+	err := scan(ctx, tx, `SELECT number, district_number FROM schools`, nil, func(r *sql.Rows) error {
+		var school, district string
+		err := r.Scan(&school, &district)
+		districtOf[school] = district
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search index: %w", err)
+	}
+	return districtOf, nil
+}
+
+// inResultOrder sorts students in result order and returns the rank of
+// each; twice reports a state ID listed more than once.
+func inResultOrder(students []indexStudent) (rank map[string]int32, twice bool) {
+	slices.SortFunc(students, func(a, b indexStudent) int {
+		return cmp.Or(strings.Compare(a.key, b.key), strings.Compare(a.id, b.id))
+	})
+	rank = make(map[string]int32, len(students))
+	for i, st := range students {
+		if i > 0 && st.id == students[i-1].id {
+			twice = true
+		}
+		rank[st.id] = int32(i)
+	}
+	return rank, twice
+}
+
+// withDistrict is a student's districts with d, each listed once.
+func withDistrict(ds []string, d string) []string {
+	if slices.Contains(ds, d) {
+		return ds
+	}
+	return append(ds, d)
+}
+
+// newIndexRows makes the search index of students, in result order, who
+// are enrolled in the districts of the same rank.
+func newIndexRows(students []indexStudent, districts [][]string) *indexRows {
+	rows := &indexRows{students: boxStudents(students), members: districtMembers(districts)}
+	rows.tokens, rows.keys = makeTokens(students, allTokens(districts))
+	return rows
 }
 
 var errPacked = errors.New("search index: a packed record has too few fields: the database is damaged")
@@ -99,13 +141,7 @@ func (src *indexSource) parse() ([]indexStudent, [][]string, error) {
 		}
 		students = append(students, st)
 	}
-	slices.SortFunc(students, func(a, b indexStudent) int {
-		return cmp.Or(strings.Compare(a.key, b.key), strings.Compare(a.id, b.id))
-	})
-	rank := make(map[string]int32, len(students))
-	for i, st := range students {
-		rank[st.id] = int32(i)
-	}
+	rank, _ := inResultOrder(students)
 	districts := make([][]string, len(students))
 	for s := src.enrollments; s != ""; {
 		var rec, id, school string
@@ -114,9 +150,8 @@ func (src *indexSource) parse() ([]indexStudent, [][]string, error) {
 		if id, school, ok = strings.Cut(rec, "\x1f"); !ok {
 			return nil, nil, errPacked
 		}
-		i, ok := rank[id]
-		if d := src.districtOf[school]; ok && !slices.Contains(districts[i], d) {
-			districts[i] = append(districts[i], d)
+		if i, ok := rank[id]; ok {
+			districts[i] = withDistrict(districts[i], src.districtOf[school])
 		}
 	}
 	return students, districts, nil
@@ -140,8 +175,7 @@ func makeIndexRows(src *indexSource) (wait func() (*indexRows, error)) {
 		if err != nil {
 			return err
 		}
-		rows = &indexRows{students: boxStudents(students), members: districtMembers(districts)}
-		rows.tokens, rows.keys = makeTokens(students, allTokens(districts))
+		rows = newIndexRows(students, districts)
 		return nil
 	})
 	return func() (*indexRows, error) {

@@ -195,29 +195,52 @@ func (s *statusBar) tick() {
 }
 
 // refresh counts, off the UI goroutine, the changes waiting for sync, the
-// conflicts to resolve, the last sync, and the records of the region that
+// conflicts to resolve and the last sync (on a database that syncs with a
+// hub: on any other, nothing waits), and the records of the region that
 // need publishing.
 func (s *statusBar) refresh() {
+	if s.hub {
+		s.refreshSync()
+	}
+	if s.unpub == nil {
+		return
+	}
+	// Counting what needs publishing is an indexed count, but the first
+	// one after an extract import works out the flags of the students it
+	// changed: the sync count does not wait for it.
+	region := s.region
+	s.tasks.run("counting the records that need publishing", func() func() {
+		needs, err := s.st.CountNeedsPublishing(context.Background(), region)
+		return func() {
+			if err != nil {
+				s.unpub.SetText("Need publishing: unknown (" + err.Error() + ")")
+				return
+			}
+			s.unpub.SetText("Need publishing: " + thousands(needs))
+		}
+	})
+}
+
+// refreshSync counts the changes waiting for the hub, the conflicts and
+// refusals, and reads the last sync.
+func (s *statusBar) refreshSync() {
 	s.tasks.run("counting the changes waiting for sync", func() func() {
 		ctx := context.Background()
 		pending, err := s.st.Pending(ctx)
 		var conflicts, refused int
 		var last time.Time
-		if err == nil && s.hub {
+		if err == nil {
 			conflicts, err = s.st.CountConflicts(ctx)
 		}
-		if err == nil && s.hub {
+		if err == nil {
 			refused, err = s.st.CountRejections(ctx)
 		}
-		if err == nil && s.hub {
+		if err == nil {
 			last, err = s.st.LastSync(ctx)
 		}
 		return func() {
 			if err != nil {
 				s.pending.SetText("Waiting for sync: unknown (" + err.Error() + ")")
-				return
-			}
-			if !s.hub {
 				return
 			}
 			s.waiting, s.refused = pending, refused
@@ -234,23 +257,6 @@ func (s *statusBar) refresh() {
 				s.conflicts.Importance = widget.WarningImportance
 			}
 			s.conflicts.Refresh()
-		}
-	})
-	if s.unpub == nil {
-		return
-	}
-	// Counting what needs publishing is an indexed count, but the first
-	// one after an extract import works out the flags of the students it
-	// changed: the sync count does not wait for it.
-	region := s.region
-	s.tasks.run("counting the records that need publishing", func() func() {
-		needs, err := s.st.CountNeedsPublishing(context.Background(), region)
-		return func() {
-			if err != nil {
-				s.unpub.SetText("Need publishing: unknown (" + err.Error() + ")")
-				return
-			}
-			s.unpub.SetText("Need publishing: " + thousands(needs))
 		}
 	})
 }

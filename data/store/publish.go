@@ -313,10 +313,64 @@ func (s *Store) CountNeedsPublishing(ctx context.Context, region string) (int, e
 	return n, nil
 }
 
+// countFlagged counts the flagged records of region's students (inRegion)
+// by the districts of their enrollments, which a flagged record keeps: a
+// few hundred groups at state scale, where looking up each record's
+// enrollments read hundreds of pages of a cold connection.
 func countFlagged(tx *sql.Tx, region string, n *int) error {
-	return tx.QueryRow(`SELECT count(*) FROM migrant_records r INDEXED BY migrant_records_needs_publish
-		WHERE r.needs_publish = 1 AND `+inRegion, region).Scan(n)
+	ofRegion := map[string]bool{}
+	if region != "" {
+		rows, err := tx.Query(`SELECT number FROM districts WHERE region_code = ?`, region)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var d string
+			if err := rows.Scan(&d); err != nil {
+				rows.Close()
+				return err
+			}
+			ofRegion[d] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	rows, err := tx.Query(`SELECT publish_districts, count(*) FROM migrant_records INDEXED BY migrant_records_publish_districts
+		WHERE needs_publish = 1 GROUP BY publish_districts`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	*n = 0
+	for rows.Next() {
+		var districts string
+		var c int
+		if err := rows.Scan(&districts, &c); err != nil {
+			return err
+		}
+		if region == "" {
+			*n += c
+			continue
+		}
+		var numbers []string
+		if err := json.Unmarshal([]byte(districts), &numbers); err != nil {
+			return fmt.Errorf("districts of records %s: %w", districts, err)
+		}
+		if slices.ContainsFunc(numbers, func(d string) bool { return ofRegion[d] }) {
+			*n += c
+		}
+	}
+	return rows.Err()
 }
+
+// publishDistricts is, for a row of migrant_records, the district
+// numbers of its student's enrollments as a sorted JSON array: where
+// inRegion looks for the region.
+const publishDistricts = `(SELECT json_group_array(DISTINCT sc.district_number ORDER BY sc.district_number)
+	FROM enrollments e JOIN schools sc ON sc.number = e.school_number
+	WHERE e.state_id = migrant_records.state_id)`
 
 // recheckPublish works needs_publish out again for the records of the
 // students in publish_recheck, and empties it.
@@ -353,7 +407,11 @@ func setNeedsPublish(tx *sql.Tx, sel string, args ...any) error {
 	if err != nil {
 		return err
 	}
-	st, err := tx.Prepare(`UPDATE migrant_records SET needs_publish = ?1 WHERE id = ?2 AND needs_publish <> ?1`)
+	// A flagged record's districts are worked out again each time: the
+	// student's enrollments may have changed while the flag has not.
+	st, err := tx.Prepare(`UPDATE migrant_records SET needs_publish = ?1,
+		publish_districts = CASE WHEN ?1 THEN ` + publishDistricts + ` ELSE '' END
+		WHERE id = ?2 AND (needs_publish <> ?1 OR ?1)`)
 	if err != nil {
 		return err
 	}

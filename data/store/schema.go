@@ -364,6 +364,19 @@ SELECT 'audit_head', seq || ' ' || hash FROM audit ORDER BY seq DESC LIMIT 1;
 	`
 DELETE FROM name_tokens WHERE field IN (11, 12);
 `,
+	// 10: the status bar counts a region's records that need publishing
+	// without visiting each one's enrollments, which at state scale was
+	// most of the app's start: a flagged record keeps the districts of
+	// its student's enrollments (publishDistricts, kept with the flag by
+	// setNeedsPublish, which runs for each student whose enrollments or
+	// schools' districts change), and the count groups the flagged
+	// records by them and reads each district's region, which may change
+	// without a recheck, when it counts.
+	`
+ALTER TABLE migrant_records ADD COLUMN publish_districts TEXT NOT NULL DEFAULT '';
+UPDATE migrant_records SET publish_districts = ` + publishDistricts + ` WHERE needs_publish = 1;
+CREATE INDEX migrant_records_publish_districts ON migrant_records(publish_districts) WHERE needs_publish = 1;
+`,
 }
 
 // migrationCode is the work of a migration that SQL cannot do, keyed by

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"migrantdesk/data/sync"
@@ -57,15 +58,12 @@ type FeedWriter interface {
 // order (SQLite has one writer; pghub serialises the feed's writers with
 // a lock), so a pull's cursor never passes a change that commits later.
 func (f *feed) log(table string, deleted, scoped bool, row map[string]string, tags ...string) error {
-	body, err := json.Marshal(row)
-	if err != nil {
-		return fmt.Errorf("log a change of %s: %w", table, err)
-	}
+	body := rowJSON(row)
 	op := "set"
 	if deleted {
 		op = "del"
 	}
-	f.changes = append(f.changes, FeedChange{Table: table, Op: op, Row: string(body), Mark: newMark(),
+	f.changes = append(f.changes, FeedChange{Table: table, Op: op, Row: body, Mark: newMark(),
 		Scoped: flag(scoped), Tags: dedupe(tags)})
 	return nil
 }
@@ -134,6 +132,46 @@ func (f *feed) flush(tx Tx) error {
 	}
 	f.changes = f.changes[:0]
 	return nil
+}
+
+// rowJSON is row as json.Marshal writes it (keys in order, strings
+// escaped the same way), written by hand: json.Marshal of a map reflects
+// on it and sorts its keys through reflection, and a push logs a few rows
+// a mutation.
+func rowJSON(row map[string]string) string {
+	keys := make([]string, 0, len(row))
+	n := 2
+	for k, v := range row {
+		keys = append(keys, k)
+		n += len(k) + len(v) + 6
+	}
+	slices.Sort(keys)
+	b := make([]byte, 0, n)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		b = appendJSONString(b, row[k])
+	}
+	return string(append(b, '}'))
+}
+
+// appendJSONString appends s as json.Marshal writes a string: as it is
+// when it is printable ASCII that needs no escape (json.Marshal also
+// escapes <, > and &), else through json.Marshal.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always marshals
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // maxChunk is the most rows insertRows writes with one statement.

@@ -172,20 +172,11 @@ func feedPage(tx Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
 	// round trip, not two. Both are read in the pull's one snapshot.
 	reads := []Read{headRead(&head, &headMark)}
 	if !sc.all {
-		var seqs []int64
-		if len(sc.tags) > 0 {
-			reads = append(reads, visibleRead(sc.tags, c.Seq, limit+1, &seqs))
-		}
-		if err := readAll(tx, reads...); err != nil {
-			return sync.Page{}, fmt.Errorf("read the change feed's scopes: %w", err)
-		}
-		if len(seqs) == 0 {
-			return sync.Page{Next: sync.Cursor{Epoch: c.Epoch, Seq: head, Mark: headMark}}, nil
-		}
-		reads = nil
-		var in string
-		in, args = inList(seqs)
-		q = `SELECT c.seq, c.tbl, c.op, c.row, c.mark FROM hub_changes c WHERE c.seq IN (` + in + `) ORDER BY c.seq`
+		// The changes are read by the sequence numbers of the scope's
+		// tags in the same query: reading the numbers first and then the
+		// changes by a list of them bound hundreds of arguments a pull.
+		visible, vargs := visibleQuery(sc.tags, c.Seq, limit+1)
+		q, args = `SELECT c.seq, c.tbl, c.op, c.row, c.mark FROM hub_changes c WHERE c.seq IN (`+visible+`) ORDER BY c.seq`, vargs
 	}
 	var changes []sync.Change
 	var seqMarks []string
@@ -220,29 +211,21 @@ func feedPage(tx Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
 	return page, nil
 }
 
-// visibleRead reads into seqs the first n sequence numbers after after
-// of the changes tagged with any of tags, in order. Each tag's are read
+// visibleQuery selects the first n sequence numbers after after of the
+// changes tagged with any of tags, in order. Each tag's are read
 // from the tags' key (tag, seq) as one range of at most n and the ranges
 // merged: asking of every change after the cursor whether it carries one
 // of the tags (three key lookups a change for a clerk) read the changes
 // of every scope, four times those of the clerk's region in a state of
 // four, and was most of a clerk's pull.
-func visibleRead(tags []string, after int64, n int, seqs *[]int64) Read {
+func visibleQuery(tags []string, after int64, n int) (string, []any) {
 	parts := make([]string, len(tags))
 	var args []any
 	for i, tag := range tags {
 		parts[i] = fmt.Sprintf(`SELECT seq FROM (SELECT seq FROM hub_change_tags WHERE tag = ? AND seq > ? ORDER BY seq LIMIT ?) AS t%d`, i)
 		args = append(args, tag, after, n)
 	}
-	return Read{Query: strings.Join(parts, " UNION ") + ` ORDER BY seq LIMIT ?`, Args: append(args, n),
-		Row: func(rows Rows) error {
-			var seq int64
-			if err := rows.Scan(&seq); err != nil {
-				return err
-			}
-			*seqs = append(*seqs, seq)
-			return nil
-		}}
+	return strings.Join(parts, " UNION ") + ` ORDER BY seq LIMIT ?`, append(args, n)
 }
 
 // snapshotPage reads the next rows of the user's scope, table by table in

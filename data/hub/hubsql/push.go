@@ -60,9 +60,15 @@ func PushAll(tx Tx, batches []Batch) error {
 	p := &pusher{tx: tx, log: NewAuditLog(tx)}
 	var ids, recordIDs []string
 	seenID, seenRecord := map[string]bool{}, map[string]bool{}
-	for _, m := range all {
+	// Each record's payload is read here once, for the reads ahead and
+	// for its rules: reading it strictly again as each was applied was a
+	// tenth of a group's CPU.
+	decoded := make([]decodedRecord, len(all))
+	for i, m := range all {
 		if m.Entity == sync.EntityRecord {
-			if _, r, err := decodeRecord(m); err == nil {
+			d := &decoded[i]
+			_, d.r, d.err = decodeRecord(m)
+			if r := d.r; d.err == nil {
 				if !seenID[r.StateID] {
 					seenID[r.StateID] = true
 					ids = append(ids, r.StateID)
@@ -80,15 +86,18 @@ func PushAll(tx Tx, batches []Batch) error {
 		return fmt.Errorf("read the hub's rows the push's rules need: %w", err)
 	}
 	placeStudents(ids, p.students)
+	k := 0
 	for i := range batches {
 		b := &batches[i]
 		start := time.Now()
 		p.user, p.now = b.User, b.Now.UTC()
 		for j, m := range b.Mutations {
 			var err error
+			p.decoded = &decoded[k]
 			if b.Results[j], err = p.apply(m); err != nil {
 				return fmt.Errorf("apply mutation %s: %w", m.ID, err)
 			}
+			k++
 		}
 		b.Took = time.Since(start)
 	}
@@ -116,6 +125,9 @@ type pusher struct {
 	now  time.Time
 	log  *AuditLog
 	feed feed
+	// decoded is the payload of the record mutation being applied, as
+	// PushAll read it.
+	decoded *decodedRecord
 	// applied are the rows of hub_applied the push has answered, written
 	// at its end.
 	applied [][]any
@@ -358,6 +370,12 @@ func wire(r hubRecord) *sync.Record {
 		Version: r.Version, Deleted: r.Deleted, UpdatedBy: r.UpdatedBy, UpdatedByName: r.UpdatedByName, UpdatedAt: r.UpdatedAt}
 }
 
+// decodedRecord is a record payload as decodeRecord read it.
+type decodedRecord struct {
+	r   data.MigrantRecord
+	err error
+}
+
 // decodeRecord reads a record payload strictly and checks it names the
 // mutation's entity.
 func decodeRecord(m sync.Mutation) (sync.Record, data.MigrantRecord, error) {
@@ -381,7 +399,7 @@ func decodeRecord(m sync.Mutation) (sync.Record, data.MigrantRecord, error) {
 }
 
 func (p *pusher) record(m sync.Mutation) (sync.Result, error) {
-	_, r, err := decodeRecord(m)
+	r, err := p.decoded.r, p.decoded.err
 	if err != nil {
 		return sync.Result{}, err
 	}

@@ -35,3 +35,20 @@ func TestPlainRowTakesLoggedRows(t *testing.T) {
 		t.Fatalf("%s: %v %v", body, got, ok)
 	}
 }
+
+// The feed's rows are written as encoding/json writes them, byte for
+// byte, whatever their keys and values hold.
+func FuzzRowJSON(f *testing.F) {
+	for _, kv := range [][2]string{{"id", "r1"}, {"a", `x"y`}, {"a", "<&>"}, {"é", ""}, {"a", "\u2028"}, {"a", "\xff"},
+		{"", "\x00\t\n"}, {"b\\", "\x7f"}, {"qad", "2024-01-02"}} {
+		f.Add(kv[0], kv[1], "state_id", "123456789012")
+	}
+	f.Fuzz(func(t *testing.T, k1, v1, k2, v2 string) {
+		for _, row := range []map[string]string{{}, {k1: v1}, {k1: v1, k2: v2}} {
+			want, _ := json.Marshal(row)
+			if got := rowJSON(row); got != string(want) {
+				t.Fatalf("%q: %s, encoding/json wrote %s", row, got, want)
+			}
+		}
+	})
+}

@@ -62,7 +62,7 @@ func (r *Reader) studentsPage(tx Tx, sc scope, epoch, after string, want int, pa
 			if order[0] != "state_id" {
 				order = append([]string{"state_id"}, order...)
 			}
-			got, err := rowsOf(tx, table, where+" ORDER BY "+prefixed("t.", order), args...)
+			got, err := snapshotRowsOf(tx, table, where+" ORDER BY "+prefixed("t.", order), args...)
 			if err != nil {
 				return false, last, err
 			}
@@ -153,6 +153,27 @@ func scanIDs(rows Rows) ([]string, error) {
 	return ids, rows.Err()
 }
 
+// readIDs runs q, of one text column, a state ID a row, through a
+// TextReader where tx is one: a region's list is half a million rows,
+// read while a clerk's first page waits.
+func readIDs(tx Tx, q string, args ...any) ([]string, error) {
+	if tr, ok := tx.(TextReader); ok {
+		var ids []string
+		read, err := tr.ReadText(q, args, 1, func(vals []string) error {
+			ids = append(ids, vals[0])
+			return nil
+		})
+		if read || err != nil {
+			return ids, err
+		}
+	}
+	rows, err := tx.Query(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanIDs(rows)
+}
+
 // countStudents is how many students a snapshot of the scope holds: the
 // students nextStudents pages through.
 func (r *Reader) countStudents(tx Tx, sc scope, epoch string) (int64, error) {
@@ -198,13 +219,9 @@ func (r *Reader) regionStudents(tx Tx, epoch, region string) ([]string, error) {
 	if ids, ok := r.lists.region[region]; ok {
 		return ids, nil
 	}
-	rows, err := tx.Query(r.RegionList, region)
+	ids, err := readIDs(tx, r.RegionList, region)
 	if err != nil {
 		return nil, fmt.Errorf("read the students of region %s: %w", region, err)
-	}
-	ids, err := scanIDs(rows)
-	if err != nil {
-		return nil, err
 	}
 	slices.Sort(ids)
 	ids = slices.Clip(slices.Compact(ids))

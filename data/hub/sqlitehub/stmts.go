@@ -84,6 +84,9 @@ type sqliteTx struct {
 	stmts map[string]*sql.Stmt
 	// missed are the texts the pool did not hold prepared, for end.
 	missed []string
+	// conn is the connection a pull's transaction is on, held for it,
+	// or nil (see ReadText).
+	conn *sql.Conn
 }
 
 func newTx(ctx context.Context, tx *sql.Tx, c *stmtCache) *sqliteTx {

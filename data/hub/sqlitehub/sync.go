@@ -37,13 +37,23 @@ func (h *DB) writePushes(ctx context.Context, fn func(hubsql.Tx) error) error {
 // Pull answers a workstation's pull from one read transaction; a cursor
 // of this epoch that the hub never logged (a hub restored from an older
 // backup) starts a new epoch first.
+//
+// The transaction is begun on a connection held for the pull, whose
+// SQLite handle reads a snapshot's rows (see ReadText).
 func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (sync.Page, error) {
-	tx, err := h.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	conn, err := h.rdb.Conn(ctx)
 	if err != nil {
 		return sync.Page{}, err
 	}
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		conn.Close()
+		return sync.Page{}, err
+	}
 	stx := newTx(ctx, tx, h.rstmts)
+	stx.conn = conn
 	defer stx.end() // after the rollback: see end
+	defer conn.Close()
 	defer tx.Rollback()
 	epoch, err := h.ensureEpoch(ctx, stx)
 	if err != nil {

@@ -329,6 +329,39 @@ func benchSyncFirst(b *testing.B, be backend) {
 	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 }
 
+// BenchmarkSnapshotHub is the hub's half of BenchmarkSyncFirst alone:
+// every page of the largest region's snapshot read from the hub's store
+// as the clerk's pulls ask for them, without HTTP or a workstation, so
+// that a change to the hub's reading shows in its own CPU time.
+func BenchmarkSnapshotHub(b *testing.B) { benchBoth(b, benchSnapshotHub) }
+
+func benchSnapshotHub(b *testing.B, be backend) {
+	h := benchBareHub(b, be)
+	defer h.Close()
+	ctx := context.Background()
+	b.ResetTimer()
+	rows := 0
+	var cpu time.Duration
+	for i := 0; i < b.N; i++ {
+		before := processCPU()
+		rows = 0
+		for at := (sync.Cursor{}); ; {
+			page, err := h.Pull(ctx, bench.clerk, at, sync.MaxPullPage)
+			if err != nil {
+				b.Fatal(err)
+			}
+			rows += len(page.Changes)
+			if !page.More {
+				break
+			}
+			at = page.Next
+		}
+		cpu += processCPU() - before
+	}
+	b.ReportMetric(float64(rows), "rows/op")
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+}
+
 // BenchmarkSyncIncremental100 is a sync of a workstation of the largest
 // region that has 100 changes to send (edits of records, each a
 // mutation), or 100 to receive (another clerk's edits): SPEC §7 wants it

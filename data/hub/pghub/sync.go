@@ -22,15 +22,16 @@ func (h *DB) Push(ctx context.Context, u data.User, ms []sync.Mutation) ([]sync.
 // writePushes runs fn for h.pushes in one transaction that holds the
 // feed lock.
 func (h *DB) writePushes(ctx context.Context, fn func(hubsql.Tx) error) error {
-	return h.writeTx(ctx, func(tx pgx.Tx) error {
-		ptx := newTx(ctx, tx)
-		// The lock goes to the server with the group's first read, in
-		// its round trip; every statement after it runs under it.
+	if err := h.queueWriter(ctx); err != nil {
+		return err
+	}
+	defer func() { <-h.writing }()
+	return h.batchTx(ctx, `BEGIN`, func(ptx *pgTx) error {
+		// The lock goes to the server with BEGIN and the group's first
+		// read, in its round trip; every statement after it runs under
+		// it, and COMMIT goes with the group's writes.
 		ptx.Exec(lockFeed, feedLock)
-		if err := fn(ptx); err != nil {
-			return err
-		}
-		return ptx.flush()
+		return fn(ptx)
 	})
 }
 
@@ -41,13 +42,13 @@ func (h *DB) writePushes(ctx context.Context, fn func(hubsql.Tx) error) error {
 func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (sync.Page, error) {
 	var page sync.Page
 	var stale string
-	err := h.read(ctx, func(tx pgx.Tx) error {
+	err := h.batchTx(ctx, beginRead, func(ptx *pgTx) error {
 		// The epoch and whether the hub logged the cursor's change, in
-		// one round trip: the second is only needed when the cursor is of
-		// this epoch, and costs a probe by key when it is not.
+		// one round trip with BEGIN: the second is only needed when the
+		// cursor is of this epoch, and costs a probe by key when it is
+		// not.
 		var epoch string
 		var logged bool
-		ptx := newTx(ctx, tx)
 		err := ptx.ReadAll([]hubsql.Read{{Query: `SELECT value FROM hub_meta WHERE key = 'epoch'`, Row: func(rows hubsql.Rows) error {
 			return rows.Scan(&epoch)
 		}}, hubsql.LoggedRead(c, &logged)})

@@ -244,7 +244,12 @@ func dedupe(ss []string) []string {
 // rowsOf reads rows of a table as the protocol carries them (its columns
 // as text), for a WHERE clause over the table aliased t.
 func rowsOf(tx Tx, table, where string, args ...any) ([]map[string]string, error) {
-	return scanRows(tx, table, `SELECT `+textColumns(table, "t.")+` FROM `+table+` t WHERE `+where, args...)
+	return scanRows(tx, table, rowsQuery(table, where), args...)
+}
+
+// rowsQuery is rowsOf's query.
+func rowsQuery(table, where string) string {
+	return `SELECT ` + textColumns(table, "t.") + ` FROM ` + table + ` t WHERE ` + where
 }
 
 // textColumns selects the columns of a table as text, each prefixed.

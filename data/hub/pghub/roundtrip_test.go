@@ -184,3 +184,40 @@ func TestBatchTxRollsBack(t *testing.T) {
 		}
 	}
 }
+
+// A district's snapshot page reads each chunk of its students' rows in
+// one round trip: the students with their enrollments, programs and
+// assessments (four before). The rest of the page's round trips are its
+// begin with the epoch, the feed's head, the count and the lists of
+// students, a read for each other table and the commit: 16 for a page
+// of one student (19 before).
+func TestSnapshotRoundTrips(t *testing.T) {
+	ctx := context.Background()
+	h := hubtest.Setup(t, open).(*DB)
+	rec := sync.Record{ID: uuid.NewString(), StateID: hubtest.Maria, MIS2000ID: "4343", QAD: "2024-08-01", EED: "2027-07-31", Version: 1}
+	res, err := h.Push(ctx, hubtest.ClerkC, []sync.Mutation{hubtest.Mutation(sync.OpCreate, 0, rec), hubtest.Mutation(sync.OpPublish, 1, rec)})
+	if err != nil || res[1].Outcome != sync.Applied {
+		t.Fatalf("publish a record of a student of district 001: %+v %v", res, err)
+	}
+	traced, trips := tracedDB(t, h)
+	// The first page prepares the statements; the second is counted.
+	for round := range 2 {
+		trips.n = 0
+		p, err := traced.Pull(ctx, hubtest.Coord001, sync.Cursor{}, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		students := 0
+		for _, c := range p.Changes {
+			if c.Table == "students" {
+				students++
+			}
+		}
+		if students == 0 || p.More {
+			t.Fatalf("the district's snapshot brought %d students (more: %v)", students, p.More)
+		}
+		if round == 1 && trips.n > 16 {
+			t.Errorf("a district's snapshot page of one student made %d round trips, want 16", trips.n)
+		}
+	}
+}

@@ -258,20 +258,60 @@ func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 // made holding the feed lock. A transaction that fn or a statement fails
 // is rolled back; a connection that cannot be is closed.
 func (h *DB) batchTx(ctx context.Context, begin string, fn func(t *pgTx) error) error {
-	conn, err := h.pool.Acquire(ctx)
+	conn, t, err := h.begin(ctx, begin)
 	if err != nil {
-		return fmt.Errorf("connect to PostgreSQL: %w", err)
+		return err
 	}
 	defer conn.Release()
-	t := newTx(ctx, conn.Conn())
-	t.Exec(begin)
 	if err = fn(t); err == nil {
 		err = t.commit()
 	}
+	return endTx(conn, err)
+}
+
+// readTx runs fn as batchTx does, in a read-only REPEATABLE READ
+// transaction, and returns as soon as fn has read what it needs: the
+// COMMIT goes after, on a goroutine that then gives the connection back
+// to the pool. A read-only transaction's commit changes nothing fn read,
+// and a pull's answer waited a round trip for it.
+func (h *DB) readTx(ctx context.Context, fn func(t *pgTx) error) error {
+	conn, t, err := h.begin(ctx, beginRead)
+	if err != nil {
+		return err
+	}
+	if err := fn(t); err != nil {
+		defer conn.Release()
+		return endTx(conn, err)
+	}
+	// The caller's context ends with its request, soon.
+	t.ctx = context.WithoutCancel(ctx)
+	go func() {
+		defer conn.Release()
+		endTx(conn, t.commit())
+	}()
+	return nil
+}
+
+// begin takes a connection from the pool for a transaction begun by
+// begin, which waits to go with the transaction's first batch.
+func (h *DB) begin(ctx context.Context, begin string) (*pgxpool.Conn, *pgTx, error) {
+	conn, err := h.pool.Acquire(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	t := newTx(ctx, conn.Conn())
+	t.Exec(begin)
+	return conn, t, nil
+}
+
+// endTx rolls back the transaction on conn when err says it failed; a
+// connection that cannot be rolled back is closed. It returns err.
+func endTx(conn *pgxpool.Conn, err error) error {
 	if err != nil && conn.Conn().PgConn().TxStatus() != 'I' {
-		if _, rerr := conn.Exec(context.WithoutCancel(ctx), `ROLLBACK`); rerr != nil {
+		ctx := context.Background()
+		if _, rerr := conn.Exec(ctx, `ROLLBACK`); rerr != nil {
 			// Released busy or in a transaction, the pool closes it.
-			conn.Conn().Close(context.WithoutCancel(ctx))
+			conn.Conn().Close(ctx)
 		}
 	}
 	return err

@@ -42,7 +42,7 @@ func (h *DB) writePushes(ctx context.Context, fn func(hubsql.Tx) error) error {
 func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (sync.Page, error) {
 	var page sync.Page
 	var stale string
-	err := h.batchTx(ctx, beginRead, func(ptx *pgTx) error {
+	err := h.readTx(ctx, func(ptx *pgTx) error {
 		// The epoch and whether the hub logged the cursor's change, in
 		// one round trip with BEGIN: the second is only needed when the
 		// cursor is of this epoch, and costs a probe by key when it is

@@ -84,11 +84,16 @@ func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (s
 // lookups, which took PostgreSQL twice SQLite's time over a clerk's first
 // sync); OFFSET 0 keeps the planner from making the probe a merge join,
 // which would read the region's students from the first on every page. A
-// snapshot chunk's state IDs travel as one JSON array.
+// snapshot chunk's state IDs travel as one JSON array, made an array
+// once for the statement: "= ANY" of it walks the table's index by
+// student once, in order, where "IN (SELECT ...)" hashed the IDs,
+// searched the index from its root for each and sorted the rows after,
+// three times the server's time for the chunk's programs, twice and more
+// for its students, enrollments and assessments.
 func newReader() *hubsql.Reader {
 	return &hubsql.Reader{
 		RegionStudents: `EXISTS (SELECT 1 FROM hub_student_regions r WHERE r.state_id = t.state_id AND r.region_code IN (?, '*') OFFSET 0)`,
-		StudentsIn:     `t.state_id IN (SELECT jsonb_array_elements_text(CAST(? AS jsonb)))`,
+		StudentsIn:     `t.state_id = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(? AS jsonb))))`,
 		RegionList:     `SELECT state_id FROM hub_student_regions WHERE region_code IN (?, '*') ORDER BY 1`,
 	}
 }

@@ -3,8 +3,12 @@
 # (and for `make bench`): its own data directory in a temporary folder, a
 # Unix socket in that folder and no TCP port, so it clashes with nothing
 # else on the machine, trust authentication on that socket only (but a
-# password for the roles of the group md_password), and no fsync (the data
-# is thrown away).
+# password for the roles of the group md_password), and settings a state's
+# server could run with: every commit flushed to disk before it is
+# answered (fsync, synchronous_commit and full_page_writes as PostgreSQL
+# ships them), so that benchmarks measure what a hub would do. Tests,
+# whose data is thrown away, may skip the flushes with
+# MIGRANTDESK_PG_NOSYNC=1 (make test does).
 #
 #   .ci/postgres.sh run COMMAND...   start a server, run COMMAND with
 #                                    MIGRANTDESK_TEST_PG set to its URL, stop
@@ -70,11 +74,15 @@ start() {
 		unix_socket_directories = '$dir'
 		max_connections = 200
 		shared_buffers = 256MB
-		fsync = off
-		synchronous_commit = off
-		full_page_writes = off
 		max_wal_size = 2GB
 	EOF
+	if [ "${MIGRANTDESK_PG_NOSYNC:-}" = 1 ]; then
+		cat >>"$dir/data/postgresql.conf" <<-EOF
+			fsync = off
+			synchronous_commit = off
+			full_page_writes = off
+		EOF
+	fi
 	# Roles in the group md_password sign in with their password (the
 	# tests of PGPASSFILE and --db-password-file); the rest are trusted.
 	as sh -c "{ echo 'local all +md_password scram-sha-256'; cat '$dir/data/pg_hba.conf'; } > '$dir/data/pg_hba.new' &&

@@ -282,7 +282,12 @@ func dedupe(ss []string) []string {
 // rowsOf reads rows of a table as the protocol carries them (its columns
 // as text), for a WHERE clause over the table aliased t.
 func rowsOf(tx Tx, table, where string, args ...any) ([]map[string]string, error) {
-	return scanRows(tx, table, `SELECT `+textColumns(table, "t.")+` FROM `+table+` t WHERE `+where, args...)
+	return scanRows(tx, table, rowsQuery(table, where), args...)
+}
+
+// rowsQuery is rowsOf's query.
+func rowsQuery(table, where string) string {
+	return `SELECT ` + textColumns(table, "t.") + ` FROM ` + table + ` t WHERE ` + where
 }
 
 // textColumns selects the columns of a table as text, each prefixed.
@@ -313,16 +318,19 @@ func rowsRead(table, q string, args []any, got func(map[string]string)) Read {
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	return Read{Query: q, Args: args, Row: func(rows Rows) error {
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
-		}
+	take := func(vals []string) error {
 		m := make(map[string]string, len(cols))
 		for i, c := range cols {
 			m[c] = vals[i]
 		}
 		got(m)
 		return nil
+	}
+	return Read{Query: q, Args: args, Cols: len(cols), Text: take, Row: func(rows Rows) error {
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		return take(vals)
 	}}
 }
 

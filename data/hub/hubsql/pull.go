@@ -306,7 +306,7 @@ func (r *Reader) snapshotRows(tx Tx, sc scope, c sync.Cursor, limit int) (sync.P
 				args = append(args, k)
 			}
 		}
-		rows, err := snapshotRowsOf(tx, table, where+" ORDER BY "+prefixed("t.", keys)+" LIMIT "+strconv.Itoa(want+1), args...)
+		rows, err := rowsOf(tx, table, where+" ORDER BY "+prefixed("t.", keys)+" LIMIT "+strconv.Itoa(want+1), args...)
 		if err != nil {
 			return sync.Page{}, err
 		}

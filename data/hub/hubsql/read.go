@@ -1,17 +1,16 @@
 package hubsql
 
-import (
-	"fmt"
-
-	"migrantdesk/data/sync"
-)
-
 // Read is one query of a batch of reads (readAll) and the function that
 // takes each row it returns.
 type Read struct {
 	Query string
 	Args  []any
 	Row   func(Rows) error
+	// Text, where set, takes each row as its Cols columns of text, as a
+	// TextReader reads them; Row then takes the rows a TextReader could
+	// not read.
+	Cols int
+	Text func(vals []string) error
 }
 
 // Batcher is a Tx that sends several reads to the database at once. A
@@ -29,7 +28,17 @@ func readAll(tx Tx, reads ...Read) error {
 	if b, ok := tx.(Batcher); ok {
 		return b.ReadAll(reads)
 	}
+	tr, _ := tx.(TextReader)
 	for _, r := range reads {
+		if tr != nil && r.Text != nil {
+			read, err := tr.ReadText(r.Query, r.Args, r.Cols, r.Text)
+			if err != nil {
+				return err
+			}
+			if read {
+				continue
+			}
+		}
 		if err := readEach(tx, r); err != nil {
 			return err
 		}
@@ -64,30 +73,4 @@ type TextReader interface {
 	// (an argument of a kind it does not bind, or a connection that
 	// does not show its handle): the caller reads through Query then.
 	ReadText(q string, args []any, cols int, got func(vals []string) error) (bool, error)
-}
-
-// snapshotRowsOf is rowsOf for a snapshot's bulk reads, through a
-// TextReader where tx is one.
-func snapshotRowsOf(tx Tx, table, where string, args ...any) ([]map[string]string, error) {
-	tr, ok := tx.(TextReader)
-	if !ok {
-		return rowsOf(tx, table, where, args...)
-	}
-	cols := sync.Columns(table)
-	var out []map[string]string
-	ok, err := tr.ReadText(`SELECT `+textColumns(table, "t.")+` FROM `+table+` t WHERE `+where, args, len(cols), func(vals []string) error {
-		m := make(map[string]string, len(cols))
-		for i, c := range cols {
-			m[c] = vals[i]
-		}
-		out = append(out, m)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", table, err)
-	}
-	if !ok {
-		return rowsOf(tx, table, where, args...)
-	}
-	return out, nil
 }

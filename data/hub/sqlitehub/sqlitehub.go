@@ -107,6 +107,10 @@ func Open(path string) (*DB, error) {
 	}
 	db.SetMaxOpenConns(1)
 	q.Del("_txlock")
+	// Readers map the file: a pull may land on any of them, each with a
+	// small page cache, and a first sync's snapshot re-read most of its
+	// pages from the file, a system call and a copy each.
+	q.Add("_pragma", "mmap_size(4294967296)")
 	rdb, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
 	if err != nil {
 		db.Close()

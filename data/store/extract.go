@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 
 	"migrantdesk/data"
 )
@@ -186,6 +187,12 @@ type ExtractLoad struct {
 	dropped []index  // to build again at the end
 	listed  []string // the state IDs of a re-import's students
 	temp    bool     // temp.listed exists
+
+	// A first import's search index is of the extract's rows alone: what
+	// it is made of is packed as they are written (see packSQL), not read
+	// back once they are.
+	packed     [2]strings.Builder // students, enrollments
+	districtOf map[string]string  // school number -> district number
 }
 
 var _ data.ExtractSink = (*ExtractLoad)(nil)
@@ -197,6 +204,7 @@ func startLoad(ctx context.Context, tx *sql.Tx, raw *rawConn) (*ExtractLoad, err
 	}
 	if l.first {
 		l.whole = true
+		l.districtOf = map[string]string{}
 		return l, l.dropIndexes("regions", "districts", "schools", "students", "enrollments", "programs",
 			"assessments", "name_tokens", "district_students")
 	}
@@ -231,6 +239,9 @@ func (l *ExtractLoad) School(sc data.School) error {
 	if sc.Public() {
 		public = 1
 	}
+	if l.first {
+		l.districtOf[sc.Number] = sc.DistrictNumber
+	}
 	for _, v := range []string{sc.Number, sc.DistrictNumber, sc.Name, sc.Classification} {
 		l.rows.text(v)
 	}
@@ -247,8 +258,25 @@ func (l *ExtractLoad) Student(st data.Student) error {
 		l.listed = append(l.listed, st.StateID)
 	}
 	last, first := data.NormalizeName(st.LastName), data.NormalizeName(st.FirstName)
+	key := searchSortKey(last, first)
+	if l.first {
+		pack(&l.packed[0], st.StateID, st.Gender, key)
+	}
 	return l.rows.addTexts(st.StateID, st.LocalNumber, st.LastName, st.FirstName, st.MiddleName,
-		dateText(st.BirthDate), st.Gender, st.Race, last, first, searchSortKey(last, first))
+		dateText(st.BirthDate), st.Gender, st.Race, last, first, key)
+}
+
+// pack adds a record to what packSQL would make of the same values.
+func pack(b *strings.Builder, fields ...string) {
+	if b.Len() > 0 {
+		b.WriteByte(0x1e)
+	}
+	for i, f := range fields {
+		if i > 0 {
+			b.WriteByte(0x1f)
+		}
+		b.WriteString(f)
+	}
 }
 
 func (l *ExtractLoad) Enrollment(e data.Enrollment) error {
@@ -256,6 +284,9 @@ func (l *ExtractLoad) Enrollment(e data.Enrollment) error {
 		return err
 	}
 	l.counts.Enrollments++
+	if l.first {
+		pack(&l.packed[1], e.StateID, e.SchoolNumber)
+	}
 	return l.rows.addTexts(e.ID, e.StateID, e.SchoolNumber, e.Grade, e.ServiceType, dateText(e.Start), dateText(e.End))
 }
 
@@ -379,16 +410,20 @@ func (l *ExtractLoad) end() error {
 	if err := l.to(tabDone); err != nil {
 		return err
 	}
-	// What the search index is made of is read first, and the index
-	// made on another goroutine (the second core) while the tables'
-	// indexes are built on this one; it is written before its own
-	// secondary indexes are built.
-	src, err := readIndexSource(l.ctx, l.tx, !l.whole)
-	if err != nil {
-		return err
+	// The search index is made on another goroutine (the second core)
+	// while the tables' indexes are built on this one, from what it is
+	// made of, read back unless a first import packed it as it wrote;
+	// it is written before its own secondary indexes are built.
+	src := &indexSource{students: l.packed[0].String(), enrollments: l.packed[1].String(), districtOf: l.districtOf}
+	l.packed = [2]strings.Builder{}
+	if !l.first {
+		var err error
+		if src, err = readIndexSource(l.ctx, l.tx, !l.whole); err != nil {
+			return err
+		}
 	}
 	made := makeIndexRows(src)
-	err = l.buildIndexes(func(ix index) bool { return !isSearchTable(ix.Table) })
+	err := l.buildIndexes(func(ix index) bool { return !isSearchTable(ix.Table) })
 	rows, makeErr := made()
 	if err = cmp.Or(err, makeErr); err != nil {
 		return err

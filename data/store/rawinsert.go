@@ -24,9 +24,16 @@ import (
 // The driver does not export its handle: rawHandle reads it from the
 // driver's connection, and a driver that does not have it where expected
 // leaves the writes on database/sql (nil rawConn), as before.
+//
+// The connection's mutex is set aside while a statement of ours binds and
+// runs (see exec). Every SQLite call takes it and lets it go again: two
+// calls per value, a fifth of the writer's CPU in a state import, spent
+// serialising a connection that only this goroutine uses while it holds
+// it. The driver's own calls, between ours, find the mutex in place.
 type rawConn struct {
-	db  uintptr
-	tls *libc.TLS
+	db    uintptr
+	tls   *libc.TLS
+	mutex uintptr // the connection's mutex; 0: left in place
 }
 
 // holdRaw returns the SQLite handle of conn, or nil when the driver's
@@ -42,7 +49,33 @@ func holdRaw(ctx context.Context, conn *sql.Conn) *rawConn {
 	if err != nil || db == 0 {
 		return nil
 	}
-	return &rawConn{db: db, tls: libc.NewTLS()}
+	r := &rawConn{db: db, tls: libc.NewTLS()}
+	// The handle's layout is the transpiled SQLite's own type; should it
+	// not show the mutex SQLite names, the mutex stays.
+	if m := r.handle().Fmutex; m != 0 && m == sqlite3.Xsqlite3_db_mutex(r.tls, db) {
+		r.mutex = m
+	}
+	return r
+}
+
+// handle is the connection's struct sqlite3.
+func (r *rawConn) handle() *sqlite3.Tsqlite3 {
+	return (*sqlite3.Tsqlite3)(*(*unsafe.Pointer)(unsafe.Pointer(&r.db)))
+}
+
+// unlock sets the connection's mutex aside and relock puts it back, around
+// calls that only this goroutine makes on the connection, none of which
+// may be in progress at either moment.
+func (r *rawConn) unlock() {
+	if r.mutex != 0 {
+		r.handle().Fmutex = 0
+	}
+}
+
+func (r *rawConn) relock() {
+	if r.mutex != 0 {
+		r.handle().Fmutex = r.mutex
+	}
 }
 
 // rawHandle reads the sqlite3* of a modernc.org/sqlite connection: its
@@ -171,6 +204,8 @@ func (s *rawStmt) exec(v *rawValues) error {
 	var pin runtime.Pinner
 	pin.Pin(base)
 	defer pin.Unpin()
+	s.r.unlock()
+	defer s.r.relock()
 	tls := s.r.tls
 	for i, x := range v.vals {
 		var rc int32

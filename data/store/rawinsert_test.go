@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // TestRawBatchWritesWhatTheDriverWould writes rows of every kind of value
@@ -69,6 +71,14 @@ func TestRawBatchWritesWhatTheDriverWould(t *testing.T) {
 	// The transaction goes on on the connection the writes used.
 	if err := tx.QueryRow(`SELECT count(*) FROM temp.raw_t`).Scan(&n); err != nil || n != rows {
 		t.Errorf("after a failed raw write, the transaction reads %d rows (%v), want %d", n, err, rows)
+	}
+	// The writes set the connection's mutex aside (see rawConn), and
+	// put it back, after a failed write too, for the driver's calls.
+	if raw.mutex == 0 {
+		t.Error("the handle does not show the connection's mutex where SQLite has it: every bind takes it")
+	}
+	if m := raw.handle().Fmutex; m != raw.mutex || m != sqlite3.Xsqlite3_db_mutex(raw.tls, raw.db) {
+		t.Errorf("after the writes the connection's mutex is %#x, want %#x", m, raw.mutex)
 	}
 }
 

@@ -57,7 +57,7 @@ type FeedWriter interface {
 // log adds a change to the feed. The back end makes sequence order commit
 // order (SQLite has one writer; pghub serialises the feed's writers with
 // a lock), so a pull's cursor never passes a change that commits later.
-func (f *feed) log(table string, deleted, scoped bool, row map[string]string, tags ...string) error {
+func (f *feed) log(table string, deleted, scoped bool, row map[string]string, tags ...string) {
 	body := rowJSON(row)
 	op := "set"
 	if deleted {
@@ -65,7 +65,6 @@ func (f *feed) log(table string, deleted, scoped bool, row map[string]string, ta
 	}
 	f.changes = append(f.changes, FeedChange{Table: table, Op: op, Row: body, Mark: newMark(),
 		Scoped: flag(scoped), Tags: dedupe(tags)})
-	return nil
 }
 
 // flush writes the changes logged since the last flush inside tx. Their
@@ -259,9 +258,7 @@ func LogUser(tx Tx, username string) error {
 			return err
 		}
 		for _, row := range rows {
-			if err := f.log(table, false, false, row, everyone); err != nil {
-				return err
-			}
+			f.log(table, false, false, row, everyone)
 		}
 	}
 	return f.flush(tx)

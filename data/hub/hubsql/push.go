@@ -517,9 +517,7 @@ func (p *pusher) save(r data.MigrantRecord, old hubRecord, regions []string, edi
 	if err := p.audit(action, r.ID, before, recordText(r)); err != nil {
 		return sync.Result{}, err
 	}
-	if err := p.feed.log("migrant_records", false, false, written[0], clerkTags(regions)...); err != nil {
-		return sync.Result{}, err
-	}
+	p.feed.log("migrant_records", false, false, written[0], clerkTags(regions)...)
 	if edit {
 		if err := p.restateCopies(r.ID, r.StateID, regions); err != nil {
 			return sync.Result{}, err
@@ -544,9 +542,7 @@ func (p *pusher) restateCopies(id, stateID string, regions []string) error {
 	tags := clerkTags(regions)
 	for _, row := range copies {
 		held[row["district_number"]] = true
-		if err := p.feed.log("published", false, false, row, tags...); err != nil {
-			return err
-		}
+		p.feed.log("published", false, false, row, tags...)
 	}
 	st, err := p.student(stateID)
 	if err != nil || st == nil {
@@ -555,9 +551,7 @@ func (p *pusher) restateCopies(id, stateID string, regions []string) error {
 	for _, e := range st.enrollments {
 		if d := e.District.Number; !held[d] {
 			held[d] = true
-			if err := p.feed.log("published", true, false, map[string]string{"record_id": id, "district_number": d}, tags...); err != nil {
-				return err
-			}
+			p.feed.log("published", true, false, map[string]string{"record_id": id, "district_number": d}, tags...)
 		}
 	}
 	return nil
@@ -655,9 +649,7 @@ func (p *pusher) setCopies(r data.MigrantRecord, targets []data.District, region
 		if err := p.tx.Exec(`DELETE FROM published WHERE record_id = ? AND district_number = ?`, r.ID, d); err != nil {
 			return err
 		}
-		if err := p.feed.log("published", true, false, keyOf("published", row), append(clerkTags(regions), districtTag(d))...); err != nil {
-			return err
-		}
+		p.feed.log("published", true, false, keyOf("published", row), append(clerkTags(regions), districtTag(d))...)
 		if err := p.logDistrictRecord(r.ID, d, true); err != nil {
 			return err
 		}
@@ -684,9 +676,7 @@ func (p *pusher) setCopies(r data.MigrantRecord, targets []data.District, region
 		if err != nil {
 			return err
 		}
-		if err := p.feed.log("published", false, false, rows[0], append(clerkTags(regions), districtTag(d.Number))...); err != nil {
-			return err
-		}
+		p.feed.log("published", false, false, rows[0], append(clerkTags(regions), districtTag(d.Number))...)
 	}
 	for d := range before {
 		if !after[d] {
@@ -704,7 +694,8 @@ func (p *pusher) logRecord(id string, regions []string) error {
 	if err != nil || len(rows) == 0 {
 		return err
 	}
-	return p.feed.log("migrant_records", false, false, rows[0], clerkTags(regions)...)
+	p.feed.log("migrant_records", false, false, rows[0], clerkTags(regions)...)
+	return nil
 }
 
 // logDistrictRecord logs the record as a district sees it: its values are
@@ -712,13 +703,15 @@ func (p *pusher) logRecord(id string, regions []string) error {
 // unpublished edit (see districtRecordRow).
 func (p *pusher) logDistrictRecord(id, district string, evict bool) error {
 	if evict {
-		return p.feed.log("migrant_records", true, true, map[string]string{"id": id}, districtTag(district))
+		p.feed.log("migrant_records", true, true, map[string]string{"id": id}, districtTag(district))
+		return nil
 	}
 	row, err := districtRecordRow(p.tx, id, district)
 	if err != nil || row == nil {
 		return err
 	}
-	return p.feed.log("migrant_records", false, true, row, districtTag(district))
+	p.feed.log("migrant_records", false, true, row, districtTag(district))
+	return nil
 }
 
 func (p *pusher) grant(m sync.Mutation) (sync.Result, error) {
@@ -748,18 +741,12 @@ func (p *pusher) grant(m sync.Mutation) (sync.Result, error) {
 		if err != nil {
 			return sync.Result{}, err
 		}
-		err = p.feed.log("report_grants", false, false, rows[0], tags...)
-		if err != nil {
-			return sync.Result{}, err
-		}
+		p.feed.log("report_grants", false, false, rows[0], tags...)
 	} else {
 		if err := p.tx.Exec(`DELETE FROM report_grants WHERE username = ? AND district_number = ?`, g.Username, g.District); err != nil {
 			return sync.Result{}, err
 		}
-		err := p.feed.log("report_grants", true, false, map[string]string{"username": g.Username, "district_number": g.District}, tags...)
-		if err != nil {
-			return sync.Result{}, err
-		}
+		p.feed.log("report_grants", true, false, map[string]string{"username": g.Username, "district_number": g.District}, tags...)
 	}
 	action := "grant report"
 	if m.Op == sync.OpRevoke {

@@ -227,9 +227,7 @@ func logStudent(tx Tx, f *feed, stateID, district string, evict bool) error {
 			if evict {
 				row = keyOf(table, row)
 			}
-			if err := f.log(table, evict, true, row, districtTag(district)); err != nil {
-				return err
-			}
+			f.log(table, evict, true, row, districtTag(district))
 		}
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"reflect"
 	"runtime"
@@ -30,10 +31,16 @@ import (
 // calls per value, a fifth of the writer's CPU in a state import, spent
 // serialising a connection that only this goroutine uses while it holds
 // it. The driver's own calls, between ours, find the mutex in place.
+//
+// Our statements run holding conn as database/sql holds it for its own
+// calls (see held): database/sql rolls back a transaction whose context
+// is cancelled on a goroutine of its own, through the same handle.
 type rawConn struct {
 	db    uintptr
 	tls   *libc.TLS
 	mutex uintptr // the connection's mutex; 0: left in place
+	conn  *sql.Conn
+	ctx   context.Context // the transaction's
 }
 
 // holdRaw returns the SQLite handle of conn, or nil when the driver's
@@ -49,7 +56,7 @@ func holdRaw(ctx context.Context, conn *sql.Conn) *rawConn {
 	if err != nil || db == 0 {
 		return nil
 	}
-	r := &rawConn{db: db, tls: libc.NewTLS()}
+	r := &rawConn{db: db, tls: libc.NewTLS(), conn: conn, ctx: ctx}
 	// The handle's layout is the transpiled SQLite's own type; should it
 	// not show the mutex SQLite names, the mutex stays.
 	if m := r.handle().Fmutex; m != 0 && m == sqlite3.Xsqlite3_db_mutex(r.tls, db) {
@@ -76,6 +83,24 @@ func (r *rawConn) relock() {
 	if r.mutex != 0 {
 		r.handle().Fmutex = r.mutex
 	}
+}
+
+// errTxEnded is held's answer when the transaction ended without a
+// cancelled context to say why.
+var errTxEnded = errors.New("the transaction being written has ended")
+
+// held runs f holding conn, and only while the transaction the write
+// belongs to is open. A rollback of a cancelled transaction then waits
+// for f, which runs with the connection's mutex set aside; and a write
+// after that rollback, which SQLite would commit on its own, row by row
+// outside the all-or-nothing transaction, is refused.
+func (r *rawConn) held(f func() error) error {
+	return r.conn.Raw(func(any) error {
+		if sqlite3.Xsqlite3_get_autocommit(r.tls, r.db) != 0 {
+			return cmp.Or(r.ctx.Err(), errTxEnded)
+		}
+		return f()
+	})
 }
 
 // rawHandle reads the sqlite3* of a modernc.org/sqlite connection: its
@@ -204,33 +229,35 @@ func (s *rawStmt) exec(v *rawValues) error {
 	var pin runtime.Pinner
 	pin.Pin(base)
 	defer pin.Unpin()
-	s.r.unlock()
-	defer s.r.relock()
-	tls := s.r.tls
-	for i, x := range v.vals {
-		var rc int32
-		switch x.kind {
-		case rawText:
-			rc = sqlite3.Xsqlite3_bind_text(tls, s.stmt, int32(i+1), uintptr(unsafe.Pointer(base))+uintptr(x.off), int32(x.n), 0)
-		case rawInt:
-			rc = sqlite3.Xsqlite3_bind_int64(tls, s.stmt, int32(i+1), x.i)
-		default:
-			rc = sqlite3.Xsqlite3_bind_null(tls, s.stmt, int32(i+1))
+	return s.r.held(func() error {
+		s.r.unlock()
+		defer s.r.relock()
+		tls := s.r.tls
+		for i, x := range v.vals {
+			var rc int32
+			switch x.kind {
+			case rawText:
+				rc = sqlite3.Xsqlite3_bind_text(tls, s.stmt, int32(i+1), uintptr(unsafe.Pointer(base))+uintptr(x.off), int32(x.n), 0)
+			case rawInt:
+				rc = sqlite3.Xsqlite3_bind_int64(tls, s.stmt, int32(i+1), x.i)
+			default:
+				rc = sqlite3.Xsqlite3_bind_null(tls, s.stmt, int32(i+1))
+			}
+			if rc != sqlite3.SQLITE_OK {
+				return s.r.err(rc)
+			}
 		}
-		if rc != sqlite3.SQLITE_OK {
-			return s.r.err(rc)
+		rc := sqlite3.Xsqlite3_step(tls, s.stmt)
+		if rc == sqlite3.SQLITE_DONE {
+			rc = sqlite3.Xsqlite3_reset(tls, s.stmt)
+			if rc == sqlite3.SQLITE_OK {
+				return nil
+			}
 		}
-	}
-	rc := sqlite3.Xsqlite3_step(tls, s.stmt)
-	if rc == sqlite3.SQLITE_DONE {
-		rc = sqlite3.Xsqlite3_reset(tls, s.stmt)
-		if rc == sqlite3.SQLITE_OK {
-			return nil
-		}
-	}
-	err := s.r.err(rc)
-	sqlite3.Xsqlite3_reset(tls, s.stmt)
-	return err
+		err := s.r.err(rc)
+		sqlite3.Xsqlite3_reset(tls, s.stmt)
+		return err
+	})
 }
 
 func (s *rawStmt) close() {

@@ -3,10 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -163,4 +165,65 @@ func rawTx(t *testing.T) (*sql.Tx, *rawConn) {
 	}
 	t.Cleanup(func() { tx.Rollback() })
 	return tx, raw
+}
+
+// TestRawWriteEndsWithItsTransaction cancels the context of a bulk
+// write's transaction, which database/sql rolls back on a goroutine of
+// its own, and writes a batch after the rollback, as a write whose check
+// of the context came just before the cancel would: SQLite would commit
+// its rows on their own, outside the transaction. The write must be
+// refused and no row kept.
+func TestRawWriteEndsWithItsTransaction(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "raw.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.w.Exec(`CREATE TABLE kept_t(k INTEGER PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	raw := holdRaw(ctx, conn)
+	if raw == nil {
+		t.Fatal("the driver's connection does not show its SQLite handle")
+	}
+	defer raw.release()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	// The rollback is database/sql's, on its goroutine: wait until the
+	// connection is out of the transaction.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		var open bool
+		conn.Raw(func(any) error {
+			open = sqlite3.Xsqlite3_get_autocommit(raw.tls, raw.db) == 0
+			return nil
+		})
+		if !open {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the cancelled transaction was not rolled back")
+		}
+	}
+	b := newRawBatch(context.Background(), tx, raw, "kept", `INSERT INTO kept_t(k)`, "", 1)
+	for i := range batchRows {
+		if err = b.add(i); err != nil {
+			break
+		}
+	}
+	if err == nil || !errors.Is(err, context.Canceled) {
+		t.Errorf("a write after its transaction was rolled back gave %v, want the context's cancellation", err)
+	}
+	var n int
+	if err := s.r.QueryRow(`SELECT count(*) FROM kept_t`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d rows kept after the rollback (%v), want none", n, err)
+	}
 }

@@ -50,6 +50,54 @@ func (s *Store) keepConflict(tx *sql.Tx, m sync.Mutation, theirs sync.Record) er
 	return err
 }
 
+// holdCopies makes the copies of the record of m (the outbox's mutation
+// seq) those the hub's answer res holds, when it sends them (see
+// sync.Result.Copies): a publish or delete wrote copies here from this
+// workstation's view of the student's enrollments, a publish refused left
+// copies the hub never had, and while either waited the pulls passed over
+// the hub's copies of the record (keepLocal). A later publish or delete
+// of the record still waiting will be answered with newer ones, unless
+// this answer is a conflict, which swallows it. The districts of the
+// copies before and after join changed.
+func holdCopies(tx *sql.Tx, m sync.Mutation, seq int64, res sync.Result, changed map[string]bool) error {
+	if res.Copies == nil || m.Entity != sync.EntityRecord {
+		return nil
+	}
+	if res.Outcome != sync.Conflict {
+		var later bool
+		if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM outbox WHERE entity = ? AND entity_id = ? AND state = ? AND op IN (?, ?) AND seq > ?)`,
+			m.Entity, m.EntityID, statePending, sync.OpPublish, sync.OpDelete, seq).Scan(&later); err != nil || later {
+			return err
+		}
+	}
+	var stateID string
+	err := tx.QueryRow(`SELECT state_id FROM migrant_records WHERE id = ?`, m.EntityID).Scan(&stateID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // a record never written here has no copies here
+	}
+	if err != nil {
+		return err
+	}
+	if err := collect(tx, changed, `DELETE FROM published WHERE record_id = ? RETURNING district_number`, m.EntityID); err != nil {
+		return err
+	}
+	keys := sync.KeyColumns("published")
+	for _, row := range *res.Copies {
+		if row["record_id"] != m.EntityID {
+			return fmt.Errorf("the answer holds a copy of record %s", row["record_id"])
+		}
+		cols, vals, err := pulledRow(sync.Change{Table: "published", Row: row})
+		if err != nil {
+			return fmt.Errorf("the copy for district %s: %w", row["district_number"], err)
+		}
+		if err := setRow(tx, "published", keys, cols, vals); err != nil {
+			return err
+		}
+		changed[row["district_number"]] = true
+	}
+	return recheckStudents(tx, stateID)
+}
+
 // wireRecord reads a record, a tombstone included, as the wire carries it.
 func wireRecord(tx *sql.Tx, id string) (sync.Record, error) {
 	var r sync.Record

@@ -87,9 +87,11 @@ func (s *Store) PendingMutations(ctx context.Context, limit int) ([]sync.Mutatio
 // reason (Rejections) and never pushed again. An answer to a mutation
 // already answered changes nothing, so a repeated call is harmless.
 func (s *Store) MarkPushed(ctx context.Context, results []sync.Result) error {
+	var changed map[string]bool
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		changed = map[string]bool{}
 		for _, res := range results {
-			if err := s.markOne(tx, res); err != nil {
+			if err := s.markOne(tx, res, changed); err != nil {
 				return fmt.Errorf("mutation %s: %w", res.MutationID, err)
 			}
 		}
@@ -98,10 +100,13 @@ func (s *Store) MarkPushed(ctx context.Context, results []sync.Result) error {
 	if err != nil {
 		return fmt.Errorf("record the hub's answers, nothing was changed: %w", err)
 	}
+	s.changedDistricts(changed, false)
 	return nil
 }
 
-func (s *Store) markOne(tx *sql.Tx, res sync.Result) error {
+// markOne records the hub's answer res; the districts whose copies it
+// changes join changed.
+func (s *Store) markOne(tx *sql.Tx, res sync.Result, changed map[string]bool) error {
 	var seq int64
 	var state string
 	m, err := scanMutation(tx.QueryRow(`SELECT `+mutationCols+`, seq, state FROM outbox WHERE mutation_id = ?`, res.MutationID),
@@ -111,6 +116,9 @@ func (s *Store) markOne(tx *sql.Tx, res sync.Result) error {
 	}
 	if err != nil {
 		return err
+	}
+	if err := holdCopies(tx, m, seq, res, changed); err != nil {
+		return fmt.Errorf("hold the hub's copies of record %s: %w", m.EntityID, err)
 	}
 	if state != statePending {
 		if state == string(sync.Conflict) && res.Outcome == sync.Conflict && res.Current != nil {

@@ -740,15 +740,23 @@ func derive(c sync.Change, cols []string, vals []any) ([]string, []any) {
 }
 
 // keepLocal reports whether a pulled row must leave the local one alone:
-// a record, copy or grant with a change waiting for the push. A pulled
-// record in conflict becomes the hub's side of the conflict instead.
+// a record or grant with a change waiting for the push, a record's copy
+// while a publish or delete of the record, which set its copies here,
+// waits. A pulled record in conflict becomes the hub's side of the
+// conflict instead. A pulled copy of a record in conflict, or with an
+// edit waiting, is the hub's and is applied: nothing would bring it
+// again (a publish refused as a conflict is answered with the hub's
+// copies, see holdCopies).
 func keepLocal(tx *sql.Tx, c sync.Change) (bool, error) {
 	var entity, id string
 	switch c.Table {
 	case "migrant_records":
 		entity, id = sync.EntityRecord, c.Row["id"]
 	case "published":
-		entity, id = sync.EntityRecord, c.Row["record_id"]
+		var waiting bool
+		err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM outbox WHERE entity = ? AND entity_id = ? AND state = ? AND op IN (?, ?))`,
+			sync.EntityRecord, c.Row["record_id"], statePending, sync.OpPublish, sync.OpDelete).Scan(&waiting)
+		return waiting, err
 	case "report_grants":
 		entity, id = sync.EntityGrant, sync.GrantID(c.Row["username"], c.Row["district_number"])
 	default:

@@ -324,9 +324,11 @@ func TestPullNeverOverwritesLocalWork(t *testing.T) {
 	if n, _ := st.CountNeedsPublishing(ctx, "C"); n != 1 {
 		t.Fatalf("%d records to publish once the enrollment is back, want the waiting one", n)
 	}
+	// The record waits; its copies are the hub's to say (see
+	// TestCopiesFollowTheHub).
 	r := record(t, st, mine.ID)
-	if r.MIS2000ID != "20" || r.Version != 1 || len(r.Copies) != 0 {
-		t.Fatalf("a pulled row overwrote a waiting record: %+v", r)
+	if r.MIS2000ID != "20" || r.Version != 1 || len(r.Copies) != 1 {
+		t.Fatalf("a pulled row overwrote a waiting record, or its copy was passed over: %+v", r)
 	}
 	// Out of the scope on the hub, but the student of local work stays.
 	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 21}, false, removal("enrollments", "id", "E1"),
@@ -352,6 +354,87 @@ func TestPullNeverOverwritesLocalWork(t *testing.T) {
 	}
 	if r := record(t, st, mine.ID); r.MIS2000ID != "20" {
 		t.Fatalf("a pulled row overwrote a record in conflict: %+v", r)
+	}
+}
+
+// A record's copies are the hub's: pulled while an edit of the record
+// waits or a conflict of it is open, passed over only while a publish or
+// delete of the record, which wrote copies here, waits; the hub's answer
+// to that change, or a conflict, sets them.
+func TestCopiesFollowTheHub(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := context.Background()
+	clerk := storetest.User(storetest.Clerk)
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 10}, true,
+		row("regions", "code", "C", "name", "Central"),
+		row("districts", "number", "001", "name", "Adair County", "region_code", "C"),
+		row("districts", "number", "002", "name", "Barren County", "region_code", "C"),
+		row("schools", "number", "001010", "district_number", "001", "name", "Adair Elementary", "classification", "A1"),
+		student(storetest.Maria, "García López", "María"),
+		enrollment("E1", storetest.Maria, "001010", "2024-08-10", "")))
+	rec, err := st.SaveRecord(ctx, clerk, storetest.Record(t, storetest.Maria, "20", "2025-09-01", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer(t, st, applied(waiting(t, st)[0], 1))
+	copies := func(want ...string) {
+		t.Helper()
+		var got []string
+		for _, c := range record(t, st, rec.ID).Copies {
+			got = append(got, fmt.Sprintf("%s@%d", c.District.Number, c.Version))
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Fatalf("copies %v, want %v", got, want)
+		}
+	}
+	if _, err := st.Publish(ctx, clerk, []string{rec.ID}, nil); err != nil {
+		t.Fatal(err)
+	}
+	publish := waiting(t, st)[0]
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 11}, false, copyIn(rec.ID, "002", 1)))
+	copies("001@1")
+
+	theirs := sync.Record{ID: rec.ID, StateID: storetest.Maria, MIS2000ID: "21", QAD: "2025-09-01", EED: "2028-08-31", Version: 2}
+	none := []map[string]string{}
+	answer(t, st, sync.Result{MutationID: publish.ID, Outcome: sync.Conflict, Current: &theirs, Copies: &none})
+	copies()
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 12}, false, copyIn(rec.ID, "002", 2)))
+	copies("002@2")
+
+	if err := st.KeepTheirs(ctx, clerk, rec.ID); err != nil {
+		t.Fatal(err)
+	}
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 14}, false, removal("published", "record_id", rec.ID, "district_number", "002"),
+		copyIn(rec.ID, "001", 2)))
+	copies("001@2")
+	answer(t, st, applied(waiting(t, st)[0], 3))
+
+	if _, err := st.Publish(ctx, clerk, []string{rec.ID}, nil); err != nil {
+		t.Fatal(err)
+	}
+	first := waiting(t, st)[0]
+	if _, err := st.Publish(ctx, clerk, []string{rec.ID}, nil); err != nil {
+		t.Fatal(err)
+	}
+	hub := []map[string]string{copyIn(rec.ID, "001", 3).Row, copyIn(rec.ID, "002", 3).Row}
+	then := hub[:1:1]
+	// The first publish's answer leaves the copies to the second's.
+	answer(t, st, sync.Result{MutationID: first.ID, Outcome: sync.Applied, Version: 3, Copies: &then})
+	copies("001@3")
+	answer(t, st, sync.Result{MutationID: waiting(t, st)[0].ID, Outcome: sync.Applied, Version: 3, Copies: &hub})
+	copies("001@3", "002@3")
+
+	wrong := []map[string]string{copyIn("another", "001", 3).Row}
+	if _, err := st.Publish(ctx, clerk, []string{rec.ID}, nil); err != nil {
+		t.Fatal(err)
+	}
+	err = st.MarkPushed(ctx, []sync.Result{{MutationID: waiting(t, st)[0].ID, Outcome: sync.Applied, Version: 3, Copies: &wrong}})
+	if err == nil || !strings.Contains(err.Error(), "holds a copy of record another") {
+		t.Fatalf("an answer with another record's copy: %v", err)
+	}
+	copies("001@3") // as the publish wrote them, waiting still
+	if len(waiting(t, st)) != 1 {
+		t.Fatal("a refused answer was recorded")
 	}
 }
 

@@ -182,6 +182,11 @@ type Result struct {
 	Version    int     `json:"version,omitempty"`
 	Current    *Record `json:"current,omitempty"`
 	Reason     string  `json:"reason,omitempty"`
+	// Copies, answering a record's conflict, publish or delete, are the
+	// record's published copies on the hub, each a row of table
+	// "published" as a pull carries it: an empty list says the hub holds
+	// none, where no list says nothing.
+	Copies *[]map[string]string `json:"copies,omitempty"`
 }
 
 // PushRequest is a batch of outbox mutations, oldest first.

@@ -261,6 +261,37 @@ func (r *rejection) Error() string { return r.reason }
 func reject(format string, args ...any) error { return &rejection{fmt.Sprintf(format, args...)} }
 
 func (p *pusher) apply(m sync.Mutation) (sync.Result, error) {
+	res, err := p.answer(m)
+	if err != nil || m.Entity != sync.EntityRecord || !setsCopies(m, res) {
+		return res, err
+	}
+	copies, err := p.copiesOf(m.EntityID)
+	if err != nil {
+		return sync.Result{}, err
+	}
+	rows := make([]map[string]string, len(copies))
+	for i, c := range copies {
+		rows[i] = maps.Clone(c)
+	}
+	res.Copies = &rows
+	return res, nil
+}
+
+// setsCopies reports whether the answer to a record's mutation carries
+// the record's copies as the hub holds them now (not as stored with a
+// first answer). A workstation writes its own copies when it publishes or
+// deletes, from its own view of the student's enrollments, and passes
+// over the copies the feed brings while that change waits; a conflict
+// also swallows the record's later changes. Only the answer puts its
+// copies right: the feed never names a district where the hub held no
+// copy.
+func setsCopies(m sync.Mutation, res sync.Result) bool {
+	return res.Outcome == sync.Conflict || m.Op == sync.OpPublish || m.Op == sync.OpDelete
+}
+
+// answer is the hub's answer to m: the stored one when it has answered
+// m before, else the outcome of applying it now.
+func (p *pusher) answer(m sync.Mutation) (sync.Result, error) {
 	if stored, ok := p.answered[m.ID]; ok {
 		var first sync.Result
 		if err := json.Unmarshal([]byte(stored), &first); err != nil {
@@ -518,43 +549,7 @@ func (p *pusher) save(r data.MigrantRecord, old hubRecord, regions []string, edi
 		return sync.Result{}, err
 	}
 	p.feed.log("migrant_records", false, false, written[0], clerkTags(regions)...)
-	if edit {
-		if err := p.restateCopies(r.ID, r.StateID, regions); err != nil {
-			return sync.Result{}, err
-		}
-	}
 	return sync.Result{Outcome: sync.Applied, Version: r.Version}, nil
-}
-
-// restateCopies tells the clerks again which copies of a record the hub
-// holds: each copy, and a removal for every other district the student
-// is enrolled in. A clerk whose change of the record was a conflict kept
-// the copies of its own publish that the hub refused, and skipped the
-// copies the feed brought while the conflict waited; the edit that
-// resolves the conflict (or any later one) is when its copies become the
-// hub's again.
-func (p *pusher) restateCopies(id, stateID string, regions []string) error {
-	copies, err := p.copiesOf(id)
-	if err != nil {
-		return err
-	}
-	held := map[string]bool{}
-	tags := clerkTags(regions)
-	for _, row := range copies {
-		held[row["district_number"]] = true
-		p.feed.log("published", false, false, row, tags...)
-	}
-	st, err := p.student(stateID)
-	if err != nil || st == nil {
-		return err
-	}
-	for _, e := range st.enrollments {
-		if d := e.District.Number; !held[d] {
-			held[d] = true
-			p.feed.log("published", true, false, map[string]string{"record_id": id, "district_number": d}, tags...)
-		}
-	}
-	return nil
 }
 
 // remove takes a record's copies from every district and tombstones it.

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -347,7 +348,7 @@ func testReplayedPushAppliedOnce(t *testing.T, be backend) {
 			t.Fatalf("first push: %+v", want)
 		}
 		want.Outcome = sync.Duplicate
-		if second[i] != (sync.Result{MutationID: want.MutationID, Outcome: sync.Duplicate, Version: want.Version}) {
+		if !reflect.DeepEqual(second[i], want) {
 			t.Fatalf("replayed %+v, first %+v", second[i], first[i])
 		}
 	}

@@ -41,7 +41,8 @@ func main() {
 const companionName = "migrantdeskctl-full" + exeSuffix
 
 // handOver runs args[0] in migrantdeskctl-full and ends the process with
-// its exit status; it returns only to end it with an error of its own.
+// its exit status, or with a line saying why it could not; it does not
+// return.
 func handOver(args []string) {
 	self, err := os.Executable()
 	if err == nil {

@@ -10,8 +10,9 @@
 #   make bench     benchmarks at state scale (BENCH, COUNT, BENCHTIME, BENCH_DB)
 #   make fuzz      every fuzz target for FUZZTIME each
 #
-# The app needs cgo and the GL/X11/GTK headers; migrantdeskctl, data/ and
-# report/ are pure Go and must build with CGO_ENABLED=0; gui/ too (it never
+# The app needs cgo and the GL/X11/GTK headers; migrantdeskctl (the lean
+# front that searches, and migrantdeskctl-full beside it that runs every
+# command), data/ and report/ are pure Go and must build with CGO_ENABLED=0; gui/ too (it never
 # imports fyne/v2/app, and its tests use Fyne's test driver).
 
 SHELL := /bin/bash
@@ -58,7 +59,7 @@ BENCH_DB  ?= $(HOME)/.cache/migrant-desk/bench-700k.db
 FUZZTIME  ?= 30s
 
 # Packages that must build without cgo (those of them that exist yet).
-PUREGO_PKGS := ./cmd/migrantdeskctl $(strip $(foreach d,gui data report,$(if $(wildcard $(d)),./$(d)/...)))
+PUREGO_PKGS := ./cmd/migrantdeskctl ./cmd/migrantdeskctl-full ./cmd/internal/... $(strip $(foreach d,gui data report,$(if $(wildcard $(d)),./$(d)/...)))
 
 # Debian 12 packages needed to build and test. imagemagick is for the smoke
 # test's screenshot, poppler-utils (pdftotext) for the PDF report tests.
@@ -112,10 +113,12 @@ package-deps: deps
 test-deps:
 	@$(call apt-install,$(DEB_PACKAGES) $(PACKAGE_DEB_PACKAGES) $(PACKAGE_TEST_DEB_PACKAGES) $(TEST_DEB_PACKAGES))
 
+# Both migrantdeskctl programs in one go build: what they share is compiled
+# once, and their links run side by side.
 build: deps
 	mkdir -p $(BIN)
 	CGO_ENABLED=1 $(GO) build -tags $(GOTAGS) -o $(BIN)/migrantdesk ./cmd/migrantdesk
-	CGO_ENABLED=0 $(GO) build -o $(BIN)/migrantdeskctl ./cmd/migrantdeskctl
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/ ./cmd/migrantdeskctl ./cmd/migrantdeskctl-full
 
 # The demo database is made once; delete it to get a fresh one. It is written
 # under a temporary name first so that an interrupted run leaves nothing half-made.
@@ -197,7 +200,7 @@ windows: package-deps release-check $(WIN_CC)
 		--file-version $(VERSION).$(BUILD_NUMBER); \
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=$(WIN_CC) $(GO) build -tags $(GOTAGS) \
 		-ldflags -H=windowsgui -o $(WIN_OUT)/migrantdesk.exe ./cmd/migrantdesk
-	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -o $(WIN_OUT)/migrantdeskctl.exe ./cmd/migrantdeskctl
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -o $(WIN_OUT)/ ./cmd/migrantdeskctl ./cmd/migrantdeskctl-full
 	sed 's/$$/\r/' README.md > $(WIN_OUT)/README.txt
 	rm -f $(WIN_ZIP)
 	cd $(BIN)/windows && zip -q -r -X $(CURDIR)/$(WIN_ZIP) $(PKG)
@@ -212,7 +215,7 @@ dist: build package-deps release-check
 	rm -rf $(BIN)/linux
 	mkdir -p $(LINUX_OUT)/usr/local/bin $(LINUX_OUT)/usr/local/share/applications \
 		$(LINUX_OUT)/usr/local/share/pixmaps dist
-	cp $(BIN)/migrantdesk $(BIN)/migrantdeskctl $(LINUX_OUT)/usr/local/bin/
+	cp $(BIN)/migrantdesk $(BIN)/migrantdeskctl $(BIN)/migrantdeskctl-full $(LINUX_OUT)/usr/local/bin/
 	sed -e 's/@NAME@/$(APP_NAME)/g' -e 's/@ID@/$(APP_ID)/g' assets/linux/app.desktop \
 		> $(LINUX_OUT)/usr/local/share/applications/$(APP_ID).desktop
 	cp $(APP_ICON) $(LINUX_OUT)/usr/local/share/pixmaps/$(APP_ID).png

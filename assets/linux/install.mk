@@ -9,7 +9,9 @@
 PREFIX ?= /usr/local
 AppID := @ID@
 Icon := $(AppID).png
-Programs := migrantdesk migrantdeskctl
+# migrantdeskctl hands every command but search and version to
+# migrantdeskctl-full, which it finds beside itself.
+Programs := migrantdesk migrantdeskctl migrantdeskctl-full
 User := $(DESTDIR)$(HOME)/.local
 
 default:

@@ -55,8 +55,10 @@ var (
 	buildErr  error
 )
 
-// ctl is the migrantdeskctl binary, built once per test binary (pure Go,
-// as it ships) on first use, so that tests which need none pay nothing.
+// ctl is the migrantdeskctl binary, with migrantdeskctl-full beside it
+// that runs the hub and sync commands it hands over, built once per test
+// binary (pure Go, as they ship) on first use, so that tests which need
+// none pay nothing.
 func ctl(tb testing.TB) string {
 	tb.Helper()
 	buildOnce.Do(func() {
@@ -64,10 +66,13 @@ func ctl(tb testing.TB) string {
 			return
 		}
 		ctlPath = filepath.Join(buildDir, "migrantdeskctl")
-		cmd := exec.Command("go", "build", "-o", ctlPath, "migrantdesk/cmd/migrantdeskctl")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build migrantdeskctl: %v\n%s", err, out)
+		for _, name := range []string{"migrantdeskctl", "migrantdeskctl-full"} {
+			cmd := exec.Command("go", "build", "-o", filepath.Join(buildDir, name), "migrantdesk/cmd/"+name)
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				buildErr = fmt.Errorf("go build %s: %v\n%s", name, err, out)
+				return
+			}
 		}
 	})
 	if buildErr != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"migrantdesk/cmd/internal/cli"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,8 +67,8 @@ func TestImportPublishReportAndSearchAtOnce(t *testing.T) {
 	db := reportDB(t)
 	dir := t.TempDir()
 	var notes lockedBuffer
-	stderr = &notes
-	defer func() { stderr = os.Stderr }()
+	cli.Stderr = &notes
+	defer func() { cli.Stderr = os.Stderr }()
 
 	time.AfterFunc(6*time.Second, holdWriteLock(t, db))
 	commands := map[string][]string{

@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"migrantdesk/cmd/internal/cli"
 	"migrantdesk/data"
 	"migrantdesk/data/reconcile"
 	"migrantdesk/data/store"
@@ -21,24 +22,21 @@ import (
 )
 
 func init() {
-	commands["reconcile"] = command{
-		usage: "reconcile --db F --mis2000 FILE --out OUT.xlsx [--messages DIR] [--as-of D] [--region CODE] [--clerk NAME]",
-		run:   runReconcile,
-	}
+	commands["reconcile"] = runReconcile
 }
 
 // runReconcile compares an MIS2000 export with the records. It succeeds
 // when the comparison ran, whatever it found: discrepancies are its
 // result, not an error.
 func runReconcile(args []string, out io.Writer) error {
-	fs, db := newFlags("reconcile")
+	fs, db := cli.NewFlags("reconcile")
 	export := fs.String("mis2000", "", "the MIS2000 export `FILE` (.csv or .xlsx)")
 	book := fs.String("out", "", "write the workbook (contains PII) to `OUT.xlsx`")
 	messages := fs.String("messages", "", "write a message per district to `DIR`/<district number>.txt")
 	asOf := fs.String("as-of", "", "the day of the check, YYYY-MM-DD (default today)")
 	region := fs.String("region", "", "compare only the districts of the region with this `CODE`")
 	clerk := fs.String("clerk", "", "the `NAME` that signs the messages (default the user running the command)")
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	switch {
@@ -65,7 +63,7 @@ func runReconcile(args []string, out io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	st, err := openStore(*db)
+	st, err := cli.OpenStore(*db)
 	if err != nil {
 		return fmt.Errorf("reconcile: %w", err)
 	}

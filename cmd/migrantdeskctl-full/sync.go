@@ -11,25 +11,23 @@ import (
 	"syscall"
 	"time"
 
+	"migrantdesk/cmd/internal/cli"
 	"migrantdesk/data/argon2id"
 	"migrantdesk/data/store"
 	"migrantdesk/data/sync/client"
 )
 
 func init() {
-	commands["sync"] = command{
-		usage: "sync --db LOCAL.db --hub URL --user U --password-file P [--json]",
-		run:   runSync,
-	}
+	commands["sync"] = runSync
 }
 
 func runSync(args []string, out io.Writer) error {
-	fs, db := newFlags("sync")
+	fs, db := cli.NewFlags("sync")
 	hubURL := fs.String("hub", "", "the hub's `URL` (https://host:port)")
 	username := fs.String("user", "", "sign in as `U`")
 	passwordFile := fs.String("password-file", "", "read the password from `FILE` (its first line)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	switch {
@@ -48,7 +46,7 @@ func runSync(args []string, out io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	st, err := openStore(*db)
+	st, err := cli.OpenStore(*db)
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"migrantdesk/cmd/internal/cli"
 	"strings"
 	"testing"
 )
@@ -26,9 +27,9 @@ func TestHelpListsCommands(t *testing.T) {
 // Every command answers --help with its usage line and its flags, --db
 // among them, and does nothing else.
 func TestCommandHelpPrintsFlags(t *testing.T) {
-	for name, c := range commands {
+	for name := range commands {
 		args := []string{name, "--help"}
-		if first, _, ok := strings.Cut(strings.TrimPrefix(c.usage, name+" "), " "); ok && !strings.HasPrefix(first, "-") {
+		if first, _, ok := strings.Cut(strings.TrimPrefix(cli.Usages[name], name+" "), " "); ok && !strings.HasPrefix(first, "-") {
 			args = []string{name, first, "--help"} // "report qa --help"
 		}
 		var out bytes.Buffer
@@ -38,6 +39,22 @@ func TestCommandHelpPrintsFlags(t *testing.T) {
 		}
 		if !strings.Contains(out.String(), "usage: migrantdeskctl "+name) || !strings.Contains(out.String(), "-db FILE") {
 			t.Errorf("%v printed %q", args, out.String())
+		}
+	}
+}
+
+// The front prints the list of commands from cli.Usages and hands every
+// name in it that it does not run itself to this program: the two lists
+// must be the same, each usage line starting with its command's name.
+func TestUsagesNameEveryCommand(t *testing.T) {
+	for name := range commands {
+		if !strings.HasPrefix(cli.Usages[name], name) {
+			t.Errorf("the command %s has no usage line in cli.Usages", name)
+		}
+	}
+	for name := range cli.Usages {
+		if _, ok := commands[name]; !ok {
+			t.Errorf("cli.Usages names %s, which migrantdeskctl-full does not run", name)
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"migrantdesk/cmd/internal/cli"
 	"migrantdesk/data/hub/pghub"
 	"migrantdesk/data/importer"
 	"migrantdesk/data/store"
@@ -21,14 +22,11 @@ import (
 )
 
 func init() {
-	commands["import"] = command{
-		usage: "import --db F|postgres://USER@HOST/DB [--db-password-file F] [--problems FILE] DIR|FILE.xlsx",
-		run:   runImport,
-	}
+	commands["import"] = runImport
 }
 
 func runImport(args []string, out io.Writer) error {
-	fs, db := newFlags("import")
+	fs, db := cli.NewFlags("import")
 	passwordFile := dbPasswordFlag(fs, "db-password-file")
 	problems := fs.String("problems", "", "write every problem of a refused extract to `FILE`, not only the first 100")
 	files, err := parseArgs(fs, args)
@@ -117,7 +115,7 @@ func importPostgres(ctx context.Context, db, passwordFile, problems, file string
 // leaves no file behind.
 func intoDatabase(path string, load func(*store.Store) error) error {
 	if _, err := os.Stat(path); err == nil {
-		st, err := openStore(path)
+		st, err := cli.OpenStore(path)
 		if err != nil {
 			return err
 		}
@@ -135,7 +133,7 @@ func intoDatabase(path string, load func(*store.Store) error) error {
 	if err != nil {
 		return err
 	}
-	showNotices(st)
+	cli.ShowNotices(st)
 	// The file is the whole database once the store is closed: its
 	// transactions committed, in WAL mode with an empty log.
 	if err := errors.Join(load(st), st.Close()); err != nil {
@@ -240,7 +238,7 @@ func writeProblems(path string, lines []string, dropped int) error {
 func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
-		if err := parse(fs, args); err != nil {
+		if err := cli.Parse(fs, args); err != nil {
 			return nil, err
 		}
 		if fs.NArg() == 0 {

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -8,19 +8,12 @@ import (
 	"migrantdesk/assets"
 )
 
-func init() {
-	commands["version"] = command{
-		usage: "version",
-		run:   runVersion,
-	}
-}
-
-// runVersion prints the release (FyneApp.toml's Version) and the platform
+// RunVersion prints the release (FyneApp.toml's Version) and the platform
 // the program was built for.
-func runVersion(args []string, out io.Writer) error {
+func RunVersion(args []string, out io.Writer) error {
 	// --db is accepted, as by every command, so scripts can pass it along.
-	fs, _ := newFlags("version")
-	if err := parse(fs, args); err != nil {
+	fs, _ := NewFlags("version")
+	if err := Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

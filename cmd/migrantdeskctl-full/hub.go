@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/term"
 
+	"migrantdesk/cmd/internal/cli"
 	"migrantdesk/data"
 	"migrantdesk/data/argon2id"
 	"migrantdesk/data/hub"
@@ -26,13 +27,7 @@ import (
 )
 
 func init() {
-	commands["hub"] = command{
-		usage: "hub serve --db HUB.db|postgres://USER@HOST/DB --addr HOST:PORT [--tls-cert C --tls-key K] [--insecure] [--password-file F]\n" +
-			"  hub user add|passwd|disable|grant|revoke|list --db HUB.db|postgres://... --username U ...\n" +
-			"  hub migrate --from HUB.db --to postgres://USER@HOST/DB [--db-password-file F]\n" +
-			"  hub backup --db HUB.db OUT.db",
-		run: runHub,
-	}
+	commands["hub"] = runHub
 }
 
 func runHub(args []string, out io.Writer) error {
@@ -56,13 +51,13 @@ func runHub(args []string, out io.Writer) error {
 }
 
 func hubServe(args []string, out io.Writer) error {
-	fs, db := newFlags("hub serve")
+	fs, db := cli.NewFlags("hub serve")
 	addr := fs.String("addr", "127.0.0.1:8740", "listen on `HOST:PORT`")
 	cert := fs.String("tls-cert", "", "TLS certificate `FILE` (PEM)")
 	key := fs.String("tls-key", "", "TLS private key `FILE` (PEM)")
 	insecure := fs.Bool("insecure", false, "serve plain HTTP on an address other than loopback")
 	passwordFile := dbPasswordFlag(fs, "password-file")
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if (*cert == "") != (*key == "") {
@@ -140,7 +135,7 @@ func (d *districtList) Set(v string) error { *d = append(*d, strings.TrimSpace(v
 
 func hubUser(verb string, args []string, out io.Writer) error {
 	name := "hub user " + verb
-	fs, db := newFlags(name)
+	fs, db := cli.NewFlags(name)
 	username := fs.String("username", "", "the user's sign-in `NAME`")
 	var passwordFile *string
 	if verb == "add" || verb == "passwd" {
@@ -166,7 +161,7 @@ func hubUser(verb string, args []string, out io.Writer) error {
 	if verb == "list" {
 		asJSON = fs.Bool("json", false, "print JSON")
 	}
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

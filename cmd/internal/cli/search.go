@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -15,15 +15,9 @@ import (
 	"migrantdesk/data/store"
 )
 
-func init() {
-	commands["search"] = command{
-		usage: "search --db F [--last L] [--first N] [--dob D] [--state-id I] [--gender G] [--district D] [--limit N] [--json]",
-		run:   runSearch,
-	}
-}
-
-func runSearch(args []string, out io.Writer) error {
-	fs, db := newFlags("search")
+// RunSearch is the search command.
+func RunSearch(args []string, out io.Writer) error {
+	fs, db := NewFlags("search")
 	var q store.Query
 	fs.StringVar(&q.Last, "last", "", "last name, or the start of any word of it")
 	fs.StringVar(&q.First, "first", "", "first name, or the start of any word of it")
@@ -33,7 +27,7 @@ func runSearch(args []string, out io.Writer) error {
 	fs.StringVar(&q.District, "district", "", "district number the student is enrolled in")
 	limit := fs.Int("limit", store.DefaultLimit, "at most this many students")
 	asJSON := fs.Bool("json", false, "print a JSON array instead of a table")
-	if err := parse(fs, args); err != nil {
+	if err := Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -56,7 +50,7 @@ func runSearch(args []string, out io.Writer) error {
 	// wasted work, unless a large --limit makes the heap big.
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(64 << 20))
-	st, err := openStore(*db)
+	st, err := OpenStore(*db)
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
@@ -64,7 +58,7 @@ func runSearch(args []string, out io.Writer) error {
 	// the log and deletes it and its index, which the next opener makes
 	// again: a tenth of a search process. A search writes nothing, and
 	// the exit releases its locks as Close would.
-	if !exiting {
+	if !Exiting {
 		defer st.Close()
 	}
 	// One more than the limit tells whether there were more to show.

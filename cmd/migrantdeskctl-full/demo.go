@@ -9,27 +9,25 @@ import (
 	"path/filepath"
 	"time"
 
+	"migrantdesk/cmd/internal/cli"
 	"migrantdesk/data"
 	"migrantdesk/data/demo"
 )
 
 func init() {
-	commands["demo"] = command{
-		usage: "demo --db F [--students N] [--seed S] [--today YYYY-MM-DD] [--csv DIR]  (--csv alone writes the extract CSVs and migrant_records.csv instead of a database; with --db, both)",
-		run:   runDemo,
-	}
+	commands["demo"] = runDemo
 }
 
 // runDemo makes a demo state in a new database, or writes it as an
 // extract folder (the seven CSV files and migrant_records.csv) with --csv;
 // --csv and an explicit --db do both.
 func runDemo(args []string, out io.Writer) error {
-	fs, db := newFlags("demo")
+	fs, db := cli.NewFlags("demo")
 	students := fs.Int("students", 5000, "how many `N` students, 500 to 700000")
 	seed := fs.Int64("seed", 1, "the `S`eed: the same seed gives the same state")
 	todayFlag := fs.String("today", "", "the `YYYY-MM-DD` the data is current on (default: today)")
 	csvDir := fs.String("csv", "", "write the extract and migrant_records.csv to `DIR`")
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -78,7 +76,7 @@ func demoCSV(cfg demo.Config, dir string, out io.Writer) error {
 }
 
 func demoDB(cfg demo.Config, path string, out io.Writer) error {
-	st, err := openStore(path)
+	st, err := cli.OpenStore(path)
 	if err != nil {
 		return err
 	}

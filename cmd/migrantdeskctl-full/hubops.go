@@ -10,17 +10,18 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"migrantdesk/cmd/internal/cli"
 	"migrantdesk/data/hub/pghub"
 	"migrantdesk/data/hub/sqlitehub"
 )
 
 // hubMigrate moves a SQLite hub into an empty PostgreSQL database.
 func hubMigrate(args []string, out io.Writer) error {
-	fs, _ := newFlags("hub migrate")
+	fs, _ := cli.NewFlags("hub migrate")
 	from := fs.String("from", "", "the SQLite hub database `FILE` to move (stop its hub first)")
 	to := fs.String("to", "", "the empty PostgreSQL database to move it into, as a postgres://USER@HOST/DB `URL`")
 	passwordFile := dbPasswordFlag(fs, "db-password-file")
-	if err := parse(fs, args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -63,7 +64,7 @@ func hubMigrate(args []string, out io.Writer) error {
 
 // hubBackup copies a serving SQLite hub to a new file.
 func hubBackup(args []string, out io.Writer) error {
-	fs, db := newFlags("hub backup")
+	fs, db := cli.NewFlags("hub backup")
 	files, err := parseArgs(fs, args)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"migrantdesk/cmd/internal/cli"
 	"migrantdesk/report/reconciletest"
 )
 
@@ -89,7 +90,7 @@ func TestReconcileRefusals(t *testing.T) {
 	} {
 		var out bytes.Buffer
 		err := dispatch(append([]string{"reconcile"}, c.args...), &out)
-		if err == nil || !strings.HasPrefix(oneLine(err), c.want) {
+		if err == nil || !strings.HasPrefix(cli.OneLine(err), c.want) {
 			t.Errorf("%q: got %v, want %q", c.args, err, c.want)
 		}
 		if strings.Contains(c.want, "3 problems") && !strings.Contains(out.String(), "export.csv line 1, column Last Name: the header has no Last Name column") {

@@ -10,20 +10,18 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"migrantdesk/cmd/internal/cli"
 	"migrantdesk/data"
 	"migrantdesk/data/importer"
 	"migrantdesk/data/store"
 )
 
 func init() {
-	commands["migrant"] = command{
-		usage: "migrant --db F RECORDS.csv [--publish] [--problems FILE]",
-		run:   runMigrant,
-	}
+	commands["migrant"] = runMigrant
 }
 
 func runMigrant(args []string, out io.Writer) error {
-	fs, db := newFlags("migrant")
+	fs, db := cli.NewFlags("migrant")
 	problems := fs.String("problems", "", "write every problem of a refused file to `FILE`, not only the first 100")
 	publish := fs.Bool("publish", false, "publish the records to the districts their students are enrolled in")
 	files, err := parseArgs(fs, args)
@@ -46,7 +44,7 @@ func runMigrant(args []string, out io.Writer) error {
 	if _, err := os.Stat(*db); err != nil {
 		return fmt.Errorf("migrant: no database at %s; import the state extract first: %w", *db, err)
 	}
-	st, err := openStore(*db)
+	st, err := cli.OpenStore(*db)
 	if err != nil {
 		return fmt.Errorf("migrant: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"migrantdesk/cmd/internal/cli"
 	"migrantdesk/data/importer"
 	"migrantdesk/data/store"
 )
@@ -22,7 +23,7 @@ func TestPanicIsOneLineAndChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := snapshot(t, db)
-	commands["panicking-import"] = command{run: func(args []string, out io.Writer) error {
+	commands["panicking-import"] = func(args []string, out io.Writer) error {
 		ex, err := importer.OpenExtract(newerExtract(t))
 		if err != nil {
 			return err
@@ -37,10 +38,10 @@ func TestPanicIsOneLineAndChangesNothing(t *testing.T) {
 			})
 			return err
 		})
-	}}
+	}
 	defer delete(commands, "panicking-import")
 	_, err := run(t, "panicking-import")
-	if err == nil || strings.Contains(oneLine(err), "goroutine") || !strings.Contains(err.Error(), "internal error (injected)") {
+	if err == nil || strings.Contains(cli.OneLine(err), "goroutine") || !strings.Contains(err.Error(), "internal error (injected)") {
 		t.Fatalf("got %v, want the one-line error of a panic", err)
 	}
 	if after := snapshot(t, db); !reflect.DeepEqual(before, after) {

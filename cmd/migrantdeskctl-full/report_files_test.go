@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"migrantdesk/cmd/internal/cli"
 	"migrantdesk/report"
 )
 
@@ -29,8 +30,8 @@ func TestReportRemovesStalePartialFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	var notes bytes.Buffer
-	stderr = &notes
-	defer func() { stderr = os.Stderr }()
+	cli.Stderr = &notes
+	defer func() { cli.Stderr = os.Stderr }()
 	if err := dispatch(append(args, "--aggregated", filepath.Join(second, "a.pdf")), &bytes.Buffer{}); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"migrantdesk/cmd/internal/cli"
 	"migrantdesk/data/hub"
 	"migrantdesk/data/hub/hubtest"
 	"migrantdesk/data/hub/sqlitehub"
@@ -96,8 +97,8 @@ func TestOpenTightensLoosePermissions(t *testing.T) {
 		t.Fatal(err)
 	}
 	var notes bytes.Buffer
-	stderr = &notes
-	defer func() { stderr = os.Stderr }()
+	cli.Stderr = &notes
+	defer func() { cli.Stderr = os.Stderr }()
 	if _, err := run(t, "search", "--db", db, "--last", "Nobody"); err != nil {
 		t.Fatal(err)
 	}

@@ -10,22 +10,20 @@ import (
 	"syscall"
 	"time"
 
+	"migrantdesk/cmd/internal/cli"
 	"migrantdesk/data"
 	"migrantdesk/report"
 )
 
 func init() {
-	commands["report"] = command{
-		usage: "report qa --db F --district NUM --from D --to D [--detail OUT.xlsx] [--aggregated OUT.pdf] [--password-file P | --ask-password]",
-		run:   runReport,
-	}
+	commands["report"] = runReport
 }
 
 func runReport(args []string, out io.Writer) error {
 	if len(args) == 0 || args[0] != "qa" {
 		return errors.New("report: name the report: migrantdeskctl report qa --district NUM --from D --to D --detail OUT.xlsx")
 	}
-	fs, db := newFlags("report qa")
+	fs, db := cli.NewFlags("report qa")
 	district := fs.String("district", "", "district `NUM`ber, with its leading zeros")
 	from := fs.String("from", "", "first day of the reporting period, YYYY-MM-DD")
 	to := fs.String("to", "", "last day of the reporting period, YYYY-MM-DD")
@@ -37,7 +35,7 @@ func runReport(args []string, out io.Writer) error {
 		func(string) error {
 			return errors.New("a password on the command line is visible to every user of the computer (ps); put it in a file readable only by you and give --password-file FILE")
 		})
-	if err := parse(fs, args[1:]); err != nil {
+	if err := cli.Parse(fs, args[1:]); err != nil {
 		return err
 	}
 	switch {
@@ -70,13 +68,13 @@ func runReport(args []string, out io.Writer) error {
 			return fmt.Errorf("report qa: %w", err)
 		}
 	case *ask:
-		if password, err = askPassword(os.Stdin, stderr); err != nil {
+		if password, err = askPassword(os.Stdin, cli.Stderr); err != nil {
 			return fmt.Errorf("report qa: %w", err)
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	st, err := openStore(*db)
+	st, err := cli.OpenStore(*db)
 	if err != nil {
 		return err
 	}
@@ -97,10 +95,10 @@ func runReport(args []string, out io.Writer) error {
 	// Only someone allowed to report sweeps up what earlier exports left.
 	n, err := report.RemoveStale(ctx, st)
 	if n > 0 {
-		fmt.Fprintf(stderr, "migrantdeskctl: removed %d unfinished report file(s) that an interrupted export left\n", n)
+		fmt.Fprintf(cli.Stderr, "migrantdeskctl: removed %d unfinished report file(s) that an interrupted export left\n", n)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "migrantdeskctl: unfinished report files that an interrupted export left may remain (they could hold student data): %v\n", err)
+		fmt.Fprintf(cli.Stderr, "migrantdeskctl: unfinished report files that an interrupted export left may remain (they could hold student data): %v\n", err)
 	}
 	q, err := report.Build(ctx, st, who, *district, p)
 	if err != nil {

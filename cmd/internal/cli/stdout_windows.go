@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -6,10 +6,10 @@ import (
 	"os"
 )
 
-// stdout is where commands print. On Windows it ends lines with CRLF, so
+// Stdout is where commands print. On Windows it ends lines with CRLF, so
 // that output redirected to a file (migrantdeskctl search ... > list.txt)
 // reads right in Notepad and other Windows tools.
-func stdout() io.Writer { return &crlfWriter{w: os.Stdout} }
+func Stdout() io.Writer { return &crlfWriter{w: os.Stdout} }
 
 // crlfWriter turns each "\n" that is not already preceded by "\r" into
 // "\r\n".

@@ -7,14 +7,12 @@ import (
 	"io"
 	"os"
 
+	"migrantdesk/cmd/internal/cli"
 	"migrantdesk/data/store"
 )
 
 func init() {
-	commands["audit"] = command{
-		usage: "audit verify --db F",
-		run:   runAudit,
-	}
+	commands["audit"] = runAudit
 }
 
 // runAudit checks a database's audit log: each row's hash against its
@@ -25,8 +23,8 @@ func runAudit(args []string, out io.Writer) error {
 	if len(args) == 0 || args[0] != "verify" {
 		return errors.New("audit: say what to do: migrantdeskctl audit verify --db F")
 	}
-	fs, db := newFlags("audit verify")
-	if err := parse(fs, args[1:]); err != nil {
+	fs, db := cli.NewFlags("audit verify")
+	if err := cli.Parse(fs, args[1:]); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

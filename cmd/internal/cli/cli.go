@@ -1,0 +1,184 @@
+// Package cli is what both migrantdeskctl programs share: the lean front
+// (cmd/migrantdeskctl), which runs search and version itself, and the
+// whole CLI beside it (cmd/migrantdeskctl-full), which runs every command.
+// It holds the dispatch of a command line, the usage text of every
+// command, and the search and version commands, so that the two programs
+// print the same bytes for them. It must stay light: the front links it,
+// and everything it imports is started before each search (see the test
+// of cmd/migrantdeskctl that lists the front's dependencies).
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"migrantdesk/data/store"
+)
+
+// Run runs one command: it gets the arguments after the command's name and
+// writes its results to out.
+type Run func(args []string, out io.Writer) error
+
+// Usages is the usage line of every command of migrantdeskctl, those the
+// front hands to migrantdeskctl-full included: the front prints the list
+// (migrantdeskctl help) without linking the commands, and a test of
+// migrantdeskctl-full checks that it runs exactly these commands.
+var Usages = map[string]string{
+	"audit": "audit verify --db F",
+	"demo":  "demo --db F [--students N] [--seed S] [--today YYYY-MM-DD] [--csv DIR]  (--csv alone writes the extract CSVs and migrant_records.csv instead of a database; with --db, both)",
+	"hub": "hub serve --db HUB.db|postgres://USER@HOST/DB --addr HOST:PORT [--tls-cert C --tls-key K] [--insecure] [--password-file F]\n" +
+		"  hub user add|passwd|disable|grant|revoke|list --db HUB.db|postgres://... --username U ...\n" +
+		"  hub migrate --from HUB.db --to postgres://USER@HOST/DB [--db-password-file F]\n" +
+		"  hub backup --db HUB.db OUT.db",
+	"import":    "import --db F|postgres://USER@HOST/DB [--db-password-file F] [--problems FILE] DIR|FILE.xlsx",
+	"migrant":   "migrant --db F RECORDS.csv [--publish] [--problems FILE]",
+	"reconcile": "reconcile --db F --mis2000 FILE --out OUT.xlsx [--messages DIR] [--as-of D] [--region CODE] [--clerk NAME]",
+	"report":    "report qa --db F --district NUM --from D --to D [--detail OUT.xlsx] [--aggregated OUT.pdf] [--password-file P | --ask-password]",
+	"search":    "search --db F [--last L] [--first N] [--dob D] [--state-id I] [--gender G] [--district D] [--limit N] [--json]",
+	"sync":      "sync --db LOCAL.db --hub URL --user U --password-file P [--json]",
+	"version":   "version",
+}
+
+// Exiting is set when the process ends with the command, so that a
+// read-only command may leave its database to the exit (see RunSearch).
+var Exiting bool
+
+// Commands returns a new map of the commands this package holds, to which
+// a program adds those it runs besides.
+func Commands() map[string]Run {
+	return map[string]Run{"search": RunSearch, "version": RunVersion}
+}
+
+// Main runs the command line of the process among commands, and ends the
+// process with the command's error if it fails.
+func Main(commands map[string]Run, args []string) {
+	Exiting = true
+	if err := Dispatch(commands, args, Stdout()); err != nil {
+		Fail(err)
+	}
+}
+
+// IsHelp tells whether a command line asks for the list of commands.
+func IsHelp(args []string) bool {
+	return len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help"
+}
+
+// Dispatch runs the command named by args[0] among commands, or prints the
+// list of all commands.
+func Dispatch(commands map[string]Run, args []string, out io.Writer) error {
+	if IsHelp(args) {
+		usage(out)
+		return nil
+	}
+	run, ok := commands[args[0]]
+	if !ok {
+		return UnknownCommand(args[0])
+	}
+	err := safely(args[0], func() error { return run(args[1:], out) })
+	var help *helpRequest
+	if errors.As(err, &help) {
+		fmt.Fprintf(out, "usage: migrantdeskctl %s\n\nflags:\n", Usages[args[0]])
+		help.fs.SetOutput(out)
+		help.fs.PrintDefaults()
+		return nil
+	}
+	return err
+}
+
+// UnknownCommand is the error for a command line that names no command.
+func UnknownCommand(name string) error {
+	return fmt.Errorf("unknown command %q; run migrantdeskctl help for the list", name)
+}
+
+// safely runs a command, turning a panic into an error of one line: a
+// person gets a sentence, never a stack trace. A database write under way
+// is rolled back by the deferred calls the panic runs through.
+func safely(name string, run func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s stopped on an internal error (%v); nothing more was done; please report this", name, r)
+		}
+	}()
+	return run()
+}
+
+// helpRequest is what Parse returns for -h or --help, so that Dispatch can
+// print the command's flags where its output goes.
+type helpRequest struct{ fs *flag.FlagSet }
+
+func (h *helpRequest) Error() string { return "help requested" }
+
+func usage(out io.Writer) {
+	names := make([]string, 0, len(Usages))
+	for n := range Usages {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintln(out, "usage: migrantdeskctl COMMAND [flags]")
+	for _, n := range names {
+		fmt.Fprintf(out, "  %s\n", Usages[n])
+	}
+}
+
+// Fail ends the process on a command's error, with the one line the spec
+// promises.
+func Fail(err error) {
+	fmt.Fprintln(os.Stderr, "migrantdeskctl:", OneLine(err))
+	os.Exit(1)
+}
+
+// OneLine keeps the exit message to the one line the spec promises.
+func OneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// NewFlags makes a flag set that reports errors instead of exiting, with
+// the --db flag every command takes.
+func NewFlags(name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	db := fs.String("db", store.DefaultPath(), "database `FILE`")
+	return fs, db
+}
+
+// Parse parses flags, turning flag errors into one-line errors that name
+// the command.
+func Parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return &helpRequest{fs}
+		}
+		return fmt.Errorf("%s: %w", fs.Name(), err)
+	}
+	return nil
+}
+
+// Stderr is where a command says what is not its output: notices about
+// the database and waits.
+var Stderr io.Writer = os.Stderr
+
+// OpenStore opens the database for a command, saying on Stderr what
+// Open changed (a database others could read made private) and when a
+// write waits for another process's.
+func OpenStore(path string) (*store.Store, error) {
+	st, err := store.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	ShowNotices(st)
+	return st, nil
+}
+
+// ShowNotices tells what opening st changed, and sets what a write says
+// while it waits for another process's.
+func ShowNotices(st *store.Store) {
+	for _, n := range st.Notices() {
+		fmt.Fprintln(Stderr, "migrantdeskctl:", n)
+	}
+	st.SetWaitNotice(func(msg string) { fmt.Fprintf(Stderr, "migrantdeskctl: %s…\n", msg) }, 0)
+}

@@ -1,0 +1,119 @@
+// Command migrantdeskctl-full is the whole migrantdeskctl: demo data,
+// extract imports, bulk migrant records, search, reports, reconciliation,
+// the state hub and sync. migrantdeskctl, the lean program people run,
+// does search and version itself and hands every other command here,
+// installed beside it (see cmd/migrantdeskctl); run directly, this program
+// does every command, search included. It is pure Go (CGO_ENABLED=0) and
+// needs no display.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"os/user"
+	"strings"
+	"syscall"
+
+	"golang.org/x/term"
+
+	"migrantdesk/cmd/internal/cli"
+	"migrantdesk/data"
+	"migrantdesk/data/store"
+)
+
+// commands is filled by the init functions of the files beside this one,
+// one file per command; their usage lines are in cli.Usages.
+var commands = cli.Commands()
+
+func main() {
+	cli.Main(commands, os.Args[1:])
+}
+
+func dispatch(args []string, out io.Writer) error {
+	return cli.Dispatch(commands, args, out)
+}
+
+// actingUser is who a command acts as on a database: the user who last
+// synced it with a hub (a coordinator's workstation stays a coordinator's
+// on the command line), or on a standalone database the operator at the
+// terminal (data.Operator).
+func actingUser(ctx context.Context, st *store.Store) (data.User, error) {
+	id, synced, err := st.Identity(ctx)
+	if err != nil || !synced {
+		return data.Operator(operator()), err
+	}
+	return id.User, nil
+}
+
+// operator names who runs the command, for the audit log.
+func operator() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "migrantdeskctl"
+}
+
+// askPassword asks for a password at the terminal, twice, without showing
+// it. It refuses when in is not a terminal: a password piped in would
+// sit in a file or a shell's history, which --password-file makes explicit.
+func askPassword(in *os.File, prompt io.Writer) (string, error) {
+	fd := int(in.Fd())
+	if !term.IsTerminal(fd) {
+		return "", errors.New("--ask-password needs a terminal to type the password in; without one, put it in a file readable only by you and give --password-file FILE")
+	}
+	// Ctrl+C while echo is off would leave the terminal not showing what
+	// is typed: put it back before the signal ends the command.
+	if state, err := term.GetState(fd); err == nil {
+		stop := make(chan os.Signal, 1)
+		signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+		done := make(chan struct{})
+		defer func() { signal.Stop(stop); close(done) }()
+		go func() {
+			select {
+			case <-stop:
+				term.Restore(fd, state)
+				fmt.Fprintln(prompt)
+				os.Exit(130)
+			case <-done:
+			}
+		}()
+	}
+	fmt.Fprint(prompt, "Password for the Detail workbook: ")
+	first, err := term.ReadPassword(fd)
+	fmt.Fprintln(prompt)
+	if err != nil {
+		return "", fmt.Errorf("read the password: %w", err)
+	}
+	fmt.Fprint(prompt, "The same password again: ")
+	second, err := term.ReadPassword(fd)
+	fmt.Fprintln(prompt)
+	if err != nil {
+		return "", fmt.Errorf("read the password: %w", err)
+	}
+	switch {
+	case len(first) == 0:
+		return "", errors.New("no password was typed; nothing was written")
+	case string(first) != string(second):
+		return "", errors.New("the two passwords differ; nothing was written")
+	}
+	return string(first), nil
+}
+
+// readSecret reads a password from the first line of a file, so that it
+// never appears on a command line (visible to every user in ps).
+func readSecret(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("read the password file: %w", err)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	line = strings.TrimSuffix(line, "\r")
+	if line == "" {
+		return "", fmt.Errorf("the password file %s is empty", path)
+	}
+	return line, nil
+}

@@ -56,7 +56,15 @@ func holdRaw(ctx context.Context, conn *sql.Conn) *rawConn {
 	if err != nil || db == 0 {
 		return nil
 	}
-	r := &rawConn{db: db, tls: libc.NewTLS(), conn: conn, ctx: ctx}
+	r := rawOn(db)
+	r.conn, r.ctx = conn, ctx
+	return r
+}
+
+// rawOn is the rawConn of handle db, with the mutex that unlock sets
+// aside.
+func rawOn(db uintptr) *rawConn {
+	r := &rawConn{db: db, tls: libc.NewTLS()}
 	// The handle's layout is the transpiled SQLite's own type; should it
 	// not show the mutex SQLite names, the mutex stays.
 	if m := r.handle().Fmutex; m != 0 && m == sqlite3.Xsqlite3_db_mutex(r.tls, db) {

@@ -227,3 +227,55 @@ func TestRawWriteEndsWithItsTransaction(t *testing.T) {
 		t.Errorf("%d rows kept after the rollback (%v), want none", n, err)
 	}
 }
+
+// TestRawReadSetsTheMutexAsideAndBack reads through ReadText: its rows
+// are read with the connection's mutex set aside (see rawConn), and the
+// mutex is back when it returns, whether the read ended, its caller
+// stopped it or SQLite failed part way, for the driver's calls after it.
+func TestRawReadSetsTheMutexAsideAndBack(t *testing.T) {
+	ctx := context.Background()
+	tx, raw := rawTx(t)
+	if raw.mutex == 0 {
+		t.Fatal("the handle does not show the connection's mutex where SQLite has it: every read takes it")
+	}
+	stop := errors.New("stop")
+	for _, c := range []struct {
+		what, q string
+		err     error
+	}{
+		{"a read to its end", `SELECT value FROM json_each('[1, 2, 3]')`, nil},
+		{"a read its caller stops", `SELECT value FROM json_each('[1, 2, 3]')`, stop},
+		{"a read SQLite stops part way", `SELECT CASE WHEN value < 3 THEN value ELSE abs(-9223372036854775807 - 1) END FROM json_each('[1, 2, 3]')`, nil},
+	} {
+		var aside, rows int
+		ok, err := ReadText(ctx, raw.conn, c.q, nil, 1, func([]string) error {
+			rows++
+			if raw.handle().Fmutex == 0 {
+				aside++
+			}
+			return c.err
+		})
+		if !ok {
+			t.Fatalf("%s: the driver's connection does not show its SQLite handle", c.what)
+		}
+		switch {
+		case c.err != nil && !errors.Is(err, c.err):
+			t.Errorf("%s ended with %v, want %v", c.what, err, c.err)
+		case c.err == nil && strings.Contains(c.q, "abs") && (err == nil || rows != 2):
+			t.Errorf("%s ended with %v after %d rows, want an integer overflow after 2", c.what, err, rows)
+		case c.err == nil && !strings.Contains(c.q, "abs") && (err != nil || rows != 3):
+			t.Errorf("%s ended with %v after %d rows, want 3 rows", c.what, err, rows)
+		}
+		if aside != rows {
+			t.Errorf("%s: %d of its %d rows were read with the connection's mutex in place", c.what, rows-aside, rows)
+		}
+		if m := raw.handle().Fmutex; m != raw.mutex {
+			t.Errorf("after %s the connection's mutex is %#x, want %#x", c.what, m, raw.mutex)
+		}
+	}
+	// The transaction goes on through the driver.
+	var n int
+	if err := tx.QueryRow(`SELECT count(*) FROM json_each('[1, 2]')`).Scan(&n); err != nil || n != 2 {
+		t.Errorf("after the raw reads, the transaction reads %d (%v), want 2", n, err)
+	}
+}

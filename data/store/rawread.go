@@ -38,7 +38,7 @@ func ReadText(ctx context.Context, conn *sql.Conn, q string, args []any, cols in
 			return nil
 		}
 		read = true
-		r := &rawConn{db: db, tls: libc.NewTLS()}
+		r := rawOn(db)
 		defer r.release()
 		return r.readText(ctx, q, args, cols, got)
 	})
@@ -92,6 +92,12 @@ func (r *rawConn) readText(ctx context.Context, q string, args []any, cols int, 
 	vals := make([]string, cols)
 	ends := make([]int, cols)
 	var buf []byte
+	// The rows are stepped and read with the connection's mutex set
+	// aside, as a bulk write's are (see rawConn): three calls a value
+	// took it and let it go, an eighth of a hub's snapshot page. The
+	// connection is held meanwhile, and got does not use it.
+	r.unlock()
+	defer r.relock()
 	for n := 1; ; n++ {
 		if n%readCancelEvery == 0 {
 			if err := ctx.Err(); err != nil {

@@ -42,6 +42,7 @@ type Reader struct {
 	RegionList string
 
 	lists regionLists
+	pages pageFlights
 	// perStudent is how many rows a snapshot's student came with in the
 	// last chunk read, in thousandths: the next chunk is sized by it.
 	// Scopes differ (a district's user has fewer enrollments per
@@ -57,14 +58,18 @@ func (r *Reader) Pull(tx Tx, u data.User, c sync.Cursor, limit int, epoch string
 	sc := scopeOf(u)
 	sc.regionStudents = r.RegionStudents
 	if c.Epoch != epoch {
-		head, mark, err := headOf(tx)
-		if err != nil {
-			return sync.Page{}, err
-		}
-		return r.snapshotPage(tx, sc, sync.Cursor{Epoch: epoch, Seq: head, Mark: mark}, limit)
+		return r.pages.do(sc.key(epoch, nil, limit), func() (sync.Page, error) {
+			head, mark, err := headOf(tx)
+			if err != nil {
+				return sync.Page{}, err
+			}
+			return r.snapshotPage(tx, sc, sync.Cursor{Epoch: epoch, Seq: head, Mark: mark}, limit)
+		})
 	}
 	if c.Snapshot != "" {
-		return r.snapshotPage(tx, sc, c, limit)
+		return r.pages.do(sc.key(epoch, &c, limit), func() (sync.Page, error) {
+			return r.snapshotPage(tx, sc, c, limit)
+		})
 	}
 	return feedPage(tx, sc, c, limit)
 }

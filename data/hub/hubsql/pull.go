@@ -149,6 +149,9 @@ type scope struct {
 	tags      []string // the feed tags the user sees
 
 	regionStudents string // see Pull
+	// listed are a district scope's students, read once for a snapshot
+	// page (snapshotPage): nil for any other scope.
+	listed *districtList
 }
 
 func scopeOf(u data.User) scope {
@@ -243,6 +246,9 @@ func visibleQuery(tags []string, after int64, n int) (string, []any) {
 // first page and travels in the position before it, "N\x1e...", so that
 // it is counted once per snapshot, a resumed one included.
 func (r *Reader) snapshotPage(tx Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
+	if !sc.all && sc.region == "" {
+		sc.listed = &districtList{}
+	}
 	n, pos, found := strings.Cut(c.Snapshot, totalSep)
 	total, err := strconv.ParseInt(n, 10, 64)
 	if !found || err != nil || total < 0 {

@@ -116,33 +116,28 @@ func (r *Reader) studentsPage(tx Tx, sc scope, epoch, after string, want int, pa
 // nextStudents are up to n students of the scope after after, by state
 // ID.
 func (r *Reader) nextStudents(tx Tx, sc scope, epoch, after string, n int) ([]string, error) {
+	if sc.all {
+		ids, err := readIDs(tx, `SELECT state_id FROM students WHERE state_id > ? ORDER BY 1 LIMIT `+strconv.Itoa(n), after)
+		if err != nil {
+			return nil, fmt.Errorf("read the students of the scope: %w", err)
+		}
+		return ids, nil
+	}
+	var all []string
+	var err error
 	if sc.region != "" {
-		all, err := r.regionStudents(tx, epoch, sc.region)
-		if err != nil {
-			return nil, err
-		}
-		i, found := slices.BinarySearch(all, after)
-		if found {
-			i++
-		}
-		return all[i:min(len(all), i+n)], nil
+		all, err = r.regionStudents(tx, epoch, sc.region)
+	} else {
+		all, err = sc.listed.students(tx, sc.districts)
 	}
-	if !sc.all {
-		all, err := sc.listed.students(tx, sc.districts)
-		if err != nil {
-			return nil, err
-		}
-		i, found := slices.BinarySearch(all, after)
-		if found {
-			i++
-		}
-		return all[i:min(len(all), i+n)], nil
-	}
-	ids, err := readIDs(tx, `SELECT state_id FROM students WHERE state_id > ? ORDER BY 1 LIMIT `+strconv.Itoa(n), after)
 	if err != nil {
-		return nil, fmt.Errorf("read the students of the scope: %w", err)
+		return nil, err
 	}
-	return ids, nil
+	i, found := slices.BinarySearch(all, after)
+	if found {
+		i++
+	}
+	return all[i:min(len(all), i+n)], nil
 }
 
 // districtList is a district scope's students by state ID, read once for

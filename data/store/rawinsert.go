@@ -57,12 +57,17 @@ func holdRaw(ctx context.Context, conn *sql.Conn) *rawConn {
 		return nil
 	}
 	r := &rawConn{db: db, tls: libc.NewTLS(), conn: conn, ctx: ctx}
-	// The handle's layout is the transpiled SQLite's own type; should it
-	// not show the mutex SQLite names, the mutex stays.
-	if m := r.handle().Fmutex; m != 0 && m == sqlite3.Xsqlite3_db_mutex(r.tls, db) {
+	r.findMutex()
+	return r
+}
+
+// findMutex sets r.mutex to the connection's mutex. The handle's layout
+// is the transpiled SQLite's own type; should it not show the mutex
+// SQLite names, r.mutex stays 0 and the mutex stays in place.
+func (r *rawConn) findMutex() {
+	if m := r.handle().Fmutex; m != 0 && m == sqlite3.Xsqlite3_db_mutex(r.tls, r.db) {
 		r.mutex = m
 	}
-	return r
 }
 
 // handle is the connection's struct sqlite3.

@@ -40,6 +40,14 @@ func ReadText(ctx context.Context, conn *sql.Conn, q string, args []any, cols in
 		read = true
 		r := &rawConn{db: db, tls: libc.NewTLS()}
 		defer r.release()
+		// Every value read takes and gives back the connection's mutex
+		// (a sixth of a hub's snapshot page). The connection is this
+		// goroutine's alone until Raw returns, and the read calls nothing
+		// that another goroutine could be in, so the mutex is set aside
+		// for it, as a bulk write's is (rawConn.held).
+		r.findMutex()
+		r.unlock()
+		defer r.relock()
 		return r.readText(ctx, q, args, cols, got)
 	})
 	return read, err

@@ -128,12 +128,21 @@ func (c *Committer) apply(group []*waiting) {
 	for i, w := range group {
 		batches[i] = Batch{User: w.user, Mutations: w.ms, Now: start}
 	}
-	err := c.write(ctx, func(tx Tx) error { return PushAll(tx, batches) })
+	// The log splits a group's time into its transaction's work (the
+	// pushes' own times among it; on PostgreSQL the feed lock too, which
+	// its first read takes) and the rest: BEGIN (SQLite's write lock),
+	// and COMMIT with its flush to disk.
+	var work time.Duration
+	err := c.write(ctx, func(tx Tx) error {
+		began := time.Now()
+		defer func() { work = time.Since(began) }()
+		return PushAll(tx, batches)
+	})
 	took := time.Since(start)
 	if err == nil || len(group) == 1 {
 		for i, w := range group {
 			hub.Note(w.ctx, "queued_ms", ms(start.Sub(w.since)), "group", len(group), "group_at", i,
-				"group_ms", ms(took), "own_ms", ms(batches[i].Took))
+				"group_ms", ms(took), "group_work_ms", ms(work), "own_ms", ms(batches[i].Took))
 			w.out, w.err = batches[i].Results, err
 			if err != nil {
 				w.out = nil

@@ -42,6 +42,7 @@ type Reader struct {
 	RegionList string
 
 	lists regionLists
+	pages pageFlights
 	// perStudent is how many rows a snapshot's student came with in the
 	// last chunk read, in thousandths: the next chunk is sized by it.
 	// Scopes differ (a district's user has fewer enrollments per
@@ -57,14 +58,18 @@ func (r *Reader) Pull(tx Tx, u data.User, c sync.Cursor, limit int, epoch string
 	sc := scopeOf(u)
 	sc.regionStudents = r.RegionStudents
 	if c.Epoch != epoch {
-		head, mark, err := headOf(tx)
-		if err != nil {
-			return sync.Page{}, err
-		}
-		return r.snapshotPage(tx, sc, sync.Cursor{Epoch: epoch, Seq: head, Mark: mark}, limit)
+		return r.pages.do(sc.key(epoch, nil, limit), func() (sync.Page, error) {
+			head, mark, err := headOf(tx)
+			if err != nil {
+				return sync.Page{}, err
+			}
+			return r.snapshotPage(tx, sc, sync.Cursor{Epoch: epoch, Seq: head, Mark: mark}, limit)
+		})
 	}
 	if c.Snapshot != "" {
-		return r.snapshotPage(tx, sc, c, limit)
+		return r.pages.do(sc.key(epoch, &c, limit), func() (sync.Page, error) {
+			return r.snapshotPage(tx, sc, c, limit)
+		})
 	}
 	return feedPage(tx, sc, c, limit)
 }
@@ -144,6 +149,9 @@ type scope struct {
 	tags      []string // the feed tags the user sees
 
 	regionStudents string // see Pull
+	// listed are a district scope's students, read once for a snapshot
+	// page (snapshotPage): nil for any other scope.
+	listed *districtList
 }
 
 func scopeOf(u data.User) scope {
@@ -238,6 +246,9 @@ func visibleQuery(tags []string, after int64, n int) (string, []any) {
 // first page and travels in the position before it, "N\x1e...", so that
 // it is counted once per snapshot, a resumed one included.
 func (r *Reader) snapshotPage(tx Tx, sc scope, c sync.Cursor, limit int) (sync.Page, error) {
+	if !sc.all && sc.region == "" {
+		sc.listed = &districtList{}
+	}
 	n, pos, found := strings.Cut(c.Snapshot, totalSep)
 	total, err := strconv.ParseInt(n, 10, 64)
 	if !found || err != nil || total < 0 {

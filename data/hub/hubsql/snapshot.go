@@ -116,29 +116,56 @@ func (r *Reader) studentsPage(tx Tx, sc scope, epoch, after string, want int, pa
 // nextStudents are up to n students of the scope after after, by state
 // ID.
 func (r *Reader) nextStudents(tx Tx, sc scope, epoch, after string, n int) ([]string, error) {
-	if sc.region != "" {
-		all, err := r.regionStudents(tx, epoch, sc.region)
+	if sc.all {
+		ids, err := readIDs(tx, `SELECT state_id FROM students WHERE state_id > ? ORDER BY 1 LIMIT `+strconv.Itoa(n), after)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read the students of the scope: %w", err)
 		}
-		i, found := slices.BinarySearch(all, after)
-		if found {
-			i++
-		}
-		return all[i:min(len(all), i+n)], nil
+		return ids, nil
 	}
-	q, args := `SELECT state_id FROM students WHERE state_id > ?`, []any{after}
-	if !sc.all {
-		q = `SELECT DISTINCT r.state_id FROM published p JOIN migrant_records r ON r.id = p.record_id AND r.deleted = 0
-			WHERE r.state_id > ? AND p.district_number IN (` + marks(len(sc.districts)) + `)`
-		for _, d := range sc.districts {
-			args = append(args, d)
-		}
+	var all []string
+	var err error
+	if sc.region != "" {
+		all, err = r.regionStudents(tx, epoch, sc.region)
+	} else {
+		all, err = sc.listed.students(tx, sc.districts)
 	}
-	ids, err := readIDs(tx, q+` ORDER BY 1 LIMIT `+strconv.Itoa(n), args...)
+	if err != nil {
+		return nil, err
+	}
+	i, found := slices.BinarySearch(all, after)
+	if found {
+		i++
+	}
+	return all[i:min(len(all), i+n)], nil
+}
+
+// districtList is a district scope's students by state ID, read once for
+// a snapshot page: its count on the first page and each chunk of
+// students after it. Each of those read the district's published records
+// whole to pick their distinct students (a LIMIT comes after the
+// DISTINCT), three times for a district whose snapshot is one page.
+type districtList struct {
+	ids  []string
+	read bool
+}
+
+// students are the students with a live record published to one of
+// districts, by state ID, each once.
+func (l *districtList) students(tx Tx, districts []string) ([]string, error) {
+	if l.read {
+		return l.ids, nil
+	}
+	args := make([]any, len(districts))
+	for i, d := range districts {
+		args[i] = d
+	}
+	ids, err := readIDs(tx, `SELECT DISTINCT r.state_id FROM published p JOIN migrant_records r ON r.id = p.record_id AND r.deleted = 0
+		WHERE p.district_number IN (`+marks(len(districts))+`) ORDER BY 1`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read the students of the scope: %w", err)
 	}
+	l.ids, l.read = ids, true
 	return ids, nil
 }
 
@@ -170,16 +197,12 @@ func (r *Reader) countStudents(tx Tx, sc scope, epoch string) (int64, error) {
 		all, err := r.regionStudents(tx, epoch, sc.region)
 		return int64(len(all)), err
 	}
-	q, args := `SELECT count(*) FROM students`, []any{}
 	if !sc.all {
-		q = `SELECT count(DISTINCT r.state_id) FROM published p JOIN migrant_records r ON r.id = p.record_id AND r.deleted = 0
-			WHERE p.district_number IN (` + marks(len(sc.districts)) + `)`
-		for _, d := range sc.districts {
-			args = append(args, d)
-		}
+		all, err := sc.listed.students(tx, sc.districts)
+		return int64(len(all)), err
 	}
 	var n int64
-	if err := tx.QueryRow(q, args...).Scan(&n); err != nil {
+	if err := tx.QueryRow(`SELECT count(*) FROM students`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count the students of the scope: %w", err)
 	}
 	return n, nil

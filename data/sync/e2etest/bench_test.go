@@ -27,6 +27,7 @@ import (
 	"strconv"
 	"strings"
 	gosync "sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -903,4 +904,55 @@ func watchMemory(pid int) func() int64 {
 		}
 		return 0
 	}
+}
+
+// BenchmarkSnapshotDistricts is the hub's half of the district users'
+// first syncs in BenchmarkSyncLoad50: every page of each coordinator's
+// and district administrator's snapshot read from the hub's store, the
+// ten users at once as there, without HTTP or a workstation, so that a
+// change to how a district's scope is read shows in the CPU time it
+// takes.
+func BenchmarkSnapshotDistricts(b *testing.B) { benchBoth(b, benchSnapshotDistricts) }
+
+func benchSnapshotDistricts(b *testing.B, be backend) {
+	h := benchBareHub(b, be)
+	defer h.Close()
+	ctx := context.Background()
+	as, err := h.Accounts(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var users []data.User
+	for _, a := range as {
+		if a.Role == data.RoleCoordinator || a.Role == data.RoleDistrictAdmin {
+			users = append(users, a.User)
+		}
+	}
+	b.ResetTimer()
+	var rows atomic.Int64
+	var cpu time.Duration
+	for i := 0; i < b.N; i++ {
+		before := processCPU()
+		rows.Store(0)
+		err := eachUser(users, func(_ int, u data.User) error {
+			for at := (sync.Cursor{}); ; {
+				page, err := h.Pull(ctx, u, at, sync.MaxPullPage)
+				if err != nil {
+					return err
+				}
+				rows.Add(int64(len(page.Changes)))
+				if !page.More {
+					return nil
+				}
+				at = page.Next
+			}
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		cpu += processCPU() - before
+	}
+	b.ReportMetric(float64(len(users)), "users")
+	b.ReportMetric(float64(rows.Load()), "rows/op")
+	b.ReportMetric(cpu.Seconds()*1000/float64(b.N)/float64(len(users)), "cpu-ms/user")
 }

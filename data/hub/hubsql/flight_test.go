@@ -1,0 +1,139 @@
+package hubsql
+
+import (
+	"errors"
+	"runtime"
+	gosync "sync"
+	"sync/atomic"
+	"testing"
+
+	"migrantdesk/data"
+	"migrantdesk/data/sync"
+)
+
+// Pulls of the same page while one reading is under way share it; a
+// reading that failed is read again by each pull that waited for it; a
+// page asked after the reading ended is read anew.
+func TestPageFlightsShareOneReading(t *testing.T) {
+	var f pageFlights
+	var reads atomic.Int32
+	started, release := make(chan struct{}), make(chan struct{})
+	page := sync.Page{Snapshot: true, Changes: []sync.Change{{Table: "students", Row: map[string]string{"state_id": "1"}}}}
+	read := func() (sync.Page, error) {
+		if reads.Add(1) == 1 {
+			close(started)
+			<-release
+		}
+		return page, nil
+	}
+	var wg gosync.WaitGroup
+	got := make([]sync.Page, 4)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		got[0], _ = f.do("k", read)
+	}()
+	<-started
+	for i := 1; i < len(got); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i], _ = f.do("k", read)
+		}()
+	}
+	// The waiting pulls are in the flight before the reading ends: each
+	// has found it under its key.
+	for waitersOf(&f, "k") < len(got)-1 {
+		runtime.Gosched()
+	}
+	close(release)
+	wg.Wait()
+	if n := reads.Load(); n != 1 {
+		t.Fatalf("%d readings for %d pulls of one page, want 1", n, len(got))
+	}
+	for i, p := range got {
+		if len(p.Changes) != 1 || p.Changes[0].Row["state_id"] != "1" {
+			t.Fatalf("pull %d got %+v", i, p)
+		}
+	}
+	if _, err := f.do("k", read); err != nil || reads.Load() != 2 {
+		t.Fatalf("a page asked after the reading ended: %v, %d readings", err, reads.Load())
+	}
+
+	failed, again := errors.New("the pull's transaction ended"), atomic.Int32{}
+	started, release = make(chan struct{}), make(chan struct{})
+	done := make(chan error)
+	go func() {
+		_, err := f.do("k", func() (sync.Page, error) {
+			close(started)
+			<-release
+			return sync.Page{}, failed
+		})
+		done <- err
+	}()
+	<-started
+	follower := make(chan error)
+	go func() {
+		p, err := f.do("k", func() (sync.Page, error) { again.Add(1); return page, nil })
+		if err == nil && len(p.Changes) != 1 {
+			err = errors.New("the follower's own page is not its answer")
+		}
+		follower <- err
+	}()
+	for waitersOf(&f, "k") < 1 {
+		runtime.Gosched()
+	}
+	close(release)
+	if err := <-done; !errors.Is(err, failed) {
+		t.Fatalf("the failed reading's pull got %v", err)
+	}
+	if err := <-follower; err != nil || again.Load() != 1 {
+		t.Fatalf("the pull that waited for a failed reading: %v, read itself %d times", err, again.Load())
+	}
+}
+
+// The key of a page is every input of snapshotPage: scopes, cursors and
+// limits that differ never share a page.
+func TestPageKeysDiffer(t *testing.T) {
+	c1 := sync.Cursor{Epoch: "e", Seq: 7, Mark: "m", Snapshot: "students\x1f1"}
+	c2 := c1
+	c2.Seq = 8
+	c3 := c1
+	c3.Snapshot = "students\x1f2"
+	coord := scopeOf(data.User{Role: data.RoleCoordinator, Districts: []string{"1", "2"}})
+	keys := []string{
+		scopeOf(data.User{Role: data.RoleStateAdmin}).key("e", nil, 10),
+		scopeOf(data.User{Role: data.RoleClerk, RegionCode: "N"}).key("e", nil, 10),
+		scopeOf(data.User{Role: data.RoleClerk, RegionCode: "S"}).key("e", nil, 10),
+		scopeOf(data.User{Role: data.RoleDistrictAdmin, DistrictNumber: "1"}).key("e", nil, 10),
+		coord.key("e", nil, 10),
+		scopeOf(data.User{Role: data.RoleCoordinator, Districts: []string{"2", "1"}}).key("e", nil, 10),
+		scopeOf(data.User{Role: data.RoleCoordinator, Districts: []string{"1 2"}}).key("e", nil, 10),
+		coord.key("f", nil, 10),
+		coord.key("e", nil, 11),
+		coord.key("e", &c1, 10),
+		coord.key("e", &c2, 10),
+		coord.key("e", &c3, 10),
+	}
+	seen := map[string]int{}
+	for i, k := range keys {
+		if j, ok := seen[k]; ok {
+			t.Fatalf("pages %d and %d share the key %q", j, i, k)
+		}
+		seen[k] = i
+	}
+	same := scopeOf(data.User{Role: data.RoleDistrictAdmin, DistrictNumber: "1"}).key("e", nil, 10)
+	if same != scopeOf(data.User{Role: data.RoleCoordinator, Districts: []string{"1"}}).key("e", nil, 10) {
+		t.Fatal("a district's administrator and its coordinator ask for different first pages")
+	}
+}
+
+// waitersOf is how many pulls wait for the reading under key.
+func waitersOf(f *pageFlights, key string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if fl, ok := f.flying[key]; ok {
+		return fl.waiters
+	}
+	return 0
+}

@@ -265,6 +265,9 @@ func (p *pusher) apply(m sync.Mutation) (sync.Result, error) {
 	if err != nil || m.Entity != sync.EntityRecord || !setsCopies(m, res) {
 		return res, err
 	}
+	if may, err := p.mayWrite(m.EntityID); err != nil || !may {
+		return res, err
+	}
 	copies, err := p.copiesOf(m.EntityID)
 	if err != nil {
 		return sync.Result{}, err
@@ -277,16 +280,36 @@ func (p *pusher) apply(m sync.Mutation) (sync.Result, error) {
 	return res, nil
 }
 
+// mayWrite reports whether the user may write the record with the ID now
+// (one the hub does not hold, yes: there is nothing of it to show). An
+// answer's copies are shown only then: a stored answer is found by its
+// mutation ID alone, whoever sends it again.
+func (p *pusher) mayWrite(id string) (bool, error) {
+	cur, exists, err := p.load(id)
+	if err != nil || !exists {
+		return err == nil, err
+	}
+	st, err := p.student(cur.StateID)
+	if err != nil {
+		return false, err
+	}
+	var regions []string
+	if st != nil {
+		regions = st.regions
+	}
+	return p.user.MayWriteRecords(cur.StateID, regions, nil) == nil, nil
+}
+
 // setsCopies reports whether the answer to a record's mutation carries
 // the record's copies as the hub holds them now (not as stored with a
-// first answer). A workstation writes its own copies when it publishes or
+// first answer): a rejection changed none. A workstation writes its own copies when it publishes or
 // deletes, from its own view of the student's enrollments, and passes
 // over the copies the feed brings while that change waits; a conflict
 // also swallows the record's later changes. Only the answer puts its
 // copies right: the feed never names a district where the hub held no
 // copy.
 func setsCopies(m sync.Mutation, res sync.Result) bool {
-	return res.Outcome == sync.Conflict || m.Op == sync.OpPublish || m.Op == sync.OpDelete
+	return res.Outcome == sync.Conflict || res.Outcome != sync.Rejected && (m.Op == sync.OpPublish || m.Op == sync.OpDelete)
 }
 
 // answer is the hub's answer to m: the stored one when it has answered

@@ -9,11 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"migrantdesk/data"
 	"migrantdesk/data/hub"
 	"migrantdesk/data/hub/hubtest"
 	"migrantdesk/data/hub/sqlitehub"
 	"migrantdesk/data/store"
+	"migrantdesk/data/sync"
 	"migrantdesk/data/sync/client"
 )
 
@@ -185,4 +188,49 @@ func testConflictedPublish(t *testing.T, be backend, moved func(hubStore)) {
 	}
 	rosa.sync()
 	checkConverged(t, h, rosa.user, rosa.path)
+}
+
+// An answer carries a record's copies only to a user who may write the
+// record: a clerk of another region who publishes a record of region C,
+// or sends again the mutation of rita's publish (an answer is found by
+// its ID alone), learns nothing of its copies; rita, sending it again,
+// does.
+func TestAnswerCopiesInScope(t *testing.T) { eachBackend(t, testAnswerCopiesInScope) }
+
+func testAnswerCopiesInScope(t *testing.T, be backend) {
+	h, url := scenarioHub(t, be)
+	rita := newDesk(t, url, Rita)
+	rec := rita.save(data.MigrantRecord{StateID: hubtest.Maria, MIS2000ID: "1", QAD: data.NewDate(2025, 3, 1), EED: data.NewDate(2025, 4, 22)})
+	rita.sync()
+	rita.publish(rec.ID)
+	ms, err := rita.st.PendingMutations(context.Background(), 10)
+	if err != nil || len(ms) != 1 || ms[0].Op != sync.OpPublish {
+		t.Fatalf("rita's waiting changes: %+v, %v", ms, err)
+	}
+	published := ms[0]
+	rita.sync()
+
+	other := published
+	other.ID = uuid.NewString()
+	for _, c := range []struct {
+		who  data.User
+		m    sync.Mutation
+		want sync.Outcome
+	}{
+		{hubtest.ClerkW, published, sync.Duplicate},
+		{hubtest.ClerkW, other, sync.Rejected},
+		{Rita, published, sync.Duplicate},
+	} {
+		res, err := h.Push(context.Background(), c.who, []sync.Mutation{c.m})
+		if err != nil || len(res) != 1 || res[0].Outcome != c.want {
+			t.Fatalf("%s sending %s: %+v, %v", c.who.Username, c.m.ID, res, err)
+		}
+		if c.who.Username == Rita.Username {
+			if res[0].Copies == nil || len(*res[0].Copies) != 1 || (*res[0].Copies)[0]["district_number"] != "001" {
+				t.Errorf("rita's own publish sent again: copies %v, want Adair's", res[0].Copies)
+			}
+		} else if res[0].Copies != nil {
+			t.Errorf("%s sending %s was told the copies %v", c.who.Username, c.m.ID, *res[0].Copies)
+		}
+	}
 }

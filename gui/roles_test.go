@@ -129,6 +129,23 @@ func TestClerkCannotChangeAnotherRegionsStudent(t *testing.T) {
 	}
 }
 
+// TestEmptyRecordsHintFollowsTheRefusal: a student without records says
+// how to enter one only to a user who may.
+func TestEmptyRecordsHintFollowsTheRefusal(t *testing.T) {
+	st := openDemo(t)
+	u := openOn(t, st, storetest.HernandezB) // Calloway (W), not Lucía's region
+	got := texts(u.win.Canvas())
+	if !slices.Contains(got, "No migrant record yet.") {
+		t.Errorf("another region's student without records: the screen says %q", got)
+	}
+	u.openStudent(storetest.Ana)
+	u.wait()
+	want := "No migrant record yet. Click New record (Ctrl+N) to enter the Student Migrant Detail from the Certificate of Eligibility."
+	if got := texts(u.win.Canvas()); !slices.Contains(got, want) {
+		t.Errorf("the clerk's own student without records: the screen says %q", got)
+	}
+}
+
 // moveToWestern re-imports the fixture with the student's enrollments
 // moved to Calloway (region W), as a newer extract would.
 func moveToWestern(t *testing.T, st *store.Store, stateID string) {

@@ -215,7 +215,13 @@ func (s *studentScreen) setRecords(recs []store.Record) {
 	s.cards = nil
 	s.records.Objects = nil
 	if len(recs) == 0 {
-		hint := widget.NewLabel("No migrant record yet. Click New record (Ctrl+N) to enter the Student Migrant Detail from the Certificate of Eligibility.")
+		// The refusal above says who may enter one; pointing at a
+		// disabled button would send the user looking for a way round it.
+		text := "No migrant record yet."
+		if s.refusal == nil {
+			text += " Click New record (Ctrl+N) to enter the Student Migrant Detail from the Certificate of Eligibility."
+		}
+		hint := widget.NewLabel(text)
 		hint.Wrapping = fyne.TextWrapWord
 		s.records.Add(hint)
 	}

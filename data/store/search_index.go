@@ -331,9 +331,7 @@ func indexInitials(tx *sql.Tx) error {
 		return fmt.Errorf("search index: %w", err)
 	}
 	tokens := makeTokens(students, func(t *tokenSet, _ int, last, first string) {
-		for _, tok := range initialTokens(distinctWords(last), distinctWords(first)) {
-			t.add(tok.field, tok.token)
-		}
+		t.addInitials(distinctWords(last), distinctWords(first))
 	})
 	return writeNameTokens(ctx, tx, nil, boxStudents(students), tokens)
 }

@@ -20,7 +20,7 @@ const (
 	levelExact  = 2
 )
 
-// Fields of name_tokens: nameTokens makes a student's rows, the import
+// Fields of name_tokens: tokenSet.addName makes a student's rows, the import
 // writes them. Search walks the rows of one token in result order. A prefix of the first word of the last
 // name needs no field: students.sort_key starts with that word, so the
 // students whose last name starts with a prefix are one range of the sort
@@ -155,11 +155,6 @@ func searchSortKey(lastKey, firstKey string) string {
 	return lastKey + sortSep + firstKey
 }
 
-type nameToken struct {
-	field int
-	token string
-}
-
 // tokenSet gathers the name tokens of students, given in result order,
 // and the students of each token (see makeTokens). A state's 700,000
 // students make some 4 million rows of a few hundred thousand tokens:
@@ -227,19 +222,7 @@ func (t *tokenSet) addName(last, first string, districts []string) {
 			t.add(tokDistrictFirst, d, sortSep, w)
 		}
 	}
-	t.initials = t.initials[:0]
-	for _, w := range fw {
-		_, size := utf8.DecodeRuneInString(w)
-		if i := w[:size]; !slices.Contains(t.initials, i) {
-			t.initials = append(t.initials, i)
-			t.add(tokFirstInitial, i)
-		}
-	}
-	for _, w := range lw[min(1, len(lw)):] {
-		for _, i := range t.initials {
-			t.add(tokInitialLater, i, " ", w)
-		}
-	}
+	t.addInitials(lw, fw)
 	if len(lastWords) > 1 {
 		t.add(tokLastJoined, lastWords...)
 	}
@@ -265,29 +248,24 @@ func (t *tokenSet) addName(last, first string, districts []string) {
 	}
 }
 
-// initialTokens are the rows of the first name's initials
+// addInitials adds the rows of the first name's initials
 // (tokFirstInitial) and of each with the later words of the last name
 // (tokInitialLater), of the distinct words of a student's last and first
 // names.
-func initialTokens(lw, fw []string) []nameToken {
-	var out []nameToken
-	var initials []string
+func (t *tokenSet) addInitials(lw, fw []string) {
+	t.initials = t.initials[:0]
 	for _, w := range fw {
 		_, size := utf8.DecodeRuneInString(w)
-		if i := w[:size]; !slices.Contains(initials, i) {
-			initials = append(initials, i)
-			out = append(out, nameToken{tokFirstInitial, i})
+		if i := w[:size]; !slices.Contains(t.initials, i) {
+			t.initials = append(t.initials, i)
+			t.add(tokFirstInitial, i)
 		}
 	}
-	for j, w := range lw {
-		if j == 0 {
-			continue
-		}
-		for _, i := range initials {
-			out = append(out, nameToken{tokInitialLater, i + " " + w})
+	for _, w := range lw[min(1, len(lw)):] {
+		for _, i := range t.initials {
+			t.add(tokInitialLater, i, " ", w)
 		}
 	}
-	return out
 }
 
 // distinctWords is the words of a normalised name, each once, in order.

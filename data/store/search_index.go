@@ -33,12 +33,9 @@ func writeSearchIndex(ctx context.Context, tx *sql.Tx, raw *rawConn, listedOnly 
 	members := districtMembers(districts)
 	// The name tokens are made on another goroutine while the district
 	// index is written: on a second core, at no cost to the load's.
-	var (
-		tokens map[fieldToken][]int32
-		keys   []fieldToken
-	)
+	var tokens []tokenRows
 	made := inBackground("making the name tokens", func() error {
-		tokens, keys = makeTokens(students, allTokens(districts))
+		tokens = makeTokens(students, allTokens(districts))
 		return nil
 	})
 	values := boxStudents(students)
@@ -46,7 +43,7 @@ func writeSearchIndex(ctx context.Context, tx *sql.Tx, raw *rawConn, listedOnly 
 	if err = cmp.Or(err, made()); err != nil {
 		return err
 	}
-	return writeNameTokens(ctx, tx, raw, values, tokens, keys)
+	return writeNameTokens(ctx, tx, raw, values, tokens)
 }
 
 // indexSource is what the search index is made of, read from the tables
@@ -96,9 +93,7 @@ func schoolDistricts(ctx context.Context, tx *sql.Tx) (map[string]string, error)
 // inResultOrder sorts students in result order and returns the rank of
 // each; twice reports a state ID listed more than once.
 func inResultOrder(students []indexStudent) (rank map[string]int32, twice bool) {
-	slices.SortFunc(students, func(a, b indexStudent) int {
-		return cmp.Or(strings.Compare(a.key, b.key), strings.Compare(a.id, b.id))
-	})
+	sortResultOrder(students)
 	rank = make(map[string]int32, len(students))
 	for i, st := range students {
 		if i > 0 && st.id == students[i-1].id {
@@ -107,6 +102,17 @@ func inResultOrder(students []indexStudent) (rank map[string]int32, twice bool) 
 		rank[st.id] = int32(i)
 	}
 	return rank, twice
+}
+
+// sortResultOrder sorts students in result order: by sort key, then state
+// ID, which is compared only between equal keys.
+func sortResultOrder(students []indexStudent) {
+	slices.SortFunc(students, func(a, b indexStudent) int {
+		if c := strings.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return strings.Compare(a.id, b.id)
+	})
 }
 
 // withDistrict is a student's districts with d, each listed once.
@@ -121,7 +127,7 @@ func withDistrict(ds []string, d string) []string {
 // are enrolled in the districts of the same rank.
 func newIndexRows(students []indexStudent, districts [][]string) *indexRows {
 	rows := &indexRows{students: boxStudents(students), members: districtMembers(districts)}
-	rows.tokens, rows.keys = makeTokens(students, allTokens(districts))
+	rows.tokens = makeTokens(students, allTokens(districts))
 	return rows
 }
 
@@ -141,7 +147,7 @@ func (src *indexSource) parse() ([]indexStudent, [][]string, error) {
 		}
 		students = append(students, st)
 	}
-	rank, _ := inResultOrder(students)
+	ranks := newRanks(students)
 	districts := make([][]string, len(students))
 	for s := src.enrollments; s != ""; {
 		var rec, id, school string
@@ -150,11 +156,62 @@ func (src *indexSource) parse() ([]indexStudent, [][]string, error) {
 		if id, school, ok = strings.Cut(rec, "\x1f"); !ok {
 			return nil, nil, errPacked
 		}
-		if i, ok := rank[id]; ok {
+		if i, ok := ranks.of(id); ok {
 			districts[i] = withDistrict(districts[i], src.districtOf[school])
 		}
 	}
 	return students, districts, nil
+}
+
+// ranks finds a student's rank in result order by state ID. An extract
+// lists a student's enrollments together, and in the students' own
+// order, as it lists the students: a state ID is most often the one
+// found last or the next student's, found by comparing it with those,
+// not by hashing it into a map of 700,000, which is made only for the
+// others.
+type ranks struct {
+	ids  []string // the state IDs in the order given
+	rank []int32  // the rank of each
+	near int      // where the last one was found
+	all  map[string]int32
+}
+
+// newRanks sorts students in result order, keeping their state IDs in
+// the order given, which is mostly that of their enrollments.
+func newRanks(students []indexStudent) *ranks {
+	r := &ranks{ids: make([]string, len(students)), rank: make([]int32, len(students))}
+	for i := range students {
+		r.ids[i] = students[i].id
+		students[i].at = int32(i)
+	}
+	sortResultOrder(students)
+	for i, st := range students {
+		r.rank[st.at] = int32(i)
+	}
+	return r
+}
+
+// of returns the rank of the student with state ID id; false when there
+// is none.
+func (r *ranks) of(id string) (int32, bool) {
+	for i := r.near; i < min(r.near+2, len(r.ids)); i++ {
+		if r.ids[i] == id {
+			r.near = i
+			return r.rank[i], true
+		}
+	}
+	if r.all == nil {
+		r.all = make(map[string]int32, len(r.ids))
+		for i, id := range r.ids {
+			r.all[id] = int32(i)
+		}
+	}
+	i, ok := r.all[id]
+	if !ok {
+		return 0, false
+	}
+	r.near = int(i)
+	return r.rank[i], true
 }
 
 // indexRows is a search index made in memory, to be written in key
@@ -162,8 +219,7 @@ func (src *indexSource) parse() ([]indexStudent, [][]string, error) {
 type indexRows struct {
 	students []boxedStudent // in result order
 	members  map[string][]int32
-	tokens   map[fieldToken][]int32
-	keys     []fieldToken
+	tokens   []tokenRows // in key order
 }
 
 // makeIndexRows makes the search index of src on another goroutine;
@@ -210,7 +266,7 @@ func (r *indexRows) write(ctx context.Context, tx *sql.Tx, raw *rawConn) error {
 	if err := writeDistrictIndex(ctx, tx, raw, r.students, r.members); err != nil {
 		return err
 	}
-	return writeNameTokens(ctx, tx, raw, r.students, r.tokens, r.keys)
+	return writeNameTokens(ctx, tx, raw, r.students, r.tokens)
 }
 
 // districtMembers is the students of each district, in result order,
@@ -226,12 +282,12 @@ func districtMembers(districts [][]string) map[string][]int32 {
 }
 
 // writeNameTokens writes name_tokens in key order (see makeTokens).
-func writeNameTokens(ctx context.Context, tx *sql.Tx, raw *rawConn, students []boxedStudent, tokens map[fieldToken][]int32, keys []fieldToken) error {
+func writeNameTokens(ctx context.Context, tx *sql.Tx, raw *rawConn, students []boxedStudent, tokens []tokenRows) error {
 	b := newRawBatch(ctx, tx, raw, "search index", `INSERT INTO name_tokens(field, token, sort_key, state_id)`, "", 4)
 	return b.fill(func(w *rowWriter) error {
-		for _, k := range keys {
+		for _, k := range tokens {
 			token := any(k.token)
-			for _, r := range tokens[k] {
+			for _, r := range k.ranks {
 				if err := w.add(k.field, token, students[r].key, students[r].id); err != nil {
 					return err
 				}
@@ -247,10 +303,17 @@ type fieldToken struct {
 	token string
 }
 
-// allTokens gives every name token of a student, who is enrolled in the
+// tokenRows is a token of name_tokens and its students' ranks, in
+// result order.
+type tokenRows struct {
+	fieldToken
+	ranks []int32
+}
+
+// allTokens adds every name token of a student, who is enrolled in the
 // districts of the same place in districts.
-func allTokens(districts [][]string) func(i int, last, first string) []nameToken {
-	return func(i int, last, first string) []nameToken { return nameTokens(last, first, districts[i]) }
+func allTokens(districts [][]string) func(t *tokenSet, i int, last, first string) {
+	return func(t *tokenSet, i int, last, first string) { t.addName(last, first, districts[i]) }
 }
 
 // indexInitials adds the rows of tokFirstInitial and tokInitialLater of
@@ -267,31 +330,26 @@ func indexInitials(tx *sql.Tx) error {
 	if err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
-	tokens, keys := makeTokens(students, func(_ int, last, first string) []nameToken {
-		return initialTokens(distinctWords(last), distinctWords(first))
+	tokens := makeTokens(students, func(t *tokenSet, _ int, last, first string) {
+		t.addInitials(distinctWords(last), distinctWords(first))
 	})
-	return writeNameTokens(ctx, tx, nil, boxStudents(students), tokens, keys)
+	return writeNameTokens(ctx, tx, nil, boxStudents(students), tokens)
 }
 
 // makeTokens makes the name tokens of the students, which are in result
-// order: of gives those of the i-th student's normalised names. It
-// returns the students of each token in that order, and the tokens in
-// key order.
-func makeTokens(students []indexStudent, of func(i int, last, first string) []nameToken) (map[fieldToken][]int32, []fieldToken) {
-	tokens := map[fieldToken][]int32{}
+// order: of adds those of the i-th student's normalised names. It
+// returns the tokens in key order, each with its students in that order.
+func makeTokens(students []indexStudent, of func(t *tokenSet, i int, last, first string)) []tokenRows {
+	t := newTokenSet()
 	for i, st := range students {
-		r := int32(i)
+		t.rank = int32(i)
 		last, first, _ := strings.Cut(st.key, sortSep)
-		for _, t := range of(i, last, first) {
-			k := fieldToken{t.field, t.token}
-			if l := tokens[k]; len(l) == 0 || l[len(l)-1] != r {
-				tokens[k] = append(l, r)
-			}
-		}
+		of(t, i, last, first)
 	}
-	return tokens, slices.SortedFunc(maps.Keys(tokens), func(a, b fieldToken) int {
+	slices.SortFunc(t.rows, func(a, b tokenRows) int {
 		return cmp.Or(cmp.Compare(a.field, b.field), strings.Compare(a.token, b.token))
 	})
+	return t.rows
 }
 
 // writeDistrictIndex writes district_students in key order: members are
@@ -312,8 +370,12 @@ func writeDistrictIndex(ctx context.Context, tx *sql.Tx, raw *rawConn, students 
 	})
 }
 
-// indexStudent is what the search index holds of a student.
-type indexStudent struct{ key, id, gender string }
+// indexStudent is what the search index holds of a student, and where
+// it was given (see newRanks).
+type indexStudent struct {
+	key, id, gender string
+	at              int32
+}
 
 // boxedStudent is an indexStudent as the driver takes its values. Each
 // is boxed once: boxing a string allocates, and the search index binds a

@@ -79,6 +79,15 @@ func TestSearchFirstInitial(t *testing.T) {
 }
 
 func TestInitialTokens(t *testing.T) {
+	initialTokens := func(lw, fw []string) []fieldToken {
+		s := newTokenSet()
+		s.addInitials(lw, fw)
+		tokens := []fieldToken{}
+		for _, r := range s.rows {
+			tokens = append(tokens, r.fieldToken)
+		}
+		return tokens
+	}
 	got := fmt.Sprint(initialTokens(distinctWords("garcia de la cruz"), distinctWords("maria jose juan")))
 	want := "[{11 m} {11 j} {12 m de} {12 j de} {12 m la} {12 j la} {12 m cruz} {12 j cruz}]"
 	if got != want {

@@ -20,7 +20,7 @@ const (
 	levelExact  = 2
 )
 
-// Fields of name_tokens: nameTokens makes a student's rows, the import
+// Fields of name_tokens: tokenSet.addName makes a student's rows, the import
 // writes them. Search walks the rows of one token in result order. A prefix of the first word of the last
 // name needs no field: students.sort_key starts with that word, so the
 // students whose last name starts with a prefix are one range of the sort
@@ -155,41 +155,83 @@ func searchSortKey(lastKey, firstKey string) string {
 	return lastKey + sortSep + firstKey
 }
 
-type nameToken struct {
-	field int
-	token string
+// tokenSet gathers the name tokens of students, given in result order,
+// and the students of each token (see makeTokens). A state's 700,000
+// students make some 4 million rows of a few hundred thousand tokens:
+// a token is looked up by its text built in one reused buffer, so that
+// the text is allocated once for each token, not for each row, and
+// a student's words go to reused slices.
+type tokenSet struct {
+	rank int32 // the student whose tokens are added
+	ids  [tokInitialLater + 1]map[string]int32
+	rows []tokenRows
+	buf  []byte
+
+	lw, fw, initials []string // the student's distinct words, and initials
 }
 
-// nameTokens are the name_tokens rows of a student's normalised names and
+func newTokenSet() *tokenSet {
+	t := &tokenSet{}
+	for f := range t.ids {
+		t.ids[f] = map[string]int32{}
+	}
+	return t
+}
+
+// add adds the token of field made of parts, run together, to the
+// current student's.
+func (t *tokenSet) add(field int, parts ...string) {
+	t.buf = t.buf[:0]
+	for _, p := range parts {
+		t.buf = append(t.buf, p...)
+	}
+	ids := t.ids[field]
+	id, ok := ids[string(t.buf)]
+	if !ok {
+		id = int32(len(t.rows))
+		token := string(t.buf)
+		ids[token] = id
+		t.rows = append(t.rows, tokenRows{fieldToken: fieldToken{field, token}})
+	}
+	r := &t.rows[id]
+	if n := len(r.ranks); n == 0 || r.ranks[n-1] != t.rank {
+		r.ranks = append(r.ranks, t.rank)
+	}
+}
+
+// addName adds the name_tokens rows of a student's normalised names and
 // the districts the student is enrolled in.
-func nameTokens(last, first string, districts []string) []nameToken {
-	var out []nameToken
-	lw, fw := distinctWords(last), distinctWords(first)
+func (t *tokenSet) addName(last, first string, districts []string) {
+	lastWords, firstWords := data.NameTokens(last), data.NameTokens(first)
+	t.lw, t.fw = appendDistinct(t.lw[:0], lastWords), appendDistinct(t.fw[:0], firstWords)
+	lw, fw := t.lw, t.fw
 	for i, w := range lw {
-		out = append(out, nameToken{tokLast, w})
+		t.add(tokLast, w)
 		if i > 0 {
 			_, size := utf8.DecodeRuneInString(w)
-			out = append(out, nameToken{tokLastLater, w}, nameToken{tokLastLaterInitial, w[:size]})
+			t.add(tokLastLater, w)
+			t.add(tokLastLaterInitial, w[:size])
 			for _, d := range districts {
-				out = append(out, nameToken{tokDistrictLater, d + sortSep + w})
+				t.add(tokDistrictLater, d, sortSep, w)
 			}
 		}
 	}
 	for _, w := range fw {
-		out = append(out, nameToken{tokFirst, w})
+		t.add(tokFirst, w)
 		for _, d := range districts {
-			out = append(out, nameToken{tokDistrictFirst, d + sortSep + w})
+			t.add(tokDistrictFirst, d, sortSep, w)
 		}
 	}
-	out = append(out, initialTokens(lw, fw)...)
-	for _, n := range []nameToken{{tokLastJoined, last}, {tokFirstJoined, first}} {
-		if words := data.NameTokens(n.token); len(words) > 1 {
-			out = append(out, nameToken{n.field, strings.Join(words, "")})
-		}
+	t.addInitials(lw, fw)
+	if len(lastWords) > 1 {
+		t.add(tokLastJoined, lastWords...)
+	}
+	if len(firstWords) > 1 {
+		t.add(tokFirstJoined, firstWords...)
 	}
 	for _, a := range lw {
 		for _, b := range fw {
-			out = append(out, nameToken{tokPair, a + " " + b})
+			t.add(tokPair, a, " ", b)
 		}
 	}
 	for _, name := range []struct {
@@ -199,44 +241,41 @@ func nameTokens(last, first string, districts []string) []nameToken {
 		for _, a := range name.words {
 			for _, b := range name.words {
 				if a < b {
-					out = append(out, nameToken{name.field, a + " " + b})
+					t.add(name.field, a, " ", b)
 				}
 			}
 		}
 	}
-	return out
 }
 
-// initialTokens are the rows of the first name's initials
+// addInitials adds the rows of the first name's initials
 // (tokFirstInitial) and of each with the later words of the last name
 // (tokInitialLater), of the distinct words of a student's last and first
 // names.
-func initialTokens(lw, fw []string) []nameToken {
-	var out []nameToken
-	var initials []string
+func (t *tokenSet) addInitials(lw, fw []string) {
+	t.initials = t.initials[:0]
 	for _, w := range fw {
 		_, size := utf8.DecodeRuneInString(w)
-		if i := w[:size]; !slices.Contains(initials, i) {
-			initials = append(initials, i)
-			out = append(out, nameToken{tokFirstInitial, i})
+		if i := w[:size]; !slices.Contains(t.initials, i) {
+			t.initials = append(t.initials, i)
+			t.add(tokFirstInitial, i)
 		}
 	}
-	for j, w := range lw {
-		if j == 0 {
-			continue
-		}
-		for _, i := range initials {
-			out = append(out, nameToken{tokInitialLater, i + " " + w})
+	for _, w := range lw[min(1, len(lw)):] {
+		for _, i := range t.initials {
+			t.add(tokInitialLater, i, " ", w)
 		}
 	}
-	return out
 }
 
 // distinctWords is the words of a normalised name, each once, in order.
-func distinctWords(name string) []string {
-	var out []string
-	for _, w := range data.NameTokens(name) {
-		if !slices.Contains(out, w) {
+func distinctWords(name string) []string { return appendDistinct(nil, data.NameTokens(name)) }
+
+// appendDistinct appends the words to out, each once, in order.
+func appendDistinct(out, words []string) []string {
+	n := len(out)
+	for _, w := range words {
+		if !slices.Contains(out[n:], w) {
 			out = append(out, w)
 		}
 	}

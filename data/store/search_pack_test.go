@@ -1,6 +1,9 @@
 package store
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestPackedFields(t *testing.T) {
 	p := packed{s: "a\x1fb\x1fc\x1e\x1f\x1f"}
@@ -19,5 +22,23 @@ func TestPackedFields(t *testing.T) {
 		if p.err == nil || p.more() {
 			t.Errorf("%q read without an error", bad)
 		}
+	}
+}
+
+func TestRanksInAnyOrder(t *testing.T) {
+	students := []indexStudent{{key: "b", id: "2"}, {key: "a", id: "3"}, {key: "c", id: "1"}, {key: "a", id: "0"}}
+	r := newRanks(students)
+	if got := []string{students[0].id, students[1].id, students[2].id, students[3].id}; !slices.Equal(got, []string{"0", "3", "2", "1"}) {
+		t.Fatalf("result order %v, want [0 3 2 1]", got)
+	}
+	// In the order given, then in others, as a re-import reads them back.
+	for _, id := range []string{"2", "3", "1", "0", "0", "2", "1", "3"} {
+		rank, ok := r.of(id)
+		if !ok || students[rank].id != id {
+			t.Fatalf("rank of %s: %d, %v", id, rank, ok)
+		}
+	}
+	if _, ok := r.of("9"); ok {
+		t.Fatal("a state ID not given has a rank")
 	}
 }

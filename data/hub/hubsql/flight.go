@@ -91,6 +91,9 @@ func (f *pageFlights) do(key string, read func() (sync.Page, error)) (page sync.
 		close(fl.done)
 	}()
 	fl.page, fl.err = read()
+	if fl.err == nil {
+		fl.page.Share()
+	}
 	return fl.page, false, fl.err
 }
 

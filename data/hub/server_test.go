@@ -249,8 +249,34 @@ func testGzip(t *testing.T, be backEnd) {
 	json.NewEncoder(zw).Encode(sync.PushRequest{Mutations: []sync.Mutation{hubtest.GrantMutation(sync.OpGrant, "cora", "001")}})
 	zw.Close()
 	req, _ := http.NewRequest("POST", url+"/v1/push", &buf)
-	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Content-Encoding", "gzip")
+	var out sync.PushResponse
+	if err := json.Unmarshal(gzipped(t, req, tok), &out); err != nil || len(out.Results) != 1 || out.Results[0].Outcome != sync.Applied {
+		t.Fatalf("%+v %v", out, err)
+	}
+
+	// A snapshot page the hub keeps for a pull just after (encoded once
+	// for both) reads as the first.
+	var pages [2][]byte
+	for i := range pages {
+		req, _ := http.NewRequest("GET", url+"/v1/pull", nil)
+		pages[i] = gzipped(t, req, tok)
+		var page sync.Page
+		if err := json.Unmarshal(pages[i], &page); err != nil || !page.Snapshot || len(page.Changes) == 0 {
+			t.Fatalf("pull %d: %+v %v", i, page, err)
+		}
+	}
+	if !bytes.Equal(pages[0], pages[1]) {
+		t.Fatalf("the same page twice:\n%s\n%s", pages[0], pages[1])
+	}
+}
+
+// gzipped sends req with tok, taking a gzipped answer, and returns the
+// answer's body once gzip is undone; an answer of another status than
+// 200, or not gzipped, fails the test.
+func gzipped(t *testing.T, req *http.Request, tok string) []byte {
+	t.Helper()
+	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Accept-Encoding", "gzip")
 	resp, err := http.DefaultTransport.RoundTrip(req)
 	if err != nil {
@@ -258,16 +284,17 @@ func testGzip(t *testing.T, be backEnd) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != "gzip" {
-		t.Fatalf("%d %v", resp.StatusCode, resp.Header)
+		t.Fatalf("%s %s: %d %v", req.Method, req.URL.Path, resp.StatusCode, resp.Header)
 	}
 	zr, err := gzip.NewReader(resp.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out sync.PushResponse
-	if err := json.NewDecoder(zr).Decode(&out); err != nil || len(out.Results) != 1 || out.Results[0].Outcome != sync.Applied {
-		t.Fatalf("%+v %v", out, err)
+	body, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return body
 }
 
 // /healthz answers 200 while the database answers, and 503 once it does

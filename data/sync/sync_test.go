@@ -161,3 +161,25 @@ func FuzzMutationDecode(f *testing.F) {
 		}
 	})
 }
+
+// A shared page's copies are encoded once between them; a page not
+// shared is not encoded through Encoded at all.
+func TestSharedPageEncodedOnce(t *testing.T) {
+	calls := 0
+	encode := func() ([]byte, error) { calls++; return []byte("body"), nil }
+	if _, ok, _ := page().Encoded(encode); ok || calls != 0 {
+		t.Fatalf("a page not shared: ok %v, encoded %d times", ok, calls)
+	}
+	p := page()
+	p.Share()
+	copies := []Page{p, p, p}
+	for i, c := range copies {
+		body, ok, err := c.Encoded(encode)
+		if !ok || err != nil || string(body) != "body" {
+			t.Fatalf("copy %d: %q, %v, %v", i, body, ok, err)
+		}
+	}
+	if calls != 1 {
+		t.Fatalf("three copies of a shared page encoded %d times", calls)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	gosync "sync"
+	"time"
 
 	"migrantdesk/data/sync"
 )
@@ -19,34 +20,59 @@ import (
 // A page read for another pull that was already under way is a snapshot
 // of the scope at the feed's head when that reading began, and its
 // cursor says so: the workstation pulls the feed from there, as it does
-// after a page read at the moment it asked. Nothing is kept once the
-// reading ends, so a later pull reads the page anew.
+// after a page read at the moment it asked; the pull reads the page
+// itself when the feed holds a change of its scope since (Reader.Pull).
+// A page read is kept for a moment after its reading (KeepPage): the
+// users of a district do not ask in the same millisecond, and in
+// SyncLoad50 the second of a district's two first pages was most often
+// read again tens of milliseconds after the first, while forty pushes
+// waited for the cores.
 type pageFlights struct {
 	mu     gosync.Mutex
 	flying map[string]*pageFlight
+	kept   map[string]*pageFlight
+	now    func() time.Time // time.Now; tests set it
 }
 
+// KeepPage is how long a page read is kept for other pulls, and
+// keptPages how many are kept at most: a district's page is a few
+// megabytes.
+const (
+	KeepPage  = time.Second
+	keptPages = 8
+)
+
 type pageFlight struct {
+	until   time.Time // when a kept page is read anew
 	done    chan struct{}
 	page    sync.Page
 	err     error
 	waiters int // the pulls waiting for it, under pageFlights.mu
 }
 
-// do returns read's page, or the page of a reading under the same key
-// already under way. A reading that failed (the pull that made it gone,
-// its transaction ended) is no answer for another pull: that pull reads
-// the page itself.
-func (f *pageFlights) do(key string, read func() (sync.Page, error)) (sync.Page, error) {
+// do returns read's page, or (shared) the page of a reading under the
+// same key already under way or kept. A reading that failed (the pull
+// that made it gone, its transaction ended) is no answer for another
+// pull: that pull reads the page itself.
+func (f *pageFlights) do(key string, read func() (sync.Page, error)) (page sync.Page, shared bool, err error) {
 	f.mu.Lock()
+	now := time.Now
+	if f.now != nil {
+		now = f.now
+	}
+	if fl, ok := f.kept[key]; ok && now().Before(fl.until) {
+		f.mu.Unlock()
+		return fl.page, true, nil
+	}
 	if fl, ok := f.flying[key]; ok {
 		fl.waiters++
 		f.mu.Unlock()
 		<-fl.done
 		if fl.err == nil {
-			return fl.page, nil
+			return fl.page, true, nil
 		}
-		return read()
+		page, err := read()
+		return page, false, err
 	}
 	// A reading that panics leaves this error for the pulls waiting on it.
 	fl := &pageFlight{done: make(chan struct{}), err: errors.New("the snapshot page's reading stopped")}
@@ -58,11 +84,39 @@ func (f *pageFlights) do(key string, read func() (sync.Page, error)) (sync.Page,
 	defer func() {
 		f.mu.Lock()
 		delete(f.flying, key)
+		if fl.err == nil {
+			f.keep(key, fl, now())
+		}
 		f.mu.Unlock()
 		close(fl.done)
 	}()
 	fl.page, fl.err = read()
-	return fl.page, fl.err
+	if fl.err == nil {
+		fl.page.Share()
+	}
+	return fl.page, false, fl.err
+}
+
+// keep keeps fl's page under key until KeepPage after t, and drops the
+// pages kept past their time, and the oldest beyond keptPages. Under f.mu.
+func (f *pageFlights) keep(key string, fl *pageFlight, t time.Time) {
+	if f.kept == nil {
+		f.kept = map[string]*pageFlight{}
+	}
+	fl.until = t.Add(KeepPage)
+	f.kept[key] = fl
+	for len(f.kept) > 0 {
+		oldest := ""
+		for k, kf := range f.kept {
+			if oldest == "" || kf.until.Before(f.kept[oldest].until) {
+				oldest = k
+			}
+		}
+		if len(f.kept) <= keptPages && t.Before(f.kept[oldest].until) {
+			return
+		}
+		delete(f.kept, oldest)
+	}
 }
 
 // key names the snapshot page of the scope at epoch after cursor c (nil:

@@ -3,9 +3,11 @@ package hubsql
 import (
 	"errors"
 	"runtime"
+	"strconv"
 	gosync "sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"migrantdesk/data"
 	"migrantdesk/data/sync"
@@ -13,9 +15,11 @@ import (
 
 // Pulls of the same page while one reading is under way share it; a
 // reading that failed is read again by each pull that waited for it; a
-// page asked after the reading ended is read anew.
+// page asked within KeepPage after the reading ended is the page read,
+// one asked later is read anew.
 func TestPageFlightsShareOneReading(t *testing.T) {
-	var f pageFlights
+	clock := time.Unix(0, 0)
+	f := pageFlights{now: func() time.Time { return clock }}
 	var reads atomic.Int32
 	started, release := make(chan struct{}), make(chan struct{})
 	page := sync.Page{Snapshot: true, Changes: []sync.Change{{Table: "students", Row: map[string]string{"state_id": "1"}}}}
@@ -31,14 +35,14 @@ func TestPageFlightsShareOneReading(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		got[0], _ = f.do("k", read)
+		got[0], _, _ = f.do("k", read)
 	}()
 	<-started
 	for i := 1; i < len(got); i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			got[i], _ = f.do("k", read)
+			got[i], _, _ = f.do("k", read)
 		}()
 	}
 	// The waiting pulls are in the flight before the reading ends: each
@@ -56,15 +60,21 @@ func TestPageFlightsShareOneReading(t *testing.T) {
 			t.Fatalf("pull %d got %+v", i, p)
 		}
 	}
-	if _, err := f.do("k", read); err != nil || reads.Load() != 2 {
-		t.Fatalf("a page asked after the reading ended: %v, %d readings", err, reads.Load())
+	clock = clock.Add(KeepPage - time.Millisecond)
+	if p, shared, err := f.do("k", read); err != nil || reads.Load() != 1 || len(p.Changes) != 1 || !shared {
+		t.Fatalf("a page asked just after the reading ended: %v, %d readings, %+v", err, reads.Load(), p)
 	}
+	clock = clock.Add(time.Millisecond)
+	if _, shared, err := f.do("k", read); err != nil || reads.Load() != 2 || shared {
+		t.Fatalf("a page asked KeepPage after the reading: %v, %d readings", err, reads.Load())
+	}
+	clock = clock.Add(KeepPage)
 
 	failed, again := errors.New("the pull's transaction ended"), atomic.Int32{}
 	started, release = make(chan struct{}), make(chan struct{})
 	done := make(chan error)
 	go func() {
-		_, err := f.do("k", func() (sync.Page, error) {
+		_, _, err := f.do("k", func() (sync.Page, error) {
 			close(started)
 			<-release
 			return sync.Page{}, failed
@@ -74,7 +84,7 @@ func TestPageFlightsShareOneReading(t *testing.T) {
 	<-started
 	follower := make(chan error)
 	go func() {
-		p, err := f.do("k", func() (sync.Page, error) { again.Add(1); return page, nil })
+		p, _, err := f.do("k", func() (sync.Page, error) { again.Add(1); return page, nil })
 		if err == nil && len(p.Changes) != 1 {
 			err = errors.New("the follower's own page is not its answer")
 		}
@@ -89,6 +99,37 @@ func TestPageFlightsShareOneReading(t *testing.T) {
 	}
 	if err := <-follower; err != nil || again.Load() != 1 {
 		t.Fatalf("the pull that waited for a failed reading: %v, read itself %d times", err, again.Load())
+	}
+}
+
+// A failed reading is not kept, and at most keptPages pages are, the
+// newest.
+func TestPageFlightsKeepFew(t *testing.T) {
+	clock := time.Unix(0, 0)
+	f := pageFlights{now: func() time.Time { return clock }}
+	failed := errors.New("the pull's transaction ended")
+	if _, _, err := f.do("bad", func() (sync.Page, error) { return sync.Page{}, failed }); !errors.Is(err, failed) {
+		t.Fatal(err)
+	}
+	if _, shared, err := f.do("bad", func() (sync.Page, error) { return sync.Page{More: true}, nil }); err != nil || shared {
+		t.Fatalf("a page whose reading failed was kept: %v, %v", shared, err)
+	}
+	for i := range keptPages + 3 {
+		clock = clock.Add(time.Millisecond)
+		f.do(strconv.Itoa(i), func() (sync.Page, error) { return sync.Page{}, nil })
+	}
+	if len(f.kept) != keptPages {
+		t.Fatalf("%d pages kept, want %d", len(f.kept), keptPages)
+	}
+	for i := range keptPages + 3 {
+		if _, ok := f.kept[strconv.Itoa(i)]; ok != (i >= 3) {
+			t.Fatalf("page %d kept: %v", i, ok)
+		}
+	}
+	clock = clock.Add(KeepPage)
+	f.do("last", func() (sync.Page, error) { return sync.Page{}, nil })
+	if len(f.kept) != 1 {
+		t.Fatalf("%d pages kept past their time", len(f.kept)-1)
 	}
 }
 

@@ -57,21 +57,61 @@ type Reader struct {
 func (r *Reader) Pull(tx Tx, u data.User, c sync.Cursor, limit int, epoch string) (sync.Page, error) {
 	sc := scopeOf(u)
 	sc.regionStudents = r.RegionStudents
-	if c.Epoch != epoch {
-		return r.pages.do(sc.key(epoch, nil, limit), func() (sync.Page, error) {
+	var key string
+	var read func() (sync.Page, error)
+	switch {
+	case c.Epoch != epoch:
+		key = sc.key(epoch, nil, limit)
+		read = func() (sync.Page, error) {
 			head, mark, err := headOf(tx)
 			if err != nil {
 				return sync.Page{}, err
 			}
 			return r.snapshotPage(tx, sc, sync.Cursor{Epoch: epoch, Seq: head, Mark: mark}, limit)
-		})
+		}
+	case c.Snapshot != "":
+		key = sc.key(epoch, &c, limit)
+		read = func() (sync.Page, error) { return r.snapshotPage(tx, sc, c, limit) }
+	default:
+		return feedPage(tx, sc, c, limit)
 	}
-	if c.Snapshot != "" {
-		return r.pages.do(sc.key(epoch, &c, limit), func() (sync.Page, error) {
-			return r.snapshotPage(tx, sc, c, limit)
-		})
+	page, shared, err := r.pages.do(key, read)
+	if err != nil || !shared {
+		return page, err
 	}
-	return feedPage(tx, sc, c, limit)
+	// A page another pull read may be older than this pull's own
+	// snapshot: one that misses a change of the scope logged since (this
+	// workstation's own push, whose answer set its copies, among them)
+	// would undo it on the workstation, so it is read again. With no such
+	// change the page is the one this pull would read: every change of a
+	// scope's rows is logged for it, and an import or a restore starts
+	// another epoch, another key.
+	changed, err := scopeChanged(tx, sc, page.Next.Seq)
+	if err != nil || !changed {
+		return page, err
+	}
+	return read()
+}
+
+// scopeChanged reports whether the feed holds a change of the scope after
+// the sequence number after.
+func scopeChanged(tx Tx, sc scope, after int64) (bool, error) {
+	q, args := `SELECT seq FROM hub_changes WHERE seq > ? AND scoped = 0 ORDER BY seq LIMIT 1`, []any{after}
+	if !sc.all {
+		if len(sc.tags) == 0 {
+			return false, nil
+		}
+		q, args = visibleQuery(sc.tags, after, 1)
+	}
+	changed := false
+	err := readAll(tx, Read{Query: q, Args: args, Row: func(Rows) error {
+		changed = true
+		return nil
+	}})
+	if err != nil {
+		return false, fmt.Errorf("read the change feed: %w", err)
+	}
+	return changed, nil
 }
 
 // Logged reports whether the change a cursor of the hub's epoch stopped

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"migrantdesk/data"
 )
 
@@ -87,6 +89,9 @@ func (s *Store) LoadExtract(ctx context.Context, user string, fill func(*Extract
 		}
 		c = l.counts
 		if err := setMeta(tx, MetaImported, s.timestamp()); err != nil {
+			return err
+		}
+		if err := setMeta(tx, MetaImportID, uuid.NewString()); err != nil {
 			return err
 		}
 		return s.audit(tx, user, "import extract", "extract", "", "", c.String())

@@ -338,6 +338,11 @@ const (
 	MetaDemo     = "demo"      // "1" on a database made by the demo generator
 	MetaDemoSeed = "demo_seed" // the generator's seed
 	MetaImported = "imported_at"
+	// MetaImportID is a new random ID at every import: two imports may
+	// share their second, and a hub that took them for one would keep
+	// the epoch its workstations' snapshots hold, and never send the
+	// second import's rows.
+	MetaImportID = "import_id"
 	// MetaClerksImport is "1" when the state lets regional data clerks
 	// load the extract into this database (see data.ImportPolicy).
 	MetaClerksImport = "clerks_import"

@@ -345,3 +345,11 @@ func keyOf(table string, row map[string]string) map[string]string {
 	}
 	return k
 }
+
+// ImportMark is the SQL of what tells one import of the state extract
+// into a SQLite hub from another, which hub_meta's extract holds for the
+// epoch: the import's ID (store.MetaImportID), or, for a database last
+// imported before imports had one, its time, so that such a hub keeps
+// its epoch and its workstations their snapshots.
+const ImportMark = `coalesce((SELECT value FROM meta WHERE key = 'import_id'),
+	(SELECT value FROM meta WHERE key = 'imported_at'), '')`

@@ -15,6 +15,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	_ "modernc.org/sqlite" // the SQLite hub being moved
+
+	"migrantdesk/data/hub/hubsql"
 )
 
 // movedTables are the tables a SQLite hub moves into PostgreSQL, parents
@@ -284,14 +286,14 @@ func continueSequence(ctx context.Context, stx *sql.Tx, tx pgx.Tx, table string)
 
 // moveEpoch keeps the SQLite hub's epoch, unless it was due to end: the
 // SQLite hub starts a new one at its next pull when an extract has been
-// imported since the epoch began (hub_meta's extract is not meta's
-// imported_at), and so does the move.
+// imported since the epoch began (hub_meta's extract is not the import's
+// mark, hubsql.ImportMark), and so does the move.
 func (m *Migration) moveEpoch(ctx context.Context, stx *sql.Tx, tx pgx.Tx) error {
 	var epoch, seen, imported string
 	err := stx.QueryRowContext(ctx, `SELECT
 		coalesce((SELECT value FROM hub_meta WHERE key = 'epoch'), ''),
 		coalesce((SELECT value FROM hub_meta WHERE key = 'extract'), ''),
-		coalesce((SELECT value FROM meta WHERE key = 'imported_at'), '')`).Scan(&epoch, &seen, &imported)
+		`+hubsql.ImportMark).Scan(&epoch, &seen, &imported)
 	if err != nil {
 		return fmt.Errorf("read the SQLite hub's epoch: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"migrantdesk/data"
 	"migrantdesk/data/hub"
@@ -54,5 +55,29 @@ func TestAuditRowKept(t *testing.T) {
 		`","workstation_seq":7} | ` + hubtest.ExportRow.After
 	if len(got) != 1 || got[0] != want {
 		t.Fatalf("the hub's export rows:\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestImportsInOneSecond: an extract imported twice within one second
+// starts a new epoch at each import, so that the workstations take the
+// second import's rows too.
+func TestImportsInOneSecond(t *testing.T) {
+	ctx := context.Background()
+	h := hubtest.Setup(t, open).(*DB)
+	second := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	h.Store().SetClock(func() time.Time { return second })
+	epochs := map[string]bool{}
+	for range 3 {
+		if _, err := h.Store().ImportExtract(ctx, hubtest.State(), "test"); err != nil {
+			t.Fatal(err)
+		}
+		p, err := h.Pull(ctx, hubtest.ClerkC, sync.Cursor{}, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		epochs[p.Next.Epoch] = true
+	}
+	if len(epochs) != 3 {
+		t.Errorf("three imports in one second made %d epochs, want 3", len(epochs))
 	}
 }

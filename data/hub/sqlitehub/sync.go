@@ -116,7 +116,7 @@ func (h *DB) ensureEpoch(ctx context.Context, tx hubsql.Tx) (string, error) {
 	err := tx.QueryRow(`SELECT
 		coalesce((SELECT value FROM hub_meta WHERE key = 'epoch'), ''),
 		coalesce((SELECT value FROM hub_meta WHERE key = 'extract'), ''),
-		coalesce((SELECT value FROM meta WHERE key = 'imported_at'), '')`).Scan(&epoch, &seen, &imported)
+		`+hubsql.ImportMark).Scan(&epoch, &seen, &imported)
 	if err != nil {
 		return "", fmt.Errorf("read the hub's epoch: %w", err)
 	}

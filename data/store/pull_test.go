@@ -622,3 +622,69 @@ func TestSnapshotWritesRowsAsChangesDo(t *testing.T) {
 		}
 	}
 }
+
+// The pages of a snapshot write their rows 256 to a statement: pages of
+// many rows and of a few, the last row of a page and the first of the
+// next, a page that fails, and the snapshot taken again after it, all
+// land as they would row by row.
+func TestSnapshotPagesOfManyRows(t *testing.T) {
+	ctx := context.Background()
+	head := scope()[:5] // the region, districts and schools
+	students := func(from, n int) []sync.Change {
+		var ch []sync.Change
+		for i := from; i < from+n; i++ {
+			id := fmt.Sprintf("S%05d", i)
+			ch = append(ch, student(id, fmt.Sprintf("Last%05d", i), "Ana"))
+		}
+		for i := from; i < from+n; i++ {
+			id := fmt.Sprintf("S%05d", i)
+			ch = append(ch, enrollment("E"+id, id, "001010", "2024-08-10", ""))
+		}
+		return ch
+	}
+	sizes := []int{600, 255, 1, 257, 3}
+	var pages []sync.Page
+	at := 0
+	for i, n := range sizes {
+		ch := students(at, n)
+		if i == 0 {
+			ch = append(slices.Clone(head), ch...)
+		}
+		at += n
+		pages = append(pages, page(sync.Cursor{Epoch: "e1", Seq: 5, Snapshot: fmt.Sprintf("students\x1fS%05d", at-1)}, true, ch...))
+	}
+	pages = append(pages, page(sync.Cursor{Epoch: "e1", Seq: 5}, true))
+
+	st := storetest.OpenEmpty(t)
+	apply(t, st, pages[0])
+	bad := page(pages[1].Next, true, append(students(at, 300), enrollment("EX", "S99999", "001010", "2024-08-10", ""))...)
+	if err := st.ApplyPage(ctx, bad); err == nil {
+		t.Fatal("a page with an enrollment of a student nowhere was applied")
+	}
+	for _, p := range pages[1:] {
+		apply(t, st, p)
+	}
+	if n := count(t, st, `SELECT count(*) FROM students`); n != at {
+		t.Fatalf("%d students written, want %d", n, at)
+	}
+	if n := count(t, st, `SELECT count(*) FROM students s JOIN enrollments e ON e.id = 'E' || s.state_id
+		WHERE s.last_name = 'Last' || substr(s.state_id, 2)`); n != at {
+		t.Fatalf("%d students with their own name and enrollment, want %d", n, at)
+	}
+	if got := found(t, st, store.Query{Last: "last00855"}); !strings.Contains(got, "S00855") {
+		t.Fatalf("the first student of the third page is found as %q", got)
+	}
+
+	// The same snapshot again, over the one written.
+	again := slices.Clone(pages)
+	for i := range again {
+		again[i].Changes = slices.Clone(again[i].Changes)
+		again[i].Next.Epoch = "e2"
+	}
+	for _, p := range again {
+		apply(t, st, p)
+	}
+	if n := count(t, st, `SELECT count(*) FROM enrollments`); n != at {
+		t.Fatalf("%d enrollments after the snapshot taken again, want %d", n, at)
+	}
+}

@@ -553,6 +553,37 @@ func TestSnapshotSearchIndexFromItsPages(t *testing.T) {
 	}
 }
 
+// A snapshot's pages of students leave the writer's connection without
+// SQLite's foreign key checks for the next page: a write between two of
+// them has the checks back, and the pages after it are still written
+// whole.
+func TestWritesBetweenSnapshotPagesAreChecked(t *testing.T) {
+	st := storetest.OpenEmpty(t)
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 5, Snapshot: "students\x1fS0"}, true,
+		row("regions", "code", "C", "name", "Central"),
+		row("districts", "number", "001", "name", "Adair County", "region_code", "C"),
+		row("schools", "number", "001010", "district_number", "001", "name", "Adair Elementary", "classification", "A1")))
+	var students []sync.Change
+	for i := range 300 { // more than a statement's rows, and a remainder
+		id := fmt.Sprintf("S%03d", i)
+		students = append(students, student(id, "Peña", "Ana"), enrollment("E"+id, id, "001010", "2024-08-10", ""))
+	}
+	for i, ch := range [][]sync.Change{students[:300], students[300:]} {
+		apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 5, Snapshot: fmt.Sprintf("students\x1fS%d", i)}, true, ch...))
+		err := st.WriteExec(`INSERT INTO enrollments(id, state_id, school_number, grade, service_type, start_date) VALUES('X', 'S999', '001010', '01', 'R', '2024-08-10')`)
+		if err == nil {
+			t.Fatalf("after snapshot page %d, a write of an enrollment of a student not held was not refused", i+1)
+		}
+	}
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 5}, true, migrantRecord("R1", "S001", "1", 1, 1)))
+	if n := count(t, st, `SELECT count(*) FROM enrollments e JOIN students s USING (state_id)`); n != 300 {
+		t.Fatalf("the snapshot's pages hold %d enrollments of their students, not 300", n)
+	}
+	if err := st.WriteExec(`INSERT INTO enrollments(id, state_id, school_number, grade, service_type, start_date) VALUES('X', 'S999', '001010', '01', 'R', '2024-08-10')`); err == nil {
+		t.Fatal("after the snapshot, a write of an enrollment of a student not held was not refused")
+	}
+}
+
 // TestSnapshotWritesRowsAsChangesDo applies the same rows as a snapshot,
 // whose pages are written in bulk (through SQLite's own calls where the
 // driver allows), and as changes after an empty snapshot, each written by

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strings"
 )
 
@@ -130,27 +131,53 @@ func (b *batch) flush() error {
 	return nil
 }
 
-// flushRaw is flush on b.raw.
+// flushRaw is flush on b.raw. With statements kept from page to page of
+// a snapshot (see keptStmts), the rows short of a full batch are written
+// by statements of powers of two rows, so that every page uses the same
+// few, in order, as one statement would.
 func (b *batch) flushRaw(rows int) error {
-	st := b.rawFull
-	if rows < batchRows || st == nil {
-		var err error
-		if st, err = b.raw.prepare(b.statement(rows)); err != nil {
-			return fmt.Errorf("%s: %w", b.what, err)
-		}
-		if rows == batchRows {
-			b.rawFull = st
-		} else {
-			defer st.close()
-		}
+	if len(b.vals.vals) != rows*b.cols {
+		return fmt.Errorf("%s rows %d to %d: %d values for %d columns", b.what, b.written+1, b.written+rows, len(b.vals.vals), rows*b.cols)
 	}
-	if err := st.exec(&b.vals); err != nil {
-		return fmt.Errorf("%s rows %d to %d: %w", b.what, b.written+1, b.written+rows, err)
+	for done := 0; done < rows; {
+		size := rows - done
+		if b.raw.kept != nil {
+			size = 1 << (bits.Len(uint(size)) - 1)
+		}
+		st, err := b.rawStatement(size)
+		if err != nil {
+			return err
+		}
+		part := rawValues{vals: b.vals.vals[done*b.cols : (done+size)*b.cols], buf: b.vals.buf, err: b.vals.err}
+		err = st.exec(&part)
+		if size < batchRows {
+			st.close()
+		}
+		if err != nil {
+			return fmt.Errorf("%s rows %d to %d: %w", b.what, b.written+done+1, b.written+done+size, err)
+		}
+		done += size
 	}
 	b.written += rows
 	b.rows = 0
 	b.vals.reset()
 	return nil
+}
+
+// rawStatement is the INSERT of rows rows on b.raw, kept while b writes
+// when it is of a full batch.
+func (b *batch) rawStatement(rows int) (*rawStmt, error) {
+	if rows == batchRows && b.rawFull != nil {
+		return b.rawFull, nil
+	}
+	st, err := b.raw.prepareKept(b.statement(rows))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.what, err)
+	}
+	if rows == batchRows {
+		b.rawFull = st
+	}
+	return st, nil
 }
 
 // statement is the INSERT of rows rows.

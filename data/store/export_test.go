@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"slices"
 )
@@ -17,3 +18,11 @@ func Migrations() []string { return slices.Clone(migrations) }
 func (s *Store) DB() *sql.DB { return s.w }
 
 const TokLast, TokLastJoined = tokLast, tokLastJoined
+
+// WriteExec runs q in one of the store's own write transactions.
+func (s *Store) WriteExec(q string, args ...any) error {
+	return s.write(context.Background(), func(tx *sql.Tx) error {
+		_, err := tx.Exec(q, args...)
+		return err
+	})
+}

@@ -46,7 +46,7 @@ func (s *Store) LoadExtract(ctx context.Context, user string, fill func(*Extract
 	var c ExtractCounts
 	// The settings are made on the writer's one connection, held for
 	// the load, so that no other write runs with them in between.
-	conn, err := s.w.Conn(ctx)
+	conn, err := s.writer(ctx)
 	if err != nil {
 		return c, fmt.Errorf("import the state extract: %w", err)
 	}

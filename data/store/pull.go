@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -92,43 +91,50 @@ func (s *Store) ApplyPage(ctx context.Context, p sync.Page) error {
 	return err
 }
 
-func (s *Store) applyPage(ctx context.Context, p sync.Page) error {
-	var on beginner = s.w
+func (s *Store) applyPage(ctx context.Context, p sync.Page) (err error) {
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("apply the pulled changes, nothing was changed: %w", err)
+	}
+	defer conn.Close()
 	// A snapshot page is written on the writer's connection held for the
 	// page, through its SQLite handle (see rawConn) when the driver shows
 	// it: database/sql and the driver copied each of a first sync's
-	// millions of values and bound it under the connection's lock.
+	// millions of values and bound it under the connection's lock. Its
+	// INSERTs are kept from page to page until the snapshot ends.
 	var raw *rawConn
+	if p.Snapshot {
+		raw = holdRaw(ctx, conn)
+		defer raw.release()
+		if raw != nil {
+			if s.kept != nil && s.kept.db != raw.db {
+				s.dropKept() // of a connection the pool has closed
+			}
+			if s.kept == nil {
+				s.kept = newKeptStmts(raw.db)
+			}
+			raw.kept = s.kept
+		}
+		defer func() {
+			if err != nil || p.Next.Snapshot == "" {
+				s.dropKept()
+				s.checkKeys(context.Background(), conn, true)
+			}
+		}()
+	}
 	// A snapshot page of students and their rows is checked against its
 	// parents here, a few lookups for the page (see checkParents), and
 	// written without SQLite's own check of each row's parents, a million
 	// index lookups over a first sync. The setting is the connection's:
-	// it is put back before another write has it.
+	// it stays for the snapshot's next page, and any other write puts it
+	// back before it begins (see checkKeys).
 	unchecked := p.Snapshot && childRowsOnly(p.Changes)
-	if p.Snapshot {
-		conn, err := s.w.Conn(ctx)
-		if err != nil {
-			return fmt.Errorf("apply the pulled changes, nothing was changed: %w", err)
-		}
-		defer conn.Close()
-		raw = holdRaw(ctx, conn)
-		defer raw.release()
-		on = conn
-		if unchecked {
-			if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
-				return fmt.Errorf("apply the pulled changes, nothing was changed: %w", err)
-			}
-			defer func() {
-				if _, err := conn.ExecContext(context.Background(), `PRAGMA foreign_keys = ON`); err != nil {
-					// A connection that cannot be set back is not given back.
-					conn.Raw(func(any) error { return driver.ErrBadConn })
-				}
-			}()
-		}
+	if err := s.checkKeys(ctx, conn, !unchecked); err != nil {
+		return fmt.Errorf("apply the pulled changes, nothing was changed: %w", err)
 	}
 	var t touched
 	var gathered *snapshotSearch // of the snapshot's pages before this one
-	err := s.writeOn(ctx, on, func(tx *sql.Tx) error {
+	err = s.writeOn(ctx, conn, func(tx *sql.Tx) error {
 		cur, err := readCursor(tx)
 		if err != nil {
 			return fmt.Errorf("read the sync cursor: %w", err)

@@ -553,6 +553,37 @@ func TestSnapshotSearchIndexFromItsPages(t *testing.T) {
 	}
 }
 
+// A snapshot's pages of students leave the writer's connection without
+// SQLite's foreign key checks for the next page: a write between two of
+// them has the checks back, and the pages after it are still written
+// whole.
+func TestWritesBetweenSnapshotPagesAreChecked(t *testing.T) {
+	st := storetest.OpenEmpty(t)
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 5, Snapshot: "students\x1fS0"}, true,
+		row("regions", "code", "C", "name", "Central"),
+		row("districts", "number", "001", "name", "Adair County", "region_code", "C"),
+		row("schools", "number", "001010", "district_number", "001", "name", "Adair Elementary", "classification", "A1")))
+	var students []sync.Change
+	for i := range 300 { // more than a statement's rows, and a remainder
+		id := fmt.Sprintf("S%03d", i)
+		students = append(students, student(id, "Peña", "Ana"), enrollment("E"+id, id, "001010", "2024-08-10", ""))
+	}
+	for i, ch := range [][]sync.Change{students[:300], students[300:]} {
+		apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 5, Snapshot: fmt.Sprintf("students\x1fS%d", i)}, true, ch...))
+		err := st.WriteExec(`INSERT INTO enrollments(id, state_id, school_number, grade, service_type, start_date) VALUES('X', 'S999', '001010', '01', 'R', '2024-08-10')`)
+		if err == nil {
+			t.Fatalf("after snapshot page %d, a write of an enrollment of a student not held was not refused", i+1)
+		}
+	}
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 5}, true, migrantRecord("R1", "S001", "1", 1, 1)))
+	if n := count(t, st, `SELECT count(*) FROM enrollments e JOIN students s USING (state_id)`); n != 300 {
+		t.Fatalf("the snapshot's pages hold %d enrollments of their students, not 300", n)
+	}
+	if err := st.WriteExec(`INSERT INTO enrollments(id, state_id, school_number, grade, service_type, start_date) VALUES('X', 'S999', '001010', '01', 'R', '2024-08-10')`); err == nil {
+		t.Fatal("after the snapshot, a write of an enrollment of a student not held was not refused")
+	}
+}
+
 // TestSnapshotWritesRowsAsChangesDo applies the same rows as a snapshot,
 // whose pages are written in bulk (through SQLite's own calls where the
 // driver allows), and as changes after an empty snapshot, each written by
@@ -620,5 +651,71 @@ func TestSnapshotWritesRowsAsChangesDo(t *testing.T) {
 		if !slices.Equal(got, want) || len(got) == 0 {
 			t.Errorf("%s as a snapshot wrote it:\n%s\nas changes:\n%s", table, strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
+	}
+}
+
+// The pages of a snapshot write their rows 256 to a statement: pages of
+// many rows and of a few, the last row of a page and the first of the
+// next, a page that fails, and the snapshot taken again after it, all
+// land as they would row by row.
+func TestSnapshotPagesOfManyRows(t *testing.T) {
+	ctx := context.Background()
+	head := scope()[:5] // the region, districts and schools
+	students := func(from, n int) []sync.Change {
+		var ch []sync.Change
+		for i := from; i < from+n; i++ {
+			id := fmt.Sprintf("S%05d", i)
+			ch = append(ch, student(id, fmt.Sprintf("Last%05d", i), "Ana"))
+		}
+		for i := from; i < from+n; i++ {
+			id := fmt.Sprintf("S%05d", i)
+			ch = append(ch, enrollment("E"+id, id, "001010", "2024-08-10", ""))
+		}
+		return ch
+	}
+	sizes := []int{600, 255, 1, 257, 3}
+	var pages []sync.Page
+	at := 0
+	for i, n := range sizes {
+		ch := students(at, n)
+		if i == 0 {
+			ch = append(slices.Clone(head), ch...)
+		}
+		at += n
+		pages = append(pages, page(sync.Cursor{Epoch: "e1", Seq: 5, Snapshot: fmt.Sprintf("students\x1fS%05d", at-1)}, true, ch...))
+	}
+	pages = append(pages, page(sync.Cursor{Epoch: "e1", Seq: 5}, true))
+
+	st := storetest.OpenEmpty(t)
+	apply(t, st, pages[0])
+	bad := page(pages[1].Next, true, append(students(at, 300), enrollment("EX", "S99999", "001010", "2024-08-10", ""))...)
+	if err := st.ApplyPage(ctx, bad); err == nil {
+		t.Fatal("a page with an enrollment of a student nowhere was applied")
+	}
+	for _, p := range pages[1:] {
+		apply(t, st, p)
+	}
+	if n := count(t, st, `SELECT count(*) FROM students`); n != at {
+		t.Fatalf("%d students written, want %d", n, at)
+	}
+	if n := count(t, st, `SELECT count(*) FROM students s JOIN enrollments e ON e.id = 'E' || s.state_id
+		WHERE s.last_name = 'Last' || substr(s.state_id, 2)`); n != at {
+		t.Fatalf("%d students with their own name and enrollment, want %d", n, at)
+	}
+	if got := found(t, st, store.Query{Last: "last00855"}); !strings.Contains(got, "S00855") {
+		t.Fatalf("the first student of the third page is found as %q", got)
+	}
+
+	// The same snapshot again, over the one written.
+	again := slices.Clone(pages)
+	for i := range again {
+		again[i].Changes = slices.Clone(again[i].Changes)
+		again[i].Next.Epoch = "e2"
+	}
+	for _, p := range again {
+		apply(t, st, p)
+	}
+	if n := count(t, st, `SELECT count(*) FROM enrollments`); n != at {
+		t.Fatalf("%d enrollments after the snapshot taken again, want %d", n, at)
 	}
 }

@@ -41,6 +41,7 @@ type rawConn struct {
 	mutex uintptr // the connection's mutex; 0: left in place
 	conn  *sql.Conn
 	ctx   context.Context // the transaction's
+	kept  *keptStmts      // when set, prepareKept keeps its statements there
 }
 
 // holdRaw returns the SQLite handle of conn, or nil when the driver's
@@ -136,6 +137,58 @@ type rawStmt struct {
 	r      *rawConn
 	stmt   uintptr
 	params int
+	kept   bool // one of a keptStmts, which finalizes it
+}
+
+// keptStmts are statements prepared on one SQLite handle and kept from
+// one holding of its connection to the next: a snapshot's pages write
+// the same few INSERTs of hundreds of rows, whose parsing, page after
+// page, was a sixth of a first sync's writer. They live until drop, which
+// must run while nothing else uses the handle; a handle that the pool
+// closed meanwhile is kept by SQLite (sqlite3_close_v2) until they are
+// finalized.
+type keptStmts struct {
+	db    uintptr
+	tls   *libc.TLS
+	stmts map[string]keptStmt // by their SQL
+}
+
+type keptStmt struct {
+	stmt   uintptr
+	params int
+}
+
+func newKeptStmts(db uintptr) *keptStmts {
+	return &keptStmts{db: db, tls: libc.NewTLS(), stmts: map[string]keptStmt{}}
+}
+
+// drop finalizes the statements.
+func (k *keptStmts) drop() {
+	if k == nil {
+		return
+	}
+	for _, s := range k.stmts {
+		sqlite3.Xsqlite3_finalize(k.tls, s.stmt)
+	}
+	k.stmts = nil
+	k.tls.Close()
+}
+
+// prepareKept is prepare, of a statement kept in r.kept when it is set.
+func (r *rawConn) prepareKept(q string) (*rawStmt, error) {
+	if r.kept == nil || r.kept.db != r.db {
+		return r.prepare(q)
+	}
+	if s, ok := r.kept.stmts[q]; ok {
+		return &rawStmt{r: r, stmt: s.stmt, params: s.params, kept: true}, nil
+	}
+	s, err := r.prepare(q)
+	if err != nil {
+		return nil, err
+	}
+	s.kept = true
+	r.kept.stmts[q] = keptStmt{stmt: s.stmt, params: s.params}
+	return s, nil
 }
 
 // rawValues are the values of rows to write: their texts one after the
@@ -269,7 +322,7 @@ func (s *rawStmt) exec(v *rawValues) error {
 }
 
 func (s *rawStmt) close() {
-	if s.stmt != 0 {
+	if s.stmt != 0 && !s.kept {
 		sqlite3.Xsqlite3_finalize(s.r.tls, s.stmt)
 		s.stmt = 0
 	}

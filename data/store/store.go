@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -40,7 +41,15 @@ type Store struct {
 	// for its search index; nil when this process did not write them
 	// all. Only the writer's transactions use it.
 	snapSearch *snapshotSearch
-	watch      watchers // told which districts' copies a write changed
+	// The writer's connection was left by a snapshot's page without
+	// SQLite's foreign key checks, for the snapshot's next page (see
+	// applyPage): every other write sets them back on before it begins.
+	// Read and changed only while that connection is held.
+	unchecked atomic.Bool
+	// The INSERTs of the snapshot under way, kept on the writer's
+	// connection; only the writer's holder uses them.
+	kept  *keptStmts
+	watch watchers // told which districts' copies a write changed
 
 	scratch bool // opened by OpenScratch: a rollback journal until Close
 }
@@ -176,6 +185,7 @@ func (s *Store) SetWaitNotice(notice func(string), wait time.Duration) {
 // mode first, once the readers, which would keep it from changing mode,
 // are closed.
 func (s *Store) Close() error {
+	s.dropKept()
 	err := errors.Join(s.searched.close(), s.r.Close())
 	if s.scratch && err == nil {
 		if _, werr := s.w.Exec(`PRAGMA journal_mode = WAL`); werr != nil {
@@ -249,7 +259,59 @@ func (s *Store) applyMigrations(ms []string) error {
 
 // write runs fn in one write transaction: all of it commits or none does.
 func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
-	return s.writeOn(ctx, s.w, fn)
+	conn, err := s.writer(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return s.writeOn(ctx, conn, fn)
+}
+
+// writer holds the writer's one connection, with SQLite's foreign key
+// checks on.
+func (s *Store) writer(ctx context.Context) (*sql.Conn, error) {
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkKeys(ctx, conn, true); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return conn, nil
+}
+
+// checkKeys turns SQLite's foreign key checks on or off on conn, the
+// writer's connection, held, when they are not already. Setting them
+// either way makes SQLite prepare every statement of the connection
+// again, so a snapshot's pages set them once, not page after page. A
+// connection whose checks cannot be set back on is not given back to
+// the pool, which opens a new one with them on.
+func (s *Store) checkKeys(ctx context.Context, conn *sql.Conn, on bool) error {
+	if s.unchecked.Load() != on {
+		return nil
+	}
+	if on {
+		if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = ON`); err != nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+			s.unchecked.Store(false)
+			return fmt.Errorf("turn the database's foreign key checks back on: %w", err)
+		}
+		s.unchecked.Store(false)
+		return nil
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		return fmt.Errorf("turn the database's foreign key checks off for a snapshot page: %w", err)
+	}
+	s.unchecked.Store(true)
+	return nil
+}
+
+// dropKept finalizes the snapshot's kept statements, with the writer's
+// connection held or unused.
+func (s *Store) dropKept() {
+	s.kept.drop()
+	s.kept = nil
 }
 
 // beginner is the writer's pool, or its one connection held for settings

@@ -40,6 +40,10 @@ type Reader struct {
 	// the repeats, faster than SQLite's UNION and ORDER BY of a
 	// region's half million enrollments.
 	RegionList string
+	// ReadRegion, where set, reads region's list in RegionList's stead,
+	// inside the pull's transaction tx or beside it (sqlitehub reads it
+	// in two halves at once).
+	ReadRegion func(tx Tx, region string) ([]string, error)
 
 	lists regionLists
 	pages pageFlights

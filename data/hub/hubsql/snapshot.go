@@ -169,9 +169,11 @@ func (l *districtList) students(tx Tx, districts []string) ([]string, error) {
 	return ids, nil
 }
 
-// readIDs runs q, of one text column, a state ID a row, through a
+// ReadIDs runs q, of one text column, a state ID a row, through a
 // TextReader where tx is one: a region's list is half a million rows,
 // read while a clerk's first page waits.
+func ReadIDs(tx Tx, q string, args ...any) ([]string, error) { return readIDs(tx, q, args...) }
+
 func readIDs(tx Tx, q string, args ...any) ([]string, error) {
 	var ids []string
 	err := readAll(tx, Read{Query: q, Args: args, Cols: 1,
@@ -231,7 +233,13 @@ func (r *Reader) regionStudents(tx Tx, epoch, region string) ([]string, error) {
 	if ids, ok := r.lists.region[region]; ok {
 		return ids, nil
 	}
-	ids, err := readIDs(tx, r.RegionList, region)
+	var ids []string
+	var err error
+	if r.ReadRegion != nil {
+		ids, err = r.ReadRegion(tx, region)
+	} else {
+		ids, err = readIDs(tx, r.RegionList, region)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read the students of region %s: %w", region, err)
 	}

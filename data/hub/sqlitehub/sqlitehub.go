@@ -125,7 +125,8 @@ func Open(path string) (*DB, error) {
 	// would wait for a core.
 	rdb.SetMaxOpenConns(readers)
 	rdb.SetMaxIdleConns(readers)
-	h := &DB{st: st, db: db, rdb: rdb, reader: newReader(), wstmts: newStmtCache(db), rstmts: newStmtCache(rdb)}
+	h := &DB{st: st, db: db, rdb: rdb, wstmts: newStmtCache(db), rstmts: newStmtCache(rdb)}
+	h.reader = h.newReader()
 	h.pushes = hubsql.NewCommitter(h.writePushes)
 	h.stopCheckpoints, h.checkpointed = make(chan struct{}), make(chan struct{})
 	go h.checkpoints()

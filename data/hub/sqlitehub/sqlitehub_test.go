@@ -2,13 +2,16 @@ package sqlitehub
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"migrantdesk/data"
 	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/hubsql"
 	"migrantdesk/data/hub/hubtest"
 	"migrantdesk/data/sync"
 )
@@ -79,5 +82,55 @@ func TestImportsInOneSecond(t *testing.T) {
 	}
 	if len(epochs) != 3 {
 		t.Errorf("three imports in one second made %d epochs, want 3", len(epochs))
+	}
+}
+
+// A region's list read in two halves at once is the region's students
+// (enrolled in one of its districts, or nowhere), each once, as the one
+// query over the whole state reads them; a reader that sees another
+// import than the pull's reads nothing, and the pull reads that half
+// itself.
+func TestRegionListInHalves(t *testing.T) {
+	ctx := context.Background()
+	h := open(t, hubtest.State()).(*DB)
+	const whole = `SELECT e.state_id FROM enrollments e WHERE e.school_number IN
+			(SELECT sc.number FROM schools sc JOIN districts d ON d.number = sc.district_number WHERE d.region_code = ?)
+		UNION SELECT state_id FROM students WHERE state_id NOT IN (SELECT state_id FROM enrollments) ORDER BY 1`
+	var imported string
+	if err := h.rdb.QueryRow(`SELECT value FROM meta WHERE key = 'imported_at'`).Scan(&imported); err != nil {
+		t.Fatal(err)
+	}
+	for _, region := range []string{"C", "W", "N"} {
+		conn, err := h.rdb.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stx := newTx(ctx, tx, h.rstmts)
+		stx.conn = conn
+		got, err := h.readRegion(stx, region)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(got)
+		got = slices.Compact(got)
+		want, err := hubsql.ReadIDs(stx, whole, region)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx.Rollback()
+		conn.Close()
+		if !slices.Equal(got, want) || len(want) == 0 {
+			t.Errorf("region %s: read in halves %v, want %v", region, got, want)
+		}
+	}
+	if ids, err := h.readBeside(ctx, imported, `SELECT state_id FROM students`); err != nil || len(ids) == 0 {
+		t.Fatalf("beside the pull, at the same import: %v, %v", ids, err)
+	}
+	if ids, err := h.readBeside(ctx, imported+"x", `SELECT state_id FROM students`); err != nil || ids != nil {
+		t.Fatalf("beside the pull, at another import: %v, %v", ids, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -75,18 +76,109 @@ func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (s
 
 // newReader answers pulls in SQLite's SQL: the state IDs of a snapshot
 // chunk travel as one JSON array (json_each), not as thousands of
-// placeholders. The students enrolled nowhere are the state's students
-// less the enrollments' by one merge of two indexes in state-ID order,
-// where NOT EXISTS looked each of the state's students up in the
-// enrollments: a clerk's first page waits for the list.
-func newReader() *hubsql.Reader {
+// placeholders. A region's list is read by h.readRegion.
+func (h *DB) newReader() *hubsql.Reader {
 	return &hubsql.Reader{
 		RegionStudents: hubsql.RegionStudents,
 		StudentsIn:     `t.state_id IN (SELECT value FROM json_each(?))`,
-		RegionList: `SELECT e.state_id FROM enrollments e WHERE e.school_number IN
-				(SELECT sc.number FROM schools sc JOIN districts d ON d.number = sc.district_number WHERE d.region_code = ?)
-			UNION ALL SELECT state_id FROM (SELECT state_id FROM students EXCEPT SELECT state_id FROM enrollments ORDER BY 1)`,
+		ReadRegion:     h.readRegion,
 	}
+}
+
+// regionHalf is the query of a region's students (?1) on one side of a
+// state ID (?2): those with an enrollment in one of its districts, by
+// the enrollments' index by student (covering, and bounded by the state
+// ID: the unary plus keeps SQLite from the index by school, which cannot
+// be), then the students enrolled nowhere, by one merge of two indexes
+// in state-ID order, where NOT EXISTS looked each of the state's
+// students up in the enrollments. op is the side: "<" or ">=".
+func regionHalf(op string) string {
+	return `SELECT e.state_id FROM enrollments e WHERE e.state_id ` + op + ` ?2 AND +e.school_number IN
+			(SELECT sc.number FROM schools sc JOIN districts d ON d.number = sc.district_number WHERE d.region_code = ?1)
+		UNION ALL SELECT state_id FROM (SELECT state_id FROM students WHERE state_id ` + op + ` ?2
+			EXCEPT SELECT state_id FROM enrollments WHERE state_id ` + op + ` ?2 ORDER BY 1)`
+}
+
+var regionBelow, regionFrom = regionHalf("<"), regionHalf(">=")
+
+// readRegion reads region's students in two halves at once, split at the
+// state's middle student: the half before it in the pull's transaction
+// tx, the rest beside it on a reader of its own, while the clerk's
+// workstation waits for its first page with a core to spare. The
+// other reader's transaction may begin after an import the pull's does
+// not see; its half is then read again in tx.
+func (h *DB) readRegion(tx hubsql.Tx, region string) ([]string, error) {
+	var imported, middle string
+	err := tx.QueryRow(`SELECT coalesce((SELECT value FROM meta WHERE key = 'imported_at'), ''),
+		coalesce((SELECT state_id FROM students ORDER BY state_id LIMIT 1 OFFSET (SELECT count(*) / 2 FROM students)), '')`).Scan(&imported, &middle)
+	if err != nil {
+		return nil, err
+	}
+	ctx := context.Background()
+	if t, ok := tx.(*sqliteTx); ok {
+		ctx = t.ctx
+	}
+	type half struct {
+		ids []string
+		err error
+	}
+	beside := make(chan half, 1)
+	go func() {
+		ids, err := h.readBeside(ctx, imported, regionFrom, region, middle)
+		beside <- half{ids, err}
+	}()
+	below, err := hubsql.ReadIDs(tx, regionBelow, region, middle)
+	from := <-beside
+	if err != nil {
+		return nil, err
+	}
+	if from.err != nil || from.ids == nil {
+		if from.ids, err = hubsql.ReadIDs(tx, regionFrom, region, middle); err != nil {
+			return nil, err
+		}
+	}
+	return append(below, from.ids...), nil
+}
+
+// besideWait bounds the wait for a reader to read beside a pull: the
+// pull holds a reader already, and the others may all be held by pulls
+// waiting for this one's list (Reader's regionLists), which must not wait
+// for them in turn.
+const besideWait = 50 * time.Millisecond
+
+// readBeside reads q in a read transaction of its own on a reader's
+// connection, if one is free within besideWait and its database is the
+// one imported at imported: else it reads nothing and returns nil, for
+// the caller to read q itself.
+func (h *DB) readBeside(ctx context.Context, imported, q string, args ...any) ([]string, error) {
+	wait, cancel := context.WithTimeout(ctx, besideWait)
+	conn, err := h.rdb.Conn(wait)
+	cancel()
+	if err != nil {
+		return nil, nil
+	}
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	stx := newTx(ctx, tx, h.rstmts)
+	stx.conn = conn
+	defer stx.end() // after the rollback: see end
+	defer conn.Close()
+	defer tx.Rollback()
+	var now string
+	if err := stx.QueryRow(`SELECT coalesce((SELECT value FROM meta WHERE key = 'imported_at'), '')`).Scan(&now); err != nil {
+		return nil, err
+	}
+	if now != imported {
+		return nil, nil
+	}
+	ids, err := hubsql.ReadIDs(stx, q, args...)
+	if ids == nil && err == nil {
+		ids = []string{}
+	}
+	return ids, err
 }
 
 // renewEpoch replaces the epoch old in a write transaction of its own.

@@ -23,6 +23,8 @@ import (
 	gosync "sync"
 	"time"
 
+	kgzip "github.com/klauspost/compress/gzip"
+
 	"migrantdesk/data"
 	"migrantdesk/data/sync"
 )
@@ -154,32 +156,33 @@ func (c *Client) Sync(ctx context.Context, local Local, progress Progress) (Summ
 // that the hub's work and the workstation's overlap (a first sync is
 // hundreds of pages), up to prefetch pages ahead: the workstation stops
 // for seconds at a time (building a snapshot's student indexes before its
-// records), and the hub goes on reading the pages that follow meanwhile. With stopAtEpoch, a snapshot of another epoch than
+// records), and the hub goes on reading the pages that follow meanwhile.
+// A page is read in full on a goroutine of its own (decodePages) while
+// the next is asked for with the cursor at its end (rawPage): the hub
+// reads a page after the workstation has read the last one's cursor,
+// not all of it. With stopAtEpoch, a snapshot of another epoch than
 // cur's is not applied: pull says so, for Sync to push again first.
 func (c *Client) pull(ctx context.Context, local Local, cur sync.Cursor, stopAtEpoch bool, sum *Summary, progress Progress) (sync.Cursor, bool, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // stops the fetching when a page is not applied
-	type fetched struct {
-		page sync.Page
-		err  error
-	}
-	pages := make(chan fetched, prefetch)
+	raws := make(chan fetched, prefetch/2)
 	go func() {
-		defer close(pages)
+		defer close(raws)
 		for at := cur; ; {
 			var f fetched
-			f.err = c.do(ctx, "GET", "/v1/pull?"+pullQuery(at), nil, &f.page)
+			f.err = c.do(ctx, "GET", "/v1/pull?"+pullQuery(at), nil, &f.raw)
 			select {
-			case pages <- f:
+			case raws <- f:
 			case <-ctx.Done():
 				return
 			}
-			if f.err != nil || !f.page.More {
+			if f.err != nil || !f.raw.more {
 				return
 			}
-			at = f.page.Next
+			at = f.raw.next
 		}
 	}()
+	pages := decodePages(ctx, raws)
 	students := 0 // of the snapshot, in this sync
 	relaxed := false
 	defer func() {
@@ -191,7 +194,7 @@ func (c *Client) pull(ctx context.Context, local Local, cur sync.Cursor, stopAtE
 		if f.err != nil {
 			return cur, false, f.err
 		}
-		page := f.page
+		page := f.raw.page
 		if stopAtEpoch && page.Snapshot && cur.Epoch != "" && page.Next.Epoch != cur.Epoch {
 			return cur, true, nil
 		}
@@ -216,6 +219,91 @@ func (c *Client) pull(ctx context.Context, local Local, cur sync.Cursor, stopAtE
 		progress("Receiving your students", students, int(page.Students))
 	}
 	return cur, false, ctx.Err()
+}
+
+// fetched is a pulled page, or the error that ended the pulling.
+type fetched struct {
+	raw rawPage
+	err error
+}
+
+// decodePages reads in full, in order, the pages fetched from raws that
+// are not read yet, up to prefetch/2 pages ahead of the one applied.
+func decodePages(ctx context.Context, raws <-chan fetched) <-chan fetched {
+	pages := make(chan fetched, prefetch/2)
+	go func() {
+		defer close(pages)
+		for f := range raws {
+			if f.err == nil {
+				f.err = f.raw.decode()
+			}
+			select {
+			case pages <- f:
+			case <-ctx.Done():
+				return
+			}
+			if f.err != nil {
+				return
+			}
+		}
+	}()
+	return pages
+}
+
+// rawPage is a pulled page as the hub wrote it, with the cursor and more
+// from its end, or, when those could not be picked out, read in full.
+type rawPage struct {
+	body []byte
+	next sync.Cursor
+	more bool
+	page sync.Page
+	read bool
+}
+
+// pageTail is the end of a page as a hub writes it (sync.Page's
+// MarshalJSON, and encoding/json's order of its fields): what follows its
+// changes. Its quote is JSON's own, never one inside a string (that is
+// escaped), and a key "next" follows an array only at the page's top
+// level, so the last of these in a page is where its changes end.
+var pageTail = []byte(`],"next":`)
+
+// UnmarshalJSON keeps the page and picks out its cursor and more; a page
+// whose end is not as expected is read in full at once, so that an answer
+// that cannot be read is one the request is tried again for.
+func (r *rawPage) UnmarshalJSON(b []byte) error {
+	if i := bytes.LastIndex(b, pageTail); i >= 0 {
+		var tail struct {
+			Next sync.Cursor `json:"next"`
+			More bool        `json:"more"`
+		}
+		if json.Unmarshal(append([]byte{'{'}, b[i+2:]...), &tail) == nil {
+			r.body, r.next, r.more = b, tail.Next, tail.More
+			return nil
+		}
+	}
+	if err := r.page.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	r.next, r.more, r.read = r.page.Next, r.page.More, true
+	return nil
+}
+
+// decode reads the page in full, if it is not read yet, and checks that
+// its cursor and more are those its next page was asked for with.
+func (r *rawPage) decode() error {
+	if r.read {
+		return nil
+	}
+	body := r.body
+	r.body = nil
+	if err := r.page.UnmarshalJSON(body); err != nil {
+		return &Error{Status: http.StatusOK, Message: fmt.Sprintf("the hub's answer could not be read: %v", err), Transient: true}
+	}
+	if r.page.Next != r.next || r.page.More != r.more {
+		return &Error{Status: http.StatusOK, Message: "the hub's answer could not be read: its end names another cursor than its page", Transient: true}
+	}
+	r.read = true
+	return nil
 }
 
 // A snapshot's pages are a region's million rows, decoded into
@@ -364,6 +452,10 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
+	// Asked for here, gzip is undone here, by klauspost's reader: the
+	// transport's, the standard library's, took twice its CPU for a first
+	// sync's hundreds of megabytes of pages.
+	req.Header.Set("Accept-Encoding", "gzip")
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -372,8 +464,16 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 		return fmt.Errorf("%w (%v)", ErrUnreachable, err)
 	}
 	defer resp.Body.Close()
-	// The transport undoes gzip itself when it asked for it.
-	rd = io.LimitReader(resp.Body, 256<<20)
+	rd = resp.Body
+	if strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
+		zr, err := gunzip(resp.Body)
+		if err != nil {
+			return &Error{Status: resp.StatusCode, Message: fmt.Sprintf("the hub's answer could not be read: %v", err), Transient: true}
+		}
+		defer gunzipped(zr)
+		rd = zr
+	}
+	rd = io.LimitReader(rd, 256<<20)
 	if resp.StatusCode != http.StatusOK {
 		var e struct {
 			Error string `json:"error"`
@@ -389,6 +489,27 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 		return &Error{Status: resp.StatusCode, Message: fmt.Sprintf("the hub's answer could not be read: %v", err), Transient: true}
 	}
 	return nil
+}
+
+// gzipReaders are reused: each holds tens of kilobytes of window and
+// tables, and a first sync reads hundreds of pages.
+var gzipReaders gosync.Pool
+
+// gunzip reads r's gzip through a reader of gzipReaders.
+func gunzip(r io.Reader) (*kgzip.Reader, error) {
+	if zr, ok := gzipReaders.Get().(*kgzip.Reader); ok {
+		if err := zr.Reset(r); err != nil {
+			return nil, err
+		}
+		return zr, nil
+	}
+	return kgzip.NewReader(r)
+}
+
+// gunzipped gives zr back to gzipReaders once its answer is read.
+func gunzipped(zr *kgzip.Reader) {
+	zr.Close()
+	gzipReaders.Put(zr)
 }
 
 // decode reads an answer into out. A type that reads its own JSON (a

@@ -97,7 +97,7 @@ func TestRegionListInHalves(t *testing.T) {
 			(SELECT sc.number FROM schools sc JOIN districts d ON d.number = sc.district_number WHERE d.region_code = ?)
 		UNION SELECT state_id FROM students WHERE state_id NOT IN (SELECT state_id FROM enrollments) ORDER BY 1`
 	var imported string
-	if err := h.rdb.QueryRow(`SELECT value FROM meta WHERE key = 'imported_at'`).Scan(&imported); err != nil {
+	if err := h.rdb.QueryRow(`SELECT ` + hubsql.ImportMark).Scan(&imported); err != nil {
 		t.Fatal(err)
 	}
 	for _, region := range []string{"C", "W", "N"} {
@@ -133,4 +133,58 @@ func TestRegionListInHalves(t *testing.T) {
 	if ids, err := h.readBeside(ctx, imported+"x", `SELECT state_id FROM students`); err != nil || ids != nil {
 		t.Fatalf("beside the pull, at another import: %v, %v", ids, err)
 	}
+}
+
+// TestReadBesideNeedsNoOtherReader: a read beside a pull returns once its
+// own reader is handed back, even when every other reader is held and a
+// pull that waits for the list takes that one (found by review: the
+// read's end prepared its statement on a reader of the pool's, and
+// waited for one forever).
+func TestReadBesideNeedsNoOtherReader(t *testing.T) {
+	ctx := context.Background()
+	h := open(t, hubtest.State()).(*DB)
+	var imported string
+	if err := h.rdb.QueryRow(`SELECT ` + hubsql.ImportMark).Scan(&imported); err != nil {
+		t.Fatal(err)
+	}
+	var held []*sql.Conn
+	t.Cleanup(func() {
+		for _, c := range held {
+			c.Close()
+		}
+	})
+	for range readers - 1 { // the pull's own and the other pulls'
+		c, err := h.rdb.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+	}
+	slow := `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000) SELECT CAST(max(i) AS TEXT) FROM n`
+	done := make(chan error, 1)
+	go func() {
+		_, err := h.readBeside(ctx, imported, slow)
+		done <- err
+	}()
+	for h.rdb.Stats().InUse < readers {
+		time.Sleep(time.Millisecond)
+	}
+	waited := h.rdb.Stats().WaitCount
+	queued := make(chan *sql.Conn, 1)
+	go func() { // a clerk's pull, which would wait for this list
+		c, _ := h.rdb.Conn(ctx)
+		queued <- c
+	}()
+	for h.rdb.Stats().WaitCount == waited {
+		time.Sleep(time.Millisecond)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Errorf("the read beside has not returned 10 s after it began (readers %+v)", h.rdb.Stats())
+	}
+	held = append(held, <-queued)
 }

@@ -109,7 +109,7 @@ var regionBelow, regionFrom = regionHalf("<"), regionHalf(">=")
 // not see; its half is then read again in tx.
 func (h *DB) readRegion(tx hubsql.Tx, region string) ([]string, error) {
 	var imported, middle string
-	err := tx.QueryRow(`SELECT coalesce((SELECT value FROM meta WHERE key = 'imported_at'), ''),
+	err := tx.QueryRow(`SELECT `+hubsql.ImportMark+`,
 		coalesce((SELECT state_id FROM students ORDER BY state_id LIMIT 1 OFFSET (SELECT count(*) / 2 FROM students)), '')`).Scan(&imported, &middle)
 	if err != nil {
 		return nil, err
@@ -147,9 +147,12 @@ func (h *DB) readRegion(tx hubsql.Tx, region string) ([]string, error) {
 const besideWait = 50 * time.Millisecond
 
 // readBeside reads q in a read transaction of its own on a reader's
-// connection, if one is free within besideWait and its database is the
-// one imported at imported: else it reads nothing and returns nil, for
-// the caller to read q itself.
+// connection, if one is free within besideWait and its database is that
+// of the import imported (hubsql.ImportMark): else it reads nothing and
+// returns nil, for the caller to read q itself. It prepares nothing in
+// the reader's pool (a transaction's end): preparing waits for a reader
+// of its own, and once the pull has this one back, every reader may be
+// held by pulls waiting for the list this one is part of.
 func (h *DB) readBeside(ctx context.Context, imported, q string, args ...any) ([]string, error) {
 	wait, cancel := context.WithTimeout(ctx, besideWait)
 	conn, err := h.rdb.Conn(wait)
@@ -163,12 +166,11 @@ func (h *DB) readBeside(ctx context.Context, imported, q string, args ...any) ([
 		return nil, err
 	}
 	stx := newTx(ctx, tx, h.rstmts)
-	stx.conn = conn
-	defer stx.end() // after the rollback: see end
+	stx.conn = conn // ReadIDs steps its query on the connection itself
 	defer conn.Close()
 	defer tx.Rollback()
 	var now string
-	if err := stx.QueryRow(`SELECT coalesce((SELECT value FROM meta WHERE key = 'imported_at'), '')`).Scan(&now); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT `+hubsql.ImportMark).Scan(&now); err != nil {
 		return nil, err
 	}
 	if now != imported {

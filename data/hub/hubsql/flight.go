@@ -105,6 +105,15 @@ func (f *pageFlights) keep(key string, fl *pageFlight, t time.Time) {
 	}
 	fl.until = t.Add(KeepPage)
 	f.kept[key] = fl
+	// A hub that falls quiet would otherwise hold its last pages, tens
+	// of megabytes, until its next reading.
+	time.AfterFunc(KeepPage, func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.kept[key] == fl {
+			delete(f.kept, key)
+		}
+	})
 	for len(f.kept) > 0 {
 		oldest := ""
 		for k, kf := range f.kept {

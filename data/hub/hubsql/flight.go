@@ -46,15 +46,16 @@ type pageFlight struct {
 	until   time.Time // when a kept page is read anew
 	done    chan struct{}
 	page    sync.Page
+	head    int64 // the feed's head in the reading's transaction
 	err     error
 	waiters int // the pulls waiting for it, under pageFlights.mu
 }
 
-// do returns read's page, or (shared) the page of a reading under the
-// same key already under way or kept. A reading that failed (the pull
-// that made it gone, its transaction ended) is no answer for another
-// pull: that pull reads the page itself.
-func (f *pageFlights) do(key string, read func() (sync.Page, error)) (page sync.Page, shared bool, err error) {
+// do returns read's page and the feed's head it was read at, or (shared)
+// those of a reading under the same key already under way or kept. A
+// reading that failed (the pull that made it gone, its transaction
+// ended) is no answer for another pull: that pull reads the page itself.
+func (f *pageFlights) do(key string, read func() (sync.Page, int64, error)) (page sync.Page, head int64, shared bool, err error) {
 	f.mu.Lock()
 	now := time.Now
 	if f.now != nil {
@@ -62,17 +63,17 @@ func (f *pageFlights) do(key string, read func() (sync.Page, error)) (page sync.
 	}
 	if fl, ok := f.kept[key]; ok && now().Before(fl.until) {
 		f.mu.Unlock()
-		return fl.page, true, nil
+		return fl.page, fl.head, true, nil
 	}
 	if fl, ok := f.flying[key]; ok {
 		fl.waiters++
 		f.mu.Unlock()
 		<-fl.done
 		if fl.err == nil {
-			return fl.page, true, nil
+			return fl.page, fl.head, true, nil
 		}
-		page, err := read()
-		return page, false, err
+		page, head, err := read()
+		return page, head, false, err
 	}
 	// A reading that panics leaves this error for the pulls waiting on it.
 	fl := &pageFlight{done: make(chan struct{}), err: errors.New("the snapshot page's reading stopped")}
@@ -90,11 +91,11 @@ func (f *pageFlights) do(key string, read func() (sync.Page, error)) (page sync.
 		f.mu.Unlock()
 		close(fl.done)
 	}()
-	fl.page, fl.err = read()
+	fl.page, fl.head, fl.err = read()
 	if fl.err == nil {
 		fl.page.Share()
 	}
-	return fl.page, false, fl.err
+	return fl.page, fl.head, false, fl.err
 }
 
 // keep keeps fl's page under key until KeepPage after t, and drops the

@@ -24,26 +24,26 @@ func TestPageFlightsShareOneReading(t *testing.T) {
 	var reads atomic.Int32
 	started, release := make(chan struct{}), make(chan struct{})
 	page := sync.Page{Snapshot: true, Changes: []sync.Change{{Table: "students", Row: map[string]string{"state_id": "1"}}}}
-	read := func() (sync.Page, error) {
+	read := func() (sync.Page, int64, error) {
 		if reads.Add(1) == 1 {
 			close(started)
 			<-release
 		}
-		return page, nil
+		return page, 42, nil
 	}
 	var wg gosync.WaitGroup
 	got := make([]sync.Page, 4)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		got[0], _, _ = f.do("k", read)
+		got[0], _, _, _ = f.do("k", read)
 	}()
 	<-started
 	for i := 1; i < len(got); i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			got[i], _, _ = f.do("k", read)
+			got[i], _, _, _ = f.do("k", read)
 		}()
 	}
 	// The waiting pulls are in the flight before the reading ends: each
@@ -62,11 +62,11 @@ func TestPageFlightsShareOneReading(t *testing.T) {
 		}
 	}
 	clock = clock.Add(KeepPage - time.Millisecond)
-	if p, shared, err := f.do("k", read); err != nil || reads.Load() != 1 || len(p.Changes) != 1 || !shared {
-		t.Fatalf("a page asked just after the reading ended: %v, %d readings, %+v", err, reads.Load(), p)
+	if p, head, shared, err := f.do("k", read); err != nil || reads.Load() != 1 || len(p.Changes) != 1 || !shared || head != 42 {
+		t.Fatalf("a page asked just after the reading ended: %v, %d readings, %+v at head %d", err, reads.Load(), p, head)
 	}
 	clock = clock.Add(time.Millisecond)
-	if _, shared, err := f.do("k", read); err != nil || reads.Load() != 2 || shared {
+	if _, _, shared, err := f.do("k", read); err != nil || reads.Load() != 2 || shared {
 		t.Fatalf("a page asked KeepPage after the reading: %v, %d readings", err, reads.Load())
 	}
 	clock = clock.Add(KeepPage)
@@ -75,17 +75,17 @@ func TestPageFlightsShareOneReading(t *testing.T) {
 	started, release = make(chan struct{}), make(chan struct{})
 	done := make(chan error)
 	go func() {
-		_, _, err := f.do("k", func() (sync.Page, error) {
+		_, _, _, err := f.do("k", func() (sync.Page, int64, error) {
 			close(started)
 			<-release
-			return sync.Page{}, failed
+			return sync.Page{}, 0, failed
 		})
 		done <- err
 	}()
 	<-started
 	follower := make(chan error)
 	go func() {
-		p, _, err := f.do("k", func() (sync.Page, error) { again.Add(1); return page, nil })
+		p, _, _, err := f.do("k", func() (sync.Page, int64, error) { again.Add(1); return page, 0, nil })
 		if err == nil && len(p.Changes) != 1 {
 			err = errors.New("the follower's own page is not its answer")
 		}
@@ -109,15 +109,15 @@ func TestPageFlightsKeepFew(t *testing.T) {
 	clock := time.Unix(0, 0)
 	f := pageFlights{now: func() time.Time { return clock }}
 	failed := errors.New("the pull's transaction ended")
-	if _, _, err := f.do("bad", func() (sync.Page, error) { return sync.Page{}, failed }); !errors.Is(err, failed) {
+	if _, _, _, err := f.do("bad", func() (sync.Page, int64, error) { return sync.Page{}, 0, failed }); !errors.Is(err, failed) {
 		t.Fatal(err)
 	}
-	if _, shared, err := f.do("bad", func() (sync.Page, error) { return sync.Page{More: true}, nil }); err != nil || shared {
+	if _, _, shared, err := f.do("bad", func() (sync.Page, int64, error) { return sync.Page{More: true}, 0, nil }); err != nil || shared {
 		t.Fatalf("a page whose reading failed was kept: %v, %v", shared, err)
 	}
 	for i := range keptPages + 3 {
 		clock = clock.Add(time.Millisecond)
-		f.do(strconv.Itoa(i), func() (sync.Page, error) { return sync.Page{}, nil })
+		f.do(strconv.Itoa(i), func() (sync.Page, int64, error) { return sync.Page{}, 0, nil })
 	}
 	// The pages' timers (KeepPage of the real clock) may fire meanwhile.
 	f.mu.Lock()
@@ -132,7 +132,7 @@ func TestPageFlightsKeepFew(t *testing.T) {
 		}
 	}
 	clock = clock.Add(KeepPage)
-	f.do("last", func() (sync.Page, error) { return sync.Page{}, nil })
+	f.do("last", func() (sync.Page, int64, error) { return sync.Page{}, 0, nil })
 	f.mu.Lock()
 	n := len(f.kept)
 	f.mu.Unlock()
@@ -191,7 +191,7 @@ func waitersOf(f *pageFlights, key string) int {
 // after it: a hub that falls quiet holds none.
 func TestPageFlightsLetGoWhenQuiet(t *testing.T) {
 	var f pageFlights
-	f.do("k", func() (sync.Page, error) { return sync.Page{}, nil })
+	f.do("k", func() (sync.Page, int64, error) { return sync.Page{}, 0, nil })
 	deadline := time.Now().Add(KeepPage + 5*time.Second)
 	for {
 		f.mu.Lock()

@@ -62,24 +62,35 @@ func (r *Reader) Pull(tx Tx, u data.User, c sync.Cursor, limit int, epoch string
 	sc := scopeOf(u)
 	sc.regionStudents = r.RegionStudents
 	var key string
-	var read func() (sync.Page, error)
+	var read func() (sync.Page, int64, error)
 	switch {
 	case c.Epoch != epoch:
 		key = sc.key(epoch, nil, limit)
-		read = func() (sync.Page, error) {
+		read = func() (sync.Page, int64, error) {
 			head, mark, err := headOf(tx)
 			if err != nil {
-				return sync.Page{}, err
+				return sync.Page{}, 0, err
 			}
-			return r.snapshotPage(tx, sc, sync.Cursor{Epoch: epoch, Seq: head, Mark: mark}, limit)
+			page, err := r.snapshotPage(tx, sc, sync.Cursor{Epoch: epoch, Seq: head, Mark: mark}, limit)
+			return page, head, err
 		}
 	case c.Snapshot != "":
 		key = sc.key(epoch, &c, limit)
-		read = func() (sync.Page, error) { return r.snapshotPage(tx, sc, c, limit) }
+		// A page after the first carries the snapshot's own sequence,
+		// not the head it was read at, which is what another pull
+		// checks it against.
+		read = func() (sync.Page, int64, error) {
+			head, _, err := headOf(tx)
+			if err != nil {
+				return sync.Page{}, 0, err
+			}
+			page, err := r.snapshotPage(tx, sc, c, limit)
+			return page, head, err
+		}
 	default:
 		return feedPage(tx, sc, c, limit)
 	}
-	page, shared, err := r.pages.do(key, read)
+	page, head, shared, err := r.pages.do(key, read)
 	if err != nil || !shared {
 		return page, err
 	}
@@ -90,11 +101,12 @@ func (r *Reader) Pull(tx Tx, u data.User, c sync.Cursor, limit int, epoch string
 	// change the page is the one this pull would read: every change of a
 	// scope's rows is logged for it, and an import or a restore starts
 	// another epoch, another key.
-	changed, err := scopeChanged(tx, sc, page.Next.Seq)
+	changed, err := scopeChanged(tx, sc, head)
 	if err != nil || !changed {
 		return page, err
 	}
-	return read()
+	page, _, err = read()
+	return page, err
 }
 
 // scopeChanged reports whether the feed holds a change of the scope after

@@ -314,15 +314,11 @@ func (s *Store) dropKept() {
 	s.kept = nil
 }
 
-// beginner is the writer's pool, or its one connection held for settings
-// that must not reach other writers (see LoadExtract).
-type beginner interface {
-	BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
-}
-
-// writeOn is write, with the transaction begun on on.
-func (s *Store) writeOn(ctx context.Context, on beginner, fn func(*sql.Tx) error) error {
-	tx, err := s.begin(ctx, on)
+// writeOn is write, with the transaction begun on conn, the writer's
+// one connection, held (Store.writer) for settings that must not reach
+// other writes (see LoadExtract and applyPage).
+func (s *Store) writeOn(ctx context.Context, conn *sql.Conn, fn func(*sql.Tx) error) error {
+	tx, err := s.begin(ctx, conn)
 	if err != nil {
 		return err
 	}
@@ -350,11 +346,11 @@ func (s *Store) writeOn(ctx context.Context, on beginner, fn func(*sql.Tx) error
 // begin starts a write transaction, waiting its turn behind another
 // process's writer (BEGIN IMMEDIATE takes the write lock) for up to
 // waitFor instead of failing with SQLITE_BUSY.
-func (s *Store) begin(ctx context.Context, on beginner) (*sql.Tx, error) {
+func (s *Store) begin(ctx context.Context, conn *sql.Conn) (*sql.Tx, error) {
 	start := time.Now()
 	told := false
 	for {
-		tx, err := on.BeginTx(ctx, nil)
+		tx, err := conn.BeginTx(ctx, nil)
 		if err == nil || !isBusy(err) {
 			return tx, err
 		}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"runtime"
 	"unsafe"
 
 	"modernc.org/libc"
@@ -42,6 +41,13 @@ type rawConn struct {
 	conn  *sql.Conn
 	ctx   context.Context // the transaction's
 	kept  *keptStmts      // when set, prepareKept keeps its statements there
+
+	// texts is C memory that exec copies a row's texts into for SQLite
+	// to read in place (SQLITE_STATIC): Go memory handed to the
+	// transpiled C, pinned or not, is what the race detector's pointer
+	// checks refuse, so `go test -race` could not run the store.
+	texts    uintptr
+	textsCap int
 }
 
 // holdRaw returns the SQLite handle of conn, or nil when the driver's
@@ -128,9 +134,35 @@ func rawHandle(dc any) uintptr {
 
 func (r *rawConn) release() {
 	if r != nil {
+		libc.Xfree(r.tls, r.texts)
 		r.tls.Close()
 	}
 }
+
+// cText copies b into r.texts, grown as needed, and returns its address
+// there; never 0, which SQLite would bind as NULL, not as empty text.
+func (r *rawConn) cText(b []byte) (uintptr, error) {
+	if need := max(len(b), 1); need > r.textsCap {
+		n := max(need, 2*r.textsCap, 4096)
+		p := realloc(libc.Xrealloc, r.tls, r.texts, n)
+		if p == 0 {
+			return 0, fmt.Errorf("no memory for a row's %d bytes of text", len(b))
+		}
+		r.texts, r.textsCap = p, n
+	}
+	copy(unsafe.Slice((*byte)(cMem(r.texts)), len(b)), b)
+	return r.texts, nil
+}
+
+// realloc calls libc's realloc, whose size type differs between the
+// transpiled libcs of Linux and Windows.
+func realloc[N ~uint32 | ~uint64](f func(*libc.TLS, uintptr, N) uintptr, tls *libc.TLS, p uintptr, n int) uintptr {
+	return f(tls, p, N(n))
+}
+
+// cMem is the address of C memory as a pointer: never Go memory, which
+// the collector could move or free under it.
+func cMem(p uintptr) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(&p)) }
 
 // rawStmt is a prepared INSERT that binds rawValues.
 type rawStmt struct {
@@ -192,9 +224,8 @@ func (r *rawConn) prepareKept(q string) (*rawStmt, error) {
 }
 
 // rawValues are the values of rows to write: their texts one after the
-// other in buf, which SQLite reads in place (SQLITE_STATIC) from the
-// binding of a statement's values to its next, pinned meanwhile, as Go
-// memory handed to C must be.
+// other in buf, copied for each statement into the C memory it binds
+// them from (rawConn.texts).
 type rawValues struct {
 	vals []rawValue
 	buf  []byte
@@ -250,17 +281,18 @@ func (v *rawValues) reset() {
 }
 
 func (r *rawConn) prepare(q string) (*rawStmt, error) {
-	s := &rawStmt{r: r}
-	z := append([]byte(q), 0)
-	var pin runtime.Pinner
-	pin.Pin(s)
-	pin.Pin(&z[0])
-	rc := sqlite3.Xsqlite3_prepare_v3(r.tls, r.db, uintptr(unsafe.Pointer(&z[0])), int32(len(q)),
-		sqlite3.SQLITE_PREPARE_PERSISTENT, uintptr(unsafe.Pointer(&s.stmt)), 0)
-	pin.Unpin()
+	z, err := libc.CString(q)
+	if err != nil {
+		return nil, err
+	}
+	defer libc.Xfree(r.tls, z)
+	pstmt := r.tls.Alloc(8)
+	defer r.tls.Free(8)
+	rc := sqlite3.Xsqlite3_prepare_v3(r.tls, r.db, z, int32(len(q)), sqlite3.SQLITE_PREPARE_PERSISTENT, pstmt, 0)
 	if rc != sqlite3.SQLITE_OK {
 		return nil, r.err(rc)
 	}
+	s := &rawStmt{r: r, stmt: *(*uintptr)(cMem(pstmt))}
 	s.params = int(sqlite3.Xsqlite3_bind_parameter_count(r.tls, s.stmt))
 	return s, nil
 }
@@ -282,14 +314,20 @@ func (s *rawStmt) exec(v *rawValues) error {
 	if len(v.vals) != s.params {
 		return fmt.Errorf("%d values for %d parameters", len(v.vals), s.params)
 	}
-	// A text's address is never NULL, which would bind NULL, not ''.
-	if cap(v.buf) == 0 {
-		v.buf = make([]byte, 0, 4096)
+	// The values may be a part of a batch's: only the texts they span
+	// are copied.
+	lo, hi := len(v.buf), 0
+	for _, x := range v.vals {
+		if x.kind == rawText {
+			lo, hi = min(lo, x.off), max(hi, x.off+x.n)
+		}
 	}
-	base := unsafe.SliceData(v.buf[:1])
-	var pin runtime.Pinner
-	pin.Pin(base)
-	defer pin.Unpin()
+	lo = min(lo, hi)
+	base, err := s.r.cText(v.buf[lo:hi])
+	if err != nil {
+		return err
+	}
+	base -= uintptr(lo)
 	return s.r.held(func() error {
 		s.r.unlock()
 		defer s.r.relock()
@@ -298,7 +336,7 @@ func (s *rawStmt) exec(v *rawValues) error {
 			var rc int32
 			switch x.kind {
 			case rawText:
-				rc = sqlite3.Xsqlite3_bind_text(tls, s.stmt, int32(i+1), uintptr(unsafe.Pointer(base))+uintptr(x.off), int32(x.n), 0)
+				rc = sqlite3.Xsqlite3_bind_text(tls, s.stmt, int32(i+1), base+uintptr(x.off), int32(x.n), 0)
 			case rawInt:
 				rc = sqlite3.Xsqlite3_bind_int64(tls, s.stmt, int32(i+1), x.i)
 			default:

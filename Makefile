@@ -81,7 +81,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 TEST_STEPS := test-deps build vet test-go windows dist test-dist test-windows
 
 .PHONY: deps package-deps test-deps build demo run test vet test-go windows dist \
-	release-check test-dist test-windows bench fuzz clean
+	release-check test-dist test-windows bench fuzz race clean
 
 # $(call apt-install,PACKAGES) installs those of the Debian PACKAGES that are
 # missing, in one apt-get run; elsewhere it only names them.
@@ -236,6 +236,15 @@ bench: build
 	mkdir -p "$$(dirname "$(BENCH_DB)")"
 	MIGRANTDESK_BENCH_DB="$(BENCH_DB)" bash .ci/postgres.sh run $(GO) test -tags $(GOTAGS) -run '^$$' \
 		-bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -count $(COUNT) -timeout 60m ./...
+
+# The tests of the store, the hub and sync under the race detector, the
+# PostgreSQL ones with their server: the packages whose goroutines share a
+# database (the hub's pulls and group commits, the workstation's writer and
+# its background sync). Some ten times slower than test-go, so not one of
+# its steps.
+race: deps
+	MIGRANTDESK_PG_NOSYNC=1 bash .ci/postgres.sh run $(GO) test -race -tags $(GOTAGS) -count=1 -timeout 60m \
+		./data/ ./data/store/... ./data/hub/... ./data/sync/...
 
 # Each fuzz target runs from its package's folder in a test binary built
 # first with the fuzzer's coverage instrumentation (-c -fuzz; built apart

@@ -64,8 +64,12 @@ func (s *Server) logged(h http.Handler) http.Handler {
 		h.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), infoKey{}, ri)))
 		ri.mu.Lock()
 		args := append([]any{"method", r.Method, "endpoint", r.URL.Path, "user", ri.user,
-			"status", sw.status, "ms", float64(time.Since(start).Microseconds()) / 1000, "bytes", sw.bytes}, ri.note...)
+			"status", sw.status, "ms", msSince(time.Now(), start), "bytes", sw.bytes}, ri.note...)
 		ri.mu.Unlock()
 		s.log.Info("request", args...)
 	})
 }
+
+// msSince is the time from start to now in milliseconds with
+// microseconds, as the request log gives times.
+func msSince(now, start time.Time) float64 { return float64(now.Sub(start).Microseconds()) / 1000 }

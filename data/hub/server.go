@@ -2,7 +2,6 @@ package hub
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -186,6 +185,7 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request, _ data.User) {
 }
 
 func (s *Server) push(w http.ResponseWriter, r *http.Request, u data.User) {
+	start := s.now()
 	var req sync.PushRequest
 	if err := decode(w, r, maxPushBody, &req); err != nil {
 		s.reply(w, r, nil, err)
@@ -195,7 +195,7 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, u data.User) {
 		s.reply(w, r, nil, err)
 		return
 	}
-	Note(r.Context(), "mutations", len(req.Mutations))
+	Note(r.Context(), "mutations", len(req.Mutations), "body_ms", msSince(s.now(), start))
 	results, err := s.store.Push(r.Context(), u, req.Mutations)
 	if err != nil {
 		s.reply(w, r, nil, err)
@@ -244,7 +244,7 @@ func (s *Server) pull(w http.ResponseWriter, r *http.Request, u data.User) {
 		s.reply(w, r, nil, err)
 		return
 	}
-	Note(r.Context(), "rows", len(page.Changes), "snapshot", page.Snapshot, "read_ms", float64(s.now().Sub(start).Microseconds())/1000)
+	Note(r.Context(), "rows", len(page.Changes), "snapshot", page.Snapshot, "read_ms", msSince(s.now(), start))
 	s.reply(w, r, page, nil)
 }
 
@@ -282,7 +282,9 @@ func (s *Server) authed(h func(http.ResponseWriter, *http.Request, data.User)) h
 			s.reply(w, r, nil, fail(http.StatusUnauthorized, "sign in to the hub first"))
 			return
 		}
-		a, err := s.store.TokenAccount(r.Context(), TokenHash(token), s.now())
+		start := s.now()
+		a, err := s.store.TokenAccount(r.Context(), TokenHash(token), start)
+		Note(r.Context(), "auth_ms", msSince(s.now(), start))
 		if errors.Is(err, ErrNoToken) {
 			s.reply(w, r, nil, fail(http.StatusUnauthorized, "your sign-in has expired or was ended; sign in again"))
 			return
@@ -310,11 +312,11 @@ func bearer(r *http.Request) string {
 func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
 	body := io.Reader(http.MaxBytesReader(w, r.Body, limit))
 	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
-		zr, err := gzip.NewReader(body)
+		zr, err := sync.Gunzip(body)
 		if err != nil {
 			return fail(http.StatusBadRequest, "the request body is not valid gzip")
 		}
-		defer zr.Close()
+		defer sync.Gunzipped(zr)
 		body = io.LimitReader(zr, limit+1)
 	}
 	return DecodeStrict(body, limit, v)
@@ -343,6 +345,8 @@ func DecodeStrict(body io.Reader, limit int64, v any) error {
 // {"error": sentence} with its status. An error that is not an apiError
 // is the hub's own fault: it is logged, and the client is told to retry.
 func (s *Server) reply(w http.ResponseWriter, r *http.Request, v any, err error) {
+	start := s.now()
+	defer func() { Note(r.Context(), "reply_ms", msSince(s.now(), start)) }()
 	status := http.StatusOK
 	if err != nil {
 		var ae *apiError

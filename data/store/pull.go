@@ -396,6 +396,15 @@ func applySnapshot(ctx context.Context, tx *sql.Tx, raw *rawConn, changes []sync
 				return err
 			}
 		}
+		if c.Table != table && !local {
+			end := i + 1
+			for end < len(changes) && changes[end].Table == c.Table {
+				end++
+			}
+			if err := touchAll(tx, changes[i:end], t); err != nil {
+				return err
+			}
+		}
 		table = c.Table
 		r := rows(i)
 		if r.err != nil {
@@ -405,13 +414,14 @@ func applySnapshot(ctx context.Context, tx *sql.Tx, raw *rawConn, changes []sync
 		case "enrollments":
 			enrolled = append(enrolled, c.Row["state_id"])
 		case "migrant_records", "published", "report_grants":
-			if local {
-				if keep, err := keepLocal(tx, c); err != nil || keep {
-					if err != nil {
-						return err
-					}
-					continue
+			if !local {
+				break // touched with the table's rows, by touchAll
+			}
+			if keep, err := keepLocal(tx, c); err != nil || keep {
+				if err != nil {
+					return err
 				}
+				continue
 			}
 			if err := touch(tx, c, t); err != nil {
 				return err
@@ -844,6 +854,45 @@ func touch(tx *sql.Tx, c sync.Change, t *touched) error {
 	case "published":
 		t.districts[c.Row["district_number"]] = true
 		return collect(tx, t.recheck, `SELECT state_id FROM migrant_records WHERE id = ?`, c.Row["record_id"])
+	}
+	return nil
+}
+
+// touchAll is touch of a run of a snapshot page's rows of one table,
+// before any of them is written, with a query or two for the run where
+// touch reads one or two for each row: a district's first sync brings
+// thousands of records and copies, and a workstation parsed, planned and
+// ran each of those small queries on its own. (It reads what touch
+// would: the rows written before the run are of other tables.)
+func touchAll(tx *sql.Tx, run []sync.Change, t *touched) error {
+	var ids []string
+	switch run[0].Table {
+	case "migrant_records":
+		for _, c := range run {
+			if !c.Deleted {
+				t.recheck[c.Row["state_id"]] = true
+			}
+			ids = append(ids, c.Row["id"])
+		}
+		list, err := json.Marshal(ids)
+		if err != nil {
+			return err
+		}
+		if err := collect(tx, t.districts, `SELECT DISTINCT district_number FROM published
+			WHERE record_id IN (SELECT value FROM json_each(?))`, string(list)); err != nil {
+			return err
+		}
+		return collect(tx, t.recheck, `SELECT DISTINCT state_id FROM migrant_records WHERE id IN (SELECT value FROM json_each(?))`, string(list))
+	case "published":
+		for _, c := range run {
+			t.districts[c.Row["district_number"]] = true
+			ids = append(ids, c.Row["record_id"])
+		}
+		list, err := json.Marshal(ids)
+		if err != nil {
+			return err
+		}
+		return collect(tx, t.recheck, `SELECT DISTINCT state_id FROM migrant_records WHERE id IN (SELECT value FROM json_each(?))`, string(list))
 	}
 	return nil
 }

@@ -19,8 +19,9 @@ func threadCPU() (time.Duration, bool) {
 }
 
 // usage is what the kernel counts of a thread: its page faults that read
-// the disk, and the times another thread took its core while it could run.
-type usage struct{ majorFaults, preempted int64 }
+// the disk, the times another thread took its core while it could run,
+// and the times it gave the core up to wait.
+type usage struct{ majorFaults, preempted, slept int64 }
 
 // threadUsage is the calling thread's usage so far.
 func threadUsage() (usage, bool) {
@@ -29,5 +30,5 @@ func threadUsage() (usage, bool) {
 	if err := syscall.Getrusage(rusageThread, &ru); err != nil {
 		return usage{}, false
 	}
-	return usage{majorFaults: ru.Majflt, preempted: ru.Nivcsw}, true
+	return usage{majorFaults: ru.Majflt, preempted: ru.Nivcsw, slept: ru.Nvcsw}, true
 }

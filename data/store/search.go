@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"migrantdesk/data"
 )
@@ -198,10 +199,10 @@ func loadSearchResults(ctx context.Context, tx searchTx, hits []searchHit) ([]Re
 		return []Result{}, nil
 	}
 	ids := make([]string, len(hits))
-	index := make(map[string]int, len(hits))
 	for i, h := range hits {
-		ids[i], index[h.stateID] = h.stateID, i
+		ids[i] = h.stateID
 	}
+	index := &resultIndex{ids: ids, last: -1}
 	list, err := json.Marshal(ids)
 	if err != nil {
 		return nil, err
@@ -227,10 +228,11 @@ func loadSearchResults(ctx context.Context, tx searchTx, hits []searchHit) ([]Re
 		if st.BirthDate, err = data.ParseDate(birth); err != nil {
 			return nil, fmt.Errorf("student %s: stored birth date: %w", st.StateID, err)
 		}
-		if i, ok := index[st.StateID]; ok {
+		if i, ok := index.of(st.StateID); ok {
 			out[i], found[i] = Result{Student: st, Exact: hits[i].exact}, true
 		}
 	}
+	index.last = -1 // the enrollments come from the first ID again
 	if err := setCurrentEnrollments(ctx, tx, at, enrollments, index, out); err != nil {
 		return nil, err
 	}
@@ -241,6 +243,41 @@ func loadSearchResults(ctx context.Context, tx searchTx, hits []searchHit) ([]Re
 		}
 	}
 	return kept, nil
+}
+
+// resultIndex finds a state ID's place in a page of results. The load's
+// records come in the order of the IDs it is given, as SQLite runs each
+// join from json_each's rows in order, so a record's student is the last
+// record's or one of the next few (students without an enrollment have
+// no record): the map of all of them, whose making and hashing cost more
+// than the comparisons, is made only should one not be.
+type resultIndex struct {
+	ids  []string
+	last int // the place of the last ID found; -1 to start over
+	byID map[string]int
+}
+
+// resultSkip is how far past the last ID found of looks before the map.
+const resultSkip = 8
+
+func (x *resultIndex) of(id string) (int, bool) {
+	for i := max(x.last, 0); i <= x.last+resultSkip && i < len(x.ids); i++ {
+		if x.ids[i] == id {
+			x.last = i
+			return i, true
+		}
+	}
+	if x.byID == nil {
+		x.byID = make(map[string]int, len(x.ids))
+		for i, id := range x.ids {
+			x.byID[id] = i
+		}
+	}
+	i, ok := x.byID[id]
+	if ok {
+		x.last = i
+	}
+	return i, ok
 }
 
 // loadSearchSQL reads, for the state IDs of a JSON array, the audit log's
@@ -255,9 +292,11 @@ var loadSearchSQL = `SELECT (SELECT coalesce(max(seq), 0) FROM audit), ` +
 // setCurrentEnrollments fills in the current enrollment of each result
 // (out, by index of state ID) from their packed enrollments, with the
 // school and district names from the search cache.
-func setCurrentEnrollments(ctx context.Context, tx searchTx, at int64, enrollments string, index map[string]int, out []Result) error {
-	current := make([]data.Enrollment, len(out))
-	seen := make([]bool, len(out))
+func setCurrentEnrollments(ctx context.Context, tx searchTx, at int64, enrollments string, index *resultIndex, out []Result) error {
+	w := enrollScratches.Get().(*enrollScratch)
+	defer w.put()
+	// A result's enrollment is blank until one is read: its StateID says.
+	current := slices.Grow(w.current[:0], len(out))[:len(out)]
 	for p := (packed{s: enrollments}); p.more(); {
 		var e data.Enrollment
 		var start, end string
@@ -272,22 +311,42 @@ func setCurrentEnrollments(ctx context.Context, tx searchTx, at int64, enrollmen
 		if e.End, err = data.ParseOptionalDate(end); err != nil {
 			return fmt.Errorf("enrollment %s: stored end date: %w", e.ID, err)
 		}
-		if i, ok := index[e.StateID]; ok && (!seen[i] || data.MoreCurrent(e, current[i])) {
-			current[i], seen[i] = e, true
+		if i, ok := index.of(e.StateID); ok && (current[i].StateID == "" || data.MoreCurrent(e, current[i])) {
+			current[i] = e
 		}
 	}
-	schools := make([]string, 0, len(current))
-	of := make([]int, 0, len(current)) // the result of each school
+	schools, of := w.schools[:0], w.of[:0] // of: the result of each school
 	for i, e := range current {
-		if seen[i] {
+		if e.StateID != "" {
 			schools, of = append(schools, e.SchoolNumber), append(of, i)
 		}
 	}
+	w.current, w.schools, w.of = current, schools, of
 	return tx.places(ctx, at, schools, func(j int, p place) {
 		e, r := current[of[j]], &out[of[j]]
 		r.SchoolNumber, r.SchoolName, r.DistrictNumber, r.DistrictName, r.Grade =
 			e.SchoolNumber, p.school, p.district, p.districtName, e.Grade
 	})
+}
+
+// enrollScratch is what setCurrentEnrollments works in, kept between
+// searches: made anew, it was a sixth of the bytes a page of results
+// allocates, and each few megabytes allocated make the collector stop the
+// world, which the searches under way wait through.
+type enrollScratch struct {
+	current []data.Enrollment
+	schools []string
+	of      []int
+}
+
+var enrollScratches = sync.Pool{New: func() any { return new(enrollScratch) }}
+
+// put clears the scratch, which holds views of a search's packed
+// enrollments, and gives it back.
+func (w *enrollScratch) put() {
+	clear(w.current)
+	clear(w.schools)
+	enrollScratches.Put(w)
 }
 
 // packSQL is an SQL expression that packs the text of cols, read by

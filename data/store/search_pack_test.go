@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -40,5 +41,31 @@ func TestRanksInAnyOrder(t *testing.T) {
 	}
 	if _, ok := r.of("9"); ok {
 		t.Fatal("a state ID not given has a rank")
+	}
+}
+
+// TestResultIndexFindsAnyOrder: a page's records are found by state ID
+// whether they come in the order of the IDs (with gaps, repeats, starting
+// over) or not, and an ID not on the page is not found.
+func TestResultIndexFindsAnyOrder(t *testing.T) {
+	var ids []string
+	for i := range 40 {
+		ids = append(ids, fmt.Sprintf("%010d", i*7919))
+	}
+	x := &resultIndex{ids: ids, last: -1}
+	order := []int{0, 0, 1, 2, 2, 2, 5, 13, 14, 39, 3, 38, 0, 20, 21, 21}
+	for _, want := range order {
+		if got, ok := x.of(ids[want]); !ok || got != want {
+			t.Fatalf("%s: got %d, %v; want %d", ids[want], got, ok, want)
+		}
+	}
+	x.last = -1
+	for want := range ids {
+		if got, ok := x.of(ids[want]); !ok || got != want {
+			t.Fatalf("again, %s: got %d, %v; want %d", ids[want], got, ok, want)
+		}
+	}
+	if _, ok := x.of("9999999999"); ok {
+		t.Fatal("found an ID not on the page")
 	}
 }

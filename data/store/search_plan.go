@@ -776,10 +776,11 @@ func (sp *searchSpec) walk(ctx context.Context, tx searchTx, lists []searchList,
 	if found == "" {
 		return nil, stopped, nil
 	}
-	ids := strings.Split(found, "\x1f")
-	out := make([]searchHit, len(ids))
-	for i, id := range ids {
-		out[i] = searchHit{stateID: id, exact: level != levelPrefix}
+	// n IDs, read in place: strings.Split would make a slice of them too.
+	out := make([]searchHit, 0, n)
+	for found != "" {
+		id, rest, _ := strings.Cut(found, "\x1f")
+		out, found = append(out, searchHit{stateID: id, exact: level != levelPrefix}), rest
 	}
 	return out, stopped, nil
 }

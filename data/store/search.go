@@ -297,6 +297,8 @@ func setCurrentEnrollments(ctx context.Context, tx searchTx, at int64, enrollmen
 	defer w.put()
 	// A result's enrollment is blank until one is read: its StateID says.
 	current := slices.Grow(w.current[:0], len(out))[:len(out)]
+	clear(current)
+	w.current = current
 	for p := (packed{s: enrollments}); p.more(); {
 		var e data.Enrollment
 		var start, end string
@@ -321,7 +323,7 @@ func setCurrentEnrollments(ctx context.Context, tx searchTx, at int64, enrollmen
 			schools, of = append(schools, e.SchoolNumber), append(of, i)
 		}
 	}
-	w.current, w.schools, w.of = current, schools, of
+	w.schools, w.of = schools, of
 	return tx.places(ctx, at, schools, func(j int, p place) {
 		e, r := current[of[j]], &out[of[j]]
 		r.SchoolNumber, r.SchoolName, r.DistrictNumber, r.DistrictName, r.Grade =
@@ -342,10 +344,10 @@ type enrollScratch struct {
 var enrollScratches = sync.Pool{New: func() any { return new(enrollScratch) }}
 
 // put clears the scratch, which holds views of a search's packed
-// enrollments, and gives it back.
+// enrollments (whose memory it would keep), and gives it back.
 func (w *enrollScratch) put() {
-	clear(w.current)
-	clear(w.schools)
+	clear(w.current[:cap(w.current)])
+	clear(w.schools[:cap(w.schools)])
 	enrollScratches.Put(w)
 }
 

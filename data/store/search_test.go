@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -1003,5 +1004,35 @@ func TestSearchOneWholeTermSkipsNameChecks(t *testing.T) {
 	}
 	if skipped < 500 {
 		t.Fatalf("only %d queries", skipped)
+	}
+}
+
+// TestSearchAfterADamagedEnrollment: a search that stops at a damaged
+// enrollment says so, and the searches after it show the enrollments of
+// their own students (the working memory of a search is reused).
+func TestSearchAfterADamagedEnrollment(t *testing.T) {
+	s := openSearch(t, searchFixture())
+	ctx := context.Background()
+	want, err := s.Search(ctx, Query{Gender: "F"})
+	if err != nil || len(want) < 3 {
+		t.Fatalf("%d results, %v", len(want), err)
+	}
+	if _, err := s.w.Exec(`UPDATE enrollments SET start_date = 'damaged' WHERE state_id = '0000100004'`); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := s.Search(ctx, Query{StateID: "0000100001"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Search(ctx, Query{Gender: "M"}); err == nil || !strings.Contains(err.Error(), "stored start date") {
+			t.Fatalf("a damaged start date: %v", err)
+		}
+		got, err := s.Search(ctx, Query{Gender: "F"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("after a damaged enrollment:\n got %+v\nwant %+v", got, want)
+		}
 	}
 }

@@ -17,3 +17,18 @@ func threadCPU() (time.Duration, bool) {
 	}
 	return time.Duration(ts.Nano()), true
 }
+
+// usage is what the kernel counts of a thread: its page faults that read
+// the disk, the times another thread took its core while it could run,
+// and the times it gave the core up to wait.
+type usage struct{ majorFaults, preempted, slept int64 }
+
+// threadUsage is the calling thread's usage so far.
+func threadUsage() (usage, bool) {
+	const rusageThread = 1 // RUSAGE_THREAD
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(rusageThread, &ru); err != nil {
+		return usage{}, false
+	}
+	return usage{majorFaults: ru.Majflt, preempted: ru.Nivcsw, slept: ru.Nvcsw}, true
+}

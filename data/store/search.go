@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"migrantdesk/data"
 )
@@ -198,10 +199,10 @@ func loadSearchResults(ctx context.Context, tx searchTx, hits []searchHit) ([]Re
 		return []Result{}, nil
 	}
 	ids := make([]string, len(hits))
-	index := make(map[string]int, len(hits))
 	for i, h := range hits {
-		ids[i], index[h.stateID] = h.stateID, i
+		ids[i] = h.stateID
 	}
+	index := &resultIndex{ids: ids, last: -1}
 	list, err := json.Marshal(ids)
 	if err != nil {
 		return nil, err
@@ -224,13 +225,14 @@ func loadSearchResults(ctx context.Context, tx searchTx, hits []searchHit) ([]Re
 		if p.err != nil {
 			return nil, fmt.Errorf("stored students: %w", p.err)
 		}
-		if st.BirthDate, err = data.ParseDate(birth); err != nil {
+		if st.BirthDate, err = parseStoredDate(birth); err != nil {
 			return nil, fmt.Errorf("student %s: stored birth date: %w", st.StateID, err)
 		}
-		if i, ok := index[st.StateID]; ok {
+		if i, ok := index.of(st.StateID); ok {
 			out[i], found[i] = Result{Student: st, Exact: hits[i].exact}, true
 		}
 	}
+	index.last = -1 // the enrollments come from the first ID again
 	if err := setCurrentEnrollments(ctx, tx, at, enrollments, index, out); err != nil {
 		return nil, err
 	}
@@ -241,6 +243,74 @@ func loadSearchResults(ctx context.Context, tx searchTx, hits []searchHit) ([]Re
 		}
 	}
 	return kept, nil
+}
+
+// parseStoredDate is data.ParseDate for the dates the store writes,
+// YYYY-MM-DD, read a few hundred times a page of results: such a date on
+// a day any month has is read here in a tenth of data.ParseDate's
+// instructions; anything else (a 29th to 31st, another spelling, an
+// error) is data.ParseDate's to read or refuse.
+func parseStoredDate(s string) (data.Date, error) {
+	if len(s) == 10 && s[4] == '-' && s[7] == '-' {
+		n, ok := 0, true
+		for i := 0; i < 10 && ok; i++ {
+			if i != 4 && i != 7 {
+				ok = '0' <= s[i] && s[i] <= '9'
+				n = n*10 + int(s[i]-'0')
+			}
+		}
+		y, m, d := n/10000, n/100%100, n%100
+		if ok && data.MinYear <= y && y <= data.MaxYear && 1 <= m && m <= 12 && 1 <= d && d <= 28 {
+			return data.Date(n), nil
+		}
+	}
+	return data.ParseDate(s)
+}
+
+// parseStoredOptionalDate is data.ParseOptionalDate through parseStoredDate.
+func parseStoredOptionalDate(s string) (data.Date, error) {
+	if s == "" {
+		return 0, nil
+	}
+	if len(s) == 10 {
+		return parseStoredDate(s)
+	}
+	return data.ParseOptionalDate(s)
+}
+
+// resultIndex finds a state ID's place in a page of results. The load's
+// records come in the order of the IDs it is given, as SQLite runs each
+// join from json_each's rows in order, so a record's student is the last
+// record's or one of the next few (students without an enrollment have
+// no record): the map of all of them, whose making and hashing cost more
+// than the comparisons, is made only should one not be.
+type resultIndex struct {
+	ids  []string
+	last int // the place of the last ID found; -1 to start over
+	byID map[string]int
+}
+
+// resultSkip is how far past the last ID found of looks before the map.
+const resultSkip = 8
+
+func (x *resultIndex) of(id string) (int, bool) {
+	for i := max(x.last, 0); i <= x.last+resultSkip && i < len(x.ids); i++ {
+		if x.ids[i] == id {
+			x.last = i
+			return i, true
+		}
+	}
+	if x.byID == nil {
+		x.byID = make(map[string]int, len(x.ids))
+		for i, id := range x.ids {
+			x.byID[id] = i
+		}
+	}
+	i, ok := x.byID[id]
+	if ok {
+		x.last = i
+	}
+	return i, ok
 }
 
 // loadSearchSQL reads, for the state IDs of a JSON array, the audit log's
@@ -255,9 +325,13 @@ var loadSearchSQL = `SELECT (SELECT coalesce(max(seq), 0) FROM audit), ` +
 // setCurrentEnrollments fills in the current enrollment of each result
 // (out, by index of state ID) from their packed enrollments, with the
 // school and district names from the search cache.
-func setCurrentEnrollments(ctx context.Context, tx searchTx, at int64, enrollments string, index map[string]int, out []Result) error {
-	current := make([]data.Enrollment, len(out))
-	seen := make([]bool, len(out))
+func setCurrentEnrollments(ctx context.Context, tx searchTx, at int64, enrollments string, index *resultIndex, out []Result) error {
+	w := enrollScratches.Get().(*enrollScratch)
+	defer w.put()
+	// A result's enrollment is blank until one is read: its StateID says.
+	current := slices.Grow(w.current[:0], len(out))[:len(out)]
+	clear(current)
+	w.current = current
 	for p := (packed{s: enrollments}); p.more(); {
 		var e data.Enrollment
 		var start, end string
@@ -266,28 +340,48 @@ func setCurrentEnrollments(ctx context.Context, tx searchTx, at int64, enrollmen
 			return fmt.Errorf("stored enrollments: %w", p.err)
 		}
 		var err error
-		if e.Start, err = data.ParseOptionalDate(start); err != nil {
+		if e.Start, err = parseStoredOptionalDate(start); err != nil {
 			return fmt.Errorf("enrollment %s: stored start date: %w", e.ID, err)
 		}
-		if e.End, err = data.ParseOptionalDate(end); err != nil {
+		if e.End, err = parseStoredOptionalDate(end); err != nil {
 			return fmt.Errorf("enrollment %s: stored end date: %w", e.ID, err)
 		}
-		if i, ok := index[e.StateID]; ok && (!seen[i] || data.MoreCurrent(e, current[i])) {
-			current[i], seen[i] = e, true
+		if i, ok := index.of(e.StateID); ok && (current[i].StateID == "" || data.MoreCurrent(e, current[i])) {
+			current[i] = e
 		}
 	}
-	schools := make([]string, 0, len(current))
-	of := make([]int, 0, len(current)) // the result of each school
+	schools, of := w.schools[:0], w.of[:0] // of: the result of each school
 	for i, e := range current {
-		if seen[i] {
+		if e.StateID != "" {
 			schools, of = append(schools, e.SchoolNumber), append(of, i)
 		}
 	}
+	w.schools, w.of = schools, of
 	return tx.places(ctx, at, schools, func(j int, p place) {
 		e, r := current[of[j]], &out[of[j]]
 		r.SchoolNumber, r.SchoolName, r.DistrictNumber, r.DistrictName, r.Grade =
 			e.SchoolNumber, p.school, p.district, p.districtName, e.Grade
 	})
+}
+
+// enrollScratch is what setCurrentEnrollments works in, kept between
+// searches: made anew, it was a sixth of the bytes a page of results
+// allocates, and each few megabytes allocated make the collector stop the
+// world, which the searches under way wait through.
+type enrollScratch struct {
+	current []data.Enrollment
+	schools []string
+	of      []int
+}
+
+var enrollScratches = sync.Pool{New: func() any { return new(enrollScratch) }}
+
+// put clears the scratch, which holds views of a search's packed
+// enrollments (whose memory it would keep), and gives it back.
+func (w *enrollScratch) put() {
+	clear(w.current[:cap(w.current)])
+	clear(w.schools[:cap(w.schools)])
+	enrollScratches.Put(w)
 }
 
 // packSQL is an SQL expression that packs the text of cols, read by

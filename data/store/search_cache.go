@@ -67,7 +67,9 @@ func (c *searchCache) begin(ctx context.Context) (searchTx, error) {
 		}
 		sc = &searchConn{conn: conn, stmts: map[string]*sql.Stmt{}}
 	}
-	if _, err := sc.conn.ExecContext(ctx, `BEGIN`); err != nil {
+	// BEGIN and ROLLBACK are prepared once too: run as text, the driver
+	// prepares and finalizes each every time.
+	if err := sc.exec(ctx, `BEGIN`); err != nil {
 		sc.close()
 		return searchTx{}, err
 	}
@@ -76,7 +78,7 @@ func (c *searchCache) begin(ctx context.Context) (searchTx, error) {
 
 // end ends the transaction and keeps the connection for the next search.
 func (tx searchTx) end() {
-	if _, err := tx.sc.conn.ExecContext(context.Background(), `ROLLBACK`); err != nil {
+	if err := tx.sc.exec(context.Background(), `ROLLBACK`); err != nil {
 		tx.sc.close()
 		return
 	}
@@ -100,22 +102,41 @@ func (tx searchTx) end() {
 // driver clears the bindings after each. Those parameters are written
 // +? in the search's SQL, an expression SQLite leaves to run time.
 func (tx searchTx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	st, ok := tx.sc.stmts[q]
-	if !ok {
-		var err error
-		if st, err = tx.sc.conn.PrepareContext(ctx, q); err != nil {
-			return nil, err
-		}
-		if len(tx.sc.stmts) >= maxStmts {
-			for k, old := range tx.sc.stmts { // any one
-				old.Close()
-				delete(tx.sc.stmts, k)
-				break
-			}
-		}
-		tx.sc.stmts[q] = st
+	st, err := tx.sc.stmt(ctx, q)
+	if err != nil {
+		return nil, err
 	}
 	return st.QueryContext(ctx, args...)
+}
+
+// exec runs q, a statement without parameters or rows, prepared once on
+// the connection.
+func (sc *searchConn) exec(ctx context.Context, q string) error {
+	st, err := sc.stmt(ctx, q)
+	if err == nil {
+		_, err = st.ExecContext(ctx)
+	}
+	return err
+}
+
+// stmt is q prepared on the connection, once.
+func (sc *searchConn) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := sc.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := sc.conn.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if len(sc.stmts) >= maxStmts {
+		for k, old := range sc.stmts { // any one
+			old.Close()
+			delete(sc.stmts, k)
+			break
+		}
+	}
+	sc.stmts[q] = st
+	return st, nil
 }
 
 func (sc *searchConn) close() error {

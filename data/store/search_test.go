@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -927,4 +928,111 @@ func syntheticExtract(n int, seed uint64) *data.Extract {
 		}
 	}
 	return ex
+}
+
+// TestSearchOneWholeTermSkipsNameChecks: a search of one name term keeps
+// the rows of its word's lists (a word, the name run together, the last
+// name's first word) at the exact level without checking their names.
+// Every word and name run together of a generated state's students (with
+// accents, compound and spaced names), alone and within a district, finds
+// what refSearch finds, and its exact walk has no name check.
+func TestSearchOneWholeTermSkipsNameChecks(t *testing.T) {
+	ex := syntheticExtract(1500, 11)
+	s := openSearch(t, ex)
+	students := refStudents(ex)
+	districtOf := map[string]string{}
+	for _, sc := range ex.Schools {
+		districtOf[sc.Number] = sc.DistrictNumber
+	}
+	district := map[string]string{}
+	for _, e := range ex.Enrollments {
+		district[e.StateID] = districtOf[e.SchoolNumber]
+	}
+	seen := map[Query]bool{}
+	var queries []Query
+	add := func(q Query) {
+		if !seen[q] {
+			seen[q] = true
+			queries = append(queries, q)
+		}
+	}
+	for i, st := range ex.Students {
+		if i%6 != 0 {
+			continue
+		}
+		for _, name := range []struct {
+			typed string
+			query func(term string) Query
+		}{
+			{st.LastName, func(term string) Query { return Query{Last: term} }},
+			{st.FirstName, func(term string) Query { return Query{First: term} }},
+		} {
+			words := data.NameTokens(data.NormalizeName(name.typed))
+			terms := slices.Clone(words)
+			if len(words) > 1 {
+				terms = append(terms, strings.Join(words, ""))
+			}
+			for _, term := range terms {
+				add(name.query(term))
+				q := name.query(term)
+				q.District = district[st.StateID]
+				add(q)
+			}
+		}
+	}
+	skipped := 0
+	for _, q := range queries {
+		want := refSearch(students, q)
+		if got := ids(t, s, q); !slices.Equal(got, want) {
+			t.Fatalf("%+v:\n got %v\nwant %v", q, got, want)
+		}
+		sp, err := newSearchSpec(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lists, err := sp.candidates(levelExact)[0].lists(context.Background(), searchTx{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if query, _ := sp.walkQuery(lists, levelExact, 10); strings.Contains(query, "name_level_key") {
+			t.Fatalf("%+v: the exact walk checks names: %s", q, query)
+		}
+		if query, _ := sp.walkQuery(lists, levelPrefix, 10); !strings.Contains(query, "name_level_key") {
+			t.Fatalf("%+v: the prefix walk does not check names: %s", q, query)
+		}
+		skipped++
+	}
+	if skipped < 500 {
+		t.Fatalf("only %d queries", skipped)
+	}
+}
+
+// TestSearchAfterADamagedEnrollment: a search that stops at a damaged
+// enrollment says so, and the searches after it show the enrollments of
+// their own students (the working memory of a search is reused).
+func TestSearchAfterADamagedEnrollment(t *testing.T) {
+	s := openSearch(t, searchFixture())
+	ctx := context.Background()
+	want, err := s.Search(ctx, Query{Gender: "F"})
+	if err != nil || len(want) < 3 {
+		t.Fatalf("%d results, %v", len(want), err)
+	}
+	if _, err := s.w.Exec(`UPDATE enrollments SET start_date = 'damaged' WHERE state_id = '0000100004'`); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := s.Search(ctx, Query{StateID: "0000100001"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Search(ctx, Query{Gender: "M"}); err == nil || !strings.Contains(err.Error(), "stored start date") {
+			t.Fatalf("a damaged start date: %v", err)
+		}
+		got, err := s.Search(ctx, Query{Gender: "F"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("after a damaged enrollment:\n got %+v\nwant %+v", got, want)
+		}
+	}
 }

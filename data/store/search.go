@@ -247,35 +247,45 @@ func loadSearchResults(ctx context.Context, tx searchTx, hits []searchHit) ([]Re
 
 // parseStoredDate is data.ParseDate for the dates the store writes,
 // YYYY-MM-DD, read a few hundred times a page of results: such a date on
-// a day any month has is read here in a tenth of data.ParseDate's
-// instructions; anything else (a 29th to 31st, another spelling, an
-// error) is data.ParseDate's to read or refuse.
+// a day any month has is read by storedDate in a tenth of
+// data.ParseDate's instructions; anything else (a 29th to 31st, another
+// spelling, an error) is data.ParseDate's to read or refuse.
 func parseStoredDate(s string) (data.Date, error) {
-	if len(s) == 10 && s[4] == '-' && s[7] == '-' {
-		n, ok := 0, true
-		for i := 0; i < 10 && ok; i++ {
-			if i != 4 && i != 7 {
-				ok = '0' <= s[i] && s[i] <= '9'
-				n = n*10 + int(s[i]-'0')
-			}
-		}
-		y, m, d := n/10000, n/100%100, n%100
-		if ok && data.MinYear <= y && y <= data.MaxYear && 1 <= m && m <= 12 && 1 <= d && d <= 28 {
-			return data.Date(n), nil
-		}
+	if d, ok := storedDate(s); ok {
+		return d, nil
 	}
 	return data.ParseDate(s)
 }
 
-// parseStoredOptionalDate is data.ParseOptionalDate through parseStoredDate.
+// parseStoredOptionalDate is data.ParseOptionalDate through storedDate.
 func parseStoredOptionalDate(s string) (data.Date, error) {
-	if s == "" {
-		return 0, nil
-	}
-	if len(s) == 10 {
-		return parseStoredDate(s)
+	if d, ok := storedDate(s); ok {
+		return d, nil
 	}
 	return data.ParseOptionalDate(s)
+}
+
+// storedDate reads s when it is YYYY-MM-DD of a day from the 1st to the
+// 28th, which every month has.
+func storedDate(s string) (data.Date, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < 10; i++ {
+		if i == 4 || i == 7 {
+			continue
+		}
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	y, m, d := n/10000, n/100%100, n%100
+	if data.MinYear <= y && y <= data.MaxYear && 1 <= m && m <= 12 && 1 <= d && d <= 28 {
+		return data.Date(n), true
+	}
+	return 0, false
 }
 
 // resultIndex finds a state ID's place in a page of results. The load's

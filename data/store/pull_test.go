@@ -719,3 +719,35 @@ func TestSnapshotPagesOfManyRows(t *testing.T) {
 		t.Fatalf("%d enrollments after the snapshot taken again, want %d", n, at)
 	}
 }
+
+// A record that a later page of a snapshot brings, for a student of an
+// earlier page, is flagged for publishing as it would be as a change:
+// touchAll's recheck of the records' students is what sets it.
+func TestSnapshotRecordOfLaterPageNeedsPublish(t *testing.T) {
+	all := scope()
+	head, rest := all[:6], all[6:]
+	children := []sync.Change{rest[0], student("S2", "de la Cruz", "Ana"), enrollment("E2", "S2", "002010", "2024-08-10", "")}
+	// R2 is of S2, enrolled in district 002, with no copy: it needs publishing.
+	last := append(slices.Clone(rest[1:]), migrantRecord("R2", "S2", "2", 1, 0))
+	flag := func(pages ...sync.Page) int {
+		st := storetest.OpenEmpty(t)
+		for _, p := range pages {
+			apply(t, st, p)
+		}
+		var n int
+		if err := st.DB().QueryRow(`SELECT needs_publish FROM migrant_records WHERE id = 'R2'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	bulk := flag(
+		page(sync.Cursor{Epoch: "e1", Seq: 9, Snapshot: "students\x1fS1"}, true, slices.Clone(head)...),
+		page(sync.Cursor{Epoch: "e1", Seq: 9, Snapshot: "students\x1fS2"}, true, slices.Clone(children)...),
+		page(sync.Cursor{Epoch: "e1", Seq: 9}, true, slices.Clone(last)...))
+	one := flag(
+		page(sync.Cursor{Epoch: "e1", Seq: 0}, true),
+		page(sync.Cursor{Epoch: "e1", Seq: int64(len(head) + len(children) + len(last))}, false, slices.Concat(head, children, last)...))
+	if bulk != 1 || one != 1 {
+		t.Fatalf("R2's needs_publish: %d from the snapshot, %d from changes; want 1", bulk, one)
+	}
+}

@@ -28,7 +28,10 @@ type DB struct {
 	reader *hubsql.Reader
 	// wstmts and rstmts keep statements prepared on db and rdb.
 	wstmts, rstmts *stmtCache
-	pushes         *hubsql.Committer
+	// token is TokenAccount's statement on rdb, prepared at Open: every
+	// request runs it, so a hub that cannot prepare it must not start.
+	token  *sql.Stmt
+	pushes *hubsql.Committer
 	// stopCheckpoints ends the checkpointer; checkpointed is closed when
 	// it has.
 	stopCheckpoints, checkpointed chan struct{}
@@ -135,6 +138,10 @@ func Open(path string) (*DB, error) {
 		h.Close()
 		return nil, fmt.Errorf("prepare hub database %s: %w", path, err)
 	}
+	if h.token, err = rdb.Prepare(tokenAccount); err != nil {
+		h.Close()
+		return nil, fmt.Errorf("prepare hub database %s: the sign-in check: %w", path, err)
+	}
 	return h, nil
 }
 
@@ -193,7 +200,11 @@ func (h *DB) Store() *store.Store { return h.st }
 func (h *DB) Close() error {
 	h.stopOnce.Do(func() { close(h.stopCheckpoints) })
 	<-h.checkpointed
-	return errors.Join(h.rstmts.close(), h.wstmts.close(), h.rdb.Close(), h.db.Close(), h.st.Close())
+	var token error
+	if h.token != nil {
+		token = h.token.Close()
+	}
+	return errors.Join(token, h.rstmts.close(), h.wstmts.close(), h.rdb.Close(), h.db.Close(), h.st.Close())
 }
 
 // Ping reports whether the database answers.
@@ -321,23 +332,16 @@ func (h *DB) SaveToken(ctx context.Context, hash, username string, expires time.
 // than the pull took.
 //
 // Every push and pull is checked, so the token, the account and the
-// user (with a coordinator's districts) are one statement, kept
-// prepared, and one snapshot of the database by itself: as a read
+// user (with a coordinator's districts) are one statement, prepared at
+// Open, and one snapshot of the database by itself: as a read
 // transaction of three queries the check was a twelfth of the hub's CPU
 // with fifty workstations syncing. An account whose user row is missing
 // is read again the long way, for UserNamed's error.
 func (h *DB) TokenAccount(ctx context.Context, hash string, now time.Time) (hub.Account, error) {
-	st := h.rstmts.lookup(tokenAccount)
-	if st == nil {
-		h.rstmts.learn([]string{tokenAccount})
-		if st = h.rstmts.lookup(tokenAccount); st == nil {
-			return hub.Account{}, errors.New("check a sign-in: the hub's statement does not prepare")
-		}
-	}
 	var a hub.Account
 	var found bool
 	var districts string
-	err := st.QueryRowContext(ctx, hash, now.UTC().Format(time.RFC3339)).Scan(&a.Username, &a.PasswordHash, &found,
+	err := h.token.QueryRowContext(ctx, hash, now.UTC().Format(time.RFC3339)).Scan(&a.Username, &a.PasswordHash, &found,
 		&a.FullName, &a.Role, &a.RegionCode, &a.DistrictNumber, &a.Email, &districts)
 	if errors.Is(err, sql.ErrNoRows) {
 		return hub.Account{}, hub.ErrNoToken

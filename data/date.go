@@ -88,6 +88,50 @@ const (
 // a month outside 1–12 or a day the month does not have is refused with a
 // reason a clerk can act on.
 func ParseDate(s string) (Date, error) {
+	if d, ok := isoDate(s); ok {
+		return d, nil
+	}
+	return parseDate(s)
+}
+
+// ParseOptionalDate is ParseDate where blank means "no date".
+func ParseOptionalDate(s string) (Date, error) {
+	if d, ok := isoDate(s); ok {
+		return d, nil
+	}
+	if strings.TrimSpace(s) == "" {
+		return 0, nil
+	}
+	return parseDate(s)
+}
+
+// isoDate reads the common case of a date, YYYY-MM-DD with a day that
+// every month has, without allocating: a state extract has millions of
+// dates, and a page of search results hundreds. Anything else is left to
+// parseDate, which accepts the same dates and explains the bad ones.
+func isoDate(v string) (Date, bool) {
+	if len(v) != 10 || v[4] != '-' || v[7] != '-' {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(v); i++ {
+		if i == 4 || i == 7 {
+			continue
+		}
+		if v[i] < '0' || v[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(v[i]-'0')
+	}
+	y, m, d := n/10000, n/100%100, n%100
+	if y < MinYear || y > MaxYear || m < 1 || m > 12 || d < 1 || d > 28 {
+		return 0, false
+	}
+	return Date(n), true
+}
+
+// parseDate is ParseDate's rule for every spelling it accepts.
+func parseDate(s string) (Date, error) {
 	in := strings.TrimSpace(s)
 	if in == "" {
 		return 0, ErrDateRequired
@@ -125,14 +169,6 @@ func ParseDate(s string) (Date, error) {
 		return 0, &DateError{in, fmt.Sprintf("%s %d has %d days", time.Month(mn), yn, last)}
 	}
 	return NewDate(yn, time.Month(mn), dn), nil
-}
-
-// ParseOptionalDate is ParseDate where blank means "no date".
-func ParseOptionalDate(s string) (Date, error) {
-	if strings.TrimSpace(s) == "" {
-		return 0, nil
-	}
-	return ParseDate(s)
 }
 
 // digits reads a run of decimal digits. Longer than any date part (and

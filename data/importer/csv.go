@@ -70,38 +70,10 @@ func (c *csvRows) bytes() int64 { return c.size }
 
 func (c *csvRows) date(field int, required bool) (data.Date, error) {
 	v := c.rec[field]
-	if d, ok := isoDate(v); ok {
-		return d, nil
-	}
 	if required {
 		return data.ParseDate(v)
 	}
 	return data.ParseOptionalDate(v)
-}
-
-// isoDate reads the common case of a date, YYYY-MM-DD with a day that
-// every month has, without allocating: a state extract has millions of
-// dates. Anything else is left to data.ParseDate, which accepts the same
-// dates and explains the bad ones.
-func isoDate(v string) (data.Date, bool) {
-	if len(v) != 10 || v[4] != '-' || v[7] != '-' {
-		return 0, false
-	}
-	n := 0
-	for i := 0; i < len(v); i++ {
-		if i == 4 || i == 7 {
-			continue
-		}
-		if v[i] < '0' || v[i] > '9' {
-			return 0, false
-		}
-		n = n*10 + int(v[i]-'0')
-	}
-	y, m, d := n/10000, n/100%100, n%100
-	if y < data.MinYear || y > data.MaxYear || m < 1 || m > 12 || d < 1 || d > 28 {
-		return 0, false
-	}
-	return data.Date(n), true
 }
 
 func (c *csvRows) close() error {

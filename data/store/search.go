@@ -225,7 +225,7 @@ func loadSearchResults(ctx context.Context, tx searchTx, hits []searchHit) ([]Re
 		if p.err != nil {
 			return nil, fmt.Errorf("stored students: %w", p.err)
 		}
-		if st.BirthDate, err = parseStoredDate(birth); err != nil {
+		if st.BirthDate, err = data.ParseDate(birth); err != nil {
 			return nil, fmt.Errorf("student %s: stored birth date: %w", st.StateID, err)
 		}
 		if i, ok := index.of(st.StateID); ok {
@@ -243,49 +243,6 @@ func loadSearchResults(ctx context.Context, tx searchTx, hits []searchHit) ([]Re
 		}
 	}
 	return kept, nil
-}
-
-// parseStoredDate is data.ParseDate for the dates the store writes,
-// YYYY-MM-DD, read a few hundred times a page of results: such a date on
-// a day any month has is read by storedDate in a tenth of
-// data.ParseDate's instructions; anything else (a 29th to 31st, another
-// spelling, an error) is data.ParseDate's to read or refuse.
-func parseStoredDate(s string) (data.Date, error) {
-	if d, ok := storedDate(s); ok {
-		return d, nil
-	}
-	return data.ParseDate(s)
-}
-
-// parseStoredOptionalDate is data.ParseOptionalDate through storedDate.
-func parseStoredOptionalDate(s string) (data.Date, error) {
-	if d, ok := storedDate(s); ok {
-		return d, nil
-	}
-	return data.ParseOptionalDate(s)
-}
-
-// storedDate reads s when it is YYYY-MM-DD of a day from the 1st to the
-// 28th, which every month has.
-func storedDate(s string) (data.Date, bool) {
-	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
-		return 0, false
-	}
-	n := 0
-	for i := 0; i < 10; i++ {
-		if i == 4 || i == 7 {
-			continue
-		}
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-		n = n*10 + int(s[i]-'0')
-	}
-	y, m, d := n/10000, n/100%100, n%100
-	if data.MinYear <= y && y <= data.MaxYear && 1 <= m && m <= 12 && 1 <= d && d <= 28 {
-		return data.Date(n), true
-	}
-	return 0, false
 }
 
 // resultIndex finds a state ID's place in a page of results. The load's
@@ -350,10 +307,10 @@ func setCurrentEnrollments(ctx context.Context, tx searchTx, at int64, enrollmen
 			return fmt.Errorf("stored enrollments: %w", p.err)
 		}
 		var err error
-		if e.Start, err = parseStoredOptionalDate(start); err != nil {
+		if e.Start, err = data.ParseOptionalDate(start); err != nil {
 			return fmt.Errorf("enrollment %s: stored start date: %w", e.ID, err)
 		}
-		if e.End, err = parseStoredOptionalDate(end); err != nil {
+		if e.End, err = data.ParseOptionalDate(end); err != nil {
 			return fmt.Errorf("enrollment %s: stored end date: %w", e.ID, err)
 		}
 		if i, ok := index.of(e.StateID); ok && (current[i].StateID == "" || data.MoreCurrent(e, current[i])) {

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"testing"
-
-	"migrantdesk/data"
 )
 
 func TestPackedFields(t *testing.T) {
@@ -69,35 +67,5 @@ func TestResultIndexFindsAnyOrder(t *testing.T) {
 	}
 	if _, ok := x.of("9999999999"); ok {
 		t.Fatal("found an ID not on the page")
-	}
-}
-
-// TestParseStoredDateIsParseDate: every day of the years the store can
-// hold and of their edges, other spellings, blanks and wrong dates read
-// as data.ParseDate and data.ParseOptionalDate read them, errors
-// included.
-func TestParseStoredDateIsParseDate(t *testing.T) {
-	var in []string
-	for _, y := range []int{1899, 1900, 1999, 2000, 2012, 2024, 2100, 2199, 2200} {
-		for m := 0; m <= 13; m++ {
-			for d := 0; d <= 32; d++ {
-				in = append(in, fmt.Sprintf("%04d-%02d-%02d", y, m, d))
-			}
-		}
-	}
-	in = append(in, "", " ", "2012-3-04", "03/04/2012", "2012-03-04 ", " 2012-03-04", "2012-03-0a",
-		"20120-3-04", "2012/03/04", "+012-03-04", "2012-03--4", "2012-0304x", "９９９９-03-04", "2012-03-04x",
-		"          ", "\t         ", "  2012-3-4")
-	for _, s := range in {
-		want, wantErr := data.ParseDate(s)
-		got, err := parseStoredDate(s)
-		if got != want || fmt.Sprint(err) != fmt.Sprint(wantErr) {
-			t.Fatalf("%q: got %v, %v; data.ParseDate gives %v, %v", s, got, err, want, wantErr)
-		}
-		want, wantErr = data.ParseOptionalDate(s)
-		got, err = parseStoredOptionalDate(s)
-		if got != want || fmt.Sprint(err) != fmt.Sprint(wantErr) {
-			t.Fatalf("%q: got %v, %v; data.ParseOptionalDate gives %v, %v", s, got, err, want, wantErr)
-		}
 	}
 }

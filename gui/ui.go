@@ -42,6 +42,9 @@ type Options struct {
 	// cannot; nil (tests, or where the system does not tell) keeps their
 	// sizes only.
 	Placer WindowPlacer
+	// Quitting, when set, is called as the app starts to quit from a
+	// window: the main window closing, or File → Quit.
+	Quitting func()
 }
 
 // WindowPlacer reads and sets where a window is on the desktop, in the
@@ -178,10 +181,17 @@ func (u *UI) ShowMain() {
 // closed ends what the main window started: the district windows and
 // the background sync.
 func (u *UI) closed() {
+	u.quitting()
 	u.keepWindows()
 	u.closeDistricts()
 	if u.sync != nil {
 		u.sync.close()
+	}
+}
+
+func (u *UI) quitting() {
+	if u.opts.Quitting != nil {
+		u.opts.Quitting()
 	}
 }
 

@@ -19,7 +19,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"strings"
+	gosync "sync"
+	"syscall"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -55,6 +59,17 @@ func run(args []string) error {
 	}
 	defer st.Close()
 
+	quitting := make(chan struct{})
+	quit := gosync.OnceFunc(func() { close(quitting) })
+	// Fyne's own handler quits on these too; this one only starts the
+	// watch below.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		quit()
+	}()
+
 	a := app.NewWithID("org.migrantdesk.app")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	ui, err := gui.New(a, st, gui.Options{
@@ -62,6 +77,7 @@ func run(args []string) error {
 		Open:     strings.TrimSpace(*open),
 		District: strings.TrimSpace(*district),
 		Placer:   winpos.Placer{},
+		Quitting: quit,
 	})
 	if err != nil {
 		return err
@@ -70,6 +86,37 @@ func run(args []string) error {
 	// Run returns once the lifecycle's queue has run dry, the stopped
 	// hook's forced save of the preferences (window places) included, and
 	// the queue is closed: nothing may be queued on it after.
+	returned := make(chan struct{})
+	go exitIfStuck(quitting, returned, stuckAfter, func() {
+		fmt.Fprintf(os.Stderr, "migrantdesk: the windows had not finished closing %s after quitting; everything was saved, exiting\n", stuckAfter)
+		os.Exit(0)
+	})
 	a.Run()
+	close(returned)
 	return nil
+}
+
+// stuckAfter is how long the app may take to close its windows once it
+// has started to quit.
+const stuckAfter = 5 * time.Second
+
+// exitIfStuck calls exit when Run has not returned (returned) stuckAfter
+// after the app started to quit (quitting). Fyne 2.7.1 can lose a call
+// to the main thread made while it shuts down: the lifecycle's stopped
+// event, sent between its last look at the main thread's queue and its
+// closing that queue, is never run, and Run then waits for it forever,
+// the windows gone and the process left behind. By then every record is
+// committed and the window places are written (the preferences save on
+// each change), so ending the process loses nothing.
+func exitIfStuck(quitting, returned <-chan struct{}, after time.Duration, exit func()) {
+	select {
+	case <-quitting:
+	case <-returned:
+		return
+	}
+	select {
+	case <-time.After(after):
+		exit()
+	case <-returned:
+	}
 }

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"testing"
+	"time"
+)
+
+// TestExitIfStuck: the process is ended only when Run has not returned
+// in time after the app started to quit.
+func TestExitIfStuck(t *testing.T) {
+	const after = 50 * time.Millisecond
+	watch := func(quit, ret bool) bool {
+		quitting, returned, exited := make(chan struct{}), make(chan struct{}), make(chan struct{})
+		done := make(chan struct{})
+		go func() {
+			exitIfStuck(quitting, returned, after, func() { close(exited) })
+			close(done)
+		}()
+		if quit {
+			close(quitting)
+		}
+		if ret {
+			close(returned)
+		}
+		select {
+		case <-done:
+		case <-time.After(10 * after):
+			if quit {
+				t.Fatal("quitting and never returning, the watch did not end")
+			}
+		}
+		select {
+		case <-exited:
+			return true
+		default:
+			return false
+		}
+	}
+	if !watch(true, false) {
+		t.Error("Run never returned after quitting, and the process was not ended")
+	}
+	if watch(true, true) {
+		t.Error("Run returned after quitting, and the process was ended all the same")
+	}
+	if watch(false, true) {
+		t.Error("Run returned without quitting (the last window closed), and the process was ended")
+	}
+	if watch(false, false) {
+		t.Error("the app never quit, and the process was ended")
+	}
+}

@@ -4,10 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"runtime"
 	"strconv"
 	"strings"
-	gosync "sync"
 	"sync/atomic"
 	"unicode/utf8"
 
@@ -54,32 +52,6 @@ type Reader struct {
 	// Scopes differ (a district's user has fewer enrollments per
 	// student), which only makes a chunk a little long or short.
 	perStudent atomic.Int64
-	// snapshots bounds the snapshot pages read at once (snapshotSlots).
-	snapshots     chan struct{}
-	snapshotsOnce gosync.Once
-}
-
-// snapshotSlots is how many snapshot pages the hub reads at once: all
-// its cores but one. A page is tens to hundreds of milliseconds of CPU,
-// and Go shares the cores among the goroutines that want them in turns
-// of ten: when the ten district users of SyncLoad50 took their first
-// syncs with forty pushes arriving, the pushes' group commit and even
-// their sign-in checks got a core one turn in eleven, and the pushes
-// waited 200 ms for 50 ms of work. With a core the pages cannot take,
-// the pushes and the pulls of the feed go on beside them; the pages
-// wait their turn, and those of a district's other users are shared
-// more often (pageFlights).
-func snapshotSlots() int { return max(1, runtime.GOMAXPROCS(0)-1) }
-
-// readSnapshot runs read, a snapshot page's reading, when a slot is
-// free.
-func (r *Reader) readSnapshot(read func() (sync.Page, int64, error)) func() (sync.Page, int64, error) {
-	return func() (sync.Page, int64, error) {
-		r.snapshotsOnce.Do(func() { r.snapshots = make(chan struct{}, snapshotSlots()) })
-		r.snapshots <- struct{}{}
-		defer func() { <-r.snapshots }()
-		return read()
-	}
 }
 
 // Pull answers a workstation's pull inside tx, a read transaction that
@@ -118,7 +90,6 @@ func (r *Reader) Pull(tx Tx, u data.User, c sync.Cursor, limit int, epoch string
 	default:
 		return feedPage(tx, sc, c, limit)
 	}
-	read = r.readSnapshot(read)
 	page, head, shared, err := r.pages.do(key, read)
 	if err != nil || !shared {
 		return page, err

@@ -185,7 +185,17 @@ func (s *Store) SetWaitNotice(notice func(string), wait time.Duration) {
 // mode first, once the readers, which would keep it from changing mode,
 // are closed.
 func (s *Store) Close() error {
-	s.dropKept()
+	// A write under way (a sync's snapshot page, when the app quits with
+	// a sync running) holds the writer's one connection and may be
+	// stepping the kept statements: they are finalized once it lets the
+	// connection go. One that does not within closeWait is left running:
+	// its statements are memory the ending process gives back.
+	ctx, cancel := context.WithTimeout(context.Background(), closeWait)
+	if conn, err := s.w.Conn(ctx); err == nil {
+		s.dropKept()
+		conn.Close()
+	}
+	cancel()
 	err := errors.Join(s.searched.close(), s.r.Close())
 	if s.scratch && err == nil {
 		if _, werr := s.w.Exec(`PRAGMA journal_mode = WAL`); werr != nil {
@@ -194,6 +204,9 @@ func (s *Store) Close() error {
 	}
 	return errors.Join(err, s.w.Close())
 }
+
+// closeWait is how long Close waits for a write under way.
+const closeWait = 10 * time.Second
 
 // Path is the database file.
 func (s *Store) Path() string { return s.path }

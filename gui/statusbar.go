@@ -206,8 +206,8 @@ func (s *statusBar) refresh() {
 		return
 	}
 	// Counting what needs publishing is an indexed count, but the first
-	// one after an extract import works out the flags of the students it
-	// changed: the sync count does not wait for it.
+	// one after an extract import or a pull works out the flags of the
+	// students it changed: the sync count does not wait for it.
 	region := s.region
 	s.tasks.run("counting the records that need publishing", func() func() {
 		needs, err := s.st.CountNeedsPublishing(context.Background(), region)

@@ -59,19 +59,20 @@ func run(args []string) error {
 	}
 	defer st.Close()
 
+	a := app.NewWithID("org.migrantdesk.app")
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	quitting := make(chan struct{})
 	quit := gosync.OnceFunc(func() { close(quitting) })
-	// Fyne's own handler quits on these too; this one only starts the
-	// watch below.
+	// Fyne quits on these too, but only once Run has started: one that
+	// comes before quits the app as soon as it runs. Either way the
+	// watch below starts.
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		<-sigs
 		quit()
+		fyne.Do(a.Quit)
 	}()
-
-	a := app.NewWithID("org.migrantdesk.app")
-	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	ui, err := gui.New(a, st, gui.Options{
 		User:     *user,
 		Open:     strings.TrimSpace(*open),
@@ -88,7 +89,7 @@ func run(args []string) error {
 	// the queue is closed: nothing may be queued on it after.
 	returned := make(chan struct{})
 	go exitIfStuck(quitting, returned, stuckAfter, func() {
-		fmt.Fprintf(os.Stderr, "migrantdesk: the windows had not finished closing %s after quitting; everything was saved, exiting\n", stuckAfter)
+		fmt.Fprintf(os.Stderr, "migrantdesk: the windows had not finished closing %s after quitting; exiting\n", stuckAfter)
 		os.Exit(0)
 	})
 	a.Run()
@@ -105,9 +106,10 @@ const stuckAfter = 5 * time.Second
 // to the main thread made while it shuts down: the lifecycle's stopped
 // event, sent between its last look at the main thread's queue and its
 // closing that queue, is never run, and Run then waits for it forever,
-// the windows gone and the process left behind. By then every record is
-// committed and the window places are written (the preferences save on
-// each change), so ending the process loses nothing.
+// the windows gone and the process left behind. Ending the process
+// then keeps what Run's return would: every record committed, the
+// window places written (the preferences save as they change), and a
+// write still under way rolled back, as main's return ends it too.
 func exitIfStuck(quitting, returned <-chan struct{}, after time.Duration, exit func()) {
 	select {
 	case <-quitting:

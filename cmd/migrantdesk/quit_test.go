@@ -29,6 +29,11 @@ func TestExitIfStuck(t *testing.T) {
 				t.Fatal("quitting and never returning, the watch did not end")
 			}
 		}
+		defer func() {
+			if !ret {
+				close(returned) // ends the watch left waiting
+			}
+		}()
 		select {
 		case <-exited:
 			return true

@@ -288,8 +288,9 @@ func recordStates(tx *sql.Tx, sel string, args ...any) ([]Unpublished, error) {
 
 // CountNeedsPublishing is how many records NeedsPublishing would list,
 // for the status bar: a count of the records flagged needs_publish,
-// through its index. After an extract import has changed enrollments, the
-// flags of the students concerned are worked out first, once.
+// through its index. After an extract import or a pull has changed
+// students, enrollments, records or copies, the flags of the students
+// concerned are worked out first, once.
 func (s *Store) CountNeedsPublishing(ctx context.Context, region string) (int, error) {
 	var n int
 	var stale bool
@@ -375,11 +376,10 @@ const publishDistricts = `(SELECT json_group_array(DISTINCT sc.district_number O
 // recheckPublish works needs_publish out again for the records of the
 // students in publish_recheck, and empties it.
 func recheckPublish(tx *sql.Tx) error {
-	// A district user's workstation holds no records of its own, only
-	// the copies published to it, and most pulls of a clerk's change
-	// none of the students listed: setNeedsPublish prepares and runs
-	// three set queries even to find nothing, a quarter of the CPU of a
-	// district's first sync.
+	// The students noted may have no live record here (removed since,
+	// or a student an import or a pull changed who never had one), and
+	// setNeedsPublish prepares and runs three set queries even to find
+	// nothing.
 	var some bool
 	if err := tx.QueryRow(`SELECT EXISTS (` + recheckRecords + `)`).Scan(&some); err != nil {
 		return err

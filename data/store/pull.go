@@ -399,7 +399,8 @@ func applySnapshot(ctx context.Context, tx *sql.Tx, raw *rawConn, changes []sync
 				return err
 			}
 			// The rows after the students' are written, and their
-			// needs_publish worked out, through the students' indexes.
+			// students noted for the publish recheck, through the
+			// students' indexes.
 			if err := buildSnapshotIndexes(ctx, tx, func(ix index) bool { return !isSearchTable(ix.Table) }); err != nil {
 				return err
 			}
@@ -971,9 +972,9 @@ func removeRow(tx *sql.Tx, table string, keys []string, vals []any) error {
 
 // clearForSnapshot empties what a snapshot replaces, keeping the local
 // work not yet acknowledged by the hub and the rows it refers to. The
-// students kept are indexed again, and their records' needs_publish
-// worked out again, without the enrollments the snapshot has not brought
-// back yet.
+// students kept are indexed again, and noted for the publish recheck
+// (their enrollments come back with the snapshot's pages, which note
+// them again).
 func clearForSnapshot(tx *sql.Tx, t *touched) error {
 	grants, err := keptGrants(tx)
 	if err != nil {

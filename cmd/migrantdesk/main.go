@@ -84,14 +84,14 @@ func run(args []string) error {
 		return err
 	}
 	ui.ShowMain()
-	// Run returns once the lifecycle's queue has run dry, the stopped
-	// hook's forced save of the preferences (window places) included, and
-	// the queue is closed: nothing may be queued on it after.
 	returned := make(chan struct{})
 	go exitIfStuck(quitting, returned, stuckAfter, func() {
 		fmt.Fprintf(os.Stderr, "migrantdesk: the windows had not finished closing %s after quitting; exiting\n", stuckAfter)
 		os.Exit(0)
 	})
+	// Run returns once the lifecycle's queue has run dry, the stopped
+	// hook's forced save of the preferences (window places) included, and
+	// the queue is closed: nothing may be queued on it after.
 	a.Run()
 	close(returned)
 	return nil

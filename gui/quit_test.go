@@ -34,3 +34,19 @@ func TestQuittingIsTold(t *testing.T) {
 		}
 	}
 }
+
+// TestStopEndsTheSync: Stop, called once Run has returned, ends the
+// background sync (its context), which a signal or File → Quit leave
+// running: the store's Close then waits for no more than the page under
+// way.
+func TestStopEndsTheSync(t *testing.T) {
+	h := startHub(t)
+	u, _ := signedInApp(t, h, storetest.Clerk)
+	if u.sync == nil || u.sync.ctx.Err() != nil {
+		t.Fatal("no background sync running after the sign-in")
+	}
+	u.Stop()
+	if u.sync.ctx.Err() == nil {
+		t.Fatal("the background sync goes on after Stop")
+	}
+}

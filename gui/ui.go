@@ -178,6 +178,16 @@ func (u *UI) ShowMain() {
 	}
 }
 
+// Stop ends the background sync once Run has returned, whatever made
+// the app quit (a signal or File → Quit close no window): what it
+// applied is committed, and a page it is applying stops at its next look
+// at its context, so the store's Close need not wait for it whole.
+func (u *UI) Stop() {
+	if u.sync != nil {
+		u.sync.close()
+	}
+}
+
 // closed ends what the main window started: the district windows and
 // the background sync.
 func (u *UI) closed() {

@@ -94,6 +94,7 @@ func run(args []string) error {
 	// the queue is closed: nothing may be queued on it after.
 	a.Run()
 	close(returned)
+	ui.Stop()
 	return nil
 }
 

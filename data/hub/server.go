@@ -76,7 +76,7 @@ func (s *Server) verify(ctx context.Context, hash, password string) (bool, error
 //	POST /v1/signin   {username, password} → {token, expires_at, user}
 //	POST /v1/signout  ends the token's sign-in
 //	POST /v1/push     {mutations} → {results}
-//	GET  /v1/pull?epoch=E&seq=N[&mark=M][&snapshot=S][&limit=L] → a page of changes
+//	GET  /v1/pull?epoch=E&seq=N[&mark=M][&snapshot=S][&scope=C][&limit=L] → a page of changes
 //	GET  /healthz     200 when the database answers
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
@@ -250,8 +250,8 @@ func (s *Server) pull(w http.ResponseWriter, r *http.Request, u data.User) {
 
 // PullQuery reads a pull's cursor and page size from its query string.
 func PullQuery(q url.Values) (sync.Cursor, int, error) {
-	c := sync.Cursor{Epoch: q.Get("epoch"), Mark: q.Get("mark"), Snapshot: q.Get("snapshot")}
-	if len(c.Epoch) > 64 || len(c.Mark) > 64 || len(c.Snapshot) > 1024 {
+	c := sync.Cursor{Epoch: q.Get("epoch"), Mark: q.Get("mark"), Snapshot: q.Get("snapshot"), Scope: q.Get("scope")}
+	if len(c.Epoch) > 64 || len(c.Mark) > 64 || len(c.Snapshot) > 1024 || len(c.Scope) > 64 {
 		return c, 0, fail(http.StatusBadRequest, "the cursor is longer than the hub ever gives")
 	}
 	if v := q.Get("seq"); v != "" {

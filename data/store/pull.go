@@ -60,7 +60,8 @@ func readCursor(tx *sql.Tx) (sync.Cursor, error) {
 // neither, and pulls the page again.
 //
 // A page of another epoch than the cursor's is refused with ErrEpoch,
-// unless it is a snapshot. The first page of a snapshot first empties
+// unless it is a snapshot. The first page of a snapshot (the hub sends
+// one for a new epoch, and for a user whose scope changed) first empties
 // what the workstation holds from the state and the hub, except its own
 // work not yet acknowledged: records with a mutation waiting or a
 // conflict to resolve, grants waiting, and what those rows need (their
@@ -145,7 +146,10 @@ func (s *Store) applyPage(ctx context.Context, p sync.Page) (err error) {
 		}
 		t = touched{reindex: map[string]bool{}, recheck: map[string]bool{}, districts: map[string]bool{}}
 		gathered = s.snapSearch
-		if p.Snapshot && (cur.Snapshot == "" || cur.Epoch != p.Next.Epoch) {
+		// A snapshot begins when none is under way, or when the hub
+		// starts another over one cut short: of another epoch, or for a
+		// user whose scope changed meanwhile.
+		if p.Snapshot && (cur.Snapshot == "" || cur.Epoch != p.Next.Epoch || cur.Scope != p.Next.Scope) {
 			gathered = &snapshotSearch{}
 			t.allDistricts = true
 			if err := clearForSnapshot(tx, &t); err != nil {

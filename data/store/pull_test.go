@@ -756,3 +756,24 @@ func TestSnapshotRecordOfLaterPageNeedsPublish(t *testing.T) {
 		t.Fatalf("R2's needs_publish: %d from the snapshot, %d from changes; want 1", bulk, one)
 	}
 }
+
+// A snapshot cut short by a change of the user's scope: the hub starts
+// the new scope's snapshot over it, and its first page empties what the
+// old scope's pages brought, as a snapshot of another epoch does.
+func TestSnapshotOfAnotherScopeStartsOver(t *testing.T) {
+	st := storetest.OpenEmpty(t)
+	ch := scope()
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 5, Snapshot: "students\x1f0000000003", Scope: "old"}, true, ch[:6]...))
+	if n := count(t, st, `SELECT count(*) FROM students`); n != 1 {
+		t.Fatalf("%d students after the old scope's first page", n)
+	}
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 5, Snapshot: "schools\x1f002010", Scope: "new"}, true, ch[:5]...))
+	if n := count(t, st, `SELECT count(*) FROM students`); n != 0 {
+		t.Fatalf("the new scope's first page kept %d students of the old scope's", n)
+	}
+	// Its next page, of the same scope, adds to it.
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 5, Scope: "new"}, true, ch[5:7]...))
+	if n := count(t, st, `SELECT count(*) FROM schools`); n != 2 {
+		t.Fatalf("the new scope's second page emptied its first: %d schools", n)
+	}
+}

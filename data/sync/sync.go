@@ -219,11 +219,18 @@ const MaxPullPage = 10000
 // changes from the backup's last sequence; a cursor whose Seq the hub
 // never logged, or logged with another mark, tells it so, and it starts a
 // new epoch.
+//
+// Scope names what the user the cursor was given to may see (their
+// region, or their districts). A user whose scope has changed since (a
+// coordinator given another district) takes a new snapshot: the feed
+// after the cursor holds the changes of the old scope only, and would
+// neither bring the new district's rows nor take away the old one's.
 type Cursor struct {
 	Epoch    string `json:"epoch"`
 	Seq      int64  `json:"seq"`
 	Mark     string `json:"mark,omitempty"`
 	Snapshot string `json:"snapshot,omitempty"`
+	Scope    string `json:"scope,omitempty"`
 }
 
 // Tables a pulled change can name, with their key columns.

@@ -1,6 +1,8 @@
 package hubsql
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"strconv"
 	"strings"
@@ -137,21 +139,35 @@ func (sc scope) key(epoch string, c *sync.Cursor, limit int) string {
 	var b strings.Builder
 	b.WriteString(epoch)
 	b.WriteByte(0)
-	switch {
-	case sc.all:
-		b.WriteString("all")
-	case sc.region != "":
-		b.WriteString("region " + strconv.Quote(sc.region))
-	default:
-		b.WriteString("districts")
-		for _, d := range sc.districts {
-			b.WriteString(" " + strconv.Quote(d))
-		}
-	}
+	b.WriteString(sc.name())
 	b.WriteByte(0)
 	b.WriteString(strconv.Itoa(limit))
 	if c != nil {
 		b.WriteString(" " + strconv.FormatInt(c.Seq, 10) + " " + strconv.Quote(c.Mark) + " " + strconv.Quote(c.Snapshot))
 	}
 	return b.String()
+}
+
+// name says what the scope holds, the same for every user who sees the
+// same rows. A district user's districts keep their order (see key).
+func (sc scope) name() string {
+	switch {
+	case sc.all:
+		return "all"
+	case sc.region != "":
+		return "region " + strconv.Quote(sc.region)
+	}
+	var b strings.Builder
+	b.WriteString("districts")
+	for _, d := range sc.districts {
+		b.WriteString(" " + strconv.Quote(d))
+	}
+	return b.String()
+}
+
+// fingerprint is the scope's name as a cursor carries it
+// (sync.Cursor.Scope): short whatever the user's number of districts.
+func (sc scope) fingerprint() string {
+	sum := sha256.Sum256([]byte(sc.name()))
+	return hex.EncodeToString(sum[:12])
 }

@@ -56,15 +56,25 @@ type Reader struct {
 
 // Pull answers a workstation's pull inside tx, a read transaction that
 // sees one snapshot of the database, at the hub's current epoch: a page
-// of its snapshot when it has none of this epoch yet, else the changes in
-// its scope after its cursor.
+// of its snapshot when it has none of this epoch yet, or its cursor was
+// given for another scope than the user's now (sync.Cursor.Scope), else
+// the changes in its scope after its cursor.
 func (r *Reader) Pull(tx Tx, u data.User, c sync.Cursor, limit int, epoch string) (sync.Page, error) {
 	sc := scopeOf(u)
 	sc.regionStudents = r.RegionStudents
+	page, err := r.pull(tx, sc, c, limit, epoch)
+	if err != nil {
+		return sync.Page{}, err
+	}
+	page.Next.Scope = sc.fingerprint()
+	return page, nil
+}
+
+func (r *Reader) pull(tx Tx, sc scope, c sync.Cursor, limit int, epoch string) (sync.Page, error) {
 	var key string
 	var read func() (sync.Page, int64, error)
 	switch {
-	case c.Epoch != epoch:
+	case c.Epoch != epoch || c.Scope != sc.fingerprint():
 		key = sc.key(epoch, nil, limit)
 		read = func() (sync.Page, int64, error) {
 			head, mark, err := headOf(tx)

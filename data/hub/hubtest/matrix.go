@@ -110,7 +110,7 @@ func (h *matrixHub) pullView(token string, c sync.Cursor, v view) (sync.Cursor, 
 	h.t.Helper()
 	for range 1000 {
 		q := url.Values{"epoch": {c.Epoch}, "seq": {strconv.FormatInt(c.Seq, 10)}, "mark": {c.Mark},
-			"snapshot": {c.Snapshot}, "limit": {"7"}}
+			"snapshot": {c.Snapshot}, "scope": {c.Scope}, "limit": {"7"}}
 		status, body := h.call("GET", "/v1/pull?"+q.Encode(), token, nil)
 		if status != http.StatusOK {
 			return c, status

@@ -363,6 +363,9 @@ func pullQuery(c sync.Cursor) string {
 	if c.Snapshot != "" {
 		q.Set("snapshot", c.Snapshot)
 	}
+	if c.Scope != "" {
+		q.Set("scope", c.Scope)
+	}
 	return q.Encode()
 }
 

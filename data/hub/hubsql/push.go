@@ -302,14 +302,17 @@ func (p *pusher) mayWrite(id string) (bool, error) {
 
 // setsCopies reports whether the answer to a record's mutation carries
 // the record's copies as the hub holds them now (not as stored with a
-// first answer): a rejection changed none. A workstation writes its own copies when it publishes or
+// first answer). A workstation writes its own copies when it publishes or
 // deletes, from its own view of the student's enrollments, and passes
 // over the copies the feed brings while that change waits; a conflict
 // also swallows the record's later changes. Only the answer puts its
 // copies right: the feed never names a district where the hub held no
-// copy.
+// copy. A refused publish is answered with them too: the copies it wrote
+// are none of the hub's (none at all when the hub refused the record's
+// creation), and the clerk's workstation would show the record published
+// where no district has it.
 func setsCopies(m sync.Mutation, res sync.Result) bool {
-	return res.Outcome == sync.Conflict || res.Outcome != sync.Rejected && (m.Op == sync.OpPublish || m.Op == sync.OpDelete)
+	return res.Outcome == sync.Conflict || m.Op == sync.OpPublish || res.Outcome != sync.Rejected && m.Op == sync.OpDelete
 }
 
 // answer is the hub's answer to m: the stored one when it has answered

@@ -234,3 +234,48 @@ func testAnswerCopiesInScope(t *testing.T, be backend) {
 		}
 	}
 }
+
+// A clerk's record the hub refuses (it overlaps a record another clerk
+// pushed first) and its publish with it: the copies the publish wrote on
+// the clerk's workstation were never the hub's, and must go, so that
+// neither the record's status nor the clerk's QA report shows it in a
+// district that never received it.
+func TestRefusedPublishTakesItsCopiesBack(t *testing.T) { eachBackend(t, testRefusedPublishTakesItsCopiesBack) }
+
+func testRefusedPublishTakesItsCopiesBack(t *testing.T, be backend) {
+	h, url := scenarioHub(t, be)
+	rosa, rita := newDesk(t, url, hubtest.ClerkC), newDesk(t, url, Rita)
+	rosa.save(data.MigrantRecord{StateID: hubtest.Maria, MIS2000ID: "7", QAD: data.NewDate(2024, 8, 1), EED: data.NewDate(2025, 9, 19)})
+	rosa.sync()
+	mine := rita.save(data.MigrantRecord{StateID: hubtest.Maria, MIS2000ID: "8", QAD: data.NewDate(2024, 9, 1), EED: data.NewDate(2025, 10, 19)})
+	rita.publish(mine.ID)
+	if r := rita.st; len(recordOf(t, r, mine.ID).Copies) != 1 {
+		t.Fatal("rita's publish wrote no copy on her workstation")
+	}
+	if s := rita.sync(); s.Rejected != 2 {
+		t.Fatalf("rita's overlapping record and its publish: %+v, want both refused", s)
+	}
+	r := recordOf(t, rita.st, mine.ID)
+	if len(r.Copies) != 0 || r.Status == data.StatusPublished {
+		t.Errorf("after the refusal rita's record is %s with %d copies, want none", r.Status, len(r.Copies))
+	}
+	_, rows, err := rita.st.QARows(context.Background(), "001", data.Period{From: data.NewDate(2024, 8, 1), To: data.NewDate(2025, 6, 30)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range rows {
+		if q.Record.ID == mine.ID {
+			t.Errorf("rita's QA report of 001 lists the refused record %s", mine.ID)
+		}
+	}
+	checkConverged(t, h, rosa.user, rosa.path)
+}
+
+func recordOf(t *testing.T, st *store.Store, id string) store.Record {
+	t.Helper()
+	r, err := st.RecordByID(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}

@@ -50,6 +50,7 @@ type conflictsScreen struct {
 	hint       *widget.Label
 	refHint    *widget.Label
 	title      *widget.Label
+	gone       *widget.Label // shown for a record gone from the user's scope
 	compare    *fyne.Container
 	keepTheirs *widget.Button
 	keepMine   *widget.Button
@@ -88,12 +89,15 @@ func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widg
 	c.keepMine = widget.NewButton("Keep mine", c.keep(true))
 	c.merge = widget.NewButtonWithIcon("Edit a merge…", theme.DocumentCreateIcon(), c.editMerge)
 	c.merge.Importance = widget.HighImportance
-	how := wrapped("Keep theirs takes the hub's values. Keep mine sends yours again, as the next version after the hub's. " +
-		"Edit a merge lets you choose field by field. Nothing is sent until the next sync, which follows at once.")
+	how := wrapped("Keep theirs takes the hub's record as it is and sends nothing. Keep mine sends yours again, as the next version " +
+		"after the hub's. Edit a merge lets you choose field by field. What you keep is sent with the next sync, which follows at once.")
+	c.gone = wrapped("The hub no longer counts this student in your region: a state import moved them. Keep theirs removes the " +
+		"record from this computer; keep mine or a merge sends yours, which the hub will refuse.")
+	c.gone.Importance = widget.WarningImportance
 	// The buttons stay in sight however small the window: the comparison
 	// scrolls above them.
 	c.detail = container.NewBorder(c.title, container.NewHBox(c.keepTheirs, c.keepMine, c.merge), nil, nil,
-		container.NewVScroll(container.NewVBox(c.compare, how)))
+		container.NewVScroll(container.NewVBox(c.gone, c.compare, how)))
 	c.detail.Hide()
 	split := container.NewHSplit(c.list, c.detail)
 	split.Offset = 0.36
@@ -232,6 +236,7 @@ func (c *conflictsScreen) choose(i widget.ListItemID) {
 	}
 	c.compare.Objects = rows
 	c.compare.Refresh()
+	c.gone.Hidden = !cf.Gone
 	c.detail.Show()
 }
 
@@ -291,12 +296,17 @@ func (c *conflictsScreen) keep(mine bool) func() {
 					c.dialogs.ShowError("The conflict was not resolved", err)
 					return
 				}
-				which := "the hub's"
-				if mine {
-					which = "yours"
+				switch {
+				case mine:
+					c.resolved(fmt.Sprintf("Kept yours for the record with MIS2000 ID %s of %s; the hub gets it with this sync.",
+						cf.Mine.MIS2000ID, cf.Student.FullName()))
+				case cf.Gone:
+					c.resolved(fmt.Sprintf("Removed the record with MIS2000 ID %s of %s from this computer, as the hub has it out of your region.",
+						cf.Mine.MIS2000ID, cf.Student.FullName()))
+				default:
+					c.resolved(fmt.Sprintf("Kept the hub's record with MIS2000 ID %s of %s, as it is there; nothing is sent.",
+						cf.Theirs.MIS2000ID, cf.Student.FullName()))
 				}
-				c.resolved(fmt.Sprintf("Kept %s for the record with MIS2000 ID %s of %s; the hub gets it with this sync.",
-					which, cf.Mine.MIS2000ID, cf.Student.FullName()))
 				c.load()
 			}
 		})

@@ -105,10 +105,17 @@ func TestConflictResolvedThreeWays(t *testing.T) {
 		}
 	}
 
-	// Keep theirs.
+	if cs.gone.Visible() {
+		t.Error("a record still in the clerk's region is said to have left it")
+	}
+
+	// Keep theirs: the hub's record as it is, nothing sent.
 	tap(t, u, "Keep theirs")
-	if r, _ := st.RecordByID(ctx, ids[storetest.Maria]); r.MIS2000ID != "200000" {
-		t.Errorf("kept theirs, the record here reads %s", r.MIS2000ID)
+	if r, _ := st.RecordByID(ctx, ids[storetest.Maria]); r.MIS2000ID != "200000" || r.Version != 2 {
+		t.Errorf("kept theirs, the record here reads %s version %d", r.MIS2000ID, r.Version)
+	}
+	if !strings.Contains(u.status.message.Text, "Kept the hub's record with MIS2000 ID 200000") {
+		t.Errorf("message %q", u.status.message.Text)
 	}
 	// Keep mine.
 	choose(storetest.HernandezA)
@@ -142,6 +149,9 @@ func TestConflictResolvedThreeWays(t *testing.T) {
 	}
 	// The hub has each resolution.
 	other.sync(t)
+	if r := other.record(t, ids[storetest.Maria]); r.Version != 2 {
+		t.Errorf("keeping the hub's record made it version %d there", r.Version)
+	}
 	for id, want := range map[string]string{
 		storetest.Maria:      "200000 09/01/2025 08/31/2028",
 		storetest.HernandezA: "300001 09/01/2025 08/31/2028",

@@ -22,6 +22,10 @@ type Conflict struct {
 	Mine       sync.Record
 	Theirs     sync.Record
 	At         string // when the hub answered
+	// Gone says the hub's record has left the user's scope since (its
+	// student moved to another region): keeping theirs removes it here,
+	// and mine the hub will refuse.
+	Gone bool
 }
 
 // ErrNoConflict is returned when resolving a record that has no conflict.
@@ -98,6 +102,51 @@ func holdCopies(tx *sql.Tx, m sync.Mutation, seq int64, res sync.Result, changed
 	return recheckStudents(tx, stateID)
 }
 
+// giveUp keeps the hub's side of a conflict whose record has left the
+// user's scope: the record goes from this workstation, with its copies,
+// and its student unless another record kept here still names them, as
+// the pulls would have taken them but for the conflict.
+func (s *Store) giveUp(tx *sql.Tx, u data.User, c Conflict, changed map[string]bool) error {
+	if err := s.closeConflict(tx, u, c, "keep theirs", c.Theirs); err != nil {
+		return err
+	}
+	if err := collect(tx, changed, `DELETE FROM published WHERE record_id = ? RETURNING district_number`, c.RecordID); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(`DELETE FROM migrant_records WHERE id = ?`, c.RecordID); err != nil {
+		return err
+	}
+	return removeRow(tx, "students", sync.KeyColumns("students"), []any{c.Student.StateID})
+}
+
+// openConflict reads the conflict of a record that u may resolve.
+func openConflict(tx *sql.Tx, u data.User, id string) (Conflict, error) {
+	cs, err := loadConflicts(tx, id)
+	if err != nil {
+		return Conflict{}, err
+	}
+	if len(cs) == 0 {
+		return Conflict{}, fmt.Errorf("record %s: %w", id, ErrNoConflict)
+	}
+	if err := mayWrite(tx, u, cs[0].Student.StateID); err != nil {
+		return Conflict{}, err
+	}
+	return cs[0], nil
+}
+
+// closeConflict ends a conflict resolved as how, the record now next: the
+// audit keeps both sides as they were.
+func (s *Store) closeConflict(tx *sql.Tx, u data.User, c Conflict, how string, next sync.Record) error {
+	if _, err := tx.Exec(`DELETE FROM conflicts WHERE record_id = ?`, c.RecordID); err != nil {
+		return err
+	}
+	before, _ := json.Marshal(struct{ Mine, Theirs sync.Record }{c.Mine, c.Theirs})
+	if err := s.audit(tx, u.Username, "resolve conflict: "+how, sync.EntityRecord, c.RecordID, string(before), recordJSON(next).String()); err != nil {
+		return err
+	}
+	return recheckStudents(tx, c.Student.StateID)
+}
+
 // wireRecord reads a record, a tombstone included, as the wire carries it.
 func wireRecord(tx *sql.Tx, id string) (sync.Record, error) {
 	var r sync.Record
@@ -135,7 +184,7 @@ func (s *Store) Conflicts(ctx context.Context) ([]Conflict, error) {
 
 // loadConflicts reads one record's conflict, or every conflict when id is "".
 func loadConflicts(tx *sql.Tx, id string) ([]Conflict, error) {
-	rows, err := tx.Query(`SELECT c.record_id, c.mutation_id, c.mine, c.theirs, c.at, `+studentCols("st.")+`
+	rows, err := tx.Query(`SELECT c.record_id, c.mutation_id, c.mine, c.theirs, c.at, coalesce(json_extract(c.theirs, '$.gone'), 0), `+studentCols("st.")+`
 		FROM conflicts c JOIN migrant_records r ON r.id = c.record_id JOIN students st ON st.state_id = r.state_id
 		WHERE ?1 = '' OR c.record_id = ?1 ORDER BY c.at, c.record_id`, id)
 	if err != nil {
@@ -147,7 +196,7 @@ func loadConflicts(tx *sql.Tx, id string) ([]Conflict, error) {
 		var c Conflict
 		var mine, theirs, birth string
 		st := &c.Student
-		if err := rows.Scan(&c.RecordID, &c.MutationID, &mine, &theirs, &c.At, &st.StateID, &st.LocalNumber,
+		if err := rows.Scan(&c.RecordID, &c.MutationID, &mine, &theirs, &c.At, &c.Gone, &st.StateID, &st.LocalNumber,
 			&st.LastName, &st.FirstName, &st.MiddleName, &birth, &st.Gender, &st.Race); err != nil {
 			return nil, err
 		}
@@ -162,9 +211,43 @@ func loadConflicts(tx *sql.Tx, id string) ([]Conflict, error) {
 }
 
 // KeepTheirs resolves a conflict with the hub's copy: the local record
-// takes its values (a deletion included).
+// becomes the hub's as it stands (its values, version and published
+// version, a deletion included), and nothing is sent, the hub having it
+// already. Sent back as a change, it was a new version on the hub, by
+// the clerk who only gave way, and a record another clerk had published
+// showed as needing publishing on every workstation. The record's copies
+// here are the hub's already: a conflict's answer carries them, and the
+// pulls apply them while the conflict is open (see keepLocal).
 func (s *Store) KeepTheirs(ctx context.Context, u data.User, recordID string) error {
-	return s.resolve(ctx, u, recordID, "keep theirs", func(c Conflict) (sync.Record, bool) { return c.Theirs, false })
+	changed := map[string]bool{}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		c, err := openConflict(tx, u, recordID)
+		if err != nil {
+			return err
+		}
+		if c.Gone {
+			return s.giveUp(tx, u, c, changed)
+		}
+		t := c.Theirs
+		if _, err := tx.Exec(`UPDATE migrant_records SET mis2000_id = ?1, qad = ?2, eed = ?3, version = ?4, deleted = ?5,
+			updated_at = coalesce(nullif(?6, ''), updated_at), updated_by = coalesce(nullif(?7, ''), updated_by),
+			published_version = ?8, published_at = ?9, published_by = ?10, needs_publish = 0 WHERE id = ?11`,
+			t.MIS2000ID, t.QAD, t.EED, t.Version, t.Deleted, t.UpdatedAt, t.UpdatedBy, t.PublishedVersion,
+			t.PublishedAt, t.PublishedBy, recordID); err != nil {
+			return err
+		}
+		if t.Deleted {
+			if err := collect(tx, changed, `DELETE FROM published WHERE record_id = ? RETURNING district_number`, recordID); err != nil {
+				return err
+			}
+		}
+		return s.closeConflict(tx, u, c, "keep theirs", t)
+	})
+	if err != nil {
+		return fmt.Errorf("the conflict was not resolved, nothing was changed: %w", err)
+	}
+	s.changedDistricts(changed, false)
+	return nil
 }
 
 // KeepMine resolves a conflict with the local record as it is.
@@ -190,15 +273,8 @@ func (s *Store) KeepMerged(ctx context.Context, u data.User, merged data.Migrant
 func (s *Store) resolve(ctx context.Context, u data.User, id, how string, choose func(Conflict) (next sync.Record, check bool)) error {
 	changed := map[string]bool{}
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		cs, err := loadConflicts(tx, id)
+		c, err := openConflict(tx, u, id)
 		if err != nil {
-			return err
-		}
-		if len(cs) == 0 {
-			return fmt.Errorf("record %s: %w", id, ErrNoConflict)
-		}
-		c := cs[0]
-		if err := mayWrite(tx, u, c.Student.StateID); err != nil {
 			return err
 		}
 		next, check := choose(c)
@@ -235,14 +311,7 @@ func (s *Store) resolve(ctx context.Context, u data.User, id, how string, choose
 		if err := s.enqueue(tx, sync.EntityRecord, id, op, base, next); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`DELETE FROM conflicts WHERE record_id = ?`, id); err != nil {
-			return err
-		}
-		before, _ := json.Marshal(struct{ Mine, Theirs sync.Record }{c.Mine, c.Theirs})
-		if err := s.audit(tx, u.Username, "resolve conflict: "+how, sync.EntityRecord, id, string(before), recordJSON(next).String()); err != nil {
-			return err
-		}
-		return recheckStudents(tx, next.StateID)
+		return s.closeConflict(tx, u, c, how, next)
 	})
 	if err != nil {
 		return fmt.Errorf("the conflict was not resolved, nothing was changed: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -237,6 +238,56 @@ func conflicted(t *testing.T, st *store.Store, theirs sync.Record) store.Record 
 	return record(t, st, rec.ID)
 }
 
+// Keeping the hub's copy adopts the hub's record as it stands, published
+// version and copies included, and sends nothing: the hub has it.
+func TestKeepTheirsAdoptsTheHubsRecord(t *testing.T) {
+	ctx := context.Background()
+	clerk := storetest.User(storetest.Clerk)
+	for _, deleted := range []bool{false, true} {
+		t.Run(map[bool]string{false: "edited", true: "deleted"}[deleted], func(t *testing.T) {
+			st := storetest.Open(t)
+			theirs := sync.Record{MIS2000ID: "333", QAD: "2025-10-01", EED: "2028-09-30", Version: 4, PublishedVersion: 4,
+				Deleted: deleted, UpdatedBy: "rita", UpdatedAt: "2025-10-02T10:00:00Z"}
+			rec := conflicted(t, st, theirs)
+			copies := []map[string]string{copyIn(rec.ID, "001", 4).Row}
+			if deleted {
+				copies = nil
+			}
+			// The hub's copies, as the answer to the mutation sent again
+			// brings them.
+			cs, err := st.Conflicts(ctx)
+			if err != nil || len(cs) != 1 {
+				t.Fatalf("conflicts %+v, %v", cs, err)
+			}
+			cur := theirs
+			cur.ID, cur.StateID = rec.ID, storetest.Maria
+			answer(t, st, sync.Result{MutationID: cs[0].MutationID, Outcome: sync.Conflict, Current: &cur, Copies: &copies})
+			before := storetest.CountRows(t, st)
+			if err := st.KeepTheirs(ctx, clerk, rec.ID); err != nil {
+				t.Fatal(err)
+			}
+			after := storetest.CountRows(t, st)
+			if after.Conflicts != 0 || after.Audit != before.Audit+1 || len(waiting(t, st)) != 0 {
+				t.Fatalf("counts %+v after %+v, %d changes waiting", after, before, len(waiting(t, st)))
+			}
+			r, err := st.RecordByID(ctx, rec.ID)
+			if deleted {
+				if !errors.Is(err, store.ErrNoRecord) {
+					t.Fatalf("the hub's deletion kept: %+v, %v", r, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := fmt.Sprintf("%s %s %s v%d published v%d by %s", r.MIS2000ID, r.QAD, r.EED, r.Version, r.PublishedVersion, r.UpdatedBy)
+			if got != "333 2025-10-01 2028-09-30 v4 published v4 by rita" || r.Status != data.StatusPublished || len(r.Copies) != 1 {
+				t.Fatalf("after keep theirs: %s, %v, %d copies", got, r.Status, len(r.Copies))
+			}
+		})
+	}
+}
+
 func TestConflictKeptForAPerson(t *testing.T) {
 	st := storetest.Open(t)
 	ctx := context.Background()
@@ -290,9 +341,6 @@ func TestResolveConflict(t *testing.T) {
 		resolve func(*store.Store, string) error
 		want    string // MIS2000 ID, QAD, EED
 	}{
-		{"keep theirs", func(st *store.Store, id string) error {
-			return st.KeepTheirs(context.Background(), storetest.User(storetest.Clerk), id)
-		}, "333 2025-10-01 2028-09-30"},
 		{"keep mine", func(st *store.Store, id string) error {
 			return st.KeepMine(context.Background(), storetest.User(storetest.Clerk), id)
 		}, "222 2025-09-01 2028-08-31"},

@@ -772,7 +772,8 @@ func derive(c sync.Change, cols []string, vals []any) ([]string, []any) {
 // a record or grant with a change waiting for the push, a record's copy
 // while a publish or delete of the record, which set its copies here,
 // waits. A pulled record in conflict becomes the hub's side of the
-// conflict instead. A pulled copy of a record in conflict, or with an
+// conflict instead (its removal, that the record is gone from the
+// user's scope: see Conflict.Gone). A pulled copy of a record in conflict, or with an
 // edit waiting, is the hub's and is applied: nothing would bring it
 // again (a publish refused as a conflict is answered with the hub's
 // copies, see holdCopies).
@@ -800,8 +801,16 @@ func keepLocal(tx *sql.Tx, c sync.Change) (bool, error) {
 	if err != nil || !open {
 		return false, err
 	}
-	if c.Table == "migrant_records" && !c.Deleted {
+	if c.Table == "migrant_records" && c.Deleted {
+		// A record is removed from a workstation when it leaves the
+		// user's scope (its student moved away): that is the hub's side
+		// now, until the record comes back.
+		_, err := tx.Exec(`UPDATE conflicts SET theirs = json_set(theirs, '$.gone', json('true')) WHERE record_id = ?`, id)
+		return true, err
+	}
+	if c.Table == "migrant_records" {
 		version, _ := strconv.Atoi(c.Row["version"])
+		published, _ := strconv.Atoi(c.Row["published_version"])
 		deleted := c.Row["deleted"] == "1"
 		// Every workstation holds the user directory, so the name of who
 		// changed the hub's copy is known here; one missing stays blank.
@@ -810,10 +819,16 @@ func keepLocal(tx *sql.Tx, c sync.Change) (bool, error) {
 			return false, err
 		}
 		theirs, _ := json.Marshal(sync.Record{ID: id, StateID: c.Row["state_id"], MIS2000ID: c.Row["mis2000_id"],
-			QAD: c.Row["qad"], EED: c.Row["eed"], Version: version, Deleted: deleted,
+			QAD: c.Row["qad"], EED: c.Row["eed"], Version: version, Deleted: deleted, PublishedVersion: published,
+			PublishedAt: c.Row["published_at"], PublishedBy: c.Row["published_by"],
 			UpdatedBy: c.Row["updated_by"], UpdatedByName: name, UpdatedAt: c.Row["updated_at"]})
-		_, err = tx.Exec(`UPDATE conflicts SET theirs = ?1 WHERE record_id = ?2
-			AND json_extract(?1, '$.version') >= json_extract(theirs, '$.version')`, string(theirs), id)
+		if _, err := tx.Exec(`UPDATE conflicts SET theirs = ?1 WHERE record_id = ?2
+			AND json_extract(?1, '$.version') >= json_extract(theirs, '$.version')`, string(theirs), id); err != nil {
+			return false, err
+		}
+		// The record is in the user's scope, whatever its version (a hub
+		// restored from an older backup numbers from the backup's).
+		_, err = tx.Exec(`UPDATE conflicts SET theirs = json_remove(theirs, '$.gone') WHERE record_id = ?`, id)
 	}
 	return true, err
 }
@@ -975,7 +990,8 @@ func removeRow(tx *sql.Tx, table string, keys []string, vals []any) error {
 }
 
 // clearForSnapshot empties what a snapshot replaces, keeping the local
-// work not yet acknowledged by the hub and the rows it refers to. The
+// work not yet acknowledged by the hub and the rows it refers to; the
+// records in conflict are taken for gone until the snapshot brings them. The
 // students kept are indexed again, and noted for the publish recheck
 // (their enrollments come back with the snapshot's pages, which note
 // them again).
@@ -1006,6 +1022,9 @@ func clearForSnapshot(tx *sql.Tx, t *touched) error {
 		{`DELETE FROM schools`, nil},
 		{`DELETE FROM districts WHERE number NOT IN (SELECT district_number FROM published UNION SELECT district_number FROM report_grants)`, nil},
 		{`DELETE FROM regions WHERE code NOT IN (SELECT region_code FROM districts)`, nil},
+		// A record in conflict is gone from the user's scope (Conflict.Gone)
+		// unless the snapshot's pages bring it again.
+		{`UPDATE conflicts SET theirs = json_set(theirs, '$.gone', json('true'))`, nil},
 	} {
 		if _, err := tx.Exec(q.sql, q.args...); err != nil {
 			return err

@@ -407,7 +407,9 @@ func TestCopiesFollowTheHub(t *testing.T) {
 	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 14}, false, removal("published", "record_id", rec.ID, "district_number", "002"),
 		copyIn(rec.ID, "001", 2)))
 	copies("001@2")
-	answer(t, st, applied(waiting(t, st)[0], 3))
+	if ms := waiting(t, st); len(ms) != 0 {
+		t.Fatalf("keeping the hub's copy sent %+v", ms)
+	}
 
 	if _, err := st.Publish(ctx, clerk, []string{rec.ID}, nil); err != nil {
 		t.Fatal(err)
@@ -416,23 +418,23 @@ func TestCopiesFollowTheHub(t *testing.T) {
 	if _, err := st.Publish(ctx, clerk, []string{rec.ID}, nil); err != nil {
 		t.Fatal(err)
 	}
-	hub := []map[string]string{copyIn(rec.ID, "001", 3).Row, copyIn(rec.ID, "002", 3).Row}
+	hub := []map[string]string{copyIn(rec.ID, "001", 2).Row, copyIn(rec.ID, "002", 2).Row}
 	then := hub[:1:1]
 	// The first publish's answer leaves the copies to the second's.
-	answer(t, st, sync.Result{MutationID: first.ID, Outcome: sync.Applied, Version: 3, Copies: &then})
-	copies("001@3")
-	answer(t, st, sync.Result{MutationID: waiting(t, st)[0].ID, Outcome: sync.Applied, Version: 3, Copies: &hub})
-	copies("001@3", "002@3")
+	answer(t, st, sync.Result{MutationID: first.ID, Outcome: sync.Applied, Version: 2, Copies: &then})
+	copies("001@2")
+	answer(t, st, sync.Result{MutationID: waiting(t, st)[0].ID, Outcome: sync.Applied, Version: 2, Copies: &hub})
+	copies("001@2", "002@2")
 
-	wrong := []map[string]string{copyIn("another", "001", 3).Row}
+	wrong := []map[string]string{copyIn("another", "001", 2).Row}
 	if _, err := st.Publish(ctx, clerk, []string{rec.ID}, nil); err != nil {
 		t.Fatal(err)
 	}
-	err = st.MarkPushed(ctx, []sync.Result{{MutationID: waiting(t, st)[0].ID, Outcome: sync.Applied, Version: 3, Copies: &wrong}})
+	err = st.MarkPushed(ctx, []sync.Result{{MutationID: waiting(t, st)[0].ID, Outcome: sync.Applied, Version: 2, Copies: &wrong}})
 	if err == nil || !strings.Contains(err.Error(), "holds a copy of record another") {
 		t.Fatalf("an answer with another record's copy: %v", err)
 	}
-	copies("001@3") // as the publish wrote them, waiting still
+	copies("001@2") // as the publish wrote them, waiting still
 	if len(waiting(t, st)) != 1 {
 		t.Fatal("a refused answer was recorded")
 	}
@@ -776,4 +778,84 @@ func TestSnapshotOfAnotherScopeStartsOver(t *testing.T) {
 	if n := count(t, st, `SELECT count(*) FROM schools`); n != 2 {
 		t.Fatalf("the new scope's second page emptied its first: %d schools", n)
 	}
+}
+
+// A record in conflict that leaves the user's scope on the hub (its
+// student moved to another region) is marked gone, by the feed's removal
+// of it or by a snapshot that does not bring it back; keeping the hub's
+// side then takes it, and its student, from the workstation. A snapshot
+// that brings it back takes the mark away.
+func TestConflictOfARecordGoneFromScope(t *testing.T) {
+	ctx := context.Background()
+	clerk := storetest.User(storetest.Clerk)
+	scope := []sync.Change{
+		row("regions", "code", "C", "name", "Central"),
+		row("districts", "number", "001", "name", "Adair County", "region_code", "C"),
+		row("schools", "number", "001010", "district_number", "001", "name", "Adair Elementary", "classification", "A1"),
+		student(storetest.Maria, "García López", "María"),
+		enrollment("E1", storetest.Maria, "001010", "2024-08-10", ""),
+	}
+	// inConflict has the clerk's edit of a record of María's refused for
+	// a rita's version 2.
+	inConflict := func(t *testing.T) (*store.Store, string) {
+		st := storetest.Open(t)
+		apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 10}, true, scope...))
+		rec, err := st.SaveRecord(ctx, clerk, storetest.Record(t, storetest.Maria, "20", "2025-09-01", ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		answer(t, st, applied(waiting(t, st)[0], 1))
+		edit := rec.MigrantRecord
+		edit.MIS2000ID = "22"
+		if _, err := st.SaveRecord(ctx, clerk, edit); err != nil {
+			t.Fatal(err)
+		}
+		theirs := sync.Record{ID: rec.ID, StateID: storetest.Maria, MIS2000ID: "21", QAD: "2025-09-01", EED: "2028-08-31", Version: 2}
+		answer(t, st, sync.Result{MutationID: waiting(t, st)[0].ID, Outcome: sync.Conflict, Current: &theirs})
+		return st, rec.ID
+	}
+	gone := func(t *testing.T, st *store.Store) bool {
+		t.Helper()
+		cs, err := st.Conflicts(ctx)
+		if err != nil || len(cs) != 1 {
+			t.Fatalf("conflicts %+v, %v", cs, err)
+		}
+		return cs[0].Gone
+	}
+
+	t.Run("feed", func(t *testing.T) {
+		st, id := inConflict(t)
+		if gone(t, st) {
+			t.Fatal("a record in scope is marked gone")
+		}
+		apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 13}, false, removal("enrollments", "id", "E1"),
+			removal("migrant_records", "id", id), removal("students", "state_id", storetest.Maria)))
+		if !gone(t, st) {
+			t.Fatal("the record's removal from the scope did not mark it gone")
+		}
+		if err := st.KeepTheirs(ctx, clerk, id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.RecordByID(ctx, id); !errors.Is(err, store.ErrNoRecord) {
+			t.Errorf("keep theirs of a record gone from the scope kept it: %v", err)
+		}
+		if n := count(t, st, `SELECT count(*) FROM students WHERE state_id = '`+storetest.Maria+`'`); n != 0 {
+			t.Errorf("keep theirs of a record gone from the scope kept its student")
+		}
+		if len(waiting(t, st)) != 0 {
+			t.Errorf("keep theirs sent %+v", waiting(t, st))
+		}
+	})
+	t.Run("snapshot", func(t *testing.T) {
+		st, id := inConflict(t)
+		apply(t, st, page(sync.Cursor{Epoch: "e2", Seq: 3}, true, scope[:3]...))
+		if !gone(t, st) {
+			t.Fatal("a snapshot without the record left it in scope")
+		}
+		back := migrantRecord(id, storetest.Maria, "23", 3, 0)
+		apply(t, st, page(sync.Cursor{Epoch: "e3", Seq: 3}, true, append(slices.Clone(scope), back)...))
+		if gone(t, st) {
+			t.Fatal("a snapshot that brings the record back left it gone")
+		}
+	})
 }

@@ -88,6 +88,11 @@ type Record struct {
 	Version   int      `json:"version"`
 	Deleted   bool     `json:"deleted,omitempty"`
 	Districts []string `json:"districts,omitempty"`
+	// The last publish (version, when, by whom), in the hub's copy of a
+	// record a conflict shows; a mutation's payload leaves them out.
+	PublishedVersion int    `json:"published_version,omitempty"`
+	PublishedAt      string `json:"published_at,omitempty"`
+	PublishedBy      string `json:"published_by,omitempty"`
 
 	UpdatedBy     string `json:"updated_by,omitempty"`
 	UpdatedByName string `json:"updated_by_name,omitempty"`

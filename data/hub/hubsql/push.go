@@ -424,7 +424,8 @@ func recordsRead(got func(hubRecord), where string, args ...any) Read {
 
 func wire(r hubRecord) *sync.Record {
 	return &sync.Record{ID: r.ID, StateID: r.StateID, MIS2000ID: r.MIS2000ID, QAD: r.QAD.String(), EED: r.EED.String(),
-		Version: r.Version, Deleted: r.Deleted, UpdatedBy: r.UpdatedBy, UpdatedByName: r.UpdatedByName, UpdatedAt: r.UpdatedAt}
+		Version: r.Version, Deleted: r.Deleted, PublishedVersion: r.PublishedVersion, PublishedAt: r.row["published_at"],
+		PublishedBy: r.row["published_by"], UpdatedBy: r.UpdatedBy, UpdatedByName: r.UpdatedByName, UpdatedAt: r.UpdatedAt}
 }
 
 // decodedRecord is a record payload as decodeRecord read it.
@@ -495,7 +496,11 @@ func (p *pusher) record(m sync.Mutation) (sync.Result, error) {
 		}
 		return p.save(r, hubRecord{}, regions, false)
 	case sync.OpUpdate:
-		if cur.Deleted || cur.Version != m.BaseVersion {
+		// An edit based on a deleted record's own version comes from a
+		// person who saw the deletion as the hub's side of a conflict and
+		// kept theirs: it brings the record back. An edit made before the
+		// deletion is based on an older version, a conflict.
+		if cur.Version != m.BaseVersion {
 			return conflict, nil
 		}
 		return p.save(r, cur, regions, true)
@@ -549,10 +554,10 @@ func (p *pusher) save(r data.MigrantRecord, old hubRecord, regions []string, edi
 	var written []map[string]string
 	if edit {
 		r.Version = old.Version + 1
-		err = p.tx.Exec(`UPDATE migrant_records SET mis2000_id = ?, qad = ?, eed = ?, version = ?, updated_at = ?, updated_by = ?
+		err = p.tx.Exec(`UPDATE migrant_records SET mis2000_id = ?, qad = ?, eed = ?, version = ?, deleted = 0, updated_at = ?, updated_by = ?
 			WHERE id = ?`, r.MIS2000ID, r.QAD.String(), r.EED.String(), r.Version, now, user, r.ID)
 		row := maps.Clone(old.row)
-		row["mis2000_id"], row["qad"], row["eed"] = r.MIS2000ID, r.QAD.String(), r.EED.String()
+		row["mis2000_id"], row["qad"], row["eed"], row["deleted"] = r.MIS2000ID, r.QAD.String(), r.EED.String(), "0"
 		row["version"], row["updated_at"], row["updated_by"] = strconv.Itoa(r.Version), now, user
 		written = append(written, row)
 	} else {
@@ -568,7 +573,10 @@ func (p *pusher) save(r data.MigrantRecord, old hubRecord, regions []string, edi
 	}
 	p.wrote(r.ID, r.StateID, &r)
 	action, before := "create", ""
-	if edit {
+	switch {
+	case edit && old.Deleted:
+		action, before = "restore", recordText(old.MigrantRecord)
+	case edit:
 		action, before = "update", recordText(old.MigrantRecord)
 	}
 	if err := p.audit(action, r.ID, before, recordText(r)); err != nil {

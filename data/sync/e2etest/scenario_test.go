@@ -240,7 +240,9 @@ func testAnswerCopiesInScope(t *testing.T, be backend) {
 // the clerk's workstation were never the hub's, and must go, so that
 // neither the record's status nor the clerk's QA report shows it in a
 // district that never received it.
-func TestRefusedPublishTakesItsCopiesBack(t *testing.T) { eachBackend(t, testRefusedPublishTakesItsCopiesBack) }
+func TestRefusedPublishTakesItsCopiesBack(t *testing.T) {
+	eachBackend(t, testRefusedPublishTakesItsCopiesBack)
+}
 
 func testRefusedPublishTakesItsCopiesBack(t *testing.T, be backend) {
 	h, url := scenarioHub(t, be)
@@ -249,7 +251,7 @@ func testRefusedPublishTakesItsCopiesBack(t *testing.T, be backend) {
 	rosa.sync()
 	mine := rita.save(data.MigrantRecord{StateID: hubtest.Maria, MIS2000ID: "8", QAD: data.NewDate(2024, 9, 1), EED: data.NewDate(2025, 10, 19)})
 	rita.publish(mine.ID)
-	if r := rita.st; len(recordOf(t, r, mine.ID).Copies) != 1 {
+	if len(recordOf(t, rita.st, mine.ID).Copies) != 1 {
 		t.Fatal("rita's publish wrote no copy on her workstation")
 	}
 	if s := rita.sync(); s.Rejected != 2 {
@@ -278,4 +280,90 @@ func recordOf(t *testing.T, st *store.Store, id string) store.Record {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// A clerk who keeps the hub's copy of a record another clerk edited and
+// published gives way and sends nothing: on every workstation the record
+// stays as the other clerk left it, published, by them.
+func TestKeepTheirsLeavesItPublished(t *testing.T) { eachBackend(t, testKeepTheirsLeavesItPublished) }
+
+func testKeepTheirsLeavesItPublished(t *testing.T, be backend) {
+	h, url := scenarioHub(t, be)
+	rosa, rita := newDesk(t, url, hubtest.ClerkC), newDesk(t, url, Rita)
+	rec := rita.save(data.MigrantRecord{StateID: hubtest.Maria, MIS2000ID: "1", QAD: data.NewDate(2024, 8, 1), EED: data.NewDate(2025, 9, 19)})
+	rita.sync()
+	rosa.sync()
+	edit := rita.record(rec.ID)
+	edit.MIS2000ID = "2"
+	rita.save(edit)
+	rita.publish(rec.ID)
+	rita.sync()
+
+	mine := rosa.record(rec.ID)
+	mine.MIS2000ID = "3"
+	rosa.save(mine)
+	if s := rosa.sync(); s.Conflict != 1 {
+		t.Fatalf("rosa's edit against version 1: %+v", s)
+	}
+	if err := rosa.st.KeepTheirs(context.Background(), rosa.user, rec.ID); err != nil {
+		t.Fatal(err)
+	}
+	if s := rosa.sync(); s.Pushed != 0 {
+		t.Errorf("keeping the hub's copy pushed %d changes", s.Pushed)
+	}
+	rita.sync()
+	for _, d := range []*desk{rosa, rita} {
+		r := recordOf(t, d.st, rec.ID)
+		if r.Status != data.StatusPublished || r.Version != 2 || r.MIS2000ID != "2" || r.UpdatedBy != Rita.Username {
+			t.Errorf("%s: after keep theirs the record is %s, version %d, MIS2000 ID %s, by %s; want published, 2, 2, by %s",
+				d.user.Username, r.Status, r.Version, r.MIS2000ID, r.UpdatedBy, Rita.Username)
+		}
+	}
+	checkConverged(t, h, rosa.user, rosa.path)
+}
+
+// A clerk whose edit meets another clerk's deletion, and who keeps their
+// own: the record comes back on the hub with the clerk's values, as the
+// next version after the deletion, and the conflict is over (before, the
+// hub answered each such push with the same conflict again).
+func TestKeepMineRestoresADeletedRecord(t *testing.T) {
+	eachBackend(t, testKeepMineRestoresADeletedRecord)
+}
+
+func testKeepMineRestoresADeletedRecord(t *testing.T, be backend) {
+	h, url := scenarioHub(t, be)
+	rosa, rita := newDesk(t, url, hubtest.ClerkC), newDesk(t, url, Rita)
+	rec := rita.save(data.MigrantRecord{StateID: hubtest.Maria, MIS2000ID: "1", QAD: data.NewDate(2024, 8, 1), EED: data.NewDate(2025, 9, 19)})
+	rita.sync()
+	rosa.sync()
+	mine := rosa.record(rec.ID)
+	mine.MIS2000ID = "3"
+	rosa.save(mine)
+	if err := rita.st.DeleteRecord(context.Background(), rita.user, rec.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	rita.sync()
+	if s := rosa.sync(); s.Conflict != 1 {
+		t.Fatalf("rosa's edit of a record rita deleted: %+v", s)
+	}
+	if cs, err := rosa.st.Conflicts(context.Background()); err != nil || len(cs) != 1 || !cs[0].Theirs.Deleted {
+		t.Fatalf("rosa's conflicts: %+v, %v", cs, err)
+	}
+	if err := rosa.st.KeepMine(context.Background(), rosa.user, rec.ID); err != nil {
+		t.Fatal(err)
+	}
+	if s := rosa.sync(); s.Applied != 1 || s.Conflict != 0 {
+		t.Errorf("keeping mine against the deletion: %+v", s)
+	}
+	if n, _ := rosa.st.CountConflicts(context.Background()); n != 0 {
+		t.Errorf("%d conflicts after keeping mine", n)
+	}
+	rita.sync()
+	for _, d := range []*desk{rosa, rita} {
+		if r := recordOf(t, d.st, rec.ID); r.MIS2000ID != "3" || r.Version != 3 {
+			t.Errorf("%s: the record kept reads MIS2000 ID %s, version %d; want 3, 3", d.user.Username, r.MIS2000ID, r.Version)
+		}
+	}
+	checkConverged(t, h, rosa.user, rosa.path)
+	checkConverged(t, h, rita.user, rita.path)
 }

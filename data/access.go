@@ -48,11 +48,18 @@ type User struct {
 	Email          string
 }
 
+// MaxUsername is the longest user name, in bytes.
+const MaxUsername = 64
+
 // Validate checks that the role is known and has what it needs.
 func (u User) Validate() error {
 	switch {
 	case strings.TrimSpace(u.Username) == "":
 		return errors.New("a user needs a user name")
+	case len(u.Username) > MaxUsername:
+		// A user name travels in every change the user makes, and the
+		// hub takes a change of at most sync.MaxPayload bytes.
+		return fmt.Errorf("the user name %.24q… is longer than %d characters", u.Username, MaxUsername)
 	case strings.TrimSpace(u.FullName) == "":
 		return fmt.Errorf("user %s needs a full name", u.Username)
 	}

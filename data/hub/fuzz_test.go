@@ -19,7 +19,7 @@ func FuzzDecodePush(f *testing.F) {
 		if DecodeStrict(strings.NewReader(body), 1<<16, &req) != nil {
 			return
 		}
-		if CheckPush(req) == nil && len(req.Mutations) > MaxPushBatch {
+		if _, err := CheckPush(req); err == nil && len(req.Mutations) > MaxPushBatch {
 			t.Fatal("an oversized push passed")
 		}
 	})

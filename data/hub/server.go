@@ -32,7 +32,6 @@ const (
 	maxSignInBody   = 4 << 10
 	maxPushBody     = 8 << 20 // after gzip is undone
 	MaxPushBatch    = 1000
-	maxPayload      = 4 << 10
 	DefaultPullPage = 2000
 	tokenLifetime   = 12 * time.Hour
 )
@@ -191,45 +190,71 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, u data.User) {
 		s.reply(w, r, nil, err)
 		return
 	}
-	if err := CheckPush(req); err != nil {
+	refused, err := CheckPush(req)
+	if err != nil {
 		s.reply(w, r, nil, err)
 		return
 	}
 	Note(r.Context(), "mutations", len(req.Mutations), "body_ms", msSince(s.now(), start))
-	results, err := s.store.Push(r.Context(), u, req.Mutations)
-	if err != nil {
-		s.reply(w, r, nil, err)
+	results := make([]sync.Result, len(req.Mutations))
+	var apply []sync.Mutation
+	for i, m := range req.Mutations {
+		if why, ok := refused[i]; ok {
+			results[i] = sync.Result{MutationID: m.ID, Outcome: sync.Rejected, Reason: why}
+		} else {
+			apply = append(apply, m)
+		}
+	}
+	var applied []sync.Result
+	if len(apply) > 0 {
+		if applied, err = s.store.Push(r.Context(), u, apply); err != nil {
+			s.reply(w, r, nil, err)
+			return
+		}
+	}
+	if len(applied) != len(apply) {
+		s.reply(w, r, nil, fmt.Errorf("the hub answered %d of the %d changes it applied", len(applied), len(apply)))
 		return
+	}
+	for i := range results {
+		if results[i].Outcome == "" {
+			results[i], applied = applied[0], applied[1:]
+		}
 	}
 	s.reply(w, r, sync.PushResponse{Results: results}, nil)
 }
 
 // CheckPush refuses a push whose shape is wrong before anything is
-// applied: too many mutations, a missing ID, an unknown entity or
-// operation, an oversized payload, the same mutation twice.
-func CheckPush(req sync.PushRequest) error {
+// applied: too many mutations, an ID that is not a UUID, the same
+// mutation twice. A change the hub cannot take (an unknown entity or
+// operation, an oversized payload) is refused alone: refused gives the
+// reason by its place in the push, and the push's other changes are
+// applied. A workstation never sends such a change again, so refusing
+// the whole push left every change queued after it waiting for good.
+func CheckPush(req sync.PushRequest) (refused map[int]string, err error) {
 	if len(req.Mutations) > MaxPushBatch {
-		return fail(http.StatusRequestEntityTooLarge, "a push carries at most %d changes, not %d", MaxPushBatch, len(req.Mutations))
+		return nil, fail(http.StatusRequestEntityTooLarge, "a push carries at most %d changes, not %d", MaxPushBatch, len(req.Mutations))
 	}
 	seen := make(map[string]bool, len(req.Mutations))
+	refused = map[int]string{}
 	for i, m := range req.Mutations {
 		switch {
 		case uuid.Validate(m.ID) != nil:
-			return fail(http.StatusBadRequest, "change %d: the mutation ID %q is not a UUID", i+1, clip(m.ID))
+			return nil, fail(http.StatusBadRequest, "change %d: the mutation ID %q is not a UUID", i+1, clip(m.ID))
 		case seen[m.ID]:
-			return fail(http.StatusBadRequest, "change %d: mutation %s is in the push twice", i+1, m.ID)
+			return nil, fail(http.StatusBadRequest, "change %d: mutation %s is in the push twice", i+1, m.ID)
 		case !sync.ValidOp(m.Entity, m.Op):
-			return fail(http.StatusBadRequest, "change %d: %q is not an operation on %q", i+1, clip(m.Op), clip(m.Entity))
+			refused[i] = fmt.Sprintf("the hub does not know the operation %q on %q: update Migrant Desk on this computer", clip(m.Op), clip(m.Entity))
 		case m.EntityID == "" || len(m.EntityID) > 128:
-			return fail(http.StatusBadRequest, "change %d: the entity ID is missing or longer than 128 bytes", i+1)
-		case len(m.Payload) > maxPayload:
-			return fail(http.StatusBadRequest, "change %d: the payload is larger than %d bytes", i+1, maxPayload)
+			refused[i] = "the change names no entity, or one longer than 128 bytes"
+		case len(m.Payload) > sync.MaxPayload:
+			refused[i] = fmt.Sprintf("the change is %d bytes, more than the %d the hub takes", len(m.Payload), sync.MaxPayload)
 		case m.BaseVersion < 0:
-			return fail(http.StatusBadRequest, "change %d: the base version is negative", i+1)
+			refused[i] = "the change is based on a negative version"
 		}
 		seen[m.ID] = true
 	}
-	return nil
+	return refused, nil
 }
 
 func (s *Server) pull(w http.ResponseWriter, r *http.Request, u data.User) {

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"migrantdesk/data"
 	"migrantdesk/data/sync"
@@ -509,9 +510,51 @@ func (s *Store) AuditExport(ctx context.Context, user string, e ExportAudit) err
 		}
 		// The state keeps every PII export in the hub's log too: the row
 		// travels with the outbox, once, whatever the sync retries.
-		return s.enqueue(tx, sync.EntityAudit, hash, sync.OpAppend, 0, sync.AuditRow{Seq: r.Seq, Hash: hash, At: r.At,
-			Action: r.Action, Entity: r.Entity, EntityID: r.EntityID, Before: r.Before, After: r.After})
+		row := sync.AuditRow{Seq: r.Seq, Hash: hash, At: r.At, Action: r.Action, Entity: r.Entity, EntityID: r.EntityID,
+			Before: r.Before, After: r.After}
+		row.After, err = fitExport(row, e)
+		if err != nil {
+			return err
+		}
+		return s.enqueue(tx, sync.EntityAudit, hash, sync.OpAppend, 0, row)
 	})
+}
+
+// fitExport is the export as the hub's copy of its audit row carries it:
+// whole when the row fits in a change the hub takes (sync.MaxPayload),
+// else with the file's path cut to its end (the file's name and the
+// folders nearest it), as much as fits. A path of thousands of
+// characters, folders in folders, made a change the hub refused; this
+// log keeps the path whole.
+func fitExport(row sync.AuditRow, e ExportAudit) (string, error) {
+	path := e.File
+	for {
+		body, err := json.Marshal(row)
+		if err != nil {
+			return "", err
+		}
+		over := len(body) - sync.MaxPayload
+		if over <= 0 {
+			return row.After, nil
+		}
+		if path == "" {
+			return "", fmt.Errorf("the audit row of the export is %d bytes, more than the %d the hub takes", len(body), sync.MaxPayload)
+		}
+		// What is over and room for the mark, cut on a character's edge;
+		// JSON may write a character in more bytes than it has, so the
+		// row is measured again.
+		cut := min(len(path), over+len("…"))
+		for cut < len(path) && !utf8.RuneStart(path[cut]) {
+			cut++
+		}
+		path = path[cut:]
+		e.File = "…" + path
+		after, err := json.Marshal(e)
+		if err != nil {
+			return "", err
+		}
+		row.After = string(after)
+	}
 }
 
 // ExportFiles are the files the latest exports wrote (the last 1,000

@@ -211,6 +211,9 @@ type PushResponse struct {
 // pages it touches, so fewer, larger pages write far less.
 const MaxPullPage = 10000
 
+// MaxPayload is the largest payload of a mutation the hub takes.
+const MaxPayload = 4 << 10
+
 // Cursor is how far a workstation has pulled: the hub's epoch (a new one
 // after the hub is restored from a backup or loads a new extract) and the
 // last sequence number applied. The zero Cursor asks for a first, full

@@ -2,12 +2,15 @@ package e2etest
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -34,7 +37,16 @@ type desk struct {
 
 func scenarioHub(t *testing.T, be backend) (hubStore, string) {
 	t.Helper()
-	h := openHub(t, newHubDB(t, be, t.TempDir()))
+	h, url, _ := scenarioHubAt(t, be)
+	return h, url
+}
+
+// scenarioHubAt is scenarioHub, with the hub's database for the test's
+// own reads.
+func scenarioHubAt(t *testing.T, be backend) (h hubStore, url, db string) {
+	t.Helper()
+	db = newHubDB(t, be, t.TempDir())
+	h = openHub(t, db)
 	importExtract(t, h, hubtest.State())
 	for _, u := range append(hubtest.Users(), Rita) {
 		if err := h.SaveAccount(context.Background(), "test", hub.Account{User: u, PasswordHash: testHash}); err != nil {
@@ -43,7 +55,7 @@ func scenarioHub(t *testing.T, be backend) (hubStore, string) {
 	}
 	srv := httptest.NewServer(hub.NewServer(h, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler())
 	t.Cleanup(srv.Close)
-	return h, srv.URL
+	return h, srv.URL, db
 }
 
 func newDesk(t *testing.T, url string, u data.User) *desk {
@@ -366,4 +378,44 @@ func testKeepMineRestoresADeletedRecord(t *testing.T, be backend) {
 	}
 	checkConverged(t, h, rosa.user, rosa.path)
 	checkConverged(t, h, rita.user, rita.path)
+}
+
+// An export saved under a path of thousands of characters (folders in
+// folders): its audit row reaches the hub with the path's end, and the
+// record saved after it too. Before, the hub refused the whole push for
+// the row's size, and every change after it waited for good.
+func TestLongExportPathReachesTheHub(t *testing.T) { eachBackend(t, testLongExportPathReachesTheHub) }
+
+func testLongExportPathReachesTheHub(t *testing.T, be backend) {
+	_, url, hubDB := scenarioHubAt(t, be)
+	rita := newDesk(t, url, Rita)
+	path := "/home/rita/" + strings.Repeat("Reportes y Datos Año 2025/", 200) + "QA Migrant detail 001.xlsx"
+	if err := rita.st.AuditExport(context.Background(), rita.user.Username, store.ExportAudit{Report: "QA Migrant detail",
+		District: "001", Period: "2025-08-01/2026-06-30", Rows: 3, File: path, Stage: store.ExportStarted}); err != nil {
+		t.Fatal(err)
+	}
+	rec := rita.save(data.MigrantRecord{StateID: hubtest.Maria, MIS2000ID: "1", QAD: data.NewDate(2024, 8, 1), EED: data.NewDate(2025, 9, 19)})
+	if s := rita.sync(); s.Applied != 2 || s.Rejected != 0 {
+		t.Fatalf("the export's row and the record after it: %+v", s)
+	}
+	files, err := rita.st.ExportFiles(context.Background())
+	if err != nil || len(files) != 1 || files[0] != path {
+		t.Errorf("this workstation's log lost the export's whole path: %d files, %v", len(files), err)
+	}
+	var after string
+	db := openSQL(t, hubDB)
+	defer db.Close()
+	if err := db.QueryRow(`SELECT after FROM audit WHERE action = 'export'`).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	var e store.ExportAudit
+	if err := json.Unmarshal([]byte(after), &e); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(e.File, "…") || !strings.HasSuffix(e.File, "Año 2025/QA Migrant detail 001.xlsx") || !utf8.ValidString(e.File) {
+		t.Errorf("the hub's copy of the export names the file %.80q…", e.File)
+	}
+	if r := recordOf(t, rita.st, rec.ID); r.Version != 1 {
+		t.Errorf("the record saved after the export: %+v", r)
+	}
 }

@@ -109,7 +109,7 @@ func TestImportCancelLeavesTheDatabase(t *testing.T) {
 	}
 	defer x.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	_, err = st.LoadExtract(ctx, "admin", func(l *store.ExtractLoad) error {
+	_, err = st.LoadExtract(ctx, data.Operator("admin"), func(l *store.ExtractLoad) error {
 		// A row goes in, then the person cancels.
 		if err := l.Region(data.Region{Code: "Z", Name: "Zed"}); err != nil {
 			return err

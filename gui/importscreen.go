@@ -22,7 +22,7 @@ import (
 // extractLoader is what importing the state extract reads and writes.
 type extractLoader interface {
 	PlanExtract(ctx context.Context, fill func(data.ExtractSink) error, progress func(rows int)) (store.ExtractPlan, error)
-	LoadExtract(ctx context.Context, user string, fill func(*store.ExtractLoad) error) (store.ExtractCounts, error)
+	LoadExtract(ctx context.Context, u data.User, fill func(*store.ExtractLoad) error) (store.ExtractCounts, error)
 }
 
 // problemColumns are the columns of the problems an extract was refused
@@ -292,7 +292,7 @@ func (s *importScreen) load() {
 	s.stop = stop
 	s.busy(true, true)
 	s.hint.SetText("Importing " + path + "…")
-	usr := s.user.Username
+	usr := s.user
 	s.tasks.run("importing", func() func() {
 		x, err := importer.OpenExtract(path)
 		var c store.ExtractCounts

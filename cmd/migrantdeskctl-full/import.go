@@ -62,8 +62,11 @@ func runImport(args []string, out io.Writer) error {
 	start := time.Now()
 	var n store.ExtractCounts
 	err = intoDatabase(*db, func(st *store.Store) error {
-		var err error
-		n, err = st.LoadExtract(ctx, operator(), func(l *store.ExtractLoad) error { return ex.Scan(l) })
+		who, err := actingUser(ctx, st)
+		if err != nil {
+			return err
+		}
+		n, err = st.LoadExtract(ctx, who, func(l *store.ExtractLoad) error { return ex.Scan(l) })
 		return err
 	})
 	if errors.As(err, new(*importer.ProblemList)) {

@@ -2,9 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"database/sql"
 	"fmt"
+	"maps"
+	"migrantdesk/data"
+	"migrantdesk/data/store"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -277,5 +281,33 @@ func TestImportArguments(t *testing.T) {
 		if tt.err == "" && err != nil || tt.err != "" && (err == nil || !strings.HasPrefix(err.Error(), tt.err)) {
 			t.Errorf("%q: got %v, want %q", tt.args, err, tt.err)
 		}
+	}
+}
+
+// A workstation's database that syncs with a hub takes the state extract
+// from the hub only: the command line refuses to load one into it, as
+// the app does, and leaves it as it was.
+func TestImportRefusedOnASyncedWorkstation(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "md.db")
+	if _, err := run(t, "import", "--db", db, goodExtract); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clerk := data.User{Username: "rosa", FullName: "Rosa Delgado", Role: data.RoleClerk, RegionCode: "C"}
+	err = st.SetIdentity(context.Background(), store.Identity{HubURL: "https://hub.example", User: clerk, Verifier: "v"})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, db)
+	_, err = run(t, "import", "--db", db, goodExtract)
+	if err == nil || !strings.Contains(err.Error(), "syncs with the hub at https://hub.example") {
+		t.Fatalf("an import into a synced workstation's database: %v", err)
+	}
+	if after := snapshot(t, db); !maps.Equal(after, before) {
+		t.Errorf("the refused import changed the database: %v, was %v", after, before)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"migrantdesk/cmd/internal/cli"
+	"migrantdesk/data"
 	"migrantdesk/data/importer"
 	"migrantdesk/data/store"
 )
@@ -30,7 +31,7 @@ func TestPanicIsOneLineAndChangesNothing(t *testing.T) {
 		}
 		defer ex.Close()
 		return intoDatabase(db, func(st *store.Store) error {
-			_, err := st.LoadExtract(context.Background(), "test", func(l *store.ExtractLoad) error {
+			_, err := st.LoadExtract(context.Background(), data.Operator("test"), func(l *store.ExtractLoad) error {
 				if err := ex.Scan(l); err != nil {
 					return err
 				}

@@ -67,7 +67,7 @@ func importInto(b *testing.B, dir, db string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	n, err := s.LoadExtract(context.Background(), "bench", func(l *store.ExtractLoad) error { return x.Scan(l) })
+	n, err := s.LoadExtract(context.Background(), data.Operator("bench"), func(l *store.ExtractLoad) error { return x.Scan(l) })
 	if err != nil {
 		b.Fatal(err)
 	}

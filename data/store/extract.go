@@ -26,7 +26,7 @@ func (c ExtractCounts) String() string {
 // ImportExtract writes a validated state extract held in memory: see
 // LoadExtract.
 func (s *Store) ImportExtract(ctx context.Context, ex *data.Extract, user string) (ExtractCounts, error) {
-	return s.LoadExtract(ctx, user, func(l *ExtractLoad) error { return ex.Put(l) })
+	return s.LoadExtract(ctx, data.Operator(user), func(l *ExtractLoad) error { return ex.Put(l) })
 }
 
 // LoadExtract writes a state extract in one transaction: all of it or, on
@@ -42,8 +42,16 @@ func (s *Store) ImportExtract(ctx context.Context, ex *data.Extract, user string
 // rows it no longer has are removed. Students it does not list, and
 // everything entered in the app (migrant records, publishes, users), are
 // kept as they are.
-func (s *Store) LoadExtract(ctx context.Context, user string, fill func(*ExtractLoad) error) (ExtractCounts, error) {
+//
+// u must be allowed to load it into this database
+// (data.User.MayImportExtract): never into one that syncs with a hub,
+// whose extract is the hub's.
+func (s *Store) LoadExtract(ctx context.Context, u data.User, fill func(*ExtractLoad) error) (ExtractCounts, error) {
 	var c ExtractCounts
+	if err := s.mayImport(ctx, u); err != nil {
+		return c, fmt.Errorf("import the state extract, nothing was imported: %w", err)
+	}
+	user := u.Username
 	// The settings are made on the writer's one connection, held for
 	// the load, so that no other write runs with them in between.
 	conn, err := s.writer(ctx)
@@ -103,6 +111,25 @@ func (s *Store) LoadExtract(ctx context.Context, user string, fill func(*Extract
 	// students (schools, grades, withdrawals) may have changed anywhere.
 	s.changedDistricts(nil, true)
 	return c, nil
+}
+
+// mayImport decides whether u may load the state extract into this
+// database, from what the database says of itself: the hub it syncs
+// with, and whether the state lets clerks load it.
+func (s *Store) mayImport(ctx context.Context, u data.User) error {
+	id, synced, err := s.Identity(ctx)
+	if err != nil {
+		return err
+	}
+	clerks, err := s.Meta(ctx, MetaClerksImport)
+	if err != nil {
+		return err
+	}
+	p := data.ImportPolicy{ClerksImport: clerks == "1"}
+	if synced {
+		p.Hub = id.HubURL
+	}
+	return u.MayImportExtract(p)
 }
 
 // bulkPragmas set the writer up for millions of rows (an extract import,

@@ -89,8 +89,8 @@ func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widg
 	c.keepMine = widget.NewButton("Keep mine", c.keep(true))
 	c.merge = widget.NewButtonWithIcon("Edit a merge…", theme.DocumentCreateIcon(), c.editMerge)
 	c.merge.Importance = widget.HighImportance
-	how := wrapped("Keep theirs takes the hub's record as it is and sends nothing. Keep mine sends yours again, as the next version " +
-		"after the hub's. Edit a merge lets you choose field by field. What you keep is sent with the next sync, which follows at once.")
+	how := wrapped("Keep theirs takes the hub's record as it is. Keep mine sends yours again, as the next version after the hub's. " +
+		"Edit a merge lets you choose field by field. The hub is told with the next sync, which follows at once.")
 	c.gone = wrapped("The hub no longer counts this student in your region: a state import moved them. Keep theirs removes the " +
 		"record from this computer; keep mine or a merge sends yours, which the hub will refuse.")
 	c.gone.Importance = widget.WarningImportance
@@ -304,7 +304,7 @@ func (c *conflictsScreen) keep(mine bool) func() {
 					c.resolved(fmt.Sprintf("Removed the record with MIS2000 ID %s of %s from this computer, as the hub has it out of your region.",
 						cf.Mine.MIS2000ID, cf.Student.FullName()))
 				default:
-					c.resolved(fmt.Sprintf("Kept the hub's record with MIS2000 ID %s of %s, as it is there; nothing is sent.",
+					c.resolved(fmt.Sprintf("Kept the hub's record with MIS2000 ID %s of %s, as it is there.",
 						cf.Theirs.MIS2000ID, cf.Student.FullName()))
 				}
 				c.load()

@@ -211,13 +211,16 @@ func loadConflicts(tx *sql.Tx, id string) ([]Conflict, error) {
 }
 
 // KeepTheirs resolves a conflict with the hub's copy: the local record
-// becomes the hub's as it stands (its values, version and published
-// version, a deletion included), and nothing is sent, the hub having it
-// already. Sent back as a change, it was a new version on the hub, by
-// the clerk who only gave way, and a record another clerk had published
-// showed as needing publishing on every workstation. The record's copies
-// here are the hub's already: a conflict's answer carries them, and the
-// pulls apply them while the conflict is open (see keepLocal).
+// becomes the hub's as it stands (its values, version and last publish,
+// a deletion included), and the mutation sent says so, based on the
+// hub's version and changing nothing, which the hub applies as the
+// record stands (a new version there showed a record another clerk had
+// published as needing publishing on every workstation, changed by the
+// clerk who only gave way). The record's copies here are the hub's
+// already: a conflict's answer carries them, and the pulls apply them
+// while the conflict is open (see keepLocal). A record gone from the
+// user's scope leaves this workstation, and nothing is sent: the user
+// may no longer change it.
 func (s *Store) KeepTheirs(ctx context.Context, u data.User, recordID string) error {
 	changed := map[string]bool{}
 	err := s.write(ctx, func(tx *sql.Tx) error {
@@ -236,10 +239,17 @@ func (s *Store) KeepTheirs(ctx context.Context, u data.User, recordID string) er
 			t.PublishedAt, t.PublishedBy, recordID); err != nil {
 			return err
 		}
+		op := sync.OpUpdate
 		if t.Deleted {
+			op = sync.OpDelete
 			if err := collect(tx, changed, `DELETE FROM published WHERE record_id = ? RETURNING district_number`, recordID); err != nil {
 				return err
 			}
+		}
+		sent := sync.Record{ID: recordID, StateID: c.Student.StateID, MIS2000ID: t.MIS2000ID, QAD: t.QAD, EED: t.EED,
+			Version: t.Version, Deleted: t.Deleted}
+		if err := s.enqueue(tx, sync.EntityRecord, recordID, op, t.Version, sent); err != nil {
+			return err
 		}
 		return s.closeConflict(tx, u, c, "keep theirs", t)
 	})

@@ -238,8 +238,9 @@ func conflicted(t *testing.T, st *store.Store, theirs sync.Record) store.Record 
 	return record(t, st, rec.ID)
 }
 
-// Keeping the hub's copy adopts the hub's record as it stands, published
-// version and copies included, and sends nothing: the hub has it.
+// Keeping the hub's copy adopts the hub's record as it stands, last
+// publish and copies included, and tells the hub with a change of
+// nothing, based on its version.
 func TestKeepTheirsAdoptsTheHubsRecord(t *testing.T) {
 	ctx := context.Background()
 	clerk := storetest.User(storetest.Clerk)
@@ -267,8 +268,14 @@ func TestKeepTheirsAdoptsTheHubsRecord(t *testing.T) {
 				t.Fatal(err)
 			}
 			after := storetest.CountRows(t, st)
-			if after.Conflicts != 0 || after.Audit != before.Audit+1 || len(waiting(t, st)) != 0 {
-				t.Fatalf("counts %+v after %+v, %d changes waiting", after, before, len(waiting(t, st)))
+			if after.Conflicts != 0 || after.Audit != before.Audit+1 {
+				t.Fatalf("counts %+v after %+v", after, before)
+			}
+			// The hub is told, with a change of nothing on its version.
+			op := map[bool]string{false: sync.OpUpdate, true: sync.OpDelete}[deleted]
+			ms := waiting(t, st)
+			if len(ms) != 1 || ms[0].Op != op || ms[0].BaseVersion != 4 || payload(t, ms[0]).Version != 4 || payload(t, ms[0]).MIS2000ID != "333" {
+				t.Fatalf("keep theirs sends %+v", ms)
 			}
 			r, err := st.RecordByID(ctx, rec.ID)
 			if deleted {

@@ -503,6 +503,17 @@ func (p *pusher) record(m sync.Mutation) (sync.Result, error) {
 		if cur.Version != m.BaseVersion {
 			return conflict, nil
 		}
+		if !cur.Deleted && r.MIS2000ID == cur.MIS2000ID && r.QAD == cur.QAD && r.EED == cur.EED {
+			// An edit that changes nothing comes from a person who kept
+			// the hub's side of a conflict (store.KeepTheirs): it is
+			// applied as the record stands, and audited. A new version
+			// would show a record another clerk published as changed
+			// since, by someone who changed nothing.
+			if err := p.audit("confirm", r.ID, recordText(cur.MigrantRecord), recordText(cur.MigrantRecord)); err != nil {
+				return sync.Result{}, err
+			}
+			return sync.Result{Outcome: sync.Applied, Version: cur.Version}, nil
+		}
 		return p.save(r, cur, regions, true)
 	case sync.OpDelete:
 		if !exists || cur.Deleted {

@@ -589,7 +589,8 @@ func (w *world) mutations(rt *rapid.T) []mutation {
 
 // checkOnce: a record's changes on the hub (its audit rows) never
 // outnumber the mutations the hub applied to it, and its version is one
-// more than its audited edits and deletes: nothing was applied twice.
+// more than its audited edits, deletes and restores (a keep theirs
+// confirms the version it finds): nothing was applied twice.
 func (w *world) checkOnce(rt *rapid.T) {
 	outcomes := w.hubOutcomes(rt)
 	applied := map[string]int{}
@@ -599,7 +600,7 @@ func (w *world) checkOnce(rt *rapid.T) {
 		}
 	}
 	h := w.db(rt, w.hubDB)
-	rows, err := h.Query(`SELECT r.id, r.version, count(a.seq), count(a.seq) FILTER (WHERE a.action IN ('update', 'delete'))
+	rows, err := h.Query(`SELECT r.id, r.version, count(a.seq), count(a.seq) FILTER (WHERE a.action IN ('update', 'delete', 'restore'))
 		FROM migrant_records r LEFT JOIN audit a ON a.entity = $1 AND a.entity_id = r.id GROUP BY r.id`, sync.EntityRecord)
 	if err != nil {
 		rt.Fatal(err)
@@ -610,7 +611,7 @@ func (w *world) checkOnce(rt *rapid.T) {
 		var version, audited, edits int
 		rows.Scan(&id, &version, &audited, &edits)
 		if audited > applied[id] || version != 1+edits {
-			rt.Fatalf("record %s: %d audited changes, %d mutations applied, version %d after %d edits and deletes",
+			rt.Fatalf("record %s: %d audited changes, %d mutations applied, version %d after %d edits, deletes and restores",
 				id, audited, applied[id], version, edits)
 		}
 	}
@@ -621,7 +622,7 @@ func (w *world) checkOnce(rt *rapid.T) {
 // conflicts (or rejections), never silently applied over it. A delete
 // that finds the record deleted already is answered applied with nothing
 // to do (two deletes of one version both "apply": the record is gone, as
-// each wanted).
+// each wanted), and so is a keep theirs, which changes nothing.
 func (w *world) checkConflicts(rt *rapid.T) {
 	outcomes := w.hubOutcomes(rt)
 	type at struct {
@@ -636,8 +637,10 @@ func (w *world) checkConflicts(rt *rapid.T) {
 		}
 		switch o.outcome {
 		case sync.Applied:
-			if m.Op == sync.OpDelete && o.version != m.BaseVersion+1 {
-				continue // the record was deleted already: nothing to apply
+			if o.version != m.BaseVersion+1 {
+				// Nothing to apply: a delete of a record deleted already,
+				// or a keep theirs confirming the version it found.
+				continue
 			}
 			k := at{m.EntityID, m.BaseVersion}
 			won[k] = append(won[k], m)

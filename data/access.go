@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Roles a user can have.
@@ -48,7 +49,7 @@ type User struct {
 	Email          string
 }
 
-// MaxUsername is the longest user name, in bytes.
+// MaxUsername is the longest user name, in characters.
 const MaxUsername = 64
 
 // Validate checks that the role is known and has what it needs.
@@ -56,7 +57,7 @@ func (u User) Validate() error {
 	switch {
 	case strings.TrimSpace(u.Username) == "":
 		return errors.New("a user needs a user name")
-	case len(u.Username) > MaxUsername:
+	case utf8.RuneCountInString(u.Username) > MaxUsername:
 		// A user name travels in every change the user makes, and the
 		// hub takes a change of at most sync.MaxPayload bytes.
 		return fmt.Errorf("the user name %.24q… is longer than %d characters", u.Username, MaxUsername)

@@ -26,7 +26,7 @@ func TestUserValidate(t *testing.T) {
 		}
 	}
 	u := ok
-	u.Username = strings.Repeat("a", MaxUsername)
+	u.Username = strings.Repeat("ñ", MaxUsername)
 	if err := u.Validate(); err != nil {
 		t.Errorf("a user name of %d characters: %v", MaxUsername, err)
 	}

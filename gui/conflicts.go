@@ -236,7 +236,11 @@ func (c *conflictsScreen) choose(i widget.ListItemID) {
 	}
 	c.compare.Objects = rows
 	c.compare.Refresh()
-	c.gone.Hidden = !cf.Gone
+	if cf.Gone {
+		c.gone.Show()
+	} else {
+		c.gone.Hide()
+	}
 	c.detail.Show()
 }
 

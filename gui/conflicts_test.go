@@ -2,7 +2,9 @@ package gui
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -108,6 +110,19 @@ func TestConflictResolvedThreeWays(t *testing.T) {
 	if cs.gone.Visible() {
 		t.Error("a record still in the clerk's region is said to have left it")
 	}
+	// Had a re-import moved the student out of the region, the
+	// comparison would say what keeping theirs does then.
+	markGone(t, st.Path(), ids[storetest.HernandezA])
+	cs.load()
+	u.wait()
+	choose(storetest.HernandezA)
+	if !cs.gone.Visible() || !strings.Contains(cs.gone.Text, "Keep theirs removes the record from this computer") {
+		t.Errorf("a record gone from the region: the warning shows %v, %q", cs.gone.Visible(), cs.gone.Text)
+	}
+	unmarkGone(t, st.Path(), ids[storetest.HernandezA])
+	cs.load()
+	u.wait()
+	choose(storetest.Maria)
 
 	// Keep theirs: the hub's record as it is, nothing sent.
 	tap(t, u, "Keep theirs")
@@ -216,5 +231,30 @@ func TestRefusedChangeIsShownWithItsReason(t *testing.T) {
 	}
 	if got := u.status.conflicts.Text; got != "Conflicts: 0" {
 		t.Errorf("status bar after dismissing: %q", got)
+	}
+}
+
+// markGone marks the conflict of a record as the store does when a
+// snapshot leaves the record out (store.Conflict.Gone); unmarkGone, as
+// when one brings it back.
+func markGone(t *testing.T, path, id string) {
+	t.Helper()
+	execOn(t, path, `UPDATE conflicts SET theirs = json_set(theirs, '$.gone', json('true')) WHERE record_id = ?`, id)
+}
+
+func unmarkGone(t *testing.T, path, id string) {
+	t.Helper()
+	execOn(t, path, `UPDATE conflicts SET theirs = json_remove(theirs, '$.gone') WHERE record_id = ?`, id)
+}
+
+func execOn(t *testing.T, path, q string, args ...any) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(q, args...); err != nil {
+		t.Fatal(err)
 	}
 }

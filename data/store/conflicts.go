@@ -22,10 +22,21 @@ type Conflict struct {
 	Mine       sync.Record
 	Theirs     sync.Record
 	At         string // when the hub answered
-	// Gone says the hub's record has left the user's scope since (its
-	// student moved to another region): keeping theirs removes it here,
+	// Gone says the hub's record has left the user's scope since (a
+	// re-import moved its student to another region, and the snapshot
+	// that followed did not bring it): keeping theirs removes it here,
 	// and mine the hub will refuse.
 	Gone bool
+	// publishKnown says Theirs carries the record's last publish on the
+	// hub; a conflict kept before it did has none.
+	publishKnown bool
+}
+
+// hubSide is the hub's side of a conflict as the conflicts table keeps
+// it: its record, and that the record's last publish is part of it.
+type hubSide struct {
+	sync.Record
+	PublishKnown bool `json:"publish_known,omitempty"`
 }
 
 // ErrNoConflict is returned when resolving a record that has no conflict.
@@ -41,7 +52,7 @@ func (s *Store) keepConflict(tx *sql.Tx, m sync.Mutation, theirs sync.Record) er
 		return err
 	}
 	mj, _ := json.Marshal(mine)
-	tj, _ := json.Marshal(theirs)
+	tj, _ := json.Marshal(hubSide{Record: theirs, PublishKnown: true})
 	now := s.timestamp()
 	if _, err := tx.Exec(`INSERT INTO conflicts(record_id, mutation_id, mine, theirs, at) VALUES(?, ?, ?, ?, ?)
 		ON CONFLICT(record_id) DO UPDATE SET theirs = excluded.theirs, at = excluded.at
@@ -104,8 +115,8 @@ func holdCopies(tx *sql.Tx, m sync.Mutation, seq int64, res sync.Result, changed
 
 // giveUp keeps the hub's side of a conflict whose record has left the
 // user's scope: the record goes from this workstation, with its copies,
-// and its student unless another record kept here still names them, as
-// the pulls would have taken them but for the conflict.
+// and its student unless a row kept here still names them, as the
+// snapshot would have taken them but for the conflict.
 func (s *Store) giveUp(tx *sql.Tx, u data.User, c Conflict, changed map[string]bool) error {
 	if err := s.closeConflict(tx, u, c, "keep theirs", c.Theirs); err != nil {
 		return err
@@ -114,6 +125,12 @@ func (s *Store) giveUp(tx *sql.Tx, u data.User, c Conflict, changed map[string]b
 		return err
 	}
 	if _, err := tx.Exec(`DELETE FROM migrant_records WHERE id = ?`, c.RecordID); err != nil {
+		return err
+	}
+	var held bool
+	if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM migrant_records WHERE state_id = ?1)
+		OR EXISTS (SELECT 1 FROM enrollments WHERE state_id = ?1) OR EXISTS (SELECT 1 FROM programs WHERE state_id = ?1)
+		OR EXISTS (SELECT 1 FROM assessments WHERE state_id = ?1)`, c.Student.StateID).Scan(&held); err != nil || held {
 		return err
 	}
 	return removeRow(tx, "students", sync.KeyColumns("students"), []any{c.Student.StateID})
@@ -184,7 +201,8 @@ func (s *Store) Conflicts(ctx context.Context) ([]Conflict, error) {
 
 // loadConflicts reads one record's conflict, or every conflict when id is "".
 func loadConflicts(tx *sql.Tx, id string) ([]Conflict, error) {
-	rows, err := tx.Query(`SELECT c.record_id, c.mutation_id, c.mine, c.theirs, c.at, coalesce(json_extract(c.theirs, '$.gone'), 0), `+studentCols("st.")+`
+	rows, err := tx.Query(`SELECT c.record_id, c.mutation_id, c.mine, c.theirs, c.at, coalesce(json_extract(c.theirs, '$.gone'), 0),
+		coalesce(json_extract(c.theirs, '$.publish_known'), 0), `+studentCols("st.")+`
 		FROM conflicts c JOIN migrant_records r ON r.id = c.record_id JOIN students st ON st.state_id = r.state_id
 		WHERE ?1 = '' OR c.record_id = ?1 ORDER BY c.at, c.record_id`, id)
 	if err != nil {
@@ -196,7 +214,7 @@ func loadConflicts(tx *sql.Tx, id string) ([]Conflict, error) {
 		var c Conflict
 		var mine, theirs, birth string
 		st := &c.Student
-		if err := rows.Scan(&c.RecordID, &c.MutationID, &mine, &theirs, &c.At, &c.Gone, &st.StateID, &st.LocalNumber,
+		if err := rows.Scan(&c.RecordID, &c.MutationID, &mine, &theirs, &c.At, &c.Gone, &c.publishKnown, &st.StateID, &st.LocalNumber,
 			&st.LastName, &st.FirstName, &st.MiddleName, &birth, &st.Gender, &st.Race); err != nil {
 			return nil, err
 		}
@@ -232,11 +250,15 @@ func (s *Store) KeepTheirs(ctx context.Context, u data.User, recordID string) er
 			return s.giveUp(tx, u, c, changed)
 		}
 		t := c.Theirs
+		// A conflict kept before the hub's side carried its last publish
+		// keeps the one here, as far as the hub's version goes.
 		if _, err := tx.Exec(`UPDATE migrant_records SET mis2000_id = ?1, qad = ?2, eed = ?3, version = ?4, deleted = ?5,
 			updated_at = coalesce(nullif(?6, ''), updated_at), updated_by = coalesce(nullif(?7, ''), updated_by),
-			published_version = ?8, published_at = ?9, published_by = ?10, needs_publish = 0 WHERE id = ?11`,
+			published_version = CASE WHEN ?12 THEN ?8 ELSE min(published_version, ?4) END,
+			published_at = CASE WHEN ?12 THEN ?9 ELSE published_at END,
+			published_by = CASE WHEN ?12 THEN ?10 ELSE published_by END, needs_publish = 0 WHERE id = ?11`,
 			t.MIS2000ID, t.QAD, t.EED, t.Version, t.Deleted, t.UpdatedAt, t.UpdatedBy, t.PublishedVersion,
-			t.PublishedAt, t.PublishedBy, recordID); err != nil {
+			t.PublishedAt, t.PublishedBy, recordID, c.publishKnown); err != nil {
 			return err
 		}
 		op := sync.OpUpdate

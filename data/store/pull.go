@@ -148,8 +148,9 @@ func (s *Store) applyPage(ctx context.Context, p sync.Page) (err error) {
 		gathered = s.snapSearch
 		// A snapshot begins when none is under way, or when the hub
 		// starts another over one cut short: of another epoch, or for a
-		// user whose scope changed meanwhile.
-		if p.Snapshot && (cur.Snapshot == "" || cur.Epoch != p.Next.Epoch || cur.Scope != p.Next.Scope) {
+		// user whose scope changed meanwhile (a cursor naming no scope is
+		// taken for the user's scope, by the hub as here).
+		if p.Snapshot && (cur.Snapshot == "" || cur.Epoch != p.Next.Epoch || cur.Scope != "" && cur.Scope != p.Next.Scope) {
 			gathered = &snapshotSearch{}
 			t.allDistricts = true
 			if err := clearForSnapshot(tx, &t); err != nil {
@@ -772,8 +773,7 @@ func derive(c sync.Change, cols []string, vals []any) ([]string, []any) {
 // a record or grant with a change waiting for the push, a record's copy
 // while a publish or delete of the record, which set its copies here,
 // waits. A pulled record in conflict becomes the hub's side of the
-// conflict instead (its removal, that the record is gone from the
-// user's scope: see Conflict.Gone). A pulled copy of a record in conflict, or with an
+// conflict instead. A pulled copy of a record in conflict, or with an
 // edit waiting, is the hub's and is applied: nothing would bring it
 // again (a publish refused as a conflict is answered with the hub's
 // copies, see holdCopies).
@@ -801,14 +801,7 @@ func keepLocal(tx *sql.Tx, c sync.Change) (bool, error) {
 	if err != nil || !open {
 		return false, err
 	}
-	if c.Table == "migrant_records" && c.Deleted {
-		// A record is removed from a workstation when it leaves the
-		// user's scope (its student moved away): that is the hub's side
-		// now, until the record comes back.
-		_, err := tx.Exec(`UPDATE conflicts SET theirs = json_set(theirs, '$.gone', json('true')) WHERE record_id = ?`, id)
-		return true, err
-	}
-	if c.Table == "migrant_records" {
+	if c.Table == "migrant_records" && !c.Deleted {
 		version, _ := strconv.Atoi(c.Row["version"])
 		published, _ := strconv.Atoi(c.Row["published_version"])
 		deleted := c.Row["deleted"] == "1"
@@ -818,10 +811,10 @@ func keepLocal(tx *sql.Tx, c sync.Change) (bool, error) {
 		if err := tx.QueryRow(`SELECT full_name FROM users WHERE username = ?`, c.Row["updated_by"]).Scan(&name); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return false, err
 		}
-		theirs, _ := json.Marshal(sync.Record{ID: id, StateID: c.Row["state_id"], MIS2000ID: c.Row["mis2000_id"],
+		theirs, _ := json.Marshal(hubSide{Record: sync.Record{ID: id, StateID: c.Row["state_id"], MIS2000ID: c.Row["mis2000_id"],
 			QAD: c.Row["qad"], EED: c.Row["eed"], Version: version, Deleted: deleted, PublishedVersion: published,
 			PublishedAt: c.Row["published_at"], PublishedBy: c.Row["published_by"],
-			UpdatedBy: c.Row["updated_by"], UpdatedByName: name, UpdatedAt: c.Row["updated_at"]})
+			UpdatedBy: c.Row["updated_by"], UpdatedByName: name, UpdatedAt: c.Row["updated_at"]}, PublishKnown: true})
 		if _, err := tx.Exec(`UPDATE conflicts SET theirs = ?1 WHERE record_id = ?2
 			AND json_extract(?1, '$.version') >= json_extract(theirs, '$.version')`, string(theirs), id); err != nil {
 			return false, err
@@ -991,7 +984,8 @@ func removeRow(tx *sql.Tx, table string, keys []string, vals []any) error {
 
 // clearForSnapshot empties what a snapshot replaces, keeping the local
 // work not yet acknowledged by the hub and the rows it refers to; the
-// records in conflict are taken for gone until the snapshot brings them. The
+// live records in conflict are taken for gone until the snapshot brings
+// them. The
 // students kept are indexed again, and noted for the publish recheck
 // (their enrollments come back with the snapshot's pages, which note
 // them again).
@@ -1023,8 +1017,10 @@ func clearForSnapshot(tx *sql.Tx, t *touched) error {
 		{`DELETE FROM districts WHERE number NOT IN (SELECT district_number FROM published UNION SELECT district_number FROM report_grants)`, nil},
 		{`DELETE FROM regions WHERE code NOT IN (SELECT region_code FROM districts)`, nil},
 		// A record in conflict is gone from the user's scope (Conflict.Gone)
-		// unless the snapshot's pages bring it again.
-		{`UPDATE conflicts SET theirs = json_set(theirs, '$.gone', json('true'))`, nil},
+		// unless the snapshot's pages bring it again; one the hub deleted
+		// they never bring (a snapshot carries live records only).
+		{`UPDATE conflicts SET theirs = json_set(theirs, '$.gone', json('true'))
+			WHERE NOT coalesce(json_extract(theirs, '$.deleted'), 0)`, nil},
 	} {
 		if _, err := tx.Exec(q.sql, q.args...); err != nil {
 			return err

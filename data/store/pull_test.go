@@ -776,13 +776,23 @@ func TestSnapshotOfAnotherScopeStartsOver(t *testing.T) {
 	if n := count(t, st, `SELECT count(*) FROM schools`); n != 2 {
 		t.Fatalf("the new scope's second page emptied its first: %d schools", n)
 	}
+
+	// A snapshot under way at a cursor that names no scope (kept before
+	// cursors named one) goes on with the pages that do.
+	st = storetest.OpenEmpty(t)
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 5, Snapshot: "students\x1f0000000003"}, true, ch[:6]...))
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 5, Scope: "new"}, true, ch[6:7]...))
+	if n := count(t, st, `SELECT count(*) FROM students`); n != 1 {
+		t.Fatalf("a snapshot's page naming its scope emptied the pages before it, of a cursor naming none: %d students", n)
+	}
 }
 
-// A record in conflict that leaves the user's scope on the hub (its
-// student moved to another region) is marked gone, by the feed's removal
-// of it or by a snapshot that does not bring it back; keeping the hub's
-// side then takes it, and its student, from the workstation. A snapshot
-// that brings it back takes the mark away.
+// A record in conflict that leaves the user's scope on the hub (a
+// re-import moved its student to another region, and started a new
+// epoch) is marked gone when the snapshot that follows does not bring it
+// back; keeping the hub's side then takes it, and its student, from the
+// workstation. A snapshot that brings it back takes the mark away, and
+// one the hub deleted, which no snapshot brings, is not gone.
 func TestConflictOfARecordGoneFromScope(t *testing.T) {
 	ctx := context.Background()
 	clerk := storetest.User(storetest.Clerk)
@@ -794,8 +804,8 @@ func TestConflictOfARecordGoneFromScope(t *testing.T) {
 		enrollment("E1", storetest.Maria, "001010", "2024-08-10", ""),
 	}
 	// inConflict has the clerk's edit of a record of María's refused for
-	// a rita's version 2.
-	inConflict := func(t *testing.T) (*store.Store, string) {
+	// the hub's version 2, deleted there or not.
+	inConflict := func(t *testing.T, deleted bool) (*store.Store, string) {
 		st := storetest.Open(t)
 		apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 10}, true, scope...))
 		rec, err := st.SaveRecord(ctx, clerk, storetest.Record(t, storetest.Maria, "20", "2025-09-01", ""))
@@ -808,7 +818,8 @@ func TestConflictOfARecordGoneFromScope(t *testing.T) {
 		if _, err := st.SaveRecord(ctx, clerk, edit); err != nil {
 			t.Fatal(err)
 		}
-		theirs := sync.Record{ID: rec.ID, StateID: storetest.Maria, MIS2000ID: "21", QAD: "2025-09-01", EED: "2028-08-31", Version: 2}
+		theirs := sync.Record{ID: rec.ID, StateID: storetest.Maria, MIS2000ID: "21", QAD: "2025-09-01", EED: "2028-08-31",
+			Version: 2, Deleted: deleted}
 		answer(t, st, sync.Result{MutationID: waiting(t, st)[0].ID, Outcome: sync.Conflict, Current: &theirs})
 		return st, rec.ID
 	}
@@ -821,15 +832,14 @@ func TestConflictOfARecordGoneFromScope(t *testing.T) {
 		return cs[0].Gone
 	}
 
-	t.Run("feed", func(t *testing.T) {
-		st, id := inConflict(t)
+	t.Run("moved", func(t *testing.T) {
+		st, id := inConflict(t, false)
 		if gone(t, st) {
 			t.Fatal("a record in scope is marked gone")
 		}
-		apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 13}, false, removal("enrollments", "id", "E1"),
-			removal("migrant_records", "id", id), removal("students", "state_id", storetest.Maria)))
+		apply(t, st, page(sync.Cursor{Epoch: "e2", Seq: 3}, true, scope[:3]...))
 		if !gone(t, st) {
-			t.Fatal("the record's removal from the scope did not mark it gone")
+			t.Fatal("a snapshot without the record left it in scope")
 		}
 		if err := st.KeepTheirs(ctx, clerk, id); err != nil {
 			t.Fatal(err)
@@ -841,19 +851,71 @@ func TestConflictOfARecordGoneFromScope(t *testing.T) {
 			t.Errorf("keep theirs of a record gone from the scope kept its student")
 		}
 		if len(waiting(t, st)) != 0 {
-			t.Errorf("keep theirs sent %+v", waiting(t, st))
+			t.Errorf("keep theirs of a record gone from the scope sent %+v", waiting(t, st))
 		}
 	})
-	t.Run("snapshot", func(t *testing.T) {
-		st, id := inConflict(t)
+	t.Run("back", func(t *testing.T) {
+		st, id := inConflict(t, false)
 		apply(t, st, page(sync.Cursor{Epoch: "e2", Seq: 3}, true, scope[:3]...))
-		if !gone(t, st) {
-			t.Fatal("a snapshot without the record left it in scope")
-		}
 		back := migrantRecord(id, storetest.Maria, "23", 3, 0)
 		apply(t, st, page(sync.Cursor{Epoch: "e3", Seq: 3}, true, append(slices.Clone(scope), back)...))
 		if gone(t, st) {
 			t.Fatal("a snapshot that brings the record back left it gone")
 		}
 	})
+	t.Run("deleted", func(t *testing.T) {
+		st, id := inConflict(t, true)
+		apply(t, st, page(sync.Cursor{Epoch: "e2", Seq: 3}, true, scope...))
+		if gone(t, st) {
+			t.Fatal("a record the hub deleted, its student still in scope, is marked gone")
+		}
+		if err := st.KeepTheirs(ctx, clerk, id); err != nil {
+			t.Fatal(err)
+		}
+		if got := found(t, st, store.Query{Last: "garcia"}); got != storetest.Maria {
+			t.Errorf("after keeping the hub's deletion the student is found as %q", got)
+		}
+	})
+}
+
+// Keep theirs of a conflict kept before the hub's side carried the
+// record's last publish leaves the publish made here, as far as the
+// hub's version goes, rather than taking it for never published.
+func TestKeepTheirsOfAnOlderConflict(t *testing.T) {
+	ctx := context.Background()
+	clerk := storetest.User(storetest.Clerk)
+	st := storetest.Open(t)
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 10}, true,
+		row("regions", "code", "C", "name", "Central"),
+		row("districts", "number", "001", "name", "Adair County", "region_code", "C"),
+		row("schools", "number", "001010", "district_number", "001", "name", "Adair Elementary", "classification", "A1"),
+		student(storetest.Maria, "García López", "María"),
+		enrollment("E1", storetest.Maria, "001010", "2024-08-10", "")))
+	rec, err := st.SaveRecord(ctx, clerk, storetest.Record(t, storetest.Maria, "20", "2025-09-01", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Publish(ctx, clerk, []string{rec.ID}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range waiting(t, st) {
+		answer(t, st, applied(m, 1))
+	}
+	edit := record(t, st, rec.ID).MigrantRecord
+	edit.MIS2000ID = "22"
+	if _, err := st.SaveRecord(ctx, clerk, edit); err != nil {
+		t.Fatal(err)
+	}
+	theirs := sync.Record{ID: rec.ID, StateID: storetest.Maria, MIS2000ID: "21", QAD: "2025-09-01", EED: "2028-08-31", Version: 2}
+	answer(t, st, sync.Result{MutationID: waiting(t, st)[0].ID, Outcome: sync.Conflict, Current: &theirs})
+	// As kept before: the hub's side without the mark of its publish.
+	if _, err := st.DB().Exec(`UPDATE conflicts SET theirs = json_remove(theirs, '$.publish_known')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.KeepTheirs(ctx, clerk, rec.ID); err != nil {
+		t.Fatal(err)
+	}
+	if r := record(t, st, rec.ID); r.PublishedVersion != 1 || r.Version != 2 {
+		t.Errorf("keep theirs of an older conflict: version %d, published %d; want 2, 1", r.Version, r.PublishedVersion)
+	}
 }

@@ -232,7 +232,10 @@ const MaxPayload = 4 << 10
 // region, or their districts). A user whose scope has changed since (a
 // coordinator given another district) takes a new snapshot: the feed
 // after the cursor holds the changes of the old scope only, and would
-// neither bring the new district's rows nor take away the old one's.
+// neither bring the new district's rows nor take away the old one's. A
+// cursor that names no scope (kept before cursors named one, or by a
+// client that does not keep it) is taken for the user's scope now: a
+// snapshot begun again at each page would never end.
 type Cursor struct {
 	Epoch    string `json:"epoch"`
 	Seq      int64  `json:"seq"`

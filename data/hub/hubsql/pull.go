@@ -57,8 +57,9 @@ type Reader struct {
 // Pull answers a workstation's pull inside tx, a read transaction that
 // sees one snapshot of the database, at the hub's current epoch: a page
 // of its snapshot when it has none of this epoch yet, or its cursor was
-// given for another scope than the user's now (sync.Cursor.Scope), else
-// the changes in its scope after its cursor.
+// given for another scope than the user's now (sync.Cursor.Scope; a
+// cursor naming none is taken for the user's scope now), else the
+// changes in its scope after its cursor.
 func (r *Reader) Pull(tx Tx, u data.User, c sync.Cursor, limit int, epoch string) (sync.Page, error) {
 	sc := scopeOf(u)
 	sc.regionStudents = r.RegionStudents
@@ -74,7 +75,7 @@ func (r *Reader) pull(tx Tx, sc scope, c sync.Cursor, limit int, epoch string) (
 	var key string
 	var read func() (sync.Page, int64, error)
 	switch {
-	case c.Epoch != epoch || c.Scope != sc.fingerprint():
+	case c.Epoch != epoch || c.Scope != "" && c.Scope != sc.fingerprint():
 		key = sc.key(epoch, nil, limit)
 		read = func() (sync.Page, int64, error) {
 			head, mark, err := headOf(tx)

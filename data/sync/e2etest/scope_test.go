@@ -1,12 +1,18 @@
 package e2etest
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
 	"testing"
 
 	"migrantdesk/data"
 	"migrantdesk/data/hub"
 	"migrantdesk/data/hub/hubtest"
+	"migrantdesk/data/store"
 	"migrantdesk/data/sync"
 )
 
@@ -75,4 +81,72 @@ func (d *desk) cursor() sync.Cursor {
 		d.t.Fatal(err)
 	}
 	return c
+}
+
+// A cursor kept before cursors named their scope is taken for the user's
+// scope now: a workstation synced before goes on with the feed, and its
+// cursor names the scope from then on.
+func TestCursorWithoutScopeGoesOn(t *testing.T) {
+	_, url := scenarioHub(t, onSQLite)
+	rosa := newDesk(t, url, hubtest.ClerkC)
+	c := rosa.cursor()
+	c.Scope = ""
+	b, _ := json.Marshal(c)
+	if err := rosa.st.SetMeta(context.Background(), store.MetaCursor, string(b)); err != nil {
+		t.Fatal(err)
+	}
+	if s := rosa.sync(); s.Pulled != 0 {
+		t.Errorf("a workstation whose cursor names no scope pulled %d rows, a snapshot", s.Pulled)
+	}
+	if rosa.cursor().Scope == "" {
+		t.Error("the cursor names no scope after the sync")
+	}
+}
+
+// A client that does not keep the cursor's scope (its pulls never name
+// one) still ends its snapshot, page after page, rather than beginning it
+// again at each.
+func TestSnapshotEndsForAClientWithoutScope(t *testing.T) {
+	_, hubURL := scenarioHub(t, onSQLite)
+	body, _ := json.Marshal(sync.SignInRequest{Username: hubtest.ClerkC.Username, Password: Password})
+	resp, err := http.Post(hubURL+"/v1/signin", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in sync.SignInResponse
+	err = json.NewDecoder(resp.Body).Decode(&in)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c sync.Cursor
+	for pages := 1; ; pages++ {
+		if pages > 200 {
+			t.Fatalf("the snapshot has not ended after %d pages of 2 rows", pages)
+		}
+		q := url.Values{"epoch": {c.Epoch}, "seq": {strconv.FormatInt(c.Seq, 10)}, "mark": {c.Mark}, "snapshot": {c.Snapshot},
+			"limit": {"2"}}
+		req, _ := http.NewRequest("GET", hubURL+"/v1/pull?"+q.Encode(), nil)
+		req.Header.Set("Authorization", "Bearer "+in.Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p sync.Page
+		err = json.NewDecoder(resp.Body).Decode(&p)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("page %d: %d, %v", pages, resp.StatusCode, err)
+		}
+		if pages > 1 && !p.Snapshot {
+			t.Fatalf("page %d is not the snapshot's", pages)
+		}
+		c = sync.Cursor{Epoch: p.Next.Epoch, Seq: p.Next.Seq, Mark: p.Next.Mark, Snapshot: p.Next.Snapshot}
+		if c.Snapshot == "" {
+			if pages < 3 {
+				t.Fatalf("the snapshot ended after %d pages of 2 rows", pages)
+			}
+			return
+		}
+	}
 }

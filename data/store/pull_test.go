@@ -796,13 +796,7 @@ func TestSnapshotOfAnotherScopeStartsOver(t *testing.T) {
 func TestConflictOfARecordGoneFromScope(t *testing.T) {
 	ctx := context.Background()
 	clerk := storetest.User(storetest.Clerk)
-	scope := []sync.Change{
-		row("regions", "code", "C", "name", "Central"),
-		row("districts", "number", "001", "name", "Adair County", "region_code", "C"),
-		row("schools", "number", "001010", "district_number", "001", "name", "Adair Elementary", "classification", "A1"),
-		student(storetest.Maria, "García López", "María"),
-		enrollment("E1", storetest.Maria, "001010", "2024-08-10", ""),
-	}
+	scope := adairScope()
 	// inConflict has the clerk's edit of a record of María's refused for
 	// the hub's version 2, deleted there or not.
 	inConflict := func(t *testing.T, deleted bool) (*store.Store, string) {
@@ -885,12 +879,7 @@ func TestKeepTheirsOfAnOlderConflict(t *testing.T) {
 	ctx := context.Background()
 	clerk := storetest.User(storetest.Clerk)
 	st := storetest.Open(t)
-	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 10}, true,
-		row("regions", "code", "C", "name", "Central"),
-		row("districts", "number", "001", "name", "Adair County", "region_code", "C"),
-		row("schools", "number", "001010", "district_number", "001", "name", "Adair Elementary", "classification", "A1"),
-		student(storetest.Maria, "García López", "María"),
-		enrollment("E1", storetest.Maria, "001010", "2024-08-10", "")))
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 10}, true, adairScope()...))
 	rec, err := st.SaveRecord(ctx, clerk, storetest.Record(t, storetest.Maria, "20", "2025-09-01", ""))
 	if err != nil {
 		t.Fatal(err)
@@ -917,5 +906,17 @@ func TestKeepTheirsOfAnOlderConflict(t *testing.T) {
 	}
 	if r := record(t, st, rec.ID); r.PublishedVersion != 1 || r.Version != 2 {
 		t.Errorf("keep theirs of an older conflict: version %d, published %d; want 2, 1", r.Version, r.PublishedVersion)
+	}
+}
+
+// adairScope is a clerk's snapshot of one student, María, enrolled at
+// Adair (district 001).
+func adairScope() []sync.Change {
+	return []sync.Change{
+		row("regions", "code", "C", "name", "Central"),
+		row("districts", "number", "001", "name", "Adair County", "region_code", "C"),
+		row("schools", "number", "001010", "district_number", "001", "name", "Adair Elementary", "classification", "A1"),
+		student(storetest.Maria, "García López", "María"),
+		enrollment("E1", storetest.Maria, "001010", "2024-08-10", ""),
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -32,14 +34,14 @@ func init() {
 
 func runHub(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("hub: say what to do: hub serve, hub user add|passwd|disable|grant|revoke|list, hub migrate or hub backup")
+		return errors.New("hub: say what to do: hub serve, hub user add|edit|passwd|disable|grant|revoke|list, hub migrate or hub backup")
 	}
 	switch args[0] {
 	case "serve":
 		return hubServe(args[1:], out)
 	case "user":
 		if len(args) < 2 {
-			return errors.New("hub user: say what to do: add, passwd, disable, grant, revoke or list")
+			return errors.New("hub user: say what to do: add, edit, passwd, disable, grant, revoke or list")
 		}
 		return hubUser(args[1], args[2:], out)
 	case "migrate":
@@ -144,7 +146,7 @@ func hubUser(verb string, args []string, out io.Writer) error {
 	var fullName, role, region *string
 	var districts districtList
 	switch verb {
-	case "add":
+	case "add", "edit":
 		fullName = fs.String("name", "", "the user's full `NAME`")
 		role = fs.String("role", "", "clerk, coordinator, district_admin or state_admin")
 		region = fs.String("region", "", "a clerk's region `CODE`")
@@ -154,7 +156,7 @@ func hubUser(verb string, args []string, out io.Writer) error {
 	case "list":
 	case "passwd", "disable":
 	default:
-		return fmt.Errorf("hub user: unknown command %q: use add, passwd, disable, grant, revoke or list", verb)
+		return fmt.Errorf("hub user: unknown command %q: use add, edit, passwd, disable, grant, revoke or list", verb)
 	}
 	passwordDB := dbPasswordFlag(fs, "db-password-file")
 	asJSON := new(bool)
@@ -183,20 +185,7 @@ func hubUser(verb string, args []string, out io.Writer) error {
 	switch verb {
 	case "add":
 		u := data.User{Username: *username, FullName: *fullName, Role: *role, RegionCode: *region}
-		switch *role {
-		case data.RoleCoordinator:
-			u.Districts = districts
-		case data.RoleDistrictAdmin:
-			if len(districts) != 1 {
-				return fmt.Errorf("%s: a district administrator has exactly one --district", name)
-			}
-			u.DistrictNumber = districts[0]
-		default:
-			if len(districts) > 0 {
-				return fmt.Errorf("%s: --district is for coordinators and district administrators", name)
-			}
-		}
-		if err := u.Validate(); err != nil {
+		if err := placeUser(&u, districts, true); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		if _, err := h.Account(ctx, u.Username); err == nil {
@@ -210,6 +199,34 @@ func hubUser(verb string, args []string, out io.Writer) error {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		fmt.Fprintf(out, "added %s (%s, %s)\n", u.Username, u.FullName, data.RoleName(u.Role))
+	case "edit":
+		a, err := h.Account(ctx, *username)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		u, set := a.User, map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		if set["name"] {
+			u.FullName = *fullName
+		}
+		if set["role"] {
+			u.Role = *role
+		}
+		if set["region"] {
+			u.RegionCode = *region
+		}
+		if !set["district"] {
+			districts = append(slices.Clone(u.Districts), u.DistrictNumber)
+		}
+		if err := placeUser(&u, slices.DeleteFunc(districts, func(d string) bool { return d == "" }), set["district"]); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		// The password and whether the account is disabled stay.
+		if err := h.SaveAccount(ctx, actor, hub.Account{User: u}); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		fmt.Fprintf(out, "changed %s (%s, %s%s); their workstations take what the user now sees at their next sync\n",
+			u.Username, u.FullName, data.RoleName(u.Role), where(u))
 	case "passwd":
 		if _, err := h.Account(ctx, *username); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
@@ -239,6 +256,44 @@ func hubUser(verb string, args []string, out io.Writer) error {
 		return listAccounts(ctx, h, *asJSON, out)
 	}
 	return nil
+}
+
+// placeUser gives u the districts its role takes (a coordinator's, or a
+// district administrator's one), drops what the role does not take, and
+// validates it; given says the districts were named on the command line,
+// where a role that takes none refuses them.
+func placeUser(u *data.User, districts []string, given bool) error {
+	u.Districts, u.DistrictNumber = nil, ""
+	switch u.Role {
+	case data.RoleCoordinator:
+		u.RegionCode, u.Districts = "", districts
+	case data.RoleDistrictAdmin:
+		if len(districts) != 1 {
+			return errors.New("a district administrator has exactly one --district")
+		}
+		u.RegionCode, u.DistrictNumber = "", districts[0]
+	default:
+		if given && len(districts) > 0 {
+			return errors.New("--district is for coordinators and district administrators")
+		}
+		if u.Role != data.RoleClerk {
+			u.RegionCode = ""
+		}
+	}
+	return u.Validate()
+}
+
+// where says where a user works, for the command's answer.
+func where(u data.User) string {
+	switch {
+	case u.RegionCode != "":
+		return ", region " + u.RegionCode
+	case u.DistrictNumber != "":
+		return ", district " + u.DistrictNumber
+	case len(u.Districts) > 0:
+		return ", districts " + strings.Join(u.Districts, ", ")
+	}
+	return ""
 }
 
 // readPassword reads a new password from a file (its first line) or, with

@@ -32,7 +32,7 @@ var Usages = map[string]string{
 	"audit": "audit verify --db F",
 	"demo":  "demo --db F [--students N] [--seed S] [--today YYYY-MM-DD] [--csv DIR]  (--csv alone writes the extract CSVs and migrant_records.csv instead of a database; with --db, both)",
 	"hub": "hub serve --db HUB.db|postgres://USER@HOST/DB --addr HOST:PORT [--tls-cert C --tls-key K] [--insecure] [--password-file F]\n" +
-		"  hub user add|passwd|disable|grant|revoke|list --db HUB.db|postgres://... --username U ...\n" +
+		"  hub user add|edit|passwd|disable|grant|revoke|list --db HUB.db|postgres://... --username U ...\n" +
 		"  hub migrate --from HUB.db --to postgres://USER@HOST/DB [--db-password-file F]\n" +
 		"  hub backup --db HUB.db OUT.db",
 	"import":    "import --db F|postgres://USER@HOST/DB [--db-password-file F] [--problems FILE] DIR|FILE.xlsx",

@@ -161,6 +161,24 @@ func testHeadlessSync(t *testing.T, be backend) {
 	checkDistrictScope(t, hubDB, cora.db, []string{district})
 	mustRun(t, report...)
 
+	// The state administrator moves the coordinator to the district with
+	// the most copies after hers, while the hub serves: her next sync
+	// holds that district's scope, and nothing of hers before.
+	var other string
+	if err := hdb.QueryRow(`SELECT d.number FROM districts d WHERE d.number <> $1
+		ORDER BY (SELECT count(*) FROM published p WHERE p.district_number = d.number) DESC, d.number LIMIT 1`, district).
+		Scan(&other); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, "hub", "user", "edit", "--db", hubDB, "--username", "cora", "--district", other)
+	cora.sync(h.URL)
+	copies = count(t, hdb, `SELECT count(*) FROM published WHERE district_number = $1`, other)
+	if got := count(t, openSQL(t, cora.db), `SELECT count(*) FROM published`); got != copies {
+		t.Fatalf("the coordinator moved to %s holds %d copies, the hub %d", other, got, copies)
+	}
+	checkDistrictScope(t, hubDB, cora.db, []string{other})
+	checkConverged(t, hs, coordinator("cora", other), cora.db)
+
 	// Refusals exit non-zero with one line: a wrong password, and a
 	// database that belongs to another user.
 	bad := filepath.Join(dir, "wrong")

@@ -230,11 +230,13 @@ func loadConflicts(tx *sql.Tx, id string) ([]Conflict, error) {
 
 // KeepTheirs resolves a conflict with the hub's copy: the local record
 // becomes the hub's as it stands (its values, version and last publish,
-// a deletion included), and the mutation sent says so, based on the
-// hub's version and changing nothing, which the hub applies as the
-// record stands (a new version there showed a record another clerk had
-// published as needing publishing on every workstation, changed by the
-// clerk who only gave way). The record's copies here are the hub's
+// a deletion included), and the mutation sent says so: a confirmation
+// (sync.IsConfirmation), based on the hub's version and keeping it,
+// which the hub applies as the record stands (a new version there showed
+// a record another clerk had published as needing publishing on every
+// workstation, changed by the clerk who only gave way), and answers with
+// the record; one the hub has changed again meanwhile is taken as it is
+// then (see markOne). The record's copies here are the hub's
 // already: a conflict's answer carries them, and the pulls apply them
 // while the conflict is open (see keepLocal). A record gone from the
 // user's scope leaves this workstation, and nothing is sent: the user
@@ -251,10 +253,11 @@ func (s *Store) KeepTheirs(ctx context.Context, u data.User, recordID string) er
 		}
 		t := c.Theirs
 		// A conflict kept before the hub's side carried its last publish
-		// keeps the one here, as far as the hub's version goes.
+		// keeps the one here, short of the hub's version (the hub's
+		// answer to the confirmation brings the publish as it is).
 		if _, err := tx.Exec(`UPDATE migrant_records SET mis2000_id = ?1, qad = ?2, eed = ?3, version = ?4, deleted = ?5,
 			updated_at = coalesce(nullif(?6, ''), updated_at), updated_by = coalesce(nullif(?7, ''), updated_by),
-			published_version = CASE WHEN ?12 THEN ?8 ELSE min(published_version, ?4) END,
+			published_version = CASE WHEN ?12 THEN ?8 ELSE max(0, min(published_version, ?4 - 1)) END,
 			published_at = CASE WHEN ?12 THEN ?9 ELSE published_at END,
 			published_by = CASE WHEN ?12 THEN ?10 ELSE published_by END, needs_publish = 0 WHERE id = ?11`,
 			t.MIS2000ID, t.QAD, t.EED, t.Version, t.Deleted, t.UpdatedAt, t.UpdatedBy, t.PublishedVersion,

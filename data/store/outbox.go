@@ -120,8 +120,9 @@ func (s *Store) markOne(tx *sql.Tx, res sync.Result, changed map[string]bool) er
 	if err := holdCopies(tx, m, seq, res, changed); err != nil {
 		return fmt.Errorf("hold the hub's copies of record %s: %w", m.EntityID, err)
 	}
+	confirmation := sync.IsConfirmation(m)
 	if state != statePending {
-		if state == string(sync.Conflict) && res.Outcome == sync.Conflict && res.Current != nil {
+		if state == string(sync.Conflict) && res.Outcome == sync.Conflict && res.Current != nil && !confirmation {
 			return s.keepConflict(tx, m, *res.Current)
 		}
 		return nil
@@ -133,6 +134,9 @@ func (s *Store) markOne(tx *sql.Tx, res sync.Result, changed map[string]bool) er
 			string(res.Outcome), res.Version, now, seq); err != nil {
 			return err
 		}
+		if confirmation && res.Current != nil {
+			return adoptHubRecord(tx, m, seq, *res.Current)
+		}
 		return adoptHubVersion(tx, m, res.Version)
 	case sync.Conflict:
 		if m.Entity != sync.EntityRecord {
@@ -140,6 +144,15 @@ func (s *Store) markOne(tx *sql.Tx, res sync.Result, changed map[string]bool) er
 		}
 		if res.Current == nil {
 			return errors.New("the hub answered with a conflict but sent no copy of its record")
+		}
+		if confirmation {
+			// The clerk gave way to the hub's side already, and it has
+			// changed again since: the newer copy is taken as the older
+			// was, not shown as a conflict of values the clerk never typed.
+			if _, err := tx.Exec(`UPDATE outbox SET state = ?, pushed_at = ? WHERE seq = ?`, string(sync.Conflict), now, seq); err != nil {
+				return err
+			}
+			return adoptHubRecord(tx, m, seq, *res.Current)
 		}
 		return s.keepConflict(tx, m, *res.Current)
 	case sync.Rejected:
@@ -156,6 +169,32 @@ func reject(tx *sql.Tx, seq int64, now, reason string) error {
 	_, err := tx.Exec(`UPDATE outbox SET state = ?, reason = ?, pushed_at = ? WHERE seq = ?`,
 		string(sync.Rejected), reason, now, seq)
 	return err
+}
+
+// adoptHubRecord makes the local record the hub's copy cur, answering
+// m (the outbox's mutation seq), a confirmation of the hub's side of a
+// conflict: the record as it stands on the hub, its last publish and who
+// changed it last with it. A change of the record made here since, still
+// waiting, is left to decide.
+func adoptHubRecord(tx *sql.Tx, m sync.Mutation, seq int64, cur sync.Record) error {
+	var later bool
+	if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM outbox WHERE entity = ? AND entity_id = ? AND state = ? AND seq > ?)`,
+		m.Entity, m.EntityID, statePending, seq).Scan(&later); err != nil || later {
+		return err
+	}
+	var stateID string
+	err := tx.QueryRow(`UPDATE migrant_records SET mis2000_id = ?, qad = ?, eed = ?, version = ?, deleted = ?,
+		updated_at = coalesce(nullif(?, ''), updated_at), updated_by = coalesce(nullif(?, ''), updated_by),
+		published_version = ?, published_at = ?, published_by = ?, needs_publish = 0 WHERE id = ? RETURNING state_id`,
+		cur.MIS2000ID, cur.QAD, cur.EED, cur.Version, cur.Deleted, cur.UpdatedAt, cur.UpdatedBy,
+		cur.PublishedVersion, cur.PublishedAt, cur.PublishedBy, m.EntityID).Scan(&stateID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // a record gone from here since
+	}
+	if err != nil {
+		return err
+	}
+	return recheckStudents(tx, stateID)
 }
 
 // adoptHubVersion moves a record's local version numbers to the hub's after

@@ -186,13 +186,30 @@ type Result struct {
 	MutationID string  `json:"mutation_id"`
 	Outcome    Outcome `json:"outcome"`
 	Version    int     `json:"version,omitempty"`
-	Current    *Record `json:"current,omitempty"`
-	Reason     string  `json:"reason,omitempty"`
+	// Current is the hub's copy of the record: with a conflict, for a
+	// person to resolve; with a confirmation (a change of a record that
+	// keeps its version: IsConfirmation), the record as it stands.
+	Current *Record `json:"current,omitempty"`
+	Reason  string  `json:"reason,omitempty"`
 	// Copies, answering a record's conflict, publish or delete, are the
 	// record's published copies on the hub, each a row of table
 	// "published" as a pull carries it: an empty list says the hub holds
 	// none, where no list says nothing.
 	Copies *[]map[string]string `json:"copies,omitempty"`
+}
+
+// IsConfirmation reports whether m, a change of a migrant record, keeps
+// the record's version (its payload's version is its base version): a
+// person who kept the hub's side of a conflict says so, and nothing
+// changes. An edit or a delete makes the next version.
+func IsConfirmation(m Mutation) bool {
+	if m.Entity != EntityRecord || m.Op != OpUpdate && m.Op != OpDelete {
+		return false
+	}
+	var r struct {
+		Version int `json:"version"`
+	}
+	return json.Unmarshal(m.Payload, &r) == nil && r.Version == m.BaseVersion
 }
 
 // PushRequest is a batch of outbox mutations, oldest first.

@@ -496,26 +496,22 @@ func (p *pusher) record(m sync.Mutation) (sync.Result, error) {
 		}
 		return p.save(r, hubRecord{}, regions, false)
 	case sync.OpUpdate:
-		// An edit based on a deleted record's own version comes from a
-		// person who saw the deletion as the hub's side of a conflict and
-		// kept theirs: it brings the record back. An edit made before the
-		// deletion is based on an older version, a conflict.
 		if cur.Version != m.BaseVersion {
 			return conflict, nil
 		}
-		if !cur.Deleted && r.MIS2000ID == cur.MIS2000ID && r.QAD == cur.QAD && r.EED == cur.EED {
-			// An edit that changes nothing comes from a person who kept
-			// the hub's side of a conflict (store.KeepTheirs): it is
-			// applied as the record stands, and audited. A new version
-			// would show a record another clerk published as changed
-			// since, by someone who changed nothing.
-			if err := p.audit("confirm", r.ID, recordText(cur.MigrantRecord), recordText(cur.MigrantRecord)); err != nil {
-				return sync.Result{}, err
-			}
-			return sync.Result{Outcome: sync.Applied, Version: cur.Version}, nil
+		if sync.IsConfirmation(m) {
+			return p.confirm(r, cur)
 		}
+		// An edit based on a deleted record's own version comes from a
+		// person who saw the deletion as the hub's side of a conflict and
+		// kept their own record, or a merge: it brings the record back.
+		// An edit made before the deletion is based on an older version,
+		// a conflict.
 		return p.save(r, cur, regions, true)
 	case sync.OpDelete:
+		if exists && cur.Deleted && cur.Version == m.BaseVersion && sync.IsConfirmation(m) {
+			return p.confirm(r, cur)
+		}
 		if !exists || cur.Deleted {
 			return sync.Result{Outcome: sync.Applied, Version: cur.Version}, nil
 		}
@@ -530,6 +526,25 @@ func (p *pusher) record(m sync.Mutation) (sync.Result, error) {
 		return p.publish(cur, regions)
 	}
 	return sync.Result{}, reject("%q is not an operation on a migrant record", m.Op)
+}
+
+// confirm applies a change that keeps the record's version (its payload's
+// version is its base's): a person who kept the hub's side of a conflict
+// (store.KeepTheirs) says so, with the record as the hub had it. Nothing
+// changes but the audit; a new version would show a record another clerk
+// published as changed since, by someone who changed nothing. The answer
+// carries the record as it stands, its last publish with it, for the
+// workstation to take. A record that changed since is a conflict (the
+// caller checks the version); one that says other values than the hub's
+// at that version is no confirmation.
+func (p *pusher) confirm(r data.MigrantRecord, cur hubRecord) (sync.Result, error) {
+	if !cur.Deleted && (r.MIS2000ID != cur.MIS2000ID || r.QAD != cur.QAD || r.EED != cur.EED) {
+		return sync.Result{}, reject("the change keeps version %d of record %s but not its values", cur.Version, r.ID)
+	}
+	if err := p.audit("confirm", r.ID, recordText(cur.MigrantRecord), recordText(cur.MigrantRecord)); err != nil {
+		return sync.Result{}, err
+	}
+	return sync.Result{Outcome: sync.Applied, Version: cur.Version, Current: wire(cur)}, nil
 }
 
 // save validates a new or edited record against the hub's data — the

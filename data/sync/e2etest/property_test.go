@@ -637,7 +637,7 @@ func (w *world) checkConflicts(rt *rapid.T) {
 		}
 		switch o.outcome {
 		case sync.Applied:
-			if o.version != m.BaseVersion+1 {
+			if m.Op == sync.OpDelete && o.version != m.BaseVersion+1 || o.version == m.BaseVersion {
 				// Nothing to apply: a delete of a record deleted already,
 				// or a keep theirs confirming the version it found.
 				continue

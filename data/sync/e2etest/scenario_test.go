@@ -391,3 +391,99 @@ func testLongExportPathReachesTheHub(t *testing.T, be backend) {
 		t.Errorf("the record saved after the export: %+v", r)
 	}
 }
+
+// conflictOf has rita edit a record of María's (MIS2000 ID 1 to 2) and
+// sync, and rosa edit it to mine offline and meet the conflict.
+func conflictOf(t *testing.T, be backend, mine string) (h hubStore, hubDB string, rosa, rita *desk, id string) {
+	t.Helper()
+	h, url, hubDB := scenarioHubAt(t, be)
+	rosa, rita = newDesk(t, url, hubtest.ClerkC), newDesk(t, url, Rita)
+	rec := rita.save(data.MigrantRecord{StateID: hubtest.Maria, MIS2000ID: "1", QAD: data.NewDate(2024, 8, 1), EED: data.NewDate(2025, 9, 19)})
+	rita.sync()
+	rosa.sync()
+	edit := rita.record(rec.ID)
+	edit.MIS2000ID = "2"
+	rita.save(edit)
+	rita.sync()
+	m := rosa.record(rec.ID)
+	m.MIS2000ID = mine
+	rosa.save(m)
+	if s := rosa.sync(); s.Conflict != 1 {
+		t.Fatalf("rosa's edit against version 1: %+v", s)
+	}
+	return h, hubDB, rosa, rita, rec.ID
+}
+
+// A clerk keeps the hub's side offline, and the other clerk changes the
+// record again before the clerk syncs: the clerk gave way already, and
+// takes the newer record as it is, not a conflict of values the clerk
+// never typed.
+func TestKeepTheirsAfterTheHubMovedOn(t *testing.T) { eachBackend(t, testKeepTheirsAfterTheHubMovedOn) }
+
+func testKeepTheirsAfterTheHubMovedOn(t *testing.T, be backend) {
+	h, _, rosa, rita, id := conflictOf(t, be, "3")
+	if err := rosa.st.KeepTheirs(context.Background(), rosa.user, id); err != nil {
+		t.Fatal(err)
+	}
+	edit := rita.record(id)
+	edit.MIS2000ID = "4"
+	rita.save(edit)
+	rita.sync()
+	rosa.sync()
+	if n, _ := rosa.st.CountConflicts(context.Background()); n != 0 {
+		t.Errorf("rosa, who gave way, has %d conflicts again", n)
+	}
+	if r := recordOf(t, rosa.st, id); r.MIS2000ID != "4" || r.Version != 3 {
+		t.Errorf("rosa holds MIS2000 ID %s version %d, want rita's 4 at version 3", r.MIS2000ID, r.Version)
+	}
+	checkConverged(t, h, rosa.user, rosa.path)
+}
+
+// Keeping one's own record when it says what the hub's says (both clerks
+// made the same correction) is an edit like any other: both workstations
+// and the hub end up with the same record.
+func TestKeepMineOfTheSameEdit(t *testing.T) { eachBackend(t, testKeepMineOfTheSameEdit) }
+
+func testKeepMineOfTheSameEdit(t *testing.T, be backend) {
+	h, _, rosa, rita, id := conflictOf(t, be, "2")
+	if err := rosa.st.KeepMine(context.Background(), rosa.user, id); err != nil {
+		t.Fatal(err)
+	}
+	if s := rosa.sync(); s.Applied != 1 {
+		t.Errorf("keep mine: %+v", s)
+	}
+	rita.sync()
+	checkConverged(t, h, rosa.user, rosa.path)
+	checkConverged(t, h, rita.user, rita.path)
+}
+
+// Keeping the hub's deletion is a confirmation the hub audits, as it
+// audits every change it applies.
+func TestKeepTheirsOfADeletionAudited(t *testing.T) { eachBackend(t, testKeepTheirsOfADeletionAudited) }
+
+func testKeepTheirsOfADeletionAudited(t *testing.T, be backend) {
+	h, hubDB, rosa, rita, id := conflictOf(t, be, "3")
+	if err := rita.st.DeleteRecord(context.Background(), rita.user, id, 2); err != nil {
+		t.Fatal(err)
+	}
+	rita.sync()
+	rosa.sync() // the hub's side of rosa's conflict is now the deletion
+	if cs, err := rosa.st.Conflicts(context.Background()); err != nil || len(cs) != 1 || !cs[0].Theirs.Deleted {
+		t.Fatalf("rosa's conflict: %+v, %v", cs, err)
+	}
+	if err := rosa.st.KeepTheirs(context.Background(), rosa.user, id); err != nil {
+		t.Fatal(err)
+	}
+	rosa.sync()
+	if n, _ := rosa.st.CountConflicts(context.Background()); n != 0 {
+		t.Errorf("rosa has %d conflicts after keeping the hub's side", n)
+	}
+	db := openSQL(t, hubDB)
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM audit WHERE entity_id = $1 AND username = $2 AND action = 'confirm'`,
+		id, rosa.user.Username).Scan(&n); err != nil || n != 1 {
+		t.Errorf("the hub audited %d confirmations of rosa's (%v)", n, err)
+	}
+	checkConverged(t, h, rosa.user, rosa.path)
+}

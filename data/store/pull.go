@@ -181,6 +181,9 @@ func (s *Store) applyPage(ctx context.Context, p sync.Page) (err error) {
 				if err := finishSnapshot(ctx, tx, raw, &t); err != nil {
 					return fmt.Errorf("index the pulled students for search: %w", err)
 				}
+				if err := keptInScope(tx); err != nil {
+					return fmt.Errorf("look for the records in conflict the snapshot kept in scope: %w", err)
+				}
 			}
 		}
 		for _, c := range p.Changes {
@@ -984,8 +987,8 @@ func removeRow(tx *sql.Tx, table string, keys []string, vals []any) error {
 
 // clearForSnapshot empties what a snapshot replaces, keeping the local
 // work not yet acknowledged by the hub and the rows it refers to; the
-// live records in conflict are taken for gone until the snapshot brings
-// them. The
+// records in conflict are taken for gone until the snapshot brings them
+// or their students (keptInScope). The
 // students kept are indexed again, and noted for the publish recheck
 // (their enrollments come back with the snapshot's pages, which note
 // them again).
@@ -1017,10 +1020,9 @@ func clearForSnapshot(tx *sql.Tx, t *touched) error {
 		{`DELETE FROM districts WHERE number NOT IN (SELECT district_number FROM published UNION SELECT district_number FROM report_grants)`, nil},
 		{`DELETE FROM regions WHERE code NOT IN (SELECT region_code FROM districts)`, nil},
 		// A record in conflict is gone from the user's scope (Conflict.Gone)
-		// unless the snapshot's pages bring it again; one the hub deleted
-		// they never bring (a snapshot carries live records only).
-		{`UPDATE conflicts SET theirs = json_set(theirs, '$.gone', json('true'))
-			WHERE NOT coalesce(json_extract(theirs, '$.deleted'), 0)`, nil},
+		// unless the snapshot brings it, or its student, again
+		// (keptInScope).
+		{`UPDATE conflicts SET theirs = json_set(theirs, '$.gone', json('true'))`, nil},
 	} {
 		if _, err := tx.Exec(q.sql, q.args...); err != nil {
 			return err
@@ -1031,6 +1033,21 @@ func clearForSnapshot(tx *sql.Tx, t *touched) error {
 	}
 	maps.Copy(t.reindex, t.recheck)
 	return nil
+}
+
+// keptInScope ends, with a snapshot's last page, the mark of gone of the
+// records in conflict whose student the snapshot brought: one the hub
+// deleted is never among its rows (a snapshot carries live records), but
+// its student's enrollments are, when the student is still in the user's
+// scope (a clerk's region's students come with every enrollment). A
+// student enrolled nowhere brings none, and their record in conflict
+// stays marked gone: keeping theirs then takes it from this workstation,
+// which the next snapshot would give back.
+func keptInScope(tx *sql.Tx) error {
+	_, err := tx.Exec(`UPDATE conflicts SET theirs = json_remove(theirs, '$.gone')
+		WHERE json_extract(theirs, '$.gone') AND EXISTS (SELECT 1 FROM migrant_records r JOIN enrollments e ON e.state_id = r.state_id
+			WHERE r.id = conflicts.record_id)`)
+	return err
 }
 
 // keptGrants are the grants with a change waiting, as a JSON array of

@@ -791,8 +791,9 @@ func TestSnapshotOfAnotherScopeStartsOver(t *testing.T) {
 // re-import moved its student to another region, and started a new
 // epoch) is marked gone when the snapshot that follows does not bring it
 // back; keeping the hub's side then takes it, and its student, from the
-// workstation. A snapshot that brings it back takes the mark away, and
-// one the hub deleted, which no snapshot brings, is not gone.
+// workstation. A snapshot that brings it back takes the mark away; one
+// that brings the student of a record the hub deleted (which no snapshot
+// brings), too.
 func TestConflictOfARecordGoneFromScope(t *testing.T) {
 	ctx := context.Background()
 	clerk := storetest.User(storetest.Clerk)
@@ -868,6 +869,19 @@ func TestConflictOfARecordGoneFromScope(t *testing.T) {
 		}
 		if got := found(t, st, store.Query{Last: "garcia"}); got != storetest.Maria {
 			t.Errorf("after keeping the hub's deletion the student is found as %q", got)
+		}
+	})
+	t.Run("deleted and moved", func(t *testing.T) {
+		st, id := inConflict(t, true)
+		apply(t, st, page(sync.Cursor{Epoch: "e2", Seq: 3}, true, scope[:3]...))
+		if !gone(t, st) {
+			t.Fatal("a record the hub deleted, its student moved out of the scope, is not marked gone")
+		}
+		if err := st.KeepTheirs(ctx, clerk, id); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, st, `SELECT count(*) FROM students WHERE state_id = '`+storetest.Maria+`'`); n != 0 || len(waiting(t, st)) != 0 {
+			t.Errorf("keep theirs of a deleted record gone from the scope kept %d students and sent %+v", n, waiting(t, st))
 		}
 	})
 }

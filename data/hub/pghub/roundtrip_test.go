@@ -74,8 +74,8 @@ func TestPushRoundTrips(t *testing.T) {
 		edits := make([]sync.Mutation, n)
 		for i := range recs {
 			recs[i].MIS2000ID = fmt.Sprint(round, recs[i].MIS2000ID)
-			edits[i] = hubtest.Mutation(sync.OpUpdate, recs[i].Version, recs[i])
 			recs[i].Version++
+			edits[i] = hubtest.Mutation(sync.OpUpdate, recs[i].Version-1, recs[i])
 		}
 		trips.reset()
 		var res []sync.Result

@@ -91,8 +91,8 @@ func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widg
 	c.merge.Importance = widget.HighImportance
 	how := wrapped("Keep theirs takes the hub's record as it is. Keep mine sends yours again, as the next version after the hub's. " +
 		"Edit a merge lets you choose field by field. The hub is told with the next sync, which follows at once.")
-	c.gone = wrapped("The hub no longer counts this student in your region: a state import moved them. Keep theirs removes the " +
-		"record from this computer; keep mine or a merge sends yours, which the hub will refuse.")
+	c.gone = wrapped("The hub no longer counts this student in your region: a state import moved them, or your region changed. " +
+		"Keep theirs removes the record from this computer; keep mine or a merge sends yours, which the hub will refuse.")
 	c.gone.Importance = widget.WarningImportance
 	// The buttons stay in sight however small the window: the comparison
 	// scrolls above them.

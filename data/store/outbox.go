@@ -134,7 +134,10 @@ func (s *Store) markOne(tx *sql.Tx, res sync.Result, changed map[string]bool) er
 			string(res.Outcome), res.Version, now, seq); err != nil {
 			return err
 		}
-		if confirmation && res.Current != nil {
+		// A duplicate's copy is the record as it stood at the first
+		// answer (a confirmation sent again after a new epoch): the pulls
+		// bring the record as it stands.
+		if confirmation && res.Current != nil && res.Outcome == sync.Applied {
 			return adoptHubRecord(tx, m, seq, *res.Current)
 		}
 		return adoptHubVersion(tx, m, res.Version)

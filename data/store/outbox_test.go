@@ -291,6 +291,15 @@ func TestKeepTheirsAdoptsTheHubsRecord(t *testing.T) {
 			if got != "333 2025-10-01 2028-09-30 v4 published v4 by rita" || r.Status != data.StatusPublished || len(r.Copies) != 1 {
 				t.Fatalf("after keep theirs: %s, %v, %d copies", got, r.Status, len(r.Copies))
 			}
+			// The answer, a duplicate (the confirmation sent again after
+			// a new epoch), carries the record as it was at the first
+			// answer: the pulls bring it as it is, not this.
+			old := cur
+			old.MIS2000ID, old.Version = "111", 1
+			answer(t, st, sync.Result{MutationID: ms[0].ID, Outcome: sync.Duplicate, Version: 4, Current: &old})
+			if r := record(t, st, rec.ID); r.MIS2000ID != "333" || r.Version != 4 {
+				t.Errorf("a duplicate's copy of the record was taken: %s v%d", r.MIS2000ID, r.Version)
+			}
 		})
 	}
 }

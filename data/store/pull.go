@@ -181,8 +181,8 @@ func (s *Store) applyPage(ctx context.Context, p sync.Page) (err error) {
 				if err := finishSnapshot(ctx, tx, raw, &t); err != nil {
 					return fmt.Errorf("index the pulled students for search: %w", err)
 				}
-				if err := keptInScope(tx); err != nil {
-					return fmt.Errorf("look for the records in conflict the snapshot kept in scope: %w", err)
+				if err := goneUnseen(tx); err != nil {
+					return fmt.Errorf("mark the records in conflict the snapshot left out: %w", err)
 				}
 			}
 		}
@@ -391,7 +391,7 @@ func applySnapshot(ctx context.Context, tx *sql.Tx, raw *rawConn, changes []sync
 		return err
 	}
 	var b *batch
-	var enrolled []string
+	var enrolled, seen []string
 	table := ""
 	for i, c := range changes {
 		if c.Table != table && b != nil {
@@ -428,6 +428,10 @@ func applySnapshot(ctx context.Context, tx *sql.Tx, raw *rawConn, changes []sync
 			return fmt.Errorf("snapshot row of %s: %w", c.Table, r.err)
 		}
 		switch c.Table {
+		case "students":
+			if local {
+				seen = append(seen, c.Row["state_id"])
+			}
 		case "enrollments":
 			enrolled = append(enrolled, c.Row["state_id"])
 		case "migrant_records", "published", "report_grants":
@@ -460,6 +464,9 @@ func applySnapshot(ctx context.Context, tx *sql.Tx, raw *rawConn, changes []sync
 		if err := b.close(); err != nil {
 			return err
 		}
+	}
+	if err := seenInSnapshot(tx, seen); err != nil {
+		return err
 	}
 	return recheckEnrolled(tx, enrolled, t)
 }
@@ -824,7 +831,7 @@ func keepLocal(tx *sql.Tx, c sync.Change) (bool, error) {
 		}
 		// The record is in the user's scope, whatever its version (a hub
 		// restored from an older backup numbers from the backup's).
-		_, err = tx.Exec(`UPDATE conflicts SET theirs = json_remove(theirs, '$.gone') WHERE record_id = ?`, id)
+		_, err = tx.Exec(`UPDATE conflicts SET theirs = json_remove(theirs, '$.gone', '$.unseen') WHERE record_id = ?`, id)
 	}
 	return true, err
 }
@@ -987,8 +994,7 @@ func removeRow(tx *sql.Tx, table string, keys []string, vals []any) error {
 
 // clearForSnapshot empties what a snapshot replaces, keeping the local
 // work not yet acknowledged by the hub and the rows it refers to; the
-// records in conflict are taken for gone until the snapshot brings them
-// or their students (keptInScope). The
+// records in conflict wait to be seen in the snapshot (seenInSnapshot). The
 // students kept are indexed again, and noted for the publish recheck
 // (their enrollments come back with the snapshot's pages, which note
 // them again).
@@ -1020,9 +1026,9 @@ func clearForSnapshot(tx *sql.Tx, t *touched) error {
 		{`DELETE FROM districts WHERE number NOT IN (SELECT district_number FROM published UNION SELECT district_number FROM report_grants)`, nil},
 		{`DELETE FROM regions WHERE code NOT IN (SELECT region_code FROM districts)`, nil},
 		// A record in conflict is gone from the user's scope (Conflict.Gone)
-		// unless the snapshot brings it, or its student, again
-		// (keptInScope).
-		{`UPDATE conflicts SET theirs = json_set(theirs, '$.gone', json('true'))`, nil},
+		// if the snapshot, once whole, has brought neither it nor its
+		// student (seenInSnapshot, goneUnseen).
+		{`UPDATE conflicts SET theirs = json_set(json_remove(theirs, '$.gone'), '$.unseen', json('true'))`, nil},
 	} {
 		if _, err := tx.Exec(q.sql, q.args...); err != nil {
 			return err
@@ -1035,18 +1041,30 @@ func clearForSnapshot(tx *sql.Tx, t *touched) error {
 	return nil
 }
 
-// keptInScope ends, with a snapshot's last page, the mark of gone of the
-// records in conflict whose student the snapshot brought: one the hub
-// deleted is never among its rows (a snapshot carries live records), but
-// its student's enrollments are, when the student is still in the user's
-// scope (a clerk's region's students come with every enrollment). A
-// student enrolled nowhere brings none, and their record in conflict
-// stays marked gone: keeping theirs then takes it from this workstation,
-// which the next snapshot would give back.
-func keptInScope(tx *sql.Tx) error {
-	_, err := tx.Exec(`UPDATE conflicts SET theirs = json_remove(theirs, '$.gone')
-		WHERE json_extract(theirs, '$.gone') AND EXISTS (SELECT 1 FROM migrant_records r JOIN enrollments e ON e.state_id = r.state_id
-			WHERE r.id = conflicts.record_id)`)
+// seenInSnapshot notes that a snapshot's page brought the students
+// stateIDs, and with them their records in conflict: those stay in the
+// user's scope (a record the hub deleted is never among a snapshot's
+// rows, but its student is, while in the scope).
+func seenInSnapshot(tx *sql.Tx, stateIDs []string) error {
+	if len(stateIDs) == 0 {
+		return nil
+	}
+	list, err := json.Marshal(stateIDs)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(`UPDATE conflicts SET theirs = json_remove(theirs, '$.unseen')
+		WHERE json_extract(theirs, '$.unseen') AND record_id IN
+			(SELECT id FROM migrant_records WHERE state_id IN (SELECT value FROM json_each(?)))`, string(list))
+	return err
+}
+
+// goneUnseen, with a snapshot's last page, marks gone (Conflict.Gone) the
+// records in conflict it did not bring, nor their students: a snapshot
+// cut short decides nothing.
+func goneUnseen(tx *sql.Tx) error {
+	_, err := tx.Exec(`UPDATE conflicts SET theirs = json_set(json_remove(theirs, '$.unseen'), '$.gone', json('true'))
+		WHERE json_extract(theirs, '$.unseen')`)
 	return err
 }
 

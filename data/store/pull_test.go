@@ -789,11 +789,10 @@ func TestSnapshotOfAnotherScopeStartsOver(t *testing.T) {
 
 // A record in conflict that leaves the user's scope on the hub (a
 // re-import moved its student to another region, and started a new
-// epoch) is marked gone when the snapshot that follows does not bring it
-// back; keeping the hub's side then takes it, and its student, from the
-// workstation. A snapshot that brings it back takes the mark away; one
-// that brings the student of a record the hub deleted (which no snapshot
-// brings), too.
+// epoch) is marked gone when the snapshot that follows, once whole, has
+// brought neither it nor its student; keeping the hub's side then takes
+// it, and its student, from the workstation. A record the hub deleted is
+// never in a snapshot, but its student is while in the scope.
 func TestConflictOfARecordGoneFromScope(t *testing.T) {
 	ctx := context.Background()
 	clerk := storetest.User(storetest.Clerk)
@@ -869,6 +868,23 @@ func TestConflictOfARecordGoneFromScope(t *testing.T) {
 		}
 		if got := found(t, st, store.Query{Last: "garcia"}); got != storetest.Maria {
 			t.Errorf("after keeping the hub's deletion the student is found as %q", got)
+		}
+	})
+	t.Run("deleted, enrolled nowhere", func(t *testing.T) {
+		// An out-of-school youth is in every clerk's scope: the snapshot
+		// brings the student without an enrollment.
+		st, _ := inConflict(t, true)
+		apply(t, st, page(sync.Cursor{Epoch: "e2", Seq: 3}, true, scope[:4]...))
+		if gone(t, st) {
+			t.Fatal("a record the hub deleted, its student in scope without an enrollment, is marked gone")
+		}
+	})
+	t.Run("cut short", func(t *testing.T) {
+		// A snapshot not yet whole decides nothing.
+		st, _ := inConflict(t, false)
+		apply(t, st, page(sync.Cursor{Epoch: "e2", Seq: 3, Snapshot: "schools\x1f001010"}, true, scope[:3]...))
+		if gone(t, st) {
+			t.Fatal("the first page of a snapshot marked a record gone")
 		}
 	})
 	t.Run("deleted and moved", func(t *testing.T) {

@@ -489,6 +489,9 @@ func (p *pusher) record(m sync.Mutation) (sync.Result, error) {
 	if exists {
 		conflict.Current = wire(cur)
 	}
+	if sync.IsConfirmation(m) {
+		return p.confirm(m, r, cur, exists, conflict)
+	}
 	switch m.Op {
 	case sync.OpCreate:
 		if exists {
@@ -499,9 +502,6 @@ func (p *pusher) record(m sync.Mutation) (sync.Result, error) {
 		if cur.Version != m.BaseVersion {
 			return conflict, nil
 		}
-		if sync.IsConfirmation(m) {
-			return p.confirm(r, cur)
-		}
 		// An edit based on a deleted record's own version comes from a
 		// person who saw the deletion as the hub's side of a conflict and
 		// kept their own record, or a merge: it brings the record back.
@@ -509,9 +509,6 @@ func (p *pusher) record(m sync.Mutation) (sync.Result, error) {
 		// a conflict.
 		return p.save(r, cur, regions, true)
 	case sync.OpDelete:
-		if exists && cur.Deleted && cur.Version == m.BaseVersion && sync.IsConfirmation(m) {
-			return p.confirm(r, cur)
-		}
 		if !exists || cur.Deleted {
 			return sync.Result{Outcome: sync.Applied, Version: cur.Version}, nil
 		}
@@ -528,18 +525,24 @@ func (p *pusher) record(m sync.Mutation) (sync.Result, error) {
 	return sync.Result{}, reject("%q is not an operation on a migrant record", m.Op)
 }
 
-// confirm applies a change that keeps the record's version (its payload's
-// version is its base's): a person who kept the hub's side of a conflict
-// (store.KeepTheirs) says so, with the record as the hub had it. Nothing
-// changes but the audit; a new version would show a record another clerk
-// published as changed since, by someone who changed nothing. The answer
-// carries the record as it stands, its last publish with it, for the
-// workstation to take. A record that changed since is a conflict (the
-// caller checks the version); one that says other values than the hub's
-// at that version is no confirmation.
-func (p *pusher) confirm(r data.MigrantRecord, cur hubRecord) (sync.Result, error) {
-	if !cur.Deleted && (r.MIS2000ID != cur.MIS2000ID || r.QAD != cur.QAD || r.EED != cur.EED) {
-		return sync.Result{}, reject("the change keeps version %d of record %s but not its values", cur.Version, r.ID)
+// confirm applies a confirmation (sync.IsConfirmation): a person who
+// kept the hub's side of a conflict (store.KeepTheirs) says so, with the
+// record as the hub had it, at its version. Nothing changes but the
+// audit; a new version would show a record another clerk published as
+// changed since, by someone who changed nothing. The answer carries the
+// record as it stands, its last publish with it, for the workstation to
+// take. A record that is not what the confirmation says (another
+// version, deleted or not, other values: changed since, or a hub
+// restored from an older backup) is a conflict, whose copy the
+// workstation takes just the same.
+func (p *pusher) confirm(m sync.Mutation, r data.MigrantRecord, cur hubRecord, exists bool, conflict sync.Result) (sync.Result, error) {
+	if !exists {
+		return sync.Result{}, reject("the hub has no record %s to keep as it is", r.ID)
+	}
+	same := cur.Version == m.BaseVersion && cur.Deleted == (m.Op == sync.OpDelete) &&
+		(cur.Deleted || r.MIS2000ID == cur.MIS2000ID && r.QAD == cur.QAD && r.EED == cur.EED)
+	if !same {
+		return conflict, nil
 	}
 	if err := p.audit("confirm", r.ID, recordText(cur.MigrantRecord), recordText(cur.MigrantRecord)); err != nil {
 		return sync.Result{}, err

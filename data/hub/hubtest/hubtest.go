@@ -263,7 +263,24 @@ func testPush(t *testing.T, open Open) {
 	want(t, push(t, st, ClerkC, Mutation(sync.OpPublish, 1, a))[0], sync.Conflict, "")
 	want(t, push(t, st, ClerkC, Mutation(sync.OpPublish, 2, a))[0], sync.Applied, "")
 	want(t, push(t, st, ClerkW, Mutation(sync.OpPublish, 1, osy))[0], sync.Rejected, "no district")
-	d := push(t, st, ClerkC, Mutation(sync.OpDelete, 2, a))[0]
+	// A confirmation (a change keeping its version: a keep theirs) that is
+	// not what the hub holds at that version, a deletion of a live record
+	// or other values, is a conflict with the hub's copy; one that is,
+	// is applied at that version and answered with the record.
+	changed := a
+	changed.MIS2000ID = "1"
+	for _, m := range []sync.Mutation{Mutation(sync.OpDelete, 2, a), Mutation(sync.OpUpdate, 2, changed)} {
+		if c := push(t, st, ClerkC, m)[0]; c.Outcome != sync.Conflict || c.Current == nil || c.Current.Version != 2 {
+			t.Fatalf("a confirmation of what the hub does not hold (%s): %+v", m.Op, c)
+		}
+	}
+	if c := push(t, st, ClerkC, Mutation(sync.OpUpdate, 2, a))[0]; c.Outcome != sync.Applied || c.Version != 2 ||
+		c.Current == nil || c.Current.MIS2000ID != a.MIS2000ID {
+		t.Fatalf("a confirmation of the hub's record: %+v", c)
+	}
+	gone := a
+	gone.Version = 3
+	d := push(t, st, ClerkC, Mutation(sync.OpDelete, 2, gone))[0]
 	want(t, d, sync.Applied, "")
 	if d.Version != 3 {
 		t.Fatalf("delete gave version %d", d.Version)

@@ -265,7 +265,11 @@ func testAccessMatrix(t *testing.T, open Open) {
 					// The record exists on the hub, made by the state
 					// administrator.
 					want(t, push(t, st, Admin, Mutation(sync.OpCreate, 0, r))[0], sync.Applied, "")
-					m = Mutation(c.op, 1, r)
+					next := r
+					if c.op != sync.OpPublish {
+						next.Version = 2 // an edit or a delete makes the next version
+					}
+					m = Mutation(c.op, 1, next)
 				}
 				switch {
 				case a.user.Role == data.RoleStateAdmin, a.user.Role == data.RoleClerk && c.side == "in":
@@ -323,7 +327,9 @@ func testAccessMatrix(t *testing.T, open Open) {
 		if !views[u].has("students", r.StateID) {
 			t.Fatalf("%s did not receive a student published to the district", u)
 		}
-		want(t, push(t, st, Admin, Mutation(sync.OpDelete, 1, r))[0], sync.Applied, "")
+		gone := r
+		gone.Version = 2
+		want(t, push(t, st, Admin, Mutation(sync.OpDelete, 1, gone))[0], sync.Applied, "")
 		h.pullView(h.tokens[u], cursors[u], views[u])
 		for _, table := range []string{"students", "enrollments", "programs", "assessments"} {
 			for k, row := range views[u][table] {

@@ -391,13 +391,20 @@ func (c *Client) push(ctx context.Context, local Local, sum *Summary, progress P
 			return err
 		}
 		sum.Pushed += len(ms)
-		for _, r := range resp.Results {
+		for i, r := range resp.Results {
 			switch r.Outcome {
 			case sync.Applied:
 				sum.Applied++
 			case sync.Duplicate:
 				sum.Duplicate++
 			case sync.Conflict:
+				if sync.IsConfirmation(ms[i]) {
+					// A keep theirs that met a newer edit takes that one
+					// (store.MarkPushed): what the clerk chose is done, and
+					// there is nothing to resolve.
+					sum.Applied++
+					continue
+				}
 				sum.Conflict++
 			case sync.Rejected:
 				sum.Rejected++

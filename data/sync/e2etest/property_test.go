@@ -573,13 +573,15 @@ type mutation struct {
 func (w *world) mutations(rt *rapid.T) []mutation {
 	var out []mutation
 	for _, n := range w.nodes {
-		rows, err := w.db(rt, n.path).Query(`SELECT mutation_id, entity, entity_id, op, base_version, state FROM outbox ORDER BY seq`)
+		rows, err := w.db(rt, n.path).Query(`SELECT mutation_id, entity, entity_id, op, base_version, payload, state FROM outbox ORDER BY seq`)
 		if err != nil {
 			rt.Fatal(err)
 		}
 		for rows.Next() {
 			m := mutation{node: n}
-			rows.Scan(&m.ID, &m.Entity, &m.EntityID, &m.Op, &m.BaseVersion, &m.state)
+			var payload string
+			rows.Scan(&m.ID, &m.Entity, &m.EntityID, &m.Op, &m.BaseVersion, &payload, &m.state)
+			m.Payload = json.RawMessage(payload)
 			out = append(out, m)
 		}
 		rows.Close()
@@ -637,7 +639,7 @@ func (w *world) checkConflicts(rt *rapid.T) {
 		}
 		switch o.outcome {
 		case sync.Applied:
-			if m.Op == sync.OpDelete && o.version != m.BaseVersion+1 || o.version == m.BaseVersion {
+			if m.Op == sync.OpDelete && o.version != m.BaseVersion+1 || sync.IsConfirmation(m.Mutation) {
 				// Nothing to apply: a delete of a record deleted already,
 				// or a keep theirs confirming the version it found.
 				continue

@@ -429,7 +429,9 @@ func testKeepTheirsAfterTheHubMovedOn(t *testing.T, be backend) {
 	edit.MIS2000ID = "4"
 	rita.save(edit)
 	rita.sync()
-	rosa.sync()
+	if s := rosa.sync(); s.Conflict != 0 || s.Applied != 1 {
+		t.Errorf("rosa's sync says %+v: a keep theirs met by a newer edit is done, with nothing to resolve", s)
+	}
 	if n, _ := rosa.st.CountConflicts(context.Background()); n != 0 {
 		t.Errorf("rosa, who gave way, has %d conflicts again", n)
 	}

@@ -129,17 +129,8 @@ func TestImportIntoPostgres(t *testing.T) {
 // hub user works on PostgreSQL as on SQLite, and hub migrate moves a
 // SQLite hub with its users into an empty PostgreSQL database.
 func TestHubOnPostgres(t *testing.T) {
-	dir := t.TempDir()
-	file := filepath.Join(dir, "hub.db")
-	pw := filepath.Join(dir, "pw")
-	writeTestFile(t, pw, "correct horse battery\n")
-	if _, err := run(t, "import", "--db", file, goodExtract); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := run(t, "hub", "user", "add", "--db", file, "--username", "rosa", "--name", "Rosa Delgado",
-		"--role", "clerk", "--region", "01", "--password-file", pw); err != nil {
-		t.Fatal(err)
-	}
+	file := hubWithUser(t, "--username", "rosa", "--name", "Rosa Delgado", "--role", "clerk", "--region", "01")
+	pw := filepath.Join(filepath.Dir(file), "pw")
 	url := pgtest.URL(t)
 	out, err := run(t, "hub", "migrate", "--from", file, "--to", url)
 	if err != nil {

@@ -10,17 +10,7 @@ import (
 // password, and refuses a change that leaves the role without what it
 // needs.
 func TestHubUserEdit(t *testing.T) {
-	dir := t.TempDir()
-	file := filepath.Join(dir, "hub.db")
-	pw := filepath.Join(dir, "pw")
-	writeTestFile(t, pw, "correct horse battery\n")
-	if _, err := run(t, "import", "--db", file, goodExtract); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := run(t, "hub", "user", "add", "--db", file, "--username", "cora", "--name", "Cora Díaz",
-		"--role", "coordinator", "--district", "0042", "--password-file", pw); err != nil {
-		t.Fatal(err)
-	}
+	file := hubWithUser(t, "--username", "cora", "--name", "Cora Díaz", "--role", "coordinator", "--district", "0042")
 	list := func() string {
 		t.Helper()
 		out, err := run(t, "hub", "user", "list", "--db", file)
@@ -61,4 +51,21 @@ func TestHubUserEdit(t *testing.T) {
 	if l := list(); !strings.Contains(l, "cora Cora Díaz Ruiz District administrator 0107 active") {
 		t.Errorf("after the change of role: %s", l)
 	}
+}
+
+// hubWithUser makes a SQLite hub of the good extract with one user, added
+// with the flags given and a password, and returns its file.
+func hubWithUser(t *testing.T, flags ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "hub.db")
+	pw := filepath.Join(dir, "pw")
+	writeTestFile(t, pw, "correct horse battery\n")
+	if _, err := run(t, "import", "--db", file, goodExtract); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, append(append([]string{"hub", "user", "add", "--db", file}, flags...), "--password-file", pw)...); err != nil {
+		t.Fatal(err)
+	}
+	return file
 }

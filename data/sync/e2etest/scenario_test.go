@@ -119,11 +119,8 @@ func (d *desk) record(id string) data.MigrantRecord {
 func TestConflictThenCopiesArrive(t *testing.T) { eachBackend(t, testConflictThenCopiesArrive) }
 
 func testConflictThenCopiesArrive(t *testing.T, be backend) {
-	h, url := scenarioHub(t, be)
-	rosa, rita := newDesk(t, url, hubtest.ClerkC), newDesk(t, url, Rita)
-	rec := rita.save(data.MigrantRecord{StateID: hubtest.Maria, MIS2000ID: "1", QAD: data.NewDate(2024, 8, 1), EED: data.NewDate(2024, 9, 19)})
-	rita.sync()
-	rosa.sync()
+	h, _, rosa, rita, id := sharedRecord(t, be)
+	rec := rita.record(id)
 
 	edit := rita.record(rec.ID)
 	edit.MIS2000ID = "2"
@@ -315,11 +312,8 @@ func TestKeepMineRestoresADeletedRecord(t *testing.T) {
 }
 
 func testKeepMineRestoresADeletedRecord(t *testing.T, be backend) {
-	h, url := scenarioHub(t, be)
-	rosa, rita := newDesk(t, url, hubtest.ClerkC), newDesk(t, url, Rita)
-	rec := rita.save(data.MigrantRecord{StateID: hubtest.Maria, MIS2000ID: "1", QAD: data.NewDate(2024, 8, 1), EED: data.NewDate(2025, 9, 19)})
-	rita.sync()
-	rosa.sync()
+	h, _, rosa, rita, id := sharedRecord(t, be)
+	rec := rita.record(id)
 	mine := rosa.record(rec.ID)
 	mine.MIS2000ID = "3"
 	rosa.save(mine)
@@ -392,25 +386,33 @@ func testLongExportPathReachesTheHub(t *testing.T, be backend) {
 	}
 }
 
-// conflictOf has rita edit a record of María's (MIS2000 ID 1 to 2) and
+// conflictOf has rita edit the shared record (MIS2000 ID 1 to 2) and
 // sync, and rosa edit it to mine offline and meet the conflict.
 func conflictOf(t *testing.T, be backend, mine string) (h hubStore, hubDB string, rosa, rita *desk, id string) {
+	t.Helper()
+	h, hubDB, rosa, rita, id = sharedRecord(t, be)
+	edit := rita.record(id)
+	edit.MIS2000ID = "2"
+	rita.save(edit)
+	rita.sync()
+	m := rosa.record(id)
+	m.MIS2000ID = mine
+	rosa.save(m)
+	if s := rosa.sync(); s.Conflict != 1 {
+		t.Fatalf("rosa's edit against version 1: %+v", s)
+	}
+	return h, hubDB, rosa, rita, id
+}
+
+// sharedRecord has rita save a record of María's (MIS2000 ID 1), and
+// both clerks of region C sync it.
+func sharedRecord(t *testing.T, be backend) (h hubStore, hubDB string, rosa, rita *desk, id string) {
 	t.Helper()
 	h, url, hubDB := scenarioHubAt(t, be)
 	rosa, rita = newDesk(t, url, hubtest.ClerkC), newDesk(t, url, Rita)
 	rec := rita.save(data.MigrantRecord{StateID: hubtest.Maria, MIS2000ID: "1", QAD: data.NewDate(2024, 8, 1), EED: data.NewDate(2025, 9, 19)})
 	rita.sync()
 	rosa.sync()
-	edit := rita.record(rec.ID)
-	edit.MIS2000ID = "2"
-	rita.save(edit)
-	rita.sync()
-	m := rosa.record(rec.ID)
-	m.MIS2000ID = mine
-	rosa.save(m)
-	if s := rosa.sync(); s.Conflict != 1 {
-		t.Fatalf("rosa's edit against version 1: %+v", s)
-	}
 	return h, hubDB, rosa, rita, rec.ID
 }
 

@@ -30,7 +30,16 @@ type Conflict struct {
 	// publishKnown says Theirs carries the record's last publish on the
 	// hub; a conflict kept before it did has none.
 	publishKnown bool
+	// Undecided says a snapshot is under way that has not yet brought
+	// the record or its student: whether it is still in the user's scope
+	// is known once the snapshot is whole, and until then it cannot be
+	// resolved (ErrUndecided).
+	Undecided bool
 }
+
+// ErrUndecided is returned when resolving a conflict while the sync under
+// way may yet find the record gone from the user's scope.
+var ErrUndecided = errors.New("the hub is sending this computer a fresh copy of your records: let the sync finish, then resolve the conflict")
 
 // hubSide is the hub's side of a conflict as the conflicts table keeps
 // it: its record, and that the record's last publish is part of it.
@@ -145,6 +154,9 @@ func openConflict(tx *sql.Tx, u data.User, id string) (Conflict, error) {
 	if len(cs) == 0 {
 		return Conflict{}, fmt.Errorf("record %s: %w", id, ErrNoConflict)
 	}
+	if cs[0].Undecided {
+		return Conflict{}, ErrUndecided
+	}
 	if err := mayWrite(tx, u, cs[0].Student.StateID); err != nil {
 		return Conflict{}, err
 	}
@@ -202,7 +214,7 @@ func (s *Store) Conflicts(ctx context.Context) ([]Conflict, error) {
 // loadConflicts reads one record's conflict, or every conflict when id is "".
 func loadConflicts(tx *sql.Tx, id string) ([]Conflict, error) {
 	rows, err := tx.Query(`SELECT c.record_id, c.mutation_id, c.mine, c.theirs, c.at, coalesce(json_extract(c.theirs, '$.gone'), 0),
-		coalesce(json_extract(c.theirs, '$.publish_known'), 0), `+studentCols("st.")+`
+		coalesce(json_extract(c.theirs, '$.publish_known'), 0), coalesce(json_extract(c.theirs, '$.unseen'), 0), `+studentCols("st.")+`
 		FROM conflicts c JOIN migrant_records r ON r.id = c.record_id JOIN students st ON st.state_id = r.state_id
 		WHERE ?1 = '' OR c.record_id = ?1 ORDER BY c.at, c.record_id`, id)
 	if err != nil {
@@ -214,7 +226,7 @@ func loadConflicts(tx *sql.Tx, id string) ([]Conflict, error) {
 		var c Conflict
 		var mine, theirs, birth string
 		st := &c.Student
-		if err := rows.Scan(&c.RecordID, &c.MutationID, &mine, &theirs, &c.At, &c.Gone, &c.publishKnown, &st.StateID, &st.LocalNumber,
+		if err := rows.Scan(&c.RecordID, &c.MutationID, &mine, &theirs, &c.At, &c.Gone, &c.publishKnown, &c.Undecided, &st.StateID, &st.LocalNumber,
 			&st.LastName, &st.FirstName, &st.MiddleName, &birth, &st.Gender, &st.Race); err != nil {
 			return nil, err
 		}

@@ -135,10 +135,11 @@ func (s *Store) markOne(tx *sql.Tx, res sync.Result, changed map[string]bool) er
 			return err
 		}
 		// A duplicate's copy is the record as it stood at the first
-		// answer (a confirmation sent again after a new epoch): the pulls
-		// bring the record as it stands.
-		if confirmation && res.Current != nil && res.Outcome == sync.Applied {
-			return adoptHubRecord(tx, m, seq, *res.Current)
+		// answer: taken for a record still at that version (an answer
+		// lost and asked again), not after a new epoch, whose pulls bring
+		// the record as it stands.
+		if confirmation && res.Current != nil {
+			return adoptHubRecord(tx, m, seq, *res.Current, res.Outcome == sync.Duplicate)
 		}
 		return adoptHubVersion(tx, m, res.Version)
 	case sync.Conflict:
@@ -155,7 +156,7 @@ func (s *Store) markOne(tx *sql.Tx, res sync.Result, changed map[string]bool) er
 			if _, err := tx.Exec(`UPDATE outbox SET state = ?, pushed_at = ? WHERE seq = ?`, string(sync.Conflict), now, seq); err != nil {
 				return err
 			}
-			return adoptHubRecord(tx, m, seq, *res.Current)
+			return adoptHubRecord(tx, m, seq, *res.Current, false)
 		}
 		return s.keepConflict(tx, m, *res.Current)
 	case sync.Rejected:
@@ -177,22 +178,25 @@ func reject(tx *sql.Tx, seq int64, now, reason string) error {
 // adoptHubRecord makes the local record the hub's copy cur, answering
 // m (the outbox's mutation seq), a confirmation of the hub's side of a
 // conflict: the record as it stands on the hub, its last publish and who
-// changed it last with it. A change of the record made here since, still
-// waiting, is left to decide.
-func adoptHubRecord(tx *sql.Tx, m sync.Mutation, seq int64, cur sync.Record) error {
+// changed it last with it; atVersion, only a record still at cur's
+// version. A change of the record made here since, waiting or in a
+// conflict of its own, is left to decide.
+func adoptHubRecord(tx *sql.Tx, m sync.Mutation, seq int64, cur sync.Record, atVersion bool) error {
 	var later bool
-	if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM outbox WHERE entity = ? AND entity_id = ? AND state = ? AND seq > ?)`,
-		m.Entity, m.EntityID, statePending, seq).Scan(&later); err != nil || later {
+	if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM outbox WHERE entity = ? AND entity_id = ? AND state = ? AND seq > ?)
+		OR EXISTS (SELECT 1 FROM conflicts WHERE record_id = ?)`,
+		m.Entity, m.EntityID, statePending, seq, m.EntityID).Scan(&later); err != nil || later {
 		return err
 	}
 	var stateID string
-	err := tx.QueryRow(`UPDATE migrant_records SET mis2000_id = ?, qad = ?, eed = ?, version = ?, deleted = ?,
+	err := tx.QueryRow(`UPDATE migrant_records SET mis2000_id = ?, qad = ?, eed = ?, version = ?4, deleted = ?,
 		updated_at = coalesce(nullif(?, ''), updated_at), updated_by = coalesce(nullif(?, ''), updated_by),
-		published_version = ?, published_at = ?, published_by = ?, needs_publish = 0 WHERE id = ? RETURNING state_id`,
+		published_version = ?, published_at = ?, published_by = ?, needs_publish = 0
+		WHERE id = ? AND (NOT ? OR version = ?4) RETURNING state_id`,
 		cur.MIS2000ID, cur.QAD, cur.EED, cur.Version, cur.Deleted, cur.UpdatedAt, cur.UpdatedBy,
-		cur.PublishedVersion, cur.PublishedAt, cur.PublishedBy, m.EntityID).Scan(&stateID)
+		cur.PublishedVersion, cur.PublishedAt, cur.PublishedBy, m.EntityID, atVersion).Scan(&stateID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil // a record gone from here since
+		return nil // a record gone from here since, or at another version
 	}
 	if err != nil {
 		return err

@@ -468,3 +468,45 @@ func auditHashAt(t *testing.T, st *store.Store, seq int64) string {
 	}
 	return h
 }
+
+// The hub's answer to a keep theirs, asked again after it was lost, is a
+// duplicate: its copy of the record is taken while the record here is
+// still at its version. Sent again after a new epoch (Resend) while a
+// later edit of the record is in a conflict of its own, its copy is not:
+// the clerk's typed values stay the record here.
+func TestKeepTheirsAnswerTakenOnlyAtItsVersion(t *testing.T) {
+	ctx := context.Background()
+	clerk := storetest.User(storetest.Clerk)
+	st := storetest.Open(t)
+	theirs := sync.Record{MIS2000ID: "333", QAD: "2025-10-01", EED: "2028-09-30", Version: 4, PublishedVersion: 3,
+		PublishedAt: "2025-10-01T10:00:00Z", PublishedBy: "rita"}
+	rec := conflicted(t, st, theirs)
+	if err := st.KeepTheirs(ctx, clerk, rec.ID); err != nil {
+		t.Fatal(err)
+	}
+	confirmation := waiting(t, st)[0]
+	cur := theirs
+	cur.ID, cur.StateID, cur.PublishedVersion, cur.PublishedBy = rec.ID, storetest.Maria, 4, "pat"
+	answer(t, st, sync.Result{MutationID: confirmation.ID, Outcome: sync.Duplicate, Version: 4, Current: &cur})
+	if r := record(t, st, rec.ID); r.PublishedVersion != 4 || r.Status != data.StatusPublished {
+		t.Fatalf("the duplicate answer at the record's version was not taken: published %d, %v", r.PublishedVersion, r.Status)
+	}
+
+	edit := record(t, st, rec.ID).MigrantRecord
+	edit.MIS2000ID = "444"
+	if _, err := st.SaveRecord(ctx, clerk, edit); err != nil {
+		t.Fatal(err)
+	}
+	newer := cur
+	newer.MIS2000ID, newer.Version = "555", 5
+	answer(t, st, sync.Result{MutationID: waiting(t, st)[0].ID, Outcome: sync.Conflict, Current: &newer})
+	if _, err := st.Resend(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stale := cur
+	stale.MIS2000ID, stale.Version = "111", 1
+	answer(t, st, sync.Result{MutationID: confirmation.ID, Outcome: sync.Applied, Version: 1, Current: &stale})
+	if r := record(t, st, rec.ID); r.MIS2000ID != "444" {
+		t.Errorf("a keep theirs sent again took the record from under the clerk's edit in conflict: MIS2000 ID %s v%d", r.MIS2000ID, r.Version)
+	}
+}

@@ -880,11 +880,30 @@ func TestConflictOfARecordGoneFromScope(t *testing.T) {
 		}
 	})
 	t.Run("cut short", func(t *testing.T) {
-		// A snapshot not yet whole decides nothing.
-		st, _ := inConflict(t, false)
+		// A snapshot not yet whole decides nothing, and the conflict
+		// waits for it to be resolved.
+		st, id := inConflict(t, false)
 		apply(t, st, page(sync.Cursor{Epoch: "e2", Seq: 3, Snapshot: "schools\x1f001010"}, true, scope[:3]...))
 		if gone(t, st) {
 			t.Fatal("the first page of a snapshot marked a record gone")
+		}
+		if cs, _ := st.Conflicts(ctx); len(cs) != 1 || !cs[0].Undecided {
+			t.Fatalf("a conflict in the middle of a snapshot: %+v", cs)
+		}
+		for _, resolve := range []func() error{
+			func() error { return st.KeepTheirs(ctx, clerk, id) },
+			func() error { return st.KeepMine(ctx, clerk, id) },
+		} {
+			if err := resolve(); !errors.Is(err, store.ErrUndecided) {
+				t.Errorf("a resolution in the middle of a snapshot: %v", err)
+			}
+		}
+		apply(t, st, page(sync.Cursor{Epoch: "e2", Seq: 3}, true))
+		if !gone(t, st) {
+			t.Fatal("the snapshot, whole, left the record in scope")
+		}
+		if err := st.KeepTheirs(ctx, clerk, id); err != nil {
+			t.Fatal(err)
 		}
 	})
 	t.Run("deleted and moved", func(t *testing.T) {

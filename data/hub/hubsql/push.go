@@ -537,6 +537,10 @@ func (p *pusher) record(m sync.Mutation) (sync.Result, error) {
 // workstation takes just the same.
 func (p *pusher) confirm(m sync.Mutation, r data.MigrantRecord, cur hubRecord, exists bool, conflict sync.Result) (sync.Result, error) {
 	if !exists {
+		if m.Op == sync.OpDelete {
+			// As a delete of a record the hub never had: nothing to do.
+			return sync.Result{Outcome: sync.Applied}, nil
+		}
 		return sync.Result{}, reject("the hub has no record %s to keep as it is", r.ID)
 	}
 	same := cur.Version == m.BaseVersion && cur.Deleted == (m.Op == sync.OpDelete) &&

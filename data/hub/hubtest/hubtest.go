@@ -278,6 +278,10 @@ func testPush(t *testing.T, open Open) {
 		c.Current == nil || c.Current.MIS2000ID != a.MIS2000ID {
 		t.Fatalf("a confirmation of the hub's record: %+v", c)
 	}
+	// A deletion kept of a record the hub never had (restored from a
+	// backup older than it) is done, as its delete would be.
+	missing := sync.Record{ID: uuid.NewString(), StateID: Maria, MIS2000ID: "9", QAD: "2019-01-01", EED: "2019-02-01", Version: 3, Deleted: true}
+	want(t, push(t, st, ClerkC, Mutation(sync.OpDelete, 3, missing))[0], sync.Applied, "")
 	gone := a
 	gone.Version = 3
 	d := push(t, st, ClerkC, Mutation(sync.OpDelete, 2, gone))[0]

@@ -21,7 +21,7 @@ type conflictStore interface {
 	Conflicts(ctx context.Context) ([]store.Conflict, error)
 	Rejections(ctx context.Context) ([]store.Rejection, error)
 	KeepTheirs(ctx context.Context, u data.User, recordID string) error
-	KeepMine(ctx context.Context, u data.User, recordID string) error
+	KeepMine(ctx context.Context, u data.User, recordID string, seen int) error
 	KeepMerged(ctx context.Context, u data.User, merged data.MigrantRecord) error
 	DismissRejection(ctx context.Context, u data.User, mutationID string) error
 	Student(ctx context.Context, stateID string) (store.StudentDetail, error)
@@ -50,7 +50,7 @@ type conflictsScreen struct {
 	hint       *widget.Label
 	refHint    *widget.Label
 	title      *widget.Label
-	gone       *widget.Label // shown for a record gone from the user's scope
+	warning    *widget.Label // for a record gone from the user's scope, or not known yet
 	compare    *fyne.Container
 	keepTheirs *widget.Button
 	keepMine   *widget.Button
@@ -91,13 +91,12 @@ func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widg
 	c.merge.Importance = widget.HighImportance
 	how := wrapped("Keep theirs takes the hub's record as it is. Keep mine sends yours again, as the next version after the hub's. " +
 		"Edit a merge lets you choose field by field. The hub is told with the next sync, which follows at once.")
-	c.gone = wrapped("The hub no longer counts this student in your region: a state import moved them, or your region changed. " +
-		"Keep theirs removes the record from this computer; keep mine or a merge sends yours, which the hub will refuse.")
-	c.gone.Importance = widget.WarningImportance
+	c.warning = wrapped("")
+	c.warning.Importance = widget.WarningImportance
 	// The buttons stay in sight however small the window: the comparison
 	// scrolls above them.
 	c.detail = container.NewBorder(c.title, container.NewHBox(c.keepTheirs, c.keepMine, c.merge), nil, nil,
-		container.NewVScroll(container.NewVBox(c.gone, c.compare, how)))
+		container.NewVScroll(container.NewVBox(c.warning, c.compare, how)))
 	c.detail.Hide()
 	split := container.NewHSplit(c.list, c.detail)
 	split.Offset = 0.36
@@ -236,11 +235,24 @@ func (c *conflictsScreen) choose(i widget.ListItemID) {
 	}
 	c.compare.Objects = rows
 	c.compare.Refresh()
-	if cf.Gone {
-		c.gone.Show()
-	} else {
-		c.gone.Hide()
+	// Keeping mine, or a merge, of a record gone from the user's scope
+	// the hub would refuse; a record a sync under way may yet find gone
+	// waits for it (store.ErrUndecided).
+	switch {
+	case cf.Undecided:
+		c.warning.SetText("The hub is sending this computer a fresh copy of your records. Whether this record is still " +
+			"yours to change is known when that sync ends: sync now (Ctrl+R) when you are online, then choose.")
+		c.warning.Show()
+	case cf.Gone:
+		c.warning.SetText("The hub no longer counts this student in your region: a state import moved them, or your " +
+			"region changed. Keep theirs removes the record from this computer.")
+		c.warning.Show()
+	default:
+		c.warning.Hide()
 	}
+	enable(c.keepTheirs, !cf.Undecided)
+	enable(c.keepMine, !cf.Undecided && !cf.Gone)
+	enable(c.merge, !cf.Undecided && !cf.Gone)
 	c.detail.Show()
 }
 
@@ -291,7 +303,7 @@ func (c *conflictsScreen) keep(mine bool) func() {
 			ctx := context.Background()
 			var err error
 			if mine {
-				err = c.st.KeepMine(ctx, usr, cf.RecordID)
+				err = c.st.KeepMine(ctx, usr, cf.RecordID, cf.Theirs.Version)
 			} else {
 				err = c.st.KeepTheirs(ctx, usr, cf.RecordID)
 			}

@@ -107,17 +107,30 @@ func TestConflictResolvedThreeWays(t *testing.T) {
 		}
 	}
 
-	if cs.gone.Visible() {
+	if cs.warning.Visible() {
 		t.Error("a record still in the clerk's region is said to have left it")
 	}
 	// Had a re-import moved the student out of the region, the
-	// comparison would say what keeping theirs does then.
-	markGone(t, st.Path(), ids[storetest.HernandezA])
-	cs.load()
-	u.wait()
-	choose(storetest.HernandezA)
-	if !cs.gone.Visible() || !strings.Contains(cs.gone.Text, "Keep theirs removes the record from this computer") {
-		t.Errorf("a record gone from the region: the warning shows %v, %q", cs.gone.Visible(), cs.gone.Text)
+	// comparison would say what keeping theirs does then, and offer
+	// nothing else; while a snapshot may yet tell, it offers nothing.
+	for _, c := range []struct {
+		mark, says string
+		theirs     bool
+	}{
+		{"gone", "Keep theirs removes the record from this computer", true},
+		{"unseen", "sync now (Ctrl+R) when you are online, then choose", false},
+	} {
+		markConflict(t, st.Path(), ids[storetest.HernandezA], c.mark)
+		cs.load()
+		u.wait()
+		choose(storetest.HernandezA)
+		if !cs.warning.Visible() || !strings.Contains(cs.warning.Text, c.says) {
+			t.Errorf("%s: the warning shows %v, %q", c.mark, cs.warning.Visible(), cs.warning.Text)
+		}
+		if cs.keepTheirs.Disabled() == c.theirs || !cs.keepMine.Disabled() || !cs.merge.Disabled() {
+			t.Errorf("%s: keep theirs, keep mine, merge disabled: %v %v %v", c.mark,
+				cs.keepTheirs.Disabled(), cs.keepMine.Disabled(), cs.merge.Disabled())
+		}
 	}
 	unmarkGone(t, st.Path(), ids[storetest.HernandezA])
 	cs.load()
@@ -234,17 +247,19 @@ func TestRefusedChangeIsShownWithItsReason(t *testing.T) {
 	}
 }
 
-// markGone marks the conflict of a record as the store does when a
-// snapshot leaves the record out (store.Conflict.Gone); unmarkGone, as
-// when one brings it back.
-func markGone(t *testing.T, path, id string) {
+// markConflict marks the conflict of a record as the store does when a
+// snapshot leaves the record out ("gone": store.Conflict.Gone) or has yet
+// to bring it ("unseen": Conflict.Undecided), alone; unmarkGone, as when
+// a snapshot brings it back.
+func markConflict(t *testing.T, path, id, mark string) {
 	t.Helper()
-	execOn(t, path, `UPDATE conflicts SET theirs = json_set(theirs, '$.gone', json('true')) WHERE record_id = ?`, id)
+	execOn(t, path, `UPDATE conflicts SET theirs = json_set(json_remove(theirs, '$.gone', '$.unseen'), '$.'||?, json('true'))
+		WHERE record_id = ?`, mark, id)
 }
 
 func unmarkGone(t *testing.T, path, id string) {
 	t.Helper()
-	execOn(t, path, `UPDATE conflicts SET theirs = json_remove(theirs, '$.gone') WHERE record_id = ?`, id)
+	execOn(t, path, `UPDATE conflicts SET theirs = json_remove(theirs, '$.gone', '$.unseen') WHERE record_id = ?`, id)
 }
 
 func execOn(t *testing.T, path, q string, args ...any) {

@@ -37,6 +37,14 @@ type Conflict struct {
 	Undecided bool
 }
 
+// ErrTheirsChanged is returned when keeping mine or a merge against a copy
+// of the hub's record older than the one the conflict holds now.
+var ErrTheirsChanged = errors.New("the hub's record changed again since you compared it: look at it again, then choose")
+
+// ErrGoneFromScope is returned when keeping mine or a merge of a record
+// that has left the user's scope (Conflict.Gone): the hub would refuse it.
+var ErrGoneFromScope = errors.New("the hub no longer counts this student in your region: only keeping theirs is possible")
+
 // ErrUndecided is returned when resolving a conflict while the sync under
 // way may yet find the record gone from the user's scope.
 var ErrUndecided = errors.New("the hub is sending this computer a fresh copy of your records: let the sync finish, then resolve the conflict")
@@ -297,16 +305,18 @@ func (s *Store) KeepTheirs(ctx context.Context, u data.User, recordID string) er
 	return nil
 }
 
-// KeepMine resolves a conflict with the local record as it is.
-func (s *Store) KeepMine(ctx context.Context, u data.User, recordID string) error {
-	return s.resolve(ctx, u, recordID, "keep mine", func(c Conflict) (sync.Record, bool) { return c.Mine, true })
+// KeepMine resolves a conflict with the local record as it is, against
+// the hub's copy of version seen, the one the person compared it with.
+func (s *Store) KeepMine(ctx context.Context, u data.User, recordID string, seen int) error {
+	return s.resolve(ctx, u, recordID, seen, "keep mine", func(c Conflict) (sync.Record, bool) { return c.Mine, true })
 }
 
 // KeepMerged resolves a conflict with values a person chose field by
-// field; merged.ID names the record, a zero EED takes the default. The
+// field; merged.ID names the record, merged.Version the version of the
+// hub's copy they merged with, and a zero EED takes the default. The
 // values are checked as a save checks them.
 func (s *Store) KeepMerged(ctx context.Context, u data.User, merged data.MigrantRecord) error {
-	return s.resolve(ctx, u, merged.ID, "merge", func(Conflict) (sync.Record, bool) {
+	return s.resolve(ctx, u, merged.ID, merged.Version, "merge", func(Conflict) (sync.Record, bool) {
 		return sync.Record{MIS2000ID: strings.TrimSpace(merged.MIS2000ID), QAD: merged.QAD.String(), EED: merged.EED.String()}, true
 	})
 }
@@ -314,15 +324,24 @@ func (s *Store) KeepMerged(ctx context.Context, u data.User, merged data.Migrant
 // resolve makes the chosen values the record's next version after the
 // hub's, as a new mutation based on the hub's version, and closes the
 // conflict: the record, its mutation and its audit row (with mine and
-// theirs before) commit together. check says the values are a person's
-// (mine, a merge) and go through the form's rules; the hub's are kept as
-// the hub has them.
-func (s *Store) resolve(ctx context.Context, u data.User, id, how string, choose func(Conflict) (next sync.Record, check bool)) error {
+// theirs before) commit together. seen is the version of the hub's copy
+// the person compared. check says the values are a person's (mine, a
+// merge) and go through the form's rules.
+func (s *Store) resolve(ctx context.Context, u data.User, id string, seen int, how string,
+	choose func(Conflict) (next sync.Record, check bool)) error {
 	changed := map[string]bool{}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		c, err := openConflict(tx, u, id)
 		if err != nil {
 			return err
+		}
+		switch {
+		case c.Gone:
+			return ErrGoneFromScope
+		case seen != c.Theirs.Version:
+			// A sync brought a newer copy of the hub's since the person
+			// compared: theirs would go unseen under the resolution.
+			return ErrTheirsChanged
 		}
 		next, check := choose(c)
 		base := c.Theirs.Version

@@ -345,7 +345,7 @@ func TestConflictKeptForAPerson(t *testing.T) {
 	if after := storetest.CountRows(t, st); after != before {
 		t.Fatalf("refused changes wrote rows: %+v, had %+v", after, before)
 	}
-	if err := st.KeepMine(ctx, storetest.User(storetest.Coordinator), rec.ID); !errors.Is(err, data.ErrAccess) {
+	if err := st.KeepMine(ctx, storetest.User(storetest.Coordinator), rec.ID, 2); !errors.Is(err, data.ErrAccess) {
 		t.Fatalf("a coordinator resolved a clerk's conflict: %v", err)
 	}
 }
@@ -358,10 +358,10 @@ func TestResolveConflict(t *testing.T) {
 		want    string // MIS2000 ID, QAD, EED
 	}{
 		{"keep mine", func(st *store.Store, id string) error {
-			return st.KeepMine(context.Background(), storetest.User(storetest.Clerk), id)
+			return st.KeepMine(context.Background(), storetest.User(storetest.Clerk), id, 4)
 		}, "222 2025-09-01 2028-08-31"},
 		{"merge", func(st *store.Store, id string) error {
-			m := data.MigrantRecord{ID: id, MIS2000ID: "222", QAD: storetest.Day(t, "2025-10-01")}
+			m := data.MigrantRecord{ID: id, MIS2000ID: "222", QAD: storetest.Day(t, "2025-10-01"), Version: 4}
 			return st.KeepMerged(context.Background(), storetest.User(storetest.Clerk), m)
 		}, "222 2025-10-01 2028-09-30"},
 	} {
@@ -401,10 +401,20 @@ func TestResolveConflict(t *testing.T) {
 		st := storetest.Open(t)
 		rec := conflicted(t, st, theirs)
 		before := storetest.CountRows(t, st)
-		m := data.MigrantRecord{ID: rec.ID, MIS2000ID: "222", QAD: storetest.Day(t, "2025-10-01"), EED: storetest.Day(t, "2029-01-01")}
+		m := data.MigrantRecord{ID: rec.ID, MIS2000ID: "222", QAD: storetest.Day(t, "2025-10-01"), EED: storetest.Day(t, "2029-01-01"), Version: 4}
 		var fe *data.FieldError
 		if err := st.KeepMerged(context.Background(), storetest.User(storetest.Clerk), m); !errors.As(err, &fe) || fe.Field != "EED" {
 			t.Fatalf("a merge with a late EED: %v", err)
+		}
+		// One made against an older copy of the hub's than the conflict
+		// holds now (a sync brought a newer one meanwhile), and keeping
+		// mine so, are refused: the newer copy would go unseen.
+		m.EED, m.Version = storetest.Day(t, "2028-09-30"), 3
+		if err := st.KeepMerged(context.Background(), storetest.User(storetest.Clerk), m); !errors.Is(err, store.ErrTheirsChanged) {
+			t.Fatalf("a merge against version 3: %v", err)
+		}
+		if err := st.KeepMine(context.Background(), storetest.User(storetest.Clerk), rec.ID, 3); !errors.Is(err, store.ErrTheirsChanged) {
+			t.Fatalf("keep mine against version 3: %v", err)
 		}
 		if after := storetest.CountRows(t, st); after != before {
 			t.Fatalf("a refused merge wrote rows: %+v, had %+v", after, before)

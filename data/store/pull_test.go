@@ -835,6 +835,9 @@ func TestConflictOfARecordGoneFromScope(t *testing.T) {
 		if !gone(t, st) {
 			t.Fatal("a snapshot without the record left it in scope")
 		}
+		if err := st.KeepMine(ctx, clerk, id, 2); !errors.Is(err, store.ErrGoneFromScope) {
+			t.Fatalf("keep mine of a record gone from the scope, which the hub would refuse: %v", err)
+		}
 		if err := st.KeepTheirs(ctx, clerk, id); err != nil {
 			t.Fatal(err)
 		}
@@ -892,7 +895,7 @@ func TestConflictOfARecordGoneFromScope(t *testing.T) {
 		}
 		for _, resolve := range []func() error{
 			func() error { return st.KeepTheirs(ctx, clerk, id) },
-			func() error { return st.KeepMine(ctx, clerk, id) },
+			func() error { return st.KeepMine(ctx, clerk, id, 2) },
 		} {
 			if err := resolve(); !errors.Is(err, store.ErrUndecided) {
 				t.Errorf("a resolution in the middle of a snapshot: %v", err)

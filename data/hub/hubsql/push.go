@@ -91,6 +91,7 @@ func PushAll(tx Tx, batches []Batch) error {
 		b := &batches[i]
 		start := time.Now()
 		p.user, p.now = b.User, b.Now.UTC()
+		p.held = map[string]bool{}
 		for j, m := range b.Mutations {
 			var err error
 			p.decoded = &decoded[k]
@@ -131,6 +132,12 @@ type pusher struct {
 	// applied are the rows of hub_applied the push has answered, written
 	// at its end.
 	applied [][]any
+	// held are the records of which a change of the push being applied
+	// was answered with a conflict or refused: the push's later changes
+	// of them are conflicts too. They were made on top of the change the
+	// hub did not take, and one based on the version the hub reached
+	// meanwhile would be applied over another clerk's edit unseen.
+	held map[string]bool
 	// answered holds, by mutation ID, the stored answer of each mutation
 	// of the push applied before, and of each applied by the push so far.
 	answered map[string]string
@@ -262,6 +269,9 @@ func reject(format string, args ...any) error { return &rejection{fmt.Sprintf(fo
 
 func (p *pusher) apply(m sync.Mutation) (sync.Result, error) {
 	res, err := p.answer(m)
+	if err == nil && m.Entity == sync.EntityRecord && (res.Outcome == sync.Conflict || res.Outcome == sync.Rejected) {
+		p.held[m.EntityID] = true
+	}
 	if err != nil || m.Entity != sync.EntityRecord || !setsCopies(m, res) {
 		return res, err
 	}
@@ -488,6 +498,9 @@ func (p *pusher) record(m sync.Mutation) (sync.Result, error) {
 	conflict := sync.Result{Outcome: sync.Conflict}
 	if exists {
 		conflict.Current = wire(cur)
+	}
+	if p.held[r.ID] && exists {
+		return conflict, nil
 	}
 	if sync.IsConfirmation(m) {
 		return p.confirm(m, r, cur, exists, conflict)

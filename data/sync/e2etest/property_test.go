@@ -401,7 +401,7 @@ func (w *world) resolve(rt *rapid.T) {
 	})
 	c := rapid.SampledFrom(cs).Draw(rt, "conflict")
 	if rapid.Bool().Draw(rt, "keep mine") {
-		err = n.st.KeepMine(w.ctx, n.user, c.RecordID)
+		err = n.st.KeepMine(w.ctx, n.user, c.RecordID, c.Theirs.Version)
 	} else {
 		err = n.st.KeepTheirs(w.ctx, n.user, c.RecordID)
 	}

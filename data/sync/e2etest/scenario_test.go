@@ -327,7 +327,7 @@ func testKeepMineRestoresADeletedRecord(t *testing.T, be backend) {
 	if cs, err := rosa.st.Conflicts(context.Background()); err != nil || len(cs) != 1 || !cs[0].Theirs.Deleted {
 		t.Fatalf("rosa's conflicts: %+v, %v", cs, err)
 	}
-	if err := rosa.st.KeepMine(context.Background(), rosa.user, rec.ID); err != nil {
+	if err := rosa.st.KeepMine(context.Background(), rosa.user, rec.ID, theirsVersion(t, rosa, rec.ID)); err != nil {
 		t.Fatal(err)
 	}
 	if s := rosa.sync(); s.Applied != 1 || s.Conflict != 0 {
@@ -450,7 +450,7 @@ func TestKeepMineOfTheSameEdit(t *testing.T) { eachBackend(t, testKeepMineOfTheS
 
 func testKeepMineOfTheSameEdit(t *testing.T, be backend) {
 	h, _, rosa, rita, id := conflictOf(t, be, "2")
-	if err := rosa.st.KeepMine(context.Background(), rosa.user, id); err != nil {
+	if err := rosa.st.KeepMine(context.Background(), rosa.user, id, theirsVersion(t, rosa, id)); err != nil {
 		t.Fatal(err)
 	}
 	if s := rosa.sync(); s.Applied != 1 {
@@ -490,4 +490,53 @@ func testKeepTheirsOfADeletionAudited(t *testing.T, be backend) {
 		t.Errorf("the hub audited %d confirmations of rosa's (%v)", n, err)
 	}
 	checkConverged(t, h, rosa.user, rosa.path)
+}
+
+// A clerk who edits a record twice offline, after another clerk's edit,
+// meets a conflict with the first edit; the second, based on the first,
+// is one too, and never applied over the other clerk's values (its base
+// is the version the hub reached meanwhile).
+func TestSecondEditOfAConflictedRecord(t *testing.T) {
+	eachBackend(t, testSecondEditOfAConflictedRecord)
+}
+
+func testSecondEditOfAConflictedRecord(t *testing.T, be backend) {
+	_, _, rosa, rita, id := sharedRecord(t, be)
+	edit := rita.record(id)
+	edit.MIS2000ID = "2"
+	rita.save(edit)
+	rita.sync()
+	for _, mis := range []string{"3", "4"} {
+		m := rosa.record(id)
+		m.MIS2000ID = mis
+		rosa.save(m)
+	}
+	if s := rosa.sync(); s.Applied != 0 || s.Conflict == 0 {
+		t.Errorf("rosa's two edits against version 1: %+v", s)
+	}
+	rita.sync()
+	if r := recordOf(t, rita.st, id); r.MIS2000ID != "2" || r.Version != 2 {
+		t.Errorf("rita's edit was overwritten: MIS2000 ID %s version %d", r.MIS2000ID, r.Version)
+	}
+	cs, err := rosa.st.Conflicts(context.Background())
+	if err != nil || len(cs) != 1 || cs[0].Mine.MIS2000ID != "4" || cs[0].Theirs.MIS2000ID != "2" {
+		t.Fatalf("rosa's conflict: %+v, %v", cs, err)
+	}
+}
+
+// theirsVersion is the version of the hub's copy in d's conflict of a
+// record, the one a person would compare with.
+func theirsVersion(t *testing.T, d *desk, id string) int {
+	t.Helper()
+	cs, err := d.st.Conflicts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		if c.RecordID == id {
+			return c.Theirs.Version
+		}
+	}
+	t.Fatalf("%s has no conflict of record %s", d.user.Username, id)
+	return 0
 }

@@ -164,7 +164,20 @@ func (s *Store) markOne(tx *sql.Tx, res sync.Result, changed map[string]bool) er
 		if reason == "" {
 			reason = "the hub refused the change and gave no reason"
 		}
-		return reject(tx, seq, now, reason)
+		if err := reject(tx, seq, now, reason); err != nil {
+			return err
+		}
+		if m.Entity == sync.EntityRecord && m.Op == sync.OpUpdate {
+			// The hub refused the edit for its rules, having checked the
+			// version first: it holds the record at the edit's base. The
+			// record here keeps what the clerk typed but goes back to that
+			// version, and the changes waiting behind the edit with it, so
+			// that another clerk's edit, which takes the version the
+			// refused one had here, meets the next change as a conflict
+			// rather than being overwritten by it.
+			return adoptHubVersion(tx, m, m.BaseVersion)
+		}
+		return nil
 	}
 	return fmt.Errorf("the hub answered %q, which is not applied, duplicate, conflict or rejected", res.Outcome)
 }

@@ -540,3 +540,36 @@ func theirsVersion(t *testing.T, d *desk, id string) int {
 	t.Fatalf("%s has no conflict of record %s", d.user.Username, id)
 	return 0
 }
+
+// A clerk's edit the hub refuses (its dates overlap another record), and
+// another clerk's edit of the record after it: the clerk's next edit
+// meets that edit as a conflict, never overwriting it unseen (the refused
+// edit had taken, on the clerk's workstation, the version the other
+// clerk's edit took on the hub).
+func TestEditAfterARefusedEdit(t *testing.T) { eachBackend(t, testEditAfterARefusedEdit) }
+
+func testEditAfterARefusedEdit(t *testing.T, be backend) {
+	_, _, rosa, rita, id := sharedRecord(t, be)
+	rita.save(data.MigrantRecord{StateID: hubtest.Maria, MIS2000ID: "9", QAD: data.NewDate(2025, 10, 1), EED: data.NewDate(2026, 9, 30)})
+	rita.sync()
+	m := rosa.record(id)
+	m.EED = data.NewDate(2025, 12, 31) // overlaps rita's second record
+	rosa.save(m)
+	if s := rosa.sync(); s.Rejected != 1 {
+		t.Fatalf("rosa's overlapping edit: %+v", s)
+	}
+	e := rita.record(id)
+	e.MIS2000ID = "2"
+	rita.save(e)
+	rita.sync()
+	m = rosa.record(id)
+	m.EED, m.MIS2000ID = data.NewDate(2025, 9, 19), "5"
+	rosa.save(m)
+	if s := rosa.sync(); s.Applied != 0 || s.Conflict != 1 {
+		t.Errorf("rosa's edit after rita's: %+v", s)
+	}
+	rita.sync()
+	if r := recordOf(t, rita.st, id); r.MIS2000ID != "2" || r.Version != 2 {
+		t.Errorf("rita's edit was overwritten: MIS2000 ID %s version %d", r.MIS2000ID, r.Version)
+	}
+}

@@ -308,7 +308,7 @@ func (s *Store) KeepTheirs(ctx context.Context, u data.User, recordID string) er
 // KeepMine resolves a conflict with the local record as it is, against
 // the hub's copy of version seen, the one the person compared it with.
 func (s *Store) KeepMine(ctx context.Context, u data.User, recordID string, seen int) error {
-	return s.resolve(ctx, u, recordID, seen, "keep mine", func(c Conflict) (sync.Record, bool) { return c.Mine, true })
+	return s.resolve(ctx, u, recordID, seen, "keep mine", func(c Conflict) sync.Record { return c.Mine })
 }
 
 // KeepMerged resolves a conflict with values a person chose field by
@@ -316,8 +316,8 @@ func (s *Store) KeepMine(ctx context.Context, u data.User, recordID string, seen
 // hub's copy they merged with, and a zero EED takes the default. The
 // values are checked as a save checks them.
 func (s *Store) KeepMerged(ctx context.Context, u data.User, merged data.MigrantRecord) error {
-	return s.resolve(ctx, u, merged.ID, merged.Version, "merge", func(Conflict) (sync.Record, bool) {
-		return sync.Record{MIS2000ID: strings.TrimSpace(merged.MIS2000ID), QAD: merged.QAD.String(), EED: merged.EED.String()}, true
+	return s.resolve(ctx, u, merged.ID, merged.Version, "merge", func(Conflict) sync.Record {
+		return sync.Record{MIS2000ID: strings.TrimSpace(merged.MIS2000ID), QAD: merged.QAD.String(), EED: merged.EED.String()}
 	})
 }
 
@@ -325,10 +325,9 @@ func (s *Store) KeepMerged(ctx context.Context, u data.User, merged data.Migrant
 // hub's, as a new mutation based on the hub's version, and closes the
 // conflict: the record, its mutation and its audit row (with mine and
 // theirs before) commit together. seen is the version of the hub's copy
-// the person compared. check says the values are a person's (mine, a
-// merge) and go through the form's rules.
-func (s *Store) resolve(ctx context.Context, u data.User, id string, seen int, how string,
-	choose func(Conflict) (next sync.Record, check bool)) error {
+// the person compared. The values chosen are a person's (mine, a merge)
+// and go through the form's rules, but for a deletion kept.
+func (s *Store) resolve(ctx context.Context, u data.User, id string, seen int, how string, choose func(Conflict) sync.Record) error {
 	changed := map[string]bool{}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		c, err := openConflict(tx, u, id)
@@ -343,7 +342,7 @@ func (s *Store) resolve(ctx context.Context, u data.User, id string, seen int, h
 			// compared: theirs would go unseen under the resolution.
 			return ErrTheirsChanged
 		}
-		next, check := choose(c)
+		next := choose(c)
 		base := c.Theirs.Version
 		next.ID, next.StateID, next.Version, next.Districts = id, c.Student.StateID, base+1, nil
 		// Who changed the hub's copy is the hub's to say, not the next change's.
@@ -355,7 +354,7 @@ func (s *Store) resolve(ctx context.Context, u data.User, id string, seen int, h
 		if err := errors.Join(errs[:]...); err != nil {
 			return err
 		}
-		if check && !next.Deleted {
+		if !next.Deleted {
 			if err := s.checkRecord(tx, &r, nil); err != nil {
 				return err
 			}

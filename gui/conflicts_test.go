@@ -59,7 +59,7 @@ func TestConflictResolvedThreeWays(t *testing.T) {
 	if got := u.status.conflicts.Text; got != "Conflicts: 3" || u.status.conflicts.Importance != widget.WarningImportance {
 		t.Errorf("status bar %q", got)
 	}
-	if !strings.Contains(u.status.message.Text, "3 records changed on the hub too: resolve the conflicts under Conflicts.") {
+	if !strings.Contains(u.status.message.Text, "3 changes met a change made on the hub first: resolve the conflicts under Conflicts.") {
 		t.Errorf("message %q", u.status.message.Text)
 	}
 

@@ -128,14 +128,6 @@ func count(n int, noun string) string {
 	return thousands(n) + " " + pluralOf(noun)
 }
 
-// nounFor is noun as it agrees with a count of n, without the count.
-func nounFor(n int, noun string) string {
-	if n == 1 {
-		return noun
-	}
-	return pluralOf(noun)
-}
-
 // pluralOf is the regular English plural of a noun.
 func pluralOf(noun string) string {
 	switch {

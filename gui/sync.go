@@ -251,7 +251,9 @@ func syncMessage(r syncResult) string {
 		msg = fmt.Sprintf("Synced with the hub: received %s.", count(sum.Pulled, "change"))
 	}
 	if n := sum.Conflict; n > 0 {
-		msg += fmt.Sprintf(" %s changed on the hub too: resolve the %s under Conflicts.", count(n, "record"), nounFor(n, "conflict"))
+		// Counted by change, as the rest: two changes of one record may
+		// both meet the record's one conflict.
+		msg += fmt.Sprintf(" %s met a change made on the hub first: resolve the conflicts under Conflicts.", count(n, "change"))
 	}
 	if n := sum.Rejected; n > 0 {
 		msg += fmt.Sprintf(" The hub refused %s: see why under Conflicts.", count(n, "change"))

@@ -46,7 +46,7 @@ func TestSyncMessages(t *testing.T) {
 	}{
 		{syncResult{sum: client.Summary{Pushed: 1, Pulled: 1234}}, "Synced with the hub: sent 1 change, received 1,234 changes."},
 		{syncResult{sum: client.Summary{Pushed: 2, Conflict: 1, Rejected: 1}},
-			"Synced with the hub: sent 2 changes. 1 record changed on the hub too: resolve the conflict under Conflicts. " +
+			"Synced with the hub: sent 2 changes. 1 change met a change made on the hub first: resolve the conflicts under Conflicts. " +
 				"The hub refused 1 change: see why under Conflicts."},
 		{syncResult{err: fmt.Errorf("%w (dial tcp: connection refused)", client.ErrUnreachable), state: linkOffline},
 			"The hub cannot be reached; your changes are kept and will be sent later."},

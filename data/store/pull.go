@@ -825,13 +825,11 @@ func keepLocal(tx *sql.Tx, c sync.Change) (bool, error) {
 			QAD: c.Row["qad"], EED: c.Row["eed"], Version: version, Deleted: deleted, PublishedVersion: published,
 			PublishedAt: c.Row["published_at"], PublishedBy: c.Row["published_by"],
 			UpdatedBy: c.Row["updated_by"], UpdatedByName: name, UpdatedAt: c.Row["updated_at"]}, PublishKnown: true})
-		if _, err := tx.Exec(`UPDATE conflicts SET theirs = ?1 WHERE record_id = ?2
-			AND json_extract(?1, '$.version') >= json_extract(theirs, '$.version')`, string(theirs), id); err != nil {
-			return false, err
-		}
-		// The record is in the user's scope, whatever its version (a hub
-		// restored from an older backup numbers from the backup's).
-		_, err = tx.Exec(`UPDATE conflicts SET theirs = json_remove(theirs, '$.gone', '$.unseen') WHERE record_id = ?`, id)
+		// A newer copy replaces the hub's side; an older one (a hub
+		// restored from an older backup numbers from the backup's) still
+		// says the record is in the user's scope.
+		_, err = tx.Exec(`UPDATE conflicts SET theirs = CASE WHEN json_extract(?1, '$.version') >= json_extract(theirs, '$.version')
+			THEN ?1 ELSE json_remove(theirs, '$.gone', '$.unseen') END WHERE record_id = ?2`, string(theirs), id)
 	}
 	return true, err
 }

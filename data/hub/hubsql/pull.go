@@ -63,19 +63,20 @@ type Reader struct {
 func (r *Reader) Pull(tx Tx, u data.User, c sync.Cursor, limit int, epoch string) (sync.Page, error) {
 	sc := scopeOf(u)
 	sc.regionStudents = r.RegionStudents
-	page, err := r.pull(tx, sc, c, limit, epoch)
+	fingerprint := sc.fingerprint()
+	page, err := r.pull(tx, sc, fingerprint, c, limit, epoch)
 	if err != nil {
 		return sync.Page{}, err
 	}
-	page.Next.Scope = sc.fingerprint()
+	page.Next.Scope = fingerprint
 	return page, nil
 }
 
-func (r *Reader) pull(tx Tx, sc scope, c sync.Cursor, limit int, epoch string) (sync.Page, error) {
+func (r *Reader) pull(tx Tx, sc scope, fingerprint string, c sync.Cursor, limit int, epoch string) (sync.Page, error) {
 	var key string
 	var read func() (sync.Page, int64, error)
 	switch {
-	case c.Epoch != epoch || c.Scope != "" && c.Scope != sc.fingerprint():
+	case c.Epoch != epoch || c.Scope != "" && c.Scope != fingerprint:
 		key = sc.key(epoch, nil, limit)
 		read = func() (sync.Page, int64, error) {
 			head, mark, err := headOf(tx)

@@ -502,7 +502,9 @@ func recordEdit(r sync.Record) sync.Mutation {
 // BenchmarkSyncLoad50 has 50 workstations sync at once with a hub process
 // serving the state: 40 clerks (10 a region, each pushing edits of its own
 // records, 10 at a time) and the 10 district users of the demo state with
-// real workstation databases, 5 syncs each and then it stops. The
+// real workstation databases (each in a process of its own at the lowest
+// CPU priority, as on a machine of its own: workstations_test.go), 5
+// syncs each and then it stops. The
 // workstations first sign in, all at once (one Argon2id hash each, once
 // a day; their times are reported apart), and then sync on their tokens,
 // all at once. It reports the 99th percentile of the hub's answer time
@@ -537,6 +539,19 @@ func benchSyncLoad50(b *testing.B, be backend) {
 			hps = append(hps, startHub(b, db, "127.0.0.1:0"))
 		}
 		users, records := loadUsers(b, db, clerksPerRegion, rounds*edits)
+		// Each district user's workstation runs in a process of its own
+		// (workstations_test.go); the clerks here.
+		var districts []*districtWorkstation
+		var clerkUsers []data.User
+		var clerkRecords [][]sync.Record
+		for j, u := range users {
+			if u.Role == data.RoleClerk {
+				clerkUsers, clerkRecords = append(clerkUsers, u), append(clerkRecords, records[j])
+			} else {
+				districts = append(districts, startWorkstation(b, u, hps[j%len(hps)].URL, rounds))
+			}
+		}
+		users, records = clerkUsers, clerkRecords
 		lat := timeRequests(b)
 		var peaks []func() int64
 		for _, hp := range hps {
@@ -553,9 +568,6 @@ func benchSyncLoad50(b *testing.B, be backend) {
 			if err := c.SignIn(context.Background(), u.Username, Password); err != nil {
 				return fmt.Errorf("%s: %w", u.Username, err)
 			}
-			if u.Role != data.RoleClerk {
-				return nil
-			}
 			// A clerk's workstation that has synced before: it pulls the
 			// feed from the hub's head on.
 			clerks[j] = &feedClerk{recs: records[j]}
@@ -563,6 +575,9 @@ func benchSyncLoad50(b *testing.B, be backend) {
 		})
 		if err != nil {
 			b.Fatal(err)
+		}
+		for _, ws := range districts {
+			ws.ready(b)
 		}
 		signIns := lat.of("/v1/signin")
 		lat.reset()
@@ -579,12 +594,26 @@ func benchSyncLoad50(b *testing.B, be backend) {
 		hubBefore, pgBefore, clientsBefore := hubCPU(), pgtest.ServerCPU(db), processCPU()
 		b.StartTimer()
 		start := time.Now()
+		for _, ws := range districts {
+			ws.start(b)
+		}
 		err = eachUser(users, func(j int, u data.User) error {
-			return loadClient(clients[j], u, clerks[j], rounds, edits, filepath.Join(b.TempDir(), fmt.Sprintf("ws%d.db", j)))
+			return loadClient(clients[j], u, clerks[j], rounds, edits, "")
 		})
+		var districtsCPU time.Duration
+		for _, ws := range districts {
+			if err != nil {
+				break
+			}
+			done := ws.wait(b)
+			districtsCPU += done.CPU
+			signIns = append(signIns, done.SignIn...)
+			lat.add("/v1/pull", done.Pull...)
+			lat.add("/v1/push", done.Push...)
+		}
 		b.StopTimer()
 		elapsed := time.Since(start)
-		hubUsed, clientsUsed := hubCPU()-hubBefore, processCPU()-clientsBefore
+		hubUsed, clientsUsed := hubCPU()-hubBefore, processCPU()-clientsBefore+districtsCPU
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -671,9 +700,21 @@ func loadUsers(b *testing.B, hubDB string, perRegion, want int) ([]data.User, []
 	// lists: each record goes to one clerk, else two would edit it and
 	// one would meet a conflict.
 	taken := map[string]bool{}
+	// On PostgreSQL every round runs on the same hub, which holds the
+	// clerks an earlier round made (NAME.K): they are not made again.
+	names := map[string]bool{}
 	for _, a := range as {
-		switch a.Role {
-		case data.RoleClerk:
+		names[a.Username] = true
+	}
+	made := func(username string) bool {
+		i := strings.LastIndexByte(username, '.')
+		_, err := strconv.Atoi(username[i+1:])
+		return i > 0 && err == nil && names[username[:i]]
+	}
+	for _, a := range as {
+		switch {
+		case a.Role == data.RoleClerk && made(a.Username):
+		case a.Role == data.RoleClerk:
 			var recs []sync.Record
 			for _, r := range regionRecordsOnHub(b, db, a.RegionCode) {
 				if !taken[r.ID] {
@@ -695,7 +736,7 @@ func loadUsers(b *testing.B, hubDB string, perRegion, want int) ([]data.User, []
 				}
 				users, records = append(users, u), append(records, mine)
 			}
-		case data.RoleCoordinator, data.RoleDistrictAdmin:
+		case a.Role == data.RoleCoordinator, a.Role == data.RoleDistrictAdmin:
 			users, records = append(users, a.User), append(records, nil)
 		}
 	}
@@ -874,21 +915,33 @@ func (l *latencies) of(path string) []time.Duration {
 // the hub among them, record its time until the answer's headers; the
 // benchmark's end puts the transport back.
 func timeRequests(b *testing.B) *latencies {
-	l := &latencies{by: map[string][]time.Duration{}}
+	l := newLatencies()
+	b.Cleanup(l.timeTransport())
+	return l
+}
+
+func newLatencies() *latencies { return &latencies{by: map[string][]time.Duration{}} }
+
+// timeTransport has l record the time of every HTTP request of the
+// process, and returns what puts the transport back.
+func (l *latencies) timeTransport() (restore func()) {
 	orig := http.DefaultTransport
 	tr := orig.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 100 // a connection a workstation, as 50 machines would have
 	http.DefaultTransport = roundTripper(func(r *http.Request) (*http.Response, error) {
 		start := time.Now()
 		resp, err := tr.RoundTrip(r)
-		d := time.Since(start)
-		l.mu.Lock()
-		l.by[r.URL.Path] = append(l.by[r.URL.Path], d)
-		l.mu.Unlock()
+		l.add(r.URL.Path, time.Since(start))
 		return resp, err
 	})
-	b.Cleanup(func() { http.DefaultTransport = orig })
-	return l
+	return func() { http.DefaultTransport = orig }
+}
+
+// add records a request's time.
+func (l *latencies) add(path string, ds ...time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.by[path] = append(l.by[path], ds...)
 }
 
 type roundTripper func(*http.Request) (*http.Response, error)

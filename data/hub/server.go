@@ -196,6 +196,9 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, u data.User) {
 		return
 	}
 	Note(r.Context(), "mutations", len(req.Mutations), "body_ms", msSince(s.now(), start))
+	if rc, ok := s.store.(RefusalCounter); ok && len(refused) > 0 {
+		rc.Refused(len(refused))
+	}
 	results := make([]sync.Result, len(req.Mutations))
 	var apply []sync.Mutation
 	for i, m := range req.Mutations {

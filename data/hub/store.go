@@ -28,6 +28,13 @@ var (
 	ErrNoToken   = errors.New("the sign-in has expired or was ended")
 )
 
+// RefusalCounter is a Store that counts the answers to pushed mutations
+// (metrics.Store): the server tells it of the changes it refused itself,
+// which never reach Push.
+type RefusalCounter interface {
+	Refused(n int)
+}
+
 // Store is the storage a hub needs: accounts and tokens, the mutations
 // pushed, and the changes pulled. Implementations apply each method in one
 // transaction.

@@ -90,6 +90,10 @@ func (c *counted) Push(ctx context.Context, u data.User, ms []sync.Mutation) ([]
 	return res, err
 }
 
+// Refused counts the changes of a push that the server refused before
+// applying the rest (hub.CheckPush).
+func (c *counted) Refused(n int) { c.m.pushed.WithLabelValues(string(sync.Rejected)).Add(float64(n)) }
+
 func (c *counted) Pull(ctx context.Context, u data.User, cur sync.Cursor, limit int) (sync.Page, error) {
 	p, err := c.Store.Pull(ctx, u, cur, limit)
 	c.m.pulled.Add(float64(len(p.Changes)))

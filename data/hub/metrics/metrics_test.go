@@ -86,6 +86,11 @@ func check(t *testing.T, st hub.Store) {
 	for range 2 {
 		post("/v1/push", signIn.Token, push).Body.Close()
 	}
+	// A change the server refuses before the store sees it (an unknown
+	// operation) is counted as rejected too.
+	odd := hubtest.Mutation(sync.OpUpdate, 1, rec)
+	odd.Op = "rename"
+	post("/v1/push", signIn.Token, sync.PushRequest{Mutations: []sync.Mutation{odd}}).Body.Close()
 	req, _ := http.NewRequest("GET", srv.URL+"/v1/pull?limit=5", nil)
 	req.Header.Set("Authorization", "Bearer "+signIn.Token)
 	resp, err = http.DefaultClient.Do(req)
@@ -103,13 +108,14 @@ func check(t *testing.T, st hub.Store) {
 	body, _ := io.ReadAll(resp.Body)
 	text := string(body)
 	for _, want := range []string{
-		`migrantdesk_hub_requests_total{code="200",endpoint="/v1/push"} 2`,
+		`migrantdesk_hub_requests_total{code="200",endpoint="/v1/push"} 3`,
 		`migrantdesk_hub_requests_total{code="200",endpoint="/v1/signin"} 1`,
 		`migrantdesk_hub_requests_total{code="404",endpoint="other"} 1`,
 		`migrantdesk_hub_request_duration_seconds_count{endpoint="/v1/pull"} 1`,
 		`migrantdesk_hub_pushed_mutations_total{outcome="applied"} 1`,
 		`migrantdesk_hub_pushed_mutations_total{outcome="duplicate"} 1`,
 		`migrantdesk_hub_pushed_mutations_total{outcome="conflict"} 0`,
+		`migrantdesk_hub_pushed_mutations_total{outcome="rejected"} 1`,
 		`migrantdesk_hub_pulled_rows_total 5`,
 		`migrantdesk_hub_active_tokens 1`,
 	} {

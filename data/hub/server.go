@@ -196,9 +196,6 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, u data.User) {
 		return
 	}
 	Note(r.Context(), "mutations", len(req.Mutations), "body_ms", msSince(s.now(), start))
-	if rc, ok := s.store.(RefusalCounter); ok && len(refused) > 0 {
-		rc.Refused(len(refused))
-	}
 	results := make([]sync.Result, len(req.Mutations))
 	var apply []sync.Mutation
 	for i, m := range req.Mutations {
@@ -223,6 +220,10 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, u data.User) {
 		if results[i].Outcome == "" {
 			results[i], applied = applied[0], applied[1:]
 		}
+	}
+	// Counted once answered: a push that fails is sent again whole.
+	if rc, ok := s.store.(RefusalCounter); ok && len(refused) > 0 {
+		rc.Refused(len(refused))
 	}
 	s.reply(w, r, sync.PushResponse{Results: results}, nil)
 }

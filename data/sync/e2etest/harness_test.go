@@ -34,9 +34,6 @@ const Password = "correct horse battery"
 const commandTimeout = 3 * time.Minute
 
 func TestMain(m *testing.M) {
-	if work := os.Getenv(workstationEnv); work != "" {
-		os.Exit(runWorkstation(work))
-	}
 	code := m.Run()
 	if bench.pgDrop != nil {
 		if err := bench.pgDrop(); err != nil {

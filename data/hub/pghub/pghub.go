@@ -22,7 +22,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -56,24 +55,10 @@ type DB struct {
 }
 
 // defaultMaxConns is the pool's size when the URL does not say
-// (pool_max_conns): twice the hub machine's cores and one, the PostgreSQL
-// wiki's rule of thumb for a server of as many cores. Connections beyond
-// the cores that serve them only run more backends at once, each slower:
-// fifty workstations syncing against two hub processes on a 2-core
-// machine had a p99 of 300 to 375 ms with 12 connections a hub, and of
-// 200 to 330 ms with 3 or 5 (README, session 14).
-func defaultMaxConns() int32 { return int32(2*runtime.GOMAXPROCS(0) + 1) }
-
-// planCacheMode is the hub's plan_cache_mode when the URL does not set
-// one. The hub's statements are prepared once a connection (pgx's
-// statement cache), and their plans do not turn on their parameters'
-// values: keys, cursors and lists of keys. PostgreSQL's default plans a
-// prepared statement anew at each of its first five runs on every
-// connection, and then keeps doing so for those whose generic plan looks
-// dearer, such as the snapshot's reads of a JSON list of students.
-// Planning the sign-in check took 0.4 ms of the server's CPU each time,
-// running it 0.06 ms.
-const planCacheMode = "force_generic_plan"
+// (pool_max_conns): pgxpool's own default, four on a small machine, had
+// the pulls of fifty workstations queue for a connection behind each
+// other's snapshot pages.
+const defaultMaxConns = 16
 
 var _ hub.Store = (*DB)(nil)
 
@@ -90,10 +75,7 @@ func Open(ctx context.Context, url, password string) (*DB, error) {
 		cfg.ConnConfig.Password = password
 	}
 	if !strings.Contains(url, "pool_max_conns") {
-		cfg.MaxConns = defaultMaxConns()
-	}
-	if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !set {
-		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = planCacheMode
+		cfg.MaxConns = defaultMaxConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -3,7 +3,6 @@ package pghub
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -391,33 +390,5 @@ func TestMigrationHashesAudit(t *testing.T) {
 	}
 	if n, err := h.VerifyAudit(ctx); err != nil || n != int64(len(old))+1 {
 		t.Fatalf("after one more row %d rows verify: %v", n, err)
-	}
-}
-
-// The hub's connections plan its statements once (plan_cache_mode) and
-// are as many as the machine's cores serve well, unless the URL says
-// otherwise; both are read from a connection the pool hands out.
-func TestConnectionSettings(t *testing.T) {
-	ctx := context.Background()
-	url := pgtest.URL(t)
-	for _, c := range []struct {
-		params   string
-		mode     string
-		maxConns int32
-	}{
-		{"", "force_generic_plan", int32(2*runtime.GOMAXPROCS(0) + 1)},
-		{"&plan_cache_mode=auto&pool_max_conns=3", "auto", 3},
-	} {
-		h := openEmpty(t, url+c.params)
-		var mode string
-		if err := h.pool.QueryRow(ctx, `SHOW plan_cache_mode`).Scan(&mode); err != nil {
-			t.Fatal(err)
-		}
-		if mode != c.mode {
-			t.Errorf("URL parameters %q: plan_cache_mode is %q, want %q", c.params, mode, c.mode)
-		}
-		if got := h.pool.Config().MaxConns; got != c.maxConns {
-			t.Errorf("URL parameters %q: the pool holds up to %d connections, want %d", c.params, got, c.maxConns)
-		}
 	}
 }

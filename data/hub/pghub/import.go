@@ -46,7 +46,7 @@ func (h *DB) Import(ctx context.Context, ex *data.Extract, user string) (store.E
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM students)`).Scan(&loaded); err != nil {
 			return err
 		}
-		owner, restore, err := setAside(ctx, tx)
+		restore, err := setAside(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -66,7 +66,7 @@ func (h *DB) Import(ctx context.Context, ex *data.Extract, user string) (store.E
 		if err := restore(); err != nil {
 			return err
 		}
-		if err := rebuildStudentRegions(ctx, tx, owner); err != nil {
+		if err := rebuildStudentRegions(ctx, tx); err != nil {
 			return err
 		}
 		now := stamp(time.Now())
@@ -217,14 +217,15 @@ var bulkTables = []string{"enrollments", "programs", "assessments"}
 // enrollments). The cost: the tables are locked until the import commits,
 // so pulls wait for it as pushes do. A role that does not own them
 // (owner false) imports with both in place, more slowly.
-func setAside(ctx context.Context, tx pgx.Tx) (owner bool, restore func() error, err error) {
+func setAside(ctx context.Context, tx pgx.Tx) (restore func() error, err error) {
 	restore = func() error { return nil }
+	var owner bool
 	if err := tx.QueryRow(ctx, `SELECT bool_and(pg_has_role(c.relowner, 'USAGE')) FROM pg_class c
-		WHERE c.oid = ANY($1::regclass[])`, slices.Concat(bulkTables, []string{"hub_student_regions"})).Scan(&owner); err != nil {
-		return false, restore, fmt.Errorf("read who owns the tables: %w", err)
+		WHERE c.oid = ANY($1::regclass[])`, bulkTables).Scan(&owner); err != nil {
+		return restore, fmt.Errorf("read who owns the tables: %w", err)
 	}
 	if !owner {
-		return false, restore, nil
+		return restore, nil
 	}
 	// What to drop, and the statement that makes it again.
 	rows, err := tx.Query(ctx, `
@@ -235,7 +236,7 @@ func setAside(ctx context.Context, tx pgx.Tx) (owner bool, restore func() error,
 		SELECT 'DROP INDEX ' || i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
 		FROM pg_index i WHERE i.indrelid = ANY($1::regclass[]) AND NOT i.indisprimary AND NOT i.indisunique`, bulkTables)
 	if err != nil {
-		return false, restore, fmt.Errorf("read the foreign keys and indexes: %w", err)
+		return restore, fmt.Errorf("read the foreign keys and indexes: %w", err)
 	}
 	type pair struct{ drop, make string }
 	pairs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (pair, error) {
@@ -244,14 +245,14 @@ func setAside(ctx context.Context, tx pgx.Tx) (owner bool, restore func() error,
 		return p, err
 	})
 	if err != nil {
-		return false, restore, fmt.Errorf("read the foreign keys and indexes: %w", err)
+		return restore, fmt.Errorf("read the foreign keys and indexes: %w", err)
 	}
 	for _, p := range pairs {
 		if _, err := tx.Exec(ctx, p.drop); err != nil {
-			return false, restore, fmt.Errorf("set aside for the import (%s): %w", p.drop, err)
+			return restore, fmt.Errorf("set aside for the import (%s): %w", p.drop, err)
 		}
 	}
-	return true, func() error {
+	return func() error {
 		if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
 			return err
 		}

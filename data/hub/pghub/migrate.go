@@ -95,7 +95,7 @@ func (h *DB) MigrateFromSQLite(ctx context.Context, path string) (Migration, err
 			}
 		}
 		// As an import does, for the same reason (see setAside).
-		_, restore, err := setAside(ctx, tx)
+		restore, err := setAside(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -130,7 +130,7 @@ func (h *DB) MigrateFromSQLite(ctx context.Context, path string) (Migration, err
 				m.FeedSeq = last
 			}
 		}
-		if err := rebuildStudentRegions(ctx, tx, false); err != nil {
+		if err := rebuildStudentRegions(ctx, tx); err != nil {
 			return err
 		}
 		return m.moveEpoch(ctx, stx, tx)

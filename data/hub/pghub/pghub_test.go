@@ -392,3 +392,86 @@ func TestMigrationHashesAudit(t *testing.T) {
 		t.Fatalf("after one more row %d rows verify: %v", n, err)
 	}
 }
+
+// A clerk's first pull that meets an owner's import: the import holds the
+// bulk tables from its start, the pull holds hub_student_regions and waits
+// for them, and the import then empties hub_student_regions. Both go
+// through (the import used to take TRUNCATE's exclusive lock there, and
+// PostgreSQL ended the deadlock by rolling the import back), and the
+// pull, whose snapshot is from before the import, has the students of
+// that snapshot (TRUNCATE would have shown it an empty table).
+func TestImportWhileAPullWaits(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	h := openEmpty(t, url)
+	if _, err := h.Import(ctx, hubtest.State(), "test"); err != nil {
+		t.Fatal(err)
+	}
+	other := openEmpty(t, url)
+	// Holding regions keeps the import in its load, with the bulk tables
+	// set aside, until the pull waits for them.
+	stall, err := h.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stall.Rollback(ctx)
+	if _, err := stall.Exec(ctx, `LOCK TABLE regions IN SHARE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	waitFor := func(what, query string) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); ; {
+			var n int
+			if err := h.pool.QueryRow(ctx, query).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n > 0 {
+				return
+			}
+			if time.Now().After(deadline) {
+				var waits string
+				h.pool.QueryRow(ctx, `SELECT coalesce(string_agg(coalesce(relation::regclass::text, locktype) || ' ' || mode, ', '), '') FROM pg_locks WHERE NOT granted`).Scan(&waits)
+				t.Fatalf("%s did not happen in 30 s; waiting: %s", what, waits)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	imported := make(chan error, 1)
+	go func() {
+		_, err := h.Import(ctx, hubtest.State(), "test")
+		imported <- err
+	}()
+	waitFor("the import setting the bulk tables aside", `SELECT count(*) FROM pg_locks
+		WHERE relation = 'enrollments'::regclass AND mode = 'AccessExclusiveLock' AND granted`)
+	type pulled struct {
+		page sync.Page
+		err  error
+	}
+	pulls := make(chan pulled, 1)
+	go func() {
+		p, err := other.Pull(ctx, hubtest.ClerkC, sync.Cursor{}, 1000)
+		pulls <- pulled{p, err}
+	}()
+	waitFor("the pull waiting for the import's tables", `SELECT count(*) FROM pg_locks l
+		WHERE NOT l.granted AND l.mode = 'AccessShareLock'
+			AND EXISTS (SELECT 1 FROM pg_locks r WHERE r.pid = l.pid AND r.granted AND r.relation = 'hub_student_regions'::regclass)`)
+	if err := stall.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-imported; err != nil {
+		t.Errorf("the import: %v", err)
+	}
+	p := <-pulls
+	if p.err != nil {
+		t.Fatalf("the pull: %v", p.err)
+	}
+	students := 0
+	for _, c := range p.page.Changes {
+		if c.Table == "students" {
+			students++
+		}
+	}
+	if !p.page.Snapshot || students == 0 {
+		t.Errorf("the clerk's first page during the import: snapshot %v, %d students of %d rows", p.page.Snapshot, students, len(p.page.Changes))
+	}
+}

@@ -99,14 +99,15 @@ func newReader() *hubsql.Reader {
 }
 
 // rebuildStudentRegions makes hub_student_regions anew from the
-// enrollments, inside the transaction of an import or a move; truncate
-// says the role may empty it that way (it owns the table).
-func rebuildStudentRegions(ctx context.Context, tx pgx.Tx, truncate bool) error {
-	empty := `DELETE FROM hub_student_regions`
-	if truncate {
-		empty = `TRUNCATE hub_student_regions`
-	}
-	if _, err := tx.Exec(ctx, empty); err != nil {
+// enrollments, inside the transaction of an import or a move. It empties
+// the table with DELETE, not TRUNCATE: a pull whose snapshot began before
+// the import committed would find a truncated table empty (TRUNCATE is
+// not MVCC-safe) and send the clerk a first page of no students; and
+// TRUNCATE's exclusive lock, taken at the end of a long import, waited
+// for a pull that held the table and was itself waiting for the import's
+// enrollments, a deadlock PostgreSQL ended by rolling the import back.
+func rebuildStudentRegions(ctx context.Context, tx pgx.Tx) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM hub_student_regions`); err != nil {
 		return fmt.Errorf("work out the students' regions: %w", err)
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO hub_student_regions(state_id, region_code)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"sync/atomic"
 	"testing"
 
@@ -34,6 +35,9 @@ type testHub struct {
 	handler http.Handler
 	srv     *httptest.Server
 	signIns atomic.Int64 // sign-in requests answered
+	// cutPulls is how many of the next pulls lose their connection half
+	// way through the hub's answer.
+	cutPulls atomic.Int64
 }
 
 func startHub(t *testing.T) *testHub {
@@ -62,12 +66,34 @@ func startHub(t *testing.T) *testHub {
 		if r.URL.Path == "/v1/signin" {
 			h.signIns.Add(1)
 		}
+		if r.URL.Path == "/v1/pull" && h.cutPulls.Add(-1) >= 0 {
+			cutAnswer(w, r, api)
+			return
+		}
 		api.ServeHTTP(w, r)
 	})
 	h.srv = httptest.NewServer(h.handler)
 	h.url = h.srv.URL
 	t.Cleanup(func() { h.srv.Close() })
 	return h
+}
+
+// cutAnswer sends the headers and the first half of the hub's answer,
+// with the whole answer's length, and closes the connection: the network
+// dropping in the middle of a page.
+func cutAnswer(w http.ResponseWriter, r *http.Request, api http.Handler) {
+	rec := httptest.NewRecorder()
+	api.ServeHTTP(rec, r)
+	body := rec.Body.Bytes()
+	for k, vs := range rec.Header() {
+		w.Header()[k] = vs
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(rec.Code)
+	w.Write(body[:len(body)/2])
+	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+		conn.Close()
+	}
 }
 
 // stop takes the hub off the network: connections are refused.

@@ -39,6 +39,26 @@ func TestFailedSyncLosesNothing(t *testing.T) {
 	}
 }
 
+// TestSyncCutMidAnswer: a connection that drops in the middle of the
+// hub's answer is the hub out of reach, not a failed sync: the app says
+// Offline and that the changes are kept. A sync after a sign-in retries
+// as patiently as migrantdeskctl does, so two cuts in a row are met by
+// retries and the sync goes through.
+func TestSyncCutMidAnswer(t *testing.T) {
+	h := startHub(t)
+	u, _ := signedInApp(t, h, storetest.Clerk)
+	h.cutPulls.Store(100)
+	press(t, u, keySync)
+	if u.sync.state != linkOffline || u.status.message.Text != "The hub cannot be reached; your changes are kept and will be sent later." {
+		t.Errorf("every pull cut: state %d, status %q, message %q", u.sync.state, u.status.link.Text, u.status.message.Text)
+	}
+	h.cutPulls.Store(2)
+	press(t, u, keySync)
+	if u.sync.state != linkOnline || u.status.link.Text != "Online" {
+		t.Errorf("two pulls cut, then answered: state %d, status %q, message %q", u.sync.state, u.status.link.Text, u.status.message.Text)
+	}
+}
+
 func TestSyncMessages(t *testing.T) {
 	for _, c := range []struct {
 		r    syncResult

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -470,11 +471,20 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 		return fmt.Errorf("%w (%v)", ErrUnreachable, err)
 	}
 	defer resp.Body.Close()
+	unread := func(err error) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if cut(err) {
+			return fmt.Errorf("%w (the connection dropped while the hub answered: %v)", ErrUnreachable, err)
+		}
+		return &Error{Status: resp.StatusCode, Message: fmt.Sprintf("the hub's answer could not be read: %v", err), Transient: true}
+	}
 	rd = resp.Body
 	if strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
 		zr, err := sync.Gunzip(resp.Body)
 		if err != nil {
-			return &Error{Status: resp.StatusCode, Message: fmt.Sprintf("the hub's answer could not be read: %v", err), Transient: true}
+			return unread(err)
 		}
 		defer sync.Gunzipped(zr)
 		rd = zr
@@ -492,9 +502,17 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 			Transient: resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests}
 	}
 	if err := decode(rd, out); err != nil {
-		return &Error{Status: resp.StatusCode, Message: fmt.Sprintf("the hub's answer could not be read: %v", err), Transient: true}
+		return unread(err)
 	}
 	return nil
+}
+
+// cut reports whether reading an answer failed because the connection
+// dropped or timed out (a network cut in the middle of a snapshot page),
+// which is the hub not being reachable rather than a wrong answer.
+func cut(err error) bool {
+	var ne net.Error
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &ne)
 }
 
 // gzipWriters are reused: a writer holds hundreds of kilobytes of

@@ -36,8 +36,9 @@ type testHub struct {
 	srv     *httptest.Server
 	signIns atomic.Int64 // sign-in requests answered
 	// cutPulls is how many of the next pulls lose their connection half
-	// way through the hub's answer.
-	cutPulls atomic.Int64
+	// way through the hub's answer; shortPulls, how many are answered
+	// with the first half of the answer alone, as if it were whole.
+	cutPulls, shortPulls atomic.Int64
 }
 
 func startHub(t *testing.T) *testHub {
@@ -67,7 +68,11 @@ func startHub(t *testing.T) *testHub {
 			h.signIns.Add(1)
 		}
 		if r.URL.Path == "/v1/pull" && h.cutPulls.Add(-1) >= 0 {
-			cutAnswer(w, r, api)
+			halfAnswer(w, r, api, true)
+			return
+		}
+		if r.URL.Path == "/v1/pull" && h.shortPulls.Add(-1) >= 0 {
+			halfAnswer(w, r, api, false)
 			return
 		}
 		api.ServeHTTP(w, r)
@@ -78,19 +83,28 @@ func startHub(t *testing.T) *testHub {
 	return h
 }
 
-// cutAnswer sends the headers and the first half of the hub's answer,
-// with the whole answer's length, and closes the connection: the network
-// dropping in the middle of a page.
-func cutAnswer(w http.ResponseWriter, r *http.Request, api http.Handler) {
+// halfAnswer sends the first half of the hub's answer. Cut, it says the
+// whole answer's length and closes the connection after the half: the
+// network dropping in the middle of a page. Not cut, the half is the
+// whole answer, read to its end and wrong.
+func halfAnswer(w http.ResponseWriter, r *http.Request, api http.Handler, cut bool) {
 	rec := httptest.NewRecorder()
 	api.ServeHTTP(rec, r)
 	body := rec.Body.Bytes()
 	for k, vs := range rec.Header() {
 		w.Header()[k] = vs
 	}
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	half := body[:len(body)/2]
+	length := len(half)
+	if cut {
+		length = len(body)
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(length))
 	w.WriteHeader(rec.Code)
-	w.Write(body[:len(body)/2])
+	w.Write(half)
+	if !cut {
+		return
+	}
 	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 		conn.Close()
 	}

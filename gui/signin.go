@@ -124,19 +124,14 @@ func (s session) connect(ctx context.Context, st signInStore) (session, error) {
 	if err != nil {
 		return s, err
 	}
-	// A person or the next sync is waiting on the sign-in; the next
-	// background sync tries again anyway. The syncs that follow on this
-	// client keep its own retries: a hub restarting, or asking to wait,
-	// in the middle of a long first sync is met by a retry, not by a
-	// failed sync and minutes offline.
-	retries, backoff := c.Retries, c.Backoff
+	// A person or the next sync is waiting; the next background sync
+	// tries again anyway.
 	c.Retries, c.Backoff = 1, 500*time.Millisecond
 	sctx, cancel := context.WithTimeout(ctx, signInTimeout)
 	defer cancel()
 	if err := c.SignIn(sctx, s.user.Username, s.password); err != nil {
 		return s, err
 	}
-	c.Retries, c.Backoff = retries, backoff
 	id, synced, err := st.Identity(ctx)
 	if err != nil {
 		return s, err

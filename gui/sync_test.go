@@ -41,9 +41,8 @@ func TestFailedSyncLosesNothing(t *testing.T) {
 
 // TestSyncCutMidAnswer: a connection that drops in the middle of the
 // hub's answer is the hub out of reach, not a failed sync: the app says
-// Offline and that the changes are kept. A sync after a sign-in retries
-// as patiently as migrantdeskctl does, so two cuts in a row are met by
-// retries and the sync goes through.
+// Offline and that the changes are kept. An answer that arrives whole and
+// cannot be read is a failed sync still.
 func TestSyncCutMidAnswer(t *testing.T) {
 	h := startHub(t)
 	u, _ := signedInApp(t, h, storetest.Clerk)
@@ -52,10 +51,16 @@ func TestSyncCutMidAnswer(t *testing.T) {
 	if u.sync.state != linkOffline || u.status.message.Text != "The hub cannot be reached; your changes are kept and will be sent later." {
 		t.Errorf("every pull cut: state %d, status %q, message %q", u.sync.state, u.status.link.Text, u.status.message.Text)
 	}
-	h.cutPulls.Store(2)
+	h.cutPulls.Store(0)
+	h.shortPulls.Store(100)
+	press(t, u, keySync)
+	if u.sync.state != linkFailed || !strings.Contains(u.status.message.Text, "the hub's answer could not be read") {
+		t.Errorf("every pull short: state %d, status %q, message %q", u.sync.state, u.status.link.Text, u.status.message.Text)
+	}
+	h.shortPulls.Store(0)
 	press(t, u, keySync)
 	if u.sync.state != linkOnline || u.status.link.Text != "Online" {
-		t.Errorf("two pulls cut, then answered: state %d, status %q, message %q", u.sync.state, u.status.link.Text, u.status.message.Text)
+		t.Errorf("answered again: state %d, status %q, message %q", u.sync.state, u.status.link.Text, u.status.message.Text)
 	}
 }
 

@@ -83,7 +83,7 @@ func (h *DB) Import(ctx context.Context, ex *data.Extract, user string) (store.E
 		return store.ExtractCounts{}, fmt.Errorf("import the state extract: %w", err)
 	}
 	// Fresh statistics for the planner; the rows are in whatever happens.
-	h.pool.Exec(ctx, `ANALYZE regions, districts, schools, students, enrollments, programs, assessments`)
+	h.pool.Exec(ctx, `ANALYZE regions, districts, schools, students, enrollments, programs, assessments, hub_student_regions`)
 	return c, nil
 }
 
@@ -215,8 +215,9 @@ var bulkTables = []string{"enrollments", "programs", "assessments"}
 // index where it falls and fires a trigger that runs a query of its own,
 // which is most of an import's time at state scale (a million
 // enrollments). The cost: the tables are locked until the import commits,
-// so pulls wait for it as pushes do. A role that does not own them
-// (owner false) imports with both in place, more slowly.
+// and so are the tables their foreign keys point to (students and
+// schools), so pulls wait for it as pushes do. A role that does not own
+// them imports with both in place, more slowly.
 func setAside(ctx context.Context, tx pgx.Tx) (restore func() error, err error) {
 	restore = func() error { return nil }
 	var owner bool

@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -471,18 +470,19 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 		return fmt.Errorf("%w (%v)", ErrUnreachable, err)
 	}
 	defer resp.Body.Close()
+	answer := &droppable{r: resp.Body}
 	unread := func(err error) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if cut(err) {
-			return fmt.Errorf("%w (the connection dropped while the hub answered: %v)", ErrUnreachable, err)
+		if answer.dropped != nil {
+			return fmt.Errorf("%w (the connection dropped while the hub answered: %v)", ErrUnreachable, answer.dropped)
 		}
 		return &Error{Status: resp.StatusCode, Message: fmt.Sprintf("the hub's answer could not be read: %v", err), Transient: true}
 	}
-	rd = resp.Body
+	rd = answer
 	if strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
-		zr, err := sync.Gunzip(resp.Body)
+		zr, err := sync.Gunzip(answer)
 		if err != nil {
 			return unread(err)
 		}
@@ -507,12 +507,22 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 	return nil
 }
 
-// cut reports whether reading an answer failed because the connection
-// dropped or timed out (a network cut in the middle of a snapshot page),
-// which is the hub not being reachable rather than a wrong answer.
-func cut(err error) bool {
-	var ne net.Error
-	return errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &ne)
+// droppable reads an answer's body and keeps the error, other than its
+// end, that reading it met: the connection dropping or timing out in the
+// middle of the answer (a network cut during a snapshot page), which is
+// the hub being out of reach. An answer read to its end that cannot be
+// decoded is a wrong answer instead, whatever the decoder's error says.
+type droppable struct {
+	r       io.Reader
+	dropped error
+}
+
+func (d *droppable) Read(p []byte) (int, error) {
+	n, err := d.r.Read(p)
+	if err != nil && err != io.EOF && d.dropped == nil {
+		d.dropped = err
+	}
+	return n, err
 }
 
 // gzipWriters are reused: a writer holds hundreds of kilobytes of

@@ -398,7 +398,7 @@ func TestMigrationHashesAudit(t *testing.T) {
 // from its start, the pull holds hub_student_regions and waits for one of
 // them, and the import then empties hub_student_regions. Both go
 // through (the import used to take TRUNCATE's exclusive lock there, and
-// PostgreSQL ended the deadlock by rolling the import back), and the
+// PostgreSQL ended the deadlock by rolling one of them back), and the
 // pull, whose snapshot is from before the import, has the students of
 // that snapshot (TRUNCATE would have shown it an empty table).
 func TestImportWhileAPullWaits(t *testing.T) {

@@ -104,8 +104,9 @@ func newReader() *hubsql.Reader {
 // the import committed would find a truncated table empty (TRUNCATE is
 // not MVCC-safe) and send the clerk a first page of no students; and
 // TRUNCATE's exclusive lock, taken at the end of a long import, waited
-// for a pull that held the table and was itself waiting for the import's
-// enrollments, a deadlock PostgreSQL ended by rolling the import back.
+// for a pull that held the table and was itself waiting for a table the
+// import holds, a deadlock PostgreSQL ended by rolling one of the two
+// back: the pull, or the state's import.
 func rebuildStudentRegions(ctx context.Context, tx pgx.Tx) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM hub_student_regions`); err != nil {
 		return fmt.Errorf("work out the students' regions: %w", err)

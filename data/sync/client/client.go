@@ -124,11 +124,23 @@ func (c *Client) Sync(ctx context.Context, local Local, progress Progress) (Summ
 	if progress == nil {
 		progress = func(string, int, int) {}
 	}
-	if err := c.push(ctx, local, &sum, progress); err != nil {
-		return sum, err
-	}
 	cur, err := local.Cursor(ctx)
 	if err != nil {
+		return sum, err
+	}
+	if cur.Epoch == "" {
+		// No page has been applied yet, so the workstation cannot tell
+		// whether the hub's epoch changed since its pushes were
+		// acknowledged: a first sync whose pull failed after its push,
+		// and a hub then restored from a backup taken before it, would
+		// have the snapshot replace changes the hub no longer holds.
+		// What the hub acknowledged goes again (as duplicates, when it
+		// still has them) until a page has been applied.
+		if _, err := local.Resend(ctx); err != nil {
+			return sum, err
+		}
+	}
+	if err := c.push(ctx, local, &sum, progress); err != nil {
 		return sum, err
 	}
 	for resent := false; ; resent = true {

@@ -645,3 +645,47 @@ func testHubRestoredFromBackup(t *testing.T, be backend) {
 	r.converged(cora, coraWS.db)
 	checkDistrictScope(t, r.hubDB, coraWS.db, cora.Districts)
 }
+
+// TestHubRestoredBeforeFirstPull: a standalone desk's first sync pushes
+// the records typed on it, and the hub acknowledges them, but no page of
+// its first pull arrives, so the workstation has never seen the hub's
+// epoch. The hub is then restored from a backup taken before that push.
+// The next sync must send the acknowledged records again before the
+// snapshot replaces what the workstation holds: they reach the hub once,
+// and the workstation keeps them.
+func TestHubRestoredBeforeFirstPull(t *testing.T) { eachBackend(t, testHubRestoredBeforeFirstPull) }
+
+func testHubRestoredBeforeFirstPull(t *testing.T, be backend) {
+	r := newRig(t, be, 500, 29)
+	mustRun(t, "import", "--db", r.rosa.db, r.ex.dir)
+	typed := r.migrant(0, 6)
+	r.hub.stop()
+	backup := backupHub(t, r.hubDB, r.dir)
+	r.restartHub()
+
+	r.proxy.hooks(nil, func(path string, _ int) bool { return path == "/v1/pull" })
+	if s, ran := r.rosa.trySync(r.proxy.URL); ran.code == 0 {
+		t.Fatalf("the first sync ended although every pull's answer was lost: %+v", s)
+	}
+	r.proxy.hooks(nil, nil)
+	local := openSQL(t, r.rosa.db)
+	acked := count(t, local, `SELECT count(*) FROM outbox WHERE state = 'applied'`)
+	if acked == 0 || pending(t, r.rosa.db) != 0 {
+		t.Fatalf("after the first sync's push %d changes were acknowledged and %d wait", acked, pending(t, r.rosa.db))
+	}
+	if n := count(t, local, `SELECT count(*) FROM meta WHERE key = 'sync_cursor'`); n != 0 {
+		t.Fatal("the first sync applied a page although every pull's answer was lost")
+	}
+
+	r.hub.stop()
+	restoreHub(t, backup, r.hubDB)
+	r.restartHub()
+	if s := r.rosa.sync(r.proxy.URL); s.Pushed < acked {
+		t.Fatalf("the sync after the restore pushed %d changes of the %d acknowledged: %+v", s.Pushed, acked, s)
+	}
+	if n := count(t, local, `SELECT count(*) FROM migrant_records WHERE deleted = 0`); n < typed {
+		t.Fatalf("the workstation holds %d of the %d records typed on it", n, typed)
+	}
+	checkExactlyOnce(t, r.hubDB, r.rosa.db, "rosa")
+	r.converged(r.clerk, r.rosa.db)
+}

@@ -190,6 +190,11 @@ func TestPullSnapshotThenChanges(t *testing.T) {
 	if got := found(t, st, store.Query{District: "001"}); got != "S1" {
 		t.Fatalf("a change already pulled was applied again: district 001 lists %q", got)
 	}
+	// A district taken from a coordinator goes from the directory.
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 14}, false, removal("user_districts", "username", "c1", "district_number", "001")))
+	if n := count(t, st, `SELECT count(*) FROM user_districts WHERE username = 'c1'`); n != 0 {
+		t.Fatalf("the coordinator keeps %d districts after the removal", n)
+	}
 
 	// A restored hub has a new epoch: only a snapshot is taken from it.
 	err = st.ApplyPage(ctx, page(sync.Cursor{Epoch: "e2", Seq: 3}, false, student("S2", "Otro", "Ana")))

@@ -249,19 +249,40 @@ func flag(b bool) int {
 
 // LogUser logs a user's row and districts for every workstation: each
 // keeps the user directory (names and roles, never passwords), since
-// districts list their coordinators and records name people.
-func LogUser(tx Tx, username string) error {
+// districts list their coordinators and records name people. before are
+// the user's districts before the change (UserDistricts): those the user
+// no longer has are logged as removed, or the other workstations would
+// go on listing the user in a district taken away.
+func LogUser(tx Tx, username string, before []string) error {
 	var f feed
+	now := map[string]bool{}
 	for _, table := range []string{"users", "user_districts"} {
 		rows, err := rowsOf(tx, table, "t.username = ?", username)
 		if err != nil {
 			return err
 		}
 		for _, row := range rows {
+			if table == "user_districts" {
+				now[row["district_number"]] = true
+			}
 			f.log(table, false, false, row, everyone)
 		}
 	}
+	for _, d := range dedupe(before) {
+		if !now[d] {
+			f.log("user_districts", true, false, map[string]string{"username": username, "district_number": d}, everyone)
+		}
+	}
 	return f.flush(tx)
+}
+
+// UserDistricts are the districts a user has, for LogUser after a change.
+func UserDistricts(tx Tx, username string) ([]string, error) {
+	ds, err := readIDs(tx, `SELECT district_number FROM user_districts WHERE username = ?`, username)
+	if err != nil {
+		return nil, fmt.Errorf("read the districts of user %s: %w", username, err)
+	}
+	return ds, nil
 }
 
 func dedupe(ss []string) []string {

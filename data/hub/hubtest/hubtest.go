@@ -93,6 +93,7 @@ func State() *data.Extract {
 // Run runs the whole suite against the back end open makes.
 func Run(t *testing.T, open Open) {
 	t.Run("Accounts", func(t *testing.T) { testAccounts(t, open) })
+	t.Run("UserDistricts", func(t *testing.T) { testUserDistricts(t, open) })
 	t.Run("Push", func(t *testing.T) { testPush(t, open) })
 	t.Run("Scope", func(t *testing.T) { testScope(t, open) })
 	t.Run("Grants", func(t *testing.T) { testGrants(t, open) })
@@ -162,6 +163,37 @@ func testAccounts(t *testing.T, open Open) {
 	}
 	if a, _ := st.Account(ctx, ClerkC.Username); !a.Disabled {
 		t.Fatal("not disabled")
+	}
+}
+
+// A user's districts reach every workstation as they change: one added
+// is set, one taken away is removed, and one kept is left as it was.
+func testUserDistricts(t *testing.T, open Open) {
+	st := Setup(t, open)
+	ctx := context.Background()
+	seen := view{}
+	// A clerk's workstation of another region, which lists the
+	// coordinators of every district.
+	cursor := pullAll(t, st, ClerkW, sync.Cursor{}, seen, 1000)
+	districts := func() []string {
+		var ds []string
+		for _, k := range seen.keys("user_districts") {
+			if user, d, _ := strings.Cut(k, "|"); user == Coord001.Username {
+				ds = append(ds, d)
+			}
+		}
+		return ds
+	}
+	for _, step := range [][]string{{"001", "002"}, {"002", "003"}, {"003"}} {
+		u := Coord001
+		u.Districts = step
+		if err := st.SaveAccount(ctx, Admin.Username, hub.Account{User: u}); err != nil {
+			t.Fatal(err)
+		}
+		cursor = pullAll(t, st, ClerkW, cursor, seen, 1000)
+		if got := districts(); !slices.Equal(got, step) {
+			t.Fatalf("after the coordinator was given districts %v another workstation lists %v", step, got)
+		}
 	}
 }
 

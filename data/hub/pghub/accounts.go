@@ -65,7 +65,12 @@ func (h *DB) SaveAccount(ctx context.Context, actor string, a hub.Account) error
 		return err
 	}
 	return h.write(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO users(username, full_name, role, region_code, district_number, email)
+		ptx := newTx(ctx, tx)
+		before, err := hubsql.UserDistricts(ptx, u.Username)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO users(username, full_name, role, region_code, district_number, email)
 			VALUES($1, $2, $3, $4, $5, $6) ON CONFLICT(username) DO UPDATE SET full_name = excluded.full_name,
 			role = excluded.role, region_code = excluded.region_code, district_number = excluded.district_number,
 			email = excluded.email`, u.Username, u.FullName, u.Role, u.RegionCode, u.DistrictNumber, u.Email)
@@ -91,8 +96,7 @@ func (h *DB) SaveAccount(ctx context.Context, actor string, a hub.Account) error
 		if err != nil {
 			return fmt.Errorf("save the password of %s: %w", u.Username, err)
 		}
-		ptx := newTx(ctx, tx)
-		if err := hubsql.LogUser(ptx, u.Username); err != nil {
+		if err := hubsql.LogUser(ptx, u.Username, before); err != nil {
 			return err
 		}
 		return ptx.flush()

@@ -246,6 +246,10 @@ func (h *DB) Accounts(ctx context.Context) ([]hub.Account, error) {
 // Were the second step to fail, the user exists without a password and
 // cannot sign in until it is set: nothing is half-granted.
 func (h *DB) SaveAccount(ctx context.Context, actor string, a hub.Account) error {
+	before, err := h.userDistricts(ctx, a.Username)
+	if err != nil {
+		return err
+	}
 	if err := h.st.SaveUser(ctx, actor, a.User); err != nil {
 		return err
 	}
@@ -263,10 +267,25 @@ func (h *DB) SaveAccount(ctx context.Context, actor string, a hub.Account) error
 	if err != nil {
 		return fmt.Errorf("save the password of %s: %w", a.Username, err)
 	}
-	if err := hubsql.LogUser(stx, a.Username); err != nil {
+	if err := hubsql.LogUser(stx, a.Username, before); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// userDistricts reads a user's districts before SaveAccount changes them,
+// for the log of those taken away. The store saves the user in a
+// transaction of its own, so they are read just before it: accounts are
+// saved by the hub's own commands, an administrator at a time.
+func (h *DB) userDistricts(ctx context.Context, username string) ([]string, error) {
+	tx, err := h.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	stx := newTx(ctx, tx, h.rstmts)
+	defer stx.end() // after the rollback: see end
+	defer tx.Rollback()
+	return hubsql.UserDistricts(stx, username)
 }
 
 // SetPassword replaces a password and ends the user's sign-ins.

@@ -18,6 +18,7 @@ import (
 	"migrantdesk/data"
 	"migrantdesk/data/argon2id"
 	"migrantdesk/data/store"
+	"migrantdesk/data/sync"
 	"migrantdesk/data/sync/client"
 	"migrantdesk/gui/widgets"
 )
@@ -36,6 +37,7 @@ const signInTimeout = 15 * time.Second
 type signInStore interface {
 	Identity(ctx context.Context) (store.Identity, bool, error)
 	SetIdentity(ctx context.Context, id store.Identity) error
+	Cursor(ctx context.Context) (sync.Cursor, error)
 	Path() string
 }
 
@@ -138,6 +140,15 @@ func (s session) connect(ctx context.Context, st signInStore) (session, error) {
 	}
 	if synced && id.User.Username != c.User.Username {
 		return s, errOwner(st.Path(), id.User)
+	}
+	if synced {
+		cur, err := st.Cursor(ctx)
+		if err != nil {
+			return s, err
+		}
+		if err := c.CheckHub(sctx, cur, id.HubURL); err != nil {
+			return s, err
+		}
 	}
 	if s.verifier == "" {
 		if s.verifier, err = argon2id.HashPassword(s.password); err != nil {

@@ -219,6 +219,32 @@ func TestAnotherUsersDatabaseIsRefused(t *testing.T) {
 	}
 }
 
+// TestAnotherHubIsRefused: a database that has synced with one hub is
+// refused by another with a sentence that says which is which, before
+// anything is sent to it, and signs in to its own hub as before.
+func TestAnotherHubIsRefused(t *testing.T) {
+	h := startHub(t)
+	w := newWorkstation(t, h, storetest.Clerk)
+	other := startHub(t)
+	u := start(t, w.st, Options{})
+	signInAs(t, u, other.url, storetest.Clerk, password)
+	want := "This database has synced with the hub at " + h.url + ", and the hub at " + other.url + " is another hub: sign in to " +
+		h.url + ", or use another database with " + other.url + " (what is in this one stays here)."
+	if u.signIn == nil {
+		t.Fatal("the database signed in to another hub")
+	}
+	if u.signIn.problem.Text != want {
+		t.Fatalf("the sign-in to another hub reads %q", u.signIn.problem.Text)
+	}
+	if id, _, _ := w.st.Identity(context.Background()); id.HubURL != h.url {
+		t.Errorf("the database now syncs with %q", id.HubURL)
+	}
+	signInAs(t, u, h.url, storetest.Clerk, password)
+	if u.signIn != nil || u.user.Username != storetest.Clerk || u.status.link.Text != "Online" {
+		t.Fatalf("the sign-in to its own hub after it: %q", u.status.link.Text)
+	}
+}
+
 // TestSignedOutByTheHub: the clerk's password is changed at the hub while
 // the app runs, which ends the sign-in; the next sync says so and stops,
 // and Sync now asks for the password, then syncs.

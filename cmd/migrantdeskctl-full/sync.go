@@ -51,14 +51,23 @@ func runSync(args []string, out io.Writer) error {
 		return fmt.Errorf("sync: %w", err)
 	}
 	defer st.Close()
-	if id, synced, err := st.Identity(ctx); err != nil {
+	id, synced, err := st.Identity(ctx)
+	if err != nil {
 		return fmt.Errorf("sync: %w", err)
-	} else if synced && id.User.Username != *username {
+	}
+	if synced && id.User.Username != *username {
 		// Another user's records, conflicts and outbox are in this file:
 		// signing in as someone else would send them under the wrong name.
 		return fmt.Errorf("sync: %s belongs to %s; sync it as that user, or use another database", *db, id.User.Username)
 	}
 	if err := c.SignIn(ctx, *username, password); err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	cur, err := st.Cursor(ctx)
+	if err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	if err := c.CheckHub(ctx, cur, id.HubURL); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
 	verifier, err := argon2id.HashPassword(password)

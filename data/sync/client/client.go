@@ -91,6 +91,60 @@ func (c *Client) SignIn(ctx context.Context, username, password string) error {
 	return nil
 }
 
+// OtherHubError refuses a database that has synced with the hub at one
+// address to the hub at another that is not the same hub: the new one
+// would take a snapshot's place in it, and would be sent again every
+// change the old one ever acknowledged (Sync), a training hub's test
+// records reaching the state's hub, or the other way round.
+type OtherHubError struct {
+	Synced, Now string // the addresses
+}
+
+func (e *OtherHubError) Error() string {
+	return fmt.Sprintf("this database has synced with the hub at %s, and the hub at %s is another hub: sign in to %s, "+
+		"or use another database with %s (what is in this one stays here)", e.Synced, e.Now, e.Synced, e.Now)
+}
+
+// CheckHub checks, once signed in, that a database whose cursor is cur
+// and which last synced with the hub at synced ("" if never) may sync
+// with this client's hub: the same address, a database that has never
+// applied a page (what it holds was made on it), or a hub of the
+// cursor's epoch, which is the same hub at a new address (hub migrate
+// keeps the epoch). The epoch is asked of the hub with a pull of one
+// change that is not applied. Else it returns an *OtherHubError.
+func (c *Client) CheckHub(ctx context.Context, cur sync.Cursor, synced string) error {
+	if synced == "" || cur.Epoch == "" || sameAddress(synced, c.base) {
+		return nil
+	}
+	var raw rawPage
+	if err := c.do(ctx, "GET", "/v1/pull?"+pullQuery(cur, 1), nil, &raw); err != nil {
+		return err
+	}
+	if raw.next.Epoch == cur.Epoch {
+		return nil
+	}
+	return &OtherHubError{Synced: synced, Now: c.base.String()}
+}
+
+// sameAddress reports whether the hub address a names base, as New reads
+// it: the case of scheme and host, a default port and a trailing slash
+// make no difference.
+func sameAddress(a string, base *url.URL) bool {
+	u, err := url.Parse(strings.TrimRight(strings.TrimSpace(a), "/"))
+	if err != nil {
+		return false
+	}
+	norm := func(u *url.URL) string {
+		host := strings.ToLower(u.Hostname())
+		port := u.Port()
+		if scheme := strings.ToLower(u.Scheme); port == "" || scheme == "https" && port == "443" || scheme == "http" && port == "80" {
+			port = ""
+		}
+		return strings.ToLower(u.Scheme) + "://" + host + ":" + port + strings.TrimRight(u.Path, "/")
+	}
+	return norm(u) == norm(base)
+}
+
 // Summary says what one sync did.
 type Summary struct {
 	Pushed    int         `json:"pushed"`
@@ -181,7 +235,7 @@ func (c *Client) pull(ctx context.Context, local Local, cur sync.Cursor, stopAtE
 		defer close(raws)
 		for at := cur; ; {
 			var f fetched
-			f.err = c.do(ctx, "GET", "/v1/pull?"+pullQuery(at), nil, &f.raw)
+			f.err = c.do(ctx, "GET", "/v1/pull?"+pullQuery(at, sync.MaxPullPage), nil, &f.raw)
 			select {
 			case raws <- f:
 			case <-ctx.Done():
@@ -363,12 +417,12 @@ func restoreGC() {
 // few seconds of the hub's pages, a few megabytes each.
 const prefetch = 8
 
-// pullQuery asks for the page after a cursor.
-func pullQuery(c sync.Cursor) string {
+// pullQuery asks for up to limit changes after a cursor.
+func pullQuery(c sync.Cursor, limit int) string {
 	q := url.Values{}
 	q.Set("epoch", c.Epoch)
 	q.Set("seq", strconv.FormatInt(c.Seq, 10))
-	q.Set("limit", strconv.Itoa(sync.MaxPullPage))
+	q.Set("limit", strconv.Itoa(limit))
 	if c.Mark != "" {
 		q.Set("mark", c.Mark)
 	}

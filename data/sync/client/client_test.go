@@ -115,3 +115,27 @@ func TestDecodePagesStopsAtBadPage(t *testing.T) {
 		}
 	}
 }
+
+// A hub's address names the same hub whatever the case of its scheme and
+// host, a default port or a trailing slash; another host, port, scheme
+// or path is another address.
+func TestSameAddress(t *testing.T) {
+	c, err := New("https://hub.example.gov/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for addr, same := range map[string]bool{
+		"https://hub.example.gov":       true,
+		"HTTPS://Hub.Example.gov:443/":  true,
+		" https://hub.example.gov// ":   true,
+		"https://hub.example.gov:8443":  false,
+		"http://hub.example.gov":        false,
+		"https://training.example.gov":  false,
+		"https://hub.example.gov/other": false,
+		"::not a url":                   false,
+	} {
+		if got := sameAddress(addr, c.base); got != same {
+			t.Errorf("%q beside %s: same %v, want %v", addr, c.base, got, same)
+		}
+	}
+}

@@ -689,3 +689,44 @@ func testHubRestoredBeforeFirstPull(t *testing.T, be backend) {
 	checkExactlyOnce(t, r.hubDB, r.rosa.db, "rosa")
 	r.converged(r.clerk, r.rosa.db)
 }
+
+// TestSyncWithAnotherHub: a workstation that has synced with a hub goes
+// on with the same hub at another address (behind a proxy, or moved
+// with hub migrate, which keeps the epoch), but another hub is refused
+// before anything is sent to it: it would have been sent everything the
+// first hub ever acknowledged. The workstation then syncs with its own
+// hub as before.
+func TestSyncWithAnotherHub(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, onSQLite, 500, 31)
+	r.rosa.sync(r.hub.URL)
+	r.migrant(0, 3)
+	if s := r.rosa.sync(r.proxy.URL); s.Pushed == 0 || s.Applied != s.Pushed {
+		t.Fatalf("the sync with the same hub at another address: %+v", s)
+	}
+
+	otherDB := newHubDB(t, onSQLite, t.TempDir())
+	mustRun(t, "import", "--db", otherDB, r.ex.dir)
+	accounts(t, otherDB, r.clerk)
+	other := startHub(t, otherDB, "127.0.0.1:0")
+	r.migrant(3, 3)
+	waiting := pending(t, r.rosa.db)
+	s, ran := r.rosa.trySync(other.URL)
+	if ran.code == 0 || !strings.Contains(ran.stderr, "is another hub") {
+		t.Fatalf("the sync with another hub: %+v, %s", s, ran)
+	}
+	other.stop()
+	h := openSQL(t, otherDB)
+	if n := count(t, h, `SELECT count(*) FROM hub_applied`) + count(t, h, `SELECT count(*) FROM migrant_records`); n != 0 {
+		t.Fatalf("the other hub was sent %d changes or records", n)
+	}
+	h.Close()
+	if n := pending(t, r.rosa.db); n != waiting {
+		t.Fatalf("%d changes wait after the refused sync, %d before", n, waiting)
+	}
+	if s := r.rosa.sync(r.hub.URL); s.Pushed != waiting || s.Applied != s.Pushed {
+		t.Fatalf("the sync with its own hub after the refusal: %+v", s)
+	}
+	checkExactlyOnce(t, r.hubDB, r.rosa.db, "rosa")
+	r.converged(r.clerk, r.rosa.db)
+}

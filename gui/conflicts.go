@@ -172,6 +172,7 @@ func (c *conflictsScreen) set(cs []store.Conflict, rs []refusal) {
 	if c.chosen >= 0 && c.chosen < len(c.conflicts) {
 		id = c.conflicts[c.chosen].RecordID
 	}
+	first := len(c.conflicts) == 0
 	c.conflicts, c.rejections = cs, rs
 	c.list.UnselectAll()
 	c.list.Refresh()
@@ -193,7 +194,7 @@ func (c *conflictsScreen) set(cs []store.Conflict, rs []refusal) {
 		c.refHint.SetText("The hub refused these changes for good: they were not applied there and will not be sent again. " +
 			"Open the student (click the change), correct the record, and save it again.")
 	}
-	// Keep comparing the same record, else the first one.
+	// Keep comparing the same record.
 	c.chosen = -1
 	c.detail.Hide()
 	for i, cf := range cs {
@@ -202,7 +203,10 @@ func (c *conflictsScreen) set(cs []store.Conflict, rs []refusal) {
 			break
 		}
 	}
-	if c.chosen < 0 && len(cs) > 0 {
+	// Else the first one, when none was listed before: once one is
+	// resolved the next is a click of the clerk's, so that a double click
+	// on Keep mine or Keep theirs cannot resolve it unseen.
+	if c.chosen < 0 && len(cs) > 0 && first {
 		c.list.Select(0)
 	}
 }
@@ -299,6 +303,11 @@ func (c *conflictsScreen) keep(mine bool) func() {
 		}
 		cf := c.conflicts[c.chosen]
 		usr := c.user
+		// Until the conflicts are read again: a second tap would resolve
+		// a conflict already resolved, and say it was not.
+		for _, b := range []*widget.Button{c.keepTheirs, c.keepMine, c.merge} {
+			b.Disable()
+		}
 		c.tasks.run("resolving a conflict", func() func() {
 			ctx := context.Background()
 			var err error
@@ -310,6 +319,9 @@ func (c *conflictsScreen) keep(mine bool) func() {
 			return func() {
 				if err != nil {
 					c.dialogs.ShowError("The conflict was not resolved", err)
+					// The hub's copy may have changed since it was compared
+					// (store.ErrTheirsChanged): show it as it is now.
+					c.load()
 					return
 				}
 				switch {

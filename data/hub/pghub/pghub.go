@@ -301,12 +301,21 @@ func (h *DB) readTx(ctx context.Context, fn func(t *pgTx) error) error {
 	if err != nil {
 		return err
 	}
+	// Released here unless the commit has it: a panic in fn, which the
+	// hub's server survives, would otherwise keep the connection from
+	// the pool for good (released in its transaction, it is closed).
+	committing := false
+	defer func() {
+		if !committing {
+			conn.Release()
+		}
+	}()
 	if err := fn(t); err != nil {
-		defer conn.Release()
 		return endTx(conn, err)
 	}
 	// The caller's context ends with its request, soon.
 	t.ctx = context.WithoutCancel(ctx)
+	committing = true
 	go func() {
 		defer conn.Release()
 		endTx(conn, t.commit())

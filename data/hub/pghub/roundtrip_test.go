@@ -241,3 +241,31 @@ func TestSnapshotRoundTrips(t *testing.T) {
 		}
 	}
 }
+
+// A pull whose reading panics gives its connection back: the pool of one
+// connection serves the next pull.
+func TestReadTxPanicReleases(t *testing.T) {
+	h := hubtest.Setup(t, open).(*DB)
+	cfg := h.pool.Config()
+	cfg.MaxConns = 1
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := &DB{pool: pool, reader: newReader(), writing: make(chan struct{}, 1)}
+	func() {
+		defer func() { recover() }()
+		one.readTx(context.Background(), func(t *pgTx) error {
+			var n int
+			t.QueryRow(`SELECT 1`).Scan(&n)
+			panic("a bug in a read")
+		})
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := one.Pull(ctx, hubtest.Admin, sync.Cursor{}, 10); err != nil {
+		// Not closed: Close would wait for the connection held for good.
+		t.Fatalf("the pull after a read that panicked: %v", err)
+	}
+	pool.Close()
+}

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -52,6 +53,10 @@ type session struct {
 	password string
 	verifier string         // the Argon2id hash kept in the database for offline sign-in
 	client   *client.Client // signed in to the hub; nil until the hub answers
+	// newHub says the person chose to sync the database with a hub other
+	// than its own (client.OtherHubError): its hub moved, or was
+	// restored at another address.
+	newHub bool
 }
 
 // errRefused is the hub's answer to a wrong user name or password.
@@ -83,8 +88,9 @@ func errOwner(path string, owner data.User) error {
 // answers (the database then remembers the hub, the user and a fresh
 // verifier of the password), else, on a database this user has synced
 // before, with the verifier alone, to work offline until the hub is back.
-func signIn(ctx context.Context, st signInStore, hubURL, username, password string) (session, error) {
-	s := session{hubURL: strings.TrimSpace(hubURL), user: data.User{Username: strings.TrimSpace(username)}, password: password}
+func signIn(ctx context.Context, st signInStore, hubURL, username, password string, newHub bool) (session, error) {
+	s := session{hubURL: strings.TrimSpace(hubURL), user: data.User{Username: strings.TrimSpace(username)}, password: password,
+		newHub: newHub}
 	if s.hubURL == "" || s.user.Username == "" || password == "" {
 		return s, errors.New("type the hub's address, your user name and your password")
 	}
@@ -141,7 +147,7 @@ func (s session) connect(ctx context.Context, st signInStore) (session, error) {
 	if synced && id.User.Username != c.User.Username {
 		return s, errOwner(st.Path(), id.User)
 	}
-	if synced {
+	if synced && !s.newHub {
 		cur, err := st.Cursor(ctx)
 		if err != nil {
 			return s, err
@@ -255,10 +261,31 @@ func (s *signInScreen) first() fyne.Focusable {
 
 // submit signs in with what the form holds, off the UI goroutine; Enter
 // in any field does it too.
+// askNewHub asks whether the hub at another address is this database's
+// own hub, moved or restored there, and signs in to it if so.
+func (s *signInScreen) askNewHub(other *client.OtherHubError, username, password string) {
+	text := widgets.Paragraph(fmt.Sprintf("This database has synced with the hub at %s. The hub at %s is another hub, "+
+		"or the same one restored there from a backup.\n\nSync with %s only if your hub moved there or was restored "+
+		"there: every change this computer sent to its hub is sent to it again, and what it holds replaces what "+
+		"this computer holds. A training hub's records would mix with the state's.", other.Synced, other.Now, other.Now), 480)
+	d := dialog.NewCustomConfirm("Sync with another hub?", "Sync with "+other.Now, "Cancel", text, func(ok bool) {
+		if ok && !s.working {
+			s.signInTo(other.Now, username, password, true)
+		}
+	}, s.win)
+	d.Show()
+}
+
 func (s *signInScreen) submit() {
 	if s.working {
 		return
 	}
+	s.signInTo(s.hub.Text, s.username.Text, s.password.Text, false)
+}
+
+// signInTo signs in, off the UI goroutine; newHub lets the database go to
+// a hub other than its own, which the person has confirmed.
+func (s *signInScreen) signInTo(hubURL, username, password string, newHub bool) {
 	s.working = true
 	setError(s.problem, "")
 	s.signIn.Disable()
@@ -267,9 +294,8 @@ func (s *signInScreen) submit() {
 	}
 	s.busy.Show()
 	s.busy.Start()
-	hubURL, username, password := s.hub.Text, s.username.Text, s.password.Text
 	s.tasks.run("signing in", func() func() {
-		sess, err := signIn(context.Background(), s.st, hubURL, username, password)
+		sess, err := signIn(context.Background(), s.st, hubURL, username, password, newHub)
 		return func() {
 			s.working = false
 			s.busy.Stop()
@@ -284,6 +310,10 @@ func (s *signInScreen) submit() {
 				// cannot be read back: start it again.
 				s.password.SetText("")
 				s.win.Canvas().Focus(s.first())
+				var other *client.OtherHubError
+				if errors.As(err, &other) {
+					s.askNewHub(other, username, password)
+				}
 				return
 			}
 			s.done(sess)

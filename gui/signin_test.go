@@ -221,7 +221,10 @@ func TestAnotherUsersDatabaseIsRefused(t *testing.T) {
 
 // TestAnotherHubIsRefused: a database that has synced with one hub is
 // refused by another with a sentence that says which is which, before
-// anything is sent to it, and signs in to its own hub as before.
+// anything is sent to it, and the app asks whether that hub is its own,
+// moved or restored there. Cancel keeps the database its hub's; it signs
+// in to its own as before; and the person who says the other is theirs
+// syncs with it.
 func TestAnotherHubIsRefused(t *testing.T) {
 	h := startHub(t)
 	w := newWorkstation(t, h, storetest.Clerk)
@@ -236,12 +239,25 @@ func TestAnotherHubIsRefused(t *testing.T) {
 	if u.signIn.problem.Text != want {
 		t.Fatalf("the sign-in to another hub reads %q", u.signIn.problem.Text)
 	}
-	if id, _, _ := w.st.Identity(context.Background()); id.HubURL != h.url {
-		t.Errorf("the database now syncs with %q", id.HubURL)
+	if !strings.Contains(strings.Join(texts(u.win.Canvas()), "\n"), "Sync with "+other.url+" only if your hub moved there") {
+		t.Fatal("the app does not ask whether the other hub is this database's own")
+	}
+	tap(t, u, "Cancel")
+	if id, _, _ := w.st.Identity(context.Background()); id.HubURL != h.url || u.signIn == nil {
+		t.Errorf("after Cancel the database syncs with %q", id.HubURL)
 	}
 	signInAs(t, u, h.url, storetest.Clerk, password)
 	if u.signIn != nil || u.user.Username != storetest.Clerk || u.status.link.Text != "Online" {
 		t.Fatalf("the sign-in to its own hub after it: %q", u.status.link.Text)
+	}
+
+	u.win.Close()
+	u = start(t, w.st, Options{})
+	signInAs(t, u, other.url, storetest.Clerk, password)
+	tap(t, u, "Sync with "+other.url)
+	u.wait()
+	if id, _, _ := w.st.Identity(context.Background()); u.signIn != nil || id.HubURL != other.url || u.status.link.Text != "Online" {
+		t.Fatalf("confirmed, the database syncs with %q (%q)", id.HubURL, u.status.link.Text)
 	}
 }
 

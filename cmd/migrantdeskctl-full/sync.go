@@ -27,6 +27,7 @@ func runSync(args []string, out io.Writer) error {
 	username := fs.String("user", "", "sign in as `U`")
 	passwordFile := fs.String("password-file", "", "read the password from `FILE` (its first line)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	newHub := fs.Bool("new-hub", false, "sync with --hub although the database has synced with another hub (its hub moved there, or was restored there from a backup)")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -63,11 +64,7 @@ func runSync(args []string, out io.Writer) error {
 	if err := c.SignIn(ctx, *username, password); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
-	cur, err := st.Cursor(ctx)
-	if err != nil {
-		return fmt.Errorf("sync: %w", err)
-	}
-	if err := c.CheckHub(ctx, cur, id.HubURL); err != nil {
+	if err := checkHub(ctx, c, st, id.HubURL, *newHub); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
 	verifier, err := argon2id.HashPassword(password)
@@ -90,4 +87,23 @@ func runSync(args []string, out io.Writer) error {
 	fmt.Fprintf(out, "synced %s with %s as %s: pushed %d (applied %d, duplicate %d, conflict %d, rejected %d), pulled %d, cursor %s/%d\n",
 		*db, *hubURL, *username, sum.Pushed, sum.Applied, sum.Duplicate, sum.Conflict, sum.Rejected, sum.Pulled, sum.Cursor.Epoch, sum.Cursor.Seq)
 	return nil
+}
+
+// checkHub refuses a hub other than the one the database has synced with
+// (client.CheckHub), unless the operator said it is that hub moved or
+// restored at a new address (newHub).
+func checkHub(ctx context.Context, c *client.Client, st *store.Store, synced string, newHub bool) error {
+	if newHub {
+		return nil
+	}
+	cur, err := st.Cursor(ctx)
+	if err != nil {
+		return err
+	}
+	err = c.CheckHub(ctx, cur, synced)
+	var other *client.OtherHubError
+	if errors.As(err, &other) {
+		return fmt.Errorf("%w; if the hub moved to %s, or was restored there from a backup, sync again with --new-hub", err, other.Now)
+	}
+	return err
 }

@@ -40,7 +40,7 @@ var Usages = map[string]string{
 	"reconcile": "reconcile --db F --mis2000 FILE --out OUT.xlsx [--messages DIR] [--as-of D] [--region CODE] [--clerk NAME]",
 	"report":    "report qa --db F --district NUM --from D --to D [--detail OUT.xlsx] [--aggregated OUT.pdf] [--password-file P | --ask-password]",
 	"search":    "search --db F [--last L] [--first N] [--dob D] [--state-id I] [--gender G] [--district D] [--limit N] [--json]",
-	"sync":      "sync --db LOCAL.db --hub URL --user U --password-file P [--json]",
+	"sync":      "sync --db LOCAL.db --hub URL --user U --password-file P [--new-hub] [--json]",
 	"version":   "version",
 }
 

@@ -172,29 +172,18 @@ const pushBatch = 200
 // the workstation holds, every acknowledged mutation is pushed again: the
 // hub applies those it lacks and answers the others as duplicates. (The
 // hub cannot tell a restore from a new extract, nor which workstation
-// pushed what after its backup; only the workstation knows.)
+// pushed what after its backup; only the workstation knows.) A
+// workstation that has never applied a page does the same at its first.
 func (c *Client) Sync(ctx context.Context, local Local, progress Progress) (Summary, error) {
 	var sum Summary
 	if progress == nil {
 		progress = func(string, int, int) {}
 	}
-	cur, err := local.Cursor(ctx)
-	if err != nil {
+	if err := c.push(ctx, local, &sum, progress); err != nil {
 		return sum, err
 	}
-	if cur.Epoch == "" {
-		// No page has been applied yet, so the workstation cannot tell
-		// whether the hub's epoch changed since its pushes were
-		// acknowledged: a first sync whose pull failed after its push,
-		// and a hub then restored from a backup taken before it, would
-		// have the snapshot replace changes the hub no longer holds.
-		// What the hub acknowledged goes again (as duplicates, when it
-		// still has them) until a page has been applied.
-		if _, err := local.Resend(ctx); err != nil {
-			return sum, err
-		}
-	}
-	if err := c.push(ctx, local, &sum, progress); err != nil {
+	cur, err := local.Cursor(ctx)
+	if err != nil {
 		return sum, err
 	}
 	for resent := false; ; resent = true {
@@ -260,8 +249,23 @@ func (c *Client) pull(ctx context.Context, local Local, cur sync.Cursor, stopAtE
 			return cur, false, f.err
 		}
 		page := f.raw.page
-		if stopAtEpoch && page.Snapshot && cur.Epoch != "" && page.Next.Epoch != cur.Epoch {
-			return cur, true, nil
+		if stopAtEpoch && page.Snapshot && page.Next.Epoch != cur.Epoch {
+			if cur.Epoch != "" {
+				return cur, true, nil
+			}
+			// A workstation that has never applied a page cannot tell
+			// whether the hub was restored since it acknowledged the
+			// workstation's pushes (a standalone desk's first sync, its
+			// pull cut and tried again later, or the hub restored in
+			// between): what the hub acknowledged goes again before the
+			// snapshot replaces it, when there is any.
+			n, err := local.Resend(ctx)
+			if err != nil {
+				return cur, false, err
+			}
+			if n > 0 {
+				return cur, true, nil
+			}
 		}
 		if page.Snapshot && page.More && !relaxed {
 			relaxed = true

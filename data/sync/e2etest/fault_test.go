@@ -602,9 +602,11 @@ func TestHubRestoredFromBackup(t *testing.T) { eachBackend(t, testHubRestoredFro
 
 func testHubRestoredFromBackup(t *testing.T, be backend) {
 	r := newRig(t, be, 1000, 17)
-	r.rosa.sync(r.hub.URL)
+	// The workstations sync through the proxy: the hub's address stays
+	// the same when it is restored, as a state's would.
+	r.rosa.sync(r.proxy.URL)
 	r.migrant(0, 10)
-	r.rosa.sync(r.hub.URL)
+	r.rosa.sync(r.proxy.URL)
 	db := openSQL(t, r.hubDB)
 	var district string
 	db.QueryRow(`SELECT district_number FROM published GROUP BY district_number ORDER BY count(*) DESC LIMIT 1`).Scan(&district)
@@ -616,14 +618,14 @@ func testHubRestoredFromBackup(t *testing.T, be backend) {
 
 	r.restartHub()
 	coraWS := newWorkstation(t, r.dir, "cora")
-	first := coraWS.sync(r.hub.URL)
+	first := coraWS.sync(r.proxy.URL)
 	r.migrant(10, 10)
 	editRecords(t, r.rosa.db, 5)
-	s := r.rosa.sync(r.hub.URL)
+	s := r.rosa.sync(r.proxy.URL)
 	if s.Applied == 0 || s.Applied != s.Pushed {
 		t.Fatalf("sync before the restore: %+v", s)
 	}
-	coraWS.sync(r.hub.URL)
+	coraWS.sync(r.proxy.URL)
 	acked := count(t, openSQL(t, r.rosa.db), `SELECT count(*) FROM outbox WHERE state = 'applied'`)
 
 	r.hub.stop()
@@ -631,15 +633,15 @@ func testHubRestoredFromBackup(t *testing.T, be backend) {
 	r.restartHub()
 	// The coordinator pulls first: its cursor is past what the restored
 	// hub has ever logged.
-	s = coraWS.sync(r.hub.URL)
+	s = coraWS.sync(r.proxy.URL)
 	if s.Cursor.Epoch == first.Cursor.Epoch {
 		t.Fatalf("the restored hub kept its epoch: %+v", s)
 	}
-	s = r.rosa.sync(r.hub.URL)
+	s = r.rosa.sync(r.proxy.URL)
 	if s.Cursor.Epoch == first.Cursor.Epoch || s.Pushed < acked {
 		t.Fatalf("the clerk's sync after the restore (%d changes acknowledged): %+v", acked, s)
 	}
-	coraWS.sync(r.hub.URL)
+	coraWS.sync(r.proxy.URL)
 	checkExactlyOnce(t, r.hubDB, r.rosa.db, "rosa")
 	r.converged(r.clerk, r.rosa.db)
 	r.converged(cora, coraWS.db)
@@ -690,6 +692,50 @@ func testHubRestoredBeforeFirstPull(t *testing.T, be backend) {
 	r.converged(r.clerk, r.rosa.db)
 }
 
+// TestHubRestoredBetweenPushAndPull: a standalone desk's first sync
+// pushes the records typed on it, and the hub, restored from a backup
+// taken before that push, answers the pull that follows: the snapshot
+// must not replace the records before they are sent again.
+func TestHubRestoredBetweenPushAndPull(t *testing.T) {
+	eachBackend(t, testHubRestoredBetweenPushAndPull)
+}
+
+func testHubRestoredBetweenPushAndPull(t *testing.T, be backend) {
+	r := newRig(t, be, 500, 37)
+	mustRun(t, "import", "--db", r.rosa.db, r.ex.dir)
+	typed := r.migrant(0, 6)
+	var backup string
+	r.proxy.hooks(func(path string, n int) {
+		if path == "/v1/push" && n == 1 {
+			// The backup, taken after the sign-in and before the push,
+			// which meets the stopped hub and is tried again.
+			r.hub.stop()
+			backup = backupHub(t, r.hubDB, r.dir)
+			r.restartHub()
+		}
+	}, func(path string, n int) bool {
+		if path == "/v1/push" && n == 2 {
+			// The push is committed and its answer on its way: the
+			// hub is restored before the pull.
+			r.hub.stop()
+			restoreHub(t, backup, r.hubDB)
+			r.restartHub()
+		}
+		return false
+	})
+	s := r.rosa.sync(r.proxy.URL)
+	r.proxy.hooks(nil, nil)
+	if s.Applied < typed {
+		t.Fatalf("the first sync applied %d changes on the restored hub, %d records were typed: %+v", s.Applied, typed, s)
+	}
+	local := openSQL(t, r.rosa.db)
+	if n := count(t, local, `SELECT count(*) FROM migrant_records WHERE deleted = 0`); n < typed {
+		t.Fatalf("the workstation holds %d of the %d records typed on it", n, typed)
+	}
+	checkExactlyOnce(t, r.hubDB, r.rosa.db, "rosa")
+	r.converged(r.clerk, r.rosa.db)
+}
+
 // TestSyncWithAnotherHub: a workstation that has synced with a hub goes
 // on with the same hub at another address (behind a proxy, or moved
 // with hub migrate, which keeps the epoch), but another hub is refused
@@ -712,7 +758,7 @@ func TestSyncWithAnotherHub(t *testing.T) {
 	r.migrant(3, 3)
 	waiting := pending(t, r.rosa.db)
 	s, ran := r.rosa.trySync(other.URL)
-	if ran.code == 0 || !strings.Contains(ran.stderr, "is another hub") {
+	if ran.code == 0 || !strings.Contains(ran.stderr, "is another hub") || !strings.Contains(ran.stderr, "sync again with --new-hub") {
 		t.Fatalf("the sync with another hub: %+v, %s", s, ran)
 	}
 	other.stop()
@@ -729,4 +775,17 @@ func TestSyncWithAnotherHub(t *testing.T) {
 	}
 	checkExactlyOnce(t, r.hubDB, r.rosa.db, "rosa")
 	r.converged(r.clerk, r.rosa.db)
+
+	// Told that the other hub is its own, moved there, the workstation
+	// syncs with it.
+	other = startHub(t, otherDB, "127.0.0.1:0")
+	moved := run(t, append(r.rosa.syncArgs(other.URL), "--new-hub")...)
+	if moved.code != 0 {
+		t.Fatalf("the sync with --new-hub: %s", moved)
+	}
+	withStore(t, r.rosa.db, func(st *store.Store, _ data.User) {
+		if id, _, _ := st.Identity(context.Background()); id.HubURL != other.URL {
+			t.Errorf("after the sync with --new-hub the database syncs with %q", id.HubURL)
+		}
+	})
 }

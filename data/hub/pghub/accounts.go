@@ -60,43 +60,9 @@ func (h *DB) Accounts(ctx context.Context) ([]hub.Account, error) {
 // in one transaction, audited as actor, and logs the user for every
 // workstation.
 func (h *DB) SaveAccount(ctx context.Context, actor string, a hub.Account) error {
-	u := a.User
-	if err := u.Validate(); err != nil {
-		return err
-	}
 	return h.write(ctx, func(tx pgx.Tx) error {
 		ptx := newTx(ctx, tx)
-		before, err := hubsql.UserDistricts(ptx, u.Username)
-		if err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO users(username, full_name, role, region_code, district_number, email)
-			VALUES($1, $2, $3, $4, $5, $6) ON CONFLICT(username) DO UPDATE SET full_name = excluded.full_name,
-			role = excluded.role, region_code = excluded.region_code, district_number = excluded.district_number,
-			email = excluded.email`, u.Username, u.FullName, u.Role, u.RegionCode, u.DistrictNumber, u.Email)
-		if err != nil {
-			return fmt.Errorf("save user %s: %w", u.Username, err)
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM user_districts WHERE username = $1`, u.Username); err != nil {
-			return fmt.Errorf("save user %s: %w", u.Username, err)
-		}
-		for _, d := range u.Districts {
-			if _, err := tx.Exec(ctx, `INSERT INTO user_districts(username, district_number) VALUES($1, $2)`, u.Username, d); err != nil {
-				return fmt.Errorf("give user %s district %s: %w", u.Username, d, err)
-			}
-		}
-		if err := audit(ctx, tx, actor, "save", "user", u.Username,
-			fmt.Sprintf("%s %s%s%s %v", u.Role, u.FullName, u.RegionCode, u.DistrictNumber, u.Districts)); err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO hub_accounts(username, password_hash, disabled) VALUES($1, $2, $3)
-			ON CONFLICT(username) DO UPDATE SET
-				password_hash = CASE excluded.password_hash WHEN '' THEN hub_accounts.password_hash ELSE excluded.password_hash END,
-				disabled = excluded.disabled`, u.Username, a.PasswordHash, flag(a.Disabled))
-		if err != nil {
-			return fmt.Errorf("save the password of %s: %w", u.Username, err)
-		}
-		if err := hubsql.LogUser(ptx, u.Username, before); err != nil {
+		if err := hubsql.SaveAccount(ptx, actor, a, stamp(time.Now())); err != nil {
 			return err
 		}
 		return ptx.flush()

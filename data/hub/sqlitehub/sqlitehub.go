@@ -242,17 +242,8 @@ func (h *DB) Accounts(ctx context.Context) ([]hub.Account, error) {
 	return out, nil
 }
 
-// SaveAccount saves the user (audited in the store) and then the password.
-// Were the second step to fail, the user exists without a password and
-// cannot sign in until it is set: nothing is half-granted.
+// SaveAccount saves the account in one transaction (hubsql.SaveAccount).
 func (h *DB) SaveAccount(ctx context.Context, actor string, a hub.Account) error {
-	before, err := h.userDistricts(ctx, a.Username)
-	if err != nil {
-		return err
-	}
-	if err := h.st.SaveUser(ctx, actor, a.User); err != nil {
-		return err
-	}
 	tx, err := h.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -260,32 +251,10 @@ func (h *DB) SaveAccount(ctx context.Context, actor string, a hub.Account) error
 	stx := newTx(ctx, tx, h.wstmts)
 	defer stx.end() // after the rollback: see end
 	defer tx.Rollback()
-	_, err = tx.ExecContext(ctx, `INSERT INTO hub_accounts(username, password_hash, disabled) VALUES(?, ?, ?)
-		ON CONFLICT(username) DO UPDATE SET
-			password_hash = CASE excluded.password_hash WHEN '' THEN password_hash ELSE excluded.password_hash END,
-			disabled = excluded.disabled`, a.Username, a.PasswordHash, a.Disabled)
-	if err != nil {
-		return fmt.Errorf("save the password of %s: %w", a.Username, err)
-	}
-	if err := hubsql.LogUser(stx, a.Username, before); err != nil {
+	if err := hubsql.SaveAccount(stx, actor, a, time.Now().UTC().Format(time.RFC3339)); err != nil {
 		return err
 	}
 	return tx.Commit()
-}
-
-// userDistricts reads a user's districts before SaveAccount changes them,
-// for the log of those taken away. The store saves the user in a
-// transaction of its own, so they are read just before it: accounts are
-// saved by the hub's own commands, an administrator at a time.
-func (h *DB) userDistricts(ctx context.Context, username string) ([]string, error) {
-	tx, err := h.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, err
-	}
-	stx := newTx(ctx, tx, h.rstmts)
-	defer stx.end() // after the rollback: see end
-	defer tx.Rollback()
-	return hubsql.UserDistricts(stx, username)
 }
 
 // SetPassword replaces a password and ends the user's sign-ins.

@@ -273,6 +273,8 @@ func (s *signInScreen) askNewHub(other *client.OtherHubError, username, password
 			s.signInTo(other.Now, username, password, true)
 		}
 	}, s.win)
+	// Red, as the record card's Delete: the answer that can mix two hubs' records.
+	d.SetConfirmImportance(widget.DangerImportance)
 	d.Show()
 }
 

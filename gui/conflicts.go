@@ -45,6 +45,9 @@ type conflictsScreen struct {
 	conflicts  []store.Conflict
 	rejections []refusal
 	chosen     int // the conflict compared; -1 none
+	// resolving is set while a Keep mine or Keep theirs is applied: its
+	// buttons stay off, even when a sync's end reads the conflicts again.
+	resolving  bool
 	list       *widget.List
 	refusedTab *widget.List
 	hint       *widget.Label
@@ -254,9 +257,9 @@ func (c *conflictsScreen) choose(i widget.ListItemID) {
 	default:
 		c.warning.Hide()
 	}
-	enable(c.keepTheirs, !cf.Undecided)
-	enable(c.keepMine, !cf.Undecided && !cf.Gone)
-	enable(c.merge, !cf.Undecided && !cf.Gone)
+	enable(c.keepTheirs, !c.resolving && !cf.Undecided)
+	enable(c.keepMine, !c.resolving && !cf.Undecided && !cf.Gone)
+	enable(c.merge, !c.resolving && !cf.Undecided && !cf.Gone)
 	c.detail.Show()
 }
 
@@ -298,16 +301,15 @@ func usDate(s string) string {
 // keep resolves the conflict compared with mine or theirs.
 func (c *conflictsScreen) keep(mine bool) func() {
 	return func() {
-		if c.chosen < 0 || c.dialogs.Open() {
+		if c.chosen < 0 || c.resolving || c.dialogs.Open() {
 			return
 		}
 		cf := c.conflicts[c.chosen]
 		usr := c.user
-		// Until the conflicts are read again: a second tap would resolve
-		// a conflict already resolved, and say it was not.
-		for _, b := range []*widget.Button{c.keepTheirs, c.keepMine, c.merge} {
-			b.Disable()
-		}
+		// Until it is done: a second tap would resolve a conflict already
+		// resolved, and say it was not.
+		c.resolving = true
+		c.choose(c.chosen)
 		c.tasks.run("resolving a conflict", func() func() {
 			ctx := context.Background()
 			var err error
@@ -317,10 +319,13 @@ func (c *conflictsScreen) keep(mine bool) func() {
 				err = c.st.KeepTheirs(ctx, usr, cf.RecordID)
 			}
 			return func() {
+				c.resolving = false
 				if err != nil {
 					c.dialogs.ShowError("The conflict was not resolved", err)
-					// The hub's copy may have changed since it was compared
-					// (store.ErrTheirsChanged): show it as it is now.
+					// The buttons again, then the hub's copy as it is now:
+					// it may have changed since it was compared
+					// (store.ErrTheirsChanged).
+					c.choose(c.chosen)
 					c.load()
 					return
 				}

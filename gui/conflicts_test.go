@@ -147,7 +147,7 @@ func TestConflictResolvedThreeWays(t *testing.T) {
 	}
 	// The next conflict is the clerk's to choose.
 	if cs.chosen >= 0 || cs.detail.Visible() {
-		t.Errorf("after a resolution the screen compares %+v by itself", cs.conflicts[cs.chosen].Student.StateID)
+		t.Errorf("after a resolution the screen compares conflict %d by itself", cs.chosen)
 	}
 	// Keep mine, tapped twice: the second tap finds the buttons off (the
 	// first is under way) or nothing compared (it is done), and resolves
@@ -286,5 +286,66 @@ func execOn(t *testing.T, path, q string, args ...any) {
 	defer db.Close()
 	if _, err := db.Exec(q, args...); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// slowKeep holds Keep mine until gate is closed.
+type slowKeep struct {
+	conflictStore
+	gate chan struct{}
+}
+
+func (s slowKeep) KeepMine(ctx context.Context, u data.User, id string, seen int) error {
+	<-s.gate
+	return s.conflictStore.KeepMine(ctx, u, id, seen)
+}
+
+// TestConflictsReadAgainDuringAResolution: a sync that ends while Keep
+// mine is applied reads the conflicts again, the one being resolved
+// still among them; its buttons stay off until the resolution is done,
+// so a second tap does nothing.
+func TestConflictsReadAgainDuringAResolution(t *testing.T) {
+	h := startHub(t)
+	u, st := signedInApp(t, h, storetest.Clerk)
+	ctx := context.Background()
+	clerk := storetest.User(storetest.Clerk)
+	r, err := st.SaveRecord(ctx, clerk, storetest.Record(t, storetest.Maria, "100000", "2025-09-01", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	press(t, u, keySync)
+	other := newWorkstation(t, h, storetest.Admin)
+	o := other.record(t, r.ID)
+	o.MIS2000ID = "200000"
+	other.save(t, o.MigrantRecord)
+	other.sync(t)
+	mine, _ := st.RecordByID(ctx, r.ID)
+	mine.MIS2000ID = "300000"
+	if _, err := st.SaveRecord(ctx, clerk, mine.MigrantRecord); err != nil {
+		t.Fatal(err)
+	}
+	press(t, u, keySync)
+	test.Tap(u.status.conflicts)
+	u.wait()
+	cs := u.conflicts
+	gate := make(chan struct{})
+	cs.st = slowKeep{cs.st, gate}
+	keepMine := findButton(u.win.Canvas(), "Keep mine")
+	test.Tap(keepMine)
+	if !keepMine.Disabled() {
+		t.Fatal("Keep mine is still on while it is applied")
+	}
+	cs.load() // as a sync's end does with the screen shown
+	if !u.tasks.until(func() bool { return strings.HasPrefix(cs.hint.Text, "1 record") }) {
+		t.Fatal("the conflicts were not read again")
+	}
+	if !keepMine.Disabled() || cs.chosen != 0 {
+		t.Errorf("read again during the resolution: Keep mine on %v, conflict %d compared", !keepMine.Disabled(), cs.chosen)
+	}
+	test.Tap(keepMine)
+	close(gate)
+	u.wait()
+	if u.dialogs.Open() || len(cs.conflicts) != 0 {
+		t.Fatalf("after the resolution: a dialog open %v, %d conflicts", u.dialogs.Open(), len(cs.conflicts))
 	}
 }

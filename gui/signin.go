@@ -118,6 +118,12 @@ func signIn(ctx context.Context, st signInStore, hubURL, username, password stri
 	case !argon2id.VerifyPassword(id.Verifier, password):
 		return s, errors.New("the hub cannot be reached, and this is not the password you last signed in with on this computer; " +
 			"check it and try again")
+	case !s.newHub && !client.SameAddress(id.HubURL, s.hubURL):
+		// Signed in offline, the app could only learn once that hub
+		// answers whether it is this database's, and the background
+		// syncs have no way to ask.
+		return s, fmt.Errorf("the hub at %s cannot be reached, and this database syncs with the hub at %s: sign in to %s "+
+			"to work on this computer until it can be reached", s.hubURL, id.HubURL, id.HubURL)
 	}
 	s.user, s.verifier = id.User, id.Verifier
 	return s, nil
@@ -259,8 +265,6 @@ func (s *signInScreen) first() fyne.Focusable {
 	return s.password
 }
 
-// submit signs in with what the form holds, off the UI goroutine; Enter
-// in any field does it too.
 // askNewHub asks whether the hub at another address is this database's
 // own hub, moved or restored there, and signs in to it if so.
 func (s *signInScreen) askNewHub(other *client.OtherHubError, username, password string) {
@@ -278,6 +282,8 @@ func (s *signInScreen) askNewHub(other *client.OtherHubError, username, password
 	d.Show()
 }
 
+// submit signs in with what the form holds, off the UI goroutine; Enter
+// in any field does it too.
 func (s *signInScreen) submit() {
 	if s.working {
 		return

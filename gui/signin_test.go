@@ -253,6 +253,17 @@ func TestAnotherHubIsRefused(t *testing.T) {
 
 	u.win.Close()
 	u = start(t, w.st, Options{})
+	// Out of reach, the other hub cannot say whose it is: no sign-in on
+	// this computer for it, whose syncs would be refused with no way on.
+	other.stop()
+	signInAs(t, u, other.url, storetest.Clerk, password)
+	if u.signIn == nil {
+		t.Fatal("signed in on this computer for another hub out of reach")
+	}
+	if !strings.Contains(u.signIn.problem.Text, "cannot be reached, and this database syncs with the hub at "+h.url) {
+		t.Fatalf("an offline sign-in to another hub reads %q", u.signIn.problem.Text)
+	}
+	other.restart(t)
 	signInAs(t, u, other.url, storetest.Clerk, password)
 	tap(t, u, "Sync with "+other.url)
 	u.wait()

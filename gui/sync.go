@@ -241,12 +241,15 @@ func syncMessage(r syncResult) string {
 		return sentence("the sync stopped: "+r.err.Error()) + " Nothing was lost: your changes are kept, and the next sync tries again."
 	}
 	sum := r.sum
+	// What the hub took now: a change it answers as a duplicate reached
+	// it before (a lost answer, or sent again after a restore).
+	sent := sum.Pushed - sum.Duplicate
 	msg := "Synced with the hub: nothing new."
 	switch {
-	case sum.Pushed > 0 && sum.Pulled > 0:
-		msg = fmt.Sprintf("Synced with the hub: sent %s, received %s.", count(sum.Pushed, "change"), count(sum.Pulled, "change"))
-	case sum.Pushed > 0:
-		msg = fmt.Sprintf("Synced with the hub: sent %s.", count(sum.Pushed, "change"))
+	case sent > 0 && sum.Pulled > 0:
+		msg = fmt.Sprintf("Synced with the hub: sent %s, received %s.", count(sent, "change"), count(sum.Pulled, "change"))
+	case sent > 0:
+		msg = fmt.Sprintf("Synced with the hub: sent %s.", count(sent, "change"))
 	case sum.Pulled > 0:
 		msg = fmt.Sprintf("Synced with the hub: received %s.", count(sum.Pulled, "change"))
 	}

@@ -113,11 +113,14 @@ func (e *OtherHubError) Error() string {
 // keeps the epoch). The epoch is asked of the hub with a pull of one
 // change that is not applied. Else it returns an *OtherHubError.
 func (c *Client) CheckHub(ctx context.Context, cur sync.Cursor, synced string) error {
-	if synced == "" || cur.Epoch == "" || sameAddress(synced, c.base) {
+	if synced == "" || cur.Epoch == "" || SameAddress(synced, c.base.String()) {
 		return nil
 	}
+	// The epoch alone: a sequence of the cursor's epoch that the hub never
+	// logged (a copy of the hub that went its own way) would have it start
+	// a new epoch, for every workstation, on a pull only asked to look.
 	var raw rawPage
-	if err := c.do(ctx, "GET", "/v1/pull?"+pullQuery(cur, 1), nil, &raw); err != nil {
+	if err := c.do(ctx, "GET", "/v1/pull?"+pullQuery(sync.Cursor{Epoch: cur.Epoch}, 1), nil, &raw); err != nil {
 		return err
 	}
 	if raw.next.Epoch == cur.Epoch {
@@ -126,23 +129,23 @@ func (c *Client) CheckHub(ctx context.Context, cur sync.Cursor, synced string) e
 	return &OtherHubError{Synced: synced, Now: c.base.String()}
 }
 
-// sameAddress reports whether the hub address a names base, as New reads
-// it: the case of scheme and host, a default port and a trailing slash
-// make no difference.
-func sameAddress(a string, base *url.URL) bool {
-	u, err := url.Parse(strings.TrimRight(strings.TrimSpace(a), "/"))
-	if err != nil {
+// SameAddress reports whether the hub addresses a and b name the same
+// hub as New reads them: the case of scheme and host, a default port and
+// a trailing slash make no difference.
+func SameAddress(a, b string) bool {
+	ua, erra := url.Parse(strings.TrimRight(strings.TrimSpace(a), "/"))
+	ub, errb := url.Parse(strings.TrimRight(strings.TrimSpace(b), "/"))
+	if erra != nil || errb != nil {
 		return false
 	}
 	norm := func(u *url.URL) string {
-		host := strings.ToLower(u.Hostname())
 		port := u.Port()
 		if scheme := strings.ToLower(u.Scheme); port == "" || scheme == "https" && port == "443" || scheme == "http" && port == "80" {
 			port = ""
 		}
-		return strings.ToLower(u.Scheme) + "://" + host + ":" + port + strings.TrimRight(u.Path, "/")
+		return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Hostname()) + ":" + port + strings.TrimRight(u.Path, "/")
 	}
-	return norm(u) == norm(base)
+	return norm(ua) == norm(ub)
 }
 
 // Summary says what one sync did.

@@ -24,6 +24,7 @@ import (
 	"migrantdesk/data/hub"
 	"migrantdesk/data/store"
 	"migrantdesk/data/sync"
+	"migrantdesk/data/sync/client"
 )
 
 // rig is a hub process over a demo state with a clerk and a coordinator,
@@ -788,4 +789,55 @@ func TestSyncWithAnotherHub(t *testing.T) {
 			t.Errorf("after the sync with --new-hub the database syncs with %q", id.HubURL)
 		}
 	})
+}
+
+// TestCheckHubOnlyLooks: the check of a hub at a new address asks it for
+// its epoch and changes nothing there, even when the workstation's
+// cursor is past what that hub logged (a copy of its hub made earlier),
+// which a pull of the whole cursor would answer with a new epoch for
+// every workstation.
+func TestCheckHubOnlyLooks(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, onSQLite, 500, 41)
+	r.rosa.sync(r.hub.URL)
+	r.hub.stop()
+	copyDB := backupHub(t, r.hubDB, t.TempDir())
+	r.restartHub()
+	r.migrant(0, 3)
+	r.rosa.sync(r.hub.URL)
+
+	copied := startHub(t, copyDB, "127.0.0.1:0")
+	epochOf := func() string {
+		var e string
+		h := openSQL(t, copyDB)
+		defer h.Close()
+		if err := h.QueryRow(`SELECT value FROM hub_meta WHERE key = 'epoch'`).Scan(&e); err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	before := epochOf()
+	c, err := client.New(copied.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := c.SignIn(ctx, r.clerk.Username, Password); err != nil {
+		t.Fatal(err)
+	}
+	withStore(t, r.rosa.db, func(st *store.Store, _ data.User) {
+		cur, err := st.Cursor(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cur.Epoch != before || cur.Seq == 0 {
+			t.Fatalf("the workstation's cursor %+v, the copy's epoch %s", cur, before)
+		}
+		if err := c.CheckHub(ctx, cur, r.hub.URL); err != nil {
+			t.Fatalf("the copy of the hub, of its epoch: %v", err)
+		}
+	})
+	if after := epochOf(); after != before {
+		t.Fatalf("checking the copy gave it a new epoch: %s, was %s", after, before)
+	}
 }

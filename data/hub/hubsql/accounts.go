@@ -2,6 +2,7 @@ package hubsql
 
 import (
 	"fmt"
+	"slices"
 
 	"migrantdesk/data/hub"
 )
@@ -21,6 +22,24 @@ func SaveAccount(tx Tx, actor string, a hub.Account, now string) error {
 	before, err := UserDistricts(tx, u.Username)
 	if err != nil {
 		return err
+	}
+	// Looked up first: a foreign key's refusal, on PostgreSQL, comes back
+	// with whichever later read the insert went to the server with.
+	wanted := u.Districts
+	if u.DistrictNumber != "" {
+		wanted = append(wanted[:len(wanted):len(wanted)], u.DistrictNumber)
+	}
+	if len(wanted) > 0 {
+		in, args := inList(wanted)
+		known, err := readIDs(tx, `SELECT number FROM districts WHERE number IN (`+in+`)`, args...)
+		if err != nil {
+			return fmt.Errorf("save user %s: %w", u.Username, err)
+		}
+		for _, d := range wanted {
+			if !slices.Contains(known, d) {
+				return fmt.Errorf("save user %s: there is no district %s in the state's extract", u.Username, d)
+			}
+		}
 	}
 	if err := tx.Exec(`INSERT INTO users(username, full_name, role, region_code, district_number, email)
 		VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(username) DO UPDATE SET full_name = excluded.full_name,

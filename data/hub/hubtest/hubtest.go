@@ -195,6 +195,17 @@ func testUserDistricts(t *testing.T, open Open) {
 			t.Fatalf("after the coordinator was given districts %v another workstation lists %v", step, got)
 		}
 	}
+	// A district the state does not have is refused by its number, and
+	// the account stays as it was.
+	u := Coord001
+	u.Districts = []string{"003", "999"}
+	err := st.SaveAccount(ctx, Admin.Username, hub.Account{User: u})
+	if err == nil || !strings.Contains(err.Error(), "there is no district 999") {
+		t.Fatalf("a district the state does not have: %v", err)
+	}
+	if a, err := st.Account(ctx, Coord001.Username); err != nil || !slices.Equal(a.Districts, []string{"003"}) {
+		t.Fatalf("after the refusal the coordinator has %v (%v)", a.Districts, err)
+	}
 }
 
 // Mutation makes a record mutation as a workstation's outbox would.

@@ -70,8 +70,8 @@ func TestSyncMessages(t *testing.T) {
 		want string
 	}{
 		{syncResult{sum: client.Summary{Pushed: 1, Pulled: 1234}}, "Synced with the hub: sent 1 change, received 1,234 changes."},
-		// Changes sent again (after a restore, say) that the hub has count
-		// once.
+		// A standalone desk's first sync sends its changes again at the
+		// first page; the hub has them, and they count once.
 		{syncResult{sum: client.Summary{Pushed: 24, Applied: 12, Duplicate: 12, Pulled: 2573}},
 			"Synced with the hub: sent 12 changes, received 2,573 changes."},
 		{syncResult{sum: client.Summary{Pushed: 3, Duplicate: 3}}, "Synced with the hub: nothing new."},

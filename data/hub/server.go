@@ -205,14 +205,6 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, u data.User) {
 			apply = append(apply, m)
 		}
 	}
-	// Read before the push: a hub whose epoch changes meanwhile (an
-	// import) answers with the older one, and the workstation sends
-	// again what this push applied, which the hub counts as duplicates.
-	epoch, err := s.store.Epoch(r.Context())
-	if err != nil {
-		s.reply(w, r, nil, err)
-		return
-	}
 	var applied []sync.Result
 	if len(apply) > 0 {
 		if applied, err = s.store.Push(r.Context(), u, apply); err != nil {
@@ -233,7 +225,7 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, u data.User) {
 	if rc, ok := s.store.(RefusalCounter); ok && len(refused) > 0 {
 		rc.Refused(len(refused))
 	}
-	s.reply(w, r, sync.PushResponse{Results: results, Epoch: epoch}, nil)
+	s.reply(w, r, sync.PushResponse{Results: results}, nil)
 }
 
 // CheckPush refuses a push whose shape is wrong before anything is

@@ -68,8 +68,6 @@ type Store interface {
 	// Pull returns the changes in u's scope after the cursor, at most
 	// limit of them; a zero cursor or another epoch starts a snapshot.
 	Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (sync.Page, error)
-	// Epoch is the epoch a pull would answer with now.
-	Epoch(ctx context.Context) (string, error)
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

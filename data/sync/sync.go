@@ -220,11 +220,6 @@ type PushRequest struct {
 // PushResponse answers each mutation of a push, in order.
 type PushResponse struct {
 	Results []Result `json:"results"`
-	// Epoch is the hub's epoch as the push was applied ("" from a hub
-	// that does not say): a
-	// workstation that has never applied a page learns from it whether
-	// its first page comes from the hub that acknowledged its pushes.
-	Epoch string `json:"epoch,omitempty"`
 }
 
 // MaxPullPage is the largest page a pull may ask for, and what

@@ -94,7 +94,6 @@ func State() *data.Extract {
 func Run(t *testing.T, open Open) {
 	t.Run("Accounts", func(t *testing.T) { testAccounts(t, open) })
 	t.Run("UserDistricts", func(t *testing.T) { testUserDistricts(t, open) })
-	t.Run("Epoch", func(t *testing.T) { testEpoch(t, open) })
 	t.Run("Push", func(t *testing.T) { testPush(t, open) })
 	t.Run("Scope", func(t *testing.T) { testScope(t, open) })
 	t.Run("Grants", func(t *testing.T) { testGrants(t, open) })
@@ -164,21 +163,6 @@ func testAccounts(t *testing.T, open Open) {
 	}
 	if a, _ := st.Account(ctx, ClerkC.Username); !a.Disabled {
 		t.Fatal("not disabled")
-	}
-}
-
-// The hub's epoch, as a push's answer tells it, is the one its pulls
-// answer with.
-func testEpoch(t *testing.T, open Open) {
-	st := Setup(t, open)
-	ctx := context.Background()
-	p, err := st.Pull(ctx, ClerkC, sync.Cursor{}, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	epoch, err := st.Epoch(ctx)
-	if err != nil || epoch == "" || epoch != p.Next.Epoch {
-		t.Fatalf("the hub's epoch is %q (%v), its pull's %q", epoch, err, p.Next.Epoch)
 	}
 }
 

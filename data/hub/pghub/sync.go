@@ -35,16 +35,6 @@ func (h *DB) writePushes(ctx context.Context, fn func(hubsql.Tx) error) error {
 	})
 }
 
-// Epoch is the hub's epoch: an import or a restore sets the new one
-// itself (checkEpoch, Import).
-func (h *DB) Epoch(ctx context.Context) (string, error) {
-	var epoch string
-	if err := h.pool.QueryRow(ctx, `SELECT coalesce((SELECT value FROM hub_meta WHERE key = 'epoch'), '')`).Scan(&epoch); err != nil {
-		return "", fmt.Errorf("read the hub's epoch: %w", err)
-	}
-	return epoch, nil
-}
-
 // Pull answers a workstation's pull from one REPEATABLE READ snapshot,
 // the epoch included. A cursor of this epoch that the hub never logged (a
 // hub restored from an older dump into the same database) starts a new

@@ -206,9 +206,16 @@ func (h *DB) renewEpoch(ctx context.Context, old string) (string, error) {
 // prepared statement a pull, not two more connections), and writes a new
 // epoch in a transaction of its own, as renewEpoch does.
 func (h *DB) ensureEpoch(ctx context.Context, tx hubsql.Tx) (string, error) {
-	epoch, imported, err := readEpoch(tx)
-	if err != nil || epoch != "" {
-		return epoch, err
+	var epoch, seen, imported string
+	err := tx.QueryRow(`SELECT
+		coalesce((SELECT value FROM hub_meta WHERE key = 'epoch'), ''),
+		coalesce((SELECT value FROM hub_meta WHERE key = 'extract'), ''),
+		`+hubsql.ImportMark).Scan(&epoch, &seen, &imported)
+	if err != nil {
+		return "", fmt.Errorf("read the hub's epoch: %w", err)
+	}
+	if epoch != "" && seen == imported {
+		return epoch, nil
 	}
 	epoch = uuid.NewString()
 	_, err = h.db.ExecContext(ctx, `INSERT INTO hub_meta(key, value) VALUES('epoch', ?), ('extract', ?)
@@ -217,38 +224,6 @@ func (h *DB) ensureEpoch(ctx context.Context, tx hubsql.Tx) (string, error) {
 		return "", fmt.Errorf("start a new hub epoch: %w", err)
 	}
 	return epoch, nil
-}
-
-// readEpoch is the hub's epoch, or "" when it has none or the extract
-// was imported since it began (the next pull starts a new one), and the
-// import that extract is.
-func readEpoch(tx hubsql.Tx) (epoch, imported string, err error) {
-	var seen string
-	err = tx.QueryRow(`SELECT
-		coalesce((SELECT value FROM hub_meta WHERE key = 'epoch'), ''),
-		coalesce((SELECT value FROM hub_meta WHERE key = 'extract'), ''),
-		`+hubsql.ImportMark).Scan(&epoch, &seen, &imported)
-	if err != nil {
-		return "", "", fmt.Errorf("read the hub's epoch: %w", err)
-	}
-	if seen != imported {
-		epoch = ""
-	}
-	return epoch, imported, nil
-}
-
-// Epoch is the epoch a pull would answer with now, begun as a pull
-// would begin it (ensureEpoch): a push answered just after an import
-// says the epoch its pusher's first page will be of.
-func (h *DB) Epoch(ctx context.Context) (string, error) {
-	tx, err := h.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return "", err
-	}
-	stx := newTx(ctx, tx, h.rstmts)
-	defer stx.end() // after the rollback: see end
-	defer tx.Rollback()
-	return h.ensureEpoch(ctx, stx)
 }
 
 // VerifyAudit checks the hub's audit log from one read transaction, as

@@ -157,12 +157,6 @@ type Summary struct {
 	Rejected  int         `json:"rejected"`
 	Pulled    int         `json:"pulled"`
 	Cursor    sync.Cursor `json:"cursor"`
-
-	// ackedIn is the epoch the hub acknowledged this sync's pushes in
-	// (sync.PushResponse.Epoch), or "" when it did not say or they were
-	// acknowledged in different epochs; pushed says there were any.
-	ackedIn string
-	pushed  bool
 }
 
 // Progress is told how a sync goes: the stage, how far it has come and,
@@ -188,19 +182,11 @@ func (c *Client) Sync(ctx context.Context, local Local, progress Progress) (Summ
 	if progress == nil {
 		progress = func(string, int, int) {}
 	}
-	cur, err := local.Cursor(ctx)
-	if err != nil {
+	if err := c.push(ctx, local, &sum, progress); err != nil {
 		return sum, err
 	}
-	if cur.Epoch == "" {
-		// No page applied yet: what an earlier sync pushed goes again with
-		// this push, so that every change the hub acknowledged was
-		// acknowledged in the epoch this push learns (pull).
-		if _, err := local.Resend(ctx); err != nil {
-			return sum, err
-		}
-	}
-	if err := c.push(ctx, local, &sum, progress); err != nil {
+	cur, err := local.Cursor(ctx)
+	if err != nil {
 		return sum, err
 	}
 	for resent := false; ; resent = true {
@@ -270,20 +256,18 @@ func (c *Client) pull(ctx context.Context, local Local, cur sync.Cursor, stopAtE
 			if cur.Epoch != "" {
 				return cur, true, nil
 			}
-			// A workstation that has never applied a page: the hub may
-			// have been restored since it acknowledged this sync's pushes
-			// (a standalone desk's first sync, the hub restored between
-			// its push and its pull). Unless the hub said they were
-			// acknowledged in this page's epoch, they go again before the
-			// snapshot replaces them.
-			if !sum.pushed || sum.ackedIn != page.Next.Epoch {
-				n, err := local.Resend(ctx)
-				if err != nil {
-					return cur, false, err
-				}
-				if n > 0 {
-					return cur, true, nil
-				}
+			// A workstation that has never applied a page cannot tell
+			// whether the hub was restored since it acknowledged the
+			// workstation's pushes (a standalone desk's first sync, its
+			// pull cut and tried again later, or the hub restored in
+			// between): what the hub acknowledged goes again before the
+			// snapshot replaces it, when there is any.
+			n, err := local.Resend(ctx)
+			if err != nil {
+				return cur, false, err
+			}
+			if n > 0 {
+				return cur, true, nil
 			}
 		}
 		if page.Snapshot && page.More && !relaxed {
@@ -479,12 +463,6 @@ func (c *Client) push(ctx context.Context, local Local, sum *Summary, progress P
 		if err := local.MarkPushed(ctx, resp.Results); err != nil {
 			return err
 		}
-		if !sum.pushed {
-			sum.ackedIn = resp.Epoch
-		} else if sum.ackedIn != resp.Epoch {
-			sum.ackedIn = ""
-		}
-		sum.pushed = true
 		sum.Pushed += len(ms)
 		for i, r := range resp.Results {
 			switch r.Outcome {

@@ -693,27 +693,6 @@ func testHubRestoredBeforeFirstPull(t *testing.T, be backend) {
 	r.converged(r.clerk, r.rosa.db)
 }
 
-// TestStandaloneFirstSyncPushesOnce: a standalone desk's first sync, with
-// no fault, sends each change typed on it once: the hub says in which
-// epoch it acknowledged them, and the first page is of that epoch.
-func TestStandaloneFirstSyncPushesOnce(t *testing.T) {
-	eachBackend(t, testStandaloneFirstSyncPushesOnce)
-}
-
-func testStandaloneFirstSyncPushesOnce(t *testing.T, be backend) {
-	r := newRig(t, be, 500, 43)
-	mustRun(t, "import", "--db", r.rosa.db, r.ex.dir)
-	r.migrant(0, 6)
-	waiting := pending(t, r.rosa.db)
-	r.proxy.resetCounts()
-	s := r.rosa.sync(r.proxy.URL)
-	if s.Pushed != waiting || s.Applied != waiting || s.Duplicate != 0 {
-		t.Fatalf("the first sync of %d changes: %+v", waiting, s)
-	}
-	checkExactlyOnce(t, r.hubDB, r.rosa.db, "rosa")
-	r.converged(r.clerk, r.rosa.db)
-}
-
 // TestHubRestoredBetweenPushAndPull: a standalone desk's first sync
 // pushes the records typed on it, and the hub, restored from a backup
 // taken before that push, answers the pull that follows: the snapshot

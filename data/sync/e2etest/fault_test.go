@@ -702,9 +702,30 @@ func TestHubRestoredBetweenPushAndPull(t *testing.T) {
 }
 
 func testHubRestoredBetweenPushAndPull(t *testing.T, be backend) {
+	for _, sameEpoch := range []bool{false, true} {
+		t.Run(map[bool]string{false: "new epoch", true: "same epoch"}[sameEpoch], func(t *testing.T) {
+			restoredBetweenPushAndPull(t, be, sameEpoch)
+		})
+	}
+}
+
+// restoredBetweenPushAndPull is the test's one case. With sameEpoch the hub
+// has begun its epoch before the backup, and the SQLite hub restored from
+// a copy of its stopped file keeps it (as a PostgreSQL failover would):
+// the workstation, which has seen no epoch, can only send again what the
+// hub acknowledged.
+func restoredBetweenPushAndPull(t *testing.T, be backend, sameEpoch bool) {
 	r := newRig(t, be, 500, 37)
 	mustRun(t, "import", "--db", r.rosa.db, r.ex.dir)
 	typed := r.migrant(0, 6)
+	if sameEpoch {
+		h := openHubStore(t, r.hubDB)
+		_, err := h.Pull(context.Background(), r.clerk, sync.Cursor{}, 1)
+		h.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	var backup string
 	r.proxy.hooks(func(path string, n int) {
 		if path == "/v1/push" && n == 1 {

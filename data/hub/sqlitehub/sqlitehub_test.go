@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	gosync "sync"
 	"testing"
 	"time"
 
@@ -82,6 +83,69 @@ func TestImportsInOneSecond(t *testing.T) {
 	}
 	if len(epochs) != 3 {
 		t.Errorf("three imports in one second made %d epochs, want 3", len(epochs))
+	}
+}
+
+// TestPullsAfterAnImportAtOnce: the workstations that pull at once after
+// an import get one new epoch, the one the hub keeps, so none of them
+// takes the import's snapshot twice.
+func TestPullsAfterAnImportAtOnce(t *testing.T) {
+	ctx := context.Background()
+	h := hubtest.Setup(t, open).(*DB)
+	for round := range 3 {
+		if _, err := h.Store().ImportExtract(ctx, hubtest.State(), "test"); err != nil {
+			t.Fatal(err)
+		}
+		const pulls = 8
+		epochs := make([]string, pulls)
+		var wg gosync.WaitGroup
+		start := make(chan struct{})
+		for i := range pulls {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				p, err := h.Pull(ctx, hubtest.ClerkC, sync.Cursor{}, 10)
+				if err != nil {
+					t.Error(err)
+				}
+				epochs[i] = p.Next.Epoch
+			}()
+		}
+		close(start)
+		wg.Wait()
+		p, err := h.Pull(ctx, hubtest.ClerkC, sync.Cursor{}, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, e := range epochs {
+			if e != p.Next.Epoch {
+				t.Fatalf("import %d: pull %d answered epoch %q, and the hub keeps %q", round+1, i, e, p.Next.Epoch)
+			}
+		}
+	}
+}
+
+// A pull whose transaction began before an import that is now in the
+// database answers an epoch of its own and leaves the import's alone.
+func TestPullBeforeAnImportKeepsItsEpoch(t *testing.T) {
+	ctx := context.Background()
+	h := hubtest.Setup(t, open).(*DB)
+	p, err := h.Pull(ctx, hubtest.ClerkC, sync.Cursor{}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale, err := h.newEpoch(ctx, "an import before this one")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now, err := h.Pull(ctx, hubtest.ClerkC, sync.Cursor{}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stale == p.Next.Epoch || now.Next.Epoch != p.Next.Epoch {
+		t.Errorf("epochs: %q before, %q answered to the stale pull, %q after; want the first and the last the same and the stale one apart",
+			p.Next.Epoch, stale, now.Next.Epoch)
 	}
 }
 

@@ -206,21 +206,60 @@ func (h *DB) renewEpoch(ctx context.Context, old string) (string, error) {
 // prepared statement a pull, not two more connections), and writes a new
 // epoch in a transaction of its own, as renewEpoch does.
 func (h *DB) ensureEpoch(ctx context.Context, tx hubsql.Tx) (string, error) {
-	var epoch, seen, imported string
-	err := tx.QueryRow(`SELECT
-		coalesce((SELECT value FROM hub_meta WHERE key = 'epoch'), ''),
-		coalesce((SELECT value FROM hub_meta WHERE key = 'extract'), ''),
-		`+hubsql.ImportMark).Scan(&epoch, &seen, &imported)
-	if err != nil {
-		return "", fmt.Errorf("read the hub's epoch: %w", err)
+	epoch, seen, imported, err := readEpoch(tx)
+	if err != nil || epoch != "" && seen == imported {
+		return epoch, err
 	}
-	if epoch != "" && seen == imported {
+	return h.newEpoch(ctx, imported)
+}
+
+// epochNow is the hub's epoch, the import it was made for, and the
+// import the database holds now.
+const epochNow = `SELECT
+	coalesce((SELECT value FROM hub_meta WHERE key = 'epoch'), ''),
+	coalesce((SELECT value FROM hub_meta WHERE key = 'extract'), ''),
+	` + hubsql.ImportMark
+
+func readEpoch(tx hubsql.Tx) (epoch, seen, imported string, err error) {
+	if err := tx.QueryRow(epochNow).Scan(&epoch, &seen, &imported); err != nil {
+		return "", "", "", fmt.Errorf("read the hub's epoch: %w", err)
+	}
+	return epoch, seen, imported, nil
+}
+
+// newEpoch starts the epoch of the import imported, which a pull's read
+// transaction found without one. The pulls that find it so at once (the
+// workstations of a state all ask after an import) start it once: the
+// first to write wins and the others answer with its epoch, else each
+// answered an epoch of its own and all but the last one's workstations
+// took the snapshot again at their next pull. A pull whose transaction
+// began before an import that is now in the database answers an epoch
+// that is not kept, which sends its workstation to the import's
+// snapshot at its next pull, rather than naming the import's epoch for
+// rows from before it.
+func (h *DB) newEpoch(ctx context.Context, imported string) (string, error) {
+	wtx, err := h.db.BeginTx(ctx, nil)
+	if err != nil {
+		return "", fmt.Errorf("start a new hub epoch: %w", err)
+	}
+	stx := newTx(ctx, wtx, h.wstmts)
+	defer stx.end() // after the rollback: see end
+	defer wtx.Rollback()
+	epoch, seen, now, err := readEpoch(stx)
+	switch {
+	case err != nil:
+		return "", err
+	case now != imported:
+		return uuid.NewString(), nil
+	case epoch != "" && seen == imported:
 		return epoch, nil
 	}
 	epoch = uuid.NewString()
-	_, err = h.db.ExecContext(ctx, `INSERT INTO hub_meta(key, value) VALUES('epoch', ?), ('extract', ?)
-		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, epoch, imported)
-	if err != nil {
+	if err := stx.Exec(`INSERT INTO hub_meta(key, value) VALUES('epoch', ?), ('extract', ?)
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, epoch, imported); err != nil {
+		return "", fmt.Errorf("start a new hub epoch: %w", err)
+	}
+	if err := wtx.Commit(); err != nil {
 		return "", fmt.Errorf("start a new hub epoch: %w", err)
 	}
 	return epoch, nil

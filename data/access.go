@@ -84,6 +84,13 @@ func (u User) Validate() error {
 	return nil
 }
 
+// SameAccess reports whether u and o may see and do the same: one role,
+// region and set of districts. Their names and emails may differ.
+func (u User) SameAccess(o User) bool {
+	return u.Role == o.Role && u.RegionCode == o.RegionCode && u.DistrictNumber == o.DistrictNumber &&
+		slices.Equal(slices.Sorted(slices.Values(u.Districts)), slices.Sorted(slices.Values(o.Districts)))
+}
+
 // DistrictEdition reports whether the user works only in district
 // windows (District Edition): coordinators and district administrators
 // never search the state or open a student.

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -29,5 +30,28 @@ func TestUserValidate(t *testing.T) {
 	u.Username = strings.Repeat("ñ", MaxUsername)
 	if err := u.Validate(); err != nil {
 		t.Errorf("a user name of %d characters: %v", MaxUsername, err)
+	}
+}
+
+func TestSameAccess(t *testing.T) {
+	cora := User{Username: "cora", FullName: "Cora Díaz", Role: RoleCoordinator, Districts: []string{"001", "003"}}
+	for _, c := range []struct {
+		change func(*User)
+		same   bool
+	}{
+		{func(u *User) {}, true},
+		{func(u *User) { u.FullName, u.Email = "Cora Díaz Ruiz", "cora@adair.example" }, true},
+		{func(u *User) { u.Districts = []string{"003", "001"} }, true},
+		{func(u *User) { u.Districts = []string{"001"} }, false},
+		{func(u *User) { u.Districts = []string{"001", "002", "003"} }, false},
+		{func(u *User) { u.Role, u.Districts, u.DistrictNumber = RoleDistrictAdmin, nil, "001" }, false},
+		{func(u *User) { u.Role, u.Districts, u.RegionCode = RoleClerk, nil, "C" }, false},
+	} {
+		o := cora
+		o.Districts = slices.Clone(cora.Districts)
+		c.change(&o)
+		if got := cora.SameAccess(o); got != c.same {
+			t.Errorf("%+v against %+v: SameAccess %v", cora, o, got)
+		}
 	}
 }

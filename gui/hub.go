@@ -3,6 +3,8 @@ package gui
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -135,7 +137,7 @@ func (u *UI) syncDone(r syncResult) {
 		}
 	}
 	u.refreshStatus()
-	if r.sum.Pulled > 0 {
+	if r.sum.Pulled > 0 || u.accessWaits {
 		u.pulled()
 	}
 	if u.conflicts != nil && u.current == u.conflicts.obj {
@@ -147,25 +149,35 @@ func (u *UI) syncDone(r syncResult) {
 func (u *UI) tick() { u.status.tick() }
 
 // pulled reads again what a pull may have changed on screen: the users
-// who are named, the districts of a first sync, the student shown (unless
-// it is being edited) and the district windows.
+// who are named, and the signed-in user's access (followAccess), then,
+// unless that access changed and the screens were built anew, the
+// districts of a first sync, the student shown (unless it is being
+// edited) and the district windows.
 func (u *UI) pulled() {
 	u.tasks.run("reading what the hub sent", func() func() {
 		ctx := context.Background()
 		users, err := u.st.Users(ctx)
 		regions, rerr := regionNames(ctx, u.st)
 		return func() {
-			if err == nil {
-				u.users = users
-			}
 			if rerr == nil {
 				// A first sync brings the region names the status
 				// bar shows.
 				u.regions = regions
-				u.status.setUser(u.user, u.profiles(), u.hub, regions)
 			}
+			if err == nil {
+				u.users = users
+				if u.followAccess() {
+					return
+				}
+			}
+			u.status.setUser(u.user, u.profiles(), u.hub, u.regions)
+			u.reloadPulled()
 		}
 	})
+}
+
+// reloadPulled reads again what the screens show of the database.
+func (u *UI) reloadPulled() {
 	switch {
 	case u.search != nil && len(u.search.districts) == 0:
 		u.search.loadDistricts()
@@ -183,6 +195,60 @@ func (u *UI) pulled() {
 	for _, w := range u.districts {
 		w.records.load()
 	}
+}
+
+// followAccess shows the signed-in user a change to their access that a
+// pull brought (an administrator at the hub gave them another role,
+// region or districts): the hub decides their syncs by it already, and
+// the app's screens and checks now follow it too, not the next sign-in.
+// What is being typed is never thrown away for it: while a dialog is
+// open (a record being entered is one) or an import screen is shown, the
+// change waits for a later sync. It reports whether it built the
+// screens anew.
+func (u *UI) followAccess() bool {
+	if u.sync == nil {
+		return false
+	}
+	i := slices.IndexFunc(u.users, func(x data.User) bool { return x.Username == u.user.Username })
+	if i < 0 {
+		return false
+	}
+	now := u.users[i]
+	if now.SameAccess(u.user) {
+		u.user.FullName, u.user.Email = now.FullName, now.Email
+		u.accessWaits = false
+		return false
+	}
+	if u.dialogs.Open() || u.imports != nil && u.current == u.imports.obj {
+		u.accessWaits = true
+		u.status.warn("An administrator changed your access at the hub. Migrant Desk shows it at the first sync " +
+			"after you finish what you are doing.")
+		return false
+	}
+	u.accessWaits = false
+	u.user = now
+	u.closeDistricts()
+	u.build()
+	u.load()
+	u.dialogs.Show(dialog.NewCustom("Your access has changed", "OK", widgets.Paragraph(
+		"An administrator at the state hub changed what you may see and do. You now work as "+
+			accessLabel(now, u.regions)+".", 440), u.win))
+	return true
+}
+
+// accessLabel is a user's role and what it covers: "District coordinator,
+// districts 001, 003".
+func accessLabel(usr data.User, regions map[string]string) string {
+	s := data.RoleName(usr.Role)
+	switch {
+	case usr.Role == data.RoleClerk:
+		s += ", " + regionName(regions, usr.RegionCode)
+	case len(usr.OwnDistricts()) == 1:
+		s += ", district " + usr.OwnDistricts()[0]
+	case len(usr.OwnDistricts()) > 1:
+		s += ", " + pluralOf("district") + " " + strings.Join(usr.OwnDistricts(), ", ")
+	}
+	return s
 }
 
 // snapshotDialog is the progress of a first sync: a bar that moves while

@@ -236,10 +236,10 @@ func (u *UI) followAccess() bool {
 	return true
 }
 
-// accessLabel is a user's role and what it covers: "District coordinator,
-// districts 001, 003".
+// accessLabel is a user's role and what it covers, as the middle of a
+// sentence says it: "district coordinator, districts 001, 003".
 func accessLabel(usr data.User, regions map[string]string) string {
-	s := data.RoleName(usr.Role)
+	s := strings.ToLower(data.RoleName(usr.Role))
 	switch {
 	case usr.Role == data.RoleClerk:
 		s += ", " + regionName(regions, usr.RegionCode)

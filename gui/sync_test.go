@@ -160,7 +160,7 @@ func TestAccessChangedAtTheHub(t *testing.T) {
 			len(u.home.buttons.Objects))
 	}
 	if !slices.Contains(texts(u.win.Canvas()), "An administrator at the state hub changed what you may see and do. "+
-		"You now work as District coordinator, district 001.") {
+		"You now work as district coordinator, district 001.") {
 		t.Errorf("no dialog says so: %q", texts(u.win.Canvas()))
 	}
 

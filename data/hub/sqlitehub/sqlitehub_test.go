@@ -88,7 +88,9 @@ func TestImportsInOneSecond(t *testing.T) {
 
 // TestPullsAfterAnImportAtOnce: the workstations that pull at once after
 // an import get one new epoch, the one the hub keeps, so none of them
-// takes the import's snapshot twice.
+// takes the import's snapshot twice. The writer is held until every pull
+// has read the hub without an epoch for the import and waits to start
+// one, as when they all ask in the same moment.
 func TestPullsAfterAnImportAtOnce(t *testing.T) {
 	ctx := context.Background()
 	h := hubtest.Setup(t, open).(*DB)
@@ -97,14 +99,14 @@ func TestPullsAfterAnImportAtOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		const pulls = 8
+		_, release := holdWriter(t, h)
+		waited := h.db.Stats().WaitCount
 		epochs := make([]string, pulls)
 		var wg gosync.WaitGroup
-		start := make(chan struct{})
 		for i := range pulls {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				<-start
 				p, err := h.Pull(ctx, hubtest.ClerkC, sync.Cursor{}, 10)
 				if err != nil {
 					t.Error(err)
@@ -112,7 +114,10 @@ func TestPullsAfterAnImportAtOnce(t *testing.T) {
 				epochs[i] = p.Next.Epoch
 			}()
 		}
-		close(start)
+		for h.db.Stats().WaitCount < waited+pulls {
+			time.Sleep(time.Millisecond)
+		}
+		release()
 		wg.Wait()
 		p, err := h.Pull(ctx, hubtest.ClerkC, sync.Cursor{}, 10)
 		if err != nil {
@@ -126,26 +131,115 @@ func TestPullsAfterAnImportAtOnce(t *testing.T) {
 	}
 }
 
-// A pull whose transaction began before an import that is now in the
-// database answers an epoch of its own and leaves the import's alone.
-func TestPullBeforeAnImportKeepsItsEpoch(t *testing.T) {
+// holdWriter takes the hub's one writer connection, outside any
+// transaction, until the function it returns gives it back: pulls that
+// would start an epoch wait for it.
+func holdWriter(t *testing.T, h *DB) (writer *sql.Conn, release func()) {
+	t.Helper()
+	writer, err := h.db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var once gosync.Once
+	release = func() { once.Do(func() { writer.Close() }) }
+	t.Cleanup(release)
+	return writer, release
+}
+
+// startImportsEpoch does on the writer held what the pull of another
+// workstation does first after an import: it starts the import's epoch,
+// and returns it.
+func startImportsEpoch(t *testing.T, writer *sql.Conn) string {
+	t.Helper()
+	ctx := context.Background()
+	var imported string
+	if err := writer.QueryRowContext(ctx, `SELECT `+hubsql.ImportMark).Scan(&imported); err != nil {
+		t.Fatal(err)
+	}
+	const epoch = "the epoch of the import"
+	if _, err := writer.ExecContext(ctx, `INSERT INTO hub_meta(key, value) VALUES('epoch', ?), ('extract', ?)
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, epoch, imported); err != nil {
+		t.Fatal(err)
+	}
+	return epoch
+}
+
+// pullWaiting starts a pull with cursor c that waits for the writer
+// held, and returns its answer once it has one.
+func pullWaiting(t *testing.T, h *DB, c sync.Cursor) (answer func() sync.Page) {
+	t.Helper()
+	waited := h.db.Stats().WaitCount
+	type result struct {
+		p   sync.Page
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		p, err := h.Pull(context.Background(), hubtest.ClerkC, c, 10)
+		done <- result{p, err}
+	}()
+	for h.db.Stats().WaitCount == waited {
+		time.Sleep(time.Millisecond)
+	}
+	return func() sync.Page {
+		r := <-done
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		return r.p
+	}
+}
+
+// A pull whose transaction read the hub before an import (and found no
+// epoch for the import before it) answers neither the next import's
+// epoch, which another pull started meanwhile, with its rows of the
+// import before, nor takes that epoch from the hub.
+func TestPullBeforeAnImportKeepsNoEpoch(t *testing.T) {
 	ctx := context.Background()
 	h := hubtest.Setup(t, open).(*DB)
-	p, err := h.Pull(ctx, hubtest.ClerkC, sync.Cursor{}, 10)
+	if _, err := h.Store().ImportExtract(ctx, hubtest.State(), "test"); err != nil {
+		t.Fatal(err)
+	}
+	writer, release := holdWriter(t, h)
+	answer := pullWaiting(t, h, sync.Cursor{})
+	if _, err := h.Store().ImportExtract(ctx, hubtest.State(), "test"); err != nil {
+		t.Fatal(err)
+	}
+	epoch := startImportsEpoch(t, writer)
+	release()
+	if p := answer(); p.Next.Epoch == epoch {
+		t.Errorf("the pull that read the import before answered the epoch of the one after, %q", epoch)
+	}
+	if p, err := h.Pull(ctx, hubtest.ClerkC, sync.Cursor{}, 10); err != nil || p.Next.Epoch != epoch {
+		t.Errorf("the hub answers epoch %q after (%v), not the import's %q", p.Next.Epoch, err, epoch)
+	}
+}
+
+// A pull whose cursor names a change the hub never logged (a hub
+// restored from a backup) renews the epoch; one whose transaction read
+// the hub before an import does not answer the import's epoch, which
+// another pull started meanwhile, with the rows from before it.
+func TestRenewedEpochBeforeAnImport(t *testing.T) {
+	ctx := context.Background()
+	h := hubtest.Setup(t, open).(*DB)
+	first, err := h.Pull(ctx, hubtest.ClerkC, sync.Cursor{}, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
-	stale, err := h.newEpoch(ctx, "an import before this one")
-	if err != nil {
+	lost := sync.Cursor{Epoch: first.Next.Epoch, Seq: 1 << 40, Mark: "from a hub before the restore"}
+	writer, release := holdWriter(t, h)
+	answer := pullWaiting(t, h, lost)
+	if _, err := h.Store().ImportExtract(ctx, hubtest.State(), "test"); err != nil {
 		t.Fatal(err)
 	}
-	now, err := h.Pull(ctx, hubtest.ClerkC, sync.Cursor{}, 10)
-	if err != nil {
-		t.Fatal(err)
+	epoch := startImportsEpoch(t, writer)
+	release()
+	if p := answer(); p.Next.Epoch == epoch || p.Next.Epoch == first.Next.Epoch {
+		t.Errorf("the restored cursor's pull answered %q; the import's epoch is %q, the one before %q",
+			p.Next.Epoch, epoch, first.Next.Epoch)
 	}
-	if stale == p.Next.Epoch || now.Next.Epoch != p.Next.Epoch {
-		t.Errorf("epochs: %q before, %q answered to the stale pull, %q after; want the first and the last the same and the stale one apart",
-			p.Next.Epoch, stale, now.Next.Epoch)
+	if p, err := h.Pull(ctx, hubtest.ClerkC, sync.Cursor{}, 10); err != nil || p.Next.Epoch != epoch {
+		t.Errorf("the hub answers epoch %q after (%v), not the import's %q", p.Next.Epoch, err, epoch)
 	}
 }
 

@@ -56,7 +56,7 @@ func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (s
 	defer stx.end() // after the rollback: see end
 	defer conn.Close()
 	defer tx.Rollback()
-	epoch, err := h.ensureEpoch(ctx, stx)
+	epoch, imported, err := h.ensureEpoch(ctx, stx)
 	if err != nil {
 		return sync.Page{}, err
 	}
@@ -66,7 +66,7 @@ func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (s
 			return sync.Page{}, err
 		}
 		if !logged {
-			if epoch, err = h.renewEpoch(ctx, epoch); err != nil {
+			if epoch, err = h.renewEpoch(ctx, epoch, imported); err != nil {
 				return sync.Page{}, err
 			}
 		}
@@ -183,8 +183,11 @@ func (h *DB) readBeside(ctx context.Context, imported, q string, args ...any) ([
 	return ids, err
 }
 
-// renewEpoch replaces the epoch old in a write transaction of its own.
-func (h *DB) renewEpoch(ctx context.Context, old string) (string, error) {
+// renewEpoch replaces the epoch old in a write transaction of its own,
+// for a pull whose read transaction holds the import imported. A pull
+// that began before an import now in the database answers an epoch that
+// is not kept, as newEpoch does.
+func (h *DB) renewEpoch(ctx context.Context, old, imported string) (string, error) {
 	tx, err := h.db.BeginTx(ctx, nil)
 	if err != nil {
 		return "", err
@@ -192,6 +195,13 @@ func (h *DB) renewEpoch(ctx context.Context, old string) (string, error) {
 	stx := newTx(ctx, tx, h.wstmts)
 	defer stx.end() // after the rollback: see end
 	defer tx.Rollback()
+	var now string
+	if err := stx.QueryRow(`SELECT ` + hubsql.ImportMark).Scan(&now); err != nil {
+		return "", fmt.Errorf("read the hub's epoch: %w", err)
+	}
+	if now != imported {
+		return uuid.NewString(), nil
+	}
 	epoch, err := hubsql.RenewEpoch(stx, old)
 	if err != nil {
 		return "", err
@@ -199,18 +209,20 @@ func (h *DB) renewEpoch(ctx context.Context, old string) (string, error) {
 	return epoch, tx.Commit()
 }
 
-// ensureEpoch returns the hub's epoch, making a new one when there is
-// none or when a state extract has been imported since: the import
-// rewrote rows the feed never saw, so workstations take a new snapshot.
+// ensureEpoch returns the hub's epoch and the import tx holds, making a
+// new epoch when there is none or when a state extract has been imported
+// since: the import rewrote rows the feed never saw, so workstations
+// take a new snapshot.
 // It reads in tx, the pull's own read transaction (one connection and a
 // prepared statement a pull, not two more connections), and writes a new
 // epoch in a transaction of its own, as renewEpoch does.
-func (h *DB) ensureEpoch(ctx context.Context, tx hubsql.Tx) (string, error) {
+func (h *DB) ensureEpoch(ctx context.Context, tx hubsql.Tx) (epoch, imported string, err error) {
 	epoch, seen, imported, err := readEpoch(tx)
 	if err != nil || epoch != "" && seen == imported {
-		return epoch, err
+		return epoch, imported, err
 	}
-	return h.newEpoch(ctx, imported)
+	epoch, err = h.newEpoch(ctx, imported)
+	return epoch, imported, err
 }
 
 // epochNow is the hub's epoch, the import it was made for, and the

@@ -263,10 +263,12 @@ func (u *UI) openDistrict(number string) {
 		w.win.RequestFocus()
 		return
 	}
-	usr := u.user
 	u.tasks.run("opening the district", func() func() {
 		d, err := u.st.District(context.Background(), number)
 		return func() {
+			// Who works now, which a profile switch or a change of
+			// access at the hub may have changed meanwhile.
+			usr := u.user
 			switch {
 			case err != nil:
 				u.dialogs.ShowError("District window", err)

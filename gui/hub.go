@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
+	"migrantdesk/data/store"
 	"migrantdesk/gui/widgets"
 )
 
@@ -138,7 +139,7 @@ func (u *UI) syncDone(r syncResult) {
 	}
 	u.refreshStatus()
 	if r.sum.Pulled > 0 || u.accessWaits {
-		u.pulled()
+		u.pulled(r.err == nil)
 	}
 	if u.conflicts != nil && u.current == u.conflicts.obj {
 		u.conflicts.load()
@@ -149,24 +150,35 @@ func (u *UI) syncDone(r syncResult) {
 func (u *UI) tick() { u.status.tick() }
 
 // pulled reads again what a pull may have changed on screen: the users
-// who are named, and the signed-in user's access (followAccess), then,
-// unless that access changed and the screens were built anew, the
-// districts of a first sync, the student shown (unless it is being
-// edited) and the district windows.
-func (u *UI) pulled() {
+// who are named, and, after a sync that went through, the signed-in
+// user's access (followAccess); then, unless that access changed and the
+// screens were built anew, the districts of a first sync, the student
+// shown (unless it is being edited) and the district windows. A sync cut
+// part way may have applied a user without their districts: its access
+// waits for a whole one.
+func (u *UI) pulled(whole bool) {
+	username := u.user.Username
+	follow := whole && u.sync != nil
 	u.tasks.run("reading what the hub sent", func() func() {
 		ctx := context.Background()
 		users, err := u.st.Users(ctx)
 		regions, rerr := regionNames(ctx, u.st)
+		var iderr error
+		if err == nil && follow {
+			iderr = keepIdentity(ctx, u.st, username, users)
+		}
 		return func() {
 			if rerr == nil {
 				// A first sync brings the region names the status
 				// bar shows.
 				u.regions = regions
 			}
+			if iderr != nil {
+				u.status.warn(sentence(iderr.Error()))
+			}
 			if err == nil {
 				u.users = users
-				if u.followAccess() {
+				if follow && u.followAccess() {
 					return
 				}
 			}
@@ -174,6 +186,27 @@ func (u *UI) pulled() {
 			u.reloadPulled()
 		}
 	})
+}
+
+// keepIdentity writes into the database's identity the signed-in user as
+// the pulls of a whole sync left them: a sign-in without the hub takes
+// the identity, which is then the hub's last word, whether it came with
+// the last online sign-in or with a pull since.
+func keepIdentity(ctx context.Context, st *store.Store, username string, users []data.User) error {
+	i := slices.IndexFunc(users, func(x data.User) bool { return x.Username == username })
+	if i < 0 {
+		return nil
+	}
+	id, synced, err := st.Identity(ctx)
+	if err != nil || !synced || id.User.Username != username {
+		return err
+	}
+	now := users[i]
+	if now.SameAccess(id.User) && now.FullName == id.User.FullName && now.Email == id.User.Email {
+		return nil
+	}
+	id.User = now
+	return st.SetIdentity(ctx, id)
 }
 
 // reloadPulled reads again what the screens show of the database.
@@ -198,17 +231,14 @@ func (u *UI) reloadPulled() {
 }
 
 // followAccess shows the signed-in user a change to their access that a
-// pull brought (an administrator at the hub gave them another role,
-// region or districts): the hub decides their syncs by it already, and
-// the app's screens and checks now follow it too, not the next sign-in.
-// What is being typed is never thrown away for it: while a dialog is
-// open (a record being entered is one) or an import screen is shown, the
-// change waits for a later sync. It reports whether it built the
-// screens anew.
+// whole sync brought (an administrator at the hub gave them another
+// role, region or districts): the hub decides their syncs by it already,
+// and the app's screens and checks now follow it too, not the next
+// sign-in. The district windows close, and those of the districts the
+// user still serves open again, for the new access. Nothing under way is
+// taken away for it: until the person is done (settled), the change
+// waits for a later sync. It reports whether it built the screens anew.
 func (u *UI) followAccess() bool {
-	if u.sync == nil {
-		return false
-	}
 	i := slices.IndexFunc(u.users, func(x data.User) bool { return x.Username == u.user.Username })
 	if i < 0 {
 		return false
@@ -219,20 +249,48 @@ func (u *UI) followAccess() bool {
 		u.accessWaits = false
 		return false
 	}
-	if u.dialogs.Open() || u.imports != nil && u.current == u.imports.obj {
+	if !u.settled() {
 		u.accessWaits = true
-		u.status.warn("An administrator changed your access at the hub. Migrant Desk shows it at the first sync " +
-			"after you finish what you are doing.")
+		u.status.warn(fmt.Sprintf("An administrator at the hub changed your access: you now work as %s. Migrant Desk "+
+			"switches to it at the first sync after you close what is open; a record of a student you no longer serve "+
+			"cannot be saved here.", accessLabel(now, u.regions)))
 		return false
 	}
 	u.accessWaits = false
+	var reopen []string
+	for _, w := range u.districts {
+		if now.CanSeeDistrict(w.d) {
+			reopen = append(reopen, w.d.Number)
+		}
+	}
+	slices.Sort(reopen)
 	u.user = now
 	u.closeDistricts()
 	u.build()
 	u.load()
+	for _, n := range reopen {
+		u.openDistrict(n)
+	}
 	u.dialogs.Show(dialog.NewCustom("Your access has changed", "OK", widgets.Paragraph(
 		"An administrator at the state hub changed what you may see and do. You now work as "+
 			accessLabel(now, u.regions)+".", 440), u.win))
+	return true
+}
+
+// settled reports whether the person is in the middle of nothing that
+// building the screens anew would take away: no dialog over a window
+// (a record being typed is one), no report being made, and neither the
+// import nor the reconciliation screen shown (a file chosen, a
+// comparison read).
+func (u *UI) settled() bool {
+	if u.dialogs.Open() || u.imports != nil && u.current == u.imports.obj || u.reconcile != nil && u.current == u.reconcile.obj {
+		return false
+	}
+	for _, w := range u.districts {
+		if w.dialogs.Open() || w.report.stop != nil {
+			return false
+		}
+	}
 	return true
 }
 

@@ -174,8 +174,15 @@ func (u *UI) openStudent(stateID string) {
 		u.dialogs.ShowError("The student could not be opened", errDistrictEdition(u.user))
 		return
 	}
-	u.student.open(stateID, func() {
-		u.show(u.student.obj)
+	s := u.student
+	s.open(stateID, func() {
+		// The screens were built anew meanwhile (another profile, or the
+		// user's access changed at the hub): the student is not theirs to
+		// show.
+		if u.student != s {
+			return
+		}
+		u.show(s.obj)
 		u.noteOpened(stateID)
 	})
 }

@@ -34,12 +34,10 @@ const prefHubURL = "hub_url"
 const signInTimeout = 15 * time.Second
 
 // signInStore is what signing in reads and writes of the workstation's
-// database: whose it is, the verifier of their password, and, offline,
-// their access as the last pull left it.
+// database: whose it is, and the verifier of their password.
 type signInStore interface {
 	Identity(ctx context.Context) (store.Identity, bool, error)
 	SetIdentity(ctx context.Context, id store.Identity) error
-	UserByName(ctx context.Context, username string) (data.User, error)
 	Cursor(ctx context.Context) (sync.Cursor, error)
 	Path() string
 }
@@ -127,12 +125,9 @@ func signIn(ctx context.Context, st signInStore, hubURL, username, password stri
 		return s, fmt.Errorf("the hub at %s cannot be reached, and this database syncs with the hub at %s: sign in to %s "+
 			"to work on this computer until it can be reached", s.hubURL, id.HubURL, id.HubURL)
 	}
+	// The identity is the hub's last word on the user: the last online
+	// sign-in, or a whole sync since (keepIdentity).
 	s.user, s.verifier = id.User, id.Verifier
-	// What the hub changed of the user since that sign-in came with the
-	// pulls since: the users the database holds have it.
-	if now, err := st.UserByName(ctx, id.User.Username); err == nil {
-		s.user = now
-	}
 	return s, nil
 }
 

@@ -1,20 +1,13 @@
 package gui
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
-
-	"migrantdesk/data"
-	"migrantdesk/data/hub"
 	"migrantdesk/data/store/storetest"
 	"migrantdesk/data/sync/client"
 )
@@ -120,91 +113,5 @@ func TestAgo(t *testing.T) {
 	}
 	if got := ago(time.Time{}, now); got != "never" {
 		t.Errorf("never synced reads %q", got)
-	}
-}
-
-// setAccount changes a user at the hub, as `hub user set` does; the
-// password stays.
-func (h *testHub) setAccount(t *testing.T, usr data.User) {
-	t.Helper()
-	if err := h.db.SaveAccount(context.Background(), "test", hub.Account{User: usr}); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// TestAccessChangedAtTheHub: a district taken from a coordinator at the
-// hub is gone from the app at the next sync (its window closed, the
-// district list without it, a dialog saying so), without signing in
-// again; and stays gone when they next sign in with the hub out of reach.
-func TestAccessChangedAtTheHub(t *testing.T) {
-	h := startHub(t)
-	u, st := signedInApp(t, h, storetest.Coordinator)
-	u.wait()
-	if u.home == nil || len(u.home.buttons.Objects) != 2 {
-		t.Fatalf("the coordinator of 001 and 003 starts with %d districts", len(u.home.buttons.Objects))
-	}
-	u.openDistrict("003")
-	u.wait()
-	if u.districts["003"] == nil {
-		t.Fatal("district 003's window did not open")
-	}
-	cora := storetest.User(storetest.Coordinator)
-	cora.Districts = []string{"001"}
-	h.setAccount(t, cora)
-	press(t, u, keySync)
-	u.wait()
-	// Its only district's window opens by itself, as at sign-in.
-	if !slices.Equal(u.user.Districts, []string{"001"}) || !slices.Equal(windowTitles(u.app), []string{"Migrant Desk", "Migrant Desk — 001 Adair County"}) ||
-		len(u.home.buttons.Objects) != 1 {
-		t.Errorf("after the sync: districts %v, windows %q, listed %d", u.user.Districts, windowTitles(u.app),
-			len(u.home.buttons.Objects))
-	}
-	if !slices.Contains(texts(u.win.Canvas()), "An administrator at the state hub changed what you may see and do. "+
-		"You now work as district coordinator, district 001.") {
-		t.Errorf("no dialog says so: %q", texts(u.win.Canvas()))
-	}
-
-	u.win.Close()
-	h.stop()
-	offline := start(t, st, Options{})
-	signInAs(t, offline, h.url, storetest.Coordinator, password)
-	if !slices.Equal(offline.user.Districts, []string{"001"}) {
-		t.Errorf("signed in offline with districts %v", offline.user.Districts)
-	}
-}
-
-// TestAccessChangeWaitsForTheRecordTyped: a clerk typing a record when
-// a change of their access arrives keeps the form and what is typed in
-// it; the change is shown at the first sync after the form is closed.
-func TestAccessChangeWaitsForTheRecordTyped(t *testing.T) {
-	h := startHub(t)
-	u, _ := signedInApp(t, h, storetest.Clerk)
-	u.openStudent(storetest.Maria)
-	u.wait()
-	press(t, u, keyNew)
-	f := u.student.form
-	test.Type(f.mis, "4512345")
-	lucia := storetest.User(storetest.Clerk)
-	lucia.RegionCode = "W"
-	h.setAccount(t, lucia)
-	// Sync now waits for the form; the background syncs do not.
-	u.sync.now(false)
-	u.wait()
-	if u.student.form != f || f.mis.Text != "4512345" || u.user.RegionCode != "C" {
-		t.Fatalf("the sync took the form away (%v), or what was typed (%q), or changed the user at once (%q)",
-			u.student.form != f, f.mis.Text, u.user.RegionCode)
-	}
-	if !strings.HasPrefix(u.status.message.Text, "An administrator changed your access at the hub.") {
-		t.Errorf("the status bar says %q", u.status.message.Text)
-	}
-	f.mis.SetText("")
-	f.mis.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
-	if u.student.form != nil {
-		t.Fatal("Esc did not close the emptied form")
-	}
-	press(t, u, keySync)
-	u.wait()
-	if u.user.RegionCode != "W" || !strings.Contains(u.status.profile.Text, "Western region") {
-		t.Errorf("after the form closed and a sync: region %q, status %q", u.user.RegionCode, u.status.profile.Text)
 	}
 }

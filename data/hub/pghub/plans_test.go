@@ -3,9 +3,11 @@ package pghub
 import (
 	"context"
 	"regexp"
+	"runtime"
 	"strings"
 	gosync "sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -169,5 +171,28 @@ func TestSnapshotPlansForValues(t *testing.T) {
 		if strings.Contains(q, "plan_cache_mode") {
 			t.Fatalf("a pull of the feed changed how it is planned: %s", q)
 		}
+	}
+}
+
+// A hub whose URL does not size its pool opens its connections when it
+// starts, twice its cores and two more, each set up as every connection
+// is; a URL that sizes the pool is taken as it is.
+func TestPoolOpenedAtStart(t *testing.T) {
+	url := pgtest.URL(t)
+	h := openEmpty(t, url)
+	want := int32(2*runtime.GOMAXPROCS(0) + 2)
+	if cfg := h.pool.Config(); cfg.MinConns != want || cfg.MaxConns != want {
+		t.Errorf("the pool holds %d to %d connections, want %d", cfg.MinConns, cfg.MaxConns, want)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for h.pool.Stat().TotalConns() < want && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := h.pool.Stat().TotalConns(); n != want {
+		t.Errorf("%d connections open after the start, want %d", n, want)
+	}
+	sized := openEmpty(t, url+"&pool_max_conns=3")
+	if cfg := sized.pool.Config(); cfg.MinConns != 0 || cfg.MaxConns != 3 {
+		t.Errorf("pool_max_conns=3 gave %d to %d connections", cfg.MinConns, cfg.MaxConns)
 	}
 }

@@ -2,6 +2,7 @@ package gui
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	gosync "sync"
@@ -15,6 +16,7 @@ import (
 	"migrantdesk/data/hub"
 	"migrantdesk/data/store"
 	"migrantdesk/data/store/storetest"
+	"migrantdesk/data/sync/client"
 	"migrantdesk/report"
 )
 
@@ -275,4 +277,34 @@ func changeLocally(t *testing.T, u *UI, st interface {
 		t.Fatal("the app did not follow the new access")
 	}
 	u.wait()
+}
+
+// TestAccessOfACutSync: a sync cut after it applied the user's new
+// access is followed by the next whole sync, even one that pulls
+// nothing more, and the identity keeps it for a sign-in without the hub.
+func TestAccessOfACutSync(t *testing.T) {
+	h := startHub(t)
+	u, st := signedInApp(t, h, storetest.Coordinator)
+	u.wait()
+	takeDistrict003(t, h)
+	// The part of the cut sync that was applied: the user's row.
+	cora := storetest.User(storetest.Coordinator)
+	cora.Districts = []string{"001"}
+	if err := st.SaveUser(context.Background(), "pull", cora); err != nil {
+		t.Fatal(err)
+	}
+	u.syncDone(syncResult{sum: client.Summary{Pulled: 1}, err: errors.New("connection reset"), state: linkOffline})
+	u.wait()
+	if len(u.user.Districts) != 2 {
+		t.Fatalf("a cut sync was followed: %v", u.user.Districts)
+	}
+	u.syncDone(syncResult{state: linkOnline})
+	u.wait()
+	if !slices.Equal(u.user.Districts, []string{"001"}) {
+		t.Errorf("after a whole sync the app works with %v", u.user.Districts)
+	}
+	u.dialogs.CloseTop()
+	if got := offlineDistricts(t, h, u, st); !slices.Equal(got, []string{"001"}) {
+		t.Errorf("signed in offline with %v", got)
+	}
 }

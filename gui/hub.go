@@ -173,6 +173,11 @@ func (u *UI) pulled(whole bool) {
 				// bar shows.
 				u.regions = regions
 			}
+			if !whole && u.sync != nil {
+				// What it applied may be the user's new access: the
+				// next whole sync looks, whether it pulls or not.
+				u.accessWaits = true
+			}
 			if iderr != nil {
 				u.status.warn(sentence(iderr.Error()))
 			}

@@ -71,17 +71,17 @@ type DB struct {
 const preferGenericPlans = `SELECT set_config('plan_cache_mode', 'force_generic_plan', false)
 	FROM pg_settings WHERE name = 'plan_cache_mode' AND source = 'default'`
 
-// poolSize is the pool's size when the URL says neither pool_max_conns
-// nor pool_min_conns: twice the hub's cores and two more, all opened when
-// the hub starts. Each hub's pushes take one connection at a time (they
-// queue in the process), so the rest serve pulls and sign-ins. More
-// connections than the cores could use only added server processes that
-// competed for them: with fifty workstations syncing against two hubs on
-// this project's two-core test machine, four or six a hub used 25% less
-// of the server's CPU per request than sixteen, and the p99 fell from
-// 354 ms to 262 ms (medians of nine runs). Opened at start, their
-// catalog caches are filled before the first burst of syncs, not in it.
-func poolSize() int32 { return int32(2*runtime.GOMAXPROCS(0) + 2) }
+// poolSize is the pool's size when the URL does not say
+// (pool_max_conns): twice the hub's cores and two more, and no more than
+// sixteen. Each hub's pushes take one connection at a time (they queue in
+// the process), so the rest serve pulls and sign-ins; more connections
+// than the cores could use only added server processes that competed for
+// them. With fifty workstations syncing against two hubs on this
+// project's two-core test machine, six a hub used about 20% less of the
+// server's CPU per request than sixteen. The cap keeps a hub on a large
+// machine, and the tests' hubs on a CI runner with many cores, within
+// the server's max_connections as sixteen did.
+func poolSize() int32 { return int32(min(2*runtime.GOMAXPROCS(0)+2, 16)) }
 
 var _ hub.Store = (*DB)(nil)
 
@@ -97,9 +97,8 @@ func Open(ctx context.Context, url, password string) (*DB, error) {
 	if password != "" {
 		cfg.ConnConfig.Password = password
 	}
-	if !strings.Contains(url, "pool_max_conns") && !strings.Contains(url, "pool_min_conns") {
+	if !strings.Contains(url, "pool_max_conns") {
 		cfg.MaxConns = poolSize()
-		cfg.MinConns = cfg.MaxConns
 	}
 	cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
 		if _, err := conn.Exec(ctx, preferGenericPlans); err != nil {

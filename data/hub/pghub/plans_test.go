@@ -7,7 +7,6 @@ import (
 	"strings"
 	gosync "sync"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -174,25 +173,22 @@ func TestSnapshotPlansForValues(t *testing.T) {
 	}
 }
 
-// A hub whose URL does not size its pool opens its connections when it
-// starts, twice its cores and two more, each set up as every connection
-// is; a URL that sizes the pool is taken as it is.
-func TestPoolOpenedAtStart(t *testing.T) {
+// A hub whose URL does not size its pool holds twice its cores and two
+// more connections, sixteen at most; a URL that sizes the pool is taken
+// as it is.
+func TestPoolSize(t *testing.T) {
 	url := pgtest.URL(t)
-	h := openEmpty(t, url)
-	want := int32(2*runtime.GOMAXPROCS(0) + 2)
-	if cfg := h.pool.Config(); cfg.MinConns != want || cfg.MaxConns != want {
-		t.Errorf("the pool holds %d to %d connections, want %d", cfg.MinConns, cfg.MaxConns, want)
+	want := int32(min(2*runtime.GOMAXPROCS(0)+2, 16))
+	if got := openEmpty(t, url).pool.Config().MaxConns; got != want {
+		t.Errorf("the pool holds %d connections, want %d", got, want)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for h.pool.Stat().TotalConns() < want && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
+	if got := openEmpty(t, url+"&pool_max_conns=3").pool.Config().MaxConns; got != 3 {
+		t.Errorf("pool_max_conns=3 gave %d connections", got)
 	}
-	if n := h.pool.Stat().TotalConns(); n != want {
-		t.Errorf("%d connections open after the start, want %d", n, want)
-	}
-	sized := openEmpty(t, url+"&pool_max_conns=3")
-	if cfg := sized.pool.Config(); cfg.MinConns != 0 || cfg.MaxConns != 3 {
-		t.Errorf("pool_max_conns=3 gave %d to %d connections", cfg.MinConns, cfg.MaxConns)
+	prev := runtime.GOMAXPROCS(64)
+	big := poolSize()
+	runtime.GOMAXPROCS(prev)
+	if big != 16 {
+		t.Errorf("64 cores give a pool of %d", big)
 	}
 }

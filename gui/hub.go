@@ -276,9 +276,9 @@ func (u *UI) followAccess() bool {
 	for _, n := range reopen {
 		u.openDistrict(n)
 	}
-	u.dialogs.Show(dialog.NewCustom("Your access has changed", "OK", widgets.Paragraph(
+	u.dialogs.ShowCustom("Your access has changed", widgets.Paragraph(
 		"An administrator at the state hub changed what you may see and do. You now work as "+
-			accessLabel(now, u.regions)+".", 440), u.win))
+			accessLabel(now, u.regions)+".", 440))
 	return true
 }
 

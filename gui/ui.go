@@ -81,8 +81,9 @@ type UI struct {
 	hub          string     // the hub the database syncs with, if it has
 	owner        *data.User // the hub's user the database belongs to, if it has synced
 	sync         *syncer    // nil without a hub
-	// accessWaits: a pull brought a change to the user's access that
-	// waits for what is being typed (followAccess).
+	// accessWaits: the next whole sync looks at the user's access,
+	// whether it pulls or not: a change waits for what is under way, or
+	// came with a sync cut part way (followAccess, pulled).
 	accessWaits bool
 
 	signIn   *signInScreen   // the sign-in, while it is shown

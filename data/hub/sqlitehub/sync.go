@@ -183,30 +183,12 @@ func (h *DB) readBeside(ctx context.Context, imported, q string, args ...any) ([
 	return ids, err
 }
 
-// renewEpoch replaces the epoch old in a write transaction of its own,
-// for a pull whose read transaction holds the import imported. A pull
-// that began before an import now in the database answers an epoch that
-// is not kept, as newEpoch does.
+// renewEpoch replaces the epoch old, for a pull whose read transaction
+// holds the import imported (epochTx).
 func (h *DB) renewEpoch(ctx context.Context, old, imported string) (string, error) {
-	tx, err := h.db.BeginTx(ctx, nil)
-	if err != nil {
-		return "", err
-	}
-	stx := newTx(ctx, tx, h.wstmts)
-	defer stx.end() // after the rollback: see end
-	defer tx.Rollback()
-	var now string
-	if err := stx.QueryRow(`SELECT ` + hubsql.ImportMark).Scan(&now); err != nil {
-		return "", fmt.Errorf("read the hub's epoch: %w", err)
-	}
-	if now != imported {
-		return uuid.NewString(), nil
-	}
-	epoch, err := hubsql.RenewEpoch(stx, old)
-	if err != nil {
-		return "", err
-	}
-	return epoch, tx.Commit()
+	return h.epochTx(ctx, imported, func(stx hubsql.Tx, _, _ string) (string, error) {
+		return hubsql.RenewEpoch(stx, old)
+	})
 }
 
 // ensureEpoch returns the hub's epoch and the import tx holds, making a
@@ -244,34 +226,47 @@ func readEpoch(tx hubsql.Tx) (epoch, seen, imported string, err error) {
 // workstations of a state all ask after an import) start it once: the
 // first to write wins and the others answer with its epoch, else each
 // answered an epoch of its own and all but the last one's workstations
-// took the snapshot again at their next pull. A pull whose transaction
-// began before an import that is now in the database answers an epoch
-// that is not kept, which sends its workstation to the import's
-// snapshot at its next pull, rather than naming the import's epoch for
-// rows from before it.
+// took the snapshot again at their next pull.
 func (h *DB) newEpoch(ctx context.Context, imported string) (string, error) {
-	wtx, err := h.db.BeginTx(ctx, nil)
+	return h.epochTx(ctx, imported, func(stx hubsql.Tx, epoch, seen string) (string, error) {
+		if epoch != "" && seen == imported {
+			return epoch, nil
+		}
+		epoch = uuid.NewString()
+		if err := stx.Exec(`INSERT INTO hub_meta(key, value) VALUES('epoch', ?), ('extract', ?)
+			ON CONFLICT(key) DO UPDATE SET value = excluded.value`, epoch, imported); err != nil {
+			return "", fmt.Errorf("start a new hub epoch: %w", err)
+		}
+		return epoch, nil
+	})
+}
+
+// epochTx runs fn, which gives the epoch a pull answers, in a write
+// transaction of its own, with the hub's epoch and the import it was
+// made for as they are now, for a pull whose read transaction holds the
+// import imported. A pull whose transaction began before an import that
+// is now in the database answers an epoch that is not kept, which sends
+// its workstation to the import's snapshot at its next pull, rather than
+// naming the import's epoch for rows from before it.
+func (h *DB) epochTx(ctx context.Context, imported string, fn func(stx hubsql.Tx, epoch, seen string) (string, error)) (string, error) {
+	tx, err := h.db.BeginTx(ctx, nil)
 	if err != nil {
 		return "", fmt.Errorf("start a new hub epoch: %w", err)
 	}
-	stx := newTx(ctx, wtx, h.wstmts)
+	stx := newTx(ctx, tx, h.wstmts)
 	defer stx.end() // after the rollback: see end
-	defer wtx.Rollback()
+	defer tx.Rollback()
 	epoch, seen, now, err := readEpoch(stx)
-	switch {
-	case err != nil:
+	if err != nil {
 		return "", err
-	case now != imported:
+	}
+	if now != imported {
 		return uuid.NewString(), nil
-	case epoch != "" && seen == imported:
-		return epoch, nil
 	}
-	epoch = uuid.NewString()
-	if err := stx.Exec(`INSERT INTO hub_meta(key, value) VALUES('epoch', ?), ('extract', ?)
-		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, epoch, imported); err != nil {
-		return "", fmt.Errorf("start a new hub epoch: %w", err)
+	if epoch, err = fn(stx, epoch, seen); err != nil {
+		return "", err
 	}
-	if err := wtx.Commit(); err != nil {
+	if err := tx.Commit(); err != nil {
 		return "", fmt.Errorf("start a new hub epoch: %w", err)
 	}
 	return epoch, nil

@@ -92,6 +92,11 @@ start() {
 		return 1
 	fi
 	log "$("$bin/postgres" --version | sed 's/.*) //') ready in $(elapsed "$t0") s, socket in $dir"
+	# A benchmark's server (one that flushes its commits) without huge
+	# pages spends more CPU a request than a state's server would.
+	if [ "${MIGRANTDESK_PG_NOSYNC:-}" != 1 ] && [ "$(awk '/^HugePages_Total:/ { print $2 }' /proc/meminfo 2>/dev/null)" = 0 ]; then
+		log "no huge pages reserved: the server uses more CPU a request without them (README, Operating the hub: sysctl vm.nr_hugepages)"
+	fi
 	echo "postgres://postgres@/postgres?host=$dir&sslmode=disable"
 }
 

@@ -218,7 +218,18 @@ func (r *Reader) countStudents(tx Tx, sc scope, epoch string) (int64, error) {
 type regionLists struct {
 	mu     gosync.Mutex
 	epoch  string
-	region map[string][]string
+	region map[string]*regionList
+}
+
+// regionList is one region's list, read by the first pull that asks for
+// it while the region's other pulls wait; the pulls of other regions'
+// clerks do not wait for it (a region's list takes a few hundred
+// milliseconds to read on a busy hub, and each region's first pulls of
+// an epoch come together).
+type regionList struct {
+	mu   gosync.Mutex
+	ids  []string
+	read bool
 }
 
 // regionStudents are the students of a region by state ID: those with
@@ -226,12 +237,19 @@ type regionLists struct {
 // clerk may write an out-of-school youth's record).
 func (r *Reader) regionStudents(tx Tx, epoch, region string) ([]string, error) {
 	r.lists.mu.Lock()
-	defer r.lists.mu.Unlock()
 	if r.lists.epoch != epoch {
-		r.lists.epoch, r.lists.region = epoch, map[string][]string{}
+		r.lists.epoch, r.lists.region = epoch, map[string]*regionList{}
 	}
-	if ids, ok := r.lists.region[region]; ok {
-		return ids, nil
+	l := r.lists.region[region]
+	if l == nil {
+		l = &regionList{}
+		r.lists.region[region] = l
+	}
+	r.lists.mu.Unlock()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.read {
+		return l.ids, nil
 	}
 	var ids []string
 	var err error
@@ -245,6 +263,6 @@ func (r *Reader) regionStudents(tx Tx, epoch, region string) ([]string, error) {
 	}
 	slices.Sort(ids)
 	ids = slices.Clip(slices.Compact(ids))
-	r.lists.region[region] = ids
+	l.ids, l.read = ids, true
 	return ids, nil
 }

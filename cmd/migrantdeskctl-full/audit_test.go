@@ -65,7 +65,7 @@ func TestAuditVerifyHub(t *testing.T) {
 		}
 	}
 	rec := sync.Record{ID: uuid.NewString(), StateID: hubtest.Maria, MIS2000ID: "111", QAD: "2021-01-01", EED: "2021-06-30", Version: 1}
-	res, err := h.Push(ctx, hubtest.ClerkC, []sync.Mutation{hubtest.Mutation(sync.OpCreate, 0, rec), hubtest.AuditMutation(hubtest.ExportRow)})
+	res, err := h.Push(ctx, hubtest.ClerkC, sync.Cursor{}, []sync.Mutation{hubtest.Mutation(sync.OpCreate, 0, rec), hubtest.AuditMutation(hubtest.ExportRow)})
 	if err != nil || res[0].Outcome != sync.Applied || res[1].Outcome != sync.Applied {
 		t.Fatalf("push: %v %+v", err, res)
 	}

@@ -185,6 +185,13 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request, _ data.User) {
 
 func (s *Server) push(w http.ResponseWriter, r *http.Request, u data.User) {
 	start := s.now()
+	// The cursor the workstation has pulled to travels in the query, as
+	// a pull's does: a hub that does not read it ignores it.
+	at, err := CursorQuery(r.URL.Query())
+	if err != nil {
+		s.reply(w, r, nil, err)
+		return
+	}
 	var req sync.PushRequest
 	if err := decode(w, r, maxPushBody, &req); err != nil {
 		s.reply(w, r, nil, err)
@@ -207,7 +214,11 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, u data.User) {
 	}
 	var applied []sync.Result
 	if len(apply) > 0 {
-		if applied, err = s.store.Push(r.Context(), u, apply); err != nil {
+		if applied, err = s.store.Push(r.Context(), u, at, apply); err != nil {
+			if errors.Is(err, ErrMoved) {
+				err = fail(http.StatusConflict, "%s (it was restored from a backup or replaced): nothing was applied; "+
+					"the workstation sends every change the hub had acknowledged again first", ErrMoved)
+			}
 			s.reply(w, r, nil, err)
 			return
 		}
@@ -279,16 +290,9 @@ func (s *Server) pull(w http.ResponseWriter, r *http.Request, u data.User) {
 
 // PullQuery reads a pull's cursor and page size from its query string.
 func PullQuery(q url.Values) (sync.Cursor, int, error) {
-	c := sync.Cursor{Epoch: q.Get("epoch"), Mark: q.Get("mark"), Snapshot: q.Get("snapshot"), Scope: q.Get("scope")}
-	if len(c.Epoch) > 64 || len(c.Mark) > 64 || len(c.Snapshot) > 1024 || len(c.Scope) > 64 {
-		return c, 0, fail(http.StatusBadRequest, "the cursor is longer than the hub ever gives")
-	}
-	if v := q.Get("seq"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			return c, 0, fail(http.StatusBadRequest, "seq %q is not a sequence number", clip(v))
-		}
-		c.Seq = n
+	c, err := CursorQuery(q)
+	if err != nil {
+		return c, 0, err
 	}
 	limit := DefaultPullPage
 	if v := q.Get("limit"); v != "" {
@@ -299,6 +303,22 @@ func PullQuery(q url.Values) (sync.Cursor, int, error) {
 		limit = n
 	}
 	return c, limit, nil
+}
+
+// CursorQuery reads a cursor from a pull's or a push's query string.
+func CursorQuery(q url.Values) (sync.Cursor, error) {
+	c := sync.Cursor{Epoch: q.Get("epoch"), Mark: q.Get("mark"), Snapshot: q.Get("snapshot"), Scope: q.Get("scope")}
+	if len(c.Epoch) > 64 || len(c.Mark) > 64 || len(c.Snapshot) > 1024 || len(c.Scope) > 64 {
+		return c, fail(http.StatusBadRequest, "the cursor is longer than the hub ever gives")
+	}
+	if v := q.Get("seq"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return c, fail(http.StatusBadRequest, "seq %q is not a sequence number", clip(v))
+		}
+		c.Seq = n
+	}
+	return c, nil
 }
 
 // authed lets a request through with the account its bearer token signs

@@ -26,6 +26,13 @@ type Account struct {
 var (
 	ErrNoAccount = errors.New("no such user")
 	ErrNoToken   = errors.New("the sign-in has expired or was ended")
+	// ErrMoved refuses a push made at a cursor the hub is no longer at:
+	// its database was restored from a backup or replaced since the
+	// workstation last pulled. The push's changes may be made on top of
+	// changes the hub has lost (a record's version numbers then name
+	// other edits); the workstation sends every change the hub had
+	// acknowledged again first, and the hub answers each as it finds it.
+	ErrMoved = errors.New("the hub's database is not the one this workstation last synced with")
 )
 
 // RefusalCounter is a Store that counts the answers to pushed mutations
@@ -63,8 +70,12 @@ type Store interface {
 	DeleteToken(ctx context.Context, hash string) error
 
 	// Push applies a batch of mutations as u, each exactly once: a
-	// mutation ID seen before gets the answer it got then.
-	Push(ctx context.Context, u data.User, ms []sync.Mutation) ([]sync.Result, error)
+	// mutation ID seen before gets the answer it got then. at is the
+	// cursor the workstation last pulled to: a push at a cursor of
+	// another epoch, or at a change the hub never logged, applies nothing
+	// and fails with ErrMoved (checked in the push's transaction). The
+	// zero cursor, a workstation that has never pulled, is not checked.
+	Push(ctx context.Context, u data.User, at sync.Cursor, ms []sync.Mutation) ([]sync.Result, error)
 	// Pull returns the changes in u's scope after the cursor, at most
 	// limit of them; a zero cursor or another epoch starts a snapshot.
 	Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (sync.Page, error)

@@ -13,7 +13,7 @@ import (
 )
 
 // PushFunc is a back end's Push.
-type PushFunc func(ctx context.Context, u data.User, ms []sync.Mutation) ([]sync.Result, error)
+type PushFunc func(ctx context.Context, u data.User, at sync.Cursor, ms []sync.Mutation) ([]sync.Result, error)
 
 // SetGrant grants or revokes report access as a mutation pushed by admin,
 // so the command line and a district administrator's workstation take the
@@ -27,7 +27,7 @@ func SetGrant(ctx context.Context, push PushFunc, admin data.User, username, dis
 	if err != nil {
 		return err
 	}
-	res, err := push(ctx, admin, []sync.Mutation{{ID: uuid.NewString(), Entity: sync.EntityGrant,
+	res, err := push(ctx, admin, sync.Cursor{}, []sync.Mutation{{ID: uuid.NewString(), Entity: sync.EntityGrant,
 		EntityID: sync.GrantID(username, district), Op: op, Payload: payload, CreatedAt: time.Now().UTC().Format(time.RFC3339)}})
 	if err != nil {
 		return err

@@ -49,6 +49,7 @@ func NewCommitter(write func(ctx context.Context, fn func(Tx) error) error) *Com
 type waiting struct {
 	ctx   context.Context
 	user  data.User
+	at    sync.Cursor
 	ms    []sync.Mutation
 	bytes int
 	since time.Time // when it joined the queue
@@ -58,12 +59,13 @@ type waiting struct {
 	done  chan struct{}
 }
 
-// Push applies muts as u in the next group and returns their answers, or
-// the error that kept the push from being applied. A push whose caller
-// gives up waiting may still be applied: its retry is then a duplicate,
-// as after a lost response.
-func (c *Committer) Push(ctx context.Context, u data.User, muts []sync.Mutation) ([]sync.Result, error) {
-	w := &waiting{ctx: ctx, user: u, ms: muts, since: time.Now(), done: make(chan struct{})}
+// Push applies muts as u, made at the cursor at, in the next group and
+// returns their answers, or the error that kept the push from being
+// applied (hub.ErrMoved: the hub is not at the cursor). A push whose
+// caller gives up waiting may still be applied: its retry is then a
+// duplicate, as after a lost response.
+func (c *Committer) Push(ctx context.Context, u data.User, at sync.Cursor, muts []sync.Mutation) ([]sync.Result, error) {
+	w := &waiting{ctx: ctx, user: u, at: at, ms: muts, since: time.Now(), done: make(chan struct{})}
 	for _, m := range muts {
 		w.bytes += len(m.ID) + len(m.EntityID) + len(m.Payload)
 	}
@@ -130,7 +132,7 @@ func (c *Committer) apply(group []*waiting) {
 	batches := make([]Batch, len(group))
 	start := time.Now()
 	for i, w := range group {
-		batches[i] = Batch{User: w.user, Mutations: w.ms, Now: start}
+		batches[i] = Batch{User: w.user, At: w.at, Mutations: w.ms, Now: start}
 	}
 	// The log splits a group's time into its transaction's work (the
 	// pushes' own times among it; on PostgreSQL the feed lock too, which
@@ -148,7 +150,10 @@ func (c *Committer) apply(group []*waiting) {
 			hub.Note(w.ctx, "queued_ms", ms(start.Sub(w.since)), "group", len(group), "group_at", i,
 				"group_ms", ms(took), "group_work_ms", ms(work), "own_ms", ms(batches[i].Took))
 			w.out, w.err = batches[i].Results, err
-			if err != nil {
+			if err == nil {
+				w.err = batches[i].Err
+			}
+			if w.err != nil {
 				w.out = nil
 			}
 			w.ended = time.Now()
@@ -161,7 +166,7 @@ func (c *Committer) apply(group []*waiting) {
 		var out []sync.Result
 		w.err = c.write(context.WithoutCancel(w.ctx), func(tx Tx) error {
 			var err error
-			out, err = Push(tx, w.user, w.ms, time.Now())
+			out, err = Push(tx, w.user, w.at, w.ms, time.Now())
 			return err
 		})
 		if w.err == nil {

@@ -10,30 +10,38 @@ import (
 	"time"
 
 	"migrantdesk/data"
+	"migrantdesk/data/hub"
 	"migrantdesk/data/sync"
 )
 
-// Push applies a batch of mutations as u inside tx, the back end's write
-// transaction, stamping changes with now. Each gets its own answer; only
-// a failure of the database itself aborts the batch, which the client
-// then retries whole (every mutation is applied at most once).
-func Push(tx Tx, u data.User, ms []sync.Mutation, now time.Time) ([]sync.Result, error) {
-	b := []Batch{{User: u, Mutations: ms, Now: now}}
+// Push applies a batch of mutations as u, made at the cursor at, inside
+// tx, the back end's write transaction, stamping changes with now. Each
+// gets its own answer; only a failure of the database itself aborts the
+// batch, which the client then retries whole (every mutation is applied
+// at most once), and a hub that is not at the cursor applies none of it
+// (hub.ErrMoved).
+func Push(tx Tx, u data.User, at sync.Cursor, ms []sync.Mutation, now time.Time) ([]sync.Result, error) {
+	b := []Batch{{User: u, At: at, Mutations: ms, Now: now}}
 	if err := PushAll(tx, b); err != nil {
 		return nil, err
 	}
-	return b[0].Results, nil
+	return b[0].Results, b[0].Err
 }
 
-// Batch is one push of a group that PushAll applies: its user, its
-// mutations and the time its changes are stamped with; PushAll sets its
-// answers and the time applying its own mutations took.
+// Batch is one push of a group that PushAll applies: its user, the
+// cursor the workstation had pulled to when it pushed (the zero cursor
+// is not checked), its mutations and the time its changes are stamped
+// with; PushAll sets its answers, or Err (hub.ErrMoved) when the hub is
+// not at At and nothing of the push was applied, and the time applying
+// its own mutations took.
 type Batch struct {
 	User      data.User
+	At        sync.Cursor
 	Mutations []sync.Mutation
 	Now       time.Time
 
 	Results []sync.Result
+	Err     error
 	Took    time.Duration
 }
 
@@ -82,6 +90,8 @@ func PushAll(tx Tx, batches []Batch) error {
 	}
 	p.students = make(map[string]*student, len(ids))
 	reads := slices.Concat([]Read{p.answeredRead(all), p.log.endRead()}, studentReads(ids, p.students), p.aheadReads(recordIDs, ids))
+	moved, atReads := movedReads(batches)
+	reads = append(reads, atReads...)
 	if err := readAll(tx, reads...); err != nil {
 		return fmt.Errorf("read the hub's rows the push's rules need: %w", err)
 	}
@@ -89,6 +99,11 @@ func PushAll(tx Tx, batches []Batch) error {
 	k := 0
 	for i := range batches {
 		b := &batches[i]
+		if moved(i) {
+			b.Results, b.Err = nil, hub.ErrMoved
+			k += len(b.Mutations)
+			continue
+		}
 		start := time.Now()
 		p.user, p.now = b.User, b.Now.UTC()
 		p.held = map[string]bool{}
@@ -103,6 +118,29 @@ func PushAll(tx Tx, batches []Batch) error {
 		b.Took = time.Since(start)
 	}
 	return p.flush()
+}
+
+// movedReads read, with a group's other reads, the hub's epoch and
+// whether it logged the change each batch's cursor stopped at; moved
+// then reports whether the hub is not at batch i's cursor. Checked in the
+// push's own transaction, a hub restored while the push waited is seen.
+func movedReads(batches []Batch) (moved func(i int) bool, reads []Read) {
+	var epoch string
+	logged := make([]bool, len(batches))
+	for i, b := range batches {
+		if b.At.Epoch != "" {
+			reads = append(reads, LoggedRead(b.At, &logged[i]))
+		}
+	}
+	if len(reads) > 0 {
+		reads = append(reads, Read{Query: `SELECT value FROM hub_meta WHERE key = 'epoch'`, Row: func(rows Rows) error {
+			return rows.Scan(&epoch)
+		}})
+	}
+	return func(i int) bool {
+		at := batches[i].At
+		return at.Epoch != "" && (at.Epoch != epoch || !logged[i])
+	}, reads
 }
 
 // flush writes what the push keeps until its end: its changes of the

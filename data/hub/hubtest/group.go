@@ -95,7 +95,7 @@ func testConcurrentPushes(t *testing.T, open Open) {
 			go func() {
 				defer wg.Done()
 				<-start
-				p.out, p.err = st.Push(context.Background(), p.user, p.ms)
+				p.out, p.err = st.Push(context.Background(), p.user, sync.Cursor{}, p.ms)
 			}()
 		}
 		close(start)
@@ -119,7 +119,7 @@ func testConcurrentPushes(t *testing.T, open Open) {
 		t.Fatalf("%d pushes of one mutation applied, not 2 (the winning edit and the first replay)", len(first))
 	}
 	for _, p := range append(first, rest...) {
-		out, err := serial.Push(context.Background(), p.user, p.ms)
+		out, err := serial.Push(context.Background(), p.user, sync.Cursor{}, p.ms)
 		if (err == nil) != (p.err == nil) {
 			t.Fatalf("%s: pushed at once it failed with %v, pushed alone with %v", p.name, p.err, err)
 		}

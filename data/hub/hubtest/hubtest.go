@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	gosync "sync"
 	"testing"
 	"time"
 
@@ -99,6 +100,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("Grants", func(t *testing.T) { testGrants(t, open) })
 	t.Run("Paging", func(t *testing.T) { testPaging(t, open) })
 	t.Run("Restored", func(t *testing.T) { testRestored(t, open) })
+	t.Run("PushAtCursor", func(t *testing.T) { testPushAtCursor(t, open) })
 	t.Run("AccessMatrix", func(t *testing.T) { testAccessMatrix(t, open) })
 	t.Run("AuditRows", func(t *testing.T) { testAuditRows(t, open) })
 	t.Run("AuditChain", func(t *testing.T) { testAuditChain(t, open) })
@@ -224,7 +226,7 @@ func GrantMutation(op, username, district string) sync.Mutation {
 
 func push(t *testing.T, st hub.Store, u data.User, ms ...sync.Mutation) []sync.Result {
 	t.Helper()
-	res, err := st.Push(context.Background(), u, ms)
+	res, err := st.Push(context.Background(), u, sync.Cursor{}, ms)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -636,6 +638,57 @@ func testRestored(t *testing.T, open Open) {
 		if c.Epoch != epoch || other.Epoch != epoch {
 			t.Fatalf("the hub made more than one new epoch: %s, %s and %s", epoch, c.Epoch, other.Epoch)
 		}
+	}
+}
+
+// testPushAtCursor: a push made at a cursor the hub is not at (another
+// epoch, a sequence it never logged, another mark of it) applies none of
+// its changes and fails with hub.ErrMoved, alone in its group; a push at
+// the hub's cursor, or at the zero cursor, is applied.
+func testPushAtCursor(t *testing.T, open Open) {
+	st := Setup(t, open)
+	ctx := context.Background()
+	v := view{}
+	c := pullAll(t, st, ClerkC, sync.Cursor{}, v, 1000)
+	rec := sync.Record{ID: uuid.NewString(), StateID: Maria, MIS2000ID: "31337", QAD: "2025-09-01", EED: "2028-08-31", Version: 1}
+	if res, err := st.Push(ctx, ClerkC, c, []sync.Mutation{Mutation(sync.OpCreate, 0, rec)}); err != nil || res[0].Outcome != sync.Applied {
+		t.Fatalf("a push at the cursor the hub gave: %+v, %v", res, err)
+	}
+	c = pullAll(t, st, ClerkC, c, v, 1000)
+	edit := rec
+	edit.MIS2000ID, edit.Version = "31338", 2
+	for i, bad := range []sync.Cursor{
+		{Epoch: "another-hub", Seq: c.Seq, Mark: c.Mark},
+		{Epoch: c.Epoch, Seq: c.Seq + 100, Mark: c.Mark},
+		{Epoch: c.Epoch, Seq: c.Seq, Mark: "0123456789abcdef"},
+	} {
+		// Beside a push at the right cursor, in the same group or not.
+		student := []string{Sean, Osy, Ana}[i]
+		other := Mutation(sync.OpCreate, 0, sync.Record{ID: uuid.NewString(), StateID: student, MIS2000ID: "77", QAD: "2025-09-01", EED: "2028-08-31", Version: 1})
+		var wg gosync.WaitGroup
+		var good []sync.Result
+		var goodErr error
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			good, goodErr = st.Push(ctx, ClerkC, c, []sync.Mutation{other})
+		}()
+		res, err := st.Push(ctx, ClerkC, bad, []sync.Mutation{Mutation(sync.OpUpdate, 1, edit)})
+		wg.Wait()
+		if !errors.Is(err, hub.ErrMoved) || res != nil {
+			t.Fatalf("a push at a cursor the hub is not at (%+v): %+v, %v", bad, res, err)
+		}
+		if goodErr != nil || good[0].Outcome != sync.Applied {
+			t.Fatalf("the push beside it: %+v, %v", good, goodErr)
+		}
+		c = pullAll(t, st, ClerkC, c, v, 1000)
+	}
+	got := pullAll(t, st, ClerkC, sync.Cursor{}, view{}, 1000)
+	if got.Epoch != c.Epoch {
+		t.Fatalf("a refused push started a new epoch: %s, was %s", got.Epoch, c.Epoch)
+	}
+	if res, err := st.Push(ctx, ClerkC, sync.Cursor{}, []sync.Mutation{Mutation(sync.OpUpdate, 1, edit)}); err != nil || res[0].Outcome != sync.Applied {
+		t.Fatalf("the refused edit, pushed at the zero cursor: %+v, %v", res, err)
 	}
 }
 

@@ -82,8 +82,8 @@ type counted struct {
 	m *Metrics
 }
 
-func (c *counted) Push(ctx context.Context, u data.User, ms []sync.Mutation) ([]sync.Result, error) {
-	res, err := c.Store.Push(ctx, u, ms)
+func (c *counted) Push(ctx context.Context, u data.User, at sync.Cursor, ms []sync.Mutation) ([]sync.Result, error) {
+	res, err := c.Store.Push(ctx, u, at, ms)
 	for _, r := range res {
 		c.m.pushed.WithLabelValues(string(r.Outcome)).Inc()
 	}

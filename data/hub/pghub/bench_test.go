@@ -202,7 +202,7 @@ func BenchmarkIncrementalSync100(b *testing.B) {
 					next.MIS2000ID = strconv.Itoa(100000 + next.Version)
 					ms[i] = hubtest.Mutation(sync.OpUpdate, r.Version, next)
 				}
-				res, err := be.st.Push(ctx, h.clerk, ms)
+				res, err := be.st.Push(ctx, h.clerk, sync.Cursor{}, ms)
 				if err != nil {
 					b.Fatal(err)
 				}

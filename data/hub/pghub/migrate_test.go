@@ -32,7 +32,7 @@ func TestMigrateFromSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := sync.Record{ID: uuid.NewString(), StateID: hubtest.Ana, MIS2000ID: "4242", QAD: "2025-09-01", EED: "2028-08-31", Version: 1}
-	if _, err := sq.Push(ctx, hubtest.ClerkC, []sync.Mutation{hubtest.Mutation(sync.OpCreate, 0, rec), hubtest.Mutation(sync.OpPublish, 1, rec)}); err != nil {
+	if _, err := sq.Push(ctx, hubtest.ClerkC, sync.Cursor{}, []sync.Mutation{hubtest.Mutation(sync.OpCreate, 0, rec), hubtest.Mutation(sync.OpPublish, 1, rec)}); err != nil {
 		t.Fatal(err)
 	}
 	cursors := map[string]sync.Cursor{}
@@ -43,7 +43,7 @@ func TestMigrateFromSQLite(t *testing.T) {
 	edit := rec
 	edit.EED, edit.Version = "2025-12-31", 2
 	pending := hubtest.Mutation(sync.OpUpdate, 1, edit)
-	if _, err := sq.Push(ctx, hubtest.ClerkC, []sync.Mutation{pending, hubtest.Mutation(sync.OpPublish, 2, edit)}); err != nil {
+	if _, err := sq.Push(ctx, hubtest.ClerkC, sync.Cursor{}, []sync.Mutation{pending, hubtest.Mutation(sync.OpPublish, 2, edit)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := sq.SetGrant(ctx, hubtest.DAdmin001, hubtest.Coord001.Username, "001", true); err != nil {
@@ -82,7 +82,7 @@ func TestMigrateFromSQLite(t *testing.T) {
 		t.Fatalf("a sign-in did not survive the move: %+v %v", a, err)
 	}
 	// A retried push is still applied once; a new change is numbered on.
-	if res, err := pg.Push(ctx, hubtest.ClerkC, []sync.Mutation{pending}); err != nil || res[0].Outcome != sync.Duplicate {
+	if res, err := pg.Push(ctx, hubtest.ClerkC, sync.Cursor{}, []sync.Mutation{pending}); err != nil || res[0].Outcome != sync.Duplicate {
 		t.Fatalf("a retried push after the move: %+v %v", res, err)
 	}
 	if err := pg.SetGrant(ctx, hubtest.DAdmin001, hubtest.Coord001.Username, "001", false); err != nil {

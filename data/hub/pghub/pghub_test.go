@@ -68,7 +68,7 @@ func TestCursorSkipsNoLateCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	ptx := newTx(ctx, tx)
-	if res, err := hubsql.Push(ptx, admin, []sync.Mutation{first}, time.Now()); err != nil || res[0].Outcome != sync.Applied {
+	if res, err := hubsql.Push(ptx, admin, sync.Cursor{}, []sync.Mutation{first}, time.Now()); err != nil || res[0].Outcome != sync.Applied {
 		t.Fatalf("first push: %+v %v", res, err)
 	}
 	if err := ptx.flush(); err != nil {
@@ -77,7 +77,7 @@ func TestCursorSkipsNoLateCommit(t *testing.T) {
 
 	done := make(chan error, 1)
 	go func() {
-		res, err := h.Push(ctx, admin, []sync.Mutation{second})
+		res, err := h.Push(ctx, admin, sync.Cursor{}, []sync.Mutation{second})
 		if err == nil && res[0].Outcome != sync.Applied {
 			err = fmt.Errorf("second push: %+v", res[0])
 		}
@@ -189,7 +189,7 @@ func TestConcurrentPushesAndPulls(t *testing.T) {
 				qad := first.AddDays(2 * (w*each + i))
 				m := hubtest.Mutation(sync.OpCreate, 0, sync.Record{ID: uuid.NewString(), StateID: hubtest.Osy,
 					MIS2000ID: strconv.Itoa(1000 + w*each + i), QAD: qad.String(), EED: qad.AddDays(1).String(), Version: 1})
-				res, err := h.Push(ctx, hubtest.Admin, []sync.Mutation{m})
+				res, err := h.Push(ctx, hubtest.Admin, sync.Cursor{}, []sync.Mutation{m})
 				if err != nil || res[0].Outcome != sync.Applied {
 					errs[w] = fmt.Errorf("push %d: %+v %v", i, res, err)
 					return

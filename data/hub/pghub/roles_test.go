@@ -73,7 +73,7 @@ func TestHubRole(t *testing.T) {
 		}
 	}
 	rec := sync.Record{ID: uuid.NewString(), StateID: hubtest.Maria, MIS2000ID: "123456", QAD: "2025-09-01", EED: "2028-08-31", Version: 1}
-	res, err := h.Push(ctx, hubtest.ClerkC, []sync.Mutation{hubtest.Mutation(sync.OpCreate, 0, rec), hubtest.Mutation(sync.OpPublish, 1, rec)})
+	res, err := h.Push(ctx, hubtest.ClerkC, sync.Cursor{}, []sync.Mutation{hubtest.Mutation(sync.OpCreate, 0, rec), hubtest.Mutation(sync.OpPublish, 1, rec)})
 	if err != nil || res[1].Outcome != sync.Applied {
 		t.Fatalf("push as the hub's role: %+v %v", res, err)
 	}

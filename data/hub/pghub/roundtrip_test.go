@@ -63,7 +63,7 @@ func TestPushRoundTrips(t *testing.T) {
 		recs[i] = sync.Record{ID: uuid.NewString(), StateID: hubtest.Maria, MIS2000ID: "70" + y, QAD: y + "-01-01", EED: y + "-06-30", Version: 1}
 		creates[i] = hubtest.Mutation(sync.OpCreate, 0, recs[i])
 	}
-	if res, err := h.Push(ctx, admin, creates); err != nil || res[n-1].Outcome != sync.Applied {
+	if res, err := h.Push(ctx, admin, sync.Cursor{}, creates); err != nil || res[n-1].Outcome != sync.Applied {
 		t.Fatalf("create the records: %+v %v", res, err)
 	}
 
@@ -81,7 +81,7 @@ func TestPushRoundTrips(t *testing.T) {
 		var res []sync.Result
 		err := traced.writePushes(ctx, func(tx hubsql.Tx) error {
 			var err error
-			res, err = hubsql.Push(tx, admin, edits, time.Now())
+			res, err = hubsql.Push(tx, admin, sync.Cursor{}, edits, time.Now())
 			return err
 		})
 		if err != nil {
@@ -140,7 +140,7 @@ func TestPullRoundTrips(t *testing.T) {
 	admin := hubtest.Admin
 	cursor := pullAll(t, h, admin, sync.Cursor{}).Next
 	rec := sync.Record{ID: uuid.NewString(), StateID: hubtest.Maria, MIS2000ID: "4242", QAD: "2015-01-01", EED: "2015-06-30", Version: 1}
-	if res, err := h.Push(ctx, admin, []sync.Mutation{hubtest.Mutation(sync.OpCreate, 0, rec)}); err != nil || res[0].Outcome != sync.Applied {
+	if res, err := h.Push(ctx, admin, sync.Cursor{}, []sync.Mutation{hubtest.Mutation(sync.OpCreate, 0, rec)}); err != nil || res[0].Outcome != sync.Applied {
 		t.Fatalf("create a record: %+v %v", res, err)
 	}
 
@@ -214,7 +214,7 @@ func TestSnapshotRoundTrips(t *testing.T) {
 	ctx := context.Background()
 	h := hubtest.Setup(t, open).(*DB)
 	rec := sync.Record{ID: uuid.NewString(), StateID: hubtest.Maria, MIS2000ID: "4343", QAD: "2024-08-01", EED: "2027-07-31", Version: 1}
-	res, err := h.Push(ctx, hubtest.ClerkC, []sync.Mutation{hubtest.Mutation(sync.OpCreate, 0, rec), hubtest.Mutation(sync.OpPublish, 1, rec)})
+	res, err := h.Push(ctx, hubtest.ClerkC, sync.Cursor{}, []sync.Mutation{hubtest.Mutation(sync.OpCreate, 0, rec), hubtest.Mutation(sync.OpPublish, 1, rec)})
 	if err != nil || res[1].Outcome != sync.Applied {
 		t.Fatalf("publish a record of a student of district 001: %+v %v", res, err)
 	}

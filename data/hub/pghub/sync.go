@@ -15,8 +15,8 @@ import (
 // Push applies a batch of mutations by group commit (hubsql.Committer):
 // with the pushes that wait beside it, in one transaction holding the
 // feed lock (see the package comment).
-func (h *DB) Push(ctx context.Context, u data.User, ms []sync.Mutation) ([]sync.Result, error) {
-	return h.pushes.Push(ctx, u, ms)
+func (h *DB) Push(ctx context.Context, u data.User, at sync.Cursor, ms []sync.Mutation) ([]sync.Result, error) {
+	return h.pushes.Push(ctx, u, at, ms)
 }
 
 // writePushes runs fn for h.pushes in one transaction that holds the

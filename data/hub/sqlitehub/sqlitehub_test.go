@@ -38,7 +38,7 @@ func TestAuditRowKept(t *testing.T) {
 	h := st.(*DB)
 	m := hubtest.AuditMutation(hubtest.ExportRow)
 	for range 2 {
-		if _, err := h.Push(context.Background(), hubtest.ClerkC, []sync.Mutation{m}); err != nil {
+		if _, err := h.Push(context.Background(), hubtest.ClerkC, sync.Cursor{}, []sync.Mutation{m}); err != nil {
 			t.Fatal(err)
 		}
 	}

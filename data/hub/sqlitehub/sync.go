@@ -16,8 +16,8 @@ import (
 // Push applies a batch of mutations by group commit (hubsql.Committer):
 // with the pushes that wait beside it, in one transaction; the write
 // lock, taken at BEGIN, makes the feed's sequence order its commit order.
-func (h *DB) Push(ctx context.Context, u data.User, ms []sync.Mutation) ([]sync.Result, error) {
-	return h.pushes.Push(ctx, u, ms)
+func (h *DB) Push(ctx context.Context, u data.User, at sync.Cursor, ms []sync.Mutation) ([]sync.Result, error) {
+	return h.pushes.Push(ctx, u, at, ms)
 }
 
 // writePushes runs fn in one write transaction for h.pushes.

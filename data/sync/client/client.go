@@ -169,8 +169,9 @@ const pushBatch = 200
 
 // Sync pushes every waiting mutation, then pulls to the hub's head.
 //
-// A hub whose epoch has changed since the last pull answers with a fresh
-// snapshot. It may have been restored from a backup that lacks changes it
+// A push names the cursor the workstation has pulled to, and a hub that
+// is not at it any more applies none of it (pushAt). A hub whose epoch
+// has changed since the last pull answers with a fresh snapshot. It may have been restored from a backup that lacks changes it
 // acknowledged to this workstation, so before the snapshot replaces what
 // the workstation holds, every acknowledged mutation is pushed again: the
 // hub applies those it lacks and answers the others as duplicates. (The
@@ -182,14 +183,15 @@ func (c *Client) Sync(ctx context.Context, local Local, progress Progress) (Summ
 	if progress == nil {
 		progress = func(string, int, int) {}
 	}
-	if err := c.push(ctx, local, &sum, progress); err != nil {
-		return sum, err
-	}
 	cur, err := local.Cursor(ctx)
 	if err != nil {
 		return sum, err
 	}
-	for resent := false; ; resent = true {
+	resent, err := c.pushAt(ctx, local, cur, &sum, progress)
+	if err != nil {
+		return sum, err
+	}
+	for ; ; resent = true {
 		next, newEpoch, err := c.pull(ctx, local, cur, !resent, &sum, progress)
 		if err != nil {
 			return sum, err
@@ -201,7 +203,7 @@ func (c *Client) Sync(ctx context.Context, local Local, progress Progress) (Summ
 		if _, err := local.Resend(ctx); err != nil {
 			return sum, err
 		}
-		if err := c.push(ctx, local, &sum, progress); err != nil {
+		if err := c.push(ctx, local, sync.Cursor{}, &sum, progress); err != nil {
 			return sum, err
 		}
 		// The same pull again: the snapshot now holds what was pushed.
@@ -442,9 +444,40 @@ func pullQuery(c sync.Cursor, limit int) string {
 	return q.Encode()
 }
 
+// pushAt pushes the waiting mutations at the workstation's cursor cur.
+// A hub that is not there any more (restored from a backup, or its
+// database replaced, since the last pull) applies none of them and says
+// so: the changes it had acknowledged go again first, then the waiting
+// ones after them, in the order they were made. Pushed first, a waiting
+// edit would reach the hub before the edit it was made on top of, and a
+// version number the restored hub reused for another clerk's edit would
+// let it overwrite that edit unseen. resent says the hub was not there.
+func (c *Client) pushAt(ctx context.Context, local Local, cur sync.Cursor, sum *Summary, progress Progress) (resent bool, err error) {
+	err = c.push(ctx, local, cur, sum, progress)
+	var e *Error
+	if !errors.As(err, &e) || e.Status != http.StatusConflict {
+		return false, err
+	}
+	if _, err := local.Resend(ctx); err != nil {
+		return false, err
+	}
+	return true, c.push(ctx, local, sync.Cursor{}, sum, progress)
+}
+
 // push sends the waiting mutations, a batch at a time, and records the
-// hub's answers.
-func (c *Client) push(ctx context.Context, local Local, sum *Summary, progress Progress) error {
+// hub's answers. at is the cursor the hub checks it is still at; the
+// zero cursor is not checked.
+func (c *Client) push(ctx context.Context, local Local, at sync.Cursor, sum *Summary, progress Progress) error {
+	path := "/v1/push"
+	if at.Epoch != "" {
+		q := url.Values{}
+		q.Set("epoch", at.Epoch)
+		q.Set("seq", strconv.FormatInt(at.Seq, 10))
+		if at.Mark != "" {
+			q.Set("mark", at.Mark)
+		}
+		path += "?" + q.Encode()
+	}
 	for {
 		ms, err := local.PendingMutations(ctx, pushBatch)
 		if err != nil {
@@ -454,7 +487,7 @@ func (c *Client) push(ctx context.Context, local Local, sum *Summary, progress P
 			return nil
 		}
 		var resp sync.PushResponse
-		if err := c.do(ctx, "POST", "/v1/push", sync.PushRequest{Mutations: ms}, &resp); err != nil {
+		if err := c.do(ctx, "POST", path, sync.PushRequest{Mutations: ms}, &resp); err != nil {
 			return err
 		}
 		if len(resp.Results) != len(ms) {

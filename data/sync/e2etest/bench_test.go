@@ -480,7 +480,7 @@ func editOnHub(b *testing.B, h hub.Store, hubDB string, user data.User, ids []st
 		}
 		ms = append(ms, recordEdit(r))
 	}
-	res, err := h.Push(context.Background(), user, ms)
+	res, err := h.Push(context.Background(), user, sync.Cursor{}, ms)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -242,7 +242,7 @@ func testAnswerCopiesInScope(t *testing.T, be backend) {
 		{hubtest.ClerkW, other, sync.Rejected},
 		{Rita, published, sync.Duplicate},
 	} {
-		res, err := h.Push(context.Background(), c.who, []sync.Mutation{c.m})
+		res, err := h.Push(context.Background(), c.who, sync.Cursor{}, []sync.Mutation{c.m})
 		if err != nil || len(res) != 1 || res[0].Outcome != c.want {
 			t.Fatalf("%s sending %s: %+v, %v", c.who.Username, c.m.ID, res, err)
 		}

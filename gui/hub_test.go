@@ -2,6 +2,7 @@ package gui
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -41,6 +42,9 @@ type testHub struct {
 	cutPulls, shortPulls atomic.Int64
 }
 
+// hubsMade counts the test hubs started, to tell them apart.
+var hubsMade atomic.Int64
+
 func startHub(t *testing.T) *testHub {
 	t.Helper()
 	db, err := sqlitehub.Open(filepath.Join(t.TempDir(), "hub.db"))
@@ -49,7 +53,10 @@ func startHub(t *testing.T) *testHub {
 	}
 	t.Cleanup(func() { db.Close() })
 	ctx := context.Background()
-	if _, err := db.Store().ImportExtract(ctx, storetest.Extract(), "test"); err != nil {
+	// Each hub's import is audited by a user of its own: the audit log's
+	// first row names the hub (hub.Store's Identity), and two hubs made
+	// within a second of each other by one user would have the same name.
+	if _, err := db.Store().ImportExtract(ctx, storetest.Extract(), fmt.Sprintf("test%d", hubsMade.Add(1))); err != nil {
 		t.Fatal(err)
 	}
 	hash, err := argon2id.HashPassword(password)

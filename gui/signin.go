@@ -160,7 +160,7 @@ func (s session) connect(ctx context.Context, st signInStore) (session, error) {
 		if err != nil {
 			return s, err
 		}
-		if err := c.CheckHub(sctx, cur, id.HubURL); err != nil {
+		if err := c.CheckHub(sctx, cur, id.HubURL, id.Hub); err != nil {
 			return s, err
 		}
 	}
@@ -169,7 +169,7 @@ func (s session) connect(ctx context.Context, st signInStore) (session, error) {
 			return s, err
 		}
 	}
-	if err := st.SetIdentity(ctx, store.Identity{HubURL: s.hubURL, User: c.User, Verifier: s.verifier}); err != nil {
+	if err := st.SetIdentity(ctx, store.Identity{HubURL: s.hubURL, Hub: c.Hub, User: c.User, Verifier: s.verifier}); err != nil {
 		return s, err
 	}
 	s.user, s.client = c.User, c
@@ -274,6 +274,12 @@ func (s *signInScreen) askNewHub(other *client.OtherHubError, username, password
 		"or the same one restored there from a backup.\n\nSync with %s only if your hub moved there or was restored "+
 		"there: every change this computer sent to its hub is sent to it again, and what it holds replaces what "+
 		"this computer holds. A training hub's records would mix with the state's.", other.Synced, other.Now, other.Now), 480)
+	if other.Replaced {
+		text = widgets.Paragraph(fmt.Sprintf("The hub at %s now serves another hub's database than the one this "+
+			"database has synced with: a training hub's, or another state's. Nothing was sent to it.\n\nSync with it "+
+			"only if its administrator says it is your hub now: every change this computer sent to its hub is sent "+
+			"to it again, and what it holds replaces what this computer holds.", other.Now), 480)
+	}
 	d := dialog.NewCustomConfirm("Sync with another hub?", "Sync with "+other.Now, "Cancel", text, func(ok bool) {
 		if ok && !s.working {
 			s.signInTo(other.Now, username, password, true)

@@ -64,14 +64,14 @@ func runSync(args []string, out io.Writer) error {
 	if err := c.SignIn(ctx, *username, password); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
-	if err := checkHub(ctx, c, st, id.HubURL, *newHub); err != nil {
+	if err := checkHub(ctx, c, st, id, *newHub); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
 	verifier, err := argon2id.HashPassword(password)
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
-	if err := st.SetIdentity(ctx, store.Identity{HubURL: *hubURL, User: c.User, Verifier: verifier}); err != nil {
+	if err := st.SetIdentity(ctx, store.Identity{HubURL: *hubURL, Hub: c.Hub, User: c.User, Verifier: verifier}); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
 	sum, err := c.Sync(ctx, st, nil)
@@ -91,8 +91,8 @@ func runSync(args []string, out io.Writer) error {
 
 // checkHub refuses a hub other than the one the database has synced with
 // (client.CheckHub), unless the operator said it is that hub moved or
-// restored at a new address (newHub).
-func checkHub(ctx context.Context, c *client.Client, st *store.Store, synced string, newHub bool) error {
+// restored at a new address, or the database's hub now (newHub).
+func checkHub(ctx context.Context, c *client.Client, st *store.Store, synced store.Identity, newHub bool) error {
 	if newHub {
 		return nil
 	}
@@ -100,8 +100,12 @@ func checkHub(ctx context.Context, c *client.Client, st *store.Store, synced str
 	if err != nil {
 		return err
 	}
-	err = c.CheckHub(ctx, cur, synced)
+	err = c.CheckHub(ctx, cur, synced.HubURL, synced.Hub)
 	var other *client.OtherHubError
+	if errors.As(err, &other) && other.Replaced {
+		return fmt.Errorf("%w; if the administrator says this hub is the database's hub now, sync again with --new-hub "+
+			"(every change this database has sent goes to it again)", err)
+	}
 	if errors.As(err, &other) {
 		return fmt.Errorf("%w; if the hub moved to %s, or was restored there from a backup, sync again with --new-hub", err, other.Now)
 	}

@@ -161,6 +161,11 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.limiter.succeed(userKey)
+	id, err := s.store.Identity(r.Context())
+	if err != nil {
+		s.reply(w, r, nil, err)
+		return
+	}
 	token, err := NewToken()
 	if err != nil {
 		s.reply(w, r, nil, err)
@@ -172,7 +177,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	setUser(r, a.Username)
-	s.reply(w, r, sync.SignInResponse{Token: token, ExpiresAt: expires, User: sync.UserInfoOf(a.User)}, nil)
+	s.reply(w, r, sync.SignInResponse{Token: token, ExpiresAt: expires, User: sync.UserInfoOf(a.User), Hub: id}, nil)
 }
 
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request, _ data.User) {

@@ -80,6 +80,15 @@ type Store interface {
 	// limit of them; a zero cursor or another epoch starts a snapshot.
 	Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (sync.Page, error)
 
+	// Identity names the hub's database: the hash of its audit log's
+	// first row, which backups, restores (the log is append-only) and hub
+	// migrate keep, and which no other hub's log begins with. A
+	// workstation that has synced with one hub refuses another at the
+	// same address (its database replaced by mistake with a training
+	// hub's or another state's), which would refuse its changes for
+	// good. Empty while the log is.
+	Identity(ctx context.Context) (string, error)
+
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	Close() error

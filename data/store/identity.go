@@ -12,28 +12,36 @@ import (
 // Meta keys of a workstation that syncs with a hub.
 const (
 	metaHubURL      = "hub_url"
+	metaHubName     = "hub_name"
 	metaHubUser     = "hub_user"
 	metaHubVerifier = "hub_verifier"
 )
 
 // Identity is who a workstation's database belongs to once it has synced:
-// the hub it syncs with, the user who last signed in there, and a
-// verifier of their password (an Argon2id hash), so that they can open
-// the app offline.
+// the hub it syncs with (its address, and its name for its database,
+// client.Client.Hub), the user who last signed in there, and a verifier
+// of their password (an Argon2id hash), so that they can open the app
+// offline.
 type Identity struct {
 	HubURL   string
+	Hub      string
 	User     data.User
 	Verifier string
 }
 
-// SetIdentity records who signed in to which hub.
+// SetIdentity records who signed in to which hub. A hub that names no
+// database (an older one) leaves the name last recorded.
 func (s *Store) SetIdentity(ctx context.Context, id Identity) error {
 	user, err := json.Marshal(id.User)
 	if err != nil {
 		return err
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
-		for k, v := range map[string]string{metaHubURL: id.HubURL, metaHubUser: string(user), metaHubVerifier: id.Verifier} {
+		meta := map[string]string{metaHubURL: id.HubURL, metaHubUser: string(user), metaHubVerifier: id.Verifier}
+		if id.Hub != "" {
+			meta[metaHubName] = id.Hub
+		}
+		for k, v := range meta {
 			if err := setMeta(tx, k, v); err != nil {
 				return fmt.Errorf("remember the hub's sign-in: %w", err)
 			}
@@ -56,6 +64,9 @@ func (s *Store) Identity(ctx context.Context) (id Identity, ok bool, err error) 
 		return id, false, fmt.Errorf("read who last synced %s: %w", s.path, err)
 	}
 	if id.Verifier, err = s.Meta(ctx, metaHubVerifier); err != nil {
+		return id, false, err
+	}
+	if id.Hub, err = s.Meta(ctx, metaHubName); err != nil {
 		return id, false, err
 	}
 	return id, true, nil

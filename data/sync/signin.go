@@ -18,6 +18,10 @@ type SignInResponse struct {
 	Token     string    `json:"token"`
 	ExpiresAt time.Time `json:"expires_at"`
 	User      UserInfo  `json:"user"`
+	// Hub names the hub's database (hub.Store's Identity): the same
+	// across its backups, restores and moves, another for another hub.
+	// Empty from a hub whose audit log is empty, or older than the name.
+	Hub string `json:"hub,omitempty"`
 }
 
 // UserInfo is a user as the workstation keeps it.

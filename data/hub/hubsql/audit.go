@@ -118,3 +118,7 @@ func VerifyAudit(tx Tx) (int64, error) {
 	}
 	return n, nil
 }
+
+// IdentityQuery reads the hub's identity (hub.Store's Identity): the
+// hash of its audit log's first row, or "" while the log is empty.
+const IdentityQuery = `SELECT coalesce((SELECT hash FROM audit ORDER BY seq LIMIT 1), '')`

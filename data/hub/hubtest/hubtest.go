@@ -644,10 +644,15 @@ func testRestored(t *testing.T, open Open) {
 // testPushAtCursor: a push made at a cursor the hub is not at (another
 // epoch, a sequence it never logged, another mark of it) applies none of
 // its changes and fails with hub.ErrMoved, alone in its group; a push at
-// the hub's cursor, or at the zero cursor, is applied.
+// the hub's cursor, or at the zero cursor, is applied. The hub names its
+// database once its audit log has a row, and pushes keep the name.
 func testPushAtCursor(t *testing.T, open Open) {
 	st := Setup(t, open)
 	ctx := context.Background()
+	id, err := st.Identity(ctx)
+	if err != nil || id == "" {
+		t.Fatalf("the hub's identity: %q, %v", id, err)
+	}
 	v := view{}
 	c := pullAll(t, st, ClerkC, sync.Cursor{}, v, 1000)
 	rec := sync.Record{ID: uuid.NewString(), StateID: Maria, MIS2000ID: "31337", QAD: "2025-09-01", EED: "2028-08-31", Version: 1}
@@ -689,6 +694,9 @@ func testPushAtCursor(t *testing.T, open Open) {
 	}
 	if res, err := st.Push(ctx, ClerkC, sync.Cursor{}, []sync.Mutation{Mutation(sync.OpUpdate, 1, edit)}); err != nil || res[0].Outcome != sync.Applied {
 		t.Fatalf("the refused edit, pushed at the zero cursor: %+v, %v", res, err)
+	}
+	if now, err := st.Identity(ctx); err != nil || now != id {
+		t.Fatalf("the hub's identity after pushes: %q (%v), was %q", now, err, id)
 	}
 }
 

@@ -69,9 +69,15 @@ func TestMigrateFromSQLite(t *testing.T) {
 			t.Fatalf("moved %d students", mv.Rows)
 		}
 	}
-	// A hub process started afterwards keeps the epoch too.
+	// A hub process started afterwards keeps the epoch too, and the
+	// hub's name for its database.
 	pg.Close()
 	pg = openEmpty(t, url)
+	if was, err := sq.Identity(ctx); err != nil || was == "" {
+		t.Fatalf("the SQLite hub's identity: %q, %v", was, err)
+	} else if now, err := pg.Identity(ctx); err != nil || now != was {
+		t.Fatalf("the moved hub's identity %q (%v), the SQLite hub's %q", now, err, was)
+	}
 	for _, u := range hubtest.Users() {
 		got := pullAll(t, pg, u, cursors[u.Username])
 		if !reflect.DeepEqual(got, want[u.Username]) {

@@ -128,6 +128,15 @@ func (h *DB) Close() error {
 // Ping reports whether the database answers.
 func (h *DB) Ping(ctx context.Context) error { return h.pool.Ping(ctx) }
 
+// Identity names the hub's database (hub.Store).
+func (h *DB) Identity(ctx context.Context) (string, error) {
+	var id string
+	if err := h.pool.QueryRow(ctx, hubsql.IdentityQuery).Scan(&id); err != nil {
+		return "", fmt.Errorf("read the hub's identity: %w", err)
+	}
+	return id, nil
+}
+
 // prepare migrates the schema and checks the epoch, under a session lock
 // held on one connection, so that hubs starting together do it once.
 func (h *DB) prepare(ctx context.Context) error {

@@ -210,6 +210,15 @@ func (h *DB) Close() error {
 // Ping reports whether the database answers.
 func (h *DB) Ping(ctx context.Context) error { return h.db.PingContext(ctx) }
 
+// Identity names the hub's database (hub.Store).
+func (h *DB) Identity(ctx context.Context) (string, error) {
+	var id string
+	if err := h.rdb.QueryRowContext(ctx, hubsql.IdentityQuery).Scan(&id); err != nil {
+		return "", fmt.Errorf("read the hub's identity: %w", err)
+	}
+	return id, nil
+}
+
 // Account returns one account.
 func (h *DB) Account(ctx context.Context, username string) (hub.Account, error) {
 	u, err := h.st.UserByName(ctx, username)

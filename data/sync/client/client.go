@@ -53,6 +53,9 @@ type Client struct {
 	token string
 	// User is who the hub says is signed in.
 	User data.User
+	// Hub is the hub's name for its database (sync.SignInResponse), once
+	// signed in.
+	Hub string
 	// Retries and the backoff between them, for transient faults (the
 	// network, a 5xx, a 429).
 	Retries int
@@ -87,33 +90,53 @@ func (c *Client) SignIn(ctx context.Context, username, password string) error {
 	if err := c.do(ctx, "POST", "/v1/signin", sync.SignInRequest{Username: username, Password: password}, &out); err != nil {
 		return err
 	}
-	c.token, c.User = out.Token, out.User.User()
+	c.token, c.User, c.Hub = out.Token, out.User.User(), out.Hub
 	return nil
 }
 
-// OtherHubError refuses a database that has synced with the hub at one
-// address to the hub at another that is not the same hub: the new one
-// would take a snapshot's place in it, and would be sent again every
-// change the old one ever acknowledged (Sync), a training hub's test
-// records reaching the state's hub, or the other way round.
+// OtherHubError refuses a database that has synced with one hub to
+// another: the new one would take a snapshot's place in it, and would be
+// sent again every change the old one ever acknowledged (Sync), a
+// training hub's test records reaching the state's hub, or the other way
+// round, or the changes refused for good by a hub that lacks their
+// students. Replaced says the other hub answers at the same address: its
+// database was replaced.
 type OtherHubError struct {
 	Synced, Now string // the addresses
+	Replaced    bool
 }
 
 func (e *OtherHubError) Error() string {
+	if e.Replaced {
+		return fmt.Sprintf("the hub at %s now serves another hub's database than the one this database has synced with "+
+			"(a training hub's, or another state's): nothing was sent, and what is in this database stays here; "+
+			"ask the hub's administrator", e.Now)
+	}
 	return fmt.Sprintf("this database has synced with the hub at %s, and the hub at %s is another hub: sign in to %s, "+
 		"or use another database with %s (what is in this one stays here)", e.Synced, e.Now, e.Synced, e.Now)
 }
 
 // CheckHub checks, once signed in, that a database whose cursor is cur
-// and which last synced with the hub at synced ("" if never) may sync
-// with this client's hub: the same address, a database that has never
-// applied a page (what it holds was made on it), or a hub of the
-// cursor's epoch, which is the same hub at a new address (hub migrate
-// keeps the epoch). The epoch is asked of the hub with a pull of one
-// change that is not applied. Else it returns an *OtherHubError.
-func (c *Client) CheckHub(ctx context.Context, cur sync.Cursor, synced string) error {
-	if synced == "" || cur.Epoch == "" || SameAddress(synced, c.base.String()) {
+// and which last synced with the hub at synced ("" if never), named
+// syncedHub there ("" if that hub named none), may sync with this
+// client's hub. Where both hubs name themselves, the names decide: the
+// same hub, at this address or moved or restored to another. Else: the
+// same address, a database that has never applied a page (what it holds
+// was made on it), or a hub of the cursor's epoch, which is the same hub
+// at a new address (hub migrate keeps the epoch). The epoch is asked of
+// the hub with a pull of one change that is not applied. Else it returns
+// an *OtherHubError.
+func (c *Client) CheckHub(ctx context.Context, cur sync.Cursor, synced, syncedHub string) error {
+	if synced == "" {
+		return nil
+	}
+	if syncedHub != "" && c.Hub != "" {
+		if syncedHub == c.Hub {
+			return nil
+		}
+		return &OtherHubError{Synced: synced, Now: c.base.String(), Replaced: SameAddress(synced, c.base.String())}
+	}
+	if cur.Epoch == "" || SameAddress(synced, c.base.String()) {
 		return nil
 	}
 	// The epoch alone: a sequence of the cursor's epoch that the hub never

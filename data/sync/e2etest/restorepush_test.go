@@ -3,6 +3,7 @@ package e2etest
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"migrantdesk/data"
@@ -172,5 +173,55 @@ func hubAudit(t *testing.T, hubDB, id string) {
 			m = *mis
 		}
 		t.Logf("hub audit of %s: %s %s %s", id[:8], u, a, m)
+	}
+}
+
+// TestOtherHubDatabaseAtSameAddress: the hub's database is replaced by
+// mistake with another state's (where the clerk's user name exists too),
+// then put back. The workstation refuses the other hub, sending nothing
+// (sent there, its changes were refused for good for students that hub
+// lacks), and its offline edit reaches the right hub once it is back.
+func TestOtherHubDatabaseAtSameAddress(t *testing.T) {
+	r := newRig(t, onSQLite, 500, 47)
+	r.rosa.sync(r.proxy.URL)
+	r.migrant(0, 2)
+	r.rosa.sync(r.proxy.URL)
+	otherDir := t.TempDir()
+	other := demoExtract(t, otherDir, 500, 99)
+	otherDB := filepath.Join(otherDir, "hub.db")
+	mustRun(t, "import", "--db", otherDB, other.dir)
+	accounts(t, otherDB, r.clerk)
+
+	var id string
+	openSQL(t, r.rosa.db).QueryRow(`SELECT id FROM migrant_records WHERE deleted = 0 ORDER BY id LIMIT 1`).Scan(&id)
+	setMIS2000(t, r.rosa.db, id, "999999")
+
+	r.hub.stop()
+	keep := filepath.Join(r.dir, "hub-right.db")
+	copyDB(t, r.hubDB, keep)
+	copyDB(t, otherDB, r.hubDB)
+	r.restartHub()
+	s, ran := r.rosa.trySync(r.proxy.URL)
+	if ran.code == 0 || !strings.Contains(ran.stderr, "another hub's database") {
+		t.Fatalf("sync with the other state's hub: %+v, %s", s, ran)
+	}
+	r.hub.stop()
+	var sent int
+	h := openSQL(t, r.hubDB)
+	if err := h.QueryRow(`SELECT count(*) FROM hub_applied`).Scan(&sent); err != nil || sent != 0 {
+		t.Fatalf("the other state's hub was sent %d changes (%v)", sent, err)
+	}
+	h.Close() // before its file is replaced
+	copyDB(t, keep, r.hubDB)
+	r.restartHub()
+	s = r.rosa.sync(r.proxy.URL)
+	if s.Applied != 1 || s.Rejected != 0 {
+		t.Fatalf("sync with the right hub again: %+v", s)
+	}
+	var hubMIS, localMIS string
+	openSQL(t, r.hubDB).QueryRow(`SELECT mis2000_id FROM migrant_records WHERE id = ?`, id).Scan(&hubMIS)
+	openSQL(t, r.rosa.db).QueryRow(`SELECT mis2000_id FROM migrant_records WHERE id = ?`, id).Scan(&localMIS)
+	if hubMIS != "999999" || localMIS != "999999" {
+		t.Errorf("the clerk typed MIS2000 ID 999999 offline; the right hub holds %q and the workstation %q", hubMIS, localMIS)
 	}
 }

@@ -13,6 +13,12 @@ import (
 // that ends.
 const EndingWithinDays = 60
 
+// KnownWithinDays is how far back before the last look an enrollment in
+// the district makes a student one the district already knows, not a
+// newly enrolled one: a year covers a school year and its summer break,
+// after which the new year's enrollment starts.
+const KnownWithinDays = 365
+
 // Worklist items, in the order the summary shows them.
 const (
 	WorkPublished = iota // records published to the district since the coordinator last looked
@@ -44,15 +50,26 @@ func PublishedSince(c Copy, since WorkSince) bool { return c.At > since.At }
 
 // NewlyEnrolled reports whether the student has an enrollment at a
 // school of the district that starts after the day of the last look and
-// has started by today: enrollments are dated, not stamped, so a start
-// on the day of the last look was on the list that day.
+// has started by today (enrollments are dated, not stamped, so a start
+// on the day of the last look was on the list that day), and was not
+// enrolled in the district within KnownWithinDays before the last look:
+// a student who goes on from last school year into this one (a new
+// enrollment for the new grade) is one the coordinator knows.
 func NewlyEnrolled(es []PlacedEnrollment, district string, since WorkSince, today Date) bool {
+	known := since.Day.AddDays(-KnownWithinDays)
+	newly := false
 	for _, e := range es {
-		if e.School.DistrictNumber == district && e.Start > since.Day && e.Start <= today {
-			return true
+		if e.School.DistrictNumber != district {
+			continue
+		}
+		if e.Start <= since.Day && (e.End.IsZero() || e.End >= known) {
+			return false
+		}
+		if e.Start > since.Day && e.Start <= today {
+			newly = true
 		}
 	}
-	return false
+	return newly
 }
 
 // EligibilityEndsSoon reports whether the record's eligibility ends

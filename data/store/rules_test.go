@@ -638,7 +638,9 @@ func checkWorklist(t *rapid.T, st *store.Store, w *world) {
 			}
 			for _, e := range w.enrollments[r.StateID] {
 				if !e.End.IsZero() {
-					days = append(days, e.End)
+					// A look a year after an enrollment ended is where
+					// its student stops being one the district knows.
+					days = append(days, e.End, e.End.AddDays(data.KnownWithinDays))
 				}
 				days = append(days, e.Start)
 			}

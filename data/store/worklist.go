@@ -86,7 +86,10 @@ SELECT p.record_id, r.state_id,
 	p.published_at > :since_at,
 	EXISTS (SELECT 1 FROM enrollments e JOIN schools sc ON sc.number = e.school_number
 		WHERE e.state_id = r.state_id AND sc.district_number = :district
-		AND e.start_date > :since_day AND e.start_date <= :today),
+		AND e.start_date > :since_day AND e.start_date <= :today)
+	AND NOT EXISTS (SELECT 1 FROM enrollments e JOIN schools sc ON sc.number = e.school_number
+		WHERE e.state_id = r.state_id AND sc.district_number = :district
+		AND e.start_date <= :since_day AND (e.end_date = '' OR e.end_date >= :known_from)),
 	p.eed >= :today AND p.eed <= :ending,
 	p.qad <= :today AND p.eed >= :today
 	AND EXISTS (SELECT 1 FROM enrollments e JOIN schools sc ON sc.number = e.school_number
@@ -115,6 +118,7 @@ func (s *Store) DistrictWorklist(ctx context.Context, u data.User, district stri
 		}
 		rows, err := tx.QueryContext(ctx, worklistQuery, sql.Named("district", district),
 			sql.Named("since_at", since.At), sql.Named("since_day", since.Day.String()),
+			sql.Named("known_from", since.Day.AddDays(-data.KnownWithinDays).String()),
 			sql.Named("today", today.String()), sql.Named("ending", today.AddDays(data.EndingWithinDays).String()),
 			sql.Named("year_from", year.From.String()), sql.Named("year_to", year.To.String()))
 		if err != nil {

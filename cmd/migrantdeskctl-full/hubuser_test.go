@@ -2,8 +2,11 @@ package main
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"migrantdesk/data/hub/pghub/pgtest"
 )
 
 // hub user edit changes what a user does and where, keeping their
@@ -68,4 +71,48 @@ func hubWithUser(t *testing.T, flags ...string) string {
 		t.Fatal(err)
 	}
 	return file
+}
+
+// hub user edit keeps a disabled user disabled, and hub user disable and
+// passwd are each a row of the hub's audit log saying who did what (never
+// the password's hash), on SQLite and on PostgreSQL; the log verifies.
+func TestHubUserDisableKeptAndAudited(t *testing.T) {
+	for _, be := range []string{"SQLite", "PostgreSQL"} {
+		t.Run(be, func(t *testing.T) {
+			file := hubWithUser(t, "--username", "wes", "--name", "Wes Long", "--role", "clerk", "--region", "01")
+			pw := filepath.Join(filepath.Dir(file), "pw")
+			db := file
+			const q = `SELECT username || ' ' || action || ' ' || entity_id || ' [' || after || ']' FROM audit
+				WHERE entity = 'user' AND action <> 'save' ORDER BY seq`
+			auditRows := func() []string { return query(t, file, q) }
+			if be == "PostgreSQL" {
+				db = pgtest.URL(t)
+				if _, err := run(t, "hub", "migrate", "--from", file, "--to", db); err != nil {
+					t.Fatal(err)
+				}
+				auditRows = func() []string { return pgQuery(t, db, q) }
+			}
+			for _, args := range [][]string{{"passwd", "--password-file", pw}, {"disable"}, {"edit", "--name", "Wesley Long"}} {
+				if _, err := run(t, append([]string{"hub", "user", args[0], "--db", db, "--username", "wes"}, args[1:]...)...); err != nil {
+					t.Fatalf("hub user %s: %v", args[0], err)
+				}
+			}
+			out, err := run(t, "hub", "user", "list", "--db", db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if flat := strings.Join(strings.Fields(out), " "); !strings.Contains(flat, "wes Wesley Long Regional data clerk 01 disabled") {
+				t.Errorf("after hub user edit --name of a disabled user:\n%s", out)
+			}
+			me := operator()
+			if got, want := auditRows(), []string{me + " change password wes []", me + " disable wes []"}; !slices.Equal(got, want) {
+				t.Errorf("the hub's audit log of wes's account: %q, want %q", got, want)
+			}
+			if be == "SQLite" {
+				if out, err := run(t, "audit", "verify", "--db", file); err != nil {
+					t.Errorf("audit verify: %v\n%s", err, out)
+				}
+			}
+		})
+	}
 }

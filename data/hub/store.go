@@ -51,11 +51,17 @@ type Store interface {
 	// Accounts lists every account by user name.
 	Accounts(ctx context.Context) ([]Account, error)
 	// SaveAccount creates or updates an account (its user and, when
-	// PasswordHash is not empty, its password), audited as actor.
+	// PasswordHash is not empty, its password), audited as actor. It
+	// never changes whether the account is disabled (a.Disabled is not
+	// read): a new account is enabled, an existing one stays as it is,
+	// and only Disable disables one.
 	SaveAccount(ctx context.Context, actor string, a Account) error
-	// SetPassword replaces a password hash and ends the user's sign-ins.
+	// SetPassword replaces a password hash and ends the user's sign-ins,
+	// audited as actor (the row never holds the hash); ErrNoAccount if
+	// there is no such user.
 	SetPassword(ctx context.Context, actor, username, hash string) error
-	// Disable stops an account from signing in and ends its sign-ins.
+	// Disable stops an account from signing in and ends its sign-ins,
+	// audited as actor; ErrNoAccount if there is no such user.
 	Disable(ctx context.Context, actor, username string) error
 	// SetGrant grants or revokes a coordinator's access to a district's QA
 	// Migrant report on behalf of admin (data.User.MayGrantReport decides).

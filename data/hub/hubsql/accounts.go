@@ -9,11 +9,14 @@ import (
 
 // SaveAccount saves a hub account inside tx, the back end's write
 // transaction (which excludes the audit log's other writers): the user,
-// their districts, the password when one is given (an empty one keeps
-// the old) and whether the account is disabled, audited as actor at
-// now, and logs the user for every workstation (LogUser, the districts
-// taken away among them). In one transaction, a failure leaves the
-// account as it was, and a retry logs what the first attempt would have.
+// their districts and the password when one is given (an empty one keeps
+// the old), audited as actor at now, and logs the user for every
+// workstation (LogUser, the districts taken away among them). Whether
+// the account is disabled is not its to change: a new account is
+// enabled, and an existing one stays as it was, so that editing a
+// disabled user's name or districts never lets them sign in again. In
+// one transaction, a failure leaves the account as it was, and a retry
+// logs what the first attempt would have.
 func SaveAccount(tx Tx, actor string, a hub.Account, now string) error {
 	u := a.User
 	if err := u.Validate(); err != nil {
@@ -63,11 +66,54 @@ func SaveAccount(tx Tx, actor string, a hub.Account, now string) error {
 	if err := log.Flush(); err != nil {
 		return err
 	}
-	if err := tx.Exec(`INSERT INTO hub_accounts(username, password_hash, disabled) VALUES(?, ?, ?)
+	if err := tx.Exec(`INSERT INTO hub_accounts(username, password_hash) VALUES(?, ?)
 		ON CONFLICT(username) DO UPDATE SET
-			password_hash = CASE excluded.password_hash WHEN '' THEN hub_accounts.password_hash ELSE excluded.password_hash END,
-			disabled = excluded.disabled`, u.Username, a.PasswordHash, flag(a.Disabled)); err != nil {
+			password_hash = CASE excluded.password_hash WHEN '' THEN hub_accounts.password_hash ELSE excluded.password_hash END`,
+		u.Username, a.PasswordHash); err != nil {
 		return fmt.Errorf("save the password of %s: %w", u.Username, err)
 	}
 	return LogUser(tx, u.Username, before)
+}
+
+// SetPassword replaces the password hash of username inside tx, the back
+// end's write transaction, and ends the user's sign-ins, audited as actor
+// at now: the row says that the password changed, never the hash.
+func SetPassword(tx Tx, actor, username, hash, now string) error {
+	return changeAccount(tx, actor, username, now, "change password",
+		`UPDATE hub_accounts SET password_hash = ? WHERE username = ?`, hash, username)
+}
+
+// Disable stops username from signing in and ends their sign-ins inside
+// tx, the back end's write transaction, audited as actor at now.
+func Disable(tx Tx, actor, username, now string) error {
+	return changeAccount(tx, actor, username, now, "disable",
+		`UPDATE hub_accounts SET disabled = 1 WHERE username = ?`, username)
+}
+
+// changeAccount makes update to an existing account, deletes its tokens
+// and appends the audit row in one transaction, so that a changed
+// password or a disabled user signs nobody in, and the log holds who did
+// it whenever it was done.
+func changeAccount(tx Tx, actor, username, now, action, update string, args ...any) error {
+	var known int
+	if err := tx.QueryRow(`SELECT count(*) FROM users WHERE username = ?`, username).Scan(&known); err != nil {
+		return fmt.Errorf("read account %s: %w", username, err)
+	}
+	if known == 0 {
+		return fmt.Errorf("%w: %s", hub.ErrNoAccount, username)
+	}
+	if err := tx.Exec(`INSERT INTO hub_accounts(username) VALUES(?) ON CONFLICT(username) DO NOTHING`, username); err != nil {
+		return fmt.Errorf("change account %s: %w", username, err)
+	}
+	if err := tx.Exec(update, args...); err != nil {
+		return fmt.Errorf("change account %s: %w", username, err)
+	}
+	if err := tx.Exec(`DELETE FROM hub_tokens WHERE username = ?`, username); err != nil {
+		return fmt.Errorf("end the sign-ins of %s: %w", username, err)
+	}
+	log := NewAuditLog(tx)
+	if err := log.Append(now, actor, action, "user", username, "", ""); err != nil {
+		return err
+	}
+	return log.Flush()
 }

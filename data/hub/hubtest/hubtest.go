@@ -94,6 +94,7 @@ func State() *data.Extract {
 // Run runs the whole suite against the back end open makes.
 func Run(t *testing.T, open Open) {
 	t.Run("Accounts", func(t *testing.T) { testAccounts(t, open) })
+	t.Run("AccountsAudited", func(t *testing.T) { testAccountsAudited(t, open) })
 	t.Run("UserDistricts", func(t *testing.T) { testUserDistricts(t, open) })
 	t.Run("Push", func(t *testing.T) { testPush(t, open) })
 	t.Run("Scope", func(t *testing.T) { testScope(t, open) })
@@ -165,6 +166,50 @@ func testAccounts(t *testing.T, open Open) {
 	}
 	if a, _ := st.Account(ctx, ClerkC.Username); !a.Disabled {
 		t.Fatal("not disabled")
+	}
+	// Saved again as hub user edit saves it, with a new name: the account
+	// stays disabled.
+	renamed := ClerkC
+	renamed.FullName = "Rosa Delgado Ruiz"
+	if err := st.SaveAccount(ctx, "test", hub.Account{User: renamed}); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := st.Account(ctx, ClerkC.Username); !a.Disabled || a.FullName != renamed.FullName {
+		t.Fatalf("a disabled account saved with a new name: %+v", a)
+	}
+	for _, err := range []error{st.Disable(ctx, "test", "nobody"), st.SetPassword(ctx, "test", "nobody", hash)} {
+		if !errors.Is(err, hub.ErrNoAccount) {
+			t.Fatalf("changing an account the hub does not have: %v", err)
+		}
+	}
+}
+
+// testAccountsAudited: disabling an account and changing its password
+// are each one row of the hub's audit log, chained as every other.
+func testAccountsAudited(t *testing.T, open Open) {
+	st := Setup(t, open)
+	ctx := context.Background()
+	v, ok := st.(AuditVerifier)
+	if !ok {
+		t.Fatalf("%T cannot verify its audit log", st)
+	}
+	rows := func() int64 {
+		t.Helper()
+		n, err := v.VerifyAudit(ctx)
+		if err != nil {
+			t.Fatalf("the hub's audit log does not verify after %d rows: %v", n, err)
+		}
+		return n
+	}
+	before := rows()
+	if err := st.SetPassword(ctx, Admin.Username, ClerkW.Username, "not really a hash"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Disable(ctx, Admin.Username, ClerkW.Username); err != nil {
+		t.Fatal(err)
+	}
+	if n := rows(); n != before+2 {
+		t.Fatalf("a password changed and an account disabled: %d audit rows, want 2", n-before)
 	}
 }
 

@@ -69,33 +69,27 @@ func (h *DB) SaveAccount(ctx context.Context, actor string, a hub.Account) error
 	})
 }
 
-// SetPassword replaces a password and ends the user's sign-ins.
+// SetPassword replaces a password and ends the user's sign-ins, audited
+// (hubsql.SetPassword).
 func (h *DB) SetPassword(ctx context.Context, actor, username, hash string) error {
-	return h.account(ctx, username, `UPDATE hub_accounts SET password_hash = $2 WHERE username = $1`, hash)
+	return h.account(ctx, func(tx hubsql.Tx, now string) error { return hubsql.SetPassword(tx, actor, username, hash, now) })
 }
 
-// Disable stops an account from signing in and ends its sign-ins.
+// Disable stops an account from signing in and ends its sign-ins,
+// audited (hubsql.Disable).
 func (h *DB) Disable(ctx context.Context, actor, username string) error {
-	return h.account(ctx, username, `UPDATE hub_accounts SET disabled = 1 WHERE username = $1`)
+	return h.account(ctx, func(tx hubsql.Tx, now string) error { return hubsql.Disable(tx, actor, username, now) })
 }
 
-// account changes an existing account and deletes its tokens in one
-// transaction, so a changed password or a disabled user signs nobody in.
-func (h *DB) account(ctx context.Context, username, update string, args ...any) error {
-	if _, err := h.Account(ctx, username); err != nil {
-		return err
-	}
-	return pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO hub_accounts(username) VALUES($1) ON CONFLICT DO NOTHING`, username); err != nil {
-			return fmt.Errorf("change account %s: %w", username, err)
+// account runs change in one write transaction, which holds the feed
+// lock the audit log's appends need.
+func (h *DB) account(ctx context.Context, change func(tx hubsql.Tx, now string) error) error {
+	return h.write(ctx, func(tx pgx.Tx) error {
+		ptx := newTx(ctx, tx)
+		if err := change(ptx, stamp(time.Now())); err != nil {
+			return err
 		}
-		if _, err := tx.Exec(ctx, update, append([]any{username}, args...)...); err != nil {
-			return fmt.Errorf("change account %s: %w", username, err)
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM hub_tokens WHERE username = $1`, username); err != nil {
-			return fmt.Errorf("end the sign-ins of %s: %w", username, err)
-		}
-		return nil
+		return ptx.flush()
 	})
 }
 

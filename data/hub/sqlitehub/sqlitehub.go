@@ -266,35 +266,29 @@ func (h *DB) SaveAccount(ctx context.Context, actor string, a hub.Account) error
 	return tx.Commit()
 }
 
-// SetPassword replaces a password and ends the user's sign-ins.
+// SetPassword replaces a password and ends the user's sign-ins, audited
+// (hubsql.SetPassword).
 func (h *DB) SetPassword(ctx context.Context, actor, username, hash string) error {
-	return h.account(ctx, username, `UPDATE hub_accounts SET password_hash = ? WHERE username = ?`, hash)
+	return h.account(ctx, func(tx hubsql.Tx, now string) error { return hubsql.SetPassword(tx, actor, username, hash, now) })
 }
 
-// Disable stops an account from signing in and ends its sign-ins.
+// Disable stops an account from signing in and ends its sign-ins,
+// audited (hubsql.Disable).
 func (h *DB) Disable(ctx context.Context, actor, username string) error {
-	return h.account(ctx, username, `UPDATE hub_accounts SET disabled = 1 WHERE username = ?`)
+	return h.account(ctx, func(tx hubsql.Tx, now string) error { return hubsql.Disable(tx, actor, username, now) })
 }
 
-// account changes an existing account and deletes its tokens in one
-// transaction, so a changed password or a disabled user signs nobody in.
-func (h *DB) account(ctx context.Context, username, update string, args ...any) error {
-	if _, err := h.Account(ctx, username); err != nil {
-		return err
-	}
+// account runs change in one write transaction.
+func (h *DB) account(ctx context.Context, change func(tx hubsql.Tx, now string) error) error {
 	tx, err := h.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
+	stx := newTx(ctx, tx, h.wstmts)
+	defer stx.end() // after the rollback: see end
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO hub_accounts(username) VALUES(?)`, username); err != nil {
-		return fmt.Errorf("change account %s: %w", username, err)
-	}
-	if _, err := tx.ExecContext(ctx, update, append(args, username)...); err != nil {
-		return fmt.Errorf("change account %s: %w", username, err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM hub_tokens WHERE username = ?`, username); err != nil {
-		return fmt.Errorf("end the sign-ins of %s: %w", username, err)
+	if err := change(stx, time.Now().UTC().Format(time.RFC3339)); err != nil {
+		return err
 	}
 	return tx.Commit()
 }

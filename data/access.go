@@ -242,15 +242,27 @@ func ReportRefusal(u User, d District, admins []User) string {
 	return why + ", to grant it."
 }
 
-// MayGrantReport decides whether admin may grant or revoke target's access
-// to district's QA Migrant report: only the district's administrator (or a
-// state administrator), and only for a coordinator of that district.
+// MayGrantReport decides whether admin may grant target access to
+// district's QA Migrant report: only the district's administrator (or a
+// state administrator), and only to a coordinator of that district.
 func (admin User) MayGrantReport(target User, district string) error {
-	if !admin.Administers(district) {
-		return &AccessError{User: admin, What: fmt.Sprintf("change the report access of district %s: only its district administrator can", district)}
+	if err := admin.MayRevokeReport(district); err != nil {
+		return err
 	}
 	if target.Role != RoleCoordinator || !slices.Contains(target.Districts, district) {
 		return fmt.Errorf("%s is not a coordinator of district %s", target.FullName, district)
+	}
+	return nil
+}
+
+// MayRevokeReport decides whether admin may revoke a grant of district's
+// QA Migrant report: the district's administrator (or a state
+// administrator), whoever holds it. Who holds it is not asked: a grant
+// whose holder is no longer a coordinator of the district is one nobody
+// else could take back.
+func (admin User) MayRevokeReport(district string) error {
+	if !admin.Administers(district) {
+		return &AccessError{User: admin, What: fmt.Sprintf("change the report access of district %s: only its district administrator can", district)}
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -52,6 +53,34 @@ func TestSameAccess(t *testing.T) {
 		c.change(&o)
 		if got := cora.SameAccess(o); got != c.same {
 			t.Errorf("%+v against %+v: SameAccess %v", cora, o, got)
+		}
+	}
+}
+
+// Only a district's administrator (or a state administrator) changes its
+// report access; a grant goes only to a coordinator of the district, and
+// its administrator revokes any grant of it, whoever holds it now.
+func TestMayGrantAndRevokeReport(t *testing.T) {
+	admin := User{Username: "ana", FullName: "Ana Torres", Role: RoleDistrictAdmin, DistrictNumber: "001"}
+	state := User{Username: "pat", FullName: "Pat Moore", Role: RoleStateAdmin}
+	other := User{Username: "otto", FullName: "Otto Lane", Role: RoleDistrictAdmin, DistrictNumber: "003"}
+	cora := User{Username: "cora", FullName: "Cora Díaz", Role: RoleCoordinator, Districts: []string{"001"}}
+	left := cora
+	left.Districts = []string{"003"}
+	for _, a := range []User{admin, state} {
+		if err := a.MayGrantReport(cora, "001"); err != nil {
+			t.Errorf("%s grants a coordinator of the district: %v", a.Username, err)
+		}
+		if err := a.MayGrantReport(left, "001"); err == nil || !strings.Contains(err.Error(), "not a coordinator of district 001") {
+			t.Errorf("%s grants a coordinator of another district: %v", a.Username, err)
+		}
+		if err := a.MayRevokeReport("001"); err != nil {
+			t.Errorf("%s revokes a grant of the district: %v", a.Username, err)
+		}
+	}
+	for _, err := range []error{other.MayGrantReport(cora, "001"), other.MayRevokeReport("001"), cora.MayRevokeReport("001")} {
+		if !errors.Is(err, ErrAccess) {
+			t.Errorf("a user who does not administer district 001 changes its report access: %v", err)
 		}
 	}
 }

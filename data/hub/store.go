@@ -64,7 +64,8 @@ type Store interface {
 	// audited as actor; ErrNoAccount if there is no such user.
 	Disable(ctx context.Context, actor, username string) error
 	// SetGrant grants or revokes a coordinator's access to a district's QA
-	// Migrant report on behalf of admin (data.User.MayGrantReport decides).
+	// Migrant report on behalf of admin (data.User.MayGrantReport and
+	// MayRevokeReport decide).
 	SetGrant(ctx context.Context, admin data.User, username, district string, grant bool) error
 
 	// SaveToken keeps a sign-in token's hash until it expires.

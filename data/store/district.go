@@ -196,19 +196,23 @@ func (s *Store) Grantees(ctx context.Context, district string) ([]Grantee, error
 
 // SetReportAccess grants (or revokes) a coordinator's access to a
 // district's QA Migrant report. Only the district's administrator (or a
-// state administrator) may, and only for a coordinator of that district:
-// data.User.MayGrantReport decides, inside the writing transaction. The
-// grant, its outbox mutation (for the hub) and its audit row commit
-// together; granting what is granted, or revoking what is not, writes
-// nothing.
+// state administrator) may, and grant only to a coordinator of that
+// district: data.User.MayGrantReport and MayRevokeReport decide, inside
+// the writing transaction. The grant, its outbox mutation (for the hub)
+// and its audit row commit together; granting what is granted, or
+// revoking what is not, writes nothing.
 func (s *Store) SetReportAccess(ctx context.Context, admin data.User, username, district string, grant bool) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		target, err := userByName(tx, username)
 		if err != nil {
 			return err
 		}
-		if err := admin.MayGrantReport(target, district); err != nil {
-			return err
+		allowed := admin.MayRevokeReport(district)
+		if grant {
+			allowed = admin.MayGrantReport(target, district)
+		}
+		if allowed != nil {
+			return allowed
 		}
 		var res sql.Result
 		action, op := "grant report", sync.OpGrant

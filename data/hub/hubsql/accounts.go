@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"migrantdesk/data"
 	"migrantdesk/data/hub"
 )
 
@@ -63,6 +64,9 @@ func SaveAccount(tx Tx, actor string, a hub.Account, now string) error {
 		fmt.Sprintf("%s %s%s%s %v", u.Role, u.FullName, u.RegionCode, u.DistrictNumber, u.Districts)); err != nil {
 		return err
 	}
+	if err := dropGrants(tx, log, actor, u, now); err != nil {
+		return err
+	}
 	if err := log.Flush(); err != nil {
 		return err
 	}
@@ -73,6 +77,32 @@ func SaveAccount(tx Tx, actor string, a hub.Account, now string) error {
 		return fmt.Errorf("save the password of %s: %w", u.Username, err)
 	}
 	return LogUser(tx, u.Username, before)
+}
+
+// dropGrants revokes u's report grants of the districts u is no longer a
+// coordinator of, audited as actor and logged for the districts'
+// workstations as a revoke is. A grant left behind would come back with
+// the district, which its administrator had no say in.
+func dropGrants(tx Tx, log *AuditLog, actor string, u data.User, now string) error {
+	granted, err := readIDs(tx, `SELECT district_number FROM report_grants WHERE username = ?`, u.Username)
+	if err != nil {
+		return fmt.Errorf("read the report grants of %s: %w", u.Username, err)
+	}
+	var f feed
+	for _, d := range granted {
+		if u.Role == data.RoleCoordinator && slices.Contains(u.Districts, d) {
+			continue
+		}
+		if err := tx.Exec(`DELETE FROM report_grants WHERE username = ? AND district_number = ?`, u.Username, d); err != nil {
+			return fmt.Errorf("revoke the report grant of %s in district %s: %w", u.Username, d, err)
+		}
+		f.log("report_grants", true, false, map[string]string{"username": u.Username, "district_number": d}, districtTag(d))
+		if err := log.Append(now, actor, "revoke report", "user", u.Username, "",
+			"QA Migrant report, district "+d+": no longer a coordinator of the district"); err != nil {
+			return err
+		}
+	}
+	return f.flush(tx)
 }
 
 // SetPassword replaces the password hash of username inside tx, the back

@@ -840,8 +840,12 @@ func (p *pusher) grant(m sync.Mutation) (sync.Result, error) {
 	if err != nil {
 		return sync.Result{}, err
 	}
-	if err := p.user.MayGrantReport(target, g.District); err != nil {
-		return sync.Result{}, reject("%v", err)
+	allowed := p.user.MayRevokeReport(g.District)
+	if m.Op == sync.OpGrant {
+		allowed = p.user.MayGrantReport(target, g.District)
+	}
+	if allowed != nil {
+		return sync.Result{}, reject("%v", allowed)
 	}
 	tags := []string{districtTag(g.District)}
 	if m.Op == sync.OpGrant {

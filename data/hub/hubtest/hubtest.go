@@ -99,6 +99,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("Push", func(t *testing.T) { testPush(t, open) })
 	t.Run("Scope", func(t *testing.T) { testScope(t, open) })
 	t.Run("Grants", func(t *testing.T) { testGrants(t, open) })
+	t.Run("GrantsLeaveWithTheDistrict", func(t *testing.T) { testGrantsLeaveWithTheDistrict(t, open) })
 	t.Run("Paging", func(t *testing.T) { testPaging(t, open) })
 	t.Run("Restored", func(t *testing.T) { testRestored(t, open) })
 	t.Run("PushAtCursor", func(t *testing.T) { testPushAtCursor(t, open) })
@@ -594,6 +595,44 @@ func testGrants(t *testing.T, open Open) {
 	pullAll(t, st, Coord001, c, v, 100)
 	if v.has("report_grants", "cora|001") {
 		t.Fatal("a revoked grant stayed")
+	}
+}
+
+// testGrantsLeaveWithTheDistrict: a coordinator who loses a district
+// loses its report grant, on the district's workstations too, and finds
+// none when they come back to it; the district's administrator may still
+// revoke it.
+func testGrantsLeaveWithTheDistrict(t *testing.T, open Open) {
+	st := Setup(t, open)
+	ctx := context.Background()
+	want(t, push(t, st, DAdmin001, GrantMutation(sync.OpGrant, Coord001.Username, "001"))[0], sync.Applied, "")
+	admin := view{}
+	c := pullAll(t, st, DAdmin001, sync.Cursor{}, admin, 1000)
+	if !admin.has("report_grants", "cora|001") {
+		t.Fatalf("the district administrator's grants: %v", admin.keys("report_grants"))
+	}
+	moved := Coord001
+	moved.Districts = []string{"003"}
+	if err := st.SaveAccount(ctx, Admin.Username, hub.Account{User: moved}); err != nil {
+		t.Fatal(err)
+	}
+	pullAll(t, st, DAdmin001, c, admin, 1000)
+	if admin.has("report_grants", "cora|001") {
+		t.Error("the grant of a coordinator moved to another district stays on the district's workstation")
+	}
+	want(t, push(t, st, DAdmin001, GrantMutation(sync.OpRevoke, Coord001.Username, "001"))[0], sync.Applied, "")
+	if err := st.SaveAccount(ctx, Admin.Username, hub.Account{User: Coord001}); err != nil {
+		t.Fatal(err)
+	}
+	back := view{}
+	pullAll(t, st, Coord001, sync.Cursor{}, back, 1000)
+	if back.has("report_grants", "cora|001") {
+		t.Error("a coordinator back in the district holds its report without a new grant")
+	}
+	if v, ok := st.(AuditVerifier); ok {
+		if n, err := v.VerifyAudit(ctx); err != nil {
+			t.Fatalf("the hub's audit log does not verify after %d rows: %v", n, err)
+		}
 	}
 }
 

@@ -143,10 +143,17 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 			"too many failed sign-ins; try again in %s", wait.Round(time.Second)))
 		return
 	}
-	a, err := s.store.Account(r.Context(), name)
-	if err != nil && !errors.Is(err, ErrNoAccount) {
-		s.reply(w, r, nil, err)
-		return
+	// A name no account can have (a control character, U+0000 among
+	// them, which PostgreSQL refuses to compare) is a failed sign-in
+	// like any other, never asked of the database.
+	_, err := data.CleanText(name)
+	var a Account
+	if err == nil {
+		a, err = s.store.Account(r.Context(), name)
+		if err != nil && !errors.Is(err, ErrNoAccount) {
+			s.reply(w, r, nil, err)
+			return
+		}
 	}
 	ok := err == nil && !a.Disabled
 	if ok {

@@ -174,6 +174,26 @@ func testSignInThrottled(t *testing.T, be backEnd) {
 	}
 }
 
+// A user name no account can have (U+0000 in it) is refused as a wrong
+// one is, on either back end, and counts towards the address's lockout.
+func TestSignInBadName(t *testing.T) { onBoth(t, testSignInBadName) }
+
+func testSignInBadName(t *testing.T, be backEnd) {
+	url, log := serve(t, be)
+	for range 5 {
+		a := call(t, "POST", url+"/v1/signin", "", sync.SignInRequest{Username: "wes\u0000", Password: password})
+		if a.status != 401 || a.body["error"] != "the hub refused this user name and password" {
+			t.Fatalf("sign-in as %q: %d %s", "wes\u0000", a.status, a.raw)
+		}
+	}
+	if a := call(t, "POST", url+"/v1/signin", "", sync.SignInRequest{Username: "rosa", Password: password}); a.status != 429 {
+		t.Errorf("after five sign-ins with a bad name from one address: %d %s", a.status, a.raw)
+	}
+	if strings.Contains(log.String(), "request failed") {
+		t.Errorf("a bad name was the hub's failure: %s", log)
+	}
+}
+
 func TestTokens(t *testing.T) { onBoth(t, testTokens) }
 
 func testTokens(t *testing.T, be backEnd) {

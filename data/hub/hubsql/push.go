@@ -898,6 +898,9 @@ func (p *pusher) appendAudit(m sync.Mutation) (sync.Result, error) {
 	if _, err := time.Parse(time.RFC3339, a.At); err != nil {
 		return sync.Result{}, reject("the audit row's time %q is not a time", a.At)
 	}
+	if err := keptText(a.After); err != nil {
+		return sync.Result{}, reject("what the audit row records: %v", err)
+	}
 	origin, _ := json.Marshal(map[string]any{"workstation_seq": a.Seq, "workstation_hash": a.Hash})
 	if err := p.log.Append(a.At, p.user.Username, a.Action, a.Entity, a.EntityID, string(origin), a.After); err != nil {
 		return sync.Result{}, err

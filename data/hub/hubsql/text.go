@@ -3,6 +3,7 @@ package hubsql
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"unicode/utf8"
 
 	"migrantdesk/data"
@@ -54,4 +55,19 @@ func lostRune(raw json.RawMessage, s string) bool {
 	}
 	return bytes.Count([]byte(s), []byte("\uFFFD")) >
 		bytes.Count(raw, []byte("\uFFFD"))+bytes.Count(bytes.ToLower(raw), []byte(`\ufffd`))
+}
+
+// keptText checks text the hub keeps as a workstation wrote it, of any
+// length and not normalised (an audit row's after, which the row's hash
+// in the workstation's chain covers): it holds no control character
+// below U+0020. The workstation writes it with encoding/json, which
+// escapes every one of them, so one is a damaged or forged row; and
+// U+0000 is text PostgreSQL cannot store, which SQLite would keep.
+func keptText(s string) error {
+	for i, r := range []rune(s) {
+		if r < 0x20 {
+			return &data.TextError{Char: i + 1, Reason: fmt.Sprintf("is a control character (U+%04X), which has no place in text", r)}
+		}
+	}
+	return nil
 }

@@ -812,6 +812,12 @@ func testAuditRows(t *testing.T, open Open) {
 	bad := ExportRow
 	bad.EntityID = "00\u202e1"
 	want(t, push(t, st, ClerkC, AuditMutation(bad))[0], sync.Rejected, "the entity ID: character 3")
+	// encoding/json escapes U+0000 in the workstation's after; one sent as
+	// it is would be kept by one back end and refused by the other's
+	// database on every retry.
+	nul := ExportRow
+	nul.After = "{\"Path\":\"/home/rosa/qa\u0000.xlsx\"}"
+	want(t, push(t, st, ClerkC, AuditMutation(nul))[0], sync.Rejected, "what the audit row records: character 23 is a control character (U+0000)")
 }
 
 // AuditVerifier is a back end whose audit log can be checked: every back

@@ -292,6 +292,9 @@ func (s *Server) pull(w http.ResponseWriter, r *http.Request, u data.User) {
 	}
 	start := s.now()
 	page, err := s.store.Pull(r.Context(), u, c, limit)
+	if errors.Is(err, ErrBadCursor) {
+		err = fail(http.StatusBadRequest, "%v", err)
+	}
 	if err != nil {
 		s.reply(w, r, nil, err)
 		return

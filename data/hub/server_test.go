@@ -216,6 +216,24 @@ func testTokens(t *testing.T, be backEnd) {
 	}
 }
 
+// A pull from a snapshot position the hub never gave is a bad request,
+// with a sentence saying so, not the hub's failure.
+func TestPullFromForgedCursor(t *testing.T) { onBoth(t, testPullFromForgedCursor) }
+
+func testPullFromForgedCursor(t *testing.T, be backEnd) {
+	url, log := serve(t, be)
+	tok := signIn(t, url, "rosa")
+	first := call(t, "GET", url+"/v1/pull?limit=1", tok, nil)
+	epoch, _ := first.body["next"].(map[string]any)["epoch"].(string)
+	a := call(t, "GET", url+"/v1/pull?snapshot=nosuchtable&epoch="+epoch, tok, nil)
+	if a.status != 400 || !strings.Contains(a.raw, "the sync position is not one this hub gave") {
+		t.Errorf("a snapshot position the hub never gave: %d %s", a.status, a.raw)
+	}
+	if strings.Contains(log.String(), "request failed") {
+		t.Errorf("a forged cursor was logged as the hub's failure: %s", log)
+	}
+}
+
 func TestRequestsDecodedStrictly(t *testing.T) { onBoth(t, testRequestsDecodedStrictly) }
 
 func testRequestsDecodedStrictly(t *testing.T, be backEnd) {

@@ -33,6 +33,10 @@ var (
 	// other edits); the workstation sends every change the hub had
 	// acknowledged again first, and the hub answers each as it finds it.
 	ErrMoved = errors.New("the hub's database is not the one this workstation last synced with")
+	// ErrBadCursor refuses a pull from a cursor the hub never gave, such
+	// as a snapshot position naming no table: the request is at fault,
+	// not the hub, and asking again will not help.
+	ErrBadCursor = errors.New("the sync position is not one this hub gave")
 )
 
 // RefusalCounter is a Store that counts the answers to pushed mutations
@@ -84,7 +88,8 @@ type Store interface {
 	// zero cursor, a workstation that has never pulled, is not checked.
 	Push(ctx context.Context, u data.User, at sync.Cursor, ms []sync.Mutation) ([]sync.Result, error)
 	// Pull returns the changes in u's scope after the cursor, at most
-	// limit of them; a zero cursor or another epoch starts a snapshot.
+	// limit of them; a zero cursor or another epoch starts a snapshot. A
+	// cursor the hub never gave fails with ErrBadCursor.
 	Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (sync.Page, error)
 
 	// Identity names the hub's database: the hash of its audit log's

@@ -2,7 +2,6 @@ package hubsql
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"migrantdesk/data"
+	"migrantdesk/data/hub"
 	"migrantdesk/data/sync"
 )
 
@@ -529,7 +529,7 @@ func parsePosition(p string, tables []string) (int, []string, error) {
 			return i, parts[1:], nil
 		}
 	}
-	return 0, nil, errors.New("the snapshot position is not one this hub gave; start the sync again")
+	return 0, nil, fmt.Errorf("%w: its snapshot position names no table the hub sends; start the sync again", hub.ErrBadCursor)
 }
 
 // decodeRow reads a row of the feed, a JSON object of strings as

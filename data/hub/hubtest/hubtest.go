@@ -101,6 +101,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("Grants", func(t *testing.T) { testGrants(t, open) })
 	t.Run("GrantsLeaveWithTheDistrict", func(t *testing.T) { testGrantsLeaveWithTheDistrict(t, open) })
 	t.Run("Paging", func(t *testing.T) { testPaging(t, open) })
+	t.Run("BadCursor", func(t *testing.T) { testBadCursor(t, open) })
 	t.Run("Restored", func(t *testing.T) { testRestored(t, open) })
 	t.Run("PushAtCursor", func(t *testing.T) { testPushAtCursor(t, open) })
 	t.Run("AccessMatrix", func(t *testing.T) { testAccessMatrix(t, open) })
@@ -633,6 +634,20 @@ func testGrantsLeaveWithTheDistrict(t *testing.T, open Open) {
 		if n, err := v.VerifyAudit(ctx); err != nil {
 			t.Fatalf("the hub's audit log does not verify after %d rows: %v", n, err)
 		}
+	}
+}
+
+// testBadCursor: a snapshot position the hub never gave, in the current
+// epoch, is the request's fault (ErrBadCursor), not the hub's.
+func testBadCursor(t *testing.T, open Open) {
+	st := Setup(t, open)
+	p, err := st.Pull(context.Background(), ClerkC, sync.Cursor{}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := sync.Cursor{Epoch: p.Next.Epoch, Snapshot: "nosuchtable"}
+	if _, err := st.Pull(context.Background(), ClerkC, forged, 10); !errors.Is(err, hub.ErrBadCursor) {
+		t.Fatalf("a snapshot position the hub never gave: %v", err)
 	}
 }
 

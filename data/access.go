@@ -52,6 +52,22 @@ type User struct {
 // MaxUsername is the longest user name, in characters.
 const MaxUsername = 64
 
+// CleanUsername is a user name in the one form the hub keeps and signs
+// in with: without the spaces around it, and held to CleanText's rule, so
+// in Unicode normal form C. "maria " is then the account "maria", and a
+// "josé" typed as an e and a combining accent is the account "josé":
+// names that read the same are one account. Case is kept ("Maria" and
+// "maria" are two names): a user name is the key of the user's records,
+// grants and audit rows on every workstation, and folding it would make
+// other accounts of accounts that exist.
+func CleanUsername(s string) (string, error) {
+	clean, err := CleanText(strings.TrimSpace(s))
+	if err != nil {
+		return "", fmt.Errorf("the user name: %w", err)
+	}
+	return clean, nil
+}
+
 // Validate checks that the role is known and has what it needs.
 func (u User) Validate() error {
 	switch {

@@ -84,3 +84,14 @@ func TestMayGrantAndRevokeReport(t *testing.T) {
 		}
 	}
 }
+
+func TestCleanUsername(t *testing.T) {
+	for in, want := range map[string]string{"maria": "maria", " maria\t": "maria", "jose\u0301": "jos\u00e9", "Maria": "Maria"} {
+		if got, err := CleanUsername(in); err != nil || got != want {
+			t.Errorf("CleanUsername(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := CleanUsername("rosa\u0000"); err == nil || !strings.Contains(err.Error(), "the user name: character 5 is a control character (U+0000)") {
+		t.Errorf("a user name with U+0000: %v", err)
+	}
+}

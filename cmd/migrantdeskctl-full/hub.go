@@ -172,6 +172,14 @@ func hubUser(verb string, args []string, out io.Writer) error {
 	if verb != "list" && *username == "" {
 		return fmt.Errorf("%s: --username is required", name)
 	}
+	if verb != "list" {
+		// The name as the hub keeps it, so that "maria " finds maria.
+		clean, err := data.CleanUsername(*username)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		*username = clean
+	}
 	if _, err := os.Stat(*db); !isPostgres(*db) && errors.Is(err, os.ErrNotExist) && verb != "add" {
 		return fmt.Errorf("%s: there is no hub database at %s; name it with --db FILE", name, *db)
 	}
@@ -188,8 +196,8 @@ func hubUser(verb string, args []string, out io.Writer) error {
 		if err := placeUser(&u, districts, true); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		if _, err := h.Account(ctx, u.Username); err == nil {
-			return fmt.Errorf("%s: user %s exists already; use hub user passwd to change the password", name, u.Username)
+		if err := unusedName(ctx, h, u.Username); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
 		}
 		hash, err := readPassword(*passwordFile, u.Username)
 		if err != nil {
@@ -254,6 +262,25 @@ func hubUser(verb string, args []string, out io.Writer) error {
 		fmt.Fprintf(out, "%sed %s the QA Migrant report of district %s\n", strings.TrimSuffix(verb, "e"), *username, districts[0])
 	case "list":
 		return listAccounts(ctx, h, *asJSON, out)
+	}
+	return nil
+}
+
+// unusedName refuses a new user's name that is taken, or that differs
+// from a name taken only in case: user names are kept as typed, but
+// "Maria" beside "maria" reads as one person.
+func unusedName(ctx context.Context, h hub.Store, username string) error {
+	accounts, err := h.Accounts(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range accounts {
+		switch {
+		case a.Username == username:
+			return fmt.Errorf("user %s exists already; use hub user passwd to change the password", username)
+		case strings.EqualFold(a.Username, username):
+			return fmt.Errorf("user %s exists already, as %s: user names must differ in more than case", username, a.Username)
+		}
 	}
 	return nil
 }

@@ -116,3 +116,29 @@ func TestHubUserDisableKeptAndAudited(t *testing.T) {
 		})
 	}
 }
+
+// hub user takes a user name in its clean form (trimmed, composed): a name
+// that reads as one taken, or differs from one only in case, is not added
+// beside it, and the other commands find the account however it is typed.
+func TestHubUserNameForms(t *testing.T) {
+	file := hubWithUser(t, "--username", "jos\u00e9 ", "--name", "José Ruiz", "--role", "clerk", "--region", "01")
+	pw := filepath.Join(filepath.Dir(file), "pw")
+	for name, says := range map[string]string{
+		"jose\u0301": "user josé exists already; use hub user passwd",
+		"JOSÉ":       "user JOSÉ exists already, as josé: user names must differ in more than case",
+		"ana\u0000":  "the user name: character 4 is a control character (U+0000)",
+	} {
+		_, err := run(t, "hub", "user", "add", "--db", file, "--username", name, "--name", "Someone", "--role", "clerk",
+			"--region", "01", "--password-file", pw)
+		if err == nil || !strings.Contains(err.Error(), says) {
+			t.Errorf("hub user add %q: %v, want %q", name, err, says)
+		}
+	}
+	out, err := run(t, "hub", "user", "edit", "--db", file, "--username", " jose\u0301", "--name", "José Ruiz Díaz")
+	if err != nil || !strings.Contains(out, "changed josé (José Ruiz Díaz") {
+		t.Errorf("hub user edit of a decomposed name: %q, %v", out, err)
+	}
+	if got := query(t, file, `SELECT username FROM users`); !slices.Equal(got, []string{"jos\u00e9"}) {
+		t.Errorf("users: %q", got)
+	}
+}

@@ -135,7 +135,13 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, r, nil, err)
 		return
 	}
-	name := strings.TrimSpace(req.Username)
+	// Accounts are kept under their names' clean form (SaveAccount).
+	name, nameErr := data.CleanUsername(req.Username)
+	if nameErr != nil {
+		name = strings.TrimSpace(req.Username)
+	}
+	// Every case of a name shares its count, so that a guesser cannot
+	// try a name five times in each.
 	userKey, addrKey := "user:"+strings.ToLower(name), "addr:"+clientAddr(r)
 	if wait := s.limiter.wait(userKey, addrKey); wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
@@ -146,7 +152,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	// A name no account can have (a control character, U+0000 among
 	// them, which PostgreSQL refuses to compare) is a failed sign-in
 	// like any other, never asked of the database.
-	_, err := data.CleanText(name)
+	err := nameErr
 	var a Account
 	if err == nil {
 		a, err = s.store.Account(r.Context(), name)

@@ -194,6 +194,28 @@ func testSignInBadName(t *testing.T, be backEnd) {
 	}
 }
 
+// A user name is signed in with in the form it is kept in: trimmed and
+// composed, however it was typed.
+func TestSignInNameForms(t *testing.T) { onBoth(t, testSignInNameForms) }
+
+func testSignInNameForms(t *testing.T, be backEnd) {
+	url, _, st := serveStore(t, be)
+	hash, err := argon2id.HashPassword(password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := hubtest.ClerkC
+	u.Username = "jose\u0301 "
+	if err := st.SaveAccount(context.Background(), "test", hub.Account{User: u, PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"jose\u0301 ", "jos\u00e9", " jose\u0301"} {
+		if a := call(t, "POST", url+"/v1/signin", "", sync.SignInRequest{Username: name, Password: password}); a.status != 200 {
+			t.Errorf("sign-in as %q: %d %s", name, a.status, a.raw)
+		}
+	}
+}
+
 func TestTokens(t *testing.T) { onBoth(t, testTokens) }
 
 func testTokens(t *testing.T, be backEnd) {

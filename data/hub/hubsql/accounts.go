@@ -9,10 +9,11 @@ import (
 )
 
 // SaveAccount saves a hub account inside tx, the back end's write
-// transaction (which excludes the audit log's other writers): the user,
-// their districts and the password when one is given (an empty one keeps
-// the old), audited as actor at now, and logs the user for every
-// workstation (LogUser, the districts taken away among them). Whether
+// transaction (which excludes the audit log's other writers), under its
+// name's clean form (data.CleanUsername): the user, their districts and
+// the password when one is given (an empty one keeps the old), audited
+// as actor at now, and logs the user for every workstation (LogUser, the
+// districts taken away among them). Whether
 // the account is disabled is not its to change: a new account is
 // enabled, and an existing one stays as it was, so that editing a
 // disabled user's name or districts never lets them sign in again. In
@@ -20,6 +21,11 @@ import (
 // logs what the first attempt would have.
 func SaveAccount(tx Tx, actor string, a hub.Account, now string) error {
 	u := a.User
+	name, err := data.CleanUsername(u.Username)
+	if err != nil {
+		return err
+	}
+	u.Username = name
 	if err := u.Validate(); err != nil {
 		return err
 	}

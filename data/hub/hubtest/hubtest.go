@@ -95,6 +95,7 @@ func State() *data.Extract {
 func Run(t *testing.T, open Open) {
 	t.Run("Accounts", func(t *testing.T) { testAccounts(t, open) })
 	t.Run("AccountsAudited", func(t *testing.T) { testAccountsAudited(t, open) })
+	t.Run("UsernameForms", func(t *testing.T) { testUsernameForms(t, open) })
 	t.Run("UserDistricts", func(t *testing.T) { testUserDistricts(t, open) })
 	t.Run("Push", func(t *testing.T) { testPush(t, open) })
 	t.Run("Scope", func(t *testing.T) { testScope(t, open) })
@@ -183,6 +184,47 @@ func testAccounts(t *testing.T, open Open) {
 		if !errors.Is(err, hub.ErrNoAccount) {
 			t.Fatalf("changing an account the hub does not have: %v", err)
 		}
+	}
+}
+
+// testUsernameForms: an account is kept under its name's clean form
+// (data.CleanUsername): saved with spaces around it or decomposed, it is
+// the account of the trimmed, composed name, never a second one.
+func testUsernameForms(t *testing.T, open Open) {
+	st := Setup(t, open)
+	ctx := context.Background()
+	save := func(name, full string) error {
+		return st.SaveAccount(ctx, Admin.Username, hub.Account{User: data.User{Username: name, FullName: full, Role: data.RoleClerk, RegionCode: "C"}})
+	}
+	for _, c := range []struct{ first, again, kept string }{
+		{"maria ", " maria", "maria"},
+		{"jos\u00e9", "jose\u0301", "jos\u00e9"},
+	} {
+		if err := save(c.first, "First"); err != nil {
+			t.Fatal(err)
+		}
+		if err := save(c.again, "Again"); err != nil {
+			t.Fatal(err)
+		}
+		accounts, err := st.Accounts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, a := range accounts {
+			if a.FullName == "First" || a.FullName == "Again" {
+				names = append(names, a.Username+" "+a.FullName)
+			}
+		}
+		if want := []string{c.kept + " Again"}; !slices.Equal(names, want) {
+			t.Errorf("%q saved, then %q: accounts %q, want %q", c.first, c.again, names, want)
+		}
+		if err := save(c.kept, "Done"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := save("rosa\u0000", "Rosa"); err == nil || !strings.Contains(err.Error(), "U+0000") {
+		t.Errorf("a user name with U+0000: %v", err)
 	}
 }
 

@@ -51,4 +51,15 @@ type Extract struct {
 	Enrollments []Enrollment
 	Programs    []Program
 	Assessments []Assessment
+	// Without names the optional tables (TablePrograms, TableAssessments)
+	// the extract does not carry: the rows stored for them are kept, where
+	// an empty table replaces them with none.
+	Without []string
 }
+
+// The optional tables of an extract: a folder or workbook may leave them
+// out (see ExtractSink.Absent).
+const (
+	TablePrograms    = "programs"
+	TableAssessments = "assessments"
+)

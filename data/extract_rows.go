@@ -1,5 +1,7 @@
 package data
 
+import "slices"
+
 // ExtractSink takes the rows of a state extract table by table, in the
 // order each refers only to tables before it: regions, districts,
 // schools, students, enrollments, programs, assessments. The importer
@@ -12,6 +14,11 @@ type ExtractSink interface {
 	Enrollment(Enrollment) error
 	Program(Program) error
 	Assessment(Assessment) error
+	// Absent says, at the table's place in the order, that the extract
+	// does not carry the optional table (TablePrograms or
+	// TableAssessments). A missing file is not an empty one: the rows
+	// stored for that table are kept, not replaced with none.
+	Absent(table string) error
 }
 
 // Put hands every row of ex to sink in table order, stopping at sink's
@@ -19,8 +26,9 @@ type ExtractSink interface {
 func (ex *Extract) Put(sink ExtractSink) error {
 	for _, put := range []func() error{
 		each(ex.Regions, sink.Region), each(ex.Districts, sink.District), each(ex.Schools, sink.School),
-		each(ex.Students, sink.Student), each(ex.Enrollments, sink.Enrollment), each(ex.Programs, sink.Program),
-		each(ex.Assessments, sink.Assessment),
+		each(ex.Students, sink.Student), each(ex.Enrollments, sink.Enrollment),
+		ex.absent(TablePrograms, sink), each(ex.Programs, sink.Program),
+		ex.absent(TableAssessments, sink), each(ex.Assessments, sink.Assessment),
 	} {
 		if err := put(); err != nil {
 			return err
@@ -35,6 +43,16 @@ func each[T any](rows []T, put func(T) error) func() error {
 			if err := put(r); err != nil {
 				return err
 			}
+		}
+		return nil
+	}
+}
+
+// absent tells sink that the extract does not carry table, if it does not.
+func (ex *Extract) absent(table string, sink ExtractSink) func() error {
+	return func() error {
+		if slices.Contains(ex.Without, table) {
+			return sink.Absent(table)
 		}
 		return nil
 	}
@@ -74,5 +92,10 @@ func (ex *Extract) Program(p Program) error {
 
 func (ex *Extract) Assessment(a Assessment) error {
 	ex.Assessments = append(ex.Assessments, a)
+	return nil
+}
+
+func (ex *Extract) Absent(table string) error {
+	ex.Without = append(ex.Without, table)
 	return nil
 }

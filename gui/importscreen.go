@@ -263,6 +263,9 @@ func planSummary(p store.ExtractPlan) string {
 			count(r.Districts, "district"), thousands(p.NewDistricts), count(r.Schools, "school"), thousands(p.NewSchools)),
 		"Migrant records, publishing and users are kept as they are; records whose students moved are listed under Needs publishing.",
 	}
+	if kept := r.KeptText(); kept != "" {
+		lines[2] += " " + kept
+	}
 	if !p.Changes() {
 		lines = append([]string{"The database already holds this extract's students and enrollments as they are."}, lines...)
 	}
@@ -315,6 +318,9 @@ func (s *importScreen) load() {
 			default:
 				s.summary.Hide()
 				msg := "Imported the state extract: " + importedText(c) + "."
+				if kept := c.KeptText(); kept != "" {
+					msg += " " + kept
+				}
 				s.hint.SetText(msg)
 				s.done(msg)
 			}

@@ -76,8 +76,17 @@ func runImport(args []string, out io.Writer) error {
 		return fmt.Errorf("import: the database refused the extract, nothing was imported: %w", err)
 	}
 	fmt.Fprintf(out, "Imported %s into %s.\n", n, *db)
+	printKept(out, n)
 	fmt.Fprintf(out, "Read, checked and written in %s.\n", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// printKept says which stored rows an extract without programs or
+// assessments left as they were.
+func printKept(out io.Writer, n store.ExtractCounts) {
+	if kept := n.KeptText(); kept != "" {
+		fmt.Fprintln(out, kept)
+	}
 }
 
 // importHeap bounds the Go heap of an import (see runImport).
@@ -108,6 +117,7 @@ func importPostgres(ctx context.Context, db, passwordFile, problems, file string
 		return fmt.Errorf("import: the database refused the extract, nothing was imported: %w", err)
 	}
 	fmt.Fprintf(out, "Imported %s into %s.\n", n, shownDB(db))
+	printKept(out, n)
 	fmt.Fprintf(out, "Read and checked in %s, written in %s.\n", read.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 	return nil
 }

@@ -133,6 +133,7 @@ func reset(c *data.Extract) {
 	c.Enrollments = clearSlice(c.Enrollments)
 	c.Programs = clearSlice(c.Programs)
 	c.Assessments = clearSlice(c.Assessments)
+	c.Without = clearSlice(c.Without)
 }
 
 func clearSlice[T any](s []T) []T {
@@ -184,6 +185,13 @@ func (a *ahead) Program(p data.Program) error {
 
 func (a *ahead) Assessment(as data.Assessment) error {
 	a.cur.Assessment(as)
+	return a.added()
+}
+
+// Absent counts as a row, so that a chunk that carries nothing else still
+// goes to the sink.
+func (a *ahead) Absent(table string) error {
+	a.cur.Absent(table)
 	return a.added()
 }
 
@@ -265,12 +273,13 @@ func (x *extractReader) read() {
 	x.table("schools", schoolColumns, false, x.readSchools)
 	x.table("students", studentColumns, false, x.readStudents)
 	x.table("enrollments", enrollmentColumns, false, x.readEnrollments)
-	x.table("programs", programColumns, true, x.readPrograms)
-	x.table("assessments", assessmentColumns, true, x.readAssessments)
+	x.table(data.TablePrograms, programColumns, true, x.readPrograms)
+	x.table(data.TableAssessments, assessmentColumns, true, x.readAssessments)
 }
 
 // table opens one table and hands it to read; an optional table may be
-// absent.
+// absent, which the sink hears, since its stored rows are then kept
+// rather than replaced.
 func (x *extractReader) table(name string, cols []string, optional bool, read func(*table)) {
 	if x.err != nil {
 		return
@@ -278,6 +287,7 @@ func (x *extractReader) table(name string, cols []string, optional bool, read fu
 	rs, at, ragged, err := x.src.open(name)
 	if err != nil {
 		if optional && errors.Is(err, os.ErrNotExist) {
+			emit(x, x.sink.Absent, name)
 			return
 		}
 		at.Msg = err.Error()

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -111,6 +112,24 @@ func TestOptionalFilesMayBeAbsent(t *testing.T) {
 	}
 	if len(ex.Programs) != 0 || len(ex.Assessments) != 0 || len(ex.Students) != 3 {
 		t.Errorf("got %d programs, %d assessments, %d students", len(ex.Programs), len(ex.Assessments), len(ex.Students))
+	}
+	// The store keeps the rows of a table the extract does not carry.
+	if want := []string{data.TablePrograms, data.TableAssessments}; !slices.Equal(ex.Without, want) {
+		t.Errorf("the extract is without %q, want %q", ex.Without, want)
+	}
+}
+
+// A table present with its header alone is an empty table, not an absent
+// one: it replaces the stored rows with none.
+func TestEmptyOptionalFileIsNotAbsent(t *testing.T) {
+	dir := copyFixture(t, "good")
+	writeFile(t, dir, "programs.csv", "state_id,program,code,start_date,end_date\n")
+	ex, err := ReadExtract(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ex.Programs) != 0 || len(ex.Without) != 0 {
+		t.Errorf("got %d programs, without %q", len(ex.Programs), ex.Without)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -132,6 +133,31 @@ func TestWorkbookProblemsNameSheetAndRow(t *testing.T) {
 		if got[i].String() != want[i] {
 			t.Errorf("got  %s\nwant %s", got[i], want[i])
 		}
+	}
+}
+
+func TestWorkbookWithoutOptionalSheets(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "extract.xlsx")
+	workbookFromCSV(t, "testdata/good", path, false)
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sheet := range []string{"Programs", "Assessments"} {
+		if err := f.DeleteSheet(sheet); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	ex, err := ReadExtract(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{data.TablePrograms, data.TableAssessments}; !slices.Equal(ex.Without, want) || len(ex.Students) != 3 {
+		t.Errorf("the workbook is without %q, want %q; %d students", ex.Without, want, len(ex.Students))
 	}
 }
 

@@ -16,11 +16,55 @@ import (
 // ExtractCounts says how many rows of each kind an import wrote.
 type ExtractCounts struct {
 	Regions, Districts, Schools, Students, Enrollments, Programs, Assessments int
+	// ProgramsKept and AssessmentsKept say that the extract does not
+	// carry that optional table: the rows stored for it were kept as
+	// they were.
+	ProgramsKept, AssessmentsKept bool
 }
 
 func (c ExtractCounts) String() string {
 	return fmt.Sprintf("%d regions, %d districts, %d schools, %d students, %d enrollments, %d program rows, %d assessments",
 		c.Regions, c.Districts, c.Schools, c.Students, c.Enrollments, c.Programs, c.Assessments)
+}
+
+// Logged is what the audit log says of an import: the counts, and the
+// tables whose stored rows were kept.
+func (c ExtractCounts) Logged() string {
+	if kept := c.KeptText(); kept != "" {
+		return c.String() + ". " + kept
+	}
+	return c.String()
+}
+
+// keep notes that the extract does not carry the optional table, and
+// returns its place in the load's order.
+func (c *ExtractCounts) keep(table string) (int, error) {
+	switch table {
+	case data.TablePrograms:
+		c.ProgramsKept = true
+		return tabPrograms, nil
+	case data.TableAssessments:
+		c.AssessmentsKept = true
+		return tabAssessments, nil
+	}
+	return 0, fmt.Errorf("the extract has no %s, which it must carry", table)
+}
+
+// KeptText says, a sentence for each table kept, that the extract
+// lacks it and its stored rows stay: a clerk who meant to replace them
+// learns which file is missing (often saved under another name). It is
+// "" when the extract carried them all.
+func (c ExtractCounts) KeptText() string {
+	var b []string
+	if c.ProgramsKept {
+		b = append(b, "The extract has no programs.csv (or programs sheet): no program row is imported, "+
+			"and the program rows stored are kept as they were.")
+	}
+	if c.AssessmentsKept {
+		b = append(b, "The extract has no assessments.csv (or assessments sheet): no assessment is imported, "+
+			"and the assessments stored are kept as they were.")
+	}
+	return strings.Join(b, " ")
 }
 
 // ImportExtract writes a validated state extract held in memory: see
@@ -102,7 +146,7 @@ func (s *Store) LoadExtract(ctx context.Context, u data.User, fill func(*Extract
 		if err := setMeta(tx, MetaImportID, uuid.NewString()); err != nil {
 			return err
 		}
-		return s.audit(tx, user, "import extract", "extract", "", "", c.String())
+		return s.audit(tx, user, "import extract", "extract", "", "", c.Logged())
 	})
 	if err != nil {
 		return ExtractCounts{}, fmt.Errorf("import the state extract: %w", err)
@@ -219,6 +263,8 @@ type ExtractLoad struct {
 	dropped []index  // to build again at the end
 	listed  []string // the state IDs of a re-import's students
 	temp    bool     // temp.listed exists
+
+	absent [tabDone]bool // the optional tables the extract does not carry
 
 	// A first import's search index is of the extract's rows alone: what
 	// it is made of is packed as they are written (see packSQL), not read
@@ -338,6 +384,18 @@ func (l *ExtractLoad) Assessment(a data.Assessment) error {
 	return l.rows.addTexts(a.StateID, a.Subject, dateText(a.TestDate), a.Level)
 }
 
+// Absent marks an optional table the extract does not carry: the load
+// moves past it without removing the rows stored for the students it
+// lists.
+func (l *ExtractLoad) Absent(table string) error {
+	t, err := l.counts.keep(table)
+	if err != nil {
+		return err
+	}
+	l.absent[t] = true
+	return l.to(t)
+}
+
 // to moves the load on to table t, finishing the tables before it.
 func (l *ExtractLoad) to(t int) error {
 	if t == l.at {
@@ -359,6 +417,13 @@ func (l *ExtractLoad) to(t int) error {
 			return err
 		}
 	}
+	// A table with no rows is still passed: it replaces the stored rows
+	// with none, unless the extract does not carry it.
+	for u := max(l.at+1, tabEnrollments); u <= min(t, tabAssessments); u++ {
+		if err := l.replaceRows(u); err != nil {
+			return err
+		}
+	}
 	l.at = t
 	if t < tabDone {
 		x := extractTables[t]
@@ -375,11 +440,11 @@ func (l *ExtractLoad) to(t int) error {
 	return nil
 }
 
-// replaceListed removes what a re-import replaces, once its students are
-// written: the enrollments, programs and assessments of the students it
-// lists, and their search index rows. When it lists most students, the
-// tables lose their secondary indexes first and the whole search index
-// is built again.
+// replaceListed makes ready what a re-import replaces, once its students
+// are written: it notes the students it lists and removes their search
+// index rows; replaceRows removes their enrollments, programs and
+// assessments. When it lists most students, the tables lose their
+// secondary indexes first and the whole search index is built again.
 func (l *ExtractLoad) replaceListed() error {
 	if l.first {
 		return nil
@@ -397,21 +462,29 @@ func (l *ExtractLoad) replaceListed() error {
 	if err := l.writeListed(); err != nil {
 		return err
 	}
-	deletes := []string{
-		`DELETE FROM enrollments WHERE state_id IN (SELECT state_id FROM temp.listed)`,
-		`DELETE FROM programs WHERE state_id IN (SELECT state_id FROM temp.listed)`,
-		`DELETE FROM assessments WHERE state_id IN (SELECT state_id FROM temp.listed)`,
-	}
-	if l.whole {
-		deletes = append(deletes, `DELETE FROM name_tokens`, `DELETE FROM district_students`)
-	} else {
-		deletes = append(deletes, `DELETE FROM name_tokens WHERE state_id IN (SELECT state_id FROM temp.listed)`,
-			`DELETE FROM district_students WHERE state_id IN (SELECT state_id FROM temp.listed)`)
+	deletes := []string{`DELETE FROM name_tokens`, `DELETE FROM district_students`}
+	if !l.whole {
+		deletes = []string{`DELETE FROM name_tokens WHERE state_id IN (SELECT state_id FROM temp.listed)`,
+			`DELETE FROM district_students WHERE state_id IN (SELECT state_id FROM temp.listed)`}
 	}
 	for _, q := range deletes {
 		if _, err := l.tx.ExecContext(l.ctx, q); err != nil {
 			return fmt.Errorf("replace the rows of the students listed: %w", err)
 		}
+	}
+	return nil
+}
+
+// replaceRows removes the rows of table t (enrollments, programs or
+// assessments) of the students a re-import lists, unless the extract
+// does not carry t.
+func (l *ExtractLoad) replaceRows(t int) error {
+	if l.first || l.absent[t] {
+		return nil
+	}
+	what := extractTables[t].what
+	if _, err := l.tx.ExecContext(l.ctx, `DELETE FROM `+what+` WHERE state_id IN (SELECT state_id FROM temp.listed)`); err != nil {
+		return fmt.Errorf("replace the %s of the students listed: %w", what, err)
 	}
 	return nil
 }

@@ -149,3 +149,68 @@ func TestLoadWritesFullBatchesWhole(t *testing.T) {
 		t.Errorf("after a re-import of %d students, the students table differs from the extract", len(again.Students))
 	}
 }
+
+// TestReimportKeepsTablesNotCarried re-imports some students, or most,
+// with each optional table carried (with rows, or empty) or not: a table
+// carried replaces the rows of the students listed, one not carried
+// keeps them, whichever of the two the load reaches first.
+func TestReimportKeepsTablesNotCarried(t *testing.T) {
+	ctx := context.Background()
+	const absent = -1
+	cases := []struct {
+		programs, assessments int // rows for each student listed, or absent
+	}{{1, absent}, {absent, 0}, {absent, absent}, {0, 0}, {absent, 1}}
+	for _, n := range []int{5, 30} {
+		for _, c := range cases {
+			ex := syntheticExtract(40, 3)
+			for _, st := range ex.Students {
+				ex.Programs = append(ex.Programs, data.Program{StateID: st.StateID, Program: data.ProgramEL, Start: 20230801})
+				ex.Assessments = append(ex.Assessments, data.Assessment{StateID: st.StateID, Subject: data.SubjectMath,
+					TestDate: 20240415, Level: "Novice"})
+			}
+			s := openSearch(t, ex)
+			later := &data.Extract{Regions: ex.Regions, Districts: ex.Districts, Schools: ex.Schools, Students: ex.Students[:n]}
+			for _, st := range later.Students {
+				for range c.programs {
+					later.Programs = append(later.Programs, data.Program{StateID: st.StateID, Program: data.ProgramHomeless, Start: 20250101})
+				}
+				for range c.assessments {
+					later.Assessments = append(later.Assessments, data.Assessment{StateID: st.StateID, Subject: data.SubjectReading,
+						TestDate: 20250415, Level: "Proficient"})
+				}
+			}
+			// What the tables should hold: the rows of the students not
+			// listed, and of those listed the new rows or, for a table
+			// not carried, the old ones.
+			want := &data.Extract{Regions: ex.Regions, Districts: ex.Districts, Schools: ex.Schools, Students: ex.Students,
+				Programs: later.Programs, Assessments: later.Assessments}
+			if c.programs == absent {
+				later.Without = append(later.Without, data.TablePrograms)
+				want.Programs = ex.Programs[:n]
+			}
+			if c.assessments == absent {
+				later.Without = append(later.Without, data.TableAssessments)
+				want.Assessments = ex.Assessments[:n]
+			}
+			want.Programs = append(slices.Clone(want.Programs), ex.Programs[n:]...)
+			want.Assessments = append(slices.Clone(want.Assessments), ex.Assessments[n:]...)
+
+			got, err := s.ImportExtract(ctx, later, "tester")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.ProgramsKept != (c.programs == absent) || got.AssessmentsKept != (c.assessments == absent) {
+				t.Errorf("%d students, %+v: counts %+v", n, c, got)
+			}
+			fresh := openSearch(t, want)
+			for _, q := range []string{
+				`SELECT state_id, program, start_date FROM programs ORDER BY 1, 2, 3`,
+				`SELECT state_id, subject, test_date FROM assessments ORDER BY 1, 2, 3`,
+			} {
+				if got, want := dump(t, s, q), dump(t, fresh, q); got != want {
+					t.Errorf("%d students, %+v: %s\n%s\nwant\n%s", n, c, q, got, want)
+				}
+			}
+		}
+	}
+}

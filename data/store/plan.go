@@ -261,3 +261,8 @@ func (p *planner) Assessment(data.Assessment) error {
 	p.plan.Rows.Assessments++
 	return p.row()
 }
+
+func (p *planner) Absent(table string) error {
+	_, err := p.plan.Rows.keep(table)
+	return err
+}

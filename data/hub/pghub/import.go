@@ -40,7 +40,8 @@ type staged struct {
 // the change feed never saw.
 func (h *DB) Import(ctx context.Context, ex *data.Extract, user string) (store.ExtractCounts, error) {
 	c := store.ExtractCounts{Regions: len(ex.Regions), Districts: len(ex.Districts), Schools: len(ex.Schools),
-		Students: len(ex.Students), Enrollments: len(ex.Enrollments), Programs: len(ex.Programs), Assessments: len(ex.Assessments)}
+		Students: len(ex.Students), Enrollments: len(ex.Enrollments), Programs: len(ex.Programs), Assessments: len(ex.Assessments),
+		ProgramsKept: slices.Contains(ex.Without, data.TablePrograms), AssessmentsKept: slices.Contains(ex.Without, data.TableAssessments)}
 	err := h.write(ctx, func(tx pgx.Tx) error {
 		var loaded bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM students)`).Scan(&loaded); err != nil {
@@ -54,9 +55,13 @@ func (h *DB) Import(ctx context.Context, ex *data.Extract, user string) (store.E
 			if err := s.load(ctx, tx); err != nil {
 				return err
 			}
-			// A first import into an empty database has nothing to replace.
+			// A first import into an empty database has nothing to replace,
+			// and a table the extract does not carry keeps its rows.
 			if s.table == "students" && loaded {
 				for _, t := range []string{"enrollments", "programs", "assessments"} {
+					if slices.Contains(ex.Without, t) {
+						continue
+					}
 					if _, err := tx.Exec(ctx, `DELETE FROM `+t+` t USING stage_students s WHERE t.state_id = s.state_id`); err != nil {
 						return fmt.Errorf("replace the %s of the extract's students: %w", t, err)
 					}
@@ -77,7 +82,7 @@ func (h *DB) Import(ctx context.Context, ex *data.Extract, user string) (store.E
 		if err := newEpoch(ctx, tx); err != nil {
 			return err
 		}
-		return audit(ctx, tx, user, "import extract", "extract", "", c.String())
+		return audit(ctx, tx, user, "import extract", "extract", "", c.Logged())
 	})
 	if err != nil {
 		return store.ExtractCounts{}, fmt.Errorf("import the state extract: %w", err)

@@ -81,7 +81,7 @@ func Reconcile(ctx context.Context, st SnapshotLoader, path string, asOf data.Da
 		return nil, err
 	}
 	progress(2, "Comparing…")
-	return &Reconciliation{Result: reconcile.Compare(x.Rows, snap, region), Source: x}, nil
+	return &Reconciliation{Result: reconcile.Compare(x.Rows, x.UnreadIDs, snap, region), Source: x}, nil
 }
 
 // DistrictName is a district's name as the workbook and the screen show

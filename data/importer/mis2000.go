@@ -96,6 +96,10 @@ type MIS2000File struct {
 	// their lines: those rows are left out of the comparison, the others
 	// are compared.
 	Skipped ProblemList
+	// UnreadIDs are the MIS2000 IDs of the rows not read whose ID cell
+	// itself is a valid ID: those students are in the export, though
+	// their rows are not compared.
+	UnreadIDs []string
 	// Unknown are the header names that are none of the known columns,
 	// as written; UnknownMore counts those beyond the ones listed.
 	Unknown     []string
@@ -184,8 +188,12 @@ func readMIS2000(rs rows, at Problem, ragged bool) (*MIS2000File, error) {
 	// The table reports and passes over records of the wrong shape (too
 	// many fields, bad quoting) by itself: each is a row not compared.
 	for t.next() {
-		if r, ok := t.mis2000Row(); ok {
+		r, ok := t.mis2000Row()
+		switch {
+		case ok:
 			out.Rows = append(out.Rows, r)
+		case data.ValidateMIS2000ID(r.MIS2000ID) == nil:
+			out.UnreadIDs = append(out.UnreadIDs, r.MIS2000ID)
 		}
 	}
 	out.Skipped = probs
@@ -236,12 +244,14 @@ func openMIS2000Table(rs rows, at Problem, ragged bool, probs *ProblemList, out 
 }
 
 // mis2000Row reads the current record, reporting its problems. It is
-// false for a record with any.
+// false for a record with any; the row then has at least the MIS2000 ID
+// as written, unless that cell was refused.
 func (t *table) mis2000Row() (data.MIS2000Row, bool) {
 	reported := t.probs.Len()
 	r := data.MIS2000Row{Line: t.line(-1)}
 	// The table has reported the fields it refused.
 	if t.garbled {
+		r.MIS2000ID = t.get(xID)
 		return r, false
 	}
 	r.MIS2000ID = t.required(xID)

@@ -187,6 +187,11 @@ func TestReadMIS2000BadRows(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("problems at %q, want %q:\n%v", got, want, x.Skipped.Error())
 	}
+	// The rows not read whose ID is one: the reconciliation must not say
+	// that those students are not in the export.
+	if want := []string{"22222222", "33333333", "44444444"}; !slices.Equal(x.UnreadIDs, want) {
+		t.Errorf("IDs of the rows not read %q, want %q", x.UnreadIDs, want)
+	}
 }
 
 func TestReadMIS2000Bounds(t *testing.T) {

@@ -218,7 +218,10 @@ type comparison struct {
 //     is an Uncertain match between them.
 //   - Published, not in MIS2000: a record active on the day (QAD ≤ day ≤
 //     EED), published to a district that appears in the export, whose
-//     MIS2000 ID is on no row.
+//     MIS2000 ID is on no row. unread are the MIS2000 IDs of the export's
+//     rows that could not be read: such a row is not compared, but the
+//     student is in the export, and a district told otherwise would look
+//     for a row that is there.
 //   - Possible duplicate: rows with the same name and birth date under
 //     different MIS2000 IDs, or students with the same name and birth
 //     date who both have records; one for each row or student.
@@ -226,7 +229,7 @@ type comparison struct {
 // A discrepancy belongs to the row's district, else to the district the
 // record is published to, else to one where the student is enrolled on
 // the day. A row that repeats an earlier one exactly is compared once.
-func Compare(rows []data.MIS2000Row, snap *Snapshot, region string) *Result {
+func Compare(rows []data.MIS2000Row, unread []string, snap *Snapshot, region string) *Result {
 	c := &comparison{
 		snap:      snap,
 		region:    region,
@@ -246,7 +249,10 @@ func Compare(rows []data.MIS2000Row, snap *Snapshot, region string) *Result {
 	res := &Result{AsOf: snap.AsOf, Region: region}
 
 	rows, res.Repeated = distinct(rows)
-	onRow := make(map[string]bool, len(rows))
+	onRow := make(map[string]bool, len(rows)+len(unread))
+	for _, id := range unread {
+		onRow[id] = true
+	}
 	inExport := map[string]bool{}
 	at := make([]data.District, len(rows))
 	for i, r := range rows {

@@ -95,13 +95,13 @@ func TestMatchedRowPicksTheRecordOfItsQAD(t *testing.T) {
 		published("333", "2026-01-01", "2028-12-31", "001"), // latest
 		published("333", "2024-10-01", "2025-12-31", "001"))
 	// Same QAD as the older record: only its EED differs.
-	r := Compare([]data.MIS2000Row{row(2, "333", "Diaz", "Carla", "2013-07-08", "2024-10-01", "2027-09-30", "001")}, state(s), "")
+	r := Compare([]data.MIS2000Row{row(2, "333", "Diaz", "Carla", "2013-07-08", "2024-10-01", "2027-09-30", "001")}, nil, state(s), "")
 	check(t, r, "001 EED differs S1/333")
 	if d := r.Discrepancies[0]; d.InIC != "12/31/2025" || d.InMIS2000 != "09/30/2027" || d.Line != 2 || d.LastName != "Díaz" {
 		t.Errorf("%+v", d)
 	}
 	// No record of that QAD: compared with the latest.
-	r = Compare([]data.MIS2000Row{row(2, "333", "Diaz", "Carla", "2013-07-08", "2025-02-01", "", "001")}, state(s), "")
+	r = Compare([]data.MIS2000Row{row(2, "333", "Diaz", "Carla", "2013-07-08", "2025-02-01", "", "001")}, nil, state(s), "")
 	check(t, r, "001 QAD differs S1/333")
 	if d := r.Discrepancies[0]; d.InIC != "01/01/2026" || d.InMIS2000 != "02/01/2025" {
 		t.Errorf("%+v", d)
@@ -119,7 +119,7 @@ func TestMatchedRowCategories(t *testing.T) {
 		// Everything differs, and the district is a number cell that lost its zeros.
 		row(3, "555", "Gomez", "Elena", "2012-09-10", "2024-08-21", "2027-08-20", "2"),
 	}
-	r := Compare(rows, snap, "")
+	r := Compare(rows, nil, snap, "")
 	check(t, r,
 		"002 QAD differs S5/555",
 		"002 EED differs S5/555",
@@ -148,7 +148,7 @@ func TestAttribution(t *testing.T) {
 		row(4, "333", "C", "C", "2010-01-03", "2025-02-01", "", ""),
 		row(5, "999", "Z", "Z", "2010-01-04", "2025-02-01", "", "099"),
 	}
-	r := Compare(rows, snap, "")
+	r := Compare(rows, nil, snap, "")
 	check(t, r,
 		"001 QAD differs S1/111",
 		"002 QAD differs S2/222",
@@ -187,7 +187,7 @@ func TestUnmatchedRows(t *testing.T) {
 		{StateID: "S8", LastName: "Hernández", FirstName: "Marta", BirthDate: day("2011-02-02")},
 		{StateID: "S9", LastName: "Quispe", FirstName: "Rosa", BirthDate: day("2014-04-05")},
 	}
-	r := Compare(rows, snap, "")
+	r := Compare(rows, nil, snap, "")
 	check(t, r,
 		"001 Uncertain match /666",
 		"001 Uncertain match /161",
@@ -217,7 +217,7 @@ func TestPublishedNotInMIS2000(t *testing.T) {
 		row(2, "111", "Torres", "Ana", "2012-03-04", "2024-09-01", "2027-08-31", "001"),
 		row(3, "555", "Zed", "Zoe", "2012-03-05", "2024-09-01", "2027-08-31", "002"),
 	}
-	check(t, Compare(rows, snap, ""),
+	check(t, Compare(rows, nil, snap, ""),
 		"001 Published, not in MIS2000 S8/888",
 		"001 Published, not in MIS2000 S12/120",
 		"002 Not in IC /555",
@@ -238,7 +238,7 @@ func TestPossibleDuplicates(t *testing.T) {
 		row(5, "141", "Pérez", "Sofía", "2013-03-13", "2025-06-01", "2028-05-31", "001"),
 	}
 	snap.Born = []data.Student{snap.Students[0].Student}
-	r := Compare(rows, snap, "")
+	r := Compare(rows, nil, snap, "")
 	check(t, r,
 		"001 District differs S12/141",
 		"001 Uncertain match /131",
@@ -266,12 +266,12 @@ func TestRegionAndRepeatedRows(t *testing.T) {
 		row(4, "333", "C", "C", "2010-01-03", "2025-02-01", "", "003"),
 		row(5, "999", "Z", "Z", "2010-01-09", "2025-02-01", "", "098"), // no such district: every region sees it
 	}
-	r := Compare(rows, snap, "C")
+	r := Compare(rows, nil, snap, "C")
 	check(t, r, "001 QAD differs S1/111", "098 Not in IC /999")
 	if r.Compared != 2 || r.OutOfRegion != 1 || r.Repeated != 1 || r.Region != "C" {
 		t.Errorf("compared %d, out of region %d, repeated %d", r.Compared, r.OutOfRegion, r.Repeated)
 	}
-	r = Compare(rows, snap, "W")
+	r = Compare(rows, nil, snap, "W")
 	check(t, r, "003 QAD differs S3/333", "098 Not in IC /999")
 	if len(r.Summary) != 2 || r.Summary[0].District.Number != "003" {
 		t.Errorf("summary %+v", r.Summary)
@@ -291,4 +291,16 @@ func TestCategoryNames(t *testing.T) {
 	if Category(NumCategories).String() != "Category(8)" || NotInMIS2000.Short() != "Not in MIS2000" {
 		t.Error("names out of range")
 	}
+}
+
+// A record whose MIS2000 ID is on a row that could not be read is in the
+// export: it is not Published, not in MIS2000.
+func TestUnreadRowIDIsInTheExport(t *testing.T) {
+	snap := state(
+		student("S1", "Torres", "Ana", "2012-03-04", []string{"001"}, published("111", "2024-09-01", "2027-08-31", "001")),
+		student("S2", "Ruiz", "Alberto", "2011-05-06", []string{"001"}, published("222", "2024-09-01", "2027-08-31", "001")),
+	)
+	rows := []data.MIS2000Row{row(3, "222", "Ruiz", "Alberto", "2011-05-06", "2024-09-01", "2027-08-31", "001")}
+	check(t, Compare(rows, nil, snap, ""), "001 Published, not in MIS2000 S1/111")
+	check(t, Compare(rows, []string{"111"}, snap, ""))
 }

@@ -112,7 +112,7 @@ func (r *Reconciliation) Notes(meta Meta) [][2]string {
 		rows += fmt.Sprintf("; %d of districts of other regions left out", r.OutOfRegion)
 	}
 	if r.Repeated > 0 {
-		rows += fmt.Sprintf("; %d repeating an earlier row exactly, compared once", r.Repeated)
+		rows += fmt.Sprintf("; %d repeating an earlier row in all that is compared (a student listed once per school), compared once", r.Repeated)
 	}
 	notes := [][2]string{
 		{"Compared as of", r.AsOf.US()},

@@ -176,7 +176,8 @@ type Result struct {
 	Totals  DistrictCount // every district together
 	// Compared counts the rows compared; OutOfRegion the rows of
 	// districts of other regions, left out; Repeated the rows that repeat
-	// an earlier row exactly, compared once.
+	// an earlier row in everything compared (a student listed once per
+	// school), compared once.
 	Compared, OutOfRegion, Repeated int
 }
 
@@ -228,7 +229,9 @@ type comparison struct {
 //
 // A discrepancy belongs to the row's district, else to the district the
 // record is published to, else to one where the student is enrolled on
-// the day. A row that repeats an earlier one exactly is compared once.
+// the day. A row that repeats an earlier one in everything compared
+// (MIS2000 ID, name, birth date, QAD, EED, district) is compared once,
+// as the earlier one: an export lists a student once per enrollment.
 func Compare(rows []data.MIS2000Row, unread []string, snap *Snapshot, region string) *Result {
 	c := &comparison{
 		snap:      snap,
@@ -248,7 +251,7 @@ func Compare(rows []data.MIS2000Row, unread []string, snap *Snapshot, region str
 	}
 	res := &Result{AsOf: snap.AsOf, Region: region}
 
-	rows, res.Repeated = distinct(rows)
+	rows, res.Repeated = c.distinct(rows)
 	onRow := make(map[string]bool, len(rows)+len(unread))
 	for _, id := range unread {
 		onRow[id] = true
@@ -284,15 +287,21 @@ func Compare(rows []data.MIS2000Row, unread []string, snap *Snapshot, region str
 	return res
 }
 
-// distinct drops rows that repeat an earlier row in every value: an
-// export may list a student once per enrollment, and two identical lines
-// are one row to check, not two.
-func distinct(rows []data.MIS2000Row) ([]data.MIS2000Row, int) {
-	seen := make(map[data.MIS2000Row]bool, len(rows))
+// distinct drops rows that repeat an earlier row in every value the
+// comparison reads: an export may list a student once per enrollment,
+// rows that differ in school, grade or gender alone, and those are one
+// row to check, not one discrepancy each. A district is compared as the
+// district it names ("1" is 001).
+func (c *comparison) distinct(rows []data.MIS2000Row) ([]data.MIS2000Row, int) {
+	type compared struct {
+		id, last, first string
+		birth, qad, eed data.Date
+		district        string
+	}
+	seen := make(map[compared]bool, len(rows))
 	out := make([]data.MIS2000Row, 0, len(rows))
 	for _, r := range rows {
-		k := r
-		k.Line = 0
+		k := compared{r.MIS2000ID, r.LastName, r.FirstName, r.BirthDate, r.QAD, r.EED, c.district(r.District).Number}
 		if seen[k] {
 			continue
 		}

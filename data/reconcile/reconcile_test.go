@@ -304,3 +304,27 @@ func TestUnreadRowIDIsInTheExport(t *testing.T) {
 	check(t, Compare(rows, nil, snap, ""), "001 Published, not in MIS2000 S1/111")
 	check(t, Compare(rows, []string{"111"}, snap, ""))
 }
+
+// An export lists a student once per enrollment: rows that differ in
+// school, grade or gender alone, or name one district two ways, are one
+// row to check, as the first of them; a row that differs in what is
+// compared is checked on its own.
+func TestRowsPerEnrollmentComparedOnce(t *testing.T) {
+	snap := state(student("S2", "Ruiz", "Alberto", "2011-05-06", []string{"001"}, published("222", "2025-01-15", "2028-01-14", "001")))
+	first := row(3, "222", "Ruiz", "Alberto", "2011-05-06", "2025-02-15", "2028-01-14", "001")
+	first.School, first.Grade = "Adair Elementary", "08"
+	other := first
+	other.Line, other.School, other.Grade, other.District = 4, "Adair Middle", "09", "1"
+	r := Compare([]data.MIS2000Row{first, other}, nil, snap, "")
+	check(t, r, "001 QAD differs S2/222")
+	if r.Repeated != 1 || r.Compared != 1 || r.Discrepancies[0].Line != 3 {
+		t.Errorf("repeated %d, compared %d, line %d", r.Repeated, r.Compared, r.Discrepancies[0].Line)
+	}
+	later := other
+	later.Line, later.QAD = 5, day("2025-01-15")
+	r = Compare([]data.MIS2000Row{first, later}, nil, snap, "")
+	check(t, r, "001 QAD differs S2/222")
+	if r.Repeated != 0 || r.Compared != 2 {
+		t.Errorf("repeated %d, compared %d", r.Repeated, r.Compared)
+	}
+}

@@ -48,7 +48,12 @@ func ReadExtract(path string) (*data.Extract, error) {
 }
 
 // Extract is a state extract opened for reading (see ReadExtract).
-type Extract struct{ src source }
+type Extract struct {
+	src source
+	// today is the day the extract is read on: a birth date after it is
+	// refused. Tests set it.
+	today data.Date
+}
 
 // OpenExtract opens the extract at path: a folder of CSV files or an
 // .xlsx workbook.
@@ -58,7 +63,7 @@ func OpenExtract(path string) (x *Extract, err error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Extract{src}, nil
+	return &Extract{src: src, today: data.Today()}, nil
 }
 
 // Close releases the extract's files.
@@ -76,9 +81,9 @@ func (x *Extract) Close() error { return x.src.close() }
 // reading goes on to find every other one, and the error is a
 // *ProblemList: sink has then seen part of the extract, which it must
 // throw away. An error from sink stops the reading and is returned as is.
-func (x *Extract) Scan(sink data.ExtractSink) error { return scan(x.src, sink) }
+func (x *Extract) Scan(sink data.ExtractSink) error { return scan(x.src, x.today, sink) }
 
-func scan(src source, sink data.ExtractSink) error {
+func scan(src source, today data.Date, sink data.ExtractSink) error {
 	a := &ahead{full: make(chan *data.Extract, chunksAhead), free: make(chan *data.Extract, chunksAhead+2), stop: make(chan struct{})}
 	for range chunksAhead + 2 {
 		a.free <- new(data.Extract)
@@ -90,7 +95,7 @@ func scan(src source, sink data.ExtractSink) error {
 		// A panic here would end the program with a stack trace; as an
 		// error it reaches the sink's caller, which writes nothing.
 		defer recovered("reading the extract", &readErr)
-		x := &extractReader{src: src, sink: a}
+		x := &extractReader{src: src, sink: a, today: today}
 		x.read()
 		if x.err == nil {
 			x.err = a.send()
@@ -250,6 +255,7 @@ type extractReader struct {
 	sink  data.ExtractSink
 	err   error // from sink: reading stops
 	probs ProblemList
+	today data.Date // no student is born after it
 
 	regions   map[string]ref
 	districts map[string]ref
@@ -423,6 +429,12 @@ func (x *extractReader) readStudents(t *table) {
 			BirthDate:   t.date(stBirth, true),
 			Gender:      t.code(stGender, data.Genders(), "a gender code: F, M or X"),
 			Race:        t.code(stRace, data.RaceCodes(), "a race/ethnicity code from 1 to 7"),
+		}
+		// A year mistyped (2102 for 2012) is a valid date; stored, it
+		// would refuse every migrant record of the student as before
+		// the birth date.
+		if s.BirthDate > x.today {
+			t.fail(stBirth, fmt.Sprintf("the birth date %s is after today (%s); check the year", s.BirthDate, x.today))
 		}
 		if id, ok := keep(t, stID, x.students, s.StateID); ok {
 			x.studentIDs = append(x.studentIDs, id)

@@ -33,7 +33,7 @@ func (m memory) close() error { return nil }
 
 func readMemory(m memory) (*data.Extract, error) {
 	var ex data.Extract
-	if err := scan(m, &ex); err != nil {
+	if err := scan(m, data.Today(), &ex); err != nil {
 		return nil, err
 	}
 	return &ex, nil

@@ -41,7 +41,7 @@ func TestPanicInReaderIsAnError(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer x.Close()
-	err = scan(panicSource{x.src}, &ex)
+	err = scan(panicSource{x.src}, x.today, &ex)
 	if err == nil || !strings.Contains(err.Error(), "internal error (injected)") || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("got %v, want one line about the internal error", err)
 	}

@@ -105,25 +105,32 @@ func ValidateMIS2000ID(id string) error {
 }
 
 // ValidateRecord checks a record on its own against the student's birth
-// date: a valid MIS2000 ID, a QAD not in the future and not before birth,
-// and an EED from the QAD up to the latest allowed. Every problem is
-// returned, each as a *FieldError.
+// date: a valid MIS2000 ID, a QAD not in the future, not before birth and
+// before the 22nd birthday, and an EED from the QAD up to the latest
+// allowed. Every problem is returned, each as a *FieldError.
 func ValidateRecord(r MigrantRecord, birth, today Date) error {
 	var errs Errors
 	if err := ValidateMIS2000ID(r.MIS2000ID); err != nil {
 		errs = append(errs, &FieldError{"MIS2000 ID", err.Error()})
 	}
-	switch {
+	agedOut := false
+	switch turned22 := birth.AddMonths(22 * 12); {
 	case r.QAD.IsZero():
 		errs = append(errs, &FieldError{"QAD", "the last qualifying arrival date is required"})
 	case r.QAD > today:
 		errs = append(errs, &FieldError{"QAD", fmt.Sprintf("the qualifying arrival date %s is in the future", r.QAD.US())})
 	case !birth.IsZero() && r.QAD < birth:
 		errs = append(errs, &FieldError{"QAD", fmt.Sprintf("the qualifying arrival date %s is before the student's birth date %s", r.QAD.US(), birth.US())})
+	case !birth.IsZero() && r.QAD >= turned22:
+		// Every EED, the computed one too, would be before the QAD:
+		// the QAD is what to fix, or the record is not to be made.
+		agedOut = true
+		errs = append(errs, &FieldError{"QAD", fmt.Sprintf("the student turned 22 on %s, so no eligibility can start on %s",
+			turned22.US(), r.QAD.US())})
 	}
 	if r.EED.IsZero() {
 		errs = append(errs, &FieldError{"EED", "the eligibility expiration date is required"})
-	} else if !r.QAD.IsZero() {
+	} else if !r.QAD.IsZero() && !agedOut {
 		if r.EED < r.QAD {
 			errs = append(errs, &FieldError{"EED", fmt.Sprintf("the expiration date %s is before the qualifying arrival date %s", r.EED.US(), r.QAD.US())})
 		} else if latest := LatestExpiration(r.QAD, birth); r.EED > latest {

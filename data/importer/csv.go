@@ -34,6 +34,11 @@ func newCSVRows(in io.Reader, c io.Closer, size int64) *csvRows {
 	if err := sniffEncoding(head); err != nil {
 		return &csvRows{c: c, err: err}
 	}
+	// Read as CSV, a file whose lines end in CR alone is one line: a
+	// header of thousands of columns, which says nothing of the cause.
+	if sample, _ := br.Peek(br.Size()); bytes.IndexByte(sample, '\r') >= 0 && bytes.IndexByte(sample, '\n') < 0 {
+		return &csvRows{c: c, err: &encodingError{`"CSV (Macintosh)", its lines ended by a carriage return alone`}}
+	}
 	if bytes.HasPrefix(head, bom) {
 		br.Discard(len(bom))
 	}

@@ -309,3 +309,21 @@ func TestRunLimitCountsBetweenOpenings(t *testing.T) {
 		}
 	}
 }
+
+// itemCount counts si elements, with a namespace prefix or none, however
+// the part is cut into chunks.
+func TestSharedStringItemsCounted(t *testing.T) {
+	part := `<?xml version="1.0"?><sst count="4"><si><t>a</t></si><x:si><x:t>b</x:t></x:si><sis/><si
+/><si/><sid>c</sid></sst>`
+	for size := 1; size <= len(part); size++ {
+		var c itemCount
+		for s := part; len(s) > 0; s = s[min(size, len(s)):] {
+			if _, err := c.Write([]byte(s[:min(size, len(s))])); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if c.n != 4 {
+			t.Errorf("chunks of %d bytes: %d items, want 4", size, c.n)
+		}
+	}
+}

@@ -23,8 +23,12 @@ const (
 	maxPartBytes  = 64 << 20
 	maxPartsBytes = 256 << 20
 	// maxSharedStrings bounds the shared strings part, which excelize
-	// indexes whole.
+	// indexes whole, and maxSharedItems the strings in it: an empty item,
+	// <si/>, is 5 bytes and costs excelize some 130 bytes of index, so
+	// that a part within the byte bound could cost gigabytes. A workbook
+	// of the whole state's extract has under 3 million distinct strings.
 	maxSharedStrings = 512 << 20
+	maxSharedItems   = 4_000_000
 	// maxParts bounds the entries of the zip.
 	maxParts = 10_000
 	// maxRun bounds the bytes between two '<': a cell of Excel's largest
@@ -75,7 +79,7 @@ func checkParts(z *zip.Reader, label string, maxTotal int64) (*zipParts, error) 
 		p.byName[name] = f
 	}
 	if sst := p.byName["xl/sharedstrings.xml"]; sst != nil {
-		if err := scanPart(sst); err != nil {
+		if err := scanPart(sst, &itemCount{}); err != nil {
 			return nil, fmt.Errorf("the workbook %s: %w", label, err)
 		}
 	}
@@ -90,15 +94,62 @@ func partTooBig(label, part string, size uint64, limit int) error {
 		part, label, size>>20, limit>>20)
 }
 
-// scanPart reads a part through the run limit and throws it away.
-func scanPart(f *zip.File) error {
+// scanPart reads a part through the run limit into w.
+func scanPart(f *zip.File, w io.Writer) error {
 	rc, err := f.Open()
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	_, err = io.Copy(io.Discard, &runLimit{r: rc})
+	_, err = io.Copy(w, &runLimit{r: rc})
 	return err
+}
+
+// errItems is the cause of a shared strings part refused for its number
+// of items.
+var errItems = fmt.Errorf("its shared strings part holds more than %d strings, more than a real workbook; check that it is the right file", maxSharedItems)
+
+// itemCount counts the items of a shared strings part written to it, the
+// si elements (of any namespace prefix), and fails past maxSharedItems.
+type itemCount struct {
+	n    int
+	open bool   // a chunk ended inside a tag's name
+	name []byte // the part of that name read so far
+}
+
+// maxTagName bounds the tag names itemCount holds across chunks: a name
+// longer is not si.
+const maxTagName = 64
+
+func (c *itemCount) Write(p []byte) (int, error) {
+	for rest := p; len(rest) > 0; {
+		if !c.open {
+			i := bytes.IndexByte(rest, '<')
+			if i < 0 {
+				break
+			}
+			rest, c.open, c.name = rest[i+1:], true, c.name[:0]
+		}
+		end := bytes.IndexAny(rest, " \t\r\n/>")
+		if end < 0 {
+			if c.open = len(c.name)+len(rest) <= maxTagName; c.open {
+				c.name = append(c.name, rest...)
+			}
+			break
+		}
+		name := rest[:end]
+		if len(c.name) > 0 {
+			name = append(c.name, name...)
+		}
+		if local := name[bytes.LastIndexByte(name, ':')+1:]; string(local) == "si" {
+			c.n++
+		}
+		rest, c.open = rest[end:], false
+	}
+	if c.n > maxSharedItems {
+		return len(p), errItems
+	}
+	return len(p), nil
 }
 
 // readSheets maps sheet names to their parts, from xl/workbook.xml and its

@@ -253,7 +253,7 @@ func (s *searchScreen) run() {
 				s.hint.SetText(sentence(err.Error()))
 				return
 			}
-			s.show(res, stopped)
+			s.show(q, res, stopped)
 		}
 	})
 }
@@ -288,9 +288,9 @@ func (s *searchScreen) loadRecent() {
 	})
 }
 
-// show shows the results of a search; stopped says the search looked
+// show shows the results of search q; stopped says the search looked
 // through as many students as it may before it found them all.
-func (s *searchScreen) show(res []store.Result, stopped bool) {
+func (s *searchScreen) show(q store.Query, res []store.Result, stopped bool) {
 	s.recent = false
 	s.results = res
 	s.table.Reset()
@@ -305,11 +305,35 @@ func (s *searchScreen) show(res []store.Result, stopped bool) {
 	case n == 1:
 		s.hint.SetText("1 student found. Click the row, or press Down then Enter, to open the student.")
 	case n >= searchLimit:
-		s.hint.SetText(fmt.Sprintf("The first %d matches are shown: add a first name or a birth date to find the student.", n))
+		s.hint.SetText(fmt.Sprintf("The first %d matches are shown: %s to find the student.", n, narrower(q)))
 	default:
 		s.hint.SetText(fmt.Sprintf("%s found. Birth date, school and grade tell students of the same name apart; "+
 			"click a row, or press Down, move with the arrows and press Enter, to open the student.", count(n, "student")))
 	}
+}
+
+// narrower says what would narrow a search that found more students than
+// it shows: the names and birth date the clerk left out, else more of
+// what was typed. Asking for a field already filled in sends the clerk
+// looking for a mistake that is not there.
+func narrower(q store.Query) string {
+	var add []string
+	if q.Last == "" {
+		add = append(add, "a last name")
+	}
+	if q.First == "" {
+		add = append(add, "a first name")
+	}
+	if q.BirthDate.IsZero() {
+		add = append(add, "a birth date")
+	}
+	switch len(add) {
+	case 0:
+		return "type more of the names, or the state ID"
+	case 1:
+		return "add " + add[0]
+	}
+	return "add " + strings.Join(add[:len(add)-1], ", ") + " or " + add[len(add)-1]
 }
 
 func (s *searchScreen) clear() {

@@ -2,6 +2,7 @@ package gui
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"migrantdesk/data"
 	"migrantdesk/data/store"
 	"migrantdesk/data/store/storetest"
 	"migrantdesk/gui/widgets"
@@ -100,6 +102,43 @@ func TestSearchHints(t *testing.T) {
 	tap(t, u, "Clear")
 	if s.last.Text != "" || s.first.Text != "" || len(s.results) != 0 {
 		t.Error("Clear left something behind")
+	}
+}
+
+// With a first name typed and more matches than the search shows, the
+// hint asks for what was not typed (a 200,000-student demo, First name
+// "ma", once said "add a first name or a birth date").
+func TestSearchLimitHintNamesWhatWasNotTyped(t *testing.T) {
+	ex := storetest.Extract()
+	for i := range 210 {
+		id := fmt.Sprintf("20000%05d", i)
+		ex.Students = append(ex.Students, data.Student{StateID: id, LocalNumber: "M" + id, LastName: fmt.Sprintf("Apellido%03d", i),
+			FirstName: "Marisol", BirthDate: data.NewDate(2012, 1, 1+i%28), Gender: "F", Race: "1"})
+		ex.Enrollments = append(ex.Enrollments, data.Enrollment{ID: "M" + id, StateID: id, SchoolNumber: "001010",
+			Grade: "06", ServiceType: "P", Start: data.NewDate(2026, 8, 14)})
+	}
+	st := storetest.OpenEmpty(t)
+	ctx := context.Background()
+	if _, err := st.ImportExtract(ctx, ex, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range storetest.Users() {
+		if err := st.SaveUser(ctx, "tester", u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.SetMeta(ctx, store.MetaDemo, "1"); err != nil {
+		t.Fatal(err)
+	}
+	u := start(t, st, Options{User: storetest.Clerk})
+	retype(u.search.first, "marisol")
+	pressEnter(u, u.search.first)
+	if len(u.search.results) < searchLimit {
+		t.Fatalf("%d results", len(u.search.results))
+	}
+	want := fmt.Sprintf("The first %d matches are shown: add a last name or a birth date to find the student.", searchLimit)
+	if h := u.search.hint.Text; h != want {
+		t.Errorf("a first name was typed, and the hint says %q, want %q", h, want)
 	}
 }
 

@@ -120,7 +120,7 @@ func TestReconcileScreenComparesAndShowsMessages(t *testing.T) {
 		t.Errorf("summary (region C):\n%q\nwant\n%q", got, want)
 	}
 	for _, w := range []string{"As of 11/03/2025: 11 rows of mis2000.csv compared, 13 discrepancies.",
-		"Rows: 11 compared; 1 of districts of other regions left out", "Rows not read: 3, left out of the comparison: mis2000.csv line 15",
+		"Rows: 11 compared; 1 left out, from districts of other regions", "Rows not read: 3, left out of the comparison: mis2000.csv line 15",
 		"Columns not used: Program Year"} {
 		if !strings.Contains(s.notes.Text, w) {
 			t.Errorf("the notes lack %q:\n%s", w, s.notes.Text)

@@ -109,7 +109,7 @@ func (r *Reconciliation) Notes(meta Meta) [][2]string {
 	}
 	rows := fmt.Sprintf("%d compared", r.Compared)
 	if r.OutOfRegion > 0 {
-		rows += fmt.Sprintf("; %d of districts of other regions left out", r.OutOfRegion)
+		rows += fmt.Sprintf("; %d left out, from districts of other regions", r.OutOfRegion)
 	}
 	if r.Repeated > 0 {
 		rows += fmt.Sprintf("; %d repeating an earlier row in all that is compared (a student listed once per school), compared once", r.Repeated)

@@ -92,6 +92,7 @@ type reconcileScreen struct {
 
 	notes    *widget.Label
 	table    *widget.Table
+	summary  *fyne.Container // the progress and the notes over the table
 	msgTitle *widget.Label
 	message  *widget.Label
 	status   *widget.Label
@@ -133,6 +134,7 @@ func newReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, regi
 	// table would keep the height of its first layout. The workbook has
 	// every note in full.
 	s.notes.Truncation = fyne.TextTruncateEllipsis
+	s.notes.Hide()
 	s.fileLabel.Truncation = fyne.TextTruncateEllipsis
 	s.asOf.SetText(data.Today().US())
 	s.asOf.OnChanged = func(string) { s.check() }
@@ -149,18 +151,24 @@ func newReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, regi
 	s.running.Hide()
 	s.table = s.newSummaryTable()
 
+	// At 1366×768 each line above or below the split is one the summary
+	// and the message lack: the heading shares its line with the scope,
+	// the file its line with the day, the message's title with Copy.
+	asOf := container.NewHBox(widget.NewLabelWithStyle("As of", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewGridWrap(fyne.NewSize(160, s.asOf.MinSize().Height), s.asOf), s.runBtn)
 	top := container.NewVBox(
-		heading("MIS2000 reconciliation"),
-		widget.NewLabel(s.scope()),
-		container.NewBorder(nil, nil, s.pickBtn, nil, s.fileLabel),
-		container.NewHBox(widget.NewLabelWithStyle("As of", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-			container.NewGridWrap(fyne.NewSize(160, s.asOf.MinSize().Height), s.asOf), s.runBtn),
-		s.asOfErr, s.running, s.notes)
-	msgPane := container.NewBorder(s.msgTitle, container.NewHBox(s.copyBtn), nil, nil, container.NewVScroll(s.message))
+		container.NewHBox(heading("MIS2000 reconciliation"), widget.NewLabel(s.scope())),
+		container.NewBorder(nil, nil, s.pickBtn, asOf, s.fileLabel),
+		s.asOfErr)
+	s.summary = container.New(headOverLayout{}, container.NewVBox(s.running, s.notes), s.table)
+	msgPane := container.NewBorder(container.NewBorder(nil, nil, nil, s.copyBtn, s.msgTitle), nil, nil, nil,
+		container.NewVScroll(s.message))
 	// The summary above the message, at full width: a region has a few
-	// dozen districts, and all ten columns stay in view.
-	split := container.NewVSplit(s.table, msgPane)
-	split.Offset = 0.4
+	// dozen districts, and all ten columns stay in view. The clip keeps
+	// the notes off the message when the summary's pane is dragged
+	// smaller than they are.
+	split := container.NewVSplit(container.NewClip(s.summary), msgPane)
+	split.Offset = 0.5
 	s.obj = container.NewBorder(top, container.NewBorder(nil, nil, s.saveBtn, nil, s.status), nil, nil, split)
 	s.check()
 	return s
@@ -228,6 +236,7 @@ func (s *reconcileScreen) begin(cancel context.CancelFunc, stage string) {
 	s.progress.SetValue(0)
 	s.stage.SetText(stage)
 	s.running.Show()
+	s.summary.Refresh()
 	s.check()
 }
 
@@ -237,6 +246,7 @@ func (s *reconcileScreen) end() {
 	}
 	s.stop = nil
 	s.running.Hide()
+	s.summary.Refresh()
 	s.check()
 }
 
@@ -280,8 +290,7 @@ func (s *reconcileScreen) compared(r *report.Reconciliation, err error) {
 		return
 	case err != nil:
 		s.result, s.selected = nil, -1
-		s.notes.SetText("")
-		s.obj.Refresh()
+		s.setNotes("")
 		s.msgTitle.SetText("The export could not be compared")
 		s.message.SetText(sentence(err.Error()))
 		s.status.SetText("")
@@ -289,8 +298,7 @@ func (s *reconcileScreen) compared(r *report.Reconciliation, err error) {
 		return
 	}
 	s.result, s.selected = r, -1
-	s.notes.SetText(summaryText(r))
-	s.obj.Refresh() // the notes' lines take room from the summary
+	s.setNotes(summaryText(r))
 	s.status.SetText("")
 	first := 0
 	for i, l := range r.Summary {
@@ -306,6 +314,38 @@ func (s *reconcileScreen) compared(r *report.Reconciliation, err error) {
 		s.message.SetText("No district of the export is in the records.")
 	}
 	s.check()
+}
+
+// setNotes shows the notes over the summary table; none take no room.
+func (s *reconcileScreen) setNotes(text string) {
+	s.notes.SetText(text)
+	s.notes.Hidden = text == ""
+	s.summary.Refresh()
+}
+
+// headOverLayout puts its first object over its second and takes the
+// first one's height out of the second's: the pair asks for no more
+// room than the second alone. Lines that come and go over the summary
+// (the progress, the notes) then shrink the summary, where they would
+// grow the window, which Fyne never gives back and remembers for the
+// next start.
+type headOverLayout struct{}
+
+func (headOverLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	head, body := objs[0].MinSize(), objs[1].MinSize()
+	return fyne.NewSize(max(head.Width, body.Width), body.Height)
+}
+
+func (headOverLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	head, body := objs[0], objs[1]
+	h := min(head.MinSize().Height, size.Height)
+	if h > 0 {
+		h += theme.Padding()
+	}
+	head.Move(fyne.NewPos(0, 0))
+	head.Resize(fyne.NewSize(size.Width, head.MinSize().Height))
+	body.Move(fyne.NewPos(0, h))
+	body.Resize(fyne.NewSize(size.Width, max(0, size.Height-h)))
 }
 
 // summaryText says what was compared, and what of the file was not.

@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
@@ -215,3 +216,70 @@ func TestNewReconcileScreen(t *testing.T) {
 
 // reconcileStoreStub shows the screen needs no more than ReconcileStore.
 type reconcileStoreStub struct{ ReconcileStore }
+
+// The notes over the summary (two to four lines) and, on Compare again,
+// the progress row once came on top of what the window had: Fyne grew
+// the main window (700 → 710 → 729 px under Xvfb at 1366×768) and never
+// gave the height back, past what screenSize allows a window.
+func TestReconcileScreenDoesNotGrowTheWindow(t *testing.T) {
+	st := reconciletest.Open(t, filepath.Join(t.TempDir(), "r.db"))
+	ctx := context.Background()
+	clerk := data.User{Username: "clerk1", FullName: reconciletest.Clerk, Role: data.RoleClerk, RegionCode: "C"}
+	if err := st.SaveUser(ctx, "tester", clerk); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetMeta(ctx, store.MetaDemo, "1"); err != nil {
+		t.Fatal(err)
+	}
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(theme.DefaultTheme()) // the theme the app runs with, not the test theme
+	u := newUI(t, a, st, Options{User: "clerk1"})
+	u.ShowMain()
+	u.wait()
+	u.showReconcile()
+	s := u.reconcile
+	before := u.win.Content().MinSize()
+	s.opener = &pathOpener{path: reconciletest.Export()}
+	retype(s.asOf, "11/03/2025")
+	q := queues[u.tasks]
+	finish := func() {
+		deadline := time.After(30 * time.Second)
+		for s.stop != nil {
+			select {
+			case f := <-q:
+				f()
+			case <-deadline:
+				t.Fatal("the comparison did not finish")
+			}
+		}
+		u.wait()
+	}
+	tap(t, u, "Choose the MIS2000 export…")
+	finish()
+	if s.result == nil {
+		t.Fatalf("no comparison: %q %q", s.msgTitle.Text, s.message.Text)
+	}
+	after := u.win.Content().MinSize()
+	test.Tap(s.runBtn) // Compare again: the progress row shows while it runs
+	during := u.win.Content().MinSize()
+	if !s.running.Visible() {
+		t.Fatal("no progress row while comparing again")
+	}
+	finish()
+	if after.Height > before.Height || during.Height > before.Height {
+		t.Errorf("the reconciliation screen needs more height as it fills (%.0f → %.0f → %.0f px): the window grows past what it was given",
+			before.Height, after.Height, during.Height)
+	}
+	if during.Height > screenSize.Height {
+		t.Errorf("while comparing again the window needs %v, more than a 1366×768 screen leaves a window (%v)", during, screenSize)
+	}
+	// The notes take their room from the summary table, which keeps
+	// room for rows at 1366×768.
+	u.win.Resize(screenSize)
+	if s.notes.Size().Height < s.notes.MinSize().Height || s.notes.Position().Y+s.notes.Size().Height > s.table.Position().Y {
+		t.Errorf("the notes (%v at %v) do not sit whole over the summary table (at %v)", s.notes.Size(), s.notes.Position(), s.table.Position())
+	}
+	if h, line := s.table.Size().Height, widget.NewLabel("0").MinSize().Height; h < 3*line {
+		t.Errorf("at 1366×768 the summary table is %.0f px tall under the notes: less than its heading and two districts", h)
+	}
+}

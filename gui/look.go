@@ -33,6 +33,13 @@ func field(name string, input fyne.CanvasObject, errLabel *widget.Label) fyne.Ca
 	return container.NewVBox(widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), input, errLabel)
 }
 
+// inlineField is field with the name before the input, on its line: a
+// line less, where the height is short.
+func inlineField(name string, input fyne.CanvasObject, errLabel *widget.Label) fyne.CanvasObject {
+	label := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	return container.NewVBox(container.NewBorder(nil, nil, label, nil, input), errLabel)
+}
+
 func wrapped(text string) *widget.Label {
 	l := widget.NewLabel(text)
 	l.Wrapping = fyne.TextWrapWord

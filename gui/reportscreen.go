@@ -155,7 +155,7 @@ func newReportScreen(st reportStore, build reportBuilder, app reportApp, tab dis
 	r.denied.Importance = widget.WarningImportance
 
 	r.custom = container.NewGridWithColumns(2,
-		field("From", r.from, r.fromErr), field("To", r.to, r.toErr))
+		inlineField("From", r.from, r.fromErr), inlineField("To", r.to, r.toErr))
 	r.detailBtn = widget.NewButtonWithIcon("Save "+report.DetailKind.Title+"…", theme.DocumentSaveIcon(), func() { r.export(report.DetailKind) })
 	r.detailBtn.Importance = widget.HighImportance
 	r.aggBtn = widget.NewButtonWithIcon("Save "+report.AggregatedKind.Title+"…", theme.DocumentSaveIcon(), func() { r.export(report.AggregatedKind) })
@@ -170,14 +170,12 @@ func newReportScreen(st reportStore, build reportBuilder, app reportApp, tab dis
 		heading(report.DetailKind.Title+": contains PII"),
 		wrapped("One row per qualifying enrollment. A password is optional: with one, Excel and LibreOffice "+
 			"ask for it before opening the file. Use one whenever the file may leave this computer."),
-		container.NewGridWithColumns(2, r.password, r.confirm),
+		container.NewBorder(nil, nil, nil, r.detailBtn, container.NewGridWithColumns(2, r.password, r.confirm)),
 		r.passwordErr,
-		container.NewHBox(r.detailBtn),
 		widget.NewSeparator(),
-		heading(report.AggregatedKind.Title+": no PII"),
+		container.NewBorder(nil, nil, nil, r.aggBtn, heading(report.AggregatedKind.Title+": no PII")),
 		wrapped("Unduplicated counts by grade, gender, race/ethnicity, student group and school, to check "+
 			"the School Report Card counts."),
-		container.NewHBox(r.aggBtn),
 		r.running)
 	r.period.OnChanged = func(string) { r.check() }
 	for _, e := range []*widgets.Entry{r.from, r.to, r.password, r.confirm} {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/xuri/excelize/v2"
@@ -401,4 +402,48 @@ func TestReportOpenFileSaysWhy(t *testing.T) {
 		!strings.Contains(err.Error(), "this computer has no "+dir+"/no-such-opener to open files with") {
 		t.Errorf("a missing opener: %v", err)
 	}
+}
+
+// At 1366×768 both exports' buttons are in view without scrolling the
+// report's column, for a school year and for custom dates: "Save
+// Aggregated report (PDF)…" was once 45 px below the column's fold, with
+// the intro's column beside it half empty.
+func TestReportActionsVisibleAt1366x768(t *testing.T) {
+	st := districtFixture(t)
+	_, w := openDistrictWindow(t, st, admin, "001")
+	w.tabs.SelectIndex(2)
+	w.win.Resize(screenSize)
+	r := w.report
+	if !r.allowed() {
+		t.Fatal("the district administrator may not run the report")
+	}
+	for _, choice := range []int{periodCurrent, periodCustom} {
+		r.period.SetSelected(r.choices[choice])
+		w.win.Content().Refresh() // lays the column out again with the dates shown or hidden
+		for _, btn := range []*widget.Button{r.detailBtn, r.aggBtn} {
+			y, ok := offsetIn(r.sideScroll.Content, btn)
+			if !ok {
+				t.Fatalf("%q is not in the report's column", btn.Text)
+			}
+			if bottom := y + btn.Size().Height - r.sideScroll.Offset.Y; bottom > r.sideScroll.Size().Height {
+				t.Errorf("%s: at 1366×768 %q is %.0f px below the visible part of the report's column (%.0f px tall)",
+					r.choices[choice], btn.Text, bottom-r.sideScroll.Size().Height, r.sideScroll.Size().Height)
+			}
+		}
+	}
+}
+
+// offsetIn is how far down in the containers under root o is.
+func offsetIn(root, o fyne.CanvasObject) (float32, bool) {
+	if root == o {
+		return 0, true
+	}
+	if c, ok := root.(*fyne.Container); ok {
+		for _, ch := range c.Objects {
+			if y, ok := offsetIn(ch, o); ok {
+				return ch.Position().Y + y, true
+			}
+		}
+	}
+	return 0, false
 }

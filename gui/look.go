@@ -184,3 +184,9 @@ func sized(o fyne.CanvasObject, width, height float32) fyne.CanvasObject {
 func col(title string, width float32) widgets.Column {
 	return widgets.Column{Title: title, Width: width}
 }
+
+// growing is a column of text of no set length (a name, a school, a
+// district), which takes its share of a table wider than its columns.
+func growing(title string, width float32) widgets.Column {
+	return widgets.Column{Title: title, Width: width, Grow: true}
+}

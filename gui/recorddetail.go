@@ -17,7 +17,7 @@ import (
 // recordEnrollmentColumns are the columns of a student's enrollments in
 // the district, in the record detail.
 var recordEnrollmentColumns = []widgets.Column{
-	col("School", 300), col("Grade", 65), col("Type", 120), col("Start", 110), col("Withdrawal", 110),
+	growing("School", 300), col("Grade", 65), col("Type", 120), col("Start", 110), col("Withdrawal", 110),
 }
 
 // showRecord shows everything the district may see about a record: the

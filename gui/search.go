@@ -21,10 +21,11 @@ import (
 const searchLimit = 200
 
 // resultColumns are the columns of the search results, wide enough to read
-// a compound surname, a school name and a district name.
+// a compound surname, a school name and a district name; a wider window
+// gives the names, schools and districts more.
 var resultColumns = []widgets.Column{
-	col("Name", 320), col("Birth date", 105), col("Gender", 70), col("State ID", 115),
-	col("School", 300), col("Grade", 60), col("District", 290),
+	growing("Name", 320), col("Birth date", 105), col("Gender", 70), col("State ID", 115),
+	growing("School", 300), col("Grade", 60), growing("District", 290),
 }
 
 // studentFinder is what Advanced Search reads.

@@ -1,13 +1,18 @@
 package gui
 
 import (
+	"context"
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 
+	"migrantdesk/data"
+	"migrantdesk/data/store"
 	"migrantdesk/data/store/storetest"
 )
 
@@ -76,4 +81,96 @@ func TestScreensFitAndShots(t *testing.T) {
 
 	signin := start(t, storetest.Open(t), Options{})
 	shoot(t, "sign-in", signin.win)
+}
+
+// cutCells are the labels under o that end their text (clipped or with
+// an ellipsis) and need more width than they have.
+func cutCells(o fyne.CanvasObject) []*widget.Label {
+	var out []*widget.Label
+	for _, c := range walk(o) {
+		l, ok := c.(*widget.Label)
+		if !ok || !l.Visible() || l.Text == "" || l.Truncation == fyne.TextTruncateOff || l.Wrapping != fyne.TextWrapOff {
+			continue
+		}
+		if need := widget.NewLabel(l.Text).MinSize().Width; need > l.Size().Width+0.5 {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func textsOf(ls []*widget.Label) []string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = l.Text
+	}
+	return out
+}
+
+// At 1366×768 the long names, schools and districts of the search
+// results and of a student's enrollments are read whole: the search once
+// cut "Cardenas Alvarez, Maria de los Angeles Yesenia" at a fixed 320 px,
+// the enrollments "008080 Trinity Lutheran School (non-p" at 270 px with
+// a third of the window empty. In a narrower window a value cut short
+// ends in an ellipsis, and a school's classification comes before its
+// name.
+func TestLongValuesFitAt1366x768(t *testing.T) {
+	ex := storetest.Extract()
+	for i := range ex.Schools {
+		if ex.Schools[i].Number == "001900" { // Sean's private school
+			ex.Schools[i].Name = "Trinity Lutheran School"
+		}
+	}
+	// A name of the demo database (state ID 1001210758 there).
+	ex.Students = append(ex.Students, data.Student{StateID: "1000000099", LocalNumber: "L99", LastName: "Cardenas Alvarez",
+		FirstName: "Maria de los Angeles", MiddleName: "Yesenia", BirthDate: data.NewDate(2010, 12, 21), Gender: "F", Race: "1"})
+	ex.Enrollments = append(ex.Enrollments, data.Enrollment{ID: "E99", StateID: "1000000099", SchoolNumber: "001010",
+		Grade: "10", ServiceType: "P", Start: data.NewDate(2026, 8, 14)})
+	st := storetest.OpenEmpty(t)
+	ctx := context.Background()
+	if _, err := st.ImportExtract(ctx, ex, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range storetest.Users() {
+		if err := st.SaveUser(ctx, "tester", u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.SetMeta(ctx, store.MetaDemo, "1"); err != nil {
+		t.Fatal(err)
+	}
+	u := start(t, st, Options{User: storetest.Clerk})
+	narrow := u.win.Content().MinSize()
+	// ellipsized checks that the window cuts no cell of o short at
+	// 1366×768, and ends with an ellipsis those it cuts at its minimum
+	// size; it returns how many it cut there.
+	ellipsized := func(what string, o fyne.CanvasObject) int {
+		u.win.Resize(screenSize)
+		if got := cutCells(o); len(got) > 0 {
+			t.Errorf("at 1366×768 these cells of %s are cut short: %q", what, textsOf(got))
+		}
+		u.win.Resize(narrow)
+		cut := cutCells(o)
+		for _, l := range cut {
+			if l.Truncation != fyne.TextTruncateEllipsis {
+				t.Errorf("%v wide, a cell of %s is clipped with no ellipsis: %q", narrow.Width, what, l.Text)
+			}
+		}
+		return len(cut)
+	}
+	retype(u.search.last, "cardenas")
+	pressEnter(u, u.search.last)
+	if len(u.search.results) != 1 {
+		t.Fatalf("%d results for cardenas", len(u.search.results))
+	}
+	cut := ellipsized("the search results", u.search.table)
+	u.openStudent(storetest.Sean)
+	u.wait()
+	cut += ellipsized("the Enrollments table", u.student.enrollments.Object())
+	if cut == 0 {
+		t.Errorf("%v wide, the window cuts no cell short: the test shows nothing of the ellipsis", narrow.Width)
+	}
+	if got := u.student.enrollments.Cell(0, 1); !strings.HasPrefix(got, "001900 (non-public) ") {
+		t.Errorf("the school's classification is not before its name: %q", got)
+	}
 }

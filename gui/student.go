@@ -18,7 +18,7 @@ import (
 )
 
 var enrollmentColumns = []widgets.Column{
-	col("District", 230), col("School", 270), col("Grade", 65), col("Type", 110), col("Start", 110), col("Withdrawal", 110),
+	growing("District", 230), growing("School", 270), col("Grade", 65), col("Type", 110), col("Start", 110), col("Withdrawal", 110),
 }
 
 var programColumns = []widgets.Column{
@@ -258,9 +258,11 @@ func enrollmentCells(e data.PlacedEnrollment) []string {
 	if !e.End.IsZero() {
 		end = e.End.US()
 	}
+	// The classification goes before the name, which a narrow column
+	// cuts short: it keeps the school out of the report.
 	school := e.School.Number + " " + e.School.Name
 	if !e.School.Public() {
-		school += " (non-public)"
+		school = e.School.Number + " (non-public) " + e.School.Name
 	}
 	return []string{school, e.Grade, serviceName(e.ServiceType), e.Start.US(), end}
 }

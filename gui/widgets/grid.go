@@ -8,32 +8,75 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// Column is one column of a table: its heading and width.
+// Column is one column of a table: its heading and width. A column that
+// grows (names, schools, districts: text of no set length) shares the
+// width the table has beyond its columns' widths with the other growing
+// ones, in proportion to their widths; with none, the last column takes it.
 type Column struct {
 	Title string
 	Width float32
+	Grow  bool
 }
 
-// ColumnsLayout places objects side by side in the widths of the columns;
-// the last one also takes whatever width is left.
-func ColumnsLayout(cols []Column) fyne.Layout {
+// widths are the columns' widths in a table of width total, the space
+// between cells left out.
+func widths(cols []Column, total float32) []float32 {
 	w := make([]float32, len(cols))
+	var sum, growing float32
 	for i, c := range cols {
 		w[i] = c.Width
+		sum += c.Width
+		if c.Grow {
+			growing += c.Width
+		}
 	}
-	return &columnsLayout{widths: w}
+	extra := total - sum
+	switch {
+	case extra <= 0 || len(w) == 0:
+	case growing == 0:
+		w[len(w)-1] += extra
+	default:
+		for i, c := range cols {
+			if c.Grow {
+				w[i] += extra * c.Width / growing
+			}
+		}
+	}
+	return w
+}
+
+// truncation is how a cell of the width given ends its text: clipped
+// when it fits, else with an ellipsis, which tells the reader there is
+// more. Fyne shapes an ellipsis afresh at every layout, which made a
+// student's detail take 40 ms with every cell ellipsized; a text's
+// measure is cached.
+func truncation(text string, style fyne.TextStyle, width float32) fyne.TextTruncation {
+	if fyne.MeasureText(text, theme.TextSize(), style).Width+2*theme.InnerPadding() > width {
+		return fyne.TextTruncateEllipsis
+	}
+	return fyne.TextTruncateClip
+}
+
+// ColumnsLayout places objects side by side in the widths of the columns,
+// growing ones wider in a wider container. A label cut short there ends
+// in an ellipsis.
+func ColumnsLayout(cols []Column) fyne.Layout {
+	return &columnsLayout{cols: cols}
 }
 
 type columnsLayout struct {
-	widths []float32
+	cols []Column
 }
 
 func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	x := float32(0)
-	for i, o := range objs {
-		w := l.widths[i]
-		if i == len(objs)-1 && size.Width-x > w {
-			w = size.Width - x
+	for i, w := range widths(l.cols, size.Width) {
+		o := objs[i]
+		if lbl, ok := o.(*widget.Label); ok && lbl.Truncation != fyne.TextTruncateOff {
+			if t := truncation(lbl.Text, lbl.TextStyle, w); t != lbl.Truncation {
+				lbl.Truncation = t
+				lbl.Refresh()
+			}
 		}
 		o.Move(fyne.NewPos(x, 0))
 		o.Resize(fyne.NewSize(w, size.Height))
@@ -44,7 +87,7 @@ func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 func (l *columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	var s fyne.Size
 	for i, o := range objs {
-		s.Width += l.widths[i]
+		s.Width += l.cols[i].Width
 		s.Height = max(s.Height, o.MinSize().Height)
 	}
 	return s
@@ -62,9 +105,8 @@ func HeaderRow(cols []Column) fyne.CanvasObject {
 
 // GridTable shows a few rows of text under bold headings, in columns wide
 // enough to read. It is for short lists (a student's enrollments and
-// programs); long lists use a virtualized widget.Table. Cells clip rather
-// than end in an ellipsis: Fyne shapes an ellipsis afresh at every layout,
-// which made a student's detail take 40 ms.
+// programs); long lists use a virtualized widget.Table. Only a cell cut
+// short ends in an ellipsis (see truncation).
 type GridTable struct {
 	cols  []Column
 	empty string

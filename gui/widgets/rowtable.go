@@ -19,14 +19,16 @@ type RowTable struct {
 	OnActivate func(row int)
 
 	rows    func() int
-	row     int // the highlighted row
+	cols    []Column
+	widths  []float32 // the columns' widths now, growing ones grown
+	row     int       // the highlighted row
 	focused bool
 }
 
 // NewRowTable is a table of rows() rows in the columns given; cell is the
 // text of one cell.
 func NewRowTable(rows func() int, cols []Column, cell func(row, col int) string) *RowTable {
-	t := &RowTable{rows: rows}
+	t := &RowTable{rows: rows, cols: cols, widths: widths(cols, 0)}
 	t.Length = func() (int, int) { return rows(), len(cols) }
 	t.CreateCell = func() fyne.CanvasObject {
 		l := widget.NewLabel("")
@@ -40,7 +42,10 @@ func NewRowTable(rows func() int, cols []Column, cell func(row, col int) string)
 		bg.FillColor = theme.Color(theme.ColorNameSelection)
 		bg.Hidden = !t.focused || id.Row != t.row
 		bg.Refresh()
-		c.Objects[1].(*widget.Label).SetText(cell(id.Row, id.Col))
+		l := c.Objects[1].(*widget.Label)
+		text := cell(id.Row, id.Col)
+		l.Truncation = truncation(text, l.TextStyle, t.widths[id.Col])
+		l.SetText(text)
 	}
 	t.ShowHeaderRow = true
 	t.CreateHeader = func() fyne.CanvasObject {
@@ -60,10 +65,23 @@ func NewRowTable(rows func() int, cols []Column, cell func(row, col int) string)
 		}
 	}
 	t.ExtendBaseWidget(t)
-	for i, c := range cols {
-		t.SetColumnWidth(i, c.Width)
+	for i, w := range t.widths {
+		t.SetColumnWidth(i, w)
 	}
 	return t
+}
+
+// Resize gives the growing columns the width the table has beyond its
+// columns' widths.
+func (t *RowTable) Resize(size fyne.Size) {
+	gaps := float32(len(t.cols)) * t.Theme().Size(theme.SizeNamePadding)
+	for i, w := range widths(t.cols, size.Width-gaps) {
+		if w != t.widths[i] {
+			t.widths[i] = w
+			t.SetColumnWidth(i, w)
+		}
+	}
+	t.Table.Resize(size)
 }
 
 // Row is the highlighted row.

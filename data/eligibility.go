@@ -113,21 +113,15 @@ func ValidateRecord(r MigrantRecord, birth, today Date) error {
 	if err := ValidateMIS2000ID(r.MIS2000ID); err != nil {
 		errs = append(errs, &FieldError{"MIS2000 ID", err.Error()})
 	}
-	agedOut := false
-	switch turned22 := birth.AddMonths(22 * 12); {
-	case r.QAD.IsZero():
+	if r.QAD.IsZero() {
 		errs = append(errs, &FieldError{"QAD", "the last qualifying arrival date is required"})
-	case r.QAD > today:
-		errs = append(errs, &FieldError{"QAD", fmt.Sprintf("the qualifying arrival date %s is in the future", r.QAD.US())})
-	case !birth.IsZero() && r.QAD < birth:
-		errs = append(errs, &FieldError{"QAD", fmt.Sprintf("the qualifying arrival date %s is before the student's birth date %s", r.QAD.US(), birth.US())})
-	case !birth.IsZero() && r.QAD >= turned22:
-		// Every EED, the computed one too, would be before the QAD:
-		// the QAD is what to fix, or the record is not to be made.
-		agedOut = true
-		errs = append(errs, &FieldError{"QAD", fmt.Sprintf("the student turned 22 on %s, so no eligibility can start on %s",
-			turned22.US(), r.QAD.US())})
+	} else if err := CheckQAD(r.QAD, birth, today); err != nil {
+		errs = append(errs, &FieldError{"QAD", err.Error()})
 	}
+	// After the 22nd birthday every EED, the computed one too, would be
+	// before the QAD: the QAD is what to fix, or the record is not to be
+	// made.
+	agedOut := !birth.IsZero() && !r.QAD.IsZero() && r.QAD >= birth.AddMonths(22*12)
 	if r.EED.IsZero() {
 		errs = append(errs, &FieldError{"EED", "the eligibility expiration date is required"})
 	} else if !r.QAD.IsZero() && !agedOut {
@@ -138,6 +132,21 @@ func ValidateRecord(r MigrantRecord, birth, today Date) error {
 		}
 	}
 	return errs.Err()
+}
+
+// CheckQAD refuses a qualifying arrival date in the future, before the
+// student's birth date or on or after their 22nd birthday (when the
+// birth date is known).
+func CheckQAD(qad, birth, today Date) error {
+	switch turned22 := birth.AddMonths(22 * 12); {
+	case qad > today:
+		return fmt.Errorf("the qualifying arrival date %s is in the future", qad.US())
+	case !birth.IsZero() && qad < birth:
+		return fmt.Errorf("the qualifying arrival date %s is before the student's birth date %s", qad.US(), birth.US())
+	case !birth.IsZero() && qad >= turned22:
+		return fmt.Errorf("the student turned 22 on %s, so no eligibility can start on %s", turned22.US(), qad.US())
+	}
+	return nil
 }
 
 // OverlapError says which existing record a new window collides with.

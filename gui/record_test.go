@@ -48,6 +48,30 @@ func TestNewRecordStartsFromThePreviousOne(t *testing.T) {
 	}
 }
 
+// A QAD the form refuses (before the birth date, in the future) fills in
+// no EED: 12/31/2007 once appeared for a QAD before the student was born.
+func TestRefusedQADFillsInNoEED(t *testing.T) {
+	st := openDemo(t)
+	u := openOn(t, st, storetest.Maria)
+	press(t, u, keyNew)
+	f := u.student.form
+	birth := f.edit.student.BirthDate
+	for _, qad := range []data.Date{birth.AddDays(-1), today().AddDays(1)} {
+		retype(f.qad.Entry, qad.US())
+		if !f.qadErr.Visible() {
+			t.Errorf("QAD %s is not refused", qad.US())
+		}
+		if f.eed.Entry.Text != "" {
+			t.Errorf("QAD %s, refused (%q), fills in the EED %s", qad.US(), f.qadErr.Text, f.eed.Entry.Text)
+		}
+	}
+	// The day of the birth is a QAD like any other.
+	retype(f.qad.Entry, birth.US())
+	if want := data.DefaultExpiration(birth, birth).US(); f.eed.Entry.Text != want || f.qadErr.Visible() {
+		t.Errorf("QAD %s: EED %q, want %s; error %q", birth.US(), f.eed.Entry.Text, want, f.qadErr.Text)
+	}
+}
+
 func TestOverlapIsRefusedNamingTheOtherRecord(t *testing.T) {
 	st := openDemo(t)
 	saveRecord(t, st, storetest.Maria, "000777", "2022-09-01") // window 09/01/2022 – 08/31/2025

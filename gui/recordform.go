@@ -180,11 +180,13 @@ func (f *recordForm) changed(e *widgets.Entry) {
 	f.check()
 }
 
-// qadChanged recomputes the EED from the QAD until the clerk sets it.
+// qadChanged recomputes the EED from the QAD until the clerk sets it. A
+// QAD the form refuses gives none: an EED computed from a date in the
+// future or before the birth date would look like one to keep.
 func (f *recordForm) qadChanged() {
 	if !f.eedSet {
 		f.filling = true
-		if qad, err := f.qad.Date(); err == nil {
+		if qad, err := f.qad.Date(); err == nil && data.CheckQAD(qad, f.edit.student.BirthDate, today()) == nil {
 			f.eed.Set(data.DefaultExpiration(qad, f.edit.student.BirthDate))
 		} else {
 			f.eed.Entry.SetText("")

@@ -183,6 +183,28 @@ func TestEditAfterPublishingNeedsPublishing(t *testing.T) {
 	}
 }
 
+// Edit then Save with nothing changed says so: it once said "Saved the
+// change to the record" while the store kept version 1.
+func TestSavingAnUnchangedEditSaysNothingChanged(t *testing.T) {
+	st := openDemo(t)
+	saveRecord(t, st, storetest.Maria, "000777", "2025-09-01")
+	u := openOn(t, st, storetest.Maria)
+	tap(t, u, "Edit")
+	tap(t, u, "Save (Ctrl+S)")
+	if got := records(t, st, storetest.Maria)[0]; got.Version != 1 {
+		t.Fatalf("saving an unchanged record made version %d", got.Version)
+	}
+	if msg := u.status.message.Text; !strings.HasPrefix(msg, "Nothing was changed in the record with MIS2000 ID 000777 of ") {
+		t.Errorf("after saving an unchanged record the status bar says %q", msg)
+	}
+	tap(t, u, "Edit")
+	retype(u.student.form.mis, "000778")
+	tap(t, u, "Save (Ctrl+S)")
+	if msg := u.status.message.Text; !strings.HasPrefix(msg, "Saved the change to the record with MIS2000 ID 000778 of ") {
+		t.Errorf("after a change the status bar says %q", msg)
+	}
+}
+
 func TestDeleteKeepsATombstone(t *testing.T) {
 	st := openDemo(t)
 	r := saveRecord(t, st, storetest.Maria, "000777", "2025-09-01")

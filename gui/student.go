@@ -363,7 +363,12 @@ func (s *studentScreen) openForm(r store.Record) {
 			}
 			return func() {
 				verb := "Saved"
-				if rec.ID != "" {
+				switch {
+				case rec.ID == "":
+				case saved.Version == rec.Version:
+					// The store keeps the version when given the values it has.
+					verb = "Nothing was changed in"
+				default:
 					verb = "Saved the change to"
 				}
 				msg := fmt.Sprintf("%s the record with MIS2000 ID %s of %s.", verb, saved.MIS2000ID, student.FullName())

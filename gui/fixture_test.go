@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"migrantdesk/data"
 	"migrantdesk/data/store"
 	"migrantdesk/data/store/storetest"
 	"migrantdesk/gui/widgets"
@@ -19,6 +20,26 @@ func openDemo(t testing.TB) *store.Store {
 	t.Helper()
 	st := storetest.Open(t)
 	if err := st.SetMeta(context.Background(), store.MetaDemo, "1"); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// openDemoOf is openDemo with the extract ex in place of the fixture's:
+// its users, a demo database.
+func openDemoOf(t testing.TB, ex *data.Extract) *store.Store {
+	t.Helper()
+	st := storetest.OpenEmpty(t)
+	ctx := context.Background()
+	if _, err := st.ImportExtract(ctx, ex, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range storetest.Users() {
+		if err := st.SaveUser(ctx, "tester", u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.SetMeta(ctx, store.MetaDemo, "1"); err != nil {
 		t.Fatal(err)
 	}
 	return st

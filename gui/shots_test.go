@@ -1,7 +1,6 @@
 package gui
 
 import (
-	"context"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -12,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
-	"migrantdesk/data/store"
 	"migrantdesk/data/store/storetest"
 )
 
@@ -126,19 +124,7 @@ func TestLongValuesFitAt1366x768(t *testing.T) {
 		FirstName: "Maria de los Angeles", MiddleName: "Yesenia", BirthDate: data.NewDate(2010, 12, 21), Gender: "F", Race: "1"})
 	ex.Enrollments = append(ex.Enrollments, data.Enrollment{ID: "E99", StateID: "1000000099", SchoolNumber: "001010",
 		Grade: "10", ServiceType: "P", Start: data.NewDate(2026, 8, 14)})
-	st := storetest.OpenEmpty(t)
-	ctx := context.Background()
-	if _, err := st.ImportExtract(ctx, ex, "tester"); err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range storetest.Users() {
-		if err := st.SaveUser(ctx, "tester", u); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := st.SetMeta(ctx, store.MetaDemo, "1"); err != nil {
-		t.Fatal(err)
-	}
+	st := openDemoOf(t, ex)
 	u := start(t, st, Options{User: storetest.Clerk})
 	narrow := u.win.Content().MinSize()
 	// ellipsized checks that the window cuts no cell of o short at

@@ -117,19 +117,7 @@ func TestSearchLimitHintNamesWhatWasNotTyped(t *testing.T) {
 		ex.Enrollments = append(ex.Enrollments, data.Enrollment{ID: "M" + id, StateID: id, SchoolNumber: "001010",
 			Grade: "06", ServiceType: "P", Start: data.NewDate(2026, 8, 14)})
 	}
-	st := storetest.OpenEmpty(t)
-	ctx := context.Background()
-	if _, err := st.ImportExtract(ctx, ex, "tester"); err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range storetest.Users() {
-		if err := st.SaveUser(ctx, "tester", u); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := st.SetMeta(ctx, store.MetaDemo, "1"); err != nil {
-		t.Fatal(err)
-	}
+	st := openDemoOf(t, ex)
 	u := start(t, st, Options{User: storetest.Clerk})
 	retype(u.search.first, "marisol")
 	pressEnter(u, u.search.first)

@@ -29,18 +29,14 @@ type Identity struct {
 	Verifier string
 }
 
-// SetIdentity records who signed in to which hub. A hub that names no
-// database (an older one) leaves the name last recorded.
+// SetIdentity records who signed in to which hub.
 func (s *Store) SetIdentity(ctx context.Context, id Identity) error {
 	user, err := json.Marshal(id.User)
 	if err != nil {
 		return err
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
-		meta := map[string]string{metaHubURL: id.HubURL, metaHubUser: string(user), metaHubVerifier: id.Verifier}
-		if id.Hub != "" {
-			meta[metaHubName] = id.Hub
-		}
+		meta := map[string]string{metaHubURL: id.HubURL, metaHubName: id.Hub, metaHubUser: string(user), metaHubVerifier: id.Verifier}
 		for k, v := range meta {
 			if err := setMeta(tx, k, v); err != nil {
 				return fmt.Errorf("remember the hub's sign-in: %w", err)

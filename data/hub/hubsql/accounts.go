@@ -70,7 +70,7 @@ func SaveAccount(tx Tx, actor string, a hub.Account, now string) error {
 		fmt.Sprintf("%s %s%s%s %v", u.Role, u.FullName, u.RegionCode, u.DistrictNumber, u.Districts)); err != nil {
 		return err
 	}
-	if err := dropGrants(tx, log, actor, u, now); err != nil {
+	if err := dropGrants(tx, log, actor, u, before, now); err != nil {
 		return err
 	}
 	if err := log.Flush(); err != nil {
@@ -88,15 +88,18 @@ func SaveAccount(tx Tx, actor string, a hub.Account, now string) error {
 // dropGrants revokes u's report grants of the districts u is no longer a
 // coordinator of, audited as actor and logged for the districts'
 // workstations as a revoke is. A grant left behind would come back with
-// the district, which its administrator had no say in.
-func dropGrants(tx Tx, log *AuditLog, actor string, u data.User, now string) error {
+// the district, which its administrator had no say in. A grant is kept
+// only for a district u served before the save (before) as well as
+// after it: one a hub older than this rule left behind when u moved away
+// goes when u comes back, not on with them.
+func dropGrants(tx Tx, log *AuditLog, actor string, u data.User, before []string, now string) error {
 	granted, err := readIDs(tx, `SELECT district_number FROM report_grants WHERE username = ?`, u.Username)
 	if err != nil {
 		return fmt.Errorf("read the report grants of %s: %w", u.Username, err)
 	}
 	var f feed
 	for _, d := range granted {
-		if u.Role == data.RoleCoordinator && slices.Contains(u.Districts, d) {
+		if u.Role == data.RoleCoordinator && slices.Contains(u.Districts, d) && slices.Contains(before, d) {
 			continue
 		}
 		if err := tx.Exec(`DELETE FROM report_grants WHERE username = ? AND district_number = ?`, u.Username, d); err != nil {

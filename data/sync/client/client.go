@@ -119,24 +119,23 @@ func (e *OtherHubError) Error() string {
 // CheckHub checks, once signed in, that a database whose cursor is cur
 // and which last synced with the hub at synced ("" if never), named
 // syncedHub there ("" if that hub named none), may sync with this
-// client's hub. Where both hubs name themselves, the names decide: the
-// same hub, at this address or moved or restored to another. Else: the
-// same address, a database that has never applied a page (what it holds
-// was made on it), or a hub of the cursor's epoch, which is the same hub
-// at a new address (hub migrate keeps the epoch). The epoch is asked of
-// the hub with a pull of one change that is not applied. Else it returns
-// an *OtherHubError.
+// client's hub. A hub of another name is another hub, at this address
+// too (its database replaced). A name can only refuse: every copy of a
+// hub's database has its name, a training hub made from the state's
+// backup among them. Then: the same address, a database that has never
+// applied a page (what it holds was made on it), or a hub of the
+// cursor's epoch, which is the same hub at a new address (hub migrate
+// keeps the epoch). The epoch is asked of the hub with a pull of one
+// change that is not applied. Else it returns an *OtherHubError.
 func (c *Client) CheckHub(ctx context.Context, cur sync.Cursor, synced, syncedHub string) error {
 	if synced == "" {
 		return nil
 	}
-	if syncedHub != "" && c.Hub != "" {
-		if syncedHub == c.Hub {
-			return nil
-		}
-		return &OtherHubError{Synced: synced, Now: c.base.String(), Replaced: SameAddress(synced, c.base.String())}
+	same := SameAddress(synced, c.base.String())
+	if syncedHub != "" && c.Hub != "" && syncedHub != c.Hub {
+		return &OtherHubError{Synced: synced, Now: c.base.String(), Replaced: same}
 	}
-	if cur.Epoch == "" || SameAddress(synced, c.base.String()) {
+	if cur.Epoch == "" || same {
 		return nil
 	}
 	// The epoch alone: a sequence of the cursor's epoch that the hub never

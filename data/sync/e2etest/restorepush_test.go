@@ -225,3 +225,23 @@ func TestOtherHubDatabaseAtSameAddress(t *testing.T) {
 		t.Errorf("the clerk typed MIS2000 ID 999999 offline; the right hub holds %q and the workstation %q", hubMIS, localMIS)
 	}
 }
+
+// TestTrainingCopyIsAnotherHub: a training hub made from a backup of the
+// state's hub and served at another address has the state hub's name
+// (every copy keeps the audit log's first row), but not its epoch (a
+// backup has its own): a workstation of the state's hub refuses it
+// unless told it is its hub (--new-hub), before anything is sent to it.
+func TestTrainingCopyIsAnotherHub(t *testing.T) {
+	r := newRig(t, onSQLite, 500, 53)
+	r.rosa.sync(r.hub.URL)
+	r.migrant(0, 2)
+	r.rosa.sync(r.hub.URL)
+
+	training := filepath.Join(t.TempDir(), "training.db")
+	mustRun(t, "hub", "backup", "--db", r.hubDB, training)
+	tr := startHub(t, training, "127.0.0.1:0")
+	s, ran := r.rosa.trySync(tr.URL)
+	if ran.code == 0 || !strings.Contains(ran.stderr, "is another hub") || !strings.Contains(ran.stderr, "--new-hub") {
+		t.Fatalf("the sync with a training copy of the hub at %s: %+v, %s", tr.URL, s, ran)
+	}
+}

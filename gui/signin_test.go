@@ -219,6 +219,40 @@ func TestAnotherUsersDatabaseIsRefused(t *testing.T) {
 	}
 }
 
+// TestReplacedHubDatabaseIsRefused: a database that synced with a hub
+// under one name is refused by a hub of another name at the same address
+// (its database replaced by another hub's), before anything is sent, and
+// the app says so rather than asking about a move.
+func TestReplacedHubDatabaseIsRefused(t *testing.T) {
+	h := startHub(t)
+	w := newWorkstation(t, h, storetest.Clerk)
+	ctx := context.Background()
+	id, _, err := w.st.Identity(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id.Hub = "the name of the hub this database synced with"
+	if err := w.st.SetIdentity(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	signIns := h.signIns.Load()
+	u := start(t, w.st, Options{})
+	signInAs(t, u, h.url, storetest.Clerk, password)
+	if u.signIn == nil || !strings.Contains(u.signIn.problem.Text, "now serves another hub's database") {
+		t.Fatalf("the sign-in to a replaced hub database reads %q", u.signIn.problem.Text)
+	}
+	if !strings.Contains(strings.Join(texts(u.win.Canvas()), "\n"), "Nothing was sent to it") {
+		t.Fatal("the app does not say that the hub's database was replaced")
+	}
+	if h.signIns.Load() != signIns+1 {
+		t.Fatalf("%d sign-ins, not one", h.signIns.Load()-signIns)
+	}
+	tap(t, u, "Cancel")
+	if got, _, _ := w.st.Identity(ctx); got.Hub != id.Hub || u.signIn == nil {
+		t.Errorf("after Cancel the database names its hub %q", got.Hub)
+	}
+}
+
 // TestAnotherHubIsRefused: a database that has synced with one hub is
 // refused by another with a sentence that says which is which, before
 // anything is sent to it, and the app asks whether that hub is its own,

@@ -1,9 +1,6 @@
 package report
 
 import (
-	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,21 +14,10 @@ import (
 // school. data/reconcile's distinct says such rows are "one row to check,
 // not two"; the district must hear of Ruiz's QAD once, not twice.
 func TestOneStudentTwoSchoolRowsCountedOnce(t *testing.T) {
-	src, err := os.ReadFile(reconciletest.Export())
-	if err != nil {
-		t.Fatal(err)
-	}
 	ruiz := "22222222,Ruiz,,Alberto,05/06/2011,02/15/2025,01/14/2028,001,M,Adair Elementary,08,2025-26"
-	twice := strings.Replace(string(src), ruiz, ruiz+"\r\n"+strings.Replace(ruiz, "Adair Elementary", "Adair Middle", 1), 1)
-	path := filepath.Join(t.TempDir(), "mis2000.csv")
-	if err := os.WriteFile(path, []byte(twice), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	st := reconciletest.Open(t, filepath.Join(t.TempDir(), "reconcile.db"))
-	r, err := Reconcile(context.Background(), st, path, reconciletest.AsOf, "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := reconcileEdited(t, func(export string) string {
+		return strings.Replace(export, ruiz, ruiz+"\r\n"+strings.Replace(ruiz, "Adair Elementary", "Adair Middle", 1), 1)
+	})
 	n := 0
 	for _, d := range r.Discrepancies {
 		if d.MIS2000ID == "22222222" && d.Category == reconcile.QADDiffers {

@@ -36,6 +36,26 @@ func reconcileFixture(t *testing.T, region string) (*store.Store, *Reconciliatio
 	return st, r
 }
 
+// reconcileEdited is reconcileFixture, of all regions, with the export
+// changed by edit (its text in, its text out) first.
+func reconcileEdited(t *testing.T, edit func(export string) string) *Reconciliation {
+	t.Helper()
+	src, err := os.ReadFile(reconciletest.Export())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "mis2000.csv")
+	if err := os.WriteFile(path, []byte(edit(string(src))), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st := reconciletest.Open(t, filepath.Join(t.TempDir(), "reconcile.db"))
+	r, err := Reconcile(context.Background(), st, path, reconciletest.AsOf, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 func TestReconcileCountsByHand(t *testing.T) {
 	_, r := reconcileFixture(t, "")
 	got := map[string][reconcile.NumCategories]int{}

@@ -241,12 +241,13 @@ func pad(w io.Writer, c byte, n int) {
 // hostileWorkbook writes a minimal .xlsx with one sheet, named regions so that
 // every reader reads it, whose sheetData is written by sheet.
 func hostileWorkbook(t *testing.T, p string, sheet func(io.Writer)) {
-	minimalWorkbook(t, p, "http://schemas.openxmlformats.org/officeDocument/2006/relationships", sheet)
+	minimalWorkbook(t, p, "http://schemas.openxmlformats.org/officeDocument/2006/relationships", sheet, nil)
 }
 
 // minimalWorkbook writes that workbook with rNS as the namespace of the
-// sheet's r:id.
-func minimalWorkbook(t *testing.T, p, rNS string, sheet func(io.Writer)) {
+// sheet's r:id and, when sst is not nil, a shared strings part whose
+// items sst writes.
+func minimalWorkbook(t *testing.T, p, rNS string, sheet, sst func(io.Writer)) {
 	writeStream(t, p, func(out io.Writer) {
 		z := zip.NewWriter(out)
 		z.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
@@ -260,19 +261,30 @@ func minimalWorkbook(t *testing.T, p, rNS string, sheet func(io.Writer)) {
 			io.WriteString(w, content)
 			return w
 		}
+		types, rels := "", ""
+		if sst != nil {
+			types = `<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>`
+			rels = `<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>`
+		}
 		part("[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">`+
 			`<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>`+
 			`<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>`+
-			`<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`)
+			`<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`+types+`</Types>`)
 		part("_rels/.rels", `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`+
 			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`)
 		part("xl/workbook.xml", `<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" `+
 			`xmlns:r="`+rNS+`"><sheets><sheet name="regions" sheetId="1" r:id="rId1"/></sheets></workbook>`)
 		part("xl/_rels/workbook.xml.rels", `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`+
-			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`)
+			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>`+
+			rels+`</Relationships>`)
 		w := part("xl/worksheets/sheet1.xml", `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`)
 		sheet(w)
 		io.WriteString(w, `</worksheet>`)
+		if sst != nil {
+			w := part("xl/sharedStrings.xml", `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`)
+			sst(w)
+			io.WriteString(w, `</sst>`)
+		}
 		if err := z.Close(); err != nil {
 			t.Fatal(err)
 		}
@@ -378,7 +390,7 @@ func TestStrictWorkbookSheetsFound(t *testing.T) {
 		io.WriteString(w, `<sheetData><row r="1"><c t="inlineStr"><is><t>state_id</t></is></c><c t="inlineStr"><is><t>mis2000_id</t></is></c>`+
 			`<c t="inlineStr"><is><t>qad</t></is></c><c t="inlineStr"><is><t>eed</t></is></c></row>`+
 			`<row r="2"><c t="inlineStr"><is><t>0001234567</t></is></c><c t="inlineStr"><is><t>123</t></is></c><c><v>45536</v></c></row></sheetData>`)
-	})
+	}, nil)
 	recs, err := ReadMigrantRecords(path)
 	if err != nil || len(recs) != 1 || recs[0].StateID != "0001234567" || recs[0].QAD != 20240901 {
 		t.Fatalf("got %+v, %v", recs, err)

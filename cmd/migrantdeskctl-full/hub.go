@@ -34,7 +34,7 @@ func init() {
 
 func runHub(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("hub: say what to do: hub serve, hub user add|edit|passwd|disable|grant|revoke|list, hub migrate or hub backup")
+		return errors.New("hub: say what to do: hub serve, hub user add|edit|passwd|disable|grant|revoke|list, hub migrate, hub backup or hub new-epoch")
 	}
 	switch args[0] {
 	case "serve":
@@ -48,8 +48,10 @@ func runHub(args []string, out io.Writer) error {
 		return hubMigrate(args[1:], out)
 	case "backup":
 		return hubBackup(args[1:], out)
+	case "new-epoch":
+		return hubNewEpoch(args[1:], out)
 	}
-	return fmt.Errorf("hub: unknown command %q: use serve, user, migrate or backup", args[0])
+	return fmt.Errorf("hub: unknown command %q: use serve, user, migrate, backup or new-epoch", args[0])
 }
 
 func hubServe(args []string, out io.Writer) error {

@@ -91,3 +91,31 @@ func hubBackup(args []string, out io.Writer) error {
 		*db, files[0], time.Since(start).Round(time.Millisecond))
 	return nil
 }
+
+// hubNewEpoch starts a new epoch on a hub restored in a way it cannot see
+// for itself (a copy of its file from before it kept a cursor key, say):
+// its workstations are refused with "the sync position is not one this
+// hub gave" until then.
+func hubNewEpoch(args []string, out io.Writer) error {
+	fs, db := cli.NewFlags("hub new-epoch")
+	passwordFile := dbPasswordFlag(fs, "db-password-file")
+	if err := cli.Parse(fs, args); err != nil {
+		return err
+	}
+	if !isPostgres(*db) {
+		if _, err := os.Stat(*db); err != nil {
+			return fmt.Errorf("hub new-epoch: there is no hub database at %s; name it with --db FILE", *db)
+		}
+	}
+	h, err := openHub(context.Background(), *db, *passwordFile)
+	if err != nil {
+		return fmt.Errorf("hub new-epoch: %w", err)
+	}
+	defer h.Close()
+	epoch, err := h.NewEpoch(context.Background())
+	if err != nil {
+		return fmt.Errorf("hub new-epoch: %w", err)
+	}
+	fmt.Fprintf(out, "New epoch %s: at its next sync every workstation takes a fresh snapshot and sends again what the hub acknowledged to it.\n", epoch)
+	return nil
+}

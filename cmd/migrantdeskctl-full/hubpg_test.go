@@ -281,3 +281,47 @@ func TestPostgresPassword(t *testing.T) {
 		t.Fatalf("a wrong password in the URL: %v\n%s", err, out)
 	}
 }
+
+// hub new-epoch starts a new epoch on either back end and keeps what the
+// hub holds: a workstation's next pull from its cursor is a snapshot of
+// the new epoch, of the same students.
+func TestHubNewEpoch(t *testing.T) {
+	ctx := context.Background()
+	for _, db := range []string{filepath.Join(t.TempDir(), "hub.db"), pgtest.URL(t)} {
+		if _, err := run(t, "import", "--db", db, goodExtract); err != nil {
+			t.Fatal(err)
+		}
+		pullStudents := func(c sync.Cursor) (sync.Page, int) {
+			t.Helper()
+			h, err := openHub(ctx, db, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer h.Close()
+			p, err := h.Pull(ctx, hubtest.Admin, c, sync.MaxPullPage)
+			if err != nil || p.More {
+				t.Fatalf("%s: %+v, %v", shownDB(db), p, err)
+			}
+			n := 0
+			for _, ch := range p.Changes {
+				if ch.Table == "students" {
+					n++
+				}
+			}
+			return p, n
+		}
+		before, students := pullStudents(sync.Cursor{})
+		out, err := run(t, "hub", "new-epoch", "--db", db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		after, again := pullStudents(before.Next)
+		if !after.Snapshot || after.Next.Epoch == before.Next.Epoch || !strings.Contains(out, "New epoch "+after.Next.Epoch) || again != students {
+			t.Fatalf("%s: after hub new-epoch (%q) the next pull is a snapshot %v of epoch %s (was %s) with %d students (was %d)",
+				shownDB(db), out, after.Snapshot, after.Next.Epoch, before.Next.Epoch, again, students)
+		}
+	}
+	if _, err := run(t, "hub", "new-epoch", "--db", filepath.Join(t.TempDir(), "none.db")); err == nil || !strings.Contains(err.Error(), "no hub database") {
+		t.Fatalf("hub new-epoch of no database: %v", err)
+	}
+}

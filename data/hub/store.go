@@ -91,6 +91,11 @@ type Store interface {
 	// limit of them; a zero cursor or another epoch starts a snapshot. A
 	// cursor the hub never gave fails with ErrBadCursor.
 	Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (sync.Page, error)
+	// NewEpoch starts a new epoch and returns it, for an operator who
+	// restored the hub in a way it cannot see for itself (the README's
+	// "After a restore"): at its next pull every workstation takes a
+	// fresh snapshot and sends again what the hub acknowledged to it.
+	NewEpoch(ctx context.Context) (string, error)
 
 	// Identity names the hub's database: the hash of its audit log's
 	// first row, which backups, restores (the log is append-only) and hub

@@ -243,7 +243,9 @@ const MaxPayload = 4 << 10
 // an older backup has the epoch of the backup, and numbers its new
 // changes from the backup's last sequence; a cursor whose Seq the hub
 // never logged, or logged with another mark, tells it so, and it starts a
-// new epoch.
+// new epoch, if it signed the cursor: the mark carries the hub's
+// signature of the cursor after a dot, and a workstation keeps the mark
+// as it was given.
 //
 // Scope names what the user the cursor was given to may see (their
 // region, or their districts). A user whose scope has changed since (a

@@ -34,7 +34,8 @@ var Usages = map[string]string{
 	"hub": "hub serve --db HUB.db|postgres://USER@HOST/DB --addr HOST:PORT [--tls-cert C --tls-key K] [--insecure] [--password-file F]\n" +
 		"  hub user add|edit|passwd|disable|grant|revoke|list --db HUB.db|postgres://... --username U ...\n" +
 		"  hub migrate --from HUB.db --to postgres://USER@HOST/DB [--db-password-file F]\n" +
-		"  hub backup --db HUB.db OUT.db",
+		"  hub backup --db HUB.db OUT.db\n" +
+		"  hub new-epoch --db HUB.db|postgres://... [--db-password-file F]",
 	"import":    "import --db F|postgres://USER@HOST/DB [--db-password-file F] [--problems FILE] DIR|FILE.xlsx",
 	"migrant":   "migrant --db F RECORDS.csv [--publish] [--problems FILE]",
 	"reconcile": "reconcile --db F --mis2000 FILE --out OUT.xlsx [--messages DIR] [--as-of D] [--region CODE] [--clerk NAME]",

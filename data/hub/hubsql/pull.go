@@ -60,15 +60,16 @@ type Reader struct {
 // given for another scope than the user's now (sync.Cursor.Scope; a
 // cursor naming none is taken for the user's scope now), else the
 // changes in its scope after its cursor.
-func (r *Reader) Pull(tx Tx, u data.User, c sync.Cursor, limit int, epoch string) (sync.Page, error) {
+func (r *Reader) Pull(tx Tx, u data.User, c sync.Cursor, limit int, epoch string, key CursorKey) (sync.Page, error) {
 	sc := scopeOf(u)
 	sc.regionStudents = r.RegionStudents
 	fingerprint := sc.fingerprint()
-	page, err := r.pull(tx, sc, fingerprint, c, limit, epoch)
+	page, err := r.pull(tx, sc, fingerprint, Unsigned(c), limit, epoch)
 	if err != nil {
 		return sync.Page{}, err
 	}
 	page.Next.Scope = fingerprint
+	page.Next = key.Sign(page.Next)
 	return page, nil
 }
 
@@ -182,8 +183,10 @@ func Logged(tx Tx, c sync.Cursor) (bool, error) {
 }
 
 // LoggedRead is Logged as a read that can travel with others (readAll,
-// Batcher): it sets *logged.
+// Batcher): it sets *logged. A signed mark is compared without its
+// signature (CursorKey), which says nothing of what the hub logged.
 func LoggedRead(c sync.Cursor, logged *bool) Read {
+	c = Unsigned(c)
 	*logged = c.Seq == 0
 	return Read{Query: `SELECT mark FROM hub_changes WHERE seq = ?`, Args: []any{c.Seq}, Row: func(rows Rows) error {
 		var mark string

@@ -104,6 +104,8 @@ func Run(t *testing.T, open Open) {
 	t.Run("Paging", func(t *testing.T) { testPaging(t, open) })
 	t.Run("BadCursor", func(t *testing.T) { testBadCursor(t, open) })
 	t.Run("Restored", func(t *testing.T) { testRestored(t, open) })
+	t.Run("ForgedCursor", func(t *testing.T) { testForgedCursor(t, open) })
+	t.Run("NewEpoch", func(t *testing.T) { testNewEpoch(t, open) })
 	t.Run("PushAtCursor", func(t *testing.T) { testPushAtCursor(t, open) })
 	t.Run("AccessMatrix", func(t *testing.T) { testAccessMatrix(t, open) })
 	t.Run("AuditRows", func(t *testing.T) { testAuditRows(t, open) })
@@ -738,33 +740,53 @@ func testPaging(t *testing.T, open Open) {
 	}
 }
 
-// testRestored: a cursor of the hub's epoch that the hub never gave (a
-// sequence past its last change, or another mark under the sequence) is
-// a workstation that pulled from it before it was restored from an older
-// backup. The hub starts one new epoch, and every workstation, that one
-// and the others, takes a fresh snapshot.
-func testRestored(t *testing.T, open Open) {
-	st := Setup(t, open)
-	ctx := context.Background()
+// CursorSigner is a store that signs a cursor as its pulls sign those
+// they give (the test build of every back end is one): the suite makes
+// with it the cursor of a workstation that pulled from the hub before the
+// hub was restored from an older backup.
+type CursorSigner interface {
+	SignCursor(c sync.Cursor) sync.Cursor
+}
+
+// pastAChange pulls as ClerkC, pushes a record and pulls again, and
+// returns ClerkC's cursor, past the record's change, and Coord001's.
+func pastAChange(t *testing.T, st hub.Store) (clerk, coord sync.Cursor) {
+	t.Helper()
 	v := view{}
-	c := pullAll(t, st, ClerkC, sync.Cursor{}, v, 1000)
+	clerk = pullAll(t, st, ClerkC, sync.Cursor{}, v, 1000)
 	rec := sync.Record{ID: uuid.NewString(), StateID: Maria, MIS2000ID: "31337", QAD: "2025-09-01", EED: "2028-08-31", Version: 1}
 	push(t, st, ClerkC, Mutation(sync.OpCreate, 0, rec))
-	c = pullAll(t, st, ClerkC, c, v, 1000)
-	if c.Seq == 0 || c.Mark == "" {
-		t.Fatalf("the feed's cursor %+v carries no sequence or mark", c)
+	clerk = pullAll(t, st, ClerkC, clerk, v, 1000)
+	if clerk.Seq == 0 || clerk.Mark == "" {
+		t.Fatalf("the feed's cursor %+v carries no sequence or mark", clerk)
 	}
-	other := pullAll(t, st, Coord001, sync.Cursor{}, view{}, 1000)
-	for _, bad := range []func(sync.Cursor) sync.Cursor{
+	return clerk, pullAll(t, st, Coord001, sync.Cursor{}, view{}, 1000)
+}
+
+// testRestored: a cursor of the hub's epoch that the hub signed but never
+// logged (a sequence past its last change, or another mark under the
+// sequence) is a workstation that pulled from it before it was restored
+// from an older backup. The hub starts one new epoch, and every
+// workstation, that one and the others, takes a fresh snapshot.
+func testRestored(t *testing.T, open Open) {
+	st := Setup(t, open)
+	signer, ok := st.(CursorSigner)
+	if !ok {
+		t.Fatalf("the back end's test build does not sign cursors (hubtest.CursorSigner)")
+	}
+	ctx := context.Background()
+	c, other := pastAChange(t, st)
+	for _, lost := range []func(sync.Cursor) sync.Cursor{
 		func(c sync.Cursor) sync.Cursor { c.Seq += 100; return c },
 		func(c sync.Cursor) sync.Cursor { c.Mark = "0123456789abcdef"; return c },
 	} {
 		if p, err := st.Pull(ctx, ClerkC, c, 10); err != nil || p.Snapshot || p.Next.Epoch != c.Epoch {
 			t.Fatalf("a cursor the hub gave: %+v, %v", p, err)
 		}
-		p, err := st.Pull(ctx, ClerkC, bad(c), 10)
+		restored := signer.SignCursor(lost(c))
+		p, err := st.Pull(ctx, ClerkC, restored, 10)
 		if err != nil || !p.Snapshot || p.Next.Epoch == c.Epoch {
-			t.Fatalf("a cursor the hub never gave (%+v) was followed: %+v, %v", bad(c), p, err)
+			t.Fatalf("a cursor the hub signed and never logged (%+v) was followed: %+v, %v", restored, p, err)
 		}
 		epoch := p.Next.Epoch
 		for _, u := range []data.User{ClerkC, Coord001} {
@@ -778,6 +800,69 @@ func testRestored(t *testing.T, open Open) {
 		other = pullAll(t, st, Coord001, sync.Cursor{}, view{}, 1000)
 		if c.Epoch != epoch || other.Epoch != epoch {
 			t.Fatalf("the hub made more than one new epoch: %s, %s and %s", epoch, c.Epoch, other.Epoch)
+		}
+	}
+}
+
+// testNewEpoch: an epoch started by hand (hub new-epoch) is one every
+// workstation follows: its next pull is a snapshot of the new epoch, and
+// a push at its cursor of the epoch before applies nothing (ErrMoved).
+func testNewEpoch(t *testing.T, open Open) {
+	st := Setup(t, open)
+	ctx := context.Background()
+	c := pullAll(t, st, ClerkC, sync.Cursor{}, view{}, 1000)
+	other := pullAll(t, st, Coord001, sync.Cursor{}, view{}, 1000)
+	epoch, err := st.NewEpoch(ctx)
+	if err != nil || epoch == "" || epoch == c.Epoch {
+		t.Fatalf("a new epoch after %s: %q, %v", c.Epoch, epoch, err)
+	}
+	rec := sync.Record{ID: uuid.NewString(), StateID: Maria, MIS2000ID: "31337", QAD: "2025-09-01", EED: "2028-08-31", Version: 1}
+	if res, err := st.Push(ctx, ClerkC, c, []sync.Mutation{Mutation(sync.OpCreate, 0, rec)}); !errors.Is(err, hub.ErrMoved) {
+		t.Fatalf("a push at a cursor of the epoch before: %+v, %v", res, err)
+	}
+	for u, cur := range map[*data.User]sync.Cursor{&ClerkC: c, &Coord001: other} {
+		p, err := st.Pull(ctx, *u, cur, 10)
+		if err != nil || !p.Snapshot || p.Next.Epoch != epoch {
+			t.Fatalf("%s's pull after the new epoch %s: %+v, %v", u.Username, epoch, p, err)
+		}
+	}
+}
+
+// testForgedCursor: a cursor of the hub's epoch naming a change the hub
+// never logged, which the hub did not sign (made up by someone signed in,
+// or a cursor the hub gave with its sequence or mark changed), is refused
+// with ErrBadCursor and changes nothing: the epoch stays, and every
+// workstation, the one that sent it too, goes on from its own cursor
+// without a fresh snapshot. A cursor kept before the hub signed its
+// cursors (its mark with no signature after the dot) is followed while
+// the hub has logged its change.
+func testForgedCursor(t *testing.T, open Open) {
+	st := Setup(t, open)
+	ctx := context.Background()
+	c, other := pastAChange(t, st)
+	mark, _, signed := strings.Cut(c.Mark, ".")
+	if !signed {
+		t.Fatalf("the hub gave an unsigned cursor: %+v", c)
+	}
+	for _, forged := range []sync.Cursor{
+		{Epoch: c.Epoch, Seq: 999999999},
+		{Epoch: c.Epoch, Seq: c.Seq + 100, Mark: c.Mark},
+		{Epoch: c.Epoch, Seq: c.Seq, Mark: "0123456789abcdef"},
+		{Epoch: c.Epoch, Seq: c.Seq + 100, Mark: mark},
+		{Epoch: c.Epoch, Seq: c.Seq + 1, Mark: mark + ".00000000000000000000000000000000"},
+	} {
+		if p, err := st.Pull(ctx, ClerkC, forged, 10); !errors.Is(err, hub.ErrBadCursor) {
+			t.Fatalf("a forged cursor %+v: %+v, %v", forged, p, err)
+		}
+	}
+	legacy := sync.Cursor{Epoch: c.Epoch, Seq: c.Seq, Mark: mark}
+	for _, at := range []struct {
+		u   data.User
+		cur sync.Cursor
+	}{{ClerkC, c}, {Coord001, other}, {ClerkC, legacy}} {
+		p, err := st.Pull(ctx, at.u, at.cur, 10)
+		if err != nil || p.Snapshot || p.Next.Epoch != c.Epoch {
+			t.Fatalf("%s's pull from %+v after the forged ones: %+v, %v (the epoch was %s)", at.u.Username, at.cur, p, err, c.Epoch)
 		}
 	}
 }

@@ -84,6 +84,7 @@ func (h *DB) MigrateFromSQLite(ctx context.Context, path string) (Migration, err
 	if !isHub {
 		return m, fmt.Errorf("%s is not a hub database (it has no hub tables); a workstation's database is not moved", path)
 	}
+	var key hubsql.CursorKey
 	err = h.write(ctx, func(tx pgx.Tx) error {
 		for _, t := range movedTables {
 			var used bool
@@ -133,10 +134,17 @@ func (h *DB) MigrateFromSQLite(ctx context.Context, path string) (Migration, err
 		if err := rebuildStudentRegions(ctx, tx); err != nil {
 			return err
 		}
-		return m.moveEpoch(ctx, stx, tx)
+		if err := m.moveEpoch(ctx, stx, tx); err != nil {
+			return err
+		}
+		key, err = moveKey(ctx, stx, tx)
+		return err
 	})
 	if err != nil {
 		return Migration{}, fmt.Errorf("move the SQLite hub %s: %w", path, err)
+	}
+	if key != nil {
+		h.key = key
 	}
 	h.pool.Exec(ctx, `ANALYZE`)
 	return m, nil
@@ -302,4 +310,28 @@ func (m *Migration) moveEpoch(ctx context.Context, stx *sql.Tx, tx pgx.Tx) error
 		m.Epoch = uuid.NewString()
 	}
 	return setEpoch(ctx, tx, m.Epoch)
+}
+
+// moveKey keeps the key that signed the SQLite hub's cursors, so that a
+// workstation whose cursor the move's database lacks (a SQLite hub
+// restored from an older copy and then moved) still starts a new epoch
+// (hubsql.CursorKey). A SQLite hub too old to have one keeps the key this
+// database was given.
+// It returns the key moved, or nil.
+func moveKey(ctx context.Context, stx *sql.Tx, tx pgx.Tx) (hubsql.CursorKey, error) {
+	var text string
+	if err := stx.QueryRowContext(ctx, hubsql.CursorKeyQuery).Scan(&text); err != nil {
+		return nil, fmt.Errorf("read the SQLite hub's cursor key: %w", err)
+	}
+	if text == "" {
+		return nil, nil
+	}
+	key, err := hubsql.ParseCursorKey(text)
+	if err != nil {
+		return nil, fmt.Errorf("the SQLite hub: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE hub_meta SET value = $1 WHERE key = 'cursor_key'`, text); err != nil {
+		return nil, fmt.Errorf("keep the SQLite hub's cursor key: %w", err)
+	}
+	return key, nil
 }

@@ -18,8 +18,9 @@ import (
 )
 
 // A SQLite hub moved into PostgreSQL answers every workstation's next pull
-// as the SQLite hub would have — same epoch, same sequence numbers, no
-// fresh snapshot — and goes on from there.
+// as the SQLite hub would have — same epoch, same sequence numbers, its
+// cursors signed with the same key, no fresh snapshot — and goes on from
+// there.
 func TestMigrateFromSQLite(t *testing.T) {
 	ctx := context.Background()
 	path, sq := sqliteHub(t)

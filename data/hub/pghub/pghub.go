@@ -53,6 +53,10 @@ type DB struct {
 	// would leave none for the pulls, which need no lock.
 	writing chan struct{}
 	pushes  *hubsql.Committer
+	// key is read at Open: a hub restored from a dump serves another
+	// database, or the same one after the server's recovery, and is
+	// started again either way.
+	key hubsql.CursorKey
 }
 
 // preferGenericPlans has the connection plan each prepared statement once,
@@ -137,8 +141,9 @@ func (h *DB) Identity(ctx context.Context) (string, error) {
 	return id, nil
 }
 
-// prepare migrates the schema and checks the epoch, under a session lock
-// held on one connection, so that hubs starting together do it once.
+// prepare migrates the schema, checks the epoch and reads the key of the
+// hub's cursors, under a session lock held on one connection, so that
+// hubs starting together do it once.
 func (h *DB) prepare(ctx context.Context) error {
 	conn, err := h.pool.Acquire(ctx)
 	if err != nil {
@@ -152,7 +157,25 @@ func (h *DB) prepare(ctx context.Context) error {
 	if err := migrate(ctx, conn.Conn()); err != nil {
 		return err
 	}
-	return h.checkEpoch(ctx, conn.Conn())
+	if err := h.checkEpoch(ctx, conn.Conn()); err != nil {
+		return err
+	}
+	return h.readKey(ctx, conn.Conn())
+}
+
+// readKey reads the key of the hub's cursors, made by the first hub to
+// start on the database.
+func (h *DB) readKey(ctx context.Context, conn *pgx.Conn) error {
+	if _, err := conn.Exec(ctx, `INSERT INTO hub_meta(key, value) VALUES('cursor_key', $1) ON CONFLICT(key) DO NOTHING`, hubsql.NewCursorKey()); err != nil {
+		return fmt.Errorf("keep a key for the hub's cursors: %w", err)
+	}
+	var key string
+	if err := conn.QueryRow(ctx, hubsql.CursorKeyQuery).Scan(&key); err != nil {
+		return fmt.Errorf("read the key of the hub's cursors: %w", err)
+	}
+	var err error
+	h.key, err = hubsql.ParseCursorKey(key)
+	return err
 }
 
 func migrate(ctx context.Context, conn *pgx.Conn) error {
@@ -223,6 +246,16 @@ func (h *DB) checkEpoch(ctx context.Context, conn *pgx.Conn) error {
 		return nil
 	}
 	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return newEpoch(ctx, tx) })
+}
+
+// NewEpoch starts a new epoch (hub.Store).
+func (h *DB) NewEpoch(ctx context.Context) (string, error) {
+	epoch := uuid.NewString()
+	err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return setEpoch(ctx, tx, epoch) })
+	if err != nil {
+		return "", fmt.Errorf("start a new hub epoch: %w", err)
+	}
+	return epoch, nil
 }
 
 // newEpoch gives the hub a new epoch inside tx: workstations take a fresh

@@ -42,6 +42,9 @@ func openEmpty(t *testing.T, url string) *DB {
 
 func TestConformance(t *testing.T) { hubtest.Run(t, open) }
 
+// SignCursor signs c as the hub's pulls do (hubtest.CursorSigner).
+func (h *DB) SignCursor(c sync.Cursor) sync.Cursor { return h.key.Sign(c) }
+
 // A push that commits late is never skipped: while one push is open
 // (holding the feed lock, its changes numbered but not committed),
 // another push waits, and a pull in between neither sees their changes

@@ -36,8 +36,9 @@ func (h *DB) writePushes(ctx context.Context, fn func(hubsql.Tx) error) error {
 }
 
 // Pull answers a workstation's pull from one REPEATABLE READ snapshot,
-// the epoch included. A cursor of this epoch that the hub never logged (a
-// hub restored from an older dump into the same database) starts a new
+// the epoch included. A cursor of this epoch that the hub signed and
+// never logged (a hub restored from an older dump into the same database,
+// its 'database' row of hub_meta kept) starts a new
 // epoch, in a transaction of its own, and the pull is answered again.
 func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (sync.Page, error) {
 	var page sync.Page
@@ -59,10 +60,13 @@ func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (s
 			return errors.New("read the hub's epoch: the hub database has none")
 		}
 		if c.Epoch == epoch && !logged {
+			if err := h.key.Lost(c); err != nil {
+				return err
+			}
 			stale = epoch
 			return nil
 		}
-		page, err = h.reader.Pull(ptx, u, c, limit, epoch)
+		page, err = h.reader.Pull(ptx, u, c, limit, epoch, h.key)
 		return err
 	})
 	if err != nil || stale == "" {

@@ -32,6 +32,7 @@ type DB struct {
 	// request runs it, so a hub that cannot prepare it must not start.
 	token  *sql.Stmt
 	pushes *hubsql.Committer
+	key    hubsql.CursorKey // read at Open: a restore stops the hub
 	// stopCheckpoints ends the checkpointer; checkpointed is closed when
 	// it has.
 	stopCheckpoints, checkpointed chan struct{}
@@ -176,8 +177,10 @@ func (h *DB) checkpoints() {
 	}
 }
 
-// prepare makes the hub's tables, and adds the columns that came later to
-// those of a hub database made before them.
+// prepare makes the hub's tables, adds the columns that came later to
+// those of a hub database made before them, and reads the key of its
+// cursors (made with the database's tables, or at the first start of a
+// hub made before it).
 func (h *DB) prepare() error {
 	if _, err := h.db.Exec(hubSchema); err != nil {
 		return err
@@ -187,10 +190,20 @@ func (h *DB) prepare() error {
 		return err
 	}
 	if !marked {
-		_, err := h.db.Exec(`ALTER TABLE hub_changes ADD COLUMN mark TEXT NOT NULL DEFAULT ''`)
-		return err
+		if _, err := h.db.Exec(`ALTER TABLE hub_changes ADD COLUMN mark TEXT NOT NULL DEFAULT ''`); err != nil {
+			return err
+		}
 	}
-	return nil
+	if _, err := h.db.Exec(`INSERT INTO hub_meta(key, value) VALUES('cursor_key', ?) ON CONFLICT(key) DO NOTHING`, hubsql.NewCursorKey()); err != nil {
+		return fmt.Errorf("keep a key for the hub's cursors: %w", err)
+	}
+	var key string
+	if err := h.db.QueryRow(hubsql.CursorKeyQuery).Scan(&key); err != nil {
+		return fmt.Errorf("read the key of the hub's cursors: %w", err)
+	}
+	var err error
+	h.key, err = hubsql.ParseCursorKey(key)
+	return err
 }
 
 // Store is the state database the hub serves.

@@ -31,6 +31,9 @@ func open(t *testing.T, ex *data.Extract) hub.Store {
 
 func TestConformance(t *testing.T) { hubtest.Run(t, open) }
 
+// SignCursor signs c as the hub's pulls do (hubtest.CursorSigner).
+func (h *DB) SignCursor(c sync.Cursor) sync.Cursor { return h.key.Sign(c) }
+
 // A workstation's export row lands in the hub's audit log once, as the
 // signed-in user, with its place and hash in the workstation's chain.
 func TestAuditRowKept(t *testing.T) {
@@ -215,8 +218,8 @@ func TestPullBeforeAnImportKeepsNoEpoch(t *testing.T) {
 	}
 }
 
-// A pull whose cursor names a change the hub never logged (a hub
-// restored from a backup) renews the epoch; one whose transaction read
+// A pull whose cursor, signed by the hub, names a change the hub never
+// logged (a hub restored from a backup) renews the epoch; one whose transaction read
 // the hub before an import does not answer the import's epoch, which
 // another pull started meanwhile, with the rows from before it.
 func TestRenewedEpochBeforeAnImport(t *testing.T) {
@@ -226,7 +229,7 @@ func TestRenewedEpochBeforeAnImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lost := sync.Cursor{Epoch: first.Next.Epoch, Seq: 1 << 40, Mark: "from a hub before the restore"}
+	lost := h.SignCursor(sync.Cursor{Epoch: first.Next.Epoch, Seq: 1 << 40, Mark: "0123456789abcdef"})
 	writer, release := holdWriter(t, h)
 	answer := pullWaiting(t, h, lost)
 	if _, err := h.Store().ImportExtract(ctx, hubtest.State(), "test"); err != nil {

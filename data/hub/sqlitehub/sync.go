@@ -36,8 +36,8 @@ func (h *DB) writePushes(ctx context.Context, fn func(hubsql.Tx) error) error {
 }
 
 // Pull answers a workstation's pull from one read transaction; a cursor
-// of this epoch that the hub never logged (a hub restored from an older
-// backup) starts a new epoch first.
+// of this epoch that the hub signed and never logged (a hub restored from
+// an older backup) starts a new epoch first.
 //
 // The transaction is begun on a connection held for the pull, whose
 // SQLite handle reads a snapshot's rows (see ReadText).
@@ -66,12 +66,15 @@ func (h *DB) Pull(ctx context.Context, u data.User, c sync.Cursor, limit int) (s
 			return sync.Page{}, err
 		}
 		if !logged {
+			if err := h.key.Lost(c); err != nil {
+				return sync.Page{}, err
+			}
 			if epoch, err = h.renewEpoch(ctx, epoch, imported); err != nil {
 				return sync.Page{}, err
 			}
 		}
 	}
-	return h.reader.Pull(stx, u, c, limit, epoch)
+	return h.reader.Pull(stx, u, c, limit, epoch, h.key)
 }
 
 // newReader answers pulls in SQLite's SQL: the state IDs of a snapshot
@@ -191,6 +194,19 @@ func (h *DB) renewEpoch(ctx context.Context, old, imported string) (string, erro
 	})
 }
 
+// NewEpoch starts a new epoch (hub.Store), made for the extract the hub
+// holds, so that the next pull keeps it. (An import meanwhile starts an
+// epoch of its own, which serves as well.)
+func (h *DB) NewEpoch(ctx context.Context) (string, error) {
+	var imported string
+	if err := h.rdb.QueryRowContext(ctx, `SELECT `+hubsql.ImportMark).Scan(&imported); err != nil {
+		return "", fmt.Errorf("start a new hub epoch: %w", err)
+	}
+	return h.epochTx(ctx, imported, func(stx hubsql.Tx, _, _ string) (string, error) {
+		return startEpoch(stx, imported)
+	})
+}
+
 // ensureEpoch returns the hub's epoch and the import tx holds, making a
 // new epoch when there is none or when a state extract has been imported
 // since: the import rewrote rows the feed never saw, so workstations
@@ -232,13 +248,18 @@ func (h *DB) newEpoch(ctx context.Context, imported string) (string, error) {
 		if epoch != "" && seen == imported {
 			return epoch, nil
 		}
-		epoch = uuid.NewString()
-		if err := stx.Exec(`INSERT INTO hub_meta(key, value) VALUES('epoch', ?), ('extract', ?)
-			ON CONFLICT(key) DO UPDATE SET value = excluded.value`, epoch, imported); err != nil {
-			return "", fmt.Errorf("start a new hub epoch: %w", err)
-		}
-		return epoch, nil
+		return startEpoch(stx, imported)
 	})
+}
+
+// startEpoch writes a new epoch, made for the import imported, in stx.
+func startEpoch(stx hubsql.Tx, imported string) (string, error) {
+	epoch := uuid.NewString()
+	if err := stx.Exec(`INSERT INTO hub_meta(key, value) VALUES('epoch', ?), ('extract', ?)
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, epoch, imported); err != nil {
+		return "", fmt.Errorf("start a new hub epoch: %w", err)
+	}
+	return epoch, nil
 }
 
 // epochTx runs fn, which gives the epoch a pull answers, in a write

@@ -120,6 +120,18 @@ func PushAll(tx Tx, batches []Batch) error {
 	return p.flush()
 }
 
+// liveEpoch is the hub's epoch as a push is checked against it, on
+// either back end: "" when an extract has been imported since it began.
+// PostgreSQL starts the import's epoch in the import's transaction and
+// keeps no extract in hub_meta; a SQLite hub's import (the store's, which
+// knows nothing of hubs) leaves it to the next pull (sqlitehub's
+// ensureEpoch), and hub_meta's extract names the import the epoch was
+// made for. A push between the import and that pull is refused as on
+// PostgreSQL, so its workstation sends again what the hub acknowledged
+// and takes the import's snapshot, whichever back end serves it.
+const liveEpoch = `SELECT CASE WHEN coalesce((SELECT value FROM hub_meta WHERE key = 'extract'), i.mark) = i.mark
+	THEN e.value ELSE '' END FROM hub_meta e, (SELECT ` + ImportMark + ` AS mark) i WHERE e.key = 'epoch'`
+
 // movedReads read, with a group's other reads, the hub's epoch and
 // whether it logged the change each batch's cursor stopped at; moved
 // then reports whether the hub is not at batch i's cursor. Checked in the
@@ -133,7 +145,7 @@ func movedReads(batches []Batch) (moved func(i int) bool, reads []Read) {
 		}
 	}
 	if len(reads) > 0 {
-		reads = append(reads, Read{Query: `SELECT value FROM hub_meta WHERE key = 'epoch'`, Row: func(rows Rows) error {
+		reads = append(reads, Read{Query: liveEpoch, Row: func(rows Rows) error {
 			return rows.Scan(&epoch)
 		}})
 	}

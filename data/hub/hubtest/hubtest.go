@@ -106,6 +106,7 @@ func Run(t *testing.T, open Open) {
 	t.Run("Restored", func(t *testing.T) { testRestored(t, open) })
 	t.Run("ForgedCursor", func(t *testing.T) { testForgedCursor(t, open) })
 	t.Run("NewEpoch", func(t *testing.T) { testNewEpoch(t, open) })
+	t.Run("ImportEndsEpoch", func(t *testing.T) { testImportEndsEpoch(t, open) })
 	t.Run("PushAtCursor", func(t *testing.T) { testPushAtCursor(t, open) })
 	t.Run("AccessMatrix", func(t *testing.T) { testAccessMatrix(t, open) })
 	t.Run("AuditRows", func(t *testing.T) { testAuditRows(t, open) })
@@ -825,6 +826,43 @@ func testNewEpoch(t *testing.T, open Open) {
 		if err != nil || !p.Snapshot || p.Next.Epoch != epoch {
 			t.Fatalf("%s's pull after the new epoch %s: %+v, %v", u.Username, epoch, p, err)
 		}
+	}
+}
+
+// Importer is a store that imports a state extract as `migrantdeskctl
+// import --db` does into it (the test build of every back end is one).
+type Importer interface {
+	ImportState(ctx context.Context, ex *data.Extract) error
+}
+
+// testImportEndsEpoch: an import of the state extract ends the epoch on
+// either back end, at once: a push at a cursor of the epoch before the
+// import applies nothing (ErrMoved), and the next pull is the import's
+// snapshot.
+func testImportEndsEpoch(t *testing.T, open Open) {
+	st := Setup(t, open)
+	im, ok := st.(Importer)
+	if !ok {
+		t.Fatalf("the back end's test build does not import (hubtest.Importer)")
+	}
+	ctx := context.Background()
+	c, _ := pastAChange(t, st)
+	ex := State()
+	ex.Students[0].LastName = "Reimportada"
+	if err := im.ImportState(ctx, ex); err != nil {
+		t.Fatal(err)
+	}
+	rec := sync.Record{ID: uuid.NewString(), StateID: Sean, MIS2000ID: "4242", QAD: "2025-09-01", EED: "2028-08-31", Version: 1}
+	if res, err := st.Push(ctx, ClerkC, c, []sync.Mutation{Mutation(sync.OpCreate, 0, rec)}); !errors.Is(err, hub.ErrMoved) {
+		t.Fatalf("a push at a cursor of the epoch before the import: %+v, %v", res, err)
+	}
+	v := view{}
+	next := pullAll(t, st, ClerkC, c, v, 1000)
+	if next.Epoch == c.Epoch || !v.has("students", Maria) {
+		t.Fatalf("the pull after the import: epoch %s (was %s), students %v", next.Epoch, c.Epoch, v.keys("students"))
+	}
+	if res, err := st.Push(ctx, ClerkC, next, []sync.Mutation{Mutation(sync.OpCreate, 0, rec)}); err != nil || res[0].Outcome != sync.Applied {
+		t.Fatalf("a push at the import's epoch: %+v, %v", res, err)
 	}
 }
 

@@ -45,6 +45,13 @@ func TestConformance(t *testing.T) { hubtest.Run(t, open) }
 // SignCursor signs c as the hub's pulls do (hubtest.CursorSigner).
 func (h *DB) SignCursor(c sync.Cursor) sync.Cursor { return h.key.Sign(c) }
 
+// ImportState imports ex as `import --db postgres://...` does
+// (hubtest.Importer).
+func (h *DB) ImportState(ctx context.Context, ex *data.Extract) error {
+	_, err := h.Import(ctx, ex, "test")
+	return err
+}
+
 // A push that commits late is never skipped: while one push is open
 // (holding the feed lock, its changes numbered but not committed),
 // another push waits, and a pull in between neither sees their changes

@@ -34,6 +34,12 @@ func TestConformance(t *testing.T) { hubtest.Run(t, open) }
 // SignCursor signs c as the hub's pulls do (hubtest.CursorSigner).
 func (h *DB) SignCursor(c sync.Cursor) sync.Cursor { return h.key.Sign(c) }
 
+// ImportState imports ex as `import --db HUB.db` does (hubtest.Importer).
+func (h *DB) ImportState(ctx context.Context, ex *data.Extract) error {
+	_, err := h.Store().ImportExtract(ctx, ex, "test")
+	return err
+}
+
 // A workstation's export row lands in the hub's audit log once, as the
 // signed-in user, with its place and hash in the workstation's chain.
 func TestAuditRowKept(t *testing.T) {

@@ -698,7 +698,7 @@ func (p *pusher) remove(cur hubRecord, regions []string) (sync.Result, error) {
 	if err := p.audit("delete", cur.ID, recordText(cur.MigrantRecord), ""); err != nil {
 		return sync.Result{}, err
 	}
-	if err := p.logRecord(cur.ID, regions); err != nil {
+	if err := logRecord(p.tx, &p.feed, cur.ID, regions); err != nil {
 		return sync.Result{}, err
 	}
 	return sync.Result{Outcome: sync.Applied, Version: cur.Version + 1}, nil
@@ -735,7 +735,7 @@ func (p *pusher) publish(cur hubRecord, regions []string) (sync.Result, error) {
 	if err := p.audit("publish", cur.ID, "", string(after)); err != nil {
 		return sync.Result{}, err
 	}
-	if err := p.logRecord(cur.ID, regions); err != nil {
+	if err := logRecord(p.tx, &p.feed, cur.ID, regions); err != nil {
 		return sync.Result{}, err
 	}
 	return sync.Result{Outcome: sync.Applied, Version: cur.Version}, nil
@@ -775,7 +775,7 @@ func (p *pusher) setCopies(r data.MigrantRecord, targets []data.District, region
 			return err
 		}
 		p.feed.log("published", true, false, keyOf("published", row), append(clerkTags(regions), districtTag(d))...)
-		if err := p.logDistrictRecord(r.ID, d, true); err != nil {
+		if err := logDistrictRecord(p.tx, &p.feed, r.ID, d, true); err != nil {
 			return err
 		}
 	}
@@ -791,17 +791,9 @@ func (p *pusher) setCopies(r data.MigrantRecord, targets []data.District, region
 		}
 	}
 	for _, d := range targets {
-		// The record before its copy: a district's workstation that has
-		// never held the record applies the feed in order, and its copy
-		// refers to the record.
-		if err := p.logDistrictRecord(r.ID, d.Number, false); err != nil {
+		if err := logCopy(p.tx, &p.feed, r.ID, d.Number, regions); err != nil {
 			return err
 		}
-		rows, err := rowsOf(p.tx, "published", "t.record_id = ? AND t.district_number = ?", r.ID, d.Number)
-		if err != nil {
-			return err
-		}
-		p.feed.log("published", false, false, rows[0], append(clerkTags(regions), districtTag(d.Number))...)
 	}
 	for d := range before {
 		if !after[d] {
@@ -813,29 +805,50 @@ func (p *pusher) setCopies(r data.MigrantRecord, targets []data.District, region
 	return nil
 }
 
-// logRecord logs the record as clerks (and the state administrator) see it.
-func (p *pusher) logRecord(id string, regions []string) error {
-	rows, err := rowsOf(p.tx, "migrant_records", "t.id = ?", id)
+// logRecord logs the record as clerks (and the state administrator) see
+// it, regions being those of its student.
+func logRecord(tx Tx, f *feed, id string, regions []string) error {
+	rows, err := rowsOf(tx, "migrant_records", "t.id = ?", id)
 	if err != nil || len(rows) == 0 {
 		return err
 	}
-	p.feed.log("migrant_records", false, false, rows[0], clerkTags(regions)...)
+	f.log("migrant_records", false, false, rows[0], clerkTags(regions)...)
 	return nil
 }
 
 // logDistrictRecord logs the record as a district sees it: its values are
 // those of the copy published to the district, never a clerk's later
 // unpublished edit (see districtRecordRow).
-func (p *pusher) logDistrictRecord(id, district string, evict bool) error {
+func logDistrictRecord(tx Tx, f *feed, id, district string, evict bool) error {
 	if evict {
-		p.feed.log("migrant_records", true, true, map[string]string{"id": id}, districtTag(district))
+		f.log("migrant_records", true, true, map[string]string{"id": id}, districtTag(district))
 		return nil
 	}
-	row, err := districtRecordRow(p.tx, id, district)
+	row, err := districtRecordRow(tx, id, district)
 	if err != nil || row == nil {
 		return err
 	}
-	p.feed.log("migrant_records", false, true, row, districtTag(district))
+	f.log("migrant_records", false, true, row, districtTag(district))
+	return nil
+}
+
+// logCopy logs the record's copy published to district, for the district
+// and for the clerks of regions (the student's): the record as the
+// district sees it first, since a district's workstation that has never
+// held the record applies the feed in order, and its copy refers to the
+// record.
+func logCopy(tx Tx, f *feed, id, district string, regions []string) error {
+	if err := logDistrictRecord(tx, f, id, district, false); err != nil {
+		return err
+	}
+	rows, err := rowsOf(tx, "published", "t.record_id = ? AND t.district_number = ?", id, district)
+	if err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		return fmt.Errorf("record %s has no copy in district %s to log", id, district)
+	}
+	f.log("published", false, false, rows[0], append(clerkTags(regions), districtTag(district))...)
 	return nil
 }
 

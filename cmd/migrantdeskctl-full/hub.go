@@ -75,11 +75,12 @@ func hubServe(args []string, out io.Writer) error {
 		return fmt.Errorf("hub serve: %w", err)
 	}
 	defer h.Close()
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	reportNames(h, log)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("hub serve: %w", err)
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	m := metrics.New(h)
 	srv := &http.Server{
 		Handler:           m.Handler(hub.NewServer(m.Store(h), log).Handler()),
@@ -191,6 +192,7 @@ func hubUser(verb string, args []string, out io.Writer) error {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	defer h.Close()
+	reportNames(h, slog.New(slog.NewTextHandler(os.Stderr, nil)))
 	actor := operator()
 	switch verb {
 	case "add":

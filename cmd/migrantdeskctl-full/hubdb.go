@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"strings"
@@ -49,6 +50,24 @@ func openHub(ctx context.Context, db, passwordFile string) (hub.Store, error) {
 		return nil, err
 	}
 	return pghub.Open(ctx, db, pw)
+}
+
+// reportNames logs what opening the hub did with the accounts an older
+// hub kept under names that are not in their clean form: those it
+// renamed, and those it left as they were, which it says again at every
+// start until the operator acts.
+func reportNames(h hub.Store, log *slog.Logger) {
+	c, ok := h.(hub.NameCleaner)
+	if !ok {
+		return
+	}
+	names := c.NameCleanup()
+	for _, r := range names.Renamed {
+		log.Info(r.String())
+	}
+	for _, u := range names.Left {
+		log.Warn(u.String())
+	}
 }
 
 // shownDB is --db as messages and logs may show it: a URL loses its

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -140,5 +144,54 @@ func TestHubUserNameForms(t *testing.T) {
 	}
 	if got := query(t, file, `SELECT username FROM users`); !slices.Equal(got, []string{"jos\u00e9"}) {
 		t.Errorf("users: %q", got)
+	}
+}
+
+// A hub that opens a database where an older hub kept accounts under
+// unclean names says, in its log, which it renamed and which it left as
+// they were (their clean name taken), and what the operator can do; the
+// next start says again only what it left.
+func TestHubReportsUncleanNames(t *testing.T) {
+	file := hubWithUser(t, "--username", "maria", "--name", "María Ruiz", "--role", "clerk", "--region", "01")
+	for _, name := range []string{"maria ", "jose\u0301"} {
+		query(t, file, `INSERT INTO users(username, full_name, role, region_code) VALUES(?, 'Someone', 'clerk', '01')`, name)
+	}
+	started := func() []map[string]string {
+		t.Helper()
+		h, err := openHub(context.Background(), file, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer h.Close()
+		var log bytes.Buffer
+		reportNames(h, slog.New(slog.NewJSONHandler(&log, nil)))
+		var lines []map[string]string
+		for _, l := range strings.Split(strings.TrimSpace(log.String()), "\n") {
+			var line map[string]string
+			if err := json.Unmarshal([]byte(l), &line); err != nil {
+				t.Fatalf("log line %q: %v", l, err)
+			}
+			lines = append(lines, map[string]string{"level": line["level"], "msg": line["msg"]})
+		}
+		return lines
+	}
+	lines := started()
+	if len(lines) != 2 || lines[0]["level"] != "INFO" || !strings.HasPrefix(lines[0]["msg"], `user "jose\u0301", kept by an older hub`) ||
+		!strings.Contains(lines[0]["msg"], `was renamed "jos\u00e9"`) {
+		t.Fatalf("the first start logged %q", lines)
+	}
+	left := []map[string]string{{"level": "WARN", "msg": `user "maria ", kept by an older hub under a name that is not in its clean form, ` +
+		`was not renamed to "maria": it would be the same account as user "maria"`}}
+	check := func(lines []map[string]string) {
+		t.Helper()
+		if len(lines) != 1 || lines[0]["level"] != left[0]["level"] || !strings.HasPrefix(lines[0]["msg"], left[0]["msg"]) ||
+			!strings.Contains(lines[0]["msg"], "hub user add") {
+			t.Errorf("logged %q, want %q", lines, left)
+		}
+	}
+	check(lines[1:])
+	check(started())
+	if got := query(t, file, `SELECT username FROM users ORDER BY username`); !slices.Equal(got, []string{"jos\u00e9", "maria", "maria "}) {
+		t.Errorf("users after the starts: %q", got)
 	}
 }

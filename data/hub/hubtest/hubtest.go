@@ -91,11 +91,13 @@ func State() *data.Extract {
 	}
 }
 
-// Run runs the whole suite against the back end open makes.
-func Run(t *testing.T, open Open) {
+// Run runs the whole suite against the back end open makes, reaching
+// its database beneath the Store through older.
+func Run(t *testing.T, open Open, older Older) {
 	t.Run("Accounts", func(t *testing.T) { testAccounts(t, open) })
 	t.Run("AccountsAudited", func(t *testing.T) { testAccountsAudited(t, open) })
 	t.Run("UsernameForms", func(t *testing.T) { testUsernameForms(t, open) })
+	t.Run("UncleanNames", func(t *testing.T) { testUncleanNames(t, open, older) })
 	t.Run("UserDistricts", func(t *testing.T) { testUserDistricts(t, open) })
 	t.Run("Push", func(t *testing.T) { testPush(t, open) })
 	t.Run("Scope", func(t *testing.T) { testScope(t, open) })
@@ -434,13 +436,9 @@ type view map[string]map[string]map[string]string
 
 func pullAll(t *testing.T, st hub.Store, u data.User, c sync.Cursor, v view, limit int) sync.Cursor {
 	t.Helper()
-	for range 10000 {
-		p, err := st.Pull(context.Background(), u, c, limit)
-		if err != nil {
-			t.Fatal(err)
-		}
+	return pullPages(t, st, u, c, limit, func(p sync.Page, from sync.Cursor) {
 		// A snapshot's first page replaces what the workstation holds.
-		if p.Snapshot && (c.Snapshot == "" || c.Epoch != p.Next.Epoch) {
+		if p.Snapshot && (from.Snapshot == "" || from.Epoch != p.Next.Epoch) {
 			clear(v)
 		}
 		for _, ch := range p.Changes {
@@ -452,6 +450,20 @@ func pullAll(t *testing.T, st hub.Store, u data.User, c sync.Cursor, v view, lim
 			}
 			v.apply(ch)
 		}
+	})
+}
+
+// pullPages pulls u's changes after c, limit a page, until the hub has no
+// more, handing each page to apply with the cursor it was pulled from,
+// and returns the cursor reached.
+func pullPages(t *testing.T, st hub.Store, u data.User, c sync.Cursor, limit int, apply func(p sync.Page, from sync.Cursor)) sync.Cursor {
+	t.Helper()
+	for range 10000 {
+		p, err := st.Pull(context.Background(), u, c, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		apply(p, c)
 		c = p.Next
 		if !p.More {
 			return c

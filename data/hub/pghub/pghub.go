@@ -57,6 +57,8 @@ type DB struct {
 	// database, or the same one after the server's recovery, and is
 	// started again either way.
 	key hubsql.CursorKey
+	// names is what Open did with the accounts kept under unclean names.
+	names hub.NameCleanup
 }
 
 // preferGenericPlans has the connection plan each prepared statement once,
@@ -87,10 +89,14 @@ const preferGenericPlans = `SELECT set_config('plan_cache_mode', 'force_generic_
 // the server's max_connections as sixteen did.
 func poolSize() int32 { return int32(min(2*runtime.GOMAXPROCS(0)+2, 16)) }
 
-var _ hub.Store = (*DB)(nil)
+var (
+	_ hub.Store       = (*DB)(nil)
+	_ hub.NameCleaner = (*DB)(nil)
+)
 
 // Open connects to the database at url (postgres://USER@HOST/DB?...),
-// brings its schema up to date and checks its epoch. A password, when not
+// brings its schema up to date, checks its epoch and renames the accounts
+// an older hub kept under unclean names (NameCleanup says which). A password, when not
 // "", is used instead of one from the URL, PGPASSFILE or ~/.pgpass.
 func Open(ctx context.Context, url, password string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
@@ -141,9 +147,10 @@ func (h *DB) Identity(ctx context.Context) (string, error) {
 	return id, nil
 }
 
-// prepare migrates the schema, checks the epoch and reads the key of the
-// hub's cursors, under a session lock held on one connection, so that
-// hubs starting together do it once.
+// prepare migrates the schema, checks the epoch, reads the key of the
+// hub's cursors and renames the accounts an older hub kept under unclean
+// names, under a session lock held on one connection, so that hubs
+// starting together do it once.
 func (h *DB) prepare(ctx context.Context) error {
 	conn, err := h.pool.Acquire(ctx)
 	if err != nil {
@@ -160,7 +167,10 @@ func (h *DB) prepare(ctx context.Context) error {
 	if err := h.checkEpoch(ctx, conn.Conn()); err != nil {
 		return err
 	}
-	return h.readKey(ctx, conn.Conn())
+	if err := h.readKey(ctx, conn.Conn()); err != nil {
+		return err
+	}
+	return h.cleanNames(ctx, conn.Conn())
 }
 
 // readKey reads the key of the hub's cursors, made by the first hub to
@@ -177,6 +187,34 @@ func (h *DB) readKey(ctx context.Context, conn *pgx.Conn) error {
 	h.key, err = hubsql.ParseCursorKey(key)
 	return err
 }
+
+// cleanNames renames the accounts an older hub kept under unclean names
+// (hubsql.CleanNames) in one transaction on conn, holding the feed lock
+// as every writer of the feed and the audit log does: the pushes of a hub
+// already serving the database wait for it as for any other. On conn,
+// not the pool's next connection, which a pool of one (pool_max_conns=1)
+// would never give while prepare holds its only one.
+func (h *DB) cleanNames(ctx context.Context, conn *pgx.Conn) error {
+	err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, lockFeed, feedLock); err != nil {
+			return fmt.Errorf("wait for the hub's other writers: %w", err)
+		}
+		ptx := newTx(ctx, tx)
+		var err error
+		if h.names, err = hubsql.CleanNames(ptx, stamp(time.Now())); err != nil {
+			return err
+		}
+		return ptx.flush()
+	})
+	if err != nil {
+		return fmt.Errorf("clean the user names an older hub kept: %w", err)
+	}
+	return nil
+}
+
+// NameCleanup says what Open did with the accounts an older hub kept
+// under unclean names (hub.NameCleaner).
+func (h *DB) NameCleanup() hub.NameCleanup { return h.names }
 
 func migrate(ctx context.Context, conn *pgx.Conn) error {
 	// Looked for first: a role that may not create tables (the hub's own,

@@ -40,7 +40,40 @@ func openEmpty(t *testing.T, url string) *DB {
 	return h
 }
 
-func TestConformance(t *testing.T) { hubtest.Run(t, open) }
+func TestConformance(t *testing.T) { hubtest.Run(t, open, older) }
+
+// older reaches the hub's database as an older hub left it.
+var older = hubtest.Older{
+	Exec: func(t *testing.T, st hub.Store, q string, args ...any) {
+		t.Helper()
+		if _, err := st.(*DB).pool.Exec(context.Background(), numbered(q), args...); err != nil {
+			t.Fatal(err)
+		}
+	},
+	Query: func(t *testing.T, st hub.Store, q string, args ...any) [][]string {
+		t.Helper()
+		rows, err := st.(*DB).pool.Query(context.Background(), numbered(q), args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) ([]string, error) {
+			vals, err := r.Values()
+			row := make([]string, len(vals))
+			for i, v := range vals {
+				row[i] = fmt.Sprint(v)
+			}
+			return row, err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	},
+	Restart: func(t *testing.T, st hub.Store) hub.Store {
+		t.Helper()
+		return openEmpty(t, st.(*DB).pool.Config().ConnString())
+	},
+}
 
 // SignCursor signs c as the hub's pulls do (hubtest.CursorSigner).
 func (h *DB) SignCursor(c sync.Cursor) sync.Cursor { return h.key.Sign(c) }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -85,6 +86,14 @@ func TestHubRole(t *testing.T) {
 		if _, err := h.pool.Exec(ctx, q); !errors.As(err, &pe) || pe.Code != "42501" {
 			t.Errorf("%s as the hub's role: %v", q, err)
 		}
+	}
+	// Starting as the hub's role, a hub renames an account an older hub
+	// kept under an unclean name, the audit log appended to, not changed.
+	if _, err := h.pool.Exec(ctx, `INSERT INTO users(username, full_name, role, region_code) VALUES(' rita', 'Rita Vega', 'clerk', 'C')`); err != nil {
+		t.Fatal(err)
+	}
+	if got := openEmpty(t, as(t, admin, server)).NameCleanup().Renamed; !slices.Equal(got, []hub.Rename{{From: " rita", To: "rita"}}) {
+		t.Errorf("a hub starting as the hub's role renamed %+q", got)
 	}
 }
 

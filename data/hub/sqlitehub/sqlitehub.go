@@ -37,9 +37,14 @@ type DB struct {
 	// it has.
 	stopCheckpoints, checkpointed chan struct{}
 	stopOnce                      gosync.Once
+	// names is what Open did with the accounts kept under unclean names.
+	names hub.NameCleanup
 }
 
-var _ hub.Store = (*DB)(nil)
+var (
+	_ hub.Store       = (*DB)(nil)
+	_ hub.NameCleaner = (*DB)(nil)
+)
 
 // hubSchema holds what only a hub keeps. The users themselves (name,
 // role, districts) are the store's users table, which workstations pull.
@@ -91,7 +96,9 @@ CREATE TABLE IF NOT EXISTS hub_change_tags (
 ) WITHOUT ROWID;
 `
 
-// Open opens (creating if needed) the hub database at path.
+// Open opens (creating if needed) the hub database at path, and renames
+// the accounts an older hub kept there under unclean names (NameCleanup
+// says which).
 func Open(path string) (*DB, error) {
 	st, err := store.Open(path)
 	if err != nil {
@@ -143,8 +150,24 @@ func Open(path string) (*DB, error) {
 		h.Close()
 		return nil, fmt.Errorf("prepare hub database %s: the sign-in check: %w", path, err)
 	}
+	// In one write transaction: SQLite's write lock, taken at its BEGIN,
+	// keeps a second hub starting on the file from renaming the same
+	// accounts again.
+	err = h.account(context.Background(), func(tx hubsql.Tx, now string) error {
+		var err error
+		h.names, err = hubsql.CleanNames(tx, now)
+		return err
+	})
+	if err != nil {
+		h.Close()
+		return nil, fmt.Errorf("prepare hub database %s: clean the user names an older hub kept: %w", path, err)
+	}
 	return h, nil
 }
+
+// NameCleanup says what Open did with the accounts an older hub kept
+// under unclean names (hub.NameCleaner).
+func (h *DB) NameCleanup() hub.NameCleanup { return h.names }
 
 // readers bounds the hub's read connections: pulls, sign-in checks and
 // the checkpointer. None holds one reader while it waits for another.

@@ -29,7 +29,51 @@ func open(t *testing.T, ex *data.Extract) hub.Store {
 	return h
 }
 
-func TestConformance(t *testing.T) { hubtest.Run(t, open) }
+func TestConformance(t *testing.T) { hubtest.Run(t, open, older) }
+
+// older reaches the hub's file as an older hub left it.
+var older = hubtest.Older{
+	Exec: func(t *testing.T, st hub.Store, q string, args ...any) {
+		t.Helper()
+		if _, err := st.(*DB).db.Exec(q, args...); err != nil {
+			t.Fatal(err)
+		}
+	},
+	Query: func(t *testing.T, st hub.Store, q string, args ...any) [][]string {
+		t.Helper()
+		rows, err := st.(*DB).rdb.Query(q, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		cols, _ := rows.Columns()
+		var out [][]string
+		for rows.Next() {
+			row := make([]string, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range row {
+				ptrs[i] = &row[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, row)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	},
+	Restart: func(t *testing.T, st hub.Store) hub.Store {
+		t.Helper()
+		h, err := Open(st.(*DB).Store().Path())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { h.Close() })
+		return h
+	},
+}
 
 // SignCursor signs c as the hub's pulls do (hubtest.CursorSigner).
 func (h *DB) SignCursor(c sync.Cursor) sync.Cursor { return h.key.Sign(c) }

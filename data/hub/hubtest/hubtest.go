@@ -92,12 +92,12 @@ func State() *data.Extract {
 }
 
 // Run runs the whole suite against the back end open makes, reaching
-// its database beneath the Store through older.
-func Run(t *testing.T, open Open, older Older) {
+// beneath its Store through beneath.
+func Run(t *testing.T, open Open, beneath Beneath) {
 	t.Run("Accounts", func(t *testing.T) { testAccounts(t, open) })
 	t.Run("AccountsAudited", func(t *testing.T) { testAccountsAudited(t, open) })
 	t.Run("UsernameForms", func(t *testing.T) { testUsernameForms(t, open) })
-	t.Run("UncleanNames", func(t *testing.T) { testUncleanNames(t, open, older) })
+	t.Run("UncleanNames", func(t *testing.T) { testUncleanNames(t, open, beneath) })
 	t.Run("UserDistricts", func(t *testing.T) { testUserDistricts(t, open) })
 	t.Run("Push", func(t *testing.T) { testPush(t, open) })
 	t.Run("Scope", func(t *testing.T) { testScope(t, open) })
@@ -105,10 +105,10 @@ func Run(t *testing.T, open Open, older Older) {
 	t.Run("GrantsLeaveWithTheDistrict", func(t *testing.T) { testGrantsLeaveWithTheDistrict(t, open) })
 	t.Run("Paging", func(t *testing.T) { testPaging(t, open) })
 	t.Run("BadCursor", func(t *testing.T) { testBadCursor(t, open) })
-	t.Run("Restored", func(t *testing.T) { testRestored(t, open) })
+	t.Run("Restored", func(t *testing.T) { testRestored(t, open, beneath) })
 	t.Run("ForgedCursor", func(t *testing.T) { testForgedCursor(t, open) })
 	t.Run("NewEpoch", func(t *testing.T) { testNewEpoch(t, open) })
-	t.Run("ImportEndsEpoch", func(t *testing.T) { testImportEndsEpoch(t, open) })
+	t.Run("ImportEndsEpoch", func(t *testing.T) { testImportEndsEpoch(t, open, beneath) })
 	t.Run("PushAtCursor", func(t *testing.T) { testPushAtCursor(t, open) })
 	t.Run("AccessMatrix", func(t *testing.T) { testAccessMatrix(t, open) })
 	t.Run("AuditRows", func(t *testing.T) { testAuditRows(t, open) })
@@ -753,14 +753,6 @@ func testPaging(t *testing.T, open Open) {
 	}
 }
 
-// CursorSigner is a store that signs a cursor as its pulls sign those
-// they give (the test build of every back end is one): the suite makes
-// with it the cursor of a workstation that pulled from the hub before the
-// hub was restored from an older backup.
-type CursorSigner interface {
-	SignCursor(c sync.Cursor) sync.Cursor
-}
-
 // pastAChange pulls as ClerkC, pushes a record and pulls again, and
 // returns ClerkC's cursor, past the record's change, and Coord001's.
 func pastAChange(t *testing.T, st hub.Store) (clerk, coord sync.Cursor) {
@@ -781,12 +773,8 @@ func pastAChange(t *testing.T, st hub.Store) (clerk, coord sync.Cursor) {
 // sequence) is a workstation that pulled from it before it was restored
 // from an older backup. The hub starts one new epoch, and every
 // workstation, that one and the others, takes a fresh snapshot.
-func testRestored(t *testing.T, open Open) {
+func testRestored(t *testing.T, open Open, beneath Beneath) {
 	st := Setup(t, open)
-	signer, ok := st.(CursorSigner)
-	if !ok {
-		t.Fatalf("the back end's test build does not sign cursors (hubtest.CursorSigner)")
-	}
 	ctx := context.Background()
 	c, other := pastAChange(t, st)
 	for _, lost := range []func(sync.Cursor) sync.Cursor{
@@ -796,7 +784,7 @@ func testRestored(t *testing.T, open Open) {
 		if p, err := st.Pull(ctx, ClerkC, c, 10); err != nil || p.Snapshot || p.Next.Epoch != c.Epoch {
 			t.Fatalf("a cursor the hub gave: %+v, %v", p, err)
 		}
-		restored := signer.SignCursor(lost(c))
+		restored := beneath.Sign(st, lost(c))
 		p, err := st.Pull(ctx, ClerkC, restored, 10)
 		if err != nil || !p.Snapshot || p.Next.Epoch == c.Epoch {
 			t.Fatalf("a cursor the hub signed and never logged (%+v) was followed: %+v, %v", restored, p, err)
@@ -841,29 +829,17 @@ func testNewEpoch(t *testing.T, open Open) {
 	}
 }
 
-// Importer is a store that imports a state extract as `migrantdeskctl
-// import --db` does into it (the test build of every back end is one).
-type Importer interface {
-	ImportState(ctx context.Context, ex *data.Extract) error
-}
-
 // testImportEndsEpoch: an import of the state extract ends the epoch on
 // either back end, at once: a push at a cursor of the epoch before the
 // import applies nothing (ErrMoved), and the next pull is the import's
 // snapshot.
-func testImportEndsEpoch(t *testing.T, open Open) {
+func testImportEndsEpoch(t *testing.T, open Open, beneath Beneath) {
 	st := Setup(t, open)
-	im, ok := st.(Importer)
-	if !ok {
-		t.Fatalf("the back end's test build does not import (hubtest.Importer)")
-	}
 	ctx := context.Background()
 	c, _ := pastAChange(t, st)
 	ex := State()
 	ex.Students[0].LastName = "Reimportada"
-	if err := im.ImportState(ctx, ex); err != nil {
-		t.Fatal(err)
-	}
+	beneath.Import(t, st, ex)
 	rec := sync.Record{ID: uuid.NewString(), StateID: Sean, MIS2000ID: "4242", QAD: "2025-09-01", EED: "2028-08-31", Version: 1}
 	if res, err := st.Push(ctx, ClerkC, c, []sync.Mutation{Mutation(sync.OpCreate, 0, rec)}); !errors.Is(err, hub.ErrMoved) {
 		t.Fatalf("a push at a cursor of the epoch before the import: %+v, %v", res, err)

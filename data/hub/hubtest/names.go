@@ -26,9 +26,10 @@ import (
 	"migrantdesk/data/sync"
 )
 
-// Older reaches a back end's database beneath its Store, as a hub of an
-// older release left it.
-type Older struct {
+// Beneath reaches a back end beneath its Store: its database as a hub of
+// an older release left it, and what the hub does that no request can
+// make it do.
+type Beneath struct {
 	// Exec runs a statement (? placeholders) on st's database as it is,
 	// past every rule of the Store.
 	Exec func(t *testing.T, st hub.Store, q string, args ...any)
@@ -38,6 +39,13 @@ type Older struct {
 	// Restart opens st's database again, as the hub's next start does;
 	// st stays open beside it, idle, as a stopped hub's would not.
 	Restart func(t *testing.T, st hub.Store) hub.Store
+	// Sign signs a cursor as st's pulls sign those they give: the suite
+	// makes with it the cursor of a workstation that pulled from the hub
+	// before the hub was restored from an older backup.
+	Sign func(st hub.Store, c sync.Cursor) sync.Cursor
+	// Import imports a state extract into st as `migrantdeskctl import
+	// --db` does.
+	Import func(t *testing.T, st hub.Store, ex *data.Extract)
 }
 
 // Accounts an older hub kept under names that are not in their clean
@@ -57,7 +65,7 @@ const (
 // that have none; appends one audit row for each rename and rewrites no
 // other; and tells the workstations, which end with the new name and
 // none of the old. A second start finds nothing more to do.
-func testUncleanNames(t *testing.T, open Open, older Older) {
+func testUncleanNames(t *testing.T, open Open, beneath Beneath) {
 	st := Setup(t, open)
 	ctx := context.Background()
 	hash, err := argon2id.HashPassword("an older password")
@@ -82,15 +90,15 @@ func testUncleanNames(t *testing.T, open Open, older Older) {
 	}
 	for _, o := range olds {
 		u := o.u
-		older.Exec(t, st, `INSERT INTO users(username, full_name, role, region_code, district_number, email) VALUES(?, ?, ?, ?, ?, '')`,
+		beneath.Exec(t, st, `INSERT INTO users(username, full_name, role, region_code, district_number, email) VALUES(?, ?, ?, ?, ?, '')`,
 			u.Username, u.FullName, u.Role, u.RegionCode, u.DistrictNumber)
 		for _, d := range u.Districts {
-			older.Exec(t, st, `INSERT INTO user_districts(username, district_number) VALUES(?, ?)`, u.Username, d)
+			beneath.Exec(t, st, `INSERT INTO user_districts(username, district_number) VALUES(?, ?)`, u.Username, d)
 		}
-		older.Exec(t, st, `INSERT INTO hub_accounts(username, password_hash) VALUES(?, ?)`, u.Username, o.password)
+		beneath.Exec(t, st, `INSERT INTO hub_accounts(username, password_hash) VALUES(?, ?)`, u.Username, o.password)
 	}
 	for _, g := range [][2]string{{"001", DAdmin001.Username}, {"003", oldDora}} {
-		older.Exec(t, st, `INSERT INTO report_grants(username, district_number, granted_by, granted_at) VALUES(?, ?, ?, ?)`,
+		beneath.Exec(t, st, `INSERT INTO report_grants(username, district_number, granted_by, granted_at) VALUES(?, ?, ?, ?)`,
 			oldJose, g[0], g[1], "2026-01-02T03:04:05Z")
 	}
 	// What the old Rita did through the hub: a sign-in, and a record
@@ -121,7 +129,7 @@ func testUncleanNames(t *testing.T, open Open, older Older) {
 	}
 	audited := auditRows(t, st)
 
-	st = older.Restart(t, st)
+	st = beneath.Restart(t, st)
 	cleaner, ok := st.(hub.NameCleaner)
 	if !ok {
 		t.Fatalf("%T does not clean the names an older hub kept", st)
@@ -153,17 +161,17 @@ func testUncleanNames(t *testing.T, open Open, older Older) {
 		t.Errorf("Rita's sign-in from before the start: %+v, %v", a, err)
 	}
 	for _, q := range []string{`SELECT count(*) FROM hub_applied WHERE username = ?`, `SELECT count(*) FROM hub_tokens WHERE username = ?`} {
-		if n := older.Query(t, st, q, oldRita)[0][0]; n != "0" {
+		if n := beneath.Query(t, st, q, oldRita)[0][0]; n != "0" {
 			t.Errorf("%s: %s rows under the old name", q, n)
 		}
 	}
-	if n := older.Query(t, st, `SELECT count(*) FROM hub_applied WHERE username = ?`, cleanRita)[0][0]; n != "2" {
+	if n := beneath.Query(t, st, `SELECT count(*) FROM hub_applied WHERE username = ?`, cleanRita)[0][0]; n != "2" {
 		t.Errorf("the answers to Rita's pushes: %s under her clean name, want 2", n)
 	}
 
 	// The log keeps what was done under the old names, and says once
 	// for each account that the hub's upgrade renamed it.
-	renames := older.Query(t, st, `SELECT username, action, entity, entity_id, before, after FROM audit WHERE action = 'rename' ORDER BY seq`)
+	renames := beneath.Query(t, st, `SELECT username, action, entity, entity_id, before, after FROM audit WHERE action = 'rename' ORDER BY seq`)
 	wantRows := [][]string{
 		{hub.UpgradeActor, "rename", "user", cleanRita, oldRita, cleanRita},
 		{hub.UpgradeActor, "rename", "user", cleanDora, oldDora, cleanDora},
@@ -175,7 +183,7 @@ func testUncleanNames(t *testing.T, open Open, older Older) {
 	if n := auditRows(t, st); n != audited+int64(len(wantRows)) {
 		t.Errorf("%d audit rows after the start, %d before it: want one a rename", n, audited)
 	}
-	if old := older.Query(t, st, `SELECT count(*) FROM audit WHERE username = ?`, oldRita)[0][0]; old == "0" {
+	if old := beneath.Query(t, st, `SELECT count(*) FROM audit WHERE username = ?`, oldRita)[0][0]; old == "0" {
 		t.Error("the audit rows of the old Rita were rewritten")
 	}
 
@@ -229,7 +237,7 @@ func testUncleanNames(t *testing.T, open Open, older Older) {
 
 	// A second start renames nothing, appends nothing, logs nothing, and
 	// says again what it left.
-	st = older.Restart(t, st)
+	st = beneath.Restart(t, st)
 	again := st.(hub.NameCleaner).NameCleanup()
 	if len(again.Renamed) != 0 {
 		t.Errorf("the second start renamed %+q", again.Renamed)

@@ -40,10 +40,10 @@ func openEmpty(t *testing.T, url string) *DB {
 	return h
 }
 
-func TestConformance(t *testing.T) { hubtest.Run(t, open, older) }
+func TestConformance(t *testing.T) { hubtest.Run(t, open, beneath) }
 
-// older reaches the hub's database as an older hub left it.
-var older = hubtest.Older{
+// beneath reaches the hub beneath its Store (hubtest.Beneath).
+var beneath = hubtest.Beneath{
 	Exec: func(t *testing.T, st hub.Store, q string, args ...any) {
 		t.Helper()
 		if _, err := st.(*DB).pool.Exec(context.Background(), numbered(q), args...); err != nil {
@@ -73,16 +73,13 @@ var older = hubtest.Older{
 		t.Helper()
 		return openEmpty(t, st.(*DB).pool.Config().ConnString())
 	},
-}
-
-// SignCursor signs c as the hub's pulls do (hubtest.CursorSigner).
-func (h *DB) SignCursor(c sync.Cursor) sync.Cursor { return h.key.Sign(c) }
-
-// ImportState imports ex as `import --db postgres://...` does
-// (hubtest.Importer).
-func (h *DB) ImportState(ctx context.Context, ex *data.Extract) error {
-	_, err := h.Import(ctx, ex, "test")
-	return err
+	Sign: func(st hub.Store, c sync.Cursor) sync.Cursor { return st.(*DB).key.Sign(c) },
+	Import: func(t *testing.T, st hub.Store, ex *data.Extract) {
+		t.Helper()
+		if _, err := st.(*DB).Import(context.Background(), ex, "test"); err != nil {
+			t.Fatal(err)
+		}
+	},
 }
 
 // A push that commits late is never skipped: while one push is open

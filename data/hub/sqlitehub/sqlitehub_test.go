@@ -29,10 +29,10 @@ func open(t *testing.T, ex *data.Extract) hub.Store {
 	return h
 }
 
-func TestConformance(t *testing.T) { hubtest.Run(t, open, older) }
+func TestConformance(t *testing.T) { hubtest.Run(t, open, beneath) }
 
-// older reaches the hub's file as an older hub left it.
-var older = hubtest.Older{
+// beneath reaches the hub beneath its Store (hubtest.Beneath).
+var beneath = hubtest.Beneath{
 	Exec: func(t *testing.T, st hub.Store, q string, args ...any) {
 		t.Helper()
 		if _, err := st.(*DB).db.Exec(q, args...); err != nil {
@@ -73,15 +73,13 @@ var older = hubtest.Older{
 		t.Cleanup(func() { h.Close() })
 		return h
 	},
-}
-
-// SignCursor signs c as the hub's pulls do (hubtest.CursorSigner).
-func (h *DB) SignCursor(c sync.Cursor) sync.Cursor { return h.key.Sign(c) }
-
-// ImportState imports ex as `import --db HUB.db` does (hubtest.Importer).
-func (h *DB) ImportState(ctx context.Context, ex *data.Extract) error {
-	_, err := h.Store().ImportExtract(ctx, ex, "test")
-	return err
+	Sign: func(st hub.Store, c sync.Cursor) sync.Cursor { return st.(*DB).key.Sign(c) },
+	Import: func(t *testing.T, st hub.Store, ex *data.Extract) {
+		t.Helper()
+		if _, err := st.(*DB).Store().ImportExtract(context.Background(), ex, "test"); err != nil {
+			t.Fatal(err)
+		}
+	},
 }
 
 // A workstation's export row lands in the hub's audit log once, as the
@@ -279,7 +277,7 @@ func TestRenewedEpochBeforeAnImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lost := h.SignCursor(sync.Cursor{Epoch: first.Next.Epoch, Seq: 1 << 40, Mark: "0123456789abcdef"})
+	lost := h.key.Sign(sync.Cursor{Epoch: first.Next.Epoch, Seq: 1 << 40, Mark: "0123456789abcdef"})
 	writer, release := holdWriter(t, h)
 	answer := pullWaiting(t, h, lost)
 	if _, err := h.Store().ImportExtract(ctx, hubtest.State(), "test"); err != nil {

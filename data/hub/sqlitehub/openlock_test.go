@@ -1,0 +1,71 @@
+package sqlitehub
+
+import (
+	"context"
+	"database/sql"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"migrantdesk/data/hub/hubtest"
+)
+
+// TestBackupWhileAnotherWriterHoldsTheLock: `hub backup` (and `hub user
+// list`, `hub serve`, `hub new-epoch`) opens the hub with Open. A SQLite
+// hub in service has another writer holding the write lock for long
+// stretches: `migrantdeskctl import --db HUB.db` of the state extract holds
+// it for the whole import, minutes for a large state. A backup reads
+// (VACUUM INTO) and needs no write lock, and before c378592/f2f1334 Open
+// took none: the backup ran beside the import.
+//
+// Open now writes at every start: prepare's INSERT of the cursor key (ON
+// CONFLICT DO NOTHING still takes the write lock) and CleanNames's write
+// transaction, even with every name clean. So the backup waits out
+// busy_timeout and fails with "keep a key for the hub's cursors: database
+// is locked", and so does every hub command, while the lock is held.
+func TestBackupWhileAnotherWriterHoldsTheLock(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "hub.db")
+	h, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Store().ImportExtract(context.Background(), hubtest.State(), "test"); err != nil {
+		t.Fatal(err)
+	}
+	h.Close()
+
+	// Another process writing, as an import does for its whole length.
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Set("_txlock", "immediate")
+	other, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	tx, err := other.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`INSERT INTO meta(key, value) VALUES('zz_writer', 'x') ON CONFLICT(key) DO UPDATE SET value = excluded.value`); err != nil {
+		t.Fatal(err)
+	}
+
+	start := time.Now()
+	b, err := Open(path)
+	if err != nil {
+		t.Fatalf("open the hub for a backup while another writer holds the lock (after %s): %v", time.Since(start).Round(time.Millisecond), err)
+	}
+	defer b.Close()
+	out := filepath.Join(dir, "backup.db")
+	if err := b.Backup(context.Background(), out); err != nil {
+		t.Fatalf("back up the hub while another writer holds the lock: %v", err)
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Fatal(err)
+	}
+}

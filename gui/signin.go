@@ -84,6 +84,22 @@ func errOwner(path string, owner data.User) error {
 		path, owner.FullName, owner.Username, owner.Username)
 }
 
+// ownerName is the name a database's owner signs in with now: its clean
+// form (data.CleanUsername). An older hub kept a name as it was typed
+// ("rita "), and the hub renames such an account to its clean form as it
+// starts, so a database that synced with the older hub belongs to the
+// renamed account, and takes the hub's new name at the next sign-in
+// (connect). (An unclean name the hub left alone, because another account
+// has its clean form, can no longer sign in at all; its database opens to
+// that other account, which is how earlier READMEs told operators to let
+// the same person in again.)
+func ownerName(name string) string {
+	if clean, err := data.CleanUsername(name); err == nil {
+		return clean
+	}
+	return name
+}
+
 // signIn signs a person in, off the UI goroutine: with the hub when it
 // answers (the database then remembers the hub, the user and a fresh
 // verifier of the password), else, on a database this user has synced
@@ -101,7 +117,7 @@ func signIn(ctx context.Context, st signInStore, hubURL, username, password stri
 	if err != nil {
 		return s, err
 	}
-	if synced && !strings.EqualFold(id.User.Username, s.user.Username) {
+	if synced && !strings.EqualFold(ownerName(id.User.Username), ownerName(s.user.Username)) {
 		return s, errOwner(st.Path(), id.User)
 	}
 	online, err := s.connect(ctx, st)
@@ -152,7 +168,7 @@ func (s session) connect(ctx context.Context, st signInStore) (session, error) {
 	if err != nil {
 		return s, err
 	}
-	if synced && id.User.Username != c.User.Username {
+	if synced && ownerName(id.User.Username) != c.User.Username {
 		return s, errOwner(st.Path(), id.User)
 	}
 	if synced && !s.newHub {

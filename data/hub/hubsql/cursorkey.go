@@ -94,4 +94,5 @@ func (k CursorKey) Lost(c sync.Cursor) error {
 // change the hub never logged, which the hub did not sign: made up, or
 // signed with a key the hub no longer has (a restore from a backup taken
 // before the hub kept one).
-var ErrUnsignedLost = fmt.Errorf("%w: it names a change this hub never logged, and the hub did not sign it; if the hub was restored from a backup, its operator starts a new epoch (README, \"After a restore\")", hub.ErrBadCursor)
+var ErrUnsignedLost = fmt.Errorf("%w: it names a change this hub never logged, and the hub did not sign it; "+
+	"if the hub was restored from a backup, ask its operator to start a new epoch with `migrantdeskctl hub new-epoch`", hub.ErrBadCursor)

@@ -10,19 +10,20 @@ import (
 	"migrantdesk/data/hub"
 )
 
-// CleanNames moves every account an older hub kept under a name that is
-// not its clean form (data.CleanUsername) to its clean name, inside tx,
-// the write transaction a back end opens for it as the hub starts (which
-// excludes every other writer: the feed and the audit log are written).
-// At every start: an account left alone is reported at each, and a
-// database with every name clean costs one read of the users.
+// PlanNames reads the accounts an older hub kept under a name that is not
+// its clean form (data.CleanUsername), and says which CleanNames renames
+// and which it leaves alone. A back end reads it in a read transaction
+// at every start and runs CleanNames, in a write transaction, only when
+// there is an account to rename: a start then takes no write lock once
+// every name is clean, and opens beside a writer that holds it for
+// minutes (an import of the state extract into a SQLite hub).
 //
 // An account whose clean name is, or differs only in case from, the
 // clean name of another account stays as it is, and so does one with no
 // clean form: renaming it would make two accounts one, their grants and
 // records mixed, with nobody having decided it. The caller reports them
-// (hub.UncleanName) for the operator.
-func CleanNames(tx Tx, now string) (hub.NameCleanup, error) {
+// (hub.UncleanName) for the operator, at every start.
+func PlanNames(tx Tx) (hub.NameCleanup, error) {
 	var out hub.NameCleanup
 	names, err := readIDs(tx, `SELECT username FROM users ORDER BY username`)
 	if err != nil {
@@ -39,7 +40,6 @@ func CleanNames(tx Tx, now string) (hub.NameCleanup, error) {
 			clean[i] = n
 		}
 	}
-	log := NewAuditLog(tx)
 	for i, n := range names {
 		if clean[i] == n && bad[i] == nil {
 			continue
@@ -57,12 +57,27 @@ func CleanNames(tx Tx, now string) (hub.NameCleanup, error) {
 			out.Left = append(out.Left, left)
 			continue
 		}
-		if err := rename(tx, log, n, clean[i], now); err != nil {
-			return hub.NameCleanup{}, fmt.Errorf("rename user %+q to its clean form %+q: %w", n, clean[i], err)
-		}
 		out.Renamed = append(out.Renamed, hub.Rename{From: n, To: clean[i]})
 	}
-	return out, log.Flush()
+	return out, nil
+}
+
+// CleanNames moves every account PlanNames would rename to its clean
+// name, inside tx, the write transaction a back end opens for it as the
+// hub starts (which excludes every other writer: the feed and the audit
+// log are written), and says what it did.
+func CleanNames(tx Tx, now string) (hub.NameCleanup, error) {
+	plan, err := PlanNames(tx)
+	if err != nil {
+		return plan, err
+	}
+	log := NewAuditLog(tx)
+	for _, r := range plan.Renamed {
+		if err := rename(tx, log, r.From, r.To, now); err != nil {
+			return hub.NameCleanup{}, fmt.Errorf("rename user %+q to its clean form %+q: %w", r.From, r.To, err)
+		}
+	}
+	return plan, log.Flush()
 }
 
 // renamed are the columns that name an account, written from the old

@@ -176,12 +176,17 @@ func (h *DB) prepare(ctx context.Context) error {
 // readKey reads the key of the hub's cursors, made by the first hub to
 // start on the database.
 func (h *DB) readKey(ctx context.Context, conn *pgx.Conn) error {
-	if _, err := conn.Exec(ctx, `INSERT INTO hub_meta(key, value) VALUES('cursor_key', $1) ON CONFLICT(key) DO NOTHING`, hubsql.NewCursorKey()); err != nil {
-		return fmt.Errorf("keep a key for the hub's cursors: %w", err)
-	}
 	var key string
-	if err := conn.QueryRow(ctx, hubsql.CursorKeyQuery).Scan(&key); err != nil {
-		return fmt.Errorf("read the key of the hub's cursors: %w", err)
+	for range 2 {
+		if err := conn.QueryRow(ctx, hubsql.CursorKeyQuery).Scan(&key); err != nil {
+			return fmt.Errorf("read the key of the hub's cursors: %w", err)
+		}
+		if key != "" {
+			break
+		}
+		if _, err := conn.Exec(ctx, `INSERT INTO hub_meta(key, value) VALUES('cursor_key', $1) ON CONFLICT(key) DO NOTHING`, hubsql.NewCursorKey()); err != nil {
+			return fmt.Errorf("keep a key for the hub's cursors: %w", err)
+		}
 	}
 	var err error
 	h.key, err = hubsql.ParseCursorKey(key)
@@ -189,13 +194,26 @@ func (h *DB) readKey(ctx context.Context, conn *pgx.Conn) error {
 }
 
 // cleanNames renames the accounts an older hub kept under unclean names
-// (hubsql.CleanNames) in one transaction on conn, holding the feed lock
-// as every writer of the feed and the audit log does: the pushes of a hub
-// already serving the database wait for it as for any other. On conn,
-// not the pool's next connection, which a pool of one (pool_max_conns=1)
-// would never give while prepare holds its only one.
+// (hubsql.CleanNames) when a read finds one to rename (hubsql.PlanNames),
+// in one transaction on conn, holding the feed lock as every writer of
+// the feed and the audit log does: the pushes of a hub already serving
+// the database wait for it as for any other, and for no start once every
+// name is clean. On conn, not the pool's next connection, which a pool of
+// one (pool_max_conns=1) would never give while prepare holds its only
+// one.
 func (h *DB) cleanNames(ctx context.Context, conn *pgx.Conn) error {
 	err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		var err error
+		h.names, err = hubsql.PlanNames(newTx(ctx, tx))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("clean the user names an older hub kept: %w", err)
+	}
+	if len(h.names.Renamed) == 0 {
+		return nil
+	}
+	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, lockFeed, feedLock); err != nil {
 			return fmt.Errorf("wait for the hub's other writers: %w", err)
 		}

@@ -150,19 +150,34 @@ func Open(path string) (*DB, error) {
 		h.Close()
 		return nil, fmt.Errorf("prepare hub database %s: the sign-in check: %w", path, err)
 	}
-	// In one write transaction: SQLite's write lock, taken at its BEGIN,
-	// keeps a second hub starting on the file from renaming the same
-	// accounts again.
-	err = h.account(context.Background(), func(tx hubsql.Tx, now string) error {
-		var err error
-		h.names, err = hubsql.CleanNames(tx, now)
-		return err
-	})
-	if err != nil {
+	if err := h.cleanNames(context.Background()); err != nil {
 		h.Close()
 		return nil, fmt.Errorf("prepare hub database %s: clean the user names an older hub kept: %w", path, err)
 	}
 	return h, nil
+}
+
+// cleanNames renames the accounts an older hub kept under unclean names
+// when a read finds one to rename (hubsql.PlanNames), in one write
+// transaction: SQLite's write lock, taken at its BEGIN, keeps a second
+// hub starting on the file from renaming the same accounts again.
+func (h *DB) cleanNames(ctx context.Context) error {
+	tx, err := h.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	stx := newTx(ctx, tx, h.rstmts)
+	h.names, err = hubsql.PlanNames(stx)
+	tx.Rollback()
+	stx.end()
+	if err != nil || len(h.names.Renamed) == 0 {
+		return err
+	}
+	return h.account(ctx, func(tx hubsql.Tx, now string) error {
+		var err error
+		h.names, err = hubsql.CleanNames(tx, now)
+		return err
+	})
 }
 
 // NameCleanup says what Open did with the accounts an older hub kept
@@ -217,12 +232,19 @@ func (h *DB) prepare() error {
 			return err
 		}
 	}
-	if _, err := h.db.Exec(`INSERT INTO hub_meta(key, value) VALUES('cursor_key', ?) ON CONFLICT(key) DO NOTHING`, hubsql.NewCursorKey()); err != nil {
-		return fmt.Errorf("keep a key for the hub's cursors: %w", err)
-	}
+	// Read before it is written, once: a start writes nothing then, and
+	// opens beside a writer that holds the lock for minutes (an import).
 	var key string
-	if err := h.db.QueryRow(hubsql.CursorKeyQuery).Scan(&key); err != nil {
-		return fmt.Errorf("read the key of the hub's cursors: %w", err)
+	for range 2 {
+		if err := h.db.QueryRow(hubsql.CursorKeyQuery).Scan(&key); err != nil {
+			return fmt.Errorf("read the key of the hub's cursors: %w", err)
+		}
+		if key != "" {
+			break
+		}
+		if _, err := h.db.Exec(`INSERT INTO hub_meta(key, value) VALUES('cursor_key', ?) ON CONFLICT(key) DO NOTHING`, hubsql.NewCursorKey()); err != nil {
+			return fmt.Errorf("keep a key for the hub's cursors: %w", err)
+		}
 	}
 	var err error
 	h.key, err = hubsql.ParseCursorKey(key)

@@ -76,7 +76,7 @@ func hubServe(args []string, out io.Writer) error {
 	}
 	defer h.Close()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	reportNames(h, log)
+	reportOpening(h, log)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("hub serve: %w", err)
@@ -192,7 +192,7 @@ func hubUser(verb string, args []string, out io.Writer) error {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	defer h.Close()
-	reportNames(h, slog.New(slog.NewTextHandler(os.Stderr, nil)))
+	reportOpening(h, slog.New(slog.NewTextHandler(os.Stderr, nil)))
 	actor := operator()
 	switch verb {
 	case "add":

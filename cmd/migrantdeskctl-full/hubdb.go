@@ -52,11 +52,18 @@ func openHub(ctx context.Context, db, passwordFile string) (hub.Store, error) {
 	return pghub.Open(ctx, db, pw)
 }
 
-// reportNames logs what opening the hub did with the accounts an older
-// hub kept under names that are not in their clean form: those it
-// renamed, and those it left as they were, which it says again at every
-// start until the operator acts.
-func reportNames(h hub.Store, log *slog.Logger) {
+// reportOpening logs what opening the hub did that its operator must
+// know: the key it made to sign its sync cursors in a database an earlier
+// release served (hub.KeyMaker), and the accounts an older hub kept
+// under names that are not in their clean form, those it renamed and
+// those it left as they were, which it says again at every start until
+// the operator acts.
+func reportOpening(h hub.Store, log *slog.Logger) {
+	if k, ok := h.(hub.KeyMaker); ok && k.MadeCursorKey() {
+		log.Warn("the hub made a key to sign its sync cursors: this database was served by an earlier release. " +
+			"If it was restored from a copy made before its last start, start a new epoch with `migrantdeskctl hub new-epoch`; " +
+			"until then the hub refuses its workstations' cursors")
+	}
 	c, ok := h.(hub.NameCleaner)
 	if !ok {
 		return

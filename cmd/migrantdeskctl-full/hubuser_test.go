@@ -147,6 +147,48 @@ func TestHubUserNameForms(t *testing.T) {
 	}
 }
 
+// startLog opens the hub at db as its commands do and returns the lines
+// reportOpening logs, each its level and message.
+func startLog(t *testing.T, db string) []map[string]string {
+	t.Helper()
+	h, err := openHub(context.Background(), db, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	var log bytes.Buffer
+	reportOpening(h, slog.New(slog.NewJSONHandler(&log, nil)))
+	var lines []map[string]string
+	for _, l := range strings.Split(strings.TrimSpace(log.String()), "\n") {
+		if l == "" {
+			continue
+		}
+		var line map[string]string
+		if err := json.Unmarshal([]byte(l), &line); err != nil {
+			t.Fatalf("log line %q: %v", l, err)
+		}
+		lines = append(lines, map[string]string{"level": line["level"], "msg": line["msg"]})
+	}
+	return lines
+}
+
+// A hub that makes the key of its sync cursors in a database an earlier
+// release served warns, at that start only, that a copy restored from
+// before it needs hub new-epoch; a new hub does not.
+func TestHubWarnsOfMadeKey(t *testing.T) {
+	file := hubWithUser(t, "--username", "maria", "--name", "María Ruiz", "--role", "clerk", "--region", "01")
+	if lines := startLog(t, file); len(lines) != 0 {
+		t.Fatalf("a new hub's start logged %q", lines)
+	}
+	query(t, file, `DELETE FROM hub_meta WHERE key = 'cursor_key'`)
+	if lines := startLog(t, file); len(lines) != 1 || lines[0]["level"] != "WARN" || !strings.Contains(lines[0]["msg"], "hub new-epoch") {
+		t.Fatalf("the start that made the key logged %q", lines)
+	}
+	if lines := startLog(t, file); len(lines) != 0 {
+		t.Fatalf("the start after logged %q", lines)
+	}
+}
+
 // A hub that opens a database where an older hub kept accounts under
 // unclean names says, in its log, which it renamed and which it left as
 // they were (their clean name taken), and what the operator can do; the
@@ -156,26 +198,7 @@ func TestHubReportsUncleanNames(t *testing.T) {
 	for _, name := range []string{"maria ", "jose\u0301"} {
 		query(t, file, `INSERT INTO users(username, full_name, role, region_code) VALUES(?, 'Someone', 'clerk', '01')`, name)
 	}
-	started := func() []map[string]string {
-		t.Helper()
-		h, err := openHub(context.Background(), file, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer h.Close()
-		var log bytes.Buffer
-		reportNames(h, slog.New(slog.NewJSONHandler(&log, nil)))
-		var lines []map[string]string
-		for _, l := range strings.Split(strings.TrimSpace(log.String()), "\n") {
-			var line map[string]string
-			if err := json.Unmarshal([]byte(l), &line); err != nil {
-				t.Fatalf("log line %q: %v", l, err)
-			}
-			lines = append(lines, map[string]string{"level": line["level"], "msg": line["msg"]})
-		}
-		return lines
-	}
-	lines := started()
+	lines := startLog(t, file)
 	if len(lines) != 2 || lines[0]["level"] != "INFO" || !strings.HasPrefix(lines[0]["msg"], `user "jose\u0301", kept by an older hub`) ||
 		!strings.Contains(lines[0]["msg"], `was renamed "jos\u00e9"`) {
 		t.Fatalf("the first start logged %q", lines)
@@ -190,7 +213,7 @@ func TestHubReportsUncleanNames(t *testing.T) {
 		}
 	}
 	check(lines[1:])
-	check(started())
+	check(startLog(t, file))
 	if got := query(t, file, `SELECT username FROM users ORDER BY username`); !slices.Equal(got, []string{"jos\u00e9", "maria", "maria "}) {
 		t.Errorf("users after the starts: %q", got)
 	}

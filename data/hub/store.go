@@ -110,3 +110,14 @@ type Store interface {
 	Ping(ctx context.Context) error
 	Close() error
 }
+
+// KeyMaker is a Store that says whether its opening made the key that
+// signs its sync cursors in a database whose change feed was written
+// without one: a hub of an earlier release, upgraded, or a copy of one
+// restored. The hub cannot tell which; after such a restore the cursors
+// its workstations hold name changes it never logged, and are refused
+// until the operator starts a new epoch (hub new-epoch), so `hub serve`
+// says so once, at the start that made the key.
+type KeyMaker interface {
+	MadeCursorKey() bool
+}

@@ -27,8 +27,10 @@ import (
 // it signed.
 type CursorKey []byte
 
-// CursorKeyQuery reads the key (” when the hub has none yet).
-const CursorKeyQuery = `SELECT coalesce((SELECT value FROM hub_meta WHERE key = 'cursor_key'), '')`
+// CursorKeyQuery reads the key (empty when the hub has none yet), and
+// whether the hub's change feed has a change: a key made for a feed that
+// has one is made for a hub an earlier release served (hub.KeyMaker).
+const CursorKeyQuery = `SELECT coalesce((SELECT value FROM hub_meta WHERE key = 'cursor_key'), ''), EXISTS (SELECT 1 FROM hub_changes)`
 
 // NewCursorKey is a new key in hub_meta's text form, for a hub that has
 // none: 256 random bits.

@@ -108,6 +108,7 @@ func Run(t *testing.T, open Open, beneath Beneath) {
 	t.Run("Restored", func(t *testing.T) { testRestored(t, open, beneath) })
 	t.Run("ForgedCursor", func(t *testing.T) { testForgedCursor(t, open) })
 	t.Run("NewEpoch", func(t *testing.T) { testNewEpoch(t, open) })
+	t.Run("KeyMade", func(t *testing.T) { testKeyMade(t, open, beneath) })
 	t.Run("ImportEndsEpoch", func(t *testing.T) { testImportEndsEpoch(t, open, beneath) })
 	t.Run("PushAtCursor", func(t *testing.T) { testPushAtCursor(t, open) })
 	t.Run("AccessMatrix", func(t *testing.T) { testAccessMatrix(t, open) })
@@ -851,6 +852,32 @@ func testImportEndsEpoch(t *testing.T, open Open, beneath Beneath) {
 	}
 	if res, err := st.Push(ctx, ClerkC, next, []sync.Mutation{Mutation(sync.OpCreate, 0, rec)}); err != nil || res[0].Outcome != sync.Applied {
 		t.Fatalf("a push at the import's epoch: %+v, %v", res, err)
+	}
+}
+
+// testKeyMade: a hub says it made the key of its cursors (hub.KeyMaker)
+// only at the start that made it for a feed written without one (a
+// database an earlier release served), never for a new hub's empty feed,
+// and a cursor it gave before signs in after, as the key's first start
+// knows nothing of it: the workstation's next pull goes on.
+func testKeyMade(t *testing.T, open Open, beneath Beneath) {
+	st := Setup(t, open)
+	if st.(hub.KeyMaker).MadeCursorKey() {
+		t.Fatal("a new hub says it made its key for a feed written without one")
+	}
+	c, _ := pastAChange(t, st)
+	beneath.Exec(t, st, `DELETE FROM hub_meta WHERE key = 'cursor_key'`)
+	older := beneath.Restart(t, st)
+	if !older.(hub.KeyMaker).MadeCursorKey() {
+		t.Fatal("a hub that made its key for a feed an earlier release wrote does not say so")
+	}
+	if beneath.Restart(t, older).(hub.KeyMaker).MadeCursorKey() {
+		t.Fatal("a hub says again at its next start that it made its key")
+	}
+	legacy := sync.Cursor{Epoch: c.Epoch, Seq: c.Seq}
+	legacy.Mark, _, _ = strings.Cut(c.Mark, ".")
+	if p, err := older.Pull(context.Background(), ClerkC, legacy, 10); err != nil || p.Snapshot || p.Next.Epoch != c.Epoch {
+		t.Fatalf("a workstation's cursor from before the key: %+v, %v", p, err)
 	}
 }
 

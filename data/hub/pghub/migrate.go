@@ -320,7 +320,8 @@ func (m *Migration) moveEpoch(ctx context.Context, stx *sql.Tx, tx pgx.Tx) error
 // It returns the key moved, or nil.
 func moveKey(ctx context.Context, stx *sql.Tx, tx pgx.Tx) (hubsql.CursorKey, error) {
 	var text string
-	if err := stx.QueryRowContext(ctx, hubsql.CursorKeyQuery).Scan(&text); err != nil {
+	var fed bool
+	if err := stx.QueryRowContext(ctx, hubsql.CursorKeyQuery).Scan(&text, &fed); err != nil {
 		return nil, fmt.Errorf("read the SQLite hub's cursor key: %w", err)
 	}
 	if text == "" {

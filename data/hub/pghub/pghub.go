@@ -57,6 +57,9 @@ type DB struct {
 	// database, or the same one after the server's recovery, and is
 	// started again either way.
 	key hubsql.CursorKey
+	// keyMade says Open made key for a feed written without one
+	// (hub.KeyMaker).
+	keyMade bool
 	// names is what Open did with the accounts kept under unclean names.
 	names hub.NameCleanup
 }
@@ -92,6 +95,7 @@ func poolSize() int32 { return int32(min(2*runtime.GOMAXPROCS(0)+2, 16)) }
 var (
 	_ hub.Store       = (*DB)(nil)
 	_ hub.NameCleaner = (*DB)(nil)
+	_ hub.KeyMaker    = (*DB)(nil)
 )
 
 // Open connects to the database at url (postgres://USER@HOST/DB?...),
@@ -177,13 +181,15 @@ func (h *DB) prepare(ctx context.Context) error {
 // start on the database.
 func (h *DB) readKey(ctx context.Context, conn *pgx.Conn) error {
 	var key string
+	var fed bool
 	for range 2 {
-		if err := conn.QueryRow(ctx, hubsql.CursorKeyQuery).Scan(&key); err != nil {
+		if err := conn.QueryRow(ctx, hubsql.CursorKeyQuery).Scan(&key, &fed); err != nil {
 			return fmt.Errorf("read the key of the hub's cursors: %w", err)
 		}
 		if key != "" {
 			break
 		}
+		h.keyMade = fed
 		if _, err := conn.Exec(ctx, `INSERT INTO hub_meta(key, value) VALUES('cursor_key', $1) ON CONFLICT(key) DO NOTHING`, hubsql.NewCursorKey()); err != nil {
 			return fmt.Errorf("keep a key for the hub's cursors: %w", err)
 		}
@@ -229,6 +235,10 @@ func (h *DB) cleanNames(ctx context.Context, conn *pgx.Conn) error {
 	}
 	return nil
 }
+
+// MadeCursorKey says whether Open made the key of the hub's cursors for
+// a feed written without one (hub.KeyMaker).
+func (h *DB) MadeCursorKey() bool { return h.keyMade }
 
 // NameCleanup says what Open did with the accounts an older hub kept
 // under unclean names (hub.NameCleaner).

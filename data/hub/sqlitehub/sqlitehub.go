@@ -33,6 +33,9 @@ type DB struct {
 	token  *sql.Stmt
 	pushes *hubsql.Committer
 	key    hubsql.CursorKey // read at Open: a restore stops the hub
+	// keyMade says Open made key for a feed written without one
+	// (hub.KeyMaker).
+	keyMade bool
 	// stopCheckpoints ends the checkpointer; checkpointed is closed when
 	// it has.
 	stopCheckpoints, checkpointed chan struct{}
@@ -44,6 +47,7 @@ type DB struct {
 var (
 	_ hub.Store       = (*DB)(nil)
 	_ hub.NameCleaner = (*DB)(nil)
+	_ hub.KeyMaker    = (*DB)(nil)
 )
 
 // hubSchema holds what only a hub keeps. The users themselves (name,
@@ -180,6 +184,10 @@ func (h *DB) cleanNames(ctx context.Context) error {
 	})
 }
 
+// MadeCursorKey says whether Open made the key of the hub's cursors for
+// a feed written without one (hub.KeyMaker).
+func (h *DB) MadeCursorKey() bool { return h.keyMade }
+
 // NameCleanup says what Open did with the accounts an older hub kept
 // under unclean names (hub.NameCleaner).
 func (h *DB) NameCleanup() hub.NameCleanup { return h.names }
@@ -235,13 +243,15 @@ func (h *DB) prepare() error {
 	// Read before it is written, once: a start writes nothing then, and
 	// opens beside a writer that holds the lock for minutes (an import).
 	var key string
+	var fed bool
 	for range 2 {
-		if err := h.db.QueryRow(hubsql.CursorKeyQuery).Scan(&key); err != nil {
+		if err := h.db.QueryRow(hubsql.CursorKeyQuery).Scan(&key, &fed); err != nil {
 			return fmt.Errorf("read the key of the hub's cursors: %w", err)
 		}
 		if key != "" {
 			break
 		}
+		h.keyMade = fed
 		if _, err := h.db.Exec(`INSERT INTO hub_meta(key, value) VALUES('cursor_key', ?) ON CONFLICT(key) DO NOTHING`, hubsql.NewCursorKey()); err != nil {
 			return fmt.Errorf("keep a key for the hub's cursors: %w", err)
 		}

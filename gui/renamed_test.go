@@ -25,12 +25,12 @@ import (
 // in on her own workstation, with the name and password she always used,
 // must then work: her database holds her unpushed work.
 //
-// It does not: the hub answers the sign-in as "rita", the database says
-// it belongs to "rita ", and the app refuses it as another user's
-// database ("sign in as rita "), which no spelling of the name can do,
-// since the hub cleans every name it is given. Nothing on the workstation
-// follows the rename (keepIdentity looks the old name up among the pulled
-// users, where it is gone), so the clerk is locked out of her database.
+// The hub answers the sign-in as "rita" and the database says it
+// belongs to "rita ": compared as they were, the app refused it as
+// another user's database ("sign in as rita "), which no spelling of the
+// name can do, since the hub cleans every name it is given. The owner is
+// compared by its clean form (ownerName), and the sign-in records the
+// hub's new name.
 func TestRenamedAccountSignsInOnItsWorkstation(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "hub.db")

@@ -17,14 +17,11 @@ import (
 // hub in service has another writer holding the write lock for long
 // stretches: `migrantdeskctl import --db HUB.db` of the state extract holds
 // it for the whole import, minutes for a large state. A backup reads
-// (VACUUM INTO) and needs no write lock, and before c378592/f2f1334 Open
-// took none: the backup ran beside the import.
-//
-// Open now writes at every start: prepare's INSERT of the cursor key (ON
-// CONFLICT DO NOTHING still takes the write lock) and CleanNames's write
-// transaction, even with every name clean. So the backup waits out
-// busy_timeout and fails with "keep a key for the hub's cursors: database
-// is locked", and so does every hub command, while the lock is held.
+// (VACUUM INTO) and needs no write lock, so Open must take none once the
+// cursor key exists and every user name is clean: an INSERT of the key
+// (even ON CONFLICT DO NOTHING) or the name clean-up's write transaction
+// at every start waited out busy_timeout and failed with "database is
+// locked", for every hub command, while the lock was held.
 func TestBackupWhileAnotherWriterHoldsTheLock(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "hub.db")

@@ -183,8 +183,10 @@ func hubUser(verb string, args []string, out io.Writer) error {
 		}
 		*username = clean
 	}
-	if _, err := os.Stat(*db); !isPostgres(*db) && errors.Is(err, os.ErrNotExist) && verb != "add" {
-		return fmt.Errorf("%s: there is no hub database at %s; name it with --db FILE", name, *db)
+	if verb != "add" {
+		if err := hubExists(name, *db); err != nil {
+			return err
+		}
 	}
 	ctx := context.Background()
 	h, err := openHub(ctx, *db, *passwordDB)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -50,6 +51,15 @@ func openHub(ctx context.Context, db, passwordFile string) (hub.Store, error) {
 		return nil, err
 	}
 	return pghub.Open(ctx, db, pw)
+}
+
+// hubExists refuses a SQLite hub path with nothing at it, which opening
+// would make an empty hub of, for the command cmd.
+func hubExists(cmd, db string) error {
+	if _, err := os.Stat(db); !isPostgres(db) && errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%s: there is no hub database at %s; name it with --db FILE", cmd, db)
+	}
+	return nil
 }
 
 // reportOpening logs what opening the hub did that its operator must

@@ -75,8 +75,8 @@ func hubBackup(args []string, out io.Writer) error {
 	if isPostgres(*db) {
 		return errors.New("hub backup: back up a PostgreSQL hub with pg_dump (see the README's operations section)")
 	}
-	if _, err := os.Stat(*db); err != nil {
-		return fmt.Errorf("hub backup: there is no hub database at %s; name it with --db FILE", *db)
+	if err := hubExists("hub backup", *db); err != nil {
+		return err
 	}
 	h, err := sqlitehub.Open(*db)
 	if err != nil {
@@ -102,10 +102,8 @@ func hubNewEpoch(args []string, out io.Writer) error {
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
-	if !isPostgres(*db) {
-		if _, err := os.Stat(*db); err != nil {
-			return fmt.Errorf("hub new-epoch: there is no hub database at %s; name it with --db FILE", *db)
-		}
+	if err := hubExists("hub new-epoch", *db); err != nil {
+		return err
 	}
 	h, err := openHub(context.Background(), *db, *passwordFile)
 	if err != nil {

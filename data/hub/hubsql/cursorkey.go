@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -49,6 +50,29 @@ func ParseCursorKey(s string) (CursorKey, error) {
 	return k, nil
 }
 
+// ReadCursorKey reads the hub's cursor key with read (CursorKeyQuery),
+// and makes one with insert only when there is none: a start then writes
+// nothing, and opens beside a writer that holds the database's lock for
+// minutes (an import into a SQLite hub). made says it made the key for a
+// feed written without one (hub.KeyMaker).
+func ReadCursorKey(read func() (key string, fed bool, err error), insert func(key string) error) (k CursorKey, made bool, err error) {
+	for range 2 {
+		key, fed, err := read()
+		if err != nil {
+			return nil, false, fmt.Errorf("read the key of the hub's cursors: %w", err)
+		}
+		if key != "" {
+			k, err := ParseCursorKey(key)
+			return k, made, err
+		}
+		made = fed
+		if err := insert(NewCursorKey()); err != nil {
+			return nil, false, fmt.Errorf("keep a key for the hub's cursors: %w", err)
+		}
+	}
+	return nil, false, errors.New("keep a key for the hub's cursors: the key written is not read back")
+}
+
 // sigSep parts a mark from its signature. Marks are hex (newMark).
 const sigSep = "."
 
@@ -59,11 +83,11 @@ func (k CursorKey) Sign(c sync.Cursor) sync.Cursor {
 	return c
 }
 
-// Verify returns c without its signature, and whether the key signed it.
-func (k CursorKey) Verify(c sync.Cursor) (sync.Cursor, bool) {
+// Verify reports whether the key signed c.
+func (k CursorKey) Verify(c sync.Cursor) bool {
 	mark, sig, signed := strings.Cut(c.Mark, sigSep)
 	c.Mark = mark
-	return c, signed && hmac.Equal([]byte(sig), []byte(k.mac(c)))
+	return signed && hmac.Equal([]byte(sig), []byte(k.mac(c)))
 }
 
 // mac is the signature of an unsigned cursor: half of HMAC-SHA256,
@@ -86,7 +110,7 @@ func Unsigned(c sync.Cursor) sync.Cursor {
 // restored from an older backup, and starts a new epoch), else
 // ErrUnsignedLost.
 func (k CursorKey) Lost(c sync.Cursor) error {
-	if _, signed := k.Verify(c); !signed {
+	if !k.Verify(c) {
 		return ErrUnsignedLost
 	}
 	return nil

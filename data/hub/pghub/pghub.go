@@ -180,22 +180,14 @@ func (h *DB) prepare(ctx context.Context) error {
 // readKey reads the key of the hub's cursors, made by the first hub to
 // start on the database.
 func (h *DB) readKey(ctx context.Context, conn *pgx.Conn) error {
-	var key string
-	var fed bool
-	for range 2 {
-		if err := conn.QueryRow(ctx, hubsql.CursorKeyQuery).Scan(&key, &fed); err != nil {
-			return fmt.Errorf("read the key of the hub's cursors: %w", err)
-		}
-		if key != "" {
-			break
-		}
-		h.keyMade = fed
-		if _, err := conn.Exec(ctx, `INSERT INTO hub_meta(key, value) VALUES('cursor_key', $1) ON CONFLICT(key) DO NOTHING`, hubsql.NewCursorKey()); err != nil {
-			return fmt.Errorf("keep a key for the hub's cursors: %w", err)
-		}
-	}
 	var err error
-	h.key, err = hubsql.ParseCursorKey(key)
+	h.key, h.keyMade, err = hubsql.ReadCursorKey(func() (key string, fed bool, err error) {
+		err = conn.QueryRow(ctx, hubsql.CursorKeyQuery).Scan(&key, &fed)
+		return key, fed, err
+	}, func(key string) error {
+		_, err := conn.Exec(ctx, `INSERT INTO hub_meta(key, value) VALUES('cursor_key', $1) ON CONFLICT(key) DO NOTHING`, key)
+		return err
+	})
 	return err
 }
 

@@ -240,24 +240,14 @@ func (h *DB) prepare() error {
 			return err
 		}
 	}
-	// Read before it is written, once: a start writes nothing then, and
-	// opens beside a writer that holds the lock for minutes (an import).
-	var key string
-	var fed bool
-	for range 2 {
-		if err := h.db.QueryRow(hubsql.CursorKeyQuery).Scan(&key, &fed); err != nil {
-			return fmt.Errorf("read the key of the hub's cursors: %w", err)
-		}
-		if key != "" {
-			break
-		}
-		h.keyMade = fed
-		if _, err := h.db.Exec(`INSERT INTO hub_meta(key, value) VALUES('cursor_key', ?) ON CONFLICT(key) DO NOTHING`, hubsql.NewCursorKey()); err != nil {
-			return fmt.Errorf("keep a key for the hub's cursors: %w", err)
-		}
-	}
 	var err error
-	h.key, err = hubsql.ParseCursorKey(key)
+	h.key, h.keyMade, err = hubsql.ReadCursorKey(func() (key string, fed bool, err error) {
+		err = h.db.QueryRow(hubsql.CursorKeyQuery).Scan(&key, &fed)
+		return key, fed, err
+	}, func(key string) error {
+		_, err := h.db.Exec(`INSERT INTO hub_meta(key, value) VALUES('cursor_key', ?) ON CONFLICT(key) DO NOTHING`, key)
+		return err
+	})
 	return err
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -202,9 +203,8 @@ func (q *QA) printSetup(f *excelize.File) error {
 	}); err != nil {
 		return err
 	}
-	esc := func(s string) string { return strings.ReplaceAll(s, "&", "&&") }
 	err = f.SetHeaderFooter(DetailSheet, &excelize.HeaderFooterOptions{
-		OddHeader: "&L&\"-,Bold\"QA Migrant Detail&R" + esc("District "+q.DistrictLabel()+", "+q.Period.String()),
+		OddHeader: q.pageHeader(),
 		OddFooter: "&LContains student PII: keep it confidential&RPage &P of &N",
 	})
 	if err != nil {
@@ -218,6 +218,31 @@ func (q *QA) printSetup(f *excelize.File) error {
 	}
 	last, _ := excelize.CoordinatesToCellName(NumWorkbookColumns, max(len(q.Rows), 1)+1)
 	return f.AddIgnoredErrors(DetailSheet, "A2:"+last, excelize.IgnoredErrorsNumberStoredAsText)
+}
+
+// pageHeaderLimit is the most characters (UTF-16 code units) Excel
+// takes in a page header; excelize refuses a longer one.
+const pageHeaderLimit = 255
+
+// pageHeader is the detail sheet's printed header: the title on the left,
+// the district and the period on the right. A district name may be longer
+// than the header may be, so its label is cut with an ellipsis as far as
+// the limit needs, and the period always prints whole.
+func (q *QA) pageHeader() string {
+	esc := func(s string) string { return strings.ReplaceAll(s, "&", "&&") }
+	label, cut := []rune(q.DistrictLabel()), ""
+	for {
+		h := "&L&\"-,Bold\"QA Migrant Detail&R" + esc("District "+string(label)+cut+", "+q.Period.String())
+		n := 0
+		for _, r := range h {
+			n += utf16.RuneLen(r)
+		}
+		if n <= pageHeaderLimit || len(label) == 0 {
+			return h
+		}
+		label = []rune(strings.TrimRight(string(label[:len(label)-1]), " "))
+		cut = "…"
+	}
 }
 
 // columnWidths fits each column to its longest value and to its header

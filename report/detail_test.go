@@ -375,3 +375,26 @@ func TestDetailWorkbookPrints(t *testing.T) {
 		t.Errorf("no print titles for the header row: %+v", f.GetDefinedName())
 	}
 }
+
+// TestDetailWorkbookLongDistrictName: a district name may be as long as
+// any imported text (data.MaxTextBytes), but Excel refuses a page header
+// longer than 255 characters, so the printed header shortens the name
+// rather than the export failing; the About sheet keeps it whole.
+func TestDetailWorkbookLongDistrictName(t *testing.T) {
+	name := ("Nuestra Señora " + strings.Repeat("Distrito Escolar Unificado & ", 12))[:data.MaxTextBytes-2]
+	if _, err := data.CleanText(name); err != nil {
+		t.Fatalf("the name is not one an import would take: %v", err)
+	}
+	q := New(data.District{Number: "001", Name: name}, period, nil)
+	f, _ := writeDetail(t, q, "")
+	hf, err := f.GetHeaderFooter(DetailSheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(hf.OddHeader, "District 001 Nuestra Señora Distrito Escolar") || !strings.HasSuffix(hf.OddHeader, "…, "+period.String()) {
+		t.Errorf("header %q: want the district, shortened, and the whole period", hf.OddHeader)
+	}
+	if got, err := f.GetCellValue(AboutSheet, "B3"); err != nil || got != "001 "+name {
+		t.Errorf("About sheet district %q, %v", got, err)
+	}
+}

@@ -92,7 +92,13 @@ func (d *pdfDoc) header() {
 	d.SetTextColor(0, 0, 0)
 	d.CellFormat(d.width, 7, "QA Migrant report: Aggregated counts", "", 1, "L", false, 0, "")
 	d.SetFont(fontFamily, "", 10)
-	d.CellFormat(d.width, 6, "District "+d.q.DistrictLabel()+"    Reporting period "+d.q.Period.String(), "", 1, "L", false, 0, "")
+	// A long district name is cut, not the period: the line does not
+	// wrap, and what runs past the margin falls off the page.
+	period := "Reporting period " + d.q.Period.String()
+	gap := d.GetStringWidth("    ")
+	district := d.fit("District "+d.q.DistrictLabel(), d.width-gap-d.GetStringWidth(period))
+	d.CellFormat(d.GetStringWidth(district)+gap, 6, district, "", 0, "L", false, 0, "")
+	d.CellFormat(0, 6, period, "", 1, "L", false, 0, "")
 	d.SetDrawColor(120, 120, 120)
 	d.SetLineWidth(0.3)
 	d.Line(pageMargin, headerBottom-3, pageMargin+d.width, headerBottom-3)

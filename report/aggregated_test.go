@@ -202,3 +202,18 @@ func TestAggregatedEmbedsUnicodeFont(t *testing.T) {
 		t.Errorf("accents lost:\n%s", text)
 	}
 }
+
+// TestAggregatedLongDistrictName: a long district name is cut with an
+// ellipsis in the page header, so that the reporting period after it still
+// prints inside the page instead of running off its edge.
+func TestAggregatedLongDistrictName(t *testing.T) {
+	q := manySchools(3)
+	q.District.Name = "Distrito Escolar Independiente Unificado de Valle Verde y Santa María de los Ángeles del Río"
+	header := regexp.MustCompile(`(?m)^District 900 Distrito Escolar Independiente .*… Reporting period 08/01/2024 – 06/30/2025$`)
+	if text := pdfText(t, q, "-raw"); !header.MatchString(text) {
+		t.Errorf("the header does not show the shortened district and the whole period:\n%s", text)
+	}
+	if text := pdfText(t, manySchools(3), "-raw"); !strings.Contains(text, "\nDistrict 900 Distrito Grande Reporting period 08/01/2024 – 06/30/2025\n") {
+		t.Errorf("a short name is no longer printed whole:\n%s", text)
+	}
+}

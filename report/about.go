@@ -85,6 +85,11 @@ func (q *QA) writeAboutSheet(f *excelize.File, meta Meta, highlight int) error {
 			}
 		}
 	}
+	// excelize leaves a sheet's dimension at A1; readers that trust it
+	// would read the title alone.
+	if err := f.SetSheetDimension(AboutSheet, fmt.Sprintf("A1:B%d", len(lines)+2)); err != nil {
+		return err
+	}
 	if err := f.SetColWidth(AboutSheet, "A", "A", 24); err != nil {
 		return err
 	}

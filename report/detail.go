@@ -122,6 +122,13 @@ func (q *QA) writeDetailSheet(f *excelize.File, styles detailStyles) error {
 	if err := q.printSetup(f); err != nil {
 		return err
 	}
+	// The stream writer copies the sheet's dimension before any row is
+	// written, and readers that trust it (Power Query, openpyxl read-only)
+	// read no more than it says: it is set to the table's range first.
+	last, _ := excelize.CoordinatesToCellName(NumWorkbookColumns, max(len(q.Rows), 1)+1)
+	if err := f.SetSheetDimension(DetailSheet, "A1:"+last); err != nil {
+		return err
+	}
 	sw, err := f.NewStreamWriter(DetailSheet)
 	if err != nil {
 		return err
@@ -168,7 +175,6 @@ func (q *QA) writeDetailSheet(f *excelize.File, styles detailStyles) error {
 		}
 	}
 
-	last, _ := excelize.CoordinatesToCellName(NumWorkbookColumns, max(len(q.Rows), 1)+1)
 	stripes := true
 	if err := sw.AddTable(&excelize.Table{
 		Range: "A1:" + last, Name: DetailTable, StyleName: "TableStyleLight9", ShowRowStripes: &stripes,

@@ -398,3 +398,23 @@ func TestDetailWorkbookLongDistrictName(t *testing.T) {
 		t.Errorf("About sheet district %q, %v", got, err)
 	}
 }
+
+// TestDetailWorkbookDimensions: each sheet states the range it uses.
+// Readers that trust that range instead of reading every row (Power
+// Query by default, openpyxl in read-only mode) saw only cell A1 of a
+// sheet that said "A1".
+func TestDetailWorkbookDimensions(t *testing.T) {
+	st := loadState(t)
+	for district, want := range map[string]string{"001": "A1:X14", "003": "A1:X2"} {
+		f, _ := writeDetail(t, build(t, st, district), "")
+		if tables, _ := f.GetTables(DetailSheet); len(tables) != 1 || tables[0].Range != want {
+			t.Fatalf("district %s: tables %+v, want one on %s", district, tables, want)
+		}
+		if got, err := f.GetSheetDimension(DetailSheet); err != nil || got != want {
+			t.Errorf("district %s: the detail sheet says it uses %q (%v), want %q", district, got, err, want)
+		}
+		if got, err := f.GetSheetDimension(AboutSheet); err != nil || got != "A1:B12" {
+			t.Errorf("district %s: the About sheet says it uses %q (%v), want A1:B12", district, got, err)
+		}
+	}
+}

@@ -112,7 +112,9 @@ func (d *pdfDoc) footer() {
 	d.SetXY(pageMargin, footerTop+3)
 	d.SetFont(fontFamily, "", 8)
 	d.SetTextColor(60, 60, 60)
-	d.CellFormat(d.width*0.7, 5, "Generated "+d.meta.GeneratedText(), "", 0, "L", false, 0, "")
+	// The app signs with a full name; a long one would print over the
+	// page number.
+	d.CellFormat(d.width*0.7, 5, d.fit("Generated "+d.meta.GeneratedText(), d.width*0.7), "", 0, "L", false, 0, "")
 	page := "Page " + strconv.Itoa(d.PageNo())
 	if d.pages > 0 {
 		page += " of " + strconv.Itoa(d.pages)

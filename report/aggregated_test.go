@@ -217,3 +217,51 @@ func TestAggregatedLongDistrictName(t *testing.T) {
 		t.Errorf("a short name is no longer printed whole:\n%s", text)
 	}
 }
+
+// TestAggregatedFooterLongName: the app signs the report "Full Name
+// (username)"; a long one is cut with an ellipsis in the footer rather
+// than printed over "Page X of Y".
+func TestAggregatedFooterLongName(t *testing.T) {
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Skip("pdftotext is not installed (Debian: apt-get install poppler-utils; make test installs it)")
+	}
+	meta := testMeta
+	meta.GeneratedBy = "María Guadalupe Fernández-Villaseñor de la Concepción Ortiz (mgfernandezvillasenor)"
+	path := filepath.Join(t.TempDir(), "aggregated.pdf")
+	if err := manySchools(3).WriteAggregatedFile(path, meta); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "-bbox", "-f", "1", "-l", "1", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	type word struct {
+		x0, y0, x1 float64
+		text       string
+	}
+	var words []word
+	var page word
+	re := regexp.MustCompile(`<word xMin="([0-9.]+)" yMin="([0-9.]+)" xMax="([0-9.]+)" yMax="[0-9.]+">([^<]*)</word>`)
+	for _, m := range re.FindAllStringSubmatch(string(out), -1) {
+		var w word
+		w.x0, _ = strconv.ParseFloat(m[1], 64)
+		w.y0, _ = strconv.ParseFloat(m[2], 64)
+		w.x1, _ = strconv.ParseFloat(m[3], 64)
+		w.text = m[4]
+		if w.text == "Page" {
+			page = w
+		}
+		words = append(words, w)
+	}
+	if page.text == "" {
+		t.Fatalf("no Page X of Y on page 1:\n%s", out)
+	}
+	pageWords := regexp.MustCompile(`^(Page|of|[0-9]+)$`)
+	for _, w := range words {
+		onLine := w.y0 > page.y0-1 && w.y0 < page.y0+1
+		if onLine && w.x1 > page.x0 && (w.x0 < page.x0 || !pageWords.MatchString(w.text)) {
+			t.Errorf("%q (x %.1f to %.1f) runs into Page X of Y (from x %.1f)", w.text, w.x0, w.x1, page.x0)
+		}
+	}
+}

@@ -27,7 +27,7 @@ func TestReportAgreesWithTheSpec(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds demo states")
 	}
-	for _, seed := range []int64{3, 17, 41} {
+	for _, seed := range []int64{3, 41} {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "oracle.db")
 			st, err := store.Open(path)
@@ -36,11 +36,18 @@ func TestReportAgreesWithTheSpec(t *testing.T) {
 			}
 			defer st.Close()
 			ctx := context.Background()
-			if _, err := demo.Build(ctx, st, demo.Config{Students: 5000, Seed: seed}, "demo"); err != nil {
+			if _, err := demo.Build(ctx, st, demo.Config{Students: 4000, Seed: seed}, "demo"); err != nil {
 				t.Fatal(err)
 			}
 			w := readWorld(t, path)
 			w.checkPublished(t)
+			// The demo's migrant students have one service type each in a
+			// district; more enrollments make the unduplication and the
+			// exclusions decide.
+			if err := w.enrich(ctx, st); err != nil {
+				t.Fatal(err)
+			}
+			w = readWorld(t, path)
 			rows := 0
 			districts := w.someDistricts()
 			start := time.Now()
@@ -172,6 +179,86 @@ func (w *oracleWorld) someDistricts() []string {
 	return out
 }
 
+// enrich gives some of the students with a published copy more
+// enrollments in the copy's district, through an extract as a newer one
+// would: an S at another public school, an N, a later P elsewhere, and
+// enrollments that never qualify (a private school, preschool, grade 14).
+func (w *oracleWorld) enrich(ctx context.Context, st *store.Store) error {
+	var public, private = map[string][]string{}, map[string][]string{}
+	for _, sc := range slices.SortedFunc(func(yield func(oSchool) bool) {
+		for _, sc := range w.schools {
+			if !yield(sc) {
+				return
+			}
+		}
+	}, func(a, b oSchool) int { return cmp.Compare(a.number, b.number) }) {
+		if slices.Contains([]string{"J1", "M1", "M2", "R1"}, sc.classification) {
+			private[sc.district] = append(private[sc.district], sc.number)
+		} else {
+			public[sc.district] = append(public[sc.district], sc.number)
+		}
+	}
+	date := func(s string) data.Date {
+		d, err := data.ParseOptionalDate(s)
+		if err != nil {
+			panic(err)
+		}
+		return d
+	}
+	ex := &data.Extract{Without: []string{data.TablePrograms, data.TableAssessments}}
+	done := map[string]bool{}
+	for i, c := range w.copies {
+		if done[c.stateID] {
+			continue
+		}
+		var base *oEnrollment
+		for _, e := range w.enrollments[c.stateID] {
+			if w.schools[e.school].district == c.district && slices.Contains(k12, e.grade) {
+				base = &e
+				break
+			}
+		}
+		if base == nil {
+			continue
+		}
+		done[c.stateID] = true
+		s := w.students[c.stateID]
+		ex.Students = append(ex.Students, data.Student{StateID: s.stateID, LocalNumber: s.local, LastName: s.last,
+			FirstName: s.first, MiddleName: s.middle, BirthDate: date(s.birth), Gender: s.gender, Race: s.race})
+		for _, e := range w.enrollments[c.stateID] {
+			ex.Enrollments = append(ex.Enrollments, data.Enrollment{ID: e.id, StateID: e.stateID, SchoolNumber: e.school,
+				Grade: e.grade, ServiceType: e.service, Start: date(e.start), End: date(e.end)})
+		}
+		other := base.school
+		if ps := public[c.district]; len(ps) > 1 {
+			other = ps[(slices.Index(ps, base.school)+1)%len(ps)]
+		}
+		add := func(n int, school, grade, service string, days int) {
+			ex.Enrollments = append(ex.Enrollments, data.Enrollment{ID: fmt.Sprintf("ORACLE-%s-%d", s.stateID, n),
+				StateID: s.stateID, SchoolNumber: school, Grade: grade, ServiceType: service,
+				Start: date(base.start).AddDays(days), End: date(base.end)})
+		}
+		switch i % 4 {
+		case 0:
+			add(1, other, base.grade, "S", 20)
+			add(2, base.school, base.grade, "N", 40)
+		case 1:
+			add(1, base.school, base.grade, "N", -10)
+			add(2, other, base.grade, "P", 60)
+		case 2:
+			add(1, other, base.grade, "S", -30)
+			if ps := private[c.district]; len(ps) > 0 {
+				add(2, ps[0], base.grade, "P", 5)
+			}
+		case 3:
+			add(1, base.school, "PS", "P", 0)
+			add(2, other, "14", "S", 0)
+		}
+	}
+	_, err := st.ImportExtract(ctx, ex, "admin")
+	return err
+}
+
 // overlaps is SPEC §6: starts on or before to, and ends on or after from
 // or not at all. Dates are YYYY-MM-DD text, which sorts as dates do.
 func overlaps(start, end, from, to string) bool {
@@ -256,7 +343,7 @@ func (w *oracleWorld) periods() []data.Period {
 			}
 		}
 	}) {
-		if i%15 == 0 { // a sample keeps the test to seconds
+		if i%20 == 0 { // a sample keeps the test to seconds
 			add(day, day)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"text/tabwriter"
@@ -42,6 +43,9 @@ func hubMigrate(args []string, out io.Writer) error {
 		return fmt.Errorf("hub migrate: %w", err)
 	}
 	defer h.Close()
+	if err := upgradeSQLiteHub(*from); err != nil {
+		return fmt.Errorf("hub migrate: nothing was moved: %w", err)
+	}
 	m, err := h.MigrateFromSQLite(ctx, *from)
 	if err != nil {
 		return fmt.Errorf("hub migrate: nothing was moved: %w", err)
@@ -60,6 +64,24 @@ func hubMigrate(args []string, out io.Writer) error {
 		fmt.Fprintf(out, "New epoch %s: no workstation has pulled since the SQLite hub's last extract import, so each takes a fresh snapshot, as it would have from the SQLite hub.\n", m.Epoch)
 	}
 	return nil
+}
+
+// upgradeSQLiteHub opens the SQLite hub at path as every hub command
+// opens it, which adds the columns and keys this release has and an
+// earlier release that last served the file did not: the move reads
+// every column the PostgreSQL tables have. A file that is not a hub is
+// left as it is, for the move to refuse.
+func upgradeSQLiteHub(path string) error {
+	isHub, err := sqlitehub.IsHub(path)
+	if err != nil || !isHub {
+		return err
+	}
+	h, err := sqlitehub.Open(path)
+	if err != nil {
+		return fmt.Errorf("bring the SQLite hub up to this release: %w", err)
+	}
+	reportOpening(h, slog.New(slog.NewTextHandler(os.Stderr, nil)))
+	return h.Close()
 }
 
 // hubBackup copies a serving SQLite hub to a new file.

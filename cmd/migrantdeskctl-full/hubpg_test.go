@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/url"
 	"os"
@@ -159,6 +160,36 @@ func TestHubOnPostgres(t *testing.T) {
 	if flat := strings.Join(strings.Fields(out), " "); !strings.Contains(flat, "cora Cora Díaz District coordinator 0042 active") ||
 		!strings.Contains(flat, "rosa Rosa Delgado Regional data clerk 01 disabled") {
 		t.Errorf("hub user list:\n%s", out)
+	}
+}
+
+// hub migrate moves a SQLite hub that an earlier release served last,
+// without its hub command having opened it since: it brings the file up
+// to this release's tables first, as every hub command does, instead of
+// failing on the first column an older hub did not have.
+func TestHubMigrateUpgradesAnOlderSQLiteHub(t *testing.T) {
+	file := hubWithUser(t, "--username", "rosa", "--name", "Rosa Delgado", "--role", "clerk", "--region", "01")
+	// As a hub from before the feed's marks and the cursor key left it.
+	old, err := sql.Open("sqlite", "file:"+(&url.URL{Path: file}).EscapedPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`ALTER TABLE hub_changes DROP COLUMN mark`, `DELETE FROM hub_meta WHERE key = 'cursor_key'`} {
+		if _, err := old.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	old.Close()
+	pg := pgtest.URL(t)
+	out, err := run(t, "hub", "migrate", "--from", file, "--to", pg)
+	if err != nil {
+		t.Fatalf("hub migrate of an older SQLite hub: %v", err)
+	}
+	if !strings.Contains(out, "every table's rows and checksum match") {
+		t.Fatalf("hub migrate printed:\n%s", out)
+	}
+	if got := pgQuery(t, pg, `SELECT username FROM users`); !reflect.DeepEqual(got, []string{"rosa"}) {
+		t.Errorf("users moved: %v", got)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	gosync "sync"
 	"time"
 
@@ -159,6 +160,25 @@ func Open(path string) (*DB, error) {
 		return nil, fmt.Errorf("prepare hub database %s: clean the user names an older hub kept: %w", path, err)
 	}
 	return h, nil
+}
+
+// IsHub reports whether the SQLite database at path holds a hub's
+// tables, reading it without changing it: Open would make a hub of any
+// database, a workstation's too.
+func IsHub(path string) (bool, error) {
+	if _, err := os.Stat(path); err != nil {
+		return false, fmt.Errorf("read the SQLite hub: %w", err)
+	}
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		return false, fmt.Errorf("read the SQLite hub %s: %w", path, err)
+	}
+	defer db.Close()
+	var isHub bool
+	if err := db.QueryRow(`SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'hub_meta')`).Scan(&isHub); err != nil {
+		return false, fmt.Errorf("read the SQLite hub %s: %w", path, err)
+	}
+	return isHub, nil
 }
 
 // cleanNames renames the accounts an older hub kept under unclean names

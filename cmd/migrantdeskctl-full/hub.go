@@ -70,6 +70,9 @@ func hubServe(args []string, out io.Writer) error {
 	if *cert == "" && !*insecure && !loopback(*addr) {
 		return fmt.Errorf("hub serve: %s is not a loopback address; serve it with --tls-cert and --tls-key, or say --insecure", *addr)
 	}
+	if err := hubExists("hub serve", *db); err != nil {
+		return err
+	}
 	h, err := openHub(context.Background(), *db, *passwordFile)
 	if err != nil {
 		return fmt.Errorf("hub serve: %w", err)

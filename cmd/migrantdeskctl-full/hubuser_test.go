@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"migrantdesk/data/hub/pghub/pgtest"
 )
@@ -216,5 +219,28 @@ func TestHubReportsUncleanNames(t *testing.T) {
 	check(startLog(t, file))
 	if got := query(t, file, `SELECT username FROM users ORDER BY username`); !slices.Equal(got, []string{"jos\u00e9", "maria", "maria "}) {
 		t.Errorf("users after the starts: %q", got)
+	}
+}
+
+// hub serve, like the other hub commands, refuses a SQLite hub path with
+// nothing at it (a mistyped path, a volume not mounted yet) instead of
+// serving an empty hub made there, which no one can sign in to.
+func TestHubServeNeedsAHub(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "hub.db")
+	done := make(chan error, 1)
+	go func() {
+		_, err := run(t, "hub", "serve", "--db", missing, "--addr", "127.0.0.1:0")
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "there is no hub database at "+missing) {
+			t.Errorf("hub serve of a missing file: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("hub serve serves a hub database it made at a path where there was none")
+	}
+	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("hub serve left a file at the missing path: %v", err)
 	}
 }

@@ -30,6 +30,11 @@ func runAudit(args []string, out io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("audit verify: unexpected argument %q", fs.Arg(0))
 	}
+	// A URL would read as a missing file, and the message would show its
+	// password.
+	if isPostgres(*db) {
+		return fmt.Errorf("audit verify: it checks a SQLite database (a workstation's or a SQLite hub's), not %s", shownDB(*db))
+	}
 	// Read-only: store.Open would make an empty database of a mistyped
 	// path, tighten the file's mode, and migrate a database from before
 	// the hash chain, hashing (and so blessing) whatever its rows then are.

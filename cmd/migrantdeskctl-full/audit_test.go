@@ -88,6 +88,13 @@ func TestAuditVerifyArguments(t *testing.T) {
 	if _, err := run(t, "audit", "verify", "--db", t.TempDir()+"/none.db"); err == nil || !strings.Contains(err.Error(), "there is no database") {
 		t.Fatalf("missing database: %v", err)
 	}
+	// A PostgreSQL hub's URL is not a file that is missing, and its
+	// password is shown nowhere.
+	_, err := run(t, "audit", "verify", "--db", "postgres://hub:s3cret@db.example/md")
+	if err == nil || strings.Contains(err.Error(), "s3cret") || strings.Contains(err.Error(), "there is no database") ||
+		!strings.Contains(err.Error(), "checks a SQLite database") {
+		t.Fatalf("a PostgreSQL URL: %v", err)
+	}
 }
 
 // A database others can read is made private, and the command says so.

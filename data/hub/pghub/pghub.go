@@ -253,6 +253,14 @@ func migrate(ctx context.Context, conn *pgx.Conn) error {
 	}
 	var version int
 	if err := conn.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM hub_schema`).Scan(&version); err != nil {
+		// The usual cause: the role was set up after the owner made the
+		// tables, which the default privileges of the README's setup do
+		// not reach.
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "42501" {
+			return fmt.Errorf("read the hub's schema version: this database role may not use the hub's tables; "+
+				"have a superuser grant them to it (GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO the role, see the README's setup): %w", err)
+		}
 		return fmt.Errorf("read the hub's schema version: %w", err)
 	}
 	if version > len(migrations) {

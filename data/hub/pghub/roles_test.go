@@ -114,3 +114,65 @@ func as(t *testing.T, dbURL, role string) string {
 	u.User = url.User(role)
 	return u.String()
 }
+
+// A hub role set up after the owner made the schema (the default
+// privileges of the README's setup cover only tables made after them) is
+// told what it lacks, and the README's grants for tables already made
+// let it serve.
+func TestHubRoleGrantedAfterTheSchema(t *testing.T) {
+	ctx := context.Background()
+	suffix := strings.ReplaceAll(uuid.NewString()[:8], "-", "")
+	owner, server := "md_owner_"+suffix, "md_hub_"+suffix
+	asAdmin := func(dbURL string, qs ...string) {
+		t.Helper()
+		conn, err := pgx.Connect(ctx, dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		for _, q := range qs {
+			if _, err := conn.Exec(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+	}
+	t.Cleanup(func() {
+		if cluster := os.Getenv(pgtest.Env); cluster != "" {
+			asAdmin(cluster, `DROP ROLE IF EXISTS `+server, `DROP ROLE IF EXISTS `+owner)
+		}
+	})
+	admin := pgtest.URL(t)
+	asAdmin(admin,
+		`CREATE ROLE `+owner+` LOGIN`,
+		`CREATE ROLE `+server+` LOGIN`,
+		`ALTER DATABASE `+dbName(t, admin)+` OWNER TO `+owner,
+		`ALTER SCHEMA public OWNER TO `+owner,
+		`REVOKE ALL ON SCHEMA public FROM PUBLIC`,
+		`GRANT USAGE ON SCHEMA public TO `+server)
+	o := openEmpty(t, as(t, admin, owner))
+	if _, err := o.Import(ctx, hubtest.State(), "test"); err != nil {
+		t.Fatal(err)
+	}
+	o.Close()
+
+	_, err := Open(ctx, as(t, admin, server), "")
+	if err == nil || !strings.Contains(err.Error(), "may not use the hub's tables") || !strings.Contains(err.Error(), "ON ALL TABLES IN SCHEMA public") {
+		t.Fatalf("the hub's role without grants: %v", err)
+	}
+	// The README's grants for a schema made before the default privileges.
+	asAdmin(admin,
+		`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO `+server,
+		`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO `+server,
+		`REVOKE UPDATE, DELETE, TRUNCATE ON audit FROM `+server)
+	h := openEmpty(t, as(t, admin, server))
+	for _, u := range hubtest.Users() {
+		if err := h.SaveAccount(ctx, "test", hub.Account{User: u}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := sync.Record{ID: uuid.NewString(), StateID: hubtest.Maria, MIS2000ID: "123456", QAD: "2025-09-01", EED: "2028-08-31", Version: 1}
+	res, err := h.Push(ctx, hubtest.ClerkC, sync.Cursor{}, []sync.Mutation{hubtest.Mutation(sync.OpCreate, 0, rec)})
+	if err != nil || res[0].Outcome != sync.Applied {
+		t.Fatalf("push as the hub's role granted late: %+v %v", res, err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 
 	"github.com/google/uuid"
 )
@@ -16,29 +17,57 @@ import (
 // its own, never served: a hub restored from it starts that epoch, so
 // every workstation takes a fresh snapshot and re-pushes what the hub
 // lost, instead of pulling after a cursor the restored hub never reached.
+// The copy is made beside path under a hidden name and renamed to path
+// once whole and given its epoch: a backup killed part way (a shutdown,
+// a scheduler's time limit) leaves nothing under the name an operator
+// restores from.
 func (h *DB) Backup(ctx context.Context, path string) error {
+	if _, err := os.Lstat(path); err == nil {
+		return fmt.Errorf("back up the hub: %s exists already; name a new file", path)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("back up the hub: %w", err)
+	}
 	// Made empty and private first: VACUUM INTO fills an empty file, and
 	// the copy holds what the hub holds.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) {
-		return fmt.Errorf("back up the hub: %s exists already; name a new file", path)
-	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.partial")
 	if err != nil {
 		return fmt.Errorf("back up the hub: %w", err)
 	}
+	part := f.Name()
 	f.Close()
-	if _, err := h.rdb.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
-		os.Remove(path)
+	if err := fill(ctx, h.rdb, part); err != nil {
+		for _, suffix := range []string{"", "-journal", "-wal", "-shm"} {
+			os.Remove(part + suffix)
+		}
 		return fmt.Errorf("back up the hub to %s: %w", path, err)
 	}
-	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(5000)")
-	if err != nil {
+	// Checked again: another backup may have taken the name meanwhile,
+	// and a rename would replace it.
+	if _, err := os.Lstat(path); err == nil {
+		os.Remove(part)
+		return fmt.Errorf("back up the hub: %s exists already; name a new file", path)
+	}
+	if err := os.Rename(part, path); err != nil {
+		os.Remove(part)
 		return fmt.Errorf("back up the hub to %s: %w", path, err)
+	}
+	return nil
+}
+
+// fill copies the hub read through rdb into the empty file part and gives
+// the copy an epoch of its own.
+func fill(ctx context.Context, rdb *sql.DB, part string) error {
+	if _, err := rdb.ExecContext(ctx, `VACUUM INTO ?`, part); err != nil {
+		return err
+	}
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: part}).EscapedPath()+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		return err
 	}
 	defer db.Close()
 	if _, err := db.ExecContext(ctx, `INSERT INTO hub_meta(key, value) VALUES('epoch', ?)
 		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, uuid.NewString()); err != nil {
-		return fmt.Errorf("give the backup %s its epoch: %w", path, err)
+		return fmt.Errorf("give the backup its epoch: %w", err)
 	}
 	return db.Close()
 }

@@ -234,16 +234,22 @@ func (s *Store) applyMigrations(ms []string) error {
 		return nil
 	}
 	if version > 0 {
-		backup := fmt.Sprintf("%s.v%d-%s.bak", s.path, version, time.Now().Format("20060102-150405"))
-		if _, err := s.w.Exec(`VACUUM INTO ?`, backup); err != nil {
+		// A file of its own, made empty and private for VACUUM INTO to
+		// fill: another program opening the database at the same moment
+		// backs it up too, within the same second.
+		f, err := os.CreateTemp(filepath.Dir(s.path), fmt.Sprintf("%s.v%d-%s-*.bak", filepath.Base(s.path), version, time.Now().Format("20060102-150405")))
+		if err != nil {
 			return fmt.Errorf("back up %s before upgrading it: %w", s.path, err)
 		}
-		if err := os.Chmod(backup, 0o600); err != nil {
-			return fmt.Errorf("back up %s: %w", s.path, err)
+		backup := f.Name()
+		f.Close()
+		if _, err := s.w.Exec(`VACUUM INTO ?`, backup); err != nil {
+			os.Remove(backup)
+			return fmt.Errorf("back up %s before upgrading it: %w", s.path, err)
 		}
 		// A migration may name an index that a first sync stopped part
 		// way has dropped (pull.go): the schema it upgrades is whole.
-		err := s.write(context.Background(), func(tx *sql.Tx) error {
+		err = s.write(context.Background(), func(tx *sql.Tx) error {
 			return buildSnapshotIndexes(context.Background(), tx, func(index) bool { return true })
 		})
 		if err != nil {
@@ -252,6 +258,15 @@ func (s *Store) applyMigrations(ms []string) error {
 	}
 	for i := version; i < len(ms); i++ {
 		err := s.write(context.Background(), func(tx *sql.Tx) error {
+			// Read again under the write lock: another program opening
+			// the database at the same moment may have applied it since.
+			var now int
+			if err := tx.QueryRow(`PRAGMA user_version`).Scan(&now); err != nil {
+				return err
+			}
+			if now > i {
+				return nil
+			}
 			if _, err := tx.Exec(ms[i]); err != nil {
 				return err
 			}

@@ -185,3 +185,49 @@ func TestImportExtractIsAllOrNothing(t *testing.T) {
 		t.Fatal("a refused import was audited as done")
 	}
 }
+
+// Programs opening one database at the same moment (two hub commands, or
+// the app and a scheduled sync, after an upgrade) migrate it once
+// between them: none fails on a migration another has just applied.
+func TestMigrationsOnceWhenOpenedTogether(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.db")
+	const n = 4
+	opened := make(chan *store.Store, n)
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			st, err := store.Open(path)
+			if err != nil {
+				errs <- err
+				return
+			}
+			opened <- st
+		}()
+	}
+	var stores []*store.Store
+	for range n {
+		select {
+		case err := <-errs:
+			t.Errorf("opened together with others: %v", err)
+		case st := <-opened:
+			stores = append(stores, st)
+		}
+	}
+	if len(stores) != n {
+		t.FailNow()
+	}
+	// And an upgrade that finds them all open.
+	next := append(store.Migrations(), `CREATE TABLE later (x TEXT)`)
+	done := make(chan error, n)
+	for _, st := range stores {
+		go func() { done <- st.ApplyMigrations(next) }()
+	}
+	for range n {
+		if err := <-done; err != nil {
+			t.Errorf("upgraded together with others: %v", err)
+		}
+	}
+	for _, st := range stores {
+		st.Close()
+	}
+}

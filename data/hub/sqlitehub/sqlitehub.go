@@ -251,14 +251,8 @@ func (h *DB) prepare() error {
 	if _, err := h.db.Exec(hubSchema); err != nil {
 		return err
 	}
-	var marked bool
-	if err := h.db.QueryRow(`SELECT count(*) FROM pragma_table_info('hub_changes') WHERE name = 'mark'`).Scan(&marked); err != nil {
+	if err := h.addMark(); err != nil {
 		return err
-	}
-	if !marked {
-		if _, err := h.db.Exec(`ALTER TABLE hub_changes ADD COLUMN mark TEXT NOT NULL DEFAULT ''`); err != nil {
-			return err
-		}
 	}
 	var err error
 	h.key, h.keyMade, err = hubsql.ReadCursorKey(func() (key string, fed bool, err error) {
@@ -269,6 +263,31 @@ func (h *DB) prepare() error {
 		return err
 	})
 	return err
+}
+
+// addMark adds the change feed's mark column to a hub made before it.
+// Looked for without a lock first, so that a start takes SQLite's write
+// lock only when there is something to add (an import may hold it), and
+// again inside the write transaction (BEGIN IMMEDIATE), since another
+// hub command opening the file at the same moment may have added it.
+func (h *DB) addMark() error {
+	const marked = `SELECT count(*) FROM pragma_table_info('hub_changes') WHERE name = 'mark'`
+	var n int
+	if err := h.db.QueryRow(marked).Scan(&n); err != nil || n > 0 {
+		return err
+	}
+	tx, err := h.db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := tx.QueryRow(marked).Scan(&n); err != nil || n > 0 {
+		return err
+	}
+	if _, err := tx.Exec(`ALTER TABLE hub_changes ADD COLUMN mark TEXT NOT NULL DEFAULT ''`); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // Store is the state database the hub serves.

@@ -399,3 +399,39 @@ func TestReadBesideNeedsNoOtherReader(t *testing.T) {
 	}
 	held = append(held, <-queued)
 }
+
+// Hub commands opening a hub an earlier release served, at the same
+// moment (a hub starting as a scheduled backup runs), add the columns
+// it lacks once between them: none fails on a column another added.
+func TestOpenedTogetherUpgradeOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hub.db")
+	h, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Close()
+	old, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Exec(`ALTER TABLE hub_changes DROP COLUMN mark`); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	const n = 4
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			h, err := Open(path)
+			if err == nil {
+				h.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Errorf("opened together with others: %v", err)
+		}
+	}
+}

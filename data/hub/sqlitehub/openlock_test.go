@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"migrantdesk/data/hub"
 	"migrantdesk/data/hub/hubtest"
 )
 
@@ -63,6 +64,50 @@ func TestBackupWhileAnotherWriterHoldsTheLock(t *testing.T) {
 		t.Fatalf("back up the hub while another writer holds the lock: %v", err)
 	}
 	if _, err := os.Stat(out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestHealthWhileAPushWaitsForTheLock: while another program holds the
+// write lock (an import of the state extract, for minutes), the hub's
+// writes (pushes; here an account saved) wait for it on its one writer
+// connection; the database still answers, and pulls are served beside
+// it, so Ping (GET /healthz) says so instead of waiting behind the write
+// and failing, which would take the hub out of a load balancer for the
+// length of every import.
+func TestHealthWhileAPushWaitsForTheLock(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "hub.db")
+	h, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	if _, err := h.Store().ImportExtract(ctx, hubtest.State(), "test"); err != nil {
+		t.Fatal(err)
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Set("_txlock", "immediate")
+	other, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	tx, err := other.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := make(chan error, 1)
+	go func() { saved <- h.SaveAccount(ctx, "test", hub.Account{User: hubtest.ClerkC}) }()
+	time.Sleep(200 * time.Millisecond) // the write is waiting for the lock
+	pctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if err := h.Ping(pctx); err != nil {
+		t.Errorf("ping while a write waits for another program's lock: %v", err)
+	}
+	tx.Rollback()
+	if err := <-saved; err != nil {
 		t.Fatal(err)
 	}
 }

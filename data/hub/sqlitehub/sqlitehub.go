@@ -304,8 +304,10 @@ func (h *DB) Close() error {
 	return errors.Join(token, h.rstmts.close(), h.wstmts.close(), h.rdb.Close(), h.db.Close(), h.st.Close())
 }
 
-// Ping reports whether the database answers.
-func (h *DB) Ping(ctx context.Context) error { return h.db.PingContext(ctx) }
+// Ping reports whether the database answers, through a reader: the one
+// writer connection waits, with a push, for the write lock while another
+// program (an import) holds it, and the database answers meanwhile.
+func (h *DB) Ping(ctx context.Context) error { return h.rdb.PingContext(ctx) }
 
 // Identity names the hub's database (hub.Store).
 func (h *DB) Identity(ctx context.Context) (string, error) {

@@ -139,8 +139,28 @@ func (h *DB) Close() error {
 	return nil
 }
 
-// Ping reports whether the database answers.
-func (h *DB) Ping(ctx context.Context) error { return h.pool.Ping(ctx) }
+// Ping reports whether the database answers: on a connection of the
+// pool when one comes at once, else on one of its own, since every
+// connection of the pool may be taken by pulls waiting for the tables an
+// owner's import holds, the database answering meanwhile.
+func (h *DB) Ping(ctx context.Context) error {
+	pctx, cancel := context.WithTimeout(ctx, pingWait)
+	err := h.pool.Ping(pctx)
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+		return err
+	}
+	conn, err := pgx.ConnectConfig(ctx, h.pool.Config().ConnConfig)
+	if err != nil {
+		return fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	return conn.Ping(ctx)
+}
+
+// pingWait is how long Ping waits for a connection of the pool before it
+// makes one of its own.
+const pingWait = 250 * time.Millisecond
 
 // Identity names the hub's database (hub.Store).
 func (h *DB) Identity(ctx context.Context) (string, error) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	gosync "sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -190,5 +191,33 @@ func TestPoolSize(t *testing.T) {
 	runtime.GOMAXPROCS(prev)
 	if big != 16 {
 		t.Errorf("64 cores give a pool of %d", big)
+	}
+}
+
+// While every connection of the pool waits (pulls waiting for the tables
+// an owner's import holds), the database still answers: Ping (GET
+// /healthz) says so instead of waiting for a connection of the pool and
+// failing, which would take every hub out of a load balancer for the
+// length of the import.
+func TestPingWhileThePoolWaits(t *testing.T) {
+	ctx := context.Background()
+	h := openEmpty(t, pgtest.URL(t)+"&pool_max_conns=2")
+	var held []*pgxpool.Conn
+	for range 2 {
+		c, err := h.pool.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+	}
+	defer func() {
+		for _, c := range held {
+			c.Release()
+		}
+	}()
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := h.Ping(pctx); err != nil {
+		t.Errorf("ping with every connection of the pool taken: %v", err)
 	}
 }

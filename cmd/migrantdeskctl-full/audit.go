@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"migrantdesk/cmd/internal/cli"
+	"migrantdesk/data/hub/pghub"
 	"migrantdesk/data/store"
 )
 
@@ -24,16 +25,15 @@ func runAudit(args []string, out io.Writer) error {
 		return errors.New("audit: say what to do: migrantdeskctl audit verify --db F")
 	}
 	fs, db := cli.NewFlags("audit verify")
+	pwFile := dbPasswordFlag(fs, "db-password-file")
 	if err := cli.Parse(fs, args[1:]); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("audit verify: unexpected argument %q", fs.Arg(0))
 	}
-	// A URL would read as a missing file, and the message would show its
-	// password.
 	if isPostgres(*db) {
-		return fmt.Errorf("audit verify: it checks a SQLite database (a workstation's or a SQLite hub's), not %s", shownDB(*db))
+		return verifyHubAudit(*db, *pwFile, out)
 	}
 	// Read-only: store.Open would make an empty database of a mistyped
 	// path, tighten the file's mode, and migrate a database from before
@@ -57,4 +57,25 @@ func runAudit(args []string, out io.Writer) error {
 		fmt.Fprintln(out, p)
 	}
 	return fmt.Errorf("audit verify: the audit log of %s was tampered with: %s", *db, c.Problems[0])
+}
+
+// verifyHubAudit checks the audit log of a PostgreSQL hub, reading it as
+// it is (pghub.VerifyAuditAt), and names the database as messages may.
+func verifyHubAudit(db, pwFile string, out io.Writer) error {
+	pw, err := dbPassword(pwFile)
+	if err != nil {
+		return fmt.Errorf("audit verify: %w", err)
+	}
+	c, err := pghub.VerifyAuditAt(context.Background(), db, pw)
+	if err != nil {
+		return fmt.Errorf("audit verify of %s: %w", shownDB(db), err)
+	}
+	if c.OK() {
+		fmt.Fprintf(out, "The audit log of %s holds: %d rows, each chained to the one before, and its triggers are in place.\n", shownDB(db), c.Rows)
+		return nil
+	}
+	for _, p := range c.Problems {
+		fmt.Fprintln(out, p)
+	}
+	return fmt.Errorf("audit verify: the audit log of %s was tampered with: %s", shownDB(db), c.Problems[0])
 }

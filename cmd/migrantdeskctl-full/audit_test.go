@@ -90,10 +90,10 @@ func TestAuditVerifyArguments(t *testing.T) {
 	}
 	// A PostgreSQL hub's URL is not a file that is missing, and its
 	// password is shown nowhere.
-	_, err := run(t, "audit", "verify", "--db", "postgres://hub:s3cret@db.example/md")
+	_, err := run(t, "audit", "verify", "--db", "postgres://hub:s3cret@/md?host="+t.TempDir())
 	if err == nil || strings.Contains(err.Error(), "s3cret") || strings.Contains(err.Error(), "there is no database") ||
-		!strings.Contains(err.Error(), "checks a SQLite database") {
-		t.Fatalf("a PostgreSQL URL: %v", err)
+		!strings.Contains(err.Error(), "connect to PostgreSQL") {
+		t.Fatalf("a PostgreSQL URL with no server: %v", err)
 	}
 }
 

@@ -356,3 +356,68 @@ func TestHubNewEpoch(t *testing.T) {
 		t.Fatalf("hub new-epoch of no database: %v", err)
 	}
 }
+
+// audit verify checks a PostgreSQL hub's audit log as it finds it: a row
+// changed, the record of the last row changed, and a trigger disabled or
+// made harmless are each named, and a database that is no hub, or a hub
+// of an older schema, is refused and left as it was.
+func TestAuditVerifyPostgres(t *testing.T) {
+	url := pgtest.URL(t)
+	if _, err := run(t, "audit", "verify", "--db", url); err == nil || !strings.Contains(err.Error(), "holds no Migrant Desk hub") {
+		t.Fatalf("an empty database: %v", err)
+	}
+	file := hubWithUser(t, "--username", "rosa", "--name", "Rosa Delgado", "--role", "clerk", "--region", "01")
+	if _, err := run(t, "hub", "migrate", "--from", file, "--to", url); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, "audit", "verify", "--db", url)
+	if err != nil || !strings.Contains(out, "rows, each chained to the one before, and its triggers are in place") {
+		t.Fatalf("a hub as it wrote its log: %v\n%s", err, out)
+	}
+	exec := func(q string) {
+		t.Helper()
+		conn, err := pgx.Connect(context.Background(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(context.Background())
+		if _, err := conn.Exec(context.Background(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	tampered := func(want string) {
+		t.Helper()
+		before := pgSnapshot(t, url)
+		out, err := run(t, "audit", "verify", "--db", url)
+		if err == nil || !strings.Contains(err.Error(), "was tampered with") || !strings.Contains(out, want) {
+			t.Fatalf("want %q reported; got %v\n%s", want, err, out)
+		}
+		if !reflect.DeepEqual(pgSnapshot(t, url), before) {
+			t.Fatal("audit verify changed the database")
+		}
+	}
+	// A superuser with a database tool gets past the triggers.
+	exec(`ALTER TABLE audit DISABLE TRIGGER audit_no_update`)
+	tampered("audit_no_update, which keeps the audit log append-only, is disabled")
+	exec(`UPDATE audit SET after = after || '.' WHERE seq = (SELECT max(seq) FROM audit)`)
+	exec(`ALTER TABLE audit ENABLE TRIGGER audit_no_update`)
+	tampered("does not match its hash")
+	exec(`ALTER TABLE audit DISABLE TRIGGER audit_no_update`)
+	exec(`UPDATE audit SET after = left(after, -1) WHERE seq = (SELECT max(seq) FROM audit)`)
+	exec(`ALTER TABLE audit ENABLE TRIGGER audit_no_update`)
+	if _, err := run(t, "audit", "verify", "--db", url); err != nil {
+		t.Fatalf("the row put back as it was: %v", err)
+	}
+	exec(`CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN OLD; END $$`)
+	tampered("no longer refuses the change")
+	exec(`UPDATE meta SET value = '1 x' WHERE key = 'audit_head'`)
+	tampered("not the one meta records")
+	exec(`DELETE FROM hub_schema WHERE version = (SELECT max(version) FROM hub_schema)`)
+	before := pgSnapshot(t, url)
+	if _, err := run(t, "audit", "verify", "--db", url); err == nil || !strings.Contains(err.Error(), "older than this release") {
+		t.Fatalf("an older schema: %v", err)
+	}
+	if !reflect.DeepEqual(pgSnapshot(t, url), before) {
+		t.Fatal("audit verify upgraded an older hub")
+	}
+}

@@ -29,7 +29,7 @@ type Run func(args []string, out io.Writer) error
 // (migrantdeskctl help) without linking the commands, and a test of
 // migrantdeskctl-full checks that it runs exactly these commands.
 var Usages = map[string]string{
-	"audit": "audit verify --db F",
+	"audit": "audit verify --db F|postgres://... [--db-password-file F]",
 	"demo":  "demo --db F [--students N] [--seed S] [--today YYYY-MM-DD] [--csv DIR]  (--csv alone writes the extract CSVs and migrant_records.csv instead of a database; with --db, both)",
 	"hub": "hub serve --db HUB.db|postgres://USER@HOST/DB --addr HOST:PORT [--tls-cert C --tls-key K] [--insecure] [--password-file F]\n" +
 		"  hub user add|edit|passwd|disable|grant|revoke|list --db HUB.db|postgres://... --username U ...\n" +

@@ -78,8 +78,9 @@ func (l *AuditLog) Flush() error {
 
 // VerifyAudit checks the hub's audit log in tx, row by row in order, with
 // data.AuditChain, and that meta's audit_head names its last row. It
-// returns how many rows held and, when one does not, an error saying
-// which (a *data.AuditBreak for a row whose hash does not follow).
+// returns how many rows held and, when the log is not as the hub wrote
+// it, a *data.AuditBreak saying where; any other error is a failure to
+// read it.
 func VerifyAudit(tx Tx) (int64, error) {
 	rows, err := tx.Query(`SELECT seq, at, username, action, entity, entity_id, before, after, hash FROM audit ORDER BY seq`)
 	if err != nil {
@@ -109,12 +110,12 @@ func VerifyAudit(tx Tx) (int64, error) {
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if last != 0 {
-			return n, errors.New("the record of the audit log's last row is missing from meta: rows may have been cut off the end")
+			return n, &data.AuditBreak{Seq: last, Why: "is the last, and the record of the last row is missing from meta: rows may have been cut off the end"}
 		}
 	case err != nil:
 		return n, fmt.Errorf("read the record of the audit log's last row: %w", err)
 	case kept != fmt.Sprintf("%d %s", last, hash):
-		return n, fmt.Errorf("the audit log's last row %d is not the one meta records (%q): rows were cut off the end, or the log or that record was changed", last, kept)
+		return n, &data.AuditBreak{Seq: last, Why: fmt.Sprintf("is the last, not the one meta records (%q): rows were cut off the end, or the log or that record was changed", kept)}
 	}
 	return n, nil
 }

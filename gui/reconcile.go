@@ -175,7 +175,7 @@ func newReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, regi
 }
 
 // reconcileIntro is what the message pane says before a comparison.
-const reconcileIntro = "Choose the MIS2000 export (CSV, or the first sheet of an Excel workbook) to compare it with the " +
+const reconcileIntro = "Choose the MIS2000 export (CSV, or an Excel workbook: the sheet with its columns is read) to compare it with the " +
 	"migrant records as of the day above. Every discrepancy goes to the district of its row, or to the one the record is " +
 	"published to. The summary then shows each district's discrepancies by category, and choosing a district shows " +
 	"its message here, ready to copy into an email. Save the workbook to keep every discrepancy, with the messages " +

@@ -119,8 +119,8 @@ func (f *MIS2000File) Has(name string) bool {
 	return true
 }
 
-// ReadMIS2000 reads an MIS2000 export: a CSV file, or the first sheet of
-// an .xlsx workbook. Header names are matched loosely (case, spaces and
+// ReadMIS2000 reads an MIS2000 export: a CSV file, or the sheet of an
+// .xlsx workbook that holds it (see exportSheet). Header names are matched loosely (case, spaces and
 // punctuation do not matter) against the spellings MIS2000 and its users
 // have used. Dates are MM/DD/YYYY or YYYY-MM-DD, or Excel date cells.
 //
@@ -156,7 +156,7 @@ func ReadMIS2000(path string) (f *MIS2000File, err error) {
 		if len(sheets) == 0 {
 			return nil, fmt.Errorf("the MIS2000 export %s has no sheet", path)
 		}
-		at.Sheet, ragged = sheets[0], true
+		at.Sheet, ragged = exportSheet(w, sheets), true
 		if rs, err = w.rows(at.Sheet); err != nil {
 			return nil, fmt.Errorf("read sheet %s of %s: %w", at.Sheet, path, err)
 		}
@@ -171,6 +171,40 @@ func ReadMIS2000(path string) (f *MIS2000File, err error) {
 		out.Path = path
 	}
 	return out, err
+}
+
+// exportSheet is the first sheet whose header has every required column,
+// else the first sheet, whose problems then say what is missing: a clerk
+// who saves the export behind a cover or notes sheet still sees it in the
+// workbook, and expects it read.
+func exportSheet(w *workbook, sheets []string) string {
+	for _, s := range sheets {
+		if rs, err := w.rows(s); err == nil {
+			header, err := rs.next()
+			rs.close()
+			if err == nil && hasRequiredColumns(header) {
+				return s
+			}
+		}
+	}
+	return sheets[0]
+}
+
+// hasRequiredColumns reports whether a header names every column an
+// export must have.
+func hasRequiredColumns(header []string) bool {
+	found := make([]bool, len(mis2000Columns))
+	for _, h := range header {
+		if c, ok := mis2000Keys[headerKey(h)]; ok {
+			found[c] = true
+		}
+	}
+	for c, col := range mis2000Columns {
+		if col.required && !found[c] {
+			return false
+		}
+	}
+	return true
 }
 
 func readMIS2000(rs rows, at Problem, ragged bool) (*MIS2000File, error) {

@@ -2,10 +2,12 @@ package report
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -23,7 +25,7 @@ import (
 func (r *Reconciliation) Message(d data.District, clerk string) string {
 	ds := r.ForDistrict(d.Number)
 	var b strings.Builder
-	fmt.Fprintf(&b, "Dear migrant program coordinator of %s,\n\n", districtLabel(d))
+	fmt.Fprintf(&b, "%s%s,\n\n", greeting, districtLabel(d))
 	if len(ds) == 0 {
 		fmt.Fprintf(&b, "We compared the migrant records published to your district with the MIS2000 data as of %s "+
 			"and found nothing to check: the two agree on every student of your district. Thank you.\n\n", r.AsOf.US())
@@ -61,6 +63,10 @@ func (r *Reconciliation) Message(d data.District, clerk string) string {
 	fmt.Fprintf(&b, "Thank you,\n%s\n", clerk)
 	return b.String()
 }
+
+// greeting begins every message; it tells the messages an earlier
+// comparison wrote from the other files of their folder.
+const greeting = "Dear migrant program coordinator of "
 
 // lowerFirst puts a sentence after "Please check": "Whether …" becomes
 // "whether …".
@@ -145,7 +151,54 @@ func (r *Reconciliation) Export(ctx context.Context, a Auditor, user, path, dir 
 	if err := Export(ctx, a, user, files, r.Source.Path); err != nil {
 		return nil, err
 	}
+	if dir != "" {
+		if err := removeEarlierMessages(dir, written); err != nil {
+			return written, fmt.Errorf("the workbook and the messages are saved, but a message of an earlier comparison is still in %s: %w", dir, err)
+		}
+	}
 	return written, nil
+}
+
+// removeEarlierMessages removes from dir the messages that an earlier
+// comparison wrote there and this one did not write again: a folder of
+// messages is sent as it is, and a message left from before reads as
+// current. A file is such a message when it is named as MessageFile names
+// one and begins as crlf writes Message; anything else is kept.
+func removeEarlierMessages(dir string, written []string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		stem, ok := strings.CutSuffix(e.Name(), ".txt")
+		if !ok || !e.Type().IsRegular() || slices.Contains(written, path) || MessageFile(data.District{Number: stem}) != e.Name() {
+			continue
+		}
+		switch earlier, err := isMessage(path); {
+		case err != nil:
+			errs = append(errs, err)
+		case earlier:
+			errs = append(errs, os.Remove(path))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// isMessage reports whether the file at path begins as a message file.
+func isMessage(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	start := "\ufeff" + greeting
+	b := make([]byte, len(start))
+	if _, err := io.ReadFull(f, b); err != nil {
+		return false, nil
+	}
+	return string(b) == start, nil
 }
 
 // exportAudit is the audit entry of one part of the export: the region

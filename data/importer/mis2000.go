@@ -56,9 +56,9 @@ var mis2000Columns = []mis2000Column{
 	xLast:     {"Last Name", []string{"Last Name", "Last Name 1"}, true},
 	xLast2:    {"Last Name 2", []string{"Last Name 2"}, false},
 	xFirst:    {"First Name", []string{"First Name"}, true},
-	xBirth:    {"Birth Date", []string{"Birth Date", "DOB", "Birthdate"}, true},
+	xBirth:    {"Birth Date", []string{"Birth Date", "DOB", "Birthdate", "Date of Birth"}, true},
 	xQAD:      {"QAD", []string{"QAD", "Qualifying Arrival Date", "Last Qualifying Arrival Date"}, true},
-	xEED:      {"EED", []string{"EED", "EOE Date", "End of Eligibility", "Eligibility Expiration Date"}, false},
+	xEED:      {"EED", []string{"EED", "EOE Date", "End of Eligibility", "End of Eligibility Date", "Eligibility Expiration Date"}, false},
 	xDistrict: {"District", []string{"District", "District Number"}, false},
 	xGender:   {"Gender", []string{"Gender"}, false},
 	xSchool:   {"School", []string{"School"}, false},
@@ -83,6 +83,31 @@ var mis2000Names, mis2000Keys = func() ([]string, map[string]int) {
 // taken out: "Student ID (MIS)" and "student_id_mis" are both studentidmis.
 func headerKey(h string) string {
 	return strings.ReplaceAll(data.NormalizeName(h), " ", "")
+}
+
+// headerColumn is the known column a header names: by the whole header,
+// else by the words before a parenthesis or the words in it, as the app
+// labels its fields ("Last Qualifying Arrival Date (QAD)") and templates
+// give a format ("Birth Date (MM/DD/YYYY)"). A header whose two parts
+// name different columns names none.
+func headerColumn(h string) (int, bool) {
+	if c, ok := mis2000Keys[headerKey(h)]; ok {
+		return c, true
+	}
+	before, inside, ok := strings.Cut(h, "(")
+	if !ok {
+		return 0, false
+	}
+	inside, _, _ = strings.Cut(inside, ")")
+	c1, ok1 := mis2000Keys[headerKey(before)]
+	c2, ok2 := mis2000Keys[headerKey(inside)]
+	switch {
+	case ok1 && ok2 && c1 != c2:
+		return 0, false
+	case ok1:
+		return c1, true
+	}
+	return c2, ok2
 }
 
 // MIS2000File is an MIS2000 export as read: the rows to compare, and what
@@ -195,7 +220,7 @@ func exportSheet(w *workbook, sheets []string) string {
 func hasRequiredColumns(header []string) bool {
 	found := make([]bool, len(mis2000Columns))
 	for _, h := range header {
-		if c, ok := mis2000Keys[headerKey(h)]; ok {
+		if c, ok := headerColumn(h); ok {
 			found[c] = true
 		}
 	}
@@ -250,7 +275,7 @@ func openMIS2000Table(rs rows, at Problem, ragged bool, probs *ProblemList, out 
 	}
 	ok := true
 	for i, h := range header {
-		c, known := mis2000Keys[headerKey(h)]
+		c, known := headerColumn(h)
 		switch {
 		case h == "":
 		case !known && len(out.Unknown) < maxListedUnknown:

@@ -1,0 +1,36 @@
+package importer
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestReadMIS2000HeadersAsPeopleWriteThem: headers as the app labels
+// its fields, as SPEC §5 names the columns ("end-of-eligibility date"),
+// as forms write a birth date, and with the format a template puts after
+// a name, are the columns they name: no EED is dropped as an unknown
+// column, no file refused for a birth date it has.
+func TestReadMIS2000HeadersAsPeopleWriteThem(t *testing.T) {
+	for _, header := range []string{
+		"MIS2000 ID,Last Name,First Name,Date of Birth,Last Qualifying Arrival Date (QAD),Eligibility Expiration Date (EED),District",
+		"MIS2000 ID,Last Name,First Name,Birth Date (MM/DD/YYYY),QAD (MM/DD/YYYY),End-of-Eligibility Date,District Number",
+		"MIS2000 ID,Last Name,First Name,DOB,QAD,End of Eligibility Date (EED),District",
+	} {
+		x, err := ReadMIS2000(writeTemp(t, "export.csv", header+"\n01234567,García López,María José,05/05/2012,09/01/2025,08/31/2028,001\n"))
+		if err != nil {
+			t.Errorf("%s: %v", header, err)
+			continue
+		}
+		if len(x.Rows) != 1 || x.Rows[0].EED.String() != "2028-08-31" || x.Rows[0].BirthDate.String() != "2012-05-05" ||
+			x.Rows[0].QAD.String() != "2025-09-01" || len(x.Absent) > 0 || len(x.Unknown) > 0 {
+			t.Errorf("%s:\nrows %+v, absent %q, unknown %q", header, x.Rows, x.Absent, x.Unknown)
+		}
+	}
+	// A parenthesis that names another column than the words before it
+	// names none: the header is not guessed.
+	x, err := ReadMIS2000(writeTemp(t, "export.csv",
+		"MIS2000 ID,Last Name,First Name,DOB,QAD,EED (QAD),District\n01234567,Díaz,Carla,05/05/2012,09/01/2025,08/31/2028,001\n"))
+	if err != nil || !slices.Equal(x.Unknown, []string{"EED (QAD)"}) || !slices.Equal(x.Absent, []string{"EED"}) {
+		t.Errorf("EED (QAD): %v, %+v", err, x)
+	}
+}

@@ -246,6 +246,15 @@ func readMIS2000(rs rows, at Problem, ragged bool) (*MIS2000File, error) {
 	}
 	// The table reports and passes over records of the wrong shape (too
 	// many fields, bad quoting) by itself: each is a row not compared.
+	// Fields before the one missing or split are in place, so a valid ID
+	// in the ID column is the student's, who is in the export.
+	t.misshapen = func(rec []string) {
+		if p := t.pos[xID]; p < len(rec) {
+			if id := strings.TrimSpace(rec[p]); data.ValidateMIS2000ID(id) == nil {
+				out.UnreadIDs = append(out.UnreadIDs, id)
+			}
+		}
+	}
 	for t.next() {
 		r, ok := t.mis2000Row()
 		switch {

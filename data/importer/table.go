@@ -46,6 +46,9 @@ type table struct {
 	ids     []bool   // which wanted columns are in idColumns
 	records int      // records read, header included
 	probs   *ProblemList
+	// misshapen, when not nil, is told each record passed over for its
+	// number of fields, after it is reported.
+	misshapen func(rec []string)
 }
 
 // idColumns are the columns that hold identifiers: text whose every
@@ -151,6 +154,9 @@ func (t *table) next() bool {
 		if len(rec) != t.width {
 			if !t.ragged {
 				t.report(t.rows.line(0), -1, fieldCount(len(rec), t.width))
+				if t.misshapen != nil {
+					t.misshapen(rec)
+				}
 				continue
 			}
 			rec = t.fit(rec)

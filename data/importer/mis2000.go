@@ -1,7 +1,11 @@
 package importer
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
@@ -145,7 +149,8 @@ func (f *MIS2000File) Has(name string) bool {
 }
 
 // ReadMIS2000 reads an MIS2000 export: a CSV file, or the sheet of an
-// .xlsx workbook that holds it (see exportSheet). Header names are matched loosely (case, spaces and
+// .xlsx workbook (known by its name or its content) that holds it (see
+// exportSheet). Header names are matched loosely (case, spaces and
 // punctuation do not matter) against the spellings MIS2000 and its users
 // have used. Dates are MM/DD/YYYY or YYYY-MM-DD, or Excel date cells.
 //
@@ -168,10 +173,20 @@ func ReadMIS2000(path string) (f *MIS2000File, err error) {
 		return nil, fmt.Errorf("%s has %d MB, more than an MIS2000 export ever has (at most %d MB); check that it is the right file",
 			path, info.Size()>>20, MaxMIS2000Bytes>>20)
 	}
+	start, err := fileStart(path)
+	if err != nil {
+		return nil, fmt.Errorf("read the MIS2000 export: %w", err)
+	}
+	if bytes.HasPrefix(start, oleSignature) {
+		return nil, fmt.Errorf("%s is protected with a password, or in the old Excel format (.xls); "+
+			"open it in Excel and save it as .xlsx without a password, or as CSV", path)
+	}
 	var rs rows
 	at := Problem{File: filepath.Base(path)}
 	ragged := false
-	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
+	// A workbook is known by its content: a download or a colleague may
+	// have given it a .csv name.
+	if strings.EqualFold(filepath.Ext(path), ".xlsx") || bytes.HasPrefix(start, zipSignature) {
 		w, err := openWorkbook(path, maxUnzipped)
 		if err != nil {
 			return nil, fmt.Errorf("read the MIS2000 export: %w", err)
@@ -230,6 +245,29 @@ func hasRequiredColumns(header []string) bool {
 		}
 	}
 	return true
+}
+
+// How a file begins: an .xlsx workbook is a zip archive; an encrypted
+// workbook, like an old .xls one, is an OLE compound file.
+var (
+	zipSignature = []byte("PK\x03\x04")
+	oleSignature = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+)
+
+// fileStart reads the first bytes of the file at path, through the same
+// guard against a drive that stops answering as the rest of the file.
+func fileStart(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, len(oleSignature))
+	n, err := io.ReadFull(newStallReader(f, stallTimeout), b)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return b[:n], nil
 }
 
 func readMIS2000(rs rows, at Problem, ragged bool) (*MIS2000File, error) {

@@ -224,8 +224,9 @@ type comparison struct {
 //     student is in the export, and a district told otherwise would look
 //     for a row that is there.
 //   - Possible duplicate: rows with the same name and birth date under
-//     different MIS2000 IDs, or students with the same name and birth
-//     date who both have records; one for each row or student.
+//     different MIS2000 IDs, students with the same name and birth date
+//     who both have records, or a student whose records carry different
+//     MIS2000 IDs; one for each row or student.
 //
 // A discrepancy belongs to the row's district, else to the district the
 // record is published to, else to one where the student is enrolled on
@@ -274,6 +275,7 @@ func Compare(rows []data.MIS2000Row, unread []string, snap *Snapshot, region str
 	c.publishedNotInExport(onRow, inExport)
 	c.duplicateRows(rows, at)
 	c.duplicateStudents()
+	c.studentsUnderTwoIDs(onRow)
 
 	kept := c.out[:0]
 	for _, d := range c.out {
@@ -530,19 +532,7 @@ func (c *comparison) duplicateStudents() {
 		if len(others) == 0 {
 			continue
 		}
-		var where []string
-		for _, r := range st.Records {
-			where = append(where, r.Copies...)
-		}
-		if len(where) == 0 {
-			where = st.Enrolled
-		}
-		slices.Sort(where)
-		where = slices.Compact(where)
-		if len(where) == 0 {
-			where = []string{""}
-		}
-		for _, n := range where {
+		for _, n := range studentDistricts(st) {
 			c.add(Discrepancy{District: c.district(n), Category: PossibleDuplicate, StateID: st.StateID,
 				MIS2000ID: st.Records[0].MIS2000ID, LastName: st.LastName, FirstName: st.FirstName, BirthDate: st.BirthDate,
 				InIC:      "State ID " + st.StateID + "; the same name and birth date also under " + strings.Join(others, ", "),
@@ -550,6 +540,78 @@ func (c *comparison) duplicateStudents() {
 				Check:     "Whether these students are one person with two state IDs; if so, which state ID is right."})
 		}
 	}
+}
+
+// studentsUnderTwoIDs finds students whose records carry more than one
+// MIS2000 ID: one person under two IDs among the records, whom MIS2000
+// may count twice. onRow are the IDs the export has.
+func (c *comparison) studentsUnderTwoIDs(onRow map[string]bool) {
+	for i := range c.snap.Students {
+		st := &c.snap.Students[i]
+		var ids, on, off []string
+		for _, r := range st.Records {
+			if !slices.Contains(ids, r.MIS2000ID) {
+				ids = append(ids, r.MIS2000ID)
+			}
+		}
+		if len(ids) < 2 {
+			continue
+		}
+		for _, id := range ids {
+			if onRow[id] {
+				on = append(on, id)
+			} else {
+				off = append(off, id)
+			}
+		}
+		var inMIS []string
+		switch len(on) {
+		case 0:
+		case 1:
+			inMIS = append(inMIS, "A row under MIS2000 ID "+on[0])
+		default:
+			inMIS = append(inMIS, "Rows under MIS2000 IDs "+list(on, "and"))
+		}
+		if len(off) > 0 && len(on) > 0 {
+			inMIS = append(inMIS, "none under "+list(off, "or"))
+		} else if len(off) > 0 {
+			inMIS = append(inMIS, "No row under MIS2000 ID "+list(off, "or"))
+		}
+		for _, n := range studentDistricts(st) {
+			c.add(Discrepancy{District: c.district(n), Category: PossibleDuplicate, StateID: st.StateID,
+				MIS2000ID: ids[0], LastName: st.LastName, FirstName: st.FirstName, BirthDate: st.BirthDate,
+				InIC:      "State ID " + st.StateID + " has records under MIS2000 IDs " + list(ids, "and"),
+				InMIS2000: strings.Join(inMIS, "; "),
+				Check:     "Whether MIS2000 has the student under two IDs; if so, which MIS2000 ID is right, so that the other is merged in MIS2000 and corrected on the record."})
+		}
+	}
+}
+
+// studentDistricts are the districts a discrepancy about a student, not
+// about a row, goes to: those the student's records are published to,
+// else those where the student is enrolled on the day, else none ("").
+func studentDistricts(st *Student) []string {
+	var where []string
+	for _, r := range st.Records {
+		where = append(where, r.Copies...)
+	}
+	if len(where) == 0 {
+		where = slices.Clone(st.Enrolled)
+	}
+	slices.Sort(where)
+	where = slices.Compact(where)
+	if len(where) == 0 {
+		where = []string{""}
+	}
+	return where
+}
+
+// list joins words as a sentence does: "a, b and c".
+func list(words []string, and string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " " + and + " " + words[len(words)-1]
 }
 
 func (c *comparison) add(d Discrepancy) { c.out = append(c.out, d) }

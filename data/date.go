@@ -136,6 +136,13 @@ func parseDate(s string) (Date, error) {
 	if in == "" {
 		return 0, ErrDateRequired
 	}
+	// A date cell with a time format is saved as "9/1/2025 0:00": said
+	// otherwise, its year or its digits would be blamed, which are right.
+	if i := strings.IndexAny(in, " T"); i > 0 {
+		if _, err := parseDate(in[:i]); err == nil {
+			return 0, &DateError{in, "a time of day follows the date; give the date alone (MM/DD/YYYY)"}
+		}
+	}
 	var y, m, d string
 	var three bool
 	switch {

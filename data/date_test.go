@@ -44,6 +44,11 @@ func TestParseDate(t *testing.T) {
 		{"01/00/2025", "January 2025 has 31 days"},
 		{"01/01/1800", "the year must be between"},
 		{"+1/01/2025", "only digits"},
+		// as a spreadsheet saves a date cell that has a time format
+		{"9/1/2025 0:00", "a time of day follows the date; give the date alone"},
+		{"09/01/2025 12:00:00 AM", "a time of day follows the date"},
+		{"2025-09-01 00:00:00", "a time of day follows the date"},
+		{"2025-09-01T00:00:00", "a time of day follows the date"},
 	}
 	for _, c := range bad {
 		_, err := ParseDate(c.in)

@@ -206,7 +206,7 @@ func TestSheetDate(t *testing.T) {
 		{"09/01/2025", 0, false, 20250901, ""},
 		{"2025-09-01", 0, false, 20250901, ""},
 		{"45000", 0, false, 0, "use MM/DD/YYYY"}, // text, read as a CSV file reads it
-		{"2025-09-01T00:00:00Z", 0, false, 0, "only digits"},
+		{"2025-09-01T00:00:00Z", 0, false, 0, "a time of day follows the date"},
 		{"", 'n', false, 0, "a date is required"},
 		{"0", 'n', false, 0, "not a day between 1900 and 2199"},
 		{"0.5", 'n', false, 0, "not a day between 1900 and 2199"},

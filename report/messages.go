@@ -26,10 +26,17 @@ func (r *Reconciliation) Message(d data.District, clerk string) string {
 	ds := r.ForDistrict(d.Number)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s%s,\n\n", greeting, districtLabel(d))
-	if len(ds) == 0 {
+	// Rows not read may be the district's: the message vouches only for
+	// what was compared.
+	switch skipped := r.Source.Skipped.Len(); {
+	case len(ds) == 0 && skipped > 0:
 		fmt.Fprintf(&b, "We compared the migrant records published to your district with the MIS2000 data as of %s "+
-			"and found nothing to check: the two agree on every student of your district. Thank you.\n\n", r.AsOf.US())
-	} else {
+			"and found nothing to check. %d row%s of the export could not be read and %s not compared; "+
+			"we will check them once the export is corrected.\n\n", r.AsOf.US(), skipped, plural(skipped), agreeWere(skipped))
+	case len(ds) == 0:
+		fmt.Fprintf(&b, "We compared the migrant records published to your district with the MIS2000 data as of %s "+
+			"and found nothing to check: the two agree on every student of your district.\n\n", r.AsOf.US())
+	default:
 		fmt.Fprintf(&b, "We compared the migrant records published to your district with the MIS2000 data as of %s "+
 			"and found %d discrepanc%s. For each student below, please check what is asked and reply with what you "+
 			"find, so that the records can be corrected.\n\n", r.AsOf.US(), len(ds), pluralY(len(ds)))
@@ -80,6 +87,20 @@ func districtLabel(d data.District) string {
 		return "district " + d.Number
 	}
 	return d.Number + " " + d.Name
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func agreeWere(n int) string {
+	if n == 1 {
+		return "was"
+	}
+	return "were"
 }
 
 func pluralY(n int) string {

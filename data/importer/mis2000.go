@@ -150,9 +150,9 @@ func (f *MIS2000File) Has(name string) bool {
 
 // ReadMIS2000 reads an MIS2000 export: a CSV file, or the sheet of an
 // .xlsx workbook (known by its name or its content) that holds it (see
-// exportSheet). Header names are matched loosely (case, spaces and
-// punctuation do not matter) against the spellings MIS2000 and its users
-// have used. Dates are MM/DD/YYYY or YYYY-MM-DD, or Excel date cells.
+// exportSheet), from its header down (see titleRows). Header names are
+// matched loosely (case, spaces and punctuation do not matter) against
+// the spellings MIS2000 and its users have used. Dates are MM/DD/YYYY or YYYY-MM-DD, or Excel date cells.
 //
 // A file is refused when it is too big, cannot be read, or lacks a
 // required column (MIS2000 ID, last name, first name, birth date, QAD): the
@@ -196,14 +196,23 @@ func ReadMIS2000(path string) (f *MIS2000File, err error) {
 		if len(sheets) == 0 {
 			return nil, fmt.Errorf("the MIS2000 export %s has no sheet", path)
 		}
-		at.Sheet, ragged = exportSheet(w, sheets), true
+		var titles int
+		at.Sheet, titles = exportSheet(w, sheets)
+		ragged = true
 		if rs, err = w.rows(at.Sheet); err != nil {
 			return nil, fmt.Errorf("read sheet %s of %s: %w", at.Sheet, path, err)
 		}
+		skipRecords(rs, titles)
 	} else {
 		if rs, _, _, err = openCSV(path, at); err != nil {
 			return nil, fmt.Errorf("read the MIS2000 export: %w", err)
 		}
+		titles, _ := titleRows(rs)
+		rs.close()
+		if rs, _, _, err = openCSV(path, at); err != nil {
+			return nil, fmt.Errorf("read the MIS2000 export: %w", err)
+		}
+		skipRecords(rs, titles)
 	}
 	defer rs.close()
 	out, err := readMIS2000(rs, at, ragged)
@@ -213,21 +222,51 @@ func ReadMIS2000(path string) (f *MIS2000File, err error) {
 	return out, err
 }
 
-// exportSheet is the first sheet whose header has every required column,
-// else the first sheet, whose problems then say what is missing: a clerk
-// who saves the export behind a cover or notes sheet still sees it in the
-// workbook, and expects it read.
-func exportSheet(w *workbook, sheets []string) string {
+// exportSheet is the first sheet with a header that has every required
+// column, and how many title rows come before that header (see
+// titleRows); else the first sheet, whose problems then say what is
+// missing. A clerk who saves the export behind a cover or notes sheet
+// still sees it in the workbook, and expects it read.
+func exportSheet(w *workbook, sheets []string) (string, int) {
 	for _, s := range sheets {
 		if rs, err := w.rows(s); err == nil {
-			header, err := rs.next()
+			titles, ok := titleRows(rs)
 			rs.close()
-			if err == nil && hasRequiredColumns(header) {
-				return s
+			if ok {
+				return s, titles
 			}
 		}
 	}
-	return sheets[0]
+	return sheets[0], 0
+}
+
+// maxTitleRows bounds the rows a report may have above its header.
+const maxTitleRows = 10
+
+// titleRows reads rs from its start for a header that has every required
+// column, among its first maxTitleRows records: a report is often saved
+// with its title and the day it was run above the header. It returns how
+// many records come before the header, and whether one was found.
+func titleRows(rs rows) (int, bool) {
+	for i := range maxTitleRows {
+		rec, err := rs.next()
+		if err != nil {
+			return 0, false
+		}
+		if hasRequiredColumns(rec) {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// skipRecords passes over the first n records of rs.
+func skipRecords(rs rows, n int) {
+	for range n {
+		if _, err := rs.next(); err != nil {
+			return
+		}
+	}
 }
 
 // hasRequiredColumns reports whether a header names every column an

@@ -288,7 +288,8 @@ func (r *Reconciliation) writeSummary(f *excelize.File, styles detailStyles, met
 	if err := f.SetCellStyle(sheet, cell, last, bold); err != nil {
 		return err
 	}
-	for i, n := range r.Notes(meta) {
+	notes := r.Notes(meta)
+	for i, n := range notes {
 		row := totalRow + 2 + i
 		if err := f.SetSheetRow(sheet, fmt.Sprintf("A%d", row), &[]any{n[0], n[1]}); err != nil {
 			return err
@@ -310,6 +311,13 @@ func (r *Reconciliation) writeSummary(f *excelize.File, styles detailStyles, met
 	if err := f.SetRowHeight(sheet, 1, 32); err != nil {
 		return err
 	}
+	used := totalRow
+	if len(notes) > 0 {
+		used = totalRow + 1 + len(notes)
+	}
+	if err := f.SetSheetDimension(sheet, fmt.Sprintf("A1:%s%d", lastCol, used)); err != nil {
+		return err
+	}
 	return f.SetPanes(sheet, frozenHeader())
 }
 
@@ -327,6 +335,12 @@ func writeDiscrepancies(f *excelize.File, sheet string, ds []reconcile.Discrepan
 	// them as numbers stored as text. This must come before streaming.
 	last, _ := excelize.CoordinatesToCellName(len(DiscrepancyColumns()), max(len(ds), 1)+1)
 	if err := f.AddIgnoredErrors(sheet, "A2:"+last, excelize.IgnoredErrorsNumberStoredAsText); err != nil {
+		return err
+	}
+	// excelize leaves a sheet's dimension at A1 and the stream writer
+	// copies it before any row: readers that trust it (Power Query,
+	// openpyxl read-only) would read the header alone.
+	if err := f.SetSheetDimension(sheet, "A1:"+last); err != nil {
 		return err
 	}
 	sw, err := f.NewStreamWriter(sheet)

@@ -322,3 +322,35 @@ type auditFunc func(store.ExportAudit) error
 func (f auditFunc) AuditExport(_ context.Context, _ string, e store.ExportAudit) error { return f(e) }
 
 func (f auditFunc) Path() string { return "" }
+
+// Every sheet of the reconciliation workbook states the range it uses:
+// readers that trust that statement (Power Query, openpyxl read-only)
+// read no more than it says, and excelize leaves it at A1.
+func TestReconcileWorkbookDimensions(t *testing.T) {
+	book, _, _, _ := exportFixture(t)
+	f, err := excelize.OpenFile(book)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, sheet := range f.GetSheetList() {
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		width, height := 0, len(rows)
+		for _, r := range rows {
+			width = max(width, len(r))
+		}
+		// A table with no rows keeps one blank row, which GetRows drops.
+		if tables, _ := f.GetTables(sheet); len(tables) == 1 {
+			_, end, _ := strings.Cut(tables[0].Range, ":")
+			col, row, _ := excelize.CellNameToCoordinates(end)
+			width, height = max(width, col), max(height, row)
+		}
+		end, _ := excelize.CoordinatesToCellName(width, height)
+		if got, err := f.GetSheetDimension(sheet); err != nil || got != "A1:"+end {
+			t.Errorf("sheet %s says it uses %q (%v), want A1:%s", sheet, got, err, end)
+		}
+	}
+}

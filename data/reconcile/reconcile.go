@@ -463,33 +463,46 @@ func (c *comparison) publishedNotInExport(onRow, inExport map[string]bool) {
 // duplicateRows finds rows with the same name and birth date under
 // different MIS2000 IDs.
 func (c *comparison) duplicateRows(rows []data.MIS2000Row, at []data.District) {
-	byBirth := map[data.Date][]int{}
-	for i, r := range rows {
-		byBirth[r.BirthDate] = append(byBirth[r.BirthDate], i)
-	}
 	names := make([]name, len(rows))
+	births := make([]data.Date, len(rows))
 	for i, r := range rows {
-		names[i] = newName(r.LastName, r.FirstName)
+		names[i], births[i] = newName(r.LastName, r.FirstName), r.BirthDate
 	}
+	same := newNamesakes(names, births, func(int) bool { return true })
 	for i, r := range rows {
 		var others []string
-		for _, j := range byBirth[r.BirthDate] {
-			o := rows[j]
-			if o.MIS2000ID != r.MIS2000ID && names[i].same(names[j]) {
+		same.each(i, r.BirthDate, func(j int) bool {
+			if o := rows[j]; o.MIS2000ID != r.MIS2000ID {
 				others = append(others, fmt.Sprintf("MIS2000 ID %s (line %d)", o.MIS2000ID, o.Line))
 			}
-		}
+			return len(others) <= maxNamesakes
+		})
 		if len(others) == 0 {
 			continue
 		}
 		d := rowDiscrepancy(r, at[i], PossibleDuplicate, c.stateIDText(r.MIS2000ID),
-			"MIS2000 ID "+r.MIS2000ID+"; the same name and birth date also under "+strings.Join(others, ", "),
+			"MIS2000 ID "+r.MIS2000ID+"; the same name and birth date also under "+namesakeList(others),
 			"Whether these rows are one person; if so, which MIS2000 ID is right.", nil)
 		if ids := c.byID[r.MIS2000ID]; len(ids) == 1 {
 			d.StateID = c.snap.Students[ids[0]].StateID
 		}
 		c.add(d)
 	}
+}
+
+// maxNamesakes is how many others a Possible duplicate names: a person
+// to look into needs a few to start from, and an export of thousands of
+// one name on one day (a placeholder) would otherwise write each of them
+// into the discrepancy of every other.
+const maxNamesakes = 10
+
+// namesakeList names the others found, up to maxNamesakes, and says when
+// there are more.
+func namesakeList(others []string) string {
+	if len(others) > maxNamesakes {
+		return strings.Join(others[:maxNamesakes], ", ") + " and more"
+	}
+	return strings.Join(others, ", ")
 }
 
 // stateIDText says which student, if any, the records give an MIS2000 ID.
@@ -510,32 +523,31 @@ func (c *comparison) stateIDText(id string) string {
 // day).
 func (c *comparison) duplicateStudents() {
 	sts := c.snap.Students
-	byBirth := map[data.Date][]int{}
-	for i := range sts {
-		byBirth[sts[i].BirthDate] = append(byBirth[sts[i].BirthDate], i)
-	}
 	names := make([]name, len(sts))
+	births := make([]data.Date, len(sts))
 	for i := range sts {
-		names[i] = newName(sts[i].LastName, sts[i].FirstName)
+		names[i], births[i] = newName(sts[i].LastName, sts[i].FirstName), sts[i].BirthDate
 	}
+	same := newNamesakes(names, births, func(i int) bool { return len(sts[i].Records) > 0 })
 	for i := range sts {
 		st := &sts[i]
 		if len(st.Records) == 0 {
 			continue
 		}
 		var others []string
-		for _, j := range byBirth[st.BirthDate] {
-			if j != i && len(sts[j].Records) > 0 && sts[j].StateID != st.StateID && names[i].same(names[j]) {
+		same.each(i, st.BirthDate, func(j int) bool {
+			if sts[j].StateID != st.StateID {
 				others = append(others, fmt.Sprintf("state ID %s (MIS2000 ID %s)", sts[j].StateID, sts[j].Records[0].MIS2000ID))
 			}
-		}
+			return len(others) <= maxNamesakes
+		})
 		if len(others) == 0 {
 			continue
 		}
 		for _, n := range studentDistricts(st) {
 			c.add(Discrepancy{District: c.district(n), Category: PossibleDuplicate, StateID: st.StateID,
 				MIS2000ID: st.Records[0].MIS2000ID, LastName: st.LastName, FirstName: st.FirstName, BirthDate: st.BirthDate,
-				InIC:      "State ID " + st.StateID + "; the same name and birth date also under " + strings.Join(others, ", "),
+				InIC:      "State ID " + st.StateID + "; the same name and birth date also under " + namesakeList(others),
 				InMIS2000: "",
 				Check:     "Whether these students are one person with two state IDs; if so, which state ID is right."})
 		}

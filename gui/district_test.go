@@ -591,3 +591,31 @@ func tabNames(tabs *container.AppTabs) []string {
 	}
 	return out
 }
+
+// A coordinator who widens the district window gets the room for what has
+// no set length: long compound names and school names, which the list
+// cut with an ellipsis at any window size.
+func TestDistrictRecordsNamesTakeAWiderWindow(t *testing.T) {
+	st := districtFixture(t)
+	_, w := openDistrictWindow(t, st, rosa, "001")
+	w.tabs.Select(w.recordsTab)
+	cellWidth := func(text string) float32 {
+		t.Helper()
+		for _, c := range walk(w.records.table) {
+			if l, ok := c.(*widget.Label); ok && l.Visible() && l.Text == text {
+				return l.Size().Width
+			}
+		}
+		t.Fatalf("no cell shows %q", text)
+		return 0
+	}
+	w.win.Resize(fyne.NewSize(1280, 700))
+	name, school := cellWidth("Núñez, Ana"), cellWidth("Adair Elementary")
+	w.win.Resize(fyne.NewSize(1800, 700))
+	if got := cellWidth("Núñez, Ana"); got <= name {
+		t.Errorf("the Name column stays %.0f px wide in a window 520 px wider (was %.0f)", got, name)
+	}
+	if got := cellWidth("Adair Elementary"); got <= school {
+		t.Errorf("the School column stays %.0f px wide in a window 520 px wider (was %.0f)", got, school)
+	}
+}

@@ -19,7 +19,7 @@ import (
 
 // districtColumns are the columns of a district's record list.
 var districtColumns = []widgets.Column{
-	col("Name", 240), col("State ID", 105), col("Birth date", 100), col("Grade", 60), col("School", 210),
+	growing("Name", 240), col("State ID", 105), col("Birth date", 100), col("Grade", 60), growing("School", 210),
 	col("Withdrawn", 100), col("MIS2000 ID", 100), col("QAD", 95), col("EED", 95), col("Eligibility", 100),
 }
 
@@ -53,7 +53,7 @@ type recordList struct {
 	shown  []store.DistrictRecord // all, filtered
 	filter *keyEntry
 	count  *widget.Label
-	table  *widget.Table
+	table  *widgets.ColumnTable
 	obj    fyne.CanvasObject
 
 	// A worklist line shows only its records: by record ID, with its
@@ -120,8 +120,8 @@ func (l *recordList) showOnly(title string, records map[string]string) {
 	l.apply()
 }
 
-func (l *recordList) newTable() *widget.Table {
-	t := widget.NewTableWithHeaders(
+func (l *recordList) newTable() *widgets.ColumnTable {
+	t := widgets.NewColumnTable(districtColumns,
 		func() (int, int) { return len(l.shown), len(districtColumns) },
 		func() fyne.CanvasObject {
 			lb := widget.NewLabel("")
@@ -131,15 +131,11 @@ func (l *recordList) newTable() *widget.Table {
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			o.(*widget.Label).SetText(districtCell(l.shown[id.Row], id.Col, l.tab.today))
 		})
-	t.ShowHeaderColumn = false
 	t.CreateHeader = func() fyne.CanvasObject { return widgets.NewSortHeader(l.sortBy) }
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Col >= 0 {
 			o.(*widgets.SortHeader).Set(id.Col, l.headerText(id.Col))
 		}
-	}
-	for i, c := range districtColumns {
-		t.SetColumnWidth(i, c.Width)
 	}
 	t.OnSelected = func(id widget.TableCellID) {
 		t.UnselectAll()

@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
 	"migrantdesk/data/store"
@@ -346,4 +347,31 @@ func TestRecordFormLayout(t *testing.T) {
 	f.qad.Entry.SetText("09/01/2025")
 	f.eed.Entry.SetText("09/30/2028")
 	test.AssertObjectRendersToMarkup(t, "record_form_errors.xml", f.content)
+}
+
+// The control that puts the computed EED back is a button a clerk can
+// tell from the field headings around it: drawn as a button, with an
+// icon, and naming the date it puts back. As a low-importance button
+// without an icon it read as one more bold heading with no field.
+func TestRecordFormResetLooksLikeAButton(t *testing.T) {
+	st := openDemo(t)
+	u := openOn(t, st, storetest.Maria)
+	press(t, u, keyNew)
+	f := u.student.form
+	f.mis.SetText("4512345")
+	f.qad.Entry.SetText("09/01/2025")
+	f.eed.Entry.SetText("09/30/2028")
+	if !f.reset.Visible() {
+		t.Fatal("a later EED shows no way back to the computed date")
+	}
+	if f.reset.Importance == widget.LowImportance || f.reset.Icon == nil {
+		t.Errorf("the reset control has importance %v and icon %v: it looks like a heading", f.reset.Importance, f.reset.Icon)
+	}
+	if want := "Use the computed date, 08/31/2028"; f.reset.Text != want {
+		t.Errorf("the reset button says %q, want %q", f.reset.Text, want)
+	}
+	test.Tap(f.reset)
+	if f.eed.Entry.Text != "08/31/2028" || f.reset.Visible() {
+		t.Errorf("after the reset: EED %q, button visible %v", f.eed.Entry.Text, f.reset.Visible())
+	}
 }

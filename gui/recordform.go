@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
@@ -103,11 +104,12 @@ func openRecordForm(e recordEdit, dialogs *widgets.Dialogs, t *tasks) *recordFor
 		f.eedSet = true
 		f.changed(f.eed.Entry)
 	}
-	f.reset = widgets.NewButton("Use the computed date", func() {
+	// A button drawn as one, with an icon: as a low-importance button
+	// it read as one more field heading.
+	f.reset = widgets.NewButtonWithIcon("Use the computed date", theme.HistoryIcon(), func() {
 		f.eedSet = false
 		f.qadChanged()
 	})
-	f.reset.Importance = widget.LowImportance
 
 	cancel := widgets.NewButton("Cancel", f.escape)
 	f.saveBtn = widgets.NewButton("Save (Ctrl+S)", f.save)
@@ -240,7 +242,9 @@ func (f *recordForm) check() bool {
 	show(f.eedErr, f.eed.Entry, "EED")
 
 	f.eedHelp.SetText("")
+	f.reset.SetText("Use the computed date")
 	if errs["QAD"] == "" && !r.QAD.IsZero() {
+		f.reset.SetText("Use the computed date, " + data.DefaultExpiration(r.QAD, f.edit.student.BirthDate).US())
 		f.eedHelp.SetText(fmt.Sprintf("For this QAD the expiration date is %s at the latest (36 months less a day, and never past "+
 			"the day before the 22nd birthday). An earlier date, for graduation or high-school equivalency, is allowed.",
 			data.LatestExpiration(r.QAD, f.edit.student.BirthDate).US()))

@@ -43,6 +43,9 @@ type districtEnv struct {
 	people people
 	demo   bool
 	wrote  func() // after a change to the database: count again and sync
+	// syncNow is Ctrl+R; nil on a database that syncs with no hub,
+	// where the window shows no sync line.
+	syncNow func()
 
 	regions map[string]string // region names by code
 }
@@ -98,6 +101,7 @@ type districtWindow struct {
 	access     *accessScreen // nil unless the user administers the district
 	tabs       *container.AppTabs
 	message    *widget.Label
+	syncLine   *widget.Label // online or offline and the last sync; hidden with no hub
 	refreshBtn *widget.Button
 	unwatch    func()
 }
@@ -117,6 +121,10 @@ func newDistrictWindow(env districtEnv, usr data.User, d data.District, on data.
 		placer:   env.placer,
 		onClosed: onClosed,
 		message:  widget.NewLabel(""),
+		syncLine: widget.NewLabel(""),
+	}
+	if env.syncNow == nil {
+		w.syncLine.Hide()
 	}
 	w.win = env.app.NewWindow(districtTitle(d))
 	w.dialogs = widgets.NewDialogs(w.win)
@@ -155,6 +163,9 @@ func newDistrictWindow(env districtEnv, usr data.User, d data.District, on data.
 	w.message.Truncation = fyne.TextTruncateEllipsis
 	w.win.SetContent(container.NewBorder(w.header(), w.footer(), nil, nil, w.tabs))
 	w.win.Canvas().AddShortcut(keyCloseWindow, func(fyne.Shortcut) { w.win.Close() })
+	if env.syncNow != nil {
+		w.win.Canvas().AddShortcut(keySync, func(fyne.Shortcut) { env.syncNow() })
+	}
 	w.win.Canvas().AddShortcut(keySearch, func(fyne.Shortcut) {
 		w.tabs.Select(w.recordsTab)
 		w.win.Canvas().Focus(w.records.filter)
@@ -250,7 +261,13 @@ func (w *districtWindow) header() fyne.CanvasObject {
 }
 
 func (w *districtWindow) footer() fyne.CanvasObject {
-	return container.NewVBox(widget.NewSeparator(), w.message)
+	return container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, nil, w.syncLine, w.message))
+}
+
+// showSync says where the workstation stands with its hub.
+func (w *districtWindow) showSync(text string, imp widget.Importance) {
+	w.syncLine.Importance = imp
+	w.syncLine.SetText(text)
 }
 
 // say shows the result of the last action at the foot of the window.
@@ -296,14 +313,29 @@ func (u *UI) showDistrict(usr data.User, d data.District, on data.Date) *distric
 		u.districts = map[string]*districtWindow{}
 	}
 	u.districts[d.Number] = w
+	if u.sync != nil {
+		w.showSync(u.status.districtLine())
+	}
 	w.show()
 	return w
+}
+
+// showSyncInDistricts tells each district window where the workstation
+// stands with its hub.
+func (u *UI) showSyncInDistricts() {
+	if u.sync == nil {
+		return
+	}
+	text, imp := u.status.districtLine()
+	for _, w := range u.districts {
+		w.showSync(text, imp)
+	}
 }
 
 // districtEnv wires the district windows to the database.
 func (u *UI) districtEnv() districtEnv {
 	st := u.st
-	return districtEnv{
+	env := districtEnv{
 		app:    u.app,
 		placer: u.opts.Placer,
 		st:     st,
@@ -317,6 +349,16 @@ func (u *UI) districtEnv() districtEnv {
 
 		regions: u.regions,
 	}
+	if u.sync != nil {
+		env.syncNow = func() {
+			// Signing in again asks in the main window.
+			if u.sync.state == linkSignedOut {
+				u.win.RequestFocus()
+			}
+			u.syncNow()
+		}
+	}
+	return env
 }
 
 // closeDistricts closes every district window of the UI, as when another

@@ -47,6 +47,11 @@ type statusBar struct {
 	unpub     *widget.Label // nil for those who do not publish
 	message   *widget.Label
 	obj       fyne.CanvasObject
+	// state and busy are where the link stands, for the district
+	// windows, which cover this bar; onLink tells them of a change.
+	state  linkState
+	busy   bool
+	onLink func()
 }
 
 // newStatusBar is the status bar of a worker of region (""for all);
@@ -144,6 +149,8 @@ func (s *statusBar) setUser(usr data.User, profile bool, hub string, regions map
 
 // setLink shows where the workstation stands with its hub.
 func (s *statusBar) setLink(state linkState) {
+	s.state, s.busy = state, false
+	defer s.linked()
 	switch state {
 	case linkOnline:
 		s.link.SetText("Online")
@@ -163,6 +170,8 @@ func (s *statusBar) setLink(state linkState) {
 
 // syncing shows a sync under way: its stage and the rows so far.
 func (s *statusBar) syncing(stage string, rows int) {
+	s.busy = true
+	defer s.linked()
 	s.link.Importance = widget.MediumImportance
 	switch {
 	case stage == "":
@@ -191,6 +200,35 @@ func (s *statusBar) warn(msg string) {
 func (s *statusBar) tick() {
 	if s.last != nil {
 		s.last.SetText("Last sync: " + ago(s.lastAt, time.Now()))
+		s.linked()
+	}
+}
+
+func (s *statusBar) linked() {
+	if s.onLink != nil {
+		s.onLink()
+	}
+}
+
+// districtLine is where the workstation stands with its hub, as a
+// district window says it: a coordinator reads records there, not
+// changes waiting, so offline means records as of the last sync.
+func (s *statusBar) districtLine() (string, widget.Importance) {
+	last := "Last sync: …"
+	if s.last != nil {
+		last = s.last.Text
+	}
+	switch {
+	case s.busy:
+		return "Syncing… · " + last, widget.MediumImportance
+	case s.state == linkOnline:
+		return "Online · " + last, widget.SuccessImportance
+	case s.state == linkOffline:
+		return "Offline: the hub cannot be reached; the records are as of the last sync · " + last, widget.WarningImportance
+	case s.state == linkSignedOut:
+		return "Signed out: sign in again in the main window to sync · " + last, widget.DangerImportance
+	default:
+		return "Not synced: the main window says why · " + last, widget.DangerImportance
 	}
 }
 

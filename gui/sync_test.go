@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+
 	"migrantdesk/data/store/storetest"
 	"migrantdesk/data/sync/client"
 )
@@ -113,5 +115,35 @@ func TestAgo(t *testing.T) {
 	}
 	if got := ago(time.Time{}, now); got != "never" {
 		t.Errorf("never synced reads %q", got)
+	}
+}
+
+// TestDistrictWindowShowsTheSync: a coordinator works in district windows,
+// which cover the main window and its status bar. Each says whether the
+// hub answers and when the last sync was, so that records read offline
+// are known to be as of that sync, and Ctrl+R there syncs.
+func TestDistrictWindowShowsTheSync(t *testing.T) {
+	h := startHub(t)
+	u, _ := signedInApp(t, h, storetest.Coordinator)
+	u.openDistrict("001")
+	u.wait()
+	w := u.districts["001"]
+	if w == nil {
+		t.Fatal("no window of district 001")
+	}
+	if got := w.syncLine.Text; got != "Online · Last sync: just now" || !w.syncLine.Visible() {
+		t.Errorf("online, the district window says %q (shown: %v)", got, w.syncLine.Visible())
+	}
+	h.stop()
+	w.win.Canvas().(fyne.Shortcutable).TypedShortcut(keySync)
+	u.wait()
+	if got := w.syncLine.Text; got != "Offline: the hub cannot be reached; the records are as of the last sync · Last sync: just now" {
+		t.Errorf("offline, the district window says %q", got)
+	}
+	h.restart(t)
+	w.win.Canvas().(fyne.Shortcutable).TypedShortcut(keySync)
+	u.wait()
+	if got := w.syncLine.Text; got != "Online · Last sync: just now" {
+		t.Errorf("back online after Ctrl+R in the district window, it says %q", got)
 	}
 }

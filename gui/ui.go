@@ -272,6 +272,7 @@ func (u *UI) build() {
 	u.current = nil
 	u.status = newStatusBar(u.st, u.tasks, u.region(), u.user.CanSearchStudents(), u.sync != nil, u.showConflicts, u.explain)
 	u.status.setUser(u.user, u.profiles(), u.hub, u.regions)
+	u.status.onLink = u.showSyncInDistricts
 	if u.sync != nil {
 		u.status.setLink(u.sync.state)
 		var open func(string)

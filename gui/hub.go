@@ -230,8 +230,10 @@ func (u *UI) reloadPulled() {
 	if u.studentShown() && u.student.form == nil && !u.dialogs.Open() {
 		u.student.reload()
 	}
+	// The whole window: a pull may bring a report grant or its
+	// revocation as well as records.
 	for _, w := range u.districts {
-		w.records.load()
+		w.refresh()
 	}
 }
 

@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -145,5 +146,32 @@ func TestDistrictWindowShowsTheSync(t *testing.T) {
 	u.wait()
 	if got := w.syncLine.Text; got != "Online · Last sync: just now" {
 		t.Errorf("back online after Ctrl+R in the district window, it says %q", got)
+	}
+}
+
+// TestGrantPulledOpensTheReport: a coordinator told to ask for the
+// report's grant keeps the report tab open, and the sync that brings the
+// grant shows the report's controls there, without leaving the tab.
+func TestGrantPulledOpensTheReport(t *testing.T) {
+	h := startHub(t)
+	u, _ := signedInApp(t, h, storetest.Coordinator)
+	u.openDistrict("001")
+	u.wait()
+	w := u.districts["001"]
+	if w == nil {
+		t.Fatal("no window of district 001")
+	}
+	w.tabs.SelectIndex(2)
+	u.wait()
+	if w.report.allowed() {
+		t.Fatal("the coordinator may run the report before any grant")
+	}
+	if err := h.db.SetGrant(context.Background(), storetest.User(storetest.DistrictAdmin), storetest.Coordinator, "001", true); err != nil {
+		t.Fatal(err)
+	}
+	w.win.Canvas().(fyne.Shortcutable).TypedShortcut(keySync)
+	u.wait()
+	if !w.report.allowed() {
+		t.Errorf("after the sync that brought the grant, the report tab still says %q", w.report.denied.Text)
 	}
 }

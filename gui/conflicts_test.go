@@ -349,3 +349,54 @@ func TestConflictsReadAgainDuringAResolution(t *testing.T) {
 		t.Fatalf("after the resolution: a dialog open %v, %d conflicts", u.dialogs.Open(), len(cs.conflicts))
 	}
 }
+
+// TestStudentShowsItsRecordInConflict: the student screen of a record in
+// conflict says so on the record, and where to resolve it, instead of
+// showing this computer's values as if they stood.
+func TestStudentShowsItsRecordInConflict(t *testing.T) {
+	h := startHub(t)
+	u, st := signedInApp(t, h, storetest.Clerk)
+	ctx := context.Background()
+	clerk := storetest.User(storetest.Clerk)
+	r, err := st.SaveRecord(ctx, clerk, storetest.Record(t, storetest.Maria, "100001", "2025-09-01", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	press(t, u, keySync)
+	other := newWorkstation(t, h, storetest.Admin)
+	theirs := other.record(t, r.ID)
+	theirs.MIS2000ID = "200001"
+	other.save(t, theirs.MigrantRecord)
+	other.sync(t)
+	mine, err := st.RecordByID(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine.MIS2000ID = "300001"
+	if _, err := st.SaveRecord(ctx, clerk, mine.MigrantRecord); err != nil {
+		t.Fatal(err)
+	}
+	u.openStudent(storetest.Maria)
+	u.wait()
+	press(t, u, keySync)
+	if len(u.student.cards) != 1 {
+		t.Fatalf("the student shows %d records", len(u.student.cards))
+	}
+	c := u.student.cards[0]
+	if got := strings.TrimSpace(c.badge.Text); got != "In conflict" {
+		t.Errorf("the record's badge says %q", got)
+	}
+	if !strings.Contains(c.detail.Text, "Someone else changed this record on the hub") {
+		t.Errorf("the record says %q", c.detail.Text)
+	}
+	test.Tap(u.status.conflicts)
+	u.wait()
+	u.conflicts.list.Select(0)
+	test.Tap(u.conflicts.keepMine)
+	u.wait()
+	u.openStudent(storetest.Maria)
+	u.wait()
+	if got := strings.TrimSpace(u.student.cards[0].badge.Text); got == "In conflict" {
+		t.Errorf("after keeping mine the record's badge still says %q", got)
+	}
+}

@@ -103,6 +103,7 @@ func withAlpha(c color.Color, a uint8) color.Color {
 var (
 	badgeOrange = color.NRGBA{R: 0xc2, G: 0x4e, B: 0x00, A: 0xff}
 	badgeGreen  = color.NRGBA{R: 0x2e, G: 0x7d, B: 0x32, A: 0xff}
+	badgeRed    = color.NRGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff}
 )
 
 // demoBanner marks a window that shows generated demo data, so that no one

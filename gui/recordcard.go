@@ -35,8 +35,15 @@ func newRecordCard(s *studentScreen, r store.Record) *recordCard {
 	title := widget.NewLabelWithStyle(fmt.Sprintf("MIS2000 ID %s    QAD %s    EED %s", r.MIS2000ID, r.QAD.US(), r.EED.US()),
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	var badge fyne.CanvasObject
-	badge, c.badge = statusBadge(r.Status)
-	c.detail = widget.NewLabel(recordStory(r, s.name))
+	story := recordStory(r, s.name)
+	if s.conflicted[r.ID] {
+		badge, c.badge = newBadge("In conflict", badgeRed)
+		story = "Someone else changed this record on the hub before your change reached it: compare the two under " +
+			"Conflicts and choose what to keep. Shown here is your change.\n" + story
+	} else {
+		badge, c.badge = statusBadge(r.Status)
+	}
+	c.detail = widget.NewLabel(story)
 	c.detail.Wrapping = fyne.TextWrapWord
 	// Plain text buttons: a themed icon is an SVG parsed for every card,
 	// a third of the time it takes to show a student.
@@ -64,9 +71,14 @@ func statusBadge(st data.Status) (fyne.CanvasObject, *canvas.Text) {
 	case data.StatusNeedsPublishing:
 		fill = badgeOrange
 	}
+	return newBadge(st.String(), fill)
+}
+
+// newBadge is white text on a coloured, rounded background.
+func newBadge(label string, fill color.Color) (fyne.CanvasObject, *canvas.Text) {
 	bg := canvas.NewRectangle(fill)
 	bg.CornerRadius = theme.InputRadiusSize()
-	text := canvas.NewText(" "+st.String()+" ", color.White)
+	text := canvas.NewText(" "+label+" ", color.White)
 	text.TextStyle = fyne.TextStyle{Bold: true}
 	return container.NewStack(bg, container.NewPadded(text)), text
 }

@@ -155,8 +155,13 @@ func (p *publisher) publish(recs []store.Unpublished, done func()) {
 				p.dialogs.ShowError("Nothing was published", err)
 				return
 			}
-			msg := fmt.Sprintf("Published %s: sent to %s, removed from %s.", count(res.Published, "record"),
-				count(len(res.SentTo), "district"), count(len(res.RemovedFrom), "district"))
+			msg := fmt.Sprintf("Published %s: sent to %s", count(res.Published, "record"), count(len(res.SentTo), "district"))
+			// "removed from 0 districts" read as if something might
+			// have gone missing: only a removal is worth saying.
+			if n := len(res.RemovedFrom); n > 0 {
+				msg += ", removed from " + count(n, "district")
+			}
+			msg += "."
 			if n := len(res.Skipped); n > 0 {
 				msg += " " + capital(count(n, "record")) + " had no district to go to."
 			}

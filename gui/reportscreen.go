@@ -181,6 +181,14 @@ func newReportScreen(st reportStore, build reportBuilder, app reportApp, tab dis
 	for _, e := range []*widgets.Entry{r.from, r.to, r.password, r.confirm} {
 		e.OnChanged = func(string) { r.check() }
 	}
+	// Enter finishes what the keyboard started: the password, its
+	// confirmation, then the Detail report while the two agree.
+	r.password.OnSubmitted = func(string) { r.tab.dialogs.Window().Canvas().Focus(r.confirm) }
+	r.confirm.OnSubmitted = func(string) {
+		if !r.detailBtn.Disabled() {
+			r.export(report.DetailKind)
+		}
+	}
 	r.check()
 
 	intro := widget.NewRichTextFromMarkdown(reportIntro())

@@ -447,3 +447,34 @@ func offsetIn(root, o fyne.CanvasObject) (float32, bool) {
 	}
 	return 0, false
 }
+
+// TestReportPasswordEnter: the keyboard finishes what it starts. Enter in
+// the password goes to its confirmation; Enter there saves the Detail
+// report once the two agree, and saves nothing while they differ.
+func TestReportPasswordEnter(t *testing.T) {
+	st := districtFixture(t)
+	u, w := openDistrictWindow(t, st, tom, "001")
+	var asks []widgets.SaveRequest
+	w.report.saver = tempSaver{dir: t.TempDir(), asks: &asks}
+	r := w.report
+	w.tabs.SelectIndex(2)
+	u.wait() // the access and the period's counts
+	w.win.Canvas().Focus(r.password)
+	test.Type(r.password, "s3cret")
+	r.password.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if w.win.Canvas().Focused() != r.confirm {
+		t.Error("Enter in the password did not move the keyboard to its confirmation")
+	}
+	test.Type(r.confirm, "s3crex")
+	r.confirm.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	u.wait()
+	if len(asks) != 0 {
+		t.Fatalf("Enter with two different passwords asked where to save: %+v", asks)
+	}
+	retype(r.confirm, "s3cret")
+	r.confirm.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	u.wait()
+	if len(asks) != 1 || !strings.HasPrefix(asks[0].Name, "QA Migrant detail") {
+		t.Errorf("Enter in the confirmed password asked %+v, want the Detail report saved", asks)
+	}
+}

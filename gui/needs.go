@@ -113,6 +113,11 @@ func (n *needsScreen) set(recs []store.Unpublished) {
 	}
 	n.hint.SetText(fmt.Sprintf("%s %s %s publishing. Click a record to open its student, or publish them all at once.",
 		capital(count(len(recs), "record")), where, agree(len(recs), "needs", "need")))
-	n.publish.SetText(fmt.Sprintf("Publish all %d…", len(recs)))
+	// "Publish all 1…" read oddly, and a bare number named nothing.
+	label := "Publish 1 record…"
+	if len(recs) > 1 {
+		label = fmt.Sprintf("Publish all %s records…", thousands(len(recs)))
+	}
+	n.publish.SetText(label)
 	n.publish.Enable()
 }

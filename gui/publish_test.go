@@ -56,7 +56,7 @@ func TestReimportAsksToPublishAgain(t *testing.T) {
 	if !strings.HasPrefix(u.needs.hint.Text, "1 record of the Central region needs publishing.") {
 		t.Errorf("hint %q", u.needs.hint.Text)
 	}
-	tap(t, u, "Publish all 1…")
+	tap(t, u, "Publish 1 record…")
 	if !slices.Contains(texts(u.win.Canvas()), "Sent to 2 districts:\n    → 001 Adair County\n    → 002 Barren County") {
 		t.Errorf("the confirmation does not list both districts: %q", texts(u.win.Canvas()))
 	}
@@ -113,7 +113,7 @@ func TestNeedsPublishingPublishesMany(t *testing.T) {
 
 	u.showNeeds()
 	u.wait()
-	tap(t, u, "Publish all 3…")
+	tap(t, u, "Publish all 3 records…")
 	tap(t, u, "Publish")
 	for i, id := range []string{storetest.Maria, storetest.HernandezA, storetest.Ana} {
 		if r := records(t, st, id)[0]; r.ID != ids[i] || r.Status != data.StatusPublished {

@@ -400,7 +400,15 @@ func summaryHeader(col int) string {
 	case col == 0:
 		return "District"
 	case col <= reconcile.NumCategories:
-		return reconcile.Category(col - 1).Short()
+		// The first column is the district, and a bare "QAD" reads as
+		// a date: these three say what differs, which the table has
+		// the width for.
+		switch c := reconcile.Category(col - 1); c {
+		case reconcile.QADDiffers, reconcile.EEDDiffers, reconcile.DistrictDiffers:
+			return c.String()
+		default:
+			return c.Short()
+		}
 	}
 	return "Total"
 }

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
+	"migrantdesk/data/reconcile"
 	"migrantdesk/data/store"
 	"migrantdesk/report/reconciletest"
 )
@@ -281,5 +282,25 @@ func TestReconcileScreenDoesNotGrowTheWindow(t *testing.T) {
 	}
 	if h, line := s.table.Size().Height, widget.NewLabel("0").MinSize().Height; h < 3*line {
 		t.Errorf("at 1366×768 the summary table is %.0f px tall under the notes: less than its heading and two districts", h)
+	}
+}
+
+// The summary's columns name what they count, each once: its first
+// column is the district, so the category "District differs" may not be
+// headed "District" as well, nor "QAD differs" a bare "QAD", which reads
+// as a date.
+func TestReconcileSummaryHeadersAreDistinct(t *testing.T) {
+	seen := map[string]int{}
+	for c := 0; c < reconcile.NumCategories+2; c++ {
+		h := summaryHeader(c)
+		if prev, ok := seen[h]; ok {
+			t.Errorf("columns %d and %d are both headed %q", prev, c, h)
+		}
+		seen[h] = c
+	}
+	for _, want := range []string{"QAD differs", "EED differs", "District differs"} {
+		if _, ok := seen[want]; !ok {
+			t.Errorf("no column is headed %q", want)
+		}
 	}
 }

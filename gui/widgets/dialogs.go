@@ -114,9 +114,14 @@ func (s *Dialogs) CloseTop() {
 	}
 }
 
-// ShowCustom shows content in a dialog with a Close button.
+// ShowCustom shows content in a dialog with a Close button. The button
+// closes it on Esc and Enter too: a Fyne button with the keyboard takes
+// both keys and does nothing with them.
 func (s *Dialogs) ShowCustom(title string, content fyne.CanvasObject) dialog.Dialog {
-	d := dialog.NewCustom(title, "Close", content, s.win)
+	d := dialog.NewCustomWithoutButtons(title, content, s.win)
+	closeBtn := NewButton("Close", d.Hide)
+	closeBtn.OnEscape = d.Hide
+	d.SetButtons([]fyne.CanvasObject{closeBtn})
 	s.Show(d)
 	return d
 }

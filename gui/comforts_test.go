@@ -7,11 +7,11 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/assets"
 
 	"migrantdesk/data/store/storetest"
+	"migrantdesk/gui/widgets"
 )
 
 // TestRecentlyOpenedOnSearch: a student opened shows on the search
@@ -101,16 +101,16 @@ func TestThemeAndWindowSizeKept(t *testing.T) {
 	u.ShowMain()
 	u.wait()
 	u.showPreferences()
-	var radio *widget.RadioGroup
+	var pick *widgets.Select
 	for _, o := range walk(u.win.Canvas().Overlays().Top()) {
-		if r, ok := o.(*widget.RadioGroup); ok {
-			radio = r
+		if s, ok := o.(*widgets.Select); ok {
+			pick = s
 		}
 	}
-	if radio == nil || radio.Selected != "Same as the computer" {
+	if pick == nil || pick.Selected != "Same as the computer" {
 		t.Fatal("Preferences offer no theme, or not the computer's by default")
 	}
-	radio.SetSelected("Dark")
+	pick.SetSelected("Dark")
 	if a.Preferences().String(prefTheme) != themeDark {
 		t.Fatalf("theme kept as %q", a.Preferences().String(prefTheme))
 	}

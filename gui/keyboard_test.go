@@ -216,3 +216,20 @@ func TestKeyboardPublishEnterAndEsc(t *testing.T) {
 		t.Fatal("Enter did not publish")
 	}
 }
+
+// In Preferences the keyboard is on the theme choice after a click or a
+// Tab; Esc there must still close the dialog, which a radio button, taking
+// Esc and doing nothing with it, did not.
+func TestKeyboardEscClosesPreferencesFromTheThemeChoice(t *testing.T) {
+	u := start(t, openDemo(t), Options{User: storetest.Clerk})
+	u.wait()
+	u.showPreferences()
+	u.win.Canvas().FocusNext()
+	if u.win.Canvas().Focused() == nil {
+		t.Fatal("Tab reaches no control of Preferences")
+	}
+	key(u, fyne.KeyEscape)
+	if u.dialogs.Open() {
+		t.Error("Esc with the keyboard on the theme choice left Preferences open")
+	}
+}

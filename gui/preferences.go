@@ -89,10 +89,14 @@ func (u *UI) showPreferences() {
 			selected = c.label
 		}
 	}
-	radio := widget.NewRadioGroup(labels, nil)
-	radio.SetSelected(selected)
-	radio.Required = true
-	radio.OnChanged = func(label string) {
+	// A drop-down rather than radio buttons: a radio button with the
+	// keyboard takes Esc and Enter and does nothing with them, so the
+	// dialog did not close from the keyboard.
+	pick := widgets.NewSelect(labels)
+	pick.SetSelected(selected)
+	pick.OnEscape = u.dialogs.CloseTop
+	pick.OnSubmitted = u.dialogs.CloseTop
+	pick.OnChanged = func(label string) {
 		for _, c := range themeChoices {
 			if c.label == label {
 				u.app.Preferences().SetString(prefTheme, c.key)
@@ -102,7 +106,7 @@ func (u *UI) showPreferences() {
 	}
 	content := container.NewVBox(
 		widget.NewLabelWithStyle("Theme", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		radio,
+		pick,
 		widgets.Paragraph("Each window also remembers its size and, where the system tells it (Windows, Linux under X11), its place on the screen: it opens the next time as you left it.", 420),
 	)
 	u.dialogs.ShowCustom("Preferences", content)

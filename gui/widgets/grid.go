@@ -18,6 +18,36 @@ type Column struct {
 	Grow  bool
 }
 
+// growingColumns are a table's columns with their widths now: the
+// growing ones take the width the table has beyond the columns' widths.
+type growingColumns struct {
+	cols   []Column
+	widths []float32 // the columns' widths now, growing ones grown
+}
+
+func newGrowingColumns(cols []Column) growingColumns {
+	return growingColumns{cols: cols, widths: widths(cols, 0)}
+}
+
+// setWidths gives t's columns their widths now.
+func (g *growingColumns) setWidths(t *widget.Table) {
+	for i, w := range g.widths {
+		t.SetColumnWidth(i, w)
+	}
+}
+
+// fit grows the growing columns of t to a table of size, changing only
+// the widths that change.
+func (g *growingColumns) fit(t *widget.Table, size fyne.Size) {
+	gaps := float32(len(g.cols)) * t.Theme().Size(theme.SizeNamePadding)
+	for i, w := range widths(g.cols, size.Width-gaps) {
+		if w != g.widths[i] {
+			g.widths[i] = w
+			t.SetColumnWidth(i, w)
+		}
+	}
+}
+
 // widths are the columns' widths in a table of width total, the space
 // between cells left out.
 func widths(cols []Column, total float32) []float32 {

@@ -18,17 +18,16 @@ type RowTable struct {
 	// OnActivate opens a row: clicked, or Enter on the highlighted row.
 	OnActivate func(row int)
 
-	rows    func() int
-	cols    []Column
-	widths  []float32 // the columns' widths now, growing ones grown
-	row     int       // the highlighted row
+	rows func() int
+	growingColumns
+	row     int // the highlighted row
 	focused bool
 }
 
 // NewRowTable is a table of rows() rows in the columns given; cell is the
 // text of one cell.
 func NewRowTable(rows func() int, cols []Column, cell func(row, col int) string) *RowTable {
-	t := &RowTable{rows: rows, cols: cols, widths: widths(cols, 0)}
+	t := &RowTable{rows: rows, growingColumns: newGrowingColumns(cols)}
 	t.Length = func() (int, int) { return rows(), len(cols) }
 	t.CreateCell = func() fyne.CanvasObject {
 		l := widget.NewLabel("")
@@ -65,22 +64,14 @@ func NewRowTable(rows func() int, cols []Column, cell func(row, col int) string)
 		}
 	}
 	t.ExtendBaseWidget(t)
-	for i, w := range t.widths {
-		t.SetColumnWidth(i, w)
-	}
+	t.setWidths(&t.Table)
 	return t
 }
 
 // Resize gives the growing columns the width the table has beyond its
 // columns' widths.
 func (t *RowTable) Resize(size fyne.Size) {
-	gaps := float32(len(t.cols)) * t.Theme().Size(theme.SizeNamePadding)
-	for i, w := range widths(t.cols, size.Width-gaps) {
-		if w != t.widths[i] {
-			t.widths[i] = w
-			t.SetColumnWidth(i, w)
-		}
-	}
+	t.fit(&t.Table, size)
 	t.Table.Resize(size)
 }
 

@@ -24,35 +24,8 @@ import (
 // schema nor update or delete the audit log.
 func TestHubRole(t *testing.T) {
 	ctx := context.Background()
-	suffix := strings.ReplaceAll(uuid.NewString()[:8], "-", "")
-	owner, server := "md_owner_"+suffix, "md_hub_"+suffix
-	asAdmin := func(dbURL string, qs ...string) {
-		t.Helper()
-		conn, err := pgx.Connect(ctx, dbURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close(ctx)
-		for _, q := range qs {
-			if _, err := conn.Exec(ctx, q); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
-	}
-	// Cleanups run last first: the roles go after the database.
-	t.Cleanup(func() {
-		if cluster := os.Getenv(pgtest.Env); cluster != "" {
-			asAdmin(cluster, `DROP ROLE IF EXISTS `+server, `DROP ROLE IF EXISTS `+owner)
-		}
-	})
-	admin := pgtest.URL(t)
+	admin, owner, server, asAdmin := hubRoles(t)
 	asAdmin(admin,
-		`CREATE ROLE `+owner+` LOGIN`,
-		`CREATE ROLE `+server+` LOGIN`,
-		`ALTER DATABASE `+dbName(t, admin)+` OWNER TO `+owner,
-		`ALTER SCHEMA public OWNER TO `+owner,
-		`REVOKE ALL ON SCHEMA public FROM PUBLIC`,
-		`GRANT USAGE ON SCHEMA public TO `+server,
 		`ALTER DEFAULT PRIVILEGES FOR ROLE `+owner+` IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO `+server,
 		`ALTER DEFAULT PRIVILEGES FOR ROLE `+owner+` IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO `+server)
 
@@ -121,34 +94,7 @@ func as(t *testing.T, dbURL, role string) string {
 // let it serve.
 func TestHubRoleGrantedAfterTheSchema(t *testing.T) {
 	ctx := context.Background()
-	suffix := strings.ReplaceAll(uuid.NewString()[:8], "-", "")
-	owner, server := "md_owner_"+suffix, "md_hub_"+suffix
-	asAdmin := func(dbURL string, qs ...string) {
-		t.Helper()
-		conn, err := pgx.Connect(ctx, dbURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close(ctx)
-		for _, q := range qs {
-			if _, err := conn.Exec(ctx, q); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
-	}
-	t.Cleanup(func() {
-		if cluster := os.Getenv(pgtest.Env); cluster != "" {
-			asAdmin(cluster, `DROP ROLE IF EXISTS `+server, `DROP ROLE IF EXISTS `+owner)
-		}
-	})
-	admin := pgtest.URL(t)
-	asAdmin(admin,
-		`CREATE ROLE `+owner+` LOGIN`,
-		`CREATE ROLE `+server+` LOGIN`,
-		`ALTER DATABASE `+dbName(t, admin)+` OWNER TO `+owner,
-		`ALTER SCHEMA public OWNER TO `+owner,
-		`REVOKE ALL ON SCHEMA public FROM PUBLIC`,
-		`GRANT USAGE ON SCHEMA public TO `+server)
+	admin, owner, server, asAdmin := hubRoles(t)
 	o := openEmpty(t, as(t, admin, owner))
 	if _, err := o.Import(ctx, hubtest.State(), "test"); err != nil {
 		t.Fatal(err)
@@ -175,4 +121,45 @@ func TestHubRoleGrantedAfterTheSchema(t *testing.T) {
 	if err != nil || res[0].Outcome != sync.Applied {
 		t.Fatalf("push as the hub's role granted late: %+v %v", res, err)
 	}
+}
+
+// hubRoles makes the README's two roles for a test database of its own
+// (an owner of the database and its schema, and the hub's role with the
+// use of the schema only, no default privileges yet), and drops them
+// after the test. It returns the database's URL for the administrator,
+// the two roles' names, and a function that runs statements as the
+// administrator.
+func hubRoles(t *testing.T) (admin, owner, server string, asAdmin func(dbURL string, qs ...string)) {
+	t.Helper()
+	ctx := context.Background()
+	suffix := strings.ReplaceAll(uuid.NewString()[:8], "-", "")
+	owner, server = "md_owner_"+suffix, "md_hub_"+suffix
+	asAdmin = func(dbURL string, qs ...string) {
+		t.Helper()
+		conn, err := pgx.Connect(ctx, dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		for _, q := range qs {
+			if _, err := conn.Exec(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+	}
+	// Cleanups run last first: the roles go after the database.
+	t.Cleanup(func() {
+		if cluster := os.Getenv(pgtest.Env); cluster != "" {
+			asAdmin(cluster, `DROP ROLE IF EXISTS `+server, `DROP ROLE IF EXISTS `+owner)
+		}
+	})
+	admin = pgtest.URL(t)
+	asAdmin(admin,
+		`CREATE ROLE `+owner+` LOGIN`,
+		`CREATE ROLE `+server+` LOGIN`,
+		`ALTER DATABASE `+dbName(t, admin)+` OWNER TO `+owner,
+		`ALTER SCHEMA public OWNER TO `+owner,
+		`REVOKE ALL ON SCHEMA public FROM PUBLIC`,
+		`GRANT USAGE ON SCHEMA public TO `+server)
+	return admin, owner, server, asAdmin
 }

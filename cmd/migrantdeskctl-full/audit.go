@@ -32,7 +32,7 @@ func runAudit(args []string, out io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("audit verify: unexpected argument %q", fs.Arg(0))
 	}
-	if isPostgres(*db) {
+	if cli.IsPostgres(*db) {
 		return verifyHubAudit(*db, *pwFile, out)
 	}
 	// Read-only: store.Open would make an empty database of a mistyped

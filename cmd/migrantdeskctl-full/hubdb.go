@@ -10,16 +10,11 @@ import (
 	"os"
 	"strings"
 
+	"migrantdesk/cmd/internal/cli"
 	"migrantdesk/data/hub"
 	"migrantdesk/data/hub/pghub"
 	"migrantdesk/data/hub/sqlitehub"
 )
-
-// isPostgres reports whether --db names a PostgreSQL database (a
-// postgres:// or postgresql:// URL) rather than a SQLite file.
-func isPostgres(db string) bool {
-	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
-}
 
 // dbPasswordFlag adds the flag naming the file that holds the PostgreSQL
 // password, for a URL without one and no PGPASSFILE or ~/.pgpass entry.
@@ -43,7 +38,7 @@ func dbPassword(file string) (string, error) {
 // openHub opens the hub's storage that --db names: PostgreSQL for a URL,
 // else a SQLite file.
 func openHub(ctx context.Context, db, passwordFile string) (hub.Store, error) {
-	if !isPostgres(db) {
+	if !cli.IsPostgres(db) {
 		return sqlitehub.Open(db)
 	}
 	pw, err := dbPassword(passwordFile)
@@ -56,7 +51,7 @@ func openHub(ctx context.Context, db, passwordFile string) (hub.Store, error) {
 // hubExists refuses a SQLite hub path with nothing at it, which opening
 // would make an empty hub of, for the command cmd.
 func hubExists(cmd, db string) error {
-	if _, err := os.Stat(db); !isPostgres(db) && errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(db); !cli.IsPostgres(db) && errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("%s: there is no hub database at %s; name it with --db FILE", cmd, db)
 	}
 	return nil
@@ -90,7 +85,7 @@ func reportOpening(h hub.Store, log *slog.Logger) {
 // shownDB is --db as messages and logs may show it: a URL loses its
 // password, in the user part or the query, wherever it was written.
 func shownDB(db string) string {
-	if !isPostgres(db) {
+	if !cli.IsPostgres(db) {
 		return db
 	}
 	u, err := url.Parse(db)

@@ -28,7 +28,7 @@ func hubMigrate(args []string, out io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("hub migrate: unexpected argument %q", fs.Arg(0))
 	}
-	if *from == "" || !isPostgres(*to) {
+	if *from == "" || !cli.IsPostgres(*to) {
 		return errors.New("hub migrate: give --from HUB.db and --to postgres://USER@HOST/DB")
 	}
 	pw, err := dbPassword(*passwordFile)
@@ -94,7 +94,7 @@ func hubBackup(args []string, out io.Writer) error {
 	if len(files) != 1 {
 		return errors.New("hub backup: name one new file to write the backup to")
 	}
-	if isPostgres(*db) {
+	if cli.IsPostgres(*db) {
 		return errors.New("hub backup: back up a PostgreSQL hub with pg_dump (see the README's operations section)")
 	}
 	if err := hubExists("hub backup", *db); err != nil {

@@ -421,3 +421,36 @@ func TestAuditVerifyPostgres(t *testing.T) {
 		t.Fatal("audit verify upgraded an older hub")
 	}
 }
+
+// The commands that work on a database file refuse a PostgreSQL URL as
+// their --db: taken for a path, it was made into folders named after its
+// parts, its password among them, and shown in their messages.
+func TestFileCommandsRefuseAPostgresURL(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	const db = "postgres://hub:s3cret@/md?host=/nowhere"
+	csv := filepath.Join(dir, "records.csv")
+	if err := os.WriteFile(csv, []byte("state_id,mis2000_id,qad,eed\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pw := filepath.Join(dir, "pw")
+	if err := os.WriteFile(pw, []byte("pw\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"search", "--db", db, "--last", "Garcia"},
+		{"migrant", "--db", db, csv},
+		{"reconcile", "--db", db, "--mis2000", csv, "--out", filepath.Join(dir, "out.xlsx")},
+		{"report", "qa", "--db", db, "--district", "001", "--from", "2025-08-01", "--to", "2026-06-30", "--detail", filepath.Join(dir, "d.xlsx")},
+		{"sync", "--db", db, "--hub", "http://127.0.0.1:1", "--user", "rosa", "--password-file", pw},
+		{"demo", "--db", db, "--students", "500"},
+	} {
+		_, err := run(t, args...)
+		if err == nil || !strings.Contains(err.Error(), "--db names a PostgreSQL database") || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("%s: %v", args[0], err)
+		}
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 2 {
+		t.Errorf("the commands left %d files and folders, want the two the test wrote: %v", len(left), left)
+	}
+}

@@ -41,7 +41,7 @@ func runImport(args []string, out io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if isPostgres(*db) {
+	if cli.IsPostgres(*db) {
 		return importPostgres(ctx, *db, *passwordFile, *problems, files[0], out)
 	}
 	ex, err := importer.OpenExtract(files[0])

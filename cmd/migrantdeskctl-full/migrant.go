@@ -28,6 +28,9 @@ func runMigrant(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := cli.StoreFile("migrant", *db); err != nil {
+		return err
+	}
 	if len(files) != 1 {
 		return errors.New("migrant: name one file of migrant records (.csv or .xlsx)")
 	}

@@ -39,6 +39,9 @@ func runReconcile(args []string, out io.Writer) error {
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
+	if err := cli.StoreFile("reconcile", *db); err != nil {
+		return err
+	}
 	switch {
 	case fs.NArg() > 0:
 		return fmt.Errorf("reconcile: unexpected argument %q", fs.Arg(0))

@@ -38,6 +38,9 @@ func runReport(args []string, out io.Writer) error {
 	if err := cli.Parse(fs, args[1:]); err != nil {
 		return err
 	}
+	if err := cli.StoreFile("report qa", *db); err != nil {
+		return err
+	}
 	switch {
 	case fs.NArg() > 0:
 		return fmt.Errorf("report qa: unexpected argument %q", fs.Arg(0))

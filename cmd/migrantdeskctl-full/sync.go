@@ -31,6 +31,9 @@ func runSync(args []string, out io.Writer) error {
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
+	if err := cli.StoreFile("sync", *db); err != nil {
+		return err
+	}
 	switch {
 	case fs.NArg() > 0:
 		return fmt.Errorf("sync: unexpected argument %q", fs.Arg(0))

@@ -163,10 +163,30 @@ func Parse(fs *flag.FlagSet, args []string) error {
 // the database and waits.
 var Stderr io.Writer = os.Stderr
 
+// IsPostgres reports whether --db names a PostgreSQL database (a
+// postgres:// or postgresql:// URL) rather than a SQLite file.
+func IsPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// StoreFile refuses a PostgreSQL URL as the --db of the command cmd,
+// which works on a database file: taken for a path, the URL would be made
+// into folders named after its parts, its password among them, and shown
+// in messages.
+func StoreFile(cmd, db string) error {
+	if IsPostgres(db) {
+		return fmt.Errorf("%s: --db names a PostgreSQL database, and this command works on a database file (a workstation's, or a SQLite hub's); name it with --db FILE", cmd)
+	}
+	return nil
+}
+
 // OpenStore opens the database for a command, saying on Stderr what
 // Open changed (a database others could read made private) and when a
 // write waits for another process's.
 func OpenStore(path string) (*store.Store, error) {
+	if IsPostgres(path) {
+		return nil, errors.New("--db names a PostgreSQL database, not a database file; name a file with --db FILE")
+	}
 	st, err := store.Open(path)
 	if err != nil {
 		return nil, err

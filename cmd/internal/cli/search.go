@@ -30,6 +30,9 @@ func RunSearch(args []string, out io.Writer) error {
 	if err := Parse(fs, args); err != nil {
 		return err
 	}
+	if err := StoreFile("search", *db); err != nil {
+		return err
+	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("search: unexpected argument %q; the search fields are flags such as --last", fs.Arg(0))
 	}

@@ -199,11 +199,15 @@ func (w *districtWindow) typedKey(k *fyne.KeyEvent) bool {
 
 // refresh reads the district's records and worklist again (F5, or on its
 // own when the district's copies change); the report screen reads its
-// counts again for the period chosen.
+// counts again for the period chosen, and the access tab its grants, as
+// a sync may bring a grant given at another workstation.
 func (w *districtWindow) refresh() {
 	w.records.load()
 	w.worklist.load()
 	w.report.load()
+	if w.access != nil {
+		w.access.load()
+	}
 }
 
 // keyCloseWindow (Ctrl+W) closes a district window; Ctrl+F there goes

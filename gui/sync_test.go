@@ -175,3 +175,30 @@ func TestGrantPulledOpensTheReport(t *testing.T) {
 		t.Errorf("after the sync that brought the grant, the report tab still says %q", w.report.denied.Text)
 	}
 }
+
+// TestGrantPulledShowsOnAccess: a district administrator with the Users
+// and access tab open sees a grant that a sync brought (given from
+// another workstation) without leaving the tab.
+func TestGrantPulledShowsOnAccess(t *testing.T) {
+	h := startHub(t)
+	u, _ := signedInApp(t, h, storetest.DistrictAdmin)
+	u.openDistrict("001")
+	u.wait()
+	w := u.districts["001"]
+	if w == nil || w.access == nil {
+		t.Fatal("no Users and access tab in the window of district 001")
+	}
+	w.tabs.SelectIndex(3)
+	u.wait()
+	if c := w.access.checks[storetest.Coordinator]; c == nil || c.Checked {
+		t.Fatalf("before any grant, the coordinator's check box is %v", c)
+	}
+	if err := h.db.SetGrant(context.Background(), storetest.User(storetest.DistrictAdmin), storetest.Coordinator, "001", true); err != nil {
+		t.Fatal(err)
+	}
+	w.win.Canvas().(fyne.Shortcutable).TypedShortcut(keySync)
+	u.wait()
+	if c := w.access.checks[storetest.Coordinator]; c == nil || !c.Checked {
+		t.Errorf("after the sync that brought the grant, the tab says %q", w.access.hint.Text)
+	}
+}

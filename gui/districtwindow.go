@@ -58,7 +58,8 @@ type districtTab struct {
 	d       data.District
 	today   data.Date
 	dialogs *widgets.Dialogs
-	say     func(msg string)
+	say     func(msg string) // what went well
+	note    func(msg string) // what is no success: a cancel, a failure a dialog explains
 	tasks   *tasks
 	people  people
 	wrote   func() // after a change to the database: count again and sync
@@ -128,7 +129,7 @@ func newDistrictWindow(env districtEnv, usr data.User, d data.District, on data.
 	}
 	w.win = env.app.NewWindow(districtTitle(d))
 	w.dialogs = widgets.NewDialogs(w.win)
-	tab := districtTab{user: usr, d: d, today: on, dialogs: w.dialogs, say: w.say, tasks: env.tasks, people: env.people, wrote: env.wrote}
+	tab := districtTab{user: usr, d: d, today: on, dialogs: w.dialogs, say: w.say, note: w.note, tasks: env.tasks, people: env.people, wrote: env.wrote}
 	w.records = newRecordList(env.st, tab)
 	w.recordsTab = container.NewTabItemWithIcon("Migrant records", theme.ListIcon(), w.records.obj)
 	w.worklist = newWorklistScreen(env.st, tab, w.preview, func(title string, records map[string]string, click bool) {
@@ -159,7 +160,6 @@ func newDistrictWindow(env districtEnv, usr data.User, d data.District, on data.
 			w.access.load()
 		}
 	}
-	w.message.Importance = widget.SuccessImportance
 	w.message.Truncation = fyne.TextTruncateEllipsis
 	w.win.SetContent(container.NewBorder(w.header(), w.footer(), nil, nil, w.tabs))
 	w.win.Canvas().AddShortcut(keyCloseWindow, func(fyne.Shortcut) { w.win.Close() })
@@ -275,7 +275,16 @@ func (w *districtWindow) showSync(text string, imp widget.Importance) {
 }
 
 // say shows the result of the last action at the foot of the window.
-func (w *districtWindow) say(msg string) { w.message.SetText(msg) }
+func (w *districtWindow) say(msg string) { w.tell(msg, widget.SuccessImportance) }
+
+// note says what happened without the green of success: a cancelled
+// save has saved nothing, and a failed one has its error dialog.
+func (w *districtWindow) note(msg string) { w.tell(msg, widget.MediumImportance) }
+
+func (w *districtWindow) tell(msg string, imp widget.Importance) {
+	w.message.Importance = imp
+	w.message.SetText(msg)
+}
 
 // openDistrict opens the window of a district the user may see, or brings
 // it forward when it is open already.

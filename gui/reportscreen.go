@@ -420,7 +420,7 @@ func (r *reportScreen) export(x report.Kind) {
 	r.saver.SaveAs(req, func(path string) {
 		if path == "" || ctx.Err() != nil {
 			r.end()
-			r.tab.say("Nothing was saved.")
+			r.tab.note("Nothing was saved.")
 			return
 		}
 		if !strings.EqualFold(filepath.Ext(path), x.Ext) {
@@ -513,10 +513,10 @@ func (r *reportScreen) finished(j job, rows int, err error) {
 	r.end()
 	switch {
 	case errors.Is(err, context.Canceled):
-		r.tab.say("Cancelled: no file was saved.")
+		r.tab.note("Cancelled: no file was saved.")
 		return
 	case err != nil:
-		r.tab.say("The " + j.Title + " was not saved.")
+		r.tab.note("The " + j.Title + " was not saved.")
 		r.tab.dialogs.ShowError("The "+j.Title+" was not saved", err)
 		return
 	}

@@ -286,6 +286,9 @@ func TestReportAggregatedWithCustomDates(t *testing.T) {
 	if w.message.Text != "Saved the Aggregated report (PDF) (2 students) to "+path+"." {
 		t.Errorf("message %q", w.message.Text)
 	}
+	if w.message.Importance != widget.SuccessImportance {
+		t.Errorf("%q is shown with importance %v", w.message.Text, w.message.Importance)
+	}
 }
 
 func TestReportCancel(t *testing.T) {
@@ -299,6 +302,9 @@ func TestReportCancel(t *testing.T) {
 	tapReport(t, u, w, r.detailBtn)
 	if w.message.Text != "Nothing was saved." || r.running.Visible() || r.detailBtn.Disabled() {
 		t.Errorf("after cancelling the dialog: %q, running %v", w.message.Text, r.running.Visible())
+	}
+	if w.message.Importance != widget.MediumImportance {
+		t.Errorf("%q is shown with importance %v, as if something had succeeded", w.message.Text, w.message.Importance)
 	}
 
 	// A report being made stops on Cancel: no file, no audit row.
@@ -322,6 +328,9 @@ func TestReportCancel(t *testing.T) {
 	u.wait()
 	if w.message.Text != "Cancelled: no file was saved." || r.running.Visible() || r.detailBtn.Disabled() {
 		t.Errorf("after Cancel: %q, running %v, Detail disabled %v", w.message.Text, r.running.Visible(), r.detailBtn.Disabled())
+	}
+	if w.message.Importance != widget.MediumImportance {
+		t.Errorf("%q is shown with importance %v, as if something had succeeded", w.message.Text, w.message.Importance)
 	}
 	if files, _ := os.ReadDir(dir); len(files) != 0 {
 		t.Errorf("a cancelled report left %v", files)

@@ -17,14 +17,16 @@ import (
 
 // shortcutRows are the keys of the app, as the Help menu lists them.
 var shortcutRows = [][2]string{
-	{"Ctrl+F", "Advanced Search, the cursor in Last name"},
+	{"Ctrl+F", "Advanced Search, the cursor in Last name; in a district window, the filter of its migrant records"},
 	{"Enter (in a search field)", "Search"},
 	{"Down or Tab (from a search field)", "Go to the results; Up and Down move, Enter opens the student"},
 	{"Ctrl+N", "New migrant record for the student on screen"},
 	{"Ctrl+S or Enter (in the form)", "Save the migrant record"},
 	{"Esc", "Close the dialog or form on top (a form with changes asks first)"},
 	{"Enter (in a confirmation)", "Confirm, as Publish does"},
-	{"Ctrl+R", "Sync now (on a computer that syncs with the hub)"},
+	{"Ctrl+R", "Sync now, from the main window or a district window (on a computer that syncs with the hub)"},
+	{"F5", "Read the district window again (Refresh)"},
+	{"Ctrl+W", "Close the district window"},
 	{"Tab / Shift+Tab", "Next / previous control; the control with the keyboard is outlined"},
 	{"Space", "Press the button, open the list with the keyboard"},
 }

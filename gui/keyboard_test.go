@@ -233,3 +233,23 @@ func TestKeyboardEscClosesPreferencesFromTheThemeChoice(t *testing.T) {
 		t.Error("Esc with the keyboard on the theme choice left Preferences open")
 	}
 }
+
+// TestShortcutHelpNamesTheDistrictWindowKeys: the keys a district window
+// binds (F5, Ctrl+W, Ctrl+R, Ctrl+F) are in Help → Keyboard shortcuts,
+// with what they do there.
+func TestShortcutHelpNamesTheDistrictWindowKeys(t *testing.T) {
+	help := map[string]string{}
+	for _, r := range shortcutRows {
+		help[r[0]] = r[1]
+	}
+	for key, says := range map[string]string{
+		"F5":     "district window",
+		"Ctrl+W": "district window",
+		"Ctrl+R": "district window",
+		"Ctrl+F": "district window",
+	} {
+		if !strings.Contains(help[key], says) {
+			t.Errorf("the help says of %s %q, nothing of the %s", key, help[key], says)
+		}
+	}
+}

@@ -81,11 +81,13 @@ func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widg
 		hint: wrapped(""), refHint: wrapped(""), title: heading(""), compare: container.NewVBox()}
 	c.list = widget.NewList(
 		func() int { return len(c.conflicts) },
-		twoLines,
+		// Three lines, as the IDs and the day together are wider than the
+		// list beside the comparison at the window's default size.
+		func() fyne.CanvasObject { return rowLines(3) },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			cf := c.conflicts[i]
-			setTwoLines(o, cf.Student.FullName(), fmt.Sprintf("State ID %s · MIS2000 ID %s · the hub answered %s",
-				cf.Student.StateID, cf.Mine.MIS2000ID, data.DayOf(cf.At)))
+			setLines(o, cf.Student.FullName(), fmt.Sprintf("State ID %s · MIS2000 ID %s", cf.Student.StateID, cf.Mine.MIS2000ID),
+				"The hub answered "+data.DayOf(cf.At))
 		})
 	c.list.OnSelected = c.choose
 	c.keepTheirs = widget.NewButton("Keep theirs", c.keep(false))
@@ -109,12 +111,12 @@ func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widg
 		func() int { return len(c.rejections) },
 		func() fyne.CanvasObject {
 			dismiss := widget.NewButtonWithIcon("Dismiss…", theme.DeleteIcon(), nil)
-			return container.NewBorder(nil, nil, nil, container.NewCenter(dismiss), twoLines())
+			return container.NewBorder(nil, nil, nil, container.NewCenter(dismiss), rowLines(2))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			r := c.rejections[i]
 			row := o.(*fyne.Container)
-			setTwoLines(row.Objects[0], r.what, r.why)
+			setLines(row.Objects[0], r.what, r.why)
 			row.Objects[1].(*fyne.Container).Objects[0].(*widget.Button).OnTapped = func() { c.askDismiss(r) }
 		})
 	c.refusedTab.OnSelected = func(i widget.ListItemID) {
@@ -134,20 +136,24 @@ func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widg
 	return c
 }
 
-// twoLines is a list row of a bold line and a plain one: every row the
-// same height, as a virtualized list needs.
-func twoLines() fyne.CanvasObject {
+// rowLines is a list row of a bold line and n-1 plain ones: every row of a
+// list the same height, as a virtualized list needs.
+func rowLines(n int) fyne.CanvasObject {
 	first := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	first.Truncation = fyne.TextTruncateEllipsis
-	second := widget.NewLabel("")
-	second.Truncation = fyne.TextTruncateEllipsis
-	return container.NewVBox(first, second)
+	rows := container.NewVBox(first)
+	for range n - 1 {
+		l := widget.NewLabel("")
+		l.Truncation = fyne.TextTruncateEllipsis
+		rows.Add(l)
+	}
+	return rows
 }
 
-func setTwoLines(o fyne.CanvasObject, first, second string) {
-	rows := o.(*fyne.Container).Objects
-	rows[0].(*widget.Label).SetText(first)
-	rows[1].(*widget.Label).SetText(second)
+func setLines(o fyne.CanvasObject, texts ...string) {
+	for i, row := range o.(*fyne.Container).Objects {
+		row.(*widget.Label).SetText(texts[i])
+	}
 }
 
 // load reads the conflicts and the refused changes, off the UI goroutine.

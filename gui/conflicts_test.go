@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -82,6 +83,13 @@ func TestConflictResolvedThreeWays(t *testing.T) {
 
 	// Side by side, field by field; the fields that differ stand out.
 	choose(storetest.Maria)
+	// At the window's default size, beside the comparison, the list says
+	// whole whose record it is and when the hub answered.
+	u.win.Resize(screenSize) // the test driver lays out again on a change of size only
+	u.win.Resize(fyne.NewSize(1280, 700))
+	if got := cutCells(cs.list); len(got) > 0 {
+		t.Errorf("1280 px wide, the conflicts list cuts short %q", textsOf(got))
+	}
 	theirs := cs.conflicts[cs.chosen].Theirs
 	if theirs.UpdatedBy != storetest.Admin || theirs.UpdatedByName != "Pat Moore" || theirs.UpdatedAt == "" {
 		t.Errorf("the hub's copy says it was changed by %q (%q) at %q", theirs.UpdatedBy, theirs.UpdatedByName, theirs.UpdatedAt)

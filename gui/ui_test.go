@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
@@ -266,5 +267,20 @@ func TestEmptyDatabaseSaysWhatToDo(t *testing.T) {
 	if !strings.HasPrefix(clerk.hint.Text, "This database has no students yet: the state administrator loads the state extract "+
 		"(File → Import the state extract…, or migrantdeskctl import --db ") {
 		t.Errorf("hint %q", clerk.hint.Text)
+	}
+}
+
+// TestResultColumnsFitTheDefaultWindow: at the window's default size the
+// search results need no horizontal scroll bar: their columns, with the
+// space between them, are no wider than the table.
+func TestResultColumnsFitTheDefaultWindow(t *testing.T) {
+	u := start(t, openDemo(t), Options{User: storetest.Clerk})
+	u.win.Resize(fyne.NewSize(1280, 700))
+	var need float32
+	for _, c := range resultColumns {
+		need += c.Width + theme.Padding()
+	}
+	if have := u.search.table.Size().Width; need > have {
+		t.Errorf("the results table is %v wide at the default window size; its columns need %v", have, need)
 	}
 }

@@ -2,11 +2,14 @@ package gui
 
 import (
 	"context"
+	"image/color"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
@@ -373,5 +376,28 @@ func TestRecordFormResetLooksLikeAButton(t *testing.T) {
 	test.Tap(f.reset)
 	if f.eed.Entry.Text != "08/31/2028" || f.reset.Visible() {
 		t.Errorf("after the reset: EED %q, button visible %v", f.eed.Entry.Text, f.reset.Visible())
+	}
+}
+
+// TestBadgeColourSaysWhetherToPublish: a saved record that was never
+// published calls for the clerk to publish it as much as a changed one
+// does, and its badge is the same orange; one with no district to publish
+// to, which the clerk cannot publish, is not.
+func TestBadgeColourSaysWhetherToPublish(t *testing.T) {
+	adair := []data.District{{Number: "001", Name: "Adair County"}}
+	for _, c := range []struct {
+		st      data.Status
+		targets []data.District
+		want    color.Color
+	}{
+		{data.StatusNeedsPublishing, adair, badgeOrange},
+		{data.StatusSaved, adair, badgeOrange},
+		{data.StatusPublished, adair, badgeGreen},
+		{data.StatusSaved, nil, theme.Color(theme.ColorNamePrimary)},
+	} {
+		obj, _ := statusBadge(c.st, c.targets)
+		if got := obj.(*fyne.Container).Objects[0].(*canvas.Rectangle).FillColor; got != c.want {
+			t.Errorf("%s with %d districts to publish to: badge %v, want %v", c.st, len(c.targets), got, c.want)
+		}
 	}
 }

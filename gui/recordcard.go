@@ -41,7 +41,7 @@ func newRecordCard(s *studentScreen, r store.Record) *recordCard {
 		story = "Someone else changed this record on the hub before your change reached it: compare the two under " +
 			"Conflicts and choose what to keep. Shown here is your change.\n" + story
 	} else {
-		badge, c.badge = statusBadge(r.Status)
+		badge, c.badge = statusBadge(r.Status, r.Targets)
 	}
 	c.detail = widget.NewLabel(story)
 	c.detail.Wrapping = fyne.TextWrapWord
@@ -62,13 +62,14 @@ func newRecordCard(s *studentScreen, r store.Record) *recordCard {
 }
 
 // statusBadge is a coloured label for a record's status: green published,
-// orange needs publishing, blue saved.
-func statusBadge(st data.Status) (fyne.CanvasObject, *canvas.Text) {
+// orange when the clerk has to publish it (changed since, or saved and
+// never published), blue saved with no district to publish it to.
+func statusBadge(st data.Status, targets []data.District) (fyne.CanvasObject, *canvas.Text) {
 	fill := theme.Color(theme.ColorNamePrimary)
-	switch st {
-	case data.StatusPublished:
+	switch {
+	case st == data.StatusPublished:
 		fill = badgeGreen
-	case data.StatusNeedsPublishing:
+	case st == data.StatusNeedsPublishing || data.NeedsAction(st, targets):
 		fill = badgeOrange
 	}
 	return newBadge(st.String(), fill)

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data/store/storetest"
 	"migrantdesk/gui/widgets"
@@ -41,7 +42,19 @@ func TestKeyboardStartUpProfile(t *testing.T) {
 	if !ok {
 		t.Fatalf("the profile question starts with the keyboard on %T, not the list", u.win.Canvas().Focused())
 	}
-	// Right chooses the next profile; Tab goes to the button; Enter works as it.
+	// The question says how, in text as readable as the rest.
+	var hint *widget.Label
+	for _, o := range walk(u.win.Canvas().Overlays().Top()) {
+		if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, "Left or Right") {
+			hint = l
+		}
+	}
+	if hint == nil || hint.Text != "Press Left or Right to choose a profile, then Enter to work as that profile." ||
+		hint.Importance != widget.MediumImportance {
+		t.Errorf("the keyboard hint is %+v", hint)
+	}
+	// Right chooses the next profile; Tab goes to the button; Enter works
+	// as that profile.
 	want := pick.SelectedIndex() + 1
 	key(u, fyne.KeyRight)
 	tab(u)

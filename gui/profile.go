@@ -146,7 +146,10 @@ func (u *UI) askProfile(done func()) {
 	// The keyboard answers it: the arrows choose, Tab goes to the button,
 	// Enter on either works as this profile.
 	pick.OnSubmitted = ok.OnTapped
-	content := container.NewVBox(intro, pick, dim("Left and Right choose a profile; Enter works as it."))
+	// Plain, not dim: the dim of a secondary line is too faint to read
+	// on the dark theme, and the keys are what a keyboard user needs.
+	content := container.NewVBox(intro, pick,
+		widgets.Paragraph("Press Left or Right to choose a profile, then Enter to work as that profile.", 520))
 	title := "Demo: switch profile"
 	if u.user.Username == "" {
 		title = "Demo: choose a profile"

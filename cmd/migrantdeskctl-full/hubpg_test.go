@@ -370,7 +370,8 @@ func TestAuditVerifyPostgres(t *testing.T) {
 	if _, err := run(t, "hub", "migrate", "--from", file, "--to", url); err != nil {
 		t.Fatal(err)
 	}
-	out, err := run(t, "audit", "verify", "--db", url)
+	// With the pool's size in the URL, as a hub's may have it.
+	out, err := run(t, "audit", "verify", "--db", url+"&pool_max_conns=4")
 	if err != nil || !strings.Contains(out, "rows, each chained to the one before, and its triggers are in place") {
 		t.Fatalf("a hub as it wrote its log: %v\n%s", err, out)
 	}

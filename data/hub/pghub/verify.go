@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"migrantdesk/data"
 	"migrantdesk/data/hub/hubsql"
@@ -47,10 +48,13 @@ const refusal = "RAISE EXCEPTION 'the audit log is append-only'"
 // this release's schema.
 func VerifyAuditAt(ctx context.Context, url, password string) (AuditCheck, error) {
 	var c AuditCheck
-	cfg, err := pgx.ParseConfig(url)
+	// Read as Open reads it, so that the pool's settings a hub's URL may
+	// carry (pool_max_conns) are not sent to the server as its own.
+	pcfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return c, errors.New("the PostgreSQL URL could not be read; write it as postgres://USER@HOST/DATABASE?sslmode=...")
 	}
+	cfg := pcfg.ConnConfig
 	if password != "" {
 		cfg.Password = password
 	}

@@ -135,10 +135,12 @@ func (h *DB) DeleteToken(ctx context.Context, hash string) error {
 }
 
 // ActiveTokens counts the sign-ins not expired at now, for the hub's
-// metrics.
+// metrics, while pulls hold the pool too.
 func (h *DB) ActiveTokens(ctx context.Context, now time.Time) (int, error) {
 	var n int
-	err := h.pool.QueryRow(ctx, `SELECT count(*) FROM hub_tokens WHERE expires_at > $1`, stamp(now)).Scan(&n)
+	err := h.aside(ctx, func(c *pgx.Conn) error {
+		return c.QueryRow(ctx, `SELECT count(*) FROM hub_tokens WHERE expires_at > $1`, stamp(now)).Scan(&n)
+	})
 	return n, err
 }
 

@@ -139,14 +139,24 @@ func (h *DB) Close() error {
 	return nil
 }
 
-// Ping reports whether the database answers: on a connection of the
-// pool when one comes at once, else on one of its own, since every
-// connection of the pool may be taken by pulls waiting for the tables an
-// owner's import holds, the database answering meanwhile.
+// Ping reports whether the database answers (GET /healthz).
 func (h *DB) Ping(ctx context.Context) error {
-	pctx, cancel := context.WithTimeout(ctx, pingWait)
-	err := h.pool.Ping(pctx)
+	return h.aside(ctx, func(c *pgx.Conn) error { return c.Ping(ctx) })
+}
+
+// aside runs f on a connection of the pool when one comes at once, else
+// on one of its own, since every connection of the pool may be taken by
+// pulls waiting for the tables an owner's import holds, the database
+// answering meanwhile: a load balancer's health check and a metrics
+// scrape must not read that as a database gone.
+func (h *DB) aside(ctx context.Context, f func(*pgx.Conn) error) error {
+	actx, cancel := context.WithTimeout(ctx, asideWait)
+	pc, err := h.pool.Acquire(actx)
 	cancel()
+	if err == nil {
+		defer pc.Release()
+		return f(pc.Conn())
+	}
 	if !errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
 		return err
 	}
@@ -155,12 +165,12 @@ func (h *DB) Ping(ctx context.Context) error {
 		return fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	return conn.Ping(ctx)
+	return f(conn)
 }
 
-// pingWait is how long Ping waits for a connection of the pool before it
-// makes one of its own.
-const pingWait = 250 * time.Millisecond
+// asideWait is how long aside waits for a connection of the pool before
+// it makes one of its own.
+const asideWait = 250 * time.Millisecond
 
 // Identity names the hub's database (hub.Store).
 func (h *DB) Identity(ctx context.Context) (string, error) {

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"migrantdesk/data/hub"
 	"migrantdesk/data/hub/hubtest"
 	"migrantdesk/data/hub/pghub/pgtest"
 	"migrantdesk/data/sync"
@@ -198,10 +199,17 @@ func TestPoolSize(t *testing.T) {
 // an owner's import holds), the database still answers: Ping (GET
 // /healthz) says so instead of waiting for a connection of the pool and
 // failing, which would take every hub out of a load balancer for the
-// length of the import.
+// length of the import, and /metrics still counts the sign-ins alive
+// instead of reading -1.
 func TestPingWhileThePoolWaits(t *testing.T) {
 	ctx := context.Background()
 	h := openEmpty(t, pgtest.URL(t)+"&pool_max_conns=2")
+	if err := h.SaveAccount(ctx, "test", hub.Account{User: hubtest.ClerkC}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.SaveToken(ctx, "hash", hubtest.ClerkC.Username, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	var held []*pgxpool.Conn
 	for range 2 {
 		c, err := h.pool.Acquire(ctx)
@@ -219,5 +227,8 @@ func TestPingWhileThePoolWaits(t *testing.T) {
 	defer cancel()
 	if err := h.Ping(pctx); err != nil {
 		t.Errorf("ping with every connection of the pool taken: %v", err)
+	}
+	if n, err := h.ActiveTokens(pctx, time.Now()); err != nil || n != 1 {
+		t.Errorf("sign-ins alive with every connection of the pool taken: %d, %v", n, err)
 	}
 }

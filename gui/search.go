@@ -23,11 +23,11 @@ const searchLimit = 200
 // resultColumns are the columns of the search results, wide enough to read
 // a compound surname, a school name and a district name; a wider window
 // gives the names, schools and districts more. Together they fit the
-// window's default width with no scroll bar: Birth date and State ID are
-// some 6 and 8 px wider than a date and a state ID need.
+// window's default width with no scroll bar, so each is at most a few
+// pixels wider than its widest value (TestResultColumnsAreWideEnough).
 var resultColumns = []widgets.Column{
-	growing("Name", 320), col("Birth date", 96), col("Gender", 70), col("State ID", 104),
-	growing("School", 300), col("Grade", 60), growing("District", 290),
+	growing("Name", 312), col("Birth date", 96), col("Gender", 90), col("State ID", 104),
+	growing("School", 298), col("Grade", 58), growing("District", 282),
 }
 
 // studentFinder is what Advanced Search reads.

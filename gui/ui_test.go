@@ -133,9 +133,11 @@ func TestSearchLimitHintNamesWhatWasNotTyped(t *testing.T) {
 
 func TestResultColumnsAreWideEnough(t *testing.T) {
 	// The widest values a clerk meets must fit their column at the
-	// default text size: a long compound name, a long school name.
+	// default text size: a long compound name, a long school name, and
+	// each column's bold heading.
 	long := map[int]string{
 		1: "12/31/2012",
+		2: "Non-binary",
 		3: "1234567890",
 		0: "Hernandez Salinas, Maria Guadalupe Marisol",
 		4: "Raceland-Worthington Middle/High School",
@@ -145,6 +147,11 @@ func TestResultColumnsAreWideEnough(t *testing.T) {
 		w := fyne.MeasureText(text, 14, fyne.TextStyle{}).Width + 2*8 // label padding
 		if w > resultColumns[col].Width {
 			t.Errorf("column %s is %v wide; %q needs %v", resultColumns[col].Title, resultColumns[col].Width, text, w)
+		}
+	}
+	for _, c := range resultColumns {
+		if w := fyne.MeasureText(c.Title, 14, fyne.TextStyle{Bold: true}).Width + 2*8; w > c.Width {
+			t.Errorf("column %s is %v wide; its heading needs %v", c.Title, c.Width, w)
 		}
 	}
 }

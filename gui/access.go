@@ -88,7 +88,7 @@ func (a *accessScreen) set(gs []store.Grantee) {
 	case 0:
 		a.hint.SetText(fmt.Sprintf("%s %s has no coordinators yet: a state administrator adds them.", a.tab.d.Number, a.tab.d.Name))
 	default:
-		a.hint.SetText(fmt.Sprintf("%d of %s may run the QA Migrant report.", granted, count(len(gs), "coordinator")))
+		a.hint.SetText(fmt.Sprintf("%d of %s may run the QA Migrant report.", granted, data.Count(len(gs), "coordinator")))
 	}
 }
 

@@ -130,19 +130,3 @@ func TestThemeAndWindowSizeKept(t *testing.T) {
 		t.Errorf("the window opens at %v, want the size it was left at", got)
 	}
 }
-
-func TestCount(t *testing.T) {
-	for _, c := range []struct {
-		n    int
-		noun string
-		want string
-	}{
-		{1, "district", "1 district"}, {0, "district", "0 districts"}, {2, "copy", "2 copies"},
-		{1, "discrepancy", "1 discrepancy"}, {3, "day", "3 days"}, {1204, "change", "1,204 changes"},
-		{2, "match", "2 matches"}, {2, "class", "2 classes"},
-	} {
-		if got := count(c.n, c.noun); got != c.want {
-			t.Errorf("count(%d, %q) = %q, want %q", c.n, c.noun, got, c.want)
-		}
-	}
-}

@@ -71,7 +71,7 @@ func (s *districtsScreen) set(ds []data.District) {
 		s.hint.SetText(sentence(errNoDistricts(s.user).Error()))
 		return
 	}
-	s.hint.SetText("You serve " + count(len(ds), "district") + ". Click one to open its window.")
+	s.hint.SetText("You serve " + data.Count(len(ds), "district") + ". Click one to open its window.")
 }
 
 // errNoDistricts is why a user has no district window to open.

@@ -109,7 +109,7 @@ func (u *UI) syncProgress(stage string, rows, total int) {
 		u.snapshot.bar.Hide()
 		u.snapshot.done.Show()
 		u.snapshot.done.SetValue(float64(min(rows, total)) / float64(total))
-		u.snapshot.count.SetText(fmt.Sprintf("%s: %s of %s students", stage, thousands(rows), thousands(total)))
+		u.snapshot.count.SetText(fmt.Sprintf("%s: %s of %s students", stage, data.Thousands(rows), data.Thousands(total)))
 	default:
 		u.snapshot.progress(stage, rows)
 	}
@@ -311,7 +311,7 @@ func accessLabel(usr data.User, regions map[string]string) string {
 	case len(usr.OwnDistricts()) == 1:
 		s += ", district " + usr.OwnDistricts()[0]
 	case len(usr.OwnDistricts()) > 1:
-		s += ", " + pluralOf("district") + " " + strings.Join(usr.OwnDistricts(), ", ")
+		s += ", districts " + strings.Join(usr.OwnDistricts(), ", ")
 	}
 	return s
 }
@@ -335,7 +335,7 @@ func (s *snapshotDialog) progress(stage string, rows int) {
 		s.stage, s.pages = stage, 0
 	}
 	s.pages++
-	s.count.SetText(fmt.Sprintf("%s: %s so far, in %s…", stage, count(rows, "row"), count(s.pages, "page")))
+	s.count.SetText(fmt.Sprintf("%s: %s so far, in %s…", stage, data.Count(rows, "row"), data.Count(s.pages, "page")))
 }
 
 func newSnapshotDialog(dialogs *widgets.Dialogs) *snapshotDialog {

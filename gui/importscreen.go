@@ -214,7 +214,7 @@ func (s *importScreen) planOf(ctx context.Context, path string) (store.ExtractPl
 	}
 	defer x.Close()
 	return s.st.PlanExtract(ctx, func(sink data.ExtractSink) error { return x.Scan(sink) }, func(rows int) {
-		s.tasks.do(func() { s.hint.SetText(fmt.Sprintf("Checking %s: %s read…", path, count(rows, "row"))) })
+		s.tasks.do(func() { s.hint.SetText(fmt.Sprintf("Checking %s: %s read…", path, data.Count(rows, "row"))) })
 	})
 }
 
@@ -230,11 +230,11 @@ func (s *importScreen) showCheck(path string, plan store.ExtractPlan, err error)
 		s.copyAll.Show()
 		more := ""
 		if pl.Dropped > 0 {
-			more = fmt.Sprintf(" (the first %s are listed)", thousands(len(pl.Problems)))
+			more = fmt.Sprintf(" (the first %s are listed)", data.Thousands(len(pl.Problems)))
 		}
 		s.hint.SetText(fmt.Sprintf("The extract cannot be imported: %s to fix%s. Nothing was written. Fix them in the files "+
 			"and check again; Copy the problems puts the list on the clipboard, Enter on a row that one.",
-			count(pl.Len(), "problem"), more))
+			data.Count(pl.Len(), "problem"), more))
 	case errors.Is(err, context.Canceled):
 		s.hint.SetText("Check cancelled. Nothing was written.")
 	case err != nil:
@@ -253,14 +253,14 @@ func (s *importScreen) showCheck(path string, plan store.ExtractPlan, err error)
 func planSummary(p store.ExtractPlan) string {
 	r := p.Rows
 	lines := []string{
-		fmt.Sprintf("Students: %s (%s new, %s changed, %s as they are).", thousands(r.Students),
-			thousands(p.NewStudents), thousands(p.ChangedStudents), thousands(p.SameStudents)),
+		fmt.Sprintf("Students: %s (%s new, %s changed, %s as they are).", data.Thousands(r.Students),
+			data.Thousands(p.NewStudents), data.Thousands(p.ChangedStudents), data.Thousands(p.SameStudents)),
 		fmt.Sprintf("Enrollments: %s (%s new, %s changed); the extract replaces the enrollments of each student it lists.",
-			thousands(r.Enrollments), thousands(p.NewEnrollments), thousands(p.ChangedEnrollments)),
+			data.Thousands(r.Enrollments), data.Thousands(p.NewEnrollments), data.Thousands(p.ChangedEnrollments)),
 		fmt.Sprintf("Programs: %s and assessments: %s, replacing those of each student listed.",
-			count(r.Programs, "row"), count(r.Assessments, "row")),
-		fmt.Sprintf("Geography: %s, %s (%s new), %s (%s new).", count(r.Regions, "region"),
-			count(r.Districts, "district"), thousands(p.NewDistricts), count(r.Schools, "school"), thousands(p.NewSchools)),
+			data.Count(r.Programs, "row"), data.Count(r.Assessments, "row")),
+		fmt.Sprintf("Geography: %s, %s (%s new), %s (%s new).", data.Count(r.Regions, "region"),
+			data.Count(r.Districts, "district"), data.Thousands(p.NewDistricts), data.Count(r.Schools, "school"), data.Thousands(p.NewSchools)),
 		"Migrant records, publishing and users are kept as they are; records whose students moved are listed under Needs publishing.",
 	}
 	if kept := r.KeptText(); kept != "" {
@@ -330,9 +330,9 @@ func (s *importScreen) load() {
 
 // importedText says what an import wrote.
 func importedText(c store.ExtractCounts) string {
-	return strings.Join([]string{count(c.Regions, "region"), count(c.Districts, "district"), count(c.Schools, "school"),
-		count(c.Students, "student"), count(c.Enrollments, "enrollment"), count(c.Programs, "program row"),
-		count(c.Assessments, "assessment")}, ", ")
+	return strings.Join([]string{data.Count(c.Regions, "region"), data.Count(c.Districts, "district"), data.Count(c.Schools, "school"),
+		data.Count(c.Students, "student"), data.Count(c.Enrollments, "enrollment"), data.Count(c.Programs, "program row"),
+		data.Count(c.Assessments, "assessment")}, ", ")
 }
 
 // stopWork is Cancel: the check or the import stops, and an import rolls
@@ -351,7 +351,7 @@ func (s *importScreen) copyProblems() {
 		lines[i] = p.String()
 	}
 	fyne.CurrentApp().Clipboard().SetContent(strings.Join(lines, "\n"))
-	s.hint.SetText(fmt.Sprintf("Copied %s to the clipboard.", count(len(s.probs), "problem")))
+	s.hint.SetText(fmt.Sprintf("Copied %s to the clipboard.", data.Count(len(s.probs), "problem")))
 }
 
 // countingSink hands rows on to an import, counting them for the progress

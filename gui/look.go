@@ -2,7 +2,6 @@ package gui
 
 import (
 	"image/color"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -124,38 +123,6 @@ func lower(s string) string {
 		r[0] += 'a' - 'A'
 	}
 	return string(r)
-}
-
-// count is n and its noun, in the plural when n is not 1, thousands
-// separated: "1 district", "2 districts", "1,204 copies". It is the one
-// place a count is put into words.
-func count(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return thousands(n) + " " + pluralOf(noun)
-}
-
-// pluralOf is the regular English plural of a noun.
-func pluralOf(noun string) string {
-	switch {
-	case noun == "":
-		return noun
-	case strings.HasSuffix(noun, "y") && len(noun) > 1 && !strings.ContainsRune("aeiou", rune(noun[len(noun)-2])):
-		return noun[:len(noun)-1] + "ies"
-	case strings.HasSuffix(noun, "s"), strings.HasSuffix(noun, "x"), strings.HasSuffix(noun, "ch"), strings.HasSuffix(noun, "sh"):
-		return noun + "es"
-	}
-	return noun + "s"
-}
-
-// agree is the word, of one and many, that agrees with a count of n: a
-// verb ("is", "are") or a pronoun.
-func agree(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // capital starts a text with a capital letter.

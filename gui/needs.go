@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"migrantdesk/data"
 	"migrantdesk/data/store"
 )
 
@@ -112,11 +113,11 @@ func (n *needsScreen) set(recs []store.Unpublished) {
 		return
 	}
 	n.hint.SetText(fmt.Sprintf("%s %s %s publishing. Click a record to open its student, or publish them all at once.",
-		capital(count(len(recs), "record")), where, agree(len(recs), "needs", "need")))
+		capital(data.Count(len(recs), "record")), where, data.Agree(len(recs), "needs", "need")))
 	// "Publish all 1…" read oddly, and a bare number named nothing.
 	label := "Publish 1 record…"
 	if len(recs) > 1 {
-		label = fmt.Sprintf("Publish all %s records…", thousands(len(recs)))
+		label = fmt.Sprintf("Publish all %s records…", data.Thousands(len(recs)))
 	}
 	n.publish.SetText(label)
 	n.publish.Enable()

@@ -84,7 +84,7 @@ func profileLabel(usr data.User, regions map[string]string) string {
 	case usr.DistrictNumber != "":
 		s += ", district " + usr.DistrictNumber
 	case len(usr.Districts) > 0:
-		s += ", " + count(len(usr.Districts), "district")
+		s += ", " + data.Count(len(usr.Districts), "district")
 	}
 	return s
 }

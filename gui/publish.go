@@ -48,13 +48,13 @@ func (p *publisher) confirm(recs []store.Unpublished, done func()) {
 		copies += len(plans[i].Send)
 		removals += len(plans[i].Remove)
 	}
-	what := count(copies, "district copy") + " in all"
+	what := data.Count(copies, "district copy") + " in all"
 	if removals > 0 {
-		what += ", and it removes " + count(removals, "copy") + " from districts where the student is no longer enrolled during the window"
+		what += ", and it removes " + data.Count(removals, "copy") + " from districts where the student is no longer enrolled during the window"
 	}
 	// A dialog sizes itself before a wrapping label knows its width.
 	intro := widgets.Paragraph(fmt.Sprintf("Publishing makes a read-only copy of %s in every district where the student "+
-		"is enrolled during the eligibility window: %s.", count(len(recs), "record"), what), publishListWidth)
+		"is enrolled during the eligibility window: %s.", data.Count(len(recs), "record"), what), publishListWidth)
 	texts := make([]string, len(recs))
 	for i := range recs {
 		texts[i] = publishPlanText(plans[i])
@@ -86,7 +86,7 @@ func (p *publisher) confirm(recs []store.Unpublished, done func()) {
 	size := canvas.NewRectangle(color.Transparent)
 	size.SetMinSize(fyne.NewSize(publishListWidth, min(maxPublishListHeight, total)))
 	content := container.NewBorder(intro, nil, nil, nil, container.NewStack(size, list))
-	d := dialog.NewCustomConfirm("Publish "+count(len(recs), "State Migrant Record"),
+	d := dialog.NewCustomConfirm("Publish "+data.Count(len(recs), "State Migrant Record"),
 		"Publish", "Cancel", content, func(ok bool) {
 			if ok {
 				p.publish(recs, done)
@@ -114,10 +114,10 @@ func publishPlanText(c data.PublishChange) string {
 			b.WriteString("\n    " + mark + " " + d.Number + " " + d.Name)
 		}
 	}
-	fmt.Fprintf(&b, "Sent to %s:", count(len(c.Send), "district"))
+	fmt.Fprintf(&b, "Sent to %s:", data.Count(len(c.Send), "district"))
 	list(c.Send, "→")
 	if len(c.Remove) > 0 {
-		fmt.Fprintf(&b, "\nRemoved from %s (no enrollment there during the window now):", count(len(c.Remove), "district"))
+		fmt.Fprintf(&b, "\nRemoved from %s (no enrollment there during the window now):", data.Count(len(c.Remove), "district"))
 		list(c.Remove, "×")
 	}
 	return b.String()
@@ -132,7 +132,7 @@ func (p *publisher) publish(recs []store.Unpublished, done func()) {
 		ids[i] = r.ID
 	}
 	bar := widget.NewProgressBar()
-	label := widget.NewLabel("Publishing " + count(len(ids), "record") + "…")
+	label := widget.NewLabel("Publishing " + data.Count(len(ids), "record") + "…")
 	size := canvas.NewRectangle(color.Transparent)
 	size.SetMinSize(fyne.NewSize(400, 0))
 	progress := dialog.NewCustomWithoutButtons("Publishing", container.NewStack(size, container.NewVBox(label, bar)), p.dialogs.Window())
@@ -155,15 +155,15 @@ func (p *publisher) publish(recs []store.Unpublished, done func()) {
 				p.dialogs.ShowError("Nothing was published", err)
 				return
 			}
-			msg := fmt.Sprintf("Published %s: sent to %s", count(res.Published, "record"), count(len(res.SentTo), "district"))
+			msg := fmt.Sprintf("Published %s: sent to %s", data.Count(res.Published, "record"), data.Count(len(res.SentTo), "district"))
 			// "removed from 0 districts" read as if something might
 			// have gone missing: only a removal is worth saying.
 			if n := len(res.RemovedFrom); n > 0 {
-				msg += ", removed from " + count(n, "district")
+				msg += ", removed from " + data.Count(n, "district")
 			}
 			msg += "."
 			if n := len(res.Skipped); n > 0 {
-				msg += " " + capital(count(n, "record")) + " had no district to go to."
+				msg += " " + capital(data.Count(n, "record")) + " had no district to go to."
 			}
 			p.changed(msg)
 			if done != nil {

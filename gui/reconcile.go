@@ -351,7 +351,7 @@ func (headOverLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 // summaryText says what was compared, and what of the file was not.
 func summaryText(r *report.Reconciliation) string {
 	lines := []string{fmt.Sprintf("As of %s: %s of %s compared, %s.",
-		r.AsOf.US(), count(r.Compared, "row"), r.Source.File, count(r.Totals.Total, "discrepancy"))}
+		r.AsOf.US(), data.Count(r.Compared, "row"), r.Source.File, data.Count(r.Totals.Total, "discrepancy"))}
 	for _, n := range r.Notes(report.Meta{}) {
 		switch n[0] {
 		case "Rows", "Rows not read", "Columns missing", "Columns not used":
@@ -520,10 +520,10 @@ func (s *reconcileScreen) saved(path, dir string, messages int, err error) {
 		dialog.NewCustom("The workbook was not saved", "Close", widgets.Paragraph(sentence(err.Error()), 480), s.win).Show()
 		return
 	}
-	s.status.SetText(fmt.Sprintf("Saved %s and %s in %s.", path, count(messages, "message"), dir))
+	s.status.SetText(fmt.Sprintf("Saved %s and %s in %s.", path, data.Count(messages, "message"), dir))
 	msg := wrapped(fmt.Sprintf("The reconciliation workbook is saved to:\n%s\n\nThe %s to the districts %s in:\n%s\n\n"+
 		"Both hold student names and birth dates. The export is recorded in the audit log.", path,
-		count(messages, "message"), agree(messages, "is", "are"), dir))
+		data.Count(messages, "message"), data.Agree(messages, "is", "are"), dir))
 	var dlg *dialog.CustomDialog
 	open := widget.NewButtonWithIcon("Open the workbook", theme.FileIcon(), func() {
 		dlg.Hide()

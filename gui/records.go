@@ -223,7 +223,7 @@ func (l *recordList) countText() string {
 			active++
 		}
 	}
-	s := fmt.Sprintf("%s published to %s, %s active today", count(len(l.all), "migrant record"), l.tab.d.Name, thousands(active))
+	s := fmt.Sprintf("%s published to %s, %s active today", data.Count(len(l.all), "migrant record"), l.tab.d.Name, data.Thousands(active))
 	if len(l.shown) != len(l.all) {
 		s = fmt.Sprintf("%d shown of %s", len(l.shown), s)
 	}

@@ -386,8 +386,8 @@ func countsText(d data.District, p data.Period, c reportCount) string {
 			d.Number, d.Name, p)
 	}
 	return fmt.Sprintf("The %s will hold %s (one per qualifying enrollment) of %s; the %s counts %s.",
-		report.DetailKind.Title, count(c.rows, "row"), count(c.students, "student"),
-		report.AggregatedKind.Title, count(c.students, "student"))
+		report.DetailKind.Title, data.Count(c.rows, "row"), data.Count(c.students, "student"),
+		report.AggregatedKind.Title, data.Count(c.students, "student"))
 }
 
 func errText(err error) string {
@@ -520,9 +520,9 @@ func (r *reportScreen) finished(j job, rows int, err error) {
 		r.tab.dialogs.ShowError("The "+j.Title+" was not saved", err)
 		return
 	}
-	what := count(rows, "row")
+	what := data.Count(rows, "row")
 	if !j.PII {
-		what = count(rows, "student")
+		what = data.Count(rows, "student")
 	}
 	r.tab.say(fmt.Sprintf("Saved the %s (%s) to %s.", j.Title, what, j.path))
 	msg := wrapped(fmt.Sprintf("The %s of %s %s for %s, %s, is saved to:\n%s\n\nThe export is recorded in the audit log.",

@@ -285,7 +285,7 @@ func (s *searchScreen) loadRecent() {
 			s.table.Reset()
 			s.setList("")
 			if len(res) > 0 {
-				s.setList(fmt.Sprintf("Recently opened (%s): Down then Enter, or a click, opens one again", count(len(res), "student")))
+				s.setList(fmt.Sprintf("Recently opened (%s): Down then Enter, or a click, opens one again", data.Count(len(res), "student")))
 			}
 		}
 	})
@@ -301,7 +301,7 @@ func (s *searchScreen) show(q store.Query, res []store.Result, stopped bool) {
 	switch n := len(res); {
 	case stopped:
 		s.hint.SetText(fmt.Sprintf("%s shown, but more may match: the search stopped after looking through "+
-			"many students whose names start alike. Type more of the name, a birth date or a state ID.", count(n, "student")))
+			"many students whose names start alike. Type more of the name, a birth date or a state ID.", data.Count(n, "student")))
 	case n == 0:
 		s.hint.SetText("No student matches. Try one surname only (García instead of García López), " +
 			"leave out the first name, or search by birth date or state ID alone.")
@@ -311,7 +311,7 @@ func (s *searchScreen) show(q store.Query, res []store.Result, stopped bool) {
 		s.hint.SetText(fmt.Sprintf("The first %d matches are shown: %s to find the student.", n, narrower(q)))
 	default:
 		s.hint.SetText(fmt.Sprintf("%s found. Birth date, school and grade tell students of the same name apart; "+
-			"click a row, or press Down, move with the arrows and press Enter, to open the student.", count(n, "student")))
+			"click a row, or press Down, move with the arrows and press Enter, to open the student.", data.Count(n, "student")))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"migrantdesk/data"
 	"migrantdesk/data/store"
 	"migrantdesk/gui/widgets"
 	"migrantdesk/report"
@@ -39,7 +40,7 @@ func (u *UI) checkAtStart(st startChecks) {
 		}
 		n, err := report.RemoveStale(ctx, st)
 		if n > 0 {
-			says = append(says, "removed "+count(n, "unfinished report file")+" that an interrupted export left (they could hold student data)")
+			says = append(says, "removed "+data.Count(n, "unfinished report file")+" that an interrupted export left (they could hold student data)")
 		}
 		if err != nil {
 			says = append(says, "unfinished report files that an interrupted export left (they could hold student data) may remain: "+

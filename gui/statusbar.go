@@ -118,11 +118,11 @@ func (s *statusBar) explainPending() {
 	if s.waiting > 0 {
 		text = fmt.Sprintf("%s you saved on this computer %s not reached the hub yet. They are kept here and sent "+
 			"with the next sync: every few minutes while the hub can be reached, or now with Sync now (Ctrl+R). "+
-			"Nothing is lost while you work offline.", capital(count(s.waiting, "change")), agree(s.waiting, "has", "have"))
+			"Nothing is lost while you work offline.", capital(data.Count(s.waiting, "change")), data.Agree(s.waiting, "has", "have"))
 	}
 	if s.refused > 0 {
 		text += fmt.Sprintf("\n\nThe hub refused %s. Open Conflicts to read why, and dismiss each once you have dealt with it.",
-			count(s.refused, "change"))
+			data.Count(s.refused, "change"))
 	}
 	s.explain("Changes waiting for the hub", text)
 }
@@ -177,7 +177,7 @@ func (s *statusBar) syncing(stage string, rows int) {
 	case stage == "":
 		s.link.SetText("Syncing…")
 	default:
-		s.link.SetText(fmt.Sprintf("Syncing: %s, %s…", lower(stage), thousands(rows)))
+		s.link.SetText(fmt.Sprintf("Syncing: %s, %s…", lower(stage), data.Thousands(rows)))
 	}
 }
 
@@ -254,7 +254,7 @@ func (s *statusBar) refresh() {
 				s.unpub.SetText("Need publishing: unknown (" + err.Error() + ")")
 				return
 			}
-			s.unpub.SetText("Need publishing: " + thousands(needs))
+			s.unpub.SetText("Need publishing: " + data.Thousands(needs))
 		}
 	})
 }
@@ -282,12 +282,12 @@ func (s *statusBar) refreshSync() {
 				return
 			}
 			s.waiting, s.refused = pending, refused
-			s.pending.SetText("Waiting for sync: " + thousands(pending))
+			s.pending.SetText("Waiting for sync: " + data.Thousands(pending))
 			s.lastAt = last
 			s.tick()
-			text := "Conflicts: " + thousands(conflicts)
+			text := "Conflicts: " + data.Thousands(conflicts)
 			if refused > 0 {
-				text += " · refused: " + thousands(refused)
+				text += " · refused: " + data.Thousands(refused)
 			}
 			s.conflicts.SetText(text)
 			s.conflicts.Importance = widget.LowImportance

@@ -251,7 +251,7 @@ func (s *studentScreen) setRecords(recs []store.Record) {
 	if unpublished == 0 {
 		s.publishBtn.SetText("Publish records…")
 	} else {
-		s.publishBtn.SetText(fmt.Sprintf("Publish %s…", count(unpublished, "record")))
+		s.publishBtn.SetText(fmt.Sprintf("Publish %s…", data.Count(unpublished, "record")))
 	}
 	enable(s.publishBtn, unpublished > 0 && s.refusal == nil)
 }

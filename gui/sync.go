@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"migrantdesk/data"
 	"migrantdesk/data/sync/client"
 )
 
@@ -247,30 +248,21 @@ func syncMessage(r syncResult) string {
 	msg := "Synced with the hub: nothing new."
 	switch {
 	case sent > 0 && sum.Pulled > 0:
-		msg = fmt.Sprintf("Synced with the hub: sent %s, received %s.", count(sent, "change"), count(sum.Pulled, "change"))
+		msg = fmt.Sprintf("Synced with the hub: sent %s, received %s.", data.Count(sent, "change"), data.Count(sum.Pulled, "change"))
 	case sent > 0:
-		msg = fmt.Sprintf("Synced with the hub: sent %s.", count(sent, "change"))
+		msg = fmt.Sprintf("Synced with the hub: sent %s.", data.Count(sent, "change"))
 	case sum.Pulled > 0:
-		msg = fmt.Sprintf("Synced with the hub: received %s.", count(sum.Pulled, "change"))
+		msg = fmt.Sprintf("Synced with the hub: received %s.", data.Count(sum.Pulled, "change"))
 	}
 	if n := sum.Conflict; n > 0 {
 		// Counted by change, as the rest: two changes of one record may
 		// both meet the record's one conflict.
-		msg += fmt.Sprintf(" %s met a change made on the hub first: resolve the conflicts under Conflicts.", count(n, "change"))
+		msg += fmt.Sprintf(" %s met a change made on the hub first: resolve the conflicts under Conflicts.", data.Count(n, "change"))
 	}
 	if n := sum.Rejected; n > 0 {
-		msg += fmt.Sprintf(" The hub refused %s: see why under Conflicts.", count(n, "change"))
+		msg += fmt.Sprintf(" The hub refused %s: see why under Conflicts.", data.Count(n, "change"))
 	}
 	return msg
-}
-
-// thousands writes n with a comma between thousands, as counts read.
-func thousands(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // ago says how long ago t was, as the status bar shows the last sync.

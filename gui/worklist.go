@@ -149,12 +149,12 @@ func (s *worklistScreen) titles() [data.NumWorkItems]string {
 	year := data.SchoolYearOf(s.tab.today)
 	n := [data.NumWorkItems]int{len(s.list[data.WorkPublished]), students(data.WorkEnrolled), students(data.WorkEnding), students(data.WorkFreeMeal)}
 	return [data.NumWorkItems]string{
-		fmt.Sprintf("%s published to the district %s", count(n[0], "record"), s.sinceText()),
-		count(n[1], "migrant student") + " newly enrolled in the district since then",
-		fmt.Sprintf("%s whose eligibility ends within %d days (by %s)", count(n[2], "student"),
+		fmt.Sprintf("%s published to the district %s", data.Count(n[0], "record"), s.sinceText()),
+		data.Count(n[1], "migrant student") + " newly enrolled in the district since then",
+		fmt.Sprintf("%s whose eligibility ends within %d days (by %s)", data.Count(n[2], "student"),
 			data.EndingWithinDays, s.tab.today.AddDays(data.EndingWithinDays).US()),
 		fmt.Sprintf("%s enrolled now with no free-meal status (Economically Disadvantaged \"No\" in the %d–%02d report)",
-			count(n[3], "student"), year.From.Year(), year.To.Year()%100),
+			data.Count(n[3], "student"), year.From.Year(), year.To.Year()%100),
 	}
 }
 

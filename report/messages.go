@@ -31,15 +31,15 @@ func (r *Reconciliation) Message(d data.District, clerk string) string {
 	switch skipped := r.Source.Skipped.Len(); {
 	case len(ds) == 0 && skipped > 0:
 		fmt.Fprintf(&b, "We compared the migrant records published to your district with the MIS2000 data as of %s "+
-			"and found nothing to check. %d row%s of the export could not be read and %s not compared; "+
-			"we will check them once the export is corrected.\n\n", r.AsOf.US(), skipped, plural(skipped), agreeWere(skipped))
+			"and found nothing to check. %s of the export could not be read and %s not compared; "+
+			"we will check them once the export is corrected.\n\n", r.AsOf.US(), data.Count(skipped, "row"), data.Agree(skipped, "was", "were"))
 	case len(ds) == 0:
 		fmt.Fprintf(&b, "We compared the migrant records published to your district with the MIS2000 data as of %s "+
 			"and found nothing to check: the two agree on every student of your district.\n\n", r.AsOf.US())
 	default:
 		fmt.Fprintf(&b, "We compared the migrant records published to your district with the MIS2000 data as of %s "+
-			"and found %d discrepanc%s. For each student below, please check what is asked and reply with what you "+
-			"find, so that the records can be corrected.\n\n", r.AsOf.US(), len(ds), pluralY(len(ds)))
+			"and found %s. For each student below, please check what is asked and reply with what you "+
+			"find, so that the records can be corrected.\n\n", r.AsOf.US(), data.Count(len(ds), "discrepancy"))
 	}
 	for _, c := range reconcile.Categories() {
 		var in []reconcile.Discrepancy
@@ -87,27 +87,6 @@ func districtLabel(d data.District) string {
 		return "district " + d.Number
 	}
 	return d.Number + " " + d.Name
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}
-
-func agreeWere(n int) string {
-	if n == 1 {
-		return "was"
-	}
-	return "were"
-}
-
-func pluralY(n int) string {
-	if n == 1 {
-		return "y"
-	}
-	return "ies"
 }
 
 // Messaged are the districts Export writes a message to: every district

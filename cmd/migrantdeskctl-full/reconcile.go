@@ -89,7 +89,7 @@ func runReconcile(args []string, out io.Writer) error {
 	printSummary(out, r)
 	fmt.Fprintf(out, "wrote %s\n", *book)
 	if *messages != "" {
-		fmt.Fprintf(out, "wrote %d message%s to %s\n", len(files), plural(len(files)), *messages)
+		fmt.Fprintf(out, "wrote %s to %s\n", data.Count(len(files), "message"), *messages)
 	}
 	return nil
 }
@@ -116,8 +116,8 @@ func printSummary(out io.Writer, r *report.Reconciliation) {
 	if r.Region != "" {
 		region = "region " + r.Region
 	}
-	fmt.Fprintf(out, "MIS2000 reconciliation as of %s, %s: %d row%s of %s compared, %d discrepanc%s\n",
-		r.AsOf.US(), region, r.Compared, plural(r.Compared), r.Source.File, r.Totals.Total, pluralY(r.Totals.Total))
+	fmt.Fprintf(out, "MIS2000 reconciliation as of %s, %s: %s of %s compared, %s\n",
+		r.AsOf.US(), region, data.Count(r.Compared, "row"), r.Source.File, data.Count(r.Totals.Total, "discrepancy"))
 	for _, n := range r.Notes(report.Meta{}) {
 		if slices.Contains([]string{"Rows not read", "Columns missing", "Columns not used"}, n[0]) {
 			fmt.Fprintf(out, "%s: %s\n", n[0], n[1])
@@ -165,18 +165,4 @@ func cut(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n-1]) + "…"
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}
-
-func pluralY(n int) string {
-	if n == 1 {
-		return "y"
-	}
-	return "ies"
 }

@@ -38,8 +38,12 @@ func (s *Store) Publish(ctx context.Context, u data.User, ids []string, progress
 	var ch copyChanges
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		ch = copyChanges{sent: map[string]bool{}, removed: map[string]bool{}}
-		inConflict := map[string]bool{}
+		inConflict, refused := map[string]bool{}, map[string]bool{}
 		if err := collect(tx, inConflict, `SELECT record_id FROM conflicts`); err != nil {
+			return err
+		}
+		if err := collect(tx, refused, `SELECT entity_id FROM outbox WHERE entity = ? AND op = ? AND state IN (?, ?)`,
+			sync.EntityRecord, sync.OpCreate, string(sync.Rejected), stateDismissed); err != nil {
 			return err
 		}
 		for i, id := range ids {
@@ -55,7 +59,7 @@ func (s *Store) Publish(ctx context.Context, u data.User, ids []string, progress
 			}
 			n, removed := 0, 0
 			if !inConflict[id] {
-				n, removed, err = s.publishOne(tx, user, r, ch)
+				n, removed, err = s.publishOne(tx, user, r, refused[id], ch)
 				if err != nil {
 					return err
 				}
@@ -98,11 +102,25 @@ func (c copyChanges) all() map[string]bool {
 
 // publishOne publishes r inside tx and returns how many districts have it
 // and from how many its copy was removed, noting those districts in ch. A
-// published record needs no publishing until it changes.
-func (s *Store) publishOne(tx *sql.Tx, user string, r Record, ch copyChanges) (sent, removed int, err error) {
+// published record needs no publishing until it changes. refused says
+// the outbox holds a creation of r that the hub refused: the record may
+// have to go again as new first (renewRefused).
+func (s *Store) publishOne(tx *sql.Tx, user string, r Record, refused bool, ch copyChanges) (sent, removed int, err error) {
 	ds, err := targets(tx, r.MigrantRecord)
 	if err != nil || len(ds) == 0 {
 		return 0, 0, err
+	}
+	if refused {
+		renewed, err := renewRefused(tx, r.ID)
+		if err != nil {
+			return 0, 0, err
+		}
+		if renewed {
+			r.Version = 1
+			if err := s.enqueue(tx, sync.EntityRecord, r.ID, sync.OpCreate, 0, toJSON(r.MigrantRecord)); err != nil {
+				return 0, 0, err
+			}
+		}
 	}
 	now := s.timestamp()
 	keep := make([]string, len(ds))

@@ -290,14 +290,22 @@ func (s *Store) SaveRecord(ctx context.Context, u data.User, r data.MigrantRecor
 		if old.MIS2000ID == r.MIS2000ID && old.QAD == r.QAD && old.EED == r.EED {
 			return nil
 		}
+		op, base := sync.OpUpdate, old.Version
 		r.Version = old.Version + 1
+		renewed, err := renewRefused(tx, r.ID)
+		if err != nil {
+			return err
+		}
+		if renewed {
+			op, base, r.Version = sync.OpCreate, 0, 1
+		}
 		_, err = tx.Exec(`UPDATE migrant_records SET mis2000_id = ?, qad = ?, eed = ?, version = ?,
 			updated_at = ?, updated_by = ? WHERE id = ?`,
 			r.MIS2000ID, r.QAD.String(), r.EED.String(), r.Version, now, user, r.ID)
 		if err != nil {
 			return err
 		}
-		if err := s.enqueue(tx, sync.EntityRecord, r.ID, sync.OpUpdate, old.Version, toJSON(r)); err != nil {
+		if err := s.enqueue(tx, sync.EntityRecord, r.ID, op, base, toJSON(r)); err != nil {
 			return err
 		}
 		if err := s.audit(tx, user, "update", sync.EntityRecord, r.ID, toJSON(old.MigrantRecord).String(), toJSON(r).String()); err != nil {
@@ -309,6 +317,26 @@ func (s *Store) SaveRecord(ctx context.Context, u data.User, r data.MigrantRecor
 		return Record{}, saveError(err)
 	}
 	return s.RecordByID(ctx, r.ID)
+}
+
+// renewRefused readies, inside tx, a record whose creation the hub
+// refused, and of which nothing waits, to be sent again as a new record:
+// the hub holds nothing of it, so an edit or a publish of it would be
+// refused for the creation's sake whatever its values, and the clerk,
+// told to correct the record and save it again, could never get it
+// there. The record goes back to version 1, never published, as the hub
+// would number it; renewed says the caller is to send it as a create.
+func renewRefused(tx *sql.Tx, id string) (renewed bool, err error) {
+	err = tx.QueryRow(`SELECT coalesce((SELECT state IN (?3, ?4) FROM outbox WHERE entity = ?1 AND entity_id = ?2 AND op = ?5
+			ORDER BY seq DESC LIMIT 1), 0)
+		AND NOT EXISTS (SELECT 1 FROM outbox WHERE entity = ?1 AND entity_id = ?2 AND state = ?6)`,
+		sync.EntityRecord, id, string(sync.Rejected), stateDismissed, sync.OpCreate, statePending).Scan(&renewed)
+	if err != nil || !renewed {
+		return false, err
+	}
+	_, err = tx.Exec(`UPDATE migrant_records SET version = 1, published_version = 0, published_at = '', published_by = ''
+		WHERE id = ?`, id)
+	return err == nil, err
 }
 
 // mayWrite asks data.User.MayWriteRecords, inside the writing
@@ -511,7 +539,7 @@ func (s *Store) ImportRecords(ctx context.Context, u data.User, recs []data.Migr
 			if !publish {
 				continue
 			}
-			n, _, err := s.publishOne(tx, user, Record{MigrantRecord: r}, ch)
+			n, _, err := s.publishOne(tx, user, Record{MigrantRecord: r}, false, ch)
 			if err != nil {
 				return err
 			}

@@ -573,3 +573,61 @@ func testEditAfterARefusedEdit(t *testing.T, be backend) {
 		t.Errorf("rita's edit was overwritten: MIS2000 ID %s version %d", r.MIS2000ID, r.Version)
 	}
 }
+
+// A clerk's new record the hub refuses (its dates overlap a record
+// another clerk entered meanwhile), which the clerk corrects as the
+// Conflicts screen says to, and publishes: the corrected record reaches
+// the hub and the districts. Before, the correction went as an edit of a
+// record the hub never had, and was refused ("its creation was refused")
+// whatever its values, as was every publish after it: the record stayed
+// on the clerk's workstation alone for good. A record refused as new and
+// published as it stands, once the other clerk has moved theirs aside,
+// goes as well.
+func TestCorrectedNewRecordReachesTheHub(t *testing.T) {
+	eachBackend(t, testCorrectedNewRecordReachesTheHub)
+}
+
+func testCorrectedNewRecordReachesTheHub(t *testing.T, be backend) {
+	_, _, rosa, rita, _ := sharedRecord(t, be)
+	hers := rita.save(data.MigrantRecord{StateID: hubtest.Maria, MIS2000ID: "9", QAD: data.NewDate(2025, 10, 1), EED: data.NewDate(2026, 9, 30)})
+	mine := rosa.save(data.MigrantRecord{StateID: hubtest.Maria, MIS2000ID: "7", QAD: data.NewDate(2025, 11, 1), EED: data.NewDate(2026, 3, 31)})
+	later := rosa.save(data.MigrantRecord{StateID: hubtest.Maria, MIS2000ID: "8", QAD: data.NewDate(2026, 9, 1), EED: data.NewDate(2026, 9, 20)})
+	rita.sync()
+	if s := rosa.sync(); s.Rejected != 2 {
+		t.Fatalf("rosa's new records overlapping rita's: %+v", s)
+	}
+
+	m := rosa.record(mine.ID)
+	m.QAD, m.EED = data.NewDate(2026, 10, 5), data.NewDate(2027, 6, 30)
+	rosa.save(m)
+	rosa.publish(m.ID)
+	if s := rosa.sync(); s.Applied != 2 || s.Rejected != 0 {
+		t.Errorf("rosa's corrected record, then published: %+v, want both applied", s)
+	}
+
+	e := rita.record(hers.ID)
+	e.EED = data.NewDate(2026, 8, 31)
+	rita.save(e)
+	rita.sync()
+	rosa.sync()
+	rosa.publish(later.ID)
+	if s := rosa.sync(); s.Applied != 2 || s.Rejected != 0 {
+		t.Errorf("rosa's refused record published once it overlaps nothing: %+v, want it sent again and published", s)
+	}
+
+	rita.sync()
+	for _, id := range []string{mine.ID, later.ID} {
+		theirs, err := rita.st.RecordByID(context.Background(), id)
+		if err != nil {
+			t.Errorf("rita does not have rosa's record %s: %v", id, err)
+			continue
+		}
+		ours := recordOf(t, rosa.st, id)
+		if theirs.MIS2000ID != ours.MIS2000ID || theirs.QAD != ours.QAD || theirs.EED != ours.EED || theirs.Version != ours.Version {
+			t.Errorf("record %s: rita has %+v, rosa %+v", id, theirs.MigrantRecord, ours.MigrantRecord)
+		}
+		if theirs.Status != data.StatusPublished || len(theirs.Copies) == 0 || ours.Status != data.StatusPublished {
+			t.Errorf("record %s: rita sees it %v with %d copies, rosa %v", id, theirs.Status, len(theirs.Copies), ours.Status)
+		}
+	}
+}

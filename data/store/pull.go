@@ -106,6 +106,13 @@ func (s *Store) applyPage(ctx context.Context, p sync.Page) (err error) {
 	// INSERTs are kept from page to page until the snapshot ends.
 	var raw *rawConn
 	if p.Snapshot {
+		// A snapshot's page that a power cut takes back is pulled again,
+		// with the cursor it came with: it alone does not wait for the
+		// disk as it commits (see dsn), and the writer waits again after.
+		if _, err := conn.ExecContext(ctx, `PRAGMA synchronous = NORMAL`); err != nil {
+			return fmt.Errorf("apply the pulled changes, nothing was changed: %w", err)
+		}
+		defer conn.ExecContext(context.Background(), `PRAGMA synchronous = FULL`)
 		raw = holdRaw(ctx, conn)
 		defer raw.release()
 		if raw != nil {

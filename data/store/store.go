@@ -113,7 +113,9 @@ func dsn(path string, writer bool, journal string) string {
 	}
 	q.Add("_pragma", "journal_mode("+journal+")")
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(NORMAL)")
+	// In WAL mode NORMAL writes the log to the disk only at checkpoints:
+	// a power cut would take back records the clerk was told were saved.
+	q.Add("_pragma", "synchronous(FULL)")
 	if writer {
 		// Big writes (an extract import) spill statement journals to
 		// temp files otherwise.

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Store is an open database. It keeps two pools: one connection for
@@ -350,7 +351,7 @@ func (s *Store) dropKept() {
 func (s *Store) writeOn(ctx context.Context, conn *sql.Conn, fn func(*sql.Tx) error) error {
 	tx, err := s.begin(ctx, conn)
 	if err != nil {
-		return err
+		return s.diskError(err)
 	}
 	// A panic in fn (caught higher up, as a command's error) must not
 	// leave the transaction open with the write lock held.
@@ -362,15 +363,34 @@ func (s *Store) writeOn(ctx context.Context, conn *sql.Conn, fn func(*sql.Tx) er
 	}()
 	if err := fn(tx); err != nil {
 		tx.Rollback()
-		return err
+		return s.diskError(err)
 	}
 	if s.head.tx == tx {
 		if err := keepAuditHead(tx, s.head.seq, s.head.hash); err != nil {
 			tx.Rollback()
-			return err
+			return s.diskError(err)
 		}
 	}
-	return tx.Commit()
+	return s.diskError(tx.Commit())
+}
+
+// diskError says what to do about a write SQLite refused for the disk:
+// full, or the file read-only. Trying again, as the app's next sync
+// does, cannot mend either; SQLite's own words ("database or disk is
+// full (13)") do not say which file or what to do.
+func (s *Store) diskError(err error) error {
+	var coded interface{ Code() int }
+	if !errors.As(err, &coded) {
+		return err
+	}
+	switch coded.Code() & 0xff {
+	case sqlite3.SQLITE_FULL:
+		return fmt.Errorf("the disk is full: free some space on the disk that holds %s, then try again (%w)", s.path, err)
+	case sqlite3.SQLITE_READONLY:
+		return fmt.Errorf("%s cannot be written, being read-only (the file, its folder or the disk): "+
+			"make it writable, or ask whoever looks after this computer (%w)", s.path, err)
+	}
+	return err
 }
 
 // begin starts a write transaction, waiting its turn behind another

@@ -266,3 +266,48 @@ func TestMigrationsOnceWhenOpenedTogether(t *testing.T) {
 		st.Close()
 	}
 }
+
+// TestFullDiskSaysWhatToDo: a save refused because the disk is full says
+// so, and what to do, rather than SQLite's "database or disk is full
+// (13)", which a clerk cannot act on and which the app's next sync, and
+// the one after, would show again: nothing mends it but space made on
+// the disk. Nothing of the save is written.
+func TestFullDiskSaysWhatToDo(t *testing.T) {
+	st := storetest.Open(t)
+	// SQLite's own limit on the file's pages fails a write as a full disk does.
+	var pages int
+	if err := st.DB().QueryRow(`PRAGMA page_count`).Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DB().Exec(fmt.Sprintf(`PRAGMA max_page_count = %d`, pages)); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	for i := 0; i < 60 && err == nil; i++ {
+		_, err = st.SaveRecord(context.Background(), storetest.User(storetest.Clerk), data.MigrantRecord{StateID: storetest.Maria,
+			MIS2000ID: fmt.Sprint(4500000 + i), QAD: data.NewDate(2025, 9, 1).AddDays(-20 * i), EED: data.NewDate(2025, 9, 1).AddDays(-20*i + 10)})
+	}
+	if err == nil {
+		t.Fatal("no save met the full disk")
+	}
+	if msg := err.Error(); !strings.Contains(msg, "the disk is full: free some space on the disk that holds "+st.Path()) {
+		t.Errorf("a save on a full disk says %q", msg)
+	}
+}
+
+// TestReadOnlyDatabaseSaysWhatToDo: a save into a database that cannot
+// be written (a read-only file, folder or disk) says so and what to do,
+// rather than SQLite's "attempt to write a readonly database (8)".
+func TestReadOnlyDatabaseSaysWhatToDo(t *testing.T) {
+	st := storetest.Open(t)
+	// SQLite refuses a query-only connection's writes as it does those
+	// to a file it could open only for reading.
+	if _, err := st.DB().Exec(`PRAGMA query_only = 1`); err != nil {
+		t.Fatal(err)
+	}
+	_, err := st.SaveRecord(context.Background(), storetest.User(storetest.Clerk), data.MigrantRecord{StateID: storetest.Maria,
+		MIS2000ID: "4512345", QAD: data.NewDate(2025, 9, 1), EED: data.NewDate(2028, 8, 31)})
+	if err == nil || !strings.Contains(err.Error(), st.Path()+" cannot be written, being read-only") {
+		t.Errorf("a save into a read-only database says %v", err)
+	}
+}

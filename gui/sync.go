@@ -271,6 +271,10 @@ func ago(t, now time.Time) string {
 	switch {
 	case t.IsZero():
 		return "never"
+	case d < -time.Minute:
+		// Stamped by a clock that was ahead and has been set back since:
+		// "just now" would stand until the clock caught up, syncs failing.
+		return t.Local().Format("01/02/2006 3:04 PM")
 	case d < time.Minute:
 		return "just now"
 	case d < 2*time.Minute:

@@ -117,6 +117,18 @@ func TestAgo(t *testing.T) {
 	if got := ago(time.Time{}, now); got != "never" {
 		t.Errorf("never synced reads %q", got)
 	}
+	// A sync stamped by a clock that was ahead, set right since: the
+	// status bar said "just now" until the clock caught up, through days
+	// offline, and a district window called its records as of just now.
+	for d, want := range map[time.Duration]string{
+		20 * time.Second: "just now",
+		2 * time.Hour:    "11/30/2026 5:00 PM",
+		50 * time.Hour:   "12/02/2026 5:00 PM",
+	} {
+		if got := ago(now.Add(d), now); got != want {
+			t.Errorf("a sync %v ahead of the clock reads %q, want %q", d, got, want)
+		}
+	}
 }
 
 // TestDistrictWindowShowsTheSync: a coordinator works in district windows,

@@ -59,8 +59,8 @@ func (u *UI) signedIn(sess session) {
 	u.build()
 	u.started()
 	if sess.client == nil {
-		u.status.warn("The hub cannot be reached, so your password was checked on this computer. " +
-			"You can work as usual: your changes are kept and sent when the hub answers.")
+		u.status.warn(sentence(sess.offline()+", so your password was checked on this computer.") +
+			" You can work as usual: your changes are kept and sent when the hub answers.")
 	}
 	u.sync.start()
 }

@@ -57,6 +57,29 @@ type session struct {
 	// than its own (client.OtherHubError): its hub moved, or was
 	// restored at another address.
 	newHub bool
+	// why the hub did not sign in, when it answered and the password
+	// was checked on this computer instead ("" when it could not be
+	// reached).
+	why string
+}
+
+// offline says why the session was signed in on this computer alone.
+func (s session) offline() string {
+	if s.why != "" {
+		return s.why
+	}
+	return "the hub cannot be reached"
+}
+
+// lockedOut reports whether the hub turned a sign-in away, before it
+// looked at the password, for the failed sign-ins of the user name or of
+// the address: a colleague's typos at the same office, behind the same
+// address, lock a clerk out whose password is right. The hub keeps its
+// own count; the password is checked on this computer as when the hub
+// cannot be reached, which whoever holds the database can do anyway.
+func lockedOut(err error) bool {
+	var ce *client.Error
+	return errors.As(err, &ce) && ce.Status == http.StatusTooManyRequests
 }
 
 // errRefused is the hub's answer to a wrong user name or password.
@@ -121,19 +144,25 @@ func signIn(ctx context.Context, st signInStore, hubURL, username, password stri
 		return s, errOwner(st.Path(), id.User)
 	}
 	online, err := s.connect(ctx, st)
+	locked := lockedOut(err)
+	if locked {
+		s.why = "the hub refuses sign-ins from here for a while, after too many failed ones"
+	}
 	switch {
 	case err == nil:
 		return online, nil
 	case refused(err):
 		return s, errRefused
-	case !unreachable(err):
+	case locked && (!synced || !client.SameAddress(id.HubURL, s.hubURL)):
+		return s, err
+	case !unreachable(err) && !locked:
 		return s, err
 	case !synced:
 		return s, fmt.Errorf("the hub cannot be reached at %s; check the address and the network, and try again "+
 			"(signing in without the hub works only once this computer has synced with it)", s.hubURL)
 	case !argon2id.VerifyPassword(id.Verifier, password):
-		return s, errors.New("the hub cannot be reached, and this is not the password you last signed in with on this computer; " +
-			"check it and try again")
+		return s, fmt.Errorf("%s, and this is not the password you last signed in with on this computer; "+
+			"check it and try again", s.offline())
 	case !s.newHub && !client.SameAddress(id.HubURL, s.hubURL):
 		// Signed in offline, the app could only learn once that hub
 		// answers whether it is this database's, and the background

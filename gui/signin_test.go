@@ -2,9 +2,12 @@ package gui
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -12,6 +15,7 @@ import (
 
 	"migrantdesk/data/argon2id"
 	"migrantdesk/data/store/storetest"
+	"migrantdesk/data/sync/client"
 )
 
 // TestSignInWithTheHub: a new workstation asks to sign in; the hub refuses
@@ -200,6 +204,70 @@ func TestOfflineSignInChecksThePasswordHere(t *testing.T) {
 	other := newWorkstation(t, h, storetest.Admin)
 	if recs, _ := other.st.StudentRecords(context.Background(), storetest.Maria); len(recs) != 1 || recs[0].MIS2000ID != "4512345" {
 		t.Errorf("the hub has %+v", recs)
+	}
+}
+
+// TestSignInWhileTheHubLocksOutThisNetwork: the hub refuses every
+// sign-in from an address that failed a few times, for a while (up to 15
+// minutes), whoever signs in from it: a colleague's typos at the same
+// office, behind the same address, lock out a clerk whose password is
+// right. The clerk works on, the password checked on this computer as
+// when the hub cannot be reached, and is told why; a wrong password is
+// still refused. Before, the clerk could not open the app at all until
+// the hub let the address in again.
+func TestSignInWhileTheHubLocksOutThisNetwork(t *testing.T) {
+	h := startHub(t)
+	first, st := signedInApp(t, h, storetest.Clerk)
+	first.win.Close()
+	lockOut(t, h, 8*time.Second)
+
+	u := start(t, st, Options{})
+	signInAs(t, u, h.url, storetest.Clerk, "not the password")
+	if want := "this is not the password you last signed in with on this computer"; !strings.Contains(u.signIn.problem.Text, want) {
+		t.Fatalf("a wrong password while the hub locks this network out reads %q", u.signIn.problem.Text)
+	}
+	signInAs(t, u, h.url, storetest.Clerk, password)
+	if u.signIn != nil || u.user.Username != storetest.Clerk || u.search == nil {
+		t.Fatalf("the clerk could not sign in while the hub locks this network out: %q", u.signIn.problem.Text)
+	}
+	if msg := u.status.message.Text; !strings.HasPrefix(msg, "The hub refuses sign-ins from here for a while, after too many failed ones, so your password was checked on this computer.") {
+		t.Errorf("the sign-in says %q", msg)
+	}
+	// A record saved meanwhile waits, and the sync that follows the save,
+	// turned away too, fails quietly, as offline.
+	enterRecord(t, u, storetest.Maria, "4512345", "09/01/2025")
+	if got := u.status.pending.Text; got != "Waiting for sync: 1" || u.status.link.Text != "Offline: changes wait for the hub" {
+		t.Errorf("status %q, %q", u.status.link.Text, got)
+	}
+	if !strings.HasPrefix(u.status.message.Text, "Saved the record with MIS2000 ID 4512345") {
+		t.Errorf("the sync after the save hid what the save said: %q", u.status.message.Text)
+	}
+}
+
+// lockOut has the hub lock out the tests' address for at least d, with
+// failed sign-ins of a user name it does not know.
+func lockOut(t *testing.T, h *testHub, d time.Duration) {
+	t.Helper()
+	c, err := client.New(h.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Retries = 0
+	// The fifth failure locks the address out for a second, and each
+	// after it for twice as long as the one before.
+	for failed, lock := 0, time.Second/2; lock < d; {
+		err := c.SignIn(context.Background(), "nobody", "guess")
+		var ce *client.Error
+		switch {
+		case errors.As(err, &ce) && ce.Status == http.StatusUnauthorized:
+			if failed++; failed >= 5 {
+				lock *= 2
+			}
+		case errors.As(err, &ce) && ce.Status == http.StatusTooManyRequests:
+			time.Sleep(50 * time.Millisecond)
+		default:
+			t.Fatalf("a guess at the hub: %v", err)
+		}
 	}
 }
 

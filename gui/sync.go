@@ -215,7 +215,7 @@ func stateOf(err error) linkState {
 		return linkOnline
 	case errors.Is(err, errRefused):
 		return linkSignedOut
-	case unreachable(err):
+	case unreachable(err), lockedOut(err):
 		return linkOffline
 	}
 	return linkFailed

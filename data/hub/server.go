@@ -125,6 +125,17 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	s.reply(w, r, map[string]string{"status": "ok"}, nil)
 }
 
+// decoyHash is the hash a sign-in checks when there is no account's to
+// check: made once, with the parameters of every new password, so that
+// checking it costs what checking an account's password costs.
+var decoyHash = gosync.OnceValues(func() (string, error) {
+	h, err := argon2id.HashPassword(uuid.NewString())
+	if err != nil {
+		return "", fmt.Errorf("make the hash a sign-in without an account is checked against: %w", err)
+	}
+	return h, nil
+})
+
 // errBadSignIn is the one answer to a wrong user name, a wrong password
 // and a disabled account, so that guessing learns nothing about which.
 var errBadSignIn = fail(http.StatusUnauthorized, "the hub refused this user name and password")
@@ -161,14 +172,24 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	ok := err == nil && !a.Disabled
-	if ok {
-		if ok, err = s.verify(r.Context(), a.PasswordHash, req.Password); err != nil {
-			s.reply(w, r, nil, fail(http.StatusServiceUnavailable, "the sign-in was given up before the hub checked the password"))
+	// A password is checked for every name, an account's or not: a
+	// refusal that came back without the check's hundreds of
+	// milliseconds would tell a guesser which names are accounts, and
+	// which accounts are disabled.
+	known := err == nil && a.PasswordHash != ""
+	hash := a.PasswordHash
+	if !known {
+		if hash, err = decoyHash(); err != nil {
+			s.reply(w, r, nil, err)
 			return
 		}
 	}
-	if !ok {
+	matched, err := s.verify(r.Context(), hash, req.Password)
+	if err != nil {
+		s.reply(w, r, nil, fail(http.StatusServiceUnavailable, "the sign-in was given up before the hub checked the password"))
+		return
+	}
+	if !known || a.Disabled || !matched {
 		s.limiter.fail(userKey, addrKey)
 		s.reply(w, r, nil, errBadSignIn)
 		return

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"migrantdesk/data/argon2id"
 	"migrantdesk/data/hub"
@@ -191,6 +192,52 @@ func testSignInBadName(t *testing.T, be backEnd) {
 	}
 	if strings.Contains(log.String(), "request failed") {
 		t.Errorf("a bad name was the hub's failure: %s", log)
+	}
+}
+
+// Every refused sign-in waits for a password check, whether the name is
+// an account's, a disabled account's or no account's: one answered
+// without that check's hundreds of milliseconds would tell a guesser
+// which names are accounts. While every place for a check is taken,
+// no sign-in is answered.
+func TestSignInChecksAPasswordForEveryName(t *testing.T) {
+	onBoth(t, testSignInChecksAPasswordForEveryName)
+}
+
+func testSignInChecksAPasswordForEveryName(t *testing.T, be backEnd) {
+	_, _, st := serveStore(t, be)
+	if err := st.Disable(context.Background(), "test", "wes"); err != nil {
+		t.Fatal(err)
+	}
+	srv := hub.NewServer(st, slog.New(slog.DiscardHandler))
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	release := srv.HoldPasswordChecks()
+	t.Cleanup(release) // before the server closes: a sign-in waiting would hold it open
+	names := []string{"rosa", "nobody", "wes"}
+	answers := make(chan string, len(names))
+	for _, name := range names {
+		go func() {
+			body, _ := json.Marshal(sync.SignInRequest{Username: name, Password: "not the password"})
+			resp, err := http.Post(ts.URL+"/v1/signin", "application/json", bytes.NewReader(body))
+			if err != nil {
+				answers <- name + ": " + err.Error()
+				return
+			}
+			resp.Body.Close()
+			answers <- name + ": " + resp.Status
+		}()
+	}
+	select {
+	case a := <-answers:
+		t.Fatalf("answered with no password checked: %s", a)
+	case <-time.After(time.Second):
+	}
+	release()
+	for range names {
+		if a := <-answers; !strings.HasSuffix(a, ": 401 Unauthorized") {
+			t.Errorf("after the checks: %s", a)
+		}
 	}
 }
 

@@ -292,22 +292,33 @@ func TestImportRefusedOnASyncedWorkstation(t *testing.T) {
 	if _, err := run(t, "import", "--db", db, goodExtract); err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	clerk := data.User{Username: "rosa", FullName: "Rosa Delgado", Role: data.RoleClerk, RegionCode: "C"}
-	err = st.SetIdentity(context.Background(), store.Identity{HubURL: "https://hub.example", User: clerk, Verifier: "v"})
-	st.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	syncedAs(t, db, syncedClerk)
 	before := snapshot(t, db)
-	_, err = run(t, "import", "--db", db, goodExtract)
+	_, err := run(t, "import", "--db", db, goodExtract)
 	if err == nil || !strings.Contains(err.Error(), "syncs with the hub at https://hub.example") {
 		t.Fatalf("an import into a synced workstation's database: %v", err)
 	}
 	if after := snapshot(t, db); !maps.Equal(after, before) {
 		t.Errorf("the refused import changed the database: %v, was %v", after, before)
+	}
+}
+
+// syncedClerk is the user syncedAs makes a database a workstation of.
+var syncedClerk = data.User{Username: "rosa", FullName: "Rosa Delgado", Role: data.RoleClerk, RegionCode: "C"}
+
+// syncedAs makes the database at db a workstation's that u has synced
+// with a hub.
+func syncedAs(t *testing.T, db string, u data.User) {
+	t.Helper()
+	st, err := store.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.SetIdentity(context.Background(), store.Identity{HubURL: "https://hub.example", User: u, Verifier: "v"})
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -35,7 +35,7 @@ func runReconcile(args []string, out io.Writer) error {
 	messages := fs.String("messages", "", "write a message per district to `DIR`/<district number>.txt")
 	asOf := fs.String("as-of", "", "the day of the check, YYYY-MM-DD (default today)")
 	region := fs.String("region", "", "compare only the districts of the region with this `CODE`")
-	clerk := fs.String("clerk", "", "the `NAME` that signs the messages (default the user running the command)")
+	clerk := fs.String("clerk", "", "the `NAME` that signs the messages (default the full name of the user the database syncs as, else the user running the command)")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -57,9 +57,6 @@ func runReconcile(args []string, out io.Writer) error {
 			return fmt.Errorf("reconcile: --as-of: %w", err)
 		}
 	}
-	if *clerk == "" {
-		*clerk = operator()
-	}
 	// store.Open would make an empty database of a mistyped path.
 	if _, err := os.Stat(*db); err != nil {
 		return fmt.Errorf("reconcile: no database at %s; name it with --db FILE: %w", *db, err)
@@ -77,11 +74,21 @@ func runReconcile(args []string, out io.Writer) error {
 		}
 	}
 
+	// The workbook holds PII: its export is audited as whoever the
+	// database acts as, a synced workstation's user as report qa does,
+	// not as the account at the terminal.
+	who, err := actingUser(ctx, st)
+	if err != nil {
+		return fmt.Errorf("reconcile: %w", err)
+	}
+	if *clerk == "" {
+		*clerk = who.FullName
+	}
 	r, err := report.Reconcile(ctx, st, *export, day, *region, nil)
 	if err != nil {
 		return refused("reconcile: the MIS2000 export was refused", "nothing was compared", err, out, "")
 	}
-	meta := report.Meta{GeneratedAt: time.Now(), GeneratedBy: operator()}
+	meta := report.Meta{GeneratedAt: time.Now(), GeneratedBy: who.Username}
 	files, err := r.Export(ctx, st, meta.GeneratedBy, *book, *messages, meta, *clerk)
 	if err != nil {
 		return fmt.Errorf("reconcile: %w", err)

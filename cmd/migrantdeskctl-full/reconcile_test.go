@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"migrantdesk/cmd/internal/cli"
+	"migrantdesk/data/store"
 	"migrantdesk/report/reconciletest"
 )
 
@@ -99,5 +102,37 @@ func TestReconcileRefusals(t *testing.T) {
 	}
 	if got := files(t, dir); strings.Join(got, " ") != "export.csv" {
 		t.Errorf("files left: %q", got)
+	}
+}
+
+// On a workstation's database that syncs with a hub, the reconciliation
+// workbook (PII) is exported as the hub's user the database acts as, as
+// report qa's files are: the audit log, and the hub's copy of its export
+// rows, name that user, and the messages are signed with their name.
+func TestReconcileActsAsTheSyncedUser(t *testing.T) {
+	db := reconciletest.DB(t)
+	syncedAs(t, db, syncedClerk)
+	dir := t.TempDir()
+	book, msgs := filepath.Join(dir, "check.xlsx"), filepath.Join(dir, "messages")
+	if err := dispatch([]string{"reconcile", "--db", db, "--mis2000", reconciletest.Export(), "--out", book,
+		"--messages", msgs, "--as-of", "2025-11-03"}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if msg, err := os.ReadFile(filepath.Join(msgs, "001.txt")); err != nil || !strings.HasSuffix(string(msg), "Thank you,\r\nRosa Delgado\r\n") {
+		t.Errorf("001.txt: %v\n%s", err, msg)
+	}
+	st, err := store.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rows, err := st.Audit(context.Background(), "report", "")
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("the export's audit rows: %v, %v", rows, err)
+	}
+	for _, r := range rows {
+		if r.User != syncedClerk.Username {
+			t.Errorf("audit row %d (%s) names %q, not the synced user %q", r.Seq, r.Action, r.User, syncedClerk.Username)
+		}
 	}
 }

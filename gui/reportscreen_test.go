@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -485,5 +486,51 @@ func TestReportPasswordEnter(t *testing.T) {
 	u.wait()
 	if len(asks) != 1 || !strings.HasPrefix(asks[0].Name, "QA Migrant detail") {
 		t.Errorf("Enter in the confirmed password asked %+v, want the Detail report saved", asks)
+	}
+}
+
+// saverFunc stands for the save dialog with a function.
+type saverFunc func(req widgets.SaveRequest, done func(path string))
+
+func (f saverFunc) SaveAs(req widgets.SaveRequest, done func(path string)) { f(req, done) }
+
+// A grant revoked while the save dialog is open (a sync brings the
+// revocation, the person picks a file after) leaves the coordinator
+// without the report: no Detail workbook is written, nor any export
+// audited, and they are told who can grant it again.
+func TestReportRevokedWhileSaving(t *testing.T) {
+	st := districtFixture(t)
+	u, w := openDistrictWindow(t, st, tom, "001")
+	r := w.report
+	if !r.allowed() {
+		t.Fatal("a coordinator with the grant has no report controls")
+	}
+	dir := t.TempDir()
+	var path string
+	r.saver = saverFunc(func(req widgets.SaveRequest, done func(string)) {
+		ctx := context.Background()
+		adm, err := st.UserByName(ctx, admin)
+		if err == nil {
+			err = st.SetReportAccess(ctx, adm, tom, "001", false)
+		}
+		if err != nil {
+			t.Error(err)
+		}
+		path = filepath.Join(dir, req.Name)
+		done(path)
+	})
+	tapReport(t, u, w, r.detailBtn)
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the Detail workbook was written after the grant was revoked: %v", err)
+	}
+	if users, _ := exports(t, st); len(users) != 0 {
+		t.Errorf("exports audited after the grant was revoked: %q", users)
+	}
+	if w.message.Text != "The Detail report (Excel) was not saved." {
+		t.Errorf("message %q", w.message.Text)
+	}
+	shown := strings.Join(labelTexts(w.win.Canvas().Overlays().Top()), " ")
+	if !strings.Contains(shown, "has not been granted to you. Ask your district administrator, Ana Torres") {
+		t.Errorf("the error says %q", shown)
 	}
 }

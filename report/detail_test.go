@@ -297,6 +297,15 @@ func TestDetailNewSince(t *testing.T) {
 	audit(before.AddDate(0, 0, 3), "coord", "002", DetailKind.Name, store.ExportCompleted)
 	audit(before.AddDate(0, 0, 4), "coord", "001", AggregatedKind.Name, store.ExportCompleted)
 	coord := data.User{Username: "coord", FullName: "Coordinator", Role: data.RoleCoordinator, Districts: []string{"001"}}
+	if err := st.SaveUser(ctx, "test", coord); err != nil {
+		t.Fatal(err)
+	}
+	if q, err := Build(ctx, st, coord, "001", period); q != nil || !errors.Is(err, data.ErrAccess) {
+		t.Errorf("their district, not granted: a report %v, error %v; want no report and a refusal", q != nil, err)
+	}
+	if err := st.SetReportAccess(ctx, data.Operator("admin"), coord.Username, "001", true); err != nil {
+		t.Fatal(err)
+	}
 	q, err := Build(ctx, st, coord, "001", period)
 	if err != nil {
 		t.Fatal(err)

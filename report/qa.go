@@ -49,7 +49,9 @@ type QA struct {
 // Build reads the report from the database for user, whose previous
 // Detail export of the district (in the audit log) decides the New since
 // column. It fails on an invalid period or an unknown district (wrapping
-// store.ErrUnknownDistrict), and stops when ctx is cancelled.
+// store.ErrUnknownDistrict), for a user who may not run the district's
+// report (matching data.ErrAccess, saying whom to ask), and stops when
+// ctx is cancelled.
 func Build(ctx context.Context, st *store.Store, user data.User, district string, p data.Period) (*QA, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -57,6 +59,16 @@ func Build(ctx context.Context, st *store.Store, user data.User, district string
 	d, rows, err := st.QARows(ctx, district, p)
 	if err != nil {
 		return nil, err
+	}
+	// Asked here, as the rows are read, whoever builds the report: a
+	// grant revoked since a screen showed the exports (a sync while the
+	// save dialog was open) must keep the PII from being written.
+	access, err := st.CanRunReport(ctx, user, d)
+	if err != nil {
+		return nil, err
+	}
+	if !access.Allowed {
+		return nil, refusal(access.Why)
 	}
 	q := New(d, p, rows)
 	at, ok, err := st.PreviousExport(ctx, user, district, DetailKind.Name)
@@ -100,3 +112,11 @@ func (m Meta) GeneratedText() string {
 	}
 	return s
 }
+
+// refusal is the sentence data.ReportRefusal gives a user who may not
+// run a district's report.
+type refusal string
+
+func (r refusal) Error() string { return string(r) }
+
+func (refusal) Is(target error) bool { return target == data.ErrAccess }

@@ -1,6 +1,9 @@
 package hub
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // HoldPasswordChecks takes every place for a password check, as sign-ins
 // in progress would, until release (which may be called again).
@@ -13,4 +16,11 @@ func (s *Server) HoldPasswordChecks() (release func()) {
 			<-s.hashing
 		}
 	})
+}
+
+// StopLimiterClock stops the clock of the sign-in limiter at its time
+// now, so that no lockout ends while a test runs.
+func (s *Server) StopLimiterClock() {
+	at := s.limiter.now()
+	s.limiter.now = func() time.Time { return at }
 }

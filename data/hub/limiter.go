@@ -36,11 +36,48 @@ func newLimiter(now func() time.Time) *limiter {
 	return &limiter{now: now, entries: map[string]*strikes{}}
 }
 
+// begin starts a sign-in for the user key from the address key: it
+// reports how long they must still wait before another attempt (zero
+// means go ahead). An attempt that goes ahead counts at once as a
+// failure of the user key, until succeed clears it: counted only once
+// its password had been checked, guesses at one name sent all together
+// were every one checked, however many, before the first was counted.
+// The address's count waits for the outcome (fail), as the workstations
+// of an office behind one address sign in together in the morning.
+func (l *limiter) begin(user, addr string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if d := l.waitLocked(user, addr); d > 0 {
+		return d
+	}
+	l.failLocked(user)
+	return 0
+}
+
+// abandon takes back the count begin made for an attempt that ended with
+// no verdict on its password (the hub's database failed, or the client
+// gave up while the check waited for its turn): a hub in trouble must
+// not lock out the users it failed, and such an attempt learned nothing.
+func (l *limiter) abandon(user string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if s := l.entries[user]; s != nil && s.failures > 0 {
+		s.failures--
+		if s.failures < freeFailures {
+			s.until = time.Time{}
+		}
+	}
+}
+
 // wait reports how long the keys must still wait before another attempt;
 // zero means go ahead.
 func (l *limiter) wait(keys ...string) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.waitLocked(keys...)
+}
+
+func (l *limiter) waitLocked(keys ...string) time.Duration {
 	now := l.now()
 	var longest time.Duration
 	for _, k := range keys {
@@ -55,6 +92,10 @@ func (l *limiter) wait(keys ...string) time.Duration {
 func (l *limiter) fail(keys ...string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.failLocked(keys...)
+}
+
+func (l *limiter) failLocked(keys ...string) {
 	now := l.now()
 	if len(l.entries) > maxEntries {
 		l.forget(now)

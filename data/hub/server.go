@@ -154,7 +154,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	// Every case of a name shares its count, so that a guesser cannot
 	// try a name five times in each.
 	userKey, addrKey := "user:"+strings.ToLower(name), "addr:"+clientAddr(r)
-	if wait := s.limiter.wait(userKey, addrKey); wait > 0 {
+	if wait := s.limiter.begin(userKey, addrKey); wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		s.reply(w, r, nil, fail(http.StatusTooManyRequests,
 			"too many failed sign-ins; try again in %s", wait.Round(time.Second)))
@@ -168,6 +168,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		a, err = s.store.Account(r.Context(), name)
 		if err != nil && !errors.Is(err, ErrNoAccount) {
+			s.limiter.abandon(userKey)
 			s.reply(w, r, nil, err)
 			return
 		}
@@ -180,17 +181,19 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	hash := a.PasswordHash
 	if !known {
 		if hash, err = decoyHash(); err != nil {
+			s.limiter.abandon(userKey)
 			s.reply(w, r, nil, err)
 			return
 		}
 	}
 	matched, err := s.verify(r.Context(), hash, req.Password)
 	if err != nil {
+		s.limiter.abandon(userKey)
 		s.reply(w, r, nil, fail(http.StatusServiceUnavailable, "the sign-in was given up before the hub checked the password"))
 		return
 	}
 	if !known || a.Disabled || !matched {
-		s.limiter.fail(userKey, addrKey)
+		s.limiter.fail(addrKey) // the user key counted it as it began
 		s.reply(w, r, nil, errBadSignIn)
 		return
 	}

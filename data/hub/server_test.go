@@ -5,12 +5,15 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -239,6 +242,88 @@ func testSignInChecksAPasswordForEveryName(t *testing.T, be backEnd) {
 			t.Errorf("after the checks: %s", a)
 		}
 	}
+}
+
+// Guesses at one user name sent all together are throttled as guesses
+// one after another are: only the five free attempts are checked, and
+// the others are refused with 429 at once, not after their own checks.
+func TestSignInGuessesTogetherThrottled(t *testing.T) { onBoth(t, testSignInGuessesTogetherThrottled) }
+
+func testSignInGuessesTogetherThrottled(t *testing.T, be backEnd) {
+	_, _, st := serveStore(t, be)
+	srv := hub.NewServer(st, slog.New(slog.DiscardHandler))
+	srv.StopLimiterClock()
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	release := srv.HoldPasswordChecks()
+	t.Cleanup(release)
+	const guesses = 12
+	answers := make(chan int, guesses)
+	for i := range guesses {
+		go func() {
+			body, _ := json.Marshal(sync.SignInRequest{Username: "rosa", Password: fmt.Sprintf("guess number %d", i)})
+			resp, err := http.Post(ts.URL+"/v1/signin", "application/json", bytes.NewReader(body))
+			if err != nil {
+				answers <- 0
+				return
+			}
+			resp.Body.Close()
+			answers <- resp.StatusCode
+		}()
+	}
+	// While no password can be checked, the guesses past the free ones
+	// are answered.
+	for range guesses - 5 {
+		select {
+		case status := <-answers:
+			if status != http.StatusTooManyRequests {
+				t.Fatalf("a guess past the free ones answered %d, want 429", status)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the guesses past the free ones wait for their passwords to be checked")
+		}
+	}
+	release()
+	for range 5 {
+		if status := <-answers; status != http.StatusUnauthorized {
+			t.Errorf("a free guess answered %d, want 401", status)
+		}
+	}
+}
+
+// A sign-in the hub could not decide (its database failed to answer,
+// or the workstation gave up waiting) does not count towards the user's
+// lockout: after five of them the user still signs in.
+func TestSignInUndecidedNotCounted(t *testing.T) { onBoth(t, testSignInUndecidedNotCounted) }
+
+func testSignInUndecidedNotCounted(t *testing.T, be backEnd) {
+	_, _, st := serveStore(t, be)
+	failing := &failingAccounts{Store: st}
+	failing.failures.Store(5)
+	ts := httptest.NewServer(hub.NewServer(failing, slog.New(slog.DiscardHandler)).Handler())
+	t.Cleanup(ts.Close)
+	for range 5 {
+		if a := call(t, "POST", ts.URL+"/v1/signin", "", sync.SignInRequest{Username: "rosa", Password: password}); a.status != http.StatusServiceUnavailable {
+			t.Fatalf("with the accounts unread: %d %s", a.status, a.raw)
+		}
+	}
+	if a := call(t, "POST", ts.URL+"/v1/signin", "", sync.SignInRequest{Username: "rosa", Password: password}); a.status != http.StatusOK {
+		t.Fatalf("after five sign-ins the hub could not decide: %d %s", a.status, a.raw)
+	}
+}
+
+// failingAccounts is a hub's store whose accounts cannot be read for
+// its first failures reads, as a database that stops answering.
+type failingAccounts struct {
+	hub.Store
+	failures atomic.Int32
+}
+
+func (f *failingAccounts) Account(ctx context.Context, username string) (hub.Account, error) {
+	if f.failures.Add(-1) >= 0 {
+		return hub.Account{}, errors.New("the database does not answer")
+	}
+	return f.Store.Account(ctx, username)
 }
 
 // A user name is signed in with in the form it is kept in: trimmed and

@@ -67,6 +67,15 @@ func runSync(args []string, out io.Writer) error {
 	if err := c.SignIn(ctx, *username, password); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
+	// The sign-in is needed while the command runs, not for the twelve
+	// hours the hub would keep it. A hub that does not answer now lets it
+	// expire: the sync's own result is what the command reports.
+	defer func() {
+		octx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		c.Retries = 0
+		c.SignOut(octx)
+	}()
 	if err := checkHub(ctx, c, st, id, *newHub); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}

@@ -94,6 +94,21 @@ func (c *Client) SignIn(ctx context.Context, username, password string) error {
 	return nil
 }
 
+// SignOut ends the client's sign-in at the hub: a token no longer needed
+// is then no use to whoever reads it, for the rest of the twelve hours
+// a sign-in lasts. A client not signed in has nothing to end.
+func (c *Client) SignOut(ctx context.Context) error {
+	if c.token == "" {
+		return nil
+	}
+	var answer map[string]string
+	if err := c.do(ctx, "POST", "/v1/signout", nil, &answer); err != nil {
+		return fmt.Errorf("sign out of the hub: %w", err)
+	}
+	c.token = ""
+	return nil
+}
+
 // OtherHubError refuses a database that has synced with one hub to
 // another: the new one would take a snapshot's place in it, and would be
 // sent again every change the old one ever acknowledged (Sync), a

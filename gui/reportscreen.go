@@ -518,6 +518,11 @@ func (r *reportScreen) finished(j job, rows int, err error) {
 	case err != nil:
 		r.tab.note("The " + j.Title + " was not saved.")
 		r.tab.dialogs.ShowError("The "+j.Title+" was not saved", err)
+		if errors.Is(err, data.ErrAccess) {
+			// The access changed since the exports were shown: show
+			// whom to ask in their place.
+			r.load()
+		}
 		return
 	}
 	what := data.Count(rows, "row")

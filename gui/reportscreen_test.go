@@ -533,4 +533,8 @@ func TestReportRevokedWhileSaving(t *testing.T) {
 	if !strings.Contains(shown, "has not been granted to you. Ask your district administrator, Ana Torres") {
 		t.Errorf("the error says %q", shown)
 	}
+	u.wait()
+	if r.allowed() || !strings.Contains(r.denied.Text, "Ask your district administrator, Ana Torres") {
+		t.Errorf("after the refusal the screen shows the exports %v, or %q", r.allowed(), r.denied.Text)
+	}
 }

@@ -304,6 +304,11 @@ func CheckPush(req sync.PushRequest) (refused map[int]string, err error) {
 			refused[i] = fmt.Sprintf("the hub does not know the operation %q on %q: update Migrant Desk on this computer", clip(m.Op), clip(m.Entity))
 		case m.EntityID == "" || len(m.EntityID) > 128:
 			refused[i] = "the change names no entity, or one longer than 128 bytes"
+		case !cleanID(m.EntityID):
+			// The hub looks the entity up by this ID, and PostgreSQL
+			// fails a query that holds U+0000: the push answered "try
+			// again" on every retry, and a workstation retries for good.
+			refused[i] = fmt.Sprintf("the change names its entity %q, which is not clean text: update Migrant Desk on this computer", clip(m.EntityID))
 		case len(m.Payload) > sync.MaxPayload:
 			refused[i] = fmt.Sprintf("the change is %d bytes, more than the %d the hub takes", len(m.Payload), sync.MaxPayload)
 		case m.BaseVersion < 0:
@@ -312,6 +317,13 @@ func CheckPush(req sync.PushRequest) (refused map[int]string, err error) {
 		seen[m.ID] = true
 	}
 	return refused, nil
+}
+
+// cleanID reports whether id is text the importer, the form and a
+// payload's fields could have given (data.CleanText), as stored.
+func cleanID(id string) bool {
+	clean, err := data.CleanText(id)
+	return err == nil && clean == id
 }
 
 func (s *Server) pull(w http.ResponseWriter, r *http.Request, u data.User) {

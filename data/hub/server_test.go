@@ -525,3 +525,35 @@ func testHealthz(t *testing.T, be backEnd) {
 		t.Fatalf("healthz with the database closed: %d %s", a.status, a.raw)
 	}
 }
+
+// A change whose entity ID holds a character no stored ID can have is
+// refused alone, with its reason, on either back end: on PostgreSQL the
+// hub's look-up of a U+0000 failed the whole push as the hub's own fault,
+// answered "try again" on every retry.
+func TestPushEntityIDNotText(t *testing.T) { onBoth(t, testPushEntityIDNotText) }
+
+func testPushEntityIDNotText(t *testing.T, be backEnd) {
+	url, log := serve(t, be)
+	tok := signIn(t, url, "rosa")
+	body := `{"mutations": [` +
+		`{"id": "6f9619ff-8b86-d011-b42d-00c04fc964ff", "entity": "migrant_record", "entity_id": "a\u0000", "op": "publish", "base_version": 1, "payload": {}}, ` +
+		`{"id": "7f9619ff-8b86-d011-b42d-00c04fc964ff", "entity": "migrant_record", "entity_id": "b\u202e", "op": "publish", "base_version": 1, "payload": {}}, ` +
+		`{"id": "8f9619ff-8b86-d011-b42d-00c04fc964ff", "entity": "audit_row", "entity_id": "h1", "op": "append", "payload": {"seq": 1, "hash": "h1", ` +
+		`"at": "2025-09-01T10:00:00Z", "action": "export", "entity": "report", "entity_id": "001", "before": "", "after": "QA Migrant detail"}}]}`
+	a := call(t, "POST", url+"/v1/push", tok, body)
+	var res sync.PushResponse
+	if err := json.Unmarshal([]byte(a.raw), &res); a.status != 200 || err != nil || len(res.Results) != 3 {
+		t.Fatalf("a push with entity IDs that are not text: %d %s", a.status, a.raw)
+	}
+	for i := range 2 {
+		if r := res.Results[i]; r.Outcome != sync.Rejected || !strings.Contains(r.Reason, "not clean text") {
+			t.Errorf("change %d: %+v, want refused for its entity ID", i+1, r)
+		}
+	}
+	if r := res.Results[2]; r.Outcome != sync.Applied {
+		t.Errorf("the change after the refused ones: %+v", r)
+	}
+	if strings.Contains(log.String(), "request failed") {
+		t.Errorf("a bad entity ID was logged as the hub's failure: %s", log)
+	}
+}

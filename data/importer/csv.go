@@ -52,9 +52,15 @@ func (c *csvRows) next() ([]string, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	rec, err := c.r.Read()
-	c.rec = rec
-	return rec, err
+	for {
+		rec, err := c.r.Read()
+		c.rec = rec
+		// Excel saves a row cleared but still in the sheet's used range
+		// as a line of commas: no record, as a blank sheet row is none.
+		if err != nil || !blank(rec) {
+			return rec, err
+		}
+	}
 }
 
 // numeric is false: a CSV file has text only.

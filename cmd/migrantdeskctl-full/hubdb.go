@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
-	"strings"
 
 	"migrantdesk/cmd/internal/cli"
 	"migrantdesk/data/hub"
@@ -27,12 +26,7 @@ func dbPassword(file string) (string, error) {
 	if file == "" {
 		return "", nil
 	}
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return "", fmt.Errorf("read the database password file: %w", err)
-	}
-	pw, _, _ := strings.Cut(string(b), "\n")
-	return strings.TrimSuffix(pw, "\r"), nil
+	return secretLine(file, "the database password file")
 }
 
 // openHub opens the hub's storage that --db names: PostgreSQL for a URL,

@@ -8,6 +8,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,8 +16,9 @@ import (
 	"os"
 	"os/signal"
 	"os/user"
-	"strings"
 	"syscall"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/term"
 
@@ -106,14 +108,50 @@ func askPassword(in *os.File, prompt io.Writer) (string, error) {
 // readSecret reads a password from the first line of a file, so that it
 // never appears on a command line (visible to every user in ps).
 func readSecret(path string) (string, error) {
-	b, err := os.ReadFile(path)
+	line, err := secretLine(path, "the password file")
+	if err == nil && line == "" {
+		err = fmt.Errorf("the password file %s is empty", path)
+	}
+	return line, err
+}
+
+// maxSecretRead bounds what is read of a password file, far above any
+// password (the hub takes a sign-in of 4 KB in all), so that a path such
+// as /dev/zero is refused rather than read until memory runs out.
+const maxSecretRead = 4096
+
+// secretLine is the first line of the file at path without its line end,
+// and without the byte-order mark Notepad may write before it: as bytes,
+// the mark and a UTF-16 file (what Windows PowerShell's echo and Out-File
+// write) made a password no one can type, so that the account, the
+// encrypted workbook or the sign-in of a scheduled sync was refused with
+// no word of why. what names the file in messages.
+func secretLine(path, what string) (string, error) {
+	f, err := os.Open(path)
 	if err != nil {
-		return "", fmt.Errorf("read the password file: %w", err)
+		return "", fmt.Errorf("read %s: %w", what, err)
 	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	line = strings.TrimSuffix(line, "\r")
-	if line == "" {
-		return "", fmt.Errorf("the password file %s is empty", path)
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxSecretRead+1))
+	if err != nil {
+		return "", fmt.Errorf("read %s %s: %w", what, path, err)
 	}
-	return line, nil
+	if bytes.HasPrefix(b, []byte{0xFF, 0xFE}) || bytes.HasPrefix(b, []byte{0xFE, 0xFF}) {
+		return "", fmt.Errorf("%s %s is saved as UTF-16; save it as UTF-8 (in PowerShell: Set-Content -Encoding utf8)", what, path)
+	}
+	b = bytes.TrimPrefix(b, []byte("\uFEFF"))
+	line, _, ended := bytes.Cut(b, []byte("\n"))
+	if !ended && len(b) > maxSecretRead {
+		return "", fmt.Errorf("the first line of %s %s is longer than %d bytes, more than any password", what, path, maxSecretRead)
+	}
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	if !utf8.Valid(line) {
+		return "", fmt.Errorf("%s %s is not UTF-8 text; save it as UTF-8", what, path)
+	}
+	for i, r := range []rune(string(line)) {
+		if unicode.IsControl(r) {
+			return "", fmt.Errorf("%s %s: character %d of its first line is a control character (U+%04X), which no one types in a password", what, path, i+1, r)
+		}
+	}
+	return string(line), nil
 }

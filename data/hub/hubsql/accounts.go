@@ -3,6 +3,7 @@ package hubsql
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"migrantdesk/data"
 	"migrantdesk/data/hub"
@@ -26,6 +27,11 @@ func SaveAccount(tx Tx, actor string, a hub.Account, now string) error {
 		return err
 	}
 	u.Username = name
+	// The full name goes to every workstation and into hub user list's
+	// lines: held to the rule of every text from outside.
+	if u.FullName, err = data.CleanText(strings.TrimSpace(u.FullName)); err != nil {
+		return fmt.Errorf("save user %s: the full name: %w", u.Username, err)
+	}
 	if err := u.Validate(); err != nil {
 		return err
 	}
@@ -49,6 +55,18 @@ func SaveAccount(tx Tx, actor string, a hub.Account, now string) error {
 			if !slices.Contains(known, d) {
 				return fmt.Errorf("save user %s: there is no district %s in the state's extract", u.Username, d)
 			}
+		}
+	}
+	// A clerk sees the students of their region: under a code the extract
+	// does not have (a mistyped "c" for "C"), none at all, with no word
+	// of why.
+	if u.RegionCode != "" {
+		known, err := readIDs(tx, `SELECT code FROM regions WHERE code = ?`, u.RegionCode)
+		if err != nil {
+			return fmt.Errorf("save user %s: %w", u.Username, err)
+		}
+		if len(known) == 0 {
+			return fmt.Errorf("save user %s: there is no region %s in the state's extract", u.Username, u.RegionCode)
 		}
 	}
 	if err := tx.Exec(`INSERT INTO users(username, full_name, role, region_code, district_number, email)

@@ -232,6 +232,28 @@ func testUsernameForms(t *testing.T, open Open) {
 	if err := save("rosa\u0000", "Rosa"); err == nil || !strings.Contains(err.Error(), "U+0000") {
 		t.Errorf("a user name with U+0000: %v", err)
 	}
+	// The full name goes to every workstation and is printed by hub user
+	// list: a terminal escape or a tab pasted with it is refused, and
+	// spaces around it are not kept.
+	if err := save("pat", "Pat Moore\x1b[2J"); err == nil || !strings.Contains(err.Error(), "the full name: character 10 is a control character (U+001B)") {
+		t.Errorf("a full name with an escape: %v", err)
+	}
+	if err := save("pat", " Pat\u0020Moore\t"); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := st.Account(ctx, "pat"); err != nil || a.FullName != "Pat Moore" {
+		t.Errorf("a full name saved with spaces around it: %q, %v", a.FullName, err)
+	}
+	// A clerk's region is one of the extract, as a coordinator's
+	// districts are: under a region mistyped ("c" for "C") the clerk saw
+	// no student at all.
+	err := st.SaveAccount(ctx, Admin.Username, hub.Account{User: data.User{Username: "cleo", FullName: "Cleo Park", Role: data.RoleClerk, RegionCode: "c"}})
+	if err == nil || !strings.Contains(err.Error(), "there is no region c in the state's extract") {
+		t.Errorf("a clerk of a region the extract does not have: %v", err)
+	}
+	if _, err := st.Account(ctx, "cleo"); !errors.Is(err, hub.ErrNoAccount) {
+		t.Errorf("the clerk of no region was saved: %v", err)
+	}
 }
 
 // testAccountsAudited: disabling an account and changing its password

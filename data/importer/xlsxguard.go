@@ -9,6 +9,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // A workbook is a zip of XML parts, and excelize reads most of them whole
@@ -309,7 +311,7 @@ func (g *sheetGuard) readRow(start xml.StartElement) error {
 	g.last = g.row
 	g.kinds = g.kinds[:0]
 	from := g.d.InputOffset()
-	cells, col := 0, -1
+	cells, col, far := 0, -1, false
 	for {
 		tok, err := g.d.RawToken()
 		if err != nil {
@@ -321,6 +323,13 @@ func (g *sheetGuard) readRow(start xml.StartElement) error {
 		switch e := tok.(type) {
 		case xml.StartElement:
 			if e.Name.Local != "c" {
+				// excelize makes each row it reads as wide as its last
+				// value (a formatted cell with none costs nothing): one in
+				// column XFD made every such row 16,384 strings twice.
+				if far && (e.Name.Local == "v" || e.Name.Local == "is" || e.Name.Local == "f") {
+					return fmt.Errorf("row %d has a value in column %s, beyond the %d columns any real table has; "+
+						"delete it (in Excel, Ctrl+End goes to the last cell in use) and save the workbook again", g.row, columnName(col), MaxColumns)
+				}
 				continue
 			}
 			if cells++; cells > MaxColumns {
@@ -332,6 +341,7 @@ func (g *sheetGuard) readRow(start xml.StartElement) error {
 					col = c
 				}
 			}
+			far = col >= MaxColumns
 			kind := byte('n')
 			switch t, _ := attr(e, "t"); t {
 			case "", "n":
@@ -372,6 +382,15 @@ func attr(e xml.StartElement, name string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// columnName is the letters of a 0-based column, as Excel shows them.
+func columnName(col int) string {
+	name, err := excelize.ColumnNumberToName(col + 1)
+	if err != nil {
+		return strconv.Itoa(col + 1)
+	}
+	return name
 }
 
 // column is the 0-based column of a cell reference such as "AB12".

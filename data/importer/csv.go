@@ -136,6 +136,14 @@ func (f *folder) open(name string) (rows, Problem, bool, error) {
 	disk := f.names[at.File]
 	switch len(disk) {
 	case 0:
+		// Windows hides the .txt of a text file renamed students.csv, and
+		// the clerk sees the file in the folder this names. (An optional
+		// table saved so is absent all the same: its stored rows are kept,
+		// and the import says so.)
+		if hidden := f.names[at.File+".txt"]; len(hidden) > 0 {
+			return nil, at, false, fmt.Errorf("%s is not in the folder %s, but the folder has %s, whose last extension Windows may hide: rename it %s: %w",
+				at.File, f.dir, strings.Join(hidden, " and "), at.File, os.ErrNotExist)
+		}
 		return nil, at, false, fmt.Errorf("%s is not in the folder %s: %w", at.File, f.dir, os.ErrNotExist)
 	case 1:
 		return openCSV(filepath.Join(f.dir, disk[0]), at)

@@ -204,10 +204,10 @@ func TestPoolSize(t *testing.T) {
 func TestPingWhileThePoolWaits(t *testing.T) {
 	ctx := context.Background()
 	h := openEmpty(t, pgtest.URL(t)+"&pool_max_conns=2")
-	if err := h.SaveAccount(ctx, "test", hub.Account{User: hubtest.ClerkC}); err != nil {
+	if err := h.SaveAccount(ctx, "test", hub.Account{User: hubtest.Admin}); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.SaveToken(ctx, "hash", hubtest.ClerkC.Username, time.Now().Add(time.Hour)); err != nil {
+	if err := h.SaveToken(ctx, "hash", hubtest.Admin.Username, time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	var held []*pgxpool.Conn

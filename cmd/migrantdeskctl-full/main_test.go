@@ -58,3 +58,27 @@ func TestUsagesNameEveryCommand(t *testing.T) {
 		}
 	}
 }
+
+// A hub subcommand's --help heads its flags with its own usage line, not
+// with the list of every hub subcommand, hub serve's first.
+func TestHubSubcommandHelpNamesIt(t *testing.T) {
+	for sub, want := range map[string]string{
+		"serve":     "usage: migrantdeskctl hub serve --db",
+		"user add":  "usage: migrantdeskctl hub user add|edit|",
+		"user list": "usage: migrantdeskctl hub user add|edit|",
+		"migrate":   "usage: migrantdeskctl hub migrate --from",
+		"backup":    "usage: migrantdeskctl hub backup --db",
+		"new-epoch": "usage: migrantdeskctl hub new-epoch --db",
+	} {
+		var out bytes.Buffer
+		args := append(append([]string{"hub"}, strings.Fields(sub)...), "--help")
+		if err := dispatch(args, &out); err != nil {
+			t.Errorf("%v: %v", args, err)
+			continue
+		}
+		head, _, _ := strings.Cut(out.String(), "\n\nflags:")
+		if !strings.HasPrefix(head, want) || strings.Contains(head, "\n") {
+			t.Errorf("%v: the usage is %q, want the one line %q...", args, head, want)
+		}
+	}
+}

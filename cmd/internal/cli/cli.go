@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -83,12 +84,39 @@ func Dispatch(commands map[string]Run, args []string, out io.Writer) error {
 	err := safely(args[0], func() error { return run(args[1:], out) })
 	var help *helpRequest
 	if errors.As(err, &help) {
-		fmt.Fprintf(out, "usage: migrantdeskctl %s\n\nflags:\n", Usages[args[0]])
+		fmt.Fprintf(out, "usage: migrantdeskctl %s\n\nflags:\n", usageOf(args[0], help.fs.Name()))
 		help.fs.SetOutput(out)
 		help.fs.PrintDefaults()
 		return nil
 	}
 	return err
+}
+
+// usageOf is the usage line of the command a flag set named name parses:
+// of a command with subcommands (hub), the line of that subcommand, so
+// that "hub backup --help" does not head its flags with hub serve's usage.
+func usageOf(command, name string) string {
+	words := strings.Fields(name)
+	for _, line := range strings.Split(Usages[command], "\n") {
+		if names(strings.Fields(line), words) {
+			return strings.TrimSpace(line)
+		}
+	}
+	return Usages[command]
+}
+
+// names tells whether a usage line's first fields name the command words,
+// a field such as add|edit naming each of its alternatives.
+func names(fields, words []string) bool {
+	if len(fields) < len(words) {
+		return false
+	}
+	for i, w := range words {
+		if !slices.Contains(strings.Split(fields[i], "|"), w) {
+			return false
+		}
+	}
+	return true
 }
 
 // UnknownCommand is the error for a command line that names no command.

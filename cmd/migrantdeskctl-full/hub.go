@@ -144,7 +144,11 @@ func (d *districtList) Set(v string) error { *d = append(*d, strings.TrimSpace(v
 func hubUser(verb string, args []string, out io.Writer) error {
 	name := "hub user " + verb
 	fs, db := cli.NewFlags(name)
-	username := fs.String("username", "", "the user's sign-in `NAME`")
+	// list shows every account: a --username it took would be ignored.
+	username := new(string)
+	if verb != "list" {
+		username = fs.String("username", "", "the user's sign-in `NAME`")
+	}
 	var passwordFile *string
 	if verb == "add" || verb == "passwd" {
 		passwordFile = fs.String("password-file", "", "read the password from `FILE` (otherwise it is asked for)")

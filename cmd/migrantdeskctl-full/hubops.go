@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,7 +19,10 @@ import (
 
 // hubMigrate moves a SQLite hub into an empty PostgreSQL database.
 func hubMigrate(args []string, out io.Writer) error {
-	fs, _ := cli.NewFlags("hub migrate")
+	// No --db: the move names both of its databases, and a --db it took
+	// would be ignored.
+	fs := flag.NewFlagSet("hub migrate", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
 	from := fs.String("from", "", "the SQLite hub database `FILE` to move (stop its hub first)")
 	to := fs.String("to", "", "the empty PostgreSQL database to move it into, as a postgres://USER@HOST/DB `URL`")
 	passwordFile := dbPasswordFlag(fs, "db-password-file")

@@ -244,3 +244,18 @@ func TestHubServeNeedsAHub(t *testing.T) {
 		t.Errorf("hub serve left a file at the missing path: %v", err)
 	}
 }
+
+// A flag a hub command would take and ignore is refused: hub user list
+// shows every account whatever --username says, and hub migrate names its
+// two databases with --from and --to, not --db.
+func TestHubRefusesFlagsItWouldIgnore(t *testing.T) {
+	file := hubWithUser(t, "--username", "cora", "--name", "Cora Díaz", "--role", "state_admin")
+	for flagName, args := range map[string][]string{
+		"username": {"hub", "user", "list", "--db", file, "--username", "cora"},
+		"db":       {"hub", "migrate", "--db", file, "--from", file, "--to", "postgres://nobody@127.0.0.1:1/none?connect_timeout=1"},
+	} {
+		if _, err := run(t, args...); err == nil || !strings.Contains(err.Error(), "not defined: -"+flagName) {
+			t.Errorf("%v: %v, want --%s refused", args, err, flagName)
+		}
+	}
+}

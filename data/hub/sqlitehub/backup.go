@@ -30,8 +30,11 @@ func (h *DB) Backup(ctx context.Context, path string) error {
 	// Made empty and private first: VACUUM INTO fills an empty file, and
 	// the copy holds what the hub holds.
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.partial")
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("back up the hub: the folder %s does not exist; make it, or name a file in another folder (%w)", filepath.Dir(path), err)
+	}
 	if err != nil {
-		return fmt.Errorf("back up the hub: %w", err)
+		return fmt.Errorf("back up the hub to %s: %w", path, err)
 	}
 	part := f.Name()
 	f.Close()

@@ -75,7 +75,7 @@ func hubServe(args []string, out io.Writer) error {
 	}
 	h, err := openHub(context.Background(), *db, *passwordFile)
 	if err != nil {
-		return fmt.Errorf("hub serve: %w", err)
+		return fmt.Errorf("hub serve: %w", passwordRefused(err, "--password-file"))
 	}
 	defer h.Close()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
@@ -198,7 +198,7 @@ func hubUser(verb string, args []string, out io.Writer) error {
 	ctx := context.Background()
 	h, err := openHub(ctx, *db, *passwordDB)
 	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		return fmt.Errorf("%s: %w", name, passwordRefused(err, "--db-password-file"))
 	}
 	defer h.Close()
 	reportOpening(h, slog.New(slog.NewTextHandler(os.Stderr, nil)))

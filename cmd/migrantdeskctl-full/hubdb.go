@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"os"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"migrantdesk/cmd/internal/cli"
 	"migrantdesk/data/hub"
 	"migrantdesk/data/hub/pghub"
@@ -41,6 +43,21 @@ func openHub(ctx context.Context, db, passwordFile string) (hub.Store, error) {
 	}
 	return pghub.Open(ctx, db, pw)
 }
+
+// passwordRefused says, when PostgreSQL refused the role's password (none
+// was found, or a wrong one), where the command takes it from: pgx says
+// only that the authentication failed. flag is the command's own, since
+// hub serve names it --password-file and the others --db-password-file.
+func passwordRefused(err error, flag string) error {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != invalidPassword {
+		return err
+	}
+	return fmt.Errorf("PostgreSQL refused the role's password: put it on the first line of a file named with %s FILE, or in PGPASSFILE or ~/.pgpass (%w)", flag, err)
+}
+
+// invalidPassword is PostgreSQL's SQLSTATE for a password refused.
+const invalidPassword = "28P01"
 
 // hubExists refuses a SQLite hub path with nothing at it, which opening
 // would make an empty hub of, for the command cmd.

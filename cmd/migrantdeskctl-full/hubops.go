@@ -44,7 +44,7 @@ func hubMigrate(args []string, out io.Writer) error {
 	start := time.Now()
 	h, err := pghub.Open(ctx, *to, pw)
 	if err != nil {
-		return fmt.Errorf("hub migrate: %w", err)
+		return fmt.Errorf("hub migrate: %w", passwordRefused(err, "--db-password-file"))
 	}
 	defer h.Close()
 	if err := upgradeSQLiteHub(*from); err != nil {
@@ -133,7 +133,7 @@ func hubNewEpoch(args []string, out io.Writer) error {
 	}
 	h, err := openHub(context.Background(), *db, *passwordFile)
 	if err != nil {
-		return fmt.Errorf("hub new-epoch: %w", err)
+		return fmt.Errorf("hub new-epoch: %w", passwordRefused(err, "--db-password-file"))
 	}
 	defer h.Close()
 	epoch, err := h.NewEpoch(context.Background())

@@ -288,8 +288,20 @@ func TestPostgresPassword(t *testing.T) {
 	roleURL := u.String()
 	t.Setenv("PGPASSFILE", filepath.Join(t.TempDir(), "none"))
 
-	if _, err := run(t, "hub", "user", "list", "--db", roleURL); err == nil || !strings.Contains(err.Error(), "password") {
-		t.Fatalf("no password: %v", err)
+	// Without it, each command names the flag it takes the password from.
+	for _, c := range []struct {
+		args []string
+		flag string
+	}{
+		{[]string{"hub", "user", "list", "--db", roleURL}, "--db-password-file FILE"},
+		{[]string{"hub", "new-epoch", "--db", roleURL}, "--db-password-file FILE"},
+		{[]string{"audit", "verify", "--db", roleURL}, "--db-password-file FILE"},
+		{[]string{"import", "--db", roleURL, goodExtract}, "--db-password-file FILE"},
+		{[]string{"hub", "serve", "--db", roleURL, "--addr", "127.0.0.1:0"}, "--password-file FILE"},
+	} {
+		if _, err := run(t, c.args...); err == nil || !strings.Contains(err.Error(), "refused the role's password: put it on the first line of a file named with "+c.flag) {
+			t.Errorf("%v without a password: %v", c.args[:2], err)
+		}
 	}
 	pwFile := filepath.Join(t.TempDir(), "pw")
 	writeTestFile(t, pwFile, secret+"\n")

@@ -108,7 +108,7 @@ func importPostgres(ctx context.Context, db, passwordFile, problems, file string
 	}
 	h, err := pghub.Open(ctx, db, pw)
 	if err != nil {
-		return fmt.Errorf("import: %w", err)
+		return fmt.Errorf("import: %w", passwordRefused(err, "--db-password-file"))
 	}
 	defer h.Close()
 	start = time.Now()

@@ -35,6 +35,11 @@ func hubMigrate(args []string, out io.Writer) error {
 	if *from == "" || !cli.IsPostgres(*to) {
 		return errors.New("hub migrate: give --from HUB.db and --to postgres://USER@HOST/DB")
 	}
+	// Checked before PostgreSQL is reached: a mistyped --from is the
+	// operator's to correct, whatever the database would have answered.
+	if _, err := os.Stat(*from); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("hub migrate: there is no SQLite hub at %s; name the stopped hub's database file with --from FILE", *from)
+	}
 	pw, err := dbPassword(*passwordFile)
 	if err != nil {
 		return fmt.Errorf("hub migrate: %w", err)

@@ -259,3 +259,13 @@ func TestHubRefusesFlagsItWouldIgnore(t *testing.T) {
 		}
 	}
 }
+
+// hub migrate names a --from with nothing at it as the operator's typo,
+// before it reaches PostgreSQL, rather than as a failed stat after.
+func TestHubMigrateNamesAMissingSQLiteHub(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "HUB-typo.db")
+	_, err := run(t, "hub", "migrate", "--from", missing, "--to", "postgres://nobody@127.0.0.1:1/none?connect_timeout=1")
+	if err == nil || !strings.Contains(err.Error(), "there is no SQLite hub at "+missing+"; name the stopped hub's database file with --from FILE") {
+		t.Errorf("hub migrate of a missing file: %v", err)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"migrantdesk/cmd/internal/cli"
+	"migrantdesk/data"
 	"migrantdesk/data/hub/pghub"
 	"migrantdesk/data/importer"
 	"migrantdesk/data/store"
@@ -71,6 +72,12 @@ func runImport(args []string, out io.Writer) error {
 	})
 	if errors.As(err, new(*importer.ProblemList)) {
 		return refused("import: the extract was refused", "nothing was imported", err, out, *problems)
+	}
+	// Who may load the extract here is no refusal of the database's, and
+	// the access error says all of it.
+	var denied *data.AccessError
+	if errors.As(err, &denied) {
+		return fmt.Errorf("import: nothing was imported: %w", denied)
 	}
 	if err != nil {
 		return fmt.Errorf("import: the database refused the extract, nothing was imported: %w", err)

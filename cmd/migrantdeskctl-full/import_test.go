@@ -298,6 +298,10 @@ func TestImportRefusedOnASyncedWorkstation(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "syncs with the hub at https://hub.example") {
 		t.Fatalf("an import into a synced workstation's database: %v", err)
 	}
+	// Said once, and not as the database refusing the extract's rows.
+	if msg := err.Error(); !strings.HasPrefix(msg, "import: nothing was imported: ") || strings.Count(msg, "nothing was imported") != 1 || strings.Contains(msg, "database refused") {
+		t.Errorf("the refusal reads %q", msg)
+	}
 	if after := snapshot(t, db); !maps.Equal(after, before) {
 		t.Errorf("the refused import changed the database: %v, was %v", after, before)
 	}

@@ -93,7 +93,7 @@ func (s *Store) ImportExtract(ctx context.Context, ex *data.Extract, user string
 func (s *Store) LoadExtract(ctx context.Context, u data.User, fill func(*ExtractLoad) error) (ExtractCounts, error) {
 	var c ExtractCounts
 	if err := s.mayImport(ctx, u); err != nil {
-		return c, fmt.Errorf("import the state extract, nothing was imported: %w", err)
+		return c, fmt.Errorf("import the state extract: %w", err)
 	}
 	user := u.Username
 	// The settings are made on the writer's one connection, held for

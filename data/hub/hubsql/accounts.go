@@ -9,6 +9,10 @@ import (
 	"migrantdesk/data/hub"
 )
 
+// importFirst is what to do about a region or district the hub's extract
+// does not have: most often the extract is not imported yet.
+const importFirst = "import the state extract into the hub before adding its clerks and district users, or name one it has"
+
 // SaveAccount saves a hub account inside tx, the back end's write
 // transaction (which excludes the audit log's other writers), under its
 // name's clean form (data.CleanUsername): the user, their districts and
@@ -53,7 +57,7 @@ func SaveAccount(tx Tx, actor string, a hub.Account, now string) error {
 		}
 		for _, d := range wanted {
 			if !slices.Contains(known, d) {
-				return fmt.Errorf("save user %s: there is no district %s in the state's extract", u.Username, d)
+				return fmt.Errorf("save user %s: there is no district %s in the state's extract; %s", u.Username, d, importFirst)
 			}
 		}
 	}
@@ -66,7 +70,7 @@ func SaveAccount(tx Tx, actor string, a hub.Account, now string) error {
 			return fmt.Errorf("save user %s: %w", u.Username, err)
 		}
 		if len(known) == 0 {
-			return fmt.Errorf("save user %s: there is no region %s in the state's extract", u.Username, u.RegionCode)
+			return fmt.Errorf("save user %s: there is no region %s in the state's extract; %s", u.Username, u.RegionCode, importFirst)
 		}
 	}
 	if err := tx.Exec(`INSERT INTO users(username, full_name, role, region_code, district_number, email)

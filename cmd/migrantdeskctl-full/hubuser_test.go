@@ -269,3 +269,20 @@ func TestHubMigrateNamesAMissingSQLiteHub(t *testing.T) {
 		t.Errorf("hub migrate of a missing file: %v", err)
 	}
 }
+
+// A hub file others could read is made private when a hub command opens
+// it, and the command says so, as a workstation's does (README, Database
+// file).
+func TestHubSaysItTightenedItsFile(t *testing.T) {
+	file := hubWithUser(t, "--username", "maria", "--name", "María Ruiz", "--role", "state_admin")
+	if err := os.Chmod(file, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lines := startLog(t, file)
+	if len(lines) != 1 || lines[0]["level"] != "WARN" || !strings.Contains(lines[0]["msg"], "could be read by other users of this computer (mode 0644); it is now readable by you only (0600)") {
+		t.Errorf("opening a hub file of mode 0644 logged %q", lines)
+	}
+	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("the hub file after: %v, %v", fi, err)
+	}
+}

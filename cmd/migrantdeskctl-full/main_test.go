@@ -65,7 +65,7 @@ func TestHubSubcommandHelpNamesIt(t *testing.T) {
 	for sub, want := range map[string]string{
 		"serve":     "usage: migrantdeskctl hub serve --db",
 		"user add":  "usage: migrantdeskctl hub user add|edit|",
-		"user list": "usage: migrantdeskctl hub user add|edit|",
+		"user list": "usage: migrantdeskctl hub user list --db HUB.db|postgres://... [--db-password-file F] [--json]",
 		"migrate":   "usage: migrantdeskctl hub migrate --from",
 		"backup":    "usage: migrantdeskctl hub backup --db",
 		"new-epoch": "usage: migrantdeskctl hub new-epoch --db",

@@ -33,7 +33,8 @@ var Usages = map[string]string{
 	"audit": "audit verify --db F|postgres://... [--db-password-file F]",
 	"demo":  "demo --db F [--students N] [--seed S] [--today YYYY-MM-DD] [--csv DIR]  (--csv alone writes the extract CSVs and migrant_records.csv instead of a database; with --db, both)",
 	"hub": "hub serve --db HUB.db|postgres://USER@HOST/DB --addr HOST:PORT [--tls-cert C --tls-key K] [--insecure] [--password-file F]\n" +
-		"  hub user add|edit|passwd|disable|grant|revoke|list --db HUB.db|postgres://... --username U ...\n" +
+		"  hub user add|edit|passwd|disable|grant|revoke --db HUB.db|postgres://... --username U ...\n" +
+		"  hub user list --db HUB.db|postgres://... [--db-password-file F] [--json]\n" +
 		"  hub migrate --from HUB.db --to postgres://USER@HOST/DB [--db-password-file F]\n" +
 		"  hub backup --db HUB.db OUT.db\n" +
 		"  hub new-epoch --db HUB.db|postgres://... [--db-password-file F]",

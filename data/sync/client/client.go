@@ -8,6 +8,7 @@ package client
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -571,7 +572,8 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	for attempt := 0; ; attempt++ {
 		err = c.once(ctx, method, path, body, out)
 		var he *Error
-		transient := errors.Is(err, ErrUnreachable) || errors.As(err, &he) && he.Transient
+		transient := errors.Is(err, ErrUnreachable) && !errors.As(err, new(*tls.CertificateVerificationError)) ||
+			errors.As(err, &he) && he.Transient
 		if err == nil || !transient || attempt >= c.Retries {
 			return err
 		}
@@ -609,6 +611,13 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		// Still out of reach, so that the app works offline, but the
+		// operator's to act on, and no retry changes it.
+		var certErr *tls.CertificateVerificationError
+		if errors.As(err, &certErr) {
+			return fmt.Errorf("%w: this computer does not trust the hub's certificate at %s; ask the hub's administrator "+
+				"for the address its certificate names, or for its certificate authority to install (%w)", ErrUnreachable, c.base.Host, certErr)
 		}
 		return fmt.Errorf("%w (%v)", ErrUnreachable, err)
 	}

@@ -85,13 +85,7 @@ func hubServe(args []string, out io.Writer) error {
 		return fmt.Errorf("hub serve: %w", err)
 	}
 	m := metrics.New(h)
-	srv := &http.Server{
-		Handler:           m.Handler(hub.NewServer(m.Store(h), log).Handler()),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute,
-		WriteTimeout:      5 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-	}
+	srv := httpServer(m.Handler(hub.NewServer(m.Store(h), log).Handler()), log)
 	scheme := "http"
 	if *cert != "" {
 		scheme = "https"
@@ -120,6 +114,20 @@ func hubServe(args []string, out io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// httpServer serves handler, and logs what the server itself has to say
+// (a TLS handshake refused, say) to log, as JSON beside the request
+// lines, not as a line of plain text a log pipeline cannot read.
+func httpServer(handler http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }
 
 // loopback reports whether addr listens on this machine only.

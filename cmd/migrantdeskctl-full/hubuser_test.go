@@ -5,7 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -284,5 +287,29 @@ func TestHubSaysItTightenedItsFile(t *testing.T) {
 	}
 	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("the hub file after: %v, %v", fi, err)
+	}
+}
+
+// What the hub's HTTP server logs of itself, such as a workstation that
+// refused its certificate, is a JSON line as the request lines are.
+func TestHubServerLogsAsJSON(t *testing.T) {
+	var log lockedBuffer
+	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	srv.Config = httpServer(http.NotFoundHandler(), slog.New(slog.NewJSONHandler(&log, nil)))
+	srv.StartTLS()
+	defer srv.Close()
+	// A client that does not trust the certificate ends the handshake.
+	if _, err := http.Get(srv.URL); err == nil {
+		t.Fatal("a client trusted the test server's certificate")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(log.String(), "TLS handshake error") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(log.String()), "\n") {
+		var line map[string]any
+		if err := json.Unmarshal([]byte(l), &line); err != nil || line["level"] != "WARN" || !strings.Contains(fmt.Sprint(line["msg"]), "TLS handshake error") {
+			t.Errorf("the server logged %q (%v)", l, err)
+		}
 	}
 }

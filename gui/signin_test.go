@@ -378,11 +378,7 @@ func TestAnotherHubIsRefused(t *testing.T) {
 // the app runs, which ends the sign-in; the next sync says so and stops,
 // and Sync now asks for the password, then syncs.
 func TestSignedOutByTheHub(t *testing.T) {
-	h := startHub(t)
-	u, _ := signedInApp(t, h, storetest.Clerk)
-	const newPassword = "a brand new passphrase"
-	h.setPassword(t, storetest.Clerk, newPassword)
-	press(t, u, keySync)
+	h, u := signedOutApp(t)
 	if got := u.status.link.Text; got != "Signed out: sign in again to sync (Ctrl+R)" {
 		t.Errorf("status %q", got)
 	}
@@ -398,19 +394,68 @@ func TestSignedOutByTheHub(t *testing.T) {
 		t.Error("a change tried the refused password again")
 	}
 	press(t, u, keySync)
-	if !slices.ContainsFunc(texts(u.win.Canvas()), func(s string) bool { return strings.Contains(s, "Type your password to sync again.") }) {
-		t.Fatalf("Sync now asked for no password: %q", texts(u.win.Canvas()))
-	}
-	var pw *widget.Entry
-	for _, o := range walk(u.win.Canvas().Overlays().Top()) {
-		if e, ok := o.(*widget.Entry); ok && e.Password {
-			pw = e
-		}
-	}
-	test.Type(pw, newPassword)
-	pw.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	typeAgain(t, u, changedPassword)
 	u.wait()
 	if u.status.link.Text != "Online" || u.dialogs.Open() {
 		t.Errorf("after signing in again: %q, %q", u.status.link.Text, u.status.message.Text)
 	}
+}
+
+// TestPasswordTypedDuringSignIn: a password typed again while the sign-in
+// with the one typed before is still under way (Sync now asks again, as
+// the app is still signed out) is the one the next sync signs in with.
+// The sync under way took the session back with its own password, and
+// the one typed after it was lost: the app stayed signed out, saying the
+// hub had refused the password the clerk had just typed right.
+func TestPasswordTypedDuringSignIn(t *testing.T) {
+	_, u := signedOutApp(t)
+	if u.sync.state != linkSignedOut {
+		t.Fatalf("the changed password did not sign the app out: %q", u.status.link.Text)
+	}
+	press(t, u, keySync)
+	typeAgain(t, u, "a mistyped passphrase")
+	if !u.sync.running {
+		t.Fatal("the password typed did not start a sync")
+	}
+	// Ctrl+R while that sign-in runs: press would wait for it.
+	u.syncNow()
+	typeAgain(t, u, changedPassword)
+	u.wait()
+	if u.sync.state != linkOnline || u.status.link.Text != "Online" {
+		t.Errorf("after the right password, typed second: state %d, %q, %q", u.sync.state, u.status.link.Text, u.status.message.Text)
+	}
+}
+
+// changedPassword is the clerk's password once signedOutApp has changed
+// it at the hub.
+const changedPassword = "a brand new passphrase"
+
+// signedOutApp signs the clerk in to a new hub, changes the clerk's
+// password there and syncs: the hub ends the sign-in and refuses the
+// password the app kept.
+func signedOutApp(t *testing.T) (*testHub, *UI) {
+	t.Helper()
+	h := startHub(t)
+	u, _ := signedInApp(t, h, storetest.Clerk)
+	h.setPassword(t, storetest.Clerk, changedPassword)
+	press(t, u, keySync)
+	return h, u
+}
+
+// typeAgain types pw into the dialog Sync now shows when the hub has
+// refused the password kept, and submits it, leaving the sync it starts
+// to the caller.
+func typeAgain(t *testing.T, u *UI, pw string) {
+	t.Helper()
+	if !slices.ContainsFunc(texts(u.win.Canvas()), func(s string) bool { return strings.Contains(s, "Type your password to sync again.") }) {
+		t.Fatalf("Sync now asked for no password: %q", texts(u.win.Canvas()))
+	}
+	var entry *widget.Entry
+	for _, o := range walk(u.win.Canvas().Overlays().Top()) {
+		if e, ok := o.(*widget.Entry); ok && e.Password {
+			entry = e
+		}
+	}
+	test.Type(entry, pw)
+	entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 }

@@ -76,6 +76,10 @@ type syncer struct {
 	again   bool // asked while running: sync once more when done
 	manual  bool // the sync running or asked for was asked by a person
 	retried bool // the hub's sign-in ended during the last sync, and it was signed in again once
+	// retyped: a person typed the password again while a sync ran, into
+	// sess, which is then the one to sign in with rather than the
+	// session that sync hands back.
+	retyped bool
 	ctx     context.Context
 	stop    context.CancelFunc
 }
@@ -125,6 +129,7 @@ func (s *syncer) close() { s.stop() }
 // the one kept, and syncs with it.
 func (s *syncer) signInAgain(password string) {
 	s.sess.password, s.sess.verifier, s.sess.client = password, "", nil
+	s.retyped = s.running
 	s.now(true)
 }
 
@@ -155,7 +160,11 @@ func (s *syncer) now(manual bool) {
 // done takes the session back from the exchange and shows how it went.
 func (s *syncer) done(sess session, sum client.Summary, err error) {
 	s.running = false
-	s.sess = sess
+	retyped := s.retyped
+	s.retyped = false
+	if !retyped {
+		s.sess = sess
+	}
 	if errors.Is(err, context.Canceled) {
 		return // the app is closing
 	}
@@ -173,7 +182,9 @@ func (s *syncer) done(sess session, sum client.Summary, err error) {
 	}
 	if s.again {
 		s.again = false
-		s.now(false)
+		// A password typed meanwhile is tried although this sync
+		// found the one before it refused.
+		s.now(retyped)
 	}
 }
 

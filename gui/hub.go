@@ -30,7 +30,7 @@ func (u *UI) askSignIn() {
 	if u.owner == nil {
 		local = u.workLocally
 	}
-	u.signIn = newSignInScreen(u.st, u.tasks, u.win, hubURL, u.owner, u.signedIn, local)
+	u.signIn = newSignInScreen(u.life, u.st, u.tasks, u.win, hubURL, u.owner, u.signedIn, local)
 	top := container.NewVBox()
 	if u.demo {
 		top.Add(demoBanner())
@@ -52,6 +52,9 @@ func (u *UI) workLocally() {
 // the background sync, which starts at once when the hub answered the
 // sign-in.
 func (u *UI) signedIn(sess session) {
+	if u.life.Err() != nil {
+		return
+	}
 	u.signIn = nil
 	u.app.Preferences().SetString(prefHubURL, sess.hubURL)
 	u.user, u.hub, u.owner = sess.user, sess.hubURL, &sess.user

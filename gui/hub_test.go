@@ -206,6 +206,14 @@ func (w *workstation) save(t *testing.T, r data.MigrantRecord) store.Record {
 // password.
 func signInAs(t *testing.T, u *UI, hubURL, username, pw string) {
 	t.Helper()
+	submitSignIn(t, u, hubURL, username, pw)
+	u.wait()
+}
+
+// submitSignIn fills in the sign-in and submits it, leaving the sign-in
+// under way.
+func submitSignIn(t *testing.T, u *UI, hubURL, username, pw string) {
+	t.Helper()
 	s := u.signIn
 	if s == nil {
 		t.Fatal("no sign-in on screen")
@@ -215,7 +223,6 @@ func signInAs(t *testing.T, u *UI, hubURL, username, pw string) {
 	s.password.SetText("")
 	test.Type(s.password, pw)
 	s.password.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	u.wait()
 }
 
 // signedInApp starts the app on a new workstation and signs in to h as

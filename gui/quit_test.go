@@ -50,3 +50,19 @@ func TestStopEndsTheSync(t *testing.T) {
 		t.Fatal("the background sync goes on after Stop")
 	}
 }
+
+// TestQuitDuringSignIn: the main window closing while a sign-in runs
+// stops the sign-in, and one that goes through all the same starts
+// nothing. Before, it built the screens of the window gone and started
+// the first sync, with nothing left to end it: on File → Quit it
+// started after Stop, writing to a database being closed.
+func TestQuitDuringSignIn(t *testing.T) {
+	h := startHub(t)
+	u := start(t, storetest.OpenEmpty(t), Options{})
+	submitSignIn(t, u, h.url, storetest.Clerk, password)
+	u.win.Close()
+	u.wait()
+	if u.sync != nil || u.search != nil {
+		t.Error("the sign-in went on after the app began to quit, and started the screens and the sync")
+	}
+}

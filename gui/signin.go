@@ -226,6 +226,7 @@ func (s session) connect(ctx context.Context, st signInStore) (session, error) {
 // on a database that has never synced, the way to work on this computer
 // only.
 type signInScreen struct {
+	ctx      context.Context // ends as the app quits
 	st       signInStore
 	tasks    *tasks
 	win      fyne.Window
@@ -244,8 +245,9 @@ type signInScreen struct {
 // newSignInScreen is the sign-in of st's database in win, offering
 // hubURL and, on a database that has synced, its user (owner). done gets
 // the session signed in; local, when not nil, works on this computer only.
-func newSignInScreen(st signInStore, t *tasks, win fyne.Window, hubURL string, owner *data.User, done func(session), local func()) *signInScreen {
+func newSignInScreen(ctx context.Context, st signInStore, t *tasks, win fyne.Window, hubURL string, owner *data.User, done func(session), local func()) *signInScreen {
 	s := &signInScreen{
+		ctx:      ctx,
 		st:       st,
 		tasks:    t,
 		win:      win,
@@ -356,7 +358,7 @@ func (s *signInScreen) signInTo(hubURL, username, password string, newHub bool) 
 	s.busy.Show()
 	s.busy.Start()
 	s.tasks.run("signing in", func() func() {
-		sess, err := signIn(context.Background(), s.st, hubURL, username, password, newHub)
+		sess, err := signIn(s.ctx, s.st, hubURL, username, password, newHub)
 		return func() {
 			s.working = false
 			s.busy.Stop()

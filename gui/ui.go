@@ -68,6 +68,10 @@ type UI struct {
 	shown   bool // the main window is on the desktop, so it can be placed
 	dialogs *widgets.Dialogs
 	tasks   *tasks
+	// life ends as the app begins to quit: a sign-in under way stops,
+	// and one that went through starts nothing on a window gone.
+	life context.Context
+	end  context.CancelFunc
 
 	// who is working: the hub's user, a demo profile, or the computer's
 	// user (see whoWorks).
@@ -120,6 +124,7 @@ func New(a fyne.App, st *store.Store, opts Options) (*UI, error) {
 func newWithPost(a fyne.App, st *store.Store, opts Options, post func(func())) (*UI, error) {
 	ctx := context.Background()
 	u := &UI{app: a, st: st, opts: opts, tasks: newTasks(post)}
+	u.life, u.end = context.WithCancel(context.Background())
 	applyTheme(a)
 	var err error
 	if u.demo, err = st.IsDemo(ctx); err != nil {
@@ -187,6 +192,7 @@ func (u *UI) ShowMain() {
 // applied is committed, and a page it is applying stops at its next look
 // at its context, so the store's Close need not wait for it whole.
 func (u *UI) Stop() {
+	u.end()
 	if u.sync != nil {
 		u.sync.close()
 	}
@@ -204,6 +210,7 @@ func (u *UI) closed() {
 }
 
 func (u *UI) quitting() {
+	u.end()
 	if u.opts.Quitting != nil {
 		u.opts.Quitting()
 	}

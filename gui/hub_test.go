@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -40,6 +41,10 @@ type testHub struct {
 	// way through the hub's answer; shortPulls, how many are answered
 	// with the first half of the answer alone, as if it were whole.
 	cutPulls, shortPulls atomic.Int64
+	// lockout, when set, is the hub's own answer to a sign-in from an
+	// address it locks out, given to every sign-in (lockOut).
+	lockout atomic.Pointer[httptest.ResponseRecorder]
+	api     http.Handler
 }
 
 // hubsMade counts the test hubs started, to tell them apart.
@@ -68,11 +73,17 @@ func startHub(t *testing.T) *testHub {
 			t.Fatal(err)
 		}
 	}
-	h := &testHub{db: db}
 	api := hub.NewServer(db, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler()
+	h := &testHub{db: db, api: api}
 	h.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/v1/signin" {
 			h.signIns.Add(1)
+			if rec := h.lockout.Load(); rec != nil {
+				maps.Copy(w.Header(), rec.Header())
+				w.WriteHeader(rec.Code)
+				w.Write(rec.Body.Bytes())
+				return
+			}
 		}
 		if r.URL.Path == "/v1/pull" && h.cutPulls.Add(-1) >= 0 {
 			halfAnswer(w, r, api, true)

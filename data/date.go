@@ -150,6 +150,11 @@ func parseDate(s string) (Date, error) {
 		if m, d, y, three = split3(in, "/"); !three {
 			return 0, &DateError{in, "use MM/DD/YYYY"}
 		}
+		// Year first with slashes is how some systems print dates; the
+		// year is there, only in the wrong place.
+		if len(m) == 4 && len(y) <= 2 {
+			return 0, &DateError{in, fmt.Sprintf("with slashes the year comes last: %s/%s/%s (MM/DD/YYYY), or %s-%s-%s", d, y, m, m, d, y)}
+		}
 	case strings.Contains(in, "-"):
 		if y, m, d, three = split3(in, "-"); !three || len(y) != 4 {
 			return 0, &DateError{in, "use YYYY-MM-DD or MM/DD/YYYY"}

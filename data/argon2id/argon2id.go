@@ -42,7 +42,7 @@ func ValidatePassword(pw string) error {
 	case !utf8.ValidString(pw):
 		return errors.New("the password is not valid text (UTF-8)")
 	case n < MinPasswordLen:
-		return fmt.Errorf("the password has %d characters; it needs at least %d", n, MinPasswordLen)
+		return fmt.Errorf("the password is too short: it needs at least %d characters, %d more than it has", MinPasswordLen, MinPasswordLen-n)
 	case len(pw) > MaxPasswordLen:
 		return fmt.Errorf("the password is longer than %d bytes", MaxPasswordLen)
 	}

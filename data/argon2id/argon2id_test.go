@@ -24,7 +24,11 @@ func TestPasswords(t *testing.T) {
 			t.Fatalf("malformed hash %q matched", bad)
 		}
 	}
-	if _, err := HashPassword("short"); err == nil || !strings.Contains(err.Error(), "at least 10") {
+	if _, err := HashPassword("short"); err == nil || !strings.Contains(err.Error(), "at least 10 characters, 5 more than it has") {
 		t.Fatalf("short password: %v", err)
+	}
+	// One character typed must not read "1 characters".
+	if err := ValidatePassword("x"); err == nil || strings.Contains(err.Error(), "1 characters") {
+		t.Fatalf("one-character password: %v", err)
 	}
 }

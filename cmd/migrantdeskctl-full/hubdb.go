@@ -75,13 +75,7 @@ func hubExists(cmd, db string) error {
 // those it left as they were, which it says again at every start until
 // the operator acts.
 func reportOpening(h hub.Store, log *slog.Logger) {
-	// A hub file others could read is made private as a workstation's
-	// is, and said so as a workstation's command says it.
-	if s, ok := h.(*sqlitehub.DB); ok {
-		for _, n := range s.Store().Notices() {
-			log.Warn(n)
-		}
-	}
+	reportTightened(h, log)
 	if k, ok := h.(hub.KeyMaker); ok && k.MadeCursorKey() {
 		log.Warn("the hub made a key to sign its sync cursors: this database was served by an earlier release. " +
 			"If it was restored from a copy made before its last start, start a new epoch with `migrantdeskctl hub new-epoch`; " +
@@ -97,6 +91,16 @@ func reportOpening(h hub.Store, log *slog.Logger) {
 	}
 	for _, u := range names.Left {
 		log.Warn(u.String())
+	}
+}
+
+// reportTightened logs that a hub file others could read was made
+// private, as a workstation's command says it of its own file.
+func reportTightened(h hub.Store, log *slog.Logger) {
+	if s, ok := h.(*sqlitehub.DB); ok {
+		for _, n := range s.Store().Notices() {
+			log.Warn(n)
+		}
 	}
 }
 

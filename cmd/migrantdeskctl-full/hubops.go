@@ -114,6 +114,7 @@ func hubBackup(args []string, out io.Writer) error {
 		return fmt.Errorf("hub backup: %w", err)
 	}
 	defer h.Close()
+	reportOpening(h, slog.New(slog.NewTextHandler(os.Stderr, nil)))
 	start := time.Now()
 	if err := h.Backup(context.Background(), files[0]); err != nil {
 		return fmt.Errorf("hub backup: %w", err)
@@ -141,6 +142,9 @@ func hubNewEpoch(args []string, out io.Writer) error {
 		return fmt.Errorf("hub new-epoch: %w", passwordRefused(err, "--db-password-file"))
 	}
 	defer h.Close()
+	// Not reportOpening: its advice for a hub that made a cursor key is
+	// to run this very command.
+	reportTightened(h, slog.New(slog.NewTextHandler(os.Stderr, nil)))
 	epoch, err := h.NewEpoch(context.Background())
 	if err != nil {
 		return fmt.Errorf("hub new-epoch: %w", err)

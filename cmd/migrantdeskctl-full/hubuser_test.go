@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -312,4 +313,52 @@ func TestHubServerLogsAsJSON(t *testing.T) {
 			t.Errorf("the server logged %q (%v)", l, err)
 		}
 	}
+}
+
+// hub new-epoch and hub backup, which open the hub file as every hub
+// command does, say so too when they make it private.
+func TestHubOperationsSayTheyTightenedTheFile(t *testing.T) {
+	for _, op := range []string{"new-epoch", "backup"} {
+		t.Run(op, func(t *testing.T) {
+			file := hubWithUser(t, "--username", "maria", "--name", "María Ruiz", "--role", "state_admin")
+			if err := os.Chmod(file, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			args := []string{"hub", op, "--db", file}
+			if op == "backup" {
+				args = append(args, filepath.Join(t.TempDir(), "copy.db"))
+			}
+			said := stderrOf(t, func() {
+				if _, err := run(t, args...); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if !strings.Contains(said, "could be read by other users of this computer (mode 0644); it is now readable by you only (0600)") {
+				t.Errorf("hub %s on a hub file of mode 0644 said %q", op, said)
+			}
+			if strings.Contains(said, "start a new epoch") {
+				t.Errorf("hub %s advised a new epoch: %q", op, said)
+			}
+		})
+	}
+}
+
+// stderrOf is what f writes to the process's standard error.
+func stderrOf(t *testing.T, f func()) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stderr
+	os.Stderr = w
+	defer func() { os.Stderr = saved }()
+	said := make(chan string)
+	go func() {
+		b, _ := io.ReadAll(r)
+		said <- string(b)
+	}()
+	f()
+	w.Close()
+	return <-said
 }

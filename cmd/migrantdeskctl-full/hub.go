@@ -149,7 +149,7 @@ type districtList []string
 func (d *districtList) String() string     { return strings.Join(*d, ",") }
 func (d *districtList) Set(v string) error { *d = append(*d, strings.TrimSpace(v)); return nil }
 
-func hubUser(verb string, args []string, out io.Writer) error {
+func hubUser(verb string, args []string, out io.Writer) (err error) {
 	name := "hub user " + verb
 	fs, db := cli.NewFlags(name)
 	// list shows every account: a --username it took would be ignored.
@@ -198,10 +198,20 @@ func hubUser(verb string, args []string, out io.Writer) error {
 		}
 		*username = clean
 	}
-	if verb != "add" {
-		if err := hubExists(name, *db); err != nil {
-			return err
-		}
+	switch missing := hubExists(name, *db); {
+	case missing == nil:
+	case verb != "add":
+		return missing
+	default:
+		// The first account of a new hub file: one refused (a mistyped
+		// role, a password file that is not there) leaves no empty hub
+		// behind to be served by mistake. Deferred before Close, so it
+		// runs after it.
+		defer func() {
+			if err != nil {
+				removeHubFile(*db)
+			}
+		}()
 	}
 	ctx := context.Background()
 	h, err := openHub(ctx, *db, *passwordDB)
@@ -304,6 +314,14 @@ func unusedName(ctx context.Context, h hub.Store, username string) error {
 		}
 	}
 	return nil
+}
+
+// removeHubFile removes a SQLite hub file and the journal files SQLite
+// keeps beside it.
+func removeHubFile(path string) {
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		os.Remove(p)
+	}
 }
 
 // placeUser gives u the districts its role takes (a coordinator's, or a

@@ -362,3 +362,32 @@ func stderrOf(t *testing.T, f func()) string {
 	w.Close()
 	return <-said
 }
+
+// A hub user add refused on a path with no hub leaves nothing there: an
+// empty hub file would start serving with no one able to sign in.
+func TestRefusedFirstAccountLeavesNoHubFile(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "hub.db")
+	_, err := run(t, "hub", "user", "add", "--db", file, "--username", "rosa", "--name", "Rosa Díaz",
+		"--role", "clerk", "--region", "01", "--password-file", filepath.Join(dir, "no-such-file"))
+	if err == nil {
+		t.Fatal("hub user add with a missing password file went through")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a refused hub user add left %v in the folder", entries)
+	}
+	pw := filepath.Join(dir, "pw")
+	writeTestFile(t, pw, "correct horse battery\n")
+	if _, err := run(t, "hub", "user", "add", "--db", file, "--username", "rosa", "--name", "Rosa Díaz",
+		"--role", "state_admin", "--password-file", pw); err != nil {
+		t.Fatal(err)
+	}
+	// An existing hub keeps its file whatever a later command's fate.
+	if _, err := run(t, "hub", "user", "add", "--db", file, "--username", "rosa", "--name", "Rosa Díaz",
+		"--role", "state_admin", "--password-file", pw); err == nil {
+		t.Fatal("a second rosa was added")
+	}
+	if _, err := os.Stat(file); err != nil {
+		t.Errorf("the hub file after a refused add: %v", err)
+	}
+}

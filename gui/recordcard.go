@@ -36,7 +36,9 @@ func newRecordCard(s *studentScreen, r store.Record) *recordCard {
 		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	var badge fyne.CanvasObject
 	story := recordStory(r, s.name)
-	if s.conflicted[r.ID] {
+	// A record in conflict shows this computer's values, which do not
+	// stand: its status would mislead.
+	if r.Conflicted {
 		badge, c.badge = newBadge("In conflict", badgeRed)
 		story = "Someone else changed this record on the hub before your change reached it: compare the two under " +
 			"Conflicts and choose what to keep. Shown here is your change.\n" + story

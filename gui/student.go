@@ -30,7 +30,6 @@ type studentStore interface {
 	Student(ctx context.Context, stateID string) (store.StudentDetail, error)
 	SaveRecord(ctx context.Context, u data.User, r data.MigrantRecord) (store.Record, error)
 	DeleteRecord(ctx context.Context, u data.User, id string, version int) error
-	Conflicts(ctx context.Context) ([]store.Conflict, error)
 	Path() string
 }
 
@@ -51,9 +50,6 @@ type studentScreen struct {
 	changed func(msg string) // after a write: say what was done
 	detail  store.StudentDetail
 	loaded  bool
-	// conflicted are the IDs of the records in conflict with the hub:
-	// their cards show this computer's values, which do not stand.
-	conflicted map[string]bool
 	// refusal is why the user may not change this student's records;
 	// nil when they may.
 	refusal error
@@ -124,10 +120,6 @@ func (s *studentScreen) open(stateID string, shown func()) {
 	s.tasks.run("opening the student", func() func() {
 		ctx := context.Background()
 		d, err := s.st.Student(ctx, stateID)
-		var cs []store.Conflict
-		if err == nil {
-			cs, err = s.st.Conflicts(ctx)
-		}
 		return func() {
 			if errors.Is(err, store.ErrNoStudent) {
 				s.dialogs.ShowError("Student not found", fmt.Errorf("no student has state ID %s in %s", stateID, s.st.Path()))
@@ -136,10 +128,6 @@ func (s *studentScreen) open(stateID string, shown func()) {
 			if err != nil {
 				s.dialogs.ShowError("The student could not be opened", err)
 				return
-			}
-			s.conflicted = map[string]bool{}
-			for _, c := range cs {
-				s.conflicted[c.RecordID] = true
 			}
 			s.set(d)
 			if shown != nil {

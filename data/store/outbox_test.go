@@ -324,6 +324,11 @@ func TestConflictKeptForAPerson(t *testing.T) {
 	if n, _ := st.CountConflicts(ctx); n != 1 {
 		t.Fatalf("%d conflicts counted", n)
 	}
+	// The student's detail marks the record, which the student screen
+	// shows as in conflict rather than by its status.
+	if d, err := st.Student(ctx, rec.StateID); err != nil || len(d.Records) != 1 || !d.Records[0].Conflicted {
+		t.Fatalf("the student's records %+v, %v; want the record marked in conflict", d.Records, err)
+	}
 	if ms := waiting(t, st); len(ms) != 0 {
 		t.Fatalf("changes of a record in conflict are still pushed: %s", ops(ms))
 	}

@@ -29,6 +29,9 @@ type Record struct {
 	Status  data.Status
 	// Reasons say, in a clerk's words, why the record needs publishing.
 	Reasons []string
+	// Conflicted is set, by Student, on a record the hub answered with a
+	// conflict that is not resolved yet.
+	Conflicted bool
 }
 
 // ErrNoStudent is returned for a state ID the database does not hold.

@@ -63,7 +63,11 @@ func (s *Store) Student(ctx context.Context, stateID string) (StudentDetail, err
 			return err
 		}
 		for i := range d.Records {
-			if err := fillStatus(tx, &d.Records[i]); err != nil {
+			r := &d.Records[i]
+			if err := fillStatus(tx, r); err != nil {
+				return err
+			}
+			if r.Conflicted, err = hasConflict(tx, r.ID); err != nil {
 				return err
 			}
 		}

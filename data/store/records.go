@@ -322,6 +322,12 @@ func (s *Store) SaveRecord(ctx context.Context, u data.User, r data.MigrantRecor
 	return s.RecordByID(ctx, r.ID)
 }
 
+// renewableQuery is whether a record's last creation sent was refused
+// and nothing of it waits; it reads the outbox by outbox_entity.
+const renewableQuery = `SELECT coalesce((SELECT state IN (?3, ?4) FROM outbox WHERE entity = ?1 AND entity_id = ?2 AND op = ?5
+		ORDER BY seq DESC LIMIT 1), 0)
+	AND NOT EXISTS (SELECT 1 FROM outbox WHERE entity = ?1 AND entity_id = ?2 AND state = ?6)`
+
 // renewRefused readies, inside tx, a record whose creation the hub
 // refused, and of which nothing waits, to be sent again as a new record:
 // the hub holds nothing of it, so an edit or a publish of it would be
@@ -330,10 +336,7 @@ func (s *Store) SaveRecord(ctx context.Context, u data.User, r data.MigrantRecor
 // there. The record goes back to version 1, never published, as the hub
 // would number it; renewed says the caller is to send it as a create.
 func renewRefused(tx *sql.Tx, id string) (renewed bool, err error) {
-	err = tx.QueryRow(`SELECT coalesce((SELECT state IN (?3, ?4) FROM outbox WHERE entity = ?1 AND entity_id = ?2 AND op = ?5
-			ORDER BY seq DESC LIMIT 1), 0)
-		AND NOT EXISTS (SELECT 1 FROM outbox WHERE entity = ?1 AND entity_id = ?2 AND state = ?6)`,
-		sync.EntityRecord, id, string(sync.Rejected), stateDismissed, sync.OpCreate, statePending).Scan(&renewed)
+	err = tx.QueryRow(renewableQuery, sync.EntityRecord, id, string(sync.Rejected), stateDismissed, sync.OpCreate, statePending).Scan(&renewed)
 	if err != nil || !renewed {
 		return false, err
 	}

@@ -377,6 +377,14 @@ ALTER TABLE migrant_records ADD COLUMN publish_districts TEXT NOT NULL DEFAULT '
 UPDATE migrant_records SET publish_districts = ` + publishDistricts + ` WHERE needs_publish = 1;
 CREATE INDEX migrant_records_publish_districts ON migrant_records(publish_districts) WHERE needs_publish = 1;
 `,
+	// 11: saving a record asks how the hub answered its creation
+	// (renewRefused), among mutations of every state: the outbox keeps
+	// every mutation sent, a clerk's hundred thousand after a few
+	// years, and without this index each save read them all (about
+	// 50 ms at 100,000; 0.2 ms with it).
+	`
+CREATE INDEX outbox_entity ON outbox(entity, entity_id, seq);
+`,
 }
 
 // migrationCode is the work of a migration that SQL cannot do, keyed by

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -69,8 +70,18 @@ func New(rawURL string) (*Client, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("%q is not a hub address: write it as https://host:port", rawURL)
 	}
-	return &Client{base: u, http: &http.Client{Timeout: 2 * time.Minute}, Retries: 4, Backoff: 500 * time.Millisecond}, nil
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = (&net.Dialer{Timeout: DialTimeout, KeepAlive: 30 * time.Second}).DialContext
+	return &Client{base: u, http: &http.Client{Timeout: 2 * time.Minute, Transport: t}, Retries: 4, Backoff: 500 * time.Millisecond}, nil
 }
+
+// DialTimeout bounds a connection to the hub. Off the network (a cable
+// out, a VPN down), connecting fails only when it times out, which with
+// the system's 30 s and the retries had the app say "Syncing" for more
+// than two minutes before it said "Offline". A hub on the state's
+// network that has not answered in 10 s is out of reach for now; the
+// next sync tries again.
+const DialTimeout = 10 * time.Second
 
 // Error is an answer from the hub that is not a success. Transient says
 // the request may succeed if tried again later.
@@ -572,7 +583,7 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	for attempt := 0; ; attempt++ {
 		err = c.once(ctx, method, path, body, out)
 		var he *Error
-		transient := errors.Is(err, ErrUnreachable) && !errors.As(err, new(*tls.CertificateVerificationError)) ||
+		transient := errors.Is(err, ErrUnreachable) && !errors.As(err, new(*tls.CertificateVerificationError)) && !dialTimedOut(err) ||
 			errors.As(err, &he) && he.Transient
 		if err == nil || !transient || attempt >= c.Retries {
 			return err
@@ -585,6 +596,14 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 		case <-time.After(wait):
 		}
 	}
+}
+
+// dialTimedOut says a connection to the hub timed out: the network is
+// absent rather than blinking, and trying again at once would only keep
+// the person waiting DialTimeout more for the same answer.
+func dialTimedOut(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial" && op.Timeout()
 }
 
 func (c *Client) once(ctx context.Context, method, path string, body []byte, out any) error {
@@ -619,7 +638,7 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 			return fmt.Errorf("%w: this computer does not trust the hub's certificate at %s; ask the hub's administrator "+
 				"for the address its certificate names, or for its certificate authority to install (%w)", ErrUnreachable, c.base.Host, certErr)
 		}
-		return fmt.Errorf("%w (%v)", ErrUnreachable, err)
+		return fmt.Errorf("%w (%w)", ErrUnreachable, err)
 	}
 	defer resp.Body.Close()
 	answer := &droppable{r: resp.Body}

@@ -229,6 +229,22 @@ func (u User) MayImportExtract(p ImportPolicy) error {
 	return &AccessError{User: u, What: "load the state extract: only the state administrator loads it"}
 }
 
+// MayReconcile decides whether u may compare an MIS2000 export with the
+// records (SPEC §5): the regional data clerks, whose check of their
+// region's records it is, and the state administrator. A coordinator or
+// district administrator may not: their database holds only the records
+// published to their districts, so the comparison would call the rest
+// missing, and its workbook names students with their birth dates and
+// IDs, a PII export that no report grant governs. A refusal says whom
+// to ask.
+func (u User) MayReconcile() error {
+	if u.Role == RoleClerk || u.Role == RoleStateAdmin {
+		return nil
+	}
+	return &AccessError{User: u, What: "run the MIS2000 reconciliation: it is the regional data clerk's check of " +
+		"the region's records against MIS2000; ask your region's clerk for your district's discrepancies"}
+}
+
 // MayRunReport decides report access for district d, given whether the
 // district administrator has granted it to u: state administrators,
 // clerks of the district's region and the district's administrator may;

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -27,6 +28,28 @@ func TestMayImportExtract(t *testing.T) {
 			t.Errorf("%s %+v refused: %v", c.u.Role, c.p, err)
 		case c.refuse != "" && (err == nil || !strings.Contains(err.Error(), c.refuse)):
 			t.Errorf("%s %+v: %v, want a refusal saying %q", c.u.Role, c.p, err, c.refuse)
+		}
+	}
+}
+
+func TestMayReconcile(t *testing.T) {
+	for _, c := range []struct {
+		u      User
+		refuse string // "" allowed
+	}{
+		{User{Username: "a", FullName: "Pat Moore", Role: RoleStateAdmin}, ""},
+		{User{Username: "c", FullName: "Lucía Ramos", Role: RoleClerk, RegionCode: "C"}, ""},
+		{User{Username: "k", FullName: "Ana Ortiz", Role: RoleCoordinator, Districts: []string{"001"}}, "regional data clerk"},
+		{User{Username: "d", FullName: "Tomás Ortega", Role: RoleDistrictAdmin, DistrictNumber: "001"}, "regional data clerk"},
+	} {
+		err := c.u.MayReconcile()
+		switch {
+		case c.refuse == "" && err != nil:
+			t.Errorf("%s refused: %v", c.u.Role, err)
+		case c.refuse != "" && (err == nil || !strings.Contains(err.Error(), c.refuse)):
+			t.Errorf("%s: %v, want a refusal saying %q", c.u.Role, err, c.refuse)
+		case err != nil && !errors.Is(err, ErrAccess):
+			t.Errorf("%s: %v is not an access refusal", c.u.Role, err)
 		}
 	}
 }

@@ -265,9 +265,9 @@ func (s *reconcileScreen) compare() {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.begin(cancel, "Reading "+filepath.Base(s.path)+"…")
-	st, path, region := s.st, s.path, s.region()
+	st, usr, path, region := s.st, s.user, s.path, s.region()
 	go func() {
-		r, err := report.Reconcile(ctx, st, path, day, region, func(step int, what string) {
+		r, err := report.Reconcile(ctx, st, usr, path, day, region, func(step int, what string) {
 			s.post(func() {
 				s.progress.SetValue(float64(step) / report.ReconcileSteps)
 				s.stage.SetText(what)

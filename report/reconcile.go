@@ -57,13 +57,21 @@ type SnapshotLoader interface {
 const ReconcileSteps = 3
 
 // Reconcile reads the MIS2000 export at path and compares it with the
-// records as of a day, for the districts of region ("" for every region).
-// It fails when the export is refused (the error says why, naming the
-// missing columns) or the records cannot be read. progress, when not nil,
+// records as of a day, for the districts of region ("" for every region),
+// for user. It fails for a user who may not reconcile
+// (data.User.MayReconcile: matching data.ErrAccess, saying whom to ask),
+// when the export is refused (the error says why, naming the missing
+// columns) or when the records cannot be read. progress, when not nil,
 // is told each step (0 to ReconcileSteps-1) as it starts, in a clerk's
 // words.
-func Reconcile(ctx context.Context, st SnapshotLoader, path string, asOf data.Date, region string,
+func Reconcile(ctx context.Context, st SnapshotLoader, user data.User, path string, asOf data.Date, region string,
 	progress func(step int, what string)) (*Reconciliation, error) {
+	// Asked here, before anything is read, whoever compares: the app
+	// shows the screen only to those allowed, and the command line must
+	// not be a way around it.
+	if err := user.MayReconcile(); err != nil {
+		return nil, err
+	}
 	if progress == nil {
 		progress = func(int, string) {}
 	}

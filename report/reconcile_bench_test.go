@@ -40,7 +40,7 @@ func BenchmarkReconcile12000(b *testing.B) {
 	var r *Reconciliation
 	b.ReportAllocs()
 	for b.Loop() {
-		if r, err = Reconcile(ctx, st, export, asOf, "", nil); err != nil {
+		if r, err = Reconcile(ctx, st, data.Operator("bench"), export, asOf, "", nil); err != nil {
 			b.Fatal(err)
 		}
 		if err := r.WriteWorkbook(io.Discard, meta); err != nil {

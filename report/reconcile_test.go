@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"migrantdesk/data"
 	"migrantdesk/data/reconcile"
 	"migrantdesk/data/store"
 	"migrantdesk/report/reconciletest"
@@ -29,7 +30,7 @@ var handCounts = map[string][reconcile.NumCategories]int{
 func reconcileFixture(t *testing.T, region string) (*store.Store, *Reconciliation) {
 	t.Helper()
 	st := reconciletest.Open(t, filepath.Join(t.TempDir(), "reconcile.db"))
-	r, err := Reconcile(context.Background(), st, reconciletest.Export(), reconciletest.AsOf, region, nil)
+	r, err := Reconcile(context.Background(), st, data.Operator("test"), reconciletest.Export(), reconciletest.AsOf, region, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +50,7 @@ func reconcileEdited(t *testing.T, edit func(export string) string) *Reconciliat
 		t.Fatal(err)
 	}
 	st := reconciletest.Open(t, filepath.Join(t.TempDir(), "reconcile.db"))
-	r, err := Reconcile(context.Background(), st, path, reconciletest.AsOf, "", nil)
+	r, err := Reconcile(context.Background(), st, data.Operator("test"), path, reconciletest.AsOf, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,7 +84,10 @@ func runReconcile(args []string, out io.Writer) error {
 	if *clerk == "" {
 		*clerk = who.FullName
 	}
-	r, err := report.Reconcile(ctx, st, *export, day, *region, nil)
+	r, err := report.Reconcile(ctx, st, who, *export, day, *region, nil)
+	if errors.Is(err, data.ErrAccess) {
+		return fmt.Errorf("reconcile: %w", err)
+	}
 	if err != nil {
 		return refused("reconcile: the MIS2000 export was refused", "nothing was compared", err, out, "")
 	}

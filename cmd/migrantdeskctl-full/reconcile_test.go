@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"migrantdesk/cmd/internal/cli"
+	"migrantdesk/data"
 	"migrantdesk/data/store"
 	"migrantdesk/report/reconciletest"
 )
@@ -133,6 +134,34 @@ func TestReconcileActsAsTheSyncedUser(t *testing.T) {
 	for _, r := range rows {
 		if r.User != syncedClerk.Username {
 			t.Errorf("audit row %d (%s) names %q, not the synced user %q", r.Seq, r.Action, r.User, syncedClerk.Username)
+		}
+	}
+}
+
+// A district coordinator's (or district administrator's) workstation
+// holds the records published to their districts, with the students'
+// names and birth dates. The app shows them no MIS2000 reconciliation,
+// and the command refuses it too: its workbook would be a PII export
+// that no report grant governs, and written from a district's part of
+// the records it would call the rest missing.
+func TestReconcileRefusedToADistrictUser(t *testing.T) {
+	for _, u := range []data.User{
+		{Username: "wanda", FullName: "Wanda Ellison", Role: data.RoleCoordinator, Districts: []string{"001"}},
+		{Username: "tomas", FullName: "Tomás Ortega", Role: data.RoleDistrictAdmin, DistrictNumber: "001"},
+	} {
+		db := reconciletest.DB(t)
+		syncedAs(t, db, u)
+		dir := t.TempDir()
+		book, msgs := filepath.Join(dir, "check.xlsx"), filepath.Join(dir, "messages")
+		var out bytes.Buffer
+		err := dispatch([]string{"reconcile", "--db", db, "--mis2000", reconciletest.Export(), "--out", book,
+			"--messages", msgs, "--as-of", "2025-11-03"}, &out)
+		want := "reconcile: " + u.FullName + " (" + data.RoleName(u.Role) + ") may not run the MIS2000 reconciliation"
+		if err == nil || !strings.HasPrefix(cli.OneLine(err), want) {
+			t.Errorf("%s: got %v, want %q", u.Role, err, want)
+		}
+		if got := files(t, dir); len(got) != 0 {
+			t.Errorf("%s: files written: %q\n%s", u.Role, got, out.String())
 		}
 	}
 }

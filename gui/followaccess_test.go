@@ -308,3 +308,43 @@ func TestAccessOfACutSync(t *testing.T) {
 		t.Errorf("signed in offline with %v", got)
 	}
 }
+
+// TestReportFollowsTheHubWhileTheChangeWaits: a district administrator
+// made a coordinator at the hub (with no grant), while a dialog in their
+// district window holds the app's change back, may no longer make the
+// report there: the window still shows them as they were, but the
+// report tab and the report itself ask the database, which the sync has
+// brought up to date.
+func TestReportFollowsTheHubWhileTheChangeWaits(t *testing.T) {
+	h := startHub(t)
+	u, _ := signedInApp(t, h, storetest.DistrictAdmin)
+	u.wait()
+	u.openDistrict("001")
+	u.wait()
+	w := u.districts["001"]
+	if w == nil {
+		t.Fatal("the district window did not open")
+	}
+	w.report.load()
+	u.wait()
+	if !w.report.allowed() {
+		t.Fatalf("the district administrator is refused the report: %q", w.report.denied.Text)
+	}
+	d := w.dialogs.ShowCustom("Something open in the district window", widget.NewLabel("open"))
+	dan := storetest.User(storetest.DistrictAdmin)
+	dan.Role, dan.DistrictNumber, dan.Districts = data.RoleCoordinator, "", []string{"001"}
+	h.setAccount(t, dan)
+	press(t, u, keySync)
+	u.wait()
+	if u.districts["001"] != w || w.user.Role != data.RoleDistrictAdmin {
+		t.Fatal("the window was not kept for the dialog open in it")
+	}
+	if w.report.allowed() || !strings.Contains(w.report.denied.Text, "has not been granted to you") {
+		t.Errorf("the report tab still offers the report: %q", w.report.denied.Text)
+	}
+	p := data.SchoolYearOf(today())
+	if _, err := w.report.build(context.Background(), w.user, "001", p); !errors.Is(err, data.ErrAccess) {
+		t.Errorf("the report was made for the user as the window last read them: %v", err)
+	}
+	d.Hide()
+}

@@ -113,9 +113,31 @@ type ReportAccess struct {
 	Admins []data.User
 }
 
-// CanRunReport loads what data.User.MayRunReport needs (the grant, the
-// district's administrators) and asks it.
+// CanRunReport loads what data.User.MayRunReport needs (the user as the
+// database has them, the grant, the district's administrators) and asks
+// it. The user's role and districts are read again here, not taken from
+// u: a district window keeps the user it was opened for, and the app
+// puts off following a change of access while a dialog is open, but a
+// sync meanwhile may have brought the hub's change (a district
+// administrator made a coordinator), and the report must follow the hub
+// at once, as a grant revoked does. A user the database does not know
+// (data.Operator, the person at the computer of a standalone database)
+// is taken as given.
 func (s *Store) CanRunReport(ctx context.Context, u data.User, district data.District) (ReportAccess, error) {
+	if u.Username != "" { // loadUsers reads everyone for ""
+		var known []data.User
+		err := s.read(ctx, func(tx *sql.Tx) error {
+			var err error
+			known, err = loadUsers(tx, u.Username)
+			return err
+		})
+		if err != nil {
+			return ReportAccess{}, fmt.Errorf("read the access of %s: %w", u.Username, err)
+		}
+		if len(known) == 1 {
+			u = known[0]
+		}
+	}
 	granted, err := s.hasGrant(ctx, u.Username, district.Number)
 	if err != nil {
 		return ReportAccess{}, err

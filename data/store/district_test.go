@@ -133,3 +133,33 @@ func TestDistrictVisibilityAndReportAccess(t *testing.T) {
 		t.Fatal("a clerk ran another region's report")
 	}
 }
+
+// A district window keeps the user it was opened for, and the app puts
+// off rebuilding its screens for a change of access while a dialog is
+// open. A sync meanwhile may bring the hub's change (here, the district
+// administrator made a coordinator, with no grant): the report is then
+// refused to the user as the database now has them, not as the caller
+// last read them.
+func TestReportAccessIsTheUsersAsTheDatabaseHasThem(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := context.Background()
+	adair := data.District{Number: "001", Name: "Adair County", RegionCode: "C"}
+	dan := storetest.User(storetest.DistrictAdmin)
+	if acc, err := st.CanRunReport(ctx, dan, adair); err != nil || !acc.Allowed {
+		t.Fatalf("the district administrator: %+v %v", acc, err)
+	}
+	demoted := dan
+	demoted.Role, demoted.DistrictNumber, demoted.Districts = data.RoleCoordinator, "", []string{"001"}
+	if err := st.SaveUser(ctx, storetest.Admin, demoted); err != nil {
+		t.Fatal(err)
+	}
+	acc, err := st.CanRunReport(ctx, dan, adair)
+	if err != nil || acc.Allowed || !strings.Contains(acc.Why, "has not been granted to you") {
+		t.Fatalf("a district administrator made a coordinator, without a grant, as the window last read them: %+v %v", acc, err)
+	}
+	// Someone the database does not know, as the person at the computer
+	// of a standalone database, is asked about as given.
+	if acc, err := st.CanRunReport(ctx, data.Operator("someone"), adair); err != nil || !acc.Allowed {
+		t.Fatalf("the operator: %+v %v", acc, err)
+	}
+}

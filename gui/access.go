@@ -105,11 +105,16 @@ func (a *accessScreen) change(username, name string, grant bool) {
 				return
 			}
 			a.tab.wrote()
+			msg := fmt.Sprintf("%s may no longer run the QA Migrant report of %s.", name, district)
 			if grant {
-				a.tab.say(fmt.Sprintf("%s may now run the QA Migrant report of %s.", name, district))
-			} else {
-				a.tab.say(fmt.Sprintf("%s may no longer run the QA Migrant report of %s.", name, district))
+				msg = fmt.Sprintf("%s may now run the QA Migrant report of %s.", name, district)
 			}
+			// Told, so that a coordinator who still finds the report
+			// refused is not sent back to ask again.
+			if a.tab.hub {
+				msg += " Their computer learns of it when it next syncs with the hub."
+			}
+			a.tab.say(msg)
 		}
 	})
 }

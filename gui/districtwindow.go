@@ -63,6 +63,9 @@ type districtTab struct {
 	tasks   *tasks
 	people  people
 	wrote   func() // after a change to the database: count again and sync
+	// hub says the database syncs with a hub: a change made here
+	// reaches others' computers only as each syncs.
+	hub bool
 }
 
 // people are the profiles of the database, to name who did what.
@@ -129,7 +132,8 @@ func newDistrictWindow(env districtEnv, usr data.User, d data.District, on data.
 	}
 	w.win = env.app.NewWindow(districtTitle(d))
 	w.dialogs = widgets.NewDialogs(w.win)
-	tab := districtTab{user: usr, d: d, today: on, dialogs: w.dialogs, say: w.say, note: w.note, tasks: env.tasks, people: env.people, wrote: env.wrote}
+	tab := districtTab{user: usr, d: d, today: on, dialogs: w.dialogs, say: w.say, note: w.note, tasks: env.tasks, people: env.people, wrote: env.wrote,
+		hub: env.syncNow != nil}
 	w.records = newRecordList(env.st, tab)
 	w.recordsTab = container.NewTabItemWithIcon("Migrant records", theme.ListIcon(), w.records.obj)
 	w.worklist = newWorklistScreen(env.st, tab, w.preview, func(title string, records map[string]string, click bool) {

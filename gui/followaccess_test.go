@@ -348,3 +348,34 @@ func TestReportFollowsTheHubWhileTheChangeWaits(t *testing.T) {
 	}
 	d.Hide()
 }
+
+// On a database that syncs with a hub, a district administrator's grant
+// is told to reach the coordinator's computer at its next sync: until
+// then the coordinator there is still refused, and should not be sent
+// back to ask.
+func TestAGrantSaysWhenItReachesTheCoordinator(t *testing.T) {
+	h := startHub(t)
+	u, st := signedInApp(t, h, storetest.DistrictAdmin)
+	u.wait()
+	u.openDistrict("001")
+	u.wait()
+	w := u.districts["001"]
+	if w == nil || w.access == nil {
+		t.Fatal("the district window did not open with its Users and access tab")
+	}
+	w.access.load()
+	u.wait()
+	check := w.access.checks[storetest.Coordinator]
+	if check == nil || check.Checked {
+		t.Fatalf("Cora's box: %v", check)
+	}
+	test.Tap(check)
+	u.wait()
+	if !canRun(t, st, storetest.Coordinator, "001") {
+		t.Fatal("ticking Cora's box did not grant her the report")
+	}
+	want := "Cora Díaz may now run the QA Migrant report of 001. Their computer learns of it when it next syncs with the hub."
+	if w.message.Text != want {
+		t.Errorf("message %q, want %q", w.message.Text, want)
+	}
+}

@@ -105,7 +105,7 @@ func runReport(args []string, out io.Writer) error {
 	}
 	q, err := report.Build(ctx, st, who, *district, p)
 	if err != nil {
-		return err
+		return fmt.Errorf("report qa: %w", err)
 	}
 	meta := report.Meta{GeneratedAt: time.Now(), GeneratedBy: who.Username}
 

@@ -125,7 +125,7 @@ func TestReportQARefuses(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"unknown district", []string{"--district", "999", "--detail", ok}, `district "999" is not in the database`},
+		{"unknown district", []string{"--district", "999", "--detail", ok}, `report qa: read the QA Migrant report of district 999 for 08/01/2024 – 06/30/2025: district "999" is not in the database`},
 		{"backwards period", []string{"--district", "001", "--from", "2025-06-30", "--to", "2024-08-01", "--detail", ok},
 			"the period starts (06/30/2025) after it ends (08/01/2024)"},
 		{"bad date", []string{"--district", "001", "--from", "2024-13-01", "--detail", ok}, "--from: \"2024-13-01\" is not a valid date"},

@@ -317,14 +317,7 @@ func TestAccessOfACutSync(t *testing.T) {
 // brought up to date.
 func TestReportFollowsTheHubWhileTheChangeWaits(t *testing.T) {
 	h := startHub(t)
-	u, _ := signedInApp(t, h, storetest.DistrictAdmin)
-	u.wait()
-	u.openDistrict("001")
-	u.wait()
-	w := u.districts["001"]
-	if w == nil {
-		t.Fatal("the district window did not open")
-	}
+	u, _, w := adminWindow(t, h)
 	w.report.load()
 	u.wait()
 	if !w.report.allowed() {
@@ -354,15 +347,7 @@ func TestReportFollowsTheHubWhileTheChangeWaits(t *testing.T) {
 // then the coordinator there is still refused, and should not be sent
 // back to ask.
 func TestAGrantSaysWhenItReachesTheCoordinator(t *testing.T) {
-	h := startHub(t)
-	u, st := signedInApp(t, h, storetest.DistrictAdmin)
-	u.wait()
-	u.openDistrict("001")
-	u.wait()
-	w := u.districts["001"]
-	if w == nil || w.access == nil {
-		t.Fatal("the district window did not open with its Users and access tab")
-	}
+	u, st, w := adminWindow(t, startHub(t))
 	w.access.load()
 	u.wait()
 	check := w.access.checks[storetest.Coordinator]
@@ -378,4 +363,19 @@ func TestAGrantSaysWhenItReachesTheCoordinator(t *testing.T) {
 	if w.message.Text != want {
 		t.Errorf("message %q, want %q", w.message.Text, want)
 	}
+}
+
+// adminWindow is the app signed in to h as Adair's district
+// administrator, with the district's window open.
+func adminWindow(t *testing.T, h *testHub) (*UI, *store.Store, *districtWindow) {
+	t.Helper()
+	u, st := signedInApp(t, h, storetest.DistrictAdmin)
+	u.wait()
+	u.openDistrict("001")
+	u.wait()
+	w := u.districts["001"]
+	if w == nil || w.access == nil {
+		t.Fatal("the district window did not open with its Users and access tab")
+	}
+	return u, st, w
 }

@@ -105,16 +105,17 @@ func (a *accessScreen) change(username, name string, grant bool) {
 				return
 			}
 			a.tab.wrote()
-			msg := fmt.Sprintf("%s may no longer run the QA Migrant report of %s.", name, district)
+			msg := fmt.Sprintf("%s may no longer run the QA Migrant report of %s", name, district)
 			if grant {
-				msg = fmt.Sprintf("%s may now run the QA Migrant report of %s.", name, district)
+				msg = fmt.Sprintf("%s may now run the QA Migrant report of %s", name, district)
 			}
 			// Told, so that a coordinator who still finds the report
-			// refused is not sent back to ask again.
+			// refused is not sent back to ask again. Short: the
+			// message line is one line beside the sync line.
 			if a.tab.hub {
-				msg += " Their computer learns of it when it next syncs with the hub."
+				msg += ", once their computer has synced"
 			}
-			a.tab.say(msg)
+			a.tab.say(msg + ".")
 		}
 	})
 }

@@ -359,7 +359,7 @@ func TestAGrantSaysWhenItReachesTheCoordinator(t *testing.T) {
 	if !canRun(t, st, storetest.Coordinator, "001") {
 		t.Fatal("ticking Cora's box did not grant her the report")
 	}
-	want := "Cora Díaz may now run the QA Migrant report of 001. Their computer learns of it when it next syncs with the hub."
+	want := "Cora Díaz may now run the QA Migrant report of 001, once their computer has synced."
 	if w.message.Text != want {
 		t.Errorf("message %q, want %q", w.message.Text, want)
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"migrantdesk/data"
@@ -58,13 +59,16 @@ func (s *Store) UserByName(ctx context.Context, username string) (data.User, err
 	return u, err
 }
 
+// ErrNoUser is returned for a user name the database does not hold.
+var ErrNoUser = errors.New("there is no user")
+
 func userByName(tx *sql.Tx, username string) (data.User, error) {
 	us, err := loadUsers(tx, username)
 	if err != nil {
 		return data.User{}, fmt.Errorf("read user %s: %w", username, err)
 	}
 	if len(us) == 0 {
-		return data.User{}, fmt.Errorf("there is no user %q", username)
+		return data.User{}, fmt.Errorf("%w %q", ErrNoUser, username)
 	}
 	return us[0], nil
 }

@@ -147,6 +147,14 @@ func testAccounts(t *testing.T, open Open) {
 	if _, err := st.Account(ctx, "nobody"); !errors.Is(err, hub.ErrNoAccount) {
 		t.Fatalf("unknown account: %v", err)
 	}
+	// A read that fails is no answer about the account: taken for "no
+	// such account", it told a clerk their password was wrong and
+	// counted towards their lockout.
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := st.Account(gone, ClerkC.Username); err == nil || errors.Is(err, hub.ErrNoAccount) {
+		t.Fatalf("an account read that failed: %v, want an error other than no such account", err)
+	}
 	now := time.Now()
 	if err := st.SaveToken(ctx, "h1", ClerkC.Username, now.Add(time.Hour)); err != nil {
 		t.Fatal(err)

@@ -321,8 +321,14 @@ func (h *DB) Identity(ctx context.Context) (string, error) {
 // Account returns one account.
 func (h *DB) Account(ctx context.Context, username string) (hub.Account, error) {
 	u, err := h.st.UserByName(ctx, username)
-	if err != nil {
+	// Only a name the hub does not have is no account: a database that
+	// fails to answer must not tell a clerk their password is wrong,
+	// nor count a failed sign-in against them.
+	if errors.Is(err, store.ErrNoUser) {
 		return hub.Account{}, fmt.Errorf("%w: %s", hub.ErrNoAccount, username)
+	}
+	if err != nil {
+		return hub.Account{}, fmt.Errorf("read account %s: %w", username, err)
 	}
 	a := hub.Account{User: u}
 	err = h.db.QueryRowContext(ctx, `SELECT password_hash, disabled FROM hub_accounts WHERE username = ?`, username).

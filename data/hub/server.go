@@ -447,6 +447,10 @@ func DecodeStrict(body io.Reader, limit int64, v any) error {
 	return nil
 }
 
+// statusClientGone is the status recorded for a request whose client
+// went away before its answer.
+const statusClientGone = 499
+
 // reply writes v as JSON (gzipped when the client takes it), or err as
 // {"error": sentence} with its status. An error that is not an apiError
 // is the hub's own fault: it is logged, and the client is told to retry.
@@ -454,6 +458,15 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, v any, err error)
 	start := s.now()
 	defer func() { Note(r.Context(), "reply_ms", msSince(s.now(), start)) }()
 	status := http.StatusOK
+	if err != nil && r.Context().Err() != nil {
+		// The workstation went away (closed, killed, cut off) while the
+		// hub worked: no one reads the answer, and it is no fault of the
+		// hub's for its operator to be alerted to, nor a 503 in the
+		// metrics. Its request line and the metrics say 499, as nginx
+		// names a request the client closed.
+		w.WriteHeader(statusClientGone)
+		return
+	}
 	if err != nil {
 		var ae *apiError
 		if !errors.As(err, &ae) {

@@ -557,3 +557,31 @@ func testPushEntityIDNotText(t *testing.T, be backEnd) {
 		t.Errorf("a bad entity ID was logged as the hub's failure: %s", log)
 	}
 }
+
+// A workstation that goes away while the hub works on its request (its
+// process killed, its network cut) is no fault of the hub's: the
+// request's line says 499, as nginx names it, and nothing is logged as
+// an error for the operator to be alerted to.
+func TestAWorkstationThatWentAwayIsNoError(t *testing.T) { onBoth(t, testAWorkstationThatWentAway) }
+
+func testAWorkstationThatWentAway(t *testing.T, be backEnd) {
+	_, _, h := serveStore(t, be)
+	var log bytes.Buffer
+	handler := hub.NewServer(h, slog.New(slog.NewJSONHandler(&log, nil))).Handler()
+	body, err := json.Marshal(sync.SignInRequest{Username: "rosa", Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequest("POST", "/v1/signin", bytes.NewReader(body)).WithContext(gone)
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, req)
+	if rec.Code != 499 {
+		t.Errorf("status %d, want 499", rec.Code)
+	}
+	if strings.Contains(log.String(), `"level":"ERROR"`) || !strings.Contains(log.String(), `"status":499`) {
+		t.Errorf("the hub logged:\n%s", log.String())
+	}
+}

@@ -120,18 +120,13 @@ build: deps
 	CGO_ENABLED=1 $(GO) build -tags $(GOTAGS) -o $(BIN)/migrantdesk ./cmd/migrantdesk
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/ ./cmd/migrantdeskctl ./cmd/migrantdeskctl-full
 
-# The demo database is made once; delete it to get a fresh one. It is written
-# under a temporary name first so that an interrupted run leaves nothing half-made.
+# The demo database is made once; delete it to get a fresh one. migrantdeskctl
+# demo writes a new database under another name and renames it when it is
+# whole, so an interrupted run leaves nothing half-made.
 demo: build
 	@if [ -e "$(DEMO_DB)" ]; then echo "demo: using $(DEMO_DB)"; exit 0; fi; \
-	mkdir -p "$$(dirname "$(DEMO_DB)")"; \
-	tmp="$(DEMO_DB).partial"; \
-	rm -f "$$tmp" "$$tmp-wal" "$$tmp-shm"; \
 	echo "demo: creating $(DEMO_DB) with $(DEMO_STUDENTS) students"; \
-	$(BIN)/migrantdeskctl demo --db "$$tmp" --students $(DEMO_STUDENTS); \
-	if [ -e "$$tmp-wal" ]; then mv "$$tmp-wal" "$(DEMO_DB)-wal"; fi; \
-	rm -f "$$tmp-shm"; \
-	mv "$$tmp" "$(DEMO_DB)"
+	$(BIN)/migrantdeskctl demo --db "$(DEMO_DB)" --students $(DEMO_STUDENTS)
 
 run: deps build demo
 	$(BIN)/migrantdesk --db "$(DEMO_DB)"

@@ -6,12 +6,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"migrantdesk/cmd/internal/cli"
 	"migrantdesk/data"
 	"migrantdesk/data/demo"
+	"migrantdesk/data/store"
 )
 
 func init() {
@@ -78,18 +82,36 @@ func demoCSV(cfg demo.Config, dir string, out io.Writer) error {
 	return nil
 }
 
+// demoDB makes the demo state in the database at path. A new file is
+// made under another name and takes its own once the state is whole (see
+// intoDatabase): the state is written in several transactions (the
+// extract, then the records, then the users), and a run interrupted
+// between them would leave a database with an extract and no users, which
+// the app opens as a hub's database and a second demo refuses. Ctrl+C
+// stops it as an error does, so that the file under the other name goes
+// too; a run killed outright leaves that file, which the next run removes.
+// An existing database without an extract (one the app has opened) is
+// filled in place.
 func demoDB(cfg demo.Config, path string, out io.Writer) error {
-	st, err := cli.OpenStore(path)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	_, statErr := os.Stat(path)
+	fresh := errors.Is(statErr, os.ErrNotExist)
 	fmt.Fprintf(out, "Making a demo state of %d students in %s...\n", cfg.Students, path)
-	sum, err := demo.Build(context.Background(), st, cfg, operator())
-	if errors.Is(err, demo.ErrNotEmpty) {
+	var sum demo.Summary
+	err := intoDatabase(path, func(st *store.Store) error {
+		var err error
+		sum, err = demo.Build(ctx, st, cfg, operator())
+		return err
+	})
+	switch {
+	case errors.Is(err, demo.ErrNotEmpty):
 		return fmt.Errorf("%w: give --db a new file, e.g. --db demo-%d.db", err, cfg.Students)
-	}
-	if err != nil {
+	case err != nil && ctx.Err() != nil && fresh:
+		return fmt.Errorf("demo: interrupted, so %s was not made; run the command again to make it", path)
+	case err != nil && ctx.Err() != nil:
+		return fmt.Errorf("demo: interrupted, so %s may hold part of a demo state; delete it and run the command again", path)
+	case err != nil:
 		return err
 	}
 	_, err = sum.WriteTo(out)

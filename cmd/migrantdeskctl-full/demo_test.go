@@ -3,10 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"migrantdesk/data/store"
 )
@@ -70,4 +74,62 @@ func TestDemoRefusesBadFlags(t *testing.T) {
 			t.Errorf("%v: got %v, want %q", c.args, err, c.want)
 		}
 	}
+}
+
+// TestKilledDemoLeavesNoHalfDatabase kills demo (kill -9) once the
+// extract is written and before the records and users are: the --db it
+// was given then does not exist, rather than holding an extract that the
+// app would open as a hub's database with no one to sign in as, and that
+// a second demo refuses. The next demo into that file makes it whole.
+func TestKilledDemoLeavesNoHalfDatabase(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "demo.db")
+	cmd := startChild(t, "demo", "--db", db, "--students", "3000", "--today", "2025-10-15")
+	deadline := time.Now().Add(2 * time.Minute)
+	for !holdsStudents(dir) {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("no file in the folder held students after 2 minutes")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	if _, err := os.Stat(db); err == nil {
+		if users := query(t, db, `SELECT count(*) FROM users`); users[0] == "0" {
+			t.Fatalf("demo killed after writing the extract left %s with the extract and no users", db)
+		}
+		// Whole: the demo finished before the kill, on a fast machine.
+		for _, f := range []string{db, db + "-wal", db + "-shm"} {
+			os.Remove(f)
+		}
+	}
+	if _, err := run(t, "demo", "--db", db, "--students", "500", "--today", "2025-10-15"); err != nil {
+		t.Fatalf("a demo into the file a killed one was making: %v", err)
+	}
+	if got := files(t, dir); !slices.Equal(got, []string{"demo.db"}) {
+		t.Errorf("the folder holds %v, want demo.db alone", got)
+	}
+}
+
+// holdsStudents tells whether a database file in dir has students yet,
+// reading without waiting on its writer.
+func holdsStudents(dir string) bool {
+	names, _ := filepath.Glob(filepath.Join(dir, "*"))
+	for _, name := range names {
+		if strings.HasSuffix(name, "-wal") || strings.HasSuffix(name, "-shm") || strings.HasSuffix(name, "-journal") {
+			continue
+		}
+		conn, err := sql.Open("sqlite", "file:"+(&url.URL{Path: name}).EscapedPath()+"?mode=ro")
+		if err != nil {
+			continue
+		}
+		var n int
+		err = conn.QueryRow(`SELECT count(*) FROM students`).Scan(&n)
+		conn.Close()
+		if err == nil && n > 0 {
+			return true
+		}
+	}
+	return false
 }

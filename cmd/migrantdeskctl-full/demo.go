@@ -46,6 +46,12 @@ func runDemo(args []string, out io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("demo --today: %w", err)
 		}
+		// Checked here, before either output: Build refuses it too, but
+		// an extract written by --csv would have migrant records that
+		// `migrant` refuses as arriving in the future.
+		if today := data.Today(); d > today {
+			return fmt.Errorf("demo --today %s is after today (%s): its migrant records would arrive in the future, which the app refuses; give a day up to today", d, today)
+		}
 		cfg.Today = d
 	}
 	if err := cfg.Validate(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"migrantdesk/data"
 	"migrantdesk/data/store"
 )
 
@@ -68,11 +70,28 @@ func TestDemoRefusesBadFlags(t *testing.T) {
 		{[]string{"--today", "10/45/2025"}, "--today"},
 		{[]string{"--students", "many"}, "invalid value"},
 		{[]string{"extra"}, "unexpected argument"},
+		{[]string{"--today", "1999-05-01"}, "1999-05-01 is not a date from 2000 on"},
+		{[]string{"--today", data.Today().AddDays(1).String()}, "--today " + data.Today().AddDays(1).String() + " is after today"},
 	} {
 		err := dispatch(append([]string{"demo", "--db", db}, c.args...), &bytes.Buffer{})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: got %v, want %q", c.args, err, c.want)
 		}
+	}
+}
+
+// TestDemoCSVRefusesAFutureToday: an extract of tomorrow would have
+// migrant records that `migrant` refuses as arriving in the future, so
+// none is written.
+func TestDemoCSVRefusesAFutureToday(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "extract")
+	tomorrow := data.Today().AddDays(1).String()
+	err := dispatch([]string{"demo", "--csv", dir, "--students", "500", "--today", tomorrow}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "--today "+tomorrow+" is after today") {
+		t.Errorf("demo --csv --today %s: got %v, want a refusal naming --today", tomorrow, err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("demo --csv --today %s made %s (%v)", tomorrow, dir, err)
 	}
 }
 

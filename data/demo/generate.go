@@ -85,7 +85,7 @@ func (cfg Config) Validate() error {
 	}
 	if t := cfg.Today; !t.IsZero() {
 		if _, err := data.ParseDate(t.String()); err != nil || t.Year() < 2000 {
-			return fmt.Errorf("the demo's reference day %d is not a date from 2000 on", t)
+			return fmt.Errorf("the demo's reference day %s is not a date from 2000 on", t)
 		}
 	}
 	return nil

@@ -53,14 +53,13 @@ func run(args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q (flags are --db, --user, --open, --district)", fs.Arg(0))
 	}
-	st, err := store.Open(*db)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-
 	a := app.NewWithID("org.migrantdesk.app")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	st, err := store.Open(*db)
+	if err != nil {
+		return startFailed(a, err)
+	}
+	defer st.Close()
 	quitting := make(chan struct{})
 	quit := gosync.OnceFunc(func() { close(quitting) })
 	// Fyne quits on these too, but only once Run has started: one that
@@ -81,7 +80,7 @@ func run(args []string) error {
 		Quitting: quit,
 	})
 	if err != nil {
-		return err
+		return startFailed(a, err)
 	}
 	ui.ShowMain()
 	returned := make(chan struct{})
@@ -96,6 +95,16 @@ func run(args []string) error {
 	close(returned)
 	ui.Stop()
 	return nil
+}
+
+// startFailed shows why the app cannot start in a window until the
+// person closes it, and returns err for main to print and exit with:
+// double-clicked, the app has no console for the message (see
+// gui.ShowStartError).
+func startFailed(a fyne.App, err error) error {
+	gui.ShowStartError(a, err)
+	a.Run()
+	return err
 }
 
 // stuckAfter is how long the app may take to close its windows once it

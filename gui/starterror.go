@@ -1,0 +1,29 @@
+package gui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+)
+
+// ShowStartError shows why the app could not start (its database would
+// not open, say), in a window of its own whose Close button quits the
+// app. A double-clicked migrantdesk.exe is a GUI program with no console,
+// and the app started from a Linux desktop's menu has none either: what
+// it writes to standard error there, no one reads, and the app would seem
+// not to start at all.
+func ShowStartError(a fyne.App, err error) fyne.Window {
+	w := a.NewWindow("Migrant Desk")
+	msg := widget.NewLabel("Migrant Desk cannot start:\n\n" + err.Error())
+	msg.Wrapping = fyne.TextWrapWord
+	closeButton := widget.NewButton("Close", a.Quit)
+	closeButton.Importance = widget.HighImportance
+	// In a scroll, the wrapped label does not ask for the height of one
+	// word a line.
+	w.SetContent(container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), closeButton), nil, nil, container.NewVScroll(msg)))
+	w.Resize(fyne.NewSize(560, 220))
+	w.SetCloseIntercept(a.Quit)
+	w.Show()
+	return w
+}

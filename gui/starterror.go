@@ -24,6 +24,14 @@ func ShowStartError(a fyne.App, err error) fyne.Window {
 	w.SetContent(container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), closeButton), nil, nil, container.NewVScroll(msg)))
 	w.Resize(fyne.NewSize(560, 220))
 	w.SetCloseIntercept(a.Quit)
+	// Nothing else to do in this window: Enter or Escape closes it, as
+	// they close a message box.
+	w.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
+		switch k.Name {
+		case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyEscape:
+			closeButton.OnTapped()
+		}
+	})
 	w.Show()
 	return w
 }

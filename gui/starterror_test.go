@@ -18,6 +18,7 @@ func TestStartErrorIsShown(t *testing.T) {
 	why := `database C:\Users\rosa\AppData\Local\Migrant Desk\migrantdesk.db has schema version 12, newer than this program knows (10): use a newer Migrant Desk`
 	w := ShowStartError(a, errors.New(why))
 	var text, buttons []string
+	var closeButton *widget.Button
 	var walk func(fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
 		switch o := o.(type) {
@@ -25,6 +26,7 @@ func TestStartErrorIsShown(t *testing.T) {
 			text = append(text, o.Text)
 		case *widget.Button:
 			buttons = append(buttons, o.Text)
+			closeButton = o
 		case *fyne.Container:
 			for _, c := range o.Objects {
 				walk(c)
@@ -39,5 +41,13 @@ func TestStartErrorIsShown(t *testing.T) {
 	}
 	if strings.Join(buttons, ",") != "Close" {
 		t.Errorf("the window's buttons are %q, want Close", buttons)
+	}
+	for _, key := range []fyne.KeyName{fyne.KeyReturn, fyne.KeyEscape} {
+		closed := false
+		closeButton.OnTapped = func() { closed = true }
+		w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: key})
+		if !closed {
+			t.Errorf("%s did not close the window", key)
+		}
 	}
 }

@@ -16,6 +16,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -36,10 +37,20 @@ import (
 
 func main() {
 	if err := run(os.Args[1:]); err != nil {
-		fmt.Fprintln(os.Stderr, "migrantdesk:", strings.Join(strings.Fields(err.Error()), " "))
+		if !errors.Is(err, errSaid) {
+			say(err)
+		}
 		os.Exit(1)
 	}
 }
+
+// say prints err on standard error, on one line.
+func say(err error) {
+	fmt.Fprintln(os.Stderr, "migrantdesk:", strings.Join(strings.Fields(err.Error()), " "))
+}
+
+// errSaid is the error of a start that failed and has said why.
+var errSaid = errors.New("the app could not start")
 
 func run(args []string) error {
 	fs := flag.NewFlagSet("migrantdesk", flag.ContinueOnError)
@@ -97,14 +108,15 @@ func run(args []string) error {
 	return nil
 }
 
-// startFailed shows why the app cannot start in a window until the
-// person closes it, and returns err for main to print and exit with:
-// double-clicked, the app has no console for the message (see
-// gui.ShowStartError).
+// startFailed says why the app cannot start on standard error, then in
+// a window until the person closes it: double-clicked, the app has no
+// console for the message (see gui.ShowStartError). Standard error
+// first, since without a display the window cannot open (Fyne panics).
 func startFailed(a fyne.App, err error) error {
+	say(err)
 	gui.ShowStartError(a, err)
 	a.Run()
-	return err
+	return errSaid
 }
 
 // stuckAfter is how long the app may take to close its windows once it

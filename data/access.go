@@ -100,6 +100,16 @@ func (u User) Validate() error {
 	return nil
 }
 
+// Signature names u as a file they made says who made it, "Rosa Díaz
+// (rdiaz)": the app and the command line sign reports alike. A user with
+// no full name but their user name (Operator) is their user name.
+func (u User) Signature() string {
+	if u.FullName == "" || u.FullName == u.Username {
+		return u.Username
+	}
+	return u.FullName + " (" + u.Username + ")"
+}
+
 // SameAccess reports whether u and o may see and do the same: one role,
 // region and set of districts. Their names and emails may differ.
 func (u User) SameAccess(o User) bool {

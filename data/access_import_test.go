@@ -53,3 +53,15 @@ func TestMayReconcile(t *testing.T) {
 		}
 	}
 }
+
+func TestSignature(t *testing.T) {
+	if got := (User{Username: "rdiaz", FullName: "Rosa Díaz"}).Signature(); got != "Rosa Díaz (rdiaz)" {
+		t.Errorf("signature %q", got)
+	}
+	if got := (User{Username: "operator"}).Signature(); got != "operator" {
+		t.Errorf("signature of a user with no full name %q", got)
+	}
+	if got := Operator("ana").Signature(); got != "ana" {
+		t.Errorf("signature of the person at the computer %q", got)
+	}
+}

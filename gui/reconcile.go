@@ -498,7 +498,7 @@ func (s *reconcileScreen) save() {
 		s.stage.SetText("Saving " + filepath.Base(path) + " and the messages…")
 		s.progress.SetValue(0.5)
 		st, usr := s.st, s.user
-		meta := report.Meta{GeneratedAt: time.Now(), GeneratedBy: usr.FullName + " (" + usr.Username + ")"}
+		meta := report.Meta{GeneratedAt: time.Now(), GeneratedBy: usr.Signature()}
 		go func() {
 			files, err := r.Export(ctx, st, usr.Username, path, dir, meta, usr.FullName)
 			s.post(func() {

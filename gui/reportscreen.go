@@ -480,7 +480,7 @@ func (r *reportScreen) cancel() {
 func (r *reportScreen) generate(ctx context.Context, j job) {
 	r.stage.SetText("Reading the records of " + r.tab.d.Number + " " + r.tab.d.Name + "…")
 	usr := r.tab.user
-	meta := report.Meta{GeneratedAt: time.Now(), GeneratedBy: usr.FullName + " (" + usr.Username + ")"}
+	meta := report.Meta{GeneratedAt: time.Now(), GeneratedBy: usr.Signature()}
 	r.tab.tasks.run("making the report", func() func() {
 		rows, err := r.write(ctx, j, meta)
 		return func() { r.finished(j, rows, err) }

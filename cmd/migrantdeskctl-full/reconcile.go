@@ -91,8 +91,8 @@ func runReconcile(args []string, out io.Writer) error {
 	if err != nil {
 		return refused("reconcile: the MIS2000 export was refused", "nothing was compared", err, out, "")
 	}
-	meta := report.Meta{GeneratedAt: time.Now(), GeneratedBy: who.Username}
-	files, err := r.Export(ctx, st, meta.GeneratedBy, *book, *messages, meta, *clerk)
+	meta := report.Meta{GeneratedAt: time.Now(), GeneratedBy: who.Signature()}
+	files, err := r.Export(ctx, st, who.Username, *book, *messages, meta, *clerk)
 	if err != nil {
 		return fmt.Errorf("reconcile: %w", err)
 	}

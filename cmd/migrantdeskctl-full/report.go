@@ -107,7 +107,7 @@ func runReport(args []string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("report qa: %w", err)
 	}
-	meta := report.Meta{GeneratedAt: time.Now(), GeneratedBy: who.Username}
+	meta := report.Meta{GeneratedAt: time.Now(), GeneratedBy: who.Signature()}
 
 	var files []report.File
 	if *detail != "" {
@@ -116,7 +116,7 @@ func runReport(args []string, out io.Writer) error {
 	if *aggregated != "" {
 		files = append(files, q.AggregatedFile(*aggregated, meta))
 	}
-	if err := report.Export(ctx, st, meta.GeneratedBy, files, *passwordFile); err != nil {
+	if err := report.Export(ctx, st, who.Username, files, *passwordFile); err != nil {
 		return fmt.Errorf("report qa: %w", err)
 	}
 	for _, f := range files {

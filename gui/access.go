@@ -44,7 +44,7 @@ func newAccessScreen(st accessStore, tab districtTab) *accessScreen {
 		"export holds personally identifiable information: give it to those who need it. "+
 		"Every grant and revocation is written to the audit log.", tab.d.Number, tab.d.Name))
 	top := container.NewVBox(heading("Users and access"), intro, widgets.HeaderRow(accessColumns))
-	a.obj = container.NewBorder(top, a.hint, nil, nil, container.NewVScroll(a.rows))
+	a.obj = border(top, a.hint, nil, nil, container.NewVScroll(a.rows))
 	return a
 }
 

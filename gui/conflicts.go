@@ -100,18 +100,18 @@ func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widg
 	c.warning.Importance = widget.WarningImportance
 	// The buttons stay in sight however small the window: the comparison
 	// scrolls above them.
-	c.detail = container.NewBorder(c.title, container.NewHBox(c.keepTheirs, c.keepMine, c.merge), nil, nil,
+	c.detail = border(c.title, container.NewHBox(c.keepTheirs, c.keepMine, c.merge), nil, nil,
 		container.NewVScroll(container.NewVBox(c.warning, c.compare, how)))
 	c.detail.Hide()
 	split := container.NewHSplit(c.list, c.detail)
 	split.Offset = 0.36
-	conflictsTab := container.NewBorder(c.hint, nil, nil, nil, split)
+	conflictsTab := border(c.hint, nil, nil, nil, split)
 
 	c.refusedTab = widget.NewList(
 		func() int { return len(c.rejections) },
 		func() fyne.CanvasObject {
 			dismiss := widget.NewButtonWithIcon("Dismiss…", theme.DeleteIcon(), nil)
-			return container.NewBorder(nil, nil, nil, container.NewCenter(dismiss), rowLines(2))
+			return border(nil, nil, nil, container.NewCenter(dismiss), rowLines(2))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			r := c.rejections[i]
@@ -127,12 +127,12 @@ func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widg
 	}
 	c.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Conflicts", theme.WarningIcon(), conflictsTab),
-		container.NewTabItemWithIcon("Refused by the hub", theme.ErrorIcon(), container.NewBorder(c.refHint, nil, nil, nil, c.refusedTab)))
+		container.NewTabItemWithIcon("Refused by the hub", theme.ErrorIcon(), border(c.refHint, nil, nil, nil, c.refusedTab)))
 	backBtn := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), back)
 	intro := wrapped("A conflict is a record you changed on this computer that someone else changed on the hub first. " +
 		"Nothing was overwritten: compare the two and choose what to keep.")
 	top := container.NewVBox(container.NewHBox(backBtn, heading("Conflicts and refused changes")), intro)
-	c.obj = container.NewBorder(top, nil, nil, nil, c.tabs)
+	c.obj = border(top, nil, nil, nil, c.tabs)
 	return c
 }
 

@@ -77,7 +77,7 @@ func newDistrictPicker(ds []data.District, dialogs *widgets.Dialogs, open func(n
 	p.filter.OnEscape = func() { p.dlg.Hide() }
 	p.apply()
 	top := container.NewVBox(p.filter, p.hint)
-	content := container.NewGridWrap(fyne.NewSize(460, 420), container.NewBorder(top, nil, nil, nil, p.list))
+	content := container.NewGridWrap(fyne.NewSize(460, 420), border(top, nil, nil, nil, p.list))
 	p.dlg = dialog.NewCustom("Open a district window", "Cancel", content, dialogs.Window())
 	return p
 }

@@ -38,7 +38,7 @@ func newDistrictsScreen(st districtLister, usr data.User, t *tasks, open func(nu
 		"clerks have published to the district, read-only, and its QA Migrant report. Several can be open at once.",
 		usr.FullName, strings.ToLower(data.RoleName(usr.Role))))
 	top := container.NewVBox(heading("Your districts"), intro, s.hint)
-	s.obj = container.NewBorder(top, nil, nil, nil, container.NewVScroll(container.NewHBox(s.buttons)))
+	s.obj = border(top, nil, nil, nil, container.NewVScroll(container.NewHBox(s.buttons)))
 	return s
 }
 

@@ -165,7 +165,7 @@ func newDistrictWindow(env districtEnv, usr data.User, d data.District, on data.
 		}
 	}
 	w.message.Truncation = fyne.TextTruncateEllipsis
-	w.win.SetContent(container.NewBorder(w.header(), w.footer(), nil, nil, w.tabs))
+	w.win.SetContent(border(w.header(), w.footer(), nil, nil, w.tabs))
 	w.win.Canvas().AddShortcut(keyCloseWindow, func(fyne.Shortcut) { w.win.Close() })
 	if env.syncNow != nil {
 		w.win.Canvas().AddShortcut(keySync, func(fyne.Shortcut) { env.syncNow() })
@@ -259,7 +259,7 @@ func (w *districtWindow) header() fyne.CanvasObject {
 		w.user.FullName, data.RoleName(w.user.Role)))
 	who.Truncation = fyne.TextTruncateEllipsis
 	w.refreshBtn = widget.NewButtonWithIcon("Refresh (F5)", theme.ViewRefreshIcon(), w.refresh)
-	top.Add(container.NewBorder(nil, nil, title, w.refreshBtn, who))
+	top.Add(border(nil, nil, title, w.refreshBtn, who))
 	if w.preview {
 		top.Add(note(theme.VisibilityIcon(), widget.NewLabel(fmt.Sprintf("Preview as district: this window shows exactly what %s %s sees — "+
 			"the records as last published to it, read-only. Changes you have saved but not published do not show here.",
@@ -269,7 +269,7 @@ func (w *districtWindow) header() fyne.CanvasObject {
 }
 
 func (w *districtWindow) footer() fyne.CanvasObject {
-	return container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, nil, w.syncLine, w.message))
+	return container.NewVBox(widget.NewSeparator(), border(nil, nil, nil, w.syncLine, w.message))
 }
 
 // showSync says where the workstation stands with its hub.

@@ -35,7 +35,7 @@ func (u *UI) askSignIn() {
 	if u.demo {
 		top.Add(demoBanner())
 	}
-	u.win.SetContent(container.NewBorder(top, nil, nil, nil, u.signIn.obj))
+	u.win.SetContent(border(top, nil, nil, nil, u.signIn.obj))
 	u.win.Canvas().Focus(u.signIn.first())
 }
 

@@ -96,7 +96,7 @@ func newImportScreen(st extractLoader, usr data.User, t *tasks, win fyne.Window,
 	s.problems.Hide()
 
 	backBtn := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), back)
-	pick := container.NewBorder(nil, nil, nil, container.NewHBox(folder, book), s.path)
+	pick := border(nil, nil, nil, container.NewHBox(folder, book), s.path)
 	top := container.NewVBox(
 		container.NewHBox(backBtn, heading("Import the state extract")),
 		s.hint,
@@ -106,7 +106,7 @@ func newImportScreen(st extractLoader, usr data.User, t *tasks, win fyne.Window,
 		s.spin,
 		s.summary,
 	)
-	s.obj = container.NewBorder(top, nil, nil, nil, s.problems)
+	s.obj = border(top, nil, nil, nil, s.problems)
 	return s
 }
 

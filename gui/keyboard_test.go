@@ -1,6 +1,8 @@
 package gui
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -265,4 +267,72 @@ func TestShortcutHelpNamesTheDistrictWindowKeys(t *testing.T) {
 			t.Errorf("the help says of %s %q, nothing of the %s", key, help[key], says)
 		}
 	}
+}
+
+// tabStops are the controls Tab visits in u's window from nothing
+// focused, once round, each named by its text (a button, an entry's
+// placeholder) or its type.
+func tabStops(u *UI) []string {
+	c := u.win.Canvas()
+	c.Unfocus()
+	var names []string
+	var first fyne.Focusable
+	for range 200 {
+		test.FocusNext(c)
+		f := c.Focused()
+		if f == nil || f == first {
+			break
+		}
+		if first == nil {
+			first = f
+		}
+		name := fmt.Sprintf("%T", f)
+		switch w := f.(type) {
+		case *widget.Button:
+			name = w.Text
+		case *widgets.Button:
+			name = w.Text
+		case *widgets.Entry:
+			name = w.PlaceHolder
+		}
+		names = append(names, name)
+	}
+	return names
+}
+
+// before fails unless Tab reaches each of want in that order.
+func before(t *testing.T, screen string, stops []string, want ...string) {
+	t.Helper()
+	at := -1
+	for k, w := range want {
+		i := slices.Index(stops, w)
+		if i < 0 {
+			t.Fatalf("%s: Tab never reaches %q: %q", screen, w, stops)
+		}
+		if i < at {
+			t.Errorf("%s: Tab reaches %q before %q, against the reading order: %q", screen, w, want[k-1], stops)
+		}
+		at = i
+	}
+}
+
+// Tab goes through a screen as it reads, top to bottom: the toolbar, the
+// screen's own buttons and fields, then its list. A Fyne border layout
+// lists its centre first, so Tab went to a student's record cards before
+// Back to search, New record and Publish above them, and to the search
+// results before the toolbar.
+func TestTabFollowsTheReadingOrder(t *testing.T) {
+	st := openDemo(t)
+	saveRecord(t, st, storetest.Maria, "4512345", "2025-09-01")
+	u := openOn(t, st, storetest.Maria)
+	before(t, "the student", tabStops(u), "Search (Ctrl+F)", "Back to search", "New record (Ctrl+N)", "Publish 1 record…", "Edit", "Delete…")
+
+	press(t, u, keySearch)
+	retype(u.search.last, "hernandez")
+	pressEnter(u, u.search.last)
+	before(t, "the search", tabStops(u), "Search (Ctrl+F)", "e.g. García López", "Clear", "*widgets.RowTable")
+
+	u.showNeeds()
+	u.wait()
+	before(t, "Needs publishing", tabStops(u), "Needs publishing", "Publish 1 record…", "Refresh", "*widget.List")
 }

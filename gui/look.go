@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -22,6 +23,68 @@ func heading(text string) *widget.Label {
 	return l
 }
 
+// border is container.NewBorder with its parts in reading order: top,
+// left, centre, right, bottom. Tab goes through a container's objects in
+// their order, and container.NewBorder puts the centre first: Tab went to
+// a student's record cards before the buttons above them, and to a screen
+// before the toolbar over it.
+func border(top, bottom, left, right fyne.CanvasObject, center ...fyne.CanvasObject) *fyne.Container {
+	var all []fyne.CanvasObject
+	for _, o := range []fyne.CanvasObject{top, left} {
+		if o != nil {
+			all = append(all, o)
+		}
+	}
+	all = append(all, center...)
+	for _, o := range []fyne.CanvasObject{right, bottom} {
+		if o != nil {
+			all = append(all, o)
+		}
+	}
+	return container.New(&readingBorder{border: layout.NewBorderLayout(top, bottom, left, right),
+		edges: [4]fyne.CanvasObject{top, bottom, left, right}}, all...)
+}
+
+// readingBorder is the border layout of border, which lays its objects
+// out again when an edge's size changes. Fyne re-lays out, each frame,
+// one container whose child changed size (the last it finds): with the
+// centre after the top, the search's results refilled in the frame its
+// hint grew a line took that turn, and the table was drawn over the
+// hint's last line and the Results heading. The canvas asks every
+// container its MinSize each frame, which is where the change is seen.
+type readingBorder struct {
+	border fyne.Layout
+	edges  [4]fyne.CanvasObject // top, bottom, left, right; nil where none
+
+	laid    bool // laid out once: objects and size are known
+	objects []fyne.CanvasObject
+	size    fyne.Size
+	sizes   [4]fyne.Size // the edges' sizes when last laid out
+}
+
+func (l *readingBorder) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	l.laid, l.objects, l.size, l.sizes = true, objects, size, l.edgeSizes()
+	l.border.Layout(objects, size)
+}
+
+func (l *readingBorder) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	if l.laid && l.edgeSizes() != l.sizes {
+		l.Layout(objects, l.size)
+	}
+	return l.border.MinSize(objects)
+}
+
+// edgeSizes are the minimum sizes of the edges shown.
+func (l *readingBorder) edgeSizes() [4]fyne.Size {
+	var out [4]fyne.Size
+	for i, e := range l.edges {
+		if e != nil && e.Visible() {
+			out[i] = e.MinSize()
+		}
+	}
+	return out
+}
+
 // labeled puts a field's name above it.
 func labeled(name string, field fyne.CanvasObject) fyne.CanvasObject {
 	return container.NewVBox(widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), field)
@@ -36,7 +99,7 @@ func field(name string, input fyne.CanvasObject, errLabel *widget.Label) fyne.Ca
 // line less, where the height is short.
 func inlineField(name string, input fyne.CanvasObject, errLabel *widget.Label) fyne.CanvasObject {
 	label := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	return container.NewVBox(container.NewBorder(nil, nil, label, nil, input), errLabel)
+	return container.NewVBox(border(nil, nil, label, nil, input), errLabel)
 }
 
 func wrapped(text string) *widget.Label {
@@ -89,7 +152,7 @@ func note(icon fyne.Resource, text *widget.Label) fyne.CanvasObject {
 	text.Importance = widget.WarningImportance
 	bg := canvas.NewRectangle(withAlpha(theme.Color(theme.ColorNameWarning), 0x30))
 	bg.CornerRadius = theme.InputRadiusSize()
-	return container.NewStack(bg, container.NewBorder(nil, nil, container.NewPadded(widget.NewIcon(icon)), nil, text))
+	return container.NewStack(bg, border(nil, nil, container.NewPadded(widget.NewIcon(icon)), nil, text))
 }
 
 func withAlpha(c color.Color, a uint8) color.Color {

@@ -74,7 +74,7 @@ func newNeedsScreen(st needsLister, region string, regions map[string]string, t 
 		}
 	}
 	top := container.NewVBox(heading("Needs publishing"), n.hint, container.NewHBox(n.publish, refresh))
-	n.obj = container.NewBorder(top, nil, nil, nil, n.list)
+	n.obj = border(top, nil, nil, nil, n.list)
 	return n
 }
 

@@ -85,7 +85,7 @@ func (p *publisher) confirm(recs []store.Unpublished, done func()) {
 	}
 	size := canvas.NewRectangle(color.Transparent)
 	size.SetMinSize(fyne.NewSize(publishListWidth, min(maxPublishListHeight, total)))
-	content := container.NewBorder(intro, nil, nil, nil, container.NewStack(size, list))
+	content := border(intro, nil, nil, nil, container.NewStack(size, list))
 	d := dialog.NewCustomConfirm("Publish "+data.Count(len(recs), "State Migrant Record"),
 		"Publish", "Cancel", content, func(ok bool) {
 			if ok {

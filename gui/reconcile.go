@@ -147,7 +147,7 @@ func newReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, regi
 	s.saveBtn.Importance = widget.HighImportance
 	s.copyBtn = widget.NewButtonWithIcon("Copy the message", theme.ContentCopyIcon(), s.copyMessage)
 	s.cancelBtn = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), s.cancel)
-	s.running = container.NewVBox(s.progress, container.NewBorder(nil, nil, nil, s.cancelBtn, s.stage))
+	s.running = container.NewVBox(s.progress, border(nil, nil, nil, s.cancelBtn, s.stage))
 	s.running.Hide()
 	s.table = s.newSummaryTable()
 
@@ -158,10 +158,10 @@ func newReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, regi
 		container.NewGridWrap(fyne.NewSize(160, s.asOf.MinSize().Height), s.asOf), s.runBtn)
 	top := container.NewVBox(
 		container.NewHBox(heading("MIS2000 reconciliation"), widget.NewLabel(s.scope())),
-		container.NewBorder(nil, nil, s.pickBtn, asOf, s.fileLabel),
+		border(nil, nil, s.pickBtn, asOf, s.fileLabel),
 		s.asOfErr)
 	s.summary = container.New(headOverLayout{}, container.NewVBox(s.running, s.notes), s.table)
-	msgPane := container.NewBorder(container.NewBorder(nil, nil, nil, s.copyBtn, s.msgTitle), nil, nil, nil,
+	msgPane := border(border(nil, nil, nil, s.copyBtn, s.msgTitle), nil, nil, nil,
 		container.NewVScroll(s.message))
 	// The summary above the message, at full width: a region has a few
 	// dozen districts, and all ten columns stay in view. The clip keeps
@@ -169,7 +169,7 @@ func newReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, regi
 	// smaller than they are.
 	split := container.NewVSplit(container.NewClip(s.summary), msgPane)
 	split.Offset = 0.5
-	s.obj = container.NewBorder(top, container.NewBorder(nil, nil, s.saveBtn, nil, s.status), nil, nil, split)
+	s.obj = border(top, border(nil, nil, s.saveBtn, nil, s.status), nil, nil, split)
 	s.check()
 	return s
 }

@@ -56,7 +56,7 @@ func newRecordCard(s *studentScreen, r store.Record) *recordCard {
 		c.edit.Disable()
 		c.delete.Disable()
 	}
-	top := container.NewBorder(nil, nil, container.NewHBox(title, container.NewCenter(badge)), container.NewHBox(c.edit, c.delete))
+	top := border(nil, nil, container.NewHBox(title, container.NewCenter(badge)), container.NewHBox(c.edit, c.delete))
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
 	bg.CornerRadius = theme.InputRadiusSize()
 	c.obj = container.NewStack(bg, container.NewPadded(container.NewVBox(top, c.detail)))

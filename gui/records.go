@@ -78,10 +78,10 @@ func newRecordList(st districtRecords, tab districtTab) *recordList {
 	l.scopeMsg = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	l.scopeMsg.Wrapping = fyne.TextWrapWord
 	l.showAll = widget.NewButtonWithIcon("Show all records", theme.ListIcon(), func() { l.showOnly("", nil) })
-	l.scope = container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), l.showAll, l.scopeMsg)
+	l.scope = border(nil, nil, widget.NewIcon(theme.SearchIcon()), l.showAll, l.scopeMsg)
 	l.scope.Hide()
-	top := container.NewVBox(l.scope, container.NewBorder(nil, nil, filter, nil, l.count))
-	l.obj = container.NewBorder(top, hint, nil, nil, l.table)
+	top := container.NewVBox(l.scope, border(nil, nil, filter, nil, l.count))
+	l.obj = border(top, hint, nil, nil, l.table)
 	return l
 }
 

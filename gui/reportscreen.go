@@ -161,7 +161,7 @@ func newReportScreen(st reportStore, build reportBuilder, app reportApp, tab dis
 	r.aggBtn = widget.NewButtonWithIcon("Save "+report.AggregatedKind.Title+"…", theme.DocumentSaveIcon(), func() { r.export(report.AggregatedKind) })
 	r.aggBtn.Importance = widget.HighImportance
 	r.cancelBtn = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), r.cancel)
-	r.running = container.NewVBox(widget.NewProgressBarInfinite(), container.NewBorder(nil, nil, nil, r.cancelBtn, r.stage))
+	r.running = container.NewVBox(widget.NewProgressBarInfinite(), border(nil, nil, nil, r.cancelBtn, r.stage))
 	r.running.Hide()
 
 	r.controls = container.NewVBox(
@@ -170,10 +170,10 @@ func newReportScreen(st reportStore, build reportBuilder, app reportApp, tab dis
 		heading(report.DetailKind.Title+": contains PII"),
 		wrapped("One row per qualifying enrollment. A password is optional: with one, Excel and LibreOffice "+
 			"ask for it before opening the file. Use one whenever the file may leave this computer."),
-		container.NewBorder(nil, nil, nil, r.detailBtn, container.NewGridWithColumns(2, r.password, r.confirm)),
+		border(nil, nil, nil, r.detailBtn, container.NewGridWithColumns(2, r.password, r.confirm)),
 		r.passwordErr,
 		widget.NewSeparator(),
-		container.NewBorder(nil, nil, nil, r.aggBtn, heading(report.AggregatedKind.Title+": no PII")),
+		border(nil, nil, nil, r.aggBtn, heading(report.AggregatedKind.Title+": no PII")),
 		wrapped("Unduplicated counts by grade, gender, race/ethnicity, student group and school, to check "+
 			"the School Report Card counts."),
 		r.running)

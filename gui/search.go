@@ -114,9 +114,9 @@ func newSearchScreen(st studentFinder, t *tasks, win fyne.Window, hub, username 
 		labeled("State ID", s.stateID), labeled("Gender", s.gender), labeled("District", s.district),
 	)
 	s.actions = container.NewHBox(s.button, clear)
-	buttons := container.NewBorder(nil, nil, s.actions, nil, s.hint)
+	buttons := border(nil, nil, s.actions, nil, s.hint)
 	top := container.NewVBox(heading("Advanced Search"), form, buttons, s.list)
-	s.obj = container.NewBorder(top, nil, nil, nil, s.table)
+	s.obj = border(top, nil, nil, nil, s.table)
 	return s
 }
 

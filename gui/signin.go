@@ -285,7 +285,7 @@ func newSignInScreen(ctx context.Context, st signInStore, t *tasks, win fyne.Win
 		labeled("User name", s.username),
 		labeled("Password", s.password),
 		s.problem,
-		container.NewBorder(nil, nil, nil, s.signIn, s.busy),
+		border(nil, nil, nil, s.signIn, s.busy),
 	)
 	if local != nil {
 		s.local = widgets.NewButtonWithIcon("Work on this computer only", theme.ComputerIcon(), local)

@@ -97,7 +97,7 @@ func newStatusBar(st statusCounter, t *tasks, region string, publishes, hub bool
 		counts.Add(widget.NewSeparator())
 		counts.Add(s.unpub)
 	}
-	who := container.NewBorder(nil, nil, container.NewHBox(s.profile, widget.NewSeparator()), nil, s.db)
+	who := border(nil, nil, container.NewHBox(s.profile, widget.NewSeparator()), nil, s.db)
 	s.obj = container.NewVBox(widget.NewSeparator(), s.message, who, counts)
 	return s
 }

@@ -107,10 +107,10 @@ func newStudentScreen(st studentStore, usr data.User, regions data.RegionNames, 
 	enrollCard := widget.NewCard("Enrollments", "", s.enrollments.Object())
 	programCard := widget.NewCard("Programs", "", s.programs.Object())
 	levelCard := widget.NewCard("Latest state assessment", "", s.levels)
-	lower := container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(340, 0), levelCard), programCard)
+	lower := border(nil, nil, nil, container.NewGridWrap(fyne.NewSize(340, 0), levelCard), programCard)
 	body := container.NewVBox(recordsCard, enrollCard, lower)
 	s.scroll = container.NewVScroll(body)
-	s.obj = container.NewBorder(head, nil, nil, nil, s.scroll)
+	s.obj = border(head, nil, nil, nil, s.scroll)
 	return s
 }
 

@@ -309,7 +309,7 @@ func (u *UI) build() {
 	if u.home != nil {
 		least = fyne.NewSize(640, 420)
 	}
-	u.win.SetContent(sized(container.NewBorder(top, u.status.obj, nil, nil, u.content), least.Width, least.Height))
+	u.win.SetContent(sized(border(top, u.status.obj, nil, nil, u.content), least.Width, least.Height))
 	u.win.SetMainMenu(u.mainMenu())
 	// Small enough for a 1366×768 laptop, status bar included; a list of
 	// districts needs less. A size the person left it at wins.

@@ -401,3 +401,37 @@ func TestBadgeColourSaysWhetherToPublish(t *testing.T) {
 		}
 	}
 }
+
+// Enter or Ctrl+S on a form that cannot be saved yet says why beside the
+// field to fix and puts the cursor there: the clerk who typed the MIS2000
+// ID and pressed Enter got nothing, not even the empty QAD named, since
+// an untouched empty field shows no error.
+func TestSaveOfAnIncompleteFormPointsAtTheField(t *testing.T) {
+	st := openDemo(t)
+	u := openOn(t, st, storetest.Maria)
+	press(t, u, keyNew)
+	f := u.student.form
+	c := u.win.Canvas()
+	test.Type(f.mis, "4512345")
+	pressEnter(u, f.mis)
+	if u.student.form == nil {
+		t.Fatal("the form closed with no QAD")
+	}
+	if !f.qadErr.Visible() || f.qadErr.Text == "" {
+		t.Errorf("Enter with no QAD says nothing beside the QAD (%q)", f.qadErr.Text)
+	}
+	if c.Focused() != f.qad.Entry {
+		t.Errorf("Enter with no QAD left the cursor on %T, not in the QAD", c.Focused())
+	}
+
+	// Ctrl+S too, and the first field to fix is the one that gets the cursor.
+	retype(f.mis, "12AB")
+	c.Focus(f.eed.Entry)
+	press(t, u, keySave)
+	if c.Focused() != f.mis || !f.misErr.Visible() {
+		t.Errorf("Ctrl+S with a wrong MIS2000 ID: cursor on %T, error %q", c.Focused(), f.misErr.Text)
+	}
+	if n := len(records(t, st, storetest.Maria)); n != 0 {
+		t.Errorf("%d records saved from a form with errors", n)
+	}
+}

@@ -295,7 +295,11 @@ func (f *recordForm) fit() {
 // record, its outbox entry and its audit row in one transaction; when it
 // refuses or fails, the form stays open with the reason.
 func (f *recordForm) save() {
-	if f.saving || !f.check() {
+	if f.saving {
+		return
+	}
+	if !f.check() {
+		f.showWhy()
 		return
 	}
 	r, _ := f.record()
@@ -315,6 +319,27 @@ func (f *recordForm) save() {
 			saved()
 		}
 	})
+}
+
+// showWhy answers a Save (Enter, Ctrl+S) of a record that cannot be
+// saved: every field's error shows, an empty one's too, and the cursor
+// goes to the first field to fix. Nothing else would tell a clerk who
+// pressed Enter after the MIS2000 ID that the QAD is missing.
+func (f *recordForm) showWhy() {
+	fields := []struct {
+		entry *widgets.Entry
+		err   *widget.Label
+	}{{f.mis, f.misErr}, {f.qad.Entry, f.qadErr}, {f.eed.Entry, f.eedErr}}
+	for _, fl := range fields {
+		f.touched[fl.entry] = true
+	}
+	f.check()
+	for _, fl := range fields {
+		if fl.err.Visible() {
+			f.dialogs.Window().Canvas().Focus(fl.entry)
+			return
+		}
+	}
 }
 
 // refused shows why the store did not save: rule errors beside their

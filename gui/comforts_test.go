@@ -1,12 +1,14 @@
 package gui
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/assets"
 
@@ -128,5 +130,33 @@ func TestThemeAndWindowSizeKept(t *testing.T) {
 	}
 	if got := u2.win.Canvas().Size(); got != fyne.NewSize(1300, 720) {
 		t.Errorf("the window opens at %v, want the size it was left at", got)
+	}
+}
+
+// Help → Keyboard shortcuts is read whole at 1366×768: in a grid every
+// row took the height of the tallest, so a description of three lines
+// (Alt's) ran into the row below.
+func TestShortcutsHelpFitsTheWindow(t *testing.T) {
+	u := start(t, openDemo(t), Options{User: storetest.Clerk})
+	u.win.Resize(screenSize)
+	u.showShortcuts()
+	if !slices.Contains(texts(u.win.Canvas()), "Keyboard shortcuts") {
+		t.Fatal("no Keyboard shortcuts dialog")
+	}
+	top := u.win.Canvas().Overlays().Top()
+	for _, o := range walk(top) {
+		l, ok := o.(*widget.Label)
+		if !ok || l.Wrapping == fyne.TextWrapOff || l.Text == "" {
+			continue
+		}
+		need := widget.NewLabel(l.Text)
+		need.Wrapping = l.Wrapping
+		need.Resize(fyne.NewSize(l.Size().Width, 0))
+		if h := need.MinSize().Height; h > l.Size().Height+0.5 {
+			t.Errorf("%q needs %v high at its width %v, and has %v", l.Text, h, l.Size().Width, l.Size().Height)
+		}
+		if pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(l); pos.Y+l.Size().Height > screenSize.Height {
+			t.Errorf("%q ends at %v, below the window's %v", l.Text, pos.Y+l.Size().Height, screenSize.Height)
+		}
 	}
 }

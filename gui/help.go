@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/assets"
@@ -27,6 +28,9 @@ var shortcutRows = [][2]string{
 	{"Ctrl+R", "Sync now, from the main window or a district window (on a computer that syncs with the hub)"},
 	{"F5", "Read the district window again (Refresh)"},
 	{"Ctrl+W", "Close the district window"},
+	// Publishing, the lists, Preferences and Quit have no key of their
+	// own: the menu bar is the keyboard's way to them.
+	{"Alt", "Open the menu bar: the arrows choose a menu and an item, Enter runs it, Esc closes it"},
 	{"Tab / Shift+Tab", "Next / previous control; the control with the keyboard is outlined"},
 	{"Space", "Press the button, open the list with the keyboard"},
 }
@@ -60,14 +64,15 @@ func (u *UI) showShortcuts() {
 	if u.dialogs.Open() {
 		return
 	}
-	grid := container.NewGridWithColumns(2)
+	// Each row as tall as its description's lines, the keys' column as
+	// wide as the longest: in a grid every row took one height, and a
+	// description of three lines ran into the row below.
+	rows := container.New(layout.NewFormLayout())
 	for _, r := range shortcutRows {
-		grid.Add(widget.NewLabelWithStyle(r[0], fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-		l := widget.NewLabel(r[1])
-		l.Wrapping = fyne.TextWrapWord
-		grid.Add(l)
+		rows.Add(widget.NewLabelWithStyle(r[0], fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		rows.Add(widgets.Paragraph(r[1], 600))
 	}
-	u.dialogs.ShowCustom("Keyboard shortcuts", sized(grid, 720, 0))
+	u.dialogs.ShowCustom("Keyboard shortcuts", rows)
 }
 
 // showHowTo is Help → How to…: the user's own role first.

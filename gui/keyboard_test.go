@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -335,4 +336,36 @@ func TestTabFollowsTheReadingOrder(t *testing.T) {
 	u.showNeeds()
 	u.wait()
 	before(t, "Needs publishing", tabStops(u), "Needs publishing", "Publish 1 record…", "Refresh", "*widget.List")
+}
+
+// Every menu item is reached from the keyboard, and the Help says how:
+// one with a shortcut by that shortcut, every other through the menu
+// bar, which Alt opens (Fyne's menu bar on Linux and Windows). Publish,
+// Needs publishing, MIS2000 reconciliation, Conflicts, Preferences and
+// Quit have no shortcut of their own, and the Help named no way to them.
+func TestShortcutHelpNamesAKeyForEveryMenuItem(t *testing.T) {
+	help := map[string]string{}
+	for _, r := range shortcutRows {
+		help[r[0]] = r[1]
+	}
+	if says := help["Alt"]; !strings.Contains(says, "menu") || !strings.Contains(says, "Enter") {
+		t.Errorf("the help says of Alt %q, not how to open the menu bar and run an item", says)
+	}
+	u := start(t, openDemo(t), Options{User: storetest.Clerk})
+	for _, m := range u.win.MainMenu().Items {
+		for _, it := range m.Items {
+			if it.Shortcut == nil {
+				continue
+			}
+			sc := it.Shortcut.(*desktop.CustomShortcut)
+			name := "Ctrl+" + string(sc.KeyName)
+			listed := false
+			for k := range help {
+				listed = listed || k == name || strings.HasPrefix(k, name+" ")
+			}
+			if !listed {
+				t.Errorf("%s → %s has the shortcut %s, which the help does not list", m.Label, it.Label, name)
+			}
+		}
+	}
 }

@@ -48,8 +48,8 @@ type conflictsScreen struct {
 	// resolving is set while a Keep mine or Keep theirs is applied: its
 	// buttons stay off, even when a sync's end reads the conflicts again.
 	resolving  bool
-	list       *widget.List
-	refusedTab *widget.List
+	list       *widgets.List
+	refusedTab *widgets.List
 	hint       *widget.Label
 	refHint    *widget.Label
 	title      *widget.Label
@@ -79,7 +79,7 @@ func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widg
 	resolved func(msg string), back func(), open func(stateID string)) *conflictsScreen {
 	c := &conflictsScreen{st: st, user: usr, tasks: t, dialogs: dialogs, resolved: resolved, open: open, chosen: -1,
 		hint: wrapped(""), refHint: wrapped(""), title: heading(""), compare: container.NewVBox()}
-	c.list = widget.NewList(
+	c.list = widgets.NewList(
 		func() int { return len(c.conflicts) },
 		// Three lines, as the IDs and the day together are wider than the
 		// list beside the comparison at the window's default size.
@@ -107,7 +107,7 @@ func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widg
 	split.Offset = 0.36
 	conflictsTab := border(c.hint, nil, nil, nil, split)
 
-	c.refusedTab = widget.NewList(
+	c.refusedTab = widgets.NewList(
 		func() int { return len(c.rejections) },
 		func() fyne.CanvasObject {
 			dismiss := widget.NewButtonWithIcon("Dismiss…", theme.DeleteIcon(), nil)

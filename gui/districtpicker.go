@@ -23,7 +23,7 @@ type districtPicker struct {
 	all     []data.District
 	shown   []data.District
 	filter  *widgets.Entry
-	list    *widget.List
+	list    *widgets.List
 	hint    *widget.Label
 	dlg     *dialog.CustomDialog
 }
@@ -56,7 +56,7 @@ func (u *UI) openDistrictPicker() {
 func newDistrictPicker(ds []data.District, dialogs *widgets.Dialogs, open func(number string)) *districtPicker {
 	p := &districtPicker{dialogs: dialogs, open: open, all: ds, shown: ds,
 		filter: widgets.NewEntry("Type a district number or name"), hint: widget.NewLabel("")}
-	p.list = widget.NewList(
+	p.list = widgets.NewList(
 		func() int { return len(p.shown) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(id widget.ListItemID, o fyne.CanvasObject) {

@@ -335,7 +335,7 @@ func TestTabFollowsTheReadingOrder(t *testing.T) {
 
 	u.showNeeds()
 	u.wait()
-	before(t, "Needs publishing", tabStops(u), "Needs publishing", "Publish 1 record…", "Refresh", "*widget.List")
+	before(t, "Needs publishing", tabStops(u), "Needs publishing", "Publish 1 record…", "Refresh", "*widgets.List")
 }
 
 // Every menu item is reached from the keyboard, and the Help says how:
@@ -367,5 +367,39 @@ func TestShortcutHelpNamesAKeyForEveryMenuItem(t *testing.T) {
 				t.Errorf("%s → %s has the shortcut %s, which the help does not list", m.Label, it.Label, name)
 			}
 		}
+	}
+}
+
+// A list the arrows reached opens its item on Enter, as the search results
+// do: widget.List took Enter and did nothing with it, so the clerk on
+// Needs publishing had to know that Space opens a record's student, and
+// in the district picker that Space opens a district.
+func TestEnterOpensTheListItemTheArrowsReached(t *testing.T) {
+	st := openDemo(t)
+	saveRecord(t, st, storetest.Maria, "4512345", "2025-09-01")
+	u := start(t, st, Options{User: storetest.Clerk})
+	u.showNeeds()
+	u.wait()
+	if len(u.needs.recs) != 1 {
+		t.Fatalf("%d records need publishing, want Maria's", len(u.needs.recs))
+	}
+	u.win.Canvas().Focus(u.needs.list)
+	key(u, fyne.KeyReturn)
+	if !u.studentShown() || u.student.detail.Student.StateID != storetest.Maria {
+		t.Error("Enter on the record in Needs publishing did not open its student")
+	}
+
+	d := start(t, districtFixture(t), Options{User: rosa})
+	d.openDistrictPicker()
+	d.wait()
+	pickerEntry(t, d)
+	test.FocusNext(d.win.Canvas()) // from the filter to the list
+	if _, ok := d.win.Canvas().Focused().(*widgets.List); !ok {
+		t.Fatalf("Tab from the picker's filter went to %T, not its list", d.win.Canvas().Focused())
+	}
+	key(d, fyne.KeyDown)
+	key(d, fyne.KeyReturn)
+	if got := windowTitles(d.app); !slices.Contains(got, "Migrant Desk — 002 Barren County") {
+		t.Errorf("Down then Enter in the picker opened %q, not 002", got)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/store"
+	"migrantdesk/gui/widgets"
 )
 
 // needsLister is what the Needs publishing list reads.
@@ -29,7 +30,7 @@ type needsScreen struct {
 	tasks   *tasks
 	recs    []store.Unpublished
 	hint    *widget.Label
-	list    *widget.List
+	list    *widgets.List
 	publish *widget.Button
 	obj     fyne.CanvasObject
 	seq     int
@@ -51,7 +52,7 @@ func newNeedsScreen(st needsLister, region string, regions map[string]string, t 
 	n.publish.Importance = widget.HighImportance
 	n.publish.Disable()
 	refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), n.load)
-	n.list = widget.NewList(
+	n.list = widgets.NewList(
 		func() int { return len(n.recs) },
 		func() fyne.CanvasObject {
 			name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})

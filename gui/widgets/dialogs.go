@@ -265,3 +265,27 @@ func (s *Select) TypedKey(ev *fyne.KeyEvent) {
 		s.Select.TypedKey(ev)
 	}
 }
+
+// List is a list whose item the arrows reached opens on Enter, as on
+// Space: widget.List takes Enter and does nothing with it, where a
+// person who moved down a list with the keyboard presses Enter.
+type List struct {
+	widget.List
+}
+
+// NewList is a list of length() items, made by create and filled by
+// update.
+func NewList(length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject)) *List {
+	l := &List{}
+	l.Length, l.CreateItem, l.UpdateItem = length, create, update
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// TypedKey chooses the item on Enter and passes every other key on.
+func (l *List) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter {
+		ev = &fyne.KeyEvent{Name: fyne.KeySpace, Physical: ev.Physical}
+	}
+	l.List.TypedKey(ev)
+}

@@ -75,6 +75,7 @@ func newDistrictPicker(ds []data.District, dialogs *widgets.Dialogs, open func(n
 		}
 	}
 	p.filter.OnEscape = func() { p.dlg.Hide() }
+	p.list.OnEscape = func() { p.dlg.Hide() }
 	p.apply()
 	top := container.NewVBox(p.filter, p.hint)
 	content := container.NewGridWrap(fyne.NewSize(460, 420), border(top, nil, nil, nil, p.list))

@@ -403,3 +403,17 @@ func TestEnterOpensTheListItemTheArrowsReached(t *testing.T) {
 		t.Errorf("Down then Enter in the picker opened %q, not 002", got)
 	}
 }
+
+// Esc closes the district picker from its list as from its filter: the
+// list took Esc and did nothing with it, and the picker stayed open.
+func TestEscClosesTheDistrictPickerFromItsList(t *testing.T) {
+	u := start(t, districtFixture(t), Options{User: rosa})
+	u.openDistrictPicker()
+	u.wait()
+	pickerEntry(t, u)
+	test.FocusNext(u.win.Canvas())
+	key(u, fyne.KeyEscape)
+	if u.dialogs.Open() {
+		t.Error("Esc with the keyboard on the picker's list left the picker open")
+	}
+}

@@ -268,9 +268,11 @@ func (s *Select) TypedKey(ev *fyne.KeyEvent) {
 
 // List is a list whose item the arrows reached opens on Enter, as on
 // Space: widget.List takes Enter and does nothing with it, where a
-// person who moved down a list with the keyboard presses Enter.
+// person who moved down a list with the keyboard presses Enter. Esc runs
+// OnEscape when set: a list in a dialog takes Esc before the window does.
 type List struct {
 	widget.List
+	OnEscape func()
 }
 
 // NewList is a list of length() items, made by create and filled by
@@ -282,10 +284,15 @@ func NewList(length func() int, create func() fyne.CanvasObject, update func(wid
 	return l
 }
 
-// TypedKey chooses the item on Enter and passes every other key on.
+// TypedKey chooses the item on Enter, runs OnEscape on Esc, and passes
+// every other key on.
 func (l *List) TypedKey(ev *fyne.KeyEvent) {
-	if ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter {
-		ev = &fyne.KeyEvent{Name: fyne.KeySpace, Physical: ev.Physical}
+	switch {
+	case ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter:
+		l.List.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace, Physical: ev.Physical})
+	case ev.Name == fyne.KeyEscape && l.OnEscape != nil:
+		l.OnEscape()
+	default:
+		l.List.TypedKey(ev)
 	}
-	l.List.TypedKey(ev)
 }

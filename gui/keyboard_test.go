@@ -417,3 +417,43 @@ func TestEscClosesTheDistrictPickerFromItsList(t *testing.T) {
 		t.Error("Esc with the keyboard on the picker's list left the picker open")
 	}
 }
+
+// A screen opened from the toolbar or the menu puts the keyboard on what
+// the clerk does there first, as Advanced Search puts it in Last name:
+// the Needs publishing list (Down and Enter open a record), the MIS2000
+// reconciliation's Choose the export, the list of conflicts. They left
+// it on the screen before, out of sight: Enter on Needs publishing
+// searched again with the Last name field hidden behind it, and Enter on
+// a student opened from the results opened the highlighted result again.
+func TestScreensOpenWithTheKeyboardOnTheirFirstControl(t *testing.T) {
+	u := start(t, openDemo(t), Options{User: storetest.Clerk})
+	c := u.win.Canvas()
+	retype(u.search.last, "hernandez")
+	pressEnter(u, u.search.last)
+	key(u, fyne.KeyDown)
+	key(u, fyne.KeyReturn)
+	if !u.studentShown() {
+		t.Fatal("Down and Enter on the results opened no student")
+	}
+	if c.Focused() == u.search.table {
+		t.Error("the student is shown with the keyboard still on the search results behind it")
+	}
+
+	u.showNeeds()
+	u.wait()
+	if c.Focused() != u.needs.list {
+		t.Errorf("Needs publishing opens with the keyboard on %T, not its list", c.Focused())
+	}
+	u.showReconcile()
+	if c.Focused() != u.reconcile.pickBtn {
+		t.Errorf("MIS2000 reconciliation opens with the keyboard on %T, not Choose the MIS2000 export", c.Focused())
+	}
+
+	h := startHub(t)
+	s, _ := signedInApp(t, h, storetest.Clerk)
+	s.showConflicts()
+	s.wait()
+	if s.win.Canvas().Focused() != s.conflicts.list {
+		t.Errorf("Conflicts opens with the keyboard on %T, not its list", s.win.Canvas().Focused())
+	}
+}

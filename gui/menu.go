@@ -101,6 +101,7 @@ func (u *UI) showConflicts() {
 		return
 	}
 	u.show(u.conflicts.obj)
+	u.win.Canvas().Focus(u.conflicts.list)
 	u.conflicts.load()
 }
 
@@ -150,6 +151,7 @@ func (u *UI) showNeeds() {
 		return
 	}
 	u.show(u.needs.obj)
+	u.win.Canvas().Focus(u.needs.list) // Down and Enter open a record
 	u.needs.load()
 }
 
@@ -159,6 +161,7 @@ func (u *UI) showReconcile() {
 		return
 	}
 	u.show(u.reconcile.obj)
+	u.win.Canvas().Focus(u.reconcile.pickBtn)
 }
 
 func (u *UI) publishStudent() {

@@ -257,11 +257,18 @@ func (u *UI) region() string {
 	return ""
 }
 
-// show puts a screen in the main area.
+// show puts a screen in the main area, and takes the keyboard off the
+// screen it replaces: a control hidden with its screen kept the keys, so
+// Enter on a student opened from the results opened the highlighted
+// result again, and Enter on Needs publishing searched again. With a
+// dialog on top the keyboard is the dialog's, and stays.
 func (u *UI) show(screen fyne.CanvasObject) {
 	u.current = screen
 	u.content.Objects = []fyne.CanvasObject{screen}
 	u.content.Refresh()
+	if u.win.Canvas().Overlays().Top() == nil {
+		u.win.Canvas().Unfocus()
+	}
 }
 
 // today is the day rules compare with ("a QAD in the future").

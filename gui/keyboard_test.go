@@ -457,3 +457,41 @@ func TestScreensOpenWithTheKeyboardOnTheirFirstControl(t *testing.T) {
 		t.Errorf("Conflicts opens with the keyboard on %T, not its list", s.win.Canvas().Focused())
 	}
 }
+
+// Once a record is saved the keyboard is on the clerk's next step, and
+// Enter takes it: Publish, its confirmation, Enter again. The form closed
+// with the keyboard nowhere, the buttons of the student screen took Space
+// only, and publishing took Alt and four keys through the menu bar.
+func TestAfterSaveEnterPublishes(t *testing.T) {
+	st := openDemo(t)
+	u := openOn(t, st, storetest.Maria)
+	c := u.win.Canvas()
+	press(t, u, keyNew)
+	f := u.student.form
+	test.Type(f.mis, "4512345")
+	test.Type(f.qad.Entry, "09/01/2025")
+	press(t, u, keySave)
+	if u.student.form != nil {
+		t.Fatalf("the record was not saved: %q", f.formErr.Text)
+	}
+	if c.Focused() != u.student.publishBtn {
+		t.Fatalf("after Save the keyboard is on %T, not Publish", c.Focused())
+	}
+	key(u, fyne.KeyReturn)
+	if !u.dialogs.Open() {
+		t.Fatal("Enter on Publish asked nothing")
+	}
+	key(u, fyne.KeyReturn)
+	if r := records(t, st, storetest.Maria)[0]; len(r.Copies) == 0 {
+		t.Fatal("Enter on the confirmation did not publish")
+	}
+	// Nothing left to publish: the keyboard goes to New record, which
+	// Enter presses too.
+	if c.Focused() != u.student.newButton {
+		t.Fatalf("after publishing the keyboard is on %T, not New record", c.Focused())
+	}
+	key(u, fyne.KeyReturn)
+	if u.student.form == nil {
+		t.Error("Enter on New record opened no form")
+	}
+}

@@ -56,8 +56,8 @@ type studentScreen struct {
 
 	title       *widget.Label
 	facts       *widget.Label
-	newButton   *widget.Button
-	publishBtn  *widget.Button
+	newButton   *widgets.Button
+	publishBtn  *widgets.Button
 	readOnly    *widget.Label
 	readOnlyBox fyne.CanvasObject
 	records     *fyne.Container
@@ -69,6 +69,9 @@ type studentScreen struct {
 	obj         fyne.CanvasObject
 
 	form *recordForm // the Student Migrant Detail being edited, if any
+	// onScreen reports whether the screen is the one shown, so that the
+	// keyboard goes to none of its buttons from behind another screen.
+	onScreen func() bool
 }
 
 // newStudentScreen is the detail of a student as usr sees it, read from
@@ -94,10 +97,12 @@ func newStudentScreen(st studentStore, usr data.User, regions data.RegionNames, 
 			"No FRAM, Homeless, English Learner or IEP rows. No FRAM row means paid meals (not economically disadvantaged)."),
 		levels: widget.NewLabel(""),
 	}
-	backBtn := widget.NewButtonWithIcon("Back to search", theme.NavigateBackIcon(), back)
-	s.newButton = widget.NewButtonWithIcon("New record (Ctrl+N)", theme.ContentAddIcon(), s.newRecord)
+	// Buttons that Enter presses as Space does: after a save the keyboard
+	// is on Publish (nextStep).
+	backBtn := widgets.NewButtonWithIcon("Back to search", theme.NavigateBackIcon(), back)
+	s.newButton = widgets.NewButtonWithIcon("New record (Ctrl+N)", theme.ContentAddIcon(), s.newRecord)
 	s.newButton.Importance = widget.HighImportance
-	s.publishBtn = widget.NewButtonWithIcon("Publish records…", theme.UploadIcon(), s.publish)
+	s.publishBtn = widgets.NewButtonWithIcon("Publish records…", theme.UploadIcon(), s.publish)
 	actions := container.NewHBox(backBtn, s.newButton, s.publishBtn)
 	s.readOnlyBox = note(theme.InfoIcon(), s.readOnly)
 	s.readOnlyBox.Hide()
@@ -377,7 +382,7 @@ func (s *studentScreen) openForm(r store.Record) {
 					msg += " Publish it to send it to " + districtList(saved.Targets) + "."
 				}
 				s.changed(msg)
-				s.reload()
+				s.open(student.StateID, s.nextStep)
 			}, nil
 		},
 		closed: func() { s.form = nil },
@@ -412,5 +417,22 @@ func (s *studentScreen) publish() {
 	if len(todo) == 0 || s.refusal != nil {
 		return
 	}
-	s.pub.confirm(todo, s.reload)
+	s.pub.confirm(todo, func() { s.open(s.detail.Student.StateID, s.nextStep) })
+}
+
+// nextStep puts the keyboard on what the clerk does next once a record
+// is saved or published: Publish while the student has records to
+// publish, else New record. The form and the confirmation closed with
+// the keyboard nowhere.
+func (s *studentScreen) nextStep() {
+	if s.onScreen == nil || !s.onScreen() || s.dialogs.Open() {
+		return
+	}
+	c := s.dialogs.Window().Canvas()
+	switch {
+	case !s.publishBtn.Disabled():
+		c.Focus(s.publishBtn)
+	case !s.newButton.Disabled():
+		c.Focus(s.newButton)
+	}
 }

@@ -362,6 +362,7 @@ func (u *UI) buildClerk() {
 	u.student = newStudentScreen(u.st, u.user, u.regions, u.tasks, u.dialogs, pub, u.changed, u.showSearch)
 	// The users are read again after a sync: name them as they are now.
 	u.student.name = func(username string) string { return people(u.users).name(username) }
+	u.student.onScreen = u.studentShown
 	u.needs = newNeedsScreen(u.st, u.region(), u.regions, u.tasks, pub, u.openStudent)
 	u.reconcile = newReconcileScreen(u.st, u.win, u.user, u.regions, u.tasks.post)
 }

@@ -21,7 +21,7 @@ func ShowStartError(a fyne.App, err error) fyne.Window {
 	closeButton.Importance = widget.HighImportance
 	// In a scroll, the wrapped label does not ask for the height of one
 	// word a line.
-	w.SetContent(container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), closeButton), nil, nil, container.NewVScroll(msg)))
+	w.SetContent(border(nil, container.NewHBox(layout.NewSpacer(), closeButton), nil, nil, container.NewVScroll(msg)))
 	w.Resize(fyne.NewSize(560, 220))
 	w.SetCloseIntercept(a.Quit)
 	// Nothing else to do in this window: Enter or Escape closes it, as

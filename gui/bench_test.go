@@ -133,7 +133,7 @@ func benchOpen(b *testing.B, st *store.Store, stateID string) {
 	test.NewTempApp(b)
 	win := test.NewWindow(nil)
 	defer win.Close()
-	s := newStudentScreen(st, data.Operator("bench"), nil, testTasks(b), widgets.NewDialogs(win), nil, func(string) {}, func() {})
+	s := newStudentScreen(st, data.Operator("bench"), nil, testTasks(b), widgets.NewDialogs(win), nil, func(string) {})
 	ctx := context.Background()
 	b.ResetTimer()
 	for range b.N {

@@ -171,8 +171,13 @@ func (u *UI) publishStudent() {
 	u.student.publish()
 }
 
-// openStudent reads a student off the UI goroutine and shows the detail.
-func (u *UI) openStudent(stateID string) {
+// openStudent reads a student off the UI goroutine and shows the detail,
+// whose back button returns to the search.
+func (u *UI) openStudent(stateID string) { u.openStudentFrom(stateID, "search", u.showSearch) }
+
+// openStudentFrom is openStudent from the screen named from, which show
+// shows again.
+func (u *UI) openStudentFrom(stateID, from string, show func()) {
 	if u.student == nil {
 		u.dialogs.ShowError("The student could not be opened", errDistrictEdition(u.user))
 		return
@@ -185,6 +190,7 @@ func (u *UI) openStudent(stateID string) {
 		if u.student != s {
 			return
 		}
+		s.setBack(from, show)
 		u.show(s.obj)
 		u.noteOpened(stateID)
 	})

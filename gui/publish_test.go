@@ -127,3 +127,38 @@ func TestNeedsPublishingPublishesMany(t *testing.T) {
 		t.Errorf("status message %q", got)
 	}
 }
+
+// A student opened from Needs publishing goes back there, with the list
+// read again (the record just published has left it), not to a search
+// the clerk never made; one opened from the search goes back to it.
+func TestBackGoesToTheScreenTheStudentWasOpenedFrom(t *testing.T) {
+	st := openDemo(t)
+	saveRecord(t, st, storetest.Maria, "4512345", "2025-09-01")
+	u := start(t, st, Options{User: storetest.Clerk})
+	u.showNeeds()
+	u.wait()
+	if len(u.needs.recs) != 1 {
+		t.Fatalf("%d records need publishing, want Maria's", len(u.needs.recs))
+	}
+	u.needs.list.Select(0)
+	u.wait()
+	if !u.studentShown() {
+		t.Fatal("choosing the record did not open its student")
+	}
+	tap(t, u, "Publish 1 record…")
+	tap(t, u, "Publish")
+	tap(t, u, "Back to Needs publishing")
+	if u.current != u.needs.obj {
+		t.Fatal("Back from a student opened from Needs publishing did not go back to it")
+	}
+	if len(u.needs.recs) != 0 {
+		t.Errorf("the list back from publishing still has %d records", len(u.needs.recs))
+	}
+
+	u.openStudent(storetest.Maria)
+	u.wait()
+	tap(t, u, "Back to search")
+	if u.current != u.search.obj {
+		t.Error("Back from a student opened by its ID did not go back to the search")
+	}
+}

@@ -56,6 +56,7 @@ type studentScreen struct {
 
 	title       *widget.Label
 	facts       *widget.Label
+	backBtn     *widgets.Button
 	newButton   *widgets.Button
 	publishBtn  *widgets.Button
 	readOnly    *widget.Label
@@ -75,10 +76,11 @@ type studentScreen struct {
 }
 
 // newStudentScreen is the detail of a student as usr sees it, read from
-// and written to st; pub publishes, changed hears what a write did, back
-// returns to the search.
+// and written to st; pub publishes, changed hears what a write did.
+// Its back button returns to the screen the student was opened from
+// (setBack).
 func newStudentScreen(st studentStore, usr data.User, regions data.RegionNames, t *tasks, dialogs *widgets.Dialogs, pub *publisher,
-	changed func(msg string), back func()) *studentScreen {
+	changed func(msg string)) *studentScreen {
 	s := &studentScreen{
 		st:       st,
 		user:     usr,
@@ -99,11 +101,11 @@ func newStudentScreen(st studentStore, usr data.User, regions data.RegionNames, 
 	}
 	// Buttons that Enter presses as Space does: after a save the keyboard
 	// is on Publish (nextStep).
-	backBtn := widgets.NewButtonWithIcon("Back to search", theme.NavigateBackIcon(), back)
+	s.backBtn = widgets.NewButtonWithIcon("", theme.NavigateBackIcon(), nil)
 	s.newButton = widgets.NewButtonWithIcon("New record (Ctrl+N)", theme.ContentAddIcon(), s.newRecord)
 	s.newButton.Importance = widget.HighImportance
 	s.publishBtn = widgets.NewButtonWithIcon("Publish records…", theme.UploadIcon(), s.publish)
-	actions := container.NewHBox(backBtn, s.newButton, s.publishBtn)
+	actions := container.NewHBox(s.backBtn, s.newButton, s.publishBtn)
 	s.readOnlyBox = note(theme.InfoIcon(), s.readOnly)
 	s.readOnlyBox.Hide()
 	head := container.NewVBox(s.title, s.facts, actions, s.readOnlyBox)
@@ -140,6 +142,14 @@ func (s *studentScreen) open(stateID string, shown func()) {
 			}
 		}
 	})
+}
+
+// setBack makes the back button return to the screen named where, by
+// showing it: a clerk who opened a student from Needs publishing goes on
+// down that list, not back to a search they never made.
+func (s *studentScreen) setBack(where string, show func()) {
+	s.backBtn.SetText("Back to " + where)
+	s.backBtn.OnTapped = show
 }
 
 // reload reads the student shown again, after a save, delete or publish.

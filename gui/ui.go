@@ -291,7 +291,7 @@ func (u *UI) build() {
 		u.status.setLink(u.sync.state)
 		var open func(string)
 		if u.user.CanSearchStudents() {
-			open = u.openStudent
+			open = func(stateID string) { u.openStudentFrom(stateID, "Conflicts", u.showConflicts) }
 		}
 		u.conflicts = newConflictsScreen(u.st, u.user, u.tasks, u.dialogs, u.changed, u.showHome, open)
 	}
@@ -359,11 +359,13 @@ func (u *UI) buildClerk() {
 	if u.mayImport() {
 		u.search.offerImport(u.showImport)
 	}
-	u.student = newStudentScreen(u.st, u.user, u.regions, u.tasks, u.dialogs, pub, u.changed, u.showSearch)
+	u.student = newStudentScreen(u.st, u.user, u.regions, u.tasks, u.dialogs, pub, u.changed)
 	// The users are read again after a sync: name them as they are now.
 	u.student.name = func(username string) string { return people(u.users).name(username) }
 	u.student.onScreen = u.studentShown
-	u.needs = newNeedsScreen(u.st, u.region(), u.regions, u.tasks, pub, u.openStudent)
+	u.needs = newNeedsScreen(u.st, u.region(), u.regions, u.tasks, pub, func(stateID string) {
+		u.openStudentFrom(stateID, "Needs publishing", u.showNeeds)
+	})
 	u.reconcile = newReconcileScreen(u.st, u.win, u.user, u.regions, u.tasks.post)
 }
 

@@ -70,10 +70,19 @@ func New(rawURL string) (*Client, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("%q is not a hub address: write it as https://host:port", rawURL)
 	}
+	return &Client{base: u, http: &http.Client{Timeout: 2 * time.Minute, Transport: Transport}, Retries: 4, Backoff: 500 * time.Millisecond}, nil
+}
+
+// Transport carries the requests of the clients made after it is set:
+// http.DefaultTransport's settings (proxies from the environment
+// included) but for DialTimeout. One for the process, as the default
+// is, so that a sync reuses the last one's connection; a benchmark
+// wraps it to time each request.
+var Transport http.RoundTripper = func() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.DialContext = (&net.Dialer{Timeout: DialTimeout, KeepAlive: 30 * time.Second}).DialContext
-	return &Client{base: u, http: &http.Client{Timeout: 2 * time.Minute, Transport: t}, Retries: 4, Backoff: 500 * time.Millisecond}, nil
-}
+	return t
+}()
 
 // DialTimeout bounds a connection to the hub. Off the network (a cable
 // out, a VPN down), connecting fails only when it times out, which with

@@ -41,10 +41,12 @@ func TestAConnectionThatTimedOutIsNotTriedAgain(t *testing.T) {
 			}
 			cl.Backoff = time.Millisecond
 			var dials atomic.Int32
-			cl.http.Transport.(*http.Transport).DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
+			tr := cl.http.Transport.(*http.Transport).Clone()
+			tr.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
 				dials.Add(1)
 				return c.dial(ctx, network)
 			}
+			cl.http.Transport = tr
 			err = cl.SignIn(context.Background(), "rosa", "correct horse battery")
 			if !errors.Is(err, ErrUnreachable) {
 				t.Errorf("sign-in: %v, want the hub unreachable", err)

@@ -937,15 +937,15 @@ func (l *latencies) of(path string) []time.Duration {
 
 func newLatencies() *latencies { return &latencies{by: map[string][]time.Duration{}} }
 
-// timeTransport has l record the time of every HTTP request of the
-// process until the answer's headers (the clients' to the hub among
-// them), and returns what puts the transport back: each round of a
-// benchmark times its own requests.
+// timeTransport has l record the time of every request of the sync
+// clients made after it until the answer's headers, and returns what
+// puts their transport back: each round of a benchmark times its own
+// requests.
 func (l *latencies) timeTransport() (restore func()) {
-	orig := http.DefaultTransport
+	orig := client.Transport
 	tr := orig.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 100 // a connection a workstation, as 50 machines would have
-	http.DefaultTransport = roundTripper(func(r *http.Request) (*http.Response, error) {
+	client.Transport = roundTripper(func(r *http.Request) (*http.Response, error) {
 		start := time.Now()
 		resp, err := tr.RoundTrip(r)
 		d := time.Since(start)
@@ -955,7 +955,7 @@ func (l *latencies) timeTransport() (restore func()) {
 		return resp, err
 	})
 	var once gosync.Once
-	return func() { once.Do(func() { http.DefaultTransport = orig }) }
+	return func() { once.Do(func() { client.Transport = orig }) }
 }
 
 type roundTripper func(*http.Request) (*http.Response, error)

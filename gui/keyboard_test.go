@@ -375,14 +375,7 @@ func TestShortcutHelpNamesAKeyForEveryMenuItem(t *testing.T) {
 // Needs publishing had to know that Space opens a record's student, and
 // in the district picker that Space opens a district.
 func TestEnterOpensTheListItemTheArrowsReached(t *testing.T) {
-	st := openDemo(t)
-	saveRecord(t, st, storetest.Maria, "4512345", "2025-09-01")
-	u := start(t, st, Options{User: storetest.Clerk})
-	u.showNeeds()
-	u.wait()
-	if len(u.needs.recs) != 1 {
-		t.Fatalf("%d records need publishing, want Maria's", len(u.needs.recs))
-	}
+	u := needsMaria(t)
 	u.win.Canvas().Focus(u.needs.list)
 	key(u, fyne.KeyReturn)
 	if !u.studentShown() || u.student.detail.Student.StateID != storetest.Maria {

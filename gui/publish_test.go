@@ -132,14 +132,7 @@ func TestNeedsPublishingPublishesMany(t *testing.T) {
 // read again (the record just published has left it), not to a search
 // the clerk never made; one opened from the search goes back to it.
 func TestBackGoesToTheScreenTheStudentWasOpenedFrom(t *testing.T) {
-	st := openDemo(t)
-	saveRecord(t, st, storetest.Maria, "4512345", "2025-09-01")
-	u := start(t, st, Options{User: storetest.Clerk})
-	u.showNeeds()
-	u.wait()
-	if len(u.needs.recs) != 1 {
-		t.Fatalf("%d records need publishing, want Maria's", len(u.needs.recs))
-	}
+	u := needsMaria(t)
 	u.needs.list.Select(0)
 	u.wait()
 	if !u.studentShown() {
@@ -161,4 +154,19 @@ func TestBackGoesToTheScreenTheStudentWasOpenedFrom(t *testing.T) {
 	if u.current != u.search.obj {
 		t.Error("Back from a student opened by its ID did not go back to the search")
 	}
+}
+
+// needsMaria is a clerk's app on Needs publishing, which lists Maria's
+// new record alone.
+func needsMaria(t *testing.T) *UI {
+	t.Helper()
+	st := openDemo(t)
+	saveRecord(t, st, storetest.Maria, "4512345", "2025-09-01")
+	u := start(t, st, Options{User: storetest.Clerk})
+	u.showNeeds()
+	u.wait()
+	if len(u.needs.recs) != 1 {
+		t.Fatalf("%d records need publishing, want Maria's", len(u.needs.recs))
+	}
+	return u
 }

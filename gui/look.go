@@ -56,14 +56,13 @@ type readingBorder struct {
 	border fyne.Layout
 	edges  [4]fyne.CanvasObject // top, bottom, left, right; nil where none
 
-	laid    bool // laid out once: objects and size are known
-	objects []fyne.CanvasObject
-	size    fyne.Size
-	sizes   [4]fyne.Size // the edges' sizes when last laid out
+	laid  bool // laid out once: the size is known
+	size  fyne.Size
+	sizes [4]fyne.Size // the edges' sizes when last laid out
 }
 
 func (l *readingBorder) Layout(objects []fyne.CanvasObject, size fyne.Size) {
-	l.laid, l.objects, l.size, l.sizes = true, objects, size, l.edgeSizes()
+	l.laid, l.size, l.sizes = true, size, l.edgeSizes()
 	l.border.Layout(objects, size)
 }
 

@@ -124,18 +124,12 @@ type ReportAccess struct {
 // (data.Operator, the person at the computer of a standalone database)
 // is taken as given.
 func (s *Store) CanRunReport(ctx context.Context, u data.User, district data.District) (ReportAccess, error) {
-	if u.Username != "" { // loadUsers reads everyone for ""
-		var known []data.User
-		err := s.read(ctx, func(tx *sql.Tx) error {
-			var err error
-			known, err = loadUsers(tx, u.Username)
-			return err
-		})
-		if err != nil {
+	if u.Username != "" { // loadUsers, under UserByName, reads everyone for ""
+		switch known, err := s.UserByName(ctx, u.Username); {
+		case err == nil:
+			u = known
+		case !errors.Is(err, ErrNoUser):
 			return ReportAccess{}, fmt.Errorf("read the access of %s: %w", u.Username, err)
-		}
-		if len(known) == 1 {
-			u = known[0]
 		}
 	}
 	granted, err := s.hasGrant(ctx, u.Username, district.Number)

@@ -1,7 +1,9 @@
 package gui
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"migrantdesk/data/store/storetest"
 )
@@ -64,5 +66,26 @@ func TestQuitDuringSignIn(t *testing.T) {
 	u.wait()
 	if u.sync != nil || u.search != nil {
 		t.Error("the sign-in went on after the app began to quit, and started the screens and the sync")
+	}
+}
+
+// TestStopSignsOut: quitting ends the app's sign-in at the hub, which
+// would otherwise stay good for the rest of its twelve hours.
+func TestStopSignsOut(t *testing.T) {
+	h := startHub(t)
+	u, _ := signedInApp(t, h, storetest.Clerk)
+	active := func() int {
+		n, err := h.db.ActiveTokens(context.Background(), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := active(); n != 1 {
+		t.Fatalf("%d sign-ins active at the hub after signing in, want 1", n)
+	}
+	u.Stop()
+	if n := active(); n != 0 {
+		t.Errorf("%d sign-ins active at the hub after quitting, want 0", n)
 	}
 }

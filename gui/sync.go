@@ -125,6 +125,26 @@ func (s *syncer) start() {
 // committed, the rest comes with the next.
 func (s *syncer) close() { s.stop() }
 
+// signOutWait bounds the sign-out as the app quits: its windows are
+// gone, and a hub that does not answer must not keep the process.
+const signOutWait = 2 * time.Second
+
+// signOut ends the session's sign-in at the hub as the app quits, as
+// migrantdeskctl sync does: the token would otherwise stay good at the hub
+// for the rest of its twelve hours, counted among its active sign-ins.
+// Only between syncs (a sync under way holds the client) and when the
+// last sync reached the hub; the next start signs in afresh anyway.
+func (s *syncer) signOut() {
+	if s.running || s.state != linkOnline || s.sess.client == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), signOutWait)
+	defer cancel()
+	c := *s.sess.client
+	c.Retries = 0
+	c.SignOut(ctx)
+}
+
 // signInAgain takes the password a person typed after the hub refused
 // the one kept, and syncs with it.
 func (s *syncer) signInAgain(password string) {

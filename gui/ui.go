@@ -190,11 +190,13 @@ func (u *UI) ShowMain() {
 // Stop ends the background sync once Run has returned, whatever made
 // the app quit (a signal or File → Quit close no window): what it
 // applied is committed, and a page it is applying stops at its next look
-// at its context, so the store's Close need not wait for it whole.
+// at its context, so the store's Close need not wait for it whole. Then
+// it signs out of the hub.
 func (u *UI) Stop() {
 	u.end()
 	if u.sync != nil {
 		u.sync.close()
+		u.sync.signOut()
 	}
 }
 

@@ -32,8 +32,10 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 		file.Items = append(file.Items, fyne.NewMenuItem("Import the state extract…", u.showImport), fyne.NewMenuItemSeparator())
 	}
 	quit := fyne.NewMenuItem("Quit", func() {
-		u.quitting()
-		u.app.Quit() // the driver closes every window
+		u.askBeforeQuitting(func() {
+			u.quitting()
+			u.app.Quit() // the driver closes every window
+		})
 	})
 	quit.IsQuit = true
 	file.Items = append(file.Items, fyne.NewMenuItem("Preferences…", u.showPreferences), fyne.NewMenuItemSeparator(), quit)

@@ -2,8 +2,12 @@ package gui
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 
 	"migrantdesk/data/store/storetest"
 )
@@ -16,18 +20,7 @@ func TestQuittingIsTold(t *testing.T) {
 		told := 0
 		u := start(t, openDemo(t), Options{User: storetest.Clerk, Quitting: func() { told++ }})
 		if how == "File → Quit" {
-			quit := false
-			for _, m := range u.win.MainMenu().Items {
-				for _, it := range m.Items {
-					if m.Label == "File" && it.Label == "Quit" {
-						it.Action()
-						quit = true
-					}
-				}
-			}
-			if !quit {
-				t.Fatal("the File menu has no Quit")
-			}
+			menuItem(t, u, "File", "Quit").Action()
 		} else {
 			u.win.Close()
 		}
@@ -88,4 +81,50 @@ func TestStopSignsOut(t *testing.T) {
 	if n := active(); n != 0 {
 		t.Errorf("%d sign-ins active at the hub after quitting, want 0", n)
 	}
+}
+
+// TestQuittingAsksAboutAnUnsavedForm: closing the main window or File →
+// Quit with a Student Migrant Detail typed in and not saved asks first;
+// Esc keeps editing, with the typing kept.
+func TestQuittingAsksAboutAnUnsavedForm(t *testing.T) {
+	for _, how := range []string{"the window's close button", "File → Quit"} {
+		told := 0
+		u := start(t, openDemo(t), Options{User: storetest.Clerk, Open: storetest.Maria, Quitting: func() { told++ }})
+		u.wait()
+		quit := u.closeWindow
+		if how == "File → Quit" {
+			quit = menuItem(t, u, "File", "Quit").Action
+		}
+		press(t, u, keyNew)
+		test.Type(u.student.form.mis, "123")
+		quit()
+		asked := strings.Contains(strings.Join(texts(u.win.Canvas()), " "), "Quit without saving?")
+		if !asked || told != 0 {
+			t.Fatalf("%s with a form not saved: asked %v, quit %d times", how, asked, told)
+		}
+		quit() // a second close waits for the answer
+		key(u, fyne.KeyEscape)
+		if told != 0 || u.student.form == nil || u.student.form.mis.Text != "123" {
+			t.Fatalf("%s, then Esc on the question: quit %d times, form open %v", how, told, u.student.form != nil)
+		}
+		quit()
+		tap(t, u, "Quit without saving")
+		if told != 1 {
+			t.Errorf("%s, then Quit without saving: quit %d times, want once", how, told)
+		}
+	}
+}
+
+// menuItem is the item of the main window's menu, which must have it.
+func menuItem(t *testing.T, u *UI, menu, label string) *fyne.MenuItem {
+	t.Helper()
+	for _, m := range u.win.MainMenu().Items {
+		for _, it := range m.Items {
+			if m.Label == menu && it.Label == label {
+				return it
+			}
+		}
+	}
+	t.Fatalf("the %s menu has no %s", menu, label)
+	return nil
 }

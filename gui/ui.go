@@ -18,9 +18,12 @@ package gui
 
 import (
 	"context"
+	"fmt"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
 	"migrantdesk/data/store"
@@ -90,6 +93,10 @@ type UI struct {
 	// came with a sync cut part way (followAccess, pulled).
 	accessWaits bool
 
+	// quitAsked: the app asks whether to quit without saving a form;
+	// closing the window again waits for the answer.
+	quitAsked bool
+
 	signIn   *signInScreen   // the sign-in, while it is shown
 	snapshot *snapshotDialog // the progress of a first sync, while shown
 
@@ -156,6 +163,7 @@ func newWithPost(a fyne.App, st *store.Store, opts Options, post func(func())) (
 	// Closing the main window ends the app, district windows included.
 	u.win.SetMaster()
 	u.win.SetOnClosed(u.closed)
+	u.win.SetCloseIntercept(u.closeWindow)
 	a.Lifecycle().SetOnExitedForeground(u.keepWindows)
 	u.dialogs = widgets.NewDialogs(u.win)
 	u.tasks.failed = func(err error) { u.dialogs.ShowError("Something went wrong", err) }
@@ -209,6 +217,56 @@ func (u *UI) closed() {
 	if u.sync != nil {
 		u.sync.close()
 	}
+}
+
+// closeWindow is the main window's close button, or the system's
+// closing it (Alt+F4): the app quits, once it has asked about a form
+// not saved.
+func (u *UI) closeWindow() { u.askBeforeQuitting(u.win.Close) }
+
+// askBeforeQuitting calls quit at once, or once the person chooses to,
+// when a Student Migrant Detail they typed in is not saved: closing the
+// window by mistake would lose the typing without a word, as Esc on the
+// form does not.
+func (u *UI) askBeforeQuitting(quit func()) {
+	f := u.unsavedForm()
+	switch {
+	case f == nil:
+		quit()
+		return
+	case u.quitAsked:
+		return
+	}
+	u.quitAsked = true
+	msg := widgets.Paragraph(fmt.Sprintf("The changes you typed in the Student Migrant Detail of %s are not saved. "+
+		"Quit and lose them, or keep editing to save them?", f.edit.student.FullName()), 420)
+	d := dialog.NewCustomConfirm("Quit without saving?", "Quit without saving", "Keep editing", msg, func(ok bool) {
+		u.quitAsked = false
+		if ok {
+			quit()
+		}
+	}, u.win)
+	d.SetConfirmImportance(widget.DangerImportance)
+	// Enter does not quit: only a deliberate choice does.
+	u.dialogs.Show(d)
+}
+
+// unsavedForm is the Student Migrant Detail open with changes, of a
+// student or of a conflict's merge, or nil.
+func (u *UI) unsavedForm() *recordForm {
+	var forms []*recordForm
+	if u.student != nil {
+		forms = append(forms, u.student.form)
+	}
+	if u.conflicts != nil {
+		forms = append(forms, u.conflicts.form)
+	}
+	for _, f := range forms {
+		if f != nil && f.texts() != f.start {
+			return f
+		}
+	}
+	return nil
 }
 
 func (u *UI) quitting() {

@@ -130,6 +130,10 @@ func (s *statusBar) explainPending() {
 // setUser says who works: the user signed in to the hub, a demo profile,
 // or the computer's user; regions names the regions by code.
 func (s *statusBar) setUser(usr data.User, profile bool, hub string, regions map[string]string) {
+	if profile {
+		// While the profile is chosen too, as the window's banner says.
+		s.link.SetText("Demo database: no hub")
+	}
 	who := usr.FullName + ", " + data.RoleName(usr.Role)
 	if usr.RegionCode != "" {
 		who += ", " + regionName(regions, usr.RegionCode)
@@ -143,7 +147,6 @@ func (s *statusBar) setUser(usr data.User, profile bool, hub string, regions map
 			usr.Username, data.RoleName(usr.Role)))
 	default:
 		s.profile.SetText("Demo profile: " + who)
-		s.link.SetText("Demo database: no hub")
 	}
 }
 

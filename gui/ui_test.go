@@ -173,6 +173,9 @@ func TestProfileIsAskedAndRemembered(t *testing.T) {
 	if !slices.Contains(pick.Options, "Lucía Ramos (clerk1) — Regional data clerk, Central region") {
 		t.Errorf("options %q", pick.Options)
 	}
+	if got := u.status.link.Text; got != "Demo database: no hub" {
+		t.Errorf("while the profile is chosen the status bar says %q", got)
+	}
 	// Esc does not dismiss the question at start: someone must be working.
 	u.dialogs.CloseTop()
 	if findSelect(u.win.Canvas()) == nil {

@@ -5,6 +5,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	"migrantdesk/data"
 )
 
 // PIINotice is printed on the About sheet of the Detail workbook.
@@ -40,12 +42,11 @@ func (q *QA) writeAboutSheet(f *excelize.File, meta Meta, highlight int) error {
 	if err != nil {
 		return err
 	}
-	students := q.Counts.Total
 	lines := [][2]string{
 		{"District", q.DistrictLabel()},
 		{"Reporting period", q.Period.String()},
 		{"Generated", meta.GeneratedText()},
-		{"Rows", fmt.Sprintf("%d enrollments of %d students", len(q.Rows), students)},
+		{"Rows", data.Count(len(q.Rows), "enrollment") + " of " + data.Count(q.Counts.Total, "student")},
 		{"Who is included", Inclusion},
 		{"Not included", Exclusions},
 		{NewSinceColumn, q.newSinceNote()},

@@ -211,6 +211,20 @@ func TestDetailWorkbookAboutSheet(t *testing.T) {
 	}
 }
 
+// TestDetailWorkbookAboutSheetOneRow: a district with one student in the
+// report reads "1 enrollment of 1 student", not "1 enrollments of 1
+// students".
+func TestDetailWorkbookAboutSheetOneRow(t *testing.T) {
+	f, _ := writeDetail(t, manySchools(1), "")
+	got, err := f.GetCellValue(AboutSheet, "B6")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if label, _ := f.GetCellValue(AboutSheet, "A6"); label != "Rows" || got != "1 enrollment of 1 student" {
+		t.Errorf("the About sheet says %s %q, want Rows \"1 enrollment of 1 student\"", label, got)
+	}
+}
+
 func TestDetailWorkbookPassword(t *testing.T) {
 	st := loadState(t)
 	q := build(t, st, "002")

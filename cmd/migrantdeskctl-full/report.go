@@ -122,8 +122,8 @@ func runReport(args []string, out io.Writer) error {
 	for _, f := range files {
 		fmt.Fprintf(out, "wrote %s\n", f.Path)
 	}
-	fmt.Fprintf(out, "QA Migrant report, district %s, %s: %d rows, %d students\n",
-		q.DistrictLabel(), p, len(q.Rows), q.Counts.Total)
+	fmt.Fprintf(out, "QA Migrant report, district %s, %s: %s, %s\n",
+		q.DistrictLabel(), p, data.Count(len(q.Rows), "row"), data.Count(q.Counts.Total, "student"))
 	return nil
 }
 

@@ -116,6 +116,21 @@ func TestReportQAWritesBothFilesAndAudits(t *testing.T) {
 	}
 }
 
+// TestReportQAOneRow: the summary line of a report with one row counts
+// it in the singular.
+func TestReportQAOneRow(t *testing.T) {
+	db := reportDB(t)
+	var out bytes.Buffer
+	err := dispatch([]string{"report", "qa", "--db", db, "--district", "002", "--from", "2024-08-12", "--to", "2025-01-31",
+		"--aggregated", filepath.Join(t.TempDir(), "counts.pdf")}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "district 002 Río Grande, 08/12/2024 – 01/31/2025: 1 row, 1 student\n") {
+		t.Errorf("output:\n%s", out.String())
+	}
+}
+
 func TestReportQARefuses(t *testing.T) {
 	db := reportDB(t)
 	dir := t.TempDir()

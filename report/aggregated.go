@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/go-pdf/fpdf"
 
@@ -56,6 +57,12 @@ type pdfDoc struct {
 	meta  Meta
 	pages int // 0 on the counting pass
 	width float64
+	// district is the header's district line, or its lines when it does
+	// not fit beside the period (shared is then false); top is where a
+	// page's content begins, below them.
+	district []string
+	shared   bool
+	top      float64
 }
 
 func (q *QA) layoutAggregated(meta Meta, pages int) (*fpdf.Fpdf, error) {
@@ -67,10 +74,11 @@ func (q *QA) layoutAggregated(meta Meta, pages int) (*fpdf.Fpdf, error) {
 	pdf.SetCreator("Migrant Desk", true)
 	pdf.SetCreationDate(meta.GeneratedAt)
 	pdf.SetModificationDate(meta.GeneratedAt)
-	pdf.SetMargins(pageMargin, headerBottom, pageMargin)
 	pdf.SetAutoPageBreak(false, 0)
 	pageW, _ := pdf.GetPageSize()
 	d := &pdfDoc{Fpdf: pdf, q: q, meta: meta, pages: pages, width: pageW - 2*pageMargin}
+	d.layOutHeader()
+	pdf.SetMargins(pageMargin, d.top, pageMargin)
 	pdf.SetHeaderFunc(d.header)
 	pdf.SetFooterFunc(d.footer)
 
@@ -86,23 +94,60 @@ func (q *QA) layoutAggregated(meta Meta, pages int) (*fpdf.Fpdf, error) {
 	return pdf, nil
 }
 
+// headerLine is the height of the header's district and period lines.
+const headerLine = 6.0
+
+// layOutHeader decides the header's district lines and so where content
+// starts. The district and the period share the line under the title
+// when both fit. A district name too long for that (many are, such as
+// "Harlingen Consolidated Independent School District") has that line
+// to itself, or two lines, the period moving up beside the title, so
+// that the coordinator sees the whole name on every page; only a name
+// longer still is cut.
+func (d *pdfDoc) layOutHeader() {
+	d.SetFont(fontFamily, "", 10)
+	district := "District " + d.q.DistrictLabel()
+	d.district, d.top = []string{district}, headerBottom
+	if d.shared = d.GetStringWidth(district+headerGap+d.period()) <= d.width-2*d.GetCellMargin(); d.shared {
+		return
+	}
+	d.district = d.SplitText(district, d.width)
+	if len(d.district) > 2 {
+		d.district = []string{d.district[0], d.fit(strings.Join(d.district[1:], " "), d.width)}
+	}
+	d.top = headerBottom + float64(len(d.district)-1)*headerLine
+}
+
+// headerGap separates the district from the period when they share a line.
+const headerGap = "    "
+
+func (d *pdfDoc) period() string { return "Reporting period " + d.q.Period.String() }
+
 func (d *pdfDoc) header() {
 	d.SetXY(pageMargin, 14)
-	d.SetFont(fontFamily, "B", 14)
 	d.SetTextColor(0, 0, 0)
+	if !d.shared {
+		// Smaller than the district line: beside the title, the period
+		// must fit in what the title leaves of the line.
+		d.SetFont(fontFamily, "", 9)
+		d.CellFormat(d.width, 7, d.period(), "", 0, "R", false, 0, "")
+		d.SetX(pageMargin)
+	}
+	d.SetFont(fontFamily, "B", 14)
 	d.CellFormat(d.width, 7, "QA Migrant report: Aggregated counts", "", 1, "L", false, 0, "")
 	d.SetFont(fontFamily, "", 10)
-	// A long district name is cut, not the period: the line does not
-	// wrap, and what runs past the margin falls off the page.
-	period := "Reporting period " + d.q.Period.String()
-	gap := d.GetStringWidth("    ")
-	district := d.fit("District "+d.q.DistrictLabel(), d.width-gap-d.GetStringWidth(period))
-	d.CellFormat(d.GetStringWidth(district)+gap, 6, district, "", 0, "L", false, 0, "")
-	d.CellFormat(0, 6, period, "", 1, "L", false, 0, "")
+	if d.shared {
+		d.CellFormat(d.GetStringWidth(d.district[0]+headerGap), headerLine, d.district[0], "", 0, "L", false, 0, "")
+		d.CellFormat(0, headerLine, d.period(), "", 1, "L", false, 0, "")
+	} else {
+		for _, l := range d.district {
+			d.CellFormat(d.width, headerLine, l, "", 1, "L", false, 0, "")
+		}
+	}
 	d.SetDrawColor(120, 120, 120)
 	d.SetLineWidth(0.3)
-	d.Line(pageMargin, headerBottom-3, pageMargin+d.width, headerBottom-3)
-	d.SetXY(pageMargin, headerBottom)
+	d.Line(pageMargin, d.top-3, pageMargin+d.width, d.top-3)
+	d.SetXY(pageMargin, d.top)
 }
 
 func (d *pdfDoc) footer() {

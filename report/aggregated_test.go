@@ -145,19 +145,7 @@ func TestAggregatedEmpty(t *testing.T) {
 // are cut with an ellipsis, accents intact.
 func TestAggregatedPages(t *testing.T) {
 	q := manySchools(140)
-	path := filepath.Join(t.TempDir(), "aggregated.pdf")
-	if err := q.WriteAggregatedFile(path, testMeta); err != nil {
-		t.Fatal(err)
-	}
-	info, err := exec.Command("pdfinfo", path).Output()
-	if err != nil {
-		t.Skipf("pdfinfo: %v (Debian: apt-get install poppler-utils)", err)
-	}
-	m := regexp.MustCompile(`(?m)^Pages:\s+(\d+)$`).FindSubmatch(info)
-	if m == nil {
-		t.Fatalf("pdfinfo:\n%s", info)
-	}
-	pages, _ := strconv.Atoi(string(m[1]))
+	pages := pageCount(t, writeAggregated(t, q))
 	if pages < 3 {
 		t.Fatalf("%d pages for 140 schools", pages)
 	}
@@ -203,59 +191,137 @@ func TestAggregatedEmbedsUnicodeFont(t *testing.T) {
 	}
 }
 
-// TestAggregatedLongDistrictName: a long district name is cut with an
-// ellipsis in the page header, so that the reporting period after it still
-// prints inside the page instead of running off its edge.
+// TestAggregatedLongDistrictName: a district name too long to share its
+// line with the period prints whole on a line of its own, or two, on
+// every page, the period beside the title, and the page's content below
+// them; a short one shares the line with the period.
 func TestAggregatedLongDistrictName(t *testing.T) {
-	q := manySchools(3)
-	q.District.Name = "Distrito Escolar Independiente Unificado de Valle Verde y Santa María de los Ángeles del Río"
-	header := regexp.MustCompile(`(?m)^District 900 Distrito Escolar Independiente .*… Reporting period 08/01/2024 – 06/30/2025$`)
-	if text := pdfText(t, q, "-raw"); !header.MatchString(text) {
-		t.Errorf("the header does not show the shortened district and the whole period:\n%s", text)
+	for _, name := range []string{
+		"Harlingen Consolidated Independent School District",
+		"Distrito Escolar Independiente Unificado de Valle Verde y Santa María de los Ángeles del Río",
+	} {
+		q := manySchools(60)
+		q.District.Name = name
+		path := writeAggregated(t, q)
+		pages := strings.Split(strings.TrimRight(pdfText(t, q, "-raw"), "\f"), "\f")
+		if n := pageCount(t, path); len(pages) != n || n < 2 {
+			t.Fatalf("%q: %d pages of text, %d pages", name, len(pages), n)
+		}
+		for i, page := range pages {
+			// pdftotext breaks the name where the PDF does, between words.
+			header := strings.Join(lines(page)[:4], " ")
+			for _, want := range []string{"QA Migrant report: Aggregated counts", "District 900 " + name,
+				"Reporting period 08/01/2024 – 06/30/2025"} {
+				if !strings.Contains(header, want) {
+					t.Errorf("%q: page %d begins %q, without %q", name, i+1, header, want)
+				}
+			}
+		}
+		words := strings.Fields(name)
+		for page, first := range map[int]string{1: "counted:", 2: "Students"} {
+			district, content := pdfWord(t, path, page, words[len(words)-1]), pdfWord(t, path, page, first)
+			if content.y0 <= district.y1 {
+				t.Errorf("%q: page %d begins with %q at y %.1f, over the district (to y %.1f)", name, page, first, content.y0, district.y1)
+			}
+			if title, period := pdfWord(t, path, page, "counts"), pdfWord(t, path, page, "Reporting"); period.x0 <= title.x1 {
+				t.Errorf("%q: page %d: the period (from x %.1f) runs into the title (to x %.1f)", name, page, period.x0, title.x1)
+			}
+		}
 	}
 	if text := pdfText(t, manySchools(3), "-raw"); !strings.Contains(text, "\nDistrict 900 Distrito Grande Reporting period 08/01/2024 – 06/30/2025\n") {
-		t.Errorf("a short name is no longer printed whole:\n%s", text)
+		t.Errorf("a short name no longer shares its line with the period:\n%s", text)
 	}
+}
+
+// writeAggregated writes the Aggregated report of q to a file.
+func writeAggregated(t *testing.T, q *QA) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "aggregated.pdf")
+	if err := q.WriteAggregatedFile(path, testMeta); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// pageCount is how many pages pdfinfo finds in the PDF at path.
+func pageCount(t *testing.T, path string) int {
+	t.Helper()
+	info, err := exec.Command("pdfinfo", path).Output()
+	if err != nil {
+		t.Skipf("pdfinfo: %v (Debian: apt-get install poppler-utils)", err)
+	}
+	m := regexp.MustCompile(`(?m)^Pages:\s+(\d+)$`).FindSubmatch(info)
+	if m == nil {
+		t.Fatalf("pdfinfo:\n%s", info)
+	}
+	n, _ := strconv.Atoi(string(m[1]))
+	return n
+}
+
+// word is a word of a PDF page and its box, in points from the top left.
+type word struct {
+	x0, y0, x1, y1 float64
+	text           string
+}
+
+// pdfWords are the words of one page of the PDF at path, as pdftotext
+// finds them.
+func pdfWords(t *testing.T, path string, page int) []word {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Skip("pdftotext is not installed (Debian: apt-get install poppler-utils; make test installs it)")
+	}
+	n := strconv.Itoa(page)
+	out, err := exec.Command(bin, "-bbox", "-f", n, "-l", n, path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	var words []word
+	re := regexp.MustCompile(`<word xMin="([0-9.]+)" yMin="([0-9.]+)" xMax="([0-9.]+)" yMax="([0-9.]+)">([^<]*)</word>`)
+	for _, m := range re.FindAllStringSubmatch(string(out), -1) {
+		var w word
+		w.x0, _ = strconv.ParseFloat(m[1], 64)
+		w.y0, _ = strconv.ParseFloat(m[2], 64)
+		w.x1, _ = strconv.ParseFloat(m[3], 64)
+		w.y1, _ = strconv.ParseFloat(m[4], 64)
+		w.text = m[5]
+		words = append(words, w)
+	}
+	return words
+}
+
+// pdfWord is the first word text of a page.
+func pdfWord(t *testing.T, path string, page int, text string) word {
+	t.Helper()
+	for _, w := range pdfWords(t, path, page) {
+		if w.text == text {
+			return w
+		}
+	}
+	t.Fatalf("no %q on page %d", text, page)
+	return word{}
 }
 
 // TestAggregatedFooterLongName: the app signs the report "Full Name
 // (username)"; a long one is cut with an ellipsis in the footer rather
 // than printed over "Page X of Y".
 func TestAggregatedFooterLongName(t *testing.T) {
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Skip("pdftotext is not installed (Debian: apt-get install poppler-utils; make test installs it)")
-	}
 	meta := testMeta
 	meta.GeneratedBy = "María Guadalupe Fernández-Villaseñor de la Concepción Ortiz (mgfernandezvillasenor)"
 	path := filepath.Join(t.TempDir(), "aggregated.pdf")
 	if err := manySchools(3).WriteAggregatedFile(path, meta); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(bin, "-bbox", "-f", "1", "-l", "1", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	type word struct {
-		x0, y0, x1 float64
-		text       string
-	}
-	var words []word
+	words := pdfWords(t, path, 1)
 	var page word
-	re := regexp.MustCompile(`<word xMin="([0-9.]+)" yMin="([0-9.]+)" xMax="([0-9.]+)" yMax="[0-9.]+">([^<]*)</word>`)
-	for _, m := range re.FindAllStringSubmatch(string(out), -1) {
-		var w word
-		w.x0, _ = strconv.ParseFloat(m[1], 64)
-		w.y0, _ = strconv.ParseFloat(m[2], 64)
-		w.x1, _ = strconv.ParseFloat(m[3], 64)
-		w.text = m[4]
+	for _, w := range words {
 		if w.text == "Page" {
 			page = w
 		}
-		words = append(words, w)
 	}
 	if page.text == "" {
-		t.Fatalf("no Page X of Y on page 1:\n%s", out)
+		t.Fatalf("no Page X of Y on page 1: %v", words)
 	}
 	pageWords := regexp.MustCompile(`^(Page|of|[0-9]+)$`)
 	for _, w := range words {

@@ -175,16 +175,24 @@ func (d *pdfDoc) room(h float64) {
 	}
 }
 
+// headingSpace and titleHeight are the space above a table's heading and
+// the heading's own height: what room must count with the table's first
+// rows, or they are left on a page without them.
+const (
+	headingSpace = 3.0
+	titleHeight  = 7.0
+)
+
 func (d *pdfDoc) heading(title string, next float64) {
-	d.room(9 + next)
-	d.Ln(3)
+	d.room(headingSpace + titleHeight + next)
+	d.Ln(headingSpace)
 	d.title(title)
 }
 
 // title writes a table's heading at the cursor.
 func (d *pdfDoc) title(text string) {
 	d.SetFont(fontFamily, "B", 11)
-	d.CellFormat(d.width, 7, text, "", 1, "L", false, 0, "")
+	d.CellFormat(d.width, titleHeight, text, "", 1, "L", false, 0, "")
 }
 
 func (d *pdfDoc) summary() {
@@ -313,16 +321,16 @@ func (d *pdfDoc) chart(x, y, w, h float64) {
 func (d *pdfDoc) demographics() {
 	c := d.q.Counts
 	h := max(tableHeight(len(c.Genders)), tableHeight(len(c.Races)))
-	d.room(9 + h)
-	d.Ln(3)
+	d.room(headingSpace + titleHeight + h)
+	d.Ln(headingSpace)
 	top := d.GetY()
 	d.SetFont(fontFamily, "B", 11)
-	d.CellFormat(58, 7, "Students by gender", "", 0, "L", false, 0, "")
-	d.CellFormat(d.width-58, 7, "Students by race/ethnicity", "", 1, "L", false, 0, "")
+	d.CellFormat(58, titleHeight, "Students by gender", "", 0, "L", false, 0, "")
+	d.CellFormat(d.width-58, titleHeight, "Students by race/ethnicity", "", 1, "L", false, 0, "")
 	d.table("Students by gender", pageMargin, []column{{24, "Gender", "L"}, {22, "Students", "R"}}, countRows(c.Genders))
-	d.SetY(top + 7)
+	d.SetY(top + titleHeight)
 	d.table("Students by race/ethnicity", pageMargin+58, []column{{d.width - 58 - 22, "Race/ethnicity", "L"}, {22, "Students", "R"}}, countRows(c.Races))
-	d.SetY(top + 7 + h)
+	d.SetY(top + titleHeight + h)
 }
 
 func (d *pdfDoc) groups() {

@@ -153,7 +153,12 @@ func TestAggregatedPages(t *testing.T) {
 	var want []string
 	for p := 1; p <= pages; p++ {
 		want = append(want, "QA Migrant report: Aggregated counts", "District 900 Distrito Grande Reporting period 08/01/2024 – 06/30/2025")
-		if p > 1 {
+		// Page 1 has no room for the list's heading and three rows: the
+		// list starts on page 2 and continues on the others.
+		switch {
+		case p == 2:
+			want = append(want, "Students by school", "School number School name Students")
+		case p > 2:
 			want = append(want, "Students by school (continued)", "School number School name Students")
 		}
 		want = append(want, fmt.Sprintf("Generated 11/02/2026 2:05 PM UTC by coord.núñez Page %d of %d", p, pages))
@@ -230,6 +235,26 @@ func TestAggregatedLongDistrictName(t *testing.T) {
 	}
 	if text := pdfText(t, manySchools(3), "-raw"); !strings.Contains(text, "\nDistrict 900 Distrito Grande Reporting period 08/01/2024 – 06/30/2025\n") {
 		t.Errorf("a short name no longer shares its line with the period:\n%s", text)
+	}
+}
+
+// TestAggregatedSchoolsNotSplitEarly: the school list starts on the page
+// where its heading is only when three of its rows fit there too; a
+// heading that reserved less than it takes left two rows above a page
+// break in a district of five schools.
+func TestAggregatedSchoolsNotSplitEarly(t *testing.T) {
+	for n := 3; n <= 8; n++ {
+		got := lines(strings.Split(pdfText(t, manySchools(n), "-raw"), "\f")[0])
+		heading, rows := false, 0
+		for _, l := range got {
+			heading = heading || l == "Students by school"
+			if strings.HasPrefix(l, "9000") {
+				rows++
+			}
+		}
+		if heading && rows < min(n, 3) {
+			t.Errorf("%d schools: page 1 has the school list's heading and %d of its rows", n, rows)
+		}
 	}
 }
 

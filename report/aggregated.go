@@ -9,6 +9,7 @@ import (
 	"github.com/go-pdf/fpdf"
 
 	"migrantdesk/assets"
+	"migrantdesk/data"
 )
 
 // CountingRule explains the unduplicated counts on the Aggregated report.
@@ -197,7 +198,7 @@ func (d *pdfDoc) title(text string) {
 
 func (d *pdfDoc) summary() {
 	d.SetFont(fontFamily, "B", 12)
-	d.CellFormat(d.width, 8, fmt.Sprintf("Migrant students counted: %d", d.q.Counts.Total), "", 1, "L", false, 0, "")
+	d.CellFormat(d.width, 8, "Migrant students counted: "+data.Thousands(d.q.Counts.Total), "", 1, "L", false, 0, "")
 	d.SetFont(fontFamily, "", 9)
 	d.MultiCell(d.width, 4.6, CountingRule, "", "L", false)
 	d.Ln(2)
@@ -268,7 +269,7 @@ func (d *pdfDoc) fit(s string, w float64) string {
 func countRows(cs []Count) [][]string {
 	rows := make([][]string, len(cs))
 	for i, c := range cs {
-		rows[i] = []string{c.Label, strconv.Itoa(c.N)}
+		rows[i] = []string{c.Label, data.Thousands(c.N)}
 	}
 	return rows
 }
@@ -310,7 +311,7 @@ func (d *pdfDoc) chart(x, y, w, h float64) {
 		}
 		d.SetFont(fontFamily, "", 7.5)
 		d.SetXY(bx, base-barH-4.5)
-		d.CellFormat(slot, 4, strconv.Itoa(g.N), "", 0, "C", false, 0, "")
+		d.CellFormat(slot, 4, data.Thousands(g.N), "", 0, "C", false, 0, "")
 		d.SetFont(fontFamily, "B", 8)
 		d.SetXY(bx, base+0.8)
 		d.CellFormat(slot, 4, g.Label, "", 0, "C", false, 0, "")
@@ -339,7 +340,7 @@ func (d *pdfDoc) groups() {
 	d.heading(title, tableHeight(len(gs)))
 	rows := make([][]string, len(gs))
 	for i, g := range gs {
-		rows[i] = []string{g.Label, strconv.Itoa(g.Yes), strconv.Itoa(g.No)}
+		rows[i] = []string{g.Label, data.Thousands(g.Yes), data.Thousands(g.No)}
 	}
 	d.table(title, pageMargin, []column{{70, "Student group", "L"}, {22, "Yes", "R"}, {22, "No", "R"}}, rows)
 }
@@ -355,7 +356,7 @@ func (d *pdfDoc) schools() {
 	}
 	rows := make([][]string, len(ss))
 	for i, s := range ss {
-		rows[i] = []string{s.Number, s.Name, strconv.Itoa(s.N)}
+		rows[i] = []string{s.Number, s.Name, data.Thousands(s.N)}
 	}
 	d.table(title, pageMargin, []column{{30, "School number", "L"}, {d.width - 30 - 22, "School name", "L"}, {22, "Students", "R"}}, rows)
 }

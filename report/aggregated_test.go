@@ -356,3 +356,15 @@ func TestAggregatedFooterLongName(t *testing.T) {
 		}
 	}
 }
+
+// TestAggregatedThousands: counts of a thousand and more are written
+// with a comma, as the app and the Detail workbook's About sheet write
+// them: 1,275 students of grade 05, not 1275.
+func TestAggregatedThousands(t *testing.T) {
+	got := lines(pdfText(t, manySchools(50), "-raw"))
+	want := []string{"Migrant students counted: 1,275", "05 1,275", "1,275", "05", "Female 1,275",
+		"Economically Disadvantaged 0 1,275"}
+	if missing, ok := inOrder(got, want); !ok {
+		t.Errorf("the report lacks %q:\n%s", missing, strings.Join(got, "\n"))
+	}
+}

@@ -630,3 +630,34 @@ func TestDistrictRecordsNamesTakeAWiderWindow(t *testing.T) {
 		t.Errorf("the School column stays %.0f px wide in a window 520 px wider (was %.0f)", got, school)
 	}
 }
+
+// TestLongDistrictNameWraps: a district's long name wraps in its window
+// rather than widening it: one of a hundred characters made the window
+// wider than a 1366-pixel screen, and wider still while a report of the
+// district was made.
+func TestLongDistrictNameWraps(t *testing.T) {
+	u := start(t, districtFixture(t), Options{User: rosa})
+	d, err := u.st.District(context.Background(), "001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	short := u.showDistrict(u.user, d, storetest.Day(t, fixtureDay))
+	u.wait()
+	want := short.win.Content().MinSize().Width
+	short.win.Close()
+	d.Name = "Peñasco-Müller O'Malley Consolidated Independent School District of the Upper Río Grande Valley"
+	long := u.showDistrict(u.user, d, storetest.Day(t, fixtureDay))
+	u.wait()
+	t.Cleanup(long.win.Close)
+	if got := long.win.Content().MinSize().Width; got > want {
+		t.Errorf("with a long name the window needs %v wide, with a short one %v", got, want)
+	}
+	long.report.begin(func() {}, "Reading the records of 001 "+d.Name+"…")
+	if got := long.win.Content().MinSize().Width; got > want {
+		t.Errorf("making a report of the long name's district, the window needs %v wide", got)
+	}
+	long.report.end()
+	if !slices.Contains(labelTexts(long.win.Content()), "001 "+d.Name) {
+		t.Error("the header does not name the district in full")
+	}
+}

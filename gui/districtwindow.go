@@ -254,12 +254,22 @@ func (w *districtWindow) header() fyne.CanvasObject {
 	if w.demo {
 		top.Add(demoBanner())
 	}
+	// A district's name can be long ("... Consolidated Independent School
+	// District of the Upper Río Grande Valley"): it wraps, where on one
+	// line it widened the window past the screen.
 	title := heading(w.d.Number + " " + w.d.Name)
+	title.Wrapping = fyne.TextWrapWord
 	who := widget.NewLabel(fmt.Sprintf("District Edition · %s · %s, %s", w.region,
 		w.user.FullName, data.RoleName(w.user.Role)))
 	who.Truncation = fyne.TextTruncateEllipsis
+	who.Alignment = fyne.TextAlignTrailing
 	w.refreshBtn = widget.NewButtonWithIcon("Refresh (F5)", theme.ViewRefreshIcon(), w.refresh)
-	top.Add(border(nil, nil, title, w.refreshBtn, who))
+	// The name has a width of its own: a wrapping label measured before
+	// the window's first layout, at no width, wanted a line a word and
+	// made the window taller than the screen. The button stays at the
+	// top as the name wraps, rather than growing as tall as it.
+	top.Add(border(nil, nil, nil, container.NewVBox(container.NewHBox(sized(who, whoWidth, 0), w.refreshBtn)),
+		sized(title, titleWidth, 0)))
 	if w.preview {
 		top.Add(note(theme.VisibilityIcon(), widget.NewLabel(fmt.Sprintf("Preview as district: this window shows exactly what %s %s sees — "+
 			"the records as last published to it, read-only. Changes you have saved but not published do not show here.",
@@ -267,6 +277,13 @@ func (w *districtWindow) header() fyne.CanvasObject {
 	}
 	return top
 }
+
+// The room of the header's line on who is looking, and the least the
+// district's name has, which takes the rest.
+const (
+	whoWidth   = 300
+	titleWidth = 360
+)
 
 func (w *districtWindow) footer() fyne.CanvasObject {
 	return container.NewVBox(widget.NewSeparator(), border(nil, nil, nil, w.syncLine, w.message))

@@ -77,6 +77,7 @@ func newRecordList(st districtRecords, tab districtTab) *recordList {
 	filter := container.NewGridWrap(fyne.NewSize(380, l.filter.MinSize().Height), l.filter)
 	l.scopeMsg = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	l.scopeMsg.Wrapping = fyne.TextWrapWord
+	l.count.Wrapping = fyne.TextWrapWord // it names the district
 	l.showAll = widget.NewButtonWithIcon("Show all records", theme.ListIcon(), func() { l.showOnly("", nil) })
 	l.scope = border(nil, nil, widget.NewIcon(theme.SearchIcon()), l.showAll, l.scopeMsg)
 	l.scope.Hide()

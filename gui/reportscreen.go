@@ -150,6 +150,9 @@ func newReportScreen(st reportStore, build reportBuilder, app reportApp, tab dis
 	r.password.Password = true
 	r.confirm.Password = true
 	r.summary.Wrapping = fyne.TextWrapWord
+	// The stage names the district and the file: a long one widened the
+	// window past the screen while a report was made.
+	r.stage.Truncation = fyne.TextTruncateEllipsis
 	r.counts.Wrapping = fyne.TextWrapWord
 	r.denied.Wrapping = fyne.TextWrapWord
 	r.denied.Importance = widget.WarningImportance

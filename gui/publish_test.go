@@ -2,9 +2,12 @@ package gui
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+
+	"fyne.io/fyne/v2"
 
 	"migrantdesk/data"
 	"migrantdesk/data/store/storetest"
@@ -158,15 +161,45 @@ func TestBackGoesToTheScreenTheStudentWasOpenedFrom(t *testing.T) {
 
 // needsMaria is a clerk's app on Needs publishing, which lists Maria's
 // new record alone.
-func needsMaria(t *testing.T) *UI {
+func needsMaria(t *testing.T) *UI { return needsOf(t, storetest.Maria) }
+
+// needsOf is a clerk's app on Needs publishing, which lists a new record
+// of each student named.
+func needsOf(t *testing.T, stateIDs ...string) *UI {
 	t.Helper()
 	st := openDemo(t)
-	saveRecord(t, st, storetest.Maria, "4512345", "2025-09-01")
+	for i, id := range stateIDs {
+		saveRecord(t, st, id, fmt.Sprint(4512345+i), "2025-09-01")
+	}
 	u := start(t, st, Options{User: storetest.Clerk})
 	u.showNeeds()
 	u.wait()
-	if len(u.needs.recs) != 1 {
-		t.Fatalf("%d records need publishing, want Maria's", len(u.needs.recs))
+	if len(u.needs.recs) != len(stateIDs) {
+		t.Fatalf("%d records need publishing, want %d", len(u.needs.recs), len(stateIDs))
 	}
 	return u
+}
+
+// Back on Needs publishing after publishing the last record of the list,
+// opened with Down and Enter, Enter opens the record now last: the
+// keyboard stayed past the list's new end, where Enter and the arrows
+// did nothing.
+func TestBackOnNeedsPublishingEnterOpensARecordLeft(t *testing.T) {
+	u := needsOf(t, storetest.Maria, storetest.HernandezA)
+	left := u.needs.recs[0].StateID
+	key(u, fyne.KeyDown)
+	key(u, fyne.KeyReturn)
+	if !u.studentShown() || u.student.detail.Student.StateID != u.needs.recs[1].StateID {
+		t.Fatal("Down and Enter on Needs publishing did not open the second record's student")
+	}
+	tap(t, u, "Publish 1 record…")
+	tap(t, u, "Publish")
+	tap(t, u, "Back to Needs publishing")
+	if len(u.needs.recs) != 1 {
+		t.Fatalf("back from publishing, %d records need publishing, want 1", len(u.needs.recs))
+	}
+	key(u, fyne.KeyReturn)
+	if !u.studentShown() || u.student.detail.Student.StateID != left {
+		t.Error("Enter on Needs publishing, back from publishing, opened no student")
+	}
 }

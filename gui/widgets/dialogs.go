@@ -270,9 +270,20 @@ func (s *Select) TypedKey(ev *fyne.KeyEvent) {
 // Space: widget.List takes Enter and does nothing with it, where a
 // person who moved down a list with the keyboard presses Enter. Esc runs
 // OnEscape when set: a list in a dialog takes Esc before the window does.
+// When the list grows shorter than the item the keyboard is on, the
+// keyboard moves up to its last item: widget.List left it past the end,
+// where Enter and Down did nothing and no item was outlined.
 type List struct {
 	widget.List
 	OnEscape func()
+	// OnSelected is widget.List's, which the list hears first: a click
+	// puts the keyboard on the item clicked, and says so only there.
+	OnSelected func(widget.ListItemID)
+	// at is the item the keyboard is on, which widget.List does not
+	// tell: moved as the arrows and clicks move it. A click on the item
+	// already selected is not heard, but every list here unselects its
+	// item once it opens it, or before it is read again.
+	at widget.ListItemID
 }
 
 // NewList is a list of length() items, made by create and filled by
@@ -280,6 +291,12 @@ type List struct {
 func NewList(length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject)) *List {
 	l := &List{}
 	l.Length, l.CreateItem, l.UpdateItem = length, create, update
+	l.List.OnSelected = func(id widget.ListItemID) {
+		l.at = id
+		if l.OnSelected != nil {
+			l.OnSelected(id)
+		}
+	}
 	l.ExtendBaseWidget(l)
 	return l
 }
@@ -287,12 +304,40 @@ func NewList(length func() int, create func() fyne.CanvasObject, update func(wid
 // TypedKey chooses the item on Enter, runs OnEscape on Esc, and passes
 // every other key on.
 func (l *List) TypedKey(ev *fyne.KeyEvent) {
+	l.keepInRange()
 	switch {
 	case ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter:
 		l.List.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace, Physical: ev.Physical})
 	case ev.Name == fyne.KeyEscape && l.OnEscape != nil:
 		l.OnEscape()
+	case ev.Name == fyne.KeyDown:
+		if l.at < l.Length()-1 {
+			l.at++
+		}
+		l.List.TypedKey(ev)
+	case ev.Name == fyne.KeyUp:
+		if l.at > 0 {
+			l.at--
+		}
+		l.List.TypedKey(ev)
 	default:
 		l.List.TypedKey(ev)
+	}
+}
+
+// Refresh shows the items as they are now, the keyboard on one of them.
+func (l *List) Refresh() {
+	l.keepInRange()
+	l.List.Refresh()
+}
+
+// keepInRange moves the keyboard up to the last item when the list has
+// grown shorter than the item it was on; Up is the only way widget.List
+// offers.
+func (l *List) keepInRange() {
+	last := max(l.Length()-1, 0)
+	for l.at > last {
+		l.at--
+		l.List.TypedKey(&fyne.KeyEvent{Name: fyne.KeyUp})
 	}
 }

@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"slices"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -38,5 +39,48 @@ func TestShowCustomClosesFromItsButton(t *testing.T) {
 			t.Errorf("%s with the keyboard on Close left the dialog open", k)
 			d.CloseTop()
 		}
+	}
+}
+
+// The keyboard stays on an item of a list that grew shorter: widget.List
+// keeps the item the arrows reached past the end, where Enter and Down
+// did nothing and no item was outlined, so a clerk back on Needs
+// publishing after publishing the record they had opened from it could
+// open none of the others with the keyboard.
+func TestListKeepsTheKeyboardOnAnItemWhenItShrinks(t *testing.T) {
+	test.NewTempApp(t)
+	items := []string{"a", "b", "c", "d", "e"}
+	var opened []string
+	l := NewList(func() int { return len(items) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(items[i]) })
+	l.OnSelected = func(i widget.ListItemID) {
+		l.UnselectAll()
+		opened = append(opened, items[i])
+	}
+	w := test.NewTempWindow(t, l)
+	w.Resize(fyne.NewSize(300, 400))
+	w.Canvas().Focus(l)
+	for range 4 {
+		key(w.Canvas(), fyne.KeyDown)
+	}
+	key(w.Canvas(), fyne.KeyReturn)
+	items = items[:2]
+	l.Refresh()
+	key(w.Canvas(), fyne.KeyReturn)
+	key(w.Canvas(), fyne.KeyUp)
+	key(w.Canvas(), fyne.KeyReturn)
+	if want := []string{"e", "b", "a"}; !slices.Equal(opened, want) {
+		t.Errorf("Enter, then Enter and Up Enter after the list shrank to 2 opened %q, want %q", opened, want)
+	}
+
+	key(w.Canvas(), fyne.KeyDown)
+	items = nil
+	l.Refresh()
+	items = []string{"x", "y", "z"}
+	l.Refresh()
+	key(w.Canvas(), fyne.KeyReturn)
+	if want := "x"; opened[len(opened)-1] != want {
+		t.Errorf("Enter on a list emptied then filled again opened %q, want %q", opened[len(opened)-1], want)
 	}
 }

@@ -280,10 +280,11 @@ type List struct {
 	// puts the keyboard on the item clicked, and says so only there.
 	OnSelected func(widget.ListItemID)
 	// at is the item the keyboard is on, which widget.List does not
-	// tell: moved as the arrows and clicks move it. A click on the item
-	// already selected is not heard, but every list here unselects its
-	// item once it opens it, or before it is read again.
-	at widget.ListItemID
+	// tell: moved as the arrows and clicks move it, not by Select. A
+	// click on the item already selected is not heard: it leaves at
+	// behind only if the arrows moved off that item since.
+	at        widget.ListItemID
+	selecting bool // in Select, which leaves the keyboard where it is
 }
 
 // NewList is a list of length() items, made by create and filled by
@@ -292,7 +293,9 @@ func NewList(length func() int, create func() fyne.CanvasObject, update func(wid
 	l := &List{}
 	l.Length, l.CreateItem, l.UpdateItem = length, create, update
 	l.List.OnSelected = func(id widget.ListItemID) {
-		l.at = id
+		if !l.selecting {
+			l.at = id
+		}
 		if l.OnSelected != nil {
 			l.OnSelected(id)
 		}
@@ -323,6 +326,14 @@ func (l *List) TypedKey(ev *fyne.KeyEvent) {
 	default:
 		l.List.TypedKey(ev)
 	}
+}
+
+// Select selects an item as widget.List does, the keyboard staying on
+// the item it was on.
+func (l *List) Select(id widget.ListItemID) {
+	l.selecting = true
+	defer func() { l.selecting = false }()
+	l.List.Select(id)
 }
 
 // Refresh shows the items as they are now, the keyboard on one of them.

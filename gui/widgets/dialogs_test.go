@@ -83,4 +83,19 @@ func TestListKeepsTheKeyboardOnAnItemWhenItShrinks(t *testing.T) {
 	if want := "x"; opened[len(opened)-1] != want {
 		t.Errorf("Enter on a list emptied then filled again opened %q, want %q", opened[len(opened)-1], want)
 	}
+
+	// Selecting in code, as the conflicts list does to keep comparing
+	// the same record, leaves the keyboard where it was.
+	items = []string{"a", "b", "c", "d", "e"}
+	l.Refresh()
+	for range 4 {
+		key(w.Canvas(), fyne.KeyDown)
+	}
+	l.Select(1)
+	items = items[:3]
+	l.Refresh()
+	key(w.Canvas(), fyne.KeyReturn)
+	if want := "c"; opened[len(opened)-1] != want {
+		t.Errorf("Enter after a Select in code and the list shrank to 3 opened %q, want %q", opened[len(opened)-1], want)
+	}
 }

@@ -136,6 +136,16 @@ func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widg
 	return c
 }
 
+// shownList is the list of the tab shown, the one the keyboard goes to:
+// back from a student opened from the refused changes, that tab is still
+// shown, and the list of conflicts out of sight.
+func (c *conflictsScreen) shownList() *widgets.List {
+	if c.tabs.SelectedIndex() == 1 {
+		return c.refusedTab
+	}
+	return c.list
+}
+
 // rowLines is a list row of a bold line and n-1 plain ones: every row of a
 // list the same height, as a virtualized list needs.
 func rowLines(n int) fyne.CanvasObject {

@@ -220,16 +220,7 @@ func TestConflictResolvedThreeWays(t *testing.T) {
 // says so, the Conflicts screen lists it with the hub's reason naming the
 // other record, and clicking it opens the student.
 func TestRefusedChangeIsShownWithItsReason(t *testing.T) {
-	h := startHub(t)
-	u, st := signedInApp(t, h, storetest.Clerk)
-	other := newWorkstation(t, h, storetest.Admin)
-	other.save(t, storetest.Record(t, storetest.Maria, "777777", "2025-10-01", ""))
-	other.sync(t)
-	if _, err := st.SaveRecord(context.Background(), storetest.User(storetest.Clerk),
-		storetest.Record(t, storetest.Maria, "4512345", "2025-09-01", "")); err != nil {
-		t.Fatal(err)
-	}
-	press(t, u, keySync)
+	u := refusedMaria(t)
 	if !strings.Contains(u.status.message.Text, "The hub refused 1 change: see why under Conflicts.") {
 		t.Errorf("message %q", u.status.message.Text)
 	}
@@ -267,6 +258,49 @@ func TestRefusedChangeIsShownWithItsReason(t *testing.T) {
 	}
 	if got := u.status.conflicts.Text; got != "Conflicts: 0" {
 		t.Errorf("status bar after dismissing: %q", got)
+	}
+}
+
+// refusedMaria is a clerk's app synced once, the hub refusing the new
+// record of Maria that the clerk saved: an administrator had sent one of
+// the same student first.
+func refusedMaria(t *testing.T) *UI {
+	t.Helper()
+	h := startHub(t)
+	u, st := signedInApp(t, h, storetest.Clerk)
+	other := newWorkstation(t, h, storetest.Admin)
+	other.save(t, storetest.Record(t, storetest.Maria, "777777", "2025-10-01", ""))
+	other.sync(t)
+	if _, err := st.SaveRecord(context.Background(), storetest.User(storetest.Clerk),
+		storetest.Record(t, storetest.Maria, "4512345", "2025-09-01", "")); err != nil {
+		t.Fatal(err)
+	}
+	press(t, u, keySync)
+	return u
+}
+
+// Back from a student opened from the refused changes, the keyboard is
+// on their list, the tab shown: it went to the list of conflicts, on the
+// tab out of sight, where Enter chose a conflict no one could see.
+func TestBackToRefusedChangesKeepsTheKeyboardOnThem(t *testing.T) {
+	u := refusedMaria(t)
+	u.showConflicts()
+	u.wait()
+	u.conflicts.tabs.SelectIndex(1)
+	u.win.Canvas().Focus(u.conflicts.refusedTab)
+	key(u, fyne.KeyReturn)
+	if !u.studentShown() {
+		t.Fatal("Enter on the refused change opened no student")
+	}
+	tap(t, u, "Back to Conflicts")
+	if got := u.win.Canvas().Focused(); got != u.conflicts.refusedTab {
+		t.Errorf("back on the refused changes, the keyboard is on %T %p, not their list %p", got, got, u.conflicts.refusedTab)
+	}
+	u.showHome()
+	u.conflicts.tabs.SelectIndex(0)
+	u.showConflicts()
+	if got := u.win.Canvas().Focused(); got != u.conflicts.list {
+		t.Errorf("on the conflicts tab, the keyboard is on %T, not the list of conflicts", got)
 	}
 }
 

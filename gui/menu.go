@@ -103,7 +103,7 @@ func (u *UI) showConflicts() {
 		return
 	}
 	u.show(u.conflicts.obj)
-	u.win.Canvas().Focus(u.conflicts.list)
+	u.win.Canvas().Focus(u.conflicts.shownList())
 	u.conflicts.load()
 }
 

@@ -5,6 +5,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/gui/widgets"
 )
 
 // ShowStartError shows why the app could not start (its database would
@@ -17,7 +19,10 @@ func ShowStartError(a fyne.App, err error) fyne.Window {
 	w := a.NewWindow("Migrant Desk")
 	msg := widget.NewLabel("Migrant Desk cannot start:\n\n" + err.Error())
 	msg.Wrapping = fyne.TextWrapWord
-	closeButton := widget.NewButton("Close", a.Quit)
+	// Enter and Esc close it also with the keyboard on Close, where Tab
+	// puts it: a Fyne button takes both keys and does nothing with them.
+	closeButton := widgets.NewButton("Close", a.Quit)
+	closeButton.OnEscape = func() { closeButton.OnTapped() }
 	closeButton.Importance = widget.HighImportance
 	// In a scroll, the wrapped label does not ask for the height of one
 	// word a line.

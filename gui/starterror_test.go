@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/gui/widgets"
 )
 
 // TestStartErrorIsShown: why the app cannot start is in a window, with a
@@ -18,13 +20,13 @@ func TestStartErrorIsShown(t *testing.T) {
 	why := `database C:\Users\rosa\AppData\Local\Migrant Desk\migrantdesk.db has schema version 12, newer than this program knows (10): use a newer Migrant Desk`
 	w := ShowStartError(a, errors.New(why))
 	var text, buttons []string
-	var closeButton *widget.Button
+	var closeButton *widgets.Button
 	var walk func(fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
 		switch o := o.(type) {
 		case *widget.Label:
 			text = append(text, o.Text)
-		case *widget.Button:
+		case *widgets.Button:
 			buttons = append(buttons, o.Text)
 			closeButton = o
 		case *fyne.Container:
@@ -42,12 +44,22 @@ func TestStartErrorIsShown(t *testing.T) {
 	if strings.Join(buttons, ",") != "Close" {
 		t.Errorf("the window's buttons are %q, want Close", buttons)
 	}
-	for _, key := range []fyne.KeyName{fyne.KeyReturn, fyne.KeyEscape} {
-		closed := false
-		closeButton.OnTapped = func() { closed = true }
-		w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: key})
-		if !closed {
-			t.Errorf("%s did not close the window", key)
+	// Also with the keyboard on Close, where Tab puts it: the button
+	// took both keys and did nothing with them.
+	for _, onClose := range []bool{false, true} {
+		for _, key := range []fyne.KeyName{fyne.KeyReturn, fyne.KeyEscape} {
+			closed := false
+			closeButton.OnTapped = func() { closed = true }
+			ev := &fyne.KeyEvent{Name: key}
+			if onClose {
+				w.Canvas().Focus(closeButton)
+				w.Canvas().Focused().TypedKey(ev)
+			} else {
+				w.Canvas().OnTypedKey()(ev)
+			}
+			if !closed {
+				t.Errorf("%s did not close the window (keyboard on Close: %v)", key, onClose)
+			}
 		}
 	}
 }

@@ -232,14 +232,15 @@ bench: build
 	MIGRANTDESK_BENCH_DB="$(BENCH_DB)" bash .ci/postgres.sh run $(GO) test -tags $(GOTAGS) -run '^$$' \
 		-bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -count $(COUNT) -timeout 60m ./...
 
-# The tests of the store, the hub and sync under the race detector, the
-# PostgreSQL ones with their server: the packages whose goroutines share a
-# database (the hub's pulls and group commits, the workstation's writer and
-# its background sync). Some ten times slower than test-go, so not one of
-# its steps.
+# The tests of the store, the hub, sync and the GUI under the race
+# detector, the PostgreSQL ones with their server: the packages whose
+# goroutines share a database (the hub's pulls and group commits, the
+# workstation's writer and its background sync), and the app, whose reads
+# and writes run off the UI goroutine and hand their results back to it.
+# Some ten times slower than test-go, so not one of its steps.
 race: deps
 	MIGRANTDESK_PG_NOSYNC=1 bash .ci/postgres.sh run $(GO) test -race -tags $(GOTAGS) -count=1 -timeout 60m \
-		./data/ ./data/store/... ./data/hub/... ./data/sync/...
+		./data/ ./data/store/... ./data/hub/... ./data/sync/... ./gui/...
 
 # Each fuzz target runs from its package's folder in a test binary built
 # first with the fuzzer's coverage instrumentation (-c -fuzz; built apart

@@ -451,6 +451,31 @@ func TestScreensOpenWithTheKeyboardOnTheirFirstControl(t *testing.T) {
 	}
 }
 
+// A student whose detail arrives while a dialog is open still takes the
+// keyboard off the results once the dialog closes: the keyboard went
+// back to the results, out of sight, and Enter opened the highlighted
+// student again.
+func TestStudentShownUnderADialogTakesTheKeyboardOffTheResults(t *testing.T) {
+	u := start(t, openDemo(t), Options{User: storetest.Clerk})
+	s := u.search
+	test.Type(s.last, "hernandez")
+	key(u, fyne.KeyReturn)
+	key(u, fyne.KeyDown)
+	s.table.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	u.showShortcuts() // before the student is read
+	u.wait()
+	if !u.studentShown() || !u.dialogs.Open() {
+		t.Fatal("the student is not shown under the shortcuts")
+	}
+	key(u, fyne.KeyEscape)
+	if u.dialogs.Open() {
+		t.Fatal("Esc left the shortcuts open")
+	}
+	if got := u.win.Canvas().Focused(); got == s.table {
+		t.Error("with the dialog closed, the keyboard is back on the search results behind the student")
+	}
+}
+
 // Once a record is saved the keyboard is on the clerk's next step, and
 // Enter takes it: Publish, its confirmation, Enter again. The form closed
 // with the keyboard nowhere, the buttons of the student screen took Space

@@ -321,14 +321,18 @@ func (u *UI) region() string {
 // screen it replaces: a control hidden with its screen kept the keys, so
 // Enter on a student opened from the results opened the highlighted
 // result again, and Enter on Needs publishing searched again. With a
-// dialog on top the keyboard is the dialog's, and stays.
+// dialog on top (a student read meanwhile) the keyboard is the dialog's
+// and stays; the hidden control loses it when the dialog closes, which
+// gives it back to the window.
 func (u *UI) show(screen fyne.CanvasObject) {
 	u.current = screen
 	u.content.Objects = []fyne.CanvasObject{screen}
 	u.content.Refresh()
-	if u.win.Canvas().Overlays().Top() == nil {
-		u.win.Canvas().Unfocus()
-	}
+	u.dialogs.WhenClosed(func() {
+		if u.current == screen && u.win.Canvas().Overlays().Top() == nil {
+			u.win.Canvas().Unfocus()
+		}
+	})
 }
 
 // today is the day rules compare with ("a QAD in the future").

@@ -29,6 +29,7 @@ type layer struct {
 type Dialogs struct {
 	win    fyne.Window
 	layers []layer
+	closed []func() // to run once no dialog is open (WhenClosed)
 }
 
 // NewDialogs is the dialog stack of win. Esc pressed with no entry
@@ -66,7 +67,10 @@ func (s *Dialogs) ShowSubmit(d dialog.Dialog, submit func()) { s.ShowForm(d, sub
 // lost.
 func (s *Dialogs) ShowForm(d dialog.Dialog, submit, escape func()) {
 	shown := true
-	d.SetOnClosed(func() { shown = false })
+	d.SetOnClosed(func() {
+		shown = false
+		s.runClosed()
+	})
 	s.layers = append(s.layers, layer{hide: d.Hide, visible: func() bool { return shown }, submit: submit, escape: escape})
 	d.Show()
 }
@@ -90,6 +94,24 @@ func (s *Dialogs) ShowPopUp(p *widget.PopUp) {
 func (s *Dialogs) prune() {
 	for len(s.layers) > 0 && !s.layers[len(s.layers)-1].visible() {
 		s.layers = s.layers[:len(s.layers)-1]
+	}
+}
+
+// WhenClosed runs f once no dialog is open over the window: at once
+// when none is, else when the last one closes.
+func (s *Dialogs) WhenClosed(f func()) {
+	s.closed = append(s.closed, f)
+	s.runClosed()
+}
+
+func (s *Dialogs) runClosed() {
+	if s.Open() {
+		return
+	}
+	fs := s.closed
+	s.closed = nil
+	for _, f := range fs {
+		f()
 	}
 }
 

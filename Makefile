@@ -20,6 +20,11 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
 GO        ?= go
+# Every go command here builds -trimpath, the tests' own go builds too (they
+# inherit GOFLAGS): the packaged programs name no folder of the machine that
+# built them (the clone, the module cache, GOROOT), and every step shares
+# one build configuration, so that the packages reuse what build compiled.
+export GOFLAGS := -trimpath $(filter-out -trimpath,$(GOFLAGS))
 # Fyne 2.6+: UI updates from goroutines go through fyne.Do (see FyneApp.toml).
 GOTAGS    := migrated_fynedo
 BIN       := bin

@@ -6,8 +6,8 @@ package reconciletest
 
 import (
 	"context"
+	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 
@@ -22,10 +22,25 @@ var AsOf = data.NewDate(2025, time.November, 3)
 // Clerk is who loads the records, and the name the tests sign with.
 const Clerk = "Lucía Ramos"
 
-// Dir is the folder of the state's CSV files and the export.
+// Dir is the folder of the state's CSV files and the export. It is found
+// from the test's folder, up to the module's go.mod: the builds of the
+// Makefile are -trimpath, so this file's own path as the binary records it
+// names no folder.
 func Dir() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "testdata")
+	dir, err := os.Getwd()
+	if err != nil {
+		panic(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, "report", "reconciletest", "testdata")
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			panic("reconciletest: no go.mod above the test's folder")
+		}
+		dir = up
+	}
 }
 
 // Export is the hand-made MIS2000 export.

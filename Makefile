@@ -50,6 +50,14 @@ VERSION      := $(call toml_string,Version)
 BUILD_NUMBER := $(shell sed -n 's/^[[:space:]]*Build[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' FyneApp.toml)
 
 PKG       := migrant-desk-$(VERSION)
+# Every package ships a read-me for whoever unpacks it (assets/package/),
+# the README as its operations guide, and the licences of what its programs
+# link (cmd/internal/notices, from their build information and the module
+# cache): Go's, every module's and the fonts'.
+USER_README := assets/package/README.txt
+NOTICES = $(GO) run ./cmd/internal/notices -title "$(APP_NAME) $(VERSION)" \
+	-goroot "$$($(GO) env GOROOT)" -modcache "$$($(GO) env GOMODCACHE)" \
+	-add "DejaVu Sans fonts 2.37, embedded in the PDF reports=assets/fonts/LICENSE"
 WIN_ZIP   := dist/$(PKG)-windows-amd64.zip
 LINUX_TAR := dist/$(PKG)-linux-amd64.tar.xz
 
@@ -187,7 +195,7 @@ release-check:
 # and the version information as a .syso file, which go build links into
 # Windows builds of that package only; it is removed after the build so that
 # no stale one is left. -H=windowsgui: a GUI program, no console window.
-# README.txt is the README with CRLF line ends, for Notepad.
+# The text files have CRLF line ends, for Notepad.
 WIN_OUT := $(BIN)/windows/$(PKG)
 SYSO    := cmd/migrantdesk/rsrc_windows_amd64.syso
 windows: package-deps release-check $(WIN_CC)
@@ -201,7 +209,11 @@ windows: package-deps release-check $(WIN_CC)
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=$(WIN_CC) $(GO) build -tags $(GOTAGS) \
 		-ldflags -H=windowsgui -o $(WIN_OUT)/migrantdesk.exe ./cmd/migrantdesk
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -o $(WIN_OUT)/ ./cmd/migrantdeskctl ./cmd/migrantdeskctl-full
-	sed 's/$$/\r/' README.md > $(WIN_OUT)/README.txt
+	$(NOTICES) -o $(BIN)/windows/notices.txt $(WIN_OUT)/migrantdesk.exe $(WIN_OUT)/migrantdeskctl.exe \
+		$(WIN_OUT)/migrantdeskctl-full.exe
+	sed 's/$$/\r/' $(BIN)/windows/notices.txt > $(WIN_OUT)/THIRD-PARTY-NOTICES.txt
+	sed -e 's/@VERSION@/$(VERSION)/' -e 's/$$/\r/' $(USER_README) > $(WIN_OUT)/README.txt
+	sed 's/$$/\r/' README.md > $(WIN_OUT)/README-operations.txt
 	rm -f $(WIN_ZIP)
 	cd $(BIN)/windows && zip -q -r -X $(CURDIR)/$(WIN_ZIP) $(PKG)
 	@echo "windows: $(WIN_ZIP)"
@@ -220,7 +232,10 @@ dist: build package-deps release-check
 		> $(LINUX_OUT)/usr/local/share/applications/$(APP_ID).desktop
 	cp $(APP_ICON) $(LINUX_OUT)/usr/local/share/pixmaps/$(APP_ID).png
 	sed -e 's/@ID@/$(APP_ID)/g' assets/linux/install.mk > $(LINUX_OUT)/Makefile
-	cp README.md $(LINUX_OUT)/
+	$(NOTICES) -o $(LINUX_OUT)/THIRD-PARTY-NOTICES.txt $(LINUX_OUT)/usr/local/bin/migrantdesk \
+		$(LINUX_OUT)/usr/local/bin/migrantdeskctl $(LINUX_OUT)/usr/local/bin/migrantdeskctl-full
+	sed 's/@VERSION@/$(VERSION)/' $(USER_README) > $(LINUX_OUT)/README.txt
+	cp README.md $(LINUX_OUT)/README-operations.md
 	tar -C $(BIN)/linux --owner=0 --group=0 -cf - $(PKG) | xz -T0 -1 > $(LINUX_TAR)
 	@echo "dist: $(LINUX_TAR)"
 

@@ -15,7 +15,7 @@ import (
 
 // accessColumns are the columns of the coordinator list.
 var accessColumns = []widgets.Column{
-	col("Coordinator", 280), col("E-mail", 260), col("QA Migrant report", 270), col("", 300),
+	growing("Coordinator", 280), growing("E-mail", 260), col("QA Migrant report", 270), growing("", 300),
 }
 
 // accessStore is what the Users and access tab reads and writes.
@@ -78,9 +78,12 @@ func (a *accessScreen) set(gs []store.Grantee) {
 			granted++
 			status = fmt.Sprintf("Granted %s by %s", data.DayOf(g.GrantedAt), a.tab.people.name(g.GrantedBy))
 		}
-		email := widget.NewLabel(g.Email)
-		email.Truncation = fyne.TextTruncateEllipsis
-		objs[i] = container.New(widgets.ColumnsLayout(accessColumns), widget.NewLabel(g.FullName+" ("+g.Username+")"), email, c, widget.NewLabel(status))
+		// Ellipsized, as a narrow window shrinks the columns of text.
+		who, email, grant := widget.NewLabel(g.FullName+" ("+g.Username+")"), widget.NewLabel(g.Email), widget.NewLabel(status)
+		for _, l := range []*widget.Label{who, email, grant} {
+			l.Truncation = fyne.TextTruncateEllipsis
+		}
+		objs[i] = container.New(widgets.ColumnsLayout(accessColumns), who, email, c, grant)
 	}
 	a.rows.Objects = objs
 	a.rows.Refresh()

@@ -35,7 +35,8 @@ func (u *UI) askSignIn() {
 	if u.demo {
 		top.Add(demoBanner())
 	}
-	u.win.SetContent(border(top, nil, nil, nil, u.signIn.obj))
+	// Scrolled, in a window no taller than a small screen at 150% has.
+	u.win.SetContent(sized(border(top, nil, nil, nil, container.NewVScroll(u.signIn.obj)), signInWidth, smallScreen.Height))
 	u.win.Canvas().Focus(u.signIn.first())
 }
 

@@ -202,6 +202,12 @@ func regionName(names map[string]string, code string) string {
 	return data.RegionNames(names).Of(code)
 }
 
+// smallScreen is what the smallest screen the app is used on leaves a
+// window, in Fyne units: a 1366×768 laptop at 150% display scaling,
+// 910×512 units, less a taskbar (72 px) and a title bar (45 px). No
+// window may need more: the rest would be off the screen.
+var smallScreen = fyne.NewSize(900, 430)
+
 // sized gives o at least the width and height given, so that a dialog
 // showing it opens at a readable size.
 func sized(o fyne.CanvasObject, width, height float32) fyne.CanvasObject {
@@ -219,4 +225,26 @@ func col(title string, width float32) widgets.Column {
 // district), which takes its share of a table wider than its columns.
 func growing(title string, width float32) widgets.Column {
 	return widgets.Column{Title: title, Width: width, Grow: true}
+}
+
+// halves lays out two columns side by side, of equal widths where the
+// window has the room; in a narrower one the right column keeps its
+// minimum width and the left one, which scrolls, takes what is left. A
+// grid of two columns needed twice the wider one, and the report
+// screen, 1125 units, did not fit a small screen at 150%.
+type halves struct{}
+
+func (halves) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	pad := theme.Padding()
+	right := max((size.Width-pad)/2, objs[1].MinSize().Width)
+	left := max(0, size.Width-pad-right)
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(fyne.NewSize(left, size.Height))
+	objs[1].Move(fyne.NewPos(left+pad, 0))
+	objs[1].Resize(fyne.NewSize(right, size.Height))
+}
+
+func (halves) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	l, r := objs[0].MinSize(), objs[1].MinSize()
+	return fyne.NewSize(l.Width+theme.Padding()+r.Width, max(l.Height, r.Height))
 }

@@ -198,7 +198,7 @@ func newReportScreen(st reportStore, build reportBuilder, app reportApp, tab dis
 	intro.Wrapping = fyne.TextWrapWord
 	landing := container.NewVBox(intro, wrapped(auditNote))
 	r.sideScroll = container.NewVScroll(r.side)
-	r.obj = container.NewGridWithColumns(2, container.NewVScroll(landing), r.sideScroll)
+	r.obj = container.New(halves{}, container.NewVScroll(landing), r.sideScroll)
 	return r
 }
 

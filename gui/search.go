@@ -116,7 +116,11 @@ func newSearchScreen(st studentFinder, t *tasks, win fyne.Window, hub, username 
 	s.actions = container.NewHBox(s.button, clear)
 	buttons := border(nil, nil, s.actions, nil, s.hint)
 	top := container.NewVBox(heading("Advanced Search"), form, buttons, s.list)
-	s.obj = border(top, nil, nil, nil, s.table)
+	// In a window too short for the search and a few results (a small
+	// laptop at 150%), the screen scrolls down to a table of four rows
+	// rather than showing one row under the search.
+	rows := sized(s.table, 0, 5*widget.NewLabel("").MinSize().Height)
+	s.obj = container.NewVScroll(border(top, nil, nil, nil, rows))
 	return s
 }
 

@@ -20,13 +20,13 @@ var screenSize = fyne.NewSize(1366, 708)
 
 // shoot captures w at the laptop's size and at its minimum size into the
 // test's artifact directory (go test -artifacts keeps them), and fails
-// when the window needs more than the laptop has: then something is
-// clipped.
+// when the window needs more than the laptop has at 150% display
+// scaling: then something is off the screen.
 func shoot(t *testing.T, name string, w fyne.Window) {
 	t.Helper()
 	min := w.Content().MinSize()
-	if min.Width > screenSize.Width || min.Height > screenSize.Height {
-		t.Errorf("%s needs %v, more than a 1366×768 screen leaves a window (%v)", name, min, screenSize)
+	if min.Width > smallScreen.Width || min.Height > smallScreen.Height {
+		t.Errorf("%s needs %v, more than a 1366×768 screen at 150%% leaves a window (%v)", name, min, smallScreen)
 	}
 	for _, s := range []struct {
 		label string
@@ -45,7 +45,10 @@ func shoot(t *testing.T, name string, w fyne.Window) {
 }
 
 // TestScreensFitAndShots writes a screenshot of each main screen at
-// 1366×768 and at the window's minimum size, as each role sees it.
+// 1366×768 and at the window's minimum size, as each role sees it. Each
+// fits a 1366×768 laptop at 150%: the clerk's window once needed
+// 1000×600 units (1500×900 pixels), a district window 1125 units wide,
+// the sign-in 577 units tall.
 func TestScreensFitAndShots(t *testing.T) {
 	st := openDemo(t)
 	u := start(t, st, Options{User: storetest.Clerk})
@@ -73,7 +76,11 @@ func TestScreensFitAndShots(t *testing.T) {
 		d := start(t, st, Options{User: who})
 		shoot(t, who+"-districts", d.win)
 		for n, w := range d.districts {
-			shoot(t, who+"-district-"+n, w.win)
+			for i, tab := range w.tabs.Items {
+				w.tabs.SelectIndex(i)
+				d.wait()
+				shoot(t, who+"-district-"+n+"-"+tab.Text, w.win)
+			}
 		}
 	}
 

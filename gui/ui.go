@@ -374,9 +374,10 @@ func (u *UI) build() {
 	if bar := u.toolbar(); bar != nil {
 		top.Add(bar)
 	}
-	// The window shrinks no further than its screens stay usable at: a
-	// screen that scrolls would otherwise let it shrink to a strip.
-	least := fyne.NewSize(1000, 600)
+	// The window shrinks no further than its screens stay usable at (a
+	// screen that scrolls would otherwise let it shrink to a strip), and
+	// fits a small laptop at 150%.
+	least := smallScreen
 	if u.home != nil {
 		least = fyne.NewSize(640, 420)
 	}

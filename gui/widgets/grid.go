@@ -75,6 +75,29 @@ func widths(cols []Column, total float32) []float32 {
 	return w
 }
 
+// shrunk are the columns' widths in a row of width total that may be
+// narrower than their widths: the growing columns give up what is
+// missing, in proportion to their widths, down to half of them, so that
+// a window shrunk to fit a small screen at 150% still shows every column.
+func shrunk(cols []Column, total float32) []float32 {
+	w := widths(cols, total)
+	var sum, growing float32
+	for i, c := range cols {
+		sum += w[i]
+		if c.Grow {
+			growing += c.Width
+		}
+	}
+	if missing := sum - total; missing > 0 && growing > 0 {
+		for i, c := range cols {
+			if c.Grow {
+				w[i] -= min(missing, growing/2) * c.Width / growing
+			}
+		}
+	}
+	return w
+}
+
 // truncation is how a cell of the width given ends its text: clipped
 // when it fits, else with an ellipsis, which tells the reader there is
 // more. Fyne shapes an ellipsis afresh at every layout, which made a
@@ -88,7 +111,8 @@ func truncation(text string, style fyne.TextStyle, width float32) fyne.TextTrunc
 }
 
 // ColumnsLayout places objects side by side in the widths of the columns,
-// growing ones wider in a wider container. A label cut short there ends
+// growing ones wider in a wider container and narrower, down to half, in
+// a narrower one. A label cut short there ends
 // in an ellipsis.
 func ColumnsLayout(cols []Column) fyne.Layout {
 	return &columnsLayout{cols: cols}
@@ -100,7 +124,7 @@ type columnsLayout struct {
 
 func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	x := float32(0)
-	for i, w := range widths(l.cols, size.Width) {
+	for i, w := range shrunk(l.cols, size.Width) {
 		o := objs[i]
 		if lbl, ok := o.(*widget.Label); ok && lbl.Truncation != fyne.TextTruncateOff {
 			if t := truncation(lbl.Text, lbl.TextStyle, w); t != lbl.Truncation {
@@ -117,7 +141,11 @@ func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 func (l *columnsLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	var s fyne.Size
 	for i, o := range objs {
-		s.Width += l.cols[i].Width
+		if l.cols[i].Grow {
+			s.Width += l.cols[i].Width / 2
+		} else {
+			s.Width += l.cols[i].Width
+		}
 		s.Height = max(s.Height, o.MinSize().Height)
 	}
 	return s

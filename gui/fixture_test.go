@@ -223,15 +223,20 @@ func texts(c fyne.Canvas) []string {
 // widgets already have.
 func walk(o fyne.CanvasObject) []fyne.CanvasObject {
 	out := []fyne.CanvasObject{o}
-	switch c := o.(type) {
-	case fyne.Widget:
-		for _, child := range test.WidgetRenderer(c).Objects() {
-			out = append(out, walk(child)...)
-		}
-	case *fyne.Container:
-		for _, child := range c.Objects {
-			out = append(out, walk(child)...)
-		}
+	for _, child := range children(o) {
+		out = append(out, walk(child)...)
 	}
 	return out
+}
+
+// children are what o draws directly: a widget's through the renderer it
+// already has, a container's objects.
+func children(o fyne.CanvasObject) []fyne.CanvasObject {
+	switch c := o.(type) {
+	case fyne.Widget:
+		return test.WidgetRenderer(c).Objects()
+	case *fyne.Container:
+		return c.Objects
+	}
+	return nil
 }

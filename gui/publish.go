@@ -87,7 +87,7 @@ func (p *publisher) confirm(recs []store.Unpublished, done func()) {
 	size.SetMinSize(fyne.NewSize(publishListWidth, min(maxPublishListHeight, total)))
 	content := border(intro, nil, nil, nil, container.NewStack(size, list))
 	d := dialog.NewCustomConfirm("Publish "+data.Count(len(recs), "State Migrant Record"),
-		"Publish", "Cancel", content, func(ok bool) {
+		"Publish", "Cancel", widgets.Fitted(content, p.dialogs.Window()), func(ok bool) {
 			if ok {
 				p.publish(recs, done)
 			}

@@ -132,7 +132,7 @@ func openRecordForm(e recordEdit, dialogs *widgets.Dialogs, t *tasks) *recordFor
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(600, 0))
 	f.content = container.NewStack(width, fields)
-	f.dlg = dialog.NewCustomWithoutButtons(e.title, f.content, dialogs.Window())
+	f.dlg = dialog.NewCustomWithoutButtons(e.title, widgets.Fitted(f.content, dialogs.Window()), dialogs.Window())
 	f.dlg.SetButtons([]fyne.CanvasObject{cancel, f.saveBtn})
 	f.dlg.SetOnClosed(e.closed)
 	f.check()

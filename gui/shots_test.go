@@ -12,6 +12,7 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/store/storetest"
+	"migrantdesk/gui/widgets"
 )
 
 // screenSize is what a 1366×768 laptop leaves a window: the title bar and
@@ -166,4 +167,106 @@ func TestLongValuesFitAt1366x768(t *testing.T) {
 	if got := u.student.enrollments.Cell(0, 1); !strings.HasPrefix(got, "001900 (non-public) ") {
 		t.Errorf("the school's classification is not before its name: %q", got)
 	}
+}
+
+// inWindow fails when the dialog on top needs more room than the window
+// has, or the button with that text on it is not wholly inside the
+// window, or the dialog's title is above it.
+func inWindow(t *testing.T, u *UI, what, title, button string) {
+	t.Helper()
+	c := u.win.Canvas()
+	top := c.Overlays().Top()
+	var b fyne.CanvasObject
+	for _, o := range walk(top) {
+		switch w := o.(type) {
+		case *widget.Button:
+			if w.Text == button {
+				b = w
+			}
+		case *widgets.Button:
+			if w.Text == button {
+				b = w
+			}
+		}
+	}
+	if b == nil {
+		t.Fatalf("%s: no button %q on the dialog", what, button)
+	}
+	// Fyne squeezes a dialog taller than its window into it, and draws
+	// what it holds over one another: the buttons over the last field.
+	if need := top.MinSize(); need.Width > c.Size().Width || need.Height > c.Size().Height {
+		t.Errorf("%s needs %v, more than the window's %v", what, need, c.Size())
+	}
+	if p := posIn(t, top, b); p.Y < 0 || p.Y+b.Size().Height > c.Size().Height {
+		t.Errorf("%s: %q is at %.0f to %.0f, outside a window %.0f tall", what, button, p.Y, p.Y+b.Size().Height, c.Size().Height)
+	}
+	for _, o := range walk(top) {
+		if l, ok := o.(*widget.Label); ok && l.Text == title {
+			if p := posIn(t, top, l); p.Y < 0 {
+				t.Errorf("%s: the title %q is %.0f above the window", what, title, -p.Y)
+			}
+			return
+		}
+	}
+	t.Errorf("%s: no title %q on the dialog", what, title)
+}
+
+// On a small laptop at 150% a dialog shows its title and its buttons:
+// the keyboard shortcuts (676 units tall) and the record form with its
+// errors (545) were taller than the window, squeezed into it with Save
+// drawn over the errors. Their content scrolls instead.
+func TestDialogsFitASmallScreen(t *testing.T) {
+	st := openDemo(t)
+	saveRecord(t, st, storetest.Maria, "000777", "2025-09-01")
+	u := openOn(t, st, storetest.Maria)
+	u.win.Resize(smallScreen)
+	for _, d := range []struct {
+		what, title, button string
+		show                func()
+	}{
+		{"Help → Keyboard shortcuts", "Keyboard shortcuts", "Close", u.showShortcuts},
+		{"Help → How to…", "How to use Migrant Desk", "Close", u.showHowTo},
+		{"Help → About", "About Migrant Desk", "Close", u.showAbout},
+		{"File → Preferences", "Preferences", "Close", u.showPreferences},
+		{"Publish", "Publish 1 State Migrant Record", "Publish", u.publishStudent},
+	} {
+		d.show()
+		u.wait()
+		inWindow(t, u, d.what, d.title, d.button)
+		u.dialogs.CloseTop()
+		u.wait()
+	}
+
+	press(t, u, keyNew)
+	f := u.student.form
+	retype(f.mis, "12AB")
+	f.qad.Entry.SetText("")
+	press(t, u, keySave)
+	if !f.misErr.Visible() || !f.qadErr.Visible() {
+		t.Fatal("the form shows no errors")
+	}
+	inWindow(t, u, "the record form with its errors", "New Student Migrant Detail", "Save (Ctrl+S)")
+}
+
+// posIn is where o is in root, which is at the window's origin, through
+// the renderers the widgets already have.
+func posIn(t *testing.T, root, o fyne.CanvasObject) fyne.Position {
+	t.Helper()
+	p, ok := findPos(root, o)
+	if !ok {
+		t.Fatalf("%T is not on the dialog", o)
+	}
+	return p
+}
+
+func findPos(root, o fyne.CanvasObject) (fyne.Position, bool) {
+	if root == o {
+		return root.Position(), true
+	}
+	for _, ch := range children(root) {
+		if p, ok := findPos(ch, o); ok {
+			return root.Position().Add(p), true
+		}
+	}
+	return fyne.Position{}, false
 }

@@ -140,7 +140,7 @@ func (s *Dialogs) CloseTop() {
 // closes it on Esc and Enter too: a Fyne button with the keyboard takes
 // both keys and does nothing with them.
 func (s *Dialogs) ShowCustom(title string, content fyne.CanvasObject) dialog.Dialog {
-	d := dialog.NewCustomWithoutButtons(title, content, s.win)
+	d := dialog.NewCustomWithoutButtons(title, Fitted(content, s.win), s.win)
 	closeBtn := NewButton("Close", d.Hide)
 	closeBtn.OnEscape = d.Hide
 	d.SetButtons([]fyne.CanvasObject{closeBtn})
@@ -373,4 +373,43 @@ func (l *List) keepInRange() {
 		l.at--
 		l.List.TypedKey(&fyne.KeyEvent{Name: fyne.KeyUp})
 	}
+}
+
+// dialogChrome is what a dialog adds to its content's height: its title,
+// its buttons and the padding around them.
+const dialogChrome = 130
+
+// fitted is a dialog's content that scrolls when the window is too short
+// for all of it, so that the dialog's title and buttons stay inside the
+// window.
+type fitted struct {
+	widget.BaseWidget
+	scroll *container.Scroll
+	win    fyne.Window
+}
+
+// Fitted is content for a dialog over win: as tall as it needs where the
+// window has the room, else as tall as the window leaves, scrolling. A
+// dialog taller than its window showed neither its top nor its buttons:
+// the keyboard shortcuts on a small laptop at 150%, the record form with
+// its errors showing.
+func Fitted(content fyne.CanvasObject, win fyne.Window) fyne.CanvasObject {
+	f := &fitted{scroll: container.NewVScroll(content), win: win}
+	f.ExtendBaseWidget(f)
+	return f
+}
+
+func (f *fitted) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(f.scroll)
+}
+
+// MinSize is the content's, no taller than the window leaves a dialog
+// (the canvas is asked at every layout, so a window made shorter
+// shortens the dialog) and never shorter than a line or two.
+func (f *fitted) MinSize() fyne.Size {
+	s := f.scroll.Content.MinSize()
+	if room := f.win.Canvas().Size().Height - dialogChrome; room > 0 && s.Height > room {
+		s.Height = max(room, 2*theme.TextSize())
+	}
+	return s
 }

@@ -23,13 +23,14 @@ var shortcutRows = [][2]string{
 	{"Down or Tab (from a search field)", "Go to the results; Up and Down move, Enter opens the student"},
 	{"Ctrl+N", "New migrant record for the student on screen"},
 	{"Ctrl+S or Enter (in the form)", "Save the migrant record"},
+	{"Ctrl+P", "Publish the records of the student on screen: the confirmation lists every district that receives a copy"},
 	{"Esc", "Close the dialog or form on top (a form with changes asks first)"},
 	{"Enter (in a confirmation)", "Confirm, as Publish does"},
 	{"Ctrl+R", "Sync now, from the main window or a district window (on a computer that syncs with the hub)"},
 	{"F5", "Read the district window again (Refresh)"},
 	{"Ctrl+W", "Close the district window"},
-	// Publishing, the lists, Preferences and Quit have no key of their
-	// own: the menu bar is the keyboard's way to them.
+	// The lists, Preferences and Quit have no key of their own: the
+	// menu bar is the keyboard's way to them.
 	{"Alt", "Open the menu bar: the arrows choose a menu and an item, Enter runs it, Esc closes it"},
 	{"Tab / Shift+Tab", "Next / previous control; the control with the keyboard is outlined"},
 	{"Space", "Press the button, open the list with the keyboard"},
@@ -44,7 +45,7 @@ var howTo = []struct {
 	{data.RoleClerk, "Find the student first (Ctrl+F): type a surname, a birth date or a state ID and press Enter, " +
 		"so as not to enter anyone twice. Open the student from the results (Down, then Enter), and press Ctrl+N for a " +
 		"new Student Migrant Detail: the MIS2000 ID, the Last Qualifying Arrival Date, and the Eligibility Expiration " +
-		"Date, which the form works out. Save with Ctrl+S, then Publish the student's records: the confirmation lists " +
+		"Date, which the form works out. Save with Ctrl+S, then Publish the student's records (Ctrl+P): the confirmation lists " +
 		"every district that receives a copy. Needs publishing lists what is saved but not yet sent; MIS2000 " +
 		"reconciliation compares your records with the MIS2000 export in November and February."},
 	{data.RoleCoordinator, "Your districts are listed at start; each opens in its own window (District Edition). " +

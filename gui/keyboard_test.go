@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"migrantdesk/data"
 	"migrantdesk/data/store/storetest"
 	"migrantdesk/gui/widgets"
 )
@@ -233,6 +234,33 @@ func TestKeyboardPublishEnterAndEsc(t *testing.T) {
 	}
 }
 
+// Ctrl+P publishes the student on screen, as the Publish button does:
+// Publish had no key of its own while New (Ctrl+N) and Save (Ctrl+S)
+// did. With no student on screen it says why nothing happened.
+func TestKeyboardCtrlPPublishes(t *testing.T) {
+	st := openDemo(t)
+	saveRecord(t, st, storetest.Maria, "4512345", "2025-09-01")
+	u := start(t, st, Options{User: storetest.Clerk})
+	press(t, u, keyPublish)
+	if u.dialogs.Open() {
+		t.Fatal("Ctrl+P with no student on screen asked to publish")
+	}
+	if msg := u.status.message.Text; !strings.Contains(msg, "Ctrl+P") || !strings.Contains(msg, "open the student") {
+		t.Errorf("Ctrl+P with no student on screen says %q", msg)
+	}
+	u.openStudent(storetest.Maria)
+	u.wait()
+	press(t, u, keyPublish)
+	if !strings.Contains(strings.Join(texts(u.win.Canvas()), " "), "Publish 1 State Migrant Record") {
+		t.Fatal("Ctrl+P on a student with a record to publish asked nothing")
+	}
+	key(u, fyne.KeyReturn)
+	u.wait()
+	if r := records(t, st, storetest.Maria)[0]; r.Status != data.StatusPublished {
+		t.Errorf("Ctrl+P, then Enter, left the record %v", r.Status)
+	}
+}
+
 // In Preferences the keyboard is on the theme choice after a click or a
 // Tab; Esc there must still close the dialog, which a radio button, taking
 // Esc and doing nothing with it, did not.
@@ -340,9 +368,9 @@ func TestTabFollowsTheReadingOrder(t *testing.T) {
 
 // Every menu item is reached from the keyboard, and the Help says how:
 // one with a shortcut by that shortcut, every other through the menu
-// bar, which Alt opens (Fyne's menu bar on Linux and Windows). Publish,
-// Needs publishing, MIS2000 reconciliation, Conflicts, Preferences and
-// Quit have no shortcut of their own, and the Help named no way to them.
+// bar, which Alt opens (Fyne's menu bar on Linux and Windows). Needs
+// publishing, MIS2000 reconciliation, Conflicts, Preferences and Quit
+// have no shortcut of their own, and the Help named no way to them.
 func TestShortcutHelpNamesAKeyForEveryMenuItem(t *testing.T) {
 	help := map[string]string{}
 	for _, r := range shortcutRows {

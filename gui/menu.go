@@ -18,6 +18,9 @@ var (
 	keyNew    = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
 	keySave   = &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}
 	keySync   = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}
+	// Ctrl+P prints elsewhere; Migrant Desk prints nothing, and P is
+	// Publish as N is New and S is Save.
+	keyPublish = &desktop.CustomShortcut{KeyName: fyne.KeyP, Modifier: fyne.KeyModifierShortcutDefault}
 )
 
 // mainMenu offers what the user working may do: File (with the demo
@@ -49,6 +52,7 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 		save.Shortcut = keySave
 		needs := fyne.NewMenuItem("Needs publishing", u.showNeeds)
 		publish := fyne.NewMenuItem("Publish this student's records…", u.publishStudent)
+		publish.Shortcut = keyPublish
 		reconcile := fyne.NewMenuItem("MIS2000 reconciliation", u.showReconcile)
 		menus = append(menus,
 			fyne.NewMenu("Student", search, fyne.NewMenuItemSeparator(), newRecord, save),
@@ -166,8 +170,15 @@ func (u *UI) showReconcile() {
 	u.win.Canvas().Focus(u.reconcile.pickBtn)
 }
 
+// publishStudent is Ctrl+P: publish the records of the student shown.
+// With no student shown it says why nothing happened, as Ctrl+N does.
 func (u *UI) publishStudent() {
-	if u.dialogs.Open() || !u.studentShown() {
+	if u.dialogs.Open() {
+		return
+	}
+	if !u.studentShown() {
+		u.status.warn("Publishing (Ctrl+P) is for the student on screen: open the student, then press Ctrl+P; " +
+			"Needs publishing lists every record not yet sent.")
 		return
 	}
 	u.student.publish()

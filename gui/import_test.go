@@ -137,3 +137,40 @@ func TestImportRefusedWithAHub(t *testing.T) {
 		t.Fatal("File → Import on a synced database did not say why not")
 	}
 }
+
+// What is wrong with the path (none given, none there) is said under the
+// path, where the person looks and the cursor is, not in the line of
+// text above the field; typing clears it.
+func TestImportPathErrorIsUnderThePath(t *testing.T) {
+	u := start(t, openDemo(t), Options{User: storetest.Admin})
+	u.showImport()
+	s := u.imports
+	under := func(when, says string) {
+		t.Helper()
+		if !s.pathErr.Visible() || !strings.Contains(s.pathErr.Text, says) {
+			t.Fatalf("%s: the error under the path is %q (shown %v), want it to say %q", when, s.pathErr.Text, s.pathErr.Visible(), says)
+		}
+		if strings.Contains(s.hint.Text, says) {
+			t.Errorf("%s: the text above the path says it too: %q", when, s.hint.Text)
+		}
+		u.win.Content().Refresh() // lays the screen out with the error shown
+		path, _ := findPos(s.obj, s.path)
+		at, _ := findPos(s.obj, s.pathErr)
+		if at.Y < path.Y+s.path.Size().Height {
+			t.Errorf("%s: the error is at %.0f, not under the path (%.0f to %.0f)", when, at.Y, path.Y, path.Y+s.path.Size().Height)
+		}
+		if u.win.Canvas().Focused() != s.path {
+			t.Errorf("%s: the cursor is not in the path", when)
+		}
+	}
+	tap(t, u, "Check the extract")
+	under("Check with no path", "Choose the extract's folder or workbook first")
+
+	test.Type(s.path, filepath.Join(t.TempDir(), "nowhere"))
+	if s.pathErr.Visible() {
+		t.Error("typing a path left the error shown")
+	}
+	key(u, fyne.KeyReturn)
+	u.wait()
+	under("Check of a path that is not there", "Read the state extract")
+}

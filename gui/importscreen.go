@@ -44,6 +44,7 @@ type importScreen struct {
 	done    func(msg string) // after an import: say it, read again what it changed
 
 	path     *widgets.Entry
+	pathErr  *widget.Label // what is wrong with the path, under it
 	check    *widgets.Button
 	run      *widgets.Button
 	cancel   *widget.Button
@@ -68,7 +69,7 @@ const importIntro = "Choose the state extract: a folder of CSV files (regions.cs
 
 func newImportScreen(st extractLoader, usr data.User, t *tasks, win fyne.Window, dialogs *widgets.Dialogs, back func(), done func(string)) *importScreen {
 	s := &importScreen{st: st, user: usr, tasks: t, win: win, dialogs: dialogs, done: done,
-		path: widgets.NewEntry("the extract's folder, or its .xlsx workbook"), hint: wrapped(importIntro),
+		path: widgets.NewEntry("the extract's folder, or its .xlsx workbook"), pathErr: errorLabel(), hint: wrapped(importIntro),
 		summary: wrapped(""), bar: widget.NewProgressBar(), spin: widget.NewProgressBarInfinite()}
 	s.path.OnSubmitted = func(string) { s.startCheck() }
 	s.path.OnChanged = func(string) { s.reset() }
@@ -100,7 +101,7 @@ func newImportScreen(st extractLoader, usr data.User, t *tasks, win fyne.Window,
 	top := container.NewVBox(
 		container.NewHBox(backBtn, heading("Import the state extract")),
 		s.hint,
-		labeled("Extract", pick),
+		field("Extract", pick, s.pathErr),
 		container.NewHBox(s.check, s.run, s.cancel, s.copyAll),
 		s.bar,
 		s.spin,
@@ -154,6 +155,7 @@ func (s *importScreen) reset() {
 		return
 	}
 	s.checked = ""
+	setError(s.pathErr, "")
 	s.run.Disable()
 	s.summary.Hide()
 	s.problems.Hide()
@@ -189,7 +191,8 @@ func (s *importScreen) busy(on, counted bool) {
 func (s *importScreen) startCheck() {
 	path := strings.TrimSpace(s.path.Text)
 	if path == "" || s.stop != nil {
-		s.hint.SetText("Choose the extract's folder or workbook first.")
+		setError(s.pathErr, "Choose the extract's folder or workbook first, or type its path.")
+		s.win.Canvas().Focus(s.path)
 		return
 	}
 	s.reset()
@@ -206,11 +209,17 @@ func (s *importScreen) startCheck() {
 	})
 }
 
+// pathError is an extract that could not be opened at all: the path is
+// what to fix, so the error is shown under it.
+type pathError struct{ error }
+
+func (e pathError) Unwrap() error { return e.error }
+
 // planOf reads the extract at path and plans its import.
 func (s *importScreen) planOf(ctx context.Context, path string) (store.ExtractPlan, error) {
 	x, err := importer.OpenExtract(path)
 	if err != nil {
-		return store.ExtractPlan{}, err
+		return store.ExtractPlan{}, pathError{err}
 	}
 	defer x.Close()
 	return s.st.PlanExtract(ctx, func(sink data.ExtractSink) error { return x.Scan(sink) }, func(rows int) {
@@ -222,7 +231,13 @@ func (s *importScreen) planOf(ctx context.Context, path string) (store.ExtractPl
 // what importing will change.
 func (s *importScreen) showCheck(path string, plan store.ExtractPlan, err error) {
 	var pl *importer.ProblemList
+	var bad pathError
 	switch {
+	case errors.As(err, &bad):
+		// Where the person looks: under the path, which has the cursor.
+		setError(s.pathErr, err.Error())
+		s.hint.SetText(importIntro)
+		s.win.Canvas().Focus(s.path)
 	case errors.As(err, &pl):
 		s.probs = pl.Problems
 		s.problems.Reset()

@@ -35,8 +35,9 @@ func (u *UI) askSignIn() {
 	if u.demo {
 		top.Add(demoBanner())
 	}
-	// Scrolled, in a window no taller than a small screen at 150% has.
-	u.win.SetContent(sized(border(top, nil, nil, nil, container.NewVScroll(u.signIn.obj)), signInWidth, smallScreen.Height))
+	// Scrolled, in a window no taller than a small screen at 150% has,
+	// with the menu bar.
+	u.win.SetContent(sized(border(top, nil, nil, nil, container.NewVScroll(u.signIn.obj)), signInWidth, smallScreen.Height-menuBarHeight()))
 	u.win.Canvas().Focus(u.signIn.first())
 }
 

@@ -208,6 +208,11 @@ func regionName(names map[string]string, code string) string {
 // window may need more: the rest would be off the screen.
 var smallScreen = fyne.NewSize(900, 430)
 
+// menuBarHeight is what Fyne's menu bar, drawn in the window on Linux
+// and Windows above its content, takes of the window's height: a line of
+// text and its padding.
+func menuBarHeight() float32 { return widget.NewLabel("File").MinSize().Height }
+
 // sized gives o at least the width and height given, so that a dialog
 // showing it opens at a readable size.
 func sized(o fyne.CanvasObject, width, height float32) fyne.CanvasObject {

@@ -376,10 +376,10 @@ func (u *UI) build() {
 	}
 	// The window shrinks no further than its screens stay usable at (a
 	// screen that scrolls would otherwise let it shrink to a strip), and
-	// fits a small laptop at 150%.
-	least := smallScreen
+	// fits a small laptop at 150%, with the menu bar above it.
+	least := fyne.NewSize(smallScreen.Width, smallScreen.Height-menuBarHeight())
 	if u.home != nil {
-		least = fyne.NewSize(640, 420)
+		least.Width = 640
 	}
 	u.win.SetContent(sized(border(top, u.status.obj, nil, nil, u.content), least.Width, least.Height))
 	u.win.SetMainMenu(u.mainMenu())

@@ -55,10 +55,13 @@ func newNeedsScreen(st needsLister, region string, regions map[string]string, t 
 	n.list = widgets.NewList(
 		func() int { return len(n.recs) },
 		func() fyne.CanvasObject {
+			// An ellipsis says a row goes on: a window narrower than a
+			// row (a small laptop at 150%) clipped it mid-word. The list
+			// lays out only the rows on screen.
 			name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-			name.Truncation = fyne.TextTruncateClip
+			name.Truncation = fyne.TextTruncateEllipsis
 			why := widget.NewLabel("")
-			why.Truncation = fyne.TextTruncateClip
+			why.Truncation = fyne.TextTruncateEllipsis
 			return container.NewVBox(name, why)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {

@@ -274,3 +274,30 @@ func findPos(root, o fyne.CanvasObject) (fyne.Position, bool) {
 	}
 	return fyne.Position{}, false
 }
+
+// A row of Needs publishing that the window cuts short ends in an
+// ellipsis: on a small laptop at 150% "De los Santos Medina, Inés Rosa ·
+// … · Saved, not pub" was clipped mid-word, the record's state lost.
+func TestNeedsPublishingRowsCutEndInAnEllipsis(t *testing.T) {
+	ex := storetest.Extract()
+	ex.Students = append(ex.Students, data.Student{StateID: "1000000098", LocalNumber: "L98", LastName: "De los Santos Medina",
+		FirstName: "Inés Rosa", BirthDate: data.NewDate(2010, 4, 26), Gender: "F", Race: "1"})
+	ex.Enrollments = append(ex.Enrollments, data.Enrollment{ID: "E98", StateID: "1000000098", SchoolNumber: "001010",
+		Grade: "10", ServiceType: "P", Start: data.NewDate(2026, 8, 14)})
+	st := openDemoOf(t, ex)
+	saveRecord(t, st, "1000000098", "76404992", "2026-03-15")
+	u := start(t, st, Options{User: storetest.Clerk})
+	u.win.Resize(smallScreen)
+	u.showNeeds()
+	u.wait()
+	u.win.Content().Refresh()
+	cut := cutCells(u.needs.list)
+	if len(cut) == 0 {
+		t.Fatalf("%v wide, no row of Needs publishing is cut short: the test shows nothing", smallScreen.Width)
+	}
+	for _, l := range cut {
+		if l.Truncation != fyne.TextTruncateEllipsis {
+			t.Errorf("a row is clipped with no ellipsis: %q", l.Text)
+		}
+	}
+}

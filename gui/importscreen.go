@@ -107,7 +107,10 @@ func newImportScreen(st extractLoader, usr data.User, t *tasks, win fyne.Window,
 		s.spin,
 		s.summary,
 	)
-	s.obj = border(top, nil, nil, nil, s.problems)
+	// In a window too short for the choice, the messages and the
+	// problems (a small laptop at 150%), the screen scrolls down to a
+	// list of four problems rather than growing past the screen.
+	s.obj = container.NewVScroll(border(top, nil, nil, nil, fourRows(s.problems)))
 	return s
 }
 

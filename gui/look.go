@@ -213,6 +213,13 @@ var smallScreen = fyne.NewSize(900, 430)
 // text and its padding.
 func menuBarHeight() float32 { return widget.NewLabel("File").MinSize().Height }
 
+// fourRows gives a table at least the height of its header and four
+// rows of text: a screen that scrolls in a short window shows that much
+// of its table rather than a row.
+func fourRows(table fyne.CanvasObject) fyne.CanvasObject {
+	return sized(table, 0, 5*widget.NewLabel("").MinSize().Height)
+}
+
 // sized gives o at least the width and height given, so that a dialog
 // showing it opens at a readable size.
 func sized(o fyne.CanvasObject, width, height float32) fyne.CanvasObject {

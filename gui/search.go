@@ -119,8 +119,7 @@ func newSearchScreen(st studentFinder, t *tasks, win fyne.Window, hub, username 
 	// In a window too short for the search and a few results (a small
 	// laptop at 150%), the screen scrolls down to a table of four rows
 	// rather than showing one row under the search.
-	rows := sized(s.table, 0, 5*widget.NewLabel("").MinSize().Height)
-	s.obj = container.NewVScroll(border(top, nil, nil, nil, rows))
+	s.obj = container.NewVScroll(border(top, nil, nil, nil, fourRows(s.table)))
 	return s
 }
 

@@ -76,6 +76,8 @@ func TestScreensFitAndShots(t *testing.T) {
 	admin := start(t, st, Options{User: storetest.Admin})
 	admin.showImport()
 	shoot(t, "admin-import", admin.win)
+	tap(t, admin, "Check the extract")
+	shoot(t, "admin-import-path-error", admin.win)
 
 	for _, who := range []string{storetest.Coordinator, storetest.DistrictAdmin} {
 		d := start(t, st, Options{User: who})

@@ -121,8 +121,13 @@ func TestDistrictPickerAndWindows(t *testing.T) {
 	u := start(t, st, Options{User: rosa})
 
 	// Rosa coordinates 001 and 002: the picker offers those two only.
+	// Asked for twice before the districts are read, it opens once.
+	u.openDistrictPicker()
 	u.openDistrictPicker()
 	u.wait()
+	if n := len(u.win.Canvas().Overlays().List()); n != 1 {
+		t.Fatalf("asked for twice, %d pickers opened", n)
+	}
 	e := pickerEntry(t, u)
 	if got := texts(u.win.Canvas()); !slices.Contains(got, "001 Adair County") || !slices.Contains(got, "002 Barren County") ||
 		slices.Contains(got, "003 Calloway County") {

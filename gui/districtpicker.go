@@ -46,6 +46,9 @@ func (u *UI) openDistrictPicker() {
 				u.dialogs.ShowError("District windows", errNoDistricts(usr))
 			case len(ds) == 1:
 				u.openDistrict(ds[0].Number)
+			case u.dialogs.Open():
+				// Asked for again while the districts were read (a
+				// second click): the first one's picker is open.
 			default:
 				newDistrictPicker(ds, u.dialogs, u.openDistrict).show()
 			}

@@ -469,6 +469,15 @@ func TestScreensOpenWithTheKeyboardOnTheirFirstControl(t *testing.T) {
 	if c.Focused() != u.reconcile.pickBtn {
 		t.Errorf("MIS2000 reconciliation opens with the keyboard on %T, not Choose the MIS2000 export", c.Focused())
 	}
+	// Back on it while a comparison runs: on its Cancel, the one control
+	// enabled.
+	u.showNeeds()
+	u.reconcile.begin(func() {}, "Comparing…")
+	u.showReconcile()
+	if c.Focused() != u.reconcile.cancelBtn {
+		t.Errorf("MIS2000 reconciliation, a comparison running, opens with the keyboard on %T, not Cancel", c.Focused())
+	}
+	u.reconcile.end()
 
 	h := startHub(t)
 	s, _ := signedInApp(t, h, storetest.Clerk)

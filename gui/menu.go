@@ -167,7 +167,7 @@ func (u *UI) showReconcile() {
 		return
 	}
 	u.show(u.reconcile.obj)
-	u.win.Canvas().Focus(u.reconcile.pickBtn)
+	u.win.Canvas().Focus(u.reconcile.first())
 }
 
 // publishStudent is Ctrl+P: publish the records of the student shown.

@@ -197,6 +197,16 @@ func (s *reconcileScreen) scope() string {
 	return "The districts of every region are compared."
 }
 
+// first is the control the keyboard starts on: choosing the export, or,
+// while a comparison or an export runs, its Cancel (the others are
+// disabled then, and Fyne puts the keyboard on none of them).
+func (s *reconcileScreen) first() fyne.Focusable {
+	if s.stop != nil {
+		return s.cancelBtn
+	}
+	return s.pickBtn
+}
+
 // check enables what can be done now and says what is wrong with the
 // typed day.
 func (s *reconcileScreen) check() {

@@ -224,7 +224,7 @@ func districtTitle(d data.District) string {
 }
 
 func (w *districtWindow) show() {
-	w.win.Resize(windowSize(w.app, "district", fyne.NewSize(1280, 700), w.win.Content().MinSize()))
+	w.win.Resize(windowSize(w.app, "district", firstSize, w.win.Content().MinSize()))
 	w.win.Show()
 	placeWindow(w.app, w.placer, w.kept().place, w.win)
 	w.refresh()

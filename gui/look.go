@@ -208,6 +208,16 @@ func regionName(names map[string]string, code string) string {
 // window may need more: the rest would be off the screen.
 var smallScreen = fyne.NewSize(900, 430)
 
+// firstSize is a window's size at its first opening, before the person
+// has sized it, its menu bar included: with a Windows title bar (31 px
+// at 100%) and taskbar (48 px) it must fit both a 1366×768 laptop at
+// 100% and the common 1920×1080 laptop at 150% (1280×720 units), on
+// each of which 1280×700 hid the status bar under the taskbar. A size
+// the person leaves a window at is kept (windowSize); the smallest
+// screens at 150% get a window larger than theirs at first
+// (smallScreen is what the windows shrink to).
+var firstSize = fyne.NewSize(1260, 630)
+
 // menuBarHeight is what Fyne's menu bar, drawn in the window on Linux
 // and Windows above its content, takes of the window's height: a line of
 // text and its padding.

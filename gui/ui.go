@@ -383,9 +383,8 @@ func (u *UI) build() {
 	}
 	u.win.SetContent(sized(border(top, u.status.obj, nil, nil, u.content), least.Width, least.Height))
 	u.win.SetMainMenu(u.mainMenu())
-	// Small enough for a 1366×768 laptop, status bar included; a list of
-	// districts needs less. A size the person left it at wins.
-	size := fyne.NewSize(1280, 700)
+	// A list of districts needs less. A size the person left it at wins.
+	size := firstSize
 	if u.home != nil {
 		size = fyne.NewSize(820, 520)
 	}

@@ -1,11 +1,14 @@
 package gui
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+
+	"migrantdesk/data/store/storetest"
 )
 
 // deskPlacer stands for the desktop in these tests: where each window
@@ -118,5 +121,36 @@ func TestWindowSizeKeptByAnEarlierBuild(t *testing.T) {
 	a.Preferences().SetFloat("window.district.width", -5)
 	if got := windowSize(a, "district", fyne.NewSize(1280, 700), min); got != fyne.NewSize(1280, 700) {
 		t.Fatalf("an earlier build's size out of bounds gives %v", got)
+	}
+}
+
+// TestFirstSizeFitsCommonLaptops: at its first opening a window (its
+// canvas, the menu bar included), with a Windows title bar over it, fits
+// above the taskbar of a 1366×768 laptop at 100% and of a 1920×1080 one
+// at 150%, the common setting of such laptops; 1280×700 hid the status
+// bar under the taskbar of both.
+func TestFirstSizeFitsCommonLaptops(t *testing.T) {
+	u := start(t, districtFixture(t), Options{User: storetest.Clerk})
+	d, err := u.st.District(context.Background(), "001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := u.showDistrict(u.user, d, storetest.Day(t, fixtureDay))
+	u.wait()
+	t.Cleanup(w.win.Close)
+	for _, win := range []struct {
+		name string
+		size fyne.Size
+	}{{"the main window", u.win.Canvas().Size()}, {"a district window", w.win.Canvas().Size()}} {
+		for _, s := range []struct{ width, height, scale float32 }{{1366, 768, 1}, {1920, 1080, 1.5}} {
+			// Windows 10 and 11 at 100%: borders of 8 px, a title bar of
+			// 31, a taskbar of 48; all grow with the scale.
+			wide := win.size.Width*s.scale + 16*s.scale
+			tall := win.size.Height*s.scale + (31+48)*s.scale
+			if wide > s.width || tall > s.height {
+				t.Errorf("%s opens %v units: %.0f×%.0f px on a %.0f×%.0f screen at %.0f%%",
+					win.name, win.size, wide, tall, s.width, s.height, s.scale*100)
+			}
+		}
 	}
 }

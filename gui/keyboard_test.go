@@ -354,7 +354,7 @@ func TestTabFollowsTheReadingOrder(t *testing.T) {
 	st := openDemo(t)
 	saveRecord(t, st, storetest.Maria, "4512345", "2025-09-01")
 	u := openOn(t, st, storetest.Maria)
-	before(t, "the student", tabStops(u), "Search (Ctrl+F)", "Back to search", "New record (Ctrl+N)", "Publish 1 record…", "Edit", "Delete…")
+	before(t, "the student", tabStops(u), "Search (Ctrl+F)", "Back to search", "New record (Ctrl+N)", "Publish 1 record… (Ctrl+P)", "Edit", "Delete…")
 
 	press(t, u, keySearch)
 	retype(u.search.last, "hernandez")

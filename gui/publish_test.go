@@ -141,7 +141,7 @@ func TestBackGoesToTheScreenTheStudentWasOpenedFrom(t *testing.T) {
 	if !u.studentShown() {
 		t.Fatal("choosing the record did not open its student")
 	}
-	tap(t, u, "Publish 1 record…")
+	tap(t, u, "Publish 1 record… (Ctrl+P)")
 	tap(t, u, "Publish")
 	tap(t, u, "Back to Needs publishing")
 	if u.current != u.needs.obj {
@@ -192,7 +192,7 @@ func TestBackOnNeedsPublishingEnterOpensARecordLeft(t *testing.T) {
 	if !u.studentShown() || u.student.detail.Student.StateID != u.needs.recs[1].StateID {
 		t.Fatal("Down and Enter on Needs publishing did not open the second record's student")
 	}
-	tap(t, u, "Publish 1 record…")
+	tap(t, u, "Publish 1 record… (Ctrl+P)")
 	tap(t, u, "Publish")
 	tap(t, u, "Back to Needs publishing")
 	if len(u.needs.recs) != 1 {

@@ -188,7 +188,7 @@ func TestStoreRefusesWhatTheScreenAllowed(t *testing.T) {
 		saveRecord(t, st, storetest.HernandezA, "000777", "2025-09-01")
 		u := openOn(t, st, storetest.HernandezA)
 		moveToWestern(t, st, storetest.HernandezA)
-		tap(t, u, "Publish 1 record…")
+		tap(t, u, "Publish 1 record… (Ctrl+P)")
 		tap(t, u, "Publish")
 		if got := texts(u.win.Canvas()); !slices.ContainsFunc(got, func(s string) bool {
 			return strings.HasPrefix(s, "Publishing stopped and nothing was published: "+refusal+storetest.HernandezA)

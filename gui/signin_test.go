@@ -98,7 +98,7 @@ func TestSignInWithTheHub(t *testing.T) {
 	// A record saved and published reaches the hub by itself: each change
 	// is followed by a sync.
 	enterRecord(t, u, storetest.Maria, "4512345", "09/01/2025")
-	tap(t, u, "Publish 1 record…")
+	tap(t, u, "Publish 1 record… (Ctrl+P)")
 	tap(t, u, "Publish")
 	if got := u.status.pending.Text; got != "Waiting for sync: 0" {
 		t.Errorf("after saving and publishing: %q (%q)", got, u.status.message.Text)

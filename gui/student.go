@@ -104,7 +104,7 @@ func newStudentScreen(st studentStore, usr data.User, regions data.RegionNames, 
 	s.backBtn = widgets.NewButtonWithIcon("", theme.NavigateBackIcon(), nil)
 	s.newButton = widgets.NewButtonWithIcon("New record (Ctrl+N)", theme.ContentAddIcon(), s.newRecord)
 	s.newButton.Importance = widget.HighImportance
-	s.publishBtn = widgets.NewButtonWithIcon("Publish records…", theme.UploadIcon(), s.publish)
+	s.publishBtn = widgets.NewButtonWithIcon("Publish records… (Ctrl+P)", theme.UploadIcon(), s.publish)
 	actions := container.NewHBox(s.backBtn, s.newButton, s.publishBtn)
 	s.readOnlyBox = note(theme.InfoIcon(), s.readOnly)
 	s.readOnlyBox.Hide()
@@ -251,10 +251,11 @@ func (s *studentScreen) setRecords(recs []store.Record) {
 		}
 	}
 	s.records.Refresh()
+	// The key in the label, as New record and Save show theirs.
 	if unpublished == 0 {
-		s.publishBtn.SetText("Publish records…")
+		s.publishBtn.SetText("Publish records… (Ctrl+P)")
 	} else {
-		s.publishBtn.SetText(fmt.Sprintf("Publish %s…", data.Count(unpublished, "record")))
+		s.publishBtn.SetText(fmt.Sprintf("Publish %s… (Ctrl+P)", data.Count(unpublished, "record")))
 	}
 	enable(s.publishBtn, unpublished > 0 && s.refusal == nil)
 }

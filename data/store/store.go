@@ -226,8 +226,8 @@ func (s *Store) migrate() error { return s.applyMigrations(migrations) }
 func (s *Store) applyMigrations(ms []string) error {
 	// Read through the reader pool, which keeps the connection for what
 	// comes next: a command that only reads never opens the writer's.
-	var version int
-	if err := s.r.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil {
+	version, err := s.schemaVersion()
+	if err != nil {
 		return fmt.Errorf("read schema version of %s: %w", s.path, err)
 	}
 	if version > len(ms) {
@@ -417,6 +417,27 @@ func (s *Store) begin(ctx context.Context, conn *sql.Conn) (*sql.Tx, error) {
 		}
 	}
 }
+
+// schemaVersion reads the schema's version. Programs that open a new
+// file at the same moment each switch it to WAL as their connections
+// open, and SQLite refuses a switch while another holds the file
+// (SQLITE_BUSY, at once, its busy timeout unused): the read is tried
+// again for a while rather than failing the program's start.
+func (s *Store) schemaVersion() (int, error) {
+	start := time.Now()
+	for {
+		var version int
+		err := s.r.QueryRow(`PRAGMA user_version`).Scan(&version)
+		if err == nil || !isBusy(err) || time.Since(start) >= openWait {
+			return version, err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// openWait is how long a program opening a new database waits for
+// another opening it too.
+const openWait = 10 * time.Second
 
 // isBusy reports whether err is SQLite's SQLITE_BUSY (or one of its
 // extended codes): the database is locked by another connection.

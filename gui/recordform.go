@@ -150,6 +150,10 @@ func (f *recordForm) texts() [3]string {
 	return [3]string{f.mis.Text, f.qad.Entry.Text, f.eed.Entry.Text}
 }
 
+// edited reports whether the fields hold what was typed since the form
+// opened: Esc and quitting ask before losing it.
+func (f *recordForm) edited() bool { return f.texts() != f.start }
+
 // escape is Esc, or Cancel, from any control of the form: it closes the
 // calendar when that is open, else closes the form, asking first when
 // the fields were changed, so that a stray key loses no typing.
@@ -158,7 +162,7 @@ func (f *recordForm) escape() {
 	case f.qad.CalendarShown() || f.eed.CalendarShown():
 		f.dialogs.CloseTop()
 	case f.asking:
-	case f.texts() == f.start:
+	case !f.edited():
 		f.dlg.Hide()
 	default:
 		f.asking = true

@@ -262,7 +262,7 @@ func (u *UI) unsavedForm() *recordForm {
 		forms = append(forms, u.conflicts.form)
 	}
 	for _, f := range forms {
-		if f != nil && f.texts() != f.start {
+		if f != nil && f.edited() {
 			return f
 		}
 	}

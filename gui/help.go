@@ -45,7 +45,8 @@ var howTo = []struct {
 	{data.RoleClerk, "Find the student first (Ctrl+F): type a surname, a birth date or a state ID and press Enter, " +
 		"so as not to enter anyone twice. Open the student from the results (Down, then Enter), and press Ctrl+N for a " +
 		"new Student Migrant Detail: the MIS2000 ID, the Last Qualifying Arrival Date, and the Eligibility Expiration " +
-		"Date, which the form works out. Save with Ctrl+S, then Publish the student's records (Ctrl+P): the confirmation lists " +
+		"Date, which the form works out. What you type is kept on this computer as you type: if the app ends before you save " +
+		"(Windows restarts, a power cut), it offers the typing again at the next start. Save with Ctrl+S, then Publish the student's records (Ctrl+P): the confirmation lists " +
 		"every district that receives a copy. Needs publishing lists what is saved but not yet sent; MIS2000 " +
 		"reconciliation compares your records with the MIS2000 export in November and February."},
 	{data.RoleCoordinator, "Your districts are listed at start; each opens in its own window (District Edition). " +

@@ -186,11 +186,11 @@ func (u *UI) publishStudent() {
 
 // openStudent reads a student off the UI goroutine and shows the detail,
 // whose back button returns to the search.
-func (u *UI) openStudent(stateID string) { u.openStudentFrom(stateID, "search", u.showSearch) }
+func (u *UI) openStudent(stateID string) { u.openStudentFrom(stateID, "search", u.showSearch, nil) }
 
 // openStudentFrom is openStudent from the screen named from, which show
-// shows again.
-func (u *UI) openStudentFrom(stateID, from string, show func()) {
+// shows again; then, if not nil, runs once the student is shown.
+func (u *UI) openStudentFrom(stateID, from string, show, then func()) {
 	if u.student == nil {
 		u.dialogs.ShowError("The student could not be opened", errDistrictEdition(u.user))
 		return
@@ -206,6 +206,9 @@ func (u *UI) openStudentFrom(stateID, from string, show func()) {
 		s.setBack(from, show)
 		u.show(s.obj)
 		u.noteOpened(stateID)
+		if then != nil {
+			then()
+		}
 	})
 }
 

@@ -33,6 +33,12 @@ type recordEdit struct {
 	// what to do on the UI goroutine once the form has closed.
 	save   func(r data.MigrantRecord) (saved func(), err error)
 	closed func()
+	// draft keeps the typing while the form is open; nil keeps none (a
+	// conflict's merge, whose two sides the store keeps anyway).
+	draft *drafter
+	// typed is typing kept from before, which the fields start with
+	// instead of rec's values; nil for none.
+	typed *store.Draft
 }
 
 // recordForm is the Student Migrant Detail: MIS2000 ID, Last Qualifying
@@ -134,7 +140,17 @@ func openRecordForm(e recordEdit, dialogs *widgets.Dialogs, t *tasks) *recordFor
 	f.content = container.NewStack(width, fields)
 	f.dlg = dialog.NewCustomWithoutButtons(e.title, widgets.Fitted(f.content, dialogs.Window()), dialogs.Window())
 	f.dlg.SetButtons([]fyne.CanvasObject{cancel, f.saveBtn})
-	f.dlg.SetOnClosed(e.closed)
+	f.dlg.SetOnClosed(func() {
+		if e.draft != nil {
+			e.draft.end()
+		}
+		if e.closed != nil {
+			e.closed()
+		}
+	})
+	if e.typed != nil {
+		f.retype(*e.typed)
+	}
 	f.check()
 	dialogs.ShowForm(f.dlg, f.save, f.escape)
 	first := f.mis
@@ -184,6 +200,24 @@ func (f *recordForm) changed(e *widgets.Entry) {
 	f.touched[e] = true
 	f.lastSave = nil
 	f.check()
+	if d := f.edit.draft; d != nil {
+		if f.edited() {
+			d.keep(f.texts(), f.eedSet)
+		} else {
+			d.forget()
+		}
+	}
+}
+
+// retype puts typing kept from before into the fields, as the person
+// left them: the EED computed from the QAD unless they had set it.
+func (f *recordForm) retype(d store.Draft) {
+	f.mis.SetText(d.MIS2000ID)
+	f.eedSet = d.EEDChosen
+	f.qad.Entry.SetText(d.QAD)
+	if d.EEDChosen {
+		f.eed.Entry.SetText(d.EED)
+	}
 }
 
 // qadChanged recomputes the EED from the QAD until the clerk sets it. A

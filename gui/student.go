@@ -30,6 +30,8 @@ type studentStore interface {
 	Student(ctx context.Context, stateID string) (store.StudentDetail, error)
 	SaveRecord(ctx context.Context, u data.User, r data.MigrantRecord) (store.Record, error)
 	DeleteRecord(ctx context.Context, u data.User, id string, version int) error
+	Drafts(ctx context.Context, username string) ([]store.Draft, error)
+	draftStore
 	Path() string
 }
 
@@ -61,6 +63,13 @@ type studentScreen struct {
 	publishBtn  *widgets.Button
 	readOnly    *widget.Label
 	readOnlyBox fyne.CanvasObject
+	// drafts are the student's typing kept from before (store.Draft),
+	// the first of them shown in draftBox until it is typed on or
+	// discarded.
+	drafts      []store.Draft
+	draftText   *widget.Label
+	draftGo     *widgets.Button
+	draftBox    fyne.CanvasObject
 	records     *fyne.Container
 	cards       []*recordCard
 	enrollments *widgets.GridTable
@@ -82,17 +91,18 @@ type studentScreen struct {
 func newStudentScreen(st studentStore, usr data.User, regions data.RegionNames, t *tasks, dialogs *widgets.Dialogs, pub *publisher,
 	changed func(msg string)) *studentScreen {
 	s := &studentScreen{
-		st:       st,
-		user:     usr,
-		regions:  regions,
-		tasks:    t,
-		dialogs:  dialogs,
-		pub:      pub,
-		changed:  changed,
-		title:    heading(""),
-		facts:    wrapped(""),
-		readOnly: widget.NewLabel(""),
-		records:  container.NewVBox(),
+		st:        st,
+		user:      usr,
+		regions:   regions,
+		tasks:     t,
+		dialogs:   dialogs,
+		pub:       pub,
+		changed:   changed,
+		title:     heading(""),
+		facts:     wrapped(""),
+		readOnly:  widget.NewLabel(""),
+		draftText: widget.NewLabel(""),
+		records:   container.NewVBox(),
 		enrollments: widgets.NewGridTable(enrollmentColumns,
 			"No enrollment in the state extract: an out-of-school youth, or a student not enrolled yet."),
 		programs: widgets.NewGridTable(programColumns,
@@ -108,7 +118,12 @@ func newStudentScreen(st studentStore, usr data.User, regions data.RegionNames, 
 	actions := container.NewHBox(s.backBtn, s.newButton, s.publishBtn)
 	s.readOnlyBox = note(theme.InfoIcon(), s.readOnly)
 	s.readOnlyBox.Hide()
-	head := container.NewVBox(s.title, s.facts, actions, s.readOnlyBox)
+	s.draftGo = widgets.NewButtonWithIcon("Go on typing", theme.DocumentCreateIcon(), s.continueDraft)
+	s.draftGo.Importance = widget.HighImportance
+	drop := widgets.NewButtonWithIcon("Discard…", theme.DeleteIcon(), s.askDiscardDraft)
+	s.draftBox = container.NewVBox(note(theme.WarningIcon(), s.draftText), container.NewHBox(s.draftGo, drop))
+	s.draftBox.Hide()
+	head := container.NewVBox(s.title, s.facts, actions, s.readOnlyBox, s.draftBox)
 
 	recordsCard := widget.NewCard("Migrant records", "Student Migrant Detail history, latest first", s.records)
 	enrollCard := widget.NewCard("Enrollments", "", s.enrollments.Object())
@@ -127,6 +142,11 @@ func (s *studentScreen) open(stateID string, shown func()) {
 	s.tasks.run("opening the student", func() func() {
 		ctx := context.Background()
 		d, err := s.st.Student(ctx, stateID)
+		var drafts []store.Draft
+		var draftsErr error
+		if err == nil {
+			drafts, draftsErr = s.studentDrafts(ctx, d)
+		}
 		return func() {
 			if errors.Is(err, store.ErrNoStudent) {
 				s.dialogs.ShowError("Student not found", fmt.Errorf("no student has state ID %s in %s", stateID, s.st.Path()))
@@ -137,6 +157,10 @@ func (s *studentScreen) open(stateID string, shown func()) {
 				return
 			}
 			s.set(d)
+			s.setDrafts(drafts)
+			if draftsErr != nil {
+				s.changed(sentence(draftsErr.Error()))
+			}
 			if shown != nil {
 				shown()
 			}
@@ -368,11 +392,15 @@ func (s *studentScreen) openForm(r store.Record) {
 		title = "Edit Student Migrant Detail"
 	}
 	student, user := s.detail.Student, s.user
+	typed, changedSince := s.draftFor(r)
 	s.form = openRecordForm(recordEdit{
 		title:   title,
 		student: student,
 		rec:     r,
 		others:  s.others(),
+		note:    changedSince,
+		typed:   typed,
+		draft:   s.drafter(r),
 		save: func(rec data.MigrantRecord) (func(), error) {
 			saved, err := s.st.SaveRecord(context.Background(), user, rec)
 			if err != nil {
@@ -396,7 +424,10 @@ func (s *studentScreen) openForm(r store.Record) {
 				s.open(student.StateID, s.nextStep)
 			}, nil
 		},
-		closed: func() { s.form = nil },
+		closed: func() {
+			s.form = nil
+			s.settle(r.ID)
+		},
 	}, s.dialogs, s.tasks)
 }
 

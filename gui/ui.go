@@ -243,6 +243,10 @@ func (u *UI) askBeforeQuitting(quit func()) {
 	d := dialog.NewCustomConfirm("Quit without saving?", "Quit without saving", "Keep editing", msg, func(ok bool) {
 		u.quitAsked = false
 		if ok {
+			if f.edit.draft != nil {
+				// Chosen: the typing is not offered again at the next start.
+				f.edit.draft.endAndWait()
+			}
 			quit()
 		}
 	}, u.win)
@@ -293,6 +297,7 @@ func (u *UI) keepWindows() {
 // once someone is working.
 func (u *UI) started() {
 	u.load()
+	u.offerDrafts()
 	switch {
 	case u.opts.Open != "":
 		u.openStudent(u.opts.Open)
@@ -355,7 +360,7 @@ func (u *UI) build() {
 		u.status.setLink(u.sync.state)
 		var open func(string)
 		if u.user.CanSearchStudents() {
-			open = func(stateID string) { u.openStudentFrom(stateID, "Conflicts", u.showConflicts) }
+			open = func(stateID string) { u.openStudentFrom(stateID, "Conflicts", u.showConflicts, nil) }
 		}
 		u.conflicts = newConflictsScreen(u.st, u.user, u.tasks, u.dialogs, u.changed, u.showHome, open)
 	}
@@ -428,7 +433,7 @@ func (u *UI) buildClerk() {
 	u.student.name = func(username string) string { return people(u.users).name(username) }
 	u.student.onScreen = u.studentShown
 	u.needs = newNeedsScreen(u.st, u.region(), u.regions, u.tasks, pub, func(stateID string) {
-		u.openStudentFrom(stateID, "Needs publishing", u.showNeeds)
+		u.openStudentFrom(stateID, "Needs publishing", u.showNeeds, nil)
 	})
 	u.reconcile = newReconcileScreen(u.st, u.win, u.user, u.regions, u.tasks.post)
 }

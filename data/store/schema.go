@@ -385,6 +385,24 @@ CREATE INDEX migrant_records_publish_districts ON migrant_records(publish_distri
 	`
 CREATE INDEX outbox_entity ON outbox(entity, entity_id, seq);
 `,
+	// 12: what a person typed in a Student Migrant Detail and has not
+	// saved (Draft), kept as they type. Not a foreign key, as
+	// recent_students: a pull may remove the student or the record,
+	// and the typing is still the person's to see.
+	`
+CREATE TABLE drafts (
+	username   TEXT NOT NULL,
+	state_id   TEXT NOT NULL,
+	record_id  TEXT NOT NULL,
+	version    INTEGER NOT NULL,
+	mis2000_id TEXT NOT NULL,
+	qad        TEXT NOT NULL,
+	eed        TEXT NOT NULL,
+	eed_chosen INTEGER NOT NULL,
+	at         TEXT NOT NULL,
+	PRIMARY KEY (username, state_id, record_id)
+) WITHOUT ROWID;
+`,
 }
 
 // migrationCode is the work of a migration that SQL cannot do, keyed by

@@ -1,0 +1,411 @@
+package gui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/data"
+	"migrantdesk/data/store"
+	"migrantdesk/gui/widgets"
+)
+
+// draftStore keeps what a person types in a Student Migrant Detail.
+type draftStore interface {
+	KeepDraft(ctx context.Context, u data.User, d store.Draft) error
+	DropDraft(ctx context.Context, username, stateID, recordID string) error
+}
+
+// drafter has the store keep a form's typing as it changes, off the UI
+// goroutine, so that typing outlives an app that ends without a word
+// (Windows logging off, a power cut, a crash), and forget it once the
+// form closes. Writes go one at a time in the order asked, and only the
+// latest of those asked meanwhile is written: a drop asked after a keep
+// is never overtaken by it.
+type drafter struct {
+	st     draftStore
+	user   data.User
+	key    store.Draft // the student, record and version the form edits
+	tasks  *tasks
+	failed func(error) // on the UI goroutine, when a write fails
+
+	mu    sync.Mutex
+	want  *store.Draft // what the store should hold; nil for nothing
+	dirty bool         // want is not written yet
+	kept  bool         // the store may hold a draft of the form
+	ended bool         // the form closed: nothing more is kept
+	idle  chan struct{}
+}
+
+// keep asks for the fields' texts to be kept.
+func (d *drafter) keep(texts [3]string, eedChosen bool) {
+	w := d.key
+	w.MIS2000ID, w.QAD, w.EED, w.EEDChosen = texts[0], texts[1], texts[2], eedChosen
+	d.set(&w, false)
+}
+
+// forget asks for the kept typing to go: the fields hold what the form
+// started with again.
+func (d *drafter) forget() { d.set(nil, false) }
+
+// end forgets the typing for good, as the form closes: saved or
+// discarded, it is no longer the person's to come back to.
+func (d *drafter) end() { d.set(nil, true) }
+
+// endAndWait is end, waiting up to a few seconds for the store to have
+// forgotten: the app is about to quit, and would otherwise offer the
+// typing again at the next start.
+func (d *drafter) endAndWait() {
+	d.end()
+	d.mu.Lock()
+	idle := d.idle
+	d.mu.Unlock()
+	if idle != nil {
+		select {
+		case <-idle:
+		case <-time.After(3 * time.Second):
+		}
+	}
+}
+
+func (d *drafter) set(want *store.Draft, end bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.ended || want == nil && !d.kept {
+		d.ended = d.ended || end
+		return
+	}
+	d.ended = end
+	d.want, d.dirty, d.kept = want, true, want != nil
+	if d.idle == nil {
+		d.idle = make(chan struct{})
+		d.tasks.run("keeping what you typed", func() func() {
+			err := d.write()
+			return func() {
+				if err != nil && d.failed != nil {
+					d.failed(err)
+				}
+			}
+		})
+	}
+}
+
+// write writes what is asked until nothing more is, and returns the
+// last failure.
+func (d *drafter) write() error {
+	var failed error
+	for {
+		d.mu.Lock()
+		if !d.dirty {
+			close(d.idle)
+			d.idle = nil
+			d.mu.Unlock()
+			return failed
+		}
+		want := d.want
+		d.dirty = false
+		d.mu.Unlock()
+		var err error
+		if want == nil {
+			err = d.st.DropDraft(context.Background(), d.user.Username, d.key.StateID, d.key.RecordID)
+		} else {
+			err = d.st.KeepDraft(context.Background(), d.user, *want)
+		}
+		if err != nil {
+			failed = err
+		}
+	}
+}
+
+// draftTexts are a draft's fields as the form holds them.
+func draftTexts(d store.Draft) [3]string { return [3]string{d.MIS2000ID, d.QAD, d.EED} }
+
+// recordTexts are a stored record's fields as the form shows them.
+func recordTexts(r store.Record) [3]string { return [3]string{r.MIS2000ID, r.QAD.US(), r.EED.US()} }
+
+// settled reports whether a draft holds nothing that is not stored: the
+// record it edits, or for a new record one of the student's, holds what
+// was typed. The app ended after the save and before the draft went.
+func settled(d store.Draft, recs []store.Record) bool {
+	for _, r := range recs {
+		if (d.RecordID == "" || r.ID == d.RecordID) && recordTexts(r) == draftTexts(d) {
+			return true
+		}
+	}
+	return false
+}
+
+// typedFields is a draft's fields in a sentence's words.
+func typedFields(d store.Draft) string {
+	show := func(s string) string {
+		if s == "" {
+			return "empty"
+		}
+		return s
+	}
+	return fmt.Sprintf("MIS2000 ID %s, QAD %s, EED %s", show(d.MIS2000ID), show(d.QAD), show(d.EED))
+}
+
+// typedWhen is when a draft was last typed in, in the computer's time.
+func typedWhen(d store.Draft) string {
+	if d.At.IsZero() {
+		return ""
+	}
+	return d.At.Local().Format(" on Mon Jan 2 at 3:04 PM")
+}
+
+// draftReader reads the typing kept from before, with the students it
+// is of.
+type draftReader interface {
+	Drafts(ctx context.Context, username string) ([]store.Draft, error)
+	Student(ctx context.Context, stateID string) (store.StudentDetail, error)
+	DropDraft(ctx context.Context, username, stateID, recordID string) error
+}
+
+// pendingDrafts are username's drafts (of one student's when stateID is
+// not ""), with each one's student, less those whose typing is stored
+// already, which it drops. A student no longer on this computer comes
+// with only a state ID.
+func pendingDrafts(ctx context.Context, st draftReader, username, stateID string) ([]store.Draft, []data.Student, error) {
+	all, err := st.Drafts(ctx, username)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ds []store.Draft
+	var students []data.Student
+	for _, d := range all {
+		if stateID != "" && d.StateID != stateID {
+			continue
+		}
+		detail, err := st.Student(ctx, d.StateID)
+		switch {
+		case errors.Is(err, store.ErrNoStudent):
+			detail.Student.StateID = d.StateID
+		case err != nil:
+			return nil, nil, fmt.Errorf("read the student of what you typed before: %w", err)
+		case settled(d, detail.Records):
+			if err := st.DropDraft(ctx, username, d.StateID, d.RecordID); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		ds = append(ds, d)
+		students = append(students, detail.Student)
+	}
+	return ds, students, nil
+}
+
+// studentDrafts are the user's drafts of d's student whose typing is not
+// stored yet.
+func (s *studentScreen) studentDrafts(ctx context.Context, d store.StudentDetail) ([]store.Draft, error) {
+	ds, _, err := pendingDrafts(ctx, s.st, s.user.Username, d.Student.StateID)
+	return ds, err
+}
+
+// drafter keeps the typing of a form on record r.
+func (s *studentScreen) drafter(r store.Record) *drafter {
+	return &drafter{st: s.st, user: s.user, tasks: s.tasks,
+		key: store.Draft{StateID: s.detail.Student.StateID, RecordID: r.ID, Version: r.Version},
+		failed: func(err error) {
+			s.changed(sentence("What you type in the Student Migrant Detail is not being kept on this computer as you type (" +
+				err.Error() + "); save the record to keep it"))
+		}}
+}
+
+// setDrafts shows the first of the student's drafts, but for the one
+// the open form is typing.
+func (s *studentScreen) setDrafts(ds []store.Draft) {
+	s.drafts = s.drafts[:0]
+	for _, d := range ds {
+		if s.form == nil || d.RecordID != s.form.edit.rec.ID {
+			s.drafts = append(s.drafts, d)
+		}
+	}
+	s.showDraft()
+}
+
+func (s *studentScreen) showDraft() {
+	if len(s.drafts) == 0 {
+		s.draftBox.Hide()
+		return
+	}
+	d := s.drafts[0]
+	what := "a new Student Migrant Detail"
+	rec, found := s.record(d.RecordID)
+	switch {
+	case found:
+		what = "a change to the record with MIS2000 ID " + rec.MIS2000ID
+	case d.RecordID != "":
+		what = "a change to a record no longer on this computer"
+	}
+	msg := fmt.Sprintf("Not saved: %s, typed%s (%s). Migrant Desk closed before it was saved and kept the typing.",
+		what, typedWhen(d), typedFields(d))
+	switch {
+	case s.refusal != nil:
+		msg += " You may no longer change this student's records: note what you need, then discard it."
+	case found && rec.Version != d.Version:
+		msg += " The record has changed since: check the typing against it before you save."
+	case !found && d.RecordID != "":
+		msg += " Go on typing makes a new record of it."
+	}
+	if len(s.drafts) > 1 {
+		msg += fmt.Sprintf(" (1 of %d kept for this student.)", len(s.drafts))
+	}
+	s.draftText.SetText(msg)
+	enable(s.draftGo, s.refusal == nil)
+	s.draftBox.Show()
+}
+
+// record is the student's record of id, if the screen shows it.
+func (s *studentScreen) record(id string) (store.Record, bool) {
+	for _, r := range s.detail.Records {
+		if id != "" && r.ID == id {
+			return r, true
+		}
+	}
+	return store.Record{}, false
+}
+
+// draftFor is the typing kept for a form on r, if any, and a note for
+// the form when r changed after it was typed.
+func (s *studentScreen) draftFor(r store.Record) (*store.Draft, fyne.CanvasObject) {
+	for _, d := range s.drafts {
+		if d.RecordID != r.ID {
+			continue
+		}
+		if r.ID == "" || d.Version == r.Version {
+			return &d, nil
+		}
+		return &d, widgets.Paragraph(fmt.Sprintf("The form holds what you typed%s. The record has changed since: "+
+			"it now holds %s. Check your typing against it before you save.",
+			typedWhen(d), typedFields(store.Draft{MIS2000ID: r.MIS2000ID, QAD: r.QAD.US(), EED: r.EED.US()})), 580)
+	}
+	return nil, nil
+}
+
+// settle takes the draft of record id off the screen: its form closed,
+// saved or discarded, or it was discarded.
+func (s *studentScreen) settle(id string) {
+	s.drafts = slices.DeleteFunc(s.drafts, func(d store.Draft) bool { return d.RecordID == id })
+	s.showDraft()
+}
+
+// continueDraft opens the form on the first draft shown. The typing of
+// a record no longer on this computer goes on as a new record's.
+func (s *studentScreen) continueDraft() {
+	if len(s.drafts) == 0 || s.form != nil || s.refusal != nil {
+		return
+	}
+	d := s.drafts[0]
+	if rec, found := s.record(d.RecordID); found {
+		s.openForm(rec)
+		return
+	}
+	if d.RecordID != "" {
+		s.drop(d)
+		s.drafts[0].RecordID, s.drafts[0].Version = "", 0
+	}
+	s.newRecord()
+}
+
+// askDiscardDraft asks before forgetting the draft shown.
+func (s *studentScreen) askDiscardDraft() {
+	if len(s.drafts) == 0 || s.dialogs.Open() {
+		return
+	}
+	d := s.drafts[0]
+	msg := widgets.Paragraph(fmt.Sprintf("What you typed%s (%s) will be gone from this computer.", typedWhen(d), typedFields(d)), 420)
+	c := dialog.NewCustomConfirm("Discard what you typed?", "Discard", "Keep it", msg, func(ok bool) {
+		if ok {
+			s.drop(d)
+			s.settle(d.RecordID)
+		}
+	}, s.dialogs.Window())
+	c.SetConfirmImportance(widget.DangerImportance)
+	s.dialogs.Show(c)
+}
+
+// drop forgets a draft in the store, off the UI goroutine.
+func (s *studentScreen) drop(d store.Draft) {
+	username := s.user.Username
+	s.tasks.run("discarding what you typed", func() func() {
+		err := s.st.DropDraft(context.Background(), username, d.StateID, d.RecordID)
+		return func() {
+			if err != nil {
+				s.dialogs.ShowError("What you typed could not be discarded", err)
+			}
+		}
+	})
+}
+
+// offerDrafts tells a clerk, as the app starts, of typing kept from
+// before that was never saved, and offers to go on with the first.
+// Typing of a student no longer on this computer is shown once, whole,
+// then forgotten: no record of such a student can be saved here.
+func (u *UI) offerDrafts() {
+	s, username := u.student, u.user.Username
+	if s == nil {
+		return
+	}
+	u.tasks.run("reading what you typed before", func() func() {
+		ds, students, err := pendingDrafts(context.Background(), u.st, username, "")
+		return func() {
+			if err != nil {
+				u.status.say(sentence(err.Error()))
+				return
+			}
+			if len(ds) == 0 || u.student != s {
+				return
+			}
+			lines := make([]string, len(ds))
+			var first string
+			var gone []store.Draft
+			for i, d := range ds {
+				what := "a new record"
+				if d.RecordID != "" {
+					what = "a change to a record"
+				}
+				if students[i].FullName() == "" {
+					lines[i] = fmt.Sprintf("• Student %s, no longer on this computer: %s, typed%s (%s). It cannot be saved here and is not kept.",
+						d.StateID, what, typedWhen(d), typedFields(d))
+					gone = append(gone, d)
+					continue
+				}
+				if first == "" {
+					first = d.StateID
+				}
+				lines[i] = fmt.Sprintf("• %s (State ID %s): %s, typed%s.", students[i].FullName(), d.StateID, what, typedWhen(d))
+			}
+			msg := "Migrant Desk closed before you saved what you typed in a Student Migrant Detail:\n\n" + strings.Join(lines, "\n")
+			switch {
+			case first != "" && len(ds)-len(gone) == 1:
+				msg += "\n\nGo on typing opens it; Later leaves it on the student's screen."
+			case first != "":
+				msg += "\n\nGo on typing opens the first; each student's screen shows what is kept for them."
+			}
+			for _, d := range gone {
+				s.drop(d)
+			}
+			text := widgets.Paragraph(msg, 520)
+			if first == "" {
+				u.dialogs.Show(dialog.NewCustom("Typing not saved", "OK", text, u.win))
+				return
+			}
+			c := dialog.NewCustomConfirm("Typing not saved", "Go on typing", "Later", text, func(ok bool) {
+				if ok {
+					u.openStudentFrom(first, "search", u.showSearch, s.continueDraft)
+				}
+			}, u.win)
+			c.SetConfirmImportance(widget.HighImportance)
+			u.dialogs.ShowConfirm(c)
+		}
+	})
+}

@@ -165,13 +165,26 @@ func windowSize(a fyne.App, name string, def, min fyne.Size) fyne.Size {
 }
 
 // placeWindow moves w, just shown, to where window name was left, if
-// the placer can; with no place kept, w stays where it opened.
+// the placer can; with no place kept, w stays where it opened. Then it
+// shrinks w to what its screen has room for, and moves it whole onto
+// it: a size kept on a larger monitor, or the first size on a small
+// screen at 150%, would put the status bar under the taskbar.
 func placeWindow(a fyne.App, p WindowPlacer, name string, w fyne.Window) {
 	if p == nil {
 		return
 	}
 	if at, ok := readWindowPrefs(a).Place[name]; ok {
 		p.Move(w, at[0], at[1])
+	}
+	room, ok := p.Room(w)
+	size := w.Canvas().Size()
+	if !ok || size.Width <= room.Width && size.Height <= room.Height {
+		return
+	}
+	least := w.Content().MinSize()
+	w.Resize(fyne.NewSize(max(least.Width, min(size.Width, room.Width)), max(least.Height, min(size.Height, room.Height))))
+	if x, y, ok := p.Position(w); ok {
+		p.Move(w, x, y)
 	}
 }
 

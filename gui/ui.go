@@ -59,6 +59,10 @@ type WindowPlacer interface {
 	// Move puts w, shown, at x, y, or nearer so that it stays on a
 	// screen; where x, y is on no screen now, w stays where it opened.
 	Move(w fyne.Window, x, y int)
+	// Room is the most content, in w's units, that w may have and keep
+	// its frame whole on its screen, less the taskbar; ok is false when
+	// the system does not say.
+	Room(w fyne.Window) (room fyne.Size, ok bool)
 }
 
 // UI is the main window: the shell that wires the screens of whoever is

@@ -18,6 +18,7 @@ import (
 type deskPlacer struct {
 	at    map[fyne.Window][2]int // where a person left each window
 	moved map[fyne.Window][2]int // where the app put each window
+	room  fyne.Size              // what the screen has room for; none said when zero
 }
 
 func newDeskPlacer() *deskPlacer {
@@ -30,6 +31,8 @@ func (p *deskPlacer) Position(w fyne.Window) (x, y int, ok bool) {
 }
 
 func (p *deskPlacer) Move(w fyne.Window, x, y int) { p.moved[w] = [2]int{x, y} }
+
+func (p *deskPlacer) Room(fyne.Window) (fyne.Size, bool) { return p.room, p.room != fyne.Size{} }
 
 // TestWindowPositionKept: the main window and each district window open
 // where they were left, each district at its own place; a position that
@@ -152,5 +155,39 @@ func TestFirstSizeFitsCommonLaptops(t *testing.T) {
 					win.name, win.size, wide, tall, s.width, s.height, s.scale*100)
 			}
 		}
+	}
+}
+
+// TestWindowShrinksToItsScreen: a window larger than its screen has room
+// for (a size kept on a larger monitor) opens shrunk to it, never below
+// what its content needs, and is moved whole onto the screen.
+func TestWindowShrinksToItsScreen(t *testing.T) {
+	st := districtFixture(t)
+	a := test.NewTempApp(t)
+	desk := newDeskPlacer()
+	desk.room = fyne.NewSize(1000, 500)
+	u := newUI(t, a, st, Options{User: rosa, Placer: desk})
+	desk.at[u.win] = [2]int{30, 40}
+	before := u.win.Canvas().Size()
+	u.ShowMain()
+	u.wait()
+	least := u.win.Content().MinSize()
+	if got := u.win.Canvas().Size(); got.Width != min(before.Width, 1000) || got.Height != max(500, least.Height) {
+		t.Errorf("a %v window on a screen with room for 1000×500 opened at %v", before, got)
+	}
+	if before.Height <= 500 {
+		t.Fatalf("the window is %v before it is shown, which fits the room: the test tries nothing", before)
+	}
+	if got, ok := desk.moved[u.win]; !ok || got != [2]int{30, 40} {
+		t.Errorf("the shrunk window was not put back whole on its screen: moved %v %v", got, ok)
+	}
+
+	desk.room = fyne.NewSize(2000, 1000)
+	clear(desk.moved)
+	delete(desk.at, u.win)
+	u.win.Resize(before)
+	placeWindow(a, desk, u.windowName(), u.win)
+	if got := u.win.Canvas().Size(); got != before || len(desk.moved) != 0 {
+		t.Errorf("a window with room to spare was resized to %v or moved %v", got, desk.moved)
 	}
 }

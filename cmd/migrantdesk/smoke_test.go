@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"image/png"
 	"os"
 	"os/exec"
@@ -136,14 +137,17 @@ func pickStudent(t *testing.T, path string) (user, stateID string) {
 
 // startXvfb starts a virtual X server on a free display and returns its
 // name; the server stops when the test ends.
-func startXvfb(t *testing.T) string {
+func startXvfb(t *testing.T) string { return startXvfbSized(t, screenW, screenH) }
+
+// startXvfbSized is startXvfb with a screen of width × height pixels.
+func startXvfbSized(t *testing.T, width, height int) string {
 	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1400x900x24", "-nolisten", "tcp")
+	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", fmt.Sprintf("%dx%dx24", width, height), "-nolisten", "tcp")
 	x.ExtraFiles = []*os.File{w}
 	var xOut bytes.Buffer
 	x.Stderr = &xOut

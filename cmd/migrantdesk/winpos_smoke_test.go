@@ -95,6 +95,30 @@ func TestDistrictWindowPositionKept(t *testing.T) {
 	d.quit()
 }
 
+// TestWindowsFitASmallScreen: on a screen smaller than a window's first
+// size (1260×630, or a size kept on a larger monitor), the main window
+// and a district window open whole on it, status bar included: a
+// 1366×768 laptop at 150% has 910×512 units, less the taskbar.
+func TestWindowsFitASmallScreen(t *testing.T) {
+	bin, db := placeSetup(t)
+	const w, h = 1000, 560
+	display := startXvfbSized(t, w, h)
+	config := filepath.Join(t.TempDir(), "config")
+	whole := func(g geometry) bool { return g.X >= 0 && g.Y >= 0 && g.X+g.W <= w && g.Y+g.H <= h }
+	clerk, _ := pickStudent(t, db)
+	d := startDesk(t, bin, display, config, mainTitle, "--db", db, "--user", clerk)
+	if got := d.waitFor(whole); !whole(got) {
+		t.Errorf("the main window opened %v, not whole on the %dx%d screen", got, w, h)
+	}
+	d.quit()
+	user, district, _ := pickDistrict(t, db)
+	d = startDesk(t, bin, display, config, "^Migrant Desk .* "+district+" ", "--db", db, "--user", user, "--district", district)
+	if got := d.waitFor(whole); !whole(got) {
+		t.Errorf("district %s's window opened %v, not whole on the %dx%d screen", district, got, w, h)
+	}
+	d.quit()
+}
+
 // placeSetup builds the app and a small demo database for a test that
 // moves windows, skipping it where xdotool is missing (failing it in CI).
 func placeSetup(t *testing.T) (bin, db string) {

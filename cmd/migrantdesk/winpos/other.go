@@ -13,3 +13,6 @@ func (Placer) Position(fyne.Window) (x, y int, ok bool) { return 0, 0, false }
 
 // Move leaves w where the system put it.
 func (Placer) Move(fyne.Window, int, int) {}
+
+// Room tells nothing: ok is always false.
+func (Placer) Room(fyne.Window) (room fyne.Size, ok bool) { return fyne.Size{}, false }

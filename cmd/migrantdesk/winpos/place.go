@@ -53,3 +53,21 @@ func (r Rect) intersect(s Rect) Rect {
 	x, y := max(r.X, s.X), max(r.Y, s.Y)
 	return Rect{x, y, min(r.X+r.W, s.X+s.W) - x, min(r.Y+r.H, s.Y+s.H) - y}
 }
+
+// Room is the most content, in pixels, that a window whose frame covers
+// frame and whose content is contentW × contentH may have and keep its
+// frame whole on the visible area of the screen it overlaps most, or of
+// the first screen when it overlaps none (where the system puts a window
+// it has no place for). ok is false when no screen is known.
+func Room(frame Rect, contentW, contentH int, screens []Rect) (w, h int, ok bool) {
+	if len(screens) == 0 {
+		return 0, 0, false
+	}
+	best, most := screens[0], 0
+	for _, s := range screens {
+		if a := frame.overlap(s); a > most {
+			best, most = s, a
+		}
+	}
+	return best.W - (frame.W - contentW), best.H - (frame.H - contentH), true
+}

@@ -58,3 +58,28 @@ func TestPlaceKeepsOnScreen(t *testing.T) {
 		}
 	}
 }
+
+func TestRoom(t *testing.T) {
+	laptop := Rect{0, 0, 1366, 728} // 1366×768 less a 40 px taskbar
+	right := Rect{1366, 0, 1920, 1040}
+	tests := []struct {
+		name    string
+		frame   Rect
+		screens []Rect
+		w, h    int
+		ok      bool
+	}{
+		{"the frame's borders and title bar come off the screen", Rect{0, 0, 1900, 1000}, []Rect{laptop}, 1366 - 16, 728 - 39, true},
+		{"on the larger monitor, its room", Rect{1400, 0, 1900, 1000}, []Rect{laptop, right}, 1920 - 16, 1040 - 39, true},
+		{"mostly on the laptop, the laptop's", Rect{100, 0, 1900, 1000}, []Rect{laptop, right}, 1366 - 16, 728 - 39, true},
+		{"on no screen: the first one's", Rect{9000, 0, 1900, 1000}, []Rect{laptop, right}, 1366 - 16, 728 - 39, true},
+		{"no screens known", Rect{0, 0, 1900, 1000}, nil, 0, 0, false},
+	}
+	for _, tt := range tests {
+		// The content: 8 px borders each side, a 31 px title bar.
+		w, h, ok := Room(tt.frame, tt.frame.W-16, tt.frame.H-39, tt.screens)
+		if w != tt.w || h != tt.h || ok != tt.ok {
+			t.Errorf("%s: Room = %d×%d %v, want %d×%d %v", tt.name, w, h, ok, tt.w, tt.h, tt.ok)
+		}
+	}
+}

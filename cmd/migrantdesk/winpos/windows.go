@@ -18,13 +18,16 @@ var (
 	procGetMonitorInfoW = user32.NewProc("GetMonitorInfoW")
 	procIsIconic        = user32.NewProc("IsIconic")
 	procIsZoomed        = user32.NewProc("IsZoomed")
+	procGetClientRect   = user32.NewProc("GetClientRect")
+	procMonitorFromWin  = user32.NewProc("MonitorFromWindow")
 )
 
 const (
-	swpNoSize            = 0x0001
-	swpNoZOrder          = 0x0004
-	swpNoActivate        = 0x0010
-	monitorDefaultToNull = 0
+	swpNoSize               = 0x0001
+	swpNoZOrder             = 0x0004
+	swpNoActivate           = 0x0010
+	monitorDefaultToNull    = 0
+	monitorDefaultToNearest = 2
 )
 
 // rect is Win32's RECT.
@@ -100,4 +103,32 @@ func (Placer) Move(w fyne.Window, x, y int) {
 		}
 		procSetWindowPos.Call(h, 0, uintptr(px), uintptr(py), 0, 0, swpNoSize|swpNoZOrder|swpNoActivate)
 	})
+}
+
+// Room is the most content, in the window's own units, that w may have
+// and keep its frame whole on the work area of the monitor it is on (or
+// nearest to); ok is false when that is not known.
+func (Placer) Room(w fyne.Window) (room fyne.Size, ok bool) {
+	scale := w.Canvas().Scale()
+	hwnd(w, func(h uintptr) {
+		var frame, client rect
+		if done, _, _ := procGetWindowRect.Call(h, uintptr(unsafe.Pointer(&frame))); done == 0 {
+			return
+		}
+		if done, _, _ := procGetClientRect.Call(h, uintptr(unsafe.Pointer(&client))); done == 0 {
+			return
+		}
+		mon, _, _ := procMonitorFromWin.Call(h, monitorDefaultToNearest)
+		mi := monitorInfo{Size: uint32(unsafe.Sizeof(monitorInfo{}))}
+		if done, _, _ := procGetMonitorInfoW.Call(mon, uintptr(unsafe.Pointer(&mi))); mon == 0 || done == 0 {
+			return
+		}
+		work := Rect{int(mi.Work.Left), int(mi.Work.Top), int(mi.Work.Right - mi.Work.Left), int(mi.Work.Bottom - mi.Work.Top)}
+		f := Rect{int(frame.Left), int(frame.Top), int(frame.Right - frame.Left), int(frame.Bottom - frame.Top)}
+		var rw, rh int
+		if rw, rh, ok = Room(f, int(client.Right-client.Left), int(client.Bottom-client.Top), []Rect{work}); ok {
+			room = fyne.NewSize(float32(rw)/scale, float32(rh)/scale)
+		}
+	})
+	return room, ok && scale > 0
 }

@@ -184,6 +184,27 @@ func (Placer) Move(w fyne.Window, x, y int) {
 	})
 }
 
+// Room is the most content, in the window's own units, that w may have
+// and keep its frame whole on its screen's visible area; ok is false
+// when that is not known.
+func (Placer) Room(w fyne.Window) (room fyne.Size, ok bool) {
+	scale := w.Canvas().Scale()
+	x11Window(w, func(d *C.Display, win C.Window) {
+		var cx, cy, cw, ch C.int
+		var ext [4]C.long
+		if C.mdWhere(d, win, 0, &cx, &cy, &cw, &ch, &ext[0]) == 0 {
+			return
+		}
+		left, right, top, bottom := int(ext[0]), int(ext[1]), int(ext[2]), int(ext[3])
+		frame := Rect{int(cx) - left, int(cy) - top, int(cw) + left + right, int(ch) + top + bottom}
+		var rw, rh int
+		if rw, rh, ok = Room(frame, int(cw), int(ch), screens(d, win)); ok {
+			room = fyne.NewSize(float32(rw)/scale, float32(rh)/scale)
+		}
+	})
+	return room, ok && scale > 0
+}
+
 // screens are the visible areas of the monitors of win's screen, less
 // the panels where the window manager says where they are.
 func screens(d *C.Display, win C.Window) []Rect {

@@ -2,7 +2,9 @@
  * app's main window through Win32, as Windows itself would, under Wine.
  *
  *   windowplace where        print "X,Y", the frame's top-left corner
+ *   windowplace rect         print "X,Y,W,H", the frame's corner and size
  *   windowplace move X Y     move the window there (size kept)
+ *   windowplace size W H     make the frame that size (place kept)
  *   windowplace close        ask it to close (WM_CLOSE), as its close box does
  *
  * Exits 1 when no visible window's title starts with "Migrant Desk". */
@@ -31,6 +33,11 @@ int main(int argc, char **argv) {
 	if (strcmp(argv[1], "where") == 0) {
 		GetWindowRect(found, &r);
 		printf("%ld,%ld\n", r.left, r.top);
+	} else if (strcmp(argv[1], "rect") == 0) {
+		GetWindowRect(found, &r);
+		printf("%ld,%ld,%ld,%ld\n", r.left, r.top, r.right - r.left, r.bottom - r.top);
+	} else if (strcmp(argv[1], "size") == 0 && argc == 4) {
+		SetWindowPos(found, NULL, 0, 0, atoi(argv[2]), atoi(argv[3]), SWP_NOMOVE | SWP_NOZORDER | SWP_NOACTIVATE);
 	} else if (strcmp(argv[1], "move") == 0 && argc == 4) {
 		SetWindowPos(found, NULL, atoi(argv[2]), atoi(argv[3]), 0, 0, SWP_NOSIZE | SWP_NOZORDER | SWP_NOACTIVATE);
 	} else if (strcmp(argv[1], "close") == 0) {

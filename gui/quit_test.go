@@ -83,6 +83,25 @@ func TestStopSignsOut(t *testing.T) {
 	}
 }
 
+// TestStopDuringASyncSignsOut: quitting while a sync runs stops it and
+// signs out with the session it hands back.
+func TestStopDuringASyncSignsOut(t *testing.T) {
+	h := startHub(t)
+	u, _ := signedInApp(t, h, storetest.Clerk)
+	u.sync.now(true)
+	if !u.sync.running {
+		t.Fatal("no sync under way")
+	}
+	u.Stop()
+	n, err := h.db.ActiveTokens(context.Background(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d sign-ins active at the hub after quitting during a sync, want 0", n)
+	}
+}
+
 // TestQuittingAsksAboutAnUnsavedForm: closing the main window or File →
 // Quit with a Student Migrant Detail typed in and not saved asks first;
 // Esc keeps editing, with the typing kept.

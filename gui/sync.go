@@ -80,8 +80,12 @@ type syncer struct {
 	// sess, which is then the one to sign in with rather than the
 	// session that sync hands back.
 	retyped bool
-	ctx     context.Context
-	stop    context.CancelFunc
+	// ended hands the session of the sync under way back once its
+	// exchange returns, for the sign-out of an app quitting meanwhile,
+	// whose UI goroutine runs no more to take it (done).
+	ended chan session
+	ctx   context.Context
+	stop  context.CancelFunc
 }
 
 // newSyncer syncs st for the session signed in, which is online when the
@@ -132,15 +136,27 @@ const signOutWait = 2 * time.Second
 // signOut ends the session's sign-in at the hub as the app quits, as
 // migrantdeskctl sync does: the token would otherwise stay good at the hub
 // for the rest of its twelve hours, counted among its active sign-ins.
-// Only between syncs (a sync under way holds the client) and when the
-// last sync reached the hub; the next start signs in afresh anyway.
+// A sync under way, which close has stopped, hands its session back
+// first (it may have signed in again); between syncs, only when the last
+// reached the hub. The next start signs in afresh anyway.
 func (s *syncer) signOut() {
-	if s.running || s.state != linkOnline || s.sess.client == nil {
-		return
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), signOutWait)
 	defer cancel()
-	c := *s.sess.client
+	sess := s.sess
+	switch {
+	case s.running:
+		select {
+		case sess = <-s.ended:
+		case <-ctx.Done():
+			return
+		}
+	case s.state != linkOnline:
+		return
+	}
+	if sess.client == nil {
+		return
+	}
+	c := *sess.client
 	c.Retries = 0
 	c.SignOut(ctx)
 }
@@ -169,10 +185,13 @@ func (s *syncer) now(manual bool) {
 	s.running = true
 	s.view.syncProgress("", 0, 0)
 	sess, st, view := s.sess, s.st, s.view
+	ended := make(chan session, 1)
+	s.ended = ended
 	s.tasks.run("syncing", func() func() {
 		snapshot := func() { s.tasks.do(view.syncSnapshot) }
 		progress := func(stage string, rows, total int) { s.tasks.do(func() { view.syncProgress(stage, rows, total) }) }
 		sess, sum, err := exchange(s.ctx, st, sess, snapshot, progress)
+		ended <- sess
 		return func() { s.done(sess, sum, err) }
 	})
 }

@@ -246,8 +246,7 @@ func (s *studentScreen) showDraft() {
 	case d.RecordID != "":
 		what = "a change to a record no longer on this computer"
 	}
-	msg := fmt.Sprintf("Not saved: %s, typed%s (%s). Migrant Desk closed before it was saved and kept the typing.",
-		what, typedWhen(d), typedFields(d))
+	msg := fmt.Sprintf("Not saved when Migrant Desk closed: %s typed%s (%s).", what, typedWhen(d), typedFields(d))
 	switch {
 	case s.refusal != nil:
 		msg += " You may no longer change this student's records: note what you need, then discard it."

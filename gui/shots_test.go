@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"context"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
+	"migrantdesk/data/store"
 	"migrantdesk/data/store/storetest"
 	"migrantdesk/gui/widgets"
 )
@@ -72,6 +74,21 @@ func TestScreensFitAndShots(t *testing.T) {
 	u.showShortcuts()
 	shoot(t, "help-shortcuts", u.win)
 	u.dialogs.CloseTop()
+
+	// Typing kept from an app that ended: offered at the next start, and
+	// on the student's screen.
+	if err := st.KeepDraft(context.Background(), storetest.User(storetest.Clerk),
+		store.Draft{StateID: storetest.Maria, MIS2000ID: "123456789012", QAD: "09/01/2025", EED: "08/31/2028"}); err != nil {
+		t.Fatal(err)
+	}
+	kept := start(t, st, Options{User: storetest.Clerk})
+	shoot(t, "clerk-typing-kept-offer", kept.win)
+	key(kept, fyne.KeyEscape)
+	kept.openStudent(storetest.Maria)
+	kept.wait()
+	shoot(t, "clerk-student-typing-kept", kept.win)
+	tap(t, kept, "Go on typing")
+	shoot(t, "clerk-typing-kept-form", kept.win)
 
 	admin := start(t, st, Options{User: storetest.Admin})
 	admin.showImport()

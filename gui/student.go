@@ -121,7 +121,9 @@ func newStudentScreen(st studentStore, usr data.User, regions data.RegionNames, 
 	s.draftGo = widgets.NewButtonWithIcon("Go on typing", theme.DocumentCreateIcon(), s.continueDraft)
 	s.draftGo.Importance = widget.HighImportance
 	drop := widgets.NewButtonWithIcon("Discard…", theme.DeleteIcon(), s.askDiscardDraft)
-	s.draftBox = container.NewVBox(note(theme.WarningIcon(), s.draftText), container.NewHBox(s.draftGo, drop))
+	// The buttons beside the note, not under it: a line less of the
+	// height a small screen at 150% has.
+	s.draftBox = border(nil, nil, nil, container.NewHBox(s.draftGo, drop), note(theme.WarningIcon(), s.draftText))
 	s.draftBox.Hide()
 	head := container.NewVBox(s.title, s.facts, actions, s.readOnlyBox, s.draftBox)
 

@@ -255,11 +255,19 @@ func (s *searchScreen) run() {
 				return
 			}
 			stopped := errors.Is(err, store.ErrSearchStopped)
-			if err != nil && !stopped {
+			arriving := errors.Is(err, store.ErrSearchPartial)
+			if err != nil && !stopped && !arriving {
 				s.hint.SetText(sentence(err.Error()))
 				return
 			}
 			s.show(q, res, stopped)
+			if arriving {
+				found := "No student found yet. "
+				if n := len(res); n > 0 {
+					found = fmt.Sprintf("%s found so far. ", data.Count(n, "student"))
+				}
+				s.hint.SetText(found + sentence(err.Error()) + " Sync now (Ctrl+R) brings the rest.")
+			}
 		}
 	})
 }

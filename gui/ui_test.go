@@ -106,6 +106,32 @@ func TestSearchHints(t *testing.T) {
 	}
 }
 
+// TestSearchWhileStudentsArrive: on a workstation whose snapshot was cut
+// part way (the app or the hub killed during a first sync), a search by
+// name says the students are still arriving, and not only what it found:
+// "No student matches" sent a clerk looking for a typing mistake.
+func TestSearchWhileStudentsArrive(t *testing.T) {
+	st := openDemo(t)
+	if err := st.SetMeta(context.Background(), store.MetaCursor, `{"epoch":"e1","seq":5,"snapshot":"students\u001f0000000009"}`); err != nil {
+		t.Fatal(err)
+	}
+	u := start(t, st, Options{User: storetest.Clerk})
+	s := u.search
+	test.Type(s.last, "hernandez")
+	pressEnter(u, s.last)
+	want := "2 students found so far. Your students are still arriving from the hub: until the sync that brings them has finished, " +
+		"a search by name or district finds only some of them, and one by state ID or birth date every student that has arrived. " +
+		"Sync now (Ctrl+R) brings the rest."
+	if len(s.results) != 2 || s.hint.Text != want {
+		t.Errorf("%d results, hint %q", len(s.results), s.hint.Text)
+	}
+	retype(s.last, "zzyzx")
+	pressEnter(u, s.last)
+	if len(s.results) != 0 || !strings.HasPrefix(s.hint.Text, "No student found yet. Your students are still arriving from the hub: ") {
+		t.Errorf("%d results, hint %q", len(s.results), s.hint.Text)
+	}
+}
+
 // With a first name typed and more matches than the search shows, the
 // hint asks for what was not typed (a 200,000-student demo, First name
 // "ma", once said "add a first name or a birth date").

@@ -74,6 +74,31 @@ func TestSearchTable(t *testing.T) {
 	}
 }
 
+// TestSearchWhileStudentsArrive: in a database whose snapshot a killed
+// sync left part way, a search by name prints what it found and says on
+// standard error that students are still arriving, so that "No students
+// match." is not taken for the last word.
+func TestSearchWhileStudentsArrive(t *testing.T) {
+	db := searchDB(t)
+	st, err := store.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.SetMeta(context.Background(), store.MetaCursor, `{"epoch":"e1","seq":5,"snapshot":"students\u001f0000100007"}`)
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out string
+	said := stderrOf(t, func() { out, err = searchCmd("--db", db, "--last", "garcia") })
+	if err != nil || !strings.Contains(out, "0000100001") {
+		t.Fatalf("search in the middle of a snapshot: %v\n%s", err, out)
+	}
+	if !strings.HasPrefix(said, "search: your students are still arriving from the hub: ") {
+		t.Errorf("standard error: %q", said)
+	}
+}
+
 func TestSearchJSON(t *testing.T) {
 	db := searchDB(t)
 	out, err := searchCmd("--db", db, "--last", "garcia-lopez", "--json")

@@ -42,6 +42,16 @@ const DefaultLimit = 100
 var ErrSearchStopped = errors.New("the search stopped after looking through many students whose names start alike, " +
 	"so more students may match than are shown: type more of the name, a birth date or a state ID")
 
+// ErrSearchPartial says a search by name or district was made while the
+// user's students are still arriving from the hub: a snapshot (a first
+// sync, or one after the hub's epoch or the user's scope changed) indexes
+// their names and districts with its last page, so until then such a
+// search finds only some of the students that are on the computer. A
+// cut sync (the hub or the workstation stopped part way) leaves a
+// workstation so until a sync finishes.
+var ErrSearchPartial = errors.New("your students are still arriving from the hub: until the sync that brings them has finished, " +
+	"a search by name or district finds only some of them, and one by state ID or birth date every student that has arrived")
+
 // ErrEmptyQuery is returned for a query with nothing to search by.
 var ErrEmptyQuery = errors.New("type at least one of last name, first name, birth date, state ID, gender or district")
 
@@ -61,6 +71,9 @@ func (q Query) Empty() bool {
 // A search reads a bounded number of index entries: when the students it
 // looked through hold fewer than the limit of matches, it returns the
 // matches found, in order, with an error that wraps ErrSearchStopped.
+// While a snapshot is under way a search by name or district returns the
+// matches found among the students indexed so far with ErrSearchPartial
+// instead, the more useful of the two to the person searching.
 func (s *Store) Search(ctx context.Context, q Query) ([]Result, error) {
 	sp, err := newSearchSpec(q)
 	if err != nil {
@@ -83,10 +96,37 @@ func (s *Store) search(ctx context.Context, sp *searchSpec) ([]Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search students: %w", err)
 	}
+	if len(sp.last)+len(sp.first) > 0 || sp.district != "" {
+		arriving, err := snapshotUnderWay(ctx, tx)
+		if err != nil {
+			return nil, fmt.Errorf("search students: %w", err)
+		}
+		if arriving {
+			return out, ErrSearchPartial
+		}
+	}
 	if stopped {
 		return out, ErrSearchStopped
 	}
 	return out, nil
+}
+
+// snapshotUnderWay reports whether the cursor names a snapshot part way:
+// its pages have come since the first, not the last, which indexes the
+// students for search.
+func snapshotUnderWay(ctx context.Context, tx searchTx) (bool, error) {
+	rows, err := tx.query(ctx, `SELECT coalesce(json_extract(value, '$.snapshot'), '') <> '' FROM meta WHERE key = ?`, MetaCursor)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	var arriving bool
+	if rows.Next() {
+		if err := rows.Scan(&arriving); err != nil {
+			return false, err
+		}
+	}
+	return arriving, rows.Err()
 }
 
 // searchSpec is a normalised query.

@@ -66,10 +66,9 @@ func RunSearch(args []string, out io.Writer) error {
 	}
 	// One more than the limit tells whether there were more to show.
 	q.Limit = *limit + 1
-	res, err := st.Search(context.Background(), q)
-	stopped := errors.Is(err, store.ErrSearchStopped)
-	if err != nil && !stopped {
-		return fmt.Errorf("search: %w", err)
+	res, note := st.Search(context.Background(), q)
+	if note != nil && !errors.Is(note, store.ErrSearchStopped) && !errors.Is(note, store.ErrSearchPartial) {
+		return fmt.Errorf("search: %w", note)
 	}
 	more := len(res) > *limit
 	res = res[:min(len(res), *limit)]
@@ -85,8 +84,8 @@ func RunSearch(args []string, out io.Writer) error {
 		err = writeSearchTable(buf, res, more)
 	}
 	err = errors.Join(err, buf.Flush())
-	if stopped {
-		fmt.Fprintf(os.Stderr, "search: %s\n", store.ErrSearchStopped)
+	if note != nil {
+		fmt.Fprintf(os.Stderr, "search: %s\n", note)
 	}
 	return err
 }

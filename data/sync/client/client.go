@@ -647,6 +647,12 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 			return fmt.Errorf("%w: this computer does not trust the hub's certificate at %s; ask the hub's administrator "+
 				"for the address its certificate names, or for its certificate authority to install (%w)", ErrUnreachable, c.base.Host, certErr)
 		}
+		// The network's reason, without the request: its address is the
+		// hub's, which the person knows, and a query holding the cursor.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return fmt.Errorf("%w (%w)", ErrUnreachable, err)
 	}
 	defer resp.Body.Close()

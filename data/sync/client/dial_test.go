@@ -9,19 +9,27 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"migrantdesk/data/sync"
 )
+
+// closedAddr is a loopback address nothing listens on: a hub down.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
 
 // A hub that refuses the connection (restarting, say) is tried again at
 // once, a blink of the network; one whose connection timed out is not:
 // the network is absent, and each try would keep the app "Syncing" for
 // DialTimeout more before it says "Offline".
 func TestAConnectionThatTimedOutIsNotTriedAgain(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := l.Addr().String()
-	l.Close()
+	closed := closedAddr(t)
 	for _, c := range []struct {
 		name  string
 		dial  func(ctx context.Context, network string) (net.Conn, error)
@@ -55,5 +63,25 @@ func TestAConnectionThatTimedOutIsNotTriedAgain(t *testing.T) {
 				t.Errorf("%d connections tried, want %d", n, c.dials)
 			}
 		})
+	}
+}
+
+// TestUnreachableSaysWhy: the hub out of reach is a sentence and the
+// network's reason, as migrantdeskctl sync prints it, without the request
+// it was: a pull's address carries the cursor, its signature and a
+// snapshot's position in URL-escaped control characters.
+func TestUnreachableSaysWhy(t *testing.T) {
+	closed := closedAddr(t)
+	cl, err := New("http://" + closed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl.Retries = 0
+	var raw rawPage
+	at := sync.Cursor{Epoch: "e1", Seq: 5, Mark: "5400e976b7182933.020a62e4c11902bf", Snapshot: "150000\x1estudents\x1f0653318506"}
+	err = cl.do(context.Background(), "GET", "/v1/pull?"+pullQuery(at, sync.MaxPullPage), nil, &raw)
+	want := ErrUnreachable.Error() + " (dial tcp " + closed + ": connect: connection refused)"
+	if !errors.Is(err, ErrUnreachable) || err.Error() != want {
+		t.Errorf("a pull from a hub that is down: %v, want %q", err, want)
 	}
 }

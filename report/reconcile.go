@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -26,12 +27,18 @@ const (
 func DiscrepancyColumns() []string {
 	return []string{
 		"District Number", "District Name", "Category", "State ID", "MIS2000 ID", "Last Name", "First Name",
-		"Birth Date", "In IC", "In MIS2000", "What to check",
+		"Birth Date", "Export Line", "In IC", "In MIS2000", "What to check",
 	}
 }
 
+// Columns of DiscrepancyColumns that are written as numbers and dates.
+const (
+	colBirthDate  = 7
+	colExportLine = 8
+)
+
 // discrepancyWidths are the columns' widths, in characters.
-var discrepancyWidths = []float64{11, 24, 24, 13, 13, 18, 16, 12, 48, 48, 70}
+var discrepancyWidths = []float64{11, 24, 24, 13, 13, 18, 16, 12, 8, 48, 48, 70}
 
 // NoDistrict names, in the workbook and on screen, the district of
 // discrepancies that have none: a row without a district whose student
@@ -379,7 +386,10 @@ func writeDiscrepancies(f *excelize.File, sheet string, ds []reconcile.Discrepan
 			}
 		}
 		if !d.BirthDate.IsZero() {
-			values[7] = excelize.Cell{StyleID: styles.date, Value: d.BirthDate.Time()}
+			values[colBirthDate] = excelize.Cell{StyleID: styles.date, Value: d.BirthDate.Time()}
+		}
+		if d.Line > 0 {
+			values[colExportLine] = d.Line
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, n+2)
 		if err := sw.SetRow(cell, values); err != nil {
@@ -395,10 +405,18 @@ func writeDiscrepancies(f *excelize.File, sheet string, ds []reconcile.Discrepan
 }
 
 // DiscrepancyCells are a discrepancy's values in DiscrepancyColumns
-// order, as a person reads them (the birth date as MM/DD/YYYY).
+// order, as a person reads them (the birth date as MM/DD/YYYY). The
+// Export Line is the row's line in the clerk's export, blank for a
+// discrepancy found in the records alone: the clerk's way back to the
+// row, which the messages to the districts, who never see the file, do
+// not give.
 func DiscrepancyCells(d reconcile.Discrepancy) []string {
+	line := ""
+	if d.Line > 0 {
+		line = strconv.Itoa(d.Line)
+	}
 	return []string{d.District.Number, DistrictName(d.District), d.Category.String(), d.StateID, d.MIS2000ID,
-		d.LastName, d.FirstName, d.BirthDate.US(), d.InIC, d.InMIS2000, d.Check}
+		d.LastName, d.FirstName, d.BirthDate.US(), line, d.InIC, d.InMIS2000, d.Check}
 }
 
 // tableName makes a sheet's name a table name: letters and digits only.

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -161,14 +162,14 @@ func TestReconcileWorkbook(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !slices.Equal(rows[0], DiscrepancyColumns()) || strings.Join(DiscrepancyColumns(), "|") !=
-		"District Number|District Name|Category|State ID|MIS2000 ID|Last Name|First Name|Birth Date|In IC|In MIS2000|What to check" {
+		"District Number|District Name|Category|State ID|MIS2000 ID|Last Name|First Name|Birth Date|Export Line|In IC|In MIS2000|What to check" {
 		t.Errorf("header %q", rows[0])
 	}
 	if len(rows)-1 != 13 {
 		t.Fatalf("%d discrepancies on the sheet, want 13", len(rows)-1)
 	}
 	// Row 2 is Ruiz's QAD; the workbook shows what the model holds.
-	if got := rows[1]; !slices.Equal(got[:9], []string{"001", "Adair County", "QAD differs", "2000000002", "22222222", "Ruiz", "Alberto", "05/06/2011", "01/15/2025"}) {
+	if got := rows[1]; !slices.Equal(got[:10], []string{"001", "Adair County", "QAD differs", "2000000002", "22222222", "Ruiz", "Alberto", "05/06/2011", "3", "01/15/2025"}) {
 		t.Errorf("first discrepancy %q", got)
 	}
 	for i, d := range r.Discrepancies {
@@ -354,4 +355,50 @@ func TestReconcileWorkbookDimensions(t *testing.T) {
 			t.Errorf("sheet %s says it uses %q (%v), want A1:%s", sheet, got, err, end)
 		}
 	}
+}
+
+// TestExportLineForTheClerkOnly: the workbook gives each row's line in
+// the clerk's export, the district's message none: a district never sees
+// the file. The two Luis Ortiz rows of lines 10 and 11 are a Possible
+// duplicate of each other; the message names the other by what the
+// district can look up.
+func TestExportLineForTheClerkOnly(t *testing.T) {
+	_, r := reconcileFixture(t, "")
+	f := writtenWorkbook(t, r)
+	rows, err := f.GetRows(reconcile.PossibleDuplicate.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := map[string]string{}
+	for _, row := range rows[1:] {
+		lines[row[4]] = row[colExportLine]
+	}
+	if rows[0][colExportLine] != "Export Line" || lines["13131313"] != "11" || lines["12121212"] != "10" || lines["14141414"] != "" {
+		t.Errorf("export lines by MIS2000 ID %q (header %q)", lines, rows[0][colExportLine])
+	}
+	for _, d := range r.Messaged() {
+		msg := r.Message(d, "Lucía")
+		if strings.Contains(msg, "line 1") {
+			t.Errorf("the message to %s names a line of the export:\n%s", d.Number, msg)
+		}
+	}
+	msg := r.Message(r.Summary[0].District, "Lucía")
+	if want := "also under MIS2000 ID 12121212 (state ID 2000000011, QAD 05/05/2025, Adair Elementary)"; !strings.Contains(msg, want) {
+		t.Errorf("the message to 001 does not say %q:\n%s", want, msg)
+	}
+}
+
+// writtenWorkbook is r's workbook, written and read back.
+func writtenWorkbook(t *testing.T, r *Reconciliation) *excelize.File {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := r.WriteWorkbook(&buf, testMeta); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
 }

@@ -473,7 +473,7 @@ func (c *comparison) duplicateRows(rows []data.MIS2000Row, at []data.District) {
 		var others []string
 		same.each(i, r.BirthDate, func(j int) bool {
 			if o := rows[j]; o.MIS2000ID != r.MIS2000ID {
-				others = append(others, fmt.Sprintf("MIS2000 ID %s (line %d)", o.MIS2000ID, o.Line))
+				others = append(others, c.rowRef(o, at[j], at[i]))
 			}
 			return len(others) <= maxNamesakes
 		})
@@ -488,6 +488,27 @@ func (c *comparison) duplicateRows(rows []data.MIS2000Row, at []data.District) {
 		}
 		c.add(d)
 	}
+}
+
+// rowRef names another row of the export by what the district can look
+// up, in MIS2000 or in its own records: the MIS2000 ID, the student it
+// is on the record of, the QAD, and the district and school when the
+// row gives them (the district only when it is not the one told, here).
+// A line number of the clerk's file would name nothing the district
+// has.
+func (c *comparison) rowRef(o data.MIS2000Row, d, here data.District) string {
+	var about []string
+	if ids := c.byID[o.MIS2000ID]; len(ids) == 1 {
+		about = append(about, "state ID "+c.snap.Students[ids[0]].StateID)
+	}
+	about = append(about, "QAD "+o.QAD.US())
+	if d.Number != "" && d.Number != here.Number {
+		about = append(about, "district "+label(d))
+	}
+	if o.School != "" {
+		about = append(about, o.School)
+	}
+	return "MIS2000 ID " + o.MIS2000ID + " (" + strings.Join(about, ", ") + ")"
 }
 
 // maxNamesakes is how many others a Possible duplicate names: a person

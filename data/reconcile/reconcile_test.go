@@ -247,7 +247,7 @@ func TestPossibleDuplicates(t *testing.T) {
 		"001 Possible duplicate S13/151",
 		"002 Possible duplicate S12/141",
 		"002 Possible duplicate S13/151")
-	if d := r.Discrepancies[3]; d.InMIS2000 != "MIS2000 ID 121; the same name and birth date also under MIS2000 ID 131 (line 3)" {
+	if d := r.Discrepancies[3]; d.InMIS2000 != "MIS2000 ID 121; the same name and birth date also under MIS2000 ID 131 (QAD 06/01/2025)" {
 		t.Errorf("%+v", d)
 	}
 	if d := r.Discrepancies[5]; d.InIC != "State ID S12; the same name and birth date also under state ID S13 (MIS2000 ID 151)" {

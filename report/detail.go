@@ -6,7 +6,6 @@ import (
 	"io"
 	"strings"
 	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -133,8 +132,8 @@ func (q *QA) writeDetailSheet(f *excelize.File, styles detailStyles) error {
 	if err != nil {
 		return err
 	}
-	widths := q.columnWidths()
-	for i, wd := range widths {
+	fit := q.columnWidths()
+	for i, wd := range fit.widths() {
 		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
 			return err
 		}
@@ -151,7 +150,7 @@ func (q *QA) writeDetailSheet(f *excelize.File, styles detailStyles) error {
 	for i, name := range workbookColumns() {
 		header[i] = excelize.Cell{StyleID: styles.header, Value: name}
 	}
-	if err := sw.SetRow("A1", header, excelize.RowOpts{Height: headerHeight(widths)}); err != nil {
+	if err := sw.SetRow("A1", header, excelize.RowOpts{Height: fit.headerHeight()}); err != nil {
 		return err
 	}
 
@@ -251,43 +250,19 @@ func (q *QA) pageHeader() string {
 	}
 }
 
-// columnWidths fits each column to its longest value and to its header
-// on at most two lines, with room for the filter button: headers wrap, so
-// a date column is not as wide as "Last Qualifying Arrival Date".
-func (q *QA) columnWidths() []float64 {
-	longest := make([]int, NumWorkbookColumns)
-	for i, name := range workbookColumns() {
-		half := (utf8.RuneCountInString(name) + 1) / 2
-		for _, word := range strings.Fields(name) {
-			half = max(half, utf8.RuneCountInString(word))
-		}
-		longest[i] = half + 3
-	}
+// columnWidths fits each column to its values and header (columnFit).
+func (q *QA) columnWidths() *columnFit {
+	fit := newColumnFit(workbookColumns())
 	for n := range q.Rows {
 		for i, c := range q.workbookCells(&q.Rows[n]) {
-			l := len("MM/DD/YYYY")
-			if c.Kind != KindDate {
-				l = utf8.RuneCountInString(c.String())
+			if c.Kind == KindDate {
+				fit.fit(i, "MM/DD/YYYY")
+			} else {
+				fit.fit(i, c.String())
 			}
-			longest[i] = max(longest[i], l)
 		}
 	}
-	widths := make([]float64, NumWorkbookColumns)
-	for i, l := range longest {
-		widths[i] = min(float64(l)*1.15+2, 60)
-	}
-	return widths
-}
-
-// headerHeight is the header row's height in points: two lines when any
-// header wraps.
-func headerHeight(widths []float64) float64 {
-	for i, name := range workbookColumns() {
-		if float64(utf8.RuneCountInString(name)+3)*1.15+2 > widths[i] {
-			return 32
-		}
-	}
-	return 17
+	return fit
 }
 
 // workbookColumns are the Detail workbook's headers: the report's 23 in

@@ -37,9 +37,6 @@ const (
 	colExportLine = 8
 )
 
-// discrepancyWidths are the columns' widths, in characters.
-var discrepancyWidths = []float64{11, 24, 24, 13, 13, 18, 16, 12, 8, 48, 48, 70}
-
 // NoDistrict names, in the workbook and on screen, the district of
 // discrepancies that have none: a row without a district whose student
 // has no published record or enrollment. UnknownDistrict is the name of a
@@ -313,19 +310,28 @@ func (r *Reconciliation) writeSummary(f *excelize.File, styles detailStyles, met
 			return err
 		}
 	}
-	if err := f.SetColWidth(sheet, "A", "A", 20); err != nil {
-		return err
+	// The notes' values are long sentences that run on into the empty
+	// columns to their right: they do not size column B.
+	fit := newColumnFit(cols)
+	for _, l := range append(r.Summary, r.Totals) {
+		fit.fit(0, l.District.Number)
+		fit.fit(1, DistrictName(l.District))
+		fit.fit(len(cols)-1, fmt.Sprint(l.Total))
 	}
-	if err := f.SetColWidth(sheet, "B", "B", 28); err != nil {
+	fit.fit(0, "Total")
+	for _, n := range notes {
+		fit.fit(0, n[0])
+	}
+	for i, wd := range fit.widths() {
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		if err := f.SetColWidth(sheet, col, col, wd); err != nil {
+			return err
+		}
+	}
+	if err := f.SetRowHeight(sheet, 1, fit.headerHeight()); err != nil {
 		return err
 	}
 	lastCol, _ := excelize.ColumnNumberToName(len(cols))
-	if err := f.SetColWidth(sheet, "C", lastCol, 14); err != nil {
-		return err
-	}
-	if err := f.SetRowHeight(sheet, 1, 32); err != nil {
-		return err
-	}
 	used := totalRow
 	if len(notes) > 0 {
 		used = totalRow + 1 + len(notes)
@@ -362,7 +368,13 @@ func writeDiscrepancies(f *excelize.File, sheet string, ds []reconcile.Discrepan
 	if err != nil {
 		return err
 	}
-	for i, wd := range discrepancyWidths {
+	fit := newColumnFit(DiscrepancyColumns())
+	for _, d := range ds {
+		for i, v := range DiscrepancyCells(d) {
+			fit.fit(i, v)
+		}
+	}
+	for i, wd := range fit.widths() {
 		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
 			return err
 		}
@@ -374,7 +386,7 @@ func writeDiscrepancies(f *excelize.File, sheet string, ds []reconcile.Discrepan
 	for i, h := range DiscrepancyColumns() {
 		header[i] = excelize.Cell{StyleID: styles.header, Value: h}
 	}
-	if err := sw.SetRow("A1", header); err != nil {
+	if err := sw.SetRow("A1", header, excelize.RowOpts{Height: fit.headerHeight()}); err != nil {
 		return err
 	}
 	values := make([]any, len(DiscrepancyColumns())) // reused: one row at a time

@@ -402,3 +402,58 @@ func writtenWorkbook(t *testing.T, r *Reconciliation) *excelize.File {
 	t.Cleanup(func() { f.Close() })
 	return f
 }
+
+// TestReconcileWorkbookFitsItsValues: the columns of the reconciliation
+// workbook are as wide as what they hold, so that a long district name
+// is read whole, within a bound, so that one very long value does not
+// push the rest of the sheet off the screen.
+func TestReconcileWorkbookFitsItsValues(t *testing.T) {
+	_, r := reconcileFixture(t, "")
+	const long = "Consolidated School District of San José de las Ánimas" // 54 characters
+	const huge = "District " + long + " and of Every Village Along the River Valley Road"
+	rename := func(number, name string) {
+		for i := range r.Summary {
+			if r.Summary[i].District.Number == number {
+				r.Summary[i].District.Name = name
+			}
+		}
+		for i := range r.Discrepancies {
+			if r.Discrepancies[i].District.Number == number {
+				r.Discrepancies[i].District.Name = name
+			}
+		}
+	}
+	rename("001", long)
+	rename("002", huge)
+	f := writtenWorkbook(t, r)
+	width := func(sheet, col string) float64 {
+		w, err := f.GetColWidth(sheet, col)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	for _, sheet := range []string{SummarySheet, DiscrepanciesSheet, reconcile.PossibleDuplicate.String()} {
+		if w := width(sheet, "B"); w < float64(len([]rune(long))) || w > maxColumnWidth {
+			t.Errorf("%s: the District Name column is %.1f wide for a name of %d characters (at most %d)",
+				sheet, w, len([]rune(long)), maxColumnWidth)
+		}
+	}
+	// Only district 001 is on the EED differs sheet: its width is its own.
+	if w := width(reconcile.EEDDiffers.String(), "B"); w > float64(len([]rune(huge))) || w < float64(len([]rune(long))) {
+		t.Errorf("the EED differs sheet is sized for another sheet's names: %.1f", w)
+	}
+	// A header wraps onto two lines; each of its words fits the column.
+	for i, h := range SummaryColumns() {
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		for _, word := range strings.Fields(h) {
+			if w := width(SummarySheet, col); w < float64(len([]rune(word))) {
+				t.Errorf("Summary column %q is %.1f wide, narrower than %q", h, w, word)
+			}
+		}
+	}
+	// Short values keep their columns narrow.
+	if w := width(DiscrepanciesSheet, "D"); w > 20 {
+		t.Errorf("the State ID column is %.1f wide", w)
+	}
+}

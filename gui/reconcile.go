@@ -299,6 +299,9 @@ func (s *reconcileScreen) compared(r *report.Reconciliation, err error) {
 		s.status.SetText("Cancelled: nothing was compared.")
 		return
 	case err != nil:
+		if other := (*report.OtherRegionError)(nil); errors.As(err, &other) {
+			other.Region = "the " + regionName(s.regions, s.region())
+		}
 		s.result, s.selected = nil, -1
 		s.setNotes("")
 		s.msgTitle.SetText("The export could not be compared")
@@ -320,8 +323,10 @@ func (s *reconcileScreen) compared(r *report.Reconciliation, err error) {
 	if len(r.Summary) > 0 {
 		s.table.Select(widget.TableCellID{Row: first, Col: 0})
 	} else {
+		// No district line: the export names no district, and nothing
+		// was found.
 		s.msgTitle.SetText("")
-		s.message.SetText("No district of the export is in the records.")
+		s.message.SetText("No discrepancy: the records agree with every row compared.")
 	}
 	s.check()
 }

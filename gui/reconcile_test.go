@@ -304,3 +304,67 @@ func TestReconcileSummaryHeadersAreDistinct(t *testing.T) {
 		}
 	}
 }
+
+// An export of another region compares nothing for a clerk: the screen
+// said "No district of the export is in the records" (untrue: they are,
+// in another region), or showed the districts the records alone have
+// something for, as if the export had been checked.
+func TestReconcileScreenRefusesAnotherRegionsExport(t *testing.T) {
+	f := newReconcileFixture(t)
+	f.s.regions = map[string]string{"C": "Central", "W": "Western"}
+	src, err := os.ReadFile(reconciletest.Export())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(src), "\n")
+	f.opener.path = filepath.Join(t.TempDir(), "western.csv")
+	if err := os.WriteFile(f.opener.path, []byte(lines[0]+lines[8]), 0o600); err != nil { // line 9: district 003, region W
+		t.Fatal(err)
+	}
+	f.compareAsOf("11/03/2025")
+	s := f.s
+	if s.msgTitle.Text != "The export could not be compared" || s.message.Text != "Every row of western.csv (1 row) is of a district of "+
+		"another region, none of the Central region, so nothing was compared; check that this is the export of the Central region." {
+		t.Errorf("%q:\n%s", s.msgTitle.Text, s.message.Text)
+	}
+	if !s.saveBtn.Disabled() || len(f.rows()) != 0 {
+		t.Errorf("another region's export can be saved, or shows a summary: %q", f.rows())
+	}
+}
+
+// snapshotStub is a store that has the records of one snapshot.
+type snapshotStub struct {
+	reconcileStoreStub
+	snap reconcile.Snapshot
+}
+
+func (s snapshotStub) ReconcileSnapshot(context.Context, []data.MIS2000Row, data.Date) (*reconcile.Snapshot, error) {
+	return &s.snap, nil
+}
+
+// An export without a District column that agrees with the records has
+// no district line in the summary: the screen said "No district of the
+// export is in the records", as if the export were of no use.
+func TestReconcileScreenSaysAnExportAgrees(t *testing.T) {
+	f := newReconcileFixture(t)
+	day := reconciletest.AsOf
+	qad, eed := data.NewDate(2024, time.September, 1), data.NewDate(2027, time.August, 31)
+	torres := reconcile.Student{
+		Student: data.Student{StateID: "2000000001", LastName: "Torres", FirstName: "Ana", BirthDate: data.NewDate(2012, time.March, 4)},
+		Records: []reconcile.Record{{ID: "r1", MIS2000ID: "11111111", QAD: qad, EED: eed, Published: true, Copies: []string{"001"}}},
+	}
+	f.s.st = snapshotStub{snap: reconcile.Snapshot{AsOf: day, Students: []reconcile.Student{torres},
+		Districts: []data.District{{Number: "001", Name: "Adair County", RegionCode: "C"}}}}
+	f.opener.path = filepath.Join(t.TempDir(), "mis2000.csv")
+	export := "MIS2000 ID,Last Name,First Name,Birth Date,QAD,EED\n11111111,Torres,Ana,03/04/2012,09/01/2024,08/31/2027\n"
+	if err := os.WriteFile(f.opener.path, []byte(export), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f.compareAsOf(day.US())
+	if got := f.rows(); len(got) != 1 || got[0] != "Total 0 0 0 0 0 0 0 0 0" {
+		t.Errorf("summary %q", got)
+	}
+	if f.s.message.Text != "No discrepancy: the records agree with every row compared." {
+		t.Errorf("message %q", f.s.message.Text)
+	}
+}

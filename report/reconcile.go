@@ -93,7 +93,26 @@ func Reconcile(ctx context.Context, st SnapshotLoader, user data.User, path stri
 		return nil, err
 	}
 	progress(2, "Comparing…")
-	return &Reconciliation{Result: reconcile.Compare(x.Rows, x.UnreadIDs, snap, region), Source: x}, nil
+	res := reconcile.Compare(x.Rows, x.UnreadIDs, snap, region)
+	if res.Compared == 0 && res.OutOfRegion > 0 {
+		return nil, &OtherRegionError{File: x.File, Rows: res.OutOfRegion, Region: "region " + region}
+	}
+	return &Reconciliation{Result: res, Source: x}, nil
+}
+
+// OtherRegionError refuses an export whose rows are all of districts of
+// other regions than the one compared: the clerk has picked another
+// region's export, and a workbook of it would find nothing to check (or
+// only what the records say without it) and read as a region in order.
+type OtherRegionError struct {
+	File   string
+	Rows   int    // the rows read, each of another region
+	Region string // the region compared, as a person names it: "region C", "the Central region"
+}
+
+func (e *OtherRegionError) Error() string {
+	return fmt.Sprintf("every row of %s (%s) is of a district of another region, none of %s, so nothing was compared; "+
+		"check that this is the export of %s", e.File, data.Count(e.Rows, "row"), e.Region, e.Region)
 }
 
 // DistrictName is a district's name as the workbook and the screen show

@@ -79,6 +79,16 @@ func TestReconcileRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	export := reconciletest.Export()
+	// The header and line 9, the export's one row of region W.
+	src, err := os.ReadFile(export)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(src), "\n")
+	west := filepath.Join(dir, "west.csv")
+	if err := os.WriteFile(west, []byte(lines[0]+lines[8]), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		args []string
 		want string
@@ -90,6 +100,8 @@ func TestReconcileRefusals(t *testing.T) {
 		{[]string{"--db", filepath.Join(dir, "none.db"), "--mis2000", export, "--out", book}, "reconcile: no database at"},
 		{[]string{"--db", db, "--mis2000", filepath.Join(dir, "none.csv"), "--out", book}, "reconcile: the MIS2000 export was refused: read the MIS2000 export:"},
 		{[]string{"--db", db, "--mis2000", noColumns, "--out", book}, "reconcile: the MIS2000 export was refused: 3 problems, nothing was compared"},
+		{[]string{"--db", db, "--mis2000", west, "--out", book, "--region", "C"}, "reconcile: the MIS2000 export was refused: every row of west.csv (1 row) " +
+			"is of a district of another region, none of region C, so nothing was compared; check that this is the export of region C"},
 		{[]string{"--db", db, "--mis2000", export, "--out", filepath.Join(dir, "no", "such", "r.xlsx")}, "reconcile: cannot write"},
 	} {
 		var out bytes.Buffer
@@ -101,7 +113,7 @@ func TestReconcileRefusals(t *testing.T) {
 			t.Errorf("the problems are not listed:\n%s", out.String())
 		}
 	}
-	if got := files(t, dir); strings.Join(got, " ") != "export.csv" {
+	if got := files(t, dir); strings.Join(got, " ") != "export.csv west.csv" {
 		t.Errorf("files left: %q", got)
 	}
 }

@@ -151,6 +151,10 @@ func (r *Reconciliation) Notes(meta Meta) [][2]string {
 		{"MIS2000 export", file},
 		{"Rows", rows},
 	}
+	if r.Source.Encoding == "Windows-1252" {
+		notes = append(notes, [2]string{"Encoding", "Windows-1252: the file is not UTF-8, and its accented letters " +
+			"were read as Excel's \"CSV (Comma delimited)\" writes them"})
+	}
 	if n := r.Source.Skipped.Len(); n > 0 {
 		notes = append(notes, [2]string{"Rows not read", fmt.Sprintf("%d, left out of the comparison: %s",
 			n, strings.Join(problemLines(&r.Source.Skipped, 50), "; "))})

@@ -129,7 +129,7 @@ func printSummary(out io.Writer, r *report.Reconciliation) {
 	fmt.Fprintf(out, "MIS2000 reconciliation as of %s, %s: %s of %s compared, %s\n",
 		r.AsOf.US(), region, data.Count(r.Compared, "row"), r.Source.File, data.Count(r.Totals.Total, "discrepancy"))
 	for _, n := range r.Notes(report.Meta{}) {
-		if slices.Contains([]string{"Rows not read", "Columns missing", "Columns not used"}, n[0]) {
+		if slices.Contains([]string{"Encoding", "Rows not read", "Columns missing", "Columns not used"}, n[0]) {
 			fmt.Fprintf(out, "%s: %s\n", n[0], n[1])
 		}
 	}

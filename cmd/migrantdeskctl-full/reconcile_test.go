@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/encoding/charmap"
+
 	"migrantdesk/cmd/internal/cli"
 	"migrantdesk/data"
 	"migrantdesk/data/store"
@@ -175,5 +177,33 @@ func TestReconcileRefusedToADistrictUser(t *testing.T) {
 		if got := files(t, dir); len(got) != 0 {
 			t.Errorf("%s: files written: %q\n%s", u.Role, got, out.String())
 		}
+	}
+}
+
+// The hand-made export saved by Excel as "CSV (Comma delimited)",
+// Windows-1252, finds what the UTF-8 one finds, and says how it was read.
+func TestReconcileWindows1252Export(t *testing.T) {
+	db := reconciletest.DB(t)
+	src, err := os.ReadFile(reconciletest.Export())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ansi, err := charmap.Windows1252.NewEncoder().Bytes(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	export := filepath.Join(dir, "excel.csv")
+	if err := os.WriteFile(export, ansi, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := dispatch([]string{"reconcile", "--db", db, "--mis2000", export, "--out", filepath.Join(dir, "r.xlsx"), "--as-of", "2025-11-03"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	if !strings.Contains(s, "12 rows of excel.csv compared, 13 discrepancies\n") || !strings.Contains(s, "Encoding: Windows-1252: the file is not UTF-8") ||
+		!strings.Contains(s, "Rows not read: 3,") {
+		t.Errorf("output:\n%s", s)
 	}
 }

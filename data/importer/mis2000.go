@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding/charmap"
+
 	"migrantdesk/data"
 )
 
@@ -136,6 +138,9 @@ type MIS2000File struct {
 	// Absent are the optional columns the comparison uses (EED,
 	// District) that the file does not have.
 	Absent []string
+	// Encoding is how a CSV file's text was read: "UTF-8", or
+	// "Windows-1252" for a file that is not UTF-8; "" for a workbook.
+	Encoding string
 }
 
 // Has reports whether the file has column name ("EED", "District").
@@ -184,6 +189,7 @@ func ReadMIS2000(path string) (f *MIS2000File, err error) {
 	var rs rows
 	at := Problem{File: filepath.Base(path)}
 	ragged := false
+	var encoding string
 	// A workbook is known by its content: a download or a colleague may
 	// have given it a .csv name.
 	if strings.EqualFold(filepath.Ext(path), ".xlsx") || bytes.HasPrefix(start, zipSignature) {
@@ -204,22 +210,73 @@ func ReadMIS2000(path string) (f *MIS2000File, err error) {
 		}
 		skipRecords(rs, titles)
 	} else {
-		if rs, _, _, err = openCSV(path, at); err != nil {
+		text, size, ansi, err := readMIS2000CSV(path, at)
+		if err != nil {
 			return nil, fmt.Errorf("read the MIS2000 export: %w", err)
 		}
-		titles, _ := titleRows(rs)
-		rs.close()
-		if rs, _, _, err = openCSV(path, at); err != nil {
-			return nil, fmt.Errorf("read the MIS2000 export: %w", err)
-		}
+		titles, _ := titleRows(newCSVRows(bytes.NewReader(text), nil, size))
+		rs = newCSVRows(bytes.NewReader(text), nil, size)
 		skipRecords(rs, titles)
+		encoding = "UTF-8"
+		if ansi {
+			encoding = "Windows-1252"
+		}
 	}
 	defer rs.close()
 	out, err := readMIS2000(rs, at, ragged)
 	if out != nil {
-		out.Path = path
+		out.Path, out.Encoding = path, encoding
 	}
 	return out, err
+}
+
+// ansiText reports whether text is in an 8-bit encoding, not UTF-8: it
+// has bytes that are not UTF-8 and no accented letter that is. A UTF-8
+// file with a few bad bytes (Díaz beside a stray 0xFF) stays UTF-8, and
+// its bad cells are reported, rather than every accent of it misread.
+// Text with NUL bytes is no 8-bit text.
+func ansiText(text []byte) bool {
+	if bytes.IndexByte(text, 0) >= 0 {
+		return false
+	}
+	invalid := false
+	for len(text) > 0 {
+		r, n := utf8.DecodeRune(text)
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			invalid = true
+		case n > 1:
+			return false
+		}
+		text = text[n:]
+	}
+	return invalid
+}
+
+// readMIS2000CSV reads an export saved as CSV whole (it is at most
+// MaxMIS2000Bytes), as UTF-8 text, or as Windows-1252 when it is not
+// UTF-8: Excel's "CSV (Comma delimited)", what a clerk who opens the
+// export in Excel and saves it gets, writes the accents of Núñez in
+// Windows-1252, and read as UTF-8 every row with an accent would be left
+// out (see ansiText). The text it returns has UTF-8 in it either way,
+// and the file's size; ansi reports whether it was read as Windows-1252.
+func readMIS2000CSV(path string, at Problem) (text []byte, size int64, ansi bool, err error) {
+	file, size, err := openRegular(path, at.File, MaxMIS2000Bytes)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	defer file.Close()
+	text, err = io.ReadAll(newStallReader(file, stallTimeout))
+	if err != nil {
+		return nil, 0, false, err
+	}
+	if !ansiText(text) {
+		return text, size, false, nil
+	}
+	if text, err = charmap.Windows1252.NewDecoder().Bytes(text); err != nil {
+		return nil, 0, false, err
+	}
+	return text, size, true, nil
 }
 
 // exportSheet is the first sheet with a header that has every required

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
 
 	"migrantdesk/data"
 )
@@ -281,4 +282,36 @@ func FuzzReadMIS2000(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestReadMIS2000Windows1252: an export opened in Excel and saved as "CSV
+// (Comma delimited)" is Windows-1252, not UTF-8; read as UTF-8, every row
+// with an accent was left out ("not UTF-8 text; save the file as UTF-8"),
+// 54 rows of 120 in a demo region's export.
+func TestReadMIS2000Windows1252(t *testing.T) {
+	const text = "MIS2000 ID,Last Name,First Name,Birth Date,QAD\r\n" +
+		"11111111,Núñez Peña,José,03/04/2012,09/01/2024\r\n" +
+		"22222222,Smith,Ann,05/06/2011,02/15/2025\r\n" +
+		"33333333,O’Brien,Zoë,07/08/2013,10/01/2024\r\n"
+	ansi, err := charmap.Windows1252.NewEncoder().String(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := ReadMIS2000(writeTemp(t, "excel.csv", ansi))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range x.Rows {
+		names = append(names, r.LastName+", "+r.FirstName)
+	}
+	if want := []string{"Núñez Peña, José", "Smith, Ann", "O’Brien, Zoë"}; !slices.Equal(names, want) || x.Skipped.Len() != 0 {
+		t.Errorf("names %q, want %q; %v", names, want, x.Skipped.Error())
+	}
+	if x.Encoding != "Windows-1252" {
+		t.Errorf("encoding %q", x.Encoding)
+	}
+	if x, err := ReadMIS2000(writeTemp(t, "utf8.csv", text)); err != nil || x.Encoding != "UTF-8" || x.Rows[0].LastName != "Núñez Peña" {
+		t.Errorf("the UTF-8 file: %v, %+v", err, x)
+	}
 }

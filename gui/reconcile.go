@@ -322,6 +322,11 @@ func (s *reconcileScreen) compared(r *report.Reconciliation, err error) {
 	}
 	if len(r.Summary) > 0 {
 		s.table.Select(widget.TableCellID{Row: first, Col: 0})
+		// Select scrolls one header row too far (fyne-io/fyne#6505): in a
+		// summary pane a row or two high, the district chosen went out of
+		// view above, and the row in view was another district's, beside
+		// this one's message. The row is put at the top of the view.
+		s.table.ScrollToOffset(fyne.NewPos(0, float32(first)*(summaryRowHeight()+theme.Padding())))
 	} else {
 		// No district line: the export names no district, and nothing
 		// was found.
@@ -386,11 +391,7 @@ func (s *reconcileScreen) newSummaryTable() *widget.Table {
 			}
 			return len(s.result.Summary) + 1, reconcile.NumCategories + 2
 		},
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateClip
-			return l
-		},
+		func() fyne.CanvasObject { return summaryCell() },
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			o.(*widget.Label).SetText(s.cell(id.Row, id.Col))
 		})
@@ -409,6 +410,16 @@ func (s *reconcileScreen) newSummaryTable() *widget.Table {
 	t.OnSelected = s.showMessage
 	return t
 }
+
+// summaryCell is a cell of the summary table, each as high as the next.
+func summaryCell() *widget.Label {
+	l := widget.NewLabel("")
+	l.Truncation = fyne.TextTruncateClip
+	return l
+}
+
+// summaryRowHeight is the height of a row of the summary table.
+func summaryRowHeight() float32 { return summaryCell().MinSize().Height }
 
 func summaryHeader(col int) string {
 	switch {

@@ -368,3 +368,31 @@ func TestReconcileScreenSaysAnExportAgrees(t *testing.T) {
 		t.Errorf("message %q", f.s.message.Text)
 	}
 }
+
+// After a comparison the first district with discrepancies is selected
+// and its message shown; its row must be in view. Fyne 2.7 scrolls a
+// table with a header row one header too far (fyne-io/fyne#6505): at the
+// app's first size under 1366×768, where the summary pane is a row or two
+// high, row 001 was scrolled away and 002 shown beside 001's message.
+func TestReconcileScreenShowsTheDistrictItSelects(t *testing.T) {
+	f := newReconcileFixture(t)
+	f.s.win.Resize(fyne.NewSize(1260, 480))
+	f.compareAsOf("11/03/2025")
+	table := f.s.table
+	top := fyne.CurrentApp().Driver().AbsolutePositionForObject(table).Y
+	var shown []string
+	for _, o := range walk(table) {
+		l, ok := o.(*widget.Label)
+		if !ok || !l.Visible() || !strings.HasPrefix(l.Text, "00") {
+			continue
+		}
+		y := fyne.CurrentApp().Driver().AbsolutePositionForObject(l).Y
+		// Below the header row, and above the table's bottom.
+		if y >= top+l.MinSize().Height && y+l.Size().Height <= top+table.Size().Height {
+			shown = append(shown, l.Text)
+		}
+	}
+	if f.s.msgTitle.Text != "Message to 001 Adair County" || !slices.Contains(shown, "001 Adair County") {
+		t.Errorf("%q beside rows %q (table %v high)", f.s.msgTitle.Text, shown, table.Size().Height)
+	}
+}

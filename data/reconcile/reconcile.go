@@ -199,8 +199,10 @@ type comparison struct {
 	districts map[string]data.District
 	unpadded  map[string][]string // district number without leading zeros → numbers
 	byID      map[string][]int    // MIS2000 ID → indexes into snap.Students
-	born      map[data.Date][]int // birth date → indexes into snap.Born
-	out       []Discrepancy
+	// withRecords are snap.Students by state ID.
+	withRecords map[string]*Student
+	born        map[data.Date][]int // birth date → indexes into snap.Born
+	out         []Discrepancy
 }
 
 // Compare matches the rows of an MIS2000 export with the snapshot of the
@@ -249,6 +251,10 @@ func Compare(rows []data.MIS2000Row, unread []string, snap *Snapshot, region str
 	}
 	for i, st := range snap.Born {
 		c.born[st.BirthDate] = append(c.born[st.BirthDate], i)
+	}
+	c.withRecords = make(map[string]*Student, len(snap.Students))
+	for i := range snap.Students {
+		c.withRecords[snap.Students[i].StateID] = &snap.Students[i]
 	}
 	res := &Result{AsOf: snap.AsOf, Region: region}
 
@@ -369,10 +375,43 @@ func (c *comparison) row(r data.MIS2000Row, d data.District) {
 			return
 		}
 		c.add(rowDiscrepancy(r, d, UncertainMatch,
-			"No record with this MIS2000 ID; same name and birth date: state ID "+strings.Join(cands, ", "), mis,
-			"Whether the student is state ID "+strings.Join(cands, " or ")+"; if so, that record needs MIS2000 ID "+r.MIS2000ID+".",
-			cands))
+			"No record with this MIS2000 ID; same name and birth date: "+c.candidateText(cands), mis,
+			c.candidateCheck(cands, r.MIS2000ID), cands))
 	}
+}
+
+// candidateText names the students a row may be, each with the MIS2000
+// ID of its record, or as having none: a district told to look at a
+// student for a record looks in vain when there is none.
+func (c *comparison) candidateText(cands []string) string {
+	out := make([]string, len(cands))
+	for i, id := range cands {
+		out[i] = "state ID " + id + " (no migrant record)"
+		if st := c.withRecords[id]; st != nil {
+			out[i] = "state ID " + id + " (a record under MIS2000 ID " + st.Records[0].MIS2000ID + ")"
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// candidateCheck is what to check about a row that may be one of the
+// students cands: whether it is, and then what the records need, which
+// depends on whether that student has a migrant record.
+func (c *comparison) candidateCheck(cands []string, misID string) string {
+	with := 0
+	for _, id := range cands {
+		if c.withRecords[id] != nil {
+			with++
+		}
+	}
+	q := "Whether the student is state ID " + strings.Join(cands, " or ")
+	switch with {
+	case 0:
+		return q + "; if so, the student has no migrant record yet, and one is to be entered with MIS2000 ID " + misID + "."
+	case len(cands):
+		return q + "; if so, which is right: MIS2000 ID " + misID + ", or the one on the student's record."
+	}
+	return q + "; if so, which is right: MIS2000 ID " + misID + ", or the one on the student's record (a student with none needs one entered)."
 }
 
 // matched compares a row with the record of the student it matches.

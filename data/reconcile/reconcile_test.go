@@ -196,7 +196,8 @@ func TestUnmatchedRows(t *testing.T) {
 		t.Errorf("candidates of an ID on two students: %q", c)
 	}
 	if d := r.Discrepancies[0]; !slices.Equal(d.Candidates, []string{"S6", "S7"}) ||
-		d.Check != "Whether the student is state ID S6 or S7; if so, that record needs MIS2000 ID 666." {
+		d.InIC != "No record with this MIS2000 ID; same name and birth date: state ID S6 (no migrant record), state ID S7 (no migrant record)" ||
+		d.Check != "Whether the student is state ID S6 or S7; if so, the student has no migrant record yet, and one is to be entered with MIS2000 ID 666." {
 		t.Errorf("%+v", d)
 	}
 }
@@ -251,6 +252,12 @@ func TestPossibleDuplicates(t *testing.T) {
 		t.Errorf("%+v", d)
 	}
 	if d := r.Discrepancies[5]; d.InIC != "State ID S12; the same name and birth date also under state ID S13 (MIS2000 ID 151)" {
+		t.Errorf("%+v", d)
+	}
+	// The row may be a student who has a record under another MIS2000 ID:
+	// that record is not to be given this ID on sight.
+	if d := r.Discrepancies[1]; d.InIC != "No record with this MIS2000 ID; same name and birth date: state ID S11 (a record under MIS2000 ID 121)" ||
+		d.Check != "Whether the student is state ID S11; if so, which is right: MIS2000 ID 131, or the one on the student's record." {
 		t.Errorf("%+v", d)
 	}
 }

@@ -27,19 +27,23 @@ func (r *Reconciliation) Message(d data.District, clerk string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s%s,\n\n", greeting, districtLabel(d))
 	// Rows not read may be the district's: the message vouches only for
-	// what was compared.
-	switch skipped := r.Source.Skipped.Len(); {
-	case len(ds) == 0 && skipped > 0:
+	// what was compared, and says which rows were not.
+	notRead := unreadText(r.Unread[d.Number], r.Unread[""])
+	switch {
+	case len(ds) == 0 && notRead != "":
 		fmt.Fprintf(&b, "We compared the migrant records published to your district with the MIS2000 data as of %s "+
-			"and found nothing to check. %s of the export could not be read and %s not compared; "+
-			"we will check them once the export is corrected.\n\n", r.AsOf.US(), data.Count(skipped, "row"), data.Agree(skipped, "was", "were"))
+			"and found nothing to check. %s\n\n", r.AsOf.US(), notRead)
 	case len(ds) == 0:
 		fmt.Fprintf(&b, "We compared the migrant records published to your district with the MIS2000 data as of %s "+
 			"and found nothing to check: the two agree on every student of your district.\n\n", r.AsOf.US())
 	default:
 		fmt.Fprintf(&b, "We compared the migrant records published to your district with the MIS2000 data as of %s "+
 			"and found %s. For each student below, please check what is asked and reply with what you "+
-			"find, so that the records can be corrected.\n\n", r.AsOf.US(), data.Count(len(ds), "discrepancy"))
+			"find, so that the records can be corrected.", r.AsOf.US(), data.Count(len(ds), "discrepancy"))
+		if notRead != "" {
+			b.WriteString(" " + notRead)
+		}
+		b.WriteString("\n\n")
 	}
 	for _, c := range reconcile.Categories() {
 		var in []reconcile.Discrepancy
@@ -69,6 +73,27 @@ func (r *Reconciliation) Message(d data.District, clerk string) string {
 	}
 	fmt.Fprintf(&b, "Thank you,\n%s\n", clerk)
 	return b.String()
+}
+
+// unreadText tells a district of the rows of the export that could not
+// be read: mine of its own, unknown of a district that could not be read
+// either, which may be its own. "" when there are none: the rows of other
+// districts are theirs to hear of.
+func unreadText(mine, unknown int) string {
+	const later = "we will check %s once the export is corrected."
+	switch {
+	case mine > 0 && unknown > 0:
+		return fmt.Sprintf("%s of your district in the export, and %s whose district could not be read either, "+
+			"could not be read and were not compared; "+later, data.Count(mine, "row"), data.Count(unknown, "other"), "them")
+	case mine > 0:
+		return fmt.Sprintf("%s of your district in the export could not be read and %s not compared; "+later,
+			data.Count(mine, "row"), data.Agree(mine, "was", "were"), data.Agree(mine, "it", "them"))
+	case unknown > 0:
+		return fmt.Sprintf("%s of the export could not be read, %s included, and %s not compared; %s may be your district's: "+later,
+			data.Count(unknown, "row"), data.Agree(unknown, "its district", "their districts"), data.Agree(unknown, "was", "were"),
+			data.Agree(unknown, "it", "they"), data.Agree(unknown, "it", "them"))
+	}
+	return ""
 }
 
 // greeting begins every message; it tells the messages an earlier

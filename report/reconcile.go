@@ -93,7 +93,7 @@ func Reconcile(ctx context.Context, st SnapshotLoader, user data.User, path stri
 		return nil, err
 	}
 	progress(2, "Comparing…")
-	res := reconcile.Compare(x.Rows, x.UnreadIDs, snap, region)
+	res := reconcile.Compare(x.Rows, x.Unread, snap, region)
 	if res.Compared == 0 && res.OutOfRegion > 0 {
 		return nil, &OtherRegionError{File: x.File, Rows: res.OutOfRegion, Region: "region " + region}
 	}

@@ -127,10 +127,11 @@ type MIS2000File struct {
 	// their lines: those rows are left out of the comparison, the others
 	// are compared.
 	Skipped ProblemList
-	// UnreadIDs are the MIS2000 IDs of the rows not read whose ID cell
-	// itself is a valid ID: those students are in the export, though
-	// their rows are not compared.
-	UnreadIDs []string
+	// Unread are the rows not read, with what of them could be: Line;
+	// MIS2000ID when the ID cell itself is a valid ID (those students are
+	// in the export, though their rows are not compared), else "";
+	// District as written, "" when it could not be read.
+	Unread []data.MIS2000Row
 	// Unknown are the header names that are none of the known columns,
 	// as written; UnknownMore counts those beyond the ones listed.
 	Unknown     []string
@@ -382,20 +383,21 @@ func readMIS2000(rs rows, at Problem, ragged bool) (*MIS2000File, error) {
 	// many fields, bad quoting) by itself: each is a row not compared.
 	// Fields before the one missing or split are in place, so a valid ID
 	// in the ID column is the student's, who is in the export.
+	// A district cell after the one missing or split may be another
+	// column's value: it is not taken.
 	t.misshapen = func(rec []string) {
+		u := data.MIS2000Row{Line: t.line(-1)}
 		if p := t.pos[xID]; p < len(rec) {
-			if id := strings.TrimSpace(rec[p]); data.ValidateMIS2000ID(id) == nil {
-				out.UnreadIDs = append(out.UnreadIDs, id)
-			}
+			u.MIS2000ID = strings.TrimSpace(rec[p])
 		}
+		out.Unread = append(out.Unread, unread(u))
 	}
 	for t.next() {
 		r, ok := t.mis2000Row()
-		switch {
-		case ok:
+		if ok {
 			out.Rows = append(out.Rows, r)
-		case data.ValidateMIS2000ID(r.MIS2000ID) == nil:
-			out.UnreadIDs = append(out.UnreadIDs, r.MIS2000ID)
+		} else {
+			out.Unread = append(out.Unread, unread(r))
 		}
 	}
 	out.Skipped = probs
@@ -406,6 +408,16 @@ func readMIS2000(rs rows, at Problem, ragged bool) (*MIS2000File, error) {
 		return nil, &probs
 	}
 	return out, nil
+}
+
+// unread is what is kept of a row not read: its line, its MIS2000 ID
+// when valid, and its district.
+func unread(r data.MIS2000Row) data.MIS2000Row {
+	u := data.MIS2000Row{Line: r.Line, District: r.District}
+	if data.ValidateMIS2000ID(r.MIS2000ID) == nil {
+		u.MIS2000ID = r.MIS2000ID
+	}
+	return u
 }
 
 // openMIS2000Table maps the header to the known columns. It returns nil,
@@ -453,7 +465,7 @@ func (t *table) mis2000Row() (data.MIS2000Row, bool) {
 	r := data.MIS2000Row{Line: t.line(-1)}
 	// The table has reported the fields it refused.
 	if t.garbled {
-		r.MIS2000ID = t.get(xID)
+		r.MIS2000ID, r.District = t.get(xID), t.optional(xDistrict)
 		return r, false
 	}
 	r.MIS2000ID = t.required(xID)

@@ -8,7 +8,7 @@ import (
 // TestReadMIS2000MisshapenRowKeepsItsID: a line with a field too many (a
 // name with an unquoted comma) or too few (cut short) is not compared,
 // but the valid MIS2000 ID where its ID column starts is the student's,
-// who is in the export: like any row not read, it is in UnreadIDs, so
+// who is in the export: like any row not read, it is in Unread, so
 // that no district is told there is no row with that ID.
 func TestReadMIS2000MisshapenRowKeepsItsID(t *testing.T) {
 	x, err := ReadMIS2000(writeTemp(t, "export.csv", "MIS2000 ID,Last Name,First Name,Birth Date,QAD,EED,District\n"+
@@ -22,7 +22,7 @@ func TestReadMIS2000MisshapenRowKeepsItsID(t *testing.T) {
 	if len(x.Rows) != 1 || x.Skipped.Len() != 3 {
 		t.Errorf("rows %+v, skipped %v", x.Rows, x.Skipped.Error())
 	}
-	if want := []string{"88888888", "99999999"}; !slices.Equal(x.UnreadIDs, want) {
-		t.Errorf("IDs of the rows not read %q, want %q", x.UnreadIDs, want)
+	if got, want := unreadRows(x), []string{"3 88888888 ", "4 99999999 ", "5  "}; !slices.Equal(got, want) {
+		t.Errorf("rows not read %q, want %q", got, want)
 	}
 }

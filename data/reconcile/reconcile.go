@@ -179,6 +179,10 @@ type Result struct {
 	// an earlier row in everything compared (a student listed once per
 	// school), compared once.
 	Compared, OutOfRegion, Repeated int
+	// Unread counts the rows of the export that could not be read, of
+	// the region's districts, by district number; "" counts those whose
+	// district could not be read, which may be any district's.
+	Unread map[string]int
 }
 
 // ForDistrict returns the discrepancies of one district, in order.
@@ -221,10 +225,11 @@ type comparison struct {
 //     is an Uncertain match between them.
 //   - Published, not in MIS2000: a record active on the day (QAD ≤ day ≤
 //     EED), published to a district that appears in the export, whose
-//     MIS2000 ID is on no row. unread are the MIS2000 IDs of the export's
-//     rows that could not be read: such a row is not compared, but the
-//     student is in the export, and a district told otherwise would look
-//     for a row that is there.
+//     MIS2000 ID is on no row. unread are the export's rows that could
+//     not be read, with their MIS2000 ID when valid and their district
+//     when read: such a row is not compared, but the student is in the
+//     export, and a district told otherwise would look for a row that is
+//     there. They are counted by district in Result.Unread.
 //   - Possible duplicate: rows with the same name and birth date under
 //     different MIS2000 IDs, students with the same name and birth date
 //     who both have records, or a student whose records carry different
@@ -235,7 +240,7 @@ type comparison struct {
 // the day. A row that repeats an earlier one in everything compared
 // (MIS2000 ID, name, birth date, QAD, EED, district) is compared once,
 // as the earlier one: an export lists a student once per enrollment.
-func Compare(rows []data.MIS2000Row, unread []string, snap *Snapshot, region string) *Result {
+func Compare(rows, unread []data.MIS2000Row, snap *Snapshot, region string) *Result {
 	c := &comparison{
 		snap:      snap,
 		region:    region,
@@ -260,8 +265,14 @@ func Compare(rows []data.MIS2000Row, unread []string, snap *Snapshot, region str
 
 	rows, res.Repeated = c.distinct(rows)
 	onRow := make(map[string]bool, len(rows)+len(unread))
-	for _, id := range unread {
-		onRow[id] = true
+	res.Unread = map[string]int{}
+	for _, u := range unread {
+		if u.MIS2000ID != "" {
+			onRow[u.MIS2000ID] = true
+		}
+		if d := c.district(u.District); c.inScope(d) {
+			res.Unread[d.Number]++
+		}
 	}
 	inExport := map[string]bool{}
 	at := make([]data.District, len(rows))

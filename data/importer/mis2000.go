@@ -465,7 +465,10 @@ func (t *table) mis2000Row() (data.MIS2000Row, bool) {
 	r := data.MIS2000Row{Line: t.line(-1)}
 	// The table has reported the fields it refused.
 	if t.garbled {
-		r.MIS2000ID, r.District = t.get(xID), t.optional(xDistrict)
+		// A cell refused for being stored as a number has lost its
+		// leading zeros, not its student: as written, it still tells
+		// whose row was not read (see Unread).
+		r.MIS2000ID, r.District = t.raw(xID), t.raw(xDistrict)
 		return r, false
 	}
 	r.MIS2000ID = t.required(xID)
@@ -487,6 +490,20 @@ func (t *table) mis2000Row() (data.MIS2000Row, bool) {
 	r.District = t.optional(xDistrict)
 	r.Gender, r.School, r.Grade = t.optional(xGender), t.optional(xSchool), t.optional(xGrade)
 	return r, t.probs.Len() == reported
+}
+
+// raw is column c of the current record as written, trimmed, when it is
+// clean text (refused or not); "" when it is not, or the file has no such
+// column.
+func (t *table) raw(c int) string {
+	if t.pos[c] < 0 || t.pos[c] >= len(t.rec) {
+		return ""
+	}
+	v, err := data.CleanText(strings.TrimSpace(t.rec[t.pos[c]]))
+	if err != nil {
+		return ""
+	}
+	return v
 }
 
 // optional is column c of the current record, or "" when the file has no

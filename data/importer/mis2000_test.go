@@ -88,6 +88,7 @@ func TestReadMIS2000Workbook(t *testing.T) {
 		{},
 		{"7654321", "O'Neil", "", "Sean", "03/03/2011", 45306.0, "2027-01-14", "002"},
 		{"7777777", "Num", "", "Ned", "03/03/2011", 45306.0, "2027-01-14", 3},
+		{1234567, "Numb", "", "Nora", "03/03/2011", 45306.0, "2027-01-14", "002"},
 	}
 	for i, r := range rows {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)
@@ -113,6 +114,11 @@ func TestReadMIS2000Workbook(t *testing.T) {
 	}
 	if msg := x.Skipped.Error(); !strings.Contains(msg, "row 5, column District: 3 is stored as a number, which loses leading zeros; format the column as text") {
 		t.Errorf("the district typed as a number: %s", msg)
+	}
+	// The rows refused for a number keep it, for whose rows they are: an
+	// MIS2000 ID of 0001234567 may be that row's.
+	if got, want := unreadRows(x), []string{"5 7777777 3", "6 1234567 002"}; !slices.Equal(got, want) {
+		t.Errorf("rows not read %q, want %q", got, want)
 	}
 }
 

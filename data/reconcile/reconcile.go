@@ -205,8 +205,11 @@ type comparison struct {
 	byID      map[string][]int    // MIS2000 ID → indexes into snap.Students
 	// withRecords are snap.Students by state ID.
 	withRecords map[string]*Student
-	born        map[data.Date][]int // birth date → indexes into snap.Born
-	out         []Discrepancy
+	// unreadUnpadded are the MIS2000 IDs of the rows not read, without
+	// leading zeros.
+	unreadUnpadded map[string]bool
+	born           map[data.Date][]int // birth date → indexes into snap.Born
+	out            []Discrepancy
 }
 
 // Compare matches the rows of an MIS2000 export with the snapshot of the
@@ -249,6 +252,7 @@ func Compare(rows, unread []data.MIS2000Row, snap *Snapshot, region string) *Res
 		byID:      snap.byMIS2000(),
 		born:      map[data.Date][]int{},
 	}
+	c.unreadUnpadded = map[string]bool{}
 	for _, d := range snap.Districts {
 		c.districts[d.Number] = d
 		k := strings.TrimLeft(d.Number, "0")
@@ -269,6 +273,9 @@ func Compare(rows, unread []data.MIS2000Row, snap *Snapshot, region string) *Res
 	for _, u := range unread {
 		if u.MIS2000ID != "" {
 			onRow[u.MIS2000ID] = true
+			// A workbook cell stored as a number lost its leading
+			// zeros: the row may still be the record's.
+			c.unreadUnpadded[strings.TrimLeft(u.MIS2000ID, "0")] = true
 		}
 		if d := c.district(u.District); c.inScope(d) {
 			res.Unread[d.Number]++
@@ -493,7 +500,7 @@ func (c *comparison) publishedNotInExport(onRow, inExport map[string]bool) {
 	for i := range c.snap.Students {
 		st := &c.snap.Students[i]
 		for _, rec := range st.Records {
-			if rec.QAD > day || rec.EED < day || onRow[rec.MIS2000ID] {
+			if rec.QAD > day || rec.EED < day || onRow[rec.MIS2000ID] || c.unreadUnpadded[strings.TrimLeft(rec.MIS2000ID, "0")] {
 				continue
 			}
 			for _, n := range rec.Copies {

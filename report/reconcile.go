@@ -95,7 +95,8 @@ func Reconcile(ctx context.Context, st SnapshotLoader, user data.User, path stri
 	progress(2, "Comparing…")
 	res := reconcile.Compare(x.Rows, x.Unread, snap, region)
 	if res.Compared == 0 && res.OutOfRegion > 0 {
-		return nil, &OtherRegionError{File: x.File, Rows: res.OutOfRegion, Region: "region " + region}
+		// Repeated rows are of the same districts, as many of the file.
+		return nil, &OtherRegionError{File: x.File, Rows: res.OutOfRegion + res.Repeated, Region: "region " + region}
 	}
 	return &Reconciliation{Result: res, Source: x}, nil
 }

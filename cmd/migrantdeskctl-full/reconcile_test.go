@@ -81,14 +81,15 @@ func TestReconcileRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	export := reconciletest.Export()
-	// The header and line 9, the export's one row of region W.
+	// The header and line 9, the export's one row of region W, twice (a
+	// student listed once per school).
 	src, err := os.ReadFile(export)
 	if err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.SplitAfter(string(src), "\n")
 	west := filepath.Join(dir, "west.csv")
-	if err := os.WriteFile(west, []byte(lines[0]+lines[8]), 0o600); err != nil {
+	if err := os.WriteFile(west, []byte(lines[0]+lines[8]+lines[8]), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
@@ -102,7 +103,7 @@ func TestReconcileRefusals(t *testing.T) {
 		{[]string{"--db", filepath.Join(dir, "none.db"), "--mis2000", export, "--out", book}, "reconcile: no database at"},
 		{[]string{"--db", db, "--mis2000", filepath.Join(dir, "none.csv"), "--out", book}, "reconcile: the MIS2000 export was refused: read the MIS2000 export:"},
 		{[]string{"--db", db, "--mis2000", noColumns, "--out", book}, "reconcile: the MIS2000 export was refused: 3 problems, nothing was compared"},
-		{[]string{"--db", db, "--mis2000", west, "--out", book, "--region", "C"}, "reconcile: the MIS2000 export was refused: every row of west.csv (1 row) " +
+		{[]string{"--db", db, "--mis2000", west, "--out", book, "--region", "C"}, "reconcile: the MIS2000 export was refused: every row of west.csv (2 rows) " +
 			"is of a district of another region, none of region C, so nothing was compared; check that this is the export of region C"},
 		{[]string{"--db", db, "--mis2000", export, "--out", filepath.Join(dir, "no", "such", "r.xlsx")}, "reconcile: cannot write"},
 	} {

@@ -299,9 +299,6 @@ func (s *reconcileScreen) compared(r *report.Reconciliation, err error) {
 		s.status.SetText("Cancelled: nothing was compared.")
 		return
 	case err != nil:
-		if other := (*report.OtherRegionError)(nil); errors.As(err, &other) {
-			other.Region = "the " + regionName(s.regions, s.region())
-		}
 		s.result, s.selected = nil, -1
 		s.setNotes("")
 		s.msgTitle.SetText("The export could not be compared")

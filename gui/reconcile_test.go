@@ -311,7 +311,6 @@ func TestReconcileSummaryHeadersAreDistinct(t *testing.T) {
 // something for, as if the export had been checked.
 func TestReconcileScreenRefusesAnotherRegionsExport(t *testing.T) {
 	f := newReconcileFixture(t)
-	f.s.regions = map[string]string{"C": "Central", "W": "Western"}
 	src, err := os.ReadFile(reconciletest.Export())
 	if err != nil {
 		t.Fatal(err)

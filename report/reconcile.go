@@ -96,7 +96,7 @@ func Reconcile(ctx context.Context, st SnapshotLoader, user data.User, path stri
 	res := reconcile.Compare(x.Rows, x.Unread, snap, region)
 	if res.Compared == 0 && res.OutOfRegion > 0 {
 		// Repeated rows are of the same districts, as many of the file.
-		return nil, &OtherRegionError{File: x.File, Rows: res.OutOfRegion + res.Repeated, Region: "region " + region}
+		return nil, &OtherRegionError{File: x.File, Rows: res.OutOfRegion + res.Repeated, Region: res.RegionName}
 	}
 	return &Reconciliation{Result: res, Source: x}, nil
 }
@@ -131,10 +131,6 @@ func DistrictName(d data.District) string {
 // Notes are what the Summary sheet says under the counts: the day, the
 // file, the rows not compared and why, the columns not used.
 func (r *Reconciliation) Notes(meta Meta) [][2]string {
-	region := r.Region
-	if region == "" {
-		region = "every region"
-	}
 	file := r.Source.File
 	if r.Source.Sheet != "" {
 		file += ", sheet " + r.Source.Sheet
@@ -148,7 +144,7 @@ func (r *Reconciliation) Notes(meta Meta) [][2]string {
 	}
 	notes := [][2]string{
 		{"Compared as of", r.AsOf.US()},
-		{"Region", region},
+		{"Region", r.RegionName},
 		{"MIS2000 export", file},
 		{"Rows", rows},
 	}

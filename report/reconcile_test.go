@@ -457,3 +457,18 @@ func TestReconcileWorkbookFitsItsValues(t *testing.T) {
 		t.Errorf("the State ID column is %.1f wide", w)
 	}
 }
+
+// The workbook names the region compared as the clerk knows it, not by
+// its code.
+func TestReconcileNotesNameTheRegion(t *testing.T) {
+	for region, want := range map[string]string{"C": "the Central region", "": "every region"} {
+		_, r := reconcileFixture(t, region)
+		notes := map[string]string{}
+		for _, n := range r.Notes(testMeta) {
+			notes[n[0]] = n[1]
+		}
+		if notes["Region"] != want {
+			t.Errorf("region %q: the notes say %q, want %q", region, notes["Region"], want)
+		}
+	}
+}

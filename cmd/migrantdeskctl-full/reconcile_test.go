@@ -104,7 +104,7 @@ func TestReconcileRefusals(t *testing.T) {
 		{[]string{"--db", db, "--mis2000", filepath.Join(dir, "none.csv"), "--out", book}, "reconcile: the MIS2000 export was refused: read the MIS2000 export:"},
 		{[]string{"--db", db, "--mis2000", noColumns, "--out", book}, "reconcile: the MIS2000 export was refused: 3 problems, nothing was compared"},
 		{[]string{"--db", db, "--mis2000", west, "--out", book, "--region", "C"}, "reconcile: the MIS2000 export was refused: every row of west.csv (2 rows) " +
-			"is of a district of another region, none of region C, so nothing was compared; check that this is the export of region C"},
+			"is of a district of another region, none of the Central region, so nothing was compared; check that this is the export of the Central region"},
 		{[]string{"--db", db, "--mis2000", export, "--out", filepath.Join(dir, "no", "such", "r.xlsx")}, "reconcile: cannot write"},
 	} {
 		var out bytes.Buffer

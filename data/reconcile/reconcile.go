@@ -90,6 +90,7 @@ type Student struct {
 type Snapshot struct {
 	AsOf      data.Date
 	Districts []data.District
+	Regions   []data.Region // for their names
 	// Students are every student with a live migrant record.
 	Students []Student
 	// Born are the students (with records or not) born on the days
@@ -167,6 +168,10 @@ type DistrictCount struct {
 type Result struct {
 	AsOf   data.Date
 	Region string // the region compared; "" for all
+	// RegionName names the region compared as a person does: "the
+	// Central region", "region C" when the records have no name for it,
+	// "every region".
+	RegionName string
 	// Discrepancies in order of district number (the ones of no district
 	// last), category, last name, first name and state ID.
 	Discrepancies []Discrepancy
@@ -265,7 +270,7 @@ func Compare(rows, unread []data.MIS2000Row, snap *Snapshot, region string) *Res
 	for i := range snap.Students {
 		c.withRecords[snap.Students[i].StateID] = &snap.Students[i]
 	}
-	res := &Result{AsOf: snap.AsOf, Region: region}
+	res := &Result{AsOf: snap.AsOf, Region: region, RegionName: regionName(snap.Regions, region)}
 
 	rows, res.Repeated = c.distinct(rows)
 	onRow := make(map[string]bool, len(rows)+len(unread))
@@ -694,6 +699,19 @@ func studentDistricts(st *Student) []string {
 		where = []string{""}
 	}
 	return where
+}
+
+// regionName is Result.RegionName of the region with code.
+func regionName(regions []data.Region, code string) string {
+	if code == "" {
+		return "every region"
+	}
+	for _, r := range regions {
+		if r.Code == code && r.Name != "" {
+			return "the " + r.Name + " region"
+		}
+	}
+	return "region " + code
 }
 
 // list joins words as a sentence does: "a, b and c".

@@ -15,7 +15,7 @@ import (
 // rows of an export with, as of a day: the districts; every student with a
 // live migrant record, with the records (latest QAD first), the districts
 // each is published to now, and the districts where the student is
-// enrolled on the day; and the students born on the birth dates of the
+// enrolled on the day; the regions' names; and the students born on the birth dates of the
 // rows whose MIS2000 ID is on no record, the possible name matches. It
 // reads the records in one snapshot, with the same five queries whatever the number of
 // rows: reconcile.Compare then applies the rules.
@@ -24,7 +24,11 @@ func (s *Store) ReconcileSnapshot(ctx context.Context, rows []data.MIS2000Row, a
 	if err != nil {
 		return nil, err
 	}
-	snap := &reconcile.Snapshot{AsOf: asOf, Districts: ds}
+	regions, err := s.Regions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	snap := &reconcile.Snapshot{AsOf: asOf, Districts: ds, Regions: regions}
 	err = s.read(ctx, func(tx *sql.Tx) error {
 		var err error
 		if snap.Students, err = studentsWithRecords(ctx, tx, asOf); err != nil {

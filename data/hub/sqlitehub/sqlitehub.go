@@ -109,6 +109,10 @@ func Open(path string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := notWorkstation(st, path); err != nil {
+		st.Close()
+		return nil, err
+	}
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -160,6 +164,24 @@ func Open(path string) (*DB, error) {
 		return nil, fmt.Errorf("prepare hub database %s: clean the user names an older hub kept: %w", path, err)
 	}
 	return h, nil
+}
+
+// notWorkstation refuses the database of a workstation that syncs with a
+// hub: opening it as a hub would add the hub's tables to a clerk's file
+// and serve its copy of the state as if it were a hub. Every hub command
+// takes --db, whose default is this computer's own workstation database,
+// so a forgotten --db reached that file.
+func notWorkstation(st *store.Store, path string) error {
+	id, synced, err := st.Identity(context.Background())
+	if err != nil {
+		return fmt.Errorf("read whether %s is a workstation's database: %w", path, err)
+	}
+	if synced {
+		return fmt.Errorf("%s is a workstation's database (it syncs with the hub at %s as %s), not a hub's: "+
+			"name the hub's database file with --db FILE (a new hub's is made by `migrantdeskctl import --db HUB.db DIR`)",
+			path, id.HubURL, id.User.Username)
+	}
+	return nil
 }
 
 // IsHub reports whether the SQLite database at path holds a hub's

@@ -14,6 +14,7 @@ import (
 	"migrantdesk/data/hub"
 	"migrantdesk/data/hub/hubsql"
 	"migrantdesk/data/hub/hubtest"
+	"migrantdesk/data/store"
 	"migrantdesk/data/sync"
 )
 
@@ -433,5 +434,34 @@ func TestOpenedTogetherUpgradeOnce(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Errorf("opened together with others: %v", err)
 		}
+	}
+}
+
+// A workstation's database that syncs with a hub, which every hub command
+// reaches when its --db is forgotten (the default is this computer's own
+// workstation database), is refused and left without the hub's tables.
+func TestWorkstationDatabaseRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "migrantdesk.db")
+	st, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clerk := data.User{Username: "rosa", FullName: "Rosa Delgado", Role: data.RoleClerk, RegionCode: "C"}
+	if err := st.SetIdentity(context.Background(), store.Identity{HubURL: "https://hub.example", User: clerk, Verifier: "v"}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	h, err := Open(path)
+	if err == nil {
+		h.Close()
+		t.Fatal("a workstation's database was opened as a hub")
+	}
+	for _, want := range []string{path, "workstation's database", "https://hub.example", "rosa", "--db FILE"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the refusal does not say %q: %v", want, err)
+		}
+	}
+	if isHub, err := IsHub(path); err != nil || isHub {
+		t.Errorf("the workstation's database was given the hub's tables (%v, %v)", isHub, err)
 	}
 }

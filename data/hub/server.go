@@ -119,6 +119,9 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
+		// The answer goes to a load balancer or a probe, which keeps no
+		// reason: the operator reads it in the log.
+		s.log.Warn("health check: the hub's database does not answer", "err", err)
 		s.reply(w, r, nil, fail(http.StatusServiceUnavailable, "the hub's database does not answer"))
 		return
 	}

@@ -512,17 +512,26 @@ func gzipped(t *testing.T, req *http.Request, tok string) []byte {
 }
 
 // /healthz answers 200 while the database answers, and 503 once it does
-// not.
+// not, and logs why for the operator.
 func TestHealthz(t *testing.T) { onBoth(t, testHealthz) }
 
 func testHealthz(t *testing.T, be backEnd) {
-	url, _, h := serveStore(t, be)
+	url, log, h := serveStore(t, be)
 	if a := call(t, "GET", url+"/healthz", "", nil); a.status != 200 || a.body["status"] != "ok" {
 		t.Fatalf("healthz: %d %s", a.status, a.raw)
 	}
 	h.Close()
 	if a := call(t, "GET", url+"/healthz", "", nil); a.status != 503 || !strings.Contains(a.raw, "does not answer") {
 		t.Fatalf("healthz with the database closed: %d %s", a.status, a.raw)
+	}
+	var warned struct{ Level, Msg, Err string }
+	for line := range strings.Lines(log.String()) {
+		if json.Unmarshal([]byte(line), &warned) == nil && warned.Level == "WARN" {
+			break
+		}
+	}
+	if !strings.Contains(warned.Msg, "does not answer") || warned.Err == "" {
+		t.Fatalf("the log does not say why the database did not answer: %s", log)
 	}
 }
 

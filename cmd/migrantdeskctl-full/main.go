@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"os/user"
+	"runtime"
 	"syscall"
 	"unicode"
 	"unicode/utf8"
@@ -132,6 +133,10 @@ func secretLine(path, what string) (string, error) {
 		return "", fmt.Errorf("read %s: %w", what, err)
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && readByAll(fi) {
+		return "", fmt.Errorf("%s %s can be read by every user of this computer (mode %04o); make it readable by its owner only (chmod 600 %s) and run the command again",
+			what, path, fi.Mode().Perm(), path)
+	}
 	b, err := io.ReadAll(io.LimitReader(f, maxSecretRead+1))
 	if err != nil {
 		return "", fmt.Errorf("read %s %s: %w", what, path, err)
@@ -154,4 +159,14 @@ func secretLine(path, what string) (string, error) {
 		}
 	}
 	return string(line), nil
+}
+
+// readByAll reports whether every user of this computer may read the
+// regular file fi, as a file written under the usual umask (echo > F)
+// may: its password is then theirs, as libpq ignores such a .pgpass. A
+// group's read is left to the administrator who shares the file with a
+// service's group (640). Windows keeps no such bits (a file reports
+// 0666), and a pipe (/dev/stdin) is no file others open.
+func readByAll(fi os.FileInfo) bool {
+	return runtime.GOOS != "windows" && fi.Mode().IsRegular() && fi.Mode().Perm()&0o004 != 0
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -58,5 +60,40 @@ func TestPasswordFileReadAsTyped(t *testing.T) {
 	hash := query(t, hubDB, `SELECT password_hash FROM hub_accounts WHERE username = 'rosa'`)
 	if len(hash) != 1 || !argon2id.VerifyPassword(hash[0], pw) {
 		t.Errorf("a password file with a byte-order mark: the password is not %q", pw)
+	}
+}
+
+// A password file every user of the computer can read (what echo > FILE
+// writes under the usual umask) is refused, naming it and the chmod that
+// makes it private; one shared with a group only is read.
+func TestPasswordFileReadableByAllRefused(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows keeps no permission bits for others")
+	}
+	dir := t.TempDir()
+	hubDB := filepath.Join(dir, "hub.db")
+	if _, err := run(t, "import", "--db", hubDB, goodExtract); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "pw.txt")
+	writeTestFile(t, file, "correct horse battery\n")
+	if err := os.Chmod(file, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"hub", "user", "add", "--db", hubDB, "--username", "rosa", "--name", "Rosa Díaz", "--role", "clerk", "--region", "01", "--password-file", file},
+		{"hub", "user", "list", "--db", "postgres://hub@127.0.0.1:1/migrantdesk", "--db-password-file", file},
+		{"hub", "serve", "--db", "postgres://hub@127.0.0.1:1/migrantdesk", "--password-file", file},
+	} {
+		_, err := run(t, args...)
+		if err == nil || !strings.Contains(err.Error(), file+" can be read by every user") || !strings.Contains(err.Error(), "chmod 600 "+file) {
+			t.Errorf("%s %s with a file of mode 0644: %v", args[0], args[1], err)
+		}
+	}
+	if err := os.Chmod(file, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, "hub", "user", "add", "--db", hubDB, "--username", "rosa", "--name", "Rosa Díaz", "--role", "clerk", "--region", "01", "--password-file", file); err != nil {
+		t.Errorf("a password file its group may read: %v", err)
 	}
 }

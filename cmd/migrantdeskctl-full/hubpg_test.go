@@ -467,3 +467,32 @@ func TestFileCommandsRefuseAPostgresURL(t *testing.T) {
 		t.Errorf("the commands left %d files and folders, want the two the test wrote: %v", len(left), left)
 	}
 }
+
+// A --db written as libpq's keywords (host=... password=...), as a
+// database administrator may out of habit, is refused as such: taken for
+// a SQLite path, it was shown, password and all, in the message of a hub
+// command, and made into a file by an import.
+func TestKeywordConnStringRefused(t *testing.T) {
+	extract, err := filepath.Abs(goodExtract)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	t.Chdir(dir)
+	const db = "host=db.example user=migrantdesk_hub password=s3cret dbname=migrantdesk"
+	for _, args := range [][]string{
+		{"hub", "serve", "--db", db},
+		{"hub", "user", "list", "--db", db},
+		{"import", "--db", db, extract},
+		{"audit", "verify", "--db", db},
+		{"search", "--db", db, "--last", "Garcia"},
+	} {
+		_, err := run(t, args...)
+		if err == nil || !strings.Contains(err.Error(), "write it as a URL, postgres://") || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("%s %s: %v", args[0], args[1], err)
+		}
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("the commands left files: %v", left)
+	}
+}

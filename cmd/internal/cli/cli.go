@@ -185,8 +185,33 @@ func Parse(fs *flag.FlagSet, args []string) error {
 		}
 		return fmt.Errorf("%s: %w", fs.Name(), err)
 	}
+	if db := fs.Lookup("db"); db != nil && connString(db.Value.String()) {
+		return fmt.Errorf("%s: --db is a PostgreSQL connection string of keywords (host=... dbname=...), which this program does not read: "+
+			"write it as a URL, postgres://USER@HOST/DATABASE?sslmode=verify-full, with the password in a file (see --help) or ~/.pgpass", fs.Name())
+	}
 	return nil
 }
+
+// connString reports whether db, when no file is at it, is libpq's
+// keyword/value form of a connection string, which a database
+// administrator may write out of habit: taken for a SQLite path, it was shown, password and all, in
+// "there is no hub database at ...", or made into a file of that name.
+func connString(db string) bool {
+	if _, err := os.Stat(db); err == nil {
+		return false
+	}
+	for _, f := range strings.Fields(db) {
+		key, _, ok := strings.Cut(f, "=")
+		if ok && slices.Contains(connKeywords, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// connKeywords are the keywords of libpq connection strings that name
+// where and as whom to connect, one of which any such string holds.
+var connKeywords = []string{"host", "hostaddr", "port", "dbname", "user", "password", "passfile", "service", "sslmode"}
 
 // Stderr is where a command says what is not its output: notices about
 // the database and waits.

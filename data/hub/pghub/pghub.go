@@ -191,20 +191,33 @@ func (h *DB) prepare(ctx context.Context) error {
 		return fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
 	defer conn.Release()
+	if err := h.prepareOn(ctx, conn.Conn()); err != nil {
+		// Connected, the database and role are no longer in pgx's
+		// errors, and an operator with several hub databases on one
+		// server (a restore beside the live one, say) must know which
+		// one is a newer schema's, or which role may not change it.
+		cfg := conn.Conn().Config()
+		return fmt.Errorf("PostgreSQL database %s on %s, as %s: %w", cfg.Database, cfg.Host, cfg.User, err)
+	}
+	return nil
+}
+
+// prepareOn is prepare's work, on the connection it holds.
+func (h *DB) prepareOn(ctx context.Context, conn *pgx.Conn) error {
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, migrateLock); err != nil {
 		return fmt.Errorf("wait for another hub's schema migration: %w", err)
 	}
 	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrateLock)
-	if err := migrate(ctx, conn.Conn()); err != nil {
+	if err := migrate(ctx, conn); err != nil {
 		return err
 	}
-	if err := h.checkEpoch(ctx, conn.Conn()); err != nil {
+	if err := h.checkEpoch(ctx, conn); err != nil {
 		return err
 	}
-	if err := h.readKey(ctx, conn.Conn()); err != nil {
+	if err := h.readKey(ctx, conn); err != nil {
 		return err
 	}
-	return h.cleanNames(ctx, conn.Conn())
+	return h.cleanNames(ctx, conn)
 }
 
 // readKey reads the key of the hub's cursors, made by the first hub to

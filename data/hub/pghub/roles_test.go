@@ -30,7 +30,9 @@ func TestHubRole(t *testing.T) {
 		`ALTER DEFAULT PRIVILEGES FOR ROLE `+owner+` IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO `+server)
 
 	// Before the owner has made the schema, the hub's role cannot.
-	if _, err := Open(ctx, as(t, admin, server), ""); err == nil || !strings.Contains(err.Error(), "run any hub command once as the schema's owner") {
+	_, err := Open(ctx, as(t, admin, server), "")
+	if err == nil || !strings.Contains(err.Error(), "run any hub command once as the schema's owner") ||
+		!strings.Contains(err.Error(), "database "+dbName(t, admin)) || !strings.Contains(err.Error(), "as "+server) {
 		t.Fatalf("the hub's role on an empty database: %v", err)
 	}
 	o := openEmpty(t, as(t, admin, owner))
@@ -162,4 +164,20 @@ func hubRoles(t *testing.T) (admin, owner, server string, asAdmin func(dbURL str
 		`REVOKE ALL ON SCHEMA public FROM PUBLIC`,
 		`GRANT USAGE ON SCHEMA public TO `+server)
 	return admin, owner, server, asAdmin
+}
+
+// A database that a newer release upgraded is refused by name: with a
+// restore beside the live database on one server, "the hub database"
+// alone did not say which.
+func TestNewerSchemaNamesTheDatabase(t *testing.T) {
+	dbURL := pgtest.URL(t)
+	h := openEmpty(t, dbURL)
+	if _, err := h.pool.Exec(context.Background(), `INSERT INTO hub_schema(version) VALUES($1)`, len(migrations)+1); err != nil {
+		t.Fatal(err)
+	}
+	h.Close()
+	_, err := Open(context.Background(), dbURL, "")
+	if err == nil || !strings.Contains(err.Error(), "newer than this program knows") || !strings.Contains(err.Error(), "database "+dbName(t, dbURL)+" on ") {
+		t.Fatalf("a hub database of a newer schema: %v", err)
+	}
 }

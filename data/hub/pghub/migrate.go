@@ -92,7 +92,8 @@ func (h *DB) MigrateFromSQLite(ctx context.Context, path string) (Migration, err
 				return err
 			}
 			if used {
-				return fmt.Errorf("the PostgreSQL database already holds %s; hub migrate moves a hub into an empty database", t)
+				return fmt.Errorf("the PostgreSQL database %s already holds a hub's rows (in its table %s), and hub migrate moves a hub into an empty database only: "+
+					"make a new one as the README's Setting up PostgreSQL does and name it with --to", h.pool.Config().ConnConfig.Database, t)
 			}
 		}
 		// As an import does, for the same reason (see setAside).

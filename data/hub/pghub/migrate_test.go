@@ -99,7 +99,8 @@ func TestMigrateFromSQLite(t *testing.T) {
 	if len(after.Changes) != 1 || after.Changes[0].Seq != m.FeedSeq+1 || !after.Changes[0].Deleted {
 		t.Fatalf("after the move the feed brought %+v", after.Changes)
 	}
-	if _, err := pg.MigrateFromSQLite(ctx, path); err == nil || !strings.Contains(err.Error(), "empty database") {
+	if _, err := pg.MigrateFromSQLite(ctx, path); err == nil || !strings.Contains(err.Error(), "empty database") ||
+		!strings.Contains(err.Error(), "database "+pg.pool.Config().ConnConfig.Database+" already holds") || !strings.Contains(err.Error(), "--to") {
 		t.Fatalf("a second move into the same database: %v", err)
 	}
 }

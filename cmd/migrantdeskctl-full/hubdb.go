@@ -81,6 +81,10 @@ func reportOpening(h hub.Store, log *slog.Logger) {
 			"If it was restored from a copy made before its last start, start a new epoch with `migrantdeskctl hub new-epoch`; " +
 			"until then the hub refuses its workstations' cursors")
 	}
+	if r, ok := h.(hub.EpochRenewer); ok && r.RenewedEpoch() {
+		log.Warn("this database is not the one the hub's epoch was made in (a restore, or a copy): the hub started a new epoch. " +
+			"At its next sync each workstation takes a fresh snapshot and sends again what the hub lacks")
+	}
 	c, ok := h.(hub.NameCleaner)
 	if !ok {
 		return

@@ -121,3 +121,13 @@ type Store interface {
 type KeyMaker interface {
 	MadeCursorKey() bool
 }
+
+// EpochRenewer is a Store that says whether its opening started a new
+// epoch because the database is not the one its epoch was made in (a
+// PostgreSQL hub restored with pg_restore, or a recovery after which the
+// README has the row naming its database deleted), so that `hub serve`
+// tells its operator the restore was seen and that every workstation
+// takes a fresh snapshot.
+type EpochRenewer interface {
+	RenewedEpoch() bool
+}

@@ -60,6 +60,9 @@ type DB struct {
 	// keyMade says Open made key for a feed written without one
 	// (hub.KeyMaker).
 	keyMade bool
+	// epochRenewed says Open found the epoch made in another database
+	// (hub.EpochRenewer).
+	epochRenewed bool
 	// names is what Open did with the accounts kept under unclean names.
 	names hub.NameCleanup
 }
@@ -93,9 +96,10 @@ const preferGenericPlans = `SELECT set_config('plan_cache_mode', 'force_generic_
 func poolSize() int32 { return int32(min(2*runtime.GOMAXPROCS(0)+2, 16)) }
 
 var (
-	_ hub.Store       = (*DB)(nil)
-	_ hub.NameCleaner = (*DB)(nil)
-	_ hub.KeyMaker    = (*DB)(nil)
+	_ hub.Store        = (*DB)(nil)
+	_ hub.NameCleaner  = (*DB)(nil)
+	_ hub.KeyMaker     = (*DB)(nil)
+	_ hub.EpochRenewer = (*DB)(nil)
 )
 
 // Open connects to the database at url (postgres://USER@HOST/DB?...),
@@ -354,8 +358,16 @@ func (h *DB) checkEpoch(ctx context.Context, conn *pgx.Conn) error {
 	if epoch != "" && made == here {
 		return nil
 	}
-	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return newEpoch(ctx, tx) })
+	if err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return newEpoch(ctx, tx) }); err != nil {
+		return err
+	}
+	h.epochRenewed = epoch != ""
+	return nil
 }
+
+// RenewedEpoch says whether Open started a new epoch in place of one made
+// in another database (hub.EpochRenewer).
+func (h *DB) RenewedEpoch() bool { return h.epochRenewed }
 
 // NewEpoch starts a new epoch (hub.Store).
 func (h *DB) NewEpoch(ctx context.Context) (string, error) {

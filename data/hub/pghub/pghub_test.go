@@ -311,17 +311,22 @@ func TestAuditAppendOnly(t *testing.T) {
 }
 
 // A hub database restored into another database (pg_restore into a new
-// one) starts a new epoch: workstations take a fresh snapshot.
+// one) starts a new epoch: workstations take a fresh snapshot. The start
+// that does says so (RenewedEpoch), for its operator to read in the log;
+// a new hub's first epoch, and a start of the same database, do not.
 func TestRestoredDatabaseNewEpoch(t *testing.T) {
 	url := pgtest.URL(t)
 	h := openEmpty(t, url)
+	if h.RenewedEpoch() {
+		t.Error("a new hub's first epoch was taken for a restore's")
+	}
 	ctx := context.Background()
 	if _, err := h.Import(ctx, hubtest.State(), "test"); err != nil {
 		t.Fatal(err)
 	}
 	c := pullAll(t, h, hubtest.Admin, sync.Cursor{}).Next
 	h.Close()
-	if h = openEmpty(t, url); pullAll(t, h, hubtest.Admin, c).Next.Epoch != c.Epoch {
+	if h = openEmpty(t, url); pullAll(t, h, hubtest.Admin, c).Next.Epoch != c.Epoch || h.RenewedEpoch() {
 		t.Fatal("reopening the same database changed the epoch")
 	}
 	// What a dump restored elsewhere looks like: made in another database.
@@ -336,6 +341,9 @@ func TestRestoredDatabaseNewEpoch(t *testing.T) {
 	}
 	if !p.Snapshot || p.Next.Epoch == c.Epoch {
 		t.Fatalf("a restored hub kept epoch %s", c.Epoch)
+	}
+	if !h.RenewedEpoch() {
+		t.Error("the start that renewed the epoch of a restored hub does not say so")
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"path/filepath"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -24,11 +25,25 @@ func dbPasswordFlag(fs *flag.FlagSet, name string) *string {
 }
 
 // dbPassword reads the PostgreSQL password from file, "" for none.
+// Without one, pgx reads PGPASSFILE or ~/.pgpass, whatever its mode, where
+// libpq (psql, pg_dump) ignores a file others may read: such a file is
+// refused here as a --db-password-file is.
 func dbPassword(file string) (string, error) {
-	if file == "" {
-		return "", nil
+	if file != "" {
+		return secretLine(file, "the database password file")
 	}
-	return secretLine(file, "the database password file")
+	passfile, what := os.Getenv("PGPASSFILE"), "PGPASSFILE"
+	if passfile == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", nil
+		}
+		passfile, what = filepath.Join(home, ".pgpass"), "the password file"
+	}
+	if fi, err := os.Stat(passfile); err == nil {
+		return "", private(fi, what, passfile)
+	}
+	return "", nil
 }
 
 // openHub opens the hub's storage that --db names: PostgreSQL for a URL,

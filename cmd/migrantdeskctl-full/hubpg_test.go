@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -310,10 +311,18 @@ func TestPostgresPassword(t *testing.T) {
 	}
 	pgpass := filepath.Join(t.TempDir(), "pgpass")
 	writeTestFile(t, pgpass, "*:*:*:"+role+":"+secret+"\n")
+	t.Setenv("PGPASSFILE", pgpass)
+	// One every user may read, which psql ignores, is refused, named.
+	if err := os.Chmod(pgpass, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, "hub", "user", "list", "--db", roleURL); runtime.GOOS != "windows" &&
+		(err == nil || !strings.Contains(err.Error(), "PGPASSFILE "+pgpass+" can be read by every user") || !strings.Contains(err.Error(), "chmod 600")) {
+		t.Errorf("a PGPASSFILE of mode 0644: %v", err)
+	}
 	if err := os.Chmod(pgpass, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("PGPASSFILE", pgpass)
 	if _, err := run(t, "hub", "user", "list", "--db", roleURL); err != nil {
 		t.Fatalf("PGPASSFILE: %v", err)
 	}

@@ -133,9 +133,10 @@ func secretLine(path, what string) (string, error) {
 		return "", fmt.Errorf("read %s: %w", what, err)
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && readByAll(fi) {
-		return "", fmt.Errorf("%s %s can be read by every user of this computer (mode %04o); make it readable by its owner only (chmod 600 %s) and run the command again",
-			what, path, fi.Mode().Perm(), path)
+	if fi, err := f.Stat(); err == nil {
+		if err := private(fi, what, path); err != nil {
+			return "", err
+		}
 	}
 	b, err := io.ReadAll(io.LimitReader(f, maxSecretRead+1))
 	if err != nil {
@@ -159,6 +160,16 @@ func secretLine(path, what string) (string, error) {
 		}
 	}
 	return string(line), nil
+}
+
+// private refuses the password file fi at path, named what in the
+// message, when every user of this computer may read it (readByAll).
+func private(fi os.FileInfo, what, path string) error {
+	if !readByAll(fi) {
+		return nil
+	}
+	return fmt.Errorf("%s %s can be read by every user of this computer (mode %04o); make it readable by its owner only (chmod 600 %s) and run the command again",
+		what, path, fi.Mode().Perm(), path)
 }
 
 // readByAll reports whether every user of this computer may read the

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"migrantdesk/cmd/internal/cli"
 	"migrantdesk/data/hub/hubtest"
 	"migrantdesk/data/hub/pghub/pgtest"
 	"migrantdesk/data/hub/sqlitehub"
@@ -503,5 +505,29 @@ func TestKeywordConnStringRefused(t *testing.T) {
 	}
 	if left, _ := os.ReadDir(dir); len(left) != 0 {
 		t.Errorf("the commands left files: %v", left)
+	}
+}
+
+// A password in a PostgreSQL URL works, but the command says that the
+// command line shows it to every local user, and where it belongs; the
+// notice never holds the password.
+func TestURLPasswordNoticed(t *testing.T) {
+	var notes bytes.Buffer
+	cli.Stderr = &notes
+	defer func() { cli.Stderr = os.Stderr }()
+	for _, args := range [][]string{
+		{"hub", "user", "list", "--db", "postgres://hub:s3cret@127.0.0.1:1/md"},
+		{"hub", "migrate", "--from", "nowhere.db", "--to", "postgres://owner@127.0.0.1:1/md?password=s3cret"},
+		{"hub", "user", "list", "--db", "postgres://hub@127.0.0.1:1/md"},
+	} {
+		notes.Reset()
+		run(t, args...)
+		said := notes.String()
+		if noticed := strings.Contains(said, "URL holds a password") && strings.Contains(said, "~/.pgpass"); noticed != strings.Contains(strings.Join(args, " "), "s3cret") {
+			t.Errorf("%v: the notice is %q", args, said)
+		}
+		if strings.Contains(said, "s3cret") {
+			t.Errorf("%v: the notice shows the password: %q", args, said)
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"slices"
 	"sort"
@@ -189,7 +190,29 @@ func Parse(fs *flag.FlagSet, args []string) error {
 		return fmt.Errorf("%s: --db is a PostgreSQL connection string of keywords (host=... dbname=...), which this program does not read: "+
 			"write it as a URL, postgres://USER@HOST/DATABASE?sslmode=verify-full, with the password in a file (see --help) or ~/.pgpass", fs.Name())
 	}
+	for _, name := range []string{"db", "to"} {
+		if f := fs.Lookup(name); f != nil && urlPassword(f.Value.String()) {
+			fmt.Fprintf(Stderr, "migrantdeskctl: %s: the --%s URL holds a password, which every user of this computer can read in the list of processes while the command runs; "+
+				"take it out of the URL and put it in a password file (see --help) or ~/.pgpass\n", fs.Name(), name)
+		}
+	}
 	return nil
+}
+
+// urlPassword reports whether the PostgreSQL URL db holds a password, in
+// its user part or its query. The commands hide it in what they print,
+// but a command line is every local user's to read, which is why no
+// command takes a password as a flag.
+func urlPassword(db string) bool {
+	if !IsPostgres(db) {
+		return false
+	}
+	u, err := url.Parse(db)
+	if err != nil {
+		return false
+	}
+	_, inUser := u.User.Password()
+	return inUser || u.Query().Has("password")
 }
 
 // connString reports whether db, when no file is at it, is libpq's

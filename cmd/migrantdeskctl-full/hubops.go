@@ -55,6 +55,14 @@ func hubMigrate(args []string, out io.Writer) error {
 	if err := upgradeSQLiteHub(*from); err != nil {
 		return fmt.Errorf("hub migrate: nothing was moved: %w", err)
 	}
+	// The last connection to close removes the write-ahead log, as the
+	// upgrade's just did: one still there is another program's, a hub
+	// still serving most likely, whose pushes after the move would be
+	// lost, under the epoch and change numbers the move keeps.
+	if _, err := os.Stat(*from + "-wal"); err == nil {
+		return fmt.Errorf("hub migrate: nothing was moved: %s is open in another program, a hub serving it most likely (its write-ahead log %s-wal is there while one is): "+
+			"stop every program using it, then run hub migrate again", *from, *from)
+	}
 	m, err := h.MigrateFromSQLite(ctx, *from)
 	if err != nil {
 		return fmt.Errorf("hub migrate: nothing was moved: %w", err)

@@ -196,6 +196,30 @@ func TestHubMigrateUpgradesAnOlderSQLiteHub(t *testing.T) {
 	}
 }
 
+// hub migrate refuses a SQLite hub another program has open, as a hub
+// still serving has: the changes it took after the move were lost, and
+// its workstations, under the epoch and change numbers the move keeps,
+// would skip the PostgreSQL hub's own changes of those numbers.
+func TestHubMigrateRefusesAHubInUse(t *testing.T) {
+	file := hubWithUser(t, "--username", "rosa", "--name", "Rosa Delgado", "--role", "clerk", "--region", "01")
+	serving, err := sqlitehub.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg := pgtest.URL(t)
+	_, err = run(t, "hub", "migrate", "--from", file, "--to", pg)
+	if err == nil || !strings.Contains(err.Error(), file+" is open in another program") || !strings.Contains(err.Error(), "stop every program using it") {
+		t.Fatalf("hub migrate of a hub in use: %v", err)
+	}
+	if got := pgQuery(t, pg, `SELECT count(*) FROM users`); !reflect.DeepEqual(got, []string{"0"}) {
+		t.Errorf("users moved from a hub in use: %v", got)
+	}
+	serving.Close()
+	if _, err := run(t, "hub", "migrate", "--from", file, "--to", pg); err != nil {
+		t.Fatalf("hub migrate once the hub stopped: %v", err)
+	}
+}
+
 func TestHubBackup(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -73,6 +74,16 @@ func hubServe(args []string, out io.Writer) error {
 	if err := hubExists("hub serve", *db); err != nil {
 		return err
 	}
+	// Read before the hub says it serves: read by ServeTLS, a missing or
+	// switched file stopped it right after "hub serving ... on https://".
+	var tlsConfig *tls.Config
+	if *cert != "" {
+		pair, err := tls.LoadX509KeyPair(*cert, *key)
+		if err != nil {
+			return fmt.Errorf("hub serve: read the TLS certificate %s (--tls-cert) and its key %s (--tls-key): %w", *cert, *key, err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{pair}}
+	}
 	h, err := openHub(context.Background(), *db, *passwordFile)
 	if err != nil {
 		return fmt.Errorf("hub serve: %w", passwordRefused(err, "--password-file"))
@@ -86,8 +97,9 @@ func hubServe(args []string, out io.Writer) error {
 	}
 	m := metrics.New(h)
 	srv := httpServer(m.Handler(hub.NewServer(m.Store(h), log).Handler()), log)
+	srv.TLSConfig = tlsConfig
 	scheme := "http"
-	if *cert != "" {
+	if tlsConfig != nil {
 		scheme = "https"
 	}
 	fmt.Fprintf(out, "hub serving %s on %s://%s\n", shownDB(*db), scheme, ln.Addr())
@@ -95,8 +107,8 @@ func hubServe(args []string, out io.Writer) error {
 	defer stop()
 	served := make(chan error, 1)
 	go func() {
-		if *cert != "" {
-			served <- srv.ServeTLS(ln, *cert, *key)
+		if tlsConfig != nil {
+			served <- srv.ServeTLS(ln, "", "")
 		} else {
 			served <- srv.Serve(ln)
 		}

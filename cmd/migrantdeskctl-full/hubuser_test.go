@@ -391,3 +391,21 @@ func TestRefusedFirstAccountLeavesNoHubFile(t *testing.T) {
 		t.Errorf("the hub file after a refused add: %v", err)
 	}
 }
+
+// A TLS certificate or key hub serve cannot read stops it before it says
+// it serves, naming both files and their flags: read as it began to
+// serve, a missing key stopped it right after "hub serving ... on
+// https://", with only "open FILE: no such file or directory".
+func TestHubServeTLSFilesReadFirst(t *testing.T) {
+	file := hubWithUser(t, "--username", "rosa", "--name", "Rosa Delgado", "--role", "clerk", "--region", "01")
+	dir := t.TempDir()
+	cert, missing := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	writeTestFile(t, cert, "not a certificate\n")
+	out, err := run(t, "hub", "serve", "--db", file, "--addr", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", missing)
+	if err == nil || !strings.Contains(err.Error(), cert+" (--tls-cert)") || !strings.Contains(err.Error(), missing+" (--tls-key)") {
+		t.Errorf("hub serve with a missing key: %v", err)
+	}
+	if strings.Contains(out, "hub serving") {
+		t.Errorf("hub serve said it served before it read its certificate:\n%s", out)
+	}
+}

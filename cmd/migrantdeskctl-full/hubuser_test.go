@@ -409,3 +409,25 @@ func TestHubServeTLSFilesReadFirst(t *testing.T) {
 		t.Errorf("hub serve said it served before it read its certificate:\n%s", out)
 	}
 }
+
+// hub serve takes the database password with --password-file, the other
+// PostgreSQL commands with --db-password-file: given the other's, each
+// names its own.
+func TestUndefinedFlagNamesTheNearOne(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		near string
+	}{
+		{[]string{"hub", "serve", "--db-password-file", "pw"}, "this command's is --password-file (see hub serve --help)"},
+		{[]string{"import", "--password-file", "pw", "extract"}, "this command's is --db-password-file (see import --help)"},
+		{[]string{"hub", "user", "list", "--password-file", "pw"}, "this command's is --db-password-file (see hub user list --help)"},
+	} {
+		_, err := run(t, c.args...)
+		if err == nil || !strings.Contains(err.Error(), "flag provided but not defined") || !strings.Contains(err.Error(), c.near) {
+			t.Errorf("%v: %v, want %q", c.args, err, c.near)
+		}
+	}
+	if _, err := run(t, "hub", "serve", "--colour"); err == nil || strings.Contains(err.Error(), "this command's is") {
+		t.Errorf("a flag like none of the command's: %v", err)
+	}
+}

@@ -184,6 +184,9 @@ func Parse(fs *flag.FlagSet, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return &helpRequest{fs}
 		}
+		if near := nearFlag(fs, err); near != "" {
+			return fmt.Errorf("%s: %w; this command's is --%s (see %s --help)", fs.Name(), err, near, fs.Name())
+		}
 		return fmt.Errorf("%s: %w", fs.Name(), err)
 	}
 	if db := fs.Lookup("db"); db != nil && connString(db.Value.String()) {
@@ -235,6 +238,25 @@ func connString(db string) bool {
 // connKeywords are the keywords of libpq connection strings that name
 // where and as whom to connect, one of which any such string holds.
 var connKeywords = []string{"host", "hostaddr", "port", "dbname", "user", "password", "passfile", "service", "sslmode"}
+
+// nearFlag names the command's flag that an undefined one given (err)
+// holds or is part of, the longest such: hub serve takes the database's
+// password with --password-file, the other PostgreSQL commands with
+// --db-password-file, and the one is given to the other out of habit.
+func nearFlag(fs *flag.FlagSet, err error) string {
+	given, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -")
+	if !ok {
+		return ""
+	}
+	given = strings.TrimPrefix(given, "-")
+	near := ""
+	fs.VisitAll(func(f *flag.Flag) {
+		if (strings.Contains(given, f.Name) || strings.Contains(f.Name, given)) && len(f.Name) > len(near) {
+			near = f.Name
+		}
+	})
+	return near
+}
 
 // Stderr is where a command says what is not its output: notices about
 // the database and waits.

@@ -84,6 +84,9 @@ func hubServe(args []string, out io.Writer) error {
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{pair}}
 	}
+	if err := pgHubExists(*db, *passwordFile); err != nil {
+		return fmt.Errorf("hub serve: %w", passwordRefused(err, "--password-file"))
+	}
 	h, err := openHub(context.Background(), *db, *passwordFile)
 	if err != nil {
 		return fmt.Errorf("hub serve: %w", passwordRefused(err, "--password-file"))

@@ -83,6 +83,26 @@ func hubExists(cmd, db string) error {
 	return nil
 }
 
+// pgHubExists refuses, as hubExists does a SQLite path with no file at
+// it, a PostgreSQL database that holds no hub yet: served, it would be
+// given the hub's tables and serve an empty hub, refusing every sign-in,
+// or, named by mistake, a database that is not the hub's at all.
+func pgHubExists(db, passwordFile string) error {
+	if !cli.IsPostgres(db) {
+		return nil
+	}
+	pw, err := dbPassword(passwordFile)
+	if err != nil {
+		return err
+	}
+	holds, name, err := pghub.HoldsHub(context.Background(), db, pw)
+	if err != nil || holds {
+		return err
+	}
+	return fmt.Errorf("PostgreSQL database %s holds no hub: make it first, as the schema's owner, with `migrantdeskctl import --db URL DIR` "+
+		"or `migrantdeskctl hub migrate --from HUB.db --to URL` (README, Setting up PostgreSQL), or name the hub's database in --db", name)
+}
+
 // reportOpening logs what opening the hub did that its operator must
 // know: the key it made to sign its sync cursors in a database an earlier
 // release served (hub.KeyMaker), and the accounts an older hub kept

@@ -555,3 +555,22 @@ func TestURLPasswordNoticed(t *testing.T) {
 		}
 	}
 }
+
+// hub serve refuses a PostgreSQL database that holds no hub, as it
+// refuses a SQLite path with no file at it, and leaves it as it was:
+// served, it was given the hub's tables and served an empty hub that
+// refused every sign-in, whatever database --db named by mistake.
+func TestHubServeRefusesADatabaseWithoutAHub(t *testing.T) {
+	pg := pgtest.URL(t)
+	// A port no one can listen on: a hub that went on to serve stops
+	// there instead of serving until the test times out.
+	_, err := run(t, "hub", "serve", "--db", pg, "--addr", "127.0.0.1:99999")
+	name := pgQuery(t, pg, `SELECT current_database()`)
+	if err == nil || !strings.Contains(err.Error(), "PostgreSQL database "+name[0]+" on ") || !strings.Contains(err.Error(), "holds no hub") ||
+		!strings.Contains(err.Error(), "migrantdeskctl import --db URL DIR") {
+		t.Fatalf("hub serve of an empty database: %v", err)
+	}
+	if got := pgQuery(t, pg, `SELECT to_regclass('hub_schema') IS NULL`); !reflect.DeepEqual(got, []string{"true"}) {
+		t.Errorf("hub serve made tables in a database it refused: %v", got)
+	}
+}

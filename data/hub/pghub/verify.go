@@ -48,19 +48,9 @@ const refusal = "RAISE EXCEPTION 'the audit log is append-only'"
 // this release's schema.
 func VerifyAuditAt(ctx context.Context, url, password string) (AuditCheck, error) {
 	var c AuditCheck
-	// Read as Open reads it, so that the pool's settings a hub's URL may
-	// carry (pool_max_conns) are not sent to the server as its own.
-	pcfg, err := pgxpool.ParseConfig(url)
+	conn, err := connectOne(ctx, url, password)
 	if err != nil {
-		return c, errors.New("the PostgreSQL URL could not be read; write it as postgres://USER@HOST/DATABASE?sslmode=...")
-	}
-	cfg := pcfg.ConnConfig
-	if password != "" {
-		cfg.Password = password
-	}
-	conn, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
-		return c, fmt.Errorf("connect to PostgreSQL: %w", err)
+		return c, err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	err = pgx.BeginTxFunc(ctx, conn, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
@@ -81,6 +71,42 @@ func VerifyAuditAt(ctx context.Context, url, password string) (AuditCheck, error
 		return err
 	})
 	return c, err
+}
+
+// connectOne opens one connection of its own to the database at url,
+// read as Open reads it, so that the pool's settings a hub's URL may
+// carry (pool_max_conns) are not sent to the server as its own.
+func connectOne(ctx context.Context, url, password string) (*pgx.Conn, error) {
+	pcfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, errors.New("the PostgreSQL URL could not be read; write it as postgres://USER@HOST/DATABASE?sslmode=...")
+	}
+	cfg := pcfg.ConnConfig
+	if password != "" {
+		cfg.Password = password
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	return conn, nil
+}
+
+// HoldsHub reports whether the database at url holds a hub's tables,
+// changing nothing: Open makes a hub of any database its role may create
+// tables in, the server's postgres database named by mistake too. It
+// names the database as "DB on HOST" for messages.
+func HoldsHub(ctx context.Context, url, password string) (holds bool, name string, err error) {
+	conn, err := connectOne(ctx, url, password)
+	if err != nil {
+		return false, "", err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	name = conn.Config().Database + " on " + conn.Config().Host
+	if err := conn.QueryRow(ctx, `SELECT to_regclass('hub_schema') IS NOT NULL`).Scan(&holds); err != nil {
+		return false, name, fmt.Errorf("read whether PostgreSQL database %s holds a hub: %w", name, err)
+	}
+	return holds, name, nil
 }
 
 // currentSchema refuses a database that holds no hub, or one whose

@@ -83,3 +83,18 @@ func TestDrafts(t *testing.T) {
 		t.Fatalf("after the drop: %+v", ds)
 	}
 }
+
+// BenchmarkKeepDraft is the write a keystroke in the record form costs,
+// off the UI goroutine: the access check and the upsert, committed.
+func BenchmarkKeepDraft(b *testing.B) {
+	st := storetest.Open(b)
+	ctx := context.Background()
+	clerk := storetest.User(storetest.Clerk)
+	d := store.Draft{StateID: storetest.Maria, QAD: "09/01/2025"}
+	for i := 0; b.Loop(); i++ {
+		d.MIS2000ID = strings.Repeat("1", i%12+1)
+		if err := st.KeepDraft(ctx, clerk, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -128,19 +128,34 @@ func (d *drafter) write() error {
 // draftTexts are a draft's fields as the form holds them.
 func draftTexts(d store.Draft) [3]string { return [3]string{d.MIS2000ID, d.QAD, d.EED} }
 
-// recordTexts are a stored record's fields as the form shows them.
-func recordTexts(r store.Record) [3]string { return [3]string{r.MIS2000ID, r.QAD.US(), r.EED.US()} }
-
 // settled reports whether a draft holds nothing that is not stored: the
 // record it edits, or for a new record one of the student's, holds what
-// was typed. The app ended after the save and before the draft went.
+// was typed. The app ended after the save and before the draft went, or
+// the student's screen, read again after the save, read the draft before
+// it went.
 func settled(d store.Draft, recs []store.Record) bool {
 	for _, r := range recs {
-		if (d.RecordID == "" || r.ID == d.RecordID) && recordTexts(r) == draftTexts(d) {
+		if (d.RecordID == "" || r.ID == d.RecordID) && holds(r, d) {
 			return true
 		}
 	}
 	return false
+}
+
+// holds reports whether r stores the values d's fields say, read as the
+// form reads them when it saves: typed 9/1/2025, a QAD is stored as
+// 09/01/2025, and the MIS2000 ID without the spaces around it.
+func holds(r store.Record, d store.Draft) bool {
+	mis, err := data.CleanText(strings.TrimSpace(d.MIS2000ID))
+	if err != nil || mis != r.MIS2000ID {
+		return false
+	}
+	qad, err := data.ParseDate(d.QAD)
+	if err != nil || qad != r.QAD {
+		return false
+	}
+	eed, err := data.ParseDate(d.EED)
+	return err == nil && eed == r.EED
 }
 
 // typedFields is a draft's fields in a sentence's words.

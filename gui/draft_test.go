@@ -22,6 +22,17 @@ func drafts(t *testing.T, st *store.Store) []store.Draft {
 	return ds
 }
 
+// mariasRecord is a record the clerk saved of Maria, MIS2000 ID 500,
+// QAD 09/01/2025.
+func mariasRecord(t *testing.T, st *store.Store) store.Record {
+	t.Helper()
+	rec, err := st.SaveRecord(context.Background(), storetest.User(storetest.Clerk), storetest.Record(t, storetest.Maria, "500", "2025-09-01", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
 // onScreen reports whether any text of the window (its dialog too)
 // holds s.
 func onScreen(u *UI, s string) bool {
@@ -134,10 +145,7 @@ func TestTypingOfARecordChangedSince(t *testing.T) {
 	st := openDemo(t)
 	ctx := context.Background()
 	clerk := storetest.User(storetest.Clerk)
-	rec, err := st.SaveRecord(ctx, clerk, storetest.Record(t, storetest.Maria, "500", "2025-09-01", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec := mariasRecord(t, st)
 	u := start(t, st, Options{User: storetest.Clerk, Open: storetest.Maria})
 	u.wait()
 	u.student.openForm(u.student.detail.Records[0])
@@ -174,5 +182,29 @@ func TestTypingOfARecordChangedSince(t *testing.T) {
 	w.wait()
 	if onScreen(w, "Typing not saved") || w.student.draftBox.Visible() || len(drafts(t, st)) != 0 {
 		t.Errorf("typing the store holds already is offered or kept: %+v", drafts(t, st))
+	}
+}
+
+// TestTypingSavedAsTypedOtherwise: typing the store holds already, in the
+// form the store keeps it (a QAD typed 9/1/2025 is stored as 09/01/2025,
+// an MIS2000 ID without the spaces around it), is forgotten unseen, not
+// offered as typing lost.
+func TestTypingSavedAsTypedOtherwise(t *testing.T) {
+	st := openDemo(t)
+	ctx := context.Background()
+	clerk := storetest.User(storetest.Clerk)
+	rec := mariasRecord(t, st)
+	for _, d := range []store.Draft{
+		{StateID: storetest.Maria, RecordID: rec.ID, Version: rec.Version, MIS2000ID: " 500 ", QAD: "9/1/2025", EED: rec.EED.US()},
+		{StateID: storetest.Maria, MIS2000ID: "500", QAD: "2025-09-01", EED: rec.EED.Time().Format("1/2/2006")},
+	} {
+		if err := st.KeepDraft(ctx, clerk, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u := start(t, st, Options{User: storetest.Clerk, Open: storetest.Maria})
+	u.wait()
+	if onScreen(u, "Typing not saved") || u.student.draftBox.Visible() || len(drafts(t, st)) != 0 {
+		t.Errorf("typing the store holds already, typed otherwise, is offered or kept: %+v", drafts(t, st))
 	}
 }

@@ -66,6 +66,9 @@ func TestTypingOutlivesTheApp(t *testing.T) {
 		t.Fatalf("the next start does not offer the typing: %q", texts(again.win.Canvas()))
 	}
 	tap(t, again, "Go on typing")
+	if again.student.draftBox.Visible() {
+		t.Error("the note of typing kept still shows behind the form that holds it")
+	}
 	g := again.student.form
 	if g == nil || g.texts() != f.texts() || !g.edited() {
 		t.Fatalf("Go on typing opened %v, want a form holding %q", g != nil, f.texts())

@@ -426,11 +426,11 @@ func (s *studentScreen) openForm(r store.Record) {
 				s.open(student.StateID, s.nextStep)
 			}, nil
 		},
-		closed: func() {
-			s.form = nil
-			s.settle(r.ID)
-		},
+		closed: func() { s.form = nil },
 	}, s.dialogs, s.tasks)
+	// The form holds the typing now, and keeps it: the note behind it
+	// goes on to the next, if any.
+	s.settle(r.ID)
 }
 
 // others are the student's records as stored, for the overlap rule.

@@ -107,10 +107,20 @@ func (Placer) Move(w fyne.Window, x, y int) {
 
 // Room is the most content, in the window's own units, that w may have
 // and keep its frame whole on the work area of the monitor it is on (or
-// nearest to); ok is false when that is not known.
+// nearest to); ok is false when that is not known, or the window is
+// maximised or minimised.
 func (Placer) Room(w fyne.Window) (room fyne.Size, ok bool) {
 	scale := w.Canvas().Scale()
 	hwnd(w, func(h uintptr) {
+		// A maximised window's frame hangs over the screen's edge, as
+		// Windows draws it, and a minimised one is parked off it: both
+		// fit as they are.
+		if iconic, _, _ := procIsIconic.Call(h); iconic != 0 {
+			return
+		}
+		if zoomed, _, _ := procIsZoomed.Call(h); zoomed != 0 {
+			return
+		}
 		var frame, client rect
 		if done, _, _ := procGetWindowRect.Call(h, uintptr(unsafe.Pointer(&frame))); done == 0 {
 			return

@@ -153,10 +153,9 @@ func x11Window(w fyne.Window, f func(d *C.Display, win C.Window)) {
 // when it is not known: not X11, not shown, or minimised.
 func (Placer) Position(w fyne.Window) (x, y int, ok bool) {
 	x11Window(w, func(d *C.Display, win C.Window) {
-		var cx, cy, cw, ch C.int
-		var ext [4]C.long
-		if C.mdWhere(d, win, 1, &cx, &cy, &cw, &ch, &ext[0]) != 0 {
-			x, y, ok = int(cx), int(cy), true
+		var p placed
+		if p, ok = where(d, win, true); ok {
+			x, y = p.x, p.y
 		}
 	})
 	return x, y, ok
@@ -167,20 +166,17 @@ func (Placer) Position(w fyne.Window) (x, y int, ok bool) {
 // the window where the system put it when x, y is on no screen now.
 func (Placer) Move(w fyne.Window, x, y int) {
 	x11Window(w, func(d *C.Display, win C.Window) {
-		var cx, cy, cw, ch C.int
-		var ext [4]C.long
 		// Shown or not yet: a window manager may map the window after Show
 		// has returned, and takes the move as the window's first place.
-		if C.mdWhere(d, win, 0, &cx, &cy, &cw, &ch, &ext[0]) == 0 {
-			return
-		}
-		left, right, top, bottom := int(ext[0]), int(ext[1]), int(ext[2]), int(ext[3])
-		frame := Rect{x - left, y - top, int(cw) + left + right, int(ch) + top + bottom}
-		fx, fy, ok := Place(frame, screens(d, win))
+		p, ok := where(d, win, false)
 		if !ok {
 			return
 		}
-		C.mdMove(d, win, C.int(fx+left), C.int(fy+top))
+		fx, fy, ok := Place(p.frame(x, y), screens(d, win))
+		if !ok {
+			return
+		}
+		C.mdMove(d, win, C.int(fx+p.left), C.int(fy+p.top))
 	})
 }
 
@@ -190,19 +186,40 @@ func (Placer) Move(w fyne.Window, x, y int) {
 func (Placer) Room(w fyne.Window) (room fyne.Size, ok bool) {
 	scale := w.Canvas().Scale()
 	x11Window(w, func(d *C.Display, win C.Window) {
-		var cx, cy, cw, ch C.int
-		var ext [4]C.long
-		if C.mdWhere(d, win, 0, &cx, &cy, &cw, &ch, &ext[0]) == 0 {
+		p, found := where(d, win, false)
+		if !found {
 			return
 		}
-		left, right, top, bottom := int(ext[0]), int(ext[1]), int(ext[2]), int(ext[3])
-		frame := Rect{int(cx) - left, int(cy) - top, int(cw) + left + right, int(ch) + top + bottom}
 		var rw, rh int
-		if rw, rh, ok = Room(frame, int(cw), int(ch), screens(d, win)); ok {
+		if rw, rh, ok = Room(p.frame(p.x, p.y), p.w, p.h, screens(d, win)); ok {
 			room = fyne.NewSize(float32(rw)/scale, float32(rh)/scale)
 		}
 	})
 	return room, ok && scale > 0
+}
+
+// placed is where a window's content is on the root window, its size,
+// and its frame's extents around it.
+type placed struct{ x, y, w, h, left, right, top, bottom int }
+
+// where reads win's placed; ok is false for a window gone, and, when
+// shown is set, for one not on the screen (see mdWhere).
+func where(d *C.Display, win C.Window, shown bool) (p placed, ok bool) {
+	var cx, cy, cw, ch C.int
+	var ext [4]C.long
+	mapped := C.int(0)
+	if shown {
+		mapped = 1
+	}
+	if C.mdWhere(d, win, mapped, &cx, &cy, &cw, &ch, &ext[0]) == 0 {
+		return p, false
+	}
+	return placed{int(cx), int(cy), int(cw), int(ch), int(ext[0]), int(ext[1]), int(ext[2]), int(ext[3])}, true
+}
+
+// frame is the rectangle the frame covers with the content at x, y.
+func (p placed) frame(x, y int) Rect {
+	return Rect{x - p.left, y - p.top, p.w + p.left + p.right, p.h + p.top + p.bottom}
 }
 
 // screens are the visible areas of the monitors of win's screen, less

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"migrantdesk/cmd/internal/cli"
+	"migrantdesk/data"
 	"migrantdesk/data/hub/pghub"
 	"migrantdesk/data/store"
 )
@@ -50,7 +51,7 @@ func runAudit(args []string, out io.Writer) error {
 		return fmt.Errorf("audit verify: %w", err)
 	}
 	if c.OK() {
-		fmt.Fprintf(out, "The audit log of %s holds: %d rows, each chained to the one before, and its triggers are in place.\n", *db, c.Rows)
+		fmt.Fprintf(out, "The audit log of %s holds: %s, each chained to the one before, and its triggers are in place.\n", *db, data.Count(int(c.Rows), "row"))
 		return nil
 	}
 	for _, p := range c.Problems {
@@ -71,7 +72,7 @@ func verifyHubAudit(db, pwFile string, out io.Writer) error {
 		return fmt.Errorf("audit verify of %s: %w", shownDB(db), passwordRefused(err, "--db-password-file"))
 	}
 	if c.OK() {
-		fmt.Fprintf(out, "The audit log of %s holds: %d rows, each chained to the one before, and its triggers are in place.\n", shownDB(db), c.Rows)
+		fmt.Fprintf(out, "The audit log of %s holds: %s, each chained to the one before, and its triggers are in place.\n", shownDB(db), data.Count(int(c.Rows), "row"))
 		return nil
 	}
 	for _, p := range c.Problems {

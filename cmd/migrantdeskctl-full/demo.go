@@ -83,8 +83,8 @@ func demoCSV(cfg demo.Config, dir string, out io.Writer) error {
 	if err := st.WriteRecordsCSV(records); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Wrote the demo extract (%d students) and %s (%d records) to %s in %s\n",
-		len(st.Extract.Students), filepath.Base(records), len(st.Records), dir, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(out, "Wrote the demo extract (%s) and %s (%s) to %s in %s\n",
+		data.Count(len(st.Extract.Students), "student"), filepath.Base(records), data.Count(len(st.Records), "record"), dir, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -103,7 +103,7 @@ func demoDB(cfg demo.Config, path string, out io.Writer) error {
 	defer stop()
 	_, statErr := os.Stat(path)
 	fresh := errors.Is(statErr, os.ErrNotExist)
-	fmt.Fprintf(out, "Making a demo state of %d students in %s...\n", cfg.Students, path)
+	fmt.Fprintf(out, "Making a demo state of %s in %s...\n", data.Count(cfg.Students, "student"), path)
 	var sum demo.Summary
 	err := intoDatabase(path, func(st *store.Store) error {
 		var err error

@@ -184,10 +184,7 @@ func refused(what, consequence string, err error, out io.Writer, problemsFile st
 	if err := showProblems(out, lines, pl.Dropped, problemsFile); err != nil {
 		return err
 	}
-	if pl.Len() == 1 {
-		return fmt.Errorf("%s: 1 problem, %s", what, consequence)
-	}
-	return fmt.Errorf("%s: %d problems, %s", what, pl.Len(), consequence)
+	return fmt.Errorf("%s: %s, %s", what, data.Count(pl.Len(), "problem"), consequence)
 }
 
 // showProblems prints the first maxShown of lines and a count of the
@@ -207,7 +204,7 @@ func showProblems(out io.Writer, lines []string, dropped int, path string) error
 		if path != "" {
 			where = "; all are in " + path
 		}
-		fmt.Fprintf(out, "… and %d more problems%s\n", more, where)
+		fmt.Fprintf(out, "… and %s more %s%s\n", data.Thousands(more), data.Agree(more, "problem", "problems"), where)
 	}
 	return nil
 }
@@ -242,7 +239,7 @@ func writeProblems(path string, lines []string, dropped int) error {
 			w.WriteByte('\n')
 		}
 		if dropped > 0 {
-			fmt.Fprintf(w, "… and %d more problems, not kept\n", dropped)
+			fmt.Fprintf(w, "… and %s more %s, not kept\n", data.Thousands(dropped), data.Agree(dropped, "problem", "problems"))
 		}
 		return w.Flush()
 	})

@@ -73,14 +73,14 @@ func runMigrant(args []string, out io.Writer) error {
 		if err := showProblems(out, lines, 0, *problems); err != nil {
 			return err
 		}
-		return fmt.Errorf("migrant: %d of %d records were refused, nothing was saved", len(bad), len(rows))
+		return fmt.Errorf("migrant: %s of %s %s refused, nothing was saved", data.Thousands(len(bad)), data.Count(len(rows), "record"), data.Agree(len(bad), "was", "were"))
 	}
 	if err != nil {
 		return fmt.Errorf("migrant: %w", err)
 	}
-	fmt.Fprintf(out, "Saved %d new records; %d were already there.\n", res.Saved, res.Unchanged)
+	fmt.Fprintf(out, "Saved %s; %s already there.\n", data.Count(res.Saved, "new record"), data.Thousands(res.Unchanged)+" "+data.Agree(res.Unchanged, "was", "were"))
 	if *publish {
-		fmt.Fprintf(out, "Published %d records: %d district copies.\n", res.Published, res.Districts)
+		fmt.Fprintf(out, "Published %s: %s.\n", data.Count(res.Published, "record"), data.Count(res.Districts, "district copy"))
 	}
 	return nil
 }

@@ -94,6 +94,29 @@ func TestMigrantRecordsRefused(t *testing.T) {
 	}
 }
 
+// A count of one reads in the singular, in each of the summary lines.
+func TestMigrantSaysOneRecordInTheSingular(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "md.db")
+	if _, err := run(t, "import", "--db", db, goodExtract); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "one.csv")
+	writeTestFile(t, path, "state_id,mis2000_id,qad,eed\n0001234567,000123,2025-09-01,\n")
+	out, err := run(t, "migrant", "--db", db, "--publish", path)
+	if want := "Saved 1 new record; 0 were already there.\nPublished 1 record: 1 district copy.\n"; err != nil || out != want {
+		t.Errorf("got %q, %v; want %q", out, err, want)
+	}
+	out, err = run(t, "migrant", "--db", db, path)
+	if want := "Saved 0 new records; 1 was already there.\n"; err != nil || out != want {
+		t.Errorf("loading the file again: %q, %v; want %q", out, err, want)
+	}
+	writeTestFile(t, path, "state_id,mis2000_id,qad,eed\n0000000000,1,2025-09-01,\n")
+	_, err = run(t, "migrant", "--db", db, path)
+	if want := "migrant: 1 of 1 record was refused, nothing was saved"; err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+}
+
 func TestMigrantNeedsADatabase(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "none.db")
 	_, err := run(t, "migrant", "--db", db, goodRecords)

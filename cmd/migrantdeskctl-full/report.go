@@ -98,7 +98,7 @@ func runReport(args []string, out io.Writer) error {
 	// Only someone allowed to report sweeps up what earlier exports left.
 	n, err := report.RemoveStale(ctx, st)
 	if n > 0 {
-		fmt.Fprintf(cli.Stderr, "migrantdeskctl: removed %d unfinished report file(s) that an interrupted export left\n", n)
+		fmt.Fprintf(cli.Stderr, "migrantdeskctl: removed %s that an interrupted export left\n", data.Count(n, "unfinished report file"))
 	}
 	if err != nil {
 		fmt.Fprintf(cli.Stderr, "migrantdeskctl: unfinished report files that an interrupted export left may remain (they could hold student data): %v\n", err)

@@ -38,7 +38,7 @@ func TestReportRemovesStalePartialFiles(t *testing.T) {
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {
 		t.Fatalf("the stale partial file is still there: %v", err)
 	}
-	if !strings.Contains(notes.String(), "removed 1 unfinished report file(s)") {
+	if !strings.Contains(notes.String(), "removed 1 unfinished report file that") {
 		t.Errorf("stderr: %q", notes.String())
 	}
 	// A folder it cannot look in is said, and the report goes on.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -65,7 +66,7 @@ func runSync(args []string, out io.Writer) error {
 		return fmt.Errorf("sync: %s belongs to %s; sync it as that user, or use another database", *db, id.User.Username)
 	}
 	if err := c.SignIn(ctx, *username, password); err != nil {
-		return fmt.Errorf("sync: %w", err)
+		return fmt.Errorf("sync: %w", changesKept(err, *db))
 	}
 	// The sign-in is needed while the command runs, not for the twelve
 	// hours the hub would keep it. A hub that does not answer now lets it
@@ -77,7 +78,7 @@ func runSync(args []string, out io.Writer) error {
 		c.SignOut(octx)
 	}()
 	if err := checkHub(ctx, c, st, id, *newHub); err != nil {
-		return fmt.Errorf("sync: %w", err)
+		return fmt.Errorf("sync: %w", changesKept(err, *db))
 	}
 	verifier, err := argon2id.HashPassword(password)
 	if err != nil {
@@ -88,7 +89,7 @@ func runSync(args []string, out io.Writer) error {
 	}
 	sum, err := c.Sync(ctx, st, nil)
 	if err != nil {
-		return fmt.Errorf("sync: %w", err)
+		return fmt.Errorf("sync: %w", changesKept(err, *db))
 	}
 	if err := st.SetLastSync(ctx, time.Now()); err != nil {
 		return fmt.Errorf("sync: %w", err)
@@ -99,6 +100,20 @@ func runSync(args []string, out io.Writer) error {
 	fmt.Fprintf(out, "synced %s with %s as %s: pushed %d (applied %d, duplicate %d, conflict %d, rejected %d), pulled %d, cursor %s/%d\n",
 		*db, *hubURL, *username, sum.Pushed, sum.Applied, sum.Duplicate, sum.Conflict, sum.Rejected, sum.Pulled, sum.Cursor.Epoch, sum.Cursor.Seq)
 	return nil
+}
+
+// changesKept adds to a hub's refusal or failure what becomes of the
+// changes saved in db, as the app says it: an operator told only to try
+// again would wonder whether the work done offline was lost.
+func changesKept(err error, db string) error {
+	var ce *client.Error
+	switch {
+	case !errors.As(err, &ce) || strings.Contains(err.Error(), "kept"):
+		return err
+	case ce.Transient:
+		return fmt.Errorf("%w; the changes saved in %s are kept, and the next sync sends them", err, db)
+	}
+	return fmt.Errorf("%w; the changes saved in %s are kept", err, db)
 }
 
 // checkHub refuses a hub other than the one the database has synced with

@@ -20,6 +20,33 @@ import (
 // finishes: a token left behind would sign its holder in for twelve
 // hours after the command that needed it had exited.
 func TestSyncSignsOut(t *testing.T) {
+	h, args := syncHub(t)
+	if err := dispatch(args, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := h.ActiveTokens(context.Background(), time.Now()); err != nil || n != 0 {
+		t.Errorf("after the sync the hub keeps %d sign-ins (%v), want none", n, err)
+	}
+}
+
+// With the hub up and its database out of reach, the hub answers that it
+// cannot answer now; the operator is told that the workstation loses
+// nothing by it, as the app tells its user.
+func TestSyncSaysTheChangesAreKeptWhenTheHubCannotAnswer(t *testing.T) {
+	h, args := syncHub(t)
+	h.Close()
+	err := dispatch(args, io.Discard)
+	want := "sync: the hub could not answer just now; try again in a minute; the changes saved in " + args[2] +
+		" are kept, and the next sync sends them"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+}
+
+// syncHub starts a hub with one clerk, and is the arguments of a sync as
+// that clerk into a new database.
+func syncHub(t *testing.T) (*sqlitehub.DB, []string) {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	h, err := sqlitehub.Open(filepath.Join(dir, "hub.db"))
@@ -44,12 +71,6 @@ func TestSyncSignsOut(t *testing.T) {
 	if err := os.WriteFile(pw, []byte(password+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	err = dispatch([]string{"sync", "--db", filepath.Join(dir, "rosa.db"), "--hub", srv.URL, "--user", hubtest.ClerkC.Username,
-		"--password-file", pw}, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n, err := h.ActiveTokens(ctx, time.Now()); err != nil || n != 0 {
-		t.Errorf("after the sync the hub keeps %d sign-ins (%v), want none", n, err)
-	}
+	return h, []string{"sync", "--db", filepath.Join(dir, "rosa.db"), "--hub", srv.URL, "--user", hubtest.ClerkC.Username,
+		"--password-file", pw}
 }

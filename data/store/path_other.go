@@ -3,8 +3,12 @@
 package store
 
 import (
+	"io/fs"
 	"os"
+	"os/user"
 	"path/filepath"
+	"strconv"
+	"syscall"
 )
 
 // DefaultPath is where the app keeps its database when none is named: the
@@ -16,4 +20,18 @@ func DefaultPath() string {
 		dir = "."
 	}
 	return filepath.Join(dir, "migrant-desk", "migrantdesk.db")
+}
+
+// ownership is the user a file belongs to, by name where the system has
+// one, and its permission bits.
+func ownership(fi fs.FileInfo) (owner string, mode fs.FileMode) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return "", fi.Mode().Perm()
+	}
+	uid := strconv.FormatUint(uint64(st.Uid), 10)
+	if u, err := user.LookupId(uid); err == nil {
+		return u.Username, fi.Mode().Perm()
+	}
+	return "the user with ID " + uid, fi.Mode().Perm()
 }

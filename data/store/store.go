@@ -9,6 +9,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -138,14 +139,25 @@ func dsn(path string, writer bool, journal string) string {
 func createPrivate(path string) (notice string, err error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return "", fmt.Errorf("create folder for database %s: %w", path, err)
+			return "", deniedError("create folder for database", path, path, err)
 		}
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return "", fmt.Errorf("open database %s: %w", path, err)
+		return "", deniedError("open database", path, path, err)
 	}
 	defer f.Close()
+	// SQLite would refuse a -wal or -shm file another user left (one who
+	// ran a command on the database) with words that name neither.
+	for _, p := range []string{path + "-wal", path + "-shm"} {
+		side, err := os.OpenFile(p, os.O_RDWR, 0)
+		if errors.Is(err, fs.ErrPermission) {
+			return "", deniedError("open database", path, p, err)
+		}
+		if err == nil {
+			side.Close()
+		}
+	}
 	fi, err := f.Stat()
 	if err != nil {
 		return "", fmt.Errorf("open database %s: %w", path, err)

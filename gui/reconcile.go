@@ -321,9 +321,8 @@ func (s *reconcileScreen) compared(r *report.Reconciliation, err error) {
 		s.table.Select(widget.TableCellID{Row: first, Col: 0})
 		// Select scrolls one header row too far (fyne-io/fyne#6505): in a
 		// summary pane a row or two high, the district chosen went out of
-		// view above, and the row in view was another district's, beside
-		// this one's message. The row is put at the top of the view.
-		s.table.ScrollToOffset(fyne.NewPos(0, float32(first)*(summaryRowHeight()+theme.Padding())))
+		// view above, beside its message.
+		widgets.ShowRow(s.table, widget.TableCellID{Row: first, Col: 0})
 	} else {
 		// No district line: the export names no district, and nothing
 		// was found.
@@ -414,9 +413,6 @@ func summaryCell() *widget.Label {
 	l.Truncation = fyne.TextTruncateClip
 	return l
 }
-
-// summaryRowHeight is the height of a row of the summary table.
-func summaryRowHeight() float32 { return summaryCell().MinSize().Height }
 
 func summaryHeader(col int) string {
 	switch {

@@ -132,6 +132,6 @@ func (t *RowTable) TypedKey(ev *fyne.KeyEvent) {
 		return
 	}
 	t.row = max(0, min(n-1, t.row+move))
-	t.ScrollTo(widget.TableCellID{Row: t.row, Col: 0})
+	ShowRow(&t.Table, widget.TableCellID{Row: t.row, Col: 0})
 	t.Refresh()
 }

@@ -37,18 +37,8 @@ func TestFyneSaveDialog(t *testing.T) {
 
 // findButton finds a visible button by its text in o.
 func findButton(o fyne.CanvasObject, text string) *widget.Button {
-	if b, ok := o.(*widget.Button); ok && b.Text == text && b.Visible() {
-		return b
-	}
-	var children []fyne.CanvasObject
-	switch c := o.(type) {
-	case fyne.Widget:
-		children = test.WidgetRenderer(c).Objects()
-	case *fyne.Container:
-		children = c.Objects
-	}
-	for _, child := range children {
-		if b := findButton(child, text); b != nil {
+	for _, d := range drawn(o) {
+		if b, ok := d.(*widget.Button); ok && b.Text == text && b.Visible() {
 			return b
 		}
 	}

@@ -1,0 +1,84 @@
+package widgets
+
+import (
+	"fmt"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+)
+
+// The keyboard moves the highlighted row of a table with a header row,
+// and the row it reaches must be wholly in view below the header: Fyne
+// 2.7 scrolls one header too far (fyne-io/fyne#6505), which left a row
+// reached from below, row 0 always, under the header.
+func TestRowTableKeepsTheRowItReachesInView(t *testing.T) {
+	test.NewTempApp(t)
+	rows := 60
+	table := NewRowTable(func() int { return rows }, []Column{{Title: "Name", Width: 200, Grow: true}},
+		func(row, _ int) string { return fmt.Sprintf("row %d", row) })
+	w := test.NewTempWindow(t, table)
+	w.Resize(fyne.NewSize(400, 300))
+	w.Canvas().Focus(table)
+	press := func(k fyne.KeyName, times int) {
+		for range times {
+			table.TypedKey(&fyne.KeyEvent{Name: k})
+		}
+	}
+	for _, step := range []struct {
+		key   fyne.KeyName
+		times int
+		want  int
+	}{
+		{fyne.KeyDown, 20, 20},
+		{fyne.KeyUp, 1, 19},
+		{fyne.KeyUp, 19, 0},
+		{fyne.KeyEnd, 1, rows - 1},
+		{fyne.KeyPageUp, 2, rows - 21},
+		{fyne.KeyHome, 1, 0},
+		{fyne.KeyPageDown, 3, 30},
+		{fyne.KeyUp, 4, 26},
+	} {
+		press(step.key, step.times)
+		if table.Row() != step.want {
+			t.Fatalf("after %s ×%d: row %d, want %d", step.key, step.times, table.Row(), step.want)
+		}
+		if !rowInView(table, fmt.Sprintf("row %d", step.want)) {
+			t.Errorf("after %s ×%d: row %d is not wholly in view", step.key, step.times, step.want)
+		}
+	}
+}
+
+// rowInView says a cell of text is drawn wholly inside the table, below
+// its header row.
+func rowInView(table *RowTable, text string) bool {
+	d := fyne.CurrentApp().Driver()
+	top := d.AbsolutePositionForObject(table).Y
+	header := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}).MinSize().Height
+	for _, o := range drawn(table) {
+		l, ok := o.(*widget.Label)
+		if !ok || l.Text != text || !l.Visible() {
+			continue
+		}
+		y := d.AbsolutePositionForObject(l).Y
+		return y >= top+header && y+l.Size().Height <= top+table.Size().Height
+	}
+	return false
+}
+
+// drawn is o and what it draws, through the renderers widgets have.
+func drawn(o fyne.CanvasObject) []fyne.CanvasObject {
+	out := []fyne.CanvasObject{o}
+	var kids []fyne.CanvasObject
+	switch c := o.(type) {
+	case fyne.Widget:
+		kids = test.WidgetRenderer(c).Objects()
+	case *fyne.Container:
+		kids = c.Objects
+	}
+	for _, k := range kids {
+		out = append(out, drawn(k)...)
+	}
+	return out
+}

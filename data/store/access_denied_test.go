@@ -87,7 +87,7 @@ func TestOpenSaysWhoMayNotOpenTheDatabase(t *testing.T) {
 		"the database file " + withRootsWAL + "-wal cannot be read and written by user nobody, whom this program runs as: " +
 			"the file belongs to root, with mode 0600; run the program as root, or have an administrator give the database to nobody " +
 			"(sudo chown nobody " + withRootsWAL + " " + withRootsWAL + "-wal " + withRootsWAL + "-shm; the last two may not be there): " +
-			"open " + withRootsWAL + "-wal: permission denied",
+			"permission denied",
 		"database " + newDB + " cannot be made by user nobody, whom this program runs as: the folder " + dir +
 			" belongs to root, with mode 0755; choose a folder it may write in, or have an administrator make the folder " +
 			filepath.Dir(newDB) + " and give it to that user: mkdir " + filepath.Dir(newDB) + ": permission denied",

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // DefaultPath is where the app keeps its database when none is named: the
@@ -35,3 +37,7 @@ func ownership(fi fs.FileInfo) (owner string, mode fs.FileMode) {
 	}
 	return "the user with ID " + uid, fi.Mode().Perm()
 }
+
+// mayReadWrite is why this process may not read and write the file at p,
+// if it may not, without opening it (see createPrivate).
+func mayReadWrite(p string) error { return unix.Access(p, unix.R_OK|unix.W_OK) }

@@ -148,14 +148,14 @@ func createPrivate(path string) (notice string, err error) {
 	}
 	defer f.Close()
 	// SQLite would refuse a -wal or -shm file another user left (one who
-	// ran a command on the database) with words that name neither.
+	// ran a command on the database) with words that name neither. Asked,
+	// not opened: closing a descriptor of the file would drop the locks
+	// SQLite holds on it for another Store of this process, which then
+	// read and wrote the file unguarded ("disk I/O error", "database disk
+	// image is malformed").
 	for _, p := range []string{path + "-wal", path + "-shm"} {
-		side, err := os.OpenFile(p, os.O_RDWR, 0)
-		if errors.Is(err, fs.ErrPermission) {
+		if err := mayReadWrite(p); errors.Is(err, fs.ErrPermission) {
 			return "", deniedError("open database", path, p, err)
-		}
-		if err == nil {
-			side.Close()
 		}
 	}
 	fi, err := f.Stat()

@@ -83,7 +83,7 @@ func TestOpenSaysWhoMayNotOpenTheDatabase(t *testing.T) {
 		"the database file " + rootsDB + " cannot be read and written by user nobody, whom this program runs as: " +
 			"the file belongs to root, with mode 0600; run the program as root, or have an administrator give the database to nobody " +
 			"(sudo chown nobody " + rootsDB + " " + rootsDB + "-wal " + rootsDB + "-shm; the last two may not be there): " +
-			"open " + rootsDB + ": permission denied",
+			"permission denied",
 		"the database file " + withRootsWAL + "-wal cannot be read and written by user nobody, whom this program runs as: " +
 			"the file belongs to root, with mode 0600; run the program as root, or have an administrator give the database to nobody " +
 			"(sudo chown nobody " + withRootsWAL + " " + withRootsWAL + "-wal " + withRootsWAL + "-shm; the last two may not be there): " +

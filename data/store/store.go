@@ -142,25 +142,35 @@ func createPrivate(path string) (notice string, err error) {
 			return "", deniedError("create folder for database", path, path, err)
 		}
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	// A file that is there is asked about, not opened: closing a
+	// descriptor of it would drop the locks SQLite holds on it for another
+	// Store of this process, which then read and wrote it unguarded ("disk
+	// I/O error", "database disk image is malformed"). SQLite would also
+	// refuse a -wal or -shm file another user left (one who ran a command
+	// on the database) with words that name neither.
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		f, cerr := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if cerr == nil {
+			fi, err = f.Stat()
+			f.Close()
+		} else if !errors.Is(cerr, fs.ErrExist) {
+			return "", deniedError("open database", path, path, cerr)
+		} else {
+			fi, err = os.Stat(path) // made meanwhile by another program
+		}
+	}
 	if err != nil {
 		return "", deniedError("open database", path, path, err)
 	}
-	defer f.Close()
-	// SQLite would refuse a -wal or -shm file another user left (one who
-	// ran a command on the database) with words that name neither. Asked,
-	// not opened: closing a descriptor of the file would drop the locks
-	// SQLite holds on it for another Store of this process, which then
-	// read and wrote the file unguarded ("disk I/O error", "database disk
-	// image is malformed").
-	for _, p := range []string{path + "-wal", path + "-shm"} {
+	if fi.IsDir() {
+		return "", fmt.Errorf("open database %s: it is a folder, not a database file; name a file, such as %s",
+			path, filepath.Join(path, "migrantdesk.db"))
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
 		if err := mayReadWrite(p); errors.Is(err, fs.ErrPermission) {
 			return "", deniedError("open database", path, p, err)
 		}
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		return "", fmt.Errorf("open database %s: %w", path, err)
 	}
 	// Windows has no such bits (a writable file always says 0666): a
 	// profile folder is what keeps others out there.

@@ -142,20 +142,12 @@ func settled(d store.Draft, recs []store.Record) bool {
 	return false
 }
 
-// holds reports whether r stores the values d's fields say, read as the
-// form reads them when it saves: typed 9/1/2025, a QAD is stored as
-// 09/01/2025, and the MIS2000 ID without the spaces around it.
+// holds reports whether r stores the values d's fields say, read as
+// Save reads them: typed 9/1/2025, a QAD is stored as 09/01/2025, and
+// the MIS2000 ID without the spaces around it.
 func holds(r store.Record, d store.Draft) bool {
-	mis, err := data.CleanText(strings.TrimSpace(d.MIS2000ID))
-	if err != nil || mis != r.MIS2000ID {
-		return false
-	}
-	qad, err := data.ParseDate(d.QAD)
-	if err != nil || qad != r.QAD {
-		return false
-	}
-	eed, err := data.ParseDate(d.EED)
-	return err == nil && eed == r.EED
+	typed, errs := readFields(r.MigrantRecord, draftTexts(d))
+	return len(errs) == 0 && typed.MIS2000ID == r.MIS2000ID && typed.QAD == r.QAD && typed.EED == r.EED
 }
 
 // typedFields is a draft's fields in a sentence's words.
@@ -185,11 +177,10 @@ type draftReader interface {
 	DropDraft(ctx context.Context, username, stateID, recordID string) error
 }
 
-// pendingDrafts are username's drafts (of one student's when stateID is
-// not ""), with each one's student, less those whose typing is stored
-// already, which it drops. A student no longer on this computer comes
-// with only a state ID.
-func pendingDrafts(ctx context.Context, st draftReader, username, stateID string) ([]store.Draft, []data.Student, error) {
+// pendingDrafts are username's drafts, with each one's student, less
+// those whose typing is stored already, which it forgets. A student no
+// longer on this computer comes with only a state ID.
+func pendingDrafts(ctx context.Context, st draftReader, username string) ([]store.Draft, []data.Student, error) {
 	all, err := st.Drafts(ctx, username)
 	if err != nil {
 		return nil, nil, err
@@ -197,32 +188,55 @@ func pendingDrafts(ctx context.Context, st draftReader, username, stateID string
 	var ds []store.Draft
 	var students []data.Student
 	for _, d := range all {
-		if stateID != "" && d.StateID != stateID {
-			continue
-		}
 		detail, err := st.Student(ctx, d.StateID)
 		switch {
 		case errors.Is(err, store.ErrNoStudent):
 			detail.Student.StateID = d.StateID
 		case err != nil:
 			return nil, nil, fmt.Errorf("read the student of what you typed before: %w", err)
-		case settled(d, detail.Records):
-			if err := st.DropDraft(ctx, username, d.StateID, d.RecordID); err != nil {
-				return nil, nil, err
-			}
-			continue
 		}
-		ds = append(ds, d)
-		students = append(students, detail.Student)
+		pending, err := unsettled(ctx, st, username, d, detail.Records)
+		if err != nil {
+			return nil, nil, err
+		}
+		if pending {
+			ds = append(ds, d)
+			students = append(students, detail.Student)
+		}
 	}
 	return ds, students, nil
 }
 
-// studentDrafts are the user's drafts of d's student whose typing is not
-// stored yet.
+// unsettled reports whether d holds typing that recs (its student's
+// records) do not store, and forgets d when they do.
+func unsettled(ctx context.Context, st draftReader, username string, d store.Draft, recs []store.Record) (bool, error) {
+	if !settled(d, recs) {
+		return true, nil
+	}
+	return false, st.DropDraft(ctx, username, d.StateID, d.RecordID)
+}
+
+// studentDrafts are the user's drafts of d's student whose typing d's
+// records do not store.
 func (s *studentScreen) studentDrafts(ctx context.Context, d store.StudentDetail) ([]store.Draft, error) {
-	ds, _, err := pendingDrafts(ctx, s.st, s.user.Username, d.Student.StateID)
-	return ds, err
+	all, err := s.st.Drafts(ctx, s.user.Username)
+	if err != nil {
+		return nil, err
+	}
+	var ds []store.Draft
+	for _, dr := range all {
+		if dr.StateID != d.Student.StateID {
+			continue
+		}
+		pending, err := unsettled(ctx, s.st, s.user.Username, dr, d.Records)
+		if err != nil {
+			return nil, err
+		}
+		if pending {
+			ds = append(ds, dr)
+		}
+	}
+	return ds, nil
 }
 
 // drafter keeps the typing of a form on record r.
@@ -370,7 +384,7 @@ func (u *UI) offerDrafts() {
 		return
 	}
 	u.tasks.run("reading what you typed before", func() func() {
-		ds, students, err := pendingDrafts(context.Background(), u.st, username, "")
+		ds, students, err := pendingDrafts(context.Background(), u.st, username)
 		return func() {
 			if err != nil {
 				u.status.say(sentence(err.Error()))

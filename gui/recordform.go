@@ -239,18 +239,7 @@ func (f *recordForm) qadChanged() {
 // record is the record as the form holds it; dates that do not parse are
 // zero, and their errors are returned by field.
 func (f *recordForm) record() (data.MigrantRecord, map[string]string) {
-	r := f.edit.rec.MigrantRecord
-	errs := map[string]string{}
-	var err error
-	if r.MIS2000ID, err = data.CleanText(strings.TrimSpace(f.mis.Text)); err != nil {
-		errs["MIS2000 ID"] = err.Error()
-	}
-	if r.QAD, err = f.qad.Date(); err != nil {
-		errs["QAD"] = err.Error()
-	}
-	if r.EED, err = f.eed.Date(); err != nil {
-		errs["EED"] = err.Error()
-	}
+	r, errs := readFields(f.edit.rec.MigrantRecord, f.texts())
 	var fes data.Errors
 	if errors.As(data.ValidateRecord(r, f.edit.student.BirthDate, today()), &fes) {
 		for _, e := range fes {
@@ -259,6 +248,24 @@ func (f *recordForm) record() (data.MigrantRecord, map[string]string) {
 				errs[fe.Field] = fe.Reason
 			}
 		}
+	}
+	return r, errs
+}
+
+// readFields is r with the form's three texts (MIS2000 ID, QAD, EED)
+// read into it as Save reads them, and each text's error by field; a
+// date that does not parse is zero.
+func readFields(r data.MigrantRecord, texts [3]string) (data.MigrantRecord, map[string]string) {
+	errs := map[string]string{}
+	var err error
+	if r.MIS2000ID, err = data.CleanText(strings.TrimSpace(texts[0])); err != nil {
+		errs["MIS2000 ID"] = err.Error()
+	}
+	if r.QAD, err = data.ParseDate(texts[1]); err != nil {
+		errs["QAD"] = err.Error()
+	}
+	if r.EED, err = data.ParseDate(texts[2]); err != nil {
+		errs["EED"] = err.Error()
 	}
 	return r, errs
 }

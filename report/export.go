@@ -142,7 +142,7 @@ func CheckOutput(db, path string, inputs ...string) error {
 // same export.
 func checkOutputs(db string, files []File, inputs []string) error {
 	protected := map[string]string{}
-	for _, p := range []string{db, db + "-wal", db + "-shm", db + "-journal"} {
+	for _, p := range []string{db, db + "-wal", db + "-shm", db + "-journal", db + "-lock"} {
 		protected[p] = "the database"
 	}
 	for _, in := range inputs {

@@ -70,6 +70,14 @@ func run(args []string) error {
 	if err != nil {
 		return startFailed(a, err)
 	}
+	release, err := store.Hold(*db)
+	if err != nil {
+		st.Close()
+		return startFailed(a, err)
+	}
+	// The database is let go only once closed, so that the next app to
+	// hold it finds it whole.
+	defer release()
 	defer st.Close()
 	quitting := make(chan struct{})
 	quit := gosync.OnceFunc(func() { close(quitting) })

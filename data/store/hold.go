@@ -1,0 +1,46 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+)
+
+// ErrHeld says another Migrant Desk holds the database (Hold).
+var ErrHeld = errors.New("another Migrant Desk holds the database")
+
+// heldError is ErrHeld for the database at its path, in words that say
+// where to look.
+type heldError string
+
+func (p heldError) Error() string {
+	return fmt.Sprintf("Migrant Desk is already open with %s on this computer: switch to its window "+
+		"(look for it in the taskbar), or start this one with another database (--db FILE)", string(p))
+}
+
+func (heldError) Is(target error) bool { return target == ErrHeld }
+
+// Hold marks the database at path as worked on by this program until
+// release, or until the process ends, however it ends (the system drops
+// the lock with the process). A second app on the same database would
+// sync the same changes at once and offer the first one's live typing
+// as "not saved when Migrant Desk closed"; the second is told instead
+// where the first one is. The mark is a lock on a file beside the
+// database (path + "-lock"), never on the database itself: SQLite's
+// own locks on the database are dropped when any descriptor of it that
+// the process holds is closed.
+func Hold(path string) (release func(), err error) {
+	lock := path + "-lock"
+	f, err := os.OpenFile(lock, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("mark %s as in use: %w", path, err)
+	}
+	if err := lockFile(f); err != nil {
+		f.Close()
+		if errors.Is(err, ErrHeld) {
+			return nil, heldError(path)
+		}
+		return nil, fmt.Errorf("mark %s as in use (%s): %w", path, lock, err)
+	}
+	return func() { f.Close() }, nil
+}

@@ -67,3 +67,35 @@ func folderDenied(path, me string, err error) error {
 	return fmt.Errorf("database %s cannot be made by %s: the folder %s belongs to %s, with mode %04o; "+
 		"choose a folder it may write in, or have an administrator make the folder %s and give it to that user: %w", path, me, dir, owner, mode, filepath.Dir(path), err)
 }
+
+// mayMakeBeside says why SQLite could not make the -wal and -shm files
+// it keeps beside the database, when they are not there and the folder
+// does not let this process make them: SQLite's own words for it,
+// "unable to open database file", point at the file this process may
+// well read and write.
+func mayMakeBeside(db string) error {
+	for _, p := range []string{db + "-wal", db + "-shm"} {
+		if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		dir := filepath.Dir(db)
+		err := mayMakeIn(dir)
+		if !errors.Is(err, fs.ErrPermission) {
+			return nil
+		}
+		me := "the user this program runs as"
+		if u, uerr := user.Current(); uerr == nil {
+			me = "user " + u.Username + ", whom this program runs as"
+		}
+		how := "the folder does not allow it"
+		if fi, serr := os.Stat(dir); serr == nil {
+			if owner, mode := ownership(fi); owner != "" {
+				how = fmt.Sprintf("the folder belongs to %s, with mode %04o", owner, mode)
+			}
+		}
+		return fmt.Errorf("the database %s cannot be opened by %s: SQLite keeps two files beside it (%s-wal and %s-shm), "+
+			"and its folder %s does not let it make them (%s); move the database to a folder it may write in, "+
+			"or have an administrator let it write in that folder: %w", db, me, db, db, dir, how, err)
+	}
+	return nil
+}

@@ -47,7 +47,8 @@ func TestOpenSaysWhoMayNotOpenTheDatabase(t *testing.T) {
 	}
 	rootsDB := filepath.Join(dir, "hub.db")
 	withRootsWAL := filepath.Join(dir, "svc.db")
-	for _, p := range []string{rootsDB, withRootsWAL} {
+	inRootsFolder := filepath.Join(dir, "own.db")
+	for _, p := range []string{rootsDB, withRootsWAL, inRootsFolder} {
 		st, err := store.Open(p)
 		if err != nil {
 			t.Fatal(err)
@@ -61,8 +62,10 @@ func TestOpenSaysWhoMayNotOpenTheDatabase(t *testing.T) {
 	var uid, gid uint32
 	fmt.Sscan(nobody.Uid, &uid)
 	fmt.Sscan(nobody.Gid, &gid)
-	if err := os.Chown(withRootsWAL, int(uid), int(gid)); err != nil {
-		t.Fatal(err)
+	for _, p := range []string{withRootsWAL, inRootsFolder} {
+		if err := os.Chown(p, int(uid), int(gid)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := os.WriteFile(withRootsWAL+"-wal", nil, 0o600); err != nil {
 		t.Fatal(err)
@@ -72,7 +75,7 @@ func TestOpenSaysWhoMayNotOpenTheDatabase(t *testing.T) {
 	copyFile(t, os.Args[0], bin)
 	newDB := filepath.Join(dir, "new", "md.db")
 	cmd := exec.Command(bin, "-test.run=^TestOpenSaysWhoMayNotOpenTheDatabase$")
-	cmd.Env = append(os.Environ(), openAsEnv+"="+strings.Join([]string{rootsDB, withRootsWAL, newDB}, "\n"))
+	cmd.Env = append(os.Environ(), openAsEnv+"="+strings.Join([]string{rootsDB, withRootsWAL, newDB, inRootsFolder}, "\n"))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: gid}}
 	out, err := cmd.Output()
 	if err != nil {
@@ -91,6 +94,10 @@ func TestOpenSaysWhoMayNotOpenTheDatabase(t *testing.T) {
 		"database " + newDB + " cannot be made by user nobody, whom this program runs as: the folder " + dir +
 			" belongs to root, with mode 0755; choose a folder it may write in, or have an administrator make the folder " +
 			filepath.Dir(newDB) + " and give it to that user: mkdir " + filepath.Dir(newDB) + ": permission denied",
+		"the database " + inRootsFolder + " cannot be opened by user nobody, whom this program runs as: SQLite keeps two files " +
+			"beside it (" + inRootsFolder + "-wal and " + inRootsFolder + "-shm), and its folder " + dir + " does not let it make them " +
+			"(the folder belongs to root, with mode 0755); move the database to a folder it may write in, or have an administrator " +
+			"let it write in that folder: permission denied",
 	}
 	for i, w := range want {
 		if i >= len(got) || got[i] != w {

@@ -41,3 +41,7 @@ func ownership(fi fs.FileInfo) (owner string, mode fs.FileMode) {
 // mayReadWrite is why this process may not read and write the file at p,
 // if it may not, without opening it (see createPrivate).
 func mayReadWrite(p string) error { return unix.Access(p, unix.R_OK|unix.W_OK) }
+
+// mayMakeIn is why this process may not make files in the folder dir, if
+// it may not.
+func mayMakeIn(dir string) error { return unix.Access(dir, unix.W_OK|unix.X_OK) }

@@ -32,3 +32,6 @@ func ownership(fi fs.FileInfo) (owner string, mode fs.FileMode) { return "", 0 }
 // mayReadWrite is nil on Windows, whose access control lists decide: a
 // -wal or -shm file SQLite may not open is refused in its own words.
 func mayReadWrite(string) error { return nil }
+
+// mayMakeIn is nil on Windows, as mayReadWrite is.
+func mayMakeIn(string) error { return nil }

@@ -172,6 +172,9 @@ func createPrivate(path string) (notice string, err error) {
 			return "", deniedError("open database", path, p, err)
 		}
 	}
+	if err := mayMakeBeside(path); err != nil {
+		return "", err
+	}
 	// Windows has no such bits (a writable file always says 0666): a
 	// profile folder is what keeps others out there.
 	if fi.Mode().Perm()&0o077 == 0 || runtime.GOOS == "windows" {

@@ -69,7 +69,7 @@ func verifyHubAudit(db, pwFile string, out io.Writer) error {
 	}
 	c, err := pghub.VerifyAuditAt(context.Background(), db, pw)
 	if err != nil {
-		return fmt.Errorf("audit verify of %s: %w", shownDB(db), passwordRefused(err, "--db-password-file"))
+		return fmt.Errorf("audit verify of %s: %w", shownDB(db), passwordRefused(err, db, "--db-password-file", pwFile))
 	}
 	if c.OK() {
 		fmt.Fprintf(out, "The audit log of %s holds: %s, each chained to the one before, and its triggers are in place.\n", shownDB(db), data.Count(int(c.Rows), "row"))

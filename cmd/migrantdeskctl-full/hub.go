@@ -85,11 +85,11 @@ func hubServe(args []string, out io.Writer) error {
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{pair}}
 	}
 	if err := pgHubExists(*db, *passwordFile); err != nil {
-		return fmt.Errorf("hub serve: %w", passwordRefused(err, "--password-file"))
+		return fmt.Errorf("hub serve: %w", passwordRefused(err, *db, "--password-file", *passwordFile))
 	}
 	h, err := openHub(context.Background(), *db, *passwordFile)
 	if err != nil {
-		return fmt.Errorf("hub serve: %w", passwordRefused(err, "--password-file"))
+		return fmt.Errorf("hub serve: %w", passwordRefused(err, *db, "--password-file", *passwordFile))
 	}
 	defer h.Close()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
@@ -231,7 +231,7 @@ func hubUser(verb string, args []string, out io.Writer) (err error) {
 	ctx := context.Background()
 	h, err := openHub(ctx, *db, *passwordDB)
 	if err != nil {
-		return fmt.Errorf("%s: %w", name, passwordRefused(err, "--db-password-file"))
+		return fmt.Errorf("%s: %w", name, passwordRefused(err, *db, "--db-password-file", *passwordDB))
 	}
 	defer h.Close()
 	reportOpening(h, slog.New(slog.NewTextHandler(os.Stderr, nil)))

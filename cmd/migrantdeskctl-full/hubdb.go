@@ -60,13 +60,24 @@ func openHub(ctx context.Context, db, passwordFile string) (hub.Store, error) {
 }
 
 // passwordRefused says, when PostgreSQL refused the role's password (none
-// was found, or a wrong one), where the command takes it from: pgx says
-// only that the authentication failed. flag is the command's own, since
-// hub serve names it --password-file and the others --db-password-file.
-func passwordRefused(err error, flag string) error {
+// was found, or a wrong one), which password it refused and where the
+// command takes one from: pgx says only that the authentication failed.
+// flag is the command's own, since hub serve names it --password-file and
+// the others --db-password-file; file is its value, which goes before a
+// password in the URL db.
+func passwordRefused(err error, db, flag, file string) error {
 	var pgErr *pgconn.PgError
 	if !errors.As(err, &pgErr) || pgErr.Code != invalidPassword {
 		return err
+	}
+	if file != "" {
+		return fmt.Errorf("PostgreSQL refused the password in %s (%s): check that its first line is the role's password (%w)", file, flag, err)
+	}
+	if u, perr := url.Parse(db); perr == nil && u.User != nil {
+		if _, inURL := u.User.Password(); inURL {
+			return fmt.Errorf("PostgreSQL refused the password in the URL: check it, and better, take it out of the URL "+
+				"and put it on the first line of a file named with %s FILE, or in PGPASSFILE or ~/.pgpass (%w)", flag, err)
+		}
 	}
 	return fmt.Errorf("PostgreSQL refused the role's password: put it on the first line of a file named with %s FILE, or in PGPASSFILE or ~/.pgpass (%w)", flag, err)
 }

@@ -49,7 +49,7 @@ func hubMigrate(args []string, out io.Writer) error {
 	start := time.Now()
 	h, err := pghub.Open(ctx, *to, pw)
 	if err != nil {
-		return fmt.Errorf("hub migrate: %w", passwordRefused(err, "--db-password-file"))
+		return fmt.Errorf("hub migrate: %w", passwordRefused(err, *to, "--db-password-file", *passwordFile))
 	}
 	defer h.Close()
 	if err := upgradeSQLiteHub(*from); err != nil {
@@ -147,7 +147,7 @@ func hubNewEpoch(args []string, out io.Writer) error {
 	}
 	h, err := openHub(context.Background(), *db, *passwordFile)
 	if err != nil {
-		return fmt.Errorf("hub new-epoch: %w", passwordRefused(err, "--db-password-file"))
+		return fmt.Errorf("hub new-epoch: %w", passwordRefused(err, *db, "--db-password-file", *passwordFile))
 	}
 	defer h.Close()
 	// Not reportOpening: its advice for a hub that made a cursor key is

@@ -330,6 +330,18 @@ func TestPostgresPassword(t *testing.T) {
 			t.Errorf("%v without a password: %v", c.args[:2], err)
 		}
 	}
+	// A wrong one is named where it came from: the file, or the URL.
+	wrongFile := filepath.Join(t.TempDir(), "wrong")
+	writeTestFile(t, wrongFile, "not-"+secret+"\n")
+	if _, err := run(t, "hub", "user", "list", "--db", roleURL, "--db-password-file", wrongFile); err == nil ||
+		!strings.Contains(err.Error(), "refused the password in "+wrongFile+" (--db-password-file): check that its first line") {
+		t.Errorf("a wrong password in --db-password-file: %v", err)
+	}
+	u.User = url.UserPassword(role, "not-"+secret)
+	if _, err := run(t, "hub", "user", "list", "--db", u.String()); err == nil ||
+		!strings.Contains(err.Error(), "refused the password in the URL: check it") {
+		t.Errorf("a wrong password in the URL: %v", err)
+	}
 	pwFile := filepath.Join(t.TempDir(), "pw")
 	writeTestFile(t, pwFile, secret+"\n")
 	if _, err := run(t, "hub", "user", "list", "--db", roleURL, "--db-password-file", pwFile); err != nil {

@@ -115,7 +115,7 @@ func importPostgres(ctx context.Context, db, passwordFile, problems, file string
 	}
 	h, err := pghub.Open(ctx, db, pw)
 	if err != nil {
-		return fmt.Errorf("import: %w", passwordRefused(err, "--db-password-file"))
+		return fmt.Errorf("import: %w", passwordRefused(err, db, "--db-password-file", passwordFile))
 	}
 	defer h.Close()
 	start = time.Now()

@@ -2,10 +2,13 @@ package gui
 
 import (
 	"image/color"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+
+	"migrantdesk/data/store/storetest"
 )
 
 // A border in reading order lays its centre out again when its top grows,
@@ -27,5 +30,22 @@ func TestBorderFollowsItsTopsHeight(t *testing.T) {
 	c.MinSize()                           // the canvas asks every frame
 	if y := center.Position().Y; y < 60 {
 		t.Errorf("after the top grew to 60, the centre starts at %v, under the top", y)
+	}
+}
+
+// A hint of two lines beside Search and Clear leaves the buttons their
+// own height, at the top: stretched to the hint's, they looked like two
+// tall boxes.
+func TestSearchButtonsKeepTheirHeight(t *testing.T) {
+	u := start(t, openDemo(t), Options{User: storetest.Clerk})
+	u.win.Resize(fyne.NewSize(900, 600))
+	fyne.DoAndWait(func() {
+		u.search.hint.SetText(strings.Repeat("A hint long enough to wrap to a second line beside the buttons. ", 12))
+	})
+	u.wait()
+	u.win.Resize(fyne.NewSize(900, 601)) // lays the screen out again, as the next frame would
+	b := u.search.button
+	if h, want := b.Size().Height, b.MinSize().Height; h > want+1 {
+		t.Errorf("the Search button is %v high beside a hint of %v, not its own %v", h, u.search.hint.Size().Height, want)
 	}
 }

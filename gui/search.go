@@ -114,7 +114,7 @@ func newSearchScreen(st studentFinder, t *tasks, win fyne.Window, hub, username 
 		labeled("State ID", s.stateID), labeled("Gender", s.gender), labeled("District", s.district),
 	)
 	s.actions = container.NewHBox(s.button, clear)
-	buttons := border(nil, nil, s.actions, nil, s.hint)
+	buttons := border(nil, nil, container.NewVBox(s.actions), nil, s.hint)
 	top := container.NewVBox(heading("Advanced Search"), form, buttons, s.list)
 	// In a window too short for the search and a few results (a small
 	// laptop at 150%), the screen scrolls down to a table of four rows

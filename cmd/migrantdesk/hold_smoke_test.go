@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"migrantdesk/data/store"
 )
 
 // TestOneAppADatabase: a second app started on a database that an app
@@ -18,22 +20,48 @@ func TestOneAppADatabase(t *testing.T) {
 	config := filepath.Join(t.TempDir(), "config")
 	clerk, _ := pickStudent(t, db)
 	first := startDesk(t, bin, display, config, mainTitle, "--db", db, "--user", clerk)
+	refusedAsOpen(t, bin, display, config, db, "--user", clerk)
 
-	second := exec.Command(bin, "--db", db, "--user", clerk)
-	second.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "XDG_CONFIG_HOME="+config)
+	// Killed, the first app leaves nothing that keeps the next one out.
+	first.cmd.Process.Kill()
+	<-first.exited
+	first.ended = true
+	startDesk(t, bin, display, config, mainTitle, "--db", db, "--user", clerk).quit()
+
+	// The database is held before it is opened, which may take a while
+	// (an upgrade copies the file first): a second start meanwhile is
+	// refused without opening it, here without making it.
+	fresh := filepath.Join(t.TempDir(), "Migrant Desk", "migrantdesk.db")
+	release, err := store.Hold(fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	refusedAsOpen(t, bin, display, config, fresh)
+	if _, err := os.Stat(fresh); err == nil {
+		t.Error("a start refused made the database all the same")
+	}
+}
+
+// refusedAsOpen starts the app on db and waits for it to say that the
+// database is already open, then ends it.
+func refusedAsOpen(t *testing.T, bin, display, config, db string, args ...string) {
+	t.Helper()
+	app := exec.Command(bin, append([]string{"--db", db}, args...)...)
+	app.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "XDG_CONFIG_HOME="+config)
 	// A file, read while the app writes it.
-	out, err := os.Create(filepath.Join(t.TempDir(), "second.out"))
+	out, err := os.Create(filepath.Join(t.TempDir(), "refused.out"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer out.Close()
-	second.Stdout, second.Stderr = out, out
-	if err := second.Start(); err != nil {
+	app.Stdout, app.Stderr = out, out
+	if err := app.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer func() {
-		second.Process.Kill()
-		second.Wait()
+		app.Process.Kill()
+		app.Wait()
 	}()
 	want := "already open with " + db
 	said := func() string {
@@ -42,13 +70,7 @@ func TestOneAppADatabase(t *testing.T) {
 	}
 	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(said(), want); time.Sleep(100 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("a second app on the database did not say %q within 20 s:\n%s", want, said())
+			t.Fatalf("a second app on %s did not say %q within 20 s:\n%s", db, want, said())
 		}
 	}
-
-	// Killed, the first app leaves nothing that keeps the next one out.
-	first.cmd.Process.Kill()
-	<-first.exited
-	first.ended = true
-	startDesk(t, bin, display, config, mainTitle, "--db", db, "--user", clerk).quit()
 }

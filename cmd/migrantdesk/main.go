@@ -66,18 +66,17 @@ func run(args []string) error {
 	}
 	a := app.NewWithID("org.migrantdesk.app")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
-	st, err := store.Open(*db)
-	if err != nil {
-		return startFailed(a, err)
-	}
 	release, err := store.Hold(*db)
 	if err != nil {
-		st.Close()
 		return startFailed(a, err)
 	}
 	// The database is let go only once closed, so that the next app to
 	// hold it finds it whole.
 	defer release()
+	st, err := store.Open(*db)
+	if err != nil {
+		return startFailed(a, err)
+	}
 	defer st.Close()
 	quitting := make(chan struct{})
 	quit := gosync.OnceFunc(func() { close(quitting) })

@@ -35,7 +35,7 @@ func deniedError(did, db, path string, err error) error {
 	owner, mode := ownership(fi)
 	give := "have an administrator give it the file"
 	if name != "" && owner != "" {
-		give = fmt.Sprintf("have an administrator give the database to %[1]s (sudo chown %[1]s %[2]s %[2]s-wal %[2]s-shm; the last two may not be there)", name, db)
+		give = fmt.Sprintf("have an administrator give the database to %[1]s (sudo chown %[1]s %[2]s %[2]s-wal %[2]s-shm %[2]s-lock; the last three may not be there)", name, db)
 	}
 	if owner == "" {
 		return fmt.Errorf("the database file %s cannot be read and written by %s: the file does not allow it; "+
@@ -71,31 +71,35 @@ func folderDenied(path, me string, err error) error {
 // mayMakeBeside says why SQLite could not make the -wal and -shm files
 // it keeps beside the database, when they are not there and the folder
 // does not let this process make them: SQLite's own words for it,
-// "unable to open database file", point at the file this process may
-// well read and write.
+// "attempt to write a readonly database", point at the file this process
+// may well read and write.
 func mayMakeBeside(db string) error {
 	for _, p := range []string{db + "-wal", db + "-shm"} {
 		if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		dir := filepath.Dir(db)
-		err := mayMakeIn(dir)
-		if !errors.Is(err, fs.ErrPermission) {
-			return nil
+		if err := mayMakeIn(filepath.Dir(db)); errors.Is(err, fs.ErrPermission) {
+			return besideDenied(db, fmt.Sprintf("SQLite keeps two files beside it (%s-wal and %s-shm)", db, db), err)
 		}
-		me := "the user this program runs as"
-		if u, uerr := user.Current(); uerr == nil {
-			me = "user " + u.Username + ", whom this program runs as"
-		}
-		how := "the folder does not allow it"
-		if fi, serr := os.Stat(dir); serr == nil {
-			if owner, mode := ownership(fi); owner != "" {
-				how = fmt.Sprintf("the folder belongs to %s, with mode %04o", owner, mode)
-			}
-		}
-		return fmt.Errorf("the database %s cannot be opened by %s: SQLite keeps two files beside it (%s-wal and %s-shm), "+
-			"and its folder %s does not let it make them (%s); move the database to a folder it may write in, "+
-			"or have an administrator let it write in that folder: %w", db, me, db, db, dir, how, err)
+		return nil
 	}
 	return nil
+}
+
+// besideDenied says that the folder of the database db does not let this
+// process make files, which files names.
+func besideDenied(db, files string, err error) error {
+	me := "the user this program runs as"
+	if u, uerr := user.Current(); uerr == nil {
+		me = "user " + u.Username + ", whom this program runs as"
+	}
+	dir := filepath.Dir(db)
+	how := "the folder does not allow it"
+	if fi, serr := os.Stat(dir); serr == nil {
+		if owner, mode := ownership(fi); owner != "" {
+			how = fmt.Sprintf("the folder belongs to %s, with mode %04o", owner, mode)
+		}
+	}
+	return fmt.Errorf("the database %s cannot be opened by %s: %s, and its folder %s does not let it make files (%s); "+
+		"move the database to a folder it may write in, or have an administrator let it write in that folder: %w", db, me, files, dir, how, err)
 }

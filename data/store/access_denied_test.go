@@ -29,6 +29,11 @@ const openAsEnv = "MIGRANTDESK_TEST_OPEN_AS"
 func TestOpenSaysWhoMayNotOpenTheDatabase(t *testing.T) {
 	if paths := os.Getenv(openAsEnv); paths != "" {
 		for _, p := range strings.Split(paths, "\n") {
+			if held, ok := strings.CutPrefix(p, "hold:"); ok {
+				_, err := store.Hold(held)
+				fmt.Printf("%v\n", err)
+				continue
+			}
 			_, err := store.Open(p)
 			fmt.Printf("%v\n", err)
 		}
@@ -75,7 +80,7 @@ func TestOpenSaysWhoMayNotOpenTheDatabase(t *testing.T) {
 	copyFile(t, os.Args[0], bin)
 	newDB := filepath.Join(dir, "new", "md.db")
 	cmd := exec.Command(bin, "-test.run=^TestOpenSaysWhoMayNotOpenTheDatabase$")
-	cmd.Env = append(os.Environ(), openAsEnv+"="+strings.Join([]string{rootsDB, withRootsWAL, newDB, inRootsFolder}, "\n"))
+	cmd.Env = append(os.Environ(), openAsEnv+"="+strings.Join([]string{rootsDB, withRootsWAL, newDB, inRootsFolder, "hold:" + inRootsFolder}, "\n"))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: gid}}
 	out, err := cmd.Output()
 	if err != nil {
@@ -85,19 +90,23 @@ func TestOpenSaysWhoMayNotOpenTheDatabase(t *testing.T) {
 	want := []string{
 		"the database file " + rootsDB + " cannot be read and written by user nobody, whom this program runs as: " +
 			"the file belongs to root, with mode 0600; run the program as root, or have an administrator give the database to nobody " +
-			"(sudo chown nobody " + rootsDB + " " + rootsDB + "-wal " + rootsDB + "-shm; the last two may not be there): " +
+			"(sudo chown nobody " + rootsDB + " " + rootsDB + "-wal " + rootsDB + "-shm " + rootsDB + "-lock; the last three may not be there): " +
 			"permission denied",
 		"the database file " + withRootsWAL + "-wal cannot be read and written by user nobody, whom this program runs as: " +
 			"the file belongs to root, with mode 0600; run the program as root, or have an administrator give the database to nobody " +
-			"(sudo chown nobody " + withRootsWAL + " " + withRootsWAL + "-wal " + withRootsWAL + "-shm; the last two may not be there): " +
+			"(sudo chown nobody " + withRootsWAL + " " + withRootsWAL + "-wal " + withRootsWAL + "-shm " + withRootsWAL + "-lock; the last three may not be there): " +
 			"permission denied",
 		"database " + newDB + " cannot be made by user nobody, whom this program runs as: the folder " + dir +
 			" belongs to root, with mode 0755; choose a folder it may write in, or have an administrator make the folder " +
 			filepath.Dir(newDB) + " and give it to that user: mkdir " + filepath.Dir(newDB) + ": permission denied",
 		"the database " + inRootsFolder + " cannot be opened by user nobody, whom this program runs as: SQLite keeps two files " +
-			"beside it (" + inRootsFolder + "-wal and " + inRootsFolder + "-shm), and its folder " + dir + " does not let it make them " +
+			"beside it (" + inRootsFolder + "-wal and " + inRootsFolder + "-shm), and its folder " + dir + " does not let it make files " +
 			"(the folder belongs to root, with mode 0755); move the database to a folder it may write in, or have an administrator " +
 			"let it write in that folder: permission denied",
+		"the database " + inRootsFolder + " cannot be opened by user nobody, whom this program runs as: Migrant Desk keeps a file " +
+			"beside it (" + inRootsFolder + "-lock), and its folder " + dir + " does not let it make files " +
+			"(the folder belongs to root, with mode 0755); move the database to a folder it may write in, or have an administrator " +
+			"let it write in that folder: open " + inRootsFolder + "-lock: permission denied",
 	}
 	for i, w := range want {
 		if i >= len(got) || got[i] != w {

@@ -3,7 +3,9 @@ package store
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 )
 
 // ErrHeld says another Migrant Desk holds the database (Hold).
@@ -28,12 +30,20 @@ func (heldError) Is(target error) bool { return target == ErrHeld }
 // where the first one is. The mark is a lock on a file beside the
 // database (path + "-lock"), never on the database itself: SQLite's
 // own locks on the database are dropped when any descriptor of it that
-// the process holds is closed.
+// the process holds is closed. Hold comes before Open, which may take a
+// while (a schema upgrade copies the file first), so that a second start
+// meanwhile is told at once rather than upgrading the file too.
 func Hold(path string) (release func(), err error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, deniedError("create folder for database", path, path, err)
+	}
 	lock := path + "-lock"
 	f, err := os.OpenFile(lock, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("mark %s as in use: %w", path, err)
+		if _, serr := os.Stat(lock); errors.Is(err, fs.ErrPermission) && errors.Is(serr, fs.ErrNotExist) {
+			return nil, besideDenied(path, fmt.Sprintf("Migrant Desk keeps a file beside it (%s)", lock), err)
+		}
+		return nil, deniedError("open database", path, lock, err)
 	}
 	if err := lockFile(f); err != nil {
 		f.Close()

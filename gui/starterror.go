@@ -1,6 +1,8 @@
 package gui
 
 import (
+	"fmt"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
@@ -37,6 +39,22 @@ func ShowStartError(a fyne.App, err error) fyne.Window {
 			closeButton.OnTapped()
 		}
 	})
+	w.Show()
+	return w
+}
+
+// ShowOpening says that the database at path is being opened, while it
+// takes long: a database of an earlier release is upgraded first, after
+// a copy of it is made (seconds at a state's scale), and a double-click
+// that shows nothing for that long is double-clicked again. Closing the
+// window calls quit: the app ends once the database is open, never in
+// the middle of its upgrade.
+func ShowOpening(a fyne.App, path string, quit func()) fyne.Window {
+	w := a.NewWindow("Migrant Desk")
+	msg := widgets.Paragraph(fmt.Sprintf("Opening %s…\n\nA database of an earlier release of Migrant Desk is upgraded "+
+		"first, once a copy of it is kept beside it: for a large database this takes a minute or two.", path), 460)
+	w.SetContent(container.NewVBox(msg, widget.NewProgressBarInfinite()))
+	w.SetCloseIntercept(quit)
 	w.Show()
 	return w
 }

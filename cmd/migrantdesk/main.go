@@ -73,13 +73,38 @@ func run(args []string) error {
 	// The database is let go only once closed, so that the next app to
 	// hold it finds it whole.
 	defer release()
-	st, err := store.Open(*db)
-	if err != nil {
-		return startFailed(a, err)
+	// Opening takes a moment, unless the database is upgraded to this
+	// release, a copy of it made first: seconds at a state's scale, in
+	// which the app would show nothing at all. A window says so then.
+	var opened struct {
+		st  *store.Store
+		err error
 	}
-	defer st.Close()
+	openDone := make(chan struct{})
+	go func() {
+		opened.st, opened.err = store.Open(*db)
+		close(openDone)
+	}()
 	quitting := make(chan struct{})
 	quit := gosync.OnceFunc(func() { close(quitting) })
+	var opening fyne.Window
+	select {
+	case <-openDone:
+	case <-time.After(openingAfter):
+		opening = gui.ShowOpening(a, *db, func() {
+			quit()
+			a.Quit()
+		})
+	}
+	// However the app ends, it waits for the database to be open (an
+	// upgrade is never cut short, nor its copy left half made), then
+	// closes it.
+	defer func() {
+		<-openDone
+		if opened.st != nil {
+			opened.st.Close()
+		}
+	}()
 	// Fyne quits on these too, but only once Run has started: one that
 	// comes before quits the app as soon as it runs. Either way the
 	// watch below starts.
@@ -90,17 +115,50 @@ func run(args []string) error {
 		quit()
 		fyne.Do(a.Quit)
 	}()
-	ui, err := gui.New(a, st, gui.Options{
-		User:     *user,
-		Open:     strings.TrimSpace(*open),
-		District: strings.TrimSpace(*district),
-		Placer:   winpos.Placer{},
-		Quitting: quit,
-	})
-	if err != nil {
-		return startFailed(a, err)
+	var ui *gui.UI
+	begin := func() error {
+		if opened.err != nil {
+			return opened.err
+		}
+		u, err := gui.New(a, opened.st, gui.Options{
+			User:     *user,
+			Open:     strings.TrimSpace(*open),
+			District: strings.TrimSpace(*district),
+			Placer:   winpos.Placer{},
+			Quitting: quit,
+		})
+		if err != nil {
+			return err
+		}
+		ui = u
+		ui.ShowMain()
+		return nil
 	}
-	ui.ShowMain()
+	failed := false
+	if opening == nil {
+		if err := begin(); err != nil {
+			return startFailed(a, err)
+		}
+	} else {
+		go func() {
+			<-openDone
+			fyne.Do(func() {
+				// Quit while the database opened: fyne.Do runs it on
+				// this goroutine once the app has shut down.
+				select {
+				case <-quitting:
+					return
+				default:
+				}
+				if err := begin(); err != nil {
+					say(err)
+					gui.ShowStartError(a, err)
+					failed = true
+				}
+				opening.Close()
+			})
+		}()
+	}
 	returned := make(chan struct{})
 	go exitIfStuck(quitting, returned, stuckAfter, func() {
 		fmt.Fprintf(os.Stderr, "migrantdesk: the windows had not finished closing %s after quitting; exiting\n", stuckAfter)
@@ -111,9 +169,18 @@ func run(args []string) error {
 	// the queue is closed: nothing may be queued on it after.
 	a.Run()
 	close(returned)
-	ui.Stop()
+	if ui != nil {
+		ui.Stop()
+	}
+	if failed {
+		return errSaid
+	}
 	return nil
 }
+
+// openingAfter is how long the database may take to open before a window
+// says it is being opened.
+const openingAfter = 1500 * time.Millisecond
 
 // startFailed says why the app cannot start on standard error, then in
 // a window until the person closes it: double-clicked, the app has no

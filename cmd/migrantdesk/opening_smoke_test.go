@@ -1,0 +1,112 @@
+package main
+
+import (
+	"database/sql"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+)
+
+// TestOpeningShownAndWaitedFor: a database that takes long to open (an
+// upgrade from an earlier release, here one that waits for another
+// program's write) shows a window that says so, then the main window;
+// the app quit while it opens waits for the upgrade to end, and ends.
+func TestOpeningShownAndWaitedFor(t *testing.T) {
+	bin, db := placeSetup(t)
+	display := startXvfb(t)
+	config := filepath.Join(t.TempDir(), "config")
+	clerk, _ := pickStudent(t, db)
+	older := func() *sql.Tx {
+		t.Helper()
+		conn, err := sql.Open("sqlite", db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		var version int
+		if err := conn.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil {
+			t.Fatal(err)
+		}
+		// Schema version 12 made the drafts table: undone, the file is
+		// one of the release before, which the app upgrades.
+		if version != 12 {
+			t.Fatalf("schema version %d: make the database older by undoing its last migration here", version)
+		}
+		if _, err := conn.Exec(`DROP TABLE drafts; PRAGMA user_version = 11`); err != nil {
+			t.Fatal(err)
+		}
+		// Another program's write, which the upgrade waits for.
+		tx, err := conn.Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(`UPDATE meta SET value = value WHERE key = 'demo'`); err != nil {
+			t.Fatal(err)
+		}
+		return tx
+	}
+	size := func(d *desk) geometry { return d.waitFor(func(geometry) bool { return true }) }
+
+	write := older()
+	d := startDesk(t, bin, display, config, mainTitle, "--db", db, "--user", clerk)
+	if g := size(d); g.W > 700 {
+		t.Fatalf("while the database waited to be upgraded, a window of %v showed, not the small one saying so", g)
+	}
+	write.Rollback()
+	// The main window, once it shows: the larger of the app's windows.
+	mainShown := func() bool {
+		ids, err := d.xdotool("search", "--onlyvisible", "--name", mainTitle)
+		if err != nil {
+			return false
+		}
+		for _, id := range strings.Split(ids, "\n") {
+			d.window = id
+			if size(d).W > 700 {
+				return true
+			}
+		}
+		return false
+	}
+	for deadline := time.Now().Add(30 * time.Second); !mainShown(); time.Sleep(200 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the main window did not show once the database could be upgraded:\n%s", d.out)
+		}
+	}
+	d.quit()
+
+	// Quit while the upgrade waits: the app waits for it, then ends.
+	write = older()
+	d = startDesk(t, bin, display, config, mainTitle, "--db", db, "--user", clerk)
+	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-d.exited:
+		d.ended = true
+		t.Fatalf("the app ended in the middle of the upgrade (%v)", err)
+	case <-time.After(2 * time.Second):
+	}
+	write.Rollback()
+	select {
+	case err := <-d.exited:
+		d.ended = true
+		if err != nil {
+			t.Fatalf("the app did not end cleanly once the upgrade was done (%v):\n%s", err, d.out)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the app did not end within 20 s of the upgrade:\n%s", d.out)
+	}
+	conn, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var version int
+	if err := conn.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil || version != 12 {
+		t.Errorf("after the app quit during the upgrade, the schema version is %d (%v), not 12", version, err)
+	}
+}

@@ -73,6 +73,18 @@ func run(args []string) error {
 	// The database is let go only once closed, so that the next app to
 	// hold it finds it whole.
 	defer release()
+	quitting := make(chan struct{})
+	quit := gosync.OnceFunc(func() { close(quitting) })
+	// Fyne quits on these too, but only once Run has started: one that
+	// comes before, even while the database opens, quits the app as soon
+	// as it runs. Either way the watch below starts.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		quit()
+		fyne.Do(a.Quit)
+	}()
 	// Opening takes a moment, unless the database is upgraded to this
 	// release, a copy of it made first: seconds at a state's scale, in
 	// which the app would show nothing at all. A window says so then.
@@ -85,8 +97,6 @@ func run(args []string) error {
 		opened.st, opened.err = store.Open(*db)
 		close(openDone)
 	}()
-	quitting := make(chan struct{})
-	quit := gosync.OnceFunc(func() { close(quitting) })
 	var opening fyne.Window
 	select {
 	case <-openDone:
@@ -104,16 +114,6 @@ func run(args []string) error {
 		if opened.st != nil {
 			opened.st.Close()
 		}
-	}()
-	// Fyne quits on these too, but only once Run has started: one that
-	// comes before quits the app as soon as it runs. Either way the
-	// watch below starts.
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		<-sigs
-		quit()
-		fyne.Do(a.Quit)
 	}()
 	var ui *gui.UI
 	begin := func() error {

@@ -68,6 +68,22 @@ func CleanUsername(s string) (string, error) {
 	return clean, nil
 }
 
+// OwnerName is the name a database's owner signs in with now: its clean
+// form (CleanUsername). An older hub kept a name as it was typed
+// ("rita "), and the hub renames such an account to its clean form as it
+// starts, so a database that synced with the older hub belongs to the
+// renamed account, and takes the hub's new name at the next sign-in.
+// (An unclean name the hub left alone, because another account has its
+// clean form, can no longer sign in at all; its database opens to that
+// other account, which is how earlier READMEs told operators to let the
+// same person in again.)
+func OwnerName(name string) string {
+	if clean, err := CleanUsername(name); err == nil {
+		return clean
+	}
+	return name
+}
+
 // Validate checks that the role is known and has what it needs.
 func (u User) Validate() error {
 	switch {

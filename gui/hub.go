@@ -88,7 +88,7 @@ func (u *UI) syncNow() {
 func (u *UI) askPassword() {
 	pw := widget.NewPasswordEntry()
 	intro := widgets.Paragraph(fmt.Sprintf("The hub at %s refused the password kept since you signed in; it may have "+
-		"been changed. Type your password to sync again. Your changes are kept meanwhile.", u.hub), 440)
+		"been changed, or your account disabled (your state administrator can say). Type your password to sync again. Your changes are kept meanwhile.", u.hub), 440)
 	d := dialog.NewForm("Sign in to the hub again", "Sign in", "Cancel",
 		[]*widget.FormItem{widget.NewFormItem("", intro), widget.NewFormItem("Password", pw)},
 		func(ok bool) {

@@ -157,6 +157,15 @@ func (h *testHub) setPassword(t *testing.T, username, pw string) {
 	}
 }
 
+// disable disables a user at the hub, as hub user disable does, which
+// ends their sign-ins.
+func (h *testHub) disable(t *testing.T, username string) {
+	t.Helper()
+	if err := h.db.Disable(context.Background(), "test", username); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // workstation is another computer syncing with the hub as username,
 // headless, as migrantdeskctl sync does.
 type workstation struct {

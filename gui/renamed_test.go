@@ -29,7 +29,7 @@ import (
 // belongs to "rita ": compared as they were, the app refused it as
 // another user's database ("sign in as rita "), which no spelling of the
 // name can do, since the hub cleans every name it is given. The owner is
-// compared by its clean form (ownerName), and the sign-in records the
+// compared by its clean form (data.OwnerName), and the sign-in records the
 // hub's new name.
 func TestRenamedAccountSignsInOnItsWorkstation(t *testing.T) {
 	ctx := context.Background()

@@ -38,6 +38,7 @@ const signInTimeout = 15 * time.Second
 type signInStore interface {
 	Identity(ctx context.Context) (store.Identity, bool, error)
 	SetIdentity(ctx context.Context, id store.Identity) error
+	ForgetRefused(ctx context.Context, username, password string) (bool, error)
 	Cursor(ctx context.Context) (sync.Cursor, error)
 	Path() string
 }
@@ -85,6 +86,44 @@ func lockedOut(err error) bool {
 // errRefused is the hub's answer to a wrong user name or password.
 var errRefused = errors.New("the hub refused your user name or password; check them and try again (passwords are case-sensitive)")
 
+// errNoLonger is the hub's refusal of the password this computer kept a
+// verifier of: the hub no longer lets the user in, and the verifier is
+// forgotten (hubRefused). The hub answers a disabled account as a wrong
+// password, so the app cannot tell which it is.
+var errNoLonger = errors.New("the hub no longer accepts this user name and password: your account may have been disabled, " +
+	"or your password changed at the hub. Ask your state administrator. Until the hub accepts you again, this computer " +
+	"does not sign you in without it; the changes saved here are kept")
+
+// errRefusedAgain is the hub's refusal of a user whose password this
+// computer has forgotten for a refusal before: a typo, or the account
+// still disabled, which the app cannot tell apart.
+var errRefusedAgain = fmt.Errorf("%w. It has refused the password this computer kept for you before: your account may "+
+	"have been disabled, or your password changed at the hub, which your state administrator can tell you", errRefused)
+
+// hubRefused is what the hub's refusal (401) of the session's password
+// says: on a database of that hub, a password its verifier accepts is
+// one the hub let in before and refuses now, and the verifier is
+// forgotten, so that the hub's word holds when it cannot be reached.
+func (s session) hubRefused(ctx context.Context, st signInStore) error {
+	id, synced, err := st.Identity(ctx)
+	if err != nil {
+		return fmt.Errorf("%w; %w", errRefused, err)
+	}
+	if !synced || !client.SameAddress(id.HubURL, s.hubURL) {
+		return errRefused
+	}
+	forgot, err := st.ForgetRefused(ctx, s.user.Username, s.password)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%w; %w", errRefused, err)
+	case forgot:
+		return errNoLonger
+	case id.Verifier == "" && data.OwnerName(id.User.Username) == data.OwnerName(s.user.Username):
+		return errRefusedAgain
+	}
+	return errRefused
+}
+
 // refused reports whether the hub answered a sign-in or a request with
 // 401: a wrong password, a disabled user, or a sign-in that ended.
 func refused(err error) bool {
@@ -107,22 +146,6 @@ func errOwner(path string, owner data.User) error {
 		path, owner.FullName, owner.Username, owner.Username)
 }
 
-// ownerName is the name a database's owner signs in with now: its clean
-// form (data.CleanUsername). An older hub kept a name as it was typed
-// ("rita "), and the hub renames such an account to its clean form as it
-// starts, so a database that synced with the older hub belongs to the
-// renamed account, and takes the hub's new name at the next sign-in
-// (connect). (An unclean name the hub left alone, because another account
-// has its clean form, can no longer sign in at all; its database opens to
-// that other account, which is how earlier READMEs told operators to let
-// the same person in again.)
-func ownerName(name string) string {
-	if clean, err := data.CleanUsername(name); err == nil {
-		return clean
-	}
-	return name
-}
-
 // signIn signs a person in, off the UI goroutine: with the hub when it
 // answers (the database then remembers the hub, the user and a fresh
 // verifier of the password), else, on a database this user has synced
@@ -140,7 +163,7 @@ func signIn(ctx context.Context, st signInStore, hubURL, username, password stri
 	if err != nil {
 		return s, err
 	}
-	if synced && !strings.EqualFold(ownerName(id.User.Username), ownerName(s.user.Username)) {
+	if synced && !strings.EqualFold(data.OwnerName(id.User.Username), data.OwnerName(s.user.Username)) {
 		return s, errOwner(st.Path(), id.User)
 	}
 	online, err := s.connect(ctx, st)
@@ -152,7 +175,7 @@ func signIn(ctx context.Context, st signInStore, hubURL, username, password stri
 	case err == nil:
 		return online, nil
 	case refused(err):
-		return s, errRefused
+		return s, s.hubRefused(ctx, st)
 	case locked && (!synced || !client.SameAddress(id.HubURL, s.hubURL)):
 		return s, err
 	case !unreachable(err) && !locked:
@@ -160,6 +183,10 @@ func signIn(ctx context.Context, st signInStore, hubURL, username, password stri
 	case !synced:
 		return s, fmt.Errorf("the hub cannot be reached at %s; check the address and the network, and try again "+
 			"(signing in without the hub works only once this computer has synced with it)", s.hubURL)
+	case id.Verifier == "":
+		return s, fmt.Errorf("%s, and the last time it answered it refused the password this computer kept for you "+
+			"(your account may have been disabled, or your password changed): signing in without the hub is off "+
+			"until the hub accepts you again. Ask your state administrator; the changes saved here are kept", s.offline())
 	case !argon2id.VerifyPassword(id.Verifier, password):
 		return s, fmt.Errorf("%s, and this is not the password you last signed in with on this computer; "+
 			"check it and try again", s.offline())
@@ -197,7 +224,7 @@ func (s session) connect(ctx context.Context, st signInStore) (session, error) {
 	if err != nil {
 		return s, err
 	}
-	if synced && ownerName(id.User.Username) != c.User.Username {
+	if synced && data.OwnerName(id.User.Username) != c.User.Username {
 		return s, errOwner(st.Path(), id.User)
 	}
 	if synced && !s.newHub {

@@ -372,14 +372,19 @@ func TestAnotherHubIsRefused(t *testing.T) {
 
 // TestSignedOutByTheHub: the clerk's password is changed at the hub while
 // the app runs, which ends the sign-in; the next sync says so and stops,
-// and Sync now asks for the password, then syncs.
+// the old password no longer signs in on this computer (the hub answers
+// a changed password as a disabled account), and Sync now asks for the
+// password, then syncs, and the new one signs in on this computer.
 func TestSignedOutByTheHub(t *testing.T) {
 	h, u := signedOutApp(t)
 	if got := u.status.link.Text; got != "Signed out: sign in again to sync (Ctrl+R)" {
 		t.Errorf("status %q", got)
 	}
-	if !strings.HasPrefix(u.status.message.Text, "The hub refused your password, so syncing has stopped; your changes are kept.") {
+	if !strings.HasPrefix(u.status.message.Text, "The hub no longer accepts your user name and password") {
 		t.Errorf("message %q", u.status.message.Text)
+	}
+	if id := identityOf(t, u.st); id.Verifier != "" {
+		t.Error("the password changed at the hub still signs in on this computer")
 	}
 	// A change made meanwhile does not try the refused password again:
 	// failed sign-ins would lock the clerk out at the hub.
@@ -392,7 +397,7 @@ func TestSignedOutByTheHub(t *testing.T) {
 	press(t, u, keySync)
 	typeAgain(t, u, changedPassword)
 	u.wait()
-	if u.status.link.Text != "Online" || u.dialogs.Open() {
+	if id := identityOf(t, u.st); u.status.link.Text != "Online" || u.dialogs.Open() || !argon2id.VerifyPassword(id.Verifier, changedPassword) {
 		t.Errorf("after signing in again: %q, %q", u.status.link.Text, u.status.message.Text)
 	}
 }

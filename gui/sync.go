@@ -236,7 +236,7 @@ func exchange(ctx context.Context, st syncLocal, sess session, snapshot func(), 
 		var err error
 		if sess, err = sess.connect(ctx, st); err != nil {
 			if refused(err) {
-				err = errRefused
+				err = sess.hubRefused(ctx, st)
 			}
 			return sess, sum, err
 		}
@@ -263,7 +263,7 @@ func stateOf(err error) linkState {
 	switch {
 	case err == nil:
 		return linkOnline
-	case errors.Is(err, errRefused):
+	case errors.Is(err, errRefused), errors.Is(err, errNoLonger):
 		return linkSignedOut
 	case unreachable(err), lockedOut(err):
 		return linkOffline
@@ -275,6 +275,10 @@ func stateOf(err error) linkState {
 func syncMessage(r syncResult) string {
 	var ce *client.Error
 	switch {
+	case errors.Is(r.err, errNoLonger):
+		return "The hub no longer accepts your user name and password (your account may have been disabled, or your " +
+			"password changed), so syncing has stopped, and this computer no longer signs you in without the hub. " +
+			"Your changes are kept. Ask your state administrator, then choose Sync now (Ctrl+R) to sign in again."
 	case r.state == linkSignedOut:
 		return "The hub refused your password, so syncing has stopped; your changes are kept. " +
 			"Choose Sync now (Ctrl+R) to sign in again."

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -66,6 +67,9 @@ func runSync(args []string, out io.Writer) error {
 		return fmt.Errorf("sync: %s belongs to %s; sync it as that user, or use another database", *db, id.User.Username)
 	}
 	if err := c.SignIn(ctx, *username, password); err != nil {
+		if synced && client.SameAddress(id.HubURL, *hubURL) {
+			err = forgetRefused(ctx, st, *db, *username, password, err)
+		}
 		return fmt.Errorf("sync: %w", changesKept(err, *db))
 	}
 	// The sign-in is needed while the command runs, not for the twelve
@@ -100,6 +104,27 @@ func runSync(args []string, out io.Writer) error {
 	fmt.Fprintf(out, "synced %s with %s as %s: pushed %d (applied %d, duplicate %d, conflict %d, rejected %d), pulled %d, cursor %s/%d\n",
 		*db, *hubURL, *username, sum.Pushed, sum.Applied, sum.Duplicate, sum.Conflict, sum.Rejected, sum.Pulled, sum.Cursor.Epoch, sum.Cursor.Seq)
 	return nil
+}
+
+// forgetRefused forgets the verifier of db, which syncs with the hub that
+// refused the sign-in, when the hub refused (401) a password it accepts,
+// as the app does (store.ForgetRefused): the app then no longer signs the
+// user in without the hub. It says so to the operator.
+func forgetRefused(ctx context.Context, st *store.Store, db, username, password string, err error) error {
+	var ce *client.Error
+	if !errors.As(err, &ce) || ce.Status != http.StatusUnauthorized {
+		return err
+	}
+	forgot, ferr := st.ForgetRefused(ctx, username, password)
+	switch {
+	case ferr != nil:
+		return fmt.Errorf("%w; %w", err, ferr)
+	case !forgot:
+		return err
+	}
+	return fmt.Errorf("%w, which it accepted before: the account may have been disabled, or its password changed at the hub "+
+		"(ask the state administrator). Until the hub accepts a sign-in again, %s no longer signs %s in without the hub",
+		err, db, username)
 }
 
 // changesKept adds to a hub's refusal or failure what becomes of the

@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"migrantdesk/data/hub"
 	"migrantdesk/data/hub/hubtest"
 	"migrantdesk/data/hub/sqlitehub"
+	"migrantdesk/data/store"
 )
 
 // A sync from the command line ends its sign-in at the hub as it
@@ -40,6 +43,61 @@ func TestSyncSaysTheChangesAreKeptWhenTheHubCannotAnswer(t *testing.T) {
 		" are kept, and the next sync sends them"
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
+	}
+}
+
+// A sync whose password the hub refuses after letting it in (the account
+// disabled, or its password changed, at the hub) forgets the verifier the
+// database keeps of it, as the app does, so that the app no longer signs
+// the user in with it without the hub, and says so. A mistyped password
+// forgets nothing. Before, the verifier stayed, and the app went on
+// signing a disabled user in whenever the hub could not be reached.
+func TestSyncForgetsAPasswordTheHubNoLongerAccepts(t *testing.T) {
+	h, args := syncHub(t)
+	if err := dispatch(args, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	db := args[2]
+	// Open beside the commands, as the app would be.
+	st, err := store.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	verifier := func() string {
+		t.Helper()
+		id, _, err := st.Identity(context.Background())
+		if err != nil || id.HubURL == "" {
+			t.Fatalf("the database has no identity (%v)", err)
+		}
+		return id.Verifier
+	}
+	kept := verifier()
+
+	typo := filepath.Join(t.TempDir(), "typo")
+	if err := os.WriteFile(typo, []byte("not the password\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mistyped := append(slices.Clone(args[:len(args)-1]), typo)
+	if err := dispatch(mistyped, io.Discard); err == nil || !strings.HasPrefix(err.Error(), "sync: the hub refused this user name and password; ") {
+		t.Fatalf("a mistyped password: %v", err)
+	}
+	if verifier() != kept {
+		t.Fatal("a mistyped password forgot the verifier")
+	}
+
+	if err := h.Disable(context.Background(), "test", hubtest.ClerkC.Username); err != nil {
+		t.Fatal(err)
+	}
+	err = dispatch(args, io.Discard)
+	want := "sync: the hub refused this user name and password, which it accepted before: the account may have been disabled, " +
+		"or its password changed at the hub (ask the state administrator). Until the hub accepts a sign-in again, " + db +
+		" no longer signs " + hubtest.ClerkC.Username + " in without the hub; the changes saved in " + db + " are kept"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+	if verifier() != "" {
+		t.Error("the password the hub refused still signs in without the hub")
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"migrantdesk/data"
+	"migrantdesk/data/argon2id"
 )
 
 // Meta keys of a workstation that syncs with a hub.
@@ -21,7 +22,8 @@ const (
 // the hub it syncs with (its address, and its name for its database,
 // client.Client.Hub), the user who last signed in there, and a verifier
 // of their password (an Argon2id hash), so that they can open the app
-// offline.
+// offline. A Verifier of "" is one forgotten (ForgetRefused): the user
+// signs in with the hub alone until it accepts them again.
 type Identity struct {
 	HubURL   string
 	Hub      string
@@ -66,4 +68,34 @@ func (s *Store) Identity(ctx context.Context) (id Identity, ok bool, err error) 
 		return id, false, err
 	}
 	return id, true, nil
+}
+
+// ForgetRefused forgets the verifier of the database's identity when it
+// accepts the password the database's own hub has just refused (401) for
+// the database's user: the hub disabled the account, or its password was
+// changed there, and the verifier would otherwise go on signing in
+// without the hub a person the hub no longer lets in. The next sign-in
+// the hub accepts makes a new verifier. A password the verifier does not
+// accept (a typo) tells nothing of the account, and forgets nothing. The
+// caller has made sure that the hub that refused is the database's own.
+// It reports whether it forgot the verifier.
+func (s *Store) ForgetRefused(ctx context.Context, username, password string) (bool, error) {
+	id, synced, err := s.Identity(ctx)
+	if err != nil || !synced || data.OwnerName(username) != data.OwnerName(id.User.Username) ||
+		!argon2id.VerifyPassword(id.Verifier, password) {
+		return false, err
+	}
+	var forgot bool
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		// Only the verifier checked: a sign-in that succeeded meanwhile
+		// (another process on this database) wrote a newer one.
+		res, err := tx.ExecContext(ctx, `UPDATE meta SET value = '' WHERE key = ? AND value = ?`, metaHubVerifier, id.Verifier)
+		if err != nil {
+			return fmt.Errorf("forget the password kept for signing in without the hub: %w", err)
+		}
+		n, err := res.RowsAffected()
+		forgot = n == 1
+		return err
+	})
+	return forgot, err
 }

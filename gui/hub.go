@@ -30,7 +30,7 @@ func (u *UI) askSignIn() {
 	if u.owner == nil {
 		local = u.workLocally
 	}
-	u.signIn = newSignInScreen(u.life, u.st, u.tasks, u.win, hubURL, u.owner, u.signedIn, local)
+	u.signIn = newSignInScreen(u.life, u.st, u.tasks, u.win, hubURL, u.owner, u.hubOnly, u.signedIn, local)
 	top := container.NewVBox()
 	if u.demo {
 		top.Add(demoBanner())

@@ -83,9 +83,8 @@ func TestDisabledWhileSignedIn(t *testing.T) {
 	if u.sync.state != linkSignedOut || u.status.link.Text != "Signed out: sign in again to sync (Ctrl+R)" {
 		t.Fatalf("after the account was disabled the app stands %d, %q", u.sync.state, u.status.link.Text)
 	}
-	want := "The hub no longer accepts your user name and password (your account may have been disabled, or your password " +
-		"changed), so syncing has stopped, and this computer no longer signs you in without the hub. Your changes are kept. " +
-		"Ask your state administrator, then choose Sync now (Ctrl+R) to sign in again."
+	want := "The hub no longer accepts your user name and password (account disabled or password changed): ask your " +
+		"state administrator. Syncing has stopped; your changes are kept."
 	if got := u.status.message.Text; got != want {
 		t.Errorf("the app says %q", got)
 	}
@@ -99,6 +98,9 @@ func TestDisabledWhileSignedIn(t *testing.T) {
 
 	h.stop()
 	u = start(t, st, Options{})
+	if want := "you can sign in only while the hub can be reached"; !strings.Contains(strings.Join(texts(u.win.Canvas()), "\n"), want) {
+		t.Errorf("the sign-in does not say %q: %q", want, texts(u.win.Canvas()))
+	}
 	signInAs(t, u, h.url, storetest.Clerk, password)
 	if u.signIn == nil || u.signIn.problem.Text != noLongerOffline {
 		t.Fatal("the disabled clerk signed in again without the hub")

@@ -270,9 +270,11 @@ type signInScreen struct {
 }
 
 // newSignInScreen is the sign-in of st's database in win, offering
-// hubURL and, on a database that has synced, its user (owner). done gets
-// the session signed in; local, when not nil, works on this computer only.
-func newSignInScreen(ctx context.Context, st signInStore, t *tasks, win fyne.Window, hubURL string, owner *data.User, done func(session), local func()) *signInScreen {
+// hubURL and, on a database that has synced, its user (owner), who signs
+// in with the hub alone when hubOnly. done gets the session signed in;
+// local, when not nil, works on this computer only.
+func newSignInScreen(ctx context.Context, st signInStore, t *tasks, win fyne.Window, hubURL string, owner *data.User, hubOnly bool,
+	done func(session), local func()) *signInScreen {
 	s := &signInScreen{
 		ctx:      ctx,
 		st:       st,
@@ -304,6 +306,10 @@ func newSignInScreen(ctx context.Context, st signInStore, t *tasks, win fyne.Win
 	if owner != nil {
 		intro = fmt.Sprintf("This computer's database belongs to %s. Sign in to sync it with the hub; "+
 			"without a network, your password is checked on this computer and your changes wait for the hub.", owner.FullName)
+	}
+	if owner != nil && hubOnly {
+		intro = fmt.Sprintf("This computer's database belongs to %s. Sign in to sync it with the hub. The hub has refused "+
+			"the password this computer kept for you, so you can sign in only while the hub can be reached.", owner.FullName)
 	}
 	form := container.NewVBox(
 		heading("Migrant Desk"),

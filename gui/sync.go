@@ -276,9 +276,10 @@ func syncMessage(r syncResult) string {
 	var ce *client.Error
 	switch {
 	case errors.Is(r.err, errNoLonger):
-		return "The hub no longer accepts your user name and password (your account may have been disabled, or your " +
-			"password changed), so syncing has stopped, and this computer no longer signs you in without the hub. " +
-			"Your changes are kept. Ask your state administrator, then choose Sync now (Ctrl+R) to sign in again."
+		// What to do first: the status bar cuts a longer message short,
+		// and the sign-in says the rest at the next start.
+		return "The hub no longer accepts your user name and password (account disabled or password changed): " +
+			"ask your state administrator. Syncing has stopped; your changes are kept."
 	case r.state == linkSignedOut:
 		return "The hub refused your password, so syncing has stopped; your changes are kept. " +
 			"Choose Sync now (Ctrl+R) to sign in again."

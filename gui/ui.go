@@ -92,6 +92,10 @@ type UI struct {
 	hub          string     // the hub the database syncs with, if it has
 	owner        *data.User // the hub's user the database belongs to, if it has synced
 	sync         *syncer    // nil without a hub
+	// hubOnly: the hub refused the password the database kept a
+	// verifier of (store.ForgetRefused), so its owner signs in with the
+	// hub alone.
+	hubOnly bool
 	// accessWaits: the next whole sync looks at the user's access,
 	// whether it pulls or not: a change waits for what is under way, or
 	// came with a sync cut part way (followAccess, pulled).
@@ -158,7 +162,7 @@ func newWithPost(a fyne.App, st *store.Store, opts Options, post func(func())) (
 	}
 	var signedIn *store.Identity
 	if synced {
-		signedIn, u.hub, u.owner = &id, id.HubURL, &id.User
+		signedIn, u.hub, u.owner, u.hubOnly = &id, id.HubURL, &id.User, id.Verifier == ""
 	}
 	if u.user, err = whoWorks(signedIn, u.demo, u.users, opts.User, st.Path()); err != nil {
 		return nil, err

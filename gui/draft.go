@@ -60,21 +60,33 @@ func (d *drafter) forget() { d.set(nil, false) }
 // discarded, it is no longer the person's to come back to.
 func (d *drafter) end() { d.set(nil, true) }
 
-// endAndWait is end, waiting up to a few seconds for the store to have
-// forgotten: the app is about to quit, and would otherwise offer the
-// typing again at the next start.
+// endAndWait is end, waiting for the store to have forgotten: the app
+// is about to quit, and would otherwise offer the typing again at the
+// next start.
 func (d *drafter) endAndWait() {
 	d.end()
+	d.wait(draftWait)
+}
+
+// wait waits, up to timeout, until what is asked is written: a keep of
+// typing asked before a save may be written after the save, until the
+// drop asked as the form closed follows it.
+func (d *drafter) wait(timeout time.Duration) {
 	d.mu.Lock()
 	idle := d.idle
 	d.mu.Unlock()
 	if idle != nil {
 		select {
 		case <-idle:
-		case <-time.After(3 * time.Second):
+		case <-time.After(timeout):
 		}
 	}
 }
+
+// draftWait is how long a quit or a reading of the student waits for a
+// drafter's writes: a few of them, each a millisecond, or a store slow
+// to answer, which the wait must not turn into a hung app.
+const draftWait = 3 * time.Second
 
 func (d *drafter) set(want *store.Draft, end bool) {
 	d.mu.Lock()

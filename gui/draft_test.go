@@ -4,8 +4,10 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 
 	"migrantdesk/data"
 	"migrantdesk/data/store"
@@ -209,5 +211,47 @@ func TestTypingSavedAsTypedOtherwise(t *testing.T) {
 	u.wait()
 	if onScreen(u, "Typing not saved") || u.student.draftBox.Visible() || len(drafts(t, st)) != 0 {
 		t.Errorf("typing the store holds already, typed otherwise, is offered or kept: %+v", drafts(t, st))
+	}
+}
+
+// gatedDrafts holds each draft write, once written, until gate closes:
+// a store slow to answer while the clerk types.
+type gatedDrafts struct {
+	studentStore
+	gate chan struct{}
+}
+
+func (g gatedDrafts) KeepDraft(ctx context.Context, u data.User, d store.Draft) error {
+	err := g.studentStore.KeepDraft(ctx, u, d)
+	<-g.gate
+	return err
+}
+
+// TestTypingSavedIsNotOfferedBack: typing kept while the clerk typed,
+// written after the record was saved and before the form's closing
+// forgot it, is not offered back by the student's screen read again
+// after the save (nor by the next New record).
+func TestTypingSavedIsNotOfferedBack(t *testing.T) {
+	st := openDemo(t)
+	u := openOn(t, st, storetest.Maria)
+	gate := make(chan struct{})
+	u.student.st = gatedDrafts{studentStore: u.student.st, gate: gate}
+	press(t, u, keyNew)
+	f := u.student.form
+	test.Type(f.mis, "4512345")
+	test.Type(f.qad.Entry, "09/01/2025")
+	time.AfterFunc(300*time.Millisecond, func() { close(gate) })
+	pressEnter(u, f.qad.Entry)
+	if u.student.form != nil {
+		t.Fatalf("Enter did not save: %q", f.formErr.Text)
+	}
+	if u.student.draftBox.Visible() || len(drafts(t, st)) != 0 {
+		t.Errorf("after the save, the screen offers the typing back: %q (kept: %+v)", u.student.draftText.Text, drafts(t, st))
+	}
+	press(t, u, keyNew)
+	if f := u.student.form; f == nil {
+		t.Error("New record opened no form")
+	} else if f.mis.Text != "4512345" || f.qad.Entry.Text != "" {
+		t.Errorf("the next New record starts from MIS2000 ID %q, QAD %q: the typing saved, not the record", f.mis.Text, f.qad.Entry.Text)
 	}
 }

@@ -79,6 +79,10 @@ type studentScreen struct {
 	obj         fyne.CanvasObject
 
 	form *recordForm // the Student Migrant Detail being edited, if any
+	// closedDraft is the drafter of the form closed last, whose store
+	// may still hold typing it is forgetting: the screen, read again
+	// after a save, waits for it rather than offer that typing back.
+	closedDraft *drafter
 	// onScreen reports whether the screen is the one shown, so that the
 	// keyboard goes to none of its buttons from behind another screen.
 	onScreen func() bool
@@ -141,8 +145,13 @@ func newStudentScreen(st studentStore, usr data.User, regions data.RegionNames, 
 // open reads a student off the UI goroutine, shows the detail, then calls
 // shown (if not nil).
 func (s *studentScreen) open(stateID string, shown func()) {
+	closed := s.closedDraft
+	s.closedDraft = nil
 	s.tasks.run("opening the student", func() func() {
 		ctx := context.Background()
+		if closed != nil {
+			closed.wait(draftWait)
+		}
 		d, err := s.st.Student(ctx, stateID)
 		var drafts []store.Draft
 		var draftsErr error
@@ -395,6 +404,7 @@ func (s *studentScreen) openForm(r store.Record) {
 	}
 	student, user := s.detail.Student, s.user
 	typed, changedSince := s.draftFor(r)
+	draft := s.drafter(r)
 	s.form = openRecordForm(recordEdit{
 		title:   title,
 		student: student,
@@ -402,7 +412,7 @@ func (s *studentScreen) openForm(r store.Record) {
 		others:  s.others(),
 		note:    changedSince,
 		typed:   typed,
-		draft:   s.drafter(r),
+		draft:   draft,
 		save: func(rec data.MigrantRecord) (func(), error) {
 			saved, err := s.st.SaveRecord(context.Background(), user, rec)
 			if err != nil {
@@ -426,7 +436,7 @@ func (s *studentScreen) openForm(r store.Record) {
 				s.open(student.StateID, s.nextStep)
 			}, nil
 		},
-		closed: func() { s.form = nil },
+		closed: func() { s.form, s.closedDraft = nil, draft },
 	}, s.dialogs, s.tasks)
 	// The form holds the typing now, and keeps it: the note behind it
 	// goes on to the next, if any.

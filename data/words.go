@@ -3,6 +3,8 @@ package data
 import (
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Count is n and its noun, in the plural when n is not 1, thousands
@@ -36,6 +38,13 @@ func Agree(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// LowerFirst puts a sentence inside another, after "Please check" or
+// "then": "Whether …" becomes "whether …".
+func LowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[n:]
 }
 
 // Thousands writes n with a comma between thousands, as counts read.

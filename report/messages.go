@@ -9,8 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"migrantdesk/data"
 	"migrantdesk/data/reconcile"
@@ -68,7 +66,7 @@ func (r *Reconciliation) Message(d data.District, clerk string) string {
 			if x.InMIS2000 != "" {
 				fmt.Fprintf(&b, "  In MIS2000: %s\n", x.InMIS2000)
 			}
-			fmt.Fprintf(&b, "  Please check %s\n\n", lowerFirst(x.Check))
+			fmt.Fprintf(&b, "  Please check %s\n\n", data.LowerFirst(x.Check))
 		}
 	}
 	fmt.Fprintf(&b, "Thank you,\n%s\n", clerk)
@@ -99,13 +97,6 @@ func unreadText(mine, unknown int) string {
 // greeting begins every message; it tells the messages an earlier
 // comparison wrote from the other files of their folder.
 const greeting = "Dear migrant program coordinator of "
-
-// lowerFirst puts a sentence after "Please check": "Whether …" becomes
-// "whether …".
-func lowerFirst(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToLower(r)) + s[n:]
-}
 
 func districtLabel(d data.District) string {
 	if d.Name == "" {

@@ -20,11 +20,12 @@ import (
 )
 
 // handCounts are the discrepancies of reconciletest's export by district
-// and category, worked out by hand in its CASES.md: QAD, EED, Unpublished,
-// District, Uncertain, Not in IC, Not in MIS2000, Duplicate.
+// and category, worked out by hand in its CASES.md: Name or birth date,
+// QAD, EED, Unpublished, District, Uncertain, Not in IC, Not in MIS2000,
+// Duplicate.
 var handCounts = map[string][reconcile.NumCategories]int{
-	"001": {1, 1, 0, 0, 3, 0, 1, 2},
-	"002": {0, 0, 1, 1, 0, 1, 0, 2},
+	"001": {0, 1, 1, 0, 0, 3, 0, 1, 2},
+	"002": {0, 0, 0, 1, 1, 0, 1, 0, 2},
 	"003": {},
 }
 
@@ -72,7 +73,7 @@ func TestReconcileCountsByHand(t *testing.T) {
 			t.Errorf("district %s: %v, want %v", d, got[d], want)
 		}
 	}
-	if want := [reconcile.NumCategories]int{1, 1, 1, 1, 3, 1, 1, 4}; r.Totals.Counts != want || r.Totals.Total != 13 {
+	if want := [reconcile.NumCategories]int{0, 1, 1, 1, 1, 3, 1, 1, 4}; r.Totals.Counts != want || r.Totals.Total != 13 {
 		t.Errorf("totals %v (%d), want %v (13)", r.Totals.Counts, r.Totals.Total, want)
 	}
 	// 16 lines: 13 read, one of them repeating line 2; 3 bad.
@@ -123,7 +124,7 @@ func TestReconcileWorkbook(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	want := []string{"Summary", "Discrepancies", "QAD differs", "EED differs", "Saved, never published", "District differs",
+	want := []string{"Summary", "Discrepancies", "Name or birth date differs", "QAD differs", "EED differs", "Saved, never published", "District differs",
 		"Uncertain match", "Not in IC", "Published, not in MIS2000", "Possible duplicate"}
 	if got := f.GetSheetList(); !slices.Equal(got, want) {
 		t.Fatalf("sheets %q, want %q", got, want)
@@ -134,12 +135,12 @@ func TestReconcileWorkbook(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantSummary := [][]string{
-		{"District Number", "District Name", "QAD differs", "EED differs", "Saved, never published", "District differs",
-			"Uncertain match", "Not in IC", "Published, not in MIS2000", "Possible duplicate", "Total"},
-		{"001", "Adair County", "1", "1", "0", "0", "3", "0", "1", "2", "8"},
-		{"002", "Barren County", "0", "0", "1", "1", "0", "1", "0", "2", "5"},
-		{"003", "Calloway County", "0", "0", "0", "0", "0", "0", "0", "0", "0"},
-		{"Total", "", "1", "1", "1", "1", "3", "1", "1", "4", "13"},
+		{"District Number", "District Name", "Name or birth date differs", "QAD differs", "EED differs", "Saved, never published",
+			"District differs", "Uncertain match", "Not in IC", "Published, not in MIS2000", "Possible duplicate", "Total"},
+		{"001", "Adair County", "0", "1", "1", "0", "0", "3", "0", "1", "2", "8"},
+		{"002", "Barren County", "0", "0", "0", "1", "1", "0", "1", "0", "2", "5"},
+		{"003", "Calloway County", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0"},
+		{"Total", "", "0", "1", "1", "1", "1", "3", "1", "1", "4", "13"},
 	}
 	for i, w := range wantSummary {
 		if !slices.Equal(summary[i], w) {
@@ -470,5 +471,58 @@ func TestReconcileNotesNameTheRegion(t *testing.T) {
 		if notes["Region"] != want {
 			t.Errorf("region %q: the notes say %q, want %q", region, notes["Region"], want)
 		}
+	}
+}
+
+// Ana Torres's MIS2000 ID typed on Gina Flores's rows (lines 2 and 14):
+// the records and the rows agree on every date, and without a check of
+// the name the district heard nothing. The district the record is
+// published to (001) is told, first in its message and on a sheet of its
+// own, with the student IC has under the row's name.
+func TestRowUnderAnotherStudentsID(t *testing.T) {
+	r := reconcileEdited(t, func(export string) string {
+		return strings.ReplaceAll(export, "11111111,Torres,,Ana,03/04/2012,", "11111111,Flores,,Gina,10/10/2010,")
+	})
+	var found []reconcile.Discrepancy
+	for _, d := range r.Discrepancies {
+		if d.MIS2000ID == "11111111" {
+			found = append(found, d)
+		}
+	}
+	if len(found) != 1 || found[0].Category != reconcile.NameDiffers || found[0].District.Number != "001" ||
+		found[0].StateID != "2000000001" || found[0].Line != 2 ||
+		found[0].InIC != "MIS2000 ID 11111111 is on the record of Torres, Ana, born 03/04/2012; the export's name and birth date are those of state ID 2000000009" ||
+		found[0].InMIS2000 != "MIS2000 ID 11111111: Flores, Gina, born 10/10/2010" {
+		t.Fatalf("discrepancies of MIS2000 ID 11111111: %+v", found)
+	}
+	if r.Summary[0].Counts[reconcile.NameDiffers] != 1 || r.Totals.Counts[reconcile.NameDiffers] != 1 || r.Totals.Total != 14 {
+		t.Errorf("summary %+v, totals %+v", r.Summary[0], r.Totals)
+	}
+
+	msg := r.Message(data.District{Number: "001", Name: "Adair County"}, reconciletest.Clerk)
+	list := msg[strings.Index(msg, "\n\n")+2:]
+	list = list[strings.Index(list, "\n\n")+2:]
+	want := "Name or birth date differs (1)\n\n" +
+		"- Torres, Ana, born 03/04/2012, state ID 2000000001, MIS2000 ID 11111111\n" +
+		"  In IC: MIS2000 ID 11111111 is on the record of Torres, Ana, born 03/04/2012; the export's name and birth date are those of state ID 2000000009\n" +
+		"  In MIS2000: MIS2000 ID 11111111: Flores, Gina, born 10/10/2010\n" +
+		"  Please check whether MIS2000 ID 11111111 is this student's. If it is, which name and birth date are right, IC's or MIS2000's; " +
+		"if it is not, the MIS2000 ID is on the wrong student, and the record or MIS2000 needs correcting.\n\n" +
+		"QAD differs (1)\n"
+	if !strings.HasPrefix(list, want) {
+		t.Errorf("the message to 001 lists:\n%s\nwant it to begin:\n%s", list, want)
+	}
+	if strings.Contains(r.Message(data.District{Number: "002", Name: "Barren County"}, reconciletest.Clerk), "11111111") {
+		t.Error("the message to 002 tells of a record of 001")
+	}
+
+	f := writtenWorkbook(t, r)
+	rows, err := f.GetRows(reconcile.NameDiffers.String())
+	if err != nil || len(rows) != 2 || !slices.Equal(trimmed(rows[1], 12), DiscrepancyCells(found[0])) {
+		t.Errorf("sheet %s: %q, %v", reconcile.NameDiffers, rows, err)
+	}
+	summary, _ := f.GetRows(SummarySheet)
+	if len(summary) < 2 || summary[0][2] != "Name or birth date differs" || summary[1][0] != "001" || summary[1][2] != "1" {
+		t.Errorf("summary %q", summary[:min(len(summary), 2)])
 	}
 }

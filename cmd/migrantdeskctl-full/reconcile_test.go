@@ -33,11 +33,11 @@ func TestReconcilePrintsTheSummaryAndWritesTheFiles(t *testing.T) {
 		"mis2000.csv line 17: the line has 4 fields but the header has 12; a value or a comma is missing\n" +
 		"Columns not used: Program Year\n" +
 		"\n" +
-		"District                        QAD  EED  Unpublished  District  Uncertain  Not in IC  Not in MIS2000  Duplicate  Total\n" +
-		"001 Adair County                  1    1            0         0          3          0               1          2      8\n" +
-		"002 Barren County                 0    0            1         1          0          1               0          2      5\n" +
-		"003 Calloway County               0    0            0         0          0          0               0          0      0\n" +
-		"Total                             1    1            1         1          3          1               1          4     13\n" +
+		"District                        Name or birth  QAD  EED  Unpublished  District  Uncertain  Not in IC  Not in MIS2000  Duplicate  Total\n" +
+		"001 Adair County                            0    1    1            0         0          3          0               1          2      8\n" +
+		"002 Barren County                           0    0    0            1         1          0          1               0          2      5\n" +
+		"003 Calloway County                         0    0    0            0         0          0          0               0          0      0\n" +
+		"Total                                       0    1    1            1         1          3          1               1          4     13\n" +
 		"wrote " + book + "\n" +
 		"wrote 3 messages to " + msgs + "\n"
 	if out.String() != want {

@@ -21,7 +21,11 @@ type Category int
 // The categories, in the order the workbook, the summary and the
 // messages list them.
 const (
-	QADDiffers Category = iota
+	// NameDiffers comes first: when a row is not the student whose
+	// record carries its MIS2000 ID, the row's other discrepancies
+	// compare it with another student's record.
+	NameDiffers Category = iota
+	QADDiffers
 	EEDDiffers
 	NeverPublished
 	DistrictDiffers
@@ -32,17 +36,17 @@ const (
 )
 
 // NumCategories is how many categories there are.
-const NumCategories = 8
+const NumCategories = 9
 
 var categoryNames = [NumCategories]string{
-	"QAD differs", "EED differs", "Saved, never published", "District differs",
+	"Name or birth date differs", "QAD differs", "EED differs", "Saved, never published", "District differs",
 	"Uncertain match", "Not in IC", "Published, not in MIS2000", "Possible duplicate",
 }
 
 // shortNames are the categories as a table's narrow column headers say
 // them.
 var shortNames = [NumCategories]string{
-	"QAD", "EED", "Unpublished", "District", "Uncertain", "Not in IC", "Not in MIS2000", "Duplicate",
+	"Name or birth", "QAD", "EED", "Unpublished", "District", "Uncertain", "Not in IC", "Not in MIS2000", "Duplicate",
 }
 
 // Short is the category's name in a column header: "Not in MIS2000".
@@ -100,15 +104,19 @@ type Snapshot struct {
 }
 
 // CandidateBirthDates are the birth dates of the rows whose MIS2000 ID is
-// on no record of s.Students, each once: a row like that is matched by
-// name and birth date, so the store loads the students born on them into
-// s.Born.
+// on no record of s.Students, or on the records of a student of another
+// name or birth date, each once: a row like that is matched by name and
+// birth date, so the store loads the students born on them into s.Born.
 func (s *Snapshot) CandidateBirthDates(rows []data.MIS2000Row) []data.Date {
 	byID := s.byMIS2000()
 	seen := map[data.Date]bool{}
 	var out []data.Date
 	for _, r := range rows {
-		if len(byID[r.MIS2000ID]) == 0 && !seen[r.BirthDate] {
+		ids := byID[r.MIS2000ID]
+		// A row that is not the student its ID matches may be a student
+		// of its own name and birth date: the ID typed on the wrong one.
+		candidate := len(ids) == 0 || len(ids) == 1 && !samePerson(r, &s.Students[ids[0]].Student)
+		if candidate && !seen[r.BirthDate] {
 			seen[r.BirthDate] = true
 			out = append(out, r.BirthDate)
 		}
@@ -226,7 +234,10 @@ type comparison struct {
 //     one with the latest QAD: QAD differs, EED differs (when the row has
 //     an EED), Saved, never published (the record was never published),
 //     District differs (the row names a district where the student has no
-//     enrollment on the day).
+//     enrollment on the day). A row whose name (SameName) or birth date
+//     is not the student's is also a Name or birth date differs, of the
+//     districts the record is published to: the ID may be on the wrong
+//     student, and the row's other discrepancies say so.
 //   - A row whose MIS2000 ID is on no record is an Uncertain match when
 //     students have the same name (SameName) and birth date, listed as
 //     candidates, else Not in IC. An ID on the records of several students
@@ -437,6 +448,12 @@ func (c *comparison) candidateCheck(cands []string, misID string) string {
 	return q + "; if so, which is right: MIS2000 ID " + misID + ", or the one on the student's record (a student with none needs one entered)."
 }
 
+// samePerson reports whether a row names the student: the same name
+// (SameName, as an Uncertain match is found) and birth date.
+func samePerson(r data.MIS2000Row, st *data.Student) bool {
+	return r.BirthDate == st.BirthDate && SameName(r.LastName, r.FirstName, st.LastName, st.FirstName)
+}
+
 // matched compares a row with the record of the student it matches.
 func (c *comparison) matched(r data.MIS2000Row, d data.District, st *Student) {
 	rec := pick(st.Records, r.QAD)
@@ -448,10 +465,21 @@ func (c *comparison) matched(r data.MIS2000Row, d data.District, st *Student) {
 	case len(st.Enrolled) > 0:
 		at = c.district(st.Enrolled[0])
 	}
+	other := !samePerson(r, &st.Student)
 	add := func(cat Category, inIC, inMIS, check string) {
+		if other {
+			// The record may be another student's: the district is to
+			// know that before it corrects a date after this one.
+			check = "First whether MIS2000 ID " + r.MIS2000ID + " is this student's: the export gives it to " +
+				person(r.LastName, r.FirstName, r.BirthDate) + " (see Name or birth date differs), and if it is not, " +
+				"this compares the row with another student's record. Then " + data.LowerFirst(check)
+		}
 		c.add(Discrepancy{District: at, Category: cat, StateID: st.StateID, MIS2000ID: r.MIS2000ID,
 			LastName: st.LastName, FirstName: st.FirstName, BirthDate: st.BirthDate,
 			InIC: inIC, InMIS2000: inMIS, Check: check, Line: r.Line})
+	}
+	if other {
+		c.otherPerson(r, at, st, rec)
 	}
 	if rec.QAD != r.QAD {
 		add(QADDiffers, rec.QAD.US(), r.QAD.US(),
@@ -469,6 +497,51 @@ func (c *comparison) matched(r data.MIS2000Row, d data.District, st *Student) {
 		add(DistrictDiffers, c.enrolledText(st.Enrolled), "District "+label(d),
 			"Whether the student is enrolled in the district on "+c.snap.AsOf.US()+"; if the student has left, the withdrawal date and the new district.")
 	}
+}
+
+// otherPerson tells the districts of a record (else at) that the row
+// carrying its MIS2000 ID names someone else, or the student with another
+// birth date: the ID may be typed on the wrong student, here or in
+// MIS2000, or a name or date mistyped, and a district checking only the
+// dates would correct the wrong record.
+func (c *comparison) otherPerson(r data.MIS2000Row, at data.District, st *Student, rec *Record) {
+	nameDiffers := !SameName(r.LastName, r.FirstName, st.LastName, st.FirstName)
+	var what []string
+	if nameDiffers {
+		what = append(what, "name")
+	}
+	if r.BirthDate != st.BirthDate {
+		what = append(what, "birth date")
+	}
+	differs := list(what, "and")
+	inIC := "MIS2000 ID " + r.MIS2000ID + " is on the record of " + person(st.LastName, st.FirstName, st.BirthDate)
+	if cands := c.candidates(r); len(cands) > 0 {
+		inIC += "; the export's name and birth date are those of state ID " + list(cands, "or")
+	}
+	check := "Whether MIS2000 ID " + r.MIS2000ID + " is this student's. If it is, which " + differs + " " +
+		data.Agree(len(what), "is", "are") + " right, IC's or MIS2000's; if it is not, the MIS2000 ID is on the wrong student, and the record or MIS2000 needs correcting."
+	if !nameDiffers {
+		check = "Whether MIS2000 ID " + r.MIS2000ID + " is this student's or another student's of the same name. If it is this student's, " +
+			"which birth date is right, IC's or MIS2000's; if not, the MIS2000 ID is on the wrong student, and the record or MIS2000 needs correcting."
+	}
+	where := []data.District{at}
+	if len(rec.Copies) > 0 {
+		where = where[:0]
+		for _, n := range rec.Copies {
+			where = append(where, c.district(n))
+		}
+	}
+	for _, d := range where {
+		c.add(Discrepancy{District: d, Category: NameDiffers, StateID: st.StateID, MIS2000ID: r.MIS2000ID,
+			LastName: st.LastName, FirstName: st.FirstName, BirthDate: st.BirthDate,
+			InIC: inIC, InMIS2000: "MIS2000 ID " + r.MIS2000ID + ": " + person(r.LastName, r.FirstName, r.BirthDate),
+			Check: check, Line: r.Line})
+	}
+}
+
+// person names someone as the lists do: "Torres, Ana, born 03/04/2012".
+func person(last, first string, birth data.Date) string {
+	return last + ", " + first + ", born " + birth.US()
 }
 
 // pick is the record a row is compared with: the one with the row's QAD,

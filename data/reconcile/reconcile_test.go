@@ -290,12 +290,12 @@ func TestCategoryNames(t *testing.T) {
 	for _, c := range Categories() {
 		names = append(names, c.String())
 	}
-	want := []string{"QAD differs", "EED differs", "Saved, never published", "District differs",
+	want := []string{"Name or birth date differs", "QAD differs", "EED differs", "Saved, never published", "District differs",
 		"Uncertain match", "Not in IC", "Published, not in MIS2000", "Possible duplicate"}
 	if !slices.Equal(names, want) {
 		t.Errorf("categories %q", names)
 	}
-	if Category(NumCategories).String() != "Category(8)" || NotInMIS2000.Short() != "Not in MIS2000" {
+	if Category(NumCategories).String() != "Category(9)" || NotInMIS2000.Short() != "Not in MIS2000" {
 		t.Error("names out of range")
 	}
 }

@@ -16,7 +16,8 @@ import (
 // fixture: live records only, latest QAD first, with their copies and
 // whether they were ever published; the districts of the day's
 // enrollments (any school, private too); the students born on the birth
-// dates of the rows no record matches.
+// dates of the rows no record matches, or that name someone else than
+// the student whose record their ID is on.
 func TestReconcileSnapshot(t *testing.T) {
 	st := storetest.Open(t)
 	ctx := context.Background()
@@ -41,7 +42,10 @@ func TestReconcileSnapshot(t *testing.T) {
 	}
 
 	rows := []data.MIS2000Row{
-		{MIS2000ID: "111", BirthDate: storetest.Day(t, "2012-05-05")},
+		{MIS2000ID: "111", LastName: "Garcia", FirstName: "Maria", BirthDate: storetest.Day(t, "2012-05-05")},
+		// Ana's ID on a row of another name: the students of that name
+		// and birth date are looked for too.
+		{MIS2000ID: "222", LastName: "Ruiz", FirstName: "Tomas", BirthDate: storetest.Day(t, "2008-07-07")},
 		{MIS2000ID: "999", BirthDate: storetest.Day(t, "2010-01-20")},
 		{MIS2000ID: "998", BirthDate: storetest.Day(t, "2010-01-20")},
 		{MIS2000ID: "333", BirthDate: storetest.Day(t, "2011-03-03")}, // the deleted record matches no row
@@ -69,7 +73,7 @@ func TestReconcileSnapshot(t *testing.T) {
 		for _, b := range snap.Born {
 			born = append(born, b.StateID+" "+b.LastName)
 		}
-		if want := []string{"1000000004 Núñez", "1000000005 O'Neil"}; !slices.Equal(born, want) {
+		if want := []string{"1000000004 Núñez", "1000000005 O'Neil", "1000000006 Ruiz"}; !slices.Equal(born, want) {
 			t.Errorf("born %q, want %q", born, want)
 		}
 		if len(snap.Districts) != 3 || snap.AsOf != storetest.Day(t, on) {

@@ -370,7 +370,7 @@ func summaryText(r *report.Reconciliation) string {
 		r.AsOf.US(), data.Count(r.Compared, "row"), r.Source.File, data.Count(r.Totals.Total, "discrepancy"))}
 	for _, n := range r.Notes(report.Meta{}) {
 		switch n[0] {
-		case "Rows", "Rows not read", "Columns missing", "Columns not used":
+		case "Rows", "Encoding", "Rows not read", "Columns missing", "Columns not used":
 			lines = append(lines, n[0]+": "+n[1])
 		}
 	}

@@ -395,3 +395,18 @@ func TestReconcileScreenShowsTheDistrictItSelects(t *testing.T) {
 		t.Errorf("%q beside rows %q (table %v high)", f.s.msgTitle.Text, shown, table.Size().Height)
 	}
 }
+
+// An export saved by Excel as "CSV (Comma delimited)" is Windows-1252:
+// the workbook and the command line say it was read so, and the screen
+// did not, though a clerk seeing an accent read wrong looks there first.
+func TestReconcileScreenSaysAnExportWasWindows1252(t *testing.T) {
+	f := newReconcileFixture(t)
+	f.opener.path = reconciletest.Windows1252Export(t, "mis2000.csv")
+	f.compareAsOf("11/03/2025")
+	if !strings.Contains(f.s.notes.Text, "\nEncoding: Windows-1252: the file is not UTF-8") {
+		t.Errorf("the notes do not say the export was read as Windows-1252:\n%s", f.s.notes.Text)
+	}
+	if f.s.result == nil || !strings.Contains(f.s.result.Message(data.District{Number: "002", Name: "Barren County"}, ""), "Núñez") {
+		t.Error("the export's accents were not read")
+	}
+}

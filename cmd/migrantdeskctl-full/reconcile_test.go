@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/text/encoding/charmap"
-
 	"migrantdesk/cmd/internal/cli"
 	"migrantdesk/data"
 	"migrantdesk/data/store"
@@ -185,19 +183,8 @@ func TestReconcileRefusedToADistrictUser(t *testing.T) {
 // Windows-1252, finds what the UTF-8 one finds, and says how it was read.
 func TestReconcileWindows1252Export(t *testing.T) {
 	db := reconciletest.DB(t)
-	src, err := os.ReadFile(reconciletest.Export())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ansi, err := charmap.Windows1252.NewEncoder().Bytes(src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	export := reconciletest.Windows1252Export(t, "excel.csv")
 	dir := t.TempDir()
-	export := filepath.Join(dir, "excel.csv")
-	if err := os.WriteFile(export, ansi, 0o600); err != nil {
-		t.Fatal(err)
-	}
 	var out bytes.Buffer
 	if err := dispatch([]string{"reconcile", "--db", db, "--mis2000", export, "--out", filepath.Join(dir, "r.xlsx"), "--as-of", "2025-11-03"}, &out); err != nil {
 		t.Fatal(err)

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/encoding/charmap"
+
 	"migrantdesk/data"
 	"migrantdesk/data/importer"
 	"migrantdesk/data/store"
@@ -45,6 +47,26 @@ func Dir() string {
 
 // Export is the hand-made MIS2000 export.
 func Export() string { return filepath.Join(Dir(), "mis2000.csv") }
+
+// Windows1252Export writes the hand-made export as Excel's "CSV (Comma
+// delimited)" saves it, in Windows-1252, to the test's temporary folder
+// under name, and returns its path.
+func Windows1252Export(tb testing.TB, name string) string {
+	tb.Helper()
+	src, err := os.ReadFile(Export())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ansi, err := charmap.Windows1252.NewEncoder().Bytes(src)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	path := filepath.Join(tb.TempDir(), name)
+	if err := os.WriteFile(path, ansi, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
 
 // DB makes a database holding the state in the test's temporary folder
 // and returns its path, closed.

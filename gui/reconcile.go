@@ -91,7 +91,7 @@ type reconcileScreen struct {
 	stop      context.CancelFunc // cancels the comparison or export under way, if any
 
 	notes    *widget.Label
-	table    *widget.Table
+	table    *summaryTable
 	summary  *fyne.Container // the progress and the notes over the table
 	msgTitle *widget.Label
 	message  *widget.Label
@@ -322,7 +322,7 @@ func (s *reconcileScreen) compared(r *report.Reconciliation, err error) {
 		// Select scrolls one header row too far (fyne-io/fyne#6505): in a
 		// summary pane a row or two high, the district chosen went out of
 		// view above, beside its message.
-		widgets.ShowRow(s.table, widget.TableCellID{Row: first, Col: 0})
+		widgets.ShowRow(&s.table.Table, widget.TableCellID{Row: first, Col: 0})
 	} else {
 		// No district line: the export names no district, and nothing
 		// was found.
@@ -377,20 +377,43 @@ func summaryText(r *report.Reconciliation) string {
 	return strings.Join(lines, "\n")
 }
 
+// summaryTable is the summary's table, worked by the row as a
+// widgets.RowTable is: Up, Down, Page Up, Page Down, Home and End choose
+// a row, which shows its district's message, scrolled wholly into view
+// below the header. widget.Table moves a cell that Space then chooses,
+// scrolled under the header when it is row 0 (fyne-io/fyne#6505).
+type summaryTable struct {
+	widget.Table
+	row int // the row chosen last, which the keys move from
+}
+
+func (t *summaryTable) TypedKey(ev *fyne.KeyEvent) {
+	rows, _ := t.Length()
+	row, ok := widgets.RowKey(ev.Name, t.row, rows)
+	if !ok || rows == 0 {
+		t.Table.TypedKey(ev) // Left and Right scroll the columns
+		return
+	}
+	id := widget.TableCellID{Row: row, Col: 0}
+	t.Select(id)
+	widgets.ShowRow(&t.Table, id)
+}
+
 // newSummaryTable is the districts × categories table: a district per
 // row, then the totals; choosing a row shows its district's message.
-func (s *reconcileScreen) newSummaryTable() *widget.Table {
-	t := widget.NewTable(
-		func() (int, int) {
-			if s.result == nil {
-				return 0, reconcile.NumCategories + 2
-			}
-			return len(s.result.Summary) + 1, reconcile.NumCategories + 2
-		},
-		func() fyne.CanvasObject { return summaryCell() },
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			o.(*widget.Label).SetText(s.cell(id.Row, id.Col))
-		})
+func (s *reconcileScreen) newSummaryTable() *summaryTable {
+	t := &summaryTable{}
+	t.Length = func() (int, int) {
+		if s.result == nil {
+			return 0, reconcile.NumCategories + 2
+		}
+		return len(s.result.Summary) + 1, reconcile.NumCategories + 2
+	}
+	t.CreateCell = func() fyne.CanvasObject { return summaryCell() }
+	t.UpdateCell = func(id widget.TableCellID, o fyne.CanvasObject) {
+		o.(*widget.Label).SetText(s.cell(id.Row, id.Col))
+	}
+	t.ExtendBaseWidget(t)
 	t.ShowHeaderRow = true
 	t.StickyColumnCount = 1
 	t.CreateHeader = func() fyne.CanvasObject {
@@ -403,7 +426,10 @@ func (s *reconcileScreen) newSummaryTable() *widget.Table {
 	for c := 1; c < reconcile.NumCategories+2; c++ {
 		t.SetColumnWidth(c, max(fyne.MeasureText(summaryHeader(c), theme.TextSize(), fyne.TextStyle{Bold: true}).Width+2*theme.InnerPadding(), 60))
 	}
-	t.OnSelected = s.showMessage
+	t.OnSelected = func(id widget.TableCellID) {
+		t.row = id.Row
+		s.showMessage(id)
+	}
 	return t
 }
 

@@ -2,6 +2,7 @@ package gui
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -377,22 +378,84 @@ func TestReconcileScreenShowsTheDistrictItSelects(t *testing.T) {
 	f := newReconcileFixture(t)
 	f.s.win.Resize(fyne.NewSize(1260, 480))
 	f.compareAsOf("11/03/2025")
+	if shown := f.districtsShown(); f.s.msgTitle.Text != "Message to 001 Adair County" || !slices.Contains(shown, "001 Adair County") {
+		t.Errorf("%q beside rows %q (table %v high)", f.s.msgTitle.Text, shown, f.s.table.Size().Height)
+	}
+}
+
+// districtsShown are the districts of the summary wholly in view, below
+// its header row.
+func (f *reconcileFixture) districtsShown() []string {
 	table := f.s.table
 	top := fyne.CurrentApp().Driver().AbsolutePositionForObject(table).Y
 	var shown []string
 	for _, o := range walk(table) {
 		l, ok := o.(*widget.Label)
-		if !ok || !l.Visible() || !strings.HasPrefix(l.Text, "00") {
+		if !ok || !l.Visible() || !strings.HasPrefix(l.Text, "0") || !strings.Contains(l.Text, " ") {
 			continue
 		}
 		y := fyne.CurrentApp().Driver().AbsolutePositionForObject(l).Y
-		// Below the header row, and above the table's bottom.
 		if y >= top+l.MinSize().Height && y+l.Size().Height <= top+table.Size().Height {
 			shown = append(shown, l.Text)
 		}
 	}
-	if f.s.msgTitle.Text != "Message to 001 Adair County" || !slices.Contains(shown, "001 Adair County") {
-		t.Errorf("%q beside rows %q (table %v high)", f.s.msgTitle.Text, shown, table.Size().Height)
+	return shown
+}
+
+// The keyboard works the summary by the row: Up and Down choose the
+// next district, whose message is shown, and the row chosen is wholly in
+// view. Fyne's own table keys moved a cell that Space then chose, and
+// left row 0 under the header (fyne-io/fyne#6505) when reached from below.
+func TestReconcileScreenKeysChooseDistricts(t *testing.T) {
+	f := newReconcileFixture(t)
+	f.s.win.Resize(fyne.NewSize(1260, 560))
+	snap := reconcile.Snapshot{AsOf: reconciletest.AsOf}
+	export := "MIS2000 ID,Last Name,First Name,Birth Date,QAD,District\n"
+	for i := 1; i <= 30; i++ {
+		n := fmt.Sprintf("%03d", i)
+		snap.Districts = append(snap.Districts, data.District{Number: n, Name: "District " + n, RegionCode: "C"})
+		export += fmt.Sprintf("%d,Doe,Jan,01/02/2012,09/01/2025,%s\n", 10000000+i, n)
+	}
+	f.s.st = snapshotStub{snap: snap}
+	f.opener.path = filepath.Join(t.TempDir(), "mis2000.csv")
+	if err := os.WriteFile(f.opener.path, []byte(export), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f.compareAsOf(reconciletest.AsOf.US())
+	f.s.win.Canvas().Focus(f.s.table)
+	press := func(k fyne.KeyName, times int) {
+		for range times {
+			f.s.table.TypedKey(&fyne.KeyEvent{Name: k})
+		}
+	}
+	for _, step := range []struct {
+		key   fyne.KeyName
+		times int
+		want  string // the district chosen, "" for the totals
+	}{
+		{fyne.KeyDown, 12, "013"},
+		{fyne.KeyUp, 1, "012"},
+		{fyne.KeyUp, 11, "001"},
+		{fyne.KeyEnd, 1, ""},
+		{fyne.KeyPageUp, 1, "021"},
+		{fyne.KeyHome, 1, "001"},
+		{fyne.KeyPageDown, 2, "021"},
+		{fyne.KeyUp, 20, "001"},
+	} {
+		press(step.key, step.times)
+		label, title := "Total", ""
+		if step.want != "" {
+			label, title = step.want+" District "+step.want, "Message to "+step.want+" District "+step.want
+		}
+		if f.s.msgTitle.Text != title {
+			t.Fatalf("after %s ×%d: %q shown, want %q", step.key, step.times, f.s.msgTitle.Text, title)
+		}
+		if step.want == "" {
+			continue
+		}
+		if shown := f.districtsShown(); !slices.Contains(shown, label) {
+			t.Errorf("after %s ×%d: %s is not wholly in view: %q", step.key, step.times, label, shown)
+		}
 	}
 }
 

@@ -105,13 +105,33 @@ func (t *RowTable) Focused() bool { return t.focused }
 // Home and End, and opens it with Enter or Space.
 func (t *RowTable) TypedKey(ev *fyne.KeyEvent) {
 	n := t.rows()
-	move := 0
 	switch ev.Name {
 	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeySpace:
 		if t.OnActivate != nil && t.row >= 0 && t.row < n {
 			t.OnActivate(t.row)
 		}
 		return
+	}
+	row, ok := RowKey(ev.Name, t.row, n)
+	if !ok {
+		t.Table.TypedKey(ev) // Left and Right scroll the columns
+		return
+	}
+	if n == 0 {
+		return
+	}
+	t.row = row
+	ShowRow(&t.Table, widget.TableCellID{Row: t.row, Col: 0})
+	t.Refresh()
+}
+
+// RowKey is the row of n that a key moves a table of rows to from row:
+// Up and Down one row, Page Up and Page Down ten, Home and End the first
+// and the last. ok is false for any other key. Every table worked by the
+// row moves by these keys alike.
+func RowKey(key fyne.KeyName, row, n int) (to int, ok bool) {
+	move := 0
+	switch key {
 	case fyne.KeyDown:
 		move = 1
 	case fyne.KeyUp:
@@ -125,13 +145,7 @@ func (t *RowTable) TypedKey(ev *fyne.KeyEvent) {
 	case fyne.KeyEnd:
 		move = n
 	default:
-		t.Table.TypedKey(ev) // Left and Right scroll the columns
-		return
+		return row, false
 	}
-	if n == 0 {
-		return
-	}
-	t.row = max(0, min(n-1, t.row+move))
-	ShowRow(&t.Table, widget.TableCellID{Row: t.row, Col: 0})
-	t.Refresh()
+	return max(0, min(n-1, row+move)), true
 }

@@ -246,7 +246,7 @@ func TestReconcileMessages(t *testing.T) {
 			"  In IC: Saved, never published: QAD 03/01/2025, EED 02/29/2028\n  In MIS2000: QAD 03/01/2025, EED 02/29/2028\n" +
 			"  Please check whether the student is eligible and enrolled in the district;",
 		"District differs (1)\n\n- Gómez Vargas, Elena, born 09/10/2012, state ID 2000000005, MIS2000 ID 55555555\n" +
-			"  In IC: Enrolled on 11/03/2025 in 003 Calloway County\n  In MIS2000: District 002 Barren County\n",
+			"  In IC: Left 002 Barren County on 06/30/2025; enrolled on 11/03/2025 in 003 Calloway County\n  In MIS2000: District 002 Barren County\n",
 		"Not in IC (1)\n\n- Quispe Mamani, Rosa, born 04/04/2014, MIS2000 ID 77777777\n",
 		"Possible duplicate (2)\n\n- Pérez, Sofía, born 03/13/2013, state ID 2000000012",
 		"\n\nThank you,\nLucía Ramos\n",

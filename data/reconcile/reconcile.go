@@ -87,6 +87,10 @@ type Student struct {
 	data.Student
 	Records  []Record // latest QAD first
 	Enrolled []string // districts where the student has an enrollment on the as-of day, by number
+	// Left are the districts the student was enrolled in before the
+	// as-of day and is not on it, by number, each with the last day of
+	// the last enrollment there: the withdrawal a district is asked for.
+	Left map[string]data.Date
 }
 
 // Snapshot is what the records say on the day of the check: the store
@@ -234,7 +238,7 @@ type comparison struct {
 //     one with the latest QAD: QAD differs, EED differs (when the row has
 //     an EED), Saved, never published (the record was never published),
 //     District differs (the row names a district where the student has no
-//     enrollment on the day). A row whose name (SameName) or birth date
+//     enrollment on the day; the day the student left it, if ever there). A row whose name (SameName) or birth date
 //     is not the student's is also a Name or birth date differs, of the
 //     districts the record is published to: the ID may be on the wrong
 //     student, and the row's other discrepancies say so.
@@ -494,7 +498,11 @@ func (c *comparison) matched(r data.MIS2000Row, d data.District, st *Student) {
 			"Whether the student is eligible and enrolled in the district; the regional office publishes the record once that is confirmed.")
 	}
 	if d.Number != "" && !slices.Contains(st.Enrolled, d.Number) {
-		add(DistrictDiffers, c.enrolledText(st.Enrolled), "District "+label(d),
+		inIC := c.enrolledText(st.Enrolled)
+		if left, ok := st.Left[d.Number]; ok {
+			inIC = "Left " + label(d) + " on " + left.US() + "; " + data.LowerFirst(inIC)
+		}
+		add(DistrictDiffers, inIC, "District "+label(d),
 			"Whether the student is enrolled in the district on "+c.snap.AsOf.US()+"; if the student has left, the withdrawal date and the new district.")
 	}
 }

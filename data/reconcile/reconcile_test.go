@@ -128,6 +128,18 @@ func TestMatchedRowCategories(t *testing.T) {
 	if d := r.Discrepancies[3]; d.InIC != "Enrolled on 11/03/2025 in 003 Calloway" || d.InMIS2000 != "District 002 Barren" {
 		t.Errorf("%+v", d)
 	}
+	// The district is told when the student left it, when the student
+	// was enrolled there.
+	snap.Students[1].Left = map[string]data.Date{"002": day("2025-06-30"), "001": day("2024-06-30")}
+	r = Compare(rows, nil, snap, "")
+	if d := r.Discrepancies[3]; d.InIC != "Left 002 Barren on 06/30/2025; enrolled on 11/03/2025 in 003 Calloway" {
+		t.Errorf("%+v", d)
+	}
+	snap.Students[1].Enrolled = nil
+	r = Compare(rows, nil, snap, "")
+	if d := r.Discrepancies[3]; d.InIC != "Left 002 Barren on 06/30/2025; no enrollment on 11/03/2025" {
+		t.Errorf("%+v", d)
+	}
 	if d := r.Discrepancies[2]; d.InIC != "Saved, never published: QAD 03/01/2025, EED 02/29/2028" {
 		t.Errorf("%+v", d)
 	}

@@ -115,23 +115,40 @@ func studentsWithRecords(ctx context.Context, tx *sql.Tx, asOf data.Date) ([]rec
 
 	// The CROSS JOIN keeps SQLite walking from the students with records
 	// to their enrollments, not through every enrollment in the state.
+	// A district is one the student is enrolled in on the day, else one
+	// the student left before it, on the latest end date there.
 	day := asOf.String()
-	rows, err = tx.QueryContext(ctx, `SELECT DISTINCT e.state_id, sc.district_number
+	rows, err = tx.QueryContext(ctx, `SELECT e.state_id, sc.district_number,
+			MAX(e.end_date = '' OR e.end_date >= ?1), MAX(CASE WHEN e.end_date < ?1 THEN e.end_date ELSE '' END)
 		FROM (SELECT DISTINCT state_id FROM migrant_records WHERE deleted = 0) r
-		CROSS JOIN enrollments e ON e.state_id = r.state_id AND e.start_date <= ?1 AND (e.end_date = '' OR e.end_date >= ?1)
+		CROSS JOIN enrollments e ON e.state_id = r.state_id AND e.start_date <= ?1
 		JOIN schools sc ON sc.number = e.school_number
+		GROUP BY e.state_id, sc.district_number
 		ORDER BY e.state_id, sc.district_number`, day)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id, district string
-		if err := rows.Scan(&id, &district); err != nil {
+		var id, district, left string
+		var enrolled bool
+		if err := rows.Scan(&id, &district, &enrolled, &left); err != nil {
 			return nil, err
 		}
-		if i, ok := byStudent[id]; ok {
+		i, ok := byStudent[id]
+		switch {
+		case !ok:
+		case enrolled:
 			out[i].Enrolled = append(out[i].Enrolled, district)
+		case left != "":
+			on, err := data.ParseDate(left)
+			if err != nil {
+				return nil, fmt.Errorf("an enrollment of student %s: %w", id, err)
+			}
+			if out[i].Left == nil {
+				out[i].Left = map[string]data.Date{}
+			}
+			out[i].Left[district] = on
 		}
 	}
 	return out, rows.Err()

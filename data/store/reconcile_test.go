@@ -15,9 +15,10 @@ import (
 // TestReconcileSnapshot checks what the set queries load against the
 // fixture: live records only, latest QAD first, with their copies and
 // whether they were ever published; the districts of the day's
-// enrollments (any school, private too); the students born on the birth
-// dates of the rows no record matches, or that name someone else than
-// the student whose record their ID is on.
+// enrollments (any school, private too), and of the enrollments ended
+// before it, with the last day of the last one; the students born on
+// the birth dates of the rows no record matches, or that name someone
+// else than the student whose record their ID is on.
 func TestReconcileSnapshot(t *testing.T) {
 	st := storetest.Open(t)
 	ctx := context.Background()
@@ -58,7 +59,7 @@ func TestReconcileSnapshot(t *testing.T) {
 		},
 		"2026-02-01": {
 			"1000000001 enrolled [001]: 111 2024-09-01..2027-08-31 published [001]; 111 2021-09-01..2022-08-31 saved []",
-			"1000000004 enrolled [003]: 222 2025-01-15..2028-01-14 published [001 003]",
+			"1000000004 enrolled [003], left map[001:2025-12-19]: 222 2025-01-15..2028-01-14 published [001 003]",
 			"1000000005 enrolled [001]: 334 2024-09-01..2027-08-31 saved []",
 		},
 	} {
@@ -86,6 +87,9 @@ func describeSnapshot(s *reconcile.Snapshot) []string {
 	var out []string
 	for _, st := range s.Students {
 		line := fmt.Sprintf("%s enrolled %v:", st.StateID, st.Enrolled)
+		if len(st.Left) > 0 {
+			line = fmt.Sprintf("%s enrolled %v, left %v:", st.StateID, st.Enrolled, st.Left)
+		}
 		for i, r := range st.Records {
 			if i > 0 {
 				line += ";"

@@ -368,9 +368,14 @@ func (headOverLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 func summaryText(r *report.Reconciliation) string {
 	lines := []string{fmt.Sprintf("As of %s: %s of %s compared, %s.",
 		r.AsOf.US(), data.Count(r.Compared, "row"), r.Source.File, data.Count(r.Totals.Total, "discrepancy"))}
+	// On the first line: each line over the summary is a district less
+	// in view at 1366×768.
+	if r.Source.Encoding == "Windows-1252" {
+		lines[0] += " Read as Windows-1252 (not UTF-8), as Excel's \"CSV (Comma delimited)\" saves it."
+	}
 	for _, n := range r.Notes(report.Meta{}) {
 		switch n[0] {
-		case "Rows", "Encoding", "Rows not read", "Columns missing", "Columns not used":
+		case "Rows", "Rows not read", "Columns missing", "Columns not used":
 			lines = append(lines, n[0]+": "+n[1])
 		}
 	}

@@ -389,7 +389,19 @@ func summaryText(r *report.Reconciliation) string {
 // scrolled under the header when it is row 0 (fyne-io/fyne#6505).
 type summaryTable struct {
 	widget.Table
+	win fyne.Window
 	row int // the row chosen last, which the keys move from
+}
+
+// Tapped chooses the cell clicked and gives the table the keyboard, in
+// its window. widget.Table looks its canvas up by its own pointer, of
+// which the app's driver knows no canvas once another widget extends
+// it: the click chose a district and left the keys where they were.
+func (t *summaryTable) Tapped(ev *fyne.PointEvent) {
+	t.Table.Tapped(ev)
+	if !fyne.CurrentDevice().IsMobile() {
+		t.win.Canvas().Focus(t)
+	}
 }
 
 func (t *summaryTable) TypedKey(ev *fyne.KeyEvent) {
@@ -407,7 +419,7 @@ func (t *summaryTable) TypedKey(ev *fyne.KeyEvent) {
 // newSummaryTable is the districts × categories table: a district per
 // row, then the totals; choosing a row shows its district's message.
 func (s *reconcileScreen) newSummaryTable() *summaryTable {
-	t := &summaryTable{}
+	t := &summaryTable{win: s.win}
 	t.Length = func() (int, int) {
 		if s.result == nil {
 			return 0, reconcile.NumCategories + 2

@@ -476,3 +476,27 @@ func TestReconcileScreenSaysAnExportWasWindows1252(t *testing.T) {
 		t.Error("the export's accents were not read")
 	}
 }
+
+// A click on a district gives the summary the keyboard, for Up and Down
+// to go on from it. widget.Table focuses itself in the canvas its driver
+// finds for its own pointer: the app's driver has none for a table
+// another widget extends, and Fyne's test driver answers the window made
+// last, here another one, so the keys stayed where they were.
+func TestReconcileScreenClickGivesTheSummaryTheKeys(t *testing.T) {
+	f := newReconcileFixture(t)
+	f.compareAsOf("11/03/2025")
+	other := fyne.CurrentApp().NewWindow("Another window")
+	t.Cleanup(other.Close)
+	c := f.s.win.Canvas()
+	c.Focus(f.s.pickBtn)
+	// Row 1, below the header row and row 0.
+	test.TapAt(f.s.table, fyne.NewPos(50, 2.5*f.s.table.CreateCell().MinSize().Height+3*theme.Padding()))
+	if c.Focused() != f.s.table {
+		t.Fatalf("after a click on the summary (%q), the keys are with %T", f.s.msgTitle.Text, c.Focused())
+	}
+	chosen := f.s.msgTitle.Text
+	f.s.table.TypedKey(&fyne.KeyEvent{Name: fyne.KeyUp})
+	if chosen != "Message to 002 Barren County" || f.s.msgTitle.Text != "Message to 001 Adair County" {
+		t.Errorf("clicked %q, then Up: %q", chosen, f.s.msgTitle.Text)
+	}
+}

@@ -80,3 +80,18 @@ func TestRowOfAnotherPersonGoesToTheRecordsDistricts(t *testing.T) {
 		"001 Name or birth date differs S1/111",
 		"002 Name or birth date differs S1/111")
 }
+
+// A record published only to a district of another region is told to
+// the row's district instead: its other discrepancies send it to the
+// Name or birth date differs, which would otherwise be left out.
+func TestRowOfAnotherPersonOfARecordOfAnotherRegion(t *testing.T) {
+	snap := state(student("S1", "Torres", "Ana", "2012-03-04", []string{"003"},
+		published("111", "2024-09-01", "2027-08-31", "003")))
+	rows := []data.MIS2000Row{row(2, "111", "Ruiz", "Alberto", "2011-05-06", "2024-09-01", "2027-08-31", "001")}
+	check(t, Compare(rows, nil, snap, "C"),
+		"001 Name or birth date differs S1/111",
+		"001 District differs S1/111")
+	check(t, Compare(rows, nil, snap, ""),
+		"001 District differs S1/111",
+		"003 Name or birth date differs S1/111")
+}

@@ -507,11 +507,12 @@ func (c *comparison) matched(r data.MIS2000Row, d data.District, st *Student) {
 	}
 }
 
-// otherPerson tells the districts of a record (else at) that the row
-// carrying its MIS2000 ID names someone else, or the student with another
-// birth date: the ID may be typed on the wrong student, here or in
-// MIS2000, or a name or date mistyped, and a district checking only the
-// dates would correct the wrong record.
+// otherPerson tells the districts of the region compared that the record
+// is published to (else the row's, at) that the row carrying its MIS2000
+// ID names someone else, or the student with another birth date: the ID
+// may be typed on the wrong student, here or in MIS2000, or a name or
+// date mistyped, and a district checking only the dates would correct
+// the wrong record.
 func (c *comparison) otherPerson(r data.MIS2000Row, at data.District, st *Student, rec *Record) {
 	nameDiffers := !SameName(r.LastName, r.FirstName, st.LastName, st.FirstName)
 	var what []string
@@ -532,12 +533,15 @@ func (c *comparison) otherPerson(r data.MIS2000Row, at data.District, st *Studen
 		check = "Whether MIS2000 ID " + r.MIS2000ID + " is this student's or another student's of the same name. If it is this student's, " +
 			"which birth date is right, IC's or MIS2000's; if not, the MIS2000 ID is on the wrong student, and the record or MIS2000 needs correcting."
 	}
-	where := []data.District{at}
-	if len(rec.Copies) > 0 {
-		where = where[:0]
-		for _, n := range rec.Copies {
-			where = append(where, c.district(n))
+	var where []data.District
+	for _, n := range rec.Copies {
+		if d := c.district(n); c.inScope(d) {
+			where = append(where, d)
 		}
+	}
+	if len(where) == 0 {
+		// The row's other discrepancies send its district here.
+		where = []data.District{at}
 	}
 	for _, d := range where {
 		c.add(Discrepancy{District: d, Category: NameDiffers, StateID: st.StateID, MIS2000ID: r.MIS2000ID,

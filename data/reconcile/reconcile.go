@@ -238,10 +238,11 @@ type comparison struct {
 //     one with the latest QAD: QAD differs, EED differs (when the row has
 //     an EED), Saved, never published (the record was never published),
 //     District differs (the row names a district where the student has no
-//     enrollment on the day; the day the student left it, if ever there). A row whose name (SameName) or birth date
-//     is not the student's is also a Name or birth date differs, of the
-//     districts the record is published to: the ID may be on the wrong
-//     student, and the row's other discrepancies say so.
+//     enrollment on the day; the day the student left it, if ever there).
+//     A row whose name (SameName) or birth date is not the student's is
+//     also a Name or birth date differs, of the districts the record is
+//     published to: the ID may be on the wrong student, and the row's
+//     other discrepancies say so.
 //   - A row whose MIS2000 ID is on no record is an Uncertain match when
 //     students have the same name (SameName) and birth date, listed as
 //     candidates, else Not in IC. An ID on the records of several students

@@ -5,7 +5,8 @@
 #   make test      every check (vet, the pure-Go check, all tests), then the
 #                  Windows and Linux packages built and tried, the Windows one
 #                  under Wine; each step prints its time
-#   make windows   dist/migrant-desk-VERSION-windows-amd64.zip, cross-compiled
+#   make windows   dist/migrant-desk-VERSION-windows-amd64.zip, cross-compiled,
+#                  and its per-user installer ...-windows-amd64-setup.exe
 #   make dist      dist/migrant-desk-VERSION-linux-amd64.tar.xz
 #   make bench     benchmarks at state scale (BENCH, COUNT, BENCHTIME, BENCH_DB)
 #   make fuzz      every fuzz target for FUZZTIME each
@@ -59,6 +60,9 @@ NOTICES = $(GO) run ./cmd/internal/notices -title "$(APP_NAME) $(VERSION)" \
 	-goroot "$$($(GO) env GOROOT)" -modcache "$$($(GO) env GOMODCACHE)" \
 	-add "DejaVu Sans fonts 2.37, embedded in the PDF reports=assets/fonts/LICENSE"
 WIN_ZIP   := dist/$(PKG)-windows-amd64.zip
+WIN_SETUP := dist/$(PKG)-windows-amd64-setup.exe
+# Who the Windows installer names as the app's publisher (Settings, Apps).
+PUBLISHER := State Migrant Education Program
 LINUX_TAR := dist/$(PKG)-linux-amd64.tar.xz
 
 DEMO_DB       ?= $(HOME)/.local/share/migrant-desk/demo.db
@@ -79,8 +83,9 @@ PUREGO_PKGS := ./cmd/migrantdeskctl ./cmd/migrantdeskctl-full ./cmd/internal/...
 # gcc stays for a plain `go build` outside make.
 DEB_PACKAGES := gcc clang pkg-config libgl1-mesa-dev xorg-dev libgtk-3-dev xvfb \
 	xauth poppler-utils imagemagick fonts-dejavu-core
-# ... to make the packages: mingw-w64's C library and linker for Windows.
-PACKAGE_DEB_PACKAGES := gcc-mingw-w64-x86-64-win32 zip xz-utils
+# ... to make the packages: mingw-w64's C library and linker for Windows,
+# NSIS for its installer.
+PACKAGE_DEB_PACKAGES := gcc-mingw-w64-x86-64-win32 zip xz-utils nsis
 # ... to try them in `make test`.
 PACKAGE_TEST_DEB_PACKAGES := wine wine64 desktop-file-utils unzip
 # ... for the tests themselves: the sqlite3 shell tampers with the audit log
@@ -195,7 +200,9 @@ release-check:
 # and the version information as a .syso file, which go build links into
 # Windows builds of that package only; it is removed after the build so that
 # no stale one is left. -H=windowsgui: a GUI program, no console window.
-# The text files have CRLF line ends, for Notepad.
+# The text files have CRLF line ends, for Notepad. The installer packs the
+# zip's folder (assets/windows/installer.nsi says how it installs), with
+# an .ico and its pages' picture made from the app icon.
 WIN_OUT := $(BIN)/windows/$(PKG)
 SYSO    := cmd/migrantdesk/rsrc_windows_amd64.syso
 windows: package-deps release-check $(WIN_CC)
@@ -216,7 +223,14 @@ windows: package-deps release-check $(WIN_CC)
 	sed 's/$$/\r/' README.md > $(WIN_OUT)/README-operations.txt
 	rm -f $(WIN_ZIP)
 	cd $(BIN)/windows && zip -q -r -X $(CURDIR)/$(WIN_ZIP) $(PKG)
-	@echo "windows: $(WIN_ZIP)"
+	convert $(APP_ICON) -define icon:auto-resize=256,64,48,32,16 $(BIN)/windows/icon.ico
+	convert -size 164x314 xc:'#E6F0F0' \( $(APP_ICON) -resize 120x120 \) -gravity north -geometry +0+36 \
+		-composite -alpha off BMP3:$(BIN)/windows/wizard.bmp
+	makensis -V2 -INPUTCHARSET UTF8 "-DAPP_NAME=$(APP_NAME)" -DAPP_ID=$(APP_ID) -DVERSION=$(VERSION) \
+		-DVERSION4=$(VERSION).$(BUILD_NUMBER) "-DPUBLISHER=$(PUBLISHER)" -DSRC=$(CURDIR)/$(WIN_OUT) \
+		-DICON=$(CURDIR)/$(BIN)/windows/icon.ico -DBITMAP=$(CURDIR)/$(BIN)/windows/wizard.bmp \
+		-DOUTFILE=$(CURDIR)/$(WIN_SETUP) assets/windows/installer.nsi
+	@echo "windows: $(WIN_ZIP) and $(WIN_SETUP)"
 
 # The Linux package, laid out as `fyne package` lays one out, with the
 # Makefile (assets/linux/install.mk) that installs it under ~/.local or
@@ -245,7 +259,7 @@ test-dist: test-deps
 	.ci/test-linux-package $(LINUX_TAR) $(VERSION) $(APP_ID)
 
 test-windows: test-deps
-	.ci/test-windows-package $(WIN_ZIP) $(VERSION) $(BIN)/migrantdeskctl
+	.ci/test-windows-package $(WIN_ZIP) $(VERSION) $(BIN)/migrantdeskctl $(WIN_SETUP)
 
 bench: build
 	mkdir -p "$$(dirname "$(BENCH_DB)")"

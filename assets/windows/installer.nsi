@@ -143,11 +143,31 @@ Function LeaveDirectory
 	${EndIf}
 FunctionEnd
 
+; A program that runs cannot be replaced, and a silent install would skip
+; it and leave the folder half updated: stop before any file is written,
+; with Retry for one who closes it.
+!macro StopIfRunning PROGRAM
+	${If} ${FileExists} "$INSTDIR\${PROGRAM}"
+	retry_${PROGRAM}:
+		ClearErrors
+		FileOpen $0 "$INSTDIR\${PROGRAM}" a
+		${If} ${Errors}
+			MessageBox MB_RETRYCANCEL|MB_ICONEXCLAMATION "${PROGRAM} is running. Close ${APP_NAME}, then click Retry." /SD IDCANCEL IDRETRY retry_${PROGRAM}
+			SetErrorLevel 2
+			Quit
+		${EndIf}
+		FileClose $0
+	${EndIf}
+!macroend
+
 Function DesktopShortcut
 	CreateShortcut "$DESKTOP\${SHORTCUT}" "$INSTDIR\migrantdesk.exe" "" "$INSTDIR\migrantdesk.exe" 0
 FunctionEnd
 
 Section
+	!insertmacro StopIfRunning migrantdesk.exe
+	!insertmacro StopIfRunning migrantdeskctl.exe
+	!insertmacro StopIfRunning migrantdeskctl-full.exe
 	SetOutPath "$INSTDIR"
 	File "${SRC}\migrantdesk.exe"
 	File "${SRC}\migrantdeskctl.exe"

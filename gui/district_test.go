@@ -2,6 +2,7 @@ package gui
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -665,4 +666,102 @@ func TestLongDistrictNameWraps(t *testing.T) {
 	if !slices.Contains(labelTexts(long.win.Content()), "001 "+d.Name) {
 		t.Error("the header does not name the district in full")
 	}
+}
+
+// manyRecords is a district of n published records, one student each,
+// named so that the list sorts them by number.
+type manyRecords int
+
+func (n manyRecords) DistrictRecords(context.Context, string) ([]store.DistrictRecord, error) {
+	out := make([]store.DistrictRecord, n)
+	for i := range out {
+		out[i] = store.DistrictRecord{RecordID: fmt.Sprint(i), MIS2000ID: fmt.Sprintf("0045%05d", i),
+			Student: manyStudent(i)}
+	}
+	return out, nil
+}
+
+func (n manyRecords) Student(_ context.Context, stateID string) (store.StudentDetail, error) {
+	var i int
+	if _, err := fmt.Sscanf(stateID, "20%08d", &i); err != nil {
+		return store.StudentDetail{}, err
+	}
+	return store.StudentDetail{Student: manyStudent(i)}, nil
+}
+
+func manyStudent(i int) data.Student {
+	return data.Student{StateID: fmt.Sprintf("20%08d", i), LastName: fmt.Sprintf("Student%02d", i), FirstName: "Ana"}
+}
+
+// The district's record list takes the keyboard as Advanced Search's
+// results do: Down from the filter reaches the first record, the arrows,
+// Page Up and Down, Home and End move a highlighted row that stays wholly
+// in view below the header (Fyne 2.7 left row 0 under it, fyne-io/fyne#6505),
+// and Enter opens the record the keys reached.
+func TestDistrictRecordsKeyboardKeepsTheRowInView(t *testing.T) {
+	a := test.NewTempApp(t)
+	win := a.NewWindow("district")
+	t.Cleanup(win.Close)
+	rows := 60
+	tab := districtTab{d: data.District{Number: "001", Name: "Adair County"}, today: storetest.Day(t, fixtureDay),
+		dialogs: widgets.NewDialogs(win), tasks: testTasks(t)}
+	l := newRecordList(manyRecords(rows), tab)
+	win.SetContent(l.obj)
+	win.Resize(fyne.NewSize(1260, 630))
+	l.load()
+	tab.tasks.wait()
+	c := win.Canvas()
+	c.Focus(l.filter)
+	key := func(k fyne.KeyName, times int) {
+		for range times {
+			c.Focused().TypedKey(&fyne.KeyEvent{Name: k})
+		}
+	}
+	key(fyne.KeyDown, 1)
+	if c.Focused() != fyne.Focusable(l.table) {
+		t.Fatalf("Down from the filter left the keyboard on %T", c.Focused())
+	}
+	reach := func(k fyne.KeyName, times, want int) {
+		t.Helper()
+		key(k, times)
+		name := manyStudent(want).FullName()
+		if !cellInView(l, name) {
+			t.Errorf("after %s ×%d: %s is not wholly in view", k, times, name)
+		}
+		key(fyne.KeyReturn, 1)
+		tab.tasks.wait()
+		if !tab.dialogs.Open() {
+			t.Fatalf("after %s ×%d: Enter opened no record", k, times)
+		}
+		if got := labelTexts(c.Overlays().Top()); !slices.Contains(got, name) {
+			t.Errorf("after %s ×%d: Enter opened %q, want %s", k, times, got, name)
+		}
+		tab.dialogs.CloseTop()
+		c.Focus(l.table)
+	}
+	reach(fyne.KeyDown, 20, 20)
+	reach(fyne.KeyUp, 1, 19)
+	reach(fyne.KeyUp, 19, 0)
+	reach(fyne.KeyEnd, 1, rows-1)
+	reach(fyne.KeyPageUp, 2, rows-21)
+	reach(fyne.KeyHome, 1, 0)
+	reach(fyne.KeyPageDown, 3, 30)
+	reach(fyne.KeyUp, 4, 26)
+}
+
+// cellInView says a cell of the record list reading text is drawn wholly
+// inside the table, below its header row.
+func cellInView(l *recordList, text string) bool {
+	d := fyne.CurrentApp().Driver()
+	top := d.AbsolutePositionForObject(l.table).Y
+	header := widgets.NewSortHeader(func(int) {}).MinSize().Height
+	for _, o := range walk(l.table) {
+		lb, ok := o.(*widget.Label)
+		if !ok || lb.Text != text || !lb.Visible() {
+			continue
+		}
+		y := d.AbsolutePositionForObject(lb).Y
+		return y >= top+header && y+lb.Size().Height <= top+l.table.Size().Height
+	}
+	return false
 }

@@ -53,7 +53,7 @@ type recordList struct {
 	shown  []store.DistrictRecord // all, filtered
 	filter *keyEntry
 	count  *widget.Label
-	table  *widgets.ColumnTable
+	table  *widgets.RowTable
 	obj    fyne.CanvasObject
 
 	// A worklist line shows only its records: by record ID, with its
@@ -71,8 +71,10 @@ func newRecordList(st districtRecords, tab districtTab) *recordList {
 	l := &recordList{st: st, tab: tab, filter: newKeyEntry("Filter by name, state ID or MIS2000 ID"), count: widget.NewLabel("Reading the records…")}
 	l.filter.OnChanged = func(string) { l.apply() }
 	l.filter.OnEscape = func() { l.filter.SetText("") }
+	l.filter.OnDown = l.toTable
 	l.table = l.newTable()
-	hint := wrapped("Click a record to see everything about it. The records are read-only here: " +
+	hint := wrapped("Click a record, or reach it with Down from the filter and the arrows and press Enter, to see everything about it. " +
+		"The records are read-only here: " +
 		"they change when the regional clerk publishes them again.")
 	filter := container.NewGridWrap(fyne.NewSize(380, l.filter.MinSize().Height), l.filter)
 	l.scopeMsg = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -121,30 +123,27 @@ func (l *recordList) showOnly(title string, records map[string]string) {
 	l.apply()
 }
 
-func (l *recordList) newTable() *widgets.ColumnTable {
-	t := widgets.NewColumnTable(districtColumns,
-		func() (int, int) { return len(l.shown), len(districtColumns) },
-		func() fyne.CanvasObject {
-			lb := widget.NewLabel("")
-			lb.Truncation = fyne.TextTruncateEllipsis
-			return lb
-		},
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			o.(*widget.Label).SetText(districtCell(l.shown[id.Row], id.Col, l.tab.today))
-		})
+// newTable is the records as rows: the arrows, Page Up and Down, Home and
+// End move a highlighted record, kept in view below the header, and Enter
+// or a click opens it, as in Advanced Search's results.
+func (l *recordList) newTable() *widgets.RowTable {
+	t := widgets.NewRowTable(func() int { return len(l.shown) }, districtColumns,
+		func(row, col int) string { return districtCell(l.shown[row], col, l.tab.today) })
 	t.CreateHeader = func() fyne.CanvasObject { return widgets.NewSortHeader(l.sortBy) }
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Col >= 0 {
 			o.(*widgets.SortHeader).Set(id.Col, l.headerText(id.Col))
 		}
 	}
-	t.OnSelected = func(id widget.TableCellID) {
-		t.UnselectAll()
-		if id.Row >= 0 && id.Row < len(l.shown) {
-			l.showRecord(l.shown[id.Row])
-		}
-	}
+	t.OnActivate = func(row int) { l.showRecord(l.shown[row]) }
 	return t
+}
+
+// toTable puts the keyboard on the records, when some are shown.
+func (l *recordList) toTable() {
+	if len(l.shown) > 0 {
+		l.tab.dialogs.Window().Canvas().Focus(l.table)
+	}
 }
 
 // load reads the records published to the district, off the UI goroutine.
@@ -212,8 +211,7 @@ func (l *recordList) apply() {
 			l.shown = append(l.shown, r.DistrictRecord)
 		}
 	}
-	l.table.Refresh()
-	l.table.ScrollToTop()
+	l.table.Reset()
 	l.count.SetText(l.countText())
 }
 

@@ -2,6 +2,7 @@ package data
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 )
 
@@ -85,6 +86,30 @@ func ReportRecord(published []MigrantRecord, p Period) (r MigrantRecord, ok bool
 		}
 	}
 	return r, ok
+}
+
+// MayExportReport refuses the export of a QA Migrant report of district
+// d for period p that counts no student: a workbook of headings and a
+// PDF of zeros read as a district with no migrant students, where a
+// period or a district chosen wrongly is the likelier cause. The app and
+// migrantdeskctl refuse it alike, in the same words.
+func MayExportReport(d District, p Period, students int) error {
+	if students > 0 {
+		return nil
+	}
+	return &EmptyReportError{District: d, Period: p}
+}
+
+// EmptyReportError is the refusal of a report that counts no student.
+type EmptyReportError struct {
+	District District
+	Period   Period
+}
+
+func (e *EmptyReportError) Error() string {
+	return fmt.Sprintf("No student of %s %s is in the report for %s: no migrant record published to the district "+
+		"is active then for a student enrolled in grades K–12 at one of its public schools. There is nothing to export.",
+		e.District.Number, e.District.Name, e.Period)
 }
 
 // PreferredEnrollment is the one enrollment that counts a student once

@@ -336,8 +336,9 @@ func (r *reportScreen) check() {
 	case !known:
 		r.count(p)
 	}
-	enable(r.detailBtn, idle && known && r.counted.rows > 0 && pwOK)
-	enable(r.aggBtn, idle && known && r.counted.students > 0)
+	exportable := known && data.MayExportReport(r.tab.d, p, r.counted.students) == nil
+	enable(r.detailBtn, idle && exportable && pwOK)
+	enable(r.aggBtn, idle && exportable)
 }
 
 // count reads, off the UI goroutine, how many rows and students the
@@ -371,7 +372,7 @@ func (r *reportScreen) count(p data.Period) {
 			r.counted = &reportCount{period: p, rows: len(q.Rows), students: q.Counts.Total}
 			r.counts.SetText(countsText(d, p, *r.counted))
 			r.counts.Importance = widget.MediumImportance
-			if r.counted.rows == 0 {
+			if data.MayExportReport(d, p, r.counted.students) != nil {
 				r.counts.Importance = widget.WarningImportance
 			}
 			r.counts.Refresh()
@@ -383,10 +384,8 @@ func (r *reportScreen) count(p data.Period) {
 // countsText says what each export of the period will hold, or plainly
 // that there is nothing to export.
 func countsText(d data.District, p data.Period, c reportCount) string {
-	if c.rows == 0 {
-		return fmt.Sprintf("No student of %s %s is in the report for %s: no migrant record published to the district "+
-			"is active then for a student enrolled in grades K–12 at one of its public schools. There is nothing to export.",
-			d.Number, d.Name, p)
+	if err := data.MayExportReport(d, p, c.students); err != nil {
+		return err.Error()
 	}
 	return fmt.Sprintf("The %s will hold %s (one per qualifying enrollment) of %s; the %s counts %s.",
 		report.DetailKind.Title, data.Count(c.rows, "row"), data.Count(c.students, "student"),

@@ -107,6 +107,9 @@ func runReport(args []string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("report qa: %w", err)
 	}
+	if err := data.MayExportReport(q.District, p, q.Counts.Total); err != nil {
+		return fmt.Errorf("report qa: %w", err)
+	}
 	meta := report.Meta{GeneratedAt: time.Now(), GeneratedBy: who.Signature()}
 
 	var files []report.File

@@ -174,6 +174,30 @@ func TestReportQARefuses(t *testing.T) {
 	}
 }
 
+// TestReportQARefusesAnEmptyReport: a period in which no student of the
+// district is in the report writes nothing, saying why in the words the
+// app shows, where the command wrote a workbook of headings and a PDF
+// of zeros that read as a district with no migrant students.
+func TestReportQARefusesAnEmptyReport(t *testing.T) {
+	db := reportDB(t)
+	dir := t.TempDir()
+	var out bytes.Buffer
+	err := dispatch([]string{"report", "qa", "--db", db, "--district", "001", "--from", "2010-08-01", "--to", "2011-06-30",
+		"--detail", filepath.Join(dir, "d.xlsx"), "--aggregated", filepath.Join(dir, "a.pdf")}, &out)
+	want := "report qa: No student of 001 Valle Verde is in the report for 08/01/2010 – 06/30/2011: " +
+		"no migrant record published to the district is active then for a student enrolled in grades K–12 " +
+		"at one of its public schools. There is nothing to export."
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want %q", err, want)
+	}
+	if left := files(t, dir); len(left) != 0 {
+		t.Errorf("left behind: %v", left)
+	}
+	if out.Len() != 0 {
+		t.Errorf("printed %q", out.String())
+	}
+}
+
 func TestReportQAMissingDatabase(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "typo.db")

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
@@ -764,4 +765,33 @@ func cellInView(l *recordList, text string) bool {
 		return y >= top+header && y+lb.Size().Height <= top+l.table.Size().Height
 	}
 	return false
+}
+
+// The header says who is looking in full where the window has the room:
+// at its first size it cut the district administrator's own name and
+// role to "Ana …" beside an empty stretch, and a text given exactly its
+// width still ended in an ellipsis. The narrowest window still cuts it
+// (TestLongDistrictNameWraps keeps that width).
+func TestDistrictHeaderNamesWhoIsLookingInFull(t *testing.T) {
+	_, w := openDistrictWindow(t, districtFixture(t), admin, "001")
+	w.win.Resize(fyne.NewSize(1260, 630))
+	var who *widget.Label
+	for _, o := range walk(w.win.Content()) {
+		if l, ok := o.(*widget.Label); ok && strings.HasPrefix(l.Text, "District Edition · ") {
+			who = l
+		}
+	}
+	if who == nil {
+		t.Fatal("the header does not say who is looking")
+	}
+	need := fyne.MeasureText(who.Text, theme.TextSize(), who.TextStyle).Width + 2*theme.InnerPadding()
+	if who.Size().Width < need || who.Truncation == fyne.TextTruncateEllipsis {
+		t.Errorf("%q is %.0f wide of the %.0f it needs, in a window of 1260, cut with an ellipsis: %v",
+			who.Text, who.Size().Width, need, who.Truncation == fyne.TextTruncateEllipsis)
+	}
+	// In the narrowest window it is cut, and says so.
+	w.win.Resize(w.win.Content().MinSize())
+	if who.Size().Width >= need || who.Truncation != fyne.TextTruncateEllipsis {
+		t.Errorf("in the narrowest window %q is %.0f wide, no ellipsis: %v", who.Text, who.Size().Width, who.Truncation != fyne.TextTruncateEllipsis)
+	}
 }

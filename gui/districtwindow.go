@@ -266,10 +266,8 @@ func (w *districtWindow) header() fyne.CanvasObject {
 	w.refreshBtn = widget.NewButtonWithIcon("Refresh (F5)", theme.ViewRefreshIcon(), w.refresh)
 	// The name has a width of its own: a wrapping label measured before
 	// the window's first layout, at no width, wanted a line a word and
-	// made the window taller than the screen. The button stays at the
-	// top as the name wraps, rather than growing as tall as it.
-	top.Add(border(nil, nil, nil, container.NewVBox(container.NewHBox(sized(who, whoWidth, 0), w.refreshBtn)),
-		sized(title, titleWidth, 0)))
+	// made the window taller than the screen.
+	top.Add(container.New(headerLine{who: who}, sized(title, titleWidth, 0), who, w.refreshBtn))
 	if w.preview {
 		top.Add(note(theme.VisibilityIcon(), widget.NewLabel(fmt.Sprintf("Preview as district: this window shows exactly what %s %s sees — "+
 			"the records as last published to it, read-only. Changes you have saved but not published do not show here.",
@@ -278,12 +276,51 @@ func (w *districtWindow) header() fyne.CanvasObject {
 	return top
 }
 
-// The room of the header's line on who is looking, and the least the
-// district's name has, which takes the rest.
+// The least room of the header's line on who is looking, and the least
+// the district's name has.
 const (
 	whoWidth   = 300
 	titleWidth = 360
 )
+
+// headerLine lays out the district's name, who is looking and the
+// Refresh button side by side. Who is looking gets the width its text
+// needs where the window has the room, since a coordinator checks there
+// whose window it is; the name takes the rest and wraps. In a narrow
+// window who is looking shrinks to whoWidth, cut with an ellipsis, and
+// the name keeps titleWidth: neither widens the window past a small
+// screen. The button and who is looking stay at the top as the name
+// wraps, rather than growing as tall as it. Who is looking is clipped
+// where it fits: an ellipsis, shaped by Fyne, cut a text given exactly
+// its measured width.
+type headerLine struct {
+	who *widget.Label
+}
+
+func (h headerLine) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	title, who, btn := objs[0], objs[1], objs[2]
+	pad := theme.Padding()
+	b := btn.MinSize()
+	needs := fyne.MeasureText(h.who.Text, theme.TextSize(), h.who.TextStyle).Width + 2*theme.InnerPadding()
+	ww := max(whoWidth, min(needs, size.Width-b.Width-titleWidth-2*pad))
+	tw := size.Width - b.Width - ww - 2*pad
+	line := max(b.Height, who.MinSize().Height)
+	title.Move(fyne.NewPos(0, 0))
+	title.Resize(fyne.NewSize(tw, size.Height))
+	who.Move(fyne.NewPos(tw+pad, 0))
+	who.Resize(fyne.NewSize(ww, line))
+	if t := widgets.Truncation(h.who.Text, h.who.TextStyle, ww); t != h.who.Truncation {
+		h.who.Truncation = t
+		h.who.Refresh()
+	}
+	btn.Move(fyne.NewPos(size.Width-b.Width, 0))
+	btn.Resize(fyne.NewSize(b.Width, line))
+}
+
+func (headerLine) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	title, who, btn := objs[0].MinSize(), objs[1].MinSize(), objs[2].MinSize()
+	return fyne.NewSize(titleWidth+whoWidth+btn.Width+2*theme.Padding(), max(title.Height, who.Height, btn.Height))
+}
 
 func (w *districtWindow) footer() fyne.CanvasObject {
 	return container.NewVBox(widget.NewSeparator(), border(nil, nil, nil, w.syncLine, w.message))

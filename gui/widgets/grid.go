@@ -98,12 +98,12 @@ func shrunk(cols []Column, total float32) []float32 {
 	return w
 }
 
-// truncation is how a cell of the width given ends its text: clipped
+// Truncation is how a cell of the width given ends its text: clipped
 // when it fits, else with an ellipsis, which tells the reader there is
 // more. Fyne shapes an ellipsis afresh at every layout, which made a
 // student's detail take 40 ms with every cell ellipsized; a text's
 // measure is cached.
-func truncation(text string, style fyne.TextStyle, width float32) fyne.TextTruncation {
+func Truncation(text string, style fyne.TextStyle, width float32) fyne.TextTruncation {
 	if fyne.MeasureText(text, theme.TextSize(), style).Width+2*theme.InnerPadding() > width {
 		return fyne.TextTruncateEllipsis
 	}
@@ -127,7 +127,7 @@ func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	for i, w := range shrunk(l.cols, size.Width) {
 		o := objs[i]
 		if lbl, ok := o.(*widget.Label); ok && lbl.Truncation != fyne.TextTruncateOff {
-			if t := truncation(lbl.Text, lbl.TextStyle, w); t != lbl.Truncation {
+			if t := Truncation(lbl.Text, lbl.TextStyle, w); t != lbl.Truncation {
 				lbl.Truncation = t
 				lbl.Refresh()
 			}

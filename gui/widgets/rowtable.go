@@ -43,7 +43,7 @@ func NewRowTable(rows func() int, cols []Column, cell func(row, col int) string)
 		bg.Refresh()
 		l := c.Objects[1].(*widget.Label)
 		text := cell(id.Row, id.Col)
-		l.Truncation = truncation(text, l.TextStyle, t.widths[id.Col])
+		l.Truncation = Truncation(text, l.TextStyle, t.widths[id.Col])
 		l.SetText(text)
 	}
 	t.ShowHeaderRow = true

@@ -13,9 +13,12 @@ import (
 	"migrantdesk/gui/widgets"
 )
 
-// accessColumns are the columns of the coordinator list.
+// accessColumns are the columns of the coordinator list. The grant's
+// column is the widest: "Granted 12/03/2026 by Guadalupe Hernández
+// (guadalupe.hernandez)" is longer than a name or an address, and the
+// check box needs no more than its label.
 var accessColumns = []widgets.Column{
-	growing("Coordinator", 280), growing("E-mail", 260), col("QA Migrant report", 270), growing("", 300),
+	growing("Coordinator", 240), growing("E-mail", 230), col("QA Migrant report", 200), growing("", 440),
 }
 
 // accessStore is what the Users and access tab reads and writes.

@@ -3,10 +3,14 @@ package gui
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
+	"migrantdesk/data"
 	"migrantdesk/data/store"
 	"migrantdesk/data/store/storetest"
 )
@@ -136,5 +140,36 @@ func TestUsersAndAccessTabIsTheAdministrators(t *testing.T) {
 	au.wait()
 	if w.access.hint.Text != "003 Calloway County has no coordinators yet: a state administrator adds them." {
 		t.Errorf("hint %q", w.access.hint.Text)
+	}
+}
+
+// A grant says whom by in full at the window's first size: every grant
+// of the demo ("Granted 12/03/2026 by Denise Caudill (denise.ca…") was
+// cut, beside a coordinator column with room to spare.
+func TestAccessGrantSaysWhomByInFull(t *testing.T) {
+	st := districtFixture(t)
+	ctx := context.Background()
+	long := data.User{Username: "guadalupe.hernandez", FullName: "Guadalupe Hernández", Role: data.RoleDistrictAdmin, DistrictNumber: "001"}
+	if err := st.SaveUser(ctx, "tester", long); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetReportAccess(ctx, long, rosa, "001", true); err != nil {
+		t.Fatal(err)
+	}
+	u, w := openDistrictWindow(t, st, admin, "001")
+	w.win.Resize(fyne.NewSize(1260, 630))
+	w.tabs.SelectIndex(3)
+	u.wait()
+	var status *widget.Label
+	for _, o := range walk(w.access.obj) {
+		if l, ok := o.(*widget.Label); ok && strings.HasSuffix(l.Text, "by Guadalupe Hernández (guadalupe.hernandez)") {
+			status = l
+		}
+	}
+	if status == nil {
+		t.Fatal("the grant is not shown")
+	}
+	if status.Truncation == fyne.TextTruncateEllipsis {
+		t.Errorf("%q is cut to %.0f wide", status.Text, status.Size().Width)
 	}
 }

@@ -694,24 +694,30 @@ func manyStudent(i int) data.Student {
 	return data.Student{StateID: fmt.Sprintf("20%08d", i), LastName: fmt.Sprintf("Student%02d", i), FirstName: "Ana"}
 }
 
+// showManyRecords is the record list of a district of n records, read,
+// in a window of the district window's first size.
+func showManyRecords(t *testing.T, n int) (*recordList, districtTab, fyne.Canvas) {
+	t.Helper()
+	win := test.NewTempApp(t).NewWindow("district")
+	t.Cleanup(win.Close)
+	tab := districtTab{d: data.District{Number: "001", Name: "Adair County"}, today: storetest.Day(t, fixtureDay),
+		dialogs: widgets.NewDialogs(win), tasks: testTasks(t)}
+	l := newRecordList(manyRecords(n), tab)
+	win.SetContent(l.obj)
+	win.Resize(fyne.NewSize(1260, 630))
+	l.load()
+	tab.tasks.wait()
+	return l, tab, win.Canvas()
+}
+
 // The district's record list takes the keyboard as Advanced Search's
 // results do: Down from the filter reaches the first record, the arrows,
 // Page Up and Down, Home and End move a highlighted row that stays wholly
 // in view below the header (Fyne 2.7 left row 0 under it, fyne-io/fyne#6505),
 // and Enter opens the record the keys reached.
 func TestDistrictRecordsKeyboardKeepsTheRowInView(t *testing.T) {
-	a := test.NewTempApp(t)
-	win := a.NewWindow("district")
-	t.Cleanup(win.Close)
 	rows := 60
-	tab := districtTab{d: data.District{Number: "001", Name: "Adair County"}, today: storetest.Day(t, fixtureDay),
-		dialogs: widgets.NewDialogs(win), tasks: testTasks(t)}
-	l := newRecordList(manyRecords(rows), tab)
-	win.SetContent(l.obj)
-	win.Resize(fyne.NewSize(1260, 630))
-	l.load()
-	tab.tasks.wait()
-	c := win.Canvas()
+	l, tab, c := showManyRecords(t, rows)
 	c.Focus(l.filter)
 	key := func(k fyne.KeyName, times int) {
 		for range times {
@@ -748,6 +754,28 @@ func TestDistrictRecordsKeyboardKeepsTheRowInView(t *testing.T) {
 	reach(fyne.KeyHome, 1, 0)
 	reach(fyne.KeyPageDown, 3, 30)
 	reach(fyne.KeyUp, 4, 26)
+}
+
+// A refresh (F5, or a publish arriving) reads the records again: the
+// record the keys reached stays highlighted and in view, where the list
+// went back to its first record.
+func TestDistrictRecordsRefreshKeepsTheRecordTheKeysReached(t *testing.T) {
+	l, tab, c := showManyRecords(t, 60)
+	c.Focus(l.table)
+	for range 30 {
+		c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	}
+	l.load()
+	tab.tasks.wait()
+	name := manyStudent(30).FullName()
+	if !cellInView(l, name) {
+		t.Errorf("after a refresh %s is not in view", name)
+	}
+	c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	tab.tasks.wait()
+	if got := labelTexts(c.Overlays().Top()); !slices.Contains(got, name) {
+		t.Errorf("after a refresh Enter opened %q, want %s", got, name)
+	}
 }
 
 // cellInView says a cell of the record list reading text is drawn wholly

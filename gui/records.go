@@ -156,12 +156,20 @@ func (l *recordList) load() {
 				l.count.SetText(sentence(err.Error()))
 				return
 			}
+			at := ""
+			if row := l.table.Row(); row < len(l.shown) {
+				at = l.shown[row].RecordID
+			}
 			l.all = make([]listed, len(recs))
 			for i, r := range recs {
 				l.all[i] = newListed(r)
 			}
 			l.sort()
-			l.apply()
+			l.match()
+			// The same records again, most often: the record the keys
+			// reached stays, and the view with it.
+			l.table.Keep(max(0, slices.IndexFunc(l.shown, func(r store.DistrictRecord) bool { return r.RecordID == at })))
+			l.count.SetText(l.countText())
 		}
 	})
 }
@@ -202,8 +210,16 @@ func (l *recordList) sort() {
 	})
 }
 
-// apply shows the records that match the filter.
+// apply shows the records that match the filter, from the first.
 func (l *recordList) apply() {
+	l.match()
+	l.table.Reset()
+	l.count.SetText(l.countText())
+}
+
+// match picks the records shown: those that match the filter and the
+// worklist line.
+func (l *recordList) match() {
 	words := strings.Fields(data.NormalizeName(l.filter.Text))
 	l.shown = l.shown[:0]
 	for _, r := range l.all {
@@ -211,8 +227,6 @@ func (l *recordList) apply() {
 			l.shown = append(l.shown, r.DistrictRecord)
 		}
 	}
-	l.table.Reset()
-	l.count.SetText(l.countText())
 }
 
 func (l *recordList) countText() string {

@@ -85,6 +85,17 @@ func (t *RowTable) Reset() {
 	t.Refresh()
 }
 
+// Keep highlights row for rows read anew, such as the same record found
+// again after a refresh: the view stays where it was, moving only to keep
+// the row in view while the table has the keyboard.
+func (t *RowTable) Keep(row int) {
+	t.row = max(0, min(t.rows()-1, row))
+	if t.focused && t.rows() > 0 {
+		ShowRow(&t.Table, widget.TableCellID{Row: t.row, Col: 0})
+	}
+	t.Refresh()
+}
+
 // FocusGained shows the highlighted row. The table's own focus marker,
 // a cell outline, is left off: it would mark another cell than the row.
 func (t *RowTable) FocusGained() {

@@ -16,9 +16,11 @@ import (
 // accessColumns are the columns of the coordinator list. The grant's
 // column is the widest: "Granted 12/03/2026 by Guadalupe Hernández
 // (guadalupe.hernandez)" is longer than a name or an address, and the
-// check box needs no more than its label.
+// check box needs 161. A window shrunk to a small screen at 150% leaves
+// the name and the address as wide as they were before the grant's
+// column grew.
 var accessColumns = []widgets.Column{
-	growing("Coordinator", 240), growing("E-mail", 230), col("QA Migrant report", 200), growing("", 440),
+	growing("Coordinator", 250), growing("E-mail", 250), col("QA Migrant report", 180), growing("", 430),
 }
 
 // accessStore is what the Users and access tab reads and writes.

@@ -498,9 +498,8 @@ func (r *reportScreen) write(ctx context.Context, j job, meta report.Meta) (rows
 	if err != nil {
 		return 0, err
 	}
-	if len(q.Rows) == 0 {
-		return 0, fmt.Errorf("no student of %s %s is in the report for %s any more (the records changed since they were counted), so no file was written",
-			r.tab.d.Number, r.tab.d.Name, j.period)
+	if err := data.MayExportReport(q.District, j.period, q.Counts.Total); err != nil {
+		return 0, fmt.Errorf("the records changed since they were counted, and no file was written. %w", err)
 	}
 	r.tab.tasks.do(func() { r.stage.SetText(fmt.Sprintf("Writing %s…", filepath.Base(j.path))) })
 	f := q.AggregatedFile(j.path, meta)

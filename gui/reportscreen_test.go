@@ -538,3 +538,33 @@ func TestReportRevokedWhileSaving(t *testing.T) {
 		t.Errorf("after the refusal the screen shows the exports %v, or %q", r.allowed(), r.denied.Text)
 	}
 }
+
+// A period emptied between its count and the export (a sync took the
+// district's records) writes nothing, and says so in the words of the
+// rule the count and the command line use (data.MayExportReport).
+func TestReportEmptiedSinceCountedWritesNothing(t *testing.T) {
+	st := districtFixture(t)
+	u, w := openDistrictWindow(t, st, admin, "001")
+	dir := t.TempDir()
+	r := w.report
+	r.saver = tempSaver{dir: dir}
+	u.wait() // the period's counts, with students
+	r.build = func(_ context.Context, _ data.User, _ string, p data.Period) (*report.QA, error) {
+		return report.New(w.d, p, nil), nil
+	}
+	tapReport(t, u, w, r.aggBtn)
+	p, err := r.selectedPeriod()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := data.MayExportReport(w.d, p, 0).Error()
+	if got := strings.Join(texts(w.win.Canvas()), "\n"); !strings.Contains(got, want) {
+		t.Errorf("the screen does not say %q:\n%s", want, got)
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Errorf("an empty report left %v", files)
+	}
+	if users, _ := exports(t, st); len(users) != 0 {
+		t.Errorf("an empty report is in the audit log: %q", users)
+	}
+}

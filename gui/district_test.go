@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
+	"migrantdesk/data/demo"
 	"migrantdesk/data/store"
 	"migrantdesk/data/store/storetest"
 	"migrantdesk/gui/widgets"
@@ -821,5 +822,80 @@ func TestDistrictHeaderNamesWhoIsLookingInFull(t *testing.T) {
 	w.win.Resize(w.win.Content().MinSize())
 	if who.Size().Width >= need || who.Truncation != fyne.TextTruncateEllipsis {
 		t.Errorf("in the narrowest window %q is %.0f wide, no ellipsis: %v", who.Text, who.Size().Width, who.Truncation != fyne.TextTruncateEllipsis)
+	}
+}
+
+// The record list reads the demo's values whole where the window has the
+// room: each column of a set width its widest value and its heading, and
+// School, at 1260×630, the school of the one record a reviewer saw cut
+// ("Lexington Traditional Middl…") and nineteen in twenty of the demo's
+// schools and names; at 1366×768, every school. The Withdrawn column,
+// often empty, was wider than its dates while School cut its names.
+func TestDistrictColumnsFitTheDemosValues(t *testing.T) {
+	st := districtFixture(t)
+	_, w := openDistrictWindow(t, st, rosa, "001")
+	w.tabs.Select(w.recordsTab)
+	state, err := demo.Generate(demo.Config{Students: 20000, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	need := func(s string, bold bool) float32 {
+		return fyne.MeasureText(s, theme.TextSize(), fyne.TextStyle{Bold: bold}).Width + 2*theme.InnerPadding()
+	}
+	// at is what nineteen in twenty of texts need, and the most.
+	at := func(texts []string) (p95, most float32) {
+		ws := make([]float32, len(texts))
+		for i, s := range texts {
+			ws[i] = need(s, false)
+		}
+		slices.Sort(ws)
+		return ws[len(ws)*95/100], ws[len(ws)-1]
+	}
+	var schools, names []string
+	for _, s := range state.Extract.Schools {
+		schools = append(schools, s.Name)
+	}
+	for _, s := range state.Extract.Students {
+		names = append(names, s.FullName())
+	}
+	school95, schoolMost := at(schools)
+	name95, _ := at(names)
+	widths := func(size fyne.Size) map[int]float32 {
+		w.win.Resize(size)
+		got := map[int]float32{}
+		for _, o := range walk(w.records.table) {
+			if h, ok := o.(*widgets.SortHeader); ok && h.Visible() {
+				got[h.Column()] = h.Size().Width
+			}
+		}
+		if len(got) != len(districtColumns) {
+			t.Fatalf("%d of the %d columns in view at %v", len(got), len(districtColumns), size)
+		}
+		return got
+	}
+	first := widths(firstSize)
+	widest := map[int]string{colStateID: "1464106935", colBirth: "12/31/2026", colGrade: "OSY", colWithdrawn: "12/31/2026",
+		colMIS2000: "123456789012", colQAD: "12/31/2026", colEED: "12/31/2026", colEligibility: eligFuture}
+	for col, text := range widest {
+		c := districtColumns[col]
+		if n := max(need(text, false), need(c.Title, true)); first[col] < n {
+			t.Errorf("at 1260×630 the %s column is %.0f px wide; %q and its heading need %.0f", c.Title, first[col], text, n)
+		}
+	}
+	for _, c := range []struct {
+		col  int
+		text string
+		need float32
+	}{
+		{colSchool, "Lexington Traditional Middle School", need("Lexington Traditional Middle School", false)},
+		{colSchool, "nineteen in twenty of the demo's schools", school95},
+		{colName, "nineteen in twenty of the demo's names", name95},
+	} {
+		if first[c.col] < c.need {
+			t.Errorf("at 1260×630 the %s column is %.0f px wide; %s need %.0f", districtColumns[c.col].Title, first[c.col], c.text, c.need)
+		}
+	}
+	if got := widths(screenSize)[colSchool]; got < schoolMost {
+		t.Errorf("at 1366×768 the School column is %.0f px wide; the demo's longest school name needs %.0f", got, schoolMost)
 	}
 }

@@ -17,10 +17,14 @@ import (
 	"migrantdesk/gui/widgets"
 )
 
-// districtColumns are the columns of a district's record list.
+// districtColumns are the columns of a district's record list. Those of
+// a set width fit their widest value (a 12-digit MIS2000 ID, "Not yet
+// active") and their heading, no more: what they spare goes to School,
+// whose long names ("Erlanger-Elsmere Independent Middle School") a
+// 1260-pixel window cut while the dates had room to spare.
 var districtColumns = []widgets.Column{
-	growing("Name", 240), col("State ID", 105), col("Birth date", 100), col("Grade", 60), growing("School", 210),
-	col("Withdrawn", 100), col("MIS2000 ID", 100), col("QAD", 95), col("EED", 95), col("Eligibility", 100),
+	growing("Name", 200), col("State ID", 97), col("Birth date", 92), col("Grade", 60), growing("School", 259),
+	col("Withdrawn", 94), col("MIS2000 ID", 113), col("QAD", 92), col("EED", 92), col("Eligibility", 106),
 }
 
 // The columns of the record list, in districtColumns order.

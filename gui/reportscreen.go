@@ -159,6 +159,11 @@ func newReportScreen(st reportStore, build reportBuilder, app reportApp, tab dis
 
 	r.custom = container.NewGridWithColumns(2,
 		inlineField("From", r.from, r.fromErr), inlineField("To", r.to, r.toErr))
+	// The dates on the line of "Custom dates", not a line of their own:
+	// in the first window (1260×630) that line put "Save Aggregated
+	// report (PDF)…" below the column's fold.
+	period := container.New(lastChoiceFields{indent: widget.NewRadioGroup(r.choices[periodCustom:], nil).MinSize().Width},
+		r.period, r.custom)
 	r.detailBtn = widget.NewButtonWithIcon("Save "+report.DetailKind.Title+"…", theme.DocumentSaveIcon(), func() { r.export(report.DetailKind) })
 	r.detailBtn.Importance = widget.HighImportance
 	r.aggBtn = widget.NewButtonWithIcon("Save "+report.AggregatedKind.Title+"…", theme.DocumentSaveIcon(), func() { r.export(report.AggregatedKind) })
@@ -168,7 +173,7 @@ func newReportScreen(st reportStore, build reportBuilder, app reportApp, tab dis
 	r.running.Hide()
 
 	r.controls = container.NewVBox(
-		heading("Reporting period"), r.period, r.custom, r.periodErr, r.summary, r.counts,
+		heading("Reporting period"), period, r.periodErr, r.summary, r.counts,
 		widget.NewSeparator(),
 		heading(report.DetailKind.Title+": contains PII"),
 		wrapped("One row per qualifying enrollment. A password is optional: with one, Excel and LibreOffice "+
@@ -200,6 +205,35 @@ func newReportScreen(st reportStore, build reportBuilder, app reportApp, tab dis
 	r.sideScroll = container.NewVScroll(r.side)
 	r.obj = container.New(halves{}, container.NewVScroll(landing), r.sideScroll)
 	return r
+}
+
+// lastChoiceFields lays out a vertical radio group and, when shown, the
+// fields of its last choice on that choice's line, indent from the left,
+// past the choice's text.
+type lastChoiceFields struct{ indent float32 }
+
+// lastLine is where the last choice's line starts, in a group as high as h.
+func lastLine(group fyne.CanvasObject, h float32) float32 {
+	n := max(len(group.(*widget.RadioGroup).Options), 1)
+	return h - h/float32(n)
+}
+
+func (l lastChoiceFields) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	group, fields := objs[0].MinSize(), objs[1]
+	if !fields.Visible() {
+		return group
+	}
+	f := fields.MinSize()
+	return fyne.NewSize(max(group.Width, l.indent+f.Width), max(group.Height, lastLine(objs[0], group.Height)+f.Height))
+}
+
+func (l lastChoiceFields) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	group, fields := objs[0], objs[1]
+	h := group.MinSize().Height
+	group.Move(fyne.NewPos(0, 0))
+	group.Resize(fyne.NewSize(size.Width, h))
+	fields.Move(fyne.NewPos(l.indent, lastLine(group, h)))
+	fields.Resize(fyne.NewSize(max(0, size.Width-l.indent), fields.MinSize().Height))
 }
 
 // schoolYearText is "2025–26 (08/01/2025 – 06/30/2026)".

@@ -97,6 +97,9 @@ type reconcileScreen struct {
 	message  *widget.Label
 	status   *widget.Label
 
+	fit   *summaryFit
+	split *fyne.Container // the summary over the message, fitted by fit
+
 	result   *report.Reconciliation
 	selected int // the summary line whose message is shown; -1 for none
 
@@ -162,14 +165,15 @@ func newReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, regi
 		s.asOfErr)
 	s.summary = container.New(headOverLayout{}, container.NewVBox(s.running, s.notes), s.table)
 	msgPane := border(border(nil, nil, nil, s.copyBtn, s.msgTitle), nil, nil, nil,
-		container.NewVScroll(s.message))
+		container.New(wholeLines{}, container.NewVScroll(s.message)))
 	// The summary above the message, at full width: a region has a few
 	// dozen districts, and all ten columns stay in view. The clip keeps
 	// the notes off the message when the summary's pane is dragged
 	// smaller than they are.
 	split := container.NewVSplit(container.NewClip(s.summary), msgPane)
-	split.Offset = 0.5
-	s.obj = border(top, border(nil, nil, s.saveBtn, nil, s.status), nil, nil, split)
+	s.fit = &summaryFit{s: s, split: split, set: split.Offset}
+	s.split = container.New(s.fit, split)
+	s.obj = border(top, border(nil, nil, s.saveBtn, nil, s.status), nil, nil, s.split)
 	s.check()
 	return s
 }
@@ -332,11 +336,13 @@ func (s *reconcileScreen) compared(r *report.Reconciliation, err error) {
 	s.check()
 }
 
-// setNotes shows the notes over the summary table; none take no room.
+// setNotes shows the notes over the summary table, none taking no room,
+// and fits the split to the summary of the comparison.
 func (s *reconcileScreen) setNotes(text string) {
 	s.notes.SetText(text)
 	s.notes.Hidden = text == ""
 	s.summary.Refresh()
+	s.fit.refit()
 }
 
 // headOverLayout puts its first object over its second and takes the
@@ -362,6 +368,84 @@ func (headOverLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	head.Resize(fyne.NewSize(size.Width, head.MinSize().Height))
 	body.Move(fyne.NewPos(0, h))
 	body.Resize(fyne.NewSize(size.Width, max(0, size.Height-h)))
+}
+
+// summaryShare is the most of the split the summary takes by itself: the
+// message keeps a third, some lines under its title.
+const summaryShare = 2.0 / 3
+
+// summaryFit lays the summary over the message: the summary gets the
+// height its lines need, up to summaryShare of the split, in whole rows,
+// and the message the rest. Half each, at 1366×768, showed about three
+// districts and the message cut through a line, with a region of a few
+// dozen districts. Once the clerk drags the divider, the split keeps
+// where it was put, until the next comparison.
+type summaryFit struct {
+	s     *reconcileScreen
+	split *container.Split
+	set   float64 // the offset fitted last; another one is the clerk's
+}
+
+func (f *summaryFit) MinSize(objs []fyne.CanvasObject) fyne.Size { return objs[0].MinSize() }
+
+func (f *summaryFit) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(size)
+	if f.split.Offset != f.set {
+		return
+	}
+	if avail := size.Height - 2*theme.Padding(); avail > 0 { // the divider is two paddings high
+		f.set = float64(f.s.summaryHeight(avail) / avail)
+		f.split.SetOffset(f.set)
+	}
+}
+
+// refit gives the split back to the summary's lines.
+func (f *summaryFit) refit() {
+	f.split.Offset = f.set
+	f.s.split.Refresh()
+}
+
+// summaryHeight is the height the summary's pane takes of avail: the
+// lines over the table, its header and its rows, as many as there are up
+// to summaryShare of avail, at least one.
+func (s *reconcileScreen) summaryHeight(avail float32) float32 {
+	pad := theme.Padding()
+	head := s.summary.Objects[0].MinSize().Height
+	if head > 0 {
+		head += pad
+	}
+	header := s.table.CreateHeader().MinSize().Height
+	stride := max(summaryCell().MinSize().Height, header) + pad
+	rows, _ := s.table.Length()
+	if fit := int((summaryShare*avail - head - header + pad) / stride); rows > fit {
+		rows = max(fit, 1)
+	}
+	return head + header + float32(rows)*stride - pad
+}
+
+// wholeLines gives a scrolled label the height of its whole lines, as
+// many as its room has, and leaves the rest blank: scrolled to its top,
+// the message shows no line cut in half at its bottom.
+type wholeLines struct{}
+
+func (wholeLines) MinSize(objs []fyne.CanvasObject) fyne.Size { return objs[0].MinSize() }
+
+func (wholeLines) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	first, stride := lineMetrics()
+	h := size.Height
+	if h >= first && stride > 0 {
+		h = first + float32(int((h-first)/stride))*stride
+	}
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(fyne.NewSize(size.Width, h))
+}
+
+// lineMetrics are, in a label, how far down its first line ends, and
+// how far each next line is below the one before.
+func lineMetrics() (first, stride float32) {
+	one := widget.NewLabel("A").MinSize().Height
+	return one - theme.InnerPadding(), widget.NewLabel("A\nA").MinSize().Height - one
 }
 
 // summaryText says what was compared, and what of the file was not.

@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -222,11 +224,12 @@ func TestNewReconcileScreen(t *testing.T) {
 // reconcileStoreStub shows the screen needs no more than ReconcileStore.
 type reconcileStoreStub struct{ ReconcileStore }
 
-// The notes over the summary (two to four lines) and, on Compare again,
-// the progress row once came on top of what the window had: Fyne grew
-// the main window (700 → 710 → 729 px under Xvfb at 1366×768) and never
-// gave the height back, past what screenSize allows a window.
-func TestReconcileScreenDoesNotGrowTheWindow(t *testing.T) {
+// reconcileInApp is the reconciliation screen in the app's window, of a
+// clerk of region C on reconciletest's state, in the theme the app runs
+// with; finish runs what the comparison under way hands to the UI until
+// it is done.
+func reconcileInApp(t *testing.T) (u *UI, s *reconcileScreen, finish func()) {
+	t.Helper()
 	st := reconciletest.Open(t, filepath.Join(t.TempDir(), "r.db"))
 	ctx := context.Background()
 	clerk := data.User{Username: "clerk1", FullName: reconciletest.Clerk, Role: data.RoleClerk, RegionCode: "C"}
@@ -238,16 +241,15 @@ func TestReconcileScreenDoesNotGrowTheWindow(t *testing.T) {
 	}
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(theme.DefaultTheme()) // the theme the app runs with, not the test theme
-	u := newUI(t, a, st, Options{User: "clerk1"})
+	u = newUI(t, a, st, Options{User: "clerk1"})
 	u.ShowMain()
 	u.wait()
 	u.showReconcile()
-	s := u.reconcile
-	before := u.win.Content().MinSize()
+	s = u.reconcile
 	s.opener = &pathOpener{path: reconciletest.Export()}
 	retype(s.asOf, "11/03/2025")
 	q := queues[u.tasks]
-	finish := func() {
+	return u, s, func() {
 		deadline := time.After(30 * time.Second)
 		for s.stop != nil {
 			select {
@@ -259,6 +261,15 @@ func TestReconcileScreenDoesNotGrowTheWindow(t *testing.T) {
 		}
 		u.wait()
 	}
+}
+
+// The notes over the summary (two to four lines) and, on Compare again,
+// the progress row once came on top of what the window had: Fyne grew
+// the main window (700 → 710 → 729 px under Xvfb at 1366×768) and never
+// gave the height back, past what screenSize allows a window.
+func TestReconcileScreenDoesNotGrowTheWindow(t *testing.T) {
+	u, s, finish := reconcileInApp(t)
+	before := u.win.Content().MinSize()
 	tap(t, u, "Choose the MIS2000 export…")
 	finish()
 	if s.result == nil {
@@ -500,3 +511,55 @@ func TestReconcileScreenClickGivesTheSummaryTheKeys(t *testing.T) {
 		t.Errorf("clicked %q, then Up: %q", chosen, f.s.msgTitle.Text)
 	}
 }
+
+// After a comparison the summary shows its districts, in whole rows, up
+// to two thirds of the room it shares with the message, and the message
+// shows whole lines: at 1366×768 the halves showed about three districts
+// and cut the message's last line in half. Checked at 1366×768 and in the
+// first window; at 150% (900×430) the four lines of notes leave the
+// summary no row, and only the message is checked.
+func TestReconcileSplitFitsTheSummaryAndWholeLines(t *testing.T) {
+	u, s, finish := reconcileInApp(t)
+	tap(t, u, "Choose the MIS2000 export…")
+	finish()
+	if s.result == nil {
+		t.Fatalf("no comparison: %q %q", s.msgTitle.Text, s.message.Text)
+	}
+	pad := theme.Padding()
+	header := s.table.CreateHeader().MinSize().Height
+	stride := max(summaryCell().MinSize().Height, header) + pad
+	rows, _ := s.table.Length()
+	first, line := lineMetrics()
+	var msgScroll fyne.CanvasObject
+	for _, o := range walk(s.obj) {
+		if sc, ok := o.(*container.Scroll); ok && sc.Content == s.message {
+			msgScroll = sc
+		}
+	}
+	if msgScroll == nil {
+		t.Fatal("the message is in no scroll")
+	}
+	for _, size := range []fyne.Size{screenSize, firstSize, smallScreen} {
+		u.win.Resize(size)
+		shown := (s.table.Size().Height - header + pad) / stride
+		if size == smallScreen {
+			shown = float32(rows)
+		}
+		split := s.split.Size().Height - 2*pad
+		share := (s.table.Position().Y + s.table.Size().Height) / split
+		switch {
+		case shown >= float32(rows):
+		case !whole(shown):
+			t.Errorf("at %v the summary shows %.2f rows of %d: its last one cut", size, shown, rows)
+		case share < summaryShare-0.1:
+			t.Errorf("at %v the summary shows %.0f rows of %d in %.0f%% of the split", size, shown, rows, 100*share)
+		}
+		h := msgScroll.Size().Height
+		if lines := (h - first) / line; h < first || !whole(lines) {
+			t.Errorf("at %v the message shows %.2f lines: its last one cut", size, 1+lines)
+		}
+	}
+}
+
+// whole reports whether n is a whole number, give or take rounding.
+func whole(n float32) bool { return math.Abs(float64(n)-math.Round(float64(n))) < 0.01 }

@@ -458,8 +458,10 @@ func summaryText(r *report.Reconciliation) string {
 		lines[0] += " Read as Windows-1252 (not UTF-8), as Excel's \"CSV (Comma delimited)\" saves it."
 	}
 	for _, n := range r.Notes(report.Meta{}) {
-		switch n[0] {
-		case "Rows", "Rows not read", "Columns missing", "Columns not used":
+		switch {
+		case n[0] == "Rows" && r.OutOfRegion == 0 && r.Repeated == 0:
+			// "Rows: 104 compared" says again what the first line says.
+		case n[0] == "Rows", n[0] == "Rows not read", n[0] == "Columns missing", n[0] == "Columns not used":
 			lines = append(lines, n[0]+": "+n[1])
 		}
 	}

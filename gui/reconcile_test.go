@@ -18,8 +18,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
+	"migrantdesk/data/importer"
 	"migrantdesk/data/reconcile"
 	"migrantdesk/data/store"
+	"migrantdesk/report"
 	"migrantdesk/report/reconciletest"
 )
 
@@ -563,3 +565,18 @@ func TestReconcileSplitFitsTheSummaryAndWholeLines(t *testing.T) {
 
 // whole reports whether n is a whole number, give or take rounding.
 func whole(n float32) bool { return math.Abs(float64(n)-math.Round(float64(n))) < 0.01 }
+
+// The notes over the summary say the rows compared once: a line of
+// "Rows: 104 compared" under the first line's "104 rows … compared" is
+// a district less in view. Rows left out still have their line.
+func TestReconcileNotesSayTheRowsOnce(t *testing.T) {
+	r := &report.Reconciliation{Result: &reconcile.Result{AsOf: data.NewDate(2026, 11, 3), Compared: 104},
+		Source: &importer.MIS2000File{File: "mis2000.csv"}}
+	if got := summaryText(r); got != "As of 11/03/2026: 104 rows of mis2000.csv compared, 0 discrepancies." {
+		t.Errorf("the notes of an export compared whole:\n%s", got)
+	}
+	r.OutOfRegion = 2
+	if got := summaryText(r); !strings.Contains(got, "\nRows: 104 compared; 2 left out, from districts of other regions") {
+		t.Errorf("the notes of an export with rows left out:\n%s", got)
+	}
+}

@@ -20,7 +20,7 @@ const MetaVersion = "demo_version"
 
 // Version changes whenever the generator makes different data for the
 // same Config.
-const Version = "1"
+const Version = "2"
 
 // ErrNotEmpty is returned by Build for a database that already holds an
 // extract: a demo state is made only in a new database.
@@ -45,7 +45,10 @@ type Summary struct {
 // database must hold no extract yet: the extract, the migrant records
 // (most published, about one in twenty saved but not published, and about
 // one in a hundred changed after publishing), the users, and the meta keys
-// that mark a demo database. user is who the audit log says did it.
+// that mark a demo database. Each migrant record is saved, published and
+// corrected by the clerk of its student's region, as a clerk reads them;
+// user is who the audit log says loaded the extract and the users, as on
+// a hub the state administrator does and no region's clerk would.
 func Build(ctx context.Context, st *store.Store, cfg Config, user string) (Summary, error) {
 	start := time.Now()
 	if cfg.Today.IsZero() {
@@ -75,13 +78,14 @@ func Build(ctx context.Context, st *store.Store, cfg Config, user string) (Summa
 	sum.Import = time.Since(t)
 
 	t = time.Now()
-	if err := loadRecords(ctx, st, state, user, &sum); err != nil {
-		return sum, err
-	}
+	// The users first, so the clerks exist when they save records.
 	for _, u := range state.Users {
 		if err := st.SaveUser(ctx, user, u); err != nil {
 			return sum, fmt.Errorf("save demo user %s: %w", u.Username, err)
 		}
+	}
+	if err := loadRecords(ctx, st, state, &sum); err != nil {
+		return sum, err
 	}
 	if err := grantReports(ctx, st, state.Users); err != nil {
 		return sum, err
@@ -103,28 +107,58 @@ func Build(ctx context.Context, st *store.Store, cfg Config, user string) (Summa
 
 // loadRecords saves the migrant records the way a state's records come to
 // be: most loaded and published, some saved and left unpublished, and a
-// few corrected by a clerk after publishing.
-func loadRecords(ctx context.Context, st *store.Store, state *State, user string, sum *Summary) error {
-	r := newRNG(sum.Config.Seed, streamBuild)
-	var publish, keep []data.MigrantRecord
-	for _, rec := range state.Records {
-		if r.chance(0.05) {
-			keep = append(keep, rec)
-		} else {
-			publish = append(publish, rec)
+// few corrected after publishing, each by the clerk of the student's
+// region (State.RecordRegions).
+func loadRecords(ctx context.Context, st *store.Store, state *State, sum *Summary) error {
+	clerks := map[string]data.User{}
+	for _, u := range state.Users {
+		if u.Role == data.RoleClerk {
+			clerks[u.RegionCode] = u
 		}
 	}
-	res, err := st.ImportRecords(ctx, data.Operator(user), publish, true)
-	if err != nil {
-		return fmt.Errorf("load the demo's migrant records: %w", err)
+	clerkOf := func(stateID string) (data.User, error) {
+		u, ok := clerks[state.RecordRegions[stateID]]
+		if !ok {
+			return u, fmt.Errorf("the demo generator gave student %s no region with a clerk, a bug", stateID)
+		}
+		return u, nil
 	}
-	sum.Records, sum.Published, sum.Copies = res.Saved, res.Published, res.Districts
-	res, err = st.ImportRecords(ctx, data.Operator(user), keep, false)
-	if err != nil {
-		return fmt.Errorf("load the demo's migrant records: %w", err)
+	r := newRNG(sum.Config.Seed, streamBuild)
+	var publish []data.MigrantRecord
+	publishBy := map[string][]data.MigrantRecord{}
+	keepBy := map[string][]data.MigrantRecord{}
+	for _, rec := range state.Records {
+		u, err := clerkOf(rec.StateID)
+		if err != nil {
+			return err
+		}
+		if r.chance(0.05) {
+			keepBy[u.Username] = append(keepBy[u.Username], rec)
+		} else {
+			publish = append(publish, rec)
+			publishBy[u.Username] = append(publishBy[u.Username], rec)
+		}
 	}
-	sum.Records += res.Saved
-	sum.Unpublished = res.Saved
+	// In the order of the users, for the same seed to give the same
+	// database.
+	for _, u := range state.Users {
+		if u.Role != data.RoleClerk {
+			continue
+		}
+		res, err := st.ImportRecords(ctx, u, publishBy[u.Username], true)
+		if err != nil {
+			return fmt.Errorf("load the demo's migrant records of %s: %w", u.FullName, err)
+		}
+		sum.Records += res.Saved
+		sum.Published += res.Published
+		sum.Copies += res.Districts
+		res, err = st.ImportRecords(ctx, u, keepBy[u.Username], false)
+		if err != nil {
+			return fmt.Errorf("load the demo's migrant records of %s: %w", u.FullName, err)
+		}
+		sum.Records += res.Saved
+		sum.Unpublished += res.Saved
+	}
 
 	// Corrections after publishing: a mistyped MIS2000 ID, or an earlier
 	// expiration (the student graduated or left the program).
@@ -147,7 +181,11 @@ func loadRecords(ctx context.Context, st *store.Store, state *State, user string
 			} else {
 				m.MIS2000ID = retype(r, m.MIS2000ID)
 			}
-			if _, err := st.SaveRecord(ctx, data.Operator(user), m); err != nil {
+			u, err := clerkOf(m.StateID)
+			if err != nil {
+				return err
+			}
+			if _, err := st.SaveRecord(ctx, u, m); err != nil {
 				return fmt.Errorf("correct demo record %s: %w", m.ID, err)
 			}
 			sum.Edited++

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -35,7 +36,15 @@ func TestBuild(t *testing.T) {
 		}
 	}
 
+	clerks := map[string]data.User{}
+	for _, u := range state.Users {
+		if u.Role == data.RoleClerk {
+			clerks[u.Username] = u
+		}
+	}
+	regions := studentRegions(state)
 	statuses := map[data.Status]int{}
+	by := map[string]int{}
 	seen := map[string]bool{}
 	for _, r := range state.Records {
 		if seen[r.StateID] {
@@ -48,7 +57,26 @@ func TestBuild(t *testing.T) {
 		}
 		for _, rec := range recs {
 			statuses[rec.Status]++
+			names := []string{rec.CreatedBy, rec.UpdatedBy}
+			if rec.Status != data.StatusSaved {
+				names = append(names, rec.PublishedBy)
+			}
+			for _, c := range rec.Copies {
+				names = append(names, c.By)
+			}
+			for _, name := range names {
+				clerk, ok := clerks[name]
+				if ok && name == rec.CreatedBy && clerk.MayWriteRecords(r.StateID, regions[r.StateID], nil) == nil {
+					continue
+				}
+				t.Fatalf("record %s of student %s (enrolled in %v) is by %q, %q, %q: want one clerk who may write it",
+					rec.ID, r.StateID, regions[r.StateID], rec.CreatedBy, rec.UpdatedBy, rec.PublishedBy)
+			}
+			by[rec.CreatedBy]++
 		}
+	}
+	if len(by) != len(clerks) {
+		t.Errorf("records by clerk: %v; want some by each of the %d clerks", by, len(clerks))
 	}
 	if statuses[data.StatusSaved] == 0 || statuses[data.StatusPublished] == 0 || statuses[data.StatusNeedsPublishing] == 0 {
 		t.Errorf("records by status: %v; want saved, published and needs-publishing ones", statuses)
@@ -121,4 +149,19 @@ func TestBuildRefusesAFutureToday(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "after today") {
 		t.Fatalf("got %v, want a refusal of a reference day after today", err)
 	}
+}
+
+// studentRegions is where each student of st is enrolled, as the store
+// gives it to data.User.MayWriteRecords.
+func studentRegions(st *State) map[string]data.StudentRegions {
+	ix := index(st)
+	out := map[string]data.StudentRegions{}
+	for id, es := range ix.enrollments {
+		for _, e := range es {
+			if r := ix.districts[ix.schools[e.SchoolNumber].DistrictNumber].RegionCode; !slices.Contains(out[id], r) {
+				out[id] = append(out[id], r)
+			}
+		}
+	}
+	return out
 }

@@ -51,7 +51,10 @@ type Config struct {
 type State struct {
 	Extract *data.Extract
 	Records []data.MigrantRecord
-	Users   []data.User
+	// RecordRegions is, by state ID, the region whose clerk enters a
+	// migrant student's records.
+	RecordRegions map[string]string
+	Users         []data.User
 }
 
 // gen holds a state while it is being made.
@@ -72,6 +75,7 @@ type gen struct {
 	migrantFRAM, olderRecord     *deck
 	ex                           *data.Extract
 	records                      []data.MigrantRecord
+	recordRegions                map[string]string
 	enrollSeq                    int
 	stints                       []stint // reused: a pupil's stints live while it is made
 	misUsed                      map[string]bool
@@ -107,6 +111,7 @@ func Generate(cfg Config) (*State, error) {
 		threeYearsAgo: cfg.Today.AddMonths(-data.EligibilityMonths).AddDays(1),
 		ex:            &data.Extract{Regions: append([]data.Region(nil), regionList...)},
 		misUsed:       map[string]bool{},
+		recordRegions: map[string]string{},
 		// Of migrant students: nine in ten are Hispanic; one in nine is an
 		// out-of-school youth, aged 16 to 20, most often 18 or 19; in
 		// twenty, fifteen have free meals, two reduced, one paid and two
@@ -126,7 +131,7 @@ func Generate(cfg Config) (*State, error) {
 	g.makeSchools(places)
 	g.index()
 	g.students()
-	st := &State{Extract: g.ex, Records: g.records, Users: g.makeUsers(newRNG(cfg.Seed, streamUsers))}
+	st := &State{Extract: g.ex, Records: g.records, RecordRegions: g.recordRegions, Users: g.makeUsers(newRNG(cfg.Seed, streamUsers))}
 	if err := st.check(cfg.Today); err != nil {
 		return nil, fmt.Errorf("the demo generator made a bad state, a bug: %w", err)
 	}

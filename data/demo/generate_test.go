@@ -2,6 +2,7 @@ package demo
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -470,5 +471,43 @@ func TestAnyDayOfTheYear(t *testing.T) {
 		if err := checkExtract(st.Extract, day); err != nil {
 			t.Errorf("today %s: %v", day, err)
 		}
+	}
+}
+
+// A migrant student's records are the clerk's of the region of their
+// latest enrollment, where they are or were last; of a youth enrolled
+// nowhere, of a region all the same. Students who moved between regions
+// show the rule.
+func TestRecordRegions(t *testing.T) {
+	st := state(t, 20000, 1)
+	ix := index(st)
+	moved := 0
+	for id := range ix.migrant {
+		got := st.RecordRegions[id]
+		es := ix.enrollments[id]
+		if len(es) == 0 {
+			if !slices.ContainsFunc(regionList, func(r data.Region) bool { return r.Code == got }) {
+				t.Errorf("student %s, enrolled nowhere, is the clerk's of region %q", id, got)
+			}
+			continue
+		}
+		latest := slices.MaxFunc(es, func(a, b data.Enrollment) int { return int(a.Start - b.Start) }).Start
+		var want, all []string
+		for _, e := range es {
+			r := ix.districts[ix.schools[e.SchoolNumber].DistrictNumber].RegionCode
+			all = append(all, r)
+			if e.Start == latest {
+				want = append(want, r)
+			}
+		}
+		if !slices.Contains(want, got) {
+			t.Errorf("student %s, enrolled in %v, is the clerk's of region %q; want that of the latest enrollment, %v", id, all, got, want)
+		}
+		if len(slices.Compact(slices.Sorted(slices.Values(all)))) > 1 {
+			moved++
+		}
+	}
+	if moved == 0 {
+		t.Error("no migrant student was enrolled in two regions")
 	}
 }

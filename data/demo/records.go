@@ -11,9 +11,10 @@ import (
 // the last three years, or another day in those years; the expiration is
 // the computed default, or the graduation day of a senior who graduated.
 // One in twenty also has an older record that expired before the
-// current one began.
-func (g *gen) migrantRecords(p *pupil) {
+// current one began. home is the district the family lives in.
+func (g *gen) migrantRecords(p *pupil, home int) {
 	r := g.r
+	g.recordRegions[p.stateID] = g.clerkRegion(p, home)
 	lo := max(g.threeYearsAgo, p.birth)
 	hi := g.cal.today
 	if end := p.lastDay(); !end.IsZero() {
@@ -51,6 +52,26 @@ func (g *gen) migrantRecords(p *pupil) {
 		}
 	}
 	g.records = append(g.records, data.MigrantRecord{StateID: p.stateID, MIS2000ID: mis, QAD: qad, EED: eed})
+}
+
+// clerkRegion is the region whose clerk enters, publishes and corrects
+// the student's records. A clerk may write the records of a student
+// enrolled in their region at any time, or enrolled nowhere
+// (data.User.MayWriteRecords): of a student enrolled in two regions, the
+// region of the latest enrollment is the clerk's, as the student is there
+// now, and so is it of one no longer enrolled on the demo's day, as there
+// is where they were last; a youth enrolled nowhere is the clerk's of the
+// region they live in, where a recruiter of that region found them.
+func (g *gen) clerkRegion(p *pupil, home int) string {
+	region := g.districts[home].region
+	var latest data.Date
+	for _, s := range p.stints {
+		if s.start >= latest {
+			latest = s.start
+			region = g.districts[g.schools[s.school].district].region
+		}
+	}
+	return regionList[region].Code
 }
 
 // lastDay is the day the student's last enrollment ended, or zero while

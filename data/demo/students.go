@@ -161,7 +161,7 @@ func (g *gen) newStudent(d int, migrant, osy bool) {
 	g.programs(p)
 	g.assessments(p)
 	if migrant {
-		g.migrantRecords(p)
+		g.migrantRecords(p, d)
 	}
 }
 

@@ -182,7 +182,7 @@ func TestEditAfterPublishingNeedsPublishing(t *testing.T) {
 	if c.badge.Text != " Needs publishing " {
 		t.Errorf("badge %q", c.badge.Text)
 	}
-	if !strings.Contains(c.detail.Text, "• Changed on ") || !strings.Contains(c.detail.Text, " by clerk1 after it was published.") {
+	if !strings.Contains(c.detail.Text, "• Changed on ") || !strings.Contains(c.detail.Text, " by Lucía Ramos after it was published.") {
 		t.Errorf("the card does not say why: %q", c.detail.Text)
 	}
 }

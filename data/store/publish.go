@@ -299,7 +299,9 @@ func recordStates(tx *sql.Tx, sel string, args ...any) ([]Unpublished, error) {
 
 	for i := range all {
 		u := &all[i]
-		u.Status, u.Reasons = status(u.Record)
+		if u.Status, u.Reasons, err = status(tx, u.Record); err != nil {
+			return nil, err
+		}
 	}
 	return all, nil
 }

@@ -183,14 +183,29 @@ func fillStatus(tx *sql.Tx, r *Record) error {
 	if r.Targets, err = targets(tx, r.MigrantRecord); err != nil {
 		return err
 	}
-	r.Status, r.Reasons = status(*r)
-	return nil
+	r.Status, r.Reasons, err = status(tx, *r)
+	return err
 }
 
-// status asks data.RecordStatus where a record stands.
-func status(r Record) (data.Status, []string) {
-	return data.RecordStatus(data.RecordState{Version: r.Version, PublishedVersion: r.PublishedVersion,
-		UpdatedAt: r.UpdatedAt, UpdatedBy: r.UpdatedBy, Copies: r.Copies, Targets: r.Targets})
+// status asks data.RecordStatus where a record stands. A record changed
+// since it was published says by whom, by the full name the user
+// directory has, as people read it; a user the directory lacks keeps the
+// user name.
+func status(tx *sql.Tx, r Record) (data.Status, []string, error) {
+	by := r.UpdatedBy
+	if r.PublishedVersion > 0 && r.PublishedVersion < r.Version {
+		var name string
+		err := tx.QueryRow(`SELECT full_name FROM users WHERE username = ?`, r.UpdatedBy).Scan(&name)
+		switch {
+		case err == nil && name != "":
+			by = name
+		case err != nil && !errors.Is(err, sql.ErrNoRows):
+			return 0, nil, fmt.Errorf("read the name of user %s: %w", r.UpdatedBy, err)
+		}
+	}
+	st, reasons := data.RecordStatus(data.RecordState{Version: r.Version, PublishedVersion: r.PublishedVersion,
+		UpdatedAt: r.UpdatedAt, UpdatedBy: by, Copies: r.Copies, Targets: r.Targets})
+	return st, reasons, nil
 }
 
 // recordJSON is how a record travels in the outbox and the audit log.

@@ -125,21 +125,22 @@ func TestPublishTargetsAndRepublish(t *testing.T) {
 		t.Fatalf("after publish: %v %+v", rec.Status, rec.Copies)
 	}
 
-	// Extending the window past the move calls for Calloway too.
+	// Extending the window past the move calls for Calloway too. Who
+	// changed it reads by the full name.
 	edit := rec.MigrantRecord
 	edit.EED = storetest.Day(t, "2026-06-30")
-	rec, err = st.SaveRecord(ctx, data.Operator("rosa"), edit)
+	rec, err = st.SaveRecord(ctx, storetest.User(storetest.ClerkWest), edit)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rec.Status != data.StatusNeedsPublishing || len(rec.Reasons) != 2 {
 		t.Fatalf("after edit: %v %q", rec.Status, rec.Reasons)
 	}
-	if !strings.Contains(rec.Reasons[0], "changed on 11/29/2026 by rosa") || !strings.Contains(rec.Reasons[1], "003 Calloway County") {
+	if !strings.Contains(rec.Reasons[0], "changed on 11/29/2026 by Rosa Delgado after") || !strings.Contains(rec.Reasons[1], "003 Calloway County") {
 		t.Fatalf("reasons: %q", rec.Reasons)
 	}
 	list, err := st.NeedsPublishing(ctx, "W")
-	if err != nil || len(list) != 1 || list[0].Student.LastName != "Núñez" {
+	if err != nil || len(list) != 1 || list[0].Student.LastName != "Núñez" || !strings.Contains(list[0].Reasons[0], "by Rosa Delgado after") {
 		t.Fatalf("needs publishing in W: %+v %v", list, err)
 	}
 	var progress []int

@@ -87,7 +87,7 @@ func newImportScreen(st extractLoader, usr data.User, t *tasks, win fyne.Window,
 	s.bar.Hide()
 	s.spin.Hide()
 	s.summary.Hide()
-	s.problems = widgets.NewRowTable(func() int { return len(s.probs) }, problemColumns, func(row, c int) string {
+	s.problems = widgets.NewRowTable(s.win, func() int { return len(s.probs) }, problemColumns, func(row, c int) string {
 		return problemCell(s.probs[row], c)
 	})
 	s.problems.OnActivate = func(row int) {

@@ -131,7 +131,7 @@ func (l *recordList) showOnly(title string, records map[string]string) {
 // End move a highlighted record, kept in view below the header, and Enter
 // or a click opens it, as in Advanced Search's results.
 func (l *recordList) newTable() *widgets.RowTable {
-	t := widgets.NewRowTable(func() int { return len(l.shown) }, districtColumns,
+	t := widgets.NewRowTable(l.tab.dialogs.Window(), func() int { return len(l.shown) }, districtColumns,
 		func(row, col int) string { return districtCell(l.shown[row], col, l.tab.today) })
 	t.CreateHeader = func() fyne.CanvasObject { return widgets.NewSortHeader(l.sortBy) }
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {

@@ -174,7 +174,7 @@ func (s *searchScreen) loadDistricts() {
 // newTable is the results: Tab or Down from a field reaches them, the
 // arrows move the highlighted row, Enter opens it, and so does a click.
 func (s *searchScreen) newTable() *widgets.RowTable {
-	t := widgets.NewRowTable(func() int { return len(s.results) }, resultColumns,
+	t := widgets.NewRowTable(s.win, func() int { return len(s.results) }, resultColumns,
 		func(row, col int) string { return resultCell(s.results[row], col) })
 	t.OnActivate = func(row int) { s.open(s.results[row].Student.StateID) }
 	return t

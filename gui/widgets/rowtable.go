@@ -18,16 +18,17 @@ type RowTable struct {
 	// OnActivate opens a row: clicked, or Enter on the highlighted row.
 	OnActivate func(row int)
 
+	win  fyne.Window
 	rows func() int
 	growingColumns
 	row     int // the highlighted row
 	focused bool
 }
 
-// NewRowTable is a table of rows() rows in the columns given; cell is the
-// text of one cell.
-func NewRowTable(rows func() int, cols []Column, cell func(row, col int) string) *RowTable {
-	t := &RowTable{rows: rows, growingColumns: newGrowingColumns(cols)}
+// NewRowTable is a table, in window win, of rows() rows in the columns
+// given; cell is the text of one cell.
+func NewRowTable(win fyne.Window, rows func() int, cols []Column, cell func(row, col int) string) *RowTable {
+	t := &RowTable{win: win, rows: rows, growingColumns: newGrowingColumns(cols)}
 	t.Length = func() (int, int) { return rows(), len(cols) }
 	t.CreateCell = func() fyne.CanvasObject {
 		l := widget.NewLabel("")
@@ -73,6 +74,20 @@ func NewRowTable(rows func() int, cols []Column, cell func(row, col int) string)
 func (t *RowTable) Resize(size fyne.Size) {
 	t.fit(&t.Table, size)
 	t.Table.Resize(size)
+}
+
+// Tapped gives the table the keyboard in its window, then highlights and
+// opens the row clicked, for the arrows to go on from it. widget.Table
+// looks its canvas up by its own pointer, of which the app's driver knows
+// no canvas once another widget extends it: a click left the keys where
+// they were. The focus comes first, so that a row opened in a dialog
+// gives the keys back to the table when the dialog closes, and a row
+// opened in another screen keeps the focus that screen gives.
+func (t *RowTable) Tapped(ev *fyne.PointEvent) {
+	if !fyne.CurrentDevice().IsMobile() {
+		t.win.Canvas().Focus(t)
+	}
+	t.Table.Tapped(ev)
 }
 
 // Row is the highlighted row.

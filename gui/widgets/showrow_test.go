@@ -5,7 +5,9 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -16,9 +18,10 @@ import (
 func TestRowTableKeepsTheRowItReachesInView(t *testing.T) {
 	test.NewTempApp(t)
 	rows := 60
-	table := NewRowTable(func() int { return rows }, []Column{{Title: "Name", Width: 200, Grow: true}},
+	w := test.NewTempWindow(t, nil)
+	table := NewRowTable(w, func() int { return rows }, []Column{{Title: "Name", Width: 200, Grow: true}},
 		func(row, _ int) string { return fmt.Sprintf("row %d", row) })
-	w := test.NewTempWindow(t, table)
+	w.SetContent(table)
 	w.Resize(fyne.NewSize(400, 300))
 	w.Canvas().Focus(table)
 	press := func(k fyne.KeyName, times int) {
@@ -47,6 +50,36 @@ func TestRowTableKeepsTheRowItReachesInView(t *testing.T) {
 		if !rowInView(table, fmt.Sprintf("row %d", step.want)) {
 			t.Errorf("after %s ×%d: row %d is not wholly in view", step.key, step.times, step.want)
 		}
+	}
+}
+
+// A click on a row gives the table the keyboard, for the arrows to go on
+// from the row clicked. widget.Table focuses itself in the canvas its
+// driver finds for its own pointer: the app's driver has none for a table
+// another widget extends, and Fyne's test driver answers the window made
+// last, here another one, so the keys stayed where they were.
+func TestRowTableClickGivesItTheKeys(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	var opened []int
+	table := NewRowTable(w, func() int { return 10 }, []Column{{Title: "Name", Width: 200, Grow: true}},
+		func(row, _ int) string { return fmt.Sprintf("row %d", row) })
+	table.OnActivate = func(row int) { opened = append(opened, row) }
+	filter := widget.NewEntry()
+	w.SetContent(container.NewBorder(filter, nil, nil, nil, table))
+	w.Resize(fyne.NewSize(400, 300))
+	test.NewTempWindow(t, widget.NewLabel("another window"))
+	w.Canvas().Focus(filter)
+
+	// Row 2, below the header row, rows 0 and 1.
+	cell := table.CreateCell().MinSize().Height + theme.Padding()
+	test.TapAt(table, fyne.NewPos(50, 3.5*cell))
+	if w.Canvas().Focused() != table {
+		t.Fatalf("after a click on row %v, the keys are with %T", opened, w.Canvas().Focused())
+	}
+	w.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	if len(opened) != 1 || opened[0] != 2 || table.Row() != 3 {
+		t.Errorf("clicked row %v, then Down: row %d highlighted; want row 2 opened, then row 3", opened, table.Row())
 	}
 }
 

@@ -160,7 +160,7 @@ func run(args []string) error {
 		}()
 	}
 	returned := make(chan struct{})
-	go exitIfStuck(quitting, returned, stuckAfter, func() {
+	go exitIfStuck(quitting, returned, openDone, stuckAfter, func() {
 		fmt.Fprintf(os.Stderr, "migrantdesk: the windows had not finished closing %s after quitting; exiting\n", stuckAfter)
 		os.Exit(0)
 	})
@@ -205,8 +205,12 @@ const stuckAfter = 5 * time.Second
 // the windows gone and the process left behind. Ending the process
 // then keeps what Run's return would: every record committed, the
 // window places written (the preferences save as they change), and a
-// write still under way rolled back, as main's return ends it too.
-func exitIfStuck(quitting, returned <-chan struct{}, after time.Duration, exit func()) {
+// write still under way rolled back, as main's return ends it too. It
+// waits for the database to be open first (opened), as main's return
+// does: quit while the database is upgraded, the process ended then
+// would cut the upgrade short, and leave its copy half made under the
+// name of a whole one.
+func exitIfStuck(quitting, returned, opened <-chan struct{}, after time.Duration, exit func()) {
 	select {
 	case <-quitting:
 	case <-returned:
@@ -214,6 +218,11 @@ func exitIfStuck(quitting, returned <-chan struct{}, after time.Duration, exit f
 	}
 	select {
 	case <-time.After(after):
+	case <-returned:
+		return
+	}
+	select {
+	case <-opened:
 		exit()
 	case <-returned:
 	}

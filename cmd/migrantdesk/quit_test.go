@@ -9,11 +9,13 @@ import (
 // in time after the app started to quit.
 func TestExitIfStuck(t *testing.T) {
 	const after = 50 * time.Millisecond
+	opened := make(chan struct{})
+	close(opened)
 	watch := func(quit, ret bool) bool {
 		quitting, returned, exited := make(chan struct{}), make(chan struct{}), make(chan struct{})
 		done := make(chan struct{})
 		go func() {
-			exitIfStuck(quitting, returned, after, func() { close(exited) })
+			exitIfStuck(quitting, returned, opened, after, func() { close(exited) })
 			close(done)
 		}()
 		if quit {
@@ -52,5 +54,27 @@ func TestExitIfStuck(t *testing.T) {
 	}
 	if watch(false, false) {
 		t.Error("the app never quit, and the process was ended")
+	}
+}
+
+// TestExitIfStuckWaitsForTheOpen: quit while the database opens (an
+// upgrade) and Run stuck, the process is ended only once it is open, so
+// that neither the upgrade nor its copy is cut short.
+func TestExitIfStuckWaitsForTheOpen(t *testing.T) {
+	const after = 50 * time.Millisecond
+	quitting, returned, opened, exited := make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{})
+	defer close(returned) // ends the watch, whatever it waits for
+	go exitIfStuck(quitting, returned, opened, after, func() { close(exited) })
+	close(quitting)
+	select {
+	case <-exited:
+		t.Fatal("the process was ended while the database was still being opened")
+	case <-time.After(10 * after):
+	}
+	close(opened)
+	select {
+	case <-exited:
+	case <-time.After(10 * after):
+		t.Error("Run never returned after quitting, and the process was not ended once the database was open")
 	}
 }

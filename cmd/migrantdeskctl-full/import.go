@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -132,7 +133,8 @@ func importPostgres(ctx context.Context, db, passwordFile, problems, file string
 // intoDatabase runs load on the database at path. A database that does
 // not exist yet is made under another name and takes its own only once
 // load has succeeded, so that a refused or interrupted first import
-// leaves no file behind.
+// leaves no file behind, and only if no database has taken the name
+// meanwhile (see takeName).
 func intoDatabase(path string, load func(*store.Store) error) error {
 	if _, err := os.Stat(path); err == nil {
 		st, err := cli.OpenStore(path)
@@ -159,6 +161,36 @@ func intoDatabase(path string, load func(*store.Store) error) error {
 	if err := errors.Join(load(st), st.Close()); err != nil {
 		os.Remove(tmp)
 		os.Remove(tmp + "-journal")
+		return err
+	}
+	if err := takeName(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// takeName renames the database made at tmp to path, holding path as
+// Migrant Desk does (store.Hold), which makes a database only once it
+// holds it. A Migrant Desk started on path while the database was made
+// has made one of its own there and works in it: renamed over it, the
+// app would go on writing to a file no longer there, its work lost, and
+// the new file would share its -wal and -shm files, which would damage
+// it.
+func takeName(tmp, path string) error {
+	release, err := store.Hold(path)
+	if errors.Is(err, store.ErrHeld) {
+		return fmt.Errorf("Migrant Desk was started on %s while this command made the database, and has it open: "+
+			"nothing was written to %s; close Migrant Desk and run the command again", path, path)
+	}
+	if err != nil {
+		return err
+	}
+	defer release()
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("%s was made by another program (Migrant Desk, or another import) while this command made the "+
+			"database: nothing was written to it; run the command again", path)
+	} else if !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	return os.Rename(tmp, path)

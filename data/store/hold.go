@@ -37,7 +37,13 @@ func Hold(path string) (release func(), err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, deniedError("create folder for database", path, path, err)
 	}
+	// Beside the file itself, as SQLite keeps its -wal and -shm: a
+	// database opened by a link (ln -s) is held by the same mark as by
+	// its own name.
 	lock := path + "-lock"
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		lock = real + "-lock"
+	}
 	f, err := os.OpenFile(lock, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		if _, serr := os.Stat(lock); errors.Is(err, fs.ErrPermission) && errors.Is(serr, fs.ErrNotExist) {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -35,4 +36,29 @@ func TestHold(t *testing.T) {
 		t.Fatalf("released, the database stayed held: %v", err)
 	}
 	again()
+}
+
+// TestHoldThroughALink: a database opened by a link to it (ln -s) is
+// the database itself, whose -wal and -shm SQLite keeps beside the file
+// the link names: held by one name, it is refused by the other.
+func TestHoldThroughALink(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "migrantdesk.db")
+	if err := os.WriteFile(db, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "desk.db")
+	if err := os.Symlink(db, link); err != nil {
+		t.Skipf("no link can be made here: %v", err)
+	}
+	release, err := store.Hold(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	if again, err := store.Hold(link); !errors.Is(err, store.ErrHeld) {
+		if err == nil {
+			again()
+		}
+		t.Fatalf("the database held as %s was held again through the link %s: %v", db, link, err)
+	}
 }

@@ -32,18 +32,28 @@ func dbPassword(file string) (string, error) {
 	if file != "" {
 		return secretLine(file, "the database password file")
 	}
-	passfile, what := os.Getenv("PGPASSFILE"), "PGPASSFILE"
+	passfile, what := pgpassFile()
 	if passfile == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", nil
-		}
-		passfile, what = filepath.Join(home, ".pgpass"), "the password file"
+		return "", nil
 	}
 	if fi, err := os.Stat(passfile); err == nil {
 		return "", private(fi, what, passfile)
 	}
 	return "", nil
+}
+
+// pgpassFile is the password file pgx reads for a URL without a password
+// when PGPASSWORD is not set, and how to name it; "" when there is no
+// home to find it in.
+func pgpassFile() (path, what string) {
+	if p := os.Getenv("PGPASSFILE"); p != "" {
+		return p, "PGPASSFILE"
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", ""
+	}
+	return filepath.Join(home, ".pgpass"), "the password file"
 }
 
 // openHub opens the hub's storage that --db names: PostgreSQL for a URL,
@@ -64,7 +74,8 @@ func openHub(ctx context.Context, db, passwordFile string) (hub.Store, error) {
 // command takes one from: pgx says only that the authentication failed.
 // flag is the command's own, since hub serve names it --password-file and
 // the others --db-password-file; file is its value, which goes before a
-// password in the URL db.
+// password in the URL db, which goes before PGPASSWORD, which goes before
+// the password file.
 func passwordRefused(err error, db, flag, file string) error {
 	var pgErr *pgconn.PgError
 	if !errors.As(err, &pgErr) || pgErr.Code != invalidPassword {
@@ -77,6 +88,18 @@ func passwordRefused(err error, db, flag, file string) error {
 		if _, inURL := u.User.Password(); inURL {
 			return fmt.Errorf("PostgreSQL refused the password in the URL: check it, and better, take it out of the URL "+
 				"and put it on the first line of a file named with %s FILE, or in PGPASSFILE or ~/.pgpass (%w)", flag, err)
+		}
+	}
+	// pgx takes PGPASSWORD before the password file, as libpq does.
+	if os.Getenv("PGPASSWORD") != "" {
+		return fmt.Errorf("PostgreSQL refused the password in PGPASSWORD: check it, and better, unset it and put the "+
+			"password on the first line of a file named with %s FILE (%w)", flag, err)
+	}
+	if passfile, what := pgpassFile(); passfile != "" {
+		if _, serr := os.Stat(passfile); serr == nil {
+			return fmt.Errorf("PostgreSQL refused the password that %s %s gives for this server and role, or it gives "+
+				"none: check its line for them (host:port:database:role:password), or put the password on the first "+
+				"line of a file named with %s FILE (%w)", what, passfile, flag, err)
 		}
 	}
 	return fmt.Errorf("PostgreSQL refused the role's password: put it on the first line of a file named with %s FILE, or in PGPASSFILE or ~/.pgpass (%w)", flag, err)

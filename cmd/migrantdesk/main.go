@@ -52,7 +52,7 @@ func say(err error) {
 // errSaid is the error of a start that failed and has said why.
 var errSaid = errors.New("the app could not start")
 
-func run(args []string) error {
+func run(args []string) (err error) {
 	fs := flag.NewFlagSet("migrantdesk", flag.ContinueOnError)
 	db := fs.String("db", store.DefaultPath(), "database `FILE`")
 	user := fs.String("user", "", "work as the demo profile `NAME` (demo databases only; others ask to sign in)")
@@ -109,14 +109,21 @@ func run(args []string) error {
 	// However the app ends, it waits for the database to be open (an
 	// upgrade is never cut short, nor its copy left half made), then
 	// closes it.
+	begun := false
 	defer func() {
 		<-openDone
 		if opened.st != nil {
 			opened.st.Close()
+		} else if !begun {
+			// Quit while the database was opened, which then failed (an
+			// upgrade that could not be made): no window said why.
+			say(opened.err)
+			err = errSaid
 		}
 	}()
 	var ui *gui.UI
 	begin := func() error {
+		begun = true
 		if opened.err != nil {
 			return opened.err
 		}

@@ -20,35 +20,9 @@ func TestOpeningShownAndWaitedFor(t *testing.T) {
 	display := startXvfb(t)
 	config := filepath.Join(t.TempDir(), "config")
 	clerk, _ := pickStudent(t, db)
-	older := func() *sql.Tx {
-		t.Helper()
-		conn, err := sql.Open("sqlite", db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { conn.Close() })
-		var version int
-		if err := conn.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil {
-			t.Fatal(err)
-		}
-		// Schema version 12 made the drafts table: undone, the file is
-		// one of the release before, which the app upgrades.
-		if version != 12 {
-			t.Fatalf("schema version %d: make the database older by undoing its last migration here", version)
-		}
-		if _, err := conn.Exec(`DROP TABLE drafts; PRAGMA user_version = 11`); err != nil {
-			t.Fatal(err)
-		}
-		// Another program's write, which the upgrade waits for.
-		tx, err := conn.Begin()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tx.Exec(`UPDATE meta SET value = value WHERE key = 'demo'`); err != nil {
-			t.Fatal(err)
-		}
-		return tx
-	}
+	// Schema version 12 made the drafts table: undone, the file is one
+	// of the release before, which the app upgrades.
+	older := func() *sql.Tx { return olderWaiting(t, db, `DROP TABLE drafts; PRAGMA user_version = 11`) }
 	size := func(d *desk) geometry { return d.waitFor(func(geometry) bool { return true }) }
 
 	write := older()
@@ -109,4 +83,61 @@ func TestOpeningShownAndWaitedFor(t *testing.T) {
 	if err := conn.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil || version != 12 {
 		t.Errorf("after the app quit during the upgrade, the schema version is %d (%v), not 12", version, err)
 	}
+}
+
+// TestOpeningFailedAfterQuitIsSaid: the app quit while its database is
+// upgraded, an upgrade that then fails is said on standard error, and
+// the app ends with a failure, not as if all went well: no window said
+// it.
+func TestOpeningFailedAfterQuitIsSaid(t *testing.T) {
+	bin, db := placeSetup(t)
+	display := startXvfb(t)
+	clerk, _ := pickStudent(t, db)
+	// A view where the upgrade makes the drafts table: it fails.
+	write := olderWaiting(t, db, `DROP TABLE drafts; CREATE VIEW drafts AS SELECT 1 AS x; PRAGMA user_version = 11`)
+	d := startDesk(t, bin, display, filepath.Join(t.TempDir(), "config"), mainTitle, "--db", db, "--user", clerk)
+	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	write.Rollback()
+	select {
+	case err := <-d.exited:
+		d.ended = true
+		if err == nil || !strings.Contains(d.out.String(), "upgrade database "+db) {
+			t.Errorf("the upgrade failed after the app quit, and the app ended with %v, saying:\n%s", err, d.out)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the app did not end within 30 s of the upgrade:\n%s", d.out)
+	}
+}
+
+// olderWaiting makes the database at db one of the release before by
+// undo, which undoes the last migration, then begins another program's
+// write, which an upgrade waits for until the transaction ends.
+func olderWaiting(t *testing.T, db, undo string) *sql.Tx {
+	t.Helper()
+	conn, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	var version int
+	if err := conn.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	if version != 12 {
+		t.Fatalf("schema version %d: make the database older by undoing its last migration here", version)
+	}
+	if _, err := conn.Exec(undo); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := conn.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`UPDATE meta SET value = value WHERE key = 'demo'`); err != nil {
+		t.Fatal(err)
+	}
+	return tx
 }

@@ -12,12 +12,14 @@ import (
 var ErrHeld = errors.New("another Migrant Desk holds the database")
 
 // heldError is ErrHeld for the database at its path, in words that say
-// where to look.
+// where to look: an app whose opening window was closed during an
+// upgrade holds the database, windowless, until the upgrade is done.
 type heldError string
 
 func (p heldError) Error() string {
 	return fmt.Sprintf("Migrant Desk is already open with %s on this computer: switch to its window "+
-		"(look for it in the taskbar), or start this one with another database (--db FILE)", string(p))
+		"(look for it in the taskbar), or start this one with another database (--db FILE). One closed while it "+
+		"upgraded the database has no window, and ends once the upgrade is done: start Migrant Desk again then", string(p))
 }
 
 func (heldError) Is(target error) bool { return target == ErrHeld }

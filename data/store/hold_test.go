@@ -27,7 +27,8 @@ func TestHold(t *testing.T) {
 	if !errors.Is(err, store.ErrHeld) {
 		t.Fatalf("a database held was held again: %v", err)
 	}
-	if !strings.Contains(err.Error(), "already open with "+db) || !strings.Contains(err.Error(), "switch to its window") {
+	if !strings.Contains(err.Error(), "already open with "+db) || !strings.Contains(err.Error(), "switch to its window") ||
+		!strings.Contains(err.Error(), "closed while it upgraded the database has no window") {
 		t.Errorf("the refusal: %v", err)
 	}
 	release()

@@ -44,6 +44,10 @@ type testHub struct {
 	// lockout, when set, is the hub's own answer to a sign-in from an
 	// address it locks out, given to every sign-in (lockOut).
 	lockout atomic.Pointer[httptest.ResponseRecorder]
+	// gateway, when set, answers every request before the hub sees it
+	// with a page of its own asking for its own sign-in (401), as a
+	// state network's gateway in front of the hub may.
+	gateway atomic.Bool
 	api     http.Handler
 }
 
@@ -76,6 +80,13 @@ func startHub(t *testing.T) *testHub {
 	api := hub.NewServer(db, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler()
 	h := &testHub{db: db, api: api}
 	h.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h.gateway.Load() {
+			w.Header().Set("Content-Type", "text/html")
+			w.Header().Set("WWW-Authenticate", `Basic realm="State network"`)
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, "<html><body><h1>Sign in to the state network</h1></body></html>")
+			return
+		}
 		if r.URL.Path == "/v1/signin" {
 			h.signIns.Add(1)
 			if rec := h.lockout.Load(); rec != nil {

@@ -119,3 +119,28 @@ func identityOf(t *testing.T, st *store.Store) store.Identity {
 	}
 	return id
 }
+
+// TestAGatewaysRefusalIsNotTheHubs: a gateway at the hub's address that
+// wants its own sign-in answers 401 with a page of its own. That says
+// nothing of the clerk's account at the hub: the clerk signs in on this
+// computer, as when the hub cannot be reached, and the password kept
+// here stays. Before, the app took the page for the hub refusing the
+// password, forgot it, and the clerk could not work at all.
+func TestAGatewaysRefusalIsNotTheHubs(t *testing.T) {
+	h := startHub(t)
+	first, st := signedInApp(t, h, storetest.Clerk)
+	first.win.Close()
+
+	h.gateway.Store(true)
+	u := start(t, st, Options{})
+	signInAs(t, u, h.url, storetest.Clerk, password)
+	if u.signIn != nil || u.user.Username != storetest.Clerk {
+		t.Fatalf("behind a gateway asking for its own sign-in, the clerk was not signed in on this computer: %q", u.signIn.problem.Text)
+	}
+	if id := identityOf(t, st); !argon2id.VerifyPassword(id.Verifier, password) {
+		t.Error("a gateway's 401 made this computer forget the password kept for signing in without the hub")
+	}
+	if !strings.Contains(u.status.message.Text, "answered 401 Unauthorized, not in the hub's words") {
+		t.Errorf("the status bar says %q", u.status.message.Text)
+	}
+}

@@ -80,7 +80,7 @@ func (s session) offline() string {
 // cannot be reached, which whoever holds the database can do anyway.
 func lockedOut(err error) bool {
 	var ce *client.Error
-	return errors.As(err, &ce) && ce.Status == http.StatusTooManyRequests
+	return errors.As(err, &ce) && ce.FromHub && ce.Status == http.StatusTooManyRequests
 }
 
 // errRefused is the hub's answer to a wrong user name or password.
@@ -128,15 +128,17 @@ func (s session) hubRefused(ctx context.Context, st signInStore) error {
 // 401: a wrong password, a disabled user, or a sign-in that ended.
 func refused(err error) bool {
 	var ce *client.Error
-	return errors.As(err, &ce) && ce.Status == http.StatusUnauthorized
+	return errors.As(err, &ce) && ce.FromHub && ce.Status == http.StatusUnauthorized
 }
 
 // unreachable reports whether err says the hub could not be reached or
-// did not answer properly: the cases in which work goes on offline.
+// did not answer properly: the cases in which work goes on offline. An
+// error page of another server at the hub's address (a gateway that
+// wants its own sign-in, a proxy) is the hub out of reach too.
 func unreachable(err error) bool {
 	var ce *client.Error
 	return errors.Is(err, client.ErrUnreachable) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.As(err, &ce) && ce.Status >= http.StatusInternalServerError
+		errors.As(err, &ce) && (ce.Status >= http.StatusInternalServerError || ce.Status != http.StatusOK && !ce.FromHub)
 }
 
 // errOwner refuses to work on another user's database: its records,
@@ -168,8 +170,12 @@ func signIn(ctx context.Context, st signInStore, hubURL, username, password stri
 	}
 	online, err := s.connect(ctx, st)
 	locked := lockedOut(err)
-	if locked {
+	var ce *client.Error
+	switch {
+	case locked:
 		s.why = "the hub refuses sign-ins from here for a while, after too many failed ones"
+	case errors.As(err, &ce) && !ce.FromHub && ce.Status != http.StatusOK:
+		s.why = ce.Message
 	}
 	switch {
 	case err == nil:

@@ -112,7 +112,7 @@ func runSync(args []string, out io.Writer) error {
 // user in without the hub. It says so to the operator.
 func forgetRefused(ctx context.Context, st *store.Store, db, username, password string, err error) error {
 	var ce *client.Error
-	if !errors.As(err, &ce) || ce.Status != http.StatusUnauthorized {
+	if !errors.As(err, &ce) || !ce.FromHub || ce.Status != http.StatusUnauthorized {
 		return err
 	}
 	forgot, ferr := st.ForgetRefused(ctx, username, password)

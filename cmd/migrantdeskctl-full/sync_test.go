@@ -4,11 +4,13 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -85,6 +87,16 @@ func TestSyncForgetsAPasswordTheHubNoLongerAccepts(t *testing.T) {
 	if verifier() != kept {
 		t.Fatal("a mistyped password forgot the verifier")
 	}
+	// A gateway's 401, in its own words, says nothing of the account.
+	gateway.Store(true)
+	err = dispatch(args, io.Discard)
+	gateway.Store(false)
+	if err == nil || !strings.Contains(err.Error(), "answered 401 Unauthorized, not in the hub's words") {
+		t.Fatalf("behind a gateway asking for its own sign-in: %v", err)
+	}
+	if verifier() != kept {
+		t.Fatal("a gateway's 401 forgot the verifier")
+	}
 
 	if err := h.Disable(context.Background(), "test", hubtest.ClerkC.Username); err != nil {
 		t.Fatal(err)
@@ -100,6 +112,11 @@ func TestSyncForgetsAPasswordTheHubNoLongerAccepts(t *testing.T) {
 		t.Error("the password the hub refused still signs in without the hub")
 	}
 }
+
+// gateway, when set, answers every request to the hubs syncHub starts
+// with a page of its own asking for its own sign-in (401), as a state
+// network's gateway in front of a hub may.
+var gateway atomic.Bool
 
 // syncHub starts a hub with one clerk, and is the arguments of a sync as
 // that clerk into a new database.
@@ -123,7 +140,16 @@ func syncHub(t *testing.T) (*sqlitehub.DB, []string) {
 	if err := h.SaveAccount(ctx, "test", hub.Account{User: hubtest.ClerkC, PasswordHash: hash}); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(hub.NewServer(h, slog.New(slog.DiscardHandler)).Handler())
+	api := hub.NewServer(h, slog.New(slog.DiscardHandler)).Handler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if gateway.Load() {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, "<html><body><h1>Sign in to the state network</h1></body></html>")
+			return
+		}
+		api.ServeHTTP(w, r)
+	}))
 	t.Cleanup(srv.Close)
 	pw := filepath.Join(dir, "password")
 	if err := os.WriteFile(pw, []byte(password+"\n"), 0o600); err != nil {

@@ -93,11 +93,15 @@ var Transport http.RoundTripper = func() *http.Transport {
 const DialTimeout = 10 * time.Second
 
 // Error is an answer from the hub that is not a success. Transient says
-// the request may succeed if tried again later.
+// the request may succeed if tried again later. FromHub says the answer
+// is the hub's own, in its words: a gateway, proxy or load balancer at
+// the hub's address answers in its own (an HTML page), and its 401 or
+// 403 says nothing of the user's account at the hub.
 type Error struct {
 	Status    int
 	Message   string
 	Transient bool
+	FromHub   bool
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -681,10 +685,11 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 			Error string `json:"error"`
 		}
 		json.NewDecoder(io.LimitReader(rd, 64<<10)).Decode(&e)
-		if e.Error == "" {
-			e.Error = fmt.Sprintf("the hub answered %s", resp.Status)
+		fromHub := e.Error != ""
+		if !fromHub {
+			e.Error = fmt.Sprintf("the server at the hub's address answered %s, not in the hub's words", resp.Status)
 		}
-		return &Error{Status: resp.StatusCode, Message: e.Error,
+		return &Error{Status: resp.StatusCode, Message: e.Error, FromHub: fromHub,
 			Transient: resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests}
 	}
 	if err := decode(rd, out); err != nil {

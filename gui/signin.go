@@ -124,13 +124,6 @@ func (s session) hubRefused(ctx context.Context, st signInStore) error {
 	return errRefused
 }
 
-// refused reports whether the hub answered a sign-in or a request with
-// 401: a wrong password, a disabled user, or a sign-in that ended.
-func refused(err error) bool {
-	var ce *client.Error
-	return errors.As(err, &ce) && ce.FromHub && ce.Status == http.StatusUnauthorized
-}
-
 // unreachable reports whether err says the hub could not be reached or
 // did not answer properly: the cases in which work goes on offline. An
 // error page of another server at the hub's address (a gateway that
@@ -180,7 +173,7 @@ func signIn(ctx context.Context, st signInStore, hubURL, username, password stri
 	switch {
 	case err == nil:
 		return online, nil
-	case refused(err):
+	case client.Refused(err):
 		return s, s.hubRefused(ctx, st)
 	case locked && (!synced || !client.SameAddress(id.HubURL, s.hubURL)):
 		return s, err

@@ -207,7 +207,7 @@ func (s *syncer) done(sess session, sum client.Summary, err error) {
 	if errors.Is(err, context.Canceled) {
 		return // the app is closing
 	}
-	if refused(err) && !errors.Is(err, errRefused) && !s.retried {
+	if client.Refused(err) && !errors.Is(err, errRefused) && !s.retried {
 		// The hub's sign-in ended (it lasts 12 hours): sign in again,
 		// with the password kept, once.
 		s.retried, s.again = true, true
@@ -235,7 +235,7 @@ func exchange(ctx context.Context, st syncLocal, sess session, snapshot func(), 
 	if sess.client == nil {
 		var err error
 		if sess, err = sess.connect(ctx, st); err != nil {
-			if refused(err) {
+			if client.Refused(err) {
 				err = sess.hubRefused(ctx, st)
 			}
 			return sess, sum, err
@@ -249,7 +249,7 @@ func exchange(ctx context.Context, st syncLocal, sess session, snapshot func(), 
 		snapshot()
 	}
 	sum, err = sess.client.Sync(ctx, st, progress)
-	if refused(err) {
+	if client.Refused(err) {
 		sess.client = nil
 	}
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -111,8 +110,7 @@ func runSync(args []string, out io.Writer) error {
 // as the app does (store.ForgetRefused): the app then no longer signs the
 // user in without the hub. It says so to the operator.
 func forgetRefused(ctx context.Context, st *store.Store, db, username, password string, err error) error {
-	var ce *client.Error
-	if !errors.As(err, &ce) || !ce.FromHub || ce.Status != http.StatusUnauthorized {
+	if !client.Refused(err) {
 		return err
 	}
 	forgot, ferr := st.ForgetRefused(ctx, username, password)

@@ -106,6 +106,15 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Message }
 
+// Refused reports whether err is the hub's own refusal (401) of a
+// sign-in or of a request: a wrong password, a disabled account, or a
+// sign-in that ended. Another server's 401 at the hub's address says
+// nothing of the account.
+func Refused(err error) bool {
+	var ce *Error
+	return errors.As(err, &ce) && ce.FromHub && ce.Status == http.StatusUnauthorized
+}
+
 // ErrUnreachable wraps a failure to reach the hub at all.
 var ErrUnreachable = errors.New("the hub cannot be reached; your changes are kept and will be sent later")
 

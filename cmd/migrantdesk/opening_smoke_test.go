@@ -32,14 +32,16 @@ func TestOpeningShownAndWaitedFor(t *testing.T) {
 	}
 	write.Rollback()
 	// The main window, once it shows: the larger of the app's windows.
+	// The opening window closes as it shows, between the search and the
+	// look at its size.
 	mainShown := func() bool {
 		ids, err := d.xdotool("search", "--onlyvisible", "--name", mainTitle)
 		if err != nil {
 			return false
 		}
 		for _, id := range strings.Split(ids, "\n") {
-			d.window = id
-			if size(d).W > 700 {
+			if g, err := d.geometryOf(id); err == nil && g.W > 700 {
+				d.window = id
 				return true
 			}
 		}

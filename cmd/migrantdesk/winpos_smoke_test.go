@@ -204,16 +204,25 @@ var geometryRE = regexp.MustCompile(`Position: (-?\d+),(-?\d+).*\n\s*Geometry: (
 // geometry is where the window is now.
 func (d *desk) geometry() geometry {
 	d.t.Helper()
-	out, err := d.xdotool("getwindowgeometry", d.window)
+	g, err := d.geometryOf(d.window)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return g
+}
+
+// geometryOf is where the window id is now; an error once it has closed.
+func (d *desk) geometryOf(id string) (geometry, error) {
+	out, err := d.xdotool("getwindowgeometry", id)
 	m := geometryRE.FindStringSubmatch(out)
 	if err != nil || m == nil {
-		d.t.Fatalf("xdotool getwindowgeometry %s: %v\n%s", d.window, err, out)
+		return geometry{}, fmt.Errorf("xdotool getwindowgeometry %s: %v\n%s", id, err, out)
 	}
 	var g geometry
 	for i, p := range []*int{&g.X, &g.Y, &g.W, &g.H} {
 		*p, _ = strconv.Atoi(m[i+1])
 	}
-	return g
+	return g, nil
 }
 
 // waitFor returns the window's geometry once ok holds for it, or

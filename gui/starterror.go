@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
+	"migrantdesk/data/store"
 	"migrantdesk/gui/widgets"
 )
 
@@ -43,18 +44,67 @@ func ShowStartError(a fyne.App, err error) fyne.Window {
 	return w
 }
 
-// ShowOpening says that the database at path is being opened, while it
-// takes long: a database of an earlier release is upgraded first, after
-// a copy of it is made (seconds at a state's scale), and a double-click
-// that shows nothing for that long is double-clicked again. Closing the
-// window calls quit: the app ends once the database is open, never in
-// the middle of its upgrade.
-func ShowOpening(a fyne.App, path string, quit func()) fyne.Window {
-	w := a.NewWindow("Migrant Desk")
-	msg := widgets.Paragraph(fmt.Sprintf("Opening %s…\n\nA database of an earlier release of Migrant Desk is upgraded "+
-		"first, once a copy of it is kept beside it: for a large database this takes a minute or two.", path), 460)
-	w.SetContent(container.NewVBox(msg, widget.NewProgressBarInfinite()))
-	w.SetCloseIntercept(quit)
-	w.Show()
-	return w
+// Opening is the window that says the database at path is being opened,
+// while it takes long: a database of an earlier release is upgraded
+// first, after a copy of it is made (seconds at a state's scale), and a
+// double-click that shows nothing for that long is double-clicked again.
+type Opening struct {
+	w       fyne.Window
+	msg     *widget.Label
+	path    string
+	what    string // what keeps the open long, as the store said it
+	waiting bool   // for another program's write, what keeps it now
+	closing bool
+}
+
+// ShowOpening shows the Opening window of the database at path. Closing it calls quit
+// and says that the app ends once the database is open, never in the
+// middle of its upgrade; the window stays up until then.
+func ShowOpening(a fyne.App, path string, quit func()) *Opening {
+	o := &Opening{w: a.NewWindow("Migrant Desk"), msg: widget.NewLabel(""), path: path}
+	o.msg.Wrapping = fyne.TextWrapWord
+	o.show()
+	// In a scroll, the wrapped label does not ask for the height of one
+	// word a line.
+	o.w.SetContent(border(nil, widget.NewProgressBarInfinite(), nil, nil, container.NewVScroll(o.msg)))
+	o.w.Resize(fyne.NewSize(520, 240))
+	o.w.SetCloseIntercept(func() { o.closed(quit) })
+	o.w.Show()
+	return o
+}
+
+// Say shows what keeps the open long now, as the store says it
+// (store.OpenSaying).
+func (o *Opening) Say(what string) {
+	// A wait is said beside what is waiting: the upgrade, say.
+	o.waiting = what == store.WaitMessage
+	if !o.waiting {
+		o.what = what
+	}
+	o.show()
+}
+
+// closed is the person closing the window: the app quits, but not while
+// the database is upgraded.
+func (o *Opening) closed(quit func()) {
+	o.closing = true
+	o.show()
+	quit()
+}
+
+// Close closes the window.
+func (o *Opening) Close() { o.w.Close() }
+
+func (o *Opening) show() {
+	text := fmt.Sprintf("Opening %s…", o.path)
+	if o.what != "" {
+		text += "\n\n" + widgets.Sentence(o.what)
+	}
+	if o.waiting {
+		text += "\n\n" + widgets.Sentence(store.WaitMessage)
+	}
+	if o.closing {
+		text += "\n\nMigrant Desk closes as soon as the database is open: stopping part way could leave it half upgraded."
+	}
+	o.msg.SetText(text)
 }

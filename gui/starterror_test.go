@@ -2,6 +2,7 @@ package gui
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"migrantdesk/data/store"
 	"migrantdesk/gui/widgets"
 )
 
@@ -62,4 +64,40 @@ func TestStartErrorIsShown(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestOpeningSaysWhatItWaitsFor: the window shown while the database
+// opens says what keeps it (an upgrade, a wait for another program),
+// as the store says it, and closed, it stays up to say that the app
+// ends once the database is open, not at once.
+func TestOpeningSaysWhatItWaitsFor(t *testing.T) {
+	a := test.NewTempApp(t)
+	const path = `C:\Users\rosa\AppData\Local\Migrant Desk\migrantdesk.db`
+	o := ShowOpening(a, path, func() {})
+	shows := func(want ...string) {
+		t.Helper()
+		for _, w := range want {
+			if !strings.Contains(o.msg.Text, w) {
+				t.Errorf("the window says %q, not %q", o.msg.Text, w)
+			}
+		}
+	}
+	shows("Opening " + path)
+	o.Say(fmt.Sprintf(store.UpgradeCopyMessage, "migrantdesk.db.v11-1.bak"))
+	copying := "This database is of an earlier release of Migrant Desk: keeping a copy of it as migrantdesk.db.v11-1.bak"
+	shows("Opening "+path, copying)
+	o.Say(store.WaitMessage)
+	shows(copying, "Waiting for another import/publish to finish.")
+	o.Say(fmt.Sprintf(store.UpgradeMessage, "migrantdesk.db.v11-1.bak"))
+	shows("Upgrading the database to this release")
+	if strings.Contains(o.msg.Text, "Waiting") || strings.Contains(o.msg.Text, "keeping a copy") {
+		t.Errorf("the window still says %q once the store has gone on to upgrade", o.msg.Text)
+	}
+	o.Say(store.WaitMessage)
+	quit := 0
+	o.closed(func() { quit++ })
+	if quit != 1 {
+		t.Errorf("closing the window quit the app %d times, want once", quit)
+	}
+	shows("Upgrading the database", "Waiting for another import/publish to finish.", "Migrant Desk closes as soon as the database is open")
 }

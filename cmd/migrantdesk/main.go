@@ -92,19 +92,40 @@ func run(args []string) (err error) {
 		st  *store.Store
 		err error
 	}
+	// What keeps the open long, as the store says it: kept until the
+	// window shows, and shown in it after.
+	var saying struct {
+		gosync.Mutex
+		said    []string
+		opening *gui.Opening
+	}
+	tell := func(what string) {
+		saying.Lock()
+		defer saying.Unlock()
+		saying.said = append(saying.said, what)
+		if o := saying.opening; o != nil {
+			fyne.Do(func() { o.Say(what) })
+		}
+	}
 	openDone := make(chan struct{})
 	go func() {
-		opened.st, opened.err = store.Open(*db)
+		opened.st, opened.err = store.OpenSaying(*db, tell)
 		close(openDone)
 	}()
-	var opening fyne.Window
+	var opening *gui.Opening
 	select {
 	case <-openDone:
 	case <-time.After(openingAfter):
-		opening = gui.ShowOpening(a, *db, func() {
-			quit()
-			a.Quit()
-		})
+		saying.Lock()
+		// Closed, the window stays and says why until the database is
+		// open (below): gone at once, the app would seem to have ended
+		// while it still holds the database.
+		opening = gui.ShowOpening(a, *db, quit)
+		for _, what := range saying.said {
+			opening.Say(what)
+		}
+		saying.opening = opening
+		saying.Unlock()
 	}
 	// However the app ends, it waits for the database to be open (an
 	// upgrade is never cut short, nor its copy left half made), then
@@ -150,10 +171,14 @@ func run(args []string) (err error) {
 		go func() {
 			<-openDone
 			fyne.Do(func() {
-				// Quit while the database opened: fyne.Do runs it on
-				// this goroutine once the app has shut down.
+				// Quit while the database opened: by the opening
+				// window, which waited for this, or by a signal, after
+				// which fyne.Do runs this on this goroutine once the app
+				// has shut down. The driver's Quit does nothing the
+				// second time, where the app's would close windows gone.
 				select {
 				case <-quitting:
+					a.Driver().Quit()
 					return
 				default:
 				}
@@ -205,31 +230,29 @@ func startFailed(a fyne.App, err error) error {
 const stuckAfter = 5 * time.Second
 
 // exitIfStuck calls exit when Run has not returned (returned) stuckAfter
-// after the app started to quit (quitting). Fyne 2.7.1 can lose a call
-// to the main thread made while it shuts down: the lifecycle's stopped
-// event, sent between its last look at the main thread's queue and its
-// closing that queue, is never run, and Run then waits for it forever,
-// the windows gone and the process left behind. Ending the process
-// then keeps what Run's return would: every record committed, the
-// window places written (the preferences save as they change), and a
-// write still under way rolled back, as main's return ends it too. It
-// waits for the database to be open first (opened), as main's return
-// does: quit while the database is upgraded, the process ended then
-// would cut the upgrade short, and leave its copy half made under the
-// name of a whole one.
+// after the app started to quit (quitting) with its database open
+// (opened). Fyne 2.7.1 can lose a call to the main thread made while it
+// shuts down: the lifecycle's stopped event, sent between its last look
+// at the main thread's queue and its closing that queue, is never run,
+// and Run then waits for it forever, the windows gone and the process
+// left behind. Ending the process then keeps what Run's return would:
+// every record committed, the window places written (the preferences
+// save as they change), and a write still under way rolled back, as
+// main's return ends it too. The wait counts from the open: quit while
+// the database is upgraded, the app quits only once the upgrade is done
+// (an upgrade cut short would leave its copy half made under the name
+// of a whole one), and Run is given its time after that, to say an
+// upgrade that failed.
 func exitIfStuck(quitting, returned, opened <-chan struct{}, after time.Duration, exit func()) {
-	select {
-	case <-quitting:
-	case <-returned:
-		return
+	for _, c := range []<-chan struct{}{quitting, opened} {
+		select {
+		case <-c:
+		case <-returned:
+			return
+		}
 	}
 	select {
 	case <-time.After(after):
-	case <-returned:
-		return
-	}
-	select {
-	case <-opened:
 		exit()
 	case <-returned:
 	}

@@ -59,9 +59,10 @@ func TestExitIfStuck(t *testing.T) {
 
 // TestExitIfStuckWaitsForTheOpen: quit while the database opens (an
 // upgrade) and Run stuck, the process is ended only once it is open, so
-// that neither the upgrade nor its copy is cut short.
+// that neither the upgrade nor its copy is cut short, and not at once
+// then: Run, which now quits, is given its time.
 func TestExitIfStuckWaitsForTheOpen(t *testing.T) {
-	const after = 50 * time.Millisecond
+	const after = 400 * time.Millisecond
 	quitting, returned, opened, exited := make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{})
 	defer close(returned) // ends the watch, whatever it waits for
 	go exitIfStuck(quitting, returned, opened, after, func() { close(exited) })
@@ -69,9 +70,14 @@ func TestExitIfStuckWaitsForTheOpen(t *testing.T) {
 	select {
 	case <-exited:
 		t.Fatal("the process was ended while the database was still being opened")
-	case <-time.After(10 * after):
+	case <-time.After(2 * after):
 	}
 	close(opened)
+	select {
+	case <-exited:
+		t.Fatal("the process was ended as soon as the database was open, before Run could return")
+	case <-time.After(after / 4):
+	}
 	select {
 	case <-exited:
 	case <-time.After(10 * after):

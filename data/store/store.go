@@ -36,7 +36,8 @@ type Store struct {
 	// a second of waiting; set while writers may be at work.
 	waitFor atomic.Int64
 	onWait  atomic.Pointer[func(string)]
-	head    auditHead // the audit log's last row as the writer's transaction wrote it
+	say     func(string) // what keeps Open long (OpenSaying), while it opens
+	head    auditHead    // the audit log's last row as the writer's transaction wrote it
 
 	searched *searchCache // what searches reuse, on r
 	// Of the snapshot under way, what its pages written so far gathered
@@ -59,7 +60,13 @@ type Store struct {
 // Open opens (creating if needed) the database at path and brings its
 // schema up to date. A file that already has data is copied to a backup
 // beside it before a migration changes it.
-func Open(path string) (*Store, error) { return open(path, false) }
+func Open(path string) (*Store, error) { return open(path, false, nil) }
+
+// OpenSaying is Open, telling say what keeps it long as it happens: the
+// copy of a database of an earlier release made before its upgrade, the
+// upgrade, a wait for another program's write. The app shows it while
+// the person waits; say is called on Open's goroutine.
+func OpenSaying(path string, say func(string)) (*Store, error) { return open(path, false, say) }
 
 // OpenScratch opens a new database at path that nothing else opens until
 // it is closed: one that a first import fills under another name, to
@@ -70,9 +77,9 @@ func Open(path string) (*Store, error) { return open(path, false) }
 // almost none. A transaction is still all or nothing, and a process
 // killed in one leaves its journal, which the next opening of the file
 // plays back. Close puts the file in WAL mode, as Open would.
-func OpenScratch(path string) (*Store, error) { return open(path, true) }
+func OpenScratch(path string) (*Store, error) { return open(path, true, nil) }
 
-func open(path string, scratch bool) (*Store, error) {
+func open(path string, scratch bool, say func(string)) (*Store, error) {
 	notice, err := createPrivate(path)
 	if err != nil {
 		return nil, err
@@ -97,7 +104,14 @@ func open(path string, scratch bool) (*Store, error) {
 	if notice != "" {
 		s.notices = append(s.notices, notice)
 	}
-	if err := s.migrate(); err != nil {
+	s.say = say
+	if say != nil {
+		s.onWait.Store(&say)
+	}
+	err = s.migrate()
+	s.say = nil
+	s.onWait.Store(nil)
+	if err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -195,6 +209,20 @@ func (s *Store) Notices() []string { return s.notices }
 // WaitMessage is what a writer says while another process writes.
 const WaitMessage = "waiting for another import/publish to finish"
 
+// What OpenSaying says of a database of an earlier release, given the
+// name of the copy kept of it.
+const (
+	UpgradeCopyMessage = "this database is of an earlier release of Migrant Desk: keeping a copy of it as %s, then upgrading it"
+	UpgradeMessage     = "upgrading the database to this release of Migrant Desk (the earlier one is kept as %s)"
+)
+
+// tell passes what keeps Open long to OpenSaying's say.
+func (s *Store) tell(what string) {
+	if s.say != nil {
+		s.say(what)
+	}
+}
+
 // WriteWait is how long a writer waits for another process's write before
 // it gives up: well past a state import's usual minute.
 const WriteWait = 5 * time.Minute
@@ -271,6 +299,7 @@ func (s *Store) applyMigrations(ms []string) error {
 		}
 		backup := f.Name()
 		f.Close()
+		s.tell(fmt.Sprintf(UpgradeCopyMessage, filepath.Base(backup)))
 		if _, err := s.w.Exec(`VACUUM INTO ?`, backup); err != nil {
 			os.Remove(backup)
 			return fmt.Errorf("back up %s before upgrading it: %w", s.path, err)
@@ -283,6 +312,7 @@ func (s *Store) applyMigrations(ms []string) error {
 		if err != nil {
 			return fmt.Errorf("rebuild the indexes of %s before upgrading it: %w", s.path, err)
 		}
+		s.tell(fmt.Sprintf(UpgradeMessage, filepath.Base(backup)))
 	}
 	for i := version; i < len(ms); i++ {
 		err := s.write(context.Background(), func(tx *sql.Tx) error {

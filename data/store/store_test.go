@@ -2,11 +2,13 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"migrantdesk/data"
 	"migrantdesk/data/store"
@@ -309,5 +311,88 @@ func TestReadOnlyDatabaseSaysWhatToDo(t *testing.T) {
 		MIS2000ID: "4512345", QAD: data.NewDate(2025, 9, 1), EED: data.NewDate(2028, 8, 31)})
 	if err == nil || !strings.Contains(err.Error(), st.Path()+" cannot be written, being read-only") {
 		t.Errorf("a save into a read-only database says %v", err)
+	}
+}
+
+// TestOpenSayingTellsTheUpgrade: what keeps an open long is told as it
+// happens, for the app to show while the person waits: the copy of a
+// database of an earlier release, named, a wait for another program's
+// write, then the upgrade. A database already up to date says nothing.
+func TestOpenSayingTellsTheUpgrade(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "o.db")
+	st, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ImportExtract(context.Background(), storetest.Extract(), "t"); err != nil {
+		t.Fatal(err)
+	}
+	if v := len(store.Migrations()); v != 12 {
+		t.Fatalf("schema version %d: make the database older by undoing its last migration here", v)
+	}
+	// Schema version 12 made the drafts table.
+	if _, err := st.DB().Exec(`DROP TABLE drafts; PRAGMA user_version = 11`); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	other, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	write, err := other.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := write.Exec(`UPDATE meta SET value = value`); err != nil {
+		t.Fatal(err)
+	}
+
+	said := make(chan string, 10)
+	opened := make(chan error, 1)
+	go func() {
+		st, err := store.OpenSaying(path, func(what string) { said <- what })
+		if err == nil {
+			st.Close()
+		}
+		opened <- err
+	}()
+	next := func(want string) string {
+		t.Helper()
+		select {
+		case what := <-said:
+			if !strings.HasPrefix(what, want) {
+				t.Fatalf("the open said %q, want %q…", what, want)
+			}
+			return what
+		case <-time.After(30 * time.Second):
+			t.Fatalf("the open did not say %q…", want)
+		}
+		return ""
+	}
+	copied := next("this database is of an earlier release of Migrant Desk: keeping a copy of it as o.db.v11-")
+	next(store.WaitMessage)
+	write.Rollback()
+	upgrading := next("upgrading the database to this release of Migrant Desk (the earlier one is kept as o.db.v11-")
+	if err := <-opened; err != nil {
+		t.Fatal(err)
+	}
+	backup := strings.TrimSuffix(upgrading[strings.LastIndex(upgrading, " ")+1:], ")")
+	if !strings.HasSuffix(copied, backup+", then upgrading it") {
+		t.Errorf("the open named the copy %q, then %q", copied, upgrading)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(path), backup)); err != nil {
+		t.Errorf("the copy the open named: %v", err)
+	}
+
+	st, err = store.OpenSaying(path, func(what string) { said <- what })
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	select {
+	case what := <-said:
+		t.Errorf("opening a database already up to date said %q", what)
+	default:
 	}
 }

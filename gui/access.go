@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
@@ -76,7 +77,17 @@ func (a *accessScreen) set(gs []store.Grantee) {
 		c := widget.NewCheck("May run the report", nil)
 		c.Checked = g.Granted
 		username, name := g.Username, g.FullName
-		c.OnChanged = func(on bool) { a.change(username, name, on) }
+		c.OnChanged = func(on bool) {
+			if on {
+				a.change(username, name, true)
+				return
+			}
+			// The box shows the access held until the revocation is
+			// confirmed: a stray click or Space must not take it away.
+			c.Checked = true
+			c.Refresh()
+			a.confirmRevoke(username, name)
+		}
 		a.checks[g.Username] = c
 		status := "Not granted"
 		if g.Granted {
@@ -98,6 +109,29 @@ func (a *accessScreen) set(gs []store.Grantee) {
 	default:
 		a.hint.SetText(fmt.Sprintf("%d of %s may run the QA Migrant report.", granted, data.Count(len(gs), "coordinator")))
 	}
+}
+
+// confirmRevoke asks before a coordinator loses the report, naming who
+// loses what, since a revocation takes effect at once and only a new
+// grant undoes it. Enter does not confirm: revoking takes a click or
+// Tab to the button.
+func (a *accessScreen) confirmRevoke(username, name string) {
+	if a.tab.dialogs.Open() {
+		return
+	}
+	d := a.tab.d
+	msg := fmt.Sprintf("%s (%s) will no longer be able to run the QA Migrant report of %s %s: "+
+		"neither the Detail workbook nor the Aggregated PDF. They keep seeing the district's migrant records.\n\n"+
+		"Giving the report back later takes a new grant. The revocation is written to the audit log.",
+		name, username, d.Number, d.Name)
+	dlg := dialog.NewCustomConfirm("Revoke "+name+"'s access to the report?", "Revoke access", "Keep access",
+		widgets.Paragraph(msg, 480), func(ok bool) {
+			if ok {
+				a.change(username, name, false)
+			}
+		}, a.tab.dialogs.Window())
+	dlg.SetConfirmImportance(widget.DangerImportance)
+	a.tab.dialogs.Show(dlg)
 }
 
 // change grants or revokes one coordinator's access, then shows the list

@@ -94,7 +94,7 @@ func TestDistrictAdministratorGrantsAccess(t *testing.T) {
 
 	// Revoke Tom.
 	test.Tap(a.checks[tom])
-	u.wait()
+	tapIn(t, u, w, "Revoke access")
 	if canRun(t, st, tom, "001") {
 		t.Fatal("unticking Tom's box did not revoke his access")
 	}
@@ -171,5 +171,55 @@ func TestAccessGrantSaysWhomByInFull(t *testing.T) {
 	}
 	if status.Truncation == fyne.TextTruncateEllipsis {
 		t.Errorf("%q is cut to %.0f wide", status.Text, status.Size().Width)
+	}
+}
+
+// Unticking a grant took the report away at once, with no word: a stray
+// click or Space on the box revoked a coordinator. Now it asks, naming
+// who loses what, and only the confirmation revokes.
+func TestRevokingReportAccessAsksFirst(t *testing.T) {
+	st := districtFixture(t)
+	u, w := openDistrictWindow(t, st, admin, "001")
+	w.tabs.SelectIndex(3)
+	u.wait()
+	a := w.access
+
+	test.Tap(a.checks[tom])
+	u.wait()
+	if !canRun(t, st, tom, "001") {
+		t.Fatal("unticking Tom's box revoked his access before any confirmation")
+	}
+	if !a.checks[tom].Checked {
+		t.Error("Tom's box shows no access while he still has it")
+	}
+	asked := strings.Join(texts(w.win.Canvas()), "\n")
+	for _, want := range []string{"Tom Baker (tbaker) will no longer be able to run the QA Migrant report of 001 " + w.d.Name} {
+		if !strings.Contains(asked, want) {
+			t.Errorf("the confirmation does not say %q:\n%s", want, asked)
+		}
+	}
+
+	// Enter, meant for something else, does not revoke; Keep access keeps it.
+	w.dialogs.SubmitTop()
+	u.wait()
+	tapIn(t, u, w, "Keep access")
+	if !canRun(t, st, tom, "001") || !a.checks[tom].Checked {
+		t.Fatal("Keep access took Tom's access away")
+	}
+	if audit, err := st.Audit(context.Background(), "user", tom); err != nil || len(audit) > 0 && audit[0].Action == "revoke report" {
+		t.Errorf("a kept grant is audited as revoked: %+v %v", audit, err)
+	}
+
+	test.Tap(a.checks[tom])
+	tapIn(t, u, w, "Revoke access")
+	if canRun(t, st, tom, "001") {
+		t.Fatal("the confirmed revocation left Tom his access")
+	}
+	if a.checks[tom].Checked || w.message.Text != "Tom Baker may no longer run the QA Migrant report of 001." {
+		t.Errorf("box ticked %v, message %q", a.checks[tom].Checked, w.message.Text)
+	}
+	audit, err := st.Audit(context.Background(), "user", tom)
+	if err != nil || len(audit) == 0 || audit[0].User != admin || audit[0].Action != "revoke report" {
+		t.Errorf("audit %+v %v", audit, err)
 	}
 }

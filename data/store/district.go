@@ -214,13 +214,22 @@ func (s *Store) Grantees(ctx context.Context, district string) ([]Grantee, error
 // district's QA Migrant report. Only the district's administrator (or a
 // state administrator) may, and grant only to a coordinator of that
 // district: data.User.MayGrantReport and MayRevokeReport decide, inside
-// the writing transaction. The grant, its outbox mutation (for the hub)
+// the writing transaction, for the administrator as the database has them
+// (as CanRunReport does): the Users and access tab keeps the user it was
+// opened for, and a sync while its confirmation was open may have taken
+// the district from them. The grant, its outbox mutation (for the hub)
 // and its audit row commit together; granting what is granted, or
 // revoking what is not, writes nothing.
 func (s *Store) SetReportAccess(ctx context.Context, admin data.User, username, district string, grant bool) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		target, err := userByName(tx, username)
 		if err != nil {
+			return err
+		}
+		switch known, err := userByName(tx, admin.Username); {
+		case err == nil:
+			admin = known
+		case !errors.Is(err, ErrNoUser):
 			return err
 		}
 		allowed := admin.MayRevokeReport(district)

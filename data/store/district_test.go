@@ -163,3 +163,34 @@ func TestReportAccessIsTheUsersAsTheDatabaseHasThem(t *testing.T) {
 		t.Fatalf("the operator: %+v %v", acc, err)
 	}
 }
+
+// The Users and access tab keeps the administrator it was opened for,
+// and the app puts off following a change of access while its revoke
+// confirmation is open. A grant or revocation confirmed after a sync
+// took the district from them is refused, not written with the access
+// they had.
+func TestReportGrantIsDecidedForTheAdministratorAsTheDatabaseHasThem(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := context.Background()
+	dan, cora := storetest.User(storetest.DistrictAdmin), storetest.User(storetest.Coordinator)
+	if err := st.SetReportAccess(ctx, dan, cora.Username, "001", true); err != nil {
+		t.Fatal(err)
+	}
+	demoted := dan
+	demoted.Role, demoted.DistrictNumber, demoted.Districts = data.RoleCoordinator, "", []string{"001"}
+	if err := st.SaveUser(ctx, storetest.Admin, demoted); err != nil {
+		t.Fatal(err)
+	}
+	before := storetest.CountRows(t, st)
+	for _, grant := range []bool{false, true} {
+		if err := st.SetReportAccess(ctx, dan, cora.Username, "001", grant); !errors.Is(err, data.ErrAccess) {
+			t.Errorf("grant %v by a district administrator since made a coordinator, as the tab last read them: %v", grant, err)
+		}
+	}
+	if after := storetest.CountRows(t, st); after != before {
+		t.Errorf("the refused changes wrote %+v, had %+v", after, before)
+	}
+	if acc, err := st.CanRunReport(ctx, cora, data.District{Number: "001", Name: "Adair County", RegionCode: "C"}); err != nil || !acc.Allowed {
+		t.Errorf("Cora lost the grant: %+v %v", acc, err)
+	}
+}

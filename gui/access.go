@@ -37,7 +37,7 @@ type accessScreen struct {
 	st     accessStore
 	tab    districtTab
 	rows   *fyne.Container
-	checks map[string]*widget.Check // by user name
+	checks map[string]*widgets.Check // by user name
 	hint   *widget.Label
 	obj    fyne.CanvasObject
 }
@@ -70,11 +70,13 @@ func (a *accessScreen) load() {
 }
 
 func (a *accessScreen) set(gs []store.Grantee) {
-	a.checks = map[string]*widget.Check{}
+	a.checks = map[string]*widgets.Check{}
 	objs := make([]fyne.CanvasObject, len(gs))
 	granted := 0
 	for i, g := range gs {
-		c := widget.NewCheck("May run the report", nil)
+		// Space toggles it as a key, so that Space on the revoke
+		// confirmation does not tick it again as the focus comes back.
+		c := widgets.NewCheck("May run the report", nil)
 		c.Checked = g.Granted
 		username, name := g.Username, g.FullName
 		c.OnChanged = func(on bool) {

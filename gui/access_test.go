@@ -223,3 +223,54 @@ func TestRevokingReportAccessAsksFirst(t *testing.T) {
 		t.Errorf("audit %+v %v", audit, err)
 	}
 }
+
+// pressSpace presses Space as the driver delivers it: the key to what has
+// the focus, then the typed character to what has it after the key.
+func pressSpace(u *UI, c fyne.Canvas) {
+	if f := c.Focused(); f != nil {
+		f.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+	}
+	if f := c.Focused(); f != nil {
+		f.TypedRune(' ')
+	}
+	u.wait()
+}
+
+// Space on the confirmation's button closed it and gave the focus back
+// to the check box with the typed space still to come, which unticked
+// the box again: the confirmation came straight back, so Keep access
+// could not be chosen from the keyboard, and a confirmed revocation
+// asked a second time.
+func TestRevokeConfirmationByKeyboard(t *testing.T) {
+	st := districtFixture(t)
+	u, w := openDistrictWindow(t, st, admin, "001")
+	w.tabs.SelectIndex(3)
+	u.wait()
+	c := w.win.Canvas()
+
+	c.Focus(w.access.checks[tom])
+	pressSpace(u, c)
+	if !w.dialogs.Open() || !canRun(t, st, tom, "001") {
+		t.Fatalf("Space on Tom's box: confirmation shown %v, Tom may run the report %v", w.dialogs.Open(), canRun(t, st, tom, "001"))
+	}
+	c.FocusNext() // Keep access, the first button
+	pressSpace(u, c)
+	if w.dialogs.Open() {
+		t.Error("Space on Keep access: the confirmation is still (or again) shown")
+	}
+	if !canRun(t, st, tom, "001") || !w.access.checks[tom].Checked {
+		t.Fatal("Keep access took Tom's access away")
+	}
+
+	c.Focus(w.access.checks[tom])
+	pressSpace(u, c)
+	c.FocusNext()
+	c.FocusNext() // Revoke access
+	pressSpace(u, c)
+	if canRun(t, st, tom, "001") {
+		t.Fatal("Space on Revoke access left Tom his access")
+	}
+	if w.dialogs.Open() {
+		t.Error("the revocation, confirmed, is asked again")
+	}
+}

@@ -224,6 +224,33 @@ func (b *Button) TypedKey(ev *fyne.KeyEvent) {
 	}
 }
 
+// Check is a check box that Space toggles as a key, as a Button is
+// pressed, rather than as a typed character. Space on a dialog button
+// closes the dialog on the key and hands the focus back to where it was
+// before the character arrives: a check box that opened the dialog would
+// take that character and toggle again (and open it again).
+type Check struct {
+	widget.Check
+}
+
+// NewCheck is a check box labelled text; changed runs as it toggles.
+func NewCheck(text string, changed func(bool)) *Check {
+	c := &Check{}
+	c.Text, c.OnChanged = text, changed
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// TypedKey toggles the box on Space.
+func (c *Check) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeySpace && !c.Disabled() {
+		c.SetChecked(!c.Checked)
+	}
+}
+
+// TypedRune ignores the typed space: the key has toggled the box.
+func (c *Check) TypedRune(rune) {}
+
 // Paragraph is text wrapped to a width, as tall as its lines. A dialog
 // sizes itself before a wrapping label knows its width, so the height is
 // worked out from the text.

@@ -70,6 +70,13 @@ func (a *accessScreen) load() {
 }
 
 func (a *accessScreen) set(gs []store.Grantee) {
+	canvas := a.tab.dialogs.Window().Canvas()
+	focused := ""
+	for username, c := range a.checks {
+		if canvas.Focused() == fyne.Focusable(c) {
+			focused = username
+		}
+	}
 	a.checks = map[string]*widgets.Check{}
 	objs := make([]fyne.CanvasObject, len(gs))
 	granted := 0
@@ -105,6 +112,11 @@ func (a *accessScreen) set(gs []store.Grantee) {
 	}
 	a.rows.Objects = objs
 	a.rows.Refresh()
+	// The box the keyboard was on is replaced by its row read again:
+	// the focus goes to the new one, not with the old one off screen.
+	if c := a.checks[focused]; c != nil {
+		canvas.Focus(c)
+	}
 	switch len(gs) {
 	case 0:
 		a.hint.SetText(fmt.Sprintf("%s %s has no coordinators yet: a state administrator adds them.", a.tab.d.Number, a.tab.d.Name))

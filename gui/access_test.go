@@ -273,4 +273,13 @@ func TestRevokeConfirmationByKeyboard(t *testing.T) {
 	if w.dialogs.Open() {
 		t.Error("the revocation, confirmed, is asked again")
 	}
+	// The list is read again after the change; the keyboard stays on
+	// Tom's box, so Space gives the access back.
+	if c.Focused() != fyne.Focusable(w.access.checks[tom]) {
+		t.Fatalf("the focus is on %T %p, not on Tom's box as read again", c.Focused(), c.Focused())
+	}
+	pressSpace(u, c)
+	if !canRun(t, st, tom, "001") || !w.access.checks[tom].Checked {
+		t.Error("Space on Tom's box, after the revocation, did not grant it again")
+	}
 }

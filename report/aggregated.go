@@ -233,7 +233,8 @@ func (d *pdfDoc) table(title string, x float64, cols []column, rows [][]string) 
 	d.SetFont(fontFamily, "", 9)
 	d.SetFillColor(246, 246, 246)
 	for i, r := range rows {
-		if d.GetY()+rowHeight > footerTop {
+		cells, h := d.rowLines(cols, r)
+		if d.GetY()+h > footerTop {
 			d.AddPage()
 			d.SetX(x)
 			d.title(title + " (continued)")
@@ -241,17 +242,57 @@ func (d *pdfDoc) table(title string, x float64, cols []column, rows [][]string) 
 			d.SetFont(fontFamily, "", 9)
 			d.SetFillColor(246, 246, 246)
 		}
-		d.SetX(x)
+		y, cx := d.GetY(), x
 		for j, c := range cols {
-			d.CellFormat(c.w, rowHeight, d.fit(r[j], c.w), "", 0, c.align, i%2 == 1, 0, "")
+			if i%2 == 1 {
+				d.Rect(cx, y, c.w, h, "F")
+			}
+			for k, l := range cells[j] {
+				d.SetXY(cx, y+float64(k)*rowHeight)
+				d.CellFormat(c.w, rowHeight, l, "", 0, c.align, false, 0, "")
+			}
+			cx += c.w
 		}
-		d.Ln(-1)
+		d.SetY(y + h)
 	}
 	d.SetX(pageMargin)
 }
 
-// tableHeight is what table needs for n rows.
+// tableHeight is what table needs for n rows of one line.
 func tableHeight(n int) float64 { return rowHeight + 0.6 + float64(n)*rowHeight }
+
+// maxCellLines bounds a wrapped cell: three lines hold any real school
+// name whole; a longer one is cut at the end of its third.
+const maxCellLines = 3
+
+// rowLines wraps each cell of a row to its column, in the table font,
+// and says how tall the row is. A name is wrapped, not cut: a school
+// printed as "Escuela Primaria Nuestra Señora de…" cannot be told from
+// another of the same start when checking the counts.
+func (d *pdfDoc) rowLines(cols []column, r []string) (cells [][]string, h float64) {
+	d.SetFont(fontFamily, "", 9)
+	cells = make([][]string, len(cols))
+	n := 1
+	for j, c := range cols {
+		ls := d.SplitText(r[j], c.w)
+		if len(ls) > maxCellLines {
+			ls = append(ls[:maxCellLines-1], d.fit(strings.Join(ls[maxCellLines-1:], " "), c.w))
+		}
+		cells[j] = ls
+		n = max(n, len(ls))
+	}
+	return cells, float64(n) * rowHeight
+}
+
+// rowsHeight is what table needs for rows, wrapped as it wraps them.
+func (d *pdfDoc) rowsHeight(cols []column, rows [][]string) float64 {
+	h := rowHeight + 0.6
+	for _, r := range rows {
+		_, rh := d.rowLines(cols, r)
+		h += rh
+	}
+	return h
+}
 
 // fit shortens s with an ellipsis so that it fits a cell of width w.
 func (d *pdfDoc) fit(s string, w float64) string {
@@ -348,15 +389,16 @@ func (d *pdfDoc) groups() {
 func (d *pdfDoc) schools() {
 	ss := d.q.Counts.Schools
 	const title = "Students by school"
-	d.heading(title, tableHeight(min(len(ss), 3)))
+	rows := make([][]string, len(ss))
+	for i, s := range ss {
+		rows[i] = []string{s.Number, s.Name, data.Thousands(s.N)}
+	}
+	cols := []column{{30, "School number", "L"}, {d.width - 30 - 22, "School name", "L"}, {22, "Students", "R"}}
+	d.heading(title, d.rowsHeight(cols, rows[:min(len(rows), 3)]))
 	if len(ss) == 0 {
 		d.SetFont(fontFamily, "", 9)
 		d.CellFormat(d.width, rowHeight, "No student is in the report.", "", 1, "L", false, 0, "")
 		return
 	}
-	rows := make([][]string, len(ss))
-	for i, s := range ss {
-		rows[i] = []string{s.Number, s.Name, data.Thousands(s.N)}
-	}
-	d.table(title, pageMargin, []column{{30, "School number", "L"}, {d.width - 30 - 22, "School name", "L"}, {22, "Students", "R"}}, rows)
+	d.table(title, pageMargin, cols, rows)
 }

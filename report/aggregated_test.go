@@ -41,11 +41,17 @@ func manySchools(n int) *QA {
 			r.Student = data.Student{StateID: fmt.Sprintf("S%03d-%03d", i, j), Gender: "F", Race: "1"}
 			r.Enrollment = data.Enrollment{ID: r.Student.StateID, StateID: r.Student.StateID,
 				SchoolNumber: fmt.Sprintf("9%05d", i), Grade: "05", ServiceType: "P"}
-			r.SchoolName = fmt.Sprintf("Escuela %03d Niños Héroes de Chapultepec con un nombre muy largo para ver cómo se corta", i)
+			r.SchoolName = schoolName(i)
 			rows = append(rows, r)
 		}
 	}
 	return New(data.District{Number: "900", Name: "Distrito Grande"}, period, rows)
+}
+
+// schoolName is the name of school i of manySchools, too long for one
+// line of the Aggregated report.
+func schoolName(i int) string {
+	return fmt.Sprintf("Escuela %03d Niños Héroes de Chapultepec con un nombre muy largo para ver cómo se parte", i)
 }
 
 // lines splits pdftotext -raw output (text in the order it was drawn).
@@ -166,13 +172,42 @@ func TestAggregatedPages(t *testing.T) {
 	if missing, ok := inOrder(got, want); !ok {
 		t.Errorf("lacks %q:\n%s", missing, strings.Join(got, "\n"))
 	}
-	text := strings.Join(got, "\n")
+	text := strings.Join(got, " ")
 	for i := range 140 {
 		// School i has i+1 students.
-		row := regexp.MustCompile(fmt.Sprintf(`(?m)^9%05d Escuela %03d Niños Héroes de Chapultepec .*… %d$`, i, i, i+1))
-		if !row.MatchString(text) {
-			t.Errorf("school %d is not listed as number, cut name, %d students", i, i+1)
+		row := fmt.Sprintf(" 9%05d %s %d ", i, schoolName(i), i+1)
+		if !strings.Contains(text, row) {
+			t.Errorf("school %d is not listed as number, whole name, %d students", i, i+1)
 		}
+	}
+}
+
+// A school name too long for its column was cut with an ellipsis, and a
+// coordinator checking counts against the Report Card could not tell
+// "Escuela Primaria Nuestra Señora de…" from another of the same start.
+// It wraps, whole, in its row; only a name longer than three lines is
+// cut at the end of the third.
+func TestAggregatedSchoolNamesWrapWhole(t *testing.T) {
+	long := "Escuela Primaria Bilingüe Nuestra Señora de Guadalupe y San José de los Ángeles del Valle Alto Número Dos"
+	endless := strings.Repeat("Colegio Público Ñandutí de Peñasco ", 12)
+	q := manySchools(2)
+	for i := range q.Rows {
+		q.Rows[i].SchoolName = []string{long, endless}[i%2]
+	}
+	q = New(q.District, q.Period, q.Rows)
+	got := lines(strings.Split(pdfText(t, q, "-raw"), "Students by school")[1])
+	text := strings.Join(got, " ")
+	if !strings.Contains(text, "900000 "+long+" 1 ") {
+		t.Errorf("the long school name is not whole in its row:\n%s", strings.Join(got, "\n"))
+	}
+	var endlessLines int
+	for _, l := range got {
+		if strings.Contains(l, "Ñandutí") {
+			endlessLines++
+		}
+	}
+	if endlessLines != 3 || !strings.Contains(text, "… 2 ") {
+		t.Errorf("a name longer than three lines takes %d lines, cut at the third (…):\n%s", endlessLines, strings.Join(got, "\n"))
 	}
 }
 

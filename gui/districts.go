@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
+	"migrantdesk/gui/widgets"
 )
 
 // districtLister is what the district lists read: the districts a user
@@ -62,7 +63,7 @@ func (s *districtsScreen) set(ds []data.District) {
 	s.buttons.Objects = nil
 	for _, d := range ds {
 		number := d.Number
-		b := widget.NewButtonWithIcon(d.Number+" "+d.Name, theme.ListIcon(), func() { s.open(number) })
+		b := widgets.NewButtonWithIcon(d.Number+" "+d.Name, theme.ListIcon(), func() { s.open(number) })
 		b.Alignment = widget.ButtonAlignLeading
 		s.buttons.Add(b)
 	}

@@ -106,7 +106,7 @@ type districtWindow struct {
 	tabs       *container.AppTabs
 	message    *widget.Label
 	syncLine   *widget.Label // online or offline and the last sync; hidden with no hub
-	refreshBtn *widget.Button
+	refreshBtn *widgets.Button
 	unwatch    func()
 }
 
@@ -263,7 +263,7 @@ func (w *districtWindow) header() fyne.CanvasObject {
 		w.user.FullName, data.RoleName(w.user.Role)))
 	who.Truncation = fyne.TextTruncateEllipsis
 	who.Alignment = fyne.TextAlignTrailing
-	w.refreshBtn = widget.NewButtonWithIcon("Refresh (F5)", theme.ViewRefreshIcon(), w.refresh)
+	w.refreshBtn = widgets.NewButtonWithIcon("Refresh (F5)", theme.ViewRefreshIcon(), w.refresh)
 	// The name has a width of its own: a wrapping label measured before
 	// the window's first layout, at no width, wanted a line a word and
 	// made the window taller than the screen.

@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -548,5 +549,50 @@ func TestAfterSaveEnterPublishes(t *testing.T) {
 	key(u, fyne.KeyReturn)
 	if u.student.form == nil {
 		t.Error("Enter on New record opened no form")
+	}
+}
+
+// Enter on a button the keyboard has reached presses it, as Space does
+// and as on any desktop: on a coordinator's district buttons, a
+// worklist line and the report's Save buttons it did nothing.
+func TestEnterPressesTheCoordinatorsButtons(t *testing.T) {
+	st := districtFixture(t)
+	u := start(t, st, Options{User: rosa})
+	u.wait()
+	enter := func(c fyne.Canvas, f fyne.Focusable) {
+		t.Helper()
+		c.Focus(f)
+		if c.Focused() != f {
+			t.Fatalf("%T takes no keyboard focus", f)
+		}
+		f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		u.wait()
+	}
+	if len(u.home.buttons.Objects) != 2 {
+		t.Fatalf("%d district buttons", len(u.home.buttons.Objects))
+	}
+	enter(u.win.Canvas(), u.home.buttons.Objects[0].(fyne.Focusable))
+	w := u.districts["001"]
+	if w == nil {
+		t.Fatalf("Enter on the first district button opened %q", windowTitles(u.app))
+	}
+	t.Cleanup(w.win.Close)
+
+	c := w.win.Canvas()
+	enter(c, w.worklist.buttons[data.WorkPublished])
+	if w.tabs.Selected() != w.recordsTab {
+		t.Errorf("Enter on a worklist line left the %q tab shown", w.tabs.Selected().Text)
+	}
+
+	if err := st.SetReportAccess(context.Background(), storetest.User(storetest.Admin), rosa, "001", true); err != nil {
+		t.Fatal(err)
+	}
+	var asks []widgets.SaveRequest
+	w.report.saver = tempSaver{asks: &asks}
+	w.tabs.SelectIndex(2)
+	u.wait()
+	enter(c, w.report.aggBtn)
+	if len(asks) != 1 || asks[0].Ext != ".pdf" {
+		t.Errorf("Enter on Save Aggregated report asked where to save %d times (%+v)", len(asks), asks)
 	}
 }

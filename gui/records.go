@@ -65,7 +65,7 @@ type recordList struct {
 	only     map[string]string
 	scope    *fyne.Container
 	scopeMsg *widget.Label
-	showAll  *widget.Button
+	showAll  *widgets.Button
 
 	sortCol int
 	desc    bool
@@ -84,7 +84,7 @@ func newRecordList(st districtRecords, tab districtTab) *recordList {
 	l.scopeMsg = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	l.scopeMsg.Wrapping = fyne.TextWrapWord
 	l.count.Wrapping = fyne.TextWrapWord // it names the district
-	l.showAll = widget.NewButtonWithIcon("Show all records", theme.ListIcon(), func() { l.showOnly("", nil) })
+	l.showAll = widgets.NewButtonWithIcon("Show all records", theme.ListIcon(), func() { l.showOnly("", nil) })
 	l.scope = border(nil, nil, widget.NewIcon(theme.SearchIcon()), l.showAll, l.scopeMsg)
 	l.scope.Hide()
 	top := container.NewVBox(l.scope, border(nil, nil, filter, nil, l.count))

@@ -84,12 +84,12 @@ type reportScreen struct {
 	password    *widgets.Entry
 	confirm     *widgets.Entry
 	passwordErr *widget.Label
-	detailBtn   *widget.Button
-	aggBtn      *widget.Button
+	detailBtn   *widgets.Button
+	aggBtn      *widgets.Button
 
 	running   *fyne.Container
 	stage     *widget.Label
-	cancelBtn *widget.Button
+	cancelBtn *widgets.Button
 	stop      context.CancelFunc // cancels the report being made, if any
 
 	controls fyne.CanvasObject
@@ -164,11 +164,11 @@ func newReportScreen(st reportStore, build reportBuilder, app reportApp, tab dis
 	// report (PDF)…" below the column's fold.
 	period := container.New(lastChoiceFields{indent: widget.NewRadioGroup(r.choices[periodCustom:], nil).MinSize().Width},
 		r.period, r.custom)
-	r.detailBtn = widget.NewButtonWithIcon("Save "+report.DetailKind.Title+"…", theme.DocumentSaveIcon(), func() { r.export(report.DetailKind) })
+	r.detailBtn = widgets.NewButtonWithIcon("Save "+report.DetailKind.Title+"…", theme.DocumentSaveIcon(), func() { r.export(report.DetailKind) })
 	r.detailBtn.Importance = widget.HighImportance
-	r.aggBtn = widget.NewButtonWithIcon("Save "+report.AggregatedKind.Title+"…", theme.DocumentSaveIcon(), func() { r.export(report.AggregatedKind) })
+	r.aggBtn = widgets.NewButtonWithIcon("Save "+report.AggregatedKind.Title+"…", theme.DocumentSaveIcon(), func() { r.export(report.AggregatedKind) })
 	r.aggBtn.Importance = widget.HighImportance
-	r.cancelBtn = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), r.cancel)
+	r.cancelBtn = widgets.NewButtonWithIcon("Cancel", theme.CancelIcon(), r.cancel)
 	r.running = container.NewVBox(widget.NewProgressBarInfinite(), border(nil, nil, nil, r.cancelBtn, r.stage))
 	r.running.Hide()
 

@@ -42,7 +42,7 @@ func (s tempSaver) SaveAs(req widgets.SaveRequest, done func(path string)) {
 }
 
 // tapReport taps an export button and waits for the report to be made.
-func tapReport(t *testing.T, u *UI, w *districtWindow, b *widget.Button) {
+func tapReport(t *testing.T, u *UI, w *districtWindow, b *widgets.Button) {
 	t.Helper()
 	u.wait() // the period's counts
 	if b.Disabled() {
@@ -433,7 +433,7 @@ func TestReportActionsVisibleAt1366x768(t *testing.T) {
 		for _, choice := range []int{periodCurrent, periodCustom} {
 			r.period.SetSelected(r.choices[choice])
 			w.win.Content().Refresh() // lays the column out again with the dates shown or hidden
-			for _, btn := range []*widget.Button{r.detailBtn, r.aggBtn} {
+			for _, btn := range []*widgets.Button{r.detailBtn, r.aggBtn} {
 				y, ok := offsetIn(r.sideScroll.Content, btn)
 				if !ok {
 					t.Fatalf("%q is not in the report's column", btn.Text)

@@ -11,6 +11,7 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/store"
+	"migrantdesk/gui/widgets"
 )
 
 // worklistStore is what the worklist reads and writes: when the user last
@@ -41,7 +42,7 @@ type worklistScreen struct {
 	looking, again bool
 	list           store.Worklist
 	intro          *widget.Label
-	buttons        [data.NumWorkItems]*widget.Button
+	buttons        [data.NumWorkItems]*widgets.Button
 	obj            fyne.CanvasObject
 }
 
@@ -51,7 +52,7 @@ func newWorklistScreen(st worklistStore, tab districtTab, preview bool, show fun
 	icons := workIcons()
 	for i := range s.buttons {
 		item := i
-		b := widget.NewButtonWithIcon("", icons[i], func() { s.open(item) })
+		b := widgets.NewButtonWithIcon("", icons[i], func() { s.open(item) })
 		b.Alignment = widget.ButtonAlignLeading
 		b.Disable()
 		s.buttons[i] = b

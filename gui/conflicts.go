@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -25,6 +26,8 @@ type conflictStore interface {
 	KeepMerged(ctx context.Context, u data.User, merged data.MigrantRecord) error
 	DismissRejection(ctx context.Context, u data.User, mutationID string) error
 	Student(ctx context.Context, stateID string) (store.StudentDetail, error)
+	Drafts(ctx context.Context, username string) ([]store.Draft, error)
+	draftStore
 }
 
 // compareColumns are the columns of the side-by-side comparison.
@@ -39,7 +42,7 @@ type conflictsScreen struct {
 	user     data.User
 	tasks    *tasks
 	dialogs  *widgets.Dialogs
-	resolved func(msg string) // after a resolution: say it, count again, sync
+	resolved func(msg string) // after a resolution, or a merge not kept as typed: say it, count again, sync
 	open     func(stateID string)
 
 	conflicts  []store.Conflict
@@ -63,6 +66,19 @@ type conflictsScreen struct {
 	obj        fyne.CanvasObject
 
 	form *recordForm // the merge being edited, if any
+	// merges are the user's merges typed and not saved (store.Draft), of
+	// the conflicts listed; the one of the conflict compared shows in
+	// draftBox until the form holds it.
+	merges    []store.Draft
+	draftText *widget.Label
+	draftGo   *widgets.Button
+	draftBox  fyne.CanvasObject
+	// resume is the record whose merge kept from before to open once
+	// the conflicts are read; "" for none.
+	resume string
+	// closedDraft is the drafter of the merge closed last, whose store
+	// writes the next reading of the merges waits for.
+	closedDraft *drafter
 }
 
 // refusal is a change the hub refused, as the list shows it.
@@ -86,8 +102,11 @@ func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widg
 		func() fyne.CanvasObject { return rowLines(3) },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			cf := c.conflicts[i]
-			setLines(o, cf.Student.FullName(), fmt.Sprintf("State ID %s · MIS2000 ID %s", cf.Student.StateID, cf.Mine.MIS2000ID),
-				"The hub answered "+data.DayOf(cf.At))
+			answered := "The hub answered " + data.DayOf(cf.At)
+			if _, kept := c.mergeDraft(cf.RecordID); kept {
+				answered += " · your merge not saved"
+			}
+			setLines(o, cf.Student.FullName(), fmt.Sprintf("State ID %s · MIS2000 ID %s", cf.Student.StateID, cf.Mine.MIS2000ID), answered)
 		})
 	c.list.OnSelected = c.choose
 	c.keepTheirs = widget.NewButton("Keep theirs", c.keep(false))
@@ -98,10 +117,16 @@ func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widg
 		"Edit a merge lets you choose field by field. The hub is told with the next sync, which follows at once.")
 	c.warning = wrapped("")
 	c.warning.Importance = widget.WarningImportance
+	c.draftText = wrapped("")
+	c.draftGo = widgets.NewButtonWithIcon("Go on typing", theme.DocumentCreateIcon(), c.editMerge)
+	c.draftGo.Importance = widget.HighImportance
+	c.draftBox = border(nil, nil, nil, container.NewHBox(c.draftGo, widgets.NewButtonWithIcon("Discard…", theme.DeleteIcon(), c.askDiscardMerge)),
+		note(theme.WarningIcon(), c.draftText))
+	c.draftBox.Hide()
 	// The buttons stay in sight however small the window: the comparison
 	// scrolls above them.
 	c.detail = border(c.title, container.NewHBox(c.keepTheirs, c.keepMine, c.merge), nil, nil,
-		container.NewVScroll(container.NewVBox(c.warning, c.compare, how)))
+		container.NewVScroll(container.NewVBox(c.draftBox, c.warning, c.compare, how)))
 	c.detail.Hide()
 	split := container.NewHSplit(c.list, c.detail)
 	split.Offset = 0.36
@@ -166,33 +191,51 @@ func setLines(o fyne.CanvasObject, texts ...string) {
 	}
 }
 
-// load reads the conflicts and the refused changes, off the UI goroutine.
+// load reads the conflicts, the merges typed of them and the refused
+// changes, off the UI goroutine.
 func (c *conflictsScreen) load() {
 	c.hint.SetText("Reading the conflicts…")
+	closed, username := c.closedDraft, c.user.Username
+	c.closedDraft = nil
 	c.tasks.run("reading the conflicts", func() func() {
 		ctx := context.Background()
+		if closed != nil {
+			closed.wait(draftWait)
+		}
 		cs, err := c.st.Conflicts(ctx)
 		var rs []refusal
+		var ds []store.Draft
 		if err == nil {
 			rs, err = c.refusals(ctx)
+		}
+		if err == nil {
+			ds, err = c.st.Drafts(ctx, username)
 		}
 		return func() {
 			if err != nil {
 				c.hint.SetText(sentence(err.Error()))
 				return
 			}
-			c.set(cs, rs)
+			c.set(cs, rs, ds)
 		}
 	})
 }
 
-func (c *conflictsScreen) set(cs []store.Conflict, rs []refusal) {
+// set shows the conflicts cs, the refused changes rs, and the merges
+// among the drafts ds.
+func (c *conflictsScreen) set(cs []store.Conflict, rs []refusal, ds []store.Draft) {
 	var id string
 	if c.chosen >= 0 && c.chosen < len(c.conflicts) {
 		id = c.conflicts[c.chosen].RecordID
 	}
 	first := len(c.conflicts) == 0
 	c.conflicts, c.rejections = cs, rs
+	c.merges, _ = mergesOf(ds, cs)
+	if c.form != nil {
+		// The form open keeps its typing as it goes: it is no merge left
+		// unsaved.
+		c.merges = slices.DeleteFunc(c.merges, func(d store.Draft) bool { return d.RecordID == c.form.edit.rec.ID })
+	}
 	c.list.UnselectAll()
 	c.list.Refresh()
 	c.refusedTab.Refresh()
@@ -216,6 +259,7 @@ func (c *conflictsScreen) set(cs []store.Conflict, rs []refusal) {
 	// Keep comparing the same record.
 	c.chosen = -1
 	c.detail.Hide()
+	c.draftBox.Hide()
 	for i, cf := range cs {
 		if cf.RecordID == id {
 			c.list.Select(i)
@@ -227,6 +271,16 @@ func (c *conflictsScreen) set(cs []store.Conflict, rs []refusal) {
 	// on Keep mine or Keep theirs cannot resolve it unseen.
 	if c.chosen < 0 && len(cs) > 0 && first {
 		c.list.Select(0)
+	}
+	if id := c.resume; id != "" {
+		c.resume = ""
+		for i, cf := range cs {
+			if cf.RecordID == id {
+				c.list.Select(i)
+				c.editMerge()
+				break
+			}
+		}
 	}
 }
 
@@ -276,6 +330,7 @@ func (c *conflictsScreen) choose(i widget.ListItemID) {
 	enable(c.keepTheirs, !c.resolving && !cf.Undecided)
 	enable(c.keepMine, !c.resolving && !cf.Undecided && !cf.Gone)
 	enable(c.merge, !c.resolving && !cf.Undecided && !cf.Gone)
+	c.showMergeDraft()
 	c.detail.Show()
 }
 
@@ -366,7 +421,9 @@ func (c *conflictsScreen) keep(mine bool) func() {
 // is a deletion), the hub's values shown above, checked as a save checks
 // them; saving resolves the conflict with the values typed.
 func (c *conflictsScreen) editMerge() {
-	if c.chosen < 0 || c.form != nil || c.dialogs.Open() {
+	// The merge kept from before reopens it too (resume), when a merge is
+	// possible now.
+	if c.chosen < 0 || c.form != nil || c.dialogs.Open() || c.merge.Disabled() {
 		return
 	}
 	cf := c.conflicts[c.chosen]
@@ -400,16 +457,26 @@ func (c *conflictsScreen) openMerge(cf store.Conflict, recs []store.Record) {
 	if cf.Theirs.Deleted {
 		deleted = "deleted, "
 	}
+	starts := "The form starts with yours: type the values to keep."
+	typed, kept := c.mergeDraft(cf.RecordID)
+	if kept {
+		starts = fmt.Sprintf("The form holds the merge you typed%s.", typedWhen(typed))
+		if typed.Version != cf.Theirs.Version {
+			starts += " The hub's copy has changed since: check your typing against it before you save."
+		}
+	}
 	note := widgets.Paragraph(fmt.Sprintf("The hub's copy: MIS2000 ID %s, QAD %s, EED %s (%sversion %s). "+
-		"The form starts with yours: type the values to keep. The merge becomes the version after the hub's.",
-		t[0], t[1], t[2], deleted, t[4]), 580)
+		"%s The merge becomes the version after the hub's.", t[0], t[1], t[2], deleted, t[4], starts), 580)
 	usr := c.user
-	c.form = openRecordForm(recordEdit{
+	draft := newDrafter(c.st, usr, c.tasks, store.Draft{StateID: cf.Student.StateID, RecordID: cf.RecordID, Merge: true,
+		Version: cf.Theirs.Version}, "the merge", c.resolved)
+	e := recordEdit{
 		title:   "Merge: Student Migrant Detail",
 		student: cf.Student,
 		rec:     rec,
 		others:  others,
 		note:    note,
+		draft:   draft,
 		save: func(r data.MigrantRecord) (func(), error) {
 			if err := c.st.KeepMerged(context.Background(), usr, r); err != nil {
 				return nil, err
@@ -420,8 +487,15 @@ func (c *conflictsScreen) openMerge(cf store.Conflict, recs []store.Record) {
 				c.load()
 			}, nil
 		},
-		closed: func() { c.form = nil },
-	}, c.dialogs, c.tasks)
+		closed: func() { c.form, c.closedDraft = nil, draft },
+	}
+	if kept {
+		e.typed = &typed
+	}
+	c.form = openRecordForm(e, c.dialogs, c.tasks)
+	// The form holds the typing now, and keeps it, or drops it as it
+	// closes unsaved.
+	c.settle(cf.RecordID)
 }
 
 // askDismiss shows a refusal's reason once more and, confirmed, sets it

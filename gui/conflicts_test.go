@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
+	"migrantdesk/data/store"
 	"migrantdesk/data/store/storetest"
 )
 
@@ -347,26 +348,7 @@ func (s slowKeep) KeepMine(ctx context.Context, u data.User, id string, seen int
 // still among them; its buttons stay off until the resolution is done,
 // so a second tap does nothing.
 func TestConflictsReadAgainDuringAResolution(t *testing.T) {
-	h := startHub(t)
-	u, st := signedInApp(t, h, storetest.Clerk)
-	ctx := context.Background()
-	clerk := storetest.User(storetest.Clerk)
-	r, err := st.SaveRecord(ctx, clerk, storetest.Record(t, storetest.Maria, "100000", "2025-09-01", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	press(t, u, keySync)
-	other := newWorkstation(t, h, storetest.Admin)
-	o := other.record(t, r.ID)
-	o.MIS2000ID = "200000"
-	other.save(t, o.MigrantRecord)
-	other.sync(t)
-	mine, _ := st.RecordByID(ctx, r.ID)
-	mine.MIS2000ID = "300000"
-	if _, err := st.SaveRecord(ctx, clerk, mine.MigrantRecord); err != nil {
-		t.Fatal(err)
-	}
-	press(t, u, keySync)
+	u, _, _ := mariaInConflict(t)
 	test.Tap(u.status.conflicts)
 	u.wait()
 	cs := u.conflicts
@@ -392,35 +374,50 @@ func TestConflictsReadAgainDuringAResolution(t *testing.T) {
 	}
 }
 
-// TestStudentShowsItsRecordInConflict: the student screen of a record in
-// conflict says so on the record, and where to resolve it, instead of
-// showing this computer's values as if they stood.
-func TestStudentShowsItsRecordInConflict(t *testing.T) {
+// mariaInConflict is a clerk's app synced with a hub, and a record of
+// María in conflict: the clerk saved it as 100000 and synced; then an
+// administrator, on the workstation returned, changed it to 200000 at
+// the hub while the clerk changed it to 300000 here, and did each of
+// beforeSync with the app before the sync that brought the conflict.
+func mariaInConflict(t *testing.T, beforeSync ...func(*UI)) (*UI, *store.Store, *workstation) {
+	t.Helper()
 	h := startHub(t)
 	u, st := signedInApp(t, h, storetest.Clerk)
 	ctx := context.Background()
 	clerk := storetest.User(storetest.Clerk)
-	r, err := st.SaveRecord(ctx, clerk, storetest.Record(t, storetest.Maria, "100001", "2025-09-01", ""))
+	r, err := st.SaveRecord(ctx, clerk, storetest.Record(t, storetest.Maria, "100000", "2025-09-01", ""))
 	if err != nil {
 		t.Fatal(err)
 	}
 	press(t, u, keySync)
 	other := newWorkstation(t, h, storetest.Admin)
-	theirs := other.record(t, r.ID)
-	theirs.MIS2000ID = "200001"
-	other.save(t, theirs.MigrantRecord)
+	o := other.record(t, r.ID)
+	o.MIS2000ID = "200000"
+	other.save(t, o.MigrantRecord)
 	other.sync(t)
-	mine, err := st.RecordByID(ctx, r.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mine.MIS2000ID = "300001"
+	mine, _ := st.RecordByID(ctx, r.ID)
+	mine.MIS2000ID = "300000"
 	if _, err := st.SaveRecord(ctx, clerk, mine.MigrantRecord); err != nil {
 		t.Fatal(err)
 	}
-	u.openStudent(storetest.Maria)
-	u.wait()
+	for _, f := range beforeSync {
+		f(u)
+	}
 	press(t, u, keySync)
+	if u.status.conflicts.Text != "Conflicts: 1" {
+		t.Fatalf("no conflict: %q", u.status.conflicts.Text)
+	}
+	return u, st, other
+}
+
+// TestStudentShowsItsRecordInConflict: the student screen of a record in
+// conflict says so on the record, and where to resolve it, instead of
+// showing this computer's values as if they stood.
+func TestStudentShowsItsRecordInConflict(t *testing.T) {
+	u, _, _ := mariaInConflict(t, func(u *UI) {
+		u.openStudent(storetest.Maria)
+		u.wait()
+	})
 	if len(u.student.cards) != 1 {
 		t.Fatalf("the student shows %d records", len(u.student.cards))
 	}

@@ -21,7 +21,7 @@ import (
 // draftStore keeps what a person types in a Student Migrant Detail.
 type draftStore interface {
 	KeepDraft(ctx context.Context, u data.User, d store.Draft) error
-	DropDraft(ctx context.Context, username, stateID, recordID string) error
+	DropDraft(ctx context.Context, username string, key store.Draft) error
 }
 
 // drafter has the store keep a form's typing as it changes, off the UI
@@ -33,7 +33,7 @@ type draftStore interface {
 type drafter struct {
 	st     draftStore
 	user   data.User
-	key    store.Draft // the student, record and version the form edits
+	key    store.Draft // the student, record, kind and version the form edits
 	tasks  *tasks
 	failed func(error) // on the UI goroutine, when a write fails
 
@@ -127,7 +127,7 @@ func (d *drafter) write() error {
 		d.mu.Unlock()
 		var err error
 		if want == nil {
-			err = d.st.DropDraft(context.Background(), d.user.Username, d.key.StateID, d.key.RecordID)
+			err = d.st.DropDraft(context.Background(), d.user.Username, d.key)
 		} else {
 			err = d.st.KeepDraft(context.Background(), d.user, *want)
 		}
@@ -186,12 +186,13 @@ func typedWhen(d store.Draft) string {
 type draftReader interface {
 	Drafts(ctx context.Context, username string) ([]store.Draft, error)
 	Student(ctx context.Context, stateID string) (store.StudentDetail, error)
-	DropDraft(ctx context.Context, username, stateID, recordID string) error
+	DropDraft(ctx context.Context, username string, key store.Draft) error
 }
 
-// pendingDrafts are username's drafts, with each one's student, less
-// those whose typing is stored already, which it forgets. A student no
-// longer on this computer comes with only a state ID.
+// pendingDrafts are username's drafts of records, with each one's
+// student, less those whose typing is stored already, which it forgets.
+// A student no longer on this computer comes with only a state ID. The
+// merges of conflicts are pendingMerges.
 func pendingDrafts(ctx context.Context, st draftReader, username string) ([]store.Draft, []data.Student, error) {
 	all, err := st.Drafts(ctx, username)
 	if err != nil {
@@ -200,6 +201,9 @@ func pendingDrafts(ctx context.Context, st draftReader, username string) ([]stor
 	var ds []store.Draft
 	var students []data.Student
 	for _, d := range all {
+		if d.Merge {
+			continue
+		}
 		detail, err := st.Student(ctx, d.StateID)
 		switch {
 		case errors.Is(err, store.ErrNoStudent):
@@ -225,7 +229,7 @@ func unsettled(ctx context.Context, st draftReader, username string, d store.Dra
 	if !settled(d, recs) {
 		return true, nil
 	}
-	return false, st.DropDraft(ctx, username, d.StateID, d.RecordID)
+	return false, st.DropDraft(ctx, username, d)
 }
 
 // studentDrafts are the user's drafts of d's student whose typing d's
@@ -237,7 +241,7 @@ func (s *studentScreen) studentDrafts(ctx context.Context, d store.StudentDetail
 	}
 	var ds []store.Draft
 	for _, dr := range all {
-		if dr.StateID != d.Student.StateID {
+		if dr.StateID != d.Student.StateID || dr.Merge {
 			continue
 		}
 		pending, err := unsettled(ctx, s.st, s.user.Username, dr, d.Records)
@@ -253,11 +257,17 @@ func (s *studentScreen) studentDrafts(ctx context.Context, d store.StudentDetail
 
 // drafter keeps the typing of a form on record r.
 func (s *studentScreen) drafter(r store.Record) *drafter {
-	return &drafter{st: s.st, user: s.user, tasks: s.tasks,
-		key: store.Draft{StateID: s.detail.Student.StateID, RecordID: r.ID, Version: r.Version},
+	return newDrafter(s.st, s.user, s.tasks, store.Draft{StateID: s.detail.Student.StateID, RecordID: r.ID, Version: r.Version},
+		"the record", s.changed)
+}
+
+// newDrafter keeps the typing of the form on key, and says through say
+// when it cannot: saving what (the record, the merge) keeps it then.
+func newDrafter(st draftStore, u data.User, t *tasks, key store.Draft, what string, say func(string)) *drafter {
+	return &drafter{st: st, user: u, tasks: t, key: key,
 		failed: func(err error) {
-			s.changed(sentence("What you type in the Student Migrant Detail is not being kept on this computer as you type (" +
-				err.Error() + "); save the record to keep it"))
+			say(sentence("What you type in the Student Migrant Detail is not being kept on this computer as you type (" +
+				err.Error() + "); save " + what + " to keep it"))
 		}}
 }
 
@@ -362,51 +372,69 @@ func (s *studentScreen) askDiscardDraft() {
 		return
 	}
 	d := s.drafts[0]
-	msg := widgets.Paragraph(fmt.Sprintf("What you typed%s (%s) will be gone from this computer.", typedWhen(d), typedFields(d)), 420)
-	c := dialog.NewCustomConfirm("Discard what you typed?", "Discard", "Keep it", msg, func(ok bool) {
+	askDiscard(s.dialogs, "Discard what you typed?", fmt.Sprintf("What you typed%s (%s) will be gone from this computer.",
+		typedWhen(d), typedFields(d)), func() {
+		s.drop(d)
+		s.settle(d.RecordID)
+	})
+}
+
+// askDiscard asks, under title, whether to discard typing kept, which
+// text says, and calls discard once it is chosen.
+func askDiscard(dialogs *widgets.Dialogs, title, text string, discard func()) {
+	c := dialog.NewCustomConfirm(title, "Discard", "Keep it", widgets.Paragraph(text, 420), func(ok bool) {
 		if ok {
-			s.drop(d)
-			s.settle(d.RecordID)
+			discard()
 		}
-	}, s.dialogs.Window())
+	}, dialogs.Window())
 	c.SetConfirmImportance(widget.DangerImportance)
-	s.dialogs.Show(c)
+	dialogs.Show(c)
 }
 
 // drop forgets a draft in the store, off the UI goroutine.
-func (s *studentScreen) drop(d store.Draft) {
-	username := s.user.Username
-	s.tasks.run("discarding what you typed", func() func() {
-		err := s.st.DropDraft(context.Background(), username, d.StateID, d.RecordID)
+func (s *studentScreen) drop(d store.Draft) { dropDraft(s.st, s.tasks, s.dialogs, s.user.Username, d) }
+
+// dropDraft forgets username's draft d in st, off the UI goroutine, and
+// says so over dialogs when it cannot.
+func dropDraft(st draftStore, t *tasks, dialogs *widgets.Dialogs, username string, d store.Draft) {
+	t.run("discarding what you typed", func() func() {
+		err := st.DropDraft(context.Background(), username, d)
 		return func() {
 			if err != nil {
-				s.dialogs.ShowError("What you typed could not be discarded", err)
+				dialogs.ShowError("What you typed could not be discarded", err)
 			}
 		}
 	})
 }
 
 // offerDrafts tells a clerk, as the app starts, of typing kept from
-// before that was never saved, and offers to go on with the first.
-// Typing of a student no longer on this computer is shown once, whole,
-// then forgotten: no record of such a student can be saved here.
+// before that was never saved, records and merges of conflicts, and
+// offers to go on with the first. Typing of a student no longer on this
+// computer is shown once, whole, then forgotten: no record of such a
+// student can be saved here.
 func (u *UI) offerDrafts() {
-	s, username := u.student, u.user.Username
+	s, c, username := u.student, u.conflicts, u.user.Username
 	if s == nil {
 		return
 	}
 	u.tasks.run("reading what you typed before", func() func() {
-		ds, students, err := pendingDrafts(context.Background(), u.st, username)
+		ctx := context.Background()
+		ds, students, err := pendingDrafts(ctx, u.st, username)
+		var merges []store.Draft
+		var of []store.Conflict
+		if err == nil && c != nil {
+			merges, of, err = pendingMerges(ctx, u.st, username)
+		}
 		return func() {
 			if err != nil {
 				u.status.say(sentence(err.Error()))
 				return
 			}
-			if len(ds) == 0 || u.student != s {
+			if len(ds)+len(merges) == 0 || u.student != s || u.conflicts != c {
 				return
 			}
-			lines := make([]string, len(ds))
-			var first string
+			var lines []string
+			var first func()
 			var gone []store.Draft
 			for i, d := range ds {
 				what := "a new record"
@@ -414,38 +442,55 @@ func (u *UI) offerDrafts() {
 					what = "a change to a record"
 				}
 				if students[i].FullName() == "" {
-					lines[i] = fmt.Sprintf("• Student %s, no longer on this computer: %s, typed%s (%s). It cannot be saved here and is not kept.",
-						d.StateID, what, typedWhen(d), typedFields(d))
+					lines = append(lines, fmt.Sprintf("• Student %s, no longer on this computer: %s, typed%s (%s). It cannot be saved here and is not kept.",
+						d.StateID, what, typedWhen(d), typedFields(d)))
 					gone = append(gone, d)
 					continue
 				}
-				if first == "" {
-					first = d.StateID
+				if first == nil {
+					id := d.StateID
+					first = func() { u.openStudentFrom(id, "search", u.showSearch, s.continueDraft) }
 				}
-				lines[i] = fmt.Sprintf("• %s (State ID %s): %s, typed%s.", students[i].FullName(), d.StateID, what, typedWhen(d))
+				lines = append(lines, fmt.Sprintf("• %s (State ID %s): %s, typed%s.", students[i].FullName(), d.StateID, what, typedWhen(d)))
+			}
+			for i, d := range merges {
+				if first == nil {
+					id := d.RecordID
+					// Once the offer has closed: the Conflicts screen
+					// does not open over a dialog.
+					first = func() { c.resume = id; u.dialogs.WhenClosed(u.showConflicts) }
+				}
+				lines = append(lines, fmt.Sprintf("• %s (State ID %s): a merge of the conflict over the record with MIS2000 ID %s, typed%s.",
+					of[i].Student.FullName(), d.StateID, of[i].Mine.MIS2000ID, typedWhen(d)))
 			}
 			msg := "Migrant Desk closed before you saved what you typed in a Student Migrant Detail:\n\n" + strings.Join(lines, "\n")
-			switch {
-			case first != "" && len(ds)-len(gone) == 1:
+			switch kept := len(ds) - len(gone) + len(merges); {
+			case kept == 1 && len(merges) == 1:
+				msg += "\n\nGo on typing opens it; Later leaves it on the Conflicts screen."
+			case kept == 1:
 				msg += "\n\nGo on typing opens it; Later leaves it on the student's screen."
-			case first != "":
-				msg += "\n\nGo on typing opens the first; each student's screen shows what is kept for them."
+			case kept > 1:
+				where := "each student's screen shows what is kept for them"
+				if len(merges) > 0 {
+					where += ", and the Conflicts screen each merge"
+				}
+				msg += "\n\nGo on typing opens the first; " + where + "."
 			}
 			for _, d := range gone {
 				s.drop(d)
 			}
 			text := widgets.Paragraph(msg, 520)
-			if first == "" {
+			if first == nil {
 				u.dialogs.Show(dialog.NewCustom("Typing not saved", "OK", text, u.win))
 				return
 			}
-			c := dialog.NewCustomConfirm("Typing not saved", "Go on typing", "Later", text, func(ok bool) {
+			d := dialog.NewCustomConfirm("Typing not saved", "Go on typing", "Later", text, func(ok bool) {
 				if ok {
-					u.openStudentFrom(first, "search", u.showSearch, s.continueDraft)
+					first()
 				}
 			}, u.win)
-			c.SetConfirmImportance(widget.HighImportance)
-			u.dialogs.ShowConfirm(c)
+			d.SetConfirmImportance(widget.HighImportance)
+			u.dialogs.ShowConfirm(d)
 		}
 	})
 }

@@ -33,8 +33,9 @@ type recordEdit struct {
 	// what to do on the UI goroutine once the form has closed.
 	save   func(r data.MigrantRecord) (saved func(), err error)
 	closed func()
-	// draft keeps the typing while the form is open; nil keeps none (a
-	// conflict's merge, whose two sides the store keeps anyway).
+	// draft keeps the typing while the form is open, a record's or a
+	// conflict's merge: the store keeps the merge's two sides, not what
+	// the person types of it.
 	draft *drafter
 	// typed is typing kept from before, which the fields start with
 	// instead of rec's values; nil for none.
@@ -141,9 +142,7 @@ func openRecordForm(e recordEdit, dialogs *widgets.Dialogs, t *tasks) *recordFor
 	f.dlg = dialog.NewCustomWithoutButtons(e.title, widgets.Fitted(f.content, dialogs.Window()), dialogs.Window())
 	f.dlg.SetButtons([]fyne.CanvasObject{cancel, f.saveBtn})
 	f.dlg.SetOnClosed(func() {
-		if e.draft != nil {
-			e.draft.end()
-		}
+		e.draft.end()
 		if e.closed != nil {
 			e.closed()
 		}
@@ -200,12 +199,10 @@ func (f *recordForm) changed(e *widgets.Entry) {
 	f.touched[e] = true
 	f.lastSave = nil
 	f.check()
-	if d := f.edit.draft; d != nil {
-		if f.edited() {
-			d.keep(f.texts(), f.eedSet)
-		} else {
-			d.forget()
-		}
+	if f.edited() {
+		f.edit.draft.keep(f.texts(), f.eedSet)
+	} else {
+		f.edit.draft.forget()
 	}
 }
 

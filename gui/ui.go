@@ -251,10 +251,8 @@ func (u *UI) askBeforeQuitting(quit func()) {
 	d := dialog.NewCustomConfirm("Quit without saving?", "Quit without saving", "Keep editing", msg, func(ok bool) {
 		u.quitAsked = false
 		if ok {
-			if f.edit.draft != nil {
-				// Chosen: the typing is not offered again at the next start.
-				f.edit.draft.endAndWait()
-			}
+			// Chosen: the typing is not offered again at the next start.
+			f.edit.draft.endAndWait()
 			quit()
 		}
 	}, u.win)

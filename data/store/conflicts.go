@@ -172,9 +172,13 @@ func openConflict(tx *sql.Tx, u data.User, id string) (Conflict, error) {
 }
 
 // closeConflict ends a conflict resolved as how, the record now next: the
-// audit keeps both sides as they were.
+// audit keeps both sides as they were. The merges typed of it and not
+// saved, anyone's, go with it: there is nothing left to merge.
 func (s *Store) closeConflict(tx *sql.Tx, u data.User, c Conflict, how string, next sync.Record) error {
 	if _, err := tx.Exec(`DELETE FROM conflicts WHERE record_id = ?`, c.RecordID); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(`DELETE FROM drafts WHERE record_id = ? AND merge = 1`, c.RecordID); err != nil {
 		return err
 	}
 	before, _ := json.Marshal(struct{ Mine, Theirs sync.Record }{c.Mine, c.Theirs})

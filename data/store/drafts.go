@@ -20,8 +20,12 @@ type Draft struct {
 	Username string
 	StateID  string
 	RecordID string // the record edited; "" for a new record
+	// Merge says the typing is a merge of the record's conflict, kept
+	// apart from an edit of it, and only while the conflict is open.
+	Merge bool
 	// Version is the edited record's version the typing started from
-	// (0 for a new record): a later one came from a sync meanwhile.
+	// (0 for a new record), or for a merge the version of the hub's
+	// copy merged with: a later one came from a sync meanwhile.
 	Version int
 	// The fields as typed, checked or not: a draft keeps what the form
 	// would refuse too, as the person left it.
@@ -37,7 +41,9 @@ const MaxDraftText = 100
 
 // KeepDraft keeps d as u's typing for d's record, in place of what was
 // kept before. Only a person who may change the student's records keeps
-// a draft of them.
+// a draft of them. A merge of a conflict resolved meanwhile is not kept:
+// the form's last keystrokes may be written after the resolution, which
+// dropped the merge's typing (closeConflict), and would offer it again.
 func (s *Store) KeepDraft(ctx context.Context, u data.User, d Draft) error {
 	if strings.TrimSpace(u.Username) == "" || strings.TrimSpace(d.StateID) == "" {
 		return fmt.Errorf("keep what was typed: no user (%q) or student (%q)", u.Username, d.StateID)
@@ -46,16 +52,18 @@ func (s *Store) KeepDraft(ctx context.Context, u data.User, d Draft) error {
 		if err := mayWrite(tx, u, d.StateID); err != nil {
 			return err
 		}
-		chosen := 0
-		if d.EEDChosen {
-			chosen = 1
+		if d.Merge {
+			open, err := hasConflict(tx, d.RecordID)
+			if err != nil || !open {
+				return err
+			}
 		}
-		_, err := tx.Exec(`INSERT INTO drafts(username, state_id, record_id, version, mis2000_id, qad, eed, eed_chosen, at)
-			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT(username, state_id, record_id) DO UPDATE SET version = excluded.version,
+		_, err := tx.Exec(`INSERT INTO drafts(username, state_id, record_id, merge, version, mis2000_id, qad, eed, eed_chosen, at)
+			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT(username, state_id, record_id, merge) DO UPDATE SET version = excluded.version,
 				mis2000_id = excluded.mis2000_id, qad = excluded.qad, eed = excluded.eed,
 				eed_chosen = excluded.eed_chosen, at = excluded.at`,
-			u.Username, d.StateID, d.RecordID, d.Version, clip(d.MIS2000ID), clip(d.QAD), clip(d.EED), chosen, s.timestamp())
+			u.Username, d.StateID, d.RecordID, d.Merge, d.Version, clip(d.MIS2000ID), clip(d.QAD), clip(d.EED), d.EEDChosen, s.timestamp())
 		return err
 	})
 	var ae *data.AccessError
@@ -76,8 +84,8 @@ func clip(s string) string {
 
 // Drafts are username's drafts, newest first.
 func (s *Store) Drafts(ctx context.Context, username string) ([]Draft, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT state_id, record_id, version, mis2000_id, qad, eed, eed_chosen, at
-		FROM drafts WHERE username = ? ORDER BY at DESC, state_id, record_id`, username)
+	rows, err := s.r.QueryContext(ctx, `SELECT state_id, record_id, merge, version, mis2000_id, qad, eed, eed_chosen, at
+		FROM drafts WHERE username = ? ORDER BY at DESC, state_id, record_id, merge`, username)
 	if err != nil {
 		return nil, fmt.Errorf("read what %s typed and did not save: %w", username, err)
 	}
@@ -86,7 +94,7 @@ func (s *Store) Drafts(ctx context.Context, username string) ([]Draft, error) {
 	for rows.Next() {
 		d := Draft{Username: username}
 		var at string
-		if err := rows.Scan(&d.StateID, &d.RecordID, &d.Version, &d.MIS2000ID, &d.QAD, &d.EED, &d.EEDChosen, &at); err != nil {
+		if err := rows.Scan(&d.StateID, &d.RecordID, &d.Merge, &d.Version, &d.MIS2000ID, &d.QAD, &d.EED, &d.EEDChosen, &at); err != nil {
 			return nil, fmt.Errorf("read what %s typed and did not save: %w", username, err)
 		}
 		// A time that does not parse leaves the typing shown without one.
@@ -99,15 +107,16 @@ func (s *Store) Drafts(ctx context.Context, username string) ([]Draft, error) {
 	return out, nil
 }
 
-// DropDraft forgets username's draft of a record of a student (recordID
-// "" for a new record); there may be none.
-func (s *Store) DropDraft(ctx context.Context, username, stateID, recordID string) error {
+// DropDraft forgets username's draft of the student, record and kind
+// of key (its StateID, RecordID and Merge); there may be none.
+func (s *Store) DropDraft(ctx context.Context, username string, key Draft) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(`DELETE FROM drafts WHERE username = ? AND state_id = ? AND record_id = ?`, username, stateID, recordID)
+		_, err := tx.Exec(`DELETE FROM drafts WHERE username = ? AND state_id = ? AND record_id = ? AND merge = ?`,
+			username, key.StateID, key.RecordID, key.Merge)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("forget what was typed for student %s: %w", stateID, err)
+		return fmt.Errorf("forget what was typed for student %s: %w", key.StateID, err)
 	}
 	return nil
 }

@@ -403,6 +403,28 @@ CREATE TABLE drafts (
 	PRIMARY KEY (username, state_id, record_id)
 ) WITHOUT ROWID;
 `,
+	// 13: a merge of a conflict is kept as typed too (Draft.Merge), apart
+	// from an edit of the same record: the key takes the kind, and SQLite
+	// changes a key only by making the table again.
+	`
+CREATE TABLE drafts_13 (
+	username   TEXT NOT NULL,
+	state_id   TEXT NOT NULL,
+	record_id  TEXT NOT NULL,
+	merge      INTEGER NOT NULL,
+	version    INTEGER NOT NULL,
+	mis2000_id TEXT NOT NULL,
+	qad        TEXT NOT NULL,
+	eed        TEXT NOT NULL,
+	eed_chosen INTEGER NOT NULL,
+	at         TEXT NOT NULL,
+	PRIMARY KEY (username, state_id, record_id, merge)
+) WITHOUT ROWID;
+INSERT INTO drafts_13(username, state_id, record_id, merge, version, mis2000_id, qad, eed, eed_chosen, at)
+	SELECT username, state_id, record_id, 0, version, mis2000_id, qad, eed, eed_chosen, at FROM drafts;
+DROP TABLE drafts;
+ALTER TABLE drafts_13 RENAME TO drafts;
+`,
 }
 
 // migrationCode is the work of a migration that SQL cannot do, keyed by

@@ -327,11 +327,13 @@ func TestOpenSayingTellsTheUpgrade(t *testing.T) {
 	if _, err := st.ImportExtract(context.Background(), storetest.Extract(), "t"); err != nil {
 		t.Fatal(err)
 	}
-	if v := len(store.Migrations()); v != 12 {
+	if v := len(store.Migrations()); v != 13 {
 		t.Fatalf("schema version %d: make the database older by undoing its last migration here", v)
 	}
-	// Schema version 12 made the drafts table.
-	if _, err := st.DB().Exec(`DROP TABLE drafts; PRAGMA user_version = 11`); err != nil {
+	// Schema version 13 keyed the drafts by their kind.
+	if _, err := st.DB().Exec(`ALTER TABLE drafts RENAME TO drafts_13;
+		CREATE TABLE drafts AS SELECT username, state_id, record_id, version, mis2000_id, qad, eed, eed_chosen, at FROM drafts_13;
+		DROP TABLE drafts_13; PRAGMA user_version = 12`); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
@@ -370,10 +372,10 @@ func TestOpenSayingTellsTheUpgrade(t *testing.T) {
 		}
 		return ""
 	}
-	copied := next("this database is of an earlier release of Migrant Desk: keeping a copy of it as o.db.v11-")
+	copied := next("this database is of an earlier release of Migrant Desk: keeping a copy of it as o.db.v12-")
 	next(store.WaitMessage)
 	write.Rollback()
-	upgrading := next("upgrading the database to this release of Migrant Desk (the earlier one is kept as o.db.v11-")
+	upgrading := next("upgrading the database to this release of Migrant Desk (the earlier one is kept as o.db.v12-")
 	if err := <-opened; err != nil {
 		t.Fatal(err)
 	}

@@ -63,7 +63,7 @@ func runAudit(args []string, out io.Writer) error {
 // verifyHubAudit checks the audit log of a PostgreSQL hub, reading it as
 // it is (pghub.VerifyAuditAt), and names the database as messages may.
 func verifyHubAudit(db, pwFile string, out io.Writer) error {
-	pw, err := dbPassword(pwFile)
+	pw, err := dbPassword(db, pwFile)
 	if err != nil {
 		return fmt.Errorf("audit verify: %w", err)
 	}

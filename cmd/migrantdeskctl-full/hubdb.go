@@ -8,7 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
-	"path/filepath"
+	"runtime"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -19,20 +19,20 @@ import (
 )
 
 // dbPasswordFlag adds the flag naming the file that holds the PostgreSQL
-// password, for a URL without one and no PGPASSFILE or ~/.pgpass entry.
+// password, for a URL without one and no entry in the password file.
 func dbPasswordFlag(fs *flag.FlagSet, name string) *string {
-	return fs.String(name, "", "read the PostgreSQL password from `FILE` (first line) instead of PGPASSFILE or ~/.pgpass")
+	return fs.String(name, "", "read the PostgreSQL password from `FILE` (first line) instead of "+cli.PgpassPlaces(runtime.GOOS))
 }
 
 // dbPassword reads the PostgreSQL password from file, "" for none.
-// Without one, pgx reads PGPASSFILE or ~/.pgpass, whatever its mode, where
+// Without one, pgx reads the password file (pgpassFile), whatever its mode, where
 // libpq (psql, pg_dump) ignores a file others may read: such a file is
 // refused here as a --db-password-file is.
-func dbPassword(file string) (string, error) {
+func dbPassword(db, file string) (string, error) {
 	if file != "" {
 		return secretLine(file, "the database password file")
 	}
-	passfile, what := pgpassFile()
+	passfile, what := pgpassFile(db)
 	if passfile == "" {
 		return "", nil
 	}
@@ -42,18 +42,9 @@ func dbPassword(file string) (string, error) {
 	return "", nil
 }
 
-// pgpassFile is the password file pgx reads for a URL without a password
-// when PGPASSWORD is not set, and how to name it; "" when there is no
-// home to find it in.
-func pgpassFile() (path, what string) {
-	if p := os.Getenv("PGPASSFILE"); p != "" {
-		return p, "PGPASSFILE"
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", ""
-	}
-	return filepath.Join(home, ".pgpass"), "the password file"
+// pgpassFile is cli.PgpassFile of this system.
+func pgpassFile(db string) (path, what string) {
+	return cli.PgpassFile(db, runtime.GOOS, os.Getenv)
 }
 
 // openHub opens the hub's storage that --db names: PostgreSQL for a URL,
@@ -62,7 +53,7 @@ func openHub(ctx context.Context, db, passwordFile string) (hub.Store, error) {
 	if !cli.IsPostgres(db) {
 		return sqlitehub.Open(db)
 	}
-	pw, err := dbPassword(passwordFile)
+	pw, err := dbPassword(db, passwordFile)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +78,7 @@ func passwordRefused(err error, db, flag, file string) error {
 	if u, perr := url.Parse(db); perr == nil && u.User != nil {
 		if _, inURL := u.User.Password(); inURL {
 			return fmt.Errorf("PostgreSQL refused the password in the URL: check it, and better, take it out of the URL "+
-				"and put it on the first line of a file named with %s FILE, or in PGPASSFILE or ~/.pgpass (%w)", flag, err)
+				"and put it on the first line of a file named with %s FILE, or in %s (%w)", flag, cli.PgpassPlaces(runtime.GOOS), err)
 		}
 	}
 	// pgx takes PGPASSWORD before the password file, as libpq does.
@@ -95,14 +86,14 @@ func passwordRefused(err error, db, flag, file string) error {
 		return fmt.Errorf("PostgreSQL refused the password in PGPASSWORD: check it, and better, unset it and put the "+
 			"password on the first line of a file named with %s FILE (%w)", flag, err)
 	}
-	if passfile, what := pgpassFile(); passfile != "" {
+	if passfile, what := pgpassFile(db); passfile != "" {
 		if _, serr := os.Stat(passfile); serr == nil {
 			return fmt.Errorf("PostgreSQL refused the password that %s %s gives for this server and role, or it gives "+
 				"none: check its line for them (host:port:database:role:password), or put the password on the first "+
 				"line of a file named with %s FILE (%w)", what, passfile, flag, err)
 		}
 	}
-	return fmt.Errorf("PostgreSQL refused the role's password: put it on the first line of a file named with %s FILE, or in PGPASSFILE or ~/.pgpass (%w)", flag, err)
+	return fmt.Errorf("PostgreSQL refused the role's password: put it on the first line of a file named with %s FILE, or in %s (%w)", flag, cli.PgpassPlaces(runtime.GOOS), err)
 }
 
 // invalidPassword is PostgreSQL's SQLSTATE for a password refused.
@@ -125,7 +116,7 @@ func pgHubExists(db, passwordFile string) error {
 	if !cli.IsPostgres(db) {
 		return nil
 	}
-	pw, err := dbPassword(passwordFile)
+	pw, err := dbPassword(db, passwordFile)
 	if err != nil {
 		return err
 	}

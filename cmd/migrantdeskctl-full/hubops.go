@@ -40,7 +40,7 @@ func hubMigrate(args []string, out io.Writer) error {
 	if _, err := os.Stat(*from); errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("hub migrate: there is no SQLite hub at %s; name the stopped hub's database file with --from FILE", *from)
 	}
-	pw, err := dbPassword(*passwordFile)
+	pw, err := dbPassword(*to, *passwordFile)
 	if err != nil {
 		return fmt.Errorf("hub migrate: %w", err)
 	}

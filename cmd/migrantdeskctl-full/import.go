@@ -110,7 +110,7 @@ func importPostgres(ctx context.Context, db, passwordFile, problems, file string
 		return refused("import: the extract was refused", "nothing was imported", err, out, problems)
 	}
 	read := time.Since(start)
-	pw, err := dbPassword(passwordFile)
+	pw, err := dbPassword(db, passwordFile)
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -191,12 +192,12 @@ func Parse(fs *flag.FlagSet, args []string) error {
 	}
 	if db := fs.Lookup("db"); db != nil && connString(db.Value.String()) {
 		return fmt.Errorf("%s: --db is a PostgreSQL connection string of keywords (host=... dbname=...), which this program does not read: "+
-			"write it as a URL, postgres://USER@HOST/DATABASE?sslmode=verify-full, with the password in a file (see --help) or ~/.pgpass", fs.Name())
+			"write it as a URL, postgres://USER@HOST/DATABASE?sslmode=verify-full, with the password in a file (see --help), or in %s", fs.Name(), PgpassPlaces(runtime.GOOS))
 	}
 	for _, name := range []string{"db", "to"} {
 		if f := fs.Lookup(name); f != nil && urlPassword(f.Value.String()) {
 			fmt.Fprintf(Stderr, "migrantdeskctl: %s: the --%s URL holds a password, which every user of this computer can read in the list of processes while the command runs; "+
-				"take it out of the URL and put it in a password file (see --help) or ~/.pgpass\n", fs.Name(), name)
+				"take it out of the URL and put it in a password file (see --help), or in %s\n", fs.Name(), name, PgpassPlaces(runtime.GOOS))
 		}
 	}
 	return nil

@@ -21,6 +21,7 @@ func TestOneAppADatabase(t *testing.T) {
 	clerk, _ := pickStudent(t, db)
 	first := startDesk(t, bin, display, config, mainTitle, "--db", db, "--user", clerk)
 	refusedAsOpen(t, bin, display, config, db, "--user", clerk)
+	leftToTheApp(t, db, clerk)
 
 	// Killed, the first app leaves nothing that keeps the next one out.
 	first.cmd.Process.Kill()
@@ -72,5 +73,66 @@ func refusedAsOpen(t *testing.T, bin, display, config, db string, args ...string
 		if time.Now().After(deadline) {
 			t.Fatalf("a second app on %s did not say %q within 20 s:\n%s", db, want, said())
 		}
+	}
+}
+
+// TestAppWaitsForACommand: an app started while a command holds its
+// database (a scheduled sync, which ends in seconds) is not refused: its
+// opening window says what it waits for, and the main window shows once
+// the command has let the database go.
+func TestAppWaitsForACommand(t *testing.T) {
+	bin, db := placeSetup(t)
+	display := startXvfb(t)
+	config := filepath.Join(t.TempDir(), "config")
+	clerk, _ := pickStudent(t, db)
+	release, err := store.HoldAs(db, "migrantdeskctl sync")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := startDesk(t, bin, display, config, mainTitle, "--db", db, "--user", clerk)
+	if g := d.waitFor(func(geometry) bool { return true }); g.W > 700 {
+		t.Fatalf("while a command held the database, a window of %v showed, not the small one saying so", g)
+	}
+	// Long enough for a refusal to have been said.
+	time.Sleep(2 * time.Second)
+	if shot := os.Getenv("MIGRANTDESK_SHOT"); shot != "" {
+		screenshot(t, display, shot)
+	}
+	select {
+	case err := <-d.exited:
+		d.ended = true
+		t.Fatalf("the app ended while a command held its database (%v):\n%s", err, d.out)
+	default:
+	}
+	release()
+	if !d.mainShows() {
+		t.Fatalf("the main window did not show once the command let the database go:\n%s", d.out)
+	}
+	d.quit()
+}
+
+// leftToTheApp runs migrantdeskctl sync on db, which an app has open, as
+// a scheduled task would, and checks that it leaves the database to the
+// app, says so, and does not fail: it reaches no hub, here one that
+// does not exist.
+func leftToTheApp(t *testing.T, db, user string) {
+	t.Helper()
+	dir := t.TempDir()
+	ctl := filepath.Join(dir, "migrantdeskctl-full")
+	build := exec.Command("go", "build", "-o", ctl, "../migrantdeskctl-full")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	pw := filepath.Join(dir, "password")
+	if err := os.WriteFile(pw, []byte("correct horse battery\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sync := exec.Command(ctl, "sync", "--db", db, "--hub", "https://hub.invalid", "--user", user, "--password-file", pw)
+	var errOut strings.Builder
+	sync.Stderr = &errOut
+	out, err := sync.Output()
+	if want := "Migrant Desk is open on " + db + " and syncs it itself while signed in; nothing done\n"; err != nil || string(out) != want {
+		t.Errorf("a sync with the app open on its database exited with %v and said:\n%s%s", err, out, errOut.String())
 	}
 }

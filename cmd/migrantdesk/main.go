@@ -16,6 +16,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -66,13 +67,6 @@ func run(args []string) (err error) {
 	}
 	a := app.NewWithID("org.migrantdesk.app")
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
-	release, err := store.Hold(*db)
-	if err != nil {
-		return startFailed(a, err)
-	}
-	// The database is let go only once closed, so that the next app to
-	// hold it finds it whole.
-	defer release()
 	quitting := make(chan struct{})
 	quit := gosync.OnceFunc(func() { close(quitting) })
 	// Fyne quits on these too, but only once Run has started: one that
@@ -88,9 +82,13 @@ func run(args []string) (err error) {
 	// Opening takes a moment, unless the database is upgraded to this
 	// release, a copy of it made first: seconds at a state's scale, in
 	// which the app would show nothing at all. A window says so then.
+	// So may a command that holds the database (a scheduled sync): the
+	// app waits for it to finish, a while, rather than be refused. The
+	// database is held before it is opened (see store.Hold).
 	var opened struct {
-		st  *store.Store
-		err error
+		release func()
+		st      *store.Store
+		err     error
 	}
 	// What keeps the open long, as the store says it: kept until the
 	// window shows, and shown in it after.
@@ -109,8 +107,22 @@ func run(args []string) (err error) {
 	}
 	openDone := make(chan struct{})
 	go func() {
-		opened.st, opened.err = store.OpenSaying(*db, tell)
-		close(openDone)
+		defer close(openDone)
+		ctx, cancel := context.WithTimeout(context.Background(), commandPatience)
+		defer cancel()
+		go func() {
+			select {
+			case <-quitting:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		opened.release, opened.err = store.HoldPatiently(ctx, *db, func(by string) {
+			tell(fmt.Sprintf("waiting for %s, which is working on this database: Migrant Desk opens once it has finished", by))
+		})
+		if opened.err == nil {
+			opened.st, opened.err = store.OpenSaying(*db, tell)
+		}
 	}()
 	var opening *gui.Opening
 	select {
@@ -129,17 +141,21 @@ func run(args []string) (err error) {
 	}
 	// However the app ends, it waits for the database to be open (an
 	// upgrade is never cut short, nor its copy left half made), then
-	// closes it.
+	// closes it, and only then lets it go, so that the next app to hold
+	// it finds it whole.
 	begun := false
 	defer func() {
 		<-openDone
 		if opened.st != nil {
 			opened.st.Close()
-		} else if !begun {
+		} else if !begun && !errors.Is(opened.err, context.Canceled) {
 			// Quit while the database was opened, which then failed (an
 			// upgrade that could not be made): no window said why.
 			say(opened.err)
 			err = errSaid
+		}
+		if opened.release != nil {
+			opened.release()
 		}
 	}()
 	var ui *gui.UI
@@ -164,6 +180,10 @@ func run(args []string) (err error) {
 	}
 	failed := false
 	if opening == nil {
+		if errors.Is(opened.err, context.Canceled) {
+			// Quit while a command held the database: nothing began.
+			return nil
+		}
 		if err := begin(); err != nil {
 			return startFailed(a, err)
 		}
@@ -209,6 +229,11 @@ func run(args []string) (err error) {
 	}
 	return nil
 }
+
+// commandPatience is how long the app waits for a command that holds
+// its database: a scheduled sync takes seconds, the first of a
+// region's about fifteen.
+const commandPatience = 30 * time.Second
 
 // openingAfter is how long the database may take to open before a window
 // says it is being opened.

@@ -35,26 +35,8 @@ func TestOpeningShownAndWaitedFor(t *testing.T) {
 		t.Fatalf("while the database waited to be upgraded, a window of %v showed, not the small one saying so", g)
 	}
 	write.Rollback()
-	// The main window, once it shows: the larger of the app's windows.
-	// The opening window closes as it shows, between the search and the
-	// look at its size.
-	mainShown := func() bool {
-		ids, err := d.xdotool("search", "--onlyvisible", "--name", mainTitle)
-		if err != nil {
-			return false
-		}
-		for _, id := range strings.Split(ids, "\n") {
-			if g, err := d.geometryOf(id); err == nil && g.W > 700 {
-				d.window = id
-				return true
-			}
-		}
-		return false
-	}
-	for deadline := time.Now().Add(30 * time.Second); !mainShown(); time.Sleep(200 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the main window did not show once the database could be upgraded:\n%s", d.out)
-		}
+	if !d.mainShows() {
+		t.Fatalf("the main window did not show once the database could be upgraded:\n%s", d.out)
 	}
 	d.quit()
 

@@ -252,6 +252,26 @@ func (d *desk) move(x, y int) {
 	}
 }
 
+// mainShows waits up to 30 s for the main window, the larger of the
+// app's windows, and makes it the one the test moves. The opening
+// window closes as it shows, between the search and the look at its
+// size.
+func (d *desk) mainShows() bool {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		ids, err := d.xdotool("search", "--onlyvisible", "--name", mainTitle)
+		if err != nil {
+			continue
+		}
+		for _, id := range strings.Split(ids, "\n") {
+			if g, err := d.geometryOf(id); err == nil && g.W > 700 {
+				d.window = id
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // quit focuses the window and stops the app with SIGTERM, which
 // Fyne's driver answers by quitting; the app must exit cleanly.
 func (d *desk) quit() {

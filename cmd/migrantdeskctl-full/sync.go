@@ -49,6 +49,19 @@ func runSync(args []string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
+	// The app syncs the database it has open itself, and two syncs of
+	// one outbox at once would each mark what the other pushed. A
+	// scheduled sync that finds the app left open has nothing to do, and
+	// does not fail for it.
+	release, err := store.HoldAs(*db, "migrantdeskctl sync")
+	var held *store.HeldError
+	if errors.As(err, &held) {
+		return notSynced(out, held, *asJSON)
+	}
+	if err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	defer release()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	st, err := cli.OpenStore(*db)
@@ -103,6 +116,20 @@ func runSync(args []string, out io.Writer) error {
 	fmt.Fprintf(out, "synced %s with %s as %s: pushed %d (applied %d, duplicate %d, conflict %d, rejected %d), pulled %d, cursor %s/%d\n",
 		*db, *hubURL, *username, sum.Pushed, sum.Applied, sum.Duplicate, sum.Conflict, sum.Rejected, sum.Pulled, sum.Cursor.Epoch, sum.Cursor.Seq)
 	return nil
+}
+
+// notSynced says that the database held by another program was left to
+// it, on out as the command's result (--json: {"skipped": "..."}).
+func notSynced(out io.Writer, held *store.HeldError, asJSON bool) error {
+	said := fmt.Sprintf("Migrant Desk is open on %s and syncs it itself while signed in; nothing done", held.Path)
+	if held.By != "" {
+		said = fmt.Sprintf("%s is already working on %s; nothing done", held.By, held.Path)
+	}
+	if asJSON {
+		return json.NewEncoder(out).Encode(map[string]string{"skipped": said})
+	}
+	_, err := fmt.Fprintln(out, said)
+	return err
 }
 
 // forgetRefused forgets the verifier of db, which syncs with the hub that

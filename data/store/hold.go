@@ -1,28 +1,37 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 )
 
 // ErrHeld says another Migrant Desk holds the database (Hold).
 var ErrHeld = errors.New("another Migrant Desk holds the database")
 
-// heldError is ErrHeld for the database at its path, in words that say
-// where to look: an app whose opening window was closed during an
-// upgrade holds the database, windowless, until the upgrade is done.
-type heldError string
+// HeldError is ErrHeld for the database at Path, held by By: the
+// command that said it holds it (HoldAs), "" for the app, or an app
+// of an earlier release, which says nothing.
+type HeldError struct{ Path, By string }
 
-func (p heldError) Error() string {
+// Error says where to look: an app whose opening window was closed
+// during an upgrade holds the database, windowless, until the upgrade
+// is done; a command, until it has finished.
+func (e *HeldError) Error() string {
+	if e.By != "" {
+		return fmt.Sprintf("%s is working on %s and has not finished: start Migrant Desk again once it has", e.By, e.Path)
+	}
 	return fmt.Sprintf("Migrant Desk is already open with %s on this computer: switch to its window "+
 		"(look for it in the taskbar), or start this one with another database (--db FILE). One closed while it "+
-		"upgraded the database has no window, and ends once the upgrade is done: start Migrant Desk again then", string(p))
+		"upgraded the database has no window, and ends once the upgrade is done: start Migrant Desk again then", e.Path)
 }
 
-func (heldError) Is(target error) bool { return target == ErrHeld }
+func (*HeldError) Is(target error) bool { return target == ErrHeld }
 
 // Hold marks the database at path as worked on by this program until
 // release, or until the process ends, however it ends (the system drops
@@ -36,6 +45,18 @@ func (heldError) Is(target error) bool { return target == ErrHeld }
 // while (a schema upgrade copies the file first), so that a second start
 // meanwhile is told at once rather than upgrading the file too.
 func Hold(path string) (release func(), err error) {
+	return HoldAs(path, "")
+}
+
+// HoldAs is Hold for the command by (with its process ID), which the
+// mark says until release, so that one refused knows who holds the
+// database: an app waits for a command, which ends by itself
+// (HoldPatiently), and a command tells the app from another command.
+// The words go after the first byte of the file, which Windows locks
+// against reading; every holder writes its own, the app none, so that
+// those of a command killed before its release are not taken for
+// another's.
+func HoldAs(path, by string) (release func(), err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, deniedError("create folder for database", path, path, err)
 	}
@@ -54,11 +75,86 @@ func Hold(path string) (release func(), err error) {
 		return nil, deniedError("open database", path, lock, err)
 	}
 	if err := lockFile(f); err != nil {
-		f.Close()
+		defer f.Close()
 		if errors.Is(err, ErrHeld) {
-			return nil, heldError(path)
+			return nil, &HeldError{Path: path, By: holder(f)}
 		}
 		return nil, fmt.Errorf("mark %s as in use (%s): %w", path, lock, err)
 	}
-	return func() { f.Close() }, nil
+	if by != "" {
+		by = fmt.Sprintf("%s (process %d)", by, os.Getpid())
+	}
+	if err := say(f, "\n"+by); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("mark %s as in use (%s): %w", path, lock, err)
+	}
+	return func() {
+		// A holder that comes next may be of an earlier release, which
+		// writes no words of its own.
+		f.Truncate(0)
+		f.Close()
+	}, nil
 }
+
+// say makes s the whole of f, never leaving it empty meanwhile: one
+// read then would take a command for the app.
+func say(f *os.File, s string) error {
+	if _, err := f.WriteAt([]byte(s), 0); err != nil {
+		return err
+	}
+	return f.Truncate(int64(len(s)))
+}
+
+// maxHolder bounds what is read of a holder's words.
+const maxHolder = 256
+
+// holder is what the holder of the lock file f wrote after its first
+// byte: "" for the app.
+func holder(f *os.File) string {
+	b := make([]byte, maxHolder)
+	n, _ := f.ReadAt(b, 1)
+	return strings.TrimSpace(string(b[:n]))
+}
+
+// HoldPatiently is Hold, but while a command holds the database
+// (HeldError.By) it tries again until the command has finished or ctx
+// ends, having called waiting with the command's words once: a
+// scheduled sync ends in seconds, and the app started meanwhile need
+// not be refused. An app holding it is said at once, as Hold says it.
+// When ctx ends first, the error is the last refusal if its deadline
+// passed, else ctx's.
+func HoldPatiently(ctx context.Context, path string, waiting func(by string)) (release func(), err error) {
+	said, again := false, true
+	for {
+		release, err := Hold(path)
+		var held *HeldError
+		if !errors.As(err, &held) {
+			return release, err
+		}
+		if held.By == "" {
+			if !again {
+				return nil, err
+			}
+			// A command that has just taken the mark has not yet
+			// written its words.
+			again = false
+			time.Sleep(holdRetry / 4)
+			continue
+		}
+		if !said {
+			waiting(held.By)
+			said = true
+		}
+		select {
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return nil, err
+			}
+			return nil, ctx.Err()
+		case <-time.After(holdRetry):
+		}
+	}
+}
+
+// holdRetry is how often HoldPatiently tries again.
+const holdRetry = 200 * time.Millisecond

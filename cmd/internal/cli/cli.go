@@ -49,6 +49,15 @@ var Usages = map[string]string{
 	"version":   "version",
 }
 
+// Notes says, after the flags in a command's --help, what its usage
+// line cannot.
+var Notes = map[string]string{
+	"sync": "With Migrant Desk open on the database (it syncs the database itself while signed in), or another\n" +
+		"sync of it running, sync does nothing and says so, on standard output, with exit status 0, as a\n" +
+		"scheduled task that found the app left open has not failed (--json: {\"skipped\": \"...\"}).\n" +
+		"Migrant Desk started during a sync waits up to 30 seconds for it to finish.",
+}
+
 // Exiting is set when the process ends with the command, so that a
 // read-only command may leave its database to the exit (see RunSearch).
 var Exiting bool
@@ -90,6 +99,9 @@ func Dispatch(commands map[string]Run, args []string, out io.Writer) error {
 		fmt.Fprintf(out, "usage: migrantdeskctl %s\n\nflags:\n", usageOf(args[0], help.fs.Name()))
 		help.fs.SetOutput(out)
 		help.fs.PrintDefaults()
+		if note := Notes[args[0]]; note != "" {
+			fmt.Fprintf(out, "\n%s\n", note)
+		}
 		return nil
 	}
 	return err

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"os"
 	"slices"
 )
 
@@ -25,4 +26,18 @@ func (s *Store) WriteExec(q string, args ...any) error {
 		_, err := tx.Exec(q, args...)
 		return err
 	})
+}
+
+// HoldWordless takes the mark on the database at path as HoldAs does,
+// but writes no words until the returned say is called.
+func HoldWordless(path string) (say func(words string), release func(), err error) {
+	f, err := os.OpenFile(path+"-lock", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := lockFile(f); err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return func(words string) { sayWords(f, "\n"+words) }, func() { f.Truncate(0); f.Close() }, nil
 }

@@ -84,7 +84,7 @@ func HoldAs(path, by string) (release func(), err error) {
 	if by != "" {
 		by = fmt.Sprintf("%s (process %d)", by, os.Getpid())
 	}
-	if err := say(f, "\n"+by); err != nil {
+	if err := sayWords(f, "\n"+by); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("mark %s as in use (%s): %w", path, lock, err)
 	}
@@ -96,9 +96,9 @@ func HoldAs(path, by string) (release func(), err error) {
 	}, nil
 }
 
-// say makes s the whole of f, never leaving it empty meanwhile: one
+// sayWords makes s the whole of f, never leaving it empty meanwhile: one
 // read then would take a command for the app.
-func say(f *os.File, s string) error {
+func sayWords(f *os.File, s string) error {
 	if _, err := f.WriteAt([]byte(s), 0); err != nil {
 		return err
 	}
@@ -124,23 +124,24 @@ func holder(f *os.File) string {
 // When ctx ends first, the error is the last refusal if its deadline
 // passed, else ctx's.
 func HoldPatiently(ctx context.Context, path string, waiting func(by string)) (release func(), err error) {
-	said, again := false, true
+	said, blank := false, false
 	for {
 		release, err := Hold(path)
 		var held *HeldError
 		if !errors.As(err, &held) {
 			return release, err
 		}
+		// A command that has just taken the mark may not have written
+		// its words yet: the app is what is seen twice.
 		if held.By == "" {
-			if !again {
+			if blank {
 				return nil, err
 			}
-			// A command that has just taken the mark has not yet
-			// written its words.
-			again = false
+			blank = true
 			time.Sleep(holdRetry / 4)
 			continue
 		}
+		blank = false
 		if !said {
 			waiting(held.By)
 			said = true

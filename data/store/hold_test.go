@@ -120,3 +120,25 @@ func TestHoldPatiently(t *testing.T) {
 		t.Errorf("waiting, quit: %v, want it said as canceled", err)
 	}
 }
+
+// TestHoldPatientlyBeforeTheWords: a command that has taken the mark but
+// not yet written its words is waited for like any command, not taken
+// for the app and refused.
+func TestHoldPatientlyBeforeTheWords(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "migrantdesk.db")
+	say, release, err := store.HoldWordless(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		say("migrantdeskctl sync (process 1)")
+		time.Sleep(400 * time.Millisecond)
+		release()
+	}()
+	again, err := store.HoldPatiently(context.Background(), db, func(string) {})
+	if err != nil {
+		t.Fatalf("refused while a command wrote its words: %v", err)
+	}
+	again()
+}

@@ -76,9 +76,11 @@ type conflictsScreen struct {
 	// resume is the record whose merge kept from before to open once
 	// the conflicts are read; "" for none.
 	resume string
-	// closedDraft is the drafter of the merge closed last, whose store
-	// writes the next reading of the merges waits for.
-	closedDraft *drafter
+	// typedHere are the records whose merge a form of this app opened:
+	// what the store keeps of them is that form's typing, kept while it
+	// is open or dropped as it closes, never a merge left when Migrant
+	// Desk closed. A reading of the merges may be older than the close.
+	typedHere map[string]bool
 }
 
 // refusal is a change the hub refused, as the list shows it.
@@ -93,7 +95,7 @@ type refusal struct {
 // a student.
 func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widgets.Dialogs,
 	resolved func(msg string), back func(), open func(stateID string)) *conflictsScreen {
-	c := &conflictsScreen{st: st, user: usr, tasks: t, dialogs: dialogs, resolved: resolved, open: open, chosen: -1,
+	c := &conflictsScreen{st: st, user: usr, tasks: t, dialogs: dialogs, resolved: resolved, open: open, chosen: -1, typedHere: map[string]bool{},
 		hint: wrapped(""), refHint: wrapped(""), title: heading(""), compare: container.NewVBox()}
 	c.list = widgets.NewList(
 		func() int { return len(c.conflicts) },
@@ -195,13 +197,9 @@ func setLines(o fyne.CanvasObject, texts ...string) {
 // changes, off the UI goroutine.
 func (c *conflictsScreen) load() {
 	c.hint.SetText("Reading the conflicts…")
-	closed, username := c.closedDraft, c.user.Username
-	c.closedDraft = nil
+	username := c.user.Username
 	c.tasks.run("reading the conflicts", func() func() {
 		ctx := context.Background()
-		if closed != nil {
-			closed.wait(draftWait)
-		}
 		cs, err := c.st.Conflicts(ctx)
 		var rs []refusal
 		var ds []store.Draft
@@ -231,11 +229,7 @@ func (c *conflictsScreen) set(cs []store.Conflict, rs []refusal, ds []store.Draf
 	first := len(c.conflicts) == 0
 	c.conflicts, c.rejections = cs, rs
 	c.merges, _ = mergesOf(ds, cs)
-	if c.form != nil {
-		// The form open keeps its typing as it goes: it is no merge left
-		// unsaved.
-		c.merges = slices.DeleteFunc(c.merges, func(d store.Draft) bool { return d.RecordID == c.form.edit.rec.ID })
-	}
+	c.merges = slices.DeleteFunc(c.merges, func(d store.Draft) bool { return c.typedHere[d.RecordID] })
 	c.list.UnselectAll()
 	c.list.Refresh()
 	c.refusedTab.Refresh()
@@ -487,7 +481,7 @@ func (c *conflictsScreen) openMerge(cf store.Conflict, recs []store.Record) {
 				c.load()
 			}, nil
 		},
-		closed: func() { c.form, c.closedDraft = nil, draft },
+		closed: func() { c.form = nil },
 	}
 	if kept {
 		e.typed = &typed
@@ -495,6 +489,7 @@ func (c *conflictsScreen) openMerge(cf store.Conflict, recs []store.Record) {
 	c.form = openRecordForm(e, c.dialogs, c.tasks)
 	// The form holds the typing now, and keeps it, or drops it as it
 	// closes unsaved.
+	c.typedHere[cf.RecordID] = true
 	c.settle(cf.RecordID)
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 
 	"migrantdesk/data/store"
 	"migrantdesk/data/store/storetest"
@@ -166,5 +167,50 @@ func TestResolvedConflictOffersNoMergeTyping(t *testing.T) {
 	w := restarted(t, st, other)
 	if onScreen(w, "Typing not saved") {
 		t.Errorf("the start after the resolution offers %q", texts(w.win.Canvas()))
+	}
+}
+
+// heldDrafts reads the drafts, says so on read, then hands them over
+// once gate is closed: a reading of the conflicts under way, as a sync
+// that ends with the Conflicts screen shown starts one.
+type heldDrafts struct {
+	conflictStore
+	read, gate chan struct{}
+}
+
+func (s heldDrafts) Drafts(ctx context.Context, username string) ([]store.Draft, error) {
+	ds, err := s.conflictStore.Drafts(ctx, username)
+	close(s.read)
+	<-s.gate
+	return ds, err
+}
+
+// TestMergeDiscardedDuringAReadingIsNotOffered: the conflicts read again
+// while the clerk types a merge (a sync ended) hold its typing as the
+// form kept it. The clerk discards the merge before that reading is
+// shown: the screen must not offer the typing thrown away as a merge
+// "not saved when Migrant Desk closed".
+func TestMergeDiscardedDuringAReadingIsNotOffered(t *testing.T) {
+	u, st, _ := mariaInConflict(t)
+	f := typeMerge(t, u, "400000", "10/01/2025")
+	c := u.conflicts
+	held := heldDrafts{c.st, make(chan struct{}), make(chan struct{})}
+	c.st = held
+	c.load()
+	<-held.read
+	// Discarded, by hand: the reading under way keeps u.wait from
+	// returning until it is shown.
+	f.escape()
+	test.Tap(findButton(u.win.Canvas(), "Discard"))
+	if c.form != nil {
+		t.Fatal("Discard left the merge open")
+	}
+	close(held.gate)
+	u.wait()
+	if c.draftBox.Visible() || onScreen(u, "your merge not saved") {
+		t.Errorf("the merge discarded is offered as not saved: %q", c.draftText.Text)
+	}
+	if ms := merges(t, st); len(ms) != 0 {
+		t.Errorf("the merge discarded is still kept: %+v", ms)
 	}
 }

@@ -20,15 +20,17 @@ var ErrHeld = errors.New("another Migrant Desk holds the database")
 type HeldError struct{ Path, By string }
 
 // Error says where to look: an app whose opening window was closed
-// during an upgrade holds the database, windowless, until the upgrade
-// is done; a command, until it has finished.
+// during an upgrade holds the database until the upgrade is done, the
+// window staying up to say so (gui.Opening); a command, until it has
+// finished.
 func (e *HeldError) Error() string {
 	if e.By != "" {
 		return fmt.Sprintf("%s is working on %s and has not finished: start Migrant Desk again once it has", e.By, e.Path)
 	}
 	return fmt.Sprintf("Migrant Desk is already open with %s on this computer: switch to its window "+
 		"(look for it in the taskbar), or start this one with another database (--db FILE). One closed while it "+
-		"upgraded the database has no window, and ends once the upgrade is done: start Migrant Desk again then", e.Path)
+		"upgraded the database keeps its opening window, which says so, until the upgrade is done, then ends: "+
+		"start Migrant Desk again then", e.Path)
 }
 
 func (*HeldError) Is(target error) bool { return target == ErrHeld }

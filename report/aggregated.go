@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/go-pdf/fpdf"
 
@@ -66,12 +67,41 @@ type pdfDoc struct {
 	top      float64
 }
 
+// The text methods of fpdf that the report uses, given only characters
+// the font can hold: fpdf keeps a font's widths for the first 65,536
+// characters and reads past them for one beyond (an emoji, a rare CJK
+// ideograph in a school, district or user name), which made the whole
+// report fail. Such a character prints as U+FFFD, the rest as it is;
+// so too in the title and author, which fpdf otherwise garbles.
+
+func (d *pdfDoc) CellFormat(w, h float64, txt, border string, ln int, align string, fill bool, link int, linkStr string) {
+	d.Fpdf.CellFormat(w, h, inFont(txt), border, ln, align, fill, link, linkStr)
+}
+
+func (d *pdfDoc) MultiCell(w, h float64, txt, border, align string, fill bool) {
+	d.Fpdf.MultiCell(w, h, inFont(txt), border, align, fill)
+}
+
+func (d *pdfDoc) SplitText(txt string, w float64) []string { return d.Fpdf.SplitText(inFont(txt), w) }
+
+func (d *pdfDoc) GetStringWidth(s string) float64 { return d.Fpdf.GetStringWidth(inFont(s)) }
+
+// inFont is s with each character beyond U+FFFF replaced by U+FFFD.
+func inFont(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r > 0xFFFF {
+			return unicode.ReplacementChar
+		}
+		return r
+	}, s)
+}
+
 func (q *QA) layoutAggregated(meta Meta, pages int) (*fpdf.Fpdf, error) {
 	pdf := fpdf.New("P", "mm", "Letter", "")
 	pdf.AddUTF8FontFromBytes(fontFamily, "", assets.FontRegular)
 	pdf.AddUTF8FontFromBytes(fontFamily, "B", assets.FontBold)
-	pdf.SetTitle("QA Migrant report: Aggregated counts, district "+q.DistrictLabel()+", "+q.Period.String(), true)
-	pdf.SetAuthor(meta.GeneratedBy, true)
+	pdf.SetTitle(inFont("QA Migrant report: Aggregated counts, district "+q.DistrictLabel()+", "+q.Period.String()), true)
+	pdf.SetAuthor(inFont(meta.GeneratedBy), true)
 	pdf.SetCreator("Migrant Desk", true)
 	pdf.SetCreationDate(meta.GeneratedAt)
 	pdf.SetModificationDate(meta.GeneratedAt)

@@ -211,6 +211,50 @@ func TestAggregatedSchoolNamesWrapWhole(t *testing.T) {
 	}
 }
 
+// A character beyond U+FFFF (an emoji, a rare CJK ideograph) in a school,
+// district or user name made the whole Aggregated report fail: fpdf
+// keeps a font's widths for the first 65,536 characters only, and read
+// past them. Such a character is printed as U+FFFD, the rest of the
+// name as it is.
+func TestAggregatedNamesBeyondTheFont(t *testing.T) {
+	q := manySchools(2)
+	for i := range q.Rows {
+		q.Rows[i].SchoolName = "Escuela \U0001F3EB Estrella \U00020BB7 del Norte"
+	}
+	q.District.Name = "Distrito \U0001D53E rande"
+	q = New(q.District, q.Period, q.Rows)
+	meta := testMeta
+	meta.GeneratedBy = "coord.n\U0001F600"
+	path := filepath.Join(t.TempDir(), "aggregated.pdf")
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				t.Fatalf("the report could not be made: %v", r)
+			}
+		}()
+		if err := q.WriteAggregatedFile(path, meta); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	out, err := exec.Command("pdftotext", "-raw", "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Skipf("pdftotext: %v", err)
+	}
+	text := strings.Join(lines(string(out)), " ")
+	for _, want := range []string{"900000 Escuela \uFFFD Estrella \uFFFD del Norte 1 ", "Distrito \uFFFD rande", "by coord.n\uFFFD"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the report does not print %q:\n%s", want, text)
+		}
+	}
+	info, err := exec.Command("pdfinfo", "-enc", "UTF-8", path).Output()
+	if err != nil {
+		t.Skipf("pdfinfo: %v", err)
+	}
+	if !strings.Contains(string(info), "district 900 Distrito \uFFFD rande,") || !strings.Contains(string(info), "coord.n\uFFFD\n") {
+		t.Errorf("the title or author is garbled:\n%s", info)
+	}
+}
+
 func TestAggregatedEmbedsUnicodeFont(t *testing.T) {
 	st := loadState(t)
 	path := filepath.Join(t.TempDir(), "aggregated.pdf")

@@ -101,7 +101,9 @@ func (o *Opening) show() {
 		text += "\n\n" + widgets.Sentence(o.what)
 	}
 	if o.waiting {
-		text += "\n\n" + widgets.Sentence(store.WaitMessage)
+		// At start no publish of this app's is under way: the writer is
+		// another program, an import or a sync.
+		text += "\n\nWaiting for another program writing to this database (an import or a sync) to finish."
 	}
 	if o.closing {
 		text += "\n\nMigrant Desk closes as soon as the database is open: stopping part way could leave it half upgraded."

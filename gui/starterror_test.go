@@ -87,7 +87,7 @@ func TestOpeningSaysWhatItWaitsFor(t *testing.T) {
 	copying := "This database is of an earlier release of Migrant Desk: keeping a copy of it as migrantdesk.db.v11-1.bak"
 	shows("Opening "+path, copying)
 	o.Say(store.WaitMessage)
-	shows(copying, "Waiting for another import/publish to finish.")
+	shows(copying, "Waiting for another program writing to this database (an import or a sync) to finish.")
 	o.Say(fmt.Sprintf(store.UpgradeMessage, "migrantdesk.db.v11-1.bak"))
 	shows("Upgrading the database to this release")
 	if strings.Contains(o.msg.Text, "Waiting") || strings.Contains(o.msg.Text, "keeping a copy") {
@@ -99,5 +99,5 @@ func TestOpeningSaysWhatItWaitsFor(t *testing.T) {
 	if quit != 1 {
 		t.Errorf("closing the window quit the app %d times, want once", quit)
 	}
-	shows("Upgrading the database", "Waiting for another import/publish to finish.", "Migrant Desk closes as soon as the database is open")
+	shows("Upgrading the database", "Waiting for another program writing to this database (an import or a sync) to finish.", "Migrant Desk closes as soon as the database is open")
 }

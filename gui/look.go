@@ -90,7 +90,7 @@ func labeled(name string, field fyne.CanvasObject) fyne.CanvasObject {
 }
 
 // field is a form field with its name above and its error below.
-func field(name string, input fyne.CanvasObject, errLabel *widget.Label) fyne.CanvasObject {
+func field(name string, input fyne.CanvasObject, errLabel fyne.CanvasObject) fyne.CanvasObject {
 	return container.NewVBox(widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), input, errLabel)
 }
 
@@ -121,6 +121,12 @@ func errorLabel() *widget.Label {
 	l.Importance = widget.DangerImportance
 	l.Hide()
 	return l
+}
+
+// oneLineKept is l with a line of room kept while l is hidden: an error
+// that comes and goes moves nothing below it, unless it needs two lines.
+func oneLineKept(l *widget.Label) fyne.CanvasObject {
+	return container.NewStack(widget.NewLabel(" "), l)
 }
 
 func setError(l *widget.Label, msg string) {

@@ -435,3 +435,42 @@ func TestSaveOfAnIncompleteFormPointsAtTheField(t *testing.T) {
 		t.Errorf("%d records saved from a form with errors", n)
 	}
 }
+
+// The form keeps its place while the clerk types: an error appearing
+// under a field, the EED help once the QAD is a date, the way back to the
+// computed EED, each grew the dialog, which Fyne centres again, so every
+// field and both buttons jumped up or down under the cursor and the mouse
+// at nearly every key of a date.
+func TestRecordFormKeepsItsPlaceWhileTyping(t *testing.T) {
+	st := openDemo(t)
+	u := openOn(t, st, storetest.Maria)
+	u.win.Resize(fyne.NewSize(1260, 630))
+	press(t, u, keyNew)
+	f := u.student.form
+	d := fyne.CurrentApp().Driver()
+	where := func() [3]fyne.Position {
+		return [3]fyne.Position{d.AbsolutePositionForObject(f.saveBtn), d.AbsolutePositionForObject(f.qad.Entry),
+			d.AbsolutePositionForObject(f.eed.Entry)}
+	}
+	start := where()
+	step := func(what string) {
+		t.Helper()
+		if now := where(); now != start {
+			t.Fatalf("after %s the Save button, QAD and EED moved from %v to %v", what, start, now)
+		}
+	}
+	for _, r := range "45123X" {
+		test.Type(f.mis, string(r))
+		step("typing " + f.mis.Text + " in the MIS2000 ID")
+	}
+	f.mis.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
+	step("correcting the MIS2000 ID")
+	for _, r := range "09/01/2025" {
+		test.Type(f.qad.Entry, string(r))
+		step("typing " + f.qad.Entry.Text + " in the QAD")
+	}
+	retype(f.eed.Entry, "08/01/2025")
+	step("an EED before the QAD")
+	test.Tap(f.reset)
+	step("going back to the computed EED")
+}

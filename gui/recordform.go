@@ -69,8 +69,9 @@ type recordForm struct {
 	eedSet   bool // the clerk chose the EED: stop computing it
 	filling  bool // the form is writing the EED itself
 	saving   bool
-	asking   bool  // the form asks whether to discard its changes
-	lastSave error // the store's answer to the last Save, shown until an edit
+	asking   bool    // the form asks whether to discard its changes
+	lastSave error   // the store's answer to the last Save, shown until an edit
+	height   float32 // the dialog's height, which only grows
 }
 
 // openRecordForm shows the Student Migrant Detail of e over the window of
@@ -130,11 +131,19 @@ func openRecordForm(e recordEdit, dialogs *widgets.Dialogs, t *tasks) *recordFor
 	if e.note != nil {
 		fields.Add(e.note)
 	}
-	fields.Add(field("MIS2000 ID", f.mis, f.misErr))
-	fields.Add(field("Last Qualifying Arrival Date (QAD)", f.qad.Entry, f.qadErr))
-	fields.Add(field("Eligibility Expiration Date (EED)", f.eed.Entry, f.eedErr))
+	// Each line that comes and goes as the clerk types keeps its room
+	// while it is away: the dialog is centred, so one line more moved
+	// every field and both buttons under the cursor at nearly every key
+	// of a date.
+	fields.Add(field("MIS2000 ID", f.mis, oneLineKept(f.misErr)))
+	fields.Add(field("Last Qualifying Arrival Date (QAD)", f.qad.Entry, oneLineKept(f.qadErr)))
+	// The way back to the computed EED sits on the EED's heading line,
+	// beside what it changes, in room kept for it when it is away.
+	room := canvas.NewRectangle(color.Transparent)
+	room.SetMinSize(fyne.NewSize(0, f.reset.MinSize().Height))
+	eedHeading := border(nil, nil, widget.NewLabelWithStyle("Eligibility Expiration Date (EED)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), f.reset)
+	fields.Add(container.NewVBox(container.NewStack(room, eedHeading), f.eed.Entry, oneLineKept(f.eedErr)))
 	fields.Add(f.eedHelp)
-	fields.Add(container.NewHBox(f.reset))
 	fields.Add(f.formErr)
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(600, 0))
@@ -283,12 +292,12 @@ func (f *recordForm) check() bool {
 	show(f.qadErr, f.qad.Entry, "QAD")
 	show(f.eedErr, f.eed.Entry, "EED")
 
-	f.eedHelp.SetText("")
+	f.eedHelp.SetText(eedRule)
 	f.reset.SetText("Use the computed date")
 	if errs["QAD"] == "" && !r.QAD.IsZero() {
 		f.reset.SetText("Use the computed date, " + data.DefaultExpiration(r.QAD, f.edit.student.BirthDate).US())
-		f.eedHelp.SetText(fmt.Sprintf("For this QAD the expiration date is %s at the latest (36 months less a day, and never past "+
-			"the day before the 22nd birthday). An earlier date, for graduation or high-school equivalency, is allowed.",
+		f.eedHelp.SetText(fmt.Sprintf("For this QAD, %s at the latest: 36 months less a day, never past the day before "+
+			"the 22nd birthday. An earlier date (graduation, high-school equivalency) is allowed.",
 			data.LatestExpiration(r.QAD, f.edit.student.BirthDate).US()))
 	}
 	if f.eedSet {
@@ -323,13 +332,21 @@ func (f *recordForm) check() bool {
 	return ok
 }
 
-// fit grows the dialog when an error needs more lines.
+// eedRule is the EED help before the QAD is a date: as many lines as the
+// help that names the date, so that the form does not move when it does.
+const eedRule = "Filled in from the QAD: 36 months less a day, never past the day before the 22nd birthday. " +
+	"An earlier date (graduation, high-school equivalency) is allowed."
+
+// fit grows the dialog when an error needs more lines, and keeps that
+// height once the error is gone (shrinking moved the form back under the
+// cursor), within a window made shorter since.
 func (f *recordForm) fit() {
 	if f.dlg == nil {
 		return
 	}
-	if min := f.dlg.MinSize(); min.Height > 0 {
-		f.dlg.Resize(min)
+	if need := f.dlg.MinSize(); need.Height > 0 {
+		f.height = max(need.Height, min(f.height, f.dialogs.Window().Canvas().Size().Height))
+		f.dlg.Resize(fyne.NewSize(need.Width, f.height))
 	}
 }
 

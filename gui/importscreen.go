@@ -47,8 +47,8 @@ type importScreen struct {
 	pathErr  *widget.Label // what is wrong with the path, under it
 	check    *widgets.Button
 	run      *widgets.Button
-	cancel   *widget.Button
-	copyAll  *widget.Button
+	cancel   *widgets.Button
+	copyAll  *widgets.Button
 	hint     *widget.Label
 	summary  *widget.Label
 	bar      *widget.ProgressBar         // an import's rows, of the total the check counted
@@ -73,16 +73,16 @@ func newImportScreen(st extractLoader, usr data.User, t *tasks, win fyne.Window,
 		summary: wrapped(""), bar: widget.NewProgressBar(), spin: widget.NewProgressBarInfinite()}
 	s.path.OnSubmitted = func(string) { s.startCheck() }
 	s.path.OnChanged = func(string) { s.reset() }
-	folder := widget.NewButtonWithIcon("Choose folder…", theme.FolderOpenIcon(), s.chooseFolder)
-	book := widget.NewButtonWithIcon("Choose workbook…", theme.FileIcon(), s.chooseWorkbook)
+	folder := widgets.NewButtonWithIcon("Choose folder…", theme.FolderOpenIcon(), s.chooseFolder)
+	book := widgets.NewButtonWithIcon("Choose workbook…", theme.FileIcon(), s.chooseWorkbook)
 	s.check = widgets.NewButtonWithIcon("Check the extract", theme.SearchIcon(), s.startCheck)
 	s.check.Importance = widget.HighImportance
 	s.run = widgets.NewButtonWithIcon("Import", theme.DownloadIcon(), s.confirm)
 	s.run.Importance = widget.HighImportance
 	s.run.Disable()
-	s.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), s.stopWork)
+	s.cancel = widgets.NewButtonWithIcon("Cancel", theme.CancelIcon(), s.stopWork)
 	s.cancel.Hide()
-	s.copyAll = widget.NewButtonWithIcon("Copy the problems", theme.ContentCopyIcon(), s.copyProblems)
+	s.copyAll = widgets.NewButtonWithIcon("Copy the problems", theme.ContentCopyIcon(), s.copyProblems)
 	s.copyAll.Hide()
 	s.bar.Hide()
 	s.spin.Hide()
@@ -96,7 +96,7 @@ func newImportScreen(st extractLoader, usr data.User, t *tasks, win fyne.Window,
 	}
 	s.problems.Hide()
 
-	backBtn := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), back)
+	backBtn := widgets.NewButtonWithIcon("Back", theme.NavigateBackIcon(), back)
 	pick := border(nil, nil, nil, container.NewHBox(folder, book), s.path)
 	top := container.NewVBox(
 		container.NewHBox(backBtn, heading("Import the state extract")),

@@ -596,3 +596,72 @@ func TestEnterPressesTheCoordinatorsButtons(t *testing.T) {
 		t.Errorf("Enter on Save Aggregated report asked where to save %d times (%+v)", len(asks), asks)
 	}
 }
+
+// Enter presses whichever button has the keyboard, on every screen a
+// clerk or an administrator works in, as it does New record and Publish:
+// Tab to a record's Edit, or to Publish all on Needs publishing, and
+// Enter did nothing, which read as a button that does not work.
+func TestEnterPressesTheButtonWithTheKeyboard(t *testing.T) {
+	st := openDemo(t)
+	saveRecord(t, st, storetest.Maria, "000777", "2021-03-15")
+	u := start(t, st, Options{User: storetest.Admin, Open: storetest.Maria})
+	for _, screen := range []struct {
+		name string
+		show func()
+		own  string // a button of the screen itself, not of the toolbar
+	}{
+		{"the student", func() {}, "Edit"},
+		{"Advanced Search", u.showSearch, "Clear"},
+		{"Needs publishing", u.showNeeds, "Refresh"},
+		{"MIS2000 reconciliation", u.showReconcile, "Choose the MIS2000 export…"},
+		{"Import", u.showImport, "Choose folder…"},
+	} {
+		screen.show()
+		u.wait()
+		var pressable []string
+		for _, o := range shown(u.win.Canvas().Content()) {
+			f, ok := o.(fyne.Focusable)
+			b := buttonOf(o)
+			if !ok || b == nil || b.Disabled() {
+				continue
+			}
+			pressable = append(pressable, b.Text)
+			tapped := b.OnTapped
+			pressed := false
+			b.OnTapped = func() { pressed = true }
+			f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+			b.OnTapped = tapped
+			if !pressed {
+				t.Errorf("%s: Enter on %q does nothing", screen.name, b.Text)
+			}
+		}
+		if !slices.Contains(pressable, screen.own) {
+			t.Errorf("%s: %q is not among the buttons tried, %q", screen.name, screen.own, pressable)
+		}
+	}
+}
+
+// shown lists o and everything drawn inside it that is on screen: what a
+// hidden object holds is not.
+func shown(o fyne.CanvasObject) []fyne.CanvasObject {
+	if !o.Visible() {
+		return nil
+	}
+	out := []fyne.CanvasObject{o}
+	for _, child := range children(o) {
+		out = append(out, shown(child)...)
+	}
+	return out
+}
+
+// buttonOf is the button o is, plain or of package widgets; nil for any
+// other object.
+func buttonOf(o fyne.CanvasObject) *widget.Button {
+	switch b := o.(type) {
+	case *widget.Button:
+		return b
+	case *widgets.Button:
+		return &b.Button
+	}
+	return nil
+}

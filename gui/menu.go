@@ -7,7 +7,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/gui/widgets"
 )
 
 // Keyboard shortcuts. They sit on main-menu items: the window triggers a
@@ -76,13 +77,13 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 func (u *UI) toolbar() fyne.CanvasObject {
 	bar := container.NewHBox()
 	if u.user.CanSearchStudents() {
-		bar.Add(widget.NewButtonWithIcon("Search (Ctrl+F)", theme.SearchIcon(), u.showSearch))
-		bar.Add(widget.NewButtonWithIcon("Needs publishing", theme.UploadIcon(), u.showNeeds))
-		bar.Add(widget.NewButtonWithIcon("MIS2000 reconciliation", theme.ViewRefreshIcon(), u.showReconcile))
+		bar.Add(widgets.NewButtonWithIcon("Search (Ctrl+F)", theme.SearchIcon(), u.showSearch))
+		bar.Add(widgets.NewButtonWithIcon("Needs publishing", theme.UploadIcon(), u.showNeeds))
+		bar.Add(widgets.NewButtonWithIcon("MIS2000 reconciliation", theme.ViewRefreshIcon(), u.showReconcile))
 	}
 	if u.sync != nil {
-		bar.Add(widget.NewButtonWithIcon("Sync now (Ctrl+R)", theme.ViewRefreshIcon(), u.syncNow))
-		bar.Add(widget.NewButtonWithIcon("Conflicts", theme.WarningIcon(), u.showConflicts))
+		bar.Add(widgets.NewButtonWithIcon("Sync now (Ctrl+R)", theme.ViewRefreshIcon(), u.syncNow))
+		bar.Add(widgets.NewButtonWithIcon("Conflicts", theme.WarningIcon(), u.showConflicts))
 	}
 	if len(bar.Objects) == 0 {
 		return nil

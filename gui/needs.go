@@ -31,7 +31,7 @@ type needsScreen struct {
 	recs    []store.Unpublished
 	hint    *widget.Label
 	list    *widgets.List
-	publish *widget.Button
+	publish *widgets.Button
 	obj     fyne.CanvasObject
 	seq     int
 }
@@ -44,14 +44,14 @@ func newNeedsScreen(st needsLister, region string, regions map[string]string, t 
 	if region != "" {
 		n.where = "of the " + regionName(regions, region)
 	}
-	n.publish = widget.NewButtonWithIcon("Publish all…", theme.UploadIcon(), func() {
+	n.publish = widgets.NewButtonWithIcon("Publish all…", theme.UploadIcon(), func() {
 		if len(n.recs) > 0 {
 			pub.confirm(n.recs, n.load)
 		}
 	})
 	n.publish.Importance = widget.HighImportance
 	n.publish.Disable()
-	refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), n.load)
+	refresh := widgets.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), n.load)
 	n.list = widgets.NewList(
 		func() int { return len(n.recs) },
 		func() fyne.CanvasObject {

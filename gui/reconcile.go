@@ -79,15 +79,15 @@ type reconcileScreen struct {
 	fileLabel *widget.Label
 	asOf      *widgets.Entry
 	asOfErr   *widget.Label
-	pickBtn   *widget.Button
-	runBtn    *widget.Button
-	saveBtn   *widget.Button
-	copyBtn   *widget.Button
+	pickBtn   *widgets.Button
+	runBtn    *widgets.Button
+	saveBtn   *widgets.Button
+	copyBtn   *widgets.Button
 
 	running   *fyne.Container
 	progress  *widget.ProgressBar
 	stage     *widget.Label
-	cancelBtn *widget.Button
+	cancelBtn *widgets.Button
 	stop      context.CancelFunc // cancels the comparison or export under way, if any
 
 	notes    *widget.Label
@@ -143,13 +143,13 @@ func newReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, regi
 	s.asOf.OnChanged = func(string) { s.check() }
 	s.asOf.OnSubmitted = func(string) { s.compare() }
 
-	s.pickBtn = widget.NewButtonWithIcon("Choose the MIS2000 export…", theme.FolderOpenIcon(), s.pick)
+	s.pickBtn = widgets.NewButtonWithIcon("Choose the MIS2000 export…", theme.FolderOpenIcon(), s.pick)
 	s.pickBtn.Importance = widget.HighImportance
-	s.runBtn = widget.NewButtonWithIcon("Compare", theme.ViewRefreshIcon(), s.compare)
-	s.saveBtn = widget.NewButtonWithIcon("Save the workbook and messages…", theme.DocumentSaveIcon(), s.save)
+	s.runBtn = widgets.NewButtonWithIcon("Compare", theme.ViewRefreshIcon(), s.compare)
+	s.saveBtn = widgets.NewButtonWithIcon("Save the workbook and messages…", theme.DocumentSaveIcon(), s.save)
 	s.saveBtn.Importance = widget.HighImportance
-	s.copyBtn = widget.NewButtonWithIcon("Copy the message", theme.ContentCopyIcon(), s.copyMessage)
-	s.cancelBtn = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), s.cancel)
+	s.copyBtn = widgets.NewButtonWithIcon("Copy the message", theme.ContentCopyIcon(), s.copyMessage)
+	s.cancelBtn = widgets.NewButtonWithIcon("Cancel", theme.CancelIcon(), s.cancel)
 	s.running = container.NewVBox(s.progress, border(nil, nil, nil, s.cancelBtn, s.stage))
 	s.running.Hide()
 	s.table = s.newSummaryTable()
@@ -673,7 +673,7 @@ func (s *reconcileScreen) saved(path, dir string, messages int, err error) {
 		"Both hold student names and birth dates. The export is recorded in the audit log.", path,
 		data.Count(messages, "message"), data.Agree(messages, "is", "are"), dir))
 	var dlg *dialog.CustomDialog
-	open := widget.NewButtonWithIcon("Open the workbook", theme.FileIcon(), func() {
+	open := widgets.NewButtonWithIcon("Open the workbook", theme.FileIcon(), func() {
 		dlg.Hide()
 		if err := fyne.CurrentApp().OpenURL(fileURL(path)); err != nil {
 			dialog.NewCustom("The workbook could not be opened", "Close", widgets.Paragraph(sentence(err.Error()), 480), s.win).Show()
@@ -681,6 +681,6 @@ func (s *reconcileScreen) saved(path, dir string, messages int, err error) {
 	})
 	open.Importance = widget.HighImportance
 	dlg = dialog.NewCustomWithoutButtons("Reconciliation saved", container.NewGridWrap(fyne.NewSize(520, 190), msg), s.win)
-	dlg.SetButtons([]fyne.CanvasObject{widget.NewButton("Close", func() { dlg.Hide() }), open})
+	dlg.SetButtons([]fyne.CanvasObject{widgets.NewButton("Close", func() { dlg.Hide() }), open})
 	dlg.Show()
 }

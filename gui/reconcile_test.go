@@ -21,6 +21,7 @@ import (
 	"migrantdesk/data/importer"
 	"migrantdesk/data/reconcile"
 	"migrantdesk/data/store"
+	"migrantdesk/gui/widgets"
 	"migrantdesk/report"
 	"migrantdesk/report/reconciletest"
 )
@@ -80,7 +81,7 @@ func (f *reconcileFixture) settle() {
 	}
 }
 
-func (f *reconcileFixture) tap(b *widget.Button) {
+func (f *reconcileFixture) tap(b *widgets.Button) {
 	f.t.Helper()
 	if b.Disabled() {
 		f.t.Fatalf("%q is disabled", b.Text)

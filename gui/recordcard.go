@@ -25,8 +25,8 @@ type recordCard struct {
 	rec    store.Record
 	badge  *canvas.Text
 	detail *widget.Label
-	edit   *widget.Button
-	delete *widget.Button
+	edit   *widgets.Button
+	delete *widgets.Button
 	obj    fyne.CanvasObject
 }
 
@@ -49,8 +49,8 @@ func newRecordCard(s *studentScreen, r store.Record) *recordCard {
 	c.detail.Wrapping = fyne.TextWrapWord
 	// Plain text buttons: a themed icon is an SVG parsed for every card,
 	// a third of the time it takes to show a student.
-	c.edit = widget.NewButton("Edit", func() { s.openForm(c.rec) })
-	c.delete = widget.NewButton("Delete…", c.confirmDelete)
+	c.edit = widgets.NewButton("Edit", func() { s.openForm(c.rec) })
+	c.delete = widgets.NewButton("Delete…", c.confirmDelete)
 	c.delete.Importance = widget.DangerImportance
 	if s.refusal != nil {
 		c.edit.Disable()

@@ -54,10 +54,10 @@ type searchScreen struct {
 	stateID  *widgets.Entry
 	gender   *widget.Select
 	district *widget.Select
-	button   *widget.Button
+	button   *widgets.Button
 	hint     *widget.Label
-	list     *widget.Label  // what the table shows: results, or the students opened recently
-	imports  *widget.Button // Import the state extract, on a database without students; nil for those who may not
+	list     *widget.Label   // what the table shows: results, or the students opened recently
+	imports  *widgets.Button // Import the state extract, on a database without students; nil for those who may not
 	table    *widgets.RowTable
 	actions  *fyne.Container // Search, Clear, and Import on a database without students
 	obj      fyne.CanvasObject
@@ -102,9 +102,9 @@ func newSearchScreen(st studentFinder, t *tasks, win fyne.Window, hub, username 
 	s.gender.SetSelectedIndex(0)
 	s.district = widget.NewSelect([]string{anyChoice}, nil)
 	s.district.SetSelectedIndex(0)
-	s.button = widget.NewButtonWithIcon("Search", theme.SearchIcon(), s.run)
+	s.button = widgets.NewButtonWithIcon("Search", theme.SearchIcon(), s.run)
 	s.button.Importance = widget.HighImportance
-	clear := widget.NewButton("Clear", s.clear)
+	clear := widgets.NewButton("Clear", s.clear)
 	s.hint.Wrapping = fyne.TextWrapWord
 	s.table = s.newTable()
 	s.list.Hide()
@@ -126,7 +126,7 @@ func newSearchScreen(st studentFinder, t *tasks, win fyne.Window, hub, username 
 // offerImport offers, on a database without students, to import the
 // state extract with run.
 func (s *searchScreen) offerImport(run func()) {
-	s.imports = widget.NewButtonWithIcon("Import the state extract…", theme.DownloadIcon(), run)
+	s.imports = widgets.NewButtonWithIcon("Import the state extract…", theme.DownloadIcon(), run)
 	s.imports.Importance = widget.HighImportance
 	s.imports.Hide()
 	s.actions.Add(s.imports)

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
+	"migrantdesk/gui/widgets"
 )
 
 // statusCounter is what the status bar reads.
@@ -37,13 +38,13 @@ type statusBar struct {
 	profile *widget.Label
 	link    *widget.Label
 	// pending says what waits for the hub; clicked, it explains.
-	pending   *widget.Button
+	pending   *widgets.Button
 	waiting   int // changes waiting, as last counted
 	refused   int // changes the hub refused that the clerk has not dismissed
 	explain   func(title, text string)
 	last      *widget.Label
 	lastAt    time.Time
-	conflicts *widget.Button
+	conflicts *widgets.Button
 	unpub     *widget.Label // nil for those who do not publish
 	message   *widget.Label
 	obj       fyne.CanvasObject
@@ -70,7 +71,7 @@ func newStatusBar(st statusCounter, t *tasks, region string, publishes, hub bool
 		explain: explain,
 		message: widget.NewLabel(""),
 	}
-	s.pending = widget.NewButtonWithIcon("", theme.InfoIcon(), s.explainPending)
+	s.pending = widgets.NewButtonWithIcon("", theme.InfoIcon(), s.explainPending)
 	s.pending.Importance = widget.LowImportance
 	s.pending.SetText(standaloneChanges)
 	if hub {
@@ -83,7 +84,7 @@ func newStatusBar(st statusCounter, t *tasks, region string, publishes, hub bool
 	counts := container.NewHBox(s.link, widget.NewSeparator(), s.pending)
 	if hub {
 		s.last = widget.NewLabel("Last sync: …")
-		s.conflicts = widget.NewButton("Conflicts: …", conflicts)
+		s.conflicts = widgets.NewButton("Conflicts: …", conflicts)
 		s.conflicts.Importance = widget.LowImportance
 		counts.Add(widget.NewSeparator())
 		counts.Add(s.last)

@@ -32,8 +32,12 @@ type needsScreen struct {
 	hint    *widget.Label
 	list    *widgets.List
 	publish *widgets.Button
+	refresh *widgets.Button
 	obj     fyne.CanvasObject
 	seq     int
+	// focus puts the keyboard on a control of the screen while it is
+	// shown with no dialog over it.
+	focus func(fyne.Focusable)
 }
 
 // newNeedsScreen lists the records of region ("" every region) that need
@@ -46,12 +50,12 @@ func newNeedsScreen(st needsLister, region string, regions map[string]string, t 
 	}
 	n.publish = widgets.NewButtonWithIcon("Publish all…", theme.UploadIcon(), func() {
 		if len(n.recs) > 0 {
-			pub.confirm(n.recs, n.load)
+			pub.confirm(n.recs, func() { n.read(true) })
 		}
 	})
 	n.publish.Importance = widget.HighImportance
 	n.publish.Disable()
-	refresh := widgets.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), n.load)
+	n.refresh = widgets.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), n.load)
 	n.list = widgets.NewList(
 		func() int { return len(n.recs) },
 		func() fyne.CanvasObject {
@@ -77,13 +81,17 @@ func newNeedsScreen(st needsLister, region string, regions map[string]string, t 
 			open(n.recs[i].StateID)
 		}
 	}
-	top := container.NewVBox(heading("Needs publishing"), n.hint, container.NewHBox(n.publish, refresh))
+	top := container.NewVBox(heading("Needs publishing"), n.hint, container.NewHBox(n.publish, n.refresh))
 	n.obj = border(top, nil, nil, nil, n.list)
 	return n
 }
 
 // load lists the records off the UI goroutine.
-func (n *needsScreen) load() {
+func (n *needsScreen) load() { n.read(false) }
+
+// read lists the records off the UI goroutine; published says they are
+// read after a publish from this screen.
+func (n *needsScreen) read(published bool) {
 	n.seq++
 	seq := n.seq
 	region := n.region
@@ -100,6 +108,16 @@ func (n *needsScreen) load() {
 				return
 			}
 			n.set(recs)
+			// The Publish button pressed is disabled once nothing is
+			// left, and took the keyboard with it: Tab started again
+			// at the top of the window.
+			if published && n.focus != nil {
+				if len(recs) > 0 {
+					n.focus(n.list)
+				} else {
+					n.focus(n.refresh)
+				}
+			}
 		}
 	})
 }

@@ -203,3 +203,30 @@ func TestBackOnNeedsPublishingEnterOpensARecordLeft(t *testing.T) {
 		t.Error("Enter on Needs publishing, back from publishing, opened no student")
 	}
 }
+
+// Publishing from Needs publishing leaves the keyboard on the screen:
+// the button that was pressed is disabled once nothing is left, and the
+// keyboard went nowhere, so Tab started again at the top of the window.
+// With nothing left to open in the list, it goes to Refresh.
+func TestNeedsPublishingKeepsTheKeyboardAfterPublishing(t *testing.T) {
+	st := openDemo(t)
+	saveRecord(t, st, storetest.Maria, "000777", "2025-09-01")
+	u := start(t, st, Options{User: storetest.Clerk})
+	c := u.win.Canvas()
+	u.showNeeds()
+	u.wait()
+	c.Focus(u.needs.publish)
+	u.needs.publish.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	u.wait()
+	if !u.dialogs.Open() {
+		t.Fatal("Enter on Publish 1 record… asked nothing")
+	}
+	tap(t, u, "Publish")
+	u.wait()
+	if len(u.needs.recs) != 0 {
+		t.Fatalf("%d records still listed", len(u.needs.recs))
+	}
+	if c.Focused() != u.needs.refresh {
+		t.Errorf("after publishing the keyboard is on %T, not Refresh", c.Focused())
+	}
+}

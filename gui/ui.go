@@ -441,6 +441,11 @@ func (u *UI) buildClerk() {
 	u.needs = newNeedsScreen(u.st, u.region(), u.regions, u.tasks, pub, func(stateID string) {
 		u.openStudentFrom(stateID, "Needs publishing", u.showNeeds, nil)
 	})
+	u.needs.focus = func(f fyne.Focusable) {
+		if u.current == u.needs.obj && !u.dialogs.Open() {
+			u.win.Canvas().Focus(f)
+		}
+	}
 	u.reconcile = newReconcileScreen(u.st, u.win, u.user, u.regions, u.tasks.post)
 }
 

@@ -471,6 +471,16 @@ func TestRecordFormKeepsItsPlaceWhileTyping(t *testing.T) {
 	}
 	retype(f.eed.Entry, "08/01/2025")
 	step("an EED before the QAD")
+	// Tab goes on in the order the fields are read: the reset button,
+	// on the EED heading line, comes after the EED.
+	c := u.win.Canvas()
+	c.Focus(f.qad.Entry)
+	for _, want := range []fyne.Focusable{f.eed.Entry, f.reset} {
+		test.FocusNext(c)
+		if c.Focused() != want {
+			t.Fatalf("Tab moved to %T, want %T", c.Focused(), want)
+		}
+	}
 	test.Tap(f.reset)
 	step("going back to the computed EED")
 }

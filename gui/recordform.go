@@ -137,12 +137,9 @@ func openRecordForm(e recordEdit, dialogs *widgets.Dialogs, t *tasks) *recordFor
 	// of a date.
 	fields.Add(field("MIS2000 ID", f.mis, oneLineKept(f.misErr)))
 	fields.Add(field("Last Qualifying Arrival Date (QAD)", f.qad.Entry, oneLineKept(f.qadErr)))
-	// The way back to the computed EED sits on the EED's heading line,
-	// beside what it changes, in room kept for it when it is away.
-	room := canvas.NewRectangle(color.Transparent)
-	room.SetMinSize(fyne.NewSize(0, f.reset.MinSize().Height))
-	eedHeading := border(nil, nil, widget.NewLabelWithStyle("Eligibility Expiration Date (EED)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), f.reset)
-	fields.Add(container.NewVBox(container.NewStack(room, eedHeading), f.eed.Entry, oneLineKept(f.eedErr)))
+	eed := container.New(headingButton{}, widget.NewLabelWithStyle("Eligibility Expiration Date (EED)",
+		fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), f.eed.Entry, f.reset)
+	fields.Add(container.NewVBox(eed, oneLineKept(f.eedErr)))
 	fields.Add(f.eedHelp)
 	fields.Add(f.formErr)
 	width := canvas.NewRectangle(color.Transparent)
@@ -330,6 +327,33 @@ func (f *recordForm) check() bool {
 		f.saveBtn.Disable()
 	}
 	return ok
+}
+
+// headingButton lays out a field's heading, its input under it, and a
+// button at the end of the heading's line: the way back to the computed
+// EED, beside what it changes. The line keeps the button's height while
+// the button is hidden, so that nothing moves when it shows. The button
+// comes last among the objects, so Tab reaches it after the input.
+type headingButton struct{}
+
+func (headingButton) line(objects []fyne.CanvasObject) float32 {
+	return max(objects[0].MinSize().Height, objects[2].MinSize().Height)
+}
+
+func (h headingButton) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	heading, input, button := objects[0].MinSize(), objects[1].MinSize(), objects[2].MinSize()
+	return fyne.NewSize(max(heading.Width+button.Width, input.Width), h.line(objects)+theme.Padding()+input.Height)
+}
+
+func (h headingButton) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	line := h.line(objects)
+	button := objects[2].MinSize().Width
+	objects[0].Move(fyne.NewPos(0, 0))
+	objects[0].Resize(fyne.NewSize(size.Width-button, line))
+	objects[2].Move(fyne.NewPos(size.Width-button, 0))
+	objects[2].Resize(fyne.NewSize(button, line))
+	objects[1].Move(fyne.NewPos(0, line+theme.Padding()))
+	objects[1].Resize(fyne.NewSize(size.Width, objects[1].MinSize().Height))
 }
 
 // eedRule is the EED help before the QAD is a date: as many lines as the

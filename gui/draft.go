@@ -382,7 +382,7 @@ func (s *studentScreen) askDiscardDraft() {
 // askDiscard asks, under title, whether to discard typing kept, which
 // text says, and calls discard once it is chosen.
 func askDiscard(dialogs *widgets.Dialogs, title, text string, discard func()) {
-	c := dialog.NewCustomConfirm(title, "Discard", "Keep it", widgets.Paragraph(text, 420), func(ok bool) {
+	c := widgets.NewConfirm(title, "Discard", "Keep it", widgets.Paragraph(text, 420), func(ok bool) {
 		if ok {
 			discard()
 		}
@@ -484,7 +484,7 @@ func (u *UI) offerDrafts() {
 				u.dialogs.Show(dialog.NewCustom("Typing not saved", "OK", text, u.win))
 				return
 			}
-			d := dialog.NewCustomConfirm("Typing not saved", "Go on typing", "Later", text, func(ok bool) {
+			d := widgets.NewConfirm("Typing not saved", "Go on typing", "Later", text, func(ok bool) {
 				if ok {
 					first()
 				}

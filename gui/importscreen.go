@@ -295,7 +295,7 @@ func (s *importScreen) confirm() {
 	if s.checked == "" || s.dialogs.Open() {
 		return
 	}
-	d := dialog.NewCustomConfirm("Import the state extract?", "Import", "Cancel",
+	d := widgets.NewConfirm("Import the state extract?", "Import", "Cancel",
 		widgets.Paragraph("Import "+s.checked+"?\n\n"+planSummary(s.plan), 560), func(ok bool) {
 			if ok {
 				s.load()

@@ -86,7 +86,7 @@ func (p *publisher) confirm(recs []store.Unpublished, done func()) {
 	size := canvas.NewRectangle(color.Transparent)
 	size.SetMinSize(fyne.NewSize(publishListWidth, min(maxPublishListHeight, total)))
 	content := border(intro, nil, nil, nil, container.NewStack(size, list))
-	d := dialog.NewCustomConfirm("Publish "+data.Count(len(recs), "State Migrant Record"),
+	d := widgets.NewConfirm("Publish "+data.Count(len(recs), "State Migrant Record"),
 		"Publish", "Cancel", widgets.Fitted(content, p.dialogs.Window()), func(ok bool) {
 			if ok {
 				p.publish(recs, done)

@@ -230,3 +230,50 @@ func TestNeedsPublishingKeepsTheKeyboardAfterPublishing(t *testing.T) {
 		t.Errorf("after publishing the keyboard is on %T, not Refresh", c.Focused())
 	}
 }
+
+// The publish confirmation's buttons take the keyboard: Tab to Cancel,
+// and Enter or Esc cancels; Tab to Publish, and Enter publishes. Fyne's
+// confirmation buttons took both keys and did nothing with them, so a
+// clerk who had tabbed to one could leave the dialog only with Space or
+// the mouse.
+func TestPublishConfirmationButtonsTakeEnterAndEsc(t *testing.T) {
+	st := openDemo(t)
+	saveRecord(t, st, storetest.Maria, "000777", "2025-09-01")
+	u := openOn(t, st, storetest.Maria)
+	c := u.win.Canvas()
+	for _, k := range []fyne.KeyName{fyne.KeyReturn, fyne.KeyEscape} {
+		press(t, u, keyPublish)
+		if !u.dialogs.Open() {
+			t.Fatal("Ctrl+P asked nothing")
+		}
+		c.Focus(focusableButton(t, u, "Cancel"))
+		c.Focused().TypedKey(&fyne.KeyEvent{Name: k})
+		u.wait()
+		if u.dialogs.Open() {
+			t.Fatalf("%s on Cancel left the confirmation open", k)
+		}
+	}
+	if got := records(t, st, storetest.Maria)[0]; got.Status == data.StatusPublished {
+		t.Fatal("Cancel published the record")
+	}
+	press(t, u, keyPublish)
+	c.Focus(focusableButton(t, u, "Publish"))
+	c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	u.wait()
+	if got := records(t, st, storetest.Maria)[0]; got.Status != data.StatusPublished {
+		t.Errorf("Enter on Publish left the record %v", got.Status)
+	}
+}
+
+// focusableButton is the button with that text in the dialog on top, as
+// the keyboard reaches it.
+func focusableButton(t *testing.T, u *UI, text string) fyne.Focusable {
+	t.Helper()
+	for _, o := range walk(u.win.Canvas().Overlays().Top()) {
+		if b := buttonOf(o); b != nil && b.Text == text {
+			return o.(fyne.Focusable)
+		}
+	}
+	t.Fatalf("no button %q in the dialog on top", text)
+	return nil
+}

@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -132,7 +131,7 @@ func (c *recordCard) confirmDelete() {
 	msg := fmt.Sprintf("Delete the record with MIS2000 ID %s (QAD %s, EED %s)?\n\n"+
 		"Only delete a record entered in error. It disappears from this student and from every district "+
 		"that received it; the audit log keeps what it said and who deleted it.", r.MIS2000ID, r.QAD.US(), r.EED.US())
-	d := dialog.NewCustomConfirm("Delete migrant record", "Delete", "Keep it",
+	d := widgets.NewConfirm("Delete migrant record", "Delete", "Keep it",
 		widgets.Paragraph(msg, 480), func(ok bool) {
 			if !ok {
 				return

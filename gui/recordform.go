@@ -189,7 +189,7 @@ func (f *recordForm) escape() {
 		f.asking = true
 		msg := widgets.Paragraph("The changes you typed in this Student Migrant Detail are not saved. "+
 			"Discard them and close the form, or keep editing?", 420)
-		d := dialog.NewCustomConfirm("Discard your changes?", "Discard", "Keep editing", msg, func(discard bool) {
+		d := widgets.NewConfirm("Discard your changes?", "Discard", "Keep editing", msg, func(discard bool) {
 			f.asking = false
 			if discard {
 				f.dlg.Hide()

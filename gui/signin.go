@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -359,7 +358,7 @@ func (s *signInScreen) askNewHub(other *client.OtherHubError, username, password
 			"only if its administrator says it is your hub now: every change this computer sent to its hub is sent "+
 			"to it again, and what it holds replaces what this computer holds.", other.Now), 480)
 	}
-	d := dialog.NewCustomConfirm("Sync with another hub?", "Sync with "+other.Now, "Cancel", text, func(ok bool) {
+	d := widgets.NewConfirm("Sync with another hub?", "Sync with "+other.Now, "Cancel", text, func(ok bool) {
 		if ok && !s.working {
 			s.signInTo(other.Now, username, password, true)
 		}

@@ -22,7 +22,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
@@ -248,7 +247,7 @@ func (u *UI) askBeforeQuitting(quit func()) {
 	u.quitAsked = true
 	msg := widgets.Paragraph(fmt.Sprintf("The changes you typed in the Student Migrant Detail of %s are not saved. "+
 		"Quit and lose them, or keep editing to save them?", f.edit.student.FullName()), 420)
-	d := dialog.NewCustomConfirm("Quit without saving?", "Quit without saving", "Keep editing", msg, func(ok bool) {
+	d := widgets.NewConfirm("Quit without saving?", "Quit without saving", "Keep editing", msg, func(ok bool) {
 		u.quitAsked = false
 		if ok {
 			// Chosen: the typing is not offered again at the next start.

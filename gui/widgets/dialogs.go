@@ -54,8 +54,56 @@ func (s *Dialogs) Window() fyne.Window { return s.win }
 // Show shows d and keeps track of it until it closes.
 func (s *Dialogs) Show(d dialog.Dialog) { s.ShowSubmit(d, nil) }
 
+// Confirmer is a confirmation, Fyne's or a Confirm.
+type Confirmer interface {
+	dialog.Dialog
+	Confirm()
+}
+
 // ShowConfirm shows a confirmation: Enter confirms it, Esc cancels it.
-func (s *Dialogs) ShowConfirm(d *dialog.ConfirmDialog) { s.ShowSubmit(d, d.Confirm) }
+func (s *Dialogs) ShowConfirm(d Confirmer) { s.ShowSubmit(d, d.Confirm) }
+
+// Confirm is a confirmation whose two buttons take the keyboard fully:
+// once Tab has reached one, Enter presses it as Space does, and Esc
+// cancels. The buttons of Fyne's own confirmation took both keys and did
+// nothing with them, so the dialog could be left only with Space or the
+// mouse.
+type Confirm struct {
+	*dialog.CustomDialog
+	confirm   *Button
+	confirmed bool
+}
+
+// NewConfirm is a confirmation over win titled title, showing content,
+// with a dismiss and a confirm button; callback gets whether it was
+// confirmed, once it closes.
+func NewConfirm(title, confirm, dismiss string, content fyne.CanvasObject, callback func(bool), win fyne.Window) *Confirm {
+	c := &Confirm{CustomDialog: dialog.NewCustomWithoutButtons(title, content, win)}
+	no := NewButtonWithIcon(dismiss, theme.CancelIcon(), c.Hide)
+	c.confirm = NewButtonWithIcon(confirm, theme.ConfirmIcon(), c.Confirm)
+	c.confirm.Importance = widget.HighImportance
+	no.OnEscape, c.confirm.OnEscape = c.Hide, c.Hide
+	c.SetButtons([]fyne.CanvasObject{no, c.confirm})
+	c.SetOnClosed(func() {
+		if callback != nil {
+			callback(c.confirmed)
+		}
+	})
+	return c
+}
+
+// Confirm closes the dialog confirmed.
+func (c *Confirm) Confirm() {
+	c.confirmed = true
+	c.Hide()
+}
+
+// SetConfirmImportance sets how the confirm button is drawn: red for an
+// answer that loses something.
+func (c *Confirm) SetConfirmImportance(i widget.Importance) {
+	c.confirm.Importance = i
+	c.confirm.Refresh()
+}
 
 // ShowSubmit shows d, on which Enter runs submit (when not nil), and
 // keeps track of it until it closes. The dialog's own OnClosed, set

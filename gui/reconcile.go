@@ -36,10 +36,13 @@ type fileOpener interface {
 	openFile(win fyne.Window, title string, exts []string, done func(path string))
 }
 
-// fyneOpener is Fyne's own open dialog, drawn inside the window.
-type fyneOpener struct{}
+// fyneOpener is Fyne's own open dialog, drawn inside the window; shown
+// through dialogs when set, so that Esc closes it as it does any other.
+type fyneOpener struct {
+	dialogs *widgets.Dialogs
+}
 
-func (fyneOpener) openFile(win fyne.Window, title string, exts []string, done func(path string)) {
+func (o fyneOpener) openFile(win fyne.Window, title string, exts []string, done func(path string)) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			fyne.LogError("open dialog", err)
@@ -59,6 +62,10 @@ func (fyneOpener) openFile(win fyne.Window, title string, exts []string, done fu
 		d.SetLocation(dir)
 	}
 	d.Resize(fyne.NewSize(820, 560))
+	if o.dialogs != nil {
+		o.dialogs.Show(d)
+		return
+	}
 	d.Show()
 }
 

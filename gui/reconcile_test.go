@@ -21,6 +21,7 @@ import (
 	"migrantdesk/data/importer"
 	"migrantdesk/data/reconcile"
 	"migrantdesk/data/store"
+	"migrantdesk/data/store/storetest"
 	"migrantdesk/gui/widgets"
 	"migrantdesk/report"
 	"migrantdesk/report/reconciletest"
@@ -579,5 +580,23 @@ func TestReconcileNotesSayTheRowsOnce(t *testing.T) {
 	r.OutOfRegion = 2
 	if got := summaryText(r); !strings.Contains(got, "\nRows: 104 compared; 2 left out, from districts of other regions") {
 		t.Errorf("the notes of an export with rows left out:\n%s", got)
+	}
+}
+
+// Esc closes the dialog that chooses the MIS2000 export, as it closes
+// every other dialog: the reconciliation showed it past the window's
+// dialogs, and Esc did nothing.
+func TestEscClosesTheChoiceOfTheExport(t *testing.T) {
+	u := start(t, openDemo(t), Options{User: storetest.Clerk})
+	u.showReconcile()
+	tap(t, u, "Choose the MIS2000 export…")
+	c := u.win.Canvas()
+	if c.Overlays().Top() == nil {
+		t.Fatal("no dialog to choose the export")
+	}
+	c.Unfocus()
+	key(u, fyne.KeyEscape)
+	if c.Overlays().Top() != nil {
+		t.Error("Esc left the dialog choosing the export open")
 	}
 }

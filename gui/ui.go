@@ -446,6 +446,7 @@ func (u *UI) buildClerk() {
 		}
 	}
 	u.reconcile = newReconcileScreen(u.st, u.win, u.user, u.regions, u.tasks.post)
+	u.reconcile.opener = fyneOpener{dialogs: u.dialogs}
 }
 
 // changed follows a change written to the database (a save, a publish,

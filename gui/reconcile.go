@@ -222,7 +222,13 @@ func (s *reconcileScreen) first() fyne.Focusable {
 // typed day.
 func (s *reconcileScreen) check() {
 	_, err := data.ParseDate(s.asOf.Text)
-	setError(s.asOfErr, errText(err))
+	// The line is under the file, at the other end of the window from
+	// the day: it names the field it is about.
+	why := ""
+	if err != nil {
+		why = "As of: " + err.Error()
+	}
+	setError(s.asOfErr, why)
 	idle := s.stop == nil
 	enable(s.pickBtn, idle)
 	enable(s.asOf, idle)

@@ -190,7 +190,7 @@ func TestReconcileScreenRefusals(t *testing.T) {
 	f := newReconcileFixture(t)
 	s := f.s
 	retype(s.asOf, "11/31/2025")
-	if !s.asOfErr.Visible() || s.asOfErr.Text != `"11/31/2025" is not a valid date: November 2025 has 30 days.` {
+	if !s.asOfErr.Visible() || s.asOfErr.Text != `As of: "11/31/2025" is not a valid date: November 2025 has 30 days.` {
 		t.Errorf("as-of error %q", s.asOfErr.Text)
 	}
 

@@ -77,6 +77,8 @@ func (u *UI) showShortcuts() {
 	u.dialogs.ShowCustom("Keyboard shortcuts", rows)
 }
 
+const howToWidth = 700
+
 // showHowTo is Help → How to…: the user's own role first.
 func (u *UI) showHowTo() {
 	if u.dialogs.Open() {
@@ -84,7 +86,9 @@ func (u *UI) showHowTo() {
 	}
 	tabs := container.NewAppTabs()
 	for _, h := range howTo {
-		item := container.NewTabItem(data.RoleName(h.role), widgets.Paragraph(h.text, 560))
+		// As wide as the four roles' tabs: at 560 the last went behind
+		// a menu of its own that named nothing.
+		item := container.NewTabItem(data.RoleName(h.role), widgets.Paragraph(h.text, howToWidth))
 		tabs.Append(item)
 		if h.role == u.user.Role {
 			tabs.Select(item)

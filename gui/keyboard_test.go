@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -664,4 +665,23 @@ func buttonOf(o fyne.CanvasObject) *widget.Button {
 		return &b.Button
 	}
 	return nil
+}
+
+// Help → How to… shows a tab for every role: at its width the fourth,
+// State administrator, went behind a "…" menu that named nothing.
+func TestHowToShowsEveryRolesTab(t *testing.T) {
+	u := start(t, openDemo(t), Options{User: storetest.Clerk})
+	u.win.Resize(fyne.NewSize(1260, 630))
+	u.showHowTo()
+	var shownTabs []string
+	for _, o := range shown(u.win.Canvas().Overlays().Top()) {
+		if txt, ok := o.(*canvas.Text); ok {
+			shownTabs = append(shownTabs, txt.Text)
+		}
+	}
+	for _, h := range howTo {
+		if name := data.RoleName(h.role); !slices.Contains(shownTabs, name) {
+			t.Errorf("How to… shows no tab %q; it shows %q", name, shownTabs)
+		}
+	}
 }

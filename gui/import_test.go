@@ -68,6 +68,11 @@ func TestImportFromTheApp(t *testing.T) {
 	if len(s.probs) != 1 || !s.problems.Visible() || !s.run.Disabled() {
 		t.Fatalf("problems %+v, run disabled %v, hint %q", s.probs, s.run.Disabled(), s.hint.Text)
 	}
+	// One problem is "it", and Enter on a row says what it does.
+	if want := "The extract cannot be imported: 1 problem to fix. Nothing was written. Fix it in the files and check " +
+		"again; Copy the problems puts the list on the clipboard, Enter on a row copies that problem."; s.hint.Text != want {
+		t.Errorf("hint %q, want %q", s.hint.Text, want)
+	}
 	if got := []string{problemCell(s.probs[0], 0), problemCell(s.probs[0], 2), problemCell(s.probs[0], 3)}; got[0] != "students.csv" ||
 		got[1] != "3" || got[2] != "birth_date" {
 		t.Errorf("problem located at %q", got)

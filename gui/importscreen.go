@@ -250,9 +250,9 @@ func (s *importScreen) showCheck(path string, plan store.ExtractPlan, err error)
 		if pl.Dropped > 0 {
 			more = fmt.Sprintf(" (the first %s are listed)", data.Thousands(len(pl.Problems)))
 		}
-		s.hint.SetText(fmt.Sprintf("The extract cannot be imported: %s to fix%s. Nothing was written. Fix them in the files "+
-			"and check again; Copy the problems puts the list on the clipboard, Enter on a row that one.",
-			data.Count(pl.Len(), "problem"), more))
+		s.hint.SetText(fmt.Sprintf("The extract cannot be imported: %s to fix%s. Nothing was written. Fix %s in the files "+
+			"and check again; Copy the problems puts the list on the clipboard, Enter on a row copies that problem.",
+			data.Count(pl.Len(), "problem"), more, data.Agree(pl.Len(), "it", "them")))
 	case errors.Is(err, context.Canceled):
 		s.hint.SetText("Check cancelled. Nothing was written.")
 	case err != nil:

@@ -83,7 +83,7 @@ type reconcileScreen struct {
 	saver   widgets.FileSaver
 
 	path      string // the export chosen
-	fileLabel *widget.Label
+	file      *widgets.Entry // the export's path: chosen, typed or pasted
 	asOf      *widgets.Entry
 	asOfErr   *widget.Label
 	pickBtn   *widgets.Button
@@ -128,7 +128,7 @@ func newReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, regi
 		st: st, win: win, user: user, regions: regions, post: post,
 		opener:    fyneOpener{},
 		saver:     widgets.DefaultSaver(post),
-		fileLabel: widget.NewLabel("No file chosen yet."),
+		file:      widgets.NewEntry("the MIS2000 export: choose it, or type or paste its path"),
 		asOf:      widgets.NewEntry("MM/DD/YYYY"),
 		asOfErr:   errorLabel(),
 		progress:  widget.NewProgressBar(),
@@ -145,7 +145,14 @@ func newReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, regi
 	// every note in full.
 	s.notes.Truncation = fyne.TextTruncateEllipsis
 	s.notes.Hide()
-	s.fileLabel.Truncation = fyne.TextTruncateEllipsis
+	// Fyne's open dialog takes no typed name, and the Tab key reaches
+	// few of its controls: the path typed or pasted here (Windows's
+	// Copy as path quotes it) is the keyboard's way to the export.
+	s.file.OnChanged = func(text string) {
+		s.path = strings.Trim(strings.TrimSpace(text), `"`)
+		s.check()
+	}
+	s.file.OnSubmitted = func(string) { s.compare() }
 	s.asOf.SetText(data.Today().US())
 	s.asOf.OnChanged = func(string) { s.check() }
 	s.asOf.OnSubmitted = func(string) { s.compare() }
@@ -168,7 +175,7 @@ func newReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, regi
 		container.NewGridWrap(fyne.NewSize(160, s.asOf.MinSize().Height), s.asOf), s.runBtn)
 	top := container.NewVBox(
 		container.NewHBox(heading("MIS2000 reconciliation"), widget.NewLabel(s.scope())),
-		border(nil, nil, s.pickBtn, asOf, s.fileLabel),
+		border(nil, nil, s.pickBtn, asOf, s.file),
 		s.asOfErr)
 	s.summary = container.New(headOverLayout{}, container.NewVBox(s.running, s.notes), s.table)
 	msgPane := border(border(nil, nil, nil, s.copyBtn, s.msgTitle), nil, nil, nil,
@@ -231,6 +238,7 @@ func (s *reconcileScreen) check() {
 	setError(s.asOfErr, why)
 	idle := s.stop == nil
 	enable(s.pickBtn, idle)
+	enable(s.file, idle)
 	enable(s.asOf, idle)
 	enable(s.runBtn, idle && err == nil && s.path != "")
 	enable(s.saveBtn, idle && s.result != nil)
@@ -250,9 +258,7 @@ func (s *reconcileScreen) pick() {
 		if path == "" {
 			return
 		}
-		s.path = path
-		s.fileLabel.SetText(path)
-		s.check()
+		s.file.SetText(path)
 		s.compare()
 	})
 }

@@ -600,3 +600,27 @@ func TestEscClosesTheChoiceOfTheExport(t *testing.T) {
 		t.Error("Esc left the dialog choosing the export open")
 	}
 }
+
+// The export can be named from the keyboard: its path typed or pasted
+// (with the quotes and spaces Windows's Copy as path and a careless paste
+// bring) in a field beside Choose, and Enter compares it. Fyne's open
+// dialog takes no typed name, and a clerk without the mouse could not
+// compare at all.
+func TestExportPathCanBeTypedOrPasted(t *testing.T) {
+	f := newReconcileFixture(t)
+	var field *widgets.Entry
+	for _, o := range walk(f.s.obj) {
+		if e, ok := o.(*widgets.Entry); ok && e != f.s.asOf {
+			field = e
+		}
+	}
+	if field == nil {
+		t.Fatal("no field to type the export's path in")
+	}
+	test.Type(field, `  "`+reconciletest.Export()+`" `)
+	field.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	f.settle()
+	if f.s.result == nil {
+		t.Fatalf("Enter in the path compared nothing: %q", f.s.message.Text)
+	}
+}

@@ -52,6 +52,11 @@ func recovered(what string, err *error) {
 // what names the file in the message.
 func regularFile(path, what string) (os.FileInfo, error) {
 	info, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		// A path typed or pasted by hand, not chosen in a dialog: say it
+		// in words, not as the system call that failed.
+		return nil, fmt.Errorf("%s %s is not there; check its folder and name: %w", what, path, os.ErrNotExist)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", what, err)
 	}

@@ -243,7 +243,7 @@ func TestReadMIS2000Bounds(t *testing.T) {
 		big:                                "more than an MIS2000 export ever has (at most 64 MB)",
 		writeTemp(t, "old.xls", "x"):       "old Excel format (.xls); open it in Excel and save it as .xlsx or as CSV",
 		t.TempDir():                        "is a folder",
-		filepath.Join(t.TempDir(), "none"): "no such file",
+		filepath.Join(t.TempDir(), "none"): "none is not there; check its folder and name",
 		writeTemp(t, "fake.xlsx", "x"):     "is not a workbook Excel can open",
 		writeTemp(t, "empty.csv", ""):      "there is no header row",
 		writeTemp(t, "header.csv", header): "the file has a header but no student rows",

@@ -82,14 +82,14 @@ type reconcileScreen struct {
 	opener  fileOpener
 	saver   widgets.FileSaver
 
-	path      string // the export chosen
-	file      *widgets.Entry // the export's path: chosen, typed or pasted
-	asOf      *widgets.Entry
-	asOfErr   *widget.Label
-	pickBtn   *widgets.Button
-	runBtn    *widgets.Button
-	saveBtn   *widgets.Button
-	copyBtn   *widgets.Button
+	path    string         // the export chosen
+	file    *widgets.Entry // the export's path: chosen, typed or pasted
+	asOf    *widgets.Entry
+	asOfErr *widget.Label
+	pickBtn *widgets.Button
+	runBtn  *widgets.Button
+	saveBtn *widgets.Button
+	copyBtn *widgets.Button
 
 	running   *fyne.Container
 	progress  *widget.ProgressBar
@@ -126,18 +126,18 @@ func NewReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, post
 func newReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, regions map[string]string, post func(func())) *reconcileScreen {
 	s := &reconcileScreen{
 		st: st, win: win, user: user, regions: regions, post: post,
-		opener:    fyneOpener{},
-		saver:     widgets.DefaultSaver(post),
-		file:      widgets.NewEntry("the MIS2000 export: choose it, or type or paste its path"),
-		asOf:      widgets.NewEntry("MM/DD/YYYY"),
-		asOfErr:   errorLabel(),
-		progress:  widget.NewProgressBar(),
-		stage:     widget.NewLabel(""),
-		notes:     widget.NewLabel(""),
-		msgTitle:  widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		message:   wrapped(reconcileIntro),
-		status:    wrapped(""),
-		selected:  -1,
+		opener:   fyneOpener{},
+		saver:    widgets.DefaultSaver(post),
+		file:     widgets.NewEntry("the MIS2000 export: choose it, or type or paste its path"),
+		asOf:     widgets.NewEntry("MM/DD/YYYY"),
+		asOfErr:  errorLabel(),
+		progress: widget.NewProgressBar(),
+		stage:    widget.NewLabel(""),
+		notes:    widget.NewLabel(""),
+		msgTitle: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		message:  wrapped(reconcileIntro),
+		status:   wrapped(""),
+		selected: -1,
 	}
 	s.message.Selectable = true
 	// One line per note, cut to the window: a wrapped label above the

@@ -36,11 +36,14 @@ func (g *growingColumns) setWidths(t *widget.Table) {
 	}
 }
 
-// fit grows the growing columns of t to a table of size, changing only
-// the widths that change.
+// fit grows the growing columns of t to a table of size, or narrows
+// them, down to half, in a table narrower than its columns (as
+// ColumnsLayout does), changing only the widths that change. A table
+// narrower than its columns scrolled sideways, and a scroll of a few
+// units cut the start of every name in the first column.
 func (g *growingColumns) fit(t *widget.Table, size fyne.Size) {
 	gaps := float32(len(g.cols)) * t.Theme().Size(theme.SizeNamePadding)
-	for i, w := range widths(g.cols, size.Width-gaps) {
+	for i, w := range shrunk(g.cols, size.Width-gaps) {
 		if w != g.widths[i] {
 			g.widths[i] = w
 			t.SetColumnWidth(i, w)

@@ -685,3 +685,25 @@ func TestHowToShowsEveryRolesTab(t *testing.T) {
 		}
 	}
 }
+
+// New record stays where it is whichever screen the student was opened
+// from: the Back button names that screen, and "Back to Needs
+// publishing", longer than "Back to search", pushed New record and
+// Publish a hundred units to the right under the clerk's mouse.
+func TestNewRecordStaysWhereItIsWhereverTheStudentCameFrom(t *testing.T) {
+	st := openDemo(t)
+	saveRecord(t, st, storetest.Maria, "000777", "2025-09-01")
+	u := openOn(t, st, storetest.Maria)
+	d := fyne.CurrentApp().Driver()
+	fromSearch := d.AbsolutePositionForObject(u.student.newButton)
+	u.showNeeds()
+	u.wait()
+	u.needs.list.Select(0)
+	u.wait()
+	if !u.studentShown() || !strings.HasPrefix(u.student.backBtn.Text, "Back to Needs") {
+		t.Fatalf("the student is not shown from Needs publishing (back: %q)", u.student.backBtn.Text)
+	}
+	if fromNeeds := d.AbsolutePositionForObject(u.student.newButton); fromNeeds != fromSearch {
+		t.Errorf("New record is at %v from the search, at %v from Needs publishing", fromSearch, fromNeeds)
+	}
+}

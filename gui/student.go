@@ -119,7 +119,12 @@ func newStudentScreen(st studentStore, usr data.User, regions data.RegionNames, 
 	s.newButton = widgets.NewButtonWithIcon("New record (Ctrl+N)", theme.ContentAddIcon(), s.newRecord)
 	s.newButton.Importance = widget.HighImportance
 	s.publishBtn = widgets.NewButtonWithIcon("Publish records… (Ctrl+P)", theme.UploadIcon(), s.publish)
-	actions := container.NewHBox(s.backBtn, s.newButton, s.publishBtn)
+	// Back keeps the room of its longest name, so that New record and
+	// Publish stay where the clerk's mouse knows them whichever screen
+	// the student was opened from.
+	longest := widgets.NewButtonWithIcon("Back to "+needsName, theme.NavigateBackIcon(), nil)
+	back := sized(container.NewHBox(s.backBtn), longest.MinSize().Width, 0)
+	actions := container.NewHBox(back, s.newButton, s.publishBtn)
 	s.readOnlyBox = note(theme.InfoIcon(), s.readOnly)
 	s.readOnlyBox.Hide()
 	s.draftGo = widgets.NewButtonWithIcon("Go on typing", theme.DocumentCreateIcon(), s.continueDraft)
@@ -178,6 +183,10 @@ func (s *studentScreen) open(stateID string, shown func()) {
 		}
 	})
 }
+
+// needsName is the name of the Needs publishing screen, the longest of
+// the screens a student is opened from (setBack's where).
+const needsName = "Needs publishing"
 
 // setBack makes the back button return to the screen named where, by
 // showing it: a clerk who opened a student from Needs publishing goes on

@@ -438,7 +438,7 @@ func (u *UI) buildClerk() {
 	u.student.name = func(username string) string { return people(u.users).name(username) }
 	u.student.onScreen = u.studentShown
 	u.needs = newNeedsScreen(u.st, u.region(), u.regions, u.tasks, pub, func(stateID string) {
-		u.openStudentFrom(stateID, "Needs publishing", u.showNeeds, nil)
+		u.openStudentFrom(stateID, needsName, u.showNeeds, nil)
 	})
 	u.needs.focus = func(f fyne.Focusable) {
 		if u.current == u.needs.obj && !u.dialogs.Open() {

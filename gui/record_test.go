@@ -484,3 +484,50 @@ func TestRecordFormKeepsItsPlaceWhileTyping(t *testing.T) {
 	test.Tap(f.reset)
 	step("going back to the computed EED")
 }
+
+// The keyboard is not lost when the form closes unsaved or a record is
+// deleted: Esc on a new form left it nowhere, so Tab started again at
+// the toolbar; a delete left it on the Delete button of the card just
+// removed. Esc gives it back to what opened the form (Edit), or to New
+// record; a delete puts it on New record.
+func TestKeyboardComesBackAfterTheFormOrADelete(t *testing.T) {
+	st := openDemo(t)
+	saveRecord(t, st, storetest.Maria, "000777", "2021-03-15")
+	u := openOn(t, st, storetest.Maria)
+	c := u.win.Canvas()
+
+	c.Unfocus()
+	press(t, u, keyNew)
+	u.student.form.mis.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	u.wait()
+	if c.Focused() != u.student.newButton {
+		t.Errorf("Esc on a new form left the keyboard on %T, not New record", c.Focused())
+	}
+
+	edit := u.student.cards[0].edit
+	c.Focus(edit)
+	edit.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	u.wait()
+	if u.student.form == nil {
+		t.Fatal("Enter on Edit opened no form")
+	}
+	u.student.form.mis.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	u.wait()
+	if c.Focused() != edit {
+		t.Errorf("Esc on the form left the keyboard on %T, not the Edit that opened it", c.Focused())
+	}
+
+	del := u.student.cards[0].delete
+	c.Focus(del)
+	del.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	u.wait()
+	c.Focus(focusableButton(t, u, "Delete"))
+	c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	u.wait()
+	if len(u.student.cards) != 0 {
+		t.Fatalf("%d records shown after the delete", len(u.student.cards))
+	}
+	if c.Focused() != u.student.newButton {
+		t.Errorf("after the delete the keyboard is on %T, not New record", c.Focused())
+	}
+}

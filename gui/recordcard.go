@@ -145,7 +145,8 @@ func (c *recordCard) confirmDelete() {
 						return
 					}
 					s.changed(fmt.Sprintf("Deleted the record with MIS2000 ID %s of %s.", r.MIS2000ID, s.detail.Student.FullName()))
-					s.reload()
+					// The keyboard was on this card's Delete, which goes.
+					s.open(s.detail.Student.StateID, s.nextStep)
 				}
 			})
 		}, s.dialogs.Window())

@@ -445,7 +445,17 @@ func (s *studentScreen) openForm(r store.Record) {
 				s.open(student.StateID, s.nextStep)
 			}, nil
 		},
-		closed: func() { s.form, s.closedDraft = nil, draft },
+		closed: func() {
+			s.form, s.closedDraft = nil, draft
+			// Fyne gives the keyboard back to what had it before the
+			// form: nothing, when Ctrl+N opened it, and Tab then
+			// started again at the toolbar.
+			s.dialogs.WhenClosed(func() {
+				if s.dialogs.Window().Canvas().Focused() == nil {
+					s.nextStep()
+				}
+			})
+		},
 	}, s.dialogs, s.tasks)
 	// The form holds the typing now, and keeps it: the note behind it
 	// goes on to the next, if any.

@@ -85,7 +85,8 @@ func TestImportFromTheApp(t *testing.T) {
 		t.Fatal("a refused extract wrote districts")
 	}
 
-	s.path.SetText(goodExtract(t))
+	// Pasted as Windows's Copy as path gives it: in quotes.
+	s.path.SetText(` "` + goodExtract(t) + `" `)
 	tap(t, u, "Check the extract")
 	if s.run.Disabled() || !strings.Contains(s.summary.Text, "Students: 3 (3 new, 0 changed, 0 as they are).") {
 		t.Fatalf("summary %q, hint %q", s.summary.Text, s.hint.Text)

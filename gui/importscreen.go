@@ -192,7 +192,7 @@ func (s *importScreen) busy(on, counted bool) {
 // startCheck reads and checks the extract, and works out what importing
 // it would change, off the UI goroutine.
 func (s *importScreen) startCheck() {
-	path := strings.TrimSpace(s.path.Text)
+	path := pastedPath(s.path.Text)
 	if path == "" || s.stop != nil {
 		setError(s.pathErr, "Choose the extract's folder or workbook first, or type its path.")
 		s.win.Canvas().Focus(s.path)

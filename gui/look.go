@@ -2,6 +2,7 @@ package gui
 
 import (
 	"image/color"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -121,6 +122,12 @@ func errorLabel() *widget.Label {
 	l.Importance = widget.DangerImportance
 	l.Hide()
 	return l
+}
+
+// pastedPath is a file's or folder's path as typed or pasted: without
+// the spaces around it, nor the quotes of Windows's Copy as path.
+func pastedPath(text string) string {
+	return strings.Trim(strings.TrimSpace(text), `"`)
 }
 
 // oneLineKept is l with a line of room kept while l is hidden: an error

@@ -149,7 +149,7 @@ func newReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, regi
 	// few of its controls: the path typed or pasted here (Windows's
 	// Copy as path quotes it) is the keyboard's way to the export.
 	s.file.OnChanged = func(text string) {
-		s.path = strings.Trim(strings.TrimSpace(text), `"`)
+		s.path = pastedPath(text)
 		s.check()
 	}
 	s.file.OnSubmitted = func(string) { s.compare() }

@@ -25,7 +25,7 @@ var shortcutRows = [][2]string{
 	{"Ctrl+S or Enter (in the form)", "Save the migrant record"},
 	{"Ctrl+P", "Publish the records of the student on screen: the confirmation lists every district that receives a copy"},
 	{"Esc", "Close the dialog or form on top (a form with changes asks first)"},
-	{"Enter (in a confirmation)", "Confirm, as Publish does"},
+	{"Enter (in a confirmation)", "Confirm, as Publish does, or press the button Tab has outlined"},
 	{"Ctrl+R", "Sync now, from the main window or a district window (on a computer that syncs with the hub)"},
 	{"F5", "Read the district window again (Refresh)"},
 	{"Ctrl+W", "Close the district window"},
@@ -33,7 +33,7 @@ var shortcutRows = [][2]string{
 	// menu bar is the keyboard's way to them.
 	{"Alt", "Open the menu bar: the arrows choose a menu and an item, Enter runs it, Esc closes it"},
 	{"Tab / Shift+Tab", "Next / previous control; the control with the keyboard is outlined"},
-	{"Space", "Press the button, open the list with the keyboard"},
+	{"Space", "Press the button (Enter too, in the main window), open the list"},
 }
 
 // howTo is a short "how to" for each role, in the order the Help lists

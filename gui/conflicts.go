@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -501,7 +500,7 @@ func (c *conflictsScreen) askDismiss(r refusal) {
 	}
 	text := widgets.Paragraph(r.what+"\n\n"+r.why+"\n\nDismiss it once you have dealt with it: it is no longer listed "+
 		"or counted in the status bar. The record on this computer stays as it is, and the audit log notes the dismissal.", 480)
-	d := dialog.NewCustomConfirm("Dismiss this refused change?", "Dismiss", "Keep it listed", text, func(ok bool) {
+	d := widgets.NewConfirm("Dismiss this refused change?", "Dismiss", "Keep it listed", text, func(ok bool) {
 		if ok {
 			c.dismiss(r.id)
 		}

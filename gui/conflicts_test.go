@@ -253,7 +253,19 @@ func TestRefusedChangeIsShownWithItsReason(t *testing.T) {
 	if !u.dialogs.Open() || !strings.Contains(strings.Join(texts(u.win.Canvas()), " "), "777777") {
 		t.Fatal("dismissing does not show the reason first")
 	}
-	tap(t, u, "Dismiss")
+	// By the keyboard, Tab having reached the dialog's buttons: Esc keeps
+	// the change listed, Enter on Dismiss dismisses it.
+	c := u.win.Canvas()
+	c.Focus(focusableButton(t, u, "Keep it listed"))
+	c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	u.wait()
+	if u.dialogs.Open() || len(cs.rejections) != 1 {
+		t.Fatalf("Esc on Keep it listed: the question open %v, refused %d", u.dialogs.Open(), len(cs.rejections))
+	}
+	tap(t, u, "Dismiss…")
+	c.Focus(focusableButton(t, u, "Dismiss"))
+	c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	u.wait()
 	if len(cs.rejections) != 0 || cs.tabs.Items[1].Text != "Refused by the hub (0)" {
 		t.Errorf("after dismissing: %+v", cs.rejections)
 	}

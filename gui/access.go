@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
@@ -138,7 +137,7 @@ func (a *accessScreen) confirmRevoke(username, name string) {
 		"neither the Detail workbook nor the Aggregated PDF. They keep seeing the district's migrant records.\n\n"+
 		"Giving the report back later takes a new grant. The revocation is written to the audit log.",
 		name, username, d.Number, d.Name)
-	dlg := dialog.NewCustomConfirm("Revoke "+name+"'s access to the report?", "Revoke access", "Keep access",
+	dlg := widgets.NewConfirm("Revoke "+name+"'s access to the report?", "Revoke access", "Keep access",
 		widgets.Paragraph(msg, 480), func(ok bool) {
 			if ok {
 				a.change(username, name, false)

@@ -261,6 +261,15 @@ func TestRevokeConfirmationByKeyboard(t *testing.T) {
 	if !canRun(t, st, tom, "001") || !w.access.checks[tom].Checked {
 		t.Fatal("Keep access took Tom's access away")
 	}
+	// Esc with the keyboard on a button of the question keeps the access.
+	c.Focus(w.access.checks[tom])
+	pressSpace(u, c)
+	c.FocusNext()
+	c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	u.wait()
+	if w.dialogs.Open() || !canRun(t, st, tom, "001") {
+		t.Fatalf("Esc on Keep access: the question open %v, Tom may run the report %v", w.dialogs.Open(), canRun(t, st, tom, "001"))
+	}
 
 	c.Focus(w.access.checks[tom])
 	pressSpace(u, c)

@@ -135,7 +135,7 @@ func TestClerkFlow(t *testing.T) {
 	// Publish: the confirmation names the district, then the record is published.
 	tap(t, u, "Publish 1 record… (Ctrl+P)")
 	if !slices.Contains(texts(u.win.Canvas()), "García López, María José — MIS2000 ID 004512345, 09/02/2025 – 06/30/2028") ||
-		!slices.Contains(texts(u.win.Canvas()), "Sent to 1 district: 001 Adair County") {
+		!slices.Contains(texts(u.win.Canvas()), "Goes to 1 district: 001 Adair County") {
 		t.Errorf("the confirmation does not list the record and its district: %q", texts(u.win.Canvas()))
 	}
 	tap(t, u, "Publish")

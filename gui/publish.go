@@ -114,10 +114,10 @@ func publishPlanText(c data.PublishChange) string {
 			b.WriteString("\n    " + mark + " " + d.Number + " " + d.Name)
 		}
 	}
-	fmt.Fprintf(&b, "Sent to %s:", data.Count(len(c.Send), "district"))
+	fmt.Fprintf(&b, "Goes to %s:", data.Count(len(c.Send), "district"))
 	list(c.Send, "→")
 	if len(c.Remove) > 0 {
-		fmt.Fprintf(&b, "\nRemoved from %s (no enrollment there during the window now):", data.Count(len(c.Remove), "district"))
+		fmt.Fprintf(&b, "\nComes off %s (no enrollment there during the window now):", data.Count(len(c.Remove), "district"))
 		list(c.Remove, "×")
 	}
 	return b.String()

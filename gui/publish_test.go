@@ -60,7 +60,7 @@ func TestReimportAsksToPublishAgain(t *testing.T) {
 		t.Errorf("hint %q", u.needs.hint.Text)
 	}
 	tap(t, u, "Publish 1 record…")
-	if !slices.Contains(texts(u.win.Canvas()), "Sent to 2 districts:\n    → 001 Adair County\n    → 002 Barren County") {
+	if !slices.Contains(texts(u.win.Canvas()), "Goes to 2 districts:\n    → 001 Adair County\n    → 002 Barren County") {
 		t.Errorf("the confirmation does not list both districts: %q", texts(u.win.Canvas()))
 	}
 	tap(t, u, "Publish")

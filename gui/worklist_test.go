@@ -199,7 +199,7 @@ func TestPublishConfirmationShowsRemovals(t *testing.T) {
 	p := &publisher{st: st, user: u.user, tasks: u.tasks, dialogs: u.dialogs, changed: func(msg string) { said = msg }}
 	p.confirm(todo, nil)
 	got := texts(u.win.Canvas())
-	want := "Sent to 1 district: 001 Adair County\nRemoved from 1 district (no enrollment there during the window now): 003 Calloway County"
+	want := "Goes to 1 district: 001 Adair County\nComes off 1 district (no enrollment there during the window now): 003 Calloway County"
 	if !slices.Contains(got, want) {
 		t.Fatalf("the confirmation does not list the removal: %q", got)
 	}

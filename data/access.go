@@ -339,6 +339,33 @@ func (e *AccessError) Error() string {
 	return fmt.Sprintf("%s (%s) may not %s", name, RoleName(e.User.Role), e.What)
 }
 
+// AccessChanged is err, a refusal of now (a user as the database has
+// them when a change is written), as the person reads it whose screen or
+// command still works as was: a sync since brought an administrator's
+// change of their role, region or districts, and a bare refusal would
+// contradict what their screen offers them. Other errors, and refusals of
+// the access the person knew, are returned as they are.
+func AccessChanged(was, now User, err error) error {
+	if err == nil || !errors.Is(err, ErrAccess) || was.SameAccess(now) {
+		return err
+	}
+	return accessChanged(err)
+}
+
+// Unlisted is the refusal of u on a database that syncs with the hub at
+// hub and whose users, as the last sync left them, do not include u: the
+// hub renamed or removed the account, or a sync cut short has not brought
+// the users back yet. Nothing is decided for a user the hub does not list.
+func (u User) Unlisted(hub string) error {
+	return accessChanged(&AccessError{User: u, What: fmt.Sprintf("work in this database: the users it received from the hub at %s "+
+		"do not include %s; sync again (a sync cut short brings them with the next one), and if this stays, ask the state administrator",
+		hub, u.Username)})
+}
+
+func accessChanged(err error) error {
+	return fmt.Errorf("your access changed at the last sync: %w", err)
+}
+
 // ErrAccess is matched by every *AccessError with errors.Is.
 var ErrAccess = errors.New("not allowed")
 

@@ -267,7 +267,7 @@ func loadConflicts(tx *sql.Tx, id string) ([]Conflict, error) {
 // may no longer change it.
 func (s *Store) KeepTheirs(ctx context.Context, u data.User, recordID string) error {
 	changed := map[string]bool{}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeAs(ctx, u, func(tx *sql.Tx, u data.User) error {
 		c, err := openConflict(tx, u, recordID)
 		if err != nil {
 			return err
@@ -333,7 +333,7 @@ func (s *Store) KeepMerged(ctx context.Context, u data.User, merged data.Migrant
 // and go through the form's rules, but for a deletion kept.
 func (s *Store) resolve(ctx context.Context, u data.User, id string, seen int, how string, choose func(Conflict) sync.Record) error {
 	changed := map[string]bool{}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeAs(ctx, u, func(tx *sql.Tx, u data.User) error {
 		c, err := openConflict(tx, u, id)
 		if err != nil {
 			return err

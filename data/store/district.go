@@ -120,17 +120,17 @@ type ReportAccess struct {
 // puts off following a change of access while a dialog is open, but a
 // sync meanwhile may have brought the hub's change (a district
 // administrator made a coordinator), and the report must follow the hub
-// at once, as a grant revoked does. A user the database does not know
-// (data.Operator, the person at the computer of a standalone database)
-// is taken as given.
+// at once, as a grant revoked does. A user the database does not know is
+// taken as asKnown says: as given on a standalone database
+// (data.Operator), refused on one that syncs.
 func (s *Store) CanRunReport(ctx context.Context, u data.User, district data.District) (ReportAccess, error) {
-	if u.Username != "" { // loadUsers, under UserByName, reads everyone for ""
-		switch known, err := s.UserByName(ctx, u.Username); {
-		case err == nil:
-			u = known
-		case !errors.Is(err, ErrNoUser):
-			return ReportAccess{}, fmt.Errorf("read the access of %s: %w", u.Username, err)
-		}
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		u, err = asKnown(tx, u)
+		return err
+	})
+	if err != nil {
+		return ReportAccess{}, err
 	}
 	granted, err := s.hasGrant(ctx, u.Username, district.Number)
 	if err != nil {
@@ -215,21 +215,15 @@ func (s *Store) Grantees(ctx context.Context, district string) ([]Grantee, error
 // state administrator) may, and grant only to a coordinator of that
 // district: data.User.MayGrantReport and MayRevokeReport decide, inside
 // the writing transaction, for the administrator as the database has them
-// (as CanRunReport does): the Users and access tab keeps the user it was
-// opened for, and a sync while its confirmation was open may have taken
-// the district from them. The grant, its outbox mutation (for the hub)
+// (writeAs): the Users and access tab keeps the user it was opened for,
+// and a sync while its confirmation was open may have taken the district
+// from them. The grant, its outbox mutation (for the hub)
 // and its audit row commit together; granting what is granted, or
 // revoking what is not, writes nothing.
 func (s *Store) SetReportAccess(ctx context.Context, admin data.User, username, district string, grant bool) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.writeAs(ctx, admin, func(tx *sql.Tx, admin data.User) error {
 		target, err := userByName(tx, username)
 		if err != nil {
-			return err
-		}
-		switch known, err := userByName(tx, admin.Username); {
-		case err == nil:
-			admin = known
-		case !errors.Is(err, ErrNoUser):
 			return err
 		}
 		allowed := admin.MayRevokeReport(district)

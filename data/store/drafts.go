@@ -48,7 +48,7 @@ func (s *Store) KeepDraft(ctx context.Context, u data.User, d Draft) error {
 	if strings.TrimSpace(u.Username) == "" || strings.TrimSpace(d.StateID) == "" {
 		return fmt.Errorf("keep what was typed: no user (%q) or student (%q)", u.Username, d.StateID)
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeAs(ctx, u, func(tx *sql.Tx, u data.User) error {
 		if err := mayWrite(tx, u, d.StateID); err != nil {
 			return err
 		}

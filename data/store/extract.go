@@ -87,9 +87,9 @@ func (s *Store) ImportExtract(ctx context.Context, ex *data.Extract, user string
 // everything entered in the app (migrant records, publishes, users), are
 // kept as they are.
 //
-// u must be allowed to load it into this database
-// (data.User.MayImportExtract): never into one that syncs with a hub,
-// whose extract is the hub's.
+// u, as the database has them (decideAs), must be allowed to load it
+// into this database (data.User.MayImportExtract): never into one that
+// syncs with a hub, whose extract is the hub's.
 func (s *Store) LoadExtract(ctx context.Context, u data.User, fill func(*ExtractLoad) error) (ExtractCounts, error) {
 	var c ExtractCounts
 	if err := s.mayImport(ctx, u); err != nil {
@@ -127,6 +127,11 @@ func (s *Store) LoadExtract(ctx context.Context, u data.User, fill func(*Extract
 	}
 	defer setPragmas(context.Background(), conn, usualPragmas)
 	err = s.writeOn(ctx, conn, func(tx *sql.Tx) error {
+		// Asked again, now for u as the database has them: the check
+		// above refuses a database that syncs before holding the writer.
+		if err := decideAs(tx, u, func(now data.User) error { return s.mayImport(ctx, now) }); err != nil {
+			return err
+		}
 		l, err := startLoad(ctx, tx, raw)
 		if err != nil {
 			return err

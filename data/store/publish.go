@@ -36,7 +36,7 @@ func (s *Store) Publish(ctx context.Context, u data.User, ids []string, progress
 	user := u.Username
 	res := PublishResult{Skipped: map[string]string{}}
 	var ch copyChanges
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeAs(ctx, u, func(tx *sql.Tx, u data.User) error {
 		ch = copyChanges{sent: map[string]bool{}, removed: map[string]bool{}}
 		inConflict, refused := map[string]bool{}, map[string]bool{}
 		if err := collect(tx, inConflict, `SELECT record_id FROM conflicts`); err != nil {

@@ -267,7 +267,7 @@ func (s *Store) checkRecord(tx *sql.Tx, r *data.MigrantRecord, others []data.Mig
 func (s *Store) SaveRecord(ctx context.Context, u data.User, r data.MigrantRecord) (Record, error) {
 	user := u.Username
 	r.MIS2000ID = strings.TrimSpace(r.MIS2000ID)
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeAs(ctx, u, func(tx *sql.Tx, u data.User) error {
 		if err := mayWrite(tx, u, r.StateID); err != nil {
 			return err
 		}
@@ -361,8 +361,9 @@ func renewRefused(tx *sql.Tx, id string) (renewed bool, err error) {
 }
 
 // mayWrite asks data.User.MayWriteRecords, inside the writing
-// transaction, whether u may change the records of the student: the rule
-// holds whatever screen or command the change came from.
+// transaction, whether u (as the database has them: writeAs) may change
+// the records of the student: the rule holds whatever screen or command
+// the change came from.
 func mayWrite(tx *sql.Tx, u data.User, stateID string) error {
 	rows, err := tx.Query(`SELECT DISTINCT d.region_code FROM enrollments e
 		JOIN schools sc ON sc.number = e.school_number
@@ -404,7 +405,7 @@ func saveError(err error) error {
 func (s *Store) DeleteRecord(ctx context.Context, u data.User, id string, version int) error {
 	user := u.Username
 	changed := map[string]bool{}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeAs(ctx, u, func(tx *sql.Tx, u data.User) error {
 		clear(changed)
 		old, err := loadRecord(tx, id)
 		if err != nil {
@@ -490,7 +491,7 @@ func (s *Store) ImportRecords(ctx context.Context, u data.User, recs []data.Migr
 	user := u.Username
 	var res RecordsResult
 	var ch copyChanges
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeAs(ctx, u, func(tx *sql.Tx, u data.User) error {
 		res = RecordsResult{}
 		ch = copyChanges{sent: map[string]bool{}, removed: map[string]bool{}}
 		var bad RowErrors
@@ -578,9 +579,10 @@ func (s *Store) ImportRecords(ctx context.Context, u data.User, recs []data.Migr
 		return recheckStudents(tx, students...)
 	})
 	if err != nil {
-		var rows RowErrors
-		if errors.As(err, &rows) {
-			return RecordsResult{}, rows
+		// The refusals as they are, and as the access changed at a
+		// sync when it did (data.AccessChanged).
+		if errors.As(err, new(RowErrors)) {
+			return RecordsResult{}, err
 		}
 		return RecordsResult{}, fmt.Errorf("load migrant records, nothing was saved: %w", err)
 	}

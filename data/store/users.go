@@ -117,3 +117,62 @@ func userDistricts(tx *sql.Tx, username string) ([]string, error) {
 	}
 	return out, rows.Err()
 }
+
+// asKnown is u as the database has them inside tx, the transaction that
+// writes what the access rules decide: the one place the store decides
+// who works. A window, a dialog or a command keeps the user it was
+// opened for, and the app puts off following a change of access while
+// something is open (gui followAccess), but a sync meanwhile may have
+// brought the hub's change of their role, region or districts: a change
+// decided on the user as the caller had them would be made here and
+// refused by the hub later, or published to districts the user no longer
+// serves.
+//
+// A user the database does not have is taken as given on a database that
+// has never synced: the person at the computer of a standalone database
+// (data.Operator, the demo generator, Work on this computer only), whose
+// users no sync changes, and whoever can open the file can change it
+// anyway. On a database that syncs with a hub, every workstation holds
+// the hub's users, the signed-in one among them, so one it lacks is
+// refused (data.User.Unlisted): the hub renamed or removed the account,
+// or a snapshot cut short has not brought the users back yet.
+func asKnown(tx *sql.Tx, u data.User) (data.User, error) {
+	if u.Username != "" { // loadUsers reads everyone for ""
+		switch known, err := userByName(tx, u.Username); {
+		case err == nil:
+			return known, nil
+		case !errors.Is(err, ErrNoUser):
+			return u, fmt.Errorf("read the access of %s: %w", u.Username, err)
+		}
+	}
+	var hub string
+	switch err := tx.QueryRow(`SELECT value FROM meta WHERE key = ?`, metaHubURL).Scan(&hub); {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return u, fmt.Errorf("read whether this database syncs with a hub: %w", err)
+	}
+	if hub == "" {
+		return u, nil
+	}
+	return u, u.Unlisted(hub)
+}
+
+// decideAs runs decide, inside tx, for u as the database has them
+// (asKnown), and says so when it refuses them access that differs from
+// what the caller knew (data.AccessChanged).
+func decideAs(tx *sql.Tx, u data.User, decide func(now data.User) error) error {
+	now, err := asKnown(tx, u)
+	if err != nil {
+		return err
+	}
+	return data.AccessChanged(u, now, decide(now))
+}
+
+// writeAs runs fn in a writing transaction for u as the database has them
+// there (decideAs): every write of the store that a user decides goes
+// through it.
+func (s *Store) writeAs(ctx context.Context, u data.User, fn func(tx *sql.Tx, now data.User) error) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		return decideAs(tx, u, func(now data.User) error { return fn(tx, now) })
+	})
+}

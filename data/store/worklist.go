@@ -14,7 +14,7 @@ import (
 // transaction: two windows opened at once cannot both miss what arrived
 // in between. A user who may not see the district is refused.
 func (s *Store) LookAtDistrict(ctx context.Context, u data.User, district string) (before string, ok bool, err error) {
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.writeAs(ctx, u, func(tx *sql.Tx, u data.User) error {
 		if err := maySeeDistrict(tx, u, district); err != nil {
 			return err
 		}

@@ -362,6 +362,16 @@ func (u User) Unlisted(hub string) error {
 		hub, u.Username)})
 }
 
+// NotHeld is the refusal of u, whose access a sync changed, of a change
+// to a student or record this computer no longer holds (missing says
+// which): the sync brought the students of the new access and took those
+// of the old one away, so the change could only be of another region's
+// student, which the hub would refuse.
+func (u User) NotHeld(missing error) error {
+	return &AccessError{User: u, What: fmt.Sprintf("change what this computer no longer holds (%v): the sync took away "+
+		"the students you no longer serve; ask the clerk of the student's region", missing)}
+}
+
 func accessChanged(err error) error {
 	return fmt.Errorf("your access changed at the last sync: %w", err)
 }

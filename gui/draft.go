@@ -262,10 +262,16 @@ func (s *studentScreen) drafter(r store.Record) *drafter {
 }
 
 // newDrafter keeps the typing of the form on key, and says through say
-// when it cannot: saving what (the record, the merge) keeps it then.
+// when it cannot: saving what (the record, the merge) keeps it then,
+// unless the person may no longer change the student's records (a sync
+// changed their access), which a save would refuse too.
 func newDrafter(st draftStore, u data.User, t *tasks, key store.Draft, what string, say func(string)) *drafter {
 	return &drafter{st: st, user: u, tasks: t, key: key,
 		failed: func(err error) {
+			if errors.Is(err, data.ErrAccess) {
+				say(sentence("What you type in the Student Migrant Detail is not kept on this computer: " + err.Error()))
+				return
+			}
 			say(sentence("What you type in the Student Migrant Detail is not being kept on this computer as you type (" +
 				err.Error() + "); save " + what + " to keep it"))
 		}}

@@ -118,12 +118,7 @@ func TestOfflineSignInAfterACutPull(t *testing.T) {
 // first sync after the form is closed.
 func TestAccessChangeWaitsForTheRecordTyped(t *testing.T) {
 	h := startHub(t)
-	u, _ := signedInApp(t, h, storetest.Clerk)
-	u.openStudent(storetest.Maria)
-	u.wait()
-	press(t, u, keyNew)
-	f := u.student.form
-	test.Type(f.mis, "4512345")
+	u, _, f := clerkTyping(t, h)
 	lucia := storetest.User(storetest.Clerk)
 	lucia.RegionCode = "W"
 	h.setAccount(t, lucia)
@@ -148,6 +143,19 @@ func TestAccessChangeWaitsForTheRecordTyped(t *testing.T) {
 	if u.user.RegionCode != "W" || !strings.Contains(u.status.profile.Text, "Western region") {
 		t.Errorf("after the form closed and a sync: region %q, status %q", u.user.RegionCode, u.status.profile.Text)
 	}
+}
+
+// clerkTyping signs the clerk of Central in and has them type a new
+// record of María: Ctrl+N and the MIS2000 ID.
+func clerkTyping(t *testing.T, h *testHub) (*UI, *store.Store, *recordForm) {
+	t.Helper()
+	u, st := signedInApp(t, h, storetest.Clerk)
+	u.openStudent(storetest.Maria)
+	u.wait()
+	press(t, u, keyNew)
+	f := u.student.form
+	test.Type(f.mis, "4512345")
+	return u, st, f
 }
 
 // TestAccessChangeWaitsForADistrictWindow: a dialog open in a district
@@ -378,4 +386,58 @@ func adminWindow(t *testing.T, h *testHub) (*UI, *store.Store, *districtWindow) 
 		t.Fatal("the district window did not open with its Users and access tab")
 	}
 	return u, st, w
+}
+
+// TestASaveAfterTheAccessChangedSaysSo: a clerk whose access an
+// administrator changed at the hub while they typed a record keeps the
+// form (the change waits for it), and its save is refused saying that
+// the access changed and what to do; what they type meanwhile is not
+// kept, and they read why, not to save it.
+func TestASaveAfterTheAccessChangedSaysSo(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		change  func(*data.User)
+		refusal string
+		// notKept begins what the status bar says of typing after the
+		// change; "" for a change that leaves the typing kept.
+		notKept string
+	}{
+		{"made a coordinator of Adair", func(u *data.User) {
+			u.Role, u.RegionCode, u.Districts = data.RoleCoordinator, "", []string{"001"}
+		}, "Your access changed at the last sync: Lucía Ramos (District coordinator) may not change the migrant records of " +
+			"student 1000000001: a district coordinator sees published records read-only.",
+			"What you type in the Student Migrant Detail is not kept on this computer: your access changed at the last " +
+				"sync: Lucía Ramos (District coordinator) may not change the migrant records of student 1000000001"},
+		{"moved to Western", func(u *data.User) { u.RegionCode = "W" },
+			"Your access changed at the last sync: Lucía Ramos (Regional data clerk) may not change what this computer " +
+				"no longer holds (state ID \"1000000001\": no student has that state ID): the sync took away the students " +
+				"you no longer serve; ask the clerk of the student's region.", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := startHub(t)
+			u, st, f := clerkTyping(t, h)
+			test.Type(f.qad.Entry, "09/01/2025")
+			u.wait()
+			lucia := storetest.User(storetest.Clerk)
+			c.change(&lucia)
+			h.setAccount(t, lucia)
+			u.sync.now(false)
+			u.wait()
+			if c.notKept != "" {
+				test.Type(f.mis, "6")
+				if !u.tasks.until(func() bool { return strings.HasPrefix(u.status.message.Text, c.notKept) }) {
+					t.Errorf("the status bar says %q", u.status.message.Text)
+				}
+				u.wait()
+			}
+			press(t, u, keySave)
+			u.wait()
+			if u.student.form != f || f.formErr.Text != c.refusal {
+				t.Errorf("the save: form open %v, saying %q", u.student.form == f, f.formErr.Text)
+			}
+			if n := storetest.CountRows(t, st).Records; n != 0 {
+				t.Errorf("%d records saved", n)
+			}
+		})
+	}
 }

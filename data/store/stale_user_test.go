@@ -88,19 +88,9 @@ func TestWritesAreDecidedForTheUserAsTheDatabaseHasThem(t *testing.T) {
 		name   string
 		change func(t *testing.T, st *store.Store)
 	}{
-		{"made a coordinator", func(t *testing.T, st *store.Store) {
-			now := clerk
-			now.Role, now.RegionCode, now.Districts = data.RoleCoordinator, "", []string{"001"}
-			if err := st.SaveUser(ctx, storetest.Admin, now); err != nil {
-				t.Fatal(err)
-			}
-		}},
+		{"made a coordinator", func(t *testing.T, st *store.Store) { changeUser(t, st, storetest.Clerk, madeCoordinator) }},
 		{"moved to Western", func(t *testing.T, st *store.Store) {
-			now := clerk
-			now.RegionCode = "W"
-			if err := st.SaveUser(ctx, storetest.Admin, now); err != nil {
-				t.Fatal(err)
-			}
+			changeUser(t, st, storetest.Clerk, func(u *data.User) { u.RegionCode = "W" })
 		}},
 		{"gone from the hub's users", func(t *testing.T, st *store.Store) {
 			if err := st.SetIdentity(ctx, store.Identity{HubURL: "https://hub.example", User: clerk, Verifier: "v"}); err != nil {
@@ -133,6 +123,24 @@ func TestWritesAreDecidedForTheUserAsTheDatabaseHasThem(t *testing.T) {
 	}
 }
 
+// changeUser changes a user of the fixture in the users table, as a sync
+// bringing an administrator's change at the hub does, and returns the
+// user as a caller that read them before has them.
+func changeUser(t *testing.T, st *store.Store, username string, change func(*data.User)) data.User {
+	t.Helper()
+	was := storetest.User(username)
+	now := was
+	change(&now)
+	if err := st.SaveUser(context.Background(), storetest.Admin, now); err != nil {
+		t.Fatal(err)
+	}
+	return was
+}
+
+func madeCoordinator(u *data.User) {
+	u.Role, u.RegionCode, u.Districts = data.RoleCoordinator, "", []string{"001"}
+}
+
 // saved is a record of María saved by the clerk of Central.
 func saved(t *testing.T, st *store.Store) store.Record {
 	t.Helper()
@@ -157,12 +165,7 @@ func localRows(t *testing.T, st *store.Store) [2]int {
 func TestWritesFollowTheDatabaseBothWays(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Open(t)
-	west := storetest.User(storetest.ClerkWest)
-	now := west
-	now.RegionCode = "C"
-	if err := st.SaveUser(ctx, storetest.Admin, now); err != nil {
-		t.Fatal(err)
-	}
+	west := changeUser(t, st, storetest.ClerkWest, func(u *data.User) { u.RegionCode = "C" })
 	r, err := st.SaveRecord(ctx, west, storetest.Record(t, storetest.Maria, "111", "2025-09-01", ""))
 	if err != nil {
 		t.Fatalf("a clerk moved to Central saving a record of Central: %v", err)
@@ -180,12 +183,7 @@ func TestLoadExtractIsDecidedForTheUserAsTheDatabaseHasThem(t *testing.T) {
 	if err := st.SetMeta(ctx, store.MetaClerksImport, "1"); err != nil {
 		t.Fatal(err)
 	}
-	clerk := storetest.User(storetest.Clerk)
-	now := clerk
-	now.Role, now.RegionCode, now.Districts = data.RoleCoordinator, "", []string{"001"}
-	if err := st.SaveUser(ctx, storetest.Admin, now); err != nil {
-		t.Fatal(err)
-	}
+	clerk := changeUser(t, st, storetest.Clerk, madeCoordinator)
 	before := storetest.CountRows(t, st)
 	x := storetest.Extract()
 	x.Students[0].LastName = "Changed"
@@ -198,5 +196,30 @@ func TestLoadExtractIsDecidedForTheUserAsTheDatabaseHasThem(t *testing.T) {
 	}
 	if after := storetest.CountRows(t, st); after != before {
 		t.Errorf("the refused load wrote %+v, had %+v", after, before)
+	}
+}
+
+// The sync that moves a clerk to another region takes the students of
+// the old one from this computer: a record of one, typed before, is
+// refused as of a student the clerk no longer serves, not as a mistyped
+// state ID.
+func TestAWriteOfAStudentTheSyncTookAwaySaysWhy(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	clerk := changeUser(t, st, storetest.Clerk, func(u *data.User) { u.RegionCode = "W" })
+	for _, table := range []string{"enrollments", "programs", "assessments", "name_tokens", "district_students", "students"} {
+		if _, err := st.DB().Exec(`DELETE FROM `+table+` WHERE state_id = ?`, storetest.Maria); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := st.SaveRecord(ctx, clerk, storetest.Record(t, storetest.Maria, "111", "2025-09-01", ""))
+	if !errors.Is(err, data.ErrAccess) || !strings.Contains(err.Error(), "your access changed at the last sync: ") ||
+		!strings.Contains(err.Error(), "no longer holds") {
+		t.Fatalf("a record of a student the sync took away: %v", err)
+	}
+	west := clerk
+	west.RegionCode = "W"
+	if _, err := st.SaveRecord(ctx, west, storetest.Record(t, storetest.Maria, "111", "2025-09-01", "")); !errors.Is(err, store.ErrNoStudent) || errors.Is(err, data.ErrAccess) {
+		t.Fatalf("a record of a student not here, for a clerk whose access did not change: %v", err)
 	}
 }

@@ -159,13 +159,19 @@ func asKnown(tx *sql.Tx, u data.User) (data.User, error) {
 
 // decideAs runs decide, inside tx, for u as the database has them
 // (asKnown), and says so when it refuses them access that differs from
-// what the caller knew (data.AccessChanged).
+// what the caller knew (data.AccessChanged). A student or record missing
+// after such a change is one the sync took away with the old access
+// (data.User.NotHeld), not a mistake of the person.
 func decideAs(tx *sql.Tx, u data.User, decide func(now data.User) error) error {
 	now, err := asKnown(tx, u)
 	if err != nil {
 		return err
 	}
-	return data.AccessChanged(u, now, decide(now))
+	err = decide(now)
+	if !u.SameAccess(now) && (errors.Is(err, ErrNoStudent) || errors.Is(err, ErrNoRecord)) {
+		err = now.NotHeld(err)
+	}
+	return data.AccessChanged(u, now, err)
 }
 
 // writeAs runs fn in a writing transaction for u as the database has them

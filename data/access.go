@@ -354,12 +354,11 @@ func AccessChanged(was, now User, err error) error {
 
 // Unlisted is the refusal of u on a database that syncs with the hub at
 // hub and whose users, as the last sync left them, do not include u: the
-// hub renamed or removed the account, or a sync cut short has not brought
-// the users back yet. Nothing is decided for a user the hub does not list.
+// hub renamed or removed the account. Nothing is decided for a user the
+// hub does not list.
 func (u User) Unlisted(hub string) error {
 	return accessChanged(&AccessError{User: u, What: fmt.Sprintf("work in this database: the users it received from the hub at %s "+
-		"do not include %s; sync again (a sync cut short brings them with the next one), and if this stays, ask the state administrator",
-		hub, u.Username)})
+		"no longer include %s; sign in again, and if the hub refuses you, ask the state administrator", hub, u.Username)})
 }
 
 // NotHeld is the refusal of u, whose access a sync changed, of a change

@@ -115,7 +115,7 @@ func (s *Store) search(ctx context.Context, sp *searchSpec) ([]Result, error) {
 // its pages have come since the first, not the last, which indexes the
 // students for search.
 func snapshotUnderWay(ctx context.Context, tx searchTx) (bool, error) {
-	rows, err := tx.query(ctx, `SELECT coalesce(json_extract(value, '$.snapshot'), '') <> '' FROM meta WHERE key = ?`, MetaCursor)
+	rows, err := tx.query(ctx, snapshotUnderWayQuery, MetaCursor)
 	if err != nil {
 		return false, err
 	}
@@ -128,6 +128,10 @@ func snapshotUnderWay(ctx context.Context, tx searchTx) (bool, error) {
 	}
 	return arriving, rows.Err()
 }
+
+// snapshotUnderWayQuery is whether the cursor (MetaCursor) names a
+// snapshot part way; no row for a database that never pulled.
+const snapshotUnderWayQuery = `SELECT coalesce(json_extract(value, '$.snapshot'), '') <> '' FROM meta WHERE key = ?`
 
 // searchSpec is a normalised query.
 type searchSpec struct {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -222,4 +223,57 @@ func TestAWriteOfAStudentTheSyncTookAwaySaysWhy(t *testing.T) {
 	if _, err := st.SaveRecord(ctx, west, storetest.Record(t, storetest.Maria, "111", "2025-09-01", "")); !errors.Is(err, store.ErrNoStudent) || errors.Is(err, data.ErrAccess) {
 		t.Fatalf("a record of a student not here, for a clerk whose access did not change: %v", err)
 	}
+}
+
+// A snapshot under way has taken the users away with the rest of the
+// scope until its last pages: meanwhile the database's identity (the
+// access the hub gave the user at their last sign-in or whole sync)
+// decides for the signed-in user, and refuses what it does not allow.
+// Once the snapshot is whole, a user the hub no longer lists is refused.
+func TestWhileASnapshotBringsTheUsersTheIdentityDecides(t *testing.T) {
+	ctx := context.Background()
+	clerk := storetest.User(storetest.Clerk)
+	coordinator := clerk
+	madeCoordinator(&coordinator)
+	for _, c := range []struct {
+		name     string
+		identity data.User
+		cursor   sync.Cursor
+		refusal  string // "" for allowed
+	}{
+		{"the clerk signed in, a snapshot under way", clerk, sync.Cursor{Epoch: "e", Snapshot: "s"}, ""},
+		{"made a coordinator at the last sign-in, a snapshot under way", coordinator, sync.Cursor{Epoch: "e", Snapshot: "s"},
+			"your access changed at the last sync: Lucía Ramos (District coordinator) may not change the migrant records"},
+		{"the clerk signed in, the snapshot whole", clerk, sync.Cursor{Epoch: "e", Seq: 9},
+			"your access changed at the last sync: Lucía Ramos (Regional data clerk) may not work in this database"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			st := storetest.Open(t)
+			if err := st.SetIdentity(ctx, store.Identity{HubURL: "https://hub.example", User: c.identity, Verifier: "v"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.SetMeta(ctx, store.MetaCursor, toJSON(t, c.cursor)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.DB().Exec(`DELETE FROM users WHERE username = ?`, clerk.Username); err != nil {
+				t.Fatal(err)
+			}
+			_, err := st.SaveRecord(ctx, clerk, storetest.Record(t, storetest.Maria, "111", "2025-09-01", ""))
+			switch {
+			case c.refusal == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case c.refusal != "" && (!errors.Is(err, data.ErrAccess) || !strings.HasPrefix(err.Error(), c.refusal)):
+				t.Fatalf("not refused as it should: %v", err)
+			}
+		})
+	}
+}
+
+func toJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

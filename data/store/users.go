@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -133,9 +134,15 @@ func userDistricts(tx *sql.Tx, username string) ([]string, error) {
 // (data.Operator, the demo generator, Work on this computer only), whose
 // users no sync changes, and whoever can open the file can change it
 // anyway. On a database that syncs with a hub, every workstation holds
-// the hub's users, the signed-in one among them, so one it lacks is
-// refused (data.User.Unlisted): the hub renamed or removed the account,
-// or a snapshot cut short has not brought the users back yet.
+// the hub's users, the signed-in one among them, but for a snapshot
+// under way (a first sync, or one for a new epoch or scope): it takes
+// the users away with the rest and brings them back after the students,
+// minutes later for a large region, or at the next sync if it is cut.
+// Until then the database's identity, the access the hub gave the user
+// at their last sign-in or whole sync, stands for them. Any other user it
+// lacks is refused (data.User.Unlisted): the hub renamed or removed the
+// account. (A user the hub disabled keeps their row; the hub refuses
+// their sign-in, and the changes they go on making wait in the outbox.)
 func asKnown(tx *sql.Tx, u data.User) (data.User, error) {
 	if u.Username != "" { // loadUsers reads everyone for ""
 		switch known, err := userByName(tx, u.Username); {
@@ -153,6 +160,24 @@ func asKnown(tx *sql.Tx, u data.User) (data.User, error) {
 	}
 	if hub == "" {
 		return u, nil
+	}
+	var arriving bool
+	var owner string
+	err := tx.QueryRow(snapshotUnderWayQuery, MetaCursor).Scan(&arriving)
+	if err == nil && arriving {
+		err = tx.QueryRow(`SELECT value FROM meta WHERE key = ?`, metaHubUser).Scan(&owner)
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return u, fmt.Errorf("read who signed in to this database: %w", err)
+	}
+	if owner != "" {
+		var id data.User
+		if err := json.Unmarshal([]byte(owner), &id); err != nil {
+			return u, fmt.Errorf("read who signed in to this database: %w", err)
+		}
+		if id.Username == u.Username {
+			return id, nil
+		}
 	}
 	return u, u.Unlisted(hub)
 }

@@ -122,7 +122,8 @@ type ReportAccess struct {
 // administrator made a coordinator), and the report must follow the hub
 // at once, as a grant revoked does. A user the database does not know is
 // taken as asKnown says: as given on a standalone database
-// (data.Operator), refused on one that syncs.
+// (data.Operator); on one that syncs, as its identity has them while a
+// snapshot brings the users, else refused.
 func (s *Store) CanRunReport(ctx context.Context, u data.User, district data.District) (ReportAccess, error) {
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		var err error

@@ -77,7 +77,10 @@ func run(args []string) (err error) {
 	go func() {
 		<-sigs
 		quit()
-		fyne.Do(a.Quit)
+		// As Fyne's own handler does: the driver's Quit does nothing
+		// the second time, where the app's, run once Fyne's has shut
+		// the driver down, would close windows already gone (a panic).
+		fyne.Do(a.Driver().Quit)
 	}()
 	// Opening takes a moment, unless the database is upgraded to this
 	// release, a copy of it made first: seconds at a state's scale, in

@@ -99,7 +99,8 @@ func TestReconcileRefusals(t *testing.T) {
 		{[]string{"--db", db, "--mis2000", export, "--out", book, "--as-of", "11/31/2025"}, "reconcile: --as-of: \"11/31/2025\" is not a valid date: November 2025 has 30 days"},
 		{[]string{"--db", db, "--mis2000", export, "--out", book, "--region", "X"}, `reconcile: there is no region "X"; the regions are [C W]`},
 		{[]string{"--db", filepath.Join(dir, "none.db"), "--mis2000", export, "--out", book}, "reconcile: no database at"},
-		{[]string{"--db", db, "--mis2000", filepath.Join(dir, "none.csv"), "--out", book}, "reconcile: the MIS2000 export was refused: read the MIS2000 export:"},
+		{[]string{"--db", db, "--mis2000", filepath.Join(dir, "none.csv"), "--out", book}, "reconcile: the MIS2000 export was refused: the MIS2000 export " +
+			filepath.Join(dir, "none.csv") + " is not there; check its folder and name"},
 		{[]string{"--db", db, "--mis2000", noColumns, "--out", book}, "reconcile: the MIS2000 export was refused: 3 problems, nothing was compared"},
 		{[]string{"--db", db, "--mis2000", west, "--out", book, "--region", "C"}, "reconcile: the MIS2000 export was refused: every row of west.csv (2 rows) " +
 			"is of a district of another region, none of the Central region, so nothing was compared; check that this is the export of the Central region"},

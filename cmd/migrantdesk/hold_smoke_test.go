@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"migrantdesk/data/hub/hubtest"
 	"migrantdesk/data/store"
 )
 
@@ -117,17 +119,7 @@ func TestAppWaitsForACommand(t *testing.T) {
 // does not exist.
 func leftToTheApp(t *testing.T, db, user string) {
 	t.Helper()
-	dir := t.TempDir()
-	ctl := filepath.Join(dir, "migrantdeskctl-full")
-	build := exec.Command("go", "build", "-o", ctl, "../migrantdeskctl-full")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	pw := filepath.Join(dir, "password")
-	if err := os.WriteFile(pw, []byte("correct horse battery\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	ctl, pw := buildCtl(t)
 	sync := exec.Command(ctl, "sync", "--db", db, "--hub", "https://hub.invalid", "--user", user, "--password-file", pw)
 	var errOut strings.Builder
 	sync.Stderr = &errOut
@@ -135,4 +127,77 @@ func leftToTheApp(t *testing.T, db, user string) {
 	if want := "Migrant Desk is open on " + db + " and syncs it itself while signed in; nothing done\n"; err != nil || string(out) != want {
 		t.Errorf("a sync with the app open on its database exited with %v and said:\n%s%s", err, out, errOut.String())
 	}
+}
+
+// buildCtl builds migrantdeskctl, and writes a password file for its
+// sync.
+func buildCtl(t *testing.T) (ctl, passwordFile string) {
+	t.Helper()
+	dir := t.TempDir()
+	ctl = filepath.Join(dir, "migrantdeskctl-full")
+	build := exec.Command("go", "build", "-o", ctl, "../migrantdeskctl-full")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	passwordFile = filepath.Join(dir, "password")
+	if err := os.WriteFile(passwordFile, []byte("correct horse battery\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return ctl, passwordFile
+}
+
+// TestAppStopsAStuckSync: a clerk who starts Migrant Desk while the
+// scheduled sync waits on a hub that never answers (it would for
+// minutes) is not kept out: the sync stops at once, lets the database
+// go and exits 0, saying why, and the main window shows.
+func TestAppStopsAStuckSync(t *testing.T) {
+	bin, db := placeSetup(t)
+	display := startXvfb(t)
+	config := filepath.Join(t.TempDir(), "config")
+	clerk, _ := pickStudent(t, db)
+	ctl, pw := buildCtl(t)
+	hub, accepted := hubtest.Silent(t)
+	var out, errOut bytes.Buffer
+	sync := exec.Command(ctl, "sync", "--db", db, "--hub", hub, "--user", clerk, "--password-file", pw)
+	sync.Stdout, sync.Stderr = &out, &errOut
+	if err := sync.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- sync.Wait() }()
+	defer func() {
+		sync.Process.Kill()
+		<-exited
+	}()
+	select {
+	case <-accepted:
+	case err := <-exited:
+		exited <- err
+		t.Fatalf("the sync ended (%v) before it reached the hub:\n%s%s", err, &out, &errOut)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the sync did not reach the hub within 30 s")
+	}
+	start := time.Now()
+	d := startDesk(t, bin, display, config, mainTitle, "--db", db, "--user", clerk)
+	if !d.mainShows() {
+		t.Fatalf("the main window did not show while the sync waited on its hub:\n%s", d.out)
+	}
+	if took := time.Since(start); took > 15*time.Second {
+		t.Errorf("the main window showed %s after the start, the sync waiting on its hub", took)
+	}
+	if shot := os.Getenv("MIGRANTDESK_SHOT"); shot != "" {
+		screenshot(t, display, shot)
+	}
+	select {
+	case err := <-exited:
+		exited <- err
+		want := "Migrant Desk was opened on " + db + "; it syncs itself: stopped"
+		if err != nil || !strings.HasPrefix(out.String(), want) || errOut.Len() > 0 {
+			t.Errorf("the sync that gave way to the app exited with %v and said:\n%s%s", err, &out, &errOut)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("the sync had not exited 10 s after the app opened")
+	}
+	d.quit()
 }

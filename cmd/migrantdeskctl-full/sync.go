@@ -22,7 +22,7 @@ func init() {
 	commands["sync"] = runSync
 }
 
-func runSync(args []string, out io.Writer) error {
+func runSync(args []string, out io.Writer) (err error) {
 	fs, db := cli.NewFlags("sync")
 	hubURL := fs.String("hub", "", "the hub's `URL` (https://host:port)")
 	username := fs.String("user", "", "sign in as `U`")
@@ -49,6 +49,17 @@ func runSync(args []string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
+	// The sign-in is needed while the command runs, not for the twelve
+	// hours the hub would keep it. A hub that does not answer now lets it
+	// expire: the sync's own result is what the command reports. Signing
+	// out comes after the database is let go, which it does not need: an
+	// app that waits for the database does not wait for the hub too.
+	defer func() {
+		octx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		c.Retries = 0
+		c.SignOut(octx)
+	}()
 	// The app syncs the database it has open itself, and two syncs of
 	// one outbox at once would each mark what the other pushed. A
 	// scheduled sync that finds the app left open has nothing to do, and
@@ -64,6 +75,18 @@ func runSync(args []string, out io.Writer) error {
 	defer release()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The app started meanwhile syncs the database itself: the sync gives
+	// it way at once rather than keep the clerk waiting, stuck on a hub
+	// that does not answer maybe. Each of its steps is a transaction of
+	// its own, and the hub knows a change pushed again, so that stopping
+	// anywhere loses nothing: the app sends again what is left.
+	ctx, stepAside := store.StepAside(ctx, *db)
+	defer stepAside()
+	defer func() {
+		if err != nil && errors.Is(context.Cause(ctx), store.ErrWanted) {
+			err = stopped(out, *db, *asJSON)
+		}
+	}()
 	st, err := cli.OpenStore(*db)
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
@@ -84,15 +107,6 @@ func runSync(args []string, out io.Writer) error {
 		}
 		return fmt.Errorf("sync: %w", changesKept(err, *db))
 	}
-	// The sign-in is needed while the command runs, not for the twelve
-	// hours the hub would keep it. A hub that does not answer now lets it
-	// expire: the sync's own result is what the command reports.
-	defer func() {
-		octx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		c.Retries = 0
-		c.SignOut(octx)
-	}()
 	if err := checkHub(ctx, c, st, id, *newHub); err != nil {
 		return fmt.Errorf("sync: %w", changesKept(err, *db))
 	}
@@ -127,6 +141,17 @@ func notSynced(out io.Writer, held *store.HeldError, asJSON bool) error {
 	}
 	if asJSON {
 		return json.NewEncoder(out).Encode(map[string]string{"skipped": said})
+	}
+	_, err := fmt.Fprintln(out, said)
+	return err
+}
+
+// stopped says that the sync stopped for the app opened on db (StepAside),
+// on out as the command's result (--json: {"stopped": "..."}).
+func stopped(out io.Writer, db string, asJSON bool) error {
+	said := fmt.Sprintf("Migrant Desk was opened on %s; it syncs itself: stopped (nothing is lost: what was not sent, it sends)", db)
+	if asJSON {
+		return json.NewEncoder(out).Encode(map[string]string{"stopped": said})
 	}
 	_, err := fmt.Fprintln(out, said)
 	return err

@@ -26,23 +26,8 @@ func TestSyncLeavesAHeldDatabase(t *testing.T) {
 	ctl := fullProgram(t)
 	_, args := syncHub(t)
 	db := args[2]
-	if err := dispatch(args, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	// Open beside the commands, as the app's would be, to read the
-	// outbox while they run.
-	st, err := store.Open(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.SaveRecord(context.Background(), hubtest.ClerkC, storetest.Record(t, hubtest.Maria, "123456", "2025-09-01", "")); err != nil {
-		t.Fatal(err)
-	}
+	st := oneToSend(t, args)
 	pending := func() int { return storetest.CountRows(t, st).Pending }
-	if n := pending(); n != 1 {
-		t.Fatalf("%d changes wait in the outbox, want the one saved", n)
-	}
 	for _, c := range []struct{ holder, by, said string }{
 		{"the app", "", "Migrant Desk is open on " + db + " and syncs it itself while signed in; nothing done\n"},
 		{"another sync", "migrantdeskctl sync", "migrantdeskctl sync (process "},
@@ -74,6 +59,28 @@ func TestSyncLeavesAHeldDatabase(t *testing.T) {
 	if out, _, err := runCtl(ctl, "sync", "--help"); err != nil || !strings.Contains(out, "with exit status 0") {
 		t.Errorf("sync --help does not say how a sync that found the app open exits (%v):\n%s", err, out)
 	}
+}
+
+// oneToSend syncs the database of the sync args, then saves a record
+// in it, and returns it open beside the commands, as the app's would be,
+// to read the outbox while they run.
+func oneToSend(t *testing.T, args []string) *store.Store {
+	t.Helper()
+	if err := dispatch(args, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(args[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.SaveRecord(context.Background(), hubtest.ClerkC, storetest.Record(t, hubtest.Maria, "123456", "2025-09-01", "")); err != nil {
+		t.Fatal(err)
+	}
+	if n := storetest.CountRows(t, st).Pending; n != 1 {
+		t.Fatalf("%d changes wait in the outbox, want the one saved", n)
+	}
+	return st
 }
 
 // holdEnv carries the database and the holder's words to TestHoldChild.

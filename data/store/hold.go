@@ -62,13 +62,7 @@ func HoldAs(path, by string) (release func(), err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, deniedError("create folder for database", path, path, err)
 	}
-	// Beside the file itself, as SQLite keeps its -wal and -shm: a
-	// database opened by a link (ln -s) is held by the same mark as by
-	// its own name.
-	lock := path + "-lock"
-	if real, err := filepath.EvalSymlinks(path); err == nil {
-		lock = real + "-lock"
-	}
+	lock := beside(path, "-lock")
 	f, err := os.OpenFile(lock, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		if _, serr := os.Stat(lock); errors.Is(err, fs.ErrPermission) && errors.Is(serr, fs.ErrNotExist) {
@@ -98,6 +92,17 @@ func HoldAs(path, by string) (release func(), err error) {
 	}, nil
 }
 
+// beside names the file ending in suffix that Migrant Desk keeps beside
+// the database at path: beside the file itself, as SQLite keeps its -wal
+// and -shm, so that a database opened by a link (ln -s) is held by the
+// same mark as by its own name.
+func beside(path, suffix string) string {
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		return real + suffix
+	}
+	return path + suffix
+}
+
 // sayWords makes s the whole of f, never leaving it empty meanwhile: one
 // read then would take a command for the app.
 func sayWords(f *os.File, s string) error {
@@ -122,11 +127,19 @@ func holder(f *os.File) string {
 // (HeldError.By) it tries again until the command has finished or ctx
 // ends, having called waiting with the command's words once: a
 // scheduled sync ends in seconds, and the app started meanwhile need
-// not be refused. An app holding it is said at once, as Hold says it.
-// When ctx ends first, the error is the last refusal if its deadline
-// passed, else ctx's.
+// not be refused. Meanwhile it says that it waits (want), and a command
+// that gives way to the app (StepAside) lets the database go at once.
+// An app holding it is said at once, as Hold says it. When ctx ends
+// first, the error is the last refusal if its deadline passed, else
+// ctx's.
 func HoldPatiently(ctx context.Context, path string, waiting func(by string)) (release func(), err error) {
 	said, blank := false, false
+	var wanting func()
+	defer func() {
+		if wanting != nil {
+			wanting()
+		}
+	}()
 	for {
 		release, err := Hold(path)
 		var held *HeldError
@@ -144,6 +157,9 @@ func HoldPatiently(ctx context.Context, path string, waiting func(by string)) (r
 			continue
 		}
 		blank = false
+		if wanting == nil {
+			wanting = want(path)
+		}
 		if !said {
 			waiting(held.By)
 			said = true

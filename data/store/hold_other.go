@@ -18,3 +18,8 @@ func lockFile(f *os.File) error {
 	}
 	return err
 }
+
+// unlockFile lets go of the lock lockFile took on f.
+func unlockFile(f *os.File) error {
+	return unix.Flock(int(f.Fd()), unix.LOCK_UN)
+}

@@ -17,3 +17,9 @@ func lockFile(f *os.File) error {
 	}
 	return err
 }
+
+// unlockFile lets go of the lock lockFile took on f: closing the handle
+// would too, but when the system gets to it.
+func unlockFile(f *os.File) error {
+	return windows.UnlockFileEx(windows.Handle(f.Fd()), 0, 1, 0, new(windows.Overlapped))
+}

@@ -55,7 +55,9 @@ var Notes = map[string]string{
 	"sync": "With Migrant Desk open on the database (it syncs the database itself while signed in), or another\n" +
 		"sync of it running, sync does nothing and says so, on standard output, with exit status 0, as a\n" +
 		"scheduled task that found the app left open has not failed (--json: {\"skipped\": \"...\"}).\n" +
-		"Migrant Desk started during a sync waits up to 30 seconds for it to finish.",
+		"Migrant Desk started during a sync waits for it, and the sync stops at once and lets it open (the\n" +
+		"app syncs the database itself): nothing is lost, what was not sent the app sends. The sync says so,\n" +
+		"with exit status 0 (--json: {\"stopped\": \"...\"}). An app waits up to 30 seconds for other commands.",
 }
 
 // Exiting is set when the process ends with the command, so that a

@@ -181,7 +181,7 @@ func hubUser(verb string, args []string, out io.Writer) (err error) {
 	switch verb {
 	case "add", "edit":
 		fullName = fs.String("name", "", "the user's full `NAME`")
-		role = fs.String("role", "", "clerk, coordinator, district_admin or state_admin")
+		role = fs.String("role", "", "the user's `ROLE`: clerk, coordinator, district_admin or state_admin")
 		region = fs.String("region", "", "a clerk's region `CODE`")
 		fs.Var(&districts, "district", "a coordinator's or district administrator's district `NUM` (repeat for several)")
 	case "grant", "revoke":

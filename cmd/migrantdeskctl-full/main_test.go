@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"migrantdesk/cmd/internal/cli"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -63,12 +65,16 @@ func TestUsagesNameEveryCommand(t *testing.T) {
 // with the list of every hub subcommand, hub serve's first.
 func TestHubSubcommandHelpNamesIt(t *testing.T) {
 	for sub, want := range map[string]string{
-		"serve":     "usage: migrantdeskctl hub serve --db",
-		"user add":  "usage: migrantdeskctl hub user add|edit|",
-		"user list": "usage: migrantdeskctl hub user list --db HUB.db|postgres://... [--db-password-file F] [--json]",
-		"migrate":   "usage: migrantdeskctl hub migrate --from",
-		"backup":    "usage: migrantdeskctl hub backup --db",
-		"new-epoch": "usage: migrantdeskctl hub new-epoch --db",
+		"serve":        "usage: migrantdeskctl hub serve --db",
+		"user add":     "usage: migrantdeskctl hub user add --db",
+		"user edit":    "usage: migrantdeskctl hub user edit --db",
+		"user passwd":  "usage: migrantdeskctl hub user passwd --db",
+		"user disable": "usage: migrantdeskctl hub user disable --db",
+		"user revoke":  "usage: migrantdeskctl hub user grant|revoke --db",
+		"user list":    "usage: migrantdeskctl hub user list --db HUB.db|postgres://... [--db-password-file F] [--json]",
+		"migrate":      "usage: migrantdeskctl hub migrate --from",
+		"backup":       "usage: migrantdeskctl hub backup --db",
+		"new-epoch":    "usage: migrantdeskctl hub new-epoch --db",
 	} {
 		var out bytes.Buffer
 		args := append(append([]string{"hub"}, strings.Fields(sub)...), "--help")
@@ -79,6 +85,90 @@ func TestHubSubcommandHelpNamesIt(t *testing.T) {
 		head, _, _ := strings.Cut(out.String(), "\n\nflags:")
 		if !strings.HasPrefix(head, want) || strings.Contains(head, "\n") {
 			t.Errorf("%v: the usage is %q, want the one line %q...", args, head, want)
+		}
+	}
+}
+
+// A usage line names exactly the flags its command takes, so that an
+// operator reading hub user disable --help is not told of a --role it
+// refuses, nor left to guess the --district that grant needs.
+func TestUsageLineNamesItsFlags(t *testing.T) {
+	// Flags a command keeps out of its usage line on purpose: report
+	// defines --password only to refuse it, and version ignores --db.
+	unlisted := map[string][]string{"report qa": {"--password"}, "version": {"--db"}}
+	for name := range commands {
+		for _, line := range strings.Split(cli.Usages[name], "\n") {
+			fields := strings.Fields(line)
+			var words []string
+			for _, f := range fields {
+				if strings.HasPrefix(f, "-") || strings.HasPrefix(f, "[") {
+					break
+				}
+				words = append(words, f)
+			}
+			// A line naming alternatives (grant|revoke) is checked for each.
+			last := strings.Split(words[len(words)-1], "|")
+			for _, alt := range last {
+				cmd := append(slices.Clone(words[:len(words)-1]), alt)
+				var out bytes.Buffer
+				if err := dispatch(append(slices.Clone(cmd), "--help"), &out); err != nil {
+					t.Errorf("%v --help: %v", cmd, err)
+					continue
+				}
+				head, flags, _ := strings.Cut(out.String(), "\n\nflags:\n")
+				inUsage := map[string]bool{}
+				for _, f := range regexp.MustCompile(`--[a-z-]+`).FindAllString(head, -1) {
+					inUsage[f] = true
+				}
+				defined := map[string]bool{}
+				for _, f := range regexp.MustCompile(`(?m)^  (-[a-z-]+)`).FindAllStringSubmatch(flags, -1) {
+					defined["-"+f[1]] = true
+				}
+				for _, f := range unlisted[strings.Join(cmd, " ")] {
+					delete(defined, f)
+				}
+				for f := range defined {
+					if !inUsage[f] {
+						t.Errorf("%s takes %s, which its usage line %q does not name", strings.Join(cmd, " "), f, head)
+					}
+				}
+				for f := range inUsage {
+					if !defined[f] {
+						t.Errorf("the usage line of %s names %s, which it does not take", strings.Join(cmd, " "), f)
+					}
+				}
+			}
+		}
+	}
+}
+
+// A command that takes a subcommand answers a help request in its place
+// with the usage lines of its subcommands, rather than failing on an
+// unknown subcommand "--help".
+func TestGroupHelpListsSubcommands(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"hub", "--help"}, []string{"hub serve --db", "hub user disable --db", "hub backup --db"}},
+		{[]string{"hub", "help"}, []string{"hub new-epoch --db"}},
+		{[]string{"hub", "user", "--help"}, []string{"hub user add --db", "hub user grant|revoke --db", "hub user list --db"}},
+		{[]string{"hub", "user", "-h"}, []string{"hub user passwd --db"}},
+		{[]string{"audit", "--help"}, []string{"audit verify --db"}},
+		{[]string{"report", "--help"}, []string{"report qa --db"}},
+	} {
+		var out bytes.Buffer
+		if err := dispatch(c.args, &out); err != nil {
+			t.Errorf("%v: %v", c.args, err)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out.String(), "\n  migrantdeskctl "+w) {
+				t.Errorf("%v printed %q, without %q", c.args, out.String(), w)
+			}
+		}
+		if c.args[1] == "user" && strings.Contains(out.String(), "hub serve") {
+			t.Errorf("%v printed the other hub commands too: %q", c.args, out.String())
 		}
 	}
 }

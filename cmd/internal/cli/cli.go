@@ -35,7 +35,11 @@ var Usages = map[string]string{
 	"audit": "audit verify --db F|postgres://... [--db-password-file F]",
 	"demo":  "demo --db F [--students N] [--seed S] [--today YYYY-MM-DD] [--csv DIR]  (--csv alone writes the extract CSVs and migrant_records.csv instead of a database; with --db, both)",
 	"hub": "hub serve --db HUB.db|postgres://USER@HOST/DB --addr HOST:PORT [--tls-cert C --tls-key K] [--insecure] [--password-file F]\n" +
-		"  hub user add|edit|passwd|disable|grant|revoke --db HUB.db|postgres://... --username U ...\n" +
+		"  hub user add --db HUB.db|postgres://... [--db-password-file F] --username U --name \"Full Name\" --role clerk|coordinator|district_admin|state_admin [--region CODE] [--district NUM]... [--password-file P]\n" +
+		"  hub user edit --db HUB.db|postgres://... [--db-password-file F] --username U [--name \"Full Name\"] [--role R] [--region CODE] [--district NUM]...\n" +
+		"  hub user passwd --db HUB.db|postgres://... [--db-password-file F] --username U [--password-file P]\n" +
+		"  hub user disable --db HUB.db|postgres://... [--db-password-file F] --username U\n" +
+		"  hub user grant|revoke --db HUB.db|postgres://... [--db-password-file F] --username U --district NUM\n" +
 		"  hub user list --db HUB.db|postgres://... [--db-password-file F] [--json]\n" +
 		"  hub migrate --from HUB.db --to postgres://USER@HOST/DB [--db-password-file F]\n" +
 		"  hub backup --db HUB.db OUT.db\n" +
@@ -95,6 +99,9 @@ func Dispatch(commands map[string]Run, args []string, out io.Writer) error {
 	if !ok {
 		return UnknownCommand(args[0])
 	}
+	if groupHelp(args, out) {
+		return nil
+	}
 	err := safely(args[0], func() error { return run(args[1:], out) })
 	var help *helpRequest
 	if errors.As(err, &help) {
@@ -120,6 +127,44 @@ func usageOf(command, name string) string {
 		}
 	}
 	return Usages[command]
+}
+
+// groupHelp prints the usage lines of a command that takes a subcommand
+// (hub, hub user, audit, report) when a help request stands where the
+// subcommand should, and says whether it did: "hub user --help" is an
+// operator asking what hub user does, not a subcommand named --help.
+func groupHelp(args []string, out io.Writer) bool {
+	i := slices.IndexFunc(args, func(a string) bool { return strings.HasPrefix(a, "-") || a == "help" })
+	if i < 0 || !slices.Contains([]string{"help", "-h", "-help", "--help"}, args[i]) {
+		return false
+	}
+	words := args[:i]
+	var lines []string
+	for _, line := range strings.Split(Usages[words[0]], "\n") {
+		fields := strings.Fields(line)
+		if names(fields, words) && len(commandWords(fields)) > len(words) {
+			lines = append(lines, strings.Join(fields, " "))
+		}
+	}
+	if len(lines) == 0 {
+		return false
+	}
+	fmt.Fprintln(out, "usage:")
+	for _, l := range lines {
+		fmt.Fprintf(out, "  migrantdeskctl %s\n", l)
+	}
+	fmt.Fprintf(out, "\nmigrantdeskctl %s SUBCOMMAND --help prints a subcommand's flags.\n", strings.Join(words, " "))
+	return true
+}
+
+// commandWords are the leading fields of a usage line that name its
+// command and subcommands, before its first flag or argument.
+func commandWords(fields []string) []string {
+	i := slices.IndexFunc(fields, func(f string) bool { return strings.HasPrefix(f, "-") || strings.HasPrefix(f, "[") })
+	if i < 0 {
+		return fields
+	}
+	return fields[:i]
 }
 
 // names tells whether a usage line's first fields name the command words,

@@ -294,6 +294,13 @@ func hubUser(verb string, args []string, out io.Writer) (err error) {
 		}
 		fmt.Fprintf(out, "changed the password of %s; their sign-ins have ended\n", *username)
 	case "disable":
+		// Disabled twice, the audit log would say it was done twice.
+		if a, err := h.Account(ctx, *username); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		} else if a.Disabled {
+			fmt.Fprintf(out, "%s is disabled already; nothing changed\n", *username)
+			return nil
+		}
 		if err := h.Disable(ctx, actor, *username); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
@@ -302,14 +309,54 @@ func hubUser(verb string, args []string, out io.Writer) (err error) {
 		if len(districts) != 1 {
 			return fmt.Errorf("%s: give one --district", name)
 		}
-		if err := h.SetGrant(ctx, data.Operator(actor), *username, districts[0], verb == "grant"); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		fmt.Fprintf(out, "%sed %s the QA Migrant report of district %s\n", strings.TrimSuffix(verb, "e"), *username, districts[0])
+		return setGrant(ctx, h, actor, *username, districts[0], verb == "grant", out)
 	case "list":
 		return listAccounts(ctx, h, *asJSON, out)
 	}
 	return nil
+}
+
+// setGrant grants or revokes username the QA Migrant report of district
+// after reading what they hold: the hub applies a revoke of a grant that
+// is not there, as a workstation that still shows it sends one, and
+// logs it, so an operator who mistyped the district would read that
+// access was taken away while the grant they meant stays.
+func setGrant(ctx context.Context, h hub.Store, actor, username, district string, grant bool, out io.Writer) error {
+	name := "hub user revoke"
+	if grant {
+		name = "hub user grant"
+	}
+	if _, err := h.Account(ctx, username); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	held, err := h.ReportGrants(ctx, username)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	switch has := slices.Contains(held, district); {
+	case grant && has:
+		fmt.Fprintf(out, "%s may run the QA Migrant report of district %s already; nothing changed\n", username, district)
+		return nil
+	case !grant && !has:
+		return fmt.Errorf("%s: %s holds no grant of the QA Migrant report of district %s (%s); nothing revoked", name, username, district, grantsText(held))
+	}
+	if err := h.SetGrant(ctx, data.Operator(actor), username, district, grant); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if grant {
+		fmt.Fprintf(out, "granted %s the QA Migrant report of district %s\n", username, district)
+	} else {
+		fmt.Fprintf(out, "revoked %s the QA Migrant report of district %s\n", username, district)
+	}
+	return nil
+}
+
+// grantsText says which districts' reports a user may run.
+func grantsText(held []string) string {
+	if len(held) == 0 {
+		return "they hold none"
+	}
+	return "they hold those of " + strings.Join(held, ", ")
 }
 
 // unusedName refuses a new user's name that is taken, or that differs
@@ -416,23 +463,32 @@ func listAccounts(ctx context.Context, h hub.Store, asJSON bool, out io.Writer) 
 	if err != nil {
 		return err
 	}
+	grants := make([][]string, len(as))
+	for i, a := range as {
+		held, err := h.ReportGrants(ctx, a.Username)
+		if err != nil {
+			return err
+		}
+		grants[i] = append([]string{}, held...)
+	}
 	if asJSON {
 		type row struct {
 			sync.UserInfo
-			Disabled    bool `json:"disabled"`
-			HasPassword bool `json:"has_password"`
+			Disabled     bool     `json:"disabled"`
+			HasPassword  bool     `json:"has_password"`
+			ReportGrants []string `json:"report_grants"`
 		}
 		rows := make([]row, len(as))
 		for i, a := range as {
-			rows[i] = row{sync.UserInfoOf(a.User), a.Disabled, a.PasswordHash != ""}
+			rows[i] = row{sync.UserInfoOf(a.User), a.Disabled, a.PasswordHash != "", grants[i]}
 		}
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(rows)
 	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "USERNAME\tNAME\tROLE\tWHERE\tSTATE")
-	for _, a := range as {
+	fmt.Fprintln(tw, "USERNAME\tNAME\tROLE\tWHERE\tREPORT\tSTATE")
+	for i, a := range as {
 		where := a.RegionCode + a.DistrictNumber + strings.Join(a.Districts, ",")
 		state := "active"
 		switch {
@@ -441,7 +497,7 @@ func listAccounts(ctx context.Context, h hub.Store, asJSON bool, out io.Writer) 
 		case a.PasswordHash == "":
 			state = "no password"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.Username, a.FullName, data.RoleName(a.Role), where, state)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.Username, a.FullName, data.RoleName(a.Role), where, strings.Join(grants[i], ","), state)
 	}
 	return tw.Flush()
 }

@@ -84,6 +84,21 @@ func hubWithUser(t *testing.T, flags ...string) string {
 	return file
 }
 
+// onBackEnd returns the hub to run commands on, of the back end be: the
+// SQLite hub file, or a PostgreSQL database it is moved to; and a reader
+// of the rows query q gives there.
+func onBackEnd(t *testing.T, be, file, q string) (string, func() []string) {
+	t.Helper()
+	if be != "PostgreSQL" {
+		return file, func() []string { return query(t, file, q) }
+	}
+	db := pgtest.URL(t)
+	if _, err := run(t, "hub", "migrate", "--from", file, "--to", db); err != nil {
+		t.Fatal(err)
+	}
+	return db, func() []string { return pgQuery(t, db, q) }
+}
+
 // hub user edit keeps a disabled user disabled, and hub user disable and
 // passwd are each a row of the hub's audit log saying who did what (never
 // the password's hash), on SQLite and on PostgreSQL; the log verifies.
@@ -92,17 +107,8 @@ func TestHubUserDisableKeptAndAudited(t *testing.T) {
 		t.Run(be, func(t *testing.T) {
 			file := hubWithUser(t, "--username", "wes", "--name", "Wes Long", "--role", "clerk", "--region", "01")
 			pw := filepath.Join(filepath.Dir(file), "pw")
-			db := file
-			const q = `SELECT username || ' ' || action || ' ' || entity_id || ' [' || after || ']' FROM audit
-				WHERE entity = 'user' AND action <> 'save' ORDER BY seq`
-			auditRows := func() []string { return query(t, file, q) }
-			if be == "PostgreSQL" {
-				db = pgtest.URL(t)
-				if _, err := run(t, "hub", "migrate", "--from", file, "--to", db); err != nil {
-					t.Fatal(err)
-				}
-				auditRows = func() []string { return pgQuery(t, db, q) }
-			}
+			db, auditRows := onBackEnd(t, be, file, `SELECT username || ' ' || action || ' ' || entity_id || ' [' || after || ']' FROM audit
+				WHERE entity = 'user' AND action <> 'save' ORDER BY seq`)
 			for _, args := range [][]string{{"passwd", "--password-file", pw}, {"disable"}, {"edit", "--name", "Wesley Long"}} {
 				if _, err := run(t, append([]string{"hub", "user", args[0], "--db", db, "--username", "wes"}, args[1:]...)...); err != nil {
 					t.Fatalf("hub user %s: %v", args[0], err)
@@ -429,5 +435,77 @@ func TestUndefinedFlagNamesTheNearOne(t *testing.T) {
 	}
 	if _, err := run(t, "hub", "serve", "--colour"); err == nil || strings.Contains(err.Error(), "this command's is") {
 		t.Errorf("a flag like none of the command's: %v", err)
+	}
+}
+
+// hub user grant, revoke and disable say what they changed, and what
+// they found done already: a revoke of a grant the user does not hold (a
+// mistyped district) fails naming the grants they do hold, with nothing
+// written to the audit log, rather than report a revocation while the
+// grant meant stays. hub user list shows the grants. On both back ends.
+func TestHubUserGrantSaysWhatItChanged(t *testing.T) {
+	for _, be := range []string{"SQLite", "PostgreSQL"} {
+		t.Run(be, func(t *testing.T) {
+			file := hubWithUser(t, "--username", "cora", "--name", "Cora Díaz", "--role", "coordinator", "--district", "0042", "--district", "0107")
+			db, auditRows := onBackEnd(t, be, file, `SELECT action || ' ' || entity_id || ' [' || after || ']' FROM audit
+				WHERE entity = 'user' AND action <> 'save' ORDER BY seq`)
+			user := func(args ...string) (string, error) {
+				return run(t, append([]string{"hub", "user", args[0], "--db", db, "--username", "cora"}, args[1:]...)...)
+			}
+			for _, c := range []struct {
+				args     []string
+				says     string
+				refusing bool
+			}{
+				{[]string{"grant", "--district", "0042"}, "granted cora the QA Migrant report of district 0042", false},
+				{[]string{"grant", "--district", "0042"}, "cora may run the QA Migrant report of district 0042 already; nothing changed", false},
+				{[]string{"revoke", "--district", "0107"}, "cora holds no grant of the QA Migrant report of district 0107 (they hold those of 0042); nothing revoked", true},
+				{[]string{"revoke", "--district", "0042"}, "revoked cora the QA Migrant report of district 0042", false},
+				{[]string{"revoke", "--district", "0042"}, "(they hold none); nothing revoked", true},
+				{[]string{"grant", "--district", "0107"}, "granted cora the QA Migrant report of district 0107", false},
+				{[]string{"disable"}, "disabled cora; their sign-ins have ended", false},
+				{[]string{"disable"}, "cora is disabled already; nothing changed", false},
+			} {
+				out, err := user(c.args...)
+				said := out
+				if c.refusing {
+					if err == nil {
+						t.Errorf("%v was not refused: %q", c.args, out)
+						continue
+					}
+					said = err.Error()
+				} else if err != nil {
+					t.Errorf("%v: %v", c.args, err)
+					continue
+				}
+				if !strings.Contains(said, c.says) {
+					t.Errorf("%v said %q, want %q", c.args, said, c.says)
+				}
+			}
+			want := []string{"grant report cora [QA Migrant report, district 0042]", "revoke report cora [QA Migrant report, district 0042]",
+				"grant report cora [QA Migrant report, district 0107]", "disable cora []"}
+			if got := auditRows(); !slices.Equal(got, want) {
+				t.Errorf("the hub's audit log of cora's account: %q, want %q", got, want)
+			}
+			out, err := run(t, "hub", "user", "list", "--db", db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if flat := strings.Join(strings.Fields(out), " "); !strings.Contains(flat, "WHERE REPORT STATE") ||
+				!strings.Contains(flat, "cora Cora Díaz District coordinator 0042,0107 0107 disabled") {
+				t.Errorf("hub user list:\n%s", out)
+			}
+			out, err = run(t, "hub", "user", "list", "--db", db, "--json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rows []struct {
+				Username     string   `json:"username"`
+				ReportGrants []string `json:"report_grants"`
+			}
+			if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) != 1 || !slices.Equal(rows[0].ReportGrants, []string{"0107"}) {
+				t.Errorf("hub user list --json: %v\n%s", err, out)
+			}
+		})
 	}
 }

@@ -71,6 +71,10 @@ type Store interface {
 	// Migrant report on behalf of admin (data.User.MayGrantReport and
 	// MayRevokeReport decide).
 	SetGrant(ctx context.Context, admin data.User, username, district string, grant bool) error
+	// ReportGrants lists the districts whose QA Migrant report username
+	// may run, in order: what an operator checks before a grant or a
+	// revoke, and what hub user list shows.
+	ReportGrants(ctx context.Context, username string) ([]string, error)
 
 	// SaveToken keeps a sign-in token's hash until it expires.
 	SaveToken(ctx context.Context, hash, username string, expires time.Time) error

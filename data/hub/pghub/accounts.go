@@ -112,6 +112,19 @@ func (h *DB) SaveToken(ctx context.Context, hash, username string, expires time.
 	})
 }
 
+// ReportGrants lists the districts whose report username may run.
+func (h *DB) ReportGrants(ctx context.Context, username string) ([]string, error) {
+	rows, err := h.pool.Query(ctx, `SELECT district_number FROM report_grants WHERE username = $1 ORDER BY district_number`, username)
+	if err != nil {
+		return nil, fmt.Errorf("read the report grants of %s: %w", username, err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("read the report grants of %s: %w", username, err)
+	}
+	return out, nil
+}
+
 // TokenAccount returns the account a live token signs in.
 func (h *DB) TokenAccount(ctx context.Context, hash string, now time.Time) (hub.Account, error) {
 	a, err := scanAccount(h.pool.QueryRow(ctx, accountQuery+`

@@ -425,6 +425,22 @@ func (h *DB) SetGrant(ctx context.Context, admin data.User, username, district s
 	return hubsql.SetGrant(ctx, h.Push, admin, username, district, grant)
 }
 
+// ReportGrants lists the districts whose report username may run.
+func (h *DB) ReportGrants(ctx context.Context, username string) ([]string, error) {
+	tx, err := h.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("read the report grants of %s: %w", username, err)
+	}
+	stx := newTx(ctx, tx, h.rstmts)
+	defer stx.end() // after the rollback: see end
+	defer tx.Rollback()
+	held, err := hubsql.ReadIDs(stx, `SELECT district_number FROM report_grants WHERE username = ? ORDER BY district_number`, username)
+	if err != nil {
+		return nil, fmt.Errorf("read the report grants of %s: %w", username, err)
+	}
+	return held, nil
+}
+
 // SaveToken keeps a sign-in token's hash; expired tokens are swept then.
 func (h *DB) SaveToken(ctx context.Context, hash, username string, expires time.Time) error {
 	tx, err := h.db.BeginTx(ctx, nil)

@@ -126,6 +126,31 @@ func (u User) Signature() string {
 	return u.FullName + " (" + u.Username + ")"
 }
 
+// Place says where u works, "region C", "district 005" or "districts
+// 005, 008"; empty for a state administrator.
+func (u User) Place() string {
+	switch {
+	case u.RegionCode != "":
+		return "region " + u.RegionCode
+	case u.DistrictNumber != "":
+		return "district " + u.DistrictNumber
+	case len(u.Districts) > 0:
+		return "districts " + strings.Join(u.Districts, ", ")
+	}
+	return ""
+}
+
+// AuditText is what the audit log keeps of a saved user: the role, the
+// full name quoted and where they work, so that a district number is
+// never read as the end of a name ("Ana Cruz 005").
+func (u User) AuditText() string {
+	text := fmt.Sprintf("%s %q", u.Role, u.FullName)
+	if p := u.Place(); p != "" {
+		text += ", " + p
+	}
+	return text
+}
+
 // SameAccess reports whether u and o may see and do the same: one role,
 // region and set of districts. Their names and emails may differ.
 func (u User) SameAccess(o User) bool {

@@ -413,13 +413,8 @@ func placeUser(u *data.User, districts []string, given bool) error {
 
 // where says where a user works, for the command's answer.
 func where(u data.User) string {
-	switch {
-	case u.RegionCode != "":
-		return ", region " + u.RegionCode
-	case u.DistrictNumber != "":
-		return ", district " + u.DistrictNumber
-	case len(u.Districts) > 0:
-		return ", districts " + strings.Join(u.Districts, ", ")
+	if p := u.Place(); p != "" {
+		return ", " + p
 	}
 	return ""
 }

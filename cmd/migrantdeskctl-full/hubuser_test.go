@@ -509,3 +509,12 @@ func TestHubUserGrantSaysWhatItChanged(t *testing.T) {
 		})
 	}
 }
+
+// The hub's audit row of an added user keeps the full name apart from
+// where the user works, as the workstation's does.
+func TestHubUserAuditRowSeparatesNameAndPlace(t *testing.T) {
+	file := hubWithUser(t, "--username", "ana", "--name", "Ana Cruz", "--role", "district_admin", "--district", "0042")
+	if got := query(t, file, `SELECT after FROM audit WHERE action = 'save' AND entity_id = 'ana'`); !slices.Equal(got, []string{`district_admin "Ana Cruz", district 0042`}) {
+		t.Errorf("the hub's audit row of the added user: %q", got)
+	}
+}

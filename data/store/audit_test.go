@@ -266,3 +266,36 @@ func TestAuditAtStartReadsNewRowsAndTheWholeLogDaily(t *testing.T) {
 		t.Fatalf("a start after the last checked row changed: %v", c.Problems)
 	}
 }
+
+// A saved user's audit row keeps the full name apart from where the
+// user works: "Ana Cruz005" read as a name ending in digits.
+func TestSavedUserAuditRowSeparatesNameAndPlace(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := context.Background()
+	for _, u := range []data.User{
+		{Username: "ana", FullName: "Ana Cruz", Role: data.RoleDistrictAdmin, DistrictNumber: "001"},
+		{Username: "dan", FullName: "Dan O'Brien-Núñez", Role: data.RoleCoordinator, Districts: []string{"001", "003"}},
+		{Username: "kim", FullName: "Kim Lee", Role: data.RoleStateAdmin},
+	} {
+		if err := st.SaveUser(ctx, "admin", u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	rows, err := st.DB().Query(`SELECT after FROM audit WHERE action = 'save' AND entity_id IN ('ana', 'dan', 'kim') ORDER BY seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, s)
+	}
+	want := []string{`district_admin "Ana Cruz", district 001`, `coordinator "Dan O'Brien-Núñez", districts 001, 003`, `state_admin "Kim Lee"`}
+	if !slices.Equal(got, want) {
+		t.Errorf("the audit rows of the saved users: %q, want %q", got, want)
+	}
+}

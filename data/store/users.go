@@ -31,7 +31,7 @@ func (s *Store) SaveUser(ctx context.Context, actor string, u data.User) error {
 				return fmt.Errorf("give user %s district %s: %w", u.Username, d, err)
 			}
 		}
-		return s.audit(tx, actor, "save", "user", u.Username, "", fmt.Sprintf("%s %s%s%s %v", u.Role, u.FullName, u.RegionCode, u.DistrictNumber, u.Districts))
+		return s.audit(tx, actor, "save", "user", u.Username, "", u.AuditText())
 	})
 }
 

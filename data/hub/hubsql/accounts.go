@@ -89,7 +89,7 @@ func SaveAccount(tx Tx, actor string, a hub.Account, now string) error {
 	}
 	log := NewAuditLog(tx)
 	if err := log.Append(now, actor, "save", "user", u.Username, "",
-		fmt.Sprintf("%s %s%s%s %v", u.Role, u.FullName, u.RegionCode, u.DistrictNumber, u.Districts)); err != nil {
+		u.AuditText()); err != nil {
 		return err
 	}
 	if err := dropGrants(tx, log, actor, u, before, now); err != nil {

@@ -229,7 +229,7 @@ func VerifyAuditFile(ctx context.Context, path string) (AuditCheck, error) {
 	defer tx.Rollback()
 	var version int
 	if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
-		return AuditCheck{}, fmt.Errorf("read schema version of %s: %w", path, err)
+		return AuditCheck{}, schemaError(path, err)
 	}
 	switch {
 	case version == 0:

@@ -9,6 +9,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -194,12 +195,59 @@ func createPrivate(path string) (notice string, err error) {
 	if fi.Mode().Perm()&0o077 == 0 || runtime.GOOS == "windows" {
 		return "", nil
 	}
+	// Only a database is made private: a --db naming the extract's
+	// students.csv by mistake must fail leaving the file as it was, not
+	// made unreadable to the others who use it. Opening the file here
+	// drops no lock of another Store of this process: one that had
+	// opened it would have made it private already.
+	if err := sqliteHeader(path, fi.Size()); err != nil {
+		return "", err
+	}
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {
 		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return "", fmt.Errorf("database %s can be read by other users of this computer (mode %04o) and could not be made private: %w", path, fi.Mode().Perm(), err)
 		}
 	}
 	return fmt.Sprintf("database %s could be read by other users of this computer (mode %04o); it is now readable by you only (0600)", path, fi.Mode().Perm()), nil
+}
+
+// sqliteHeader refuses a file that is not empty and does not begin as
+// every SQLite database does.
+func sqliteHeader(path string, size int64) error {
+	if size == 0 {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return deniedError("open database", path, path, err)
+	}
+	defer f.Close()
+	head := make([]byte, len(sqliteMagic))
+	if _, err := io.ReadFull(f, head); err == nil && string(head) == sqliteMagic {
+		return nil
+	}
+	return notADatabase(path)
+}
+
+// sqliteMagic is how every SQLite database file begins.
+const sqliteMagic = "SQLite format 3\x00"
+
+// notADatabase is the error for a file that is not a SQLite database at
+// all, in words that name it rather than SQLite's "file is not a
+// database (26)".
+func notADatabase(path string) error {
+	return fmt.Errorf("%s is not a Migrant Desk database, nor any SQLite database (a CSV file or a workbook, say), "+
+		"and was left as it was: name the database file", path)
+}
+
+// schemaError is the error of reading the schema version of the
+// database at path.
+func schemaError(path string, err error) error {
+	var coded interface{ Code() int }
+	if errors.As(err, &coded) && coded.Code()&0xff == sqlite3.SQLITE_NOTADB {
+		return fmt.Errorf("%w (%w)", notADatabase(path), err)
+	}
+	return fmt.Errorf("read schema version of %s: %w", path, err)
 }
 
 // Notices are what Open changed that the person should hear of, such as
@@ -281,7 +329,7 @@ func (s *Store) applyMigrations(ms []string) error {
 	// comes next: a command that only reads never opens the writer's.
 	version, err := s.schemaVersion()
 	if err != nil {
-		return fmt.Errorf("read schema version of %s: %w", s.path, err)
+		return schemaError(s.path, err)
 	}
 	if version > len(ms) {
 		return fmt.Errorf("database %s has schema version %d, newer than this program knows (%d): use a newer Migrant Desk", s.path, version, len(ms))

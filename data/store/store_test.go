@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +38,40 @@ func TestOpenCreatesPrivateFile(t *testing.T) {
 	var fk int
 	if err := st.DB().QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
 		t.Fatalf("foreign keys %d, %v", fk, err)
+	}
+}
+
+// A database path that names a file of another kind (the extract's
+// students.csv given to --db) is refused in words that say so, and the
+// file is left as it was: not made private to the one who mistyped, nor
+// given -wal and -shm files. The audit check refuses it alike.
+func TestOpenLeavesAFileThatIsNoDatabase(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has no mode bits to tighten")
+	}
+	for _, mode := range []os.FileMode{0o644, 0o600} {
+		path := filepath.Join(t.TempDir(), "students.csv")
+		if err := os.WriteFile(path, []byte("state_id,last_name\n0123456789,García\n"), mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(path, mode); err != nil {
+			t.Fatal(err)
+		}
+		_, err := store.Open(path)
+		if err == nil || !strings.Contains(err.Error(), path+" is not a Migrant Desk database, nor any SQLite database") {
+			t.Errorf("mode %04o: opening a CSV file as the database: %v", mode, err)
+		}
+		if _, err := store.VerifyAuditFile(context.Background(), path); err == nil || !strings.Contains(err.Error(), "is not a Migrant Desk database") {
+			t.Errorf("mode %04o: the audit check of a CSV file: %v", mode, err)
+		}
+		if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != mode {
+			t.Errorf("mode %04o: the CSV file is now %v (%v)", mode, fi.Mode().Perm(), err)
+		}
+		for _, beside := range []string{"-wal", "-shm"} {
+			if _, err := os.Stat(path + beside); err == nil {
+				t.Errorf("mode %04o: opening the CSV file made %s beside it", mode, beside)
+			}
+		}
 	}
 }
 

@@ -58,7 +58,9 @@ var howTo = []struct {
 		"and grant or revoke it for each coordinator."},
 	{data.RoleStateAdmin, "You search and change the records of every region, as a clerk does of theirs. You load the " +
 		"state extract (File → Import the state extract…), which shows what will change before anything does, and " +
-		"you can open any district's window to see what it receives."},
+		"you can open any district's window to see what it receives, and grant or revoke its QA Migrant report in " +
+		"the Users and access tab. Accounts are kept on the hub: add, change, disable a user or set a password with " +
+		"migrantdeskctl hub user on the hub's computer (migrantdeskctl hub user --help lists how)."},
 }
 
 // showShortcuts is Help → Keyboard shortcuts.
@@ -79,21 +81,24 @@ func (u *UI) showShortcuts() {
 
 const howToWidth = 700
 
-// showHowTo is Help → How to…: the user's own role first.
+// showHowTo is Help → How to…: the user's own role first, shown, so
+// that its tab is never the one folded into the tabs' "•••" menu on a
+// narrow screen. The pages are as wide as the four tabs need (at 560 the
+// last went behind that menu), which a small laptop at 150% has room for.
 func (u *UI) showHowTo() {
 	if u.dialogs.Open() {
 		return
 	}
 	tabs := container.NewAppTabs()
 	for _, h := range howTo {
-		// As wide as the four roles' tabs: at 560 the last went behind
-		// a menu of its own that named nothing.
 		item := container.NewTabItem(data.RoleName(h.role), widgets.Paragraph(h.text, howToWidth))
-		tabs.Append(item)
 		if h.role == u.user.Role {
-			tabs.Select(item)
+			tabs.Items = append([]*container.TabItem{item}, tabs.Items...)
+		} else {
+			tabs.Items = append(tabs.Items, item)
 		}
 	}
+	tabs.SelectIndex(0)
 	u.dialogs.ShowCustom("How to use Migrant Desk", tabs)
 }
 

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
@@ -269,6 +271,58 @@ func TestDialogsFitASmallScreen(t *testing.T) {
 		t.Fatal("the form shows no errors")
 	}
 	inWindow(t, u, "the record form with its errors", "New Student Migrant Detail", "Save (Ctrl+S)")
+}
+
+// Help → How to… opens on the user's own role, its tab in sight: for a
+// state administrator the fourth tab was folded into the tabs' "•••"
+// menu, the page shown under a tab with no name. The state
+// administrator's page says where accounts are kept.
+func TestHowToShowsTheOwnRolesTab(t *testing.T) {
+	st := openDemo(t)
+	for _, user := range []string{storetest.Admin, storetest.Clerk} {
+		u := start(t, st, Options{User: user})
+		u.win.Resize(smallScreen)
+		u.showHowTo()
+		u.wait()
+		top := u.win.Canvas().Overlays().Top()
+		var tabs *container.AppTabs
+		shown := map[string]bool{}
+		for _, o := range walk(top) {
+			switch w := o.(type) {
+			case *container.AppTabs:
+				tabs = w
+			case *canvas.Text:
+				if w.Visible() {
+					shown[w.Text] = true
+				}
+			}
+		}
+		if tabs == nil {
+			t.Fatalf("%s: How to shows no tabs", user)
+		}
+		own := data.RoleName(u.user.Role)
+		if got := tabs.Selected().Text; got != own {
+			t.Errorf("%s: How to opens on %q, want %q", user, got, own)
+		}
+		for _, r := range data.Roles() {
+			if !shown[data.RoleName(r)] {
+				t.Errorf("%s: the tab %q is not in sight on How to", user, data.RoleName(r))
+			}
+		}
+		if user == storetest.Admin {
+			var page string
+			for _, o := range walk(tabs.Selected().Content) {
+				if l, ok := o.(*widget.Label); ok {
+					page += l.Text
+				}
+			}
+			if !strings.Contains(page, "migrantdeskctl hub user") {
+				t.Errorf("the state administrator's How to does not say where accounts are kept: %q", page)
+			}
+		}
+		u.dialogs.CloseTop()
+		u.wait()
+	}
 }
 
 // posIn is where o is in root, which is at the window's origin, through

@@ -518,3 +518,33 @@ func TestHubUserAuditRowSeparatesNameAndPlace(t *testing.T) {
 		t.Errorf("the hub's audit row of the added user: %q", got)
 	}
 }
+
+// A user's region or district that the hub's extract does not have is
+// refused saying what the extract has: its regions, or the district a
+// number typed without its leading zeros means. Before any extract, it
+// says to import one first.
+func TestHubUserAddNamesWhatTheExtractHas(t *testing.T) {
+	file := hubWithUser(t, "--username", "kim", "--name", "Kim Lee", "--role", "state_admin")
+	pw := filepath.Join(filepath.Dir(file), "pw")
+	for _, c := range []struct {
+		flags []string
+		says  string
+	}{
+		{[]string{"--role", "clerk", "--region", "1"}, "there is no region 1 in the state's extract; its regions are 01, 02"},
+		{[]string{"--role", "coordinator", "--district", "42"}, "there is no district 42 in the state's extract; district numbers are written as the extract writes them: did you mean 0042?"},
+		{[]string{"--role", "district_admin", "--district", "0999"}, "there is no district 0999 in the state's extract; name one of the 2 districts of its districts.csv"},
+	} {
+		args := append([]string{"hub", "user", "add", "--db", file, "--username", "ana", "--name", "Ana Cruz", "--password-file", pw}, c.flags...)
+		if _, err := run(t, args...); err == nil || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%v: %v, want %q", c.flags, err, c.says)
+		}
+	}
+	empty := filepath.Join(t.TempDir(), "hub.db")
+	if _, err := run(t, "hub", "user", "add", "--db", empty, "--username", "kim", "--name", "Kim Lee", "--role", "state_admin", "--password-file", pw); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, "hub", "user", "add", "--db", empty, "--username", "ana", "--name", "Ana Cruz", "--role", "clerk", "--region", "01", "--password-file", pw); err == nil ||
+		!strings.Contains(err.Error(), "import the state extract into the hub before adding") {
+		t.Errorf("a clerk added to a hub with no extract: %v", err)
+	}
+}

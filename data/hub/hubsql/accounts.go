@@ -9,9 +9,34 @@ import (
 	"migrantdesk/data/hub"
 )
 
-// importFirst is what to do about a region or district the hub's extract
-// does not have: most often the extract is not imported yet.
-const importFirst = "import the state extract into the hub before adding its clerks and district users, or name one it has"
+// unknownPlace is the error for a user's region or district (kind, of
+// the table table) that the hub's extract does not have: before the
+// extract is imported, to import it first; after, the regions it has, or
+// the district a number typed without its leading zeros ("8" for "008")
+// means.
+func unknownPlace(tx Tx, username, kind, table, code string) error {
+	known, err := readIDs(tx, `SELECT `+placeKey[table]+` FROM `+table+` ORDER BY 1`)
+	if err != nil {
+		return fmt.Errorf("save user %s: %w", username, err)
+	}
+	what := fmt.Sprintf("save user %s: there is no %s %s in the state's extract", username, kind, code)
+	bare := strings.TrimLeft(code, "0")
+	switch {
+	case len(known) == 0:
+		return fmt.Errorf("%s, which the hub does not hold yet: import the state extract into the hub before adding its clerks and district users", what)
+	case table == "regions":
+		return fmt.Errorf("%s; its regions are %s", what, strings.Join(known, ", "))
+	}
+	for _, k := range known {
+		if bare != "" && strings.TrimLeft(k, "0") == bare {
+			return fmt.Errorf("%s; district numbers are written as the extract writes them: did you mean %s?", what, k)
+		}
+	}
+	return fmt.Errorf("%s; name one of the %d districts of its districts.csv", what, len(known))
+}
+
+// placeKey is the key column of each table a user's place is read from.
+var placeKey = map[string]string{"regions": "code", "districts": "number"}
 
 // SaveAccount saves a hub account inside tx, the back end's write
 // transaction (which excludes the audit log's other writers), under its
@@ -57,7 +82,7 @@ func SaveAccount(tx Tx, actor string, a hub.Account, now string) error {
 		}
 		for _, d := range wanted {
 			if !slices.Contains(known, d) {
-				return fmt.Errorf("save user %s: there is no district %s in the state's extract; %s", u.Username, d, importFirst)
+				return unknownPlace(tx, u.Username, "district", "districts", d)
 			}
 		}
 	}
@@ -70,7 +95,7 @@ func SaveAccount(tx Tx, actor string, a hub.Account, now string) error {
 			return fmt.Errorf("save user %s: %w", u.Username, err)
 		}
 		if len(known) == 0 {
-			return fmt.Errorf("save user %s: there is no region %s in the state's extract; %s", u.Username, u.RegionCode, importFirst)
+			return unknownPlace(tx, u.Username, "region", "regions", u.RegionCode)
 		}
 	}
 	if err := tx.Exec(`INSERT INTO users(username, full_name, role, region_code, district_number, email)

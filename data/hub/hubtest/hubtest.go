@@ -256,7 +256,7 @@ func testUsernameForms(t *testing.T, open Open) {
 	// districts are: under a region mistyped ("c" for "C") the clerk saw
 	// no student at all.
 	err := st.SaveAccount(ctx, Admin.Username, hub.Account{User: data.User{Username: "cleo", FullName: "Cleo Park", Role: data.RoleClerk, RegionCode: "c"}})
-	if err == nil || !strings.Contains(err.Error(), "there is no region c in the state's extract; import the state extract into the hub before adding") {
+	if err == nil || !strings.Contains(err.Error(), "there is no region c in the state's extract; its regions are C, W") {
 		t.Errorf("a clerk of a region the extract does not have: %v", err)
 	}
 	if _, err := st.Account(ctx, "cleo"); !errors.Is(err, hub.ErrNoAccount) {
@@ -327,7 +327,7 @@ func testUserDistricts(t *testing.T, open Open) {
 	u := Coord001
 	u.Districts = []string{"003", "999"}
 	err := st.SaveAccount(ctx, Admin.Username, hub.Account{User: u})
-	if err == nil || !strings.Contains(err.Error(), "there is no district 999 in the state's extract; import the state extract into the hub before adding") {
+	if err == nil || !strings.Contains(err.Error(), "there is no district 999 in the state's extract; name one of the 3 districts") {
 		t.Fatalf("a district the state does not have: %v", err)
 	}
 	if a, err := st.Account(ctx, Coord001.Username); err != nil || !slices.Equal(a.Districts, []string{"003"}) {

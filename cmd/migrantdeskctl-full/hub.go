@@ -35,14 +35,14 @@ func init() {
 
 func runHub(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("hub: say what to do: hub serve, hub user add|edit|passwd|disable|grant|revoke|list, hub migrate, hub backup or hub new-epoch")
+		return errors.New("hub: say what to do: hub serve, hub user add|edit|passwd|disable|enable|grant|revoke|list, hub migrate, hub backup or hub new-epoch")
 	}
 	switch args[0] {
 	case "serve":
 		return hubServe(args[1:], out)
 	case "user":
 		if len(args) < 2 {
-			return errors.New("hub user: say what to do: add, edit, passwd, disable, grant, revoke or list")
+			return errors.New("hub user: say what to do: add, edit, passwd, disable, enable, grant, revoke or list")
 		}
 		return hubUser(args[1], args[2:], out)
 	case "migrate":
@@ -187,9 +187,9 @@ func hubUser(verb string, args []string, out io.Writer) (err error) {
 	case "grant", "revoke":
 		fs.Var(&districts, "district", "the district `NUM` whose QA Migrant report access changes")
 	case "list":
-	case "passwd", "disable":
+	case "passwd", "disable", "enable":
 	default:
-		return fmt.Errorf("hub user: unknown command %q: use add, edit, passwd, disable, grant, revoke or list", verb)
+		return fmt.Errorf("hub user: unknown command %q: use add, edit, passwd, disable, enable, grant, revoke or list", verb)
 	}
 	passwordDB := dbPasswordFlag(fs, "db-password-file")
 	asJSON := new(bool)
@@ -293,12 +293,19 @@ func hubUser(verb string, args []string, out io.Writer) (err error) {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		fmt.Fprintf(out, "changed the password of %s; their sign-ins have ended\n", *username)
-	case "disable":
-		// Disabled twice, the audit log would say it was done twice.
+	case "disable", "enable":
+		// Done twice, the audit log would say it was done twice.
 		if a, err := h.Account(ctx, *username); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
-		} else if a.Disabled {
-			fmt.Fprintf(out, "%s is disabled already; nothing changed\n", *username)
+		} else if a.Disabled == (verb == "disable") {
+			fmt.Fprintf(out, "%s is %sd already; nothing changed\n", *username, verb)
+			return nil
+		}
+		if verb == "enable" {
+			if err := h.Enable(ctx, actor, *username); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			fmt.Fprintf(out, "enabled %s: they sign in with the password they had (hub user passwd sets a new one)\n", *username)
 			return nil
 		}
 		if err := h.Disable(ctx, actor, *username); err != nil {

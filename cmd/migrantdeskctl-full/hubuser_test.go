@@ -438,8 +438,8 @@ func TestUndefinedFlagNamesTheNearOne(t *testing.T) {
 	}
 }
 
-// hub user grant, revoke and disable say what they changed, and what
-// they found done already: a revoke of a grant the user does not hold (a
+// hub user grant, revoke, disable and enable say what they changed, and
+// what they found done already: a revoke of a grant the user does not hold (a
 // mistyped district) fails naming the grants they do hold, with nothing
 // written to the audit log, rather than report a revocation while the
 // grant meant stays. hub user list shows the grants. On both back ends.
@@ -465,6 +465,8 @@ func TestHubUserGrantSaysWhatItChanged(t *testing.T) {
 				{[]string{"grant", "--district", "0107"}, "granted cora the QA Migrant report of district 0107", false},
 				{[]string{"disable"}, "disabled cora; their sign-ins have ended", false},
 				{[]string{"disable"}, "cora is disabled already; nothing changed", false},
+				{[]string{"enable"}, "enabled cora: they sign in with the password they had", false},
+				{[]string{"enable"}, "cora is enabled already; nothing changed", false},
 			} {
 				out, err := user(c.args...)
 				said := out
@@ -483,7 +485,7 @@ func TestHubUserGrantSaysWhatItChanged(t *testing.T) {
 				}
 			}
 			want := []string{"grant report cora [QA Migrant report, district 0042]", "revoke report cora [QA Migrant report, district 0042]",
-				"grant report cora [QA Migrant report, district 0107]", "disable cora []"}
+				"grant report cora [QA Migrant report, district 0107]", "disable cora []", "enable cora []"}
 			if got := auditRows(); !slices.Equal(got, want) {
 				t.Errorf("the hub's audit log of cora's account: %q, want %q", got, want)
 			}
@@ -492,7 +494,7 @@ func TestHubUserGrantSaysWhatItChanged(t *testing.T) {
 				t.Fatal(err)
 			}
 			if flat := strings.Join(strings.Fields(out), " "); !strings.Contains(flat, "WHERE REPORT STATE") ||
-				!strings.Contains(flat, "cora Cora Díaz District coordinator 0042,0107 0107 disabled") {
+				!strings.Contains(flat, "cora Cora Díaz District coordinator 0042,0107 0107 active") {
 				t.Errorf("hub user list:\n%s", out)
 			}
 			out, err = run(t, "hub", "user", "list", "--db", db, "--json")

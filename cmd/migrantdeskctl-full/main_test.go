@@ -65,16 +65,16 @@ func TestUsagesNameEveryCommand(t *testing.T) {
 // with the list of every hub subcommand, hub serve's first.
 func TestHubSubcommandHelpNamesIt(t *testing.T) {
 	for sub, want := range map[string]string{
-		"serve":        "usage: migrantdeskctl hub serve --db",
-		"user add":     "usage: migrantdeskctl hub user add --db",
-		"user edit":    "usage: migrantdeskctl hub user edit --db",
-		"user passwd":  "usage: migrantdeskctl hub user passwd --db",
-		"user disable": "usage: migrantdeskctl hub user disable --db",
-		"user revoke":  "usage: migrantdeskctl hub user grant|revoke --db",
-		"user list":    "usage: migrantdeskctl hub user list --db HUB.db|postgres://... [--db-password-file F] [--json]",
-		"migrate":      "usage: migrantdeskctl hub migrate --from",
-		"backup":       "usage: migrantdeskctl hub backup --db",
-		"new-epoch":    "usage: migrantdeskctl hub new-epoch --db",
+		"serve":       "usage: migrantdeskctl hub serve --db",
+		"user add":    "usage: migrantdeskctl hub user add --db",
+		"user edit":   "usage: migrantdeskctl hub user edit --db",
+		"user passwd": "usage: migrantdeskctl hub user passwd --db",
+		"user enable": "usage: migrantdeskctl hub user disable|enable --db",
+		"user revoke": "usage: migrantdeskctl hub user grant|revoke --db",
+		"user list":   "usage: migrantdeskctl hub user list --db HUB.db|postgres://... [--db-password-file F] [--json]",
+		"migrate":     "usage: migrantdeskctl hub migrate --from",
+		"backup":      "usage: migrantdeskctl hub backup --db",
+		"new-epoch":   "usage: migrantdeskctl hub new-epoch --db",
 	} {
 		var out bytes.Buffer
 		args := append(append([]string{"hub"}, strings.Fields(sub)...), "--help")
@@ -150,7 +150,7 @@ func TestGroupHelpListsSubcommands(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"hub", "--help"}, []string{"hub serve --db", "hub user disable --db", "hub backup --db"}},
+		{[]string{"hub", "--help"}, []string{"hub serve --db", "hub user disable|enable --db", "hub backup --db"}},
 		{[]string{"hub", "help"}, []string{"hub new-epoch --db"}},
 		{[]string{"hub", "user", "--help"}, []string{"hub user add --db", "hub user grant|revoke --db", "hub user list --db"}},
 		{[]string{"hub", "user", "-h"}, []string{"hub user passwd --db"}},

@@ -67,6 +67,9 @@ type Store interface {
 	// Disable stops an account from signing in and ends its sign-ins,
 	// audited as actor; ErrNoAccount if there is no such user.
 	Disable(ctx context.Context, actor, username string) error
+	// Enable lets a disabled account sign in again with the password it
+	// had, audited as actor; ErrNoAccount if there is no such user.
+	Enable(ctx context.Context, actor, username string) error
 	// SetGrant grants or revokes a coordinator's access to a district's QA
 	// Migrant report on behalf of admin (data.User.MayGrantReport and
 	// MayRevokeReport decide).

@@ -38,7 +38,7 @@ var Usages = map[string]string{
 		"  hub user add --db HUB.db|postgres://... [--db-password-file F] --username U --name \"Full Name\" --role clerk|coordinator|district_admin|state_admin [--region CODE] [--district NUM]... [--password-file P]\n" +
 		"  hub user edit --db HUB.db|postgres://... [--db-password-file F] --username U [--name \"Full Name\"] [--role R] [--region CODE] [--district NUM]...\n" +
 		"  hub user passwd --db HUB.db|postgres://... [--db-password-file F] --username U [--password-file P]\n" +
-		"  hub user disable --db HUB.db|postgres://... [--db-password-file F] --username U\n" +
+		"  hub user disable|enable --db HUB.db|postgres://... [--db-password-file F] --username U\n" +
 		"  hub user grant|revoke --db HUB.db|postgres://... [--db-password-file F] --username U --district NUM\n" +
 		"  hub user list --db HUB.db|postgres://... [--db-password-file F] [--json]\n" +
 		"  hub migrate --from HUB.db --to postgres://USER@HOST/DB [--db-password-file F]\n" +

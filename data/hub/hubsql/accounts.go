@@ -176,6 +176,15 @@ func Disable(tx Tx, actor, username, now string) error {
 		`UPDATE hub_accounts SET disabled = 1 WHERE username = ?`, username)
 }
 
+// Enable lets a disabled username sign in again, with the password it
+// had, inside tx, audited as actor at now: the one way back for an
+// account disabled by mistake or for a while, whose name its records
+// and audit rows keep.
+func Enable(tx Tx, actor, username, now string) error {
+	return changeAccount(tx, actor, username, now, "enable",
+		`UPDATE hub_accounts SET disabled = 0 WHERE username = ?`, username)
+}
+
 // changeAccount makes update to an existing account, deletes its tokens
 // and appends the audit row in one transaction, so that a changed
 // password or a disabled user signs nobody in, and the log holds who did

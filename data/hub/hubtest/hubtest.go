@@ -194,7 +194,18 @@ func testAccounts(t *testing.T, open Open) {
 	if a, _ := st.Account(ctx, ClerkC.Username); !a.Disabled || a.FullName != renamed.FullName {
 		t.Fatalf("a disabled account saved with a new name: %+v", a)
 	}
-	for _, err := range []error{st.Disable(ctx, "test", "nobody"), st.SetPassword(ctx, "test", "nobody", hash)} {
+	// Enabled again, the account signs in with the password it had.
+	if err := st.Enable(ctx, "test", ClerkC.Username); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := st.Account(ctx, ClerkC.Username); a.Disabled || a.PasswordHash != hash {
+		t.Fatalf("an account enabled again: disabled %v, its password kept %v", a.Disabled, a.PasswordHash == hash)
+	}
+	st.SaveToken(ctx, "h4", ClerkC.Username, now.Add(time.Hour))
+	if _, err := st.TokenAccount(ctx, "h4", now); err != nil {
+		t.Fatalf("an account enabled again does not sign in: %v", err)
+	}
+	for _, err := range []error{st.Disable(ctx, "test", "nobody"), st.Enable(ctx, "test", "nobody"), st.SetPassword(ctx, "test", "nobody", hash)} {
 		if !errors.Is(err, hub.ErrNoAccount) {
 			t.Fatalf("changing an account the hub does not have: %v", err)
 		}

@@ -81,6 +81,11 @@ func (h *DB) Disable(ctx context.Context, actor, username string) error {
 	return h.account(ctx, func(tx hubsql.Tx, now string) error { return hubsql.Disable(tx, actor, username, now) })
 }
 
+// Enable lets a disabled account sign in again, audited (hubsql.Enable).
+func (h *DB) Enable(ctx context.Context, actor, username string) error {
+	return h.account(ctx, func(tx hubsql.Tx, now string) error { return hubsql.Enable(tx, actor, username, now) })
+}
+
 // account runs change in one write transaction, which holds the feed
 // lock the audit log's appends need.
 func (h *DB) account(ctx context.Context, change func(tx hubsql.Tx, now string) error) error {

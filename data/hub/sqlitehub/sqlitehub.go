@@ -405,6 +405,11 @@ func (h *DB) Disable(ctx context.Context, actor, username string) error {
 	return h.account(ctx, func(tx hubsql.Tx, now string) error { return hubsql.Disable(tx, actor, username, now) })
 }
 
+// Enable lets a disabled account sign in again, audited (hubsql.Enable).
+func (h *DB) Enable(ctx context.Context, actor, username string) error {
+	return h.account(ctx, func(tx hubsql.Tx, now string) error { return hubsql.Enable(tx, actor, username, now) })
+}
+
 // account runs change in one write transaction.
 func (h *DB) account(ctx context.Context, change func(tx hubsql.Tx, now string) error) error {
 	tx, err := h.db.BeginTx(ctx, nil)

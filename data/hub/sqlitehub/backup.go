@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -22,7 +23,11 @@ import (
 // a scheduler's time limit) leaves nothing under the name an operator
 // restores from.
 func (h *DB) Backup(ctx context.Context, path string) error {
-	if _, err := os.Lstat(path); err == nil {
+	if fi, err := os.Lstat(path); err == nil && fi.IsDir() {
+		// The folder the backups go to, named alone: the copy goes in it.
+		return fmt.Errorf("back up the hub: %s is a folder; name a new file in it, such as %s",
+			path, filepath.Join(path, "hub-"+time.Now().Format(time.DateOnly)+".db"))
+	} else if err == nil {
 		return fmt.Errorf("back up the hub: %s exists already; name a new file", path)
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("back up the hub: %w", err)

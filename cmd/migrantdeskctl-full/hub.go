@@ -95,6 +95,10 @@ func hubServe(args []string, out io.Writer) error {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	reportOpening(h, log)
 	ln, err := net.Listen("tcp", *addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("hub serve: another program listens on %s already (a hub serving, or this one started twice): "+
+			"stop it, or give another --addr (%w)", *addr, err)
+	}
 	if err != nil {
 		return fmt.Errorf("hub serve: %w", err)
 	}

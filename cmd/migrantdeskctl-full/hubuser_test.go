@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -229,6 +231,26 @@ func TestHubReportsUncleanNames(t *testing.T) {
 	check(startLog(t, file))
 	if got := query(t, file, `SELECT username FROM users ORDER BY username`); !slices.Equal(got, []string{"jos\u00e9", "maria", "maria "}) {
 		t.Errorf("users after the starts: %q", got)
+	}
+}
+
+// hub serve on an address another program listens on (the hub already
+// serving, started again by hand) says so and what to do, rather than
+// "bind: address already in use" alone.
+func TestHubServeNamesATakenAddress(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows reports a taken address by another error number")
+	}
+	file := hubWithUser(t, "--username", "kim", "--name", "Kim Lee", "--role", "state_admin")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	addr := ln.Addr().String()
+	_, err = run(t, "hub", "serve", "--db", file, "--addr", addr)
+	if want := "another program listens on " + addr + " already"; err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "give another --addr") {
+		t.Errorf("hub serve on a taken address: %v, want %q", err, want)
 	}
 }
 

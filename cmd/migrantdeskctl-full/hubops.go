@@ -153,7 +153,7 @@ func hubNewEpoch(args []string, out io.Writer) error {
 	// Not reportOpening: its advice for a hub that made a cursor key is
 	// to run this very command.
 	reportTightened(h, slog.New(slog.NewTextHandler(os.Stderr, nil)))
-	epoch, err := h.NewEpoch(context.Background())
+	epoch, err := h.NewEpoch(context.Background(), operator())
 	if err != nil {
 		return fmt.Errorf("hub new-epoch: %w", err)
 	}

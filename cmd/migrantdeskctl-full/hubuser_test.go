@@ -572,3 +572,27 @@ func TestHubUserAddNamesWhatTheExtractHas(t *testing.T) {
 		t.Errorf("a clerk added to a hub with no extract: %v", err)
 	}
 }
+
+// hub new-epoch sends every workstation to a fresh snapshot: the hub's
+// audit log says who did it and when, as it does of an import, and
+// still verifies. On both back ends.
+func TestHubNewEpochIsAudited(t *testing.T) {
+	for _, be := range []string{"SQLite", "PostgreSQL"} {
+		t.Run(be, func(t *testing.T) {
+			file := hubWithUser(t, "--username", "kim", "--name", "Kim Lee", "--role", "state_admin")
+			db, auditRows := onBackEnd(t, be, file, `SELECT username || ' ' || action || ' ' || entity || ' ' || entity_id FROM audit
+				WHERE action = 'new epoch' ORDER BY seq`)
+			out, err := run(t, "hub", "new-epoch", "--db", db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			epoch, _, _ := strings.Cut(strings.TrimPrefix(out, "New epoch "), ":")
+			if got, want := auditRows(), []string{operator() + " new epoch hub " + epoch}; !slices.Equal(got, want) {
+				t.Errorf("the hub's audit log of the new epoch: %q, want %q", got, want)
+			}
+			if out, err := run(t, "audit", "verify", "--db", db); err != nil {
+				t.Errorf("audit verify after a new epoch: %v\n%s", err, out)
+			}
+		})
+	}
+}

@@ -102,7 +102,8 @@ type Store interface {
 	// restored the hub in a way it cannot see for itself (the README's
 	// "After a restore"): at its next pull every workstation takes a
 	// fresh snapshot and sends again what the hub acknowledged to it.
-	NewEpoch(ctx context.Context) (string, error)
+	// It is a row of the hub's audit log, as actor's doing.
+	NewEpoch(ctx context.Context, actor string) (string, error)
 
 	// Identity names the hub's database: the hash of its audit log's
 	// first row, which backups, restores (the log is append-only) and hub

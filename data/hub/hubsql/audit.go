@@ -25,6 +25,19 @@ type AuditLog struct {
 	pending [][]any
 }
 
+// AuditNewEpoch records in tx that actor started the hub's epoch by hand
+// at now: every workstation's fresh snapshot at its next sync, and its
+// changes sent again, are someone's doing, which the log must be able
+// to name as it names an import's.
+func AuditNewEpoch(tx Tx, actor, epoch, now string) error {
+	log := NewAuditLog(tx)
+	if err := log.Append(now, actor, "new epoch", "hub", epoch, "",
+		"started by hand: every workstation takes a fresh snapshot at its next sync"); err != nil {
+		return err
+	}
+	return log.Flush()
+}
+
 // NewAuditLog is the audit log as tx writes it.
 func NewAuditLog(tx Tx) *AuditLog { return &AuditLog{tx: tx} }
 

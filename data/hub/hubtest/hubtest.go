@@ -855,9 +855,14 @@ func testNewEpoch(t *testing.T, open Open) {
 	ctx := context.Background()
 	c := pullAll(t, st, ClerkC, sync.Cursor{}, view{}, 1000)
 	other := pullAll(t, st, Coord001, sync.Cursor{}, view{}, 1000)
-	epoch, err := st.NewEpoch(ctx)
+	rows := auditRows(t, st)
+	epoch, err := st.NewEpoch(ctx, "operator")
 	if err != nil || epoch == "" || epoch == c.Epoch {
 		t.Fatalf("a new epoch after %s: %q, %v", c.Epoch, epoch, err)
+	}
+	// Who started it is a row of the hub's audit log, chained to the rest.
+	if after := auditRows(t, st); after != rows+1 {
+		t.Errorf("%d audit rows before a new epoch, %d after", rows, after)
 	}
 	rec := sync.Record{ID: uuid.NewString(), StateID: Maria, MIS2000ID: "31337", QAD: "2025-09-01", EED: "2028-08-31", Version: 1}
 	if res, err := st.Push(ctx, ClerkC, c, []sync.Mutation{Mutation(sync.OpCreate, 0, rec)}); !errors.Is(err, hub.ErrMoved) {

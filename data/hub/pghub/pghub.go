@@ -369,10 +369,20 @@ func (h *DB) checkEpoch(ctx context.Context, conn *pgx.Conn) error {
 // in another database (hub.EpochRenewer).
 func (h *DB) RenewedEpoch() bool { return h.epochRenewed }
 
-// NewEpoch starts a new epoch (hub.Store).
-func (h *DB) NewEpoch(ctx context.Context) (string, error) {
+// NewEpoch starts a new epoch (hub.Store), audited as actor: under the
+// feed lock, which the audit log's appends need.
+func (h *DB) NewEpoch(ctx context.Context, actor string) (string, error) {
 	epoch := uuid.NewString()
-	err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return setEpoch(ctx, tx, epoch) })
+	err := h.write(ctx, func(tx pgx.Tx) error {
+		if err := setEpoch(ctx, tx, epoch); err != nil {
+			return err
+		}
+		ptx := newTx(ctx, tx)
+		if err := hubsql.AuditNewEpoch(ptx, actor, epoch, stamp(time.Now())); err != nil {
+			return err
+		}
+		return ptx.flush()
+	})
 	if err != nil {
 		return "", fmt.Errorf("start a new hub epoch: %w", err)
 	}

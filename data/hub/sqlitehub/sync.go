@@ -195,15 +195,19 @@ func (h *DB) renewEpoch(ctx context.Context, old, imported string) (string, erro
 }
 
 // NewEpoch starts a new epoch (hub.Store), made for the extract the hub
-// holds, so that the next pull keeps it. (An import meanwhile starts an
-// epoch of its own, which serves as well.)
-func (h *DB) NewEpoch(ctx context.Context) (string, error) {
+// holds, so that the next pull keeps it, audited as actor. (An import
+// meanwhile starts an epoch of its own, which serves as well.)
+func (h *DB) NewEpoch(ctx context.Context, actor string) (string, error) {
 	var imported string
 	if err := h.rdb.QueryRowContext(ctx, `SELECT `+hubsql.ImportMark).Scan(&imported); err != nil {
 		return "", fmt.Errorf("start a new hub epoch: %w", err)
 	}
 	return h.epochTx(ctx, imported, func(stx hubsql.Tx, _, _ string) (string, error) {
-		return startEpoch(stx, imported)
+		epoch, err := startEpoch(stx, imported)
+		if err != nil {
+			return "", err
+		}
+		return epoch, hubsql.AuditNewEpoch(stx, actor, epoch, time.Now().UTC().Format(time.RFC3339))
 	})
 }
 

@@ -56,11 +56,12 @@ var howTo = []struct {
 	{data.RoleDistrictAdmin, "Your district opens in its own window (District Edition), as a coordinator's does. " +
 		"You also decide who may run the district's QA Migrant report: open the Users and access tab of the district window " +
 		"and grant or revoke it for each coordinator."},
-	{data.RoleStateAdmin, "You search and change the records of every region, as a clerk does of theirs. You load the " +
-		"state extract (File → Import the state extract…), which shows what will change before anything does, and " +
-		"you can open any district's window to see what it receives, and grant or revoke its QA Migrant report in " +
-		"the Users and access tab. Accounts are kept on the hub: add, change, disable a user or set a password with " +
-		"migrantdeskctl hub user on the hub's computer (migrantdeskctl hub user --help lists how)."},
+	{data.RoleStateAdmin, "You search and change the records of every region, as a clerk does of theirs. You can open " +
+		"any district's window to see what it receives, and grant or revoke its QA Migrant report in the Users and " +
+		"access tab. The state extract and the accounts are kept on the hub: load the extract there with " +
+		"migrantdeskctl import, and add, change, disable a user or set a password with migrantdeskctl hub user " +
+		"(migrantdeskctl hub user --help lists how). A database that syncs with no hub loads its extract with " +
+		"File → Import the state extract…, which shows what will change before anything does."},
 }
 
 // showShortcuts is Help → Keyboard shortcuts.

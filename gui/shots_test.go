@@ -316,8 +316,8 @@ func TestHowToShowsTheOwnRolesTab(t *testing.T) {
 					page += l.Text
 				}
 			}
-			if !strings.Contains(page, "migrantdeskctl hub user") {
-				t.Errorf("the state administrator's How to does not say where accounts are kept: %q", page)
+			if !strings.Contains(page, "migrantdeskctl hub user") || !strings.Contains(page, "migrantdeskctl import") {
+				t.Errorf("the state administrator's How to does not say where accounts and the extract are kept: %q", page)
 			}
 		}
 		u.dialogs.CloseTop()

@@ -77,6 +77,13 @@ func newDistrictPicker(ds []data.District, dialogs *widgets.Dialogs, open func(n
 			p.choose(p.shown[0])
 		}
 	}
+	// Down goes from the filter to the districts, as from a search field
+	// to its results: a state administrator's "county" matches a hundred.
+	p.filter.OnDown = func() {
+		if len(p.shown) > 0 {
+			p.dialogs.Window().Canvas().Focus(p.list)
+		}
+	}
 	p.filter.OnEscape = func() { p.dlg.Hide() }
 	p.list.OnEscape = func() { p.dlg.Hide() }
 	p.apply()
@@ -109,7 +116,7 @@ func (p *districtPicker) apply() {
 	case 1:
 		p.hint.SetText("Press Enter to open it.")
 	default:
-		p.hint.SetText(fmt.Sprintf("%d of %d districts. Click one, or press Enter to open the first.", len(p.shown), len(p.all)))
+		p.hint.SetText(fmt.Sprintf("%d of %d districts. Click one, or press Enter to open the first (Down and Enter, another).", len(p.shown), len(p.all)))
 	}
 }
 

@@ -417,14 +417,33 @@ func TestEnterOpensTheListItemTheArrowsReached(t *testing.T) {
 	d.wait()
 	pickerEntry(t, d)
 	test.FocusNext(d.win.Canvas()) // from the filter to the list
-	if _, ok := d.win.Canvas().Focused().(*widgets.List); !ok {
-		t.Fatalf("Tab from the picker's filter went to %T, not its list", d.win.Canvas().Focused())
+	downEnterOpens002(t, d, "Tab from the picker's filter")
+}
+
+// downEnterOpens002 checks that the picker's list has the keyboard, how
+// says how it got there, and that Down and Enter there open 002.
+func downEnterOpens002(t *testing.T, u *UI, how string) {
+	t.Helper()
+	if _, ok := u.win.Canvas().Focused().(*widgets.List); !ok {
+		t.Fatalf("%s went to %T, not its list", how, u.win.Canvas().Focused())
 	}
-	key(d, fyne.KeyDown)
-	key(d, fyne.KeyReturn)
-	if got := windowTitles(d.app); !slices.Contains(got, "Migrant Desk — 002 Barren County") {
-		t.Errorf("Down then Enter in the picker opened %q, not 002", got)
+	key(u, fyne.KeyDown)
+	key(u, fyne.KeyReturn)
+	if got := windowTitles(u.app); !slices.Contains(got, "Migrant Desk — 002 Barren County") {
+		t.Errorf("%s, then Down and Enter, opened %q, not 002", how, got)
 	}
+}
+
+// Down from the district picker's filter reaches its list, as Down from
+// a search field reaches the results: with a hundred districts matching
+// "county", Down did nothing and the person had to know of Tab.
+func TestDownFromThePickersFilterReachesItsList(t *testing.T) {
+	u := start(t, districtFixture(t), Options{User: rosa})
+	u.openDistrictPicker()
+	u.wait()
+	pickerEntry(t, u)
+	key(u, fyne.KeyDown)
+	downEnterOpens002(t, u, "Down from the picker's filter")
 }
 
 // Esc closes the district picker from its list as from its filter: the

@@ -51,7 +51,7 @@ func runAudit(args []string, out io.Writer) error {
 		return fmt.Errorf("audit verify: %w", err)
 	}
 	if c.OK() {
-		fmt.Fprintf(out, "The audit log of %s holds: %s, each chained to the one before, and its triggers are in place.\n", *db, data.Count(int(c.Rows), "row"))
+		fmt.Fprintln(out, auditHolds(*db, c.Rows))
 		return nil
 	}
 	for _, p := range c.Problems {
@@ -72,11 +72,20 @@ func verifyHubAudit(db, pwFile string, out io.Writer) error {
 		return fmt.Errorf("audit verify of %s: %w", shownDB(db), passwordRefused(err, db, "--db-password-file", pwFile))
 	}
 	if c.OK() {
-		fmt.Fprintf(out, "The audit log of %s holds: %s, each chained to the one before, and its triggers are in place.\n", shownDB(db), data.Count(int(c.Rows), "row"))
+		fmt.Fprintln(out, auditHolds(shownDB(db), c.Rows))
 		return nil
 	}
 	for _, p := range c.Problems {
 		fmt.Fprintln(out, p)
 	}
 	return fmt.Errorf("audit verify: the audit log of %s was tampered with: %s", shownDB(db), c.Problems[0])
+}
+
+// auditHolds says that the audit log of db, of rows rows, verified: an
+// empty log has no row to be chained.
+func auditHolds(db string, rows int64) string {
+	if rows == 0 {
+		return fmt.Sprintf("The audit log of %s holds no rows yet, and its triggers are in place.", db)
+	}
+	return fmt.Sprintf("The audit log of %s holds %s, each chained to the one before, and its triggers are in place.", db, data.Count(int(rows), "row"))
 }

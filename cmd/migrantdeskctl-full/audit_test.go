@@ -17,6 +17,7 @@ import (
 	"migrantdesk/data/hub"
 	"migrantdesk/data/hub/hubtest"
 	"migrantdesk/data/hub/sqlitehub"
+	"migrantdesk/data/store"
 	"migrantdesk/data/sync"
 )
 
@@ -42,6 +43,28 @@ func TestAuditVerify(t *testing.T) {
 	}
 	if !strings.Contains(out, "trigger audit_no_update is missing") {
 		t.Fatalf("the dropped trigger is not named:\n%s", out)
+	}
+}
+
+// audit verify says what it found in words that fit it: "holds: 12 rows"
+// read as a list cut short, and an empty log was "0 rows, each chained to
+// the one before".
+func TestAuditVerifySaysWhatTheLogHolds(t *testing.T) {
+	db := reportDB(t)
+	out, err := run(t, "audit", "verify", "--db", db)
+	if err != nil || !strings.Contains(out, "The audit log of "+db+" holds ") || strings.Contains(out, "holds:") ||
+		!strings.Contains(out, " rows, each chained to the one before, and its triggers are in place.") {
+		t.Errorf("a log of rows: %v\n%s", err, out)
+	}
+	empty := filepath.Join(t.TempDir(), "new.db")
+	st, err := store.Open(empty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	out, err = run(t, "audit", "verify", "--db", empty)
+	if want := "The audit log of " + empty + " holds no rows yet, and its triggers are in place.\n"; err != nil || out != want {
+		t.Errorf("an empty log: %v\n%q, want %q", err, out, want)
 	}
 }
 

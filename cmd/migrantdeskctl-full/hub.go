@@ -320,23 +320,19 @@ func hubUser(verb string, args []string, out io.Writer) (err error) {
 		if len(districts) != 1 {
 			return fmt.Errorf("%s: give one --district", name)
 		}
-		return setGrant(ctx, h, actor, *username, districts[0], verb == "grant", out)
+		return setGrant(ctx, h, name, actor, *username, districts[0], verb == "grant", out)
 	case "list":
 		return listAccounts(ctx, h, *asJSON, out)
 	}
 	return nil
 }
 
-// setGrant grants or revokes username the QA Migrant report of district
-// after reading what they hold: the hub applies a revoke of a grant that
+// setGrant grants or revokes username the QA Migrant report of district,
+// as the command name, after reading what they hold: the hub applies a revoke of a grant that
 // is not there, as a workstation that still shows it sends one, and
 // logs it, so an operator who mistyped the district would read that
 // access was taken away while the grant they meant stays.
-func setGrant(ctx context.Context, h hub.Store, actor, username, district string, grant bool, out io.Writer) error {
-	name := "hub user revoke"
-	if grant {
-		name = "hub user grant"
-	}
+func setGrant(ctx context.Context, h hub.Store, name, actor, username, district string, grant bool, out io.Writer) error {
 	if _, err := h.Account(ctx, username); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -36,6 +37,11 @@ func Create(path string, perm os.FileMode) (*Output, error) {
 	// What cannot be removed now is reported by the next RemoveStale.
 	_, _ = removeStale(dir, map[string]bool{base: true})
 	tmp, err := os.CreateTemp(dir, PartialPrefix(base, os.Getpid())+"*"+partialSuffix)
+	if errors.Is(err, fs.ErrNotExist) {
+		// The system's words name the hidden partial file,
+		// a name the person never gave.
+		return nil, fmt.Errorf("cannot write %s: the folder %s does not exist; make it, or name a file in another folder", path, filepath.Clean(dir))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("cannot write %s: %w", path, err)
 	}

@@ -58,9 +58,11 @@ func TestWriteFileAllOrNothing(t *testing.T) {
 func TestCreateRefusesUnwritablePaths(t *testing.T) {
 	dir := t.TempDir()
 	for path, want := range map[string]string{
-		filepath.Join(dir, "missing", "r.pdf"): "cannot write " + filepath.Join(dir, "missing", "r.pdf"),
-		dir:                                    "it is a folder",
-		"":                                     "no output file was named",
+		// The folder named, not the hidden partial file the person never named.
+		filepath.Join(dir, "missing", "r.pdf"): "cannot write " + filepath.Join(dir, "missing", "r.pdf") + ": the folder " +
+			filepath.Join(dir, "missing") + " does not exist; make it",
+		dir: "it is a folder",
+		"":  "no output file was named",
 	} {
 		if _, err := Create(path, 0o644); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Create(%q): %v, want %q", path, err, want)

@@ -273,7 +273,7 @@ func TestImportArguments(t *testing.T) {
 		{[]string{"import", "--db", db}, "import: name one extract"},
 		{[]string{"import", "--db", db, "a", "b"}, "import: name one extract"},
 		{[]string{"import", "--db", db, "--nope", goodExtract}, "import: flag provided but not defined: -nope"},
-		{[]string{"import", "--db", db, filepath.Join(t.TempDir(), "none")}, "import: the extract was refused: read the state extract"},
+		{[]string{"import", "--db", db, filepath.Join(t.TempDir(), "none")}, "import: the extract was refused: there is no folder or workbook at "},
 		{[]string{"import", goodExtract, "--db", db}, ""},
 	}
 	for _, tt := range tests {

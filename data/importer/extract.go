@@ -8,6 +8,7 @@ package importer
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -229,6 +230,9 @@ func (a *ahead) send() error {
 
 func openSource(path string) (source, error) {
 	info, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("there is no folder or workbook at %s: name the state extract's folder of CSV files or its .xlsx workbook", path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read the state extract: %w", err)
 	}

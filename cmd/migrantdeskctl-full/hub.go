@@ -286,7 +286,8 @@ func hubUser(verb string, args []string, out io.Writer) (err error) {
 		fmt.Fprintf(out, "changed %s (%s, %s%s); their workstations take what the user now sees at their next sync\n",
 			u.Username, u.FullName, data.RoleName(u.Role), where(u))
 	case "passwd":
-		if _, err := h.Account(ctx, *username); err != nil {
+		a, err := h.Account(ctx, *username)
+		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		hash, err := readPassword(*passwordFile, *username)
@@ -297,6 +298,11 @@ func hubUser(verb string, args []string, out io.Writer) (err error) {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		fmt.Fprintf(out, "changed the password of %s; their sign-ins have ended\n", *username)
+		// A user who cannot sign in is often given a new password when
+		// the account is what was disabled.
+		if a.Disabled {
+			fmt.Fprintf(out, "%s is disabled and still cannot sign in: hub user enable --username %s lets them\n", *username, *username)
+		}
 	case "disable", "enable":
 		// Done twice, the audit log would say it was done twice.
 		if a, err := h.Account(ctx, *username); err != nil {

@@ -461,7 +461,8 @@ func TestUndefinedFlagNamesTheNearOne(t *testing.T) {
 }
 
 // hub user grant, revoke, disable and enable say what they changed, and
-// what they found done already: a revoke of a grant the user does not hold (a
+// what they found done already; passwd of a disabled user says that the
+// user still cannot sign in: a revoke of a grant the user does not hold (a
 // mistyped district) fails naming the grants they do hold, with nothing
 // written to the audit log, rather than report a revocation while the
 // grant meant stays. hub user list shows the grants. On both back ends.
@@ -487,6 +488,7 @@ func TestHubUserGrantSaysWhatItChanged(t *testing.T) {
 				{[]string{"grant", "--district", "0107"}, "granted cora the QA Migrant report of district 0107", false},
 				{[]string{"disable"}, "disabled cora; their sign-ins have ended", false},
 				{[]string{"disable"}, "cora is disabled already; nothing changed", false},
+				{[]string{"passwd", "--password-file", filepath.Join(filepath.Dir(file), "pw")}, "cora is disabled and still cannot sign in: hub user enable --username cora lets them", false},
 				{[]string{"enable"}, "enabled cora: they sign in with the password they had", false},
 				{[]string{"enable"}, "cora is enabled already; nothing changed", false},
 			} {
@@ -507,7 +509,7 @@ func TestHubUserGrantSaysWhatItChanged(t *testing.T) {
 				}
 			}
 			want := []string{"grant report cora [QA Migrant report, district 0042]", "revoke report cora [QA Migrant report, district 0042]",
-				"grant report cora [QA Migrant report, district 0107]", "disable cora []", "enable cora []"}
+				"grant report cora [QA Migrant report, district 0107]", "disable cora []", "change password cora []", "enable cora []"}
 			if got := auditRows(); !slices.Equal(got, want) {
 				t.Errorf("the hub's audit log of cora's account: %q, want %q", got, want)
 			}

@@ -178,5 +178,5 @@ func TestImportPathErrorIsUnderThePath(t *testing.T) {
 	}
 	key(u, fyne.KeyReturn)
 	u.wait()
-	under("Check of a path that is not there", "Read the state extract")
+	under("Check of a path that is not there", "There is no folder or workbook at ")
 }

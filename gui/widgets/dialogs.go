@@ -206,6 +206,7 @@ func (s *Dialogs) ShowError(title string, err error) {
 // a field of a dialog would not close the dialog.
 type Entry struct {
 	widget.Entry
+	focusRing
 	OnEscape func()
 	// OnDown, when set, runs on the Down arrow: from a search field, it
 	// goes down to the results.
@@ -238,6 +239,7 @@ func (e *Entry) TypedKey(ev *fyne.KeyEvent) {
 // whichever of its controls has the focus.
 type Button struct {
 	widget.Button
+	focusRing
 	OnEscape func()
 }
 
@@ -279,6 +281,7 @@ func (b *Button) TypedKey(ev *fyne.KeyEvent) {
 // take that character and toggle again (and open it again).
 type Check struct {
 	widget.Check
+	focusRing
 }
 
 // NewCheck is a check box labelled text; changed runs as it toggles.
@@ -339,6 +342,7 @@ func Sentence(s string) string {
 // arrows choose, Enter confirms.
 type Select struct {
 	widget.Select
+	focusRing
 	OnSubmitted func()
 	OnEscape    func()
 }

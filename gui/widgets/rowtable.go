@@ -40,6 +40,10 @@ func NewRowTable(win fyne.Window, rows func() int, cols []Column, cell func(row,
 		c := o.(*fyne.Container)
 		bg := c.Objects[0].(*canvas.Rectangle)
 		bg.FillColor = theme.Color(theme.ColorNameSelection)
+		// The selection tint alone is faint; the ring, cell by cell,
+		// outlines the row between the table's dividers.
+		bg.StrokeColor = FocusRingColor(theme.Current(), fyne.CurrentApp().Settings().ThemeVariant())
+		bg.StrokeWidth = focusRingWidth
 		bg.Hidden = !t.focused || id.Row != t.row
 		bg.Refresh()
 		l := c.Objects[1].(*widget.Label)

@@ -1,0 +1,147 @@
+package gui
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"math"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"migrantdesk/gui/widgets"
+)
+
+// luminance is WCAG 2.x relative luminance.
+func luminance(c color.Color) float64 {
+	r, g, b, _ := color.NRGBAModel.Convert(c).RGBA()
+	lin := func(v uint32) float64 {
+		s := float64(v) / 0xffff
+		if s <= 0.03928 {
+			return s / 12.92
+		}
+		return math.Pow((s+0.055)/1.055, 2.4)
+	}
+	return 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
+}
+
+// contrast is WCAG 2.x contrast ratio of two opaque colours.
+func contrast(a, b color.Color) float64 {
+	la, lb := luminance(a), luminance(b)
+	return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+}
+
+var variants = []struct {
+	name string
+	v    fyne.ThemeVariant
+}{{"light", theme.VariantLight}, {"dark", theme.VariantDark}}
+
+// The focus ring stands out 3:1 (WCAG 2.x non-text contrast) from every
+// surface it is drawn on, in each theme the app offers.
+func TestFocusRingContrastsWithItsSurroundings(t *testing.T) {
+	for _, vr := range variants {
+		th := variantTheme{Theme: theme.DefaultTheme(), variant: vr.v, forced: true}
+		ring := widgets.FocusRingColor(th, vr.v)
+		for _, bg := range []fyne.ThemeColorName{theme.ColorNameBackground, theme.ColorNameOverlayBackground, theme.ColorNameMenuBackground} {
+			if c := contrast(ring, th.Color(bg, vr.v)); c < 3 {
+				t.Errorf("%s theme: the focus ring is %.2f:1 against the %s colour, under 3:1", vr.name, c, bg)
+			}
+		}
+	}
+}
+
+// A control with the keyboard looks clearly different from the same
+// control without it: enough of its pixels change by 3:1 or more to make
+// a line at least one pixel thick all round it (WCAG 2.4.13 asks two, of
+// an indicator that contrasts 3:1 with the unfocused state). Fyne's own
+// focus, a tint of the primary colour over the control, did not change a
+// blue button at all.
+func TestFocusShowsOnEveryControl(t *testing.T) {
+	a := test.NewTempApp(t)
+	importances := []struct {
+		name string
+		i    widget.Importance
+	}{
+		{"medium", widget.MediumImportance}, {"high (blue)", widget.HighImportance},
+		{"danger (red)", widget.DangerImportance}, {"low", widget.LowImportance},
+		{"success", widget.SuccessImportance}, {"warning", widget.WarningImportance},
+	}
+	for _, vr := range variants {
+		a.Settings().SetTheme(variantTheme{Theme: theme.DefaultTheme(), variant: vr.v, forced: true})
+		type control struct {
+			name string
+			make func(w fyne.Window) fyne.Focusable
+		}
+		var controls []control
+		for _, imp := range importances {
+			controls = append(controls, control{imp.name + " button", func(fyne.Window) fyne.Focusable {
+				b := widgets.NewButtonWithIcon("Publish…", theme.ConfirmIcon(), func() {})
+				b.Importance = imp.i
+				return b
+			}})
+		}
+		controls = append(controls,
+			control{"check box", func(fyne.Window) fyne.Focusable { return widgets.NewCheck("Left the program", nil) }},
+			control{"entry", func(fyne.Window) fyne.Focusable {
+				e := widgets.NewEntry("Last name")
+				e.SetText("Delgado")
+				return e
+			}},
+			control{"drop-down", func(fyne.Window) fyne.Focusable {
+				s := widgets.NewSelect([]string{"Light", "Dark"})
+				s.SetSelected("Light")
+				return s
+			}},
+			control{"table row", func(w fyne.Window) fyne.Focusable {
+				return widgets.NewRowTable(w, func() int { return 3 },
+					[]widgets.Column{{Title: "Name", Width: 120}, {Title: "School", Width: 120}},
+					func(row, col int) string { return fmt.Sprintf("cell %d %d", row, col) })
+			}},
+		)
+		for _, c := range controls {
+			w := test.NewWindow(nil)
+			f := c.make(w)
+			obj := f.(fyne.CanvasObject)
+			w.SetContent(container.NewWithoutLayout(obj))
+			size := obj.MinSize()
+			if _, table := f.(*widgets.RowTable); table {
+				size = fyne.NewSize(260, 120)
+			}
+			obj.Resize(size)
+			obj.Move(fyne.NewPos(20, 20))
+			w.Resize(fyne.NewSize(size.Width+40, size.Height+40))
+			before := w.Canvas().Capture()
+			w.Canvas().Focus(f)
+			after := w.Canvas().Capture()
+			changed := strongChanges(before, after)
+			// For a table the row is what shows the focus, not the table.
+			h := size.Height
+			if _, table := f.(*widgets.RowTable); table {
+				h = widget.NewLabel("").MinSize().Height
+			}
+			if want := int(2 * (size.Width + h)); changed < want {
+				t.Errorf("%s theme, %s: %d pixels change 3:1 or more as it takes the focus, under the %d of a line round it",
+					vr.name, c.name, changed, want)
+			}
+			w.Close()
+		}
+	}
+}
+
+// strongChanges counts the pixels that differ 3:1 or more between a and b.
+func strongChanges(a, b image.Image) int {
+	n := 0
+	r := a.Bounds().Intersect(b.Bounds())
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if contrast(a.At(x, y), b.At(x, y)) >= 3 {
+				n++
+			}
+		}
+	}
+	return n
+}

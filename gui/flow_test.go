@@ -149,7 +149,7 @@ func TestClerkFlow(t *testing.T) {
 	if !strings.Contains(u.student.cards[0].detail.Text, "Published to 001 Adair County on ") {
 		t.Errorf("card says %q", u.student.cards[0].detail.Text)
 	}
-	if got := u.status.message.Text; got != "Published 1 record: sent to 1 district." {
+	if got := u.status.message.Text; got != "Published 1 record of García López, María José: sent to 1 district." {
 		t.Errorf("status message %q", got)
 	}
 

@@ -137,9 +137,9 @@ func (u *UI) syncDone(r syncResult) {
 	u.status.setLink(r.state)
 	if !r.quiet {
 		if r.err != nil || r.sum.Conflict+r.sum.Rejected > 0 {
-			u.status.warn(syncMessage(r))
+			u.status.warnSync(syncMessage(r))
 		} else {
-			u.status.say(syncMessage(r))
+			u.status.synced(syncMessage(r))
 		}
 	}
 	u.refreshStatus()

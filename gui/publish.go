@@ -155,7 +155,7 @@ func (p *publisher) publish(recs []store.Unpublished, done func()) {
 				p.dialogs.ShowError("Nothing was published", err)
 				return
 			}
-			msg := fmt.Sprintf("Published %s: sent to %s", data.Count(res.Published, "record"), data.Count(len(res.SentTo), "district"))
+			msg := fmt.Sprintf("Published %s%s: sent to %s", data.Count(res.Published, "record"), whose(recs), data.Count(len(res.SentTo), "district"))
 			// "removed from 0 districts" read as if something might
 			// have gone missing: only a removal is worth saying.
 			if n := len(res.RemovedFrom); n > 0 {
@@ -171,4 +171,19 @@ func (p *publisher) publish(recs []store.Unpublished, done func()) {
 			}
 		}
 	})
+}
+
+// whose says whose records were published, " of" a student's name when
+// they are all one student's: the status bar keeps the message while the
+// clerk moves on to others.
+func whose(recs []store.Unpublished) string {
+	for _, r := range recs {
+		if r.Student.StateID != recs[0].Student.StateID {
+			return ""
+		}
+	}
+	if len(recs) == 0 {
+		return ""
+	}
+	return " of " + recs[0].Student.FullName()
 }

@@ -47,7 +47,23 @@ type statusBar struct {
 	conflicts *widgets.Button
 	unpub     *widget.Label // nil for those who do not publish
 	message   *widget.Label
-	obj       fyne.CanvasObject
+	// when is the time of the message, so that it reads as past; the
+	// message is about here as it was said (said), and goes quiet once
+	// the person moves on, or after messageFresh.
+	when       *widget.Label
+	here, said place
+	saidCount  int // messages said so far, so a timer quiets only its own
+	// warning is a problem said that the person has not dismissed: it
+	// stays, on the line held when a later message takes the message
+	// line, until dismiss; fromSync when a sync said it, which a later
+	// sync that goes through settles.
+	warning  string
+	fromSync bool
+	held     *widget.Label
+	heldLine fyne.CanvasObject
+	dismiss  *widgets.Button // beside the message, when it is the warning
+	msgLine  fyne.CanvasObject
+	obj      fyne.CanvasObject
 	// state and busy are where the link stands, for the district
 	// windows, which cover this bar; onLink tells them of a change.
 	state  linkState
@@ -81,6 +97,13 @@ func newStatusBar(st statusCounter, t *tasks, region string, publishes, hub bool
 	s.message.Importance = widget.SuccessImportance
 	s.message.Truncation = fyne.TextTruncateEllipsis
 	s.message.Hide()
+	s.when = widget.NewLabel("")
+	s.held = widget.NewLabel("")
+	s.held.Importance = widget.WarningImportance
+	s.held.Truncation = fyne.TextTruncateEllipsis
+	s.dismiss = widgets.NewButtonWithIcon("Dismiss", theme.CancelIcon(), s.dismissWarning)
+	s.dismiss.Importance = widget.LowImportance
+	s.dismiss.Hide()
 	counts := container.NewHBox(s.link, widget.NewSeparator(), s.pending)
 	if hub {
 		s.last = widget.NewLabel("Last sync: …")
@@ -99,7 +122,13 @@ func newStatusBar(st statusCounter, t *tasks, region string, publishes, hub bool
 		counts.Add(s.unpub)
 	}
 	who := border(nil, nil, container.NewHBox(s.profile, widget.NewSeparator()), nil, s.db)
-	s.obj = container.NewVBox(widget.NewSeparator(), s.message, who, counts)
+	dismissHeld := widgets.NewButtonWithIcon("Dismiss", theme.CancelIcon(), s.dismissWarning)
+	dismissHeld.Importance = widget.LowImportance
+	s.heldLine = border(nil, nil, nil, dismissHeld, s.held)
+	s.heldLine.Hide()
+	s.msgLine = border(nil, nil, s.when, s.dismiss, s.message)
+	s.msgLine.Hide()
+	s.obj = container.NewVBox(widget.NewSeparator(), s.heldLine, s.msgLine, who, counts)
 	return s
 }
 
@@ -185,19 +214,98 @@ func (s *statusBar) syncing(stage string, rows int) {
 	}
 }
 
-// say shows the result of the last action.
+// place is where the window is: a screen, and the student it shows.
+type place struct {
+	screen  fyne.CanvasObject
+	student string // the state ID; "" on a screen of no one student
+}
+
+// messageFresh is how long the result of an action reads as just done.
+var messageFresh = 2 * time.Minute
+
+// say shows the result of the last action, with its time. A message that
+// stood until the next action read as current long after: "Saved the
+// change" under another student, an hour later. It goes quiet when
+// the person moves to another screen or student, or after messageFresh.
 func (s *statusBar) say(msg string) {
-	s.message.Importance = widget.SuccessImportance
-	s.message.SetText(msg)
-	s.message.Show()
+	s.show(msg, widget.SuccessImportance)
+	if s.warning != "" {
+		s.held.SetText(s.warning)
+		s.heldLine.Show()
+	}
+	n := s.saidCount
+	time.AfterFunc(messageFresh, func() {
+		fyne.Do(func() {
+			if s.saidCount == n {
+				s.quiet()
+			}
+		})
+	})
 }
 
 // warn shows a problem the person should act on, such as a sync that
-// did not go through.
+// did not go through: it stays, and in its colour, until dismissed.
 func (s *statusBar) warn(msg string) {
-	s.message.Importance = widget.WarningImportance
+	s.warning, s.fromSync = msg, false
+	s.heldLine.Hide()
+	s.show(msg, widget.WarningImportance)
+	s.dismiss.Show()
+}
+
+// warnSync is warn for a sync that did not go through.
+func (s *statusBar) warnSync(msg string) {
+	s.warn(msg)
+	s.fromSync = true
+}
+
+// synced says a sync went through: a warning of an earlier sync is
+// settled by it.
+func (s *statusBar) synced(msg string) {
+	if s.fromSync {
+		s.dismissWarning()
+	}
+	s.say(msg)
+}
+
+func (s *statusBar) show(msg string, importance widget.Importance) {
+	s.saidCount++
+	s.said = s.here
+	s.message.Importance = importance
 	s.message.SetText(msg)
+	s.when.SetText(time.Now().Format("3:04 PM"))
 	s.message.Show()
+	s.msgLine.Show()
+	s.dismiss.Hide()
+}
+
+// dismissWarning is the Dismiss button: the warning is acknowledged.
+func (s *statusBar) dismissWarning() {
+	if s.message.Importance == widget.WarningImportance && s.message.Text == s.warning {
+		s.message.Hide()
+		s.msgLine.Hide()
+	}
+	s.warning, s.fromSync = "", false
+	s.heldLine.Hide()
+	s.dismiss.Hide()
+}
+
+// moved follows the window to another screen or student: the result of
+// an action done elsewhere goes quiet.
+func (s *statusBar) moved(to place) {
+	s.here = to
+	if to != s.said {
+		s.quiet()
+	}
+}
+
+// quiet shows the result of the last action in the colour of plain text:
+// past, not news (the grey of dim text was too faint to read). A warning
+// keeps its colour until dismissed.
+func (s *statusBar) quiet() {
+	if s.message.Importance == widget.SuccessImportance {
+		s.message.Importance = widget.MediumImportance
+		s.message.Refresh()
+	}
 }
 
 // tick brings "2 minutes ago" up to date.

@@ -336,6 +336,11 @@ func (u *UI) region() string {
 // gives it back to the window.
 func (u *UI) show(screen fyne.CanvasObject) {
 	u.current = screen
+	here := place{screen: screen}
+	if u.student != nil && screen == u.student.obj {
+		here.student = u.student.detail.Student.StateID
+	}
+	u.status.moved(here)
 	u.content.Objects = []fyne.CanvasObject{screen}
 	u.content.Refresh()
 	u.dialogs.WhenClosed(func() {

@@ -207,7 +207,7 @@ func TestPublishConfirmationShowsRemovals(t *testing.T) {
 		t.Errorf("the introduction does not count the removal: %q", got)
 	}
 	tap(t, u, "Publish")
-	if said != "Published 1 record: sent to 1 district, removed from 1 district." {
+	if said != "Published 1 record of Núñez, Ana: sent to 1 district, removed from 1 district." {
 		t.Errorf("result %q", said)
 	}
 }

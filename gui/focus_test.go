@@ -96,6 +96,12 @@ func TestFocusShowsOnEveryControl(t *testing.T) {
 				s.SetSelected("Light")
 				return s
 			}},
+			control{"list item", func(fyne.Window) fyne.Focusable {
+				return widgets.NewList(func() int { return 3 }, func() fyne.CanvasObject { return widget.NewLabel("") },
+					func(id widget.ListItemID, o fyne.CanvasObject) {
+						o.(*widget.Label).SetText(fmt.Sprintf("district %d", id))
+					})
+			}},
 			control{"table row", func(w fyne.Window) fyne.Focusable {
 				return widgets.NewRowTable(w, func() int { return 3 },
 					[]widgets.Column{{Title: "Name", Width: 120}, {Title: "School", Width: 120}},
@@ -108,7 +114,8 @@ func TestFocusShowsOnEveryControl(t *testing.T) {
 			obj := f.(fyne.CanvasObject)
 			w.SetContent(container.NewWithoutLayout(obj))
 			size := obj.MinSize()
-			if _, table := f.(*widgets.RowTable); table {
+			switch f.(type) {
+			case *widgets.RowTable, *widgets.List:
 				size = fyne.NewSize(260, 120)
 			}
 			obj.Resize(size)
@@ -118,9 +125,11 @@ func TestFocusShowsOnEveryControl(t *testing.T) {
 			w.Canvas().Focus(f)
 			after := w.Canvas().Capture()
 			changed := strongChanges(before, after)
-			// For a table the row is what shows the focus, not the table.
+			// For a table or a list the row or item is what shows the
+			// focus, not the whole.
 			h := size.Height
-			if _, table := f.(*widgets.RowTable); table {
+			switch f.(type) {
+			case *widgets.RowTable, *widgets.List:
 				h = widget.NewLabel("").MinSize().Height
 			}
 			if want := int(2 * (size.Width + h)); changed < want {

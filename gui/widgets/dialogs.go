@@ -5,9 +5,11 @@
 package widgets
 
 import (
+	"image/color"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
@@ -386,13 +388,30 @@ type List struct {
 	// behind only if the arrows moved off that item since.
 	at        widget.ListItemID
 	selecting bool // in Select, which leaves the keyboard where it is
+	focusRing
 }
 
 // NewList is a list of length() items, made by create and filled by
 // update.
 func NewList(length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject)) *List {
 	l := &List{}
-	l.Length, l.CreateItem, l.UpdateItem = length, create, update
+	// Each item has the focus ring, drawn on it: widget.List shows the
+	// item the keyboard is on with the faint tint of a hovered one.
+	l.Length = length
+	l.CreateItem = func() fyne.CanvasObject {
+		ring := canvas.NewRectangle(color.Transparent)
+		ring.StrokeWidth = focusRingWidth
+		ring.Hide()
+		return container.NewStack(create(), ring)
+	}
+	l.UpdateItem = func(id widget.ListItemID, o fyne.CanvasObject) {
+		c := o.(*fyne.Container)
+		ring := c.Objects[1].(*canvas.Rectangle)
+		ring.StrokeColor = FocusRingColor(theme.Current(), fyne.CurrentApp().Settings().ThemeVariant())
+		ring.Hidden = !l.focused || id != l.at
+		ring.Refresh()
+		update(id, c.Objects[0])
+	}
 	l.List.OnSelected = func(id widget.ListItemID) {
 		if !l.selecting {
 			l.at = id

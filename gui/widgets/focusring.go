@@ -153,3 +153,15 @@ func (e *Entry) FocusLost() {
 	e.focused = false
 	e.Entry.FocusLost()
 }
+
+// FocusGained shows the focus ring on the item the keyboard is on.
+func (l *List) FocusGained() {
+	l.focused = true
+	l.List.FocusGained()
+}
+
+// FocusLost hides the focus ring.
+func (l *List) FocusLost() {
+	l.focused = false
+	l.List.FocusLost()
+}

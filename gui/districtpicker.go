@@ -89,7 +89,11 @@ func newDistrictPicker(ds []data.District, dialogs *widgets.Dialogs, open func(n
 	p.apply()
 	top := container.NewVBox(p.filter, p.hint)
 	content := container.NewGridWrap(fyne.NewSize(460, 420), border(top, nil, nil, nil, p.list))
-	p.dlg = dialog.NewCustom("Open a district window", "Cancel", content, dialogs.Window())
+	p.dlg = dialog.NewCustomWithoutButtons("Open a district window", content, dialogs.Window())
+	// The app's button, not the dialog's own: it shows the focus ring.
+	cancel := widgets.NewButton("Cancel", p.dlg.Hide)
+	cancel.OnEscape = p.dlg.Hide
+	p.dlg.SetButtons([]fyne.CanvasObject{cancel})
 	return p
 }
 

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
@@ -487,7 +486,7 @@ func (u *UI) offerDrafts() {
 			}
 			text := widgets.Paragraph(msg, 520)
 			if first == nil {
-				u.dialogs.Show(dialog.NewCustom("Typing not saved", "OK", text, u.win))
+				u.dialogs.ShowCustom("Typing not saved", text)
 				return
 			}
 			d := widgets.NewConfirm("Typing not saved", "Go on typing", "Later", text, func(ok bool) {

@@ -154,3 +154,32 @@ func strongChanges(a, b image.Image) int {
 	}
 	return n
 }
+
+// The buttons of the app's dialogs draw the focus ring: the district
+// picker's Cancel and the blue Sign in of the password asked again were
+// Fyne's own, whose focus on blue showed nothing.
+func TestDialogButtonsShowTheFocus(t *testing.T) {
+	plain := func(t *testing.T, u *UI) {
+		t.Helper()
+		top := u.win.Canvas().Overlays().Top()
+		if top == nil {
+			t.Fatal("no dialog is shown")
+		}
+		for _, o := range walk(top) {
+			if b, ok := o.(*widget.Button); ok {
+				t.Errorf("the dialog's %q button is Fyne's, which draws no focus ring", b.Text)
+			}
+		}
+	}
+	t.Run("district picker", func(t *testing.T) {
+		u := start(t, districtFixture(t), Options{User: rosa})
+		u.openDistrictPicker()
+		u.wait()
+		plain(t, u)
+	})
+	t.Run("password asked again", func(t *testing.T) {
+		_, u := signedOutApp(t)
+		press(t, u, keySync)
+		plain(t, u)
+	})
+}

@@ -89,15 +89,16 @@ func (u *UI) askPassword() {
 	pw := widget.NewPasswordEntry()
 	intro := widgets.Paragraph(fmt.Sprintf("The hub at %s refused the password kept since you signed in; it may have "+
 		"been changed, or your account disabled (your state administrator can say). Type your password to sync again. Your changes are kept meanwhile.", u.hub), 440)
-	d := dialog.NewForm("Sign in to the hub again", "Sign in", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("", intro), widget.NewFormItem("Password", pw)},
+	// The app's confirmation, not Fyne's form: its buttons show the focus
+	// ring, where the form's blue Sign in showed no focus at all.
+	d := widgets.NewConfirm("Sign in to the hub again", "Sign in", "Cancel", container.NewVBox(intro, labeled("Password", pw)),
 		func(ok bool) {
 			if ok && pw.Text != "" {
 				u.sync.signInAgain(pw.Text)
 			}
 		}, u.win)
-	pw.OnSubmitted = func(string) { d.Submit() }
-	u.dialogs.Show(d)
+	pw.OnSubmitted = func(string) { d.Confirm() }
+	u.dialogs.ShowConfirm(d)
 	u.win.Canvas().Focus(pw)
 }
 
@@ -350,7 +351,7 @@ func newSnapshotDialog(dialogs *widgets.Dialogs) *snapshotDialog {
 		"computer; later syncs only send and receive changes. You can go on working: what arrives shows as it comes.", 460)
 	content := container.NewVBox(intro, s.bar, s.done, s.count)
 	d := dialog.NewCustomWithoutButtons("Getting your records from the hub", content, dialogs.Window())
-	d.SetButtons([]fyne.CanvasObject{widget.NewButton("Continue in the background", d.Hide)})
+	d.SetButtons([]fyne.CanvasObject{widgets.NewButton("Continue in the background", d.Hide)})
 	s.d = d
 	dialogs.Show(d)
 	return s

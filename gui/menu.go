@@ -135,7 +135,7 @@ func (u *UI) newRecord() {
 		return
 	}
 	if !u.studentShown() {
-		u.status.warn("A new migrant record (Ctrl+N) is for the student on screen: find the student with " +
+		u.status.hint("A new migrant record (Ctrl+N) is for the student on screen: find the student with " +
 			"Advanced Search (Ctrl+F), open them, then press Ctrl+N.")
 		return
 	}
@@ -178,7 +178,7 @@ func (u *UI) publishStudent() {
 		return
 	}
 	if !u.studentShown() {
-		u.status.warn("Publishing (Ctrl+P) is for the student on screen: open the student, then press Ctrl+P; " +
+		u.status.hint("Publishing (Ctrl+P) is for the student on screen: open the student, then press Ctrl+P; " +
 			"Needs publishing lists every record not yet sent.")
 		return
 	}

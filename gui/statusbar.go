@@ -59,6 +59,7 @@ type statusBar struct {
 	// sync that goes through settles.
 	warning  string
 	fromSync bool
+	hinting  bool // the message is a hint, which goes quiet as a result does
 	held     *widget.Label
 	heldLine fyne.CanvasObject
 	dismiss  *widgets.Button // beside the message, when it is the warning
@@ -229,10 +230,6 @@ var messageFresh = 2 * time.Minute
 // the person moves to another screen or student, or after messageFresh.
 func (s *statusBar) say(msg string) {
 	s.show(msg, widget.SuccessImportance)
-	if s.warning != "" {
-		s.held.SetText(s.warning)
-		s.heldLine.Show()
-	}
 	n := s.saidCount
 	time.AfterFunc(messageFresh, func() {
 		fyne.Do(func() {
@@ -247,9 +244,16 @@ func (s *statusBar) say(msg string) {
 // did not go through: it stays, and in its colour, until dismissed.
 func (s *statusBar) warn(msg string) {
 	s.warning, s.fromSync = msg, false
-	s.heldLine.Hide()
 	s.show(msg, widget.WarningImportance)
 	s.dismiss.Show()
+}
+
+// hint says why a key did nothing (Ctrl+N with no student open): in
+// the colour of a warning, to be seen, but it goes quiet as the result
+// of an action does, and no Dismiss: there is nothing to acknowledge.
+func (s *statusBar) hint(msg string) {
+	s.show(msg, widget.WarningImportance)
+	s.hinting = true
 }
 
 // warnSync is warn for a sync that did not go through.
@@ -269,13 +273,20 @@ func (s *statusBar) synced(msg string) {
 
 func (s *statusBar) show(msg string, importance widget.Importance) {
 	s.saidCount++
-	s.said = s.here
+	s.said, s.hinting = s.here, false
 	s.message.Importance = importance
 	s.message.SetText(msg)
 	s.when.SetText(time.Now().Format("3:04 PM"))
 	s.message.Show()
 	s.msgLine.Show()
 	s.dismiss.Hide()
+	// A warning not dismissed keeps a line of its own.
+	s.held.SetText(s.warning)
+	if s.warning == "" || s.warning == msg {
+		s.heldLine.Hide()
+	} else {
+		s.heldLine.Show()
+	}
 }
 
 // dismissWarning is the Dismiss button: the warning is acknowledged.
@@ -302,7 +313,7 @@ func (s *statusBar) moved(to place) {
 // past, not news (the grey of dim text was too faint to read). A warning
 // keeps its colour until dismissed.
 func (s *statusBar) quiet() {
-	if s.message.Importance == widget.SuccessImportance {
+	if s.message.Importance == widget.SuccessImportance || s.hinting {
 		s.message.Importance = widget.MediumImportance
 		s.message.Refresh()
 	}

@@ -86,3 +86,24 @@ func TestStatusWarningStaysUntilDismissed(t *testing.T) {
 		t.Errorf("a sync that went through left the warning of the one before: %q", s.held.Text)
 	}
 }
+
+// Why a key did nothing (Ctrl+N with no student open) is a hint, not a
+// warning to dismiss: it goes quiet once the clerk opens a student, and
+// leaves no line behind.
+func TestStatusHintGoesQuietOnAnotherScreen(t *testing.T) {
+	u := start(t, openDemo(t), Options{User: storetest.Clerk})
+	press(t, u, keyNew)
+	s := u.status
+	if s.message.Importance != widget.WarningImportance || s.dismiss.Visible() {
+		t.Fatalf("Ctrl+N with no student: %q, importance %v, Dismiss shown %v", s.message.Text, s.message.Importance, s.dismiss.Visible())
+	}
+	u.openStudent(storetest.Maria)
+	u.wait()
+	if s.message.Importance != widget.MediumImportance {
+		t.Errorf("on a student, the hint is still of importance %v", s.message.Importance)
+	}
+	fyne.DoAndWait(func() { s.say("Saved the record with MIS2000 ID 1 of García López, María José.") })
+	if s.heldLine.Visible() || s.warning != "" {
+		t.Errorf("the hint stays as a warning to dismiss: %q", s.held.Text)
+	}
+}

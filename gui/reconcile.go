@@ -104,8 +104,7 @@ type reconcileScreen struct {
 	message  *widget.Label
 	status   *widget.Label
 
-	fit   *summaryFit
-	split *fyne.Container // the summary over the message, fitted by fit
+	split *container.Split // the summary beside the message
 
 	result   *report.Reconciliation
 	selected int // the summary line whose message is shown; -1 for none
@@ -168,26 +167,28 @@ func newReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, regi
 	s.running.Hide()
 	s.table = s.newSummaryTable()
 
-	// At 1366×768 each line above or below the split is one the summary
-	// and the message lack: the heading shares its line with the scope,
-	// the file its line with the day, the message's title with Copy.
+	// Each line above or below the summary is a district less in view
+	// (the first 1260×630 window has room for ten lines of text): the
+	// heading shares its line with the scope and Save, the file its line
+	// with the day, the message's title with Copy.
 	asOf := container.NewHBox(widget.NewLabelWithStyle("As of", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewGridWrap(fyne.NewSize(160, s.asOf.MinSize().Height), s.asOf), s.runBtn)
 	top := container.NewVBox(
-		container.NewHBox(heading("MIS2000 reconciliation"), widget.NewLabel(s.scope())),
+		border(nil, nil, container.NewHBox(heading("MIS2000 reconciliation"), widget.NewLabel(s.scope())), s.saveBtn),
 		border(nil, nil, s.pickBtn, asOf, s.file),
 		s.asOfErr)
-	s.summary = container.New(headOverLayout{}, container.NewVBox(s.running, s.notes), s.table)
-	msgPane := border(border(nil, nil, nil, s.copyBtn, s.msgTitle), nil, nil, nil,
+	s.summary = container.New(headOverLayout{}, container.NewVBox(s.running, s.notes), container.New(wholeRows{s.table}, s.table))
+	msgPane := border(border(nil, nil, nil, s.copyBtn, s.msgTitle), s.status, nil, nil,
 		container.New(wholeLines{}, container.NewVScroll(s.message)))
-	// The summary above the message, at full width: a region has a few
-	// dozen districts, and all ten columns stay in view. The clip keeps
+	// The message beside the summary, both the whole height: one over
+	// the other, the first window showed two districts and two lines of
+	// the message. The district and its total stay in view at the left
+	// of the summary, the categories scroll beside them. The clip keeps
 	// the notes off the message when the summary's pane is dragged
-	// smaller than they are.
-	split := container.NewVSplit(container.NewClip(s.summary), msgPane)
-	s.fit = &summaryFit{s: s, split: split, set: split.Offset}
-	s.split = container.New(s.fit, split)
-	s.obj = border(top, border(nil, nil, s.saveBtn, nil, s.status), nil, nil, s.split)
+	// narrower than they are.
+	s.split = container.NewHSplit(container.NewClip(s.summary), msgPane)
+	s.split.Offset = summaryShare
+	s.obj = border(top, nil, nil, nil, s.split)
 	s.check()
 	return s
 }
@@ -355,13 +356,11 @@ func (s *reconcileScreen) compared(r *report.Reconciliation, err error) {
 	s.check()
 }
 
-// setNotes shows the notes over the summary table, none taking no room,
-// and fits the split to the summary of the comparison.
+// setNotes shows the notes over the summary table, none taking no room.
 func (s *reconcileScreen) setNotes(text string) {
 	s.notes.SetText(text)
 	s.notes.Hidden = text == ""
 	s.summary.Refresh()
-	s.fit.refit()
 }
 
 // headOverLayout puts its first object over its second and takes the
@@ -389,58 +388,28 @@ func (headOverLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	body.Resize(fyne.NewSize(size.Width, max(0, size.Height-h)))
 }
 
-// summaryShare is the most of the split the summary takes by itself: the
-// message keeps a third, some lines under its title.
-const summaryShare = 2.0 / 3
+// summaryShare is the summary's part of the width, the message's the
+// rest: the district, its total and four categories in the first
+// 1260×630 window, beside a message of lines an email has.
+const summaryShare = 0.55
 
-// summaryFit lays the summary over the message: the summary gets the
-// height its lines need, up to summaryShare of the split, in whole rows,
-// and the message the rest. Half each, at 1366×768, showed about three
-// districts and the message cut through a line, with a region of a few
-// dozen districts. Once the clerk drags the divider, the split keeps
-// where it was put, until the next comparison.
-type summaryFit struct {
-	s     *reconcileScreen
-	split *container.Split
-	set   float64 // the offset fitted last; another one is the clerk's
-}
+// wholeRows gives the summary table the height of its header and whole
+// rows, as many as its room has, and leaves the rest blank: a row the
+// keyboard reaches is in view whole, none cut in half at the bottom.
+type wholeRows struct{ table *summaryTable }
 
-func (f *summaryFit) MinSize(objs []fyne.CanvasObject) fyne.Size { return objs[0].MinSize() }
+func (w wholeRows) MinSize(objs []fyne.CanvasObject) fyne.Size { return objs[0].MinSize() }
 
-func (f *summaryFit) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	objs[0].Move(fyne.NewPos(0, 0))
-	objs[0].Resize(size)
-	if f.split.Offset != f.set {
-		return
-	}
-	if avail := size.Height - 2*theme.Padding(); avail > 0 { // the divider is two paddings high
-		f.set = float64(f.s.summaryHeight(avail) / avail)
-		f.split.SetOffset(f.set)
-	}
-}
-
-// refit gives the split back to the summary's lines.
-func (f *summaryFit) refit() {
-	f.split.Offset = f.set
-	f.s.split.Refresh()
-}
-
-// summaryHeight is the height the summary's pane takes of avail: the
-// lines over the table, its header and its rows, as many as there are up
-// to summaryShare of avail, at least one.
-func (s *reconcileScreen) summaryHeight(avail float32) float32 {
+func (w wholeRows) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	pad := theme.Padding()
-	head := s.summary.Objects[0].MinSize().Height
-	if head > 0 {
-		head += pad
-	}
-	header := s.table.CreateHeader().MinSize().Height
+	header := w.table.CreateHeader().MinSize().Height
 	stride := max(summaryCell().MinSize().Height, header) + pad
-	rows, _ := s.table.Length()
-	if fit := int((summaryShare*avail - head - header + pad) / stride); rows > fit {
-		rows = max(fit, 1)
+	h := size.Height
+	if rows := int((h - header + pad) / stride); rows > 0 {
+		h = header + float32(rows)*stride - pad
 	}
-	return head + header + float32(rows)*stride - pad
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(fyne.NewSize(size.Width, h))
 }
 
 // wholeLines gives a scrolled label the height of its whole lines, as
@@ -537,7 +506,7 @@ func (s *reconcileScreen) newSummaryTable() *summaryTable {
 	}
 	t.ExtendBaseWidget(t)
 	t.ShowHeaderRow = true
-	t.StickyColumnCount = 1
+	t.StickyColumnCount = 2 // the district and its total
 	t.CreateHeader = func() fyne.CanvasObject {
 		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
@@ -562,22 +531,24 @@ func summaryCell() *widget.Label {
 	return l
 }
 
+// summaryHeader heads a column of the summary: the district, its total,
+// then the categories, which scroll beside the two in a narrow pane.
 func summaryHeader(col int) string {
-	switch {
-	case col == 0:
+	switch col {
+	case 0:
 		return "District"
-	case col <= reconcile.NumCategories:
-		// The first column is the district, and a bare "QAD" reads as
-		// a date: these three say what differs, which the table has
-		// the width for.
-		switch c := reconcile.Category(col - 1); c {
-		case reconcile.QADDiffers, reconcile.EEDDiffers, reconcile.DistrictDiffers:
-			return c.String()
-		default:
-			return c.Short()
-		}
+	case 1:
+		return "Total"
 	}
-	return "Total"
+	// The first column is the district, and a bare "QAD" reads as a
+	// date: these three say what differs, which the table has the width
+	// for.
+	switch c := reconcile.Category(col - 2); c {
+	case reconcile.QADDiffers, reconcile.EEDDiffers, reconcile.DistrictDiffers:
+		return c.String()
+	default:
+		return c.Short()
+	}
 }
 
 // cell is the summary table's text at a row and column; the last row is
@@ -591,13 +562,13 @@ func (s *reconcileScreen) cell(row, col int) string {
 		line = s.result.Summary[row]
 		label = strings.TrimSpace(line.District.Number + " " + report.DistrictName(line.District))
 	}
-	switch {
-	case col == 0:
+	switch col {
+	case 0:
 		return label
-	case col <= reconcile.NumCategories:
-		return strconv.Itoa(line.Counts[col-1])
+	case 1:
+		return strconv.Itoa(line.Total)
 	}
-	return strconv.Itoa(line.Total)
+	return strconv.Itoa(line.Counts[col-2])
 }
 
 // showMessage shows the message of the district of a summary row.

@@ -2,12 +2,17 @@ package gui
 
 import (
 	"image/color"
+	"slices"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
+	"migrantdesk/data/store"
 	"migrantdesk/data/store/storetest"
 )
 
@@ -47,5 +52,36 @@ func TestSearchButtonsKeepTheirHeight(t *testing.T) {
 	b := u.search.button
 	if h, want := b.Size().Height, b.MinSize().Height; h > want+1 {
 		t.Errorf("the Search button is %v high beside a hint of %v, not its own %v", h, u.search.hint.Size().Height, want)
+	}
+}
+
+// The results stay where they are from one search to the next: the hint
+// over them says one line after some searches (a single match, none)
+// and two after others (many found), and the table jumped by a line.
+// Checked in the first window, at 1366×768 and on a 1280×720 screen.
+func TestSearchResultsStayPutWhateverTheHint(t *testing.T) {
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(theme.DefaultTheme()) // the theme the app runs with, not the test theme
+	u := newUI(t, a, openDemo(t), Options{User: storetest.Clerk})
+	u.ShowMain()
+	u.wait()
+	s := u.search
+	abs := fyne.CurrentApp().Driver().AbsolutePositionForObject
+	wrapped := false
+	for _, size := range []fyne.Size{firstSize, screenSize, fyne.NewSize(1280, 641)} {
+		var tops []float32
+		for _, n := range []int{26, 1, 0, 26} {
+			s.show(store.Query{Last: "Garcia"}, make([]store.Result, n), n > 1)
+			u.win.Resize(fyne.NewSize(size.Width, size.Height+1)) // lays the screen out again, as the next frame would
+			u.win.Resize(size)
+			tops = append(tops, abs(s.table).Y)
+			wrapped = wrapped || widget.NewLabel(s.hint.Text).MinSize().Width > s.hint.Size().Width
+		}
+		if slices.Min(tops) != slices.Max(tops) {
+			t.Errorf("at %v the results start at %v after searches with 26, 1, 0 and 26 found", size, tops)
+		}
+	}
+	if !wrapped {
+		t.Errorf("no hint took two lines: the test tried nothing")
 	}
 }

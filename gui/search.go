@@ -114,7 +114,10 @@ func newSearchScreen(st studentFinder, t *tasks, win fyne.Window, hub, username 
 		labeled("State ID", s.stateID), labeled("Gender", s.gender), labeled("District", s.district),
 	)
 	s.actions = container.NewHBox(s.button, clear)
-	buttons := border(nil, nil, container.NewVBox(s.actions), nil, s.hint)
+	// Two lines high whatever it says (one for a single match, two for
+	// many at 1260 wide): the results under it jumped by a line from one
+	// search to the next.
+	buttons := border(nil, nil, container.NewVBox(s.actions), nil, sized(s.hint, 0, widget.NewLabel("A\nA").MinSize().Height))
 	top := container.NewVBox(heading("Advanced Search"), form, buttons, s.list)
 	// In a window too short for the search and a few results (a small
 	// laptop at 150%), the screen scrolls down to a table of four rows

@@ -173,8 +173,12 @@ func newReconcileScreen(st ReconcileStore, win fyne.Window, user data.User, regi
 	// with the day, the message's title with Copy.
 	asOf := container.NewHBox(widget.NewLabelWithStyle("As of", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewGridWrap(fyne.NewSize(160, s.asOf.MinSize().Height), s.asOf), s.runBtn)
+	// The scope gives way to Save in a narrow window: a long region name
+	// made the line wider than a small laptop at 150% leaves a window.
+	scope := widget.NewLabel(s.scope())
+	scope.Truncation = fyne.TextTruncateEllipsis
 	top := container.NewVBox(
-		border(nil, nil, container.NewHBox(heading("MIS2000 reconciliation"), widget.NewLabel(s.scope())), s.saveBtn),
+		border(nil, nil, heading("MIS2000 reconciliation"), s.saveBtn, scope),
 		border(nil, nil, s.pickBtn, asOf, s.file),
 		s.asOfErr)
 	s.summary = container.New(headOverLayout{}, container.NewVBox(s.running, s.notes), container.New(wholeRows{s.table}, s.table))

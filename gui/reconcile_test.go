@@ -648,3 +648,17 @@ func TestExportPathCanBeTypedOrPasted(t *testing.T) {
 		t.Fatalf("Enter in the path compared nothing: %q", f.s.message.Text)
 	}
 }
+
+// A region of a long name leaves the screen narrow enough for a small
+// laptop at 150%: the scope gives way to Save on the heading line.
+func TestReconcileFitsASmallScreenWithALongRegionName(t *testing.T) {
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(theme.DefaultTheme()) // the theme the app runs with, not the test theme
+	clerk := data.User{Username: "clerk1", FullName: reconciletest.Clerk, Role: data.RoleClerk, RegionCode: "E"}
+	names := map[string]string{"E": "Big Sandy and Eastern Kentucky Cooperative"}
+	s := newReconcileScreen(nil, a.NewWindow("Migrant Desk"), clerk, names, func(f func()) { f() })
+	if need := s.obj.MinSize().Width; need > smallScreen.Width {
+		t.Errorf("the reconciliation screen of the %s needs %.0f wide, more than a small laptop at 150%% leaves (%.0f)",
+			names["E"], need, smallScreen.Width)
+	}
+}

@@ -57,9 +57,9 @@ type conflictsScreen struct {
 	title      *widget.Label
 	warning    *widget.Label // for a record gone from the user's scope, or not known yet
 	compare    *fyne.Container
-	keepTheirs *widget.Button
-	keepMine   *widget.Button
-	merge      *widget.Button
+	keepTheirs *widgets.Button
+	keepMine   *widgets.Button
+	merge      *widgets.Button
 	detail     fyne.CanvasObject
 	tabs       *container.AppTabs
 	obj        fyne.CanvasObject
@@ -110,9 +110,9 @@ func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widg
 			setLines(o, cf.Student.FullName(), fmt.Sprintf("State ID %s · MIS2000 ID %s", cf.Student.StateID, cf.Mine.MIS2000ID), answered)
 		})
 	c.list.OnSelected = c.choose
-	c.keepTheirs = widget.NewButton("Keep theirs", c.keep(false))
-	c.keepMine = widget.NewButton("Keep mine", c.keep(true))
-	c.merge = widget.NewButtonWithIcon("Edit a merge…", theme.DocumentCreateIcon(), c.editMerge)
+	c.keepTheirs = widgets.NewButton("Keep theirs", c.keep(false))
+	c.keepMine = widgets.NewButton("Keep mine", c.keep(true))
+	c.merge = widgets.NewButtonWithIcon("Edit a merge…", theme.DocumentCreateIcon(), c.editMerge)
 	c.merge.Importance = widget.HighImportance
 	how := wrapped("Keep theirs takes the hub's record as it is. Keep mine sends yours again, as the next version after the hub's. " +
 		"Edit a merge lets you choose field by field. The hub is told with the next sync, which follows at once.")
@@ -136,14 +136,14 @@ func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widg
 	c.refusedTab = widgets.NewList(
 		func() int { return len(c.rejections) },
 		func() fyne.CanvasObject {
-			dismiss := widget.NewButtonWithIcon("Dismiss…", theme.DeleteIcon(), nil)
+			dismiss := widgets.NewButtonWithIcon("Dismiss…", theme.DeleteIcon(), nil)
 			return border(nil, nil, nil, container.NewCenter(dismiss), rowLines(2))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			r := c.rejections[i]
 			row := o.(*fyne.Container)
 			setLines(row.Objects[0], r.what, r.why)
-			row.Objects[1].(*fyne.Container).Objects[0].(*widget.Button).OnTapped = func() { c.askDismiss(r) }
+			row.Objects[1].(*fyne.Container).Objects[0].(*widgets.Button).OnTapped = func() { c.askDismiss(r) }
 		})
 	c.refusedTab.OnSelected = func(i widget.ListItemID) {
 		c.refusedTab.UnselectAll()
@@ -154,7 +154,7 @@ func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widg
 	c.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Conflicts", theme.WarningIcon(), conflictsTab),
 		container.NewTabItemWithIcon("Refused by the hub", theme.ErrorIcon(), border(c.refHint, nil, nil, nil, c.refusedTab)))
-	backBtn := widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), back)
+	backBtn := widgets.NewButtonWithIcon("Back", theme.NavigateBackIcon(), back)
 	intro := wrapped("A conflict is a record you changed on this computer that someone else changed on the hub first. " +
 		"Nothing was overwritten: compare the two and choose what to keep.")
 	top := container.NewVBox(container.NewHBox(backBtn, heading("Conflicts and refused changes")), intro)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -449,5 +450,37 @@ func TestStudentShowsItsRecordInConflict(t *testing.T) {
 	u.wait()
 	if got := strings.TrimSpace(u.student.cards[0].badge.Text); got == "In conflict" {
 		t.Errorf("after keeping mine the record's badge still says %q", got)
+	}
+}
+
+// Enter presses the button of the Conflicts screen the keyboard is on,
+// as on every other screen: its buttons were Fyne's own, which take
+// Space only (and show no focus ring on a coloured button).
+func TestConflictsButtonsTakeEnter(t *testing.T) {
+	u := refusedMaria(t)
+	tap(t, u, "Conflicts")
+	u.conflicts.tabs.SelectIndex(1)
+	u.wait()
+	var tried []string
+	for _, o := range shown(u.win.Canvas().Content()) {
+		f, ok := o.(fyne.Focusable)
+		b := buttonOf(o)
+		if !ok || b == nil || b.Disabled() {
+			continue
+		}
+		tried = append(tried, b.Text)
+		tapped := b.OnTapped
+		pressed := false
+		b.OnTapped = func() { pressed = true }
+		f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		b.OnTapped = tapped
+		if !pressed {
+			t.Errorf("Enter on %q does nothing", b.Text)
+		}
+	}
+	for _, want := range []string{"Back", "Dismiss…"} {
+		if !slices.Contains(tried, want) {
+			t.Errorf("%q is not among the buttons tried, %q", want, tried)
+		}
 	}
 }

@@ -568,7 +568,7 @@ func (r *reportScreen) finished(j job, rows int, err error) {
 	msg := wrapped(fmt.Sprintf("The %s of %s %s for %s, %s, is saved to:\n%s\n\nThe export is recorded in the audit log.",
 		j.Title, r.tab.d.Number, r.tab.d.Name, j.period, what, j.path))
 	var dlg *dialog.CustomDialog
-	open := widget.NewButtonWithIcon("Open the file", theme.FileIcon(), func() {
+	open := widgets.NewButtonWithIcon("Open the file", theme.FileIcon(), func() {
 		dlg.Hide()
 		path := j.path
 		r.tab.tasks.run("opening the report", func() func() {
@@ -582,7 +582,7 @@ func (r *reportScreen) finished(j job, rows int, err error) {
 	})
 	open.Importance = widget.HighImportance
 	dlg = dialog.NewCustomWithoutButtons(j.Title+" saved", container.NewGridWrap(fyne.NewSize(520, 150), msg), r.tab.dialogs.Window())
-	dlg.SetButtons([]fyne.CanvasObject{widget.NewButton("Close", func() { dlg.Hide() }), open})
+	dlg.SetButtons([]fyne.CanvasObject{widgets.NewButton("Close", func() { dlg.Hide() }), open})
 	r.tab.dialogs.Show(dlg)
 }
 

@@ -250,6 +250,22 @@ func (u User) MayWriteRecords(studentID string, regions StudentRegions, names Re
 		"change the migrant records of student %s: a %s sees published records read-only", studentID, strings.ToLower(RoleName(u.Role)))}
 }
 
+// MayWriteRecordsLeftOut is MayWriteRecords for a student whom the hub's
+// last snapshot left out of u's scope while records of theirs waited on
+// this computer: a clerk's scope holds every student of the region and
+// every one enrolled nowhere, so the hub counts the student in other
+// regions only (or no longer holds them) and refuses a clerk's change;
+// a state administrator still may.
+func (u User) MayWriteRecordsLeftOut(studentID string, names RegionNames) error {
+	if u.Role != RoleClerk {
+		return u.MayWriteRecords(studentID, nil, names)
+	}
+	return &AccessError{User: u, What: fmt.Sprintf(
+		"change the migrant records of student %s: the hub no longer counts the student in your %s (the last sync left them out); "+
+			"the changes already saved here are still sent, and the hub answers for them; ask the state administrator",
+		studentID, names.Of(u.RegionCode))}
+}
+
 // ImportPolicy is what decides, besides the role, whether a user may load
 // the state extract into a database from the app.
 type ImportPolicy struct {

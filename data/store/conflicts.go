@@ -165,7 +165,13 @@ func openConflict(tx *sql.Tx, u data.User, id string) (Conflict, error) {
 	if cs[0].Undecided {
 		return Conflict{}, ErrUndecided
 	}
-	if err := mayWrite(tx, u, cs[0].Student.StateID); err != nil {
+	check := mayWrite
+	if cs[0].Gone {
+		// Keeping theirs is all that is left of it (resolve), and sends
+		// nothing: that the hub left the student out is what it takes.
+		check = mayWriteEnrolled
+	}
+	if err := check(tx, u, cs[0].Student.StateID); err != nil {
 		return Conflict{}, err
 	}
 	return cs[0], nil

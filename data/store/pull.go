@@ -172,7 +172,13 @@ func (s *Store) applyPage(ctx context.Context, p sync.Page) (err error) {
 				return err
 			}
 		}
+		if err := unmarkLeftOut(tx, p.Changes); err != nil {
+			return fmt.Errorf("note the students the hub counts in the scope again: %w", err)
+		}
 		if p.Snapshot {
+			if err := replaceKept(tx, p.Changes, p.Next.Snapshot == "", &t); err != nil {
+				return fmt.Errorf("replace the enrollments kept for local work: %w", err)
+			}
 			if gathered != nil {
 				t.search = &snapshotSearch{}
 				t.gathered = gathered
@@ -1016,7 +1022,15 @@ func clearForSnapshot(tx *sql.Tx, t *touched) error {
 	}{
 		{`DELETE FROM published WHERE record_id NOT IN (` + keptRecords + `)`, kept},
 		{`DELETE FROM migrant_records WHERE id NOT IN (` + keptRecords + `)`, kept},
+		// The enrollments of the students local work keeps stay until the
+		// snapshot brings theirs (replaceKept): they decide who may change
+		// the students' records and where they publish. They are set
+		// aside and put back: emptying the table is quicker than
+		// removing a region's enrollments one by one.
+		{`CREATE TEMP TABLE kept_enrollments AS SELECT * FROM enrollments WHERE state_id IN (SELECT state_id FROM migrant_records)`, nil},
 		{`DELETE FROM enrollments`, nil},
+		{`INSERT INTO enrollments SELECT * FROM temp.kept_enrollments`, nil},
+		{`DROP TABLE temp.kept_enrollments`, nil},
 		{`DELETE FROM programs`, nil},
 		{`DELETE FROM assessments`, nil},
 		{`DELETE FROM name_tokens`, nil},
@@ -1027,13 +1041,20 @@ func clearForSnapshot(tx *sql.Tx, t *touched) error {
 			AND json_extract(k.value, '$.district') = report_grants.district_number)`, []any{grants}},
 		{`DELETE FROM user_districts`, nil},
 		{`DELETE FROM users WHERE username NOT IN (SELECT username FROM report_grants)`, nil},
-		{`DELETE FROM schools`, nil},
-		{`DELETE FROM districts WHERE number NOT IN (SELECT district_number FROM published UNION SELECT district_number FROM report_grants)`, nil},
+		{`DELETE FROM schools WHERE number NOT IN (SELECT school_number FROM enrollments)`, nil},
+		{`DELETE FROM districts WHERE number NOT IN (SELECT district_number FROM published UNION SELECT district_number FROM report_grants
+			UNION SELECT district_number FROM schools)`, nil},
 		{`DELETE FROM regions WHERE code NOT IN (SELECT region_code FROM districts)`, nil},
 		// A record in conflict is gone from the user's scope (Conflict.Gone)
 		// if the snapshot, once whole, has brought neither it nor its
 		// student (seenInSnapshot, goneUnseen).
 		{`UPDATE conflicts SET theirs = json_set(json_remove(theirs, '$.gone'), '$.unseen', json('true'))`, nil},
+		// Every student kept waits for the snapshot to bring them, and a
+		// mark of one left out before stays until it decides.
+		{`DELETE FROM meta WHERE key = ?`, []any{metaKeptEnrollments}},
+		{`INSERT INTO meta(key, value) SELECT ?, json_group_array(state_id) FROM students HAVING count(*) > 0`, []any{metaKeptEnrollments}},
+		{`UPDATE meta SET value = (SELECT json_group_array(j.value) FROM json_each(meta.value) j
+			WHERE j.value IN (SELECT state_id FROM students)) WHERE key = ?`, []any{metaLeftOut}},
 	} {
 		if _, err := tx.Exec(q.sql, q.args...); err != nil {
 			return err
@@ -1043,6 +1064,97 @@ func clearForSnapshot(tx *sql.Tx, t *touched) error {
 		return err
 	}
 	maps.Copy(t.reindex, t.recheck)
+	return nil
+}
+
+// metaKeptEnrollments is the meta key of the students a snapshot under
+// way kept for local work (clearForSnapshot) and has not brought yet, as
+// a JSON array of state IDs: their enrollments are those the workstation
+// held before it.
+const metaKeptEnrollments = "snapshot_kept_students"
+
+// metaLeftOut is the meta key of the students kept for local work whom
+// a whole snapshot left out of the user's scope, as a JSON array of
+// state IDs: the hub counts them elsewhere, and mayWrite refuses a
+// clerk their records until a pull brings them again.
+const metaLeftOut = "students_left_out"
+
+// replaceKept removes, on a snapshot's page, the enrollments kept
+// through its start of the students the page brings, whose enrollments
+// (the hub's) come with them. On the snapshot's last page the students
+// it never brought lose theirs too, and are noted as left out. Each page
+// notes in its own transaction who is still awaited, so a snapshot cut
+// part way goes on where it stopped.
+func replaceKept(tx *sql.Tx, changes []sync.Change, last bool, t *touched) error {
+	var kept string
+	err := tx.QueryRow(`SELECT value FROM meta WHERE key = ?`, metaKeptEnrollments).Scan(&kept)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // a first sync, or no local work
+	}
+	if err != nil {
+		return err
+	}
+	brought := []string{}
+	for _, c := range changes {
+		if c.Table == "students" {
+			brought = append(brought, c.Row["state_id"])
+		}
+	}
+	list, err := json.Marshal(brought)
+	if err != nil {
+		return err
+	}
+	const done = `SELECT value FROM json_each(?1) WHERE ?3 OR value IN (SELECT value FROM json_each(?2))`
+	if err := collect(tx, t.recheck, done, kept, string(list), last); err != nil {
+		return err
+	}
+	maps.Copy(t.reindex, t.recheck)
+	for _, q := range []string{
+		`DELETE FROM enrollments WHERE state_id IN (` + done + `)`,
+		`INSERT OR REPLACE INTO meta(key, value) SELECT '` + metaLeftOut + `', json_group_array(DISTINCT value) FROM (
+			SELECT j.value FROM meta m, json_each(m.value) j WHERE m.key = '` + metaLeftOut + `'
+			UNION SELECT value FROM json_each(?1) WHERE value NOT IN (SELECT value FROM json_each(?2))) WHERE ?3 HAVING count(*) > 0`,
+		`UPDATE meta SET value = (SELECT json_group_array(value) FROM json_each(?1) WHERE value NOT IN (SELECT value FROM json_each(?2)))
+			WHERE key = '` + metaKeptEnrollments + `'`,
+		`DELETE FROM meta WHERE key = '` + metaKeptEnrollments + `' AND (?3 OR json_array_length(value) = 0)`,
+	} {
+		if _, err := tx.Exec(q, kept, string(list), last); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unmarkLeftOut takes from the students left out (metaLeftOut) those
+// whom pulled rows bring, or enroll: back in the user's scope.
+func unmarkLeftOut(tx *sql.Tx, changes []sync.Change) error {
+	var left string
+	err := tx.QueryRow(`SELECT value FROM meta WHERE key = ?`, metaLeftOut).Scan(&left)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	back := []string{}
+	for _, c := range changes {
+		if !c.Deleted && (c.Table == "students" || c.Table == "enrollments") {
+			back = append(back, c.Row["state_id"])
+		}
+	}
+	list, err := json.Marshal(back)
+	if err != nil {
+		return err
+	}
+	for _, q := range []string{
+		`UPDATE meta SET value = (SELECT json_group_array(value) FROM json_each(?1) WHERE value NOT IN (SELECT value FROM json_each(?2)))
+			WHERE key = '` + metaLeftOut + `'`,
+		`DELETE FROM meta WHERE key = '` + metaLeftOut + `' AND json_array_length(value) = 0`,
+	} {
+		if _, err := tx.Exec(q, left, string(list)); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -338,8 +338,8 @@ func TestPullNeverOverwritesLocalWork(t *testing.T) {
 		len(rs) != 1 || rs[0].Student.StateID != storetest.Maria {
 		t.Fatalf("the student of a waiting record is found as %+v (%v)", rs, err)
 	}
-	if n, _ := st.CountNeedsPublishing(ctx, ""); n != 0 {
-		t.Fatalf("%d records to publish while the snapshot has brought no enrollment", n)
+	if n, _ := st.CountNeedsPublishing(ctx, "C"); n != 1 {
+		t.Fatalf("%d records to publish while the snapshot comes, want the waiting one: her enrollment here stays until it brings hers", n)
 	}
 	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 20}, true, snapshot[3:]...))
 	if n, _ := st.CountNeedsPublishing(ctx, "C"); n != 1 {

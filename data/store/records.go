@@ -363,8 +363,22 @@ func renewRefused(tx *sql.Tx, id string) (renewed bool, err error) {
 // mayWrite asks data.User.MayWriteRecords, inside the writing
 // transaction, whether u (as the database has them: writeAs) may change
 // the records of the student: the rule holds whatever screen or command
-// the change came from.
+// the change came from. A student a snapshot left out of the user's
+// scope (replaceKept) is the hub's to place, not the enrollments here.
 func mayWrite(tx *sql.Tx, u data.User, stateID string) error {
+	var left bool
+	if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM meta m, json_each(m.value) j WHERE m.key = ? AND j.value = ?)`,
+		metaLeftOut, stateID).Scan(&left); err != nil {
+		return fmt.Errorf("read whether the hub left student %s out: %w", stateID, err)
+	}
+	if left {
+		return u.MayWriteRecordsLeftOut(stateID, nil)
+	}
+	return mayWriteEnrolled(tx, u, stateID)
+}
+
+// mayWriteEnrolled is mayWrite by the enrollments here alone.
+func mayWriteEnrolled(tx *sql.Tx, u data.User, stateID string) error {
 	rows, err := tx.Query(`SELECT DISTINCT d.region_code FROM enrollments e
 		JOIN schools sc ON sc.number = e.school_number
 		JOIN districts d ON d.number = sc.district_number

@@ -13,6 +13,7 @@ import (
 	"migrantdesk/data/argon2id"
 	"migrantdesk/data/store"
 	"migrantdesk/data/store/storetest"
+	"migrantdesk/data/sync"
 	"migrantdesk/gui/widgets"
 )
 
@@ -126,6 +127,38 @@ func TestClerkCannotChangeAnotherRegionsStudent(t *testing.T) {
 		if s.newButton.Disabled() || s.readOnlyBox.Visible() {
 			t.Errorf("student %s: New disabled %v, note %q", id, s.newButton.Disabled(), s.readOnly.Text)
 		}
+	}
+}
+
+// TestClerkCannotChangeAStudentTheHubLeftOut: a student kept here for a
+// record waiting to be pushed, whom the hub's snapshot no longer counts
+// in the clerk's region, is enrolled nowhere here, yet not the clerk's
+// to change: the controls are disabled and the screen says why.
+func TestClerkCannotChangeAStudentTheHubLeftOut(t *testing.T) {
+	st := openDemo(t)
+	ctx := context.Background()
+	lucia := storetest.User(storetest.Clerk)
+	if _, err := st.SaveRecord(ctx, lucia, data.MigrantRecord{StateID: storetest.Maria, MIS2000ID: "999", QAD: storetest.Day(t, "2025-09-01")}); err != nil {
+		t.Fatal(err)
+	}
+	// The hub's whole snapshot of Central, without María.
+	if err := st.ApplyPage(ctx, sync.Page{Snapshot: true, Next: sync.Cursor{Epoch: "e2", Seq: 3}, Changes: []sync.Change{
+		{Table: "regions", Row: map[string]string{"code": "C", "name": "Central"}},
+		{Table: "users", Row: map[string]string{"username": lucia.Username, "full_name": lucia.FullName, "role": lucia.Role,
+			"region_code": "C", "district_number": "", "email": ""}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	u := openOn(t, st, storetest.Maria)
+	s := u.student
+	if !s.newButton.Disabled() || !s.cards[0].edit.Disabled() {
+		t.Errorf("controls enabled: New %v, Edit %v", !s.newButton.Disabled(), !s.cards[0].edit.Disabled())
+	}
+	want := "Lucía Ramos (Regional data clerk) may not change the migrant records of student 1000000001: " +
+		"the hub no longer counts the student in your Central region (the last sync left them out); " +
+		"the changes already saved here are still sent, and the hub answers for them; ask the state administrator."
+	if !s.readOnlyBox.Visible() || s.readOnly.Text != want {
+		t.Errorf("the screen says %q (shown %v), want %q", s.readOnly.Text, s.readOnlyBox.Visible(), want)
 	}
 }
 

@@ -366,15 +366,25 @@ func renewRefused(tx *sql.Tx, id string) (renewed bool, err error) {
 // the change came from. A student a snapshot left out of the user's
 // scope (replaceKept) is the hub's to place, not the enrollments here.
 func mayWrite(tx *sql.Tx, u data.User, stateID string) error {
-	var left bool
-	if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM meta m, json_each(m.value) j WHERE m.key = ? AND j.value = ?)`,
-		metaLeftOut, stateID).Scan(&left); err != nil {
-		return fmt.Errorf("read whether the hub left student %s out: %w", stateID, err)
+	left, err := leftOut(tx, stateID)
+	if err != nil {
+		return err
 	}
 	if left {
 		return u.MayWriteRecordsLeftOut(stateID, nil)
 	}
 	return mayWriteEnrolled(tx, u, stateID)
+}
+
+// leftOut reports whether a whole snapshot left the student out of the
+// user's scope while local work kept them here (metaLeftOut).
+func leftOut(tx *sql.Tx, stateID string) (bool, error) {
+	var left bool
+	if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM meta m, json_each(m.value) j WHERE m.key = ? AND j.value = ?)`,
+		metaLeftOut, stateID).Scan(&left); err != nil {
+		return false, fmt.Errorf("read whether the hub left student %s out: %w", stateID, err)
+	}
+	return left, nil
 }
 
 // mayWriteEnrolled is mayWrite by the enrollments here alone.

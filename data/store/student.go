@@ -36,6 +36,11 @@ type StudentDetail struct {
 	Programs    []data.Program          // latest start first
 	Assessments []data.Assessment
 	Records     []Record // migrant records, latest QAD first
+	// LeftOut: the hub's last snapshot left the student out of the
+	// user's scope while records of theirs waited here, so the
+	// enrollments here (none) do not say who may change the records
+	// (data.User.MayWriteRecordsLeftOut).
+	LeftOut bool
 }
 
 // Student reads one student's detail in one snapshot.
@@ -51,6 +56,9 @@ func (s *Store) Student(ctx context.Context, stateID string) (StudentDetail, err
 			return err
 		}
 		if d.Enrollments, err = enrollmentsOf(tx, stateID); err != nil {
+			return err
+		}
+		if d.LeftOut, err = leftOut(tx, stateID); err != nil {
 			return err
 		}
 		if d.Programs, err = programsOf(tx, stateID); err != nil {

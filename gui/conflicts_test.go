@@ -461,23 +461,7 @@ func TestConflictsButtonsTakeEnter(t *testing.T) {
 	tap(t, u, "Conflicts")
 	u.conflicts.tabs.SelectIndex(1)
 	u.wait()
-	var tried []string
-	for _, o := range shown(u.win.Canvas().Content()) {
-		f, ok := o.(fyne.Focusable)
-		b := buttonOf(o)
-		if !ok || b == nil || b.Disabled() {
-			continue
-		}
-		tried = append(tried, b.Text)
-		tapped := b.OnTapped
-		pressed := false
-		b.OnTapped = func() { pressed = true }
-		f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-		b.OnTapped = tapped
-		if !pressed {
-			t.Errorf("Enter on %q does nothing", b.Text)
-		}
-	}
+	tried := pressEnterOnEach(t, "Conflicts", u.win.Canvas().Content())
 	for _, want := range []string{"Back", "Dismiss…"} {
 		if !slices.Contains(tried, want) {
 			t.Errorf("%q is not among the buttons tried, %q", want, tried)

@@ -638,27 +638,36 @@ func TestEnterPressesTheButtonWithTheKeyboard(t *testing.T) {
 	} {
 		screen.show()
 		u.wait()
-		var pressable []string
-		for _, o := range shown(u.win.Canvas().Content()) {
-			f, ok := o.(fyne.Focusable)
-			b := buttonOf(o)
-			if !ok || b == nil || b.Disabled() {
-				continue
-			}
-			pressable = append(pressable, b.Text)
-			tapped := b.OnTapped
-			pressed := false
-			b.OnTapped = func() { pressed = true }
-			f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-			b.OnTapped = tapped
-			if !pressed {
-				t.Errorf("%s: Enter on %q does nothing", screen.name, b.Text)
-			}
-		}
+		pressable := pressEnterOnEach(t, screen.name, u.win.Canvas().Content())
 		if !slices.Contains(pressable, screen.own) {
 			t.Errorf("%s: %q is not among the buttons tried, %q", screen.name, screen.own, pressable)
 		}
 	}
+}
+
+// pressEnterOnEach presses Enter on every enabled button shown in o
+// that takes the keyboard, checking that each is pressed (its OnTapped
+// put back after), and returns their texts. where names the screen.
+func pressEnterOnEach(t *testing.T, where string, o fyne.CanvasObject) []string {
+	t.Helper()
+	var pressable []string
+	for _, o := range shown(o) {
+		f, ok := o.(fyne.Focusable)
+		b := buttonOf(o)
+		if !ok || b == nil || b.Disabled() {
+			continue
+		}
+		pressable = append(pressable, b.Text)
+		tapped := b.OnTapped
+		pressed := false
+		b.OnTapped = func() { pressed = true }
+		f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		b.OnTapped = tapped
+		if !pressed {
+			t.Errorf("%s: Enter on %q does nothing", where, b.Text)
+		}
+	}
+	return pressable
 }
 
 // shown lists o and everything drawn inside it that is on screen: what a

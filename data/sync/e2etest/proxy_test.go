@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	gosync "sync"
 	"testing"
 )
@@ -21,6 +22,7 @@ type proxy struct {
 	target string // the hub's base URL
 	pushes int    // pushes forwarded so far
 	pulls  int
+	limit  int // the page size pulls ask the hub for instead, when set
 	// sent, when set, is called after the hub answered the n-th push
 	// (or pull) and before the answer goes on; drop says to lose it (the
 	// connection is closed with no answer).
@@ -51,6 +53,14 @@ func (p *proxy) hooks(sending func(string, int), sent func(string, int) bool) {
 	p.sending, p.sent = sending, sent
 }
 
+// pullLimit has the pulls that follow ask the hub for pages of n rows,
+// whatever the workstation asked for.
+func (p *proxy) pullLimit(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.limit = n
+}
+
 // resetCounts numbers the pushes and pulls that follow from 1 again.
 func (p *proxy) resetCounts() {
 	p.mu.Lock()
@@ -64,7 +74,7 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.mu.Lock()
-	target, sending, sent := p.target, p.sending, p.sent
+	target, sending, sent, limit := p.target, p.sending, p.sent, p.limit
 	n := 0
 	switch r.URL.Path {
 	case "/v1/push":
@@ -73,6 +83,11 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 	case "/v1/pull":
 		p.pulls++
 		n = p.pulls
+		if limit > 0 {
+			q := r.URL.Query()
+			q.Set("limit", strconv.Itoa(limit))
+			r.URL.RawQuery = q.Encode()
+		}
 	}
 	p.mu.Unlock()
 	req, err := http.NewRequestWithContext(r.Context(), r.Method, target+r.URL.RequestURI(), bytes.NewReader(body))

@@ -49,14 +49,47 @@ func (h *DB) Backup(ctx context.Context, path string) error {
 		}
 		return fmt.Errorf("back up the hub to %s: %w", path, err)
 	}
-	// Checked again: another backup may have taken the name meanwhile,
-	// and a rename would replace it.
-	if _, err := os.Lstat(path); err == nil {
+	return place(part, path)
+}
+
+// Seams for the tests: the moment between the copy being whole and its
+// taking the name, and the hard link a file system may not offer.
+var (
+	placing = func() {}
+	link    = os.Link
+)
+
+// place gives the whole copy part the name path, refusing, in the same
+// step, to replace a file under that name: another backup may have taken
+// it since the first check, and a rename would overwrite that backup. A
+// hard link fails if the name exists; where the file system has no hard
+// links (FAT, some shares), the name is claimed by creating it
+// exclusively and the copy renamed over that claim, which is its own.
+func place(part, path string) error {
+	placing()
+	taken := fmt.Errorf("back up the hub: %s was made by something else while the backup ran; the backup was not written over it. Name a new file", path)
+	err := link(part, path)
+	if err == nil {
 		os.Remove(part)
-		return fmt.Errorf("back up the hub: %s exists already; name a new file", path)
+		return nil
 	}
+	if errors.Is(err, os.ErrExist) {
+		os.Remove(part)
+		return taken
+	}
+	claim, cerr := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(cerr, os.ErrExist) {
+		os.Remove(part)
+		return taken
+	}
+	if cerr != nil {
+		os.Remove(part)
+		return fmt.Errorf("back up the hub to %s: %w", path, cerr)
+	}
+	claim.Close()
 	if err := os.Rename(part, path); err != nil {
 		os.Remove(part)
+		os.Remove(path)
 		return fmt.Errorf("back up the hub to %s: %w", path, err)
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -48,4 +49,38 @@ func hubIn(t *testing.T) (*DB, string) {
 	}
 	t.Cleanup(func() { h.Close() })
 	return h, dir
+}
+
+// A backup made under the same name while this one ran is kept: the
+// finished copy takes the name only if it is still free, in one step, on
+// file systems with hard links and on those without.
+func TestBackupKeepsAFileMadeUnderItsNameMeanwhile(t *testing.T) {
+	for _, hardLinks := range []bool{true, false} {
+		h, dir := hubIn(t)
+		out := filepath.Join(dir, "hub-2026-12-03.db")
+		t.Cleanup(func() { placing, link = func() {}, os.Link })
+		placing = func() {
+			if err := os.WriteFile(out, []byte("the other backup"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !hardLinks {
+			link = func(string, string) error { return &os.LinkError{Op: "link", Err: syscall.EPERM} }
+		}
+		err := h.Backup(context.Background(), out)
+		if err == nil || !strings.Contains(err.Error(), out+" was made by something else while the backup ran") {
+			t.Errorf("hard links %v: a backup whose name was taken meanwhile: %v", hardLinks, err)
+		}
+		if b, _ := os.ReadFile(out); string(b) != "the other backup" {
+			t.Errorf("hard links %v: the other backup was written over", hardLinks)
+		}
+		if left, _ := filepath.Glob(filepath.Join(dir, ".*.partial*")); len(left) != 0 {
+			t.Errorf("hard links %v: left behind %v", hardLinks, left)
+		}
+		placing = func() {}
+		if err := h.Backup(context.Background(), filepath.Join(dir, "free.db")); err != nil {
+			t.Errorf("hard links %v: a backup under a free name: %v", hardLinks, err)
+		}
+		link = os.Link
+	}
 }

@@ -131,18 +131,18 @@ func Export(ctx context.Context, a Auditor, user string, files []File, inputs ..
 }
 
 // CheckOutput refuses path as an output of a command for the reasons
-// Export refuses one: it is the database db (or one of its journal files)
-// or one of inputs.
+// Export refuses one: it is the database db (or one of its journal files,
+// or the files Migrant Desk marks it in use by) or one of inputs.
 func CheckOutput(db, path string, inputs ...string) error {
 	return checkOutputs(db, []File{{Path: path}}, inputs)
 }
 
-// checkOutputs refuses outputs that would destroy data: the database and
-// its journal files, an input of the command, or another output of the
+// checkOutputs refuses outputs that would destroy data: the database, its
+// journal files and the marks of the app that has it open or waits for it, an input of the command, or another output of the
 // same export.
 func checkOutputs(db string, files []File, inputs []string) error {
 	protected := map[string]string{}
-	for _, p := range []string{db, db + "-wal", db + "-shm", db + "-journal", db + "-lock"} {
+	for _, p := range []string{db, db + "-wal", db + "-shm", db + "-journal", db + "-lock", db + "-wanted"} {
 		protected[p] = "the database"
 	}
 	for _, in := range inputs {

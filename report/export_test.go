@@ -52,6 +52,7 @@ func TestExportRefusesDestructivePaths(t *testing.T) {
 		{[]string{db}, "it is the database"},
 		{[]string{db + "-wal"}, "it is the database"},
 		{[]string{db + "-lock"}, "it is the database"},
+		{[]string{db + "-wanted"}, "it is the database"},
 		{[]string{link}, "it is the database"},
 		{[]string{filepath.Join(dir, ".", "v.db")}, "it is the database"},
 		{[]string{input}, "an input of this command"},

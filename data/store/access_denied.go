@@ -35,7 +35,7 @@ func deniedError(did, db, path string, err error) error {
 	owner, mode := ownership(fi)
 	give := "have an administrator give it the file"
 	if name != "" && owner != "" {
-		give = fmt.Sprintf("have an administrator give the database to %[1]s (sudo chown %[1]s %[2]s %[2]s-wal %[2]s-shm %[2]s-lock; the last three may not be there)", name, db)
+		give = fmt.Sprintf("have an administrator give the database to %[1]s (sudo chown %[1]s %[2]s %[2]s-wal %[2]s-shm %[2]s-lock %[2]s-wanted; the last four may not be there)", name, db)
 	}
 	if owner == "" {
 		return fmt.Errorf("the database file %s cannot be read and written by %s: the file does not allow it; "+

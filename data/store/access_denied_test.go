@@ -90,11 +90,11 @@ func TestOpenSaysWhoMayNotOpenTheDatabase(t *testing.T) {
 	want := []string{
 		"the database file " + rootsDB + " cannot be read and written by user nobody, whom this program runs as: " +
 			"the file belongs to root, with mode 0600; run the program as root, or have an administrator give the database to nobody " +
-			"(sudo chown nobody " + rootsDB + " " + rootsDB + "-wal " + rootsDB + "-shm " + rootsDB + "-lock; the last three may not be there): " +
+			"(sudo chown nobody " + rootsDB + " " + rootsDB + "-wal " + rootsDB + "-shm " + rootsDB + "-lock " + rootsDB + "-wanted; the last four may not be there): " +
 			"permission denied",
 		"the database file " + withRootsWAL + "-wal cannot be read and written by user nobody, whom this program runs as: " +
 			"the file belongs to root, with mode 0600; run the program as root, or have an administrator give the database to nobody " +
-			"(sudo chown nobody " + withRootsWAL + " " + withRootsWAL + "-wal " + withRootsWAL + "-shm " + withRootsWAL + "-lock; the last three may not be there): " +
+			"(sudo chown nobody " + withRootsWAL + " " + withRootsWAL + "-wal " + withRootsWAL + "-shm " + withRootsWAL + "-lock " + withRootsWAL + "-wanted; the last four may not be there): " +
 			"permission denied",
 		"database " + newDB + " cannot be made by user nobody, whom this program runs as: the folder " + dir +
 			" belongs to root, with mode 0755; choose a folder it may write in, or have an administrator make the folder " +

@@ -413,8 +413,13 @@ func (u User) NotHeld(missing error) error {
 }
 
 func accessChanged(err error) error {
-	return fmt.Errorf("your access changed at the last sync: %w", err)
+	return fmt.Errorf("%w: %w", ErrAccessChanged, err)
 }
+
+// ErrAccessChanged is matched by the refusals AccessChanged and Unlisted
+// give, so that a command listing refusals one by one, whose own words
+// drop this sentence, can say it once before them.
+var ErrAccessChanged = errors.New("your access changed at the last sync")
 
 // ErrAccess is matched by every *AccessError with errors.Is.
 var ErrAccess = errors.New("not allowed")

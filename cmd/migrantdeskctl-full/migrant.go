@@ -66,6 +66,13 @@ func runMigrant(args []string, out io.Writer) error {
 	res, err := st.ImportRecords(ctx, who, recs, *publish)
 	var bad store.RowErrors
 	if errors.As(err, &bad) {
+		// The rows below say what the user may not do now, not that this
+		// changed; without this sentence they contradict what the clerk
+		// could do yesterday.
+		if errors.Is(err, data.ErrAccessChanged) {
+			fmt.Fprintln(out, "Your access changed at the last sync (an administrator changed your role, region or districts): "+
+				"the records below are refused for the access you have now.")
+		}
 		lines := make([]string, len(bad))
 		for i, e := range bad {
 			lines[i] = rowProblem(filepath.Base(path), rows, e)

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"migrantdesk/data/store"
 )
 
 const goodRecords = "../../data/importer/testdata/migrant_records.csv"
@@ -122,5 +125,38 @@ func TestMigrantNeedsADatabase(t *testing.T) {
 	_, err := run(t, "migrant", "--db", db, goodRecords)
 	if err == nil || !strings.Contains(err.Error(), "import the state extract first") {
 		t.Errorf("got %v", err)
+	}
+}
+
+// Rows refused because a sync changed the signed-in clerk's access are
+// told so once, before them: each row alone says only what the clerk may
+// not do now, which contradicts what they did the day before.
+func TestMigrantSaysOnceThatTheAccessChanged(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "md.db")
+	if _, err := run(t, "import", "--db", db, goodExtract); err != nil {
+		t.Fatal(err)
+	}
+	syncedAs(t, db, syncedClerk)
+	moved := syncedClerk
+	moved.RegionCode = "W"
+	st, err := store.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.SaveUser(context.Background(), "admin", moved)
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, "migrant", "--db", db, goodRecords)
+	if want := "migrant: 2 of 2 records were refused, nothing was saved"; err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "Your access changed at the last sync (an administrator changed your role, region or districts)") ||
+		strings.Count(out, "access changed") != 1 {
+		t.Errorf("printed\n%s\nwant the change of access said once, then the two rows", out)
 	}
 }

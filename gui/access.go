@@ -126,8 +126,8 @@ func (a *accessScreen) set(gs []store.Grantee) {
 
 // confirmRevoke asks before a coordinator loses the report, naming who
 // loses what, since a revocation takes effect at once and only a new
-// grant undoes it. Enter does not confirm: revoking takes a click or
-// Tab to the button.
+// grant undoes it. Enter keeps the access: revoking takes a click or Tab
+// to the button.
 func (a *accessScreen) confirmRevoke(username, name string) {
 	if a.tab.dialogs.Open() {
 		return
@@ -143,8 +143,7 @@ func (a *accessScreen) confirmRevoke(username, name string) {
 				a.change(username, name, false)
 			}
 		}, a.tab.dialogs.Window())
-	dlg.SetConfirmImportance(widget.DangerImportance)
-	a.tab.dialogs.Show(dlg)
+	a.tab.dialogs.ShowDestructive(dlg)
 }
 
 // change grants or revokes one coordinator's access, then shows the list

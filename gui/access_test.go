@@ -199,8 +199,14 @@ func TestRevokingReportAccessAsksFirst(t *testing.T) {
 		}
 	}
 
-	// Enter, meant for something else, does not revoke; Keep access keeps it.
+	// Enter, meant for something else, answers Keep access; so does the
+	// button.
 	w.dialogs.SubmitTop()
+	u.wait()
+	if w.dialogs.Open() || !canRun(t, st, tom, "001") || !a.checks[tom].Checked {
+		t.Fatalf("Enter on the question: still open %v, access kept %v", w.dialogs.Open(), canRun(t, st, tom, "001"))
+	}
+	test.Tap(a.checks[tom])
 	u.wait()
 	tapIn(t, u, w, "Keep access")
 	if !canRun(t, st, tom, "001") || !a.checks[tom].Checked {

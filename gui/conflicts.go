@@ -505,7 +505,7 @@ func (c *conflictsScreen) askDismiss(r refusal) {
 			c.dismiss(r.id)
 		}
 	}, c.dialogs.Window())
-	c.dialogs.ShowConfirm(d)
+	c.dialogs.ShowDestructive(d)
 }
 
 // dismiss sets a refusal aside, off the UI goroutine.

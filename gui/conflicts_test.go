@@ -263,6 +263,14 @@ func TestRefusedChangeIsShownWithItsReason(t *testing.T) {
 	if u.dialogs.Open() || len(cs.rejections) != 1 {
 		t.Fatalf("Esc on Keep it listed: the question open %v, refused %d", u.dialogs.Open(), len(cs.rejections))
 	}
+	// Enter with no button reached keeps it listed: dismissing is chosen,
+	// never pressed out of habit.
+	tap(t, u, "Dismiss…")
+	c.Unfocus()
+	key(u, fyne.KeyReturn)
+	if u.dialogs.Open() || len(cs.rejections) != 1 {
+		t.Fatalf("Enter on the question: open %v, refused %d", u.dialogs.Open(), len(cs.rejections))
+	}
 	tap(t, u, "Dismiss…")
 	c.Focus(focusableButton(t, u, "Dismiss"))
 	c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})

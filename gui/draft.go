@@ -392,8 +392,7 @@ func askDiscard(dialogs *widgets.Dialogs, title, text string, discard func()) {
 			discard()
 		}
 	}, dialogs.Window())
-	c.SetConfirmImportance(widget.DangerImportance)
-	dialogs.Show(c)
+	dialogs.ShowDestructive(c)
 }
 
 // drop forgets a draft in the store, off the UI goroutine.

@@ -192,6 +192,14 @@ func TestKeyboardEscOnFormAsksBeforeDiscarding(t *testing.T) {
 	if u.student.form == nil || f.mis.Text != "123" {
 		t.Fatal("Esc on the question discarded the changes")
 	}
+	// Enter out of habit keeps the typing too: it answers Keep editing.
+	key(u, fyne.KeyEscape)
+	u.win.Canvas().Unfocus()
+	key(u, fyne.KeyReturn)
+	if u.student.form == nil || f.mis.Text != "123" || strings.Contains(strings.Join(texts(u.win.Canvas()), " "), "Discard your changes?") {
+		t.Fatalf("Enter on the question: form open %v, typing %q, question still open %v", u.student.form != nil, f.mis.Text,
+			strings.Contains(strings.Join(texts(u.win.Canvas()), " "), "Discard your changes?"))
+	}
 	u.win.Canvas().Focus(f.reset)
 	u.win.Canvas().Focus(f.saveBtn)
 	key(u, fyne.KeyEscape)

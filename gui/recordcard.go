@@ -150,6 +150,5 @@ func (c *recordCard) confirmDelete() {
 				}
 			})
 		}, s.dialogs.Window())
-	d.SetConfirmImportance(widget.DangerImportance)
-	s.dialogs.Show(d)
+	s.dialogs.ShowDestructive(d)
 }

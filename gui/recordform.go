@@ -195,9 +195,7 @@ func (f *recordForm) escape() {
 				f.dlg.Hide()
 			}
 		}, f.dialogs.Window())
-		d.SetConfirmImportance(widget.DangerImportance)
-		// Enter does not discard: only a deliberate choice does.
-		f.dialogs.Show(d)
+		f.dialogs.ShowDestructive(d)
 	}
 }
 

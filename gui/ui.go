@@ -22,7 +22,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data"
 	"migrantdesk/data/store"
@@ -255,9 +254,7 @@ func (u *UI) askBeforeQuitting(quit func()) {
 			quit()
 		}
 	}, u.win)
-	d.SetConfirmImportance(widget.DangerImportance)
-	// Enter does not quit: only a deliberate choice does.
-	u.dialogs.Show(d)
+	u.dialogs.ShowDestructive(d)
 }
 
 // unsavedForm is the Student Migrant Detail open with changes, of a

@@ -65,6 +65,16 @@ type Confirmer interface {
 // ShowConfirm shows a confirmation: Enter confirms it, Esc cancels it.
 func (s *Dialogs) ShowConfirm(d Confirmer) { s.ShowSubmit(d, d.Confirm) }
 
+// ShowDestructive shows a confirmation whose confirm loses something
+// (typing, a record, access), drawn red. Enter and Esc both give the
+// harmless answer: a key pressed out of habit must lose nothing, so only
+// a click, or Enter or Space on the confirm button once Tab has reached
+// it, confirms.
+func (s *Dialogs) ShowDestructive(c *Confirm) {
+	c.SetConfirmImportance(widget.DangerImportance)
+	s.ShowSubmit(c, c.Hide)
+}
+
 // Confirm is a confirmation whose two buttons take the keyboard fully:
 // once Tab has reached one, Enter presses it as Space does, and Esc
 // cancels. The buttons of Fyne's own confirmation took both keys and did

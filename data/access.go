@@ -250,15 +250,16 @@ func (u User) MayWriteRecords(studentID string, regions StudentRegions, names Re
 		"change the migrant records of student %s: a %s sees published records read-only", studentID, strings.ToLower(RoleName(u.Role)))}
 }
 
-// MayWriteRecordsLeftOut is MayWriteRecords for a student whom the hub's
-// last snapshot left out of u's scope while records of theirs waited on
-// this computer: a clerk's scope holds every student of the region and
-// every one enrolled nowhere, so the hub counts the student in other
-// regions only (or no longer holds them) and refuses a clerk's change;
+// MayWriteRecordsHere is MayWriteRecords on a workstation, where a
+// student may be one the hub's last snapshot left out of u's scope while
+// records of theirs waited on this computer (leftOut): a clerk's scope
+// holds every student of the region and every one enrolled nowhere, so
+// the hub counts the student in other regions only (or no longer holds
+// them) and refuses a clerk's change, whatever the enrollments here say;
 // a state administrator still may.
-func (u User) MayWriteRecordsLeftOut(studentID string, names RegionNames) error {
-	if u.Role != RoleClerk {
-		return u.MayWriteRecords(studentID, nil, names)
+func (u User) MayWriteRecordsHere(studentID string, regions StudentRegions, leftOut bool, names RegionNames) error {
+	if !leftOut || u.Role != RoleClerk {
+		return u.MayWriteRecords(studentID, regions, names)
 	}
 	return &AccessError{User: u, What: fmt.Sprintf(
 		"change the migrant records of student %s: the hub no longer counts the student in your %s (the last sync left them out); "+

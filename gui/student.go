@@ -38,8 +38,8 @@ type studentStore interface {
 // studentScreen is one student's detail: identity, enrollments, programs,
 // latest levels and the migrant record history with each record's status.
 // The user may change the records only of a student enrolled in the
-// user's region (data.User.MayWriteRecords), and not of one the hub's
-// last snapshot left out of it (MayWriteRecordsLeftOut); for any other
+// user's region, and not of one the hub's last snapshot left out of it
+// (data.User.MayWriteRecordsHere); for any other
 // the controls are disabled and the screen says why.
 type studentScreen struct {
 	st      studentStore
@@ -213,11 +213,7 @@ func (s *studentScreen) set(d store.StudentDetail) {
 	st := d.Student
 	s.title.SetText(st.FullName())
 	s.facts.SetText(identity(st, today()))
-	if d.LeftOut {
-		s.refusal = s.user.MayWriteRecordsLeftOut(st.StateID, s.regions)
-	} else {
-		s.refusal = s.user.MayWriteRecords(st.StateID, regionsOf(d.Enrollments), s.regions)
-	}
+	s.refusal = s.user.MayWriteRecordsHere(st.StateID, regionsOf(d.Enrollments), d.LeftOut, s.regions)
 	if s.refusal != nil {
 		s.readOnly.SetText(sentence(s.refusal.Error()))
 		s.readOnlyBox.Show()

@@ -360,7 +360,7 @@ func renewRefused(tx *sql.Tx, id string) (renewed bool, err error) {
 	return err == nil, err
 }
 
-// mayWrite asks data.User.MayWriteRecords, inside the writing
+// mayWrite asks data.User.MayWriteRecordsHere, inside the writing
 // transaction, whether u (as the database has them: writeAs) may change
 // the records of the student: the rule holds whatever screen or command
 // the change came from. A student a snapshot left out of the user's
@@ -370,10 +370,11 @@ func mayWrite(tx *sql.Tx, u data.User, stateID string) error {
 	if err != nil {
 		return err
 	}
-	if left {
-		return u.MayWriteRecordsLeftOut(stateID, nil)
+	regions, err := studentRegions(tx, stateID)
+	if err != nil {
+		return err
 	}
-	return mayWriteEnrolled(tx, u, stateID)
+	return u.MayWriteRecordsHere(stateID, regions, left, nil)
 }
 
 // leftOut reports whether a whole snapshot left the student out of the
@@ -389,26 +390,32 @@ func leftOut(tx *sql.Tx, stateID string) (bool, error) {
 
 // mayWriteEnrolled is mayWrite by the enrollments here alone.
 func mayWriteEnrolled(tx *sql.Tx, u data.User, stateID string) error {
+	regions, err := studentRegions(tx, stateID)
+	if err != nil {
+		return err
+	}
+	return u.MayWriteRecords(stateID, regions, nil)
+}
+
+// studentRegions are the regions the student is enrolled in here.
+func studentRegions(tx *sql.Tx, stateID string) (data.StudentRegions, error) {
 	rows, err := tx.Query(`SELECT DISTINCT d.region_code FROM enrollments e
 		JOIN schools sc ON sc.number = e.school_number
 		JOIN districts d ON d.number = sc.district_number
 		WHERE e.state_id = ? ORDER BY d.region_code`, stateID)
 	if err != nil {
-		return fmt.Errorf("read the regions of student %s: %w", stateID, err)
+		return nil, fmt.Errorf("read the regions of student %s: %w", stateID, err)
 	}
 	defer rows.Close()
 	var regions data.StudentRegions
 	for rows.Next() {
 		var r string
 		if err := rows.Scan(&r); err != nil {
-			return err
+			return nil, err
 		}
 		regions = append(regions, r)
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	return u.MayWriteRecords(stateID, regions, nil)
+	return regions, rows.Err()
 }
 
 // saveError keeps rule errors as they are (the form shows them beside

@@ -39,7 +39,7 @@ type StudentDetail struct {
 	// LeftOut: the hub's last snapshot left the student out of the
 	// user's scope while records of theirs waited here, so the
 	// enrollments here (none) do not say who may change the records
-	// (data.User.MayWriteRecordsLeftOut).
+	// (data.User.MayWriteRecordsHere).
 	LeftOut bool
 }
 

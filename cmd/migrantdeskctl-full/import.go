@@ -137,7 +137,7 @@ func importPostgres(ctx context.Context, db, passwordFile, problems, file string
 // meanwhile (see takeName).
 func intoDatabase(path string, load func(*store.Store) error) error {
 	if _, err := os.Stat(path); err == nil {
-		st, err := cli.OpenStore(path)
+		st, err := cli.OpenStore(context.Background(), path)
 		if err != nil {
 			return err
 		}

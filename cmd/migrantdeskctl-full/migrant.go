@@ -47,7 +47,9 @@ func runMigrant(args []string, out io.Writer) error {
 	if _, err := os.Stat(*db); err != nil {
 		return fmt.Errorf("migrant: no database at %s; import the state extract first: %w", *db, err)
 	}
-	st, err := cli.OpenStore(*db)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	st, err := cli.OpenStore(ctx, *db)
 	if err != nil {
 		return fmt.Errorf("migrant: %w", err)
 	}
@@ -57,8 +59,6 @@ func runMigrant(args []string, out io.Writer) error {
 	for i, r := range rows {
 		recs[i] = data.MigrantRecord{StateID: r.StateID, MIS2000ID: r.MIS2000ID, QAD: r.QAD, EED: r.EED}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	who, err := actingUser(ctx, st)
 	if err != nil {
 		return fmt.Errorf("migrant: %w", err)

@@ -63,7 +63,7 @@ func runReconcile(args []string, out io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	st, err := cli.OpenStore(*db)
+	st, err := cli.OpenStore(ctx, *db)
 	if err != nil {
 		return fmt.Errorf("reconcile: %w", err)
 	}

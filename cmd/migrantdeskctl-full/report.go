@@ -77,7 +77,7 @@ func runReport(args []string, out io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	st, err := cli.OpenStore(*db)
+	st, err := cli.OpenStore(ctx, *db)
 	if err != nil {
 		return err
 	}

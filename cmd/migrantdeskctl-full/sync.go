@@ -87,7 +87,7 @@ func runSync(args []string, out io.Writer) (err error) {
 			err = stopped(out, *db, *asJSON)
 		}
 	}()
-	st, err := cli.OpenStore(*db)
+	st, err := cli.OpenStore(ctx, *db)
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}

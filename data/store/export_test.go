@@ -10,7 +10,9 @@ import (
 // What the external tests (package store_test, which use storetest) need
 // to look inside the store.
 
-func (s *Store) ApplyMigrations(ms []string) error { return s.applyMigrations(ms) }
+func (s *Store) ApplyMigrations(ms []string) error {
+	return s.applyMigrations(context.Background(), ms)
+}
 
 func Migrations() []string { return slices.Clone(migrations) }
 

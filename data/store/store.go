@@ -61,13 +61,25 @@ type Store struct {
 // Open opens (creating if needed) the database at path and brings its
 // schema up to date. A file that already has data is copied to a backup
 // beside it before a migration changes it.
-func Open(path string) (*Store, error) { return open(path, false, nil) }
+func Open(path string) (*Store, error) { return open(context.Background(), path, false, nil) }
+
+// OpenContext is Open, stopping an upgrade under way when ctx ends: a
+// copy being made before it is removed, a step under way rolls back,
+// and the database stays at the schema of the last step done, as after
+// a power cut, for the next opening to go on from. A scheduled sync
+// gives way to the app so (StepAside): the copy of a state's database
+// made before its upgrade takes longer than the app waits for a command.
+func OpenContext(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, path, false, nil)
+}
 
 // OpenSaying is Open, telling say what keeps it long as it happens: the
 // copy of a database of an earlier release made before its upgrade, the
 // upgrade, a wait for another program's write. The app shows it while
 // the person waits; say is called on Open's goroutine.
-func OpenSaying(path string, say func(string)) (*Store, error) { return open(path, false, say) }
+func OpenSaying(path string, say func(string)) (*Store, error) {
+	return open(context.Background(), path, false, say)
+}
 
 // OpenScratch opens a new database at path that nothing else opens until
 // it is closed: one that a first import fills under another name, to
@@ -78,9 +90,9 @@ func OpenSaying(path string, say func(string)) (*Store, error) { return open(pat
 // almost none. A transaction is still all or nothing, and a process
 // killed in one leaves its journal, which the next opening of the file
 // plays back. Close puts the file in WAL mode, as Open would.
-func OpenScratch(path string) (*Store, error) { return open(path, true, nil) }
+func OpenScratch(path string) (*Store, error) { return open(context.Background(), path, true, nil) }
 
-func open(path string, scratch bool, say func(string)) (*Store, error) {
+func open(ctx context.Context, path string, scratch bool, say func(string)) (*Store, error) {
 	notice, err := createPrivate(path)
 	if err != nil {
 		return nil, err
@@ -109,7 +121,7 @@ func open(path string, scratch bool, say func(string)) (*Store, error) {
 	if say != nil {
 		s.onWait.Store(&say)
 	}
-	err = s.migrate()
+	err = s.migrate(ctx)
 	s.say = nil
 	s.onWait.Store(nil)
 	if err != nil {
@@ -320,11 +332,11 @@ func (s *Store) Path() string { return s.path }
 // writes the times it means to. Call it before the store is shared.
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
-func (s *Store) migrate() error { return s.applyMigrations(migrations) }
+func (s *Store) migrate(ctx context.Context) error { return s.applyMigrations(ctx, migrations) }
 
 // applyMigrations brings the schema up to len(ms), backing up a file that
 // already has a schema first.
-func (s *Store) applyMigrations(ms []string) error {
+func (s *Store) applyMigrations(ctx context.Context, ms []string) error {
 	// Read through the reader pool, which keeps the connection for what
 	// comes next: a command that only reads never opens the writer's.
 	version, err := s.schemaVersion()
@@ -348,14 +360,14 @@ func (s *Store) applyMigrations(ms []string) error {
 		backup := f.Name()
 		f.Close()
 		s.tell(fmt.Sprintf(UpgradeCopyMessage, filepath.Base(backup)))
-		if _, err := s.w.Exec(`VACUUM INTO ?`, backup); err != nil {
+		if _, err := s.w.ExecContext(ctx, `VACUUM INTO ?`, backup); err != nil {
 			os.Remove(backup)
 			return fmt.Errorf("back up %s before upgrading it: %w", s.path, err)
 		}
 		// A migration may name an index that a first sync stopped part
 		// way has dropped (pull.go): the schema it upgrades is whole.
-		err = s.write(context.Background(), func(tx *sql.Tx) error {
-			return buildSnapshotIndexes(context.Background(), tx, func(index) bool { return true })
+		err = s.write(ctx, func(tx *sql.Tx) error {
+			return buildSnapshotIndexes(ctx, tx, func(index) bool { return true })
 		})
 		if err != nil {
 			return fmt.Errorf("rebuild the indexes of %s before upgrading it: %w", s.path, err)
@@ -363,7 +375,7 @@ func (s *Store) applyMigrations(ms []string) error {
 		s.tell(fmt.Sprintf(UpgradeMessage, filepath.Base(backup)))
 	}
 	for i := version; i < len(ms); i++ {
-		err := s.write(context.Background(), func(tx *sql.Tx) error {
+		err := s.write(ctx, func(tx *sql.Tx) error {
 			// Read again under the write lock: another program opening
 			// the database at the same moment may have applied it since.
 			var now int
@@ -373,7 +385,7 @@ func (s *Store) applyMigrations(ms []string) error {
 			if now > i {
 				return nil
 			}
-			if _, err := tx.Exec(ms[i]); err != nil {
+			if _, err := tx.ExecContext(ctx, ms[i]); err != nil {
 				return err
 			}
 			if code := migrationCode[i+1]; code != nil {

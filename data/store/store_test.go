@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -353,8 +354,11 @@ func TestReadOnlyDatabaseSaysWhatToDo(t *testing.T) {
 // happens, for the app to show while the person waits: the copy of a
 // database of an earlier release, named, a wait for another program's
 // write, then the upgrade. A database already up to date says nothing.
-func TestOpenSayingTellsTheUpgrade(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "o.db")
+// ofEarlierRelease makes a database holding the extract as the release
+// before this one left it.
+func ofEarlierRelease(t *testing.T) (path string) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "o.db")
 	st, err := store.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -372,11 +376,18 @@ func TestOpenSayingTellsTheUpgrade(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Close()
+	return path
+}
+
+// writing begins a write to the database at path by another program,
+// which the caller rolls back.
+func writing(t *testing.T, path string) *sql.Tx {
+	t.Helper()
 	other, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer other.Close()
+	t.Cleanup(func() { other.Close() })
 	write, err := other.Begin()
 	if err != nil {
 		t.Fatal(err)
@@ -384,6 +395,12 @@ func TestOpenSayingTellsTheUpgrade(t *testing.T) {
 	if _, err := write.Exec(`UPDATE meta SET value = value`); err != nil {
 		t.Fatal(err)
 	}
+	return write
+}
+
+func TestOpenSayingTellsTheUpgrade(t *testing.T) {
+	path := ofEarlierRelease(t)
+	write := writing(t, path)
 
 	said := make(chan string, 10)
 	opened := make(chan error, 1)
@@ -422,7 +439,7 @@ func TestOpenSayingTellsTheUpgrade(t *testing.T) {
 		t.Errorf("the copy the open named: %v", err)
 	}
 
-	st, err = store.OpenSaying(path, func(what string) { said <- what })
+	st, err := store.OpenSaying(path, func(what string) { said <- what })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -431,5 +448,77 @@ func TestOpenSayingTellsTheUpgrade(t *testing.T) {
 	case what := <-said:
 		t.Errorf("opening a database already up to date said %q", what)
 	default:
+	}
+}
+
+// TestOpenContextStopsTheUpgrade: an upgrade stopped (a scheduled sync
+// giving way to the app) stops at once, whether it copies the database
+// or waits for another program's write, leaves no half-made copy and
+// the schema where it was, and the next open upgrades it.
+func TestOpenContextStopsTheUpgrade(t *testing.T) {
+	path := ofEarlierRelease(t)
+	version := func() (v int) {
+		t.Helper()
+		db, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+
+	stopped, cancel := context.WithCancel(context.Background())
+	cancel()
+	if st, err := store.OpenContext(stopped, path); !errors.Is(err, context.Canceled) {
+		if err == nil {
+			st.Close()
+		}
+		t.Fatalf("an open stopped before it began the copy: %v", err)
+	}
+	if copies, _ := filepath.Glob(path + ".v12-*.bak"); len(copies) != 0 {
+		t.Errorf("an open stopped while it copied the database left %v", copies)
+	}
+	if v := version(); v != 12 {
+		t.Errorf("an open stopped before the upgrade left schema version %d", v)
+	}
+
+	write := writing(t, path)
+	ctx, cancel := context.WithCancel(context.Background())
+	opened := make(chan error, 1)
+	go func() {
+		st, err := store.OpenContext(ctx, path)
+		if err == nil {
+			st.Close()
+		}
+		opened <- err
+	}()
+	time.Sleep(1500 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-opened:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("an open stopped while it waited for another write: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("an open stopped while it waited for another write went on waiting")
+	}
+	write.Rollback()
+	if v := version(); v != 12 {
+		t.Errorf("an open stopped while it waited left schema version %d", v)
+	}
+
+	st, err := store.Open(path)
+	if err != nil {
+		t.Fatalf("the next open: %v", err)
+	}
+	defer st.Close()
+	if n := count(t, st, `SELECT count(*) FROM students`); n != len(storetest.Extract().Students) {
+		t.Errorf("after the upgrade the database holds %d students", n)
+	}
+	if v := version(); v != len(store.Migrations()) {
+		t.Errorf("the next open left schema version %d", v)
 	}
 }

@@ -9,6 +9,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -342,11 +343,11 @@ func StoreFile(cmd, db string) error {
 // OpenStore opens the database for a command, saying on Stderr what
 // Open changed (a database others could read made private) and when a
 // write waits for another process's.
-func OpenStore(path string) (*store.Store, error) {
+func OpenStore(ctx context.Context, path string) (*store.Store, error) {
 	if IsPostgres(path) {
 		return nil, errors.New("--db names a PostgreSQL database, not a database file; name a file with --db FILE")
 	}
-	st, err := store.Open(path)
+	st, err := store.OpenContext(ctx, path)
 	if err != nil {
 		return nil, err
 	}

@@ -53,7 +53,7 @@ func RunSearch(args []string, out io.Writer) error {
 	// wasted work, unless a large --limit makes the heap big.
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(64 << 20))
-	st, err := OpenStore(*db)
+	st, err := OpenStore(context.Background(), *db)
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}

@@ -177,7 +177,7 @@ func (s *Store) applyPage(ctx context.Context, p sync.Page) (err error) {
 		}
 		if p.Snapshot {
 			if err := replaceKept(tx, p.Changes, p.Next.Snapshot == "", &t); err != nil {
-				return fmt.Errorf("replace the enrollments kept for local work: %w", err)
+				return fmt.Errorf("replace the rows of the students kept for local work: %w", err)
 			}
 			if gathered != nil {
 				t.search = &snapshotSearch{}
@@ -573,8 +573,10 @@ func recheckEnrolled(tx *sql.Tx, ids []string, t *touched) error {
 // upsert is the conflict clause that makes a snapshot row replace the
 // row with its key: a student, record or grant that local work kept
 // through the snapshot's start, say. The programs table has no unique
-// key, and the snapshot's start empties it, so its rows are plain
-// inserts.
+// key, and the snapshot leaves none of a student's programs when it
+// writes theirs (its start empties the table but for the students local
+// work keeps, whose programs go as the page that brings them is
+// applied: replaceKept), so its rows are plain inserts.
 func upsert(table string, cols []string) string {
 	if table == "programs" {
 		return ""
@@ -1004,11 +1006,11 @@ func removeRow(tx *sql.Tx, table string, keys []string, vals []any) error {
 }
 
 // clearForSnapshot empties what a snapshot replaces, keeping the local
-// work not yet acknowledged by the hub and the rows it refers to; the
-// records in conflict wait to be seen in the snapshot (seenInSnapshot). The
+// work not yet acknowledged by the hub and the rows it refers to, its
+// students with their own rows among them (keepKeptRows); the records
+// in conflict wait to be seen in the snapshot (seenInSnapshot). The
 // students kept are indexed again, and noted for the publish recheck
-// (their enrollments come back with the snapshot's pages, which note
-// them again).
+// (the snapshot's pages that bring them note them again).
 func clearForSnapshot(tx *sql.Tx, t *touched) error {
 	grants, err := keptGrants(tx)
 	if err != nil {
@@ -1016,23 +1018,12 @@ func clearForSnapshot(tx *sql.Tx, t *touched) error {
 	}
 	kept := []any{sync.EntityRecord, statePending}
 	const keptRecords = `SELECT entity_id FROM outbox WHERE entity = ?1 AND state = ?2 UNION SELECT record_id FROM conflicts`
-	for _, q := range []struct {
-		sql  string
-		args []any
-	}{
+	stmts := []statement{
 		{`DELETE FROM published WHERE record_id NOT IN (` + keptRecords + `)`, kept},
 		{`DELETE FROM migrant_records WHERE id NOT IN (` + keptRecords + `)`, kept},
-		// The enrollments of the students local work keeps stay until the
-		// snapshot brings theirs (replaceKept): they decide who may change
-		// the students' records and where they publish. They are set
-		// aside and put back: emptying the table is quicker than
-		// removing a region's enrollments one by one.
-		{`CREATE TEMP TABLE kept_enrollments AS SELECT * FROM enrollments WHERE state_id IN (SELECT state_id FROM migrant_records)`, nil},
-		{`DELETE FROM enrollments`, nil},
-		{`INSERT INTO enrollments SELECT * FROM temp.kept_enrollments`, nil},
-		{`DROP TABLE temp.kept_enrollments`, nil},
-		{`DELETE FROM programs`, nil},
-		{`DELETE FROM assessments`, nil},
+	}
+	stmts = append(stmts, keepKeptRows()...)
+	stmts = append(stmts, []statement{
 		{`DELETE FROM name_tokens`, nil},
 		{`DELETE FROM district_students`, nil},
 		{`DELETE FROM students WHERE state_id NOT IN (SELECT state_id FROM migrant_records)`, nil},
@@ -1051,11 +1042,12 @@ func clearForSnapshot(tx *sql.Tx, t *touched) error {
 		{`UPDATE conflicts SET theirs = json_set(json_remove(theirs, '$.gone'), '$.unseen', json('true'))`, nil},
 		// Every student kept waits for the snapshot to bring them, and a
 		// mark of one left out before stays until it decides.
-		{`DELETE FROM meta WHERE key = ?`, []any{metaKeptEnrollments}},
-		{`INSERT INTO meta(key, value) SELECT ?, json_group_array(state_id) FROM students HAVING count(*) > 0`, []any{metaKeptEnrollments}},
+		{`DELETE FROM meta WHERE key = ?`, []any{metaKeptStudents}},
+		{`INSERT INTO meta(key, value) SELECT ?, json_group_array(state_id) FROM students HAVING count(*) > 0`, []any{metaKeptStudents}},
 		{`UPDATE meta SET value = (SELECT json_group_array(j.value) FROM json_each(meta.value) j
 			WHERE j.value IN (SELECT state_id FROM students)) WHERE key = ?`, []any{metaLeftOut}},
-	} {
+	}...)
+	for _, q := range stmts {
 		if _, err := tx.Exec(q.sql, q.args...); err != nil {
 			return err
 		}
@@ -1067,11 +1059,37 @@ func clearForSnapshot(tx *sql.Tx, t *touched) error {
 	return nil
 }
 
-// metaKeptEnrollments is the meta key of the students a snapshot under
-// way kept for local work (clearForSnapshot) and has not brought yet, as
-// a JSON array of state IDs: their enrollments are those the workstation
-// held before it.
-const metaKeptEnrollments = "snapshot_kept_students"
+// statement is a statement of SQL and its arguments.
+type statement struct {
+	sql  string
+	args []any
+}
+
+// keepKeptRows are the statements that empty, at a snapshot's start, the
+// tables of a student's own rows (studentChild) but for the rows of the
+// students local work keeps, the students of the records left: until
+// the snapshot brings them again (replaceKept), their enrollments decide
+// who may change their records and where those publish, and the student
+// screen shows them whole, programs and assessments too. The rows are
+// set aside and put back: emptying a table is quicker than removing a
+// region's rows one by one.
+func keepKeptRows() []statement {
+	var out []statement
+	for _, table := range slices.Sorted(maps.Keys(studentChild)) {
+		out = append(out,
+			statement{`CREATE TEMP TABLE kept_rows AS SELECT * FROM ` + table + ` WHERE state_id IN (SELECT state_id FROM migrant_records)`, nil},
+			statement{`DELETE FROM ` + table, nil},
+			statement{`INSERT INTO ` + table + ` SELECT * FROM temp.kept_rows`, nil},
+			statement{`DROP TABLE temp.kept_rows`, nil})
+	}
+	return out
+}
+
+// metaKeptStudents is the meta key of the students a snapshot under way
+// kept for local work (clearForSnapshot) and has not brought yet, as a
+// JSON array of state IDs: their rows of studentChild are those the
+// workstation held before it.
+const metaKeptStudents = "snapshot_kept_students"
 
 // metaLeftOut is the meta key of the students kept for local work whom
 // a whole snapshot left out of the user's scope, as a JSON array of
@@ -1079,15 +1097,15 @@ const metaKeptEnrollments = "snapshot_kept_students"
 // clerk their records until a pull brings them again.
 const metaLeftOut = "students_left_out"
 
-// replaceKept removes, on a snapshot's page, the enrollments kept
-// through its start of the students the page brings, whose enrollments
-// (the hub's) come with them. On the snapshot's last page the students
-// it never brought lose theirs too, and are noted as left out. Each page
-// notes in its own transaction who is still awaited, so a snapshot cut
-// part way goes on where it stopped.
+// replaceKept removes, on a snapshot's page, the rows of studentChild
+// kept through its start (keepKeptRows) of the students the page brings,
+// whose own rows (the hub's) come with them. On the snapshot's last page
+// the students it never brought lose theirs too, and are noted as left
+// out. Each page notes in its own transaction who is still awaited, so a
+// snapshot cut part way goes on where it stopped.
 func replaceKept(tx *sql.Tx, changes []sync.Change, last bool, t *touched) error {
 	var kept string
-	err := tx.QueryRow(`SELECT value FROM meta WHERE key = ?`, metaKeptEnrollments).Scan(&kept)
+	err := tx.QueryRow(`SELECT value FROM meta WHERE key = ?`, metaKeptStudents).Scan(&kept)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // a first sync, or no local work
 	}
@@ -1109,15 +1127,18 @@ func replaceKept(tx *sql.Tx, changes []sync.Change, last bool, t *touched) error
 		return err
 	}
 	maps.Copy(t.reindex, t.recheck)
-	for _, q := range []string{
-		`DELETE FROM enrollments WHERE state_id IN (` + done + `)`,
+	var qs []string
+	for _, table := range slices.Sorted(maps.Keys(studentChild)) {
+		qs = append(qs, `DELETE FROM `+table+` WHERE state_id IN (`+done+`)`)
+	}
+	for _, q := range append(qs, []string{
 		`INSERT OR REPLACE INTO meta(key, value) SELECT '` + metaLeftOut + `', json_group_array(DISTINCT value) FROM (
 			SELECT j.value FROM meta m, json_each(m.value) j WHERE m.key = '` + metaLeftOut + `'
 			UNION SELECT value FROM json_each(?1) WHERE value NOT IN (SELECT value FROM json_each(?2))) WHERE ?3 HAVING count(*) > 0`,
 		`UPDATE meta SET value = (SELECT json_group_array(value) FROM json_each(?1) WHERE value NOT IN (SELECT value FROM json_each(?2)))
-			WHERE key = '` + metaKeptEnrollments + `'`,
-		`DELETE FROM meta WHERE key = '` + metaKeptEnrollments + `' AND (?3 OR json_array_length(value) = 0)`,
-	} {
+			WHERE key = '` + metaKeptStudents + `'`,
+		`DELETE FROM meta WHERE key = '` + metaKeptStudents + `' AND (?3 OR json_array_length(value) = 0)`,
+	}...) {
 		if _, err := tx.Exec(q, kept, string(list), last); err != nil {
 			return err
 		}

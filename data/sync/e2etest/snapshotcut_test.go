@@ -3,6 +3,7 @@ package e2etest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	gosync "sync"
@@ -25,9 +26,10 @@ const snapshotPage = 40
 // through the snapshot. A sync pushes what waits before it applies a
 // snapshot page, so the work saved during it is what the snapshot meets
 // still waiting: until the snapshot is whole its student stays the
-// region's (a clerk of another region is refused), and once the hub is
-// back and the sync resumes every record typed is on the hub exactly
-// once and the workstation matches it.
+// region's (a clerk of another region is refused) and the student screen
+// shows their enrollments, programs and assessments as before, and once
+// the hub is back and the sync resumes every record typed is on the hub
+// exactly once and the workstation matches it.
 func TestSnapshotCutKeepsTypedWork(t *testing.T) {
 	r := newRig(t, onSQLite, 600, 61)
 	r.rosa.sync(r.proxy.URL)
@@ -38,6 +40,12 @@ func TestSnapshotCutKeepsTypedWork(t *testing.T) {
 	st, c := r.inProcess()
 	late := r.lateRecords(2)
 	sid := late[0].StateID
+	before := shown(t, st, sid)
+	for _, kind := range []string{"enrollment ", "program ", "assessment "} {
+		if !slices.ContainsFunc(before, func(row string) bool { return strings.HasPrefix(row, kind) }) {
+			t.Fatalf("student %s has no %sto keep through the snapshot: %q", sid, kind, before)
+		}
+	}
 	var (
 		mu   gosync.Mutex // the proxy's goroutines save, the test reads
 		kept string       // the record of sid saved during the sync
@@ -80,8 +88,8 @@ func TestSnapshotCutKeepsTypedWork(t *testing.T) {
 	if !strings.Contains(meta(t, r.rosa.db, "snapshot_kept_students"), sid) {
 		t.Fatalf("student %s was not kept for the work saved during the sync, or came before the cut", sid)
 	}
-	if d, err := st.Student(ctx, sid); err != nil || len(d.Enrollments) == 0 {
-		t.Fatalf("student %s mid-snapshot: %v, enrolled at %d schools, want the ones held before", sid, err, len(d.Enrollments))
+	if got := shown(t, st, sid); !slices.Equal(got, before) {
+		t.Fatalf("student %s mid-snapshot shows\n%s\nwant what the screen showed before:\n%s", sid, strings.Join(got, "\n"), strings.Join(before, "\n"))
 	}
 	if err := editMIS(st, clerk("west", r.otherRegion()), kept, "700001"); !errors.Is(err, data.ErrAccess) {
 		t.Errorf("a clerk of another region changed the record of kept student %s mid-snapshot: %v", sid, err)
@@ -312,6 +320,27 @@ func (r *rig) checkTyped(typed map[string]string) {
 			}
 		}
 	}
+}
+
+// shown is what the student screen shows of a student besides their
+// records: each enrollment, program and assessment.
+func shown(tb testing.TB, st *store.Store, sid string) []string {
+	tb.Helper()
+	d, err := st.Student(context.Background(), sid)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var rows []string
+	for _, e := range d.Enrollments {
+		rows = append(rows, fmt.Sprintf("enrollment %s at %s from %s", e.ID, e.School.Number, e.Start))
+	}
+	for _, p := range d.Programs {
+		rows = append(rows, fmt.Sprintf("program %s %s from %s", p.Program, p.Code, p.Start))
+	}
+	for _, a := range d.Assessments {
+		rows = append(rows, fmt.Sprintf("assessment %s on %s: %s", a.Subject, a.TestDate, a.Level))
+	}
+	return rows
 }
 
 func meta(tb testing.TB, path, key string) string {

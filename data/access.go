@@ -267,6 +267,23 @@ func (u User) MayWriteRecordsHere(studentID string, regions StudentRegions, left
 		studentID, names.Of(u.RegionCode))}
 }
 
+// MayTakeOffRefused decides whether u may take off this workstation a
+// record of the student whose change the hub refused, as they dismiss
+// the refusal: only when u may no longer change the student's records
+// here (MayWriteRecordsHere refuses), so that the record can neither be
+// corrected nor sent again from here, and kept, it would leave this
+// computer holding what the hub does not give u. A user who may still
+// change the records corrects the record and saves it again instead.
+// Either way what was typed stays in the outbox with the refusal.
+func (u User) MayTakeOffRefused(studentID string, regions StudentRegions, leftOut bool, names RegionNames) error {
+	if u.MayWriteRecordsHere(studentID, regions, leftOut, names) != nil {
+		return nil
+	}
+	return &AccessError{User: u, What: fmt.Sprintf(
+		"take the record of student %s off this computer: you may still change the student's records here; "+
+			"open the student, correct the record and save it again", studentID)}
+}
+
 // ImportPolicy is what decides, besides the role, whether a user may load
 // the state extract into a database from the app.
 type ImportPolicy struct {

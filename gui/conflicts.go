@@ -24,6 +24,7 @@ type conflictStore interface {
 	KeepMine(ctx context.Context, u data.User, recordID string, seen int) error
 	KeepMerged(ctx context.Context, u data.User, merged data.MigrantRecord) error
 	DismissRejection(ctx context.Context, u data.User, mutationID string) error
+	TakeOffRefused(ctx context.Context, u data.User, mutationID string) error
 	Student(ctx context.Context, stateID string) (store.StudentDetail, error)
 	Drafts(ctx context.Context, username string) ([]store.Draft, error)
 	draftStore
@@ -87,6 +88,10 @@ type refusal struct {
 	id        string // the mutation refused
 	what, why string
 	stateID   string // the student of a record's change; "" for a grant
+	// takeOff: the user may no longer change the student's records here
+	// (data.User.MayTakeOffRefused), so dismissing may take the record
+	// off this computer too.
+	takeOff bool
 }
 
 // newConflictsScreen is the Conflicts screen of usr; resolved hears what
@@ -247,7 +252,8 @@ func (c *conflictsScreen) set(cs []store.Conflict, rs []refusal, ds []store.Draf
 		c.refHint.SetText("The hub has refused none of the changes made on this computer.")
 	} else {
 		c.refHint.SetText("The hub refused these changes for good: they were not applied there and will not be sent again. " +
-			"Open the student (click the change), correct the record, and save it again.")
+			"Open the student (click the change), correct the record, and save it again; of a student the hub no longer " +
+			"counts as yours, dismiss the change and take the record off this computer.")
 	}
 	// Keep comparing the same record.
 	c.chosen = -1
@@ -498,27 +504,62 @@ func (c *conflictsScreen) askDismiss(r refusal) {
 	if c.dialogs.Open() {
 		return
 	}
+	if r.takeOff {
+		c.askTakeOff(r)
+		return
+	}
 	text := widgets.Paragraph(r.what+"\n\n"+r.why+"\n\nDismiss it once you have dealt with it: it is no longer listed "+
 		"or counted in the status bar. The record on this computer stays as it is, and the audit log notes the dismissal.", 480)
 	d := widgets.NewConfirm("Dismiss this refused change?", "Dismiss", "Keep it listed", text, func(ok bool) {
 		if ok {
-			c.dismiss(r.id)
+			c.dismiss(r.id, false)
 		}
 	}, c.dialogs.Window())
 	c.dialogs.ShowDestructive(d)
 }
 
-// dismiss sets a refusal aside, off the UI goroutine.
-func (c *conflictsScreen) dismiss(id string) {
+// askTakeOff is askDismiss for the refusal of a record whose student the
+// user may no longer change here: the record can be neither corrected
+// nor sent again, so dismissing asks whether to take it off this
+// computer too, which then holds what the hub does. Enter and Esc keep
+// the refusal listed; taking the record off is chosen, never pressed out
+// of habit.
+func (c *conflictsScreen) askTakeOff(r refusal) {
+	text := widgets.Paragraph(r.what+"\n\n"+r.why+"\n\nThe hub no longer counts this student as yours, so the record "+
+		"cannot be corrected or sent again from this computer. Dismiss and take off removes it from this computer, which "+
+		"then holds what the hub does: what you typed stays on this computer with the refused change, and the audit log "+
+		"notes the record as it was. Dismiss only leaves the record here as it is.", 480)
+	d := widgets.NewConfirm("Dismiss this refused change?", "Dismiss and take off", "Keep it listed", text, func(ok bool) {
+		if ok {
+			c.dismiss(r.id, true)
+		}
+	}, c.dialogs.Window())
+	d.AddAnswer("Dismiss only", theme.DeleteIcon(), func() { c.dismiss(r.id, false) })
+	c.dialogs.ShowDestructive(d)
+}
+
+// dismiss sets a refusal aside, with its record when takeOff, off the UI
+// goroutine.
+func (c *conflictsScreen) dismiss(id string, takeOff bool) {
 	usr := c.user
 	c.tasks.run("dismissing a refused change", func() func() {
-		err := c.st.DismissRejection(context.Background(), usr, id)
+		ctx := context.Background()
+		var err error
+		if takeOff {
+			err = c.st.TakeOffRefused(ctx, usr, id)
+		} else {
+			err = c.st.DismissRejection(ctx, usr, id)
+		}
 		return func() {
-			if err != nil {
+			switch {
+			case err != nil:
 				c.dialogs.ShowError("The refused change could not be dismissed", err)
 				return
+			case takeOff:
+				c.resolved("Dismissed the refused change and took its record off this computer.")
+			default:
+				c.resolved("Dismissed the refused change.")
 			}
-			c.resolved("Dismissed the refused change.")
 			c.load()
 		}
 	})
@@ -531,7 +572,7 @@ func (c *conflictsScreen) refusals(ctx context.Context) ([]refusal, error) {
 	if err != nil {
 		return nil, err
 	}
-	names := map[string]string{}
+	names, takeOff := map[string]string{}, map[string]bool{}
 	out := make([]refusal, len(rs))
 	for i, r := range rs {
 		out[i] = refusal{id: r.ID, why: fmt.Sprintf("Refused %s: %s", data.DayOf(r.At), sentence(r.Reason))}
@@ -542,10 +583,13 @@ func (c *conflictsScreen) refusals(ctx context.Context) ([]refusal, error) {
 			if !ok {
 				if d, err := c.st.Student(ctx, p.StateID); err == nil {
 					name = d.Student.FullName() + ", "
+					if c.user.MayTakeOffRefused(p.StateID, regionsOf(d.Enrollments), d.LeftOut, nil) == nil {
+						takeOff[p.StateID] = true
+					}
 				}
 				names[p.StateID] = name
 			}
-			out[i].stateID = p.StateID
+			out[i].stateID, out[i].takeOff = p.StateID, takeOff[p.StateID]
 			out[i].what = fmt.Sprintf("%s of %sstate ID %s: MIS2000 ID %s, QAD %s, EED %s",
 				opName(r.Op), name, p.StateID, p.MIS2000ID, usDate(p.QAD), usDate(p.EED))
 		case sync.Grant:

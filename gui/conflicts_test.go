@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"migrantdesk/data"
 	"migrantdesk/data/store"
 	"migrantdesk/data/store/storetest"
+	"migrantdesk/data/sync"
 )
 
 // TestConflictResolvedThreeWays: the clerk and another user change the
@@ -475,4 +477,72 @@ func TestConflictsButtonsTakeEnter(t *testing.T) {
 			t.Errorf("%q is not among the buttons tried, %q", want, tried)
 		}
 	}
+}
+
+// TestDismissingTheRefusalOfAStudentLeftOutAsksToTakeTheRecordOff: the
+// hub refused the record of María, whom its snapshot left out of the
+// clerk's region. Dismissing the refusal asks whether to take the record
+// off this computer too: Enter keeps the refusal listed, Dismiss only
+// keeps the record, Dismiss and take off removes it (and María), the
+// typed values staying in the outbox.
+func TestDismissingTheRefusalOfAStudentLeftOutAsksToTakeTheRecordOff(t *testing.T) {
+	refused := func(t *testing.T) (*UI, *store.Store, store.Record) {
+		h := startHub(t)
+		u, st := signedInApp(t, h, storetest.Clerk)
+		// Offline from here: the hub of the test has not left María out,
+		// and the sync that follows a dismissal is not this test's.
+		h.stop()
+		rec := leftOutMaria(t, st)
+		ms, err := st.PendingMutations(context.Background(), 10)
+		if err != nil || len(ms) != 1 {
+			t.Fatalf("waiting %+v, %v", ms, err)
+		}
+		if err := st.MarkPushed(context.Background(), []sync.Result{{MutationID: ms[0].ID, Outcome: sync.Rejected,
+			Reason: "student 1000000001 is not in the Central region"}}); err != nil {
+			t.Fatal(err)
+		}
+		tap(t, u, "Conflicts")
+		u.conflicts.tabs.SelectIndex(1)
+		u.wait()
+		tap(t, u, "Dismiss…")
+		said := strings.Join(texts(u.win.Canvas()), " ")
+		if !strings.Contains(said, "cannot be corrected or sent again from this computer") {
+			t.Fatalf("the question does not say why the record may go: %q", said)
+		}
+		return u, st, rec
+	}
+	still := func(t *testing.T, st *store.Store, rec store.Record) bool {
+		_, err := st.RecordByID(context.Background(), rec.ID)
+		return err == nil
+	}
+
+	t.Run("Enter, then dismiss only", func(t *testing.T) {
+		u, st, rec := refused(t)
+		u.win.Canvas().Unfocus()
+		key(u, fyne.KeyReturn)
+		if u.dialogs.Open() || len(u.conflicts.rejections) != 1 || !still(t, st, rec) {
+			t.Fatalf("Enter on the question: open %v, refused %d, record here %v", u.dialogs.Open(), len(u.conflicts.rejections), still(t, st, rec))
+		}
+		tap(t, u, "Dismiss…")
+		c := u.win.Canvas()
+		c.Focus(focusableButton(t, u, "Dismiss only"))
+		c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		u.wait()
+		if len(u.conflicts.rejections) != 0 || !still(t, st, rec) {
+			t.Errorf("Dismiss only: refused %d, record here %v; want it dismissed, the record kept", len(u.conflicts.rejections), still(t, st, rec))
+		}
+	})
+	t.Run("take off", func(t *testing.T) {
+		u, st, rec := refused(t)
+		tap(t, u, "Dismiss and take off")
+		if len(u.conflicts.rejections) != 0 || still(t, st, rec) {
+			t.Fatalf("taken off: refused %d, record here %v", len(u.conflicts.rejections), still(t, st, rec))
+		}
+		if got := u.status.conflicts.Text; got != "Conflicts: 0" {
+			t.Errorf("status bar after taking the record off: %q", got)
+		}
+		if _, err := st.Student(context.Background(), storetest.Maria); !errors.Is(err, store.ErrNoStudent) {
+			t.Errorf("María is still here: %v", err)
+		}
+	})
 }

@@ -136,19 +136,7 @@ func TestClerkCannotChangeAnotherRegionsStudent(t *testing.T) {
 // to change: the controls are disabled and the screen says why.
 func TestClerkCannotChangeAStudentTheHubLeftOut(t *testing.T) {
 	st := openDemo(t)
-	ctx := context.Background()
-	lucia := storetest.User(storetest.Clerk)
-	if _, err := st.SaveRecord(ctx, lucia, data.MigrantRecord{StateID: storetest.Maria, MIS2000ID: "999", QAD: storetest.Day(t, "2025-09-01")}); err != nil {
-		t.Fatal(err)
-	}
-	// The hub's whole snapshot of Central, without María.
-	if err := st.ApplyPage(ctx, sync.Page{Snapshot: true, Next: sync.Cursor{Epoch: "e2", Seq: 3}, Changes: []sync.Change{
-		{Table: "regions", Row: map[string]string{"code": "C", "name": "Central"}},
-		{Table: "users", Row: map[string]string{"username": lucia.Username, "full_name": lucia.FullName, "role": lucia.Role,
-			"region_code": "C", "district_number": "", "email": ""}},
-	}}); err != nil {
-		t.Fatal(err)
-	}
+	leftOutMaria(t, st)
 	u := openOn(t, st, storetest.Maria)
 	s := u.student
 	if !s.newButton.Disabled() || !s.cards[0].edit.Disabled() {
@@ -160,6 +148,27 @@ func TestClerkCannotChangeAStudentTheHubLeftOut(t *testing.T) {
 	if !s.readOnlyBox.Visible() || s.readOnly.Text != want {
 		t.Errorf("the screen says %q (shown %v), want %q", s.readOnly.Text, s.readOnlyBox.Visible(), want)
 	}
+}
+
+// leftOutMaria has Lucía, the Central clerk, save a record of María,
+// which waits to be pushed while the hub's whole snapshot of Central
+// leaves María out; it returns the record saved.
+func leftOutMaria(t *testing.T, st *store.Store) store.Record {
+	t.Helper()
+	ctx := context.Background()
+	lucia := storetest.User(storetest.Clerk)
+	rec, err := st.SaveRecord(ctx, lucia, data.MigrantRecord{StateID: storetest.Maria, MIS2000ID: "999", QAD: storetest.Day(t, "2025-09-01")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ApplyPage(ctx, sync.Page{Snapshot: true, Next: sync.Cursor{Epoch: "e2", Seq: 3}, Changes: []sync.Change{
+		{Table: "regions", Row: map[string]string{"code": "C", "name": "Central"}},
+		{Table: "users", Row: map[string]string{"username": lucia.Username, "full_name": lucia.FullName, "role": lucia.Role,
+			"region_code": "C", "district_number": "", "email": ""}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	return rec
 }
 
 // TestEmptyRecordsHintFollowsTheRefusal: a student without records says

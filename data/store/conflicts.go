@@ -131,26 +131,33 @@ func holdCopies(tx *sql.Tx, m sync.Mutation, seq int64, res sync.Result, changed
 }
 
 // giveUp keeps the hub's side of a conflict whose record has left the
-// user's scope: the record goes from this workstation, with its copies,
-// and its student unless a row kept here still names them, as the
-// snapshot would have taken them but for the conflict.
+// user's scope: the record goes from this workstation (takeOff).
 func (s *Store) giveUp(tx *sql.Tx, u data.User, c Conflict, changed map[string]bool) error {
 	if err := s.closeConflict(tx, u, c, "keep theirs", c.Theirs); err != nil {
 		return err
 	}
-	if err := collect(tx, changed, `DELETE FROM published WHERE record_id = ? RETURNING district_number`, c.RecordID); err != nil {
+	return takeOff(tx, c.RecordID, c.Student.StateID, changed)
+}
+
+// takeOff removes record id of student stateID from this workstation,
+// with its copies (their districts join changed), and the student unless
+// a row kept here still names them, as the snapshot that left the
+// student out would have taken them but for the local work that kept
+// them.
+func takeOff(tx *sql.Tx, id, stateID string, changed map[string]bool) error {
+	if err := collect(tx, changed, `DELETE FROM published WHERE record_id = ? RETURNING district_number`, id); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(`DELETE FROM migrant_records WHERE id = ?`, c.RecordID); err != nil {
+	if _, err := tx.Exec(`DELETE FROM migrant_records WHERE id = ?`, id); err != nil {
 		return err
 	}
 	var held bool
 	if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM migrant_records WHERE state_id = ?1)
 		OR EXISTS (SELECT 1 FROM enrollments WHERE state_id = ?1) OR EXISTS (SELECT 1 FROM programs WHERE state_id = ?1)
-		OR EXISTS (SELECT 1 FROM assessments WHERE state_id = ?1)`, c.Student.StateID).Scan(&held); err != nil || held {
+		OR EXISTS (SELECT 1 FROM assessments WHERE state_id = ?1)`, stateID).Scan(&held); err != nil || held {
 		return err
 	}
-	return removeRow(tx, "students", sync.KeyColumns("students"), []any{c.Student.StateID})
+	return removeRow(tx, "students", sync.KeyColumns("students"), []any{stateID})
 }
 
 // openConflict reads the conflict of a record that u may resolve.

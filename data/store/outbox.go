@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -356,22 +357,101 @@ func (s *Store) CountRejections(ctx context.Context) (int, error) {
 // change still on its way to the hub.
 func (s *Store) DismissRejection(ctx context.Context, u data.User, mutationID string) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		var entity, entityID, reason string
-		err := tx.QueryRow(`SELECT entity, entity_id, reason FROM outbox WHERE mutation_id = ? AND state = ?`,
-			mutationID, string(sync.Rejected)).Scan(&entity, &entityID, &reason)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errors.New("it is not a change the hub refused (it may have been dismissed already)")
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(`UPDATE outbox SET state = ? WHERE mutation_id = ?`, stateDismissed, mutationID); err != nil {
-			return err
-		}
-		return s.audit(tx, u.Username, "dismiss_refusal", entity, entityID, reason, "")
+		_, _, err := s.dismissRefusal(tx, u, mutationID)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("dismiss the refused change %s: %w", mutationID, err)
 	}
+	return nil
+}
+
+// dismissRefusal sets aside the refused mutation mutationID, noted in the
+// audit log as dismissed by u, and says what it changed.
+func (s *Store) dismissRefusal(tx *sql.Tx, u data.User, mutationID string) (entity, entityID string, err error) {
+	var reason string
+	err = tx.QueryRow(`SELECT entity, entity_id, reason FROM outbox WHERE mutation_id = ? AND state = ?`,
+		mutationID, string(sync.Rejected)).Scan(&entity, &entityID, &reason)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", errors.New("it is not a change the hub refused (it may have been dismissed already)")
+	}
+	if err != nil {
+		return "", "", err
+	}
+	if _, err := tx.Exec(`UPDATE outbox SET state = ? WHERE mutation_id = ?`, stateDismissed, mutationID); err != nil {
+		return "", "", err
+	}
+	return entity, entityID, s.audit(tx, u.Username, "dismiss_refusal", entity, entityID, reason, "")
+}
+
+// ErrStillWaiting refuses to take off this workstation a record with a
+// change still waiting to be sent: the hub answers it first.
+var ErrStillWaiting = errors.New("a later change of the record still waits to be sent; sync, then dismiss its refusal too")
+
+// TakeOffRefused dismisses the refusal mutationID of a change to a
+// migrant record, and every other refusal of the record waiting to be
+// read, and takes the record off this workstation (takeOff): for a
+// student u may no longer change here (data.User.MayTakeOffRefused),
+// whose record could be neither corrected nor sent again, and would stay
+// here, apart from the hub, for good. Nothing typed is lost: each refused
+// change stays in the outbox, dismissed, with the values sent, and the
+// audit log notes each dismissal and the record as it was taken off. A
+// record with a change still waiting to be sent (ErrStillWaiting) or a
+// conflict to resolve (ErrUnresolved) is left as it is.
+func (s *Store) TakeOffRefused(ctx context.Context, u data.User, mutationID string) error {
+	changed := map[string]bool{}
+	err := s.writeAs(ctx, u, func(tx *sql.Tx, u data.User) error {
+		clear(changed)
+		entity, id, err := s.dismissRefusal(tx, u, mutationID)
+		if err != nil {
+			return err
+		}
+		if entity != sync.EntityRecord {
+			return errors.New("only the refused change of a migrant record takes something off this computer")
+		}
+		rec, err := scanRecord(tx.QueryRow(`SELECT `+recordCols+` FROM migrant_records WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("record %s: %w", id, ErrNoRecord)
+		}
+		if err != nil {
+			return err
+		}
+		if err := mayTakeOff(tx, u, rec.StateID); err != nil {
+			return err
+		}
+		if err := unresolved(tx, id); err != nil {
+			return err
+		}
+		if waiting, err := pendingOf(tx, entity, id); err != nil || len(waiting) > 0 {
+			return cmp.Or(err, ErrStillWaiting)
+		}
+		var others []string
+		if err := eachRow(tx, `SELECT mutation_id FROM outbox WHERE entity = ? AND entity_id = ? AND state = ?`,
+			[]any{entity, id, string(sync.Rejected)}, func(scan func(...any) error) error {
+				var m string
+				err := scan(&m)
+				others = append(others, m)
+				return err
+			}); err != nil {
+			return err
+		}
+		for _, m := range others {
+			if _, _, err := s.dismissRefusal(tx, u, m); err != nil {
+				return err
+			}
+		}
+		gone := toJSON(rec.MigrantRecord)
+		if err := tx.QueryRow(`SELECT deleted FROM migrant_records WHERE id = ?`, id).Scan(&gone.Deleted); err != nil {
+			return err
+		}
+		if err := s.audit(tx, u.Username, "take_off_refused", entity, id, gone.String(), ""); err != nil {
+			return err
+		}
+		return takeOff(tx, id, rec.StateID, changed)
+	})
+	if err != nil {
+		return fmt.Errorf("take the refused record off this computer, nothing was changed: %w", err)
+	}
+	s.changedDistricts(changed, false)
 	return nil
 }

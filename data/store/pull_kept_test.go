@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"migrantdesk/data"
@@ -18,37 +19,13 @@ import (
 // holds until the snapshot brings the hub's, so that the write rule and
 // the publish targets stay the region's, and the student screen shows
 // the student whole, while the snapshot comes, cut part way or not. A
-// student
-// the snapshot, once whole, leaves out is out of the clerk's region on
-// the hub: the clerk may no longer change the records here either, until
-// the hub counts the student in the region again.
+// student the snapshot, once whole, leaves out is out of the clerk's
+// region on the hub: the clerk may no longer change the records here
+// either, until the hub counts the student in the region again.
 func TestSnapshotKeepsStudentRowsOfLocalWork(t *testing.T) {
 	ctx := context.Background()
 	clerk, west, admin := storetest.User(storetest.Clerk), storetest.User(storetest.ClerkWest), storetest.User(storetest.Admin)
-	users := func() []sync.Change {
-		var rows []sync.Change
-		for _, u := range []data.User{clerk, west, admin} {
-			rows = append(rows, row("users", "username", u.Username, "full_name", u.FullName, "role", u.Role,
-				"region_code", u.RegionCode, "district_number", "", "email", ""))
-		}
-		return rows
-	}
 	places := scope()[:5] // Central, Adair and Barren
-	// waitingWork has the clerk's new record of María, enrolled at Adair,
-	// wait for the push.
-	waitingWork := func(t *testing.T) (*store.Store, store.Record) {
-		st := storetest.Open(t)
-		own := []sync.Change{
-			row("programs", "state_id", storetest.Maria, "program", "FRAM", "code", "P", "start_date", "2024-08-13", "end_date", ""),
-			row("assessments", "state_id", storetest.Maria, "subject", "R", "test_date", "2025-04-01", "performance_level", "3"),
-		}
-		apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 12}, true, slices.Concat(adairScope(), own, users())...))
-		rec, err := st.SaveRecord(ctx, clerk, storetest.Record(t, storetest.Maria, "20", "2025-09-01", ""))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return st, rec
-	}
 	edits := 30
 	mayEdit := func(st *store.Store, u data.User, rec store.Record) error {
 		r := record(t, st, rec.ID).MigrantRecord
@@ -80,7 +57,7 @@ func TestSnapshotKeepsStudentRowsOfLocalWork(t *testing.T) {
 
 	t.Run("cut part way", func(t *testing.T) {
 		st, rec := waitingWork(t)
-		apply(t, st, page(sync.Cursor{Epoch: "e2", Seq: 3, Snapshot: "students\x1f0"}, true, append(slices.Clone(places), users()...)...))
+		apply(t, st, page(sync.Cursor{Epoch: "e2", Seq: 3, Snapshot: "students\x1f0"}, true, append(slices.Clone(places), keptUsers()...)...))
 		if got := held(t, st); !slices.Equal(got, []string{"E1@001", "FRAM from 2024-08-13", "R level 3"}) {
 			t.Fatalf("María shows %v while the snapshot comes, want her enrollment at Adair, program and assessment kept", got)
 		}
@@ -108,7 +85,7 @@ func TestSnapshotKeepsStudentRowsOfLocalWork(t *testing.T) {
 	})
 	t.Run("moved out", func(t *testing.T) {
 		st, rec := waitingWork(t)
-		apply(t, st, page(sync.Cursor{Epoch: "e2", Seq: 3}, true, append(slices.Clone(places), users()...)...))
+		apply(t, st, page(sync.Cursor{Epoch: "e2", Seq: 3}, true, append(slices.Clone(places), keptUsers()...)...))
 		for _, u := range []data.User{clerk, west} {
 			if err := mayEdit(st, u, rec); !errors.Is(err, data.ErrAccess) {
 				t.Errorf("%s changed the record of María, whom the hub no longer counts in Central: %v", u.Username, err)
@@ -128,6 +105,137 @@ func TestSnapshotKeepsStudentRowsOfLocalWork(t *testing.T) {
 			student(storetest.Maria, "García López", "María"), enrollment("E3", storetest.Maria, "001010", "2025-10-01", "")))
 		if err := mayEdit(st, clerk, rec); err != nil {
 			t.Fatalf("María back in Central: %v", err)
+		}
+	})
+}
+
+// keptUsers are the rows of the users of the tests of work kept through
+// a snapshot: the Central clerk, the West clerk and the state
+// administrator.
+func keptUsers() []sync.Change {
+	var rows []sync.Change
+	for _, name := range []string{storetest.Clerk, storetest.ClerkWest, storetest.Admin} {
+		u := storetest.User(name)
+		rows = append(rows, row("users", "username", u.Username, "full_name", u.FullName, "role", u.Role,
+			"region_code", u.RegionCode, "district_number", "", "email", ""))
+	}
+	return rows
+}
+
+// waitingWork has the Central clerk's new record of María, enrolled at
+// Adair, with a program and an assessment, wait for the push.
+func waitingWork(t *testing.T) (*store.Store, store.Record) {
+	t.Helper()
+	st := storetest.Open(t)
+	own := []sync.Change{
+		row("programs", "state_id", storetest.Maria, "program", "FRAM", "code", "P", "start_date", "2024-08-13", "end_date", ""),
+		row("assessments", "state_id", storetest.Maria, "subject", "R", "test_date", "2025-04-01", "performance_level", "3"),
+	}
+	apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 12}, true, slices.Concat(adairScope(), own, keptUsers())...))
+	rec, err := st.SaveRecord(context.Background(), storetest.User(storetest.Clerk), storetest.Record(t, storetest.Maria, "20", "2025-09-01", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, rec
+}
+
+// A record the hub refused for a student it then left out of the
+// clerk's region can be taken off the workstation as its refusal is
+// dismissed, so that the workstation matches the hub: by a user who may
+// no longer change the student's records here only, never while a change
+// of it waits, and losing nothing typed (the refused changes stay in the
+// outbox with their values, and the audit log says what was taken off).
+func TestTakeOffARefusedRecordOfAStudentLeftOut(t *testing.T) {
+	ctx := context.Background()
+	clerk, admin := storetest.User(storetest.Clerk), storetest.User(storetest.Admin)
+	refuse := func(t *testing.T, st *store.Store) sync.Mutation {
+		t.Helper()
+		ms := waiting(t, st)
+		answer(t, st, sync.Result{MutationID: ms[0].ID, Outcome: sync.Rejected, Reason: "student 1000000001 is not in your region"})
+		return ms[0]
+	}
+
+	t.Run("a student the clerk may still change", func(t *testing.T) {
+		st, rec := waitingWork(t)
+		m := refuse(t, st)
+		err := st.TakeOffRefused(ctx, clerk, m.ID)
+		if !errors.Is(err, data.ErrAccess) || !strings.Contains(err.Error(), "correct the record and save it again") {
+			t.Fatalf("the clerk took off a record she may still correct: %v", err)
+		}
+		if rs, err := st.Rejections(ctx); err != nil || len(rs) != 1 || record(t, st, rec.ID).MIS2000ID != "20" {
+			t.Fatalf("the refused attempt changed something: refusals %+v, %v", rs, err)
+		}
+	})
+
+	t.Run("left out", func(t *testing.T) {
+		st, rec := waitingWork(t)
+		// The hub's next epoch leaves María out of Central while the
+		// clerk's record of her waits here, and refuses it.
+		apply(t, st, page(sync.Cursor{Epoch: "e2", Seq: 3}, true, slices.Concat(scope()[:5], keptUsers())...))
+		m := refuse(t, st)
+		if err := st.TakeOffRefused(ctx, admin, m.ID); !errors.Is(err, data.ErrAccess) {
+			t.Fatalf("the state administrator, who may still change the record, took it off: %v", err)
+		}
+		edit := record(t, st, rec.ID).MigrantRecord
+		edit.MIS2000ID = "21"
+		if _, err := st.SaveRecord(ctx, admin, edit); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.TakeOffRefused(ctx, clerk, m.ID); !errors.Is(err, store.ErrStillWaiting) {
+			t.Fatalf("a record with a change waiting was taken off: %v", err)
+		}
+		later := refuse(t, st)
+		if rs, _ := st.Rejections(ctx); len(rs) != 2 {
+			t.Fatalf("%d refusals listed, want the creation and the edit", len(rs))
+		}
+
+		if err := st.TakeOffRefused(ctx, clerk, m.ID); err != nil {
+			t.Fatal(err)
+		}
+		if rs, err := st.Rejections(ctx); err != nil || len(rs) != 0 {
+			t.Errorf("refusals still listed after the record was taken off: %+v, %v", rs, err)
+		}
+		if _, err := st.RecordByID(ctx, rec.ID); !errors.Is(err, store.ErrNoRecord) {
+			t.Errorf("the record is still here: %v", err)
+		}
+		if _, err := st.Student(ctx, storetest.Maria); !errors.Is(err, store.ErrNoStudent) {
+			t.Errorf("María, whom nothing here names now, is still here: %v", err)
+		}
+		// What was typed: each refused change with its values, dismissed.
+		typed := map[string]string{}
+		rows, err := st.DB().Query(`SELECT mutation_id, state, payload FROM outbox WHERE entity_id = ?`, rec.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, state, payload string
+			if err := rows.Scan(&id, &state, &payload); err != nil {
+				t.Fatal(err)
+			}
+			typed[id] = state + " " + payload
+		}
+		for id, mis := range map[string]string{m.ID: `"mis2000_id":"20"`, later.ID: `"mis2000_id":"21"`} {
+			if !strings.HasPrefix(typed[id], "dismissed ") || !strings.Contains(typed[id], mis) {
+				t.Errorf("the outbox holds %q for refused change %s, want it dismissed with %s", typed[id], id, mis)
+			}
+		}
+		log, err := st.Audit(ctx, sync.EntityRecord, rec.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var said []string
+		for _, e := range log {
+			if e.User == clerk.Username && e.Action != "create" {
+				said = append(said, e.Action+" "+e.Before)
+			}
+		}
+		if len(said) != 3 || !strings.HasPrefix(said[0], "take_off_refused ") || !strings.Contains(said[0], `"mis2000_id":"21"`) ||
+			!strings.HasPrefix(said[1], "dismiss_refusal ") || !strings.HasPrefix(said[2], "dismiss_refusal ") {
+			t.Errorf("the audit log says of the clerk %q, want both dismissals and the record taken off", said)
+		}
+		if err := st.TakeOffRefused(ctx, clerk, later.ID); err == nil || !strings.Contains(err.Error(), "dismissed already") {
+			t.Errorf("a refusal dismissed with the record taken off was taken off again: %v", err)
 		}
 	})
 }

@@ -366,15 +366,34 @@ func renewRefused(tx *sql.Tx, id string) (renewed bool, err error) {
 // the change came from. A student a snapshot left out of the user's
 // scope (replaceKept) is the hub's to place, not the enrollments here.
 func mayWrite(tx *sql.Tx, u data.User, stateID string) error {
-	left, err := leftOut(tx, stateID)
-	if err != nil {
-		return err
-	}
-	regions, err := studentRegions(tx, stateID)
+	regions, left, err := placed(tx, stateID)
 	if err != nil {
 		return err
 	}
 	return u.MayWriteRecordsHere(stateID, regions, left, nil)
+}
+
+// mayTakeOff asks data.User.MayTakeOffRefused, inside the writing
+// transaction, whether u (as the database has them: writeAs) may take a
+// refused record of the student off this workstation.
+func mayTakeOff(tx *sql.Tx, u data.User, stateID string) error {
+	regions, left, err := placed(tx, stateID)
+	if err != nil {
+		return err
+	}
+	return u.MayTakeOffRefused(stateID, regions, left, nil)
+}
+
+// placed is where the student is as the workstation knows it: the
+// regions of the enrollments here, and whether a snapshot left them out
+// of the user's scope (leftOut).
+func placed(tx *sql.Tx, stateID string) (data.StudentRegions, bool, error) {
+	left, err := leftOut(tx, stateID)
+	if err != nil {
+		return nil, false, err
+	}
+	regions, err := studentRegions(tx, stateID)
+	return regions, left, err
 }
 
 // leftOut reports whether a whole snapshot left the student out of the

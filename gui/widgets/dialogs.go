@@ -82,8 +82,9 @@ func (s *Dialogs) ShowDestructive(c *Confirm) {
 // mouse.
 type Confirm struct {
 	*dialog.CustomDialog
-	confirm   *Button
-	confirmed bool
+	no, confirm *Button
+	confirmed   bool
+	answered    func() // the answer of AddAnswer chosen; nil for none
 }
 
 // NewConfirm is a confirmation over win titled title, showing content,
@@ -91,17 +92,34 @@ type Confirm struct {
 // confirmed, once it closes.
 func NewConfirm(title, confirm, dismiss string, content fyne.CanvasObject, callback func(bool), win fyne.Window) *Confirm {
 	c := &Confirm{CustomDialog: dialog.NewCustomWithoutButtons(title, content, win)}
-	no := NewButtonWithIcon(dismiss, theme.CancelIcon(), c.Hide)
+	c.no = NewButtonWithIcon(dismiss, theme.CancelIcon(), c.Hide)
 	c.confirm = NewButtonWithIcon(confirm, theme.ConfirmIcon(), c.Confirm)
 	c.confirm.Importance = widget.HighImportance
-	no.OnEscape, c.confirm.OnEscape = c.Hide, c.Hide
-	c.SetButtons([]fyne.CanvasObject{no, c.confirm})
+	c.no.OnEscape, c.confirm.OnEscape = c.Hide, c.Hide
+	c.SetButtons([]fyne.CanvasObject{c.no, c.confirm})
 	c.SetOnClosed(func() {
-		if callback != nil {
+		switch {
+		case c.answered != nil:
+			c.answered()
+		case callback != nil:
 			callback(c.confirmed)
 		}
 	})
 	return c
+}
+
+// AddAnswer puts another answer, text, between the dismiss and the
+// confirm buttons, for a question with two ways to go on: pressed, it
+// closes the dialog and answered runs in place of the callback. Esc
+// still dismisses, and Enter does what the way the dialog is shown says
+// (ShowConfirm, ShowDestructive).
+func (c *Confirm) AddAnswer(text string, icon fyne.Resource, answered func()) {
+	b := NewButtonWithIcon(text, icon, func() {
+		c.answered = answered
+		c.Hide()
+	})
+	b.OnEscape = c.Hide
+	c.SetButtons([]fyne.CanvasObject{c.no, b, c.confirm})
 }
 
 // Confirm closes the dialog confirmed.

@@ -114,7 +114,10 @@ func TestSnapshotCutKeepsTypedWork(t *testing.T) {
 // theirs while the snapshot came. The whole snapshot does not bring the
 // student: they are left out, the clerk's further edits are refused here
 // with a sentence, and the record saved is still pushed and answered by
-// the hub (refused: the student is not the region's on the hub).
+// the hub (refused: the student is not the region's on the hub). Taking
+// the record off as the refusal is dismissed leaves the workstation
+// holding what the hub gives the clerk, what she typed kept in the
+// outbox.
 func TestSnapshotLeavesOutAMovedStudent(t *testing.T) {
 	r := newRig(t, onSQLite, 600, 62)
 	r.rosa.sync(r.proxy.URL)
@@ -181,6 +184,27 @@ func TestSnapshotLeavesOutAMovedStudent(t *testing.T) {
 	}
 	if pending(t, r.rosa.db) != 0 {
 		t.Errorf("%d changes still wait", pending(t, r.rosa.db))
+	}
+
+	// The clerk dismisses the refusal and takes the record off this
+	// computer, which then holds what the hub gives her, and keeps what
+	// she typed in the outbox, dismissed.
+	var refusal string
+	for _, rj := range rejections {
+		if rj.EntityID == saved {
+			refusal = rj.ID
+		}
+	}
+	if err := st.TakeOffRefused(ctx, r.clerk, refusal); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Sync(ctx, st, nil); err != nil {
+		t.Fatal(err)
+	}
+	r.converged(r.clerk, r.rosa.db)
+	if n := count(t, openSQL(t, r.rosa.db), `SELECT count(*) FROM outbox WHERE entity_id = ? AND state = 'dismissed'
+		AND json_extract(payload, '$.mis2000_id') = ?`, saved, late[0].MIS2000ID); n != 1 {
+		t.Errorf("the outbox holds the refused record as typed %d times, want once, dismissed", n)
 	}
 }
 

@@ -183,3 +183,32 @@ func TestDialogButtonsShowTheFocus(t *testing.T) {
 		plain(t, u)
 	})
 }
+
+// A button with the keyboard keeps its own colour, the ring around it
+// saying where the keyboard is: Fyne blended its focus tint, a blue,
+// over the fill, and a red Delete turned purple, no longer the colour
+// of what loses something.
+func TestFocusedButtonKeepsItsColour(t *testing.T) {
+	a := test.NewTempApp(t)
+	for _, vr := range variants {
+		a.Settings().SetTheme(variantTheme{Theme: theme.DefaultTheme(), variant: vr.v, forced: true})
+		for name, imp := range map[string]widget.Importance{"red": widget.DangerImportance, "blue": widget.HighImportance,
+			"green": widget.SuccessImportance, "orange": widget.WarningImportance} {
+			b := widgets.NewButtonWithIcon("Delete…", theme.DeleteIcon(), func() {})
+			b.Importance = imp
+			w := test.NewWindow(container.NewWithoutLayout(b))
+			b.Resize(b.MinSize())
+			b.Move(fyne.NewPos(20, 20))
+			w.Resize(fyne.NewSize(b.MinSize().Width+40, b.MinSize().Height+40))
+			// Inside the fill, before the icon.
+			pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(b)
+			x, y := int(pos.X)+3, int(pos.Y+b.Size().Height/2)
+			before := w.Canvas().Capture().At(x, y)
+			w.Canvas().Focus(b)
+			if after := w.Canvas().Capture().At(x, y); contrast(before, after) > 1.1 {
+				t.Errorf("%s theme, %s button: its fill goes from %v to %v as it takes the focus", vr.name, name, before, after)
+			}
+			w.Close()
+		}
+	}
+}

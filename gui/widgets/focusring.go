@@ -90,16 +90,19 @@ func (b *Button) CreateRenderer() fyne.WidgetRenderer {
 	return withFocusRing(b.Button.CreateRenderer(), b.hasFocus)
 }
 
-// FocusGained shows the focus ring.
+// FocusGained shows the focus ring. widget.Button is not told: it
+// would blend the focus tint, a blue, over its fill, and a red button
+// that turned purple no longer said that it loses something. The ring
+// alone says where the keyboard is.
 func (b *Button) FocusGained() {
 	b.focused = true
-	b.Button.FocusGained()
+	b.Refresh()
 }
 
 // FocusLost hides the focus ring.
 func (b *Button) FocusLost() {
 	b.focused = false
-	b.Button.FocusLost()
+	b.Refresh()
 }
 
 // CreateRenderer draws the check box with its focus ring.

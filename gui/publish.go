@@ -59,7 +59,9 @@ func (p *publisher) confirm(recs []store.Unpublished, done func()) {
 	for i := range recs {
 		texts[i] = publishPlanText(plans[i])
 	}
-	list := widget.NewList(
+	// The app's list, which rings the record the keyboard is on: Fyne's
+	// tinted it as faintly as a record under the mouse.
+	list := widgets.NewList(
 		func() int { return len(recs) },
 		func() fyne.CanvasObject {
 			name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -92,6 +94,11 @@ func (p *publisher) confirm(recs []store.Unpublished, done func()) {
 				p.publish(recs, done)
 			}
 		}, p.dialogs.Window())
+	// The list has the keys once Tab reaches it, before the dialog:
+	// Enter and Esc answer as they do with no control focused. Nothing in
+	// it is chosen, so a click leaves no record selected, only the ring.
+	list.OnSubmitted, list.OnEscape = d.Confirm, d.Hide
+	list.OnSelected = list.Unselect
 	p.dialogs.ShowConfirm(d)
 }
 

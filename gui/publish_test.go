@@ -277,3 +277,42 @@ func focusableButton(t *testing.T, u *UI, text string) fyne.Focusable {
 	t.Fatalf("no button %q in the dialog on top", text)
 	return nil
 }
+
+// The publish confirmation's list of records shows the focus ring on
+// the record the keyboard is on, as every other control does: Fyne's
+// list tinted it as faintly as a record under the mouse. Enter there
+// publishes and Esc cancels, as they do on the dialog: Fyne's list took
+// both keys and did nothing with them.
+func TestPublishConfirmationListShowsTheFocus(t *testing.T) {
+	st := openDemo(t)
+	saveRecord(t, st, storetest.Maria, "000777", "2025-09-01")
+	u := openOn(t, st, storetest.Maria)
+	c := u.win.Canvas()
+	press(t, u, keyPublish)
+	list := findList(c)
+	if list == nil {
+		t.Fatal("the confirmation shows no list of the app's, which draws the focus ring")
+	}
+	before := c.Capture()
+	c.Focus(list)
+	changed := strongChanges(before, c.Capture())
+	if want := int(2 * list.Size().Width); changed < want {
+		t.Errorf("%d pixels change 3:1 or more as the list takes the focus, under the %d of a ring round its record", changed, want)
+	}
+	list.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	u.wait()
+	if u.dialogs.Open() {
+		t.Fatal("Esc on the list left the confirmation open")
+	}
+	if got := records(t, st, storetest.Maria)[0]; got.Status == data.StatusPublished {
+		t.Fatal("Esc on the list published the record")
+	}
+	press(t, u, keyPublish)
+	list = findList(c)
+	c.Focus(list)
+	list.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	u.wait()
+	if got := records(t, st, storetest.Maria)[0]; got.Status != data.StatusPublished {
+		t.Errorf("Enter on the list left the record %v", got.Status)
+	}
+}

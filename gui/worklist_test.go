@@ -15,6 +15,7 @@ import (
 	"migrantdesk/data"
 	"migrantdesk/data/store"
 	"migrantdesk/data/store/storetest"
+	"migrantdesk/gui/widgets"
 )
 
 // worklistLines are the worklist's lines as shown.
@@ -243,9 +244,9 @@ func TestPublishConfirmationFitsTenDistricts(t *testing.T) {
 }
 
 // findList is the list in the top overlay of c.
-func findList(c fyne.Canvas) *widget.List {
+func findList(c fyne.Canvas) *widgets.List {
 	for _, o := range walk(c.Overlays().Top()) {
-		if l, ok := o.(*widget.List); ok {
+		if l, ok := o.(*widgets.List); ok {
 			return l
 		}
 	}

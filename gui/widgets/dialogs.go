@@ -407,6 +407,10 @@ func (s *Select) TypedKey(ev *fyne.KeyEvent) {
 type List struct {
 	widget.List
 	OnEscape func()
+	// OnSubmitted, when set, runs on Enter instead of choosing the item:
+	// a list that only shows things, in a dialog that asks a question,
+	// has nothing to choose, and Enter answers the dialog.
+	OnSubmitted func()
 	// OnSelected is widget.List's, which the list hears first: a click
 	// puts the keyboard on the item clicked, and says so only there.
 	OnSelected func(widget.ListItemID)
@@ -452,11 +456,13 @@ func NewList(length func() int, create func() fyne.CanvasObject, update func(wid
 	return l
 }
 
-// TypedKey chooses the item on Enter, runs OnEscape on Esc, and passes
-// every other key on.
+// TypedKey chooses the item on Enter (or runs OnSubmitted), runs
+// OnEscape on Esc, and passes every other key on.
 func (l *List) TypedKey(ev *fyne.KeyEvent) {
 	l.keepInRange()
 	switch {
+	case (ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter) && l.OnSubmitted != nil:
+		l.OnSubmitted()
 	case ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter:
 		l.List.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace, Physical: ev.Physical})
 	case ev.Name == fyne.KeyEscape && l.OnEscape != nil:

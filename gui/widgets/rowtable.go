@@ -1,6 +1,8 @@
 package widgets
 
 import (
+	"image/color"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -33,20 +35,12 @@ func NewRowTable(win fyne.Window, rows func() int, cols []Column, cell func(row,
 	t.CreateCell = func() fyne.CanvasObject {
 		l := widget.NewLabel("")
 		l.Truncation = fyne.TextTruncateClip
-		bg := canvas.NewRectangle(theme.Color(theme.ColorNameSelection))
-		return container.NewStack(bg, l)
+		return newRowCell(l)
 	}
 	t.UpdateCell = func(id widget.TableCellID, o fyne.CanvasObject) {
 		c := o.(*fyne.Container)
-		bg := c.Objects[0].(*canvas.Rectangle)
-		bg.FillColor = theme.Color(theme.ColorNameSelection)
-		// The selection tint alone is faint; the ring, cell by cell,
-		// outlines the row between the table's dividers.
-		bg.StrokeColor = FocusRingColor(theme.Current(), fyne.CurrentApp().Settings().ThemeVariant())
-		bg.StrokeWidth = focusRingWidth
-		bg.Hidden = !t.focused || id.Row != t.row
-		bg.Refresh()
-		l := c.Objects[1].(*widget.Label)
+		c.Layout.(*rowCell).show(t.focused && id.Row == t.row, id.Col == 0, id.Col == len(cols)-1)
+		l := c.Objects[len(c.Objects)-1].(*widget.Label)
 		text := cell(id.Row, id.Col)
 		l.Truncation = Truncation(text, l.TextStyle, t.widths[id.Col])
 		l.SetText(text)
@@ -178,4 +172,72 @@ func RowKey(key fyne.KeyName, row, n int) (to int, ok bool) {
 		return row, false
 	}
 	return max(0, min(n-1, row+move)), true
+}
+
+// rowCell lays out a cell of a RowTable and its part of the highlighted
+// row: the selection tint, and the focus ring as one outline round the
+// whole row. The tint alone is faint; a ring drawn round each cell
+// outlined every cell, and the eye read cells, not a row. Each cell
+// draws the ring's top and bottom edges across the gap to its neighbours
+// (the table leaves the padding between cells, where it draws its
+// dividers, beneath the cells), the first cell the left edge and the
+// last the right; the tint spans the gaps too, so the row reads as one
+// band.
+type rowCell struct {
+	fill        *canvas.Rectangle
+	edges       [4]*canvas.Rectangle // top, bottom, left, right
+	first, last bool
+}
+
+// newRowCell is a cell showing label, its highlight hidden.
+func newRowCell(label fyne.CanvasObject) *fyne.Container {
+	r := &rowCell{fill: canvas.NewRectangle(color.Transparent)}
+	objs := []fyne.CanvasObject{r.fill}
+	for i := range r.edges {
+		r.edges[i] = canvas.NewRectangle(color.Transparent)
+		objs = append(objs, r.edges[i])
+	}
+	r.show(false, false, false)
+	return container.New(r, append(objs, label)...)
+}
+
+// show highlights the cell as part of the row the keyboard is on, or
+// not; first and last say whether the cell begins or ends the row.
+func (r *rowCell) show(lit, first, last bool) {
+	r.first, r.last = first, last
+	r.fill.FillColor = theme.Color(theme.ColorNameSelection)
+	r.fill.Hidden = !lit
+	r.fill.Refresh()
+	ring := FocusRingColor(theme.Current(), fyne.CurrentApp().Settings().ThemeVariant())
+	for i, e := range r.edges {
+		e.FillColor = ring
+		e.Hidden = !lit || (i == 2 && !first) || (i == 3 && !last)
+		e.Refresh()
+	}
+}
+
+func (r *rowCell) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	gap := theme.Padding()
+	left, right := gap/2, gap-gap/2
+	if r.first {
+		left = 0
+	}
+	if r.last {
+		right = 0
+	}
+	across := fyne.NewSize(size.Width+left+right, focusRingWidth)
+	place := func(o fyne.CanvasObject, x, y float32, s fyne.Size) {
+		o.Move(fyne.NewPos(x, y))
+		o.Resize(s)
+	}
+	place(r.fill, -left, 0, fyne.NewSize(across.Width, size.Height))
+	place(r.edges[0], -left, 0, across)
+	place(r.edges[1], -left, size.Height-focusRingWidth, across)
+	place(r.edges[2], 0, 0, fyne.NewSize(focusRingWidth, size.Height))
+	place(r.edges[3], size.Width-focusRingWidth, 0, fyne.NewSize(focusRingWidth, size.Height))
+	place(objs[len(objs)-1], 0, 0, size)
+}
+
+func (r *rowCell) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	return objs[len(objs)-1].MinSize()
 }

@@ -60,11 +60,7 @@ func TestSearchButtonsKeepTheirHeight(t *testing.T) {
 // and two after others (many found), and the table jumped by a line.
 // Checked in the first window, at 1366×768 and on a 1280×720 screen.
 func TestSearchResultsStayPutWhateverTheHint(t *testing.T) {
-	a := test.NewTempApp(t)
-	a.Settings().SetTheme(theme.DefaultTheme()) // the theme the app runs with, not the test theme
-	u := newUI(t, a, openDemo(t), Options{User: storetest.Clerk})
-	u.ShowMain()
-	u.wait()
+	u := searchInAppTheme(t)
 	s := u.search
 	abs := fyne.CurrentApp().Driver().AbsolutePositionForObject
 	wrapped := false
@@ -84,4 +80,35 @@ func TestSearchResultsStayPutWhateverTheHint(t *testing.T) {
 	if !wrapped {
 		t.Errorf("no hint took two lines: the test tried nothing")
 	}
+}
+
+// In a window 1366 wide every hint the search gives fits on one line,
+// and the hint takes one line: a place of two lines whatever the width
+// left a blank line between every hint and the results.
+func TestSearchHintLeavesNoBlankLine(t *testing.T) {
+	u := searchInAppTheme(t)
+	s := u.search
+	twoLines := widget.NewLabel("A\nA").MinSize().Height
+	for _, n := range []int{-1, 1, 0, 26, searchLimit} { // -1: before any search
+		if n >= 0 {
+			s.show(store.Query{Last: "Garcia"}, make([]store.Result, n), false)
+		}
+		u.win.Resize(fyne.NewSize(screenSize.Width, screenSize.Height+1)) // lays the screen out again, as the next frame would
+		u.win.Resize(screenSize)
+		place := s.hint.Size().Height
+		if place > twoLines-1 {
+			t.Errorf("after a search that found %d, the hint %q has %v of height, the %v of two lines", n, s.hint.Text, place, twoLines)
+		}
+	}
+}
+
+// searchInAppTheme is the first window of a clerk, on the search, in the
+// theme the app runs with (text of the test theme is of another size).
+func searchInAppTheme(t *testing.T) *UI {
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(theme.DefaultTheme())
+	u := newUI(t, a, openDemo(t), Options{User: storetest.Clerk})
+	u.ShowMain()
+	u.wait()
+	return u
 }

@@ -114,10 +114,7 @@ func newSearchScreen(st studentFinder, t *tasks, win fyne.Window, hub, username 
 		labeled("State ID", s.stateID), labeled("Gender", s.gender), labeled("District", s.district),
 	)
 	s.actions = container.NewHBox(s.button, clear)
-	// Two lines high whatever it says (one for a single match, two for
-	// many at 1260 wide): the results under it jumped by a line from one
-	// search to the next.
-	buttons := border(nil, nil, container.NewVBox(s.actions), nil, sized(s.hint, 0, widget.NewLabel("A\nA").MinSize().Height))
+	buttons := border(nil, nil, container.NewVBox(s.actions), nil, newHintPlace(s.hint))
 	top := container.NewVBox(heading("Advanced Search"), form, buttons, s.list)
 	// In a window too short for the search and a few results (a small
 	// laptop at 150%), the screen scrolls down to a table of four rows
@@ -312,21 +309,81 @@ func (s *searchScreen) show(q store.Query, res []store.Result, stopped bool) {
 	s.results = res
 	s.table.Reset()
 	s.setList("Results")
-	switch n := len(res); {
+	s.hint.SetText(resultHint(q, len(res), stopped))
+}
+
+// resultHint is what the search says of n students found by q; stopped
+// says it looked through as many students as it may before it found
+// them all.
+func resultHint(q store.Query, n int, stopped bool) string {
+	switch {
 	case stopped:
-		s.hint.SetText(fmt.Sprintf("%s shown, but more may match: the search stopped after looking through "+
-			"many students whose names start alike. Type more of the name, a birth date or a state ID.", data.Count(n, "student")))
+		return fmt.Sprintf("%s shown, but more may match: the search stopped after looking through "+
+			"many students whose names start alike. Type more of the name, a birth date or a state ID.", data.Count(n, "student"))
 	case n == 0:
-		s.hint.SetText("No student matches. Try one surname only (García instead of García López), " +
-			"leave out the first name, or search by birth date or state ID alone.")
+		return "No student matches. Try one surname only (García instead of García López), " +
+			"leave out the first name, or search by birth date or state ID alone."
 	case n == 1:
-		s.hint.SetText("1 student found. Click the row, or press Down then Enter, to open the student.")
+		return "1 student found. Click the row, or press Down then Enter, to open the student."
 	case n >= searchLimit:
-		s.hint.SetText(fmt.Sprintf("The first %d matches are shown: %s to find the student.", n, narrower(q)))
+		return fmt.Sprintf("The first %d matches are shown: %s to find the student.", n, narrower(q))
 	default:
-		s.hint.SetText(fmt.Sprintf("%s found. Birth date, school and grade tell students of the same name apart; "+
-			"click a row, or press Down, move with the arrows and press Enter, to open the student.", data.Count(n, "student")))
+		return fmt.Sprintf("%s found. Birth date, school and grade tell students of the same name apart; "+
+			"click a row, or press Down, move with the arrows and press Enter, to open the student.", data.Count(n, "student"))
 	}
+}
+
+// resultHints are the longest of each kind of hint a search gives.
+func resultHints() []string {
+	return []string{
+		searchHint,
+		resultHint(store.Query{}, searchLimit-1, true),
+		resultHint(store.Query{}, 0, false),
+		resultHint(store.Query{}, 1, false),
+		resultHint(store.Query{}, searchLimit, false),
+		resultHint(store.Query{}, searchLimit-1, false),
+	}
+}
+
+// hintPlace lays out the search's hint as high as the tallest of the
+// hints a search gives needs at the hint's width, or as the hint now
+// needs when it is taller (an error, students still arriving): the
+// results under it stay where they are from one search to the next. A
+// place of two lines whatever the width left a blank line under every
+// hint in a window 1366 wide, where each fits on one.
+type hintPlace struct {
+	hints    []string
+	probe    *widget.Label
+	width    float32 // the width laid out at, where tallest was measured
+	measured float32
+	tallest  float32
+}
+
+func newHintPlace(hint *widget.Label) *fyne.Container {
+	probe := widget.NewLabel("")
+	probe.Wrapping = hint.Wrapping
+	return container.New(&hintPlace{hints: resultHints(), probe: probe}, hint)
+}
+
+func (p *hintPlace) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	p.width = size.Width
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(size)
+}
+
+func (p *hintPlace) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	own := objs[0].MinSize()
+	// Before its first layout the width is not known: wrapped to none,
+	// each word would take a line.
+	if p.width > 0 && p.width != p.measured {
+		p.measured, p.tallest = p.width, 0
+		for _, h := range p.hints {
+			p.probe.SetText(h)
+			p.probe.Resize(fyne.NewSize(p.width, p.probe.MinSize().Height))
+			p.tallest = max(p.tallest, p.probe.MinSize().Height)
+		}
+	}
+	return fyne.NewSize(own.Width, max(own.Height, p.tallest))
 }
 
 // narrower says what would narrow a search that found more students than

@@ -54,9 +54,9 @@ type statusBar struct {
 	here, said place
 	saidCount  int // messages said so far, so a timer quiets only its own
 	// warning is a problem said that the person has not dismissed: it
-	// stays, on the line held when a later message takes the message
-	// line, until dismiss; fromSync when a sync said it, which a later
-	// sync that goes through settles.
+	// stays, held beside a later message on the message line (heldLine),
+	// until dismiss; fromSync when a sync said it, which a later sync
+	// that goes through settles.
 	warning  string
 	fromSync bool
 	hinting  bool // the message is a hint, which goes quiet as a result does
@@ -125,12 +125,68 @@ func newStatusBar(st statusCounter, t *tasks, region string, publishes, hub bool
 	who := border(nil, nil, container.NewHBox(s.profile, widget.NewSeparator()), nil, s.db)
 	dismissHeld := widgets.NewButtonWithIcon("Dismiss", theme.CancelIcon(), s.dismissWarning)
 	dismissHeld.Importance = widget.LowImportance
-	s.heldLine = border(nil, nil, nil, dismissHeld, s.held)
+	s.heldLine = border(nil, nil, widget.NewSeparator(), dismissHeld, s.held)
 	s.heldLine.Hide()
-	s.msgLine = border(nil, nil, s.when, s.dismiss, s.message)
+	s.msgLine = border(nil, nil, s.when, s.dismiss,
+		container.New(besideMessage{message: s.message, held: s.held}, s.message, s.heldLine))
 	s.msgLine.Hide()
-	s.obj = container.NewVBox(widget.NewSeparator(), s.heldLine, s.msgLine, who, counts)
+	s.obj = container.NewVBox(widget.NewSeparator(), s.msgLine, who, counts)
 	return s
+}
+
+// besideMessage lays out the message line: the last message, and on its
+// right the warning held, with its Dismiss, while one is. On a line of
+// its own the warning took a row of search results from a 1366x768
+// laptop; a message is most often short, and the line has room for
+// both. The shorter of the two shows whole when it fits in half the
+// line, the other taking the rest, cut short with an ellipsis.
+type besideMessage struct {
+	message, held *widget.Label
+}
+
+func (l besideMessage) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	message, held := objs[0], objs[1]
+	width := size.Width
+	if held.Visible() {
+		// The separator and Dismiss around the warning's text.
+		around := held.MinSize().Width - l.held.MinSize().Width
+		width = firstShare(textWidth(l.message), textWidth(l.held)+around, size.Width)
+		held.Move(fyne.NewPos(width, 0))
+		held.Resize(fyne.NewSize(size.Width-width, size.Height))
+	}
+	message.Move(fyne.NewPos(0, 0))
+	message.Resize(fyne.NewSize(width, size.Height))
+}
+
+func (l besideMessage) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	size := objs[0].MinSize()
+	if objs[1].Visible() {
+		held := objs[1].MinSize()
+		size = fyne.NewSize(size.Width+held.Width, max(size.Height, held.Height))
+	}
+	return size
+}
+
+// firstShare is the width the first of two texts, a and b wide, gets of
+// a line total wide: all it needs when both fit or it is the shorter and
+// fits in half, else what the other leaves when that one fits in half,
+// else half.
+func firstShare(a, b, total float32) float32 {
+	switch {
+	case a+b <= total, a <= total/2:
+		return a
+	case b <= total/2:
+		return total - b
+	default:
+		return total / 2
+	}
+}
+
+// textWidth is the width l needs to show its text whole on a line: what
+// a label of that text not cut short measures, and a unit more, since
+// Fyne ends a label given exactly that width with an ellipsis.
+func textWidth(l *widget.Label) float32 {
+	return widget.NewLabelWithStyle(l.Text, l.Alignment, l.TextStyle).MinSize().Width + 1
 }
 
 // standaloneChanges is what the status bar says of changes on a database
@@ -280,7 +336,7 @@ func (s *statusBar) show(msg string, importance widget.Importance) {
 	s.message.Show()
 	s.msgLine.Show()
 	s.dismiss.Hide()
-	// A warning not dismissed keeps a line of its own.
+	// A warning not dismissed stays, beside the message.
 	s.held.SetText(s.warning)
 	if s.warning == "" || s.warning == msg {
 		s.heldLine.Hide()

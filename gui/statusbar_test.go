@@ -1,10 +1,13 @@
 package gui
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data/store/storetest"
@@ -105,5 +108,64 @@ func TestStatusHintGoesQuietOnAnotherScreen(t *testing.T) {
 	fyne.DoAndWait(func() { s.say("Saved the record with MIS2000 ID 1 of García López, María José.") })
 	if s.heldLine.Visible() || s.warning != "" {
 		t.Errorf("the hint stays as a warning to dismiss: %q", s.held.Text)
+	}
+}
+
+// A warning held beside a later message takes no line of its own: on
+// one it took a row of search results from a 1366x768 laptop. At that
+// width both a message and a warning of a sentence each show whole.
+func TestStatusWarningTakesNoLineOfItsOwn(t *testing.T) {
+	u := start(t, openDemo(t), Options{User: storetest.Clerk})
+	u.win.Resize(screenSize)
+	s := u.status
+	const (
+		warning = "Waiting for another import/publish to finish…"
+		message = "Published 4 records: sent to 4 districts."
+	)
+	// The warning said, with its Dismiss, on the message line.
+	fyne.DoAndWait(func() { s.warn(warning) })
+	alone := s.obj.MinSize().Height
+	fyne.DoAndWait(func() { s.say(message) })
+	u.win.Resize(fyne.NewSize(screenSize.Width, screenSize.Height+1)) // lays the window out again, as the next frame would
+	if !s.heldLine.Visible() {
+		t.Fatal("the warning is not held beside the later message")
+	}
+	if with := s.obj.MinSize().Height; with > alone {
+		t.Errorf("with the warning held beside a message the status bar is %v high, %v with the warning alone: a line of its own", with, alone)
+	}
+	for _, l := range []*widget.Label{s.message, s.held} {
+		if got := shownText(l); got != l.Text {
+			t.Errorf("%q shows as %q at 1366 wide", l.Text, got)
+		}
+	}
+}
+
+// shownText is the text l draws, cut short where it is.
+func shownText(l *widget.Label) string {
+	var b strings.Builder
+	for _, o := range test.WidgetRenderer(l).Objects() {
+		if rt, ok := o.(*widget.RichText); ok {
+			for _, o := range test.WidgetRenderer(rt).Objects() {
+				if tx, ok := o.(*canvas.Text); ok {
+					b.WriteString(tx.Text)
+				}
+			}
+		}
+	}
+	return b.String()
+}
+
+// A message and a warning too long for the line together share it: the
+// shorter shows whole when it fits in half, else each has half.
+func TestMessageAndWarningShareTheLine(t *testing.T) {
+	for _, c := range []struct{ a, b, total, want float32 }{
+		{300, 400, 1000, 300}, // both fit
+		{300, 900, 1000, 300}, // the message is short
+		{900, 300, 1000, 700}, // the warning is short
+		{800, 900, 1000, 500}, // both long
+	} {
+		if got := firstShare(c.a, c.b, c.total); got != c.want {
+			t.Errorf("texts %v and %v wide on a line of %v: the first gets %v, want %v", c.a, c.b, c.total, got, c.want)
+		}
 	}
 }

@@ -350,7 +350,9 @@ func Paragraph(text string, width float32) fyne.CanvasObject {
 
 // Sentence starts a message with a capital letter and ends it with a
 // full stop, the way a message to a person reads: errors are written in
-// Go's lower-case style.
+// Go's lower-case style. A message that trails off (waiting for
+// something…) keeps its ellipsis alone: "finish…." read as a typing
+// mistake.
 func Sentence(s string) string {
 	if s == "" {
 		return s
@@ -360,7 +362,7 @@ func Sentence(s string) string {
 		r[0] -= 'a' - 'A'
 	}
 	switch r[len(r)-1] {
-	case '.', '!', '?':
+	case '.', '!', '?', '…':
 	default:
 		r = append(r, '.')
 	}

@@ -99,3 +99,17 @@ func TestListKeepsTheKeyboardOnAnItemWhenItShrinks(t *testing.T) {
 		t.Errorf("Enter after a Select in code and the list shrank to 3 opened %q, want %q", opened[len(opened)-1], want)
 	}
 }
+
+// A message to a person starts with a capital letter and ends with one
+// stop: one that trails off keeps its ellipsis and gets no full stop
+// after it ("finish…." in the status bar read as a typing mistake).
+func TestSentence(t *testing.T) {
+	if got := Sentence("database is locked"); got != "Database is locked." {
+		t.Errorf("an error reads %q", got)
+	}
+	for _, ended := range []string{"Saved.", "Is it?", "Waiting for another import/publish to finish…"} {
+		if got := Sentence(ended); got != ended {
+			t.Errorf("Sentence(%q) = %q, another stop after its own", ended, got)
+		}
+	}
+}

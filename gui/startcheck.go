@@ -26,8 +26,15 @@ type startChecks interface {
 // files that killed exports left, which it removes. It shows them in one
 // dialog, if there are any.
 func (u *UI) checkAtStart(st startChecks) {
+	waiting := widgets.Sentence(store.WaitMessage + "…")
 	st.SetWaitNotice(func(msg string) {
-		u.tasks.do(func() { u.status.warn(widgets.Sentence(msg + "…")) })
+		u.tasks.do(func() {
+			if msg == store.WaitOverMessage {
+				u.status.settle(waiting)
+			} else {
+				u.status.warn(waiting)
+			}
+		})
 	}, 0)
 	u.tasks.run("checking the database at start", func() func() {
 		ctx := context.Background()

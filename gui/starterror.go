@@ -78,7 +78,7 @@ func ShowOpening(a fyne.App, path string, quit func()) *Opening {
 func (o *Opening) Say(what string) {
 	// A wait is said beside what is waiting: the upgrade, say.
 	o.waiting = what == store.WaitMessage
-	if !o.waiting {
+	if !o.waiting && what != store.WaitOverMessage {
 		o.what = what
 	}
 	o.show()

@@ -88,6 +88,11 @@ func TestOpeningSaysWhatItWaitsFor(t *testing.T) {
 	shows("Opening "+path, copying)
 	o.Say(store.WaitMessage)
 	shows(copying, "Waiting for another program writing to this database (an import or a sync) to finish.")
+	o.Say(store.WaitOverMessage)
+	shows(copying)
+	if strings.Contains(o.msg.Text, "Waiting") {
+		t.Errorf("the window still says %q once the wait is over", o.msg.Text)
+	}
 	o.Say(fmt.Sprintf(store.UpgradeMessage, "migrantdesk.db.v11-1.bak"))
 	shows("Upgrading the database to this release")
 	if strings.Contains(o.msg.Text, "Waiting") || strings.Contains(o.msg.Text, "keeping a copy") {

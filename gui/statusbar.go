@@ -345,6 +345,15 @@ func (s *statusBar) show(msg string, importance widget.Importance) {
 	}
 }
 
+// settle takes back the warning msg, if it is still said, once what it
+// warned of is over: a write that waited for another program's has had
+// its turn.
+func (s *statusBar) settle(msg string) {
+	if s.warning == msg {
+		s.dismissWarning()
+	}
+}
+
 // dismissWarning is the Dismiss button: the warning is acknowledged.
 func (s *statusBar) dismissWarning() {
 	if s.message.Importance == widget.WarningImportance && s.message.Text == s.warning {

@@ -1,6 +1,9 @@
 package gui
 
 import (
+	"context"
+	"database/sql"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +13,9 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"migrantdesk/data/store"
 	"migrantdesk/data/store/storetest"
+	"migrantdesk/gui/widgets"
 )
 
 // The result of an action says when it was done, and goes quiet (plain
@@ -167,5 +172,58 @@ func TestMessageAndWarningShareTheLine(t *testing.T) {
 		if got := firstShare(c.a, c.b, c.total); got != c.want {
 			t.Errorf("texts %v and %v wide on a line of %v: the first gets %v, want %v", c.a, c.b, c.total, got, c.want)
 		}
+	}
+}
+
+// The warning that a write waits for another program's goes once the
+// write has had its turn: it stood, to be dismissed, long after the
+// publish it held up had gone through, and after a draft kept as the
+// clerk typed, which says nothing when it is written.
+func TestWaitWarningEndsWithTheWait(t *testing.T) {
+	st := openDemo(t)
+	u := start(t, st, Options{User: storetest.Clerk})
+	ctx := context.Background()
+	other, err := sql.Open("sqlite", "file:"+(&url.URL{Path: st.Path()}).EscapedPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		t.Fatal(err)
+	}
+	kept := make(chan error, 1)
+	go func() {
+		kept <- st.KeepDraft(ctx, storetest.User(storetest.Clerk), store.Draft{StateID: storetest.Maria, MIS2000ID: "4"})
+	}()
+	waiting := widgets.Sentence(store.WaitMessage + "…")
+	warned := func() (w string, shown bool) {
+		u.wait()
+		return u.status.warning, u.status.msgLine.Visible()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for w, _ := warned(); w != waiting; w, _ = warned() {
+		if time.Now().After(deadline) {
+			t.Fatalf("a write behind another program's: the status bar warns %q", w)
+		}
+		select {
+		case err := <-kept:
+			t.Fatalf("the write behind another program's did not wait: %v", err)
+		default:
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := conn.ExecContext(ctx, `ROLLBACK`); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-kept; err != nil {
+		t.Fatal(err)
+	}
+	if w, shown := warned(); w != "" || shown {
+		t.Errorf("once the write had its turn the status bar still warns %q (message line shown %v)", w, shown)
 	}
 }

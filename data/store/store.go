@@ -269,6 +269,12 @@ func (s *Store) Notices() []string { return s.notices }
 // WaitMessage is what a writer says while another process writes.
 const WaitMessage = "waiting for another import/publish to finish"
 
+// WaitOverMessage is what a writer that said WaitMessage says once its
+// wait has ended, whether it got its turn or gave up: a warning that it
+// waits must not outlive the wait (a draft kept as the clerk types says
+// nothing else when it is written).
+const WaitOverMessage = "no longer waiting for another import/publish"
+
 // What OpenSaying says of a database of an earlier release, given the
 // name of the copy kept of it.
 const (
@@ -289,7 +295,8 @@ const WriteWait = 5 * time.Minute
 
 // SetWaitNotice sets what is told WaitMessage when a write has waited
 // about a second for another process's, once per write (on the writer's
-// goroutine), and how long a write waits at most (WriteWait when 0).
+// goroutine), and WaitOverMessage when that wait ends; and how long a
+// write waits at most (WriteWait when 0).
 func (s *Store) SetWaitNotice(notice func(string), wait time.Duration) {
 	s.onWait.Store(&notice)
 	if wait > 0 {
@@ -513,7 +520,12 @@ func (s *Store) diskError(err error) error {
 // waitFor instead of failing with SQLITE_BUSY.
 func (s *Store) begin(ctx context.Context, conn *sql.Conn) (*sql.Tx, error) {
 	start := time.Now()
-	told := false
+	var told *func(string)
+	defer func() {
+		if told != nil {
+			(*told)(WaitOverMessage)
+		}
+	}()
 	for {
 		tx, err := conn.BeginTx(ctx, nil)
 		if err == nil || !isBusy(err) {
@@ -523,9 +535,9 @@ func (s *Store) begin(ctx context.Context, conn *sql.Conn) (*sql.Tx, error) {
 			return nil, fmt.Errorf("another import or publish has been writing to %s for over %s; try again when it has finished: %w",
 				s.path, wait.Round(time.Second), err)
 		}
-		if notice := s.onWait.Load(); !told && notice != nil && *notice != nil {
+		if notice := s.onWait.Load(); told == nil && notice != nil && *notice != nil {
 			(*notice)(WaitMessage)
-			told = true
+			told = notice
 		}
 		if err := ctx.Err(); err != nil {
 			return nil, err

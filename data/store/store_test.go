@@ -427,6 +427,7 @@ func TestOpenSayingTellsTheUpgrade(t *testing.T) {
 	copied := next("this database is of an earlier release of Migrant Desk: keeping a copy of it as o.db.v12-")
 	next(store.WaitMessage)
 	write.Rollback()
+	next(store.WaitOverMessage)
 	upgrading := next("upgrading the database to this release of Migrant Desk (the earlier one is kept as o.db.v12-")
 	if err := <-opened; err != nil {
 		t.Fatal(err)

@@ -38,10 +38,15 @@ func lockFor(t *testing.T, st *store.Store, d time.Duration) {
 
 func TestWriterWaitsItsTurnAndSaysSo(t *testing.T) {
 	st := storetest.Open(t)
-	var told atomic.Int32
+	var told, over atomic.Int32
 	st.SetWaitNotice(func(msg string) {
-		if msg == store.WaitMessage {
+		switch msg {
+		case store.WaitMessage:
 			told.Add(1)
+		case store.WaitOverMessage:
+			if told.Load() == 1 {
+				over.Add(1)
+			}
 		}
 	}, 0)
 	lockFor(t, st, 2500*time.Millisecond)
@@ -53,8 +58,8 @@ func TestWriterWaitsItsTurnAndSaysSo(t *testing.T) {
 	if waited := time.Since(start); waited < 2*time.Second {
 		t.Fatalf("the write went through in %s while the lock was held", waited)
 	}
-	if told.Load() != 1 {
-		t.Fatalf("told %d times that it waits, want once", told.Load())
+	if told.Load() != 1 || over.Load() != 1 {
+		t.Fatalf("told %d times that it waits and %d that the wait is over, want once each, in that order", told.Load(), over.Load())
 	}
 }
 

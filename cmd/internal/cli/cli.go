@@ -361,5 +361,10 @@ func ShowNotices(st *store.Store) {
 	for _, n := range st.Notices() {
 		fmt.Fprintln(Stderr, "migrantdeskctl:", n)
 	}
-	st.SetWaitNotice(func(msg string) { fmt.Fprintf(Stderr, "migrantdeskctl: %s…\n", msg) }, 0)
+	st.SetWaitNotice(func(msg string) {
+		if msg == store.WaitMessage {
+			msg += "…"
+		}
+		fmt.Fprintf(Stderr, "migrantdeskctl: %s\n", msg)
+	}, 0)
 }

@@ -283,3 +283,44 @@ func TestFocusedTableRowHasOneRing(t *testing.T) {
 
 // focusRingPixels is the ring's width on a canvas at scale 1.
 const focusRingPixels = 2
+
+// Text said as a warning, a success or an error (the status bar, the
+// record form's checks, a note) reads 4.5:1 (WCAG 2.x AA for text) on
+// every surface it is drawn on, in each theme, and so does the text of a
+// button of that colour. Fyne's light theme wrote a saved record's
+// message in a bright green of 1.5:1 on white, and warnings in an orange
+// of 2.2:1.
+func TestStatusColoursReadAsText(t *testing.T) {
+	for _, vr := range variants {
+		th := variantTheme{Theme: theme.DefaultTheme(), variant: vr.v, forced: true}
+		for _, c := range []struct{ text, on fyne.ThemeColorName }{
+			{theme.ColorNameWarning, theme.ColorNameForegroundOnWarning},
+			{theme.ColorNameSuccess, theme.ColorNameForegroundOnSuccess},
+			{theme.ColorNameError, theme.ColorNameForegroundOnError},
+		} {
+			text := th.Color(c.text, vr.v)
+			for _, bg := range []fyne.ThemeColorName{theme.ColorNameBackground, theme.ColorNameOverlayBackground, theme.ColorNameMenuBackground} {
+				if r := contrast(text, th.Color(bg, vr.v)); r < 4.5 {
+					t.Errorf("%s theme: %s text is %.2f:1 on the %s colour, under 4.5:1", vr.name, c.text, r, bg)
+				}
+			}
+			if r := contrast(th.Color(c.on, vr.v), text); r < 4.5 {
+				t.Errorf("%s theme: a %s button's text is %.2f:1 on its fill, under 4.5:1", vr.name, c.text, r)
+			}
+		}
+		// A note: warning text on a pale wash of the warning colour.
+		warning := th.Color(theme.ColorNameWarning, vr.v)
+		wash := over(withAlpha(warning, noteWash), th.Color(theme.ColorNameBackground, vr.v))
+		if r := contrast(warning, wash); r < 4.5 {
+			t.Errorf("%s theme: a note's text is %.2f:1 on its background, under 4.5:1", vr.name, r)
+		}
+	}
+}
+
+// over is c, partly transparent, laid over the opaque bg.
+func over(c, bg color.Color) color.Color {
+	n := color.NRGBAModel.Convert(c).(color.NRGBA)
+	b := color.NRGBAModel.Convert(bg).(color.NRGBA)
+	mix := func(x, y uint8) uint8 { return uint8((int(x)*int(n.A) + int(y)*(255-int(n.A)) + 127) / 255) }
+	return color.NRGBA{R: mix(n.R, b.R), G: mix(n.G, b.G), B: mix(n.B, b.B), A: 0xff}
+}

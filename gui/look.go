@@ -162,10 +162,13 @@ func enable(w fyne.Disableable, on bool) {
 func note(icon fyne.Resource, text *widget.Label) fyne.CanvasObject {
 	text.Wrapping = fyne.TextWrapWord
 	text.Importance = widget.WarningImportance
-	bg := canvas.NewRectangle(withAlpha(theme.Color(theme.ColorNameWarning), 0x30))
+	bg := canvas.NewRectangle(withAlpha(theme.Color(theme.ColorNameWarning), noteWash))
 	bg.CornerRadius = theme.InputRadiusSize()
 	return container.NewStack(bg, border(nil, nil, container.NewPadded(widget.NewIcon(icon)), nil, text))
 }
+
+// noteWash is the alpha of a note's pale warning background.
+const noteWash = 0x30
 
 func withAlpha(c color.Color, a uint8) color.Color {
 	r, g, b, _ := c.RGBA()

@@ -64,7 +64,28 @@ func (t variantTheme) Color(name fyne.ThemeColorName, v fyne.ThemeVariant) color
 	if name == theme.ColorNameFocus {
 		return withAlpha(t.Theme.Color(theme.ColorNamePrimary, v), 0x70)
 	}
+	if c, ok := statusColours[v][name]; ok {
+		return c
+	}
 	return t.Theme.Color(name, v)
+}
+
+// statusColours replace Fyne's colours of a warning, a success and an
+// error where those do not read as text (4.5:1, WCAG AA) on the theme's
+// backgrounds: the light theme's bright green of a saved record's
+// message was 1.5:1 on white, its orange warnings 2.2:1 (and 1.9:1 on a
+// note's wash of orange), its red 3.7:1; the dark theme's red was 3.9:1
+// on a menu. Each is as dark (light) as a button of that colour needs
+// for its text to read too.
+var statusColours = map[fyne.ThemeVariant]map[fyne.ThemeColorName]color.Color{
+	theme.VariantLight: {
+		theme.ColorNameWarning: color.NRGBA{R: 0x9c, G: 0x45, B: 0x00, A: 0xff},
+		theme.ColorNameSuccess: color.NRGBA{R: 0x2e, G: 0x7d, B: 0x32, A: 0xff},
+		theme.ColorNameError:   color.NRGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff},
+	},
+	theme.VariantDark: {
+		theme.ColorNameError: color.NRGBA{R: 0xff, G: 0x66, B: 0x59, A: 0xff},
+	},
 }
 
 // FocusRingColor is the colour of the ring around the control that has

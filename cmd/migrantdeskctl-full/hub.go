@@ -304,24 +304,20 @@ func hubUser(verb string, args []string, out io.Writer) (err error) {
 			fmt.Fprintf(out, "%s is disabled and still cannot sign in: hub user enable --username %s lets them\n", *username, *username)
 		}
 	case "disable", "enable":
-		// Done twice, the audit log would say it was done twice.
-		if a, err := h.Account(ctx, *username); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		} else if a.Disabled == (verb == "disable") {
-			fmt.Fprintf(out, "%s is %sd already; nothing changed\n", *username, verb)
-			return nil
-		}
+		change, done := h.Disable, fmt.Sprintf("disabled %s; their sign-ins have ended", *username)
 		if verb == "enable" {
-			if err := h.Enable(ctx, actor, *username); err != nil {
-				return fmt.Errorf("%s: %w", name, err)
-			}
-			fmt.Fprintf(out, "enabled %s: they sign in with the password they had (hub user passwd sets a new one)\n", *username)
-			return nil
+			change, done = h.Enable, fmt.Sprintf("enabled %s: they sign in with the password they had (hub user passwd sets a new one)", *username)
 		}
-		if err := h.Disable(ctx, actor, *username); err != nil {
+		// The hub finds a user disabled or enabled already as it writes,
+		// and writes nothing, the audit row included.
+		switch err := change(ctx, actor, *username); {
+		case errors.Is(err, hub.ErrUnchanged):
+			fmt.Fprintf(out, "%s is %sd already; nothing changed\n", *username, verb)
+		case err != nil:
 			return fmt.Errorf("%s: %w", name, err)
+		default:
+			fmt.Fprintln(out, done)
 		}
-		fmt.Fprintf(out, "disabled %s; their sign-ins have ended\n", *username)
 	case "grant", "revoke":
 		if len(districts) != 1 {
 			return fmt.Errorf("%s: give one --district", name)
@@ -334,31 +330,31 @@ func hubUser(verb string, args []string, out io.Writer) (err error) {
 }
 
 // setGrant grants or revokes username the QA Migrant report of district,
-// as the command name, after reading what they hold: the hub applies a revoke of a grant that
-// is not there, as a workstation that still shows it sends one, and
-// logs it, so an operator who mistyped the district would read that
-// access was taken away while the grant they meant stays.
+// as the command name. The hub answers a grant held already, or a revoke
+// of one not held, with hub.ErrUnchanged and writes nothing: a grant held
+// is what the operator wanted, but a revoke of one not held is most
+// often a mistyped district, and fails naming the grants the user holds,
+// so that the operator does not read that access was taken away while
+// the grant they meant stays.
 func setGrant(ctx context.Context, h hub.Store, name, actor, username, district string, grant bool, out io.Writer) error {
 	if _, err := h.Account(ctx, username); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	held, err := h.ReportGrants(ctx, username)
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	switch has := slices.Contains(held, district); {
-	case grant && has:
+	err := h.SetGrant(ctx, data.Operator(actor), username, district, grant)
+	switch {
+	case grant && errors.Is(err, hub.ErrUnchanged):
 		fmt.Fprintf(out, "%s may run the QA Migrant report of district %s already; nothing changed\n", username, district)
-		return nil
-	case !grant && !has:
+	case errors.Is(err, hub.ErrUnchanged):
+		held, err := h.ReportGrants(ctx, username)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
 		return fmt.Errorf("%s: %s holds no grant of the QA Migrant report of district %s (%s); nothing revoked", name, username, district, grantsText(held))
-	}
-	if err := h.SetGrant(ctx, data.Operator(actor), username, district, grant); err != nil {
+	case err != nil:
 		return fmt.Errorf("%s: %w", name, err)
-	}
-	if grant {
+	case grant:
 		fmt.Fprintf(out, "granted %s the QA Migrant report of district %s\n", username, district)
-	} else {
+	default:
 		fmt.Fprintf(out, "revoked %s the QA Migrant report of district %s\n", username, district)
 	}
 	return nil

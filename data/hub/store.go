@@ -37,6 +37,12 @@ var (
 	// as a snapshot position naming no table: the request is at fault,
 	// not the hub, and asking again will not help.
 	ErrBadCursor = errors.New("the sync position is not one this hub gave")
+	// ErrUnchanged answers a change of an account or a grant that the
+	// hub holds already (a user disabled twice, a grant revoked by
+	// another administrator first): nothing was written, and the audit
+	// log has no row for it, so that it never says a thing was done that
+	// was not. The error says what stands.
+	ErrUnchanged = errors.New("nothing changed")
 )
 
 // RefusalCounter is a Store that counts the answers to pushed mutations
@@ -65,14 +71,17 @@ type Store interface {
 	// there is no such user.
 	SetPassword(ctx context.Context, actor, username, hash string) error
 	// Disable stops an account from signing in and ends its sign-ins,
-	// audited as actor; ErrNoAccount if there is no such user.
+	// audited as actor; ErrNoAccount if there is no such user,
+	// ErrUnchanged if it is disabled already.
 	Disable(ctx context.Context, actor, username string) error
 	// Enable lets a disabled account sign in again with the password it
-	// had, audited as actor; ErrNoAccount if there is no such user.
+	// had, audited as actor; ErrNoAccount if there is no such user,
+	// ErrUnchanged if it is not disabled (its sign-ins go on).
 	Enable(ctx context.Context, actor, username string) error
 	// SetGrant grants or revokes a coordinator's access to a district's QA
 	// Migrant report on behalf of admin (data.User.MayGrantReport and
-	// MayRevokeReport decide).
+	// MayRevokeReport decide); ErrUnchanged for a grant the user holds
+	// already, or a revoke of one they do not hold.
 	SetGrant(ctx context.Context, admin data.User, username, district string, grant bool) error
 	// ReportGrants lists the districts whose QA Migrant report username
 	// may run, in order: what an operator checks before a grant or a

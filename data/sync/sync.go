@@ -167,7 +167,9 @@ func cleanFields(fields map[string]*string) error {
 type Outcome string
 
 const (
-	// Applied: the hub made the change; Version is the record's new version.
+	// Applied: the hub made the change; Version is the record's new
+	// version. With a Reason, the hub held what the change asked for
+	// already (a grant, or a grant revoked) and changed nothing.
 	Applied Outcome = "applied"
 	// Duplicate: the hub had applied this mutation ID before; the answer
 	// is the one it gave then.
@@ -190,7 +192,9 @@ type Result struct {
 	// person to resolve; with a confirmation (a change of a record that
 	// keeps its version: IsConfirmation), the record as it stands.
 	Current *Record `json:"current,omitempty"`
-	Reason  string  `json:"reason,omitempty"`
+	// Reason says why the hub refused a change, or why one applied
+	// changed nothing (a grant held already, a revoke of one not held).
+	Reason string `json:"reason,omitempty"`
 	// Copies, answering a record's conflict, publish or delete, are the
 	// record's published copies on the hub, each a row of table
 	// "published" as a pull carries it: an empty list says the hub holds

@@ -1,6 +1,8 @@
 package hubsql
 
 import (
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -165,24 +167,61 @@ func dropGrants(tx Tx, log *AuditLog, actor string, u data.User, before []string
 // end's write transaction, and ends the user's sign-ins, audited as actor
 // at now: the row says that the password changed, never the hash.
 func SetPassword(tx Tx, actor, username, hash, now string) error {
+	if _, err := accountDisabled(tx, username); err != nil {
+		return err
+	}
 	return changeAccount(tx, actor, username, now, "change password",
 		`UPDATE hub_accounts SET password_hash = ? WHERE username = ?`, hash, username)
 }
 
 // Disable stops username from signing in and ends their sign-ins inside
-// tx, the back end's write transaction, audited as actor at now.
+// tx, the back end's write transaction, audited as actor at now; a user
+// disabled already is hub.ErrUnchanged.
 func Disable(tx Tx, actor, username, now string) error {
-	return changeAccount(tx, actor, username, now, "disable",
-		`UPDATE hub_accounts SET disabled = 1 WHERE username = ?`, username)
+	return setDisabled(tx, actor, username, now, true)
 }
 
 // Enable lets a disabled username sign in again, with the password it
 // had, inside tx, audited as actor at now: the one way back for an
 // account disabled by mistake or for a while, whose name its records
-// and audit rows keep.
+// and audit rows keep. A user not disabled is hub.ErrUnchanged, their
+// sign-ins untouched.
 func Enable(tx Tx, actor, username, now string) error {
-	return changeAccount(tx, actor, username, now, "enable",
-		`UPDATE hub_accounts SET disabled = 0 WHERE username = ?`, username)
+	return setDisabled(tx, actor, username, now, false)
+}
+
+// setDisabled disables or enables username, unless the account is so
+// already: read in the writing transaction, so that two operators doing
+// the same at once leave one row in the audit log, not two that each
+// claim it.
+func setDisabled(tx Tx, actor, username, now string, disable bool) error {
+	was, err := accountDisabled(tx, username)
+	if err != nil {
+		return err
+	}
+	action, flag := "enable", 0
+	if disable {
+		action, flag = "disable", 1
+	}
+	if was == disable {
+		return fmt.Errorf("%w: %s is %sd already", hub.ErrUnchanged, username, action)
+	}
+	return changeAccount(tx, actor, username, now, action, `UPDATE hub_accounts SET disabled = ? WHERE username = ?`, flag, username)
+}
+
+// accountDisabled reports whether username is disabled; hub.ErrNoAccount
+// for a user the hub does not have.
+func accountDisabled(tx Tx, username string) (bool, error) {
+	var disabled int
+	err := tx.QueryRow(`SELECT coalesce(a.disabled, 0) FROM users u LEFT JOIN hub_accounts a ON a.username = u.username
+		WHERE u.username = ?`, username).Scan(&disabled)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, fmt.Errorf("%w: %s", hub.ErrNoAccount, username)
+	case err != nil:
+		return false, fmt.Errorf("read account %s: %w", username, err)
+	}
+	return disabled != 0, nil
 }
 
 // changeAccount makes update to an existing account, deletes its tokens
@@ -190,13 +229,6 @@ func Enable(tx Tx, actor, username, now string) error {
 // password or a disabled user signs nobody in, and the log holds who did
 // it whenever it was done.
 func changeAccount(tx Tx, actor, username, now, action, update string, args ...any) error {
-	var known int
-	if err := tx.QueryRow(`SELECT count(*) FROM users WHERE username = ?`, username).Scan(&known); err != nil {
-		return fmt.Errorf("read account %s: %w", username, err)
-	}
-	if known == 0 {
-		return fmt.Errorf("%w: %s", hub.ErrNoAccount, username)
-	}
 	if err := tx.Exec(`INSERT INTO hub_accounts(username) VALUES(?) ON CONFLICT(username) DO NOTHING`, username); err != nil {
 		return fmt.Errorf("change account %s: %w", username, err)
 	}

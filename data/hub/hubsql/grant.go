@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 
 	"migrantdesk/data"
+	"migrantdesk/data/hub"
 	"migrantdesk/data/sync"
 )
 
@@ -32,8 +34,11 @@ func SetGrant(ctx context.Context, push PushFunc, admin data.User, username, dis
 	if err != nil {
 		return err
 	}
-	if res[0].Outcome == sync.Rejected {
+	switch {
+	case res[0].Outcome == sync.Rejected:
 		return errors.New(res[0].Reason)
+	case res[0].Reason != "":
+		return fmt.Errorf("%w: %s", hub.ErrUnchanged, res[0].Reason)
 	}
 	return nil
 }

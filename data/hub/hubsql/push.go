@@ -873,9 +873,30 @@ func (p *pusher) grant(m sync.Mutation) (sync.Result, error) {
 		return sync.Result{}, reject("%v", allowed)
 	}
 	tags := []string{districtTag(g.District)}
+	held, err := rowsOf(p.tx, "report_grants", "t.username = ? AND t.district_number = ?", g.Username, g.District)
+	if err != nil {
+		return sync.Result{}, err
+	}
+	// What is granted already, or revoked already (by another
+	// administrator, offline as this one was), is no change: the audit
+	// log keeps the row of the one that was made, and only that one,
+	// so that it names who gave or ended the access and when. The
+	// workstation has what it asked for, and is answered applied, with
+	// why nothing changed.
+	switch {
+	case m.Op == sync.OpGrant && len(held) > 0:
+		// Logged again all the same: the workstation passed over the
+		// hub's row while its own grant waited, and takes who granted
+		// it, and when, from this one.
+		p.feed.log("report_grants", false, false, held[0], tags...)
+		return sync.Result{Outcome: sync.Applied, Reason: fmt.Sprintf("%s may run the QA Migrant report of district %s already, granted by %s: nothing changed",
+			g.Username, g.District, held[0]["granted_by"])}, nil
+	case m.Op == sync.OpRevoke && len(held) == 0:
+		return sync.Result{Outcome: sync.Applied, Reason: fmt.Sprintf("%s holds no grant of the QA Migrant report of district %s (revoked already): nothing changed",
+			g.Username, g.District)}, nil
+	}
 	if m.Op == sync.OpGrant {
-		if err := p.tx.Exec(`INSERT INTO report_grants(username, district_number, granted_by, granted_at) VALUES(?, ?, ?, ?)
-			ON CONFLICT(username, district_number) DO NOTHING`,
+		if err := p.tx.Exec(`INSERT INTO report_grants(username, district_number, granted_by, granted_at) VALUES(?, ?, ?, ?)`,
 			g.Username, g.District, p.user.Username, p.stamp()); err != nil {
 			return sync.Result{}, err
 		}

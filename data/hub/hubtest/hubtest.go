@@ -103,6 +103,7 @@ func Run(t *testing.T, open Open, beneath Beneath) {
 	t.Run("Scope", func(t *testing.T) { testScope(t, open) })
 	t.Run("Grants", func(t *testing.T) { testGrants(t, open) })
 	t.Run("GrantsLeaveWithTheDistrict", func(t *testing.T) { testGrantsLeaveWithTheDistrict(t, open) })
+	t.Run("NothingChanged", func(t *testing.T) { testNothingChanged(t, open) })
 	t.Run("Paging", func(t *testing.T) { testPaging(t, open) })
 	t.Run("BadCursor", func(t *testing.T) { testBadCursor(t, open) })
 	t.Run("Restored", func(t *testing.T) { testRestored(t, open, beneath) })
@@ -280,26 +281,14 @@ func testUsernameForms(t *testing.T, open Open) {
 func testAccountsAudited(t *testing.T, open Open) {
 	st := Setup(t, open)
 	ctx := context.Background()
-	v, ok := st.(AuditVerifier)
-	if !ok {
-		t.Fatalf("%T cannot verify its audit log", st)
-	}
-	rows := func() int64 {
-		t.Helper()
-		n, err := v.VerifyAudit(ctx)
-		if err != nil {
-			t.Fatalf("the hub's audit log does not verify after %d rows: %v", n, err)
-		}
-		return n
-	}
-	before := rows()
+	before := auditRows(t, st)
 	if err := st.SetPassword(ctx, Admin.Username, ClerkW.Username, "not really a hash"); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.Disable(ctx, Admin.Username, ClerkW.Username); err != nil {
 		t.Fatal(err)
 	}
-	if n := rows(); n != before+2 {
+	if n := auditRows(t, st); n != before+2 {
 		t.Fatalf("a password changed and an account disabled: %d audit rows, want 2", n-before)
 	}
 }
@@ -734,6 +723,81 @@ func testGrantsLeaveWithTheDistrict(t *testing.T, open Open) {
 			t.Fatalf("the hub's audit log does not verify after %d rows: %v", n, err)
 		}
 	}
+}
+
+// testNothingChanged: a grant held already, a revoke of a grant no one
+// holds (two administrators who revoked it offline, one after the
+// other), a user disabled or enabled already: the workstation that sent
+// it has what it asked for (applied, with why nothing changed, and again
+// when it sends it again), the operator is told ErrUnchanged, and the
+// audit log gains no row saying it was done.
+func testNothingChanged(t *testing.T, open Open) {
+	st := Setup(t, open)
+	ctx := context.Background()
+	audited := func(what string, from int64, want int64) {
+		t.Helper()
+		if n := auditRows(t, st) - from; n != want {
+			t.Fatalf("%s: %d audit rows, want %d", what, n, want)
+		}
+	}
+
+	n := auditRows(t, st)
+	want(t, push(t, st, DAdmin001, GrantMutation(sync.OpGrant, Coord001.Username, "001"))[0], sync.Applied, "")
+	audited("a grant", n, 1)
+	n = auditRows(t, st)
+	again := GrantMutation(sync.OpGrant, Coord001.Username, "001")
+	want(t, push(t, st, Admin, again)[0], sync.Applied, "already, granted by "+DAdmin001.Username+": nothing changed")
+	audited("a grant held already", n, 0)
+	// The grant stays the first administrator's, on the workstations too.
+	seen := view{}
+	c := pullAll(t, st, DAdmin001, sync.Cursor{}, seen, 1000)
+	if by := seen["report_grants"]["cora|001"]["granted_by"]; by != DAdmin001.Username {
+		t.Fatalf("the grant held already is by %q, want %s", by, DAdmin001.Username)
+	}
+
+	n = auditRows(t, st)
+	want(t, push(t, st, DAdmin001, GrantMutation(sync.OpRevoke, Coord001.Username, "001"))[0], sync.Applied, "")
+	audited("a revoke", n, 1)
+	c = pullAll(t, st, DAdmin001, c, seen, 1000)
+	n = auditRows(t, st)
+	late := GrantMutation(sync.OpRevoke, Coord001.Username, "001")
+	want(t, push(t, st, Admin, late)[0], sync.Applied, "holds no grant of the QA Migrant report of district 001 (revoked already): nothing changed")
+	want(t, push(t, st, Admin, late)[0], sync.Duplicate, "revoked already")
+	audited("a revoke of a grant revoked already", n, 0)
+	if p, err := st.Pull(ctx, DAdmin001, c, 1000); err != nil || len(p.Changes) != 0 {
+		t.Fatalf("a revoke that changed nothing reached the district's workstations: %v %+v", err, p.Changes)
+	}
+	if err := st.SetGrant(ctx, Admin, Coord001.Username, "001", false); !errors.Is(err, hub.ErrUnchanged) || !strings.Contains(err.Error(), "revoked already") {
+		t.Fatalf("the command line's revoke of a grant not held: %v", err)
+	}
+	if err := st.SetGrant(ctx, Admin, Coord001.Username, "001", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetGrant(ctx, DAdmin001, Coord001.Username, "001", true); !errors.Is(err, hub.ErrUnchanged) {
+		t.Fatalf("the command line's grant of a grant held: %v", err)
+	}
+	audited("a revoke and a grant refused, a grant made", n, 1)
+
+	n = auditRows(t, st)
+	if err := st.Disable(ctx, Admin.Username, ClerkW.Username); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Disable(ctx, Admin.Username, ClerkW.Username); !errors.Is(err, hub.ErrUnchanged) || !strings.Contains(err.Error(), "disabled already") {
+		t.Fatalf("a user disabled twice: %v", err)
+	}
+	audited("a user disabled twice", n, 1)
+	n = auditRows(t, st)
+	now := time.Now()
+	if err := st.SaveToken(ctx, "signed-in", ClerkC.Username, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Enable(ctx, Admin.Username, ClerkC.Username); !errors.Is(err, hub.ErrUnchanged) || !strings.Contains(err.Error(), "enabled already") {
+		t.Fatalf("a user enabled who is not disabled: %v", err)
+	}
+	if _, err := st.TokenAccount(ctx, "signed-in", now); err != nil {
+		t.Fatalf("enabling a user who is not disabled ended their sign-in: %v", err)
+	}
+	audited("a user enabled who is not disabled", n, 0)
 }
 
 // testBadCursor: a snapshot position the hub never gave, in the current

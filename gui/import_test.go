@@ -180,3 +180,38 @@ func TestImportPathErrorIsUnderThePath(t *testing.T) {
 	u.wait()
 	under("Check of a path that is not there", "There is no folder or workbook at ")
 }
+
+// TestImportSaysWhichEnrollmentsMoved: an extract that gives an
+// enrollment ID to another student says so before the import, in the
+// confirmation's counts, and names the enrollment after it.
+func TestImportSaysWhichEnrollmentsMoved(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "md.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ex, err := importer.ReadExtract(goodExtract(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ImportExtract(context.Background(), ex, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	u := startLocal(t, st)
+	u.showImport()
+	s := u.imports
+	moved := goodExtract(t)
+	enrollments := filepath.Join(moved, "enrollments.csv")
+	b, _ := os.ReadFile(enrollments)
+	os.WriteFile(enrollments, []byte(strings.Replace(string(b), "E0004,0009876543,", "E0004,0001234567,", 1)), 0o644)
+	s.path.SetText(moved)
+	tap(t, u, "Check the extract")
+	if want := "Enrollments: 4 (0 new, 1 changed, 1 of them to another student under the same enrollment ID);"; !strings.Contains(s.summary.Text, want) {
+		t.Fatalf("summary %q, want %q in it", s.summary.Text, want)
+	}
+	key(u, fyne.KeyReturn) // Enter on Import asks
+	key(u, fyne.KeyReturn) // Enter confirms
+	if want := "E0004 from student 0009876543 to student 0001234567."; !strings.Contains(s.hint.Text, want) {
+		t.Fatalf("after importing: %q, want %q in it", s.hint.Text, want)
+	}
+}

@@ -273,8 +273,8 @@ func planSummary(p store.ExtractPlan) string {
 	lines := []string{
 		fmt.Sprintf("Students: %s (%s new, %s changed, %s as they are).", data.Thousands(r.Students),
 			data.Thousands(p.NewStudents), data.Thousands(p.ChangedStudents), data.Thousands(p.SameStudents)),
-		fmt.Sprintf("Enrollments: %s (%s new, %s changed); the extract replaces the enrollments of each student it lists.",
-			data.Thousands(r.Enrollments), data.Thousands(p.NewEnrollments), data.Thousands(p.ChangedEnrollments)),
+		fmt.Sprintf("Enrollments: %s (%s new, %s changed%s); the extract replaces the enrollments of each student it lists.",
+			data.Thousands(r.Enrollments), data.Thousands(p.NewEnrollments), data.Thousands(p.ChangedEnrollments), movedPlan(p)),
 		fmt.Sprintf("Programs: %s and assessments: %s, replacing those of each student listed.",
 			data.Count(r.Programs, "row"), data.Count(r.Assessments, "row")),
 		fmt.Sprintf("Geography: %s, %s (%s new), %s (%s new).", data.Count(r.Regions, "region"),
@@ -288,6 +288,16 @@ func planSummary(p store.ExtractPlan) string {
 		lines = append([]string{"The database already holds this extract's students and enrollments as they are."}, lines...)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// movedPlan says how many of the enrollments changed the extract gives
+// to another student under the same enrollment ID, or "" when none: the
+// import takes them as the state's record has them, and names them.
+func movedPlan(p store.ExtractPlan) string {
+	if p.MovedEnrollments == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %s of them to another student under the same enrollment ID", data.Thousands(p.MovedEnrollments))
 }
 
 // confirm asks before the import, which Enter confirms.
@@ -336,8 +346,10 @@ func (s *importScreen) load() {
 			default:
 				s.summary.Hide()
 				msg := "Imported the state extract: " + importedText(c) + "."
-				if kept := c.KeptText(); kept != "" {
-					msg += " " + kept
+				for _, note := range []string{c.KeptText(), c.MovedText()} {
+					if note != "" {
+						msg += " " + note
+					}
 				}
 				s.hint.SetText(msg)
 				s.done(msg)

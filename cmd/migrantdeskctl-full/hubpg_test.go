@@ -64,6 +64,15 @@ func pgSnapshot(t *testing.T, url string) map[string][]string {
 	return out
 }
 
+// TestImportIntoPostgresSaysWhichEnrollmentsMoved: as into SQLite
+// (TestImportSaysWhichEnrollmentsMoved), an enrollment ID given to
+// another student moves the enrollment, and the import says so in the
+// same words.
+func TestImportIntoPostgresSaysWhichEnrollmentsMoved(t *testing.T) {
+	url := pgtest.URL(t)
+	importMoved(t, url, func(q string) []string { return pgQuery(t, url, q) })
+}
+
 // The same extract imports into PostgreSQL as into SQLite, and a refused
 // one, by the readers or by the database, changes nothing there either.
 func TestImportIntoPostgres(t *testing.T) {

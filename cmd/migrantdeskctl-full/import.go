@@ -84,16 +84,19 @@ func runImport(args []string, out io.Writer) error {
 		return fmt.Errorf("import: the database refused the extract, nothing was imported: %w", err)
 	}
 	fmt.Fprintf(out, "Imported %s into %s.\n", n, *db)
-	printKept(out, n)
+	printNotes(out, n)
 	fmt.Fprintf(out, "Read, checked and written in %s.\n", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
-// printKept says which stored rows an extract without programs or
-// assessments left as they were.
-func printKept(out io.Writer, n store.ExtractCounts) {
-	if kept := n.KeptText(); kept != "" {
-		fmt.Fprintln(out, kept)
+// printNotes says which stored rows an extract without programs or
+// assessments left as they were, and which enrollments it gave to
+// another student.
+func printNotes(out io.Writer, n store.ExtractCounts) {
+	for _, note := range []string{n.KeptText(), n.MovedText()} {
+		if note != "" {
+			fmt.Fprintln(out, note)
+		}
 	}
 }
 
@@ -125,7 +128,7 @@ func importPostgres(ctx context.Context, db, passwordFile, problems, file string
 		return fmt.Errorf("import: the database refused the extract, nothing was imported: %w", err)
 	}
 	fmt.Fprintf(out, "Imported %s into %s.\n", n, shownDB(db))
-	printKept(out, n)
+	printNotes(out, n)
 	fmt.Fprintf(out, "Read and checked in %s, written in %s.\n", read.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 	return nil
 }

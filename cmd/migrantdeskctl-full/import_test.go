@@ -326,3 +326,56 @@ func syncedAs(t *testing.T, db string, u data.User) {
 		t.Fatal(err)
 	}
 }
+
+// movedNote is what an import prints of movedExtract over goodExtract.
+const movedNote = "The extract gives 1 enrollment to another student than before, under the same enrollment_id: " +
+	"E0004 from student 0009876543 to student 0001234567. Check them in the state's system if a student's records were not merged there.\n"
+
+// movedExtract is goodExtract with enrollment E0004 given to another
+// student, as a state's system gives it when it merges two students'
+// records, or when it reuses an ID by mistake.
+func movedExtract(t *testing.T) string {
+	dir := copyExtract(t, goodExtract)
+	b, err := os.ReadFile(filepath.Join(dir, "enrollments.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeTestFile(t, filepath.Join(dir, "enrollments.csv"),
+		strings.Replace(string(b), "E0004,0009876543,", "E0004,0001234567,", 1))
+	return dir
+}
+
+// importMoved imports goodExtract then movedExtract into db, whose rows
+// q reads, and checks that the second import moves the enrollment and
+// says so, once, in what it prints and in its audit row, and that the
+// first and an import of the same extract again say nothing of it.
+func importMoved(t *testing.T, db string, q func(query string) []string) {
+	t.Helper()
+	if out, err := run(t, "import", "--db", db, goodExtract); err != nil || strings.Contains(out, "enrollment_id") {
+		t.Fatalf("the first import: %v\n%s", err, out)
+	}
+	moved := movedExtract(t)
+	out, err := run(t, "import", "--db", db, moved)
+	if err != nil || strings.Count(out, movedNote) != 1 {
+		t.Fatalf("the import that moves an enrollment: %v\n%s", err, out)
+	}
+	if out, err := run(t, "import", "--db", db, moved); err != nil || strings.Contains(out, "enrollment_id") {
+		t.Fatalf("the same extract again: %v\n%s", err, out)
+	}
+	if got := q(`SELECT state_id FROM enrollments WHERE id = 'E0004'`); !reflect.DeepEqual(got, []string{"0001234567"}) {
+		t.Fatalf("E0004 is under %q", got)
+	}
+	logged := q(`SELECT after FROM audit WHERE action = 'import extract' ORDER BY seq`)
+	if len(logged) != 3 || !strings.HasSuffix(logged[1], strings.TrimSuffix(movedNote, "\n")) || strings.Contains(logged[2], "enrollment_id") {
+		t.Fatalf("the imports' audit rows: %q", logged)
+	}
+}
+
+// TestImportSaysWhichEnrollmentsMoved: an extract that gives an
+// enrollment ID to another student moves it, as the state's record
+// says, and the import says so (TestImportIntoPostgresSaysWhichEnrollmentsMoved
+// checks the same of a PostgreSQL hub).
+func TestImportSaysWhichEnrollmentsMoved(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "md.db")
+	importMoved(t, db, func(q string) []string { return query(t, db, q) })
+}

@@ -20,20 +20,56 @@ type ExtractCounts struct {
 	// carry that optional table: the rows stored for it were kept as
 	// they were.
 	ProgramsKept, AssessmentsKept bool
+	// Moved are the enrollments the extract gives to another student
+	// than the one the database had them under, by enrollment ID.
+	Moved []MovedEnrollment
 }
+
+// MovedEnrollment is an enrollment ID that the extract gives to another
+// student (To) than the database had it under (From). The extract is the
+// state's record, and a student's records merged under another state ID
+// moves their enrollments so: the import takes it, but says so, since an
+// ID reused by mistake for another student moves that student's
+// enrollment, and with it which districts see their migrant records.
+type MovedEnrollment struct {
+	ID, From, To string
+}
+
+// shownMoves is how many moved enrollments an import's summary names.
+const shownMoves = 20
 
 func (c ExtractCounts) String() string {
 	return fmt.Sprintf("%d regions, %d districts, %d schools, %d students, %d enrollments, %d program rows, %d assessments",
 		c.Regions, c.Districts, c.Schools, c.Students, c.Enrollments, c.Programs, c.Assessments)
 }
 
-// Logged is what the audit log says of an import: the counts, and the
-// tables whose stored rows were kept.
+// Logged is what the audit log says of an import: the counts, the
+// tables whose stored rows were kept, and the enrollments moved to
+// another student.
 func (c ExtractCounts) Logged() string {
-	if kept := c.KeptText(); kept != "" {
-		return c.String() + ". " + kept
+	notes := strings.TrimSpace(c.KeptText() + " " + c.MovedText())
+	if notes != "" {
+		return c.String() + ". " + notes
 	}
 	return c.String()
+}
+
+// MovedText says which enrollments the import gave to another student
+// (the first shownMoves of them, and how many more), or "" when none.
+func (c ExtractCounts) MovedText() string {
+	if len(c.Moved) == 0 {
+		return ""
+	}
+	names := make([]string, 0, min(len(c.Moved), shownMoves)+1)
+	for _, m := range c.Moved[:min(len(c.Moved), shownMoves)] {
+		names = append(names, fmt.Sprintf("%s from student %s to student %s", m.ID, m.From, m.To))
+	}
+	if more := len(c.Moved) - shownMoves; more > 0 {
+		names = append(names, fmt.Sprintf("and %s more", data.Thousands(more)))
+	}
+	return fmt.Sprintf("The extract gives %s to another student than before, under the same enrollment_id: %s. "+
+		"Check them in the state's system if a student's records were not merged there.",
+		data.Count(len(c.Moved), "enrollment"), strings.Join(names, "; "))
 }
 
 // keep notes that the extract does not carry the optional table, and
@@ -268,6 +304,9 @@ type ExtractLoad struct {
 	dropped []index  // to build again at the end
 	listed  []string // the state IDs of a re-import's students
 	temp    bool     // temp.listed exists
+	// temp.enrolled_before, and its trigger, exist: the student each
+	// enrollment a re-import replaces or updates had before it.
+	enrolledBefore bool
 
 	absent [tabDone]bool // the optional tables the extract does not carry
 
@@ -417,6 +456,11 @@ func (l *ExtractLoad) to(t int) error {
 			return err
 		}
 	}
+	if l.at == tabEnrollments {
+		if err := l.readMoved(); err != nil {
+			return err
+		}
+	}
 	if l.at <= tabStudents && t > tabStudents {
 		if err := l.replaceListed(); err != nil {
 			return err
@@ -488,8 +532,73 @@ func (l *ExtractLoad) replaceRows(t int) error {
 		return nil
 	}
 	what := extractTables[t].what
+	if t == tabEnrollments {
+		if err := l.noteEnrolled(); err != nil {
+			return err
+		}
+	}
 	if _, err := l.tx.ExecContext(l.ctx, `DELETE FROM `+what+` WHERE state_id IN (SELECT state_id FROM temp.listed)`); err != nil {
 		return fmt.Errorf("replace the %s of the students listed: %w", what, err)
+	}
+	return nil
+}
+
+// noteEnrolled keeps, before a re-import replaces the enrollments of the
+// students it lists, the student each of them was under, and has SQLite
+// keep the same of every enrollment of another student that the extract
+// updates: readMoved compares them with where the extract puts them.
+func (l *ExtractLoad) noteEnrolled() error {
+	for _, q := range []string{
+		`CREATE TEMP TABLE enrolled_before(id TEXT NOT NULL, state_id TEXT NOT NULL)`,
+		`INSERT INTO temp.enrolled_before(id, state_id)
+			SELECT id, state_id FROM enrollments WHERE state_id IN (SELECT state_id FROM temp.listed)`,
+		`CREATE TEMP TRIGGER enrollment_moved AFTER UPDATE OF state_id ON main.enrollments
+			WHEN old.state_id IS NOT new.state_id
+			BEGIN INSERT INTO temp.enrolled_before(id, state_id) VALUES(old.id, old.state_id); END`,
+	} {
+		if _, err := l.tx.ExecContext(l.ctx, q); err != nil {
+			return fmt.Errorf("note the students of the enrollments stored: %w", err)
+		}
+		l.enrolledBefore = true
+	}
+	return nil
+}
+
+// readMoved finds, once the enrollments are written, those the extract
+// gave to another student than before (ExtractCounts.Moved).
+func (l *ExtractLoad) readMoved() error {
+	if !l.enrolledBefore {
+		return nil
+	}
+	rows, err := l.tx.QueryContext(l.ctx, `SELECT w.id, w.state_id, e.state_id FROM temp.enrolled_before w
+		JOIN enrollments e ON e.id = w.id WHERE e.state_id <> w.state_id ORDER BY w.id`)
+	if err != nil {
+		return fmt.Errorf("find the enrollments moved to another student: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m MovedEnrollment
+		if err := rows.Scan(&m.ID, &m.From, &m.To); err != nil {
+			return fmt.Errorf("find the enrollments moved to another student: %w", err)
+		}
+		l.counts.Moved = append(l.counts.Moved, m)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("find the enrollments moved to another student: %w", err)
+	}
+	rows.Close()
+	return l.dropEnrolledBefore()
+}
+
+func (l *ExtractLoad) dropEnrolledBefore() error {
+	if !l.enrolledBefore {
+		return nil
+	}
+	l.enrolledBefore = false
+	for _, q := range []string{`DROP TRIGGER IF EXISTS temp.enrollment_moved`, `DROP TABLE IF EXISTS temp.enrolled_before`} {
+		if _, err := l.tx.ExecContext(l.ctx, q); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -553,6 +662,7 @@ func (l *ExtractLoad) abandon() {
 	if l.rows != nil {
 		l.rows.close()
 	}
+	l.dropEnrolledBefore()
 	l.dropTemp()
 }
 

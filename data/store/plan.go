@@ -20,8 +20,9 @@ type ExtractPlan struct {
 	// Students: new to the database; listed with some field changed; the
 	// rest of those listed are as the database has them.
 	NewStudents, ChangedStudents, SameStudents int
-	// Enrollments: new, or with some field changed.
-	NewEnrollments, ChangedEnrollments int
+	// Enrollments: new, or with some field changed; of those changed,
+	// the ones given to another student (ExtractCounts.Moved).
+	NewEnrollments, ChangedEnrollments, MovedEnrollments int
 }
 
 // Changes reports whether loading the extract would change anything the
@@ -78,6 +79,11 @@ func (s *Store) PlanExtract(ctx context.Context, fill func(data.ExtractSink) err
 				case !same:
 					p.ChangedEnrollments++
 				}
+			},
+			found: func(have, want []string) {
+				if have[0] != want[0] { // state_id
+					p.MovedEnrollments++
+				}
 			}}
 		lookups := []*lookup{pl.district, pl.school, pl.student, pl.enrollment}
 		defer func() {
@@ -110,6 +116,9 @@ type lookup struct {
 	// counted hears, for each key in the order added, whether the table
 	// has it and whether its columns are the extract's.
 	counted func(found, same bool)
+	// found, when not nil, hears the table's values and the extract's of
+	// each key the table has.
+	found func(have, want []string)
 
 	keys []string
 	want [][]string
@@ -177,6 +186,9 @@ func (l *lookup) flush(ctx context.Context) error {
 	for i, k := range l.keys {
 		got, found := have[k]
 		l.counted(found, found && slices.Equal(got, l.want[i]))
+		if found && l.found != nil {
+			l.found(got, l.want[i])
+		}
 	}
 	l.keys, l.want = l.keys[:0], l.want[:0]
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"reflect"
 	"testing"
 
 	"migrantdesk/data"
@@ -52,7 +53,7 @@ func TestPlanExtract(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c != p.Rows {
+	if !reflect.DeepEqual(c, p.Rows) {
 		t.Errorf("the import wrote %+v, the plan counted %+v", c, p.Rows)
 	}
 

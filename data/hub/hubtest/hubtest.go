@@ -19,6 +19,7 @@ import (
 	"migrantdesk/data"
 	"migrantdesk/data/argon2id"
 	"migrantdesk/data/hub"
+	"migrantdesk/data/store"
 	"migrantdesk/data/sync"
 )
 
@@ -111,6 +112,7 @@ func Run(t *testing.T, open Open, beneath Beneath) {
 	t.Run("NewEpoch", func(t *testing.T) { testNewEpoch(t, open) })
 	t.Run("KeyMade", func(t *testing.T) { testKeyMade(t, open, beneath) })
 	t.Run("ImportEndsEpoch", func(t *testing.T) { testImportEndsEpoch(t, open, beneath) })
+	t.Run("ImportMovesEnrollments", func(t *testing.T) { testImportMovesEnrollments(t, open, beneath) })
 	t.Run("PushAtCursor", func(t *testing.T) { testPushAtCursor(t, open) })
 	t.Run("AccessMatrix", func(t *testing.T) { testAccessMatrix(t, open) })
 	t.Run("AuditRows", func(t *testing.T) { testAuditRows(t, open) })
@@ -962,6 +964,39 @@ func testImportEndsEpoch(t *testing.T, open Open, beneath Beneath) {
 	}
 	if res, err := st.Push(ctx, ClerkC, next, []sync.Mutation{Mutation(sync.OpCreate, 0, rec)}); err != nil || res[0].Outcome != sync.Applied {
 		t.Fatalf("a push at the import's epoch: %+v, %v", res, err)
+	}
+}
+
+// testImportMovesEnrollments: an extract that gives an enrollment ID to
+// another student than before, one it lists as well or one it no longer
+// lists, moves the enrollment, as the state's record says, and says so in
+// what the import returns and in its audit row: the same on either back
+// end.
+func testImportMovesEnrollments(t *testing.T, open Open, beneath Beneath) {
+	st := Setup(t, open)
+	ex := State()
+	// E2 goes from Ana, listed, to Maria; E4 from Sean, whom the extract
+	// no longer lists (merged into Luis), to Luis.
+	ex.Enrollments[1].StateID = Maria
+	ex.Enrollments[3].StateID = Osy
+	ex.Students = slices.DeleteFunc(ex.Students, func(s data.Student) bool { return s.StateID == Sean })
+	c := beneath.Import(t, st, ex)
+	wantMoved := []store.MovedEnrollment{{ID: "E2", From: Ana, To: Maria}, {ID: "E4", From: Sean, To: Osy}}
+	if !slices.Equal(c.Moved, wantMoved) {
+		t.Fatalf("the import says it moved %+v, want %+v", c.Moved, wantMoved)
+	}
+	got := beneath.Query(t, st, `SELECT id, state_id FROM enrollments ORDER BY id`)
+	if want := [][]string{{"E1", Maria}, {"E2", Maria}, {"E3", Ana}, {"E4", Osy}}; !slices.EqualFunc(got, want, slices.Equal) {
+		t.Fatalf("enrollments %q, want %q", got, want)
+	}
+	logged := beneath.Query(t, st, `SELECT after FROM audit WHERE action = 'import extract' ORDER BY seq DESC`)
+	if len(logged) == 0 || !strings.Contains(logged[0][0], "2 enrollments to another student than before, under the same enrollment_id: "+
+		"E2 from student "+Ana+" to student "+Maria+"; E4 from student "+Sean+" to student "+Osy+".") {
+		t.Fatalf("the import's audit row: %q", logged)
+	}
+	// The same extract again moves nothing, and says nothing of it.
+	if c := beneath.Import(t, st, ex); len(c.Moved) != 0 || c.MovedText() != "" {
+		t.Fatalf("an extract imported again moved %+v", c.Moved)
 	}
 }
 

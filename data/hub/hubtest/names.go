@@ -44,8 +44,8 @@ type Beneath struct {
 	// before the hub was restored from an older backup.
 	Sign func(st hub.Store, c sync.Cursor) sync.Cursor
 	// Import imports a state extract into st as `migrantdeskctl import
-	// --db` does.
-	Import func(t *testing.T, st hub.Store, ex *data.Extract)
+	// --db` does, and returns what it says it wrote.
+	Import func(t *testing.T, st hub.Store, ex *data.Extract) store.ExtractCounts
 }
 
 // Accounts an older hub kept under names that are not in their clean

@@ -51,13 +51,27 @@ func (h *DB) Import(ctx context.Context, ex *data.Extract, user string) (store.E
 		if err != nil {
 			return err
 		}
+		var moves movedEnrollments
 		for _, s := range extractTables(ex) {
-			if err := s.load(ctx, tx); err != nil {
+			var merging func() error
+			if s.table == "enrollments" {
+				merging = func() error { return moves.read(ctx, tx, movedUnlisted) }
+			}
+			if err := s.load(ctx, tx, merging); err != nil {
 				return err
+			}
+			if s.table == "enrollments" && loaded {
+				if err := moves.read(ctx, tx, movedListed); err != nil {
+					return err
+				}
 			}
 			// A first import into an empty database has nothing to replace,
 			// and a table the extract does not carry keeps its rows.
 			if s.table == "students" && loaded {
+				if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE enrolled_before ON COMMIT DROP AS
+					SELECT t.id, t.state_id FROM enrollments t JOIN stage_students s ON t.state_id = s.state_id`); err != nil {
+					return fmt.Errorf("note the students of the enrollments stored: %w", err)
+				}
 				for _, t := range []string{"enrollments", "programs", "assessments"} {
 					if slices.Contains(ex.Without, t) {
 						continue
@@ -68,6 +82,7 @@ func (h *DB) Import(ctx context.Context, ex *data.Extract, user string) (store.E
 				}
 			}
 		}
+		c.Moved = moves.sorted()
 		if err := restore(); err != nil {
 			return err
 		}
@@ -134,9 +149,10 @@ func extractTables(ex *data.Extract) []staged {
 }
 
 // load copies the rows into stage_TABLE, dropped at commit, and merges
-// them into the table; into a table still empty (a first import), they
-// are copied straight in, in key order.
-func (s staged) load(ctx context.Context, tx pgx.Tx) error {
+// them into the table, calling merging (when not nil) just before; into
+// a table still empty (a first import, or a re-import that replaces
+// every row), they are copied straight in, in key order.
+func (s staged) load(ctx context.Context, tx pgx.Tx, merging func() error) error {
 	var used bool
 	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+s.table+`)`).Scan(&used); err != nil {
 		return fmt.Errorf("merge %s: %w", s.table, err)
@@ -155,6 +171,11 @@ func (s staged) load(ctx context.Context, tx pgx.Tx) error {
 	}
 	if _, err := tx.Exec(ctx, `ANALYZE `+stage); err != nil {
 		return fmt.Errorf("stage %s: %w", s.table, err)
+	}
+	if merging != nil {
+		if err := merging(); err != nil {
+			return err
+		}
 	}
 	// An UPDATE of the rows the table has and an INSERT of those it lacks,
 	// not INSERT ... ON CONFLICT, which tries each row in the index first
@@ -189,6 +210,48 @@ func (s staged) load(ctx context.Context, tx pgx.Tx) error {
 		return fmt.Errorf("merge %s: %w", s.table, err)
 	}
 	return nil
+}
+
+// movedEnrollments gathers the enrollments an import gives to another
+// student than the database had them under (store.ExtractCounts.Moved):
+// those of students the extract does not list, which the merge would
+// update, read from the staged rows before it; and those of the
+// students it lists, replaced, read from what enrolled_before noted of
+// them.
+type movedEnrollments []store.MovedEnrollment
+
+// The queries of the two kinds of moved enrollments: each row an ID,
+// the student before and the extract's.
+const (
+	movedUnlisted = `SELECT s.id, t.state_id, s.state_id FROM stage_enrollments s JOIN enrollments t ON t.id = s.id
+		WHERE t.state_id <> s.state_id`
+	movedListed = `SELECT w.id, w.state_id, e.state_id FROM enrolled_before w JOIN enrollments e ON e.id = w.id
+		WHERE e.state_id <> w.state_id`
+)
+
+// read adds the moved enrollments that q (movedUnlisted or movedListed)
+// finds.
+func (m *movedEnrollments) read(ctx context.Context, tx pgx.Tx, q string) error {
+	rows, err := tx.Query(ctx, q)
+	if err != nil {
+		return fmt.Errorf("find the enrollments moved to another student: %w", err)
+	}
+	found, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.MovedEnrollment, error) {
+		var e store.MovedEnrollment
+		err := r.Scan(&e.ID, &e.From, &e.To)
+		return e, err
+	})
+	if err != nil {
+		return fmt.Errorf("find the enrollments moved to another student: %w", err)
+	}
+	*m = append(*m, found...)
+	return nil
+}
+
+// sorted returns the enrollments by ID, as the SQLite store lists them.
+func (m movedEnrollments) sorted() []store.MovedEnrollment {
+	slices.SortFunc(m, func(a, b store.MovedEnrollment) int { return strings.Compare(a.ID, b.ID) })
+	return m
 }
 
 // copyInto copies the rows into the empty table in key order: each

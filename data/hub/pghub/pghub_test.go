@@ -18,6 +18,7 @@ import (
 	"migrantdesk/data/hub/hubsql"
 	"migrantdesk/data/hub/hubtest"
 	"migrantdesk/data/hub/pghub/pgtest"
+	"migrantdesk/data/store"
 	"migrantdesk/data/sync"
 )
 
@@ -74,11 +75,13 @@ var beneath = hubtest.Beneath{
 		return openEmpty(t, st.(*DB).pool.Config().ConnString())
 	},
 	Sign: func(st hub.Store, c sync.Cursor) sync.Cursor { return st.(*DB).key.Sign(c) },
-	Import: func(t *testing.T, st hub.Store, ex *data.Extract) {
+	Import: func(t *testing.T, st hub.Store, ex *data.Extract) store.ExtractCounts {
 		t.Helper()
-		if _, err := st.(*DB).Import(context.Background(), ex, "test"); err != nil {
+		c, err := st.(*DB).Import(context.Background(), ex, "test")
+		if err != nil {
 			t.Fatal(err)
 		}
+		return c
 	},
 }
 

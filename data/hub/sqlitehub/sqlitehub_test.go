@@ -75,11 +75,13 @@ var beneath = hubtest.Beneath{
 		return h
 	},
 	Sign: func(st hub.Store, c sync.Cursor) sync.Cursor { return st.(*DB).key.Sign(c) },
-	Import: func(t *testing.T, st hub.Store, ex *data.Extract) {
+	Import: func(t *testing.T, st hub.Store, ex *data.Extract) store.ExtractCounts {
 		t.Helper()
-		if _, err := st.(*DB).Store().ImportExtract(context.Background(), ex, "test"); err != nil {
+		c, err := st.(*DB).Store().ImportExtract(context.Background(), ex, "test")
+		if err != nil {
 			t.Fatal(err)
 		}
+		return c
 	},
 }
 

@@ -95,7 +95,9 @@ func TestAuditVerifyHub(t *testing.T) {
 	if err := h.SetGrant(ctx, hubtest.Admin, hubtest.Coord001.Username, "001", true); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.SaveAccount(ctx, hubtest.Admin.Username, hub.Account{User: hubtest.ClerkW}); err != nil {
+	moved := hubtest.ClerkW
+	moved.RegionCode = "C"
+	if err := h.SaveAccount(ctx, hubtest.Admin.Username, hub.Account{User: moved}); err != nil {
 		t.Fatal(err)
 	}
 	out, err := run(t, "audit", "verify", "--db", file)

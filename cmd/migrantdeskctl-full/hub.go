@@ -280,7 +280,11 @@ func hubUser(verb string, args []string, out io.Writer) (err error) {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		// The password and whether the account is disabled stay.
-		if err := h.SaveAccount(ctx, actor, hub.Account{User: u}); err != nil {
+		switch err := h.SaveAccount(ctx, actor, hub.Account{User: u}); {
+		case errors.Is(err, hub.ErrUnchanged):
+			fmt.Fprintf(out, "%s is %s (%s%s) already; nothing changed\n", u.Username, u.FullName, data.RoleName(u.Role), where(u))
+			return nil
+		case err != nil:
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		fmt.Fprintf(out, "changed %s (%s, %s%s); their workstations take what the user now sees at their next sync\n",

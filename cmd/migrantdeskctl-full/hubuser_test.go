@@ -460,8 +460,8 @@ func TestUndefinedFlagNamesTheNearOne(t *testing.T) {
 	}
 }
 
-// hub user grant, revoke, disable and enable say what they changed, and
-// what they found done already; passwd of a disabled user says that the
+// hub user grant, revoke, disable, enable and edit say what they
+// changed, and what they found done already; passwd of a disabled user says that the
 // user still cannot sign in: a revoke of a grant the user does not hold (a
 // mistyped district) fails naming the grants they do hold, with nothing
 // written to the audit log, rather than report a revocation while the
@@ -491,6 +491,8 @@ func TestHubUserGrantSaysWhatItChanged(t *testing.T) {
 				{[]string{"passwd", "--password-file", filepath.Join(filepath.Dir(file), "pw")}, "cora is disabled and still cannot sign in: hub user enable --username cora lets them", false},
 				{[]string{"enable"}, "enabled cora: they sign in with the password they had", false},
 				{[]string{"enable"}, "cora is enabled already; nothing changed", false},
+				{[]string{"edit", "--name", "Cora Díaz"}, "cora is Cora Díaz (District coordinator, ", false},
+				{[]string{"edit", "--district", "0107", "--district", "0042"}, ") already; nothing changed", false},
 			} {
 				out, err := user(c.args...)
 				said := out

@@ -64,7 +64,8 @@ type Store interface {
 	// PasswordHash is not empty, its password), audited as actor. It
 	// never changes whether the account is disabled (a.Disabled is not
 	// read): a new account is enabled, an existing one stays as it is,
-	// and only Disable disables one.
+	// and only Disable disables one. Saving an account as it stands,
+	// without a password, is ErrUnchanged.
 	SaveAccount(ctx context.Context, actor string, a Account) error
 	// SetPassword replaces a password hash and ends the user's sign-ins,
 	// audited as actor (the row never holds the hash); ErrNoAccount if

@@ -100,6 +100,12 @@ func SaveAccount(tx Tx, actor string, a hub.Account, now string) error {
 			return unknownPlace(tx, u.Username, "region", "regions", u.RegionCode)
 		}
 	}
+	switch same, err := unchanged(tx, u, a.PasswordHash); {
+	case err != nil:
+		return fmt.Errorf("save user %s: %w", u.Username, err)
+	case same:
+		return fmt.Errorf("%w: user %s is %s already", hub.ErrUnchanged, u.Username, u.AuditText())
+	}
 	if err := tx.Exec(`INSERT INTO users(username, full_name, role, region_code, district_number, email)
 		VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT(username) DO UPDATE SET full_name = excluded.full_name,
 		role = excluded.role, region_code = excluded.region_code, district_number = excluded.district_number,
@@ -132,6 +138,39 @@ func SaveAccount(tx Tx, actor string, a hub.Account, now string) error {
 		return fmt.Errorf("save the password of %s: %w", u.Username, err)
 	}
 	return LogUser(tx, u.Username, before)
+}
+
+// unchanged reports whether saving u, with the password hash (""
+// keeps the one there), would change nothing: the account is there
+// under u's name with u's name, email, role and place, and holds no
+// report grant that the save would revoke. Such a save writes nothing,
+// so that the audit log does not show an operator saving what no one
+// changed.
+func unchanged(tx Tx, u data.User, hash string) (bool, error) {
+	if hash != "" {
+		return false, nil
+	}
+	var accounts int
+	if err := tx.QueryRow(`SELECT count(*) FROM hub_accounts WHERE username = ?`, u.Username).Scan(&accounts); err != nil || accounts == 0 {
+		return false, err
+	}
+	old, err := UserNamed(tx, u.Username)
+	var rj *rejection
+	switch {
+	case errors.As(err, &rj):
+		return false, nil
+	case err != nil:
+		return false, err
+	case old.FullName != u.FullName || old.Email != u.Email || !old.SameAccess(u):
+		return false, nil
+	}
+	granted, err := readIDs(tx, `SELECT district_number FROM report_grants WHERE username = ?`, u.Username)
+	if err != nil {
+		return false, err
+	}
+	return !slices.ContainsFunc(granted, func(d string) bool {
+		return u.Role != data.RoleCoordinator || !slices.Contains(u.Districts, d)
+	}), nil
 }
 
 // dropGrants revokes u's report grants of the districts u is no longer a

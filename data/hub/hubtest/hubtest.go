@@ -800,6 +800,19 @@ func testNothingChanged(t *testing.T, open Open) {
 		t.Fatalf("enabling a user who is not disabled ended their sign-in: %v", err)
 	}
 	audited("a user enabled who is not disabled", n, 0)
+
+	// hub user edit that changes nothing; then one that changes the name.
+	n = auditRows(t, st)
+	if err := st.SaveAccount(ctx, Admin.Username, hub.Account{User: Coord001}); !errors.Is(err, hub.ErrUnchanged) {
+		t.Fatalf("an account saved as it stands: %v", err)
+	}
+	audited("an account saved as it stands", n, 0)
+	renamed := Coord001
+	renamed.FullName = "Cora Adair Lee"
+	if err := st.SaveAccount(ctx, Admin.Username, hub.Account{User: renamed}); err != nil {
+		t.Fatal(err)
+	}
+	audited("an account saved with a new name", n, 1)
 }
 
 // testBadCursor: a snapshot position the hub never gave, in the current
@@ -1187,7 +1200,9 @@ func testAuditChain(t *testing.T, open Open) {
 		t.Fatal(err)
 	}
 	want(t, push(t, st, ClerkC, AuditMutation(ExportRow))[0], sync.Applied, "")
-	if err := st.SaveAccount(ctx, Admin.Username, hub.Account{User: ClerkW}); err != nil {
+	renamed := ClerkW
+	renamed.FullName = "Wes Long Jr."
+	if err := st.SaveAccount(ctx, Admin.Username, hub.Account{User: renamed}); err != nil {
 		t.Fatal(err)
 	}
 	n, err := v.VerifyAudit(ctx)

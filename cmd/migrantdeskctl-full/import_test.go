@@ -329,7 +329,7 @@ func syncedAs(t *testing.T, db string, u data.User) {
 
 // movedNote is what an import prints of movedExtract over goodExtract.
 const movedNote = "The extract gives 1 enrollment to another student than before, under the same enrollment_id: " +
-	"E0004 from student 0009876543 to student 0001234567. Check them in the state's system if a student's records were not merged there.\n"
+	"E0004 from student 0009876543 to student 0001234567. Check it in the state's system if a student's records were not merged there.\n"
 
 // movedExtract is goodExtract with enrollment E0004 given to another
 // student, as a state's system gives it when it merges two students'

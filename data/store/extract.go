@@ -67,9 +67,13 @@ func (c ExtractCounts) MovedText() string {
 	if more := len(c.Moved) - shownMoves; more > 0 {
 		names = append(names, fmt.Sprintf("and %s more", data.Thousands(more)))
 	}
+	them := "them"
+	if len(c.Moved) == 1 {
+		them = "it"
+	}
 	return fmt.Sprintf("The extract gives %s to another student than before, under the same enrollment_id: %s. "+
-		"Check them in the state's system if a student's records were not merged there.",
-		data.Count(len(c.Moved), "enrollment"), strings.Join(names, "; "))
+		"Check %s in the state's system if a student's records were not merged there.",
+		data.Count(len(c.Moved), "enrollment"), strings.Join(names, "; "), them)
 }
 
 // keep notes that the extract does not carry the optional table, and

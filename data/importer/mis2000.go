@@ -56,19 +56,22 @@ type mis2000Column struct {
 
 // mis2000Columns are the columns known in an MIS2000 export. "Last Name"
 // and "Last Name 1" are one column: a file has either, and "Last Name 2",
-// when there is one, is joined to it.
+// when there is one, is joined to it. The short forms are those of MIS2000
+// reports and of clerks who retype a header ("End of Elig.", "Dist #"):
+// punctuation does not count, so "Dist #" is Dist.
 var mis2000Columns = []mis2000Column{
-	xID:       {"MIS2000 ID", []string{"MIS2000 ID", "MIS ID", "Student ID (MIS)"}, true},
-	xLast:     {"Last Name", []string{"Last Name", "Last Name 1"}, true},
-	xLast2:    {"Last Name 2", []string{"Last Name 2"}, false},
-	xFirst:    {"First Name", []string{"First Name"}, true},
-	xBirth:    {"Birth Date", []string{"Birth Date", "DOB", "Birthdate", "Date of Birth"}, true},
-	xQAD:      {"QAD", []string{"QAD", "Qualifying Arrival Date", "Last Qualifying Arrival Date"}, true},
-	xEED:      {"EED", []string{"EED", "EOE Date", "End of Eligibility", "End of Eligibility Date", "Eligibility Expiration Date"}, false},
-	xDistrict: {"District", []string{"District", "District Number"}, false},
-	xGender:   {"Gender", []string{"Gender"}, false},
-	xSchool:   {"School", []string{"School"}, false},
-	xGrade:    {"Grade", []string{"Grade"}, false},
+	xID:    {"MIS2000 ID", []string{"MIS2000 ID", "MIS ID", "Student ID (MIS)", "MIS2000 #", "MIS2000"}, true},
+	xLast:  {"Last Name", []string{"Last Name", "Last Name 1"}, true},
+	xLast2: {"Last Name 2", []string{"Last Name 2"}, false},
+	xFirst: {"First Name", []string{"First Name"}, true},
+	xBirth: {"Birth Date", []string{"Birth Date", "DOB", "Birthdate", "Date of Birth"}, true},
+	xQAD:   {"QAD", []string{"QAD", "Qualifying Arrival Date", "Last Qualifying Arrival Date", "Qual Arrival Date"}, true},
+	xEED: {"EED", []string{"EED", "EOE", "EOE Date", "End of Elig", "End of Eligibility", "End of Eligibility Date",
+		"Elig End Date", "Eligibility End Date", "Eligibility Expiration Date"}, false},
+	xDistrict: {"District", []string{"District", "District Number", "District No", "Dist", "Dist No"}, false},
+	xGender:   {"Gender", []string{"Gender", "Sex"}, false},
+	xSchool:   {"School", []string{"School", "School Name"}, false},
+	xGrade:    {"Grade", []string{"Grade", "Grade Level"}, false},
 }
 
 // mis2000Names are the columns' names, as the table reports them, and

@@ -138,7 +138,7 @@ func TestReadMIS2000RefusesMissingColumns(t *testing.T) {
 	if want := []string{"MIS2000 ID", "Last Name", "QAD"}; !slices.Equal(cols, want) {
 		t.Errorf("missing columns %q, want %q", cols, want)
 	}
-	if msg := err.Error(); !strings.Contains(msg, "(it may be headed MIS2000 ID, MIS ID, Student ID (MIS))") {
+	if msg := err.Error(); !strings.Contains(msg, "(it may be headed MIS2000 ID, MIS ID, Student ID (MIS), MIS2000 #, MIS2000)") {
 		t.Errorf("the message does not say how the column may be headed: %s", msg)
 	}
 }

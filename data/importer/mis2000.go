@@ -182,9 +182,18 @@ func ReadMIS2000(path string) (f *MIS2000File, err error) {
 		return nil, fmt.Errorf("%s has %d MB, more than an MIS2000 export ever has (at most %d MB); check that it is the right file",
 			path, info.Size()>>20, MaxMIS2000Bytes>>20)
 	}
+	if info.Size() == 0 {
+		return nil, fmt.Errorf("%s is empty; export the students from MIS2000 again", path)
+	}
 	start, err := fileStart(path)
 	if err != nil {
 		return nil, fmt.Errorf("read the MIS2000 export: %w", err)
+	}
+	// A clerk who picks the QA report or a printout by mistake is told
+	// so, not that its first line of PDF code lacks five columns.
+	if bytes.HasPrefix(start, pdfSignature) {
+		return nil, fmt.Errorf("%s is a PDF document, not an MIS2000 export; "+
+			"choose the export saved from MIS2000 as CSV or as an Excel workbook (.xlsx)", path)
 	}
 	if bytes.HasPrefix(start, oleSignature) {
 		return nil, fmt.Errorf("%s is protected with a password, or in the old Excel format (.xls); "+
@@ -352,7 +361,44 @@ func hasRequiredColumns(header []string) bool {
 var (
 	zipSignature = []byte("PK\x03\x04")
 	oleSignature = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+	pdfSignature = []byte("%PDF-")
 )
+
+// otherFiles are the files the app reads besides an MIS2000 export, by
+// their columns: a clerk who picks one of them by mistake (the folders
+// sit side by side) is told which file it is.
+var otherFiles = []struct {
+	what string
+	cols []string
+}{
+	{"the students of the state enrollment extract (students.csv)", studentColumns},
+	{"the enrollments of the state enrollment extract (enrollments.csv)", enrollmentColumns},
+	{"the programs of the state enrollment extract (programs.csv)", programColumns},
+	{"the assessments of the state enrollment extract (assessments.csv)", assessmentColumns},
+	{"the schools of the state enrollment extract (schools.csv)", schoolColumns},
+	{"the districts of the state enrollment extract (districts.csv)", districtColumns},
+	{"the regions of the state enrollment extract (regions.csv)", regionColumns},
+	{"migrant records to load in bulk (migrant_records.csv)", recordColumns},
+}
+
+// otherFile is what otherFiles says of the file whose header this is,
+// "" when it is none of them.
+func otherFile(header []string) string {
+	keys := map[string]bool{}
+	for _, h := range header {
+		keys[headerKey(h)] = true
+	}
+	for _, f := range otherFiles {
+		all := true
+		for _, c := range f.cols {
+			all = all && keys[headerKey(c)]
+		}
+		if all {
+			return f.what
+		}
+	}
+	return ""
+}
 
 // fileStart reads the first bytes of the file at path, through the same
 // guard against a drive that stops answering as the rest of the file.
@@ -445,6 +491,12 @@ func openMIS2000Table(rs rows, at Problem, ragged bool, probs *ProblemList, out 
 			ok = false
 		default:
 			t.pos[c] = i
+		}
+	}
+	if !hasRequiredColumns(header) {
+		if what := otherFile(header); what != "" {
+			t.report(rs.line(0), -1, "the header is that of "+what+", not of an MIS2000 export; choose the export saved from MIS2000")
+			return nil
 		}
 	}
 	for c, p := range t.pos {

@@ -245,7 +245,7 @@ func TestReadMIS2000Bounds(t *testing.T) {
 		t.TempDir():                        "is a folder",
 		filepath.Join(t.TempDir(), "none"): "none is not there; check its folder and name",
 		writeTemp(t, "fake.xlsx", "x"):     "is not a workbook Excel can open",
-		writeTemp(t, "empty.csv", ""):      "there is no header row",
+		writeTemp(t, "empty.csv", ""):      "empty.csv is empty; export the students from MIS2000 again",
 		writeTemp(t, "header.csv", header): "the file has a header but no student rows",
 		writeTemp(t, "allbad.csv", header+"1,a,b,c,d,\n"):                              `line 2, column Birth Date: "c" is not a valid date`,
 		writeTemp(t, "twice.csv", "MIS ID,Last Name,Last Name 1,First Name,DOB,QAD\n"): `column Last Name: the header has this column twice ("Last Name" and "Last Name 1"); keep one`,

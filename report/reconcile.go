@@ -94,9 +94,10 @@ func Reconcile(ctx context.Context, st SnapshotLoader, user data.User, path stri
 	}
 	progress(2, "Comparing…")
 	res := reconcile.Compare(x.Rows, x.Unread, snap, region)
-	if res.Compared == 0 && res.OutOfRegion > 0 {
+	if res.Compared == res.Undistricted && res.OutOfRegion > 0 {
 		// Repeated rows are of the same districts, as many of the file.
-		return nil, &OtherRegionError{File: x.File, Rows: res.OutOfRegion + res.Repeated, Region: res.RegionName}
+		return nil, &OtherRegionError{File: x.File, Rows: res.OutOfRegion + res.Repeated,
+			Undistricted: res.Undistricted, Region: res.RegionName}
 	}
 	return &Reconciliation{Result: res, Source: x}, nil
 }
@@ -106,12 +107,28 @@ func Reconcile(ctx context.Context, st SnapshotLoader, user data.User, path stri
 // region's export, and a workbook of it would find nothing to check (or
 // only what the records say without it) and read as a region in order.
 type OtherRegionError struct {
-	File   string
-	Rows   int    // the rows read, each of another region
-	Region string // the region compared, as a person names it: "region C", "the Central region"
+	File string
+	Rows int // the rows read of districts of another region
+	// Undistricted counts the rows that name no district of the records:
+	// another region's export may have a few, and they make it no less
+	// another region's.
+	Undistricted int
+	Region       string // the region compared, as a person names it: "region C", "the Central region"
 }
 
 func (e *OtherRegionError) Error() string {
+	if e.Undistricted > 0 {
+		are, name := "are", "name"
+		if e.Rows == 1 {
+			are = "is"
+		}
+		if e.Undistricted == 1 {
+			name = "names"
+		}
+		return fmt.Sprintf("no row of %s is of a district of %s (%s %s of another region's district, %s %s no district of the records), "+
+			"so nothing was compared; check that this is the export of %s",
+			e.File, e.Region, data.Count(e.Rows, "row"), are, data.Count(e.Undistricted, "row"), name, e.Region)
+	}
 	return fmt.Sprintf("every row of %s (%s) is of a district of another region, none of %s, so nothing was compared; "+
 		"check that this is the export of %s", e.File, data.Count(e.Rows, "row"), e.Region, e.Region)
 }

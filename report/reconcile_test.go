@@ -526,3 +526,43 @@ func TestRowUnderAnotherStudentsID(t *testing.T) {
 		t.Errorf("summary %q", summary[:min(len(summary), 2)])
 	}
 }
+
+// TestReconcileRefusesAnotherRegionsExportWithRowsOfNoDistrict: another
+// region's export with a row whose district cell is empty (or a number
+// of no district) is still another region's export. Compared, it gave a
+// clerk of the Central region one Not in IC and no Published, not in
+// MIS2000 at all (the export named none of the region's districts): a
+// region in order, at a glance.
+func TestReconcileRefusesAnotherRegionsExportWithRowsOfNoDistrict(t *testing.T) {
+	src, err := os.ReadFile(reconciletest.Export())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(src), "\n")
+	export := lines[0] + lines[8] + // district 003, region W
+		"20202020,Zamora,,Yesenia,04/12/2012,08/20/2025,08/19/2028,,F,,,2025-26\n" +
+		"21212121,Zamora,,Yadira,04/12/2013,08/20/2025,08/19/2028,999,F,,,2025-26\n"
+	path := filepath.Join(t.TempDir(), "western.csv")
+	if err := os.WriteFile(path, []byte(export), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st := reconciletest.Open(t, filepath.Join(t.TempDir(), "reconcile.db"))
+	r, err := Reconcile(context.Background(), st, data.Operator("test"), path, reconciletest.AsOf, "C", nil)
+	var other *OtherRegionError
+	if !errors.As(err, &other) {
+		t.Fatalf("want the export refused as another region's, got %v, %+v", err, r)
+	}
+	if want := "no row of western.csv is of a district of the Central region (1 row is of another region's district, " +
+		"2 rows name no district of the records), so nothing was compared; check that this is the export of the Central region"; err.Error() != want {
+		t.Errorf("got  %s\nwant %s", err, want)
+	}
+	// Rows of the region beside them are compared, rows of no district
+	// with them.
+	export += lines[2]
+	if err := os.WriteFile(path, []byte(export), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = Reconcile(context.Background(), st, data.Operator("test"), path, reconciletest.AsOf, "C", nil); err != nil || r.Compared != 3 {
+		t.Errorf("with a row of the region: %v, %+v", err, r)
+	}
+}

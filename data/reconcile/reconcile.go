@@ -196,6 +196,10 @@ type Result struct {
 	// an earlier row in everything compared (a student listed once per
 	// school), compared once.
 	Compared, OutOfRegion, Repeated int
+	// Undistricted counts the rows compared that name no district of the
+	// records (none, or a number of no district): they are compared for
+	// any region, and say nothing of whose export it is.
+	Undistricted int
 	// Unread counts the rows of the export that could not be read, of
 	// the region's districts, by district number; "" counts those whose
 	// district could not be read, which may be any district's.
@@ -310,9 +314,13 @@ func Compare(rows, unread []data.MIS2000Row, snap *Snapshot, region string) *Res
 		if at[i].Number != "" {
 			inExport[at[i].Number] = true
 		}
-		if c.inScope(at[i]) {
+		switch {
+		case !c.known(at[i]):
 			res.Compared++
-		} else {
+			res.Undistricted++
+		case c.inScope(at[i]):
+			res.Compared++
+		default:
 			res.OutOfRegion++
 		}
 		c.row(r, at[i])

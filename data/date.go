@@ -94,6 +94,54 @@ func ParseDate(s string) (Date, error) {
 	return parseDate(s)
 }
 
+// DateAtMidnight reads a date followed by midnight, as programs that keep
+// dates as date-times write them ("2/10/2013 12:00:00 AM", "2013-02-10
+// 00:00:00.000", "2013-02-10T00:00:00Z"): midnight is the start of the
+// day, so the date is the date itself. Any other time of day may be a
+// day shifted by a time zone, and is not read (ok is false), nor is a
+// date ParseDate refuses.
+func DateAtMidnight(s string) (d Date, ok bool) {
+	s = strings.TrimSpace(s)
+	i := strings.IndexAny(s, " T")
+	if i <= 0 || !isMidnight(s[i+1:]) {
+		return 0, false
+	}
+	d, err := ParseDate(s[:i])
+	return d, err == nil
+}
+
+// isMidnight reports whether t is midnight as a clock writes it: H:MM,
+// H:MM:SS or H:MM:SS.fff with every figure zero, or 12 and the rest zero
+// before AM; a Z (UTC) may follow.
+func isMidnight(t string) bool {
+	t = strings.TrimSuffix(strings.TrimSpace(t), "Z")
+	hour := 0
+	if u := strings.ToUpper(t); strings.HasSuffix(u, "AM") {
+		t, hour = strings.TrimSpace(t[:len(t)-2]), 12
+	}
+	parts := strings.Split(t, ":")
+	if len(parts) < 2 || len(parts) > 3 {
+		return false
+	}
+	if h, ok := digits(parts[0]); !ok || h != hour || len(parts[0]) > 2 {
+		return false
+	}
+	for i, p := range parts[1:] {
+		if i == 1 {
+			// seconds may have a fraction
+			whole, frac, _ := strings.Cut(p, ".")
+			if strings.Trim(frac, "0") != "" {
+				return false
+			}
+			p = whole
+		}
+		if n, ok := digits(p); !ok || n != 0 || len(p) != 2 {
+			return false
+		}
+	}
+	return true
+}
+
 // ParseOptionalDate is ParseDate where blank means "no date".
 func ParseOptionalDate(s string) (Date, error) {
 	if d, ok := isoDate(s); ok {

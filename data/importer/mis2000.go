@@ -161,7 +161,8 @@ func (f *MIS2000File) Has(name string) bool {
 // .xlsx workbook (known by its name or its content) that holds it (see
 // exportSheet), from its header down (see titleRows). Header names are
 // matched loosely (case, spaces and punctuation do not matter) against
-// the spellings MIS2000 and its users have used. Dates are MM/DD/YYYY or YYYY-MM-DD, or Excel date cells.
+// the spellings MIS2000 and its users have used. Dates are MM/DD/YYYY or
+// YYYY-MM-DD, alone or followed by midnight, or Excel date cells.
 //
 // A file is refused when it is too big, cannot be read, or lacks a
 // required column (MIS2000 ID, last name, first name, birth date, QAD): the
@@ -477,6 +478,7 @@ func openMIS2000Table(rs rows, at Problem, ragged bool, probs *ProblemList, out 
 	if t == nil {
 		return nil
 	}
+	t.midnight = true
 	ok := true
 	for i, h := range header {
 		c, known := headerColumn(h)

@@ -44,8 +44,12 @@ type table struct {
 	clean   []string // the wanted fields of rec, trimmed and checked by data.CleanText
 	bad     []bool   // which wanted fields are refused
 	ids     []bool   // which wanted columns are in idColumns
-	records int      // records read, header included
-	probs   *ProblemList
+	// midnight reads a date followed by midnight as the date (see
+	// data.DateAtMidnight): an MIS2000 export may come from a program
+	// that keeps its dates as date-times.
+	midnight bool
+	records  int // records read, header included
+	probs    *ProblemList
 	// misshapen, when not nil, is told each record passed over for its
 	// number of fields, after it is reported.
 	misshapen func(rec []string)
@@ -321,6 +325,11 @@ func (t *table) date(c int, required bool) data.Date {
 		return 0
 	}
 	d, err := t.rows.date(t.pos[c], required)
+	if err != nil && t.midnight {
+		if m, ok := data.DateAtMidnight(t.get(c)); ok {
+			return m
+		}
+	}
 	if err != nil {
 		t.fail(c, err.Error())
 	}

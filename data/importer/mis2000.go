@@ -452,12 +452,53 @@ func readMIS2000(rs rows, at Problem, ragged bool) (*MIS2000File, error) {
 	}
 	out.Skipped = probs
 	if len(out.Rows) == 0 {
+		if numbers := numberColumns(probs); numbers != nil {
+			return nil, numbers
+		}
 		if probs.Len() == 0 {
 			probs.add(Problem{File: at.File, Sheet: at.Sheet, Msg: "the file has a header but no student rows"})
 		}
 		return nil, &probs
 	}
 	return out, nil
+}
+
+// numberColumns is the refusal of a workbook whose every problem is an ID
+// stored as a number, one problem for each column: Excel stores them so
+// when it opens the CSV export and saves it as a workbook, and a cell
+// each, hundreds of lines, would tell to retype what the CSV file still
+// has. It is nil when probs has any other problem.
+func numberColumns(probs ProblemList) *ProblemList {
+	if probs.Len() == 0 || probs.Dropped > 0 {
+		return nil
+	}
+	type span struct{ count, first, last int }
+	var cols []string
+	spans := map[string]*span{}
+	for _, p := range probs.Problems {
+		if !strings.HasSuffix(p.Msg, storedAsNumber) {
+			return nil
+		}
+		s := spans[p.Column]
+		if s == nil {
+			s = &span{first: p.Line}
+			spans[p.Column] = s
+			cols = append(cols, p.Column)
+		}
+		s.count++
+		s.last = p.Line
+	}
+	out := &ProblemList{}
+	for _, c := range cols {
+		s := spans[c]
+		what := fmt.Sprintf("the %s of rows %d to %d are stored as numbers, which loses their", data.Count(s.count, "value"), s.first, s.last)
+		if s.count == 1 {
+			what = fmt.Sprintf("the value of row %d is stored as a number, which loses its", s.first)
+		}
+		out.add(Problem{File: probs.Problems[0].File, Sheet: probs.Problems[0].Sheet, Column: c,
+			Msg: what + " leading zeros (Excel does so to a CSV file it opens and saves as a workbook); choose the CSV file MIS2000 saved instead"})
+	}
+	return out
 }
 
 // unread is what is kept of a row not read: its line, its MIS2000 ID

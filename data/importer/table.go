@@ -65,6 +65,10 @@ var idColumns = map[string]bool{
 	mis2000Columns[xID].name: true, mis2000Columns[xDistrict].name: true,
 }
 
+// storedAsNumber is what a workbook cell of an ID column stored as a
+// number is refused for, after its value.
+const storedAsNumber = " is stored as a number, which loses leading zeros; format the column as text and type the IDs again"
+
 // openTable reads the header of rs. It returns nil, having reported why,
 // when the header is missing or lacks a wanted column.
 func openTable(rs rows, at Problem, cols []string, ragged bool, probs *ProblemList) *table {
@@ -189,7 +193,7 @@ func (t *table) check() {
 			}
 			t.fail(c, msg)
 		case v != "" && t.ids[c] && t.rows.numeric(p):
-			t.fail(c, fmt.Sprintf("%s is stored as a number, which loses leading zeros; format the column as text and type the IDs again", v))
+			t.fail(c, v+storedAsNumber)
 		default:
 			t.clean[c] = v
 			continue

@@ -302,6 +302,15 @@ func (s *reconcileScreen) compare() {
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	// What the panes show is of the last file or day: its refusal was
+	// read as this file's, and its summary saved by Save.
+	s.table.UnselectAll()
+	s.result, s.selected = nil, -1
+	s.table.Refresh()
+	s.setNotes("")
+	s.msgTitle.SetText("")
+	s.message.SetText("Comparing " + filepath.Base(s.path) + " with the records as of " + day.US() + "…")
+	s.status.SetText("")
 	s.begin(cancel, "Reading "+filepath.Base(s.path)+"…")
 	st, usr, path, region := s.st, s.user, s.path, s.region()
 	go func() {
@@ -324,6 +333,7 @@ func (s *reconcileScreen) compared(r *report.Reconciliation, err error) {
 	s.table.UnselectAll()
 	switch {
 	case errors.Is(err, context.Canceled):
+		s.message.SetText(reconcileIntro)
 		s.status.SetText("Cancelled: nothing was compared.")
 		return
 	case err != nil:

@@ -662,3 +662,59 @@ func TestReconcileFitsASmallScreenWithALongRegionName(t *testing.T) {
 			names["E"], need, smallScreen.Width)
 	}
 }
+
+// A comparison under way shows nothing of the one before: the refusal
+// of the last file stayed in the message pane, under "The export could
+// not be compared", while the next file was read (a clerk took it for
+// that file's), and a summary stayed beside a Cancel that then said
+// nothing was compared, with Save saving the last file's comparison.
+func TestReconcileScreenClearsTheLastComparisonWhileComparing(t *testing.T) {
+	f := newReconcileFixture(t)
+	s := f.s
+	held := &heldStore{ReconcileStore: f.st}
+	s.st = held
+	good := f.opener.path
+	f.opener.path = filepath.Join(t.TempDir(), "students.csv")
+	if err := os.WriteFile(f.opener.path, []byte("state_id,last_name,first_name,birth_date\n0123456789,Díaz,Carla,2012-05-05\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f.compareAsOf("11/03/2025")
+	if s.msgTitle.Text != "The export could not be compared" {
+		t.Fatalf("students.csv: %q %q", s.msgTitle.Text, s.message.Text)
+	}
+	f.opener.path = good
+	for _, then := range []string{"refused", "compared"} {
+		held.hold = true
+		test.Tap(s.pickBtn)
+		if s.msgTitle.Text != "" || s.message.Text != "Comparing mis2000.csv with the records as of 11/03/2025…" ||
+			len(f.rows()) != 0 || !s.saveBtn.Disabled() || s.notes.Visible() {
+			t.Errorf("after a file %s, while comparing: %q %q, rows %q, Save disabled %v", then,
+				s.msgTitle.Text, s.message.Text, f.rows(), s.saveBtn.Disabled())
+		}
+		s.cancel()
+		f.settle()
+		if s.result != nil || s.message.Text != reconcileIntro || s.status.Text != "Cancelled: nothing was compared." {
+			t.Errorf("after a file %s, cancelled: %q, status %q", then, s.message.Text, s.status.Text)
+		}
+		held.hold = false
+		f.tap(s.pickBtn)
+		if s.result == nil {
+			t.Fatalf("after a file %s: not compared: %q", then, s.message.Text)
+		}
+	}
+}
+
+// heldStore holds a comparison at the records, until it is cancelled,
+// while hold is set.
+type heldStore struct {
+	ReconcileStore
+	hold bool
+}
+
+func (h *heldStore) ReconcileSnapshot(ctx context.Context, rows []data.MIS2000Row, day data.Date) (*reconcile.Snapshot, error) {
+	if h.hold {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return h.ReconcileStore.ReconcileSnapshot(ctx, rows, day)
+}

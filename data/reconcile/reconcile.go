@@ -223,6 +223,7 @@ type comparison struct {
 	region    string
 	districts map[string]data.District
 	unpadded  map[string][]string // district number without leading zeros → numbers
+	named     map[string][]string // district name, as data.NormalizeName folds it → numbers
 	byID      map[string][]int    // MIS2000 ID → indexes into snap.Students
 	// withRecords are snap.Students by state ID.
 	withRecords map[string]*Student
@@ -274,6 +275,7 @@ func Compare(rows, unread []data.MIS2000Row, snap *Snapshot, region string) *Res
 		region:    region,
 		districts: make(map[string]data.District, len(snap.Districts)),
 		unpadded:  map[string][]string{},
+		named:     map[string][]string{},
 		byID:      snap.byMIS2000(),
 		born:      map[data.Date][]int{},
 	}
@@ -282,6 +284,9 @@ func Compare(rows, unread []data.MIS2000Row, snap *Snapshot, region string) *Res
 		c.districts[d.Number] = d
 		k := strings.TrimLeft(d.Number, "0")
 		c.unpadded[k] = append(c.unpadded[k], d.Number)
+		if n := data.NormalizeName(d.Name); n != "" {
+			c.named[n] = append(c.named[n], d.Number)
+		}
 	}
 	for i, st := range snap.Born {
 		c.born[st.BirthDate] = append(c.born[st.BirthDate], i)
@@ -368,19 +373,37 @@ func (c *comparison) distinct(rows []data.MIS2000Row) ([]data.MIS2000Row, int) {
 
 // district is the district a row names: the records' district of that
 // number, or of that number with its leading zeros restored (a number
-// cell in Excel loses them) when only one district fits; a number that
-// fits none is kept with no name.
-func (c *comparison) district(number string) data.District {
-	if number == "" {
+// cell in Excel loses them) when only one district fits; else, as
+// reports print a district, its number followed by its name ("018 -
+// Barren County"), or its name alone when no other district has it. A
+// cell that fits none is kept with no name.
+func (c *comparison) district(cell string) data.District {
+	if cell == "" {
 		return data.District{}
 	}
-	if d, ok := c.districts[number]; ok {
+	if d, ok := c.byNumber(cell); ok {
 		return d
 	}
-	if ns := c.unpadded[strings.TrimLeft(number, "0")]; len(ns) == 1 {
+	number := cell[:len(cell)-len(strings.TrimLeft(cell, "0123456789"))]
+	if d, ok := c.byNumber(number); ok && number != "" && data.NormalizeName(cell[len(number):]) == data.NormalizeName(d.Name) {
+		return d
+	}
+	if ns := c.named[data.NormalizeName(cell)]; len(ns) == 1 {
 		return c.districts[ns[0]]
 	}
-	return data.District{Number: number}
+	return data.District{Number: cell}
+}
+
+// byNumber is the district of a number, leading zeros restored when one
+// district fits.
+func (c *comparison) byNumber(number string) (data.District, bool) {
+	if d, ok := c.districts[number]; ok {
+		return d, true
+	}
+	if ns := c.unpadded[strings.TrimLeft(number, "0")]; len(ns) == 1 {
+		return c.districts[ns[0]], true
+	}
+	return data.District{}, false
 }
 
 func (c *comparison) known(d data.District) bool {

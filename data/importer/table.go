@@ -58,11 +58,13 @@ type table struct {
 // idColumns are the columns that hold identifiers: text whose every
 // character counts, leading zeros included. A workbook cell stored as a
 // number has already lost them, so it is refused rather than re-padded by
-// guess.
+// guess. An MIS2000 export's district is not one: it names a district of
+// the records, and the comparison restores its zeros when one district
+// fits, as it does for the "18" of a CSV file.
 var idColumns = map[string]bool{
 	"region_code": true, "district_number": true, "school_number": true, "state_id": true,
 	"local_student_number": true, "enrollment_id": true, "mis2000_id": true,
-	mis2000Columns[xID].name: true, mis2000Columns[xDistrict].name: true,
+	mis2000Columns[xID].name: true,
 }
 
 // storedAsNumber is what a workbook cell of an ID column stored as a

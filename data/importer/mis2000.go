@@ -463,21 +463,24 @@ func readMIS2000(rs rows, at Problem, ragged bool) (*MIS2000File, error) {
 	return out, nil
 }
 
-// numberColumns is the refusal of a workbook whose every problem is an ID
-// stored as a number, one problem for each column: Excel stores them so
-// when it opens the CSV export and saves it as a workbook, and a cell
-// each, hundreds of lines, would tell to retype what the CSV file still
-// has. It is nil when probs has any other problem.
+// numberColumns is the refusal of a workbook whose IDs are stored as
+// numbers, with one problem for each such column in place of one for
+// each cell: Excel stores them so when it opens the CSV export and saves
+// it as a workbook, and a cell each, hundreds of lines, would tell to
+// retype what the CSV file still has. The other problems follow as they
+// are. It is nil when no ID is stored as a number.
 func numberColumns(probs ProblemList) *ProblemList {
-	if probs.Len() == 0 || probs.Dropped > 0 {
+	if probs.Dropped > 0 {
 		return nil
 	}
 	type span struct{ count, first, last int }
 	var cols []string
+	var others []Problem
 	spans := map[string]*span{}
 	for _, p := range probs.Problems {
 		if !strings.HasSuffix(p.Msg, storedAsNumber) {
-			return nil
+			others = append(others, p)
+			continue
 		}
 		s := spans[p.Column]
 		if s == nil {
@@ -488,6 +491,9 @@ func numberColumns(probs ProblemList) *ProblemList {
 		s.count++
 		s.last = p.Line
 	}
+	if len(cols) == 0 {
+		return nil
+	}
 	out := &ProblemList{}
 	for _, c := range cols {
 		s := spans[c]
@@ -497,6 +503,9 @@ func numberColumns(probs ProblemList) *ProblemList {
 		}
 		out.add(Problem{File: probs.Problems[0].File, Sheet: probs.Problems[0].Sheet, Column: c,
 			Msg: what + " leading zeros (Excel does so to a CSV file it opens and saves as a workbook); choose the CSV file MIS2000 saved instead"})
+	}
+	for _, p := range others {
+		out.add(p)
 	}
 	return out
 }

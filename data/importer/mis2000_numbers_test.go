@@ -16,6 +16,7 @@ func TestReadMIS2000WorkbookOfNumbers(t *testing.T) {
 	for i := range 150 {
 		rows = append(rows, []any{1234567 + i, "Díaz", "Carla", "05/05/2012", "09/01/2025", 18})
 	}
+	rows[40][0] = ""
 	_, err := ReadMIS2000(writeSheets(t, "export.xlsx", []string{"Students"}, map[string][][]any{"Students": rows}))
 	var pl *ProblemList
 	if !errors.As(err, &pl) {
@@ -23,7 +24,9 @@ func TestReadMIS2000WorkbookOfNumbers(t *testing.T) {
 	}
 	const why = " are stored as numbers, which loses their leading zeros (Excel does so to a CSV file it opens and saves as a workbook); " +
 		"choose the CSV file MIS2000 saved instead"
-	want := []string{"export.xlsx, sheet Students, column MIS2000 ID: the 150 values of rows 2 to 151" + why}
+	// A problem of another kind is still told, after.
+	want := []string{"export.xlsx, sheet Students, column MIS2000 ID: the 149 values of rows 2 to 151" + why,
+		"export.xlsx, sheet Students, row 41, column MIS2000 ID: the value is missing"}
 	if len(pl.Problems) != len(want) {
 		t.Fatalf("%d problems, want %d: %v", len(pl.Problems), len(want), err)
 	}

@@ -118,16 +118,10 @@ type OtherRegionError struct {
 
 func (e *OtherRegionError) Error() string {
 	if e.Undistricted > 0 {
-		are, name := "are", "name"
-		if e.Rows == 1 {
-			are = "is"
-		}
-		if e.Undistricted == 1 {
-			name = "names"
-		}
 		return fmt.Sprintf("no row of %s is of a district of %s (%s %s of another region's district, %s %s no district of the records), "+
 			"so nothing was compared; check that this is the export of %s",
-			e.File, e.Region, data.Count(e.Rows, "row"), are, data.Count(e.Undistricted, "row"), name, e.Region)
+			e.File, e.Region, data.Count(e.Rows, "row"), data.Agree(e.Rows, "is", "are"),
+			data.Count(e.Undistricted, "row"), data.Agree(e.Undistricted, "names", "name"), e.Region)
 	}
 	return fmt.Sprintf("every row of %s (%s) is of a district of another region, none of %s, so nothing was compared; "+
 		"check that this is the export of %s", e.File, data.Count(e.Rows, "row"), e.Region, e.Region)

@@ -627,12 +627,8 @@ func (s *reconcileScreen) save() {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.begin(cancel, "Choose where to save the workbook…")
 	app := fyne.CurrentApp()
-	name := "MIS2000 reconciliation " + r.AsOf.String()
-	if r.Region != "" {
-		name = "MIS2000 reconciliation " + r.Region + " " + r.AsOf.String()
-	}
 	req := widgets.SaveRequest{Win: s.win, Title: "Save the reconciliation workbook", Dir: reportFolder(app.Preferences()),
-		Name: name + ".xlsx", Kind: "Excel workbook", Ext: ".xlsx"}
+		Name: r.FileName(), Kind: "Excel workbook", Ext: ".xlsx"}
 	s.saver.SaveAs(req, func(path string) {
 		if path == "" || ctx.Err() != nil {
 			s.end()

@@ -37,9 +37,10 @@ func (k Kind) Perm() os.FileMode {
 }
 
 // FileName is the name an export is offered under, such as
-// "QA Migrant detail 001 2025-08-01 to 2026-06-30.xlsx".
+// "QA Migrant detail 001 2025-08-01 to 2026-06-30.xlsx", one Windows
+// takes whatever the district's number holds.
 func (k Kind) FileName(d data.District, p data.Period) string {
-	return fmt.Sprintf("%s %s %s to %s%s", k.Name, d.Number, p.From, p.To, k.Ext)
+	return SafeFileName(fmt.Sprintf("%s %s %s to %s%s", k.Name, d.Number, p.From, p.To, k.Ext))
 }
 
 // PeriodKey is how the audit log writes a period: "2025-08-01/2026-06-30".

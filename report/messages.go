@@ -119,7 +119,8 @@ func (r *Reconciliation) Messaged() []data.District {
 }
 
 // MessageFile is the name of a district's message file: its number, with
-// anything a file name should not hold replaced.
+// anything a file name should not hold replaced, and not a name Windows
+// keeps for a device (a district numbered CON).
 func MessageFile(d data.District) string {
 	var b strings.Builder
 	for _, c := range d.Number {
@@ -129,7 +130,7 @@ func MessageFile(d data.District) string {
 			b.WriteByte('_')
 		}
 	}
-	return b.String() + ".txt"
+	return SafeFileName(b.String() + ".txt")
 }
 
 // crlf writes the message with Windows line ends: the clerks open the

@@ -52,6 +52,17 @@ type Reconciliation struct {
 	Source *importer.MIS2000File
 }
 
+// FileName is the name the workbook is offered under, such as
+// "MIS2000 reconciliation C 2025-11-03.xlsx", one Windows takes
+// whatever the region's code holds.
+func (r *Reconciliation) FileName() string {
+	name := "MIS2000 reconciliation " + r.AsOf.String()
+	if r.Region != "" {
+		name = "MIS2000 reconciliation " + r.Region + " " + r.AsOf.String()
+	}
+	return SafeFileName(name + ".xlsx")
+}
+
 // SnapshotLoader reads what an export is compared with: *store.Store.
 type SnapshotLoader interface {
 	ReconcileSnapshot(ctx context.Context, rows []data.MIS2000Row, asOf data.Date) (*reconcile.Snapshot, error)

@@ -140,7 +140,7 @@ func CheckOutput(db, path string, inputs ...string) error {
 
 // checkOutputs refuses outputs that would destroy data: the database, its
 // journal files and the marks of the app that has it open or waits for it, an input of the command, or another output of the
-// same export.
+// same export; on Windows, a name kept for a device (store.DeviceName).
 func checkOutputs(db string, files []File, inputs []string) error {
 	protected := map[string]string{}
 	for _, p := range []string{db, db + "-wal", db + "-shm", db + "-journal", db + "-lock", db + "-wanted"} {
@@ -151,6 +151,9 @@ func checkOutputs(db string, files []File, inputs []string) error {
 	}
 	var seen []string
 	for _, f := range files {
+		if err := store.DeviceName(f.Path); err != nil {
+			return err
+		}
 		for p, what := range protected {
 			if p != "" && samePath(f.Path, p) {
 				return fmt.Errorf("cannot write %s: it is %s; choose another file name", f.Path, what)

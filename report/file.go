@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+
+	"migrantdesk/data/store"
 )
 
 // Output is a report file being written. Its bytes go to a temporary file
@@ -26,6 +28,9 @@ type Output struct {
 func Create(path string, perm os.FileMode) (*Output, error) {
 	if path == "" {
 		return nil, errors.New("no output file was named")
+	}
+	if err := store.DeviceName(path); err != nil {
+		return nil, err
 	}
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return nil, fmt.Errorf("cannot write %s: it is a folder", path)

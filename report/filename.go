@@ -3,6 +3,8 @@ package report
 import (
 	"strings"
 	"unicode"
+
+	"migrantdesk/data"
 )
 
 // SafeFileName is name made a file name that Windows takes as it is
@@ -25,26 +27,8 @@ func SafeFileName(name string) string {
 	if s == "" {
 		return "_"
 	}
-	stem, _, _ := strings.Cut(s, ".")
-	if dev := strings.TrimRight(stem, " "); windowsDevice(dev) {
+	if dev := data.WindowsDevice(s); dev != "" {
 		return dev + "_" + s[len(dev):]
 	}
 	return s
-}
-
-// windowsDevice reports whether stem, a file name before its first dot,
-// names one of the devices Windows opens in place of a file of that name
-// in any folder. COM and LPT take a digit from 0 to 9 or a superscript
-// 1, 2 or 3.
-func windowsDevice(stem string) bool {
-	u := strings.ToUpper(stem)
-	switch u {
-	case "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$":
-		return true
-	}
-	r := []rune(u)
-	if len(r) != 4 || (string(r[:3]) != "COM" && string(r[:3]) != "LPT") {
-		return false
-	}
-	return r[3] >= '0' && r[3] <= '9' || r[3] == '¹' || r[3] == '²' || r[3] == '³'
 }

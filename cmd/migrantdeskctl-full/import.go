@@ -46,6 +46,9 @@ func runImport(args []string, out io.Writer) error {
 	if cli.IsPostgres(*db) {
 		return importPostgres(ctx, *db, *passwordFile, *problems, files[0], out)
 	}
+	if err := store.DeviceName(*db); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
 	ex, err := importer.OpenExtract(files[0])
 	if err != nil {
 		return refused("import: the extract was refused", "nothing was imported", err, out, *problems)

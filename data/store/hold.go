@@ -59,6 +59,9 @@ func Hold(path string) (release func(), err error) {
 // those of a command killed before its release are not taken for
 // another's.
 func HoldAs(path, by string) (release func(), err error) {
+	if err := DeviceName(path); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, deniedError("create folder for database", path, path, err)
 	}

@@ -45,3 +45,7 @@ func mayReadWrite(p string) error { return unix.Access(p, unix.R_OK|unix.W_OK) }
 // mayMakeIn is why this process may not make files in the folder dir, if
 // it may not.
 func mayMakeIn(dir string) error { return unix.Access(dir, unix.W_OK|unix.X_OK) }
+
+// DeviceName is nil here: only Windows keeps file names for devices
+// (path_windows.go).
+func DeviceName(string) error { return nil }

@@ -1,9 +1,13 @@
 package store
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+
+	"migrantdesk/data"
 )
 
 // DefaultPath is where the app keeps its database when none is named:
@@ -35,3 +39,17 @@ func mayReadWrite(string) error { return nil }
 
 // mayMakeIn is nil on Windows, as mayReadWrite is.
 func mayMakeIn(string) error { return nil }
+
+// DeviceName is why path cannot name a file, when its name is one
+// Windows keeps for a device: a database or report named con.db or
+// nul.xlsx was opened as the device, and failed in words that name
+// neither (Wine: "Invalid handle", "Bad device type"), or waited for
+// ever on AUX. The files kept beside a database (-lock, -wal) share its
+// name before the first dot.
+func DeviceName(path string) error {
+	if dev := data.WindowsDevice(filepath.Base(path)); dev != "" {
+		return fmt.Errorf("%s cannot be a file: Windows keeps the name %s for a device, whatever follows it after a dot; "+
+			"choose another name", path, strings.ToUpper(dev))
+	}
+	return nil
+}

@@ -164,6 +164,9 @@ func dsn(path string, writer bool, journal string) string {
 // SQLite sees it; SQLite gives the -wal and -shm files the same mode. A
 // file that others could read is tightened, and the notice says so.
 func createPrivate(path string) (notice string, err error) {
+	if err := DeviceName(path); err != nil {
+		return "", err
+	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return "", deniedError("create folder for database", path, path, err)

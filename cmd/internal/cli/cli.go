@@ -332,10 +332,14 @@ func IsPostgres(db string) bool {
 // StoreFile refuses a PostgreSQL URL as the --db of the command cmd,
 // which works on a database file: taken for a path, the URL would be made
 // into folders named after its parts, its password among them, and shown
-// in messages.
+// in messages. On Windows it refuses a name kept for a device too
+// (store.DeviceName), before the command reads or writes anything.
 func StoreFile(cmd, db string) error {
 	if IsPostgres(db) {
 		return fmt.Errorf("%s: --db names a PostgreSQL database, and this command works on a database file (a workstation's, or a SQLite hub's); name it with --db FILE", cmd)
+	}
+	if err := store.DeviceName(db); err != nil {
+		return fmt.Errorf("%s: %w", cmd, err)
 	}
 	return nil
 }

@@ -86,6 +86,21 @@ func mayMakeBeside(db string) error {
 	return nil
 }
 
+// tryMakeIn is why this process may not make files in the folder dir, if
+// it may not, found by making one there and removing it.
+func tryMakeIn(dir string) error {
+	f, err := os.CreateTemp(dir, ".migrantdesk-try-*")
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err // the system's refusal, without the name of a file no one asked for
+	}
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
 // besideDenied says that the folder of the database db does not let this
 // process make files, which files names.
 func besideDenied(db, files string, err error) error {

@@ -30,6 +30,10 @@ func (s *Store) WriteExec(q string, args ...any) error {
 	})
 }
 
+// TryMakeIn is how Windows learns whether a folder lets this process make
+// files (mayMakeIn), which a test on Linux tries as another user.
+func TryMakeIn(dir string) error { return tryMakeIn(dir) }
+
 // HoldWordless takes the mark on the database at path as HoldAs does,
 // but writes no words until the returned say is called.
 func HoldWordless(path string) (say func(words string), release func(), err error) {

@@ -37,8 +37,13 @@ func ownership(fi fs.FileInfo) (owner string, mode fs.FileMode) { return "", 0 }
 // -wal or -shm file SQLite may not open is refused in its own words.
 func mayReadWrite(string) error { return nil }
 
-// mayMakeIn is nil on Windows, as mayReadWrite is.
-func mayMakeIn(string) error { return nil }
+// mayMakeIn is why this process may not make files in the folder dir, if
+// it may not. Windows has no call that sums up what a folder's access
+// control list lets this process do, and SQLite refused a folder it may
+// not make its -wal and -shm in with "unable to open database file
+// (14)", which names neither the folder nor what to do: tryMakeIn makes
+// a file there and removes it.
+func mayMakeIn(dir string) error { return tryMakeIn(dir) }
 
 // DeviceName is why path cannot name a file, when its name is one
 // Windows keeps for a device: a database or report named con.db or

@@ -13,9 +13,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"os/user"
+	"path/filepath"
 	"runtime"
 	"syscall"
 	"unicode"
@@ -116,6 +118,22 @@ func readSecret(path string) (string, error) {
 	return line, err
 }
 
+// relativeHint is what to add to err, the failure to open the file at
+// path, when path is relative and names no file: where it was looked
+// for. A scheduled task runs in a folder of its own (Task Scheduler's is
+// C:\Windows\System32 unless told otherwise), where a path that works
+// at the prompt names nothing.
+func relativeHint(path string, err error) string {
+	if filepath.IsAbs(path) || !errors.Is(err, fs.ErrNotExist) {
+		return ""
+	}
+	wd, werr := os.Getwd()
+	if werr != nil {
+		return ""
+	}
+	return fmt.Sprintf(" (looked for in %s, the folder the command runs in, which for a scheduled task is a folder of its own: give the file's full path)", wd)
+}
+
 // maxSecretRead bounds what is read of a password file, far above any
 // password (the hub takes a sign-in of 4 KB in all), so that a path such
 // as /dev/zero is refused rather than read until memory runs out.
@@ -130,7 +148,7 @@ const maxSecretRead = 4096
 func secretLine(path, what string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", fmt.Errorf("read %s: %w", what, err)
+		return "", fmt.Errorf("read %s: %w%s", what, err, relativeHint(path, err))
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err == nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -34,6 +35,12 @@ func runSync(args []string, out io.Writer) (err error) {
 	}
 	if err := cli.StoreFile("sync", *db); err != nil {
 		return err
+	}
+	// A scheduled sync runs in a folder of its own (Task Scheduler's is
+	// C:\Windows\System32): what it says names the database it synced, or
+	// made there from a relative --db, in full.
+	if abs, err := filepath.Abs(*db); err == nil {
+		*db = abs
 	}
 	switch {
 	case fs.NArg() > 0:

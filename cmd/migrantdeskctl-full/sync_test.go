@@ -158,3 +158,28 @@ func syncHub(t *testing.T) (*sqlitehub.DB, []string) {
 	return h, []string{"sync", "--db", filepath.Join(dir, "rosa.db"), "--hub", srv.URL, "--user", hubtest.ClerkC.Username,
 		"--password-file", pw}
 }
+
+// A scheduled sync runs in a folder of its own (Task Scheduler's is
+// C:\Windows\System32), where paths that worked at the prompt name
+// other files: a password file not found there says where it was looked
+// for, and the sync names the database it synced in full. Before, the
+// log of the task said "open password: no such file or directory" and
+// "synced rosa.db", naming neither folder.
+func TestSyncNamesItsFilesInFullForAScheduledTask(t *testing.T) {
+	_, args := syncHub(t)
+	dir := filepath.Dir(args[2])
+	t.Chdir(dir)
+	args[2], args[8] = "rosa.db", "password"
+	var out strings.Builder
+	if err := dispatch(args, &out); err != nil {
+		t.Fatal(err)
+	}
+	if want := "synced " + filepath.Join(dir, "rosa.db") + " with "; !strings.HasPrefix(out.String(), want) {
+		t.Errorf("the sync said %q, want it to begin %q", out.String(), want)
+	}
+	args[8] = "passwort"
+	err := dispatch(args, io.Discard)
+	if want := "(looked for in " + dir + ", the folder the command runs in"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("a password file not found said %v, want it to say %q", err, want)
+	}
+}

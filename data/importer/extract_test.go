@@ -296,7 +296,7 @@ func TestExtractProblems(t *testing.T) {
 		{
 			name: "not UTF-8", file: "regions.csv",
 			content: "region_code,region_name\n01,Central\n02,Nu\xf1ez\n",
-			want:    []string{"regions.csv line 3, column region_name: character 3 is not UTF-8 text (byte 0xF1); save the file as UTF-8"},
+			want:    []string{`regions.csv line 3, column region_name: character 3 is not UTF-8 text (byte 0xF1); save the file as UTF-8 (in Excel: Save As, "CSV UTF-8")`},
 		},
 	}
 	for _, tt := range tests {

@@ -190,8 +190,11 @@ func (t *table) check() {
 		switch {
 		case err != nil:
 			msg := err.Error()
+			// Excel on Windows saves "CSV (Comma delimited)" as
+			// Windows-1252 unless told otherwise: the clerk needs the
+			// name of the other choice in its Save As list.
 			if errors.Is(err, data.ErrNotUTF8) {
-				msg += "; save the file as UTF-8"
+				msg += `; save the file as UTF-8 (in Excel: Save As, "CSV UTF-8")`
 			}
 			t.fail(c, msg)
 		case v != "" && t.ids[c] && t.rows.numeric(p):

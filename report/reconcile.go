@@ -106,9 +106,10 @@ func Reconcile(ctx context.Context, st SnapshotLoader, user data.User, path stri
 	progress(2, "Comparing…")
 	res := reconcile.Compare(x.Rows, x.Unread, snap, region)
 	if res.Compared == res.Undistricted && res.OutOfRegion > 0 {
-		// Repeated rows are of the same districts, as many of the file.
-		return nil, &OtherRegionError{File: x.File, Rows: res.OutOfRegion + res.Repeated,
-			Undistricted: res.Undistricted, Region: res.RegionName}
+		// A repeated row is of its district, or of none, as many of the
+		// file: each is told with the rows it repeats.
+		return nil, &OtherRegionError{File: x.File, Rows: res.OutOfRegion + res.Repeated - res.RepeatedUndistricted,
+			Undistricted: res.Undistricted + res.RepeatedUndistricted, Region: res.RegionName}
 	}
 	return &Reconciliation{Result: res, Source: x}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -565,4 +566,42 @@ func TestReconcileRefusesAnotherRegionsExportWithRowsOfNoDistrict(t *testing.T) 
 	if r, err = Reconcile(context.Background(), st, data.Operator("test"), path, reconciletest.AsOf, "C", nil); err != nil || r.Compared != 3 {
 		t.Errorf("with a row of the region: %v, %+v", err, r)
 	}
+}
+
+// A row of no district that an export repeats (a student listed once per
+// school) is still a row of no district: the refusal of another region's
+// export counted the repeat among the rows of another region's district.
+func TestOtherRegionRefusalCountsRepeatsWhereTheyBelong(t *testing.T) {
+	lines := exportLines(t)
+	row := "20202020,Zamora,,Yesenia,04/12/2012,08/20/2025,08/19/2028,,F,%s,,2025-26\n"
+	_, err := reconcileCentral(t, lines[0]+lines[8]+fmt.Sprintf(row, "")+fmt.Sprintf(row, "Other School"))
+	var other *OtherRegionError
+	if !errors.As(err, &other) {
+		t.Fatalf("want the export refused as another region's, got %v", err)
+	}
+	if want := "(1 row is of another region's district, 2 rows name no district of the records)"; !strings.Contains(err.Error(), want) {
+		t.Errorf("got  %s\nwant it to say %s", err, want)
+	}
+}
+
+// exportLines are the lines of the hand-made export, each with its end.
+func exportLines(t *testing.T) []string {
+	t.Helper()
+	src, err := os.ReadFile(reconciletest.Export())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.SplitAfter(string(src), "\n")
+}
+
+// reconcileCentral compares export, the text of a CSV file, with the
+// records of the Central region.
+func reconcileCentral(t *testing.T, export string) (*Reconciliation, error) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "western.csv")
+	if err := os.WriteFile(path, []byte(export), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st := reconciletest.Open(t, filepath.Join(t.TempDir(), "reconcile.db"))
+	return Reconcile(context.Background(), st, data.Operator("test"), path, reconciletest.AsOf, "C", nil)
 }

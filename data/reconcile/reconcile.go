@@ -199,7 +199,9 @@ type Result struct {
 	// Undistricted counts the rows compared that name no district of the
 	// records (none, or a number of no district): they are compared for
 	// any region, and say nothing of whose export it is.
-	Undistricted int
+	// RepeatedUndistricted counts those among the Repeated rows: the
+	// rest of them repeat rows of a district of the records.
+	Undistricted, RepeatedUndistricted int
 	// Unread counts the rows of the export that could not be read, of
 	// the region's districts, by district number; "" counts those whose
 	// district could not be read, which may be any district's.
@@ -297,7 +299,7 @@ func Compare(rows, unread []data.MIS2000Row, snap *Snapshot, region string) *Res
 	}
 	res := &Result{AsOf: snap.AsOf, Region: region, RegionName: regionName(snap.Regions, region)}
 
-	rows, res.Repeated = c.distinct(rows)
+	rows, res.Repeated, res.RepeatedUndistricted = c.distinct(rows)
 	onRow := make(map[string]bool, len(rows)+len(unread))
 	res.Unread = map[string]int{}
 	for _, u := range unread {
@@ -351,24 +353,29 @@ func Compare(rows, unread []data.MIS2000Row, snap *Snapshot, region string) *Res
 // comparison reads: an export may list a student once per enrollment,
 // rows that differ in school, grade or gender alone, and those are one
 // row to check, not one discrepancy each. A district is compared as the
-// district it names ("1" is 001).
-func (c *comparison) distinct(rows []data.MIS2000Row) ([]data.MIS2000Row, int) {
+// district it names ("1" is 001). It says how many rows it dropped, and
+// how many of those name no district of the records.
+func (c *comparison) distinct(rows []data.MIS2000Row) (out []data.MIS2000Row, repeated, undistricted int) {
 	type compared struct {
 		id, last, first string
 		birth, qad, eed data.Date
 		district        string
 	}
 	seen := make(map[compared]bool, len(rows))
-	out := make([]data.MIS2000Row, 0, len(rows))
+	out = make([]data.MIS2000Row, 0, len(rows))
 	for _, r := range rows {
-		k := compared{r.MIS2000ID, r.LastName, r.FirstName, r.BirthDate, r.QAD, r.EED, c.district(r.District).Number}
+		d := c.district(r.District)
+		k := compared{r.MIS2000ID, r.LastName, r.FirstName, r.BirthDate, r.QAD, r.EED, d.Number}
 		if seen[k] {
+			if !c.known(d) {
+				undistricted++
+			}
 			continue
 		}
 		seen[k] = true
 		out = append(out, r)
 	}
-	return out, len(rows) - len(out)
+	return out, len(rows) - len(out), undistricted
 }
 
 // district is the district a row names: the records' district of that

@@ -63,8 +63,10 @@ type statusBar struct {
 	held     *widget.Label
 	heldLine fyne.CanvasObject
 	dismiss  *widgets.Button // beside the message, when it is the warning
-	msgLine  fyne.CanvasObject
-	obj      fyne.CanvasObject
+	// beside holds the message and the warning held (besideMessage).
+	beside  *fyne.Container
+	msgLine fyne.CanvasObject
+	obj     fyne.CanvasObject
 	// state and busy are where the link stands, for the district
 	// windows, which cover this bar; onLink tells them of a change.
 	state  linkState
@@ -127,8 +129,8 @@ func newStatusBar(st statusCounter, t *tasks, region string, publishes, hub bool
 	dismissHeld.Importance = widget.LowImportance
 	s.heldLine = border(nil, nil, widget.NewSeparator(), dismissHeld, s.held)
 	s.heldLine.Hide()
-	s.msgLine = border(nil, nil, s.when, s.dismiss,
-		container.New(besideMessage{message: s.message, held: s.held}, s.message, s.heldLine))
+	s.beside = container.New(besideMessage{message: s.message, held: s.held}, s.message, s.heldLine)
+	s.msgLine = border(nil, nil, s.when, s.dismiss, s.beside)
 	s.msgLine.Hide()
 	s.obj = container.NewVBox(widget.NewSeparator(), s.msgLine, who, counts)
 	return s
@@ -343,6 +345,10 @@ func (s *statusBar) show(msg string, importance widget.Importance) {
 	} else {
 		s.heldLine.Show()
 	}
+	// Laid out again for the texts: a label cut short measures the same
+	// whatever it says, so the window would keep the widths of the
+	// message before, and cut short a longer one beside the warning.
+	s.beside.Refresh()
 }
 
 // settle takes back the warning msg, if it is still said, once what it

@@ -227,3 +227,25 @@ func TestWaitWarningEndsWithTheWait(t *testing.T) {
 		t.Errorf("once the write had its turn the status bar still warns %q (message line shown %v)", w, shown)
 	}
 }
+
+// A message that follows another beside a warning held takes the room
+// it needs: the line was laid out for the message before, and a message
+// cut short ("Publi…") while the line had room for it whole. A label cut
+// short measures the same whatever its text, so nothing but the status
+// bar lays the line out again.
+func TestMessageBesideAWarningGetsTheRoomItNeeds(t *testing.T) {
+	u := start(t, openDemo(t), Options{User: storetest.Clerk})
+	u.win.Resize(screenSize)
+	s := u.status
+	const long = "Published 4 records: sent to 4 districts."
+	fyne.DoAndWait(func() {
+		s.warn("Waiting for another import/publish to finish…")
+		s.say("Saved.")
+	})
+	// The warning held widens the line, which the window lays out.
+	u.win.Resize(fyne.NewSize(screenSize.Width, screenSize.Height+1))
+	fyne.DoAndWait(func() { s.say(long) })
+	if got := shownText(s.message); got != long {
+		t.Errorf("the message beside the warning shows as %q", got)
+	}
+}

@@ -39,7 +39,12 @@ func NewRowTable(win fyne.Window, rows func() int, cols []Column, cell func(row,
 	}
 	t.UpdateCell = func(id widget.TableCellID, o fyne.CanvasObject) {
 		c := o.(*fyne.Container)
-		c.Layout.(*rowCell).show(t.focused && id.Row == t.row, id.Col == 0, id.Col == len(cols)-1)
+		// The table reuses a cell for any column once it scrolls, and
+		// sizes it before this: a cell that now begins or ends the row,
+		// or no longer does, is laid out again for its part of the ring.
+		if c.Layout.(*rowCell).show(t.focused && id.Row == t.row, id.Col == 0, id.Col == len(cols)-1) {
+			c.Layout.Layout(c.Objects, c.Size())
+		}
 		l := c.Objects[len(c.Objects)-1].(*widget.Label)
 		text := cell(id.Row, id.Col)
 		l.Truncation = Truncation(text, l.TextStyle, t.widths[id.Col])
@@ -202,8 +207,10 @@ func newRowCell(label fyne.CanvasObject) *fyne.Container {
 }
 
 // show highlights the cell as part of the row the keyboard is on, or
-// not; first and last say whether the cell begins or ends the row.
-func (r *rowCell) show(lit, first, last bool) {
+// not; first and last say whether the cell begins or ends the row. It
+// reports whether they changed, and with them where the highlight goes.
+func (r *rowCell) show(lit, first, last bool) (moved bool) {
+	moved = r.first != first || r.last != last
 	r.first, r.last = first, last
 	r.fill.FillColor = theme.Color(theme.ColorNameSelection)
 	r.fill.Hidden = !lit
@@ -214,6 +221,7 @@ func (r *rowCell) show(lit, first, last bool) {
 		e.Hidden = !lit || (i == 2 && !first) || (i == 3 && !last)
 		e.Refresh()
 	}
+	return moved
 }
 
 func (r *rowCell) Layout(objs []fyne.CanvasObject, size fyne.Size) {

@@ -75,18 +75,23 @@ var mis2000Columns = []mis2000Column{
 }
 
 // mis2000Names are the columns' names, as the table reports them, and
-// mis2000Keys maps a header key to its column.
-var mis2000Names, mis2000Keys = func() ([]string, map[string]int) {
+// mis2000Keys maps a header key to its column and the place of that
+// spelling among the column's aliases.
+var mis2000Names, mis2000Keys = func() ([]string, map[string]spelling) {
 	names := make([]string, len(mis2000Columns))
-	keys := map[string]int{}
+	keys := map[string]spelling{}
 	for c, col := range mis2000Columns {
 		names[c] = col.name
-		for _, a := range col.aliases {
-			keys[headerKey(a)] = c
+		for i, a := range col.aliases {
+			keys[headerKey(a)] = spelling{c, i}
 		}
 	}
 	return names, keys
 }()
+
+// spelling is a header spelling of a column: the column, and its rank
+// among the column's aliases, 0 for the column's own name.
+type spelling struct{ column, rank int }
 
 // headerKey is a header name with case, accents, spaces and punctuation
 // taken out: "Student ID (MIS)" and "student_id_mis" are both studentidmis.
@@ -99,20 +104,20 @@ func headerKey(h string) string {
 // labels its fields ("Last Qualifying Arrival Date (QAD)") and templates
 // give a format ("Birth Date (MM/DD/YYYY)"). A header whose two parts
 // name different columns names none.
-func headerColumn(h string) (int, bool) {
+func headerColumn(h string) (spelling, bool) {
 	if c, ok := mis2000Keys[headerKey(h)]; ok {
 		return c, true
 	}
 	before, inside, ok := strings.Cut(h, "(")
 	if !ok {
-		return 0, false
+		return spelling{}, false
 	}
 	inside, _, _ = strings.Cut(inside, ")")
 	c1, ok1 := mis2000Keys[headerKey(before)]
 	c2, ok2 := mis2000Keys[headerKey(inside)]
 	switch {
-	case ok1 && ok2 && c1 != c2:
-		return 0, false
+	case ok1 && ok2 && c1.column != c2.column:
+		return spelling{}, false
 	case ok1:
 		return c1, true
 	}
@@ -346,7 +351,7 @@ func hasRequiredColumns(header []string) bool {
 	found := make([]bool, len(mis2000Columns))
 	for _, h := range header {
 		if c, ok := headerColumn(h); ok {
-			found[c] = true
+			found[c.column] = true
 		}
 	}
 	for c, col := range mis2000Columns {
@@ -530,19 +535,36 @@ func openMIS2000Table(rs rows, at Problem, ragged bool, probs *ProblemList, out 
 	}
 	t.midnight = true
 	ok := true
+	// An optional column's own name wins over a looser spelling of it:
+	// an export with both School and School Name reads the school from
+	// School, and says that it did not use School Name. Of a required
+	// column two spellings are refused: Last Name beside Last Name 1 may
+	// be the whole name beside its first part.
+	rank := make([]int, len(t.pos))
+	unused := func(h string) {
+		if len(out.Unknown) < maxListedUnknown {
+			out.Unknown = append(out.Unknown, shown(truncate(h, 60)))
+		} else {
+			out.UnknownMore++
+		}
+	}
 	for i, h := range header {
-		c, known := headerColumn(h)
+		sp, known := headerColumn(h)
+		c := sp.column
 		switch {
 		case h == "":
-		case !known && len(out.Unknown) < maxListedUnknown:
-			out.Unknown = append(out.Unknown, shown(truncate(h, 60)))
 		case !known:
-			out.UnknownMore++
-		case t.pos[c] >= 0:
+			unused(h)
+		case t.pos[c] >= 0 && (sp.rank == rank[c] || mis2000Columns[c].required):
 			t.report(rs.line(i), c, fmt.Sprintf("the header has this column twice (%q and %q); keep one", header[t.pos[c]], h))
 			ok = false
+		case t.pos[c] >= 0 && sp.rank > rank[c]:
+			unused(h)
 		default:
-			t.pos[c] = i
+			if t.pos[c] >= 0 {
+				unused(header[t.pos[c]])
+			}
+			t.pos[c], rank[c] = i, sp.rank
 		}
 	}
 	if !hasRequiredColumns(header) {

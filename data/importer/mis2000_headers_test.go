@@ -45,3 +45,36 @@ func TestReadMIS2000HeadersAsPeopleWriteThem(t *testing.T) {
 		t.Errorf("EED (QAD): %v, %+v", err, x)
 	}
 }
+
+// TestReadMIS2000ColumnAndItsLooserSpelling: an export with an optional
+// column under its own name and under a looser spelling (School and
+// School Name, District and Dist) reads it from its own name, and lists
+// the other as not used, in either order; it was refused as a column
+// named twice. Two spellings of a required column are still refused:
+// Last Name beside Last Name 1 may be the whole name beside its part.
+func TestReadMIS2000ColumnAndItsLooserSpelling(t *testing.T) {
+	for _, header := range []string{
+		"MIS2000 ID,Last Name,First Name,Birth Date,QAD,EED,District,School Name,School",
+		"MIS2000 ID,Last Name,First Name,Birth Date,QAD,EED,District,School,School Name",
+	} {
+		row := "01234567,García López,María José,05/05/2012,09/01/2025,08/31/2028,001,"
+		if strings.HasSuffix(header, "School Name") {
+			row += "12345,Adair Elementary"
+		} else {
+			row += "Adair Elementary,12345"
+		}
+		x, err := ReadMIS2000(writeTemp(t, "export.csv", header+"\n"+row+"\n"))
+		if err != nil {
+			t.Errorf("%s: %v", header, err)
+			continue
+		}
+		if len(x.Rows) != 1 || x.Rows[0].School != "12345" || !slices.Equal(x.Unknown, []string{"School Name"}) {
+			t.Errorf("%s:\nrows %+v, not used %q", header, x.Rows, x.Unknown)
+		}
+	}
+	_, err := ReadMIS2000(writeTemp(t, "export.csv",
+		"MIS2000 ID,Last Name,Last Name 1,Last Name 2,First Name,Birth Date,QAD\n01234567,García López,García,López,María,05/05/2012,09/01/2025\n"))
+	if err == nil || !strings.Contains(err.Error(), "the header has this column twice") {
+		t.Errorf("Last Name beside Last Name 1: %v", err)
+	}
+}

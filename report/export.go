@@ -131,16 +131,23 @@ func Export(ctx context.Context, a Auditor, user string, files []File, inputs ..
 	return nil
 }
 
-// CheckOutput refuses path as an output of a command for the reasons
-// Export refuses one: it is the database db (or one of its journal files,
-// or the files Migrant Desk marks it in use by) or one of inputs.
-func CheckOutput(db, path string, inputs ...string) error {
-	return checkOutputs(db, []File{{Path: path}}, inputs)
+// CheckOutputs refuses paths as the outputs of a command for the reasons
+// Export refuses them, so that a command can say so before the work of
+// making them: one is the database db (or one of its journal files, or
+// the files Migrant Desk marks it in use by) or one of inputs, two are
+// one file, or one cannot be written where it is named.
+func CheckOutputs(db string, paths []string, inputs ...string) error {
+	files := make([]File, len(paths))
+	for i, p := range paths {
+		files[i].Path = p
+	}
+	return checkOutputs(db, files, inputs)
 }
 
 // checkOutputs refuses outputs that would destroy data: the database, its
-// journal files and the marks of the app that has it open or waits for it, an input of the command, or another output of the
-// same export; on Windows, a name kept for a device (store.DeviceName).
+// journal files and the marks of the app that has it open or waits for
+// it, an input of the command, or another output of the same export; and
+// a path no file can be written at (checkPlace).
 func checkOutputs(db string, files []File, inputs []string) error {
 	protected := map[string]string{}
 	for _, p := range []string{db, db + "-wal", db + "-shm", db + "-journal", db + "-lock", db + "-wanted"} {
@@ -151,7 +158,7 @@ func checkOutputs(db string, files []File, inputs []string) error {
 	}
 	var seen []string
 	for _, f := range files {
-		if err := store.DeviceName(f.Path); err != nil {
+		if err := checkPlace(f.Path); err != nil {
 			return err
 		}
 		for p, what := range protected {

@@ -26,14 +26,8 @@ type Output struct {
 // Create starts writing the file at path. It fails at once, naming the
 // path, when the folder does not exist or cannot be written.
 func Create(path string, perm os.FileMode) (*Output, error) {
-	if path == "" {
-		return nil, errors.New("no output file was named")
-	}
-	if err := store.DeviceName(path); err != nil {
+	if err := checkPlace(path); err != nil {
 		return nil, err
-	}
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return nil, fmt.Errorf("cannot write %s: it is a folder", path)
 	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
@@ -51,6 +45,26 @@ func Create(path string, perm os.FileMode) (*Output, error) {
 		return nil, fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	return &Output{path: path, perm: perm, tmp: tmp}, nil
+}
+
+// checkPlace refuses a path no file can be written at: none, a name
+// Windows keeps for a device, a folder, or a file in a folder that does
+// not exist.
+func checkPlace(path string) error {
+	if path == "" {
+		return errors.New("no output file was named")
+	}
+	if err := store.DeviceName(path); err != nil {
+		return err
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("cannot write %s: it is a folder", path)
+	}
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) || (err == nil && !fi.IsDir()) {
+		return fmt.Errorf("cannot write %s: the folder %s does not exist; make it, or name a file in another folder", path, dir)
+	}
+	return nil
 }
 
 // A file being written is ".NAME.HOST.PID-RANDOM.partial" beside its

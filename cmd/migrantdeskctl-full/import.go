@@ -260,7 +260,7 @@ func checkProblemsFile(db, path, input string) error {
 			inputs = append(inputs, filepath.Join(input, e.Name()))
 		}
 	}
-	if err := report.CheckOutput(db, path, inputs...); err != nil {
+	if err := report.CheckOutputs(db, []string{path}, inputs...); err != nil {
 		return fmt.Errorf("--problems: %w", err)
 	}
 	return nil

@@ -61,6 +61,10 @@ func runReconcile(args []string, out io.Writer) error {
 	if _, err := os.Stat(*db); err != nil {
 		return fmt.Errorf("reconcile: no database at %s; name it with --db FILE: %w", *db, err)
 	}
+	// Said before the comparison, which at a state's scale takes its time.
+	if err := report.CheckOutputs(*db, []string{*book}, *export); err != nil {
+		return fmt.Errorf("reconcile: %w", err)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	st, err := cli.OpenStore(ctx, *db)

@@ -105,6 +105,9 @@ func TestReconcileRefusals(t *testing.T) {
 		{[]string{"--db", db, "--mis2000", west, "--out", book, "--region", "C"}, "reconcile: the MIS2000 export was refused: every row of west.csv (2 rows) " +
 			"is of a district of another region, none of the Central region, so nothing was compared; check that this is the export of the Central region"},
 		{[]string{"--db", db, "--mis2000", export, "--out", filepath.Join(dir, "no", "such", "r.xlsx")}, "reconcile: cannot write"},
+		// The workbook's name is checked before the export is read.
+		{[]string{"--db", db, "--mis2000", west, "--out", filepath.Join(dir, "no", "such", "r.xlsx"), "--region", "C"}, "reconcile: cannot write"},
+		{[]string{"--db", db, "--mis2000", export, "--out", export}, "reconcile: cannot write " + export + ": it is an input of this command"},
 	} {
 		var out bytes.Buffer
 		err := dispatch(append([]string{"reconcile"}, c.args...), &out)

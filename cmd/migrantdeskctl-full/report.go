@@ -63,6 +63,16 @@ func runReport(args []string, out io.Writer) error {
 	} else if err != nil {
 		return fmt.Errorf("report qa: %w", err)
 	}
+	// Said before the password is asked for and the report is read.
+	var outputs []string
+	for _, p := range []string{*detail, *aggregated} {
+		if p != "" {
+			outputs = append(outputs, p)
+		}
+	}
+	if err := report.CheckOutputs(*db, outputs, *passwordFile); err != nil {
+		return fmt.Errorf("report qa: %w", err)
+	}
 
 	var password string
 	switch {

@@ -160,6 +160,10 @@ func TestReportQARefuses(t *testing.T) {
 		{"second file unwritable", []string{"--district", "001", "--detail", ok, "--aggregated", filepath.Join(dir, "gone", "a.pdf")},
 			"cannot write " + filepath.Join(dir, "gone", "a.pdf")},
 		{"a folder as output", []string{"--district", "001", "--detail", dir}, "it is a folder"},
+		// Said before the report is read, which at a state's scale takes
+		// its time (and would find the district unknown first).
+		{"missing folder before the report", []string{"--district", "999", "--detail", filepath.Join(dir, "no", "d.xlsx")},
+			"cannot write " + filepath.Join(dir, "no", "d.xlsx")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"report", "qa", "--db", db, "--from", "2024-08-01", "--to", "2025-06-30"}, tc.args...)

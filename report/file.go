@@ -176,6 +176,12 @@ func RemoveStale(ctx context.Context, log ExportLog) (int, error) {
 	bases := map[string]map[string]bool{}
 	for _, f := range files {
 		dir, base := filepath.Split(f)
+		// A logged path that names no file in a folder had no partial file
+		// beside it: a Windows device such as nul.xlsx, which an export of
+		// an earlier release logged as the device \\.\nul.
+		if base == "" {
+			continue
+		}
 		if bases[dir] == nil {
 			bases[dir] = map[string]bool{}
 			dirs = append(dirs, dir)

@@ -175,6 +175,12 @@ func TestRemoveStaleSaysWhatItCouldNotLookAt(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "cannot look for unfinished report files in "+notDir) {
 		t.Fatalf("a folder that cannot be read: %v", err)
 	}
+	// An export to a device is logged as the device, a path naming no
+	// file (on Windows \\.\nul, a folder to Split): nothing to look at.
+	n, err = RemoveStale(context.Background(), exportFiles{notDir + string(filepath.Separator)})
+	if n != 0 || err != nil {
+		t.Fatalf("a path naming no file: %d, %v", n, err)
+	}
 }
 
 func TestHostTagFitsAFileName(t *testing.T) {

@@ -235,12 +235,16 @@ func (s *Store) SetReportAccess(ctx context.Context, admin data.User, username, 
 			return allowed
 		}
 		var res sql.Result
+		var base int
 		action, op := "grant report", sync.OpGrant
 		if grant {
 			res, err = tx.Exec(`INSERT OR IGNORE INTO report_grants(username, district_number, granted_by, granted_at)
 				VALUES(?, ?, ?, ?)`, username, district, admin.Username, s.timestamp())
 		} else {
 			action, op = "revoke report", sync.OpRevoke
+			if base, err = seenGrant(tx, username, district); err != nil {
+				return fmt.Errorf("read the report grant of %s: %w", username, err)
+			}
 			res, err = tx.Exec(`DELETE FROM report_grants WHERE username = ? AND district_number = ?`, username, district)
 		}
 		if err != nil {
@@ -250,9 +254,26 @@ func (s *Store) SetReportAccess(ctx context.Context, admin data.User, username, 
 			return nil
 		}
 		g := sync.Grant{Username: username, District: district}
-		if err := s.enqueue(tx, sync.EntityGrant, sync.GrantID(username, district), op, 0, g); err != nil {
+		if err := s.enqueue(tx, sync.EntityGrant, sync.GrantID(username, district), op, base, g); err != nil {
 			return err
 		}
 		return s.audit(tx, admin.Username, action, "user", username, "", "QA Migrant report, district "+district)
 	})
+}
+
+// seenGrant is the version of the grant a revoke ends, as the hub stamped
+// it (sync.GrantVersion), so that the hub ends that grant and leaves one
+// made since by another administrator. A grant made here and still
+// waiting to be sent has no version from the hub yet, nor needs one: the
+// revoke follows it to the hub, and ends it.
+func seenGrant(tx *sql.Tx, username, district string) (int, error) {
+	var grantedAt string
+	var waiting bool
+	err := tx.QueryRow(`SELECT granted_at, EXISTS (SELECT 1 FROM outbox WHERE entity = ? AND entity_id = ? AND op = ? AND state = ?)
+		FROM report_grants WHERE username = ? AND district_number = ?`,
+		sync.EntityGrant, sync.GrantID(username, district), sync.OpGrant, statePending, username, district).Scan(&grantedAt, &waiting)
+	if errors.Is(err, sql.ErrNoRows) || waiting {
+		return 0, nil
+	}
+	return sync.GrantVersion(grantedAt), err
 }

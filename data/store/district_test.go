@@ -10,6 +10,7 @@ import (
 
 	"migrantdesk/data"
 	"migrantdesk/data/store/storetest"
+	"migrantdesk/data/sync"
 )
 
 func TestDistrictSeesThePublishedCopy(t *testing.T) {
@@ -192,5 +193,45 @@ func TestReportGrantIsDecidedForTheAdministratorAsTheDatabaseHasThem(t *testing.
 	}
 	if acc, err := st.CanRunReport(ctx, cora, data.District{Number: "001", Name: "Adair County", RegionCode: "C"}); err != nil || !acc.Allowed {
 		t.Errorf("Cora lost the grant: %+v %v", acc, err)
+	}
+}
+
+// TestRevokeNamesTheGrantSeen: a revoke names the grant it ends as the
+// hub stamped it (taken from the hub's answer to this workstation's own
+// grant, before any pull brings the row), so that the hub leaves a grant
+// made since alone; a revoke of a grant still waiting to be sent names
+// none, and ends it.
+func TestRevokeNamesTheGrantSeen(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := context.Background()
+	dan, cora := storetest.User(storetest.DistrictAdmin), storetest.User(storetest.Coordinator)
+	revokeBase := func() int {
+		t.Helper()
+		if err := st.SetReportAccess(ctx, dan, cora.Username, "001", false); err != nil {
+			t.Fatal(err)
+		}
+		return count(t, st, `SELECT base_version FROM outbox WHERE op = ? ORDER BY seq DESC LIMIT 1`, sync.OpRevoke)
+	}
+
+	if err := st.SetReportAccess(ctx, dan, cora.Username, "001", true); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := st.PendingMutations(ctx, 10)
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("outbox %+v %v", ms, err)
+	}
+	hubTime := sync.GrantVersion("2026-11-30T08:00:00Z")
+	if err := st.MarkPushed(ctx, []sync.Result{{MutationID: ms[0].ID, Outcome: sync.Applied, Version: hubTime}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := revokeBase(); got != hubTime {
+		t.Fatalf("the revoke names grant %d, want the hub's %d", got, hubTime)
+	}
+
+	if err := st.SetReportAccess(ctx, dan, cora.Username, "001", true); err != nil {
+		t.Fatal(err)
+	}
+	if got := revokeBase(); got != 0 {
+		t.Fatalf("the revoke of a grant still waiting to be sent names grant %d", got)
 	}
 }

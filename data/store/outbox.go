@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -142,6 +143,9 @@ func (s *Store) markOne(tx *sql.Tx, res sync.Result, changed map[string]bool) er
 		if confirmation && res.Current != nil {
 			return adoptHubRecord(tx, m, seq, *res.Current, res.Outcome == sync.Duplicate)
 		}
+		if m.Entity == sync.EntityGrant && res.Outcome == sync.Applied {
+			return adoptGrantVersion(tx, m, seq, res.Version)
+		}
 		return adoptHubVersion(tx, m, res.Version)
 	case sync.Conflict:
 		if m.Entity != sync.EntityRecord {
@@ -268,6 +272,23 @@ func adoptHubVersion(tx *sql.Tx, m sync.Mutation, hubVersion int) error {
 		}
 	}
 	return nil
+}
+
+// adoptGrantVersion stamps the grant the hub holds after applying m (the
+// outbox's mutation seq), a grant, with the hub's time (version, from
+// sync.GrantVersion; 0 from an older hub): a revoke made here before the
+// pull brings the hub's row then names the grant the hub holds, not the
+// time this workstation granted it. A change of the grant made here since
+// and still waiting keeps its own.
+func adoptGrantVersion(tx *sql.Tx, m sync.Mutation, seq int64, version int) error {
+	var g sync.Grant
+	if m.Op != sync.OpGrant || version == 0 || json.Unmarshal(m.Payload, &g) != nil {
+		return nil
+	}
+	_, err := tx.Exec(`UPDATE report_grants SET granted_at = ? WHERE username = ? AND district_number = ?
+		AND NOT EXISTS (SELECT 1 FROM outbox WHERE entity = ? AND entity_id = ? AND state = ? AND seq > ?)`,
+		time.Unix(int64(version), 0).UTC().Format(time.RFC3339), g.Username, g.District, m.Entity, m.EntityID, statePending, seq)
+	return err
 }
 
 // Resend puts every mutation the hub acknowledged (applied or duplicate)

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	gosync "sync"
+	"time"
 	"unicode/utf8"
 
 	"migrantdesk/data"
@@ -59,7 +60,10 @@ func ValidOp(entity, op string) bool {
 // as it is pushed. ID is a UUID made by the workstation, so a push that is
 // retried is applied once. BaseVersion is the record's version the change
 // was made against (0 for a new record): the hub calls it a conflict when
-// its own version has moved on.
+// its own version has moved on. A revoke of a report grant names in it
+// the grant the administrator saw (GrantVersion), so that the hub ends
+// that grant and not one made since; 0 (from older workstations, or for
+// a grant still waiting to be sent) ends whatever grant the hub holds.
 type Mutation struct {
 	ID          string          `json:"id"`
 	Entity      string          `json:"entity"`
@@ -123,6 +127,17 @@ type AuditRow struct {
 // GrantID is the entity ID of a grant: one per user and district.
 func GrantID(username, district string) string { return username + "@" + district }
 
+// GrantVersion is a grant's version as a revoke names it: the second of
+// its granted_at, which the hub stamps as it writes the grant, so a grant
+// made again is another version; 0 for a time that is not one.
+func GrantVersion(grantedAt string) int {
+	t, err := time.Parse(time.RFC3339, grantedAt)
+	if err != nil {
+		return 0
+	}
+	return int(t.Unix())
+}
+
 // Decode reads a mutation's payload into the type its entity uses. Its
 // text goes through data.CleanText, the rule every text from outside
 // keeps: a payload with a control character or invalid UTF-8 in it is
@@ -168,8 +183,9 @@ type Outcome string
 
 const (
 	// Applied: the hub made the change; Version is the record's new
-	// version. With a Reason, the hub held what the change asked for
-	// already (a grant, or a grant revoked) and changed nothing.
+	// version, or the version of the grant a grant leaves held
+	// (GrantVersion). With a Reason, the hub held what the change asked
+	// for already (a grant, or a grant revoked) and changed nothing.
 	Applied Outcome = "applied"
 	// Duplicate: the hub had applied this mutation ID before; the answer
 	// is the one it gave then.

@@ -889,12 +889,31 @@ func (p *pusher) grant(m sync.Mutation) (sync.Result, error) {
 		// hub's row while its own grant waited, and takes who granted
 		// it, and when, from this one.
 		p.feed.log("report_grants", false, false, held[0], tags...)
-		return sync.Result{Outcome: sync.Applied, Reason: fmt.Sprintf("%s may run the QA Migrant report of district %s already, granted by %s: nothing changed",
-			g.Username, g.District, held[0]["granted_by"])}, nil
+		return sync.Result{Outcome: sync.Applied, Version: sync.GrantVersion(held[0]["granted_at"]),
+			Reason: fmt.Sprintf("%s may run the QA Migrant report of district %s already, granted by %s: nothing changed",
+				g.Username, g.District, held[0]["granted_by"])}, nil
 	case m.Op == sync.OpRevoke && len(held) == 0:
 		return sync.Result{Outcome: sync.Applied, Reason: fmt.Sprintf("%s holds no grant of the QA Migrant report of district %s (revoked already): nothing changed",
 			g.Username, g.District)}, nil
+	case m.Op == sync.OpRevoke && m.BaseVersion != 0 && sync.GrantVersion(held[0]["granted_at"]) != m.BaseVersion:
+		// The grant the administrator revoked, offline, was ended and
+		// made again since: the new one is another administrator's
+		// decision, which this revoke never saw, and it stands until
+		// someone who sees it revokes it. Logged again, as a grant held
+		// already is: the workstation passed over the row while its
+		// revoke waited.
+		p.feed.log("report_grants", false, false, held[0], tags...)
+		var granter string
+		if err := p.tx.QueryRow(`SELECT coalesce(nullif((SELECT full_name FROM users WHERE username = ?), ''), ?)`,
+			held[0]["granted_by"], held[0]["granted_by"]).Scan(&granter); err != nil {
+			return sync.Result{}, err
+		}
+		// Short: a refused change is listed on one line beside what it
+		// was, which names the report and district.
+		return sync.Result{Outcome: sync.Rejected, Reason: fmt.Sprintf("%s granted %s the report again on %s, after the grant you revoked offline. Revoke it again if you still mean it",
+			granter, target.FullName, data.DayOf(held[0]["granted_at"]))}, nil
 	}
+	var version int
 	if m.Op == sync.OpGrant {
 		if err := p.tx.Exec(`INSERT INTO report_grants(username, district_number, granted_by, granted_at) VALUES(?, ?, ?, ?)`,
 			g.Username, g.District, p.user.Username, p.stamp()); err != nil {
@@ -905,6 +924,7 @@ func (p *pusher) grant(m sync.Mutation) (sync.Result, error) {
 			return sync.Result{}, err
 		}
 		p.feed.log("report_grants", false, false, rows[0], tags...)
+		version = sync.GrantVersion(rows[0]["granted_at"])
 	} else {
 		if err := p.tx.Exec(`DELETE FROM report_grants WHERE username = ? AND district_number = ?`, g.Username, g.District); err != nil {
 			return sync.Result{}, err
@@ -918,7 +938,7 @@ func (p *pusher) grant(m sync.Mutation) (sync.Result, error) {
 	if err := p.log.Append(p.stamp(), p.user.Username, action, "user", g.Username, "", "QA Migrant report, district "+g.District); err != nil {
 		return sync.Result{}, err
 	}
-	return sync.Result{Outcome: sync.Applied}, nil
+	return sync.Result{Outcome: sync.Applied, Version: version}, nil
 }
 
 // appendAudit keeps a row of a workstation's audit log in the hub's: a

@@ -105,6 +105,7 @@ func Run(t *testing.T, open Open, beneath Beneath) {
 	t.Run("Grants", func(t *testing.T) { testGrants(t, open) })
 	t.Run("GrantsLeaveWithTheDistrict", func(t *testing.T) { testGrantsLeaveWithTheDistrict(t, open) })
 	t.Run("NothingChanged", func(t *testing.T) { testNothingChanged(t, open) })
+	t.Run("LateRevoke", func(t *testing.T) { testLateRevoke(t, open) })
 	t.Run("Paging", func(t *testing.T) { testPaging(t, open) })
 	t.Run("BadCursor", func(t *testing.T) { testBadCursor(t, open) })
 	t.Run("Restored", func(t *testing.T) { testRestored(t, open, beneath) })
@@ -830,6 +831,66 @@ func testBadCursor(t *testing.T, open Open) {
 }
 
 // testPaging pulls with a page of one row: nothing is skipped or doubled
+// testLateRevoke: a district administrator revokes, offline, the grant
+// they saw; meanwhile the state administrator revoked it and granted it
+// again. The late revoke names the grant it meant, and leaves the newer
+// one standing: refused, in a sentence naming who granted it and when,
+// with no audit row, and the grant logged again for the workstation that
+// passed over it. A revoke that names the grant held, or none (an older
+// workstation), ends it.
+func testLateRevoke(t *testing.T, open Open) {
+	st := Setup(t, open)
+	ctx := context.Background()
+	granted := push(t, st, DAdmin001, GrantMutation(sync.OpGrant, Coord001.Username, "001"))[0]
+	want(t, granted, sync.Applied, "")
+	seen := view{}
+	c := pullAll(t, st, DAdmin001, sync.Cursor{}, seen, 1000)
+	first := seen["report_grants"]["cora|001"]["granted_at"]
+	if granted.Version == 0 || granted.Version != sync.GrantVersion(first) {
+		t.Fatalf("the grant was answered as version %d, its row says %s", granted.Version, first)
+	}
+	// The hub stamps a grant to the second: the grant made again must
+	// come a second later to be another one, as it does between two
+	// syncs.
+	for sync.GrantVersion(time.Now().UTC().Format(time.RFC3339)) == sync.GrantVersion(first) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := st.SetGrant(ctx, Admin, Coord001.Username, "001", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetGrant(ctx, Admin, Coord001.Username, "001", true); err != nil {
+		t.Fatal(err)
+	}
+	c = pullAll(t, st, DAdmin001, c, seen, 1000)
+
+	n := auditRows(t, st)
+	late := GrantMutation(sync.OpRevoke, Coord001.Username, "001")
+	late.BaseVersion = sync.GrantVersion(first)
+	refused := "Pat Moore granted Cora Díaz the report again on "
+	want(t, push(t, st, DAdmin001, late)[0], sync.Rejected, refused)
+	want(t, push(t, st, DAdmin001, late)[0], sync.Rejected, refused)
+	if n := auditRows(t, st) - n; n != 0 {
+		t.Fatalf("a revoke refused wrote %d audit rows", n)
+	}
+	p, err := st.Pull(ctx, DAdmin001, c, 1000)
+	if err != nil || len(p.Changes) != 1 || p.Changes[0].Deleted || p.Changes[0].Row["granted_by"] != Admin.Username {
+		t.Fatalf("the grant that stands did not reach the workstation whose revoke was refused again: %v %+v", err, p.Changes)
+	}
+
+	again := GrantMutation(sync.OpRevoke, Coord001.Username, "001")
+	again.BaseVersion = sync.GrantVersion(p.Changes[0].Row["granted_at"])
+	want(t, push(t, st, DAdmin001, again)[0], sync.Applied, "")
+	if err := st.SetGrant(ctx, Admin, Coord001.Username, "001", true); err != nil {
+		t.Fatal(err)
+	}
+	n = auditRows(t, st)
+	want(t, push(t, st, DAdmin001, GrantMutation(sync.OpRevoke, Coord001.Username, "001"))[0], sync.Applied, "")
+	audited := auditRows(t, st) - n
+	if err := st.SetGrant(ctx, Admin, Coord001.Username, "001", false); !errors.Is(err, hub.ErrUnchanged) || audited != 1 {
+		t.Fatalf("a revoke naming no grant did not end the one held (%d audit rows): %v", audited, err)
+	}
+}
+
 // between pages, of the snapshot or of the feed.
 func testPaging(t *testing.T, open Open) {
 	st := Setup(t, open)

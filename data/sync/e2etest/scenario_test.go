@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -629,5 +630,79 @@ func testCorrectedNewRecordReachesTheHub(t *testing.T, be backend) {
 		if theirs.Status != data.StatusPublished || len(theirs.Copies) == 0 || ours.Status != data.StatusPublished {
 			t.Errorf("record %s: rita sees it %v with %d copies, rosa %v", id, theirs.Status, len(theirs.Copies), ours.Status)
 		}
+	}
+}
+
+// A district administrator revokes, offline, the grant they saw; the
+// state administrator meanwhile revokes it and grants it again. The late
+// revoke reaches the hub after the new grant and leaves it standing: the
+// district administrator finds it refused, in a sentence naming who
+// granted it again, and the grant back on their workstation; revoked
+// again there, it ends.
+func TestLateRevokeLeavesTheNewGrant(t *testing.T) { eachBackend(t, testLateRevokeLeavesTheNewGrant) }
+
+func testLateRevokeLeavesTheNewGrant(t *testing.T, be backend) {
+	h, url := scenarioHub(t, be)
+	ctx := context.Background()
+	cora := hubtest.Coord001.Username
+	state := newDesk(t, url, hubtest.Admin)
+	ana := newDesk(t, url, hubtest.DAdmin001)
+	setAccess := func(d *desk, grant bool) {
+		t.Helper()
+		if err := d.st.SetReportAccess(ctx, d.user, cora, "001", grant); err != nil {
+			t.Fatalf("%s: grant %v: %v", d.user.Username, grant, err)
+		}
+	}
+	granted := func(d *desk) string {
+		t.Helper()
+		gs, err := d.st.Grantees(ctx, "001")
+		i := slices.IndexFunc(gs, func(g store.Grantee) bool { return g.Username == cora })
+		if err != nil || i < 0 {
+			t.Fatalf("%s: the coordinators of 001: %+v %v", d.user.Username, gs, err)
+		}
+		return gs[i].GrantedBy
+	}
+
+	setAccess(state, true)
+	state.sync()
+	ana.sync()
+	if by := granted(ana); by != hubtest.Admin.Username {
+		t.Fatalf("the district administrator sees the grant as by %q", by)
+	}
+	setAccess(ana, false)
+
+	// The hub stamps a grant to the second: the grant made again is
+	// another one once the second has turned, as between two syncs.
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
+	setAccess(state, false)
+	state.sync()
+	setAccess(state, true)
+	state.sync()
+
+	if s := ana.sync(); s.Rejected != 1 || s.Applied != 0 {
+		t.Fatalf("the late revoke was answered %+v", s)
+	}
+	rs, err := ana.st.Rejections(ctx)
+	if err != nil || len(rs) != 1 || !strings.Contains(rs[0].Reason, "Pat Moore granted Cora Díaz the report again on ") ||
+		!strings.Contains(rs[0].Reason, "Revoke it again if you still mean it") {
+		t.Fatalf("the refusal the district administrator reads: %+v %v", rs, err)
+	}
+	if gs, err := h.ReportGrants(ctx, cora); err != nil || !slices.Equal(gs, []string{"001"}) {
+		t.Fatalf("the new grant did not stand on the hub: %v %v", gs, err)
+	}
+	if by := granted(ana); by != hubtest.Admin.Username {
+		t.Fatalf("the grant that stands is not back on the district administrator's workstation: %q", by)
+	}
+
+	setAccess(ana, false)
+	if s := ana.sync(); s.Applied != 1 || s.Rejected != 0 {
+		t.Fatalf("the revoke of the grant seen was answered %+v", s)
+	}
+	if gs, err := h.ReportGrants(ctx, cora); err != nil || len(gs) != 0 {
+		t.Fatalf("the revoke of the grant seen left %v %v", gs, err)
+	}
+	state.sync()
+	if by := granted(state); by != "" {
+		t.Fatalf("the state administrator still sees the grant by %q", by)
 	}
 }

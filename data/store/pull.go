@@ -152,6 +152,11 @@ func (s *Store) applyPage(ctx context.Context, p sync.Page) (err error) {
 			return err
 		}
 		t = touched{reindex: map[string]bool{}, recheck: map[string]bool{}, districts: map[string]bool{}}
+		if slices.ContainsFunc(p.Changes, func(c sync.Change) bool { return c.Table == "migrant_records" }) {
+			if t.typed, err = refusedTyping(tx); err != nil {
+				return fmt.Errorf("read the records whose changes the hub refused: %w", err)
+			}
+		}
 		gathered = s.snapSearch
 		// A snapshot begins when none is under way, or when the hub
 		// starts another over one cut short: of another epoch, or for a
@@ -209,6 +214,9 @@ func (s *Store) applyPage(ctx context.Context, p sync.Page) (err error) {
 			if err := applyChange(tx, c, &t); err != nil {
 				return fmt.Errorf("change %d to %s: %w", c.Seq, c.Table, err)
 			}
+		}
+		if err := keepRefused(tx, t.typed, &t); err != nil {
+			return fmt.Errorf("keep what was typed of the records whose changes the hub refused: %w", err)
 		}
 		if err := reindex(ctx, tx, slices.Collect(maps.Keys(t.reindex))); err != nil {
 			return fmt.Errorf("index the pulled students for search: %w", err)
@@ -331,8 +339,11 @@ func checkPage(cur sync.Cursor, p sync.Page) error {
 // students) changed.
 type touched struct {
 	reindex, recheck map[string]bool
-	districts        map[string]bool
-	allDistricts     bool // a snapshot replaced everything
+	// typed are the records whose typing the hub refused, as this
+	// computer held them before the page (refusedTyping).
+	typed        map[string]typing
+	districts    map[string]bool
+	allDistricts bool // a snapshot replaced everything
 	// Of a snapshot whose every page this process wrote: the rows of its
 	// search index the earlier pages gathered, and this page's.
 	gathered, search *snapshotSearch
@@ -747,6 +758,9 @@ func applyChange(tx *sql.Tx, c sync.Change, t *touched) error {
 	if keep, err := keepLocal(tx, c); err != nil || keep {
 		return err
 	}
+	if _, typed := t.typed[c.Row["id"]]; typed && c.Deleted && c.Table == "migrant_records" {
+		return nil // out of the scope on the hub: kept as the snapshot keeps it
+	}
 	if err := touch(tx, c, t); err != nil {
 		return err
 	}
@@ -1007,7 +1021,8 @@ func removeRow(tx *sql.Tx, table string, keys []string, vals []any) error {
 
 // clearForSnapshot empties what a snapshot replaces, keeping the local
 // work not yet acknowledged by the hub and the rows it refers to, its
-// students with their own rows among them (keepKeptRows); the records
+// students with their own rows among them (keepKeptRows), and the
+// records whose typing the hub refused (refusedTyped); the records
 // in conflict wait to be seen in the snapshot (seenInSnapshot). The
 // students kept are indexed again, and noted for the publish recheck
 // (the snapshot's pages that bring them note them again).
@@ -1016,11 +1031,11 @@ func clearForSnapshot(tx *sql.Tx, t *touched) error {
 	if err != nil {
 		return err
 	}
-	kept := []any{sync.EntityRecord, statePending}
-	const keptRecords = `SELECT entity_id FROM outbox WHERE entity = ?1 AND state = ?2 UNION SELECT record_id FROM conflicts`
+	kept := append(refusedArgs(), statePending)
+	const keptRecords = `SELECT entity_id FROM outbox WHERE entity = ?1 AND state = ?6 UNION SELECT record_id FROM conflicts`
 	stmts := []statement{
 		{`DELETE FROM published WHERE record_id NOT IN (` + keptRecords + `)`, kept},
-		{`DELETE FROM migrant_records WHERE id NOT IN (` + keptRecords + `)`, kept},
+		{`DELETE FROM migrant_records WHERE id NOT IN (` + keptRecords + `) AND NOT (deleted = 0 AND id IN (` + refusedTyped + `))`, kept},
 	}
 	stmts = append(stmts, keepKeptRows()...)
 	stmts = append(stmts, []statement{
@@ -1056,6 +1071,67 @@ func clearForSnapshot(tx *sql.Tx, t *touched) error {
 		return err
 	}
 	maps.Copy(t.reindex, t.recheck)
+	return nil
+}
+
+// refusedTyped selects the records whose last change typed here (a new
+// record, an edit) the hub refused, its refusal listed or dismissed,
+// with nothing of the record sent since but other refusals: what the
+// clerk typed is on this computer alone, and stays, as the refusal tells
+// the clerk, to be corrected and saved again, until the hub has a newer
+// version of the record (keepRefused). Of those, only the records live
+// here are kept: one deleted here since holds nothing to keep, and one
+// taken off this computer with its refusal (TakeOffRefused) is not here.
+// Its arguments are refusedArgs.
+const refusedTyped = `SELECT o.entity_id FROM outbox o WHERE o.entity = ?1 AND o.state IN (?2, ?3) AND o.op IN (?4, ?5)
+	AND NOT EXISTS (SELECT 1 FROM outbox l WHERE l.entity = ?1 AND l.entity_id = o.entity_id AND l.seq > o.seq
+		AND l.state NOT IN (?2, ?3))`
+
+func refusedArgs() []any {
+	return []any{sync.EntityRecord, string(sync.Rejected), stateDismissed, sync.OpCreate, sync.OpUpdate}
+}
+
+// typing is what the clerk typed of a record the hub refused, as this
+// computer holds it, at its version here.
+type typing struct {
+	id, mis2000ID, qad, eed string
+	version                 int
+}
+
+// refusedTyping reads the live records of refusedTyped as this computer
+// holds them, before a page is applied.
+func refusedTyping(tx *sql.Tx) (map[string]typing, error) {
+	out := map[string]typing{}
+	err := eachRow(tx, `SELECT id, mis2000_id, qad, eed, version FROM migrant_records WHERE deleted = 0 AND id IN (`+refusedTyped+`)`,
+		refusedArgs(), func(scan func(...any) error) error {
+			var ty typing
+			err := scan(&ty.id, &ty.mis2000ID, &ty.qad, &ty.eed, &ty.version)
+			out[ty.id] = ty
+			return err
+		})
+	return out, err
+}
+
+// keepRefused puts back what the clerk typed of the records typed (as
+// refusedTyping read them) that a pulled row set to a copy of the hub's
+// no newer than theirs: the hub's version, its publish and who changed
+// it last are the hub's to say, the values typed the clerk's. A newer
+// version is another change the hub took, and stays as pulled. The
+// students of the records put back are noted for the publish recheck.
+func keepRefused(tx *sql.Tx, typed map[string]typing, t *touched) error {
+	for _, ty := range typed {
+		var stateID string
+		err := tx.QueryRow(`UPDATE migrant_records SET mis2000_id = ?, qad = ?, eed = ?
+			WHERE id = ? AND version <= ? AND NOT (mis2000_id = ?1 AND qad = ?2 AND eed = ?3) RETURNING state_id`,
+			ty.mis2000ID, ty.qad, ty.eed, ty.id, ty.version).Scan(&stateID)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		t.recheck[stateID] = true
+	}
 	return nil
 }
 

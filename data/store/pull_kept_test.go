@@ -239,3 +239,130 @@ func TestTakeOffARefusedRecordOfAStudentLeftOut(t *testing.T) {
 		}
 	})
 }
+
+// A record whose last change typed here the hub refused keeps what the
+// clerk typed through a fresh snapshot of the scope (a new epoch after a
+// restore or an import), whether its refusal is still listed or only
+// dismissed, as it does between snapshots: its student's and the copies
+// the hub has come as the hub sends them, and a pulled copy the hub
+// changed since (another clerk's edit, a newer version) replaces it, as
+// any pull does. A record taken off this computer with its refusal is
+// the hub's when a snapshot brings it back, never what was typed.
+func TestSnapshotKeepsARefusedRecordAsTyped(t *testing.T) {
+	ctx := context.Background()
+	clerk := storetest.User(storetest.Clerk)
+	refuse := func(t *testing.T, st *store.Store) sync.Mutation {
+		t.Helper()
+		ms := waiting(t, st)
+		answer(t, st, sync.Result{MutationID: ms[0].ID, Outcome: sync.Rejected, Reason: "its dates overlap another record"})
+		return ms[0]
+	}
+	// hubHas is the record as the hub holds it, MIS2000 ID 20 at version
+	// 1, published to Adair, after the clerk's edit to typed was refused.
+	hubHas := func(t *testing.T, typed string) (*store.Store, store.Record, sync.Mutation) {
+		t.Helper()
+		st, rec := waitingWork(t)
+		answer(t, st, applied(waiting(t, st)[0], 1))
+		edit := record(t, st, rec.ID).MigrantRecord
+		edit.MIS2000ID = typed
+		if _, err := st.SaveRecord(ctx, clerk, edit); err != nil {
+			t.Fatal(err)
+		}
+		return st, rec, refuse(t, st)
+	}
+	snapshot := func(t *testing.T, st *store.Store, epoch string, changes ...sync.Change) {
+		t.Helper()
+		apply(t, st, page(sync.Cursor{Epoch: epoch, Seq: 40}, true, slices.Concat(adairScope(), keptUsers(), changes)...))
+	}
+	mis := func(t *testing.T, st *store.Store, id string) string {
+		t.Helper()
+		r, err := st.RecordByID(ctx, id)
+		if errors.Is(err, store.ErrNoRecord) {
+			return "none"
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.MIS2000ID
+	}
+
+	for _, dismissed := range []bool{false, true} {
+		name := map[bool]string{false: "listed", true: "dismissed"}[dismissed]
+		t.Run("new record, "+name, func(t *testing.T) {
+			st, rec := waitingWork(t)
+			m := refuse(t, st)
+			if dismissed {
+				if err := st.DismissRejection(ctx, clerk, m.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			snapshot(t, st, "e2")
+			if got := mis(t, st, rec.ID); got != "20" {
+				t.Fatalf("the refused new record after a snapshot: MIS2000 ID %s, the clerk typed 20", got)
+			}
+			if rs, _ := st.Rejections(ctx); len(rs) != map[bool]int{false: 1, true: 0}[dismissed] {
+				t.Errorf("%d refusals listed", len(rs))
+			}
+			// Corrected and saved, it goes to the hub as a new record.
+			edit := record(t, st, rec.ID).MigrantRecord
+			edit.MIS2000ID = "22"
+			if _, err := st.SaveRecord(ctx, clerk, edit); err != nil {
+				t.Fatal(err)
+			}
+			if ms := waiting(t, st); len(ms) != 1 || ms[0].Op != sync.OpCreate {
+				t.Errorf("the corrected record waits as %s", ops(ms))
+			}
+		})
+		t.Run("edit, "+name, func(t *testing.T) {
+			st, rec, m := hubHas(t, "21")
+			if dismissed {
+				if err := st.DismissRejection(ctx, clerk, m.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			snapshot(t, st, "e2", migrantRecord(rec.ID, storetest.Maria, "20", 1, 1), copyIn(rec.ID, "001", 1))
+			r := record(t, st, rec.ID)
+			if r.MIS2000ID != "21" || r.Version != 1 || len(r.Copies) != 1 {
+				t.Fatalf("the refused edit after a snapshot: MIS2000 ID %s version %d, %d copies; want 21 as typed, at the hub's version 1, with its copy",
+					r.MIS2000ID, r.Version, len(r.Copies))
+			}
+			// A later version from the hub is another clerk's edit: it
+			// replaces the record, snapshot or not.
+			apply(t, st, page(sync.Cursor{Epoch: "e2", Seq: 41}, false, migrantRecord(rec.ID, storetest.Maria, "30", 2, 1)))
+			if got := mis(t, st, rec.ID); got != "30" {
+				t.Errorf("the hub's newer version: MIS2000 ID %s, want the other clerk's 30", got)
+			}
+		})
+	}
+	t.Run("the hub published the record meanwhile", func(t *testing.T) {
+		st, rec, _ := hubHas(t, "21")
+		changed := migrantRecord(rec.ID, storetest.Maria, "20", 1, 1)
+		changed.Row["published_at"], changed.Row["published_by"] = "2025-10-01T10:00:00Z", "rita"
+		apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 13}, false, changed))
+		if r := record(t, st, rec.ID); r.MIS2000ID != "21" || r.PublishedBy != "rita" {
+			t.Errorf("the refused edit after the hub published the record: MIS2000 ID %s, published by %q; want 21 as typed, published by rita",
+				r.MIS2000ID, r.PublishedBy)
+		}
+	})
+	t.Run("removed from the scope", func(t *testing.T) {
+		st, rec, _ := hubHas(t, "21")
+		apply(t, st, page(sync.Cursor{Epoch: "e1", Seq: 13}, false, removal("migrant_records", "id", rec.ID)))
+		if got := mis(t, st, rec.ID); got != "21" {
+			t.Errorf("the refused edit after the hub took the record out of the scope: MIS2000 ID %s, want 21 as typed", got)
+		}
+	})
+	t.Run("taken off", func(t *testing.T) {
+		st, rec, m := hubHas(t, "21")
+		// The hub moves María out of Central, and the clerk takes the
+		// record off with its refusal.
+		apply(t, st, page(sync.Cursor{Epoch: "e2", Seq: 3}, true, slices.Concat(scope()[:5], keptUsers())...))
+		if err := st.TakeOffRefused(ctx, clerk, m.ID); err != nil {
+			t.Fatal(err)
+		}
+		// Back in Central at the hub's next epoch, with the hub's record.
+		snapshot(t, st, "e3", migrantRecord(rec.ID, storetest.Maria, "20", 1, 1))
+		if got := mis(t, st, rec.ID); got != "20" {
+			t.Errorf("the record taken off came back as MIS2000 ID %s, want the hub's 20", got)
+		}
+	})
+}

@@ -385,3 +385,63 @@ func editMIS(st *store.Store, u data.User, id, mis string) error {
 	_, err = st.SaveRecord(context.Background(), u, m)
 	return err
 }
+
+// TestDismissedRefusalOutlivesANewEpoch: the clerk saves a record offline
+// of a student the hub has moved out of her region; the sync pushes it
+// and the hub refuses it, and she only dismisses the refusal (she does
+// not take the record off). The hub's next epoch sends her workstation a
+// fresh snapshot of her scope: the record stays on her workstation as she
+// typed it, as the dismissal said, and its student with it (left out, so
+// no further change of it is taken here); the hub never has it.
+func TestDismissedRefusalOutlivesANewEpoch(t *testing.T) {
+	r := newRig(t, onSQLite, 600, 62)
+	r.rosa.sync(r.proxy.URL)
+	typed := r.lateRecords(1)[0]
+	st, c := r.inProcess()
+	ctx := context.Background()
+	rec, err := st.SaveRecord(ctx, r.clerk, typed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.hub.stop()
+	r.moveStudent(typed.StateID, r.otherRegion())
+	r.restartHub()
+	if s, err := c.Sync(ctx, st, nil); err != nil || s.Rejected != 1 {
+		t.Fatalf("the sync of the record of a student moved away: %+v, %v; want it refused", s, err)
+	}
+	refused, err := st.Rejections(ctx)
+	if err != nil || len(refused) != 1 {
+		t.Fatalf("refusals %+v, %v", refused, err)
+	}
+	if err := st.DismissRejection(ctx, r.clerk, refused[0].ID); err != nil {
+		t.Fatal(err)
+	}
+
+	r.newEpoch()
+	if _, err := c.Sync(ctx, st, nil); err != nil {
+		t.Fatal(err)
+	}
+	if cur, err := st.Cursor(ctx); err != nil || cur.Snapshot != "" || cur.Epoch == "" {
+		t.Fatalf("the snapshot of the new epoch is not whole: %+v, %v", cur, err)
+	}
+	got, err := st.RecordByID(ctx, rec.ID)
+	if err != nil {
+		t.Fatalf("the record the clerk typed is gone after the new epoch: %v", err)
+	}
+	if got.MIS2000ID != typed.MIS2000ID || got.QAD != typed.QAD || got.EED != typed.EED {
+		t.Errorf("the record after the new epoch: %+v, the clerk typed %+v", got.MigrantRecord, typed)
+	}
+	d, err := st.Student(ctx, typed.StateID)
+	if err != nil || !d.LeftOut {
+		t.Errorf("the student of the record kept: %+v, %v; want them here, left out", d.Student, err)
+	}
+	if err := editMIS(st, r.clerk, rec.ID, "700004"); !errors.Is(err, data.ErrAccess) {
+		t.Errorf("the clerk changed the record of a student the hub moved away: %v", err)
+	}
+	if n := count(t, openSQL(t, r.hubDB), `SELECT count(*) FROM migrant_records WHERE id = $1`, rec.ID); n != 0 {
+		t.Errorf("the hub holds the refused record")
+	}
+	if rs, err := st.Rejections(ctx); err != nil || len(rs) != 0 {
+		t.Errorf("the dismissed refusal is listed again: %+v, %v", rs, err)
+	}
+}

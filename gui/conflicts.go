@@ -20,6 +20,7 @@ import (
 type conflictStore interface {
 	Conflicts(ctx context.Context) ([]store.Conflict, error)
 	Rejections(ctx context.Context) ([]store.Rejection, error)
+	DismissedRejections(ctx context.Context) ([]store.Rejection, error)
 	KeepTheirs(ctx context.Context, u data.User, recordID string) error
 	KeepMine(ctx context.Context, u data.User, recordID string, seen int) error
 	KeepMerged(ctx context.Context, u data.User, merged data.MigrantRecord) error
@@ -43,11 +44,17 @@ type conflictsScreen struct {
 	tasks    *tasks
 	dialogs  *widgets.Dialogs
 	resolved func(msg string) // after a resolution, or a merge not kept as typed: say it, count again, sync
+	say      func(msg string) // what the status bar says, nothing changed
 	open     func(stateID string)
 
 	conflicts  []store.Conflict
 	rejections []refusal
-	chosen     int // the conflict compared; -1 none
+	// dismissed are the refusals the user dismissed, listed after the
+	// others while showDismissed is checked: what was typed stays in
+	// sight, to read and copy, after its record is gone from here.
+	dismissed     []refusal
+	showDismissed *widget.Check
+	chosen        int // the conflict compared; -1 none
 	// resolving is set while a Keep mine or Keep theirs is applied: its
 	// buttons stay off, even when a sync's end reads the conflicts again.
 	resolving  bool
@@ -91,16 +98,17 @@ type refusal struct {
 	// takeOff: the user may no longer change the student's records here
 	// (data.User.MayTakeOffRefused), so dismissing may take the record
 	// off this computer too.
-	takeOff bool
+	takeOff   bool
+	dismissed bool
 }
 
 // newConflictsScreen is the Conflicts screen of usr; resolved hears what
-// a resolution did, back leaves the screen, and open, when not nil, opens
-// a student.
+// a resolution did, say what else to tell, back leaves the screen, and
+// open, when not nil, opens a student.
 func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widgets.Dialogs,
-	resolved func(msg string), back func(), open func(stateID string)) *conflictsScreen {
-	c := &conflictsScreen{st: st, user: usr, tasks: t, dialogs: dialogs, resolved: resolved, open: open, chosen: -1, typedHere: map[string]bool{},
-		hint: wrapped(""), refHint: wrapped(""), title: heading(""), compare: container.NewVBox()}
+	resolved, say func(msg string), back func(), open func(stateID string)) *conflictsScreen {
+	c := &conflictsScreen{st: st, user: usr, tasks: t, dialogs: dialogs, resolved: resolved, say: say, open: open, chosen: -1,
+		typedHere: map[string]bool{}, hint: wrapped(""), refHint: wrapped(""), title: heading(""), compare: container.NewVBox()}
 	c.list = widgets.NewList(
 		func() int { return len(c.conflicts) },
 		// Three lines, as the IDs and the day together are wider than the
@@ -139,26 +147,43 @@ func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widg
 	conflictsTab := border(c.hint, nil, nil, nil, split)
 
 	c.refusedTab = widgets.NewList(
-		func() int { return len(c.rejections) },
+		func() int { return len(c.refusedShown()) },
 		func() fyne.CanvasObject {
+			// Copy last, where it stands on every row: a dismissed one
+			// has no Dismiss.
 			dismiss := widgets.NewButtonWithIcon("Dismiss…", theme.DeleteIcon(), nil)
-			return border(nil, nil, nil, container.NewCenter(dismiss), rowLines(2))
+			copyIt := widgets.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), nil)
+			return border(nil, nil, nil, container.NewCenter(container.NewHBox(dismiss, copyIt)), rowLines(2))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
-			r := c.rejections[i]
+			r := c.refusedShown()[i]
 			row := o.(*fyne.Container)
 			setLines(row.Objects[0], r.what, r.why)
-			row.Objects[1].(*fyne.Container).Objects[0].(*widgets.Button).OnTapped = func() { c.askDismiss(r) }
+			buttons := row.Objects[1].(*fyne.Container).Objects[0].(*fyne.Container).Objects
+			buttons[1].(*widgets.Button).OnTapped = func() { c.copyRefusal(r) }
+			dismiss := buttons[0].(*widgets.Button)
+			dismiss.OnTapped = func() { c.askDismiss(r) }
+			if r.dismissed {
+				dismiss.Hide()
+			} else {
+				dismiss.Show()
+			}
 		})
 	c.refusedTab.OnSelected = func(i widget.ListItemID) {
 		c.refusedTab.UnselectAll()
-		if c.open != nil && i >= 0 && i < len(c.rejections) && c.rejections[i].stateID != "" {
-			c.open(c.rejections[i].stateID)
+		if shown := c.refusedShown(); c.open != nil && i >= 0 && i < len(shown) && shown[i].stateID != "" {
+			c.open(shown[i].stateID)
 		}
 	}
+	c.showDismissed = widget.NewCheck("Show the dismissed ones too", func(bool) {
+		c.refusedTab.UnselectAll()
+		c.refusedTab.Refresh()
+		c.setRefusedHint()
+	})
 	c.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Conflicts", theme.WarningIcon(), conflictsTab),
-		container.NewTabItemWithIcon("Refused by the hub", theme.ErrorIcon(), border(c.refHint, nil, nil, nil, c.refusedTab)))
+		container.NewTabItemWithIcon("Refused by the hub", theme.ErrorIcon(),
+			border(border(nil, nil, nil, container.NewVBox(c.showDismissed), c.refHint), nil, nil, nil, c.refusedTab)))
 	backBtn := widgets.NewButtonWithIcon("Back", theme.NavigateBackIcon(), back)
 	intro := wrapped("A conflict is a record you changed on this computer that someone else changed on the hub first. " +
 		"Nothing was overwritten: compare the two and choose what to keep.")
@@ -205,10 +230,13 @@ func (c *conflictsScreen) load() {
 	c.tasks.run("reading the conflicts", func() func() {
 		ctx := context.Background()
 		cs, err := c.st.Conflicts(ctx)
-		var rs []refusal
+		var rs, gone []refusal
 		var ds []store.Draft
 		if err == nil {
-			rs, err = c.refusals(ctx)
+			rs, err = c.refusals(ctx, c.st.Rejections, false)
+		}
+		if err == nil {
+			gone, err = c.refusals(ctx, c.st.DismissedRejections, true)
 		}
 		if err == nil {
 			ds, err = c.st.Drafts(ctx, username)
@@ -218,6 +246,7 @@ func (c *conflictsScreen) load() {
 				c.hint.SetText(sentence(err.Error()))
 				return
 			}
+			c.dismissed = gone
 			c.set(cs, rs, ds)
 		}
 	})
@@ -248,13 +277,7 @@ func (c *conflictsScreen) set(cs []store.Conflict, rs []refusal, ds []store.Draf
 	default:
 		c.hint.SetText(fmt.Sprintf("%d records changed both here and on the hub. Click one to compare.", len(cs)))
 	}
-	if len(rs) == 0 {
-		c.refHint.SetText("The hub has refused none of the changes made on this computer.")
-	} else {
-		c.refHint.SetText("The hub refused these changes for good: they were not applied there and will not be sent again. " +
-			"Open the student (click the change), correct the record, and save it again; of a student the hub no longer " +
-			"counts as yours, dismiss the change and take the record off this computer.")
-	}
+	c.setRefusedHint()
 	// Keep comparing the same record.
 	c.chosen = -1
 	c.detail.Hide()
@@ -281,6 +304,51 @@ func (c *conflictsScreen) set(cs []store.Conflict, rs []refusal, ds []store.Draf
 			}
 		}
 	}
+}
+
+// refusedShown are the refusals the list shows: those to read, then,
+// when asked for, those dismissed.
+func (c *conflictsScreen) refusedShown() []refusal {
+	if c.showDismissed.Checked {
+		return slices.Concat(c.rejections, c.dismissed)
+	}
+	return c.rejections
+}
+
+// setRefusedHint says what the refusals listed are and what to do, and
+// offers the dismissed ones when there are any.
+func (c *conflictsScreen) setRefusedHint() {
+	var hint string
+	switch {
+	case len(c.rejections) > 0:
+		hint = "The hub refused these changes for good: they were not applied there and will not be sent again. " +
+			"Open the student (click the change), correct the record, and save it again; of a student the hub no longer " +
+			"counts as yours, dismiss the change and take the record off this computer."
+	case len(c.dismissed) == 0:
+		hint = "The hub has refused none of the changes made on this computer."
+	default:
+		hint = "No refused change waits to be read."
+	}
+	n := len(c.dismissed)
+	switch {
+	case n == 0:
+	case c.showDismissed.Checked:
+		hint += fmt.Sprintf(" The %s you dismissed %s listed with what was typed; Copy puts one on the clipboard.",
+			data.Count(n, "change"), data.Agree(n, "is", "are"))
+	default:
+		hint += fmt.Sprintf(" What was typed in the %s you dismissed stays on this computer: show them to read or copy it.",
+			data.Count(n, "change"))
+	}
+	c.refHint.SetText(hint)
+	enable(c.showDismissed, n > 0)
+}
+
+// copyRefusal puts a refused change, with what was typed and why the hub
+// refused it, on the clipboard, for the clerk to type again or to send
+// to whoever can enter it.
+func (c *conflictsScreen) copyRefusal(r refusal) {
+	fyne.CurrentApp().Clipboard().SetContent(r.what + "\n" + r.why)
+	c.say("Copied the refused change to the clipboard: " + r.what + ".")
 }
 
 // choose shows one conflict side by side.
@@ -509,7 +577,8 @@ func (c *conflictsScreen) askDismiss(r refusal) {
 		return
 	}
 	text := widgets.Paragraph(r.what+"\n\n"+r.why+"\n\nDismiss it once you have dealt with it: it is no longer listed "+
-		"or counted in the status bar. The record on this computer stays as it is, and the audit log notes the dismissal.", 480)
+		"or counted in the status bar (Show the dismissed ones lists it again, with what was typed). The record on this "+
+		"computer stays as it is, and the audit log notes the dismissal.", 480)
 	d := widgets.NewConfirm("Dismiss this refused change?", "Dismiss", "Keep it listed", text, func(ok bool) {
 		if ok {
 			c.dismiss(r.id, false)
@@ -527,8 +596,8 @@ func (c *conflictsScreen) askDismiss(r refusal) {
 func (c *conflictsScreen) askTakeOff(r refusal) {
 	text := widgets.Paragraph(r.what+"\n\n"+r.why+"\n\nThe hub no longer counts this student as yours, so the record "+
 		"cannot be corrected or sent again from this computer. Dismiss and take off removes it from this computer, which "+
-		"then holds what the hub does: what you typed stays on this computer with the refused change, and the audit log "+
-		"notes the record as it was. Dismiss only leaves the record here as it is.", 480)
+		"then holds what the hub does: what you typed stays on this computer with the refused change, among the dismissed "+
+		"ones, and the audit log notes the record as it was. Dismiss only leaves the record here as it is.", 480)
 	d := widgets.NewConfirm("Dismiss this refused change?", "Dismiss and take off", "Keep it listed", text, func(ok bool) {
 		if ok {
 			c.dismiss(r.id, true)
@@ -565,17 +634,21 @@ func (c *conflictsScreen) dismiss(id string, takeOff bool) {
 	})
 }
 
-// refusals reads the changes the hub refused, naming the students of
-// records where this computer knows them.
-func (c *conflictsScreen) refusals(ctx context.Context) ([]refusal, error) {
-	rs, err := c.st.Rejections(ctx)
+// refusals reads the changes the hub refused with read, those to read
+// or those dismissed, naming the students of records where this
+// computer knows them: a dismissed one opens its student only then.
+func (c *conflictsScreen) refusals(ctx context.Context, read func(context.Context) ([]store.Rejection, error), dismissed bool) ([]refusal, error) {
+	rs, err := read(ctx)
 	if err != nil {
 		return nil, err
 	}
 	names, takeOff := map[string]string{}, map[string]bool{}
 	out := make([]refusal, len(rs))
 	for i, r := range rs {
-		out[i] = refusal{id: r.ID, why: fmt.Sprintf("Refused %s: %s", data.DayOf(r.At), sentence(r.Reason))}
+		out[i] = refusal{id: r.ID, why: fmt.Sprintf("Refused %s: %s", data.DayOf(r.At), sentence(r.Reason)), dismissed: dismissed}
+		if dismissed {
+			out[i].why = "Dismissed. " + out[i].why
+		}
 		payload, err := r.Decode()
 		switch p := payload.(type) {
 		case sync.Record:
@@ -590,6 +663,9 @@ func (c *conflictsScreen) refusals(ctx context.Context) ([]refusal, error) {
 				names[p.StateID] = name
 			}
 			out[i].stateID, out[i].takeOff = p.StateID, takeOff[p.StateID]
+			if dismissed && name == "" {
+				out[i].stateID = ""
+			}
 			out[i].what = fmt.Sprintf("%s of %sstate ID %s: MIS2000 ID %s, QAD %s, EED %s",
 				opName(r.Op), name, p.StateID, p.MIS2000ID, usDate(p.QAD), usDate(p.EED))
 		case sync.Grant:

@@ -544,5 +544,40 @@ func TestDismissingTheRefusalOfAStudentLeftOutAsksToTakeTheRecordOff(t *testing.
 		if _, err := st.Student(context.Background(), storetest.Maria); !errors.Is(err, store.ErrNoStudent) {
 			t.Errorf("María is still here: %v", err)
 		}
+		dismissedStayInSight(t, u, "New record of state ID 1000000001: MIS2000 ID 999, QAD 09/01/2025")
 	})
+}
+
+// dismissedStayInSight checks that the Conflicts screen, whose one
+// refused change is dismissed, lists it again with what was typed (it
+// begins with what) when asked, and copies it; a dismissed change is
+// not dismissed again, and is not counted.
+func dismissedStayInSight(t *testing.T, u *UI, what string) {
+	t.Helper()
+	cs := u.conflicts
+	if len(cs.refusedShown()) != 0 || cs.showDismissed.Disabled() {
+		t.Fatalf("before asking, %d refusals listed; the dismissed offered: %v", len(cs.refusedShown()), !cs.showDismissed.Disabled())
+	}
+	if got := cs.refHint.Text; !strings.Contains(got, "What was typed in the 1 change you dismissed stays on this computer") {
+		t.Errorf("the hint reads %q", got)
+	}
+	test.Tap(cs.showDismissed)
+	u.wait()
+	shown := cs.refusedShown()
+	if len(shown) != 1 || !strings.HasPrefix(shown[0].what, what) || !strings.HasPrefix(shown[0].why, "Dismissed. Refused ") {
+		t.Fatalf("the dismissed listed: %+v, want %q", shown, what)
+	}
+	if b := findButton(u.win.Canvas(), "Dismiss…"); b != nil && b.Visible() {
+		t.Error("a dismissed change offers to be dismissed again")
+	}
+	tap(t, u, "Copy")
+	if got := fyne.CurrentApp().Clipboard().Content(); !strings.HasPrefix(got, what) || !strings.Contains(got, "\nDismissed. Refused ") {
+		t.Errorf("the clipboard holds %q", got)
+	}
+	if got := u.status.message.Text; !strings.HasPrefix(got, "Copied the refused change to the clipboard") {
+		t.Errorf("the status bar says %q", got)
+	}
+	if got := cs.tabs.Items[1].Text; got != "Refused by the hub (0)" {
+		t.Errorf("the tab reads %q", got)
+	}
 }

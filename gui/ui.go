@@ -369,7 +369,7 @@ func (u *UI) build() {
 		if u.user.CanSearchStudents() {
 			open = func(stateID string) { u.openStudentFrom(stateID, "Conflicts", u.showConflicts, nil) }
 		}
-		u.conflicts = newConflictsScreen(u.st, u.user, u.tasks, u.dialogs, u.changed, u.showHome, open)
+		u.conflicts = newConflictsScreen(u.st, u.user, u.tasks, u.dialogs, u.changed, u.status.say, u.showHome, open)
 	}
 	top := container.NewVBox()
 	if u.demo {

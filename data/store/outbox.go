@@ -340,8 +340,20 @@ type Rejection struct {
 // Rejections lists the mutations the hub refused, newest first, so the
 // clerk sees what did not reach the hub and why.
 func (s *Store) Rejections(ctx context.Context) ([]Rejection, error) {
+	return s.rejections(ctx, string(sync.Rejected))
+}
+
+// DismissedRejections lists the refused mutations the clerk dismissed,
+// newest first, with the values they carried: what was typed of a record
+// taken off this computer, or replaced since by a newer version from the
+// hub, is still there to read and copy.
+func (s *Store) DismissedRejections(ctx context.Context) ([]Rejection, error) {
+	return s.rejections(ctx, stateDismissed)
+}
+
+func (s *Store) rejections(ctx context.Context, state string) ([]Rejection, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+mutationCols+`, reason, pushed_at FROM outbox WHERE state = ? ORDER BY seq DESC`,
-		string(sync.Rejected))
+		state)
 	if err != nil {
 		return nil, fmt.Errorf("read the changes the hub refused: %w", err)
 	}

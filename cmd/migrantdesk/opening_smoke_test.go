@@ -20,12 +20,10 @@ func TestOpeningShownAndWaitedFor(t *testing.T) {
 	display := startXvfb(t)
 	config := filepath.Join(t.TempDir(), "config")
 	clerk, _ := pickStudent(t, db)
-	// Schema version 13 keyed the drafts by their kind: undone, the file
+	// Schema version 14 indexed the refused mutations: undone, the file
 	// is one of the release before, which the app upgrades.
 	older := func() *sql.Tx {
-		return olderWaiting(t, db, `ALTER TABLE drafts RENAME TO drafts_13;
-			CREATE TABLE drafts AS SELECT username, state_id, record_id, version, mis2000_id, qad, eed, eed_chosen, at FROM drafts_13;
-			DROP TABLE drafts_13; PRAGMA user_version = 12`)
+		return olderWaiting(t, db, `DROP INDEX outbox_refused; PRAGMA user_version = 13`)
 	}
 	size := func(d *desk) geometry { return d.waitFor(func(geometry) bool { return true }) }
 
@@ -68,8 +66,8 @@ func TestOpeningShownAndWaitedFor(t *testing.T) {
 	}
 	defer conn.Close()
 	var version int
-	if err := conn.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil || version != 13 {
-		t.Errorf("after the app quit during the upgrade, the schema version is %d (%v), not 13", version, err)
+	if err := conn.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil || version != 14 {
+		t.Errorf("after the app quit during the upgrade, the schema version is %d (%v), not 14", version, err)
 	}
 }
 
@@ -81,8 +79,8 @@ func TestOpeningFailedAfterQuitIsSaid(t *testing.T) {
 	bin, db := placeSetup(t)
 	display := startXvfb(t)
 	clerk, _ := pickStudent(t, db)
-	// A view where the upgrade reads the drafts: it fails.
-	write := olderWaiting(t, db, `DROP TABLE drafts; CREATE VIEW drafts AS SELECT 1 AS x; PRAGMA user_version = 12`)
+	// The index the upgrade makes is there already: it fails.
+	write := olderWaiting(t, db, `PRAGMA user_version = 13`)
 	d := startDesk(t, bin, display, filepath.Join(t.TempDir(), "config"), mainTitle, "--db", db, "--user", clerk)
 	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -114,7 +112,7 @@ func olderWaiting(t *testing.T, db, undo string) *sql.Tx {
 	if err := conn.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil {
 		t.Fatal(err)
 	}
-	if version != 13 {
+	if version != 14 {
 		t.Fatalf("schema version %d: make the database older by undoing its last migration here", version)
 	}
 	if _, err := conn.Exec(undo); err != nil {

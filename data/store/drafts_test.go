@@ -169,7 +169,7 @@ func TestDraftsMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.Exec(`DROP TABLE drafts;`+store.Migrations()[11]+`
+	_, err = db.Exec(`DROP TABLE drafts; DROP INDEX outbox_refused;`+store.Migrations()[11]+`
 		INSERT INTO drafts(username, state_id, record_id, version, mis2000_id, qad, eed, eed_chosen, at)
 			VALUES(?, ?, ?, 2, '555', '10/01/2025', '06/30/2027', 1, '2026-11-28T10:00:00Z');
 		PRAGMA user_version = 12`, storetest.Clerk, storetest.Maria, rec.ID)

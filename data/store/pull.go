@@ -1032,7 +1032,7 @@ func clearForSnapshot(tx *sql.Tx, t *touched) error {
 		return err
 	}
 	kept := append(refusedArgs(), statePending)
-	const keptRecords = `SELECT entity_id FROM outbox WHERE entity = ?1 AND state = ?6 UNION SELECT record_id FROM conflicts`
+	const keptRecords = `SELECT entity_id FROM outbox WHERE entity = ?1 AND state = ?4 UNION SELECT record_id FROM conflicts`
 	stmts := []statement{
 		{`DELETE FROM published WHERE record_id NOT IN (` + keptRecords + `)`, kept},
 		{`DELETE FROM migrant_records WHERE id NOT IN (` + keptRecords + `) AND NOT (deleted = 0 AND id IN (` + refusedTyped + `))`, kept},
@@ -1083,12 +1083,15 @@ func clearForSnapshot(tx *sql.Tx, t *touched) error {
 // here are kept: one deleted here since holds nothing to keep, and one
 // taken off this computer with its refusal (TakeOffRefused) is not here.
 // Its arguments are refusedArgs.
-const refusedTyped = `SELECT o.entity_id FROM outbox o WHERE o.entity = ?1 AND o.state IN (?2, ?3) AND o.op IN (?4, ?5)
-	AND NOT EXISTS (SELECT 1 FROM outbox l WHERE l.entity = ?1 AND l.entity_id = o.entity_id AND l.seq > o.seq
-		AND l.state NOT IN (?2, ?3))`
+//
+// The states are written out, as in the index outbox_refused, which
+// SQLite uses only for a query that names them.
+const refusedTyped = `SELECT o.entity_id FROM outbox o WHERE o.entity = ?1 AND o.state IN ('` + string(sync.Rejected) + `', '` +
+	stateDismissed + `') AND o.op IN (?2, ?3) AND NOT EXISTS (SELECT 1 FROM outbox l WHERE l.entity = ?1
+		AND l.entity_id = o.entity_id AND l.seq > o.seq AND l.state NOT IN ('` + string(sync.Rejected) + `', '` + stateDismissed + `'))`
 
 func refusedArgs() []any {
-	return []any{sync.EntityRecord, string(sync.Rejected), stateDismissed, sync.OpCreate, sync.OpUpdate}
+	return []any{sync.EntityRecord, sync.OpCreate, sync.OpUpdate}
 }
 
 // typing is what the clerk typed of a record the hub refused, as this

@@ -425,6 +425,14 @@ INSERT INTO drafts_13(username, state_id, record_id, merge, version, mis2000_id,
 DROP TABLE drafts;
 ALTER TABLE drafts_13 RENAME TO drafts;
 `,
+	// 14: every page of pulled records asks which records the hub refused
+	// as typed here (refusedTyped), among mutations of every state; this
+	// index holds the few refused, where a clerk's outbox holds a hundred
+	// thousand mutations after a few years (70 ms a page without it, 0.4
+	// ms with it).
+	`
+CREATE INDEX outbox_refused ON outbox(entity, entity_id, seq) WHERE state IN ('rejected', 'dismissed');
+`,
 }
 
 // migrationCode is the work of a migration that SQL cannot do, keyed by

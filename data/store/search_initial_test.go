@@ -135,10 +135,11 @@ func TestMigrationIndexesInitials(t *testing.T) {
 	if len(imported) < 3000 {
 		t.Fatalf("the import wrote %d first-initial rows for 3000 students", len(imported))
 	}
-	// Back to version 8: migration 10's column, 11's index and 12's
-	// table go too, for them to be added again.
+	// Back to version 8: migration 10's column, 11's index, 12's table
+	// and 14's index go too, for them to be added again.
 	if _, err := s.w.Exec(`DELETE FROM name_tokens WHERE field IN (11, 12); DROP INDEX migrant_records_publish_districts;
-		ALTER TABLE migrant_records DROP COLUMN publish_districts; DROP INDEX outbox_entity; DROP TABLE drafts; PRAGMA user_version = 8`); err != nil {
+		ALTER TABLE migrant_records DROP COLUMN publish_districts; DROP INDEX outbox_entity; DROP TABLE drafts;
+		DROP INDEX outbox_refused; PRAGMA user_version = 8`); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

@@ -366,13 +366,11 @@ func ofEarlierRelease(t *testing.T) (path string) {
 	if _, err := st.ImportExtract(context.Background(), storetest.Extract(), "t"); err != nil {
 		t.Fatal(err)
 	}
-	if v := len(store.Migrations()); v != 13 {
+	if v := len(store.Migrations()); v != 14 {
 		t.Fatalf("schema version %d: make the database older by undoing its last migration here", v)
 	}
-	// Schema version 13 keyed the drafts by their kind.
-	if _, err := st.DB().Exec(`ALTER TABLE drafts RENAME TO drafts_13;
-		CREATE TABLE drafts AS SELECT username, state_id, record_id, version, mis2000_id, qad, eed, eed_chosen, at FROM drafts_13;
-		DROP TABLE drafts_13; PRAGMA user_version = 12`); err != nil {
+	// Schema version 14 indexed the refused mutations.
+	if _, err := st.DB().Exec(`DROP INDEX outbox_refused; PRAGMA user_version = 13`); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
@@ -424,11 +422,11 @@ func TestOpenSayingTellsTheUpgrade(t *testing.T) {
 		}
 		return ""
 	}
-	copied := next("this database is of an earlier release of Migrant Desk: keeping a copy of it as o.db.v12-")
+	copied := next("this database is of an earlier release of Migrant Desk: keeping a copy of it as o.db.v13-")
 	next(store.WaitMessage)
 	write.Rollback()
 	next(store.WaitOverMessage)
-	upgrading := next("upgrading the database to this release of Migrant Desk (the earlier one is kept as o.db.v12-")
+	upgrading := next("upgrading the database to this release of Migrant Desk (the earlier one is kept as o.db.v13-")
 	if err := <-opened; err != nil {
 		t.Fatal(err)
 	}
@@ -479,10 +477,10 @@ func TestOpenContextStopsTheUpgrade(t *testing.T) {
 		}
 		t.Fatalf("an open stopped before it began the copy: %v", err)
 	}
-	if copies, _ := filepath.Glob(path + ".v12-*.bak"); len(copies) != 0 {
+	if copies, _ := filepath.Glob(path + ".v13-*.bak"); len(copies) != 0 {
 		t.Errorf("an open stopped while it copied the database left %v", copies)
 	}
-	if v := version(); v != 12 {
+	if v := version(); v != 13 {
 		t.Errorf("an open stopped before the upgrade left schema version %d", v)
 	}
 
@@ -507,7 +505,7 @@ func TestOpenContextStopsTheUpgrade(t *testing.T) {
 		t.Fatal("an open stopped while it waited for another write went on waiting")
 	}
 	write.Rollback()
-	if v := version(); v != 12 {
+	if v := version(); v != 13 {
 		t.Errorf("an open stopped while it waited left schema version %d", v)
 	}
 

@@ -150,7 +150,7 @@ func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widg
 		func() int { return len(c.refusedShown()) },
 		func() fyne.CanvasObject {
 			// Copy last, where it stands on every row: a dismissed one
-			// has no Dismiss.
+			// has no Dismiss, but may have Take off.
 			dismiss := widgets.NewButtonWithIcon("Dismiss…", theme.DeleteIcon(), nil)
 			copyIt := widgets.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), nil)
 			return border(nil, nil, nil, container.NewCenter(container.NewHBox(dismiss, copyIt)), rowLines(2))
@@ -163,10 +163,15 @@ func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widg
 			buttons[1].(*widgets.Button).OnTapped = func() { c.copyRefusal(r) }
 			dismiss := buttons[0].(*widgets.Button)
 			dismiss.OnTapped = func() { c.askDismiss(r) }
-			if r.dismissed {
-				dismiss.Hide()
-			} else {
+			switch {
+			case !r.dismissed:
+				dismiss.SetText("Dismiss…")
 				dismiss.Show()
+			case r.takeOff:
+				dismiss.SetText("Take off…")
+				dismiss.Show()
+			default:
+				dismiss.Hide()
 			}
 		})
 	c.refusedTab.OnSelected = func(i widget.ListItemID) {
@@ -576,33 +581,41 @@ func (c *conflictsScreen) askDismiss(r refusal) {
 		c.askTakeOff(r)
 		return
 	}
-	text := widgets.Paragraph(r.what+"\n\n"+r.why+"\n\nDismiss it once you have dealt with it: it is no longer listed "+
-		"or counted in the status bar (Show the dismissed ones lists it again, with what was typed). The record on this "+
-		"computer stays as it is, and the audit log notes the dismissal.", 480)
-	d := widgets.NewConfirm("Dismiss this refused change?", "Dismiss", "Keep it listed", text, func(ok bool) {
+	c.dialogs.ShowDestructive(c.question(r, "Dismiss this refused change?", "Dismiss", "Keep it listed",
+		"Dismiss it once you have dealt with it: it is no longer listed or counted in the status bar (Show the dismissed "+
+			"ones lists it again, with what was typed). The record on this computer stays as it is, and the audit log "+
+			"notes the dismissal.", false))
+}
+
+// question asks about the refusal r, shown with text after it, whose
+// answer yes dismisses it, taking its record off when takeOff; no and
+// Esc leave it.
+func (c *conflictsScreen) question(r refusal, title, yes, no, text string, takeOff bool) *widgets.Confirm {
+	return widgets.NewConfirm(title, yes, no, widgets.Paragraph(r.what+"\n\n"+r.why+"\n\n"+text, 480), func(ok bool) {
 		if ok {
-			c.dismiss(r.id, false)
+			c.dismiss(r.id, takeOff)
 		}
 	}, c.dialogs.Window())
-	c.dialogs.ShowDestructive(d)
 }
 
 // askTakeOff is askDismiss for the refusal of a record whose student the
 // user may no longer change here: the record can be neither corrected
 // nor sent again, so dismissing asks whether to take it off this
-// computer too, which then holds what the hub does. Enter and Esc keep
-// the refusal listed; taking the record off is chosen, never pressed out
-// of habit.
+// computer too, which then holds what the hub does; of a refusal
+// dismissed already, it asks only that. Enter and Esc keep the refusal
+// listed; taking the record off is chosen, never pressed out of habit.
 func (c *conflictsScreen) askTakeOff(r refusal) {
-	text := widgets.Paragraph(r.what+"\n\n"+r.why+"\n\nThe hub no longer counts this student as yours, so the record "+
-		"cannot be corrected or sent again from this computer. Dismiss and take off removes it from this computer, which "+
-		"then holds what the hub does: what you typed stays on this computer with the refused change, among the dismissed "+
-		"ones, and the audit log notes the record as it was. Dismiss only leaves the record here as it is.", 480)
-	d := widgets.NewConfirm("Dismiss this refused change?", "Dismiss and take off", "Keep it listed", text, func(ok bool) {
-		if ok {
-			c.dismiss(r.id, true)
-		}
-	}, c.dialogs.Window())
+	const why = "The hub no longer counts this student as yours, so the record cannot be corrected or sent again from this computer. "
+	if r.dismissed {
+		c.dialogs.ShowDestructive(c.question(r, "Take the record off this computer?", "Take off", "Keep it",
+			why+"Take off removes it from this computer, which then holds what the hub does: what you typed stays listed "+
+				"here, and the audit log notes the record as it was.", true))
+		return
+	}
+	d := c.question(r, "Dismiss this refused change?", "Dismiss and take off", "Keep it listed",
+		why+"Dismiss and take off removes it from this computer, which then holds what the hub does: what you typed stays "+
+			"on this computer with the refused change, among the dismissed ones, and the audit log notes the record as "+
+			"it was. Dismiss only leaves the record here as it is.", true)
 	d.AddAnswer("Dismiss only", theme.DeleteIcon(), func() { c.dismiss(r.id, false) })
 	c.dialogs.ShowDestructive(d)
 }
@@ -625,7 +638,7 @@ func (c *conflictsScreen) dismiss(id string, takeOff bool) {
 				c.dialogs.ShowError("The refused change could not be dismissed", err)
 				return
 			case takeOff:
-				c.resolved("Dismissed the refused change and took its record off this computer.")
+				c.resolved("Took the record of the refused change off this computer; what was typed stays among the dismissed changes.")
 			default:
 				c.resolved("Dismissed the refused change.")
 			}
@@ -643,6 +656,9 @@ func (c *conflictsScreen) refusals(ctx context.Context, read func(context.Contex
 		return nil, err
 	}
 	names, takeOff := map[string]string{}, map[string]bool{}
+	// here are the records on this computer of the students read; of a
+	// record dismissed only, its newest refusal offers to take it off.
+	here, offered := map[string]bool{}, map[string]bool{}
 	out := make([]refusal, len(rs))
 	for i, r := range rs {
 		out[i] = refusal{id: r.ID, why: fmt.Sprintf("Refused %s: %s", data.DayOf(r.At), sentence(r.Reason)), dismissed: dismissed}
@@ -659,12 +675,19 @@ func (c *conflictsScreen) refusals(ctx context.Context, read func(context.Contex
 					if c.user.MayTakeOffRefused(p.StateID, regionsOf(d.Enrollments), d.LeftOut, nil) == nil {
 						takeOff[p.StateID] = true
 					}
+					for _, rec := range d.Records {
+						here[rec.ID] = true
+					}
 				}
 				names[p.StateID] = name
 			}
 			out[i].stateID, out[i].takeOff = p.StateID, takeOff[p.StateID]
-			if dismissed && name == "" {
-				out[i].stateID = ""
+			if dismissed {
+				out[i].takeOff = out[i].takeOff && here[r.EntityID] && !offered[r.EntityID]
+				offered[r.EntityID] = true
+				if name == "" {
+					out[i].stateID = ""
+				}
 			}
 			out[i].what = fmt.Sprintf("%s of %sstate ID %s: MIS2000 ID %s, QAD %s, EED %s",
 				opName(r.Op), name, p.StateID, p.MIS2000ID, usDate(p.QAD), usDate(p.EED))

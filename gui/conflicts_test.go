@@ -531,6 +531,24 @@ func TestDismissingTheRefusalOfAStudentLeftOutAsksToTakeTheRecordOff(t *testing.
 		if len(u.conflicts.rejections) != 0 || !still(t, st, rec) {
 			t.Errorf("Dismiss only: refused %d, record here %v; want it dismissed, the record kept", len(u.conflicts.rejections), still(t, st, rec))
 		}
+		// Dismissed only, the record may still be taken off, from the
+		// dismissed change; what was typed stays listed.
+		test.Tap(u.conflicts.showDismissed)
+		u.wait()
+		tap(t, u, "Take off…")
+		if said := strings.Join(texts(u.win.Canvas()), " "); !strings.Contains(said, "what you typed stays listed here") {
+			t.Fatalf("taking off a record dismissed only asks %q", said)
+		}
+		tap(t, u, "Take off")
+		if still(t, st, rec) {
+			t.Fatal("the record dismissed only was not taken off")
+		}
+		if shown := u.conflicts.refusedShown(); len(shown) != 1 || shown[0].takeOff || !strings.Contains(shown[0].what, "MIS2000 ID 999") {
+			t.Errorf("after the take off, the dismissed listed: %+v", shown)
+		}
+		if b := findButton(u.win.Canvas(), "Take off…"); b != nil && b.Visible() {
+			t.Error("a record taken off is offered to be taken off again")
+		}
 	})
 	t.Run("take off", func(t *testing.T) {
 		u, st, rec := refused(t)

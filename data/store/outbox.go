@@ -417,13 +417,34 @@ func (s *Store) dismissRefusal(tx *sql.Tx, u data.User, mutationID string) (enti
 	return entity, entityID, s.audit(tx, u.Username, "dismiss_refusal", entity, entityID, reason, "")
 }
 
+// refusalToTakeOff dismisses the refusal mutationID as dismissRefusal
+// does, or finds it dismissed already, of a record whose typing the hub
+// refused is here, and says what it changed.
+func (s *Store) refusalToTakeOff(tx *sql.Tx, u data.User, mutationID string) (entity, entityID string, err error) {
+	var typedHere bool
+	err = tx.QueryRow(`SELECT entity, entity_id, entity_id IN (SELECT id FROM migrant_records WHERE deleted = 0 AND id IN (`+
+		refusedTyped+`)) FROM outbox WHERE mutation_id = ?4 AND state = ?5`,
+		append(refusedArgs(), mutationID, stateDismissed)...).Scan(&entity, &entityID, &typedHere)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return s.dismissRefusal(tx, u, mutationID)
+	case err != nil:
+		return "", "", err
+	case !typedHere:
+		return "", "", errors.New("what was typed of its record is no longer on this computer: taken off already, saved again since, or replaced by a newer version from the hub")
+	}
+	return entity, entityID, nil
+}
+
 // ErrStillWaiting refuses to take off this workstation a record with a
 // change still waiting to be sent: the hub answers it first.
 var ErrStillWaiting = errors.New("a later change of the record still waits to be sent; sync, then dismiss its refusal too")
 
 // TakeOffRefused dismisses the refusal mutationID of a change to a
 // migrant record, and every other refusal of the record waiting to be
-// read, and takes the record off this workstation (takeOff): for a
+// read, and takes the record off this workstation (takeOff); a refusal
+// dismissed already takes off the record still holding what was typed
+// (refusedTyped), which a dismissal alone leaves here: for a
 // student u may no longer change here (data.User.MayTakeOffRefused),
 // whose record could be neither corrected nor sent again, and would stay
 // here, apart from the hub, for good. Nothing typed is lost: each refused
@@ -435,7 +456,7 @@ func (s *Store) TakeOffRefused(ctx context.Context, u data.User, mutationID stri
 	changed := map[string]bool{}
 	err := s.writeAs(ctx, u, func(tx *sql.Tx, u data.User) error {
 		clear(changed)
-		entity, id, err := s.dismissRefusal(tx, u, mutationID)
+		entity, id, err := s.refusalToTakeOff(tx, u, mutationID)
 		if err != nil {
 			return err
 		}

@@ -234,8 +234,42 @@ func TestTakeOffARefusedRecordOfAStudentLeftOut(t *testing.T) {
 			!strings.HasPrefix(said[1], "dismiss_refusal ") || !strings.HasPrefix(said[2], "dismiss_refusal ") {
 			t.Errorf("the audit log says of the clerk %q, want both dismissals and the record taken off", said)
 		}
-		if err := st.TakeOffRefused(ctx, clerk, later.ID); err == nil || !strings.Contains(err.Error(), "dismissed already") {
+		if err := st.TakeOffRefused(ctx, clerk, later.ID); err == nil || !strings.Contains(err.Error(), "taken off already") {
 			t.Errorf("a refusal dismissed with the record taken off was taken off again: %v", err)
+		}
+	})
+
+	// Dismissed only, the record stays, through the next snapshot too;
+	// the clerk may still take it off later, from the dismissed refusal.
+	t.Run("dismissed, then taken off", func(t *testing.T) {
+		st, rec := waitingWork(t)
+		apply(t, st, page(sync.Cursor{Epoch: "e2", Seq: 3}, true, slices.Concat(scope()[:5], keptUsers())...))
+		m := refuse(t, st)
+		if err := st.DismissRejection(ctx, clerk, m.ID); err != nil {
+			t.Fatal(err)
+		}
+		apply(t, st, page(sync.Cursor{Epoch: "e3", Seq: 3}, true, slices.Concat(scope()[:5], keptUsers())...))
+		if r := record(t, st, rec.ID); r.MIS2000ID != "20" {
+			t.Fatalf("the record dismissed only, after a snapshot: %+v", r)
+		}
+		if err := st.TakeOffRefused(ctx, admin, m.ID); !errors.Is(err, data.ErrAccess) {
+			t.Fatalf("the state administrator, who may still change the record, took it off: %v", err)
+		}
+		if err := st.TakeOffRefused(ctx, clerk, m.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.RecordByID(ctx, rec.ID); !errors.Is(err, store.ErrNoRecord) {
+			t.Errorf("the record is still here: %v", err)
+		}
+		if _, err := st.Student(ctx, storetest.Maria); !errors.Is(err, store.ErrNoStudent) {
+			t.Errorf("María, whom nothing here names now, is still here: %v", err)
+		}
+		log, err := st.Audit(ctx, sync.EntityRecord, rec.ID)
+		if err != nil || len(log) == 0 || log[0].Action != "take_off_refused" || !strings.Contains(log[0].Before, `"mis2000_id":"20"`) {
+			t.Errorf("the audit log of the record: %+v, %v", log, err)
+		}
+		if err := st.TakeOffRefused(ctx, clerk, m.ID); err == nil || !strings.Contains(err.Error(), "taken off already") {
+			t.Errorf("a record taken off was taken off again: %v", err)
 		}
 	})
 }

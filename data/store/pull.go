@@ -64,11 +64,14 @@ func readCursor(tx *sql.Tx) (sync.Cursor, error) {
 // one for a new epoch, and for a user whose scope changed) first empties
 // what the workstation holds from the state and the hub, except its own
 // work not yet acknowledged: records with a mutation waiting or a
-// conflict to resolve, grants waiting, and what those rows need (their
+// conflict to resolve, records whose typing the hub refused
+// (refusedTyped), grants waiting, and what those rows need (their
 // students, districts, users); the snapshot's pages then bring the scope
 // back. A pulled row of a record (or copy, or grant) with a change
 // waiting never overwrites it: the push decides, and for a record in
-// conflict the row becomes the hub's side of the conflict.
+// conflict the row becomes the hub's side of the conflict. Of a record
+// whose typing the hub refused, a pulled row no newer keeps what was
+// typed (keepRefused).
 //
 // Each change names a table of sync.Tables and exactly its columns
 // (sync.Columns; a removal only the key). Columns the workstation

@@ -78,14 +78,16 @@ func EligibilityEndsSoon(r MigrantRecord, today Date) bool {
 	return r.EED >= today && r.EED <= today.AddDays(EndingWithinDays)
 }
 
-// FreeMealMissing reports whether a student would be a row of today's
-// QA Migrant report of the district (the record's copy is active today and
-// the student has a qualifying enrollment there today) with no free-meal
-// row in the school year: the report of the year shows their Economically
-// Disadvantaged as "No".
+// FreeMealMissing reports whether a student is a row of the school
+// year's QA Migrant report of the district with no withdrawal date (the
+// record's copy is active in the year and the student has a qualifying
+// enrollment there today) with no free-meal row in the year: that report
+// shows their Economically Disadvantaged as a highlighted "No". A copy
+// whose eligibility ended earlier in the year still makes a row of the
+// year's report, so it counts here too: the line and the report agree.
 func FreeMealMissing(copied MigrantRecord, es []PlacedEnrollment, programs []Program, district string, today Date) bool {
 	day := Period{From: today, To: today}
-	if !copied.ActiveIn(day) {
+	if !copied.ActiveIn(SchoolYearOf(today)) {
 		return false
 	}
 	for _, e := range es {

@@ -34,3 +34,37 @@ func TestNewlyEnrolled(t *testing.T) {
 		}
 	}
 }
+
+// TestFreeMealMissing: the worklist line names the Economically
+// Disadvantaged "No" of this school year's report, enrolled now, so it
+// lists whom that report highlights with no withdrawal date: a student
+// whose eligibility ended in October is a row of the year's report, and
+// was missing from the line (195 on the line, 218 highlighted in the
+// report of a state-scale district).
+func TestFreeMealMissing(t *testing.T) {
+	school := School{Number: "005100", DistrictNumber: "005", Name: "Farnsley Middle School", Classification: "A1"}
+	today := NewDate(2026, 12, 2)
+	enrolled := []PlacedEnrollment{{Enrollment: Enrollment{ID: "e1", StateID: "0181133886", SchoolNumber: school.Number,
+		Grade: "07", ServiceType: "P", Start: NewDate(2026, 8, 17)}, School: school, District: District{Number: "005"}}}
+	withdrawn := []PlacedEnrollment{enrolled[0]}
+	withdrawn[0].End = NewDate(2026, 11, 20)
+	record := func(qad, eed Date) MigrantRecord { return MigrantRecord{StateID: "0181133886", QAD: qad, EED: eed} }
+	free := []Program{{StateID: "0181133886", Program: ProgramFRAM, Code: MealsFree, Start: NewDate(2026, 8, 1)}}
+	for _, c := range []struct {
+		name     string
+		r        MigrantRecord
+		es       []PlacedEnrollment
+		programs []Program
+		want     bool
+	}{
+		{"eligible now, no meal row", record(NewDate(2025, 3, 1), NewDate(2028, 2, 28)), enrolled, nil, true},
+		{"eligibility ended in October", record(NewDate(2023, 10, 15), NewDate(2026, 10, 14)), enrolled, nil, true},
+		{"eligibility ended last school year", record(NewDate(2023, 6, 15), NewDate(2026, 6, 14)), enrolled, nil, false},
+		{"free meals", record(NewDate(2025, 3, 1), NewDate(2028, 2, 28)), enrolled, free, false},
+		{"withdrawn", record(NewDate(2025, 3, 1), NewDate(2028, 2, 28)), withdrawn, nil, false},
+	} {
+		if got := FreeMealMissing(c.r, c.es, c.programs, "005", today); got != c.want {
+			t.Errorf("%s: free meal missing %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -91,7 +91,7 @@ SELECT p.record_id, r.state_id,
 		WHERE e.state_id = r.state_id AND sc.district_number = :district
 		AND e.start_date <= :since_day AND (e.end_date = '' OR e.end_date >= :known_from)),
 	p.eed >= :today AND p.eed <= :ending,
-	p.qad <= :today AND p.eed >= :today
+	p.qad <= :year_to AND p.eed >= :year_from
 	AND EXISTS (SELECT 1 FROM enrollments e JOIN schools sc ON sc.number = e.school_number
 		WHERE e.state_id = r.state_id AND sc.district_number = :district AND sc.public = 1
 		AND e.grade IN (` + quoteList(data.Grades()) + `)

@@ -170,6 +170,8 @@ func newDistrictWindow(env districtEnv, usr data.User, d data.District, on data.
 	if env.syncNow != nil {
 		w.win.Canvas().AddShortcut(keySync, func(fyne.Shortcut) { env.syncNow() })
 	}
+	w.win.Canvas().AddShortcut(keyNextTab, func(fyne.Shortcut) { w.nextTab(1) })
+	w.win.Canvas().AddShortcut(keyPreviousTab, func(fyne.Shortcut) { w.nextTab(-1) })
 	w.win.Canvas().AddShortcut(keySearch, func(fyne.Shortcut) {
 		w.tabs.Select(w.recordsTab)
 		w.win.Canvas().Focus(w.records.filter)
@@ -217,6 +219,26 @@ func (w *districtWindow) refresh() {
 // keyCloseWindow (Ctrl+W) closes a district window; Ctrl+F there goes
 // to the filter of its record list.
 var keyCloseWindow = &desktop.CustomShortcut{KeyName: fyne.KeyW, Modifier: fyne.KeyModifierShortcutDefault}
+
+// keyNextTab (Ctrl+Tab) and keyPreviousTab (Ctrl+Shift+Tab) go from tab
+// to tab of a district window: Fyne's tabs take no focus, so Tab alone
+// never reached the QA Migrant report or Users and access.
+var (
+	keyNextTab     = &desktop.CustomShortcut{KeyName: fyne.KeyTab, Modifier: fyne.KeyModifierControl}
+	keyPreviousTab = &desktop.CustomShortcut{KeyName: fyne.KeyTab, Modifier: fyne.KeyModifierControl | fyne.KeyModifierShift}
+)
+
+// nextTab shows the tab by places after the one shown, round, and puts
+// the keyboard on its first control: the one that had it is hidden now.
+// Refresh, in the header, is the last control before the tab's own, and
+// Fyne offers no other way to the first control of a part of a window.
+func (w *districtWindow) nextTab(by int) {
+	n := len(w.tabs.Items)
+	w.tabs.SelectIndex((w.tabs.SelectedIndex() + by + n) % n)
+	c := w.win.Canvas()
+	c.Focus(w.refreshBtn)
+	c.FocusNext()
+}
 
 // districtTitle is the window title, "Migrant Desk — 012 Adair County".
 func districtTitle(d data.District) string {

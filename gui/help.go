@@ -26,9 +26,10 @@ var shortcutRows = [][2]string{
 	{"Ctrl+P", "Publish the records of the student on screen: the confirmation lists every district that receives a copy"},
 	{"Esc", "Close the dialog or form on top (a form with changes asks first)"},
 	{"Enter (in a confirmation)", "Confirm, as Publish does, or press the button Tab has outlined"},
-	{"Ctrl+R", "Sync now, from the main window or a district window (on a computer that syncs with the hub)"},
+	{"Ctrl+R", "Sync now with the hub, from the main window or a district window"},
 	{"F5", "Read the district window again (Refresh)"},
 	{"Ctrl+W", "Close the district window"},
+	{"Ctrl+Tab / Ctrl+Shift+Tab", "Next / previous tab of the district window"},
 	// The lists, Preferences and Quit have no key of their own: the
 	// menu bar is the keyboard's way to them.
 	{"Alt", "Open the menu bar: the arrows choose a menu and an item, Enter runs it, Esc closes it"},

@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -742,4 +743,95 @@ func TestNewRecordStaysWhereItIsWhereverTheStudentCameFrom(t *testing.T) {
 	if fromNeeds := d.AbsolutePositionForObject(u.student.newButton); fromNeeds != fromSearch {
 		t.Errorf("New record is at %v from the search, at %v from Needs publishing", fromSearch, fromNeeds)
 	}
+}
+
+// typeShortcut sends a shortcut as the desktop driver does: to the
+// focused widget when it takes shortcuts, else to the window.
+func typeShortcut(c fyne.Canvas, s fyne.Shortcut) {
+	if f, ok := c.Focused().(fyne.Shortcutable); ok {
+		f.TypedShortcut(s)
+		return
+	}
+	c.(fyne.Shortcutable).TypedShortcut(s)
+}
+
+// A district window has no menu: its shortcuts are the window's, and the
+// driver gives a shortcut to the focused entry first, which dropped
+// them. With the cursor in the records' filter (where Ctrl+F puts it)
+// Ctrl+W did not close the window.
+// Another district window opened since must stay open: the window of
+// the field closes, not the last one made.
+func TestDistrictShortcutsWorkFromAField(t *testing.T) {
+	st := districtFixture(t)
+	u, w := openDistrictWindow(t, st, rosa, "001")
+	d, err := st.District(context.Background(), "002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := u.showDistrict(u.user, d, storetest.Day(t, fixtureDay))
+	u.wait()
+	t.Cleanup(func() { other.win.Close() })
+	c := w.win.Canvas()
+	typeShortcut(c, keySearch)
+	if c.Focused() != w.records.filter {
+		t.Fatalf("Ctrl+F put the keyboard on %T, not the filter", c.Focused())
+	}
+	typeShortcut(c, keyCloseWindow)
+	u.wait()
+	if u.districts["001"] != nil {
+		t.Error("Ctrl+W with the cursor in the filter left the district window open")
+	}
+	if u.districts["002"] == nil {
+		t.Error("Ctrl+W in the filter of 001 closed the window of 002")
+	}
+}
+
+// The tabs of a district window are not reached by Tab: Ctrl+Tab and
+// Ctrl+Shift+Tab go from one to the next, from a field too, and put the
+// keyboard on the first control of the tab shown, so that a coordinator
+// reaches the QA Migrant report and an administrator Users and access
+// without the mouse.
+func TestDistrictTabsByKeyboard(t *testing.T) {
+	st := districtFixture(t)
+	u, w := openDistrictWindow(t, st, admin, "001")
+	c := w.win.Canvas()
+	titles := func() []string {
+		var out []string
+		for range w.tabs.Items {
+			out = append(out, w.tabs.Selected().Text)
+			typeShortcut(c, keyNextTab)
+			u.wait()
+		}
+		return out
+	}
+	want := []string{"Worklist", "Migrant records", "QA Migrant report", "Users and access"}
+	if got := titles(); !slices.Equal(got, want) {
+		t.Fatalf("Ctrl+Tab shows the tabs %q, want %q", got, want)
+	}
+	if got := w.tabs.Selected().Text; got != "Worklist" {
+		t.Errorf("Ctrl+Tab on the last tab shows %q, not the first", got)
+	}
+	typeShortcut(c, keyPreviousTab)
+	u.wait()
+	if got := w.tabs.Selected().Text; got != "Users and access" {
+		t.Errorf("Ctrl+Shift+Tab on the first tab shows %q, not the last", got)
+	}
+	if f, ok := c.Focused().(*widgets.Check); !ok || !slices.Contains(slices.Collect(maps.Values(w.access.checks)), f) {
+		t.Errorf("on Users and access the keyboard is on %T, not a coordinator's box", c.Focused())
+	}
+	w.tabs.SelectIndex(0)
+	typeShortcut(c, keySearch)
+	typeShortcut(c, keyNextTab)
+	u.wait()
+	if got := w.tabs.Selected().Text; got != "QA Migrant report" {
+		t.Fatalf("Ctrl+Tab from the filter shows %q, not the QA Migrant report", got)
+	}
+	if f, ok := c.Focused().(fyne.CanvasObject); !ok || !isInside(w.report.obj, f) {
+		t.Errorf("on the QA Migrant report the keyboard is on %T, not a control of the report", f)
+	}
+}
+
+// isInside reports whether o is drawn inside root.
+func isInside(root, o fyne.CanvasObject) bool {
+	return slices.Contains(walk(root), o)
 }

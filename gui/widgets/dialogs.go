@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -262,6 +263,45 @@ func (e *Entry) TypedKey(ev *fyne.KeyEvent) {
 		return
 	}
 	e.Entry.TypedKey(ev)
+}
+
+// TypedShortcut hands the window the shortcuts that are not the
+// entry's own: the driver gives every shortcut to the focused entry,
+// which drops those it does not know, so a window's Ctrl+W or Ctrl+Tab
+// did nothing while the cursor was in a field.
+func (e *Entry) TypedShortcut(s fyne.Shortcut) {
+	if c, ok := s.(*desktop.CustomShortcut); ok && !editingKey(c.KeyName) {
+		if win, ok := e.canvas().(fyne.Shortcutable); ok {
+			win.TypedShortcut(s)
+			return
+		}
+	}
+	e.Entry.TypedShortcut(s)
+}
+
+// canvas is the canvas of the window whose keyboard the entry has. The
+// driver finds the canvas of an object by the object drawn, which for
+// an entry within another widget (a filter that takes F5) is not e.
+func (e *Entry) canvas() fyne.Canvas {
+	for _, w := range fyne.CurrentApp().Driver().AllWindows() {
+		if f, ok := w.Canvas().Focused().(interface{ entry() *Entry }); ok && f.entry() == e {
+			return w.Canvas()
+		}
+	}
+	return nil
+}
+
+func (e *Entry) entry() *Entry { return e }
+
+// editingKey reports whether an entry's own shortcuts use the key: with
+// a modifier, the arrows, Home and End move by words or to the ends, and
+// Backspace and Delete delete words.
+func editingKey(k fyne.KeyName) bool {
+	switch k {
+	case fyne.KeyLeft, fyne.KeyRight, fyne.KeyUp, fyne.KeyDown, fyne.KeyHome, fyne.KeyEnd, fyne.KeyBackspace, fyne.KeyDelete:
+		return true
+	}
+	return false
 }
 
 // Button is a button the keyboard works fully: Space or Enter presses

@@ -461,7 +461,8 @@ type List struct {
 	// click on the item already selected is not heard: it leaves at
 	// behind only if the arrows moved off that item since.
 	at        widget.ListItemID
-	selecting bool // in Select, which leaves the keyboard where it is
+	selecting bool                          // in Select, which leaves the keyboard where it is
+	heights   map[widget.ListItemID]float32 // set by SetItemHeight
 	focusRing
 }
 
@@ -476,13 +477,20 @@ func NewList(length func() int, create func() fyne.CanvasObject, update func(wid
 		ring := canvas.NewRectangle(color.Transparent)
 		ring.StrokeWidth = focusRingWidth
 		ring.Hide()
-		return container.NewStack(create(), ring)
+		return container.New(&itemRing{}, create(), ring)
 	}
 	l.UpdateItem = func(id widget.ListItemID, o fyne.CanvasObject) {
 		c := o.(*fyne.Container)
 		ring := c.Objects[1].(*canvas.Rectangle)
 		ring.StrokeColor = FocusRingColor(theme.Current(), fyne.CurrentApp().Settings().ThemeVariant())
 		ring.Hidden = !l.focused || id != l.at
+		if !ring.Hidden {
+			at := c.Layout.(*itemRing)
+			if bar := l.scrollBar(); bar != at.right {
+				at.right = bar
+				at.Layout(c.Objects, c.Size())
+			}
+		}
 		ring.Refresh()
 		update(id, c.Objects[0])
 	}
@@ -496,6 +504,62 @@ func NewList(length func() int, create func() fyne.CanvasObject, update func(wid
 	}
 	l.ExtendBaseWidget(l)
 	return l
+}
+
+// itemRing lays out a list item and its focus ring, the ring right
+// short of the item's right edge: Fyne draws a list's scroll bar over
+// that edge, and the ring ran under it.
+type itemRing struct{ right float32 }
+
+func (r *itemRing) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(size)
+	objs[1].Move(fyne.NewPos(0, 0))
+	objs[1].Resize(fyne.NewSize(max(0, size.Width-r.right), size.Height))
+}
+
+func (r *itemRing) MinSize(objs []fyne.CanvasObject) fyne.Size { return objs[0].MinSize() }
+
+// SetItemHeight sets an item's height as widget.List does, kept to tell
+// whether the items are taller than the list.
+func (l *List) SetItemHeight(id widget.ListItemID, height float32) {
+	if l.heights == nil {
+		l.heights = map[widget.ListItemID]float32{}
+	}
+	l.heights[id] = height
+	l.List.SetItemHeight(id, height)
+}
+
+// scrollBar is the width Fyne's scroll bar takes over the items' right
+// edge, at its widest (under the mouse), when the items are taller than
+// the list; 0 when they fit and it has none.
+func (l *List) scrollBar() float32 {
+	room := l.Size().Height
+	sep := theme.SeparatorThicknessSize()
+	var base float32
+	h := float32(0)
+	for i := range l.Length() {
+		ih, ok := l.heights[i]
+		if !ok {
+			if base == 0 {
+				base = l.CreateItem().MinSize().Height
+			}
+			ih = base
+		}
+		if h += ih + sep; h-sep > room {
+			return theme.ScrollBarSize()
+		}
+	}
+	return 0
+}
+
+// Resize lays out the list and moves the ring to or from the scroll
+// bar's edge, as a taller or shorter window adds or takes it away.
+func (l *List) Resize(size fyne.Size) {
+	l.List.Resize(size)
+	if l.focused {
+		l.RefreshItem(l.at)
+	}
 }
 
 // TypedKey chooses the item on Enter (or runs OnSubmitted), runs

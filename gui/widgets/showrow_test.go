@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
@@ -114,4 +115,64 @@ func drawn(o fyne.CanvasObject) []fyne.CanvasObject {
 		out = append(out, drawn(k)...)
 	}
 	return out
+}
+
+// shownRing is the focus ring drawn on the list's items, nil when none.
+func shownRing(l *List) *canvas.Rectangle {
+	for _, o := range test.WidgetRenderer(l).Objects() {
+		for _, r := range walkObjects(o) {
+			if rect, ok := r.(*canvas.Rectangle); ok && rect.StrokeWidth == focusRingWidth && rect.Visible() {
+				return rect
+			}
+		}
+	}
+	return nil
+}
+
+func walkObjects(o fyne.CanvasObject) []fyne.CanvasObject {
+	out := []fyne.CanvasObject{o}
+	switch x := o.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			out = append(out, walkObjects(c)...)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(x).Objects() {
+			out = append(out, walkObjects(c)...)
+		}
+	}
+	return out
+}
+
+// The ring of the item the keyboard is on stays clear of the scroll bar
+// Fyne draws over the right edge of a list that scrolls (the clerk's
+// Needs publishing and the publish confirmation): its right edge ran
+// under the bar. A list that does not scroll keeps its ring to the edge.
+func TestListRingClearsTheScrollBar(t *testing.T) {
+	test.NewTempApp(t)
+	n := 3
+	l := NewList(func() int { return n },
+		func() fyne.CanvasObject { return widget.NewLabel("Arnold, Kennedy · State ID 6017182431") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {})
+	w := test.NewTempWindow(t, l)
+	w.Resize(fyne.NewSize(400, 300))
+	w.Canvas().Focus(l)
+	right := func() float32 {
+		r := shownRing(l)
+		if r == nil {
+			t.Fatal("no focus ring on the list with the keyboard")
+		}
+		return r.Position().X + r.Size().Width
+	}
+	itemWidth := l.Size().Width
+	if got := right(); got < itemWidth-1 {
+		t.Errorf("a list that does not scroll has its ring end at %v, not at the edge %v", got, itemWidth)
+	}
+
+	n = 40
+	l.Refresh()
+	key(w.Canvas(), fyne.KeyDown)
+	if got, bar := right(), itemWidth-theme.ScrollBarSize(); got > bar {
+		t.Errorf("in a list that scrolls the ring ends at %v, under the scroll bar from %v", got, bar)
+	}
 }

@@ -314,13 +314,16 @@ func TestDistrictRecordsFilterAndSort(t *testing.T) {
 	if got := listedNames(w); !slices.Equal(got, want) {
 		t.Errorf("by grade %q, want %q", got, want)
 	}
-	tapHeader(t, l, "Grade ▲")
+	if h := sortHeaders(l)[colGrade]; h.Order() != widgets.Ascending {
+		t.Errorf("sorted by grade, its heading shows the order %v", h.Order())
+	}
+	tapHeader(t, l, "Grade")
 	want = []string{"Núñez, Ana 09 Active", "O'Neil, Sean 08 Active", "García López, María José 06 Active", "García López, María José 06 Expired"}
 	if got := listedNames(w); !slices.Equal(got, want) {
 		t.Errorf("by grade, reversed %q, want %q", got, want)
 	}
-	if headerTexts(l)[3] != "Grade ▼" {
-		t.Errorf("headers %q", headerTexts(l))
+	if h := sortHeaders(l)[colGrade]; h.Order() != widgets.Descending {
+		t.Errorf("sorted by grade again, its heading shows the order %v", h.Order())
 	}
 	// Eligibility: active ones first, then expired.
 	tapHeader(t, l, "Eligibility")
@@ -394,6 +397,35 @@ func tapHeader(t *testing.T, l *recordList, text string) {
 		}
 	}
 	t.Fatalf("no heading %q among %q", text, headerTexts(l))
+}
+
+// The heading of the column the list is sorted by reads whole and shows
+// the order, whichever the column: "Withdrawn ▲" was cut to "Withdra…"
+// in its column as wide as its dates, and so were Birth date and Grade,
+// so the list said neither the column it was sorted by nor the order.
+func TestDistrictSortHeadingShowsColumnAndOrder(t *testing.T) {
+	st := districtFixture(t)
+	_, w := openDistrictWindow(t, st, rosa, "001")
+	w.tabs.Select(w.recordsTab)
+	w.win.Resize(firstSize)
+	l := w.records
+	for col, c := range districtColumns {
+		for _, order := range []widgets.Order{widgets.Ascending, widgets.Descending} {
+			if l.order(col) != order {
+				tapHeader(t, l, c.Title)
+			}
+			h := sortHeaders(l)[col]
+			need := fyne.MeasureText(h.Text(), theme.TextSize(), fyne.TextStyle{Bold: true}).Width + 2*theme.InnerPadding()
+			if need > h.Size().Width {
+				t.Errorf("sorted by %s, its heading %q needs %.0f px and has %.0f: it is cut", c.Title, h.Text(), need, h.Size().Width)
+			}
+			mark := h.Mark()
+			if h.Order() != order || !mark.Visible() || mark.Position().X < 0 || mark.Position().X+mark.Size().Width > h.Size().Width {
+				t.Errorf("sorted by %s (%v), its heading shows the order %v, its arrow shown %v at %v of %v", c.Title, order,
+					h.Order(), mark.Visible(), mark.Position(), h.Size())
+			}
+		}
+	}
 }
 
 func TestDistrictRecordDetail(t *testing.T) {

@@ -136,7 +136,7 @@ func (l *recordList) newTable() *widgets.RowTable {
 	t.CreateHeader = func() fyne.CanvasObject { return widgets.NewSortHeader(l.sortBy) }
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Col >= 0 {
-			o.(*widgets.SortHeader).Set(id.Col, l.headerText(id.Col))
+			o.(*widgets.SortHeader).Set(id.Col, districtColumns[id.Col].Title, l.order(id.Col))
 		}
 	}
 	t.OnActivate = func(row int) { l.showRecord(l.shown[row]) }
@@ -190,15 +190,15 @@ func (l *recordList) sortBy(col int) {
 	l.apply()
 }
 
-func (l *recordList) headerText(col int) string {
-	title := districtColumns[col].Title
+// order is the order column col is sorted in, if it is the sort column.
+func (l *recordList) order(col int) widgets.Order {
 	switch {
 	case col != l.sortCol:
-		return title
+		return widgets.Unsorted
 	case l.desc:
-		return title + " ▼"
+		return widgets.Descending
 	}
-	return title + " ▲"
+	return widgets.Ascending
 }
 
 // sort orders the records by the sort column; ties keep name order.

@@ -343,20 +343,28 @@ func (u User) MayRunReport(d District, granted bool) bool {
 }
 
 // ReportRefusal is the sentence a user without report access reads: who
-// can grant it. admins are the district's administrators.
-func ReportRefusal(u User, d District, admins []User) string {
+// can grant it, by name. admins are the district's administrators; state
+// the state administrators, who are asked where the district has none.
+func ReportRefusal(u User, d District, admins, state []User) string {
 	if !u.CanSeeDistrict(d) {
 		return fmt.Sprintf("%s cannot see district %s %s.", u.FullName, d.Number, d.Name)
 	}
 	why := fmt.Sprintf("Access to the QA Migrant report for %s %s has not been granted to you.", d.Number, d.Name)
-	if len(admins) == 0 {
-		return why + " The district has no district administrator yet: ask the state administrator."
+	switch {
+	case len(admins) > 0:
+		return why + " Ask your district administrator, " + contact(admins[0]) + ", to grant it."
+	case len(state) > 0:
+		return why + " The district has no district administrator yet: ask the state administrator, " + contact(state[0]) + ", to grant it."
 	}
-	why += " Ask your district administrator, " + admins[0].FullName
-	if admins[0].Email != "" {
-		why += " (" + admins[0].Email + ")"
+	return why + " The district has no district administrator yet: ask the state administrator."
+}
+
+// contact is "Ana Torres (ana@example.org)", or the name alone.
+func contact(u User) string {
+	if u.Email == "" {
+		return u.FullName
 	}
-	return why + ", to grant it."
+	return u.FullName + " (" + u.Email + ")"
 }
 
 // MayGrantReport decides whether admin may grant target access to

@@ -95,3 +95,27 @@ func TestCleanUsername(t *testing.T) {
 		t.Errorf("a user name with U+0000: %v", err)
 	}
 }
+
+// A coordinator without the report's grant is told whom to ask by name:
+// the district administrator, or, where the district has none yet, the
+// state administrator, who was named by role alone ("ask the state
+// administrator") though the database knows who that is.
+func TestReportRefusalNamesWhomToAsk(t *testing.T) {
+	d := District{Number: "401", Name: "Pickett County"}
+	coord := User{Username: "wanda", FullName: "Wanda Lockhart", Role: RoleCoordinator, Districts: []string{"401"}}
+	admin := User{Username: "ana", FullName: "Ana Torres", Role: RoleDistrictAdmin, DistrictNumber: "401", Email: "ana@example.org"}
+	state := User{Username: "karen", FullName: "Karen Mitchell", Role: RoleStateAdmin, Email: "karen@example.org"}
+	for _, c := range []struct {
+		name          string
+		admins, state []User
+		want          string
+	}{
+		{"district administrator", []User{admin}, []User{state}, "Ask your district administrator, Ana Torres (ana@example.org), to grant it."},
+		{"state administrator", nil, []User{state}, "ask the state administrator, Karen Mitchell (karen@example.org), to grant it."},
+		{"nobody known", nil, nil, "ask the state administrator."},
+	} {
+		if got := ReportRefusal(coord, d, c.admins, c.state); !strings.HasSuffix(got, c.want) {
+			t.Errorf("%s: %q, want it to end %q", c.name, got, c.want)
+		}
+	}
+}

@@ -140,11 +140,11 @@ func (s *Store) CanRunReport(ctx context.Context, u data.User, district data.Dis
 	if u.MayRunReport(district, granted) {
 		return ReportAccess{Allowed: true}, nil
 	}
-	admins, err := s.DistrictAdmins(ctx, district.Number)
+	admins, state, err := s.admins(ctx, district.Number)
 	if err != nil {
 		return ReportAccess{}, err
 	}
-	return ReportAccess{Why: data.ReportRefusal(u, district, admins), Admins: admins}, nil
+	return ReportAccess{Why: data.ReportRefusal(u, district, admins, state), Admins: admins}, nil
 }
 
 func (s *Store) hasGrant(ctx context.Context, username, district string) (bool, error) {
@@ -157,19 +157,21 @@ func (s *Store) hasGrant(ctx context.Context, username, district string) (bool, 
 	return n > 0, nil
 }
 
-// DistrictAdmins lists the administrators of a district.
-func (s *Store) DistrictAdmins(ctx context.Context, district string) ([]data.User, error) {
+// admins lists the administrators of a district and those of the state.
+func (s *Store) admins(ctx context.Context, district string) (districtAdmins, stateAdmins []data.User, err error) {
 	us, err := s.Users(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var out []data.User
 	for _, u := range us {
-		if u.Role == data.RoleDistrictAdmin && u.DistrictNumber == district {
-			out = append(out, u)
+		switch {
+		case u.Role == data.RoleDistrictAdmin && u.DistrictNumber == district:
+			districtAdmins = append(districtAdmins, u)
+		case u.Role == data.RoleStateAdmin:
+			stateAdmins = append(stateAdmins, u)
 		}
 	}
-	return out, nil
+	return districtAdmins, stateAdmins, nil
 }
 
 // Grantee is a coordinator of a district and whether they may run its

@@ -565,8 +565,14 @@ func (r *reportScreen) finished(j job, rows int, err error) {
 		what = data.Count(rows, "student")
 	}
 	r.tab.say(fmt.Sprintf("Saved the %s (%s) to %s.", j.Title, what, j.path))
-	msg := wrapped(fmt.Sprintf("The %s of %s %s for %s, %s, is saved to:\n%s\n\nThe export is recorded in the audit log.",
-		j.Title, r.tab.d.Number, r.tab.d.Name, j.period, what, j.path))
+	// Whoever typed a password is told that the file has it: nothing
+	// else said so until the file was opened.
+	locked := ""
+	if j.PII && j.password != "" {
+		locked = "It opens only with the password you typed. "
+	}
+	msg := fmt.Sprintf("The %s of %s %s for %s, %s, is saved to:\n%s\n\n%sThe export is recorded in the audit log.",
+		j.Title, r.tab.d.Number, r.tab.d.Name, j.period, what, j.path, locked)
 	var dlg *dialog.CustomDialog
 	open := widgets.NewButtonWithIcon("Open the file", theme.FileIcon(), func() {
 		dlg.Hide()
@@ -581,7 +587,7 @@ func (r *reportScreen) finished(j job, rows int, err error) {
 		})
 	})
 	open.Importance = widget.HighImportance
-	dlg = dialog.NewCustomWithoutButtons(j.Title+" saved", container.NewGridWrap(fyne.NewSize(520, 150), msg), r.tab.dialogs.Window())
+	dlg = dialog.NewCustomWithoutButtons(j.Title+" saved", widgets.Paragraph(msg, 520), r.tab.dialogs.Window())
 	dlg.SetButtons([]fyne.CanvasObject{widgets.NewButton("Close", func() { dlg.Hide() }), open})
 	r.tab.dialogs.Show(dlg)
 }

@@ -219,7 +219,8 @@ func TestReportDetailFromTheScreen(t *testing.T) {
 		t.Errorf("message %q", w.message.Text)
 	}
 	if !slices.Contains(labelTexts(w.win.Canvas().Overlays().Top()),
-		"The Detail report (Excel) of 001 Adair County for 08/01/2024 – 06/30/2025, 2 rows, is saved to:\n"+path+"\n\nThe export is recorded in the audit log.") {
+		"The Detail report (Excel) of 001 Adair County for 08/01/2024 – 06/30/2025, 2 rows, is saved to:\n"+path+
+			"\n\nIt opens only with the password you typed. The export is recorded in the audit log.") {
 		t.Errorf("the saved dialog says %q", labelTexts(w.win.Canvas().Overlays().Top()))
 	}
 	tapIn(t, u, w, "Open the file")

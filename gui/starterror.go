@@ -20,7 +20,7 @@ import (
 // not to start at all.
 func ShowStartError(a fyne.App, err error) fyne.Window {
 	w := a.NewWindow("Migrant Desk")
-	msg := widget.NewLabel("Migrant Desk cannot start:\n\n" + err.Error())
+	msg := widget.NewLabel("Migrant Desk cannot start:\n\n" + widgets.Sentence(err.Error()))
 	msg.Wrapping = fyne.TextWrapWord
 	// Enter and Esc close it also with the keyboard on Close, where Tab
 	// puts it: a Fyne button takes both keys and does nothing with them.

@@ -40,8 +40,11 @@ func TestStartErrorIsShown(t *testing.T) {
 		}
 	}
 	walk(w.Content())
-	if !strings.Contains(strings.Join(text, "\n"), why) {
-		t.Errorf("the window says %q, not why the app cannot start", text)
+	// As a sentence: Go's errors are lower case with no full stop, and
+	// the window read "... then ends: start Migrant Desk again then".
+	want := "Database " + why[len("database "):] + "."
+	if !strings.Contains(strings.Join(text, "\n"), want) {
+		t.Errorf("the window says %q, not why the app cannot start as a sentence: %q", text, want)
 	}
 	if strings.Join(buttons, ",") != "Close" {
 		t.Errorf("the window's buttons are %q, want Close", buttons)

@@ -202,10 +202,18 @@ func (l *recordList) order(col int) widgets.Order {
 }
 
 // sort orders the records by the sort column; ties keep name order.
+// Records not withdrawn come after those withdrawn in either order, as
+// Excel sorts the blanks of the Detail report's Withdrawal Date.
 func (l *recordList) sort() {
 	byName := func(a, b listed) int { return compareRecords(a, b, colName, l.tab.today) }
 	slices.SortStableFunc(l.all, byName)
 	slices.SortStableFunc(l.all, func(a, b listed) int {
+		if l.sortCol == colWithdrawn && a.Withdrawn.IsZero() != b.Withdrawn.IsZero() {
+			if a.Withdrawn.IsZero() {
+				return 1
+			}
+			return -1
+		}
 		c := compareRecords(a, b, l.sortCol, l.tab.today)
 		if l.desc {
 			return -c

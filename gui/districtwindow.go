@@ -233,6 +233,11 @@ var (
 // Refresh, in the header, is the last control before the tab's own, and
 // Fyne offers no other way to the first control of a part of a window.
 func (w *districtWindow) nextTab(by int) {
+	// A dialog (a record's detail, a confirmation) has the keyboard:
+	// the tab behind it stays.
+	if w.dialogs.Open() {
+		return
+	}
 	n := len(w.tabs.Items)
 	w.tabs.SelectIndex((w.tabs.SelectedIndex() + by + n) % n)
 	c := w.win.Canvas()

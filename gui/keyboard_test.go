@@ -829,6 +829,17 @@ func TestDistrictTabsByKeyboard(t *testing.T) {
 	if f, ok := c.Focused().(fyne.CanvasObject); !ok || !isInside(w.report.obj, f) {
 		t.Errorf("on the QA Migrant report the keyboard is on %T, not a control of the report", f)
 	}
+
+	// With a dialog open the tab behind it stays, and so does the
+	// keyboard: it went to a control under the dialog.
+	w.dialogs.ShowCustom("A record", widget.NewLabel("read-only"))
+	c.FocusNext()
+	in := c.Focused()
+	typeShortcut(c, keyNextTab)
+	u.wait()
+	if got := w.tabs.Selected().Text; got != "QA Migrant report" || c.Focused() != in {
+		t.Errorf("Ctrl+Tab with a dialog open showed %q and moved the keyboard to %T", got, c.Focused())
+	}
 }
 
 // isInside reports whether o is drawn inside root.

@@ -173,6 +173,9 @@ func newDistrictWindow(env districtEnv, usr data.User, d data.District, on data.
 	w.win.Canvas().AddShortcut(keyNextTab, func(fyne.Shortcut) { w.nextTab(1) })
 	w.win.Canvas().AddShortcut(keyPreviousTab, func(fyne.Shortcut) { w.nextTab(-1) })
 	w.win.Canvas().AddShortcut(keySearch, func(fyne.Shortcut) {
+		if w.dialogs.Open() {
+			return // the filter is behind the dialog, out of reach
+		}
 		w.tabs.Select(w.recordsTab)
 		w.win.Canvas().Focus(w.records.filter)
 	})

@@ -840,6 +840,11 @@ func TestDistrictTabsByKeyboard(t *testing.T) {
 	if got := w.tabs.Selected().Text; got != "QA Migrant report" || c.Focused() != in {
 		t.Errorf("Ctrl+Tab with a dialog open showed %q and moved the keyboard to %T", got, c.Focused())
 	}
+	typeShortcut(c, keySearch)
+	u.wait()
+	if got := w.tabs.Selected().Text; got != "QA Migrant report" || c.Focused() != in {
+		t.Errorf("Ctrl+F with a dialog open showed %q and moved the keyboard to %T", got, c.Focused())
+	}
 }
 
 // isInside reports whether o is drawn inside root.

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"migrantdesk/data/argon2id"
 )
 
 // Roles a user can have.
@@ -66,6 +68,27 @@ func CleanUsername(s string) (string, error) {
 		return "", fmt.Errorf("the user name: %w", err)
 	}
 	return clean, nil
+}
+
+// CheckSignIn refuses a user name or a password that no account can
+// have before either is sent to the hub: a paste that took more than the
+// name (a paragraph, a tab, a right-to-left mark), or a password longer
+// than any the hub keeps. The hub refuses them too, but as a failed
+// sign-in, which counts towards locking the name and the office out.
+func CheckSignIn(username, password string) error {
+	name := strings.TrimSpace(username)
+	if len(name) > MaxTextBytes {
+		return fmt.Errorf("the user name is %d characters long, longer than any account's: check that only your user name was pasted in",
+			utf8.RuneCountInString(name))
+	}
+	if _, err := CleanUsername(name); err != nil {
+		return err
+	}
+	if len(password) > argon2id.MaxPasswordLen {
+		return fmt.Errorf("the password is %d characters long, longer than any password the hub keeps: check that only your password was pasted in",
+			utf8.RuneCountInString(password))
+	}
+	return nil
 }
 
 // OwnerName is the name a database's owner signs in with now: its clean

@@ -150,6 +150,9 @@ func signIn(ctx context.Context, st signInStore, hubURL, username, password stri
 	if s.hubURL == "" || s.user.Username == "" || password == "" {
 		return s, errors.New("type the hub's address, your user name and your password")
 	}
+	if err := data.CheckSignIn(s.user.Username, password); err != nil {
+		return s, err
+	}
 	if _, err := client.New(s.hubURL); err != nil {
 		return s, err
 	}

@@ -146,6 +146,10 @@ var errBadSignIn = fail(http.StatusUnauthorized, "the hub refused this user name
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	var req sync.SignInRequest
 	if err := decode(w, r, maxSignInBody, &req); err != nil {
+		// An older workstation sends whatever was pasted into the form.
+		if ae := (*apiError)(nil); errors.As(err, &ae) && ae.Status == http.StatusRequestEntityTooLarge {
+			err = fail(ae.Status, "the user name and password are longer than any account's: check that only they were typed or pasted in")
+		}
 		s.reply(w, r, nil, err)
 		return
 	}

@@ -594,3 +594,16 @@ func testAWorkstationThatWentAway(t *testing.T, be backEnd) {
 		t.Errorf("the hub logged:\n%s", log.String())
 	}
 }
+
+// A sign-in larger than any account's name and password (an older
+// workstation sends what was pasted as it is) is told so in words the
+// person who pasted it can act on, not in the request's bytes.
+func TestSignInTooLarge(t *testing.T) { onBoth(t, testSignInTooLarge) }
+
+func testSignInTooLarge(t *testing.T, be backEnd) {
+	url, _ := serve(t, be)
+	a := call(t, "POST", url+"/v1/signin", "", sync.SignInRequest{Username: strings.Repeat("rosa ", 1000), Password: password})
+	if a.status != 413 || a.body["error"] != "the user name and password are longer than any account's: check that only they were typed or pasted in" {
+		t.Fatalf("%d %s", a.status, a.raw)
+	}
+}

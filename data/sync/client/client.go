@@ -120,6 +120,9 @@ var ErrUnreachable = errors.New("the hub cannot be reached; your changes are kep
 
 // SignIn signs in with a user name and password.
 func (c *Client) SignIn(ctx context.Context, username, password string) error {
+	if err := data.CheckSignIn(username, password); err != nil {
+		return err
+	}
 	var out sync.SignInResponse
 	if err := c.do(ctx, "POST", "/v1/signin", sync.SignInRequest{Username: username, Password: password}, &out); err != nil {
 		return err

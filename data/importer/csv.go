@@ -66,6 +66,8 @@ func (c *csvRows) next() ([]string, error) {
 // numeric is false: a CSV file has text only.
 func (c *csvRows) numeric(int) bool { return false }
 
+func (c *csvRows) unusable(int) string { return "" }
+
 func (c *csvRows) line(field int) int {
 	if field >= len(c.rec) {
 		field = 0

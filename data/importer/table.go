@@ -24,6 +24,10 @@ type rows interface {
 	// numeric reports whether field i of the last record is stored as a
 	// number (a workbook cell), not as text.
 	numeric(field int) bool
+	// unusable says why field i of the last record holds no value to
+	// import (a workbook cell that shows an Excel error, or a formula
+	// whose result the file does not hold), or is "".
+	unusable(field int) string
 	// bytes is the size of the input, or 0 when it is not known.
 	bytes() int64
 	close() error
@@ -187,7 +191,10 @@ func (t *table) check() {
 			continue
 		}
 		v, err := data.CleanText(strings.TrimSpace(t.rec[p]))
+		why := t.rows.unusable(p)
 		switch {
+		case why != "":
+			t.fail(c, why)
 		case err != nil:
 			msg := err.Error()
 			// Excel on Windows saves "CSV (Comma delimited)" as

@@ -195,6 +195,21 @@ func (s *sheetRows) kind(field int) byte {
 
 func (s *sheetRows) numeric(field int) bool { return s.kind(field) == 'n' }
 
+func (s *sheetRows) unusable(field int) string {
+	switch s.kind(field) {
+	case 'e':
+		shows := "an Excel error"
+		if field < len(s.rec) {
+			shows = "the Excel error " + truncate(shown(strings.TrimSpace(s.rec[field])), 40)
+		}
+		return "the cell shows " + shows + ", not a value; correct its formula or type the value, and save the workbook again"
+	case 'f':
+		return "the cell holds a formula whose result is not saved in the file (the program that wrote it did not work it out); " +
+			"open the workbook in Excel, save it, and try again"
+	}
+	return ""
+}
+
 func (s *sheetRows) date(field int, required bool) (data.Date, error) {
 	var v string
 	if field < len(s.rawCells) {

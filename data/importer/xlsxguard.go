@@ -249,7 +249,8 @@ type sheetGuard struct {
 	d   *xml.Decoder
 	row int // the number of the row read ahead; 0 at the end of the sheet
 	// kinds is how each cell of the row read ahead is stored, by column:
-	// 'n' a number, 'd' an ISO 8601 date, 0 text or nothing.
+	// 'n' a number, 'd' an ISO 8601 date, 'e' an Excel error (#N/A), 'f'
+	// a formula whose result the file does not hold, 0 text or nothing.
 	kinds []byte
 	last  int  // the number of the row before
 	ahead bool // a row has been read ahead and not yet taken
@@ -312,6 +313,8 @@ func (g *sheetGuard) readRow(start xml.StartElement) error {
 	g.kinds = g.kinds[:0]
 	from := g.d.InputOffset()
 	cells, col, far := 0, -1, false
+	// What the cell being read holds: a formula, and a result of it.
+	formula, valued, inValue := false, false, false
 	for {
 		tok, err := g.d.RawToken()
 		if err != nil {
@@ -330,8 +333,17 @@ func (g *sheetGuard) readRow(start xml.StartElement) error {
 					return fmt.Errorf("row %d has a value in column %s, beyond the %d columns any real table has; "+
 						"delete it (in Excel, Ctrl+End goes to the last cell in use) and save the workbook again", g.row, columnName(col), MaxColumns)
 				}
+				switch e.Name.Local {
+				case "f":
+					formula = true
+				case "v":
+					inValue = true
+				case "is":
+					valued = true
+				}
 				continue
 			}
+			formula, valued = false, false
 			if cells++; cells > MaxColumns {
 				return fmt.Errorf("row %d has more than %d cells, more than any real file; check that it is the right file", g.row, MaxColumns)
 			}
@@ -347,6 +359,8 @@ func (g *sheetGuard) readRow(start xml.StartElement) error {
 			case "", "n":
 			case "d":
 				kind = 'd'
+			case "e":
+				kind = 'e'
 			default:
 				kind = 0
 			}
@@ -356,8 +370,24 @@ func (g *sheetGuard) readRow(start xml.StartElement) error {
 				}
 				g.kinds[col] = kind
 			}
+		case xml.CharData:
+			if inValue && len(bytes.TrimSpace(e)) > 0 {
+				valued = true
+			}
 		case xml.EndElement:
-			if e.Name.Local == "row" {
+			switch e.Name.Local {
+			case "v":
+				inValue = false
+			case "c":
+				// A formula saved with an empty result is a text result of
+				// "" (t="str"); with a number type, or none, it is one
+				// whose result the program that wrote the file never
+				// worked out (Excel and LibreOffice always save it), and
+				// excelize reads the cell as blank.
+				if formula && !valued && col >= 0 && col < len(g.kinds) && g.kinds[col] != 0 {
+					g.kinds[col] = 'f'
+				}
+			case "row":
 				g.ahead = true
 				return nil
 			}

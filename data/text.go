@@ -45,27 +45,9 @@ func CleanText(s string) (string, error) {
 	if len(s) > MaxTextBytes {
 		return "", &TextError{Reason: fmt.Sprintf("the value is too long (%d bytes, at most %d); check that the column holds what its header says", len(s), MaxTextBytes)}
 	}
-	ascii := true
-	char := 0
-	for i := 0; i < len(s); {
-		char++
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 || c == 0x7f {
-				return "", &TextError{Char: char, Reason: fmt.Sprintf("is a control character (U+%04X), which has no place in text; retype the value", c)}
-			}
-			i++
-			continue
-		}
-		ascii = false
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 {
-			return "", &TextError{Char: char, Reason: fmt.Sprintf("is not UTF-8 text (byte 0x%02X)", c), Err: ErrNotUTF8}
-		}
-		if why := badRune(r); why != "" {
-			return "", &TextError{Char: char, Reason: fmt.Sprintf("is %s (U+%04X); retype the value without it", why, r)}
-		}
-		i += n
+	ascii, err := checkChars(s)
+	if err != nil {
+		return "", err
 	}
 	if ascii || norm.NFC.IsNormalString(s) {
 		return s, nil
@@ -75,6 +57,46 @@ func CleanText(s string) (string, error) {
 		return n, nil
 	}
 	return "", &TextError{Reason: fmt.Sprintf("the value is too long (at most %d bytes)", MaxTextBytes)}
+}
+
+// CheckChars holds s to CleanText's rule for characters, at any length:
+// for text that is looked for rather than kept (what a search is typed
+// with), in which a character no stored text can hold (a right-to-left
+// mark or a tab pasted with a name) would otherwise find nothing and say
+// nothing.
+func CheckChars(s string) error {
+	if _, err := checkChars(s); err != nil {
+		return err
+	}
+	return nil
+}
+
+// checkChars finds the first character of s that CleanText refuses, and
+// reports whether s is ASCII.
+func checkChars(s string) (ascii bool, err *TextError) {
+	ascii = true
+	char := 0
+	for i := 0; i < len(s); {
+		char++
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == 0x7f {
+				return false, &TextError{Char: char, Reason: fmt.Sprintf("is a control character (U+%04X), which has no place in text; retype the value", c)}
+			}
+			i++
+			continue
+		}
+		ascii = false
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			return false, &TextError{Char: char, Reason: fmt.Sprintf("is not UTF-8 text (byte 0x%02X)", c), Err: ErrNotUTF8}
+		}
+		if why := badRune(r); why != "" {
+			return false, &TextError{Char: char, Reason: fmt.Sprintf("is %s (U+%04X); retype the value without it", why, r)}
+		}
+		i += n
+	}
+	return ascii, nil
 }
 
 // badRune names what is wrong with r in text, or is "" for a good one.

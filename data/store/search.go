@@ -153,6 +153,13 @@ func newSearchSpec(q Query) (*searchSpec, error) {
 	if q.Empty() {
 		return nil, ErrEmptyQuery
 	}
+	// No stored name or ID holds such a character (data.CleanText), and
+	// the search would find nothing and not say why.
+	for _, f := range [...]struct{ name, v string }{{"last name", q.Last}, {"first name", q.First}, {"state ID", q.StateID}} {
+		if err := data.CheckChars(strings.TrimSpace(f.v)); err != nil {
+			return nil, fmt.Errorf("the %s you searched by: %w", f.name, err)
+		}
+	}
 	sp := &searchSpec{
 		last:     distinctWords(data.NormalizeName(q.Last)),
 		first:    distinctWords(data.NormalizeName(q.First)),

@@ -369,6 +369,29 @@ func TestSearchTakesInputLiterally(t *testing.T) {
 	}
 }
 
+// TestSearchRefusesCharactersNoNameHas: a right-to-left mark, a tab or a
+// byte that is not UTF-8, pasted with what is searched for, is named
+// with its place, not searched for and not found; the name without it
+// finds the student.
+func TestSearchRefusesCharactersNoNameHas(t *testing.T) {
+	s := openSearch(t, searchFixture())
+	for _, c := range []struct {
+		q    Query
+		want string
+	}{
+		{Query{Last: "N\u200fúñez"}, "the last name you searched by: character 2 is a bidirectional control"},
+		{Query{Last: "nunez", First: "Mar\tía"}, "the first name you searched by: character 4 is a control character (U+0009)"},
+		{Query{StateID: "000010\xff0005"}, "the state ID you searched by: character 7 is not UTF-8 text"},
+	} {
+		if _, err := s.Search(context.Background(), c.q); err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%#v: got %v, want %s…", c.q, err, c.want)
+		}
+	}
+	if got := ids(t, s, Query{Last: " Núñez\r\n"}); !slices.Equal(got, []string{"0000100005"}) {
+		t.Errorf("Núñez with the line end a copied cell brings: got %v", got)
+	}
+}
+
 func TestSearchRefusesEmptyQuery(t *testing.T) {
 	s := openSearch(t, searchFixture())
 	for _, q := range []Query{{}, {Last: "---"}, {Last: " ", First: "'", StateID: "  "}, {Last: "%", Limit: 5}} {
@@ -694,6 +717,13 @@ func FuzzSearchQuery(f *testing.F) {
 		q := Query{Last: last, First: first, StateID: stateID, District: district,
 			Gender: []string{"", "F", "M", "X"}[gender%4], Limit: int(limit)}
 		res, err := s.Search(context.Background(), q)
+		if !q.Empty() && (data.CheckChars(strings.TrimSpace(last)) != nil || data.CheckChars(strings.TrimSpace(first)) != nil ||
+			data.CheckChars(strings.TrimSpace(stateID)) != nil) {
+			if err == nil {
+				t.Fatalf("%#v: searched by a character no name or ID has", q)
+			}
+			return
+		}
 		if q.Empty() {
 			if !errors.Is(err, ErrEmptyQuery) {
 				t.Fatalf("%+v: empty query gave %v", q, err)

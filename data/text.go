@@ -19,11 +19,16 @@ const MaxTextBytes = 300
 // the encoding is chosen.
 var ErrNotUTF8 = errors.New("not UTF-8 text")
 
+// ErrTooLong is the cause of a TextError for a value longer than
+// MaxTextBytes, so that a reader can add what such a value usually is
+// where it knows (a file's column of something else).
+var ErrTooLong = errors.New("too long")
+
 // TextError says why a text value is refused and where in it.
 type TextError struct {
 	Char   int // 1-based character position of the fault; 0 for the whole value
 	Reason string
-	Err    error // ErrNotUTF8, or nil
+	Err    error // ErrNotUTF8, ErrTooLong, or nil
 }
 
 func (e *TextError) Error() string {
@@ -43,7 +48,7 @@ func (e *TextError) Unwrap() error { return e.Err }
 // silently dropped: a value with a bad character is refused.
 func CleanText(s string) (string, error) {
 	if len(s) > MaxTextBytes {
-		return "", &TextError{Reason: fmt.Sprintf("the value is too long (%d bytes, at most %d); check that the column holds what its header says", len(s), MaxTextBytes)}
+		return "", &TextError{Reason: fmt.Sprintf("the value is too long (%d bytes, at most %d)", len(s), MaxTextBytes), Err: ErrTooLong}
 	}
 	ascii, err := checkChars(s)
 	if err != nil {
@@ -56,7 +61,7 @@ func CleanText(s string) (string, error) {
 	if n := norm.NFC.String(s); len(n) <= MaxTextBytes {
 		return n, nil
 	}
-	return "", &TextError{Reason: fmt.Sprintf("the value is too long (at most %d bytes)", MaxTextBytes)}
+	return "", &TextError{Reason: fmt.Sprintf("the value is too long (at most %d bytes)", MaxTextBytes), Err: ErrTooLong}
 }
 
 // CheckChars holds s to CleanText's rule for characters, at any length:

@@ -531,3 +531,24 @@ func TestKeyboardComesBackAfterTheFormOrADelete(t *testing.T) {
 		t.Errorf("after the delete the keyboard is on %T, not New record", c.Focused())
 	}
 }
+
+// TestFormSaysWhatIsWrongWithAPaste: a paste far longer than an MIS2000
+// ID is told so beside the field in the words of a form, not of an
+// imported file's column and header; nothing is saved.
+func TestFormSaysWhatIsWrongWithAPaste(t *testing.T) {
+	st := openDemo(t)
+	u := start(t, st, Options{User: storetest.Clerk})
+	u.openStudent(storetest.Maria)
+	u.wait()
+	press(t, u, keyNew)
+	f := u.student.form
+	test.Type(f.mis, strings.Repeat("4512345 ", 50))
+	test.Type(f.qad.Entry, "09/01/2025")
+	press(t, u, keySave)
+	if want := "The value is too long (399 bytes, at most 300)."; f.misErr.Text != want {
+		t.Errorf("MIS2000 ID error = %q, want %q", f.misErr.Text, want)
+	}
+	if u.student.form == nil || len(records(t, st, storetest.Maria)) != 0 {
+		t.Error("the form was saved")
+	}
+}

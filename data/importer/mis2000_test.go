@@ -232,7 +232,7 @@ func TestReadMIS2000Bounds(t *testing.T) {
 	if len(x.Rows) != 1 || x.Rows[0].MIS2000ID != "22222222" {
 		t.Errorf("rows %+v", x.Rows)
 	}
-	if msg := x.Skipped.Error(); !strings.Contains(msg, "line 2, column Last Name: the value is too long (301 bytes, at most 300)") ||
+	if msg := x.Skipped.Error(); !strings.Contains(msg, "line 2, column Last Name: the value is too long (301 bytes, at most 300); check that the column holds what its header says") ||
 		!strings.Contains(msg, "line 4, column First Name: character 1 is not UTF-8 text (byte 0xFF); save the file as UTF-8") {
 		t.Errorf("problems: %s", msg)
 	}

@@ -200,8 +200,11 @@ func (t *table) check() {
 			// Excel on Windows saves "CSV (Comma delimited)" as
 			// Windows-1252 unless told otherwise: the clerk needs the
 			// name of the other choice in its Save As list.
-			if errors.Is(err, data.ErrNotUTF8) {
+			switch {
+			case errors.Is(err, data.ErrNotUTF8):
 				msg += `; save the file as UTF-8 (in Excel: Save As, "CSV UTF-8")`
+			case errors.Is(err, data.ErrTooLong):
+				msg += "; check that the column holds what its header says"
 			}
 			t.fail(c, msg)
 		case v != "" && t.ids[c] && t.rows.numeric(p):

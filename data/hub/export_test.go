@@ -24,3 +24,7 @@ func (s *Server) StopLimiterClock() {
 	at := s.limiter.now()
 	s.limiter.now = func() time.Time { return at }
 }
+
+// MaxSignInsAtOnce is how many sign-ins from one address the hub checks
+// at once.
+const MaxSignInsAtOnce = maxSignInsAtOnce

@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"net"
 	"sync"
 	"time"
 )
@@ -126,6 +127,53 @@ func (l *limiter) forget(now time.Time) {
 	for k, s := range l.entries {
 		if now.Sub(s.last) > forgetAfter {
 			delete(l.entries, k)
+		}
+	}
+}
+
+// maxSignInsAtOnce bounds the sign-ins under way from one address. An
+// address counts its failures only once their passwords are checked (see
+// begin), so guesses at as many names as a client could send all at once
+// were every one queued for a check of most of a second: thousands, from
+// one client, kept every other sign-in waiting for many minutes. An
+// office behind one address starts far fewer workstations together.
+const maxSignInsAtOnce = 32
+
+// crowd counts the sign-ins under way from each address.
+type crowd struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+// enter counts a sign-in from addr, unless maxSignInsAtOnce are under
+// way from it already. A loopback address is not counted: a request
+// from the hub's own machine comes through a proxy there (every
+// workstation would share one count) or from a test of many at once.
+func (c *crowd) enter(addr string) bool {
+	if ip := net.ParseIP(addr); ip != nil && ip.IsLoopback() {
+		return true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n[addr] >= maxSignInsAtOnce {
+		return false
+	}
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	c.n[addr]++
+	return true
+}
+
+// leave ends a sign-in enter let in.
+func (c *crowd) leave(addr string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if n, ok := c.n[addr]; ok {
+		if n <= 1 {
+			delete(c.n, addr)
+		} else {
+			c.n[addr] = n - 1
 		}
 	}
 }

@@ -38,3 +38,29 @@ func TestLimiter(t *testing.T) {
 		t.Fatalf("an old count was kept: %v", w)
 	}
 }
+
+// An address has at most maxSignInsAtOnce sign-ins under way, and one
+// more once one ends; the loopback addresses, a proxy on the hub's
+// machine or a test, are not counted.
+func TestCrowd(t *testing.T) {
+	var c crowd
+	for range maxSignInsAtOnce {
+		if !c.enter("192.0.2.1") {
+			t.Fatal("a sign-in within the bound was turned away")
+		}
+	}
+	if c.enter("192.0.2.1") || !c.enter("192.0.2.2") {
+		t.Fatal("the bound is not the address's own")
+	}
+	c.leave("192.0.2.1")
+	if !c.enter("192.0.2.1") {
+		t.Error("a sign-in that ended still counts")
+	}
+	for _, addr := range []string{"127.0.0.1", "::1"} {
+		for range maxSignInsAtOnce + 1 {
+			if !c.enter(addr) {
+				t.Fatalf("%s is counted", addr)
+			}
+		}
+	}
+}

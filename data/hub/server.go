@@ -51,6 +51,7 @@ type Server struct {
 	// gigabytes at once, and the checks take no longer one after another
 	// than all together on the same cores.
 	hashing chan struct{}
+	crowd   crowd
 }
 
 // NewServer makes a hub server on a store; log gets one line per request.
@@ -144,6 +145,14 @@ var decoyHash = gosync.OnceValues(func() (string, error) {
 var errBadSignIn = fail(http.StatusUnauthorized, "the hub refused this user name and password")
 
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
+	addr := clientAddr(r)
+	if !s.crowd.enter(addr) {
+		w.Header().Set("Retry-After", "2")
+		s.reply(w, r, nil, fail(http.StatusServiceUnavailable,
+			"the hub is checking %d sign-ins from your network already; try again in a few seconds", maxSignInsAtOnce))
+		return
+	}
+	defer s.crowd.leave(addr)
 	var req sync.SignInRequest
 	if err := decode(w, r, maxSignInBody, &req); err != nil {
 		// An older workstation sends whatever was pasted into the form.
@@ -160,7 +169,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	// Every case of a name shares its count, so that a guesser cannot
 	// try a name five times in each.
-	userKey, addrKey := "user:"+strings.ToLower(name), "addr:"+clientAddr(r)
+	userKey, addrKey := "user:"+strings.ToLower(name), "addr:"+addr
 	if wait := s.limiter.begin(userKey, addrKey); wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		s.reply(w, r, nil, fail(http.StatusTooManyRequests,

@@ -249,7 +249,10 @@ func testSignInChecksAPasswordForEveryName(t *testing.T, be backEnd) {
 // the others are refused with 429 at once, not after their own checks.
 func TestSignInGuessesTogetherThrottled(t *testing.T) { onBoth(t, testSignInGuessesTogetherThrottled) }
 
-func testSignInGuessesTogetherThrottled(t *testing.T, be backEnd) {
+// heldChecks serves a hub on a back end whose lockouts do not end and
+// whose password checks wait until release.
+func heldChecks(t *testing.T, be backEnd) (*hub.Server, *httptest.Server, func()) {
+	t.Helper()
 	_, _, st := serveStore(t, be)
 	srv := hub.NewServer(st, slog.New(slog.DiscardHandler))
 	srv.StopLimiterClock()
@@ -257,6 +260,11 @@ func testSignInGuessesTogetherThrottled(t *testing.T, be backEnd) {
 	t.Cleanup(ts.Close)
 	release := srv.HoldPasswordChecks()
 	t.Cleanup(release)
+	return srv, ts, release
+}
+
+func testSignInGuessesTogetherThrottled(t *testing.T, be backEnd) {
+	_, ts, release := heldChecks(t, be)
 	const guesses = 12
 	answers := make(chan int, guesses)
 	for i := range guesses {
@@ -605,5 +613,49 @@ func testSignInTooLarge(t *testing.T, be backEnd) {
 	a := call(t, "POST", url+"/v1/signin", "", sync.SignInRequest{Username: strings.Repeat("rosa ", 1000), Password: password})
 	if a.status != 413 || a.body["error"] != "the user name and password are longer than any account's: check that only they were typed or pasted in" {
 		t.Fatalf("%d %s", a.status, a.raw)
+	}
+}
+
+// Guesses at many names sent all at once from one address are not all
+// queued for a password check: past MaxSignInsAtOnce they are answered
+// at once, asked to come back, and the ones under way are checked.
+func TestSignInsAtOnceFromOneAddressBounded(t *testing.T) {
+	onBoth(t, testSignInsAtOnceFromOneAddressBounded)
+}
+
+func testSignInsAtOnceFromOneAddressBounded(t *testing.T, be backEnd) {
+	srv, _, release := heldChecks(t, be)
+	api := srv.Handler()
+	const extra = 8
+	statuses := make(chan answer, hub.MaxSignInsAtOnce+extra)
+	for i := range hub.MaxSignInsAtOnce + extra {
+		// From an address of the network, not loopback (see crowd).
+		go func() {
+			body, _ := json.Marshal(sync.SignInRequest{Username: fmt.Sprintf("guess%d", i), Password: password})
+			r := httptest.NewRequest("POST", "/v1/signin", bytes.NewReader(body))
+			r.RemoteAddr = "192.0.2.1:4000"
+			rec := httptest.NewRecorder()
+			api.ServeHTTP(rec, r)
+			a := answer{status: rec.Code, raw: rec.Body.String()}
+			json.Unmarshal(rec.Body.Bytes(), &a.body)
+			statuses <- a
+		}()
+	}
+	for range extra {
+		select {
+		case a := <-statuses:
+			if a.status != http.StatusServiceUnavailable || a.body["error"] != fmt.Sprintf(
+				"the hub is checking %d sign-ins from your network already; try again in a few seconds", hub.MaxSignInsAtOnce) {
+				t.Fatalf("a sign-in past the ones under way: %d %s", a.status, a.raw)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("every sign-in from the address waits for a password check")
+		}
+	}
+	release()
+	for range hub.MaxSignInsAtOnce {
+		if a := <-statuses; a.status != http.StatusUnauthorized {
+			t.Errorf("a sign-in under way: %d %s", a.status, a.raw)
+		}
 	}
 }

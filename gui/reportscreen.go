@@ -20,6 +20,7 @@ import (
 	"migrantdesk/data/store"
 	"migrantdesk/gui/widgets"
 	"migrantdesk/report"
+	"migrantdesk/report/agile"
 )
 
 // reportStore is what the report tab asks of the database: whether the
@@ -354,7 +355,13 @@ func (r *reportScreen) check() {
 	}
 
 	pwOK := r.password.Text == r.confirm.Text
+	var pwErr error
+	if r.password.Text != "" {
+		pwErr = agile.CheckPassword(r.password.Text)
+	}
 	switch {
+	case pwErr != nil:
+		setError(r.passwordErr, pwErr.Error())
 	case pwOK:
 		setError(r.passwordErr, "")
 	case r.confirm.Text == "":
@@ -371,7 +378,7 @@ func (r *reportScreen) check() {
 		r.count(p)
 	}
 	exportable := known && data.MayExportReport(r.tab.d, p, r.counted.students) == nil
-	enable(r.detailBtn, idle && exportable && pwOK)
+	enable(r.detailBtn, idle && exportable && pwOK && pwErr == nil)
 	enable(r.aggBtn, idle && exportable)
 }
 

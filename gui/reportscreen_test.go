@@ -163,6 +163,16 @@ func TestReportDetailFromTheScreen(t *testing.T) {
 	if r.passwordErr.Text != "The two passwords differ." || !r.detailBtn.Disabled() || r.aggBtn.Disabled() {
 		t.Errorf("password error %q, Detail disabled %v, Aggregated disabled %v", r.passwordErr.Text, r.detailBtn.Disabled(), r.aggBtn.Disabled())
 	}
+	// Pasted with the line end of a copied cell into both, which no one
+	// can type where Excel asks for the password, it blocks the Detail
+	// report too: the workbook would never open.
+	r.password.SetText("s3cret\r ")
+	r.confirm.SetText("s3cret\r ")
+	if !strings.HasPrefix(r.passwordErr.Text, "Character 7 of the password is a control character (U+000D), pasted with it") ||
+		!r.detailBtn.Disabled() {
+		t.Errorf("password error %q, Detail disabled %v", r.passwordErr.Text, r.detailBtn.Disabled())
+	}
+	retype(r.password, "s3cret")
 	retype(r.confirm, "s3cret")
 	if r.passwordErr.Visible() {
 		t.Errorf("password error %q for equal passwords", r.passwordErr.Text)

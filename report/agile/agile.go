@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -47,10 +48,11 @@ var (
 	blockHmacValue     = []byte{0xa0, 0x67, 0x7f, 0x02, 0xb2, 0x2c, 0x84, 0x33}
 )
 
-// Encrypt writes plain (the bytes of an .xlsx, .docx or .pptx) to w
-// encrypted with password. The password must be 1 to 255 characters of
-// valid UTF-8.
-func Encrypt(plain []byte, password string, w io.Writer) error {
+// CheckPassword refuses a password a workbook cannot be opened with:
+// empty, not UTF-8, longer than Excel takes, or holding a control
+// character (a tab or the line end of a pasted cell), which cannot be
+// typed where Excel asks for the password.
+func CheckPassword(password string) error {
 	if password == "" {
 		return errors.New("the password is empty")
 	}
@@ -59,6 +61,22 @@ func Encrypt(plain []byte, password string, w io.Writer) error {
 	}
 	if n := len(utf16.Encode([]rune(password))); n > MaxPasswordLength {
 		return fmt.Errorf("the password is %d characters long; Excel accepts at most %d", n, MaxPasswordLength)
+	}
+	for i, r := range []rune(password) {
+		if unicode.IsControl(r) {
+			return fmt.Errorf("character %d of the password is a control character (U+%04X), pasted with it, which cannot be typed "+
+				"where Excel asks for the password: type the password rather than paste it", i+1, r)
+		}
+	}
+	return nil
+}
+
+// Encrypt writes plain (the bytes of an .xlsx, .docx or .pptx) to w
+// encrypted with password. The password must be 1 to 255 characters of
+// valid UTF-8.
+func Encrypt(plain []byte, password string, w io.Writer) error {
+	if err := CheckPassword(password); err != nil {
+		return err
 	}
 	if int64(len(plain)) > maxStreamSize-segmentSize {
 		return fmt.Errorf("the file is %d bytes, too large to encrypt in a compound file", len(plain))

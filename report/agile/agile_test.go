@@ -195,7 +195,7 @@ func TestDataSpaces(t *testing.T) {
 }
 
 func TestRefusedPasswords(t *testing.T) {
-	for _, pw := range []string{"", "\xff\xfe", strings.Repeat("a", 256)} {
+	for _, pw := range []string{"", "\xff\xfe", strings.Repeat("a", 256), "s3cret\r ", "s3\tcret"} {
 		if err := Encrypt([]byte("x"), pw, &bytes.Buffer{}); err == nil {
 			t.Errorf("the password %q is accepted", pw)
 		}

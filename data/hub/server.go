@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -430,8 +431,16 @@ func bearer(r *http.Request) string {
 }
 
 // decode reads a JSON body strictly: at most limit bytes (after gzip),
-// no unknown fields, one value.
+// no unknown fields, one value. The body must say it is JSON: a web page
+// may have any browser send text/plain to the hub unasked, and guesses
+// sent so from a clerk's browser counted towards locking the office's
+// address out; a page may send JSON only with the hub's consent, which
+// it does not give (no CORS).
 func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return fail(http.StatusUnsupportedMediaType, "the hub takes a request as JSON (Content-Type: application/json), not as %q",
+			clip(r.Header.Get("Content-Type")))
+	}
 	body := io.Reader(http.MaxBytesReader(w, r.Body, limit))
 	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
 		zr, err := sync.Gunzip(body)

@@ -118,6 +118,9 @@ func call(t *testing.T, method, url, token string, body any) answer {
 		rd = bytes.NewReader(j)
 	}
 	req, _ := http.NewRequest(method, url, rd)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -471,6 +474,7 @@ func testGzip(t *testing.T, be backEnd) {
 	json.NewEncoder(zw).Encode(sync.PushRequest{Mutations: []sync.Mutation{hubtest.GrantMutation(sync.OpGrant, "cora", "001")}})
 	zw.Close()
 	req, _ := http.NewRequest("POST", url+"/v1/push", &buf)
+	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Content-Encoding", "gzip")
 	var out sync.PushResponse
 	if err := json.Unmarshal(gzipped(t, req, tok), &out); err != nil || len(out.Results) != 1 || out.Results[0].Outcome != sync.Applied {
@@ -634,6 +638,7 @@ func testSignInsAtOnceFromOneAddressBounded(t *testing.T, be backEnd) {
 			body, _ := json.Marshal(sync.SignInRequest{Username: fmt.Sprintf("guess%d", i), Password: password})
 			r := httptest.NewRequest("POST", "/v1/signin", bytes.NewReader(body))
 			r.RemoteAddr = "192.0.2.1:4000"
+			r.Header.Set("Content-Type", "application/json")
 			rec := httptest.NewRecorder()
 			api.ServeHTTP(rec, r)
 			a := answer{status: rec.Code, raw: rec.Body.String()}
@@ -657,5 +662,36 @@ func testSignInsAtOnceFromOneAddressBounded(t *testing.T, be backEnd) {
 		if a := <-statuses; a.status != http.StatusUnauthorized {
 			t.Errorf("a sign-in under way: %d %s", a.status, a.raw)
 		}
+	}
+}
+
+// A request whose body does not say it is JSON is refused before it is
+// read: a web page a clerk opens may have the browser send text/plain
+// to the hub unasked, and sign-ins sent so must not lock the office out.
+func TestRequestsSayTheyAreJSON(t *testing.T) { onBoth(t, testRequestsSayTheyAreJSON) }
+
+func testRequestsSayTheyAreJSON(t *testing.T, be backEnd) {
+	url, _ := serve(t, be)
+	guess := `{"username":"rosa","password":"a guess from a web page"}`
+	for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""} {
+		for range 3 {
+			resp, err := http.Post(url+"/v1/signin", ct, strings.NewReader(guess))
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnsupportedMediaType || !strings.Contains(string(raw), "Content-Type: application/json") {
+				t.Fatalf("%q: %d %s", ct, resp.StatusCode, raw)
+			}
+		}
+	}
+	resp, err := http.Post(url+"/v1/signin", "application/json; charset=utf-8", strings.NewReader(`{"username":"rosa","password":"`+password+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("rosa, after the refused requests: %d", resp.StatusCode)
 	}
 }

@@ -308,8 +308,9 @@ func signIn(t *testing.T, st hub.Store, username, password string) sync.UserInfo
 	t.Helper()
 	body, _ := json.Marshal(sync.SignInRequest{Username: username, Password: password})
 	rec := httptest.NewRecorder()
-	hub.NewServer(st, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler().
-		ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v1/signin", bytes.NewReader(body)))
+	req := httptest.NewRequest(http.MethodPost, "/v1/signin", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	hub.NewServer(st, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler().ServeHTTP(rec, req)
 	var out sync.SignInResponse
 	if err := json.Unmarshal(rec.Body.Bytes(), &out); rec.Code != http.StatusOK || err != nil {
 		t.Fatalf("sign in as %+q: %d %s", username, rec.Code, rec.Body)

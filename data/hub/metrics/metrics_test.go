@@ -68,6 +68,7 @@ func check(t *testing.T, st hub.Store) {
 	post := func(path, token string, body any) *http.Response {
 		b, _ := json.Marshal(body)
 		req, _ := http.NewRequest("POST", srv.URL+path, bytes.NewReader(b))
+		req.Header.Set("Content-Type", "application/json")
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
 		}

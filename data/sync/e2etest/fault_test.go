@@ -319,6 +319,7 @@ func testReplayedPushAppliedOnce(t *testing.T, be backend) {
 	push := func() []sync.Result {
 		body, _ := json.Marshal(sync.PushRequest{Mutations: ms})
 		req, _ := http.NewRequest("POST", r.hub.URL+"/v1/push", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer "+token)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {

@@ -30,14 +30,18 @@ var bom = []byte{0xEF, 0xBB, 0xBF}
 func newCSVRows(in io.Reader, c io.Closer, size int64) *csvRows {
 	in = &boundedReader{r: in, max: MaxFileBytes, left: MaxFileBytes, maxLine: MaxLineBytes}
 	br := bufio.NewReaderSize(in, 1<<16)
-	head, _ := br.Peek(4)
-	if err := sniffEncoding(head); err != nil {
+	head, _ := br.Peek(len(oleSignature))
+	err := sniffKind(head)
+	if err == nil {
+		err = sniffEncoding(head)
+	}
+	if err != nil {
 		return &csvRows{c: c, err: err}
 	}
 	// Read as CSV, a file whose lines end in CR alone is one line: a
 	// header of thousands of columns, which says nothing of the cause.
 	if sample, _ := br.Peek(br.Size()); bytes.IndexByte(sample, '\r') >= 0 && bytes.IndexByte(sample, '\n') < 0 {
-		return &csvRows{c: c, err: &encodingError{`"CSV (Macintosh)", its lines ended by a carriage return alone`}}
+		return &csvRows{c: c, err: &encodingError{name: `"CSV (Macintosh)", its lines ended by a carriage return alone`}}
 	}
 	if bytes.HasPrefix(head, bom) {
 		br.Discard(len(bom))

@@ -233,12 +233,32 @@ func (s *stallReader) Read(p []byte) (int, error) {
 	}
 }
 
-// encodingError names the encoding of a file that is not UTF-8, from its
-// first bytes, instead of reporting its header as garbage.
-type encodingError struct{ name string }
+// encodingError names what a file that is not UTF-8 CSV text is, from its
+// first bytes, instead of reporting its header as garbage: its encoding,
+// or, with fix, another kind of file.
+type encodingError struct{ name, fix string }
 
 func (e *encodingError) Error() string {
+	if e.fix != "" {
+		return fmt.Sprintf("this file is %s, not CSV text: %s", e.name, e.fix)
+	}
 	return fmt.Sprintf("this file is %s: save it as UTF-8 (in Excel: Save As, \"CSV UTF-8\")", e.name)
+}
+
+// sniffKind recognises a file given a .csv name that is another kind of
+// file: a workbook (a zip archive), an encrypted or old-format workbook
+// (an OLE compound file), a PDF.
+func sniffKind(head []byte) error {
+	switch {
+	case bytes.HasPrefix(head, zipSignature):
+		return &encodingError{"an Excel workbook (.xlsx)", `open it in Excel and save it as "CSV UTF-8"`}
+	case bytes.HasPrefix(head, oleSignature):
+		return &encodingError{"an Excel workbook protected with a password or in the old format (.xls)",
+			`open it in Excel and save it as "CSV UTF-8" without a password`}
+	case bytes.HasPrefix(head, pdfSignature):
+		return &encodingError{"a PDF document", "put the CSV file in its place"}
+	}
+	return nil
 }
 
 // sniffEncoding recognises the byte-order marks of UTF-16 and UTF-32, and
@@ -247,17 +267,17 @@ func (e *encodingError) Error() string {
 func sniffEncoding(head []byte) error {
 	switch {
 	case bytes.HasPrefix(head, []byte{0xFF, 0xFE, 0, 0}):
-		return &encodingError{"UTF-32 (little-endian)"}
+		return &encodingError{name: "UTF-32 (little-endian)"}
 	case bytes.HasPrefix(head, []byte{0, 0, 0xFE, 0xFF}):
-		return &encodingError{"UTF-32 (big-endian)"}
+		return &encodingError{name: "UTF-32 (big-endian)"}
 	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
-		return &encodingError{"UTF-16 (little-endian)"}
+		return &encodingError{name: "UTF-16 (little-endian)"}
 	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
-		return &encodingError{"UTF-16 (big-endian)"}
+		return &encodingError{name: "UTF-16 (big-endian)"}
 	case len(head) >= 4 && head[0] != 0 && head[1] == 0 && head[2] != 0 && head[3] == 0:
-		return &encodingError{"UTF-16 (little-endian, without a byte-order mark)"}
+		return &encodingError{name: "UTF-16 (little-endian, without a byte-order mark)"}
 	case len(head) >= 4 && head[0] == 0 && head[1] != 0 && head[2] == 0 && head[3] != 0:
-		return &encodingError{"UTF-16 (big-endian, without a byte-order mark)"}
+		return &encodingError{name: "UTF-16 (big-endian, without a byte-order mark)"}
 	}
 	return nil
 }

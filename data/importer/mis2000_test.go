@@ -245,14 +245,15 @@ func TestReadMIS2000Bounds(t *testing.T) {
 		t.Fatal(err)
 	}
 	for path, want := range map[string]string{
-		big:                                "more than an MIS2000 export ever has (at most 64 MB)",
-		writeTemp(t, "old.xls", "x"):       "old Excel format (.xls); open it in Excel and save it as .xlsx or as CSV",
-		t.TempDir():                        "is a folder",
-		filepath.Join(t.TempDir(), "none"): "none is not there; check its folder and name",
-		writeTemp(t, "fake.xlsx", "x"):     "is not a workbook Excel can open",
-		writeTemp(t, "empty.csv", ""):      "empty.csv is empty; export the students from MIS2000 again",
-		writeTemp(t, "header.csv", header): "the file has a header but no student rows",
-		writeTemp(t, "allbad.csv", header+"1,a,b,c,d,\n"):                              `line 2, column Birth Date: "c" is not a valid date`,
+		big:                                               "more than an MIS2000 export ever has (at most 64 MB)",
+		writeTemp(t, "old.xls", "x"):                      "old Excel format (.xls); open it in Excel and save it as .xlsx or as CSV",
+		t.TempDir():                                       "is a folder",
+		filepath.Join(t.TempDir(), "none"):                "none is not there; check its folder and name",
+		writeTemp(t, "fake.xlsx", "x"):                    "is not an Excel workbook: it holds text (CSV saved with an .xlsx name?)",
+		writeTemp(t, "bin.xlsx", "\x00x"):                 "is not a workbook Excel can open",
+		writeTemp(t, "empty.csv", ""):                     "empty.csv is empty; export the students from MIS2000 again",
+		writeTemp(t, "header.csv", header):                "the file has a header but no student rows",
+		writeTemp(t, "allbad.csv", header+"1,a,b,c,d,\n"): `line 2, column Birth Date: "c" is not a valid date`,
 		writeTemp(t, "twice.csv", "MIS ID,Last Name,Last Name 1,First Name,DOB,QAD\n"): `column Last Name: the header has this column twice ("Last Name" and "Last Name 1"); keep one`,
 		writeTemp(t, "semicolons.csv", "MIS ID;Last Name;First Name;DOB;QAD\n"):        "one field with semicolons",
 	} {

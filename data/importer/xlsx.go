@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -52,6 +53,10 @@ func openWorkbook(path string, maxUnzipped int64) (w *workbook, err error) {
 	}
 	z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
+		if looksLikeText(b) {
+			return nil, fmt.Errorf("%s is not an Excel workbook: it holds text (CSV saved with an .xlsx name?); "+
+				"open it in Excel and save it as an Excel workbook (.xlsx)", path)
+		}
 		return nil, fmt.Errorf("%s is not a workbook Excel can open: %w", path, err)
 	}
 	parts, err := checkParts(z, path, maxUnzipped)
@@ -112,6 +117,20 @@ func (w *workbook) rows(sheet string) (*sheetRows, error) {
 }
 
 func (w *workbook) close() error { return w.f.Close() }
+
+// looksLikeText reports whether b starts as UTF-8 text would: no NUL, no byte that
+// is not UTF-8 but where the sample cuts a character.
+func looksLikeText(b []byte) bool {
+	b = b[:min(len(b), 4096)]
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r == 0 || r == utf8.RuneError && n == 1 && len(b) >= utf8.UTFMax {
+			return false
+		}
+		b = b[n:]
+	}
+	return true
+}
 
 // readWorkbook reads the whole workbook through the same guards as a CSV
 // file, so that a drive that stops answering cancels the import instead

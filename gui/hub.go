@@ -86,7 +86,8 @@ func (u *UI) syncNow() {
 // askPassword asks for the password after the hub refused the one the
 // app kept (it was changed at the hub, say), and syncs with it.
 func (u *UI) askPassword() {
-	pw := widget.NewPasswordEntry()
+	pw := widgets.NewEntry("")
+	pw.Password = true
 	intro := widgets.Paragraph(fmt.Sprintf("The hub at %s refused the password kept since you signed in; it may have "+
 		"been changed, or your account disabled (your state administrator can say). Type your password to sync again. Your changes are kept meanwhile.", u.hub), 440)
 	// The app's confirmation, not Fyne's form: its buttons show the focus

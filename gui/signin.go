@@ -258,9 +258,9 @@ type signInScreen struct {
 	st       signInStore
 	tasks    *tasks
 	win      fyne.Window
-	hub      *widget.Entry
-	username *widget.Entry
-	password *widget.Entry
+	hub      *widgets.Entry
+	username *widgets.Entry
+	password *widgets.Entry
 	signIn   *widgets.Button
 	local    *widgets.Button // nil on a database that belongs to a hub's user
 	problem  *widget.Label
@@ -281,21 +281,19 @@ func newSignInScreen(ctx context.Context, st signInStore, t *tasks, win fyne.Win
 		st:       st,
 		tasks:    t,
 		win:      win,
-		hub:      widget.NewEntry(),
-		username: widget.NewEntry(),
-		password: widget.NewPasswordEntry(),
+		hub:      widgets.NewEntry("https://hub.example.org:8443"),
+		username: widgets.NewEntry("your user name at the hub"),
+		password: widgets.NewEntry("your password"),
 		problem:  errorLabel(),
 		busy:     widget.NewProgressBarInfinite(),
 		done:     done,
 	}
-	s.hub.SetPlaceHolder("https://hub.example.org:8443")
+	s.password.Password = true
 	s.hub.SetText(hubURL)
-	s.username.SetPlaceHolder("your user name at the hub")
-	s.password.SetPlaceHolder("your password")
 	if owner != nil {
 		s.username.SetText(owner.Username)
 	}
-	for _, e := range []*widget.Entry{s.hub, s.username, s.password} {
+	for _, e := range []*widgets.Entry{s.hub, s.username, s.password} {
 		e.OnSubmitted = func(string) { s.submit() }
 	}
 	s.signIn = widgets.NewButtonWithIcon("Sign in", theme.LoginIcon(), s.submit)
@@ -340,7 +338,7 @@ const signInWidth = 480
 
 // first is the field the cursor starts in: the first one empty.
 func (s *signInScreen) first() fyne.Focusable {
-	for _, e := range []*widget.Entry{s.hub, s.username} {
+	for _, e := range []*widgets.Entry{s.hub, s.username} {
 		if strings.TrimSpace(e.Text) == "" {
 			return e
 		}

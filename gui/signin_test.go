@@ -10,10 +10,10 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"migrantdesk/data/argon2id"
 	"migrantdesk/data/store/storetest"
+	"migrantdesk/gui/widgets"
 )
 
 // TestSignInWithTheHub: a new workstation asks to sign in; the hub refuses
@@ -119,7 +119,7 @@ func TestSignInTakesTabAndEnter(t *testing.T) {
 	want := []fyne.Focusable{s.hub, s.username, s.password, s.signIn, s.local}
 	c.Focus(s.hub)
 	for i, next := range want[1:] {
-		if e, ok := c.Focused().(*widget.Entry); ok && e.AcceptsTab() {
+		if e, ok := c.Focused().(*widgets.Entry); ok && e.AcceptsTab() {
 			t.Fatalf("field %d takes Tab as text", i)
 		}
 		c.FocusNext() // what the window does with Tab
@@ -451,9 +451,9 @@ func typeAgain(t *testing.T, u *UI, pw string) {
 	if !slices.ContainsFunc(texts(u.win.Canvas()), func(s string) bool { return strings.Contains(s, "Type your password to sync again.") }) {
 		t.Fatalf("Sync now asked for no password: %q", texts(u.win.Canvas()))
 	}
-	var entry *widget.Entry
+	var entry *widgets.Entry
 	for _, o := range walk(u.win.Canvas().Overlays().Top()) {
-		if e, ok := o.(*widget.Entry); ok && e.Password {
+		if e, ok := o.(*widgets.Entry); ok && e.Password {
 			entry = e
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"migrantdesk/data"
 )
@@ -156,7 +157,12 @@ func newSearchSpec(q Query) (*searchSpec, error) {
 	// No stored name or ID holds such a character (data.CleanText), and
 	// the search would find nothing and not say why.
 	for _, f := range [...]struct{ name, v string }{{"last name", q.Last}, {"first name", q.First}, {"state ID", q.StateID}} {
-		if err := data.CheckChars(strings.TrimSpace(f.v)); err != nil {
+		v := strings.TrimSpace(f.v)
+		if len(v) > data.MaxTextBytes {
+			return nil, fmt.Errorf("the %s you searched by is %d characters long, longer than any student's: check that only it was pasted in",
+				f.name, utf8.RuneCountInString(v))
+		}
+		if err := data.CheckChars(v); err != nil {
 			return nil, fmt.Errorf("the %s you searched by: %w", f.name, err)
 		}
 	}

@@ -7,6 +7,7 @@ package widgets
 import (
 	"image/color"
 	"strings"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -265,11 +266,31 @@ func (e *Entry) TypedKey(ev *fyne.KeyEvent) {
 	e.Entry.TypedKey(ev)
 }
 
-// TypedShortcut hands the window the shortcuts that are not the
-// entry's own: the driver gives every shortcut to the focused entry,
-// which drops those it does not know, so a window's Ctrl+W or Ctrl+Tab
-// did nothing while the cursor was in a field.
+// MaxPaste bounds what one paste puts in an entry. No field of the app
+// takes a quarter of it (a path the most); a megabyte pasted by mistake (a
+// column of a spreadsheet) held the window still for most of a minute
+// while Fyne laid it out, in gigabytes of memory. Past it, the start of
+// the text is pasted, which the field refuses as too long where it
+// checks.
+const MaxPaste = 1 << 10
+
+// TypedShortcut pastes at most MaxPaste bytes, and hands the window the
+// shortcuts that are not the entry's own: the driver gives every
+// shortcut to the focused entry, which drops those it does not know, so
+// a window's Ctrl+W or Ctrl+Tab did nothing while the cursor was in a
+// field.
 func (e *Entry) TypedShortcut(s fyne.Shortcut) {
+	if p, ok := s.(*fyne.ShortcutPaste); ok && p.Clipboard != nil {
+		text := p.Clipboard.Content()
+		if len(text) > MaxPaste {
+			n := MaxPaste
+			for n > 0 && !utf8.RuneStart(text[n]) {
+				n--
+			}
+			text = text[:n]
+		}
+		s = &fyne.ShortcutPaste{Clipboard: pasted(text)}
+	}
 	if c, ok := s.(*desktop.CustomShortcut); ok && !editingKey(c.KeyName) {
 		if win, ok := e.canvas().(fyne.Shortcutable); ok {
 			win.TypedShortcut(s)
@@ -278,6 +299,12 @@ func (e *Entry) TypedShortcut(s fyne.Shortcut) {
 	}
 	e.Entry.TypedShortcut(s)
 }
+
+// pasted is a clipboard holding the text a paste takes.
+type pasted string
+
+func (p pasted) Content() string { return string(p) }
+func (pasted) SetContent(string) {}
 
 // canvas is the canvas of the window whose keyboard the entry has. The
 // driver finds the canvas of an object by the object drawn, which for

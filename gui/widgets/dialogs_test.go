@@ -2,7 +2,9 @@ package widgets
 
 import (
 	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -111,5 +113,30 @@ func TestSentence(t *testing.T) {
 		if got := Sentence(ended); got != ended {
 			t.Errorf("Sentence(%q) = %q, another stop after its own", ended, got)
 		}
+	}
+}
+
+// clipboard is a clipboard of a test.
+type clipboard struct{ text string }
+
+func (c *clipboard) Content() string        { return c.text }
+func (c *clipboard) SetContent(text string) { c.text = text }
+
+// A megabyte pasted by mistake puts only its first MaxPaste bytes in an
+// entry, cut between characters; a paste within the bound goes in
+// whole, where the cursor is.
+func TestPasteBounded(t *testing.T) {
+	test.NewTempApp(t)
+	e := NewEntry("")
+	test.NewTempWindow(t, e)
+	e.TypedShortcut(&fyne.ShortcutPaste{Clipboard: &clipboard{"ñ" + strings.Repeat("Núñez García ", 80_000)}})
+	if n := len(e.Text); n > MaxPaste || n < MaxPaste-3 || !utf8.ValidString(e.Text) || !strings.HasPrefix(e.Text, "ñNúñez García ") {
+		t.Fatalf("a megabyte pasted put %d bytes in the entry (valid UTF-8: %v)", n, utf8.ValidString(e.Text))
+	}
+	e.SetText("García")
+	e.CursorColumn = 0
+	e.TypedShortcut(&fyne.ShortcutPaste{Clipboard: &clipboard{"López "}})
+	if e.Text != "López García" {
+		t.Errorf("a short paste gives %q", e.Text)
 	}
 }

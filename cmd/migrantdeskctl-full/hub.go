@@ -232,6 +232,14 @@ func hubUser(verb string, args []string, out io.Writer) (err error) {
 			}
 		}()
 	}
+	// Only add makes a hub, as a first state administrator of a new
+	// file does: the rest, run on a database named by mistake, would give
+	// it the hub's tables and find no users there.
+	if verb != "add" {
+		if err := pgHubExists(*db, *passwordDB); err != nil {
+			return fmt.Errorf("%s: %w", name, passwordRefused(err, *db, "--db-password-file", *passwordDB))
+		}
+	}
 	ctx := context.Background()
 	h, err := openHub(ctx, *db, *passwordDB)
 	if err != nil {

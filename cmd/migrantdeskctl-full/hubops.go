@@ -145,6 +145,9 @@ func hubNewEpoch(args []string, out io.Writer) error {
 	if err := hubExists("hub new-epoch", *db); err != nil {
 		return err
 	}
+	if err := pgHubExists(*db, *passwordFile); err != nil {
+		return fmt.Errorf("hub new-epoch: %w", passwordRefused(err, *db, "--db-password-file", *passwordFile))
+	}
 	h, err := openHub(context.Background(), *db, *passwordFile)
 	if err != nil {
 		return fmt.Errorf("hub new-epoch: %w", passwordRefused(err, *db, "--db-password-file", *passwordFile))

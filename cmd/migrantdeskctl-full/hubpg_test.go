@@ -353,6 +353,10 @@ func TestPostgresPassword(t *testing.T) {
 	}
 	pwFile := filepath.Join(t.TempDir(), "pw")
 	writeTestFile(t, pwFile, secret+"\n")
+	// The import makes the hub the commands below read.
+	if _, err := run(t, "import", "--db", roleURL, "--db-password-file", pwFile, goodExtract); err != nil {
+		t.Fatalf("--db-password-file: %v", err)
+	}
 	if _, err := run(t, "hub", "user", "list", "--db", roleURL, "--db-password-file", pwFile); err != nil {
 		t.Fatalf("--db-password-file: %v", err)
 	}
@@ -593,5 +597,28 @@ func TestHubServeRefusesADatabaseWithoutAHub(t *testing.T) {
 	}
 	if got := pgQuery(t, pg, `SELECT to_regclass('hub_schema') IS NULL`); !reflect.DeepEqual(got, []string{"true"}) {
 		t.Errorf("hub serve made tables in a database it refused: %v", got)
+	}
+}
+
+// The other hub commands that read or change a hub refuse a PostgreSQL
+// database that holds none, as they refuse a SQLite path with no file at
+// it, and leave it as it was: run against a database named by mistake
+// (postgres, another program's), they made the hub's tables there and
+// listed no users, or said the user named was not there.
+func TestHubCommandsRefuseADatabaseWithoutAHub(t *testing.T) {
+	pg := pgtest.URL(t)
+	for _, args := range [][]string{
+		{"hub", "user", "list", "--db", pg},
+		{"hub", "user", "disable", "--db", pg, "--username", "maria"},
+		{"hub", "user", "grant", "--db", pg, "--username", "maria", "--district", "093"},
+		{"hub", "new-epoch", "--db", pg},
+	} {
+		_, err := run(t, args...)
+		if err == nil || !strings.Contains(err.Error(), "holds no hub") {
+			t.Errorf("%v of an empty database: %v", args[:3], err)
+		}
+		if got := pgQuery(t, pg, `SELECT to_regclass('hub_schema') IS NULL`); !reflect.DeepEqual(got, []string{"true"}) {
+			t.Fatalf("%v made tables in a database it refused: %v", args[:3], got)
+		}
 	}
 }

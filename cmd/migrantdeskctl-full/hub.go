@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"slices"
@@ -62,6 +63,9 @@ func hubServe(args []string, out io.Writer) error {
 	key := fs.String("tls-key", "", "TLS private key `FILE` (PEM)")
 	insecure := fs.Bool("insecure", false, "serve plain HTTP on an address other than loopback")
 	passwordFile := dbPasswordFlag(fs, "password-file")
+	var proxies proxyList
+	fs.Var(&proxies, "trusted-proxy", "trust the X-Forwarded-For of the load balancer or proxy at `ADDR` (an address or a CIDR range; "+
+		"repeat for several): failed sign-ins count against the address it names, not against the proxy's, which all share")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -103,7 +107,9 @@ func hubServe(args []string, out io.Writer) error {
 		return fmt.Errorf("hub serve: %w", err)
 	}
 	m := metrics.New(h)
-	srv := httpServer(m.Handler(hub.NewServer(m.Store(h), log).Handler()), log)
+	api := hub.NewServer(m.Store(h), log)
+	api.TrustProxies(proxies)
+	srv := httpServer(m.Handler(api.Handler()), log)
 	srv.TLSConfig = tlsConfig
 	scheme := "http"
 	if tlsConfig != nil {
@@ -160,6 +166,26 @@ func loopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// proxyList collects repeated --trusted-proxy flags, an address
+// standing for itself alone.
+type proxyList []netip.Prefix
+
+func (p *proxyList) String() string { return fmt.Sprint(*p) }
+
+func (p *proxyList) Set(v string) error {
+	v = strings.TrimSpace(v)
+	if a, err := netip.ParseAddr(v); err == nil {
+		*p = append(*p, netip.PrefixFrom(a, a.BitLen()))
+		return nil
+	}
+	n, err := netip.ParsePrefix(v)
+	if err != nil {
+		return fmt.Errorf("%q is neither an address (10.0.0.5) nor a range of them (10.0.0.0/24)", v)
+	}
+	*p = append(*p, n.Masked())
+	return nil
 }
 
 // districtList collects repeated --district flags.

@@ -11,11 +11,13 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime"
 	"strconv"
 	"strings"
 	gosync "sync"
+	"sync/atomic"
 	"time"
 
 	"migrantdesk/data"
@@ -53,6 +55,12 @@ type Server struct {
 	// than all together on the same cores.
 	hashing chan struct{}
 	crowd   crowd
+	// proxies are the load balancers or proxies in front of the hub,
+	// whose X-Forwarded-For names the address a request came from.
+	proxies []netip.Prefix
+	// proxyWarned is set once the log has said that requests come
+	// through a proxy the hub was not told to trust.
+	proxyWarned atomic.Bool
 }
 
 // NewServer makes a hub server on a store; log gets one line per request.
@@ -60,6 +68,12 @@ func NewServer(st Store, log *slog.Logger) *Server {
 	return &Server{store: st, log: log, now: time.Now, limiter: newLimiter(time.Now),
 		hashing: make(chan struct{}, runtime.GOMAXPROCS(0))}
 }
+
+// TrustProxies makes the hub count a sign-in from one of nets (the
+// load balancers in front of it) against the address the request's
+// X-Forwarded-For names, not the balancer's own, which every request
+// through it shares.
+func (s *Server) TrustProxies(nets []netip.Prefix) { s.proxies = nets }
 
 // verify checks a password against its hash when a place is free.
 func (s *Server) verify(ctx context.Context, hash, password string) (bool, error) {
@@ -146,7 +160,7 @@ var decoyHash = gosync.OnceValues(func() (string, error) {
 var errBadSignIn = fail(http.StatusUnauthorized, "the hub refused this user name and password")
 
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
-	addr := clientAddr(r)
+	addr := s.clientAddr(r)
 	if !s.crowd.enter(addr) {
 		w.Header().Set("Retry-After", "2")
 		s.reply(w, r, nil, fail(http.StatusServiceUnavailable,
@@ -583,13 +597,50 @@ func encode(v any) ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-// clientAddr is the address a request came from, without the port.
-func clientAddr(r *http.Request) string {
+// clientAddr is the address a request came from, without the port: the
+// peer's, or, when the peer is a trusted proxy, the last address in
+// X-Forwarded-For that is not one, since each proxy appends the address
+// it was reached from and the entries before it are the client's to
+// write.
+func (s *Server) clientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	peer, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	forwarded := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	if !s.trusted(peer) {
+		if len(forwarded) > 0 && forwarded[0] != "" && s.proxyWarned.CompareAndSwap(false, true) {
+			s.log.Warn("requests come through a proxy (they carry X-Forwarded-For), which hub serve was not told to trust: " +
+				"failed sign-ins from everyone behind it count as from one address, and five of them lock every user out for a while; " +
+				"name the proxy with --trusted-proxy")
+		}
+		return peer.Unmap().String()
+	}
+	for i := len(forwarded) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(forwarded[i]))
+		if err != nil {
+			break
+		}
+		peer = a
+		if !s.trusted(a) {
+			break
+		}
+	}
+	return peer.Unmap().String()
+}
+
+// trusted reports whether a is the address of a proxy the hub trusts.
+func (s *Server) trusted(a netip.Addr) bool {
+	for _, p := range s.proxies {
+		if p.Contains(a.Unmap()) {
+			return true
+		}
+	}
+	return false
 }
 
 func clip(s string) string {

@@ -35,7 +35,7 @@ type Run func(args []string, out io.Writer) error
 var Usages = map[string]string{
 	"audit": "audit verify --db F|postgres://... [--db-password-file F]",
 	"demo":  "demo --db F [--students N] [--seed S] [--today YYYY-MM-DD] [--csv DIR]  (--csv alone writes the extract CSVs and migrant_records.csv instead of a database; with --db, both)",
-	"hub": "hub serve --db HUB.db|postgres://USER@HOST/DB --addr HOST:PORT [--tls-cert C --tls-key K] [--insecure] [--password-file F]\n" +
+	"hub": "hub serve --db HUB.db|postgres://USER@HOST/DB --addr HOST:PORT [--tls-cert C --tls-key K] [--insecure] [--password-file F] [--trusted-proxy ADDR]...\n" +
 		"  hub user add --db HUB.db|postgres://... [--db-password-file F] --username U --name \"Full Name\" --role clerk|coordinator|district_admin|state_admin [--region CODE] [--district NUM]... [--password-file P]\n" +
 		"  hub user edit --db HUB.db|postgres://... [--db-password-file F] --username U [--name \"Full Name\"] [--role R] [--region CODE] [--district NUM]...\n" +
 		"  hub user passwd --db HUB.db|postgres://... [--db-password-file F] --username U [--password-file P]\n" +

@@ -1,0 +1,82 @@
+package hub_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"migrantdesk/data/hub"
+	"migrantdesk/data/hub/hubtest"
+	"migrantdesk/data/sync"
+)
+
+// signInVia signs user in with password through a proxy that says the
+// request came from client (X-Forwarded-For), and returns the status.
+func signInVia(t *testing.T, url, client, user, pw string) int {
+	t.Helper()
+	body, _ := json.Marshal(sync.SignInRequest{Username: user, Password: pw})
+	req, _ := http.NewRequest("POST", url+"/v1/signin", bytes.NewReader(body))
+	req.Header.Set("X-Forwarded-For", client)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// Behind the load balancer the README puts several hubs behind, every
+// request comes from the balancer's address: five wrong passwords typed
+// anywhere in the state locked every user out, for up to 15 minutes.
+// With the balancer trusted, a sign-in counts against the address it
+// names, and one office's failures lock out that office only. A client
+// cannot choose its address by sending the header itself: the hub reads
+// the address the trusted proxy added, the last one.
+func TestSignInThrottledByTheAddressAProxyNames(t *testing.T) {
+	_, _, h := serveStore(t, onSQLite)
+	var log bytes.Buffer
+	s := hub.NewServer(h, slog.New(slog.NewJSONHandler(&log, nil)))
+	s.TrustProxies([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")})
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	users := hubtest.Users()
+	for i := range 6 {
+		// Each a user of its own: only the address's count grows.
+		signInVia(t, srv.URL, "203.0.113.7", users[i%len(users)].Username+"x", "not the password")
+	}
+	if got := signInVia(t, srv.URL, "203.0.113.7", "rosa", password); got != 429 {
+		t.Errorf("the office that failed: status %d, want 429", got)
+	}
+	// A client that names another address itself is counted against the
+	// address the proxy saw. (Asked while the first lockout, a second
+	// long, lasts: a refused attempt is answered at once.)
+	if got := signInVia(t, srv.URL, "198.51.100.20, 203.0.113.7", "rosa", password); got != 429 {
+		t.Errorf("a forged address before the proxy's: status %d, want 429", got)
+	}
+	if got := signInVia(t, srv.URL, "198.51.100.20", "rosa", password); got != 200 {
+		t.Errorf("another office behind the same proxy: status %d, want 200", got)
+	}
+	if strings.Contains(log.String(), "--trusted-proxy") {
+		t.Errorf("a hub that trusts its proxy warned of one: %s", log.String())
+	}
+}
+
+// A hub not told of its proxy goes on counting by the address it sees,
+// and says once in its log what that does to everyone behind the proxy.
+func TestSignInBehindAnUntrustedProxyWarns(t *testing.T) {
+	url, log := serve(t, onSQLite)
+	for range 6 {
+		signInVia(t, url, "203.0.113.7", "nobodyhere", "not the password")
+	}
+	if got := signInVia(t, url, "198.51.100.20", "rosa", password); got != 429 {
+		t.Errorf("status %d, want 429: the hub does not believe a header from an address it was not told to trust", got)
+	}
+	if n := strings.Count(log.String(), "--trusted-proxy"); n != 1 {
+		t.Errorf("the log names --trusted-proxy %d times, want once: %s", n, log.String())
+	}
+}

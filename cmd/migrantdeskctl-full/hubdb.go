@@ -9,7 +9,10 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"strconv"
+	"strings"
 
+	"github.com/jackc/pgpassfile"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"migrantdesk/cmd/internal/cli"
@@ -36,10 +39,37 @@ func dbPassword(db, file string) (string, error) {
 	if passfile == "" {
 		return "", nil
 	}
-	if fi, err := os.Stat(passfile); err == nil {
-		return "", private(fi, what, passfile)
+	fi, err := os.Stat(passfile)
+	if err != nil {
+		return "", nil
 	}
-	return "", nil
+	if err := private(fi, what, passfile); err != nil {
+		return "", err
+	}
+	return socketPassword(db, passfile), nil
+}
+
+// socketPassword is the password the password file gives for the server
+// db reaches on a Unix socket, found as libpq finds it, by the socket's
+// folder, "" for none or when the URL or PGPASSWORD gives one. pgx
+// looks up every socket as "localhost", which libpq does only for its
+// default folder: the line psql and pg_dump read for a server with its
+// socket elsewhere was not found, and the role's password refused.
+func socketPassword(db, passfile string) string {
+	if u, err := url.Parse(db); err != nil || u.Query().Has("password") || os.Getenv("PGPASSWORD") != "" {
+		return ""
+	} else if _, inURL := u.User.Password(); inURL {
+		return ""
+	}
+	cfg, err := pgconn.ParseConfig(db)
+	if err != nil || !strings.HasPrefix(cfg.Host, "/") {
+		return ""
+	}
+	pf, err := pgpassfile.ReadPassfile(passfile)
+	if err != nil {
+		return ""
+	}
+	return pf.FindPassword(cfg.Host, strconv.Itoa(int(cfg.Port)), cfg.Database, cfg.User)
 }
 
 // pgpassFile is cli.PgpassFile of this system.

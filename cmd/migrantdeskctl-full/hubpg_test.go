@@ -287,14 +287,15 @@ func TestShownDBHidesPasswords(t *testing.T) {
 	}
 }
 
-// A role that must give a password gets it from --db-password-file or
-// PGPASSFILE, and no message shows it, not even one about a password in
-// the URL. (.ci/postgres.sh asks the roles of md_password for theirs.)
-func TestPostgresPassword(t *testing.T) {
-	const secret = "s3cret-of-the-role"
+// passwordRole makes a role that signs in with secret (in md_password,
+// of which the test server asks a password) and owns a new test
+// database, and returns that database's URL as the role, without the
+// password, and the role's name.
+func passwordRole(t *testing.T, prefix, secret string) (*url.URL, string) {
+	t.Helper()
 	ctx := context.Background()
 	admin := os.Getenv(pgtest.Env)
-	role := fmt.Sprintf("md_pw_%d", os.Getpid())
+	role := fmt.Sprintf("%s_%d", prefix, os.Getpid())
 	exec := func(q string) {
 		t.Helper()
 		conn, err := pgx.Connect(ctx, admin)
@@ -312,8 +313,7 @@ func TestPostgresPassword(t *testing.T) {
 			exec(`DROP ROLE IF EXISTS ` + role)
 		}
 	})
-	dbURL := pgtest.URL(t)
-	u, err := url.Parse(dbURL)
+	u, err := url.Parse(pgtest.URL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,6 +321,15 @@ func TestPostgresPassword(t *testing.T) {
 	exec(`CREATE ROLE ` + role + ` LOGIN PASSWORD '` + secret + `' IN ROLE md_password`)
 	exec(`ALTER DATABASE ` + strings.TrimPrefix(u.Path, "/") + ` OWNER TO ` + role)
 	u.User = url.User(role)
+	return u, role
+}
+
+// A role that must give a password gets it from --db-password-file or
+// PGPASSFILE, and no message shows it, not even one about a password in
+// the URL. (.ci/postgres.sh asks the roles of md_password for theirs.)
+func TestPostgresPassword(t *testing.T) {
+	const secret = "s3cret-of-the-role"
+	u, role := passwordRole(t, "md_pw", secret)
 	roleURL := u.String()
 	t.Setenv("PGPASSFILE", filepath.Join(t.TempDir(), "none"))
 
@@ -620,5 +629,34 @@ func TestHubCommandsRefuseADatabaseWithoutAHub(t *testing.T) {
 		if got := pgQuery(t, pg, `SELECT to_regclass('hub_schema') IS NULL`); !reflect.DeepEqual(got, []string{"true"}) {
 			t.Fatalf("%v made tables in a database it refused: %v", args[:3], got)
 		}
+	}
+}
+
+// A server on a Unix socket outside libpq's default folder is known in
+// the password file by the socket's folder, as psql and pg_dump look it
+// up (the README has pg_dump read the owner's password from the same
+// file): the hub's commands find that line too, where pgx looked only
+// for "localhost" and refused the role's password.
+func TestPgpassLineOfASocketFolder(t *testing.T) {
+	const secret = "s3cret-of-the-socket"
+	u, role := passwordRole(t, "md_sock", secret)
+	folder := u.Query().Get("host")
+	if !strings.HasPrefix(folder, "/") {
+		t.Skipf("the test server is not on a Unix socket: %s", u.Redacted())
+	}
+	roleURL := u.String()
+	pgpass := filepath.Join(t.TempDir(), "pgpass")
+	writeTestFile(t, pgpass, folder+":5432:*:"+role+":"+secret+"\n")
+	t.Setenv("PGPASSFILE", pgpass)
+	if _, err := run(t, "import", "--db", roleURL, goodExtract); err != nil {
+		t.Fatalf("import with the socket folder's line: %v", err)
+	}
+	if _, err := run(t, "hub", "user", "list", "--db", roleURL); err != nil {
+		t.Errorf("hub user list with the socket folder's line: %v", err)
+	}
+	// A password the URL gives goes first, as with libpq.
+	u.User = url.UserPassword(role, "not-"+secret)
+	if _, err := run(t, "hub", "user", "list", "--db", u.String()); err == nil || !strings.Contains(err.Error(), "refused the password in the URL") {
+		t.Errorf("a wrong password in the URL beside a right line: %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -660,6 +661,10 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 		// operator's to act on, and no retry changes it.
 		var certErr *tls.CertificateVerificationError
 		if errors.As(err, &certErr) {
+			if when := outOfDate(certErr); when != "" {
+				return fmt.Errorf("%w: the hub's certificate at %s %s; ask the hub's administrator to renew it, "+
+					"or set this computer's date and time if they are wrong (%w)", ErrUnreachable, c.base.Host, when, certErr)
+			}
 			return fmt.Errorf("%w: this computer does not trust the hub's certificate at %s; ask the hub's administrator "+
 				"for the address its certificate names, or for its certificate authority to install (%w)", ErrUnreachable, c.base.Host, certErr)
 		}
@@ -696,9 +701,14 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 		var e struct {
 			Error string `json:"error"`
 		}
-		json.NewDecoder(io.LimitReader(rd, 64<<10)).Decode(&e)
+		raw, _ := io.ReadAll(io.LimitReader(rd, 64<<10))
+		json.Unmarshal(raw, &e)
 		fromHub := e.Error != ""
-		if !fromHub {
+		switch {
+		case fromHub:
+		case resp.StatusCode == http.StatusBadRequest && c.base.Scheme == "http" && bytes.HasPrefix(raw, []byte(plainToTLS)):
+			e.Error = fmt.Sprintf("the hub at %s serves HTTPS: write its address as https://%s", c.base.Host, c.base.Host)
+		default:
 			e.Error = fmt.Sprintf("the server at the hub's address answered %s, not in the hub's words", resp.Status)
 		}
 		return &Error{Status: resp.StatusCode, Message: e.Error, FromHub: fromHub,
@@ -708,6 +718,32 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 		return unread(err)
 	}
 	return nil
+}
+
+// plainToTLS is how Go's HTTP server, the hub's, answers a plain HTTP
+// request on its HTTPS port.
+const plainToTLS = "Client sent an HTTP request to an HTTPS server"
+
+// outOfDate says when a certificate the verification refused for its
+// dates was valid ("expired on 2026-12-02"), "" when it was refused for
+// another reason: a certificate is renewed by the hub's administrator, or
+// a computer's wrong clock set, where an untrusted one needs another
+// address or authority.
+func outOfDate(certErr *tls.CertificateVerificationError) string {
+	var invalid x509.CertificateInvalidError
+	if !errors.As(certErr.Err, &invalid) || invalid.Reason != x509.Expired {
+		return ""
+	}
+	now := time.Now()
+	for _, cert := range certErr.UnverifiedCertificates {
+		switch {
+		case now.After(cert.NotAfter):
+			return "expired on " + cert.NotAfter.Format(time.DateOnly)
+		case now.Before(cert.NotBefore):
+			return "is valid only from " + cert.NotBefore.Format(time.DateOnly)
+		}
+	}
+	return ""
 }
 
 // droppable reads an answer's body and keeps the error, other than its

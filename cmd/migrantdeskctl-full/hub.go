@@ -82,6 +82,13 @@ func hubServe(args []string, out io.Writer) error {
 	// switched file stopped it right after "hub serving ... on https://".
 	var tlsConfig *tls.Config
 	if *cert != "" {
+		// Anyone who reads the key can pass for the hub, and collect
+		// the passwords the workstations send it.
+		if fi, err := os.Stat(*key); err == nil {
+			if err := private(fi, "the TLS private key (--tls-key)", *key); err != nil {
+				return fmt.Errorf("hub serve: %w", err)
+			}
+		}
 		pair, err := tls.LoadX509KeyPair(*cert, *key)
 		if err != nil {
 			return fmt.Errorf("hub serve: read the TLS certificate %s (--tls-cert) and its key %s (--tls-key): %w", *cert, *key, err)

@@ -438,6 +438,37 @@ func TestHubServeTLSFilesReadFirst(t *testing.T) {
 	}
 }
 
+// A TLS private key every user of the computer may read lets any of them
+// pass for the hub and collect the passwords workstations send it: hub
+// serve refuses it, as it refuses such a password file, before it
+// serves; a key its group may read (Debian's ssl-cert) is served.
+func TestHubServeRefusesAKeyEveryoneReads(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows keeps no mode bits")
+	}
+	file := hubWithUser(t, "--username", "rosa", "--name", "Rosa Delgado", "--role", "clerk", "--region", "01")
+	dir := t.TempDir()
+	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	writeTestFile(t, cert, "not a certificate\n")
+	writeTestFile(t, key, "not a key\n")
+	if err := os.Chmod(key, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, "hub", "serve", "--db", file, "--addr", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", key)
+	if err == nil || !strings.Contains(err.Error(), "the TLS private key (--tls-key) "+key+" can be read by every user") ||
+		!strings.Contains(err.Error(), "chmod 600 "+key) || strings.Contains(out, "hub serving") {
+		t.Errorf("hub serve with a key of mode 0644: %v\n%s", err, out)
+	}
+	if err := os.Chmod(key, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	// Past the mode, the key is read (and this one refused as no key).
+	if _, err := run(t, "hub", "serve", "--db", file, "--addr", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", key); err == nil ||
+		strings.Contains(err.Error(), "every user") || !strings.Contains(err.Error(), "(--tls-key)") {
+		t.Errorf("hub serve with a key of mode 0640: %v", err)
+	}
+}
+
 // hub serve takes the database password with --password-file, the other
 // PostgreSQL commands with --db-password-file: given the other's, each
 // names its own.

@@ -54,16 +54,18 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// logged writes one structured line per request: user, endpoint, status,
-// duration, bytes sent, and what the handlers noted.
+// logged writes one structured line per request: user, the address it
+// came from (the one a trusted proxy names), endpoint, status, duration,
+// bytes sent, and what the handlers noted.
 func (s *Server) logged(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := s.now()
+		addr := s.clientAddr(r)
 		ri := &requestInfo{}
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		h.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), infoKey{}, ri)))
 		ri.mu.Lock()
-		args := append([]any{"method", r.Method, "endpoint", r.URL.Path, "user", ri.user,
+		args := append([]any{"method", r.Method, "endpoint", r.URL.Path, "user", ri.user, "addr", addr,
 			"status", sw.status, "ms", msSince(time.Now(), start), "bytes", sw.bytes}, ri.note...)
 		ri.mu.Unlock()
 		s.log.Info("request", args...)

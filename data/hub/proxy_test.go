@@ -61,6 +61,11 @@ func TestSignInThrottledByTheAddressAProxyNames(t *testing.T) {
 	if got := signInVia(t, srv.URL, "198.51.100.20", "rosa", password); got != 200 {
 		t.Errorf("another office behind the same proxy: status %d, want 200", got)
 	}
+	// The request log says where each sign-in came from, so that the
+	// operator can tell whose guesses the lockouts answer.
+	if !strings.Contains(log.String(), `"addr":"203.0.113.7","status":429`) || !strings.Contains(log.String(), `"user":"rosa","addr":"198.51.100.20","status":200`) {
+		t.Errorf("the request lines do not name the addresses the proxy gave:\n%s", log.String())
+	}
 	if strings.Contains(log.String(), "--trusted-proxy") {
 		t.Errorf("a hub that trusts its proxy warned of one: %s", log.String())
 	}

@@ -334,6 +334,10 @@ func migrate(ctx context.Context, conn *pgx.Conn) error {
 func schemaError(err error, version int) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "42501" {
+		if version == 1 {
+			return fmt.Errorf("make the hub's tables: this database role may not; make the hub once as the schema's owner, "+
+				"with migrantdeskctl import or hub migrate (README, Setting up PostgreSQL): %w", err)
+		}
 		return fmt.Errorf("upgrade the hub database to schema version %d: this database role may not change the schema; run any hub command once as the schema's owner (see the README): %w", version, err)
 	}
 	return fmt.Errorf("upgrade the hub database to schema version %d: %w", version, err)

@@ -32,6 +32,7 @@ func TestHubServeTrustsItsProxy(t *testing.T) {
 		t.Helper()
 		body, _ := json.Marshal(map[string]string{"username": user, "password": pw})
 		req, _ := http.NewRequest("POST", "http://"+addr+"/v1/signin", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-Forwarded-For", from)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {

@@ -21,6 +21,7 @@ func signInVia(t *testing.T, url, client, user, pw string) int {
 	t.Helper()
 	body, _ := json.Marshal(sync.SignInRequest{Username: user, Password: pw})
 	req, _ := http.NewRequest("POST", url+"/v1/signin", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Forwarded-For", client)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

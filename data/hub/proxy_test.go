@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -84,5 +85,27 @@ func TestSignInBehindAnUntrustedProxyWarns(t *testing.T) {
 	}
 	if n := strings.Count(log.String(), "--trusted-proxy"); n != 1 {
 		t.Errorf("the log names --trusted-proxy %d times, want once: %s", n, log.String())
+	}
+}
+
+// Some balancers (Azure's Application Gateway) write the client's port
+// with its address in X-Forwarded-For, a new port for each connection.
+// The hub read such an entry as no address and counted the sign-in
+// against the balancer's own: one office's five failures locked out
+// every user behind it, as with no --trusted-proxy at all.
+func TestSignInThrottledByTheAddressAProxyNamesWithItsPort(t *testing.T) {
+	_, _, h := serveStore(t, onSQLite)
+	s := hub.NewServer(h, slog.New(slog.DiscardHandler))
+	s.TrustProxies([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")})
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	for i := range 6 {
+		signInVia(t, srv.URL, "203.0.113.7:"+strconv.Itoa(50100+i), "nobodyhere", "not the password")
+	}
+	if got := signInVia(t, srv.URL, "203.0.113.7:50200", "rosa", password); got != 429 {
+		t.Errorf("the office that failed: status %d, want 429", got)
+	}
+	if got := signInVia(t, srv.URL, "[2001:db8::20]:40000", "rosa", password); got != 200 {
+		t.Errorf("another office behind the same proxy: status %d, want 200", got)
 	}
 }

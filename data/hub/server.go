@@ -621,7 +621,7 @@ func (s *Server) clientAddr(r *http.Request) string {
 		return peer.Unmap().String()
 	}
 	for i := len(forwarded) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(strings.TrimSpace(forwarded[i]))
+		a, err := forwardedAddr(forwarded[i])
 		if err != nil {
 			break
 		}
@@ -631,6 +631,19 @@ func (s *Server) clientAddr(r *http.Request) string {
 		}
 	}
 	return peer.Unmap().String()
+}
+
+// forwardedAddr reads an entry of X-Forwarded-For: an address, or an
+// address and port, which some balancers (Azure's Application Gateway)
+// write. Read as no address, such an entry left the balancer's own
+// address to count every sign-in behind it against.
+func forwardedAddr(entry string) (netip.Addr, error) {
+	entry = strings.TrimSpace(entry)
+	if a, err := netip.ParseAddr(entry); err == nil {
+		return a, nil
+	}
+	ap, err := netip.ParseAddrPort(entry)
+	return ap.Addr(), err
 }
 
 // trusted reports whether a is the address of a proxy the hub trusts.

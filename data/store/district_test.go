@@ -235,3 +235,39 @@ func TestRevokeNamesTheGrantSeen(t *testing.T) {
 		t.Fatalf("the revoke of a grant still waiting to be sent names grant %d", got)
 	}
 }
+
+// TestResentRevokeNamesNoGrant: a hub restored from a backup that lacks a
+// grant and its revoke is sent both again (Resend). It stamps the grant
+// afresh as it applies it, so a revoke naming the grant as the old hub
+// stamped it was refused as late ("granted again, after the grant you
+// revoked offline"), and the grant the administrator had ended stood
+// again on the hub. A revoke sent again names no grant: it ends the one
+// the restored hub holds, as it did before the restore.
+func TestResentRevokeNamesNoGrant(t *testing.T) {
+	st := storetest.Open(t)
+	ctx := context.Background()
+	dan, cora := storetest.User(storetest.DistrictAdmin), storetest.User(storetest.Coordinator)
+	hubTime := sync.GrantVersion("2026-11-30T08:00:00Z")
+	for _, grant := range []bool{true, false} {
+		if err := st.SetReportAccess(ctx, dan, cora.Username, "001", grant); err != nil {
+			t.Fatal(err)
+		}
+		ms, err := st.PendingMutations(ctx, 10)
+		if err != nil || len(ms) != 1 {
+			t.Fatalf("outbox %+v %v", ms, err)
+		}
+		if err := st.MarkPushed(ctx, []sync.Result{{MutationID: ms[0].ID, Outcome: sync.Applied, Version: hubTime}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.Resend(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := st.PendingMutations(ctx, 10)
+	if err != nil || len(ms) != 2 || ms[0].Op != sync.OpGrant || ms[1].Op != sync.OpRevoke {
+		t.Fatalf("sent again: %+v %v", ms, err)
+	}
+	if ms[1].BaseVersion != 0 {
+		t.Errorf("the revoke sent again names grant %d, which the restored hub does not stamp its grant with", ms[1].BaseVersion)
+	}
+}

@@ -299,6 +299,14 @@ func adoptGrantVersion(tx *sql.Tx, m sync.Mutation, seq int64, version int) erro
 func (s *Store) Resend(ctx context.Context) (int, error) {
 	var n int
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		// A revoke names the grant it ends as the old hub stamped it. The
+		// restored hub stamps afresh a grant it lacked as it is sent
+		// again, and would refuse the revoke as late, the grant ended here
+		// standing again: sent again, a revoke ends the grant held.
+		if _, err := tx.Exec(`UPDATE outbox SET base_version = 0 WHERE entity = ? AND op = ? AND state IN (?, ?)`,
+			sync.EntityGrant, sync.OpRevoke, string(sync.Applied), string(sync.Duplicate)); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(`UPDATE outbox SET state = ? WHERE state IN (?, ?)`,
 			statePending, string(sync.Applied), string(sync.Duplicate)); err != nil {
 			return err

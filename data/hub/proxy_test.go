@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"migrantdesk/data/hub"
 	"migrantdesk/data/hub/hubtest"
@@ -107,5 +108,66 @@ func TestSignInThrottledByTheAddressAProxyNamesWithItsPort(t *testing.T) {
 	}
 	if got := signInVia(t, srv.URL, "[2001:db8::20]:40000", "rosa", password); got != 200 {
 		t.Errorf("another office behind the same proxy: status %d, want 200", got)
+	}
+}
+
+// A hub that trusts a range holding workstations as well as its
+// balancer reads, past a workstation's own address, what the workstation
+// wrote before it in X-Forwarded-For. One that wrote a loopback address
+// there was taken for the hub's own machine, whose sign-ins are not
+// bounded: its guesses at many names all queued for the password checks,
+// as if the hub had no bound at all. The hub's own machine still is not
+// bounded.
+func TestSignInsFromAForwardedLoopbackBounded(t *testing.T) {
+	srv, _, release := heldChecks(t, onSQLite)
+	srv.TrustProxies([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")})
+	api := srv.Handler()
+	const extra = 4
+	signIns := func(n int, peer, forwarded string) chan int {
+		statuses := make(chan int, n)
+		for i := range n {
+			go func() {
+				body, _ := json.Marshal(sync.SignInRequest{Username: "guess" + strconv.Itoa(i), Password: password})
+				r := httptest.NewRequest("POST", "/v1/signin", bytes.NewReader(body))
+				r.RemoteAddr = peer
+				r.Header.Set("Content-Type", "application/json")
+				if forwarded != "" {
+					r.Header.Set("X-Forwarded-For", forwarded)
+				}
+				rec := httptest.NewRecorder()
+				api.ServeHTTP(rec, r)
+				statuses <- rec.Code
+			}()
+		}
+		return statuses
+	}
+	local := signIns(hub.MaxSignInsAtOnce+extra, "127.0.0.1:5000", "")
+	statuses := signIns(hub.MaxSignInsAtOnce+extra, "10.0.0.5:4000", "127.0.0.1, 10.1.2.3")
+	for range extra {
+		if got := answerOf(statuses); got != http.StatusServiceUnavailable {
+			t.Fatalf("a sign-in past the ones under way: status %d, want 503 (0: every one waits for a password check)", got)
+		}
+	}
+	release()
+	for range hub.MaxSignInsAtOnce {
+		if got := <-statuses; got != http.StatusUnauthorized {
+			t.Errorf("a sign-in under way: status %d", got)
+		}
+	}
+	for range hub.MaxSignInsAtOnce + extra {
+		if got := <-local; got != http.StatusUnauthorized {
+			t.Errorf("a sign-in from the hub's own machine: status %d", got)
+		}
+	}
+}
+
+// answerOf is the next status on statuses, or 0 when none comes within
+// 10 s.
+func answerOf(statuses chan int) int {
+	select {
+	case got := <-statuses:
+		return got
+	case <-time.After(10 * time.Second):
+		return 0
 	}
 }

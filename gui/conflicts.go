@@ -46,6 +46,10 @@ type conflictsScreen struct {
 	resolved func(msg string) // after a resolution, or a merge not kept as typed: say it, count again, sync
 	say      func(msg string) // what the status bar says, nothing changed
 	open     func(stateID string)
+	// access, when not nil, opens the Users and access tab of a
+	// district the user administers, where a refused grant or revoke is
+	// made again.
+	access func(district string)
 
 	conflicts  []store.Conflict
 	rejections []refusal
@@ -60,17 +64,20 @@ type conflictsScreen struct {
 	resolving  bool
 	list       *widgets.List
 	refusedTab *widgets.List
-	hint       *widget.Label
-	refHint    *widget.Label
-	title      *widget.Label
-	warning    *widget.Label // for a record gone from the user's scope, or not known yet
-	compare    *fyne.Container
-	keepTheirs *widgets.Button
-	keepMine   *widgets.Button
-	merge      *widgets.Button
-	detail     fyne.CanvasObject
-	tabs       *container.AppTabs
-	obj        fyne.CanvasObject
+	// refusedWidth is the width the refused changes were measured at:
+	// each reason wraps to the lines that width leaves it.
+	refusedWidth float32
+	hint         *widget.Label
+	refHint      *widget.Label
+	title        *widget.Label
+	warning      *widget.Label // for a record gone from the user's scope, or not known yet
+	compare      *fyne.Container
+	keepTheirs   *widgets.Button
+	keepMine     *widgets.Button
+	merge        *widgets.Button
+	detail       fyne.CanvasObject
+	tabs         *container.AppTabs
+	obj          fyne.CanvasObject
 
 	form *recordForm // the merge being edited, if any
 	// merges are the user's merges typed and not saved (store.Draft), of
@@ -95,6 +102,8 @@ type refusal struct {
 	id        string // the mutation refused
 	what, why string
 	stateID   string // the student of a record's change; "" for a grant
+	entity    string // what was changed: sync.EntityRecord, EntityGrant...
+	district  string // the district of a grant or revoke; "" for a record
 	// takeOff: the user may no longer change the student's records here
 	// (data.User.MayTakeOffRefused), so dismissing may take the record
 	// off this computer too.
@@ -149,11 +158,7 @@ func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widg
 	c.refusedTab = widgets.NewList(
 		func() int { return len(c.refusedShown()) },
 		func() fyne.CanvasObject {
-			// Copy last, where it stands on every row: a dismissed one
-			// has no Dismiss, but may have Take off.
-			dismiss := widgets.NewButtonWithIcon("Dismiss…", theme.DeleteIcon(), nil)
-			copyIt := widgets.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), nil)
-			return border(nil, nil, nil, container.NewCenter(container.NewHBox(dismiss, copyIt)), rowLines(2))
+			return border(nil, nil, nil, container.NewCenter(refusalButtons()), refusalLines())
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			r := c.refusedShown()[i]
@@ -176,19 +181,28 @@ func newConflictsScreen(st conflictStore, usr data.User, t *tasks, dialogs *widg
 		})
 	c.refusedTab.OnSelected = func(i widget.ListItemID) {
 		c.refusedTab.UnselectAll()
-		if shown := c.refusedShown(); c.open != nil && i >= 0 && i < len(shown) && shown[i].stateID != "" {
-			c.open(shown[i].stateID)
+		shown := c.refusedShown()
+		if i < 0 || i >= len(shown) {
+			return
+		}
+		switch r := shown[i]; {
+		case r.stateID != "" && c.open != nil:
+			c.open(r.stateID)
+		case r.district != "" && c.access != nil:
+			c.access(r.district)
 		}
 	}
 	c.showDismissed = widget.NewCheck("Show the dismissed ones too", func(bool) {
 		c.refusedTab.UnselectAll()
+		c.fitRefusals(c.refusedWidth)
 		c.refusedTab.Refresh()
 		c.setRefusedHint()
 	})
+	refused := container.New(&widthWatch{changed: c.fitRefusals}, c.refusedTab)
 	c.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Conflicts", theme.WarningIcon(), conflictsTab),
 		container.NewTabItemWithIcon("Refused by the hub", theme.ErrorIcon(),
-			border(border(nil, nil, nil, container.NewVBox(c.showDismissed), c.refHint), nil, nil, nil, c.refusedTab)))
+			border(border(nil, nil, nil, container.NewVBox(c.showDismissed), c.refHint), nil, nil, nil, refused)))
 	backBtn := widgets.NewButtonWithIcon("Back", theme.NavigateBackIcon(), back)
 	intro := wrapped("A conflict is a record you changed on this computer that someone else changed on the hub first. " +
 		"Nothing was overwritten: compare the two and choose what to keep.")
@@ -220,6 +234,60 @@ func rowLines(n int) fyne.CanvasObject {
 	}
 	return rows
 }
+
+// refusalLines is a refused change's row: what it was, on one line, and
+// the hub's reason wrapped to as many lines as it takes (fitRefusals), as
+// a reason cut to one line could be read only in the Dismiss question.
+func refusalLines() fyne.CanvasObject {
+	rows := rowLines(2).(*fyne.Container)
+	why := rows.Objects[1].(*widget.Label)
+	why.Truncation = fyne.TextTruncateOff
+	why.Wrapping = fyne.TextWrapWord
+	return rows
+}
+
+// refusalButtons are the buttons of a refused change's row. Copy last,
+// where it stands on every row: a dismissed one has no Dismiss, but may
+// have Take off.
+func refusalButtons() *fyne.Container {
+	dismiss := widgets.NewButtonWithIcon("Dismiss…", theme.DeleteIcon(), nil)
+	copyIt := widgets.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), nil)
+	return container.NewHBox(dismiss, copyIt)
+}
+
+// fitRefusals sets the height of each refused change listed for the
+// lines its reason wraps to in a list width wide.
+func (c *conflictsScreen) fitRefusals(width float32) {
+	c.refusedWidth = width
+	if width <= 0 {
+		return
+	}
+	text := width - refusalButtons().MinSize().Width - theme.ScrollBarSize() - 2*theme.Padding()
+	for i, r := range c.refusedShown() {
+		lines := refusalLines().(*fyne.Container)
+		setLines(lines, r.what, r.why)
+		lines.Objects[1].Resize(fyne.NewSize(text, lines.Objects[1].MinSize().Height))
+		c.refusedTab.SetItemHeight(i, lines.MinSize().Height)
+	}
+}
+
+// widthWatch lays out one object over all of its room, and tells changed
+// of each new width.
+type widthWatch struct {
+	width   float32
+	changed func(width float32)
+}
+
+func (l *widthWatch) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(size)
+	if size.Width != l.width {
+		l.width = size.Width
+		l.changed(size.Width)
+	}
+}
+
+func (l *widthWatch) MinSize(objs []fyne.CanvasObject) fyne.Size { return objs[0].MinSize() }
 
 func setLines(o fyne.CanvasObject, texts ...string) {
 	for i, row := range o.(*fyne.Container).Objects {
@@ -270,6 +338,7 @@ func (c *conflictsScreen) set(cs []store.Conflict, rs []refusal, ds []store.Draf
 	c.merges = slices.DeleteFunc(c.merges, func(d store.Draft) bool { return c.typedHere[d.RecordID] })
 	c.list.UnselectAll()
 	c.list.Refresh()
+	c.fitRefusals(c.refusedWidth)
 	c.refusedTab.Refresh()
 	c.tabs.Items[0].Text = fmt.Sprintf("Conflicts (%d)", len(cs))
 	c.tabs.Items[1].Text = fmt.Sprintf("Refused by the hub (%d)", len(rs))
@@ -326,9 +395,7 @@ func (c *conflictsScreen) setRefusedHint() {
 	var hint string
 	switch {
 	case len(c.rejections) > 0:
-		hint = "The hub refused these changes for good: they were not applied there and will not be sent again. " +
-			"Open the student (click the change), correct the record, and save it again; of a student the hub no longer " +
-			"counts as yours, dismiss the change and take the record off this computer."
+		hint = "The hub refused these changes for good: they were not applied there and will not be sent again." + c.whatToDo()
 	case len(c.dismissed) == 0:
 		hint = "The hub has refused none of the changes made on this computer."
 	default:
@@ -346,6 +413,40 @@ func (c *conflictsScreen) setRefusedHint() {
 	}
 	c.refHint.SetText(hint)
 	enable(c.showDismissed, n > 0)
+}
+
+// whatToDo says what to do of each kind of change refused and listed:
+// the hub refuses records, grants and revokes, and more, each done
+// again in its own place.
+func (c *conflictsScreen) whatToDo() string {
+	var records, grants, others bool
+	for _, r := range c.refusedShown() {
+		switch r.entity {
+		case sync.EntityRecord:
+			records = true
+		case sync.EntityGrant:
+			grants = true
+		default:
+			others = true
+		}
+	}
+	var say string
+	if records {
+		say += " A record's change: click it to open the student, correct the record and save it again; of a student the " +
+			"hub no longer counts as yours, dismiss the change and take the record off this computer."
+	}
+	if grants {
+		where := "in the Users and access tab of the district's window"
+		if c.access != nil {
+			where = "click it to open the Users and access tab of the district's window"
+		}
+		say += " A grant or revoke of the QA Migrant report: the reason says who changed it since; if you still mean it, " +
+			where + ", and grant or revoke it again there."
+	}
+	if others {
+		say += " Any other change: read the reason, tell your state administrator if it needs doing, and dismiss it."
+	}
+	return say
 }
 
 // copyRefusal puts a refused change, with what was typed and why the hub
@@ -661,7 +762,7 @@ func (c *conflictsScreen) refusals(ctx context.Context, read func(context.Contex
 	here, offered := map[string]bool{}, map[string]bool{}
 	out := make([]refusal, len(rs))
 	for i, r := range rs {
-		out[i] = refusal{id: r.ID, why: fmt.Sprintf("Refused %s: %s", data.DayOf(r.At), sentence(r.Reason)), dismissed: dismissed}
+		out[i] = refusal{id: r.ID, entity: r.Entity, why: fmt.Sprintf("Refused %s: %s", data.DayOf(r.At), sentence(r.Reason)), dismissed: dismissed}
 		if dismissed {
 			out[i].why = "Dismissed. " + out[i].why
 		}
@@ -692,6 +793,7 @@ func (c *conflictsScreen) refusals(ctx context.Context, read func(context.Contex
 			out[i].what = fmt.Sprintf("%s of %sstate ID %s: MIS2000 ID %s, QAD %s, EED %s",
 				opName(r.Op), name, p.StateID, p.MIS2000ID, usDate(p.QAD), usDate(p.EED))
 		case sync.Grant:
+			out[i].district = p.District
 			out[i].what = fmt.Sprintf("%s of the QA Migrant report of district %s for %s", opName(r.Op), p.District, p.Username)
 		default:
 			out[i].what = fmt.Sprintf("%s of %s %s (%v)", opName(r.Op), r.Entity, r.EntityID, err)

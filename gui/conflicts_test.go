@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -597,5 +598,119 @@ func dismissedStayInSight(t *testing.T, u *UI, what string) {
 	}
 	if got := cs.tabs.Items[1].Text; got != "Refused by the hub (0)" {
 		t.Errorf("the tab reads %q", got)
+	}
+}
+
+// TestRefusedRevokeSaysWhereToGo: a state administrator revokes, offline,
+// a grant that another administrator ended and made again meanwhile, and
+// saves a record another user sent first; the hub refuses both. The
+// refused changes say what to do of each kind, a click on the revoke
+// opens the Users and access tab of its district, as a click on the
+// record opens its student, and every reason reads in full in the list
+// at 1366×768, the hub's long sentence wrapped rather than cut.
+func TestRefusedRevokeSaysWhereToGo(t *testing.T) {
+	u := refusedRevoke(t)
+	u.win.Resize(screenSize)
+	u.showConflicts()
+	u.wait()
+	cs := u.conflicts
+	cs.tabs.SelectIndex(1)
+	if len(cs.rejections) != 2 {
+		t.Fatalf("refused %+v", cs.rejections)
+	}
+	for _, want := range []string{"A record's change: click it to open the student",
+		"A grant or revoke of the QA Migrant report: the reason says who changed it since",
+		"click it to open the Users and access tab"} {
+		if !strings.Contains(cs.refHint.Text, want) {
+			t.Errorf("the hint %q does not say %q", cs.refHint.Text, want)
+		}
+	}
+	revoke := slices.IndexFunc(cs.rejections, func(r refusal) bool { return strings.HasPrefix(r.what, "Revocation") })
+	if revoke < 0 || !strings.Contains(cs.rejections[revoke].why, "Dan Moss granted Cora Díaz the report again on ") {
+		t.Fatalf("no refused revoke with the hub's reason: %+v", cs.rejections)
+	}
+	for _, r := range cs.rejections {
+		var why *widget.Label
+		for _, o := range shown(cs.refusedTab) {
+			if l, ok := o.(*widget.Label); ok && l.Text == r.why {
+				why = l
+			}
+		}
+		if why == nil {
+			t.Fatalf("the reason %q is not shown", r.why)
+		}
+		// What a label cannot show is cut with an ellipsis, or runs past
+		// its row: the reason fits its row only wrapped to its lines.
+		if why.Truncation != fyne.TextTruncateOff || why.Size().Height < why.MinSize().Height {
+			t.Errorf("the reason %q is cut to %v in the list (truncation %v)", r.why, why.Size(), why.Truncation)
+		}
+	}
+
+	cs.refusedTab.Select(revoke)
+	u.wait()
+	w := u.districts["001"]
+	if w == nil || w.tabs.Selected().Text != "Users and access" {
+		t.Fatalf("clicking the refused revoke did not open the Users and access tab of district 001: %v", w)
+	}
+	cs.refusedTab.Select(1 - revoke)
+	u.wait()
+	if !u.studentShown() || u.student.detail.Student.StateID != storetest.Maria {
+		t.Error("clicking the refused record did not open the student")
+	}
+}
+
+// refusedRevoke is a state administrator's app whose sync the hub
+// answered with two refusals: a revoke of Cora's grant to district 001,
+// which the district's administrator ended and made again meanwhile, and
+// a new record of Maria, whom a clerk sent one of first.
+func refusedRevoke(t *testing.T) *UI {
+	t.Helper()
+	ctx := context.Background()
+	h := startHub(t)
+	u, st := signedInApp(t, h, storetest.Admin)
+	admin := storetest.User(storetest.Admin)
+	if err := st.SetReportAccess(ctx, admin, storetest.Coordinator, "001", true); err != nil {
+		t.Fatal(err)
+	}
+	press(t, u, keySync)
+	// The hub stamps a grant to the second: the grant made again is
+	// another one only a second later.
+	time.Sleep(1100 * time.Millisecond)
+	other := newWorkstation(t, h, storetest.DistrictAdmin)
+	for _, grant := range []bool{false, true} {
+		if err := other.st.SetReportAccess(ctx, other.user, storetest.Coordinator, "001", grant); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other.sync(t)
+	clerk := newWorkstation(t, h, storetest.Clerk)
+	clerk.save(t, storetest.Record(t, storetest.Maria, "777777", "2025-10-01", ""))
+	clerk.sync(t)
+	if err := st.SetReportAccess(ctx, admin, storetest.Coordinator, "001", false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SaveRecord(ctx, admin, storetest.Record(t, storetest.Maria, "4512345", "2025-09-01", "")); err != nil {
+		t.Fatal(err)
+	}
+	press(t, u, keySync)
+	return u
+}
+
+// TestHowToSaysWhatToDoOfARefusedChange: Help → How to… tells each role
+// what to do of the changes the hub refuses it: a record is corrected in
+// its student, a grant or revoke made again in Users and access.
+func TestHowToSaysWhatToDoOfARefusedChange(t *testing.T) {
+	want := map[string][]string{
+		data.RoleClerk:         {"Refused by the hub: click it to open the student, correct the record"},
+		data.RoleDistrictAdmin: {"A grant or revoke of the QA Migrant report the hub refused", "Users and access tab and grant or revoke it again"},
+		data.RoleStateAdmin: {"Refused by the hub: click it to open the student, correct the record",
+			"A grant or revoke of the QA Migrant report the hub refused", "Users and access tab and grant or revoke it again"},
+	}
+	for _, h := range howTo {
+		for _, w := range want[h.role] {
+			if !strings.Contains(h.text, w) {
+				t.Errorf("How to… for %s does not say %q", h.role, w)
+			}
+		}
 	}
 }

@@ -376,9 +376,27 @@ func (w *districtWindow) tell(msg string, imp widget.Importance) {
 
 // openDistrict opens the window of a district the user may see, or brings
 // it forward when it is open already.
-func (u *UI) openDistrict(number string) {
+func (u *UI) openDistrict(number string) { u.openDistrictThen(number, nil) }
+
+// openAccess opens the Users and access tab of a district the user
+// administers: where a grant or revoke the hub refused is made again.
+func (u *UI) openAccess(number string) {
+	u.openDistrictThen(number, func(w *districtWindow) {
+		if w.access != nil {
+			w.tabs.SelectIndex(len(w.tabs.Items) - 1)
+		}
+	})
+}
+
+// openDistrictThen is openDistrict, then, when not nil, has the window
+// shown.
+func (u *UI) openDistrictThen(number string, then func(*districtWindow)) {
+	if then == nil {
+		then = func(*districtWindow) {}
+	}
 	if w := u.districts[number]; w != nil {
 		w.win.RequestFocus()
+		then(w)
 		return
 	}
 	u.tasks.run("opening the district", func() func() {
@@ -394,8 +412,9 @@ func (u *UI) openDistrict(number string) {
 				u.dialogs.ShowError("District window", &data.AccessError{User: usr, What: "open district " + d.Number + " " + d.Name})
 			case u.districts[number] != nil:
 				u.districts[number].win.RequestFocus()
+				then(u.districts[number])
 			default:
-				u.showDistrict(usr, d, today())
+				then(u.showDistrict(usr, d, today()))
 			}
 		}
 	})

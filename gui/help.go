@@ -49,21 +49,32 @@ var howTo = []struct {
 		"Date, which the form works out. What you type is kept on this computer as you type: if the app ends before you save " +
 		"(Windows restarts, a power cut), it offers the typing again at the next start. Save with Ctrl+S, then Publish the student's records (Ctrl+P): the confirmation lists " +
 		"every district that receives a copy. Needs publishing lists what is saved but not yet sent; MIS2000 " +
-		"reconciliation compares your records with the MIS2000 export in November and February."},
+		"reconciliation compares your records with the MIS2000 export in November and February. " + refusedRecordHelp},
 	{data.RoleCoordinator, "Your districts are listed at start; each opens in its own window (District Edition). " +
 		"The window lists the migrant records published to the district; run the QA Migrant report for a period " +
 		"and compare it with current enrollment to find newly enrolled migrant students eligible for services. " +
 		"You cannot change records: ask the region's data clerk."},
 	{data.RoleDistrictAdmin, "Your district opens in its own window (District Edition), as a coordinator's does. " +
 		"You also decide who may run the district's QA Migrant report: open the Users and access tab of the district window " +
-		"and grant or revoke it for each coordinator."},
+		"and grant or revoke it for each coordinator. " + refusedGrantHelp},
 	{data.RoleStateAdmin, "You search and change the records of every region, as a clerk does of theirs. You can open " +
 		"any district's window to see what it receives, and grant or revoke its QA Migrant report in the Users and " +
 		"access tab. The state extract and the accounts are kept on the hub: load the extract there with " +
 		"migrantdeskctl import, and add, change, disable a user or set a password with migrantdeskctl hub user " +
 		"(migrantdeskctl hub user --help lists how). A database that syncs with no hub loads its extract with " +
-		"File → Import the state extract…, which shows what will change before anything does."},
+		"File → Import the state extract…, which shows what will change before anything does. " + refusedRecordHelp + " " +
+		refusedGrantHelp},
 }
+
+// What to do of a change the hub refused for good, of each kind the user
+// makes: it is done again where it was made, or not at all.
+const (
+	refusedRecordHelp = "A record the hub refused for good is listed, with the hub's reason, under Sync → Conflicts and refused " +
+		"changes, Refused by the hub: click it to open the student, correct the record and save it again."
+	refusedGrantHelp = "A grant or revoke of the QA Migrant report the hub refused (someone changed the grant since: " +
+		"the reason says who) is listed under Sync → Conflicts and refused changes, Refused by the hub: if you still mean it, " +
+		"click it to open the district's Users and access tab and grant or revoke it again there; else dismiss it."
+)
 
 // showShortcuts is Help → Keyboard shortcuts.
 func (u *UI) showShortcuts() {

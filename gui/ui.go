@@ -370,6 +370,7 @@ func (u *UI) build() {
 			open = func(stateID string) { u.openStudentFrom(stateID, "Conflicts", u.showConflicts, nil) }
 		}
 		u.conflicts = newConflictsScreen(u.st, u.user, u.tasks, u.dialogs, u.changed, u.status.say, u.showHome, open)
+		u.conflicts.access = u.openAccess
 	}
 	top := container.NewVBox()
 	if u.demo {

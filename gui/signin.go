@@ -181,6 +181,10 @@ func signIn(ctx context.Context, st signInStore, hubURL, username, password stri
 		return s, err
 	case !unreachable(err) && !locked:
 		return s, err
+	case !synced && errors.As(err, &ce) && ce.FromHub:
+		// The hub answered, in its own words (busy checking sign-ins,
+		// its database down): the address and the network are right.
+		return s, err
 	case !synced:
 		return s, fmt.Errorf("the hub cannot be reached at %s; check the address and the network, and try again "+
 			"(signing in without the hub works only once this computer has synced with it)", s.hubURL)

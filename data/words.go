@@ -3,6 +3,7 @@ package data
 import (
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -16,6 +17,20 @@ func Count(n int, noun string) string {
 		return "1 " + noun
 	}
 	return Thousands(n) + " " + pluralOf(noun)
+}
+
+// Wait is how long to wait in words, rounded up so that whoever waits
+// that long is not refused again: "1 second", "40 seconds", "15
+// minutes", where a duration's own form reads "15m0s".
+func Wait(d time.Duration) string {
+	secs := int((d + time.Second - 1) / time.Second)
+	switch {
+	case secs < 1:
+		return Count(1, "second")
+	case secs < 60:
+		return Count(secs, "second")
+	}
+	return Count((secs+59)/60, "minute")
 }
 
 // pluralOf is the regular English plural of a noun.

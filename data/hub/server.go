@@ -195,7 +195,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	if wait := s.limiter.begin(userKey, addrKey); wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		s.reply(w, r, nil, fail(http.StatusTooManyRequests,
-			"too many failed sign-ins; try again in %s", wait.Round(time.Second)))
+			"too many failed sign-ins; try again in %s", data.Wait(wait)))
 		return
 	}
 	// A name no account can have (a control character, U+0000 among

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -178,6 +179,10 @@ func testSignInThrottled(t *testing.T, be backEnd) {
 	a := call(t, "POST", url+"/v1/signin", "", sync.SignInRequest{Username: "wes", Password: password})
 	if a.status != 429 || !strings.Contains(a.raw, "too many failed sign-ins") {
 		t.Fatalf("%d %s", a.status, a.raw)
+	}
+	// In words, not a duration's own form ("15m0s").
+	if !regexp.MustCompile(`try again in \d+ (second|minute)s?"`).MatchString(a.raw) {
+		t.Errorf("the wait is not in words: %s", a.raw)
 	}
 }
 

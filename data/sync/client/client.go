@@ -103,6 +103,9 @@ type Error struct {
 	Message   string
 	Transient bool
 	FromHub   bool
+	// RetryAfter is how long the answer asked to wait before asking
+	// again (its Retry-After in seconds), 0 when it did not say.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -616,12 +619,37 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 		}
 		wait := c.Backoff << attempt
 		wait += time.Duration(rand.Int64N(int64(wait)/2 + 1))
+		// The hub's own wait, when it gives one: asked sooner, it only
+		// refuses again (a sign-in while it checks others from the same
+		// office). One longer than a retry is worth (a locked-out user
+		// name, minutes) is said at once, in the hub's words.
+		if he != nil && he.RetryAfter > 0 {
+			if he.RetryAfter > maxRetryAfter {
+				return err
+			}
+			wait = max(wait, he.RetryAfter)
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(wait):
 		}
 	}
+}
+
+// maxRetryAfter is the longest wait the hub may ask for that a request
+// waits out before trying again.
+const maxRetryAfter = 10 * time.Second
+
+// retryAfter reads a Retry-After of whole seconds, as the hub writes it;
+// another form (an HTTP date, from a server in front of the hub) is 0,
+// and the backoff decides.
+func retryAfter(v string) time.Duration {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return time.Duration(min(n, 86400)) * time.Second
 }
 
 // dialTimedOut says a connection to the hub timed out: the network is
@@ -712,7 +740,8 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 			e.Error = fmt.Sprintf("the server at the hub's address answered %s, not in the hub's words", resp.Status)
 		}
 		return &Error{Status: resp.StatusCode, Message: e.Error, FromHub: fromHub,
-			Transient: resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests}
+			Transient:  resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests,
+			RetryAfter: retryAfter(resp.Header.Get("Retry-After"))}
 	}
 	if err := decode(rd, out); err != nil {
 		return unread(err)

@@ -38,3 +38,29 @@ func TestSignInRefusesWhatNoAccountHas(t *testing.T) {
 		t.Errorf("the hub was asked %d times", n)
 	}
 }
+
+// TestALongWaitIsSaidAtOnce: an answer asking for a wait longer than a
+// retry is worth (a user name locked out for minutes) is the answer, said
+// at once in the server's words, not asked again four times over the
+// next seconds and refused each time.
+func TestALongWaitIsSaidAtOnce(t *testing.T) {
+	var asked atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		w.Header().Set("Retry-After", "900")
+		w.WriteHeader(http.StatusTooManyRequests)
+		w.Write([]byte(`{"error":"too many failed sign-ins; try again in 15 minutes"}`))
+	}))
+	defer srv.Close()
+	c, err := New(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.SignIn(context.Background(), "rosa", "correct horse battery")
+	if err == nil || err.Error() != "too many failed sign-ins; try again in 15 minutes" {
+		t.Errorf("got %v", err)
+	}
+	if n := asked.Load(); n != 1 {
+		t.Errorf("asked %d times, want once", n)
+	}
+}

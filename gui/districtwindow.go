@@ -166,16 +166,13 @@ func newDistrictWindow(env districtEnv, usr data.User, d data.District, on data.
 	}
 	w.message.Truncation = fyne.TextTruncateEllipsis
 	w.win.SetContent(border(w.header(), w.footer(), nil, nil, w.tabs))
-	w.win.Canvas().AddShortcut(keyCloseWindow, func(fyne.Shortcut) { w.win.Close() })
+	w.dialogs.AddShortcut(keyCloseWindow, w.win.Close)
 	if env.syncNow != nil {
-		w.win.Canvas().AddShortcut(keySync, func(fyne.Shortcut) { env.syncNow() })
+		w.dialogs.AddShortcut(keySync, env.syncNow)
 	}
-	w.win.Canvas().AddShortcut(keyNextTab, func(fyne.Shortcut) { w.nextTab(1) })
-	w.win.Canvas().AddShortcut(keyPreviousTab, func(fyne.Shortcut) { w.nextTab(-1) })
-	w.win.Canvas().AddShortcut(keySearch, func(fyne.Shortcut) {
-		if w.dialogs.Open() {
-			return // the filter is behind the dialog, out of reach
-		}
+	w.dialogs.AddShortcut(keyNextTab, func() { w.nextTab(1) })
+	w.dialogs.AddShortcut(keyPreviousTab, func() { w.nextTab(-1) })
+	w.dialogs.AddShortcut(keySearch, func() {
 		w.tabs.Select(w.recordsTab)
 		w.win.Canvas().Focus(w.records.filter)
 	})
@@ -197,9 +194,10 @@ func newDistrictWindow(env districtEnv, usr data.User, d data.District, on data.
 	return w
 }
 
-// typedKey acts on the keys of the window: F5 refreshes it.
+// typedKey acts on the keys of the window: F5 refreshes it, but not
+// while a dialog has the keyboard, as the shortcuts of the window wait.
 func (w *districtWindow) typedKey(k *fyne.KeyEvent) bool {
-	if k.Name != fyne.KeyF5 {
+	if k.Name != fyne.KeyF5 || w.dialogs.Open() {
 		return false
 	}
 	w.refresh()
@@ -236,11 +234,6 @@ var (
 // Refresh, in the header, is the last control before the tab's own, and
 // Fyne offers no other way to the first control of a part of a window.
 func (w *districtWindow) nextTab(by int) {
-	// A dialog (a record's detail, a confirmation) has the keyboard:
-	// the tab behind it stays.
-	if w.dialogs.Open() {
-		return
-	}
 	n := len(w.tabs.Items)
 	w.tabs.SelectIndex((w.tabs.SelectedIndex() + by + n) % n)
 	c := w.win.Canvas()

@@ -551,10 +551,7 @@ func TestAfterSaveEnterPublishes(t *testing.T) {
 	st := openDemo(t)
 	u := openOn(t, st, storetest.Maria)
 	c := u.win.Canvas()
-	press(t, u, keyNew)
-	f := u.student.form
-	test.Type(f.mis, "4512345")
-	test.Type(f.qad.Entry, "09/01/2025")
+	f := typeNewRecord(t, u)
 	press(t, u, keySave)
 	if u.student.form != nil {
 		t.Fatalf("the record was not saved: %q", f.formErr.Text)

@@ -147,9 +147,9 @@ func (u *UI) newRecord() {
 func (u *UI) saveRecord() {
 	switch {
 	case u.student.form != nil:
-		u.student.form.save()
+		u.student.form.saveByKey()
 	case u.conflicts != nil && u.conflicts.form != nil:
-		u.conflicts.form.save()
+		u.conflicts.form.saveByKey()
 	}
 }
 

@@ -372,6 +372,15 @@ func (f *recordForm) fit() {
 	}
 }
 
+// saveByKey is Ctrl+S, which waits while a dialog is open over the form:
+// the main menu takes the key before any dialog sees it, so Ctrl+S typed
+// in a confirmation saved the record behind it.
+func (f *recordForm) saveByKey() {
+	if !f.dialogs.Covered(f.dlg) {
+		f.save()
+	}
+}
+
 // save writes the record off the UI goroutine. The store writes the
 // record, its outbox entry and its audit row in one transaction; when it
 // refuses or fails, the form stays open with the reason.

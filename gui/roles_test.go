@@ -212,10 +212,7 @@ func TestStoreRefusesWhatTheScreenAllowed(t *testing.T) {
 	t.Run("save", func(t *testing.T) {
 		st := openDemo(t)
 		u := openOn(t, st, storetest.Maria)
-		press(t, u, keyNew)
-		f := u.student.form
-		test.Type(f.mis, "4512345")
-		test.Type(f.qad.Entry, "09/01/2025")
+		f := typeNewRecord(t, u)
 		moveToWestern(t, st, storetest.Maria)
 		press(t, u, keySave)
 		if u.student.form == nil || !strings.HasPrefix(f.formErr.Text, refusal+storetest.Maria) {

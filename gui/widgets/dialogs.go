@@ -21,6 +21,7 @@ import (
 // layer is something drawn over the window that Esc closes: a dialog or
 // the calendar pop-up.
 type layer struct {
+	dialog  dialog.Dialog // nil for a pop-up
 	hide    func()
 	visible func() bool
 	submit  func() // what Enter does; nil for nothing
@@ -151,7 +152,7 @@ func (s *Dialogs) ShowForm(d dialog.Dialog, submit, escape func()) {
 		shown = false
 		s.runClosed()
 	})
-	s.layers = append(s.layers, layer{hide: d.Hide, visible: func() bool { return shown }, submit: submit, escape: escape})
+	s.layers = append(s.layers, layer{dialog: d, hide: d.Hide, visible: func() bool { return shown }, submit: submit, escape: escape})
 	d.Show()
 }
 
@@ -199,6 +200,30 @@ func (s *Dialogs) runClosed() {
 func (s *Dialogs) Open() bool {
 	s.prune()
 	return len(s.layers) > 0
+}
+
+// AddShortcut makes sc a shortcut of the window that waits while a
+// dialog is open: the dialog owns the keyboard, and its entries hand the
+// window the shortcuts they do not know, so Ctrl+W typed in a password
+// prompt closed the window behind it. Esc closes the dialog first.
+func (s *Dialogs) AddShortcut(sc fyne.Shortcut, do func()) {
+	s.win.Canvas().AddShortcut(sc, func(fyne.Shortcut) {
+		if !s.Open() {
+			do()
+		}
+	})
+}
+
+// Covered reports whether something is open over d, a confirmation over
+// a form say: the shortcuts of d wait then, as those of the window do.
+func (s *Dialogs) Covered(d dialog.Dialog) bool {
+	s.prune()
+	for i, l := range s.layers {
+		if l.dialog == d {
+			return i < len(s.layers)-1
+		}
+	}
+	return false
 }
 
 // CloseTop does what Esc does to what is on top: closes it, or, for a

@@ -28,6 +28,7 @@ type conflictStore interface {
 	TakeOffRefused(ctx context.Context, u data.User, mutationID string) error
 	Student(ctx context.Context, stateID string) (store.StudentDetail, error)
 	Drafts(ctx context.Context, username string) ([]store.Draft, error)
+	Users(ctx context.Context) ([]data.User, error)
 	draftStore
 }
 
@@ -756,6 +757,12 @@ func (c *conflictsScreen) refusals(ctx context.Context, read func(context.Contex
 	if err != nil {
 		return nil, err
 	}
+	// A grant names its coordinator as the rest of the app does, by
+	// the full name this computer knows.
+	users, err := c.st.Users(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the users: %w", err)
+	}
 	names, takeOff := map[string]string{}, map[string]bool{}
 	// here are the records on this computer of the students read; of a
 	// record dismissed only, its newest refusal offers to take it off.
@@ -794,7 +801,7 @@ func (c *conflictsScreen) refusals(ctx context.Context, read func(context.Contex
 				opName(r.Op), name, p.StateID, p.MIS2000ID, usDate(p.QAD), usDate(p.EED))
 		case sync.Grant:
 			out[i].district = p.District
-			out[i].what = fmt.Sprintf("%s of the QA Migrant report of district %s for %s", opName(r.Op), p.District, p.Username)
+			out[i].what = fmt.Sprintf("%s of the QA Migrant report of district %s for %s", opName(r.Op), p.District, people(users).name(p.Username))
 		default:
 			out[i].what = fmt.Sprintf("%s of %s %s (%v)", opName(r.Op), r.Entity, r.EntityID, err)
 		}

@@ -629,6 +629,10 @@ func TestRefusedRevokeSaysWhereToGo(t *testing.T) {
 	if revoke < 0 || !strings.Contains(cs.rejections[revoke].why, "Dan Moss granted Cora Díaz the report again on ") {
 		t.Fatalf("no refused revoke with the hub's reason: %+v", cs.rejections)
 	}
+	// The coordinator is named as everywhere else, not by user name alone.
+	if want := "for Cora Díaz (" + storetest.Coordinator + ")"; !strings.HasSuffix(cs.rejections[revoke].what, want) {
+		t.Errorf("the refused revoke reads %q, not ending %q", cs.rejections[revoke].what, want)
+	}
 	for _, r := range cs.rejections {
 		var why *widget.Label
 		for _, o := range shown(cs.refusedTab) {

@@ -17,6 +17,9 @@ const (
 	// StatusNeedsPublishing: published once, but changed since, or the
 	// student's enrollments now call for other districts.
 	StatusNeedsPublishing
+	// StatusRefused: it holds the last change typed here, which the hub
+	// refused; the hub and the districts have something else.
+	StatusRefused
 )
 
 func (st Status) String() string {
@@ -27,6 +30,8 @@ func (st Status) String() string {
 		return "Published"
 	case StatusNeedsPublishing:
 		return "Needs publishing"
+	case StatusRefused:
+		return "Not sent: the hub refused the last change"
 	}
 	return "Unknown"
 }
@@ -38,11 +43,20 @@ type RecordState struct {
 	UpdatedAt, UpdatedBy      string // UpdatedBy as people read it (a full name)
 	Copies                    []Copy
 	Targets                   []District
+	// Refused: the values are those of the last change typed here, which
+	// the hub refused and this computer keeps for the clerk to correct.
+	Refused bool
 }
 
 // RecordStatus decides where a record stands and says why, in a clerk's
 // words, when it is not simply Published.
 func RecordStatus(r RecordState) (Status, []string) {
+	// The versions are the hub's once it refused the change, and would
+	// call the record published with values no district has.
+	if r.Refused {
+		return StatusRefused, []string{"the hub refused the last change typed here, so no district has what this computer shows: " +
+			"see Sync → Conflicts and refused changes, then correct the record and save it again"}
+	}
 	var reasons []string
 	if len(r.Targets) == 0 {
 		reasons = append(reasons, "the student has no enrollment in any district during the eligibility window, so there is no district to publish to")
@@ -71,9 +85,11 @@ func RecordStatus(r RecordState) (Status, []string) {
 }
 
 // NeedsAction reports whether a clerk should publish the record: it is not
-// published as it stands and there is a district to publish to.
+// published as it stands and there is a district to publish to. A record
+// the hub refused is corrected and saved first: publishing sends no
+// change the hub refused.
 func NeedsAction(st Status, targets []District) bool {
-	return st != StatusPublished && len(targets) > 0
+	return st != StatusPublished && st != StatusRefused && len(targets) > 0
 }
 
 // DayOf turns a stored RFC 3339 timestamp into the day as clerks read it

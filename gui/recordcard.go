@@ -63,14 +63,15 @@ func newRecordCard(s *studentScreen, r store.Record) *recordCard {
 }
 
 // statusBadge is a coloured label for a record's status: green published,
-// orange when the clerk has to publish it (changed since, or saved and
-// never published), blue saved with no district to publish it to.
+// orange when the clerk has to act (publish it, changed since or saved and
+// never published, or correct a change the hub refused), blue saved with
+// no district to publish it to.
 func statusBadge(st data.Status, targets []data.District) (fyne.CanvasObject, *canvas.Text) {
 	fill := theme.Color(theme.ColorNamePrimary)
 	switch {
 	case st == data.StatusPublished:
 		fill = badgeGreen
-	case st == data.StatusNeedsPublishing || data.NeedsAction(st, targets):
+	case st == data.StatusNeedsPublishing || st == data.StatusRefused || data.NeedsAction(st, targets):
 		fill = badgeOrange
 	}
 	return newBadge(st.String(), fill)

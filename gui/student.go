@@ -291,7 +291,7 @@ func (s *studentScreen) setRecords(recs []store.Record) {
 		c := newRecordCard(s, r)
 		s.cards = append(s.cards, c)
 		s.records.Add(c.obj)
-		if r.Status != data.StatusPublished && len(r.Targets) > 0 {
+		if data.NeedsAction(r.Status, r.Targets) {
 			unpublished++
 		}
 	}
@@ -439,7 +439,7 @@ func (s *studentScreen) openForm(r store.Record) {
 					verb = "Saved the change to"
 				}
 				msg := fmt.Sprintf("%s the record with MIS2000 ID %s of %s.", verb, saved.MIS2000ID, student.FullName())
-				if saved.Status != data.StatusPublished && len(saved.Targets) > 0 {
+				if data.NeedsAction(saved.Status, saved.Targets) {
 					msg += " Publish it to send it to " + districtList(saved.Targets) + "."
 				}
 				s.changed(msg)
@@ -484,7 +484,7 @@ func (s *studentScreen) newRecord() {
 func (s *studentScreen) publish() {
 	var todo []store.Unpublished
 	for _, r := range s.detail.Records {
-		if r.Status != data.StatusPublished && len(r.Targets) > 0 {
+		if data.NeedsAction(r.Status, r.Targets) {
 			todo = append(todo, store.Unpublished{Record: r, Student: s.detail.Student})
 		}
 	}

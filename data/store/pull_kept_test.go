@@ -360,11 +360,19 @@ func TestSnapshotKeepsARefusedRecordAsTyped(t *testing.T) {
 				t.Fatalf("the refused edit after a snapshot: MIS2000 ID %s version %d, %d copies; want 21 as typed, at the hub's version 1, with its copy",
 					r.MIS2000ID, r.Version, len(r.Copies))
 			}
+			// At the hub's published version, the record holds values no
+			// district has: not Published.
+			if r.Status != data.StatusRefused {
+				t.Errorf("the refused edit after a snapshot reads %q, not %q", r.Status, data.StatusRefused)
+			}
 			// A later version from the hub is another clerk's edit: it
 			// replaces the record, snapshot or not.
 			apply(t, st, page(sync.Cursor{Epoch: "e2", Seq: 41}, false, migrantRecord(rec.ID, storetest.Maria, "30", 2, 1)))
 			if got := mis(t, st, rec.ID); got != "30" {
 				t.Errorf("the hub's newer version: MIS2000 ID %s, want the other clerk's 30", got)
+			}
+			if r := record(t, st, rec.ID); r.Status == data.StatusRefused {
+				t.Errorf("the hub's newer version still reads %q", r.Status)
 			}
 		})
 	}

@@ -203,9 +203,41 @@ func status(tx *sql.Tx, r Record) (data.Status, []string, error) {
 			return 0, nil, fmt.Errorf("read the name of user %s: %w", r.UpdatedBy, err)
 		}
 	}
+	refused, err := holdsRefused(tx, r.MigrantRecord)
+	if err != nil {
+		return 0, nil, err
+	}
 	st, reasons := data.RecordStatus(data.RecordState{Version: r.Version, PublishedVersion: r.PublishedVersion,
-		UpdatedAt: r.UpdatedAt, UpdatedBy: by, Copies: r.Copies, Targets: r.Targets})
+		UpdatedAt: r.UpdatedAt, UpdatedBy: by, Copies: r.Copies, Targets: r.Targets, Refused: refused})
 	return st, reasons, nil
+}
+
+// refusedPayload reads what the last change typed of a record (its ID the
+// fourth argument) held, when the hub refused it and nothing of the
+// record was sent since (refusedTyped).
+const refusedPayload = `SELECT o.payload FROM outbox o WHERE o.entity = ?1 AND o.entity_id = ?4 AND o.op IN (?2, ?3)
+	AND o.state IN ('` + string(sync.Rejected) + `', '` + stateDismissed + `') AND o.entity_id IN (` + refusedTyped + `)
+	ORDER BY o.seq DESC LIMIT 1`
+
+// holdsRefused reports whether r holds the values of the last change
+// typed here that the hub refused, kept for the clerk to correct
+// (keepRefused): the hub took the versions on, not the values. A newer
+// version pulled from the hub since holds the values of the hub.
+func holdsRefused(tx *sql.Tx, r data.MigrantRecord) (bool, error) {
+	var payload string
+	err := tx.QueryRow(refusedPayload, append(refusedArgs(), r.ID)...).Scan(&payload)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read the refused changes of record %s: %w", r.ID, err)
+	}
+	var typed recordJSON
+	if err := json.Unmarshal([]byte(payload), &typed); err != nil {
+		return false, fmt.Errorf("read the refused change of record %s: %w", r.ID, err)
+	}
+	here := toJSON(r)
+	return typed.MIS2000ID == here.MIS2000ID && typed.QAD == here.QAD && typed.EED == here.EED, nil
 }
 
 // recordJSON is how a record travels in the outbox and the audit log.

@@ -109,7 +109,7 @@ func recordStory(r store.Record, name func(username string) string) string {
 	for _, why := range r.Reasons {
 		lines = append(lines, "• "+sentence(why))
 	}
-	if r.Status != data.StatusPublished && len(r.Targets) > 0 {
+	if data.NeedsAction(r.Status, r.Targets) {
 		lines = append(lines, "Publishing sends it to "+districtList(r.Targets)+".")
 	}
 	return strings.Join(lines, "\n")

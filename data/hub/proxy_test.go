@@ -84,6 +84,9 @@ func TestSignInBehindAnUntrustedProxyWarns(t *testing.T) {
 	if got := signInVia(t, url, "198.51.100.20", "rosa", password); got != 429 {
 		t.Errorf("status %d, want 429: the hub does not believe a header from an address it was not told to trust", got)
 	}
+	if want := "at most 32 sign-ins are checked at once for everyone behind it together"; !strings.Contains(log.String(), want) {
+		t.Errorf("the warning does not say the bound on sign-ins at once is shared (%q): %s", want, log.String())
+	}
 	if n := strings.Count(log.String(), "--trusted-proxy"); n != 1 {
 		t.Errorf("the log names --trusted-proxy %d times, want once: %s", n, log.String())
 	}

@@ -621,9 +621,9 @@ func (s *Server) clientAddr(r *http.Request) string {
 	forwarded := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
 	if !s.trusted(peer) {
 		if len(forwarded) > 0 && forwarded[0] != "" && s.proxyWarned.CompareAndSwap(false, true) {
-			s.log.Warn("requests come through a proxy (they carry X-Forwarded-For), which hub serve was not told to trust: " +
-				"failed sign-ins from everyone behind it count as from one address, and five of them lock every user out for a while; " +
-				"name the proxy with --trusted-proxy")
+			s.log.Warn(fmt.Sprintf("requests come through a proxy (they carry X-Forwarded-For), which hub serve was not told to trust: "+
+				"failed sign-ins from everyone behind it count as from one address, and five of them lock every user out for a while, "+
+				"and at most %d sign-ins are checked at once for everyone behind it together; name the proxy with --trusted-proxy", maxSignInsAtOnce))
 		}
 		return peer.Unmap().String()
 	}

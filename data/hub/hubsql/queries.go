@@ -38,9 +38,12 @@ func studentReads(ids []string, out map[string]*student) []Read {
 			}
 			st := &student{}
 			// A date that does not read fails the push when a rule needs
-			// it, as it did read then.
+			// it, as it did read then. The hub logs the error, so it names
+			// neither the student nor the date (nor wraps the parse error,
+			// which quotes the date): logs carry no student data.
 			if st.birth, st.birthErr = data.ParseDate(birth); st.birthErr != nil {
-				st.birthErr = fmt.Errorf("the birth date of student %s: %w", id, st.birthErr)
+				st.birthErr = errors.New("a birth date in the students table of the hub database does not read as a date: " +
+					"the README (Operating the hub, unreadable birth dates) gives the query that lists it")
 			}
 			out[id] = st
 			return nil

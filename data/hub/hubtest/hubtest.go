@@ -101,6 +101,7 @@ func Run(t *testing.T, open Open, beneath Beneath) {
 	t.Run("UncleanNames", func(t *testing.T) { testUncleanNames(t, open, beneath) })
 	t.Run("UserDistricts", func(t *testing.T) { testUserDistricts(t, open) })
 	t.Run("Push", func(t *testing.T) { testPush(t, open) })
+	t.Run("UnreadableBirthDate", func(t *testing.T) { testUnreadableBirthDate(t, open, beneath) })
 	t.Run("Scope", func(t *testing.T) { testScope(t, open) })
 	t.Run("Grants", func(t *testing.T) { testGrants(t, open) })
 	t.Run("GrantsLeaveWithTheDistrict", func(t *testing.T) { testGrantsLeaveWithTheDistrict(t, open) })

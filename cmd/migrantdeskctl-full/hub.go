@@ -138,11 +138,28 @@ func hubServe(args []string, out io.Writer) error {
 		return fmt.Errorf("hub serve: %w", err)
 	case <-ctx.Done():
 	}
-	// Requests in flight finish (a push commits or does not) before exit.
+	// Requests in flight finish (a push commits or does not) before exit,
+	// unless the operator interrupts again: then they are cut off, which
+	// loses nothing, since a push is one transaction on either back end,
+	// rolled back whole when cut off, and its workstation sends it again.
+	again := make(chan os.Signal, 1)
+	signal.Notify(again, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(again)
+	log.Info("stopping: requests in flight may finish for up to 30 s; interrupt again to cut them off")
 	shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		return fmt.Errorf("hub serve: stopping: %w", err)
+	stopped := make(chan error, 1)
+	go func() { stopped <- srv.Shutdown(shutdown) }()
+	select {
+	case err := <-stopped:
+		if err != nil {
+			return fmt.Errorf("hub serve: stopping: %w", err)
+		}
+	case <-again:
+		srv.Close()
+		log.Warn("stopped at once by a second interrupt: requests in flight were cut off; " +
+			"a push cut off was rolled back whole, and its workstation sends it again")
+		return nil
 	}
 	log.Info("stopped")
 	return nil

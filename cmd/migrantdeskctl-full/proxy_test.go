@@ -20,12 +20,7 @@ func TestHubServeTrustsItsProxy(t *testing.T) {
 	if _, err := run(t, "hub", "serve", "--db", file, "--trusted-proxy", "10.0.0.0/33"); err == nil || !strings.Contains(err.Error(), `"10.0.0.0/33" is neither an address`) {
 		t.Errorf("a range that is none: %v", err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	hubProc := startChild(t, "hub", "serve", "--db", file, "--addr", addr, "--trusted-proxy", "127.0.0.1")
 	t.Cleanup(func() { hubProc.Process.Kill(); hubProc.Wait() })
 	signIn := func(from, user, pw string) int {
@@ -57,4 +52,16 @@ func TestHubServeTrustsItsProxy(t *testing.T) {
 	if got := signIn("198.51.100.20", "kim", "correct horse battery"); got != http.StatusOK {
 		t.Errorf("another office behind the same balancer: %d, want 200", got)
 	}
+}
+
+// freeAddr is a loopback address no program listens on, for a hub to
+// serve on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }

@@ -306,11 +306,19 @@ func (c *conflictsScreen) load() {
 		cs, err := c.st.Conflicts(ctx)
 		var rs, gone []refusal
 		var ds []store.Draft
+		// A grant names its coordinator as the rest of the app does, by
+		// the full name this computer knows.
+		var users []data.User
 		if err == nil {
-			rs, err = c.refusals(ctx, c.st.Rejections, false)
+			if users, err = c.st.Users(ctx); err != nil {
+				err = fmt.Errorf("reading the users: %w", err)
+			}
 		}
 		if err == nil {
-			gone, err = c.refusals(ctx, c.st.DismissedRejections, true)
+			rs, err = c.refusals(ctx, c.st.Rejections, people(users), false)
+		}
+		if err == nil {
+			gone, err = c.refusals(ctx, c.st.DismissedRejections, people(users), true)
 		}
 		if err == nil {
 			ds, err = c.st.Drafts(ctx, username)
@@ -751,17 +759,12 @@ func (c *conflictsScreen) dismiss(id string, takeOff bool) {
 
 // refusals reads the changes the hub refused with read, those to read
 // or those dismissed, naming the students of records where this
-// computer knows them: a dismissed one opens its student only then.
-func (c *conflictsScreen) refusals(ctx context.Context, read func(context.Context) ([]store.Rejection, error), dismissed bool) ([]refusal, error) {
+// computer knows them (a dismissed one opens its student only then),
+// and the coordinators of grants among who.
+func (c *conflictsScreen) refusals(ctx context.Context, read func(context.Context) ([]store.Rejection, error), who people, dismissed bool) ([]refusal, error) {
 	rs, err := read(ctx)
 	if err != nil {
 		return nil, err
-	}
-	// A grant names its coordinator as the rest of the app does, by
-	// the full name this computer knows.
-	users, err := c.st.Users(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reading the users: %w", err)
 	}
 	names, takeOff := map[string]string{}, map[string]bool{}
 	// here are the records on this computer of the students read; of a
@@ -801,7 +804,7 @@ func (c *conflictsScreen) refusals(ctx context.Context, read func(context.Contex
 				opName(r.Op), name, p.StateID, p.MIS2000ID, usDate(p.QAD), usDate(p.EED))
 		case sync.Grant:
 			out[i].district = p.District
-			out[i].what = fmt.Sprintf("%s of the QA Migrant report of district %s for %s", opName(r.Op), p.District, people(users).name(p.Username))
+			out[i].what = fmt.Sprintf("%s of the QA Migrant report of district %s for %s", opName(r.Op), p.District, who.name(p.Username))
 		default:
 			out[i].what = fmt.Sprintf("%s of %s %s (%v)", opName(r.Op), r.Entity, r.EntityID, err)
 		}

@@ -114,6 +114,31 @@ func TestSignInThrottledByTheAddressAProxyNamesWithItsPort(t *testing.T) {
 	}
 }
 
+// An ISP hands a home or an office a whole IPv6 /64, and a client may
+// take a new address in it for every attempt: counted by address, such a
+// client guessed five times from each, without end. The limits count an
+// IPv6 address's /64; the request log still names the address itself.
+func TestSignInThrottledByTheIPv6Network(t *testing.T) {
+	_, _, h := serveStore(t, onSQLite)
+	var log bytes.Buffer
+	s := hub.NewServer(h, slog.New(slog.NewJSONHandler(&log, nil)))
+	s.TrustProxies([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")})
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	for i := range 6 {
+		signInVia(t, srv.URL, "2001:db8:1:2::"+strconv.Itoa(100+i), "nobodyhere", "not the password")
+	}
+	if got := signInVia(t, srv.URL, "2001:db8:1:2:a:b:c:d", "rosa", password); got != 429 {
+		t.Errorf("a new address in the network that failed: status %d, want 429", got)
+	}
+	if got := signInVia(t, srv.URL, "2001:db8:1:3::100", "rosa", password); got != 200 {
+		t.Errorf("the next network: status %d, want 200", got)
+	}
+	if !strings.Contains(log.String(), `"addr":"2001:db8:1:2:a:b:c:d","status":429`) {
+		t.Errorf("the request line does not name the address itself:\n%s", log.String())
+	}
+}
+
 // A hub that trusts a range holding workstations as well as its
 // balancer reads, past a workstation's own address, what the workstation
 // wrote before it in X-Forwarded-For. One that wrote a loopback address

@@ -161,19 +161,20 @@ var errBadSignIn = fail(http.StatusUnauthorized, "the hub refused this user name
 
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	addr := s.clientAddr(r)
+	network := networkOf(addr)
 	// A sign-in from the hub's own machine is not counted: it comes
 	// through a proxy there (every workstation would share one count) or
 	// from a test of many at once. A loopback address X-Forwarded-For
 	// names through a proxy elsewhere is counted: a workstation in a
 	// range trusted as proxies may have written it there.
 	if !loopback(addr) || !loopback(r.RemoteAddr) {
-		if !s.crowd.enter(addr) {
+		if !s.crowd.enter(network) {
 			w.Header().Set("Retry-After", "2")
 			s.reply(w, r, nil, fail(http.StatusServiceUnavailable,
 				"the hub is checking %d sign-ins from your network already; try again in a few seconds", maxSignInsAtOnce))
 			return
 		}
-		defer s.crowd.leave(addr)
+		defer s.crowd.leave(network)
 	}
 	var req sync.SignInRequest
 	if err := decode(w, r, maxSignInBody, &req); err != nil {
@@ -191,7 +192,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	// Every case of a name shares its count, so that a guesser cannot
 	// try a name five times in each.
-	userKey, addrKey := "user:"+strings.ToLower(name), "addr:"+addr
+	userKey, addrKey := "user:"+strings.ToLower(name), "addr:"+network
 	if wait := s.limiter.begin(userKey, addrKey); wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		s.reply(w, r, nil, fail(http.StatusTooManyRequests,
@@ -638,6 +639,24 @@ func (s *Server) clientAddr(r *http.Request) string {
 		}
 	}
 	return peer.Unmap().String()
+}
+
+// networkOf is what the sign-in limits count an address under: an IPv4
+// address itself, and an IPv6 address's /64, which an ISP hands a home or
+// an office whole, so that one client choosing a new address in it for
+// each attempt (64 bits to choose from) is still one count. An office
+// behind one IPv6 network shares the limits as an office behind one IPv4
+// address does.
+func networkOf(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil || !a.Is6() || a.Is4In6() {
+		return addr
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return addr
+	}
+	return p.String()
 }
 
 // forwardedAddr reads an entry of X-Forwarded-For: an address, or an
